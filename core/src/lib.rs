@@ -1,0 +1,130 @@
+//! `kuma-mzs-core`: Kuma's MeshMultiZoneService rules as a pure library.
+//!
+//! Text in; documents, diagnostics and previews out. No IO, no clocks, no threads:
+//! everything here builds for `wasm32-unknown-unknown` and is driven by the front ends
+//! (npm package, language server, Terraform provider, local control plane).
+//!
+//! Entry points:
+//! - [`check`]: parse a text of one or more YAML/JSON documents, decode every Kuma resource in it,
+//!   and run Kuma's validators plus our lints, with positions.
+//! - [`validate`]: Kuma's validators on already-typed resources (what the REST API runs).
+//! - [`preview`]: what each zone's control plane will compute (status, VIPs, hostnames, traffic).
+
+#![warn(missing_docs)]
+
+pub mod decode;
+pub mod diagnostics;
+pub mod hostnames;
+pub mod kri;
+pub mod model;
+pub mod preview;
+pub mod selector;
+pub mod source;
+pub mod syntax;
+pub mod validate;
+
+pub use diagnostics::{Code, Diagnostic, Severity, Violation};
+pub use model::{KumaVersion, Resource, ResourceType};
+pub use source::{LineIndex, Position, Range, TextRange};
+
+/// How a text should be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Decide from the text (JSON if it starts with `{` or `[`).
+    #[default]
+    Auto,
+    /// YAML, one or more documents.
+    Yaml,
+    /// JSON, one document (or an array of documents).
+    Json,
+}
+
+/// Options for [`check`].
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Which Kuma release's rules to apply.
+    pub kuma_version: KumaVersion,
+    /// How to read the text.
+    pub format: Format,
+    /// Safety limits.
+    pub limits: syntax::Limits,
+}
+
+/// The document shape a resource was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// `type` / `name` / `mesh` / `labels` / `spec` (kumactl, REST API).
+    Universal,
+    /// `apiVersion` / `kind` / `metadata` / `spec` (kubectl).
+    Kubernetes,
+}
+
+/// One checked document.
+#[derive(Debug, Clone)]
+pub struct CheckedDocument {
+    /// Where the document is in the text.
+    pub span: TextRange,
+    /// The resource type, if recognised.
+    pub resource_type: Option<ResourceType>,
+    /// The document shape, if recognised.
+    pub shape: Option<Shape>,
+    /// The decoded resource, when decoding got far enough (it may still have errors).
+    pub resource: Option<Resource>,
+    /// Everything wrong with the document, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The syntax tree, for editor features (hover, completion).
+    pub root: syntax::Node,
+}
+
+impl CheckedDocument {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// The result of [`check`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Every non-empty document, in order.
+    pub documents: Vec<CheckedDocument>,
+    /// Problems not inside a readable document (syntax errors, limits).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Line index of the text, to locate spans.
+    pub line_index: LineIndex,
+}
+
+impl Checked {
+    /// All diagnostics, text-level first, then per document.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .chain(self.documents.iter().flat_map(|d| d.diagnostics.iter()))
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.all_diagnostics()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Parse, decode and validate every document of `text`.
+pub fn check(text: &str, options: &CheckOptions) -> Checked {
+    let parsed = syntax::parse(text, &options.limits);
+    let documents = parsed
+        .documents
+        .iter()
+        .flat_map(|doc| decode::decode_document(doc, options.kuma_version))
+        .collect();
+    let mut diagnostics = parsed.diagnostics;
+    diagnostics::sort(&mut diagnostics);
+    Checked {
+        documents,
+        diagnostics,
+        line_index: LineIndex::new(text),
+    }
+}
