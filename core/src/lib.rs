@@ -21,6 +21,7 @@ pub mod preview;
 pub mod selector;
 pub mod source;
 pub mod syntax;
+pub mod template;
 pub mod validate;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
