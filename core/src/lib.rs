@@ -15,9 +15,11 @@
 pub mod decode;
 pub mod diagnostics;
 pub mod hostnames;
+pub mod ide;
 pub mod kri;
 pub mod model;
 pub mod preview;
+pub mod schema;
 pub mod selector;
 pub mod source;
 pub mod syntax;
