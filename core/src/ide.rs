@@ -103,7 +103,10 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
                 }
             } else {
                 match resolve(kind, shape, &path) {
-                    Some(Resolved::Field { ty: Ty::Object(fields), .. }) => fields.to_vec(),
+                    Some(Resolved::Field {
+                        ty: Ty::Object(fields),
+                        ..
+                    }) => fields.to_vec(),
                     _ => return Vec::new(),
                 }
             };
@@ -176,13 +179,13 @@ fn value_items(resolved: &Resolved, version: KumaVersion) -> Vec<CompletionItem>
 /// What a path leads to in the field tree.
 enum Resolved {
     /// A field (or an item of an array field).
-    Field {
+    Field { field: Field, ty: Ty, path: String },
+    /// A key inside a string map (a label).
+    MapKey {
         field: Field,
-        ty: Ty,
+        key: String,
         path: String,
     },
-    /// A key inside a string map (a label).
-    MapKey { field: Field, key: String, path: String },
 }
 
 fn resolve(kind: Option<&'static Kind>, shape: Shape, steps: &[Step]) -> Option<Resolved> {
@@ -202,7 +205,14 @@ fn resolve(kind: Option<&'static Kind>, shape: Shape, steps: &[Step]) -> Option<
     };
     for step in rest {
         current = match (current, step) {
-            (Resolved::Field { ty: Ty::Object(fields), path, .. }, Step::Key(k)) => {
+            (
+                Resolved::Field {
+                    ty: Ty::Object(fields),
+                    path,
+                    ..
+                },
+                Step::Key(k),
+            ) => {
                 let f = *fields.iter().find(|f| f.name == k)?;
                 Resolved::Field {
                     field: f,
@@ -210,20 +220,30 @@ fn resolve(kind: Option<&'static Kind>, shape: Shape, steps: &[Step]) -> Option<
                     path: format!("{path}.{k}"),
                 }
             }
-            (Resolved::Field { field, ty: Ty::StringMap, path }, Step::Key(k)) => {
-                Resolved::MapKey {
-                    field,
-                    key: k.clone(),
-                    path,
-                }
-            }
-            (Resolved::Field { field, ty: Ty::Array(item), path }, Step::Index) => {
+            (
                 Resolved::Field {
                     field,
-                    ty: *item,
-                    path: format!("{path}[]"),
-                }
-            }
+                    ty: Ty::StringMap,
+                    path,
+                },
+                Step::Key(k),
+            ) => Resolved::MapKey {
+                field,
+                key: k.clone(),
+                path,
+            },
+            (
+                Resolved::Field {
+                    field,
+                    ty: Ty::Array(item),
+                    path,
+                },
+                Step::Index,
+            ) => Resolved::Field {
+                field,
+                ty: *item,
+                path: format!("{path}[]"),
+            },
             _ => return None,
         };
     }
@@ -363,9 +383,7 @@ impl LineInfo {
             while i < bytes.len() && bytes[i] == b' ' {
                 i += 1;
             }
-            if i < bytes.len()
-                && bytes[i] == b'-'
-                && (i + 1 == bytes.len() || bytes[i + 1] == b' ')
+            if i < bytes.len() && bytes[i] == b'-' && (i + 1 == bytes.len() || bytes[i + 1] == b' ')
             {
                 dashes.push(i);
                 i += 1;
@@ -394,11 +412,7 @@ impl LineInfo {
                     None => value_text,
                 };
                 let vs = i + vstart + lead;
-                (
-                    Some(key),
-                    (i, i + raw.len()),
-                    (vs, vs + value_text.len()),
-                )
+                (Some(key), (i, i + raw.len()), (vs, vs + value_text.len()))
             }
             None => (None, (i, i), (i, i + rest.trim_end().len())),
         };
@@ -562,7 +576,12 @@ impl<'t> Lines<'t> {
                         rev.push(Step::Key(key.clone()));
                     }
                 }
-                rev.extend(l.dashes.iter().filter(|&&dd| dd < limit).map(|_| Step::Index));
+                rev.extend(
+                    l.dashes
+                        .iter()
+                        .filter(|&&dd| dd < limit)
+                        .map(|_| Step::Index),
+                );
                 limit = d;
                 allow_equal = true;
                 continue;
@@ -667,30 +686,42 @@ mod tests {
     #[test]
     fn hover_on_a_nested_key_names_the_field_its_type_and_allowed_values() {
         let h = hover(MZS, at(MZS, "appProtocol") + 2, KumaVersion::V3_0).unwrap();
-        assert!(h.contents.starts_with("**spec.ports[].appProtocol** · `string`"));
+        assert!(h
+            .contents
+            .starts_with("**spec.ports[].appProtocol** · `string`"));
         assert!(h.contents.contains("`grpc`, `http`, `http2`, `tcp`"));
         assert!(h.contents.contains("Default: `tcp`"));
-        assert_eq!(&MZS[h.span.start as usize..h.span.end as usize], "appProtocol");
+        assert_eq!(
+            &MZS[h.span.start as usize..h.span.end as usize],
+            "appProtocol"
+        );
     }
 
     #[test]
     fn hover_on_the_type_value_explains_the_kind() {
         let h = hover(MZS, 10, KumaVersion::V3_0).unwrap();
-        assert!(h.contents.starts_with("**MeshMultiZoneService** (universal)"));
+        assert!(h
+            .contents
+            .starts_with("**MeshMultiZoneService** (universal)"));
     }
 
     #[test]
     fn hover_works_while_the_document_does_not_parse() {
         let broken = format!("{MZS}  - port: [\n");
         let h = hover(&broken, at(&broken, "matchLabels") + 1, KumaVersion::V3_0).unwrap();
-        assert!(h.contents.starts_with("**spec.selector.meshService.matchLabels**"));
+        assert!(h
+            .contents
+            .starts_with("**spec.selector.meshService.matchLabels**"));
     }
 
     #[test]
     fn hover_in_json_uses_the_tree() {
-        let json = r#"{"type": "MeshMultiZoneService", "name": "a", "spec": {"ports": [{"port": 1}]}}"#;
+        let json =
+            r#"{"type": "MeshMultiZoneService", "name": "a", "spec": {"ports": [{"port": 1}]}}"#;
         let h = hover(json, at(json, "\"port\"") + 2, KumaVersion::V3_0).unwrap();
-        assert!(h.contents.starts_with("**spec.ports[].port** · `integer (int32)`"));
+        assert!(h
+            .contents
+            .starts_with("**spec.ports[].port** · `integer (int32)`"));
     }
 
     fn labels(items: &[CompletionItem]) -> Vec<&str> {
@@ -736,7 +767,10 @@ mod tests {
         assert_eq!(labels(&items), ["name", "port", "appProtocol"]);
         let text = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  n";
         let items = complete(text, text.len() as u32, KumaVersion::V3_0);
-        assert_eq!(labels(&items), ["name", "namespace", "labels", "annotations"]);
+        assert_eq!(
+            labels(&items),
+            ["name", "namespace", "labels", "annotations"]
+        );
     }
 
     #[test]

@@ -232,7 +232,11 @@ const MS_SPEC: &[Field] = &[
         Ty::Object(MS_SELECTOR),
         "Which dataplanes implement the service.",
     ),
-    Field::new("ports", Ty::Array(&Ty::Object(MS_PORT)), "Ports of the service."),
+    Field::new(
+        "ports",
+        Ty::Array(&Ty::Object(MS_PORT)),
+        "Ports of the service.",
+    ),
     Field::new(
         "state",
         Ty::String,
@@ -270,7 +274,11 @@ const HG_SELECTOR: &[Field] = &[
 
 const HG_EXTENSION: &[Field] = &[
     Field::new("type", Ty::String, "Extension type; must not be empty.").required(),
-    Field::new("config", Ty::Any, "Free-form configuration of the extension."),
+    Field::new(
+        "config",
+        Ty::Any,
+        "Free-form configuration of the extension.",
+    ),
 ];
 
 const HG_SPEC: &[Field] = &[
@@ -307,8 +315,16 @@ const TARGET_REF: &[Field] = &[
             "MeshMultiZoneService",
             "MeshHTTPRoute",
         ]),
-    Field::new("name", Ty::String, "Name of the referenced resource (2.x style)."),
-    Field::new("namespace", Ty::String, "Namespace of the referenced resource."),
+    Field::new(
+        "name",
+        Ty::String,
+        "Name of the referenced resource (2.x style).",
+    ),
+    Field::new(
+        "namespace",
+        Ty::String,
+        "Namespace of the referenced resource.",
+    ),
     Field::new(
         "labels",
         Ty::StringMap,
@@ -395,7 +411,11 @@ const MLBS_CONF: &[Field] = &[
         "Locality-aware load balancing.",
     ),
     Field::new("loadBalancer", Ty::Any, "Load balancer algorithm."),
-    Field::new("hashPolicies", Ty::Any, "Hash policies for hashing load balancers."),
+    Field::new(
+        "hashPolicies",
+        Ty::Any,
+        "Hash policies for hashing load balancers.",
+    ),
 ];
 
 const MLBS_TO: &[Field] = &[
@@ -496,7 +516,11 @@ const METADATA: &[Field] = &[
         "Resource name (Kuma adds `.<namespace>` to form the name it stores).",
     )
     .required(),
-    Field::new("namespace", Ty::String, "Kubernetes namespace (usually `kuma-system`)."),
+    Field::new(
+        "namespace",
+        Ty::String,
+        "Kubernetes namespace (usually `kuma-system`).",
+    ),
     Field::new(
         "labels",
         Ty::StringMap,
@@ -544,15 +568,10 @@ pub fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
             }
             fields.push(Field::new("spec", spec_ty, spec_doc).required());
             fields.push(
-                Field::new("kri", Ty::String, "Kuma resource identifier; set by Kuma.")
-                    .read_only(),
+                Field::new("kri", Ty::String, "Kuma resource identifier; set by Kuma.").read_only(),
             );
-            fields.push(
-                Field::new("creationTime", Ty::String, "Set by Kuma.").read_only(),
-            );
-            fields.push(
-                Field::new("modificationTime", Ty::String, "Set by Kuma.").read_only(),
-            );
+            fields.push(Field::new("creationTime", Ty::String, "Set by Kuma.").read_only());
+            fields.push(Field::new("modificationTime", Ty::String, "Set by Kuma.").read_only());
             fields.push(status);
             fields
         }
@@ -563,8 +582,12 @@ pub fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
             Field::new("kind", Ty::String, "The resource type.")
                 .required()
                 .values(KIND_NAMES),
-            Field::new("metadata", Ty::Object(METADATA), "Name, namespace and labels.")
-                .required(),
+            Field::new(
+                "metadata",
+                Ty::Object(METADATA),
+                "Name, namespace and labels.",
+            )
+            .required(),
             Field::new("spec", spec_ty, spec_doc).required(),
             status,
         ],
@@ -665,7 +688,10 @@ fn type_schema(ty: &Ty, version: KumaVersion) -> Value {
 fn field_schema(field: &Field, version: KumaVersion) -> Value {
     let mut schema = type_schema(&field.ty, version);
     if let Value::Object(map) = &mut schema {
-        map.insert("description".to_owned(), Value::String(field.doc.to_owned()));
+        map.insert(
+            "description".to_owned(),
+            Value::String(field.doc.to_owned()),
+        );
         let values = field.values_for(version);
         if !values.is_empty() {
             map.insert("enum".to_owned(), json!(values));
@@ -693,8 +719,14 @@ mod tests {
         assert_eq!(schemas.len(), ResourceType::ALL.len());
         for (name, schema) in &schemas {
             assert_eq!(schema["title"], json!(name));
-            assert_eq!(schema["anyOf"][0]["properties"]["type"]["enum"], json!([name]));
-            assert_eq!(schema["anyOf"][1]["properties"]["kind"]["enum"], json!([name]));
+            assert_eq!(
+                schema["anyOf"][0]["properties"]["type"]["enum"],
+                json!([name])
+            );
+            assert_eq!(
+                schema["anyOf"][1]["properties"]["kind"]["enum"],
+                json!([name])
+            );
         }
     }
 
