@@ -449,12 +449,8 @@ impl State<'_> {
         // `and` and `or` evaluate lazily and return the deciding argument.
         if name == "and" || name == "or" {
             let mut last = Value::Missing;
-            let mut values = arg_nodes
-                .iter()
-                .map(Some)
-                .chain(fin.iter().map(|_| None))
-                .peekable();
-            while let Some(node) = values.next() {
+            let values = arg_nodes.iter().map(Some).chain(fin.iter().map(|_| None));
+            for node in values {
                 last = match node {
                     Some(n) => self.eval_arg_any(dot, n)?,
                     None => fin.clone().unwrap_or(Value::Missing),

@@ -309,7 +309,6 @@ impl Lexer<'_> {
         }
         // The delimiter token covers only `{{`; the trim marker is skipped.
         let start = self.start;
-        self.start = start;
         let line = self.line_at(start);
         self.tokens.push(Token {
             kind: Kind::LeftDelim,

@@ -15,6 +15,12 @@ mod lex;
 mod parse;
 
 use exec::Data;
+pub(crate) use lex::go_quote;
+
+/// Go's `strconv.Unquote` for a double-quoted string.
+pub(crate) fn unquote_go(quoted: &str) -> Option<String> {
+    parse::unquote(quoted)
+}
 
 /// Values a template can read (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`) and
 /// labels for the `label "key"` function.
