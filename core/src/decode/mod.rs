@@ -81,7 +81,12 @@ pub fn decode_spec(resource_type: ResourceType, node: &Node) -> (Spec, Vec<Diagn
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
     };
-    let spec = typed_spec(resource_type, Some(node), &mut walker, node.span);
+    let spec = typed_spec(
+        resource_type,
+        Some(node),
+        &mut walker,
+        walk::item_anchor(node),
+    );
     (spec, diagnostics)
 }
 
@@ -118,16 +123,11 @@ fn typed_spec(
             },
             schema,
             &mut path,
+            anchor,
         ),
-        Some(n) => walker.walk(n, schema, &mut path),
-        None => walker.walk(
-            &Node {
-                kind: crate::syntax::NodeKind::Mapping(Vec::new()),
-                span: anchor,
-            },
-            schema,
-            &mut String::from("spec"),
-        ),
+        Some(n) => walker.walk(n, schema, &mut path, anchor),
+        // No spec: reported by the caller; nothing inside it to check.
+        None => return empty_spec(resource_type),
     };
     let value = value.unwrap_or_else(|| Value::Object(Map::new()));
     let spec = match resource_type {
@@ -299,7 +299,10 @@ fn decode_envelope(
             if spec_node.is_none() {
                 walker.required("spec", first_key_span(node));
             }
-            typed_spec(resource_type, spec_node, &mut walker, first_key_span(node))
+            let anchor = node
+                .entry("spec")
+                .map_or_else(|| first_key_span(node), |e| e.key.span);
+            typed_spec(resource_type, spec_node, &mut walker, anchor)
         }
     };
     let status = node
@@ -309,8 +312,17 @@ fn decode_envelope(
     let resource = Resource { meta, spec, status };
 
     let schema_error_paths = std::mem::take(&mut walker.schema_error_paths);
+    // A value that failed the schema is a placeholder: Kuma's rules and lints say nothing about it.
+    let about_placeholder = |field: &str| {
+        schema_error_paths.iter().any(|p| {
+            field == p
+                || field
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|r| r.starts_with(['.', '[']))
+        })
+    };
     for v in validate::resource(&resource, true, version) {
-        if schema_error_paths.contains(&v.field) {
+        if about_placeholder(&v.field) {
             continue;
         }
         let at = span_of(node, &v.field);
@@ -318,16 +330,26 @@ fn decode_envelope(
             .diagnostics
             .push(Diagnostic::error(Code::Kuma, v.field, v.message, at));
     }
-    for v in validate::deprecations(&resource, version) {
-        let at = span_of(node, &v.field);
-        walker.diagnostics.push(Diagnostic::warning(
-            Code::Deprecated,
-            v.field,
-            v.message,
-            at,
-        ));
+    // Kuma returns deprecation warnings only with a successful write.
+    let rejected = walker
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error);
+    if !rejected {
+        for v in validate::deprecations(&resource, version) {
+            let at = span_of(node, &v.field);
+            walker.diagnostics.push(Diagnostic::warning(
+                Code::Deprecated,
+                v.field,
+                v.message,
+                at,
+            ));
+        }
     }
     for (code, v) in lints::check_resource(&resource) {
+        if about_placeholder(&v.field) {
+            continue;
+        }
         let at = span_of(node, &v.field);
         walker
             .diagnostics
@@ -363,16 +385,16 @@ fn string_field(
     };
     let mut p = path.to_owned();
     walker
-        .walk(&entry.value, &schema::STRING, &mut p)
+        .walk(&entry.value, &schema::STRING, &mut p, entry.key.span)
         .and_then(|v| v.as_str().map(str::to_owned))
 }
 
 fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
-    let Some(node) = parent.get("labels").filter(|n| !n.is_null()) else {
+    let Some(entry) = parent.entry("labels").filter(|e| !e.value.is_null()) else {
         return Labels::new();
     };
     let mut p = path.to_owned();
-    let value = walker.walk(node, &schema::STRING_MAP, &mut p);
+    let value = walker.walk(&entry.value, &schema::STRING_MAP, &mut p, entry.key.span);
     let mut out = Labels::new();
     if let Some(Value::Object(map)) = value {
         for (k, v) in map {
@@ -462,7 +484,7 @@ fn kubernetes_meta<'n>(
         None => walker.required("metadata", first_key_span(node)),
         Some(e) if e.value.as_mapping().is_none() => {
             let mut p = "metadata".to_owned();
-            let _ = walker.walk(&e.value, &schema::STRING_MAP, &mut p);
+            let _ = walker.walk(&e.value, &schema::STRING_MAP, &mut p, e.key.span);
         }
         Some(e) => {
             let m = &e.value;

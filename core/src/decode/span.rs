@@ -30,14 +30,20 @@ pub fn span_of(root: &Node, path: &str) -> TextRange {
     let mut current = root;
     let mut anchor: Option<TextRange> = None;
     let mut rest = path;
+    let mut ends_at_item = false;
     loop {
         rest = rest.strip_prefix('.').unwrap_or(rest);
         if rest.is_empty() {
-            if current.span.is_empty() || current.is_null() && current.span.is_empty() {
+            if current.span.is_empty() {
                 return anchor.unwrap_or(current.span);
+            }
+            if ends_at_item {
+                // A block mapping item spans lines: show its first key.
+                return item_anchor(current);
             }
             return current.span;
         }
+        ends_at_item = false;
         if let Some(after) = rest.strip_prefix('[') {
             let Some(close) = find_close(after) else {
                 return fallback(root, anchor);
@@ -63,6 +69,8 @@ pub fn span_of(root: &Node, path: &str) -> TextRange {
                     Some(item) => {
                         anchor = Some(item_anchor(item));
                         current = item;
+                        ends_at_item = true;
+                        continue;
                     }
                     None => return fallback(root, anchor),
                 }

@@ -41,9 +41,16 @@ impl Walker<'_> {
     }
 
     /// Walk `node` at `path` against `schema`. `None` when the value is unusable (reported).
-    pub fn walk(&mut self, node: &Node, schema: &Schema, path: &mut String) -> Option<Value> {
+    /// `anchor` is where a missing field of this node is reported (the key holding the node).
+    pub fn walk(
+        &mut self,
+        node: &Node,
+        schema: &Schema,
+        path: &mut String,
+        anchor: TextRange,
+    ) -> Option<Value> {
         match schema {
-            Schema::Object { fields, open } => self.object(node, fields, *open, path),
+            Schema::Object { fields, open } => self.object(node, fields, *open, path, anchor),
             Schema::StringMap => self.string_map(node, path),
             Schema::Array { items, min_items } => {
                 let Some(seq) = node.as_sequence() else {
@@ -59,7 +66,7 @@ impl Walker<'_> {
                 for (i, item) in seq.iter().enumerate() {
                     use std::fmt::Write as _;
                     let _ = write!(path, "[{i}]");
-                    let value = self.walk(item, items, path);
+                    let value = self.walk(item, items, path, item_anchor(item));
                     path.truncate(len);
                     out.push(value.unwrap_or_else(|| placeholder(items)));
                 }
@@ -124,6 +131,7 @@ impl Walker<'_> {
         fields: &[Field],
         open: bool,
         path: &mut String,
+        anchor: TextRange,
     ) -> Option<Value> {
         let Some(entries) = node.as_mapping() else {
             self.wrong_type(path, "object", node);
@@ -140,7 +148,8 @@ impl Walker<'_> {
                 Some(field) => {
                     // A null value is the same as no value (Go decodes both to nil).
                     if !entry.value.is_null() {
-                        if let Some(v) = self.walk(&entry.value, field.schema, path) {
+                        if let Some(v) = self.walk(&entry.value, field.schema, path, entry.key.span)
+                        {
                             out.insert(key.to_owned(), v);
                         }
                     }
@@ -167,7 +176,7 @@ impl Walker<'_> {
                 let anchor = entries
                     .iter()
                     .find(|e| e.key.as_scalar().is_some_and(|k| k.value == field.name))
-                    .map_or(node_anchor(node), |e| e.key.span);
+                    .map_or(anchor, |e| e.key.span);
                 let p = path.clone();
                 path.truncate(len);
                 self.required(&p, anchor);
@@ -206,6 +215,8 @@ impl Walker<'_> {
                     let p = path.clone();
                     path.truncate(len);
                     self.wrong_type(&p, "string", &entry.value);
+                    // Keep the key: the map is not empty, only this value is unusable.
+                    out.insert(key.to_owned(), Value::String(String::new()));
                 }
             }
         }
@@ -262,12 +273,11 @@ pub(crate) fn push_field(path: &mut String, key: &str) {
     path.push_str(key);
 }
 
-/// Where a missing field of `node` is reported when the node has no key: its first key, or its
-/// start.
-fn node_anchor(node: &Node) -> TextRange {
-    node.as_mapping()
+/// Where a missing field of a sequence item is reported: the item's first key, or the item.
+pub(crate) fn item_anchor(item: &Node) -> TextRange {
+    item.as_mapping()
         .and_then(|m| m.first())
-        .map_or(TextRange::empty(node.span.start), |e| e.key.span)
+        .map_or(item.span, |e| e.key.span)
 }
 
 /// A stand-in for a missing or invalid required value, so the typed model can still be built.
