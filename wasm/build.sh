@@ -26,7 +26,7 @@ fi
 # custom profile is given here instead of in a manifest; native builds are untouched.
 cargo build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown --profile wasm-release \
   --config 'profile.wasm-release.inherits="release"' \
-  --config 'profile.wasm-release.opt-level="z"' \
+  --config "profile.wasm-release.opt-level=\"${WASM_OPT_LEVEL:-z}\"" \
   --config 'profile.wasm-release.lto=true' \
   --config 'profile.wasm-release.codegen-units=1' \
   --config 'profile.wasm-release.panic="abort"'
@@ -48,8 +48,13 @@ cmp -s "$tmp/nodejs/kuma_mzs_bg.wasm" "$tmp/web/kuma_mzs_bg.wasm" || {
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$tmp/web/kuma_mzs_bg.wasm" -o "$tmp/opt.wasm"
 gz() { gzip -9 -n -c "$1" | wc -c; }
-if [ "$(gz "$tmp/opt.wasm")" -lt "$(gz "$tmp/web/kuma_mzs_bg.wasm")" ]; then
+before=$(gz "$tmp/web/kuma_mzs_bg.wasm")
+after=$(gz "$tmp/opt.wasm")
+if [ "$after" -lt "$before" ]; then
   cp "$tmp/opt.wasm" "$tmp/web/kuma_mzs_bg.wasm"
+  echo "build.sh: wasm-opt -Oz: gzip $before -> $after bytes (kept)"
+else
+  echo "build.sh: wasm-opt -Oz: gzip $before -> $after bytes (not smaller, dropped)"
 fi
 
 rm -rf "$pkg"
