@@ -10,7 +10,7 @@ use kuma_mzs_core::preview::{self, Preview, PreviewOptions, ZonePreview};
 use kuma_mzs_core::source::LineIndex;
 use kuma_mzs_core::{
     ide, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
-    Range, Shape,
+    Range, Resource, Shape,
 };
 
 /// A mistake in how the API was called (not in the checked text, which gets diagnostics).
@@ -241,9 +241,12 @@ pub struct PreviewOpts {
     /// CIDR of MZS VIPs (default `243.0.0.0/8`).
     #[serde(default)]
     pub mzs_cidr: Option<String>,
-    /// Zones whose control plane is down.
+    /// Zones taken down: their endpoints are unhealthy, traffic fails over.
     #[serde(default)]
     pub down_zones: Option<Vec<String>>,
+    /// Healthy fraction (0..=1) of a zone's endpoints, for partial outages.
+    #[serde(default)]
+    pub zone_health: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 impl PreviewOpts {
@@ -258,11 +261,21 @@ impl PreviewOpts {
                 message: format!("{cidr:?} is not an IPv4 CIDR such as \"243.0.0.0/8\""),
             })?;
         }
-        if self.down_zones.as_ref().is_some_and(|z| !z.is_empty()) {
-            return Err(ApiError::InvalidOption {
-                option: "downZones",
-                message: "this build's preview engine does not model down zones".to_owned(),
-            });
+        if let Some(zones) = &self.down_zones {
+            options.down_zones = zones.iter().cloned().collect();
+        }
+        if let Some(health) = &self.zone_health {
+            for (zone, fraction) in health {
+                if !(0.0..=1.0).contains(fraction) {
+                    return Err(ApiError::InvalidOption {
+                        option: "zoneHealth",
+                        message: format!(
+                            "zone {zone:?}: {fraction} is not a fraction between 0 and 1"
+                        ),
+                    });
+                }
+            }
+            options.zone_health = health.clone();
         }
         Ok(options)
     }
@@ -289,17 +302,16 @@ pub struct PreviewOut {
 
 /// Run the preview over files; documents with errors do not take part.
 pub fn preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewOut, ApiError> {
-    let (result, diagnostics) = run_preview(files, options)?;
+    let (result, diagnostics, _) = run_preview(files, options)?;
     Ok(PreviewOut {
         zones: result.zones,
         diagnostics,
     })
 }
 
-fn run_preview(
-    files: &[InputFile],
-    options: &PreviewOpts,
-) -> Result<(Preview, Vec<FileDiagnostics>), ApiError> {
+type PreviewRun = (Preview, Vec<FileDiagnostics>, Vec<Resource>);
+
+fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewRun, ApiError> {
     let core_options = options.to_core()?;
     let check_options = CheckOptions {
         kuma_version: core_options.kuma_version,
@@ -324,95 +336,32 @@ fn run_preview(
     }
     let zones = options.zones.clone().unwrap_or_default();
     let result = preview::preview(&resources, &zones, &core_options);
-    Ok((result, diagnostics))
+    Ok((result, diagnostics, resources))
 }
 
-/// `explain`: the preview as text a person reads.
+/// `explain`: the preview as text a person reads (the core's explanation), preceded by the
+/// diagnostics of the input files in `file:line:column: severity: field: message` form.
 pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, ApiError> {
-    let (result, diagnostics) = run_preview(files, options)?;
+    let (result, diagnostics, resources) = run_preview(files, options)?;
     let mut out = String::new();
     for file in &diagnostics {
         for d in &file.diagnostics {
+            let field = if d.field.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", d.field)
+            };
             out.push_str(&format!(
-                "{}:{}:{}: {}: {}{}\n",
-                file.path,
-                d.range.start.line,
-                d.range.start.column,
-                d.severity,
-                if d.field.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}: ", d.field)
-                },
-                d.message
+                "{}:{}:{}: {}: {field}{}\n",
+                file.path, d.range.start.line, d.range.start.column, d.severity, d.message
             ));
         }
     }
-    if result.zones.is_empty() {
-        out.push_str("no zones: name them with the zones option or kuma.io/zone labels\n");
-    }
-    for zone in &result.zones {
-        out.push_str(&format!("zone {}\n", zone.zone));
-        if zone.multi_zone_services.is_empty() {
-            out.push_str("  no MeshMultiZoneServices\n");
-        }
-        for mzs in &zone.multi_zone_services {
-            out.push_str(&format!(
-                "  MeshMultiZoneService {}/{}\n",
-                mzs.mesh, mzs.name
-            ));
-            let status = &mzs.status;
-            let vips: Vec<&str> = status.vips.iter().filter_map(|v| v.ip.as_deref()).collect();
-            out.push_str(&format!(
-                "    vip: {}\n",
-                if vips.is_empty() {
-                    "none".to_owned()
-                } else {
-                    vips.join(", ")
-                }
-            ));
-            for a in &status.addresses {
-                if let Some(h) = &a.hostname {
-                    out.push_str(&format!("    hostname: {h}\n"));
-                }
-            }
-            if status.mesh_services.is_empty() {
-                out.push_str("    matches no MeshService\n");
-            }
-            for ms in &status.mesh_services {
-                let zone = if ms.zone.is_empty() { "-" } else { &ms.zone };
-                let ns = if ms.namespace.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (namespace {})", ms.namespace)
-                };
-                out.push_str(&format!("    matches {} in zone {zone}{ns}\n", ms.name));
-            }
-            for c in &status.conditions {
-                out.push_str(&format!(
-                    "    condition {}={} ({}): {}\n",
-                    c.condition_type, c.status, c.reason, c.message
-                ));
-            }
-            for (label, values) in [
-                ("port", &mzs.ports),
-                ("traffic", &mzs.traffic),
-                ("warning", &mzs.warnings),
-            ] {
-                for v in values {
-                    out.push_str(&format!("    {label}: {}\n", compact(v)));
-                }
-            }
-        }
+    for line in kuma_mzs_core::explain::explain(&resources, &result) {
+        out.push_str(&line);
+        out.push('\n');
     }
     Ok(out)
-}
-
-fn compact(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// An LSP position: 0-based line, 0-based UTF-16 character.

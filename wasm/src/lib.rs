@@ -62,9 +62,28 @@ export interface PreviewOptions {
   kumaVersion?: KumaVersionName;
   /** CIDR MZS VIPs come from (default 243.0.0.0/8). */
   mzsCidr?: string;
-  /** Zones whose control plane is down. */
+  /** Zones taken down: their endpoints are unhealthy and traffic fails over. */
   downZones?: string[];
+  /** Healthy fraction (0..1) of a zone's endpoints, for partial outages. */
+  zoneHealth?: { [zone: string]: number };
 }
+export interface ServingPort {
+  name: string; namespace: string; zone: string; mesh: string;
+  port: number; portName?: string; appProtocol: string;
+}
+export interface PortPreview { port: number; sectionName: string; appProtocol: string; servedBy: ServingPort[]; }
+export interface PortTraffic {
+  port: number;
+  sectionName: string;
+  /** Fraction of requests per zone; sums to 1, empty when nothing is reachable. */
+  shares: { [zone: string]: number };
+  priorities: unknown[];
+  overprovisioningFactor: number;
+  droppedZones?: string[];
+  failingShare?: number;
+  policy?: unknown;
+}
+export interface PreviewWarning { code: string; message: string; port?: string; }
 export interface MultiZoneServicePreview {
   mesh: string;
   name: string;
@@ -76,9 +95,9 @@ export interface MultiZoneServicePreview {
     hostnameGenerators?: { hostnameGeneratorRef: { coreName: string }; conditions?: Condition[] }[];
     conditions?: Condition[];
   };
-  ports: unknown[];
-  traffic: unknown[];
-  warnings: unknown[];
+  ports: PortPreview[];
+  traffic: PortTraffic[];
+  warnings: PreviewWarning[];
 }
 export interface Condition { type: string; status: string; reason: string; message: string; }
 export interface ZonePreview { zone: string; multiZoneServices: MultiZoneServicePreview[]; }
