@@ -7,8 +7,8 @@ NPM_DIR := $(ROOT)/wasm/npm
 # npm ci writes node_modules/.package-lock.json; newer than the lockfile = up to date.
 NPM_STAMP := $(NPM_DIR)/node_modules/.package-lock.json
 
-.PHONY: tools-wasm npm-deps wasm test-npm bench-npm pack-npm
-tools-wasm: tools-rust
+.PHONY: npm-tools npm-deps wasm test-npm bench-npm pack-npm
+npm-tools: tools-rust
 	@bash $(ROOT)/.ci/tools.sh wasm
 
 npm-deps: $(NPM_STAMP)
@@ -16,7 +16,7 @@ $(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
 	cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-wasm: tools-wasm npm-deps ## Build the npm package kuma-mzs into wasm/pkg
+wasm: npm-tools npm-deps ## Build the npm package kuma-mzs into wasm/pkg
 	bash $(ROOT)/wasm/build.sh
 
 pack-npm: wasm ## npm pack the package into target/npm/
