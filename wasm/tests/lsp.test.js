@@ -206,3 +206,32 @@ test('documents that are not Kuma resources stay quiet unless asked', async (t) 
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+test('a lint with a certain fix becomes a quick fix that resolves it', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const uri = 'file:///w/typo.yaml';
+  const text = 'type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: x\n  ports:\n  - port: 80\n    appProtcol: http\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  const typo = published.params.diagnostics.find((d) => d.code === 'MZS005');
+  assert.ok(typo && typo.data && typo.data.fix, JSON.stringify(published.params.diagnostics));
+  assert.equal(typo.severity, 2);
+  assert.deepEqual(typo.range.start, { line: 10, character: 4 });
+  const actions = await client.request('textDocument/codeAction', {
+    textDocument: { uri },
+    range: typo.range,
+    context: { diagnostics: [typo] },
+  });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].title, 'Rename `appProtcol` to `appProtocol`');
+  const [edit] = actions[0].edit.changes[uri];
+  assert.equal(edit.newText, 'appProtocol');
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: edit.range, text: edit.newText }] });
+  const after = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.version === 2);
+  assert.deepEqual(after.params.diagnostics, []);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
