@@ -26,12 +26,13 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
     let mut numbers: BTreeMap<i32, usize> = BTreeMap::new();
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, port) in spec.ports.iter().enumerate() {
-        let p = ports.index(i);
+        // Paths are built only when there is something to report.
+        let p = || ports.index(i);
         if !(1..=65535).contains(&port.port) {
             out.push((
                 Code::PortOutOfRange,
                 Violation::new(
-                    p.field("port").as_str(),
+                    p().field("port").as_str(),
                     format!(
                         "port {} is outside 1-65535: Kuma accepts it, but no listener can be created for it",
                         port.port
@@ -43,7 +44,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
             Some(&first) => out.push((
                 Code::DuplicatePort,
                 Violation::new(
-                    p.field("port").as_str(),
+                    p().field("port").as_str(),
                     format!(
                         "port {} is already listed at {}",
                         port.port,
@@ -60,7 +61,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                 Some(&first) => out.push((
                     Code::DuplicatePortName,
                     Violation::new(
-                        p.field("name").as_str(),
+                        p().field("name").as_str(),
                         format!(
                             "port name \"{name}\" is already used by {}",
                             ports.index(first)
@@ -79,11 +80,15 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
         let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
         };
+        // A name that reads back as the decimal it would print as (no sign, no leading zeros).
+        let Some(number) = name.parse::<i32>().ok().filter(|n| n.to_string() == name) else {
+            continue;
+        };
         let clash = spec
             .ports
             .iter()
             .enumerate()
-            .find(|(j, other)| *j != i && other.port.to_string() == name);
+            .find(|(j, other)| *j != i && other.port == number);
         if let Some((j, _)) = clash {
             out.push((
                 Code::DuplicatePortName,
