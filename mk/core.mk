@@ -6,7 +6,7 @@ BENCH_TARGETS += bench-core
 .PHONY: test-core build-core bench-core fuzz-core
 test-core: tools-rust ## Core unit, conformance and property tests, the fuzz targets' build, the wasm32 build
 	cargo test -p kuma-mzs-core --locked -- --nocapture
-	cargo check --manifest-path core/fuzz/Cargo.toml --locked
+	cargo check --manifest-path core/fuzz/Cargo.toml
 	cargo build -p kuma-mzs-core --target wasm32-unknown-unknown --release --locked
 
 build-core: tools-rust
