@@ -115,3 +115,66 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MzsPort, MzsSelector};
+
+    fn port(port: i32, name: Option<&str>) -> MzsPort {
+        MzsPort {
+            name: name.map(str::to_owned),
+            port,
+            app_protocol: "tcp".into(),
+        }
+    }
+
+    /// Lints of an MZS with `ports` and `labels`, as `code field` lines.
+    fn check(ports: Vec<MzsPort>, labels: &[(&str, &str)]) -> Vec<String> {
+        let spec = MeshMultiZoneServiceSpec {
+            selector: MzsSelector {
+                mesh_service: crate::model::LabelSelector {
+                    match_labels: Some(
+                        labels
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .collect(),
+                    ),
+                },
+            },
+            ports,
+        };
+        let resource = Resource {
+            meta: Default::default(),
+            spec: Spec::MeshMultiZoneService(spec),
+            status: None,
+        };
+        check_resource(&resource)
+            .into_iter()
+            .map(|(c, v)| format!("{c} {}", v.field))
+            .collect()
+    }
+
+    #[test]
+    fn typed_resources_get_the_same_warnings() {
+        assert!(check(vec![port(80, Some("http"))], &[("app", "a")]).is_empty());
+        assert_eq!(
+            check(vec![port(70000, None)], &[("app", "a")]),
+            vec!["MZS001 spec.ports[0].port"]
+        );
+        assert_eq!(
+            check(vec![port(80, Some("a")), port(80, Some("a"))], &[("app", "a")]),
+            vec!["MZS002 spec.ports[1].port", "MZS003 spec.ports[1].name"]
+        );
+        assert_eq!(
+            check(vec![port(80, None), port(81, Some("80"))], &[("app", "a")]),
+            vec!["MZS003 spec.ports[1].name"]
+        );
+        // "080" is not how Kuma prints 80, so it does not collide.
+        assert!(check(vec![port(80, None), port(81, Some("080"))], &[("app", "a")]).is_empty());
+        assert_eq!(
+            check(vec![port(80, None)], &[("kuma.io/mesh", "default")]),
+            vec!["MZS004 spec.selector.meshService.matchLabels"]
+        );
+    }
+}
