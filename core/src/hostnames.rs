@@ -124,7 +124,18 @@ pub fn evaluate(
     meta: &Meta,
     validate_dns: bool,
 ) -> Result<String, String> {
-    let parsed = Template::parse(template)
+    evaluate_parsed(local_zone, &Template::parse(template), meta, validate_dns)
+}
+
+/// [`evaluate`] with the template already parsed (the parse result is reported the same way).
+pub fn evaluate_parsed(
+    local_zone: &str,
+    parsed: &Result<Template, crate::template::TemplateError>,
+    meta: &Meta,
+    validate_dns: bool,
+) -> Result<String, String> {
+    let parsed = parsed
+        .as_ref()
         .map_err(|e| format!("failed compiling gotemplate error={}", go_quote(&e.0)))?;
     let zone = match meta.zone() {
         "" => local_zone,
