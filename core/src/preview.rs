@@ -17,6 +17,8 @@
 //!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
 //! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
 //!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
+//!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
 //! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
@@ -472,10 +474,7 @@ impl ZoneEngine {
     }
 
     fn insert_mzs_entry(&mut self, resource: &Resource, spec: MeshMultiZoneServiceSpec) -> u32 {
-        let mut meta = resource.meta.clone();
-        meta.labels
-            .entry(labels::ORIGIN.to_owned())
-            .or_insert_with(|| "global".to_owned());
+        let meta = effective_mzs_meta(&resource.meta);
         let selector = spec
             .selector
             .mesh_service
@@ -1105,6 +1104,24 @@ impl ZoneEngine {
             entry.preview = preview;
         }
     }
+}
+
+/// The MZS as a zone stores it: the labels Kuma computes when the MZS is written on global
+/// (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh, `kuma.io/origin: global`) are added
+/// when absent, so selectors and templates see what they would see in a zone.
+pub fn effective_mzs_meta(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+        (labels::ORIGIN, "global".to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
 }
 
 /// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
