@@ -57,16 +57,6 @@ impl Mode {
             Mode::Zone { name, .. } => Some(name),
         }
     }
-
-    fn is_federated_zone(&self) -> bool {
-        matches!(
-            self,
-            Mode::Zone {
-                federated: true,
-                ..
-            }
-        )
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,27 +244,17 @@ pub fn check_writable(mode: &Mode, resource_type: ResourceType) -> Result<(), Ap
 // ---------------------------------------------------------------------------------------------
 // Name rules
 
-fn is_rfc1123_label(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-}
-
 fn is_rfc1123_subdomain(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(|part| {
-        let bytes = part.as_bytes();
-        !bytes.is_empty()
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-            && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-            && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-    })
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            let bytes = part.as_bytes();
+            !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+                && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        })
 }
 
 const RFC1123_NAME_MESSAGE: &str = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
@@ -285,7 +265,10 @@ pub fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
     if name.is_empty() {
         violations.push(Violation::new("name", "cannot be empty"));
     } else if name.len() > 253 {
-        violations.push(Violation::new("name", "value length must less or equal 253"));
+        violations.push(Violation::new(
+            "name",
+            "value length must less or equal 253",
+        ));
     } else if !is_rfc1123_subdomain(name) {
         violations.push(Violation::new("name", RFC1123_NAME_MESSAGE));
     }
@@ -715,16 +698,10 @@ pub fn resource_kri(resource: &Resource) -> String {
 /// built are dropped.
 pub fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
     let ports: Vec<(i32, String)> = match &resource.spec {
-        Spec::MeshMultiZoneService(s) => s
-            .ports
-            .iter()
-            .map(|p| (p.port, p.section_name()))
-            .collect(),
-        Spec::MeshService(s) => s
-            .ports
-            .iter()
-            .map(|p| (p.port, p.section_name()))
-            .collect(),
+        Spec::MeshMultiZoneService(s) => {
+            s.ports.iter().map(|p| (p.port, p.section_name())).collect()
+        }
+        Spec::MeshService(s) => s.ports.iter().map(|p| (p.port, p.section_name())).collect(),
         _ => return Vec::new(),
     };
     let meta = &resource.meta;
@@ -807,7 +784,10 @@ pub fn hashed_name(mesh: &str, name: &str, extra: &[&str]) -> String {
         .bytes()
         .map(|b| char::from(ALPHANUMS[usize::from(b) % ALPHANUMS.len()]))
         .collect();
-    let cut = name.char_indices().nth(236).map_or(name, |(i, _)| &name[..i]);
+    let cut = name
+        .char_indices()
+        .nth(236)
+        .map_or(name, |(i, _)| &name[..i]);
     format!("{cut}-{suffix}")
 }
 
@@ -1268,13 +1248,7 @@ pub fn inspect_hostnames(
         .labels
         .get(label_keys::ZONE)
         .cloned()
-        .unwrap_or_else(|| {
-            meta.name
-                .split('.')
-                .next()
-                .unwrap_or(&meta.name)
-                .to_owned()
-        });
+        .unwrap_or_else(|| meta.name.split('.').next().unwrap_or(&meta.name).to_owned());
     let mut found: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for generator in generators {
         let Spec::HostnameGenerator(spec) = &generator.spec else {
@@ -1403,7 +1377,10 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert_eq!((e.status, e.title.as_str()), (404, "Failed to retrieve Mesh"));
+        assert_eq!(
+            (e.status, e.title.as_str()),
+            (404, "Failed to retrieve Mesh")
+        );
         // Schema before URL checks.
         let e = put(
             &zone(),

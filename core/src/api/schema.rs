@@ -387,9 +387,7 @@ pub fn split_errors(mut errors: Vec<String>) -> Vec<crate::Violation> {
     errors
         .into_iter()
         .map(|e| match e.split_once(' ') {
-            Some((first, rest)) if first.starts_with("spec.") => {
-                crate::Violation::new(first, rest)
-            }
+            Some((first, rest)) if first.starts_with("spec.") => crate::Violation::new(first, rest),
             _ => crate::Violation::new("", e),
         })
         .collect()
