@@ -17,6 +17,7 @@ pub mod decode;
 pub mod diagnostics;
 pub mod hostnames;
 pub mod kri;
+pub mod lints;
 pub mod model;
 pub mod preview;
 pub mod selector;
@@ -119,8 +120,8 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
     let parsed = syntax::parse(text, &options.limits);
     let documents = parsed
         .documents
-        .iter()
-        .flat_map(|doc| decode::decode_document(doc, options.kuma_version))
+        .into_iter()
+        .flat_map(|doc| decode::decode_document_owned(doc, options.kuma_version))
         .collect();
     let mut diagnostics = parsed.diagnostics;
     diagnostics::sort(&mut diagnostics);
