@@ -580,7 +580,10 @@ pub fn prepare_put(
         };
         return Err(ApiError::invalid(title, with_meta));
     }
-    let warnings = deprecation_warnings(&resource);
+    let warnings = crate::validate::deprecations(&resource, version)
+        .into_iter()
+        .map(|v| v.message)
+        .collect();
     Ok(PreparedPut {
         resource,
         created,
@@ -731,34 +734,6 @@ pub struct SniEntry {
     pub port: i32,
     /// The SNI.
     pub sni: String,
-}
-
-/// Kuma's deprecation warnings for a PUT (§2.4): one per port whose SNI cannot be built.
-pub fn deprecation_warnings(resource: &Resource) -> Vec<String> {
-    let Spec::MeshMultiZoneService(spec) = &resource.spec else {
-        return Vec::new();
-    };
-    let meta = &resource.meta;
-    spec.ports
-        .iter()
-        .filter_map(|p| {
-            let section = p.section_name();
-            kri::sni(
-                ResourceType::MeshMultiZoneService.short_name(),
-                &meta.mesh,
-                meta.zone(),
-                meta.namespace(),
-                meta.display_name(),
-                &section,
-            )
-            .err()
-            .map(|reason| {
-                format!(
-                    "Invalid MeshMultiZoneService SNI (port {section:?}): {reason}. This is deprecated."
-                )
-            })
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
