@@ -15,16 +15,20 @@
 pub mod api;
 pub mod decode;
 pub mod diagnostics;
+pub mod explain;
 pub mod hostnames;
 pub mod kri;
 pub mod lints;
+pub mod load_balancing;
 pub mod model;
+pub mod ports;
 pub mod preview;
 pub mod selector;
 pub mod source;
 pub mod syntax;
 pub mod template;
 pub mod validate;
+pub mod vips;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use model::{KumaVersion, Resource, ResourceType};
