@@ -101,6 +101,10 @@ struct RunArgs {
     /// Kuma release whose rules apply: `3.0` or `2.x`.
     #[arg(long, default_value = "3.0", value_parser = parse_version)]
     kuma_version: KumaVersion,
+    /// Do not run the zones' status engines (no status, VIPs or hostnames), like upstream's API
+    /// test server.
+    #[arg(long)]
+    no_status_engine: bool,
     /// How to print the addresses and token.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
@@ -178,6 +182,7 @@ fn config(args: &RunArgs) -> Result<Config, String> {
             drop_rate: rate("chaos-drop-rate", args.chaos_drop_rate)?,
         },
         kuma_version: args.kuma_version,
+        status_engine: !args.no_status_engine,
     })
 }
 

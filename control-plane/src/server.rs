@@ -94,6 +94,9 @@ pub struct Config {
     pub chaos: Chaos,
     /// Which Kuma release's rules to apply.
     pub kuma_version: KumaVersion,
+    /// Run each zone's status engine (Kuma's status updater, VIP allocator and hostname
+    /// generator). Off reproduces upstream's API test server, which runs none of them.
+    pub status_engine: bool,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             allow_anonymous_localhost: false,
             chaos: Chaos::default(),
             kuma_version: KumaVersion::default(),
+            status_engine: true,
         }
     }
 }
@@ -464,7 +468,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
             info.zones.insert(name.clone(), url.clone());
         }
         tracing::info!(control_plane = %name, %url, "listening");
-        if cp.zone_name().is_some() {
+        if config.status_engine && cp.zone_name().is_some() {
             threads.push(
                 spawn_status_engine(cp.clone(), shutdown_rx.clone())
                     .map_err(io_error("starting the status engine"))?,
