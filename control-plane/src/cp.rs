@@ -52,6 +52,7 @@ pub struct ControlPlane {
     /// Whether the API is served over TLS (for `next` links).
     pub https: bool,
     ready: AtomicBool,
+    closing: watch::Sender<bool>,
 }
 
 impl ControlPlane {
@@ -81,6 +82,7 @@ impl ControlPlane {
             chaos,
             https,
             ready: AtomicBool::new(ready),
+            closing: watch::channel(false).0,
         }
     }
 
@@ -131,6 +133,17 @@ impl ControlPlane {
     /// Mark ready (a federated zone after its first full sync).
     pub fn mark_ready(&self) {
         self.ready.store(true, Ordering::Release);
+    }
+
+    /// Start closing: long-polls answer now so graceful shutdown does not wait for them.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when [`ControlPlane::close`] was called.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        crate::stopped(&mut rx).await;
     }
 
     /// The zone name, if a zone.

@@ -182,6 +182,9 @@ pub struct Running {
 impl Running {
     /// Stop accepting, finish in-flight requests (up to 10 s), stop sync and status engines.
     pub async fn shutdown(self) {
+        for cp in self.control_planes.values() {
+            cp.close();
+        }
         self.shutdown_tx.send_replace(true);
         for task in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(15), task).await;

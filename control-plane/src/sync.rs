@@ -160,7 +160,10 @@ impl ControlPlane {
     ) -> PullBatch {
         if since != 0 && epoch == self.store.epoch() {
             let mut revisions = self.store.subscribe();
-            let _ = tokio::time::timeout(wait, revisions.wait_for(|r| *r > since)).await;
+            tokio::select! {
+                _ = tokio::time::timeout(wait, revisions.wait_for(|r| *r > since)) => {},
+                _ = self.closed() => {},
+            }
         }
         self.pull_batch(zone, since, epoch)
     }

@@ -10,7 +10,7 @@ use serde_json::Value;
 /// A running kuma-local inside this test process.
 pub struct Cluster {
     pub running: Option<Running>,
-    pub runtime: tokio::runtime::Runtime,
+    pub runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Cluster {
@@ -23,7 +23,7 @@ impl Cluster {
         let running = runtime.block_on(kuma_local::start(config)).unwrap();
         let cluster = Self {
             running: Some(running),
-            runtime,
+            runtime: Some(runtime),
         };
         for url in cluster.urls() {
             let client = Client::new(&url, &cluster.token());
@@ -74,8 +74,10 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        if let Some(running) = self.running.take() {
-            self.runtime.block_on(running.shutdown());
+        if let (Some(running), Some(runtime)) = (self.running.take(), self.runtime.take()) {
+            runtime.block_on(running.shutdown());
+            // A zone's HTTP long-poll may still be in flight on a blocking thread.
+            runtime.shutdown_timeout(Duration::from_millis(200));
         }
     }
 }
