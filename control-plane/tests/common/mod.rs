@@ -15,23 +15,40 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(config: Config) -> Self {
+        let cluster = Self::start_unchecked(config);
+        for url in cluster.urls() {
+            let client = cluster.client(&url);
+            wait_until(Duration::from_secs(10), || {
+                client
+                    .try_raw("GET", "/ready", None, &[])
+                    .is_ok_and(|r| r.0 == 200)
+            });
+        }
+        cluster
+    }
+
+    /// Start without waiting for readiness.
+    pub fn start_unchecked(config: Config) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let running = runtime.block_on(kuma_local::start(config)).unwrap();
-        let cluster = Self {
+        Self {
             running: Some(running),
             runtime: Some(runtime),
-        };
-        for url in cluster.urls() {
-            let client = Client::new(&url, &cluster.token());
-            wait_until(Duration::from_secs(10), || {
-                client.raw("GET", "/ready", None, &[]).0 == 200
-            });
         }
-        cluster
+    }
+
+    /// A client for `url` that trusts this cluster's TLS certificate, if any.
+    pub fn client(&self, url: &str) -> Client {
+        let pem = self
+            .info()
+            .tls_cert_file
+            .as_ref()
+            .map(|f| std::fs::read(f).unwrap());
+        Client::with_agent(url, Some(&self.token()), Client::agent(pem.as_deref()))
     }
 
     /// Global + zones in one process, ephemeral ports, token `test-token`.
@@ -64,11 +81,11 @@ impl Cluster {
     }
 
     pub fn global(&self) -> Client {
-        Client::new(self.info().global.as_ref().unwrap(), &self.token())
+        self.client(self.info().global.as_ref().unwrap())
     }
 
     pub fn zone(&self, name: &str) -> Client {
-        Client::new(&self.info().zones[name], &self.token())
+        self.client(&self.info().zones[name])
     }
 }
 
