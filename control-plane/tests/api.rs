@@ -287,3 +287,21 @@ fn chaos_injects_503s_and_latency_but_not_on_readiness() {
         .try_raw("GET", "/ready", None, &[])
         .is_err());
 }
+
+#[test]
+fn a_generated_admin_token_is_kept_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || Config {
+        topology: Topology::Global,
+        port: 0,
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let first = Cluster::start(config()).token();
+    assert_eq!(first.len(), 64);
+    let stored = std::fs::read_to_string(dir.path().join("admin-token")).unwrap();
+    assert_eq!(stored, first);
+    let second = Cluster::start(config());
+    assert_eq!(second.token(), first);
+    assert_eq!(second.global().get("/meshes/default").0, 200);
+}
