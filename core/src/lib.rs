@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod decode;
 pub mod diagnostics;
 pub mod explain;
