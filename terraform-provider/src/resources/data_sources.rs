@@ -504,12 +504,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                 .map(|m| {
                     m.warnings
                         .iter()
-                        .map(|w| {
-                            w.get("message")
-                                .and_then(|s| s.as_str())
-                                .map(str::to_owned)
-                                .unwrap_or_else(|| w.to_string())
-                        })
+                        .map(|w| format!("{}: {}", w.code, w.message))
                         .collect()
                 })
                 .unwrap_or_default();

@@ -163,21 +163,32 @@ pub fn validate(config: &Value, version: KumaVersion) -> Vec<Diag> {
     if name.is_unknown() {
         return Vec::new();
     }
-    kuma_mzs_core::validate::mesh_multi_zone_service(&spec, name.as_str(), version)
-        .into_iter()
-        .map(|v| {
-            Diag::error(
-                format!("Invalid MeshMultiZoneService: {}", v.field),
-                format!(
-                    "{} (Kuma {} rule for `{}`)",
-                    v.message,
-                    version.as_str(),
-                    v.field
-                ),
-            )
-            .at(diag::kuma_path(&v.field))
-        })
-        .collect()
+    let mut diags: Vec<Diag> =
+        kuma_mzs_core::validate::mesh_multi_zone_service(&spec, name.as_str(), version)
+            .into_iter()
+            .map(|v| {
+                Diag::error(
+                    format!("Invalid MeshMultiZoneService: {}", v.field),
+                    format!(
+                        "{} (Kuma {} rule for `{}`)",
+                        v.message,
+                        version.as_str(),
+                        v.field
+                    ),
+                )
+                .at(diag::kuma_path(&v.field))
+            })
+            .collect();
+    // The core's lints: Kuma accepts these, but they will not do what the author wants.
+    diags.extend(
+        kuma_mzs_core::lints::mesh_multi_zone_service(&spec)
+            .into_iter()
+            .map(|(code, v)| {
+                Diag::warning(format!("{code}: {}", code.description()), v.message)
+                    .at(diag::kuma_path(&v.field))
+            }),
+    );
+    diags
 }
 
 fn apply_defaults(planned: &mut Value, config: &Value) {
