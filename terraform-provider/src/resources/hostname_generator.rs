@@ -56,7 +56,7 @@ pub fn schema() -> Schema {
             description: "A Kuma **HostnameGenerator**: a Go-template rule that gives hostnames to MeshServices, MeshExternalServices or MeshMultiZoneServices (e.g. `{{ .DisplayName }}.mzsvc.mesh.local`). The template is parsed and rendered with Kuma's stub values at plan time, with Kuma's exact messages.",
             attributes: vec![
                 Attribute::computed("id", Ty::String, "The name."),
-                Attribute::required("name", Ty::String, "Name. Changing it replaces the resource.").force_new(),
+                Attribute::required("name", Ty::String, "Name.").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
                 Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
                 Attribute::computed("kri", Ty::String, "Kuma Resource Identifier."),

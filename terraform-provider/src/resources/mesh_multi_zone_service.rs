@@ -82,8 +82,8 @@ pub fn schema() -> Schema {
             description: "A Kuma **MeshMultiZoneService**: one service name, VIP and hostname (by default `<name>.mzsvc.mesh.local`) in every zone, load-balancing over the MeshServices its selector matches in all zones. It is created on the global control plane; zones compute its status (read back into `zone_status` when the provider has `zone` blocks).\n\nThe configuration is checked at plan time with Kuma's own validator (errors point at the offending attribute, e.g. `port[1].app_protocol`).",
             attributes: vec![
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
-                Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`. Changing it replaces the resource.").force_new(),
-                Attribute::required("name", Ty::String, "Name of the service (an RFC 1035 label for Kuma 3.0). Changing it replaces the resource.").force_new(),
+                Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`.").force_new(),
+                Attribute::required("name", Ty::String, "Name of the service (an RFC 1035 label for Kuma 3.0).").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff."),
                 Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`."),
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them."),
