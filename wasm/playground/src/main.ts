@@ -205,6 +205,11 @@ async function analyze(): Promise<void> {
     applyAnalysis(result, revisions);
     byId("engine-error").hidden = true;
     analyzeCount++;
+    // Fetch the on-demand export code now, so export works offline once the page has loaded.
+    if (analyzeCount === 1) {
+      performance.mark("kuma-first-preview");
+      void import("./export");
+    }
     document.body.dataset.analyzed = String(analyzeCount);
     window.dispatchEvent(
       new CustomEvent("kuma-analyzed", { detail: { ms: performance.now() - started, engineMs: result.engineMs } }),
