@@ -198,6 +198,7 @@ test("a shared link reproduces the workspace", async () => {
   assert.ok(await other.locator("#down-zones input[value='us-east']").isChecked());
   await other.screenshot({ path: join(artifactsDir, "09-shared-link.png"), fullPage: true });
   await other.close();
+  await page.bringToFront();
 });
 
 test("keyboard: the file tabs follow the arrow keys and every control has a label", async () => {
@@ -218,8 +219,12 @@ test("keyboard: the file tabs follow the arrow keys and every control has a labe
   assert.deepEqual(unlabeled, []);
 });
 
-test("once loaded, the page keeps working offline", async () => {
+test("once loaded, the page keeps working offline, and reloads offline from its service worker", async () => {
   await loadExample("redis");
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    return reg.active?.state === "activated" && navigator.serviceWorker.controller !== null;
+  });
   await pg.context.setOffline(true);
   try {
     await page.locator("[role=tab][data-path='global.yaml']").click();
@@ -234,6 +239,14 @@ test("once loaded, the page keeps working offline", async () => {
     await page.getByRole("button", { name: "Terraform HCL" }).click();
     assert.match(await page.locator("#export-text").inputValue(), /kuma_mesh_multi_zone_service/);
     await page.click("#export-close");
+
+    // The address bar catches up with the last edit (debounced), then a reload restores it.
+    await page.waitForFunction(() => document.body.dataset.hashPending === undefined);
+    await page.reload();
+    await waitAnalyzed(page);
+    await shot("10-offline-reload");
+    assert.equal(await page.locator("#problem-count").textContent(), "0 errors, 0 warnings");
+    assert.ok((await page.locator("code.hostname").allTextContents()).includes("redis.mzsvc.mesh.local"));
   } finally {
     await pg.context.setOffline(false);
   }

@@ -1,6 +1,7 @@
 // Production build: esbuild bundles the page and the worker, copies the kuma-mzs .wasm next to
 // them, and reports the sizes. Output: dist/ (static files, all same-origin).
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +52,35 @@ await build({
 
 await copyFile(join(root, "index.html"), join(dist, "index.html"));
 await copyFile(join(root, "style.css"), join(dist, "style.css"));
+
+// Service worker: network first (so a reload always gets the current build), the cache only when
+// the network is gone. The cache name changes with the build, so old copies are dropped.
+{
+  const assets = [];
+  const hash = createHash("sha256");
+  async function walk(dir) {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(p);
+      else {
+        assets.push(`./${relative(dist, p)}`);
+        hash.update(await readFile(p));
+      }
+    }
+  }
+  await walk(dist);
+  const sw = `const CACHE = "kuma-mzs-playground-${hash.digest("hex").slice(0, 16)}";
+const ASSETS = ${JSON.stringify(["./", ...assets])};
+self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting())));
+self.addEventListener("activate", (e) => e.waitUntil(caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim())));
+self.addEventListener("fetch", (e) => {
+  const req = e.request;
+  if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
+  e.respondWith(fetch(req).catch(() => caches.open(CACHE).then((c) => c.match(req, { ignoreSearch: true })).then((r) => r || Response.error())));
+});
+`;
+  await writeFile(join(dist, "sw.js"), sw);
+}
 
 // Size report: raw, gzip -9 and brotli -11 of every file; "initial" is what the first visit loads.
 async function files(dir) {

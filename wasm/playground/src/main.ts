@@ -209,6 +209,7 @@ async function analyze(): Promise<void> {
     if (analyzeCount === 1) {
       performance.mark("kuma-first-preview");
       void import("./export");
+      registerServiceWorker();
     }
     document.body.dataset.analyzed = String(analyzeCount);
     window.dispatchEvent(
@@ -375,14 +376,27 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
 
 let hashTimer: ReturnType<typeof setTimeout> | undefined;
 
+let hashGeneration = 0;
+
 function scheduleHashUpdate(): void {
   clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => void updateHash(), 300);
+  const generation = ++hashGeneration;
+  // Tests wait for this flag to clear instead of sleeping.
+  document.body.dataset.hashPending = "1";
+  hashTimer = setTimeout(() => {
+    void updateHash().finally(() => {
+      if (generation === hashGeneration) delete document.body.dataset.hashPending;
+    });
+  }, 300);
 }
 
 async function updateHash(): Promise<string> {
   const hash = await encodeWorkspace(snapshot());
-  history.replaceState(null, "", hash);
+  try {
+    history.replaceState(null, "", hash);
+  } catch {
+    // Browsers throttle replaceState; the next edit or the Share button tries again.
+  }
   return location.href;
 }
 
@@ -437,6 +451,12 @@ async function openExport(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- start
+
+/** Keeps the page loadable offline (network first, cache as fallback; see sw.js). */
+function registerServiceWorker(): void {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register("./sw.js").catch(() => undefined);
+}
 
 async function initialWorkspace(): Promise<Workspace> {
   const fromUrl = await decodeWorkspace(location.hash);
