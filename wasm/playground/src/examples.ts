@@ -118,12 +118,15 @@ spec:
 }
 
 function brokenSelector(): Workspace {
-  const global = `# Two mistakes that Kuma accepts silently:
+  const global = `# Three mistakes that Kuma accepts silently:
 # "payments" selects display name "payment" (no s), so it matches nothing in any zone;
-# "orders" names its port "grpc-api" but the MeshServices call it "grpc".
+# "orders" names its port "grpc-api" but the MeshServices call it "grpc";
+# the "by-tier" HostnameGenerator gives both MZS the same hostname: a collision.
 type: MeshMultiZoneService
 name: payments
 mesh: default
+labels:
+  tier: backend
 spec:
   selector:
     meshService:
@@ -136,6 +139,8 @@ spec:
 type: MeshMultiZoneService
 name: orders
 mesh: default
+labels:
+  tier: backend
 spec:
   selector:
     meshService:
@@ -145,6 +150,15 @@ spec:
   - name: grpc-api
     port: 9090
     appProtocol: grpc
+---
+type: HostnameGenerator
+name: by-tier
+spec:
+  template: '{{ label "tier" }}.{{ .Mesh }}.mesh.local'
+  selector:
+    meshMultiZoneService:
+      matchLabels:
+        tier: backend
 `;
   const zone = (z: string) =>
     meshService("payments", z, "  - port: 8443\n    appProtocol: http2\n") +

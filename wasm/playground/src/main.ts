@@ -272,6 +272,9 @@ function renderProblems(): void {
           d.message,
           h("span", { class: "code" }, ` [${d.code}]`),
         ),
+        d.fix && files.has(path)
+          ? h("button", { type: "button", class: "fix", onclick: () => fixFromList(path, d) }, `Fix: ${d.fix.title}`)
+          : null,
       ),
     ),
   );
@@ -283,6 +286,12 @@ function renderProblems(): void {
   if (infos) parts.push(`${infos} info`);
   byId("problem-count").textContent = parts.join(", ");
   byId("problems-empty").hidden = items.length > 0;
+}
+
+function fixFromList(path: string, d: Diagnostic): void {
+  activate(path);
+  applyFix(view, d);
+  view.focus();
 }
 
 function reveal(path: string, d: Diagnostic): void {
@@ -319,6 +328,23 @@ function renderPreview(): void {
     cards.replaceChildren(...zoneNames.map((z) => renderZoneCard(z, find(z))));
   }
   renderTraffic(zoneNames, find);
+  void renderExplain();
+}
+
+async function renderExplain(): Promise<void> {
+  const details = byId<HTMLDetailsElement>("explain");
+  if (!details.open) return;
+  const current = snapshot();
+  try {
+    const text = await client.call({
+      op: "explain",
+      files: current.files,
+      options: { kumaVersion: ws.kumaVersion, zones: workspaceZones(ws), downZones: ws.downZones },
+    });
+    byId("explain-text").textContent = text;
+  } catch (error) {
+    byId("explain-text").textContent = `explain failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview | undefined): void {
@@ -505,6 +531,7 @@ async function start(): Promise<void> {
     if (!error) input.value = "";
   };
   byId("remove-zone").onclick = () => removeZone(ws.active);
+  byId("explain").addEventListener("toggle", () => void renderExplain());
   byId("share").onclick = () => void share();
   byId("export-open").onclick = () => void openExport();
   byId("export-close").onclick = () => byId<HTMLDialogElement>("export-dialog").close();

@@ -10,6 +10,7 @@ import type {
 export type Request =
   | { op: "version" }
   | { op: "analyze"; files: WorkspaceFile[]; options: AnalyzeOptions }
+  | { op: "explain"; files: WorkspaceFile[]; options: AnalyzeOptions }
   | { op: "hover"; text: string; line: number; character: number }
   | { op: "complete"; text: string; line: number; character: number };
 
@@ -24,6 +25,7 @@ export interface AnalyzeResult {
 export interface ResponseMap {
   version: string;
   analyze: AnalyzeResult;
+  explain: string;
   hover: string | null;
   complete: Completion[];
 }

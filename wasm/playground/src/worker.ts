@@ -22,6 +22,8 @@ async function handle(request: Request): Promise<unknown> {
       const result: AnalyzeResult = { validations, preview, engineMs: performance.now() - started };
       return result;
     }
+    case "explain":
+      return engine.explain(request.files, request.options);
     case "hover":
       return engine.hover(request.text, request.line, request.character);
     case "complete":
