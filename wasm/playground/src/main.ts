@@ -284,7 +284,7 @@ function renderProblems(): void {
   const infos = count("info");
   const parts = [`${errors} error${errors === 1 ? "" : "s"}`, `${warnings} warning${warnings === 1 ? "" : "s"}`];
   if (infos) parts.push(`${infos} info`);
-  byId("problem-count").textContent = parts.join(", ");
+  setStatus("problem-count", parts.join(", "));
   byId("problems-empty").hidden = items.length > 0;
 }
 
@@ -292,6 +292,12 @@ function fixFromList(path: string, d: Diagnostic): void {
   activate(path);
   applyFix(view, d);
   view.focus();
+}
+
+/** Live regions speak on every change, so only touch them when the text really changes. */
+function setStatus(id: string, text: string): void {
+  const el = byId(id);
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function reveal(path: string, d: Diagnostic): void {
@@ -394,6 +400,7 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
   chart.replaceChildren(
     renderChart({ clientZone: ws.clientZone, port: ws.port ?? "", shares: entry.shares, zones: chartZones, down }),
   );
+  setStatus("traffic-status", byId("chart-summary").textContent ?? "");
   const total = Object.values(entry.shares).reduce((a, b) => a + b, 0);
   if (total === 0) chart.append(h("p", { class: "warn" }, "⚠ No zone can serve this request: every request fails."));
 }
