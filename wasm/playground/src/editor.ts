@@ -18,25 +18,17 @@ import {
 } from "@codemirror/view";
 import type { EngineClient } from "./client";
 import { fromOffset, toSpan } from "./positions";
-import type { Completion, Diagnostic } from "./types";
+import type { Completion, Diagnostic, KumaVersion } from "./types";
 
 export interface EditorHooks {
   client: EngineClient;
+  kumaVersion(): KumaVersion;
   onChange(path: string): void;
 }
 
-const COMPLETION_KINDS: Record<string, string> = {
-  field: "property",
-  property: "property",
-  key: "property",
-  enum: "enum",
-  value: "constant",
-  keyword: "keyword",
-  type: "type",
-  snippet: "text",
-};
+const COMPLETION_KINDS: Record<Completion["kind"], string> = { field: "property", value: "enum" };
 
-function completionSource(client: EngineClient) {
+function completionSource(hooks: EditorHooks) {
   return async (ctx: CompletionContext): Promise<CompletionResult | null> => {
     const word = ctx.matchBefore(/[\w.\-/]*/);
     if (!word) return null;
@@ -48,7 +40,13 @@ function completionSource(client: EngineClient) {
     const { line, character } = fromOffset(ctx.state.doc, ctx.pos);
     let items: Completion[];
     try {
-      items = await client.call({ op: "complete", text: ctx.state.doc.toString(), line, character });
+      items = await hooks.client.call({
+        op: "complete",
+        text: ctx.state.doc.toString(),
+        line,
+        character,
+        kumaVersion: hooks.kumaVersion(),
+      });
     } catch {
       return null;
     }
@@ -57,22 +55,28 @@ function completionSource(client: EngineClient) {
       from: word.from,
       options: items.map((item) => ({
         label: item.label,
-        type: COMPLETION_KINDS[item.kind ?? ""] ?? "text",
+        type: COMPLETION_KINDS[item.kind] ?? "text",
         detail: item.detail,
         info: item.documentation,
-        apply: item.insertText ?? item.label,
+        apply: item.insertText || item.label,
       })),
       validFor: /^[\w.\-/]*$/,
     };
   };
 }
 
-function hoverSource(client: EngineClient) {
+function hoverSource(hooks: EditorHooks) {
   return hoverTooltip(async (view, pos) => {
     const { line, character } = fromOffset(view.state.doc, pos);
     let text: string | null;
     try {
-      text = await client.call({ op: "hover", text: view.state.doc.toString(), line, character });
+      text = await hooks.client.call({
+        op: "hover",
+        text: view.state.doc.toString(),
+        line,
+        character,
+        kumaVersion: hooks.kumaVersion(),
+      });
     } catch {
       return null;
     }
@@ -103,8 +107,8 @@ export function baseExtensions(hooks: EditorHooks, path: string): Extension {
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     yaml(),
     lintGutter(),
-    autocompletion({ override: [completionSource(hooks.client)], activateOnTypingDelay: 50 }),
-    hoverSource(hooks.client),
+    autocompletion({ override: [completionSource(hooks)], activateOnTypingDelay: 50 }),
+    hoverSource(hooks),
     // Tab is left to the browser so keyboard users can move past the editor.
     keymap.of([...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
     EditorState.tabSize.of(2),

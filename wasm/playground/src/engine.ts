@@ -40,14 +40,15 @@ export function preview(files: WorkspaceFile[], options: AnalyzeOptions): Previe
   }) as PreviewResult;
 }
 
-/** Positions passed in are 1-based lines and 0-based UTF-16 characters, like the package's output. */
-export function hover(text: string, line: number, character: number): string | null {
-  const result = kuma.hover(text, { line, character }) as unknown;
+// The page speaks 1-based lines (like the package's output ranges); hover and complete take an
+// LSP position (0-based line), so the conversion happens here and nowhere else.
+export function hover(text: string, line: number, character: number, kumaVersion: KumaVersion): string | null {
+  const result = kuma.hover(text, { line: line - 1, character }, { kumaVersion }) as unknown;
   return hoverText(result);
 }
 
-export function complete(text: string, line: number, character: number): Completion[] {
-  const result = kuma.complete(text, { line, character }) as unknown;
+export function complete(text: string, line: number, character: number, kumaVersion: KumaVersion): Completion[] {
+  const result = kuma.complete(text, { line: line - 1, character }, { kumaVersion }) as unknown;
   return Array.isArray(result) ? (result as Completion[]) : [];
 }
 

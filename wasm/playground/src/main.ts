@@ -8,7 +8,7 @@ import { createState, setDiagnostics, toCmDiagnostics } from "./editor";
 import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples";
 import { toSpan } from "./positions";
 import type { AnalyzeResult } from "./protocol";
-import { allMzs, mzsKey, renderZoneCard } from "./render";
+import { allMzs, mzsKey, renderTrafficDetails, renderZoneCard } from "./render";
 import { decodeWorkspace, encodeWorkspace } from "./share";
 import type { Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
 import {
@@ -40,6 +40,7 @@ let analyzeCount = 0;
 
 const hooks = {
   client,
+  kumaVersion: () => ws.kumaVersion,
   onChange(path: string) {
     const f = files.get(path);
     if (f) f.revision++;
@@ -245,11 +246,14 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 function renderProblems(): void {
   const all = ws.files.flatMap((f) => (files.get(f.path)?.diagnostics ?? []).map((d) => ({ path: f.path, d })));
-  const extra = (lastPreview?.diagnostics ?? []).filter(
-    (d) => !all.some((a) => a.d.message === d.message && a.d.range.start.offset === d.range.start.offset),
+  // The preview repeats each file's diagnostics; keep only ones validate did not report.
+  const same = (a: { path: string; d: Diagnostic }, path: string, d: Diagnostic) =>
+    a.path === path && a.d.code === d.code && a.d.message === d.message && a.d.range.start.offset === d.range.start.offset;
+  const extra = (lastPreview?.diagnostics ?? []).flatMap((f) =>
+    f.diagnostics.filter((d) => !all.some((a) => same(a, f.path, d))).map((d) => ({ path: f.path, d })),
   );
   const list = byId("problem-list");
-  const items = [...all, ...extra.map((d) => ({ path: d.path ?? "", d }))];
+  const items = [...all, ...extra];
   items.sort(
     (a, b) =>
       ws.files.findIndex((f) => f.path === a.path) - ws.files.findIndex((f) => f.path === b.path) ||
@@ -360,10 +364,18 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
 
   const mzs = ws.clientZone ? find(ws.clientZone) : undefined;
   const traffic = mzs?.traffic ?? [];
-  const ports = traffic.map((t) => String(t.port));
+  const ports = traffic.map((t) => t.sectionName);
   if (!ws.port || !ports.includes(ws.port)) ws.port = ports[0];
   const portSelect = byId<HTMLSelectElement>("port-select");
-  portSelect.replaceChildren(...ports.map((p) => h("option", { value: p, selected: p === ws.port }, p)));
+  portSelect.replaceChildren(
+    ...traffic.map((t) =>
+      h(
+        "option",
+        { value: t.sectionName, selected: t.sectionName === ws.port },
+        t.sectionName === String(t.port) ? t.sectionName : `${t.sectionName} (${t.port})`,
+      ),
+    ),
+  );
   portSelect.disabled = ports.length === 0;
 
   const down = new Set(ws.downZones);
@@ -391,7 +403,7 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
   );
 
   const chart = byId("chart");
-  const entry = traffic.find((t) => String(t.port) === ws.port);
+  const entry = traffic.find((t) => t.sectionName === ws.port);
   if (!entry || !ws.clientZone) {
     chart.replaceChildren(h("p", { class: "muted" }, "No traffic to show: pick an MZS with ports."));
     return;
@@ -401,8 +413,7 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
     renderChart({ clientZone: ws.clientZone, port: ws.port ?? "", shares: entry.shares, zones: chartZones, down }),
   );
   setStatus("traffic-status", byId("chart-summary").textContent ?? "");
-  const total = Object.values(entry.shares).reduce((a, b) => a + b, 0);
-  if (total === 0) chart.append(h("p", { class: "warn" }, "⚠ No zone can serve this request: every request fails."));
+  chart.append(renderTrafficDetails(entry));
 }
 
 // ---------------------------------------------------------------- share and export

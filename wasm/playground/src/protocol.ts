@@ -2,6 +2,7 @@
 import type {
   AnalyzeOptions,
   Completion,
+  KumaVersion,
   PreviewResult,
   ValidateResult,
   WorkspaceFile,
@@ -11,8 +12,8 @@ export type Request =
   | { op: "version" }
   | { op: "analyze"; files: WorkspaceFile[]; options: AnalyzeOptions }
   | { op: "explain"; files: WorkspaceFile[]; options: AnalyzeOptions }
-  | { op: "hover"; text: string; line: number; character: number }
-  | { op: "complete"; text: string; line: number; character: number };
+  | { op: "hover"; text: string; line: number; character: number; kumaVersion: KumaVersion }
+  | { op: "complete"; text: string; line: number; character: number; kumaVersion: KumaVersion };
 
 export interface AnalyzeResult {
   /** Per file path, in the order the files were sent. */

@@ -1,6 +1,7 @@
 // The preview panel: what each zone's control plane computes for the chosen MZS.
 import { h } from "./dom";
-import type { Condition, MzsPreview, PortPreview, PreviewResult } from "./types";
+import { percent } from "./chart";
+import type { Condition, MzsPreview, PortPreview, PreviewResult, TrafficPreview } from "./types";
 
 export function mzsKey(m: { mesh: string; name: string }): string {
   return `${m.mesh}/${m.name}`;
@@ -29,25 +30,51 @@ function conditionView(c: Condition): HTMLElement {
   );
 }
 
-function text(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (value && typeof value === "object") {
-    const v = value as Record<string, unknown>;
-    if (typeof v.message === "string") return v.message;
-  }
-  return JSON.stringify(value);
-}
-
 function portLabel(p: PortPreview): string {
-  const name = p.name && p.name !== String(p.port) ? ` "${p.name}"` : "";
-  return `${p.port ?? "?"}${name} ${p.appProtocol ?? ""}`.trim();
+  const name = p.sectionName !== String(p.port) ? ` "${p.sectionName}"` : "";
+  return `${p.port}${name} ${p.appProtocol}`;
 }
 
-function portExtras(p: PortPreview): string {
-  const extra = Object.entries(p)
-    .filter(([k]) => !["port", "name", "appProtocol"].includes(k))
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
-  return extra.join("; ");
+function portView(p: PortPreview): HTMLElement {
+  const served = p.servedBy.map((s) => `${s.name}${s.zone ? ` in ${s.zone}` : ""} :${s.port}${s.portName ? ` "${s.portName}"` : ""}`);
+  return h(
+    "li",
+    { "data-section": p.sectionName },
+    h("code", {}, portLabel(p)),
+    served.length
+      ? ` ← ${served.join(", ")}`
+      : h("span", { class: "warn" }, " ← no matched MeshService port serves it"),
+  );
+}
+
+/** Priorities, dropped zones, failing share and the policy behind a traffic split. */
+export function renderTrafficDetails(t: TrafficPreview): HTMLElement {
+  const total = Object.values(t.shares).reduce((a, b) => a + b, 0);
+  return h(
+    "div",
+    { class: "traffic-details" },
+    total === 0 ? h("p", { class: "warn" }, "⚠ No zone can serve this port: every request fails.") : null,
+    t.failingShare ? h("p", { class: "warn" }, `⚠ ${percent(t.failingShare)} of requests go to unhealthy endpoints (Envoy panic routing) and fail.`) : null,
+    h(
+      "ol",
+      { class: "priorities", start: 0 },
+      t.priorities.map((p) =>
+        h(
+          "li",
+          {},
+          `priority ${p.priority}: ${p.zones.join(", ") || "—"} — health ${p.health} %, gets ${p.load} % of requests`,
+          p.panic ? " (panic)" : "",
+        ),
+      ),
+    ),
+    t.droppedZones?.length ? h("p", {}, `Dropped by failover rules: ${t.droppedZones.join(", ")}.`) : null,
+    h(
+      "p",
+      { class: "muted" },
+      t.policy ? `MeshLoadBalancingStrategy: ${t.policy.policies.join(", ")} (${t.policy.level} rule). ` : "No MeshLoadBalancingStrategy: local zone first, then the others equally. ",
+      `Overprovisioning factor ${t.overprovisioningFactor} %.`,
+    ),
+  );
 }
 
 export function renderZoneCard(zone: string, m: MzsPreview | undefined): HTMLElement {
@@ -116,19 +143,19 @@ export function renderZoneCard(zone: string, m: MzsPreview | undefined): HTMLEle
 
   card.append(
     h("h4", {}, "Ports"),
-    m.ports.length
-      ? h(
-          "ul",
-          { class: "ports" },
-          m.ports.map((p) => {
-            const extra = portExtras(p);
-            return h("li", {}, h("code", {}, portLabel(p)), extra ? ` — ${extra}` : "");
-          }),
-        )
-      : h("p", { class: "muted" }, "none"),
+    m.ports.length ? h("ul", { class: "ports" }, m.ports.map(portView)) : h("p", { class: "muted" }, "none"),
   );
   if (m.warnings.length) {
-    card.append(h("ul", { class: "warnings" }, m.warnings.map((w) => h("li", { class: "warn" }, `⚠ ${text(w)}`))));
+    card.append(
+      h("h4", {}, "Warnings"),
+      h(
+        "ul",
+        { class: "warnings" },
+        m.warnings.map((w) =>
+          h("li", { class: "warn", "data-code": w.code }, `⚠ ${w.message}`, h("span", { class: "code" }, ` [${w.code}]`)),
+        ),
+      ),
+    );
   }
   return card;
 }

@@ -26,17 +26,18 @@ export interface Fix {
 export interface Diagnostic {
   severity: Severity;
   code: string;
-  field?: string;
+  /** Kuma field path (`spec.ports[0].appProtocol`); empty for whole-document problems. */
+  field: string;
   message: string;
   range: Range;
   fix?: Fix;
 }
 
 export interface CheckedDocument {
-  kind?: string;
-  name?: string;
-  mesh?: string;
-  shape?: string;
+  kind: string | null;
+  name: string | null;
+  mesh: string | null;
+  shape: "universal" | "kubernetes" | null;
   range: Range;
   diagnostics: Diagnostic[];
 }
@@ -61,19 +62,53 @@ export interface MzsStatus {
   hostnameGenerators?: { hostnameGeneratorRef: { coreName: string }; conditions?: Condition[] }[];
 }
 
-/** One port of an MZS as the preview reports it (fields beyond `port` are optional). */
+/** A matched MeshService port that serves an MZS port. */
+export interface ServingPort {
+  name: string;
+  namespace: string;
+  zone: string;
+  mesh: string;
+  port: number;
+  portName?: string;
+  appProtocol: string;
+}
+
+/** One MZS port and the MeshService ports serving it. */
 export interface PortPreview {
-  port?: number;
-  name?: string;
-  appProtocol?: string;
-  [extra: string]: unknown;
+  port: number;
+  /** The port name, or its number as decimal. */
+  sectionName: string;
+  appProtocol: string;
+  servedBy: ServingPort[];
+}
+
+export interface PriorityLevel {
+  priority: number;
+  zones: string[];
+  /** Envoy's health of the level, percent. */
+  health: number;
+  /** Share of traffic the level gets, percent. */
+  load: number;
+  panic: boolean;
 }
 
 export interface TrafficPreview {
-  port: number | string;
-  /** zone name -> fraction of requests (0..1) for a client in this zone. */
+  port: number;
+  sectionName: string;
+  /** zone name -> fraction of requests (0..1) for a client in this zone; empty if nothing is reachable. */
   shares: Record<string, number>;
-  [extra: string]: unknown;
+  priorities: PriorityLevel[];
+  overprovisioningFactor: number;
+  droppedZones?: string[];
+  /** Fraction of requests sent to unhealthy endpoints (Envoy panic routing), which fail. */
+  failingShare?: number;
+  policy?: { policies: string[]; level: string; conf?: unknown };
+}
+
+export interface PreviewWarning {
+  code: string;
+  message: string;
+  port?: string;
 }
 
 export interface MzsPreview {
@@ -82,7 +117,7 @@ export interface MzsPreview {
   status: MzsStatus;
   ports: PortPreview[];
   traffic: TrafficPreview[];
-  warnings: unknown[];
+  warnings: PreviewWarning[];
 }
 
 export interface ZonePreview {
@@ -92,15 +127,16 @@ export interface ZonePreview {
 
 export interface PreviewResult {
   zones: ZonePreview[];
-  diagnostics: (Diagnostic & { path?: string })[];
+  /** Per input file; documents with errors take no part in the preview. */
+  diagnostics: { path: string; diagnostics: Diagnostic[] }[];
 }
 
 export interface Completion {
   label: string;
-  kind?: string;
+  kind: "field" | "value";
   detail?: string;
   documentation?: string;
-  insertText?: string;
+  insertText: string;
 }
 
 export interface WorkspaceFile {

@@ -25,9 +25,9 @@ async function handle(request: Request): Promise<unknown> {
     case "explain":
       return engine.explain(request.files, request.options);
     case "hover":
-      return engine.hover(request.text, request.line, request.character);
+      return engine.hover(request.text, request.line, request.character, request.kumaVersion);
     case "complete":
-      return engine.complete(request.text, request.line, request.character);
+      return engine.complete(request.text, request.line, request.character, request.kumaVersion);
   }
 }
 
