@@ -30,20 +30,16 @@ function conditionView(c: Condition): HTMLElement {
   );
 }
 
-function portLabel(p: PortPreview): string {
-  const name = p.sectionName !== String(p.port) ? ` "${p.sectionName}"` : "";
-  return `${p.port}${name} ${p.appProtocol}`;
-}
-
 function portView(p: PortPreview): HTMLElement {
-  const served = p.servedBy.map((s) => `${s.name}${s.zone ? ` in ${s.zone}` : ""} :${s.port}${s.portName ? ` "${s.portName}"` : ""}`);
+  const served = p.servedBy.map((s) => `${s.name}@${s.zone || "?"}:${s.port}`);
   return h(
     "li",
     { "data-section": p.sectionName },
-    h("code", {}, portLabel(p)),
+    h("code", {}, `${p.port}/${p.appProtocol}`),
+    p.sectionName !== String(p.port) ? ` "${p.sectionName}"` : "",
     served.length
-      ? ` ← ${served.join(", ")}`
-      : h("span", { class: "warn" }, " ← no matched MeshService port serves it"),
+      ? ` served by ${served.join(", ")}`
+      : h("span", { class: "warn" }, " — no matched MeshService port serves it"),
   );
 }
 
@@ -56,8 +52,8 @@ export function renderTrafficDetails(t: TrafficPreview): HTMLElement {
     total === 0 ? h("p", { class: "warn" }, "⚠ No zone can serve this port: every request fails.") : null,
     t.failingShare ? h("p", { class: "warn" }, `⚠ ${percent(t.failingShare)} of requests go to unhealthy endpoints (Envoy panic routing) and fail.`) : null,
     h(
-      "ol",
-      { class: "priorities", start: 0 },
+      "ul",
+      { class: "priorities", "aria-label": "Envoy priority levels" },
       t.priorities.map((p) =>
         h(
           "li",
