@@ -95,6 +95,69 @@ test("an invalid appProtocol gets a squiggle and a message on its line, and fixi
   await shot("03-fixed");
 });
 
+test("completion offers the appProtocol values and hover documents the field", async () => {
+  await page.locator("[role=tab][data-path='global.yaml']").click();
+  const line = await lineNumberOf("    appProtocol: tcp");
+  const lineEl = page.locator(".cm-content .cm-line").nth(line - 1);
+  await lineEl.click();
+  await page.keyboard.press("End");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Backspace");
+  await page.keyboard.press("Control+Space");
+  const options = page.locator(".cm-tooltip-autocomplete li");
+  await options.first().waitFor({ timeout: 10_000 });
+  const labels = await options.allTextContents();
+  for (const value of ["grpc", "http", "http2", "tcp"]) {
+    assert.ok(labels.some((l) => l.startsWith(value)), `${value} offered: ${labels.join(" | ")}`);
+  }
+  await shot("02b-completion");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type("tcp");
+  await page.waitForFunction(() => document.querySelector("#problem-count")?.textContent === "0 errors, 0 warnings");
+  assert.equal((await editorLines())[line - 1], "    appProtocol: tcp");
+
+  const key = lineEl.locator("text=appProtocol");
+  await key.hover();
+  const hover = page.locator(".kuma-hover");
+  await hover.waitFor({ timeout: 10_000 });
+  assert.match(await hover.textContent(), /tcp/);
+  await page.mouse.move(0, 0);
+});
+
+test("the Kuma version switch changes the rules: kafka is a protocol in 2.x only", async () => {
+  const line = await lineNumberOf("    appProtocol: tcp");
+  const lineEl = page.locator(".cm-content .cm-line").nth(line - 1);
+  await lineEl.click();
+  await page.keyboard.press("End");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Backspace");
+  await page.keyboard.type("kafka");
+  const problem = page.locator(`#problem-list li.error[data-line='${line}']`);
+  await problem.waitFor({ timeout: 10_000 });
+  assert.match(await problem.textContent(), /appProtocol must be one of: grpc, http, http2, tcp/);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
+  assert.equal(await problem.count(), 0);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
+  await problem.waitFor();
+  await lineEl.click();
+  await page.keyboard.press("End");
+  for (let i = 0; i < 5; i++) await page.keyboard.press("Backspace");
+  await page.keyboard.type("tcp");
+  await problem.waitFor({ state: "detached", timeout: 10_000 });
+  assert.equal((await editorLines())[line - 1], "    appProtocol: tcp");
+});
+
+test("adding a zone adds its tab and its column in the preview", async () => {
+  await page.fill("#new-zone", "north");
+  await andAnalyzed(() => page.click("#add-zone button[type=submit]"));
+  assert.equal(await page.locator("[role=tab][aria-selected=true]").textContent(), "zone north");
+  await page.locator(".zone-card[data-zone='north']").waitFor();
+  await page.fill("#new-zone", "Bad Name");
+  await page.click("#add-zone button[type=submit]");
+  assert.match(await page.locator("#add-zone-error").textContent(), /DNS label/);
+  await andAnalyzed(() => page.click("#remove-zone"));
+  assert.equal(await page.locator(".zone-card[data-zone='north']").count(), 0);
+  await page.fill("#new-zone", "");
+});
+
 test("the redis example: both zones match both MeshServices, with a VIP and redis.mzsvc.mesh.local", async () => {
   await loadExample("redis");
   for (const zone of ["east", "west"]) {
