@@ -14,15 +14,20 @@
 
 pub mod decode;
 pub mod diagnostics;
+pub mod explain;
 pub mod hostnames;
 pub mod kri;
+pub mod lints;
+pub mod load_balancing;
 pub mod model;
+pub mod ports;
 pub mod preview;
 pub mod selector;
 pub mod source;
 pub mod syntax;
 pub mod template;
 pub mod validate;
+pub mod vips;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use model::{KumaVersion, Resource, ResourceType};
@@ -118,8 +123,8 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
     let parsed = syntax::parse(text, &options.limits);
     let documents = parsed
         .documents
-        .iter()
-        .flat_map(|doc| decode::decode_document(doc, options.kuma_version))
+        .into_iter()
+        .flat_map(|doc| decode::decode_document_owned(doc, options.kuma_version))
         .collect();
     let mut diagnostics = parsed.diagnostics;
     diagnostics::sort(&mut diagnostics);

@@ -684,7 +684,7 @@ mod tests {
             })
     }
 
-    fn slice<'a>(text: &'a str, span: TextRange) -> &'a str {
+    fn slice(text: &str, span: TextRange) -> &str {
         &text[span.start as usize..span.end as usize]
     }
 

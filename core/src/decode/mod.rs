@@ -1,0 +1,517 @@
+//! Decoding: syntax tree -> typed [`Resource`], with Kuma-style field paths and positions for
+//! every schema problem, then Kuma's validators and our lints.
+//!
+//! Both document shapes are read: Kuma universal (`type`/`name`/`mesh`/`labels`/`spec`) and
+//! Kubernetes (`apiVersion: kuma.io/v1alpha1`, `kind`, `metadata`, `spec`; the mesh comes from the
+//! `kuma.io/mesh` label). A document may also be a JSON array of resources or a Kubernetes `List`.
+//! Decoding never stops at the first problem: it reads what it can, reports everything, and still
+//! returns the typed resource (with placeholders for unusable values) so validators and lints run.
+
+mod schema;
+mod span;
+mod walk;
+
+pub use span::span_of;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{self, Code, Diagnostic};
+use crate::lints;
+use crate::model::{labels, KumaVersion, Labels, Meta, Resource, ResourceType, Spec};
+use crate::source::TextRange;
+use crate::syntax::{Document, Node, Resolved};
+use crate::validate;
+use crate::{CheckedDocument, Shape};
+use schema::Schema;
+use walk::Walker;
+
+/// The Kubernetes `apiVersion` of Kuma's resources.
+pub const API_VERSION: &str = "kuma.io/v1alpha1";
+
+/// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
+/// `List`, yields one [`CheckedDocument`] per item.
+pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    decode_root(&doc.root, doc.span, version)
+}
+
+/// Like [`decode_document`], taking the document by value (saves copying the tree).
+pub fn decode_document_owned(doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    if is_collection(&doc.root) {
+        return decode_root(&doc.root, doc.span, version);
+    }
+    let mut checked = decode_resource(&doc.root, doc.span, version);
+    checked.root = doc.root;
+    vec![checked]
+}
+
+fn is_collection(root: &Node) -> bool {
+    root.as_sequence().is_some()
+        || (root.get("kind").and_then(Node::as_str) == Some("List")
+            && root.get("items").and_then(Node::as_sequence).is_some())
+}
+
+fn decode_root(root: &Node, span: TextRange, version: KumaVersion) -> Vec<CheckedDocument> {
+    if let Some(items) = root.as_sequence() {
+        return items
+            .iter()
+            .map(|item| with_root(decode_resource(item, item.span, version), item))
+            .collect();
+    }
+    if root.get("kind").and_then(Node::as_str) == Some("List") {
+        if let Some(items) = root.get("items").and_then(Node::as_sequence) {
+            return items
+                .iter()
+                .map(|item| with_root(decode_resource(item, item.span, version), item))
+                .collect();
+        }
+    }
+    vec![with_root(decode_resource(root, span, version), root)]
+}
+
+fn with_root(mut doc: CheckedDocument, root: &Node) -> CheckedDocument {
+    doc.root = root.clone();
+    doc
+}
+
+/// Decode a bare `spec` of `resource_type` (what Kuma's validator tests feed): the typed spec and
+/// the schema problems and unknown-field warnings found on the way (paths start with `spec`).
+pub fn decode_spec(resource_type: ResourceType, node: &Node) -> (Spec, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut walker = Walker {
+        diagnostics: &mut diagnostics,
+        schema_error_paths: Vec::new(),
+    };
+    let spec = typed_spec(
+        resource_type,
+        Some(node),
+        &mut walker,
+        walk::item_anchor(node),
+    );
+    (spec, diagnostics)
+}
+
+fn empty_node(at: TextRange) -> Node {
+    Node {
+        kind: crate::syntax::NodeKind::Scalar(crate::syntax::Scalar {
+            value: String::new(),
+            plain: true,
+        }),
+        span: at,
+    }
+}
+
+fn typed_spec(
+    resource_type: ResourceType,
+    node: Option<&Node>,
+    walker: &mut Walker<'_>,
+    anchor: TextRange,
+) -> Spec {
+    let schema: &Schema = match resource_type {
+        ResourceType::Mesh => &schema::MESH_SPEC,
+        ResourceType::MeshService => &schema::MS_SPEC,
+        ResourceType::MeshMultiZoneService => &schema::MZS_SPEC,
+        ResourceType::HostnameGenerator => &schema::HG_SPEC,
+        ResourceType::MeshLoadBalancingStrategy => &schema::MLBS_SPEC,
+    };
+    let mut path = String::from("spec");
+    let value = match node {
+        // An empty spec document (`spec:` or an empty file) is an empty object to Kuma.
+        Some(n) if n.is_null() => walker.walk(
+            &Node {
+                kind: crate::syntax::NodeKind::Mapping(Vec::new()),
+                span: n.span,
+            },
+            schema,
+            &mut path,
+            anchor,
+        ),
+        Some(n) => walker.walk(n, schema, &mut path, anchor),
+        // No spec: reported by the caller; nothing inside it to check.
+        None => return empty_spec(resource_type),
+    };
+    let value = value.unwrap_or_else(|| Value::Object(Map::new()));
+    let spec = match resource_type {
+        ResourceType::Mesh => Ok(Spec::Mesh(value)),
+        ResourceType::MeshService => serde_json::from_value(value).map(Spec::MeshService),
+        ResourceType::MeshMultiZoneService => {
+            serde_json::from_value(value).map(Spec::MeshMultiZoneService)
+        }
+        ResourceType::HostnameGenerator => {
+            serde_json::from_value(value).map(Spec::HostnameGenerator)
+        }
+        ResourceType::MeshLoadBalancingStrategy => {
+            serde_json::from_value(value).map(Spec::MeshLoadBalancingStrategy)
+        }
+    };
+    match spec {
+        Ok(spec) => spec,
+        Err(e) => {
+            // The walk guarantees the shape serde needs; this is a guard, never a panic.
+            walker.schema_error("spec", format!("spec could not be decoded: {e}"), anchor);
+            empty_spec(resource_type)
+        }
+    }
+}
+
+fn empty_spec(resource_type: ResourceType) -> Spec {
+    match resource_type {
+        ResourceType::Mesh => Spec::Mesh(Value::Object(Map::new())),
+        ResourceType::MeshService => Spec::MeshService(Default::default()),
+        ResourceType::MeshMultiZoneService => Spec::MeshMultiZoneService(Default::default()),
+        ResourceType::HostnameGenerator => Spec::HostnameGenerator(Default::default()),
+        ResourceType::MeshLoadBalancingStrategy => {
+            Spec::MeshLoadBalancingStrategy(Default::default())
+        }
+    }
+}
+
+/// Top-level fields Kuma computes and ignores on input.
+const OUTPUT_ONLY: &[&str] = &["status", "creationTime", "modificationTime", "kri", "snis"];
+
+fn has_status(t: ResourceType) -> bool {
+    matches!(
+        t,
+        ResourceType::MeshService | ResourceType::MeshMultiZoneService
+    )
+}
+
+fn has_snis(t: ResourceType) -> bool {
+    has_status(t)
+}
+
+fn first_key_span(node: &Node) -> TextRange {
+    node.as_mapping()
+        .and_then(|m| m.first())
+        .map_or(TextRange::empty(node.span.start), |e| e.key.span)
+}
+
+fn decode_resource(node: &Node, span: TextRange, version: KumaVersion) -> CheckedDocument {
+    let mut diagnostics = Vec::new();
+    let (resource_type, shape, resource) = decode_envelope(node, version, &mut diagnostics);
+    diagnostics::sort(&mut diagnostics);
+    CheckedDocument {
+        span,
+        resource_type,
+        shape,
+        resource,
+        diagnostics,
+        root: empty_node(span),
+    }
+}
+
+fn decode_envelope(
+    node: &Node,
+    version: KumaVersion,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Option<ResourceType>, Option<Shape>, Option<Resource>) {
+    let Some(entries) = node.as_mapping() else {
+        diagnostics.push(Diagnostic::error(
+            Code::UnknownResource,
+            "",
+            format!(
+                "expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found {}",
+                article(node.type_name())
+            ),
+            node.span,
+        ));
+        return (None, None, None);
+    };
+    let shape = if node.get("apiVersion").is_some()
+        || node.get("kind").is_some()
+        || node.get("metadata").is_some()
+    {
+        Shape::Kubernetes
+    } else if node.get("type").is_some() {
+        Shape::Universal
+    } else {
+        diagnostics.push(Diagnostic::error(
+            Code::UnknownResource,
+            "",
+            "not a Kuma resource: it has neither `type` (Kuma universal format) nor `apiVersion`/`kind` (Kubernetes format)",
+            first_key_span(node),
+        ));
+        return (None, None, None);
+    };
+    let type_field = match shape {
+        Shape::Universal => "type",
+        Shape::Kubernetes => "kind",
+    };
+    let type_entry = node.entry(type_field);
+    let type_name = type_entry.and_then(|e| match e.value.as_scalar().map(|s| s.resolve()) {
+        Some(Resolved::Str(s)) => Some(s),
+        _ => None,
+    });
+    let Some(resource_type) = type_name.and_then(ResourceType::from_name) else {
+        let (message, at) = match (type_entry, type_name) {
+            (None, _) => (
+                format!("{type_field} in body is required"),
+                first_key_span(node),
+            ),
+            (Some(e), Some(name)) => (
+                format!(
+                    "unknown resource type `{name}`; kuma-mzs understands {}",
+                    ResourceType::ALL.map(ResourceType::name).join(", ")
+                ),
+                e.value.span,
+            ),
+            (Some(e), None) => (
+                format!(
+                    "{type_field} in body must be of type string: \"{}\"",
+                    e.value.type_name()
+                ),
+                e.value.span,
+            ),
+        };
+        diagnostics.push(Diagnostic::error(
+            Code::UnknownResource,
+            type_field,
+            message,
+            at,
+        ));
+        return (None, Some(shape), None);
+    };
+
+    let mut walker = Walker {
+        diagnostics,
+        schema_error_paths: Vec::new(),
+    };
+    let (meta, spec_node) = match shape {
+        Shape::Universal => universal_meta(node, entries, resource_type, &mut walker),
+        Shape::Kubernetes => kubernetes_meta(node, entries, resource_type, &mut walker),
+    };
+    let spec = match (resource_type, shape) {
+        // A universal Mesh keeps its settings at the top level.
+        (ResourceType::Mesh, Shape::Universal) => {
+            let mut map = Map::new();
+            for e in entries {
+                if let Some(k) = e.key.as_scalar().map(|s| s.value.as_str()) {
+                    if !matches!(k, "type" | "name" | "labels") && !OUTPUT_ONLY.contains(&k) {
+                        map.insert(k.to_owned(), walk::to_json(&e.value, 0));
+                    }
+                }
+            }
+            Spec::Mesh(Value::Object(map))
+        }
+        (ResourceType::Mesh, Shape::Kubernetes) => {
+            Spec::Mesh(spec_node.map_or(Value::Object(Map::new()), |n| walk::to_json(n, 0)))
+        }
+        _ => {
+            if spec_node.is_none() {
+                walker.required("spec", first_key_span(node));
+            }
+            let anchor = node
+                .entry("spec")
+                .map_or_else(|| first_key_span(node), |e| e.key.span);
+            typed_spec(resource_type, spec_node, &mut walker, anchor)
+        }
+    };
+    let status = node
+        .get("status")
+        .filter(|s| !s.is_null())
+        .map(|s| walk::to_json(s, 0));
+    let resource = Resource { meta, spec, status };
+
+    let schema_error_paths = std::mem::take(&mut walker.schema_error_paths);
+    // A value that failed the schema is a placeholder: Kuma's rules and lints say nothing about it.
+    let about_placeholder = |field: &str| {
+        schema_error_paths.iter().any(|p| {
+            field == p
+                || field
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|r| r.starts_with(['.', '[']))
+        })
+    };
+    for v in validate::resource(&resource, true, version) {
+        if about_placeholder(&v.field) {
+            continue;
+        }
+        let at = span_of(node, &v.field);
+        walker
+            .diagnostics
+            .push(Diagnostic::error(Code::Kuma, v.field, v.message, at));
+    }
+    // Kuma returns deprecation warnings only with a successful write.
+    let rejected = walker
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error);
+    if !rejected {
+        for v in validate::deprecations(&resource, version) {
+            let at = span_of(node, &v.field);
+            walker.diagnostics.push(Diagnostic::warning(
+                Code::Deprecated,
+                v.field,
+                v.message,
+                at,
+            ));
+        }
+    }
+    for (code, v) in lints::check_resource(&resource) {
+        if about_placeholder(&v.field) {
+            continue;
+        }
+        let at = span_of(node, &v.field);
+        walker
+            .diagnostics
+            .push(Diagnostic::warning(code, v.field, v.message, at));
+    }
+    (Some(resource_type), Some(shape), Some(resource))
+}
+
+fn article(type_name: &str) -> String {
+    match type_name {
+        "array" | "object" | "integer" => format!("an {type_name}"),
+        "null" => "nothing".to_owned(),
+        _ => format!("a {type_name}"),
+    }
+}
+
+/// A required or optional string at the top of the envelope.
+fn string_field(
+    parent: &Node,
+    key: &str,
+    path: &str,
+    required: bool,
+    walker: &mut Walker<'_>,
+) -> Option<String> {
+    let Some(entry) = parent.entry(key).filter(|e| !e.value.is_null()) else {
+        if required {
+            let at = parent
+                .entry(key)
+                .map_or_else(|| first_key_span(parent), |e| e.key.span);
+            walker.required(path, at);
+        }
+        return None;
+    };
+    let mut p = path.to_owned();
+    walker
+        .walk(&entry.value, &schema::STRING, &mut p, entry.key.span)
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
+    let Some(entry) = parent.entry("labels").filter(|e| !e.value.is_null()) else {
+        return Labels::new();
+    };
+    let mut p = path.to_owned();
+    let value = walker.walk(&entry.value, &schema::STRING_MAP, &mut p, entry.key.span);
+    let mut out = Labels::new();
+    if let Some(Value::Object(map)) = value {
+        for (k, v) in map {
+            if let Value::String(v) = v {
+                out.insert(k, v);
+            }
+        }
+    }
+    out
+}
+
+fn lint_envelope(
+    entries: &[crate::syntax::Entry],
+    known: &[&str],
+    output_only: &[&str],
+    walker: &mut Walker<'_>,
+) {
+    for entry in entries {
+        let Some(key) = entry.key.as_scalar().map(|s| s.value.as_str()) else {
+            continue;
+        };
+        if output_only.contains(&key) {
+            walker.diagnostics.push(Diagnostic::warning(
+                Code::IgnoredField,
+                key,
+                format!("`{key}` is computed by the control plane; Kuma ignores it on input"),
+                entry.key.span,
+            ));
+        } else if !known.contains(&key) {
+            let mut all: Vec<&str> = known.to_vec();
+            all.extend_from_slice(output_only);
+            walker.unknown_field(key, key, entry, &all, entries);
+        }
+    }
+}
+
+fn universal_meta<'n>(
+    node: &'n Node,
+    entries: &[crate::syntax::Entry],
+    resource_type: ResourceType,
+    walker: &mut Walker<'_>,
+) -> (Meta, Option<&'n Node>) {
+    let name = string_field(node, "name", "name", true, walker).unwrap_or_default();
+    let mesh = if resource_type.is_mesh_scoped() {
+        string_field(node, "mesh", "mesh", false, walker).unwrap_or_else(|| "default".to_owned())
+    } else {
+        String::new()
+    };
+    let labels = labels_field(node, "labels", walker);
+    if resource_type != ResourceType::Mesh {
+        let mut known = vec!["type", "name", "labels", "spec"];
+        if resource_type.is_mesh_scoped() {
+            known.push("mesh");
+        }
+        let mut output_only = vec!["creationTime", "modificationTime", "kri"];
+        if has_status(resource_type) {
+            output_only.push("status");
+        }
+        if has_snis(resource_type) {
+            output_only.push("snis");
+        }
+        lint_envelope(entries, &known, &output_only, walker);
+    }
+    let spec = node.get("spec").filter(|n| !n.is_null());
+    (Meta { name, mesh, labels }, spec)
+}
+
+fn kubernetes_meta<'n>(
+    node: &'n Node,
+    entries: &[crate::syntax::Entry],
+    resource_type: ResourceType,
+    walker: &mut Walker<'_>,
+) -> (Meta, Option<&'n Node>) {
+    match node.entry("apiVersion") {
+        None => walker.required("apiVersion", first_key_span(node)),
+        Some(e) if e.value.as_str() != Some(API_VERSION) => {
+            walker.schema_error(
+                "apiVersion",
+                format!("apiVersion in body should be one of [{API_VERSION}]"),
+                e.value.span,
+            );
+        }
+        Some(_) => {}
+    }
+    let mut meta = Meta::default();
+    match node.entry("metadata").filter(|e| !e.value.is_null()) {
+        None => walker.required("metadata", first_key_span(node)),
+        Some(e) if e.value.as_mapping().is_none() => {
+            let mut p = "metadata".to_owned();
+            let _ = walker.walk(&e.value, &schema::STRING_MAP, &mut p, e.key.span);
+        }
+        Some(e) => {
+            let m = &e.value;
+            meta.name = string_field(m, "name", "metadata.name", true, walker).unwrap_or_default();
+            let namespace = string_field(m, "namespace", "metadata.namespace", false, walker);
+            meta.labels = labels_field(m, "metadata.labels", walker);
+            if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
+                // Kuma labels Kubernetes resources with their namespace when written.
+                meta.labels
+                    .entry(labels::NAMESPACE.to_owned())
+                    .or_insert(ns);
+            }
+        }
+    }
+    if resource_type.is_mesh_scoped() {
+        meta.mesh = meta
+            .labels
+            .get(labels::MESH)
+            .cloned()
+            .unwrap_or_else(|| "default".to_owned());
+    }
+    lint_envelope(
+        entries,
+        &["apiVersion", "kind", "metadata", "spec"],
+        &["status"],
+        walker,
+    );
+    let spec = node.get("spec").filter(|n| !n.is_null());
+    (meta, spec)
+}

@@ -1,0 +1,378 @@
+//! Walks a syntax node against a [`Schema`]: reports schema problems with kube-openapi's wording
+//! and the node's span, reports unknown fields (lint MZS005), applies schema defaults, and builds
+//! the JSON that the typed model deserializes from. Recursion follows the schema (a fixed, small
+//! depth); free-form parts are converted with a depth bound.
+
+use serde_json::{Map, Value};
+
+use super::schema::{Field, Schema};
+use crate::diagnostics::{Code, Diagnostic, Fix};
+use crate::source::TextRange;
+use crate::syntax::{Node, NodeKind, Resolved};
+
+/// Deepest free-form JSON we convert (the syntax layer's default depth limit is lower).
+const MAX_ANY_DEPTH: usize = 128;
+
+/// Where the walk reports.
+pub(crate) struct Walker<'d> {
+    pub diagnostics: &'d mut Vec<Diagnostic>,
+    /// Paths that got a schema error (Kuma's violations at these paths are not repeated).
+    pub schema_error_paths: Vec<String>,
+}
+
+impl Walker<'_> {
+    pub fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
+        self.schema_error_paths.push(path.to_owned());
+        self.diagnostics
+            .push(Diagnostic::error(Code::Schema, path, message, span));
+    }
+
+    /// `<path> in body is required`.
+    pub fn required(&mut self, path: &str, anchor: TextRange) {
+        self.schema_error(path, format!("{path} in body is required"), anchor);
+    }
+
+    fn wrong_type(&mut self, path: &str, expected: &str, node: &Node) {
+        let message = format!(
+            "{path} in body must be of type {expected}: \"{}\"",
+            node.type_name()
+        );
+        self.schema_error(path, message, node.span);
+    }
+
+    /// Walk `node` at `path` against `schema`. `None` when the value is unusable (reported).
+    /// `anchor` is where a missing field of this node is reported (the key holding the node).
+    pub fn walk(
+        &mut self,
+        node: &Node,
+        schema: &Schema,
+        path: &mut String,
+        anchor: TextRange,
+    ) -> Option<Value> {
+        match schema {
+            Schema::Object { fields, open } => self.object(node, fields, *open, path, anchor),
+            Schema::StringMap => self.string_map(node, path),
+            Schema::Array { items, min_items } => {
+                let Some(seq) = node.as_sequence() else {
+                    self.wrong_type(path, "array", node);
+                    return None;
+                };
+                if seq.len() < *min_items {
+                    let message = format!("{path} in body should have at least {min_items} items");
+                    self.schema_error(path, message, node.span);
+                }
+                let mut out = Vec::with_capacity(seq.len());
+                let len = path.len();
+                for (i, item) in seq.iter().enumerate() {
+                    use std::fmt::Write as _;
+                    let _ = write!(path, "[{i}]");
+                    let value = self.walk(item, items, path, item_anchor(item));
+                    path.truncate(len);
+                    out.push(value.unwrap_or_else(|| placeholder(items)));
+                }
+                Some(Value::Array(out))
+            }
+            Schema::String { enumeration, .. } => {
+                let s = match node.as_scalar().map(|s| (s, s.resolve())) {
+                    Some((s, Resolved::Str(_))) => s.value.as_str(),
+                    _ => {
+                        self.wrong_type(path, "string", node);
+                        return None;
+                    }
+                };
+                if let Some(values) = enumeration {
+                    if !values.contains(&s) {
+                        let message =
+                            format!("{path} in body should be one of [{}]", values.join(" "));
+                        self.schema_error(path, message, node.span);
+                        return None;
+                    }
+                }
+                Some(Value::String(s.to_owned()))
+            }
+            Schema::Int32 | Schema::Uint32 => {
+                let Some(Resolved::Int(i)) = node.as_scalar().map(|s| s.resolve()) else {
+                    self.wrong_type(path, "integer", node);
+                    return None;
+                };
+                let (ok, format) = match schema {
+                    Schema::Int32 => (i32::try_from(i).is_ok(), "int32"),
+                    _ => (u32::try_from(i).is_ok(), "uint32"),
+                };
+                if !ok {
+                    let message = format!("{path} in body must be of type {format}: \"{i}\"");
+                    self.schema_error(path, message, node.span);
+                    return None;
+                }
+                Some(Value::from(i))
+            }
+            Schema::IntOrString => match node.as_scalar().map(|s| s.resolve()) {
+                Some(Resolved::Int(i)) => Some(Value::from(i)),
+                Some(Resolved::Str(s)) => Some(Value::String(s.to_owned())),
+                _ => {
+                    self.wrong_type(path, "integer or string", node);
+                    None
+                }
+            },
+            Schema::Bool => match node.as_scalar().map(|s| s.resolve()) {
+                Some(Resolved::Bool(b)) => Some(Value::Bool(b)),
+                _ => {
+                    self.wrong_type(path, "boolean", node);
+                    None
+                }
+            },
+            Schema::Any => Some(to_json(node, 0)),
+        }
+    }
+
+    fn object(
+        &mut self,
+        node: &Node,
+        fields: &[Field],
+        open: bool,
+        path: &mut String,
+        anchor: TextRange,
+    ) -> Option<Value> {
+        let Some(entries) = node.as_mapping() else {
+            self.wrong_type(path, "object", node);
+            return None;
+        };
+        let mut out = Map::new();
+        let len = path.len();
+        for entry in entries {
+            let Some(key) = entry.key.as_scalar().map(|s| s.value.as_str()) else {
+                continue;
+            };
+            push_field(path, key);
+            match fields.iter().find(|f| f.name == key) {
+                Some(field) => {
+                    // A null value is the same as no value (Go decodes both to nil).
+                    if !entry.value.is_null() {
+                        if let Some(v) = self.walk(&entry.value, field.schema, path, entry.key.span)
+                        {
+                            out.insert(key.to_owned(), v);
+                        }
+                    }
+                }
+                None if open => {
+                    out.insert(key.to_owned(), to_json(&entry.value, 0));
+                }
+                None => {
+                    let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    self.unknown_field(path, key, entry, &known, entries);
+                }
+            }
+            path.truncate(len);
+        }
+        for field in fields {
+            if out.contains_key(field.name) {
+                continue;
+            }
+            let present = entries.iter().any(|e| {
+                e.key.as_scalar().is_some_and(|k| k.value == field.name) && !e.value.is_null()
+            });
+            if field.required && !present {
+                push_field(path, field.name);
+                let anchor = entries
+                    .iter()
+                    .find(|e| e.key.as_scalar().is_some_and(|k| k.value == field.name))
+                    .map_or(anchor, |e| e.key.span);
+                let p = path.clone();
+                path.truncate(len);
+                self.required(&p, anchor);
+            }
+            if let Schema::String {
+                default: Some(d), ..
+            } = field.schema
+            {
+                if !present {
+                    out.insert(field.name.to_owned(), Value::String((*d).to_owned()));
+                }
+            } else if field.required {
+                out.insert(field.name.to_owned(), placeholder(field.schema));
+            }
+        }
+        Some(Value::Object(out))
+    }
+
+    fn string_map(&mut self, node: &Node, path: &mut String) -> Option<Value> {
+        let Some(entries) = node.as_mapping() else {
+            self.wrong_type(path, "object", node);
+            return None;
+        };
+        let mut out = Map::new();
+        let len = path.len();
+        for entry in entries {
+            let Some(key) = entry.key.as_scalar().map(|s| s.value.as_str()) else {
+                continue;
+            };
+            match entry.value.as_scalar().map(|s| (s, s.resolve())) {
+                Some((s, Resolved::Str(_))) => {
+                    out.insert(key.to_owned(), Value::String(s.value.clone()));
+                }
+                _ => {
+                    push_field(path, key);
+                    let p = path.clone();
+                    path.truncate(len);
+                    self.wrong_type(&p, "string", &entry.value);
+                    // Keep the key: the map is not empty, only this value is unusable.
+                    out.insert(key.to_owned(), Value::String(String::new()));
+                }
+            }
+        }
+        Some(Value::Object(out))
+    }
+
+    /// Lint MZS005 for `key` at `path`, suggesting one of `known` when it is a likely typo.
+    pub fn unknown_field(
+        &mut self,
+        path: &str,
+        key: &str,
+        entry: &crate::syntax::Entry,
+        known: &[&str],
+        entries: &[crate::syntax::Entry],
+    ) {
+        let suggestion = did_you_mean(key, known);
+        let mut message = format!("unknown field `{key}`; Kuma ignores it");
+        match suggestion {
+            Some(s) => message.push_str(&format!(" (did you mean `{s}`?)")),
+            None if !known.is_empty() => {
+                message.push_str(&format!(" (known fields: {})", known.join(", ")))
+            }
+            None => {}
+        }
+        let mut d = Diagnostic::warning(Code::UnknownField, path, message, entry.key.span);
+        if let Some(s) = suggestion {
+            // Certain only when the intended key is not also written in the same mapping.
+            let taken = entries
+                .iter()
+                .any(|e| e.key.as_scalar().is_some_and(|k| k.value == s));
+            if !taken {
+                let plain = entry.key.as_scalar().is_some_and(|k| k.plain);
+                let span = if plain || entry.key.span.len() < 2 {
+                    entry.key.span
+                } else {
+                    TextRange::new(entry.key.span.start + 1, entry.key.span.end - 1)
+                };
+                d = d.with_fix(Fix {
+                    title: format!("Rename `{key}` to `{s}`"),
+                    span,
+                    replacement: s.to_owned(),
+                });
+            }
+        }
+        self.diagnostics.push(d);
+    }
+}
+
+/// Append `.key` (or `key` at the root) to a path.
+pub(crate) fn push_field(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Where a missing field of a sequence item is reported: the item's first key, or the item.
+pub(crate) fn item_anchor(item: &Node) -> TextRange {
+    item.as_mapping()
+        .and_then(|m| m.first())
+        .map_or(item.span, |e| e.key.span)
+}
+
+/// A stand-in for a missing or invalid required value, so the typed model can still be built.
+fn placeholder(schema: &Schema) -> Value {
+    match schema {
+        Schema::Object { .. } | Schema::StringMap => Value::Object(Map::new()),
+        Schema::Array { .. } => Value::Array(Vec::new()),
+        Schema::String { .. } => Value::String(String::new()),
+        Schema::Int32 | Schema::Uint32 => Value::from(0),
+        Schema::IntOrString | Schema::Any => Value::Null,
+        Schema::Bool => Value::Bool(false),
+    }
+}
+
+/// JSON of a free-form node (YAML core schema), depth-bounded.
+pub(crate) fn to_json(node: &Node, depth: usize) -> Value {
+    if depth > MAX_ANY_DEPTH {
+        return Value::Null;
+    }
+    match &node.kind {
+        NodeKind::Scalar(_) => node.to_json(),
+        NodeKind::Sequence(items) => {
+            Value::Array(items.iter().map(|n| to_json(n, depth + 1)).collect())
+        }
+        NodeKind::Mapping(entries) => {
+            let mut map = Map::new();
+            for e in entries {
+                let key = e
+                    .key
+                    .as_scalar()
+                    .map(|s| s.value.clone())
+                    .unwrap_or_default();
+                map.insert(key, to_json(&e.value, depth + 1));
+            }
+            Value::Object(map)
+        }
+    }
+}
+
+/// The known name `key` most likely meant, when there is exactly one close candidate.
+pub(crate) fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let lower = key.to_ascii_lowercase();
+    let mut best: Option<(&str, usize)> = None;
+    let mut ambiguous = false;
+    for &k in known {
+        let d = if k.to_ascii_lowercase() == lower {
+            0
+        } else {
+            levenshtein(&lower, &k.to_ascii_lowercase())
+        };
+        let limit = if k.len() <= 4 { 1 } else { 2 };
+        if d > limit {
+            continue;
+        }
+        match best {
+            Some((_, bd)) if bd < d => {}
+            Some((_, bd)) if bd == d => ambiguous = true,
+            _ => {
+                best = Some((k, d));
+                ambiguous = false;
+            }
+        }
+    }
+    if ambiguous {
+        return None;
+    }
+    best.map(|(k, _)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_and_unambiguous() {
+        assert_eq!(
+            did_you_mean("matchLabel", &["matchLabels"]),
+            Some("matchLabels")
+        );
+        assert_eq!(did_you_mean("Ports", &["ports", "selector"]), Some("ports"));
+        assert_eq!(did_you_mean("banana", &["ports", "selector"]), None);
+    }
+}

@@ -1,0 +1,112 @@
+//! Lints: warnings about resources Kuma accepts but that will not do what the author most likely
+//! wants. They never change Kuma's errors. Codes are stable (see [`Code`]).
+//!
+//! [`check_resource`] runs on typed resources (no positions), so the Terraform provider and the
+//! control plane report the same warnings as editors; [`crate::check`] adds positions and the
+//! tree-level lints (unknown fields MZS005, output-only fields MZS007).
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Code, Violation};
+use crate::model::{labels, MeshMultiZoneServiceSpec, Resource, Spec};
+use crate::validate::FieldPath;
+
+/// Every lint that applies to a typed resource, as `(code, violation)` in field order.
+pub fn check_resource(resource: &Resource) -> Vec<(Code, Violation)> {
+    match &resource.spec {
+        Spec::MeshMultiZoneService(spec) => mesh_multi_zone_service(spec),
+        _ => Vec::new(),
+    }
+}
+
+/// The MeshMultiZoneService lints MZS001-MZS004.
+pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Violation)> {
+    let mut out = Vec::new();
+    let ports = FieldPath::root("spec").field("ports");
+    let mut numbers: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, port) in spec.ports.iter().enumerate() {
+        let p = ports.index(i);
+        if !(1..=65535).contains(&port.port) {
+            out.push((
+                Code::PortOutOfRange,
+                Violation::new(
+                    p.field("port").as_str(),
+                    format!(
+                        "port {} is outside 1-65535: Kuma accepts it, but no listener can be created for it",
+                        port.port
+                    ),
+                ),
+            ));
+        }
+        match numbers.get(&port.port) {
+            Some(&first) => out.push((
+                Code::DuplicatePort,
+                Violation::new(
+                    p.field("port").as_str(),
+                    format!(
+                        "port {} is already listed at {}",
+                        port.port,
+                        ports.index(first)
+                    ),
+                ),
+            )),
+            None => {
+                numbers.insert(port.port, i);
+            }
+        }
+        if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
+            match names.get(name) {
+                Some(&first) => out.push((
+                    Code::DuplicatePortName,
+                    Violation::new(
+                        p.field("name").as_str(),
+                        format!(
+                            "port name \"{name}\" is already used by {}",
+                            ports.index(first)
+                        ),
+                    ),
+                )),
+                None => {
+                    names.insert(name, i);
+                }
+            }
+        }
+    }
+    // Kuma's FindPortByName matches a name or a number written as decimal, so a name equal to
+    // another port's number makes `sectionName` ambiguous.
+    for (i, port) in spec.ports.iter().enumerate() {
+        let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let clash = spec
+            .ports
+            .iter()
+            .enumerate()
+            .find(|(j, other)| *j != i && other.port.to_string() == name);
+        if let Some((j, _)) = clash {
+            out.push((
+                Code::DuplicatePortName,
+                Violation::new(
+                    ports.index(i).field("name").as_str(),
+                    format!(
+                        "port name \"{name}\" equals the number of {}; Kuma finds ports by name or number, so sectionName \"{name}\" is ambiguous",
+                        ports.index(j)
+                    ),
+                ),
+            ));
+        }
+    }
+    if let Some(match_labels) = &spec.selector.mesh_service.match_labels {
+        if !match_labels.is_empty() && match_labels.keys().all(|k| k == labels::MESH) {
+            out.push((
+                Code::SelectorOnlyMesh,
+                Violation::new(
+                    "spec.selector.meshService.matchLabels",
+                    "the selector only matches on kuma.io/mesh, so it selects every MeshService of the mesh in every zone",
+                ),
+            ));
+        }
+    }
+    out
+}

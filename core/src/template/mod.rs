@@ -1,0 +1,124 @@
+//! Go `text/template` for HostnameGenerator templates: the subset Kuma users write, with Go's
+//! exact error texts (Kuma puts them into validation messages and status conditions).
+//!
+//! Supported like Go: text, `{{ .Field }}`, chained fields, `$` and `$x := ...` variables,
+//! pipelines with `|`, parentheses, string/raw-string/number/char/bool constants, comments,
+//! trim markers `{{-`/`-}}`, `if`/`else if`/`else`/`with`/`else with`/`range` (over integers,
+//! with `break`/`continue`), and the functions `label`, `printf`, `print`, `println`, `len`, `not`,
+//! `and`, `or`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
+//! Not supported (clear error instead of Go's behaviour): `define`/`template`/`block`, complex
+//! numbers, and the builtins `html`, `js`, `urlquery`, `index`, `slice`, `call` at execution.
+//! Go's `printf` is approximated for the verbs `%s %v %d %q %t %x %%`.
+
+mod exec;
+mod lex;
+mod parse;
+
+use exec::Data;
+pub(crate) use lex::go_quote;
+
+/// Go's `strconv.Unquote` for a double-quoted string.
+pub(crate) fn unquote_go(quoted: &str) -> Option<String> {
+    parse::unquote(quoted)
+}
+
+/// Values a template can read (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`) and
+/// labels for the `label "key"` function.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateData {
+    /// `.Name`.
+    pub name: String,
+    /// `.DisplayName`.
+    pub display_name: String,
+    /// `.Namespace`.
+    pub namespace: String,
+    /// `.Mesh`.
+    pub mesh: String,
+    /// `.Zone`.
+    pub zone: String,
+    /// Labels for `label`.
+    pub labels: crate::model::Labels,
+}
+
+/// A template error, displayed exactly as Go prints it (`template: :1: bad character U+005B '['`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
+/// A parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    nodes: Vec<parse::Node>,
+}
+
+/// Go's name of the struct Kuma's `EvaluateTemplate` passes (`hostname.meshedName`).
+const KUMA_DATA_TYPE: &str = "hostname.meshedName";
+/// Go's name of the anonymous stub struct the HostnameGenerator validator passes.
+const VALIDATOR_STUB_TYPE: &str =
+    "struct { Name string; DisplayName string; Namespace string; Mesh string; Zone string }";
+
+impl Template {
+    /// Parse a template; errors read like Go's (`template: :1: function "x" not defined`).
+    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        match parse::parse(source) {
+            Ok(nodes) => Ok(Self {
+                source: source.to_owned(),
+                nodes,
+            }),
+            Err(e) => Err(TemplateError(format!(
+                "template: :{}: {}",
+                e.line, e.message
+            ))),
+        }
+    }
+
+    /// The template text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Render against `data` as Kuma's `EvaluateTemplate` does: `label "k"` fails with
+    /// `label k not found` when the label is missing.
+    pub fn render(&self, data: &TemplateData) -> Result<String, TemplateError> {
+        let label = |key: &str| -> Result<String, String> {
+            data.labels
+                .get(key)
+                .cloned()
+                .ok_or_else(|| format!("label {key} not found"))
+        };
+        let data = Data {
+            type_name: KUMA_DATA_TYPE,
+            fields: [
+                ("Name", data.name.as_str()),
+                ("DisplayName", data.display_name.as_str()),
+                ("Namespace", data.namespace.as_str()),
+                ("Mesh", data.mesh.as_str()),
+                ("Zone", data.zone.as_str()),
+            ],
+            label: &label,
+        };
+        exec::execute(&self.source, &self.nodes, &data).map_err(|e| TemplateError(e.0))
+    }
+
+    /// Render with the HostnameGenerator validator's stub values (`name`, `displayname`,
+    /// `namespace`, `mesh`, `zone`; `label` returns `label`), as Kuma's validator does.
+    pub fn render_stub(&self) -> Result<String, TemplateError> {
+        let label = |_: &str| -> Result<String, String> { Ok("label".to_owned()) };
+        let data = Data {
+            type_name: VALIDATOR_STUB_TYPE,
+            fields: [
+                ("Name", "name"),
+                ("DisplayName", "displayname"),
+                ("Namespace", "namespace"),
+                ("Mesh", "mesh"),
+                ("Zone", "zone"),
+            ],
+            label: &label,
+        };
+        exec::execute(&self.source, &self.nodes, &data).map_err(|e| TemplateError(e.0))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,815 @@
+//! The parser of Go's `text/template` (package `text/template/parse`): same grammar, same
+//! checks at parse time (undefined functions and variables, empty pipelines) and the same
+//! error texts (`template: :1: unexpected "}" in operand`).
+
+use super::lex::{go_quote, lex, Kind, Token};
+
+/// Deepest nesting of parentheses and control blocks we accept. Go allows 10,000 parenthesised
+/// levels; we stop earlier so evaluation stays far from the stack limit on wasm.
+const MAX_DEPTH: usize = 100;
+
+/// Functions a template may call: Go's builtins plus Kuma's `label`.
+pub(crate) const FUNCTIONS: &[&str] = &[
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "label",
+];
+
+/// A node of the template's list of text and actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Node {
+    Text(String),
+    Action(Pipe),
+    If(Box<Branch>),
+    With(Box<Branch>),
+    Range(Box<Branch>),
+    Break,
+    Continue,
+}
+
+/// The shared shape of `if`, `with` and `range`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Branch {
+    pub pipe: Pipe,
+    pub list: Vec<Node>,
+    pub else_list: Option<Vec<Node>>,
+}
+
+/// A pipeline, possibly declaring variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pipe {
+    pub pos: usize,
+    pub is_assign: bool,
+    pub decl: Vec<String>,
+    pub cmds: Vec<Command>,
+}
+
+/// One command of a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Command {
+    pub pos: usize,
+    pub args: Vec<Arg>,
+}
+
+/// An operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    /// `.A.B`; `pos` is where Go puts it (the last chained field when chained).
+    Field {
+        pos: usize,
+        ident: Vec<String>,
+    },
+    /// `$x.A`.
+    Variable {
+        pos: usize,
+        ident: Vec<String>,
+    },
+    /// `(pipe).A`.
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        field: Vec<String>,
+    },
+    Identifier {
+        pos: usize,
+        name: String,
+    },
+    Dot {
+        pos: usize,
+    },
+    Nil {
+        pos: usize,
+    },
+    Bool {
+        pos: usize,
+        value: bool,
+    },
+    Number {
+        pos: usize,
+        text: String,
+        value: Number,
+    },
+    String {
+        pos: usize,
+        quoted: String,
+        text: String,
+    },
+    Pipe(Box<Pipe>),
+}
+
+/// A numeric constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Number {
+    Int(i64),
+    /// An `f64`, stored as bits so the tree stays `Eq`.
+    Float(u64),
+}
+
+impl Arg {
+    pub fn pos(&self) -> usize {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Variable { pos, .. }
+            | Arg::Chain { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::Number { pos, .. }
+            | Arg::String { pos, .. } => *pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl std::fmt::Display for Arg {
+    /// Go's `Node.String()`, used as the `<context>` of execution errors.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Arg::Field { ident, .. } => {
+                for i in ident {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable { ident, .. } => f.write_str(&ident.join(".")),
+            Arg::Chain { node, field, .. } => {
+                if let Arg::Pipe(p) = node.as_ref() {
+                    write!(f, "({p})")?;
+                } else {
+                    write!(f, "{node}")?;
+                }
+                for i in field {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Identifier { name, .. } => f.write_str(name),
+            Arg::Dot { .. } => f.write_str("."),
+            Arg::Nil { .. } => f.write_str("nil"),
+            Arg::Bool { value, .. } => write!(f, "{value}"),
+            Arg::Number { text, .. } => f.write_str(text),
+            Arg::String { quoted, .. } => f.write_str(quoted),
+            Arg::Pipe(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            if let Arg::Pipe(p) = arg {
+                write!(f, "({p})")?;
+            } else {
+                write!(f, "{arg}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.decl.is_empty() {
+            f.write_str(&self.decl.join(", "))?;
+            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why parsing stopped: the message without Go's `template: :<line>: ` prefix, and the line.
+#[derive(Debug)]
+pub(crate) struct ParseError {
+    pub line: usize,
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, ParseError>;
+
+/// Parse a template into its list of nodes.
+pub(crate) fn parse(source: &str) -> Result<Vec<Node>> {
+    let tokens = lex(source);
+    let mut p = Parser {
+        tokens,
+        i: 0,
+        vars: vec!["$".to_owned()],
+        range_depth: 0,
+        depth: 0,
+        action_line: 0,
+        last_line: 1,
+    };
+    p.parse()
+}
+
+/// What ended an item list.
+enum Stop {
+    End,
+    Else,
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    i: usize,
+    vars: Vec<String>,
+    range_depth: usize,
+    depth: usize,
+    action_line: usize,
+    last_line: usize,
+}
+
+impl Parser {
+    fn eof(&self) -> Token {
+        Token {
+            kind: Kind::Eof,
+            pos: self.tokens.last().map_or(0, |t| t.pos),
+            val: String::new(),
+            line: self.tokens.last().map_or(1, |t| t.line),
+        }
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self
+            .tokens
+            .get(self.i)
+            .cloned()
+            .unwrap_or_else(|| self.eof());
+        if self.i < self.tokens.len() {
+            self.i += 1;
+        }
+        self.last_line = t.line;
+        t
+    }
+
+    fn backup(&mut self) {
+        self.i = self.i.saturating_sub(1);
+    }
+
+    fn peek(&mut self) -> Token {
+        let t = self.next();
+        self.backup();
+        t
+    }
+
+    fn next_non_space(&mut self) -> Token {
+        loop {
+            let t = self.next();
+            if t.kind != Kind::Space {
+                return t;
+            }
+        }
+    }
+
+    fn peek_non_space(&mut self) -> Token {
+        let t = self.next_non_space();
+        self.backup();
+        t
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Result<T> {
+        Err(ParseError {
+            line: self.last_line,
+            message: message.into(),
+        })
+    }
+
+    fn unexpected<T>(&self, token: &Token, context: &str) -> Result<T> {
+        if token.kind == Kind::Error {
+            let extra = if self.action_line != 0 && self.action_line != token.line {
+                // Go reports the line the action started on, and counts the error from there.
+                format!(" in action started at :{}", self.action_line)
+            } else {
+                String::new()
+            };
+            return Err(ParseError {
+                line: token.line,
+                message: format!("{token}{extra}"),
+            });
+        }
+        Err(ParseError {
+            line: token.line,
+            message: format!("unexpected {token} in {context}"),
+        })
+    }
+
+    fn expect(&mut self, kind: Kind, context: &str) -> Result<Token> {
+        let t = self.next_non_space();
+        if t.kind != kind {
+            return self.unexpected(&t, context);
+        }
+        Ok(t)
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.error("max expression depth exceeded");
+        }
+        Ok(())
+    }
+
+    fn parse(&mut self) -> Result<Vec<Node>> {
+        let mut root = Vec::new();
+        while self.peek().kind != Kind::Eof {
+            if self.peek().kind == Kind::Error {
+                let t = self.next();
+                return self.unexpected(&t, "input");
+            }
+            match self.text_or_action()? {
+                Item::Node(n) => root.push(n),
+                Item::Stop(Stop::End) => return self.error("unexpected {{end}}"),
+                Item::Stop(Stop::Else) => return self.error("unexpected {{else}}"),
+            }
+        }
+        Ok(root)
+    }
+
+    fn item_list(&mut self) -> Result<(Vec<Node>, Stop)> {
+        let mut list = Vec::new();
+        while self.peek_non_space().kind != Kind::Eof {
+            match self.text_or_action()? {
+                Item::Node(n) => list.push(n),
+                Item::Stop(stop) => return Ok((list, stop)),
+            }
+        }
+        self.error("unexpected EOF")
+    }
+
+    fn text_or_action(&mut self) -> Result<Item> {
+        let token = self.next_non_space();
+        match token.kind {
+            Kind::Text => Ok(Item::Node(Node::Text(token.val))),
+            Kind::LeftDelim => {
+                self.action_line = token.line;
+                let r = self.action();
+                self.action_line = 0;
+                r
+            }
+            _ => self.unexpected(&token, "input"),
+        }
+    }
+
+    fn action(&mut self) -> Result<Item> {
+        let token = self.next_non_space();
+        match token.kind {
+            Kind::Block | Kind::Define | Kind::Template => self.error(format!(
+                "{{{{{}}}}} is not supported by kuma-mzs (Kuma hostname templates are a single template)",
+                token.val
+            )),
+            Kind::Break => self.loop_control("break").map(|_| Item::Node(Node::Break)),
+            Kind::Continue => self
+                .loop_control("continue")
+                .map(|_| Item::Node(Node::Continue)),
+            Kind::Else => self.else_control(),
+            Kind::End => {
+                self.expect(Kind::RightDelim, "end")?;
+                Ok(Item::Stop(Stop::End))
+            }
+            Kind::If => Ok(Item::Node(Node::If(Box::new(self.control("if")?)))),
+            Kind::With => Ok(Item::Node(Node::With(Box::new(self.control("with")?)))),
+            Kind::Range => Ok(Item::Node(Node::Range(Box::new(self.control("range")?)))),
+            _ => {
+                self.backup();
+                let pipe = self.pipeline("command", Kind::RightDelim)?;
+                Ok(Item::Node(Node::Action(pipe)))
+            }
+        }
+    }
+
+    fn loop_control(&mut self, word: &str) -> Result<()> {
+        let t = self.next_non_space();
+        if t.kind != Kind::RightDelim {
+            return self.unexpected(&t, &format!("{{{{{word}}}}}"));
+        }
+        if self.range_depth == 0 {
+            return self.error(format!("{{{{{word}}}}} outside {{{{range}}}}"));
+        }
+        Ok(())
+    }
+
+    fn else_control(&mut self) -> Result<Item> {
+        let peek = self.peek_non_space();
+        if peek.kind == Kind::If || peek.kind == Kind::With {
+            // `{{else if ...` is `{{else}}{{if ...`: the caller reads the `if`.
+            return Ok(Item::Stop(Stop::Else));
+        }
+        self.expect(Kind::RightDelim, "else")?;
+        Ok(Item::Stop(Stop::Else))
+    }
+
+    fn control(&mut self, context: &str) -> Result<Branch> {
+        self.enter()?;
+        let vars = self.vars.len();
+        let pipe = self.pipeline(context, Kind::RightDelim)?;
+        if context == "range" {
+            self.range_depth += 1;
+        }
+        let (list, stop) = self.item_list()?;
+        if context == "range" {
+            self.range_depth -= 1;
+        }
+        let mut else_list = None;
+        if let Stop::Else = stop {
+            let chained = match (context, self.peek().kind) {
+                ("if", Kind::If) => Some(Node::If as fn(Box<Branch>) -> Node),
+                ("with", Kind::With) => Some(Node::With as fn(Box<Branch>) -> Node),
+                _ => None,
+            };
+            if let Some(make) = chained {
+                self.next();
+                let inner = self.control(context)?;
+                else_list = Some(vec![make(Box::new(inner))]);
+            } else {
+                let (list, stop) = self.item_list()?;
+                if let Stop::Else = stop {
+                    return self.error("expected end; found {{else}}");
+                }
+                else_list = Some(list);
+            }
+        }
+        self.vars.truncate(vars);
+        self.depth -= 1;
+        Ok(Branch {
+            pipe,
+            list,
+            else_list,
+        })
+    }
+
+    fn pipeline(&mut self, context: &str, end: Kind) -> Result<Pipe> {
+        let start = self.peek_non_space();
+        let mut pipe = Pipe {
+            pos: start.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
+        loop {
+            let v = self.peek_non_space();
+            if v.kind != Kind::Variable {
+                break;
+            }
+            let before = self.i;
+            self.next_non_space();
+            let after_variable = self.peek();
+            let next = self.peek_non_space();
+            if next.kind == Kind::Assign || next.kind == Kind::Declare {
+                pipe.is_assign = next.kind == Kind::Assign;
+                self.next_non_space();
+                pipe.decl.push(v.val.clone());
+                self.vars.push(v.val);
+                break;
+            } else if next.kind == Kind::Char && next.val == "," {
+                self.next_non_space();
+                pipe.decl.push(v.val.clone());
+                self.vars.push(v.val);
+                if context == "range" && pipe.decl.len() < 2 {
+                    match self.peek_non_space().kind {
+                        Kind::Variable | Kind::RightDelim | Kind::RightParen => continue,
+                        _ => return self.error("range can only initialize variables"),
+                    }
+                }
+                return self.error(format!("too many declarations in {context}"));
+            } else {
+                let _ = after_variable;
+                self.i = before;
+                break;
+            }
+        }
+        loop {
+            let token = self.next_non_space();
+            match token.kind {
+                k if k == end => {
+                    if pipe.cmds.is_empty() {
+                        return self.error(format!("missing value for {context}"));
+                    }
+                    for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
+                        if matches!(
+                            c.args.first(),
+                            Some(
+                                Arg::Bool { .. }
+                                    | Arg::Dot { .. }
+                                    | Arg::Nil { .. }
+                                    | Arg::Number { .. }
+                                    | Arg::String { .. }
+                            )
+                        ) {
+                            return self.error(format!(
+                                "non executable command in pipeline stage {}",
+                                i + 1
+                            ));
+                        }
+                    }
+                    return Ok(pipe);
+                }
+                Kind::Bool
+                | Kind::CharConstant
+                | Kind::Complex
+                | Kind::Dot
+                | Kind::Field
+                | Kind::Identifier
+                | Kind::Number
+                | Kind::Nil
+                | Kind::RawString
+                | Kind::String
+                | Kind::Variable
+                | Kind::LeftParen => {
+                    self.backup();
+                    let cmd = self.command()?;
+                    pipe.cmds.push(cmd);
+                }
+                _ => return self.unexpected(&token, context),
+            }
+        }
+    }
+
+    fn command(&mut self) -> Result<Command> {
+        let mut cmd = Command {
+            pos: self.peek_non_space().pos,
+            args: Vec::new(),
+        };
+        loop {
+            self.peek_non_space();
+            if let Some(operand) = self.operand()? {
+                cmd.args.push(operand);
+            }
+            let token = self.next();
+            match token.kind {
+                Kind::Space => continue,
+                Kind::RightDelim | Kind::RightParen => self.backup(),
+                Kind::Pipe => {}
+                _ => return self.unexpected(&token, "operand"),
+            }
+            break;
+        }
+        if cmd.args.is_empty() {
+            return self.error("empty command");
+        }
+        Ok(cmd)
+    }
+
+    fn operand(&mut self) -> Result<Option<Arg>> {
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
+        if self.peek().kind != Kind::Field {
+            return Ok(Some(node));
+        }
+        let chain_pos = self.peek().pos;
+        let mut fields = Vec::new();
+        while self.peek().kind == Kind::Field {
+            let t = self.next();
+            fields.push(t.val.trim_start_matches('.').to_owned());
+        }
+        Ok(Some(match node {
+            Arg::Field { mut ident, .. } => {
+                ident.extend(fields);
+                Arg::Field {
+                    pos: chain_pos,
+                    ident,
+                }
+            }
+            Arg::Variable { mut ident, .. } => {
+                ident.extend(fields);
+                Arg::Variable {
+                    pos: chain_pos,
+                    ident,
+                }
+            }
+            Arg::Bool { .. }
+            | Arg::String { .. }
+            | Arg::Number { .. }
+            | Arg::Nil { .. }
+            | Arg::Dot { .. } => {
+                return self.error(format!(
+                    "unexpected . after term {}",
+                    go_quote(&node.to_string())
+                ))
+            }
+            other => Arg::Chain {
+                pos: chain_pos,
+                node: Box::new(other),
+                field: fields,
+            },
+        }))
+    }
+
+    fn term(&mut self) -> Result<Option<Arg>> {
+        let token = self.next_non_space();
+        let pos = token.pos;
+        Ok(Some(match token.kind {
+            Kind::Identifier => {
+                if !FUNCTIONS.contains(&token.val.as_str()) {
+                    return self.error(format!("function {} not defined", go_quote(&token.val)));
+                }
+                Arg::Identifier {
+                    pos,
+                    name: token.val,
+                }
+            }
+            Kind::Dot => Arg::Dot { pos },
+            Kind::Nil => Arg::Nil { pos },
+            Kind::Variable => {
+                let ident: Vec<String> = token.val.split('.').map(str::to_owned).collect();
+                let name = ident.first().cloned().unwrap_or_default();
+                if !self.vars.contains(&name) {
+                    return self.error(format!("undefined variable {}", go_quote(&name)));
+                }
+                Arg::Variable { pos, ident }
+            }
+            Kind::Field => Arg::Field {
+                pos,
+                ident: vec![token.val.trim_start_matches('.').to_owned()],
+            },
+            Kind::Bool => Arg::Bool {
+                pos,
+                value: token.val == "true",
+            },
+            Kind::CharConstant => {
+                let value = match unquote_char(&token.val) {
+                    Some(c) => Number::Int(i64::from(c as u32)),
+                    None => {
+                        return self.error(format!("malformed character constant: {}", token.val))
+                    }
+                };
+                Arg::Number {
+                    pos,
+                    text: token.val,
+                    value,
+                }
+            }
+            Kind::Complex => {
+                return self.error(format!(
+                    "complex constant {} is not supported by kuma-mzs",
+                    token.val
+                ))
+            }
+            Kind::Number => {
+                let Some(value) = parse_number(&token.val) else {
+                    return self.error(format!("illegal number syntax: {}", go_quote(&token.val)));
+                };
+                Arg::Number {
+                    pos,
+                    text: token.val,
+                    value,
+                }
+            }
+            Kind::LeftParen => {
+                self.enter()?;
+                let pipe = self.pipeline("parenthesized pipeline", Kind::RightParen)?;
+                self.depth -= 1;
+                Arg::Pipe(Box::new(pipe))
+            }
+            Kind::String | Kind::RawString => {
+                let text = if token.kind == Kind::RawString {
+                    Some(
+                        token
+                            .val
+                            .trim_start_matches('`')
+                            .trim_end_matches('`')
+                            .replace('\r', ""),
+                    )
+                } else {
+                    unquote(&token.val)
+                };
+                let Some(text) = text else {
+                    return self.error("invalid syntax");
+                };
+                Arg::String {
+                    pos,
+                    quoted: token.val,
+                    text,
+                }
+            }
+            _ => {
+                self.backup();
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+/// What [`Parser::text_or_action`] produced.
+enum Item {
+    Node(Node),
+    Stop(Stop),
+}
+
+/// Go's number syntax: decimal, `0x`, `0o`, `0b`, underscores, floats.
+fn parse_number(text: &str) -> Option<Number> {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    let (neg, body) = match clean.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, clean.strip_prefix('+').unwrap_or(&clean)),
+    };
+    let radix_int = |digits: &str, radix: u32| -> Option<Number> {
+        let v = i64::from_str_radix(digits, radix).ok()?;
+        Some(Number::Int(if neg { -v } else { v }))
+    };
+    let lower = body.to_ascii_lowercase();
+    if let Some(h) = lower.strip_prefix("0x") {
+        if !h.contains(['.', 'p']) {
+            return radix_int(h, 16);
+        }
+        return None;
+    }
+    if let Some(o) = lower.strip_prefix("0o") {
+        return radix_int(o, 8);
+    }
+    if let Some(b) = lower.strip_prefix("0b") {
+        return radix_int(b, 2);
+    }
+    if body.is_empty() || body == "." {
+        return None;
+    }
+    if !body.contains(['.', 'e', 'E']) {
+        if body.len() > 1 && body.starts_with('0') {
+            // Go reads a leading 0 as octal.
+            return radix_int(&body[1..], 8);
+        }
+        return radix_int(body, 10);
+    }
+    let f: f64 = body.parse().ok()?;
+    let f = if neg { -f } else { f };
+    Some(Number::Float(f.to_bits()))
+}
+
+/// Go's `strconv.Unquote` for a double-quoted string.
+pub(crate) fn unquote(quoted: &str) -> Option<String> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '\n' {
+            return None;
+        }
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next()?;
+        let simple = match e {
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            'f' => Some('\u{c}'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\u{b}'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            out.push(s);
+            continue;
+        }
+        let (count, radix) = match e {
+            'x' => (2, 16),
+            'u' => (4, 16),
+            'U' => (8, 16),
+            '0'..='7' => (2, 8),
+            _ => return None,
+        };
+        let mut digits = String::new();
+        if radix == 8 {
+            digits.push(e);
+        }
+        for _ in 0..count {
+            digits.push(chars.next()?);
+        }
+        let v = u32::from_str_radix(&digits, radix).ok()?;
+        if e == 'x' || radix == 8 {
+            if v > 255 {
+                return None;
+            }
+            // Go strings are bytes; a lone byte >= 0x80 is not valid UTF-8, keep it as U+FFFD.
+            out.push(char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{fffd}'));
+        } else {
+            out.push(char::from_u32(v)?);
+        }
+    }
+    Some(out)
+}
+
+fn unquote_char(quoted: &str) -> Option<char> {
+    let inner = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
+    if inner == "\"" {
+        return Some('"');
+    }
+    if inner == "\\'" {
+        return Some('\'');
+    }
+    let s = unquote(&format!("\"{inner}\""))?;
+    let mut chars = s.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}

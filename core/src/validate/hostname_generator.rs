@@ -1,0 +1,69 @@
+//! HostnameGenerator, after upstream
+//! `pkg/core/resources/apis/hostnamegenerator/api/v1alpha1/validate.go` (commit 348b6528).
+//!
+//! Upstream does not check the selectors' labels, and only checks the template with stub values
+//! (a template that needs a label the service lacks passes here and fails at generation time).
+
+use super::{dns, messages, FieldPath};
+use crate::diagnostics::Violation;
+use crate::model::HostnameGeneratorSpec;
+use crate::template::Template;
+
+pub(crate) fn validate(spec: &HostnameGeneratorSpec) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let path = FieldPath::root("spec");
+    let s = &spec.selector;
+    let defined = [
+        s.mesh_service.is_some(),
+        s.mesh_external_service.is_some(),
+        s.mesh_multi_zone_service.is_some(),
+    ]
+    .into_iter()
+    .filter(|d| *d)
+    .count();
+    if defined != 1 {
+        out.push(
+            path.field("selector")
+                .violation(messages::EXACT_ONE_SELECTOR),
+        );
+    }
+    if let Some(message) = template_problem(&spec.template) {
+        out.push(path.field("template").violation(message));
+    }
+    if spec
+        .extension
+        .as_ref()
+        .is_some_and(|e| e.extension_type.is_empty())
+    {
+        out.push(
+            path.field("extension")
+                .field("type")
+                .violation(messages::MUST_NOT_BE_EMPTY),
+        );
+    }
+    out
+}
+
+/// Upstream's `validateTemplate`: the first problem, as upstream returns early.
+pub(crate) fn template_problem(template: &str) -> Option<String> {
+    if template.is_empty() {
+        return Some(messages::MUST_NOT_BE_EMPTY.to_owned());
+    }
+    let parsed = match Template::parse(template) {
+        Ok(t) => t,
+        Err(e) => return Some(format!("couldn't parse template: {e}")),
+    };
+    let rendered = match parsed.render_stub() {
+        Ok(r) => r,
+        Err(e) => return Some(format!("couldn't render template with stub values: {e}")),
+    };
+    let errs = dns::is_dns1123_subdomain(&rendered);
+    if errs.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "template renders to {} which is not a valid DNS name: {}",
+        crate::template::go_quote(&rendered),
+        errs.join(", ")
+    ))
+}

@@ -1,0 +1,553 @@
+//! `check()` end to end, data-driven: each fixture marks the expected diagnostics with caret lines
+//! under the offending text (`^^^ <code> <message>`, a trailing `...` matches a prefix). Caret
+//! lines are removed before checking, and every diagnostic must be marked.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kuma_mzs_core::model::{KumaVersion, Spec};
+use kuma_mzs_core::syntax::Limits;
+use kuma_mzs_core::{check, CheckOptions, Checked, Format, Shape};
+
+struct Expected {
+    start: usize,
+    end: usize,
+    code: String,
+    message: String,
+}
+
+/// Split a fixture into the text and its caret annotations.
+fn fixture(src: &str) -> (String, Vec<Expected>) {
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    let mut prev_line_start = 0;
+    let mut prev_line = String::new();
+    for line in src.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('^') {
+            let col = line.len() - trimmed.len();
+            let carets = trimmed.chars().take_while(|&c| c == '^').count();
+            let rest = trimmed[carets..].trim();
+            let (code, message) = rest.split_once(' ').unwrap_or((rest, ""));
+            // Caret columns count characters of the line above.
+            let byte_at = |c: usize| {
+                prev_line
+                    .char_indices()
+                    .nth(c)
+                    .map_or(prev_line.trim_end_matches('\n').len(), |(i, _)| i)
+            };
+            expected.push(Expected {
+                start: prev_line_start + byte_at(col),
+                end: prev_line_start + byte_at(col + carets),
+                code: code.to_owned(),
+                message: message.to_owned(),
+            });
+            continue;
+        }
+        prev_line_start = text.len();
+        prev_line = line.to_owned();
+        text.push_str(line);
+    }
+    (text, expected)
+}
+
+fn options(version: KumaVersion) -> CheckOptions {
+    CheckOptions {
+        kuma_version: version,
+        ..CheckOptions::default()
+    }
+}
+
+/// Check `src` and compare every diagnostic with the carets.
+fn check_diagnostics_with(src: &str, options: &CheckOptions) -> Checked {
+    let (text, expected) = fixture(src);
+    let checked = check(&text, options);
+    let mut got: Vec<(usize, usize, String, String)> = checked
+        .all_diagnostics()
+        .map(|d| {
+            (
+                d.span.start as usize,
+                d.span.end as usize,
+                d.code.as_str().to_owned(),
+                d.message.clone(),
+            )
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for e in &expected {
+        let found = got.iter().position(|(s, en, c, m)| {
+            *s == e.start
+                && *en == e.end
+                && *c == e.code
+                && match e.message.strip_suffix("...") {
+                    Some(prefix) => m.starts_with(prefix),
+                    None => *m == e.message,
+                }
+        });
+        match found {
+            Some(i) => {
+                got.remove(i);
+            }
+            None => missing.push(format!(
+                "{}..{} {:?} {} {}",
+                e.start,
+                e.end,
+                text.get(e.start..e.end).unwrap_or("?"),
+                e.code,
+                e.message
+            )),
+        }
+    }
+    let unexpected: Vec<String> = got
+        .iter()
+        .map(|(s, e, c, m)| format!("{s}..{e} {:?} {c} {m}", text.get(*s..*e).unwrap_or("?")))
+        .collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "\nmissing:\n  {}\nunexpected:\n  {}\n",
+        missing.join("\n  "),
+        unexpected.join("\n  ")
+    );
+    checked
+}
+
+fn check_diagnostics(src: &str) -> Checked {
+    check_diagnostics_with(src, &options(KumaVersion::V3_0))
+}
+
+#[test]
+fn a_valid_universal_mzs_decodes_with_kuma_defaults() {
+    let checked = check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+labels:
+  team: a
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        kuma.io/display-name: backend
+  ports:
+  - port: 80
+    name: http
+    appProtocol: http
+  - port: 5432
+"#,
+    );
+    let doc = &checked.documents[0];
+    assert_eq!(doc.shape, Some(Shape::Universal));
+    let r = doc.resource.as_ref().unwrap();
+    assert_eq!(r.meta.mesh, "default");
+    let Spec::MeshMultiZoneService(spec) = &r.spec else {
+        panic!()
+    };
+    assert_eq!(spec.ports[1].app_protocol, "tcp");
+    assert_eq!(spec.ports[1].name, None);
+}
+
+#[test]
+fn a_kubernetes_mzs_takes_its_mesh_from_the_label() {
+    let checked = check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: backend
+  namespace: kuma-system
+  labels:
+    kuma.io/mesh: payments
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: backend
+  ports:
+  - port: 80
+"#,
+    );
+    let doc = &checked.documents[0];
+    assert_eq!(doc.shape, Some(Shape::Kubernetes));
+    let r = doc.resource.as_ref().unwrap();
+    assert_eq!(
+        (r.meta.name.as_str(), r.meta.mesh.as_str()),
+        ("backend", "payments")
+    );
+    assert_eq!(r.meta.namespace(), "kuma-system");
+}
+
+#[test]
+fn kuma_violations_point_at_the_offending_values() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: global.backend
+      ^^^^^^^^^^^^^^ kuma a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')
+spec:
+  selector:
+    meshService:
+      matchLabels: {}
+                   ^^ kuma cannot be empty
+  ports:
+  - port: 80
+    name: ""
+          ^^ kuma must not be empty
+    appProtocol: HTTP
+                 ^^^^ kuma appProtocol must be one of: grpc, http, http2, tcp
+"#,
+    );
+}
+
+#[test]
+fn kubernetes_names_are_located_under_metadata() {
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: Backend
+        ^^^^^^^ kuma a DNS-1035 label must...
+spec:
+  selector:
+    meshService:
+      matchLabels: {app: b}
+  ports: [{port: 80}]
+"#,
+    );
+}
+
+#[test]
+fn schema_problems_use_kube_openapi_wording() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+spec:
+^^^^ schema spec.selector in body is required
+  ports: []
+         ^^ schema spec.ports in body should have at least 1 items
+"#,
+    );
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+^^^^ schema spec in body is required
+name: backend
+"#,
+    );
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: 1
+             ^ schema spec.selector.meshService.matchLabels.app in body must be of type string: "integer"
+  ports:
+  - port: "80"
+          ^^^^ schema spec.ports[0].port in body must be of type integer: "string"
+  - port: 3000000000
+          ^^^^^^^^^^ schema spec.ports[1].port in body must be of type int32: "3000000000"
+  - name: x
+    ^^^^ schema spec.ports[2].port in body is required
+"#,
+    );
+    check_diagnostics(
+        r#"type: MeshService
+name: backend
+spec:
+  state: Up
+         ^^ schema spec.state in body should be one of [Available Unavailable]
+"#,
+    );
+}
+
+#[test]
+fn a_missing_name_is_required() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+^^^^ schema name in body is required
+spec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80}]}
+"#,
+    );
+}
+
+#[test]
+fn multi_document_yaml_checks_every_document() {
+    let checked = check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: a
+spec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80, appProtocol: kafka}]}
+                                                                                       ^^^^^ kuma appProtocol must be one of: grpc, http, http2, tcp
+---
+type: HostnameGenerator
+name: hg
+spec:
+  selector: {meshMultiZoneService: {}}
+  template: "{{ .Name }}.MESH"
+            ^^^^^^^^^^^^^^^^^^ kuma template renders to "name.MESH" which is not a valid DNS name...
+---
+type: Banana
+      ^^^^^^ unknown-resource unknown resource type `Banana`; kuma-mzs understands Mesh, MeshService, MeshMultiZoneService, HostnameGenerator, MeshLoadBalancingStrategy
+"#,
+    );
+    assert_eq!(checked.documents.len(), 3);
+}
+
+#[test]
+fn kafka_and_bad_names_are_accepted_by_2x() {
+    check_diagnostics_with(
+        r#"type: MeshMultiZoneService
+name: global.backend
+      ^^^^^^^^^^^^^^ MZS006 Invalid MeshMultiZoneService resource name: 'global.backend'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: a DNS-1035 label...
+spec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80, appProtocol: kafka}]}
+                                                                ^^^^ MZS006 Invalid MeshMultiZoneService SNI (port "80"): name "global.backend" does not conform to RFC 1123: a lowercase RFC 1123 label...
+"#,
+        &options(KumaVersion::V2),
+    );
+}
+
+#[test]
+fn json_objects_arrays_and_lists() {
+    check_diagnostics(
+        r#"{"type": "MeshMultiZoneService", "name": "a", "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": "80"}]}}
+                                                                                                                                    ^^^^ schema spec.ports[0].port in body must be of type integer: "string"
+"#,
+    );
+    let checked = check_diagnostics(
+        r#"[
+  {"type": "MeshMultiZoneService", "name": "a", "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 80}]}},
+  {"type": "MeshMultiZoneService", "name": "b", "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 80, "name": ""}]}}
+                                                                                                                                                  ^^ kuma must not be empty
+]
+"#,
+    );
+    assert_eq!(checked.documents.len(), 2);
+    let checked = check_diagnostics(
+        r#"apiVersion: v1
+kind: List
+items:
+- apiVersion: kuma.io/v1alpha1
+  kind: MeshMultiZoneService
+  metadata: {name: a}
+  spec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80}]}
+- apiVersion: kuma.io/v1alpha1
+  kind: MeshService
+  metadata: {name: b}
+  spec: {ports: [{port: 80}]}
+"#,
+    );
+    assert_eq!(checked.documents.len(), 2);
+}
+
+#[test]
+fn positions_count_lines_characters_utf16_units_and_bytes() {
+    // 'é' is 1 char / 1 UTF-16 unit / 2 bytes; '🎉' is 1 char / 2 units / 4 bytes.
+    let text = "type: MeshMultiZoneService\nname: a\nlabels: {note: \"é🎉\"}\nspec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80, appProtocol: x}]}\n";
+    let text = text.replace("labels: {note: \"é🎉\"}\nspec: {", "spec: {\"é🎉\": 1, ");
+    let checked = check(&text, &CheckOptions::default());
+    let d = checked
+        .all_diagnostics()
+        .find(|d| d.code.as_str() == "kuma")
+        .unwrap();
+    let r = d.range(&checked.line_index, &text);
+    let line = text.lines().nth(2).unwrap();
+    let x_byte = line.find("appProtocol: x").unwrap() + "appProtocol: ".len();
+    let chars_before = line[..x_byte].chars().count() as u32;
+    assert_eq!(r.start.line, 3);
+    assert_eq!(r.start.column, chars_before + 1);
+    assert_eq!(r.start.character, chars_before + 1); // the emoji is two UTF-16 units
+    assert_eq!(
+        r.start.offset as usize,
+        text.find("appProtocol: x").unwrap() + "appProtocol: ".len()
+    );
+    // JSON with non-ASCII keeps the same guarantees.
+    check_diagnostics(
+        "{\"type\": \"MeshMultiZoneService\", \"name\": \"é\", \"spec\": {\"selector\": {\"meshService\": {\"matchLabels\": {\"a\": \"b\"}}}, \"ports\": [{\"port\": 80}]}}\n                                         ^^^ kuma a DNS-1035 label...\n",
+    );
+}
+
+#[test]
+fn lints_warn_without_changing_kumas_errors() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+status: {}
+^^^^^^ MZS007 `status` is computed by the control plane; Kuma ignores it on input
+kri: kri_mzsvc_default___backend_
+^^^ MZS007 `kri` is computed by the control plane; Kuma ignores it on input
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        kuma.io/mesh: default
+        ^^^^^^^^^^^^^^^^^^^^^ MZS004 the selector only matches on kuma.io/mesh, so it selects every MeshService of the mesh in every zone
+  ports:
+  - port: 0
+          ^ MZS001 port 0 is outside 1-65535: Kuma accepts it, but no listener can be created for it
+  - port: 80
+    name: http
+  - port: 80
+          ^^ MZS002 port 80 is already listed at spec.ports[1]
+    name: http
+          ^^^^ MZS003 port name "http" is already used by spec.ports[1]
+  - port: 8080
+    name: "80"
+          ^^^^ MZS003 port name "80" equals the number of spec.ports[1]; Kuma finds ports by name or number, so sectionName "80" is ambiguous
+    apProtocol: http
+    ^^^^^^^^^^ MZS005 unknown field `apProtocol`; Kuma ignores it (did you mean `appProtocol`?)
+"#,
+    );
+}
+
+#[test]
+fn a_misspelled_field_gets_a_certain_fix() {
+    let checked = check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+spec:
+  selector:
+    meshService:
+    ^^^^^^^^^^^ kuma cannot be empty
+      matchLabel:
+      ^^^^^^^^^^ MZS005 unknown field `matchLabel`; Kuma ignores it (did you mean `matchLabels`?)
+        app: backend
+  ports: [{port: 80}]
+"#,
+    );
+    let fix = checked
+        .all_diagnostics()
+        .find_map(|d| d.fix.clone())
+        .unwrap();
+    assert_eq!(fix.replacement, "matchLabels");
+    assert_eq!(fix.title, "Rename `matchLabel` to `matchLabels`");
+}
+
+#[test]
+fn sni_deprecations_are_warnings_at_the_port() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+spec:
+  selector: {meshService: {matchLabels: {a: b}}}
+  ports:
+  - port: 80
+    ^^^^ MZS006 Invalid MeshMultiZoneService SNI (port "Web_UI"): a lowercase RFC 1123 label must consist of...
+    name: Web_UI
+"#,
+    );
+}
+
+#[test]
+fn hostname_generator_template_problems() {
+    check_diagnostics(
+        r#"type: HostnameGenerator
+name: hg
+spec:
+  selector: {meshService: {}, meshExternalService: {}}
+            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ kuma exact one selector (meshService, meshExternalService) must be defined
+  template: "{{ .Name[4 }}.mesh"
+            ^^^^^^^^^^^^^^^^^^^^ kuma couldn't parse template: template: :1: bad character U+005B '['
+---
+type: HostnameGenerator
+name: hg2
+spec:
+  selector: {meshService: {}}
+  template: "{{ .Nmae }}.mesh"
+            ^^^^^^^^^^^^^^^^^^ kuma couldn't render template with stub values: template: :1:3: executing "" at <.Nmae>: can't evaluate field Nmae in type struct { Name string; DisplayName string; Namespace string; Mesh string; Zone string }
+  extension: {config: {}}
+  ^^^^^^^^^ schema spec.extension.type in body is required
+"#,
+    );
+}
+
+#[test]
+fn load_balancing_failover_rules() {
+    check_diagnostics(
+        r#"type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: MeshMultiZoneService}
+    ^^^^^^^^^ kuma must be set when kind is MeshMultiZoneService
+    default:
+      localityAwareness:
+        crossZone:
+          failover:
+          - from: {zones: []}
+                          ^^ kuma must not be empty
+            to: {type: Only}
+            ^^ kuma must not be empty when type is Only
+          - to: {type: Any, zones: [a]}
+                                   ^^^ kuma must be empty when type is Any
+          - to: {type: Sometimes}
+                       ^^^^^^^^^ schema spec.to[0].default.localityAwareness.crossZone.failover[2].to.type in body should be one of [None Only Any AnyExcept]
+          failoverThreshold: {percentage: "abc"}
+                                          ^^^^^ kuma string must be a valid number
+"#,
+    );
+}
+
+#[test]
+fn bad_input_gets_clear_diagnostics() {
+    // Not a mapping.
+    check_diagnostics(
+        "- just\n  ^^^^ unknown-resource expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found a string\n",
+    );
+    check_diagnostics(
+        "hello: world\n^^^^^ unknown-resource not a Kuma resource: it has neither `type`...\n",
+    );
+    // Size limit, configurable.
+    let small = CheckOptions {
+        limits: Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        },
+        ..CheckOptions::default()
+    };
+    let checked = check("type: MeshMultiZoneService\n", &small);
+    assert_eq!(
+        checked.diagnostics[0].message,
+        "the input is 27 bytes, more than the limit of 10 bytes"
+    );
+    // Alias bomb.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    let checked = check(&bomb, &CheckOptions::default());
+    assert_eq!(checked.diagnostics[0].code.as_str(), "limit");
+    // Deep nesting, block and flow.
+    let deep = "a:\n".to_owned()
+        + &(1..200)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect::<String>();
+    assert_eq!(
+        check(&deep, &CheckOptions::default()).diagnostics[0]
+            .code
+            .as_str(),
+        "limit"
+    );
+    let flow = "[".repeat(50_000);
+    assert_eq!(
+        check(&flow, &CheckOptions::default()).diagnostics[0]
+            .code
+            .as_str(),
+        "limit"
+    );
+    // Invalid UTF-8 and binary garbage.
+    let (text, parsed) =
+        kuma_mzs_core::syntax::parse_bytes(b"type: Mesh\nname: \xc3\x28", &Limits::default());
+    assert!(text.is_none());
+    assert_eq!(
+        parsed.diagnostics[0].message,
+        "the input is not valid UTF-8 text (invalid byte at offset 17)"
+    );
+    let garbage: String = (0u8..=255).map(char::from).collect();
+    let checked = check(&garbage, &CheckOptions::default());
+    assert!(checked.has_errors());
+    // Format is only a hint; JSON is YAML.
+    let json = CheckOptions {
+        format: Format::Json,
+        ..CheckOptions::default()
+    };
+    assert!(!check("{\"type\": \"Mesh\", \"name\": \"default\"}", &json).has_errors());
+}
