@@ -7,9 +7,11 @@ export interface Example {
   workspace: () => Workspace;
 }
 
+// Store names are unique across zones (Kuma's global renames the copies it syncs), so each zone's
+// MeshService gets a "-<zone>" suffix; kuma.io/display-name carries the name users know.
 function meshService(name: string, zone: string, ports: string, extra = ""): string {
   return `type: MeshService
-name: ${name}
+name: ${name}-${zone}
 mesh: default
 labels:
   kuma.io/display-name: ${name}

@@ -36,10 +36,11 @@ export function isValidZoneName(name: string): boolean {
 }
 
 export function meshServiceTemplate(zone: string): string {
-  return `# MeshServices that zone "${zone}" knows about (Kuma creates them from your workloads).
-# The kuma.io/zone label tells the preview which zone owns each one.
+  return `# MeshServices of zone "${zone}" (Kuma creates them from your workloads).
+# kuma.io/zone tells the preview which zone owns each one; names must be unique across
+# zones (Kuma renames synced copies), kuma.io/display-name is the name selectors use.
 type: MeshService
-name: my-service
+name: my-service-${zone}
 mesh: default
 labels:
   kuma.io/display-name: my-service
