@@ -10,7 +10,8 @@ BENCH_TARGETS += bench-playground
 
 # npm ci only when the lockfile changed since the last install.
 $(PLAYGROUND)/node_modules/.package-lock.json: $(PLAYGROUND)/package.json $(PLAYGROUND)/package-lock.json | wasm
-	cd $(PLAYGROUND) && npm ci --no-audit --no-fund
+	cd $(PLAYGROUND) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 playground-build: wasm $(PLAYGROUND)/node_modules/.package-lock.json ## Build the playground into wasm/playground/dist (prints sizes)
 	cd $(PLAYGROUND) && npm run --silent typecheck && node build.mjs

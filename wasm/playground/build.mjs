@@ -2,6 +2,7 @@
 // them, and reports the sizes. Output: dist/ (static files, all same-origin).
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +15,17 @@ const WASM_NAME = "kuma_mzs.wasm";
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
+// The npm package that `make wasm` builds, imported straight from wasm/pkg (no copy, no install):
+// its browser entry is the "default" (not "node") condition of "." in its package.json exports.
+const pkgDir = join(root, "..", "pkg");
+if (!existsSync(join(pkgDir, "package.json"))) {
+  throw new Error(`build: no kuma-mzs package at ${pkgDir}: run \`make wasm\` first`);
+}
+const pkgJson = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"));
+const dot = pkgJson.exports?.["."];
+const browserEntry = typeof dot?.default === "string" ? dot.default : dot?.default?.default;
+if (typeof browserEntry !== "string") throw new Error('build: kuma-mzs package.json has no browser ("default") export');
+
 const common = {
   bundle: true,
   format: "esm",
@@ -24,6 +36,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: root,
+  alias: { "kuma-mzs": join(pkgDir, browserEntry) },
 };
 
 const worker = await build({
@@ -35,8 +48,8 @@ const worker = await build({
 });
 
 // The wasm sits beside whichever glue file of the package the worker bundled.
-const glue = Object.keys(worker.metafile.inputs).find((p) => /(^|\/)(kuma-mzs|pkg)\//.test(p) && p.endsWith(".js"));
-if (!glue) throw new Error("build: the worker did not bundle the kuma-mzs package (run `make wasm` first)");
+const glue = Object.keys(worker.metafile.inputs).find((p) => join(root, p).startsWith(pkgDir) && p.endsWith(".js"));
+if (!glue) throw new Error("build: the worker did not bundle the kuma-mzs package");
 const glueDir = dirname(join(root, glue));
 const wasm = (await readdir(glueDir)).find((f) => f.endsWith(".wasm"));
 if (!wasm) throw new Error(`build: no .wasm next to ${glue}`);
