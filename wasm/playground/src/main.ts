@@ -70,7 +70,8 @@ function loadWorkspace(next: Workspace): void {
   if (!files.has(ws.active)) ws.active = GLOBAL_FILE;
   const active = files.get(ws.active);
   if (active) view.setState(active.state);
-  (byId<HTMLSelectElement>("kuma-version")).value = ws.kumaVersion;
+  byId<HTMLSelectElement>("kuma-version").value = ws.kumaVersion;
+  byId("add-zone-error").textContent = "";
   renderTabs();
   renderProblems();
   scheduleAnalyze(0);
@@ -548,6 +549,7 @@ async function start(): Promise<void> {
     byId("add-zone-error").textContent = error ?? "";
     if (!error) input.value = "";
   };
+  byId("new-zone").oninput = () => (byId("add-zone-error").textContent = "");
   byId("remove-zone").onclick = () => removeZone(ws.active);
   byId("explain").addEventListener("toggle", () => void renderExplain());
   byId("share").onclick = () => void share();
