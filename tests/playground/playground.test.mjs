@@ -270,6 +270,15 @@ test("keyboard: the file tabs follow the arrow keys and every control has a labe
   assert.equal(await page.locator("[role=tab][aria-selected=true]").textContent(), "global");
   await page.keyboard.press("ArrowRight");
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "zone us-east");
+  // Toggling a zone with the keyboard re-renders the preview; focus stays on the checkbox.
+  const box = page.locator("#down-zones input[value='us-west']");
+  await box.focus();
+  const wasChecked = await box.isChecked();
+  await andAnalyzed(() => page.keyboard.press("Space"));
+  assert.equal(await box.isChecked(), !wasChecked);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("value")), "us-west");
+  await andAnalyzed(() => page.keyboard.press("Space"));
+
   const unlabeled = await page.evaluate(() =>
     [...document.querySelectorAll("input, select, textarea, button, [role=tab], [contenteditable=true]")]
       .filter((el) => !el.closest("[hidden]") && !el.closest("dialog:not([open])"))

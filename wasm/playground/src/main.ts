@@ -105,8 +105,28 @@ function applyFix(target: EditorView, d: Diagnostic): void {
 
 // ---------------------------------------------------------------- tabs and zones
 
+/**
+ * Re-render `container` without losing keyboard focus: the focused element's data-focus-key is
+ * looked up again in the new content.
+ */
+function keepFocus(container: HTMLElement, render: () => void): void {
+  const active = document.activeElement;
+  const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
+  render();
+  if (key) container.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+}
+
 function renderTabs(): void {
   const tabs = byId("file-tabs");
+  keepFocus(tabs, () => renderTabButtons(tabs));
+  const zone = zoneOf(ws.active);
+  const remove = byId<HTMLButtonElement>("remove-zone");
+  remove.hidden = !zone;
+  remove.textContent = zone ? `Remove zone ${zone}` : "";
+  byId("editor").setAttribute("aria-labelledby", `tab-${ws.active}`);
+}
+
+function renderTabButtons(tabs: HTMLElement): void {
   tabs.replaceChildren(
     ...ws.files.map((f) => {
       const zone = zoneOf(f.path);
@@ -122,6 +142,7 @@ function renderTabs(): void {
           "aria-controls": "editor",
           tabindex: selected ? 0 : -1,
           "data-path": f.path,
+          "data-focus-key": `tab:${f.path}`,
           onclick: () => activate(f.path, true),
           onkeydown: (e: Event) => tabKeys(e as KeyboardEvent, f.path),
         },
@@ -130,11 +151,6 @@ function renderTabs(): void {
       );
     }),
   );
-  const zone = zoneOf(ws.active);
-  const remove = byId<HTMLButtonElement>("remove-zone");
-  remove.hidden = !zone;
-  remove.textContent = zone ? `Remove zone ${zone}` : "";
-  byId("editor").setAttribute("aria-labelledby", `tab-${ws.active}`);
 }
 
 function tabKeys(e: KeyboardEvent, path: string): void {
@@ -380,7 +396,8 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
   portSelect.disabled = ports.length === 0;
 
   const down = new Set(ws.downZones);
-  byId("down-zones").replaceChildren(
+  const downBox = byId("down-zones");
+  keepFocus(downBox, () => downBox.replaceChildren(
     h("legend", {}, "Take a zone down"),
     ...zoneNames.map((z) =>
       h(
@@ -391,6 +408,7 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
           name: "down",
           value: z,
           checked: down.has(z),
+          "data-focus-key": `down:${z}`,
           onchange: (e: Event) => {
             const on = (e.target as HTMLInputElement).checked;
             ws.downZones = on ? [...new Set([...ws.downZones, z])] : ws.downZones.filter((d) => d !== z);
@@ -401,7 +419,7 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
         ` ${z} down`,
       ),
     ),
-  );
+  ));
 
   const chart = byId("chart");
   const entry = traffic.find((t) => t.sectionName === ws.port);
