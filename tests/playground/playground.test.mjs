@@ -112,6 +112,7 @@ test("completion offers the appProtocol values and hover documents the field", a
   await shot("02b-completion");
   await page.keyboard.press("Escape");
   await page.keyboard.type("tcp");
+  await page.keyboard.press("Escape");
   await page.waitForFunction(() => document.querySelector("#problem-count")?.textContent === "0 errors, 0 warnings");
   assert.equal((await editorLines())[line - 1], "    appProtocol: tcp");
 
@@ -119,7 +120,9 @@ test("completion offers the appProtocol values and hover documents the field", a
   await key.hover();
   const hover = page.locator(".kuma-hover");
   await hover.waitFor({ timeout: 10_000 });
-  assert.match(await hover.textContent(), /tcp/);
+  assert.match(await hover.textContent(), /Allowed values: grpc, http, http2, tcp/);
+  assert.equal(await hover.locator("strong").first().textContent(), "spec.ports[].appProtocol");
+  await shot("02c-hover");
   await page.mouse.move(0, 0);
 });
 
@@ -278,6 +281,34 @@ test("keyboard: the file tabs follow the arrow keys and every control has a labe
   assert.equal(await box.isChecked(), !wasChecked);
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("value")), "us-west");
   await andAnalyzed(() => page.keyboard.press("Space"));
+
+  // Text contrast (WCAG AA, 4.5:1) of every visible text element of the page chrome and preview.
+  const lowContrast = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const bad = [];
+    for (const el of document.querySelectorAll("header *, .preview *, #problems *, label, button")) {
+      if (!el.offsetParent || el.closest("svg")) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) bad.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+    }
+    return bad;
+  });
+  assert.deepEqual(lowContrast, []);
 
   const unlabeled = await page.evaluate(() =>
     [...document.querySelectorAll("input, select, textarea, button, [role=tab], [contenteditable=true]")]
