@@ -17,6 +17,8 @@
 //!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
 //! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
 //!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
+//!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
 //! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
@@ -43,6 +45,7 @@ use crate::model::{
 };
 use crate::ports::{self, PortPreview, ServingPort};
 use crate::selector::{self, LabelIndex, SelectorIndex};
+use crate::template::{Template, TemplateError};
 use crate::vips::{VipAllocator, VipError};
 
 /// Condition type written by Kuma's MZS status updater.
@@ -237,6 +240,8 @@ pub struct ZoneEngine {
     user_generators: BTreeMap<String, Resource>,
     /// Effective generators (user ones plus Kuma's default), by name.
     generators: BTreeMap<String, Resource>,
+    /// Each effective generator's parsed template (parsing once per generator, not per MZS).
+    templates: HashMap<String, Result<Template, TemplateError>>,
     policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
@@ -260,6 +265,7 @@ impl ZoneEngine {
             selector_index: SelectorIndex::new(),
             user_generators: BTreeMap::new(),
             generators: BTreeMap::new(),
+            templates: HashMap::new(),
             policies: BTreeMap::new(),
             meshes: BTreeSet::new(),
             claims: HashMap::new(),
@@ -427,6 +433,16 @@ impl ZoneEngine {
                 hostnames::default_mzs_generator(),
             );
         }
+        self.templates = self
+            .generators
+            .iter()
+            .filter_map(|(name, g)| match &g.spec {
+                Spec::HostnameGenerator(spec) => {
+                    Some((name.clone(), Template::parse(&spec.template)))
+                }
+                _ => None,
+            })
+            .collect();
     }
 
     fn insert_service(&mut self, meta: &Meta, spec: MeshServiceSpec) {
@@ -458,10 +474,7 @@ impl ZoneEngine {
     }
 
     fn insert_mzs_entry(&mut self, resource: &Resource, spec: MeshMultiZoneServiceSpec) -> u32 {
-        let mut meta = resource.meta.clone();
-        meta.labels
-            .entry(labels::ORIGIN.to_owned())
-            .or_insert_with(|| "global".to_owned());
+        let meta = effective_mzs_meta(&resource.meta);
         let selector = spec
             .selector
             .mesh_service
@@ -634,7 +647,10 @@ impl ZoneEngine {
             ) {
                 continue;
             }
-            let result = hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true);
+            let result = match self.templates.get(name) {
+                Some(parsed) => hostnames::evaluate_parsed(&self.zone, parsed, &entry.meta, true),
+                None => hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true),
+            };
             // An empty rendering records nothing, as in Kuma.
             if result.as_ref().is_ok_and(String::is_empty) {
                 continue;
@@ -870,15 +886,10 @@ impl ZoneEngine {
                     .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
             })
             .collect();
-        ids.sort_by_cached_key(|&id| {
-            self.service(id)
-                .map(|s| {
-                    (
-                        matched_entry(&s.meta).fully_qualified_name(),
-                        s.meta.name.clone(),
-                    )
-                })
-                .unwrap_or_default()
+        ids.sort_by(|&a, &b| match (self.service(a), self.service(b)) {
+            (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
+                .then_with(|| a.meta.name.cmp(&b.meta.name)),
+            _ => a.cmp(&b),
         });
         ids
     }
@@ -1095,6 +1106,24 @@ impl ZoneEngine {
     }
 }
 
+/// The MZS as a zone stores it: the labels Kuma computes when the MZS is written on global
+/// (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh, `kuma.io/origin: global`) are added
+/// when absent, so selectors and templates see what they would see in a zone.
+pub fn effective_mzs_meta(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+        (labels::ORIGIN, "global".to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
+}
+
 /// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
 fn matched_entry(meta: &Meta) -> MatchedMeshService {
     MatchedMeshService {
@@ -1103,6 +1132,23 @@ fn matched_entry(meta: &Meta) -> MatchedMeshService {
         zone: meta.zone().to_owned(),
         mesh: meta.mesh.clone(),
     }
+}
+
+/// Compare two MeshServices by Kuma's sort key `name/namespace/zone/mesh` (as one string, so
+/// `a-b` sorts before `a/`), without building the strings.
+fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
+    fn key(meta: &Meta) -> impl Iterator<Item = u8> + '_ {
+        let slash = std::iter::once(b'/');
+        meta.display_name()
+            .bytes()
+            .chain(slash.clone())
+            .chain(meta.namespace().bytes())
+            .chain(slash.clone())
+            .chain(meta.zone().bytes())
+            .chain(slash)
+            .chain(meta.mesh.bytes())
+    }
+    key(a).cmp(key(b))
 }
 
 /// `{k: v, ...}` for messages.

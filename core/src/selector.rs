@@ -29,14 +29,81 @@ fn indexable_pairs(selector: &Labels) -> impl Iterator<Item = (&str, &str)> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
+/// A sorted list of ids: appends are O(1) for increasing ids (bulk loads), other inserts and
+/// removals a binary search plus a move; far fewer allocations than a tree set.
+#[derive(Debug, Clone, Default)]
+struct Posting(Vec<u32>);
+
+impl Posting {
+    fn insert(&mut self, id: u32) {
+        match self.0.last() {
+            Some(&last) if last < id => self.0.push(id),
+            None => self.0.push(id),
+            Some(_) => {
+                if let Err(at) = self.0.binary_search(&id) {
+                    self.0.insert(at, id);
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Ok(at) = self.0.binary_search(&id) {
+            self.0.remove(at);
+        }
+    }
+}
+
+/// `key -> value -> T`, looked up by `&str` without allocating.
+#[derive(Debug, Clone, Default)]
+struct PairMap<T>(HashMap<String, HashMap<String, T>>);
+
+impl<T: Default> PairMap<T> {
+    fn get(&self, key: &str, value: &str) -> Option<&T> {
+        self.0.get(key).and_then(|values| values.get(value))
+    }
+
+    /// Apply `f` to the entry, creating it first; allocates only for a new key or value.
+    fn upsert(&mut self, key: &str, value: &str, f: impl FnOnce(&mut T)) {
+        if let Some(values) = self.0.get_mut(key) {
+            if let Some(entry) = values.get_mut(value) {
+                f(entry);
+            } else {
+                let mut entry = T::default();
+                f(&mut entry);
+                values.insert(value.to_owned(), entry);
+            }
+            return;
+        }
+        let mut entry = T::default();
+        f(&mut entry);
+        self.0
+            .insert(key.to_owned(), HashMap::from([(value.to_owned(), entry)]));
+    }
+
+    /// Apply `f` to the entry, dropping it (and an empty key) when `f` says it is empty.
+    fn update(&mut self, key: &str, value: &str, f: impl FnOnce(&mut T) -> bool) {
+        if let Some(values) = self.0.get_mut(key) {
+            if let Some(entry) = values.get_mut(value) {
+                if f(entry) {
+                    values.remove(value);
+                }
+            }
+            if values.is_empty() {
+                self.0.remove(key);
+            }
+        }
+    }
+}
+
 /// Index of labelled items (MeshServices): `(key, value)` -> ids carrying that label.
 ///
 /// [`LabelIndex::candidates`] answers "which items could a selector match" by walking the
 /// rarest non-empty selector pair, so a lookup costs `O(size of the rarest posting list)`.
 #[derive(Debug, Clone, Default)]
 pub struct LabelIndex {
-    postings: HashMap<String, HashMap<String, BTreeSet<u32>>>,
-    all: BTreeSet<u32>,
+    postings: PairMap<Posting>,
+    all: Posting,
 }
 
 impl LabelIndex {
@@ -48,12 +115,7 @@ impl LabelIndex {
     /// Add item `id` with `labels`.
     pub fn insert(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
-            self.postings
-                .entry(k.clone())
-                .or_default()
-                .entry(v.clone())
-                .or_default()
-                .insert(id);
+            self.postings.upsert(k, v, |ids| ids.insert(id));
         }
         self.all.insert(id);
     }
@@ -61,54 +123,46 @@ impl LabelIndex {
     /// Remove item `id` that was added with `labels`.
     pub fn remove(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
-            if let Some(values) = self.postings.get_mut(k) {
-                if let Some(ids) = values.get_mut(v) {
-                    ids.remove(&id);
-                    if ids.is_empty() {
-                        values.remove(v);
-                    }
-                }
-                if values.is_empty() {
-                    self.postings.remove(k);
-                }
-            }
+            self.postings.update(k, v, |ids| {
+                ids.remove(id);
+                ids.0.is_empty()
+            });
         }
-        self.all.remove(&id);
+        self.all.remove(id);
     }
 
     /// Number of items.
     pub fn len(&self) -> usize {
-        self.all.len()
+        self.all.0.len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
-    }
-
-    fn posting(&self, key: &str, value: &str) -> Option<&BTreeSet<u32>> {
-        self.postings.get(key).and_then(|values| values.get(value))
+        self.all.0.is_empty()
     }
 
     /// Every id that might match `selector` under [`mzs_matches`] (a superset; callers still
     /// check each candidate). Ascending order.
-    pub fn candidates(&self, selector: &Labels) -> Box<dyn Iterator<Item = u32> + '_> {
-        let mut rarest: Option<&BTreeSet<u32>> = None;
+    pub fn candidates(&self, selector: &Labels) -> impl Iterator<Item = u32> + '_ {
+        let mut rarest: Option<&[u32]> = None;
+        let mut impossible = false;
         for (k, v) in indexable_pairs(selector) {
-            match self.posting(k, v) {
+            match self.postings.get(k, v) {
                 // No item has this label: nothing can match.
-                None => return Box::new(std::iter::empty()),
+                None => impossible = true,
                 Some(ids) => {
-                    if rarest.is_none_or(|r| ids.len() < r.len()) {
-                        rarest = Some(ids);
+                    if rarest.is_none_or(|r| ids.0.len() < r.len()) {
+                        rarest = Some(&ids.0);
                     }
                 }
             }
         }
-        match rarest {
-            Some(ids) => Box::new(ids.iter().copied()),
-            None => Box::new(self.all.iter().copied()),
-        }
+        let ids: &[u32] = if impossible {
+            &[]
+        } else {
+            rarest.unwrap_or(&self.all.0)
+        };
+        ids.iter().copied()
     }
 }
 
@@ -120,7 +174,7 @@ impl LabelIndex {
 /// each selector appears at most once.
 #[derive(Debug, Clone, Default)]
 pub struct SelectorIndex {
-    by_pair: HashMap<String, HashMap<String, BTreeSet<u32>>>,
+    by_pair: PairMap<BTreeSet<u32>>,
     broad: BTreeSet<u32>,
 }
 
@@ -138,12 +192,9 @@ impl SelectorIndex {
     pub fn insert(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
             Some((k, v)) => {
-                self.by_pair
-                    .entry(k.to_owned())
-                    .or_default()
-                    .entry(v.to_owned())
-                    .or_default()
-                    .insert(id);
+                self.by_pair.upsert(k, v, |ids| {
+                    ids.insert(id);
+                });
             }
             None => {
                 self.broad.insert(id);
@@ -154,19 +205,10 @@ impl SelectorIndex {
     /// Remove selector `id` that was filed with `selector`.
     pub fn remove(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
-            Some((k, v)) => {
-                if let Some(values) = self.by_pair.get_mut(k) {
-                    if let Some(ids) = values.get_mut(v) {
-                        ids.remove(&id);
-                        if ids.is_empty() {
-                            values.remove(v);
-                        }
-                    }
-                    if values.is_empty() {
-                        self.by_pair.remove(k);
-                    }
-                }
-            }
+            Some((k, v)) => self.by_pair.update(k, v, |ids| {
+                ids.remove(&id);
+                ids.is_empty()
+            }),
             None => {
                 self.broad.remove(&id);
             }
@@ -177,7 +219,7 @@ impl SelectorIndex {
     pub fn candidates(&self, labels: &Labels) -> BTreeSet<u32> {
         let mut out = self.broad.clone();
         for (k, v) in labels {
-            if let Some(ids) = self.by_pair.get(k).and_then(|values| values.get(v)) {
+            if let Some(ids) = self.by_pair.get(k, v) {
                 out.extend(ids.iter().copied());
             }
         }
