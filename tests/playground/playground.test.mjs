@@ -267,6 +267,20 @@ test("a shared link reproduces the workspace", async () => {
   await page.bringToFront();
 });
 
+test("a damaged share link falls back to the default example; the explain panel speaks for the core", async () => {
+  const other = await pg.context.newPage();
+  await other.goto(`${pg.url}#w=not-a-workspace`);
+  await waitAnalyzed(other);
+  assert.deepEqual(await other.locator("[role=tab]").allTextContents(), ["global", "zone east", "zone west"]);
+  await other.locator("#explain summary").click();
+  await other.waitForFunction(() => (document.querySelector("#explain-text")?.textContent ?? "").length > 0);
+  const explained = await other.locator("#explain-text").textContent();
+  assert.match(explained, /redis/);
+  assert.match(explained, /east/);
+  await other.close();
+  await page.bringToFront();
+});
+
 test("keyboard: the file tabs follow the arrow keys and every control has a label", async () => {
   await page.locator("[role=tab][aria-selected=true]").focus();
   await page.keyboard.press("Home");
