@@ -211,7 +211,19 @@ test("the broken selector example reports NoMatchesFound", async () => {
   assert.equal(await conditions.count(), 2);
   for (const status of await conditions.evaluateAll((cs) => cs.map((c) => c.dataset.status))) assert.equal(status, "False");
   assert.match(await conditions.first().textContent(), /NoMatchesFound/);
+  const east = page.locator(".zone-card[data-zone='east']");
+  assert.equal(await east.locator(".warnings li[data-code='MZS103']").count(), 1, "selector matches nothing");
+  assert.match(await east.locator(".hostnames li[data-reason='Collision']").textContent(), /by-tier: Collision/);
   await shot("07-broken-selector");
+
+  // "orders": Kuma 3.0 pairs MZS and MeshService ports by name, 2.x by number.
+  await page.selectOption("#mzs-select", "default/orders");
+  assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 1);
+  assert.match(await east.locator(".ports li").first().textContent(), /no matched MeshService port serves it/);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
+  assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 0);
+  assert.match(await east.locator(".ports li").first().textContent(), /served by orders@east:9090/);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
 });
 
 test("export as Terraform HCL for the kuma provider", async () => {
