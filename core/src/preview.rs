@@ -341,7 +341,13 @@ impl ZoneEngine {
         &self.options
     }
 
-    /// Apply a change; returns the MZS whose status changed.
+    /// Apply a change; returns the MZS whose status changed (more precisely: whose preview changed,
+    /// so traffic-only changes are included; removed MZS are included), sorted.
+    ///
+    /// Cost: a MeshService change re-evaluates the MZS whose selector could match its old or new
+    /// labels; an MZS change re-evaluates itself and the MZS sharing one of its hostnames (and,
+    /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
+    /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
     pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
         let mut touched = BTreeSet::new();
         let mut removed = BTreeSet::new();
