@@ -629,7 +629,10 @@ spec:
     // The MZS-level rule (2.x name targetRef; the display name label is computed) beats the
     // Mesh-level one: localZone without crossZone keeps traffic in the zone.
     assert_eq!(policy.policies, vec!["b-by-name"]);
-    assert_eq!(policy.level, kuma_mzs_core::load_balancing::RuleLevel::Service);
+    assert_eq!(
+        policy.level,
+        kuma_mzs_core::load_balancing::RuleLevel::Service
+    );
     assert_eq!(t.dropped_zones, vec!["west"]);
     assert!(close(t.shares["east"], 1.0));
 }
