@@ -1,6 +1,9 @@
 //! The `tfplugin6.Provider` service: decodes requests, dispatches to resources and data sources,
 //! encodes answers, and turns everything that can go wrong into diagnostics (never a panic).
 
+// tonic's service trait fixes `Result<_, tonic::Status>` as the return type of every RPC.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
