@@ -348,14 +348,14 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let version = self
+        let (version, has_zones) = self
             .configured
             .read()
             .ok()
-            .and_then(|c| c.as_ref().map(|c| c.kuma_version))
+            .and_then(|c| c.as_ref().map(|c| (c.kuma_version, !c.zones.is_empty())))
             .unwrap_or_default();
         let outcome = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version),
+            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version, has_zones),
             hg::TYPE_NAME => hg::plan(&prior, &proposed, &config),
             _ => Default::default(),
         };
