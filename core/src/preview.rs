@@ -44,7 +44,7 @@ use crate::model::{
     ResourceType, Spec, Vip,
 };
 use crate::ports::{self, PortPreview, ServingPort};
-use crate::selector::{self, LabelIndex, SelectorIndex};
+use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
 use crate::template::{Template, TemplateError};
 use crate::vips::{VipAllocator, VipError};
 
@@ -230,7 +230,7 @@ pub struct ZoneEngine {
     options: PreviewOptions,
     services: Vec<Option<ServiceEntry>>,
     free_service_slots: Vec<u32>,
-    service_ids: HashMap<(String, String), u32>,
+    service_ids: FastMap<(String, String), u32>,
     service_index: LabelIndex,
     mzs: Vec<Option<MzsEntry>>,
     free_mzs_slots: Vec<u32>,
@@ -245,7 +245,7 @@ pub struct ZoneEngine {
     policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
-    claims: HashMap<ClaimKey, BTreeSet<Claim>>,
+    claims: FastMap<ClaimKey, BTreeSet<Claim>>,
 }
 
 impl ZoneEngine {
@@ -257,7 +257,7 @@ impl ZoneEngine {
             options,
             services: Vec::new(),
             free_service_slots: Vec::new(),
-            service_ids: HashMap::new(),
+            service_ids: FastMap::default(),
             service_index: LabelIndex::new(),
             mzs: Vec::new(),
             free_mzs_slots: Vec::new(),
@@ -268,7 +268,7 @@ impl ZoneEngine {
             templates: HashMap::new(),
             policies: BTreeMap::new(),
             meshes: BTreeSet::new(),
-            claims: HashMap::new(),
+            claims: FastMap::default(),
         };
         engine.refresh_generators();
         engine
@@ -278,6 +278,12 @@ impl ZoneEngine {
     /// reserved first, then MZS without one get VIPs in (mesh, name) order.
     pub fn with_resources(zone: &str, options: PreviewOptions, resources: &[Resource]) -> Self {
         let mut engine = Self::new(zone, options);
+        let service_count = resources
+            .iter()
+            .filter(|r| matches!(r.spec, Spec::MeshService(_)))
+            .count();
+        engine.services.reserve(service_count);
+        engine.service_ids.reserve(service_count);
         let mut mzs_resources = Vec::new();
         for resource in resources {
             match &resource.spec {
@@ -335,7 +341,13 @@ impl ZoneEngine {
         &self.options
     }
 
-    /// Apply a change; returns the MZS whose status changed.
+    /// Apply a change; returns the MZS whose status changed (more precisely: whose preview changed,
+    /// so traffic-only changes are included; removed MZS are included), sorted.
+    ///
+    /// Cost: a MeshService change re-evaluates the MZS whose selector could match its old or new
+    /// labels; an MZS change re-evaluates itself and the MZS sharing one of its hostnames (and,
+    /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
+    /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
     pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
         let mut touched = BTreeSet::new();
         let mut removed = BTreeSet::new();

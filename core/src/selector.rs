@@ -2,6 +2,7 @@
 //! to avoid comparing every MeshMultiZoneService with every MeshService.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::Labels;
 
@@ -28,6 +29,39 @@ fn indexable_pairs(selector: &Labels) -> impl Iterator<Item = (&str, &str)> {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }
+
+/// A small, fast, deterministic hasher (the Fx hash used inside rustc) for the engine's
+/// internal maps keyed by label strings: several times cheaper than SipHash on short keys.
+/// It is not HashDoS-resistant; the maps are never iterated for output, and inputs are bounded
+/// by the syntax limits, so a crafted collision set can only slow one local preview down.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A sorted list of ids: appends are O(1) for increasing ids (bulk loads), other inserts and
 /// removals a binary search plus a move; far fewer allocations than a tree set.
@@ -56,7 +90,7 @@ impl Posting {
 
 /// `key -> value -> T`, looked up by `&str` without allocating.
 #[derive(Debug, Clone, Default)]
-struct PairMap<T>(HashMap<String, HashMap<String, T>>);
+struct PairMap<T>(FastMap<String, FastMap<String, T>>);
 
 impl<T: Default> PairMap<T> {
     fn get(&self, key: &str, value: &str) -> Option<&T> {
@@ -77,8 +111,9 @@ impl<T: Default> PairMap<T> {
         }
         let mut entry = T::default();
         f(&mut entry);
-        self.0
-            .insert(key.to_owned(), HashMap::from([(value.to_owned(), entry)]));
+        let mut values = FastMap::default();
+        values.insert(value.to_owned(), entry);
+        self.0.insert(key.to_owned(), values);
     }
 
     /// Apply `f` to the entry, dropping it (and an empty key) when `f` says it is empty.

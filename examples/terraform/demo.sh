@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$1
 terraform=${TERRAFORM:-$root/.tools/bin/terraform-current}
-kuma_local=$root/target/release/kuma-local
+kuma_local=${KUMA_LOCAL:-$root/target/release/kuma-local}
 provider=$root/target/release/terraform-provider-kuma
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 
@@ -28,7 +28,7 @@ done
 read -r global east west token < <(python3 -c '
 import json, sys
 info = json.loads(open(sys.argv[1]).readline())
-print(info["global"], info["zones"]["east"], info["zones"]["west"], info["admin_token"])' "$work/kuma-local.json")
+print(info["global"], info["zones"]["east"], info["zones"]["west"], info.get("adminToken") or info.get("admin_token"))' "$work/kuma-local.json")
 echo "    global $global  east $east  west $west"
 
 echo "==> seeding MeshService redis:6379 in east and west"

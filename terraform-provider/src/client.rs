@@ -206,7 +206,7 @@ impl KumaClient {
                 .get("next")
                 .and_then(|v| v.as_str())
                 .filter(|s| !s.is_empty())
-                .map(|url| relative(url));
+                .map(relative);
             if pages > 10_000 {
                 break;
             }

@@ -80,8 +80,10 @@ fn header(name: &str, kind: &str, description: &str) -> String {
     )
 }
 
+type Pick = Box<dyn Fn(&crate::schema::Attribute) -> bool>;
+
 fn render_block(out: &mut String, block: &Block, anchor: &str) {
-    let sections: [(&str, Box<dyn Fn(&crate::schema::Attribute) -> bool>); 3] = [
+    let sections: [(&str, Pick); 3] = [
         ("Required", Box::new(|a| a.required)),
         ("Optional", Box::new(|a| a.optional)),
         ("Read-Only", Box::new(|a| a.computed && !a.optional)),

@@ -1,6 +1,9 @@
 //! The `tfplugin6.Provider` service: decodes requests, dispatches to resources and data sources,
 //! encodes answers, and turns everything that can go wrong into diagnostics (never a panic).
 
+// tonic's service trait fixes `Result<_, tonic::Status>` as the return type of every RPC.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
@@ -345,14 +348,14 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let version = self
+        let (version, has_zones) = self
             .configured
             .read()
             .ok()
-            .and_then(|c| c.as_ref().map(|c| c.kuma_version))
+            .and_then(|c| c.as_ref().map(|c| (c.kuma_version, !c.zones.is_empty())))
             .unwrap_or_default();
         let outcome = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version),
+            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version, has_zones),
             hg::TYPE_NAME => hg::plan(&prior, &proposed, &config),
             _ => Default::default(),
         };

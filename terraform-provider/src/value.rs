@@ -293,6 +293,12 @@ impl Value {
         let mut reader = bytes;
         let raw = rmpv::decode::read_value(&mut reader)
             .map_err(|e| DecodeError::MsgPack(e.to_string()))?;
+        if !reader.is_empty() {
+            return Err(DecodeError::MsgPack(format!(
+                "{} trailing byte(s) after the value",
+                reader.len()
+            )));
+        }
         Self::from_rmpv(raw)
     }
 
@@ -460,9 +466,61 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(Value::from_msgpack(&[0xc1]).is_err());
+        assert!(Value::from_msgpack(&[0xc0, 0xc0]).is_err());
         assert!(Value::from_msgpack(&[0x92, 0x01]).is_err());
         assert!(Value::from_json_bytes(b"{").is_err());
+    }
+
+    fn random_value(depth: u32) -> Value {
+        match fastrand::u32(0..if depth == 0 { 6 } else { 8 }) {
+            0 => Value::Null,
+            1 => Value::Unknown,
+            2 => Value::Bool(fastrand::bool()),
+            3 => Value::Number(Number::Int(fastrand::i64(..))),
+            4 => Value::Number(Number::Float(fastrand::f64() * 1e6)),
+            5 => Value::String(
+                (0..fastrand::usize(0..8))
+                    .map(|_| fastrand::char(..))
+                    .collect(),
+            ),
+            6 => Value::List(
+                (0..fastrand::usize(0..4))
+                    .map(|_| random_value(depth - 1))
+                    .collect(),
+            ),
+            _ => Value::Map(
+                (0..fastrand::usize(0..4))
+                    .map(|i| (format!("k{i}"), random_value(depth - 1)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Property: every value survives MessagePack encoding unchanged.
+    #[test]
+    fn msgpack_round_trips_random_values() {
+        fastrand::seed(7);
+        for _ in 0..2000 {
+            let v = random_value(3);
+            assert_eq!(Value::from_msgpack(&v.to_msgpack()).unwrap(), v);
+        }
+    }
+
+    /// Property: arbitrary bytes (including truncated real values) never panic the decoder.
+    #[test]
+    fn random_bytes_never_panic() {
+        fastrand::seed(11);
+        for _ in 0..5000 {
+            let mut bytes = random_value(3).to_msgpack();
+            let cut = fastrand::usize(0..=bytes.len());
+            bytes.truncate(cut);
+            if fastrand::bool() && !bytes.is_empty() {
+                let i = fastrand::usize(0..bytes.len());
+                bytes[i] = fastrand::u8(..);
+            }
+            let _ = Value::from_msgpack(&bytes);
+            let _ = Value::from_json_bytes(&bytes);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { artifactsDir, distDir, openPlayground, waitAnalyzed } from "./harness.mjs";
 
-const LOADS = 7;
+const LOADS = 15;
 const KEYSTROKES = 60;
 
 const median = (xs) => {

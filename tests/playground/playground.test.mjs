@@ -112,6 +112,7 @@ test("completion offers the appProtocol values and hover documents the field", a
   await shot("02b-completion");
   await page.keyboard.press("Escape");
   await page.keyboard.type("tcp");
+  await page.keyboard.press("Escape");
   await page.waitForFunction(() => document.querySelector("#problem-count")?.textContent === "0 errors, 0 warnings");
   assert.equal((await editorLines())[line - 1], "    appProtocol: tcp");
 
@@ -119,7 +120,9 @@ test("completion offers the appProtocol values and hover documents the field", a
   await key.hover();
   const hover = page.locator(".kuma-hover");
   await hover.waitFor({ timeout: 10_000 });
-  assert.match(await hover.textContent(), /tcp/);
+  assert.match(await hover.textContent(), /Allowed values: grpc, http, http2, tcp/);
+  assert.equal(await hover.locator("strong").first().textContent(), "spec.ports[].appProtocol");
+  await shot("02c-hover");
   await page.mouse.move(0, 0);
 });
 
@@ -208,7 +211,19 @@ test("the broken selector example reports NoMatchesFound", async () => {
   assert.equal(await conditions.count(), 2);
   for (const status of await conditions.evaluateAll((cs) => cs.map((c) => c.dataset.status))) assert.equal(status, "False");
   assert.match(await conditions.first().textContent(), /NoMatchesFound/);
+  const east = page.locator(".zone-card[data-zone='east']");
+  assert.equal(await east.locator(".warnings li[data-code='MZS103']").count(), 1, "selector matches nothing");
+  assert.match(await east.locator(".hostnames li[data-reason='Collision']").textContent(), /by-tier: Collision/);
   await shot("07-broken-selector");
+
+  // "orders": Kuma 3.0 pairs MZS and MeshService ports by name, 2.x by number.
+  await page.selectOption("#mzs-select", "default/orders");
+  assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 1);
+  assert.match(await east.locator(".ports li").first().textContent(), /no matched MeshService port serves it/);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
+  assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 0);
+  assert.match(await east.locator(".ports li").first().textContent(), /served by orders@east:9090/);
+  await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
 });
 
 test("export as Terraform HCL for the kuma provider", async () => {
@@ -264,6 +279,20 @@ test("a shared link reproduces the workspace", async () => {
   await page.bringToFront();
 });
 
+test("a damaged share link falls back to the default example; the explain panel speaks for the core", async () => {
+  const other = await pg.context.newPage();
+  await other.goto(`${pg.url}#w=not-a-workspace`);
+  await waitAnalyzed(other);
+  assert.deepEqual(await other.locator("[role=tab]").allTextContents(), ["global", "zone east", "zone west"]);
+  await other.locator("#explain summary").click();
+  await other.waitForFunction(() => (document.querySelector("#explain-text")?.textContent ?? "").length > 0);
+  const explained = await other.locator("#explain-text").textContent();
+  assert.match(explained, /redis/);
+  assert.match(explained, /east/);
+  await other.close();
+  await page.bringToFront();
+});
+
 test("keyboard: the file tabs follow the arrow keys and every control has a label", async () => {
   await page.locator("[role=tab][aria-selected=true]").focus();
   await page.keyboard.press("Home");
@@ -278,6 +307,34 @@ test("keyboard: the file tabs follow the arrow keys and every control has a labe
   assert.equal(await box.isChecked(), !wasChecked);
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("value")), "us-west");
   await andAnalyzed(() => page.keyboard.press("Space"));
+
+  // Text contrast (WCAG AA, 4.5:1) of every visible text element of the page chrome and preview.
+  const lowContrast = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const bad = [];
+    for (const el of document.querySelectorAll("header *, .preview *, #problems *, label, button")) {
+      if (!el.offsetParent || el.closest("svg")) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const fg = lum(rgb(getComputedStyle(el).color).slice(0, 3));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) bad.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+    }
+    return bad;
+  });
+  assert.deepEqual(lowContrast, []);
 
   const unlabeled = await page.evaluate(() =>
     [...document.querySelectorAll("input, select, textarea, button, [role=tab], [contenteditable=true]")]

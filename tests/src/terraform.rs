@@ -179,7 +179,8 @@ impl KumaLocal {
         let response = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {base}{path}: {e}"),
+            // Transport errors (e.g. kuma-local's injected connection drops) read as status 0.
+            Err(e) => return (0, serde_json::Value::String(e.to_string())),
         };
         let status = response.status();
         let text = response.into_string().unwrap_or_default();
@@ -192,6 +193,19 @@ impl KumaLocal {
     /// GET on the global.
     pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
         self.call("GET", &self.global, path, None)
+    }
+
+    /// GET on the global, retrying injected faults (503 / dropped connections).
+    pub fn get_reliably(&self, path: &str) -> (u16, serde_json::Value) {
+        let mut last = (0, serde_json::Value::Null);
+        for _ in 0..100 {
+            last = self.get(path);
+            if last.0 != 0 && last.0 != 503 {
+                return last;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        last
     }
 
     /// Create a MeshService in a zone (zone-originated, like a real zone's service).

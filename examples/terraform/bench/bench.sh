@@ -22,10 +22,10 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=$work/empty.tf
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 
-"$root/target/release/kuma-local" run --port 0 --output json > "$work/cp.json" 2> "$work/cp.log" &
+"${KUMA_LOCAL:-$root/target/release/kuma-local}" run --port 0 --output json > "$work/cp.json" 2> "$work/cp.log" &
 cp_pid=$!
 for _ in $(seq 1 200); do [ -s "$work/cp.json" ] && break; sleep 0.05; done
-read -r global token < <(python3 -c 'import json,sys; i=json.loads(open(sys.argv[1]).readline()); print(i["global"], i["admin_token"])' "$work/cp.json")
+read -r global token < <(python3 -c 'import json,sys; i=json.loads(open(sys.argv[1]).readline()); print(i["global"], i.get("adminToken") or i.get("admin_token"))' "$work/cp.json")
 
 # Plugin directory with both providers (registry layout).
 plugins=$work/plugins

@@ -211,9 +211,15 @@ fn apply_defaults(planned: &mut Value, config: &Value) {
     }
 }
 
-/// Plan.
-pub fn plan(prior: &Value, proposed: &Value, config: &Value, version: KumaVersion) -> PlanOutcome {
-    let planned = plan_common(
+/// Plan. `has_zones`: whether the provider reads zone status (else `zone_status` stays `[]`).
+pub fn plan(
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+    version: KumaVersion,
+    has_zones: bool,
+) -> PlanOutcome {
+    let mut planned = plan_common(
         prior,
         proposed,
         config,
@@ -227,6 +233,15 @@ pub fn plan(prior: &Value, proposed: &Value, config: &Value, version: KumaVersio
             }
         },
     );
+    // Values an update cannot change stay known, so the plan shows only real changes.
+    if !prior.is_null() && !planned.is_null() && &planned != prior {
+        if planned.get("port") == prior.get("port") {
+            planned.set("snis", prior.get("snis").clone());
+        }
+        if !has_zones {
+            planned.set("zone_status", Value::List(Vec::new()));
+        }
+    }
     // Warnings came from ValidateResourceConfig already; here only errors that could not be
     // found then because values were unknown.
     let diags = if config.is_null() {
@@ -501,7 +516,7 @@ mod tests {
     #[test]
     fn create_plan_fills_defaults_and_predicts_the_id() {
         let cfg = config(Value::Null);
-        let out = plan(&Value::Null, &cfg, &cfg, KumaVersion::default());
+        let out = plan(&Value::Null, &cfg, &cfg, KumaVersion::default(), true);
         assert_eq!(out.planned.get("mesh"), &Value::string("default"));
         assert_eq!(out.planned.get("id"), &Value::string("default/redis"));
         assert_eq!(
@@ -514,7 +529,7 @@ mod tests {
     #[test]
     fn unchanged_config_plans_exactly_the_prior_state() {
         let cfg = config(Value::Null);
-        let created = plan(&Value::Null, &cfg, &cfg, KumaVersion::default()).planned;
+        let created = plan(&Value::Null, &cfg, &cfg, KumaVersion::default(), true).planned;
         let mut prior = merge_unknowns(&created, &Value::Null);
         prior.set("kri", Value::string("kri_mzsvc_default___redis_"));
         prior.set("zone_status", Value::List(vec![]));
@@ -526,7 +541,7 @@ mod tests {
         if let Value::Map(m) = &mut proposed {
             m.insert("port".into(), prior.get("port").clone());
         }
-        let out = plan(&prior, &proposed, &cfg, KumaVersion::default());
+        let out = plan(&prior, &proposed, &cfg, KumaVersion::default(), true);
         assert_eq!(out.planned, prior);
     }
 

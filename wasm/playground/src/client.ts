@@ -6,8 +6,9 @@ export class EngineClient {
   private nextId = 1;
   private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
-  constructor(workerUrl: URL) {
-    this.worker = new Worker(workerUrl, { type: "module", name: "kuma-mzs" });
+  /** Uses `existing` (started early by index.html) or starts the worker at `workerUrl`. */
+  constructor(workerUrl: URL, existing?: Worker) {
+    this.worker = existing ?? new Worker(workerUrl, { type: "module", name: "kuma-mzs" });
     this.worker.onmessage = (event: MessageEvent<Reply>) => {
       const reply = event.data;
       const waiter = this.pending.get(reply.id);

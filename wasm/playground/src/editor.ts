@@ -57,12 +57,40 @@ function completionSource(hooks: EditorHooks) {
         label: item.label,
         type: COMPLETION_KINDS[item.kind] ?? "text",
         detail: item.detail,
-        info: item.documentation,
+        info: item.documentation ? () => renderMarkdown(item.documentation ?? "") : undefined,
         apply: item.insertText || item.label,
       })),
       validFor: /^[\w.\-/]*$/,
     };
   };
+}
+
+/**
+ * The small Markdown subset the core writes (paragraphs, **bold**, `code`) as DOM nodes.
+ * Built from text nodes only, so nothing in the text can become HTML.
+ */
+export function renderMarkdown(markdown: string): HTMLElement {
+  const root = document.createElement("div");
+  root.className = "kuma-doc";
+  for (const paragraph of markdown.split(/\n{2,}/)) {
+    const p = document.createElement("p");
+    for (const part of paragraph.split(/(\*\*[^*]+\*\*|`[^`]+`)/)) {
+      if (!part) continue;
+      if (part.startsWith("**") && part.endsWith("**") && part.length > 4) {
+        const b = document.createElement("strong");
+        b.textContent = part.slice(2, -2);
+        p.append(b);
+      } else if (part.startsWith("`") && part.endsWith("`") && part.length > 2) {
+        const c = document.createElement("code");
+        c.textContent = part.slice(1, -1);
+        p.append(c);
+      } else {
+        p.append(part);
+      }
+    }
+    root.append(p);
+  }
+  return root;
 }
 
 function hoverSource(hooks: EditorHooks) {
@@ -85,9 +113,8 @@ function hoverSource(hooks: EditorHooks) {
       pos,
       above: true,
       create: () => {
-        const dom = document.createElement("div");
-        dom.className = "kuma-hover";
-        dom.textContent = text;
+        const dom = renderMarkdown(text);
+        dom.classList.add("kuma-hover");
         return { dom };
       },
     };

@@ -74,8 +74,6 @@ function failover(): Workspace {
 type: MeshMultiZoneService
 name: backend
 mesh: default
-labels:
-  kuma.io/display-name: backend
 spec:
   selector:
     meshService:

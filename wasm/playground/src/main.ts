@@ -22,7 +22,8 @@ import {
 } from "./workspace";
 import { EditorView as View } from "@codemirror/view";
 
-const client = new EngineClient(new URL("./worker.js", import.meta.url));
+const early = (window as { kumaEngineWorker?: Worker }).kumaEngineWorker;
+const client = new EngineClient(new URL("./worker.js", import.meta.url), early instanceof Worker ? early : undefined);
 
 interface FileState {
   state: EditorState;

@@ -31,6 +31,9 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
+// Start fetching and compiling the wasm at once, before the page's first request arrives.
+void engine.load().catch(() => undefined);
+
 scope.onmessage = (event) => {
   const { id, request } = event.data;
   handle(request).then(
