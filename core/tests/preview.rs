@@ -636,3 +636,33 @@ spec:
     assert_eq!(t.dropped_zones, vec!["west"]);
     assert!(close(t.shares["east"], 1.0));
 }
+
+#[test]
+fn explain_on_large_inputs_uses_the_index() {
+    let mut input: Vec<kuma_mzs_core::Resource> = (0..1500)
+        .map(|i| {
+            preview_common::resource(json!({
+                "type": "MeshService", "name": format!("svc-{i}"), "mesh": "default",
+                "labels": {"app": format!("app-{}", i % 500), "tier": if i % 2 == 0 {"web"} else {"db"},
+                           "kuma.io/zone": "z1"},
+                "spec": {"state": "Available", "ports": [{"port": 80}]}
+            }))
+        })
+        .collect();
+    input.extend(resources(
+        r#"
+type: MeshMultiZoneService
+name: app-7-web
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: app-7, tier: db}}}
+  ports: [{port: 80}]
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let text = explain::explain(&input, &p).join("\n");
+    // app-7 is on services 7, 507, 1007 (all odd: tier db).
+    assert!(text.contains("matched 3 MeshService(s)"), "{text}");
+    // Near misses come from the uncommon `tier: db` posting (750 services, 3 of them matched).
+    assert!(text.contains("... and 737 more"), "{text}");
+}
