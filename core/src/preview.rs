@@ -336,6 +336,31 @@ impl ZoneEngine {
         &self.zone
     }
 
+    /// Look at the same resources from another zone: hostnames (`.Zone`), traffic and
+    /// zone-dependent warnings are recomputed; matching and VIPs are kept (each zone allocates
+    /// its own VIPs in Kuma, but from the same inputs in the same order, so they are equal).
+    /// Returns the MZS whose preview changed.
+    pub fn set_zone(&mut self, zone: &str) -> Vec<ResourceKey> {
+        if zone == self.zone {
+            return Vec::new();
+        }
+        self.zone = zone.to_owned();
+        let mut touched = BTreeSet::new();
+        self.regenerate_all_hostnames(&mut touched);
+        let mut changed = Vec::new();
+        for id in touched {
+            let before = self.entry(id).map(|e| e.preview.clone());
+            self.recompute(id);
+            if let Some(entry) = self.entry(id) {
+                if Some(&entry.preview) != before.as_ref() {
+                    changed.push(ResourceKey::mzs(&entry.meta.mesh, &entry.meta.name));
+                }
+            }
+        }
+        changed.sort();
+        changed
+    }
+
     /// The options the engine runs with.
     pub fn options(&self) -> &PreviewOptions {
         &self.options
@@ -1201,10 +1226,17 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
             }
         }
     }
-    Preview {
-        zones: all_zones
-            .iter()
-            .map(|zone| ZoneEngine::with_resources(zone, options.clone(), resources).zone_preview())
-            .collect(),
+    // One engine, moved from zone to zone: the MeshService index and the matching are built
+    // once; only the zone-dependent parts are recomputed per zone.
+    let mut zones = all_zones.iter();
+    let Some(first) = zones.next() else {
+        return Preview::default();
+    };
+    let mut engine = ZoneEngine::with_resources(first, options.clone(), resources);
+    let mut out = vec![engine.zone_preview()];
+    for zone in zones {
+        engine.set_zone(zone);
+        out.push(engine.zone_preview());
     }
+    Preview { zones: out }
 }
