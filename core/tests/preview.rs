@@ -284,12 +284,6 @@ labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-1}
 spec: {state: Available, ports: [{port: 80}]}
 ---
 type: MeshService
-name: ts-2
-mesh: default
-labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-2}
-spec: {state: Available, ports: [{port: 80}]}
----
-type: MeshService
 name: ts-3
 mesh: default
 labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-3}
@@ -321,11 +315,9 @@ spec:
           failoverThreshold: {percentage: 100}
 "#,
     );
-    let mut options = PreviewOptions {
-        down_zones: ["kuma-2".to_owned()].into(),
-        ..PreviewOptions::default()
-    };
-    let p = preview(&input, &zones(&[]), &options);
+    // The e2e client zone kuma-2 has no test-server instance of its own.
+    let mut options = PreviewOptions::default();
+    let p = preview(&input, &zones(&["kuma-2"]), &options);
     let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
     let t = &kuma2.multi_zone_services[0].traffic[0];
     assert!(close(t.shares["kuma-1"], 1.0), "{t:?}");
@@ -333,7 +325,7 @@ spec:
     assert_eq!(t.policy.as_ref().unwrap().policies, vec!["mlbs-mzs"]);
 
     options.down_zones.insert("kuma-1".to_owned());
-    let p = preview(&input, &zones(&[]), &options);
+    let p = preview(&input, &zones(&["kuma-2"]), &options);
     let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
     let t = &kuma2.multi_zone_services[0].traffic[0];
     assert!(close(t.shares["kuma-3"], 1.0), "{t:?}");
