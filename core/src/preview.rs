@@ -433,6 +433,11 @@ impl ZoneEngine {
         self.generators.values()
     }
 
+    /// The Meshes the engine has seen (Mesh resources are accepted; nothing depends on them).
+    pub fn meshes(&self) -> impl Iterator<Item = &str> {
+        self.meshes.iter().map(String::as_str)
+    }
+
     /// The MZS as the engine sees it (effective labels), with its spec.
     pub fn mzs_resource(
         &self,
@@ -622,33 +627,31 @@ impl ZoneEngine {
     // ------------------------------------------------------------------------------------------
     // Hostnames
 
-    fn claim_keys(entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
+    /// The hostname claims of an MZS, each filed under `(mesh, hostname)` in Kuma's order.
+    fn claims_of(&self, entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
         entry
             .generated
             .iter()
             .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
             .map(|(generator, hostname)| {
+                let not_zone_origin = self
+                    .generators
+                    .get(generator)
+                    .map(|g| hostnames::generator_order_key(&g.meta).0)
+                    .unwrap_or(true);
                 (
                     (entry.meta.mesh.clone(), hostname.clone()),
-                    (false, generator.clone(), entry.meta.name.clone()),
+                    (not_zone_origin, generator.clone(), entry.meta.name.clone()),
                 )
             })
             .collect()
     }
 
-    fn generator_rank(&self, generator: &str) -> bool {
-        self.generators
-            .get(generator)
-            .map(|g| hostnames::generator_order_key(&g.meta).0)
-            .unwrap_or(true)
-    }
-
     fn drop_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
         let Some(entry) = self.entry(id) else { return };
-        for (key, (_, generator, service)) in Self::claim_keys(entry) {
-            let rank = self.generator_rank(&generator);
+        for (key, claim) in self.claims_of(entry) {
             if let Some(set) = self.claims.get_mut(&key) {
-                set.remove(&(rank, generator, service));
+                set.remove(&claim);
                 if set.is_empty() {
                     self.claims.remove(&key);
                 }
@@ -657,15 +660,10 @@ impl ZoneEngine {
         }
     }
 
-    fn add_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
+    fn add_claims(&mut self, id: u32) {
         let Some(entry) = self.entry(id) else { return };
-        for (key, (_, generator, service)) in Self::claim_keys(entry) {
-            let rank = self.generator_rank(&generator);
-            self.claims
-                .entry(key.clone())
-                .or_default()
-                .insert((rank, generator, service));
-            affected.insert(key);
+        for (key, claim) in self.claims_of(entry) {
+            self.claims.entry(key).or_default().insert(claim);
         }
     }
 
@@ -697,8 +695,7 @@ impl ZoneEngine {
         if let Some(entry) = self.entry_mut(id) {
             entry.generated = generated;
         }
-        let mut sink = BTreeSet::new();
-        self.add_claims(id, &mut sink);
+        self.add_claims(id);
     }
 
     /// The MZS ids claiming any of `keys`.
@@ -884,9 +881,7 @@ impl ZoneEngine {
         }
         self.regenerate_hostnames(id);
         if let Some(entry) = self.entry(id) {
-            for (key, _) in Self::claim_keys(entry) {
-                affected.insert(key);
-            }
+            affected.extend(self.claims_of(entry).into_iter().map(|(key, _)| key));
         }
         touched.insert(id);
         touched.extend(self.claimants(&affected));
