@@ -1209,6 +1209,47 @@ pub fn existing_vips(resource: &Resource) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Give MeshServices that share a mesh and name but come from different zones the distinct store
+/// names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
+/// name as `kuma.io/display-name`.
+///
+/// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
+/// resources of one name, because copies synced through global are renamed. Without this the
+/// second `redis` would replace the first.
+fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
+    let mut zones_by_name: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.resource_type() == ResourceType::MeshService)
+    {
+        zones_by_name
+            .entry((r.meta.mesh.as_str(), r.meta.name.as_str()))
+            .or_default()
+            .insert(r.meta.zone());
+    }
+    resources
+        .iter()
+        .map(|r| {
+            let shared = r.resource_type() == ResourceType::MeshService
+                && zones_by_name
+                    .get(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
+                    .is_some_and(|z| z.len() > 1)
+                && !r.meta.zone().is_empty();
+            if !shared {
+                return r.clone();
+            }
+            let mut renamed = r.clone();
+            renamed
+                .meta
+                .labels
+                .entry(crate::model::labels::DISPLAY_NAME.to_owned())
+                .or_insert_with(|| r.meta.name.clone());
+            renamed.meta.name = crate::api::kds_name(&renamed);
+            renamed
+        })
+        .collect()
+}
+
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).
 pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOptions) -> Preview {
@@ -1227,7 +1268,8 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     let Some(first) = zones.next() else {
         return Preview::default();
     };
-    let mut engine = ZoneEngine::with_resources(first, options.clone(), resources);
+    let resources = distinct_mesh_services(resources);
+    let mut engine = ZoneEngine::with_resources(first, options.clone(), &resources);
     let mut out = vec![engine.zone_preview()];
     for zone in zones {
         engine.set_zone(zone);

@@ -658,3 +658,32 @@ spec:
     // Near misses come from the uncommon `tier: db` posting (750 services, 3 of them matched).
     assert!(text.contains("... and 737 more"), "{text}");
 }
+
+#[test]
+fn same_named_mesh_services_in_two_zones_are_both_matched() {
+    // How people write Kuma's docs example: `redis` in east and `redis` in west, one name.
+    let written_plainly = REDIS
+        .replace("name: redis-east", "name: redis")
+        .replace("name: redis-west", "name: redis")
+        .replace("labels:\n  kuma.io/display-name: redis\n", "labels:\n");
+    let p = preview(
+        &resources(&written_plainly),
+        &[],
+        &PreviewOptions::default(),
+    );
+    for zone in &p.zones {
+        let mzs = &zone.multi_zone_services[0];
+        let matched: Vec<(&str, &str)> = mzs
+            .status
+            .mesh_services
+            .iter()
+            .map(|m| (m.name.as_str(), m.zone.as_str()))
+            .collect();
+        assert_eq!(
+            matched,
+            vec![("redis", "east"), ("redis", "west")],
+            "zone {}",
+            zone.zone
+        );
+    }
+}
