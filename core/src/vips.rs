@@ -1,0 +1,314 @@
+//! VIP allocation for MeshMultiZoneServices: each zone hands every MZS one virtual IP from the
+//! MZS CIDR (Kuma's default `243.0.0.0/8`, `KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR`).
+//!
+//! # Policy
+//!
+//! [`VipAllocator::allocate`] hands out the **lowest free address at or after a cursor**, then moves
+//! the cursor just past it; when nothing is free up to the end of the CIDR it wraps to the first
+//! address once, and fails with [`VipError::Exhausted`] when the whole CIDR is taken.
+//! A released address therefore comes back only after the cursor has wrapped around the whole
+//! range, so a deleted MZS's VIP is not handed to the next new MZS (clients and DNS caches may
+//! still hold it). [`VipAllocator::reserve`] takes a specific address (an MZS that already carries
+//! `status.vips` keeps it) without moving the cursor.
+//!
+//! The allocator is deterministic: the same sequence of calls always yields the same addresses.
+//! Allocated addresses are kept as a map of disjoint, non-adjacent inclusive intervals, so a
+//! sequential run of a million allocations is one interval and every operation is `O(log n)` in
+//! the number of intervals (no per-address set, no scan).
+//!
+//! # Kuma's allocator, and where we differ
+//!
+//! Kuma (`pkg/core/resources/apis/core/vip/allocator.go`, on `github.com/Nordix/simple-ipam`)
+//! behaves the same for first allocations: the first VIP is the **network address** `243.0.0.0`,
+//! then `243.0.0.1`, ...; the broadcast address is not excluded either. We copy that, so a preview
+//! shows the VIPs a fresh zone would hand out. Kuma's quirks that we document but do not copy:
+//! - no explicit free: a deleted MZS's VIP is only reused after the control plane restarts (or the
+//!   leader changes), when the IPAM is rebuilt from the VIPs present with the cursor back at the
+//!   start, so a freed low address can then be handed out again at once (Kuma relies on DNS TTLs);
+//! - when writing the status fails (conflict), the address stays allocated in memory and the MZS
+//!   gets another one on the next tick: the first address **leaks** until restart. We have no
+//!   failed writes (the preview is pure), and [`VipAllocator::release`] exists for callers that do,
+//!   so nothing leaks;
+//! - reserving existing VIPs ignores "already allocated": two MZS can keep the same VIP. The preview
+//!   engine gives the second holder a fresh VIP instead.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+/// Why an allocation or reservation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VipError {
+    /// Every address of the CIDR is taken (Kuma logs `No addresses left`).
+    #[error("no addresses left in {cidr}")]
+    Exhausted {
+        /// The exhausted CIDR.
+        cidr: Ipv4Net,
+    },
+    /// The address is not inside the CIDR.
+    #[error("{ip} is outside {cidr}")]
+    OutsideCidr {
+        /// The address.
+        ip: Ipv4Addr,
+        /// The CIDR.
+        cidr: Ipv4Net,
+    },
+    /// The address is already taken.
+    #[error("{ip} is already allocated")]
+    AlreadyAllocated {
+        /// The address.
+        ip: Ipv4Addr,
+    },
+}
+
+/// A deterministic VIP allocator over one CIDR (see the module doc for the policy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VipAllocator {
+    cidr: Ipv4Net,
+    first: u64,
+    last: u64,
+    /// Next address to try.
+    cursor: u64,
+    /// Allocated addresses: start -> end, inclusive, disjoint and never adjacent.
+    taken: BTreeMap<u64, u64>,
+    count: u64,
+}
+
+impl VipAllocator {
+    /// An empty allocator over `cidr` (the host bits of `cidr` are ignored).
+    pub fn new(cidr: Ipv4Net) -> Self {
+        let cidr = cidr.trunc();
+        let first = u64::from(u32::from(cidr.network()));
+        let last = u64::from(u32::from(cidr.broadcast()));
+        Self {
+            cidr,
+            first,
+            last,
+            cursor: first,
+            taken: BTreeMap::new(),
+            count: 0,
+        }
+    }
+
+    /// The CIDR addresses come from.
+    pub fn cidr(&self) -> Ipv4Net {
+        self.cidr
+    }
+
+    /// How many addresses are allocated.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether nothing is allocated.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// How many addresses the CIDR holds.
+    pub fn capacity(&self) -> u64 {
+        self.last - self.first + 1
+    }
+
+    /// Whether `ip` is allocated.
+    pub fn is_allocated(&self, ip: Ipv4Addr) -> bool {
+        let ip = u64::from(u32::from(ip));
+        self.interval_containing(ip).is_some()
+    }
+
+    /// Hand out the lowest free address at or after the cursor (wrapping once).
+    pub fn allocate(&mut self) -> Result<Ipv4Addr, VipError> {
+        let found = self
+            .first_free_in(self.cursor, self.last)
+            .or_else(|| self.first_free_in(self.first, self.cursor.saturating_sub(1)));
+        let Some(ip) = found else {
+            return Err(VipError::Exhausted { cidr: self.cidr });
+        };
+        self.insert(ip);
+        self.cursor = if ip >= self.last { self.first } else { ip + 1 };
+        Ok(to_addr(ip))
+    }
+
+    /// Take a specific address (an existing allocation) without moving the cursor.
+    pub fn reserve(&mut self, ip: Ipv4Addr) -> Result<(), VipError> {
+        if !self.cidr.contains(&ip) {
+            return Err(VipError::OutsideCidr {
+                ip,
+                cidr: self.cidr,
+            });
+        }
+        let value = u64::from(u32::from(ip));
+        if self.interval_containing(value).is_some() {
+            return Err(VipError::AlreadyAllocated { ip });
+        }
+        self.insert(value);
+        Ok(())
+    }
+
+    /// Give an address back; returns whether it was allocated. It is handed out again only
+    /// after the cursor wraps (see the module doc).
+    pub fn release(&mut self, ip: Ipv4Addr) -> bool {
+        let value = u64::from(u32::from(ip));
+        let Some((start, end)) = self.interval_containing(value) else {
+            return false;
+        };
+        self.taken.remove(&start);
+        if start < value {
+            self.taken.insert(start, value - 1);
+        }
+        if value < end {
+            self.taken.insert(value + 1, end);
+        }
+        self.count -= 1;
+        true
+    }
+
+    fn interval_containing(&self, value: u64) -> Option<(u64, u64)> {
+        self.taken
+            .range(..=value)
+            .next_back()
+            .filter(|(_, &end)| end >= value)
+            .map(|(&start, &end)| (start, end))
+    }
+
+    /// The lowest free address in `from..=to`.
+    fn first_free_in(&self, from: u64, to: u64) -> Option<u64> {
+        if from > to {
+            return None;
+        }
+        // Intervals never touch, so the address right after the one holding `from` is free.
+        let candidate = match self.interval_containing(from) {
+            Some((_, end)) => end + 1,
+            None => from,
+        };
+        (candidate <= to).then_some(candidate)
+    }
+
+    fn insert(&mut self, value: u64) {
+        let left = self
+            .taken
+            .range(..value)
+            .next_back()
+            .filter(|(_, &end)| end + 1 == value)
+            .map(|(&start, _)| start);
+        let right_end = self.taken.get(&(value + 1)).copied();
+        let start = left.unwrap_or(value);
+        let end = match right_end {
+            Some(end) => {
+                self.taken.remove(&(value + 1));
+                end
+            }
+            None => value,
+        };
+        self.taken.insert(start, end);
+        self.count += 1;
+    }
+}
+
+fn to_addr(value: u64) -> Ipv4Addr {
+    // Every value handled here lies inside an IPv4 CIDR, so it fits in 32 bits.
+    Ipv4Addr::from(u32::try_from(value).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn net(s: &str) -> Ipv4Net {
+        s.parse().unwrap()
+    }
+
+    fn ip(s: &str) -> Ipv4Addr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn first_allocations_match_kuma_network_address_first() {
+        let mut a = VipAllocator::new(net("243.0.0.0/8"));
+        assert_eq!(a.allocate().unwrap(), ip("243.0.0.0"));
+        assert_eq!(a.allocate().unwrap(), ip("243.0.0.1"));
+        assert_eq!(a.allocate().unwrap(), ip("243.0.0.2"));
+        assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn reserved_addresses_are_skipped() {
+        let mut a = VipAllocator::new(net("243.0.0.0/8"));
+        a.reserve(ip("243.0.0.0")).unwrap();
+        a.reserve(ip("243.0.0.2")).unwrap();
+        assert_eq!(a.allocate().unwrap(), ip("243.0.0.1"));
+        assert_eq!(a.allocate().unwrap(), ip("243.0.0.3"));
+    }
+
+    #[test]
+    fn freed_address_is_not_reused_immediately() {
+        // Kuma's "should not reuse IPs" case: 241.0.0.0 then 241.0.0.1 even after a delete.
+        let mut a = VipAllocator::new(net("241.0.0.0/8"));
+        let first = a.allocate().unwrap();
+        assert!(a.release(first));
+        assert_eq!(a.allocate().unwrap(), ip("241.0.0.1"));
+    }
+
+    #[test]
+    fn freed_address_comes_back_after_wrap() {
+        let mut a = VipAllocator::new(net("10.0.0.0/30"));
+        let all: Vec<_> = (0..4).map(|_| a.allocate().unwrap()).collect();
+        assert_eq!(all[3], ip("10.0.0.3"));
+        assert!(a.release(ip("10.0.0.1")));
+        assert_eq!(a.allocate().unwrap(), ip("10.0.0.1"));
+        assert_eq!(
+            a.allocate(),
+            Err(VipError::Exhausted {
+                cidr: net("10.0.0.0/30")
+            })
+        );
+        assert_eq!(
+            a.allocate().unwrap_err().to_string(),
+            "no addresses left in 10.0.0.0/30"
+        );
+    }
+
+    #[test]
+    fn reserve_errors() {
+        let mut a = VipAllocator::new(net("243.0.0.0/8"));
+        assert!(matches!(
+            a.reserve(ip("10.0.0.1")),
+            Err(VipError::OutsideCidr { .. })
+        ));
+        a.reserve(ip("243.1.2.3")).unwrap();
+        assert_eq!(
+            a.reserve(ip("243.1.2.3")),
+            Err(VipError::AlreadyAllocated {
+                ip: ip("243.1.2.3")
+            })
+        );
+    }
+
+    #[test]
+    fn whole_ipv4_space_works_at_the_top() {
+        let mut a = VipAllocator::new(net("255.255.255.254/31"));
+        assert_eq!(a.allocate().unwrap(), ip("255.255.255.254"));
+        assert_eq!(a.allocate().unwrap(), ip("255.255.255.255"));
+        assert!(a.allocate().is_err());
+        assert!(a.release(ip("255.255.255.255")));
+        assert_eq!(a.allocate().unwrap(), ip("255.255.255.255"));
+    }
+
+    #[test]
+    fn release_splits_intervals() {
+        let mut a = VipAllocator::new(net("10.0.0.0/24"));
+        for _ in 0..10 {
+            a.allocate().unwrap();
+        }
+        assert!(a.release(ip("10.0.0.5")));
+        assert!(!a.release(ip("10.0.0.5")));
+        assert!(a.is_allocated(ip("10.0.0.4")));
+        assert!(!a.is_allocated(ip("10.0.0.5")));
+        assert!(a.is_allocated(ip("10.0.0.6")));
+        assert_eq!(a.len(), 9);
+        a.reserve(ip("10.0.0.5")).unwrap();
+        assert_eq!(a.taken.len(), 1);
+    }
+}

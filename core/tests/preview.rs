@@ -1,0 +1,638 @@
+//! The preview engine end to end: Kuma's documented examples and the exact status JSON.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod preview_common;
+
+use kuma_mzs_core::diagnostics::Code;
+use kuma_mzs_core::model::KumaVersion;
+use kuma_mzs_core::preview::{preview, Change, PreviewOptions, ResourceKey, ZoneEngine};
+use kuma_mzs_core::{explain, ResourceType};
+use preview_common::{resources, REDIS};
+use serde_json::json;
+
+fn zones(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn redis_example_status_is_what_a_kuma_zone_writes() {
+    let p = preview(
+        &resources(REDIS),
+        &zones(&["east"]),
+        &PreviewOptions::default(),
+    );
+    let zone_names: Vec<&str> = p.zones.iter().map(|z| z.zone.as_str()).collect();
+    assert_eq!(
+        zone_names,
+        vec!["east", "west"],
+        "zones from MeshService labels are added"
+    );
+    let east = &p.zones[0].multi_zone_services[0];
+    assert_eq!(
+        serde_json::to_value(&east.status).unwrap(),
+        json!({
+            "addresses": [{
+                "hostname": "redis.mzsvc.mesh.local",
+                "origin": "HostnameGenerator",
+                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service"}
+            }],
+            "vips": [{"ip": "243.0.0.0"}],
+            "meshServices": [
+                {"name": "redis", "namespace": "", "zone": "east", "mesh": "default"},
+                {"name": "redis", "namespace": "", "zone": "west", "mesh": "default"}
+            ],
+            "hostnameGenerators": [{
+                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service"},
+                "conditions": [{"type": "Generated", "status": "True", "reason": "Generated", "message": ""}]
+            }],
+            "conditions": [{
+                "type": "MeshServicesMatched", "status": "True",
+                "reason": "MatchesFound", "message": "Matched 2 MeshService(s)"
+            }]
+        })
+    );
+    // A client in east stays local; each port is served by both zones.
+    assert_eq!(east.ports[0].served_by.len(), 2);
+    assert_eq!(east.traffic[0].shares.len(), 1);
+    assert!(close(east.traffic[0].shares["east"], 1.0));
+    assert!(east.warnings.is_empty(), "{:?}", east.warnings);
+    let west = &p.zones[1].multi_zone_services[0];
+    assert!(close(west.traffic[0].shares["west"], 1.0));
+}
+
+#[test]
+fn preview_json_shape() {
+    let p = preview(&resources(REDIS), &zones(&[]), &PreviewOptions::default());
+    let v = serde_json::to_value(&p).unwrap();
+    let mzs = &v["zones"][0]["multiZoneServices"][0];
+    for field in ["mesh", "name", "status", "ports", "traffic", "warnings"] {
+        assert!(mzs.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(v["zones"][0]["zone"], "east");
+    assert_eq!(mzs["traffic"][0]["port"], 6379);
+    assert_eq!(mzs["traffic"][0]["shares"], json!({"east": 1.0}));
+}
+
+#[test]
+fn third_zone_splits_equally_and_down_zone_fails_over() {
+    let p = preview(
+        &resources(REDIS),
+        &zones(&["central"]),
+        &PreviewOptions::default(),
+    );
+    let central = p.zones.iter().find(|z| z.zone == "central").unwrap();
+    let t = &central.multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["east"], 0.5));
+    assert!(close(t.shares["west"], 0.5));
+
+    let options = PreviewOptions {
+        down_zones: ["east".to_owned()].into(),
+        ..PreviewOptions::default()
+    };
+    let p = preview(&resources(REDIS), &zones(&["central"]), &options);
+    let east = p.zones.iter().find(|z| z.zone == "east").unwrap();
+    let t = &east.multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["west"], 1.0), "{t:?}");
+    let central = p.zones.iter().find(|z| z.zone == "central").unwrap();
+    let t = &central.multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["west"], 1.0), "{t:?}");
+}
+
+#[test]
+fn no_match_condition_and_warning() {
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: nothing
+mesh: default
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: nope
+  ports:
+  - port: 80
+"#,
+    );
+    let p = preview(&input, &zones(&["zone-1"]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    let c = &m.status.conditions[0];
+    assert_eq!(
+        (c.status.as_str(), c.reason.as_str(), c.message.as_str()),
+        (
+            "False",
+            "NoMatchesFound",
+            "Selector does not match any MeshService in this zone"
+        )
+    );
+    assert!(m.status.mesh_services.is_empty());
+    assert_eq!(m.warnings[0].code, Code::NoMatches);
+    assert!(m.traffic[0].shares.is_empty());
+}
+
+#[test]
+fn cross_mesh_match_is_listed_and_warned_but_gets_no_traffic() {
+    let input = resources(
+        r#"
+type: MeshService
+name: web
+mesh: other
+labels: {app: web, kuma.io/zone: z1}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshService
+name: web
+mesh: default
+labels: {app: web, kuma.io/zone: z1}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: web
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: web}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    let meshes: Vec<&str> = m
+        .status
+        .mesh_services
+        .iter()
+        .map(|s| s.mesh.as_str())
+        .collect();
+    assert_eq!(meshes, vec!["default", "other"]);
+    assert!(m.warnings.iter().any(|w| w.code == Code::CrossMeshMatch));
+    assert_eq!(m.ports[0].served_by.len(), 1);
+}
+
+#[test]
+fn missing_label_reads_as_empty_string() {
+    let input = resources(
+        r#"
+type: MeshService
+name: a
+mesh: default
+labels: {app: a, kuma.io/zone: z1}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: m
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: a, team: ""}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    assert_eq!(
+        p.zones[0].multi_zone_services[0].status.mesh_services.len(),
+        1
+    );
+}
+
+#[test]
+fn ports_pair_by_name_in_3_0_and_by_number_in_2_x() {
+    let input = resources(
+        r#"
+type: MeshService
+name: api
+mesh: default
+labels: {app: api, kuma.io/zone: z1}
+spec: {state: Available, ports: [{port: 80, name: main}]}
+---
+type: MeshMultiZoneService
+name: api
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: api}}}
+  ports: [{port: 80, name: http, appProtocol: http}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    assert!(m.ports[0].served_by.is_empty());
+    let w = m
+        .warnings
+        .iter()
+        .find(|w| w.code == Code::PortNotServed)
+        .unwrap();
+    assert_eq!(w.port.as_deref(), Some("http"));
+    assert!(m.traffic[0].shares.is_empty());
+
+    let options = PreviewOptions {
+        kuma_version: KumaVersion::V2,
+        ..PreviewOptions::default()
+    };
+    let p = preview(&input, &zones(&[]), &options);
+    let m = &p.zones[0].multi_zone_services[0];
+    assert_eq!(m.ports[0].served_by[0].port_name.as_deref(), Some("main"));
+    assert!(close(m.traffic[0].shares["z1"], 1.0));
+}
+
+#[test]
+fn unavailable_remote_service_is_warned_and_skipped() {
+    let input = resources(
+        r#"
+type: MeshService
+name: a-east
+mesh: default
+labels: {app: a, kuma.io/zone: east}
+spec: {state: Unavailable, ports: [{port: 80}]}
+---
+type: MeshService
+name: a-west
+mesh: default
+labels: {app: a, kuma.io/zone: west}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: a
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let west = &p.zones[1].multi_zone_services[0];
+    assert!(west
+        .warnings
+        .iter()
+        .any(|w| w.code == Code::UnavailableService));
+    assert!(close(west.traffic[0].shares["west"], 1.0));
+    // In east the local service has no healthy endpoints: everything goes west, no warning.
+    let east = &p.zones[0].multi_zone_services[0];
+    assert!(east.warnings.is_empty());
+    assert!(close(east.traffic[0].shares["west"], 1.0));
+}
+
+#[test]
+fn e2e_failover_policy_targets_the_mzs() {
+    // Kuma's e2e: a client in kuma-2 sends only to kuma-1 while it is healthy.
+    let input = resources(
+        r#"
+type: MeshService
+name: ts-1
+mesh: default
+labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-1}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshService
+name: ts-2
+mesh: default
+labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-2}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshService
+name: ts-3
+mesh: default
+labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-3}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: test-server
+mesh: default
+labels: {kuma.io/display-name: test-server}
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/display-name: test-server}}}
+  ports: [{port: 80, appProtocol: http}]
+---
+type: MeshLoadBalancingStrategy
+name: mlbs-mzs
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef:
+      kind: MeshMultiZoneService
+      labels: {kuma.io/display-name: test-server}
+    default:
+      localityAwareness:
+        crossZone:
+          failover:
+          - to: {type: Only, zones: [kuma-1]}
+          - to: {type: Any}
+          failoverThreshold: {percentage: 100}
+"#,
+    );
+    let mut options = PreviewOptions {
+        down_zones: ["kuma-2".to_owned()].into(),
+        ..PreviewOptions::default()
+    };
+    let p = preview(&input, &zones(&[]), &options);
+    let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
+    let t = &kuma2.multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["kuma-1"], 1.0), "{t:?}");
+    assert_eq!(t.overprovisioning_factor, 100);
+    assert_eq!(t.policy.as_ref().unwrap().policies, vec!["mlbs-mzs"]);
+
+    options.down_zones.insert("kuma-1".to_owned());
+    let p = preview(&input, &zones(&[]), &options);
+    let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
+    let t = &kuma2.multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["kuma-3"], 1.0), "{t:?}");
+}
+
+#[test]
+fn disabled_locality_awareness_reaches_other_zones_from_a_local_instance() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: MeshLoadBalancingStrategy
+name: off
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshMultiZoneService, labels: {kuma.io/origin: global}, sectionName: "6379"}
+    default: {localityAwareness: {disabled: true}}
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let t = &p.zones[0].multi_zone_services[0].traffic[0];
+    assert!(close(t.shares["east"], 0.5));
+    assert!(close(t.shares["west"], 0.5));
+    assert_eq!(
+        t.policy.as_ref().unwrap().level,
+        kuma_mzs_core::load_balancing::RuleLevel::Section
+    );
+}
+
+#[test]
+fn hostname_collision_and_template_error_conditions() {
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: a
+mesh: default
+labels: {kuma.io/display-name: same}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: b
+mesh: default
+labels: {kuma.io/display-name: same}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: c
+mesh: other
+labels: {kuma.io/display-name: same}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: HostnameGenerator
+name: broken
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {kuma.io/display-name: same}}}
+  template: '{{ label "missing" }}.mesh'
+"#,
+    );
+    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let mzs = &p.zones[0].multi_zone_services;
+    let (a, b, c) = (&mzs[0], &mzs[1], &mzs[2]);
+    assert_eq!(
+        (a.name.as_str(), b.name.as_str(), c.mesh.as_str()),
+        ("a", "b", "other")
+    );
+    // a wins (sorts first), b loses with a message naming b itself; c is in another mesh.
+    assert_eq!(a.status.addresses.len(), 1);
+    assert!(b.status.addresses.is_empty());
+    assert_eq!(c.status.addresses.len(), 1);
+    let b_default = b
+        .status
+        .hostname_generators
+        .iter()
+        .find(|g| g.hostname_generator_ref.core_name == "synced-mesh-multi-zone-service")
+        .unwrap();
+    assert_eq!(b_default.conditions[0].reason, "Collision");
+    assert_eq!(
+        b_default.conditions[0].message,
+        "Hostname collision with MeshMultiZoneService: b"
+    );
+    // Generators are listed by name: broken, then synced-...
+    let broken = &a.status.hostname_generators[0];
+    assert_eq!(broken.hostname_generator_ref.core_name, "broken");
+    assert_eq!(broken.conditions[0].reason, "TemplateError");
+    assert!(broken.conditions[0]
+        .message
+        .starts_with("pre evaluation of template with parameters failed with error="));
+    assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem));
+}
+
+#[test]
+fn zone_template_uses_generating_zone_and_default_generator_can_be_off() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: HostnameGenerator
+name: per-zone
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {kuma.io/origin: global}}}
+  template: '{{ .DisplayName }}.{{ .Zone }}.{{ .Mesh }}.mzs'
+"#,
+    ));
+    let options = PreviewOptions {
+        default_hostname_generators: false,
+        ..PreviewOptions::default()
+    };
+    let p = preview(&input, &zones(&[]), &options);
+    let hosts: Vec<&str> = p
+        .zones
+        .iter()
+        .map(|z| {
+            z.multi_zone_services[0].status.addresses[0]
+                .hostname
+                .as_deref()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        vec!["redis.east.default.mzs", "redis.west.default.mzs"]
+    );
+}
+
+#[test]
+fn mzs_without_origin_is_treated_as_global() {
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: plain
+mesh: default
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+"#,
+    );
+    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    assert_eq!(
+        m.status.addresses[0].hostname.as_deref(),
+        Some("plain.mzsvc.mesh.local")
+    );
+}
+
+#[test]
+fn existing_vip_is_kept_and_new_ones_skip_it() {
+    let mut input = resources(REDIS);
+    input[3].status = Some(json!({"vips": [{"ip": "243.0.0.7"}]}));
+    input.extend(resources(
+        r#"
+type: MeshMultiZoneService
+name: another
+mesh: default
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let mzs = &p.zones[0].multi_zone_services;
+    assert_eq!(mzs[0].name, "another");
+    assert_eq!(mzs[0].status.vips[0].ip.as_deref(), Some("243.0.0.0"));
+    assert_eq!(mzs[1].status.vips[0].ip.as_deref(), Some("243.0.0.7"));
+}
+
+#[test]
+fn vip_exhaustion_is_a_warning() {
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: a
+mesh: default
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: b
+mesh: default
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+"#,
+    );
+    let options = PreviewOptions {
+        mzs_cidr: "10.0.0.0/32".parse().unwrap(),
+        ..PreviewOptions::default()
+    };
+    let mut engine = ZoneEngine::with_resources("z", options, &input);
+    let b = engine.mzs_preview("default", "b").unwrap();
+    assert!(b.status.vips.is_empty());
+    assert!(b.warnings.iter().any(|w| w.code == Code::VipExhausted));
+    // Deleting a frees its VIP; b gets it.
+    let changed = engine.apply(Change::Remove(ResourceKey {
+        resource_type: ResourceType::MeshMultiZoneService,
+        mesh: "default".into(),
+        name: "a".into(),
+    }));
+    assert_eq!(changed.len(), 2);
+    assert_eq!(
+        engine.status("default", "b").unwrap().vips[0].ip.as_deref(),
+        Some("10.0.0.0")
+    );
+}
+
+#[test]
+fn incremental_update_reports_only_affected_mzs() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: MeshMultiZoneService
+name: web
+mesh: default
+spec: {selector: {meshService: {matchLabels: {app: web}}}, ports: [{port: 80}]}
+"#,
+    ));
+    let mut engine = ZoneEngine::with_resources("east", PreviewOptions::default(), &input);
+    let changed = engine.apply(Change::Upsert(preview_common::resource(json!({
+        "type": "MeshService", "name": "redis-central", "mesh": "default",
+        "labels": {"kuma.io/display-name": "redis", "kuma.io/zone": "central"},
+        "spec": {"state": "Available", "ports": [{"port": 6379}]}
+    }))));
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].name, "redis");
+    assert_eq!(
+        engine
+            .status("default", "redis")
+            .unwrap()
+            .mesh_services
+            .len(),
+        3
+    );
+    // A MeshService no selector cares about changes nothing.
+    let changed = engine.apply(Change::Upsert(preview_common::resource(json!({
+        "type": "MeshService", "name": "db", "mesh": "default",
+        "labels": {"app": "db"}, "spec": {}
+    }))));
+    assert!(changed.is_empty());
+}
+
+#[test]
+fn explain_says_why_services_match_or_not() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: MeshService
+name: redis-canary
+mesh: default
+labels: {kuma.io/display-name: redis-canary, kuma.io/zone: east}
+spec: {state: Available, ports: [{port: 6379}]}
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let text = explain::explain(&input, &p).join("\n");
+    assert!(
+        text.contains("MeshMultiZoneService default/redis"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ redis-east (zone east, mesh default): every selector label matches"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- redis-canary (zone east, mesh default): label kuma.io/display-name is \"redis-canary\", selector wants \"redis\""),
+        "{text}"
+    );
+    assert!(text.contains("VIP 243.0.0.0"), "{text}");
+    assert!(
+        text.contains(
+            "hostname redis.mzsvc.mesh.local from HostnameGenerator synced-mesh-multi-zone-service"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("port 6379 (6379): east 100%"), "{text}");
+}
+
+#[test]
+fn policy_rule_lookup_prefers_section_then_service_then_mesh() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: MeshLoadBalancingStrategy
+name: a-mesh-wide
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {localityAwareness: {disabled: true}}
+---
+type: MeshLoadBalancingStrategy
+name: b-by-name
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshMultiZoneService, name: redis}
+    default: {localityAwareness: {localZone: {affinityTags: [{key: k8s.io/node}]}}}
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let t = &p.zones[0].multi_zone_services[0].traffic[0];
+    let policy = t.policy.as_ref().unwrap();
+    // The MZS-level rule (2.x name targetRef; the display name label is computed) beats the
+    // Mesh-level one: localZone without crossZone keeps traffic in the zone.
+    assert_eq!(policy.policies, vec!["b-by-name"]);
+    assert_eq!(
+        policy.level,
+        kuma_mzs_core::load_balancing::RuleLevel::Service
+    );
+    assert_eq!(t.dropped_zones, vec!["west"]);
+    assert!(close(t.shares["east"], 1.0));
+}
