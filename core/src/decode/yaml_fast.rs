@@ -189,10 +189,10 @@ impl FastParser<'_> {
 
     /// Whether a comment follows the line's content, on it or before the next content line.
     fn comment_after(&self, line: Line) -> bool {
+        // `line` is the current line, so the next one is at the next index.
         let next = self
             .lines
-            .iter()
-            .find(|l| l.start > line.end)
+            .get(self.i + 1)
             .map_or(self.text.len(), |l| l.start);
         self.text
             .get(line.end..next)
