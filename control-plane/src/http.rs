@@ -36,6 +36,7 @@ pub fn app(cp: Shared) -> Router {
         .route("/ready", get(ready))
         .route("/_kds/v1/pull", get(kds_pull))
         .route("/_kds/v1/push", post(kds_push))
+        .route("/_kri/{kri}", get(get_by_kri))
         .route("/meshes", get(list_meshes))
         .route(
             "/meshes/{mesh}",
@@ -661,5 +662,47 @@ async fn delete_global(
     match global_scoped_type(&collection) {
         Ok(t) => delete_resource(cp, t, None, name, headers).await,
         Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /_kri/{kri}`: any resource by its KRI (a section name, if any, is ignored).
+async fn get_by_kri(
+    State(cp): State<Shared>,
+    Path(kri): Path<String>,
+    Query(pairs): Pairs,
+) -> Response {
+    let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
+    let Some(parsed) = kuma_mzs_core::kri::parse(&kri) else {
+        return error_response(&ApiError::new(
+            400,
+            "Bad Request",
+            format!("invalid KRI {kri:?}: expected kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>"),
+        ));
+    };
+    let Some(resource_type) = ResourceType::ALL
+        .into_iter()
+        .find(|t| t.short_name() == parsed.short_name)
+    else {
+        return not_found();
+    };
+    let mesh = resource_type
+        .is_mesh_scoped()
+        .then_some(parsed.mesh.as_str());
+    let wanted = kuma_mzs_core::kri::kri(
+        &parsed.short_name,
+        &parsed.mesh,
+        &parsed.zone,
+        &parsed.namespace,
+        &parsed.name,
+        "",
+    );
+    let found = cp
+        .store
+        .all_of(resource_type, mesh)
+        .into_iter()
+        .find(|s| api::resource_kri(&s.resource) == wanted);
+    match found {
+        Some(stored) => get_resource(&cp, resource_type, mesh, &stored.resource.meta.name, &pairs),
+        None => not_found(),
     }
 }
