@@ -1,1 +1,3 @@
-//! Placeholder.
+//! Helpers for end-to-end tests that drive real binaries.
+
+pub mod terraform;

@@ -1,0 +1,1 @@
+terraform import kuma_hostname_generator.mzs_short mzs-short

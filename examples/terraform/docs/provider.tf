@@ -1,0 +1,14 @@
+provider "kuma" {
+  endpoint = "http://127.0.0.1:5681" # or KUMA_ENDPOINT
+  # token = "..."                    # or KUMA_TOKEN
+  kuma_version = "3.0"
+
+  zone {
+    name     = "east"
+    endpoint = "http://127.0.0.1:5682"
+  }
+  zone {
+    name     = "west"
+    endpoint = "http://127.0.0.1:5683"
+  }
+}

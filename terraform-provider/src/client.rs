@@ -1,0 +1,459 @@
+//! Kuma REST API client: bearer token, timeouts, retries with backoff and jitter, Kuma error
+//! bodies turned into typed errors (with `invalid_parameters` kept for attribute mapping).
+//!
+//! Every call the provider makes is idempotent (GET, PUT of a whole resource, DELETE), so every
+//! call may be retried on 5xx, 408/429, connection errors and timeouts. The token is never logged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::log;
+
+/// Connection settings.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// Base URL, e.g. `http://127.0.0.1:5681`.
+    pub endpoint: String,
+    /// Bearer token (never logged).
+    pub token: Option<String>,
+    /// PEM CA bundle to trust instead of the system roots.
+    pub ca_cert: Option<String>,
+    /// Do not verify the server certificate.
+    pub insecure_skip_verify: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("endpoint", &self.endpoint)
+            .field("token", &self.token.as_ref().map(|_| "<sensitive>"))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+/// One entry of Kuma's `invalid_parameters`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct InvalidParameter {
+    /// Kuma field path (`spec.ports[0].appProtocol`).
+    #[serde(default)]
+    pub field: String,
+    /// Message.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Kuma's error body.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct KumaErrorBody {
+    /// Title, e.g. `Could not process a resource`.
+    #[serde(default)]
+    pub title: String,
+    /// Detail, e.g. `Resource is not valid`.
+    #[serde(default)]
+    pub detail: String,
+    /// Per-field problems.
+    #[serde(default)]
+    pub invalid_parameters: Vec<InvalidParameter>,
+}
+
+/// What went wrong talking to Kuma.
+#[derive(Debug, Error)]
+pub enum ClientError {
+    /// The endpoint could not be reached (after retries).
+    #[error("cannot reach the Kuma control plane at {endpoint}: {message}")]
+    Transport {
+        /// Endpoint.
+        endpoint: String,
+        /// Cause.
+        message: String,
+    },
+    /// Kuma answered with an error.
+    #[error("Kuma API {method} {path} returned {status}: {}{}", body.title, if body.detail.is_empty() { String::new() } else { format!(" ({})", body.detail) })]
+    Api {
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// Status code.
+        status: u16,
+        /// Parsed error body.
+        body: KumaErrorBody,
+    },
+    /// The response was not what Kuma sends.
+    #[error("unexpected response from {path}: {message}")]
+    Decode {
+        /// Request path.
+        path: String,
+        /// Cause.
+        message: String,
+    },
+    /// Client set-up.
+    #[error("invalid provider configuration: {0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// Whether this is a 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ClientError::Api { status: 404, .. })
+    }
+}
+
+/// The client. Cheap to clone; safe to share between concurrent RPCs.
+#[derive(Clone, Debug)]
+pub struct KumaClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl KumaClient {
+    /// Build a client.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let tls = tls_config(&config)?;
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout)
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(16)
+            .user_agent(concat!(
+                "terraform-provider-kuma/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        Ok(Self {
+            inner: Arc::new(Inner { http, config }),
+        })
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.config.endpoint
+    }
+
+    /// GET a JSON document.
+    pub async fn get(&self, path: &str) -> Result<serde_json::Value, ClientError> {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// GET, retrying 404s for a while (a resource just written may not be readable yet when the
+    /// API sits behind a load balancer or a store with replication lag).
+    pub async fn get_after_write(&self, path: &str) -> Result<serde_json::Value, ClientError> {
+        let mut attempt = 0u32;
+        loop {
+            match self.get(path).await {
+                Err(e) if e.is_not_found() && attempt < 10 => {
+                    attempt += 1;
+                    log::debug(
+                        "resource not readable yet after write; retrying",
+                        &[("path", path)],
+                    );
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// PUT a JSON document.
+    pub async fn put(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    /// DELETE; a 404 counts as success (already gone).
+    pub async fn delete(&self, path: &str) -> Result<(), ClientError> {
+        match self.call(Method::DELETE, path, None).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET every page of a list (`{"items": [...], "next": url}`).
+    pub async fn list_all(&self, path: &str) -> Result<Vec<serde_json::Value>, ClientError> {
+        let mut items = Vec::new();
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut next = Some(format!("{path}{separator}size=1000"));
+        let mut pages = 0;
+        while let Some(current) = next.take() {
+            let page = self.get(&current).await?;
+            if let Some(list) = page.get("items").and_then(|v| v.as_array()) {
+                items.extend(list.iter().cloned());
+            }
+            pages += 1;
+            // `next` is an absolute URL on Kuma's host; keep our endpoint and follow its path.
+            next = page
+                .get("next")
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+                .map(relative);
+            if pages > 10_000 {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, ClientError> {
+        let url = format!(
+            "{}{}",
+            self.inner.config.endpoint.trim_end_matches('/'),
+            path
+        );
+        let mut attempt = 0u32;
+        loop {
+            let mut request = self.inner.http.request(method.clone(), &url);
+            if let Some(token) = &self.inner.config.token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            log::debug(
+                "Kuma API request",
+                &[("method", method.as_str()), ("path", path)],
+            );
+            let outcome = request.send().await;
+            let retryable = match outcome {
+                Ok(response) => {
+                    let status = response.status();
+                    let text = response.text().await.unwrap_or_default();
+                    if status.is_success() {
+                        if text.trim().is_empty() {
+                            return Ok(serde_json::Value::Object(Default::default()));
+                        }
+                        return serde_json::from_str(&text).map_err(|e| ClientError::Decode {
+                            path: path.to_owned(),
+                            message: e.to_string(),
+                        });
+                    }
+                    let error = ClientError::Api {
+                        method: method.to_string(),
+                        path: path.to_owned(),
+                        status: status.as_u16(),
+                        body: serde_json::from_str(&text).unwrap_or_else(|_| KumaErrorBody {
+                            title: status.canonical_reason().unwrap_or("error").to_owned(),
+                            detail: text.chars().take(500).collect(),
+                            invalid_parameters: Vec::new(),
+                        }),
+                    };
+                    if is_retryable_status(status) {
+                        error
+                    } else {
+                        return Err(error);
+                    }
+                }
+                Err(e) => ClientError::Transport {
+                    endpoint: self.inner.config.endpoint.clone(),
+                    message: error_chain(&e),
+                },
+            };
+            if attempt >= self.inner.config.max_retries {
+                return Err(retryable);
+            }
+            attempt += 1;
+            let wait = backoff(attempt);
+            log::warn(
+                "Kuma API call failed; retrying",
+                &[
+                    ("method", method.as_str()),
+                    ("path", path),
+                    ("error", &retryable.to_string()),
+                    ("attempt", &attempt.to_string()),
+                ],
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+fn is_retryable_status(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// Exponential backoff from 50 ms, capped at 2 s, with full jitter on the upper half.
+fn backoff(attempt: u32) -> Duration {
+    let base = 50u64.saturating_mul(1u64 << attempt.min(6)).min(2_000);
+    Duration::from_millis(base / 2 + fastrand::u64(0..=base / 2))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Path and query of an absolute URL (`http://host:1/a?b` -> `/a?b`).
+fn relative(url: &str) -> String {
+    match url.split_once("://") {
+        Some((_, rest)) => match rest.find('/') {
+            Some(i) => rest[i..].to_owned(),
+            None => "/".to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+fn tls_config(config: &ClientConfig) -> Result<rustls::ClientConfig, ClientError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Config(e.to_string()))?;
+    let mut tls = if config.insecure_skip_verify {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerification(provider)))
+            .with_no_client_auth()
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        match &config.ca_cert {
+            Some(pem) => {
+                for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                    let cert = cert.map_err(|e| ClientError::Config(format!("ca_cert: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| ClientError::Config(format!("ca_cert: {e}")))?;
+                }
+                if roots.is_empty() {
+                    return Err(ClientError::Config(
+                        "ca_cert holds no PEM certificate".into(),
+                    ));
+                }
+            }
+            // Loading the system store costs tens of milliseconds: only for https.
+            None if config.endpoint.starts_with("https://") => {
+                for cert in rustls_native_certs::load_native_certs().certs {
+                    let _ = roots.add(cert);
+                }
+            }
+            None => {}
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+/// `insecure_skip_verify = true`: accept any server certificate (still checks signatures so the
+/// TLS session itself is sound).
+#[derive(Debug)]
+struct NoVerification(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Percent-encode a path segment or query value.
+pub fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_keep_path_and_query_only() {
+        assert_eq!(
+            relative("http://10.0.0.1:5681/meshservices?offset=abc&size=1000"),
+            "/meshservices?offset=abc&size=1000"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        for attempt in 1..20 {
+            let d = backoff(attempt);
+            assert!(d <= Duration::from_millis(2_000));
+            assert!(d >= Duration::from_millis(50));
+        }
+    }
+
+    #[test]
+    fn label_keys_are_encoded_for_filters() {
+        assert_eq!(encode("kuma.io/display-name"), "kuma.io%2Fdisplay-name");
+    }
+}

@@ -1,0 +1,590 @@
+//! Data sources: one MeshMultiZoneService, a filtered list of MeshServices, and the preview of a
+//! MeshMultiZoneService that does not need to exist yet.
+
+use std::collections::BTreeMap;
+
+use kuma_mzs_core::model::{Meta, Resource, Spec};
+use kuma_mzs_core::preview::PreviewOptions;
+use kuma_mzs_core::ResourceType;
+
+use super::mesh_multi_zone_service::{port_block, selector_block, spec_from_config};
+use super::{json_str, zones};
+use crate::client::encode;
+use crate::config::Configured;
+use crate::diag::{self, Diag};
+use crate::schema::{Attribute, Block, Schema};
+use crate::value::{Ty, Value};
+
+/// `kuma_mesh_multi_zone_service`.
+pub const MZS: &str = "kuma_mesh_multi_zone_service";
+/// `kuma_mesh_services`.
+pub const MESH_SERVICES: &str = "kuma_mesh_services";
+/// `kuma_mesh_multi_zone_service_preview`.
+pub const PREVIEW: &str = "kuma_mesh_multi_zone_service_preview";
+
+fn port_type() -> Ty {
+    Ty::object([
+        ("name", Ty::String),
+        ("port", Ty::Number),
+        ("app_protocol", Ty::String),
+    ])
+}
+
+/// Schema of `kuma_mesh_multi_zone_service`.
+pub fn mzs_schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "Reads one MeshMultiZoneService from the global control plane, with its per-zone status when the provider has `zone` blocks.",
+            attributes: vec![
+                Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
+                Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
+                Attribute::required("name", Ty::String, "Name."),
+                Attribute::computed("labels", Ty::map(Ty::String), "All labels, including the ones Kuma adds."),
+                Attribute::computed("match_labels", Ty::map(Ty::String), "`spec.selector.meshService.matchLabels`."),
+                Attribute::computed("ports", Ty::list(port_type()), "`spec.ports`."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier."),
+                Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port."),
+                Attribute::computed("creation_time", Ty::String, "Creation time (RFC 3339)."),
+                Attribute::computed("modification_time", Ty::String, "Last modification time (RFC 3339)."),
+                Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION),
+            ],
+            blocks: vec![],
+        },
+    }
+}
+
+fn mesh_service_type() -> Ty {
+    Ty::object([
+        ("mesh", Ty::String),
+        ("name", Ty::String),
+        ("display_name", Ty::String),
+        ("zone", Ty::String),
+        ("namespace", Ty::String),
+        ("state", Ty::String),
+        ("labels", Ty::map(Ty::String)),
+        ("ports", Ty::list(port_type())),
+    ])
+}
+
+/// Schema of `kuma_mesh_services`.
+pub fn mesh_services_schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "Lists MeshServices known to the control plane (on global: every zone's services), following every page, optionally filtered by mesh and labels (exact match, all must hold).",
+            attributes: vec![
+                Attribute::computed("id", Ty::String, "A stable identifier of the query."),
+                Attribute::optional("mesh", Ty::String, "Only this mesh (default: every mesh)."),
+                Attribute::optional("labels", Ty::map(Ty::String), "Only MeshServices carrying all these labels, e.g. `{ \"kuma.io/display-name\" = \"redis\" }`."),
+                Attribute::computed("items", Ty::list(mesh_service_type()), "The MeshServices, sorted by mesh, zone and name."),
+            ],
+            blocks: vec![],
+        },
+    }
+}
+
+fn preview_zone_type() -> Ty {
+    Ty::object([
+        ("zone", Ty::String),
+        ("vip", Ty::String),
+        ("hostnames", Ty::list(Ty::String)),
+        (
+            "mesh_services",
+            Ty::list(Ty::object([
+                ("name", Ty::String),
+                ("namespace", Ty::String),
+                ("zone", Ty::String),
+                ("mesh", Ty::String),
+            ])),
+        ),
+        (
+            "conditions",
+            Ty::list(Ty::object([
+                ("type", Ty::String),
+                ("status", Ty::String),
+                ("reason", Ty::String),
+                ("message", Ty::String),
+            ])),
+        ),
+        ("warnings", Ty::list(Ty::String)),
+        ("ports_json", Ty::String),
+        ("traffic_json", Ty::String),
+    ])
+}
+
+/// Schema of `kuma_mesh_multi_zone_service_preview`.
+pub fn preview_schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "What every zone would compute for a MeshMultiZoneService with this selector and these ports, from the live MeshServices and HostnameGenerators of the control plane: matched services per zone, VIP, hostnames, port warnings and the traffic split per client zone. It needs no existing MeshMultiZoneService, so it works at plan time before anything is created.",
+            attributes: vec![
+                Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
+                Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
+                Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
+                Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip`, `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
+            ],
+            blocks: vec![selector_block(), port_block()],
+        },
+    }
+}
+
+/// Read a data source.
+pub async fn read(configured: &Configured, type_name: &str, config: &Value) -> (Value, Vec<Diag>) {
+    match type_name {
+        MZS => read_mzs(configured, config).await,
+        MESH_SERVICES => read_mesh_services(configured, config).await,
+        PREVIEW => read_preview(configured, config).await,
+        other => (
+            Value::Null,
+            vec![Diag::error("Unknown data source", other.to_owned())],
+        ),
+    }
+}
+
+fn ports_value(spec: Option<&serde_json::Value>) -> Value {
+    Value::List(
+        spec.and_then(|s| s.get("ports"))
+            .and_then(|p| p.as_array())
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                Value::object([
+                    ("name", json_str(p, "name")),
+                    (
+                        "port",
+                        p.get("port")
+                            .cloned()
+                            .map(Value::from_json)
+                            .unwrap_or(Value::Null),
+                    ),
+                    (
+                        "app_protocol",
+                        p.get("appProtocol")
+                            .and_then(|v| v.as_str())
+                            .map(Value::string)
+                            .unwrap_or_else(|| Value::string("tcp")),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
+
+fn string_map(v: Option<&serde_json::Value>) -> Value {
+    v.and_then(|m| serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok())
+        .map(|m| Value::from_string_map(&m))
+        .unwrap_or(Value::Null)
+}
+
+async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
+    let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
+    let Some(name) = config.get("name").as_str() else {
+        return (Value::Null, vec![Diag::error("name is required", "")]);
+    };
+    let path = format!(
+        "/meshes/{}/meshmultizoneservices/{}",
+        encode(&mesh),
+        encode(name)
+    );
+    match configured.client.get(&path).await {
+        Ok(item) => {
+            let spec = item.get("spec");
+            let snis = Value::List(
+                item.get("snis")
+                    .and_then(|s| s.as_array())
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| {
+                        Value::object([
+                            (
+                                "port",
+                                s.get("port")
+                                    .cloned()
+                                    .map(Value::from_json)
+                                    .unwrap_or(Value::Null),
+                            ),
+                            ("sni", json_str(s, "sni")),
+                        ])
+                    })
+                    .collect(),
+            );
+            let state = Value::object([
+                ("id", Value::string(format!("{mesh}/{name}"))),
+                ("mesh", config.get("mesh").clone()),
+                ("name", Value::string(name)),
+                ("labels", string_map(item.get("labels"))),
+                (
+                    "match_labels",
+                    string_map(
+                        spec.and_then(|s| s.get("selector"))
+                            .and_then(|s| s.get("meshService"))
+                            .and_then(|s| s.get("matchLabels")),
+                    ),
+                ),
+                ("ports", ports_value(spec)),
+                ("kri", json_str(&item, "kri")),
+                ("snis", snis),
+                ("creation_time", json_str(&item, "creationTime")),
+                ("modification_time", json_str(&item, "modificationTime")),
+                (
+                    "zone_status",
+                    zones::read(configured, &mesh, name, None).await,
+                ),
+            ]);
+            (state.conform(&mzs_schema().ty()), Vec::new())
+        }
+        Err(e) if e.is_not_found() => (
+            Value::Null,
+            vec![Diag::error(
+                "MeshMultiZoneService not found",
+                format!(
+                    "There is no MeshMultiZoneService {name:?} in mesh {mesh:?} on {}.",
+                    configured.client.endpoint()
+                ),
+            )],
+        ),
+        Err(e) => (
+            Value::Null,
+            diag::from_client_error("Could not read the MeshMultiZoneService", &e),
+        ),
+    }
+}
+
+fn list_path(base: &str, labels: &BTreeMap<String, String>) -> String {
+    let mut path = base.to_owned();
+    let mut separator = '?';
+    for (k, v) in labels {
+        path.push(separator);
+        separator = '&';
+        path.push_str(&format!("filter%5Blabels.{}%5D={}", encode(k), encode(v)));
+    }
+    path
+}
+
+async fn fetch_mesh_services(
+    configured: &Configured,
+    mesh: Option<&str>,
+    labels: &BTreeMap<String, String>,
+) -> Result<Vec<serde_json::Value>, Vec<Diag>> {
+    let base = match mesh {
+        Some(m) => format!("/meshes/{}/meshservices", encode(m)),
+        None => "/meshservices".to_owned(),
+    };
+    configured
+        .client
+        .list_all(&list_path(&base, labels))
+        .await
+        .map_err(|e| diag::from_client_error("Could not list MeshServices", &e))
+}
+
+async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
+    let mesh = config.get("mesh").as_str();
+    let filter = config.get("labels").as_string_map().unwrap_or_default();
+    let items = match fetch_mesh_services(configured, mesh, &filter).await {
+        Ok(items) => items,
+        Err(diags) => return (Value::Null, diags),
+    };
+    let mut rows: Vec<(String, String, String, Value)> = items
+        .iter()
+        // Servers without label filters still get the right answer.
+        .filter(|item| {
+            filter.iter().all(|(k, v)| {
+                item.get("labels")
+                    .and_then(|l| l.get(k))
+                    .and_then(|x| x.as_str())
+                    == Some(v)
+            })
+        })
+        .map(|item| {
+            let labels = item.get("labels");
+            let label = |k: &str| {
+                labels
+                    .and_then(|l| l.get(k))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let mesh = item
+                .get("mesh")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned();
+            let name = item
+                .get("name")
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned();
+            let zone = label("kuma.io/zone");
+            let display = if label("kuma.io/display-name").is_empty() {
+                name.clone()
+            } else {
+                label("kuma.io/display-name")
+            };
+            let spec = item.get("spec");
+            let state = spec
+                .and_then(|s| s.get("state"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("Unavailable");
+            let row = Value::object([
+                ("mesh", Value::string(&mesh)),
+                ("name", Value::string(&name)),
+                ("display_name", Value::string(display)),
+                ("zone", Value::string(&zone)),
+                ("namespace", Value::string(label("k8s.kuma.io/namespace"))),
+                ("state", Value::string(state)),
+                ("labels", string_map(labels)),
+                ("ports", ports_value(spec)),
+            ]);
+            (mesh, zone, name, row)
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
+    let id = format!(
+        "{}?{}",
+        mesh.unwrap_or("*"),
+        filter
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let state = Value::object([
+        ("id", Value::string(id)),
+        ("mesh", config.get("mesh").clone()),
+        ("labels", config.get("labels").clone()),
+        (
+            "items",
+            Value::List(rows.into_iter().map(|r| r.3).collect()),
+        ),
+    ]);
+    (state.conform(&mesh_services_schema().ty()), Vec::new())
+}
+
+fn to_resources(items: &[serde_json::Value], kind: ResourceType) -> Vec<Resource> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let meta = Meta {
+                name: item.get("name")?.as_str()?.to_owned(),
+                mesh: item
+                    .get("mesh")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("")
+                    .to_owned(),
+                labels: item
+                    .get("labels")
+                    .and_then(|l| serde_json::from_value(l.clone()).ok())
+                    .unwrap_or_default(),
+            };
+            let spec_json = item.get("spec").cloned().unwrap_or_default();
+            let spec = match kind {
+                ResourceType::MeshService => {
+                    Spec::MeshService(serde_json::from_value(spec_json).ok()?)
+                }
+                ResourceType::HostnameGenerator => {
+                    Spec::HostnameGenerator(serde_json::from_value(spec_json).ok()?)
+                }
+                ResourceType::MeshMultiZoneService => {
+                    Spec::MeshMultiZoneService(serde_json::from_value(spec_json).ok()?)
+                }
+                _ => return None,
+            };
+            Some(Resource {
+                meta,
+                spec,
+                status: item.get("status").cloned(),
+            })
+        })
+        .collect()
+}
+
+async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
+    let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
+    let name = config.get("name").as_str().unwrap_or("preview").to_owned();
+    let spec = match spec_from_config(config) {
+        Ok(Some(spec)) => spec,
+        Ok(None) => {
+            return (
+                Value::Null,
+                vec![Diag::error(
+                    "Preview inputs are not known",
+                    "selector and port must be known to preview.",
+                )],
+            )
+        }
+        Err(diags) => return (Value::Null, diags),
+    };
+    let mut diags: Vec<Diag> = kuma_mzs_core::validate::mesh_multi_zone_service(
+        &spec,
+        Some(&name),
+        configured.kuma_version,
+    )
+    .into_iter()
+    .map(|v| {
+        Diag::warning(
+            format!("Kuma would reject this MeshMultiZoneService: {}", v.field),
+            v.message,
+        )
+        .at(diag::kuma_path(&v.field))
+    })
+    .collect();
+    let client = &configured.client;
+    let (services, generators, existing) = futures_util::join!(
+        client.list_all("/meshservices"),
+        client.list_all("/hostnamegenerators"),
+        client.list_all("/meshmultizoneservices"),
+    );
+    let services = match services {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                Value::Null,
+                diag::from_client_error("Could not list MeshServices for the preview", &e),
+            )
+        }
+    };
+    let mut resources = to_resources(&services, ResourceType::MeshService);
+    match generators {
+        Ok(g) => resources.extend(to_resources(&g, ResourceType::HostnameGenerator)),
+        Err(e) => diags.push(Diag::warning(
+            "HostnameGenerators could not be listed; hostnames use Kuma's defaults",
+            e.to_string(),
+        )),
+    }
+    if let Ok(existing) = existing {
+        resources.extend(
+            to_resources(&existing, ResourceType::MeshMultiZoneService)
+                .into_iter()
+                .filter(|r| !(r.meta.mesh == mesh && r.meta.name == name)),
+        );
+    }
+    let mut labels = BTreeMap::new();
+    labels.insert("kuma.io/origin".to_owned(), "global".to_owned());
+    labels.insert("kuma.io/display-name".to_owned(), name.clone());
+    labels.insert("kuma.io/mesh".to_owned(), mesh.clone());
+    resources.push(Resource {
+        meta: Meta {
+            name: name.clone(),
+            mesh: mesh.clone(),
+            labels,
+        },
+        spec: Spec::MeshMultiZoneService(spec),
+        status: None,
+    });
+    let mut zone_names: Vec<String> = match config.get("zones") {
+        Value::List(z) => z
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => configured.zones.iter().map(|z| z.name.clone()).collect(),
+    };
+    zone_names.sort();
+    zone_names.dedup();
+    let options = PreviewOptions {
+        kuma_version: configured.kuma_version,
+        ..PreviewOptions::default()
+    };
+    let preview = kuma_mzs_core::preview::preview(&resources, &zone_names, &options);
+    let zones: Vec<Value> = preview
+        .zones
+        .iter()
+        .map(|zone| {
+            let ours = zone
+                .multi_zone_services
+                .iter()
+                .find(|m| m.mesh == mesh && m.name == name);
+            let status = ours.map(|m| m.status.clone()).unwrap_or_default();
+            let warnings: Vec<String> = ours
+                .map(|m| {
+                    m.warnings
+                        .iter()
+                        .map(|w| format!("{}: {}", w.code, w.message))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Value::object([
+                ("zone", Value::string(&zone.zone)),
+                (
+                    "vip",
+                    status
+                        .vips
+                        .first()
+                        .and_then(|v| v.ip.clone())
+                        .map(Value::string)
+                        .unwrap_or(Value::Null),
+                ),
+                (
+                    "hostnames",
+                    Value::from_strings(status.addresses.iter().filter_map(|a| a.hostname.clone())),
+                ),
+                (
+                    "mesh_services",
+                    Value::List(
+                        status
+                            .mesh_services
+                            .iter()
+                            .map(|m| {
+                                Value::object([
+                                    ("name", Value::string(&m.name)),
+                                    ("namespace", Value::string(&m.namespace)),
+                                    ("zone", Value::string(&m.zone)),
+                                    ("mesh", Value::string(&m.mesh)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+                (
+                    "conditions",
+                    Value::List(
+                        status
+                            .conditions
+                            .iter()
+                            .map(|c| {
+                                Value::object([
+                                    ("type", Value::string(&c.condition_type)),
+                                    ("status", Value::string(&c.status)),
+                                    ("reason", Value::string(&c.reason)),
+                                    ("message", Value::string(&c.message)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+                ("warnings", Value::from_strings(warnings)),
+                (
+                    "ports_json",
+                    Value::string(
+                        serde_json::to_string(&ours.map(|m| m.ports.clone()).unwrap_or_default())
+                            .unwrap_or_default(),
+                    ),
+                ),
+                (
+                    "traffic_json",
+                    Value::string(
+                        serde_json::to_string(&ours.map(|m| m.traffic.clone()).unwrap_or_default())
+                            .unwrap_or_default(),
+                    ),
+                ),
+            ])
+        })
+        .collect();
+    let json = serde_json::to_string(&preview).unwrap_or_default();
+    let state = Value::object([
+        ("id", Value::string(format!("{mesh}/{name}"))),
+        ("mesh", config.get("mesh").clone()),
+        ("name", config.get("name").clone()),
+        ("zones", config.get("zones").clone()),
+        ("zone", Value::List(zones)),
+        ("json", Value::string(json)),
+        ("selector", config.get("selector").clone()),
+        ("port", config.get("port").clone()),
+    ]);
+    (state.conform(&preview_schema().ty()), diags)
+}

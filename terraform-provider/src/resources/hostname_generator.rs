@@ -1,0 +1,401 @@
+//! `kuma_hostname_generator`: a HostnameGenerator (global-scoped) on the global control plane.
+
+use std::collections::BTreeMap;
+
+use kuma_mzs_core::model::{
+    Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
+};
+
+use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, PlanOutcome};
+use crate::client::encode;
+use crate::config::Configured;
+use crate::diag::{self, attr, Diag};
+use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+use crate::value::{Ty, Value};
+
+/// Terraform type name.
+pub const TYPE_NAME: &str = "kuma_hostname_generator";
+
+const COMPUTED: &[&str] = &[
+    "id",
+    "kri",
+    "creation_time",
+    "modification_time",
+    "warnings",
+];
+const VOLATILE: &[&str] = &["modification_time", "warnings"];
+const SELECTORS: [(&str, &str); 3] = [
+    ("mesh_service", "meshService"),
+    ("mesh_external_service", "meshExternalService"),
+    ("mesh_multi_zone_service", "meshMultiZoneService"),
+];
+
+fn selector_kind(name: &'static str, what: &'static str) -> NestedBlock {
+    NestedBlock {
+        name,
+        nesting: Nesting::Single,
+        min_items: 0,
+        max_items: 0,
+        block: Block {
+            description: what,
+            attributes: vec![Attribute::optional(
+                "match_labels",
+                Ty::map(Ty::String),
+                "Labels the resource must all carry; empty or absent matches every resource of the kind.",
+            )],
+            blocks: vec![],
+        },
+    }
+}
+
+/// The resource schema.
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: Block {
+            description: "A Kuma **HostnameGenerator**: a Go-template rule that gives hostnames to MeshServices, MeshExternalServices or MeshMultiZoneServices (e.g. `{{ .DisplayName }}.mzsvc.mesh.local`). The template is parsed and rendered with Kuma's stub values at plan time, with Kuma's exact messages.",
+            attributes: vec![
+                Attribute::computed("id", Ty::String, "The name."),
+                Attribute::required("name", Ty::String, "Name.").force_new(),
+                Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
+                Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier."),
+                Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
+                Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
+                Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write."),
+            ],
+            blocks: vec![
+                NestedBlock {
+                    name: "selector",
+                    nesting: Nesting::Single,
+                    min_items: 1,
+                    max_items: 1,
+                    block: Block {
+                        description: "Which resources get hostnames; exactly one of the blocks.",
+                        attributes: vec![],
+                        blocks: vec![
+                            selector_kind("mesh_service", "Select MeshServices."),
+                            selector_kind("mesh_external_service", "Select MeshExternalServices."),
+                            selector_kind("mesh_multi_zone_service", "Select MeshMultiZoneServices."),
+                        ],
+                    },
+                },
+                NestedBlock {
+                    name: "extension",
+                    nesting: Nesting::Single,
+                    min_items: 0,
+                    max_items: 0,
+                    block: Block {
+                        description: "Optional extension.",
+                        attributes: vec![
+                            Attribute::required("type", Ty::String, "Extension type."),
+                            Attribute::optional("config", Ty::String, "Extension configuration as a JSON string (use `jsonencode(...)`)."),
+                        ],
+                        blocks: vec![],
+                    },
+                },
+            ],
+        },
+    }
+}
+
+fn path(name: &str) -> String {
+    format!("/hostnamegenerators/{}", encode(name))
+}
+
+fn spec_from_config(config: &Value) -> Result<Option<HostnameGeneratorSpec>, Vec<Diag>> {
+    if config.get("selector").contains_unknown()
+        || config.get("template").is_unknown()
+        || config.get("extension").contains_unknown()
+    {
+        return Ok(None);
+    }
+    let selector = config.get("selector");
+    let pick = |name: &str| -> Option<LabelSelector> {
+        let block = selector.get(name);
+        (!block.is_null()).then(|| LabelSelector {
+            match_labels: block.get("match_labels").as_string_map(),
+        })
+    };
+    let extension = config.get("extension");
+    let extension = if extension.is_null() {
+        None
+    } else {
+        let config_json = match extension.get("config").as_str() {
+            Some(text) => match serde_json::from_str(text) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    return Err(vec![Diag::error(
+                        "extension.config is not JSON",
+                        e.to_string(),
+                    )
+                    .at(vec![
+                        diag::Step::Attr("extension".into()),
+                        diag::Step::Attr("config".into()),
+                    ])])
+                }
+            },
+            None => None,
+        };
+        Some(Extension {
+            extension_type: extension.get("type").as_str().unwrap_or("").to_owned(),
+            config: config_json,
+        })
+    };
+    Ok(Some(HostnameGeneratorSpec {
+        selector: HostnameGeneratorSelector {
+            mesh_service: pick("mesh_service"),
+            mesh_external_service: pick("mesh_external_service"),
+            mesh_multi_zone_service: pick("mesh_multi_zone_service"),
+        },
+        template: config.get("template").as_str().unwrap_or("").to_owned(),
+        extension,
+    }))
+}
+
+/// Plan-time validation through the core.
+pub fn validate(config: &Value) -> Vec<Diag> {
+    match spec_from_config(config) {
+        Ok(Some(spec)) => kuma_mzs_core::validate::hostname_generator(&spec)
+            .into_iter()
+            .map(|v| {
+                Diag::error(
+                    format!("Invalid HostnameGenerator: {}", v.field),
+                    v.message.clone(),
+                )
+                .at(diag::kuma_path(&v.field))
+            })
+            .collect(),
+        Ok(None) => Vec::new(),
+        Err(diags) => diags,
+    }
+}
+
+/// Plan.
+pub fn plan(prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
+    let planned = plan_common(
+        prior,
+        proposed,
+        config,
+        COMPUTED,
+        VOLATILE,
+        |_, _| {},
+        |p| {
+            if let Some(name) = p.get("name").as_str() {
+                let id = name.to_owned();
+                p.set("id", Value::string(id));
+            }
+        },
+    );
+    let diags = if config.is_null() {
+        Vec::new()
+    } else {
+        validate(config).into_iter().filter(|d| d.error).collect()
+    };
+    PlanOutcome {
+        planned,
+        requires_replace: vec![attr("name")],
+        diags,
+    }
+}
+
+fn body(planned: &Value, name: &str) -> serde_json::Value {
+    let mut selector = serde_json::Map::new();
+    for (ours, kuma) in SELECTORS {
+        let block = planned.get("selector").get(ours);
+        if !block.is_null() {
+            selector.insert(
+                kuma.into(),
+                serde_json::json!({"matchLabels": block.get("match_labels").to_json()}),
+            );
+        }
+    }
+    let mut spec = serde_json::json!({
+        "selector": selector,
+        "template": planned.get("template").as_str().unwrap_or(""),
+    });
+    let extension = planned.get("extension");
+    if !extension.is_null() {
+        let mut ext = serde_json::json!({"type": extension.get("type").as_str().unwrap_or("")});
+        if let Some(cfg) = extension
+            .get("config")
+            .as_str()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        {
+            ext["config"] = cfg;
+        }
+        spec["extension"] = ext;
+    }
+    serde_json::json!({
+        "type": "HostnameGenerator",
+        "name": name,
+        "labels": labels_json(planned.get("labels")),
+        "spec": spec,
+    })
+}
+
+fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -> Value {
+    let spec = item.get("spec");
+    let selector_json = spec.and_then(|s| s.get("selector"));
+    let mut selector = Value::Map(BTreeMap::new());
+    for (ours, kuma) in SELECTORS {
+        let value = match selector_json.and_then(|s| s.get(kuma)) {
+            Some(sel) => Value::object([(
+                "match_labels",
+                sel.get("matchLabels")
+                    .and_then(|m| {
+                        serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok()
+                    })
+                    .map(|m| Value::from_string_map(&m))
+                    .unwrap_or(Value::Null),
+            )]),
+            None => Value::Null,
+        };
+        selector.set(ours, value);
+    }
+    let extension = match spec.and_then(|s| s.get("extension")) {
+        Some(ext) => {
+            let server_config = ext.get("config").cloned();
+            // Keep the user's JSON spelling when it means the same document.
+            let prior_config = prior.get("extension").get("config");
+            let config = match (&server_config, prior_config.as_str()) {
+                (Some(server), Some(text))
+                    if serde_json::from_str::<serde_json::Value>(text)
+                        .ok()
+                        .as_ref()
+                        == Some(server) =>
+                {
+                    Value::string(text)
+                }
+                (Some(server), _) => Value::string(server.to_string()),
+                (None, _) => Value::Null,
+            };
+            Value::object([("type", json_str(ext, "type")), ("config", config)])
+        }
+        None => Value::Null,
+    };
+    let name = json_str(item, "name");
+    Value::object([
+        ("id", name.clone()),
+        ("name", name),
+        (
+            "labels",
+            user_labels(item.get("labels"), prior.get("labels")),
+        ),
+        (
+            "template",
+            spec.map(|s| json_str(s, "template")).unwrap_or(Value::Null),
+        ),
+        ("selector", selector),
+        ("extension", extension),
+        ("kri", json_str(item, "kri")),
+        ("creation_time", json_str(item, "creationTime")),
+        ("modification_time", json_str(item, "modificationTime")),
+        ("warnings", warnings),
+    ])
+    .conform(&schema().ty())
+}
+
+/// Create, update or delete.
+pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (Value, Vec<Diag>) {
+    if planned.is_null() {
+        let Some(name) = prior.get("name").as_str() else {
+            return (Value::Null, Vec::new());
+        };
+        return match configured.client.delete(&path(name)).await {
+            Ok(()) => (Value::Null, Vec::new()),
+            Err(e) => (
+                prior.clone(),
+                diag::from_client_error("Could not delete the HostnameGenerator", &e),
+            ),
+        };
+    }
+    let Some(name) = planned.get("name").as_str() else {
+        return (
+            prior.clone(),
+            vec![Diag::error("name must be known at apply time", "")],
+        );
+    };
+    let response = match configured
+        .client
+        .put(&path(name), &body(planned, name))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                prior.clone(),
+                diag::from_client_error(
+                    &format!("Could not write the HostnameGenerator {name}"),
+                    &e,
+                ),
+            )
+        }
+    };
+    let warnings: Vec<String> = response
+        .get("warnings")
+        .and_then(|w| serde_json::from_value(w.clone()).ok())
+        .unwrap_or_default();
+    let mut diags: Vec<Diag> = warnings
+        .iter()
+        .map(|w| Diag::warning("Kuma returned a warning", w.clone()))
+        .collect();
+    match configured.client.get_after_write(&path(name)).await {
+        Ok(item) => {
+            let actual = state_from_server(&item, planned, Value::from_strings(&warnings));
+            (merge_unknowns(planned, &actual), diags)
+        }
+        Err(e) => {
+            diags.extend(diag::from_client_error(
+                "The HostnameGenerator was written but could not be read back",
+                &e,
+            ));
+            (prior.clone(), diags)
+        }
+    }
+}
+
+/// Refresh.
+pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
+    let Some(name) = state.get("name").as_str() else {
+        return (state.clone(), Vec::new());
+    };
+    match configured.client.get(&path(name)).await {
+        Ok(item) => {
+            let warnings = match state.get("warnings") {
+                Value::List(w) => Value::List(w.clone()),
+                _ => Value::List(Vec::new()),
+            };
+            (state_from_server(&item, state, warnings), Vec::new())
+        }
+        Err(e) if e.is_not_found() => (Value::Null, Vec::new()),
+        Err(e) => (
+            state.clone(),
+            diag::from_client_error("Could not read the HostnameGenerator", &e),
+        ),
+    }
+}
+
+/// Import by name.
+pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
+    let id = id.trim();
+    let name = if id.starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(id)
+            .ok()
+            .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+    } else {
+        Some(id.to_owned())
+    };
+    match name.filter(|n| !n.is_empty() && !n.contains('/')) {
+        Some(name) => {
+            Ok(
+                Value::object([("id", Value::string(&name)), ("name", Value::string(name))])
+                    .conform(&schema().ty()),
+            )
+        }
+        None => Err(vec![Diag::error(
+            "Invalid import ID",
+            "Use the HostnameGenerator's name (e.g. my-generator) or {\"name\": \"my-generator\"}.",
+        )]),
+    }
+}

@@ -1,0 +1,402 @@
+//! Driving the real `terraform` CLI against `terraform-provider-kuma` and a running `kuma-local`.
+//!
+//! Binaries are found next to the test executable (`target/<profile>/`), built by
+//! `make test-terraform` (or `cargo build -p terraform-provider-kuma -p kuma-local`). Terraform
+//! binaries come from `.ci/tools.sh terraform` (`<repo>/.tools/bin/terraform-1.0.3` and
+//! `terraform-current`). Anything missing is a test failure with the command that fixes it.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Provider source address used by the tests (and the README).
+pub const SOURCE: &str = "kuma-mzs.local/kuma/kuma";
+/// Version the test plugin directory advertises.
+pub const VERSION: &str = "0.1.0";
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn target_dir() -> PathBuf {
+    // <target>/<profile>/deps/<test-exe>
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent()?.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| repo_root().join("target/debug"))
+}
+
+/// A built binary of this workspace, or a panic telling how to build it.
+pub fn workspace_binary(name: &str, env_override: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env_override) {
+        return PathBuf::from(p);
+    }
+    let path = target_dir().join(name);
+    assert!(
+        path.is_file(),
+        "{} not found; build it first: `cargo build -p {}` (make test-terraform does), or set {env_override}",
+        path.display(),
+        if name == "kuma-local" { "kuma-local" } else { "terraform-provider-kuma" },
+    );
+    path
+}
+
+/// `<repo>/.tools/bin/terraform-<which>`, or a panic telling how to install it.
+pub fn terraform_binary(which: &str) -> PathBuf {
+    let path = repo_root()
+        .join(".tools/bin")
+        .join(format!("terraform-{which}"));
+    assert!(
+        path.exists(),
+        "Terraform binary {} is missing: run `.ci/tools.sh terraform` (make test-terraform does). \
+         The Terraform end-to-end tests never skip.",
+        path.display()
+    );
+    path
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A fresh directory.
+    pub fn new(prefix: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::env::var_os("KEEP_TEST_DIRS").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A running `kuma-local` (global + zones), stopped on drop.
+pub struct KumaLocal {
+    child: Child,
+    /// Global API URL.
+    pub global: String,
+    /// Zone name -> API URL.
+    pub zones: BTreeMap<String, String>,
+    /// Admin token.
+    pub token: String,
+    agent: ureq::Agent,
+}
+
+impl KumaLocal {
+    /// Start with `--zones east,west --port 0 --output json` plus `extra` arguments.
+    pub fn start(zones: &[&str], extra: &[&str]) -> KumaLocal {
+        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
+        let zone_list = zones.join(",");
+        let mut args = vec![
+            "run", "--zones", &zone_list, "--port", "0", "--output", "json",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(&bin)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if !line.trim().is_empty() => line,
+            other => {
+                let _ = child.kill();
+                panic!(
+                    "kuma-local did not print its JSON address line (got {other:?}); args {args:?}"
+                );
+            }
+        };
+        let info: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}, not JSON: {e}"));
+        let global = info["global"].as_str().unwrap_or_default().to_owned();
+        let zones: BTreeMap<String, String> = info["zones"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let token = info["admin_token"]
+            .as_str()
+            .or_else(|| info["adminToken"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            !global.is_empty(),
+            "kuma-local info has no global address: {line}"
+        );
+        KumaLocal {
+            child,
+            global,
+            zones,
+            token,
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(10))
+                .build(),
+        }
+    }
+
+    /// Call the API at `base` (a URL of this instance): returns status and JSON body.
+    pub fn call(
+        &self,
+        method: &str,
+        base: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let request = self
+            .agent
+            .request(method, &format!("{base}{path}"))
+            .set("Authorization", &format!("Bearer {}", self.token));
+        let result = match body {
+            Some(b) => request.send_json(b),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            // Transport errors (e.g. kuma-local's injected connection drops) read as status 0.
+            Err(e) => return (0, serde_json::Value::String(e.to_string())),
+        };
+        let status = response.status();
+        let text = response.into_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// GET on the global.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.call("GET", &self.global, path, None)
+    }
+
+    /// GET on the global, retrying injected faults (503 / dropped connections).
+    pub fn get_reliably(&self, path: &str) -> (u16, serde_json::Value) {
+        let mut last = (0, serde_json::Value::Null);
+        for _ in 0..100 {
+            last = self.get(path);
+            if last.0 != 0 && last.0 != 503 {
+                return last;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        last
+    }
+
+    /// Create a MeshService in a zone (zone-originated, like a real zone's service).
+    pub fn seed_mesh_service(&self, zone: &str, name: &str, port: u16) {
+        let base = self
+            .zones
+            .get(zone)
+            .unwrap_or_else(|| panic!("no zone {zone}"))
+            .clone();
+        let body = serde_json::json!({
+            "type": "MeshService", "mesh": "default", "name": name,
+            "labels": {"app": name},
+            "spec": {"state": "Available", "ports": [{"port": port, "appProtocol": "tcp"}]}
+        });
+        let (status, reply) = self.call(
+            "PUT",
+            &base,
+            &format!("/meshes/default/meshservices/{name}"),
+            Some(body),
+        );
+        assert!(
+            status == 200 || status == 201,
+            "seeding MeshService {name} in {zone}: {status} {reply}"
+        );
+    }
+
+    /// Wait until the global lists `count` MeshServices with display name `name`.
+    pub fn wait_for_global_mesh_services(&self, name: &str, count: usize) {
+        for _ in 0..200 {
+            let (_, list) = self.get(&format!(
+                "/meshservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D={name}"
+            ));
+            if list["items"].as_array().map(Vec::len).unwrap_or(0) >= count {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("global never saw {count} MeshService(s) named {name}");
+    }
+}
+
+impl Drop for KumaLocal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Result of one terraform command.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when killed).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout and stderr together.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// A Terraform working directory bound to one terraform binary, with the provider installed in
+/// a `-plugin-dir` (registry layout) so `terraform init` works offline.
+pub struct Workspace {
+    /// The terraform binary.
+    pub terraform: PathBuf,
+    /// Working directory.
+    pub dir: TempDir,
+    plugins: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// A new workspace for `terraform-<which>`.
+    pub fn new(which: &str) -> Workspace {
+        let terraform = terraform_binary(which);
+        let dir = TempDir::new(&format!("tf-e2e-{which}"));
+        let plugins = dir.0.join("plugins");
+        let platform = dir
+            .0
+            .join("plugins")
+            .join(SOURCE)
+            .join(VERSION)
+            .join("linux_amd64");
+        std::fs::create_dir_all(&platform).unwrap_or_else(|e| panic!("{e}"));
+        let provider = workspace_binary("terraform-provider-kuma", "KUMA_PROVIDER_BIN");
+        let installed = platform.join(format!("terraform-provider-kuma_v{VERSION}"));
+        std::fs::copy(&provider, &installed).unwrap_or_else(|e| panic!("copy provider: {e}"));
+        let work = dir.0.join("work");
+        std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("{e}"));
+        // An empty CLI config so a developer's ~/.terraformrc cannot interfere.
+        let cli_config = dir.0.join("terraform.rc");
+        std::fs::write(&cli_config, "").unwrap_or_else(|e| panic!("{e}"));
+        Workspace {
+            terraform,
+            dir,
+            plugins,
+            env: vec![
+                ("CHECKPOINT_DISABLE".into(), "1".into()),
+                ("TF_IN_AUTOMATION".into(), "1".into()),
+                (
+                    "TF_CLI_CONFIG_FILE".into(),
+                    cli_config.display().to_string(),
+                ),
+            ],
+        }
+    }
+
+    /// The working directory.
+    pub fn work(&self) -> PathBuf {
+        self.dir.0.join("work")
+    }
+
+    /// Add an environment variable for every command.
+    pub fn env(&mut self, key: &str, value: &str) {
+        self.env.push((key.into(), value.into()));
+    }
+
+    /// Write `main.tf`.
+    pub fn write(&self, main_tf: &str) {
+        std::fs::write(self.work().join("main.tf"), main_tf).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Run terraform with `args` (plus -no-color / -input=false where they apply).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(&self.terraform);
+        command.current_dir(self.work()).args(args);
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("run {} {args:?}: {e}", self.terraform.display()));
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Run and require exit code `code`.
+    pub fn expect(&self, code: i32, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(
+            run.code,
+            code,
+            "terraform {args:?} ({}) exited {} (wanted {code}):\n{}",
+            self.terraform.display(),
+            run.code,
+            run.all()
+        );
+        run
+    }
+
+    /// `terraform init` from the plugin directory (offline).
+    pub fn init(&self) -> Run {
+        let plugin_dir = format!("-plugin-dir={}", self.plugins.display());
+        self.expect(0, &["init", "-input=false", "-no-color", &plugin_dir])
+    }
+
+    /// `apply -auto-approve`, must succeed.
+    pub fn apply(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        self.expect(0, &args)
+    }
+
+    /// `plan -detailed-exitcode` exit code (0 no changes, 2 changes, 1 error).
+    pub fn plan_code(&self) -> Run {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+    }
+
+    /// `show -json` parsed.
+    pub fn state(&self) -> serde_json::Value {
+        let run = self.expect(0, &["show", "-json", "-no-color"]);
+        serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("show -json is not JSON: {e}\n{}", run.stdout))
+    }
+
+    /// Attributes of a resource address in `show -json`.
+    pub fn resource(&self, address: &str) -> serde_json::Value {
+        let state = self.state();
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|list| list.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
