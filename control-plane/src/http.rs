@@ -27,7 +27,27 @@ use crate::sync::{PushBatch, PULL_WAIT};
 pub struct PeerAddr(pub SocketAddr);
 
 type Shared = Arc<ControlPlane>;
-type Pairs = Query<Vec<(String, String)>>;
+/// Decoded query parameters in order; a malformed query string is a Kuma-style 400.
+struct Pairs(Vec<(String, String)>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Pairs {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Pairs)
+            .map_err(|e| {
+                error_response(&ApiError::new(
+                    400,
+                    "Bad Request",
+                    format!("invalid query string: {e}"),
+                ))
+            })
+    }
+}
 
 /// The router of one control plane.
 pub fn app(cp: Shared) -> Router {
@@ -510,7 +530,7 @@ fn list_resources(
 async fn list_meshes(
     State(cp): State<Shared>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     list_resources(&cp, ResourceType::Mesh, None, "/meshes", &headers, &pairs)
 }
@@ -518,7 +538,7 @@ async fn list_meshes(
 async fn get_mesh(
     State(cp): State<Shared>,
     Path(mesh): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     get_resource(&cp, ResourceType::Mesh, None, &mesh, &pairs)
 }
@@ -544,7 +564,7 @@ async fn list_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection)): Path<(String, String)>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     let resource_type = match mesh_scoped_type(&collection) {
         Ok(t) => t,
@@ -557,7 +577,7 @@ async fn list_in_mesh(
 async fn get_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match mesh_scoped_type(&collection) {
         Ok(t) => get_resource(&cp, t, Some(&mesh), &name, &pairs),
@@ -614,7 +634,7 @@ async fn list_all(
     State(cp): State<Shared>,
     Path(collection): Path<String>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match ResourceType::from_path_segment(&collection) {
         Some(t) if t != ResourceType::Mesh => {
@@ -634,7 +654,7 @@ fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
 async fn get_global(
     State(cp): State<Shared>,
     Path((collection, name)): Path<(String, String)>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match global_scoped_type(&collection) {
         Ok(t) => get_resource(&cp, t, None, &name, &pairs),
@@ -669,7 +689,7 @@ async fn delete_global(
 async fn get_by_kri(
     State(cp): State<Shared>,
     Path(kri): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
     let Some(parsed) = kuma_mzs_core::kri::parse(&kri) else {
