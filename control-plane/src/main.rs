@@ -1,1 +1,279 @@
-fn main() {}
+//! `kuma-local` command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kuma_local::cp::Chaos;
+use kuma_local::server::{Config, RemoteGlobal, Tls, Topology, DEFAULT_PORT};
+use kuma_mzs_core::KumaVersion;
+
+#[derive(Parser)]
+#[command(
+    name = "kuma-local",
+    version,
+    about = "A local Kuma-API-compatible control plane (global + zones)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run control planes until SIGTERM/SIGINT.
+    Run(RunArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum RunMode {
+    /// A global and the zones of --zones in this process.
+    All,
+    /// Only a global control plane.
+    Global,
+    /// Only one zone (--zone); federated when --global-address is given.
+    Zone,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Output {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object on one line of stdout.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Zones to run next to the global (mode all), e.g. `east,west`; zone i listens on port+1+i.
+    #[arg(long, value_delimiter = ',')]
+    zones: Vec<String>,
+    /// What to run in this process.
+    #[arg(long, value_enum, default_value = "all")]
+    mode: RunMode,
+    /// Zone name (mode zone).
+    #[arg(long)]
+    zone: Option<String>,
+    /// Global API URL to federate with (mode zone).
+    #[arg(long)]
+    global_address: Option<String>,
+    /// Admin token of the global (mode zone; defaults to this process's admin token).
+    #[arg(long, env = "KUMA_LOCAL_GLOBAL_TOKEN")]
+    global_token: Option<String>,
+    /// CA certificate (PEM) to trust for an HTTPS global (mode zone).
+    #[arg(long)]
+    global_ca_cert: Option<PathBuf>,
+    /// Base API port (global 5681, zones 5682, 5683, ...); 0 picks free ports.
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+    /// Address to listen on. Anything but loopback exposes the API to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    listen: IpAddr,
+    /// Persist to SQLite in this directory (memory only without it).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Serve HTTPS with a generated self-signed certificate.
+    #[arg(long)]
+    tls: bool,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// Private key (PEM) for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Admin token to use instead of a generated one.
+    #[arg(long, env = "KUMA_LOCAL_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Requests without a token from loopback act as admin.
+    #[arg(long)]
+    allow_anonymous_localhost: bool,
+    /// Fraction (0..1) of API requests answered with 503.
+    #[arg(long, default_value_t = 0.0)]
+    chaos_error_rate: f64,
+    /// Delay added to every API request, e.g. `50ms`, `1s`.
+    #[arg(long, value_parser = parse_duration)]
+    chaos_latency: Option<Duration>,
+    /// Fraction (0..1) of connections closed right after accept.
+    #[arg(long, default_value_t = 0.0)]
+    chaos_drop_rate: f64,
+    /// Kuma release whose rules apply: `3.0` or `2.x`.
+    #[arg(long, default_value = "3.0", value_parser = parse_version)]
+    kuma_version: KumaVersion,
+    /// Do not run the zones' status engines (no status, VIPs or hostnames), like upstream's API
+    /// test server.
+    #[arg(long)]
+    no_status_engine: bool,
+    /// How to print the addresses and token.
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+    /// Log filter (tracing `EnvFilter` syntax; `RUST_LOG` wins when set).
+    #[arg(long, default_value = "info")]
+    log_level: String,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "ms"), |i| s.split_at(i));
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 50ms or 1s"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "us" => value / 1_000_000.0,
+        _ => return Err(format!("{s:?}: unit must be us, ms or s")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
+}
+
+fn parse_version(s: &str) -> Result<KumaVersion, String> {
+    KumaVersion::parse(s).ok_or_else(|| format!("{s:?}: expected 3.0 or 2.x"))
+}
+
+fn rate(name: &str, value: f64) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("--{name} must be between 0 and 1, got {value}"))
+    }
+}
+
+fn config(args: &RunArgs) -> Result<Config, String> {
+    let topology = match args.mode {
+        RunMode::All => Topology::All {
+            zones: args.zones.clone(),
+        },
+        RunMode::Global => Topology::Global,
+        RunMode::Zone => Topology::Zone {
+            name: args.zone.clone().ok_or("--mode zone needs --zone NAME")?,
+            global: args.global_address.as_ref().map(|url| RemoteGlobal {
+                url: url.clone(),
+                token: args.global_token.clone(),
+                ca_cert: args.global_ca_cert.clone(),
+            }),
+        },
+    };
+    if args.mode != RunMode::All && !args.zones.is_empty() {
+        return Err("--zones only applies to --mode all".to_owned());
+    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Tls::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        _ if args.tls => Tls::SelfSigned,
+        _ => Tls::Off,
+    };
+    Ok(Config {
+        topology,
+        listen: args.listen,
+        port: args.port,
+        data_dir: args.data_dir.clone(),
+        tls,
+        admin_token: args.admin_token.clone(),
+        allow_anonymous_localhost: args.allow_anonymous_localhost,
+        chaos: Chaos {
+            error_rate: rate("chaos-error-rate", args.chaos_error_rate)?,
+            latency: args.chaos_latency.unwrap_or_default(),
+            drop_rate: rate("chaos-drop-rate", args.chaos_drop_rate)?,
+        },
+        kuma_version: args.kuma_version,
+        status_engine: !args.no_status_engine,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+async fn run(args: RunArgs) -> Result<(), String> {
+    let config = config(&args)?;
+    if !config.listen.is_loopback() {
+        tracing::warn!(listen = %config.listen, "listening beyond loopback: the API is reachable from the network");
+    }
+    let running = kuma_local::start(config).await.map_err(|e| e.to_string())?;
+    let info = &running.info;
+    match args.output {
+        Output::Json => {
+            println!(
+                "{}",
+                serde_json::to_string(info).map_err(|e| e.to_string())?
+            );
+        }
+        Output::Text => {
+            if let Some(global) = &info.global {
+                println!("global  {global}");
+            }
+            for (zone, url) in &info.zones {
+                println!("zone    {zone}  {url}");
+            }
+            println!("admin token  {}", info.admin_token);
+            if let Some(cert) = &info.tls_cert_file {
+                println!("tls cert     {cert}");
+            }
+            if let Some(dir) = &info.data_dir {
+                println!("data dir     {dir}");
+            }
+        }
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Command::Run(args) = cli.command;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&args.log_level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kuma-local: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(args));
+    // A zone's HTTP long-poll to global may still be in flight on a blocking thread.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kuma-local: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

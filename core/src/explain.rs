@@ -93,10 +93,17 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
             ports.join(", ")
         ));
         let mut matched = Vec::new();
-        let mut misses: Vec<(usize, String)> = Vec::new();
+        // Near misses: services that satisfy part of the selector, or carry its only key.
+        let mut misses: Vec<(usize, &Meta)> = Vec::new();
         for s in &services {
-            match selector_mismatch(&selector, &s.meta.labels) {
-                None => matched.push(format!(
+            let failing = selector
+                .iter()
+                .filter(|(k, v)| {
+                    s.meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str()
+                })
+                .count();
+            if failing == 0 {
+                matched.push(format!(
                     "    + {}: every selector label matches{}",
                     describe_service(&s.meta),
                     if s.meta.mesh != resource.meta.mesh {
@@ -104,35 +111,26 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
                     } else {
                         ""
                     }
-                )),
-                Some(why) => {
-                    let failing = selector
-                        .iter()
-                        .filter(|(k, v)| {
-                            s.meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str()
-                        })
-                        .count();
-                    // Only MeshServices that fail a part of the selector are near misses.
-                    if failing < selector.len() || selector.len() == 1 {
-                        misses.push((
-                            failing,
-                            format!("    - {}: {why}", describe_service(&s.meta)),
-                        ));
-                    }
-                }
+                ));
+            } else if failing < selector.len()
+                || (selector.len() == 1 && selector.keys().all(|k| s.meta.labels.contains_key(k)))
+            {
+                misses.push((failing, &s.meta));
             }
         }
         lines.push(format!("  matched {} MeshService(s)", matched.len()));
         lines.extend(matched);
-        misses.sort();
-        let total_misses = misses.len();
-        if total_misses > 0 {
+        misses.sort_by(|a, b| (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name)));
+        if !misses.is_empty() {
             lines.push("  not matched (closest first):".to_owned());
-            lines.extend(misses.into_iter().take(MAX_NEAR_MISSES).map(|(_, l)| l));
-            if total_misses > MAX_NEAR_MISSES {
+            for (_, meta) in misses.iter().take(MAX_NEAR_MISSES) {
+                let why = selector_mismatch(&selector, &meta.labels).unwrap_or_default();
+                lines.push(format!("    - {}: {why}", describe_service(meta)));
+            }
+            if misses.len() > MAX_NEAR_MISSES {
                 lines.push(format!(
                     "    ... and {} more",
-                    total_misses - MAX_NEAR_MISSES
+                    misses.len() - MAX_NEAR_MISSES
                 ));
             }
         }

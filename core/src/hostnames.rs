@@ -89,30 +89,7 @@ pub fn go_quote(s: &str) -> String {
 
 /// Kubernetes' `IsDNS1123Subdomain` messages for `value` (empty when valid).
 pub fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    if value.len() > 253 {
-        errors.push("must be no more than 253 characters".to_owned());
-    }
-    let label_ok = |label: &str| {
-        let bytes = label.as_bytes();
-        let alnum = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-        match (bytes.first(), bytes.last()) {
-            (Some(first), Some(last)) => {
-                alnum(first) && alnum(last) && bytes.iter().all(|b| alnum(b) || *b == b'-')
-            }
-            _ => false,
-        }
-    };
-    if !value.split('.').all(label_ok) {
-        errors.push(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' \
-             or '.', and must start and end with an alphanumeric character (e.g. 'example.com', \
-             regex used for validation is \
-             '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-                .to_owned(),
-        );
-    }
-    errors
+    crate::validate::dns::is_dns1123_subdomain(value)
 }
 
 /// Kuma's `EvaluateTemplate`: render `template` for a resource. `.Zone` is the `kuma.io/zone`
@@ -124,7 +101,18 @@ pub fn evaluate(
     meta: &Meta,
     validate_dns: bool,
 ) -> Result<String, String> {
-    let parsed = Template::parse(template)
+    evaluate_parsed(local_zone, &Template::parse(template), meta, validate_dns)
+}
+
+/// [`evaluate`] with the template already parsed (the parse result is reported the same way).
+pub fn evaluate_parsed(
+    local_zone: &str,
+    parsed: &Result<Template, crate::template::TemplateError>,
+    meta: &Meta,
+    validate_dns: bool,
+) -> Result<String, String> {
+    let parsed = parsed
+        .as_ref()
         .map_err(|e| format!("failed compiling gotemplate error={}", go_quote(&e.0)))?;
     let zone = match meta.zone() {
         "" => local_zone,

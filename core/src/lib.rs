@@ -12,16 +12,19 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod decode;
 pub mod diagnostics;
 pub mod explain;
 pub mod hostnames;
+pub mod ide;
 pub mod kri;
 pub mod lints;
 pub mod load_balancing;
 pub mod model;
 pub mod ports;
 pub mod preview;
+pub mod schema;
 pub mod selector;
 pub mod source;
 pub mod syntax;
@@ -118,9 +121,28 @@ impl Checked {
     }
 }
 
+/// Read `text` into documents. JSON takes a fast path that builds the same tree as the YAML
+/// parser; anything the fast path does not accept goes through the YAML parser, which reports it.
+fn parse(text: &str, options: &CheckOptions) -> syntax::Parsed {
+    let looks_like_json = match options.format {
+        Format::Json => true,
+        Format::Yaml => false,
+        Format::Auto => matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')),
+    };
+    if looks_like_json {
+        if let Some(doc) = decode::json::parse(text, &options.limits) {
+            return syntax::Parsed {
+                documents: vec![doc],
+                diagnostics: Vec::new(),
+            };
+        }
+    }
+    syntax::parse(text, &options.limits)
+}
+
 /// Parse, decode and validate every document of `text`.
 pub fn check(text: &str, options: &CheckOptions) -> Checked {
-    let parsed = syntax::parse(text, &options.limits);
+    let parsed = parse(text, options);
     let documents = parsed
         .documents
         .into_iter()

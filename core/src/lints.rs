@@ -26,12 +26,13 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
     let mut numbers: BTreeMap<i32, usize> = BTreeMap::new();
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, port) in spec.ports.iter().enumerate() {
-        let p = ports.index(i);
+        // Paths are built only when there is something to report.
+        let p = || ports.index(i);
         if !(1..=65535).contains(&port.port) {
             out.push((
                 Code::PortOutOfRange,
                 Violation::new(
-                    p.field("port").as_str(),
+                    p().field("port").as_str(),
                     format!(
                         "port {} is outside 1-65535: Kuma accepts it, but no listener can be created for it",
                         port.port
@@ -43,7 +44,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
             Some(&first) => out.push((
                 Code::DuplicatePort,
                 Violation::new(
-                    p.field("port").as_str(),
+                    p().field("port").as_str(),
                     format!(
                         "port {} is already listed at {}",
                         port.port,
@@ -60,7 +61,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                 Some(&first) => out.push((
                     Code::DuplicatePortName,
                     Violation::new(
-                        p.field("name").as_str(),
+                        p().field("name").as_str(),
                         format!(
                             "port name \"{name}\" is already used by {}",
                             ports.index(first)
@@ -79,11 +80,15 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
         let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) else {
             continue;
         };
+        // A name that reads back as the decimal it would print as (no sign, no leading zeros).
+        let Some(number) = name.parse::<i32>().ok().filter(|n| n.to_string() == name) else {
+            continue;
+        };
         let clash = spec
             .ports
             .iter()
             .enumerate()
-            .find(|(j, other)| *j != i && other.port.to_string() == name);
+            .find(|(j, other)| *j != i && other.port == number);
         if let Some((j, _)) = clash {
             out.push((
                 Code::DuplicatePortName,
@@ -109,4 +114,67 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MzsPort, MzsSelector};
+
+    fn port(port: i32, name: Option<&str>) -> MzsPort {
+        MzsPort {
+            name: name.map(str::to_owned),
+            port,
+            app_protocol: "tcp".into(),
+        }
+    }
+
+    /// Lints of an MZS with `ports` and `labels`, as `code field` lines.
+    fn check(ports: Vec<MzsPort>, labels: &[(&str, &str)]) -> Vec<String> {
+        let spec = MeshMultiZoneServiceSpec {
+            selector: MzsSelector {
+                mesh_service: crate::model::LabelSelector {
+                    match_labels: Some(
+                        labels
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .collect(),
+                    ),
+                },
+            },
+            ports,
+        };
+        let resource = Resource {
+            meta: Default::default(),
+            spec: Spec::MeshMultiZoneService(spec),
+            status: None,
+        };
+        check_resource(&resource)
+            .into_iter()
+            .map(|(c, v)| format!("{c} {}", v.field))
+            .collect()
+    }
+
+    #[test]
+    fn typed_resources_get_the_same_warnings() {
+        assert!(check(vec![port(80, Some("http"))], &[("app", "a")]).is_empty());
+        assert_eq!(
+            check(vec![port(70000, None)], &[("app", "a")]),
+            vec!["MZS001 spec.ports[0].port"]
+        );
+        assert_eq!(
+            check(vec![port(80, Some("a")), port(80, Some("a"))], &[("app", "a")]),
+            vec!["MZS002 spec.ports[1].port", "MZS003 spec.ports[1].name"]
+        );
+        assert_eq!(
+            check(vec![port(80, None), port(81, Some("80"))], &[("app", "a")]),
+            vec!["MZS003 spec.ports[1].name"]
+        );
+        // "080" is not how Kuma prints 80, so it does not collide.
+        assert!(check(vec![port(80, None), port(81, Some("080"))], &[("app", "a")]).is_empty());
+        assert_eq!(
+            check(vec![port(80, None)], &[("kuma.io/mesh", "default")]),
+            vec!["MZS004 spec.selector.meshService.matchLabels"]
+        );
+    }
 }

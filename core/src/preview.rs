@@ -17,6 +17,8 @@
 //!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
 //! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
 //!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
+//!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
 //! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
@@ -42,7 +44,8 @@ use crate::model::{
     ResourceType, Spec, Vip,
 };
 use crate::ports::{self, PortPreview, ServingPort};
-use crate::selector::{self, LabelIndex, SelectorIndex};
+use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
+use crate::template::{Template, TemplateError};
 use crate::vips::{VipAllocator, VipError};
 
 /// Condition type written by Kuma's MZS status updater.
@@ -227,7 +230,7 @@ pub struct ZoneEngine {
     options: PreviewOptions,
     services: Vec<Option<ServiceEntry>>,
     free_service_slots: Vec<u32>,
-    service_ids: HashMap<(String, String), u32>,
+    service_ids: FastMap<(String, String), u32>,
     service_index: LabelIndex,
     mzs: Vec<Option<MzsEntry>>,
     free_mzs_slots: Vec<u32>,
@@ -237,10 +240,12 @@ pub struct ZoneEngine {
     user_generators: BTreeMap<String, Resource>,
     /// Effective generators (user ones plus Kuma's default), by name.
     generators: BTreeMap<String, Resource>,
+    /// Each effective generator's parsed template (parsing once per generator, not per MZS).
+    templates: HashMap<String, Result<Template, TemplateError>>,
     policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
-    claims: HashMap<ClaimKey, BTreeSet<Claim>>,
+    claims: FastMap<ClaimKey, BTreeSet<Claim>>,
 }
 
 impl ZoneEngine {
@@ -252,7 +257,7 @@ impl ZoneEngine {
             options,
             services: Vec::new(),
             free_service_slots: Vec::new(),
-            service_ids: HashMap::new(),
+            service_ids: FastMap::default(),
             service_index: LabelIndex::new(),
             mzs: Vec::new(),
             free_mzs_slots: Vec::new(),
@@ -260,9 +265,10 @@ impl ZoneEngine {
             selector_index: SelectorIndex::new(),
             user_generators: BTreeMap::new(),
             generators: BTreeMap::new(),
+            templates: HashMap::new(),
             policies: BTreeMap::new(),
             meshes: BTreeSet::new(),
-            claims: HashMap::new(),
+            claims: FastMap::default(),
         };
         engine.refresh_generators();
         engine
@@ -272,6 +278,12 @@ impl ZoneEngine {
     /// reserved first, then MZS without one get VIPs in (mesh, name) order.
     pub fn with_resources(zone: &str, options: PreviewOptions, resources: &[Resource]) -> Self {
         let mut engine = Self::new(zone, options);
+        let service_count = resources
+            .iter()
+            .filter(|r| matches!(r.spec, Spec::MeshService(_)))
+            .count();
+        engine.services.reserve(service_count);
+        engine.service_ids.reserve(service_count);
         let mut mzs_resources = Vec::new();
         for resource in resources {
             match &resource.spec {
@@ -329,7 +341,13 @@ impl ZoneEngine {
         &self.options
     }
 
-    /// Apply a change; returns the MZS whose status changed.
+    /// Apply a change; returns the MZS whose status changed (more precisely: whose preview changed,
+    /// so traffic-only changes are included; removed MZS are included), sorted.
+    ///
+    /// Cost: a MeshService change re-evaluates the MZS whose selector could match its old or new
+    /// labels; an MZS change re-evaluates itself and the MZS sharing one of its hostnames (and,
+    /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
+    /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
     pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
         let mut touched = BTreeSet::new();
         let mut removed = BTreeSet::new();
@@ -427,6 +445,16 @@ impl ZoneEngine {
                 hostnames::default_mzs_generator(),
             );
         }
+        self.templates = self
+            .generators
+            .iter()
+            .filter_map(|(name, g)| match &g.spec {
+                Spec::HostnameGenerator(spec) => {
+                    Some((name.clone(), Template::parse(&spec.template)))
+                }
+                _ => None,
+            })
+            .collect();
     }
 
     fn insert_service(&mut self, meta: &Meta, spec: MeshServiceSpec) {
@@ -458,10 +486,7 @@ impl ZoneEngine {
     }
 
     fn insert_mzs_entry(&mut self, resource: &Resource, spec: MeshMultiZoneServiceSpec) -> u32 {
-        let mut meta = resource.meta.clone();
-        meta.labels
-            .entry(labels::ORIGIN.to_owned())
-            .or_insert_with(|| "global".to_owned());
+        let meta = effective_mzs_meta(&resource.meta);
         let selector = spec
             .selector
             .mesh_service
@@ -634,7 +659,10 @@ impl ZoneEngine {
             ) {
                 continue;
             }
-            let result = hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true);
+            let result = match self.templates.get(name) {
+                Some(parsed) => hostnames::evaluate_parsed(&self.zone, parsed, &entry.meta, true),
+                None => hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true),
+            };
             // An empty rendering records nothing, as in Kuma.
             if result.as_ref().is_ok_and(String::is_empty) {
                 continue;
@@ -870,15 +898,10 @@ impl ZoneEngine {
                     .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
             })
             .collect();
-        ids.sort_by_cached_key(|&id| {
-            self.service(id)
-                .map(|s| {
-                    (
-                        matched_entry(&s.meta).fully_qualified_name(),
-                        s.meta.name.clone(),
-                    )
-                })
-                .unwrap_or_default()
+        ids.sort_by(|&a, &b| match (self.service(a), self.service(b)) {
+            (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
+                .then_with(|| a.meta.name.cmp(&b.meta.name)),
+            _ => a.cmp(&b),
         });
         ids
     }
@@ -1095,6 +1118,24 @@ impl ZoneEngine {
     }
 }
 
+/// The MZS as a zone stores it: the labels Kuma computes when the MZS is written on global
+/// (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh, `kuma.io/origin: global`) are added
+/// when absent, so selectors and templates see what they would see in a zone.
+pub fn effective_mzs_meta(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+        (labels::ORIGIN, "global".to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
+}
+
 /// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
 fn matched_entry(meta: &Meta) -> MatchedMeshService {
     MatchedMeshService {
@@ -1103,6 +1144,23 @@ fn matched_entry(meta: &Meta) -> MatchedMeshService {
         zone: meta.zone().to_owned(),
         mesh: meta.mesh.clone(),
     }
+}
+
+/// Compare two MeshServices by Kuma's sort key `name/namespace/zone/mesh` (as one string, so
+/// `a-b` sorts before `a/`), without building the strings.
+fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
+    fn key(meta: &Meta) -> impl Iterator<Item = u8> + '_ {
+        let slash = std::iter::once(b'/');
+        meta.display_name()
+            .bytes()
+            .chain(slash.clone())
+            .chain(meta.namespace().bytes())
+            .chain(slash.clone())
+            .chain(meta.zone().bytes())
+            .chain(slash)
+            .chain(meta.mesh.bytes())
+    }
+    key(a).cmp(key(b))
 }
 
 /// `{k: v, ...}` for messages.

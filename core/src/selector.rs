@@ -2,6 +2,7 @@
 //! to avoid comparing every MeshMultiZoneService with every MeshService.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::Labels;
 
@@ -29,14 +30,115 @@ fn indexable_pairs(selector: &Labels) -> impl Iterator<Item = (&str, &str)> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
+/// A small, fast, deterministic hasher (the Fx hash used inside rustc) for the engine's
+/// internal maps keyed by label strings: several times cheaper than SipHash on short keys.
+/// It is not HashDoS-resistant; the maps are never iterated for output, and inputs are bounded
+/// by the syntax limits, so a crafted collision set can only slow one local preview down.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A sorted list of ids: appends are O(1) for increasing ids (bulk loads), other inserts and
+/// removals a binary search plus a move; far fewer allocations than a tree set.
+#[derive(Debug, Clone, Default)]
+struct Posting(Vec<u32>);
+
+impl Posting {
+    fn insert(&mut self, id: u32) {
+        match self.0.last() {
+            Some(&last) if last < id => self.0.push(id),
+            None => self.0.push(id),
+            Some(_) => {
+                if let Err(at) = self.0.binary_search(&id) {
+                    self.0.insert(at, id);
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Ok(at) = self.0.binary_search(&id) {
+            self.0.remove(at);
+        }
+    }
+}
+
+/// `key -> value -> T`, looked up by `&str` without allocating.
+#[derive(Debug, Clone, Default)]
+struct PairMap<T>(FastMap<String, FastMap<String, T>>);
+
+impl<T: Default> PairMap<T> {
+    fn get(&self, key: &str, value: &str) -> Option<&T> {
+        self.0.get(key).and_then(|values| values.get(value))
+    }
+
+    /// Apply `f` to the entry, creating it first; allocates only for a new key or value.
+    fn upsert(&mut self, key: &str, value: &str, f: impl FnOnce(&mut T)) {
+        if let Some(values) = self.0.get_mut(key) {
+            if let Some(entry) = values.get_mut(value) {
+                f(entry);
+            } else {
+                let mut entry = T::default();
+                f(&mut entry);
+                values.insert(value.to_owned(), entry);
+            }
+            return;
+        }
+        let mut entry = T::default();
+        f(&mut entry);
+        let mut values = FastMap::default();
+        values.insert(value.to_owned(), entry);
+        self.0.insert(key.to_owned(), values);
+    }
+
+    /// Apply `f` to the entry, dropping it (and an empty key) when `f` says it is empty.
+    fn update(&mut self, key: &str, value: &str, f: impl FnOnce(&mut T) -> bool) {
+        if let Some(values) = self.0.get_mut(key) {
+            if let Some(entry) = values.get_mut(value) {
+                if f(entry) {
+                    values.remove(value);
+                }
+            }
+            if values.is_empty() {
+                self.0.remove(key);
+            }
+        }
+    }
+}
+
 /// Index of labelled items (MeshServices): `(key, value)` -> ids carrying that label.
 ///
 /// [`LabelIndex::candidates`] answers "which items could a selector match" by walking the
 /// rarest non-empty selector pair, so a lookup costs `O(size of the rarest posting list)`.
 #[derive(Debug, Clone, Default)]
 pub struct LabelIndex {
-    postings: HashMap<String, HashMap<String, BTreeSet<u32>>>,
-    all: BTreeSet<u32>,
+    postings: PairMap<Posting>,
+    all: Posting,
 }
 
 impl LabelIndex {
@@ -48,12 +150,7 @@ impl LabelIndex {
     /// Add item `id` with `labels`.
     pub fn insert(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
-            self.postings
-                .entry(k.clone())
-                .or_default()
-                .entry(v.clone())
-                .or_default()
-                .insert(id);
+            self.postings.upsert(k, v, |ids| ids.insert(id));
         }
         self.all.insert(id);
     }
@@ -61,54 +158,46 @@ impl LabelIndex {
     /// Remove item `id` that was added with `labels`.
     pub fn remove(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
-            if let Some(values) = self.postings.get_mut(k) {
-                if let Some(ids) = values.get_mut(v) {
-                    ids.remove(&id);
-                    if ids.is_empty() {
-                        values.remove(v);
-                    }
-                }
-                if values.is_empty() {
-                    self.postings.remove(k);
-                }
-            }
+            self.postings.update(k, v, |ids| {
+                ids.remove(id);
+                ids.0.is_empty()
+            });
         }
-        self.all.remove(&id);
+        self.all.remove(id);
     }
 
     /// Number of items.
     pub fn len(&self) -> usize {
-        self.all.len()
+        self.all.0.len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.all.is_empty()
-    }
-
-    fn posting(&self, key: &str, value: &str) -> Option<&BTreeSet<u32>> {
-        self.postings.get(key).and_then(|values| values.get(value))
+        self.all.0.is_empty()
     }
 
     /// Every id that might match `selector` under [`mzs_matches`] (a superset; callers still
     /// check each candidate). Ascending order.
-    pub fn candidates(&self, selector: &Labels) -> Box<dyn Iterator<Item = u32> + '_> {
-        let mut rarest: Option<&BTreeSet<u32>> = None;
+    pub fn candidates(&self, selector: &Labels) -> impl Iterator<Item = u32> + '_ {
+        let mut rarest: Option<&[u32]> = None;
+        let mut impossible = false;
         for (k, v) in indexable_pairs(selector) {
-            match self.posting(k, v) {
+            match self.postings.get(k, v) {
                 // No item has this label: nothing can match.
-                None => return Box::new(std::iter::empty()),
+                None => impossible = true,
                 Some(ids) => {
-                    if rarest.is_none_or(|r| ids.len() < r.len()) {
-                        rarest = Some(ids);
+                    if rarest.is_none_or(|r| ids.0.len() < r.len()) {
+                        rarest = Some(&ids.0);
                     }
                 }
             }
         }
-        match rarest {
-            Some(ids) => Box::new(ids.iter().copied()),
-            None => Box::new(self.all.iter().copied()),
-        }
+        let ids: &[u32] = if impossible {
+            &[]
+        } else {
+            rarest.unwrap_or(&self.all.0)
+        };
+        ids.iter().copied()
     }
 }
 
@@ -120,7 +209,7 @@ impl LabelIndex {
 /// each selector appears at most once.
 #[derive(Debug, Clone, Default)]
 pub struct SelectorIndex {
-    by_pair: HashMap<String, HashMap<String, BTreeSet<u32>>>,
+    by_pair: PairMap<BTreeSet<u32>>,
     broad: BTreeSet<u32>,
 }
 
@@ -138,12 +227,9 @@ impl SelectorIndex {
     pub fn insert(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
             Some((k, v)) => {
-                self.by_pair
-                    .entry(k.to_owned())
-                    .or_default()
-                    .entry(v.to_owned())
-                    .or_default()
-                    .insert(id);
+                self.by_pair.upsert(k, v, |ids| {
+                    ids.insert(id);
+                });
             }
             None => {
                 self.broad.insert(id);
@@ -154,19 +240,10 @@ impl SelectorIndex {
     /// Remove selector `id` that was filed with `selector`.
     pub fn remove(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
-            Some((k, v)) => {
-                if let Some(values) = self.by_pair.get_mut(k) {
-                    if let Some(ids) = values.get_mut(v) {
-                        ids.remove(&id);
-                        if ids.is_empty() {
-                            values.remove(v);
-                        }
-                    }
-                    if values.is_empty() {
-                        self.by_pair.remove(k);
-                    }
-                }
-            }
+            Some((k, v)) => self.by_pair.update(k, v, |ids| {
+                ids.remove(&id);
+                ids.is_empty()
+            }),
             None => {
                 self.broad.remove(&id);
             }
@@ -177,7 +254,7 @@ impl SelectorIndex {
     pub fn candidates(&self, labels: &Labels) -> BTreeSet<u32> {
         let mut out = self.broad.clone();
         for (k, v) in labels {
-            if let Some(ids) = self.by_pair.get(k).and_then(|values| values.get(v)) {
+            if let Some(ids) = self.by_pair.get(k, v) {
                 out.extend(ids.iter().copied());
             }
         }

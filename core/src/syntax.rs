@@ -363,10 +363,17 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
     if text.len() > limits.max_bytes {
         return too_large(text.len(), limits);
     }
-    let index = LineIndex::new(text);
+    // Markers carry char indices; only non-ASCII text needs the line index to map them to bytes.
+    let ascii = text.is_ascii();
+    let index = if ascii {
+        None
+    } else {
+        Some(LineIndex::new(text))
+    };
     let mut builder = Builder {
         text,
-        index: &index,
+        ascii,
+        index: index.as_ref(),
         limits,
         nodes: 0,
         anchors: HashMap::new(),
@@ -396,7 +403,8 @@ enum Open {
 
 struct Builder<'t> {
     text: &'t str,
-    index: &'t LineIndex,
+    ascii: bool,
+    index: Option<&'t LineIndex>,
     limits: &'t Limits,
     /// Nodes created so far, counting alias expansions.
     nodes: usize,
@@ -408,11 +416,12 @@ struct Builder<'t> {
 
 impl Builder<'_> {
     fn offset(&self, marker: &saphyr_parser::Marker) -> u32 {
-        if self.text.is_ascii() {
-            return to_u32(marker.index()).min(to_u32(self.text.len()));
+        match self.index {
+            Some(index) if !self.ascii => {
+                index.offset_of_char_column(self.text, marker.line(), marker.col())
+            }
+            _ => to_u32(marker.index()).min(to_u32(self.text.len())),
         }
-        self.index
-            .offset_of_char_column(self.text, marker.line(), marker.col())
     }
 
     fn span(&self, span: &Span) -> TextRange {

@@ -600,3 +600,39 @@ spec: {state: Available, ports: [{port: 6379}]}
     );
     assert!(text.contains("port 6379 (6379): east 100%"), "{text}");
 }
+
+#[test]
+fn policy_rule_lookup_prefers_section_then_service_then_mesh() {
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: MeshLoadBalancingStrategy
+name: a-mesh-wide
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {localityAwareness: {disabled: true}}
+---
+type: MeshLoadBalancingStrategy
+name: b-by-name
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshMultiZoneService, name: redis}
+    default: {localityAwareness: {localZone: {affinityTags: [{key: k8s.io/node}]}}}
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let t = &p.zones[0].multi_zone_services[0].traffic[0];
+    let policy = t.policy.as_ref().unwrap();
+    // The MZS-level rule (2.x name targetRef; the display name label is computed) beats the
+    // Mesh-level one: localZone without crossZone keeps traffic in the zone.
+    assert_eq!(policy.policies, vec!["b-by-name"]);
+    assert_eq!(
+        policy.level,
+        kuma_mzs_core::load_balancing::RuleLevel::Service
+    );
+    assert_eq!(t.dropped_zones, vec!["west"]);
+    assert!(close(t.shares["east"], 1.0));
+}

@@ -190,6 +190,7 @@ fn policy() -> impl Strategy<Value = Resource> {
     })
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Op {
     Upsert(Resource),

@@ -1,1 +1,241 @@
-//! Placeholder.
+//! `kuma-mzs-wasm`: the JS face of `kuma-mzs-core`, built into the npm package `kuma-mzs`.
+//!
+//! This file only converts between JS values and the plain Rust of [`api`]; every decision lives
+//! there (or in the core). Outputs are built with serde-wasm-bindgen's JSON-compatible serializer,
+//! so callers get plain objects and arrays (no `Map`), `null` for absent values, and the shapes the
+//! TypeScript declarations below promise.
+
+#![allow(unsafe_code)] // wasm-bindgen's generated glue.
+
+pub mod api;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** One end of a range. */
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column in Unicode characters (what people and compilers print). */
+  column: number;
+  /** 0-based column in UTF-16 code units (LSP `character`; Monaco column - 1). */
+  character: number;
+  /** 0-based byte offset into the UTF-8 text. */
+  offset: number;
+}
+/** A half-open range. */
+export interface Range { start: Position; end: Position; }
+/** A certain fix for a diagnostic. */
+export interface Fix { title: string; range: Range; replacement: string; }
+/** One problem. Codes: syntax, limit, unknown-resource, schema, kuma, MZS001... (see codes()). */
+export interface Diagnostic {
+  severity: "error" | "warning" | "info";
+  code: string;
+  /** Kuma field path, e.g. `spec.ports[0].appProtocol`; empty for whole-document problems. */
+  field: string;
+  /** Kuma's exact message for code `kuma`. */
+  message: string;
+  range: Range;
+  fix?: Fix;
+}
+export interface ValidatedDocument {
+  kind: string | null;
+  name: string | null;
+  mesh: string | null;
+  shape: "universal" | "kubernetes" | null;
+  range: Range;
+  diagnostics: Diagnostic[];
+}
+export interface ValidateResult {
+  documents: ValidatedDocument[];
+  /** Problems outside any readable document (syntax errors, limits). */
+  diagnostics: Diagnostic[];
+}
+export type KumaVersionName = "3.0" | "2.x";
+export interface ValidateOptions { format?: "auto" | "yaml" | "json"; kumaVersion?: KumaVersionName; }
+export interface InputFile { path: string; text: string; }
+export interface PreviewOptions {
+  /** Zones to compute; zones named in MeshService `kuma.io/zone` labels are added. */
+  zones?: string[];
+  kumaVersion?: KumaVersionName;
+  /** CIDR MZS VIPs come from (default 243.0.0.0/8). */
+  mzsCidr?: string;
+  /** Zones taken down: their endpoints are unhealthy and traffic fails over. */
+  downZones?: string[];
+  /** Healthy fraction (0..1) of a zone's endpoints, for partial outages. */
+  zoneHealth?: { [zone: string]: number };
+}
+export interface ServingPort {
+  name: string; namespace: string; zone: string; mesh: string;
+  port: number; portName?: string; appProtocol: string;
+}
+export interface PortPreview { port: number; sectionName: string; appProtocol: string; servedBy: ServingPort[]; }
+export interface PortTraffic {
+  port: number;
+  sectionName: string;
+  /** Fraction of requests per zone; sums to 1, empty when nothing is reachable. */
+  shares: { [zone: string]: number };
+  priorities: unknown[];
+  overprovisioningFactor: number;
+  droppedZones?: string[];
+  failingShare?: number;
+  policy?: unknown;
+}
+export interface PreviewWarning { code: string; message: string; port?: string; }
+export interface MultiZoneServicePreview {
+  mesh: string;
+  name: string;
+  /** Exactly what the zone's control plane writes into `status`. */
+  status: {
+    addresses?: { hostname?: string; origin?: string; hostnameGeneratorRef?: { coreName: string } }[];
+    vips?: { ip?: string }[];
+    meshServices?: { name: string; namespace: string; zone: string; mesh: string }[];
+    hostnameGenerators?: { hostnameGeneratorRef: { coreName: string }; conditions?: Condition[] }[];
+    conditions?: Condition[];
+  };
+  ports: PortPreview[];
+  traffic: PortTraffic[];
+  warnings: PreviewWarning[];
+}
+export interface Condition { type: string; status: string; reason: string; message: string; }
+export interface ZonePreview { zone: string; multiZoneServices: MultiZoneServicePreview[]; }
+export interface PreviewResult {
+  zones: ZonePreview[];
+  /** One entry per input file; documents with errors take no part in the preview. */
+  diagnostics: { path: string; diagnostics: Diagnostic[] }[];
+}
+/** An LSP position: 0-based line, 0-based UTF-16 character (Monaco: lineNumber - 1, column - 1). */
+export interface EditorPosition { line: number; character: number; }
+export interface EditorOptions { kumaVersion?: KumaVersionName; }
+export interface HoverResult { contents: string; range: Range; }
+export interface CompletionItem {
+  label: string;
+  kind: "field" | "value";
+  detail?: string;
+  documentation?: string;
+  insertText: string;
+}
+export interface CodeInfo { code: string; description: string; }
+"#;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    // Through serde_json so `deny_unknown_fields` applies: serde-wasm-bindgen only reads the
+    // fields a struct names, which would let a misspelt option pass silently.
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
+    serde_json::from_value(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+}
+
+fn err(e: api::ApiError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
+    if let Some(text) = input.as_string() {
+        return Ok(vec![api::InputFile {
+            path: "<input>".to_owned(),
+            text,
+        }]);
+    }
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(input)
+        .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+    serde_json::from_value(json).map_err(|e| {
+        JsError::new(&format!(
+            "invalid input: expected a string or an array of {{path, text}} ({e})"
+        ))
+    })
+}
+
+/// Check every document of a YAML or JSON text.
+#[wasm_bindgen(unchecked_return_type = "ValidateResult")]
+pub fn validate(
+    text: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options_value: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::ValidateOptions = options(options_value)?;
+    to_js(&api::validate(text, &opts).map_err(err)?)
+}
+
+/// What each zone's control plane computes for every MeshMultiZoneService in the input.
+#[wasm_bindgen(unchecked_return_type = "PreviewResult")]
+pub fn preview(
+    #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::PreviewOpts = options(options_value)?;
+    to_js(&api::preview(&files(input)?, &opts).map_err(err)?)
+}
+
+/// The preview as text.
+#[wasm_bindgen]
+pub fn explain(
+    #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
+) -> Result<String, JsError> {
+    let opts: api::PreviewOpts = options(options_value)?;
+    api::explain(&files(input)?, &opts).map_err(err)
+}
+
+fn position(value: JsValue) -> Result<api::LspPosition, JsError> {
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("invalid position: {e}")))?;
+    serde_json::from_value(json).map_err(|e| {
+        JsError::new(&format!(
+            "invalid position: expected {{line, character}} (0-based, UTF-16) ({e})"
+        ))
+    })
+}
+
+/// Documentation of the field under an LSP position, or `null`.
+#[wasm_bindgen(unchecked_return_type = "HoverResult | null")]
+pub fn hover(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::EditorOptions = options(options_value)?;
+    to_js(&api::hover(text, position(at)?, &opts).map_err(err)?)
+}
+
+/// Field names and values that fit at an LSP position.
+#[wasm_bindgen(unchecked_return_type = "CompletionItem[]")]
+pub fn complete(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::EditorOptions = options(options_value)?;
+    to_js(&api::complete(text, position(at)?, &opts).map_err(err)?)
+}
+
+/// JSON Schema (draft-07) of every resource kind, keyed by kind, for monaco-yaml and friends.
+#[wasm_bindgen(unchecked_return_type = "{ [kind: string]: object }")]
+pub fn schema(
+    #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::EditorOptions = options(options_value)?;
+    to_js(&api::schemas(&opts).map_err(err)?)
+}
+
+/// Every diagnostic code with its one-line description.
+#[wasm_bindgen(unchecked_return_type = "CodeInfo[]")]
+pub fn codes() -> Result<JsValue, JsError> {
+    to_js(&api::codes())
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -7,6 +7,7 @@
 //! Decoding never stops at the first problem: it reads what it can, reports everything, and still
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
+pub(crate) mod json;
 mod schema;
 mod span;
 mod walk;

@@ -130,3 +130,54 @@ fn fallback(root: &Node, anchor: Option<TextRange>) -> TextRange {
             .map_or(TextRange::empty(root.span.start), |e| e.key.span)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{parse, Limits};
+
+    /// The text `span_of(path)` points at.
+    fn check(text: &str, path: &str, expected: &str) {
+        let root = parse(text, &Limits::default())
+            .documents
+            .into_iter()
+            .next()
+            .map(|d| d.root);
+        let Some(root) = root else {
+            panic!("no document in {text:?}")
+        };
+        let span = span_of(&root, path);
+        assert_eq!(
+            &text[span.start as usize..span.end as usize],
+            expected,
+            "{path}"
+        );
+    }
+
+    const UNIVERSAL: &str = "type: MeshMultiZoneService\nname: a\nlabels:\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    appProtocol: x\n  selector: {}\n";
+
+    #[test]
+    fn present_fields_point_at_their_value() {
+        check(UNIVERSAL, "name", "a");
+        check(UNIVERSAL, "spec.ports[0].appProtocol", "x");
+        check(UNIVERSAL, "labels[\"kuma.io/zone\"]", "east");
+        check(UNIVERSAL, "labels.kuma.io/zone", "east");
+        check(UNIVERSAL, "spec.ports[0]", "port");
+    }
+
+    #[test]
+    fn missing_fields_point_at_the_nearest_parent_key() {
+        check(UNIVERSAL, "spec.ports[0].name", "port");
+        check(UNIVERSAL, "spec.selector.meshService.matchLabels", "selector");
+        check(UNIVERSAL, "spec.ports[5].name", "ports");
+        check(UNIVERSAL, "mesh", "type");
+    }
+
+    #[test]
+    fn kubernetes_meta_lives_under_metadata() {
+        let text = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: b\n  labels:\n    kuma.io/mesh: m\nspec: {}\n";
+        check(text, "name", "b");
+        check(text, "mesh", "m");
+        check(text, "labels[\"kuma.io/mesh\"]", "m");
+    }
+}

@@ -53,14 +53,15 @@ pub(crate) fn validate(
     }
     let protocols = supported_protocols(version);
     for (i, port) in spec.ports.iter().enumerate() {
-        let p = path.field("ports").index(i);
+        // Paths are built only for ports that have something to report.
+        let p = || path.field("ports").index(i);
         if port.name.as_deref() == Some("") {
-            out.push(p.field("name").violation(messages::MUST_NOT_BE_EMPTY));
+            out.push(p().field("name").violation(messages::MUST_NOT_BE_EMPTY));
         }
         // Exact, case-sensitive comparison: upstream does not run ParseProtocol here.
         if !protocols.contains(&port.app_protocol.as_str()) {
             out.push(
-                p.field("appProtocol")
+                p().field("appProtocol")
                     .violation(messages::must_be_one_of("appProtocol", protocols)),
             );
         }
@@ -90,13 +91,20 @@ pub fn deprecations(
         }
     }
     for (i, port) in spec.ports.iter().enumerate() {
-        let section = port.section_name();
-        for err in validate_sni(meta, name, &section) {
+        let number;
+        let section = match port.name.as_deref() {
+            Some(n) if !n.is_empty() => n,
+            _ => {
+                number = port.port.to_string();
+                number.as_str()
+            }
+        };
+        for err in validate_sni(meta, name, section) {
             out.push(Violation::new(
                 FieldPath::root("spec").field("ports").index(i).as_str(),
                 format!(
                     "Invalid MeshMultiZoneService SNI (port {}): {err}. This is deprecated.",
-                    crate::template::go_quote(&section)
+                    crate::template::go_quote(section)
                 ),
             ));
         }
@@ -111,16 +119,19 @@ fn validate_sni(meta: &Meta, name: &str, section: &str) -> Vec<String> {
         return vec!["mesh, name and sectionName must be non-empty".to_owned()];
     }
     let zone = meta.zone();
-    let namespace = meta.namespace();
-    let mut fields = vec![("mesh", mesh), ("name", name)];
-    if !zone.is_empty() {
-        fields.push(("zone", zone));
-        if !namespace.is_empty() {
-            fields.push(("namespace", namespace));
-        }
-    }
+    // The namespace is part of the SNI only for zone-originated resources.
+    let namespace = if zone.is_empty() { "" } else { meta.namespace() };
+    let fields = [
+        ("mesh", mesh),
+        ("name", name),
+        ("zone", zone),
+        ("namespace", namespace),
+    ];
     let mut errs = Vec::new();
-    for (field, value) in &fields {
+    for (field, value) in fields {
+        if value.is_empty() && (field == "zone" || field == "namespace") {
+            continue;
+        }
         let msgs = dns::is_dns1123_label(value);
         if !msgs.is_empty() {
             errs.push(format!(
@@ -134,16 +145,13 @@ fn validate_sni(meta: &Meta, name: &str, section: &str) -> Vec<String> {
     if !msgs.is_empty() {
         errs.push(msgs.join("; "));
     }
-    let mut segments = vec!["sni", "mzsvc", mesh];
-    if !zone.is_empty() {
-        segments.push(zone);
-        if !namespace.is_empty() {
-            segments.push(namespace);
-        }
-    }
-    segments.push(name);
-    segments.push(section);
-    let sni_len = segments.join(".").len();
+    // `sni.mzsvc.<mesh>[.<zone>[.<namespace>]].<name>.<section>`
+    let optional = [zone, namespace]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.len() + 1)
+        .sum::<usize>();
+    let sni_len = "sni.mzsvc.".len() + mesh.len() + 1 + optional + name.len() + 1 + section.len();
     if sni_len > 253 {
         errs.push(format!(
             "computed SNI is {sni_len} characters which exceeds the DNS hostname limit (253)"

@@ -1,0 +1,239 @@
+//! One control plane (global or zone): its store, bootstrap defaults, and the zone's status
+//! engine (the core's `ZoneEngine`, fed by store changes as they happen).
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use kuma_mzs_core::api::{self, Mode};
+use kuma_mzs_core::model::{labels as label_keys, Meta, Spec};
+use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
+use kuma_mzs_core::{KumaVersion, Resource, ResourceType};
+use tokio::sync::watch;
+
+use crate::store::{ChangeRecord, Expect, StatusWrite, Store, StoreError};
+
+/// Chaos settings for tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Chaos {
+    /// Fraction of API requests answered with 503.
+    pub error_rate: f64,
+    /// Delay added to every API request.
+    pub latency: std::time::Duration,
+    /// Fraction of accepted connections closed without an answer.
+    pub drop_rate: f64,
+}
+
+/// Authentication settings shared by every API of the process.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The admin user token (`Authorization: Bearer <token>`).
+    pub admin_token: String,
+    /// Requests without a token from loopback act as admin.
+    pub allow_anonymous_localhost: bool,
+}
+
+/// One control plane.
+pub struct ControlPlane {
+    /// Global or zone.
+    pub mode: Mode,
+    /// Its resources.
+    pub store: Store,
+    /// Which Kuma release's rules apply.
+    pub kuma_version: KumaVersion,
+    /// Random instance id (index `instanceId`).
+    pub instance_id: String,
+    /// Cluster id (index `clusterId`).
+    pub cluster_id: String,
+    /// Authentication.
+    pub auth: Auth,
+    /// Fault injection.
+    pub chaos: Chaos,
+    /// Whether the API is served over TLS (for `next` links).
+    pub https: bool,
+    ready: AtomicBool,
+    closing: watch::Sender<bool>,
+}
+
+impl ControlPlane {
+    /// A control plane over `store`; call [`ControlPlane::bootstrap`] next.
+    pub fn new(
+        mode: Mode,
+        store: Store,
+        kuma_version: KumaVersion,
+        auth: Auth,
+        chaos: Chaos,
+        https: bool,
+    ) -> Self {
+        let ready = !matches!(
+            mode,
+            Mode::Zone {
+                federated: true,
+                ..
+            }
+        );
+        Self {
+            mode,
+            store,
+            kuma_version,
+            instance_id: format!("kuma-local-{:08x}", rand::random::<u32>()),
+            cluster_id: uuid_like(),
+            auth,
+            chaos,
+            https,
+            ready: AtomicBool::new(ready),
+            closing: watch::channel(false).0,
+        }
+    }
+
+    /// Create Kuma's defaults when missing: mesh `default` (global and non-federated zones) and
+    /// the default HostnameGenerators of the mode (§6.3).
+    pub fn bootstrap(&self) -> Result<(), StoreError> {
+        let federated = matches!(
+            self.mode,
+            Mode::Zone {
+                federated: true,
+                ..
+            }
+        );
+        if !federated && !self.store.mesh_exists("default") {
+            let labels = api::compute_labels(
+                &self.mode,
+                ResourceType::Mesh,
+                None,
+                "default",
+                Default::default(),
+            );
+            let mesh = Resource {
+                meta: Meta {
+                    name: "default".to_owned(),
+                    mesh: String::new(),
+                    labels,
+                },
+                spec: Spec::Mesh(serde_json::json!({})),
+                status: None,
+            };
+            self.store.put(mesh, Expect::Absent, StatusWrite::Keep)?;
+        }
+        for generator in api::default_hostname_generators(&self.mode) {
+            let key = crate::store::key_of(&generator);
+            if self.store.get(&key).is_none() {
+                self.store
+                    .put(generator, Expect::Absent, StatusWrite::Keep)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the control plane answers `/ready` with 200.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire) && self.store.ping()
+    }
+
+    /// Mark ready (a federated zone after its first full sync).
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::Release);
+    }
+
+    /// Start closing: long-polls answer now so graceful shutdown does not wait for them.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when [`ControlPlane::close`] was called.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        crate::stopped(&mut rx).await;
+    }
+
+    /// The zone name, if a zone.
+    pub fn zone_name(&self) -> Option<&str> {
+        self.mode.zone_name()
+    }
+}
+
+fn uuid_like() -> String {
+    let a: u128 = rand::random();
+    let h = format!("{a:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Run the zone's status engine until `shutdown` turns true: every store change is fed to the
+/// core's [`ZoneEngine`] and each MZS whose status changed is written back (event-driven: a
+/// change is reflected as soon as the engine has processed it).
+pub fn spawn_status_engine(
+    cp: Arc<ControlPlane>,
+    mut shutdown: watch::Receiver<bool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let handle = tokio::runtime::Handle::current();
+    let zone = cp.zone_name().unwrap_or("").to_owned();
+    std::thread::Builder::new()
+        .name(format!("status-{zone}"))
+        .spawn(move || {
+            let options = PreviewOptions {
+                kuma_version: cp.kuma_version,
+                default_hostname_generators: false,
+                ..PreviewOptions::default()
+            };
+            let mut engine = ZoneEngine::new(&zone, options);
+            let mut revisions = cp.store.subscribe();
+            let mut seen = 0u64;
+            loop {
+                let (current, changes) = cp.store.changes_since(seen);
+                let mut touched: BTreeSet<ResourceKey> = BTreeSet::new();
+                for change in changes {
+                    match change {
+                        ChangeRecord::Upsert(stored) if stored.content_revision > seen => {
+                            touched.extend(engine.apply(Change::Upsert(stored.resource.clone())));
+                        }
+                        ChangeRecord::Upsert(_) => {}
+                        ChangeRecord::Delete(key) => {
+                            touched.extend(engine.apply(Change::Remove(key)));
+                        }
+                    }
+                }
+                seen = current;
+                for key in touched {
+                    if key.resource_type != ResourceType::MeshMultiZoneService {
+                        continue;
+                    }
+                    let Some(status) = engine.status(&key.mesh, &key.name) else {
+                        continue;
+                    };
+                    let Ok(value) = serde_json::to_value(status) else {
+                        continue;
+                    };
+                    if let Err(e) = cp.store.set_status(&key, value) {
+                        tracing::error!(zone = %zone, mzs = %key.name, error = %e, "could not write status");
+                    }
+                }
+                let stop = handle.block_on(async {
+                    tokio::select! {
+                        r = revisions.changed() => r.is_err(),
+                        _ = crate::stopped(&mut shutdown) => true,
+                    }
+                });
+                if stop {
+                    break;
+                }
+            }
+            tracing::debug!(zone = %zone, "status engine stopped");
+        })
+}
+
+/// Whether a resource on a zone came from global.
+pub fn is_from_global(resource: &Resource) -> bool {
+    resource
+        .meta
+        .labels
+        .get(label_keys::ORIGIN)
+        .map(String::as_str)
+        == Some("global")
+}

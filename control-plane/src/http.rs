@@ -1,0 +1,665 @@
+//! The HTTP API: Kuma's REST routes over one [`ControlPlane`], plus authentication, fault
+//! injection and request logs as middleware. Every Kuma rule comes from `kuma_mzs_core::api`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, RestItem, StoreView};
+use kuma_mzs_core::preview::ResourceKey;
+use kuma_mzs_core::{KumaVersion, ResourceType};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::cp::ControlPlane;
+use crate::store::{Expect, StatusWrite, StoreError, Stored};
+use crate::sync::{PushBatch, PULL_WAIT};
+
+/// The peer address of a connection, inserted by the server for every request.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub SocketAddr);
+
+type Shared = Arc<ControlPlane>;
+type Pairs = Query<Vec<(String, String)>>;
+
+/// The router of one control plane.
+pub fn app(cp: Shared) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/ready", get(ready))
+        .route("/_kds/v1/pull", get(kds_pull))
+        .route("/_kds/v1/push", post(kds_push))
+        .route("/meshes", get(list_meshes))
+        .route(
+            "/meshes/{mesh}",
+            get(get_mesh).put(put_mesh).delete(delete_mesh),
+        )
+        .route("/meshes/{mesh}/{collection}", get(list_in_mesh))
+        .route(
+            "/meshes/{mesh}/{collection}/{name}",
+            get(get_in_mesh).put(put_in_mesh).delete(delete_in_mesh),
+        )
+        .route(
+            "/meshes/{mesh}/{collection}/{name}/_hostnames",
+            get(hostnames),
+        )
+        .route("/{collection}", get(list_all))
+        .route(
+            "/{collection}/{name}",
+            get(get_global).put(put_global).delete(delete_global),
+        )
+        .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(cp.clone(), chaos))
+        .layer(middleware::from_fn_with_state(cp.clone(), authenticate))
+        .layer(middleware::from_fn(log_request))
+        .with_state(cp)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn error_response(error: &ApiError) -> Response {
+    let body = serde_json::to_string(&error.body()).unwrap_or_default();
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, body)
+}
+
+fn store_error(error: StoreError, not_found_title: &str) -> ApiError {
+    match error {
+        StoreError::Conflict(detail) => ApiError::conflict(detail),
+        StoreError::NotFound => ApiError::not_found(not_found_title),
+        other => {
+            tracing::error!(error = %other, "store failure");
+            ApiError::internal(other.to_string())
+        }
+    }
+}
+
+fn with_etag(mut response: Response, version: u64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// Middleware
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+fn is_open_path(path: &str) -> bool {
+    path == "/" || path == "/ready"
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn authenticate(State(cp): State<Shared>, request: Request, next: Next) -> Response {
+    if is_open_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
+            match token {
+                Some(token)
+                    if constant_time_eq(token.as_bytes(), cp.auth.admin_token.as_bytes()) =>
+                {
+                    next.run(request).await
+                }
+                _ => error_response(&ApiError::unauthenticated(
+                    "the token is not valid: send the admin token as 'Authorization: Bearer <token>'",
+                )),
+            }
+        }
+        None if cp.auth.allow_anonymous_localhost => {
+            let loopback = request
+                .extensions()
+                .get::<PeerAddr>()
+                .is_some_and(|p| p.0.ip().is_loopback());
+            if loopback {
+                next.run(request).await
+            } else {
+                error_response(&ApiError::forbidden(
+                    "anonymous access is only allowed from localhost",
+                ))
+            }
+        }
+        None => error_response(&ApiError::unauthenticated(
+            "no token: send 'Authorization: Bearer <token>' (anonymous access is disabled; see --allow-anonymous-localhost)",
+        )),
+    }
+}
+
+async fn chaos(State(cp): State<Shared>, request: Request, next: Next) -> Response {
+    if is_open_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let chaos = cp.chaos;
+    if !chaos.latency.is_zero() {
+        tokio::time::sleep(chaos.latency).await;
+    }
+    if chaos.error_rate > 0.0 && rand::random::<f64>() < chaos.error_rate {
+        return error_response(&ApiError::new(
+            503,
+            "Service Unavailable",
+            "injected failure (--chaos-error-rate)",
+        ));
+    }
+    next.run(request).await
+}
+
+async fn not_found_route() -> Response {
+    error_response(&ApiError::not_found("Not found"))
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(&ApiError::method_not_allowed(
+        "this method is not allowed on this path",
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index and readiness
+
+fn kuma_version_string(version: KumaVersion) -> &'static str {
+    match version {
+        KumaVersion::V3_0 => "3.0.0",
+        KumaVersion::V2 => "2.14.3",
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+async fn index(State(cp): State<Shared>) -> Response {
+    let version = kuma_version_string(cp.kuma_version);
+    let body = json!({
+        "hostname": hostname(),
+        "tagline": "Kuma",
+        "product": "Kuma",
+        "version": version,
+        "basedOnKuma": version,
+        "instanceId": cp.instance_id,
+        "clusterId": cp.cluster_id,
+        "gui": "The gui is not available in kuma-local",
+        "mode": cp.mode.origin(),
+        "zone": cp.zone_name(),
+        "kumaLocal": env!("CARGO_PKG_VERSION"),
+    });
+    json_response(StatusCode::OK, body.to_string())
+}
+
+async fn ready(State(cp): State<Shared>) -> Response {
+    if cp.is_ready() {
+        (StatusCode::OK, "").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// KDS (global only)
+
+#[derive(Deserialize)]
+struct PullQuery {
+    zone: String,
+    #[serde(default)]
+    since: u64,
+    #[serde(default)]
+    epoch: String,
+    /// Milliseconds to wait for a change (default 20 s).
+    wait: Option<u64>,
+}
+
+async fn kds_pull(State(cp): State<Shared>, Query(q): Query<PullQuery>) -> Response {
+    if cp.mode != api::Mode::Global {
+        return error_response(&ApiError::not_found("Not found"));
+    }
+    let wait = q
+        .wait
+        .map_or(PULL_WAIT, Duration::from_millis)
+        .min(PULL_WAIT);
+    let batch = cp.pull_batch_wait(&q.zone, q.since, &q.epoch, wait).await;
+    Json(batch).into_response()
+}
+
+async fn kds_push(State(cp): State<Shared>, Json(batch): Json<PushBatch>) -> Response {
+    if cp.mode != api::Mode::Global {
+        return error_response(&ApiError::not_found("Not found"));
+    }
+    match tokio::task::spawn_blocking(move || cp.apply_push(&batch)).await {
+        Ok(ack) => Json(ack).into_response(),
+        Err(e) => error_response(&ApiError::internal(e.to_string())),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+
+fn mesh_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
+    ResourceType::from_path_segment(collection)
+        .filter(|t| t.is_mesh_scoped())
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+fn key(resource_type: ResourceType, mesh: Option<&str>, name: &str) -> ResourceKey {
+    ResourceKey {
+        resource_type,
+        mesh: mesh.unwrap_or("").to_owned(),
+        name: name.to_owned(),
+    }
+}
+
+fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn render(stored: &Stored, format: OutputFormat) -> String {
+    let result = match format {
+        OutputFormat::Universal => serde_json::to_string(&RestItem {
+            resource: &stored.resource,
+            times: stored.times(),
+        }),
+        OutputFormat::Kubernetes => serde_json::to_string(&KubernetesItem {
+            resource: &stored.resource,
+            times: stored.times(),
+        }),
+    };
+    result.unwrap_or_default()
+}
+
+fn get_resource(
+    cp: &ControlPlane,
+    resource_type: ResourceType,
+    mesh: Option<&str>,
+    name: &str,
+    pairs: &[(String, String)],
+) -> Response {
+    let format = match api::parse_format(query_value(pairs, "format")) {
+        Ok(f) => f,
+        Err(e) => return error_response(&e),
+    };
+    match cp.store.get(&key(resource_type, mesh, name)) {
+        Some(stored) => with_etag(
+            json_response(StatusCode::OK, render(&stored, format)),
+            stored.version,
+        ),
+        None => error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE)),
+    }
+}
+
+fn parse_version(headers: &HeaderMap) -> Result<Expect, ApiError> {
+    if let Some(value) = headers.get(header::IF_MATCH) {
+        let text = value.to_str().unwrap_or("").trim();
+        let unquoted = text.trim_start_matches("W/").trim_matches('"');
+        return unquoted.parse::<u64>().map(Expect::Version).map_err(|_| {
+            ApiError::new(
+                400,
+                "Bad Request",
+                format!("If-Match must be a version from ETag, got {text:?}"),
+            )
+        });
+    }
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == b"*")
+    {
+        return Ok(Expect::Absent);
+    }
+    Ok(Expect::Any)
+}
+
+async fn put_resource(
+    cp: Shared,
+    resource_type: ResourceType,
+    mesh: Option<String>,
+    name: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let expect = match parse_version(&headers) {
+        Ok(e) => e,
+        Err(e) => return error_response(&e),
+    };
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mesh = mesh.as_deref();
+        let existing = cp.store.get(&key(resource_type, mesh, &name));
+        let prepared = api::prepare_put(
+            &cp.mode,
+            cp.kuma_version,
+            resource_type,
+            mesh,
+            &name,
+            &body,
+            StoreView {
+                mesh_exists: mesh.is_some_and(|m| cp.store.mesh_exists(m)),
+                existing: existing.as_ref().map(|s| &s.resource),
+            },
+        )?;
+        let (stored, created) = cp
+            .store
+            .put(prepared.resource, expect, StatusWrite::Keep)
+            .map_err(|e| store_error(e, api::TITLE_COULD_NOT_UPDATE))?;
+        Ok::<_, ApiError>((stored.version, created, prepared.warnings))
+    })
+    .await;
+    match outcome {
+        Ok(Ok((version, created, warnings))) => {
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let body = if warnings.is_empty() {
+                "{}".to_owned()
+            } else {
+                json!({ "warnings": warnings }).to_string()
+            };
+            with_etag(json_response(status, body), version)
+        }
+        Ok(Err(e)) => error_response(&e),
+        Err(e) => error_response(&ApiError::internal(e.to_string())),
+    }
+}
+
+async fn delete_resource(
+    cp: Shared,
+    resource_type: ResourceType,
+    mesh: Option<String>,
+    name: String,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = api::check_writable(&cp.mode, resource_type) {
+        return error_response(&e);
+    }
+    let expect = match parse_version(&headers) {
+        Ok(Expect::Absent) => Expect::Any,
+        Ok(e) => e,
+        Err(e) => return error_response(&e),
+    };
+    let outcome = tokio::task::spawn_blocking(move || {
+        let k = key(resource_type, mesh.as_deref(), &name);
+        cp.store
+            .delete(&k, expect)
+            .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;
+        if resource_type == ResourceType::Mesh {
+            // Deleting a mesh deletes what lives in it.
+            for t in ResourceType::ALL.into_iter().filter(|t| t.is_mesh_scoped()) {
+                for stored in cp.store.all_of(t, Some(&name)) {
+                    let _ = cp.store.delete(&stored.key(), Expect::Any);
+                }
+            }
+        }
+        Ok::<_, ApiError>(())
+    })
+    .await;
+    match outcome {
+        Ok(Ok(())) => json_response(StatusCode::OK, "{}".to_owned()),
+        Ok(Err(e)) => error_response(&e),
+        Err(e) => error_response(&ApiError::internal(e.to_string())),
+    }
+}
+
+const QUERY_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn list_resources(
+    cp: &ControlPlane,
+    resource_type: ResourceType,
+    mesh: Option<&str>,
+    path: &str,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Response {
+    let page = match api::parse_page(query_value(pairs, "size"), query_value(pairs, "offset")) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
+    let filter = match api::parse_filters(pairs) {
+        Ok(f) => f,
+        Err(e) => return error_response(&e),
+    };
+    let format = match api::parse_format(query_value(pairs, "format")) {
+        Ok(f) => f,
+        Err(e) => return error_response(&e),
+    };
+    let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
+    let next = (page.offset + page.size < total).then(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if cp.https { "https" } else { "http" };
+        let mut query: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k != "offset")
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    percent_encoding::utf8_percent_encode(k, QUERY_SET),
+                    percent_encoding::utf8_percent_encode(v, QUERY_SET)
+                )
+            })
+            .collect();
+        query.push(format!("offset={}", page.offset + page.size));
+        format!("{scheme}://{host}{path}?{}", query.join("&"))
+    });
+    let rendered: Vec<String> = items.iter().map(|s| render(s, format)).collect();
+    let next_json = serde_json::to_string(&next).unwrap_or_else(|_| "null".to_owned());
+    let body = format!(
+        "{{\"total\":{total},\"items\":[{}],\"next\":{next_json}}}",
+        rendered.join(",")
+    );
+    json_response(StatusCode::OK, body)
+}
+
+async fn list_meshes(
+    State(cp): State<Shared>,
+    headers: HeaderMap,
+    Query(pairs): Pairs,
+) -> Response {
+    list_resources(&cp, ResourceType::Mesh, None, "/meshes", &headers, &pairs)
+}
+
+async fn get_mesh(
+    State(cp): State<Shared>,
+    Path(mesh): Path<String>,
+    Query(pairs): Pairs,
+) -> Response {
+    get_resource(&cp, ResourceType::Mesh, None, &mesh, &pairs)
+}
+
+async fn put_mesh(
+    State(cp): State<Shared>,
+    Path(mesh): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    put_resource(cp, ResourceType::Mesh, None, mesh, headers, body).await
+}
+
+async fn delete_mesh(
+    State(cp): State<Shared>,
+    Path(mesh): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    delete_resource(cp, ResourceType::Mesh, None, mesh, headers).await
+}
+
+async fn list_in_mesh(
+    State(cp): State<Shared>,
+    Path((mesh, collection)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(pairs): Pairs,
+) -> Response {
+    let resource_type = match mesh_scoped_type(&collection) {
+        Ok(t) => t,
+        Err(e) => return error_response(&e),
+    };
+    let path = format!("/meshes/{mesh}/{collection}");
+    list_resources(&cp, resource_type, Some(&mesh), &path, &headers, &pairs)
+}
+
+async fn get_in_mesh(
+    State(cp): State<Shared>,
+    Path((mesh, collection, name)): Path<(String, String, String)>,
+    Query(pairs): Pairs,
+) -> Response {
+    match mesh_scoped_type(&collection) {
+        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, &pairs),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn put_in_mesh(
+    State(cp): State<Shared>,
+    Path((mesh, collection, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match mesh_scoped_type(&collection) {
+        Ok(t) => put_resource(cp, t, Some(mesh), name, headers, body).await,
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn delete_in_mesh(
+    State(cp): State<Shared>,
+    Path((mesh, collection, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match mesh_scoped_type(&collection) {
+        Ok(t) => delete_resource(cp, t, Some(mesh), name, headers).await,
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn hostnames(
+    State(cp): State<Shared>,
+    Path((mesh, collection, name)): Path<(String, String, String)>,
+) -> Response {
+    let resource_type = match collection.as_str() {
+        "meshservices" => ResourceType::MeshService,
+        "meshmultizoneservices" => ResourceType::MeshMultiZoneService,
+        _ => return error_response(&ApiError::not_found("Not found")),
+    };
+    let Some(service) = cp.store.get(&key(resource_type, Some(&mesh), &name)) else {
+        return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
+    };
+    let generators: Vec<_> = cp
+        .store
+        .all_of(ResourceType::HostnameGenerator, None)
+        .iter()
+        .map(|s| s.resource.clone())
+        .collect();
+    let response = api::inspect_hostnames(&cp.mode, &service.resource, &generators);
+    Json(response).into_response()
+}
+
+async fn list_all(
+    State(cp): State<Shared>,
+    Path(collection): Path<String>,
+    headers: HeaderMap,
+    Query(pairs): Pairs,
+) -> Response {
+    match ResourceType::from_path_segment(&collection) {
+        Some(t) if t != ResourceType::Mesh => {
+            let path = format!("/{collection}");
+            list_resources(&cp, t, None, &path, &headers, &pairs)
+        }
+        _ => error_response(&ApiError::not_found("Not found")),
+    }
+}
+
+fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
+    ResourceType::from_path_segment(collection)
+        .filter(|t| !t.is_mesh_scoped() && *t != ResourceType::Mesh)
+        .ok_or_else(|| ApiError::not_found("Not found"))
+}
+
+async fn get_global(
+    State(cp): State<Shared>,
+    Path((collection, name)): Path<(String, String)>,
+    Query(pairs): Pairs,
+) -> Response {
+    match global_scoped_type(&collection) {
+        Ok(t) => get_resource(&cp, t, None, &name, &pairs),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn put_global(
+    State(cp): State<Shared>,
+    Path((collection, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match global_scoped_type(&collection) {
+        Ok(t) => put_resource(cp, t, None, name, headers, body).await,
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn delete_global(
+    State(cp): State<Shared>,
+    Path((collection, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match global_scoped_type(&collection) {
+        Ok(t) => delete_resource(cp, t, None, name, headers).await,
+        Err(e) => error_response(&e),
+    }
+}

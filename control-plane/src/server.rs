@@ -1,0 +1,561 @@
+//! Process topology and serving: one global and N zones in one process (`run --zones`), or one
+//! role per process; listeners (plain or rustls), fault injection at accept, graceful shutdown.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use kuma_mzs_core::api::Mode;
+use kuma_mzs_core::KumaVersion;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::cp::{spawn_status_engine, Auth, Chaos, ControlPlane};
+use crate::http::{app, PeerAddr};
+use crate::store::{Store, StoreError};
+use crate::sync::{spawn_zone_sync, GlobalLink, HttpLink};
+
+/// Kuma's default API port; zones of `run --zones` take the next ports in order.
+pub const DEFAULT_PORT: u16 = 5681;
+
+/// What this process runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Topology {
+    /// A global control plane and one federated zone per name, in this process.
+    All {
+        /// Zone names, in port order.
+        zones: Vec<String>,
+    },
+    /// Only a global control plane.
+    Global,
+    /// Only a zone control plane.
+    Zone {
+        /// The zone name.
+        name: String,
+        /// The global to federate with; `None` runs a non-federated zone.
+        global: Option<RemoteGlobal>,
+    },
+}
+
+/// A global control plane in another process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteGlobal {
+    /// Its API URL.
+    pub url: String,
+    /// Its admin token (defaults to this process's admin token).
+    pub token: Option<String>,
+    /// CA certificate (PEM) to trust when it serves HTTPS.
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// TLS settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Tls {
+    /// Plain HTTP.
+    #[default]
+    Off,
+    /// A self-signed certificate for `localhost` / `127.0.0.1`, generated at start (kept in the
+    /// data directory when there is one).
+    SelfSigned,
+    /// Given PEM files.
+    Files {
+        /// Certificate chain.
+        cert: PathBuf,
+        /// Private key.
+        key: PathBuf,
+    },
+}
+
+/// Everything `start` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What to run.
+    pub topology: Topology,
+    /// Address to listen on (loopback unless told otherwise).
+    pub listen: IpAddr,
+    /// Base port (0: ephemeral ports for every API).
+    pub port: u16,
+    /// Persist to SQLite here; memory only when `None`.
+    pub data_dir: Option<PathBuf>,
+    /// TLS.
+    pub tls: Tls,
+    /// Admin token; generated (and kept in the data directory) when `None`.
+    pub admin_token: Option<String>,
+    /// Let token-less requests from loopback act as admin.
+    pub allow_anonymous_localhost: bool,
+    /// Fault injection.
+    pub chaos: Chaos,
+    /// Which Kuma release's rules to apply.
+    pub kuma_version: KumaVersion,
+    /// Run each zone's status engine (Kuma's status updater, VIP allocator and hostname
+    /// generator). Off reproduces upstream's API test server, which runs none of them.
+    pub status_engine: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            topology: Topology::Global,
+            listen: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: DEFAULT_PORT,
+            data_dir: None,
+            tls: Tls::Off,
+            admin_token: None,
+            allow_anonymous_localhost: false,
+            chaos: Chaos::default(),
+            kuma_version: KumaVersion::default(),
+            status_engine: true,
+        }
+    }
+}
+
+/// What `run` prints (`--output json` prints exactly this, on one line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Info {
+    /// Global API URL, if this process runs one.
+    pub global: Option<String>,
+    /// Zone API URLs by zone name.
+    pub zones: BTreeMap<String, String>,
+    /// The admin token (`Authorization: Bearer <token>`).
+    pub admin_token: String,
+    /// Data directory, if persistent.
+    pub data_dir: Option<String>,
+    /// PEM certificate file clients should trust, when serving TLS.
+    pub tls_cert_file: Option<String>,
+    /// Kuma version whose rules apply.
+    pub kuma_version: String,
+    /// kuma-local version.
+    pub version: String,
+}
+
+/// Start failures.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// Could not bind or accept.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The store failed.
+    #[error("store {path}: {source}")]
+    Store {
+        /// Which database.
+        path: String,
+        /// Why.
+        source: StoreError,
+    },
+    /// TLS set-up failed.
+    #[error("tls: {0}")]
+    Tls(String),
+    /// Bad configuration.
+    #[error("{0}")]
+    Config(String),
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
+    let context = context.into();
+    move |source| ServerError::Io { context, source }
+}
+
+/// A running process: its APIs, tasks and how to stop them.
+pub struct Running {
+    /// Addresses and token.
+    pub info: Info,
+    /// The control planes by name (`global` or the zone name).
+    pub control_planes: BTreeMap<String, Arc<ControlPlane>>,
+    shutdown_tx: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stop accepting, finish in-flight requests (up to 10 s), stop sync and status engines.
+    pub async fn shutdown(self) {
+        for cp in self.control_planes.values() {
+            cp.close();
+        }
+        self.shutdown_tx.send_replace(true);
+        for task in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+        }
+        let threads = self.threads;
+        let _ = tokio::task::spawn_blocking(move || {
+            for thread in threads {
+                let _ = thread.join();
+            }
+        })
+        .await;
+    }
+}
+
+/// Start, wait for `shutdown`, stop gracefully.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Result<Info, ServerError> {
+    let running = start(config).await?;
+    let info = running.info.clone();
+    shutdown.await;
+    running.shutdown().await;
+    Ok(info)
+}
+
+fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn admin_token(config: &Config) -> Result<String, ServerError> {
+    if let Some(token) = &config.admin_token {
+        return Ok(token.clone());
+    }
+    let Some(dir) = &config.data_dir else {
+        return Ok(random_token());
+    };
+    let path = dir.join("admin-token");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if !existing.is_empty() {
+            return Ok(existing.to_owned());
+        }
+    }
+    let token = random_token();
+    write_private(&path, token.as_bytes())?;
+    Ok(token)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(path)
+        .map_err(io_error(format!("writing {}", path.display())))?;
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(io_error(format!("writing {}", path.display())))
+}
+
+struct TlsSetup {
+    acceptor: tokio_rustls::TlsAcceptor,
+    cert_file: PathBuf,
+}
+
+fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let (cert_file, key_file) = match &config.tls {
+        Tls::Off => return Ok(None),
+        Tls::Files { cert, key } => (cert.clone(), key.clone()),
+        Tls::SelfSigned => {
+            let dir = match &config.data_dir {
+                Some(d) => d.clone(),
+                None => {
+                    let d = std::env::temp_dir().join(format!("kuma-local-{}", std::process::id()));
+                    std::fs::create_dir_all(&d)
+                        .map_err(io_error(format!("creating {}", d.display())))?;
+                    d
+                }
+            };
+            let cert = dir.join("tls.crt");
+            let key = dir.join("tls.key");
+            if !(cert.exists() && key.exists()) {
+                let generated = rcgen::generate_simple_self_signed(vec![
+                    "localhost".to_owned(),
+                    "127.0.0.1".to_owned(),
+                    "::1".to_owned(),
+                ])
+                .map_err(|e| ServerError::Tls(e.to_string()))?;
+                write_private(&key, generated.key_pair.serialize_pem().as_bytes())?;
+                write_private(&cert, generated.cert.pem().as_bytes())?;
+            }
+            (cert, key)
+        }
+    };
+    let cert_pem =
+        std::fs::read(&cert_file).map_err(io_error(format!("reading {}", cert_file.display())))?;
+    let key_pem =
+        std::fs::read(&key_file).map_err(io_error(format!("reading {}", key_file.display())))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServerError::Tls(format!("{}: {e}", cert_file.display())))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|e| ServerError::Tls(format!("{}: {e}", key_file.display())))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server_config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServerError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| ServerError::Tls(e.to_string()))?;
+    Ok(Some(TlsSetup {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(server_config)),
+        cert_file,
+    }))
+}
+
+fn open_store(config: &Config, file: &str) -> Result<Store, ServerError> {
+    match &config.data_dir {
+        None => Ok(Store::memory()),
+        Some(dir) => {
+            let path = dir.join(file);
+            Store::open(&path).map_err(|source| ServerError::Store {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    }
+}
+
+fn validate_zone_name(name: &str) -> Result<(), ServerError> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ServerError::Config(format!(
+            "zone name {name:?} must be a DNS label (lower case letters, digits and '-')"
+        )))
+    }
+}
+
+/// Bind every API, bootstrap stores, start sync and status engines.
+pub async fn start(config: Config) -> Result<Running, ServerError> {
+    if let Some(dir) = &config.data_dir {
+        std::fs::create_dir_all(dir).map_err(io_error(format!("creating {}", dir.display())))?;
+    }
+    let token = admin_token(&config)?;
+    let tls = tls_setup(&config)?;
+    let https = tls.is_some();
+    let auth = Auth {
+        admin_token: token.clone(),
+        allow_anonymous_localhost: config.allow_anonymous_localhost,
+    };
+    let make_cp = |mode: Mode, file: &str| -> Result<Arc<ControlPlane>, ServerError> {
+        let store = open_store(&config, file)?;
+        let cp = ControlPlane::new(
+            mode,
+            store,
+            config.kuma_version,
+            auth.clone(),
+            config.chaos,
+            https,
+        );
+        cp.bootstrap().map_err(|source| ServerError::Store {
+            path: file.to_owned(),
+            source,
+        })?;
+        Ok(Arc::new(cp))
+    };
+
+    // (name, control plane, link to global for federated zones)
+    let mut planned: Vec<(String, Arc<ControlPlane>, Option<GlobalLink>)> = Vec::new();
+    match &config.topology {
+        Topology::All { zones } => {
+            let global = make_cp(Mode::Global, "global.db")?;
+            planned.push(("global".to_owned(), global.clone(), None));
+            let mut seen = std::collections::BTreeSet::new();
+            for zone in zones {
+                validate_zone_name(zone)?;
+                if zone == "global" || !seen.insert(zone.clone()) {
+                    return Err(ServerError::Config(format!(
+                        "zone name {zone:?} is used twice or reserved"
+                    )));
+                }
+                let cp = make_cp(
+                    Mode::Zone {
+                        name: zone.clone(),
+                        federated: true,
+                    },
+                    &format!("zone-{zone}.db"),
+                )?;
+                planned.push((
+                    zone.clone(),
+                    cp,
+                    Some(GlobalLink::InProcess(global.clone())),
+                ));
+            }
+        }
+        Topology::Global => {
+            planned.push((
+                "global".to_owned(),
+                make_cp(Mode::Global, "global.db")?,
+                None,
+            ));
+        }
+        Topology::Zone { name, global } => {
+            validate_zone_name(name)?;
+            let mode = Mode::Zone {
+                name: name.clone(),
+                federated: global.is_some(),
+            };
+            let cp = make_cp(mode, &format!("zone-{name}.db"))?;
+            let link = match global {
+                None => None,
+                Some(remote) => {
+                    let ca = match &remote.ca_cert {
+                        Some(path) => Some(
+                            std::fs::read(path)
+                                .map_err(io_error(format!("reading {}", path.display())))?,
+                        ),
+                        None => None,
+                    };
+                    Some(GlobalLink::Http(HttpLink::new(
+                        &remote.url,
+                        remote.token.as_deref().unwrap_or(&token),
+                        ca.as_deref(),
+                    )))
+                }
+            };
+            planned.push((name.clone(), cp, link));
+        }
+    }
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let mut threads = Vec::new();
+    let mut info = Info {
+        global: None,
+        zones: BTreeMap::new(),
+        admin_token: token,
+        data_dir: config.data_dir.as_ref().map(|d| d.display().to_string()),
+        tls_cert_file: tls.as_ref().map(|t| t.cert_file.display().to_string()),
+        kuma_version: config.kuma_version.as_str().to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let mut control_planes = BTreeMap::new();
+    let scheme = if https { "https" } else { "http" };
+    for (index, (name, cp, link)) in planned.into_iter().enumerate() {
+        let port = if config.port == 0 {
+            0
+        } else {
+            u16::try_from(usize::from(config.port) + index).map_err(|_| {
+                ServerError::Config(format!("port {} + {index} is out of range", config.port))
+            })?
+        };
+        let address = SocketAddr::new(config.listen, port);
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(io_error(format!("binding {address} for {name}")))?;
+        let bound = listener
+            .local_addr()
+            .map_err(io_error("reading bound address"))?;
+        let host = match bound.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        let url = format!("{scheme}://{host}:{}", bound.port());
+        if cp.mode == Mode::Global {
+            info.global = Some(url.clone());
+        } else {
+            info.zones.insert(name.clone(), url.clone());
+        }
+        tracing::info!(control_plane = %name, %url, "listening");
+        if config.status_engine && cp.zone_name().is_some() {
+            threads.push(
+                spawn_status_engine(cp.clone(), shutdown_rx.clone())
+                    .map_err(io_error("starting the status engine"))?,
+            );
+        }
+        if let Some(link) = link {
+            tasks.extend(spawn_zone_sync(cp.clone(), link, shutdown_rx.clone()));
+        }
+        tasks.push(tokio::spawn(accept_loop(
+            listener,
+            app(cp.clone()),
+            tls.as_ref().map(|t| t.acceptor.clone()),
+            cp.chaos,
+            shutdown_rx.clone(),
+        )));
+        control_planes.insert(name, cp);
+    }
+    Ok(Running {
+        info,
+        control_planes,
+        shutdown_tx,
+        tasks,
+        threads,
+    })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    chaos: Chaos,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = crate::stopped(&mut shutdown) => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if chaos.drop_rate > 0.0 && rand::random::<f64>() < chaos.drop_rate {
+            drop(stream);
+            continue;
+        }
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            tower::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(PeerAddr(peer));
+                router.clone().oneshot(request)
+            });
+        let service = TowerToHyperService::new(service);
+        let builder = hyper::server::conn::http1::Builder::new();
+        match &tls {
+            None => {
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                let watched = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = watched.await;
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let graceful_watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let handshake =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await;
+                    let Ok(Ok(tls_stream)) = handshake else {
+                        return;
+                    };
+                    let connection = builder.serve_connection(TokioIo::new(tls_stream), service);
+                    let _ = graceful_watcher.watch(connection).await;
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}

@@ -1,0 +1,582 @@
+//! The resource store of one control plane: an in-memory index, optionally written through to
+//! SQLite (WAL, `synchronous=FULL`) before a write is acknowledged.
+//!
+//! Every change gets a store-wide revision; `changes_since` answers "what changed after revision
+//! N" for the status engine and KDS sync without scanning the store. A random epoch per process
+//! lets remote readers notice that revisions restarted.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use kuma_mzs_core::api::{self, ListFilter, Page, RestItem, Times};
+use kuma_mzs_core::preview::ResourceKey;
+use kuma_mzs_core::{Resource, ResourceType};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use tokio::sync::watch;
+
+/// A stored resource with its bookkeeping.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The resource (status included).
+    pub resource: Resource,
+    /// RFC 3339 creation time.
+    pub creation_time: String,
+    /// RFC 3339 time of the last change.
+    pub modification_time: String,
+    /// Per-resource version for optimistic concurrency (`ETag`), +1 on every write.
+    pub version: u64,
+    /// Store revision of the last change (spec, labels or status).
+    pub revision: u64,
+    /// Store revision of the last change to anything but status.
+    pub content_revision: u64,
+}
+
+impl Stored {
+    /// Key of the resource.
+    pub fn key(&self) -> ResourceKey {
+        key_of(&self.resource)
+    }
+
+    /// Its times for rendering.
+    pub fn times(&self) -> Times<'_> {
+        Times {
+            creation: &self.creation_time,
+            modification: &self.modification_time,
+        }
+    }
+}
+
+/// The key of a resource.
+pub fn key_of(resource: &Resource) -> ResourceKey {
+    ResourceKey {
+        resource_type: resource.resource_type(),
+        mesh: resource.meta.mesh.clone(),
+        name: resource.meta.name.clone(),
+    }
+}
+
+/// One entry of [`Store::changes_since`].
+#[derive(Debug, Clone)]
+pub enum ChangeRecord {
+    /// Created or updated (current state).
+    Upsert(Arc<Stored>),
+    /// Deleted.
+    Delete(ResourceKey),
+}
+
+/// What a write expects to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Anything.
+    Any,
+    /// The resource must exist with this version (`If-Match`).
+    Version(u64),
+    /// The resource must not exist (`If-None-Match: *`).
+    Absent,
+}
+
+/// What to do with the stored status on a write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusWrite {
+    /// Keep what is stored (REST updates and KDS updates never touch status).
+    Keep,
+    /// Replace with the given status.
+    Replace(Option<Value>),
+}
+
+/// Store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// `If-Match` / `If-None-Match` did not hold.
+    #[error("{0}")]
+    Conflict(String),
+    /// The resource does not exist.
+    #[error("not found")]
+    NotFound,
+    /// SQLite failed; the write was not applied.
+    #[error("storage: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row could not be decoded.
+    #[error("corrupt stored resource {key}: {message}")]
+    Corrupt {
+        /// Which row.
+        key: String,
+        /// Why.
+        message: String,
+    },
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: BTreeMap<ResourceKey, Arc<Stored>>,
+    by_revision: BTreeMap<u64, ResourceKey>,
+    tombstones: BTreeMap<ResourceKey, u64>,
+    revision: u64,
+}
+
+/// The store.
+pub struct Store {
+    inner: RwLock<Inner>,
+    /// Serialises writers and owns the database connection (None: memory only).
+    writer: Mutex<Option<Connection>>,
+    revision_tx: watch::Sender<u64>,
+    epoch: String,
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+fn type_str(t: ResourceType) -> &'static str {
+    t.name()
+}
+
+impl Store {
+    /// An in-memory store.
+    pub fn memory() -> Self {
+        Self::with_connection(None)
+    }
+
+    fn with_connection(conn: Option<Connection>) -> Self {
+        let (revision_tx, _) = watch::channel(0);
+        Self {
+            inner: RwLock::new(Inner::default()),
+            writer: Mutex::new(conn),
+            revision_tx,
+            epoch: format!("{:016x}", rand::random::<u64>()),
+        }
+    }
+
+    /// Open (or create) a SQLite-backed store at `path` and load everything in it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS resources (
+                type TEXT NOT NULL, mesh TEXT NOT NULL, name TEXT NOT NULL,
+                body TEXT NOT NULL, version INTEGER NOT NULL,
+                creation_time TEXT NOT NULL, modification_time TEXT NOT NULL,
+                PRIMARY KEY (type, mesh, name));",
+        )?;
+        let mut rows: Vec<Stored> = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT type, mesh, name, body, version, creation_time, modification_time FROM resources",
+            )?;
+            let mut query = stmt.query([])?;
+            while let Some(row) = query.next()? {
+                let type_name: String = row.get(0)?;
+                let mesh: String = row.get(1)?;
+                let name: String = row.get(2)?;
+                let body: String = row.get(3)?;
+                let version: i64 = row.get(4)?;
+                let key = format!("{type_name}/{mesh}/{name}");
+                let corrupt = |message: String| StoreError::Corrupt {
+                    key: key.clone(),
+                    message,
+                };
+                let resource_type = ResourceType::from_name(&type_name)
+                    .ok_or_else(|| corrupt("unknown type".to_owned()))?;
+                let value: Value =
+                    serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?;
+                let resource = api::decode_value(resource_type, value).map_err(corrupt)?;
+                rows.push(Stored {
+                    resource,
+                    creation_time: row.get(5)?,
+                    modification_time: row.get(6)?,
+                    version: u64::try_from(version).unwrap_or(0),
+                    revision: 0,
+                    content_revision: 0,
+                });
+            }
+        }
+        let store = Self::with_connection(Some(conn));
+        {
+            let mut inner = store.write_inner();
+            for mut row in rows {
+                inner.revision += 1;
+                row.revision = inner.revision;
+                row.content_revision = inner.revision;
+                let key = row.key();
+                inner.by_revision.insert(row.revision, key.clone());
+                inner.entries.insert(key, Arc::new(row));
+            }
+            let revision = inner.revision;
+            drop(inner);
+            store.revision_tx.send_replace(revision);
+        }
+        Ok(store)
+    }
+
+    fn read_inner(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write_inner(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Option<Connection>> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Random id of this store instance; revisions are only comparable within one epoch.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// Whether writes go to disk.
+    pub fn is_persistent(&self) -> bool {
+        self.writer().is_some()
+    }
+
+    /// Subscribe to the current revision.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.revision_tx.subscribe()
+    }
+
+    /// The current revision.
+    pub fn revision(&self) -> u64 {
+        self.read_inner().revision
+    }
+
+    /// One resource.
+    pub fn get(&self, key: &ResourceKey) -> Option<Arc<Stored>> {
+        self.read_inner().entries.get(key).cloned()
+    }
+
+    /// Whether a mesh exists.
+    pub fn mesh_exists(&self, mesh: &str) -> bool {
+        self.get(&ResourceKey {
+            resource_type: ResourceType::Mesh,
+            mesh: String::new(),
+            name: mesh.to_owned(),
+        })
+        .is_some()
+    }
+
+    /// Every resource of a type (optionally in one mesh), in key order.
+    pub fn all_of(&self, resource_type: ResourceType, mesh: Option<&str>) -> Vec<Arc<Stored>> {
+        let inner = self.read_inner();
+        Self::range(&inner, resource_type, mesh)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn range<'a>(
+        inner: &'a Inner,
+        resource_type: ResourceType,
+        mesh: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a ResourceKey, &'a Arc<Stored>)> + 'a {
+        let start = ResourceKey {
+            resource_type,
+            mesh: mesh.unwrap_or("").to_owned(),
+            name: String::new(),
+        };
+        inner.entries.range(start..).take_while(move |(k, _)| {
+            k.resource_type == resource_type && mesh.is_none_or(|m| k.mesh == m)
+        })
+    }
+
+    /// One page of a list, and the total number of matches.
+    pub fn list(
+        &self,
+        resource_type: ResourceType,
+        mesh: Option<&str>,
+        filter: &ListFilter,
+        page: Page,
+    ) -> (usize, Vec<Arc<Stored>>) {
+        let inner = self.read_inner();
+        let mut total = 0;
+        let mut items = Vec::new();
+        for (_, stored) in Self::range(&inner, resource_type, mesh) {
+            if !filter.matches(&stored.resource.meta) {
+                continue;
+            }
+            if total >= page.offset && items.len() < page.size {
+                items.push(stored.clone());
+            }
+            total += 1;
+        }
+        (total, items)
+    }
+
+    fn persist(conn: &Connection, stored: &Stored) -> Result<(), StoreError> {
+        let body = serde_json::to_string(&RestItem {
+            resource: &stored.resource,
+            times: stored.times(),
+        })
+        .map_err(|e| StoreError::Corrupt {
+            key: stored.resource.meta.name.clone(),
+            message: e.to_string(),
+        })?;
+        let key = stored.key();
+        conn.execute(
+            "INSERT INTO resources (type, mesh, name, body, version, creation_time, modification_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(type, mesh, name) DO UPDATE SET body = excluded.body,
+               version = excluded.version, modification_time = excluded.modification_time",
+            params![
+                type_str(key.resource_type),
+                key.mesh,
+                key.name,
+                body,
+                i64::try_from(stored.version).unwrap_or(i64::MAX),
+                stored.creation_time,
+                stored.modification_time
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn publish(&self, inner: RwLockWriteGuard<'_, Inner>) {
+        let revision = inner.revision;
+        drop(inner);
+        self.revision_tx.send_replace(revision);
+    }
+
+    /// Create or update. Returns the stored resource and whether it was created.
+    /// With SQLite, the row is committed (fsync) before this returns.
+    pub fn put(
+        &self,
+        mut resource: Resource,
+        expect: Expect,
+        status: StatusWrite,
+    ) -> Result<(Arc<Stored>, bool), StoreError> {
+        let key = key_of(&resource);
+        let writer = self.writer();
+        let existing = self.get(&key);
+        match (expect, &existing) {
+            (Expect::Version(v), Some(e)) if e.version != v => {
+                return Err(StoreError::Conflict(format!(
+                    "resource version is {}, If-Match asked for {v}",
+                    e.version
+                )))
+            }
+            (Expect::Version(_), None) => {
+                return Err(StoreError::Conflict(
+                    "resource does not exist, If-Match asked for a version".to_owned(),
+                ))
+            }
+            (Expect::Absent, Some(_)) => {
+                return Err(StoreError::Conflict("resource already exists".to_owned()))
+            }
+            _ => {}
+        }
+        match status {
+            StatusWrite::Keep => {
+                resource.status = existing.as_ref().and_then(|e| e.resource.status.clone())
+            }
+            StatusWrite::Replace(s) => resource.status = s,
+        }
+        let now = now_rfc3339();
+        let created = existing.is_none();
+        let mut stored = Stored {
+            resource,
+            creation_time: existing
+                .as_ref()
+                .map_or_else(|| now.clone(), |e| e.creation_time.clone()),
+            modification_time: now,
+            version: existing.as_ref().map_or(1, |e| e.version + 1),
+            revision: 0,
+            content_revision: 0,
+        };
+        if let Some(conn) = writer.as_ref() {
+            Self::persist(conn, &stored)?;
+        }
+        let mut inner = self.write_inner();
+        inner.revision += 1;
+        stored.revision = inner.revision;
+        stored.content_revision = inner.revision;
+        if let Some(e) = &existing {
+            inner.by_revision.remove(&e.revision);
+        }
+        inner.tombstones.remove(&key);
+        inner.by_revision.insert(stored.revision, key.clone());
+        let stored = Arc::new(stored);
+        inner.entries.insert(key, stored.clone());
+        self.publish(inner);
+        drop(writer);
+        Ok((stored, created))
+    }
+
+    /// Replace the status of an existing resource if it differs; returns whether it changed.
+    pub fn set_status(&self, key: &ResourceKey, status: Value) -> Result<bool, StoreError> {
+        let writer = self.writer();
+        let Some(existing) = self.get(key) else {
+            return Ok(false);
+        };
+        if existing.resource.status.as_ref() == Some(&status) {
+            return Ok(false);
+        }
+        let mut stored = (*existing).clone();
+        stored.resource.status = Some(status);
+        stored.version += 1;
+        stored.modification_time = now_rfc3339();
+        if let Some(conn) = writer.as_ref() {
+            Self::persist(conn, &stored)?;
+        }
+        let mut inner = self.write_inner();
+        inner.revision += 1;
+        stored.revision = inner.revision;
+        inner.by_revision.remove(&existing.revision);
+        inner.by_revision.insert(stored.revision, key.clone());
+        inner.entries.insert(key.clone(), Arc::new(stored));
+        self.publish(inner);
+        drop(writer);
+        Ok(true)
+    }
+
+    /// Delete. Returns the deleted resource.
+    pub fn delete(&self, key: &ResourceKey, expect: Expect) -> Result<Arc<Stored>, StoreError> {
+        let writer = self.writer();
+        let Some(existing) = self.get(key) else {
+            return Err(StoreError::NotFound);
+        };
+        if let Expect::Version(v) = expect {
+            if existing.version != v {
+                return Err(StoreError::Conflict(format!(
+                    "resource version is {}, If-Match asked for {v}",
+                    existing.version
+                )));
+            }
+        }
+        if let Some(conn) = writer.as_ref() {
+            conn.execute(
+                "DELETE FROM resources WHERE type = ?1 AND mesh = ?2 AND name = ?3",
+                params![type_str(key.resource_type), key.mesh, key.name],
+            )?;
+        }
+        let mut inner = self.write_inner();
+        inner.revision += 1;
+        let revision = inner.revision;
+        inner.entries.remove(key);
+        inner.by_revision.remove(&existing.revision);
+        inner.by_revision.insert(revision, key.clone());
+        inner.tombstones.insert(key.clone(), revision);
+        self.publish(inner);
+        drop(writer);
+        Ok(existing)
+    }
+
+    /// Everything that changed after `revision` (current state per key, deletes as tombstones),
+    /// and the revision it is current to.
+    pub fn changes_since(&self, revision: u64) -> (u64, Vec<ChangeRecord>) {
+        let inner = self.read_inner();
+        let changes = inner
+            .by_revision
+            .range(revision.saturating_add(1)..)
+            .filter_map(|(_, key)| match inner.entries.get(key) {
+                Some(stored) => Some(ChangeRecord::Upsert(stored.clone())),
+                None => inner
+                    .tombstones
+                    .contains_key(key)
+                    .then(|| ChangeRecord::Delete(key.clone())),
+            })
+            .collect();
+        (inner.revision, changes)
+    }
+
+    /// Every resource and the revision the set is current to.
+    pub fn snapshot(&self) -> (u64, Vec<Arc<Stored>>) {
+        let inner = self.read_inner();
+        (inner.revision, inner.entries.values().cloned().collect())
+    }
+
+    /// Check that the database answers (readiness).
+    pub fn ping(&self) -> bool {
+        match self.writer().as_ref() {
+            None => true,
+            Some(conn) => conn
+                .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .optional()
+                .is_ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use kuma_mzs_core::model::{Meta, Spec};
+
+    fn mesh(name: &str) -> Resource {
+        Resource {
+            meta: Meta {
+                name: name.into(),
+                ..Default::default()
+            },
+            spec: Spec::Mesh(serde_json::json!({})),
+            status: None,
+        }
+    }
+
+    #[test]
+    fn versions_and_conflicts() {
+        let store = Store::memory();
+        let (s, created) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        assert!(created);
+        assert_eq!(s.version, 1);
+        let (s, created) = store
+            .put(mesh("a"), Expect::Version(1), StatusWrite::Keep)
+            .unwrap();
+        assert!(!created);
+        assert_eq!(s.version, 2);
+        assert!(matches!(
+            store.put(mesh("a"), Expect::Version(1), StatusWrite::Keep),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.put(mesh("a"), Expect::Absent, StatusWrite::Keep),
+            Err(StoreError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn changes_since_reports_latest_state_and_deletes() {
+        let store = Store::memory();
+        store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        store
+            .put(mesh("b"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let (rev, _) = store.changes_since(0);
+        store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
+        store
+            .put(mesh("b"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let (_, changes) = store.changes_since(rev);
+        assert_eq!(changes.len(), 2);
+        assert!(matches!(&changes[0], ChangeRecord::Delete(k) if k.name == "a"));
+        assert!(matches!(&changes[1], ChangeRecord::Upsert(s) if s.resource.meta.name == "b"));
+    }
+
+    #[test]
+    fn sqlite_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+            store
+                .put(mesh("b"), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+            store.delete(&key_of(&mesh("b")), Expect::Any).unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.mesh_exists("a"));
+        assert!(!store.mesh_exists("b"));
+    }
+}

@@ -1,0 +1,307 @@
+//! REST behaviour beyond the upstream goldens: pagination and filters, formats, concurrency,
+//! tokens, TLS, the index, readiness and fault injection.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{mzs, Client, Cluster};
+use kuma_local::cp::Chaos;
+use kuma_local::server::{Config, Tls, Topology};
+use serde_json::{json, Value};
+
+const MZS: &str = "/meshes/default/meshmultizoneservices";
+
+fn global_only(config: Config) -> Cluster {
+    Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        admin_token: Some("tok".to_owned()),
+        ..config
+    })
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn pagination_walks_every_item_once_with_next_links() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    for i in 0..25 {
+        let name = format!("svc-{i:02}");
+        let mut body = mzs(&name, &[("app", &name)], &[80]);
+        if i % 2 == 0 {
+            body["labels"] = json!({"team": "even"});
+        }
+        assert_eq!(g.put(&format!("{MZS}/{name}"), &body).0, 201);
+    }
+    let (status, first) = g.get(&format!("{MZS}?size=10"));
+    assert_eq!(status, 200);
+    assert_eq!(first["total"], 25);
+    assert_eq!(names(&first).len(), 10);
+    let next = first["next"].as_str().unwrap();
+    assert!(next.starts_with(&g.base), "{next}");
+    assert!(next.ends_with("size=10&offset=10"), "{next}");
+    let mut seen = names(&first);
+    let mut url = next.to_owned();
+    loop {
+        let client = Client::new(&url, "tok");
+        let (_, page) = client.get("");
+        seen.extend(names(&page));
+        match page["next"].as_str() {
+            Some(n) => url = n.to_owned(),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..25).map(|i| format!("svc-{i:02}")).collect();
+    assert_eq!(seen, expected);
+    // Label filter and name substring, ANDed; list across meshes too.
+    let (_, even) = g.get(&format!("{MZS}?filter[labels.team]=even&size=100"));
+    assert_eq!(even["total"], 13);
+    let (_, both) = g.get("/meshmultizoneservices?filter[labels.team]=even&name=svc-1");
+    assert_eq!(
+        names(&both),
+        vec!["svc-10", "svc-12", "svc-14", "svc-16", "svc-18"]
+    );
+}
+
+#[test]
+fn bad_list_parameters_get_kumas_messages() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let cases = [
+        ("size=abc", "size", "invalid format"),
+        ("size=0", "size", "must be greater than 0"),
+        (
+            "size=1001",
+            "size",
+            "invalid page size of 1001. Maximum page size is 1000",
+        ),
+        (
+            "filter[name]=x",
+            "filter",
+            "filters are only supported on labels",
+        ),
+        (
+            "filter[labels.a][b]=x",
+            "filter",
+            "advanced filters are not supported",
+        ),
+    ];
+    for (query, field, reason) in cases {
+        let (status, body) = g.get(&format!("{MZS}?{query}"));
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(body["invalid_parameters"][0]["field"], field, "{query}");
+        assert_eq!(body["invalid_parameters"][0]["reason"], reason, "{query}");
+    }
+}
+
+#[test]
+fn put_is_201_then_200_and_kubernetes_format_is_available() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]);
+    assert_eq!(g.put(&format!("{MZS}/redis"), &body).0, 201);
+    assert_eq!(g.put(&format!("{MZS}/redis"), &body).0, 200);
+    let (status, k8s) = g.get(&format!("{MZS}/redis?format=kubernetes"));
+    assert_eq!(status, 200);
+    assert_eq!(k8s["apiVersion"], "kuma.io/v1alpha1");
+    assert_eq!(k8s["kind"], "MeshMultiZoneService");
+    assert_eq!(k8s["metadata"]["name"], "redis");
+    assert_eq!(k8s["metadata"]["labels"]["kuma.io/origin"], "global");
+    assert_eq!(g.get(&format!("{MZS}/redis?format=k8s")).1, k8s);
+    // Errors.
+    let (status, e) = g.get(&format!("{MZS}/nope"));
+    assert_eq!(
+        (status, e["title"].as_str()),
+        (404, Some("Could not retrieve a resource"))
+    );
+    let (status, e) = g.put("/meshes/nope/meshmultizoneservices/redis", &body);
+    assert_eq!(
+        (status, e["title"].as_str()),
+        (404, Some("Failed to retrieve Mesh"))
+    );
+    let mut bad = body.clone();
+    bad["spec"]["ports"] = json!([]);
+    let (status, e) = g.put(&format!("{MZS}/redis"), &bad);
+    assert_eq!(status, 400);
+    assert_eq!(e["title"], "Could not process a resource");
+    assert_eq!(e["invalid_parameters"][0]["field"], "spec.ports");
+    assert_eq!(
+        e["invalid_parameters"][0]["reason"],
+        "in body should have at least 1 items"
+    );
+    assert_eq!(g.delete(&format!("{MZS}/redis")).0, 200);
+    assert_eq!(g.delete(&format!("{MZS}/redis")).0, 404);
+}
+
+#[test]
+fn if_match_gives_optimistic_concurrency() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]).to_string();
+    let path = format!("{MZS}/redis");
+    let (status, headers, _) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")]);
+    assert_eq!(status, 201);
+    let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
+    assert_eq!(etag, "\"1\"");
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")])
+            .0,
+        409
+    );
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]).0,
+        200
+    );
+    // The ETag moved on: the stale one conflicts, for PUT and DELETE.
+    let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]);
+    assert_eq!(status, 409, "{text}");
+    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", &etag)]).0, 409);
+    assert_eq!(
+        g.raw("DELETE", &path, None, &[("If-Match", "\"2\"")]).0,
+        200
+    );
+}
+
+#[test]
+fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let (status, body) = g.anonymous().get("/meshes");
+    assert_eq!(status, 401);
+    assert_eq!(body["title"], "Invalid authentication data");
+    let wrong = Client::new(&g.base, "wrong");
+    assert_eq!(wrong.get("/meshes").0, 401);
+    assert_eq!(g.get("/meshes").0, 200);
+    // Index and readiness are open, like Kuma's.
+    let (status, index) = g.anonymous().get("/");
+    assert_eq!(status, 200);
+    assert_eq!(index["tagline"], "Kuma");
+    assert_eq!(index["version"], "3.0.0");
+    assert_eq!(g.anonymous().raw("GET", "/ready", None, &[]).0, 200);
+
+    let open = global_only(Config {
+        allow_anonymous_localhost: true,
+        ..Config::default()
+    });
+    let g = open.global();
+    assert_eq!(g.anonymous().get("/meshes").0, 200);
+    // A token, when sent, must still be right.
+    assert_eq!(Client::new(&g.base, "wrong").get("/meshes").0, 401);
+}
+
+#[test]
+fn default_mesh_and_hostname_generators_exist_at_start() {
+    let cluster = Cluster::federation(&["east"]);
+    let g = cluster.global();
+    assert_eq!(g.get("/meshes/default").0, 200);
+    let (_, generators) = g.get("/hostnamegenerators");
+    let names = names(&generators);
+    assert!(
+        names.contains(&"synced-mesh-multi-zone-service".to_owned()),
+        "{names:?}"
+    );
+    let (_, hg) = g.get("/hostnamegenerators/synced-mesh-multi-zone-service");
+    assert_eq!(
+        hg["spec"]["template"],
+        "{{ .DisplayName }}.mzsvc.mesh.local"
+    );
+    let east = cluster.zone("east");
+    common::wait_until(std::time::Duration::from_secs(5), || {
+        east.get("/hostnamegenerators/synced-mesh-multi-zone-service")
+            .0
+            == 200
+    });
+    assert_eq!(
+        east.get("/hostnamegenerators/local-universal-mesh-service")
+            .0,
+        200
+    );
+}
+
+#[test]
+fn tls_with_a_generated_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        tls: Tls::SelfSigned,
+        data_dir: Some(dir.path().to_owned()),
+        admin_token: Some("tok".to_owned()),
+        ..Config::default()
+    });
+    let info = cluster.info();
+    let url = info.global.clone().unwrap();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let pem = std::fs::read(info.tls_cert_file.as_ref().unwrap()).unwrap();
+    let client = Client::with_agent(&url, Some("tok"), Client::agent(Some(&pem)));
+    assert_eq!(client.get("/meshes/default").0, 200);
+    // Without trusting the certificate the handshake fails; plain HTTP gets nothing useful.
+    let untrusting = Client::with_agent(&url, Some("tok"), Client::agent(None));
+    assert!(untrusting.try_raw("GET", "/meshes", None, &[]).is_err());
+    let plain = Client::new(&url.replace("https://", "http://"), "tok");
+    assert!(plain
+        .try_raw("GET", "/meshes", None, &[])
+        .map_or(true, |r| r.0 != 200));
+    // next links use https.
+    let (_, list) = client.get("/hostnamegenerators?size=1");
+    assert!(list["next"].as_str().unwrap().starts_with("https://"));
+}
+
+#[test]
+fn chaos_injects_503s_and_latency_but_not_on_readiness() {
+    let cluster = global_only(Config {
+        chaos: Chaos {
+            error_rate: 1.0,
+            latency: std::time::Duration::from_millis(50),
+            drop_rate: 0.0,
+        },
+        ..Config::default()
+    });
+    let g = cluster.global();
+    let started = std::time::Instant::now();
+    let (status, body) = g.get("/meshes");
+    assert_eq!(status, 503);
+    assert_eq!(body["type"], "/std-errors");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(50));
+    assert_eq!(g.raw("GET", "/ready", None, &[]).0, 200);
+
+    let dropping = Cluster::start_unchecked(Config {
+        topology: Topology::Global,
+        port: 0,
+        chaos: Chaos {
+            drop_rate: 1.0,
+            ..Chaos::default()
+        },
+        ..Config::default()
+    });
+    assert!(dropping
+        .global()
+        .try_raw("GET", "/ready", None, &[])
+        .is_err());
+}
+
+#[test]
+fn a_generated_admin_token_is_kept_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || Config {
+        topology: Topology::Global,
+        port: 0,
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let first = Cluster::start(config()).token();
+    assert_eq!(first.len(), 64);
+    let stored = std::fs::read_to_string(dir.path().join("admin-token")).unwrap();
+    assert_eq!(stored, first);
+    let second = Cluster::start(config());
+    assert_eq!(second.token(), first);
+    assert_eq!(second.global().get("/meshes/default").0, 200);
+}

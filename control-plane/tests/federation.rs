@@ -1,0 +1,232 @@
+//! Federation: what is written where, how it travels, and the status each zone computes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{mesh_service, mzs, wait_until, Cluster};
+use kuma_mzs_core::api::ZONE_READ_ONLY_MESSAGE;
+use serde_json::Value;
+
+const MZS: &str = "/meshes/default/meshmultizoneservices";
+const MS: &str = "/meshes/default/meshservices";
+const WAIT: Duration = Duration::from_secs(5);
+
+fn items(body: &Value) -> Vec<Value> {
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn writing_an_mzs_on_a_zone_is_405_with_kumas_message() {
+    let cluster = Cluster::federation(&["east"]);
+    let east = cluster.zone("east");
+    let (status, body) = east.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("app", "redis")], &[6379]),
+    );
+    assert_eq!(status, 405);
+    assert_eq!(body["title"], "Method not allowed");
+    assert_eq!(body["detail"], ZONE_READ_ONLY_MESSAGE);
+    assert_eq!(body["details"], ZONE_READ_ONLY_MESSAGE);
+    let (status, _) = east.delete(&format!("{MZS}/redis"));
+    assert_eq!(status, 405);
+    // MeshServices are zone resources: global refuses them.
+    let (status, _) = cluster.global().put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6379, "Available"),
+    );
+    assert_eq!(status, 405);
+}
+
+#[test]
+fn mzs_syncs_to_every_zone_with_status_only_there_and_deletes_follow() {
+    let cluster = Cluster::federation(&["east", "west"]);
+    let global = cluster.global();
+    let (status, _) = global.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("kuma.io/display-name", "redis")], &[6379]),
+    );
+    assert_eq!(status, 201);
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || client.get(&format!("{MZS}/redis")).0 == 200);
+        let (_, body) = client.get(&format!("{MZS}/redis"));
+        assert_eq!(body["labels"]["kuma.io/origin"], "global");
+        // Each zone allocates its own VIP and computes its own condition.
+        wait_until(WAIT, || {
+            client.get(&format!("{MZS}/redis")).1["status"]["vips"][0]["ip"].is_string()
+        });
+    }
+    let (_, on_global) = global.get(&format!("{MZS}/redis"));
+    assert_eq!(on_global["status"], serde_json::json!({}));
+    // An update on global reaches the zones and keeps each zone's VIP.
+    let east = cluster.zone("east");
+    let vip_before = east.get(&format!("{MZS}/redis")).1["status"]["vips"].clone();
+    let (status, _) = global.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("kuma.io/display-name", "redis")], &[6379, 6380]),
+    );
+    assert_eq!(status, 200);
+    wait_until(WAIT, || {
+        east.get(&format!("{MZS}/redis")).1["spec"]["ports"]
+            .as_array()
+            .is_some_and(|p| p.len() == 2)
+    });
+    assert_eq!(
+        east.get(&format!("{MZS}/redis")).1["status"]["vips"],
+        vip_before
+    );
+    // Delete on global deletes on every zone.
+    assert_eq!(global.delete(&format!("{MZS}/redis")).0, 200);
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || client.get(&format!("{MZS}/redis")).0 == 404);
+    }
+}
+
+#[test]
+fn mesh_services_flow_zone_to_global_to_other_zones_and_deletes_follow() {
+    let cluster = Cluster::federation(&["east", "west"]);
+    let east = cluster.zone("east");
+    let (status, _) = east.put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6379, "Available"),
+    );
+    assert_eq!(status, 201);
+    let (_, local) = east.get(&format!("{MS}/redis"));
+    assert_eq!(local["labels"]["kuma.io/origin"], "zone");
+    assert_eq!(local["labels"]["kuma.io/zone"], "east");
+
+    let global = cluster.global();
+    let filter = format!("{MS}?filter[labels.kuma.io/display-name]=redis");
+    wait_until(WAIT, || global.get(&filter).1["total"] == 1);
+    let on_global = items(&global.get(&filter).1).remove(0);
+    let hashed = on_global["name"].as_str().unwrap().to_owned();
+    assert_eq!(
+        hashed,
+        kuma_mzs_core::api::hashed_name("default", "redis", &["east"])
+    );
+    assert_eq!(on_global["labels"]["kuma.io/origin"], "zone");
+    assert_eq!(on_global["labels"]["kuma.io/zone"], "east");
+
+    let west = cluster.zone("west");
+    wait_until(WAIT, || west.get(&format!("{MS}/{hashed}")).0 == 200);
+    let on_west = west.get(&format!("{MS}/{hashed}")).1;
+    assert_eq!(on_west["labels"]["kuma.io/origin"], "global");
+    assert_eq!(on_west["labels"]["kuma.io/zone"], "east");
+    assert_eq!(on_west["labels"]["kuma.io/display-name"], "redis");
+    // The owning zone does not get its own service back.
+    assert_eq!(east.get(&format!("{MS}/{hashed}")).0, 404);
+
+    assert_eq!(east.delete(&format!("{MS}/redis")).0, 200);
+    wait_until(WAIT, || global.get(&filter).1["total"] == 0);
+    wait_until(WAIT, || west.get(&format!("{MS}/{hashed}")).0 == 404);
+}
+
+fn matched(client: &common::Client, name: &str) -> Vec<(String, String)> {
+    let (_, body) = client.get(&format!("{MZS}/{name}"));
+    body["status"]["meshServices"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|m| {
+                    (
+                        m["name"].as_str().unwrap_or("").to_owned(),
+                        m["zone"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_zone_converges_on_the_same_matches_with_its_own_vip() {
+    let cluster = Cluster::federation(&["east", "west"]);
+    let global = cluster.global();
+    global.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("kuma.io/display-name", "redis")], &[6379]),
+    );
+    for zone in ["east", "west"] {
+        let (status, _) = cluster.zone(zone).put(
+            &format!("{MS}/redis"),
+            &mesh_service("redis", 6379, "Available"),
+        );
+        assert_eq!(status, 201);
+    }
+    let expected = vec![
+        ("redis".to_owned(), "east".to_owned()),
+        ("redis".to_owned(), "west".to_owned()),
+    ];
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || matched(&client, "redis") == expected);
+        let (_, body) = client.get(&format!("{MZS}/redis"));
+        let status = &body["status"];
+        assert_eq!(status["conditions"][0]["type"], "MeshServicesMatched");
+        assert_eq!(status["conditions"][0]["status"], "True");
+        assert_eq!(
+            status["conditions"][0]["message"],
+            "Matched 2 MeshService(s)"
+        );
+        assert!(status["vips"][0]["ip"]
+            .as_str()
+            .unwrap()
+            .starts_with("243."));
+        assert_eq!(status["addresses"][0]["hostname"], "redis.mzsvc.mesh.local");
+    }
+    // Removing a zone's service updates every zone.
+    cluster.zone("west").delete(&format!("{MS}/redis"));
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || {
+            matched(&client, "redis") == vec![("redis".to_owned(), "east".to_owned())]
+        });
+    }
+}
+
+#[test]
+fn a_zone_process_federates_over_http() {
+    use kuma_local::server::{Config, RemoteGlobal, Topology};
+    let global = Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        admin_token: Some("shared".to_owned()),
+        ..Config::default()
+    });
+    let global_url = global.info().global.clone().unwrap();
+    let zone = Cluster::start(Config {
+        topology: Topology::Zone {
+            name: "east".to_owned(),
+            global: Some(RemoteGlobal {
+                url: global_url,
+                token: None,
+                ca_cert: None,
+            }),
+        },
+        port: 0,
+        admin_token: Some("shared".to_owned()),
+        ..Config::default()
+    });
+    let east = zone.zone("east");
+    let g = global.global();
+    g.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("app", "redis")], &[6379]),
+    );
+    wait_until(WAIT, || east.get(&format!("{MZS}/redis")).0 == 200);
+    east.put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6379, "Available"),
+    );
+    wait_until(WAIT, || g.get(MS).1["total"] == 1);
+    assert_eq!(
+        east.put(&format!("{MZS}/x"), &mzs("x", &[("a", "b")], &[1]))
+            .0,
+        405
+    );
+    g.delete(&format!("{MZS}/redis"));
+    wait_until(WAIT, || east.get(&format!("{MZS}/redis")).0 == 404);
+}

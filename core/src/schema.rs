@@ -1,0 +1,761 @@
+//! Field documentation and JSON Schemas for every resource kind, in both document shapes.
+//!
+//! One static field tree per kind ([`kind`]) is the single source of truth for three consumers:
+//! the JSON Schemas handed to generic YAML tooling (monaco-yaml, yaml-language-server) via
+//! [`json_schema`], and the hover and completion of [`crate::ide`] (our own language server and the
+//! playground). The facts (field names, types, defaults, required fields, enum values) come from
+//! Kuma's OpenAPI schemas (`rest.yaml`) and CRDs; the prose is ours.
+//!
+//! Beyond Kuma's schema, `spec.ports[].appProtocol` lists the protocols Kuma's validator accepts
+//! as an `enum` (Kuma's schema only says `string`, so its schema layer lets `htpp` through and the
+//! validator rejects it later); editors can then flag it while typing.
+
+use serde_json::{json, Map, Value};
+
+use crate::model::{KumaVersion, ResourceType};
+use crate::Shape;
+
+/// The type of a field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// A string.
+    String,
+    /// A 32-bit integer.
+    Int32,
+    /// A boolean.
+    Boolean,
+    /// An integer or a string (Kubernetes `IntOrString`).
+    IntOrString,
+    /// An object with known fields; other fields are unknown (a typo, usually).
+    Object(&'static [Field]),
+    /// A map of strings to strings (labels, `matchLabels`).
+    StringMap,
+    /// A list of values of one type.
+    Array(&'static Ty),
+    /// Anything (free-form configuration Kuma does not look into here).
+    Any,
+}
+
+impl Ty {
+    /// A short name for hovers (`string`, `integer (int32)`, `object`, `array of object`, ...).
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::String => "string".to_owned(),
+            Ty::Int32 => "integer (int32)".to_owned(),
+            Ty::Boolean => "boolean".to_owned(),
+            Ty::IntOrString => "integer or string".to_owned(),
+            Ty::Object(_) => "object".to_owned(),
+            Ty::StringMap => "map of string to string".to_owned(),
+            Ty::Array(item) => format!("array of {}", item.describe()),
+            Ty::Any => "any".to_owned(),
+        }
+    }
+
+    /// The fields of an object type.
+    pub fn fields(&self) -> &'static [Field] {
+        match self {
+            Ty::Object(fields) => fields,
+            _ => &[],
+        }
+    }
+}
+
+/// One documented field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The key as written in YAML/JSON.
+    pub name: &'static str,
+    /// What the field means (Markdown).
+    pub doc: &'static str,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether Kuma's schema requires it.
+    pub required: bool,
+    /// Allowed values (empty: any value of the type).
+    pub values: &'static [&'static str],
+    /// Schema default, as YAML text.
+    pub default: Option<&'static str>,
+    /// Set by the control plane; ignored on input.
+    pub read_only: bool,
+}
+
+impl Field {
+    const fn new(name: &'static str, ty: Ty, doc: &'static str) -> Self {
+        Self {
+            name,
+            doc,
+            ty,
+            required: false,
+            values: &[],
+            default: None,
+            read_only: false,
+        }
+    }
+
+    const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    const fn values(mut self, values: &'static [&'static str]) -> Self {
+        self.values = values;
+        self
+    }
+
+    const fn default(mut self, default: &'static str) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    const fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
+    pub fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
+        if self.name == "appProtocol" && version == KumaVersion::V2 {
+            return APP_PROTOCOLS_2X.to_vec();
+        }
+        self.values.to_vec()
+    }
+
+    /// Look a child field up by key.
+    pub fn child(&self, key: &str) -> Option<&'static Field> {
+        self.ty.fields().iter().find(|f| f.name == key)
+    }
+}
+
+/// Protocols Kuma 3.0's MeshMultiZoneService validator accepts.
+pub const APP_PROTOCOLS: &[&str] = &["grpc", "http", "http2", "tcp"];
+/// Protocols Kuma 2.x accepted.
+pub const APP_PROTOCOLS_2X: &[&str] = &["grpc", "http", "http2", "kafka", "tcp"];
+/// The Kubernetes `apiVersion` of every Kuma resource here.
+pub const API_VERSION: &str = "kuma.io/v1alpha1";
+
+const MATCH_LABELS: &[Field] = &[Field::new(
+    "matchLabels",
+    Ty::StringMap,
+    "Labels a resource must carry, all of them, with equal values.",
+)];
+
+// --- MeshMultiZoneService -----------------------------------------------------------------------
+
+const MZS_PORT: &[Field] = &[
+    Field::new(
+        "name",
+        Ty::String,
+        "Optional port name; must not be empty when given. Policies and `sectionName` refer to the \
+         port by this name, else by its number.",
+    ),
+    Field::new(
+        "port",
+        Ty::Int32,
+        "Port number. An MeshService port with the same name (3.0) or number (2.x) is matched \
+         in every selected MeshService.",
+    )
+    .required(),
+    Field::new(
+        "appProtocol",
+        Ty::String,
+        "Application protocol of the port.",
+    )
+    .values(APP_PROTOCOLS)
+    .default("tcp"),
+];
+
+const MZS_SELECTOR: &[Field] = &[Field::new(
+    "meshService",
+    Ty::Object(MATCH_LABELS),
+    "Selects MeshServices by label, in every zone. `matchLabels` must not be empty.",
+)
+.required()];
+
+const MZS_SPEC: &[Field] = &[
+    Field::new(
+        "selector",
+        Ty::Object(MZS_SELECTOR),
+        "Which MeshServices this service groups.",
+    )
+    .required(),
+    Field::new(
+        "ports",
+        Ty::Array(&Ty::Object(MZS_PORT)),
+        "Ports the service exposes; at least one.",
+    )
+    .required(),
+];
+
+// --- MeshService --------------------------------------------------------------------------------
+
+const MS_PORT: &[Field] = &[
+    Field::new("name", Ty::String, "Optional port name."),
+    Field::new("port", Ty::Int32, "Port number clients connect to.").required(),
+    Field::new(
+        "targetPort",
+        Ty::IntOrString,
+        "Port (number or name) on the dataplane that receives the traffic.",
+    ),
+    Field::new(
+        "appProtocol",
+        Ty::String,
+        "Application protocol of the port.",
+    )
+    .default("tcp"),
+];
+
+const MS_DATAPLANE_REF: &[Field] = &[Field::new("name", Ty::String, "Dataplane name.")];
+
+const MS_SELECTOR: &[Field] = &[
+    Field::new(
+        "dataplaneLabels",
+        Ty::Object(MATCH_LABELS),
+        "Selects the dataplanes backing the service by label.",
+    ),
+    Field::new(
+        "dataplaneRef",
+        Ty::Object(MS_DATAPLANE_REF),
+        "Selects one dataplane by name.",
+    ),
+];
+
+const MS_IDENTITY: &[Field] = &[
+    Field::new("type", Ty::String, "Identity type.")
+        .required()
+        .values(&["SpiffeID"]),
+    Field::new("value", Ty::String, "The identity.").required(),
+];
+
+const MS_SPEC: &[Field] = &[
+    Field::new(
+        "selector",
+        Ty::Object(MS_SELECTOR),
+        "Which dataplanes implement the service.",
+    ),
+    Field::new(
+        "ports",
+        Ty::Array(&Ty::Object(MS_PORT)),
+        "Ports of the service.",
+    ),
+    Field::new(
+        "state",
+        Ty::String,
+        "`Available` when at least one endpoint is healthy. A remote MeshService that is \
+         `Unavailable` gets no traffic through a MeshMultiZoneService.",
+    )
+    .values(&["Available", "Unavailable"])
+    .default("Unavailable"),
+    Field::new(
+        "identities",
+        Ty::Array(&Ty::Object(MS_IDENTITY)),
+        "Identities of the service's workloads.",
+    ),
+];
+
+// --- HostnameGenerator --------------------------------------------------------------------------
+
+const HG_SELECTOR: &[Field] = &[
+    Field::new(
+        "meshService",
+        Ty::Object(MATCH_LABELS),
+        "Generate hostnames for MeshServices with these labels.",
+    ),
+    Field::new(
+        "meshExternalService",
+        Ty::Object(MATCH_LABELS),
+        "Generate hostnames for MeshExternalServices with these labels.",
+    ),
+    Field::new(
+        "meshMultiZoneService",
+        Ty::Object(MATCH_LABELS),
+        "Generate hostnames for MeshMultiZoneServices with these labels.",
+    ),
+];
+
+const HG_EXTENSION: &[Field] = &[
+    Field::new("type", Ty::String, "Extension type; must not be empty.").required(),
+    Field::new(
+        "config",
+        Ty::Any,
+        "Free-form configuration of the extension.",
+    ),
+];
+
+const HG_SPEC: &[Field] = &[
+    Field::new(
+        "selector",
+        Ty::Object(HG_SELECTOR),
+        "Exactly one selector must be set.",
+    ),
+    Field::new(
+        "template",
+        Ty::String,
+        "Go template rendering the hostname, e.g. `{{ .DisplayName }}.mzsvc.mesh.local`. \
+         Fields: `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`; function `label \"key\"`. \
+         The result must be a lowercase RFC 1123 subdomain.",
+    )
+    .required(),
+    Field::new(
+        "extension",
+        Ty::Object(HG_EXTENSION),
+        "Plugin configuration.",
+    ),
+];
+
+// --- MeshLoadBalancingStrategy ------------------------------------------------------------------
+
+const TARGET_REF: &[Field] = &[
+    Field::new("kind", Ty::String, "Kind of the referenced resource.")
+        .required()
+        .values(&[
+            "Mesh",
+            "Dataplane",
+            "MeshService",
+            "MeshExternalService",
+            "MeshMultiZoneService",
+            "MeshHTTPRoute",
+        ]),
+    Field::new(
+        "name",
+        Ty::String,
+        "Name of the referenced resource (2.x style).",
+    ),
+    Field::new(
+        "namespace",
+        Ty::String,
+        "Namespace of the referenced resource.",
+    ),
+    Field::new(
+        "labels",
+        Ty::StringMap,
+        "Labels of the referenced resource (3.0 style, e.g. `kuma.io/display-name`).",
+    ),
+    Field::new(
+        "sectionName",
+        Ty::String,
+        "One port of the destination, by name or number.",
+    ),
+];
+
+const AFFINITY_TAG: &[Field] = &[
+    Field::new("key", Ty::String, "Tag key.").required(),
+    Field::new("weight", Ty::Int32, "Relative weight."),
+];
+
+const LOCAL_ZONE: &[Field] = &[Field::new(
+    "affinityTags",
+    Ty::Array(&Ty::Object(AFFINITY_TAG)),
+    "Prefer local endpoints sharing these tags with the client, most preferred first.",
+)];
+
+const FROM_ZONES: &[Field] = &[Field::new(
+    "zones",
+    Ty::Array(&Ty::String),
+    "Client zones the rule applies to.",
+)];
+
+const FAILOVER_TO: &[Field] = &[
+    Field::new("type", Ty::String, "Which zones to fail over to.")
+        .required()
+        .values(&["Any", "AnyExcept", "Only", "None"]),
+    Field::new(
+        "zones",
+        Ty::Array(&Ty::String),
+        "Zones for `AnyExcept` and `Only`.",
+    ),
+];
+
+const FAILOVER: &[Field] = &[
+    Field::new(
+        "from",
+        Ty::Object(FROM_ZONES),
+        "Apply only to clients in these zones.",
+    ),
+    Field::new("to", Ty::Object(FAILOVER_TO), "Where to fail over to.").required(),
+];
+
+const THRESHOLD: &[Field] = &[Field::new(
+    "percentage",
+    Ty::IntOrString,
+    "Fail over when fewer than this percentage of local endpoints are healthy.",
+)
+.required()];
+
+const CROSS_ZONE: &[Field] = &[
+    Field::new(
+        "failover",
+        Ty::Array(&Ty::Object(FAILOVER)),
+        "Ordered failover rules; the n-th matching rule gives priority n.",
+    ),
+    Field::new(
+        "failoverThreshold",
+        Ty::Object(THRESHOLD),
+        "When to start failing over.",
+    ),
+];
+
+const LOCALITY: &[Field] = &[
+    Field::new(
+        "disabled",
+        Ty::Boolean,
+        "Spread traffic over all zones at one priority.",
+    ),
+    Field::new("localZone", Ty::Object(LOCAL_ZONE), "In-zone affinity."),
+    Field::new("crossZone", Ty::Object(CROSS_ZONE), "Cross-zone failover."),
+];
+
+const MLBS_CONF: &[Field] = &[
+    Field::new(
+        "localityAwareness",
+        Ty::Object(LOCALITY),
+        "Locality-aware load balancing.",
+    ),
+    Field::new("loadBalancer", Ty::Any, "Load balancer algorithm."),
+    Field::new(
+        "hashPolicies",
+        Ty::Any,
+        "Hash policies for hashing load balancers.",
+    ),
+];
+
+const MLBS_TO: &[Field] = &[
+    Field::new("targetRef", Ty::Object(TARGET_REF), "The destination.").required(),
+    Field::new("default", Ty::Object(MLBS_CONF), "The configuration."),
+];
+
+const MLBS_SPEC: &[Field] = &[
+    Field::new(
+        "targetRef",
+        Ty::Object(TARGET_REF),
+        "Which proxies the policy applies to (`Mesh` or `Dataplane`).",
+    ),
+    Field::new(
+        "to",
+        Ty::Array(&Ty::Object(MLBS_TO)),
+        "Configuration per destination.",
+    ),
+];
+
+// --- Kinds --------------------------------------------------------------------------------------
+
+/// Documentation of one resource kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    /// The kind.
+    pub resource_type: ResourceType,
+    /// What it is.
+    pub doc: &'static str,
+    /// Fields of `spec` (empty with `free_form` for Mesh).
+    pub spec: &'static [Field],
+    /// The spec is not modelled (Mesh).
+    pub free_form: bool,
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        resource_type: ResourceType::MeshMultiZoneService,
+        doc: "Groups MeshServices from several zones, selected by labels, into one service with \
+              its own VIP and hostnames; traffic fails over across zones. Created on the global \
+              control plane only.",
+        spec: MZS_SPEC,
+        free_form: false,
+    },
+    Kind {
+        resource_type: ResourceType::MeshService,
+        doc: "A service of one zone: its ports, the dataplanes behind it, and whether it is \
+              available. Zones sync their MeshServices so a MeshMultiZoneService can select them.",
+        spec: MS_SPEC,
+        free_form: false,
+    },
+    Kind {
+        resource_type: ResourceType::HostnameGenerator,
+        doc: "Generates DNS hostnames for selected services from a template.",
+        spec: HG_SPEC,
+        free_form: false,
+    },
+    Kind {
+        resource_type: ResourceType::MeshLoadBalancingStrategy,
+        doc: "Load balancing and locality-aware cross-zone failover towards destinations, a \
+              MeshMultiZoneService included.",
+        spec: MLBS_SPEC,
+        free_form: false,
+    },
+    Kind {
+        resource_type: ResourceType::Mesh,
+        doc: "A service mesh. Its configuration (mTLS, networking, ...) is not checked here.",
+        spec: &[],
+        free_form: true,
+    },
+];
+
+/// The documentation of `resource_type`.
+pub fn kind(resource_type: ResourceType) -> &'static Kind {
+    KINDS
+        .iter()
+        .find(|k| k.resource_type == resource_type)
+        .unwrap_or(&KINDS[0])
+}
+
+/// Every documented kind, in [`ResourceType::ALL`] order.
+pub fn kinds() -> impl Iterator<Item = &'static Kind> {
+    ResourceType::ALL.into_iter().map(kind)
+}
+
+const KIND_NAMES: &[&str] = &[
+    "Mesh",
+    "MeshService",
+    "MeshMultiZoneService",
+    "HostnameGenerator",
+    "MeshLoadBalancingStrategy",
+];
+
+const METADATA: &[Field] = &[
+    Field::new(
+        "name",
+        Ty::String,
+        "Resource name (Kuma adds `.<namespace>` to form the name it stores).",
+    )
+    .required(),
+    Field::new(
+        "namespace",
+        Ty::String,
+        "Kubernetes namespace (usually `kuma-system`).",
+    ),
+    Field::new(
+        "labels",
+        Ty::StringMap,
+        "Labels; `kuma.io/mesh` sets the mesh (default `default`).",
+    ),
+    Field::new("annotations", Ty::StringMap, "Annotations."),
+];
+
+/// The top-level fields of a document of `kind` in `shape`, the `spec` field included.
+pub fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
+    let spec_ty = if kind.free_form {
+        Ty::Any
+    } else {
+        Ty::Object(kind.spec)
+    };
+    let spec_doc = "The specification of the resource.";
+    let status = Field::new(
+        "status",
+        Ty::Any,
+        "Computed by the control plane; ignored on input.",
+    )
+    .read_only();
+    match shape {
+        Shape::Universal => {
+            let mut fields = vec![
+                Field::new("type", Ty::String, "The resource type.")
+                    .required()
+                    .values(KIND_NAMES),
+                Field::new("name", Ty::String, "Name of the resource.").required(),
+            ];
+            if kind.resource_type.is_mesh_scoped() {
+                fields.push(
+                    Field::new("mesh", Ty::String, "Mesh the resource belongs to.")
+                        .default("default"),
+                );
+            }
+            fields.push(Field::new(
+                "labels",
+                Ty::StringMap,
+                "Labels (`kuma.io/origin`, `kuma.io/zone`, `kuma.io/display-name`, ...).",
+            ));
+            if kind.free_form {
+                // A universal Mesh carries its configuration at the top level.
+                return fields;
+            }
+            fields.push(Field::new("spec", spec_ty, spec_doc).required());
+            fields.push(
+                Field::new("kri", Ty::String, "Kuma resource identifier; set by Kuma.").read_only(),
+            );
+            fields.push(Field::new("creationTime", Ty::String, "Set by Kuma.").read_only());
+            fields.push(Field::new("modificationTime", Ty::String, "Set by Kuma.").read_only());
+            fields.push(status);
+            fields
+        }
+        Shape::Kubernetes => vec![
+            Field::new("apiVersion", Ty::String, "Always `kuma.io/v1alpha1`.")
+                .required()
+                .values(&[API_VERSION]),
+            Field::new("kind", Ty::String, "The resource type.")
+                .required()
+                .values(KIND_NAMES),
+            Field::new(
+                "metadata",
+                Ty::Object(METADATA),
+                "Name, namespace and labels.",
+            )
+            .required(),
+            Field::new("spec", spec_ty, spec_doc).required(),
+            status,
+        ],
+    }
+}
+
+/// The JSON Schema (draft-07) of `resource_type`: either document shape.
+pub fn json_schema(resource_type: ResourceType, version: KumaVersion) -> Value {
+    let kind = kind(resource_type);
+    let name = resource_type.name();
+    let universal = object_schema(
+        &top_level(kind, Shape::Universal),
+        version,
+        Some(("type", name)),
+        !kind.free_form,
+    );
+    let kubernetes = object_schema(
+        &top_level(kind, Shape::Kubernetes),
+        version,
+        Some(("kind", name)),
+        true,
+    );
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": format!("https://kuma-mzs.invalid/schema/{}.json", resource_type.path_segment()),
+        "title": name,
+        "description": kind.doc,
+        "anyOf": [
+            with_title(universal, &format!("{name} (universal: kumactl, REST API)")),
+            with_title(kubernetes, &format!("{name} (Kubernetes)")),
+        ],
+    })
+}
+
+/// Every kind's JSON Schema, keyed by kind name (sorted).
+pub fn json_schemas(version: KumaVersion) -> Map<String, Value> {
+    let mut map = Map::new();
+    let mut types = ResourceType::ALL;
+    types.sort_by_key(|t| t.name());
+    for t in types {
+        map.insert(t.name().to_owned(), json_schema(t, version));
+    }
+    map
+}
+
+fn with_title(mut schema: Value, title: &str) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.insert("title".to_owned(), Value::String(title.to_owned()));
+    }
+    schema
+}
+
+fn object_schema(
+    fields: &[Field],
+    version: KumaVersion,
+    pin: Option<(&str, &str)>,
+    closed: bool,
+) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        let mut schema = field_schema(f, version);
+        if let (Some((key, value)), Value::Object(map)) = (pin, &mut schema) {
+            if f.name == key {
+                map.insert("enum".to_owned(), json!([value]));
+            }
+        }
+        properties.insert(f.name.to_owned(), schema);
+        if f.required {
+            required.push(Value::String(f.name.to_owned()));
+        }
+    }
+    let mut map = Map::new();
+    map.insert("type".to_owned(), json!("object"));
+    map.insert("properties".to_owned(), Value::Object(properties));
+    if !required.is_empty() {
+        map.insert("required".to_owned(), Value::Array(required));
+    }
+    if closed {
+        map.insert("additionalProperties".to_owned(), Value::Bool(false));
+    }
+    Value::Object(map)
+}
+
+fn type_schema(ty: &Ty, version: KumaVersion) -> Value {
+    match ty {
+        Ty::String => json!({"type": "string"}),
+        Ty::Int32 => json!({"type": "integer", "format": "int32"}),
+        Ty::Boolean => json!({"type": "boolean"}),
+        Ty::IntOrString => json!({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
+        Ty::Object(fields) => object_schema(fields, version, None, true),
+        Ty::StringMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
+        Ty::Array(item) => json!({"type": "array", "items": type_schema(item, version)}),
+        Ty::Any => json!({}),
+    }
+}
+
+fn field_schema(field: &Field, version: KumaVersion) -> Value {
+    let mut schema = type_schema(&field.ty, version);
+    if let Value::Object(map) = &mut schema {
+        map.insert(
+            "description".to_owned(),
+            Value::String(field.doc.to_owned()),
+        );
+        let values = field.values_for(version);
+        if !values.is_empty() {
+            map.insert("enum".to_owned(), json!(values));
+        }
+        if let Some(default) = field.default {
+            map.insert("default".to_owned(), Value::String(default.to_owned()));
+        }
+        if field.read_only {
+            map.insert("readOnly".to_owned(), Value::Bool(true));
+        }
+        if field.name == "ports" && matches!(field.ty, Ty::Array(_)) && field.required {
+            map.insert("minItems".to_owned(), json!(1));
+        }
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_schema_with_both_shapes() {
+        let schemas = json_schemas(KumaVersion::V3_0);
+        assert_eq!(schemas.len(), ResourceType::ALL.len());
+        for (name, schema) in &schemas {
+            assert_eq!(schema["title"], json!(name));
+            assert_eq!(
+                schema["anyOf"][0]["properties"]["type"]["enum"],
+                json!([name])
+            );
+            assert_eq!(
+                schema["anyOf"][1]["properties"]["kind"]["enum"],
+                json!([name])
+            );
+        }
+    }
+
+    #[test]
+    fn mzs_schema_carries_kuma_facts() {
+        let s = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V3_0);
+        let spec = &s["anyOf"][0]["properties"]["spec"];
+        assert_eq!(spec["required"], json!(["selector", "ports"]));
+        assert_eq!(spec["properties"]["ports"]["minItems"], json!(1));
+        let port = &spec["properties"]["ports"]["items"];
+        assert_eq!(port["required"], json!(["port"]));
+        assert_eq!(port["properties"]["appProtocol"]["default"], json!("tcp"));
+        assert_eq!(
+            port["properties"]["appProtocol"]["enum"],
+            json!(["grpc", "http", "http2", "tcp"])
+        );
+        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2);
+        assert_eq!(
+            v2["anyOf"][0]["properties"]["spec"]["properties"]["ports"]["items"]["properties"]
+                ["appProtocol"]["enum"],
+            json!(["grpc", "http", "http2", "kafka", "tcp"])
+        );
+    }
+
+    #[test]
+    fn global_scoped_kinds_have_no_mesh_field() {
+        let hg = top_level(kind(ResourceType::HostnameGenerator), Shape::Universal);
+        assert!(hg.iter().all(|f| f.name != "mesh"));
+        let mzs = top_level(kind(ResourceType::MeshMultiZoneService), Shape::Universal);
+        assert!(mzs.iter().any(|f| f.name == "mesh"));
+    }
+}

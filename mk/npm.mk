@@ -1,0 +1,31 @@
+# wasm/: the npm package kuma-mzs (the core in WebAssembly, a CLI, a language server).
+TEST_TARGETS += test-npm
+BUILD_TARGETS += wasm
+BENCH_TARGETS += bench-npm
+
+NPM_DIR := $(ROOT)/wasm/npm
+# npm ci writes node_modules/.package-lock.json; newer than the lockfile = up to date.
+NPM_STAMP := $(NPM_DIR)/node_modules/.package-lock.json
+
+.PHONY: npm-tools npm-deps wasm test-npm bench-npm pack-npm
+npm-tools: tools-rust
+	@bash $(ROOT)/.ci/tools.sh wasm
+
+npm-deps: $(NPM_STAMP)
+$(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	cd $(NPM_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+wasm: npm-tools npm-deps ## Build the npm package kuma-mzs into wasm/pkg
+	bash $(ROOT)/wasm/build.sh
+
+pack-npm: wasm ## npm pack the package into target/npm/
+	mkdir -p $(ROOT)/target/npm
+	cd $(ROOT)/wasm/pkg && npm pack --pack-destination $(ROOT)/target/npm
+
+test-npm: wasm ## npm package: binding unit tests + node --test (API, ESM/web, conformance, CLI, LSP, npm pack, tsc)
+	cargo test -p kuma-mzs-wasm --locked
+	cd $(ROOT)/wasm && node --test tests/*.test.js tests/*.test.mjs
+
+bench-npm: wasm ## validate() vs yaml + ajv with Kuma's OpenAPI schema; wasm size and instantiation
+	node $(ROOT)/wasm/bench/bench.js

@@ -1,0 +1,216 @@
+'use strict';
+// The `kuma-mzs` command line: a thin shell over the wasm core. Exit codes: 0 no errors,
+// 1 an error in some input, 2 a usage or IO error.
+
+const fs = require('node:fs');
+const core = require('../node/kuma_mzs.js');
+const { expandOperands, readInput, InputError } = require('./files.js');
+const { toSarif } = require('./sarif.js');
+
+const USAGE = `Usage:
+  kuma-mzs validate [--kuma-version 3.0|2.x] [--format text|json|sarif] FILE|DIR|GLOB|- ...
+  kuma-mzs preview  [--zones a,b,c] [--kuma-version 3.0|2.x] [--mzs-cidr CIDR]
+                    [--format text|json] FILE|DIR|GLOB|- ...
+  kuma-mzs schema   [KIND]
+  kuma-mzs --version | --help
+
+validate  checks every Kuma resource in the files (Kuma's validator, schema, lints);
+          text output is file:line:column: severity: field: message (1-based).
+preview   shows what each zone's control plane computes for every MeshMultiZoneService.
+schema    prints the JSON Schema of every resource kind (or of KIND).
+
+Exit status: 0 no errors, 1 errors found, 2 usage or IO error.
+`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv, spec) {
+  const options = {};
+  const operands = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      if (!(name in spec)) throw new UsageError(`unknown option --${name}`);
+      let value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+      const allowed = spec[name];
+      if (Array.isArray(allowed) && !allowed.includes(value)) {
+        throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+      }
+      options[name] = value;
+    } else {
+      operands.push(arg);
+    }
+  }
+  return { options, operands };
+}
+
+function readStdinOnce() {
+  let cached = null;
+  return () => {
+    if (cached === null) cached = fs.readFileSync(0);
+    return cached;
+  };
+}
+
+function loadInputs(operands, io) {
+  if (operands.length === 0) throw new UsageError('no input files (use - for stdin)');
+  const stdin = io.stdin || readStdinOnce();
+  return expandOperands(operands).map((f) => readInput(f, stdin));
+}
+
+function allDiagnostics(result) {
+  return result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
+}
+
+function textLine(path, d) {
+  const where = `${path}:${d.range.start.line}:${d.range.start.column}`;
+  return d.field ? `${where}: ${d.severity}: ${d.field}: ${d.message}` : `${where}: ${d.severity}: ${d.message}`;
+}
+
+function lineColumn(range) {
+  return {
+    start: { line: range.start.line, column: range.start.column },
+    end: { line: range.end.line, column: range.end.column },
+  };
+}
+
+function jsonDiagnostic(d) {
+  const out = { severity: d.severity, code: d.code, field: d.field, message: d.message, range: lineColumn(d.range) };
+  if (d.fix) out.fix = { title: d.fix.title, range: lineColumn(d.fix.range), replacement: d.fix.replacement };
+  return out;
+}
+
+function runValidate(argv, io) {
+  const { options, operands } = parseArgs(argv, { 'kuma-version': ['3.0', '2.x'], format: ['text', 'json', 'sarif'] });
+  const inputs = loadInputs(operands, io);
+  const format = options.format || 'text';
+  const files = inputs.map((input) => ({
+    path: input.path,
+    result: core.validate(input.text, { kumaVersion: options['kuma-version'] }),
+  }));
+  let errors = 0;
+  let warnings = 0;
+  for (const f of files) {
+    for (const d of allDiagnostics(f.result)) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+    }
+  }
+  if (format === 'text') {
+    for (const f of files) {
+      for (const d of allDiagnostics(f.result)) io.out(textLine(f.path, d) + '\n');
+    }
+    io.err(`${errors} error(s), ${warnings} warning(s) in ${files.length} file(s)\n`);
+  } else if (format === 'json') {
+    const out = {
+      files: files.map((f) => ({
+        path: f.path,
+        diagnostics: f.result.diagnostics.map(jsonDiagnostic),
+        documents: f.result.documents.map((d) => ({
+          kind: d.kind,
+          name: d.name,
+          mesh: d.mesh,
+          diagnostics: d.diagnostics.map(jsonDiagnostic),
+        })),
+      })),
+    };
+    io.out(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    const sarif = toSarif(
+      files.map((f) => ({ path: f.path, diagnostics: allDiagnostics(f.result) })),
+      { version: core.version(), codes: core.codes() },
+    );
+    io.out(JSON.stringify(sarif, null, 2) + '\n');
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+function runPreview(argv, io) {
+  const { options, operands } = parseArgs(argv, {
+    zones: null,
+    'kuma-version': ['3.0', '2.x'],
+    'mzs-cidr': null,
+    format: ['text', 'json'],
+  });
+  const inputs = loadInputs(operands, io);
+  const previewOptions = { kumaVersion: options['kuma-version'] };
+  if (options.zones !== undefined) {
+    previewOptions.zones = options.zones.split(',').map((z) => z.trim()).filter((z) => z !== '');
+  }
+  if (options['mzs-cidr'] !== undefined) previewOptions.mzsCidr = options['mzs-cidr'];
+  let result;
+  try {
+    result = core.preview(inputs, previewOptions);
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  const errors = result.diagnostics.some((f) => f.diagnostics.some((d) => d.severity === 'error'));
+  if ((options.format || 'text') === 'json') {
+    for (const f of result.diagnostics) {
+      for (const d of f.diagnostics) io.err(textLine(f.path, d) + '\n');
+    }
+    io.out(JSON.stringify({ zones: result.zones }, null, 2) + '\n');
+  } else {
+    io.out(core.explain(inputs, previewOptions));
+  }
+  return errors ? 1 : 0;
+}
+
+function runSchema(argv, io) {
+  const { operands } = parseArgs(argv, {});
+  const schemas = core.schema();
+  if (operands.length === 0) {
+    io.out(JSON.stringify(schemas, null, 2) + '\n');
+    return 0;
+  }
+  if (operands.length > 1 || !(operands[0] in schemas)) {
+    throw new UsageError(`unknown kind ${JSON.stringify(operands.join(' '))}; kinds: ${Object.keys(schemas).join(', ')}`);
+  }
+  io.out(JSON.stringify(schemas[operands[0]], null, 2) + '\n');
+  return 0;
+}
+
+/** Run the CLI; returns the exit code. `io` = {out, err, stdin?} for tests. */
+function main(argv, io) {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return runValidate(rest, io);
+      case 'preview':
+        return runPreview(rest, io);
+      case 'schema':
+        return runSchema(rest, io);
+      case '--version':
+      case '-V':
+        io.out(core.version() + '\n');
+        return 0;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      default:
+        throw new UsageError(command === undefined ? 'no command' : `unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`kuma-mzs: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      io.err(`kuma-mzs: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+module.exports = { main, USAGE };

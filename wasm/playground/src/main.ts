@@ -1,0 +1,591 @@
+// The page: wires the editor, the worker, the preview panel, export and share links.
+import type { EditorState } from "@codemirror/state";
+import type { EditorView } from "@codemirror/view";
+import { renderChart } from "./chart";
+import { EngineClient } from "./client";
+import { byId, h } from "./dom";
+import { createState, setDiagnostics, toCmDiagnostics } from "./editor";
+import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples";
+import { toSpan } from "./positions";
+import type { AnalyzeResult } from "./protocol";
+import { allMzs, mzsKey, renderTrafficDetails, renderZoneCard } from "./render";
+import { decodeWorkspace, encodeWorkspace } from "./share";
+import type { Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
+import {
+  GLOBAL_FILE,
+  isValidZoneName,
+  meshServiceTemplate,
+  type Workspace,
+  zoneFile,
+  zoneOf,
+  zones as workspaceZones,
+} from "./workspace";
+import { EditorView as View } from "@codemirror/view";
+
+const early = (window as { kumaEngineWorker?: Worker }).kumaEngineWorker;
+const client = new EngineClient(new URL("./worker.js", import.meta.url), early instanceof Worker ? early : undefined);
+
+interface FileState {
+  state: EditorState;
+  revision: number;
+  /** Diagnostics of the last analysis and the revision they belong to. */
+  diagnostics: Diagnostic[];
+  analyzedRevision: number;
+}
+
+let ws: Workspace;
+const files = new Map<string, FileState>();
+let view: EditorView;
+let lastPreview: PreviewResult | undefined;
+let analyzeCount = 0;
+
+const hooks = {
+  client,
+  kumaVersion: () => ws.kumaVersion,
+  onChange(path: string) {
+    const f = files.get(path);
+    if (f) f.revision++;
+    scheduleAnalyze();
+    scheduleHashUpdate();
+  },
+};
+
+// ---------------------------------------------------------------- workspace <-> editor
+
+function currentText(path: string): string {
+  const f = files.get(path);
+  if (!f) return "";
+  return (path === ws.active ? view.state : f.state).doc.toString();
+}
+
+function snapshot(): Workspace {
+  return { ...ws, files: ws.files.map((f) => ({ path: f.path, text: currentText(f.path) })) };
+}
+
+function loadWorkspace(next: Workspace): void {
+  ws = next;
+  files.clear();
+  for (const f of ws.files) {
+    files.set(f.path, { state: createState(hooks, f.path, f.text), revision: 1, diagnostics: [], analyzedRevision: 0 });
+  }
+  if (!files.has(ws.active)) ws.active = GLOBAL_FILE;
+  const active = files.get(ws.active);
+  if (active) view.setState(active.state);
+  byId<HTMLSelectElement>("kuma-version").value = ws.kumaVersion;
+  byId("add-zone-error").textContent = "";
+  renderTabs();
+  renderProblems();
+  scheduleAnalyze(0);
+  scheduleHashUpdate();
+}
+
+function activate(path: string, focus = false): void {
+  const next = files.get(path);
+  if (!next) return;
+  const current = files.get(ws.active);
+  if (current) current.state = view.state;
+  ws.active = path;
+  view.setState(next.state);
+  applyDiagnostics(path);
+  renderTabs();
+  scheduleHashUpdate();
+  if (focus) view.focus();
+}
+
+function applyDiagnostics(path: string): void {
+  const f = files.get(path);
+  if (!f || path !== ws.active || f.analyzedRevision !== f.revision) return;
+  view.dispatch(setDiagnostics(view.state, toCmDiagnostics(view.state, f.diagnostics, applyFix)));
+}
+
+function applyFix(target: EditorView, d: Diagnostic): void {
+  if (!d.fix) return;
+  const { from, to } = toSpan(target.state.doc, d.fix.range);
+  target.dispatch({ changes: { from, to: d.fix.range.end === d.fix.range.start ? from : to, insert: d.fix.replacement } });
+}
+
+// ---------------------------------------------------------------- tabs and zones
+
+/**
+ * Re-render `container` without losing keyboard focus: the focused element's data-focus-key is
+ * looked up again in the new content.
+ */
+function keepFocus(container: HTMLElement, render: () => void): void {
+  const active = document.activeElement;
+  const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
+  render();
+  if (key) container.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
+}
+
+function renderTabs(): void {
+  const tabs = byId("file-tabs");
+  keepFocus(tabs, () => renderTabButtons(tabs));
+  const zone = zoneOf(ws.active);
+  const remove = byId<HTMLButtonElement>("remove-zone");
+  remove.hidden = !zone;
+  remove.textContent = zone ? `Remove zone ${zone}` : "";
+  byId("editor").setAttribute("aria-labelledby", `tab-${ws.active}`);
+}
+
+function renderTabButtons(tabs: HTMLElement): void {
+  tabs.replaceChildren(
+    ...ws.files.map((f) => {
+      const zone = zoneOf(f.path);
+      const selected = f.path === ws.active;
+      const fs = files.get(f.path);
+      const errors = fs ? fs.diagnostics.filter((d) => d.severity === "error").length : 0;
+      return h(
+        "button",
+        {
+          role: "tab",
+          id: `tab-${f.path}`,
+          "aria-selected": selected ? "true" : "false",
+          "aria-controls": "editor",
+          tabindex: selected ? 0 : -1,
+          "data-path": f.path,
+          "data-focus-key": `tab:${f.path}`,
+          onclick: () => activate(f.path, true),
+          onkeydown: (e: Event) => tabKeys(e as KeyboardEvent, f.path),
+        },
+        zone ? `zone ${zone}` : "global",
+        errors ? h("span", { class: "tab-errors", "aria-label": `${errors} errors` }, ` ${errors}`) : null,
+      );
+    }),
+  );
+}
+
+function tabKeys(e: KeyboardEvent, path: string): void {
+  const paths = ws.files.map((f) => f.path);
+  const i = paths.indexOf(path);
+  let next: string | undefined;
+  if (e.key === "ArrowRight") next = paths[(i + 1) % paths.length];
+  else if (e.key === "ArrowLeft") next = paths[(i - 1 + paths.length) % paths.length];
+  else if (e.key === "Home") next = paths[0];
+  else if (e.key === "End") next = paths[paths.length - 1];
+  if (!next) return;
+  e.preventDefault();
+  activate(next);
+  document.getElementById(`tab-${next}`)?.focus();
+}
+
+function addZone(name: string): string | undefined {
+  if (!isValidZoneName(name)) return "A zone name is a DNS label: lower case letters, digits and '-'.";
+  const path = zoneFile(name);
+  if (files.has(path)) return `Zone ${name} already exists.`;
+  const text = meshServiceTemplate(name);
+  ws.files.push({ path, text });
+  files.set(path, { state: createState(hooks, path, text), revision: 1, diagnostics: [], analyzedRevision: 0 });
+  activate(path);
+  scheduleAnalyze(0);
+  return undefined;
+}
+
+function removeZone(path: string): void {
+  ws.files = ws.files.filter((f) => f.path !== path);
+  files.delete(path);
+  const zone = zoneOf(path);
+  ws.downZones = ws.downZones.filter((z) => z !== zone);
+  ws.active = GLOBAL_FILE;
+  const g = files.get(GLOBAL_FILE);
+  if (g) view.setState(g.state);
+  applyDiagnostics(GLOBAL_FILE);
+  renderTabs();
+  scheduleAnalyze(0);
+  scheduleHashUpdate();
+}
+
+// ---------------------------------------------------------------- analysis
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let inFlight = false;
+let dirty = false;
+
+function scheduleAnalyze(delay = 30): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => void analyze(), delay);
+}
+
+async function analyze(): Promise<void> {
+  if (inFlight) {
+    dirty = true;
+    return;
+  }
+  inFlight = true;
+  dirty = false;
+  const revisions = new Map([...files].map(([p, f]) => [p, f.revision]));
+  const current = snapshot();
+  const started = performance.now();
+  try {
+    const result = await client.call({
+      op: "analyze",
+      files: current.files,
+      options: { kumaVersion: ws.kumaVersion, zones: workspaceZones(ws), downZones: ws.downZones },
+    });
+    applyAnalysis(result, revisions);
+    byId("engine-error").hidden = true;
+    analyzeCount++;
+    // Fetch the on-demand export code now, so export works offline once the page has loaded.
+    if (analyzeCount === 1) {
+      performance.mark("kuma-first-preview");
+      void import("./export");
+      registerServiceWorker();
+    }
+    document.body.dataset.analyzed = String(analyzeCount);
+    window.dispatchEvent(
+      new CustomEvent("kuma-analyzed", { detail: { ms: performance.now() - started, engineMs: result.engineMs } }),
+    );
+  } catch (error) {
+    const box = byId("engine-error");
+    box.hidden = false;
+    box.textContent = `The engine failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    inFlight = false;
+    if (dirty) void analyze();
+  }
+}
+
+function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): void {
+  for (const [path, validation] of Object.entries(result.validations)) {
+    const f = files.get(path);
+    if (!f || revisions.get(path) !== f.revision) continue; // stale; a newer run is queued
+    f.diagnostics = [...validation.diagnostics, ...validation.documents.flatMap((d) => d.diagnostics)];
+    f.analyzedRevision = f.revision;
+    applyDiagnostics(path);
+  }
+  lastPreview = result.preview;
+  renderTabs();
+  renderProblems();
+  renderPreview();
+}
+
+// ---------------------------------------------------------------- problems list
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+function renderProblems(): void {
+  const all = ws.files.flatMap((f) => (files.get(f.path)?.diagnostics ?? []).map((d) => ({ path: f.path, d })));
+  // The preview repeats each file's diagnostics; keep only ones validate did not report.
+  const same = (a: { path: string; d: Diagnostic }, path: string, d: Diagnostic) =>
+    a.path === path && a.d.code === d.code && a.d.message === d.message && a.d.range.start.offset === d.range.start.offset;
+  const extra = (lastPreview?.diagnostics ?? []).flatMap((f) =>
+    f.diagnostics.filter((d) => !all.some((a) => same(a, f.path, d))).map((d) => ({ path: f.path, d })),
+  );
+  const list = byId("problem-list");
+  const items = [...all, ...extra];
+  items.sort(
+    (a, b) =>
+      ws.files.findIndex((f) => f.path === a.path) - ws.files.findIndex((f) => f.path === b.path) ||
+      a.d.range.start.line - b.d.range.start.line ||
+      a.d.range.start.character - b.d.range.start.character ||
+      SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity],
+  );
+  list.replaceChildren(
+    ...items.map(({ path, d }) =>
+      h(
+        "li",
+        { class: `problem ${d.severity}`, "data-path": path, "data-line": d.range.start.line, "data-code": d.code },
+        h(
+          "button",
+          { type: "button", onclick: () => reveal(path, d) },
+          h("span", { class: "sev" }, d.severity),
+          ` ${path || "workspace"}:${d.range.start.line}:${d.range.start.column} `,
+          d.field ? h("code", {}, d.field) : null,
+          d.field ? " " : "",
+          d.message,
+          h("span", { class: "code" }, ` [${d.code}]`),
+        ),
+        d.fix && files.has(path)
+          ? h("button", { type: "button", class: "fix", onclick: () => fixFromList(path, d) }, `Fix: ${d.fix.title}`)
+          : null,
+      ),
+    ),
+  );
+  const count = (s: string) => items.filter((i) => i.d.severity === s).length;
+  const errors = count("error");
+  const warnings = count("warning");
+  const infos = count("info");
+  const parts = [`${errors} error${errors === 1 ? "" : "s"}`, `${warnings} warning${warnings === 1 ? "" : "s"}`];
+  if (infos) parts.push(`${infos} info`);
+  setStatus("problem-count", parts.join(", "));
+  byId("problems-empty").hidden = items.length > 0;
+}
+
+function fixFromList(path: string, d: Diagnostic): void {
+  activate(path);
+  applyFix(view, d);
+  view.focus();
+}
+
+/** Live regions speak on every change, so only touch them when the text really changes. */
+function setStatus(id: string, text: string): void {
+  const el = byId(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function reveal(path: string, d: Diagnostic): void {
+  if (!files.has(path)) return;
+  activate(path);
+  const { from, to } = toSpan(view.state.doc, d.range);
+  view.dispatch({ selection: { anchor: from, head: to }, effects: View.scrollIntoView(from, { y: "center" }) });
+  view.focus();
+}
+
+// ---------------------------------------------------------------- preview panel
+
+function renderPreview(): void {
+  const preview = lastPreview;
+  if (!preview) return;
+  const select = byId<HTMLSelectElement>("mzs-select");
+  const services = allMzs(preview);
+  if (!ws.mzs || !services.some((m) => m.key === ws.mzs)) ws.mzs = services[0]?.key;
+  select.replaceChildren(
+    ...services.map((m) => h("option", { value: m.key, selected: m.key === ws.mzs }, `${m.name} (mesh ${m.mesh})`)),
+  );
+  select.disabled = services.length === 0;
+
+  const zoneNames = preview.zones.map((z) => z.zone);
+  const find = (zone: string): MzsPreview | undefined =>
+    preview.zones.find((z) => z.zone === zone)?.multiZoneServices.find((m) => mzsKey(m) === ws.mzs);
+
+  const cards = byId("zone-cards");
+  if (!services.length) {
+    cards.replaceChildren(
+      h("p", { class: "muted" }, "No MeshMultiZoneService in the workspace yet. Write one in the global file or load an example."),
+    );
+  } else {
+    cards.replaceChildren(...zoneNames.map((z) => renderZoneCard(z, find(z))));
+  }
+  renderTraffic(zoneNames, find);
+  void renderExplain();
+}
+
+async function renderExplain(): Promise<void> {
+  const details = byId<HTMLDetailsElement>("explain");
+  if (!details.open) return;
+  const current = snapshot();
+  try {
+    const text = await client.call({
+      op: "explain",
+      files: current.files,
+      options: { kumaVersion: ws.kumaVersion, zones: workspaceZones(ws), downZones: ws.downZones },
+    });
+    byId("explain-text").textContent = text;
+  } catch (error) {
+    byId("explain-text").textContent = `explain failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview | undefined): void {
+  const clientSelect = byId<HTMLSelectElement>("client-zone");
+  if (!ws.clientZone || !zoneNames.includes(ws.clientZone)) ws.clientZone = zoneNames[0];
+  clientSelect.replaceChildren(...zoneNames.map((z) => h("option", { value: z, selected: z === ws.clientZone }, z)));
+
+  const mzs = ws.clientZone ? find(ws.clientZone) : undefined;
+  const traffic = mzs?.traffic ?? [];
+  const ports = traffic.map((t) => t.sectionName);
+  if (!ws.port || !ports.includes(ws.port)) ws.port = ports[0];
+  const portSelect = byId<HTMLSelectElement>("port-select");
+  portSelect.replaceChildren(
+    ...traffic.map((t) =>
+      h(
+        "option",
+        { value: t.sectionName, selected: t.sectionName === ws.port },
+        t.sectionName === String(t.port) ? t.sectionName : `${t.sectionName} (${t.port})`,
+      ),
+    ),
+  );
+  portSelect.disabled = ports.length === 0;
+
+  const down = new Set(ws.downZones);
+  const downBox = byId("down-zones");
+  keepFocus(downBox, () => downBox.replaceChildren(
+    h("legend", {}, "Take a zone down"),
+    ...zoneNames.map((z) =>
+      h(
+        "label",
+        { class: "toggle" },
+        h("input", {
+          type: "checkbox",
+          name: "down",
+          value: z,
+          checked: down.has(z),
+          "data-focus-key": `down:${z}`,
+          onchange: (e: Event) => {
+            const on = (e.target as HTMLInputElement).checked;
+            ws.downZones = on ? [...new Set([...ws.downZones, z])] : ws.downZones.filter((d) => d !== z);
+            scheduleAnalyze(0);
+            scheduleHashUpdate();
+          },
+        }),
+        ` ${z} down`,
+      ),
+    ),
+  ));
+
+  const chart = byId("chart");
+  const entry = traffic.find((t) => t.sectionName === ws.port);
+  if (!entry || !ws.clientZone) {
+    chart.replaceChildren(h("p", { class: "muted" }, "No traffic to show: pick an MZS with ports."));
+    return;
+  }
+  const chartZones = [...new Set([...zoneNames, ...Object.keys(entry.shares)])];
+  chart.replaceChildren(
+    renderChart({ clientZone: ws.clientZone, port: ws.port ?? "", shares: entry.shares, zones: chartZones, down }),
+  );
+  setStatus("traffic-status", byId("chart-summary").textContent ?? "");
+  chart.append(renderTrafficDetails(entry));
+}
+
+// ---------------------------------------------------------------- share and export
+
+let hashTimer: ReturnType<typeof setTimeout> | undefined;
+
+let hashGeneration = 0;
+
+function scheduleHashUpdate(): void {
+  clearTimeout(hashTimer);
+  const generation = ++hashGeneration;
+  // Tests wait for this flag to clear instead of sleeping.
+  document.body.dataset.hashPending = "1";
+  hashTimer = setTimeout(() => {
+    void updateHash().finally(() => {
+      if (generation === hashGeneration) delete document.body.dataset.hashPending;
+    });
+  }, 300);
+}
+
+async function updateHash(): Promise<string> {
+  const hash = await encodeWorkspace(snapshot());
+  try {
+    history.replaceState(null, "", hash);
+  } catch {
+    // Browsers throttle replaceState; the next edit or the Share button tries again.
+  }
+  return location.href;
+}
+
+async function share(): Promise<void> {
+  const url = await updateHash();
+  const out = byId<HTMLInputElement>("share-url");
+  out.value = url;
+  byId("share-box").hidden = false;
+  let message = "Link copied to the clipboard.";
+  try {
+    await navigator.clipboard.writeText(url);
+  } catch {
+    message = "Copy the link from the box.";
+  }
+  byId("share-status").textContent = message;
+  out.select();
+}
+
+async function openExport(): Promise<void> {
+  const { EXPORT_FORMATS, exportWorkspace } = await import("./export");
+  const dialog = byId<HTMLDialogElement>("export-dialog");
+  const output = byId<HTMLTextAreaElement>("export-text");
+  const formats = byId("export-formats");
+  const show = (id: (typeof EXPORT_FORMATS)[number]["id"]) => {
+    output.value = exportWorkspace(snapshot().files, id);
+    output.dataset.format = id;
+    for (const b of formats.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.format === id));
+  };
+  formats.replaceChildren(
+    ...EXPORT_FORMATS.map((f) =>
+      h("button", { type: "button", "data-format": f.id, "aria-pressed": "false", onclick: () => show(f.id) }, f.title),
+    ),
+  );
+  byId("export-copy").onclick = async () => {
+    try {
+      await navigator.clipboard.writeText(output.value);
+      byId("export-status").textContent = "Copied.";
+    } catch {
+      output.select();
+      byId("export-status").textContent = "Press Ctrl+C to copy the selected text.";
+    }
+  };
+  byId("export-download").onclick = () => {
+    const format = EXPORT_FORMATS.find((f) => f.id === output.dataset.format) ?? EXPORT_FORMATS[0];
+    const a = h("a", { href: URL.createObjectURL(new Blob([output.value], { type: "text/plain" })), download: format?.file ?? "export.txt" });
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  byId("export-status").textContent = "";
+  show("kumactl");
+  dialog.showModal();
+}
+
+// ---------------------------------------------------------------- start
+
+/** Keeps the page loadable offline (network first, cache as fallback; see sw.js). */
+function registerServiceWorker(): void {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register("./sw.js").catch(() => undefined);
+}
+
+async function initialWorkspace(): Promise<Workspace> {
+  const fromUrl = await decodeWorkspace(location.hash);
+  if (fromUrl) return fromUrl;
+  const example = EXAMPLES.find((e) => e.id === DEFAULT_EXAMPLE) ?? EXAMPLES[0];
+  if (!example) throw new Error("no examples");
+  return example.workspace();
+}
+
+async function start(): Promise<void> {
+  const exampleSelect = byId<HTMLSelectElement>("example");
+  exampleSelect.replaceChildren(
+    h("option", { value: "" }, "Load an example…"),
+    ...EXAMPLES.map((e) => h("option", { value: e.id }, e.title)),
+  );
+  exampleSelect.onchange = () => {
+    const example = EXAMPLES.find((e) => e.id === exampleSelect.value);
+    if (example) loadWorkspace(example.workspace());
+    exampleSelect.value = "";
+  };
+  byId<HTMLSelectElement>("kuma-version").onchange = (e) => {
+    ws.kumaVersion = (e.target as HTMLSelectElement).value as KumaVersion;
+    scheduleAnalyze(0);
+    scheduleHashUpdate();
+  };
+  byId<HTMLSelectElement>("mzs-select").onchange = (e) => {
+    ws.mzs = (e.target as HTMLSelectElement).value;
+    renderPreview();
+    scheduleHashUpdate();
+  };
+  byId<HTMLSelectElement>("client-zone").onchange = (e) => {
+    ws.clientZone = (e.target as HTMLSelectElement).value;
+    renderPreview();
+    scheduleHashUpdate();
+  };
+  byId<HTMLSelectElement>("port-select").onchange = (e) => {
+    ws.port = (e.target as HTMLSelectElement).value;
+    renderPreview();
+    scheduleHashUpdate();
+  };
+  byId<HTMLFormElement>("add-zone").onsubmit = (e) => {
+    e.preventDefault();
+    const input = byId<HTMLInputElement>("new-zone");
+    const error = addZone(input.value.trim());
+    byId("add-zone-error").textContent = error ?? "";
+    if (!error) input.value = "";
+  };
+  byId("new-zone").oninput = () => (byId("add-zone-error").textContent = "");
+  byId("remove-zone").onclick = () => removeZone(ws.active);
+  byId("explain").addEventListener("toggle", () => void renderExplain());
+  byId("share").onclick = () => void share();
+  byId("export-open").onclick = () => void openExport();
+  byId("export-close").onclick = () => byId<HTMLDialogElement>("export-dialog").close();
+  window.addEventListener("hashchange", async () => {
+    const next = await decodeWorkspace(location.hash);
+    if (next && JSON.stringify(next) !== JSON.stringify(snapshot())) loadWorkspace(next);
+  });
+
+  const first = await initialWorkspace();
+  view = new View({ parent: byId("editor") });
+  loadWorkspace(first);
+  client.call({ op: "version" }).then(
+    (v) => (byId("engine-version").textContent = `kuma-mzs ${v}`),
+    () => undefined,
+  );
+}
+
+void start();

@@ -1,0 +1,549 @@
+//! The JS API as plain Rust: JSON-shaped inputs and outputs, no `wasm-bindgen` types.
+//!
+//! Everything a JS caller can get wrong (options, input shapes) is checked here and reported as an
+//! [`ApiError`] with a message naming the option; the wasm layer only converts values. Keeping it
+//! free of JS types lets the binding logic be tested natively with `cargo test`.
+
+use serde::{Deserialize, Serialize};
+
+use kuma_mzs_core::preview::{self, Preview, PreviewOptions, ZonePreview};
+use kuma_mzs_core::source::LineIndex;
+use kuma_mzs_core::{
+    ide, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
+    Range, Resource, Shape,
+};
+
+/// A mistake in how the API was called (not in the checked text, which gets diagnostics).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// An option has a value we do not understand.
+    #[error("invalid option {option}: {message}")]
+    InvalidOption {
+        /// The option's name as JS spells it.
+        option: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The options object could not be read.
+    #[error("invalid options: {0}")]
+    Options(String),
+    /// The input has the wrong shape.
+    #[error("invalid input: {0}")]
+    Input(String),
+}
+
+fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
+    match v {
+        None => Ok(KumaVersion::default()),
+        Some(s) => KumaVersion::parse(s).ok_or_else(|| ApiError::InvalidOption {
+            option: "kumaVersion",
+            message: format!("{s:?} is not a supported Kuma version (use \"3.0\" or \"2.x\")"),
+        }),
+    }
+}
+
+/// Options of `validate`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ValidateOptions {
+    /// `auto` (default), `yaml` or `json`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// `3.0` (default) or `2.x`.
+    #[serde(default)]
+    pub kuma_version: Option<String>,
+}
+
+impl ValidateOptions {
+    fn to_check_options(&self) -> Result<CheckOptions, ApiError> {
+        let format = match self.format.as_deref() {
+            None | Some("auto") => Format::Auto,
+            Some("yaml") => Format::Yaml,
+            Some("json") => Format::Json,
+            Some(other) => {
+                return Err(ApiError::InvalidOption {
+                    option: "format",
+                    message: format!("{other:?} is not one of \"auto\", \"yaml\", \"json\""),
+                })
+            }
+        };
+        Ok(CheckOptions {
+            kuma_version: parse_version(self.kuma_version.as_deref())?,
+            format,
+            limits: syntax::Limits::default(),
+        })
+    }
+}
+
+/// A fix, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixOut {
+    /// What it does.
+    pub title: String,
+    /// What to replace.
+    pub range: Range,
+    /// The new text.
+    pub replacement: String,
+}
+
+/// A diagnostic, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiagnosticOut {
+    /// `error`, `warning` or `info`.
+    pub severity: &'static str,
+    /// Stable code.
+    pub code: &'static str,
+    /// Kuma field path or empty.
+    pub field: String,
+    /// Message.
+    pub message: String,
+    /// Where.
+    pub range: Range,
+    /// A certain fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FixOut>,
+}
+
+impl DiagnosticOut {
+    fn new(d: &Diagnostic, index: &LineIndex, text: &str) -> Self {
+        Self {
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            field: d.field.clone(),
+            message: d.message.clone(),
+            range: index.range(text, d.span),
+            fix: d.fix.as_ref().map(|f| FixOut {
+                title: f.title.clone(),
+                range: index.range(text, f.span),
+                replacement: f.replacement.clone(),
+            }),
+        }
+    }
+}
+
+/// One document of a validated text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentOut {
+    /// Resource type (or the unknown `type`/`kind` as written).
+    pub kind: Option<String>,
+    /// Resource name.
+    pub name: Option<String>,
+    /// Mesh.
+    pub mesh: Option<String>,
+    /// Shape.
+    pub shape: Option<Shape>,
+    /// Where the document is.
+    pub range: Range,
+    /// Its diagnostics.
+    pub diagnostics: Vec<DiagnosticOut>,
+}
+
+/// The result of `validate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidateOut {
+    /// Every document.
+    pub documents: Vec<DocumentOut>,
+    /// Diagnostics outside any document (syntax errors, limits).
+    pub diagnostics: Vec<DiagnosticOut>,
+}
+
+impl ValidateOut {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .chain(self.documents.iter().flat_map(|d| d.diagnostics.iter()))
+            .any(|d| d.severity == "error")
+    }
+}
+
+fn scalar_at<'n>(root: &'n syntax::Node, path: &[&str]) -> Option<&'n str> {
+    let mut node = root;
+    for key in path {
+        node = node.get(key)?;
+    }
+    node.as_str()
+}
+
+fn document_out(doc: &CheckedDocument, index: &LineIndex, text: &str) -> DocumentOut {
+    let root = &doc.root;
+    let kind = doc
+        .resource_type
+        .map(|t| t.name().to_owned())
+        .or_else(|| scalar_at(root, &["type"]).map(str::to_owned))
+        .or_else(|| scalar_at(root, &["kind"]).map(str::to_owned));
+    let (name, mesh) = match &doc.resource {
+        Some(r) => (
+            Some(r.meta.name.clone()),
+            (!r.meta.mesh.is_empty()).then(|| r.meta.mesh.clone()),
+        ),
+        None => (
+            scalar_at(root, &["name"])
+                .or_else(|| scalar_at(root, &["metadata", "name"]))
+                .map(str::to_owned),
+            scalar_at(root, &["mesh"])
+                .or_else(|| scalar_at(root, &["metadata", "labels", "kuma.io/mesh"]))
+                .map(str::to_owned),
+        ),
+    };
+    DocumentOut {
+        kind,
+        name,
+        mesh,
+        shape: doc.shape,
+        range: index.range(text, doc.span),
+        diagnostics: doc
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticOut::new(d, index, text))
+            .collect(),
+    }
+}
+
+/// `validate(text, options)`.
+pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, ApiError> {
+    let checked = kuma_mzs_core::check(text, &options.to_check_options()?);
+    let index = &checked.line_index;
+    Ok(ValidateOut {
+        documents: checked
+            .documents
+            .iter()
+            .map(|d| document_out(d, index, text))
+            .collect(),
+        diagnostics: checked
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticOut::new(d, index, text))
+            .collect(),
+    })
+}
+
+/// One input file of `preview`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputFile {
+    /// Where it came from (only echoed back).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Options of `preview` and `explain`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreviewOpts {
+    /// Zones to compute (zones named in MeshService labels are added).
+    #[serde(default)]
+    pub zones: Option<Vec<String>>,
+    /// `3.0` (default) or `2.x`.
+    #[serde(default)]
+    pub kuma_version: Option<String>,
+    /// CIDR of MZS VIPs (default `243.0.0.0/8`).
+    #[serde(default)]
+    pub mzs_cidr: Option<String>,
+    /// Zones taken down: their endpoints are unhealthy, traffic fails over.
+    #[serde(default)]
+    pub down_zones: Option<Vec<String>>,
+    /// Healthy fraction (0..=1) of a zone's endpoints, for partial outages.
+    #[serde(default)]
+    pub zone_health: Option<std::collections::BTreeMap<String, f64>>,
+}
+
+impl PreviewOpts {
+    fn to_core(&self) -> Result<PreviewOptions, ApiError> {
+        let mut options = PreviewOptions {
+            kuma_version: parse_version(self.kuma_version.as_deref())?,
+            ..PreviewOptions::default()
+        };
+        if let Some(cidr) = &self.mzs_cidr {
+            options.mzs_cidr = cidr.parse().map_err(|_| ApiError::InvalidOption {
+                option: "mzsCidr",
+                message: format!("{cidr:?} is not an IPv4 CIDR such as \"243.0.0.0/8\""),
+            })?;
+        }
+        if let Some(zones) = &self.down_zones {
+            options.down_zones = zones.iter().cloned().collect();
+        }
+        if let Some(health) = &self.zone_health {
+            for (zone, fraction) in health {
+                if !(0.0..=1.0).contains(fraction) {
+                    return Err(ApiError::InvalidOption {
+                        option: "zoneHealth",
+                        message: format!(
+                            "zone {zone:?}: {fraction} is not a fraction between 0 and 1"
+                        ),
+                    });
+                }
+            }
+            options.zone_health = health.clone();
+        }
+        Ok(options)
+    }
+}
+
+/// Diagnostics of one preview input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDiagnostics {
+    /// The file's path as given.
+    pub path: String,
+    /// Its diagnostics (documents with errors are left out of the preview).
+    pub diagnostics: Vec<DiagnosticOut>,
+}
+
+/// The result of `preview`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewOut {
+    /// The core's per-zone preview.
+    pub zones: Vec<ZonePreview>,
+    /// Diagnostics per input file.
+    pub diagnostics: Vec<FileDiagnostics>,
+}
+
+/// Run the preview over files; documents with errors do not take part.
+pub fn preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewOut, ApiError> {
+    let (result, diagnostics, _) = run_preview(files, options)?;
+    Ok(PreviewOut {
+        zones: result.zones,
+        diagnostics,
+    })
+}
+
+type PreviewRun = (Preview, Vec<FileDiagnostics>, Vec<Resource>);
+
+fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewRun, ApiError> {
+    let core_options = options.to_core()?;
+    let check_options = CheckOptions {
+        kuma_version: core_options.kuma_version,
+        ..CheckOptions::default()
+    };
+    let mut resources = Vec::new();
+    let mut diagnostics = Vec::new();
+    for file in files {
+        let checked = kuma_mzs_core::check(&file.text, &check_options);
+        for doc in &checked.documents {
+            if let (Some(r), false) = (&doc.resource, doc.has_errors()) {
+                resources.push(r.clone());
+            }
+        }
+        diagnostics.push(FileDiagnostics {
+            path: file.path.clone(),
+            diagnostics: checked
+                .all_diagnostics()
+                .map(|d| DiagnosticOut::new(d, &checked.line_index, &file.text))
+                .collect(),
+        });
+    }
+    let zones = options.zones.clone().unwrap_or_default();
+    let result = preview::preview(&resources, &zones, &core_options);
+    Ok((result, diagnostics, resources))
+}
+
+/// `explain`: the preview as text a person reads (the core's explanation), preceded by the
+/// diagnostics of the input files in `file:line:column: severity: field: message` form.
+pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, ApiError> {
+    let (result, diagnostics, resources) = run_preview(files, options)?;
+    let mut out = String::new();
+    for file in &diagnostics {
+        for d in &file.diagnostics {
+            let field = if d.field.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", d.field)
+            };
+            out.push_str(&format!(
+                "{}:{}:{}: {}: {field}{}\n",
+                file.path, d.range.start.line, d.range.start.column, d.severity, d.message
+            ));
+        }
+    }
+    for line in kuma_mzs_core::explain::explain(&resources, &result) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// An LSP position: 0-based line, 0-based UTF-16 character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LspPosition {
+    /// 0-based line.
+    pub line: u32,
+    /// 0-based UTF-16 code unit.
+    pub character: u32,
+}
+
+/// Options of `hover`, `complete` and `schema`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditorOptions {
+    /// `3.0` (default) or `2.x`.
+    #[serde(default)]
+    pub kuma_version: Option<String>,
+}
+
+/// A hover, located.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoverOut {
+    /// Markdown.
+    pub contents: String,
+    /// The hovered key or value.
+    pub range: Range,
+}
+
+/// `hover(text, position)`.
+pub fn hover(
+    text: &str,
+    at: LspPosition,
+    options: &EditorOptions,
+) -> Result<Option<HoverOut>, ApiError> {
+    let version = parse_version(options.kuma_version.as_deref())?;
+    let index = LineIndex::new(text);
+    let offset = index.offset_of_utf16(text, at.line, at.character);
+    Ok(ide::hover(text, offset, version).map(|h| HoverOut {
+        contents: h.contents,
+        range: index.range(text, h.span),
+    }))
+}
+
+/// `complete(text, position)`.
+pub fn complete(
+    text: &str,
+    at: LspPosition,
+    options: &EditorOptions,
+) -> Result<Vec<ide::CompletionItem>, ApiError> {
+    let version = parse_version(options.kuma_version.as_deref())?;
+    let index = LineIndex::new(text);
+    let offset = index.offset_of_utf16(text, at.line, at.character);
+    Ok(ide::complete(text, offset, version))
+}
+
+/// `schema()`: JSON Schema per kind.
+pub fn schemas(options: &EditorOptions) -> Result<serde_json::Value, ApiError> {
+    let version = parse_version(options.kuma_version.as_deref())?;
+    Ok(serde_json::Value::Object(schema::json_schemas(version)))
+}
+
+/// One entry of the code registry (for SARIF rule tables and docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeInfo {
+    /// Stable code.
+    pub code: &'static str,
+    /// One line.
+    pub description: &'static str,
+}
+
+/// Every diagnostic code.
+pub fn codes() -> Vec<CodeInfo> {
+    Code::ALL
+        .iter()
+        .map(|c| CodeInfo {
+            code: c.as_str(),
+            description: c.description(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn unknown_versions_and_formats_name_the_option() {
+        let bad = ValidateOptions {
+            kuma_version: Some("1.8".into()),
+            ..Default::default()
+        };
+        let e = validate("a: 1", &bad).unwrap_err().to_string();
+        assert!(e.contains("kumaVersion") && e.contains("\"1.8\""), "{e}");
+        let bad = ValidateOptions {
+            format: Some("toml".into()),
+            ..Default::default()
+        };
+        assert!(validate("a: 1", &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("format"));
+    }
+
+    #[test]
+    fn syntax_errors_are_located_in_utf16_and_chars() {
+        let text = "name: é🎉\nspec: [\n";
+        let out = validate(text, &ValidateOptions::default()).unwrap();
+        assert!(out.has_errors());
+        let d = &out.diagnostics[0];
+        assert_eq!(d.code, "syntax");
+        assert!(d.range.start.line >= 2);
+    }
+
+    #[test]
+    fn document_identity_falls_back_to_the_text() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+        let out = validate(text, &ValidateOptions::default()).unwrap();
+        assert_eq!(out.documents[0].kind.as_deref(), Some("Deployment"));
+        assert_eq!(out.documents[0].name.as_deref(), Some("web"));
+        assert_eq!(out.documents[0].range.start.line, 1);
+    }
+
+    #[test]
+    fn preview_option_errors_are_clear() {
+        let opts = PreviewOpts {
+            mzs_cidr: Some("nope".into()),
+            ..Default::default()
+        };
+        let e = preview(&[], &opts).unwrap_err().to_string();
+        assert!(e.contains("mzsCidr"), "{e}");
+    }
+
+    #[test]
+    fn preview_reports_diagnostics_per_file() {
+        let files = [
+            InputFile {
+                path: "a.yaml".into(),
+                text: "x: [".into(),
+            },
+            InputFile {
+                path: "b.yaml".into(),
+                text: "type: Mesh\nname: default\n".into(),
+            },
+        ];
+        let out = preview(&files, &PreviewOpts::default()).unwrap();
+        assert_eq!(out.diagnostics.len(), 2);
+        assert_eq!(out.diagnostics[0].path, "a.yaml");
+        assert!(!out.diagnostics[0].diagnostics.is_empty());
+        let text = explain(&files, &PreviewOpts::default()).unwrap();
+        assert!(text.starts_with("a.yaml:"), "{text}");
+    }
+
+    #[test]
+    fn hover_and_completion_take_lsp_positions() {
+        let text =
+            "# é🎉\ntype: MeshMultiZoneService\nspec:\n  ports:\n  - port: 1\n    appProtocol: \n";
+        let at = LspPosition {
+            line: 5,
+            character: 6,
+        };
+        let h = hover(text, at, &EditorOptions::default()).unwrap().unwrap();
+        assert_eq!(h.range.start.line, 6);
+        assert_eq!(h.range.start.character, 4);
+        let items = complete(
+            text,
+            LspPosition {
+                line: 5,
+                character: 17,
+            },
+            &EditorOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 4);
+    }
+
+    #[test]
+    fn schema_and_codes_are_complete() {
+        let s = schemas(&EditorOptions::default()).unwrap();
+        assert!(s.get("MeshMultiZoneService").is_some());
+        assert_eq!(codes().len(), Code::ALL.len());
+    }
+}

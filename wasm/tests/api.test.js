@@ -1,0 +1,161 @@
+'use strict';
+// The JS API through the CommonJS Node build, as `require('kuma-mzs')` gives it.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { PKG, FIXTURES, devRequire } = require('./helpers.js');
+
+const k = require(PKG);
+
+function isPlain(value) {
+  if (Array.isArray(value)) return value.every(isPlain);
+  if (value === null || typeof value !== 'object') return true;
+  return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlain);
+}
+
+test('the Node entry loads synchronously and exports the whole API', () => {
+  for (const name of ['validate', 'preview', 'explain', 'hover', 'complete', 'schema', 'codes', 'version']) {
+    assert.equal(typeof k[name], 'function', name);
+  }
+  assert.equal(k.version(), JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8')).version);
+});
+
+test('validate returns plain JSON objects with positions in every encoding', () => {
+  const text = 'name: é🎉 : x\n';
+  const result = k.validate(text);
+  assert.ok(isPlain(result));
+  assert.deepEqual(JSON.parse(JSON.stringify(result)), result);
+  const [d] = result.diagnostics;
+  assert.equal(d.severity, 'error');
+  assert.equal(d.code, 'syntax');
+  const colon = text.lastIndexOf(':');
+  assert.equal(d.range.start.line, 1);
+  assert.equal(d.range.start.character, colon, 'UTF-16 code units');
+  assert.equal(d.range.start.column, [...text.slice(0, colon)].length + 1, 'Unicode characters, 1-based');
+  assert.equal(d.range.start.offset, Buffer.byteLength(text.slice(0, colon)), 'UTF-8 bytes');
+});
+
+test('validate describes each document with kind, name, mesh, shape and range', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'mixed', 'valid-mzs.yaml'), 'utf8') + '---\n' +
+    fs.readFileSync(path.join(FIXTURES, 'mixed', 'deployment.yaml'), 'utf8');
+  const { documents } = k.validate(text, { format: 'yaml', kumaVersion: '3.0' });
+  assert.equal(documents.length, 2);
+  assert.equal(documents[0].kind, 'MeshMultiZoneService');
+  assert.equal(documents[0].name, 'backend');
+  assert.equal(documents[0].mesh, 'default');
+  assert.equal(documents[0].range.start.line, 1);
+  assert.equal(documents[1].kind, 'Deployment');
+  assert.equal(documents[1].name, 'web');
+  assert.equal(documents[1].range.start.line, 15, 'the document starts at its --- marker');
+});
+
+test('a valid MeshMultiZoneService has no errors', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'mixed', 'valid-mzs.yaml'), 'utf8');
+  const result = k.validate(text);
+  const errors = result.documents.flatMap((d) => d.diagnostics).filter((d) => d.severity === 'error');
+  assert.deepEqual(errors, []);
+  assert.equal(result.documents[0].shape, 'universal');
+});
+
+test('Kuma semantic errors come with Kuma field, message and the position of the value', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'mixed', 'bad-protocol.yaml'), 'utf8');
+  const all = k.validate(text).documents.flatMap((d) => d.diagnostics);
+  const d = all.find((x) => x.field === 'spec.ports[0].appProtocol');
+  assert.ok(d, JSON.stringify(all));
+  assert.equal(d.severity, 'error');
+  assert.equal(d.message, 'appProtocol must be one of: grpc, http, http2, tcp');
+  assert.equal(d.range.start.line, 12);
+  // Kuma 2.x still accepted kafka.
+  const v2 = k.validate(text, { kumaVersion: '2.x' }).documents.flatMap((x) => x.diagnostics);
+  assert.ok(!v2.some((x) => x.field === 'spec.ports[0].appProtocol'), JSON.stringify(v2));
+});
+
+test('bad options and inputs throw errors that name the problem', () => {
+  assert.throws(() => k.validate('', { kumaVersion: '1.0' }), /kumaVersion.*"1\.0"/);
+  assert.throws(() => k.validate('', { format: 'toml' }), /format/);
+  assert.throws(() => k.validate('', { kumaversion: '3.0' }), /unknown field `kumaversion`/);
+  assert.throws(() => k.preview([{ path: 'a.yaml' }]), /invalid input.*text/);
+  assert.throws(() => k.preview('', { mzsCidr: '300.0.0.0/8' }), /mzsCidr/);
+  assert.throws(() => k.preview('', { zone: ['a'] }), /unknown field `zone`/);
+  assert.throws(() => k.hover('', { line: -1, character: 0 }), /invalid position/);
+});
+
+test('preview takes one text or several files and reports diagnostics per file', () => {
+  const files = ['global.yaml', 'zone-east.yaml', 'zone-west.yaml'].map((f) => ({
+    path: f,
+    text: fs.readFileSync(path.join(FIXTURES, 'preview', f), 'utf8'),
+  }));
+  const result = k.preview(files, { kumaVersion: '3.0' });
+  assert.ok(isPlain(result));
+  assert.deepEqual(result.diagnostics.map((f) => f.path), ['global.yaml', 'zone-east.yaml', 'zone-west.yaml']);
+  assert.deepEqual(result.zones.map((z) => z.zone), ['east', 'west']);
+  for (const zone of result.zones) {
+    const [mzs] = zone.multiZoneServices;
+    assert.equal(mzs.name, 'backend');
+    assert.equal(mzs.mesh, 'default');
+    assert.equal(mzs.status.meshServices.length, 2);
+  }
+  const single = k.preview(files.map((f) => f.text).join('---\n'), { zones: ['east'] });
+  assert.deepEqual(single.diagnostics.map((f) => f.path), ['<input>']);
+  assert.ok(single.zones.some((z) => z.zone === 'east'));
+});
+
+test('explain renders the preview as text', () => {
+  const files = ['global.yaml', 'zone-east.yaml'].map((f) => ({
+    path: f,
+    text: fs.readFileSync(path.join(FIXTURES, 'preview', f), 'utf8'),
+  }));
+  const text = k.explain(files, {});
+  assert.equal(typeof text, 'string');
+  assert.match(text, /zone east/);
+  assert.match(text, /backend/);
+  assert.match(k.explain('x: [', {}), /^<input>:\d+:\d+: error: /);
+});
+
+test('hover and complete take LSP positions and return documentation', () => {
+  const text = '# é🎉\ntype: MeshMultiZoneService\nspec:\n  ports:\n  - port: 80\n    appProtocol: \n';
+  const h = k.hover(text, { line: 5, character: 6 });
+  assert.match(h.contents, /^\*\*spec\.ports\[\]\.appProtocol\*\*/);
+  assert.deepEqual([h.range.start.line, h.range.start.character, h.range.end.character], [6, 4, 15]);
+  assert.equal(k.hover(text, { line: 0, character: 1 }), null);
+  const values = k.complete(text, { line: 5, character: 17 });
+  assert.deepEqual(values.map((i) => i.label), ['grpc', 'http', 'http2', 'tcp']);
+  assert.ok(values.every((i) => i.kind === 'value' && i.insertText === i.label));
+  const v2 = k.complete(text, { line: 5, character: 17 }, { kumaVersion: '2.x' });
+  assert.ok(v2.some((i) => i.label === 'kafka'));
+  const fields = k.complete('type: MeshMultiZoneService\nspec:\n  ', { line: 2, character: 2 });
+  assert.deepEqual(fields.map((i) => i.label), ['selector', 'ports']);
+  assert.equal(fields[0].kind, 'field');
+  assert.equal(fields[0].detail, 'object');
+});
+
+test('schema gives a JSON Schema per kind that generic validators accept', () => {
+  const Ajv = devRequire('ajv');
+  const YAML = devRequire('yaml');
+  const schemas = k.schema();
+  assert.deepEqual(Object.keys(schemas), [
+    'HostnameGenerator', 'Mesh', 'MeshLoadBalancingStrategy', 'MeshMultiZoneService', 'MeshService',
+  ]);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schemas.MeshMultiZoneService);
+  const doc = YAML.parse(fs.readFileSync(path.join(FIXTURES, 'mixed', 'valid-mzs.yaml'), 'utf8'));
+  assert.ok(validate(doc), JSON.stringify(validate.errors));
+  doc.spec.ports[0].appProtocol = 'kafka';
+  assert.ok(!validate(doc));
+  const k8s = {
+    apiVersion: 'kuma.io/v1alpha1',
+    kind: 'MeshMultiZoneService',
+    metadata: { name: 'backend', namespace: 'kuma-system' },
+    spec: { selector: { meshService: { matchLabels: { app: 'b' } } }, ports: [{ port: 80 }] },
+  };
+  assert.ok(validate(k8s), JSON.stringify(validate.errors));
+  const v2 = new Ajv({ strict: false }).compile(k.schema({ kumaVersion: '2.x' }).MeshMultiZoneService);
+  assert.ok(v2(doc), JSON.stringify(v2.errors));
+});
+
+test('codes lists the diagnostic registry', () => {
+  const codes = k.codes();
+  assert.ok(codes.some((c) => c.code === 'kuma'));
+  assert.ok(codes.every((c) => typeof c.description === 'string' && c.description.length > 0));
+});

@@ -1,0 +1,35 @@
+// ESM loading: named imports of the Node build, and the browser build initialised in Node with the
+// wasm bytes read from disk (what a bundler or a web page does with fetch).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { PKG } = require('./helpers.js');
+
+test('ESM named imports of the Node build', async () => {
+  const { validate, version } = await import(`${PKG}/node/kuma_mzs.js`);
+  assert.equal(typeof version(), 'string');
+  assert.equal(validate('x: [').diagnostics[0].code, 'syntax');
+});
+
+test('the web build: default export init() with the wasm bytes, then the same API', async () => {
+  const web = await import(`${PKG}/web/kuma_mzs.js`);
+  assert.equal(typeof web.default, 'function');
+  assert.equal(typeof web.initSync, 'function');
+  const bytes = await readFile(`${PKG}/web/kuma_mzs_bg.wasm`);
+  await web.default({ module_or_path: bytes });
+  const node = require(PKG);
+  const text = 'type: MeshMultiZoneService\nname: a\nspec: [\n';
+  assert.deepEqual(web.validate(text), node.validate(text));
+  assert.deepEqual(web.schema(), node.schema());
+  assert.equal(web.version(), node.version());
+});
+
+test('the web build also initialises synchronously from a compiled module', async () => {
+  const web = await import(`${PKG}/web/kuma_mzs.js?sync`);
+  const bytes = await readFile(`${PKG}/web/kuma_mzs_bg.wasm`);
+  web.initSync({ module: new WebAssembly.Module(bytes) });
+  assert.equal(web.complete('type: ', { line: 0, character: 6 }).length, 5);
+});

@@ -1,0 +1,237 @@
+'use strict';
+// An LSP session with kuma-mzs-language-server --stdio, driven by a scripted client: JSON-RPC with
+// Content-Length framing over the child's stdin/stdout, as VS Code and Neovim speak it.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const { LSP } = require('./helpers.js');
+
+class Client {
+  constructor(args) {
+    this.child = spawn(process.execPath, [LSP, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.buffer = Buffer.alloc(0);
+    this.nextId = 1;
+    this.pending = new Map();
+    this.notifications = [];
+    this.waiters = [];
+    this.stderr = '';
+    this.child.stderr.on('data', (d) => (this.stderr += d));
+    this.child.stdout.on('data', (chunk) => this.onData(chunk));
+  }
+
+  onData(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
+      const match = /Content-Length: (\d+)/i.exec(header);
+      if (!match) throw new Error(`bad header ${header}`);
+      const length = Number(match[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      this.onMessage(JSON.parse(body));
+    }
+  }
+
+  onMessage(message) {
+    if (message.id !== undefined && this.pending.has(message.id)) {
+      const { resolve, reject } = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error) reject(new Error(message.error.message));
+      else resolve(message.result);
+    } else if (message.method && message.id === undefined) {
+      this.notifications.push(message);
+      this.waiters = this.waiters.filter((w) => !w(message));
+    } else if (message.method) {
+      // A request from the server (e.g. client/registerCapability): answer null.
+      this.send({ jsonrpc: '2.0', id: message.id, result: null });
+    }
+  }
+
+  send(message) {
+    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.child.stdin.write(body);
+  }
+
+  request(method, params) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.send({ jsonrpc: '2.0', id, method, params });
+    return withTimeout(promise, `${method} timed out; stderr: ${this.stderr}`);
+  }
+
+  notify(method, params) {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** The next notification matching `predicate` (including ones already received but unseen). */
+  waitFor(predicate) {
+    const index = this.notifications.findIndex(predicate);
+    if (index >= 0) return Promise.resolve(this.notifications.splice(index, 1)[0]);
+    const promise = new Promise((resolve) => {
+      this.waiters.push((message) => {
+        if (!predicate(message)) return false;
+        this.notifications.splice(this.notifications.indexOf(message), 1);
+        resolve(message);
+        return true;
+      });
+    });
+    return withTimeout(promise, `notification timed out; stderr: ${this.stderr}`);
+  }
+}
+
+function withTimeout(promise, message) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), 10000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const URI = 'file:///work/mzs.yaml';
+// Line 2 (0-based 1) has non-ASCII text before the syntax error: é is 1 UTF-16 unit, 🎉 is 2.
+const BROKEN = 'type: MeshMultiZoneService\nname: é🎉 : x\nmesh: default\nspec:\n  ports:\n  - port: 80\n    appProtocol: http\n';
+
+test('an LSP session: diagnostics, hover, completion, code actions, changes', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+
+  const init = await client.request('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { textDocument: { publishDiagnostics: {}, hover: { contentFormat: ['markdown'] } } },
+    initializationOptions: { kumaVersion: '3.0' },
+  });
+  assert.equal(init.serverInfo.name, 'kuma-mzs-language-server');
+  assert.equal(init.capabilities.hoverProvider, true);
+  assert.ok(init.capabilities.completionProvider);
+  assert.ok(init.capabilities.codeActionProvider);
+  client.notify('initialized', {});
+
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: URI, languageId: 'yaml', version: 1, text: BROKEN },
+  });
+  const first = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === URI);
+  assert.equal(first.params.version, 1);
+  const syntax = first.params.diagnostics.find((d) => d.code === 'syntax');
+  assert.ok(syntax, JSON.stringify(first.params.diagnostics));
+  assert.equal(syntax.severity, 1);
+  assert.equal(syntax.source, 'kuma-mzs');
+  const line = BROKEN.split('\n')[1];
+  assert.equal(syntax.range.start.line, 1);
+  assert.equal(syntax.range.start.character, line.lastIndexOf(':'), 'UTF-16 character, counting 🎉 as 2');
+
+  // Fix the line with an incremental change; the syntax error goes away.
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: URI, version: 2 },
+    contentChanges: [
+      { range: { start: { line: 1, character: 6 }, end: { line: 1, character: line.length } }, text: 'backend' },
+    ],
+  });
+  const second = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.version === 2);
+  assert.ok(!second.params.diagnostics.some((d) => d.code === 'syntax'), JSON.stringify(second.params.diagnostics));
+
+  // Hover on `appProtocol` (line 6), after the change.
+  const hover = await client.request('textDocument/hover', {
+    textDocument: { uri: URI },
+    position: { line: 6, character: 6 },
+  });
+  assert.equal(hover.contents.kind, 'markdown');
+  assert.match(hover.contents.value, /spec\.ports\[\]\.appProtocol/);
+  assert.deepEqual(hover.range, { start: { line: 6, character: 4 }, end: { line: 6, character: 15 } });
+
+  // Completion of enum values and of missing field names.
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: URI, version: 3 },
+    contentChanges: [{ range: { start: { line: 6, character: 17 }, end: { line: 6, character: 21 } }, text: '' }],
+  });
+  await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.version === 3);
+  const values = await client.request('textDocument/completion', {
+    textDocument: { uri: URI },
+    position: { line: 6, character: 17 },
+  });
+  assert.deepEqual(values.map((i) => i.label), ['grpc', 'http', 'http2', 'tcp']);
+  const fields = await client.request('textDocument/completion', {
+    textDocument: { uri: URI },
+    position: { line: 4, character: 2 },
+  });
+  assert.ok(fields.some((i) => i.label === 'selector' && i.kind === 10), JSON.stringify(fields));
+
+  // A diagnostic carrying a certain fix becomes a quick fix.
+  const fixable = {
+    range: { start: { line: 4, character: 2 }, end: { line: 4, character: 7 } },
+    message: 'example',
+    code: 'MZS005',
+    data: { fix: { title: 'Rename to `ports`', range: { start: { line: 4, character: 2 }, end: { line: 4, character: 7 } }, newText: 'ports' } },
+  };
+  const actions = await client.request('textDocument/codeAction', {
+    textDocument: { uri: URI },
+    range: fixable.range,
+    context: { diagnostics: [fixable] },
+  });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].kind, 'quickfix');
+  assert.deepEqual(actions[0].edit.changes[URI], [{ range: fixable.range, newText: 'ports' }]);
+
+  // Every fix the core offers arrives on the diagnostic, ready for a code action.
+  for (const d of second.params.diagnostics) {
+    if (d.data && d.data.fix) assert.ok(d.data.fix.title && d.data.fix.range);
+  }
+
+  client.notify('textDocument/didClose', { textDocument: { uri: URI } });
+  const closed = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.version === undefined);
+  assert.equal(closed.params.uri, URI);
+
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+  const code = await new Promise((resolve) => client.child.on('exit', resolve));
+  assert.equal(code, 0);
+});
+
+test('documents that are not Kuma resources stay quiet unless asked', async (t) => {
+  const client = new Client([]);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { reportUnknownResources: true } });
+  client.notify('initialized', {});
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: 'file:///w/deploy.yaml', languageId: 'yaml', version: 1, text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n' },
+  });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics');
+  assert.ok(published.params.diagnostics.every((d) => d.code === 'unknown-resource'));
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('a lint with a certain fix becomes a quick fix that resolves it', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const uri = 'file:///w/typo.yaml';
+  const text = 'type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: x\n  ports:\n  - port: 80\n    appProtcol: http\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  const typo = published.params.diagnostics.find((d) => d.code === 'MZS005');
+  assert.ok(typo && typo.data && typo.data.fix, JSON.stringify(published.params.diagnostics));
+  assert.equal(typo.severity, 2);
+  assert.deepEqual(typo.range.start, { line: 10, character: 4 });
+  const actions = await client.request('textDocument/codeAction', {
+    textDocument: { uri },
+    range: typo.range,
+    context: { diagnostics: [typo] },
+  });
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].title, 'Rename `appProtcol` to `appProtocol`');
+  const [edit] = actions[0].edit.changes[uri];
+  assert.equal(edit.newText, 'appProtocol');
+  client.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: edit.range, text: edit.newText }] });
+  const after = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.version === 2);
+  assert.deepEqual(after.params.diagnostics, []);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
