@@ -163,7 +163,10 @@ mod tests {
             vec!["MZS001 spec.ports[0].port"]
         );
         assert_eq!(
-            check(vec![port(80, Some("a")), port(80, Some("a"))], &[("app", "a")]),
+            check(
+                vec![port(80, Some("a")), port(80, Some("a"))],
+                &[("app", "a")]
+            ),
             vec!["MZS002 spec.ports[1].port", "MZS003 spec.ports[1].name"]
         );
         assert_eq!(

@@ -168,7 +168,11 @@ mod tests {
     #[test]
     fn missing_fields_point_at_the_nearest_parent_key() {
         check(UNIVERSAL, "spec.ports[0].name", "port");
-        check(UNIVERSAL, "spec.selector.meshService.matchLabels", "selector");
+        check(
+            UNIVERSAL,
+            "spec.selector.meshService.matchLabels",
+            "selector",
+        );
         check(UNIVERSAL, "spec.ports[5].name", "ports");
         check(UNIVERSAL, "mesh", "type");
     }

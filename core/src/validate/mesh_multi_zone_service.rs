@@ -120,7 +120,11 @@ fn validate_sni(meta: &Meta, name: &str, section: &str) -> Vec<String> {
     }
     let zone = meta.zone();
     // The namespace is part of the SNI only for zone-originated resources.
-    let namespace = if zone.is_empty() { "" } else { meta.namespace() };
+    let namespace = if zone.is_empty() {
+        ""
+    } else {
+        meta.namespace()
+    };
     let fields = [
         ("mesh", mesh),
         ("name", name),
