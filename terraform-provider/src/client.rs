@@ -4,6 +4,7 @@
 //! Every call the provider makes is idempotent (GET, PUT of a whole resource, DELETE), so every
 //! call may be retried on 5xx, 408/429, connection errors and timeouts. The token is never logged.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -158,7 +159,7 @@ impl KumaClient {
         let mut attempt = 0u32;
         loop {
             match self.get(path).await {
-                Err(e) if e.is_not_found() && attempt < 10 => {
+                Err(e) if e.is_not_found() && attempt < 10 && !stopping() => {
                     attempt += 1;
                     log::debug(
                         "resource not readable yet after write; retrying",
@@ -273,7 +274,7 @@ impl KumaClient {
                     message: error_chain(&e),
                 },
             };
-            if attempt >= self.inner.config.max_retries {
+            if attempt >= self.inner.config.max_retries || stopping() {
                 return Err(retryable);
             }
             attempt += 1;
@@ -290,6 +291,18 @@ impl KumaClient {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Terraform sent StopProvider (Ctrl-C): no more retries or waits.
+pub fn request_stop() {
+    STOPPING.store(true, Ordering::SeqCst);
+}
+
+/// Whether StopProvider was received.
+pub fn stopping() -> bool {
+    STOPPING.load(Ordering::SeqCst)
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {

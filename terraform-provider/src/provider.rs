@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
+use kuma_mzs_core::KumaVersion;
 use tfplugin_proto::tfplugin6 as pb;
 use tfplugin_proto::tfplugin6::provider_server::Provider;
-use tokio::sync::mpsc;
 use tonic::{Request, Response, Status};
 
 use crate::config::{self, Configured};
@@ -62,12 +62,11 @@ pub struct KumaProvider {
     resource_types: BTreeMap<&'static str, Ty>,
     data_types: BTreeMap<&'static str, Ty>,
     configured: RwLock<Option<Arc<Configured>>>,
-    shutdown: mpsc::Sender<()>,
 }
 
 impl KumaProvider {
-    /// A provider; `shutdown` stops the server.
-    pub fn new(shutdown: mpsc::Sender<()>) -> Self {
+    /// A provider.
+    pub fn new() -> Self {
         let schemas = Arc::new(Schemas::new());
         // Resources and data sources live in separate namespaces (both have a
         // `kuma_mesh_multi_zone_service`).
@@ -86,7 +85,6 @@ impl KumaProvider {
             resource_types,
             data_types,
             configured: RwLock::new(None),
-            shutdown,
         }
     }
 
@@ -114,6 +112,12 @@ impl KumaProvider {
         self.data_types
             .get(type_name)
             .ok_or_else(|| Status::invalid_argument(format!("unknown data source {type_name}")))
+    }
+}
+
+impl Default for KumaProvider {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -209,15 +213,17 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        // Kuma version: the provider is not configured during validation, so use the version
-        // from the environment when set, else the default; PlanResourceChange re-checks with the
-        // configured version.
-        let version = std::env::var("KUMA_VERSION")
-            .ok()
-            .and_then(|v| kuma_mzs_core::KumaVersion::parse(&v))
-            .unwrap_or_default();
+        // The provider is not configured during validation, so `kuma_version` is not known
+        // yet: report an error here only when every supported Kuma version rejects the value
+        // (PlanResourceChange re-checks with the configured version). Lints are warnings.
         let diags = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::validate(&config, version),
+            mzs::TYPE_NAME => {
+                let v3 = mzs::validate(&config, KumaVersion::V3_0);
+                let v2 = mzs::validate(&config, KumaVersion::V2);
+                v3.into_iter()
+                    .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
+                    .collect()
+            }
             hg::TYPE_NAME => hg::validate(&config),
             _ => Vec::new(),
         };
@@ -495,11 +501,10 @@ impl Provider for KumaProvider {
         &self,
         _: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
-        log::info(
-            "StopProvider: Terraform asked to stop; exiting after in-flight calls",
-            &[],
-        );
-        let _ = self.shutdown.try_send(());
+        // Terraform keeps the connection and calls Shutdown later: stop retrying and waiting
+        // so in-flight operations return promptly, but keep serving.
+        log::info("StopProvider: cancelling retries and waits", &[]);
+        crate::client::request_stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

@@ -31,6 +31,9 @@ struct Args {
     /// Status latency samples.
     #[arg(long, default_value_t = 20)]
     samples: usize,
+    /// Persist to SQLite here (every write fsynced before it is acknowledged).
+    #[arg(long)]
+    data_dir: Option<std::path::PathBuf>,
 }
 
 struct Stats {
@@ -126,12 +129,23 @@ fn drive(
 }
 
 fn put(agent: &ureq::Agent, url: &str, token: &str, body: String) -> bool {
-    agent
+    match agent
         .put(url)
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", "application/json")
         .send(body)
-        .is_ok_and(|r| r.status() == 200 || r.status() == 201)
+    {
+        Ok(r) if r.status() == 200 || r.status() == 201 => true,
+        Ok(mut r) => {
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            eprintln!("PUT {url}: {} {text}", r.status());
+            false
+        }
+        Err(e) => {
+            eprintln!("PUT {url}: {e}");
+            false
+        }
+    }
 }
 
 fn get(agent: &ureq::Agent, url: &str, token: &str) -> Option<serde_json::Value> {
@@ -159,29 +173,35 @@ fn main() -> Result<(), String> {
             },
             port: 0,
             admin_token: Some("bench".to_owned()),
+            data_dir: args.data_dir.clone(),
             ..Config::default()
         }))
         .map_err(|e| e.to_string())?;
     let global = running.info.global.clone().unwrap_or_default();
-    let east = running
-        .info
-        .zones
-        .get("east")
-        .cloned()
-        .unwrap_or_default();
+    let east = running.info.zones.get("east").cloned().unwrap_or_default();
     let groups = args.mzs.max(1);
     let mut rows = Vec::new();
 
     let url = east.clone();
-    let ms = drive(args.concurrency, Some(args.mesh_services), None, move |agent, i| {
-        let name = format!("ms-{i}");
-        let body = serde_json::json!({
-            "type": "MeshService", "name": name, "mesh": "default",
-            "labels": {"app": format!("svc-{}", i % groups)},
-            "spec": {"state": "Available", "ports": [{"port": 8080, "appProtocol": "http"}]}
-        });
-        put(agent, &format!("{url}/meshes/default/meshservices/{name}"), "bench", body.to_string())
-    });
+    let ms = drive(
+        args.concurrency,
+        Some(args.mesh_services),
+        None,
+        move |agent, i| {
+            let name = format!("ms-{i}");
+            let body = serde_json::json!({
+                "type": "MeshService", "name": name, "mesh": "default",
+                "labels": {"app": format!("svc-{}", i % groups)},
+                "spec": {"state": "Available", "ports": [{"port": 8080, "appProtocol": "http"}]}
+            });
+            put(
+                agent,
+                &format!("{url}/meshes/default/meshservices/{name}"),
+                "bench",
+                body.to_string(),
+            )
+        },
+    );
     rows.push(ms.row("PUT MeshService (zone)"));
 
     let url = global.clone();
@@ -192,14 +212,22 @@ fn main() -> Result<(), String> {
             "spec": {"selector": {"meshService": {"matchLabels": {"app": format!("svc-{i}")}}},
                      "ports": [{"port": 8080, "appProtocol": "http"}]}
         });
-        put(agent, &format!("{url}/meshes/default/meshmultizoneservices/{name}"), "bench", body.to_string())
+        put(
+            agent,
+            &format!("{url}/meshes/default/meshmultizoneservices/{name}"),
+            "bench",
+            body.to_string(),
+        )
     });
     rows.push(mzs.row("PUT MeshMultiZoneService (global)"));
 
     // Wait until the zone has every MZS with a status.
     let started = Instant::now();
     let probe = agent();
-    let last = format!("{east}/meshes/default/meshmultizoneservices/mzs-{}", args.mzs.saturating_sub(1));
+    let last = format!(
+        "{east}/meshes/default/meshmultizoneservices/mzs-{}",
+        args.mzs.saturating_sub(1)
+    );
     while get(&probe, &last, "bench")
         .is_none_or(|v| v["status"]["vips"][0]["ip"].as_str().is_none())
     {
@@ -217,7 +245,10 @@ fn main() -> Result<(), String> {
         Some(Duration::from_secs(args.get_seconds)),
         move |agent, i| {
             let base = if i % 2 == 0 { &g } else { &e };
-            let url = format!("{base}/meshes/default/meshmultizoneservices/mzs-{}", (i * 7919) % n);
+            let url = format!(
+                "{base}/meshes/default/meshmultizoneservices/mzs-{}",
+                (i * 7919) % n
+            );
             get(agent, &url, "bench").is_some()
         },
     );
@@ -234,7 +265,12 @@ fn main() -> Result<(), String> {
             "spec": {"state": "Available", "ports": [{"port": 8080, "appProtocol": "http"}]}
         });
         let t = Instant::now();
-        if !put(&probe, &format!("{east}/meshes/default/meshservices/{name}"), "bench", body.to_string()) {
+        if !put(
+            &probe,
+            &format!("{east}/meshes/default/meshservices/{name}"),
+            "bench",
+            body.to_string(),
+        ) {
             return Err("probe PUT failed".to_owned());
         }
         let url = format!("{east}/meshes/default/meshmultizoneservices/mzs-0");

@@ -11,7 +11,6 @@ resource "kuma_mesh_multi_zone_service" "redis" {
   }
 
   port {
-    name = "tcp"
     port = 6379
   }
   port {

@@ -55,7 +55,6 @@ resource "kuma_mesh_multi_zone_service" "redis" {
   }
 
   port {
-    name = "tcp"
     port = 6379
   }
 }
@@ -73,7 +72,6 @@ data "kuma_mesh_multi_zone_service_preview" "redis" {
   }
 
   port {
-    name = "tcp"
     port = 6379
   }
 }

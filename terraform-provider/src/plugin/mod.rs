@@ -115,7 +115,7 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
     let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
     tokio::spawn(accept_loop(listener, acceptor, conn_tx));
 
-    let provider = KumaProvider::new(shutdown_tx.clone());
+    let provider = KumaProvider::new();
     let server = tonic::transport::Server::builder()
         .add_service(
             ProviderServer::new(provider)

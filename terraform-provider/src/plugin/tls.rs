@@ -42,6 +42,7 @@ pub struct ServerTls {
 pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
     let client_der = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
         .map_err(|e| TlsError::ClientCert(e.to_string()))?;
+    let started = std::time::Instant::now();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
 
     // Same shape as go-plugin's own certificates: SAN localhost, both EKUs, CA flag.
@@ -65,6 +66,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,
     ];
     let cert = params.self_signed(&key)?;
+
     let cert_der = cert.der().to_vec();
 
     let verifier = ExactClientCert {
@@ -80,6 +82,10 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         )?;
     // grpc-go ≥1.67 (Terraform ≥1.12) refuses TLS servers that do not negotiate h2.
     config.alpn_protocols = vec![b"h2".to_vec()];
+    crate::log::trace(
+        "AutoMTLS ready",
+        &[("micros", &started.elapsed().as_micros().to_string())],
+    );
     Ok(ServerTls {
         config: Arc::new(config),
         cert_der,

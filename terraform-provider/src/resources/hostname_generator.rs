@@ -48,6 +48,12 @@ fn selector_kind(name: &'static str, what: &'static str) -> NestedBlock {
     }
 }
 
+/// The state's type, built once.
+fn state_type() -> &'static Ty {
+    static TY: std::sync::OnceLock<Ty> = std::sync::OnceLock::new();
+    TY.get_or_init(|| schema().ty())
+}
+
 /// The resource schema.
 pub fn schema() -> Schema {
     Schema {
@@ -293,7 +299,7 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
         ("modification_time", json_str(item, "modificationTime")),
         ("warnings", warnings),
     ])
-    .conform(&schema().ty())
+    .conform(state_type())
 }
 
 /// Create, update or delete.
@@ -390,7 +396,7 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
         Some(name) => {
             Ok(
                 Value::object([("id", Value::string(&name)), ("name", Value::string(name))])
-                    .conform(&schema().ty()),
+                    .conform(state_type()),
             )
         }
         None => Err(vec![Diag::error(

@@ -74,6 +74,12 @@ pub fn port_block() -> NestedBlock {
     }
 }
 
+/// The state's type, built once.
+fn state_type() -> &'static Ty {
+    static TY: std::sync::OnceLock<Ty> = std::sync::OnceLock::new();
+    TY.get_or_init(|| schema().ty())
+}
+
 /// The resource schema.
 pub fn schema() -> Schema {
     Schema {
@@ -382,7 +388,7 @@ fn state_from_server(
         ("warnings", warnings),
         ("zone_status", zone_status),
     ])
-    .conform(&schema().ty())
+    .conform(state_type())
 }
 
 /// Create or update (PUT then GET), or delete.
@@ -481,7 +487,7 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
         ("name", Value::string(name)),
         ("port", Value::List(Vec::new())),
     ])
-    .conform(&schema().ty()))
+    .conform(state_type()))
 }
 
 #[cfg(test)]
@@ -510,7 +516,7 @@ mod tests {
                 ])]),
             ),
         ])
-        .conform(&schema().ty())
+        .conform(state_type())
     }
 
     #[test]

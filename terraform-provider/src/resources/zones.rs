@@ -164,7 +164,10 @@ pub async fn read(
                 return entry(zone, item.as_ref());
             };
             let stable = previous.is_some() && previous == item;
-            if (settled(item.as_ref(), spec) && stable) || Instant::now() >= deadline {
+            if (settled(item.as_ref(), spec) && stable)
+                || Instant::now() >= deadline
+                || crate::client::stopping()
+            {
                 if !settled(item.as_ref(), spec) {
                     log::warn(
                         "zone status did not settle before the timeout",
