@@ -606,26 +606,12 @@ fn resource_without_meta(resource: &Resource, version: KumaVersion) -> Vec<Viola
     crate::validate::resource(resource, false, version)
 }
 
-fn schema_for(resource_type: ResourceType) -> Option<schema::Schema> {
-    match resource_type {
-        ResourceType::MeshMultiZoneService => Some(schema::mesh_multi_zone_service_item()),
-        ResourceType::MeshService => Some(schema::mesh_service_item()),
-        ResourceType::HostnameGenerator => Some(schema::hostname_generator_item()),
-        ResourceType::MeshLoadBalancingStrategy => {
-            Some(schema::mesh_load_balancing_strategy_item())
-        }
-        ResourceType::Mesh => None,
-    }
-}
-
 /// Decode a REST body (schema defaults and checks applied) into a resource with the body's meta.
 /// Errors are 400 `Could not process a resource` with Kuma's field split.
 pub fn decode_body(resource_type: ResourceType, value: &mut Value) -> Result<Resource, ApiError> {
-    if let Some(schema) = schema_for(resource_type) {
-        let violations = schema::check(&schema, value);
-        if !violations.is_empty() {
-            return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
-        }
+    let violations = schema::check(resource_type, value);
+    if !violations.is_empty() {
+        return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
     }
     decode_value(resource_type, value.clone()).map_err(|message| {
         ApiError::invalid(TITLE_COULD_NOT_PROCESS, vec![Violation::new("", message)])
