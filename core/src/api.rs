@@ -14,12 +14,12 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::hostnames;
 use crate::kri;
 use crate::model::{
     labels as label_keys, HostnameGeneratorSelector, HostnameGeneratorSpec, KumaVersion,
     LabelSelector, Labels, Meta, MzsStatus, Resource, ResourceType, Spec,
 };
-use crate::template::{Template, TemplateData};
 use crate::Violation;
 
 // ---------------------------------------------------------------------------------------------
@@ -1156,110 +1156,22 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
 // ---------------------------------------------------------------------------------------------
 // _hostnames inspect (§6.4)
 
-/// Response of `GET .../{name}/_hostnames`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostnamesResponse {
-    /// Hostnames, sorted.
-    pub items: Vec<HostnameItem>,
-    /// Number of items.
-    pub total: usize,
-}
+/// Title of the 500 Kuma answers when a generator's template fails during `_hostnames`.
+pub const TITLE_COULD_NOT_GENERATE_HOSTNAME: &str = "could not generate hostname";
 
-/// One hostname and the zones it is generated in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostnameItem {
-    /// The hostname.
-    pub hostname: String,
-    /// Zones, sorted.
-    pub zones: Vec<ZoneRef>,
-}
-
-/// `{"name": zone}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ZoneRef {
-    /// Zone name.
-    pub name: String,
-}
-
-fn generator_selector_for(
-    spec: &HostnameGeneratorSpec,
-    resource_type: ResourceType,
-) -> Option<&LabelSelector> {
-    match resource_type {
-        ResourceType::MeshService => spec.selector.mesh_service.as_ref(),
-        ResourceType::MeshMultiZoneService => spec.selector.mesh_multi_zone_service.as_ref(),
-        _ => None,
-    }
-}
-
-/// Evaluate every generator against `service` as Kuma's inspect endpoint does: no DNS check; on
-/// global each generator is tried pretending the service has origin `zone` and `global`; the
-/// zone reported is `kuma.io/zone`, else the part of the name before the first `.`.
+/// `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames`: the preview engine's
+/// [`hostnames::inspect`], answered the REST way (a failing template is a 500).
 pub fn inspect_hostnames(
     mode: &Mode,
     service: &Resource,
     generators: &[Resource],
-) -> HostnamesResponse {
-    let origins: Vec<Option<&str>> = match mode {
-        Mode::Global => vec![Some("zone"), Some("global")],
-        Mode::Zone { .. } => vec![None],
-    };
-    let meta = &service.meta;
-    let zone = meta
-        .labels
-        .get(label_keys::ZONE)
-        .cloned()
-        .unwrap_or_else(|| meta.name.split('.').next().unwrap_or(&meta.name).to_owned());
-    let mut found: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-    for generator in generators {
-        let Spec::HostnameGenerator(spec) = &generator.spec else {
-            continue;
-        };
-        let Some(selector) = generator_selector_for(spec, service.resource_type()) else {
-            continue;
-        };
-        let Ok(template) = Template::parse(&spec.template) else {
-            continue;
-        };
-        for origin in &origins {
-            let mut labels = meta.labels.clone();
-            if let Some(origin) = origin {
-                labels.insert(label_keys::ORIGIN.to_owned(), (*origin).to_owned());
-            }
-            let empty = Labels::new();
-            let wanted = selector.match_labels.as_ref().unwrap_or(&empty);
-            if !crate::selector::matches(wanted, &labels) {
-                continue;
-            }
-            let data = TemplateData {
-                name: meta.name.clone(),
-                display_name: meta.display_name().to_owned(),
-                namespace: meta.namespace().to_owned(),
-                mesh: meta.mesh.clone(),
-                zone: meta
-                    .labels
-                    .get(label_keys::ZONE)
-                    .cloned()
-                    .or_else(|| mode.zone_name().map(str::to_owned))
-                    .unwrap_or_default(),
-                labels,
-            };
-            if let Ok(hostname) = template.render(&data) {
-                found.entry(hostname).or_default().insert(zone.clone());
-            }
+) -> Result<hostnames::InspectHostnames, ApiError> {
+    hostnames::inspect(service, generators, matches!(mode, Mode::Global)).map_err(|e| match e {
+        hostnames::InspectError::Template { .. } => {
+            ApiError::new(500, TITLE_COULD_NOT_GENERATE_HOSTNAME, e.to_string())
         }
-    }
-    let items: Vec<HostnameItem> = found
-        .into_iter()
-        .map(|(hostname, zones)| HostnameItem {
-            hostname,
-            zones: zones.into_iter().map(|name| ZoneRef { name }).collect(),
-        })
-        .collect();
-    HostnamesResponse {
-        total: items.len(),
-        items,
-    }
+        hostnames::InspectError::UnsupportedType(_) => ApiError::not_found("Not found"),
+    })
 }
 
 #[cfg(test)]
