@@ -1235,6 +1235,33 @@ mod tests {
     }
 
     #[test]
+    fn hostnames_inspect_answers_rest_shapes() {
+        let service = put(&zone(), "redis", REDIS).unwrap().resource;
+        let generator = |template: &str| {
+            let body = serde_json::json!({"type":"HostnameGenerator","name":"g","spec":{
+                "selector":{"meshMultiZoneService":{"matchLabels":{"kuma.io/origin":"zone"}}},
+                "template":template}});
+            let mut value = body;
+            decode_body(ResourceType::HostnameGenerator, &mut value).unwrap()
+        };
+        let ok =
+            inspect_hostnames(&zone(), &service, &[generator("{{ .DisplayName }}.mzs")]).unwrap();
+        let json = serde_json::to_string(&ok).unwrap();
+        assert_eq!(
+            json,
+            r#"{"items":[{"hostname":"redis.mzs","zones":[{"name":"redis"}]}],"total":1}"#
+        );
+        let failing = inspect_hostnames(
+            &zone(),
+            &service,
+            &[generator(r#"{{ label "missing" }}.mzs"#)],
+        )
+        .unwrap_err();
+        assert_eq!(failing.status, 500);
+        assert_eq!(failing.title, TITLE_COULD_NOT_GENERATE_HOSTNAME);
+    }
+
+    #[test]
     fn layers_come_in_kumas_order() {
         // Mesh missing beats everything.
         let e = prepare_put(
