@@ -112,10 +112,10 @@ fn for_zone(stored: &Stored, zone: &str) -> Option<Value> {
 }
 
 impl ControlPlane {
-    /// Global: the batch for `zone` after revision `since` of epoch `epoch`.
-    pub fn pull_batch(&self, zone: &str, since: u64, epoch: &str) -> PullBatch {
-        let full = since == 0 || epoch != self.store.epoch();
-        let (revision, records): (u64, Vec<ChangeRecord>) = if full {
+    /// What a batch is built from: every resource as an upsert when `full`, else the changes
+    /// after revision `since`; with the store's revision they reflect.
+    fn records_after(&self, since: u64, full: bool) -> (u64, Vec<ChangeRecord>) {
+        if full {
             let (revision, all) = self.store.snapshot();
             (
                 revision,
@@ -123,7 +123,13 @@ impl ControlPlane {
             )
         } else {
             self.store.changes_since(since)
-        };
+        }
+    }
+
+    /// Global: the batch for `zone` after revision `since` of epoch `epoch`.
+    pub fn pull_batch(&self, zone: &str, since: u64, epoch: &str) -> PullBatch {
+        let full = since == 0 || epoch != self.store.epoch();
+        let (revision, records) = self.records_after(since, full);
         let mut batch = PullBatch {
             epoch: self.store.epoch().to_owned(),
             revision,
@@ -214,15 +220,7 @@ impl ControlPlane {
     pub fn push_batch(&self, since: u64) -> (u64, PushBatch) {
         let zone = self.zone_name().unwrap_or("").to_owned();
         let full = since == 0;
-        let (revision, records): (u64, Vec<ChangeRecord>) = if full {
-            let (revision, all) = self.store.snapshot();
-            (
-                revision,
-                all.into_iter().map(ChangeRecord::Upsert).collect(),
-            )
-        } else {
-            self.store.changes_since(since)
-        };
+        let (revision, records) = self.records_after(since, full);
         let mut batch = PushBatch {
             zone,
             full,
@@ -369,43 +367,46 @@ impl HttpLink {
             percent_encoding::utf8_percent_encode(zone, percent_encoding::NON_ALPHANUMERIC),
             percent_encoding::utf8_percent_encode(epoch, percent_encoding::NON_ALPHANUMERIC),
         );
-        let mut response = self
+        let response = self
             .agent
             .get(&url)
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .call()
-            .map_err(|e| SyncError::Http(e.to_string()))?;
-        if response.status() != 200 {
-            return Err(SyncError::Http(format!(
-                "pull answered {}",
-                response.status()
-            )));
-        }
-        response
-            .body_mut()
-            .read_json()
-            .map_err(|e| SyncError::Http(e.to_string()))
+            .header("Authorization", &self.authorization())
+            .call();
+        json_answer("pull", response)
     }
 
     fn push(&self, batch: &PushBatch) -> Result<PushAck, SyncError> {
         let url = format!("{}/_kds/v1/push", self.base_url);
-        let mut response = self
+        let response = self
             .agent
             .post(&url)
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .send_json(batch)
-            .map_err(|e| SyncError::Http(e.to_string()))?;
-        if response.status() != 200 {
-            return Err(SyncError::Http(format!(
-                "push answered {}",
-                response.status()
-            )));
-        }
-        response
-            .body_mut()
-            .read_json()
-            .map_err(|e| SyncError::Http(e.to_string()))
+            .header("Authorization", &self.authorization())
+            .send_json(batch);
+        json_answer("push", response)
     }
+
+    fn authorization(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+}
+
+/// The JSON body of a KDS answer; anything but a 200 with that body is a [`SyncError::Http`]
+/// naming the call (`pull`, `push`).
+fn json_answer<T: serde::de::DeserializeOwned>(
+    call: &str,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<T, SyncError> {
+    let mut response = response.map_err(|e| SyncError::Http(e.to_string()))?;
+    if response.status() != 200 {
+        return Err(SyncError::Http(format!(
+            "{call} answered {}",
+            response.status()
+        )));
+    }
+    response
+        .body_mut()
+        .read_json()
+        .map_err(|e| SyncError::Http(e.to_string()))
 }
 
 impl GlobalLink {
