@@ -710,14 +710,12 @@ async fn get_by_kri(
     let mesh = resource_type
         .is_mesh_scoped()
         .then_some(parsed.mesh.as_str());
-    let wanted = kuma_mzs_core::kri::kri(
-        &parsed.short_name,
-        &parsed.mesh,
-        &parsed.zone,
-        &parsed.namespace,
-        &parsed.name,
-        "",
-    );
+    // The resource's own KRI has no section.
+    let wanted = kuma_mzs_core::kri::Kri {
+        section: String::new(),
+        ..parsed.clone()
+    }
+    .to_string();
     let found = cp
         .store
         .all_of(resource_type, mesh)

@@ -29,6 +29,19 @@ pub struct Kri {
     pub section: String,
 }
 
+impl std::fmt::Display for Kri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&kri(
+            &self.short_name,
+            &self.mesh,
+            &self.zone,
+            &self.namespace,
+            &self.name,
+            &self.section,
+        ))
+    }
+}
+
 /// Split `kri_<short>_<mesh>_<zone>_<namespace>_<name>_<section>`. Names cannot contain `_`
 /// (they are DNS names), so the split is unambiguous.
 pub fn parse(kri: &str) -> Option<Kri> {
@@ -48,16 +61,6 @@ pub fn parse(kri: &str) -> Option<Kri> {
         name: (*name).to_owned(),
         section: (*section).to_owned(),
     })
-}
-
-fn is_rfc1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// Kuma's SNI for a destination port: `sni.<short>.<mesh>.<name>.<section>` without a zone,
@@ -87,7 +90,7 @@ pub fn sni(
     parts.push(("name", name));
     parts.push(("section name", section));
     for (what, value) in &parts {
-        if !is_rfc1123_label(value) {
+        if !crate::validate::dns::is_dns1123_label(value).is_empty() {
             return Err(format!("{what} {value:?} is not a valid RFC 1123 label"));
         }
     }
@@ -126,17 +129,7 @@ mod tests {
         let parsed = parse(&text).unwrap();
         assert_eq!(parsed.name, "redis");
         assert_eq!(parsed.section, "6379");
-        assert_eq!(
-            kri(
-                &parsed.short_name,
-                &parsed.mesh,
-                &parsed.zone,
-                &parsed.namespace,
-                &parsed.name,
-                &parsed.section
-            ),
-            text
-        );
+        assert_eq!(parsed.to_string(), text);
         assert!(parse("kri_mzsvc_default").is_none());
         assert!(parse("nope").is_none());
     }
