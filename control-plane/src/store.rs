@@ -388,7 +388,7 @@ impl Store {
         }
         let now = now_rfc3339();
         let created = existing.is_none();
-        let mut stored = Stored {
+        let stored = Stored {
             resource,
             creation_time: existing
                 .as_ref()
@@ -398,23 +398,41 @@ impl Store {
             revision: 0,
             content_revision: 0,
         };
+        let old_revision = existing.as_ref().map(|e| e.revision);
+        let stored = self.commit_one(&writer, key, stored, old_revision, true)?;
+        drop(writer);
+        Ok((stored, created))
+    }
+
+    /// Persist `stored` (when the store is durable) and publish it as the next revision,
+    /// replacing the entry indexed at `old_revision`. `content_changed`: more than the status
+    /// changed (KDS sync sends only content changes). The caller holds the writer lock.
+    fn commit_one(
+        &self,
+        writer: &MutexGuard<'_, Option<Connection>>,
+        key: ResourceKey,
+        mut stored: Stored,
+        old_revision: Option<u64>,
+        content_changed: bool,
+    ) -> Result<Arc<Stored>, StoreError> {
         if let Some(conn) = writer.as_ref() {
             Self::persist(conn, &stored)?;
         }
         let mut inner = self.write_inner();
         inner.revision += 1;
         stored.revision = inner.revision;
-        stored.content_revision = inner.revision;
-        if let Some(e) = &existing {
-            inner.by_revision.remove(&e.revision);
+        if content_changed {
+            stored.content_revision = inner.revision;
+        }
+        if let Some(old) = old_revision {
+            inner.by_revision.remove(&old);
         }
         inner.tombstones.remove(&key);
         inner.by_revision.insert(stored.revision, key.clone());
         let stored = Arc::new(stored);
         inner.entries.insert(key, stored.clone());
         self.publish(inner);
-        drop(writer);
-        Ok((stored, created))
+        Ok(stored)
     }
 
     /// Apply many operations as one SQLite transaction (one fsync) and one revision publish.
@@ -544,16 +562,7 @@ impl Store {
         stored.resource.status = Some(status);
         stored.version += 1;
         stored.modification_time = now_rfc3339();
-        if let Some(conn) = writer.as_ref() {
-            Self::persist(conn, &stored)?;
-        }
-        let mut inner = self.write_inner();
-        inner.revision += 1;
-        stored.revision = inner.revision;
-        inner.by_revision.remove(&existing.revision);
-        inner.by_revision.insert(stored.revision, key.clone());
-        inner.entries.insert(key.clone(), Arc::new(stored));
-        self.publish(inner);
+        self.commit_one(&writer, key.clone(), stored, Some(existing.revision), false)?;
         drop(writer);
         Ok(true)
     }

@@ -83,6 +83,15 @@ fn decode(value: &Value) -> Option<Resource> {
     api::decode_value(resource_type, value.clone()).ok()
 }
 
+/// Whether a resource carries `kuma.io/zone: <zone>` (a label that is absent never matches).
+fn is_of_zone(resource: &Resource, zone: &str) -> bool {
+    resource
+        .meta
+        .labels
+        .get(label_keys::ZONE)
+        .is_some_and(|z| z == zone)
+}
+
 /// What global sends to `zone` for one stored resource (None: not for that zone).
 fn for_zone(stored: &Stored, zone: &str) -> Option<Value> {
     let resource = &stored.resource;
@@ -91,14 +100,8 @@ fn for_zone(stored: &Stored, zone: &str) -> Option<Value> {
         ResourceType::MeshMultiZoneService
         | ResourceType::HostnameGenerator
         | ResourceType::MeshLoadBalancingStrategy => is_from_global(resource),
-        ResourceType::MeshService => {
-            resource
-                .meta
-                .labels
-                .get(label_keys::ZONE)
-                .map(String::as_str)
-                != Some(zone)
-        }
+        // A zone is not sent back its own MeshServices.
+        ResourceType::MeshService => !is_of_zone(resource, zone),
     };
     if !send {
         return None;
@@ -271,15 +274,7 @@ impl ControlPlane {
             seen.insert(key_of(&resource));
             ops.push(BatchOp::Put(resource));
         }
-        let of_zone = |stored: &Stored| {
-            stored
-                .resource
-                .meta
-                .labels
-                .get(label_keys::ZONE)
-                .map(String::as_str)
-                == Some(zone)
-        };
+        let of_zone = |stored: &Stored| is_of_zone(&stored.resource, zone);
         for key in &batch.deletes {
             let hashed = ResourceKey {
                 name: api::hashed_name(&key.mesh, &key.name, &[zone]),
