@@ -311,26 +311,43 @@ pub fn qualified_name_errors(key: &str) -> Vec<String> {
     };
     let mut errors = Vec::new();
     if let Some(prefix) = prefix {
-        if prefix.is_empty() {
-            errors.push("prefix part must be non-empty".to_owned());
-        } else {
-            if prefix.len() > 253 {
-                errors.push("prefix part must be no more than 253 characters".to_owned());
-            }
-            if !is_rfc1123_subdomain(prefix) {
-                errors.push(format!("prefix part {SUBDOMAIN_MESSAGE}"));
-            }
-        }
+        errors.extend(part_errors(
+            "prefix",
+            prefix,
+            253,
+            is_rfc1123_subdomain,
+            SUBDOMAIN_MESSAGE,
+        ));
     }
-    if name.is_empty() {
-        errors.push("name part must be non-empty".to_owned());
-    } else {
-        if name.len() > 63 {
-            errors.push("name part must be no more than 63 characters".to_owned());
-        }
-        if !is_qualified_name_part(name) {
-            errors.push(format!("name part {QUALIFIED_NAME_FMT}"));
-        }
+    errors.extend(part_errors(
+        "name",
+        name,
+        63,
+        is_qualified_name_part,
+        QUALIFIED_NAME_FMT,
+    ));
+    errors
+}
+
+/// The k8s messages for one part (`prefix`, `name`) of a qualified name.
+fn part_errors(
+    part: &str,
+    value: &str,
+    max_len: usize,
+    is_valid: fn(&str) -> bool,
+    format_message: &str,
+) -> Vec<String> {
+    if value.is_empty() {
+        return vec![format!("{part} part must be non-empty")];
+    }
+    let mut errors = Vec::new();
+    if value.len() > max_len {
+        errors.push(format!(
+            "{part} part must be no more than {max_len} characters"
+        ));
+    }
+    if !is_valid(value) {
+        errors.push(format!("{part} part {format_message}"));
     }
     errors
 }
@@ -1339,6 +1356,30 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert!(v[0].message.starts_with("name part must consist of"));
         assert!(v[1].message.starts_with("a valid label must be"));
+    }
+
+    #[test]
+    fn qualified_name_parts_use_k8s_messages() {
+        assert!(qualified_name_errors("example.com/name").is_empty());
+        assert_eq!(
+            qualified_name_errors("/name"),
+            vec!["prefix part must be non-empty".to_owned()]
+        );
+        assert_eq!(
+            qualified_name_errors("Bad_/"),
+            vec![
+                format!("prefix part {SUBDOMAIN_MESSAGE}"),
+                "name part must be non-empty".to_owned()
+            ]
+        );
+        let long = format!("{}/{}", "a".repeat(254), "n".repeat(64));
+        assert_eq!(
+            qualified_name_errors(&long),
+            vec![
+                "prefix part must be no more than 253 characters".to_owned(),
+                "name part must be no more than 63 characters".to_owned()
+            ]
+        );
     }
 
     #[test]
