@@ -124,6 +124,17 @@ mod tests {
     }
 
     #[test]
+    fn mesh_service_gets_the_same_defaults_as_a_yaml_file() {
+        // One schema for files and REST: MeshService ports default to tcp, state to Unavailable.
+        let mut body =
+            json!({"type":"MeshService","name":"redis","spec":{"ports":[{"port":6379}]}});
+        assert!(check(ResourceType::MeshService, &mut body).is_empty());
+        assert_eq!(body["spec"]["ports"][0]["appProtocol"], "tcp");
+        assert_eq!(body["spec"]["state"], "Unavailable");
+        assert_eq!(body["mesh"], "default");
+    }
+
+    #[test]
     fn mesh_bodies_pass_unchanged() {
         let mut body = json!({"type":"Mesh","name":"default","anything":{"x":1}});
         let before = body.clone();

@@ -285,7 +285,7 @@ pub(crate) fn check_rest_body(
 /// kube-openapi error texts (`<path> in body <problem>`), unsorted. Unknown fields are not errors
 /// here (Kuma prunes them silently).
 pub(crate) fn check_json(schema: &Schema, value: &Value) -> (Value, Vec<String>) {
-    let node = json_to_node(value);
+    let node = json_to_node(value, 0);
     let mut diagnostics = Vec::new();
     let mut walker = Walker {
         diagnostics: &mut diagnostics,
@@ -302,11 +302,12 @@ pub(crate) fn check_json(schema: &Schema, value: &Value) -> (Value, Vec<String>)
 
 /// The syntax node of a JSON value: strings are quoted scalars (never re-resolved), other scalars
 /// plain. An integral float within int32 becomes an integer, as Kuma's JSON decoder accepts `80.0`
-/// for an integer field (but not `80.5`).
-fn json_to_node(value: &Value) -> Node {
+/// for an integer field (but not `80.5`). Depth-bounded like [`to_json`] (deeper parts read as null).
+fn json_to_node(value: &Value, depth: usize) -> Node {
     let scalar =
         |value: String, plain: bool| NodeKind::Scalar(crate::syntax::Scalar { value, plain });
     let kind = match value {
+        _ if depth > MAX_ANY_DEPTH => scalar("null".to_owned(), true),
         Value::Null => scalar("null".to_owned(), true),
         Value::Bool(b) => scalar(b.to_string(), true),
         Value::Number(n) => match n.as_f64() {
@@ -321,7 +322,9 @@ fn json_to_node(value: &Value) -> Node {
             _ => scalar(n.to_string(), true),
         },
         Value::String(s) => scalar(s.clone(), false),
-        Value::Array(items) => NodeKind::Sequence(items.iter().map(json_to_node).collect()),
+        Value::Array(items) => {
+            NodeKind::Sequence(items.iter().map(|v| json_to_node(v, depth + 1)).collect())
+        }
         Value::Object(map) => NodeKind::Mapping(
             map.iter()
                 .map(|(k, v)| crate::syntax::Entry {
@@ -329,7 +332,7 @@ fn json_to_node(value: &Value) -> Node {
                         kind: scalar(k.clone(), false),
                         span: TextRange::default(),
                     },
-                    value: json_to_node(v),
+                    value: json_to_node(v, depth + 1),
                 })
                 .collect(),
         ),
