@@ -337,3 +337,51 @@ fn apply_survives_fault_injection() {
         assert_eq!(status, 404, "svc-{i} still exists");
     }
 }
+
+/// The layout `make install` writes (`~/.terraform.d/plugins/<source>/<version>/<os_arch>/`) is
+/// found by a plain `terraform init` with an ordinary `required_providers` block, offline, on
+/// both Terraform versions.
+#[test]
+fn implied_local_mirror_install_is_found_by_init() {
+    use kuma_mzs_e2e::terraform::{platform, terraform_binary, workspace_binary, TempDir, VERSION};
+    for which in ["1.0.3", "current"] {
+        let home = TempDir::new("tf-home");
+        let dir = home
+            .0
+            .join(".terraform.d/plugins")
+            .join(SOURCE)
+            .join(VERSION)
+            .join(platform());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            workspace_binary("terraform-provider-kuma", "KUMA_PROVIDER_BIN"),
+            dir.join(format!("terraform-provider-kuma_v{VERSION}")),
+        )
+        .unwrap();
+        let work = home.0.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(
+            work.join("main.tf"),
+            format!("terraform {{\n  required_providers {{\n    kuma = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n"),
+        )
+        .unwrap();
+        let out = std::process::Command::new(terraform_binary(which))
+            .args(["init", "-input=false", "-no-color"])
+            .current_dir(&work)
+            .env("HOME", &home.0)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_CLI_CONFIG_FILE")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "terraform-{which} init:\n{text}");
+        assert!(
+            text.contains(&format!("Installing {SOURCE} v{VERSION}")),
+            "{text}"
+        );
+    }
+}
