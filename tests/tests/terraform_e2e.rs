@@ -54,6 +54,17 @@ data "kuma_mesh_multi_zone_service_preview" "redis" {
 }
 "#;
 
+// Read back through the data sources; the condition on `kri` (unknown until created) defers
+// the read to apply on the first run.
+const DATA: &str = r#"
+data "kuma_mesh_multi_zone_service" "read" {
+  name = kuma_mesh_multi_zone_service.redis.kri == "" ? "" : kuma_mesh_multi_zone_service.redis.name
+}
+data "kuma_mesh_services" "redis" {
+  labels = { "kuma.io/display-name" = "redis" }
+}
+"#;
+
 fn start() -> KumaLocal {
     let kuma = KumaLocal::start(&["east", "west"], &[]);
     kuma.seed_mesh_service("east", "redis", 6379);
@@ -92,7 +103,7 @@ fn lifecycle(which: &str) {
 
     // Preview before anything exists, then create.
     ws.write(&format!(
-        "{provider}{}{PREVIEW}",
+        "{provider}{}{PREVIEW}{DATA}",
         mzs("redis", "labels = { team = \"cache\" }", PORT)
     ));
     assert_eq!(ws.plan_code().code, 2);
@@ -140,6 +151,22 @@ fn lifecycle(which: &str) {
             "{zone}"
         );
     }
+
+    let read = ws.resource("data.kuma_mesh_multi_zone_service.read");
+    assert_eq!(read["kri"], state["kri"], "{read}");
+    assert_eq!(read["labels"]["kuma.io/origin"], "global", "{read}");
+    assert_eq!(read["zone_status"].as_array().unwrap().len(), 2, "{read}");
+    let listed = ws.resource("data.kuma_mesh_services.redis");
+    let zones: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["zone"].as_str())
+        .collect();
+    assert!(
+        zones.contains(&"east") && zones.contains(&"west"),
+        "{listed}"
+    );
 
     // No spurious diff after apply.
     let again = ws.plan_code();
