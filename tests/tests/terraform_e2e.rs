@@ -318,7 +318,10 @@ fn apply_survives_fault_injection() {
         &["--chaos-error-rate", "0.3", "--chaos-drop-rate", "0.1"],
     );
     let mut ws = Workspace::new("current");
-    ws.env("TF_LOG_PROVIDER", "WARN");
+    // Trace logging on: the retries are logged, the token never is.
+    let log_path = ws.dir.0.join("provider.log");
+    ws.env("TF_LOG_PROVIDER", "TRACE");
+    ws.env("TF_LOG_PATH", &log_path.display().to_string());
     let provider = format!(
         "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n\
          provider \"kuma\" {{\n  endpoint = \"{}\"\n  token = \"{}\"\n  max_retries = 12\n}}\n",
@@ -348,6 +351,19 @@ fn apply_survives_fault_injection() {
     }
     let plan = ws.plan_code();
     assert_eq!(plan.code, 0, "{}", plan.all());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let provider_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("provider.terraform-provider-kuma"))
+        .collect();
+    assert!(
+        provider_lines.iter().any(|l| l.contains("retrying")),
+        "no retry was logged"
+    );
+    assert!(
+        provider_lines.iter().all(|l| !l.contains(&kuma.token)),
+        "the token appears in provider logs"
+    );
     ws.expect(
         0,
         &[
