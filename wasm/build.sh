@@ -22,11 +22,16 @@ if ! "$wasm_opt" --version 2>/dev/null | grep -q 'version 132'; then
   exit 1
 fi
 
+# opt-level: a quoted "s"/"z" or a bare 0-3 (cargo's --config types them).
+opt_level="${WASM_OPT_LEVEL:-s}"
+case "$opt_level" in s|z) opt_level="\"$opt_level\"" ;; esac
+
 # Size-tuned profile for the wasm crate only: the workspace root owns [profile.release], so the
 # custom profile is given here instead of in a manifest; native builds are untouched.
 cargo build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown --profile wasm-release \
   --config 'profile.wasm-release.inherits="release"' \
-  --config "profile.wasm-release.opt-level=\"${WASM_OPT_LEVEL:-z}\"" \
+  --config "profile.wasm-release.opt-level=$opt_level" \
+  ${WASM_EXTRA_CONFIG:+--config "$WASM_EXTRA_CONFIG"} \
   --config 'profile.wasm-release.lto=true' \
   --config 'profile.wasm-release.codegen-units=1' \
   --config 'profile.wasm-release.panic="abort"'

@@ -11,7 +11,7 @@ use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
 use kuma_mzs_core::{KumaVersion, Resource, ResourceType};
 use tokio::sync::watch;
 
-use crate::store::{ChangeRecord, Expect, StatusWrite, Store, StoreError};
+use crate::store::{BatchOp, ChangeRecord, Expect, StatusWrite, Store, StoreError};
 
 /// Chaos settings for tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -200,19 +200,18 @@ pub fn spawn_status_engine(
                     }
                 }
                 seen = current;
-                for key in touched {
-                    if key.resource_type != ResourceType::MeshMultiZoneService {
-                        continue;
-                    }
-                    let Some(status) = engine.status(&key.mesh, &key.name) else {
-                        continue;
-                    };
-                    let Ok(value) = serde_json::to_value(status) else {
-                        continue;
-                    };
-                    if let Err(e) = cp.store.set_status(&key, value) {
-                        tracing::error!(zone = %zone, mzs = %key.name, error = %e, "could not write status");
-                    }
+                let updates: Vec<BatchOp> = touched
+                    .into_iter()
+                    .filter(|key| key.resource_type == ResourceType::MeshMultiZoneService)
+                    .filter_map(|key| {
+                        let status = engine.status(&key.mesh, &key.name)?;
+                        let value = serde_json::to_value(status).ok()?;
+                        Some(BatchOp::Status(key, value))
+                    })
+                    .collect();
+                // One transaction for every status this round of changes produced.
+                if let Err(e) = cp.store.apply_batch(updates) {
+                    tracing::error!(zone = %zone, error = %e, "could not write status");
                 }
                 let stop = handle.block_on(async {
                     tokio::select! {

@@ -27,7 +27,27 @@ use crate::sync::{PushBatch, PULL_WAIT};
 pub struct PeerAddr(pub SocketAddr);
 
 type Shared = Arc<ControlPlane>;
-type Pairs = Query<Vec<(String, String)>>;
+/// Decoded query parameters in order; a malformed query string is a Kuma-style 400.
+struct Pairs(Vec<(String, String)>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Pairs {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Pairs)
+            .map_err(|e| {
+                error_response(&ApiError::new(
+                    400,
+                    "Bad Request",
+                    format!("invalid query string: {e}"),
+                ))
+            })
+    }
+}
 
 /// The router of one control plane.
 pub fn app(cp: Shared) -> Router {
@@ -36,6 +56,7 @@ pub fn app(cp: Shared) -> Router {
         .route("/ready", get(ready))
         .route("/_kds/v1/pull", get(kds_pull))
         .route("/_kds/v1/push", post(kds_push))
+        .route("/_kri/{kri}", get(get_by_kri))
         .route("/meshes", get(list_meshes))
         .route(
             "/meshes/{mesh}",
@@ -509,7 +530,7 @@ fn list_resources(
 async fn list_meshes(
     State(cp): State<Shared>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     list_resources(&cp, ResourceType::Mesh, None, "/meshes", &headers, &pairs)
 }
@@ -517,7 +538,7 @@ async fn list_meshes(
 async fn get_mesh(
     State(cp): State<Shared>,
     Path(mesh): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     get_resource(&cp, ResourceType::Mesh, None, &mesh, &pairs)
 }
@@ -543,7 +564,7 @@ async fn list_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection)): Path<(String, String)>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     let resource_type = match mesh_scoped_type(&collection) {
         Ok(t) => t,
@@ -556,7 +577,7 @@ async fn list_in_mesh(
 async fn get_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match mesh_scoped_type(&collection) {
         Ok(t) => get_resource(&cp, t, Some(&mesh), &name, &pairs),
@@ -613,7 +634,7 @@ async fn list_all(
     State(cp): State<Shared>,
     Path(collection): Path<String>,
     headers: HeaderMap,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match ResourceType::from_path_segment(&collection) {
         Some(t) if t != ResourceType::Mesh => {
@@ -633,7 +654,7 @@ fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
 async fn get_global(
     State(cp): State<Shared>,
     Path((collection, name)): Path<(String, String)>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Response {
     match global_scoped_type(&collection) {
         Ok(t) => get_resource(&cp, t, None, &name, &pairs),
@@ -661,5 +682,47 @@ async fn delete_global(
     match global_scoped_type(&collection) {
         Ok(t) => delete_resource(cp, t, None, name, headers).await,
         Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /_kri/{kri}`: any resource by its KRI (a section name, if any, is ignored).
+async fn get_by_kri(
+    State(cp): State<Shared>,
+    Path(kri): Path<String>,
+    Pairs(pairs): Pairs,
+) -> Response {
+    let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
+    let Some(parsed) = kuma_mzs_core::kri::parse(&kri) else {
+        return error_response(&ApiError::new(
+            400,
+            "Bad Request",
+            format!("invalid KRI {kri:?}: expected kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>"),
+        ));
+    };
+    let Some(resource_type) = ResourceType::ALL
+        .into_iter()
+        .find(|t| t.short_name() == parsed.short_name)
+    else {
+        return not_found();
+    };
+    let mesh = resource_type
+        .is_mesh_scoped()
+        .then_some(parsed.mesh.as_str());
+    let wanted = kuma_mzs_core::kri::kri(
+        &parsed.short_name,
+        &parsed.mesh,
+        &parsed.zone,
+        &parsed.namespace,
+        &parsed.name,
+        "",
+    );
+    let found = cp
+        .store
+        .all_of(resource_type, mesh)
+        .into_iter()
+        .find(|s| api::resource_kri(&s.resource) == wanted);
+    match found {
+        Some(stored) => get_resource(&cp, resource_type, mesh, &stored.resource.meta.name, &pairs),
+        None => not_found(),
     }
 }

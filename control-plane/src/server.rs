@@ -489,6 +489,16 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         )));
         control_planes.insert(name, cp);
     }
+    if matches!(config.topology, Topology::All { .. }) {
+        // In-process zones sync in milliseconds; answer only once they are usable, so whoever
+        // reads the printed addresses can use every API at once.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !control_planes.values().all(|cp| cp.is_ready())
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
     Ok(Running {
         info,
         control_planes,

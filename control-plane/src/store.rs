@@ -86,6 +86,17 @@ pub enum StatusWrite {
     Replace(Option<Value>),
 }
 
+/// One operation of [`Store::apply_batch`].
+#[derive(Debug, Clone)]
+pub enum BatchOp {
+    /// Create or update, keeping the stored status; a no-op when meta and spec are unchanged.
+    Put(Resource),
+    /// Delete if present.
+    Delete(ResourceKey),
+    /// Replace the status of an existing resource if it differs.
+    Status(ResourceKey, Value),
+}
+
 /// Store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -406,6 +417,120 @@ impl Store {
         Ok((stored, created))
     }
 
+    /// Apply many operations as one SQLite transaction (one fsync) and one revision publish.
+    /// Returns how many resources changed.
+    pub fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<usize, StoreError> {
+        let writer = self.writer();
+        // key -> (new state or None for deleted, whether anything but status changed)
+        let mut overlay: BTreeMap<ResourceKey, (Option<Stored>, bool)> = BTreeMap::new();
+        let now = now_rfc3339();
+        for op in ops {
+            let key = match &op {
+                BatchOp::Put(r) => key_of(r),
+                BatchOp::Delete(k) | BatchOp::Status(k, _) => k.clone(),
+            };
+            let current: Option<Stored> = match overlay.get(&key) {
+                Some((state, _)) => state.clone(),
+                None => self.get(&key).map(|s| (*s).clone()),
+            };
+            let content_changed = overlay.get(&key).is_some_and(|(_, c)| *c);
+            let next = match op {
+                BatchOp::Put(mut resource) => {
+                    if current.as_ref().is_some_and(|c| {
+                        c.resource.meta == resource.meta && c.resource.spec == resource.spec
+                    }) {
+                        continue;
+                    }
+                    resource.status = current.as_ref().and_then(|c| c.resource.status.clone());
+                    let stored = Stored {
+                        resource,
+                        creation_time: current
+                            .as_ref()
+                            .map_or_else(|| now.clone(), |c| c.creation_time.clone()),
+                        modification_time: now.clone(),
+                        version: current.as_ref().map_or(1, |c| c.version + 1),
+                        revision: 0,
+                        content_revision: 0,
+                    };
+                    (Some(stored), true)
+                }
+                BatchOp::Delete(_) => {
+                    if current.is_none() {
+                        continue;
+                    }
+                    (None, true)
+                }
+                BatchOp::Status(_, status) => {
+                    let Some(mut stored) = current else { continue };
+                    if stored.resource.status.as_ref() == Some(&status) {
+                        continue;
+                    }
+                    stored.resource.status = Some(status);
+                    stored.version += 1;
+                    stored.modification_time = now.clone();
+                    (Some(stored), content_changed)
+                }
+            };
+            overlay.insert(key, (next.0, next.1 || content_changed));
+        }
+        if overlay.is_empty() {
+            return Ok(0);
+        }
+        if let Some(conn) = writer.as_ref() {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let written: Result<(), StoreError> =
+                overlay
+                    .iter()
+                    .try_for_each(|(key, (state, _))| match state {
+                        Some(stored) => Self::persist(conn, stored),
+                        None => conn
+                            .execute(
+                                "DELETE FROM resources WHERE type = ?1 AND mesh = ?2 AND name = ?3",
+                                params![type_str(key.resource_type), key.mesh, key.name],
+                            )
+                            .map(|_| ())
+                            .map_err(StoreError::from),
+                    });
+            match written {
+                Ok(()) => conn.execute_batch("COMMIT")?,
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+        let changed = overlay.len();
+        let mut inner = self.write_inner();
+        for (key, (state, content_changed)) in overlay {
+            inner.revision += 1;
+            let revision = inner.revision;
+            let previous = inner.entries.get(&key).cloned();
+            if let Some(previous) = &previous {
+                inner.by_revision.remove(&previous.revision);
+            }
+            inner.by_revision.insert(revision, key.clone());
+            match state {
+                Some(mut stored) => {
+                    stored.revision = revision;
+                    stored.content_revision = if content_changed || previous.is_none() {
+                        revision
+                    } else {
+                        previous.as_ref().map_or(revision, |p| p.content_revision)
+                    };
+                    inner.tombstones.remove(&key);
+                    inner.entries.insert(key, Arc::new(stored));
+                }
+                None => {
+                    inner.entries.remove(&key);
+                    inner.tombstones.insert(key, revision);
+                }
+            }
+        }
+        self.publish(inner);
+        drop(writer);
+        Ok(changed)
+    }
+
     /// Replace the status of an existing resource if it differs; returns whether it changed.
     pub fn set_status(&self, key: &ResourceKey, status: Value) -> Result<bool, StoreError> {
         let writer = self.writer();
@@ -559,6 +684,35 @@ mod tests {
         assert_eq!(changes.len(), 2);
         assert!(matches!(&changes[0], ChangeRecord::Delete(k) if k.name == "a"));
         assert!(matches!(&changes[1], ChangeRecord::Upsert(s) if s.resource.meta.name == "b"));
+    }
+
+    #[test]
+    fn batches_skip_no_ops_and_keep_content_revision_on_status() {
+        let store = Store::memory();
+        let changed = store
+            .apply_batch(vec![BatchOp::Put(mesh("a")), BatchOp::Put(mesh("b"))])
+            .unwrap();
+        assert_eq!(changed, 2);
+        assert_eq!(store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap(), 0);
+        let key = key_of(&mesh("a"));
+        let before = store.get(&key).unwrap().content_revision;
+        store
+            .apply_batch(vec![BatchOp::Status(
+                key.clone(),
+                serde_json::json!({"x": 1}),
+            )])
+            .unwrap();
+        let after = store.get(&key).unwrap();
+        assert_eq!(after.content_revision, before);
+        assert!(after.revision > before);
+        assert_eq!(after.version, 2);
+        store
+            .apply_batch(vec![
+                BatchOp::Delete(key.clone()),
+                BatchOp::Delete(key.clone()),
+            ])
+            .unwrap();
+        assert!(store.get(&key).is_none());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::cp::{is_from_global, ControlPlane};
-use crate::store::{key_of, ChangeRecord, Expect, StatusWrite, Stored};
+use crate::store::{key_of, BatchOp, ChangeRecord, Stored};
 
 /// How long a pull waits for a change before answering with an empty batch.
 pub const PULL_WAIT: Duration = Duration::from_secs(20);
@@ -171,6 +171,7 @@ impl ControlPlane {
     /// Zone: apply a batch from global. Synced resources keep this zone's status.
     pub fn apply_pull(&self, batch: &PullBatch) {
         let mut seen: BTreeSet<ResourceKey> = BTreeSet::new();
+        let mut ops = Vec::new();
         for value in &batch.upserts {
             let Some(resource) = decode(value) else {
                 tracing::warn!("skipping undecodable resource from global");
@@ -179,25 +180,20 @@ impl ControlPlane {
             let key = key_of(&resource);
             seen.insert(key.clone());
             if let Some(existing) = self.store.get(&key) {
-                if existing.resource.meta == resource.meta
-                    && existing.resource.spec == resource.spec
-                {
-                    continue;
-                }
                 if !is_from_global(&existing.resource) {
                     // A local resource of the same name wins on the zone (never overwritten).
                     continue;
                 }
             }
-            if let Err(e) = self.store.put(resource, Expect::Any, StatusWrite::Keep) {
-                tracing::error!(error = %e, name = %key.name, "could not store synced resource");
-            }
+            ops.push(BatchOp::Put(resource));
         }
         for key in &batch.deletes {
-            if let Some(existing) = self.store.get(key) {
-                if is_from_global(&existing.resource) {
-                    let _ = self.store.delete(key, Expect::Any);
-                }
+            if self
+                .store
+                .get(key)
+                .is_some_and(|existing| is_from_global(&existing.resource))
+            {
+                ops.push(BatchOp::Delete(key.clone()));
             }
         }
         if batch.full {
@@ -205,9 +201,12 @@ impl ControlPlane {
             for stored in all {
                 let key = stored.key();
                 if is_from_global(&stored.resource) && !seen.contains(&key) {
-                    let _ = self.store.delete(&key, Expect::Any);
+                    ops.push(BatchOp::Delete(key));
                 }
             }
+        }
+        if let Err(e) = self.store.apply_batch(ops) {
+            tracing::error!(error = %e, "could not store resources from global");
         }
     }
 
@@ -256,6 +255,7 @@ impl ControlPlane {
     pub fn apply_push(&self, batch: &PushBatch) -> PushAck {
         let zone = batch.zone.as_str();
         let mut seen: BTreeSet<ResourceKey> = BTreeSet::new();
+        let mut ops = Vec::new();
         for value in &batch.upserts {
             let Some(mut resource) = decode(value) else {
                 continue;
@@ -270,18 +270,8 @@ impl ControlPlane {
                 .entry(label_keys::DISPLAY_NAME.to_owned())
                 .or_insert_with(|| resource.meta.name.clone());
             resource.meta.name = api::kds_name(&resource);
-            let key = key_of(&resource);
-            seen.insert(key.clone());
-            if let Some(existing) = self.store.get(&key) {
-                if existing.resource.meta == resource.meta
-                    && existing.resource.spec == resource.spec
-                {
-                    continue;
-                }
-            }
-            if let Err(e) = self.store.put(resource, Expect::Any, StatusWrite::Keep) {
-                tracing::error!(error = %e, "could not store zone resource");
-            }
+            seen.insert(key_of(&resource));
+            ops.push(BatchOp::Put(resource));
         }
         let of_zone = |stored: &Stored| {
             stored
@@ -293,21 +283,33 @@ impl ControlPlane {
                 == Some(zone)
         };
         for key in &batch.deletes {
+            let hashed = ResourceKey {
+                name: api::hashed_name(&key.mesh, &key.name, &[zone]),
+                ..key.clone()
+            };
+            if self.store.get(&hashed).is_some_and(|s| of_zone(&s)) {
+                ops.push(BatchOp::Delete(hashed));
+                continue;
+            }
+            // Names with a namespace label hash differently: find them by display name.
             for stored in self
                 .store
                 .all_of(ResourceType::MeshService, Some(&key.mesh))
             {
                 if of_zone(&stored) && stored.resource.meta.display_name() == key.name {
-                    let _ = self.store.delete(&stored.key(), Expect::Any);
+                    ops.push(BatchOp::Delete(stored.key()));
                 }
             }
         }
         if batch.full {
             for stored in self.store.all_of(ResourceType::MeshService, None) {
                 if of_zone(&stored) && !seen.contains(&stored.key()) {
-                    let _ = self.store.delete(&stored.key(), Expect::Any);
+                    ops.push(BatchOp::Delete(stored.key()));
                 }
             }
+        }
+        if let Err(e) = self.store.apply_batch(ops) {
+            tracing::error!(error = %e, zone, "could not store zone resources");
         }
         PushAck {
             epoch: self.store.epoch().to_owned(),

@@ -305,3 +305,28 @@ fn a_generated_admin_token_is_kept_in_the_data_directory() {
     assert_eq!(second.token(), first);
     assert_eq!(second.global().get("/meshes/default").0, 200);
 }
+
+#[test]
+fn kri_lookup_unknown_paths_and_methods() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    g.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("app", "redis")], &[6379]),
+    );
+    let (status, body) = g.get("/_kri/kri_mzsvc_default___redis_");
+    assert_eq!(status, 200);
+    assert_eq!(body["name"], "redis");
+    assert_eq!(
+        g.get("/_kri/kri_mzsvc_default___redis_6379").1["name"],
+        "redis"
+    );
+    assert_eq!(g.get("/_kri/kri_mzsvc_default___nope_").0, 404);
+    assert_eq!(g.get("/_kri/garbage").0, 400);
+    let (status, body) = g.get("/meshes/default/unknowns");
+    assert_eq!((status, body["type"].as_str()), (404, Some("/std-errors")));
+    let (status, _, _) = g.raw("POST", &format!("{MZS}/redis"), Some("{}"), &[]);
+    assert_eq!(status, 405);
+    let (status, body) = g.get("/meshes?size=%ZZ");
+    assert_eq!((status, body["type"].as_str()), (400, Some("/std-errors")));
+}

@@ -1499,4 +1499,101 @@ mod tests {
         let body = serde_json::to_value(ApiError::not_found("x").body()).unwrap();
         assert!(body.get("invalid_parameters").is_none());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(Value::from),
+                "[a-zA-Z0-9./_-]{0,12}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 32, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("type".to_owned()),
+                            Just("name".to_owned()),
+                            Just("mesh".to_owned()),
+                            Just("spec".to_owned()),
+                            Just("ports".to_owned()),
+                            Just("port".to_owned()),
+                            Just("selector".to_owned()),
+                            Just("meshService".to_owned()),
+                            Just("matchLabels".to_owned()),
+                            Just("labels".to_owned()),
+                            "[a-z]{1,6}",
+                        ],
+                        inner,
+                        0..5
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn prepare_put_answers_every_body_with_a_kuma_status(body in json_value(), raw in proptest::collection::vec(any::<u8>(), 0..64)) {
+                for bytes in [body.to_string().into_bytes(), raw] {
+                    for mode in [Mode::Global, Mode::Zone { name: "east".into(), federated: false }] {
+                        for t in ResourceType::ALL {
+                            let mesh = t.is_mesh_scoped().then_some("default");
+                            let result = prepare_put(&mode, KumaVersion::default(), t, mesh, "x", &bytes,
+                                StoreView { mesh_exists: true, existing: None });
+                            if let Err(e) = result {
+                                prop_assert!(matches!(e.status, 400 | 404 | 405), "{e:?}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            #[test]
+            fn accepted_mzs_round_trips_through_the_rest_shape(
+                name in "[a-z][a-z0-9-]{0,20}[a-z0-9]",
+                ports in proptest::collection::vec((1i32..65536, prop::option::of("[a-z]{1,8}")), 1..4),
+                key in "[a-z]{1,8}", value in "[a-z0-9]{1,8}",
+            ) {
+                let ports: Vec<Value> = ports.iter().map(|(p, n)| match n {
+                    Some(n) => json!({"port": p, "name": n}),
+                    None => json!({"port": p}),
+                }).collect();
+                let body = json!({"type": "MeshMultiZoneService", "name": name, "mesh": "default",
+                    "spec": {"selector": {"meshService": {"matchLabels": {key: value}}}, "ports": ports}});
+                let prepared = prepare_put(&Mode::Global, KumaVersion::default(),
+                    ResourceType::MeshMultiZoneService, Some("default"), &name,
+                    body.to_string().as_bytes(), StoreView { mesh_exists: true, existing: None }).unwrap();
+                let text = serde_json::to_string(&RestItem { resource: &prepared.resource,
+                    times: Times { creation: "t", modification: "t" } }).unwrap();
+                let back = decode_value(ResourceType::MeshMultiZoneService,
+                    serde_json::from_str(&text).unwrap()).unwrap();
+                prop_assert_eq!(back.meta, prepared.resource.meta);
+                prop_assert_eq!(back.spec, prepared.resource.spec);
+            }
+
+            #[test]
+            fn hashed_names_have_kumas_shape(mesh in ".{0,10}", name in ".{0,300}", zone in ".{0,10}") {
+                let h = hashed_name(&mesh, &name, &[&zone]);
+                let (prefix, suffix) = h.rsplit_once('-').unwrap();
+                prop_assert!(prefix.chars().count() <= 236);
+                prop_assert_eq!(suffix.len(), 16);
+                prop_assert!(suffix.bytes().all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)));
+                prop_assert_eq!(h.clone(), hashed_name(&mesh, &name, &[&zone]));
+            }
+
+            #[test]
+            fn page_parameters_never_panic(size in ".{0,12}", offset in ".{0,12}") {
+                if let Ok(page) = parse_page(Some(&size), Some(&offset)) {
+                    prop_assert!((1..=MAX_PAGE_SIZE).contains(&page.size));
+                }
+            }
+        }
+    }
 }

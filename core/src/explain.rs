@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 
 use crate::model::{Labels, Meta, MzsStatus, Resource, Spec};
 use crate::preview::{format_selector, Preview};
+use crate::selector::LabelIndex;
 
 /// At most this many non-matching MeshServices are listed per MZS (the closest ones first).
 pub const MAX_NEAR_MISSES: usize = 10;
+/// Up to this many MeshServices, every one is checked against every MZS selector.
+pub const FULL_SCAN_LIMIT: usize = 1000;
 
 /// Why a MeshService's labels fail an MZS selector (Kuma's rule: a missing label reads as `""`),
 /// or `None` when they match.
@@ -55,6 +58,10 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshService(_)))
         .collect();
+    let mut index = LabelIndex::new();
+    for (i, s) in services.iter().enumerate() {
+        index.insert(u32::try_from(i).unwrap_or(u32::MAX), &s.meta.labels);
+    }
     let generators: BTreeMap<&str, &Resource> = resources
         .iter()
         .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
@@ -93,15 +100,32 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
             ports.join(", ")
         ));
         let mut matched = Vec::new();
-        // Near misses: services that satisfy part of the selector, or carry its only key.
         let mut misses: Vec<(usize, &Meta)> = Vec::new();
-        for s in &services {
-            let failing = selector
+        let failing_of = |meta: &Meta| {
+            selector
                 .iter()
                 .filter(|(k, v)| {
-                    s.meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str()
+                    meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str()
                 })
-                .count();
+                .count()
+        };
+        // Small inputs: look at every MeshService. Large inputs: only at the candidates the
+        // label index gives (matches, and services sharing an uncommon selector label), so
+        // explaining stays proportional to the answer instead of MZS x MeshServices.
+        let examined: Vec<usize> = if services.len() <= FULL_SCAN_LIMIT {
+            (0..services.len()).collect()
+        } else {
+            let mut ids: std::collections::BTreeSet<u32> = index.candidates(&selector).collect();
+            for (k, v) in &selector {
+                let posting = index.with_label(k, v);
+                if posting.len() <= FULL_SCAN_LIMIT {
+                    ids.extend(posting.iter().copied());
+                }
+            }
+            ids.into_iter().map(|i| i as usize).collect()
+        };
+        for s in examined.into_iter().filter_map(|i| services.get(i)) {
+            let failing = failing_of(&s.meta);
             if failing == 0 {
                 matched.push(format!(
                     "    + {}: every selector label matches{}",
@@ -115,6 +139,7 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
             } else if failing < selector.len()
                 || (selector.len() == 1 && selector.keys().all(|k| s.meta.labels.contains_key(k)))
             {
+                // Near misses: services that satisfy part of the selector, or carry its only key.
                 misses.push((failing, &s.meta));
             }
         }

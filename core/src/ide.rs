@@ -796,4 +796,62 @@ mod tests {
             }
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// YAML-ish text: the characters block YAML nests with, plus multi-byte ones.
+        fn yamlish() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("\n".to_owned()),
+                    Just("  ".to_owned()),
+                    Just("- ".to_owned()),
+                    Just(": ".to_owned()),
+                    Just("#".to_owned()),
+                    Just("---\n".to_owned()),
+                    Just("\"".to_owned()),
+                    Just("'".to_owned()),
+                    Just("[".to_owned()),
+                    Just("{".to_owned()),
+                    Just("é🎉".to_owned()),
+                    Just("\r\n".to_owned()),
+                    prop::sample::select(vec![
+                        "type",
+                        "kind",
+                        "spec",
+                        "ports",
+                        "port",
+                        "appProtocol",
+                        "selector",
+                        "MeshMultiZoneService",
+                        "apiVersion",
+                        "metadata",
+                        "x",
+                    ])
+                    .prop_map(str::to_owned),
+                ],
+                0..40,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn hover_and_completion_never_panic_and_stay_in_the_text(text in yamlish(), at in 0u32..400) {
+                let offset = at.min(text.len() as u32 + 2);
+                if let Some(h) = hover(&text, offset, KumaVersion::V3_0) {
+                    prop_assert!(h.span.end as usize <= text.len());
+                    prop_assert!(text.is_char_boundary(h.span.start as usize));
+                    prop_assert!(text.is_char_boundary(h.span.end as usize));
+                    prop_assert!(h.contents.starts_with("**"));
+                }
+                for item in complete(&text, offset, KumaVersion::V2) {
+                    prop_assert!(!item.label.is_empty());
+                    prop_assert!(item.insert_text.starts_with(&item.label));
+                }
+            }
+        }
+    }
 }

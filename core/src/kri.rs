@@ -12,6 +12,44 @@ pub fn kri(
     format!("kri_{short_name}_{mesh}_{zone}_{namespace}_{name}_{section}")
 }
 
+/// The parts of a KRI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kri {
+    /// Type short name (`mzsvc`).
+    pub short_name: String,
+    /// Mesh.
+    pub mesh: String,
+    /// Zone (may be empty).
+    pub zone: String,
+    /// Namespace (may be empty).
+    pub namespace: String,
+    /// Display name.
+    pub name: String,
+    /// Section name (may be empty).
+    pub section: String,
+}
+
+/// Split `kri_<short>_<mesh>_<zone>_<namespace>_<name>_<section>`. Names cannot contain `_`
+/// (they are DNS names), so the split is unambiguous.
+pub fn parse(kri: &str) -> Option<Kri> {
+    let rest = kri.strip_prefix("kri_")?;
+    let parts: Vec<&str> = rest.split('_').collect();
+    let [short_name, mesh, zone, namespace, name, section] = parts.as_slice() else {
+        return None;
+    };
+    if short_name.is_empty() || name.is_empty() {
+        return None;
+    }
+    Some(Kri {
+        short_name: (*short_name).to_owned(),
+        mesh: (*mesh).to_owned(),
+        zone: (*zone).to_owned(),
+        namespace: (*namespace).to_owned(),
+        name: (*name).to_owned(),
+        section: (*section).to_owned(),
+    })
+}
+
 fn is_rfc1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
@@ -80,5 +118,26 @@ mod tests {
             "sni.msvc.default.east.ns.redis.http"
         );
         assert!(sni("mzsvc", "default", "", "", "http.bin", "80").is_err());
+    }
+
+    #[test]
+    fn parse_round_trips() {
+        let text = kri("mzsvc", "default", "", "", "redis", "6379");
+        let parsed = parse(&text).unwrap();
+        assert_eq!(parsed.name, "redis");
+        assert_eq!(parsed.section, "6379");
+        assert_eq!(
+            kri(
+                &parsed.short_name,
+                &parsed.mesh,
+                &parsed.zone,
+                &parsed.namespace,
+                &parsed.name,
+                &parsed.section
+            ),
+            text
+        );
+        assert!(parse("kri_mzsvc_default").is_none());
+        assert!(parse("nope").is_none());
     }
 }

@@ -137,6 +137,12 @@ fn parse(text: &str, options: &CheckOptions) -> syntax::Parsed {
             };
         }
     }
+    if let Some(documents) = decode::yaml_fast::parse(text, &options.limits) {
+        return syntax::Parsed {
+            documents,
+            diagnostics: Vec::new(),
+        };
+    }
     syntax::parse(text, &options.limits)
 }
 

@@ -84,12 +84,19 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
         let Some(number) = name.parse::<i32>().ok().filter(|n| n.to_string() == name) else {
             continue;
         };
-        let clash = spec
-            .ports
-            .iter()
-            .enumerate()
-            .find(|(j, other)| *j != i && other.port == number);
-        if let Some((j, _)) = clash {
+        let clash = match numbers.get(&number) {
+            Some(&j) if j != i => Some(j),
+            // The first port with that number is this one: look for a later one.
+            Some(_) => spec
+                .ports
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, other)| other.port == number)
+                .map(|(j, _)| j),
+            None => None,
+        };
+        if let Some(j) = clash {
             out.push((
                 Code::DuplicatePortName,
                 Violation::new(

@@ -336,6 +336,31 @@ impl ZoneEngine {
         &self.zone
     }
 
+    /// Look at the same resources from another zone: hostnames (`.Zone`), traffic and
+    /// zone-dependent warnings are recomputed; matching and VIPs are kept (each zone allocates
+    /// its own VIPs in Kuma, but from the same inputs in the same order, so they are equal).
+    /// Returns the MZS whose preview changed.
+    pub fn set_zone(&mut self, zone: &str) -> Vec<ResourceKey> {
+        if zone == self.zone {
+            return Vec::new();
+        }
+        self.zone = zone.to_owned();
+        let mut touched = BTreeSet::new();
+        self.regenerate_all_hostnames(&mut touched);
+        let mut changed = Vec::new();
+        for id in touched {
+            let before = self.entry(id).map(|e| e.preview.clone());
+            self.recompute(id);
+            if let Some(entry) = self.entry(id) {
+                if Some(&entry.preview) != before.as_ref() {
+                    changed.push(ResourceKey::mzs(&entry.meta.mesh, &entry.meta.name));
+                }
+            }
+        }
+        changed.sort();
+        changed
+    }
+
     /// The options the engine runs with.
     pub fn options(&self) -> &PreviewOptions {
         &self.options
@@ -406,6 +431,11 @@ impl ZoneEngine {
     /// The effective HostnameGenerators (Kuma's default included), by name.
     pub fn hostname_generators(&self) -> impl Iterator<Item = &Resource> {
         self.generators.values()
+    }
+
+    /// The Meshes the engine has seen (Mesh resources are accepted; nothing depends on them).
+    pub fn meshes(&self) -> impl Iterator<Item = &str> {
+        self.meshes.iter().map(String::as_str)
     }
 
     /// The MZS as the engine sees it (effective labels), with its spec.
@@ -597,33 +627,31 @@ impl ZoneEngine {
     // ------------------------------------------------------------------------------------------
     // Hostnames
 
-    fn claim_keys(entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
+    /// The hostname claims of an MZS, each filed under `(mesh, hostname)` in Kuma's order.
+    fn claims_of(&self, entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
         entry
             .generated
             .iter()
             .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
             .map(|(generator, hostname)| {
+                let not_zone_origin = self
+                    .generators
+                    .get(generator)
+                    .map(|g| hostnames::generator_order_key(&g.meta).0)
+                    .unwrap_or(true);
                 (
                     (entry.meta.mesh.clone(), hostname.clone()),
-                    (false, generator.clone(), entry.meta.name.clone()),
+                    (not_zone_origin, generator.clone(), entry.meta.name.clone()),
                 )
             })
             .collect()
     }
 
-    fn generator_rank(&self, generator: &str) -> bool {
-        self.generators
-            .get(generator)
-            .map(|g| hostnames::generator_order_key(&g.meta).0)
-            .unwrap_or(true)
-    }
-
     fn drop_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
         let Some(entry) = self.entry(id) else { return };
-        for (key, (_, generator, service)) in Self::claim_keys(entry) {
-            let rank = self.generator_rank(&generator);
+        for (key, claim) in self.claims_of(entry) {
             if let Some(set) = self.claims.get_mut(&key) {
-                set.remove(&(rank, generator, service));
+                set.remove(&claim);
                 if set.is_empty() {
                     self.claims.remove(&key);
                 }
@@ -632,15 +660,10 @@ impl ZoneEngine {
         }
     }
 
-    fn add_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
+    fn add_claims(&mut self, id: u32) {
         let Some(entry) = self.entry(id) else { return };
-        for (key, (_, generator, service)) in Self::claim_keys(entry) {
-            let rank = self.generator_rank(&generator);
-            self.claims
-                .entry(key.clone())
-                .or_default()
-                .insert((rank, generator, service));
-            affected.insert(key);
+        for (key, claim) in self.claims_of(entry) {
+            self.claims.entry(key).or_default().insert(claim);
         }
     }
 
@@ -672,8 +695,7 @@ impl ZoneEngine {
         if let Some(entry) = self.entry_mut(id) {
             entry.generated = generated;
         }
-        let mut sink = BTreeSet::new();
-        self.add_claims(id, &mut sink);
+        self.add_claims(id);
     }
 
     /// The MZS ids claiming any of `keys`.
@@ -859,9 +881,7 @@ impl ZoneEngine {
         }
         self.regenerate_hostnames(id);
         if let Some(entry) = self.entry(id) {
-            for (key, _) in Self::claim_keys(entry) {
-                affected.insert(key);
-            }
+            affected.extend(self.claims_of(entry).into_iter().map(|(key, _)| key));
         }
         touched.insert(id);
         touched.extend(self.claimants(&affected));
@@ -1189,6 +1209,47 @@ pub fn existing_vips(resource: &Resource) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Give MeshServices that share a mesh and name but come from different zones the distinct store
+/// names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
+/// name as `kuma.io/display-name`.
+///
+/// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
+/// resources of one name, because copies synced through global are renamed. Without this the
+/// second `redis` would replace the first.
+fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
+    let mut zones_by_name: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.resource_type() == ResourceType::MeshService)
+    {
+        zones_by_name
+            .entry((r.meta.mesh.as_str(), r.meta.name.as_str()))
+            .or_default()
+            .insert(r.meta.zone());
+    }
+    resources
+        .iter()
+        .map(|r| {
+            let shared = r.resource_type() == ResourceType::MeshService
+                && zones_by_name
+                    .get(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
+                    .is_some_and(|z| z.len() > 1)
+                && !r.meta.zone().is_empty();
+            if !shared {
+                return r.clone();
+            }
+            let mut renamed = r.clone();
+            renamed
+                .meta
+                .labels
+                .entry(crate::model::labels::DISPLAY_NAME.to_owned())
+                .or_insert_with(|| r.meta.name.clone());
+            renamed.meta.name = crate::api::kds_name(&renamed);
+            renamed
+        })
+        .collect()
+}
+
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).
 pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOptions) -> Preview {
@@ -1201,10 +1262,18 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
             }
         }
     }
-    Preview {
-        zones: all_zones
-            .iter()
-            .map(|zone| ZoneEngine::with_resources(zone, options.clone(), resources).zone_preview())
-            .collect(),
+    // One engine, moved from zone to zone: the MeshService index and the matching are built
+    // once; only the zone-dependent parts are recomputed per zone.
+    let mut zones = all_zones.iter();
+    let Some(first) = zones.next() else {
+        return Preview::default();
+    };
+    let resources = distinct_mesh_services(resources);
+    let mut engine = ZoneEngine::with_resources(first, options.clone(), &resources);
+    let mut out = vec![engine.zone_preview()];
+    for zone in zones {
+        engine.set_zone(zone);
+        out.push(engine.zone_preview());
     }
+    Preview { zones: out }
 }

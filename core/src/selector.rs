@@ -176,6 +176,14 @@ impl LabelIndex {
         self.all.0.is_empty()
     }
 
+    /// The ids carrying label `key: value`, ascending.
+    pub fn with_label(&self, key: &str, value: &str) -> &[u32] {
+        self.postings
+            .get(key, value)
+            .map(|p| p.0.as_slice())
+            .unwrap_or(&[])
+    }
+
     /// Every id that might match `selector` under [`mzs_matches`] (a superset; callers still
     /// check each candidate). Ascending order.
     pub fn candidates(&self, selector: &Labels) -> impl Iterator<Item = u32> + '_ {

@@ -556,7 +556,7 @@ impl Builder<'_> {
                             size,
                         } => {
                             let end = items.last().map_or(range.end, |n| n.span.end).max(start);
-                            let end = if range.end > end && self.closes_with(range, b']') {
+                            let end = if range.end > end && self.closes_with(start, range, b']') {
                                 range.end
                             } else {
                                 end
@@ -581,7 +581,7 @@ impl Builder<'_> {
                                 .last()
                                 .map_or(range.end, |e| e.value.span.end.max(e.key.span.end))
                                 .max(start);
-                            let end = if range.end > end && self.closes_with(range, b'}') {
+                            let end = if range.end > end && self.closes_with(start, range, b'}') {
                                 range.end
                             } else {
                                 end
@@ -604,9 +604,14 @@ impl Builder<'_> {
         }
     }
 
-    /// Whether the end event's range ends with a flow closing bracket (so the node spans it).
-    fn closes_with(&self, range: TextRange, bracket: u8) -> bool {
-        range.end > 0 && self.text.as_bytes().get(range.end as usize - 1) == Some(&bracket)
+    /// Whether a flow collection opened at `start` ends with the end event's closing bracket (so
+    /// the node spans it). Block collections never do, even when a comment ends in a bracket.
+    fn closes_with(&self, start: u32, range: TextRange, bracket: u8) -> bool {
+        let open = if bracket == b']' { b'[' } else { b'{' };
+        let bytes = self.text.as_bytes();
+        bytes.get(start as usize) == Some(&open)
+            && range.end > 0
+            && bytes.get(range.end as usize - 1) == Some(&bracket)
     }
 
     fn count(&mut self, n: usize, at: TextRange) -> bool {

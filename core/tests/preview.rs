@@ -284,12 +284,6 @@ labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-1}
 spec: {state: Available, ports: [{port: 80}]}
 ---
 type: MeshService
-name: ts-2
-mesh: default
-labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-2}
-spec: {state: Available, ports: [{port: 80}]}
----
-type: MeshService
 name: ts-3
 mesh: default
 labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-3}
@@ -321,11 +315,9 @@ spec:
           failoverThreshold: {percentage: 100}
 "#,
     );
-    let mut options = PreviewOptions {
-        down_zones: ["kuma-2".to_owned()].into(),
-        ..PreviewOptions::default()
-    };
-    let p = preview(&input, &zones(&[]), &options);
+    // The e2e client zone kuma-2 has no test-server instance of its own.
+    let mut options = PreviewOptions::default();
+    let p = preview(&input, &zones(&["kuma-2"]), &options);
     let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
     let t = &kuma2.multi_zone_services[0].traffic[0];
     assert!(close(t.shares["kuma-1"], 1.0), "{t:?}");
@@ -333,7 +325,7 @@ spec:
     assert_eq!(t.policy.as_ref().unwrap().policies, vec!["mlbs-mzs"]);
 
     options.down_zones.insert("kuma-1".to_owned());
-    let p = preview(&input, &zones(&[]), &options);
+    let p = preview(&input, &zones(&["kuma-2"]), &options);
     let kuma2 = p.zones.iter().find(|z| z.zone == "kuma-2").unwrap();
     let t = &kuma2.multi_zone_services[0].traffic[0];
     assert!(close(t.shares["kuma-3"], 1.0), "{t:?}");
@@ -635,4 +627,63 @@ spec:
     );
     assert_eq!(t.dropped_zones, vec!["west"]);
     assert!(close(t.shares["east"], 1.0));
+}
+
+#[test]
+fn explain_on_large_inputs_uses_the_index() {
+    let mut input: Vec<kuma_mzs_core::Resource> = (0..1500)
+        .map(|i| {
+            preview_common::resource(json!({
+                "type": "MeshService", "name": format!("svc-{i}"), "mesh": "default",
+                "labels": {"app": format!("app-{}", i % 500), "tier": if i % 2 == 0 {"web"} else {"db"},
+                           "kuma.io/zone": "z1"},
+                "spec": {"state": "Available", "ports": [{"port": 80}]}
+            }))
+        })
+        .collect();
+    input.extend(resources(
+        r#"
+type: MeshMultiZoneService
+name: app-7-web
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: app-7, tier: db}}}
+  ports: [{port: 80}]
+"#,
+    ));
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let text = explain::explain(&input, &p).join("\n");
+    // app-7 is on services 7, 507, 1007 (all odd: tier db).
+    assert!(text.contains("matched 3 MeshService(s)"), "{text}");
+    // Near misses come from the uncommon `tier: db` posting (750 services, 3 of them matched).
+    assert!(text.contains("... and 737 more"), "{text}");
+}
+
+#[test]
+fn same_named_mesh_services_in_two_zones_are_both_matched() {
+    // How people write Kuma's docs example: `redis` in east and `redis` in west, one name.
+    let written_plainly = REDIS
+        .replace("name: redis-east", "name: redis")
+        .replace("name: redis-west", "name: redis")
+        .replace("labels:\n  kuma.io/display-name: redis\n", "labels:\n");
+    let p = preview(
+        &resources(&written_plainly),
+        &[],
+        &PreviewOptions::default(),
+    );
+    for zone in &p.zones {
+        let mzs = &zone.multi_zone_services[0];
+        let matched: Vec<(&str, &str)> = mzs
+            .status
+            .mesh_services
+            .iter()
+            .map(|m| (m.name.as_str(), m.zone.as_str()))
+            .collect();
+        assert_eq!(
+            matched,
+            vec![("redis", "east"), ("redis", "west")],
+            "zone {}",
+            zone.zone
+        );
+    }
 }

@@ -134,3 +134,41 @@ fn the_valid_fixture_is_valid() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(checked.documents.len(), 3);
 }
+
+/// Inputs built to be slow for a careless implementation: each must finish (a quadratic or
+/// exponential path would hang this test) and give clear diagnostics.
+#[test]
+fn pathological_inputs_finish() {
+    let options = CheckOptions::default();
+    // Many empty values (fast YAML path).
+    let many_keys: String = (0..50_000).map(|i| format!("k{i}:\n")).collect();
+    assert!(check(&many_keys, &options).has_errors());
+    // Many ports whose names are other ports' numbers.
+    let mut ports = String::from("type: MeshMultiZoneService\nname: a\nspec:\n  selector: {meshService: {matchLabels: {a: b}}}\n  ports:\n");
+    for i in 0..5_000 {
+        ports.push_str(&format!(
+            "  - port: {}\n    name: \"{}\"\n",
+            1000 + i,
+            1000 + (i + 1) % 5_000
+        ));
+    }
+    let checked = check(&ports, &options);
+    assert_eq!(
+        checked
+            .all_diagnostics()
+            .filter(|d| d.code.as_str() == "MZS003")
+            .count(),
+        5_000
+    );
+    // A long template with many variables.
+    let template: String = (0..2_000)
+        .map(|i| format!("{{{{$v{i} := .Name}}}}{{{{$v{i}}}}}"))
+        .collect();
+    let t = Template::parse(&template).expect("parses");
+    assert_eq!(t.render_stub().map(|s| s.len()), Ok(4 * 2_000));
+    // A template over the size limit.
+    assert!(Template::parse(&"x".repeat(kuma_mzs_core::template::MAX_TEMPLATE_BYTES + 1)).is_err());
+    // A long else-if chain and deep parentheses are refused, not recursed into.
+    let chain = "{{ if .Name }}a".to_owned() + &"{{ else if .Name }}a".repeat(500) + "{{ end }}";
+    assert!(Template::parse(&chain).is_err());
+}

@@ -13,7 +13,7 @@ const { execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 
 const WASM = path.resolve(__dirname, '..');
-const PKG = path.join(WASM, 'pkg');
+const PKG = process.env.KUMA_MZS_PKG || path.join(WASM, 'pkg'); // KUMA_MZS_PKG: compare other builds
 const SHARED = process.env.KUMA_MZS_SHARED || process.env.SHARED || path.join(WASM, '..', '..', 'shared');
 const devRequire = require('node:module').createRequire(path.join(WASM, 'npm', 'package.json'));
 const YAML = devRequire('yaml');

@@ -5,8 +5,6 @@
 //! so callers get plain objects and arrays (no `Map`), `null` for absent values, and the shapes the
 //! TypeScript declarations below promise.
 
-#![allow(unsafe_code)] // wasm-bindgen's generated glue.
-
 pub mod api;
 
 use serde::Serialize;

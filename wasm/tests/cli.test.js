@@ -134,6 +134,14 @@ test('preview --zones adds zones and the text format explains', () => {
   assert.match(bad.stderr, /mzsCidr/);
 });
 
+test('preview --down-zones fails traffic over to the other zone', () => {
+  const r = runCli(['preview', '--format', 'json', '--down-zones', 'east', 'preview']);
+  assert.equal(r.code, 0, r.stderr);
+  const east = JSON.parse(r.stdout).zones.find((z) => z.zone === 'east');
+  const [traffic] = east.multiZoneServices[0].traffic;
+  assert.deepEqual(traffic.shares, { west: 1 });
+});
+
 test('schema prints JSON Schemas', () => {
   const r = runCli(['schema', 'MeshMultiZoneService']);
   assert.equal(r.code, 0);

@@ -202,7 +202,12 @@ test('documents that are not Kuma resources stay quiet unless asked', async (t) 
     textDocument: { uri: 'file:///w/deploy.yaml', languageId: 'yaml', version: 1, text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n' },
   });
   const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics');
+  assert.ok(published.params.diagnostics.length > 0);
   assert.ok(published.params.diagnostics.every((d) => d.code === 'unknown-resource'));
+  // Settings change at run time and every open document is checked again.
+  client.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { reportUnknownResources: false } } });
+  const quiet = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics');
+  assert.deepEqual(quiet.params.diagnostics, []);
   await client.request('shutdown', null);
   client.notify('exit', null);
 });

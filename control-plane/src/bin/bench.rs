@@ -31,6 +31,9 @@ struct Args {
     /// Status latency samples.
     #[arg(long, default_value_t = 20)]
     samples: usize,
+    /// Persist to SQLite here (every write fsynced before it is acknowledged).
+    #[arg(long)]
+    data_dir: Option<std::path::PathBuf>,
 }
 
 struct Stats {
@@ -126,12 +129,23 @@ fn drive(
 }
 
 fn put(agent: &ureq::Agent, url: &str, token: &str, body: String) -> bool {
-    agent
+    match agent
         .put(url)
         .header("Authorization", &format!("Bearer {token}"))
         .header("Content-Type", "application/json")
         .send(body)
-        .is_ok_and(|r| r.status() == 200 || r.status() == 201)
+    {
+        Ok(r) if r.status() == 200 || r.status() == 201 => true,
+        Ok(mut r) => {
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            eprintln!("PUT {url}: {} {text}", r.status());
+            false
+        }
+        Err(e) => {
+            eprintln!("PUT {url}: {e}");
+            false
+        }
+    }
 }
 
 fn get(agent: &ureq::Agent, url: &str, token: &str) -> Option<serde_json::Value> {
@@ -159,6 +173,7 @@ fn main() -> Result<(), String> {
             },
             port: 0,
             admin_token: Some("bench".to_owned()),
+            data_dir: args.data_dir.clone(),
             ..Config::default()
         }))
         .map_err(|e| e.to_string())?;

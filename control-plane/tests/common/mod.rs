@@ -99,6 +99,9 @@ impl Drop for Cluster {
     }
 }
 
+/// (status, headers as (name, value), body text).
+pub type RawResponse = (u16, Vec<(String, String)>, String);
+
 /// Blocking HTTP client for one API.
 #[derive(Clone)]
 pub struct Client {
@@ -153,7 +156,7 @@ impl Client {
         path: &str,
         body: Option<&str>,
         headers: &[(&str, &str)],
-    ) -> (u16, Vec<(String, String)>, String) {
+    ) -> RawResponse {
         self.try_raw(method, path, body, headers).unwrap()
     }
 
@@ -163,7 +166,7 @@ impl Client {
         path: &str,
         body: Option<&str>,
         headers: &[(&str, &str)],
-    ) -> Result<(u16, Vec<(String, String)>, String), ureq::Error> {
+    ) -> Result<RawResponse, ureq::Error> {
         let url = format!("{}{}", self.base, path);
         let mut builder = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(token) = &self.token {

@@ -11,6 +11,7 @@ pub(crate) mod json;
 mod schema;
 mod span;
 mod walk;
+pub(crate) mod yaml_fast;
 
 pub use span::span_of;
 

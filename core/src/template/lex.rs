@@ -181,6 +181,7 @@ pub(crate) fn lex(input: &str) -> Vec<Token> {
         start: 0,
         paren_depth: 0,
         tokens: Vec::new(),
+        line_cache: std::cell::Cell::new((0, 1)),
     };
     l.run();
     l.tokens
@@ -192,6 +193,9 @@ struct Lexer<'a> {
     start: usize,
     paren_depth: usize,
     tokens: Vec<Token>,
+    /// `(offset, line at offset)` of the last lookup: tokens come in order, so counting newlines
+    /// from there keeps lexing linear.
+    line_cache: std::cell::Cell<(usize, usize)>,
 }
 
 enum State {
@@ -216,13 +220,15 @@ impl Lexer<'_> {
     }
 
     fn line_at(&self, pos: usize) -> usize {
-        1 + self
-            .input
-            .as_bytes()
-            .iter()
-            .take(pos)
-            .filter(|&&b| b == b'\n')
-            .count()
+        let (from, line) = self.line_cache.get();
+        let (from, line) = if pos >= from { (from, line) } else { (0, 1) };
+        let bytes = self.input.as_bytes();
+        let newlines = bytes
+            .get(from..pos.min(bytes.len()))
+            .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
+        let line = line + newlines;
+        self.line_cache.set((pos, line));
+        line
     }
 
     fn emit(&mut self, kind: Kind) {

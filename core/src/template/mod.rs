@@ -52,6 +52,9 @@ pub struct Template {
     nodes: Vec<parse::Node>,
 }
 
+/// Longest template [`Template::parse`] accepts.
+pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
+
 /// Go's name of the struct Kuma's `EvaluateTemplate` passes (`hostname.meshedName`).
 const KUMA_DATA_TYPE: &str = "hostname.meshedName";
 /// Go's name of the anonymous stub struct the HostnameGenerator validator passes.
@@ -60,7 +63,15 @@ const VALIDATOR_STUB_TYPE: &str =
 
 impl Template {
     /// Parse a template; errors read like Go's (`template: :1: function "x" not defined`).
+    /// Templates longer than [`MAX_TEMPLATE_BYTES`] are refused (hostnames are at most 253
+    /// bytes; this keeps variable lookups, which are linear like Go's, from going quadratic).
     pub fn parse(source: &str) -> Result<Self, TemplateError> {
+        if source.len() > MAX_TEMPLATE_BYTES {
+            return Err(TemplateError(format!(
+                "kuma-mzs: the template is {} bytes, more than the limit of {MAX_TEMPLATE_BYTES} bytes",
+                source.len()
+            )));
+        }
         match parse::parse(source) {
             Ok(nodes) => Ok(Self {
                 source: source.to_owned(),

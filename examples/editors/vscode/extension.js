@@ -19,6 +19,7 @@ function activate(context) {
         { scheme: 'file', language: 'json' },
         { scheme: 'untitled', language: 'yaml' },
       ],
+      synchronize: { configurationSection: 'kumaMzs' },
       initializationOptions: {
         kumaVersion: config.get('kumaVersion'),
         reportUnknownResources: config.get('reportUnknownResources'),

@@ -9,8 +9,8 @@ const { toSarif } = require('./sarif.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version 3.0|2.x] [--format text|json|sarif] FILE|DIR|GLOB|- ...
-  kuma-mzs preview  [--zones a,b,c] [--kuma-version 3.0|2.x] [--mzs-cidr CIDR]
-                    [--format text|json] FILE|DIR|GLOB|- ...
+  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version 3.0|2.x]
+                    [--mzs-cidr CIDR] [--format text|json] FILE|DIR|GLOB|- ...
   kuma-mzs schema   [KIND]
   kuma-mzs --version | --help
 
@@ -135,6 +135,7 @@ function runValidate(argv, io) {
 function runPreview(argv, io) {
   const { options, operands } = parseArgs(argv, {
     zones: null,
+    'down-zones': null,
     'kuma-version': ['3.0', '2.x'],
     'mzs-cidr': null,
     format: ['text', 'json'],
@@ -143,6 +144,9 @@ function runPreview(argv, io) {
   const previewOptions = { kumaVersion: options['kuma-version'] };
   if (options.zones !== undefined) {
     previewOptions.zones = options.zones.split(',').map((z) => z.trim()).filter((z) => z !== '');
+  }
+  if (options['down-zones'] !== undefined) {
+    previewOptions.downZones = options['down-zones'].split(',').map((z) => z.trim()).filter((z) => z !== '');
   }
   if (options['mzs-cidr'] !== undefined) previewOptions.mzsCidr = options['mzs-cidr'];
   let result;

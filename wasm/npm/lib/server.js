@@ -7,6 +7,7 @@
 //   kumaVersion: "3.0" | "2.x"         which Kuma release's rules to apply (default "3.0")
 //   reportUnknownResources: boolean     also flag YAML documents that are not Kuma resources
 //                                       (default false: other YAML in the workspace stays quiet)
+// The same settings under `kumaMzs` in workspace/didChangeConfiguration apply at once.
 
 const {
   createConnection,
@@ -91,6 +92,20 @@ function start() {
   }
 
   documents.onDidChangeContent((change) => publish(change.document));
+
+  connection.onDidChangeConfiguration((change) => {
+    const next = (change.settings && change.settings.kumaMzs) || {};
+    if (next.kumaVersion !== undefined) {
+      try {
+        core.validate('', { kumaVersion: String(next.kumaVersion) });
+        settings.kumaVersion = String(next.kumaVersion);
+      } catch (e) {
+        connection.console.error(`kuma-mzs: ${e.message}`);
+      }
+    }
+    if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
+    for (const document of documents.all()) publish(document);
+  });
   documents.onDidClose((e) => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
 
   const editorOptions = () => ({ kumaVersion: settings.kumaVersion });

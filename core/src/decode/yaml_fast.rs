@@ -1,0 +1,755 @@
+//! A fast path for the plain block YAML people write for Kuma resources: block mappings and
+//! sequences, single-line plain and quoted scalars, single-line flow collections, comments and
+//! `---` separators. It builds the same tree as the full parser and returns `None` for anything
+//! else (anchors, tags, block scalars, multi-line scalars, tabs, ...), so the caller falls back to
+//! the full YAML parser. A differential test keeps the two in step.
+
+use crate::source::{to_u32, TextRange};
+use crate::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
+
+/// Deepest nesting the fast path handles (it recurses); deeper documents take the full parser.
+const MAX_FAST_DEPTH: usize = 48;
+
+/// Parse every document of `text`, or `None` if any part is outside the fast subset.
+pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Document>> {
+    if text.len() > limits.max_bytes
+        || text.as_bytes().iter().any(|&b| b == b'\t' || b == b'\r')
+        || text.starts_with('\u{feff}')
+    {
+        return None;
+    }
+    let lines = split_lines(text)?;
+    let mut p = FastParser {
+        text,
+        lines,
+        i: 0,
+        nodes: 0,
+        max_nodes: limits.max_nodes,
+        max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
+    };
+    let mut docs = Vec::new();
+    loop {
+        // Skip separators between documents.
+        let mut explicit_start = None;
+        while let Some(line) = p.lines.get(p.i) {
+            match line.kind {
+                LineKind::DocStart => {
+                    explicit_start = Some(line.start);
+                    p.i += 1;
+                }
+                LineKind::DocEnd => p.i += 1,
+                LineKind::Content => break,
+            }
+        }
+        let Some(first) = p.lines.get(p.i) else {
+            break;
+        };
+        let start = explicit_start.unwrap_or(first.start);
+        let root = p.block(first.indent, first.indent, 0)?;
+        // Anything left before the next separator is outside the subset.
+        if let Some(line) = p.lines.get(p.i) {
+            if line.kind == LineKind::Content {
+                return None;
+            }
+        }
+        if docs.len() >= limits.max_documents {
+            return None;
+        }
+        docs.push(Document {
+            span: TextRange::new(to_u32(start), root.span.end),
+            root,
+        });
+    }
+    Some(docs)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Content,
+    DocStart,
+    DocEnd,
+}
+
+/// A line with content: where the content starts and ends (comments and trailing spaces cut).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    kind: LineKind,
+    indent: usize,
+    start: usize,
+    end: usize,
+}
+
+fn split_lines(text: &str) -> Option<Vec<Line>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let trimmed = raw.trim_start_matches(' ');
+        let indent = raw.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let start = line_start + indent;
+        if indent == 0 && (raw == "---" || raw.starts_with("--- #")) {
+            out.push(Line {
+                kind: LineKind::DocStart,
+                indent,
+                start,
+                end: start + 3,
+            });
+            continue;
+        }
+        if indent == 0 && (raw == "..." || raw.starts_with("... #")) {
+            out.push(Line {
+                kind: LineKind::DocEnd,
+                indent,
+                start,
+                end: start + 3,
+            });
+            continue;
+        }
+        if indent == 0 && (raw.starts_with("---") || raw.starts_with("...") || raw.starts_with('%'))
+        {
+            return None;
+        }
+        let end = line_start + content_end(raw)?;
+        out.push(Line {
+            kind: LineKind::Content,
+            indent,
+            start,
+            end,
+        });
+    }
+    Some(out)
+}
+
+/// Where a line's content ends: before a ` #` comment, trailing spaces removed. A line with both
+/// quotes and `#` is left to the full parser (telling a comment from a quoted `#` needs it).
+fn content_end(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    let has_quote = b.iter().any(|&c| c == b'"' || c == b'\'');
+    let has_hash = b.contains(&b'#');
+    if has_quote && has_hash {
+        return None;
+    }
+    let end = if has_hash {
+        raw.match_indices(" #").next().map_or(raw.len(), |(i, _)| i)
+    } else {
+        raw.len()
+    };
+    Some(raw.get(..end)?.trim_end_matches(' ').len())
+}
+
+struct FastParser<'t> {
+    text: &'t str,
+    lines: Vec<Line>,
+    i: usize,
+    nodes: usize,
+    max_nodes: usize,
+    max_depth: usize,
+}
+
+fn scalar(value: String, plain: bool, start: usize, end: usize) -> Node {
+    Node {
+        kind: NodeKind::Scalar(Scalar { value, plain }),
+        span: TextRange::new(to_u32(start), to_u32(end)),
+    }
+}
+
+fn is_indicator(c: u8) -> bool {
+    matches!(
+        c,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
+impl FastParser<'_> {
+    fn count(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= self.max_nodes).then_some(())
+    }
+
+    /// Whether a comment follows the line's content, on it or before the next content line.
+    fn comment_after(&self, line: Line) -> bool {
+        // `line` is the current line, so the next one is at the next index.
+        let next = self
+            .lines
+            .get(self.i + 1)
+            .map_or(self.text.len(), |l| l.start);
+        self.text
+            .get(line.end..next)
+            .is_some_and(|r| r.contains('#'))
+    }
+
+    fn current(&self) -> Option<Line> {
+        self.lines
+            .get(self.i)
+            .copied()
+            .filter(|l| l.kind == LineKind::Content)
+    }
+
+    /// A block node whose first content starts at byte `col_start` of the current line (column
+    /// `indent`); following lines of the node are at exactly `indent`.
+    fn block(&mut self, indent: usize, _col: usize, depth: usize) -> Option<Node> {
+        if depth > self.max_depth {
+            return None;
+        }
+        let line = self.current()?;
+        let content = self.text.get(line.start..line.end)?;
+        if content == "-" || content.starts_with("- ") {
+            return self.sequence(indent, depth, false);
+        }
+        if self.mapping_key(line.start, line.end).is_some() {
+            return self.mapping(indent, depth);
+        }
+        // A lone scalar or flow collection as the whole node.
+        let node = self.inline_value(line.start, line.end, depth)?;
+        self.i += 1;
+        if self.current().is_some_and(|l| l.indent > indent) {
+            return None;
+        }
+        Some(node)
+    }
+
+    fn sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node> {
+        self.count()?;
+        let first = self.current()?;
+        let start = first.start;
+        let mut items = Vec::new();
+        let mut end = start;
+        while let Some(line) = self.current() {
+            if line.indent != indent {
+                break;
+            }
+            let content = self.text.get(line.start..line.end)?;
+            if !(content == "-" || content.starts_with("- ")) {
+                break;
+            }
+            let after = &content[1..];
+            let pad = after.len() - after.trim_start_matches(' ').len();
+            let item_start = line.start + 1 + pad;
+            let item = if item_start >= line.end {
+                if (indentless && items.is_empty()) || self.comment_after(line) {
+                    // The full parser starts such a sequence at a position we do not model.
+                    return None;
+                }
+                // `-` alone: the item is the indented block below, or null.
+                self.i += 1;
+                match self.current() {
+                    Some(next) if next.indent > indent => {
+                        self.block(next.indent, next.start, depth + 1)?
+                    }
+                    _ => {
+                        // The full parser puts a null item after the `-` and its spaces.
+                        let b = self.text.as_bytes();
+                        let mut at = line.start + 1;
+                        while b.get(at) == Some(&b' ') {
+                            at += 1;
+                        }
+                        scalar(String::new(), true, at, at)
+                    }
+                }
+            } else {
+                // `- x`: the item starts inline; its further lines are at the inline column.
+                let col = indent + (item_start - line.start);
+                self.lines[self.i] = Line {
+                    kind: LineKind::Content,
+                    indent: col,
+                    start: item_start,
+                    end: line.end,
+                };
+                let item = self.block(col, item_start, depth + 1)?;
+                if self
+                    .current()
+                    .is_some_and(|l| l.indent > indent && l.indent != col)
+                {
+                    return None;
+                }
+                item
+            };
+            end = end.max(item.span.end as usize);
+            items.push(item);
+        }
+        if self.current().is_some_and(|l| l.indent > indent) {
+            return None;
+        }
+        // Like the full parser: an indentless sequence (a mapping value at the key's indentation)
+        // starts where its first item does; other block sequences at their first `-`.
+        let start = if indentless {
+            items.first().map_or(start, |n| n.span.start as usize)
+        } else {
+            start
+        };
+        Some(Node {
+            kind: NodeKind::Sequence(items),
+            span: TextRange::new(to_u32(start), to_u32(end)),
+        })
+    }
+
+    /// If the content `start..end` begins with `key:`, the key node and where its value starts.
+    fn mapping_key(&self, start: usize, end: usize) -> Option<(Node, usize)> {
+        let content = self.text.get(start..end)?;
+        let b = content.as_bytes();
+        let first = *b.first()?;
+        let (key, after) = if first == b'"' || first == b'\'' {
+            let (node, len) = quoted(content, start)?;
+            (node, len)
+        } else {
+            if is_indicator(first) && !(first == b'-' && b.get(1).is_some_and(|c| *c != b' ')) {
+                return None;
+            }
+            let colon = content
+                .match_indices(':')
+                .find(|(i, _)| matches!(b.get(i + 1), None | Some(b' ')))?
+                .0;
+            let key_text = content[..colon].trim_end_matches(' ');
+            if key_text.is_empty() || key_text.contains(" #") {
+                return None;
+            }
+            (
+                scalar(key_text.to_owned(), true, start, start + key_text.len()),
+                colon,
+            )
+        };
+        let rest = &content[after..];
+        let rest_trim = rest.trim_start_matches(' ');
+        if !rest_trim.starts_with(':')
+            || (first == b'"' || first == b'\'') && rest.len() != rest_trim.len()
+        {
+            return None;
+        }
+        let colon_at = after + (rest.len() - rest_trim.len());
+        if !matches!(b.get(colon_at + 1), None | Some(b' ')) {
+            return None;
+        }
+        Some((key, start + colon_at + 1))
+    }
+
+    fn mapping(&mut self, indent: usize, depth: usize) -> Option<Node> {
+        self.count()?;
+        let first = self.current()?;
+        let start = first.start;
+        let mut entries = Vec::new();
+        let mut end = start;
+        while let Some(line) = self.current() {
+            if line.indent != indent {
+                break;
+            }
+            let Some((key, value_start)) = self.mapping_key(line.start, line.end) else {
+                break;
+            };
+            self.count()?;
+            // The full parser puts an empty value at the colon.
+            let colon = value_start - 1;
+            let rest = self.text.get(value_start..line.end)?;
+            let pad = rest.len() - rest.trim_start_matches(' ').len();
+            let value_start = value_start + pad;
+            let value = if value_start >= line.end {
+                if self.comment_after(line) {
+                    // `key: # comment`: the full parser places the empty value elsewhere.
+                    return None;
+                }
+                self.i += 1;
+                match self.current() {
+                    Some(next) if next.indent > indent => {
+                        self.block(next.indent, next.start, depth + 1)?
+                    }
+                    // A sequence may sit at the key's own indentation.
+                    Some(next)
+                        if next.indent == indent && {
+                            let c = self.text.get(next.start..next.end)?;
+                            c == "-" || c.starts_with("- ")
+                        } =>
+                    {
+                        self.sequence(indent, depth + 1, true)?
+                    }
+                    _ => scalar(String::new(), true, colon, colon),
+                }
+            } else {
+                let v = self.inline_value(value_start, line.end, depth)?;
+                self.i += 1;
+                // A deeper line after an inline value would continue it (multi-line scalar).
+                if self.current().is_some_and(|l| l.indent > indent) {
+                    return None;
+                }
+                v
+            };
+            end = end.max(value.span.end as usize).max(key.span.end as usize);
+            entries.push(Entry { key, value });
+        }
+        if self.current().is_some_and(|l| l.indent > indent) {
+            return None;
+        }
+        Some(Node {
+            kind: NodeKind::Mapping(entries),
+            span: TextRange::new(to_u32(start), to_u32(end)),
+        })
+    }
+
+    /// A value written on one line: a flow collection, a quoted scalar, or a plain scalar.
+    fn inline_value(&mut self, start: usize, end: usize, depth: usize) -> Option<Node> {
+        self.count()?;
+        let content = self.text.get(start..end)?;
+        let first = *content.as_bytes().first()?;
+        // The full parser's spans of quoted scalars and flow collections take following spaces
+        // (before a comment); keep one behaviour by leaving that style to it.
+        let followed = !matches!(self.text.as_bytes().get(end), None | Some(b'\n'));
+        if followed && matches!(first, b'{' | b'[' | b'"' | b'\'') {
+            return None;
+        }
+        match first {
+            b'{' | b'[' => {
+                let mut flow = Flow {
+                    text: self.text,
+                    i: start,
+                    end,
+                    nodes: &mut self.nodes,
+                    max_nodes: self.max_nodes,
+                };
+                let node = flow.value(depth)?;
+                flow.skip_spaces();
+                (flow.i == end).then_some(node)
+            }
+            b'"' | b'\'' => {
+                let (node, len) = quoted(content, start)?;
+                (len == content.len()).then_some(node)
+            }
+            c if is_indicator(c)
+                && !(c == b'-' && content.len() > 1 && content.as_bytes()[1] != b' ') =>
+            {
+                None
+            }
+            _ => {
+                if content.contains(": ") || content.ends_with(':') {
+                    return None;
+                }
+                Some(scalar(content.to_owned(), true, start, end))
+            }
+        }
+    }
+}
+
+/// A single-line quoted scalar at the start of `s` (absolute offset `at`): the node and the
+/// length of its text including quotes. Escapes other than the simplest ones take the slow path.
+fn quoted(s: &str, at: usize) -> Option<(Node, usize)> {
+    let b = s.as_bytes();
+    let q = *b.first()?;
+    let mut value = String::new();
+    let mut i = 1;
+    loop {
+        let c = *b.get(i)?;
+        if c == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                value.push('\'');
+                i += 2;
+                continue;
+            }
+            i += 1;
+            break;
+        }
+        if q == b'"' && c == b'\\' {
+            let e = *b.get(i + 1)?;
+            value.push(match e {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'n' => '\n',
+                b't' => '\t',
+                _ => return None,
+            });
+            i += 2;
+            continue;
+        }
+        let ch = s.get(i..)?.chars().next()?;
+        value.push(ch);
+        i += ch.len_utf8();
+    }
+    Some((scalar(value, false, at, at + i), i))
+}
+
+/// A single-line flow collection.
+struct Flow<'t, 'n> {
+    text: &'t str,
+    i: usize,
+    end: usize,
+    nodes: &'n mut usize,
+    max_nodes: usize,
+}
+
+impl Flow<'_, '_> {
+    fn peek(&self) -> Option<u8> {
+        (self.i < self.end).then(|| self.text.as_bytes()[self.i])
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.i += 1;
+        }
+    }
+
+    fn count(&mut self) -> Option<()> {
+        *self.nodes += 1;
+        (*self.nodes <= self.max_nodes).then_some(())
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Node> {
+        if depth > MAX_FAST_DEPTH {
+            return None;
+        }
+        self.count()?;
+        self.skip_spaces();
+        let start = self.i;
+        match self.peek()? {
+            b'{' => {
+                self.i += 1;
+                let mut entries = Vec::new();
+                loop {
+                    self.skip_spaces();
+                    if self.peek()? == b'}' {
+                        self.i += 1;
+                        break;
+                    }
+                    let key = self.scalar(true)?;
+                    self.skip_spaces();
+                    if self.peek()? != b':' {
+                        return None;
+                    }
+                    self.i += 1;
+                    if !matches!(self.peek(), Some(b' ')) {
+                        return None;
+                    }
+                    let value = self.value(depth + 1)?;
+                    entries.push(Entry { key, value });
+                    self.skip_spaces();
+                    match self.peek()? {
+                        b',' => {
+                            self.i += 1;
+                            self.skip_spaces();
+                            // A trailing comma is valid YAML, but the full parser's spans differ.
+                            if matches!(self.peek(), Some(b'}' | b']')) {
+                                return None;
+                            }
+                        }
+                        b'}' => {}
+                        _ => return None,
+                    }
+                }
+                Some(Node {
+                    kind: NodeKind::Mapping(entries),
+                    span: TextRange::new(to_u32(start), to_u32(self.i)),
+                })
+            }
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.skip_spaces();
+                    if self.peek()? == b']' {
+                        self.i += 1;
+                        break;
+                    }
+                    items.push(self.value(depth + 1)?);
+                    self.skip_spaces();
+                    match self.peek()? {
+                        b',' => {
+                            self.i += 1;
+                            self.skip_spaces();
+                            // A trailing comma is valid YAML, but the full parser's spans differ.
+                            if matches!(self.peek(), Some(b'}' | b']')) {
+                                return None;
+                            }
+                        }
+                        b']' => {}
+                        _ => return None,
+                    }
+                }
+                Some(Node {
+                    kind: NodeKind::Sequence(items),
+                    span: TextRange::new(to_u32(start), to_u32(self.i)),
+                })
+            }
+            _ => self.scalar(false),
+        }
+    }
+
+    /// A flow scalar: quoted, or plain up to `,` `]` `}` or `: `.
+    fn scalar(&mut self, key: bool) -> Option<Node> {
+        let start = self.i;
+        let c = self.peek()?;
+        if c == b'"' || c == b'\'' {
+            let (node, len) = quoted(self.text.get(start..self.end)?, start)?;
+            self.i += len;
+            // The full parser's span of a quoted scalar takes following spaces; keep one behaviour.
+            if self.peek() == Some(b' ') {
+                return None;
+            }
+            return Some(node);
+        }
+        let b = self.text.as_bytes();
+        if is_indicator(c)
+            && !(c == b'-'
+                && b.get(start + 1)
+                    .is_some_and(|n| !matches!(n, b' ' | b',' | b']' | b'}')))
+        {
+            return None;
+        }
+        let mut i = start;
+        while i < self.end {
+            match b[i] {
+                b',' | b']' | b'}' | b'[' | b'{' | b'#' => break,
+                b':' if matches!(b.get(i + 1), Some(b' ' | b',' | b']' | b'}'))
+                    || i + 1 == self.end =>
+                {
+                    break
+                }
+                _ => i += 1,
+            }
+        }
+        if i < self.end && matches!(b[i], b'[' | b'{' | b'#') {
+            return None;
+        }
+        let text = self.text.get(start..i)?.trim_end_matches(' ');
+        if text.is_empty() || (key && text.contains(": ")) {
+            return None;
+        }
+        self.i = start + text.len();
+        Some(scalar(text.to_owned(), true, start, start + text.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    /// When the fast path accepts `text`, its tree must equal the full parser's.
+    pub(crate) fn differential(text: &str) -> bool {
+        let limits = Limits::default();
+        let Some(fast) = parse(text, &limits) else {
+            return false;
+        };
+        let full = syntax::parse(text, &limits);
+        assert!(
+            full.diagnostics.is_empty(),
+            "fast path accepted invalid YAML {text:?}: {:?}",
+            full.diagnostics
+        );
+        let fast: Vec<&Node> = fast.iter().map(|d| &d.root).collect();
+        let full: Vec<&Node> = full.documents.iter().map(|d| &d.root).collect();
+        if text.is_ascii() {
+            assert_eq!(fast, full, "{text}");
+        } else {
+            // On non-ASCII text the full parser's container ends can stop short of a closing
+            // bracket; values and every scalar span must still agree.
+            let json = |docs: &[&Node]| docs.iter().map(|n| n.to_json()).collect::<Vec<_>>();
+            assert_eq!(json(&fast), json(&full), "{text}");
+            let spans = |docs: &[&Node]| {
+                let mut out = Vec::new();
+                let mut stack: Vec<&Node> = docs.to_vec();
+                while let Some(n) = stack.pop() {
+                    match &n.kind {
+                        NodeKind::Scalar(_) => out.push(n.span),
+                        NodeKind::Sequence(items) => stack.extend(items.iter()),
+                        NodeKind::Mapping(entries) => {
+                            for e in entries {
+                                stack.push(&e.key);
+                                stack.push(&e.value);
+                            }
+                        }
+                    }
+                }
+                out
+            };
+            assert_eq!(spans(&fast), spans(&full), "{text}");
+        }
+        true
+    }
+
+    #[test]
+    fn common_documents_take_the_fast_path_and_match() {
+        let docs = [
+            "type: MeshMultiZoneService\nname: backend # the name\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: backend\n  ports:\n  - port: 80\n    name: http\n    appProtocol: http\n  - port: 5432\n",
+            "a: 1\n---\nb: [1, 2, {c: d}]\n...\n---\n- x\n- 'y''s'\n- \"z\\\"\"\n",
+            "spec:\n  ports: []\n  selector: {meshService: {matchLabels: {a: b}}}\n",
+            "items:\n-   a: 1\n    b: 2\n-\n  c: 3\n- - nested\n  - seq\n",
+            "k:\nx: -1\ny: \"é🎉\"\nz: é\n",
+            "s:\n- a\n-\n- c\n",
+            "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: b\n  labels:\n    kuma.io/mesh: m\n",
+        ];
+        for d in docs {
+            assert!(differential(d), "not taken: {d}");
+        }
+    }
+
+    #[test]
+    fn unusual_yaml_takes_the_full_parser() {
+        for d in [
+            "a: &x 1\nb: *x\n",
+            "a: |\n  text\n",
+            "a: plain\n  continued\n",
+            "a: !tag x\n",
+            "a:\tb\n",
+            "? a\n: b\n",
+            "a: [1,\n  2]\n",
+            "a: \"\\x41\"\n",
+            "--- a\n",
+        ] {
+            assert!(parse(d, &Limits::default()).is_none(), "{d}");
+        }
+    }
+
+    const CORPUS: &str = "type: MeshMultiZoneService\nname: backend # x\nlabels: {a: \"b\", c: 'd'}\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: backend\n  ports:\n  - port: 80\n    name: http\n  -   port: 81\n  - [1, {x: y}]\n  -\n    k: v\n---\n- a\n- - b\n  - c: d\n    e: é\n";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1024, ..Default::default() })]
+
+        #[test]
+        fn yaml_looking_text_matches_the_full_parser_or_falls_back(
+            text in "((  )|(- )|(a: )|(b:)|(\n)|(x)|(1)|(\")|(')|(\\{)|(\\})|(\\[)|(\\])|(, )|( #c)|(---\n)|(é)){0,40}",
+        ) {
+            differential(&text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn mutated_documents_match_the_full_parser_or_fall_back(
+            at in 0usize..400,
+            len in 0usize..12,
+            kind in 0u8..3,
+            insert in "([a-z:{}\\[\\],\"'# \n-]|é){0,6}",
+        ) {
+            let chars: Vec<char> = CORPUS.chars().collect();
+            let at = at % (chars.len() + 1);
+            let end = (at + len).min(chars.len());
+            let mut out: Vec<char> = chars.clone();
+            match kind {
+                0 => { out.drain(at..end); }
+                1 => { for (i, c) in insert.chars().enumerate() { out.insert(at + i, c); } }
+                _ => { let copy: Vec<char> = chars[at..end].to_vec(); for (i, c) in copy.into_iter().enumerate() { out.insert(end + i, c); } }
+            }
+            let text: String = out.into_iter().collect();
+            differential(&text);
+        }
+    }
+}
