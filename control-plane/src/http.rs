@@ -626,8 +626,10 @@ async fn hostnames(
         .iter()
         .map(|s| s.resource.clone())
         .collect();
-    let response = api::inspect_hostnames(&cp.mode, &service.resource, &generators);
-    Json(response).into_response()
+    match api::inspect_hostnames(&cp.mode, &service.resource, &generators) {
+        Ok(response) => Json(response).into_response(),
+        Err(e) => error_response(&e),
+    }
 }
 
 async fn list_all(

@@ -14,12 +14,12 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::hostnames;
 use crate::kri;
 use crate::model::{
     labels as label_keys, HostnameGeneratorSelector, HostnameGeneratorSpec, KumaVersion,
     LabelSelector, Labels, Meta, MzsStatus, Resource, ResourceType, Spec,
 };
-use crate::template::{Template, TemplateData};
 use crate::Violation;
 
 // ---------------------------------------------------------------------------------------------
@@ -606,26 +606,12 @@ fn resource_without_meta(resource: &Resource, version: KumaVersion) -> Vec<Viola
     crate::validate::resource(resource, false, version)
 }
 
-fn schema_for(resource_type: ResourceType) -> Option<schema::Schema> {
-    match resource_type {
-        ResourceType::MeshMultiZoneService => Some(schema::mesh_multi_zone_service_item()),
-        ResourceType::MeshService => Some(schema::mesh_service_item()),
-        ResourceType::HostnameGenerator => Some(schema::hostname_generator_item()),
-        ResourceType::MeshLoadBalancingStrategy => {
-            Some(schema::mesh_load_balancing_strategy_item())
-        }
-        ResourceType::Mesh => None,
-    }
-}
-
 /// Decode a REST body (schema defaults and checks applied) into a resource with the body's meta.
 /// Errors are 400 `Could not process a resource` with Kuma's field split.
 pub fn decode_body(resource_type: ResourceType, value: &mut Value) -> Result<Resource, ApiError> {
-    if let Some(schema) = schema_for(resource_type) {
-        let violations = schema::check(&schema, value);
-        if !violations.is_empty() {
-            return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
-        }
+    let violations = schema::check(resource_type, value);
+    if !violations.is_empty() {
+        return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
     }
     decode_value(resource_type, value.clone()).map_err(|message| {
         ApiError::invalid(TITLE_COULD_NOT_PROCESS, vec![Violation::new("", message)])
@@ -1170,110 +1156,22 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
 // ---------------------------------------------------------------------------------------------
 // _hostnames inspect (§6.4)
 
-/// Response of `GET .../{name}/_hostnames`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostnamesResponse {
-    /// Hostnames, sorted.
-    pub items: Vec<HostnameItem>,
-    /// Number of items.
-    pub total: usize,
-}
+/// Title of the 500 Kuma answers when a generator's template fails during `_hostnames`.
+pub const TITLE_COULD_NOT_GENERATE_HOSTNAME: &str = "could not generate hostname";
 
-/// One hostname and the zones it is generated in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostnameItem {
-    /// The hostname.
-    pub hostname: String,
-    /// Zones, sorted.
-    pub zones: Vec<ZoneRef>,
-}
-
-/// `{"name": zone}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ZoneRef {
-    /// Zone name.
-    pub name: String,
-}
-
-fn generator_selector_for(
-    spec: &HostnameGeneratorSpec,
-    resource_type: ResourceType,
-) -> Option<&LabelSelector> {
-    match resource_type {
-        ResourceType::MeshService => spec.selector.mesh_service.as_ref(),
-        ResourceType::MeshMultiZoneService => spec.selector.mesh_multi_zone_service.as_ref(),
-        _ => None,
-    }
-}
-
-/// Evaluate every generator against `service` as Kuma's inspect endpoint does: no DNS check; on
-/// global each generator is tried pretending the service has origin `zone` and `global`; the
-/// zone reported is `kuma.io/zone`, else the part of the name before the first `.`.
+/// `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames`: the preview engine's
+/// [`hostnames::inspect`], answered the REST way (a failing template is a 500).
 pub fn inspect_hostnames(
     mode: &Mode,
     service: &Resource,
     generators: &[Resource],
-) -> HostnamesResponse {
-    let origins: Vec<Option<&str>> = match mode {
-        Mode::Global => vec![Some("zone"), Some("global")],
-        Mode::Zone { .. } => vec![None],
-    };
-    let meta = &service.meta;
-    let zone = meta
-        .labels
-        .get(label_keys::ZONE)
-        .cloned()
-        .unwrap_or_else(|| meta.name.split('.').next().unwrap_or(&meta.name).to_owned());
-    let mut found: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-    for generator in generators {
-        let Spec::HostnameGenerator(spec) = &generator.spec else {
-            continue;
-        };
-        let Some(selector) = generator_selector_for(spec, service.resource_type()) else {
-            continue;
-        };
-        let Ok(template) = Template::parse(&spec.template) else {
-            continue;
-        };
-        for origin in &origins {
-            let mut labels = meta.labels.clone();
-            if let Some(origin) = origin {
-                labels.insert(label_keys::ORIGIN.to_owned(), (*origin).to_owned());
-            }
-            let empty = Labels::new();
-            let wanted = selector.match_labels.as_ref().unwrap_or(&empty);
-            if !crate::selector::matches(wanted, &labels) {
-                continue;
-            }
-            let data = TemplateData {
-                name: meta.name.clone(),
-                display_name: meta.display_name().to_owned(),
-                namespace: meta.namespace().to_owned(),
-                mesh: meta.mesh.clone(),
-                zone: meta
-                    .labels
-                    .get(label_keys::ZONE)
-                    .cloned()
-                    .or_else(|| mode.zone_name().map(str::to_owned))
-                    .unwrap_or_default(),
-                labels,
-            };
-            if let Ok(hostname) = template.render(&data) {
-                found.entry(hostname).or_default().insert(zone.clone());
-            }
+) -> Result<hostnames::InspectHostnames, ApiError> {
+    hostnames::inspect(service, generators, matches!(mode, Mode::Global)).map_err(|e| match e {
+        hostnames::InspectError::Template { .. } => {
+            ApiError::new(500, TITLE_COULD_NOT_GENERATE_HOSTNAME, e.to_string())
         }
-    }
-    let items: Vec<HostnameItem> = found
-        .into_iter()
-        .map(|(hostname, zones)| HostnameItem {
-            hostname,
-            zones: zones.into_iter().map(|name| ZoneRef { name }).collect(),
-        })
-        .collect();
-    HostnamesResponse {
-        total: items.len(),
-        items,
-    }
+        hostnames::InspectError::UnsupportedType(_) => ApiError::not_found("Not found"),
+    })
 }
 
 #[cfg(test)]
@@ -1334,6 +1232,33 @@ mod tests {
         assert!(json.starts_with(r#"{"type":"MeshMultiZoneService","mesh":"default","name":"redis","creationTime":"t""#), "{json}");
         assert!(json.contains(r#""ports":[{"port":6379,"appProtocol":"tcp"}]"#));
         assert!(json.ends_with(r#""status":{}}"#));
+    }
+
+    #[test]
+    fn hostnames_inspect_answers_rest_shapes() {
+        let service = put(&zone(), "redis", REDIS).unwrap().resource;
+        let generator = |template: &str| {
+            let body = serde_json::json!({"type":"HostnameGenerator","name":"g","spec":{
+                "selector":{"meshMultiZoneService":{"matchLabels":{"kuma.io/origin":"zone"}}},
+                "template":template}});
+            let mut value = body;
+            decode_body(ResourceType::HostnameGenerator, &mut value).unwrap()
+        };
+        let ok =
+            inspect_hostnames(&zone(), &service, &[generator("{{ .DisplayName }}.mzs")]).unwrap();
+        let json = serde_json::to_string(&ok).unwrap();
+        assert_eq!(
+            json,
+            r#"{"items":[{"hostname":"redis.mzs","zones":[{"name":"redis"}]}],"total":1}"#
+        );
+        let failing = inspect_hostnames(
+            &zone(),
+            &service,
+            &[generator(r#"{{ label "missing" }}.mzs"#)],
+        )
+        .unwrap_err();
+        assert_eq!(failing.status, 500);
+        assert_eq!(failing.title, TITLE_COULD_NOT_GENERATE_HOSTNAME);
     }
 
     #[test]

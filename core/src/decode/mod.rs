@@ -14,6 +14,7 @@ mod walk;
 pub(crate) mod yaml_fast;
 
 pub use span::span_of;
+pub(crate) use walk::check_rest_body;
 
 use serde_json::{Map, Value};
 

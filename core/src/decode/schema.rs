@@ -2,6 +2,8 @@
 //! required fields, types, `minItems`, enums, int32, and `default`s. Field lists double as the
 //! "known fields" of the unknown-field lint.
 
+use crate::model::ResourceType;
+
 /// A schema node.
 #[derive(Debug)]
 pub(crate) enum Schema {
@@ -211,3 +213,60 @@ pub(crate) static MESH_SPEC: Schema = Schema::Object {
     fields: &[],
     open: true,
 };
+
+// REST items ---------------------------------------------------------------------------------
+// The whole universal body the REST API checks (`components.schemas.<Type>Item`): meta, spec,
+// and the output-only fields Kuma accepts on input and ignores (it copies only meta and spec).
+
+const fn string_enum(values: &'static [&'static str]) -> Schema {
+    Schema::String {
+        default: None,
+        enumeration: Some(values),
+    }
+}
+
+static DEFAULT_MESH: Schema = Schema::String {
+    default: Some("default"),
+    enumeration: None,
+};
+
+const fn item(
+    type_name: &'static Schema,
+    mesh: &'static Schema,
+    spec: &'static Schema,
+) -> [Field; 10] {
+    [
+        req("type", type_name),
+        req("name", &STRING),
+        f("labels", &STRING_MAP),
+        req("spec", spec),
+        f("mesh", mesh),
+        f("kri", &ANY),
+        f("snis", &ANY),
+        f("creationTime", &ANY),
+        f("modificationTime", &ANY),
+        f("status", &ANY),
+    ]
+}
+
+static MZS_TYPE: Schema = string_enum(&["MeshMultiZoneService"]);
+static MS_TYPE: Schema = string_enum(&["MeshService"]);
+static HG_TYPE: Schema = string_enum(&["HostnameGenerator"]);
+static MLBS_TYPE: Schema = string_enum(&["MeshLoadBalancingStrategy"]);
+
+static MZS_ITEM: Schema = obj(&item(&MZS_TYPE, &DEFAULT_MESH, &MZS_SPEC));
+static MS_ITEM: Schema = obj(&item(&MS_TYPE, &DEFAULT_MESH, &MS_SPEC));
+static MLBS_ITEM: Schema = obj(&item(&MLBS_TYPE, &DEFAULT_MESH, &MLBS_SPEC));
+// Global-scoped: `mesh` is accepted and ignored.
+static HG_ITEM: Schema = obj(&item(&HG_TYPE, &ANY, &HG_SPEC));
+
+/// The REST body schema of `resource_type`; `None` for Mesh (not modelled, taken as is).
+pub(crate) fn rest_item(resource_type: ResourceType) -> Option<&'static Schema> {
+    match resource_type {
+        ResourceType::MeshMultiZoneService => Some(&MZS_ITEM),
+        ResourceType::MeshService => Some(&MS_ITEM),
+        ResourceType::HostnameGenerator => Some(&HG_ITEM),
+        ResourceType::MeshLoadBalancingStrategy => Some(&MLBS_ITEM),
+        ResourceType::Mesh => None,
+    }
+}

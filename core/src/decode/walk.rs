@@ -265,6 +265,81 @@ impl Walker<'_> {
     }
 }
 
+/// Check a REST body of `resource_type` against its item schema ([`super::schema::rest_item`]),
+/// replacing it with the defaulted, pruned value; returns kube-openapi error texts, unsorted.
+/// Mesh bodies are not modelled and pass as they are.
+pub(crate) fn check_rest_body(
+    resource_type: crate::model::ResourceType,
+    body: &mut Value,
+) -> Vec<String> {
+    let Some(schema) = super::schema::rest_item(resource_type) else {
+        return Vec::new();
+    };
+    let (checked, errors) = check_json(schema, body);
+    *body = checked;
+    errors
+}
+
+/// Check a JSON body (what the REST API receives) against `schema` with the same walk the decoder
+/// runs on YAML: returns the value with defaults applied and unknown fields pruned, and the
+/// kube-openapi error texts (`<path> in body <problem>`), unsorted. Unknown fields are not errors
+/// here (Kuma prunes them silently).
+pub(crate) fn check_json(schema: &Schema, value: &Value) -> (Value, Vec<String>) {
+    let node = json_to_node(value);
+    let mut diagnostics = Vec::new();
+    let mut walker = Walker {
+        diagnostics: &mut diagnostics,
+        schema_error_paths: Vec::new(),
+    };
+    let checked = walker.walk(&node, schema, &mut String::new(), node.span);
+    let errors = diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::Schema)
+        .map(|d| d.message)
+        .collect();
+    (checked.unwrap_or_else(|| value.clone()), errors)
+}
+
+/// The syntax node of a JSON value: strings are quoted scalars (never re-resolved), other scalars
+/// plain. An integral float within int32 becomes an integer, as Kuma's JSON decoder accepts `80.0`
+/// for an integer field (but not `80.5`).
+fn json_to_node(value: &Value) -> Node {
+    let scalar =
+        |value: String, plain: bool| NodeKind::Scalar(crate::syntax::Scalar { value, plain });
+    let kind = match value {
+        Value::Null => scalar("null".to_owned(), true),
+        Value::Bool(b) => scalar(b.to_string(), true),
+        Value::Number(n) => match n.as_f64() {
+            Some(f)
+                if !n.is_i64()
+                    && !n.is_u64()
+                    && f.fract() == 0.0
+                    && f.abs() <= f64::from(i32::MAX) =>
+            {
+                scalar((f as i64).to_string(), true)
+            }
+            _ => scalar(n.to_string(), true),
+        },
+        Value::String(s) => scalar(s.clone(), false),
+        Value::Array(items) => NodeKind::Sequence(items.iter().map(json_to_node).collect()),
+        Value::Object(map) => NodeKind::Mapping(
+            map.iter()
+                .map(|(k, v)| crate::syntax::Entry {
+                    key: Node {
+                        kind: scalar(k.clone(), false),
+                        span: TextRange::default(),
+                    },
+                    value: json_to_node(v),
+                })
+                .collect(),
+        ),
+    };
+    Node {
+        kind,
+        span: TextRange::default(),
+    }
+}
+
 /// Append `.key` (or `key` at the root) to a path.
 pub(crate) fn push_field(path: &mut String, key: &str) {
     if !path.is_empty() {
