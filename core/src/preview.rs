@@ -1085,11 +1085,27 @@ impl ZoneEngine {
         for (generator, outcome) in &outcomes {
             let problem = match outcome {
                 Outcome::Generated(_) => None,
-                Outcome::TemplateError(m) => Some(format!("HostnameGenerator {generator}: template error: {m}")),
-                Outcome::Collision(_) => Some(format!(
-                    "HostnameGenerator {generator}: hostname {} is already used by another MeshMultiZoneService of mesh {mesh}; this MZS does not get it",
-                    entry.generated.get(generator).and_then(|r| r.as_ref().ok()).map(String::as_str).unwrap_or("")
+                Outcome::TemplateError(m) => Some(format!(
+                    "HostnameGenerator {generator}: template error: {m}"
                 )),
+                Outcome::Collision(_) => {
+                    // Kuma's condition names only the losing MZS; say who owns the hostname.
+                    let hostname = entry
+                        .generated
+                        .get(generator)
+                        .and_then(|r| r.as_ref().ok())
+                        .map(String::as_str)
+                        .unwrap_or("");
+                    let owner = self
+                        .claims
+                        .get(&(mesh.to_owned(), hostname.to_owned()))
+                        .and_then(|set| set.iter().next())
+                        .map(|(_, _, service)| service.as_str())
+                        .unwrap_or("another MeshMultiZoneService");
+                    Some(format!(
+                        "HostnameGenerator {generator}: hostname {hostname} is already used by MeshMultiZoneService {owner} of mesh {mesh}; this MZS does not get it"
+                    ))
+                }
             };
             if let Some(message) = problem {
                 warnings.insert(PreviewWarning {

@@ -414,6 +414,15 @@ spec:
         .message
         .starts_with("pre evaluation of template with parameters failed with error="));
     assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem));
+    // Our warning says who owns the hostname, which Kuma's condition does not.
+    assert!(
+        b.warnings.iter().any(|w| w.code == Code::HostnameProblem
+            && w.message.contains(
+                "hostname same.mzsvc.mesh.local is already used by MeshMultiZoneService a"
+            )),
+        "{:?}",
+        b.warnings
+    );
 }
 
 #[test]

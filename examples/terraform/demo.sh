@@ -7,6 +7,7 @@ root=$1
 terraform=${TERRAFORM:-$root/.tools/bin/terraform-current}
 kuma_local=${KUMA_LOCAL:-$root/target/release/kuma-local}
 provider=$root/target/release/terraform-provider-kuma
+platform=$(uname -s | tr "[:upper:]" "[:lower:]")_$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 
 work=$(mktemp -d)
@@ -52,7 +53,7 @@ for _ in range(200):
 PY
 
 echo "==> terraform init && terraform apply (examples/terraform/quickstart)"
-plugins=$work/plugins/kuma-mzs.local/kuma/kuma/$version/linux_amd64
+plugins=$work/plugins/kuma-mzs.local/kuma/kuma/$version/$platform
 mkdir -p "$plugins"
 cp "$provider" "$plugins/terraform-provider-kuma_v$version"
 cp "$root/examples/terraform/quickstart/main.tf" "$work/main.tf"

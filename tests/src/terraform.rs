@@ -62,6 +62,16 @@ pub fn terraform_binary(which: &str) -> PathBuf {
     path
 }
 
+/// Terraform's `<os>_<arch>` for this machine.
+pub fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
 /// A temporary directory removed on drop.
 pub struct TempDir(pub PathBuf);
 
@@ -294,7 +304,7 @@ impl Workspace {
             .join("plugins")
             .join(SOURCE)
             .join(VERSION)
-            .join("linux_amd64");
+            .join(platform());
         std::fs::create_dir_all(&platform).unwrap_or_else(|e| panic!("{e}"));
         let provider = workspace_binary("terraform-provider-kuma", "KUMA_PROVIDER_BIN");
         let installed = platform.join(format!("terraform-provider-kuma_v{VERSION}"));

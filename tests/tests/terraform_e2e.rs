@@ -54,6 +54,17 @@ data "kuma_mesh_multi_zone_service_preview" "redis" {
 }
 "#;
 
+// Read back through the data sources; the condition on `kri` (unknown until created) defers
+// the read to apply on the first run.
+const DATA: &str = r#"
+data "kuma_mesh_multi_zone_service" "read" {
+  name = kuma_mesh_multi_zone_service.redis.kri == "" ? "" : kuma_mesh_multi_zone_service.redis.name
+}
+data "kuma_mesh_services" "redis" {
+  labels = { "kuma.io/display-name" = "redis" }
+}
+"#;
+
 fn start() -> KumaLocal {
     let kuma = KumaLocal::start(&["east", "west"], &[]);
     kuma.seed_mesh_service("east", "redis", 6379);
@@ -92,7 +103,7 @@ fn lifecycle(which: &str) {
 
     // Preview before anything exists, then create.
     ws.write(&format!(
-        "{provider}{}{PREVIEW}",
+        "{provider}{}{PREVIEW}{DATA}",
         mzs("redis", "labels = { team = \"cache\" }", PORT)
     ));
     assert_eq!(ws.plan_code().code, 2);
@@ -140,6 +151,22 @@ fn lifecycle(which: &str) {
             "{zone}"
         );
     }
+
+    let read = ws.resource("data.kuma_mesh_multi_zone_service.read");
+    assert_eq!(read["kri"], state["kri"], "{read}");
+    assert_eq!(read["labels"]["kuma.io/origin"], "global", "{read}");
+    assert_eq!(read["zone_status"].as_array().unwrap().len(), 2, "{read}");
+    let listed = ws.resource("data.kuma_mesh_services.redis");
+    let zones: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["zone"].as_str())
+        .collect();
+    assert!(
+        zones.contains(&"east") && zones.contains(&"west"),
+        "{listed}"
+    );
 
     // No spurious diff after apply.
     let again = ws.plan_code();
@@ -291,7 +318,10 @@ fn apply_survives_fault_injection() {
         &["--chaos-error-rate", "0.3", "--chaos-drop-rate", "0.1"],
     );
     let mut ws = Workspace::new("current");
-    ws.env("TF_LOG_PROVIDER", "WARN");
+    // Trace logging on: the retries are logged, the token never is.
+    let log_path = ws.dir.0.join("provider.log");
+    ws.env("TF_LOG_PROVIDER", "TRACE");
+    ws.env("TF_LOG_PATH", &log_path.display().to_string());
     let provider = format!(
         "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n\
          provider \"kuma\" {{\n  endpoint = \"{}\"\n  token = \"{}\"\n  max_retries = 12\n}}\n",
@@ -321,6 +351,19 @@ fn apply_survives_fault_injection() {
     }
     let plan = ws.plan_code();
     assert_eq!(plan.code, 0, "{}", plan.all());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let provider_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("provider.terraform-provider-kuma"))
+        .collect();
+    assert!(
+        provider_lines.iter().any(|l| l.contains("retrying")),
+        "no retry was logged"
+    );
+    assert!(
+        provider_lines.iter().all(|l| !l.contains(&kuma.token)),
+        "the token appears in provider logs"
+    );
     ws.expect(
         0,
         &[
@@ -335,5 +378,53 @@ fn apply_survives_fault_injection() {
         let (status, _) =
             kuma.get_reliably(&format!("/meshes/default/meshmultizoneservices/svc-{i}"));
         assert_eq!(status, 404, "svc-{i} still exists");
+    }
+}
+
+/// The layout `make install` writes (`~/.terraform.d/plugins/<source>/<version>/<os_arch>/`) is
+/// found by a plain `terraform init` with an ordinary `required_providers` block, offline, on
+/// both Terraform versions.
+#[test]
+fn implied_local_mirror_install_is_found_by_init() {
+    use kuma_mzs_e2e::terraform::{platform, terraform_binary, workspace_binary, TempDir, VERSION};
+    for which in ["1.0.3", "current"] {
+        let home = TempDir::new("tf-home");
+        let dir = home
+            .0
+            .join(".terraform.d/plugins")
+            .join(SOURCE)
+            .join(VERSION)
+            .join(platform());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            workspace_binary("terraform-provider-kuma", "KUMA_PROVIDER_BIN"),
+            dir.join(format!("terraform-provider-kuma_v{VERSION}")),
+        )
+        .unwrap();
+        let work = home.0.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(
+            work.join("main.tf"),
+            format!("terraform {{\n  required_providers {{\n    kuma = {{\n      source = \"{SOURCE}\"\n    }}\n  }}\n}}\n"),
+        )
+        .unwrap();
+        let out = std::process::Command::new(terraform_binary(which))
+            .args(["init", "-input=false", "-no-color"])
+            .current_dir(&work)
+            .env("HOME", &home.0)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_CLI_CONFIG_FILE")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "terraform-{which} init:\n{text}");
+        assert!(
+            text.contains(&format!("Installing {SOURCE} v{VERSION}")),
+            "{text}"
+        );
     }
 }

@@ -8,6 +8,7 @@ set -euo pipefail
 root=$1
 n=${N:-1000}
 terraform=${TERRAFORM:-$root/.tools/bin/terraform-current}
+platform=$(uname -s | tr "[:upper:]" "[:lower:]")_$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 work=$(mktemp -d)
 cp_pid=
@@ -29,8 +30,8 @@ read -r global token < <(python3 -c 'import json,sys; i=json.loads(open(sys.argv
 
 # Plugin directory with both providers (registry layout).
 plugins=$work/plugins
-mkdir -p "$plugins/kuma-mzs.local/kuma/kuma/$version/linux_amd64"
-cp "$root/target/release/terraform-provider-kuma" "$plugins/kuma-mzs.local/kuma/kuma/$version/linux_amd64/terraform-provider-kuma_v$version"
+mkdir -p "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform"
+cp "$root/target/release/terraform-provider-kuma" "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform/terraform-provider-kuma_v$version"
 cp -r "$root/.tools/terraform-plugins/registry.terraform.io" "$plugins/"
 
 mkdir -p "$work/kuma" "$work/null"

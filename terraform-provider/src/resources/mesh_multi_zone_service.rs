@@ -491,6 +491,7 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -549,6 +550,57 @@ mod tests {
         }
         let out = plan(&prior, &proposed, &cfg, KumaVersion::default(), true);
         assert_eq!(out.planned, prior);
+    }
+
+    fn with_ports(ports: Vec<(i64, &str)>) -> Value {
+        let mut cfg = config(Value::Null);
+        cfg.set(
+            "port",
+            Value::List(
+                ports
+                    .into_iter()
+                    .map(|(p, proto)| {
+                        Value::object([
+                            ("name", Value::Null),
+                            ("port", Value::int(p)),
+                            ("app_protocol", Value::string(proto)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        );
+        cfg
+    }
+
+    #[test]
+    fn kuma_errors_land_on_the_terraform_attribute_and_follow_kuma_version() {
+        let cfg = with_ports(vec![(6379, "tcp"), (9092, "kafka")]);
+        let v3 = validate(&cfg, KumaVersion::V3_0);
+        let error = v3.iter().find(|d| d.error).expect("3.0 rejects kafka");
+        assert_eq!(
+            error.path,
+            vec![
+                Step::Attr("port".into()),
+                Step::Index(1),
+                Step::Attr("app_protocol".into())
+            ]
+        );
+        assert!(error.detail.contains("appProtocol must be one of"));
+        assert!(validate(&cfg, KumaVersion::V2).iter().all(|d| !d.error));
+    }
+
+    #[test]
+    fn core_lints_are_warnings_at_the_port() {
+        let diags = validate(
+            &with_ports(vec![(80, "tcp"), (80, "tcp")]),
+            KumaVersion::V3_0,
+        );
+        assert!(diags.iter().all(|d| !d.error), "{diags:?}");
+        let warning = diags
+            .iter()
+            .find(|d| d.summary.starts_with("MZS002"))
+            .expect("duplicate port lint");
+        assert_eq!(warning.path.first(), Some(&Step::Attr("port".into())));
     }
 
     #[test]
