@@ -271,7 +271,7 @@ impl Diagnostic {
 
 /// Sort diagnostics the one way every front end shows them: by position, then code, then message.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
+    crate::sort::sort_by(diagnostics, |a, b| {
         (a.span.start, a.span.end, a.code, &a.field, &a.message).cmp(&(
             b.span.start,
             b.span.end,

@@ -71,7 +71,9 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshMultiZoneService(_)))
         .collect();
-    mzs.sort_by(|a, b| (&a.meta.mesh, &a.meta.name).cmp(&(&b.meta.mesh, &b.meta.name)));
+    crate::sort::sort_by(&mut mzs, |a, b| {
+        (&a.meta.mesh, &a.meta.name).cmp(&(&b.meta.mesh, &b.meta.name))
+    });
     mzs.dedup_by(|a, b| a.meta.mesh == b.meta.mesh && a.meta.name == b.meta.name);
     if mzs.is_empty() {
         lines.push("No MeshMultiZoneService in the input.".to_owned());
@@ -145,7 +147,9 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
         }
         lines.push(format!("  matched {} MeshService(s)", matched.len()));
         lines.extend(matched);
-        misses.sort_by(|a, b| (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name)));
+        crate::sort::sort_by(&mut misses, |a, b| {
+            (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name))
+        });
         if !misses.is_empty() {
             lines.push("  not matched (closest first):".to_owned());
             for (_, meta) in misses.iter().take(MAX_NEAR_MISSES) {

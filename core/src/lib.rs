@@ -26,6 +26,7 @@ pub mod ports;
 pub mod preview;
 pub mod schema;
 pub mod selector;
+mod sort;
 pub mod source;
 pub mod syntax;
 pub mod template;

@@ -121,7 +121,7 @@ pub fn select_policy<'p>(
         })
         .map(|(_, name, spec)| (name, spec))
         .collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
 
     let mut best: Option<(RuleLevel, Vec<String>, MlbsConf)> = None;
     for (name, spec) in sorted {
@@ -395,7 +395,7 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
             }
         }
         let mut zones: Vec<String> = level.zones.iter().map(|z| z.zone.clone()).collect();
-        zones.sort();
+        crate::sort::sort(&mut zones);
         zones.dedup();
         out.priorities.push(PriorityLevel {
             priority: level.priority,

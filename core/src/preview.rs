@@ -357,7 +357,7 @@ impl ZoneEngine {
                 }
             }
         }
-        changed.sort();
+        crate::sort::sort(&mut changed);
         changed
     }
 
@@ -395,7 +395,7 @@ impl ZoneEngine {
                 }
             }
         }
-        changed.sort();
+        crate::sort::sort(&mut changed);
         changed.dedup();
         changed
     }
@@ -918,10 +918,12 @@ impl ZoneEngine {
                     .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
             })
             .collect();
-        ids.sort_by(|&a, &b| match (self.service(a), self.service(b)) {
-            (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
-                .then_with(|| a.meta.name.cmp(&b.meta.name)),
-            _ => a.cmp(&b),
+        crate::sort::sort_by(&mut ids, |&a, &b| {
+            match (self.service(a), self.service(b)) {
+                (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
+                    .then_with(|| a.meta.name.cmp(&b.meta.name)),
+                _ => a.cmp(&b),
+            }
         });
         ids
     }

@@ -626,7 +626,7 @@ pub fn json_schema(resource_type: ResourceType, version: KumaVersion) -> Value {
 pub fn json_schemas(version: KumaVersion) -> Map<String, Value> {
     let mut map = Map::new();
     let mut types = ResourceType::ALL;
-    types.sort_by_key(|t| t.name());
+    crate::sort::sort_by_key(&mut types, |t| t.name());
     for t in types {
         map.insert(t.name().to_owned(), json_schema(t, version));
     }

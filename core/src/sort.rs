@@ -1,0 +1,83 @@
+//! Stable sorting through one shared instantiation of the standard library's sort.
+//!
+//! `slice::sort_by` is generic over the element and the closure, so every call site gets its own
+//! ~4 KB copy of the stable sort in the WebAssembly build. [`sort_by`] sorts a list of indices
+//! with a `dyn` comparator (one copy for the whole crate) and then moves the elements into that
+//! order in place. The result is exactly `slice::sort_by`'s: same comparator, same stability
+//! (ties keep their original order). Lists sorted here are small (diagnostics, zones, services),
+//! so the extra index list costs nothing measurable.
+
+use std::cmp::Ordering;
+
+/// Sort `items` stably by `compare`; the same result as `items.sort_by(compare)`.
+pub(crate) fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
+    if items.len() < 2 {
+        return;
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    {
+        let view: &[T] = items;
+        // Indices come from `0..items.len()`, so both lookups are in bounds.
+        sort_indices(&mut order, &mut |a, b| compare(&view[a], &view[b]));
+    }
+    apply_order(items, &order);
+}
+
+/// Sort `items` stably by a key; the same result as `items.sort_by_key(key)`.
+pub(crate) fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
+    sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sort `items` in ascending order; the same result as `items.sort()`.
+pub(crate) fn sort<T: Ord>(items: &mut [T]) {
+    sort_by(items, T::cmp);
+}
+
+fn sort_indices(order: &mut [usize], compare: &mut dyn FnMut(usize, usize) -> Ordering) {
+    order.sort_by(|&a, &b| compare(a, b));
+}
+
+/// Rearrange `items` so that position `i` holds what was at `order[i]` (`order` is a permutation
+/// of `0..items.len()`). Each element is moved by swaps: positions before `i` are final, so the
+/// element wanted at `i`, if already swapped away, is found by following `order` onwards.
+fn apply_order<T>(items: &mut [T], order: &[usize]) {
+    for i in 0..items.len() {
+        let mut from = order.get(i).copied().unwrap_or(i);
+        while from < i {
+            from = order.get(from).copied().unwrap_or(i);
+        }
+        items.swap(i, from);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Same order as the standard library's stable sort, ties included.
+        #[test]
+        fn matches_std_stable_sort(items in proptest::collection::vec((0u8..6, any::<u16>()), 0..80)) {
+            let mut ours = items.clone();
+            let mut std_sorted = items;
+            sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
+            std_sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            prop_assert_eq!(ours, std_sorted);
+        }
+
+        #[test]
+        fn sort_and_sort_by_key_match_std(items in proptest::collection::vec(any::<i32>(), 0..80)) {
+            let mut ours = items.clone();
+            sort(&mut ours);
+            let mut by_key = items.clone();
+            sort_by_key(&mut by_key, |v| v.unsigned_abs());
+            let mut std_sorted = items.clone();
+            std_sorted.sort();
+            let mut std_by_key = items;
+            std_by_key.sort_by_key(|v| v.unsigned_abs());
+            prop_assert_eq!(ours, std_sorted);
+            prop_assert_eq!(by_key, std_by_key);
+        }
+    }
+}
