@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # make bench-terraform: in one run, on the same machine,
 #   1. apply + no-change plan of N kuma_mesh_multi_zone_service against kuma-local (global only),
-#   2. apply + no-change plan of N null_resource with the Go null provider,
+#   2. apply + no-change plan of N null_resource with the Go null provider (one trigger: the
+#      required comparison),
+#   2b. the same with a null_resource whose stored object is about as large as an MZS state
+#      (Terraform core's own per-instance cost grows with the size of the stored object, so this
+#      row shows what the kuma provider itself adds),
 #   3. plugin start-up: exec -> handshake line, median of 30 starts (with AutoMTLS, as Terraform runs it).
 # N defaults to 1000 (override: N=100 make bench-terraform).
 set -euo pipefail
@@ -34,7 +38,7 @@ mkdir -p "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform"
 cp "$root/target/release/terraform-provider-kuma" "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform/terraform-provider-kuma_v$version"
 cp -r "$root/.tools/terraform-plugins/registry.terraform.io" "$plugins/"
 
-mkdir -p "$work/kuma" "$work/null"
+mkdir -p "$work/kuma" "$work/null" "$work/null-sized"
 cat > "$work/kuma/main.tf" <<TF
 terraform {
   required_providers {
@@ -71,6 +75,31 @@ resource "null_resource" "s" {
   }
 }
 TF
+# Same values an MZS stores (id, mesh, name, selector label, port, protocol, kri, sni, times).
+cat > "$work/null-sized/main.tf" <<TF
+terraform {
+  required_providers {
+    null = { source = "hashicorp/null" }
+  }
+}
+resource "null_resource" "s" {
+  count = $n
+  triggers = {
+    name              = "svc-\${count.index}"
+    mesh              = "default"
+    id                = "default/svc-\${count.index}"
+    app               = "svc-\${count.index}"
+    port              = "8080"
+    app_protocol      = "tcp"
+    kri               = "kri_mzsvc_default___svc-\${count.index}_"
+    snis_port         = "8080"
+    sni               = "sni.mzsvc.default.svc-\${count.index}.8080"
+    creation_time     = "2026-11-26T16:57:17.499403952Z"
+    modification_time = "2026-11-26T16:57:17.499403952Z"
+    selector          = "mesh_service.match_labels"
+  }
+}
+TF
 
 run() { # dir label
   local dir=$1 label=$2
@@ -87,14 +116,23 @@ run() { # dir label
 echo "terraform $("$terraform" version | head -1), N=$n, $(nproc) CPUs"
 kuma_line=$(run "$work/kuma" kuma)
 null_line=$(run "$work/null" null)
-python3 - "$kuma_line" "$null_line" <<'PY'
-import sys
-k = sys.argv[1].split(); n = sys.argv[2].split()
-ka, kp, na, np_ = map(float, (k[1], k[2], n[1], n[2]))
-print(f"{'':28} {'apply (s)':>10} {'no-change plan (s)':>20}")
-print(f"{'kuma_mesh_multi_zone_service':28} {ka:>10.2f} {kp:>20.2f}")
-print(f"{'null_resource (Go null)':28} {na:>10.2f} {np_:>20.2f}")
-print(f"{'overhead vs null':28} {100*(ka-na)/na:>9.1f}% {100*(kp-np_)/np_:>19.1f}%")
+sized_line=$(run "$work/null-sized" null-sized)
+python3 - "$work" "$kuma_line" "$null_line" "$sized_line" <<'PY'
+import json, sys
+work = sys.argv[1]
+k, n, z = (a.split() for a in sys.argv[2:5])
+ka, kp, na, np_, za, zp = map(float, (k[1], k[2], n[1], n[2], z[1], z[2]))
+def stored(d):  # bytes of one instance's attributes in the state (compact JSON)
+    s = json.load(open(f"{work}/{d}/terraform.tfstate"))
+    return len(json.dumps(s["resources"][0]["instances"][0]["attributes"], separators=(",", ":")))
+w = 44
+sk, sn, sz = stored("kuma"), stored("null"), stored("null-sized")
+print(f"{'':{w}} {'apply (s)':>10} {'no-change plan (s)':>20}")
+print(f"{f'kuma_mesh_multi_zone_service ({sk} B state)':{w}} {ka:>10.2f} {kp:>20.2f}")
+print(f"{f'null_resource, 1 trigger ({sn} B state)':{w}} {na:>10.2f} {np_:>20.2f}")
+print(f"{f'null_resource, 12 triggers ({sz} B state)':{w}} {za:>10.2f} {zp:>20.2f}")
+print(f"{'overhead vs null, 1 trigger (the goal)':{w}} {100*(ka-na)/na:>9.1f}% {100*(kp-np_)/np_:>19.1f}%")
+print(f"{'overhead vs null, 12 triggers':{w}} {100*(ka-za)/za:>9.1f}% {100*(kp-zp)/zp:>19.1f}%")
 PY
 
 # Plugin start-up: exec -> handshake line, with a P-521 client certificate like Terraform's.
