@@ -118,19 +118,10 @@ export interface CompletionItem {
 export interface CodeInfo { code: string; description: string; }
 "#;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-}
-
-/// Outputs cross into JS as one JSON string that `JSON.parse` turns into plain objects: one
-/// boundary crossing instead of one per field (faster), and serde_json is the only serializer in
-/// the binary (smaller). The shapes are what serde-wasm-bindgen's JSON-compatible serializer made:
-/// `null` for `None`, objects for maps, numbers for integers and (always finite) floats.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
-    json_parse(&json).map_err(|_| JsError::new("output is not valid JSON"))
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsError> {
