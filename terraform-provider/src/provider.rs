@@ -180,7 +180,10 @@ impl Provider for KumaProvider {
             provider_meta: None,
             server_capabilities: Some(pb::ServerCapabilities {
                 plan_destroy: true,
-                get_provider_schema_optional: false,
+                // Every RPC works without a prior GetProviderSchema (the schemas are built once
+                // at start-up), so Terraform >= 1.6 may reuse the schema it already holds for
+                // the further provider processes of a run instead of asking each one again.
+                get_provider_schema_optional: true,
             }),
         }))
     }
