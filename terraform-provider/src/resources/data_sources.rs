@@ -145,7 +145,8 @@ pub async fn read(configured: &Configured, type_name: &str, config: &Value) -> (
     }
 }
 
-fn ports_value(spec: Option<&serde_json::Value>) -> Value {
+/// The `port` blocks of an MZS spec as Kuma returns it (`appProtocol` defaults to `tcp`).
+pub(crate) fn ports_value(spec: Option<&serde_json::Value>) -> Value {
     Value::List(
         spec.and_then(|s| s.get("ports"))
             .and_then(|p| p.as_array())
@@ -175,7 +176,8 @@ fn ports_value(spec: Option<&serde_json::Value>) -> Value {
     )
 }
 
-fn string_map(v: Option<&serde_json::Value>) -> Value {
+/// A JSON object of strings as a Terraform map (null when absent or not all strings).
+pub(crate) fn string_map(v: Option<&serde_json::Value>) -> Value {
     v.and_then(|m| serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok())
         .map(|m| Value::from_string_map(&m))
         .unwrap_or(Value::Null)

@@ -1,10 +1,9 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use std::collections::BTreeMap;
-
 use kuma_mzs_core::model::{LabelSelector, MeshMultiZoneServiceSpec, MzsPort, MzsSelector};
 use kuma_mzs_core::KumaVersion;
 
+use super::data_sources::{ports_value, string_map};
 use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, zones, PlanOutcome};
 use crate::client::encode;
 use crate::config::Configured;
@@ -309,39 +308,12 @@ fn state_from_server(
     let mesh = json_str(item, "mesh");
     let name = json_str(item, "name");
     let spec = item.get("spec");
-    let match_labels = spec
-        .and_then(|s| s.get("selector"))
-        .and_then(|s| s.get("meshService"))
-        .and_then(|s| s.get("matchLabels"))
-        .and_then(|m| serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok())
-        .map(|m| Value::from_string_map(&m))
-        .unwrap_or(Value::Null);
-    let ports = spec
-        .and_then(|s| s.get("ports"))
-        .and_then(|p| p.as_array())
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|p| {
-            Value::object([
-                ("name", json_str(p, "name")),
-                (
-                    "port",
-                    p.get("port")
-                        .cloned()
-                        .map(Value::from_json)
-                        .unwrap_or(Value::Null),
-                ),
-                (
-                    "app_protocol",
-                    p.get("appProtocol")
-                        .and_then(|v| v.as_str())
-                        .map(Value::string)
-                        .unwrap_or_else(|| Value::string("tcp")),
-                ),
-            ])
-        })
-        .collect();
+    let match_labels = string_map(
+        spec.and_then(|s| s.get("selector"))
+            .and_then(|s| s.get("meshService"))
+            .and_then(|s| s.get("matchLabels")),
+    );
+    let ports = ports_value(spec);
     let snis = item
         .get("snis")
         .and_then(|s| s.as_array())
@@ -380,7 +352,7 @@ fn state_from_server(
                 Value::object([("match_labels", match_labels)]),
             )]),
         ),
-        ("port", Value::List(ports)),
+        ("port", ports),
         ("kri", json_str(item, "kri")),
         ("snis", Value::List(snis)),
         ("creation_time", json_str(item, "creationTime")),
