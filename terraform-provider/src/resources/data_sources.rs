@@ -89,15 +89,7 @@ fn preview_zone_type() -> Ty {
         ("zone", Ty::String),
         ("vip", Ty::String),
         ("hostnames", Ty::list(Ty::String)),
-        (
-            "mesh_services",
-            Ty::list(Ty::object([
-                ("name", Ty::String),
-                ("namespace", Ty::String),
-                ("zone", Ty::String),
-                ("mesh", Ty::String),
-            ])),
-        ),
+        ("mesh_services", mesh_services_ty()),
         (
             "conditions",
             Ty::list(Ty::object([
@@ -176,6 +168,41 @@ pub(crate) fn ports_value(spec: Option<&serde_json::Value>) -> Value {
     )
 }
 
+/// The `snis` of a resource as Kuma returns it (`[{port, sni}]`).
+pub(crate) fn snis_value(item: &serde_json::Value) -> Value {
+    Value::List(
+        item.get("snis")
+            .and_then(|s| s.as_array())
+            .map(|snis| {
+                snis.iter()
+                    .map(|s| {
+                        Value::object([
+                            (
+                                "port",
+                                s.get("port")
+                                    .cloned()
+                                    .map(Value::from_json)
+                                    .unwrap_or(Value::Null),
+                            ),
+                            ("sni", json_str(s, "sni")),
+                        ])
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
+/// The type of a `mesh_services` list (status.meshServices entries).
+pub(crate) fn mesh_services_ty() -> Ty {
+    Ty::list(Ty::object([
+        ("name", Ty::String),
+        ("namespace", Ty::String),
+        ("zone", Ty::String),
+        ("mesh", Ty::String),
+    ]))
+}
+
 /// A JSON object of strings as a Terraform map (null when absent or not all strings).
 pub(crate) fn string_map(v: Option<&serde_json::Value>) -> Value {
     v.and_then(|m| serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok())
@@ -196,26 +223,7 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
     match configured.client.get(&path).await {
         Ok(item) => {
             let spec = item.get("spec");
-            let snis = Value::List(
-                item.get("snis")
-                    .and_then(|s| s.as_array())
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|s| {
-                        Value::object([
-                            (
-                                "port",
-                                s.get("port")
-                                    .cloned()
-                                    .map(Value::from_json)
-                                    .unwrap_or(Value::Null),
-                            ),
-                            ("sni", json_str(s, "sni")),
-                        ])
-                    })
-                    .collect(),
-            );
+            let snis = snis_value(&item);
             let state = Value::object([
                 ("id", Value::string(format!("{mesh}/{name}"))),
                 ("mesh", config.get("mesh").clone()),

@@ -3,7 +3,7 @@
 use kuma_mzs_core::model::{LabelSelector, MeshMultiZoneServiceSpec, MzsPort, MzsSelector};
 use kuma_mzs_core::KumaVersion;
 
-use super::data_sources::{ports_value, string_map};
+use super::data_sources::{ports_value, snis_value, string_map};
 use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, zones, PlanOutcome};
 use crate::client::encode;
 use crate::config::Configured;
@@ -314,25 +314,7 @@ fn state_from_server(
             .and_then(|s| s.get("matchLabels")),
     );
     let ports = ports_value(spec);
-    let snis = item
-        .get("snis")
-        .and_then(|s| s.as_array())
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|s| {
-            Value::object([
-                (
-                    "port",
-                    s.get("port")
-                        .cloned()
-                        .map(Value::from_json)
-                        .unwrap_or(Value::Null),
-                ),
-                ("sni", json_str(s, "sni")),
-            ])
-        })
-        .collect();
+    let snis = snis_value(item);
     let (mesh_s, name_s) = (
         mesh.as_str().unwrap_or("default"),
         name.as_str().unwrap_or(""),
@@ -354,7 +336,7 @@ fn state_from_server(
         ),
         ("port", ports),
         ("kri", json_str(item, "kri")),
-        ("snis", Value::List(snis)),
+        ("snis", snis),
         ("creation_time", json_str(item, "creationTime")),
         ("modification_time", json_str(item, "modificationTime")),
         ("warnings", warnings),

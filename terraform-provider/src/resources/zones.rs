@@ -25,15 +25,7 @@ pub fn zone_status_type() -> Ty {
         ("found", Ty::Bool),
         ("vip", Ty::String),
         ("hostnames", Ty::list(Ty::String)),
-        (
-            "mesh_services",
-            Ty::list(Ty::object([
-                ("name", Ty::String),
-                ("namespace", Ty::String),
-                ("zone", Ty::String),
-                ("mesh", Ty::String),
-            ])),
-        ),
+        ("mesh_services", super::data_sources::mesh_services_ty()),
         ("conditions", Ty::list(condition)),
     ])
 }
