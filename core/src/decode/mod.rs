@@ -10,6 +10,7 @@
 pub(crate) mod json;
 mod schema;
 mod span;
+mod typed;
 mod walk;
 pub(crate) mod yaml_fast;
 
@@ -133,7 +134,38 @@ fn typed_spec(
         None => return empty_spec(resource_type),
     };
     let value = value.unwrap_or_else(|| Value::Object(Map::new()));
+    #[cfg(debug_assertions)]
+    let for_serde = value.clone();
     let spec = match resource_type {
+        ResourceType::Mesh => Ok(Spec::Mesh(value)),
+        ResourceType::MeshService => typed::mesh_service(value).map(Spec::MeshService),
+        ResourceType::MeshMultiZoneService => {
+            typed::mesh_multi_zone_service(value).map(Spec::MeshMultiZoneService)
+        }
+        ResourceType::HostnameGenerator => {
+            typed::hostname_generator(value).map(Spec::HostnameGenerator)
+        }
+        ResourceType::MeshLoadBalancingStrategy => {
+            typed::mesh_load_balancing_strategy(value).map(Spec::MeshLoadBalancingStrategy)
+        }
+    };
+    #[cfg(debug_assertions)]
+    same_as_serde(resource_type, for_serde, spec.as_ref().ok());
+    match spec {
+        Ok(spec) => spec,
+        Err(typed::Mismatch) => {
+            // The walk guarantees the shape the model needs; this is a guard, never a panic.
+            walker.schema_error("spec", "spec could not be decoded".to_owned(), anchor);
+            empty_spec(resource_type)
+        }
+    }
+}
+
+/// Debug builds (every test run) check the hand-written decoder against serde's derive, which
+/// reads the same JSON by the attributes in `crate::model`: same spec, or both fail.
+#[cfg(debug_assertions)]
+fn same_as_serde(resource_type: ResourceType, value: Value, decoded: Option<&Spec>) {
+    let by_serde = match resource_type {
         ResourceType::Mesh => Ok(Spec::Mesh(value)),
         ResourceType::MeshService => serde_json::from_value(value).map(Spec::MeshService),
         ResourceType::MeshMultiZoneService => {
@@ -146,14 +178,11 @@ fn typed_spec(
             serde_json::from_value(value).map(Spec::MeshLoadBalancingStrategy)
         }
     };
-    match spec {
-        Ok(spec) => spec,
-        Err(e) => {
-            // The walk guarantees the shape serde needs; this is a guard, never a panic.
-            walker.schema_error("spec", format!("spec could not be decoded: {e}"), anchor);
-            empty_spec(resource_type)
-        }
-    }
+    assert_eq!(
+        decoded,
+        by_serde.as_ref().ok(),
+        "hand decoder differs from serde"
+    );
 }
 
 fn empty_spec(resource_type: ResourceType) -> Spec {
