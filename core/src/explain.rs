@@ -2,8 +2,6 @@
 //! text`, the playground): why each MeshService matched or not (down to the selector label that
 //! failed), where each hostname came from, the VIP, and the traffic split per port.
 
-use std::collections::BTreeMap;
-
 use crate::model::{Labels, Meta, MzsStatus, Resource, Spec};
 use crate::preview::{format_selector, Preview};
 use crate::selector::LabelIndex;
@@ -62,11 +60,13 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
     for (i, s) in services.iter().enumerate() {
         index.insert(u32::try_from(i).unwrap_or(u32::MAX), &s.meta.labels);
     }
-    let generators: BTreeMap<&str, &Resource> = resources
-        .iter()
-        .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
-        .map(|r| (r.meta.name.as_str(), r))
-        .collect();
+    let generators = crate::sort::sorted_map(
+        resources
+            .iter()
+            .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
+            .map(|r| (r.meta.name.as_str(), r))
+            .collect(),
+    );
     let mut mzs: Vec<&Resource> = resources
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshMultiZoneService(_)))
@@ -117,13 +117,15 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
         let examined: Vec<usize> = if services.len() <= FULL_SCAN_LIMIT {
             (0..services.len()).collect()
         } else {
-            let mut ids: std::collections::BTreeSet<u32> = index.candidates(&selector).collect();
+            let mut ids: Vec<u32> = index.candidates(&selector).collect();
             for (k, v) in &selector {
                 let posting = index.with_label(k, v);
                 if posting.len() <= FULL_SCAN_LIMIT {
                     ids.extend(posting.iter().copied());
                 }
             }
+            crate::sort::sort(&mut ids);
+            ids.dedup();
             ids.into_iter().map(|i| i as usize).collect()
         };
         for s in examined.into_iter().filter_map(|i| services.get(i)) {
@@ -234,11 +236,7 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
     lines
 }
 
-fn explain_status(
-    status: &MzsStatus,
-    generators: &BTreeMap<&str, &Resource>,
-    lines: &mut Vec<String>,
-) {
+fn explain_status(status: &MzsStatus, generators: &[(&str, &Resource)], lines: &mut Vec<String>) {
     match status.vips.first().and_then(|v| v.ip.as_deref()) {
         Some(ip) => lines.push(format!("    VIP {ip}")),
         None => lines.push("    no VIP".to_owned()),
@@ -249,7 +247,7 @@ fn explain_status(
             .as_ref()
             .map(|r| r.core_name.as_str())
             .unwrap_or("");
-        let template = match generators.get(generator).map(|g| &g.spec) {
+        let template = match crate::sort::lookup(generators, generator).map(|g| &g.spec) {
             Some(Spec::HostnameGenerator(spec)) => spec.template.clone(),
             _ if generator == crate::hostnames::DEFAULT_MZS_GENERATOR => {
                 format!(

@@ -197,10 +197,10 @@ pub fn collision_message(resource_type: ResourceType, service_name: &str) -> Str
     )
 }
 
-/// Build `status.addresses` and `status.hostnameGenerators` from per-generator outcomes,
-/// iterating generators by name as Kuma does.
+/// Build `status.addresses` and `status.hostnameGenerators` from per-generator outcomes, given
+/// sorted by generator name (Kuma iterates generators by name).
 pub fn assemble_status(
-    outcomes: &BTreeMap<String, Outcome>,
+    outcomes: &[(String, Outcome)],
 ) -> (Vec<Address>, Vec<HostnameGeneratorStatus>) {
     let mut addresses = Vec::new();
     let mut statuses = Vec::new();

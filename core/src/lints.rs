@@ -5,8 +5,6 @@
 //! control plane report the same warnings as editors; [`crate::check`] adds positions and the
 //! tree-level lints (unknown fields MZS005, output-only fields MZS007).
 
-use std::collections::BTreeMap;
-
 use crate::diagnostics::{Code, Violation};
 use crate::model::{labels, MeshMultiZoneServiceSpec, Resource, Spec};
 use crate::validate::FieldPath;
@@ -19,12 +17,35 @@ pub fn check_resource(resource: &Resource) -> Vec<(Code, Violation)> {
     }
 }
 
+/// Where each key first occurs in a list: a sorted list searched by halving. The lists are short
+/// (ports), and a `BTreeMap` per key type costs several KB of WebAssembly.
+struct FirstIndex<K>(Vec<(K, usize)>);
+
+impl<K: Ord + Copy> FirstIndex<K> {
+    fn new(keys: impl Iterator<Item = K>) -> Self {
+        let mut firsts: Vec<(K, usize)> = keys.enumerate().map(|(i, k)| (k, i)).collect();
+        // Equal keys sort by index, so the first of each run is the first occurrence.
+        crate::sort::sort(&mut firsts);
+        firsts.dedup_by(|later, first| later.0 == first.0);
+        Self(firsts)
+    }
+
+    fn get(&self, key: K) -> Option<usize> {
+        let at = self.0.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
+        self.0.get(at).map(|&(_, i)| i)
+    }
+}
+
 /// The MeshMultiZoneService lints MZS001-MZS004.
 pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Violation)> {
     let mut out = Vec::new();
     let ports = FieldPath::root("spec").field("ports");
-    let mut numbers: BTreeMap<i32, usize> = BTreeMap::new();
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let numbers = FirstIndex::new(spec.ports.iter().map(|p| p.port));
+    let names = FirstIndex::new(
+        spec.ports
+            .iter()
+            .map(|p| p.name.as_deref().filter(|n| !n.is_empty())),
+    );
     for (i, port) in spec.ports.iter().enumerate() {
         // Paths are built only when there is something to report.
         let p = || ports.index(i);
@@ -40,8 +61,8 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                 ),
             ));
         }
-        match numbers.get(&port.port) {
-            Some(&first) => out.push((
+        if let Some(first) = numbers.get(port.port).filter(|&first| first != i) {
+            out.push((
                 Code::DuplicatePort,
                 Violation::new(
                     p().field("port").as_str(),
@@ -51,14 +72,11 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                         ports.index(first)
                     ),
                 ),
-            )),
-            None => {
-                numbers.insert(port.port, i);
-            }
+            ));
         }
         if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
-            match names.get(name) {
-                Some(&first) => out.push((
+            if let Some(first) = names.get(Some(name)).filter(|&first| first != i) {
+                out.push((
                     Code::DuplicatePortName,
                     Violation::new(
                         p().field("name").as_str(),
@@ -67,10 +85,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                             ports.index(first)
                         ),
                     ),
-                )),
-                None => {
-                    names.insert(name, i);
-                }
+                ));
             }
         }
     }
@@ -84,8 +99,8 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
         let Some(number) = name.parse::<i32>().ok().filter(|n| n.to_string() == name) else {
             continue;
         };
-        let clash = match numbers.get(&number) {
-            Some(&j) if j != i => Some(j),
+        let clash = match numbers.get(number) {
+            Some(j) if j != i => Some(j),
             // The first port with that number is this one: look for a later one.
             Some(_) => spec
                 .ports

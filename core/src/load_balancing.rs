@@ -39,7 +39,7 @@
 //! traffic sent to unhealthy endpoints is reported as `failingShare`.
 //! A zone's share is `Σ_p load_p / 100 × (zone's weight in p / weight in p)`; shares sum to 1.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -292,8 +292,10 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
     let groups = !disabled && la.is_some_and(|l| l.local_zone.is_some() || l.cross_zone.is_some());
 
     let mut factor = ENVOY_DEFAULT_OVERPROVISIONING;
-    let mut by_priority: BTreeMap<u32, Vec<&ZoneEndpoints>> = BTreeMap::new();
-    let mut dropped = BTreeSet::new();
+    // (priority, zone) in input order; grouped by priority below (a stable sort keeps the input
+    // order within a priority, as a map of lists would, without a map type's code size).
+    let mut prioritized: Vec<(u32, &ZoneEndpoints)> = Vec::new();
+    let mut dropped: Vec<String> = Vec::new();
     for ep in endpoints.iter().filter(|e| e.endpoints > 0) {
         let priority = if disabled || ep.zone == client_zone {
             Some(0)
@@ -304,10 +306,8 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
                 .and_then(|cz| failover_priority(client_zone, &ep.zone, cz))
         };
         match priority {
-            Some(p) => by_priority.entry(p).or_default().push(ep),
-            None => {
-                dropped.insert(ep.zone.clone());
-            }
+            Some(p) => prioritized.push((p, ep)),
+            None => dropped.push(ep.zone.clone()),
         }
     }
     if groups {
@@ -326,33 +326,42 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
         healthy: f64,
         health: u32,
     }
-    let mut levels: Vec<Level<'_>> = by_priority
-        .into_iter()
-        .map(|(priority, zones)| {
-            let total: f64 = zones.iter().map(|z| f64::from(z.endpoints)).sum();
-            let healthy: f64 = zones
-                .iter()
-                .map(|z| f64::from(z.endpoints) * z.healthy.clamp(0.0, 1.0))
-                .sum();
-            let health = if total > 0.0 {
-                (f64::from(factor) * healthy / total).floor().min(100.0) as u32
-            } else {
-                0
-            };
-            Level {
+    crate::sort::sort_by_key(&mut prioritized, |&(priority, _)| priority);
+    let mut levels: Vec<Level<'_>> = Vec::new();
+    for (priority, zone) in prioritized {
+        match levels.last_mut() {
+            Some(level) if level.priority == priority => level.zones.push(zone),
+            _ => levels.push(Level {
                 priority,
-                zones,
-                total,
-                healthy,
-                health,
-            }
-        })
-        .collect();
+                zones: vec![zone],
+                total: 0.0,
+                healthy: 0.0,
+                health: 0,
+            }),
+        }
+    }
+    for level in &mut levels {
+        let zones = &level.zones;
+        let total: f64 = zones.iter().map(|z| f64::from(z.endpoints)).sum();
+        let healthy: f64 = zones
+            .iter()
+            .map(|z| f64::from(z.endpoints) * z.healthy.clamp(0.0, 1.0))
+            .sum();
+        level.health = if total > 0.0 {
+            (f64::from(factor) * healthy / total).floor().min(100.0) as u32
+        } else {
+            0
+        };
+        level.total = total;
+        level.healthy = healthy;
+    }
+    crate::sort::sort(&mut dropped);
+    dropped.dedup();
 
     let total_health = levels.iter().map(|l| l.health).sum::<u32>().min(100);
     let mut out = Split {
         overprovisioning_factor: factor,
-        dropped_zones: dropped.into_iter().collect(),
+        dropped_zones: dropped,
         ..Split::default()
     };
     let mut loads = vec![0u32; levels.len()];

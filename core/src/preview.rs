@@ -214,8 +214,9 @@ struct MzsEntry {
     held: Vec<Ipv4Addr>,
     /// Why the MZS has no VIP.
     vip_error: Option<VipError>,
-    /// Raw generator results: generator name -> rendered hostname or Kuma's error message.
-    generated: BTreeMap<String, Result<String, String>>,
+    /// Raw generator results, sorted by generator name: the rendered hostname or Kuma's error
+    /// message.
+    generated: Vec<(String, Result<String, String>)>,
     preview: MzsPreview,
 }
 
@@ -307,12 +308,14 @@ impl ZoneEngine {
         }
         engine.refresh_generators();
         // Later duplicates of a key replace earlier ones, as a sequence of upserts would.
-        let mut unique: BTreeMap<(String, String), &Resource> = BTreeMap::new();
-        for r in mzs_resources {
-            unique.insert((r.meta.mesh.clone(), r.meta.name.clone()), r);
-        }
+        let unique = crate::sort::sorted_map(
+            mzs_resources
+                .into_iter()
+                .map(|r| ((r.meta.mesh.as_str(), r.meta.name.as_str()), r))
+                .collect(),
+        );
         let mut ids = Vec::new();
-        for resource in unique.values() {
+        for (_, resource) in unique {
             if let Spec::MeshMultiZoneService(spec) = &resource.spec {
                 let id = engine.insert_mzs_entry(resource, spec.clone());
                 engine.reserve_existing(id, &existing_vips(resource));
@@ -543,7 +546,7 @@ impl ZoneEngine {
                 vips: Vec::new(),
                 held: Vec::new(),
                 vip_error: None,
-                generated: BTreeMap::new(),
+                generated: Vec::new(),
                 preview,
             });
         }
@@ -670,7 +673,8 @@ impl ZoneEngine {
     /// Render every generator for MZS `id` and file its hostname claims.
     fn regenerate_hostnames(&mut self, id: u32) {
         let Some(entry) = self.entry(id) else { return };
-        let mut generated = BTreeMap::new();
+        // In generator-name order (the generators map's), one entry per name.
+        let mut generated = Vec::new();
         for (name, generator) in &self.generators {
             let Spec::HostnameGenerator(spec) = &generator.spec else {
                 continue;
@@ -690,7 +694,7 @@ impl ZoneEngine {
             if result.as_ref().is_ok_and(String::is_empty) {
                 continue;
             }
-            generated.insert(name.clone(), result);
+            generated.push((name.clone(), result));
         }
         if let Some(entry) = self.entry_mut(id) {
             entry.generated = generated;
@@ -713,7 +717,7 @@ impl ZoneEngine {
         out
     }
 
-    fn hostname_outcomes(&self, entry: &MzsEntry) -> BTreeMap<String, Outcome> {
+    fn hostname_outcomes(&self, entry: &MzsEntry) -> Vec<(String, Outcome)> {
         entry
             .generated
             .iter()
@@ -1008,7 +1012,8 @@ impl ZoneEngine {
         for port in &entry.spec.ports {
             let section = port.section_name();
             let mut served_by = Vec::new();
-            let mut per_zone: BTreeMap<String, u32> = BTreeMap::new();
+            // One entry per Available service, counted per zone after sorting.
+            let mut available_in: Vec<&str> = Vec::new();
             for s in &same_mesh {
                 let Some(serving) = ports::serving_port(version, port, &s.spec.ports) else {
                     continue;
@@ -1029,7 +1034,7 @@ impl ZoneEngine {
                 // Local services always count but only have endpoints when healthy; remote
                 // ones only when Available. Either way: Available services only.
                 if !zone.is_empty() && s.spec.effective_state() == MeshServiceState::Available {
-                    *per_zone.entry(zone.to_owned()).or_insert(0) += 1;
+                    available_in.push(zone);
                 }
             }
             if served_by.is_empty() && !same_mesh.is_empty() {
@@ -1046,14 +1051,18 @@ impl ZoneEngine {
                     port: Some(section.clone()),
                 });
             }
-            let endpoints: Vec<ZoneEndpoints> = per_zone
-                .into_iter()
-                .map(|(zone, count)| ZoneEndpoints {
-                    healthy: self.options.health_of(&zone),
-                    zone,
-                    endpoints: count,
-                })
-                .collect();
+            crate::sort::sort(&mut available_in);
+            let mut endpoints: Vec<ZoneEndpoints> = Vec::new();
+            for zone in available_in {
+                match endpoints.last_mut() {
+                    Some(last) if last.zone == zone => last.endpoints += 1,
+                    _ => endpoints.push(ZoneEndpoints {
+                        healthy: self.options.health_of(zone),
+                        zone: zone.to_owned(),
+                        endpoints: 1,
+                    }),
+                }
+            }
             let policy = load_balancing::select_policy(
                 self.policies
                     .iter()
@@ -1092,9 +1101,7 @@ impl ZoneEngine {
                 )),
                 Outcome::Collision(_) => {
                     // Kuma's condition names only the losing MZS; say who owns the hostname.
-                    let hostname = entry
-                        .generated
-                        .get(generator)
+                    let hostname = crate::sort::lookup(&entry.generated, generator.as_str())
                         .and_then(|r| r.as_ref().ok())
                         .map(String::as_str)
                         .unwrap_or("");
@@ -1235,23 +1242,29 @@ pub fn existing_vips(resource: &Resource) -> Vec<String> {
 /// resources of one name, because copies synced through global are renamed. Without this the
 /// second `redis` would replace the first.
 fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
-    let mut zones_by_name: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for r in resources
+    let mut placed: Vec<(&str, &str, &str)> = resources
         .iter()
         .filter(|r| r.resource_type() == ResourceType::MeshService)
-    {
-        zones_by_name
-            .entry((r.meta.mesh.as_str(), r.meta.name.as_str()))
-            .or_default()
-            .insert(r.meta.zone());
-    }
+        .map(|r| (r.meta.mesh.as_str(), r.meta.name.as_str(), r.meta.zone()))
+        .collect();
+    crate::sort::sort(&mut placed);
+    placed.dedup();
+    // (mesh, name) written in more than one zone, sorted.
+    let mut in_several_zones: Vec<(&str, &str)> = placed
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [a, b] if (a.0, a.1) == (b.0, b.1) => Some((a.0, a.1)),
+            _ => None,
+        })
+        .collect();
+    in_several_zones.dedup();
     resources
         .iter()
         .map(|r| {
             let shared = r.resource_type() == ResourceType::MeshService
-                && zones_by_name
-                    .get(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
-                    .is_some_and(|z| z.len() > 1)
+                && in_several_zones
+                    .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
+                    .is_ok()
                 && !r.meta.zone().is_empty();
             if !shared {
                 return r.clone();
@@ -1271,15 +1284,21 @@ fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).
 pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOptions) -> Preview {
-    let mut all_zones: BTreeSet<String> = zones.iter().filter(|z| !z.is_empty()).cloned().collect();
+    let mut all_zones: Vec<&str> = zones
+        .iter()
+        .map(String::as_str)
+        .filter(|z| !z.is_empty())
+        .collect();
     for r in resources {
         if r.resource_type() == ResourceType::MeshService {
             let zone = r.meta.zone();
             if !zone.is_empty() {
-                all_zones.insert(zone.to_owned());
+                all_zones.push(zone);
             }
         }
     }
+    crate::sort::sort(&mut all_zones);
+    all_zones.dedup();
     // One engine, moved from zone to zone: the MeshService index and the matching are built
     // once; only the zone-dependent parts are recomputed per zone.
     let mut zones = all_zones.iter();

@@ -33,6 +33,27 @@ pub(crate) fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
 }
 
+/// The entries a `BTreeMap` collected from `entries` would hold, in the same order: sorted by key,
+/// one per key, the last given winning. Look keys up with [`lookup`]. For maps that are built
+/// once and then read: each `BTreeMap` key/value type costs several KB of WebAssembly.
+pub(crate) fn sorted_map<K: Ord, V>(mut entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    // Reversed, the stable sort puts the last-given of equal keys first, and dedup keeps it.
+    entries.reverse();
+    sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
+    entries.dedup_by(|later, kept| later.0 == kept.0);
+    entries
+}
+
+/// The value of `key` in a [`sorted_map`].
+pub(crate) fn lookup<'m, K, Q, V>(map: &'m [(K, V)], key: &Q) -> Option<&'m V>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    let at = map.binary_search_by(|(k, _)| k.borrow().cmp(key)).ok()?;
+    map.get(at).map(|(_, v)| v)
+}
+
 fn sort_indices(order: &mut [usize], compare: &mut dyn FnMut(usize, usize) -> Ordering) {
     order.sort_by(|&a, &b| compare(a, b));
 }
@@ -66,6 +87,17 @@ mod tests {
             sort_by(&mut ours, |a, b| a.0.cmp(&b.0));
             std_sorted.sort_by(|a, b| a.0.cmp(&b.0));
             prop_assert_eq!(ours, std_sorted);
+        }
+
+        /// Same entries, order and lookups as collecting into a `BTreeMap`.
+        #[test]
+        fn sorted_map_matches_btree_map(entries in proptest::collection::vec((0u8..12, any::<u16>()), 0..60)) {
+            let ours = sorted_map(entries.clone());
+            let btree: std::collections::BTreeMap<u8, u16> = entries.into_iter().collect();
+            prop_assert_eq!(&ours, &btree.clone().into_iter().collect::<Vec<_>>());
+            for key in 0u8..13 {
+                prop_assert_eq!(lookup(&ours, &key), btree.get(&key));
+            }
         }
 
         #[test]
