@@ -938,13 +938,14 @@ impl ZoneEngine {
         let services: Vec<&ServiceEntry> =
             matched.iter().filter_map(|&i| self.service(i)).collect();
         let mesh = entry.meta.mesh.as_str();
-        let mut warnings = BTreeSet::new();
+        // Sorted and deduplicated at the end, as a set would hold them.
+        let mut warnings = Vec::new();
 
         // 1. Matching (Kuma's status updater).
         let mesh_services: Vec<MatchedMeshService> =
             services.iter().map(|s| matched_entry(&s.meta)).collect();
         let condition = if mesh_services.is_empty() {
-            warnings.insert(PreviewWarning {
+            warnings.push(PreviewWarning {
                 code: Code::NoMatches,
                 message: format!(
                     "selector {} matches no MeshService; the MZS has no endpoints",
@@ -967,7 +968,7 @@ impl ZoneEngine {
             }
         };
         for s in services.iter().filter(|s| s.meta.mesh != mesh) {
-            warnings.insert(PreviewWarning {
+            warnings.push(PreviewWarning {
                 code: Code::CrossMeshMatch,
                 message: format!(
                     "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic (add kuma.io/mesh: {mesh} to the selector)",
@@ -987,7 +988,7 @@ impl ZoneEngine {
                 && zone != self.zone
                 && s.spec.effective_state() != MeshServiceState::Available
             {
-                warnings.insert(PreviewWarning {
+                warnings.push(PreviewWarning {
                     code: Code::UnavailableService,
                     message: format!(
                         "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}",
@@ -1038,7 +1039,7 @@ impl ZoneEngine {
                 }
             }
             if served_by.is_empty() && !same_mesh.is_empty() {
-                warnings.insert(PreviewWarning {
+                warnings.push(PreviewWarning {
                     code: Code::PortNotServed,
                     message: format!(
                         "port {section} ({}) is not served by any matched MeshService ({}); it gets no endpoints",
@@ -1117,7 +1118,7 @@ impl ZoneEngine {
                 }
             };
             if let Some(message) = problem {
-                warnings.insert(PreviewWarning {
+                warnings.push(PreviewWarning {
                     code: Code::HostnameProblem,
                     message,
                     port: None,
@@ -1128,7 +1129,7 @@ impl ZoneEngine {
 
         // 4. VIPs.
         if let Some(error) = &entry.vip_error {
-            warnings.insert(PreviewWarning {
+            warnings.push(PreviewWarning {
                 code: Code::VipExhausted,
                 message: format!(
                     "no VIP: {error}; the MZS gets no outbound listener and no DNS entry"
@@ -1137,6 +1138,8 @@ impl ZoneEngine {
             });
         }
 
+        crate::sort::sort(&mut warnings);
+        warnings.dedup();
         let preview = MzsPreview {
             mesh: entry.meta.mesh.clone(),
             name: entry.meta.name.clone(),
@@ -1155,7 +1158,7 @@ impl ZoneEngine {
             },
             ports: port_previews,
             traffic,
-            warnings: warnings.into_iter().collect(),
+            warnings,
         };
         if let Some(entry) = self.entry_mut(id) {
             entry.preview = preview;

@@ -32,7 +32,6 @@
 //! - reserving existing VIPs ignores "already allocated": two MZS can keep the same VIP. The preview
 //!   engine gives the second holder a fresh VIP instead.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -70,8 +69,10 @@ pub struct VipAllocator {
     last: u64,
     /// Next address to try.
     cursor: u64,
-    /// Allocated addresses: start -> end, inclusive, disjoint and never adjacent.
-    taken: BTreeMap<u64, u64>,
+    /// Allocated addresses: (start, end) intervals, inclusive, sorted, disjoint and never
+    /// adjacent. A sorted list rather than a `BTreeMap`: allocations are mostly consecutive, so
+    /// the intervals are few, and the map's code is large in the WebAssembly build.
+    taken: Vec<(u64, u64)>,
     count: u64,
 }
 
@@ -86,7 +87,7 @@ impl VipAllocator {
             first,
             last,
             cursor: first,
-            taken: BTreeMap::new(),
+            taken: Vec::new(),
             count: 0,
         }
     }
@@ -150,26 +151,34 @@ impl VipAllocator {
     /// after the cursor wraps (see the module doc).
     pub fn release(&mut self, ip: Ipv4Addr) -> bool {
         let value = u64::from(u32::from(ip));
-        let Some((start, end)) = self.interval_containing(value) else {
+        let Some(at) = self.index_containing(value) else {
             return false;
         };
-        self.taken.remove(&start);
+        let (start, end) = self.taken.remove(at);
+        let mut at = at;
         if start < value {
-            self.taken.insert(start, value - 1);
+            self.taken.insert(at, (start, value - 1));
+            at += 1;
         }
         if value < end {
-            self.taken.insert(value + 1, end);
+            self.taken.insert(at, (value + 1, end));
         }
         self.count -= 1;
         true
     }
 
-    fn interval_containing(&self, value: u64) -> Option<(u64, u64)> {
+    /// Index in `taken` of the interval holding `value`.
+    fn index_containing(&self, value: u64) -> Option<usize> {
+        let after = self.taken.partition_point(|&(start, _)| start <= value);
+        let at = after.checked_sub(1)?;
         self.taken
-            .range(..=value)
-            .next_back()
-            .filter(|(_, &end)| end >= value)
-            .map(|(&start, &end)| (start, end))
+            .get(at)
+            .filter(|&&(_, end)| end >= value)
+            .map(|_| at)
+    }
+
+    fn interval_containing(&self, value: u64) -> Option<(u64, u64)> {
+        self.taken.get(self.index_containing(value)?).copied()
     }
 
     /// The lowest free address in `from..=to`.
@@ -185,23 +194,37 @@ impl VipAllocator {
         (candidate <= to).then_some(candidate)
     }
 
+    /// Mark the free address `value` taken, merging it with the intervals it touches.
     fn insert(&mut self, value: u64) {
-        let left = self
+        let at = self.taken.partition_point(|&(start, _)| start <= value);
+        let joins_left = at.checked_sub(1).filter(|&left| {
+            self.taken
+                .get(left)
+                .is_some_and(|&(_, end)| end + 1 == value)
+        });
+        let joins_right = self
             .taken
-            .range(..value)
-            .next_back()
-            .filter(|(_, &end)| end + 1 == value)
-            .map(|(&start, _)| start);
-        let right_end = self.taken.get(&(value + 1)).copied();
-        let start = left.unwrap_or(value);
-        let end = match right_end {
-            Some(end) => {
-                self.taken.remove(&(value + 1));
-                end
+            .get(at)
+            .is_some_and(|&(start, _)| start == value + 1);
+        match (joins_left, joins_right) {
+            (Some(left), true) => {
+                let (_, right_end) = self.taken.remove(at);
+                if let Some(interval) = self.taken.get_mut(left) {
+                    interval.1 = right_end;
+                }
             }
-            None => value,
-        };
-        self.taken.insert(start, end);
+            (Some(left), false) => {
+                if let Some(interval) = self.taken.get_mut(left) {
+                    interval.1 = value;
+                }
+            }
+            (None, true) => {
+                if let Some(interval) = self.taken.get_mut(at) {
+                    interval.0 = value;
+                }
+            }
+            (None, false) => self.taken.insert(at, (value, value)),
+        }
         self.count += 1;
     }
 }
@@ -310,5 +333,43 @@ mod tests {
         assert_eq!(a.len(), 9);
         a.reserve(ip("10.0.0.5")).unwrap();
         assert_eq!(a.taken.len(), 1);
+    }
+
+    proptest::proptest! {
+        /// Any mix of allocations, reservations and releases on a small CIDR hands out what a
+        /// plain set of taken addresses with the documented cursor policy would.
+        #[test]
+        fn matches_a_plain_set_model(ops in proptest::collection::vec((0u8..3, 0u32..16), 0..80)) {
+            let cidr = net("10.0.0.0/28");
+            let mut a = VipAllocator::new(cidr);
+            let mut taken = std::collections::BTreeSet::new();
+            let mut cursor = 0u32;
+            for (op, offset) in ops {
+                let addr = Ipv4Addr::from(u32::from(ip("10.0.0.0")) + offset);
+                match op {
+                    0 => {
+                        let want = (cursor..16).chain(0..cursor).find(|o| !taken.contains(o));
+                        match (a.allocate(), want) {
+                            (Ok(got), Some(o)) => {
+                                proptest::prop_assert_eq!(got, Ipv4Addr::from(u32::from(ip("10.0.0.0")) + o));
+                                taken.insert(o);
+                                cursor = if o >= 15 { 0 } else { o + 1 };
+                            }
+                            (Err(_), None) => {}
+                            (got, want) => proptest::prop_assert!(false, "{got:?} vs {want:?}"),
+                        }
+                    }
+                    1 => proptest::prop_assert_eq!(a.reserve(addr).is_ok(), taken.insert(offset)),
+                    _ => proptest::prop_assert_eq!(a.release(addr), taken.remove(&offset)),
+                }
+                proptest::prop_assert_eq!(a.len(), taken.len() as u64);
+                for o in 0..16 {
+                    let addr = Ipv4Addr::from(u32::from(ip("10.0.0.0")) + o);
+                    proptest::prop_assert_eq!(a.is_allocated(addr), taken.contains(&o));
+                }
+                // Intervals stay sorted, disjoint and never adjacent.
+                proptest::prop_assert!(a.taken.windows(2).all(|w| w[0].1 + 1 < w[1].0));
+            }
+        }
     }
 }
