@@ -91,6 +91,11 @@ pub enum Resolved<'a> {
 }
 
 impl Scalar {
+    /// Whether [`Scalar::resolve`] gives [`Resolved::Null`], without its other checks.
+    pub fn is_null(&self) -> bool {
+        self.plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+    }
+
     /// Resolve the scalar's type as the YAML 1.2 core schema does.
     pub fn resolve(&self) -> Resolved<'_> {
         if !self.plain {
@@ -123,6 +128,28 @@ impl Scalar {
 }
 
 fn parse_int(v: &str) -> Option<i64> {
+    // Hot path (ports, most numbers): unsigned decimal too short to overflow, read by hand
+    // (the general route below goes through i128 parsing). Same result as that route.
+    let b = v.as_bytes();
+    if !b.is_empty() && b.len() <= 18 {
+        let mut n: i64 = 0;
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            n = n * 10 + i64::from(c - b'0');
+            i += 1;
+        }
+        if i == b.len() {
+            return Some(n);
+        }
+    }
+    parse_int_general(v)
+}
+
+/// Integers of the YAML 1.2 core schema: optional sign, decimal, `0x` hex or `0o` octal.
+fn parse_int_general(v: &str) -> Option<i64> {
     let (neg, digits) = match v.as_bytes().first()? {
         b'-' => (true, &v[1..]),
         b'+' => (false, &v[1..]),
@@ -167,15 +194,13 @@ impl Node {
 
     /// The scalar's text if it is a scalar of any style (numbers included, null excluded).
     pub fn as_str(&self) -> Option<&str> {
-        match self.as_scalar()?.resolve() {
-            Resolved::Null => None,
-            _ => self.as_scalar().map(|s| s.value.as_str()),
-        }
+        let scalar = self.as_scalar()?;
+        (!scalar.is_null()).then_some(scalar.value.as_str())
     }
 
     /// Whether the node is a null scalar (`null`, `~`, or nothing at all).
     pub fn is_null(&self) -> bool {
-        matches!(self.as_scalar().map(Scalar::resolve), Some(Resolved::Null))
+        self.as_scalar().is_some_and(Scalar::is_null)
     }
 
     /// The mapping entries, if this is a mapping.
@@ -682,6 +707,14 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The decimal fast path reads exactly what the general integer route reads.
+        #[test]
+        fn parse_int_fast_path_matches_general(text in "[0-9]{0,20}|[-+0-9xoa-f.]{0,22}") {
+            proptest::prop_assert_eq!(parse_int(&text), parse_int_general(&text));
+        }
+    }
 
     fn parse_one(text: &str) -> Node {
         let parsed = parse(text, &Limits::default());

@@ -85,9 +85,8 @@ fn split_lines(text: &str) -> Option<Vec<Line>> {
     for raw in text.split('\n') {
         let line_start = offset;
         offset += raw.len() + 1;
-        let trimmed = raw.trim_start_matches(' ');
-        let indent = raw.len() - trimmed.len();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        let indent = leading_spaces(raw);
+        if matches!(raw.as_bytes().get(indent), None | Some(b'#')) {
             continue;
         }
         let start = line_start + indent;
@@ -134,11 +133,64 @@ fn content_end(raw: &str) -> Option<usize> {
         return None;
     }
     let end = if has_hash {
-        raw.match_indices(" #").next().map_or(raw.len(), |(i, _)| i)
+        find_pair(b, b' ', b'#').unwrap_or(raw.len())
     } else {
         raw.len()
     };
-    Some(raw.get(..end)?.trim_end_matches(' ').len())
+    Some(trim_end_spaces(raw.get(..end)?).len())
+}
+
+// Byte loops for the scans the fast path makes on every line. The `str` pattern methods they
+// replace (`trim_start_matches(' ')`, `contains(": ")`, ...) go through generic searchers that an
+// opt-level "z" build keeps as calls; these give the same results (spaces and the searched bytes
+// are ASCII, so every index is a char boundary).
+
+/// How many spaces `s` starts with.
+#[inline(always)]
+fn leading_spaces(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 0;
+    while b.get(n) == Some(&b' ') {
+        n += 1;
+    }
+    n
+}
+
+/// `s` without trailing spaces.
+#[inline(always)]
+fn trim_end_spaces(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut end = b.len();
+    while end > 0 && b.get(end - 1) == Some(&b' ') {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or(s)
+}
+
+/// Where the two-byte sequence `first second` first occurs in `b`.
+#[inline(always)]
+fn find_pair(b: &[u8], first: u8, second: u8) -> Option<usize> {
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b.get(i) == Some(&first) && b.get(i + 1) == Some(&second) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first `:` followed by a space or the end: where a plain key ends.
+#[inline(always)]
+fn key_colon(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c == b':' && matches!(b.get(i + 1), None | Some(b' ')) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 struct FastParser<'t> {
@@ -244,7 +296,7 @@ impl FastParser<'_> {
                 break;
             }
             let after = &content[1..];
-            let pad = after.len() - after.trim_start_matches(' ').len();
+            let pad = leading_spaces(after);
             let item_start = line.start + 1 + pad;
             let item = if item_start >= line.end {
                 if (indentless && items.is_empty()) || self.comment_after(line) {
@@ -316,12 +368,9 @@ impl FastParser<'_> {
             if is_indicator(first) && !(first == b'-' && b.get(1).is_some_and(|c| *c != b' ')) {
                 return None;
             }
-            let colon = content
-                .match_indices(':')
-                .find(|(i, _)| matches!(b.get(i + 1), None | Some(b' ')))?
-                .0;
-            let key_text = content[..colon].trim_end_matches(' ');
-            if key_text.is_empty() || key_text.contains(" #") {
+            let colon = key_colon(b)?;
+            let key_text = trim_end_spaces(content.get(..colon)?);
+            if key_text.is_empty() || find_pair(key_text.as_bytes(), b' ', b'#').is_some() {
                 return None;
             }
             (
@@ -329,14 +378,13 @@ impl FastParser<'_> {
                 colon,
             )
         };
-        let rest = &content[after..];
-        let rest_trim = rest.trim_start_matches(' ');
-        if !rest_trim.starts_with(':')
-            || (first == b'"' || first == b'\'') && rest.len() != rest_trim.len()
+        let rest = content.get(after..)?;
+        let pad = leading_spaces(rest);
+        if rest.as_bytes().get(pad) != Some(&b':') || (first == b'"' || first == b'\'') && pad != 0
         {
             return None;
         }
-        let colon_at = after + (rest.len() - rest_trim.len());
+        let colon_at = after + pad;
         if !matches!(b.get(colon_at + 1), None | Some(b' ')) {
             return None;
         }
@@ -360,7 +408,7 @@ impl FastParser<'_> {
             // The full parser puts an empty value at the colon.
             let colon = value_start - 1;
             let rest = self.text.get(value_start..line.end)?;
-            let pad = rest.len() - rest.trim_start_matches(' ').len();
+            let pad = leading_spaces(rest);
             let value_start = value_start + pad;
             let value = if value_start >= line.end {
                 if self.comment_after(line) {
@@ -438,7 +486,7 @@ impl FastParser<'_> {
                 None
             }
             _ => {
-                if content.contains(": ") || content.ends_with(':') {
+                if find_pair(content.as_bytes(), b':', b' ').is_some() || content.ends_with(':') {
                     return None;
                 }
                 Some(scalar(content.to_owned(), true, start, end))
