@@ -30,7 +30,7 @@
 //! match its old or new labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS
 //! change re-evaluates only the MZS that share one of its hostnames.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
@@ -241,8 +241,9 @@ pub struct ZoneEngine {
     user_generators: BTreeMap<String, Resource>,
     /// Effective generators (user ones plus Kuma's default), by name.
     generators: BTreeMap<String, Resource>,
-    /// Each effective generator's parsed template (parsing once per generator, not per MZS).
-    templates: HashMap<String, Result<Template, TemplateError>>,
+    /// Each effective generator's parsed template (parsing once per generator, not per MZS),
+    /// sorted by generator name like `generators` (looked up with `crate::sort::lookup`).
+    templates: Vec<(String, Result<Template, TemplateError>)>,
     policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
@@ -266,7 +267,7 @@ impl ZoneEngine {
             selector_index: SelectorIndex::new(),
             user_generators: BTreeMap::new(),
             generators: BTreeMap::new(),
-            templates: HashMap::new(),
+            templates: Vec::new(),
             policies: BTreeMap::new(),
             meshes: BTreeSet::new(),
             claims: FastMap::default(),
@@ -686,7 +687,7 @@ impl ZoneEngine {
             ) {
                 continue;
             }
-            let result = match self.templates.get(name) {
+            let result = match crate::sort::lookup(&self.templates, name.as_str()) {
                 Some(parsed) => hostnames::evaluate_parsed(&self.zone, parsed, &entry.meta, true),
                 None => hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true),
             };

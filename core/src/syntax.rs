@@ -5,7 +5,6 @@
 //! Safety limits (size, nesting depth, alias expansion) are enforced here, before any typed
 //! decoding, so no later stage can be made to allocate without bound or recurse without bound.
 
-use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -401,7 +400,7 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
         index: index.as_ref(),
         limits,
         nodes: 0,
-        anchors: HashMap::new(),
+        anchors: crate::selector::FastMap::default(),
         stack: Vec::new(),
         out: Parsed::default(),
     };
@@ -434,7 +433,7 @@ struct Builder<'t> {
     /// Nodes created so far, counting alias expansions.
     nodes: usize,
     /// Anchored nodes with their expanded sizes.
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: crate::selector::FastMap<usize, (Node, usize)>,
     stack: Vec<Open>,
     out: Parsed,
 }

@@ -262,7 +262,10 @@ impl PreviewOpts {
             })?;
         }
         if let Some(zones) = &self.down_zones {
-            options.down_zones = zones.iter().cloned().collect();
+            // Inserted one by one: collecting into the set would compile a sort for `String`.
+            for zone in zones {
+                options.down_zones.insert(zone.clone());
+            }
         }
         if let Some(health) = &self.zone_health {
             for (zone, fraction) in health {

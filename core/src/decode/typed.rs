@@ -93,10 +93,13 @@ fn strings(value: Value) -> Read<Vec<String>> {
 }
 
 fn labels(value: Value) -> Read<Labels> {
-    object(value)?
-        .into_iter()
-        .map(|(k, v)| Ok((k, string(v)?)))
-        .collect()
+    // Inserted one by one (in key order already): collecting into the map would compile a
+    // stable sort for `(String, String)` just for this.
+    let mut out = Labels::new();
+    for (key, value) in object(value)? {
+        out.insert(key, string(value)?);
+    }
+    Ok(out)
 }
 
 fn label_selector(value: Value) -> Read<LabelSelector> {
