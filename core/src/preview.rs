@@ -221,6 +221,59 @@ struct MzsEntry {
 }
 
 type ClaimKey = (String, String);
+
+/// The claims on one hostname, ascending (the first one wins), each once: a sorted list, as
+/// there is almost always exactly one.
+#[derive(Debug, Clone, Default)]
+struct Claims(Vec<Claim>);
+
+impl Claims {
+    fn insert(&mut self, claim: Claim) {
+        if let Err(at) = self.0.binary_search(&claim) {
+            self.0.insert(at, claim);
+        }
+    }
+
+    fn remove(&mut self, claim: &Claim) {
+        if let Ok(at) = self.0.binary_search(claim) {
+            self.0.remove(at);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Claim> {
+        self.0.iter()
+    }
+}
+
+/// MZS ids to recompute: gathered in any order (with repeats), read back as a set would give
+/// them, ascending and once each. A list rather than a `BTreeSet`, whose code is large in the
+/// WebAssembly build.
+#[derive(Debug, Default)]
+struct Touched(Vec<u32>);
+
+impl Touched {
+    fn insert(&mut self, id: u32) {
+        self.0.push(id);
+    }
+
+    fn extend(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.0.extend(ids);
+    }
+
+    fn remove(&mut self, id: u32) {
+        self.0.retain(|&other| other != id);
+    }
+
+    fn into_sorted(mut self) -> Vec<u32> {
+        crate::sort::sort(&mut self.0);
+        self.0.dedup();
+        self.0
+    }
+}
 /// (generator is not zone-originated, generator name, service name): Kuma's claim order.
 type Claim = (bool, String, String);
 
@@ -247,7 +300,7 @@ pub struct ZoneEngine {
     policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
-    claims: FastMap<ClaimKey, BTreeSet<Claim>>,
+    claims: FastMap<ClaimKey, Claims>,
 }
 
 impl ZoneEngine {
@@ -349,10 +402,10 @@ impl ZoneEngine {
             return Vec::new();
         }
         self.zone = zone.to_owned();
-        let mut touched = BTreeSet::new();
+        let mut touched = Touched::default();
         self.regenerate_all_hostnames(&mut touched);
         let mut changed = Vec::new();
-        for id in touched {
+        for id in touched.into_sorted() {
             let before = self.entry(id).map(|e| e.preview.clone());
             self.recompute(id);
             if let Some(entry) = self.entry(id) {
@@ -378,7 +431,7 @@ impl ZoneEngine {
     /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
     /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
     pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
-        let mut touched = BTreeSet::new();
+        let mut touched = Touched::default();
         let mut removed = BTreeSet::new();
         match change {
             Change::Upsert(resource) => self.upsert(resource, &mut touched),
@@ -388,7 +441,7 @@ impl ZoneEngine {
             .into_iter()
             .map(|(mesh, name): (String, String)| ResourceKey::mzs(&mesh, &name))
             .collect();
-        for id in touched {
+        for id in touched.into_sorted() {
             let Some(before) = self.entry(id).map(|e| e.preview.clone()) else {
                 continue;
             };
@@ -614,7 +667,7 @@ impl ZoneEngine {
     }
 
     /// After addresses were freed, give one to every MZS still waiting (in (mesh, name) order).
-    fn retry_pending_vips(&mut self, touched: &mut BTreeSet<u32>) {
+    fn retry_pending_vips(&mut self, touched: &mut Touched) {
         let pending: Vec<u32> = self
             .mzs_ids
             .values()
@@ -703,14 +756,14 @@ impl ZoneEngine {
         self.add_claims(id);
     }
 
-    /// The MZS ids claiming any of `keys`.
-    fn claimants(&self, keys: &BTreeSet<ClaimKey>) -> BTreeSet<u32> {
-        let mut out = BTreeSet::new();
+    /// The MZS ids claiming any of `keys` (unsorted, possibly repeated).
+    fn claimants(&self, keys: &BTreeSet<ClaimKey>) -> Vec<u32> {
+        let mut out = Vec::new();
         for key in keys {
             if let Some(set) = self.claims.get(key) {
-                for (_, _, service) in set {
+                for (_, _, service) in set.iter() {
                     if let Some(&id) = self.mzs_ids.get(&(key.0.clone(), service.clone())) {
-                        out.insert(id);
+                        out.push(id);
                     }
                 }
             }
@@ -750,7 +803,7 @@ impl ZoneEngine {
     // ------------------------------------------------------------------------------------------
     // Changes
 
-    fn upsert(&mut self, resource: Resource, touched: &mut BTreeSet<u32>) {
+    fn upsert(&mut self, resource: Resource, touched: &mut Touched) {
         match &resource.spec {
             Spec::MeshService(spec) => {
                 let key = (resource.meta.mesh.clone(), resource.meta.name.clone());
@@ -784,7 +837,7 @@ impl ZoneEngine {
     fn remove(
         &mut self,
         key: &ResourceKey,
-        touched: &mut BTreeSet<u32>,
+        touched: &mut Touched,
         removed: &mut BTreeSet<(String, String)>,
     ) {
         let pair = (key.mesh.clone(), key.name.clone());
@@ -809,7 +862,7 @@ impl ZoneEngine {
                 }
                 self.mzs_ids.remove(&pair);
                 self.free_mzs_slots.push(id);
-                touched.remove(&id);
+                touched.remove(id);
                 removed.insert(pair);
                 touched.extend(self.claimants(&affected));
                 if had_vip {
@@ -836,7 +889,7 @@ impl ZoneEngine {
         &mut self,
         resource: &Resource,
         spec: MeshMultiZoneServiceSpec,
-        touched: &mut BTreeSet<u32>,
+        touched: &mut Touched,
     ) {
         let pair = (resource.meta.mesh.clone(), resource.meta.name.clone());
         let given = existing_vips(resource);
@@ -892,7 +945,7 @@ impl ZoneEngine {
         touched.extend(self.claimants(&affected));
     }
 
-    fn regenerate_all_hostnames(&mut self, touched: &mut BTreeSet<u32>) {
+    fn regenerate_all_hostnames(&mut self, touched: &mut Touched) {
         self.refresh_generators();
         self.claims.clear();
         let ids: Vec<u32> = self.mzs_ids.values().copied().collect();
@@ -902,7 +955,7 @@ impl ZoneEngine {
         touched.extend(ids);
     }
 
-    fn touch_mesh(&self, mesh: &str, touched: &mut BTreeSet<u32>) {
+    fn touch_mesh(&self, mesh: &str, touched: &mut Touched) {
         touched.extend(
             self.mzs_ids
                 .range((mesh.to_owned(), String::new())..)

@@ -1,7 +1,7 @@
 //! Label selectors, with Kuma's two matching semantics, and the indexes the preview engine uses
 //! to avoid comparing every MeshMultiZoneService with every MeshService.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::Labels;
@@ -217,8 +217,8 @@ impl LabelIndex {
 /// each selector appears at most once.
 #[derive(Debug, Clone, Default)]
 pub struct SelectorIndex {
-    by_pair: PairMap<BTreeSet<u32>>,
-    broad: BTreeSet<u32>,
+    by_pair: PairMap<Posting>,
+    broad: Posting,
 }
 
 impl SelectorIndex {
@@ -249,23 +249,23 @@ impl SelectorIndex {
     pub fn remove(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
             Some((k, v)) => self.by_pair.update(k, v, |ids| {
-                ids.remove(&id);
-                ids.is_empty()
+                ids.remove(id);
+                ids.0.is_empty()
             }),
-            None => {
-                self.broad.remove(&id);
-            }
+            None => self.broad.remove(id),
         }
     }
 
-    /// Every selector id that might match an item with `labels` (a superset), ascending.
-    pub fn candidates(&self, labels: &Labels) -> BTreeSet<u32> {
-        let mut out = self.broad.clone();
+    /// Every selector id that might match an item with `labels` (a superset), ascending, once.
+    pub fn candidates(&self, labels: &Labels) -> Vec<u32> {
+        let mut out = self.broad.0.clone();
         for (k, v) in labels {
             if let Some(ids) = self.by_pair.get(k, v) {
-                out.extend(ids.iter().copied());
+                out.extend_from_slice(&ids.0);
             }
         }
+        crate::sort::sort(&mut out);
+        out.dedup();
         out
     }
 }

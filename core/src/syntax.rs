@@ -5,7 +5,6 @@
 //! Safety limits (size, nesting depth, alias expansion) are enforced here, before any typed
 //! decoding, so no later stage can be made to allocate without bound or recurse without bound.
 
-
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::diagnostics::{Code, Diagnostic};
