@@ -16,6 +16,7 @@ pub mod api;
 pub mod decode;
 pub mod diagnostics;
 pub mod explain;
+pub mod float_text;
 pub mod hostnames;
 pub mod ide;
 pub mod kri;

@@ -43,7 +43,7 @@ fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
 }
 
 /// Options of `validate`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ValidateOptions {
     /// `auto` (default), `yaml` or `json`.
@@ -229,7 +229,7 @@ pub struct InputFile {
 }
 
 /// Options of `preview` and `explain`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreviewOpts {
     /// Zones to compute (zones named in MeshService labels are added).
@@ -273,7 +273,8 @@ impl PreviewOpts {
                     return Err(ApiError::InvalidOption {
                         option: "zoneHealth",
                         message: format!(
-                            "zone {zone:?}: {fraction} is not a fraction between 0 and 1"
+                            "zone {zone:?}: {} is not a fraction between 0 and 1",
+                            kuma_mzs_core::float_text::display(*fraction)
                         ),
                     });
                 }
@@ -378,7 +379,7 @@ pub struct LspPosition {
 }
 
 /// Options of `hover`, `complete` and `schema`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EditorOptions {
     /// `3.0` (default) or `2.x`.

@@ -6,6 +6,7 @@
 //! TypeScript declarations below promise.
 
 pub mod api;
+mod options;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -124,15 +125,18 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsError> {
+fn options<T: Default>(
+    value: JsValue,
+    read: fn(serde_json::Value) -> options::Read<T>,
+) -> Result<T, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    // Through serde_json so `deny_unknown_fields` applies: serde-wasm-bindgen only reads the
-    // fields a struct names, which would let a misspelt option pass silently.
+    // Through JSON so unknown fields are refused: serde-wasm-bindgen only reads the fields a
+    // struct names, which would let a misspelt option pass silently.
     let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
-    serde_json::from_value(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+    read(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 fn err(e: api::ApiError) -> JsError {
@@ -148,7 +152,7 @@ fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
     }
     let json: serde_json::Value = serde_wasm_bindgen::from_value(input)
         .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
-    serde_json::from_value(json).map_err(|e| {
+    options::input_files(json).map_err(|e| {
         JsError::new(&format!(
             "invalid input: expected a string or an array of {{path, text}} ({e})"
         ))
@@ -161,7 +165,7 @@ pub fn validate(
     text: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts: api::ValidateOptions = options(options_value)?;
+    let opts = options(options_value, options::validate_options)?;
     to_js(&api::validate(text, &opts).map_err(err)?)
 }
 
@@ -171,7 +175,7 @@ pub fn preview(
     #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts: api::PreviewOpts = options(options_value)?;
+    let opts = options(options_value, options::preview_options)?;
     to_js(&api::preview(&files(input)?, &opts).map_err(err)?)
 }
 
@@ -181,14 +185,14 @@ pub fn explain(
     #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
 ) -> Result<String, JsError> {
-    let opts: api::PreviewOpts = options(options_value)?;
+    let opts = options(options_value, options::preview_options)?;
     api::explain(&files(input)?, &opts).map_err(err)
 }
 
 fn position(value: JsValue) -> Result<api::LspPosition, JsError> {
     let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsError::new(&format!("invalid position: {e}")))?;
-    serde_json::from_value(json).map_err(|e| {
+    options::position(json).map_err(|e| {
         JsError::new(&format!(
             "invalid position: expected {{line, character}} (0-based, UTF-16) ({e})"
         ))
@@ -202,7 +206,7 @@ pub fn hover(
     #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts: api::EditorOptions = options(options_value)?;
+    let opts = options(options_value, options::editor_options)?;
     to_js(&api::hover(text, position(at)?, &opts).map_err(err)?)
 }
 
@@ -213,7 +217,7 @@ pub fn complete(
     #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts: api::EditorOptions = options(options_value)?;
+    let opts = options(options_value, options::editor_options)?;
     to_js(&api::complete(text, position(at)?, &opts).map_err(err)?)
 }
 
@@ -222,7 +226,7 @@ pub fn complete(
 pub fn schema(
     #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts: api::EditorOptions = options(options_value)?;
+    let opts = options(options_value, options::editor_options)?;
     to_js(&api::schemas(&opts).map_err(err)?)
 }
 

@@ -677,7 +677,7 @@ fn format_float(f: f64) -> String {
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        let s = format!("{f:e}");
+        let s = crate::float_text::lower_exp(f);
         // Rust: 1e21, 1.5e-5; Go: 1e+21, 1.5e-05.
         if let Some((m, e)) = s.split_once('e') {
             let (sign, digits) = match e.strip_prefix('-') {
@@ -688,5 +688,5 @@ fn format_float(f: f64) -> String {
         }
         return s;
     }
-    format!("{f}")
+    crate::float_text::display(f)
 }

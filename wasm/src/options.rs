@@ -1,0 +1,372 @@
+//! Reading the JS arguments (options, input files, positions) from the JSON serde-wasm-bindgen
+//! gives us, with exactly the error texts `serde_json::from_value` gives for the `Deserialize`
+//! types in [`crate::api`] (`deny_unknown_fields`, `#[serde(default)]` fields, structs accepted as
+//! objects or as arrays in field order).
+//!
+//! Written out because serde's derive, instantiated for each of these types against
+//! `serde_json::Value`'s deserializer, is several KB of the WebAssembly module (with serde_json's
+//! error type and its `std::io` messages). The tests check every function against serde on the
+//! same inputs.
+
+use std::collections::BTreeMap;
+
+use kuma_mzs_core::float_text;
+use serde_json::Value;
+
+use crate::api::{EditorOptions, InputFile, LspPosition, PreviewOpts, ValidateOptions};
+
+/// serde_json's error text.
+pub type Read<T> = Result<T, String>;
+
+/// serde's `Unexpected` for a JSON value, as its `Display` prints it.
+fn unexpected(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => format!("integer `{u}`"),
+            (None, Some(i), _) => format!("integer `{i}`"),
+            (None, None, Some(f)) => floating(f),
+            (None, None, None) => "number".to_owned(),
+        },
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".to_owned(),
+        Value::Object(_) => "map".to_owned(),
+    }
+}
+
+/// serde_json's text for an unexpected float (its own shortest formatting).
+fn floating(f: f64) -> String {
+    match serde_json::Number::from_f64(f) {
+        Some(n) => format!("floating point `{n}`"),
+        None => format!("floating point `{}`", float_text::display(f)),
+    }
+}
+
+fn invalid_type(value: &Value, expected: &str) -> String {
+    format!("invalid type: {}, expected {expected}", unexpected(value))
+}
+
+fn string(value: Value) -> Read<String> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(invalid_type(&other, "a string")),
+    }
+}
+
+/// A `#[serde(default)]` `Option<T>` field: `null` is `None`.
+fn optional<T>(value: Value, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
+    match value {
+        Value::Null => Ok(None),
+        other => read(other).map(Some),
+    }
+}
+
+fn strings(value: Value) -> Read<Vec<String>> {
+    match value {
+        Value::Array(items) => items.into_iter().map(string).collect(),
+        other => Err(invalid_type(&other, "a sequence")),
+    }
+}
+
+fn float(value: Value) -> Read<f64> {
+    match &value {
+        Value::Number(n) => n.as_f64().ok_or_else(|| invalid_type(&value, "f64")),
+        _ => Err(invalid_type(&value, "f64")),
+    }
+}
+
+fn fractions(value: Value) -> Read<BTreeMap<String, f64>> {
+    match value {
+        Value::Object(map) => {
+            let mut out = BTreeMap::new();
+            for (key, value) in map {
+                out.insert(key, float(value)?);
+            }
+            Ok(out)
+        }
+        other => Err(invalid_type(&other, "a map")),
+    }
+}
+
+fn uint32(value: Value) -> Read<u32> {
+    let Value::Number(n) = &value else {
+        return Err(invalid_type(&value, "u32"));
+    };
+    match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => {
+            u32::try_from(u).map_err(|_| format!("invalid value: integer `{u}`, expected u32"))
+        }
+        (None, Some(i)) => Err(format!("invalid value: integer `{i}`, expected u32")),
+        (None, None) => Err(invalid_type(&value, "u32")),
+    }
+}
+
+/// serde's `unknown_field` text.
+fn unknown_field(field: &str, expected: &[&str]) -> String {
+    let names: Vec<String> = expected.iter().map(|f| format!("`{f}`")).collect();
+    match names.as_slice() {
+        [] => format!("unknown field `{field}`, there are no fields"),
+        [one] => format!("unknown field `{field}`, expected {one}"),
+        [a, b] => format!("unknown field `{field}`, expected {a} or {b}"),
+        _ => format!(
+            "unknown field `{field}`, expected one of {}",
+            names.join(", ")
+        ),
+    }
+}
+
+/// A derived struct: `fields` in declaration order, `required` says which have no default.
+/// `set(i, value)` reads field `i`, in the order serde meets them: the object's keys (sorted, as
+/// serde_json's map holds them) or the array's items. Returns which fields were given.
+fn structure(
+    value: Value,
+    name: &str,
+    fields: &[&str],
+    required: &[bool],
+    set: &mut dyn FnMut(usize, Value) -> Read<()>,
+) -> Read<()> {
+    match value {
+        Value::Object(map) => {
+            let mut seen = vec![false; fields.len()];
+            for (key, value) in map {
+                let Some(i) = fields.iter().position(|f| *f == key) else {
+                    return Err(unknown_field(&key, fields));
+                };
+                set(i, value)?;
+                if let Some(s) = seen.get_mut(i) {
+                    *s = true;
+                }
+            }
+            for (i, field) in fields.iter().enumerate() {
+                if required.get(i) == Some(&true) && seen.get(i) == Some(&false) {
+                    return Err(format!("missing field `{field}`"));
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            let len = items.len();
+            let mut items = items.into_iter();
+            for i in 0..fields.len() {
+                match items.next() {
+                    Some(item) => set(i, item)?,
+                    None if required.get(i) == Some(&true) => {
+                        return Err(format!(
+                            "invalid length {i}, expected struct {name} with {} elements",
+                            fields.len()
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            if items.next().is_some() {
+                return Err(format!(
+                    "invalid length {len}, expected fewer elements in array"
+                ));
+            }
+            Ok(())
+        }
+        other => Err(invalid_type(&other, &format!("struct {name}"))),
+    }
+}
+
+/// `validate`'s options.
+pub fn validate_options(value: Value) -> Read<ValidateOptions> {
+    let mut out = ValidateOptions::default();
+    structure(
+        value,
+        "ValidateOptions",
+        &["format", "kumaVersion"],
+        &[false, false],
+        &mut |i, v| {
+            match i {
+                0 => out.format = optional(v, string)?,
+                _ => out.kuma_version = optional(v, string)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// `preview`'s and `explain`'s options.
+pub fn preview_options(value: Value) -> Read<PreviewOpts> {
+    let mut out = PreviewOpts::default();
+    structure(
+        value,
+        "PreviewOpts",
+        &["zones", "kumaVersion", "mzsCidr", "downZones", "zoneHealth"],
+        &[false; 5],
+        &mut |i, v| {
+            match i {
+                0 => out.zones = optional(v, strings)?,
+                1 => out.kuma_version = optional(v, string)?,
+                2 => out.mzs_cidr = optional(v, string)?,
+                3 => out.down_zones = optional(v, strings)?,
+                _ => out.zone_health = optional(v, fractions)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// The editor functions' options.
+pub fn editor_options(value: Value) -> Read<EditorOptions> {
+    let mut out = EditorOptions::default();
+    structure(
+        value,
+        "EditorOptions",
+        &["kumaVersion"],
+        &[false],
+        &mut |_, v| {
+            out.kuma_version = optional(v, string)?;
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+fn input_file(value: Value) -> Read<InputFile> {
+    let mut out = InputFile {
+        path: String::new(),
+        text: String::new(),
+    };
+    structure(
+        value,
+        "InputFile",
+        &["path", "text"],
+        &[true, true],
+        &mut |i, v| {
+            match i {
+                0 => out.path = string(v)?,
+                _ => out.text = string(v)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// `preview`'s input as an array of `{path, text}`.
+pub fn input_files(value: Value) -> Read<Vec<InputFile>> {
+    match value {
+        Value::Array(items) => items.into_iter().map(input_file).collect(),
+        other => Err(invalid_type(&other, "a sequence")),
+    }
+}
+
+/// An LSP position.
+pub fn position(value: Value) -> Read<LspPosition> {
+    let mut out = LspPosition {
+        line: 0,
+        character: 0,
+    };
+    structure(
+        value,
+        "LspPosition",
+        &["line", "character"],
+        &[true, true],
+        &mut |i, v| {
+            match i {
+                0 => out.line = uint32(v)?,
+                _ => out.character = uint32(v)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+
+    /// Same value or same error text as serde_json.
+    fn same<T: DeserializeOwned + std::fmt::Debug + PartialEq>(
+        ours: fn(Value) -> Read<T>,
+        value: Value,
+    ) {
+        let by_serde = serde_json::from_value::<T>(value.clone()).map_err(|e| e.to_string());
+        assert_eq!(ours(value.clone()), by_serde, "{value}");
+    }
+
+    fn samples() -> Vec<Value> {
+        let scalars = vec![
+            json!(null),
+            json!(true),
+            json!(0),
+            json!(7),
+            json!(-3),
+            json!(4294967296u64),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(1.5),
+            json!(2.0),
+            json!(1e21),
+            json!(1e-7),
+            json!(-0.25),
+            json!("x"),
+            json!("q\"uote\n"),
+            json!([]),
+            json!({}),
+        ];
+        let mut out = scalars.clone();
+        for v in &scalars {
+            out.push(json!([v]));
+            out.push(json!(["a", v]));
+            out.push(json!([v, "b", "c"]));
+            out.push(json!([1, 2, 3, v]));
+            out.push(json!({ "a": v }));
+            for key in [
+                "format",
+                "kumaVersion",
+                "zones",
+                "mzsCidr",
+                "downZones",
+                "zoneHealth",
+                "path",
+                "text",
+                "line",
+                "character",
+                "kumaversion",
+            ] {
+                out.push(json!({ key: v }));
+                out.push(json!({ key: v, "zzz": 1 }));
+                out.push(json!({ key: v, "text": "t", "path": "p" }));
+                out.push(json!({ key: v, "line": 1, "character": 2 }));
+                out.push(json!({ key: [v] }));
+                out.push(json!({ key: { "east": v } }));
+                out.push(json!([{ key: v, "path": "p" }]));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_reader_matches_serde() {
+        for value in samples() {
+            same(validate_options, value.clone());
+            same(preview_options, value.clone());
+            same(editor_options, value.clone());
+            same(input_files, value.clone());
+            same(position, value);
+        }
+    }
+
+    #[test]
+    fn messages_read_like_serde() {
+        assert_eq!(
+            validate_options(json!({ "kumaversion": "3.0" })).unwrap_err(),
+            "unknown field `kumaversion`, expected `format` or `kumaVersion`"
+        );
+        assert_eq!(
+            position(json!({ "line": -1, "character": 0 })).unwrap_err(),
+            "invalid value: integer `-1`, expected u32"
+        );
+    }
+}
