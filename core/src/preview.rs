@@ -45,6 +45,7 @@ use crate::model::{
 };
 use crate::ports::{self, PortPreview, ServingPort};
 use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
+use crate::sort::SortedMap;
 use crate::template::{Template, TemplateError};
 use crate::vips::{VipAllocator, VipError};
 
@@ -288,16 +289,16 @@ pub struct ZoneEngine {
     service_index: LabelIndex,
     mzs: Vec<Option<MzsEntry>>,
     free_mzs_slots: Vec<u32>,
-    mzs_ids: BTreeMap<(String, String), u32>,
+    mzs_ids: SortedMap<(String, String), u32>,
     selector_index: SelectorIndex,
     /// User generators by name.
-    user_generators: BTreeMap<String, Resource>,
+    user_generators: SortedMap<String, Resource>,
     /// Effective generators (user ones plus Kuma's default), by name.
-    generators: BTreeMap<String, Resource>,
+    generators: SortedMap<String, Resource>,
     /// Each effective generator's parsed template (parsing once per generator, not per MZS),
     /// sorted by generator name like `generators` (looked up with `crate::sort::lookup`).
     templates: Vec<(String, Result<Template, TemplateError>)>,
-    policies: BTreeMap<(String, String), MeshLoadBalancingStrategySpec>,
+    policies: SortedMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
     claims: FastMap<ClaimKey, Claims>,
@@ -316,12 +317,12 @@ impl ZoneEngine {
             service_index: LabelIndex::new(),
             mzs: Vec::new(),
             free_mzs_slots: Vec::new(),
-            mzs_ids: BTreeMap::new(),
+            mzs_ids: SortedMap::default(),
             selector_index: SelectorIndex::new(),
-            user_generators: BTreeMap::new(),
-            generators: BTreeMap::new(),
+            user_generators: SortedMap::default(),
+            generators: SortedMap::default(),
             templates: Vec::new(),
-            policies: BTreeMap::new(),
+            policies: SortedMap::default(),
             meshes: BTreeSet::new(),
             claims: FastMap::default(),
         };
@@ -729,7 +730,7 @@ impl ZoneEngine {
         let Some(entry) = self.entry(id) else { return };
         // In generator-name order (the generators map's), one entry per name.
         let mut generated = Vec::new();
-        for (name, generator) in &self.generators {
+        for (name, generator) in self.generators.iter() {
             let Spec::HostnameGenerator(spec) = &generator.spec else {
                 continue;
             };
@@ -958,7 +959,7 @@ impl ZoneEngine {
     fn touch_mesh(&self, mesh: &str, touched: &mut Touched) {
         touched.extend(
             self.mzs_ids
-                .range((mesh.to_owned(), String::new())..)
+                .iter_from(&(mesh.to_owned(), String::new()))
                 .take_while(|((m, _), _)| m == mesh)
                 .map(|(_, &id)| id),
         );

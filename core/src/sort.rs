@@ -54,6 +54,89 @@ where
     map.get(at).map(|(_, v)| v)
 }
 
+/// A map kept as a list sorted by key: the same lookups and in-order iteration as a `BTreeMap`
+/// for the engine's few maps, with a fraction of the code a `BTreeMap` of each key/value type
+/// compiles to in the WebAssembly build. Inserting in key order (bulk loads) appends; other
+/// inserts and removals move the tail, which is cheap at these sizes (thousands of entries).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SortedMap<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for SortedMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
+    fn find<Q>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    }
+
+    /// The value of `key`.
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.find(key).ok()?;
+        self.0.get(at).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.find(key).is_ok()
+    }
+
+    /// Set `key` to `value`; the previous value, if any.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if self.0.last().is_none_or(|(last, _)| *last < key) {
+            self.0.push((key, value));
+            return None;
+        }
+        match self.find(&key) {
+            Ok(at) => self.0.get_mut(at).map(|(_, v)| std::mem::replace(v, value)),
+            Err(at) => {
+                self.0.insert(at, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Remove `key`; its value, if it was present.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let at = self.find(key).ok()?;
+        Some(self.0.remove(at).1)
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Values in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Entries from the first key at or after `start`, in key order.
+    pub fn iter_from(&self, start: &K) -> impl Iterator<Item = (&K, &V)> {
+        let at = self.0.partition_point(|(k, _)| k < start);
+        self.0.get(at..).unwrap_or(&[]).iter().map(|(k, v)| (k, v))
+    }
+}
+
 fn sort_indices(order: &mut [usize], compare: &mut dyn FnMut(usize, usize) -> Ordering) {
     order.sort_by(|&a, &b| compare(a, b));
 }
@@ -97,6 +180,25 @@ mod tests {
             prop_assert_eq!(&ours, &btree.clone().into_iter().collect::<Vec<_>>());
             for key in 0u8..13 {
                 prop_assert_eq!(lookup(&ours, &key), btree.get(&key));
+            }
+        }
+
+        /// Inserts, removals, lookups and iteration as a `BTreeMap` does them.
+        #[test]
+        fn sorted_map_type_matches_btree_map(ops in proptest::collection::vec((any::<bool>(), 0u8..20, any::<u16>()), 0..120)) {
+            let mut ours = SortedMap::default();
+            let mut btree = std::collections::BTreeMap::new();
+            for (insert, key, value) in ops {
+                if insert {
+                    prop_assert_eq!(ours.insert(key, value), btree.insert(key, value));
+                } else {
+                    prop_assert_eq!(ours.remove(&key), btree.remove(&key));
+                }
+                prop_assert_eq!(ours.get(&key), btree.get(&key));
+                prop_assert_eq!(ours.contains_key(&key), btree.contains_key(&key));
+                prop_assert!(ours.iter().eq(btree.iter()));
+                prop_assert!(ours.values().eq(btree.values()));
+                prop_assert!(ours.iter_from(&key).eq(btree.range(key..)));
             }
         }
 
