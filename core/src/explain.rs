@@ -42,97 +42,9 @@ fn describe_service(meta: &Meta) -> String {
 fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
     if (p - p.round()).abs() < 0.05 {
-        format!("{}%", fixed(p, false))
+        format!("{}%", crate::float_text::fixed(p, 0))
     } else {
-        format!("{}%", fixed(p, true))
-    }
-}
-
-/// `format!("{:.0}", value)`, or `format!("{:.1}", value)` when `one_decimal`: the double's exact
-/// value rounded half to even, as the standard library does. Written out because `{:.N}` is the
-/// only user of the standard library's exact float formatting (Dragon4 and Grisu in exact mode,
-/// about 8 KB of the WebAssembly module); the shortest formatting (`{}`) is a different routine.
-fn fixed(value: f64, one_decimal: bool) -> String {
-    let sign = if value.is_sign_negative() && !value.is_nan() {
-        "-"
-    } else {
-        ""
-    };
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    if value.is_infinite() {
-        return format!("{sign}inf");
-    }
-    let bits = value.abs().to_bits();
-    let biased = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
-    let fraction = bits & ((1 << 52) - 1);
-    // value = mantissa * 2^exponent, exactly.
-    let (mantissa, exponent) = if biased == 0 {
-        (fraction, -1074)
-    } else {
-        (fraction | (1 << 52), biased - 1075)
-    };
-    let scale: u64 = if one_decimal { 10 } else { 1 };
-    // Below 2^57, so every step here fits in a u64.
-    let scaled = mantissa * scale;
-    if exponent >= 0 {
-        // An integer: its decimal digits (a small bignum: it can reach 309 digits).
-        let mut limbs: Vec<u64> = vec![u64::from(mantissa)];
-        for _ in 0..exponent {
-            let mut carry = 0;
-            for limb in &mut limbs {
-                let doubled = *limb * 2 + carry;
-                *limb = doubled % 1_000_000_000;
-                carry = doubled / 1_000_000_000;
-            }
-            if carry > 0 {
-                limbs.push(carry);
-            }
-        }
-        // `mantissa` may exceed one limb: normalise before printing.
-        let mut carry = 0;
-        for limb in &mut limbs {
-            let v = *limb + carry;
-            *limb = v % 1_000_000_000;
-            carry = v / 1_000_000_000;
-        }
-        while carry > 0 {
-            limbs.push(carry % 1_000_000_000);
-            carry /= 1_000_000_000;
-        }
-        let mut digits = String::new();
-        for (i, limb) in limbs.iter().rev().enumerate() {
-            if i == 0 {
-                digits.push_str(&limb.to_string());
-            } else {
-                digits.push_str(&format!("{limb:09}"));
-            }
-        }
-        return if one_decimal {
-            format!("{sign}{digits}.0")
-        } else {
-            format!("{sign}{digits}")
-        };
-    }
-    let shift = exponent.unsigned_abs();
-    // scaled < 2^57: at 2^57 and beyond the value rounds to 0 (it is below one half).
-    let rounded = if shift >= 58 {
-        0
-    } else {
-        let quotient = scaled >> shift;
-        let remainder = scaled - (quotient << shift);
-        let half = 1u64 << (shift - 1);
-        if remainder > half || (remainder == half && quotient % 2 == 1) {
-            quotient + 1
-        } else {
-            quotient
-        }
-    };
-    if one_decimal {
-        format!("{sign}{}.{}", rounded / 10, rounded % 10)
-    } else {
-        format!("{sign}{rounded}")
+        format!("{}%", crate::float_text::fixed(p, 1))
     }
 }
 
@@ -391,22 +303,5 @@ mod tests {
         assert_eq!(percent(0.0025), "0.2%");
         assert_eq!(percent(0.0075), "0.8%");
         assert_eq!(percent(1.0 / 3.0), "33.3%");
-    }
-
-    proptest::proptest! {
-        /// `fixed` prints what `{:.0}` and `{:.1}` print, for every kind of double.
-        #[test]
-        fn fixed_matches_std_formatting(
-            any_double in proptest::num::f64::ANY,
-            thousandths in 0u32..2_000_000,
-            exponent in -1100i32..1100,
-        ) {
-            let ties = f64::from(thousandths) / 1000.0;
-            let scaled = 1.5f64.powi(exponent);
-            for v in [any_double, ties, -ties, ties / 4.0, scaled, -scaled, 0.25, 2.5, -0.0] {
-                proptest::prop_assert_eq!(fixed(v, false), format!("{v:.0}"));
-                proptest::prop_assert_eq!(fixed(v, true), format!("{v:.1}"));
-            }
-        }
     }
 }

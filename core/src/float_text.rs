@@ -47,6 +47,54 @@ pub fn lower_exp(value: f64) -> String {
     out
 }
 
+/// `format!("{value:.decimals$}")`: the exact value rounded half to even to `decimals` places.
+pub fn fixed(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return special(value);
+    }
+    let sign = if value.is_sign_negative() { "-" } else { "" };
+    let (exact, point) = if value == 0.0 {
+        (String::new(), 0)
+    } else {
+        exact_decimal(value.abs())
+    };
+    let exact = exact.as_bytes();
+    // Digits of value x 10^decimals before its point, then what is rounded away.
+    let keep = i64::from(point) + i64::try_from(decimals).unwrap_or(i64::MAX);
+    let keep = usize::try_from(keep).ok();
+    let mut digits: Vec<u8> = match keep {
+        Some(k) => (0..k)
+            .map(|i| exact.get(i).copied().unwrap_or(b'0'))
+            .collect(),
+        None => Vec::new(),
+    };
+    let (next, rest) = match keep {
+        Some(k) => (
+            exact.get(k).copied().unwrap_or(b'0'),
+            exact.get(k + 1..).unwrap_or(&[]),
+        ),
+        None => (b'0', &[][..]),
+    };
+    let odd = digits.last().is_some_and(|d| (d - b'0') % 2 == 1);
+    if next > b'5' || (next == b'5' && (rest.iter().any(|&d| d != b'0') || odd)) {
+        digits = one_unit_up(&digits, 0).0;
+    }
+    let leading = digits.iter().take_while(|&&d| d == b'0').count();
+    let mut digits = digits.split_off(leading.min(digits.len()));
+    while digits.len() <= decimals {
+        digits.insert(0, b'0');
+    }
+    let int_len = digits.len() - decimals;
+    let (int, frac) = digits.split_at(int_len);
+    let mut out = String::from(sign);
+    out.push_str(&String::from_utf8_lossy(int));
+    if decimals > 0 {
+        out.push('.');
+        out.push_str(&String::from_utf8_lossy(frac));
+    }
+    out
+}
+
 fn special(value: f64) -> String {
     if value.is_nan() {
         "NaN"
@@ -225,6 +273,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// `fixed` prints what `{:.0}` and `{:.1}` print, for every kind of double.
+        #[test]
+        fn fixed_matches_std_formatting(
+            any_double in proptest::num::f64::ANY,
+            thousandths in 0u32..2_000_000,
+            exponent in -1100i32..1100,
+        ) {
+            let ties = f64::from(thousandths) / 1000.0;
+            let scaled = 1.5f64.powi(exponent);
+            for v in [any_double, ties, -ties, ties / 4.0, scaled, -scaled, 0.25, 2.5, -0.0, 0.0] {
+                proptest::prop_assert_eq!(fixed(v, 0), format!("{v:.0}"));
+                proptest::prop_assert_eq!(fixed(v, 1), format!("{v:.1}"));
+                proptest::prop_assert_eq!(fixed(v, 3), format!("{v:.3}"));
+            }
+        }
+
         /// Every double prints as the standard library prints it.
         #[test]
         fn matches_std_for_any_double(bits in proptest::num::u64::ANY, small in -1e6f64..1e6) {
