@@ -8,7 +8,7 @@
 //! `Option`, `#[serde(default)]` fields default when absent, unknown keys are ignored), and debug
 //! builds check every decoded spec against serde's result (see `typed_spec` in the parent module).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::model::{
     AffinityTag, CrossZone, Extension, Failover, FailoverThreshold, FailoverTo, FromZones,
@@ -21,35 +21,52 @@ use crate::model::{
 #[derive(Debug)]
 pub(crate) struct Mismatch;
 
-type Obj = Map<String, Value>;
 type Read<T> = Result<T, Mismatch>;
 
-/// The object inside `value`.
-fn object(value: Value) -> Read<Obj> {
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => Err(Mismatch),
-    }
+/// The fields `names` of the object `value`, in that order (`None` when absent), taken in one
+/// pass over the object (removing them one by one would search and rebalance its B-tree each
+/// time). Other keys are ignored, as serde ignores them.
+fn fields<const N: usize>(value: Value, names: [&str; N]) -> Read<[Option<Value>; N]> {
+    let mut out = [const { None }; N];
+    fill(value, &names, &mut out)?;
+    Ok(out)
 }
 
-/// Field `key` for an `Option` field: absent and `null` are both `None`.
-fn field(map: &mut Obj, key: &str) -> Option<Value> {
-    map.remove(key).filter(|v| !v.is_null())
+/// [`fields`] without the array size (one copy of the loop for every struct).
+fn fill(value: Value, names: &[&str], out: &mut [Option<Value>]) -> Read<()> {
+    let Value::Object(map) = value else {
+        return Err(Mismatch);
+    };
+    for (key, value) in map {
+        if let Some(slot) = names
+            .iter()
+            .position(|name| *name == key)
+            .and_then(|i| out.get_mut(i))
+        {
+            *slot = Some(value);
+        }
+    }
+    Ok(())
+}
+
+/// An `Option` field: absent and `null` are both `None`.
+fn field(slot: Option<Value>) -> Option<Value> {
+    slot.filter(|v| !v.is_null())
 }
 
 /// An optional field read with `read`.
-fn optional<T>(map: &mut Obj, key: &str, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
-    field(map, key).map(read).transpose()
+fn optional<T>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
+    field(slot).map(read).transpose()
 }
 
 /// A `#[serde(default)]` field read with `read`: absent is the default (present `null` is not).
-fn or_default<T: Default>(map: &mut Obj, key: &str, read: fn(Value) -> Read<T>) -> Read<T> {
-    map.remove(key).map_or_else(|| Ok(T::default()), read)
+fn or_default<T: Default>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<T> {
+    slot.map_or_else(|| Ok(T::default()), read)
 }
 
 /// A field without a default: absent is a mismatch.
-fn required<T>(map: &mut Obj, key: &str, read: fn(Value) -> Read<T>) -> Read<T> {
-    map.remove(key).map_or(Err(Mismatch), read)
+fn required<T>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<T> {
+    slot.map_or(Err(Mismatch), read)
 }
 
 fn string(value: Value) -> Read<String> {
@@ -93,44 +110,47 @@ fn strings(value: Value) -> Read<Vec<String>> {
 }
 
 fn labels(value: Value) -> Read<Labels> {
+    let Value::Object(map) = value else {
+        return Err(Mismatch);
+    };
     // Inserted one by one (in key order already): collecting into the map would compile a
     // stable sort for `(String, String)` just for this.
     let mut out = Labels::new();
-    for (key, value) in object(value)? {
+    for (key, value) in map {
         out.insert(key, string(value)?);
     }
     Ok(out)
 }
 
 fn label_selector(value: Value) -> Read<LabelSelector> {
-    let mut map = object(value)?;
+    let [match_labels] = fields(value, ["matchLabels"])?;
     Ok(LabelSelector {
-        match_labels: optional(&mut map, "matchLabels", labels)?,
+        match_labels: optional(match_labels, labels)?,
     })
 }
 
 /// `spec` of a MeshMultiZoneService.
 pub(crate) fn mesh_multi_zone_service(value: Value) -> Read<MeshMultiZoneServiceSpec> {
-    let mut map = object(value)?;
+    let [selector, ports] = fields(value, ["selector", "ports"])?;
     Ok(MeshMultiZoneServiceSpec {
-        selector: or_default(&mut map, "selector", mzs_selector)?,
-        ports: or_default(&mut map, "ports", |v| list(v, mzs_port))?,
+        selector: or_default(selector, mzs_selector)?,
+        ports: or_default(ports, |v| list(v, mzs_port))?,
     })
 }
 
 fn mzs_selector(value: Value) -> Read<MzsSelector> {
-    let mut map = object(value)?;
+    let [mesh_service_value] = fields(value, ["meshService"])?;
     Ok(MzsSelector {
-        mesh_service: or_default(&mut map, "meshService", label_selector)?,
+        mesh_service: or_default(mesh_service_value, label_selector)?,
     })
 }
 
 fn mzs_port(value: Value) -> Read<MzsPort> {
-    let mut map = object(value)?;
+    let [name, port, app_protocol] = fields(value, ["name", "port", "appProtocol"])?;
     Ok(MzsPort {
-        name: optional(&mut map, "name", string)?,
-        port: required(&mut map, "port", int32)?,
-        app_protocol: match map.remove("appProtocol") {
+        name: optional(name, string)?,
+        port: required(port, int32)?,
+        app_protocol: match app_protocol {
             Some(v) => string(v)?,
             None => crate::model::default_app_protocol(),
         },
@@ -139,12 +159,13 @@ fn mzs_port(value: Value) -> Read<MzsPort> {
 
 /// `spec` of a MeshService.
 pub(crate) fn mesh_service(value: Value) -> Read<MeshServiceSpec> {
-    let mut map = object(value)?;
+    let [state, selector, ports, identities] =
+        fields(value, ["state", "selector", "ports", "identities"])?;
     Ok(MeshServiceSpec {
-        state: optional(&mut map, "state", mesh_service_state)?,
-        selector: field(&mut map, "selector"),
-        ports: or_default(&mut map, "ports", |v| list(v, mesh_service_port))?,
-        identities: field(&mut map, "identities"),
+        state: optional(state, mesh_service_state)?,
+        selector: field(selector),
+        ports: or_default(ports, |v| list(v, mesh_service_port))?,
+        identities: field(identities),
     })
 }
 
@@ -157,137 +178,148 @@ fn mesh_service_state(value: Value) -> Read<MeshServiceState> {
 }
 
 fn mesh_service_port(value: Value) -> Read<MeshServicePort> {
-    let mut map = object(value)?;
+    let [name, port, target_port, app_protocol] =
+        fields(value, ["name", "port", "targetPort", "appProtocol"])?;
     Ok(MeshServicePort {
-        name: optional(&mut map, "name", string)?,
-        port: required(&mut map, "port", int32)?,
-        target_port: field(&mut map, "targetPort"),
-        app_protocol: optional(&mut map, "appProtocol", string)?,
+        name: optional(name, string)?,
+        port: required(port, int32)?,
+        target_port: field(target_port),
+        app_protocol: optional(app_protocol, string)?,
     })
 }
 
 /// `spec` of a HostnameGenerator.
 pub(crate) fn hostname_generator(value: Value) -> Read<HostnameGeneratorSpec> {
-    let mut map = object(value)?;
+    let [selector, template, extension_value] =
+        fields(value, ["selector", "template", "extension"])?;
     Ok(HostnameGeneratorSpec {
-        selector: or_default(&mut map, "selector", hostname_generator_selector)?,
-        template: or_default(&mut map, "template", string)?,
-        extension: optional(&mut map, "extension", extension)?,
+        selector: or_default(selector, hostname_generator_selector)?,
+        template: or_default(template, string)?,
+        extension: optional(extension_value, extension)?,
     })
 }
 
 fn hostname_generator_selector(value: Value) -> Read<HostnameGeneratorSelector> {
-    let mut map = object(value)?;
+    let [mesh_service_value, mesh_external_service, mesh_multi_zone_service_value] = fields(
+        value,
+        ["meshService", "meshExternalService", "meshMultiZoneService"],
+    )?;
     Ok(HostnameGeneratorSelector {
-        mesh_service: optional(&mut map, "meshService", label_selector)?,
-        mesh_external_service: optional(&mut map, "meshExternalService", label_selector)?,
-        mesh_multi_zone_service: optional(&mut map, "meshMultiZoneService", label_selector)?,
+        mesh_service: optional(mesh_service_value, label_selector)?,
+        mesh_external_service: optional(mesh_external_service, label_selector)?,
+        mesh_multi_zone_service: optional(mesh_multi_zone_service_value, label_selector)?,
     })
 }
 
 fn extension(value: Value) -> Read<Extension> {
-    let mut map = object(value)?;
+    let [type_value, config] = fields(value, ["type", "config"])?;
     Ok(Extension {
-        extension_type: or_default(&mut map, "type", string)?,
-        config: field(&mut map, "config"),
+        extension_type: or_default(type_value, string)?,
+        config: field(config),
     })
 }
 
 /// `spec` of a MeshLoadBalancingStrategy.
 pub(crate) fn mesh_load_balancing_strategy(value: Value) -> Read<MeshLoadBalancingStrategySpec> {
-    let mut map = object(value)?;
+    let [target_ref_value, to_value] = fields(value, ["targetRef", "to"])?;
     Ok(MeshLoadBalancingStrategySpec {
-        target_ref: optional(&mut map, "targetRef", target_ref)?,
-        to: or_default(&mut map, "to", |v| list(v, mlbs_to))?,
+        target_ref: optional(target_ref_value, target_ref)?,
+        to: or_default(to_value, |v| list(v, mlbs_to))?,
     })
 }
 
 fn target_ref(value: Value) -> Read<TargetRef> {
-    let mut map = object(value)?;
+    let [kind, name, namespace, labels_value, section_name] = fields(
+        value,
+        ["kind", "name", "namespace", "labels", "sectionName"],
+    )?;
     Ok(TargetRef {
-        kind: required(&mut map, "kind", string)?,
-        name: optional(&mut map, "name", string)?,
-        namespace: optional(&mut map, "namespace", string)?,
-        labels: optional(&mut map, "labels", labels)?,
-        section_name: optional(&mut map, "sectionName", string)?,
+        kind: required(kind, string)?,
+        name: optional(name, string)?,
+        namespace: optional(namespace, string)?,
+        labels: optional(labels_value, labels)?,
+        section_name: optional(section_name, string)?,
     })
 }
 
 fn mlbs_to(value: Value) -> Read<MlbsTo> {
-    let mut map = object(value)?;
+    let [target_ref_value, default_value] = fields(value, ["targetRef", "default"])?;
     Ok(MlbsTo {
-        target_ref: required(&mut map, "targetRef", target_ref)?,
-        default: or_default(&mut map, "default", mlbs_conf)?,
+        target_ref: required(target_ref_value, target_ref)?,
+        default: or_default(default_value, mlbs_conf)?,
     })
 }
 
 fn mlbs_conf(value: Value) -> Read<MlbsConf> {
-    let mut map = object(value)?;
+    let [locality_awareness_value, load_balancer, hash_policies] =
+        fields(value, ["localityAwareness", "loadBalancer", "hashPolicies"])?;
     Ok(MlbsConf {
-        locality_awareness: optional(&mut map, "localityAwareness", locality_awareness)?,
-        load_balancer: field(&mut map, "loadBalancer"),
-        hash_policies: field(&mut map, "hashPolicies"),
+        locality_awareness: optional(locality_awareness_value, locality_awareness)?,
+        load_balancer: field(load_balancer),
+        hash_policies: field(hash_policies),
     })
 }
 
 fn locality_awareness(value: Value) -> Read<LocalityAwareness> {
-    let mut map = object(value)?;
+    let [disabled, local_zone_value, cross_zone_value] =
+        fields(value, ["disabled", "localZone", "crossZone"])?;
     Ok(LocalityAwareness {
-        disabled: optional(&mut map, "disabled", boolean)?,
-        local_zone: optional(&mut map, "localZone", local_zone)?,
-        cross_zone: optional(&mut map, "crossZone", cross_zone)?,
+        disabled: optional(disabled, boolean)?,
+        local_zone: optional(local_zone_value, local_zone)?,
+        cross_zone: optional(cross_zone_value, cross_zone)?,
     })
 }
 
 fn local_zone(value: Value) -> Read<LocalZone> {
-    let mut map = object(value)?;
+    let [affinity_tags] = fields(value, ["affinityTags"])?;
     Ok(LocalZone {
-        affinity_tags: or_default(&mut map, "affinityTags", |v| list(v, affinity_tag))?,
+        affinity_tags: or_default(affinity_tags, |v| list(v, affinity_tag))?,
     })
 }
 
 fn affinity_tag(value: Value) -> Read<AffinityTag> {
-    let mut map = object(value)?;
+    let [key, weight] = fields(value, ["key", "weight"])?;
     Ok(AffinityTag {
-        key: required(&mut map, "key", string)?,
-        weight: optional(&mut map, "weight", uint32)?,
+        key: required(key, string)?,
+        weight: optional(weight, uint32)?,
     })
 }
 
 fn cross_zone(value: Value) -> Read<CrossZone> {
-    let mut map = object(value)?;
+    let [failover_value, failover_threshold_value] =
+        fields(value, ["failover", "failoverThreshold"])?;
     Ok(CrossZone {
-        failover: or_default(&mut map, "failover", |v| list(v, failover))?,
-        failover_threshold: optional(&mut map, "failoverThreshold", failover_threshold)?,
+        failover: or_default(failover_value, |v| list(v, failover))?,
+        failover_threshold: optional(failover_threshold_value, failover_threshold)?,
     })
 }
 
 fn failover(value: Value) -> Read<Failover> {
-    let mut map = object(value)?;
+    let [from_value, to_value] = fields(value, ["from", "to"])?;
     Ok(Failover {
-        from: optional(&mut map, "from", from_zones)?,
-        to: required(&mut map, "to", failover_to)?,
+        from: optional(from_value, from_zones)?,
+        to: required(to_value, failover_to)?,
     })
 }
 
 fn from_zones(value: Value) -> Read<FromZones> {
-    let mut map = object(value)?;
+    let [zones] = fields(value, ["zones"])?;
     Ok(FromZones {
-        zones: or_default(&mut map, "zones", strings)?,
+        zones: or_default(zones, strings)?,
     })
 }
 
 fn failover_to(value: Value) -> Read<FailoverTo> {
-    let mut map = object(value)?;
+    let [type_value, zones] = fields(value, ["type", "zones"])?;
     Ok(FailoverTo {
-        failover_type: required(&mut map, "type", string)?,
-        zones: optional(&mut map, "zones", strings)?,
+        failover_type: required(type_value, string)?,
+        zones: optional(zones, strings)?,
     })
 }
 
 fn failover_threshold(value: Value) -> Read<FailoverThreshold> {
-    let mut map = object(value)?;
+    let [percentage] = fields(value, ["percentage"])?;
     Ok(FailoverThreshold {
-        percentage: required(&mut map, "percentage", any)?,
+        percentage: required(percentage, any)?,
     })
 }

@@ -143,14 +143,15 @@ fn content_end(raw: &str) -> Option<usize> {
 // Byte loops for the scans the fast path makes on every line. The `str` pattern methods they
 // replace (`trim_start_matches(' ')`, `contains(": ")`, ...) go through generic searchers that an
 // opt-level "z" build keeps as calls; these give the same results (spaces and the searched bytes
-// are ASCII, so every index is a char boundary).
+// are ASCII, so every index is a char boundary). Bytes are tested with `matches!`, not
+// `== Some(&b)`: under "z" even `Option`'s `PartialEq` stays a call.
 
 /// How many spaces `s` starts with.
 #[inline(always)]
 fn leading_spaces(s: &str) -> usize {
     let b = s.as_bytes();
     let mut n = 0;
-    while b.get(n) == Some(&b' ') {
+    while let Some(b' ') = b.get(n) {
         n += 1;
     }
     n
@@ -161,7 +162,7 @@ fn leading_spaces(s: &str) -> usize {
 fn trim_end_spaces(s: &str) -> &str {
     let b = s.as_bytes();
     let mut end = b.len();
-    while end > 0 && b.get(end - 1) == Some(&b' ') {
+    while end > 0 && matches!(b.get(end - 1), Some(b' ')) {
         end -= 1;
     }
     s.get(..end).unwrap_or(s)
@@ -172,7 +173,7 @@ fn trim_end_spaces(s: &str) -> &str {
 fn find_pair(b: &[u8], first: u8, second: u8) -> Option<usize> {
     let mut i = 0;
     while i + 1 < b.len() {
-        if b.get(i) == Some(&first) && b.get(i + 1) == Some(&second) {
+        if matches!((b.get(i), b.get(i + 1)), (Some(&x), Some(&y)) if x == first && y == second) {
             return Some(i);
         }
         i += 1;
@@ -313,7 +314,7 @@ impl FastParser<'_> {
                         // The full parser puts a null item after the `-` and its spaces.
                         let b = self.text.as_bytes();
                         let mut at = line.start + 1;
-                        while b.get(at) == Some(&b' ') {
+                        while let Some(b' ') = b.get(at) {
                             at += 1;
                         }
                         scalar(String::new(), true, at, at)
@@ -380,7 +381,8 @@ impl FastParser<'_> {
         };
         let rest = content.get(after..)?;
         let pad = leading_spaces(rest);
-        if rest.as_bytes().get(pad) != Some(&b':') || (first == b'"' || first == b'\'') && pad != 0
+        if !matches!(rest.as_bytes().get(pad), Some(b':'))
+            || (first == b'"' || first == b'\'') && pad != 0
         {
             return None;
         }
@@ -505,7 +507,7 @@ fn quoted(s: &str, at: usize) -> Option<(Node, usize)> {
     loop {
         let c = *b.get(i)?;
         if c == q {
-            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+            if q == b'\'' && matches!(b.get(i + 1), Some(b'\'')) {
                 value.push('\'');
                 i += 2;
                 continue;
@@ -548,7 +550,7 @@ impl Flow<'_, '_> {
     }
 
     fn skip_spaces(&mut self) {
-        while self.peek() == Some(b' ') {
+        while let Some(b' ') = self.peek() {
             self.i += 1;
         }
     }
@@ -646,7 +648,7 @@ impl Flow<'_, '_> {
             let (node, len) = quoted(self.text.get(start..self.end)?, start)?;
             self.i += len;
             // The full parser's span of a quoted scalar takes following spaces; keep one behaviour.
-            if self.peek() == Some(b' ') {
+            if let Some(b' ') = self.peek() {
                 return None;
             }
             return Some(node);
