@@ -270,7 +270,7 @@ impl FastParser<'_> {
         if content == "-" || content.starts_with("- ") {
             return self.sequence(indent, depth, false);
         }
-        if self.mapping_key(line.start, line.end).is_some() {
+        if self.starts_with_key(line.start, line.end) {
             return self.mapping(indent, depth);
         }
         // A lone scalar or flow collection as the whole node.
@@ -359,12 +359,24 @@ impl FastParser<'_> {
 
     /// If the content `start..end` begins with `key:`, the key node and where its value starts.
     fn mapping_key(&self, start: usize, end: usize) -> Option<(Node, usize)> {
+        let (key, value_start) = self.key_parts(start, end, true)?;
+        Some((key?, value_start))
+    }
+
+    /// Whether the content `start..end` begins with `key:`, without building a plain key's node
+    /// (an allocation) only to drop it.
+    fn starts_with_key(&self, start: usize, end: usize) -> bool {
+        self.key_parts(start, end, false).is_some()
+    }
+
+    /// [`Self::mapping_key`]'s work; the key node only when `build` (quoted keys always).
+    fn key_parts(&self, start: usize, end: usize, build: bool) -> Option<(Option<Node>, usize)> {
         let content = self.text.get(start..end)?;
         let b = content.as_bytes();
         let first = *b.first()?;
         let (key, after) = if first == b'"' || first == b'\'' {
             let (node, len) = quoted(content, start)?;
-            (node, len)
+            (Some(node), len)
         } else {
             if is_indicator(first) && !(first == b'-' && b.get(1).is_some_and(|c| *c != b' ')) {
                 return None;
@@ -375,7 +387,7 @@ impl FastParser<'_> {
                 return None;
             }
             (
-                scalar(key_text.to_owned(), true, start, start + key_text.len()),
+                build.then(|| scalar(key_text.to_owned(), true, start, start + key_text.len())),
                 colon,
             )
         };
