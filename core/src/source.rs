@@ -22,6 +22,7 @@ pub struct TextRange {
 
 impl TextRange {
     /// A range from `start` to `end`; swapped if given backwards.
+    #[inline(always)]
     pub fn new(start: u32, end: u32) -> Self {
         if start <= end {
             Self { start, end }
@@ -206,6 +207,7 @@ impl LineIndex {
 
 /// Lengths in this crate are bounded by the input size limit (far below 4 GiB),
 /// so saturating is only a guard against misuse, never a silent wrap.
+#[inline(always)]
 pub(crate) fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -90,6 +90,7 @@ pub enum Resolved<'a> {
 
 impl Scalar {
     /// Whether [`Scalar::resolve`] gives [`Resolved::Null`], without its other checks.
+    #[inline(always)]
     pub fn is_null(&self) -> bool {
         self.plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
@@ -183,6 +184,7 @@ fn looks_like_float(v: &str) -> bool {
 
 impl Node {
     /// The scalar, if this is one.
+    #[inline(always)]
     pub fn as_scalar(&self) -> Option<&Scalar> {
         match &self.kind {
             NodeKind::Scalar(s) => Some(s),
@@ -197,11 +199,13 @@ impl Node {
     }
 
     /// Whether the node is a null scalar (`null`, `~`, or nothing at all).
+    #[inline(always)]
     pub fn is_null(&self) -> bool {
         self.as_scalar().is_some_and(Scalar::is_null)
     }
 
     /// The mapping entries, if this is a mapping.
+    #[inline(always)]
     pub fn as_mapping(&self) -> Option<&[Entry]> {
         match &self.kind {
             NodeKind::Mapping(m) => Some(m),
@@ -210,6 +214,7 @@ impl Node {
     }
 
     /// The items, if this is a sequence.
+    #[inline(always)]
     pub fn as_sequence(&self) -> Option<&[Node]> {
         match &self.kind {
             NodeKind::Sequence(s) => Some(s),

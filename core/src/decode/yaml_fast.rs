@@ -210,6 +210,7 @@ fn scalar(value: String, plain: bool, start: usize, end: usize) -> Node {
     }
 }
 
+#[inline(always)]
 fn is_indicator(c: u8) -> bool {
     matches!(
         c,
@@ -235,6 +236,7 @@ fn is_indicator(c: u8) -> bool {
 }
 
 impl FastParser<'_> {
+    #[inline(always)]
     fn count(&mut self) -> Option<()> {
         self.nodes += 1;
         (self.nodes <= self.max_nodes).then_some(())
@@ -252,6 +254,7 @@ impl FastParser<'_> {
             .is_some_and(|r| r.contains('#'))
     }
 
+    #[inline(always)]
     fn current(&self) -> Option<Line> {
         self.lines
             .get(self.i)
