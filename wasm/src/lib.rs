@@ -134,8 +134,8 @@ fn options<T: Default>(
     }
     // Through JSON so unknown fields are refused: serde-wasm-bindgen only reads the fields a
     // struct names, which would let a misspelt option pass silently.
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
+    let json: serde_json::Value =
+        options::js_to_json(&value).map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
     read(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
@@ -150,8 +150,8 @@ fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
             text,
         }]);
     }
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(input)
-        .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
+    let json: serde_json::Value =
+        options::js_to_json(&input).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
     options::input_files(json).map_err(|e| {
         JsError::new(&format!(
             "invalid input: expected a string or an array of {{path, text}} ({e})"
@@ -190,8 +190,8 @@ pub fn explain(
 }
 
 fn position(value: JsValue) -> Result<api::LspPosition, JsError> {
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("invalid position: {e}")))?;
+    let json: serde_json::Value =
+        options::js_to_json(&value).map_err(|e| JsError::new(&format!("invalid position: {e}")))?;
     options::position(json).map_err(|e| {
         JsError::new(&format!(
             "invalid position: expected {{line, character}} (0-based, UTF-16) ({e})"

@@ -10,13 +10,143 @@
 
 use std::collections::BTreeMap;
 
+use js_sys::{Array, ArrayBuffer, Map, Number, Object, Symbol, Uint8Array};
 use kuma_mzs_core::float_text;
 use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{EditorOptions, InputFile, LspPosition, PreviewOpts, ValidateOptions};
 
 /// serde_json's error text.
 pub type Read<T> = Result<T, String>;
+
+/// A JS value as JSON: what `serde_wasm_bindgen::from_value::<serde_json::Value>` returns, error
+/// texts included (its errors print as JS `Error`s: `Error: <message>`). Written out because that
+/// deserializer's error path prints floats with `{}`, which links the standard library's float
+/// formatting (about 17 KB of the module) although a float can never be the error there.
+///
+/// Its order of checks: `null`/`undefined` -> null; booleans; BigInts (within i64 or u64);
+/// numbers (safe integers as integers, other finite numbers as floats, NaN and infinities as
+/// null); strings; arrays (holes read as `undefined`); byte arrays (refused); `Map`s and plain
+/// objects (no `Symbol.iterator`) as objects; anything else refused.
+pub fn js_to_json(value: &JsValue) -> Result<Value, String> {
+    if value.loose_eq(&JsValue::NULL) {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if value.is_bigint() {
+        if let Ok(i) = i64::try_from(value.clone()) {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = u64::try_from(value.clone()) {
+            return Ok(Value::from(u));
+        }
+        return Err(js_error(
+            "Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds",
+        ));
+    }
+    if let Some(f) = value.as_f64() {
+        if Number::is_safe_integer(value) {
+            // A safe integer fits in i64 exactly (|f| < 2^53).
+            return Ok(Value::from(f as i64));
+        }
+        return Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    if Array::is_array(value) {
+        let array: &Array = value.unchecked_ref();
+        let mut items = Vec::new();
+        for item in array.iter() {
+            items.push(js_to_json(&item)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if value.has_type::<Uint8Array>() || value.has_type::<ArrayBuffer>() {
+        return Err(js_error(
+            "invalid type: byte array, expected any valid JSON value",
+        ));
+    }
+    if value.is_object() && (!Symbol::iterator().js_in(value) || value.has_type::<Map>()) {
+        return js_object(value);
+    }
+    Err(js_error(&format!(
+        "invalid type: {value:?}, expected any valid JSON value"
+    )))
+}
+
+/// A `Map` (its entries, in order) or a plain object (`Object.entries`) as a JSON object. The
+/// first key must be a string ("a string key"), later ones too ("a string").
+fn js_object(value: &JsValue) -> Result<Value, String> {
+    let pairs: Vec<JsValue> = match js_sys::try_iter(value) {
+        Ok(Some(iter)) => {
+            let mut pairs = Vec::new();
+            for pair in iter {
+                pairs.push(pair.map_err(|e| error_text(&e))?);
+            }
+            pairs
+        }
+        Ok(None) => Object::entries(value.unchecked_ref()).iter().collect(),
+        Err(e) => return Err(error_text(&e)),
+    };
+    let mut map = serde_json::Map::new();
+    for (i, pair) in pairs.iter().enumerate() {
+        let pair: &Array = pair.unchecked_ref();
+        let key = pair.get(0);
+        let Some(key) = key.as_string() else {
+            let expected = if i == 0 { "a string key" } else { "a string" };
+            return Err(js_error(&format!(
+                "invalid type: {}, expected {expected}",
+                js_unexpected(&key)
+            )));
+        };
+        map.insert(key, js_to_json(&pair.get(1))?);
+    }
+    Ok(Value::Object(map))
+}
+
+/// serde's `Unexpected` for a JS value, as serde-wasm-bindgen builds it (`Display` form).
+fn js_unexpected(value: &JsValue) -> String {
+    if value.loose_eq(&JsValue::NULL) {
+        "unit value".to_owned()
+    } else if let Some(b) = value.as_bool() {
+        format!("boolean `{b}`")
+    } else if let Some(f) = value.as_f64() {
+        // serde's `WithDecimalPoint`: `{}` plus `.0` when that has no point.
+        let text = float_text::display(f);
+        if f.is_finite() && !text.contains('.') {
+            format!("floating point `{text}.0`")
+        } else {
+            format!("floating point `{text}`")
+        }
+    } else if let Some(s) = value.as_string() {
+        format!("string {s:?}")
+    } else if value.has_type::<Uint8Array>() || value.has_type::<ArrayBuffer>() {
+        "byte array".to_owned()
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// How serde-wasm-bindgen's errors print: a JS `Error` through `String()`.
+fn js_error(message: &str) -> String {
+    format!("Error: {message}")
+}
+
+/// A thrown JS value through `String()`, as serde-wasm-bindgen prints one it passes on.
+fn error_text(thrown: &JsValue) -> String {
+    js_string(thrown)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// JS `String(value)`.
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+}
 
 /// serde's `Unexpected` for a JSON value, as its `Display` prints it.
 fn unexpected(value: &Value) -> String {
