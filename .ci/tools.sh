@@ -68,6 +68,7 @@ install_rust() {
 install_wasm_nightly() {
   command -v rustup >/dev/null || die "rustup is not installed (needed for the wasm build's nightly)"
   local toolchain
+  [ -f "$ROOT/wasm/build-toolchain" ] || die "wasm/build-toolchain is missing"
   toolchain="$(tr -d '[:space:]' < "$ROOT/wasm/build-toolchain")"
   case "$toolchain" in
     nightly-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
