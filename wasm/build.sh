@@ -32,11 +32,13 @@ fi
 # - nightly -Zbuild-std rebuilds std for this profile with panic = "immediate-abort": no panic
 #   message/formatting machinery, and the std's size-optimised algorithms (optimize_for_size);
 # - opt-level "z" everywhere except the standard library crates, which stay at 3 (their hot
-#   non-generic code: allocator, memchr, formatting, UTF-8 checks), and an LLVM inline threshold
-#   that brings back the small-function inlining "z" turns off (the speed of "s" at the size of "z");
+#   non-generic code: allocator, memchr, UTF-8 checks), and an explicit LLVM inline threshold,
+#   which lifts "z"'s cap of 5 and brings back small-function inlining: most of the speed of "s"
+#   at slightly less than the size of plain "z";
 # - no reference-types/multivalue: wasm-bindgen's JS heap instead of an externref table;
 # - -Zlocation-detail=none (no file/line strings for panics that cannot print anyway) and
 #   -Zfmt-debug=shallow (derived Debug prints only names; no output uses derived Debug).
+[ -f "$here/build-toolchain" ] || { echo "build.sh: wasm/build-toolchain is missing" >&2; exit 1; }
 toolchain="${WASM_TOOLCHAIN-$(tr -d '[:space:]' < "$here/build-toolchain")}"
 opt_level="${WASM_OPT_LEVEL-z}"
 case "$opt_level" in s|z) opt_level="\"$opt_level\"" ;; esac
