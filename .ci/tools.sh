@@ -65,6 +65,7 @@ install_rust() {
 
 # The npm package's wasm is built with a dated nightly (wasm/build.sh: -Zbuild-std, immediate-abort
 # panics); everything else uses the machine's stable toolchain.
+# (grep without -q: -q exits at the first match, and with pipefail rustup's SIGPIPE would fail it.)
 install_wasm_nightly() {
   command -v rustup >/dev/null || die "rustup is not installed (needed for the wasm build's nightly)"
   local toolchain
@@ -75,16 +76,16 @@ install_wasm_nightly() {
     *) die "wasm/build-toolchain must name a dated nightly (nightly-YYYY-MM-DD), found '$toolchain'" ;;
   esac
   if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1 \
-    || ! rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^rust-src' \
-    || ! rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+    || ! rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep '^rust-src' >/dev/null \
+    || ! rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep '^wasm32-unknown-unknown$' >/dev/null; then
     say "installing $toolchain (minimal profile, rust-src, wasm32 target; about 15 seconds)"
     rustup toolchain install "$toolchain" --profile minimal --no-self-update \
       --component rust-src --target wasm32-unknown-unknown >/dev/null \
       || die "rustup toolchain install $toolchain failed"
   fi
-  rustup component list --toolchain "$toolchain" --installed | grep -q '^rust-src' \
+  rustup component list --toolchain "$toolchain" --installed | grep '^rust-src' >/dev/null \
     || die "$toolchain has no rust-src"
-  rustup target list --toolchain "$toolchain" --installed | grep -q '^wasm32-unknown-unknown$' \
+  rustup target list --toolchain "$toolchain" --installed | grep '^wasm32-unknown-unknown$' >/dev/null \
     || die "$toolchain has no wasm32-unknown-unknown target"
 }
 

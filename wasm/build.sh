@@ -63,7 +63,7 @@ if [ -n "$toolchain" ]; then
     exit 1
   }
   if [[ " ${cargo_args[*]} " == *" -Zbuild-std"* ]] &&
-    ! rustup component list --toolchain "$toolchain" --installed | grep -q '^rust-src'; then
+    ! rustup component list --toolchain "$toolchain" --installed | grep '^rust-src' >/dev/null; then
     echo "build.sh: -Zbuild-std needs rust-src for $toolchain (run .ci/tools.sh wasm)" >&2
     exit 1
   fi
