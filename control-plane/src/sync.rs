@@ -8,7 +8,7 @@
 //! [`ControlPlane`] directly and waits on its revision channel; across processes the same
 //! batches travel as JSON over HTTP (`GET /_kds/v1/pull` long-polls, `POST /_kds/v1/push`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -111,7 +111,32 @@ fn for_zone(stored: &Stored, zone: &str) -> Option<Value> {
         .labels
         .insert(label_keys::ORIGIN.to_owned(), "global".to_owned());
     copy.status = None;
+    if resource.resource_type().is_mesh_scoped() {
+        // Kuma's KDS `HashSuffixMapper` (every supported zone has the `hash-suffix` feature):
+        // mesh-scoped resources arrive on a zone as `<name>-<hash>`, found by display name.
+        // MeshServices from other zones already carry that name on global, so this keeps it.
+        copy.meta
+            .labels
+            .entry(label_keys::DISPLAY_NAME.to_owned())
+            .or_insert_with(|| resource.meta.name.clone());
+        copy.meta.name = api::kds_name(&copy);
+    }
     Some(to_json(stored, &copy))
+}
+
+/// For a zone copy of a resource made on global, renamed with the hash suffix: global's key for
+/// it. (Copies of other zones' resources carry `kuma.io/zone` and global's name already.)
+fn renamed_from(zone_copy: &Resource) -> Option<ResourceKey> {
+    let display = zone_copy.meta.display_name();
+    let renamed = is_from_global(zone_copy)
+        && zone_copy.meta.zone().is_empty()
+        && display != zone_copy.meta.name
+        && zone_copy.meta.name == api::kds_name(zone_copy);
+    renamed.then(|| ResourceKey {
+        resource_type: zone_copy.resource_type(),
+        mesh: zone_copy.meta.mesh.clone(),
+        name: display.to_owned(),
+    })
 }
 
 impl ControlPlane {
@@ -196,6 +221,9 @@ impl ControlPlane {
             }
             ops.push(BatchOp::Put(resource));
         }
+        // Deletes name global's keys; the zone copies may be renamed (hash suffix), so they are
+        // found by display name. One scan of the zone's store serves a whole batch.
+        let mut renamed: Option<BTreeMap<ResourceKey, Vec<ResourceKey>>> = None;
         for key in &batch.deletes {
             if self
                 .store
@@ -203,6 +231,25 @@ impl ControlPlane {
                 .is_some_and(|existing| is_from_global(&existing.resource))
             {
                 ops.push(BatchOp::Delete(key.clone()));
+                continue;
+            }
+            if !key.resource_type.is_mesh_scoped() {
+                continue;
+            }
+            let by_global_key = renamed.get_or_insert_with(|| {
+                let (_, all) = self.store.snapshot();
+                let mut map: BTreeMap<ResourceKey, Vec<ResourceKey>> = BTreeMap::new();
+                for stored in all {
+                    if let Some(global_key) = renamed_from(&stored.resource) {
+                        map.entry(global_key).or_default().push(stored.key());
+                    }
+                }
+                map
+            });
+            for copy_key in by_global_key.get(key).into_iter().flatten() {
+                if !seen.contains(copy_key) {
+                    ops.push(BatchOp::Delete(copy_key.clone()));
+                }
             }
         }
         if batch.full {

@@ -13,6 +13,15 @@ const MZS: &str = "/meshes/default/meshmultizoneservices";
 const MS: &str = "/meshes/default/meshservices";
 const WAIT: Duration = Duration::from_secs(5);
 
+/// Where a zone stores an MZS made on global: Kuma's KDS renames mesh-scoped resources it sends
+/// to zones to `<name>-<hash>` (the `hash-suffix` feature) and keeps the name as display name.
+fn on_zone(name: &str) -> String {
+    format!(
+        "{MZS}/{}",
+        kuma_mzs_core::api::hashed_name("default", name, &[])
+    )
+}
+
 fn items(body: &Value) -> Vec<Value> {
     body["items"].as_array().cloned().unwrap_or_default()
 }
@@ -50,38 +59,47 @@ fn mzs_syncs_to_every_zone_with_status_only_there_and_deletes_follow() {
     assert_eq!(status, 201);
     for zone in ["east", "west"] {
         let client = cluster.zone(zone);
-        wait_until(WAIT, || client.get(&format!("{MZS}/redis")).0 == 200);
-        let (_, body) = client.get(&format!("{MZS}/redis"));
+        wait_until(WAIT, || client.get(&on_zone("redis")).0 == 200);
+        let (_, body) = client.get(&on_zone("redis"));
         assert_eq!(body["labels"]["kuma.io/origin"], "global");
+        assert_eq!(body["labels"]["kuma.io/display-name"], "redis");
+        assert_eq!(
+            body["name"],
+            kuma_mzs_core::api::hashed_name("default", "redis", &[])
+        );
+        // Identity that users see stays the global one.
+        assert_eq!(body["kri"], "kri_mzsvc_default___redis_");
+        assert_eq!(body["snis"][0]["sni"], "sni.mzsvc.default.redis.6379");
+        // Under the global name there is nothing on a zone, as in Kuma.
+        assert_eq!(client.get(&format!("{MZS}/redis")).0, 404);
+        let by_display = client.get(&format!("{MZS}?filter[labels.kuma.io/display-name]=redis"));
+        assert_eq!(by_display.1["total"], 1);
         // Each zone allocates its own VIP and computes its own condition.
         wait_until(WAIT, || {
-            client.get(&format!("{MZS}/redis")).1["status"]["vips"][0]["ip"].is_string()
+            client.get(&on_zone("redis")).1["status"]["vips"][0]["ip"].is_string()
         });
     }
     let (_, on_global) = global.get(&format!("{MZS}/redis"));
     assert_eq!(on_global["status"], serde_json::json!({}));
     // An update on global reaches the zones and keeps each zone's VIP.
     let east = cluster.zone("east");
-    let vip_before = east.get(&format!("{MZS}/redis")).1["status"]["vips"].clone();
+    let vip_before = east.get(&on_zone("redis")).1["status"]["vips"].clone();
     let (status, _) = global.put(
         &format!("{MZS}/redis"),
         &mzs("redis", &[("kuma.io/display-name", "redis")], &[6379, 6380]),
     );
     assert_eq!(status, 200);
     wait_until(WAIT, || {
-        east.get(&format!("{MZS}/redis")).1["spec"]["ports"]
+        east.get(&on_zone("redis")).1["spec"]["ports"]
             .as_array()
             .is_some_and(|p| p.len() == 2)
     });
-    assert_eq!(
-        east.get(&format!("{MZS}/redis")).1["status"]["vips"],
-        vip_before
-    );
+    assert_eq!(east.get(&on_zone("redis")).1["status"]["vips"], vip_before);
     // Delete on global deletes on every zone.
     assert_eq!(global.delete(&format!("{MZS}/redis")).0, 200);
     for zone in ["east", "west"] {
         let client = cluster.zone(zone);
-        wait_until(WAIT, || client.get(&format!("{MZS}/redis")).0 == 404);
+        wait_until(WAIT, || client.get(&on_zone("redis")).0 == 404);
     }
 }
 
@@ -125,7 +143,7 @@ fn mesh_services_flow_zone_to_global_to_other_zones_and_deletes_follow() {
 }
 
 fn matched(client: &common::Client, name: &str) -> Vec<(String, String)> {
-    let (_, body) = client.get(&format!("{MZS}/{name}"));
+    let (_, body) = client.get(&on_zone(name));
     body["status"]["meshServices"]
         .as_array()
         .map(|list| {
@@ -163,7 +181,7 @@ fn every_zone_converges_on_the_same_matches_with_its_own_vip() {
     for zone in ["east", "west"] {
         let client = cluster.zone(zone);
         wait_until(WAIT, || matched(&client, "redis") == expected);
-        let (_, body) = client.get(&format!("{MZS}/redis"));
+        let (_, body) = client.get(&on_zone("redis"));
         let status = &body["status"];
         assert_eq!(status["conditions"][0]["type"], "MeshServicesMatched");
         assert_eq!(status["conditions"][0]["status"], "True");
@@ -216,7 +234,7 @@ fn a_zone_process_federates_over_http() {
         &format!("{MZS}/redis"),
         &mzs("redis", &[("app", "redis")], &[6379]),
     );
-    wait_until(WAIT, || east.get(&format!("{MZS}/redis")).0 == 200);
+    wait_until(WAIT, || east.get(&on_zone("redis")).0 == 200);
     east.put(
         &format!("{MS}/redis"),
         &mesh_service("redis", 6379, "Available"),
@@ -228,5 +246,5 @@ fn a_zone_process_federates_over_http() {
         405
     );
     g.delete(&format!("{MZS}/redis"));
-    wait_until(WAIT, || east.get(&format!("{MZS}/redis")).0 == 404);
+    wait_until(WAIT, || east.get(&on_zone("redis")).0 == 404);
 }

@@ -225,8 +225,8 @@ fn main() -> Result<(), String> {
     let started = Instant::now();
     let probe = agent();
     let last = format!(
-        "{east}/meshes/default/meshmultizoneservices/mzs-{}",
-        args.mzs.saturating_sub(1)
+        "{east}/meshes/default/meshmultizoneservices/{}",
+        on_zone(&format!("mzs-{}", args.mzs.saturating_sub(1)))
     );
     while get(&probe, &last, "bench")
         .is_none_or(|v| v["status"]["vips"][0]["ip"].as_str().is_none())
@@ -244,11 +244,15 @@ fn main() -> Result<(), String> {
         None,
         Some(Duration::from_secs(args.get_seconds)),
         move |agent, i| {
-            let base = if i % 2 == 0 { &g } else { &e };
-            let url = format!(
-                "{base}/meshes/default/meshmultizoneservices/mzs-{}",
-                (i * 7919) % n
-            );
+            let name = format!("mzs-{}", (i * 7919) % n);
+            let url = if i % 2 == 0 {
+                format!("{g}/meshes/default/meshmultizoneservices/{name}")
+            } else {
+                format!(
+                    "{e}/meshes/default/meshmultizoneservices/{}",
+                    on_zone(&name)
+                )
+            };
             get(agent, &url, "bench").is_some()
         },
     );
@@ -273,7 +277,10 @@ fn main() -> Result<(), String> {
         ) {
             return Err("probe PUT failed".to_owned());
         }
-        let url = format!("{east}/meshes/default/meshmultizoneservices/mzs-0");
+        let url = format!(
+            "{east}/meshes/default/meshmultizoneservices/{}",
+            on_zone("mzs-0")
+        );
         loop {
             let listed = get(&probe, &url, "bench").is_some_and(|v| {
                 v["status"]["meshServices"]
@@ -317,4 +324,9 @@ fn main() -> Result<(), String> {
     runtime.block_on(running.shutdown());
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
+}
+
+/// A global MZS's name on a zone (Kuma's KDS hash suffix).
+fn on_zone(name: &str) -> String {
+    kuma_mzs_core::api::hashed_name("default", name, &[])
 }

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# make bench-terraform: in one run, on the same machine,
+# make bench-terraform: in one run, on the same machine, ROUNDS times in alternation
+# (kuma, null, null-matched, kuma, ...; the table shows each row's median):
 #   1. apply + no-change plan of N kuma_mesh_multi_zone_service against kuma-local (global only),
-#   2. apply + no-change plan of N null_resource with the Go null provider (one trigger: the
-#      required comparison),
-#   2b. the same with a null_resource whose stored object is about as large as an MZS state
-#      (Terraform core's own per-instance cost grows with the size of the stored object, so this
-#      row shows what the kuma provider itself adds),
-#   3. plugin start-up: exec -> handshake line, median of 30 starts (with AutoMTLS, as Terraform runs it).
-# N defaults to 1000 (override: N=100 make bench-terraform).
+#   2. apply + no-change plan of N null_resource with the Go null provider, one trigger: the
+#      comparison the issue names,
+#   3. the control: N null_resource whose stored object takes as many bytes in terraform.tfstate
+#      as an MZS does (the MZS's values as triggers, plus padding computed from the kuma run).
+#      Terraform core rewrites the whole state file after every resource it applies, so its own
+#      cost grows with stored bytes; this row isolates what the kuma provider itself adds,
+#   4. plugin start-up: exec -> handshake line, median of 30 starts (with AutoMTLS, as Terraform runs it).
+# N defaults to 1000, ROUNDS to 3 (override: N=100 ROUNDS=1 make bench-terraform).
 set -euo pipefail
 root=$1
 n=${N:-1000}
+rounds=${ROUNDS:-3}
 terraform=${TERRAFORM:-$root/.tools/bin/terraform-current}
 platform=$(uname -s | tr "[:upper:]" "[:lower:]")_$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
@@ -38,8 +41,10 @@ mkdir -p "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform"
 cp "$root/target/release/terraform-provider-kuma" "$plugins/kuma-mzs.local/kuma/kuma/$version/$platform/terraform-provider-kuma_v$version"
 cp -r "$root/.tools/terraform-plugins/registry.terraform.io" "$plugins/"
 
-mkdir -p "$work/kuma" "$work/null" "$work/null-sized"
-cat > "$work/kuma/main.tf" <<TF
+mkdir -p "$work/kuma" "$work/null" "$work/null-matched"
+# One configuration per round (a name prefix per round keeps the rounds' MZS apart on one kuma-local).
+kuma_tf() { # round
+  cat <<TF
 terraform {
   required_providers {
     kuma = { source = "kuma-mzs.local/kuma/kuma" }
@@ -51,7 +56,7 @@ provider "kuma" {
 }
 resource "kuma_mesh_multi_zone_service" "s" {
   count = $n
-  name  = "svc-\${count.index}"
+  name  = "r$1-svc-\${count.index}"
   selector {
     mesh_service {
       match_labels = { app = "svc-\${count.index}" }
@@ -62,12 +67,17 @@ resource "kuma_mesh_multi_zone_service" "s" {
   }
 }
 TF
-cat > "$work/null/main.tf" <<TF
+}
+null_tf() { # pad: "" for the one-trigger row, else the matched row with that many bytes of padding
+  cat <<TF
 terraform {
   required_providers {
     null = { source = "hashicorp/null" }
   }
 }
+TF
+  if [ -z "$1" ]; then
+    cat <<TF
 resource "null_resource" "s" {
   count = $n
   triggers = {
@@ -75,64 +85,99 @@ resource "null_resource" "s" {
   }
 }
 TF
-# Same values an MZS stores (id, mesh, name, selector label, port, protocol, kri, sni, times).
-cat > "$work/null-sized/main.tf" <<TF
-terraform {
-  required_providers {
-    null = { source = "hashicorp/null" }
-  }
-}
+  else
+    # The values an MZS stores, then padding up to the MZS's stored bytes.
+    local padding
+    padding=$(head -c "$1" /dev/zero | tr '\0' x)
+    cat <<TF
 resource "null_resource" "s" {
   count = $n
   triggers = {
-    name              = "svc-\${count.index}"
+    name              = "r1-svc-\${count.index}"
     mesh              = "default"
-    id                = "default/svc-\${count.index}"
+    id                = "default/r1-svc-\${count.index}"
     app               = "svc-\${count.index}"
     port              = "8080"
     app_protocol      = "tcp"
-    kri               = "kri_mzsvc_default___svc-\${count.index}_"
+    kri               = "kri_mzsvc_default___r1-svc-\${count.index}_"
     snis_port         = "8080"
-    sni               = "sni.mzsvc.default.svc-\${count.index}.8080"
+    sni               = "sni.mzsvc.default.r1-svc-\${count.index}.8080"
     creation_time     = "2026-11-26T16:57:17.499403952Z"
     modification_time = "2026-11-26T16:57:17.499403952Z"
-    selector          = "mesh_service.match_labels"
+    pad               = "$padding"
   }
 }
 TF
+  fi
+}
 
-run() { # dir label
-  local dir=$1 label=$2
-  (cd "$dir" && "$terraform" init -input=false -no-color -plugin-dir="$plugins" > init.log)
-  local t0 t1 t2
+# init once per provider (plugin cache), then each round applies into a fresh directory.
+init() { # dir
+  (cd "$1" && "$terraform" init -input=false -no-color -plugin-dir="$plugins" > init.log)
+}
+round_dir() { # template-dir round
+  local d="$1-r$2"
+  rm -rf "$d" && mkdir -p "$d"
+  cp -r "$1/.terraform" "$1/.terraform.lock.hcl" "$1/main.tf" "$d/"
+  echo "$d"
+}
+timed() { # dir label -> "apply_s plan_s"
+  local dir=$1 t0 t1 t2
   t0=$(now)
   (cd "$dir" && "$terraform" apply -auto-approve -input=false -no-color > apply.log)
   t1=$(now)
-  (cd "$dir" && "$terraform" plan -detailed-exitcode -input=false -no-color > plan.log) || { echo "$label: plan not empty"; exit 1; }
+  (cd "$dir" && "$terraform" plan -detailed-exitcode -input=false -no-color > plan.log) || { echo "$2: plan not empty" >&2; exit 1; }
   t2=$(now)
-  echo "$label $(elapsed "$t0" "$t1") $(elapsed "$t1" "$t2")"
+  echo "$(elapsed "$t0" "$t1") $(elapsed "$t1" "$t2")"
 }
+state_bytes() { stat -c %s "$1/terraform.tfstate"; }
 
-echo "terraform $("$terraform" version | head -1), N=$n, $(nproc) CPUs"
-kuma_line=$(run "$work/kuma" kuma)
-null_line=$(run "$work/null" null)
-sized_line=$(run "$work/null-sized" null-sized)
-python3 - "$work" "$kuma_line" "$null_line" "$sized_line" <<'PY'
-import json, sys
-work = sys.argv[1]
-k, n, z = (a.split() for a in sys.argv[2:5])
-ka, kp, na, np_, za, zp = map(float, (k[1], k[2], n[1], n[2], z[1], z[2]))
-def stored(d):  # bytes of one instance's attributes in the state (compact JSON)
-    s = json.load(open(f"{work}/{d}/terraform.tfstate"))
-    return len(json.dumps(s["resources"][0]["instances"][0]["attributes"], separators=(",", ":")))
-w = 44
-sk, sn, sz = stored("kuma"), stored("null"), stored("null-sized")
-print(f"{'':{w}} {'apply (s)':>10} {'no-change plan (s)':>20}")
-print(f"{f'kuma_mesh_multi_zone_service ({sk} B state)':{w}} {ka:>10.2f} {kp:>20.2f}")
-print(f"{f'null_resource, 1 trigger ({sn} B state)':{w}} {na:>10.2f} {np_:>20.2f}")
-print(f"{f'null_resource, 12 triggers ({sz} B state)':{w}} {za:>10.2f} {zp:>20.2f}")
-print(f"{'overhead vs null, 1 trigger (the goal)':{w}} {100*(ka-na)/na:>9.1f}% {100*(kp-np_)/np_:>19.1f}%")
-print(f"{'overhead vs null, 12 triggers':{w}} {100*(ka-za)/za:>9.1f}% {100*(kp-zp)/zp:>19.1f}%")
+echo "terraform $("$terraform" version | head -1), N=$n, rounds=$rounds, $(nproc) CPUs"
+kuma_tf 0 > "$work/kuma/main.tf"; init "$work/kuma"
+null_tf "" > "$work/null/main.tf"; init "$work/null"
+null_tf 0 > "$work/null-matched/main.tf"; init "$work/null-matched"
+
+# Padding: measure the unpadded matched row once at N, then pad by the difference per instance.
+probe=$(round_dir "$work/null-matched" probe)
+(cd "$probe" && "$terraform" apply -auto-approve -input=false -no-color > apply.log)
+probe_bytes=$(state_bytes "$probe")
+probe_kuma=$(round_dir "$work/kuma" probe)
+kuma_tf 0 > "$probe_kuma/main.tf"
+(cd "$probe_kuma" && "$terraform" apply -auto-approve -input=false -no-color > apply.log)
+kuma_bytes=$(state_bytes "$probe_kuma")
+pad=$(( (kuma_bytes - probe_bytes) / n ))
+[ "$pad" -ge 0 ] || pad=0
+null_tf "$pad" > "$work/null-matched/main.tf"
+
+: > "$work/results"
+for r in $(seq 1 "$rounds"); do
+  d=$(round_dir "$work/kuma" "$r"); kuma_tf "$r" > "$d/main.tf"
+  echo "kuma $(timed "$d" kuma) $(state_bytes "$d")" >> "$work/results"
+  d=$(round_dir "$work/null" "$r"); cp "$work/null/main.tf" "$d/"
+  echo "null $(timed "$d" null) $(state_bytes "$d")" >> "$work/results"
+  d=$(round_dir "$work/null-matched" "$r"); cp "$work/null-matched/main.tf" "$d/"
+  echo "matched $(timed "$d" null-matched) $(state_bytes "$d")" >> "$work/results"
+done
+
+python3 - "$work/results" "$n" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    k, a, p, b = line.split()
+    rows.setdefault(k, []).append((float(a), float(p), int(b)))
+n = int(sys.argv[2])
+med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v), v[0][2] // n) for k, v in rows.items()}
+for k, v in rows.items():
+    print(f"  {k:8} rounds (apply s, plan s): " + ", ".join(f"{a:.2f}/{p:.2f}" for a, p, _ in v))
+w = 52
+print(f"{'median of ' + str(len(rows['kuma'])) + ' rounds':{w}} {'apply (s)':>10} {'no-change plan (s)':>20}")
+ka, kp, kb = med["kuma"]; na, np_, nb = med["null"]; ma, mp, mb = med["matched"]
+print(f"{f'kuma_mesh_multi_zone_service ({kb} B/instance)':{w}} {ka:>10.2f} {kp:>20.2f}")
+print(f"{f'null_resource, 1 trigger ({nb} B/instance)':{w}} {na:>10.2f} {np_:>20.2f}")
+print(f"{f'null_resource, byte-matched ({mb} B/instance)':{w}} {ma:>10.2f} {mp:>20.2f}")
+print(f"{'kuma vs null, 1 trigger':{w}} {100*(ka-na)/na:>+9.1f}% {100*(kp-np_)/np_:>+19.1f}%")
+print(f"{'kuma vs null, byte-matched (what the provider adds)':{w}} {100*(ka-ma)/ma:>+9.1f}% {100*(kp-mp)/mp:>+19.1f}%")
+print(f"{'null byte-matched vs null 1 trigger (Terraform core)':{w}} {100*(ma-na)/na:>+9.1f}% {100*(mp-np_)/np_:>+19.1f}%")
 PY
 
 # Plugin start-up: exec -> handshake line, with a P-521 client certificate like Terraform's.
