@@ -5,11 +5,8 @@ BENCH_TARGETS += bench-terraform
 DEMO_TARGETS += demo-terraform
 
 TF_BIN_DIR := $(ROOT)/.tools/bin
-# aws-lc seeds its RNG with CPU jitter entropy by default, which costs ~40 ms at every provider
-# start (Terraform starts 3-5 provider processes per command); the OS RNG (getrandom) is what
-# ring and BoringSSL use and is plenty for a loopback session. Exported for every recipe so all
-# cargo invocations of `make` build aws-lc-sys the same way (no rebuild ping-pong).
-export AWS_LC_SYS_NO_JITTER_ENTROPY := 1
+# AWS_LC_SYS_NO_JITTER_ENTROPY=1 (fast provider start) is set for every cargo invocation in
+# .cargo/config.toml.
 TF_PROVIDER_SOURCE := kuma-mzs.local/kuma/kuma
 TF_PROVIDER_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' $(ROOT)/Cargo.toml | head -1)
 TF_OS := $(shell uname -s | tr '[:upper:]' '[:lower:]')
