@@ -111,16 +111,7 @@ fn for_zone(stored: &Stored, zone: &str) -> Option<Value> {
         .labels
         .insert(label_keys::ORIGIN.to_owned(), "global".to_owned());
     copy.status = None;
-    if resource.resource_type().is_mesh_scoped() {
-        // Kuma's KDS `HashSuffixMapper` (every supported zone has the `hash-suffix` feature):
-        // mesh-scoped resources arrive on a zone as `<name>-<hash>`, found by display name.
-        // MeshServices from other zones already carry that name on global, so this keeps it.
-        copy.meta
-            .labels
-            .entry(label_keys::DISPLAY_NAME.to_owned())
-            .or_insert_with(|| resource.meta.name.clone());
-        copy.meta.name = api::kds_name(&copy);
-    }
+    api::rename_for_zones(&mut copy);
     Some(to_json(stored, &copy))
 }
 

@@ -103,12 +103,7 @@ fn naive_matching(mzs: &[Resource], services: &[Resource]) -> usize {
         let Spec::MeshMultiZoneService(spec) = &m.spec else {
             continue;
         };
-        let selector = spec
-            .selector
-            .mesh_service
-            .match_labels
-            .clone()
-            .unwrap_or_default();
+        let selector = spec.selector_labels();
         let mut matched: Vec<String> = services
             .iter()
             .filter(|s| mzs_matches(&selector, &s.meta.labels))

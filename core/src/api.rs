@@ -783,6 +783,23 @@ pub fn kds_name(resource: &Resource) -> String {
     hashed_name(&meta.mesh, meta.display_name(), &extra)
 }
 
+/// Kuma's global -> zone naming (KDS `HashSuffixMapper`; every supported zone has the
+/// `hash-suffix` feature): a mesh-scoped resource is stored on zones under [`kds_name`] and keeps
+/// its name as `kuma.io/display-name`; global-scoped ones (Mesh, HostnameGenerator) keep their
+/// name. MeshServices from other zones already carry their KDS name on global, so it stays.
+pub fn rename_for_zones(resource: &mut Resource) {
+    if !resource.resource_type().is_mesh_scoped() {
+        return;
+    }
+    let name = resource.meta.name.clone();
+    resource
+        .meta
+        .labels
+        .entry(label_keys::DISPLAY_NAME.to_owned())
+        .or_insert(name);
+    resource.meta.name = kds_name(resource);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pagination and filters (§7.2)
 
@@ -1411,6 +1428,31 @@ mod tests {
         assert_eq!(h, hashed_name("default", "redis", &["east"]));
         let long = "a".repeat(300);
         assert_eq!(hashed_name("m", &long, &[]).len(), 236 + 1 + 16);
+    }
+
+    #[test]
+    fn zones_store_mesh_scoped_resources_under_their_kds_name() {
+        let decode = |t, v: serde_json::Value| decode_value(t, v).unwrap();
+        let mut mzs = decode(
+            ResourceType::MeshMultiZoneService,
+            serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "redis",
+                "spec": {"selector": {"meshService": {"matchLabels": {"app": "redis"}}},
+                         "ports": [{"port": 6379}]}}),
+        );
+        rename_for_zones(&mut mzs);
+        assert_eq!(mzs.meta.name, hashed_name("default", "redis", &[]));
+        assert_eq!(mzs.meta.display_name(), "redis");
+        // Renaming is idempotent, as for MeshServices that global forwards from other zones.
+        let once = mzs.meta.name.clone();
+        rename_for_zones(&mut mzs);
+        assert_eq!(mzs.meta.name, once);
+        let mut hg = decode(
+            ResourceType::HostnameGenerator,
+            serde_json::json!({"type": "HostnameGenerator", "name": "local",
+                "spec": {"template": "{{ .DisplayName }}.mzsvc.mesh.local"}}),
+        );
+        rename_for_zones(&mut hg);
+        assert_eq!(hg.meta.name, "local");
     }
 
     #[test]

@@ -83,12 +83,7 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
         let Spec::MeshMultiZoneService(spec) = &resource.spec else {
             continue;
         };
-        let selector = spec
-            .selector
-            .mesh_service
-            .match_labels
-            .clone()
-            .unwrap_or_default();
+        let selector = spec.selector_labels();
         let ports: Vec<String> = spec
             .ports
             .iter()

@@ -267,6 +267,17 @@ pub struct MeshMultiZoneServiceSpec {
     pub ports: Vec<MzsPort>,
 }
 
+impl MeshMultiZoneServiceSpec {
+    /// `selector.meshService.matchLabels`, absent read as empty (as Kuma's status updater does).
+    pub fn selector_labels(&self) -> Labels {
+        self.selector
+            .mesh_service
+            .match_labels
+            .clone()
+            .unwrap_or_default()
+    }
+}
+
 /// `spec.selector` of a MeshMultiZoneService.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MzsSelector {

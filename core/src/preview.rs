@@ -575,12 +575,7 @@ impl ZoneEngine {
 
     fn insert_mzs_entry(&mut self, resource: &Resource, spec: MeshMultiZoneServiceSpec) -> u32 {
         let meta = effective_mzs_meta(&resource.meta);
-        let selector = spec
-            .selector
-            .mesh_service
-            .match_labels
-            .clone()
-            .unwrap_or_default();
+        let selector = spec.selector_labels();
         let id = self.free_mzs_slots.pop().unwrap_or_else(|| {
             self.mzs.push(None);
             u32::try_from(self.mzs.len() - 1).unwrap_or(u32::MAX)

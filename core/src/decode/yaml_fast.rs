@@ -560,6 +560,25 @@ struct Flow<'t, 'n> {
 }
 
 impl Flow<'_, '_> {
+    /// After an item of a flow collection closed by `close`: `,` then the next item, or `close`
+    /// (left for the caller). None (the full parser decides) for anything else, and for a
+    /// trailing comma, which is valid YAML but gets different spans from the full parser.
+    fn after_flow_item(&mut self, close: u8) -> Option<()> {
+        self.skip_spaces();
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.skip_spaces();
+                if matches!(self.peek(), Some(b'}' | b']')) {
+                    return None;
+                }
+                Some(())
+            }
+            c if c == close => Some(()),
+            _ => None,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         (self.i < self.end).then(|| self.text.as_bytes()[self.i])
     }
@@ -603,19 +622,7 @@ impl Flow<'_, '_> {
                     }
                     let value = self.value(depth + 1)?;
                     entries.push(Entry { key, value });
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => {
-                            self.i += 1;
-                            self.skip_spaces();
-                            // A trailing comma is valid YAML, but the full parser's spans differ.
-                            if matches!(self.peek(), Some(b'}' | b']')) {
-                                return None;
-                            }
-                        }
-                        b'}' => {}
-                        _ => return None,
-                    }
+                    self.after_flow_item(b'}')?;
                 }
                 Some(Node {
                     kind: NodeKind::Mapping(entries),
@@ -632,19 +639,7 @@ impl Flow<'_, '_> {
                         break;
                     }
                     items.push(self.value(depth + 1)?);
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => {
-                            self.i += 1;
-                            self.skip_spaces();
-                            // A trailing comma is valid YAML, but the full parser's spans differ.
-                            if matches!(self.peek(), Some(b'}' | b']')) {
-                                return None;
-                            }
-                        }
-                        b']' => {}
-                        _ => return None,
-                    }
+                    self.after_flow_item(b']')?;
                 }
                 Some(Node {
                     kind: NodeKind::Sequence(items),
