@@ -23,7 +23,14 @@ pack-npm: wasm ## npm pack the package into target/npm/
 	mkdir -p $(ROOT)/target/npm
 	cd $(ROOT)/wasm/pkg && npm pack --pack-destination $(ROOT)/target/npm
 
-test-npm: wasm ## npm package: binding unit tests + node --test (API, ESM/web, conformance, CLI, LSP, npm pack, tsc)
+# The size goal of the npm package (issue #3): the shipped module stays under 200 KB gzipped.
+WASM_GZIP_LIMIT ?= 200000
+
+test-npm: wasm ## npm package: binding unit tests + node --test (API, ESM/web, conformance, CLI, LSP, npm pack, tsc), size gate
+	@gz=$$(gzip -9 -n -c $(ROOT)/wasm/pkg/web/kuma_mzs_bg.wasm | wc -c); \
+	if [ "$$gz" -ge $(WASM_GZIP_LIMIT) ]; then \
+		echo "test-npm: kuma_mzs_bg.wasm is $$gz bytes gzipped, over the $(WASM_GZIP_LIMIT)-byte budget (BENCHMARKS.md, npm section)" >&2; exit 1; \
+	else echo "test-npm: kuma_mzs_bg.wasm $$gz bytes gzipped (budget $(WASM_GZIP_LIMIT))"; fi
 	cargo test -p kuma-mzs-wasm --locked
 	cd $(ROOT)/wasm && node --test tests/*.test.js tests/*.test.mjs
 
