@@ -4,12 +4,22 @@
 use std::fmt::Write as _;
 
 use super::lex::go_quote;
-use super::parse::{Arg, Branch, Command, Node, Number, Pipe};
+use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Trees};
 
 /// Largest output we produce; templates render hostnames, so this only stops runaway `range`s.
 const MAX_OUTPUT: usize = 1 << 20;
-/// Most loop iterations in one evaluation.
+/// Most loop iterations and template calls in one evaluation.
 const MAX_STEPS: usize = 100_000;
+/// Most nodes walked in one evaluation: a bound on work however the template is shaped.
+const MAX_WALKED: usize = 2_000_000;
+/// Go's limit of nested template calls, which its error message names.
+const GO_MAX_TEMPLATE_DEPTH: usize = 100_000;
+/// Our limit, counting `if`/`with`/`range` blocks as well as template calls: evaluation
+/// recurses on the stack (about 3 KB a level in debug builds, 0.5 KB optimised), so we stop far
+/// below Go (which itself uses 1000 on wasm) but report Go's message. 100,000 - 400 is
+/// divisible by every cycle length up to 6, so a runaway recursion through plain
+/// `{{template}}` calls names the same template Go would.
+const MAX_NESTING: usize = 400;
 
 /// A value during evaluation (Go's `reflect.Value`, narrowed to what the data can hold).
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +30,8 @@ pub(crate) enum Value {
     Int(i64),
     Float(f64),
     Bool(bool),
+    /// A byte of a string, from `index` (Go's `uint8`).
+    Byte(u8),
     /// The data struct.
     Data,
 }
@@ -45,27 +57,38 @@ enum Flow {
     Continue,
 }
 
-pub(crate) fn execute(source: &str, nodes: &[Node], data: &Data<'_>) -> Result<String> {
+pub(crate) fn execute(source: &str, trees: &Trees, data: &Data<'_>) -> Result<String> {
     let mut s = State {
         source,
         data,
+        trees,
+        name: "",
         out: String::new(),
         vars: vec![("$".to_owned(), Value::Data)],
         at: None,
         steps: 0,
+        walked: 0,
+        nesting: 0,
     };
-    s.walk_list(&Value::Data, nodes)?;
+    let root = trees.iter().find(|(name, _)| name.is_empty());
+    s.walk_list(&Value::Data, root.map_or(&[][..], |(_, list)| list))?;
     Ok(s.out)
 }
 
 struct State<'a> {
     source: &'a str,
     data: &'a Data<'a>,
+    trees: &'a Trees,
+    /// The template being executed (`""` for the root), for `executing "name"`.
+    name: &'a str,
     out: String,
     vars: Vec<(String, Value)>,
     /// The node being evaluated: its position and text, for error context.
     at: Option<(usize, String)>,
     steps: usize,
+    walked: usize,
+    /// Template calls and control blocks we are inside of.
+    nesting: usize,
 }
 
 impl State<'_> {
@@ -75,7 +98,7 @@ impl State<'_> {
 
     fn errorf<T>(&self, message: impl std::fmt::Display) -> Result<T> {
         match &self.at {
-            None => Err(ExecError(format!("template: : {message}"))),
+            None => Err(ExecError(format!("template: {}: {message}", self.name))),
             Some((pos, context)) => {
                 let before = self.source.get(..*pos).unwrap_or(self.source);
                 let line = 1 + before.matches('\n').count();
@@ -83,17 +106,9 @@ impl State<'_> {
                     Some(nl) => pos - (nl + 1),
                     None => *pos,
                 };
-                let context = if context.len() > 20 {
-                    let mut cut = 20;
-                    while !context.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    format!("{}...", &context[..cut])
-                } else {
-                    context.clone()
-                };
                 Err(ExecError(format!(
-                    "template: :{line}:{col}: executing \"\" at <{context}>: {message}"
+                    "template: :{line}:{col}: executing {} at <{context}>: {message}",
+                    go_quote(self.name)
                 )))
             }
         }
@@ -106,6 +121,7 @@ impl State<'_> {
             Value::Int(_) => "int".to_owned(),
             Value::Float(_) => "float64".to_owned(),
             Value::Bool(_) => "bool".to_owned(),
+            Value::Byte(_) => "uint8".to_owned(),
             Value::Data => self.data.type_name.to_owned(),
         }
     }
@@ -117,6 +133,7 @@ impl State<'_> {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format_float(*f),
             Value::Bool(b) => b.to_string(),
+            Value::Byte(b) => b.to_string(),
             Value::Data => {
                 let values: Vec<&str> = self.data.fields.iter().map(|(_, v)| *v).collect();
                 format!("{{{}}}", values.join(" "))
@@ -145,6 +162,12 @@ impl State<'_> {
     }
 
     fn walk(&mut self, dot: &Value, node: &Node) -> Result<Flow> {
+        self.walked += 1;
+        if self.walked > MAX_WALKED {
+            return Err(ExecError(format!(
+                "template: : more than {MAX_WALKED} steps; kuma-mzs stopped evaluating"
+            )));
+        }
         match node {
             Node::Text(t) => self.emit(t)?,
             Node::Action(pipe) => {
@@ -154,20 +177,74 @@ impl State<'_> {
                     self.emit(&text)?;
                 }
             }
-            Node::If(b) => return self.walk_if_or_with(dot, b, false),
-            Node::With(b) => return self.walk_if_or_with(dot, b, true),
-            Node::Range(b) => return self.walk_range(dot, b),
+            Node::If(b) | Node::With(b) | Node::Range(b) => {
+                self.nesting += 1;
+                let flow = match node {
+                    Node::Range(_) => self.walk_range(dot, b)?,
+                    _ => self.walk_if_or_with(dot, b, matches!(node, Node::With(_)))?,
+                };
+                self.nesting -= 1;
+                return Ok(flow);
+            }
             Node::Break => return Ok(Flow::Break),
             Node::Continue => return Ok(Flow::Continue),
+            Node::Template { pos, name, pipe } => self.walk_template(dot, *pos, name, pipe)?,
         }
         Ok(Flow::Normal)
+    }
+
+    /// `{{template "name" pipe}}`: run `name` with dot set to the pipeline's value and only `$`.
+    fn walk_template(
+        &mut self,
+        dot: &Value,
+        pos: usize,
+        name: &str,
+        pipe: &Option<Pipe>,
+    ) -> Result<()> {
+        let context = match pipe {
+            Some(p) => format!("{{{{template {} {p}}}}}", go_quote(name)),
+            None => format!("{{{{template {}}}}}", go_quote(name)),
+        };
+        self.at(pos, context);
+        let trees = self.trees;
+        let Some((name, body)) = trees.iter().find(|(n, _)| n == name) else {
+            return self.errorf(format!("template {} not defined", go_quote(name)));
+        };
+        if self.nesting >= MAX_NESTING {
+            return self.errorf(format!(
+                "exceeded maximum template depth ({GO_MAX_TEMPLATE_DEPTH})"
+            ));
+        }
+        self.step()?;
+        // Variables the pipeline declares persist in the caller.
+        let dot = match pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Value::Missing,
+        };
+        let vars = std::mem::replace(&mut self.vars, vec![("$".to_owned(), dot.clone())]);
+        let caller = std::mem::replace(&mut self.name, name);
+        self.nesting += 1;
+        self.walk_list(&dot, body)?;
+        self.nesting -= 1;
+        self.name = caller;
+        self.vars = vars;
+        Ok(())
+    }
+
+    fn step(&mut self) -> Result<()> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(ExecError(format!(
+                "template: : more than {MAX_STEPS} loop iterations and template calls; kuma-mzs stopped evaluating"
+            )));
+        }
+        Ok(())
     }
 
     fn walk_if_or_with(&mut self, dot: &Value, b: &Branch, is_with: bool) -> Result<Flow> {
         let mark = self.vars.len();
         let val = self.eval_pipeline(dot, &b.pipe)?;
         let Some(truth) = is_true(&val) else {
-            self.at(b.pipe.pos, &b.pipe);
             return self.errorf(format!("if/with can't use {}", self.print(&val)));
         };
         let flow = if truth {
@@ -190,34 +267,37 @@ impl State<'_> {
             ..b.pipe.clone()
         };
         let val = self.eval_pipeline(dot, &plain)?;
-        let n = match val {
-            Value::Int(n) => n,
+        // Go ranges over any integer type, yielding elements of that type.
+        let (n, is_byte) = match &val {
+            Value::Int(n) => (*n, false),
+            Value::Byte(n) => (i64::from(*n), true),
+            // Go: "an invalid value is likely a nil map, etc. Not an error."
+            Value::Missing => (0, false),
+            // Go reports these at the last node the pipeline evaluated.
             other => {
-                self.at(b.pipe.pos, &b.pipe);
-                return self.errorf(format!("range can't iterate over {}", self.print(&other)));
+                return self.errorf(format!("range can't iterate over {}", self.print(other)));
             }
         };
+        if b.pipe.decl.len() > 1 {
+            return self.errorf(format!(
+                "can't use {} to iterate over more than one variable",
+                self.print(&val)
+            ));
+        }
         if n <= 0 {
             if let Some(else_list) = &b.else_list {
                 self.walk_list(dot, else_list)?;
             }
         }
         for i in 0..n.max(0) {
-            self.steps += 1;
-            if self.steps > MAX_STEPS {
-                return Err(ExecError(format!(
-                    "template: : more than {MAX_STEPS} loop iterations; kuma-mzs stopped evaluating"
-                )));
-            }
-            let elem = Value::Int(i);
+            self.step()?;
+            let elem = match u8::try_from(i) {
+                Ok(byte) if is_byte => Value::Byte(byte),
+                _ => Value::Int(i),
+            };
             self.vars.truncate(mark);
-            match b.pipe.decl.as_slice() {
-                [] => {}
-                [one] => self.vars.push((one.clone(), elem.clone())),
-                [key, value, ..] => {
-                    self.vars.push((key.clone(), Value::Int(i)));
-                    self.vars.push((value.clone(), elem.clone()));
-                }
+            if let Some(var) = b.pipe.decl.first() {
+                self.vars.push((var.clone(), elem.clone()));
             }
             match self.walk_list(&elem, &b.list)? {
                 Flow::Break => break,
@@ -487,9 +567,31 @@ impl State<'_> {
             }
         }
         self.at(cmd.pos, cmd);
-        let result = self.call(name, &args);
-        match result {
-            Ok(v) => Ok(v),
+        if name == "call" {
+            // No value a template can reach is a function (`call label` calls `label` with no
+            // arguments first). Go names the callee by its first argument's text, or by the
+            // piped value's `reflect.Value.String()`.
+            let callee = match (arg_nodes.first(), args.first()) {
+                (Some(node), _) => node.to_string(),
+                (None, Some(Value::Str(s))) => s.clone(),
+                (None, Some(v)) => format!("<{} Value>", self.type_name(v)),
+                (None, None) => String::new(),
+            };
+            let message = match args.first() {
+                None | Some(Value::Missing) => "call of nil".to_owned(),
+                Some(v) => format!("non-function {callee} of type {}", self.type_name(v)),
+            };
+            return self.errorf(format!("error calling call: {message}"));
+        }
+        match self.call(name, &args) {
+            // Go's last evaluated node is the last argument, or the function's name.
+            Ok(v) => {
+                let last = arg_nodes.last().or(cmd.args.first());
+                if let Some(last) = last {
+                    self.at(last.pos(), last);
+                }
+                Ok(v)
+            }
             Err(e) => self.errorf(format!("error calling {name}: {e}")),
         }
     }
@@ -504,6 +606,10 @@ impl State<'_> {
             "not" => Ok(Value::Bool(!is_true(&arg(0)).unwrap_or(false))),
             "len" => match arg(0) {
                 Value::Str(s) => Ok(Value::Int(i64::try_from(s.len()).unwrap_or(i64::MAX))),
+                // Go's reflect panics, and text/template reports the panic.
+                Value::Missing => {
+                    Err("reflect: call of reflect.Value.Type on zero Value".to_owned())
+                }
                 other => Err(format!("len of type {}", self.type_name(&other))),
             },
             "print" => Ok(Value::Str(self.sprint(args, false))),
@@ -515,18 +621,18 @@ impl State<'_> {
             "eq" => {
                 let first = arg(0);
                 for other in args.iter().skip(1) {
-                    if compare(&first, other)? == Some(std::cmp::Ordering::Equal) {
+                    if equal(&first, other)? {
                         return Ok(Value::Bool(true));
                     }
                 }
                 Ok(Value::Bool(false))
             }
-            "ne" => Ok(Value::Bool(
-                compare(&arg(0), &arg(1))? != Some(std::cmp::Ordering::Equal),
-            )),
+            "ne" => Ok(Value::Bool(!equal(&arg(0), &arg(1))?)),
             "lt" | "le" | "gt" | "ge" => {
                 let (a, b) = (arg(0), arg(1));
-                if matches!(a, Value::Bool(_) | Value::Data) || matches!(b, Value::Bool(_) | Value::Data) {
+                if matches!(a, Value::Bool(_) | Value::Data)
+                    || matches!(b, Value::Bool(_) | Value::Data)
+                {
                     return Err("invalid type for comparison".to_owned());
                 }
                 let ord = compare(&a, &b)?.ok_or("incompatible types for comparison")?;
@@ -537,10 +643,105 @@ impl State<'_> {
                     _ => ord.is_ge(),
                 }))
             }
-            other => Err(format!(
-                "the builtin {other} is not supported by kuma-mzs (Kuma hostname templates do not need it)"
-            )),
+            "index" => self.index(args),
+            "slice" => self.slice(args),
+            "html" => Ok(Value::Str(html_escape(&self.eval_args(args)))),
+            "js" => Ok(Value::Str(js_escape(&self.eval_args(args)))),
+            "urlquery" => Ok(Value::Str(url_query_escape(&self.eval_args(args)))),
+            other => Err(format!("function {other} not defined")),
         }
+    }
+
+    /// Go's `index`: only strings are indexable here, giving their bytes.
+    fn index(&self, args: &[Value]) -> std::result::Result<Value, String> {
+        let mut item = args.first().cloned().unwrap_or(Value::Missing);
+        if let Value::Missing = item {
+            return Err("index of untyped nil".to_owned());
+        }
+        for index in args.iter().skip(1) {
+            let Value::Str(s) = &item else {
+                return Err(format!(
+                    "can't index item of type {}",
+                    self.type_name(&item)
+                ));
+            };
+            let x = self.index_arg(index, s.len())?;
+            // Go's reflect panics on s[len(s)], and text/template reports the panic.
+            let byte = s
+                .as_bytes()
+                .get(x)
+                .ok_or("reflect: string index out of range")?;
+            item = Value::Byte(*byte);
+        }
+        Ok(item)
+    }
+
+    /// Go's `indexArg`: an integer in `0..=cap`.
+    fn index_arg(&self, index: &Value, cap: usize) -> std::result::Result<usize, String> {
+        let x = match index {
+            Value::Int(i) => *i,
+            Value::Byte(b) => i64::from(*b),
+            Value::Missing => return Err("cannot index slice/array with nil".to_owned()),
+            other => {
+                return Err(format!(
+                    "cannot index slice/array with type {}",
+                    self.type_name(other)
+                ))
+            }
+        };
+        match usize::try_from(x) {
+            Ok(x) if x <= cap => Ok(x),
+            _ => Err(format!("index out of range: {x}")),
+        }
+    }
+
+    /// Go's `slice` on a string: `slice s`, `slice s i`, `slice s i j`, byte offsets.
+    fn slice(&self, args: &[Value]) -> std::result::Result<Value, String> {
+        let item = args.first().cloned().unwrap_or(Value::Missing);
+        let indexes = args.get(1..).unwrap_or(&[]);
+        if let Value::Missing = item {
+            return Err("slice of untyped nil".to_owned());
+        }
+        if indexes.len() > 3 {
+            return Err(format!("too many slice indexes: {}", indexes.len()));
+        }
+        let Value::Str(s) = &item else {
+            return Err(format!(
+                "can't slice item of type {}",
+                self.type_name(&item)
+            ));
+        };
+        if indexes.len() == 3 {
+            return Err("cannot 3-index slice a string".to_owned());
+        }
+        let mut idx = [0, s.len()];
+        for (slot, index) in idx.iter_mut().zip(indexes) {
+            *slot = self.index_arg(index, s.len())?;
+        }
+        let [from, to] = idx;
+        if from > to {
+            return Err(format!("invalid slice index: {from} > {to}"));
+        }
+        // Go slices bytes; a cut inside a UTF-8 sequence leaves bytes Rust strings cannot hold,
+        // so those become U+FFFD (a hostname with them is invalid either way).
+        let bytes = s.as_bytes().get(from..to).unwrap_or_default();
+        Ok(Value::Str(String::from_utf8_lossy(bytes).into_owned()))
+    }
+
+    /// Go's `evalArgs` for `html`, `js`, `urlquery`: one string as is, else `fmt.Sprint` with
+    /// a missing value printed as `<no value>`.
+    fn eval_args(&self, args: &[Value]) -> String {
+        if let [Value::Str(s)] = args {
+            return s.clone();
+        }
+        let printable: Vec<Value> = args
+            .iter()
+            .map(|a| match a {
+                Value::Missing => Value::Str("<no value>".to_owned()),
+                other => other.clone(),
+            })
+            .collect();
+        self.sprint(&printable, false)
     }
 
     fn sprint(&self, args: &[Value], ln: bool) -> String {
@@ -591,11 +792,29 @@ impl State<'_> {
             };
             next += 1;
             match (verb, arg) {
-                ('v' | 's', a) if !matches!((verb, a), ('s', Value::Int(_) | Value::Bool(_))) => {
+                ('v' | 's', a)
+                    if !matches!(
+                        (verb, a),
+                        (
+                            's',
+                            Value::Int(_)
+                                | Value::Bool(_)
+                                | Value::Byte(_)
+                                | Value::Float(_)
+                                | Value::Missing
+                        )
+                    ) =>
+                {
                     out.push_str(&self.print_fmt(a))
                 }
                 ('d', Value::Int(i)) => {
                     let _ = write!(out, "{i}");
+                }
+                ('d', Value::Byte(b)) => {
+                    let _ = write!(out, "{b}");
+                }
+                ('x', Value::Byte(b)) => {
+                    let _ = write!(out, "{b:x}");
                 }
                 ('t', Value::Bool(b)) => {
                     let _ = write!(out, "{b}");
@@ -608,6 +827,9 @@ impl State<'_> {
                 }
                 ('x', Value::Int(i)) => {
                     let _ = write!(out, "{i:x}");
+                }
+                (verb, Value::Missing) => {
+                    let _ = write!(out, "%!{verb}(<nil>)");
                 }
                 (verb, a) => {
                     let _ = write!(out, "%!{verb}({}={})", self.type_name(a), self.print_fmt(a));
@@ -629,7 +851,7 @@ impl State<'_> {
 
 fn arity(name: &str) -> (usize, Option<usize>) {
     match name {
-        "label" | "not" | "len" | "html" | "js" | "urlquery" => (1, Some(1)),
+        "label" | "not" | "len" => (1, Some(1)),
         "ne" | "lt" | "le" | "gt" | "ge" => (2, Some(2)),
         "and" | "or" | "eq" | "printf" | "index" | "slice" | "call" => (1, None),
         _ => (0, None),
@@ -646,17 +868,32 @@ fn number(n: Number) -> Value {
 /// Go's `isTrue`; `None` when the value has no truth (Go: `if/with can't use`).
 fn is_true(v: &Value) -> Option<bool> {
     match v {
-        Value::Missing => None,
+        // Go: "something like var x interface{}, never set. It's a form of nil."
+        Value::Missing => Some(false),
         Value::Str(s) => Some(!s.is_empty()),
         Value::Int(i) => Some(*i != 0),
         Value::Float(f) => Some(*f != 0.0),
         Value::Bool(b) => Some(*b),
+        Value::Byte(b) => Some(*b != 0),
         Value::Data => Some(true),
     }
 }
 
-fn compare(a: &Value, b: &Value) -> std::result::Result<Option<std::cmp::Ordering>, String> {
+/// Go's `eq` for two values: no value equals only no value.
+fn equal(a: &Value, b: &Value) -> std::result::Result<bool, String> {
     match (a, b) {
+        (Value::Missing, _) | (_, Value::Missing) => Ok(a == b),
+        _ => Ok(compare(a, b)? == Some(std::cmp::Ordering::Equal)),
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> std::result::Result<Option<std::cmp::Ordering>, String> {
+    // Go compares signed and unsigned integers by value.
+    let widen = |v: &Value| match v {
+        Value::Byte(b) => Value::Int(i64::from(*b)),
+        other => other.clone(),
+    };
+    match (&widen(a), &widen(b)) {
         (Value::Str(x), Value::Str(y)) => Ok(Some(x.cmp(y))),
         (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(y))),
         (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(y)),
@@ -689,4 +926,97 @@ fn format_float(f: f64) -> String {
         return s;
     }
     crate::float_text::display(f)
+}
+
+/// Go's `HTMLEscapeString`.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `JSEscapeString` (Go 1.19 and later: `&` and `=` escaped too).
+fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c if !c.is_ascii() && !is_go_print(c) => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `unicode.IsPrint` for non-ASCII runes, without Unicode tables: control, space
+/// separator, format and private-use characters are not printable. Unassigned code points,
+/// which Go also counts as unprintable, pass as printable here.
+fn is_go_print(c: char) -> bool {
+    let u = c as u32;
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(
+            u,
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0001
+                | 0xE0020..=0xE007F
+                | 0xE000..=0xF8FF
+                | 0xF0000..=0xFFFFD
+                | 0x100000..=0x10FFFD
+        ))
+}
+
+/// Go's `url.QueryEscape`.
+fn url_query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }

@@ -1,14 +1,16 @@
-//! Go `text/template` for HostnameGenerator templates: the subset Kuma users write, with Go's
-//! exact error texts (Kuma puts them into validation messages and status conditions).
+//! Go `text/template` for HostnameGenerator templates, with Go's exact error texts (Kuma puts
+//! them into validation messages and status conditions).
 //!
 //! Supported like Go: text, `{{ .Field }}`, chained fields, `$` and `$x := ...` variables,
 //! pipelines with `|`, parentheses, string/raw-string/number/char/bool constants, comments,
 //! trim markers `{{-`/`-}}`, `if`/`else if`/`else`/`with`/`else with`/`range` (over integers,
-//! with `break`/`continue`), and the functions `label`, `printf`, `print`, `println`, `len`, `not`,
-//! `and`, `or`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
-//! Not supported (clear error instead of Go's behaviour): `define`/`template`/`block`, complex
-//! numbers, and the builtins `html`, `js`, `urlquery`, `index`, `slice`, `call` at execution.
-//! Go's `printf` is approximated for the verbs `%s %v %d %q %t %x %%`.
+//! with `break`/`continue`), `define`/`template`/`block` (Go's redefinition rules), and all of
+//! Go's builtins: `label` (Kuma's), `printf`, `print`, `println`, `len`, `index`, `slice`, `html`,
+//! `js`, `urlquery`, `call`, `not`, `and`, `or`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
+//! Deviations: complex numbers are refused; `printf` knows the verbs `%s %v %d %q %t %x %%`;
+//! templates nest at most 400 deep (Go: 100,000) with Go's "exceeded maximum template depth"
+//! message; a `slice` cutting a multi-byte character yields U+FFFD where Go keeps raw bytes;
+//! `js` treats unassigned code points as printable.
 
 mod exec;
 mod lex;
@@ -49,7 +51,7 @@ pub struct TemplateError(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     source: String,
-    nodes: Vec<parse::Node>,
+    trees: parse::Trees,
 }
 
 /// Longest template [`Template::parse`] accepts.
@@ -73,9 +75,9 @@ impl Template {
             )));
         }
         match parse::parse(source) {
-            Ok(nodes) => Ok(Self {
+            Ok(trees) => Ok(Self {
                 source: source.to_owned(),
-                nodes,
+                trees,
             }),
             Err(e) => Err(TemplateError(format!(
                 "template: :{}: {}",
@@ -109,7 +111,7 @@ impl Template {
             ],
             label: &label,
         };
-        exec::execute(&self.source, &self.nodes, &data).map_err(|e| TemplateError(e.0))
+        exec::execute(&self.source, &self.trees, &data).map_err(|e| TemplateError(e.0))
     }
 
     /// Render with the HostnameGenerator validator's stub values (`name`, `displayname`,
@@ -127,7 +129,7 @@ impl Template {
             ],
             label: &label,
         };
-        exec::execute(&self.source, &self.nodes, &data).map_err(|e| TemplateError(e.0))
+        exec::execute(&self.source, &self.trees, &data).map_err(|e| TemplateError(e.0))
     }
 }
 

@@ -24,6 +24,22 @@ pub(crate) enum Node {
     Range(Box<Branch>),
     Break,
     Continue,
+    /// `{{template "name" pipe}}`, also what a `{{block}}` leaves in place; `pos` is the name's.
+    Template {
+        pos: usize,
+        name: String,
+        pipe: Option<Pipe>,
+    },
+}
+
+/// The templates one parse defines, in definition order (Go's `treeSet`): the root is the
+/// one named `""`, always present.
+pub(crate) type Trees = Vec<(String, Vec<Node>)>;
+
+/// Go's `IsEmptyTree`: only blank text (comments never reach the tree).
+fn is_empty_tree(list: &[Node]) -> bool {
+    list.iter()
+        .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
 }
 
 /// The shared shape of `if`, `with` and `range`.
@@ -195,8 +211,8 @@ pub(crate) struct ParseError {
 
 type Result<T> = std::result::Result<T, ParseError>;
 
-/// Parse a template into its list of nodes.
-pub(crate) fn parse(source: &str) -> Result<Vec<Node>> {
+/// Parse a template, with the templates it defines.
+pub(crate) fn parse(source: &str) -> Result<Trees> {
     let tokens = lex(source);
     let mut p = Parser {
         tokens,
@@ -206,8 +222,11 @@ pub(crate) fn parse(source: &str) -> Result<Vec<Node>> {
         depth: 0,
         action_line: 0,
         last_line: 1,
+        trees: Vec::new(),
     };
-    p.parse()
+    let root = p.parse()?;
+    p.add(String::new(), root)?;
+    Ok(p.trees)
 }
 
 /// What ended an item list.
@@ -224,6 +243,7 @@ struct Parser {
     depth: usize,
     action_line: usize,
     last_line: usize,
+    trees: Trees,
 }
 
 impl Parser {
@@ -323,6 +343,16 @@ impl Parser {
                 let t = self.next();
                 return self.unexpected(&t, "input");
             }
+            if self.peek().kind == Kind::LeftDelim {
+                let before = self.i;
+                let delim = self.next();
+                if self.next_non_space().kind == Kind::Define {
+                    self.action_line = delim.line;
+                    self.definition()?;
+                    continue;
+                }
+                self.i = before;
+            }
             match self.text_or_action()? {
                 Item::Node(n) => root.push(n),
                 Item::Stop(Stop::End) => return self.error("unexpected {{end}}"),
@@ -360,10 +390,22 @@ impl Parser {
     fn action(&mut self) -> Result<Item> {
         let token = self.next_non_space();
         match token.kind {
-            Kind::Block | Kind::Define | Kind::Template => self.error(format!(
-                "{{{{{}}}}} is not supported by kuma-mzs (Kuma hostname templates are a single template)",
-                token.val
-            )),
+            Kind::Block => self.block(),
+            Kind::Template => {
+                let token = self.next_non_space();
+                let name = self.template_name(&token, "template clause")?;
+                let mut pipe = None;
+                if self.next_non_space().kind != Kind::RightDelim {
+                    self.backup();
+                    // Variables the pipeline declares stay in scope, as in Go.
+                    pipe = Some(self.pipeline("template clause", Kind::RightDelim)?);
+                }
+                Ok(Item::Node(Node::Template {
+                    pos: token.pos,
+                    name,
+                    pipe,
+                }))
+            }
             Kind::Break => self.loop_control("break").map(|_| Item::Node(Node::Break)),
             Kind::Continue => self
                 .loop_control("continue")
@@ -382,6 +424,76 @@ impl Parser {
                 Ok(Item::Node(Node::Action(pipe)))
             }
         }
+    }
+
+    /// The quoted name after `define`, `template` or `block`.
+    fn template_name(&self, token: &Token, context: &str) -> Result<String> {
+        let name = match token.kind {
+            Kind::String => unquote(&token.val),
+            Kind::RawString => Some(raw_unquote(&token.val)),
+            _ => return self.unexpected(token, context),
+        };
+        match name {
+            Some(name) => Ok(name),
+            None => self.error("invalid syntax"),
+        }
+    }
+
+    /// `{{define "name"}}...{{end}}` at the top level (the `{{define` is read).
+    fn definition(&mut self) -> Result<()> {
+        let token = self.next_non_space();
+        let name = self.template_name(&token, "define clause")?;
+        self.expect(Kind::RightDelim, "define clause")?;
+        self.action_line = 0;
+        let list = self.own_tree("define clause")?;
+        self.add(name, list)
+    }
+
+    /// `{{block "name" pipe}}...{{end}}`: defines `name` and executes it here.
+    fn block(&mut self) -> Result<Item> {
+        let token = self.next_non_space();
+        let name = self.template_name(&token, "block clause")?;
+        let pipe = self.pipeline("block clause", Kind::RightDelim)?;
+        self.enter()?;
+        let list = self.own_tree("block clause")?;
+        self.depth -= 1;
+        self.add(name.clone(), list)?;
+        Ok(Item::Node(Node::Template {
+            pos: token.pos,
+            name,
+            pipe: Some(pipe),
+        }))
+    }
+
+    /// The body of a `define` or `block`: a tree of its own, so it sees only `$` and no
+    /// enclosing `range`.
+    fn own_tree(&mut self, context: &str) -> Result<Vec<Node>> {
+        let vars = std::mem::replace(&mut self.vars, vec!["$".to_owned()]);
+        let range_depth = std::mem::replace(&mut self.range_depth, 0);
+        let (list, stop) = self.item_list()?;
+        if let Stop::Else = stop {
+            return self.error(format!("unexpected {{{{else}}}} in {context}"));
+        }
+        self.vars = vars;
+        self.range_depth = range_depth;
+        Ok(list)
+    }
+
+    /// Go's `Tree.add`: a template may replace an empty one of the same name; two non-empty
+    /// ones are an error; an empty one never replaces anything.
+    fn add(&mut self, name: String, list: Vec<Node>) -> Result<()> {
+        match self.trees.iter_mut().find(|(n, _)| *n == name) {
+            None => self.trees.push((name, list)),
+            Some((_, old)) if is_empty_tree(old) => *old = list,
+            Some(_) if !is_empty_tree(&list) => {
+                return self.error(format!(
+                    "template: multiple definition of template {}",
+                    go_quote(&name)
+                ))
+            }
+            Some(_) => {}
+        }
+        Ok(())
     }
 
     fn loop_control(&mut self, word: &str) -> Result<()> {
@@ -670,13 +782,7 @@ impl Parser {
             }
             Kind::String | Kind::RawString => {
                 let text = if token.kind == Kind::RawString {
-                    Some(
-                        token
-                            .val
-                            .trim_start_matches('`')
-                            .trim_end_matches('`')
-                            .replace('\r', ""),
-                    )
+                    Some(raw_unquote(&token.val))
                 } else {
                     unquote(&token.val)
                 };
@@ -740,6 +846,14 @@ fn parse_number(text: &str) -> Option<Number> {
     let f: f64 = body.parse().ok()?;
     let f = if neg { -f } else { f };
     Some(Number::Float(f.to_bits()))
+}
+
+/// Go's `strconv.Unquote` for a raw string: drop the backquotes and carriage returns.
+fn raw_unquote(quoted: &str) -> String {
+    quoted
+        .trim_start_matches('`')
+        .trim_end_matches('`')
+        .replace('\r', "")
 }
 
 /// Go's `strconv.Unquote` for a double-quoted string.

@@ -132,9 +132,10 @@ fn execution_errors_read_like_go() {
         "{{ .Name \"x\" }}",
         Err("template: :1:3: executing \"\" at <.Name>: Name has arguments but cannot be invoked as function"),
     );
+    // Go 1.19 and later print the whole node (older Go cut it at 20 bytes).
     check(
         "{{ .VeryLongFieldNameThatGoesOnAndOn }}",
-        Err("template: :1:3: executing \"\" at <.VeryLongFieldNameTh...>: can't evaluate field VeryLongFieldNameThatGoesOnAndOn in type hostname.meshedName"),
+        Err("template: :1:3: executing \"\" at <.VeryLongFieldNameThatGoesOnAndOn>: can't evaluate field VeryLongFieldNameThatGoesOnAndOn in type hostname.meshedName"),
     );
 }
 
