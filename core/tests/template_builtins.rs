@@ -236,6 +236,18 @@ const GO_VERIFIED: &[(&str, Result<&str, &str>)] = &[
     ("{{define \"x\"}}{{len .}}{{end}}{{template \"x\"}}", Err("template: :1:16: executing \"x\" at <len .>: error calling len: reflect: call of reflect.Value.Type on zero Value")),
     ("{{define \"x\"}}{{.Foo | len}}{{end}}{{template \"x\"}}", Err("template: :1:23: executing \"x\" at <len>: error calling len: reflect: call of reflect.Value.Type on zero Value")),
     ("{{ eq (index .Name 0) (index .Name 0) }}{{ eq (index .Name 0) \"r\" }}", Err("template: :1:43: executing \"\" at <eq (index .Name 0) \"r\">: error calling eq: incompatible types for comparison")),
+    ("{{eq 3}}", Err("template: :1:2: executing \"\" at <eq 3>: error calling eq: missing argument for comparison")),
+    ("{{.Name | eq}}", Err("template: :1:10: executing \"\" at <eq>: error calling eq: missing argument for comparison")),
+    ("{{lt true 'a'}}", Err("template: :1:2: executing \"\" at <lt true 'a'>: error calling lt: incompatible types for comparison")),
+    ("{{lt true false}}", Err("template: :1:2: executing \"\" at <lt true false>: error calling lt: invalid type for comparison")),
+    ("{{eq . .}}{{eq . $}}{{ne . .}}", Ok("truetruefalse")),
+    ("{{eq . 1}}", Err("template: :1:2: executing \"\" at <eq . 1>: error calling eq: incompatible types for comparison")),
+    ("{{block \"a\" .}}\n{{else}}", Err("template: :1: unexpected {{else}} in block clause")),
+    ("{{define \"a\"}}\n{{else}}", Err("template: :2: unexpected {{else}} in define clause")),
+    ("{{block \"a\" .}}\nx", Err("template: :2: unexpected EOF")),
+    ("{{define \"a\"}}a{{end}}{{block \"a\" .}}\nx\n{{end\n}}", Err("template: :4: template: multiple definition of template \"a\"")),
+    ("{{template\n\"a\"}}", Err("template: :2:0: executing \"\" at <{{template \"a\"}}>: template \"a\" not defined")),
+    ("{{printf \"ab\" .Name nil \"é\"}}", Ok("ab%!(EXTRA string=redis-xyz, <nil>, string=é)")),
 ];
 
 #[test]
@@ -285,6 +297,19 @@ fn runaway_recursion_stops_with_gos_message() {
             Err("template: :1:83: executing \"x\" at <{{template \"x\" .}}>: exceeded maximum template depth (100000)"),
         ),
     ]);
+}
+
+/// Values that grow with every template call exhaust Go's memory; kuma-mzs stops them.
+#[test]
+fn growing_values_stop() {
+    for source in [
+        "{{define \"a\"}}{{template \"a\" js . . \"\\\\\"}}{{end}}{{template \"a\" \"x\"}}",
+        "{{$x := .Name}}{{range 100}}{{$x = print $x $x}}{{end}}{{len $x}}",
+        "{{$x := printf \"%s%s%s%s\" .Name .Name .Name .Name}}{{range 20}}{{$x = printf \"%s%s%s%s\" $x $x $x $x}}{{end}}",
+    ] {
+        let err = render(source).unwrap_err();
+        assert!(err.contains("kuma-mzs stopped evaluating"), "{source}: {err}");
+    }
 }
 
 /// A template that calls itself twice per level would run for ages in Go; kuma-mzs stops it.

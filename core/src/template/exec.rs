@@ -8,6 +8,8 @@ use super::parse::{Arg, Branch, Command, Node, Number, Pipe, Trees};
 
 /// Largest output we produce; templates render hostnames, so this only stops runaway `range`s.
 const MAX_OUTPUT: usize = 1 << 20;
+/// Most bytes all function calls of one evaluation may produce (bounds memory and time).
+const MAX_PRODUCED: usize = 16 << 20;
 /// Most loop iterations and template calls in one evaluation.
 const MAX_STEPS: usize = 100_000;
 /// Most nodes walked in one evaluation: a bound on work however the template is shaped.
@@ -68,6 +70,7 @@ pub(crate) fn execute(source: &str, trees: &Trees, data: &Data<'_>) -> Result<St
         at: None,
         steps: 0,
         walked: 0,
+        produced: 0,
         nesting: 0,
     };
     let root = trees.iter().find(|(name, _)| name.is_empty());
@@ -87,6 +90,7 @@ struct State<'a> {
     at: Option<(usize, String)>,
     steps: usize,
     walked: usize,
+    produced: usize,
     /// Template calls and control blocks we are inside of.
     nesting: usize,
 }
@@ -584,6 +588,17 @@ impl State<'_> {
             return self.errorf(format!("error calling call: {message}"));
         }
         match self.call(name, &args) {
+            // Values can grow with every call (`js` of `js` of ...), until Go runs out of memory.
+            Ok(Value::Str(s))
+                if s.len() > MAX_OUTPUT || {
+                    self.produced += s.len();
+                    self.produced > MAX_PRODUCED
+                } =>
+            {
+                Err(ExecError(format!(
+                    "template: : functions produced more than {MAX_OUTPUT} bytes in one value or {MAX_PRODUCED} in all; kuma-mzs stopped evaluating"
+                )))
+            }
             // Go's last evaluated node is the last argument, or the function's name.
             Ok(v) => {
                 let last = arg_nodes.last().or(cmd.args.first());
@@ -619,6 +634,9 @@ impl State<'_> {
                 _ => Err("printf expects a format string".to_owned()),
             },
             "eq" => {
+                if args.len() < 2 {
+                    return Err("missing argument for comparison".to_owned());
+                }
                 let first = arg(0);
                 for other in args.iter().skip(1) {
                     if equal(&first, other)? {
@@ -630,8 +648,9 @@ impl State<'_> {
             "ne" => Ok(Value::Bool(!equal(&arg(0), &arg(1))?)),
             "lt" | "le" | "gt" | "ge" => {
                 let (a, b) = (arg(0), arg(1));
-                if matches!(a, Value::Bool(_) | Value::Data)
-                    || matches!(b, Value::Bool(_) | Value::Data)
+                // Go: no basic kind is an invalid type; two bools are not ordered.
+                let basic = |v: &Value| !matches!(v, Value::Data | Value::Missing);
+                if !basic(&a) || !basic(&b) || matches!((&a, &b), (Value::Bool(_), Value::Bool(_)))
                 {
                     return Err("invalid type for comparison".to_owned());
                 }
@@ -747,6 +766,9 @@ impl State<'_> {
     fn sprint(&self, args: &[Value], ln: bool) -> String {
         let mut out = String::new();
         for (i, a) in args.iter().enumerate() {
+            if out.len() > MAX_OUTPUT {
+                break; // the caller reports the oversized value
+            }
             let is_str = matches!(a, Value::Str(_));
             let prev_str = i > 0 && matches!(args[i - 1], Value::Str(_));
             if i > 0 && (ln || (!is_str && !prev_str)) {
@@ -774,6 +796,9 @@ impl State<'_> {
         let mut next = 0;
         let mut chars = format.chars();
         while let Some(c) = chars.next() {
+            if out.len() > MAX_OUTPUT {
+                break; // the caller reports the oversized value
+            }
             if c != '%' {
                 out.push(c);
                 continue;
@@ -840,7 +865,10 @@ impl State<'_> {
             out.push_str("%!(EXTRA ");
             let extra: Vec<String> = args[next..]
                 .iter()
-                .map(|a| format!("{}={}", self.type_name(a), self.print_fmt(a)))
+                .map(|a| match a {
+                    Value::Missing => "<nil>".to_owned(),
+                    a => format!("{}={}", self.type_name(a), self.print_fmt(a)),
+                })
                 .collect();
             out.push_str(&extra.join(", "));
             out.push(')');
@@ -883,6 +911,9 @@ fn is_true(v: &Value) -> Option<bool> {
 fn equal(a: &Value, b: &Value) -> std::result::Result<bool, String> {
     match (a, b) {
         (Value::Missing, _) | (_, Value::Missing) => Ok(a == b),
+        // The data struct is comparable (all its fields are strings), but only to itself.
+        (Value::Data, Value::Data) => Ok(true),
+        (Value::Data, _) | (_, Value::Data) => Err("incompatible types for comparison".to_owned()),
         _ => Ok(compare(a, b)? == Some(std::cmp::Ordering::Equal)),
     }
 }

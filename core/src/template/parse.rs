@@ -445,7 +445,7 @@ impl Parser {
         let name = self.template_name(&token, "define clause")?;
         self.expect(Kind::RightDelim, "define clause")?;
         self.action_line = 0;
-        let list = self.own_tree("define clause")?;
+        let list = self.own_tree("define clause", None)?;
         self.add(name, list)
     }
 
@@ -454,8 +454,11 @@ impl Parser {
         let token = self.next_non_space();
         let name = self.template_name(&token, "block clause")?;
         let pipe = self.pipeline("block clause", Kind::RightDelim)?;
+        // Go reports a stray `{{else}}` from the enclosing tree, at its last token: the header's
+        // closing delimiter.
+        let header_line = self.last_line;
         self.enter()?;
-        let list = self.own_tree("block clause")?;
+        let list = self.own_tree("block clause", Some(header_line))?;
         self.depth -= 1;
         self.add(name.clone(), list)?;
         Ok(Item::Node(Node::Template {
@@ -467,12 +470,15 @@ impl Parser {
 
     /// The body of a `define` or `block`: a tree of its own, so it sees only `$` and no
     /// enclosing `range`.
-    fn own_tree(&mut self, context: &str) -> Result<Vec<Node>> {
+    fn own_tree(&mut self, context: &str, else_line: Option<usize>) -> Result<Vec<Node>> {
         let vars = std::mem::replace(&mut self.vars, vec!["$".to_owned()]);
         let range_depth = std::mem::replace(&mut self.range_depth, 0);
         let (list, stop) = self.item_list()?;
         if let Stop::Else = stop {
-            return self.error(format!("unexpected {{{{else}}}} in {context}"));
+            return Err(ParseError {
+                line: else_line.unwrap_or(self.last_line),
+                message: format!("unexpected {{{{else}}}} in {context}"),
+            });
         }
         self.vars = vars;
         self.range_depth = range_depth;
