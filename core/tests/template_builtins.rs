@@ -321,6 +321,13 @@ fn exponential_template_calls_stop() {
     );
     let err = render(&source).unwrap_err();
     assert!(err.contains("kuma-mzs stopped evaluating"), "{err}");
+    // Long pipelines repeated by a range are bounded too.
+    let source = format!(
+        "{{{{range 100000}}}}{{{{len \"x\"{}}}}}{{{{end}}}}",
+        " | not".repeat(10_000)
+    );
+    let err = render(&source).unwrap_err();
+    assert!(err.contains("kuma-mzs stopped evaluating"), "{err}");
 }
 
 /// Slicing a string inside a multi-byte character: Go keeps the raw bytes, Rust strings cannot,

@@ -12,8 +12,9 @@ const MAX_OUTPUT: usize = 1 << 20;
 const MAX_PRODUCED: usize = 16 << 20;
 /// Most loop iterations and template calls in one evaluation.
 const MAX_STEPS: usize = 100_000;
-/// Most nodes walked in one evaluation: a bound on work however the template is shaped.
-const MAX_WALKED: usize = 2_000_000;
+/// Most nodes, commands and arguments evaluated in one evaluation: a bound on work however the
+/// template is shaped.
+const MAX_WALKED: usize = 3_000_000;
 /// Go's limit of nested template calls, which its error message names.
 const GO_MAX_TEMPLATE_DEPTH: usize = 100_000;
 /// Our limit, counting `if`/`with`/`range` blocks as well as template calls: evaluation
@@ -166,12 +167,7 @@ impl State<'_> {
     }
 
     fn walk(&mut self, dot: &Value, node: &Node) -> Result<Flow> {
-        self.walked += 1;
-        if self.walked > MAX_WALKED {
-            return Err(ExecError(format!(
-                "template: : more than {MAX_WALKED} steps; kuma-mzs stopped evaluating"
-            )));
-        }
+        self.tick()?;
         match node {
             Node::Text(t) => self.emit(t)?,
             Node::Action(pipe) => {
@@ -232,6 +228,17 @@ impl State<'_> {
         self.nesting -= 1;
         self.name = caller;
         self.vars = vars;
+        Ok(())
+    }
+
+    /// Count one node, command or argument evaluated.
+    fn tick(&mut self) -> Result<()> {
+        self.walked += 1;
+        if self.walked > MAX_WALKED {
+            return Err(ExecError(format!(
+                "template: : more than {MAX_WALKED} evaluation steps; kuma-mzs stopped evaluating"
+            )));
+        }
         Ok(())
     }
 
@@ -332,6 +339,7 @@ impl State<'_> {
     }
 
     fn eval_command(&mut self, dot: &Value, cmd: &Command, fin: Option<Value>) -> Result<Value> {
+        self.tick()?;
         let Some(first) = cmd.args.first() else {
             return Ok(Value::Missing);
         };
@@ -445,6 +453,7 @@ impl State<'_> {
 
     /// Evaluate an argument whose type is unconstrained (Go's `evalEmptyInterface`).
     fn eval_arg_any(&mut self, dot: &Value, arg: &Arg) -> Result<Value> {
+        self.tick()?;
         self.at(arg.pos(), arg);
         match arg {
             Arg::Dot { .. } => Ok(dot.clone()),
