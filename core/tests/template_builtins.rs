@@ -312,6 +312,18 @@ fn growing_values_stop() {
     }
 }
 
+/// Copies of a large value share it: thousands of variables holding it cost no memory.
+#[test]
+fn copies_of_a_large_value_are_shared() {
+    let mut source = "{{$x := printf \"%s%s%s%s\" .Name .Name .Name .Name}}".to_owned();
+    source += &"{{$x = printf \"%s%s%s%s\" $x $x $x $x}}".repeat(6);
+    for i in 0..3000 {
+        source += &format!("{{{{$a{i} := $x}}}}");
+    }
+    source += "{{len $x}}";
+    assert_eq!(render(&source), Ok((9 * 4usize.pow(7)).to_string()));
+}
+
 /// A template that calls itself twice per level would run for ages in Go; kuma-mzs stops it.
 #[test]
 fn exponential_template_calls_stop() {

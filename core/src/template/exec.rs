@@ -29,7 +29,8 @@ const MAX_NESTING: usize = 400;
 pub(crate) enum Value {
     /// No value (Go's invalid `reflect.Value`), printed as `<no value>`.
     Missing,
-    Str(String),
+    /// Shared, so copying values into variables and dots costs no memory.
+    Str(std::rc::Rc<str>),
     Int(i64),
     Float(f64),
     Bool(bool),
@@ -134,7 +135,7 @@ impl State<'_> {
     fn print(&self, v: &Value) -> String {
         match v {
             Value::Missing => "<no value>".to_owned(),
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format_float(*f),
             Value::Bool(b) => b.to_string(),
@@ -385,7 +386,7 @@ impl State<'_> {
                     Arg::Dot { .. } => Ok(dot.clone()),
                     Arg::Nil { .. } => self.errorf("nil is not a command"),
                     Arg::Number { value, .. } => Ok(number(*value)),
-                    Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+                    Arg::String { text, .. } => Ok(Value::Str(text.as_str().into())),
                     _ => self.errorf(format!(
                         "can't evaluate command {}",
                         go_quote(&other.to_string())
@@ -438,7 +439,7 @@ impl State<'_> {
                         "{name} has arguments but cannot be invoked as function"
                     ));
                 }
-                return Ok(Value::Str((*v).to_owned()));
+                return Ok(Value::Str((*v).into()));
             }
         }
         if let Value::Missing = receiver {
@@ -460,7 +461,7 @@ impl State<'_> {
             Arg::Nil { .. } => Ok(Value::Missing),
             Arg::Bool { value, .. } => Ok(Value::Bool(*value)),
             Arg::Number { value, .. } => Ok(number(*value)),
-            Arg::String { text, .. } => Ok(Value::Str(text.clone())),
+            Arg::String { text, .. } => Ok(Value::Str(text.as_str().into())),
             Arg::Field { pos, ident } => self.eval_field_chain(
                 dot.clone(),
                 ident,
@@ -511,7 +512,7 @@ impl State<'_> {
 
     fn expect_string(&self, v: Value) -> Result<String> {
         match v {
-            Value::Str(s) => Ok(s),
+            Value::Str(s) => Ok(s.to_string()),
             Value::Missing => self.errorf("invalid value; expected string"),
             other => self.errorf(format!(
                 "wrong type for value; expected string; got {}",
@@ -558,10 +559,10 @@ impl State<'_> {
         let mut args = Vec::with_capacity(count);
         if name == "label" || name == "printf" {
             if let Some(first) = arg_nodes.first() {
-                args.push(Value::Str(self.eval_arg_string(dot, first)?));
+                args.push(Value::Str(self.eval_arg_string(dot, first)?.into()));
             } else if let Some(f) = fin.clone() {
                 self.at(cmd.pos, cmd);
-                args.push(Value::Str(self.expect_string(f)?));
+                args.push(Value::Str(self.expect_string(f)?.into()));
             }
             for n in arg_nodes.iter().skip(1) {
                 args.push(self.eval_arg_any(dot, n)?);
@@ -586,7 +587,7 @@ impl State<'_> {
             // piped value's `reflect.Value.String()`.
             let callee = match (arg_nodes.first(), args.first()) {
                 (Some(node), _) => node.to_string(),
-                (None, Some(Value::Str(s))) => s.clone(),
+                (None, Some(Value::Str(s))) => s.to_string(),
                 (None, Some(v)) => format!("<{} Value>", self.type_name(v)),
                 (None, None) => String::new(),
             };
@@ -624,7 +625,7 @@ impl State<'_> {
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Missing);
         match name {
             "label" => match arg(0) {
-                Value::Str(key) => (self.data.label)(&key).map(Value::Str),
+                Value::Str(key) => (self.data.label)(&key).map(|v| Value::Str(v.into())),
                 _ => Err("label expects a string".to_owned()),
             },
             "not" => Ok(Value::Bool(!is_true(&arg(0)).unwrap_or(false))),
@@ -636,10 +637,10 @@ impl State<'_> {
                 }
                 other => Err(format!("len of type {}", self.type_name(&other))),
             },
-            "print" => Ok(Value::Str(self.sprint(args, false))),
-            "println" => Ok(Value::Str(self.sprint(args, true))),
+            "print" => Ok(Value::Str(self.sprint(args, false).into())),
+            "println" => Ok(Value::Str(self.sprint(args, true).into())),
             "printf" => match arg(0) {
-                Value::Str(format) => Ok(Value::Str(self.sprintf(&format, &args[1..]))),
+                Value::Str(format) => Ok(Value::Str(self.sprintf(&format, &args[1..]).into())),
                 _ => Err("printf expects a format string".to_owned()),
             },
             "eq" => {
@@ -673,9 +674,9 @@ impl State<'_> {
             }
             "index" => self.index(args),
             "slice" => self.slice(args),
-            "html" => Ok(Value::Str(html_escape(&self.eval_args(args)))),
-            "js" => Ok(Value::Str(js_escape(&self.eval_args(args)))),
-            "urlquery" => Ok(Value::Str(url_query_escape(&self.eval_args(args)))),
+            "html" => Ok(Value::Str(html_escape(&self.eval_args(args)).into())),
+            "js" => Ok(Value::Str(js_escape(&self.eval_args(args)).into())),
+            "urlquery" => Ok(Value::Str(url_query_escape(&self.eval_args(args)).into())),
             other => Err(format!("function {other} not defined")),
         }
     }
@@ -753,19 +754,19 @@ impl State<'_> {
         // Go slices bytes; a cut inside a UTF-8 sequence leaves bytes Rust strings cannot hold,
         // so those become U+FFFD (a hostname with them is invalid either way).
         let bytes = s.as_bytes().get(from..to).unwrap_or_default();
-        Ok(Value::Str(String::from_utf8_lossy(bytes).into_owned()))
+        Ok(Value::Str(String::from_utf8_lossy(bytes).into()))
     }
 
     /// Go's `evalArgs` for `html`, `js`, `urlquery`: one string as is, else `fmt.Sprint` with
     /// a missing value printed as `<no value>`.
     fn eval_args(&self, args: &[Value]) -> String {
         if let [Value::Str(s)] = args {
-            return s.clone();
+            return s.to_string();
         }
         let printable: Vec<Value> = args
             .iter()
             .map(|a| match a {
-                Value::Missing => Value::Str("<no value>".to_owned()),
+                Value::Missing => Value::Str("<no value>".into()),
                 other => other.clone(),
             })
             .collect();
