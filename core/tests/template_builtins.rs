@@ -248,6 +248,11 @@ const GO_VERIFIED: &[(&str, Result<&str, &str>)] = &[
     ("{{define \"a\"}}a{{end}}{{block \"a\" .}}\nx\n{{end\n}}", Err("template: :4: template: multiple definition of template \"a\"")),
     ("{{template\n\"a\"}}", Err("template: :2:0: executing \"\" at <{{template \"a\"}}>: template \"a\" not defined")),
     ("{{printf \"ab\" .Name nil \"é\"}}", Ok("ab%!(EXTRA string=redis-xyz, <nil>, string=é)")),
+    ("{{printf \"%c|%q|%x|%X|%d\" (index .Name 0) (index .Name 0) (index .Name 0) (index .Name 0) (index .Name 0)}}", Ok("r|'r'|72|72|114")),
+    ("{{printf \"%c|%q|%x|%X|%c|%q|%q|%q\" 233 10 -255 -255 -1 39 34 1114112}}", Ok("é|'\\n'|-ff|-FF|�|'\\''|'\"'|'�'")),
+    ("{{printf \"%X|%x\" .Name \"é\"}}", Ok("72656469732D78797A|c3a9")),
+    ("{{printf \"%c\" \"a\"}}|{{printf \"%q\" true}}", Ok("%!c(string=a)|%!q(bool=true)")),
+    ("{{printf \"%c%c%c\" (index .Zone 0) (index .Zone 1) (index .Zone 3)}}", Ok("eat")),
 ];
 
 #[test]

@@ -842,15 +842,7 @@ impl State<'_> {
                 {
                     out.push_str(&self.print_fmt(a))
                 }
-                ('d', Value::Int(i)) => {
-                    let _ = write!(out, "{i}");
-                }
-                ('d', Value::Byte(b)) => {
-                    let _ = write!(out, "{b}");
-                }
-                ('x', Value::Byte(b)) => {
-                    let _ = write!(out, "{b:x}");
-                }
+                ('d', Value::Int(_) | Value::Byte(_)) => out.push_str(&self.print(arg)),
                 ('t', Value::Bool(b)) => {
                     let _ = write!(out, "{b}");
                 }
@@ -860,8 +852,29 @@ impl State<'_> {
                         let _ = write!(out, "{b:02x}");
                     }
                 }
-                ('x', Value::Int(i)) => {
-                    let _ = write!(out, "{i:x}");
+                ('X', Value::Str(s)) => {
+                    for b in s.bytes() {
+                        let _ = write!(out, "{b:02X}");
+                    }
+                }
+                ('x' | 'X' | 'c' | 'q', Value::Int(_) | Value::Byte(_)) => {
+                    let i = match arg {
+                        Value::Byte(b) => i64::from(*b),
+                        Value::Int(i) => *i,
+                        _ => 0,
+                    };
+                    let sign = if i < 0 { "-" } else { "" };
+                    // Go prints an invalid code point as U+FFFD.
+                    let rune = u32::try_from(i)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .unwrap_or('\u{fffd}');
+                    let _ = match verb {
+                        'x' => write!(out, "{sign}{:x}", i.unsigned_abs()),
+                        'X' => write!(out, "{sign}{:X}", i.unsigned_abs()),
+                        'c' => write!(out, "{rune}"),
+                        _ => write!(out, "'{}'", quote_rune(rune)),
+                    };
                 }
                 (verb, Value::Missing) => {
                     let _ = write!(out, "%!{verb}(<nil>)");
@@ -967,6 +980,19 @@ fn format_float(f: f64) -> String {
         return s;
     }
     crate::float_text::display(f)
+}
+
+/// The inside of Go's `strconv.QuoteRune`: like a quoted string, but `'` is escaped, `"` not.
+fn quote_rune(c: char) -> String {
+    match c {
+        '\'' => "\\'".to_owned(),
+        '"' => "\"".to_owned(),
+        c => {
+            let quoted = go_quote(&c.to_string());
+            let inner = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'));
+            inner.unwrap_or_default().to_owned()
+        }
+    }
 }
 
 /// Go's `HTMLEscapeString`.

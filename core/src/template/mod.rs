@@ -7,7 +7,8 @@
 //! with `break`/`continue`), `define`/`template`/`block` (Go's redefinition rules), and all of
 //! Go's builtins: `label` (Kuma's), `printf`, `print`, `println`, `len`, `index`, `slice`, `html`,
 //! `js`, `urlquery`, `call`, `not`, `and`, `or`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
-//! Deviations: complex numbers are refused; `printf` knows the verbs `%s %v %d %q %t %x %%`;
+//! Deviations: complex numbers are refused; `printf` knows the verbs `%s %v %d %q %t %x %X %c %%`
+//! without flags or widths;
 //! templates nest at most 400 deep (Go: 100,000) with Go's "exceeded maximum template depth"
 //! message; a `slice` cutting a multi-byte character yields U+FFFD where Go keeps raw bytes;
 //! `js` treats unassigned code points as printable.
