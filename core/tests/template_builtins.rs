@@ -253,6 +253,12 @@ const GO_VERIFIED: &[(&str, Result<&str, &str>)] = &[
     ("{{printf \"%X|%x\" .Name \"é\"}}", Ok("72656469732D78797A|c3a9")),
     ("{{printf \"%c\" \"a\"}}|{{printf \"%q\" true}}", Ok("%!c(string=a)|%!q(bool=true)")),
     ("{{printf \"%c%c%c\" (index .Zone 0) (index .Zone 1) (index .Zone 3)}}", Ok("eat")),
+    ("{{.", Err("template: :1: illegal number syntax: \".\"")),
+    ("{{html.", Err("template: :1: unexpected \".\" in operand")),
+    ("{{- $x\n  ", Err("template: :2: undefined variable \"$x\"")),
+    ("{{html\n", Err("template: :2: unclosed action started at :1")),
+    ("{{define \"a\"}}\n{{.Name | x}}{{end}}", Err("template: :2: function \"x\" not defined")),
+    ("{{template \"a\" (\n", Err("template: :2: unclosed action started at :1")),
 ];
 
 #[test]

@@ -410,8 +410,9 @@ impl Lexer<'_> {
             '$' => return self.lex_variable(),
             '\'' => return self.lex_char(),
             '.' => {
-                // A '.' followed by a digit starts a number; otherwise it is a field or the dot.
-                if !self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                // A '.' followed by a non-digit is a field or the dot; followed by a digit, or
+                // at the end of the input (Go's quirk: "illegal number syntax"), a number.
+                if self.peek().is_some_and(|c| !c.is_ascii_digit()) {
                     return self.lex_field_or_variable(Kind::Field);
                 }
                 self.pos -= 1;

@@ -265,7 +265,8 @@ impl Parser {
         if self.i < self.tokens.len() {
             self.i += 1;
         }
-        self.last_line = t.line;
+        // Go's errors name the line of the furthest token read, even after backing up.
+        self.last_line = self.last_line.max(t.line);
         t
     }
 
@@ -304,20 +305,19 @@ impl Parser {
     fn unexpected<T>(&self, token: &Token, context: &str) -> Result<T> {
         if token.kind == Kind::Error {
             let extra = if self.action_line != 0 && self.action_line != token.line {
-                // Go reports the line the action started on, and counts the error from there.
-                format!(" in action started at :{}", self.action_line)
+                // Go reports the line the action started on ("unclosed action started at").
+                let extra = format!(" in action started at :{}", self.action_line);
+                if token.val.ends_with(" action") {
+                    extra.replacen(" in action", "", 1)
+                } else {
+                    extra
+                }
             } else {
                 String::new()
             };
-            return Err(ParseError {
-                line: token.line,
-                message: format!("{token}{extra}"),
-            });
+            return self.error(format!("{token}{extra}"));
         }
-        Err(ParseError {
-            line: token.line,
-            message: format!("unexpected {token} in {context}"),
-        })
+        self.error(format!("unexpected {token} in {context}"))
     }
 
     fn expect(&mut self, kind: Kind, context: &str) -> Result<Token> {
