@@ -377,3 +377,30 @@ fn the_validator_stub_names_its_struct_type() {
         Ok("name.zo.mesh".to_owned())
     );
 }
+
+/// The HostnameGenerator validator now accepts what Kuma accepts (named templates, builtins)
+/// and reports Go's execution errors for the stub values.
+#[test]
+fn the_validator_accepts_named_templates_and_reports_gos_errors() {
+    let yaml = r#"type: HostnameGenerator
+name: ok
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {a: b}}}
+  template: '{{ define "h" }}{{ .DisplayName }}-{{ slice .Zone 0 2 }}{{ end }}{{ template "h" . }}.{{ urlquery .Mesh }}.mesh'
+---
+type: HostnameGenerator
+name: missing
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {a: b}}}
+  template: '{{ template "h" . }}.mesh'
+"#;
+    let checked = kuma_mzs_core::check(yaml, &kuma_mzs_core::CheckOptions::default());
+    let messages: Vec<&str> = checked
+        .all_diagnostics()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["couldn't render template with stub values: template: :1:12: executing \"\" at <{{template \"h\" .}}>: template \"h\" not defined"]
+    );
+}
