@@ -800,104 +800,409 @@ impl State<'_> {
         }
     }
 
-    /// The common verbs of Go's `fmt.Sprintf`.
+    /// Go's `fmt.Sprintf`: flags `+-# 0`, widths and precisions (also `*` and `[n]`), and the
+    /// verbs that apply to strings, integers, bytes, bools and floats. Not done: `%g` with a
+    /// precision (prints as `%v`) and `%x` of floats.
     fn sprintf(&self, format: &str, args: &[Value]) -> String {
         let mut out = String::new();
-        let mut next = 0;
-        let mut chars = format.chars();
-        while let Some(c) = chars.next() {
+        let mut arg_num = 0;
+        let mut reordered = false;
+        let mut rest = format;
+        while let Some(percent) = rest.find('%') {
+            out.push_str(&rest[..percent]);
+            rest = &rest[percent + 1..];
             if out.len() > MAX_OUTPUT {
-                break; // the caller reports the oversized value
+                return out; // the caller reports the oversized value
             }
-            if c != '%' {
-                out.push(c);
-                continue;
+            let mut spec = Spec::default();
+            while let Some(c) = rest.chars().next() {
+                match c {
+                    '#' => spec.sharp = true,
+                    '0' => spec.zero = !spec.minus,
+                    '+' => spec.plus = true,
+                    '-' => (spec.minus, spec.zero) = (true, false),
+                    ' ' => spec.space = true,
+                    _ => break,
+                }
+                rest = &rest[1..];
             }
-            let Some(verb) = chars.next() else {
+            let mut good_index = true;
+            let mut index = |rest: &mut &str, arg_num: &mut usize| {
+                if let Some(after) = rest.strip_prefix('[') {
+                    reordered = true;
+                    let close = after.find(']');
+                    let n = close.and_then(|c| after[..c].parse::<usize>().ok());
+                    match (close, n) {
+                        (Some(c), Some(n)) if n >= 1 && n <= args.len() => {
+                            *arg_num = n - 1;
+                            *rest = &after[c + 1..];
+                        }
+                        (Some(c), _) => {
+                            good_index = false;
+                            *rest = &after[c + 1..];
+                        }
+                        (None, _) => good_index = false,
+                    }
+                }
+            };
+            index(&mut rest, &mut arg_num);
+            if let Some(after) = rest.strip_prefix('*') {
+                rest = after;
+                match args.get(arg_num).and_then(as_int) {
+                    Some(w) if w.unsigned_abs() <= 1_000_000 => {
+                        if w < 0 {
+                            (spec.minus, spec.zero) = (true, false);
+                        }
+                        spec.width = usize::try_from(w.unsigned_abs()).ok();
+                    }
+                    _ => out.push_str("%!(BADWIDTH)"),
+                }
+                arg_num += 1;
+            } else {
+                spec.width = take_number(&mut rest);
+            }
+            if rest.len() > 1 && rest.starts_with('.') {
+                rest = &rest[1..];
+                index(&mut rest, &mut arg_num);
+                if let Some(after) = rest.strip_prefix('*') {
+                    rest = after;
+                    match args.get(arg_num).and_then(as_int) {
+                        Some(p) if (0..=1_000_000).contains(&p) => {
+                            spec.prec = usize::try_from(p).ok();
+                        }
+                        _ => out.push_str("%!(BADPREC)"),
+                    }
+                    arg_num += 1;
+                } else {
+                    spec.prec = Some(take_number(&mut rest).unwrap_or(0));
+                }
+            }
+            index(&mut rest, &mut arg_num);
+            let Some(verb) = rest.chars().next() else {
                 out.push_str("%!(NOVERB)");
                 break;
             };
-            if verb == '%' {
-                out.push('%');
-                continue;
-            }
-            let Some(arg) = args.get(next) else {
-                let _ = write!(out, "%!{verb}(MISSING)");
-                continue;
-            };
-            next += 1;
-            match (verb, arg) {
-                ('v' | 's', a)
-                    if !matches!(
-                        (verb, a),
-                        (
-                            's',
-                            Value::Int(_)
-                                | Value::Bool(_)
-                                | Value::Byte(_)
-                                | Value::Float(_)
-                                | Value::Missing
-                        )
-                    ) =>
-                {
-                    out.push_str(&self.print_fmt(a))
+            rest = &rest[verb.len_utf8()..];
+            match (verb, args.get(arg_num)) {
+                ('%', _) => out.push('%'),
+                (_, _) if !good_index => {
+                    let _ = write!(out, "%!{verb}(BADINDEX)");
                 }
-                ('d', Value::Int(_) | Value::Byte(_)) => out.push_str(&self.print(arg)),
-                ('t', Value::Bool(b)) => {
-                    let _ = write!(out, "{b}");
+                (_, None) => {
+                    let _ = write!(out, "%!{verb}(MISSING)");
                 }
-                ('q', Value::Str(s)) => out.push_str(&go_quote(s)),
-                ('x', Value::Str(s)) => {
-                    for b in s.bytes() {
-                        let _ = write!(out, "{b:02x}");
+                (_, Some(arg)) => {
+                    if verb == 'v' {
+                        (spec.sharp_v, spec.sharp) = (spec.sharp, false);
+                        (spec.plus_v, spec.plus) = (spec.plus, false);
                     }
-                }
-                ('X', Value::Str(s)) => {
-                    for b in s.bytes() {
-                        let _ = write!(out, "{b:02X}");
-                    }
-                }
-                ('x' | 'X' | 'c' | 'q', Value::Int(_) | Value::Byte(_)) => {
-                    let i = match arg {
-                        Value::Byte(b) => i64::from(*b),
-                        Value::Int(i) => *i,
-                        _ => 0,
-                    };
-                    let sign = if i < 0 { "-" } else { "" };
-                    // Go prints an invalid code point as U+FFFD.
-                    let rune = u32::try_from(i)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .unwrap_or('\u{fffd}');
-                    let _ = match verb {
-                        'x' => write!(out, "{sign}{:x}", i.unsigned_abs()),
-                        'X' => write!(out, "{sign}{:X}", i.unsigned_abs()),
-                        'c' => write!(out, "{rune}"),
-                        _ => write!(out, "'{}'", quote_rune(rune)),
-                    };
-                }
-                (verb, Value::Missing) => {
-                    let _ = write!(out, "%!{verb}(<nil>)");
-                }
-                (verb, a) => {
-                    let _ = write!(out, "%!{verb}({}={})", self.type_name(a), self.print_fmt(a));
+                    self.fmt_arg(&mut out, verb, spec, arg);
+                    arg_num += 1;
                 }
             }
         }
-        if next < args.len() {
+        out.push_str(rest);
+        if !reordered && arg_num < args.len() {
             out.push_str("%!(EXTRA ");
-            let extra: Vec<String> = args[next..]
-                .iter()
-                .map(|a| match a {
-                    Value::Missing => "<nil>".to_owned(),
-                    a => format!("{}={}", self.type_name(a), self.print_fmt(a)),
-                })
-                .collect();
-            out.push_str(&extra.join(", "));
+            for (i, a) in args[arg_num..].iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match a {
+                    Value::Missing => out.push_str("<nil>"),
+                    a => {
+                        let _ = write!(out, "{}=", self.type_name(a));
+                        self.fmt_arg(&mut out, 'v', Spec::default(), a);
+                    }
+                }
+            }
             out.push(')');
         }
         out
     }
+
+    /// Go's `printArg`: one value under one verb.
+    fn fmt_arg(&self, out: &mut String, verb: char, spec: Spec, arg: &Value) {
+        if verb == 'T' {
+            let name = match arg {
+                Value::Missing => "<nil>".to_owned(),
+                a => self.type_name(a),
+            };
+            return spec.pad(out, &name);
+        }
+        match (verb, arg) {
+            ('v', Value::Missing) => spec.pad(out, "<nil>"),
+            (_, Value::Missing) => {
+                let _ = write!(out, "%!{verb}(<nil>)");
+            }
+            ('v', Value::Data) if spec.sharp_v => {
+                let _ = write!(out, "{}{{", self.type_name(arg));
+                for (i, (name, value)) in self.data.fields.iter().enumerate() {
+                    let _ = write!(
+                        out,
+                        "{}{name}:{}",
+                        if i > 0 { ", " } else { "" },
+                        go_quote(value)
+                    );
+                }
+                out.push('}');
+            }
+            (_, Value::Data) => {
+                out.push('{');
+                for (i, (name, value)) in self.data.fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    if spec.plus_v {
+                        let _ = write!(out, "{name}:");
+                    }
+                    self.fmt_arg(out, verb, spec, &Value::Str((*value).into()));
+                }
+                out.push('}');
+            }
+            ('v' | 't', Value::Bool(b)) => spec.pad(out, if *b { "true" } else { "false" }),
+            ('v', Value::Str(s)) if spec.sharp_v => spec.pad(out, &go_quote(s)),
+            ('v' | 's', Value::Str(s)) => spec.pad(out, spec.truncate(s)),
+            ('q', Value::Str(s)) => {
+                let s = spec.truncate(s);
+                let backquote = spec.sharp
+                    && !s.chars().any(|c| {
+                        (c < ' ' && c != '\t') || matches!(c, '`' | '\u{7f}' | '\u{feff}')
+                    });
+                let quoted = if backquote {
+                    format!("`{s}`")
+                } else {
+                    quote_ascii(&go_quote(s), spec.plus)
+                };
+                spec.pad(out, &quoted);
+            }
+            ('x' | 'X', Value::Str(s)) => spec.hex_bytes(out, s.as_bytes(), verb == 'X'),
+            ('v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X', Value::Int(_) | Value::Byte(_)) => {
+                let i = as_int(arg).unwrap_or_default();
+                if verb == 'v' && spec.sharp_v && matches!(arg, Value::Byte(_)) {
+                    return spec.pad(out, &format!("0x{i:x}"));
+                }
+                spec.integer(out, i, verb);
+            }
+            ('c' | 'q' | 'U', Value::Int(_) | Value::Byte(_)) => {
+                let i = as_int(arg).unwrap_or_default();
+                // Go prints an invalid code point as U+FFFD.
+                let rune = u32::try_from(i)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{fffd}');
+                let printable =
+                    !rune.is_control() && go_quote(&rune.to_string()).chars().count() == 3;
+                let text = match verb {
+                    'c' => rune.to_string(),
+                    'q' if spec.sharp && printable => format!("'{rune}'"),
+                    'q' => format!("'{}'", quote_ascii(&quote_rune(rune), spec.plus)),
+                    _ if spec.sharp && printable => format!("U+{i:04X} '{rune}'"),
+                    _ => format!("U+{i:04X}"),
+                };
+                spec.pad(out, &text);
+            }
+            ('v' | 'g' | 'G' | 'e' | 'E' | 'f' | 'F', Value::Float(f)) => {
+                let text = match verb {
+                    'e' | 'E' => go_exponent(&format!("{:.*e}", spec.prec.unwrap_or(6), f)),
+                    'f' | 'F' => format!("{:.*}", spec.prec.unwrap_or(6), f),
+                    'g' | 'G' if spec.prec.is_some() => format_float_g(*f, spec.prec.unwrap_or(6)),
+                    _ => format_float(*f),
+                };
+                let text = if verb.is_ascii_uppercase() {
+                    text.to_uppercase()
+                } else {
+                    text
+                };
+                spec.number(out, &text);
+            }
+            (verb, a) => {
+                let _ = write!(out, "%!{verb}({}=", self.type_name(a));
+                self.fmt_arg(out, 'v', spec, a);
+                out.push(')');
+            }
+        }
+    }
+}
+
+/// Flags, width and precision of one `fmt` verb (Go's `fmt.fmtFlags`).
+#[derive(Default, Clone, Copy)]
+struct Spec {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    plus_v: bool,
+    sharp_v: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+impl Spec {
+    /// Go's `fmt.pad`: fill up to the width, with zeros when asked, on the right for `-`.
+    fn pad(&self, out: &mut String, s: &str) {
+        let fill = self.width.unwrap_or(0).saturating_sub(s.chars().count());
+        let fill_char = if self.zero { '0' } else { ' ' };
+        if !self.minus {
+            out.extend(std::iter::repeat_n(fill_char, fill));
+        }
+        out.push_str(s);
+        if self.minus {
+            out.extend(std::iter::repeat_n(' ', fill));
+        }
+    }
+
+    /// The string cut to the precision, in runes.
+    fn truncate<'s>(&self, s: &'s str) -> &'s str {
+        match self.prec.and_then(|p| s.char_indices().nth(p)) {
+            Some((cut, _)) => &s[..cut],
+            None => s,
+        }
+    }
+
+    /// Go's `fmtInteger`: sign, `0x` prefix, zero padding from the precision or the width.
+    fn integer(&self, out: &mut String, i: i64, verb: char) {
+        let u = i.unsigned_abs();
+        let mut digits = match verb {
+            'b' => format!("{u:b}"),
+            'o' | 'O' => format!("{u:o}"),
+            'x' => format!("{u:x}"),
+            'X' => format!("{u:X}"),
+            _ => u.to_string(),
+        };
+        let signed = i < 0 || self.plus || self.space;
+        let min_digits = match (self.prec, self.width) {
+            (Some(0), _) if u == 0 => {
+                return Spec {
+                    zero: false,
+                    ..*self
+                }
+                .pad(out, "")
+            }
+            (Some(p), _) => p,
+            (None, Some(w)) if self.zero => w.saturating_sub(usize::from(signed)),
+            _ => 0,
+        };
+        if digits.len() < min_digits {
+            digits.insert_str(0, &"0".repeat(min_digits - digits.len()));
+        }
+        let prefix = match verb {
+            'x' if self.sharp => "0x",
+            'X' if self.sharp => "0X",
+            'b' if self.sharp => "0b",
+            'o' if self.sharp && !digits.starts_with('0') => "0",
+            'O' => "0o",
+            _ => "",
+        };
+        let sign = match () {
+            _ if i < 0 => "-",
+            _ if self.plus => "+",
+            _ if self.space => " ",
+            _ => "",
+        };
+        Spec {
+            zero: false,
+            ..*self
+        }
+        .pad(out, &format!("{sign}{prefix}{digits}"));
+    }
+
+    /// A formatted float: `+` and space flags, zeros after the sign.
+    fn number(&self, out: &mut String, text: &str) {
+        let (sign, digits) = match text.strip_prefix('-') {
+            Some(d) => ("-", d),
+            None if self.plus => ("+", text),
+            None if self.space => (" ", text),
+            None => ("", text),
+        };
+        let finite = digits.starts_with(|c: char| c.is_ascii_digit());
+        if self.zero && finite && !self.minus {
+            let width = self.width.unwrap_or(0);
+            let fill = width.saturating_sub(sign.len() + digits.len());
+            out.push_str(sign);
+            out.extend(std::iter::repeat_n('0', fill));
+            out.push_str(digits);
+        } else {
+            Spec {
+                zero: false,
+                ..*self
+            }
+            .pad(out, &format!("{sign}{digits}"));
+        }
+    }
+
+    /// Go's `fmtSbx`: hex of bytes, `% x` spaced, `%#x` prefixed, cut to the precision.
+    fn hex_bytes(&self, out: &mut String, bytes: &[u8], upper: bool) {
+        let bytes = bytes
+            .get(..self.prec.unwrap_or(usize::MAX))
+            .unwrap_or(bytes);
+        let mut text = String::new();
+        for (i, b) in bytes.iter().enumerate() {
+            if self.sharp && (i == 0 || self.space) {
+                text.push_str(if upper { "0X" } else { "0x" });
+            }
+            let _ = if upper {
+                write!(text, "{b:02X}")
+            } else {
+                write!(text, "{b:02x}")
+            };
+            if self.space && i + 1 < bytes.len() {
+                text.push(' ');
+            }
+        }
+        self.pad(out, &text);
+    }
+}
+
+/// An integer argument (for `*` widths and the integer verbs).
+fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Byte(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+/// Digits at the start of `rest`, consumed.
+fn take_number(rest: &mut &str) -> Option<usize> {
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let n = rest[..end].parse().ok();
+    *rest = &rest[end..];
+    n
+}
+
+/// Rust's `1.5e0` as Go's `1.5e+00`.
+fn go_exponent(rust: &str) -> String {
+    match rust.split_once('e') {
+        Some((m, e)) => {
+            let (sign, digits) = e.strip_prefix('-').map_or(('+', e), |d| ('-', d));
+            format!("{m}e{sign}{digits:0>2}")
+        }
+        None => rust.to_owned(),
+    }
+}
+
+/// `%+q`: a Go-quoted text with every non-ASCII rune escaped.
+fn quote_ascii(quoted: &str, ascii: bool) -> String {
+    if !ascii {
+        return quoted.to_owned();
+    }
+    let mut out = String::with_capacity(quoted.len());
+    for c in quoted.chars() {
+        match c as u32 {
+            0..=0x7f => out.push(c),
+            u @ 0x80..=0xffff => {
+                let _ = write!(out, "\\u{u:04x}");
+            }
+            u => {
+                let _ = write!(out, "\\U{u:08x}");
+            }
+        }
+    }
+    out
 }
 
 fn arity(name: &str) -> (usize, Option<usize>) {
@@ -958,7 +1263,8 @@ fn compare(a: &Value, b: &Value) -> std::result::Result<Option<std::cmp::Orderin
     }
 }
 
-/// Go's `%v` of a float64 (shortest representation, exponent for very large or small values).
+/// Go's `%v` (and `%g`) of a float64: the shortest representation, with an exponent below
+/// 1e-4 and from 1e6 on (Go's `strconv` uses precision 6 for that decision).
 fn format_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();
@@ -967,19 +1273,44 @@ fn format_float(f: f64) -> String {
         return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
     }
     let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        let s = crate::float_text::lower_exp(f);
-        // Rust: 1e21, 1.5e-5; Go: 1e+21, 1.5e-05.
-        if let Some((m, e)) = s.split_once('e') {
-            let (sign, digits) = match e.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', e),
-            };
-            return format!("{m}e{sign}{digits:0>2}");
-        }
-        return s;
+    if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
+        return go_exponent(&crate::float_text::lower_exp(f));
     }
     crate::float_text::display(f)
+}
+
+/// Go's `%.<prec>g`: `prec` significant digits, exponent form when the exponent is below -4 or
+/// at least the number of digits asked (or kept, when fewer).
+fn format_float_g(f: f64, prec: usize) -> String {
+    if !f.is_finite() {
+        return format_float(f);
+    }
+    let prec = prec.max(1);
+    let rust = format!("{:.*e}", prec - 1, f);
+    let (mantissa, exp) = rust.split_once('e').unwrap_or((&rust, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = mantissa
+        .strip_prefix('-')
+        .map_or(("", mantissa), |m| ("-", m));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let (nd, dp) = (digits.len() as i64, exp + 1);
+    let mut eprec = prec as i64;
+    if eprec > nd && nd >= dp {
+        eprec = nd;
+    }
+    if exp < -4 || exp >= eprec {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        return go_exponent(&format!("{sign}{first}{dot}{rest}e{exp}"));
+    }
+    let decimals = if prec as i64 > dp {
+        nd - dp
+    } else {
+        prec as i64 - dp
+    };
+    format!("{:.*}", usize::try_from(decimals).unwrap_or(0), f)
 }
 
 /// The inside of Go's `strconv.QuoteRune`: like a quoted string, but `'` is escaped, `"` not.

@@ -7,11 +7,14 @@
 //! with `break`/`continue`), `define`/`template`/`block` (Go's redefinition rules), and all of
 //! Go's builtins: `label` (Kuma's), `printf`, `print`, `println`, `len`, `index`, `slice`, `html`,
 //! `js`, `urlquery`, `call`, `not`, `and`, `or`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`.
-//! Deviations: complex numbers are refused; `printf` knows the verbs `%s %v %d %q %t %x %X %c %%`
-//! without flags or widths;
-//! templates nest at most 400 deep (Go: 100,000) with Go's "exceeded maximum template depth"
-//! message; a `slice` cutting a multi-byte character yields U+FFFD where Go keeps raw bytes;
-//! `js` treats unassigned code points as printable.
+//! `printf` is Go's `fmt.Sprintf` with flags, widths, precisions, `*` and `[n]`, for every verb
+//! that applies to strings, integers, bools and floats, except `%x` of floats.
+//! Deviations: complex numbers are refused; templates nest at most 400 deep (Go: 100,000) with
+//! Go's "exceeded maximum template depth" message; a `slice` cutting a multi-byte character
+//! yields U+FFFD where Go keeps raw bytes; `js` treats unassigned code points as printable;
+//! evaluation stops with a kuma-mzs error where Go would run out of memory or time (1 MiB
+//! output or value, 16 MiB produced by functions, 100,000 loop iterations and template calls,
+//! 3,000,000 evaluation steps).
 
 mod exec;
 mod lex;
