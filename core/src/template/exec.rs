@@ -980,7 +980,7 @@ impl State<'_> {
             ('v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X', Value::Int(_) | Value::Byte(_)) => {
                 let i = as_int(arg).unwrap_or_default();
                 if verb == 'v' && spec.sharp_v && matches!(arg, Value::Byte(_)) {
-                    return spec.pad(out, &format!("0x{i:x}"));
+                    return spec.pad(out, &format!("0x{}", radix(i.unsigned_abs(), 16, false, 1)));
                 }
                 spec.integer(out, i, verb);
             }
@@ -997,20 +997,22 @@ impl State<'_> {
                     'c' => rune.to_string(),
                     'q' if spec.sharp && printable => format!("'{rune}'"),
                     'q' => format!("'{}'", quote_ascii(&quote_rune(rune), spec.plus)),
-                    _ if spec.sharp && printable => format!("U+{i:04X} '{rune}'"),
-                    _ => format!("U+{i:04X}"),
+                    _ if spec.sharp && printable => {
+                        format!("U+{} '{rune}'", radix(i.unsigned_abs(), 16, true, 4))
+                    }
+                    _ => format!("U+{}", radix(i.unsigned_abs(), 16, true, 4)),
                 };
                 spec.pad(out, &text);
             }
             ('v' | 'g' | 'G' | 'e' | 'E' | 'f' | 'F', Value::Float(f)) => {
                 let text = match verb {
-                    'e' | 'E' => go_exponent(&format!("{:.*e}", spec.prec.unwrap_or(6), f)),
-                    'f' | 'F' => format!("{:.*}", spec.prec.unwrap_or(6), f),
+                    'e' | 'E' => format_float_e(*f, spec.prec.unwrap_or(6)),
+                    'f' | 'F' => crate::float_text::fixed(*f, spec.prec.unwrap_or(6)),
                     'g' | 'G' if spec.prec.is_some() => format_float_g(*f, spec.prec.unwrap_or(6)),
                     _ => format_float(*f),
                 };
                 let text = if verb.is_ascii_uppercase() {
-                    text.to_uppercase()
+                    text.to_ascii_uppercase()
                 } else {
                     text
                 };
@@ -1065,10 +1067,9 @@ impl Spec {
     fn integer(&self, out: &mut String, i: i64, verb: char) {
         let u = i.unsigned_abs();
         let mut digits = match verb {
-            'b' => format!("{u:b}"),
-            'o' | 'O' => format!("{u:o}"),
-            'x' => format!("{u:x}"),
-            'X' => format!("{u:X}"),
+            'b' => radix(u, 2, false, 1),
+            'o' | 'O' => radix(u, 8, false, 1),
+            'x' | 'X' => radix(u, 16, verb == 'X', 1),
             _ => u.to_string(),
         };
         let signed = i < 0 || self.plus || self.space;
@@ -1142,17 +1143,31 @@ impl Spec {
             if self.sharp && (i == 0 || self.space) {
                 text.push_str(if upper { "0X" } else { "0x" });
             }
-            let _ = if upper {
-                write!(text, "{b:02X}")
-            } else {
-                write!(text, "{b:02x}")
-            };
+            text.push_str(&radix(u64::from(*b), 16, upper, 2));
             if self.space && i + 1 < bytes.len() {
                 text.push(' ');
             }
         }
         self.pad(out, &text);
     }
+}
+
+/// `u` in base 2, 8 or 16, zero-padded to `min_width` digits (by hand: fewer `fmt` impls in
+/// the WebAssembly module).
+fn radix(mut u: u64, base: u64, upper: bool, min_width: usize) -> String {
+    let digits: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    let mut out = Vec::new();
+    while u > 0 || out.len() < min_width {
+        let digit = usize::try_from(u % base).unwrap_or(0);
+        out.push(digits.get(digit).copied().unwrap_or(b'0'));
+        u /= base;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An integer argument (for `*` widths and the integer verbs).
@@ -1195,10 +1210,12 @@ fn quote_ascii(quoted: &str, ascii: bool) -> String {
         match c as u32 {
             0..=0x7f => out.push(c),
             u @ 0x80..=0xffff => {
-                let _ = write!(out, "\\u{u:04x}");
+                out.push_str("\\u");
+                out.push_str(&radix(u64::from(u), 16, false, 4));
             }
             u => {
-                let _ = write!(out, "\\U{u:08x}");
+                out.push_str("\\U");
+                out.push_str(&radix(u64::from(u), 16, false, 8));
             }
         }
     }
@@ -1279,6 +1296,57 @@ fn format_float(f: f64) -> String {
     crate::float_text::display(f)
 }
 
+/// `f` rounded (half to even, on its exact value) to `n` significant digits: the digits and
+/// the decimal exponent of the first. Done by hand: Rust's float formatting would add about
+/// 20 KB to the WebAssembly module (see `float_text`).
+fn significant(f: f64, n: usize) -> (String, i64) {
+    // Every finite double's exact decimal expansion ends within 1074 places.
+    let exact = crate::float_text::fixed(f.abs(), 1100);
+    let point = exact.find('.').unwrap_or(exact.len());
+    let all: Vec<u8> = exact.bytes().filter(u8::is_ascii_digit).collect();
+    let Some(first) = all.iter().position(|&d| d != b'0') else {
+        return ("0".repeat(n.max(1)), 0);
+    };
+    let mut exp = point as i64 - first as i64 - 1;
+    let mut digits: Vec<u8> = (0..n)
+        .map(|i| *all.get(first + i).unwrap_or(&b'0'))
+        .collect();
+    let next = all.get(first + n).copied().unwrap_or(b'0');
+    let rest_nonzero = all.iter().skip(first + n + 1).any(|&d| d != b'0');
+    let odd = digits.last().is_some_and(|d| (d - b'0') % 2 == 1);
+    if next > b'5' || (next == b'5' && (rest_nonzero || odd)) {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                digits.pop();
+                exp += 1;
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    (String::from_utf8_lossy(&digits).into_owned(), exp)
+}
+
+/// Go's `%.<prec>e`.
+fn format_float_e(f: f64, prec: usize) -> String {
+    if !f.is_finite() {
+        return format_float(f);
+    }
+    let (digits, exp) = significant(f, prec + 1);
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let (first, rest) = digits.split_at(1);
+    let dot = if rest.is_empty() { "" } else { "." };
+    go_exponent(&format!("{sign}{first}{dot}{rest}e{exp}"))
+}
+
 /// Go's `%.<prec>g`: `prec` significant digits, exponent form when the exponent is below -4 or
 /// at least the number of digits asked (or kept, when fewer).
 fn format_float_g(f: f64, prec: usize) -> String {
@@ -1286,13 +1354,7 @@ fn format_float_g(f: f64, prec: usize) -> String {
         return format_float(f);
     }
     let prec = prec.max(1);
-    let rust = format!("{:.*e}", prec - 1, f);
-    let (mantissa, exp) = rust.split_once('e').unwrap_or((&rust, "0"));
-    let exp: i64 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = mantissa
-        .strip_prefix('-')
-        .map_or(("", mantissa), |m| ("-", m));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let (digits, exp) = significant(f, prec);
     let digits = digits.trim_end_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
     let (nd, dp) = (digits.len() as i64, exp + 1);
@@ -1301,16 +1363,14 @@ fn format_float_g(f: f64, prec: usize) -> String {
         eprec = nd;
     }
     if exp < -4 || exp >= eprec {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        return go_exponent(&format!("{sign}{first}{dot}{rest}e{exp}"));
+        return format_float_e(f, (nd - 1).max(0) as usize);
     }
     let decimals = if prec as i64 > dp {
         nd - dp
     } else {
         prec as i64 - dp
     };
-    format!("{:.*}", usize::try_from(decimals).unwrap_or(0), f)
+    crate::float_text::fixed(f, usize::try_from(decimals).unwrap_or(0))
 }
 
 /// The inside of Go's `strconv.QuoteRune`: like a quoted string, but `'` is escaped, `"` not.
@@ -1355,11 +1415,9 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            c if c < ' ' => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c if !c.is_ascii() && !is_go_print(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
+            c if c < ' ' || (!c.is_ascii() && !is_go_print(c)) => {
+                out.push_str("\\u");
+                out.push_str(&radix(u64::from(u32::from(c)), 16, true, 4));
             }
             c => out.push(c),
         }
@@ -1412,7 +1470,8 @@ fn url_query_escape(s: &str) -> String {
             }
             b' ' => out.push('+'),
             b => {
-                let _ = write!(out, "%{b:02X}");
+                out.push('%');
+                out.push_str(&radix(u64::from(b), 16, true, 2));
             }
         }
     }
