@@ -62,6 +62,9 @@ pub const MESSAGE_NO_MATCHES: &str = "Selector does not match any MeshService in
 pub struct PreviewOptions {
     /// CIDR MZS VIPs come from (Kuma's default `243.0.0.0/8`).
     pub mzs_cidr: ipnet::Ipv4Net,
+    /// CIDR MeshService VIPs come from (Kuma's `ipam.meshService.cidr`, default `241.0.0.0/8`);
+    /// used by [`crate::mesh_service_status::MeshServiceEngine`].
+    pub mesh_service_cidr: ipnet::Ipv4Net,
     /// Which Kuma release's behaviour to model.
     pub kuma_version: KumaVersion,
     /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input has none named `synced-mesh-multi-zone-service`.
@@ -78,6 +81,8 @@ impl Default for PreviewOptions {
     fn default() -> Self {
         Self {
             mzs_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(243, 0, 0, 0), 8).unwrap_or_default(),
+            mesh_service_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(241, 0, 0, 0), 8)
+                .unwrap_or_default(),
             kuma_version: KumaVersion::default(),
             default_hostname_generators: true,
             down_zones: BTreeSet::new(),
