@@ -187,11 +187,11 @@ impl MeshServiceEngine {
                 },
                 Change::Remove(key) => match key.resource_type {
                     ResourceType::MeshService => self.remove_service(key, &mut round),
-                    ResourceType::HostnameGenerator => {
-                        if self.user_generators.remove(&key.name).is_some() {
-                            self.generators = GeneratorSet::new(self.user_generators.clone());
-                            round.generators_changed = true;
-                        }
+                    ResourceType::HostnameGenerator
+                        if self.user_generators.remove(&key.name).is_some() =>
+                    {
+                        self.generators = GeneratorSet::new(self.user_generators.clone());
+                        round.generators_changed = true;
                     }
                     _ => {}
                 },
