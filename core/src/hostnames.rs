@@ -1,16 +1,22 @@
-//! Hostnames: which HostnameGenerators apply to a MeshMultiZoneService, what they render, and the
-//! resulting `status.addresses` / `status.hostnameGenerators` (including Kuma's collision rules),
-//! plus the `_hostnames` inspect endpoint.
+//! Hostnames: which HostnameGenerators apply to a MeshMultiZoneService or a MeshService, what
+//! they render, and the resulting `status.addresses` / `status.hostnameGenerators` (including
+//! Kuma's collision rules), plus the `_hostnames` inspect endpoint.
 //!
 //! Kuma (`pkg/core/resources/apis/hostnamegenerator/hostname/generator.go`, zone only):
 //! generators are ordered `kuma.io/origin: zone` first, then by creation time, then by name;
 //! services by creation time, then name. For generator (outer) x service (inner), a generator
-//! whose `meshMultiZoneService` selector matches the MZS labels (generic `LabelSelector.Matches`)
-//! renders its template (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
+//! whose selector for the service's type (`meshMultiZoneService`, `meshService`) matches the
+//! service's labels (generic `LabelSelector.Matches`) renders its template (`.Name`,
+//! `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
 //! A render error gives a `TemplateError` condition; a hostname already recorded in the same mesh
-//! for a different MZS gives a `Collision` condition whose message names the **losing** MZS itself;
-//! otherwise the hostname is recorded. Collisions are scoped per (resource type, mesh).
+//! for a different service of the same type gives a `Collision` condition whose message names the
+//! **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
+//! (resource type, mesh): each engine keeps one `HostnameClaims` per type.
 //! The preview has no creation times: ties are broken by name, so "earlier" means "sorts first".
+//!
+//! `GeneratorSet` (rendering) and `HostnameClaims` (collisions) are shared by the MZS engine
+//! ([`crate::preview::ZoneEngine`]) and the MeshService one
+//! ([`crate::mesh_service_status::MeshServiceEngine`]), so both follow one rule.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,5 +1,7 @@
-//! VIP allocation for MeshMultiZoneServices: each zone hands every MZS one virtual IP from the
-//! MZS CIDR (Kuma's default `243.0.0.0/8`, `KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR`).
+//! VIP allocation: each zone hands every MeshMultiZoneService one virtual IP from the MZS CIDR
+//! (Kuma's default `243.0.0.0/8`, `KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR`) and every MeshService
+//! one from the MeshService CIDR (`241.0.0.0/8`, `KUMA_IPAM_MESH_SERVICE_CIDR`), with one
+//! allocator per type and the same policy; [`VipHolding`] is what one service holds.
 //!
 //! # Policy
 //!
