@@ -182,6 +182,39 @@ fn the_later_service_of_a_mesh_gets_kumas_collision_condition() {
 }
 
 #[test]
+fn a_zone_originated_generator_claims_first_as_in_kuma() {
+    // Kuma orders generators `kuma.io/origin: zone` first, whatever their names: the service
+    // rendered by the zone's generator keeps the hostname even though `a` sorts first.
+    let for_service = |name: &str, origin: &str, service: &str| {
+        resource(json!({
+            "type": "HostnameGenerator", "name": name,
+            "labels": {"kuma.io/origin": origin},
+            "spec": {
+                "selector": {"meshService": {"matchLabels": {"kuma.io/display-name": service}}},
+                "template": "cache.mesh.local",
+            },
+        }))
+    };
+    let engine = engine_with(
+        "zone-1",
+        &[
+            for_service("a-global", "global", "a"),
+            for_service("z-local", "zone", "b"),
+            local_service("a", "default", "zone-1"),
+            local_service("b", "default", "zone-1"),
+        ],
+    );
+    assert_eq!(
+        status(&engine, "default", "b")["addresses"][0]["hostname"],
+        "cache.mesh.local"
+    );
+    assert_eq!(
+        status(&engine, "default", "a")["hostnameGenerators"][0]["conditions"][0]["message"],
+        "Hostname collision with MeshService: a"
+    );
+}
+
+#[test]
 fn a_failing_template_gives_a_template_error_condition() {
     let engine = engine_with(
         "zone-1",
