@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use kuma_mzs_core::api::{self, Mode};
+use kuma_mzs_core::mesh_service_status::MeshServiceEngine;
 use kuma_mzs_core::model::{labels as label_keys, Meta, Spec};
 use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
 use kuma_mzs_core::{KumaVersion, Resource, ResourceType};
@@ -166,8 +167,10 @@ fn uuid_like() -> String {
 }
 
 /// Run the zone's status engine until `shutdown` turns true: every store change is fed to the
-/// core's [`ZoneEngine`] and each MZS whose status changed is written back (event-driven: a
-/// change is reflected as soon as the engine has processed it).
+/// core's [`ZoneEngine`] (MeshMultiZoneService status) and [`MeshServiceEngine`] (MeshService
+/// VIPs and hostnames), and each status that changed is written back (event-driven: a change is
+/// reflected as soon as the engines have processed it). Status writes are not content changes,
+/// so they are neither fed back nor synced.
 pub fn spawn_status_engine(
     cp: Arc<ControlPlane>,
     mut shutdown: watch::Receiver<bool>,
@@ -182,33 +185,44 @@ pub fn spawn_status_engine(
                 default_hostname_generators: false,
                 ..PreviewOptions::default()
             };
+            let mut services = MeshServiceEngine::new(&zone, &options);
             let mut engine = ZoneEngine::new(&zone, options);
             let mut revisions = cp.store.subscribe();
             let mut seen = 0u64;
             loop {
-                let (current, changes) = cp.store.changes_since(seen);
+                let (current, records) = cp.store.changes_since(seen);
+                let changes: Vec<Change> = records
+                    .into_iter()
+                    .filter_map(|record| match record {
+                        ChangeRecord::Upsert(stored) if stored.content_revision > seen => {
+                            Some(Change::Upsert(stored.resource.clone()))
+                        }
+                        ChangeRecord::Upsert(_) => None,
+                        ChangeRecord::Delete(key) => Some(Change::Remove(key)),
+                    })
+                    .collect();
+                // One batch, so VIPs already stored (after a restart) are kept before any new
+                // one is handed out.
+                let service_changes = services.apply_all(&changes);
                 let mut touched: BTreeSet<ResourceKey> = BTreeSet::new();
                 for change in changes {
-                    match change {
-                        ChangeRecord::Upsert(stored) if stored.content_revision > seen => {
-                            touched.extend(engine.apply(Change::Upsert(stored.resource.clone())));
-                        }
-                        ChangeRecord::Upsert(_) => {}
-                        ChangeRecord::Delete(key) => {
-                            touched.extend(engine.apply(Change::Remove(key)));
-                        }
-                    }
+                    touched.extend(engine.apply(change));
                 }
                 seen = current;
-                let updates: Vec<BatchOp> = touched
+                let mzs_updates = touched
                     .into_iter()
                     .filter(|key| key.resource_type == ResourceType::MeshMultiZoneService)
                     .filter_map(|key| {
                         let status = engine.status(&key.mesh, &key.name)?;
                         let value = serde_json::to_value(status).ok()?;
                         Some(BatchOp::Status(key, value))
-                    })
-                    .collect();
+                    });
+                let service_updates = service_changes.into_iter().filter_map(|key| {
+                    let status = services.status(&key.mesh, &key.name)?;
+                    let value = serde_json::to_value(status).ok()?;
+                    Some(BatchOp::Status(key, value))
+                });
+                let updates: Vec<BatchOp> = mzs_updates.chain(service_updates).collect();
                 // One transaction for every status this round of changes produced.
                 if let Err(e) = cp.store.apply_batch(updates) {
                     tracing::error!(zone = %zone, error = %e, "could not write status");

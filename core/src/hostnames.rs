@@ -1,18 +1,24 @@
-//! Hostnames: which HostnameGenerators apply to a MeshMultiZoneService, what they render, and the
-//! resulting `status.addresses` / `status.hostnameGenerators` (including Kuma's collision rules),
-//! plus the `_hostnames` inspect endpoint.
+//! Hostnames: which HostnameGenerators apply to a MeshMultiZoneService or a MeshService, what
+//! they render, and the resulting `status.addresses` / `status.hostnameGenerators` (including
+//! Kuma's collision rules), plus the `_hostnames` inspect endpoint.
 //!
 //! Kuma (`pkg/core/resources/apis/hostnamegenerator/hostname/generator.go`, zone only):
 //! generators are ordered `kuma.io/origin: zone` first, then by creation time, then by name;
 //! services by creation time, then name. For generator (outer) x service (inner), a generator
-//! whose `meshMultiZoneService` selector matches the MZS labels (generic `LabelSelector.Matches`)
-//! renders its template (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
+//! whose selector for the service's type (`meshMultiZoneService`, `meshService`) matches the
+//! service's labels (generic `LabelSelector.Matches`) renders its template (`.Name`,
+//! `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
 //! A render error gives a `TemplateError` condition; a hostname already recorded in the same mesh
-//! for a different MZS gives a `Collision` condition whose message names the **losing** MZS itself;
-//! otherwise the hostname is recorded. Collisions are scoped per (resource type, mesh).
+//! for a different service of the same type gives a `Collision` condition whose message names the
+//! **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
+//! (resource type, mesh): each engine keeps one `HostnameClaims` per type.
 //! The preview has no creation times: ties are broken by name, so "earlier" means "sorts first".
+//!
+//! `GeneratorSet` (rendering) and `HostnameClaims` (collisions) are shared by the MZS engine
+//! ([`crate::preview::ZoneEngine`]) and the MeshService one
+//! ([`crate::mesh_service_status::MeshServiceEngine`]), so both follow one rule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -21,8 +27,9 @@ use crate::model::{
     HostnameGeneratorSpec, HostnameGeneratorStatus, LabelSelector, Meta, Resource, ResourceType,
     Spec,
 };
-use crate::selector;
-use crate::template::{Template, TemplateData};
+use crate::selector::{self, FastMap};
+use crate::sort::SortedMap;
+use crate::template::{Template, TemplateData, TemplateError};
 
 /// Name of Kuma's default global generator for MZS.
 pub const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
@@ -241,6 +248,249 @@ pub fn assemble_status(
         });
     }
     (addresses, statuses)
+}
+
+/// What every selecting generator rendered for one service, sorted by generator name: the
+/// hostname or Kuma's error message. Empty renderings are left out (Kuma records nothing).
+pub(crate) type Generated = Vec<(String, Result<String, String>)>;
+
+/// The HostnameGenerators a zone runs, by name, with each template parsed once (not once per
+/// service). Shared by every service type's status (MeshMultiZoneService, MeshService).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GeneratorSet {
+    generators: SortedMap<String, Resource>,
+    /// Sorted by generator name like `generators` (looked up with `crate::sort::lookup`).
+    templates: Vec<(String, Result<Template, TemplateError>)>,
+}
+
+impl GeneratorSet {
+    /// The set of `generators` (keyed by name).
+    pub(crate) fn new(generators: SortedMap<String, Resource>) -> Self {
+        let templates = generators
+            .iter()
+            .filter_map(|(name, g)| match &g.spec {
+                Spec::HostnameGenerator(spec) => {
+                    Some((name.clone(), Template::parse(&spec.template)))
+                }
+                _ => None,
+            })
+            .collect();
+        Self {
+            generators,
+            templates,
+        }
+    }
+
+    /// The generators, by name.
+    pub(crate) fn by_name(&self) -> &SortedMap<String, Resource> {
+        &self.generators
+    }
+
+    /// Whether `generator` sorts after the zone-originated ones (Kuma's first order key).
+    fn not_zone_origin(&self, generator: &str) -> bool {
+        self.generators
+            .get(generator)
+            .map(|g| generator_order_key(&g.meta).0)
+            .unwrap_or(true)
+    }
+
+    /// Run every generator that selects a `resource_type` with `meta` (the generation loop:
+    /// DNS-checked), in generator-name order.
+    pub(crate) fn render(
+        &self,
+        resource_type: ResourceType,
+        local_zone: &str,
+        meta: &Meta,
+    ) -> Generated {
+        let mut generated = Vec::new();
+        for (name, generator) in self.generators.iter() {
+            let Spec::HostnameGenerator(spec) = &generator.spec else {
+                continue;
+            };
+            if !generator_selects(spec, resource_type, &meta.labels) {
+                continue;
+            }
+            let result = match crate::sort::lookup(&self.templates, name.as_str()) {
+                Some(parsed) => evaluate_parsed(local_zone, parsed, meta, true),
+                None => evaluate(local_zone, &spec.template, meta, true),
+            };
+            // An empty rendering records nothing, as in Kuma.
+            if result.as_ref().is_ok_and(String::is_empty) {
+                continue;
+            }
+            generated.push((name.clone(), result));
+        }
+        generated
+    }
+}
+
+/// `(mesh, hostname)`: Kuma detects collisions per mesh (and per resource type: each type keeps
+/// its own [`HostnameClaims`]).
+pub(crate) type ClaimKey = (String, String);
+
+/// (generator is not zone-originated, generator name, service name): Kuma's claim order
+/// (generator outer, service inner; no creation times, so names).
+type Claim = (bool, String, String);
+
+/// The claims on one hostname, ascending (the first one wins), each once: a sorted list, as
+/// there is almost always exactly one.
+#[derive(Debug, Clone, Default)]
+struct Claims(Vec<Claim>);
+
+impl Claims {
+    fn insert(&mut self, claim: Claim) {
+        if let Err(at) = self.0.binary_search(&claim) {
+            self.0.insert(at, claim);
+        }
+    }
+
+    fn remove(&mut self, claim: &Claim) {
+        if let Ok(at) = self.0.binary_search(claim) {
+            self.0.remove(at);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn first(&self) -> Option<&Claim> {
+        self.0.first()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Claim> {
+        self.0.iter()
+    }
+}
+
+/// Who claims which hostname, for the services of one type in one zone: Kuma's collision rule
+/// (the first claim in generator-then-service order keeps the hostname; every later service gets
+/// a `Collision` condition). Filed per `(mesh, hostname)`, so a service change only revisits the
+/// services that share one of its hostnames.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HostnameClaims(FastMap<ClaimKey, Claims>);
+
+impl HostnameClaims {
+    /// The claims a service's generated hostnames make.
+    fn claims_of(
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+    ) -> Vec<(ClaimKey, Claim)> {
+        generated
+            .iter()
+            .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
+            .map(|(generator, hostname)| {
+                (
+                    (mesh.to_owned(), hostname.clone()),
+                    (
+                        generators.not_zone_origin(generator),
+                        generator.clone(),
+                        service.to_owned(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// The `(mesh, hostname)` keys a service's generated hostnames claim.
+    pub(crate) fn keys_of<'a>(
+        mesh: &str,
+        generated: &'a Generated,
+    ) -> impl Iterator<Item = ClaimKey> + 'a {
+        let mesh = mesh.to_owned();
+        generated
+            .iter()
+            .filter_map(|(_, result)| result.as_ref().ok())
+            .map(move |hostname| (mesh.clone(), hostname.clone()))
+    }
+
+    /// File a service's claims.
+    pub(crate) fn add(
+        &mut self,
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+    ) {
+        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+            self.0.entry(key).or_default().insert(claim);
+        }
+    }
+
+    /// Withdraw a service's claims; the hostnames it claimed go to `affected`.
+    pub(crate) fn remove(
+        &mut self,
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+        affected: &mut BTreeSet<ClaimKey>,
+    ) {
+        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+            if let Some(set) = self.0.get_mut(&key) {
+                set.remove(&claim);
+                if set.is_empty() {
+                    self.0.remove(&key);
+                }
+            }
+            affected.insert(key);
+        }
+    }
+
+    /// Forget every claim (the generators changed; every service is rendered again).
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The service that keeps `hostname` in `mesh`.
+    pub(crate) fn owner(&self, mesh: &str, hostname: &str) -> Option<&str> {
+        self.0
+            .get(&(mesh.to_owned(), hostname.to_owned()))
+            .and_then(Claims::first)
+            .map(|(_, _, service)| service.as_str())
+    }
+
+    /// `(mesh, service)` of every claim on `keys` (unsorted, possibly repeated).
+    pub(crate) fn claimants<'a>(
+        &'a self,
+        keys: &'a BTreeSet<ClaimKey>,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        keys.iter().flat_map(move |key| {
+            self.0
+                .get(key)
+                .into_iter()
+                .flat_map(Claims::iter)
+                .map(move |(_, _, service)| (key.0.as_str(), service.as_str()))
+        })
+    }
+
+    /// What each generator did for the `resource_type` service `name` of `mesh`: its error, a
+    /// collision (the hostname is kept by another service), or the hostname.
+    pub(crate) fn outcomes(
+        &self,
+        resource_type: ResourceType,
+        mesh: &str,
+        name: &str,
+        generated: &Generated,
+    ) -> Vec<(String, Outcome)> {
+        generated
+            .iter()
+            .map(|(generator, result)| {
+                let outcome = match result {
+                    Err(message) => Outcome::TemplateError(message.clone()),
+                    Ok(hostname) => match self.owner(mesh, hostname) {
+                        Some(owner) if owner != name => {
+                            Outcome::Collision(collision_message(resource_type, name))
+                        }
+                        _ => Outcome::Generated(hostname.clone()),
+                    },
+                };
+                (generator.clone(), outcome)
+            })
+            .collect()
+    }
 }
 
 /// Response of `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames`.

@@ -22,6 +22,7 @@ pub mod ide;
 pub mod kri;
 pub mod lints;
 pub mod load_balancing;
+pub mod mesh_service_status;
 pub mod model;
 pub mod ports;
 pub mod preview;

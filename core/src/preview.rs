@@ -36,7 +36,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Code;
-use crate::hostnames::{self, Outcome};
+use crate::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims, Outcome};
 use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::model::{
     labels, Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
@@ -46,8 +46,7 @@ use crate::model::{
 use crate::ports::{self, PortPreview, ServingPort};
 use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
 use crate::sort::SortedMap;
-use crate::template::{Template, TemplateError};
-use crate::vips::{VipAllocator, VipError};
+use crate::vips::{VipAllocator, VipHolding};
 
 /// Condition type written by Kuma's MZS status updater.
 pub const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
@@ -63,6 +62,9 @@ pub const MESSAGE_NO_MATCHES: &str = "Selector does not match any MeshService in
 pub struct PreviewOptions {
     /// CIDR MZS VIPs come from (Kuma's default `243.0.0.0/8`).
     pub mzs_cidr: ipnet::Ipv4Net,
+    /// CIDR MeshService VIPs come from (Kuma's `ipam.meshService.cidr`, default `241.0.0.0/8`);
+    /// used by [`crate::mesh_service_status::MeshServiceEngine`].
+    pub mesh_service_cidr: ipnet::Ipv4Net,
     /// Which Kuma release's behaviour to model.
     pub kuma_version: KumaVersion,
     /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input has none named `synced-mesh-multi-zone-service`.
@@ -79,6 +81,8 @@ impl Default for PreviewOptions {
     fn default() -> Self {
         Self {
             mzs_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(243, 0, 0, 0), 8).unwrap_or_default(),
+            mesh_service_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(241, 0, 0, 0), 8)
+                .unwrap_or_default(),
             kuma_version: KumaVersion::default(),
             default_hostname_generators: true,
             down_zones: BTreeSet::new(),
@@ -209,45 +213,12 @@ struct MzsEntry {
     meta: Meta,
     spec: MeshMultiZoneServiceSpec,
     selector: crate::model::Labels,
-    /// `status.vips` as shown.
-    vips: Vec<String>,
-    /// Addresses this MZS holds in the allocator.
-    held: Vec<Ipv4Addr>,
-    /// Why the MZS has no VIP.
-    vip_error: Option<VipError>,
+    /// `status.vips` and the addresses behind them.
+    vip: VipHolding,
     /// Raw generator results, sorted by generator name: the rendered hostname or Kuma's error
     /// message.
-    generated: Vec<(String, Result<String, String>)>,
+    generated: Generated,
     preview: MzsPreview,
-}
-
-type ClaimKey = (String, String);
-
-/// The claims on one hostname, ascending (the first one wins), each once: a sorted list, as
-/// there is almost always exactly one.
-#[derive(Debug, Clone, Default)]
-struct Claims(Vec<Claim>);
-
-impl Claims {
-    fn insert(&mut self, claim: Claim) {
-        if let Err(at) = self.0.binary_search(&claim) {
-            self.0.insert(at, claim);
-        }
-    }
-
-    fn remove(&mut self, claim: &Claim) {
-        if let Ok(at) = self.0.binary_search(claim) {
-            self.0.remove(at);
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    fn iter(&self) -> std::slice::Iter<'_, Claim> {
-        self.0.iter()
-    }
 }
 
 /// MZS ids to recompute: gathered in any order (with repeats), read back as a set would give
@@ -275,8 +246,6 @@ impl Touched {
         self.0
     }
 }
-/// (generator is not zone-originated, generator name, service name): Kuma's claim order.
-type Claim = (bool, String, String);
 
 /// One zone's engine.
 #[derive(Debug, Clone)]
@@ -293,15 +262,12 @@ pub struct ZoneEngine {
     selector_index: SelectorIndex,
     /// User generators by name.
     user_generators: SortedMap<String, Resource>,
-    /// Effective generators (user ones plus Kuma's default), by name.
-    generators: SortedMap<String, Resource>,
-    /// Each effective generator's parsed template (parsing once per generator, not per MZS),
-    /// sorted by generator name like `generators` (looked up with `crate::sort::lookup`).
-    templates: Vec<(String, Result<Template, TemplateError>)>,
+    /// Effective generators (user ones plus Kuma's default), by name, templates parsed.
+    generators: GeneratorSet,
     policies: SortedMap<(String, String), MeshLoadBalancingStrategySpec>,
     meshes: BTreeSet<String>,
     allocator: VipAllocator,
-    claims: FastMap<ClaimKey, Claims>,
+    claims: HostnameClaims,
 }
 
 impl ZoneEngine {
@@ -320,11 +286,10 @@ impl ZoneEngine {
             mzs_ids: SortedMap::default(),
             selector_index: SelectorIndex::new(),
             user_generators: SortedMap::default(),
-            generators: SortedMap::default(),
-            templates: Vec::new(),
+            generators: GeneratorSet::default(),
             policies: SortedMap::default(),
             meshes: BTreeSet::new(),
-            claims: FastMap::default(),
+            claims: HostnameClaims::default(),
         };
         engine.refresh_generators();
         engine
@@ -488,7 +453,7 @@ impl ZoneEngine {
 
     /// The effective HostnameGenerators (Kuma's default included), by name.
     pub fn hostname_generators(&self) -> impl Iterator<Item = &Resource> {
-        self.generators.values()
+        self.generators.by_name().values()
     }
 
     /// The Meshes the engine has seen (Mesh resources are accepted; nothing depends on them).
@@ -522,27 +487,16 @@ impl ZoneEngine {
     }
 
     fn refresh_generators(&mut self) {
-        self.generators = self.user_generators.clone();
+        let mut generators = self.user_generators.clone();
         if self.options.default_hostname_generators
-            && !self
-                .generators
-                .contains_key(hostnames::DEFAULT_MZS_GENERATOR)
+            && !generators.contains_key(hostnames::DEFAULT_MZS_GENERATOR)
         {
-            self.generators.insert(
+            generators.insert(
                 hostnames::DEFAULT_MZS_GENERATOR.to_owned(),
                 hostnames::default_mzs_generator(),
             );
         }
-        self.templates = self
-            .generators
-            .iter()
-            .filter_map(|(name, g)| match &g.spec {
-                Spec::HostnameGenerator(spec) => {
-                    Some((name.clone(), Template::parse(&spec.template)))
-                }
-                _ => None,
-            })
-            .collect();
+        self.generators = GeneratorSet::new(generators);
     }
 
     fn insert_service(&mut self, meta: &Meta, spec: MeshServiceSpec) {
@@ -593,9 +547,7 @@ impl ZoneEngine {
                 meta,
                 spec,
                 selector,
-                vips: Vec::new(),
-                held: Vec::new(),
-                vip_error: None,
+                vip: VipHolding::default(),
                 generated: Vec::new(),
                 preview,
             });
@@ -606,59 +558,24 @@ impl ZoneEngine {
     // ------------------------------------------------------------------------------------------
     // VIPs
 
-    /// Keep the VIPs an MZS already carries: each IPv4 inside the CIDR is reserved unless another
-    /// MZS holds it (then it is dropped and a fresh one allocated: Kuma would keep the duplicate).
-    /// Addresses outside the CIDR (or not IPv4) stay in the status as Kuma keeps them.
+    /// Keep the VIPs an MZS already carries (see [`VipHolding::keep_existing`]).
     fn reserve_existing(&mut self, id: u32, vips: &[String]) {
-        let mut kept = Vec::new();
-        let mut held = Vec::new();
-        for vip in vips {
-            match vip.parse::<Ipv4Addr>() {
-                Ok(ip) if self.allocator.cidr().contains(&ip) => {
-                    if self.allocator.reserve(ip).is_ok() {
-                        held.push(ip);
-                        kept.push(vip.clone());
-                    }
-                }
-                _ => kept.push(vip.clone()),
-            }
-        }
+        let holding = VipHolding::keep_existing(&mut self.allocator, vips);
         if let Some(entry) = self.entry_mut(id) {
-            entry.vips = kept;
-            entry.held = held;
-            entry.vip_error = None;
+            entry.vip = holding;
         }
     }
 
     fn allocate_if_missing(&mut self, id: u32) -> bool {
-        let needs = self.entry(id).is_some_and(|e| e.vips.is_empty());
-        if !needs {
+        let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::as_mut) else {
             return false;
-        }
-        let result = self.allocator.allocate();
-        if let Some(entry) = self.entry_mut(id) {
-            match result {
-                Ok(ip) => {
-                    entry.vips = vec![ip.to_string()];
-                    entry.held = vec![ip];
-                    entry.vip_error = None;
-                }
-                Err(e) => entry.vip_error = Some(e),
-            }
-        }
-        true
+        };
+        entry.vip.allocate_if_missing(&mut self.allocator)
     }
 
     fn release_vips(&mut self, id: u32) {
-        let held = self
-            .entry_mut(id)
-            .map(|e| {
-                e.vips.clear();
-                std::mem::take(&mut e.held)
-            })
-            .unwrap_or_default();
-        for ip in held {
-            self.allocator.release(ip);
+        if let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::as_mut) {
+            entry.vip.release(&mut self.allocator);
         }
     }
 
@@ -668,7 +585,7 @@ impl ZoneEngine {
             .mzs_ids
             .values()
             .copied()
-            .filter(|&id| self.entry(id).is_some_and(|e| e.vips.is_empty()))
+            .filter(|&id| self.entry(id).is_some_and(|e| e.vip.is_missing()))
             .collect();
         for id in pending {
             if self.allocate_if_missing(id) {
@@ -680,120 +597,54 @@ impl ZoneEngine {
     // ------------------------------------------------------------------------------------------
     // Hostnames
 
-    /// The hostname claims of an MZS, each filed under `(mesh, hostname)` in Kuma's order.
-    fn claims_of(&self, entry: &MzsEntry) -> Vec<(ClaimKey, Claim)> {
-        entry
-            .generated
-            .iter()
-            .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
-            .map(|(generator, hostname)| {
-                let not_zone_origin = self
-                    .generators
-                    .get(generator)
-                    .map(|g| hostnames::generator_order_key(&g.meta).0)
-                    .unwrap_or(true);
-                (
-                    (entry.meta.mesh.clone(), hostname.clone()),
-                    (not_zone_origin, generator.clone(), entry.meta.name.clone()),
-                )
-            })
-            .collect()
-    }
-
     fn drop_claims(&mut self, id: u32, affected: &mut BTreeSet<ClaimKey>) {
-        let Some(entry) = self.entry(id) else { return };
-        for (key, claim) in self.claims_of(entry) {
-            if let Some(set) = self.claims.get_mut(&key) {
-                set.remove(&claim);
-                if set.is_empty() {
-                    self.claims.remove(&key);
-                }
-            }
-            affected.insert(key);
-        }
-    }
-
-    fn add_claims(&mut self, id: u32) {
-        let Some(entry) = self.entry(id) else { return };
-        for (key, claim) in self.claims_of(entry) {
-            self.claims.entry(key).or_default().insert(claim);
-        }
+        let Some(entry) = self.mzs.get(id as usize).and_then(Option::as_ref) else {
+            return;
+        };
+        self.claims.remove(
+            &self.generators,
+            &entry.meta.mesh,
+            &entry.meta.name,
+            &entry.generated,
+            affected,
+        );
     }
 
     /// Render every generator for MZS `id` and file its hostname claims.
     fn regenerate_hostnames(&mut self, id: u32) {
-        let Some(entry) = self.entry(id) else { return };
-        // In generator-name order (the generators map's), one entry per name.
-        let mut generated = Vec::new();
-        for (name, generator) in self.generators.iter() {
-            let Spec::HostnameGenerator(spec) = &generator.spec else {
-                continue;
-            };
-            if !hostnames::generator_selects(
-                spec,
-                ResourceType::MeshMultiZoneService,
-                &entry.meta.labels,
-            ) {
-                continue;
-            }
-            let result = match crate::sort::lookup(&self.templates, name.as_str()) {
-                Some(parsed) => hostnames::evaluate_parsed(&self.zone, parsed, &entry.meta, true),
-                None => hostnames::evaluate(&self.zone, &spec.template, &entry.meta, true),
-            };
-            // An empty rendering records nothing, as in Kuma.
-            if result.as_ref().is_ok_and(String::is_empty) {
-                continue;
-            }
-            generated.push((name.clone(), result));
-        }
-        if let Some(entry) = self.entry_mut(id) {
-            entry.generated = generated;
-        }
-        self.add_claims(id);
+        let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        entry.generated =
+            self.generators
+                .render(ResourceType::MeshMultiZoneService, &self.zone, &entry.meta);
+        self.claims.add(
+            &self.generators,
+            &entry.meta.mesh,
+            &entry.meta.name,
+            &entry.generated,
+        );
     }
 
     /// The MZS ids claiming any of `keys` (unsorted, possibly repeated).
     fn claimants(&self, keys: &BTreeSet<ClaimKey>) -> Vec<u32> {
-        let mut out = Vec::new();
-        for key in keys {
-            if let Some(set) = self.claims.get(key) {
-                for (_, _, service) in set.iter() {
-                    if let Some(&id) = self.mzs_ids.get(&(key.0.clone(), service.clone())) {
-                        out.push(id);
-                    }
-                }
-            }
-        }
-        out
+        self.claims
+            .claimants(keys)
+            .filter_map(|(mesh, service)| {
+                self.mzs_ids
+                    .get(&(mesh.to_owned(), service.to_owned()))
+                    .copied()
+            })
+            .collect()
     }
 
     fn hostname_outcomes(&self, entry: &MzsEntry) -> Vec<(String, Outcome)> {
-        entry
-            .generated
-            .iter()
-            .map(|(generator, result)| {
-                let outcome = match result {
-                    Err(message) => Outcome::TemplateError(message.clone()),
-                    Ok(hostname) => {
-                        let owner = self
-                            .claims
-                            .get(&(entry.meta.mesh.clone(), hostname.clone()))
-                            .and_then(|set| set.iter().next())
-                            .map(|(_, _, service)| service.as_str());
-                        match owner {
-                            Some(owner) if owner != entry.meta.name => {
-                                Outcome::Collision(hostnames::collision_message(
-                                    ResourceType::MeshMultiZoneService,
-                                    &entry.meta.name,
-                                ))
-                            }
-                            _ => Outcome::Generated(hostname.clone()),
-                        }
-                    }
-                };
-                (generator.clone(), outcome)
-            })
-            .collect()
+        self.claims.outcomes(
+            ResourceType::MeshMultiZoneService,
+            &entry.meta.mesh,
+            &entry.meta.name,
+            &entry.generated,
+        )
     }
 
     // ------------------------------------------------------------------------------------------
@@ -851,7 +702,7 @@ impl ZoneEngine {
                 };
                 let mut affected = BTreeSet::new();
                 self.drop_claims(id, &mut affected);
-                let had_vip = self.entry(id).is_some_and(|e| !e.held.is_empty());
+                let had_vip = self.entry(id).is_some_and(|e| !e.vip.held.is_empty());
                 self.release_vips(id);
                 if let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::take) {
                     self.selector_index.remove(id, &entry.selector);
@@ -894,10 +745,9 @@ impl ZoneEngine {
         let id = match self.mzs_ids.get(&pair).copied() {
             Some(id) => {
                 self.drop_claims(id, &mut affected);
-                let old_vips = self.entry(id).map(|e| e.vips.clone()).unwrap_or_default();
-                let (old_selector, old_held, old_error, old_preview) =
+                let (old_selector, mut old_vip, old_preview) =
                     match self.mzs.get_mut(id as usize).and_then(Option::take) {
-                        Some(e) => (e.selector, e.held, e.vip_error, e.preview),
+                        Some(e) => (e.selector, e.vip, e.preview),
                         None => Default::default(),
                     };
                 self.selector_index.remove(id, &old_selector);
@@ -907,18 +757,13 @@ impl ZoneEngine {
                 if let Some(entry) = self.entry_mut(new_id) {
                     entry.preview = old_preview;
                 }
-                if given.is_empty() || given == old_vips {
+                if given.is_empty() || given == old_vip.vips {
                     // Status is not part of an update (KDS strips it; the zone keeps its own).
                     if let Some(entry) = self.entry_mut(new_id) {
-                        entry.vips = old_vips;
-                        entry.held = old_held;
-                        entry.vip_error = old_error;
+                        entry.vip = old_vip;
                     }
                 } else {
-                    for ip in old_held {
-                        self.allocator.release(ip);
-                        freed = true;
-                    }
+                    freed = old_vip.release(&mut self.allocator);
                     self.reserve_existing(new_id, &given);
                 }
                 new_id
@@ -935,7 +780,7 @@ impl ZoneEngine {
         }
         self.regenerate_hostnames(id);
         if let Some(entry) = self.entry(id) {
-            affected.extend(self.claims_of(entry).into_iter().map(|(key, _)| key));
+            affected.extend(HostnameClaims::keys_of(&entry.meta.mesh, &entry.generated));
         }
         touched.insert(id);
         touched.extend(self.claimants(&affected));
@@ -1158,9 +1003,7 @@ impl ZoneEngine {
                         .unwrap_or("");
                     let owner = self
                         .claims
-                        .get(&(mesh.to_owned(), hostname.to_owned()))
-                        .and_then(|set| set.iter().next())
-                        .map(|(_, _, service)| service.as_str())
+                        .owner(mesh, hostname)
                         .unwrap_or("another MeshMultiZoneService");
                     Some(format!(
                         "HostnameGenerator {generator}: hostname {hostname} is already used by MeshMultiZoneService {owner} of mesh {mesh}; this MZS does not get it"
@@ -1178,7 +1021,7 @@ impl ZoneEngine {
         let (addresses, hostname_generators) = hostnames::assemble_status(&outcomes);
 
         // 4. VIPs.
-        if let Some(error) = &entry.vip_error {
+        if let Some(error) = &entry.vip.error {
             warnings.push(PreviewWarning {
                 code: Code::VipExhausted,
                 message: format!(
@@ -1196,6 +1039,7 @@ impl ZoneEngine {
             status: MzsStatus {
                 addresses,
                 vips: entry
+                    .vip
                     .vips
                     .iter()
                     .map(|ip| Vip {

@@ -1,5 +1,7 @@
-//! VIP allocation for MeshMultiZoneServices: each zone hands every MZS one virtual IP from the
-//! MZS CIDR (Kuma's default `243.0.0.0/8`, `KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR`).
+//! VIP allocation: each zone hands every MeshMultiZoneService one virtual IP from the MZS CIDR
+//! (Kuma's default `243.0.0.0/8`, `KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR`) and every MeshService
+//! one from the MeshService CIDR (`241.0.0.0/8`, `KUMA_IPAM_MESH_SERVICE_CIDR`), with one
+//! allocator per type and the same policy; [`VipHolding`] is what one service holds.
 //!
 //! # Policy
 //!
@@ -226,6 +228,78 @@ impl VipAllocator {
             (None, false) => self.taken.insert(at, (value, value)),
         }
         self.count += 1;
+    }
+}
+
+/// The VIPs of one service (an MZS or a MeshService) in one zone, kept in step with the
+/// zone's allocator for that type: Kuma gives a service exactly one VIP and keeps whatever VIPs
+/// its status already carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VipHolding {
+    /// `status.vips` as shown.
+    pub vips: Vec<String>,
+    /// Addresses the service holds in the allocator.
+    pub held: Vec<Ipv4Addr>,
+    /// Why the service has no VIP.
+    pub error: Option<VipError>,
+}
+
+impl VipHolding {
+    /// Keep the VIPs a service already carries: each IPv4 inside the CIDR is reserved unless
+    /// another service holds it (then it is dropped, so the service gets a fresh one: Kuma would
+    /// keep the duplicate). Addresses outside the CIDR (or not IPv4) stay as Kuma keeps them.
+    pub fn keep_existing(allocator: &mut VipAllocator, vips: &[String]) -> Self {
+        let mut kept = Vec::new();
+        let mut held = Vec::new();
+        for vip in vips {
+            match vip.parse::<Ipv4Addr>() {
+                Ok(ip) if allocator.cidr().contains(&ip) => {
+                    if allocator.reserve(ip).is_ok() {
+                        held.push(ip);
+                        kept.push(vip.clone());
+                    }
+                }
+                _ => kept.push(vip.clone()),
+            }
+        }
+        Self {
+            vips: kept,
+            held,
+            error: None,
+        }
+    }
+
+    /// Whether the service shows no VIP (it waits for one).
+    pub fn is_missing(&self) -> bool {
+        self.vips.is_empty()
+    }
+
+    /// Allocate the one VIP of a service that has none; returns whether it tried.
+    pub fn allocate_if_missing(&mut self, allocator: &mut VipAllocator) -> bool {
+        if !self.is_missing() {
+            return false;
+        }
+        match allocator.allocate() {
+            Ok(ip) => {
+                self.vips = vec![ip.to_string()];
+                self.held = vec![ip];
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+        true
+    }
+
+    /// Give the held addresses back (the service is gone or took other VIPs); returns whether
+    /// anything was freed.
+    pub fn release(&mut self, allocator: &mut VipAllocator) -> bool {
+        self.vips.clear();
+        let held = std::mem::take(&mut self.held);
+        let freed = !held.is_empty();
+        for ip in held {
+            allocator.release(ip);
+        }
+        freed
     }
 }
 

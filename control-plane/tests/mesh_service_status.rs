@@ -1,0 +1,258 @@
+//! MeshService status on zones: what a Kuma API client listing MeshServices sees (a VIP from
+//! 241.0.0.0/8 and the generated hostnames), computed by each zone for its own services and for
+//! the copies it receives from other zones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{mesh_service, wait_until, Client, Cluster};
+use kuma_local::server::{Config, Topology};
+use serde_json::{json, Value};
+
+const MS: &str = "/meshes/default/meshservices";
+const WAIT: Duration = Duration::from_secs(5);
+
+fn status(client: &Client, name: &str) -> Value {
+    client.get(&format!("{MS}/{name}")).1["status"].clone()
+}
+
+fn vip(client: &Client, name: &str) -> String {
+    status(client, name)["vips"][0]["ip"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn wait_for_vip(client: &Client, name: &str) -> String {
+    wait_until(WAIT, || !vip(client, name).is_empty());
+    vip(client, name)
+}
+
+/// The store name `zone`'s MeshService `name` has on the other zones (KDS `HashedName`).
+fn synced_name(name: &str, zone: &str) -> String {
+    kuma_mzs_core::api::hashed_name("default", name, &[zone])
+}
+
+fn generator(name: &str, template: &str) -> Value {
+    json!({
+        "type": "HostnameGenerator",
+        "name": name,
+        "spec": {"selector": {"meshService": {"matchLabels": {}}}, "template": template},
+    })
+}
+
+fn generated(status: &Value, generator: &str) -> Value {
+    status["hostnameGenerators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["hostnameGeneratorRef"]["coreName"] == generator)
+        .map(|g| g["conditions"][0].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn each_zone_gives_its_own_and_synced_services_a_vip_and_kumas_default_hostname() {
+    let cluster = Cluster::federation(&["zone-1", "zone-2"]);
+    let zone1 = cluster.zone("zone-1");
+    let zone2 = cluster.zone("zone-2");
+    let (code, _) = zone1.put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6379, "Available"),
+    );
+    assert_eq!(code, 201);
+
+    // The owning zone: a VIP from 241.0.0.0/8 and `local-universal-mesh-service`.
+    let local_vip = wait_for_vip(&zone1, "redis");
+    assert_eq!(local_vip, "241.0.0.0");
+    wait_until(WAIT, || status(&zone1, "redis")["addresses"].is_array());
+    assert_eq!(
+        status(&zone1, "redis"),
+        json!({
+            "addresses": [{
+                "hostname": "redis.svc.mesh.local",
+                "origin": "HostnameGenerator",
+                "hostnameGeneratorRef": {"coreName": "local-universal-mesh-service"},
+            }],
+            "vips": [{"ip": "241.0.0.0"}],
+            "hostnameGenerators": [{
+                "hostnameGeneratorRef": {"coreName": "local-universal-mesh-service"},
+                "conditions": [{"type": "Generated", "status": "True", "reason": "Generated", "message": ""}],
+            }],
+        })
+    );
+
+    // The other zone allocates its own VIP for the copy and names the owning zone.
+    let copy = synced_name("redis", "zone-1");
+    wait_until(WAIT, || zone2.get(&format!("{MS}/{copy}")).0 == 200);
+    zone2.put(
+        &format!("{MS}/web"),
+        &mesh_service("web", 8080, "Available"),
+    );
+    let copy_vip = wait_for_vip(&zone2, &copy);
+    assert!(copy_vip.starts_with("241."), "{copy_vip}");
+    assert_ne!(copy_vip, wait_for_vip(&zone2, "web"));
+    wait_until(WAIT, || status(&zone2, &copy)["addresses"].is_array());
+    let copy_status = status(&zone2, &copy);
+    assert_eq!(
+        copy_status["addresses"],
+        json!([{
+            "hostname": "redis.svc.zone-1.mesh.local",
+            "origin": "HostnameGenerator",
+            "hostnameGeneratorRef": {"coreName": "synced-universal-mesh-service"},
+        }])
+    );
+    assert_eq!(
+        generated(&copy_status, "synced-universal-mesh-service")["status"],
+        "True"
+    );
+
+    // Status stays where it is computed: global's copy and the listing agree.
+    let global = cluster.global();
+    let on_global = global.get(&format!("{MS}/{copy}")).1;
+    assert_eq!(on_global["status"], json!({}));
+    let (_, listed) = zone1.get(MS);
+    let listed_redis = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "redis")
+        .cloned()
+        .unwrap();
+    assert_eq!(listed_redis["status"]["vips"][0]["ip"], "241.0.0.0");
+
+    // An update (on the owning zone, synced again) keeps both zones' VIPs.
+    zone1.put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6380, "Available"),
+    );
+    wait_until(WAIT, || {
+        zone2.get(&format!("{MS}/{copy}")).1["spec"]["ports"][0]["port"] == 6380
+    });
+    assert_eq!(vip(&zone1, "redis"), local_vip);
+    assert_eq!(vip(&zone2, &copy), copy_vip);
+}
+
+#[test]
+fn hostname_collisions_and_template_errors_are_conditions() {
+    let cluster = Cluster::federation(&["zone-1"]);
+    let global = cluster.global();
+    let zone1 = cluster.zone("zone-1");
+    for (name, template) in [
+        ("shared", "{{ .Mesh }}.shared.mesh.local"),
+        ("broken", "{{ label \"team\" }}.mesh.local"),
+    ] {
+        let (code, body) = global.put(
+            &format!("/hostnamegenerators/{name}"),
+            &generator(name, template),
+        );
+        assert_eq!(code, 201, "{body}");
+    }
+    wait_until(WAIT, || zone1.get("/hostnamegenerators/broken").0 == 200);
+    for name in ["a", "b"] {
+        zone1.put(
+            &format!("{MS}/{name}"),
+            &mesh_service(name, 80, "Available"),
+        );
+    }
+    wait_until(WAIT, || {
+        generated(&status(&zone1, "b"), "shared")["reason"] == "Collision"
+    });
+    let a = status(&zone1, "a");
+    assert_eq!(generated(&a, "shared")["status"], "True");
+    assert!(a["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["hostname"] == "default.shared.mesh.local"));
+    let b = status(&zone1, "b");
+    assert_eq!(
+        generated(&b, "shared"),
+        json!({
+            "type": "Generated", "status": "False", "reason": "Collision",
+            "message": "Hostname collision with MeshService: b",
+        })
+    );
+    let broken = generated(&b, "broken");
+    assert_eq!(broken["status"], "False");
+    assert_eq!(broken["reason"], "TemplateError");
+    assert!(
+        broken["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("pre evaluation of template with parameters failed with error="),
+        "{broken}"
+    );
+    // The owner goes: `b` takes the hostname.
+    assert_eq!(zone1.delete(&format!("{MS}/a")).0, 200);
+    wait_until(WAIT, || {
+        generated(&status(&zone1, "b"), "shared")["reason"] == "Generated"
+    });
+    // Fixing the generator on global clears the error on the zone.
+    global.put(
+        "/hostnamegenerators/broken",
+        &generator("broken", "{{ .DisplayName }}.fixed.mesh.local"),
+    );
+    wait_until(WAIT, || {
+        generated(&status(&zone1, "b"), "broken")["reason"] == "Generated"
+    });
+    assert!(status(&zone1, "b")["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["hostname"] == "b.fixed.mesh.local"));
+}
+
+#[test]
+fn a_deleted_services_vip_is_not_reused_while_the_process_lives() {
+    let cluster = Cluster::federation(&["zone-1"]);
+    let zone1 = cluster.zone("zone-1");
+    zone1.put(&format!("{MS}/a"), &mesh_service("a", 80, "Available"));
+    assert_eq!(wait_for_vip(&zone1, "a"), "241.0.0.0");
+    assert_eq!(zone1.delete(&format!("{MS}/a")).0, 200);
+    zone1.put(&format!("{MS}/b"), &mesh_service("b", 80, "Available"));
+    assert_eq!(wait_for_vip(&zone1, "b"), "241.0.0.1");
+    zone1.put(&format!("{MS}/a"), &mesh_service("a", 80, "Available"));
+    assert_eq!(wait_for_vip(&zone1, "a"), "241.0.0.2");
+}
+
+#[test]
+fn vips_survive_a_restart_on_the_same_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = || Config {
+        topology: Topology::Zone {
+            name: "zone-1".to_owned(),
+            global: None,
+        },
+        port: 0,
+        data_dir: Some(dir.path().to_owned()),
+        admin_token: Some("test-token".to_owned()),
+        ..Config::default()
+    };
+    let before: Vec<String> = {
+        let cluster = Cluster::start(config());
+        let zone1 = cluster.zone("zone-1");
+        for name in ["c", "b", "a"] {
+            zone1.put(
+                &format!("{MS}/{name}"),
+                &mesh_service(name, 80, "Available"),
+            );
+            wait_for_vip(&zone1, name);
+        }
+        ["a", "b", "c"].iter().map(|n| vip(&zone1, n)).collect()
+    };
+    // Created c, b, a: handed out in that order.
+    assert_eq!(before, ["241.0.0.2", "241.0.0.1", "241.0.0.0"]);
+    let cluster = Cluster::start(config());
+    let zone1 = cluster.zone("zone-1");
+    zone1.put(&format!("{MS}/d"), &mesh_service("d", 80, "Available"));
+    assert_eq!(wait_for_vip(&zone1, "d"), "241.0.0.3");
+    let after: Vec<String> = ["a", "b", "c"].iter().map(|n| vip(&zone1, n)).collect();
+    assert_eq!(after, before);
+    assert_eq!(
+        status(&zone1, "a")["addresses"][0]["hostname"],
+        "a.svc.mesh.local"
+    );
+}
