@@ -31,8 +31,9 @@ run() { # target corpus seed-dirs...
   if ! cargo "+$toolchain" fuzz run --sanitizer none "$target" "$@" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
     > "$scratch/$target.log" 2>&1; then
-    # libFuzzer's report (the panic, the input, how to reproduce) is at the end.
-    tail -n 60 "$scratch/$target.log" >&2
+    # libFuzzer's report (the panic, the input, how to reproduce) is at the end; stack frames
+    # are left out so the message itself stays on screen.
+    grep -vE '^[[:space:]]+([0-9]+: |at )' "$scratch/$target.log" | tail -n 40 >&2
     echo "fuzz: FAILED: $target (the input is in core/fuzz/artifacts/$target/)" >&2
     return 1
   fi

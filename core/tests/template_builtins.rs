@@ -265,6 +265,13 @@ const GO_VERIFIED: &[(&str, Result<&str, &str>)] = &[
     ("{{printf \"[%5v][%d][%x][%q][%s][%.2v][%-6s]\" . . . . . . .}}", Ok("[{redis-xyz redis kuma-demo default  east}][{%!d(string=redis-xyz) %!d(string=redis) %!d(string=kuma-demo) %!d(string=default) %!d(string=east)}][{72656469732d78797a 7265646973 6b756d612d64656d6f 64656661756c74 65617374}][{\"redis-xyz\" \"redis\" \"kuma-demo\" \"default\" \"east\"}][{redis-xyz redis kuma-demo default east}][{re re ku de ea}][{redis-xyz redis  kuma-demo default east  }]")),
     ("{{printf \"[%5%][%-5%][%]\"}}", Ok("[%][%][%!](MISSING)")),
     ("{{printf \"%5\"}}|{{printf \"%-\"}}|{{printf \"%.\"}}|{{printf \"%.5\"}}", Ok("%!(NOVERB)|%!(NOVERB)|%!.(MISSING)|%!(NOVERB)")),
+    // Go's parsenum gives up on a width or precision that grows past 1e6, and on the rest of
+    // the format with it (found by the fuzz target: a 13-digit width asked for 3 TB of padding).
+    ("{{printf \"%3333333333333q|x\" \"a\"}}", Ok("%!(NOVERB)%!(EXTRA string=a)")),
+    ("{{printf \"%12345678d|%s\" 5 \"b\"}}", Ok("%!(NOVERB)%!(EXTRA int=5, string=b)")),
+    ("{{printf \"%.12345678d|%s\" 5 \"b\"}}", Ok("%!(NOVERB)%!(EXTRA int=5, string=b)")),
+    ("{{printf \"a%1000000d\" 5 | len}}", Ok("1000001")),
+    ("{{printf \"%1000000.3333333333d\" 5 | len}}", Ok("25")),
     ("{{printf \"[%5d][%5s][%.2d][%5z][%-5t]\" \"ab\" 42 true 1 2}}", Ok("[%!d(string=   ab)][%!s(int=   42)][%!d(bool=true)][%!z(int=    1)][%!t(int=2    )]")),
     ("{{printf \"[%5v][%5d][%5s][%5x]\" nil nil nil nil}}", Ok("[<nil>][%!d(<nil>)][%!s(<nil>)][%!x(<nil>)]")),
     ("{{printf \"[%6.2v][%5v][%v][%08v][%-8v|]\" 1.5 2e3 1e21 -1.5 1.5}}", Ok("[   1.5][ 2000][1e+21][-00001.5][1.5     |]")),

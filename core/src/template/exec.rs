@@ -1180,13 +1180,22 @@ fn as_int(v: &Value) -> Option<i64> {
 }
 
 /// Digits at the start of `rest`, consumed.
+/// Go's `fmt.parsenum`: a width or precision. A number that grows past 1e6 before its last
+/// digit is "crazy long": Go gives up on it and on the rest of the format (which then prints
+/// `%!(NOVERB)`), so a template cannot ask for a gigantic padding.
 fn take_number(rest: &mut &str) -> Option<usize> {
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let n = rest[..end].parse().ok();
-    *rest = &rest[end..];
-    n
+    let mut n: usize = 0;
+    let mut digits = 0;
+    for b in rest.bytes().take_while(u8::is_ascii_digit) {
+        if n > 1_000_000 {
+            *rest = "";
+            return None;
+        }
+        n = n * 10 + usize::from(b - b'0');
+        digits += 1;
+    }
+    *rest = &rest[digits..];
+    (digits > 0).then_some(n)
 }
 
 /// Rust's `1.5e0` as Go's `1.5e+00`.
