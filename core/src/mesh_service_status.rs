@@ -356,14 +356,7 @@ impl MeshServiceEngine {
         let (addresses, hostname_generators) = hostnames::assemble_status(&outcomes);
         let status = MeshServiceStatus {
             addresses,
-            vips: state
-                .vip
-                .vips
-                .iter()
-                .map(|ip| Vip {
-                    ip: Some(ip.clone()),
-                })
-                .collect(),
+            vips: state.vip.status_vips(),
             hostname_generators,
         };
         match self.services.get_mut(id) {

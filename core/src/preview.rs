@@ -41,7 +41,7 @@ use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::model::{
     labels, Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
     MeshMultiZoneServiceSpec, MeshServiceSpec, MeshServiceState, Meta, MzsStatus, Resource,
-    ResourceType, Spec, Vip,
+    ResourceType, Spec,
 };
 use crate::ports::{self, PortPreview, ServingPort};
 use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
@@ -1038,14 +1038,7 @@ impl ZoneEngine {
             name: entry.meta.name.clone(),
             status: MzsStatus {
                 addresses,
-                vips: entry
-                    .vip
-                    .vips
-                    .iter()
-                    .map(|ip| Vip {
-                        ip: Some(ip.clone()),
-                    })
-                    .collect(),
+                vips: entry.vip.status_vips(),
                 mesh_services,
                 hostname_generators,
                 conditions: vec![condition],

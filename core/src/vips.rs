@@ -245,6 +245,16 @@ pub struct VipHolding {
 }
 
 impl VipHolding {
+    /// The `status.vips` entries, as Kuma writes them.
+    pub fn status_vips(&self) -> Vec<crate::model::Vip> {
+        self.vips
+            .iter()
+            .map(|ip| crate::model::Vip {
+                ip: Some(ip.clone()),
+            })
+            .collect()
+    }
+
     /// Keep the VIPs a service already carries: each IPv4 inside the CIDR is reserved unless
     /// another service holds it (then it is dropped, so the service gets a fresh one: Kuma would
     /// keep the duplicate). Addresses outside the CIDR (or not IPv4) stay as Kuma keeps them.
