@@ -52,6 +52,8 @@ pub struct ControlPlane {
     pub chaos: Chaos,
     /// Whether the API is served over TLS (for `next` links).
     pub https: bool,
+    /// Where the zone's status engine draws VIPs from.
+    pub ipam: crate::server::Ipam,
     ready: AtomicBool,
     closing: watch::Sender<bool>,
 }
@@ -82,6 +84,7 @@ impl ControlPlane {
             auth,
             chaos,
             https,
+            ipam: crate::server::Ipam::default(),
             ready: AtomicBool::new(ready),
             closing: watch::channel(false).0,
         }
@@ -183,6 +186,8 @@ pub fn spawn_status_engine(
             let options = PreviewOptions {
                 kuma_version: cp.kuma_version,
                 default_hostname_generators: false,
+                mzs_cidr: cp.ipam.mzs_cidr,
+                mesh_service_cidr: cp.ipam.mesh_service_cidr,
                 ..PreviewOptions::default()
             };
             let mut services = MeshServiceEngine::new(&zone, &options);

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kuma_local::cp::Chaos;
-use kuma_local::server::{Config, RemoteGlobal, Tls, Topology, DEFAULT_PORT};
+use kuma_local::server::{Config, Ipam, RemoteGlobal, Tls, Topology, DEFAULT_PORT};
+use kuma_mzs_core::vips::parse_cidr;
 use kuma_mzs_core::KumaVersion;
 
 #[derive(Parser)]
@@ -101,6 +102,20 @@ struct RunArgs {
     /// Kuma release whose rules apply: `3.0` or `2.x`.
     #[arg(long, default_value = "3.0", value_parser = parse_version)]
     kuma_version: KumaVersion,
+    /// VIP range of MeshServices on zones (Kuma's `ipam.meshService.cidr`).
+    #[arg(
+        long,
+        env = "KUMA_IPAM_MESH_SERVICE_CIDR",
+        default_value = "241.0.0.0/8"
+    )]
+    ipam_mesh_service_cidr: String,
+    /// VIP range of MeshMultiZoneServices on zones (Kuma's `ipam.meshMultiZoneService.cidr`).
+    #[arg(
+        long,
+        env = "KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR",
+        default_value = "243.0.0.0/8"
+    )]
+    ipam_mesh_multi_zone_service_cidr: String,
     /// Do not run the zones' status engines (no status, VIPs or hostnames), like upstream's API
     /// test server.
     #[arg(long)]
@@ -183,6 +198,15 @@ fn config(args: &RunArgs) -> Result<Config, String> {
         },
         kuma_version: args.kuma_version,
         status_engine: !args.no_status_engine,
+        ipam: Ipam {
+            mesh_service_cidr: parse_cidr("ipam.meshService.cidr", &args.ipam_mesh_service_cidr)
+                .map_err(|e| e.to_string())?,
+            mzs_cidr: parse_cidr(
+                "ipam.meshMultiZoneService.cidr",
+                &args.ipam_mesh_multi_zone_service_cidr,
+            )
+            .map_err(|e| e.to_string())?,
+        },
     })
 }
 

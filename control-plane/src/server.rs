@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
+use ipnet::Ipv4Net;
 use kuma_mzs_core::api::Mode;
+use kuma_mzs_core::preview::PreviewOptions;
 use kuma_mzs_core::KumaVersion;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -97,6 +99,28 @@ pub struct Config {
     /// Run each zone's status engine (Kuma's status updater, VIP allocator and hostname
     /// generator). Off reproduces upstream's API test server, which runs none of them.
     pub status_engine: bool,
+    /// Where zones draw VIPs from (Kuma's `ipam.*.cidr`).
+    pub ipam: Ipam,
+}
+
+/// The VIP ranges of a zone (Kuma's `ipam.meshService.cidr` and
+/// `ipam.meshMultiZoneService.cidr`; defaults `241.0.0.0/8` and `243.0.0.0/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipam {
+    /// MeshService VIPs.
+    pub mesh_service_cidr: Ipv4Net,
+    /// MeshMultiZoneService VIPs.
+    pub mzs_cidr: Ipv4Net,
+}
+
+impl Default for Ipam {
+    fn default() -> Self {
+        let defaults = PreviewOptions::default();
+        Self {
+            mesh_service_cidr: defaults.mesh_service_cidr,
+            mzs_cidr: defaults.mzs_cidr,
+        }
+    }
 }
 
 impl Default for Config {
@@ -112,6 +136,7 @@ impl Default for Config {
             chaos: Chaos::default(),
             kuma_version: KumaVersion::default(),
             status_engine: true,
+            ipam: Ipam::default(),
         }
     }
 }
@@ -344,6 +369,8 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     if let Some(dir) = &config.data_dir {
         std::fs::create_dir_all(dir).map_err(io_error(format!("creating {}", dir.display())))?;
     }
+    kuma_mzs_core::vips::check_cidrs(config.ipam.mesh_service_cidr, config.ipam.mzs_cidr)
+        .map_err(|e| ServerError::Config(e.to_string()))?;
     let token = admin_token(&config)?;
     let tls = tls_setup(&config)?;
     let https = tls.is_some();
@@ -353,7 +380,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     };
     let make_cp = |mode: Mode, file: &str| -> Result<Arc<ControlPlane>, ServerError> {
         let store = open_store(&config, file)?;
-        let cp = ControlPlane::new(
+        let mut cp = ControlPlane::new(
             mode,
             store,
             config.kuma_version,
@@ -361,6 +388,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
             config.chaos,
             https,
         );
+        cp.ipam = config.ipam;
         cp.bootstrap().map_err(|source| ServerError::Store {
             path: file.to_owned(),
             source,

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::{mesh_service, wait_until, Client, Cluster};
-use kuma_local::server::{Config, Topology};
+use kuma_local::server::{Config, Ipam, Topology};
 use serde_json::{json, Value};
 
 const MS: &str = "/meshes/default/meshservices";
@@ -254,5 +254,54 @@ fn vips_survive_a_restart_on_the_same_data_directory() {
     assert_eq!(
         status(&zone1, "a")["addresses"][0]["hostname"],
         "a.svc.mesh.local"
+    );
+}
+
+#[test]
+fn zones_draw_vips_from_the_configured_ipam_ranges_and_refuse_overlapping_ones() {
+    let net = |s: &str| s.parse::<ipnet::Ipv4Net>().unwrap();
+    let zone = |ipam: Ipam| Config {
+        topology: Topology::Zone {
+            name: "zone-1".to_owned(),
+            global: None,
+        },
+        port: 0,
+        admin_token: Some("test-token".to_owned()),
+        ipam,
+        ..Config::default()
+    };
+    let cluster = Cluster::start(zone(Ipam {
+        mesh_service_cidr: net("10.1.0.0/16"),
+        mzs_cidr: net("10.2.0.0/16"),
+    }));
+    let zone1 = cluster.zone("zone-1");
+    zone1.put(
+        &format!("{MS}/redis"),
+        &mesh_service("redis", 6379, "Available"),
+    );
+    assert_eq!(wait_for_vip(&zone1, "redis"), "10.1.0.0");
+    let (code, _) = zone1.put(
+        "/meshes/default/meshmultizoneservices/redis",
+        &common::mzs("redis", &[("kuma.io/display-name", "redis")], &[6379]),
+    );
+    assert_eq!(code, 201);
+    let mzs_vip = || {
+        zone1.get("/meshes/default/meshmultizoneservices/redis").1["status"]["vips"][0]["ip"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    wait_until(WAIT, || !mzs_vip().is_empty());
+    assert_eq!(mzs_vip(), "10.2.0.0");
+
+    // Kuma would let both types share addresses; kuma-local refuses to start.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let refused = runtime.block_on(kuma_local::start(zone(Ipam {
+        mesh_service_cidr: net("10.0.0.0/8"),
+        mzs_cidr: net("10.2.0.0/16"),
+    })));
+    assert_eq!(
+        refused.err().map(|e| e.to_string()),
+        Some("ipam.meshService.cidr 10.0.0.0/8 overlaps ipam.meshMultiZoneService.cidr 10.2.0.0/16: a MeshService and a MeshMultiZoneService could get the same VIP".to_owned())
     );
 }

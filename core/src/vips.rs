@@ -38,6 +38,59 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+/// Kuma's IPAM settings (`ipam.meshService.cidr`, `ipam.meshMultiZoneService.cidr`) are wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrConfigError {
+    /// Not an IPv4 CIDR (Kuma: `.MeshServiceCIDR is invalid`).
+    #[error("{setting}: {value:?} is not an IPv4 CIDR such as 241.0.0.0/8")]
+    Invalid {
+        /// The setting, e.g. `ipam.meshService.cidr`.
+        setting: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// Two service types would draw VIPs from overlapping ranges.
+    #[error("{first} {first_cidr} overlaps {second} {second_cidr}: a MeshService and a MeshMultiZoneService could get the same VIP")]
+    Overlap {
+        /// One setting.
+        first: &'static str,
+        /// Its CIDR.
+        first_cidr: Ipv4Net,
+        /// The other setting.
+        second: &'static str,
+        /// Its CIDR.
+        second_cidr: Ipv4Net,
+    },
+}
+
+/// Parse one IPAM CIDR as Go's `net.ParseCIDR` does for Kuma: the network of the given prefix
+/// (`241.0.0.7/8` is `241.0.0.0/8`), so allocation starts at its first address.
+pub fn parse_cidr(setting: &'static str, value: &str) -> Result<Ipv4Net, CidrConfigError> {
+    value
+        .trim()
+        .parse::<Ipv4Net>()
+        .map(|net| net.trunc())
+        .map_err(|_| CidrConfigError::Invalid {
+            setting,
+            value: value.to_owned(),
+        })
+}
+
+/// The MeshService and MeshMultiZoneService CIDRs must not overlap. Kuma does not check this
+/// (and keeps one allocator per CIDR string, so equal CIDRs would lose one service type's
+/// pool); two services of different types would then answer on the same VIP.
+pub fn check_cidrs(mesh_service: Ipv4Net, mzs: Ipv4Net) -> Result<(), CidrConfigError> {
+    if mesh_service.contains(&mzs.network()) || mzs.contains(&mesh_service.network()) {
+        return Err(CidrConfigError::Overlap {
+            first: "ipam.meshService.cidr",
+            first_cidr: mesh_service,
+            second: "ipam.meshMultiZoneService.cidr",
+            second_cidr: mzs,
+        });
+    }
+    Ok(())
+}
+
 /// Why an allocation or reservation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VipError {
@@ -329,6 +382,25 @@ mod tests {
 
     fn ip(s: &str) -> Ipv4Addr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipam_cidrs_parse_as_go_and_must_not_overlap() {
+        let ms = parse_cidr("ipam.meshService.cidr", "241.0.0.7/8");
+        assert_eq!(ms, Ok(net("241.0.0.0/8")));
+        assert_eq!(
+            parse_cidr("ipam.meshService.cidr", "241.0.0.0").map_err(|e| e.to_string()),
+            Err(
+                "ipam.meshService.cidr: \"241.0.0.0\" is not an IPv4 CIDR such as 241.0.0.0/8"
+                    .to_owned()
+            )
+        );
+        assert_eq!(check_cidrs(net("241.0.0.0/8"), net("243.0.0.0/8")), Ok(()));
+        assert_eq!(
+            check_cidrs(net("240.0.0.0/4"), net("243.0.0.0/8")).map_err(|e| e.to_string()),
+            Err("ipam.meshService.cidr 240.0.0.0/4 overlaps ipam.meshMultiZoneService.cidr 243.0.0.0/8: a MeshService and a MeshMultiZoneService could get the same VIP".to_owned())
+        );
+        assert!(check_cidrs(net("243.0.0.0/16"), net("243.0.0.0/8")).is_err());
     }
 
     #[test]
