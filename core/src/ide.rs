@@ -112,7 +112,9 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
             };
             fields
                 .iter()
-                .filter(|f| !f.read_only && !siblings.iter().any(|s| s == f.name))
+                .filter(|f| {
+                    !f.read_only && f.exists_in(version) && !siblings.iter().any(|s| s == f.name)
+                })
                 .map(|f| CompletionItem {
                     label: f.name.to_owned(),
                     kind: CompletionKind::Field,

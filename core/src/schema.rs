@@ -77,6 +77,8 @@ pub struct Field {
     pub default: Option<&'static str>,
     /// Set by the control plane; ignored on input.
     pub read_only: bool,
+    /// Only Kuma 2.x has it (3.0's schema does not).
+    pub kuma_2x_only: bool,
 }
 
 impl Field {
@@ -89,6 +91,7 @@ impl Field {
             values: &[],
             default: None,
             read_only: false,
+            kuma_2x_only: false,
         }
     }
 
@@ -110,6 +113,16 @@ impl Field {
     const fn read_only(mut self) -> Self {
         self.read_only = true;
         self
+    }
+
+    const fn kuma_2x_only(mut self) -> Self {
+        self.kuma_2x_only = true;
+        self
+    }
+
+    /// Whether the field exists in `version`'s schema.
+    pub fn exists_in(&self, version: KumaVersion) -> bool {
+        !self.kuma_2x_only || version == KumaVersion::V2
     }
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
@@ -217,6 +230,13 @@ const MS_SELECTOR: &[Field] = &[
         Ty::Object(MS_DATAPLANE_REF),
         "Selects one dataplane by name.",
     ),
+    Field::new(
+        "dataplaneTags",
+        Ty::StringMap,
+        "Kuma 2.x: selects the dataplanes by their inbound tags (e.g. `kuma.io/service`); \
+         Kuma 3.0 selects with `dataplaneLabels` or `dataplaneRef`.",
+    )
+    .kuma_2x_only(),
 ];
 
 const MS_IDENTITY: &[Field] = &[
@@ -335,6 +355,21 @@ const TARGET_REF: &[Field] = &[
         Ty::String,
         "One port of the destination, by name or number.",
     ),
+    Field::new(
+        "mesh",
+        Ty::String,
+        "Mesh of the referenced resource (Kuma 2.x; defaults to the policy's mesh).",
+    ),
+    Field::new(
+        "tags",
+        Ty::StringMap,
+        "Kuma 2.x: tags of the referenced proxies (`kind: MeshSubset`/`MeshServiceSubset`).",
+    ),
+    Field::new(
+        "proxyTypes",
+        Ty::Array(&Ty::String),
+        "Which proxies of a `Mesh` or `Dataplane` target the policy applies to: `Sidecar`, `Gateway`.",
+    ),
 ];
 
 const AFFINITY_TAG: &[Field] = &[
@@ -352,7 +387,8 @@ const FROM_ZONES: &[Field] = &[Field::new(
     "zones",
     Ty::Array(&Ty::String),
     "Client zones the rule applies to.",
-)];
+)
+.required()];
 
 const FAILOVER_TO: &[Field] = &[
     Field::new("type", Ty::String, "Which zones to fail over to.")
@@ -648,7 +684,7 @@ fn object_schema(
 ) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
-    for f in fields {
+    for f in fields.iter().filter(|f| f.exists_in(version)) {
         let mut schema = field_schema(f, version);
         if let (Some((key, value)), Value::Object(map)) = (pin, &mut schema) {
             if f.name == key {
@@ -712,6 +748,96 @@ fn field_schema(field: &Field, version: KumaVersion) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::schema::{self as decode, Schema};
+
+    /// The editor tree (hover, completion, JSON Schemas) and the decoder's tree (what `check()`
+    /// enforces) are two static tables, kept apart because the decoder's is the compact one the
+    /// wasm build needs. This walk keeps them from drifting: same fields, same required flags,
+    /// same types, same defaults, and every enum value the decoder accepts offered by the editor.
+    fn agree(path: &str, editor: &Ty, decoder: &Schema, problems: &mut Vec<String>) {
+        match (editor, decoder) {
+            (Ty::Object(fields), Schema::Object { fields: known, .. }) => {
+                let mut editor_names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                let mut decoder_names: Vec<&str> = known.iter().map(|f| f.name).collect();
+                editor_names.sort_unstable();
+                decoder_names.sort_unstable();
+                if editor_names != decoder_names {
+                    problems.push(format!(
+                        "{path}: fields {editor_names:?} vs {decoder_names:?}"
+                    ));
+                    return;
+                }
+                for field in fields.iter() {
+                    let Some(other) = known.iter().find(|k| k.name == field.name) else {
+                        continue;
+                    };
+                    let at = format!("{path}.{}", field.name);
+                    if field.required != other.required {
+                        problems.push(format!(
+                            "{at}: required {} vs {}",
+                            field.required, other.required
+                        ));
+                    }
+                    if let Schema::String {
+                        default,
+                        enumeration,
+                    } = other.schema
+                    {
+                        if field.default != *default {
+                            problems
+                                .push(format!("{at}: default {:?} vs {default:?}", field.default));
+                        }
+                        for value in enumeration.iter().flat_map(|e| e.iter()) {
+                            if !field.values.contains(value) {
+                                problems.push(format!("{at}: {value:?} accepted but not offered"));
+                            }
+                        }
+                    }
+                    agree(&at, &field.ty, other.schema, problems);
+                }
+            }
+            (Ty::Array(item), Schema::Array { items, .. }) => {
+                agree(&format!("{path}[]"), item, items, problems)
+            }
+            (Ty::String, Schema::String { .. })
+            | (Ty::Int32, Schema::Int32 | Schema::Uint32)
+            | (Ty::Boolean, Schema::Bool)
+            | (Ty::IntOrString, Schema::IntOrString)
+            | (Ty::StringMap, Schema::StringMap)
+            | (Ty::Any, Schema::Any) => {}
+            (editor, decoder) => problems.push(format!("{path}: {editor:?} vs {decoder:?}")),
+        }
+    }
+
+    #[test]
+    fn dataplane_tags_are_a_kuma_2x_field() {
+        let selector = |version| {
+            json_schema(ResourceType::MeshService, version)["anyOf"][0]["properties"]["spec"]
+                ["properties"]["selector"]["properties"]
+                .clone()
+        };
+        assert!(selector(KumaVersion::V2).get("dataplaneTags").is_some());
+        assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
+        assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
+    }
+
+    #[test]
+    fn the_editor_tree_and_the_decoder_tree_agree() {
+        let mut problems = Vec::new();
+        for kind in kinds().filter(|k| !k.free_form) {
+            let Some(Schema::Object { fields, .. }) = decode::rest_item(kind.resource_type) else {
+                problems.push(format!("{:?}: no REST schema", kind.resource_type));
+                continue;
+            };
+            let Some(spec) = fields.iter().find(|f| f.name == "spec") else {
+                problems.push(format!("{:?}: no spec", kind.resource_type));
+                continue;
+            };
+            let path = format!("{}.spec", kind.resource_type.name());
+            agree(&path, &Ty::Object(kind.spec), spec.schema, &mut problems);
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 
     #[test]
     fn every_kind_has_a_schema_with_both_shapes() {

@@ -8,7 +8,7 @@
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
 pub(crate) mod json;
-mod schema;
+pub(crate) mod schema;
 mod span;
 mod typed;
 mod walk;
