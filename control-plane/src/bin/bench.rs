@@ -3,7 +3,8 @@
 //! 1. PUT of N MeshServices on the zone (synced to global),
 //! 2. PUT of M MeshMultiZoneServices on global (synced to the zone, status computed there),
 //! 3. GET of MZS on global and zone for a fixed time,
-//! 4. status latency: a new MeshService until the zone's MZS status lists it.
+//! 4. status latency: a new MeshService until the zone's MZS status lists it, and until the
+//!    MeshService's own status shows its VIP.
 //!
 //! Prints a Markdown table (the BENCHMARKS.md rows).
 
@@ -260,6 +261,7 @@ fn main() -> Result<(), String> {
 
     // Status latency: a new MeshService for mzs-0 until east's status lists it.
     let mut samples = Vec::new();
+    let mut vip_samples = Vec::new();
     let probe = agent();
     for s in 0..args.samples {
         let name = format!("probe-{s}");
@@ -281,22 +283,39 @@ fn main() -> Result<(), String> {
             "{east}/meshes/default/meshmultizoneservices/{}",
             on_zone("mzs-0")
         );
-        loop {
-            let listed = get(&probe, &url, "bench").is_some_and(|v| {
-                v["status"]["meshServices"]
-                    .as_array()
-                    .is_some_and(|l| l.iter().any(|m| m["name"] == name.as_str()))
-            });
-            if listed {
-                break;
+        let own = format!("{east}/meshes/default/meshservices/{name}");
+        let (mut listed_after, mut vip_after) = (None, None);
+        while listed_after.is_none() || vip_after.is_none() {
+            if listed_after.is_none()
+                && get(&probe, &url, "bench").is_some_and(|v| {
+                    v["status"]["meshServices"]
+                        .as_array()
+                        .is_some_and(|l| l.iter().any(|m| m["name"] == name.as_str()))
+                })
+            {
+                listed_after = Some(t.elapsed());
+            }
+            if vip_after.is_none()
+                && get(&probe, &own, "bench")
+                    .is_some_and(|v| v["status"]["vips"][0]["ip"].is_string())
+            {
+                vip_after = Some(t.elapsed());
             }
             if t.elapsed() > Duration::from_secs(30) {
                 return Err("status did not converge within 30 s".to_owned());
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        samples.push(t.elapsed());
+        samples.extend(listed_after);
+        vip_samples.extend(vip_after);
     }
+    vip_samples.sort();
+    let vip_latency = Stats {
+        count: vip_samples.len(),
+        elapsed: vip_samples.iter().sum(),
+        latencies: vip_samples,
+        errors: 0,
+    };
     samples.sort();
     let latency = Stats {
         count: samples.len(),
@@ -320,6 +339,11 @@ fn main() -> Result<(), String> {
         latency.count,
         args.mzs,
         args.mesh_services,
+    );
+    println!(
+        "New MeshService -> its own VIP in the zone's GET: p50 {:.1} ms, max {:.1} ms.",
+        vip_latency.percentile(0.5).as_secs_f64() * 1000.0,
+        vip_latency.percentile(1.0).as_secs_f64() * 1000.0,
     );
     runtime.block_on(running.shutdown());
     runtime.shutdown_timeout(Duration::from_secs(1));
