@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-fuzz / make fuzz-core: run every cargo-fuzz target for FUZZ_SECONDS (default 30) with
 # the dated nightly the wasm build pins. Seeds are read in place: the conformance inputs and the
-# npm fixtures for `check`, a few real HostnameGenerator templates for `template`. New inputs go
+# npm fixtures for `check`, a few real HostnameGenerator templates for `template`, Kuma's REST
+# request bodies for `rest_put`. New inputs go
 # to a scratch corpus; a crash fails the run and leaves its input in core/fuzz/artifacts/<target>/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -42,4 +43,6 @@ run() { # target corpus seed-dirs...
 run check "$scratch/check" "$shared/conformance/kuma-mzs-validator" \
   "$shared/conformance/kuma-hostnamegenerator-validator" "$root/wasm/tests/fixtures"
 run template "$scratch/template" "$scratch/template-seeds"
+mkdir -p "$scratch/rest_put"
+run rest_put "$scratch/rest_put" "$shared/conformance/kuma-mzs-api"
 echo "fuzz: no crash, hang or leak in ${seconds}s per target"
