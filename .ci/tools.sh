@@ -143,6 +143,12 @@ install_terraform() {
 
 install_fuzz() {
   install_wasm_nightly
+  # libfuzzer-sys compiles libFuzzer's C++ sources.
+  if ! command -v c++ >/dev/null; then
+    say "installing g++ (libFuzzer is C++)"
+    apt_install g++
+  fi
+  command -v c++ >/dev/null || die "no C++ compiler (c++) for libFuzzer"
   if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
     say "installing cargo-fuzz $CARGO_FUZZ_VERSION (about 30 seconds)"
     cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force \
