@@ -180,7 +180,6 @@ impl MeshServiceEngine {
                     Spec::HostnameGenerator(_) => {
                         self.user_generators
                             .insert(resource.meta.name.clone(), resource.clone());
-                        self.generators = GeneratorSet::new(self.user_generators.clone());
                         round.generators_changed = true;
                     }
                     _ => {}
@@ -190,14 +189,16 @@ impl MeshServiceEngine {
                     ResourceType::HostnameGenerator
                         if self.user_generators.remove(&key.name).is_some() =>
                     {
-                        self.generators = GeneratorSet::new(self.user_generators.clone());
                         round.generators_changed = true;
                     }
                     _ => {}
                 },
             }
         }
+        // Templates are parsed once per batch, however many generators it changes; services
+        // upserted above were rendered with the previous set and are rendered again here.
         if round.generators_changed {
+            self.generators = GeneratorSet::new(self.user_generators.clone());
             self.regenerate_all(&mut round);
         }
         self.allocate_waiting(&mut round);
@@ -226,13 +227,7 @@ impl MeshServiceEngine {
         let mut affected = BTreeSet::new();
         let (vip, status) = match self.services.remove(&id) {
             Some(mut old) => {
-                self.claims.remove(
-                    &self.generators,
-                    &id.0,
-                    &id.1,
-                    &old.generated,
-                    &mut affected,
-                );
+                self.unclaim(&id, &old.generated, &mut affected);
                 // Status is not part of an update (REST and KDS keep the stored one), so VIPs
                 // given again, or none, keep what the service holds.
                 let vip = if given.is_empty() || given == old.vip.vips {
@@ -281,18 +276,23 @@ impl MeshServiceEngine {
             return;
         };
         let mut affected = BTreeSet::new();
-        self.claims.remove(
-            &self.generators,
-            &id.0,
-            &id.1,
-            &old.generated,
-            &mut affected,
-        );
+        self.unclaim(&id, &old.generated, &mut affected);
         round.freed |= old.vip.release(&mut self.allocator);
         self.waiting.remove(&id);
         round.created.remove(&id);
         self.touch_claimants(&affected, round);
         round.removed.insert(id);
+    }
+
+    /// Give up the hostnames `id` claimed, noting which hostnames changed hands.
+    fn unclaim(
+        &mut self,
+        id: &ServiceId,
+        generated: &Generated,
+        affected: &mut BTreeSet<ClaimKey>,
+    ) {
+        self.claims
+            .remove(&self.generators, &id.0, &id.1, generated, affected);
     }
 
     fn touch_claimants(&self, affected: &BTreeSet<ClaimKey>, round: &mut Round) {
