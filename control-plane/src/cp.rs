@@ -14,6 +14,26 @@ use tokio::sync::watch;
 
 use crate::store::{BatchOp, ChangeRecord, Expect, StatusWrite, Store, StoreError};
 
+/// The VIP ranges of a zone (Kuma's `ipam.meshService.cidr` and
+/// `ipam.meshMultiZoneService.cidr`; defaults `241.0.0.0/8` and `243.0.0.0/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipam {
+    /// MeshService VIPs.
+    pub mesh_service_cidr: ipnet::Ipv4Net,
+    /// MeshMultiZoneService VIPs.
+    pub mzs_cidr: ipnet::Ipv4Net,
+}
+
+impl Default for Ipam {
+    fn default() -> Self {
+        let defaults = PreviewOptions::default();
+        Self {
+            mesh_service_cidr: defaults.mesh_service_cidr,
+            mzs_cidr: defaults.mzs_cidr,
+        }
+    }
+}
+
 /// Chaos settings for tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Chaos {
@@ -53,7 +73,7 @@ pub struct ControlPlane {
     /// Whether the API is served over TLS (for `next` links).
     pub https: bool,
     /// Where the zone's status engine draws VIPs from.
-    pub ipam: crate::server::Ipam,
+    pub ipam: Ipam,
     ready: AtomicBool,
     closing: watch::Sender<bool>,
 }
@@ -66,6 +86,7 @@ impl ControlPlane {
         kuma_version: KumaVersion,
         auth: Auth,
         chaos: Chaos,
+        ipam: Ipam,
         https: bool,
     ) -> Self {
         let ready = !matches!(
@@ -84,7 +105,7 @@ impl ControlPlane {
             auth,
             chaos,
             https,
-            ipam: crate::server::Ipam::default(),
+            ipam,
             ready: AtomicBool::new(ready),
             closing: watch::channel(false).0,
         }

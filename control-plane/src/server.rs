@@ -10,15 +10,14 @@ use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use ipnet::Ipv4Net;
 use kuma_mzs_core::api::Mode;
-use kuma_mzs_core::preview::PreviewOptions;
 use kuma_mzs_core::KumaVersion;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+pub use crate::cp::Ipam;
 use crate::cp::{spawn_status_engine, Auth, Chaos, ControlPlane};
 use crate::http::{app, PeerAddr};
 use crate::store::{Store, StoreError};
@@ -101,26 +100,6 @@ pub struct Config {
     pub status_engine: bool,
     /// Where zones draw VIPs from (Kuma's `ipam.*.cidr`).
     pub ipam: Ipam,
-}
-
-/// The VIP ranges of a zone (Kuma's `ipam.meshService.cidr` and
-/// `ipam.meshMultiZoneService.cidr`; defaults `241.0.0.0/8` and `243.0.0.0/8`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ipam {
-    /// MeshService VIPs.
-    pub mesh_service_cidr: Ipv4Net,
-    /// MeshMultiZoneService VIPs.
-    pub mzs_cidr: Ipv4Net,
-}
-
-impl Default for Ipam {
-    fn default() -> Self {
-        let defaults = PreviewOptions::default();
-        Self {
-            mesh_service_cidr: defaults.mesh_service_cidr,
-            mzs_cidr: defaults.mzs_cidr,
-        }
-    }
 }
 
 impl Default for Config {
@@ -380,15 +359,15 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     };
     let make_cp = |mode: Mode, file: &str| -> Result<Arc<ControlPlane>, ServerError> {
         let store = open_store(&config, file)?;
-        let mut cp = ControlPlane::new(
+        let cp = ControlPlane::new(
             mode,
             store,
             config.kuma_version,
             auth.clone(),
             config.chaos,
+            config.ipam,
             https,
         );
-        cp.ipam = config.ipam;
         cp.bootstrap().map_err(|source| ServerError::Store {
             path: file.to_owned(),
             source,
