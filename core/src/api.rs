@@ -726,7 +726,7 @@ pub fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
             .map(|sni| SniEntry { port, sni })
         })
         .collect();
-    entries.sort_by_key(|e| e.port);
+    crate::sort::sort_by_key(&mut entries, |e| e.port);
     entries
 }
 

@@ -759,8 +759,8 @@ mod tests {
             (Ty::Object(fields), Schema::Object { fields: known, .. }) => {
                 let mut editor_names: Vec<&str> = fields.iter().map(|f| f.name).collect();
                 let mut decoder_names: Vec<&str> = known.iter().map(|f| f.name).collect();
-                editor_names.sort_unstable();
-                decoder_names.sort_unstable();
+                crate::sort::sort(&mut editor_names);
+                crate::sort::sort(&mut decoder_names);
                 if editor_names != decoder_names {
                     problems.push(format!(
                         "{path}: fields {editor_names:?} vs {decoder_names:?}"
