@@ -29,7 +29,7 @@ use crate::model::{
 };
 use crate::selector::{self, FastMap};
 use crate::sort::SortedMap;
-use crate::template::{Template, TemplateData, TemplateError};
+use crate::template::{go_quote, Template, TemplateData, TemplateError};
 
 /// Name of Kuma's default global generator for MZS.
 pub const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
@@ -67,31 +67,6 @@ pub fn default_mzs_generator() -> Resource {
         }),
         status: None,
     }
-}
-
-/// Go's `%q` of a string (as Kuma formats template errors).
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Kubernetes' `IsDNS1123Subdomain` messages for `value` (empty when valid).
@@ -625,6 +600,8 @@ mod tests {
         assert_eq!(go_quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
         assert_eq!(go_quote("x\ny"), r#""x\ny""#);
         assert_eq!(go_quote("ü"), "\"ü\"");
+        // C1 controls are not printable for Go either: `\u0085`, as strconv.Quote writes it.
+        assert_eq!(go_quote("a\u{85}b"), r#""a\u0085b""#);
     }
 
     #[test]
