@@ -22,12 +22,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fast_map::FastMap;
 use crate::model::{
     labels, Address, Condition, HostnameGeneratorRef, HostnameGeneratorSelector,
     HostnameGeneratorSpec, HostnameGeneratorStatus, LabelSelector, Meta, Resource, ResourceType,
     Spec,
 };
-use crate::selector::{self, FastMap};
+use crate::selector;
 use crate::sort::SortedMap;
 use crate::template::{go_quote, Template, TemplateData, TemplateError};
 

@@ -16,6 +16,7 @@ pub mod api;
 pub mod decode;
 pub mod diagnostics;
 pub mod explain;
+mod fast_map;
 pub mod float_text;
 pub mod hostnames;
 pub mod ide;

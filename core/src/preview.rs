@@ -36,6 +36,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Code;
+use crate::fast_map::FastMap;
 use crate::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims, Outcome};
 use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::model::{
@@ -44,7 +45,7 @@ use crate::model::{
     ResourceType, Spec,
 };
 use crate::ports::{self, PortPreview, ServingPort};
-use crate::selector::{self, FastMap, LabelIndex, SelectorIndex};
+use crate::selector::{self, LabelIndex, SelectorIndex};
 use crate::sort::SortedMap;
 use crate::vips::{VipAllocator, VipHolding};
 

@@ -1,9 +1,7 @@
 //! Label selectors, with Kuma's two matching semantics, and the indexes the preview engine uses
 //! to avoid comparing every MeshMultiZoneService with every MeshService.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
+use crate::fast_map::FastMap;
 use crate::model::Labels;
 
 /// The MZS status updater's rule: every `(k, v)` of the selector equals the label value, a missing
@@ -29,39 +27,6 @@ fn indexable_pairs(selector: &Labels) -> impl Iterator<Item = (&str, &str)> {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }
-
-/// A small, fast, deterministic hasher (the Fx hash used inside rustc) for the engine's
-/// internal maps keyed by label strings: several times cheaper than SipHash on short keys.
-/// It is not HashDoS-resistant; the maps are never iterated for output, and inputs are bounded
-/// by the syntax limits, so a crafted collision set can only slow one local preview down.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// A sorted list of ids: appends are O(1) for increasing ids (bulk loads), other inserts and
 /// removals a binary search plus a move; far fewer allocations than a tree set.

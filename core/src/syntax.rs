@@ -404,7 +404,7 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
         index: index.as_ref(),
         limits,
         nodes: 0,
-        anchors: crate::selector::FastMap::default(),
+        anchors: crate::fast_map::FastMap::default(),
         stack: Vec::new(),
         out: Parsed::default(),
     };
@@ -437,7 +437,7 @@ struct Builder<'t> {
     /// Nodes created so far, counting alias expansions.
     nodes: usize,
     /// Anchored nodes with their expanded sizes.
-    anchors: crate::selector::FastMap<usize, (Node, usize)>,
+    anchors: crate::fast_map::FastMap<usize, (Node, usize)>,
     stack: Vec<Open>,
     out: Parsed,
 }
