@@ -3,8 +3,15 @@
 // Back brings the work back, and a 390 px phone screen wraps the editor and keeps the chart legible.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzedCount, artifactsDir, openPlayground, waitAnalyzed } from "./harness.mjs";
+import { analyzedCount, artifactsDir, openPlayground, repo, waitAnalyzed } from "./harness.mjs";
+
+// The preview's diagnostics located in files (`previewDiagnostics`) come with issue 16's change to
+// the package (wasm/src, another branch). Until both are merged, the package built here may lack
+// them; the test that needs them says so and skips instead of failing.
+const packageTypes = readFileSync(join(repo, "wasm", "pkg", "web", "kuma_mzs.d.ts"), "utf8");
+const hasPreviewDiagnostics = packageTypes.includes("previewDiagnostics");
 
 let pg;
 let page;
@@ -158,6 +165,37 @@ test("removing a zone asks first, and Back brings the zone back", async () => {
   assert.deepEqual(await tabs(), ["global", "zone east", "zone west"]);
   await page.locator(".zone-card[data-zone='west']").waitFor();
 });
+
+test(
+  "the broken-selector example lists its preview warnings in Problems and underlines the selector",
+  { skip: hasPreviewDiagnostics ? false : "the kuma-mzs package in wasm/pkg has no previewDiagnostics yet (issue 16, wasm/src)" },
+  async () => {
+    await fresh();
+    await andAnalyzed(() => page.selectOption("#example", "broken-selector"));
+    const selectorLine = "        kuma.io/display-name: payment";
+    const line = (await editorLines()).indexOf(selectorLine) + 1;
+    assert.ok(line > 0);
+    assert.match(await page.locator("#problem-count").textContent(), /^0 errors, [1-9]\d* warnings?$/);
+    const codes = await page.$$eval("#problem-list li.warning[data-path='global.yaml']", (lis) => lis.map((li) => li.dataset.code));
+    for (const code of ["MZS101", "MZS103"]) assert.ok(codes.includes(code), `${code} in Problems: ${codes.join(", ")}`);
+    // MZS103 sits on the selector's label and says which label of the closest MeshService differs.
+    const mzs103 = page.locator(`#problem-list li.warning[data-code='MZS103'][data-line='${line}']`);
+    assert.equal(await mzs103.count(), 1);
+    const text = await mzs103.textContent();
+    assert.match(text, /kuma\.io\/display-name/);
+    assert.match(text, /"payments"/);
+    assert.match(text, /\(zones east, west\)/);
+    const squiggle = (await lineEl(selectorLine)).locator(".cm-lintRange-warning");
+    await squiggle.waitFor();
+    assert.equal(await squiggle.textContent(), "payment");
+    await shot(page, "07b-broken-selector-problems");
+
+    // Fixing the selector clears the warning and its squiggle.
+    await typeAtEnd("s", selectorLine);
+    await mzs103.waitFor({ state: "detached", timeout: 10_000 });
+    await (await lineEl(`${selectorLine}s`)).locator(".cm-lintRange-warning").waitFor({ state: "detached" });
+  },
+);
 
 test("on a 390 px screen the editor wraps long lines and the chart labels keep their size", async () => {
   const context = await pg.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });

@@ -265,10 +265,17 @@ async function analyze(): Promise<void> {
 }
 
 function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): void {
+  // The preview's own findings (MZS1xx at the selector, port or label; MZS2xx) join each file's
+  // diagnostics: squiggles in the editor and entries in the Problems list.
+  const fromPreview = new Map(result.preview.diagnostics.map((f) => [f.path, f.previewDiagnostics ?? []]));
   for (const [path, validation] of Object.entries(result.validations)) {
     const f = files.get(path);
     if (!f || revisions.get(path) !== f.revision) continue; // stale; a newer run is queued
-    f.diagnostics = [...validation.diagnostics, ...validation.documents.flatMap((d) => d.diagnostics)];
+    f.diagnostics = [
+      ...validation.diagnostics,
+      ...validation.documents.flatMap((d) => d.diagnostics),
+      ...(fromPreview.get(path) ?? []),
+    ];
     f.analyzedRevision = f.revision;
     applyDiagnostics(path);
   }
@@ -337,6 +344,11 @@ function staleReason(result: AnalyzeResult, key: string, path: string | undefine
     return `fix ${errors.length} error${errors.length === 1 ? "" : "s"} at ${file}:${first.range.start.line}`;
   };
   const isError = (d: Diagnostic) => d.severity === "error";
+  // The core's own account of what it left out, when the package gives one.
+  const skipped = result.preview.skipped?.find(
+    (r) => r.kind === MZS_KIND && mzsKey({ mesh: r.mesh || "default", name: r.name }) === key,
+  );
+  if (skipped) return skipped.reason;
   for (const [file, v] of Object.entries(result.validations)) {
     const doc = v.documents.find((d) => d.kind === MZS_KIND && keyOfDoc(d) === key && d.diagnostics.some(isError));
     if (doc) return where(file, doc.diagnostics.filter(isError));
@@ -385,6 +397,7 @@ function renderProblems(): void {
           d.field ? h("code", {}, d.field) : null,
           d.field ? " " : "",
           d.message,
+          zonesOf(d).length ? h("span", { class: "zones" }, ` (${zonesOf(d).length === 1 ? "zone" : "zones"} ${zonesOf(d).join(", ")})`) : null,
           h("span", { class: "code" }, ` [${d.code}]`),
         ),
         d.fix && files.has(path)
@@ -401,6 +414,12 @@ function renderProblems(): void {
   if (infos) parts.push(`${infos} info`);
   setStatus("problem-count", parts.join(", "));
   byId("problems-empty").hidden = items.length > 0;
+}
+
+/** The zones whose preview gives a preview diagnostic (issue 16's `zones`; none on check diagnostics). */
+function zonesOf(d: Diagnostic): string[] {
+  const zones = (d as { zones?: unknown }).zones;
+  return Array.isArray(zones) ? zones.filter((z): z is string => typeof z === "string") : [];
 }
 
 function fixFromList(path: string, d: Diagnostic): void {

@@ -3,6 +3,7 @@
 // Only engine.ts calls the package; everything else imports from this file.
 import type {
   CompletionItem,
+  Diagnostic,
   InputFile,
   KumaVersionName,
   MultiZoneServicePreview,
@@ -14,7 +15,6 @@ import type {
 
 export type {
   Condition,
-  Diagnostic,
   Fix,
   PortPreview,
   Position,
@@ -25,6 +25,7 @@ export type {
 } from "kuma-mzs";
 
 export type KumaVersion = KumaVersionName;
+export type { Diagnostic };
 export type Severity = ValidatedDocument["diagnostics"][number]["severity"];
 export type CheckedDocument = ValidatedDocument;
 export type Completion = CompletionItem;
@@ -53,7 +54,26 @@ export type MzsPreview = Omit<MultiZoneServicePreview, "traffic"> & { traffic: T
 
 export type ZonePreview = Omit<PackageZonePreview, "multiZoneServices"> & { multiZoneServices: MzsPreview[] };
 
-export type PreviewResult = Omit<PackagePreviewResult, "zones"> & { zones: ZonePreview[] };
+// Issue 16 adds to the package's PreviewResult the preview's own diagnostics per file
+// (`previewDiagnostics`: MZS1xx at the selector, port or label, MZS2xx) and the resources it
+// skipped with the reason (`skipped`). The page reads them where present: these two optional
+// fields are the seam that lets it build against the package before and after that change
+// (with it, the package's declarations make them required and complete).
+export type FileDiagnostics = PackagePreviewResult["diagnostics"][number] & { previewDiagnostics?: Diagnostic[] };
+/** What the page reads of a skipped resource. */
+export interface SkippedResource {
+  path: string;
+  kind: string;
+  mesh: string;
+  name: string;
+  reason: string;
+}
+
+export type PreviewResult = Omit<PackagePreviewResult, "zones" | "diagnostics"> & {
+  zones: ZonePreview[];
+  diagnostics: FileDiagnostics[];
+  skipped?: SkippedResource[];
+};
 
 export interface AnalyzeOptions {
   kumaVersion: KumaVersion;
