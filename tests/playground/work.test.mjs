@@ -197,6 +197,36 @@ test(
   },
 );
 
+test(
+  "a zone tab is that zone's file: a label naming another zone is flagged, a MeshService without one is the zone's",
+  { skip: hasPreviewDiagnostics ? false : "the kuma-mzs package in wasm/pkg has no zone files yet (issue 16, wasm/src)" },
+  async () => {
+    await fresh();
+    await page.locator("[role=tab][data-path='zones/west.yaml']").click();
+    const label = "  kuma.io/zone: west";
+    const line = (await editorLines()).indexOf(label) + 1;
+    await (await lineEl(label)).click();
+    await page.keyboard.press("End");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("Backspace");
+    await page.keyboard.type("east");
+    await page.keyboard.press("Escape");
+    const mzs202 = page.locator(`#problem-list li[data-code='MZS202'][data-path='zones/west.yaml'][data-line='${line}']`);
+    await mzs202.waitFor({ timeout: 10_000 });
+    assert.match(await mzs202.textContent(), /zone west/);
+
+    // Without the label, the MeshService is zone west's (it was "from zone ?" before issue 16).
+    await andAnalyzed(async () => {
+      await (await lineEl("  kuma.io/zone: east")).click();
+      await page.keyboard.press("Home");
+      await page.keyboard.press("Shift+End");
+      await page.keyboard.press("Delete");
+    });
+    await mzs202.waitFor({ state: "detached", timeout: 10_000 });
+    const matched = await page.$$eval(".zone-card[data-zone='east'] ul.matched li", (lis) => lis.map((li) => li.dataset.zone));
+    assert.deepEqual(matched.sort(), ["east", "west"]);
+  },
+);
+
 test("on a 390 px screen the editor wraps long lines and the chart labels keep their size", async () => {
   const context = await pg.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const phone = await context.newPage();
