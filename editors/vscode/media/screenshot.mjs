@@ -42,14 +42,22 @@ server.notify("textDocument/didOpen", { textDocument: { uri, languageId: "yaml",
 const diagnostics = await published;
 const hoverLine = text.split("\n").findIndex((l) => l.includes("appProtocol: httpx"));
 const hover = await server.request("textDocument/hover", { textDocument: { uri }, position: { line: hoverLine, character: 6 } });
+// Completion of the value after `appProtocol: ` in a second file.
+const completionText = text.replace("appProtocol: httpx", "appProtocol: ");
+const completionUri = pathToFileURL(join(extension, "redis.yaml")).href;
+const completionPublished = server.diagnostics(completionUri);
+server.notify("textDocument/didOpen", { textDocument: { uri: completionUri, languageId: "yaml", version: 1, text: completionText } });
+const completionAt = { line: hoverLine, character: "    appProtocol: ".length };
+const completion = await server.request("textDocument/completion", { textDocument: { uri: completionUri }, position: completionAt });
+const completionDiagnostics = await completionPublished;
 await server.close();
 
 const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const lines = text.replace(/\n$/, "").split("\n");
 const sevName = { 1: "error", 2: "warning", 3: "info", 4: "hint" };
-function renderLine(line, i) {
+function renderLine(line, i, all = diagnostics) {
   // Squiggles: the server's ranges on this line (single-line ranges are enough for the sample).
-  const marks = diagnostics.filter((d) => d.range.start.line === i);
+  const marks = all.filter((d) => d.range.start.line === i);
   let html = "";
   let at = 0;
   for (const d of marks.sort((a, b) => a.range.start.character - b.range.start.character)) {
@@ -68,10 +76,13 @@ const markdown = (md) =>
   esc(md.trim())
     .replace(/\*\*([^*]+)\*\*/g, "<b>$1</b>")
     .replace(/`([^`]+)`/g, '<code style="color:#ce9178">$1</code>');
-const problems = diagnostics
-  .map((d) => `<div class="pr"><span class="icon ${sevName[d.severity]}">${d.severity === 1 ? "⊗" : "⚠"}</span> ${esc(d.message)} <span class="src">kuma-mzs(${esc(String(d.code))})</span> <span class="pos">[Ln ${d.range.start.line + 1}, Col ${d.range.start.character + 1}]</span></div>`)
-  .join("");
-const html = `<!doctype html><meta charset="utf-8"><style>
+const problemsOf = (all) =>
+  all.length
+    ? all
+        .map((d) => `<div class="pr"><span class="icon ${sevName[d.severity]}">${d.severity === 1 ? "⊗" : "⚠"}</span> ${esc(d.message)} <span class="src">kuma-mzs(${esc(String(d.code))})</span> <span class="pos">[Ln ${d.range.start.line + 1}, Col ${d.range.start.character + 1}]</span></div>`)
+        .join("")
+    : '<div class="pr">No problems have been detected in the workspace.</div>';
+const STYLE = `
 body { margin: 0; background: #1e1e1e; color: #d4d4d4; font: 13px/1.5 "DejaVu Sans Mono", monospace; width: 1000px; }
 .tabs { background: #252526; height: 35px; display: flex; } .tab { background: #1e1e1e; padding: 8px 16px; color: #fff; font-family: "DejaVu Sans", sans-serif; }
 .editor { padding: 6px 0; position: relative; } .ln { display: flex; white-space: pre; } .no { width: 48px; text-align: right; padding-right: 18px; color: #858585; }
@@ -83,21 +94,37 @@ body { margin: 0; background: #1e1e1e; color: #d4d4d4; font: 13px/1.5 "DejaVu Sa
 .panel { border-top: 1px solid #414141; font-family: "DejaVu Sans", sans-serif; font-size: 12.5px; }
 .panel h2 { margin: 0; padding: 6px 16px; font-size: 11px; letter-spacing: .05em; color: #e7e7e7; font-weight: 400; border-bottom: 1px solid #e7e7e7; display: inline-block; }
 .pr { padding: 3px 16px; } .icon.error { color: #f14c4c; } .icon.warning { color: #cca700; } .src, .pos { color: #a0a0a0; }
+.suggest { position: absolute; width: 330px; background: #252526; border: 1px solid #454545; font-size: 13px; }
+.suggest .item { padding: 1px 8px; display: flex; gap: 6px; } .suggest .sel { background: #04395e; }
+.suggest .k { color: #ee9d28; } .suggest .d { margin-left: auto; color: #8a8a8a; }
 .status { background: #007acc; color: #fff; padding: 3px 12px; font-family: "DejaVu Sans", sans-serif; font-size: 12px; }
-</style>
-<div class="tabs"><div class="tab">global.yaml</div></div>
-<div class="editor">${lines.map(renderLine).join("")}${hoverText ? `<div class="hover">${markdown(hoverText)}</div>` : ""}</div>
-<div class="panel"><h2>PROBLEMS ${diagnostics.length}</h2>${problems}</div>
+`;
+/** The mock-up: a tab, the lines with the server's squiggles, an overlay, the Problems panel. */
+const frame = ({ tab, lines, all, overlay }) => `<!doctype html><meta charset="utf-8"><style>${STYLE}</style>
+<div class="tabs"><div class="tab">${esc(tab)}</div></div>
+<div class="editor">${lines.map((l, i) => renderLine(l, i, all)).join("")}${overlay}</div>
+<div class="panel"><h2>PROBLEMS ${all.length}</h2>${problemsOf(all)}</div>
 <div class="status">YAML · kuma-mzs language server (bundled) · Kuma 3.0</div>`;
-const page = join(here, "editor.html");
-writeFileSync(page, html);
+const html = frame({ tab: "global.yaml", lines, all: diagnostics, overlay: hoverText ? `<div class="hover">${markdown(hoverText)}</div>` : "" });
+
+// The completion picture: the same frame, the caret after `appProtocol: `, the server's items.
+const kindName = { 10: "property", 20: "enum" };
+const completionLines = completionText.replace(/\n$/, "").split("\n");
+const suggest = `<div class="suggest" style="left: ${66 + completionAt.character * 7.83}px; top: ${(completionAt.line + 1) * 19.5 + 8}px">${completion
+  .map((c, i) => `<div class="item${i === 0 ? " sel" : ""}"><span class="k">${kindName[c.kind] === "enum" ? "▤" : "◇"}</span> ${esc(c.label)}<span class="d">${esc(c.detail ?? "")}</span></div>`)
+  .join("")}</div>`;
+const completionHtml = frame({ tab: "redis.yaml", lines: completionLines, all: completionDiagnostics, overlay: suggest });
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
 try {
-  const tab = await browser.newPage({ viewport: { width: 1000, height: 200 } });
-  await tab.goto(pathToFileURL(page).href);
-  await tab.screenshot({ path: join(here, "editor.png"), fullPage: true });
+  for (const [name, content] of [["editor", html], ["completion", completionHtml]]) {
+    const page = join(here, `${name}.html`);
+    writeFileSync(page, content);
+    const tab = await browser.newPage({ viewport: { width: 1000, height: 200 } });
+    await tab.goto(pathToFileURL(page).href);
+    await tab.screenshot({ path: join(here, `${name}.png`), fullPage: true });
+  }
 } finally {
   await browser.close();
 }
-console.log(`media/editor.png: ${diagnostics.length} diagnostics, hover ${hoverText ? "shown" : "none"}`);
+console.log(`media/editor.png: ${diagnostics.length} diagnostics, hover ${hoverText ? "shown" : "none"}; media/completion.png: ${completion.length} items`);
