@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
+import { execFileSync } from "node:child_process";
 import { readZip } from "./zip.mjs";
 import { startServer } from "./lsp.mjs";
 
@@ -205,4 +206,23 @@ test("the Kuma release setting reaches the server at start and on change (kafka:
   } finally {
     await server.close();
   }
+});
+
+test("the packaged client activates, starts its bundled server with the settings, and stops it", () => {
+  // fake-vscode-host.cjs loads dist/extension.js from the unpacked .vsix with a stand-in for the
+  // `vscode` module (settings answered, the rest inert stubs) and runs activate() and deactivate().
+  const out = execFileSync(
+    process.execPath,
+    [join(here, "fake-vscode-host.cjs"), extensionDir(), JSON.stringify({ "kumaMzs.kumaVersion": "2.x", "kumaMzs.reportUnknownResources": true })],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  const result = JSON.parse(out.trim().split("\n").pop());
+  assert.equal(result.error, undefined, result.error);
+  assert.equal(result.forks.length, 1, "one server process");
+  const [server] = result.forks;
+  assert.equal(server.modulePath, join(extensionDir(), ...config.SERVER_MODULE));
+  assert.ok(server.args.includes("--stdio"), server.args.join(" "));
+  // activate() resolved, so the server answered initialize; it got the settings as initializationOptions.
+  assert.deepEqual(result.initializationOptions, { kumaVersion: "2.x", reportUnknownResources: true });
+  assert.ok(server.exited, "deactivate() stops the server");
 });
