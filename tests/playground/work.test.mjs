@@ -78,7 +78,7 @@ test("the preview stays visible, marked stale with the reason, while an error is
   await typeAtEnd("x", "    appProtocol: tcp");
   const note = page.locator("#preview-stale");
   await note.waitFor({ state: "visible", timeout: 10_000 });
-  assert.equal(await note.textContent(), `Stale: the last good result, shown until you fix 1 error at global.yaml:${line}.`);
+  assert.equal(await note.textContent(), `Stale (the last good result is shown): fix 1 error at global.yaml:${line}.`);
   assert.match(await page.locator("#problem-count").textContent(), /^1 error/);
   // The last good result is still there: both zones, their condition and the traffic chart.
   for (const zone of ["east", "west"]) {
@@ -224,6 +224,30 @@ test(
     await mzs202.waitFor({ state: "detached", timeout: 10_000 });
     const matched = await page.$$eval(".zone-card[data-zone='east'] ul.matched li", (lis) => lis.map((li) => li.dataset.zone));
     assert.deepEqual(matched.sort(), ["east", "west"]);
+  },
+);
+
+test(
+  "an MZS moved into a zone's file stays in the preview, stale, with the core's reason and an MZS203 error",
+  { skip: hasPreviewDiagnostics ? false : "the kuma-mzs package in wasm/pkg has no zone files yet (issue 16, wasm/src)" },
+  async () => {
+    await fresh();
+    const mzs = (await editorLines()).join("\n");
+    await page.locator("[role=tab][data-path='zones/west.yaml']").click();
+    await page.locator(".cm-content").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText(`\n---\n${mzs}\n`);
+    await page.locator("[role=tab][data-path='global.yaml']").click();
+    await andAnalyzed(async () => {
+      await page.locator(".cm-content").click();
+      await page.keyboard.press("Control+a");
+      await page.keyboard.press("Delete");
+    });
+    const note = page.locator("#preview-stale");
+    await note.waitFor({ state: "visible", timeout: 10_000 });
+    assert.match(await note.textContent(), /^Stale \(the last good result is shown\): .*zone west/);
+    assert.equal(await page.locator("#problem-list li.error[data-code='MZS203'][data-path='zones/west.yaml']").count(), 1);
+    assert.equal(await page.locator(".zone-card .condition[data-type='MeshServicesMatched']").count(), 2);
   },
 );
 

@@ -476,7 +476,7 @@ function renderPreview(): void {
   const stale = ws.mzs ? staleReasons.get(ws.mzs) : undefined;
   const note = byId("preview-stale");
   note.hidden = !stale;
-  note.textContent = stale ? `Stale: the last good result, shown until you ${stale}.` : "";
+  note.textContent = stale ? `Stale (the last good result is shown): ${stale}.` : "";
   byId("preview").classList.toggle("stale", Boolean(stale));
   renderTraffic(zoneNames, find);
   void renderExplain();
