@@ -323,7 +323,8 @@ function withStale(result: AnalyzeResult): PreviewResult {
 }
 
 const MZS_KIND = "MeshMultiZoneService";
-const keyOfDoc = (d: CheckedDocument) => mzsKey({ mesh: d.mesh ?? "default", name: d.name ?? "" });
+// The core gives every mesh-scoped document its mesh (the default one when the text omits it).
+const keyOfDoc = (d: CheckedDocument) => mzsKey({ mesh: d.mesh ?? "", name: d.name ?? "" });
 
 /** The file that holds the MZS `m` (the first with a document of that kind, mesh and name). */
 function fileOfMzs(result: AnalyzeResult, m: { key: string }): string | undefined {
@@ -346,7 +347,7 @@ function staleReason(result: AnalyzeResult, key: string, path: string | undefine
   const isError = (d: Diagnostic) => d.severity === "error";
   // The core's own account of what it left out, when the package gives one.
   const skipped = result.preview.skipped?.find(
-    (r) => r.kind === MZS_KIND && mzsKey({ mesh: r.mesh || "default", name: r.name }) === key,
+    (r) => r.kind === MZS_KIND && mzsKey({ mesh: r.mesh, name: r.name }) === key,
   );
   if (skipped) return skipped.reason;
   for (const [file, v] of Object.entries(result.validations)) {
