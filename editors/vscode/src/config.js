@@ -19,9 +19,6 @@ const DOCUMENT_SELECTOR = [
   { scheme: 'untitled', language: 'json' },
 ];
 
-/** Workspace files whose changes the server is told about (workspace/didChangeWatchedFiles). */
-const WATCHED_FILES = '**/*.{yaml,yml,json}';
-
 /**
  * How the server process starts: Node (VS Code's own) runs the module with `--stdio`.
  * `transport: "stdio"` is mapped onto TransportKind.stdio in extension.js.
@@ -40,6 +37,8 @@ function initializationOptions(settings) {
   const out = {};
   if (typeof s.kumaVersion === 'string' && s.kumaVersion) out.kumaVersion = s.kumaVersion;
   if (typeof s.reportUnknownResources === 'boolean') out.reportUnknownResources = s.reportUnknownResources;
+  if (typeof s.workspacePreview === 'boolean') out.workspacePreview = s.workspacePreview;
+  if (typeof s.debounceMs === 'number' && s.debounceMs >= 0) out.debounceMs = s.debounceMs;
   return out;
 }
 
@@ -81,7 +80,6 @@ module.exports = {
   SECTION,
   SERVER_MODULE,
   DOCUMENT_SELECTOR,
-  WATCHED_FILES,
   serverOptions,
   initializationOptions,
   lintSettings,

@@ -23,6 +23,8 @@ function plainSettings() {
   return {
     kumaVersion: s.get('kumaVersion'),
     reportUnknownResources: s.get('reportUnknownResources'),
+    workspacePreview: s.get('workspacePreview'),
+    debounceMs: s.get('debounceMs'),
     lints: { ignore: s.get('lints.ignore'), warningsAsErrors: s.get('lints.warningsAsErrors') },
   };
 }
@@ -36,11 +38,9 @@ function createClient(context) {
   const clientOptions = {
     documentSelector: config.DOCUMENT_SELECTOR,
     initializationOptions: config.initializationOptions(plainSettings()),
-    synchronize: {
-      // workspace/didChangeConfiguration carries { kumaMzs: {...} }, which the server reads.
-      configurationSection: config.SECTION,
-      fileEvents: vscode.workspace.createFileSystemWatcher(config.WATCHED_FILES),
-    },
+    // workspace/didChangeConfiguration carries { kumaMzs: {...} }, which the server reads. The
+    // server registers its own file watcher (workspace/didChangeWatchedFiles) for its workspace view.
+    synchronize: { configurationSection: config.SECTION },
     middleware: {
       handleDiagnostics(uri, diagnostics, next) {
         next(uri, config.adjustDiagnostics(diagnostics, config.lintSettings(plainSettings()), vscode.DiagnosticSeverity));

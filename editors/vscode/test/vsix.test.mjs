@@ -80,11 +80,13 @@ test("the manifest activates on YAML and JSON, names its entry point, engine and
   assert.equal(manifest.engines.vscode, clientEngine);
   const properties = manifest.contributes.configuration.properties;
   assert.deepEqual(Object.keys(properties).sort(), [
+    "kumaMzs.debounceMs",
     "kumaMzs.kumaVersion",
     "kumaMzs.lints.ignore",
     "kumaMzs.lints.warningsAsErrors",
     "kumaMzs.reportUnknownResources",
     "kumaMzs.trace.server",
+    "kumaMzs.workspacePreview",
   ]);
   assert.equal(properties["kumaMzs.kumaVersion"].default, "3.0");
   assert.equal(properties["kumaMzs.reportUnknownResources"].default, false);
@@ -118,10 +120,10 @@ test("lint settings hide or raise only the project's lint codes", () => {
   assert.deepEqual(ignored.map((d) => (typeof d.code === "object" ? d.code.value : d.code)), ["MZS103", "schema", "unknown-resource"]);
   const raised = config.adjustDiagnostics(diagnostics(), config.lintSettings({ lints: { warningsAsErrors: true } }), severity);
   assert.deepEqual(raised.map((d) => d.severity), [0, 0, 0, 1]);
-  assert.deepEqual(config.initializationOptions({ kumaVersion: "2.x", reportUnknownResources: true, lints: {} }), {
-    kumaVersion: "2.x",
-    reportUnknownResources: true,
-  });
+  assert.deepEqual(
+    config.initializationOptions({ kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0, lints: {} }),
+    { kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0 },
+  );
 });
 
 const MZS = (appProtocol) => `type: MeshMultiZoneService
@@ -225,4 +227,53 @@ test("the packaged client activates, starts its bundled server with the settings
   // activate() resolved, so the server answered initialize; it got the settings as initializationOptions.
   assert.deepEqual(result.initializationOptions, { kumaVersion: "2.x", reportUnknownResources: true });
   assert.ok(server.exited, "deactivate() stops the server");
+});
+
+// The workspace view (issue 16's language-server part) reads the workspace folder's Kuma files and
+// previews them together. A server bundled from a package without it says nothing about MZS103
+// here, so this test needs that server and says so instead of failing.
+const bundledServerSource = () => readFileSync(join(extensionDir(), "server", "lib", "server.js"), "utf8");
+
+test("the workspace-preview setting reaches the server: MeshServices in other files count only with it on", async (t) => {
+  if (!bundledServerSource().includes("workspacePreview")) {
+    t.skip("the bundled language server has no workspace view yet (issue 16, wasm/npm)");
+    return;
+  }
+  // On disk: redis in zone east. Open: the MZS, and zone west's file with another service.
+  const folder = join(unpacked, "workspace");
+  mkdirSync(join(folder, "zones"), { recursive: true });
+  const global = join(folder, "global.yaml");
+  const west = join(folder, "zones", "west.yaml");
+  const meshService = (name, zone) =>
+    `type: MeshService\nname: ${name}-${zone}\nmesh: default\nlabels:\n  kuma.io/display-name: ${name}\n  kuma.io/zone: ${zone}\nspec:\n  ports:\n  - port: 6379\n    appProtocol: tcp\n`;
+  writeFileSync(global, MZS("tcp"));
+  writeFileSync(join(folder, "zones", "east.yaml"), meshService("redis", "east"));
+  writeFileSync(west, meshService("cache", "west"));
+  const { run } = config.serverOptions(extensionDir());
+  const server = startServer(process.execPath, [run.module, ...run.args, "--stdio"], { cwd: unpacked });
+  try {
+    await server.request("initialize", {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).href,
+      workspaceFolders: [{ uri: pathToFileURL(folder).href, name: "workspace" }],
+      capabilities: {},
+      initializationOptions: config.initializationOptions({ kumaVersion: "3.0", workspacePreview: true, debounceMs: 0 }),
+    });
+    server.notify("initialized", {});
+    const uri = pathToFileURL(global).href;
+    const westUri = pathToFileURL(west).href;
+    const matched = server.diagnostics(uri, (ds) => !ds.some((d) => d.code === "MZS103"));
+    server.notify("textDocument/didOpen", { textDocument: { uri, languageId: "yaml", version: 1, text: MZS("tcp") } });
+    server.notify("textDocument/didOpen", {
+      textDocument: { uri: westUri, languageId: "yaml", version: 1, text: readFileSync(west, "utf8") },
+    });
+    await matched;
+    // Off: only the open files count, so no redis anywhere: MZS103 on the selector's label.
+    const unmatched = server.diagnostics(uri, (ds) => ds.some((d) => d.code === "MZS103"));
+    server.notify("workspace/didChangeConfiguration", { settings: { [config.SECTION]: { workspacePreview: false } } });
+    const mzs103 = (await unmatched).find((d) => d.code === "MZS103");
+    assert.equal(mzs103.range.start.line, 7, "on the selector's label");
+  } finally {
+    await server.close();
+  }
 });
