@@ -11,6 +11,9 @@ let page;
 before(async () => {
   pg = await openPlayground();
   page = await pg.context.newPage();
+  // Loading an example over edited work and removing a zone ask first (work.test.mjs tests the
+  // questions); these tests answer yes.
+  page.on("dialog", (d) => void d.accept());
 });
 
 after(async () => {

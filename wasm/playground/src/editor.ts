@@ -139,6 +139,8 @@ export function baseExtensions(hooks: EditorHooks, path: string): Extension {
     // Tab is left to the browser so keyboard users can move past the editor.
     keymap.of([...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
     EditorState.tabSize.of(2),
+    // Long lines wrap instead of scrolling sideways (a phone shows ~40 columns).
+    EditorView.lineWrapping,
     EditorView.contentAttributes.of({ "aria-label": `YAML editor: ${path}` }),
     EditorView.updateListener.of((update: ViewUpdate) => {
       if (update.docChanged) hooks.onChange(path);

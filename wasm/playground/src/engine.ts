@@ -9,6 +9,7 @@ import type {
   ValidateResult,
   WorkspaceFile,
 } from "./types";
+import { zoneOf } from "./workspace";
 
 // The build copies the package's .wasm next to the worker bundle under this name.
 declare const __KUMA_WASM_FILE__: string;
@@ -32,8 +33,25 @@ export function validate(text: string, kumaVersion: KumaVersion): ValidateResult
   return kuma.validate(text, { format: "auto", kumaVersion }) as ValidateResult;
 }
 
+let zoneFiles: boolean | undefined;
+
+/**
+ * The files with the zone each zone tab is applied to, so the core knows a MeshService without
+ * `kuma.io/zone` is in that zone, and flags a label naming another zone or an MZS written in a
+ * zone. Seam: a package from before issue 16 refuses `zone` (it knows no MZS203), so it is only
+ * sent to a package that knows that code.
+ */
+function withZones(files: WorkspaceFile[]): WorkspaceFile[] {
+  zoneFiles ??= kuma.codes().some((c) => c.code === "MZS203");
+  if (!zoneFiles) return files;
+  return files.map((f) => {
+    const zone = zoneOf(f.path);
+    return zone === undefined ? f : { ...f, zone };
+  });
+}
+
 export function preview(files: WorkspaceFile[], options: AnalyzeOptions): PreviewResult {
-  return kuma.preview(files, {
+  return kuma.preview(withZones(files), {
     zones: options.zones,
     kumaVersion: options.kumaVersion,
     downZones: options.downZones,
@@ -54,7 +72,7 @@ export function complete(text: string, line: number, character: number, kumaVers
 
 export function explain(files: WorkspaceFile[], options: AnalyzeOptions): string {
   return String(
-    kuma.explain(files, {
+    kuma.explain(withZones(files), {
       zones: options.zones,
       kumaVersion: options.kumaVersion,
       downZones: options.downZones,

@@ -10,7 +10,7 @@ import { toSpan } from "./positions";
 import type { AnalyzeResult } from "./protocol";
 import { allMzs, mzsKey, renderTrafficDetails, renderZoneCard } from "./render";
 import { decodeWorkspace, encodeWorkspace } from "./share";
-import type { Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
+import type { CheckedDocument, Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
 import {
   GLOBAL_FILE,
   isValidZoneName,
@@ -38,6 +38,12 @@ const files = new Map<string, FileState>();
 let view: EditorView;
 let lastPreview: PreviewResult | undefined;
 let analyzeCount = 0;
+/** True while the workspace is an example as loaded (nothing to lose by replacing it). */
+let pristine = true;
+/** The last preview of each MZS that took part (by mzsKey), kept for when its document breaks. */
+const lastGood = new Map<string, { path: string | undefined; zones: Map<string, MzsPreview> }>();
+/** MZS shown from `lastGood` because their document now has errors: key -> why. */
+let staleReasons = new Map<string, string>();
 
 const hooks = {
   client,
@@ -45,6 +51,7 @@ const hooks = {
   onChange(path: string) {
     const f = files.get(path);
     if (f) f.revision++;
+    pristine = false;
     scheduleAnalyze();
     scheduleHashUpdate();
   },
@@ -62,8 +69,9 @@ function snapshot(): Workspace {
   return { ...ws, files: ws.files.map((f) => ({ path: f.path, text: currentText(f.path) })) };
 }
 
-function loadWorkspace(next: Workspace): void {
+function loadWorkspace(next: Workspace, asLoaded = false): void {
   ws = next;
+  pristine = asLoaded;
   files.clear();
   for (const f of ws.files) {
     files.set(f.path, { state: createState(hooks, f.path, f.text), revision: 1, diagnostics: [], analyzedRevision: 0 });
@@ -175,12 +183,24 @@ function addZone(name: string): string | undefined {
   const text = meshServiceTemplate(name);
   ws.files.push({ path, text });
   files.set(path, { state: createState(hooks, path, text), revision: 1, diagnostics: [], analyzedRevision: 0 });
+  pristine = false;
   activate(path);
   scheduleAnalyze(0);
   return undefined;
 }
 
 function removeZone(path: string): void {
+  const zone = zoneOf(path);
+  if (!zone || !confirm(`Remove zone ${zone} and its file ${path}? Back in the browser brings it back.`)) return;
+  pristine = false;
+  // The current history entry keeps the workspace with the zone; the removal gets its own entry.
+  void replaceHashNow().then(() => {
+    history.pushState(null, "", location.href);
+    dropZone(path);
+  });
+}
+
+function dropZone(path: string): void {
   ws.files = ws.files.filter((f) => f.path !== path);
   files.delete(path);
   const zone = zoneOf(path);
@@ -245,17 +265,103 @@ async function analyze(): Promise<void> {
 }
 
 function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): void {
+  // The preview's own findings (MZS1xx at the selector, port or label; MZS2xx) join each file's
+  // diagnostics: squiggles in the editor and entries in the Problems list.
+  const fromPreview = new Map(result.preview.diagnostics.map((f) => [f.path, f.previewDiagnostics ?? []]));
   for (const [path, validation] of Object.entries(result.validations)) {
     const f = files.get(path);
     if (!f || revisions.get(path) !== f.revision) continue; // stale; a newer run is queued
-    f.diagnostics = [...validation.diagnostics, ...validation.documents.flatMap((d) => d.diagnostics)];
+    f.diagnostics = [
+      ...validation.diagnostics,
+      ...validation.documents.flatMap((d) => d.diagnostics),
+      ...(fromPreview.get(path) ?? []),
+    ];
     f.analyzedRevision = f.revision;
     applyDiagnostics(path);
   }
-  lastPreview = result.preview;
+  lastPreview = withStale(result);
   renderTabs();
   renderProblems();
   renderPreview();
+}
+
+// ---------------------------------------------------------------- stale, never absent
+
+/**
+ * The preview with the last good result of every MZS whose document now has errors (the core
+ * leaves such documents out), so typing through an invalid state never empties the panel.
+ * An MZS that is gone without an error (deleted, renamed) is dropped.
+ */
+function withStale(result: AnalyzeResult): PreviewResult {
+  const preview = result.preview;
+  const fresh = allMzs(preview);
+  for (const m of fresh) lastGood.set(m.key, { path: fileOfMzs(result, m), zones: new Map() });
+  for (const zone of preview.zones) {
+    for (const m of zone.multiZoneServices) lastGood.get(mzsKey(m))?.zones.set(zone.zone, m);
+  }
+  const freshKeys = new Set(fresh.map((m) => m.key));
+  const next = new Map<string, string>();
+  for (const [key, good] of lastGood) {
+    if (freshKeys.has(key)) continue;
+    const reason = staleReason(result, key, good.path);
+    if (reason) next.set(key, reason);
+    else lastGood.delete(key);
+  }
+  staleReasons = next;
+  if (!next.size) return preview;
+  const zones = preview.zones.map((z) => ({
+    zone: z.zone,
+    multiZoneServices: [
+      ...z.multiZoneServices,
+      ...[...next.keys()].flatMap((key) => {
+        const m = lastGood.get(key)?.zones.get(z.zone);
+        return m ? [m] : [];
+      }),
+    ],
+  }));
+  return { ...preview, zones };
+}
+
+const MZS_KIND = "MeshMultiZoneService";
+// The core gives every mesh-scoped document its mesh (the default one when the text omits it).
+const keyOfDoc = (d: CheckedDocument) => mzsKey({ mesh: d.mesh ?? "", name: d.name ?? "" });
+
+/** The file that holds the MZS `m` (the first with a document of that kind, mesh and name). */
+function fileOfMzs(result: AnalyzeResult, m: { key: string }): string | undefined {
+  return Object.entries(result.validations).find(([, v]) =>
+    v.documents.some((d) => d.kind === MZS_KIND && keyOfDoc(d) === m.key),
+  )?.[0];
+}
+
+/**
+ * Why the MZS `key`, last seen in `path`, is out of the preview, as something to do ("fix 1 error
+ * at global.yaml:18"): its document has errors, or its file has errors that hide which documents
+ * it holds (a YAML syntax error). Undefined when it is simply gone.
+ */
+function staleReason(result: AnalyzeResult, key: string, path: string | undefined): string | undefined {
+  const where = (file: string, errors: Diagnostic[]) => {
+    const first = errors[0];
+    if (!first) return undefined;
+    return `fix ${errors.length} error${errors.length === 1 ? "" : "s"} at ${file}:${first.range.start.line}`;
+  };
+  const isError = (d: Diagnostic) => d.severity === "error";
+  // The core's own account of what it left out, when the package gives one.
+  const skipped = result.preview.skipped?.find(
+    (r) => r.kind === MZS_KIND && mzsKey({ mesh: r.mesh, name: r.name }) === key,
+  );
+  if (skipped) return skipped.reason;
+  for (const [file, v] of Object.entries(result.validations)) {
+    const doc = v.documents.find((d) => d.kind === MZS_KIND && keyOfDoc(d) === key && d.diagnostics.some(isError));
+    if (doc) return where(file, doc.diagnostics.filter(isError));
+  }
+  const v = path === undefined ? undefined : result.validations[path];
+  if (!v || path === undefined) return undefined;
+  // Errors in the file that leave a document without a readable kind or name (or outside any).
+  const unreadable = [
+    ...v.diagnostics,
+    ...v.documents.filter((d) => d.kind === null || (d.kind === MZS_KIND && d.name === null)).flatMap((d) => d.diagnostics),
+  ].filter(isError);
+  return where(path, unreadable);
 }
 
 // ---------------------------------------------------------------- problems list
@@ -292,6 +398,7 @@ function renderProblems(): void {
           d.field ? h("code", {}, d.field) : null,
           d.field ? " " : "",
           d.message,
+          zonesOf(d).length ? h("span", { class: "zones" }, ` (${zonesOf(d).length === 1 ? "zone" : "zones"} ${zonesOf(d).join(", ")})`) : null,
           h("span", { class: "code" }, ` [${d.code}]`),
         ),
         d.fix && files.has(path)
@@ -308,6 +415,12 @@ function renderProblems(): void {
   if (infos) parts.push(`${infos} info`);
   setStatus("problem-count", parts.join(", "));
   byId("problems-empty").hidden = items.length > 0;
+}
+
+/** The zones whose preview gives a preview diagnostic (issue 16's `zones`; none on check diagnostics). */
+function zonesOf(d: Diagnostic): string[] {
+  const zones = (d as { zones?: unknown }).zones;
+  return Array.isArray(zones) ? zones.filter((z): z is string => typeof z === "string") : [];
 }
 
 function fixFromList(path: string, d: Diagnostic): void {
@@ -339,7 +452,13 @@ function renderPreview(): void {
   const services = allMzs(preview);
   if (!ws.mzs || !services.some((m) => m.key === ws.mzs)) ws.mzs = services[0]?.key;
   select.replaceChildren(
-    ...services.map((m) => h("option", { value: m.key, selected: m.key === ws.mzs }, `${m.name} (mesh ${m.mesh})`)),
+    ...services.map((m) =>
+      h(
+        "option",
+        { value: m.key, selected: m.key === ws.mzs },
+        `${m.name} (mesh ${m.mesh})${staleReasons.has(m.key) ? " — stale" : ""}`,
+      ),
+    ),
   );
   select.disabled = services.length === 0;
 
@@ -355,6 +474,11 @@ function renderPreview(): void {
   } else {
     cards.replaceChildren(...zoneNames.map((z) => renderZoneCard(z, find(z))));
   }
+  const stale = ws.mzs ? staleReasons.get(ws.mzs) : undefined;
+  const note = byId("preview-stale");
+  note.hidden = !stale;
+  note.textContent = stale ? `Stale (the last good result is shown): ${stale}.` : "";
+  byId("preview").classList.toggle("stale", Boolean(stale));
   renderTraffic(zoneNames, find);
   void renderExplain();
 }
@@ -430,7 +554,14 @@ function renderTraffic(zoneNames: string[], find: (zone: string) => MzsPreview |
   }
   const chartZones = [...new Set([...zoneNames, ...Object.keys(entry.shares)])];
   chart.replaceChildren(
-    renderChart({ clientZone: ws.clientZone, port: ws.port ?? "", shares: entry.shares, zones: chartZones, down }),
+    renderChart({
+      clientZone: ws.clientZone,
+      port: ws.port ?? "",
+      shares: entry.shares,
+      zones: chartZones,
+      down,
+      width: chart.clientWidth || undefined,
+    }),
   );
   setStatus("traffic-status", byId("chart-summary").textContent ?? "");
   chart.append(renderTrafficDetails(entry));
@@ -462,6 +593,21 @@ async function updateHash(): Promise<string> {
     // Browsers throttle replaceState; the next edit or the Share button tries again.
   }
   return location.href;
+}
+
+/** Write the current workspace into the current history entry now (not after the debounce). */
+async function replaceHashNow(): Promise<void> {
+  clearTimeout(hashTimer);
+  hashGeneration++;
+  await updateHash();
+  delete document.body.dataset.hashPending;
+}
+
+/** Open an example in a new history entry, so Back returns to the work it replaced. */
+async function openExample(next: Workspace): Promise<void> {
+  await replaceHashNow();
+  history.pushState(null, "", await encodeWorkspace(next));
+  loadWorkspace(next, true);
 }
 
 async function share(): Promise<void> {
@@ -538,8 +684,12 @@ async function start(): Promise<void> {
   );
   exampleSelect.onchange = () => {
     const example = EXAMPLES.find((e) => e.id === exampleSelect.value);
-    if (example) loadWorkspace(example.workspace());
     exampleSelect.value = "";
+    if (!example) return;
+    if (!pristine && !confirm(`Load the example "${example.title}" in place of your edited files? Back in the browser brings them back.`)) {
+      return;
+    }
+    void openExample(example.workspace());
   };
   byId<HTMLSelectElement>("kuma-version").onchange = (e) => {
     ws.kumaVersion = (e.target as HTMLSelectElement).value as KumaVersion;
@@ -574,6 +724,17 @@ async function start(): Promise<void> {
   byId("share").onclick = () => void share();
   byId("export-open").onclick = () => void openExport();
   byId("export-close").onclick = () => byId<HTMLDialogElement>("export-dialog").close();
+  // The chart is drawn for the width it has (so its labels never scale down): redraw on resize.
+  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => renderPreview(), 100);
+  });
+  // Back and Forward: a pending debounced write must not land in the entry we arrive at.
+  window.addEventListener("popstate", () => {
+    clearTimeout(hashTimer);
+    delete document.body.dataset.hashPending;
+  });
   window.addEventListener("hashchange", async () => {
     const next = await decodeWorkspace(location.hash);
     if (next && JSON.stringify(next) !== JSON.stringify(snapshot())) loadWorkspace(next);
@@ -581,7 +742,7 @@ async function start(): Promise<void> {
 
   const first = await initialWorkspace();
   view = new View({ parent: byId("editor") });
-  loadWorkspace(first);
+  loadWorkspace(first, !location.hash);
   client.call({ op: "version" }).then(
     (v) => (byId("engine-version").textContent = `kuma-mzs ${v}`),
     () => undefined,

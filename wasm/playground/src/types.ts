@@ -1,87 +1,40 @@
-// The shapes the `kuma-mzs` package returns, as the playground uses them.
-// Only engine.ts talks to the package; everything else sees these types.
+// The shapes the playground uses: the `kuma-mzs` package's own TypeScript declarations (the
+// single source; a change there is a type error here), plus the page's own options.
+// Only engine.ts calls the package; everything else imports from this file.
+import type {
+  CompletionItem,
+  Diagnostic,
+  InputFile,
+  KumaVersionName,
+  MultiZoneServicePreview,
+  PortTraffic,
+  PreviewResult as PackagePreviewResult,
+  ValidatedDocument,
+  ZonePreview as PackageZonePreview,
+} from "kuma-mzs";
 
-export type KumaVersion = "3.0" | "2.x";
-export type Severity = "error" | "warning" | "info";
+export type {
+  Condition,
+  Fix,
+  PortPreview,
+  Position,
+  PreviewWarning,
+  Range,
+  ServingPort,
+  ValidateResult,
+} from "kuma-mzs";
 
-/** A point in a text. `line` is 1-based; `character` is the 0-based UTF-16 column (editor units). */
-export interface Position {
-  line: number;
-  column: number;
-  character: number;
-  offset: number;
-}
+export type KumaVersion = KumaVersionName;
+export type { Diagnostic };
+export type Severity = ValidatedDocument["diagnostics"][number]["severity"];
+export type CheckedDocument = ValidatedDocument;
+export type Completion = CompletionItem;
+export type WorkspaceFile = InputFile;
+export type MzsStatus = MultiZoneServicePreview["status"];
 
-export interface Range {
-  start: Position;
-  end: Position;
-}
-
-export interface Fix {
-  title: string;
-  range: Range;
-  replacement: string;
-}
-
-export interface Diagnostic {
-  severity: Severity;
-  code: string;
-  /** Kuma field path (`spec.ports[0].appProtocol`); empty for whole-document problems. */
-  field: string;
-  message: string;
-  range: Range;
-  fix?: Fix;
-}
-
-export interface CheckedDocument {
-  kind: string | null;
-  name: string | null;
-  mesh: string | null;
-  shape: "universal" | "kubernetes" | null;
-  range: Range;
-  diagnostics: Diagnostic[];
-}
-
-export interface ValidateResult {
-  documents: CheckedDocument[];
-  diagnostics: Diagnostic[];
-}
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-
-export interface MzsStatus {
-  meshServices?: { name: string; namespace: string; zone: string; mesh: string }[];
-  conditions?: Condition[];
-  vips?: { ip?: string }[];
-  addresses?: { hostname?: string; origin?: string; hostnameGeneratorRef?: { coreName: string } }[];
-  hostnameGenerators?: { hostnameGeneratorRef: { coreName: string }; conditions?: Condition[] }[];
-}
-
-/** A matched MeshService port that serves an MZS port. */
-export interface ServingPort {
-  name: string;
-  namespace: string;
-  zone: string;
-  mesh: string;
-  port: number;
-  portName?: string;
-  appProtocol: string;
-}
-
-/** One MZS port and the MeshService ports serving it. */
-export interface PortPreview {
-  port: number;
-  /** The port name, or its number as decimal. */
-  sectionName: string;
-  appProtocol: string;
-  servedBy: ServingPort[];
-}
-
+// The package declares a traffic split's `priorities` and `policy` as `unknown`; the chart and
+// the details list read these fields, so they are spelt out here (the core's serialisation of
+// its priority levels). The rest of the traffic types are the package's.
 export interface PriorityLevel {
   priority: number;
   zones: string[];
@@ -92,57 +45,35 @@ export interface PriorityLevel {
   panic: boolean;
 }
 
-export interface TrafficPreview {
-  port: number;
-  sectionName: string;
-  /** zone name -> fraction of requests (0..1) for a client in this zone; empty if nothing is reachable. */
-  shares: Record<string, number>;
+export type TrafficPreview = Omit<PortTraffic, "priorities" | "policy"> & {
   priorities: PriorityLevel[];
-  overprovisioningFactor: number;
-  droppedZones?: string[];
-  /** Fraction of requests sent to unhealthy endpoints (Envoy panic routing), which fail. */
-  failingShare?: number;
   policy?: { policies: string[]; level: string; conf?: unknown };
-}
+};
 
-export interface PreviewWarning {
-  code: string;
-  message: string;
-  port?: string;
-}
+export type MzsPreview = Omit<MultiZoneServicePreview, "traffic"> & { traffic: TrafficPreview[] };
 
-export interface MzsPreview {
+export type ZonePreview = Omit<PackageZonePreview, "multiZoneServices"> & { multiZoneServices: MzsPreview[] };
+
+// Issue 16 adds to the package's PreviewResult the preview's own diagnostics per file
+// (`previewDiagnostics`: MZS1xx at the selector, port or label, MZS2xx) and the resources it
+// skipped with the reason (`skipped`). The page reads them where present: these two optional
+// fields are the seam that lets it build against the package before and after that change
+// (with it, the package's declarations make them required and complete).
+export type FileDiagnostics = PackagePreviewResult["diagnostics"][number] & { previewDiagnostics?: Diagnostic[] };
+/** What the page reads of a skipped resource. */
+export interface SkippedResource {
+  path: string;
+  kind: string;
   mesh: string;
   name: string;
-  status: MzsStatus;
-  ports: PortPreview[];
-  traffic: TrafficPreview[];
-  warnings: PreviewWarning[];
+  reason: string;
 }
 
-export interface ZonePreview {
-  zone: string;
-  multiZoneServices: MzsPreview[];
-}
-
-export interface PreviewResult {
+export type PreviewResult = Omit<PackagePreviewResult, "zones" | "diagnostics"> & {
   zones: ZonePreview[];
-  /** Per input file; documents with errors take no part in the preview. */
-  diagnostics: { path: string; diagnostics: Diagnostic[] }[];
-}
-
-export interface Completion {
-  label: string;
-  kind: "field" | "value";
-  detail?: string;
-  documentation?: string;
-  insertText: string;
-}
-
-export interface WorkspaceFile {
-  path: string;
-  text: string;
-}
+  diagnostics: FileDiagnostics[];
+  skipped?: SkippedResource[];
+};
 
 export interface AnalyzeOptions {
   kumaVersion: KumaVersion;
