@@ -100,6 +100,9 @@ pub struct Config {
     pub status_engine: bool,
     /// Where zones draw VIPs from (Kuma's `ipam.*.cidr`).
     pub ipam: Ipam,
+    /// Test hook: while this file exists, every store write of this process fails as if the
+    /// disk were full (`--chaos-store-full-file`).
+    pub store_fault_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -116,6 +119,7 @@ impl Default for Config {
             kuma_version: KumaVersion::default(),
             status_engine: true,
             ipam: Ipam::default(),
+            store_fault_file: None,
         }
     }
 }
@@ -314,19 +318,20 @@ fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
 }
 
 fn open_store(config: &Config, file: &str) -> Result<Store, ServerError> {
-    match &config.data_dir {
-        None => Ok(Store::memory()),
+    let store = match &config.data_dir {
+        None => Store::memory(),
         Some(dir) => {
             let path = dir.join(file);
             Store::open(&path).map_err(|source| ServerError::Store {
                 path: path.display().to_string(),
                 source,
-            })
+            })?
         }
-    }
+    };
+    Ok(store.with_fault_file(config.store_fault_file.clone()))
 }
 
-fn validate_zone_name(name: &str) -> Result<(), ServerError> {
+pub(crate) fn validate_zone_name(name: &str) -> Result<(), ServerError> {
     let ok = !name.is_empty()
         && name.len() <= 63
         && name

@@ -19,6 +19,7 @@ pub mod explain;
 pub mod float_text;
 pub mod hostnames;
 pub mod ide;
+pub mod kds;
 pub mod kri;
 pub mod lints;
 pub mod load_balancing;
