@@ -273,6 +273,9 @@ fn uuid_like() -> String {
 /// computed (Kuma recomputes every 5 s; here changes are handled as they happen and this pass
 /// only heals a status that was lost, e.g. a failed write).
 pub const STATUS_RECONCILE_EVERY: Duration = Duration::from_secs(3);
+/// Every this many reconcile passes, stored statuses are also compared value by value (the
+/// other passes only look for missing ones, which costs no serialisation).
+const FULL_RECONCILE_EVERY: u32 = 10;
 /// How soon a failed status write is tried again (doubling up to [`STATUS_RECONCILE_EVERY`]).
 const STATUS_RETRY_MIN: Duration = Duration::from_millis(100);
 
@@ -338,9 +341,11 @@ impl StatusEngines {
         }
     }
 
-    /// Every status whose stored value differs from the computed one (stored resources changed
-    /// after revision `current` are left for the next round).
-    fn drifted(&self, store: &Store, current: u64) -> BTreeSet<ResourceKey> {
+    /// Stored statuses that need writing: every MeshService or MZS stored without a status the
+    /// engines computed (cheap: nothing is serialised), and with `compare` also every stored
+    /// status that differs from the computed one. Resources changed after revision `current`
+    /// are left for the next round.
+    fn drifted(&self, store: &Store, current: u64, compare: bool) -> BTreeSet<ResourceKey> {
         let mut drifted = BTreeSet::new();
         for resource_type in [
             ResourceType::MeshService,
@@ -351,14 +356,27 @@ impl StatusEngines {
                     continue;
                 }
                 let key = stored.key();
-                if let Some(status) = self.status(&key) {
-                    if stored.resource.status.as_ref() != Some(&status) {
-                        drifted.insert(key);
-                    }
+                let differs = match &stored.resource.status {
+                    None => self.has_status(&key),
+                    Some(stored_status) if compare => self
+                        .status(&key)
+                        .is_some_and(|status| *stored_status != status),
+                    Some(_) => false,
+                };
+                if differs {
+                    drifted.insert(key);
                 }
             }
         }
         drifted
+    }
+
+    fn has_status(&self, key: &ResourceKey) -> bool {
+        match key.resource_type {
+            ResourceType::MeshMultiZoneService => self.mzs.status(&key.mesh, &key.name).is_some(),
+            ResourceType::MeshService => self.services.status(&key.mesh, &key.name).is_some(),
+            _ => false,
+        }
     }
 }
 
@@ -396,12 +414,15 @@ pub fn spawn_status_engine(
             let mut seen = 0u64;
             let mut next_reconcile = Instant::now() + STATUS_RECONCILE_EVERY;
             let mut retry = STATUS_RETRY_MIN;
+            let mut reconciles = 0u32;
             loop {
                 let (current, records) = cp.store.changes_since(seen);
                 let mut touched = engines.apply(records, seen);
                 seen = current;
                 if Instant::now() >= next_reconcile {
-                    touched.extend(engines.drifted(&cp.store, current));
+                    reconciles = reconciles.wrapping_add(1);
+                    let compare = reconciles % FULL_RECONCILE_EVERY == 0;
+                    touched.extend(engines.drifted(&cp.store, current, compare));
                     next_reconcile = Instant::now() + STATUS_RECONCILE_EVERY;
                 }
                 touched.append(&mut engines.unwritten);

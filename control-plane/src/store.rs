@@ -820,6 +820,52 @@ mod tests {
     }
 
     #[test]
+    fn a_recreated_resource_has_a_new_generation_even_when_the_feed_shows_only_its_last_state() {
+        let store = Store::memory();
+        let (first, _) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let (updated, _) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        assert_eq!(updated.generation, first.generation);
+        let seen = store.revision();
+        store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
+        store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
+        let (_, changes) = store.changes_since(seen);
+        assert_eq!(changes.len(), 1);
+        assert!(matches!(&changes[0], ChangeRecord::Upsert(s) if s.generation > first.generation));
+        // Deleted and created again inside one batch: a new generation too.
+        let before = store.get(&key_of(&mesh("a"))).unwrap().generation;
+        store
+            .apply_batch(vec![
+                BatchOp::Delete(key_of(&mesh("a"))),
+                BatchOp::Put(mesh("a")),
+            ])
+            .unwrap();
+        assert!(store.get(&key_of(&mesh("a"))).unwrap().generation > before);
+    }
+
+    #[test]
+    fn limited_change_feeds_and_pages_resume_where_they_stopped() {
+        let store = Store::memory();
+        for name in ["a", "b", "c", "d", "e"] {
+            store
+                .put(mesh(name), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+        }
+        let (to, changes, more) = store.changes_since_limited(0, 2);
+        assert_eq!((changes.len(), more), (2, true));
+        let (end, rest, more) = store.changes_since_limited(to, 10);
+        assert_eq!((rest.len(), more, end), (3, false, store.revision()));
+        let (_, page, more) = store.page_after(None, 3);
+        assert_eq!((page.len(), more), (3, true));
+        let (_, page, more) = store.page_after(Some(&page[2].key()), 3);
+        assert_eq!((page.len(), more), (2, false));
+        assert_eq!(page[0].resource.meta.name, "d");
+    }
+
+    #[test]
     fn sqlite_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");

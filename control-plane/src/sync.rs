@@ -390,13 +390,14 @@ impl ControlPlane {
                 let mut copy = stored.resource.clone();
                 copy.status = None;
                 let value = to_json(stored, &copy);
-                if !budget.take(json_len(&value)) {
+                let bytes = json_len(&value);
+                if !budget.take(bytes) {
                     let mut next = empty(true);
                     next.after.clone_from(&last);
                     current.until.clone_from(&last);
                     batches.push(std::mem::replace(&mut current, next));
                     budget = Budget::default();
-                    budget.take(0);
+                    budget.take(bytes);
                 }
                 current.upserts.push(value);
                 last = Some(stored.key());
@@ -421,10 +422,11 @@ impl ControlPlane {
                 }
                 ChangeRecord::Delete(_) => continue,
             };
-            if !budget.take(value.as_ref().map_or(64, json_len)) {
+            let bytes = value.as_ref().map_or(64, json_len);
+            if !budget.take(bytes) {
                 batches.push(std::mem::replace(&mut current, empty(false)));
                 budget = Budget::default();
-                budget.take(0);
+                budget.take(bytes);
             }
             current.upserts.extend(value);
             current.deletes.extend(delete);
@@ -929,5 +931,161 @@ async fn push_loop(zone: Arc<ControlPlane>, link: GlobalLink, mut shutdown: watc
             },
             _ = crate::stopped(&mut shutdown) => return,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::cp::{Auth, Chaos, Ipam};
+    use crate::store::{Expect, StatusWrite, Store};
+    use kuma_mzs_core::KumaVersion;
+
+    fn control_plane(mode: Mode) -> ControlPlane {
+        let cp = ControlPlane::new(
+            mode,
+            Store::memory(),
+            KumaVersion::default(),
+            Auth {
+                admin_token: "t".into(),
+                allow_anonymous_localhost: false,
+            },
+            Chaos::default(),
+            Ipam::default(),
+            false,
+        );
+        cp.bootstrap().unwrap();
+        cp
+    }
+
+    fn put(cp: &ControlPlane, resource_type: ResourceType, name: &str) {
+        let body = match resource_type {
+            ResourceType::MeshService => serde_json::json!({
+                "type": "MeshService", "name": name, "mesh": "default",
+                "spec": {"ports": [{"port": 80}]}
+            }),
+            _ => serde_json::json!({
+                "type": "MeshMultiZoneService", "name": name, "mesh": "default",
+                "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 80}]}
+            }),
+        };
+        let prepared = api::prepare_put(
+            &cp.mode,
+            KumaVersion::default(),
+            resource_type,
+            Some("default"),
+            name,
+            body.to_string().as_bytes(),
+            StoreView {
+                mesh_exists: true,
+                existing: None,
+            },
+        )
+        .unwrap();
+        cp.store
+            .put(prepared.resource, Expect::Any, StatusWrite::Keep)
+            .unwrap();
+    }
+
+    fn zone_mode() -> Mode {
+        Mode::Zone {
+            name: "east".into(),
+            federated: true,
+        }
+    }
+
+    #[test]
+    fn a_full_pull_arrives_in_pages_and_then_continues_with_changes() {
+        let global = control_plane(Mode::Global);
+        for i in 0..2_500 {
+            put(
+                &global,
+                ResourceType::MeshMultiZoneService,
+                &format!("m-{i:04}"),
+            );
+        }
+        let zone = control_plane(zone_mode());
+        let mut seen = BTreeSet::new();
+        let mut after: Option<String> = None;
+        let mut pages = 0;
+        let first_revision = loop {
+            let batch = global.pull_batch("east", 0, global.store.epoch(), after.as_deref());
+            assert!(batch.full && batch.upserts.len() <= MAX_BATCH_ITEMS);
+            zone.apply_pull(&batch, &mut seen).unwrap();
+            pages += 1;
+            if !batch.more {
+                break batch.revision;
+            }
+            after.clone_from(&batch.next);
+        };
+        assert!(pages >= 3, "{pages} pages");
+        let mzs_on_zone = zone
+            .store
+            .all_of(ResourceType::MeshMultiZoneService, None)
+            .len();
+        assert_eq!(mzs_on_zone, 2_500);
+        // Changes after the snapshot, more than one batch of them.
+        for i in 0..1_200 {
+            put(
+                &global,
+                ResourceType::MeshMultiZoneService,
+                &format!("n-{i:04}"),
+            );
+        }
+        let mut since = first_revision;
+        loop {
+            let batch = global.pull_batch("east", since, global.store.epoch(), None);
+            assert!(!batch.full && batch.upserts.len() <= MAX_BATCH_ITEMS);
+            zone.apply_pull(&batch, &mut BTreeSet::new()).unwrap();
+            since = batch.revision;
+            if !batch.more {
+                break;
+            }
+        }
+        let mzs_on_zone = zone
+            .store
+            .all_of(ResourceType::MeshMultiZoneService, None)
+            .len();
+        assert_eq!(mzs_on_zone, 3_700);
+    }
+
+    #[test]
+    fn a_full_push_in_parts_drops_only_what_is_missing_from_each_part() {
+        let global = control_plane(Mode::Global);
+        let zone = control_plane(zone_mode());
+        for i in 0..2_100 {
+            put(&zone, ResourceType::MeshService, &format!("s-{i:04}"));
+        }
+        let (_, batches) = zone.push_batches(0);
+        assert_eq!(batches.len(), 3);
+        for batch in &batches {
+            assert!(batch.upserts.len() <= MAX_BATCH_ITEMS);
+            assert!(global.apply_push(batch).unwrap().rejected.is_empty());
+        }
+        let on_global = || global.store.all_of(ResourceType::MeshService, None).len();
+        assert_eq!(on_global(), 2_100);
+        // One service gone from the zone: the next full push removes exactly that one.
+        zone.store
+            .delete(
+                &ResourceKey {
+                    resource_type: ResourceType::MeshService,
+                    mesh: "default".into(),
+                    name: "s-1500".into(),
+                },
+                Expect::Any,
+            )
+            .unwrap();
+        let (_, batches) = zone.push_batches(0);
+        for batch in &batches {
+            global.apply_push(batch).unwrap();
+        }
+        assert_eq!(on_global(), 2_099);
+        let gone = kds::hashed_name("default", "s-1500", &["east"]);
+        assert!(global
+            .store
+            .all_of(ResourceType::MeshService, None)
+            .iter()
+            .all(|s| s.resource.meta.name != gone));
     }
 }
