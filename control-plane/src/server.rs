@@ -23,6 +23,9 @@ use crate::http::{app, PeerAddr};
 use crate::store::{Store, StoreError};
 use crate::sync::{spawn_zone_sync, GlobalLink, HttpLink};
 
+/// How long shutdown waits for the zones' status engines to finish their current round.
+const STATUS_ENGINE_STOP_WAIT: Duration = Duration::from_secs(1);
+
 /// Kuma's default API port; zones of `run --zones` take the next ports in order.
 pub const DEFAULT_PORT: u16 = 5681;
 
@@ -197,13 +200,15 @@ impl Running {
         for task in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
         }
+        // A status engine in the middle of a large round stops after it; do not wait for that
+        // (its work is recomputed at the next start, and every store write is atomic).
         let threads = self.threads;
-        let _ = tokio::task::spawn_blocking(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 let _ = thread.join();
             }
-        })
-        .await;
+        });
+        let _ = tokio::time::timeout(STATUS_ENGINE_STOP_WAIT, joined).await;
     }
 }
 

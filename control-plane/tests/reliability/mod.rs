@@ -23,7 +23,10 @@ pub struct Process {
 impl Process {
     /// Start `kuma-local run <args>` (JSON output, warnings only) and read its addresses.
     pub fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kuma-local"))
+        // `KUMA_LOCAL_BIN` runs another build (e.g. the release binary for BENCHMARKS.md).
+        let binary = std::env::var_os("KUMA_LOCAL_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_kuma-local").into());
+        let mut child = Command::new(binary)
             .arg("run")
             .args(args)
             .args(["--output", "json", "--log-level", "warn"])
