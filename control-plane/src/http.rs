@@ -20,7 +20,11 @@ use serde_json::json;
 
 use crate::cp::ControlPlane;
 use crate::store::{Expect, StatusWrite, StoreError, Stored};
-use crate::sync::{PushBatch, PULL_WAIT};
+use crate::sync::{PushBatch, MAX_BODY_BYTES, PULL_WAIT};
+
+/// The zone a request authenticated with a zone token speaks for (KDS routes only).
+#[derive(Debug, Clone)]
+struct ZoneIdentity(String);
 
 /// The peer address of a connection, inserted by the server for every request.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +59,11 @@ pub fn app(cp: Shared) -> Router {
         .route("/", get(index))
         .route("/ready", get(ready))
         .route("/_kds/v1/pull", get(kds_pull))
-        .route("/_kds/v1/push", post(kds_push))
+        .route(
+            "/_kds/v1/push",
+            post(kds_push).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/tokens/zone", post(issue_zone_token))
         .route("/_kri/{kri}", get(get_by_kri))
         .route("/meshes", get(list_meshes))
         .route(
@@ -164,6 +172,19 @@ async fn authenticate(State(cp): State<Shared>, request: Request, next: Next) ->
                 {
                     next.run(request).await
                 }
+                // A zone token opens only that zone's KDS calls.
+                Some(token) if request.uri().path().starts_with("/_kds/") => {
+                    match crate::zone_token::verify(&cp.auth.admin_token, token) {
+                        Some(zone) => {
+                            let mut request = request;
+                            request.extensions_mut().insert(ZoneIdentity(zone));
+                            next.run(request).await
+                        }
+                        None => error_response(&ApiError::unauthenticated(
+                            "the token is not valid: send the admin token or this zone's token as 'Authorization: Bearer <token>'",
+                        )),
+                    }
+                }
                 _ => error_response(&ApiError::unauthenticated(
                     "the token is not valid: send the admin token as 'Authorization: Bearer <token>'",
                 )),
@@ -258,10 +279,13 @@ async fn index(State(cp): State<Shared>) -> Response {
 }
 
 async fn ready(State(cp): State<Shared>) -> Response {
-    if cp.is_ready() {
+    let reasons = cp.not_ready_reasons();
+    if reasons.is_empty() {
         (StatusCode::OK, "").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+        // One reason per line, e.g. "sync from global failing for 4 s (5 attempts): ...".
+        let body = format!("not ready: {}\n", reasons.join("\nnot ready: "));
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
     }
 }
 
@@ -275,30 +299,102 @@ struct PullQuery {
     since: u64,
     #[serde(default)]
     epoch: String,
+    /// Cursor of the next page of a full snapshot.
+    after: Option<String>,
     /// Milliseconds to wait for a change (default 20 s).
     wait: Option<u64>,
 }
 
-async fn kds_pull(State(cp): State<Shared>, Query(q): Query<PullQuery>) -> Response {
+/// A zone token may only speak for its own zone.
+fn check_zone(identity: Option<&ZoneIdentity>, zone: &str) -> Result<(), ApiError> {
+    match identity {
+        Some(ZoneIdentity(own)) if own != zone => Err(ApiError::forbidden(format!(
+            "this token is the token of zone {own:?}, not of zone {zone:?}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn kds_pull(
+    State(cp): State<Shared>,
+    identity: Option<axum::Extension<ZoneIdentity>>,
+    Query(q): Query<PullQuery>,
+) -> Response {
     if cp.mode != api::Mode::Global {
         return error_response(&ApiError::not_found("Not found"));
+    }
+    if let Err(e) = check_zone(identity.as_deref(), &q.zone) {
+        return error_response(&e);
     }
     let wait = q
         .wait
         .map_or(PULL_WAIT, Duration::from_millis)
         .min(PULL_WAIT);
-    let batch = cp.pull_batch_wait(&q.zone, q.since, &q.epoch, wait).await;
+    let batch = cp
+        .pull_batch_wait(&q.zone, q.since, &q.epoch, q.after.as_deref(), wait)
+        .await;
     Json(batch).into_response()
 }
 
-async fn kds_push(State(cp): State<Shared>, Json(batch): Json<PushBatch>) -> Response {
+async fn kds_push(
+    State(cp): State<Shared>,
+    identity: Option<axum::Extension<ZoneIdentity>>,
+    body: Bytes,
+) -> Response {
     if cp.mode != api::Mode::Global {
         return error_response(&ApiError::not_found("Not found"));
     }
+    let batch: PushBatch = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(e) => {
+            return error_response(&ApiError::new(
+                400,
+                "Bad Request",
+                format!("invalid push body: {e}"),
+            ))
+        }
+    };
+    if let Err(e) = check_zone(identity.as_deref(), &batch.zone) {
+        return error_response(&e);
+    }
     match tokio::task::spawn_blocking(move || cp.apply_push(&batch)).await {
-        Ok(ack) => Json(ack).into_response(),
+        Ok(Ok(ack)) => Json(ack).into_response(),
+        Ok(Err(e)) => error_response(&e),
         Err(e) => error_response(&ApiError::internal(e.to_string())),
     }
+}
+
+#[derive(Deserialize)]
+struct ZoneTokenRequest {
+    zone: String,
+}
+
+/// `POST /tokens/zone` (global, admin token): a token that lets one zone sync and nothing else
+/// (Kuma's zone token; `scope` and `validFor` are accepted and ignored).
+async fn issue_zone_token(State(cp): State<Shared>, body: Bytes) -> Response {
+    if cp.mode != api::Mode::Global {
+        return error_response(&ApiError::not_found("Not found"));
+    }
+    let request: ZoneTokenRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error_response(&ApiError::new(
+                400,
+                "Bad Request",
+                format!("invalid body, expected {{\"zone\": \"<name>\"}}: {e}"),
+            ))
+        }
+    };
+    if let Err(e) = crate::server::validate_zone_name(&request.zone) {
+        return error_response(&ApiError::new(400, "Bad Request", e.to_string()));
+    }
+    let token = crate::zone_token::issue(&cp.auth.admin_token, &request.zone);
+    let mut response = (StatusCode::OK, token).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ pub mod http;
 pub mod server;
 pub mod store;
 pub mod sync;
+pub mod zone_token;
 
 pub use http::app;
 pub use server::{serve, start, Config, Info, Running, Tls, Topology};

@@ -99,6 +99,9 @@ struct RunArgs {
     /// Fraction (0..1) of connections closed right after accept.
     #[arg(long, default_value_t = 0.0)]
     chaos_drop_rate: f64,
+    /// Test hook: while this file exists, every store write fails as if the disk were full.
+    #[arg(long)]
+    chaos_store_full_file: Option<PathBuf>,
     /// Kuma release whose rules apply: `3.0` or `2.x`.
     #[arg(long, default_value = "3.0", value_parser = parse_version)]
     kuma_version: KumaVersion,
@@ -198,6 +201,7 @@ fn config(args: &RunArgs) -> Result<Config, String> {
         },
         kuma_version: args.kuma_version,
         status_engine: !args.no_status_engine,
+        store_fault_file: args.chaos_store_full_file.clone(),
         ipam: Ipam {
             mesh_service_cidr: parse_cidr("ipam.meshService.cidr", &args.ipam_mesh_service_cidr)
                 .map_err(|e| e.to_string())?,

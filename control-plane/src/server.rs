@@ -23,6 +23,9 @@ use crate::http::{app, PeerAddr};
 use crate::store::{Store, StoreError};
 use crate::sync::{spawn_zone_sync, GlobalLink, HttpLink};
 
+/// How long shutdown waits for the zones' status engines to finish their current round.
+const STATUS_ENGINE_STOP_WAIT: Duration = Duration::from_secs(1);
+
 /// Kuma's default API port; zones of `run --zones` take the next ports in order.
 pub const DEFAULT_PORT: u16 = 5681;
 
@@ -100,6 +103,9 @@ pub struct Config {
     pub status_engine: bool,
     /// Where zones draw VIPs from (Kuma's `ipam.*.cidr`).
     pub ipam: Ipam,
+    /// Test hook: while this file exists, every store write of this process fails as if the
+    /// disk were full (`--chaos-store-full-file`).
+    pub store_fault_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -116,6 +122,7 @@ impl Default for Config {
             kuma_version: KumaVersion::default(),
             status_engine: true,
             ipam: Ipam::default(),
+            store_fault_file: None,
         }
     }
 }
@@ -193,13 +200,15 @@ impl Running {
         for task in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
         }
+        // A status engine in the middle of a large round stops after it; do not wait for that
+        // (its work is recomputed at the next start, and every store write is atomic).
         let threads = self.threads;
-        let _ = tokio::task::spawn_blocking(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 let _ = thread.join();
             }
-        })
-        .await;
+        });
+        let _ = tokio::time::timeout(STATUS_ENGINE_STOP_WAIT, joined).await;
     }
 }
 
@@ -314,19 +323,20 @@ fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
 }
 
 fn open_store(config: &Config, file: &str) -> Result<Store, ServerError> {
-    match &config.data_dir {
-        None => Ok(Store::memory()),
+    let store = match &config.data_dir {
+        None => Store::memory(),
         Some(dir) => {
             let path = dir.join(file);
             Store::open(&path).map_err(|source| ServerError::Store {
                 path: path.display().to_string(),
                 source,
-            })
+            })?
         }
-    }
+    };
+    Ok(store.with_fault_file(config.store_fault_file.clone()))
 }
 
-fn validate_zone_name(name: &str) -> Result<(), ServerError> {
+pub(crate) fn validate_zone_name(name: &str) -> Result<(), ServerError> {
     let ok = !name.is_empty()
         && name.len() <= 63
         && name

@@ -31,6 +31,10 @@ pub struct Stored {
     pub revision: u64,
     /// Store revision of the last change to anything but status.
     pub content_revision: u64,
+    /// Store revision at which this incarnation was created: a resource deleted and created
+    /// again under the same key gets a new generation, so readers of the change feed that only
+    /// see its latest state still notice it is a new resource.
+    pub generation: u64,
 }
 
 impl Stored {
@@ -134,6 +138,9 @@ pub struct Store {
     writer: Mutex<Option<Connection>>,
     revision_tx: watch::Sender<u64>,
     epoch: String,
+    /// Test hook (`--chaos-store-full-file`): while this file exists every write fails as if
+    /// the disk were full.
+    fault_file: Option<std::path::PathBuf>,
 }
 
 fn now_rfc3339() -> String {
@@ -159,6 +166,7 @@ impl Store {
             writer: Mutex::new(conn),
             revision_tx,
             epoch: format!("{:016x}", rand::random::<u64>()),
+            fault_file: None,
         }
     }
 
@@ -204,6 +212,7 @@ impl Store {
                     version: u64::try_from(version).unwrap_or(0),
                     revision: 0,
                     content_revision: 0,
+                    generation: 0,
                 });
             }
         }
@@ -214,6 +223,7 @@ impl Store {
                 inner.revision += 1;
                 row.revision = inner.revision;
                 row.content_revision = inner.revision;
+                row.generation = inner.revision;
                 let key = row.key();
                 inner.by_revision.insert(row.revision, key.clone());
                 inner.entries.insert(key, Arc::new(row));
@@ -223,6 +233,26 @@ impl Store {
             store.revision_tx.send_replace(revision);
         }
         Ok(store)
+    }
+
+    /// Test hook: while `file` exists, every write fails with SQLite's "disk full" error and
+    /// changes nothing (memory and database stay as they were).
+    pub fn with_fault_file(mut self, file: Option<std::path::PathBuf>) -> Self {
+        self.fault_file = file;
+        self
+    }
+
+    fn injected_fault(&self) -> Result<(), StoreError> {
+        match &self.fault_file {
+            Some(file) if file.exists() => Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some(format!(
+                    "database or disk is full (injected: {} exists)",
+                    file.display()
+                )),
+            ))),
+            _ => Ok(()),
+        }
     }
 
     fn read_inner(&self) -> RwLockReadGuard<'_, Inner> {
@@ -362,6 +392,7 @@ impl Store {
     ) -> Result<(Arc<Stored>, bool), StoreError> {
         let key = key_of(&resource);
         let writer = self.writer();
+        self.injected_fault()?;
         let existing = self.get(&key);
         match (expect, &existing) {
             (Expect::Version(v), Some(e)) if e.version != v => {
@@ -397,6 +428,7 @@ impl Store {
             version: existing.as_ref().map_or(1, |e| e.version + 1),
             revision: 0,
             content_revision: 0,
+            generation: existing.as_ref().map_or(0, |e| e.generation),
         };
         let old_revision = existing.as_ref().map(|e| e.revision);
         let stored = self.commit_one(&writer, key, stored, old_revision, true)?;
@@ -424,6 +456,9 @@ impl Store {
         if content_changed {
             stored.content_revision = inner.revision;
         }
+        if old_revision.is_none() {
+            stored.generation = inner.revision;
+        }
         if let Some(old) = old_revision {
             inner.by_revision.remove(&old);
         }
@@ -439,6 +474,9 @@ impl Store {
     /// Returns how many resources changed.
     pub fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<usize, StoreError> {
         let writer = self.writer();
+        if !ops.is_empty() {
+            self.injected_fault()?;
+        }
         // key -> (new state or None for deleted, whether anything but status changed)
         let mut overlay: BTreeMap<ResourceKey, (Option<Stored>, bool)> = BTreeMap::new();
         let now = now_rfc3339();
@@ -469,6 +507,7 @@ impl Store {
                         version: current.as_ref().map_or(1, |c| c.version + 1),
                         revision: 0,
                         content_revision: 0,
+                        generation: current.as_ref().map_or(0, |c| c.generation),
                     };
                     (Some(stored), true)
                 }
@@ -530,6 +569,9 @@ impl Store {
             match state {
                 Some(mut stored) => {
                     stored.revision = revision;
+                    if previous.is_none() || stored.generation == 0 {
+                        stored.generation = revision;
+                    }
                     stored.content_revision = if content_changed || previous.is_none() {
                         revision
                     } else {
@@ -552,6 +594,7 @@ impl Store {
     /// Replace the status of an existing resource if it differs; returns whether it changed.
     pub fn set_status(&self, key: &ResourceKey, status: Value) -> Result<bool, StoreError> {
         let writer = self.writer();
+        self.injected_fault()?;
         let Some(existing) = self.get(key) else {
             return Ok(false);
         };
@@ -570,6 +613,7 @@ impl Store {
     /// Delete. Returns the deleted resource.
     pub fn delete(&self, key: &ResourceKey, expect: Expect) -> Result<Arc<Stored>, StoreError> {
         let writer = self.writer();
+        self.injected_fault()?;
         let Some(existing) = self.get(key) else {
             return Err(StoreError::NotFound);
         };
@@ -615,6 +659,57 @@ impl Store {
             })
             .collect();
         (inner.revision, changes)
+    }
+
+    /// Like [`Store::changes_since`], but at most `limit` records (at least one), each with the
+    /// revision it is current to: a reader that stops after record `i` continues after that
+    /// revision. Also says whether records were left.
+    pub fn changes_since_limited(
+        &self,
+        revision: u64,
+        limit: usize,
+    ) -> (u64, Vec<(u64, ChangeRecord)>, bool) {
+        let inner = self.read_inner();
+        let mut changes = Vec::new();
+        let mut more = false;
+        for (at, key) in inner.by_revision.range(revision.saturating_add(1)..) {
+            if changes.len() >= limit.max(1) {
+                more = true;
+                break;
+            }
+            match inner.entries.get(key) {
+                Some(stored) => changes.push((*at, ChangeRecord::Upsert(stored.clone()))),
+                None if inner.tombstones.contains_key(key) => {
+                    changes.push((*at, ChangeRecord::Delete(key.clone())))
+                }
+                None => {}
+            }
+        }
+        let current_to = match changes.last() {
+            Some((at, _)) if more => *at,
+            _ => inner.revision,
+        };
+        (current_to, changes, more)
+    }
+
+    /// Up to `limit` resources (at least one) in key order after `after` (from the start when
+    /// `None`), the revision the store is at, and whether resources were left.
+    pub fn page_after(
+        &self,
+        after: Option<&ResourceKey>,
+        limit: usize,
+    ) -> (u64, Vec<Arc<Stored>>, bool) {
+        use std::ops::Bound;
+        let inner = self.read_inner();
+        let start = after.map_or(Bound::Unbounded, |k| Bound::Excluded(k.clone()));
+        let mut range = inner.entries.range((start, Bound::Unbounded));
+        let page: Vec<Arc<Stored>> = range
+            .by_ref()
+            .take(limit.max(1))
+            .map(|(_, v)| v.clone())
+            .collect();
+        let more = range.next().is_some();
+        (inner.revision, page, more)
     }
 
     /// Every resource and the revision the set is current to.
@@ -722,6 +817,55 @@ mod tests {
             ])
             .unwrap();
         assert!(store.get(&key).is_none());
+    }
+
+    #[test]
+    fn a_recreated_resource_has_a_new_generation_even_when_the_feed_shows_only_its_last_state() {
+        let store = Store::memory();
+        let (first, _) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let (updated, _) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        assert_eq!(updated.generation, first.generation);
+        let seen = store.revision();
+        store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
+        store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
+        // The feed shows no delete, only the current state (the generation tells).
+        let (_, changes) = store.changes_since(seen);
+        assert!(!changes.is_empty());
+        assert!(changes
+            .iter()
+            .all(|c| matches!(c, ChangeRecord::Upsert(s) if s.generation > first.generation)));
+        // Deleted and created again inside one batch: a new generation too.
+        let before = store.get(&key_of(&mesh("a"))).unwrap().generation;
+        store
+            .apply_batch(vec![
+                BatchOp::Delete(key_of(&mesh("a"))),
+                BatchOp::Put(mesh("a")),
+            ])
+            .unwrap();
+        assert!(store.get(&key_of(&mesh("a"))).unwrap().generation > before);
+    }
+
+    #[test]
+    fn limited_change_feeds_and_pages_resume_where_they_stopped() {
+        let store = Store::memory();
+        for name in ["a", "b", "c", "d", "e"] {
+            store
+                .put(mesh(name), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+        }
+        let (to, changes, more) = store.changes_since_limited(0, 2);
+        assert_eq!((changes.len(), more), (2, true));
+        let (end, rest, more) = store.changes_since_limited(to, 10);
+        assert_eq!((rest.len(), more, end), (3, false, store.revision()));
+        let (_, page, more) = store.page_after(None, 3);
+        assert_eq!((page.len(), more), (3, true));
+        let (_, page, more) = store.page_after(Some(&page[2].key()), 3);
+        assert_eq!((page.len(), more), (2, false));
+        assert_eq!(page[0].resource.meta.name, "d");
     }
 
     #[test]

@@ -783,22 +783,8 @@ pub fn kds_name(resource: &Resource) -> String {
     hashed_name(&meta.mesh, meta.display_name(), &extra)
 }
 
-/// Kuma's global -> zone naming (KDS `HashSuffixMapper`; every supported zone has the
-/// `hash-suffix` feature): a mesh-scoped resource is stored on zones under [`kds_name`] and keeps
-/// its name as `kuma.io/display-name`; global-scoped ones (Mesh, HostnameGenerator) keep their
-/// name. MeshServices from other zones already carry their KDS name on global, so it stays.
-pub fn rename_for_zones(resource: &mut Resource) {
-    if !resource.resource_type().is_mesh_scoped() {
-        return;
-    }
-    let name = resource.meta.name.clone();
-    resource
-        .meta
-        .labels
-        .entry(label_keys::DISPLAY_NAME.to_owned())
-        .or_insert(name);
-    resource.meta.name = kds_name(resource);
-}
+/// Kuma's global -> zone naming; the rule lives in [`crate::kds`].
+pub use crate::kds::rename_for_zones;
 
 // ---------------------------------------------------------------------------------------------
 // Pagination and filters (§7.2)

@@ -20,6 +20,7 @@ mod fast_map;
 pub mod float_text;
 pub mod hostnames;
 pub mod ide;
+pub mod kds;
 pub mod kri;
 pub mod lints;
 pub mod load_balancing;

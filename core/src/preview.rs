@@ -40,7 +40,7 @@ use crate::fast_map::FastMap;
 use crate::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims, Outcome};
 use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::model::{
-    labels, Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
+    Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
     MeshMultiZoneServiceSpec, MeshServiceSpec, MeshServiceState, Meta, MzsStatus, Resource,
     ResourceType, Spec,
 };
@@ -398,11 +398,20 @@ impl ZoneEngine {
     /// when it frees a VIP while others wait for one, those); a MeshLoadBalancingStrategy change
     /// re-evaluates its mesh's MZS; a HostnameGenerator change re-renders every MZS.
     pub fn apply(&mut self, change: Change) -> Vec<ResourceKey> {
+        self.apply_all(std::iter::once(change))
+    }
+
+    /// Apply a batch of changes in order, then re-evaluate each affected MZS once (so a batch of
+    /// N MeshService updates under one wide selector costs one re-evaluation of that MZS, not
+    /// N); returns what [`ZoneEngine::apply`] would return for the batch as a whole.
+    pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) -> Vec<ResourceKey> {
         let mut touched = Touched::default();
         let mut removed = BTreeSet::new();
-        match change {
-            Change::Upsert(resource) => self.upsert(resource, &mut touched),
-            Change::Remove(key) => self.remove(&key, &mut touched, &mut removed),
+        for change in changes {
+            match change {
+                Change::Upsert(resource) => self.upsert(resource, &mut touched),
+                Change::Remove(key) => self.remove(&key, &mut touched, &mut removed),
+            }
         }
         let mut changed: Vec<ResourceKey> = removed
             .into_iter()
@@ -1054,22 +1063,10 @@ impl ZoneEngine {
     }
 }
 
-/// The MZS as a zone stores it: the labels Kuma computes when the MZS is written on global
-/// (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh, `kuma.io/origin: global`) are added
-/// when absent, so selectors and templates see what they would see in a zone.
+/// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
+/// [`crate::kds::meta_as_synced_to_zone`]).
 pub fn effective_mzs_meta(meta: &Meta) -> Meta {
-    let mut meta = meta.clone();
-    let defaults = [
-        (labels::DISPLAY_NAME, meta.name.clone()),
-        (labels::MESH, meta.mesh.clone()),
-        (labels::ORIGIN, "global".to_owned()),
-    ];
-    for (key, value) in defaults {
-        if !value.is_empty() {
-            meta.labels.entry(key.to_owned()).or_insert(value);
-        }
-    }
-    meta
+    crate::kds::meta_as_synced_to_zone(meta)
 }
 
 /// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
@@ -1160,14 +1157,7 @@ fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
             if !shared {
                 return r.clone();
             }
-            let mut renamed = r.clone();
-            renamed
-                .meta
-                .labels
-                .entry(crate::model::labels::DISPLAY_NAME.to_owned())
-                .or_insert_with(|| r.meta.name.clone());
-            renamed.meta.name = crate::api::kds_name(&renamed);
-            renamed
+            crate::kds::as_synced_from_other_zone(r)
         })
         .collect()
 }

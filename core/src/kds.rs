@@ -1,0 +1,321 @@
+//! KDS (Kuma Discovery Service) facts: which resources travel between global and zones, and how
+//! they are renamed on the way. kuma-local's sync and the preview's imitation of a zone store
+//! both ask here, so the two directions are written down once:
+//!
+//! - **global -> zone:** Meshes always; MeshMultiZoneServices, HostnameGenerators and
+//!   MeshLoadBalancingStrategies written on global (`kuma.io/origin: global`); MeshServices of
+//!   *other* zones. The zone copy carries `kuma.io/origin: global`, no status (each zone computes
+//!   its own), and mesh-scoped ones take their KDS name ([`kds_name`]) keeping the original as
+//!   `kuma.io/display-name` (Kuma's `HashSuffixMapper`; every supported zone has the
+//!   `hash-suffix` feature).
+//! - **zone -> global:** the zone's own MeshServices (not copies that came from global), stored
+//!   on global under `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
+//!   `kuma.io/origin: zone` and `kuma.io/display-name`.
+//!
+//! The name hash itself ([`hashed_name`], [`kds_name`]) is computed in [`crate::api`] and
+//! re-exported here.
+
+use crate::model::{labels, Meta, Resource, ResourceType};
+use crate::preview::ResourceKey;
+
+pub use crate::api::{hashed_name, kds_name};
+
+/// `kuma.io/origin` of resources written on (or synced from) global.
+pub const ORIGIN_GLOBAL: &str = "global";
+/// `kuma.io/origin` of resources written on a zone.
+pub const ORIGIN_ZONE: &str = "zone";
+
+/// Whether a resource carries `kuma.io/origin: global` (written on global, or a zone's copy of
+/// one).
+pub fn is_from_global(resource: &Resource) -> bool {
+    resource.meta.labels.get(labels::ORIGIN).map(String::as_str) == Some(ORIGIN_GLOBAL)
+}
+
+/// Whether a resource carries `kuma.io/zone: <zone>` (an absent label never matches).
+pub fn is_of_zone(resource: &Resource, zone: &str) -> bool {
+    resource
+        .meta
+        .labels
+        .get(labels::ZONE)
+        .is_some_and(|z| z == zone)
+}
+
+/// Whether global sends `resource` (as global stores it) to `zone`.
+pub fn travels_to_zone(resource: &Resource, zone: &str) -> bool {
+    match resource.resource_type() {
+        ResourceType::Mesh => true,
+        ResourceType::MeshMultiZoneService
+        | ResourceType::HostnameGenerator
+        | ResourceType::MeshLoadBalancingStrategy => is_from_global(resource),
+        // A zone is not sent back its own MeshServices.
+        ResourceType::MeshService => !is_of_zone(resource, zone),
+    }
+}
+
+/// Global -> zone naming: a mesh-scoped resource is stored on zones under [`kds_name`] and keeps
+/// its name as `kuma.io/display-name`; global-scoped ones (Mesh, HostnameGenerator) keep their
+/// name. MeshServices from other zones already carry their KDS name on global, so it stays.
+pub fn rename_for_zones(resource: &mut Resource) {
+    if !resource.resource_type().is_mesh_scoped() {
+        return;
+    }
+    let name = resource.meta.name.clone();
+    resource
+        .meta
+        .labels
+        .entry(labels::DISPLAY_NAME.to_owned())
+        .or_insert(name);
+    resource.meta.name = kds_name(resource);
+}
+
+/// What global sends to `zone` for one of its resources: the renamed copy without status, or
+/// `None` when the resource does not travel to that zone.
+pub fn zone_copy(resource: &Resource, zone: &str) -> Option<Resource> {
+    if !travels_to_zone(resource, zone) {
+        return None;
+    }
+    let mut copy = resource.clone();
+    copy.meta
+        .labels
+        .insert(labels::ORIGIN.to_owned(), ORIGIN_GLOBAL.to_owned());
+    copy.status = None;
+    rename_for_zones(&mut copy);
+    Some(copy)
+}
+
+/// For a zone copy of a resource written on global and renamed with the hash suffix: global's
+/// key for it (copies of other zones' resources carry `kuma.io/zone` and global's name already,
+/// so they have none).
+pub fn global_key_of_zone_copy(zone_copy: &Resource) -> Option<ResourceKey> {
+    let display = zone_copy.meta.display_name();
+    let renamed = is_from_global(zone_copy)
+        && zone_copy.meta.zone().is_empty()
+        && display != zone_copy.meta.name
+        && zone_copy.meta.name == kds_name(zone_copy);
+    renamed.then(|| ResourceKey {
+        resource_type: zone_copy.resource_type(),
+        mesh: zone_copy.meta.mesh.clone(),
+        name: display.to_owned(),
+    })
+}
+
+/// Whether a zone sends one of its resources to global: its own MeshServices only.
+pub fn travels_to_global(resource: &Resource) -> bool {
+    resource.resource_type() == ResourceType::MeshService && !is_from_global(resource)
+}
+
+/// Whether a deleted key of a zone is sent to global.
+pub fn deletion_travels_to_global(key: &ResourceKey) -> bool {
+    key.resource_type == ResourceType::MeshService
+}
+
+/// Zone -> global: the copy global stores for a MeshService `zone` sent, under its KDS name with
+/// `kuma.io/zone`, `kuma.io/origin: zone` and `kuma.io/display-name` (the zone's name for it,
+/// unless the zone set one). The zone's status stays behind. `None` for anything else.
+pub fn global_copy(resource: &Resource, zone: &str) -> Option<Resource> {
+    if resource.resource_type() != ResourceType::MeshService {
+        return None;
+    }
+    let mut copy = resource.clone();
+    copy.status = None;
+    let name = copy.meta.name.clone();
+    let meta_labels = &mut copy.meta.labels;
+    meta_labels.insert(labels::ZONE.to_owned(), zone.to_owned());
+    meta_labels.insert(labels::ORIGIN.to_owned(), ORIGIN_ZONE.to_owned());
+    meta_labels
+        .entry(labels::DISPLAY_NAME.to_owned())
+        .or_insert(name);
+    copy.meta.name = kds_name(&copy);
+    Some(copy)
+}
+
+/// The key global most likely stores a deleted zone MeshService under (its name hashed with the
+/// zone). A MeshService with a namespace label hashes differently; find those by display name
+/// ([`is_global_copy_of`]).
+pub fn global_key_of_zone_key(key: &ResourceKey, zone: &str) -> ResourceKey {
+    ResourceKey {
+        name: hashed_name(&key.mesh, &key.name, &[zone]),
+        ..key.clone()
+    }
+}
+
+/// Whether a resource on global is the copy of the zone resource `key` of `zone`.
+pub fn is_global_copy_of(resource: &Resource, key: &ResourceKey, zone: &str) -> bool {
+    resource.resource_type() == key.resource_type
+        && resource.meta.mesh == key.mesh
+        && is_of_zone(resource, zone)
+        && resource.meta.display_name() == key.name
+}
+
+/// The zone-local key of a copy global holds for a zone's MeshService (mesh and display name).
+pub fn zone_key_of_global_copy(resource: &Resource) -> ResourceKey {
+    ResourceKey {
+        resource_type: resource.resource_type(),
+        mesh: resource.meta.mesh.clone(),
+        name: resource.meta.display_name().to_owned(),
+    }
+}
+
+/// A MeshService as a zone other than its own stores it after the round trip through global
+/// (the preview's imitation of KDS): renamed to its KDS name, keeping its name as
+/// `kuma.io/display-name`. Two zones' `redis` become two resources this way.
+pub fn as_synced_from_other_zone(resource: &Resource) -> Resource {
+    let mut renamed = resource.clone();
+    renamed
+        .meta
+        .labels
+        .entry(labels::DISPLAY_NAME.to_owned())
+        .or_insert_with(|| resource.meta.name.clone());
+    renamed.meta.name = kds_name(&renamed);
+    renamed
+}
+
+/// A resource written on global as a zone stores it, label-wise: the labels Kuma computes when
+/// it is written on global (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh,
+/// `kuma.io/origin: global`) are added when absent, so selectors and templates see what they
+/// would see in a zone.
+pub fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+        (labels::ORIGIN, ORIGIN_GLOBAL.to_owned()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::Spec;
+
+    fn resource(resource_type: &str, mesh: &str, name: &str, pairs: &[(&str, &str)]) -> Resource {
+        let mut value = serde_json::json!({
+            "type": resource_type, "name": name,
+            "labels": pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
+        });
+        if !mesh.is_empty() {
+            value["mesh"] = mesh.into();
+        }
+        let t = ResourceType::from_name(resource_type).unwrap();
+        let spec = match t {
+            ResourceType::Mesh => serde_json::json!({}),
+            ResourceType::MeshService => serde_json::json!({"ports": [{"port": 80}]}),
+            ResourceType::MeshMultiZoneService => {
+                serde_json::json!({"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 80}]})
+            }
+            _ => {
+                serde_json::json!({"template": "{{ .Name }}.mesh", "selectors": [{"meshService": {"matchLabels": {"a": "b"}}}]})
+            }
+        };
+        value["spec"] = spec;
+        crate::api::decode_value(t, value).unwrap()
+    }
+
+    #[test]
+    fn global_sends_meshes_its_own_policies_and_other_zones_services() {
+        let global = [(labels::ORIGIN, "global")];
+        assert!(travels_to_zone(
+            &resource("Mesh", "", "default", &[]),
+            "east"
+        ));
+        assert!(travels_to_zone(
+            &resource("MeshMultiZoneService", "default", "redis", &global),
+            "east"
+        ));
+        assert!(!travels_to_zone(
+            &resource("MeshMultiZoneService", "default", "redis", &[]),
+            "east"
+        ));
+        let east_service = resource(
+            "MeshService",
+            "default",
+            "redis-x",
+            &[(labels::ZONE, "east")],
+        );
+        assert!(!travels_to_zone(&east_service, "east"));
+        assert!(travels_to_zone(&east_service, "west"));
+    }
+
+    #[test]
+    fn zone_copies_are_renamed_and_lose_status_and_map_back() {
+        let mut mzs = resource(
+            "MeshMultiZoneService",
+            "default",
+            "redis",
+            &[(labels::ORIGIN, "global")],
+        );
+        mzs.status = Some(serde_json::json!({"x": 1}));
+        let copy = zone_copy(&mzs, "east").unwrap();
+        assert_eq!(copy.meta.name, hashed_name("default", "redis", &[]));
+        assert_eq!(copy.meta.display_name(), "redis");
+        assert!(copy.status.is_none());
+        assert!(is_from_global(&copy));
+        assert_eq!(
+            global_key_of_zone_copy(&copy),
+            Some(ResourceKey {
+                resource_type: ResourceType::MeshMultiZoneService,
+                mesh: "default".into(),
+                name: "redis".into()
+            })
+        );
+        // Meshes keep their name; a zone-written resource maps to no global key.
+        let mesh = zone_copy(&resource("Mesh", "", "default", &[]), "east").unwrap();
+        assert_eq!(mesh.meta.name, "default");
+        assert_eq!(global_key_of_zone_copy(&mesh), None);
+        assert!(matches!(mesh.spec, Spec::Mesh(_)));
+    }
+
+    #[test]
+    fn zone_services_reach_global_under_their_kds_name_and_are_found_again() {
+        let service = resource("MeshService", "default", "redis", &[]);
+        assert!(travels_to_global(&service));
+        let copy = global_copy(&service, "east").unwrap();
+        assert_eq!(copy.meta.name, hashed_name("default", "redis", &["east"]));
+        assert_eq!(copy.meta.zone(), "east");
+        assert_eq!(
+            copy.meta.labels.get(labels::ORIGIN).map(String::as_str),
+            Some("zone")
+        );
+        let key = crate::preview::ResourceKey {
+            resource_type: ResourceType::MeshService,
+            mesh: "default".into(),
+            name: "redis".into(),
+        };
+        assert_eq!(global_key_of_zone_key(&key, "east").name, copy.meta.name);
+        assert!(is_global_copy_of(&copy, &key, "east"));
+        assert!(!is_global_copy_of(&copy, &key, "west"));
+        assert_eq!(zone_key_of_global_copy(&copy), key);
+        // Copies from global never travel back; other types never travel up.
+        assert!(!travels_to_global(&zone_copy(&copy, "west").unwrap()));
+        assert!(global_copy(&resource("Mesh", "", "default", &[]), "east").is_none());
+    }
+
+    #[test]
+    fn preview_renames_match_the_sync() {
+        let service = resource("MeshService", "default", "redis", &[(labels::ZONE, "east")]);
+        let renamed = as_synced_from_other_zone(&service);
+        assert_eq!(
+            renamed.meta.name,
+            hashed_name("default", "redis", &["east"])
+        );
+        assert_eq!(renamed.meta.display_name(), "redis");
+        let meta =
+            meta_as_synced_to_zone(&resource("MeshMultiZoneService", "default", "m", &[]).meta);
+        assert_eq!(meta.display_name(), "m");
+        assert_eq!(
+            meta.labels.get(labels::MESH).map(String::as_str),
+            Some("default")
+        );
+        assert_eq!(
+            meta.labels.get(labels::ORIGIN).map(String::as_str),
+            Some("global")
+        );
+    }
+}
