@@ -118,15 +118,20 @@ pub enum Reporting {
     Quiet,
 }
 
-/// Apply `reporting` to a checked text (a no-op for [`Reporting::Strict`]).
-pub fn apply(checked: &mut Checked, reporting: Reporting) {
+/// Apply `reporting` to the check of `text` (a no-op for [`Reporting::Strict`]).
+pub fn apply(checked: &mut Checked, text: &str, reporting: Reporting) {
     if reporting == Reporting::Quiet {
-        quiet(checked);
+        quiet(checked, text);
     }
 }
 
-/// Drop the diagnostics of foreign documents and soften unmodelled Kuma kinds to info.
-pub fn quiet(checked: &mut Checked) {
+/// Drop the diagnostics of foreign documents and soften unmodelled Kuma kinds to info; a text
+/// that holds no Kuma resource at all ([`holds_kuma`]) keeps no diagnostic, not even a syntax
+/// error or a size limit (a Helm template, a large generated manifest).
+pub fn quiet(checked: &mut Checked, text: &str) {
+    if !holds_kuma(checked, text) {
+        checked.diagnostics.clear();
+    }
     for doc in &mut checked.documents {
         match classify(doc) {
             DocumentClass::Modelled => {}
@@ -182,31 +187,20 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 /// or `type:`/`kind:` naming a Kuma type (YAML or JSON, quoted or not). Linear in the text, so
 /// it can judge files over the size limit.
 pub fn mentions_kuma(text: &str) -> bool {
-    text.lines().any(|line| {
-        let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '{');
-        let Some((key, value)) = line.split_once(':') else {
-            return false;
-        };
-        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
-        let value = first_value(value);
+    text.split(['\n', ',', '{']).any(|part| {
+        let (key, value) = part.split_once(':').unwrap_or(("", ""));
+        let key = key.trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '"' | '\''));
+        let value = value
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '}'));
         match key {
             "apiVersion" => value.starts_with(KUMA_GROUP),
             "type" | "kind" => KUMA_TYPES.contains(&value),
             _ => false,
         }
     })
-}
-
-/// The scalar at the start of `rest` (after `key:`): a quoted string's content, or the text up
-/// to a `,`, `}` or comment.
-fn first_value(rest: &str) -> &str {
-    let rest = rest.trim_start();
-    for quote in ['"', '\''] {
-        if let Some(inner) = rest.strip_prefix(quote) {
-            return inner.split(quote).next().unwrap_or("");
-        }
-    }
-    rest.split([',', '}', '#']).next().unwrap_or("").trim()
 }
 
 #[cfg(test)]
@@ -216,7 +210,7 @@ mod tests {
 
     fn quiet_check(text: &str) -> Checked {
         let mut checked = check(text, &CheckOptions::default());
-        quiet(&mut checked);
+        quiet(&mut checked, text);
         checked
     }
 
@@ -254,7 +248,11 @@ mod tests {
         let helm = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n";
         assert!(!mentions_kuma(helm));
         let checked = check(helm, &CheckOptions::default());
+        assert!(checked.has_errors());
         assert!(!holds_kuma(&checked, helm));
+        assert_eq!(quiet_check(helm).all_diagnostics().count(), 0);
+        let big = "apiVersion: v1\nkind: ConfigMap\n".repeat(100_000);
+        assert_eq!(quiet_check(&big).all_diagnostics().count(), 0);
         let broken = "type: MeshMultiZoneService\nname: [\n";
         assert!(holds_kuma(&check(broken, &CheckOptions::default()), broken));
         assert!(mentions_kuma(

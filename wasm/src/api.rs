@@ -242,7 +242,7 @@ pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, Ap
     let reporting = parse_reporting(options.unknown_resources.as_deref())?;
     let mut checked = kuma_mzs_core::check(text, &options.to_check_options()?);
     let holds_kuma = documents::holds_kuma(&checked, text);
-    documents::apply(&mut checked, reporting);
+    documents::apply(&mut checked, text, reporting);
     let index = &checked.line_index;
     Ok(ValidateOut {
         documents: checked
@@ -384,20 +384,21 @@ pub struct PreviewOut {
 /// Run the preview over files; which documents take part is the core's decision
 /// ([`kuma_mzs_core::workspace`]).
 pub fn preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewOut, ApiError> {
-    let run = run_preview(files, options)?;
-    preview_out(files, &run, options)
+    let mut run = run_preview(files, options)?;
+    preview_out(files, &mut run, options)
 }
 
+/// The JS shape of `run`; applies the reporting option to its checks in place.
 fn preview_out(
     files: &[InputFile],
-    run: &WorkspacePreview,
+    run: &mut WorkspacePreview,
     options: &PreviewOpts,
 ) -> Result<PreviewOut, ApiError> {
     let reporting = parse_reporting(options.unknown_resources.as_deref())?;
     let mut diagnostics = Vec::with_capacity(files.len());
-    for (file, result) in files.iter().zip(run.files.iter()) {
-        let mut checked = result.checked.clone();
-        documents::apply(&mut checked, reporting);
+    for (file, result) in files.iter().zip(run.files.iter_mut()) {
+        let checked = &mut result.checked;
+        documents::apply(checked, &file.text, reporting);
         let index = &checked.line_index;
         diagnostics.push(FileDiagnostics {
             path: file.path.clone(),
@@ -472,8 +473,8 @@ fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<WorkspacePr
 /// diagnostics of the input files in `file:line:column: severity: field: message` form and the
 /// resources the preview skipped.
 pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, ApiError> {
-    let run = run_preview(files, options)?;
-    let out = preview_out(files, &run, options)?;
+    let mut run = run_preview(files, options)?;
+    let out = preview_out(files, &mut run, options)?;
     let mut text = String::new();
     for file in &out.diagnostics {
         for d in file.diagnostics.iter().chain(&file.preview_diagnostics) {

@@ -63,8 +63,11 @@ export interface ValidateResult {
    */
   holdsKuma: boolean;
 }
-/** A Kuma release: "3.0" (default), "2.x", or a release such as "2.9" (the core decides). */
-export type KumaVersionName = string;
+/**
+ * A Kuma release: "3.0" (default), "2.x", or a release such as "2.9"; which releases are known
+ * is the core's decision (an unknown one throws an error naming `kumaVersion`).
+ */
+export type KumaVersionName = "2.x" | `2.${number}` | `3.${number}`;
 /**
  * "error" (default): every document must be a resource kuma-mzs models (`unknown-resource`).
  * "quiet": documents that are not Kuma resources get no diagnostics, and Kuma kinds kuma-mzs

@@ -8,6 +8,7 @@
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
 pub(crate) mod json;
+mod repeated_keys;
 pub(crate) mod schema;
 mod span;
 mod typed;
@@ -34,18 +35,46 @@ pub const API_VERSION: &str = "kuma.io/v1alpha1";
 
 /// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
 /// `List`, yields one [`CheckedDocument`] per item.
+///
+/// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat).
 pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    if repeated_keys::has_repeats(&doc.root) {
+        return decode_document_owned(doc.clone(), version);
+    }
     decode_root(&doc.root, doc.span, version)
 }
 
 /// Like [`decode_document`], taking the document by value (saves copying the tree).
-pub fn decode_document_owned(doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
-    if is_collection(&doc.root) {
-        return decode_root(&doc.root, doc.span, version);
+pub fn decode_document_owned(mut doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    let mut repeats = Vec::new();
+    if repeated_keys::has_repeats(&doc.root) {
+        repeated_keys::keep_last(&mut doc.root, &mut repeats);
     }
-    let mut checked = decode_resource(&doc.root, doc.span, version);
-    checked.root = doc.root;
-    vec![checked]
+    let mut checked = if is_collection(&doc.root) {
+        decode_root(&doc.root, doc.span, version)
+    } else {
+        let mut checked = decode_resource(&doc.root, doc.span, version);
+        checked.root = doc.root;
+        vec![checked]
+    };
+    if !repeats.is_empty() {
+        attach(&mut checked, repeats);
+    }
+    checked
+}
+
+/// Give each diagnostic to the document that holds it (the first one when none does).
+fn attach(documents: &mut [CheckedDocument], diagnostics: Vec<Diagnostic>) {
+    for d in diagnostics {
+        let at = documents
+            .iter()
+            .position(|doc| doc.span.start <= d.span.start && d.span.end <= doc.span.end)
+            .unwrap_or(0);
+        if let Some(doc) = documents.get_mut(at) {
+            doc.diagnostics.push(d);
+            diagnostics::sort(&mut doc.diagnostics);
+        }
+    }
 }
 
 fn is_collection(root: &Node) -> bool {
