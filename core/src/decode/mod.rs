@@ -266,7 +266,7 @@ fn decode_envelope(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Option<ResourceType>, Option<Shape>, Option<Resource>) {
     let Some(entries) = node.as_mapping() else {
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             "",
             format!(
@@ -285,7 +285,7 @@ fn decode_envelope(
     } else if node.get("type").is_some() {
         Shape::Universal
     } else {
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             "",
             "not a Kuma resource: it has neither `type` (Kuma universal format) nor `apiVersion`/`kind` (Kubernetes format)",
@@ -323,7 +323,7 @@ fn decode_envelope(
                 e.value.span,
             ),
         };
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             type_field,
             message,
@@ -389,7 +389,7 @@ fn decode_envelope(
         let at = span_of(node, &v.field);
         walker
             .diagnostics
-            .push(Diagnostic::error(Code::Kuma, v.field, v.message, at));
+            .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
     }
     // Kuma returns deprecation warnings only with a successful write.
     let rejected = walker
@@ -399,12 +399,9 @@ fn decode_envelope(
     if !rejected {
         for v in validate::deprecations(&resource, version) {
             let at = span_of(node, &v.field);
-            walker.diagnostics.push(Diagnostic::warning(
-                Code::Deprecated,
-                v.field,
-                v.message,
-                at,
-            ));
+            walker
+                .diagnostics
+                .push(Diagnostic::new(Code::Deprecated, v.field, v.message, at));
         }
     }
     for (code, v) in lints::check_resource(&resource) {
@@ -414,7 +411,7 @@ fn decode_envelope(
         let at = span_of(node, &v.field);
         walker
             .diagnostics
-            .push(Diagnostic::warning(code, v.field, v.message, at));
+            .push(Diagnostic::new(code, v.field, v.message, at));
     }
     (Some(resource_type), Some(shape), Some(resource))
 }
@@ -478,7 +475,7 @@ fn lint_envelope(
             continue;
         };
         if output_only.contains(&key) {
-            walker.diagnostics.push(Diagnostic::warning(
+            walker.diagnostics.push(Diagnostic::new(
                 Code::IgnoredField,
                 key,
                 format!("`{key}` is computed by the control plane; Kuma ignores it on input"),
