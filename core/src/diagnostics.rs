@@ -91,6 +91,24 @@ pub enum Code {
     /// Preview: the VIP range is exhausted.
     #[serde(rename = "MZS106")]
     VipExhausted,
+    /// A mapping key written twice; Kuma's decoders keep the last value (kubectl's strict mode
+    /// refuses the document).
+    #[serde(rename = "MZS008")]
+    DuplicateKey,
+    /// A Kuma resource kind this project does not model (reported instead of
+    /// `unknown-resource` unless the check is strict).
+    #[serde(rename = "unmodelled-kind")]
+    UnmodelledKind,
+    /// Preview: a MeshService without `kuma.io/zone` is in no zone (matches, gets no traffic).
+    #[serde(rename = "MZS201")]
+    MeshServiceWithoutZone,
+    /// Preview: a MeshService's `kuma.io/zone` differs from the zone its file is applied to.
+    #[serde(rename = "MZS202")]
+    ZoneLabelMismatch,
+    /// Preview: a MeshMultiZoneService in a zone's file; Kuma creates MZS on global only (a zone
+    /// answers 405).
+    #[serde(rename = "MZS203")]
+    WrittenInZone,
 }
 
 impl Code {
@@ -115,7 +133,48 @@ impl Code {
             Code::UnavailableService => "MZS104",
             Code::HostnameProblem => "MZS105",
             Code::VipExhausted => "MZS106",
+            Code::DuplicateKey => "MZS008",
+            Code::UnmodelledKind => "unmodelled-kind",
+            Code::MeshServiceWithoutZone => "MZS201",
+            Code::ZoneLabelMismatch => "MZS202",
+            Code::WrittenInZone => "MZS203",
         }
+    }
+
+    /// The severity a diagnostic of this code has unless a front end's option says otherwise
+    /// (the CLI's `--strict`); SARIF rule levels and every front end read it from here.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::Syntax
+            | Code::Limit
+            | Code::UnknownResource
+            | Code::Schema
+            | Code::Kuma
+            | Code::WrittenInZone => Severity::Error,
+            Code::UnmodelledKind => Severity::Info,
+            Code::PortOutOfRange
+            | Code::DuplicatePort
+            | Code::DuplicatePortName
+            | Code::SelectorOnlyMesh
+            | Code::UnknownField
+            | Code::Deprecated
+            | Code::IgnoredField
+            | Code::DuplicateKey
+            | Code::PortNotServed
+            | Code::CrossMeshMatch
+            | Code::NoMatches
+            | Code::UnavailableService
+            | Code::HostnameProblem
+            | Code::VipExhausted
+            | Code::MeshServiceWithoutZone
+            | Code::ZoneLabelMismatch => Severity::Warning,
+        }
+    }
+
+    /// The anchor of this code's section in `docs/codes.md` (GitHub's heading anchor: the code
+    /// in lower case).
+    pub fn help_anchor(self) -> String {
+        self.as_str().to_ascii_lowercase()
     }
 
     /// Every code, in registry order (for docs, SARIF rule tables and tests).
@@ -138,6 +197,11 @@ impl Code {
         Code::UnavailableService,
         Code::HostnameProblem,
         Code::VipExhausted,
+        Code::DuplicateKey,
+        Code::UnmodelledKind,
+        Code::MeshServiceWithoutZone,
+        Code::ZoneLabelMismatch,
+        Code::WrittenInZone,
     ];
 
     /// One-line description, used as SARIF rule text and in docs.
@@ -161,6 +225,11 @@ impl Code {
             Code::UnavailableService => "Matched remote MeshService is Unavailable",
             Code::HostnameProblem => "Hostname generation failed or collided",
             Code::VipExhausted => "No VIP left in the MeshMultiZoneService CIDR",
+            Code::DuplicateKey => "Key written twice (the last value wins)",
+            Code::UnmodelledKind => "A Kuma resource kind kuma-mzs does not check",
+            Code::MeshServiceWithoutZone => "MeshService without a kuma.io/zone label",
+            Code::ZoneLabelMismatch => "kuma.io/zone differs from the zone of the file",
+            Code::WrittenInZone => "MeshMultiZoneService written in a zone (Kuma answers 405)",
         }
     }
 }
@@ -223,6 +292,23 @@ pub struct Fix {
 }
 
 impl Diagnostic {
+    /// A diagnostic with its code's default severity ([`Code::severity`]).
+    pub fn new(
+        code: Code,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        span: TextRange,
+    ) -> Self {
+        Self {
+            severity: code.severity(),
+            code,
+            field: field.into(),
+            message: message.into(),
+            span,
+            fix: None,
+        }
+    }
+
     /// An error.
     pub fn error(
         code: Code,
@@ -280,4 +366,37 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             &b.message,
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_with_a_stable_name_and_anchor() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        crate::sort::sort(&mut names);
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+        for code in Code::ALL {
+            let json = serde_json::to_string(code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert!(code
+                .help_anchor()
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+    }
+
+    #[test]
+    fn kuma_rejections_are_errors_and_our_additions_are_not() {
+        assert_eq!(Code::Kuma.severity(), Severity::Error);
+        assert_eq!(Code::UnknownResource.severity(), Severity::Error);
+        assert_eq!(Code::NoMatches.severity(), Severity::Warning);
+        assert_eq!(Code::UnmodelledKind.severity(), Severity::Info);
+        assert_eq!(
+            Diagnostic::new(Code::DuplicateKey, "", "", TextRange::empty(0)).severity,
+            Severity::Warning
+        );
+    }
 }

@@ -51,6 +51,16 @@ fn percent(fraction: f64) -> String {
 /// Explain a preview computed from `resources`: one block per MZS (matching is the same in
 /// every zone), then per zone its VIP, hostnames, traffic and warnings.
 pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
+    explain_with_skipped(resources, preview, &[])
+}
+
+/// [`explain`], knowing which MZS (`(mesh, name)`) the preview skipped because of errors, so an
+/// input whose only MZS has an error does not read as having none.
+pub fn explain_with_skipped(
+    resources: &[Resource],
+    preview: &Preview,
+    skipped: &[(&str, &str)],
+) -> Vec<String> {
     let mut lines = Vec::new();
     let services: Vec<&Resource> = resources
         .iter()
@@ -76,7 +86,14 @@ pub fn explain(resources: &[Resource], preview: &Preview) -> Vec<String> {
     });
     mzs.dedup_by(|a, b| a.meta.mesh == b.meta.mesh && a.meta.name == b.meta.name);
     if mzs.is_empty() {
-        lines.push("No MeshMultiZoneService in the input.".to_owned());
+        lines.push(match skipped.len() {
+            0 => "No MeshMultiZoneService in the input.".to_owned(),
+            1 => "No MeshMultiZoneService to preview: the only one has errors (skipped above)."
+                .to_owned(),
+            n => {
+                format!("No MeshMultiZoneService to preview: all {n} have errors (skipped above).")
+            }
+        });
         return lines;
     }
     for resource in mzs {

@@ -15,6 +15,7 @@
 pub mod api;
 pub mod decode;
 pub mod diagnostics;
+pub mod documents;
 pub mod explain;
 mod fast_map;
 pub mod float_text;
@@ -36,6 +37,7 @@ pub mod syntax;
 pub mod template;
 pub mod validate;
 pub mod vips;
+pub mod workspace;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use model::{KumaVersion, Resource, ResourceType};

@@ -353,7 +353,7 @@ pub fn parse_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> (Option<&'a str>, Pa
         Ok(text) => (Some(text), parse(text, limits)),
         Err(e) => {
             let at = to_u32(e.valid_up_to());
-            let d = Diagnostic::error(
+            let d = Diagnostic::new(
                 Code::Limit,
                 "",
                 format!("the input is not valid UTF-8 text (invalid byte at offset {at})"),
@@ -371,7 +371,7 @@ pub fn parse_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> (Option<&'a str>, Pa
 }
 
 fn too_large(len: usize, limits: &Limits) -> Parsed {
-    let d = Diagnostic::error(
+    let d = Diagnostic::new(
         Code::Limit,
         "",
         format!(
@@ -459,7 +459,7 @@ impl Builder<'_> {
     fn fail(&mut self, code: Code, message: String, at: TextRange) {
         self.out
             .diagnostics
-            .push(Diagnostic::error(code, "", message, at));
+            .push(Diagnostic::new(code, "", message, at));
     }
 
     fn run(&mut self) {

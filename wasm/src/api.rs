@@ -6,11 +6,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use kuma_mzs_core::preview::{self, Preview, PreviewOptions, ZonePreview};
+use kuma_mzs_core::documents::{self, Reporting};
+use kuma_mzs_core::preview::{PreviewOptions, ZonePreview};
 use kuma_mzs_core::source::LineIndex;
+use kuma_mzs_core::workspace::{self, WorkspaceFile, WorkspacePreview};
 use kuma_mzs_core::{
     ide, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
-    Range, Resource, Shape,
+    Range, Shape,
 };
 
 /// A mistake in how the API was called (not in the checked text, which gets diagnostics).
@@ -37,7 +39,7 @@ fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
         None => Ok(KumaVersion::default()),
         Some(s) => KumaVersion::parse(s).ok_or_else(|| ApiError::InvalidOption {
             option: "kumaVersion",
-            message: format!("{s:?} is not a supported Kuma version (use \"3.0\" or \"2.x\")"),
+            message: format!("{s:?} is not a Kuma version kuma-mzs models"),
         }),
     }
 }
@@ -52,6 +54,33 @@ pub struct ValidateOptions {
     /// `3.0` (default) or `2.x`.
     #[serde(default)]
     pub kuma_version: Option<String>,
+    /// `error` (default): every document must be a resource kuma-mzs models; `quiet`: documents
+    /// that are not Kuma resources get no diagnostics and Kuma kinds kuma-mzs does not model get
+    /// an `unmodelled-kind` info.
+    #[serde(default)]
+    pub unknown_resources: Option<String>,
+    /// Largest accepted text in bytes (default 1 MiB).
+    #[serde(default)]
+    pub max_bytes: Option<u32>,
+}
+
+fn parse_reporting(value: Option<&str>) -> Result<Reporting, ApiError> {
+    match value {
+        None | Some("error") => Ok(Reporting::Strict),
+        Some("quiet") => Ok(Reporting::Quiet),
+        Some(other) => Err(ApiError::InvalidOption {
+            option: "unknownResources",
+            message: format!("{other:?} is not one of \"error\", \"quiet\""),
+        }),
+    }
+}
+
+fn limits(max_bytes: Option<u32>) -> syntax::Limits {
+    let mut limits = syntax::Limits::default();
+    if let Some(max) = max_bytes {
+        limits.max_bytes = max as usize;
+    }
+    limits
 }
 
 impl ValidateOptions {
@@ -70,7 +99,7 @@ impl ValidateOptions {
         Ok(CheckOptions {
             kuma_version: parse_version(self.kuma_version.as_deref())?,
             format,
-            limits: syntax::Limits::default(),
+            limits: limits(self.max_bytes),
         })
     }
 }
@@ -102,6 +131,9 @@ pub struct DiagnosticOut {
     /// A certain fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<FixOut>,
+    /// Preview diagnostics only: the zones that give it (empty for authoring mistakes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Vec<String>>,
 }
 
 impl DiagnosticOut {
@@ -117,6 +149,7 @@ impl DiagnosticOut {
                 range: index.range(text, f.span),
                 replacement: f.replacement.clone(),
             }),
+            zones: None,
         }
     }
 }
@@ -140,11 +173,15 @@ pub struct DocumentOut {
 
 /// The result of `validate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ValidateOut {
     /// Every document.
     pub documents: Vec<DocumentOut>,
     /// Diagnostics outside any document (syntax errors, limits).
     pub diagnostics: Vec<DiagnosticOut>,
+    /// Whether the text holds a Kuma resource (modelled or not); judged from its lines when it
+    /// does not parse. Editors stay silent on texts where this is false.
+    pub holds_kuma: bool,
 }
 
 impl ValidateOut {
@@ -202,7 +239,10 @@ fn document_out(doc: &CheckedDocument, index: &LineIndex, text: &str) -> Documen
 
 /// `validate(text, options)`.
 pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, ApiError> {
-    let checked = kuma_mzs_core::check(text, &options.to_check_options()?);
+    let reporting = parse_reporting(options.unknown_resources.as_deref())?;
+    let mut checked = kuma_mzs_core::check(text, &options.to_check_options()?);
+    let holds_kuma = documents::holds_kuma(&checked, text);
+    documents::apply(&mut checked, text, reporting);
     let index = &checked.line_index;
     Ok(ValidateOut {
         documents: checked
@@ -215,6 +255,7 @@ pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, Ap
             .iter()
             .map(|d| DiagnosticOut::new(d, index, text))
             .collect(),
+        holds_kuma,
     })
 }
 
@@ -226,6 +267,9 @@ pub struct InputFile {
     pub path: String,
     /// Its text.
     pub text: String,
+    /// The zone whose control plane the file is applied to; absent for global or unknown.
+    #[serde(default)]
+    pub zone: Option<String>,
 }
 
 /// Options of `preview` and `explain`.
@@ -247,6 +291,12 @@ pub struct PreviewOpts {
     /// Healthy fraction (0..=1) of a zone's endpoints, for partial outages.
     #[serde(default)]
     pub zone_health: Option<std::collections::BTreeMap<String, f64>>,
+    /// As `validate`'s `unknownResources`.
+    #[serde(default)]
+    pub unknown_resources: Option<String>,
+    /// As `validate`'s `maxBytes`.
+    #[serde(default)]
+    pub max_bytes: Option<u32>,
 }
 
 impl PreviewOpts {
@@ -287,11 +337,36 @@ impl PreviewOpts {
 
 /// Diagnostics of one preview input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FileDiagnostics {
     /// The file's path as given.
     pub path: String,
-    /// Its diagnostics (documents with errors are left out of the preview).
+    /// Its check diagnostics (documents with errors are left out of the preview, see `skipped`).
     pub diagnostics: Vec<DiagnosticOut>,
+    /// The preview's diagnostics located in this file (MZS1xx, MZS2xx), each with `zones`.
+    pub preview_diagnostics: Vec<DiagnosticOut>,
+}
+
+/// A resource left out of the preview, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedOut {
+    /// The file it is in.
+    pub path: String,
+    /// Its type.
+    pub kind: &'static str,
+    /// Its mesh (empty when global-scoped).
+    pub mesh: String,
+    /// Its name.
+    pub name: String,
+    /// Where the document is.
+    pub range: Range,
+    /// Where its first error is.
+    pub first_error: Range,
+    /// How many errors it has.
+    pub errors: usize,
+    /// What to do, e.g. `fix 1 error at global.yaml:14`.
+    pub reason: String,
 }
 
 /// The result of `preview`.
@@ -302,70 +377,145 @@ pub struct PreviewOut {
     pub zones: Vec<ZonePreview>,
     /// Diagnostics per input file.
     pub diagnostics: Vec<FileDiagnostics>,
+    /// Resources that take no part in the preview (errors, or an MZS written in a zone).
+    pub skipped: Vec<SkippedOut>,
 }
 
-/// Run the preview over files; documents with errors do not take part.
+/// Run the preview over files; which documents take part is the core's decision
+/// ([`kuma_mzs_core::workspace`]).
 pub fn preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewOut, ApiError> {
-    let (result, diagnostics, _) = run_preview(files, options)?;
-    Ok(PreviewOut {
-        zones: result.zones,
-        diagnostics,
-    })
+    let mut run = run_preview(files, options)?;
+    preview_out(files, &mut run, options)
 }
 
-type PreviewRun = (Preview, Vec<FileDiagnostics>, Vec<Resource>);
-
-fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<PreviewRun, ApiError> {
-    let core_options = options.to_core()?;
-    let check_options = CheckOptions {
-        kuma_version: core_options.kuma_version,
-        ..CheckOptions::default()
-    };
-    let mut resources = Vec::new();
-    let mut diagnostics = Vec::new();
-    for file in files {
-        let checked = kuma_mzs_core::check(&file.text, &check_options);
-        for doc in &checked.documents {
-            if let (Some(r), false) = (&doc.resource, doc.has_errors()) {
-                resources.push(r.clone());
-            }
-        }
+/// The JS shape of `run`; applies the reporting option to its checks in place.
+fn preview_out(
+    files: &[InputFile],
+    run: &mut WorkspacePreview,
+    options: &PreviewOpts,
+) -> Result<PreviewOut, ApiError> {
+    let reporting = parse_reporting(options.unknown_resources.as_deref())?;
+    let mut diagnostics = Vec::with_capacity(files.len());
+    for (file, result) in files.iter().zip(run.files.iter_mut()) {
+        let checked = &mut result.checked;
+        documents::apply(checked, &file.text, reporting);
+        let index = &checked.line_index;
         diagnostics.push(FileDiagnostics {
             path: file.path.clone(),
             diagnostics: checked
                 .all_diagnostics()
-                .map(|d| DiagnosticOut::new(d, &checked.line_index, &file.text))
+                .map(|d| DiagnosticOut::new(d, index, &file.text))
+                .collect(),
+            preview_diagnostics: result
+                .preview_diagnostics
+                .iter()
+                .map(|p| DiagnosticOut {
+                    zones: Some(p.zones.clone()),
+                    ..DiagnosticOut::new(&p.diagnostic, index, &file.text)
+                })
                 .collect(),
         });
     }
+    let skipped = skipped_out(files, run);
+    Ok(PreviewOut {
+        zones: run.preview.zones.clone(),
+        diagnostics,
+        skipped,
+    })
+}
+
+fn skipped_out(files: &[InputFile], run: &WorkspacePreview) -> Vec<SkippedOut> {
+    run.skipped
+        .iter()
+        .filter_map(|s| {
+            let file = files.get(s.file)?;
+            let index = &run.files.get(s.file)?.checked.line_index;
+            Some(SkippedOut {
+                path: file.path.clone(),
+                kind: s.resource_type.name(),
+                mesh: s.mesh.clone(),
+                name: s.name.clone(),
+                range: index.range(&file.text, s.span),
+                first_error: index.range(&file.text, s.first_error),
+                errors: s.errors,
+                reason: s.reason.clone(),
+            })
+        })
+        .collect()
+}
+
+fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<WorkspacePreview, ApiError> {
+    let core_options = options.to_core()?;
+    parse_reporting(options.unknown_resources.as_deref())?;
+    let check_options = CheckOptions {
+        kuma_version: core_options.kuma_version,
+        limits: limits(options.max_bytes),
+        ..CheckOptions::default()
+    };
+    let inputs: Vec<WorkspaceFile<'_>> = files
+        .iter()
+        .map(|f| WorkspaceFile {
+            path: &f.path,
+            text: &f.text,
+            zone: f.zone.as_deref(),
+        })
+        .collect();
     let zones = options.zones.clone().unwrap_or_default();
-    let result = preview::preview(&resources, &zones, &core_options);
-    Ok((result, diagnostics, resources))
+    Ok(workspace::preview_workspace(
+        &inputs,
+        &zones,
+        &check_options,
+        &core_options,
+    ))
 }
 
 /// `explain`: the preview as text a person reads (the core's explanation), preceded by the
-/// diagnostics of the input files in `file:line:column: severity: field: message` form.
+/// diagnostics of the input files in `file:line:column: severity: field: message` form and the
+/// resources the preview skipped.
 pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, ApiError> {
-    let (result, diagnostics, resources) = run_preview(files, options)?;
-    let mut out = String::new();
-    for file in &diagnostics {
-        for d in &file.diagnostics {
+    let mut run = run_preview(files, options)?;
+    let out = preview_out(files, &mut run, options)?;
+    let mut text = String::new();
+    for file in &out.diagnostics {
+        for d in file.diagnostics.iter().chain(&file.preview_diagnostics) {
             let field = if d.field.is_empty() {
                 String::new()
             } else {
                 format!("{}: ", d.field)
             };
-            out.push_str(&format!(
+            text.push_str(&format!(
                 "{}:{}:{}: {}: {field}{}\n",
                 file.path, d.range.start.line, d.range.start.column, d.severity, d.message
             ));
         }
     }
-    for line in kuma_mzs_core::explain::explain(&resources, &result) {
-        out.push_str(&line);
-        out.push('\n');
+    for s in &out.skipped {
+        text.push_str(&format!(
+            "{}:{}:{}: skipped {} {}: {}\n",
+            s.path,
+            s.range.start.line,
+            s.range.start.column,
+            s.kind,
+            if s.mesh.is_empty() {
+                s.name.clone()
+            } else {
+                format!("{}/{}", s.mesh, s.name)
+            },
+            s.reason
+        ));
     }
-    Ok(out)
+    let skipped: Vec<(&str, &str)> = run
+        .skipped
+        .iter()
+        .filter(|s| s.resource_type == kuma_mzs_core::ResourceType::MeshMultiZoneService)
+        .map(|s| (s.mesh.as_str(), s.name.as_str()))
+        .collect();
+    for line in kuma_mzs_core::explain::explain_with_skipped(&run.resources, &run.preview, &skipped)
+    {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 /// An LSP position: 0-based line, 0-based UTF-16 character.
@@ -431,11 +581,16 @@ pub fn schemas(options: &EditorOptions) -> Result<serde_json::Value, ApiError> {
 
 /// One entry of the code registry (for SARIF rule tables and docs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CodeInfo {
     /// Stable code.
     pub code: &'static str,
     /// One line.
     pub description: &'static str,
+    /// The severity its diagnostics have by default (`error`, `warning`, `info`).
+    pub severity: &'static str,
+    /// Anchor of its section in the repository's `docs/codes.md`.
+    pub help_anchor: String,
 }
 
 /// Every diagnostic code.
@@ -445,6 +600,8 @@ pub fn codes() -> Vec<CodeInfo> {
         .map(|c| CodeInfo {
             code: c.as_str(),
             description: c.description(),
+            severity: c.severity().as_str(),
+            help_anchor: c.help_anchor(),
         })
         .collect()
 }
@@ -507,10 +664,12 @@ mod tests {
             InputFile {
                 path: "a.yaml".into(),
                 text: "x: [".into(),
+                zone: None,
             },
             InputFile {
                 path: "b.yaml".into(),
                 text: "type: Mesh\nname: default\n".into(),
+                zone: None,
             },
         ];
         let out = preview(&files, &PreviewOpts::default()).unwrap();
@@ -519,6 +678,72 @@ mod tests {
         assert!(!out.diagnostics[0].diagnostics.is_empty());
         let text = explain(&files, &PreviewOpts::default()).unwrap();
         assert!(text.starts_with("a.yaml:"), "{text}");
+    }
+
+    #[test]
+    fn preview_skips_an_mzs_with_errors_and_locates_warnings() {
+        let mzs = "type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n    appProtocol: tcp\n";
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis-v2\nspec:\n  ports:\n  - port: 6379\n";
+        let files = [
+            InputFile {
+                path: "global.yaml".into(),
+                text: mzs.into(),
+                zone: None,
+            },
+            InputFile {
+                path: "east.yaml".into(),
+                text: ms.into(),
+                zone: Some("east".into()),
+            },
+        ];
+        let out = preview(&files, &PreviewOpts::default()).unwrap();
+        assert!(out.skipped.is_empty());
+        let d = &out.diagnostics[0].preview_diagnostics[0];
+        assert_eq!(d.code, "MZS103");
+        assert_eq!(d.zones.as_deref(), Some(&["east".to_owned()][..]));
+        assert_eq!((d.range.start.line, d.range.start.column), (8, 14));
+        let broken = [InputFile {
+            path: "global.yaml".into(),
+            text: mzs.replace("tcp", "httpx"),
+            zone: None,
+        }];
+        let out = preview(&broken, &PreviewOpts::default()).unwrap();
+        assert_eq!(out.skipped[0].reason, "fix 1 error at global.yaml:11");
+        assert_eq!(out.skipped[0].first_error.start.line, 11);
+        let text = explain(&broken, &PreviewOpts::default()).unwrap();
+        assert!(
+            text.contains(
+                "skipped MeshMultiZoneService default/redis: fix 1 error at global.yaml:11"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("No MeshMultiZoneService in the input"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn quiet_validation_skips_what_is_not_kuma() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\napiVersion: kuma.io/v1alpha1\nkind: MeshTimeout\nmetadata:\n  name: t\n";
+        let quiet = ValidateOptions {
+            unknown_resources: Some("quiet".into()),
+            ..Default::default()
+        };
+        let out = validate(text, &quiet).unwrap();
+        assert!(!out.has_errors());
+        assert!(out.holds_kuma);
+        assert!(out.documents[0].diagnostics.is_empty());
+        assert_eq!(out.documents[1].diagnostics[0].code, "unmodelled-kind");
+        assert_eq!(out.documents[1].diagnostics[0].severity, "info");
+        assert!(validate(text, &ValidateOptions::default())
+            .unwrap()
+            .has_errors());
+        let small = ValidateOptions {
+            max_bytes: Some(10),
+            ..Default::default()
+        };
+        assert_eq!(validate(text, &small).unwrap().diagnostics[0].code, "limit");
     }
 
     #[test]
@@ -549,5 +774,10 @@ mod tests {
         let s = schemas(&EditorOptions::default()).unwrap();
         assert!(s.get("MeshMultiZoneService").is_some());
         assert_eq!(codes().len(), Code::ALL.len());
+        let kuma = codes().into_iter().find(|c| c.code == "kuma").unwrap();
+        assert_eq!(
+            (kuma.severity, kuma.help_anchor.as_str()),
+            ("error", "kuma")
+        );
     }
 }

@@ -28,9 +28,13 @@ export interface Position {
 export interface Range { start: Position; end: Position; }
 /** A certain fix for a diagnostic. */
 export interface Fix { title: string; range: Range; replacement: string; }
-/** One problem. Codes: syntax, limit, unknown-resource, schema, kuma, MZS001... (see codes()). */
+export type Severity = "error" | "warning" | "info";
+/**
+ * One problem. Codes: syntax, limit, unknown-resource, unmodelled-kind, schema, kuma, MZS001...
+ * (see codes(); each code's default severity comes from the core).
+ */
 export interface Diagnostic {
-  severity: "error" | "warning" | "info";
+  severity: Severity;
   code: string;
   /** Kuma field path, e.g. `spec.ports[0].appProtocol`; empty for whole-document problems. */
   field: string;
@@ -38,6 +42,8 @@ export interface Diagnostic {
   message: string;
   range: Range;
   fix?: Fix;
+  /** Preview diagnostics only: the zones whose preview gives it (empty for authoring mistakes). */
+  zones?: string[];
 }
 export interface ValidatedDocument {
   kind: string | null;
@@ -51,10 +57,40 @@ export interface ValidateResult {
   documents: ValidatedDocument[];
   /** Problems outside any readable document (syntax errors, limits). */
   diagnostics: Diagnostic[];
+  /**
+   * Whether the text holds a Kuma resource (modelled or not), judged from its lines when it does
+   * not parse. Editors stay silent on texts where this is false (Helm templates, Deployments).
+   */
+  holdsKuma: boolean;
 }
-export type KumaVersionName = "3.0" | "2.x";
-export interface ValidateOptions { format?: "auto" | "yaml" | "json"; kumaVersion?: KumaVersionName; }
-export interface InputFile { path: string; text: string; }
+/**
+ * A Kuma release: "3.0" (default), "2.x", or a release such as "2.9"; which releases are known
+ * is the core's decision (an unknown one throws an error naming `kumaVersion`).
+ */
+export type KumaVersionName = "2.x" | `2.${number}` | `3.${number}`;
+/**
+ * "error" (default): every document must be a resource kuma-mzs models (`unknown-resource`).
+ * "quiet": documents that are not Kuma resources get no diagnostics, and Kuma kinds kuma-mzs
+ * does not model get one `unmodelled-kind` info.
+ */
+export type UnknownResources = "error" | "quiet";
+export interface ValidateOptions {
+  format?: "auto" | "yaml" | "json";
+  kumaVersion?: KumaVersionName;
+  unknownResources?: UnknownResources;
+  /** Largest accepted text in bytes (default 1048576). */
+  maxBytes?: number;
+}
+export interface InputFile {
+  path: string;
+  text: string;
+  /**
+   * The zone whose control plane this file is applied to; omit for the global control plane or
+   * when unknown. In a zone's file a MeshService without `kuma.io/zone` is in that zone, one
+   * naming another zone gets MZS202, and an MZS gets MZS203 (a zone answers 405) and is skipped.
+   */
+  zone?: string;
+}
 export interface PreviewOptions {
   /** Zones to compute; zones named in MeshService `kuma.io/zone` labels are added. */
   zones?: string[];
@@ -65,6 +101,10 @@ export interface PreviewOptions {
   downZones?: string[];
   /** Healthy fraction (0..1) of a zone's endpoints, for partial outages. */
   zoneHealth?: { [zone: string]: number };
+  /** As ValidateOptions.unknownResources, for the per-file diagnostics. */
+  unknownResources?: UnknownResources;
+  /** As ValidateOptions.maxBytes. */
+  maxBytes?: number;
 }
 export interface ServingPort {
   name: string; namespace: string; zone: string; mesh: string;
@@ -100,10 +140,39 @@ export interface MultiZoneServicePreview {
 }
 export interface Condition { type: string; status: string; reason: string; message: string; }
 export interface ZonePreview { zone: string; multiZoneServices: MultiZoneServicePreview[]; }
+export interface FileDiagnostics {
+  path: string;
+  /** The file's check diagnostics (what validate() gives). */
+  diagnostics: Diagnostic[];
+  /**
+   * The preview's diagnostics located in this file: MZS101-MZS106 at the selector label, port or
+   * name they are about (MZS103 says which label of the closest MeshService differs), MZS201-203
+   * for zone-label and zone-authoring mistakes. Each has `zones`.
+   */
+  previewDiagnostics: Diagnostic[];
+}
+/**
+ * A resource that takes no part in the preview: its document has errors (reason
+ * "fix 1 error at global.yaml:14"), or it is an MZS written in a zone's file. Front ends keep
+ * showing its last good preview, marked stale with the reason.
+ */
+export interface SkippedResource {
+  path: string;
+  kind: string;
+  mesh: string;
+  name: string;
+  /** The document. */
+  range: Range;
+  /** Its first error. */
+  firstError: Range;
+  errors: number;
+  reason: string;
+}
 export interface PreviewResult {
   zones: ZonePreview[];
-  /** One entry per input file; documents with errors take no part in the preview. */
-  diagnostics: { path: string; diagnostics: Diagnostic[] }[];
+  /** One entry per input file, in input order. Which documents take part is the core's decision. */
+  diagnostics: FileDiagnostics[];
+  skipped: SkippedResource[];
 }
 /** An LSP position: 0-based line, 0-based UTF-16 character (Monaco: lineNumber - 1, column - 1). */
 export interface EditorPosition { line: number; character: number; }
@@ -116,7 +185,14 @@ export interface CompletionItem {
   documentation?: string;
   insertText: string;
 }
-export interface CodeInfo { code: string; description: string; }
+export interface CodeInfo {
+  code: string;
+  description: string;
+  /** The severity the core gives this code by default (SARIF rule level, editor severity). */
+  severity: Severity;
+  /** Anchor of the code's section in the repository's docs/codes.md (`docs/codes.md#mzs101`). */
+  helpAnchor: string;
+}
 "#;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -148,6 +224,7 @@ fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
         return Ok(vec![api::InputFile {
             path: "<input>".to_owned(),
             text,
+            zone: None,
         }]);
     }
     let json: serde_json::Value =

@@ -307,12 +307,14 @@ pub fn validate_options(value: Value) -> Read<ValidateOptions> {
     structure(
         value,
         "ValidateOptions",
-        &["format", "kumaVersion"],
-        &[false, false],
+        &["format", "kumaVersion", "unknownResources", "maxBytes"],
+        &[false; 4],
         &mut |i, v| {
             match i {
                 0 => out.format = optional(v, string)?,
-                _ => out.kuma_version = optional(v, string)?,
+                1 => out.kuma_version = optional(v, string)?,
+                2 => out.unknown_resources = optional(v, string)?,
+                _ => out.max_bytes = optional(v, uint32)?,
             }
             Ok(())
         },
@@ -326,15 +328,25 @@ pub fn preview_options(value: Value) -> Read<PreviewOpts> {
     structure(
         value,
         "PreviewOpts",
-        &["zones", "kumaVersion", "mzsCidr", "downZones", "zoneHealth"],
-        &[false; 5],
+        &[
+            "zones",
+            "kumaVersion",
+            "mzsCidr",
+            "downZones",
+            "zoneHealth",
+            "unknownResources",
+            "maxBytes",
+        ],
+        &[false; 7],
         &mut |i, v| {
             match i {
                 0 => out.zones = optional(v, strings)?,
                 1 => out.kuma_version = optional(v, string)?,
                 2 => out.mzs_cidr = optional(v, string)?,
                 3 => out.down_zones = optional(v, strings)?,
-                _ => out.zone_health = optional(v, fractions)?,
+                4 => out.zone_health = optional(v, fractions)?,
+                5 => out.unknown_resources = optional(v, string)?,
+                _ => out.max_bytes = optional(v, uint32)?,
             }
             Ok(())
         },
@@ -362,16 +374,18 @@ fn input_file(value: Value) -> Read<InputFile> {
     let mut out = InputFile {
         path: String::new(),
         text: String::new(),
+        zone: None,
     };
     structure(
         value,
         "InputFile",
-        &["path", "text"],
-        &[true, true],
+        &["path", "text", "zone"],
+        &[true, true, false],
         &mut |i, v| {
             match i {
                 0 => out.path = string(v)?,
-                _ => out.text = string(v)?,
+                1 => out.text = string(v)?,
+                _ => out.zone = optional(v, string)?,
             }
             Ok(())
         },
@@ -464,6 +478,9 @@ mod tests {
                 "line",
                 "character",
                 "kumaversion",
+                "unknownResources",
+                "maxBytes",
+                "zone",
             ] {
                 out.push(json!({ key: v }));
                 out.push(json!({ key: v, "zzz": 1 }));
@@ -492,7 +509,7 @@ mod tests {
     fn messages_read_like_serde() {
         assert_eq!(
             validate_options(json!({ "kumaversion": "3.0" })).unwrap_err(),
-            "unknown field `kumaversion`, expected `format` or `kumaVersion`"
+            "unknown field `kumaversion`, expected one of `format`, `kumaVersion`, `unknownResources`, `maxBytes`"
         );
         assert_eq!(
             position(json!({ "line": -1, "character": 0 })).unwrap_err(),

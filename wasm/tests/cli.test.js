@@ -43,10 +43,14 @@ test('json format lists every file and document with 1-based positions', () => {
   assert.deepEqual(Object.keys(broken.diagnostics[0].range.start), ['line', 'column']);
   const valid = out.files[3].documents[0];
   assert.deepEqual([valid.kind, valid.name, valid.mesh], ['MeshMultiZoneService', 'backend', 'default']);
-  // A file that is not a Kuma resource is reported, not fatal.
+  // A document that is not a Kuma resource is listed but skipped by default ...
   const deployment = out.files[2].documents[0];
   assert.equal(deployment.kind, 'Deployment');
-  assert.ok(deployment.diagnostics.some((d) => d.code === 'unknown-resource'), JSON.stringify(deployment));
+  assert.deepEqual(deployment.diagnostics, []);
+  // ... and reported with --strict.
+  const strict = JSON.parse(runCli(['validate', '--strict', '--format', 'json', 'mixed']).stdout);
+  const reported = strict.files[2].documents[0];
+  assert.ok(reported.diagnostics.some((d) => d.code === 'unknown-resource'), JSON.stringify(reported));
 });
 
 test('sarif format is SARIF 2.1.0 with rules from the code registry', () => {
@@ -117,7 +121,7 @@ test('preview --format json prints the zones of the core preview', () => {
   const r = runCli(['preview', '--format', 'json', 'preview']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(out), ['zones']);
+  assert.deepEqual(Object.keys(out), ['zones', 'skipped', 'files']);
   assert.deepEqual(out.zones.map((z) => z.zone), ['east', 'west']);
   const mzs = out.zones[0].multiZoneServices[0];
   assert.deepEqual(Object.keys(mzs), ['mesh', 'name', 'status', 'ports', 'traffic', 'warnings']);
@@ -131,7 +135,9 @@ test('preview --zones adds zones and the text format explains', () => {
   assert.match(r.stdout, /zone north/);
   const bad = runCli(['preview', '--mzs-cidr', 'nope', 'preview']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /mzsCidr/);
+  // The error names the command-line flag, not the API option.
+  assert.match(bad.stderr, /^kuma-mzs: --mzs-cidr: "nope" is not an IPv4 CIDR/);
+  assert.doesNotMatch(bad.stderr, /mzsCidr/);
 });
 
 test('preview --down-zones fails traffic over to the other zone', () => {
@@ -147,4 +153,81 @@ test('schema prints JSON Schemas', () => {
   assert.equal(r.code, 0);
   assert.equal(JSON.parse(r.stdout).title, 'MeshMultiZoneService');
   assert.equal(runCli(['schema', 'Nope']).code, 2);
+});
+
+test('an ordinary Kubernetes repository: only the Kuma problems, exit 0; --strict makes the rest errors', () => {
+  const r = runCli(['validate', 'k8s-repo']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  // The Kuma kinds kuma-mzs does not model are info; the MZS's repeated key is a warning;
+  // the Deployment, the Service and the Helm template say nothing.
+  assert.deepEqual(lines.map((l) => l.split(': ')[0] + ': ' + l.split(': ')[1]), [
+    'k8s-repo/kuma/policies.yaml:2:7: info',
+    'k8s-repo/kuma/policies.yaml:13:7: info',
+    'k8s-repo/kuma/web-mzs.yaml:14:9: warning',
+  ]);
+  assert.match(lines[0], /MeshTimeout is a Kuma resource kuma-mzs does not check/);
+  assert.match(lines[2], /key app is written twice in this mapping; Kuma keeps the last value/);
+  assert.doesNotMatch(r.stdout, /apps\/web\.yaml|chart/);
+  assert.match(r.stderr, /0 error\(s\), 1 warning\(s\), 2 info in 4 file\(s\)/);
+
+  const strict = runCli(['validate', '--strict', 'k8s-repo']);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stdout, /k8s-repo\/apps\/web\.yaml:2:7: error: kind: unknown resource type `Deployment`/);
+  assert.match(strict.stdout, /k8s-repo\/chart\/templates\/deployment\.yaml:\d+:\d+: error: /);
+  assert.match(strict.stdout, /k8s-repo\/kuma\/policies\.yaml:2:7: error: kind: unknown resource type `MeshTimeout`/);
+});
+
+test('--max-bytes raises (or lowers) the size limit', () => {
+  const big = 'type: MeshMultiZoneService\nname: big\nmesh: default\n' + '# padding padding padding\n'.repeat(45000)
+    + 'spec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n';
+  assert.ok(big.length > 1024 * 1024);
+  const refused = runCli(['validate', '-'], { input: big });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout, /error: .*1048576/);
+  const raised = runCli(['validate', '--max-bytes', '2000000', '-'], { input: big });
+  assert.equal(raised.code, 0, raised.stdout + raised.stderr);
+  const bad = runCli(['validate', '--max-bytes', 'lots', '-'], { input: big });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^kuma-mzs: --max-bytes: "lots" is not a positive number of bytes/);
+});
+
+test('--kuma-version goes to the core as written, and its errors name the flag', () => {
+  const r = runCli(['validate', '--kuma-version', '2.x', 'mixed/valid-mzs.yaml']);
+  assert.equal(r.code, 0, r.stderr);
+  const bad = runCli(['validate', '--kuma-version', '1.0', 'mixed/valid-mzs.yaml']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^kuma-mzs: --kuma-version: "1\.0" is not a Kuma version kuma-mzs models/);
+});
+
+test('preview reports the MZS it skipped and why instead of "no MZS"', () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kuma-mzs-'));
+  const global = fs.readFileSync(path.join(FIXTURES, 'preview', 'global.yaml'), 'utf8').replace('appProtocol: http', 'appProtocol: httpx');
+  fs.writeFileSync(path.join(dir, 'global.yaml'), global);
+  fs.copyFileSync(path.join(FIXTURES, 'preview', 'zone-east.yaml'), path.join(dir, 'zone-east.yaml'));
+  const r = runCli(['preview', 'global.yaml', 'zone-east.yaml'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^global\.yaml:12:18: error: spec\.ports\[0\]\.appProtocol: /m);
+  assert.match(r.stdout, /^global\.yaml:1:1: skipped MeshMultiZoneService default\/backend: fix 1 error at global\.yaml:12$/m);
+  assert.doesNotMatch(r.stdout, /No MeshMultiZoneService in the input/);
+  const json = JSON.parse(runCli(['preview', '--format', 'json', 'global.yaml', 'zone-east.yaml'], { cwd: dir }).stdout);
+  assert.deepEqual(json.skipped.map((s) => [s.kind, s.name, s.reason, s.firstError.start.line]), [
+    ['MeshMultiZoneService', 'backend', 'fix 1 error at global.yaml:12', 12],
+  ]);
+});
+
+test('preview warnings are located in the files, with the label that differs', () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kuma-mzs-'));
+  fs.copyFileSync(path.join(FIXTURES, 'preview', 'global.yaml'), path.join(dir, 'global.yaml'));
+  const east = fs.readFileSync(path.join(FIXTURES, 'preview', 'zone-east.yaml'), 'utf8').replace('app: backend', 'app: backend-v2');
+  fs.writeFileSync(path.join(dir, 'zone-east.yaml'), east);
+  const r = runCli(['preview', '--format', 'json', 'global.yaml', 'zone-east.yaml'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const [global] = JSON.parse(r.stdout).files;
+  const d = global.previewDiagnostics.find((x) => x.code === 'MZS103');
+  assert.ok(d, JSON.stringify(global));
+  assert.deepEqual(d.range.start, { line: 8, column: 14 });
+  assert.deepEqual(d.zones, ['east']);
+  assert.match(d.message, /closest is MeshService backend-east \(zone east\): label app is "backend-v2", selector wants "backend"/);
+  assert.match(r.stderr, /^global\.yaml:8:14: warning: spec\.selector\.meshService\.matchLabels\["app"\]: /m);
 });

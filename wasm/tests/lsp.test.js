@@ -240,3 +240,106 @@ test('a lint with a certain fix becomes a quick fix that resolves it', async (t)
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+// --- The workspace view -------------------------------------------------------------------------
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { FIXTURES } = require('./helpers.js');
+
+function workspaceFolder() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mzs-lsp-'));
+  fs.copyFileSync(path.join(FIXTURES, 'preview', 'global.yaml'), path.join(dir, 'global.yaml'));
+  // The only MeshService is labelled app: backend-v2, so the MZS selector (app: backend) fails.
+  const east = fs.readFileSync(path.join(FIXTURES, 'preview', 'zone-east.yaml'), 'utf8').replace('app: backend', 'app: backend-v2');
+  fs.writeFileSync(path.join(dir, 'zone-east.yaml'), east);
+  fs.mkdirSync(path.join(dir, 'chart', 'templates'), { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, 'k8s-repo', 'chart', 'templates', 'deployment.yaml'), path.join(dir, 'chart', 'templates', 'deployment.yaml'));
+  return dir;
+}
+
+async function startIn(dir, initializationOptions = {}) {
+  const client = new Client([]);
+  const root = pathToFileURL(dir).href;
+  await client.request('initialize', {
+    processId: null,
+    rootUri: root,
+    workspaceFolders: [{ uri: root, name: 'w' }],
+    capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+    initializationOptions,
+  });
+  client.notify('initialized', {});
+  return client;
+}
+
+test('workspace: MZS103 on the selector line when the MeshServices live in another file, cleared by a matching one', async (t) => {
+  const dir = workspaceFolder();
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const globalUri = pathToFileURL(path.join(dir, 'global.yaml')).href;
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: globalUri, languageId: 'yaml', version: 1, text: fs.readFileSync(path.join(dir, 'global.yaml'), 'utf8') },
+  });
+  const first = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === globalUri
+    && m.params.diagnostics.some((d) => d.code === 'MZS103'));
+  const d = first.params.diagnostics.find((x) => x.code === 'MZS103');
+  // `app: backend` of the selector: 0-based line 7, the value.
+  assert.deepEqual(d.range.start, { line: 7, character: 13 });
+  assert.equal(d.severity, 2);
+  assert.match(d.message, /closest is MeshService backend-east \(zone east\): label app is "backend-v2", selector wants "backend"/);
+
+  // A matching MeshService appears on disk: the watcher reports it and the warning clears.
+  const west = path.join(dir, 'zone-west.yaml');
+  fs.copyFileSync(path.join(FIXTURES, 'preview', 'zone-west.yaml'), west);
+  client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(west).href, type: 1 }] });
+  const cleared = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === globalUri
+    && !m.params.diagnostics.some((x) => x.code === 'MZS103'));
+  assert.deepEqual(cleared.params.diagnostics, []);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('a Helm template, a Deployment and a large non-Kuma YAML get no diagnostics; duplicate keys warn', async (t) => {
+  const dir = workspaceFolder();
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const open = (name, text) => {
+    const uri = pathToFileURL(path.join(dir, name)).href;
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    return uri;
+  };
+  const helm = open('chart/templates/deployment.yaml', fs.readFileSync(path.join(dir, 'chart', 'templates', 'deployment.yaml'), 'utf8'));
+  const deployment = open('web.yaml', fs.readFileSync(path.join(FIXTURES, 'k8s-repo', 'apps', 'web.yaml'), 'utf8'));
+  const big = open('big.yaml', 'apiVersion: v1\nkind: ConfigMap\ndata:\n' + '  key: value value value value value\n'.repeat(40000));
+  const dup = open('dup.yaml', 'type: Mesh\nname: default\nname: other\n');
+  for (const uri of [helm, deployment, big]) {
+    const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+    assert.deepEqual(published.params.diagnostics, [], uri);
+  }
+  const warned = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === dup);
+  assert.deepEqual(warned.params.diagnostics.map((d) => [d.code, d.severity, d.range.start.line]), [['MZS008', 2, 2]]);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('a burst of keystrokes is validated once, for the last version', async (t) => {
+  const client = new Client([]);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 200 } });
+  client.notify('initialized', {});
+  const uri = 'file:///burst/mzs.yaml';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: 'type: Mesh\n' } });
+  let text = 'type: Mesh\nname: ';
+  for (let v = 2; v <= 31; v++) {
+    text += 'a';
+    client.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text }] });
+  }
+  const last = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  assert.equal(last.params.version, 31);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(client.notifications.filter((m) => m.method === 'textDocument/publishDiagnostics').length, 0);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});

@@ -76,7 +76,7 @@ test('npm pack installs offline into an empty folder and works from there', asyn
     const bin = path.join(consumer, 'node_modules', '.bin', 'kuma-mzs');
     const ok = run(bin, ['validate', path.join(FIXTURES, 'mixed', 'valid-mzs.yaml')], consumer);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    const bad = run(bin, ['validate', '-'], consumer, 'x: [');
+    const bad = run(bin, ['validate', '-'], consumer, 'type: Mesh\nname: [');
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /^<stdin>:\d+:\d+: error: /);
     const lsp = run(path.join(consumer, 'node_modules', '.bin', 'kuma-mzs-language-server'), ['--help'], consumer);

@@ -8,6 +8,7 @@
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
 pub(crate) mod json;
+mod repeated_keys;
 pub(crate) mod schema;
 mod span;
 mod typed;
@@ -34,18 +35,46 @@ pub const API_VERSION: &str = "kuma.io/v1alpha1";
 
 /// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
 /// `List`, yields one [`CheckedDocument`] per item.
+///
+/// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat).
 pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    if repeated_keys::has_repeats(&doc.root) {
+        return decode_document_owned(doc.clone(), version);
+    }
     decode_root(&doc.root, doc.span, version)
 }
 
 /// Like [`decode_document`], taking the document by value (saves copying the tree).
-pub fn decode_document_owned(doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
-    if is_collection(&doc.root) {
-        return decode_root(&doc.root, doc.span, version);
+pub fn decode_document_owned(mut doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
+    let mut repeats = Vec::new();
+    if repeated_keys::has_repeats(&doc.root) {
+        repeated_keys::keep_last(&mut doc.root, &mut repeats);
     }
-    let mut checked = decode_resource(&doc.root, doc.span, version);
-    checked.root = doc.root;
-    vec![checked]
+    let mut checked = if is_collection(&doc.root) {
+        decode_root(&doc.root, doc.span, version)
+    } else {
+        let mut checked = decode_resource(&doc.root, doc.span, version);
+        checked.root = doc.root;
+        vec![checked]
+    };
+    if !repeats.is_empty() {
+        attach(&mut checked, repeats);
+    }
+    checked
+}
+
+/// Give each diagnostic to the document that holds it (the first one when none does).
+fn attach(documents: &mut [CheckedDocument], diagnostics: Vec<Diagnostic>) {
+    for d in diagnostics {
+        let at = documents
+            .iter()
+            .position(|doc| doc.span.start <= d.span.start && d.span.end <= doc.span.end)
+            .unwrap_or(0);
+        if let Some(doc) = documents.get_mut(at) {
+            doc.diagnostics.push(d);
+            diagnostics::sort(&mut doc.diagnostics);
+        }
+    }
 }
 
 fn is_collection(root: &Node) -> bool {
@@ -237,7 +266,7 @@ fn decode_envelope(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Option<ResourceType>, Option<Shape>, Option<Resource>) {
     let Some(entries) = node.as_mapping() else {
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             "",
             format!(
@@ -256,7 +285,7 @@ fn decode_envelope(
     } else if node.get("type").is_some() {
         Shape::Universal
     } else {
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             "",
             "not a Kuma resource: it has neither `type` (Kuma universal format) nor `apiVersion`/`kind` (Kubernetes format)",
@@ -294,7 +323,7 @@ fn decode_envelope(
                 e.value.span,
             ),
         };
-        diagnostics.push(Diagnostic::error(
+        diagnostics.push(Diagnostic::new(
             Code::UnknownResource,
             type_field,
             message,
@@ -360,7 +389,7 @@ fn decode_envelope(
         let at = span_of(node, &v.field);
         walker
             .diagnostics
-            .push(Diagnostic::error(Code::Kuma, v.field, v.message, at));
+            .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
     }
     // Kuma returns deprecation warnings only with a successful write.
     let rejected = walker
@@ -370,12 +399,9 @@ fn decode_envelope(
     if !rejected {
         for v in validate::deprecations(&resource, version) {
             let at = span_of(node, &v.field);
-            walker.diagnostics.push(Diagnostic::warning(
-                Code::Deprecated,
-                v.field,
-                v.message,
-                at,
-            ));
+            walker
+                .diagnostics
+                .push(Diagnostic::new(Code::Deprecated, v.field, v.message, at));
         }
     }
     for (code, v) in lints::check_resource(&resource) {
@@ -385,7 +411,7 @@ fn decode_envelope(
         let at = span_of(node, &v.field);
         walker
             .diagnostics
-            .push(Diagnostic::warning(code, v.field, v.message, at));
+            .push(Diagnostic::new(code, v.field, v.message, at));
     }
     (Some(resource_type), Some(shape), Some(resource))
 }
@@ -449,7 +475,7 @@ fn lint_envelope(
             continue;
         };
         if output_only.contains(&key) {
-            walker.diagnostics.push(Diagnostic::warning(
+            walker.diagnostics.push(Diagnostic::new(
                 Code::IgnoredField,
                 key,
                 format!("`{key}` is computed by the control plane; Kuma ignores it on input"),

@@ -24,7 +24,7 @@ impl Walker<'_> {
     pub fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
         self.schema_error_paths.push(path.to_owned());
         self.diagnostics
-            .push(Diagnostic::error(Code::Schema, path, message, span));
+            .push(Diagnostic::new(Code::Schema, path, message, span));
     }
 
     /// `<path> in body is required`.
@@ -241,7 +241,7 @@ impl Walker<'_> {
             }
             None => {}
         }
-        let mut d = Diagnostic::warning(Code::UnknownField, path, message, entry.key.span);
+        let mut d = Diagnostic::new(Code::UnknownField, path, message, entry.key.span);
         if let Some(s) = suggestion {
             // Certain only when the intended key is not also written in the same mapping.
             let taken = entries

@@ -8,19 +8,42 @@ const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
 
 const USAGE = `Usage:
-  kuma-mzs validate [--kuma-version 3.0|2.x] [--format text|json|sarif] FILE|DIR|GLOB|- ...
-  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version 3.0|2.x]
-                    [--mzs-cidr CIDR] [--format text|json] FILE|DIR|GLOB|- ...
+  kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
+                    [--max-bytes N] [--srcroot DIR] [--sarif-help-uri URL] FILE|DIR|GLOB|- ...
+  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version VERSION]
+                    [--mzs-cidr CIDR] [--strict] [--max-bytes N] [--format text|json]
+                    FILE|DIR|GLOB|- ...
   kuma-mzs schema   [KIND]
   kuma-mzs --version | --help
 
 validate  checks every Kuma resource in the files (Kuma's validator, schema, lints);
           text output is file:line:column: severity: field: message (1-based).
-preview   shows what each zone's control plane computes for every MeshMultiZoneService.
+          Documents that are not Kuma resources (another apiVersion, no Kuma type) are
+          skipped, and Kuma kinds kuma-mzs does not check are reported as info;
+          --strict makes both errors.
+preview   shows what each zone's control plane computes for every MeshMultiZoneService,
+          its warnings located in the files, and the resources it skipped and why.
 schema    prints the JSON Schema of every resource kind (or of KIND).
+
+--kuma-version  the Kuma release whose rules apply: 3.0 (default), 2.x, or a release
+                such as 2.9
+--max-bytes     the largest file accepted (default 1048576)
+--srcroot       the directory SARIF URIs are relative to (%SRCROOT%; default: the
+                working directory)
+--sarif-help-uri  URL of docs/codes.md; each SARIF rule's helpUri is URL#code
 
 Exit status: 0 no errors, 1 errors found, 2 usage or IO error.
 `;
+
+// The API option each command-line flag sets, to name the flag in the core's option errors.
+const FLAG_OF_OPTION = {
+  kumaVersion: '--kuma-version',
+  mzsCidr: '--mzs-cidr',
+  zones: '--zones',
+  downZones: '--down-zones',
+  maxBytes: '--max-bytes',
+  unknownResources: '--strict',
+};
 
 class UsageError extends Error {}
 
@@ -37,6 +60,11 @@ function parseArgs(argv, spec) {
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       if (!(name in spec)) throw new UsageError(`unknown option --${name}`);
+      if (spec[name] === true) {
+        if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
+        options[name] = true;
+        continue;
+      }
       let value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined) throw new UsageError(`option --${name} needs a value`);
       const allowed = spec[name];
@@ -65,6 +93,26 @@ function loadInputs(operands, io) {
   return expandOperands(operands).map((f) => readInput(f, stdin));
 }
 
+/** Run a core call; an option error names the command-line flag, not the API option. */
+function callCore(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    const m = /^invalid option (\w+): ([\s\S]*)$/.exec(e.message);
+    if (m) throw new UsageError(`${FLAG_OF_OPTION[m[1]] || m[1]}: ${m[2]}`);
+    throw new UsageError(e.message);
+  }
+}
+
+function maxBytes(options) {
+  const value = options['max-bytes'];
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value) || Number(value) > 0xffffffff) {
+    throw new UsageError(`--max-bytes: ${JSON.stringify(value)} is not a positive number of bytes`);
+  }
+  return Number(value);
+}
+
 function allDiagnostics(result) {
   return result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
 }
@@ -88,26 +136,42 @@ function jsonDiagnostic(d) {
 }
 
 function runValidate(argv, io) {
-  const { options, operands } = parseArgs(argv, { 'kuma-version': ['3.0', '2.x'], format: ['text', 'json', 'sarif'] });
+  const { options, operands } = parseArgs(argv, {
+    'kuma-version': null,
+    format: ['text', 'json', 'sarif'],
+    strict: true,
+    'max-bytes': null,
+    srcroot: null,
+    'sarif-help-uri': null,
+  });
+  const validateOptions = {
+    kumaVersion: options['kuma-version'],
+    unknownResources: options.strict ? 'error' : 'quiet',
+    maxBytes: maxBytes(options),
+  };
+  callCore(() => core.validate('', validateOptions));
   const inputs = loadInputs(operands, io);
   const format = options.format || 'text';
   const files = inputs.map((input) => ({
     path: input.path,
-    result: core.validate(input.text, { kumaVersion: options['kuma-version'] }),
+    result: callCore(() => core.validate(input.text, validateOptions)),
   }));
   let errors = 0;
   let warnings = 0;
+  let infos = 0;
   for (const f of files) {
     for (const d of allDiagnostics(f.result)) {
       if (d.severity === 'error') errors++;
       else if (d.severity === 'warning') warnings++;
+      else infos++;
     }
   }
   if (format === 'text') {
     for (const f of files) {
       for (const d of allDiagnostics(f.result)) io.out(textLine(f.path, d) + '\n');
     }
-    io.err(`${errors} error(s), ${warnings} warning(s) in ${files.length} file(s)\n`);
+    const notes = infos > 0 ? `, ${infos} info` : '';
+    io.err(`${errors} error(s), ${warnings} warning(s)${notes} in ${files.length} file(s)\n`);
   } else if (format === 'json') {
     const out = {
       files: files.map((f) => ({
@@ -125,7 +189,7 @@ function runValidate(argv, io) {
   } else {
     const sarif = toSarif(
       files.map((f) => ({ path: f.path, diagnostics: allDiagnostics(f.result) })),
-      { version: core.version(), codes: core.codes() },
+      { version: core.version(), codes: core.codes(), srcroot: options.srcroot, helpBase: options['sarif-help-uri'] },
     );
     io.out(JSON.stringify(sarif, null, 2) + '\n');
   }
@@ -136,12 +200,17 @@ function runPreview(argv, io) {
   const { options, operands } = parseArgs(argv, {
     zones: null,
     'down-zones': null,
-    'kuma-version': ['3.0', '2.x'],
+    'kuma-version': null,
     'mzs-cidr': null,
+    strict: true,
+    'max-bytes': null,
     format: ['text', 'json'],
   });
-  const inputs = loadInputs(operands, io);
-  const previewOptions = { kumaVersion: options['kuma-version'] };
+  const previewOptions = {
+    kumaVersion: options['kuma-version'],
+    unknownResources: options.strict ? 'error' : 'quiet',
+    maxBytes: maxBytes(options),
+  };
   if (options.zones !== undefined) {
     previewOptions.zones = options.zones.split(',').map((z) => z.trim()).filter((z) => z !== '');
   }
@@ -149,20 +218,37 @@ function runPreview(argv, io) {
     previewOptions.downZones = options['down-zones'].split(',').map((z) => z.trim()).filter((z) => z !== '');
   }
   if (options['mzs-cidr'] !== undefined) previewOptions.mzsCidr = options['mzs-cidr'];
-  let result;
-  try {
-    result = core.preview(inputs, previewOptions);
-  } catch (e) {
-    throw new UsageError(e.message);
-  }
-  const errors = result.diagnostics.some((f) => f.diagnostics.some((d) => d.severity === 'error'));
+  callCore(() => core.preview([], previewOptions));
+  const inputs = loadInputs(operands, io);
+  const result = callCore(() => core.preview(inputs, previewOptions));
+  const errors = result.diagnostics.some((f) =>
+    f.diagnostics.concat(f.previewDiagnostics).some((d) => d.severity === 'error'),
+  );
   if ((options.format || 'text') === 'json') {
     for (const f of result.diagnostics) {
-      for (const d of f.diagnostics) io.err(textLine(f.path, d) + '\n');
+      for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.err(textLine(f.path, d) + '\n');
     }
-    io.out(JSON.stringify({ zones: result.zones }, null, 2) + '\n');
+    for (const s of result.skipped) {
+      io.err(`${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${s.name}: ${s.reason}\n`);
+    }
+    const files = result.diagnostics.map((f) => ({
+      path: f.path,
+      diagnostics: f.diagnostics.map(jsonDiagnostic),
+      previewDiagnostics: f.previewDiagnostics.map((d) => ({ ...jsonDiagnostic(d), zones: d.zones })),
+    }));
+    const skipped = result.skipped.map((s) => ({
+      path: s.path,
+      kind: s.kind,
+      mesh: s.mesh,
+      name: s.name,
+      range: lineColumn(s.range),
+      firstError: lineColumn(s.firstError),
+      errors: s.errors,
+      reason: s.reason,
+    }));
+    io.out(JSON.stringify({ zones: result.zones, skipped, files }, null, 2) + '\n');
   } else {
-    io.out(core.explain(inputs, previewOptions));
+    io.out(callCore(() => core.explain(inputs, previewOptions)));
   }
   return errors ? 1 : 0;
 }

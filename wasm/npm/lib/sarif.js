@@ -1,40 +1,83 @@
 'use strict';
-// SARIF 2.1.0 output (GitHub code scanning compatible): one run, one rule per diagnostic code
-// from the core's registry, results located with 1-based lines and Unicode-character columns.
+// SARIF 2.1.0 output for GitHub code scanning: one run, one rule per diagnostic code from the
+// core's registry (its default severity is the rule's level, its docs/codes.md section the help),
+// results located with 1-based lines and Unicode-character columns. Artifact URIs are relative
+// to %SRCROOT% (the directory the CLI runs in, or --srcroot), also for absolute operands; a file
+// outside it gets an absolute file:// URI, which code scanning maps as well.
 
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+// SARIF's levels for the core's severities (the only mapping here: names, not rules).
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' };
 
-function artifactUri(path) {
-  if (path === '<stdin>') return 'stdin';
-  const forward = path.split('\\').join('/').replace(/^\.\//, '');
-  return encodeURI(forward);
+function level(severity) {
+  const mapped = LEVEL[severity];
+  if (!mapped) throw new Error(`kuma-mzs: unknown severity ${JSON.stringify(severity)}`);
+  return mapped;
+}
+
+/** Percent-encode a relative path for a URI, segment by segment (keeps `/`). */
+function encodePath(relative) {
+  return relative.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * The artifactLocation of `file` (as given on the command line) relative to `srcroot`.
+ * @returns {{uri: string, uriBaseId?: string}}
+ */
+function artifactLocation(file, srcroot) {
+  if (file === '<stdin>') return { uri: 'stdin', uriBaseId: '%SRCROOT%' };
+  const absolute = path.resolve(srcroot, file);
+  const relative = path.relative(srcroot, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    return { uri: pathToFileURL(absolute).href };
+  }
+  return { uri: encodePath(relative.split(path.sep).join('/')), uriBaseId: '%SRCROOT%' };
+}
+
+function directoryUri(dir) {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith('/') ? href : href + '/';
 }
 
 /**
  * @param files [{path, diagnostics}] diagnostics as returned by validate()
- * @param meta {version, codes: [{code, description}]}
+ * @param meta {version, codes: CodeInfo[], srcroot?: string, helpBase?: string}
+ *   srcroot: the directory %SRCROOT% stands for (default: the working directory);
+ *   helpBase: URL of docs/codes.md (each rule's helpUri is helpBase#anchor); without it rules
+ *   carry their help as text only.
  */
 function toSarif(files, meta) {
-  const rules = meta.codes.map((c) => ({
-    id: c.code,
-    name: c.code,
-    shortDescription: { text: c.description },
-    fullDescription: { text: c.description },
-    helpUri: 'https://github.com/kumahq/kuma',
-    defaultConfiguration: { level: c.code === 'syntax' || c.code === 'kuma' || c.code === 'schema' || c.code === 'limit' ? 'error' : 'warning' },
-  }));
+  const srcroot = path.resolve(meta.srcroot || process.cwd());
+  const rules = meta.codes.map((c) => {
+    const rule = {
+      id: c.code,
+      name: c.code,
+      shortDescription: { text: c.description },
+      fullDescription: { text: c.description },
+      help: {
+        text: `${c.description}. See docs/codes.md#${c.helpAnchor} in the kuma-mzs repository.`,
+        markdown: `${c.description}. See [${c.code}](docs/codes.md#${c.helpAnchor}) in the kuma-mzs repository's docs.`,
+      },
+      defaultConfiguration: { level: level(c.severity) },
+    };
+    if (meta.helpBase) rule.helpUri = `${meta.helpBase}#${c.helpAnchor}`;
+    return rule;
+  });
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results = [];
   for (const file of files) {
+    const artifact = artifactLocation(file.path, srcroot);
     for (const d of file.diagnostics) {
       const result = {
         ruleId: d.code,
-        level: LEVEL[d.severity] || 'warning',
+        level: level(d.severity),
         message: { text: d.field ? `${d.field}: ${d.message}` : d.message },
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: artifactUri(file.path), uriBaseId: '%SRCROOT%' },
+              artifactLocation: artifact,
               region: {
                 startLine: d.range.start.line,
                 startColumn: d.range.start.column,
@@ -64,6 +107,7 @@ function toSarif(files, meta) {
             rules,
           },
         },
+        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(srcroot) } },
         columnKind: 'unicodeCodePoints',
         results,
       },
@@ -71,4 +115,4 @@ function toSarif(files, meta) {
   };
 }
 
-module.exports = { toSarif };
+module.exports = { toSarif, artifactLocation };

@@ -3,12 +3,24 @@
 // by the wasm core. Positions are LSP's (0-based line, UTF-16 character), which the core returns
 // directly (`range.start.character`), so no conversion happens here besides line - 1.
 //
+// Diagnostics come from one workspace view: the open documents plus every .yaml/.yml/.json file
+// of the workspace folders that holds a Kuma resource (read at start, kept current through
+// workspace/didChangeWatchedFiles). Each change re-runs the core's preview over that view after a
+// short debounce, so a preview warning (MZS103 on the selector of an MZS whose MeshServices live
+// in another file) appears and clears as files change. Files that hold no Kuma resource (Helm
+// templates, Deployments, large generated YAML) get no diagnostics.
+//
 // initializationOptions (all optional):
-//   kumaVersion: "3.0" | "2.x"         which Kuma release's rules to apply (default "3.0")
+//   kumaVersion: "3.0" | "2.x" | "2.9" ...  which Kuma release's rules to apply (default "3.0")
 //   reportUnknownResources: boolean     also flag YAML documents that are not Kuma resources
 //                                       (default false: other YAML in the workspace stays quiet)
+//   debounceMs: number                  wait this long after the last change (default 75)
+//   workspacePreview: boolean           read the workspace folders' Kuma files (default true)
 // The same settings under `kumaMzs` in workspace/didChangeConfiguration apply at once.
 
+const fs = require('node:fs');
+const path = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
 const {
   createConnection,
   TextDocuments,
@@ -18,6 +30,8 @@ const {
   CodeActionKind,
   TextDocumentSyncKind,
   MarkupKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
 } = require('vscode-languageserver/node');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
@@ -27,6 +41,9 @@ const SEVERITY = {
   warning: DiagnosticSeverity.Warning,
   info: DiagnosticSeverity.Information,
 };
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+// A workspace scan reads at most this many files (a monorepo's other YAML is not ours to read).
+const MAX_WORKSPACE_FILES = 5000;
 
 function lspRange(range) {
   return {
@@ -35,78 +52,227 @@ function lspRange(range) {
   };
 }
 
-/** LSP diagnostics of one text (exported for tests and other hosts). */
+function lspDiagnostic(d) {
+  const diagnostic = {
+    range: lspRange(d.range),
+    severity: SEVERITY[d.severity] || DiagnosticSeverity.Warning,
+    code: d.code,
+    source: 'kuma-mzs',
+    message: d.field ? `${d.field}: ${d.message}` : d.message,
+  };
+  if (d.zones && d.zones.length > 0) diagnostic.message += ` [zone ${d.zones.join(', ')}]`;
+  if (d.fix) diagnostic.data = { fix: { title: d.fix.title, range: lspRange(d.fix.range), newText: d.fix.replacement } };
+  return diagnostic;
+}
+
+function unknownResources(settings) {
+  return settings.reportUnknownResources ? 'error' : 'quiet';
+}
+
+/** LSP diagnostics of one text on its own (exported for tests and other hosts). */
 function diagnose(text, settings) {
-  const result = core.validate(text, { kumaVersion: settings.kumaVersion });
+  const result = core.validate(text, { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) });
+  if (!result.holdsKuma && !settings.reportUnknownResources) return [];
   const all = result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
-  return all
-    .filter((d) => settings.reportUnknownResources || d.code !== 'unknown-resource')
-    .map((d) => {
-      const diagnostic = {
-        range: lspRange(d.range),
-        severity: SEVERITY[d.severity] || DiagnosticSeverity.Warning,
-        code: d.code,
-        source: 'kuma-mzs',
-        message: d.field ? `${d.field}: ${d.message}` : d.message,
-      };
-      if (d.fix) diagnostic.data = { fix: { title: d.fix.title, range: lspRange(d.fix.range), newText: d.fix.replacement } };
-      return diagnostic;
-    });
+  return all.map(lspDiagnostic);
+}
+
+/**
+ * LSP diagnostics of a workspace: `files` = [{uri, text}], one preview over all of them.
+ * Returns Map uri -> diagnostics (exported for tests and other hosts).
+ */
+function diagnoseWorkspace(files, settings) {
+  const result = core.preview(
+    files.map((f) => ({ path: f.uri, text: f.text })),
+    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) },
+  );
+  const out = new Map();
+  for (const file of result.diagnostics) {
+    out.set(file.path, file.diagnostics.concat(file.previewDiagnostics).map(lspDiagnostic));
+  }
+  return out;
+}
+
+function isCandidate(file) {
+  return EXTENSIONS.has(path.extname(file).toLowerCase());
+}
+
+/** Every candidate file below `dir` (no node_modules, no dot directories), sorted. */
+function scan(dir, out) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (out.length >= MAX_WORKSPACE_FILES) break;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) scan(full, out);
+    else if (entry.isFile() && isCandidate(entry.name)) out.push(full);
+  }
+  return out;
 }
 
 function start() {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
-  const settings = { kumaVersion: undefined, reportUnknownResources: false };
+  const settings = { kumaVersion: undefined, reportUnknownResources: false, debounceMs: 75, workspacePreview: true };
+  let folders = [];
+  let watchRegistration = false;
+  // uri -> text of workspace files that hold a Kuma resource (closed files are read from here).
+  const disk = new Map();
+  // uri -> last published diagnostics (JSON) of files that are not open.
+  const published = new Map();
+  let timer = null;
+
+  function applySettings(next, log) {
+    if (next.kumaVersion !== undefined) {
+      try {
+        core.validate('', { kumaVersion: String(next.kumaVersion) });
+        settings.kumaVersion = String(next.kumaVersion);
+      } catch (e) {
+        log(`kuma-mzs: ${e.message}; keeping the previous Kuma version`);
+      }
+    }
+    if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
+    if (typeof next.debounceMs === 'number' && next.debounceMs >= 0) settings.debounceMs = next.debounceMs;
+    if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
+  }
 
   connection.onInitialize((params) => {
-    const init = params.initializationOptions || {};
-    if (init.kumaVersion !== undefined) settings.kumaVersion = String(init.kumaVersion);
-    if (init.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(init.reportUnknownResources);
-    try {
-      core.validate('', { kumaVersion: settings.kumaVersion });
-    } catch (e) {
-      connection.console.error(`kuma-mzs: ${e.message}; using Kuma 3.0 rules`);
-      settings.kumaVersion = undefined;
-    }
+    applySettings(params.initializationOptions || {}, (m) => connection.console.error(m));
+    const roots = (params.workspaceFolders || []).map((f) => f.uri);
+    if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
+    folders = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    const caps = params.capabilities || {};
+    watchRegistration = Boolean(caps.workspace && caps.workspace.didChangeWatchedFiles && caps.workspace.didChangeWatchedFiles.dynamicRegistration);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: [':', ' ', '-'] },
+        completionProvider: { triggerCharacters: [':', ' ', '-', '"'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'kuma-mzs-language-server', version: core.version() },
     };
   });
 
-  function publish(document) {
-    let diagnostics;
+  /** Read a workspace file into the view; returns whether the view changed. */
+  function readDisk(file) {
+    const uri = pathToFileURL(file).href;
+    let text = null;
     try {
-      diagnostics = diagnose(document.getText(), settings);
-    } catch (e) {
-      connection.console.error(`kuma-mzs: ${e.message}`);
-      diagnostics = [];
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      text = null;
     }
-    connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
-  }
-
-  documents.onDidChangeContent((change) => publish(change.document));
-
-  connection.onDidChangeConfiguration((change) => {
-    const next = (change.settings && change.settings.kumaMzs) || {};
-    if (next.kumaVersion !== undefined) {
+    let holds = false;
+    if (text !== null) {
       try {
-        core.validate('', { kumaVersion: String(next.kumaVersion) });
-        settings.kumaVersion = String(next.kumaVersion);
-      } catch (e) {
-        connection.console.error(`kuma-mzs: ${e.message}`);
+        holds = core.validate(text, { kumaVersion: settings.kumaVersion, unknownResources: 'quiet' }).holdsKuma;
+      } catch {
+        holds = false;
       }
     }
-    if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
-    for (const document of documents.all()) publish(document);
+    if (holds) {
+      const changed = disk.get(uri) !== text;
+      disk.set(uri, text);
+      return changed;
+    }
+    return disk.delete(uri);
+  }
+
+  function inWorkspace(file) {
+    return folders.some((f) => {
+      const rel = path.relative(f, file);
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    });
+  }
+
+  connection.onInitialized(() => {
+    if (settings.workspacePreview) {
+      for (const folder of folders) {
+        for (const file of scan(folder, [])) readDisk(file);
+      }
+    }
+    if (watchRegistration) {
+      connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{yaml,yml,json}' }],
+      });
+    }
+    if (disk.size > 0) schedule(0);
   });
-  documents.onDidClose((e) => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+
+  connection.onDidChangeWatchedFiles((params) => {
+    let changed = false;
+    for (const change of params.changes) {
+      if (!change.uri.startsWith('file:')) continue;
+      const file = fileURLToPath(change.uri);
+      if (!isCandidate(file) || !settings.workspacePreview || !inWorkspace(file)) continue;
+      if (change.type === FileChangeType.Deleted) changed = disk.delete(change.uri) || changed;
+      else changed = readDisk(file) || changed;
+    }
+    if (changed) schedule();
+  });
+
+  function run() {
+    timer = null;
+    const open = documents.all();
+    const openUris = new Set(open.map((d) => d.uri));
+    const files = open.map((d) => ({ uri: d.uri, text: d.getText(), version: d.version }));
+    if (settings.workspacePreview) {
+      for (const [uri, text] of disk) if (!openUris.has(uri)) files.push({ uri, text });
+    }
+    let byUri;
+    try {
+      byUri = diagnoseWorkspace(files, settings);
+    } catch (e) {
+      connection.console.error(`kuma-mzs: ${e.message}`);
+      byUri = new Map();
+    }
+    for (const file of files) {
+      const diagnostics = byUri.get(file.uri) || [];
+      if (openUris.has(file.uri)) {
+        connection.sendDiagnostics({ uri: file.uri, version: file.version, diagnostics });
+        published.delete(file.uri);
+        continue;
+      }
+      const json = JSON.stringify(diagnostics);
+      if (published.get(file.uri) !== json && !(json === '[]' && !published.has(file.uri))) {
+        connection.sendDiagnostics({ uri: file.uri, diagnostics });
+      }
+      published.set(file.uri, json);
+    }
+    // Closed files that left the view (deleted, no longer Kuma) lose their diagnostics.
+    const present = new Set(files.map((f) => f.uri));
+    for (const [uri, json] of published) {
+      if (present.has(uri)) continue;
+      if (json !== '[]') connection.sendDiagnostics({ uri, diagnostics: [] });
+      published.delete(uri);
+    }
+  }
+
+  /** Run once after `delay` ms without further changes (bursts of keystrokes run once). */
+  function schedule(delay = settings.debounceMs) {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, delay);
+  }
+
+  documents.onDidChangeContent(() => schedule());
+
+  connection.onDidChangeConfiguration((change) => {
+    applySettings((change.settings && change.settings.kumaMzs) || {}, (m) => connection.console.error(m));
+    schedule(0);
+  });
+  documents.onDidClose((e) => {
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // A workspace file goes on being previewed from disk.
+    if (disk.has(e.document.uri) && e.document.uri.startsWith('file:')) readDisk(fileURLToPath(e.document.uri));
+    schedule();
+  });
 
   const editorOptions = () => ({ kumaVersion: settings.kumaVersion });
 
@@ -150,4 +316,4 @@ function start() {
   connection.listen();
 }
 
-module.exports = { start, diagnose };
+module.exports = { start, diagnose, diagnoseWorkspace };

@@ -1,0 +1,109 @@
+'use strict';
+// SARIF for GitHub code scanning: valid against the SARIF 2.1.0 JSON schema (shipped by the
+// @microsoft/jest-sarif package, read offline), repository-relative URIs under %SRCROOT% also
+// for absolute operands, rule levels from the core's severities, and a help section per code.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { FIXTURES, REPO, PKG, runCli, devRequire } = require('./helpers.js');
+
+const core = require(path.join(PKG, 'node', 'kuma_mzs.js'));
+
+function sarifValidator() {
+  const Ajv = devRequire('ajv');
+  const schemaPath = devRequire.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
+  // The schema is draft-04; ajv 8 reads it as draft-07 once its `id` is spelt `$id` (it uses no
+  // other keyword that differs between the two).
+  schema.$id = schema.id;
+  delete schema.id;
+  delete schema.$schema;
+  // The schema's patterns are ECMAScript regular expressions without the `u` flag.
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  ajv.addFormat('uri', (s) => {
+    try {
+      new URL(s);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  ajv.addFormat('uri-reference', (s) => typeof s === 'string' && !/\s/.test(s));
+  ajv.addFormat('date-time', (s) => !Number.isNaN(Date.parse(s)));
+  return ajv.compile(schema);
+}
+
+const validate = sarifValidator();
+
+function assertValid(sarif) {
+  const ok = validate(sarif);
+  assert.ok(ok, JSON.stringify(validate.errors, null, 2));
+}
+
+test('the SARIF is valid SARIF 2.1.0 and a broken log is not', () => {
+  const r = runCli(['validate', '--format', 'sarif', '--sarif-help-uri', 'https://example.org/kuma-mzs/docs/codes.md', 'mixed']);
+  assert.equal(r.code, 1);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  const broken = structuredClone(sarif);
+  broken.runs[0].results[0].level = 'fatal';
+  assert.equal(validate(broken), false);
+  const rule = sarif.runs[0].tool.driver.rules.find((x) => x.id === 'MZS103');
+  assert.equal(rule.helpUri, 'https://example.org/kuma-mzs/docs/codes.md#mzs103');
+});
+
+test('URIs are relative to %SRCROOT%, also for absolute operands; files outside get file:// URIs', () => {
+  const absolute = path.join(FIXTURES, 'mixed', 'bad-protocol.yaml');
+  const r = runCli(['validate', '--format', 'sarif', absolute, 'mixed/broken.json']);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  const [run] = sarif.runs;
+  const locations = run.results.map((x) => x.locations[0].physicalLocation.artifactLocation);
+  assert.ok(locations.some((l) => l.uri === 'mixed/bad-protocol.yaml' && l.uriBaseId === '%SRCROOT%'), JSON.stringify(locations));
+  assert.ok(locations.some((l) => l.uri === 'mixed/broken.json' && l.uriBaseId === '%SRCROOT%'));
+  assert.ok(locations.every((l) => !l.uri.startsWith('/')));
+  assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, new URL(`file://${FIXTURES}/`).href);
+
+  // --srcroot moves the base; a file outside it is addressed absolutely.
+  const moved = JSON.parse(runCli(['validate', '--format', 'sarif', '--srcroot', 'mixed', absolute, 'preview/global.yaml']).stdout);
+  assertValid(moved);
+  const uris = moved.runs[0].results.map((x) => x.locations[0].physicalLocation.artifactLocation);
+  assert.ok(uris.some((l) => l.uri === 'bad-protocol.yaml' && l.uriBaseId === '%SRCROOT%'), JSON.stringify(uris));
+});
+
+test('rule levels are the core severities and results keep their own', () => {
+  const r = runCli(['validate', '--format', 'sarif', 'k8s-repo']);
+  assert.equal(r.code, 0, r.stderr);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  const [run] = sarif.runs;
+  const level = { error: 'error', warning: 'warning', info: 'note' };
+  const codes = core.codes();
+  assert.equal(run.tool.driver.rules.length, codes.length);
+  for (const c of codes) {
+    const rule = run.tool.driver.rules.find((x) => x.id === c.code);
+    assert.equal(rule.defaultConfiguration.level, level[c.severity], c.code);
+    assert.match(rule.help.text, new RegExp(`docs/codes\\.md#${c.helpAnchor}`));
+  }
+  const byRule = (id) => run.tool.driver.rules.find((x) => x.id === id).defaultConfiguration.level;
+  assert.equal(byRule('unknown-resource'), 'error');
+  assert.equal(byRule('unmodelled-kind'), 'note');
+  assert.equal(byRule('MZS008'), 'warning');
+  for (const result of run.results) {
+    assert.equal(result.level, byRule(result.ruleId), JSON.stringify(result));
+  }
+  assert.deepEqual(run.results.map((x) => x.ruleId), ['unmodelled-kind', 'unmodelled-kind', 'MZS008']);
+});
+
+test('docs/codes.md has a section for every code, with the core severity', () => {
+  const doc = fs.readFileSync(path.join(REPO, 'docs', 'codes.md'), 'utf8');
+  const name = { error: 'Error', warning: 'Warning', info: 'Info' };
+  for (const c of core.codes()) {
+    const heading = `\n## ${c.helpAnchor}\n`;
+    const at = doc.indexOf(heading);
+    assert.ok(at >= 0, `docs/codes.md has no section ${heading.trim()}`);
+    const body = doc.slice(at + heading.length).trimStart();
+    assert.ok(body.startsWith(`**${name[c.severity]}`), `${c.code}: ${body.slice(0, 40)}`);
+  }
+});
