@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod decode;
+pub mod defaults;
 pub mod diagnostics;
 pub mod explain;
 pub mod float_text;
@@ -28,8 +29,10 @@ pub mod ports;
 pub mod preview;
 pub mod schema;
 pub mod selector;
+pub mod server_labels;
 mod sort;
 pub mod source;
+pub mod status_dependencies;
 pub mod syntax;
 pub mod template;
 pub mod validate;

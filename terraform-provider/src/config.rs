@@ -15,6 +15,9 @@ use crate::value::{Ty, Value};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default retries.
 pub const DEFAULT_MAX_RETRIES: u32 = 4;
+/// Default overall deadline of one operation (a refresh, create, update, delete or data-source
+/// read, with every retry and zone read inside it).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The provider schema.
 pub fn schema() -> Schema {
@@ -28,6 +31,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("ca_cert", Ty::String, "PEM CA certificate(s) to trust for an `https` endpoint instead of the system roots."),
                 Attribute::optional("insecure_skip_verify", Ty::Bool, "Do not verify the API server's TLS certificate (testing only). Default `false`."),
                 Attribute::optional("timeout", Ty::String, "Timeout of one API request, e.g. `30s`, `500ms`, `2m`. Default `30s`. Also bounds how long the provider waits for zone status after an apply."),
+                Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
                 Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0` (default) or `2.x` (`2.9`…`2.14`)."),
             ],
@@ -70,6 +74,38 @@ pub struct Configured {
     pub kuma_version: KumaVersion,
     /// Request timeout (also the zone-status wait bound).
     pub timeout: Duration,
+    /// Default overall deadline of one operation.
+    pub operation_timeout: Duration,
+}
+
+impl Configured {
+    /// The same settings with every client (global and zones) bounded by one deadline of
+    /// `limit` from now: what one Terraform operation uses.
+    pub fn with_deadline(&self, limit: Duration) -> Configured {
+        Configured {
+            client: self.client.with_deadline(limit),
+            zones: self
+                .zones
+                .iter()
+                .map(|z| Zone {
+                    name: z.name.clone(),
+                    client: z.client.with_deadline(limit),
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// [`Configured::with_deadline`] with the operation's `timeouts` entry (`create`, `read`,
+    /// ...) from the resource's `timeouts` block, else the provider's `operation_timeout`.
+    pub fn for_operation(&self, timeouts: &Value, operation: &str) -> Configured {
+        let limit = timeouts
+            .get(operation)
+            .as_str()
+            .and_then(parse_duration)
+            .unwrap_or(self.operation_timeout);
+        self.with_deadline(limit)
+    }
 }
 
 /// Parse a duration like `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
@@ -93,11 +129,11 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 /// Static checks of the provider block (unknown values are skipped).
 pub fn validate(config: &Value) -> Vec<Diag> {
     let mut diags = Vec::new();
-    if let Some(t) = config.get("timeout").as_str() {
-        if parse_duration(t).is_none() {
-            diags.push(
-                Diag::error("Invalid timeout", format!("{t:?} is not a duration like \"30s\", \"500ms\" or \"2m\" (between 0 and 24h).")).at(attr("timeout")),
-            );
+    for key in ["timeout", "operation_timeout"] {
+        if let Some(t) = config.get(key).as_str() {
+            if parse_duration(t).is_none() {
+                diags.push(invalid_duration(key, t).at(attr(key)));
+            }
         }
     }
     if let Some(v) = config.get("kuma_version").as_str() {
@@ -138,14 +174,34 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     diags
 }
 
+/// A duration setting that does not parse.
+pub fn invalid_duration(key: &str, text: &str) -> Diag {
+    Diag::error(
+        format!("Invalid {key}"),
+        format!(
+            "{text:?} is not a duration like \"30s\", \"500ms\" or \"2m\" (between 0 and 24h)."
+        ),
+    )
+}
+
+/// The outcome of `ConfigureProvider`.
+pub enum Configuration {
+    /// Ready to call the API.
+    Ready(Arc<Configured>),
+    /// Some settings are only known after apply (e.g. `endpoint = some_resource.attr`): plans
+    /// run offline with unknown computed values; Terraform configures again at apply.
+    Deferred,
+}
+
 /// Build the configured provider (env fallbacks applied here).
-pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
+pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
     let mut diags = validate(config);
     if config.contains_unknown() {
-        diags.push(Diag::error(
-            "Provider configuration depends on values not known yet",
-            "The kuma provider block refers to values that are only known after apply. Use literal values, variables or data sources that are known at plan time.",
-        ));
+        return if diags.iter().any(|d| d.error) {
+            Err(diags)
+        } else {
+            Ok(Configuration::Deferred)
+        };
     }
     let endpoint = config
         .get("endpoint")
@@ -183,6 +239,11 @@ pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
         .as_str()
         .and_then(parse_duration)
         .unwrap_or(DEFAULT_TIMEOUT);
+    let operation_timeout = config
+        .get("operation_timeout")
+        .as_str()
+        .and_then(parse_duration)
+        .unwrap_or(DEFAULT_OPERATION_TIMEOUT);
     let max_retries = config
         .get("max_retries")
         .as_i64()
@@ -229,12 +290,13 @@ pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
             client: zone_client,
         });
     }
-    Ok(Arc::new(Configured {
+    Ok(Configuration::Ready(Arc::new(Configured {
         client,
         zones,
         kuma_version,
         timeout,
-    }))
+        operation_timeout,
+    })))
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use tonic::{Request, Response, Status};
 use crate::config::{self, Configured};
 use crate::diag::Diag;
 use crate::log;
-use crate::resources::{data_sources, hostname_generator as hg, mesh_multi_zone_service as mzs};
+use crate::resources::{
+    data_sources, hostname_generator as hg, mesh_multi_zone_service as mzs, PlanContext,
+};
 use crate::schema::Schema;
 use crate::value::{Ty, Value};
 
@@ -62,6 +64,8 @@ pub struct KumaProvider {
     resource_types: BTreeMap<&'static str, Ty>,
     data_types: BTreeMap<&'static str, Ty>,
     configured: RwLock<Option<Arc<Configured>>>,
+    /// ConfigureProvider saw values known only after apply: plan offline.
+    deferred: std::sync::atomic::AtomicBool,
 }
 
 impl KumaProvider {
@@ -85,6 +89,7 @@ impl KumaProvider {
             resource_types,
             data_types,
             configured: RwLock::new(None),
+            deferred: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -100,6 +105,24 @@ impl KumaProvider {
                 )
                 .to_proto()]
             })
+    }
+
+    /// What planning may use: the configured provider unless its configuration is not known
+    /// yet (then plans are offline, with unknown computed values).
+    fn plan_context(&self) -> PlanContext {
+        let configured = if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+            None
+        } else {
+            self.configured.read().ok().and_then(|c| c.clone())
+        };
+        PlanContext {
+            version: configured
+                .as_ref()
+                .map(|c| c.kuma_version)
+                .unwrap_or_default(),
+            has_zones: configured.as_ref().is_some_and(|c| !c.zones.is_empty()),
+            configured,
+        }
     }
 
     fn resource_type(&self, type_name: &str) -> Result<&Ty, Status> {
@@ -285,7 +308,18 @@ impl Provider for KumaProvider {
             }
         };
         let diagnostics = match config::configure(&config) {
-            Ok(configured) => {
+            Ok(config::Configuration::Deferred) => {
+                log::info(
+                    "provider configuration is not known yet; planning offline",
+                    &[("terraform_version", &req.terraform_version)],
+                );
+                self.deferred
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                Vec::new()
+            }
+            Ok(config::Configuration::Ready(configured)) => {
+                self.deferred
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
                 log::info(
                     "configured",
                     &[
@@ -357,15 +391,10 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let (version, has_zones) = self
-            .configured
-            .read()
-            .ok()
-            .and_then(|c| c.as_ref().map(|c| (c.kuma_version, !c.zones.is_empty())))
-            .unwrap_or_default();
+        let ctx = self.plan_context();
         let outcome = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version, has_zones),
-            hg::TYPE_NAME => hg::plan(&prior, &proposed, &config),
+            mzs::TYPE_NAME => mzs::plan(&ctx, &prior, &proposed, &config).await,
+            hg::TYPE_NAME => hg::plan(&ctx, &prior, &proposed, &config).await,
             _ => Default::default(),
         };
         if log::enabled(log::Level::Trace) {
@@ -488,6 +517,7 @@ impl Provider for KumaProvider {
                 }))
             }
         };
+        let configured = configured.with_deadline(configured.operation_timeout);
         let (state, diags) = data_sources::read(&configured, &req.type_name, &config).await;
         Ok(Response::new(pb::read_data_source::Response {
             state: if state.is_null() {

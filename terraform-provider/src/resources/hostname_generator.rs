@@ -177,8 +177,14 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     }
 }
 
-/// Plan.
-pub fn plan(prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
+/// Plan. Creating checks (when the control plane can be asked) that the generator does not
+/// exist yet.
+pub async fn plan(
+    ctx: &super::PlanContext,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+) -> PlanOutcome {
     let planned = plan_common(
         prior,
         proposed,
@@ -193,11 +199,33 @@ pub fn plan(prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
             }
         },
     );
-    let diags = if config.is_null() {
+    let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
         validate(config).into_iter().filter(|d| d.error).collect()
     };
+    if let (true, Some(configured), Some(name)) = (
+        prior.is_null() && diags.is_empty(),
+        &ctx.configured,
+        planned.get("name").as_str(),
+    ) {
+        let configured = configured.with_deadline(configured.operation_timeout);
+        match super::exists(&configured, &path(name)).await {
+            Ok(true) => diags.push(super::already_exists(
+                &super::Importable {
+                    type_name: TYPE_NAME,
+                    kind: "HostnameGenerator",
+                    id: name,
+                },
+                configured.client.endpoint(),
+            )),
+            Ok(false) => {}
+            Err(e) => diags.push(Diag::warning(
+                "Could not check whether the HostnameGenerator already exists",
+                format!("{e}. The apply checks again before it writes."),
+            )),
+        }
+    }
     PlanOutcome {
         planned,
         requires_replace: vec![attr("name")],
@@ -308,6 +336,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         let Some(name) = prior.get("name").as_str() else {
             return (Value::Null, Vec::new());
         };
+        let configured = configured.with_deadline(configured.operation_timeout);
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -322,11 +351,47 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             vec![Diag::error("name must be known at apply time", "")],
         );
     };
-    let response = match configured
-        .client
-        .put(&path(name), &body(planned, name))
-        .await
-    {
+    let configured = configured.with_deadline(configured.operation_timeout);
+    let request = body(planned, name);
+    let written = if prior.is_null() {
+        // Read before write, then a create-only PUT: never take over another's generator.
+        match super::exists(&configured, &path(name)).await {
+            Ok(true) => {
+                return (
+                    prior.clone(),
+                    vec![super::already_exists(
+                        &super::Importable {
+                            type_name: TYPE_NAME,
+                            kind: "HostnameGenerator",
+                            id: name,
+                        },
+                        configured.client.endpoint(),
+                    )],
+                )
+            }
+            Ok(false) => match configured.client.put_new(&path(name), &request).await {
+                // A retried create refused: our own first attempt may have got through.
+                Err(crate::client::ClientError::AlreadyExists { retried: true, .. }) => {
+                    configured.client.get(&path(name)).await.and_then(|item| {
+                        if item.get("spec") == request.get("spec") {
+                            Ok(serde_json::Value::Object(Default::default()))
+                        } else {
+                            Err(crate::client::ClientError::AlreadyExists {
+                                endpoint: configured.client.endpoint().to_owned(),
+                                path: path(name),
+                                retried: true,
+                            })
+                        }
+                    })
+                }
+                other => other,
+            },
+            Err(e) => Err(e),
+        }
+    } else {
+        configured.client.put(&path(name), &request).await
+    };
+    let response = match written {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -352,11 +417,12 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             (merge_unknowns(planned, &actual), diags)
         }
         Err(e) => {
-            diags.extend(diag::from_client_error(
+            // The generator exists: record it as written so nothing is orphaned.
+            diags.push(Diag::warning(
                 "The HostnameGenerator was written but could not be read back",
-                &e,
+                format!("{e}. It is recorded in the state as written; the next refresh reads its computed values."),
             ));
-            (prior.clone(), diags)
+            (merge_unknowns(planned, &Value::Null), diags)
         }
     }
 }
@@ -366,6 +432,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let Some(name) = state.get("name").as_str() else {
         return (state.clone(), Vec::new());
     };
+    let configured = configured.with_deadline(configured.operation_timeout);
     match configured.client.get(&path(name)).await {
         Ok(item) => {
             let warnings = match state.get("warnings") {
