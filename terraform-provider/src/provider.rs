@@ -320,6 +320,8 @@ impl Provider for KumaProvider {
             Ok(config::Configuration::Ready(configured)) => {
                 self.deferred
                     .store(false, std::sync::atomic::Ordering::SeqCst);
+                let (settled, diags) = config::detect(&configured).await;
+                let configured = Arc::new(settled);
                 log::info(
                     "configured",
                     &[
@@ -330,7 +332,7 @@ impl Provider for KumaProvider {
                 if let Ok(mut slot) = self.configured.write() {
                     *slot = Some(configured);
                 }
-                Vec::new()
+                protos(&diags)
             }
             Err(diags) => protos(&diags),
         };
