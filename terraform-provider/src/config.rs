@@ -33,6 +33,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("timeout", Ty::String, "Timeout of one API request, e.g. `30s`, `500ms`, `2m`. Default `30s`. Also bounds how long the provider waits for zone status after an apply."),
                 Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
+                Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
                 Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time, e.g. `3.0` or `2.x` (`2.9`…`2.14`). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`."),
             ],
             blocks: vec![NestedBlock {
@@ -78,6 +79,10 @@ pub struct Configured {
     pub timeout: Duration,
     /// Default overall deadline of one operation.
     pub operation_timeout: Duration,
+    /// Whether plans lint against the live MeshServices.
+    pub live_lints: bool,
+    /// What the control plane holds, fetched once per process.
+    pub live: Arc<crate::resources::live::LiveCache>,
 }
 
 impl Configured {
@@ -299,6 +304,8 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         explicit_version,
         timeout,
         operation_timeout,
+        live_lints: config.get("live_lints").as_bool().unwrap_or(true),
+        live: Arc::default(),
     })))
 }
 

@@ -452,3 +452,176 @@ fn the_servers_release_and_mode_decide_at_plan_time() {
         200
     );
 }
+
+/// Item 6: a selector that matches nothing shows MZS103 in the resource's own plan, on
+/// `selector`; `live_lints = false` turns it off.
+#[test]
+fn a_selector_matching_nothing_warns_in_the_resource_plan() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let nothing = mzs("ghost", "ghost", "", 6379).replace(
+        "\"kuma.io/display-name\" = \"redis\"",
+        "\"kuma.io/display-name\" = \"nothing-has-this\"",
+    );
+    ws.write(&format!(
+        "{}{nothing}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma))
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert!(text.contains("MZS103"), "{text}");
+    assert!(
+        text.contains("in resource \"kuma_mesh_multi_zone_service\" \"ghost\"")
+            && text.contains(
+                ":       match_labels = { \"kuma.io/display-name\" = \"nothing-has-this\" }"
+            ),
+        "not on the selector block:\n{text}"
+    );
+    ws.write(&format!(
+        "{}{nothing}",
+        provider(
+            &kuma.global,
+            &kuma.token,
+            "live_lints = false",
+            &all_zones(&kuma)
+        )
+    ));
+    let quiet = ws.plan_code();
+    assert_eq!(quiet.code, 2, "{}", quiet.all());
+    assert!(!quiet.all().contains("MZS103"), "{}", quiet.all());
+}
+
+fn zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> Option<String> {
+    let (_, list) = kuma.call(
+        "GET",
+        &kuma.zones[zone],
+        &format!("/meshes/default/meshmultizoneservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D={name}"),
+        None,
+    );
+    list["items"]
+        .as_array()?
+        .iter()
+        .find_map(|i| i["status"]["vips"][0]["ip"].as_str().map(str::to_owned))
+}
+
+fn wait_for_zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> String {
+    for _ in 0..200 {
+        if let Some(ip) = zone_vip(kuma, zone, name) {
+            return ip;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("zone {zone} never assigned {name} a VIP");
+}
+
+fn put_mzs(kuma: &KumaLocal, name: &str) {
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        &format!("/meshes/default/meshmultizoneservices/{name}"),
+        Some(serde_json::json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": name,
+            "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
+                     "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+}
+
+/// Item 5: after creates and deletes, the preview's VIP for a zone listed in the provider is the
+/// one the zone then assigns; without that zone it is marked an estimate.
+#[test]
+fn the_previews_vip_is_the_one_the_zone_assigns() {
+    let kuma = start();
+    for name in ["a", "b", "c", "d", "e"] {
+        put_mzs(&kuma, name);
+        wait_for_zone_vip(&kuma, "east", name);
+    }
+    for name in ["a", "b", "c"] {
+        kuma.call(
+            "DELETE",
+            &kuma.global,
+            &format!("/meshes/default/meshmultizoneservices/{name}"),
+            None,
+        );
+    }
+    for _ in 0..200 {
+        if zone_vip(&kuma, "east", "a").is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let preview = r#"
+data "kuma_mesh_multi_zone_service_preview" "f" {
+  name = "f"
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+output "zones" {
+  value = data.kuma_mesh_multi_zone_service_preview.f.zone
+}
+"#;
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{preview}",
+        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let out = ws.expect(0, &["output", "-json", "zones"]);
+    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let entry = |zone: &str| {
+        zones
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|z| z["zone"] == zone)
+            .cloned()
+            .unwrap_or(Json::Null)
+    };
+    let predicted = entry("east");
+    assert_eq!(predicted["vip_estimated"], false, "{zones}");
+    assert_eq!(entry("west")["vip_estimated"], true, "{zones}");
+    put_mzs(&kuma, "f");
+    let assigned = wait_for_zone_vip(&kuma, "east", "f");
+    assert_eq!(predicted["vip"], assigned.as_str(), "{zones}");
+}
+
+/// Item 9: a bad name fails `terraform validate` on `name`; a missing mesh is a plan error on
+/// `mesh`.
+#[test]
+fn name_and_mesh_errors_land_on_their_attribute() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let provider = provider(&kuma.global, &kuma.token, "", &[]);
+    ws.write(&format!("{provider}{}", mzs("bad", "Bad_Name", "", 6379)));
+    ws.init();
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    assert!(
+        validate.all().contains("name = \"Bad_Name\""),
+        "{}",
+        validate.all()
+    );
+    ws.write(&format!(
+        "{provider}{}",
+        mzs("nomesh", "redis", "", 6379).replace("  labels", "  mesh = \"nope\"\n  labels")
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    assert!(
+        plan.all().contains("Mesh \"nope\" does not exist"),
+        "{}",
+        plan.all()
+    );
+    assert!(plan.all().contains("mesh = \"nope\""), "{}", plan.all());
+}

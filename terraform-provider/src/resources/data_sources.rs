@@ -99,6 +99,7 @@ fn preview_zone_type() -> Ty {
                 ("message", Ty::String),
             ])),
         ),
+        ("vip_estimated", Ty::Bool),
         ("warnings", Ty::list(Ty::String)),
         ("ports_json", Ty::String),
         ("traffic_json", Ty::String),
@@ -116,7 +117,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
-                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip`, `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, read from the VIPs the zone has in use; `vip_estimated` is `false` then. Otherwise an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
             ],
             blocks: vec![selector_block(), port_block()],
@@ -394,6 +395,68 @@ fn to_resources(
     resources
 }
 
+/// Per configured zone, the VIP this service has there, or the one the zone will assign it next
+/// (from the VIPs the zone holds, through the core's rule); zones that cannot say are left out
+/// (with a warning when they could not be read).
+async fn zone_vips(
+    configured: &Configured,
+    mesh: &str,
+    name: &str,
+    options: &PreviewOptions,
+    diags: &mut Vec<Diag>,
+) -> BTreeMap<String, std::net::Ipv4Addr> {
+    let reads = configured
+        .zones
+        .iter()
+        .map(|zone| async move { (zone, zone.client.list_all("/meshmultizoneservices").await) });
+    let mut vips = BTreeMap::new();
+    for (zone, listed) in futures_util::future::join_all(reads).await {
+        let items = match listed {
+            Ok(items) => items,
+            Err(e) => {
+                diags.push(Diag::warning(
+                    format!("Zone {:?} could not be read for the preview", zone.name),
+                    format!("{e}. Its VIP is an estimate (`vip_estimated = true`)."),
+                ));
+                continue;
+            }
+        };
+        let mut in_use = Vec::new();
+        let mut ours = None;
+        for item in items {
+            let Ok(resource) =
+                kuma_mzs_core::api::decode_value(ResourceType::MeshMultiZoneService, item.clone())
+            else {
+                continue;
+            };
+            let status = zones::status_of(&item);
+            let ips: Vec<std::net::Ipv4Addr> = status
+                .vips
+                .iter()
+                .filter_map(|v| v.ip.as_deref()?.parse().ok())
+                .collect();
+            let meta = &resource.meta;
+            let zone_origin = meta
+                .labels
+                .get(kuma_mzs_core::model::labels::ORIGIN)
+                .is_some_and(|o| o == "zone");
+            if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
+                ours = ips.first().copied();
+            }
+            in_use.extend(ips);
+        }
+        let next = ours.or_else(|| {
+            kuma_mzs_core::zone_vip::next_vip(options.mzs_cidr, &in_use)
+                .filter(|n| n.from_zone)
+                .map(|n| n.ip)
+        });
+        if let Some(ip) = next {
+            vips.insert(zone.name.clone(), ip);
+        }
+    }
+    vips
+}
+
 async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
     let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
     let name = config.get("name").as_str().unwrap_or("preview").to_owned();
@@ -488,6 +551,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ..PreviewOptions::default()
     };
     let preview = kuma_mzs_core::preview::preview(&resources, &zone_names, &options);
+    let zone_vips = zone_vips(configured, &mesh, &name, &options, &mut diags).await;
     let zones: Vec<Value> = preview
         .zones
         .iter()
@@ -507,7 +571,13 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                 .unwrap_or_default();
             let mut attributes = vec![("zone", Value::string(&zone.zone))];
             attributes.extend(zones::status_attributes(&status));
+            let known = zone_vips.get(&zone.zone);
+            if let Some(ip) = known {
+                attributes.retain(|(k, _)| *k != "vip");
+                attributes.push(("vip", Value::string(ip.to_string())));
+            }
             attributes.extend([
+                ("vip_estimated", Value::Bool(known.is_none())),
                 ("warnings", Value::from_strings(warnings)),
                 (
                     "ports_json",

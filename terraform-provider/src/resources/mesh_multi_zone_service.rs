@@ -423,11 +423,42 @@ pub async fn plan(
             diags.extend(check_create(configured, &planned).await);
         }
     }
+    let changes_matching = prior.is_null()
+        || prior.get("selector") != planned.get("selector")
+        || prior.get("port") != planned.get("port");
+    if let (Some(configured), false, true) = (&ctx.configured, planned.is_null(), changes_matching)
+    {
+        if configured.live_lints && !diags.iter().any(|d| d.error) {
+            if let Some(resource) = as_resource(&planned, ctx.version) {
+                diags.extend(super::live::lints(configured, resource, ctx.version).await);
+            }
+        }
+    }
     PlanOutcome {
         planned,
         requires_replace: vec![attr("mesh"), attr("name")],
         diags,
     }
+}
+
+/// The planned object as the core's preview takes it (labels as global computes them).
+fn as_resource(planned: &Value, version: KumaVersion) -> Option<kuma_mzs_core::Resource> {
+    let (mesh, name) = (planned.get("mesh").as_str()?, planned.get("name").as_str()?);
+    let object = kuma_object(planned, mesh, name)?;
+    prepare_put(
+        &Mode::Global,
+        version,
+        ResourceType::MeshMultiZoneService,
+        Some(mesh),
+        name,
+        object.to_string().as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .ok()
+    .map(|prepared| prepared.resource)
 }
 
 /// Plan-time half of a safe create: the object must not exist yet and its mesh must.
@@ -801,6 +832,31 @@ mod tests {
         );
         assert!(error.detail.contains("appProtocol must be one of"));
         assert!(validate(&cfg, KumaVersion::V2).iter().all(|d| !d.error));
+    }
+
+    #[test]
+    fn a_bad_name_is_an_error_on_name_for_every_kuma_version() {
+        let mut cfg = config(Value::Null);
+        cfg.set("name", Value::string("Bad_Name"));
+        for version in [KumaVersion::V3_0, KumaVersion::V2] {
+            let diags = validate(&cfg, version);
+            let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
+            assert_eq!(error.path, attr("name"), "{diags:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_still_checks_the_rest() {
+        let mut cfg = with_ports(vec![(80, "kafka")]);
+        cfg.set("name", Value::Unknown);
+        let diags = validate(&cfg, KumaVersion::V3_0);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.error && d.path.first() == Some(&Step::Attr("port".into()))),
+            "{diags:?}"
+        );
+        assert!(diags.iter().all(|d| d.path != attr("name")), "{diags:?}");
     }
 
     #[test]
