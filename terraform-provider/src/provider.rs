@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use kuma_mzs_core::KumaVersion;
 use tfplugin_proto::tfplugin6 as pb;
 use tfplugin_proto::tfplugin6::provider_server::Provider;
 use tonic::{Request, Response, Status};
@@ -15,9 +14,8 @@ use tonic::{Request, Response, Status};
 use crate::config::{self, Configured};
 use crate::diag::Diag;
 use crate::log;
-use crate::resources::{
-    data_sources, hostname_generator as hg, mesh_multi_zone_service as mzs, PlanContext,
-};
+use crate::resources::registry::{managed, ManagedResource};
+use crate::resources::{data_sources, PlanContext};
 use crate::schema::Schema;
 use crate::value::{Ty, Value};
 
@@ -36,10 +34,10 @@ impl Schemas {
     pub fn new() -> Self {
         Schemas {
             provider: config::schema(),
-            resources: BTreeMap::from([
-                (mzs::TYPE_NAME, mzs::schema()),
-                (hg::TYPE_NAME, hg::schema()),
-            ]),
+            resources: managed()
+                .into_iter()
+                .map(|r| (r.type_name(), r.schema()))
+                .collect(),
             data_sources: BTreeMap::from([
                 (data_sources::MZS, data_sources::mzs_schema()),
                 (
@@ -144,6 +142,11 @@ impl Default for KumaProvider {
     }
 }
 
+/// The managed resource type called `type_name`.
+fn resource(type_name: &str) -> Option<&'static dyn ManagedResource> {
+    managed().into_iter().find(|r| r.type_name() == type_name)
+}
+
 fn decode(value: Option<&pb::DynamicValue>, ty: &Ty) -> Result<Value, Vec<pb::Diagnostic>> {
     let Some(value) = value else {
         return Ok(Value::Null);
@@ -242,17 +245,9 @@ impl Provider for KumaProvider {
         // The provider is not configured during validation, so `kuma_version` is not known
         // yet: report an error here only when every supported Kuma version rejects the value
         // (PlanResourceChange re-checks with the configured version). Lints are warnings.
-        let diags = match req.type_name.as_str() {
-            mzs::TYPE_NAME => {
-                let v3 = mzs::validate(&config, KumaVersion::V3_0);
-                let v2 = mzs::validate(&config, KumaVersion::V2);
-                v3.into_iter()
-                    .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
-                    .collect()
-            }
-            hg::TYPE_NAME => hg::validate(&config),
-            _ => Vec::new(),
-        };
+        let diags = resource(&req.type_name)
+            .map(|r| r.validate(&config))
+            .unwrap_or_default();
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: protos(&diags),
         }))
@@ -363,10 +358,9 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.current_state.clone(), d),
         };
-        let (new_state, diags) = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::read(&configured, &state).await,
-            hg::TYPE_NAME => hg::read(&configured, &state).await,
-            _ => (state, Vec::new()),
+        let (new_state, diags) = match resource(&req.type_name) {
+            Some(r) => r.read(&configured, &state).await,
+            None => (state, Vec::new()),
         };
         reply(encode(&new_state, ty), protos(&diags))
     }
@@ -394,10 +388,9 @@ impl Provider for KumaProvider {
             }
         };
         let ctx = self.plan_context();
-        let outcome = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::plan(&ctx, &prior, &proposed, &config).await,
-            hg::TYPE_NAME => hg::plan(&ctx, &prior, &proposed, &config).await,
-            _ => Default::default(),
+        let outcome = match resource(&req.type_name) {
+            Some(r) => r.plan(&ctx, &prior, &proposed, &config).await,
+            None => Default::default(),
         };
         if log::enabled(log::Level::Trace) {
             log::trace(
@@ -455,10 +448,9 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
-        let (new_state, diags) = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::apply(&configured, &prior, &planned).await,
-            hg::TYPE_NAME => hg::apply(&configured, &prior, &planned).await,
-            _ => (prior, Vec::new()),
+        let (new_state, diags) = match resource(&req.type_name) {
+            Some(r) => r.apply(&configured, &prior, &planned).await,
+            None => (prior, Vec::new()),
         };
         reply(encode(&new_state, ty), protos(&diags))
     }
@@ -469,12 +461,11 @@ impl Provider for KumaProvider {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.get_ref();
         let ty = self.resource_type(&req.type_name)?;
-        let imported = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::import(&req.id),
-            hg::TYPE_NAME => hg::import(&req.id),
-            other => Err(vec![Diag::error(
+        let imported = match resource(&req.type_name) {
+            Some(r) => r.import(&req.id),
+            None => Err(vec![Diag::error(
                 "Import not supported",
-                format!("{other} cannot be imported"),
+                format!("{} cannot be imported", req.type_name),
             )]),
         };
         Ok(Response::new(match imported {

@@ -449,6 +449,51 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     }
 }
 
+/// The resource type, for the registry.
+pub struct HostnameGenerator;
+
+#[tonic::async_trait]
+impl super::registry::ManagedResource for HostnameGenerator {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diag> {
+        validate(config)
+    }
+
+    async fn plan(
+        &self,
+        ctx: &super::PlanContext,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlanOutcome {
+        plan(ctx, prior, proposed, config).await
+    }
+
+    async fn apply(
+        &self,
+        configured: &Configured,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Vec<Diag>) {
+        apply(configured, prior, planned).await
+    }
+
+    async fn read(&self, configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
+        read(configured, state).await
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
+        import(id)
+    }
+}
+
 /// Import by name.
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let id = id.trim();

@@ -726,6 +726,57 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     .conform(state_type()))
 }
 
+/// The resource type, for the registry.
+pub struct MeshMultiZoneService;
+
+#[tonic::async_trait]
+impl super::registry::ManagedResource for MeshMultiZoneService {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    /// Errors only where both release lines reject at the same attribute (PlanResourceChange
+    /// re-checks with the server's release); lints are warnings.
+    fn validate(&self, config: &Value) -> Vec<Diag> {
+        let v3 = validate(config, KumaVersion::V3_0);
+        let v2 = validate(config, KumaVersion::V2);
+        v3.into_iter()
+            .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
+            .collect()
+    }
+
+    async fn plan(
+        &self,
+        ctx: &PlanContext,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlanOutcome {
+        plan(ctx, prior, proposed, config).await
+    }
+
+    async fn apply(
+        &self,
+        configured: &Configured,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Vec<Diag>) {
+        apply(configured, prior, planned).await
+    }
+
+    async fn read(&self, configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
+        read(configured, state).await
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
+        import(id)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::expect_used)]
 mod tests {

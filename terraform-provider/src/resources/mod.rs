@@ -4,6 +4,7 @@ pub mod data_sources;
 pub mod hostname_generator;
 pub mod live;
 pub mod mesh_multi_zone_service;
+pub mod registry;
 pub mod zones;
 
 use std::collections::BTreeMap;
