@@ -624,4 +624,32 @@ fn name_and_mesh_errors_land_on_their_attribute() {
         plan.all()
     );
     assert!(plan.all().contains("mesh = \"nope\""), "{}", plan.all());
+
+    // A HostnameGenerator with two selector kinds: on the second one's labels.
+    ws.write(&format!(
+        "{provider}{}",
+        r#"
+resource "kuma_hostname_generator" "two" {
+  name = "two"
+  template = "{{ .DisplayName }}.two"
+  selector {
+    mesh_service {
+      match_labels = { a = "b" }
+    }
+    mesh_multi_zone_service {
+      match_labels = { extra = "kind" }
+    }
+  }
+}
+"#
+    ));
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    assert!(
+        validate
+            .all()
+            .contains("match_labels = { extra = \"kind\" }"),
+        "{}",
+        validate.all()
+    );
 }

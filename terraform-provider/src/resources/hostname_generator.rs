@@ -159,6 +159,29 @@ fn spec_from_config(config: &Value) -> Result<Option<HostnameGeneratorSpec>, Vec
     }))
 }
 
+/// Where a violation goes. Terraform shows a source line only for attributes, so "exactly one
+/// selector" lands on the `match_labels` of the second selector kind written (the one too
+/// many), not on the resource line.
+fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
+    let path = diag::kuma_path(field);
+    if path != attr("selector") {
+        return path;
+    }
+    let written: Vec<&str> = SELECTORS
+        .iter()
+        .map(|(ours, _)| *ours)
+        .filter(|ours| !config.get("selector").get(ours).is_null())
+        .collect();
+    match written.get(1) {
+        Some(extra) => vec![
+            diag::Step::Attr("selector".into()),
+            diag::Step::Attr((*extra).into()),
+            diag::Step::Attr("match_labels".into()),
+        ],
+        None => path,
+    }
+}
+
 /// Plan-time validation through the core.
 pub fn validate(config: &Value) -> Vec<Diag> {
     match spec_from_config(config) {
@@ -169,7 +192,7 @@ pub fn validate(config: &Value) -> Vec<Diag> {
                     format!("Invalid HostnameGenerator: {}", v.field),
                     v.message.clone(),
                 )
-                .at(diag::kuma_path(&v.field))
+                .at(violation_path(config, &v.field))
             })
             .collect(),
         Ok(None) => Vec::new(),
@@ -515,5 +538,39 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
             "Invalid import ID",
             "Use the HostnameGenerator's name (e.g. my-generator) or {\"name\": \"my-generator\"}.",
         )]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_selector_kinds_are_reported_on_the_second_ones_labels() {
+        let labels =
+            || Value::object([("match_labels", Value::object([("a", Value::string("b"))]))]);
+        let config = Value::object([
+            ("name", Value::string("gen")),
+            ("template", Value::string("{{ .DisplayName }}.x")),
+            (
+                "selector",
+                Value::object([
+                    ("mesh_service", labels()),
+                    ("mesh_multi_zone_service", labels()),
+                ]),
+            ),
+        ])
+        .conform(state_type());
+        let diags = validate(&config);
+        let error = diags.iter().find(|d| d.error);
+        assert_eq!(
+            error.map(|d| d.path.clone()),
+            Some(vec![
+                diag::Step::Attr("selector".into()),
+                diag::Step::Attr("mesh_multi_zone_service".into()),
+                diag::Step::Attr("match_labels".into()),
+            ]),
+            "{diags:?}"
+        );
     }
 }
