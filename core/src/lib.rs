@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod decode;
+pub mod defaults;
 pub mod diagnostics;
 pub mod documents;
 pub mod explain;
@@ -31,13 +32,16 @@ pub mod ports;
 pub mod preview;
 pub mod schema;
 pub mod selector;
+pub mod server_labels;
 mod sort;
 pub mod source;
+pub mod status_dependencies;
 pub mod syntax;
 pub mod template;
 pub mod validate;
 pub mod vips;
 pub mod workspace;
+pub mod zone_vip;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use model::{KumaVersion, Resource, ResourceType};

@@ -3,10 +3,15 @@
 //!
 //! Every call the provider makes is idempotent (GET, PUT of a whole resource, DELETE), so every
 //! call may be retried on 5xx, 408/429, connection errors and timeouts. The token is never logged.
+//!
+//! A client may carry an operation deadline ([`KumaClient::with_deadline`]): every attempt,
+//! retry wait and read-after-write poll stays inside it, and running out is its own error that
+//! says which limit was hit (a listener that accepts and never answers fails within the
+//! deadline, not after `retries x timeout`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -42,18 +47,9 @@ impl std::fmt::Debug for ClientConfig {
     }
 }
 
-/// One entry of Kuma's `invalid_parameters`.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct InvalidParameter {
-    /// Kuma field path (`spec.ports[0].appProtocol`).
-    #[serde(default)]
-    pub field: String,
-    /// Message.
-    #[serde(default)]
-    pub reason: String,
-}
-
-/// Kuma's error body.
+/// Kuma's error body as the provider reads it: the fields it uses from the core's
+/// [`kuma_mzs_core::api::ErrorBody`] (one model of the body; the provider only reads, and
+/// servers other than Kuma may leave fields out, hence the defaults).
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct KumaErrorBody {
     /// Title, e.g. `Could not process a resource`.
@@ -62,9 +58,9 @@ pub struct KumaErrorBody {
     /// Detail, e.g. `Resource is not valid`.
     #[serde(default)]
     pub detail: String,
-    /// Per-field problems.
+    /// Per-field problems (the core's entry type).
     #[serde(default)]
-    pub invalid_parameters: Vec<InvalidParameter>,
+    pub invalid_parameters: Vec<kuma_mzs_core::api::InvalidParameter>,
 }
 
 /// What went wrong talking to Kuma.
@@ -101,6 +97,28 @@ pub enum ClientError {
     /// Client set-up.
     #[error("invalid provider configuration: {0}")]
     Config(String),
+    /// The operation's overall deadline passed (every attempt and retry counts against it).
+    #[error("gave up on {endpoint} after {}: the operation deadline passed ({}; raise it with the resource's `timeouts` block or the provider's `operation_timeout`). Last problem: {last}", humantime(*elapsed), humantime(*limit))]
+    Deadline {
+        /// Endpoint.
+        endpoint: String,
+        /// The operation's limit.
+        limit: Duration,
+        /// How long the operation ran.
+        elapsed: Duration,
+        /// What the last attempt saw.
+        last: String,
+    },
+    /// A create-only PUT (`If-None-Match: *`) found the object already there.
+    #[error("{path} already exists on {endpoint} (the server refused to overwrite it)")]
+    AlreadyExists {
+        /// Endpoint.
+        endpoint: String,
+        /// Request path.
+        path: String,
+        /// Whether an earlier attempt of this same PUT may have created it (it was retried).
+        retried: bool,
+    },
 }
 
 impl ClientError {
@@ -110,10 +128,35 @@ impl ClientError {
     }
 }
 
+/// `1.5s`, `60s`, `250ms`.
+pub fn humantime(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// The client. Cheap to clone; safe to share between concurrent RPCs.
 #[derive(Clone, Debug)]
 pub struct KumaClient {
     inner: Arc<Inner>,
+    deadline: Option<Deadline>,
+}
+
+/// When an operation must be over.
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    started: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    fn remaining(&self) -> Duration {
+        self.limit.saturating_sub(self.started.elapsed())
+    }
 }
 
 #[derive(Debug)]
@@ -140,7 +183,37 @@ impl KumaClient {
             .map_err(|e| ClientError::Config(e.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner { http, config }),
+            deadline: None,
         })
+    }
+
+    /// The same client, bounded by one overall deadline of `limit` from now.
+    pub fn with_deadline(&self, limit: Duration) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            deadline: Some(Deadline {
+                started: Instant::now(),
+                limit,
+            }),
+        }
+    }
+
+    /// Time left before the deadline (`None`: no deadline).
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline.map(|d| d.remaining())
+    }
+
+    fn deadline_error(&self, last: String) -> ClientError {
+        let (limit, elapsed) = self
+            .deadline
+            .map(|d| (d.limit, d.started.elapsed()))
+            .unwrap_or_default();
+        ClientError::Deadline {
+            endpoint: self.inner.config.endpoint.clone(),
+            limit,
+            elapsed,
+            last,
+        }
     }
 
     /// The endpoint.
@@ -150,7 +223,7 @@ impl KumaClient {
 
     /// GET a JSON document.
     pub async fn get(&self, path: &str) -> Result<serde_json::Value, ClientError> {
-        self.call(Method::GET, path, None).await
+        self.call(Method::GET, path, None, false).await
     }
 
     /// GET, retrying 404s for a while (a resource just written may not be readable yet when the
@@ -165,7 +238,11 @@ impl KumaClient {
                         "resource not readable yet after write; retrying",
                         &[("path", path)],
                     );
-                    tokio::time::sleep(backoff(attempt)).await;
+                    let wait = backoff(attempt);
+                    if self.remaining().is_some_and(|left| left <= wait) {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(wait).await;
                 }
                 other => return other,
             }
@@ -178,12 +255,23 @@ impl KumaClient {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<serde_json::Value, ClientError> {
-        self.call(Method::PUT, path, Some(body)).await
+        self.call(Method::PUT, path, Some(body), false).await
+    }
+
+    /// PUT that must create: sends `If-None-Match: *`, which servers that honour it (kuma-local)
+    /// refuse with 409/412 when the object exists; servers that ignore it (Kuma 2.x/3.0) rely
+    /// on the caller's read-before-write check. A refusal is [`ClientError::AlreadyExists`].
+    pub async fn put_new(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.call(Method::PUT, path, Some(body), true).await
     }
 
     /// DELETE; a 404 counts as success (already gone).
     pub async fn delete(&self, path: &str) -> Result<(), ClientError> {
-        match self.call(Method::DELETE, path, None).await {
+        match self.call(Method::DELETE, path, None, false).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
@@ -220,6 +308,7 @@ impl KumaClient {
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
+        create_only: bool,
     ) -> Result<serde_json::Value, ClientError> {
         let url = format!(
             "{}{}",
@@ -227,10 +316,21 @@ impl KumaClient {
             path
         );
         let mut attempt = 0u32;
+        let mut last: Option<ClientError> = None;
         loop {
             let mut request = self.inner.http.request(method.clone(), &url);
+            if let Some(left) = self.remaining() {
+                if left.is_zero() {
+                    let last = last.map(|e| e.to_string()).unwrap_or_default();
+                    return Err(self.deadline_error(last));
+                }
+                request = request.timeout(left.min(self.inner.config.timeout));
+            }
             if let Some(token) = &self.inner.config.token {
                 request = request.bearer_auth(token);
+            }
+            if create_only {
+                request = request.header(reqwest::header::IF_NONE_MATCH, "*");
             }
             if let Some(body) = body {
                 request = request.json(body);
@@ -243,6 +343,16 @@ impl KumaClient {
             let retryable = match outcome {
                 Ok(response) => {
                     let status = response.status();
+                    if create_only
+                        && (status == StatusCode::CONFLICT
+                            || status == StatusCode::PRECONDITION_FAILED)
+                    {
+                        return Err(ClientError::AlreadyExists {
+                            endpoint: self.inner.config.endpoint.clone(),
+                            path: path.to_owned(),
+                            retried: attempt > 0,
+                        });
+                    }
                     let text = response.text().await.unwrap_or_default();
                     if status.is_success() {
                         if text.trim().is_empty() {
@@ -275,10 +385,18 @@ impl KumaClient {
                 },
             };
             if attempt >= self.inner.config.max_retries || stopping() {
-                return Err(retryable);
+                return Err(match self.remaining() {
+                    Some(left) if left <= Duration::from_millis(5) => {
+                        self.deadline_error(retryable.to_string())
+                    }
+                    _ => retryable,
+                });
             }
             attempt += 1;
             let wait = backoff(attempt);
+            if self.remaining().is_some_and(|left| left <= wait) {
+                return Err(self.deadline_error(retryable.to_string()));
+            }
             log::warn(
                 "Kuma API call failed; retrying",
                 &[
@@ -289,6 +407,7 @@ impl KumaClient {
                 ],
             );
             tokio::time::sleep(wait).await;
+            last = Some(retryable);
         }
     }
 }
@@ -463,6 +582,39 @@ mod tests {
             assert!(d <= Duration::from_millis(2_000));
             assert!(d >= Duration::from_millis(50));
         }
+    }
+
+    #[tokio::test]
+    async fn a_listener_that_never_answers_fails_within_the_deadline() {
+        let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return;
+        };
+        let Ok(address) = listener.local_addr() else {
+            return;
+        };
+        let client = KumaClient::new(ClientConfig {
+            endpoint: format!("http://{address}"),
+            token: None,
+            ca_cert: None,
+            insecure_skip_verify: false,
+            timeout: Duration::from_secs(30),
+            max_retries: 4,
+        });
+        let Ok(client) = client else {
+            panic!("client");
+        };
+        let started = Instant::now();
+        let outcome = client
+            .with_deadline(Duration::from_millis(600))
+            .get("/")
+            .await;
+        assert!(started.elapsed() < Duration::from_secs(3));
+        let Err(error) = outcome else {
+            panic!("a silent listener answered");
+        };
+        assert!(matches!(error, ClientError::Deadline { .. }), "{error}");
+        assert!(error.to_string().contains("operation deadline"), "{error}");
+        drop(listener);
     }
 
     #[test]

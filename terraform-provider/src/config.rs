@@ -15,6 +15,9 @@ use crate::value::{Ty, Value};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default retries.
 pub const DEFAULT_MAX_RETRIES: u32 = 4;
+/// Default overall deadline of one operation (a refresh, create, update, delete or data-source
+/// read, with every retry and zone read inside it).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The provider schema.
 pub fn schema() -> Schema {
@@ -28,8 +31,10 @@ pub fn schema() -> Schema {
                 Attribute::optional("ca_cert", Ty::String, "PEM CA certificate(s) to trust for an `https` endpoint instead of the system roots."),
                 Attribute::optional("insecure_skip_verify", Ty::Bool, "Do not verify the API server's TLS certificate (testing only). Default `false`."),
                 Attribute::optional("timeout", Ty::String, "Timeout of one API request, e.g. `30s`, `500ms`, `2m`. Default `30s`. Also bounds how long the provider waits for zone status after an apply."),
+                Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
-                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0` (default) or `2.x` (`2.9`…`2.14`)."),
+                Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
+                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time, e.g. `3.0` or `2.x` (`2.9`…`2.14`). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`."),
             ],
             blocks: vec![NestedBlock {
                 name: "zone",
@@ -66,10 +71,48 @@ pub struct Configured {
     pub client: KumaClient,
     /// Zones, in configuration order.
     pub zones: Vec<Zone>,
-    /// Rules to apply.
+    /// Rules to apply (the server's release when it could be read, else `kuma_version`).
     pub kuma_version: KumaVersion,
+    /// `kuma_version` as configured.
+    pub explicit_version: Option<KumaVersion>,
     /// Request timeout (also the zone-status wait bound).
     pub timeout: Duration,
+    /// Default overall deadline of one operation.
+    pub operation_timeout: Duration,
+    /// Whether plans lint against the live MeshServices.
+    pub live_lints: bool,
+    /// What the control plane holds, fetched once per process.
+    pub live: Arc<crate::resources::live::LiveCache>,
+}
+
+impl Configured {
+    /// The same settings with every client (global and zones) bounded by one deadline of
+    /// `limit` from now: what one Terraform operation uses.
+    pub fn with_deadline(&self, limit: Duration) -> Configured {
+        Configured {
+            client: self.client.with_deadline(limit),
+            zones: self
+                .zones
+                .iter()
+                .map(|z| Zone {
+                    name: z.name.clone(),
+                    client: z.client.with_deadline(limit),
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// [`Configured::with_deadline`] with the operation's `timeouts` entry (`create`, `read`,
+    /// ...) from the resource's `timeouts` block, else the provider's `operation_timeout`.
+    pub fn for_operation(&self, timeouts: &Value, operation: &str) -> Configured {
+        let limit = timeouts
+            .get(operation)
+            .as_str()
+            .and_then(parse_duration)
+            .unwrap_or(self.operation_timeout);
+        self.with_deadline(limit)
+    }
 }
 
 /// Parse a duration like `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
@@ -93,11 +136,11 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 /// Static checks of the provider block (unknown values are skipped).
 pub fn validate(config: &Value) -> Vec<Diag> {
     let mut diags = Vec::new();
-    if let Some(t) = config.get("timeout").as_str() {
-        if parse_duration(t).is_none() {
-            diags.push(
-                Diag::error("Invalid timeout", format!("{t:?} is not a duration like \"30s\", \"500ms\" or \"2m\" (between 0 and 24h).")).at(attr("timeout")),
-            );
+    for key in ["timeout", "operation_timeout"] {
+        if let Some(t) = config.get(key).as_str() {
+            if parse_duration(t).is_none() {
+                diags.push(invalid_duration(key, t).at(attr(key)));
+            }
         }
     }
     if let Some(v) = config.get("kuma_version").as_str() {
@@ -138,14 +181,34 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     diags
 }
 
+/// A duration setting that does not parse.
+pub fn invalid_duration(key: &str, text: &str) -> Diag {
+    Diag::error(
+        format!("Invalid {key}"),
+        format!(
+            "{text:?} is not a duration like \"30s\", \"500ms\" or \"2m\" (between 0 and 24h)."
+        ),
+    )
+}
+
+/// The outcome of `ConfigureProvider`.
+pub enum Configuration {
+    /// Ready to call the API.
+    Ready(Arc<Configured>),
+    /// Some settings are only known after apply (e.g. `endpoint = some_resource.attr`): plans
+    /// run offline with unknown computed values; Terraform configures again at apply.
+    Deferred,
+}
+
 /// Build the configured provider (env fallbacks applied here).
-pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
+pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
     let mut diags = validate(config);
     if config.contains_unknown() {
-        diags.push(Diag::error(
-            "Provider configuration depends on values not known yet",
-            "The kuma provider block refers to values that are only known after apply. Use literal values, variables or data sources that are known at plan time.",
-        ));
+        return if diags.iter().any(|d| d.error) {
+            Err(diags)
+        } else {
+            Ok(Configuration::Deferred)
+        };
     }
     let endpoint = config
         .get("endpoint")
@@ -183,16 +246,21 @@ pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
         .as_str()
         .and_then(parse_duration)
         .unwrap_or(DEFAULT_TIMEOUT);
+    let operation_timeout = config
+        .get("operation_timeout")
+        .as_str()
+        .and_then(parse_duration)
+        .unwrap_or(DEFAULT_OPERATION_TIMEOUT);
     let max_retries = config
         .get("max_retries")
         .as_i64()
         .map(|n| n.clamp(0, 20) as u32)
         .unwrap_or(DEFAULT_MAX_RETRIES);
-    let kuma_version = config
+    let explicit_version = config
         .get("kuma_version")
         .as_str()
-        .and_then(KumaVersion::parse)
-        .unwrap_or_default();
+        .and_then(KumaVersion::parse);
+    let kuma_version = explicit_version.unwrap_or_default();
     let base = ClientConfig {
         endpoint,
         token,
@@ -229,12 +297,111 @@ pub fn configure(config: &Value) -> Result<Arc<Configured>, Vec<Diag>> {
             client: zone_client,
         });
     }
-    Ok(Arc::new(Configured {
+    Ok(Configuration::Ready(Arc::new(Configured {
         client,
         zones,
         kuma_version,
+        explicit_version,
         timeout,
-    }))
+        operation_timeout,
+        live_lints: config.get("live_lints").as_bool().unwrap_or(true),
+        live: Arc::default(),
+    })))
+}
+
+/// What `GET /` of a Kuma control plane says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// The release as written (`basedOnKuma`, else `version`), e.g. `2.14.3`.
+    pub version_text: Option<String>,
+    /// The release's rules, when this toolkit knows the release.
+    pub version: Option<KumaVersion>,
+    /// `global`, `zone` or `standalone`, when the server says.
+    pub mode: Option<String>,
+}
+
+/// Read a release string through the core: the whole text, else its `major.minor`.
+fn parse_release(text: &str) -> Option<KumaVersion> {
+    KumaVersion::parse(text).or_else(|| {
+        let mut parts = text.trim().trim_start_matches('v').split('.');
+        let major_minor = format!("{}.{}", parts.next()?, parts.next()?);
+        KumaVersion::parse(&major_minor)
+    })
+}
+
+impl ServerInfo {
+    /// From the `GET /` body.
+    pub fn from_index(body: &serde_json::Value) -> ServerInfo {
+        let text = |key: &str| {
+            body.get(key)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let version_text = text("basedOnKuma").or_else(|| text("version"));
+        ServerInfo {
+            version: version_text.as_deref().and_then(parse_release),
+            version_text,
+            mode: text("mode"),
+        }
+    }
+}
+
+/// Ask the control plane which release and mode it runs (bounded by a short deadline) and
+/// settle the rules: the server's release wins over `kuma_version` (a disagreement is a warning
+/// on `kuma_version`), and a zone control plane is an error on `endpoint`. A server that cannot
+/// be asked leaves the configured rules in place (the operations themselves report it).
+pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
+    let mut settled = configured.clone();
+    let mut diags = Vec::new();
+    let limit = configured.operation_timeout.min(Duration::from_secs(10));
+    let body = match configured.client.with_deadline(limit).get("/").await {
+        Ok(body) => body,
+        Err(e) => {
+            crate::log::warn(
+                "could not read the control plane's version",
+                &[("error", &e.to_string())],
+            );
+            return (settled, diags);
+        }
+    };
+    let info = ServerInfo::from_index(&body);
+    if info.mode.as_deref() == Some("zone") {
+        diags.push(
+            Diag::error(
+                "The endpoint is a zone control plane",
+                format!(
+                    "{} answers as a zone control plane; MeshMultiZoneServices and HostnameGenerators are created on the global control plane, and a zone refuses them. Set `endpoint` to the global control plane's API (list the zone under a `zone` block to read its status).",
+                    configured.client.endpoint()
+                ),
+            )
+            .at(attr("endpoint")),
+        );
+    }
+    match (info.version, configured.explicit_version) {
+        (Some(server), Some(explicit)) if server != explicit => {
+            diags.push(
+                Diag::warning(
+                    "kuma_version disagrees with the control plane",
+                    format!(
+                        "kuma_version is {:?} but {} runs Kuma {} ({} rules); the server's rules apply.",
+                        explicit.as_str(),
+                        configured.client.endpoint(),
+                        info.version_text.as_deref().unwrap_or(""),
+                        server.as_str()
+                    ),
+                )
+                .at(attr("kuma_version")),
+            );
+            settled.kuma_version = server;
+        }
+        (Some(server), _) => settled.kuma_version = server,
+        (None, _) => crate::log::info(
+            "the control plane's release is not one this provider knows; using kuma_version",
+            &[("version", info.version_text.as_deref().unwrap_or("(none)"))],
+        ),
+    }
+    (settled, diags)
 }
 
 #[cfg(test)]
@@ -250,6 +417,19 @@ mod tests {
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn the_servers_release_and_mode_are_read_from_its_index() {
+        let info = ServerInfo::from_index(&serde_json::json!({
+            "version": "2.14.3", "basedOnKuma": "2.14.3", "mode": "zone"
+        }));
+        assert_eq!(info.version, Some(KumaVersion::V2));
+        assert_eq!(info.mode.as_deref(), Some("zone"));
+        let info = ServerInfo::from_index(&serde_json::json!({"version": "3.0.0"}));
+        assert_eq!(info.version, Some(KumaVersion::V3_0));
+        let info = ServerInfo::from_index(&serde_json::json!({"version": "1.8.0"}));
+        assert_eq!(info.version, None);
     }
 
     #[test]

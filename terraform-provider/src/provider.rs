@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use kuma_mzs_core::KumaVersion;
 use tfplugin_proto::tfplugin6 as pb;
 use tfplugin_proto::tfplugin6::provider_server::Provider;
 use tonic::{Request, Response, Status};
@@ -15,7 +14,8 @@ use tonic::{Request, Response, Status};
 use crate::config::{self, Configured};
 use crate::diag::Diag;
 use crate::log;
-use crate::resources::{data_sources, hostname_generator as hg, mesh_multi_zone_service as mzs};
+use crate::resources::registry::{managed, ManagedResource};
+use crate::resources::{data_sources, PlanContext};
 use crate::schema::Schema;
 use crate::value::{Ty, Value};
 
@@ -34,10 +34,10 @@ impl Schemas {
     pub fn new() -> Self {
         Schemas {
             provider: config::schema(),
-            resources: BTreeMap::from([
-                (mzs::TYPE_NAME, mzs::schema()),
-                (hg::TYPE_NAME, hg::schema()),
-            ]),
+            resources: managed()
+                .into_iter()
+                .map(|r| (r.type_name(), r.schema()))
+                .collect(),
             data_sources: BTreeMap::from([
                 (data_sources::MZS, data_sources::mzs_schema()),
                 (
@@ -62,6 +62,8 @@ pub struct KumaProvider {
     resource_types: BTreeMap<&'static str, Ty>,
     data_types: BTreeMap<&'static str, Ty>,
     configured: RwLock<Option<Arc<Configured>>>,
+    /// ConfigureProvider saw values known only after apply: plan offline.
+    deferred: std::sync::atomic::AtomicBool,
 }
 
 impl KumaProvider {
@@ -85,6 +87,7 @@ impl KumaProvider {
             resource_types,
             data_types,
             configured: RwLock::new(None),
+            deferred: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -100,6 +103,24 @@ impl KumaProvider {
                 )
                 .to_proto()]
             })
+    }
+
+    /// What planning may use: the configured provider unless its configuration is not known
+    /// yet (then plans are offline, with unknown computed values).
+    fn plan_context(&self) -> PlanContext {
+        let configured = if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+            None
+        } else {
+            self.configured.read().ok().and_then(|c| c.clone())
+        };
+        PlanContext {
+            version: configured
+                .as_ref()
+                .map(|c| c.kuma_version)
+                .unwrap_or_default(),
+            has_zones: configured.as_ref().is_some_and(|c| !c.zones.is_empty()),
+            configured,
+        }
     }
 
     fn resource_type(&self, type_name: &str) -> Result<&Ty, Status> {
@@ -119,6 +140,11 @@ impl Default for KumaProvider {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The managed resource type called `type_name`.
+fn resource(type_name: &str) -> Option<&'static dyn ManagedResource> {
+    managed().into_iter().find(|r| r.type_name() == type_name)
 }
 
 fn decode(value: Option<&pb::DynamicValue>, ty: &Ty) -> Result<Value, Vec<pb::Diagnostic>> {
@@ -219,17 +245,9 @@ impl Provider for KumaProvider {
         // The provider is not configured during validation, so `kuma_version` is not known
         // yet: report an error here only when every supported Kuma version rejects the value
         // (PlanResourceChange re-checks with the configured version). Lints are warnings.
-        let diags = match req.type_name.as_str() {
-            mzs::TYPE_NAME => {
-                let v3 = mzs::validate(&config, KumaVersion::V3_0);
-                let v2 = mzs::validate(&config, KumaVersion::V2);
-                v3.into_iter()
-                    .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
-                    .collect()
-            }
-            hg::TYPE_NAME => hg::validate(&config),
-            _ => Vec::new(),
-        };
+        let diags = resource(&req.type_name)
+            .map(|r| r.validate(&config))
+            .unwrap_or_default();
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: protos(&diags),
         }))
@@ -285,7 +303,20 @@ impl Provider for KumaProvider {
             }
         };
         let diagnostics = match config::configure(&config) {
-            Ok(configured) => {
+            Ok(config::Configuration::Deferred) => {
+                log::info(
+                    "provider configuration is not known yet; planning offline",
+                    &[("terraform_version", &req.terraform_version)],
+                );
+                self.deferred
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                Vec::new()
+            }
+            Ok(config::Configuration::Ready(configured)) => {
+                self.deferred
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+                let (settled, diags) = config::detect(&configured).await;
+                let configured = Arc::new(settled);
                 log::info(
                     "configured",
                     &[
@@ -296,7 +327,7 @@ impl Provider for KumaProvider {
                 if let Ok(mut slot) = self.configured.write() {
                     *slot = Some(configured);
                 }
-                Vec::new()
+                protos(&diags)
             }
             Err(diags) => protos(&diags),
         };
@@ -327,10 +358,9 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.current_state.clone(), d),
         };
-        let (new_state, diags) = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::read(&configured, &state).await,
-            hg::TYPE_NAME => hg::read(&configured, &state).await,
-            _ => (state, Vec::new()),
+        let (new_state, diags) = match resource(&req.type_name) {
+            Some(r) => r.read(&configured, &state).await,
+            None => (state, Vec::new()),
         };
         reply(encode(&new_state, ty), protos(&diags))
     }
@@ -357,16 +387,10 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let (version, has_zones) = self
-            .configured
-            .read()
-            .ok()
-            .and_then(|c| c.as_ref().map(|c| (c.kuma_version, !c.zones.is_empty())))
-            .unwrap_or_default();
-        let outcome = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::plan(&prior, &proposed, &config, version, has_zones),
-            hg::TYPE_NAME => hg::plan(&prior, &proposed, &config),
-            _ => Default::default(),
+        let ctx = self.plan_context();
+        let outcome = match resource(&req.type_name) {
+            Some(r) => r.plan(&ctx, &prior, &proposed, &config).await,
+            None => Default::default(),
         };
         if log::enabled(log::Level::Trace) {
             log::trace(
@@ -424,10 +448,9 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
-        let (new_state, diags) = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::apply(&configured, &prior, &planned).await,
-            hg::TYPE_NAME => hg::apply(&configured, &prior, &planned).await,
-            _ => (prior, Vec::new()),
+        let (new_state, diags) = match resource(&req.type_name) {
+            Some(r) => r.apply(&configured, &prior, &planned).await,
+            None => (prior, Vec::new()),
         };
         reply(encode(&new_state, ty), protos(&diags))
     }
@@ -438,12 +461,11 @@ impl Provider for KumaProvider {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.get_ref();
         let ty = self.resource_type(&req.type_name)?;
-        let imported = match req.type_name.as_str() {
-            mzs::TYPE_NAME => mzs::import(&req.id),
-            hg::TYPE_NAME => hg::import(&req.id),
-            other => Err(vec![Diag::error(
+        let imported = match resource(&req.type_name) {
+            Some(r) => r.import(&req.id),
+            None => Err(vec![Diag::error(
                 "Import not supported",
-                format!("{other} cannot be imported"),
+                format!("{} cannot be imported", req.type_name),
             )]),
         };
         Ok(Response::new(match imported {
@@ -488,6 +510,7 @@ impl Provider for KumaProvider {
                 }))
             }
         };
+        let configured = configured.with_deadline(configured.operation_timeout);
         let (state, diags) = data_sources::read(&configured, &req.type_name, &config).await;
         Ok(Response::new(pb::read_data_source::Response {
             state: if state.is_null() {

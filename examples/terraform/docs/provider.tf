@@ -1,7 +1,8 @@
 provider "kuma" {
   endpoint = "http://127.0.0.1:5681" # or KUMA_ENDPOINT
   # token = "..."                    # or KUMA_TOKEN
-  kuma_version = "3.0"
+  # kuma_version = "3.0"            # optional: read from the control plane (GET /)
+  # operation_timeout = "60s"        # deadline of one operation, retries included
 
   zone {
     name     = "east"

@@ -77,9 +77,10 @@ data "kuma_mesh_multi_zone_service_preview" "redis" {
 }
 
 output "zone_status" {
-  description = "Per zone: VIP, hostnames and matched MeshServices."
+  description = "Per zone: synced/pending/unreachable, VIP, hostnames and matched MeshServices."
   value = {
     for z in kuma_mesh_multi_zone_service.redis.zone_status : z.zone => {
+      state         = z.state
       vip           = z.vip
       hostnames     = z.hostnames
       mesh_services = [for m in z.mesh_services : "${m.name}@${m.zone}"]
@@ -92,6 +93,7 @@ output "preview" {
   value = {
     for z in data.kuma_mesh_multi_zone_service_preview.redis.zone : z.zone => {
       vip           = z.vip
+      vip_estimated = z.vip_estimated
       hostnames     = z.hostnames
       mesh_services = [for m in z.mesh_services : "${m.name}@${m.zone}"]
       warnings      = z.warnings

@@ -89,7 +89,7 @@ fn preview_zone_type() -> Ty {
         ("zone", Ty::String),
         ("vip", Ty::String),
         ("hostnames", Ty::list(Ty::String)),
-        ("mesh_services", mesh_services_ty()),
+        ("mesh_services", zones::mesh_services_ty()),
         (
             "conditions",
             Ty::list(Ty::object([
@@ -99,6 +99,7 @@ fn preview_zone_type() -> Ty {
                 ("message", Ty::String),
             ])),
         ),
+        ("vip_estimated", Ty::Bool),
         ("warnings", Ty::list(Ty::String)),
         ("ports_json", Ty::String),
         ("traffic_json", Ty::String),
@@ -116,7 +117,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
-                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip`, `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, read from the VIPs the zone has in use; `vip_estimated` is `false` then. Otherwise an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
             ],
             blocks: vec![selector_block(), port_block()],
@@ -157,10 +158,12 @@ pub(crate) fn ports_value(spec: Option<&serde_json::Value>) -> Value {
                     ),
                     (
                         "app_protocol",
-                        p.get("appProtocol")
-                            .and_then(|v| v.as_str())
-                            .map(Value::string)
-                            .unwrap_or_else(|| Value::string("tcp")),
+                        Value::string(
+                            p.get("appProtocol")
+                                .and_then(|v| v.as_str())
+                                .map(str::to_owned)
+                                .unwrap_or_else(kuma_mzs_core::model::default_app_protocol),
+                        ),
                     ),
                 ])
             })
@@ -193,16 +196,6 @@ pub(crate) fn snis_value(item: &serde_json::Value) -> Value {
     )
 }
 
-/// The type of a `mesh_services` list (status.meshServices entries).
-pub(crate) fn mesh_services_ty() -> Ty {
-    Ty::list(Ty::object([
-        ("name", Ty::String),
-        ("namespace", Ty::String),
-        ("zone", Ty::String),
-        ("mesh", Ty::String),
-    ]))
-}
-
 /// A JSON object of strings as a Terraform map (null when absent or not all strings).
 pub(crate) fn string_map(v: Option<&serde_json::Value>) -> Value {
     v.and_then(|m| serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok())
@@ -222,6 +215,7 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
     );
     match configured.client.get(&path).await {
         Ok(item) => {
+            let (zone_status, zone_diags) = zones::read(configured, &mesh, name, None).await;
             let spec = item.get("spec");
             let snis = snis_value(&item);
             let state = Value::object([
@@ -242,12 +236,9 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
                 ("snis", snis),
                 ("creation_time", json_str(&item, "creationTime")),
                 ("modification_time", json_str(&item, "modificationTime")),
-                (
-                    "zone_status",
-                    zones::read(configured, &mesh, name, None).await,
-                ),
+                ("zone_status", zone_status),
             ]);
-            (state.conform(&mzs_schema().ty()), Vec::new())
+            (state.conform(&mzs_schema().ty()), zone_diags)
         }
         Err(e) if e.is_not_found() => (
             Value::Null,
@@ -300,6 +291,7 @@ async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, 
         Ok(items) => items,
         Err(diags) => return (Value::Null, diags),
     };
+    let mut skipped = Vec::new();
     let mut rows: Vec<(String, String, String, Value)> = items
         .iter()
         // Servers without label filters still get the right answer.
@@ -311,47 +303,44 @@ async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, 
                     == Some(v)
             })
         })
-        .map(|item| {
-            let labels = item.get("labels");
-            let label = |k: &str| {
-                labels
-                    .and_then(|l| l.get(k))
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned()
+        .filter_map(|item| {
+            // The core decodes the item (display name, zone, namespace, state defaults), so the
+            // rows say what Kuma means, not what a hand-written reading guesses.
+            let resource =
+                match kuma_mzs_core::api::decode_value(ResourceType::MeshService, item.clone()) {
+                    Ok(r) => r,
+                    Err(message) => {
+                        skipped.push(format!(
+                            "{:?}: {message}",
+                            item.get("name").and_then(|n| n.as_str()).unwrap_or("")
+                        ));
+                        return None;
+                    }
+                };
+            let Spec::MeshService(spec) = &resource.spec else {
+                return None;
             };
-            let mesh = item
-                .get("mesh")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let name = item
-                .get("name")
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_owned();
-            let zone = label("kuma.io/zone");
-            let display = if label("kuma.io/display-name").is_empty() {
-                name.clone()
-            } else {
-                label("kuma.io/display-name")
-            };
-            let spec = item.get("spec");
-            let state = spec
-                .and_then(|s| s.get("state"))
-                .and_then(|v| v.as_str())
-                .unwrap_or("Unavailable");
+            let meta = &resource.meta;
+            let state = serde_json::to_value(spec.effective_state())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             let row = Value::object([
-                ("mesh", Value::string(&mesh)),
-                ("name", Value::string(&name)),
-                ("display_name", Value::string(display)),
-                ("zone", Value::string(&zone)),
-                ("namespace", Value::string(label("k8s.kuma.io/namespace"))),
+                ("mesh", Value::string(&meta.mesh)),
+                ("name", Value::string(&meta.name)),
+                ("display_name", Value::string(meta.display_name())),
+                ("zone", Value::string(meta.zone())),
+                ("namespace", Value::string(meta.namespace())),
                 ("state", Value::string(state)),
-                ("labels", string_map(labels)),
-                ("ports", ports_value(spec)),
+                ("labels", Value::from_string_map(&meta.labels)),
+                ("ports", ports_value(item.get("spec"))),
             ]);
-            (mesh, zone, name, row)
+            Some((
+                meta.mesh.clone(),
+                meta.zone().to_owned(),
+                meta.name.clone(),
+                row,
+            ))
         })
         .collect();
     rows.sort_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
@@ -373,51 +362,105 @@ async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, 
             Value::List(rows.into_iter().map(|r| r.3).collect()),
         ),
     ]);
-    (state.conform(&mesh_services_schema().ty()), Vec::new())
+    let diags = skipped
+        .into_iter()
+        .map(|s| Diag::warning("A MeshService from the control plane could not be read", s))
+        .collect();
+    (state.conform(&mesh_services_schema().ty()), diags)
 }
 
-fn to_resources(items: &[serde_json::Value], kind: ResourceType) -> Vec<Resource> {
-    items
+/// REST items decoded by the core (the same decoding kuma-local applies to its store); an item
+/// that does not decode is reported, not silently dropped.
+fn to_resources(
+    items: &[serde_json::Value],
+    kind: ResourceType,
+    diags: &mut Vec<Diag>,
+) -> Vec<Resource> {
+    let mut resources = Vec::with_capacity(items.len());
+    for item in items {
+        match kuma_mzs_core::api::decode_value(kind, item.clone()) {
+            Ok(resource) => resources.push(resource),
+            Err(message) => diags.push(Diag::warning(
+                format!(
+                    "A {} from the control plane was left out of the preview",
+                    kind.name()
+                ),
+                format!(
+                    "{:?}: {message}",
+                    item.get("name").and_then(|n| n.as_str()).unwrap_or("")
+                ),
+            )),
+        }
+    }
+    resources
+}
+
+/// Per configured zone, the VIP this service has there, or the one the zone will assign it next
+/// (from the VIPs the zone holds, through the core's rule); zones that cannot say are left out
+/// (with a warning when they could not be read).
+async fn zone_vips(
+    configured: &Configured,
+    mesh: &str,
+    name: &str,
+    options: &PreviewOptions,
+    diags: &mut Vec<Diag>,
+) -> BTreeMap<String, std::net::Ipv4Addr> {
+    let reads = configured
+        .zones
         .iter()
-        .filter_map(|item| {
-            let meta = Meta {
-                name: item.get("name")?.as_str()?.to_owned(),
-                mesh: item
-                    .get("mesh")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("")
-                    .to_owned(),
-                labels: item
-                    .get("labels")
-                    .and_then(|l| serde_json::from_value(l.clone()).ok())
-                    .unwrap_or_default(),
+        .map(|zone| async move { (zone, zone.client.list_all("/meshmultizoneservices").await) });
+    let mut vips = BTreeMap::new();
+    for (zone, listed) in futures_util::future::join_all(reads).await {
+        let items = match listed {
+            Ok(items) => items,
+            Err(e) => {
+                diags.push(Diag::warning(
+                    format!("Zone {:?} could not be read for the preview", zone.name),
+                    format!("{e}. Its VIP is an estimate (`vip_estimated = true`)."),
+                ));
+                continue;
+            }
+        };
+        let mut in_use = Vec::new();
+        let mut ours = None;
+        for item in items {
+            let Ok(resource) =
+                kuma_mzs_core::api::decode_value(ResourceType::MeshMultiZoneService, item.clone())
+            else {
+                continue;
             };
-            let spec_json = item.get("spec").cloned().unwrap_or_default();
-            let spec = match kind {
-                ResourceType::MeshService => {
-                    Spec::MeshService(serde_json::from_value(spec_json).ok()?)
-                }
-                ResourceType::HostnameGenerator => {
-                    Spec::HostnameGenerator(serde_json::from_value(spec_json).ok()?)
-                }
-                ResourceType::MeshMultiZoneService => {
-                    Spec::MeshMultiZoneService(serde_json::from_value(spec_json).ok()?)
-                }
-                _ => return None,
-            };
-            Some(Resource {
-                meta,
-                spec,
-                status: item.get("status").cloned(),
-            })
-        })
-        .collect()
+            let status = zones::status_of(&item);
+            let ips: Vec<std::net::Ipv4Addr> = status
+                .vips
+                .iter()
+                .filter_map(|v| v.ip.as_deref()?.parse().ok())
+                .collect();
+            let meta = &resource.meta;
+            let zone_origin = meta
+                .labels
+                .get(kuma_mzs_core::model::labels::ORIGIN)
+                .is_some_and(|o| o == "zone");
+            if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
+                ours = ips.first().copied();
+            }
+            in_use.extend(ips);
+        }
+        let next = ours.or_else(|| {
+            kuma_mzs_core::zone_vip::next_vip(options.mzs_cidr, &in_use)
+                .filter(|n| n.from_zone)
+                .map(|n| n.ip)
+        });
+        if let Some(ip) = next {
+            vips.insert(zone.name.clone(), ip);
+        }
+    }
+    vips
 }
 
 async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
     let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
     let name = config.get("name").as_str().unwrap_or("preview").to_owned();
-    let spec = match spec_from_config(config) {
+    let spec = match spec_from_config(config, configured.kuma_version) {
         Ok(Some(spec)) => spec,
         Ok(None) => {
             return (
@@ -459,9 +502,13 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             )
         }
     };
-    let mut resources = to_resources(&services, ResourceType::MeshService);
+    let mut resources = to_resources(&services, ResourceType::MeshService, &mut diags);
     match generators {
-        Ok(g) => resources.extend(to_resources(&g, ResourceType::HostnameGenerator)),
+        Ok(g) => resources.extend(to_resources(
+            &g,
+            ResourceType::HostnameGenerator,
+            &mut diags,
+        )),
         Err(e) => diags.push(Diag::warning(
             "HostnameGenerators could not be listed; hostnames use Kuma's defaults",
             e.to_string(),
@@ -469,15 +516,18 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
     }
     if let Ok(existing) = existing {
         resources.extend(
-            to_resources(&existing, ResourceType::MeshMultiZoneService)
+            to_resources(&existing, ResourceType::MeshMultiZoneService, &mut diags)
                 .into_iter()
                 .filter(|r| !(r.meta.mesh == mesh && r.meta.name == name)),
         );
     }
-    let mut labels = BTreeMap::new();
-    labels.insert("kuma.io/origin".to_owned(), "global".to_owned());
-    labels.insert("kuma.io/display-name".to_owned(), name.clone());
-    labels.insert("kuma.io/mesh".to_owned(), mesh.clone());
+    let labels = kuma_mzs_core::api::compute_labels(
+        &kuma_mzs_core::api::Mode::Global,
+        ResourceType::MeshMultiZoneService,
+        Some(&mesh),
+        &name,
+        BTreeMap::new(),
+    );
     resources.push(Resource {
         meta: Meta {
             name: name.clone(),
@@ -501,6 +551,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ..PreviewOptions::default()
     };
     let preview = kuma_mzs_core::preview::preview(&resources, &zone_names, &options);
+    let zone_vips = zone_vips(configured, &mesh, &name, &options, &mut diags).await;
     let zones: Vec<Value> = preview
         .zones
         .iter()
@@ -518,55 +569,15 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                         .collect()
                 })
                 .unwrap_or_default();
-            Value::object([
-                ("zone", Value::string(&zone.zone)),
-                (
-                    "vip",
-                    status
-                        .vips
-                        .first()
-                        .and_then(|v| v.ip.clone())
-                        .map(Value::string)
-                        .unwrap_or(Value::Null),
-                ),
-                (
-                    "hostnames",
-                    Value::from_strings(status.addresses.iter().filter_map(|a| a.hostname.clone())),
-                ),
-                (
-                    "mesh_services",
-                    Value::List(
-                        status
-                            .mesh_services
-                            .iter()
-                            .map(|m| {
-                                Value::object([
-                                    ("name", Value::string(&m.name)),
-                                    ("namespace", Value::string(&m.namespace)),
-                                    ("zone", Value::string(&m.zone)),
-                                    ("mesh", Value::string(&m.mesh)),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ),
-                (
-                    "conditions",
-                    Value::List(
-                        status
-                            .conditions
-                            .iter()
-                            .map(|c| {
-                                Value::object([
-                                    ("type", Value::string(&c.condition_type)),
-                                    ("status", Value::string(&c.status)),
-                                    ("reason", Value::string(&c.reason)),
-                                    ("message", Value::string(&c.message)),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ),
+            let mut attributes = vec![("zone", Value::string(&zone.zone))];
+            attributes.extend(zones::status_attributes(&status));
+            let known = zone_vips.get(&zone.zone);
+            if let Some(ip) = known {
+                attributes.retain(|(k, _)| *k != "vip");
+                attributes.push(("vip", Value::string(ip.to_string())));
+            }
+            attributes.extend([
+                ("vip_estimated", Value::Bool(known.is_none())),
                 ("warnings", Value::from_strings(warnings)),
                 (
                     "ports_json",
@@ -582,7 +593,8 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                             .unwrap_or_default(),
                     ),
                 ),
-            ])
+            ]);
+            Value::object(attributes)
         })
         .collect();
     let json = serde_json::to_string(&preview).unwrap_or_default();

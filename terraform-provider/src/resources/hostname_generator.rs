@@ -159,6 +159,29 @@ fn spec_from_config(config: &Value) -> Result<Option<HostnameGeneratorSpec>, Vec
     }))
 }
 
+/// Where a violation goes. Terraform shows a source line only for attributes, so "exactly one
+/// selector" lands on the `match_labels` of the second selector kind written (the one too
+/// many), not on the resource line.
+fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
+    let path = diag::kuma_path(field);
+    if path != attr("selector") {
+        return path;
+    }
+    let written: Vec<&str> = SELECTORS
+        .iter()
+        .map(|(ours, _)| *ours)
+        .filter(|ours| !config.get("selector").get(ours).is_null())
+        .collect();
+    match written.get(1) {
+        Some(extra) => vec![
+            diag::Step::Attr("selector".into()),
+            diag::Step::Attr((*extra).into()),
+            diag::Step::Attr("match_labels".into()),
+        ],
+        None => path,
+    }
+}
+
 /// Plan-time validation through the core.
 pub fn validate(config: &Value) -> Vec<Diag> {
     match spec_from_config(config) {
@@ -169,7 +192,7 @@ pub fn validate(config: &Value) -> Vec<Diag> {
                     format!("Invalid HostnameGenerator: {}", v.field),
                     v.message.clone(),
                 )
-                .at(diag::kuma_path(&v.field))
+                .at(violation_path(config, &v.field))
             })
             .collect(),
         Ok(None) => Vec::new(),
@@ -177,8 +200,14 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     }
 }
 
-/// Plan.
-pub fn plan(prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
+/// Plan. Creating checks (when the control plane can be asked) that the generator does not
+/// exist yet.
+pub async fn plan(
+    ctx: &super::PlanContext,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+) -> PlanOutcome {
     let planned = plan_common(
         prior,
         proposed,
@@ -193,11 +222,33 @@ pub fn plan(prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
             }
         },
     );
-    let diags = if config.is_null() {
+    let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
         validate(config).into_iter().filter(|d| d.error).collect()
     };
+    if let (true, Some(configured), Some(name)) = (
+        prior.is_null() && diags.is_empty(),
+        &ctx.configured,
+        planned.get("name").as_str(),
+    ) {
+        let configured = configured.with_deadline(configured.operation_timeout);
+        match super::exists(&configured, &path(name)).await {
+            Ok(true) => diags.push(super::already_exists(
+                &super::Importable {
+                    type_name: TYPE_NAME,
+                    kind: "HostnameGenerator",
+                    id: name,
+                },
+                configured.client.endpoint(),
+            )),
+            Ok(false) => {}
+            Err(e) => diags.push(Diag::warning(
+                "Could not check whether the HostnameGenerator already exists",
+                format!("{e}. The apply checks again before it writes."),
+            )),
+        }
+    }
     PlanOutcome {
         planned,
         requires_replace: vec![attr("name")],
@@ -308,6 +359,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         let Some(name) = prior.get("name").as_str() else {
             return (Value::Null, Vec::new());
         };
+        let configured = configured.with_deadline(configured.operation_timeout);
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -322,11 +374,47 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             vec![Diag::error("name must be known at apply time", "")],
         );
     };
-    let response = match configured
-        .client
-        .put(&path(name), &body(planned, name))
-        .await
-    {
+    let configured = configured.with_deadline(configured.operation_timeout);
+    let request = body(planned, name);
+    let written = if prior.is_null() {
+        // Read before write, then a create-only PUT: never take over another's generator.
+        match super::exists(&configured, &path(name)).await {
+            Ok(true) => {
+                return (
+                    prior.clone(),
+                    vec![super::already_exists(
+                        &super::Importable {
+                            type_name: TYPE_NAME,
+                            kind: "HostnameGenerator",
+                            id: name,
+                        },
+                        configured.client.endpoint(),
+                    )],
+                )
+            }
+            Ok(false) => match configured.client.put_new(&path(name), &request).await {
+                // A retried create refused: our own first attempt may have got through.
+                Err(crate::client::ClientError::AlreadyExists { retried: true, .. }) => {
+                    configured.client.get(&path(name)).await.and_then(|item| {
+                        if item.get("spec") == request.get("spec") {
+                            Ok(serde_json::Value::Object(Default::default()))
+                        } else {
+                            Err(crate::client::ClientError::AlreadyExists {
+                                endpoint: configured.client.endpoint().to_owned(),
+                                path: path(name),
+                                retried: true,
+                            })
+                        }
+                    })
+                }
+                other => other,
+            },
+            Err(e) => Err(e),
+        }
+    } else {
+        configured.client.put(&path(name), &request).await
+    };
+    let response = match written {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -352,11 +440,12 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             (merge_unknowns(planned, &actual), diags)
         }
         Err(e) => {
-            diags.extend(diag::from_client_error(
+            // The generator exists: record it as written so nothing is orphaned.
+            diags.push(Diag::warning(
                 "The HostnameGenerator was written but could not be read back",
-                &e,
+                format!("{e}. It is recorded in the state as written; the next refresh reads its computed values."),
             ));
-            (prior.clone(), diags)
+            (merge_unknowns(planned, &Value::Null), diags)
         }
     }
 }
@@ -366,6 +455,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let Some(name) = state.get("name").as_str() else {
         return (state.clone(), Vec::new());
     };
+    let configured = configured.with_deadline(configured.operation_timeout);
     match configured.client.get(&path(name)).await {
         Ok(item) => {
             let warnings = match state.get("warnings") {
@@ -379,6 +469,51 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
             state.clone(),
             diag::from_client_error("Could not read the HostnameGenerator", &e),
         ),
+    }
+}
+
+/// The resource type, for the registry.
+pub struct HostnameGenerator;
+
+#[tonic::async_trait]
+impl super::registry::ManagedResource for HostnameGenerator {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value) -> Vec<Diag> {
+        validate(config)
+    }
+
+    async fn plan(
+        &self,
+        ctx: &super::PlanContext,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlanOutcome {
+        plan(ctx, prior, proposed, config).await
+    }
+
+    async fn apply(
+        &self,
+        configured: &Configured,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Vec<Diag>) {
+        apply(configured, prior, planned).await
+    }
+
+    async fn read(&self, configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
+        read(configured, state).await
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
+        import(id)
     }
 }
 
@@ -403,5 +538,39 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
             "Invalid import ID",
             "Use the HostnameGenerator's name (e.g. my-generator) or {\"name\": \"my-generator\"}.",
         )]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_selector_kinds_are_reported_on_the_second_ones_labels() {
+        let labels =
+            || Value::object([("match_labels", Value::object([("a", Value::string("b"))]))]);
+        let config = Value::object([
+            ("name", Value::string("gen")),
+            ("template", Value::string("{{ .DisplayName }}.x")),
+            (
+                "selector",
+                Value::object([
+                    ("mesh_service", labels()),
+                    ("mesh_multi_zone_service", labels()),
+                ]),
+            ),
+        ])
+        .conform(state_type());
+        let diags = validate(&config);
+        let error = diags.iter().find(|d| d.error);
+        assert_eq!(
+            error.map(|d| d.path.clone()),
+            Some(vec![
+                diag::Step::Attr("selector".into()),
+                diag::Step::Attr("mesh_multi_zone_service".into()),
+                diag::Step::Attr("match_labels".into()),
+            ]),
+            "{diags:?}"
+        );
     }
 }

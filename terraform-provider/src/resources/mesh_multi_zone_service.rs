@@ -1,13 +1,19 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::model::{LabelSelector, MeshMultiZoneServiceSpec, MzsPort, MzsSelector};
-use kuma_mzs_core::KumaVersion;
+use kuma_mzs_core::api::{prepare_put, Mode, StoreView};
+use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
+use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
+use kuma_mzs_core::{KumaVersion, ResourceType};
 
 use super::data_sources::{ports_value, snis_value, string_map};
-use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, zones, PlanOutcome};
-use crate::client::encode;
+use super::{
+    json_str, labels_json, merge_unknowns, plan_common, user_labels, zones, Importable,
+    PlanContext, PlanOutcome,
+};
+use crate::client::{encode, ClientError};
 use crate::config::Configured;
-use crate::diag::{self, attr, Diag, Step};
+use crate::diag::{self, attr, Diag};
+use crate::log;
 use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Ty, Value};
 
@@ -23,7 +29,9 @@ const COMPUTED: &[&str] = &[
     "warnings",
     "zone_status",
 ];
-const VOLATILE: &[&str] = &["snis", "modification_time", "warnings", "zone_status"];
+/// Unknown after any update; `snis` and `zone_status` are decided by the core's
+/// [`kuma_mzs_core::status_dependencies`] instead.
+const VOLATILE: &[&str] = &["modification_time", "warnings"];
 
 /// The `selector` block (shared with the preview data source).
 pub fn selector_block() -> NestedBlock {
@@ -97,7 +105,7 @@ pub fn schema() -> Schema {
                 Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write (deprecations)."),
                 Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION),
             ],
-            blocks: vec![selector_block(), port_block()],
+            blocks: vec![selector_block(), port_block(), super::timeouts_block()],
         },
     }
 }
@@ -110,95 +118,157 @@ fn path(mesh: &str, name: &str) -> String {
     )
 }
 
-/// Build the typed spec from configuration; `None` when something is unknown.
-pub fn spec_from_config(config: &Value) -> Result<Option<MeshMultiZoneServiceSpec>, Vec<Diag>> {
+/// The Kuma JSON object for a configuration: the one mapping from HCL to Kuma that feeds both
+/// plan-time validation and the PUT body. `None` while something it needs is unknown. Defaults
+/// are Kuma's, applied by the core when it decodes the body.
+pub fn kuma_object(config: &Value, mesh: &str, name: &str) -> Option<serde_json::Value> {
     let selector = config.get("selector");
     let ports = config.get("port");
-    if selector.contains_unknown() || ports.contains_unknown() {
-        return Ok(None);
+    if selector.contains_unknown()
+        || ports.contains_unknown()
+        || config.get("labels").contains_unknown()
+    {
+        return None;
     }
-    let match_labels = selector.get("mesh_service").get("match_labels");
-    let mut diags = Vec::new();
-    let mut typed_ports = Vec::new();
-    for (i, port) in ports.items().iter().enumerate() {
-        let number = port.get("port");
-        let value = match number.as_i64().and_then(|n| i32::try_from(n).ok()) {
-            Some(v) => v,
-            None => {
-                if !number.is_null() {
-                    diags.push(
-                        Diag::error("Invalid port number", "A port must be a whole number that fits in 32 bits (Kuma stores ports as int32).")
-                            .at(vec![Step::Attr("port".into()), Step::Index(i as i64), Step::Attr("port".into())]),
-                    );
-                }
-                0
+    let ports: Vec<serde_json::Value> = ports
+        .items()
+        .iter()
+        .map(|p| {
+            let mut port = serde_json::Map::new();
+            if let Some(n) = p.get("name").as_str() {
+                port.insert("name".into(), n.into());
             }
-        };
-        typed_ports.push(MzsPort {
-            name: port.get("name").as_str().map(str::to_owned),
-            port: value,
-            app_protocol: port
-                .get("app_protocol")
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(kuma_mzs_core::model::default_app_protocol),
-        });
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    Ok(Some(MeshMultiZoneServiceSpec {
-        selector: MzsSelector {
-            mesh_service: LabelSelector {
-                match_labels: match_labels.as_string_map(),
-            },
-        },
-        ports: typed_ports,
+            port.insert("port".into(), p.get("port").to_json());
+            if let Some(protocol) = p.get("app_protocol").as_str() {
+                port.insert("appProtocol".into(), protocol.into());
+            }
+            serde_json::Value::Object(port)
+        })
+        .collect();
+    let match_labels = selector.get("mesh_service").get("match_labels");
+    Some(serde_json::json!({
+        "type": ResourceType::MeshMultiZoneService.name(),
+        "mesh": mesh,
+        "name": name,
+        "labels": labels_json(config.get("labels")),
+        "spec": {
+            "selector": {"meshService": {"matchLabels": match_labels.to_json()}},
+            "ports": ports,
+        }
     }))
 }
 
-/// Plan-time validation through the core: Kuma's violations as errors at their attributes.
-pub fn validate(config: &Value, version: KumaVersion) -> Vec<Diag> {
-    let spec = match spec_from_config(config) {
-        Ok(Some(spec)) => spec,
-        Ok(None) => return Vec::new(),
-        Err(diags) => return diags,
+/// A stand-in for a name not known yet, so the rest can still be checked.
+const PLACEHOLDER_NAME: &str = "name-not-known-yet";
+
+/// The typed spec as Kuma would store it (defaults applied), when the configuration passes.
+pub fn spec_from_config(
+    config: &Value,
+    version: KumaVersion,
+) -> Result<Option<MeshMultiZoneServiceSpec>, Vec<Diag>> {
+    let (outcome, _) = check(config, version);
+    outcome
+}
+
+type Checked = Result<Option<MeshMultiZoneServiceSpec>, Vec<Diag>>;
+
+/// Run the PUT the server would run (`core::api::prepare_put`: schema, names, labels, Kuma's
+/// validator) on the configuration, as the global control plane; also returns the core's lints.
+fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
+    let mesh = config
+        .get("mesh")
+        .as_str()
+        .unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH);
+    let name_known = !config.get("name").is_unknown();
+    let name = config.get("name").as_str().unwrap_or(PLACEHOLDER_NAME);
+    let mesh_known = !config.get("mesh").is_unknown();
+    let Some(object) = kuma_object(config, mesh, name) else {
+        return (Ok(None), Vec::new());
     };
-    let name = config.get("name");
-    if name.is_unknown() {
-        return Vec::new();
-    }
-    let mut diags: Vec<Diag> =
-        kuma_mzs_core::validate::mesh_multi_zone_service(&spec, name.as_str(), version)
-            .into_iter()
-            .map(|v| {
-                Diag::error(
-                    format!("Invalid MeshMultiZoneService: {}", v.field),
-                    format!(
-                        "{} (Kuma {} rule for `{}`)",
-                        v.message,
-                        version.as_str(),
-                        v.field
-                    ),
-                )
-                .at(diag::kuma_path(&v.field))
-            })
-            .collect();
-    // The core's lints: Kuma accepts these, but they will not do what the author wants.
-    diags.extend(
-        kuma_mzs_core::lints::mesh_multi_zone_service(&spec)
-            .into_iter()
-            .map(|(code, v)| {
-                Diag::warning(format!("{code}: {}", code.description()), v.message)
-                    .at(diag::kuma_path(&v.field))
-            }),
+    let body = object.to_string();
+    let prepared = prepare_put(
+        &Mode::Global,
+        version,
+        ResourceType::MeshMultiZoneService,
+        Some(mesh),
+        name,
+        body.as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
     );
+    match prepared {
+        Ok(prepared) => {
+            let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
+                return (Ok(None), Vec::new());
+            };
+            // The core's lints: Kuma accepts these, but they will not do what the author wants.
+            let lints = kuma_mzs_core::lints::mesh_multi_zone_service(&spec)
+                .into_iter()
+                .map(|(code, v)| {
+                    Diag::warning(format!("{code}: {}", code.description()), v.message)
+                        .at(diag::kuma_path(&v.field))
+                })
+                .collect();
+            (Ok(Some(spec)), lints)
+        }
+        Err(error) => {
+            let diags: Vec<Diag> = error
+                .invalid_parameters
+                .iter()
+                // Placeholders stand for unknown values: their findings are not the user's.
+                .filter(|v| name_known || v.field != "name")
+                .filter(|v| mesh_known || v.field != "mesh")
+                .map(|v| {
+                    let field = if v.field.is_empty() {
+                        "the resource"
+                    } else {
+                        &v.field
+                    };
+                    Diag::error(
+                        format!("Invalid MeshMultiZoneService: {field}"),
+                        format!(
+                            "{} (Kuma {} rule for `{field}`)",
+                            v.message,
+                            version.as_str()
+                        ),
+                    )
+                    .at(diag::kuma_path(&v.field))
+                })
+                .collect();
+            if diags.is_empty() && !error.invalid_parameters.is_empty() {
+                return (Ok(None), Vec::new());
+            }
+            if diags.is_empty() {
+                return (
+                    Err(vec![Diag::error(
+                        "Invalid MeshMultiZoneService",
+                        error.to_string(),
+                    )]),
+                    Vec::new(),
+                );
+            }
+            (Err(diags), Vec::new())
+        }
+    }
+}
+
+/// Plan-time validation through the core: Kuma's violations as errors at their attributes,
+/// the core's lints as warnings.
+pub fn validate(config: &Value, version: KumaVersion) -> Vec<Diag> {
+    let (outcome, lints) = check(config, version);
+    let mut diags = super::validate_timeouts(config);
+    match outcome {
+        Err(errors) => diags.extend(errors),
+        Ok(_) => diags.extend(lints),
+    }
     diags
 }
 
 fn apply_defaults(planned: &mut Value, config: &Value) {
     if config.get("mesh").is_null() {
-        planned.set("mesh", Value::string("default"));
+        planned.set("mesh", Value::string(kuma_mzs_core::defaults::DEFAULT_MESH));
     }
     if let Value::Map(map) = planned {
         if let Some(Value::List(ports)) = map.get_mut("port") {
@@ -209,20 +279,99 @@ fn apply_defaults(planned: &mut Value, config: &Value) {
                     .get(i)
                     .map(|p| p.get("app_protocol").clone());
                 if matches!(configured, Some(Value::Null) | None) {
-                    port.set("app_protocol", Value::string("tcp"));
+                    port.set(
+                        "app_protocol",
+                        Value::string(kuma_mzs_core::defaults::default_app_protocol()),
+                    );
                 }
             }
         }
     }
 }
 
-/// Plan. `has_zones`: whether the provider reads zone status (else `zone_status` stays `[]`).
-pub fn plan(
+/// What an update changes, for the core's rule of which computed values it can change.
+fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
+    let before = prior.get("labels").as_string_map().unwrap_or_default();
+    let after = planned.get("labels");
+    let mut changed_labels: Vec<String> = Vec::new();
+    match after.as_string_map() {
+        Some(after) => {
+            for key in before.keys().chain(after.keys()) {
+                if before.get(key) != after.get(key) && !changed_labels.contains(key) {
+                    changed_labels.push(key.clone());
+                }
+            }
+        }
+        // Unknown labels: any label may change.
+        None if after.is_unknown() => changed_labels.push(String::new()),
+        None => changed_labels.extend(before.keys().cloned()),
+    }
+    MzsUpdate {
+        changed_labels,
+        selector: prior.get("selector") != planned.get("selector"),
+        ports: prior.get("port") != planned.get("port"),
+    }
+}
+
+/// The planned `zone_status` of an update: per zone, what the core says the update cannot
+/// change stays as the zone last reported it, when the zone was synced; the rest is unknown.
+fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> Value {
+    let Some(configured) = &ctx.configured else {
+        return Value::Unknown;
+    };
+    let entries = prior.get("zone_status").items();
+    let same_zones = entries.len() == configured.zones.len()
+        && entries
+            .iter()
+            .zip(&configured.zones)
+            .all(|(e, z)| e.get("zone").as_str() == Some(z.name.as_str()));
+    if !same_zones {
+        return Value::Unknown;
+    }
+    let keep = |entry: &Value, key: &str, what: MzsComputed| {
+        let synced = entry.get("state").as_str() == Some(zones::SYNCED);
+        let value = entry.get(key);
+        if synced && !value.is_null() && !may_change(what, update, ctx.version) {
+            value.clone()
+        } else {
+            Value::Unknown
+        }
+    };
+    Value::List(
+        entries
+            .iter()
+            .map(|entry| {
+                Value::object([
+                    ("zone", entry.get("zone").clone()),
+                    ("state", Value::Unknown),
+                    ("error", Value::Unknown),
+                    ("found", Value::Unknown),
+                    ("vip", keep(entry, "vip", MzsComputed::Vip)),
+                    (
+                        "hostnames",
+                        keep(entry, "hostnames", MzsComputed::Hostnames),
+                    ),
+                    (
+                        "mesh_services",
+                        keep(entry, "mesh_services", MzsComputed::MeshServices),
+                    ),
+                    (
+                        "conditions",
+                        keep(entry, "conditions", MzsComputed::Conditions),
+                    ),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// Plan. Creating checks (when the control plane can be asked) that the object does not exist
+/// yet and that its mesh does.
+pub async fn plan(
+    ctx: &PlanContext,
     prior: &Value,
     proposed: &Value,
     config: &Value,
-    version: KumaVersion,
-    has_zones: bool,
 ) -> PlanOutcome {
     let mut planned = plan_common(
         prior,
@@ -240,23 +389,51 @@ pub fn plan(
     );
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && &planned != prior {
-        if planned.get("port") == prior.get("port") {
-            planned.set("snis", prior.get("snis").clone());
+        let update = update_of(prior, &planned);
+        if may_change(MzsComputed::Snis, &update, ctx.version) {
+            planned.set("snis", Value::Unknown);
         }
-        if !has_zones {
-            planned.set("zone_status", Value::List(Vec::new()));
+        if may_change(MzsComputed::Kri, &update, ctx.version) {
+            planned.set("kri", Value::Unknown);
         }
+        let zone_status = if ctx.has_zones {
+            planned_zone_status(prior, &update, ctx)
+        } else if ctx.configured.is_some() {
+            Value::List(Vec::new())
+        } else {
+            Value::Unknown
+        };
+        planned.set("zone_status", zone_status);
+    }
+    if prior.is_null() && !planned.is_null() && ctx.configured.is_some() && !ctx.has_zones {
+        planned.set("zone_status", Value::List(Vec::new()));
     }
     // Warnings came from ValidateResourceConfig already; here only errors that could not be
-    // found then because values were unknown.
-    let diags = if config.is_null() {
+    // found then because values were unknown or the Kuma version was not known.
+    let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
-        validate(config, version)
+        validate(config, ctx.version)
             .into_iter()
             .filter(|d| d.error)
             .collect()
     };
+    if prior.is_null() && !planned.is_null() && diags.is_empty() {
+        if let Some(configured) = &ctx.configured {
+            diags.extend(check_create(configured, &planned).await);
+        }
+    }
+    let changes_matching = prior.is_null()
+        || prior.get("selector") != planned.get("selector")
+        || prior.get("port") != planned.get("port");
+    if let (Some(configured), false, true) = (&ctx.configured, planned.is_null(), changes_matching)
+    {
+        if configured.live_lints && !diags.iter().any(|d| d.error) {
+            if let Some(resource) = as_resource(&planned, ctx.version) {
+                diags.extend(super::live::lints(configured, resource, ctx.version).await);
+            }
+        }
+    }
     PlanOutcome {
         planned,
         requires_replace: vec![attr("mesh"), attr("name")],
@@ -264,38 +441,64 @@ pub fn plan(
     }
 }
 
-fn body(planned: &Value, mesh: &str, name: &str) -> serde_json::Value {
-    let ports: Vec<serde_json::Value> = planned
-        .get("port")
-        .items()
-        .iter()
-        .map(|p| {
-            let mut port = serde_json::Map::new();
-            if let Some(n) = p.get("name").as_str() {
-                port.insert("name".into(), n.into());
-            }
-            port.insert("port".into(), p.get("port").to_json());
-            port.insert(
-                "appProtocol".into(),
-                p.get("app_protocol").as_str().unwrap_or("tcp").into(),
-            );
-            serde_json::Value::Object(port)
-        })
-        .collect();
-    let match_labels = planned
-        .get("selector")
-        .get("mesh_service")
-        .get("match_labels");
-    serde_json::json!({
-        "type": "MeshMultiZoneService",
-        "mesh": mesh,
-        "name": name,
-        "labels": labels_json(planned.get("labels")),
-        "spec": {
-            "selector": {"meshService": {"matchLabels": match_labels.to_json()}},
-            "ports": ports,
+/// The planned object as the core's preview takes it (labels as global computes them).
+fn as_resource(planned: &Value, version: KumaVersion) -> Option<kuma_mzs_core::Resource> {
+    let (mesh, name) = (planned.get("mesh").as_str()?, planned.get("name").as_str()?);
+    let object = kuma_object(planned, mesh, name)?;
+    prepare_put(
+        &Mode::Global,
+        version,
+        ResourceType::MeshMultiZoneService,
+        Some(mesh),
+        name,
+        object.to_string().as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .ok()
+    .map(|prepared| prepared.resource)
+}
+
+/// Plan-time half of a safe create: the object must not exist yet and its mesh must.
+async fn check_create(configured: &Configured, planned: &Value) -> Vec<Diag> {
+    let (Some(mesh), Some(name)) = (planned.get("mesh").as_str(), planned.get("name").as_str())
+    else {
+        return Vec::new();
+    };
+    let configured = configured.with_deadline(configured.operation_timeout);
+    let id = format!("{mesh}/{name}");
+    match super::exists(&configured, &path(mesh, name)).await {
+        Ok(true) => {
+            return vec![super::already_exists(
+                &Importable {
+                    type_name: TYPE_NAME,
+                    kind: "MeshMultiZoneService",
+                    id: &id,
+                },
+                configured.client.endpoint(),
+            )]
         }
-    })
+        Ok(false) => {}
+        Err(e) => {
+            return vec![Diag::warning(
+                "Could not check whether the MeshMultiZoneService already exists",
+                format!("{e}. The apply checks again before it writes."),
+            )]
+        }
+    }
+    match super::exists(&configured, &format!("/meshes/{}", encode(mesh))).await {
+        Ok(false) => vec![Diag::error(
+            format!("Mesh {mesh:?} does not exist"),
+            format!(
+                "{} has no Mesh {mesh:?}; create it first (or use an existing mesh).",
+                configured.client.endpoint()
+            ),
+        )
+        .at(attr("mesh"))],
+        _ => Vec::new(),
+    }
 }
 
 /// The state as the server sees it (identity taken from `prior`).
@@ -341,17 +544,25 @@ fn state_from_server(
         ("modification_time", json_str(item, "modificationTime")),
         ("warnings", warnings),
         ("zone_status", zone_status),
+        ("timeouts", prior.get("timeouts").clone()),
     ])
     .conform(state_type())
 }
 
-/// Create or update (PUT then GET), or delete.
+/// The state after a write whose read-back failed: what was planned, computed values left
+/// empty (the next refresh fills them). The object exists, so it must be in state.
+fn written_but_unread(planned: &Value) -> Value {
+    merge_unknowns(planned, &Value::Null)
+}
+
+/// Create (read-before-write, then a create-only PUT), update (PUT), then GET; or delete.
 pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (Value, Vec<Diag>) {
     if planned.is_null() {
         let (Some(mesh), Some(name)) = (prior.get("mesh").as_str(), prior.get("name").as_str())
         else {
             return (Value::Null, Vec::new());
         };
+        let configured = configured.for_operation(prior.get("timeouts"), "delete");
         return match configured.client.delete(&path(mesh, name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -367,18 +578,46 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             vec![Diag::error("mesh and name must be known at apply time", "")],
         );
     };
-    let request = body(planned, mesh, name);
-    let response = match configured.client.put(&path(mesh, name), &request).await {
+    let creating = prior.is_null();
+    let configured = configured.for_operation(
+        planned.get("timeouts"),
+        if creating { "create" } else { "update" },
+    );
+    let Some(request) = kuma_object(planned, mesh, name) else {
+        return (
+            prior.clone(),
+            vec![Diag::error(
+                "The configuration must be known at apply time",
+                "",
+            )],
+        );
+    };
+    let path = path(mesh, name);
+    let written = if creating {
+        create(&configured, &path, mesh, name, &request).await
+    } else {
+        configured.client.put(&path, &request).await
+    };
+    let response = match written {
         Ok(r) => r,
         Err(e) => {
-            let what = if prior.is_null() { "create" } else { "update" };
-            return (
-                prior.clone(),
-                diag::from_client_error(
-                    &format!("Could not {what} the MeshMultiZoneService {mesh}/{name}"),
-                    &e,
-                ),
+            let what = if creating { "create" } else { "update" };
+            let mut diags = diag::from_client_error(
+                &format!("Could not {what} the MeshMultiZoneService {mesh}/{name}"),
+                &e,
             );
+            if let ClientError::AlreadyExists { .. } = e {
+                let id = format!("{mesh}/{name}");
+                diags = vec![super::already_exists(
+                    &Importable {
+                        type_name: TYPE_NAME,
+                        kind: "MeshMultiZoneService",
+                        id: &id,
+                    },
+                    configured.client.endpoint(),
+                )];
+            }
+            return (prior.clone(), diags);
         }
     };
     let warnings: Vec<String> = response
@@ -389,19 +628,60 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .iter()
         .map(|w| Diag::warning("Kuma returned a warning", w.clone()))
         .collect();
-    let item = match configured.client.get_after_write(&path(mesh, name)).await {
+    let item = match configured.client.get_after_write(&path).await {
         Ok(item) => item,
         Err(e) => {
-            diags.extend(diag::from_client_error(
+            diags.push(Diag::warning(
                 "The MeshMultiZoneService was written but could not be read back",
-                &e,
+                format!("{e}. It is recorded in the state as written; the next refresh reads its computed values."),
             ));
-            return (prior.clone(), diags);
+            return (written_but_unread(planned), diags);
         }
     };
-    let zone_status = zones::read(configured, mesh, name, request.get("spec")).await;
+    let (zone_status, zone_diags) = zones::read(&configured, mesh, name, request.get("spec")).await;
+    diags.extend(zone_diags);
     let actual = state_from_server(&item, planned, zone_status, Value::from_strings(&warnings));
     (merge_unknowns(planned, &actual), diags)
+}
+
+/// A create that never overwrites: read before write (every server), then a PUT with
+/// `If-None-Match: *` (refused by servers that honour it when the object appeared in between).
+/// A create-only PUT that was retried and then refused may have been refused because its own
+/// first attempt got through: the object is ours when it holds exactly what we sent.
+async fn create(
+    configured: &Configured,
+    path: &str,
+    mesh: &str,
+    name: &str,
+    request: &serde_json::Value,
+) -> Result<serde_json::Value, ClientError> {
+    let endpoint = configured.client.endpoint().to_owned();
+    let refused = |retried| ClientError::AlreadyExists {
+        endpoint: endpoint.clone(),
+        path: path.to_owned(),
+        retried,
+    };
+    if super::exists(configured, path).await? {
+        return Err(refused(false));
+    }
+    match configured.client.put_new(path, request).await {
+        Err(ClientError::AlreadyExists { retried: true, .. }) => {
+            let item = configured.client.get(path).await?;
+            let ours = item.get("spec") == request.get("spec")
+                && user_labels(item.get("labels"), &Value::Null)
+                    == user_labels(request.get("labels"), &Value::Null);
+            if ours {
+                log::debug(
+                    "a retried create found its own first attempt",
+                    &[("mesh", mesh), ("name", name)],
+                );
+                Ok(serde_json::Value::Object(Default::default()))
+            } else {
+                Err(refused(true))
+            }
+        }
+        other => other,
+    }
 }
 
 /// Refresh: null when the service is gone.
@@ -409,15 +689,16 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let (Some(mesh), Some(name)) = (state.get("mesh").as_str(), state.get("name").as_str()) else {
         return (state.clone(), Vec::new());
     };
+    let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(mesh, name)).await {
         Ok(item) => {
-            let zone_status = zones::read(configured, mesh, name, None).await;
+            let (zone_status, diags) = zones::read(&configured, mesh, name, None).await;
             let warnings = match state.get("warnings") {
                 Value::List(w) => Value::List(w.clone()),
                 _ => Value::List(Vec::new()),
             };
             let fresh = state_from_server(&item, state, zone_status, warnings);
-            (fresh, Vec::new())
+            (fresh, diags)
         }
         Err(e) if e.is_not_found() => (Value::Null, Vec::new()),
         Err(e) => (
@@ -427,12 +708,13 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     }
 }
 
-/// Import by `mesh/name` or `{"mesh":"...","name":"..."}`.
+/// Import by `mesh/name`, `{"mesh":"...","name":"..."}`, a KRI or a bare name.
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
-    let (mesh, name) = super::parse_mesh_scoped_id(id).map_err(|e| {
+    let short_name = ResourceType::MeshMultiZoneService.short_name();
+    let (mesh, name) = super::parse_mesh_scoped_id(id, short_name).map_err(|e| {
         vec![Diag::error(
             "Invalid import ID",
-            format!("{e}. Use <mesh>/<name> (e.g. default/redis) or {{\"mesh\": \"default\", \"name\": \"redis\"}}."),
+            format!("{e}. Use <mesh>/<name> (e.g. default/redis), {{\"mesh\": \"default\", \"name\": \"redis\"}} or the KRI (kri_{short_name}_default___redis_)."),
         )]
     })?;
     Ok(Value::object([
@@ -444,10 +726,70 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     .conform(state_type()))
 }
 
+/// The resource type, for the registry.
+pub struct MeshMultiZoneService;
+
+#[tonic::async_trait]
+impl super::registry::ManagedResource for MeshMultiZoneService {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    /// Errors only where both release lines reject at the same attribute (PlanResourceChange
+    /// re-checks with the server's release); lints are warnings.
+    fn validate(&self, config: &Value) -> Vec<Diag> {
+        let v3 = validate(config, KumaVersion::V3_0);
+        let v2 = validate(config, KumaVersion::V2);
+        v3.into_iter()
+            .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
+            .collect()
+    }
+
+    async fn plan(
+        &self,
+        ctx: &PlanContext,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlanOutcome {
+        plan(ctx, prior, proposed, config).await
+    }
+
+    async fn apply(
+        &self,
+        configured: &Configured,
+        prior: &Value,
+        planned: &Value,
+    ) -> (Value, Vec<Diag>) {
+        apply(configured, prior, planned).await
+    }
+
+    async fn read(&self, configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
+        read(configured, state).await
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
+        import(id)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::diag::Step;
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(future)
+    }
 
     fn config(app_protocol: Value) -> Value {
         Value::object([
@@ -477,7 +819,7 @@ mod tests {
     #[test]
     fn create_plan_fills_defaults_and_predicts_the_id() {
         let cfg = config(Value::Null);
-        let out = plan(&Value::Null, &cfg, &cfg, KumaVersion::default(), true);
+        let out = block_on(plan(&PlanContext::default(), &Value::Null, &cfg, &cfg));
         assert_eq!(out.planned.get("mesh"), &Value::string("default"));
         assert_eq!(out.planned.get("id"), &Value::string("default/redis"));
         assert_eq!(
@@ -490,7 +832,7 @@ mod tests {
     #[test]
     fn unchanged_config_plans_exactly_the_prior_state() {
         let cfg = config(Value::Null);
-        let created = plan(&Value::Null, &cfg, &cfg, KumaVersion::default(), true).planned;
+        let created = block_on(plan(&PlanContext::default(), &Value::Null, &cfg, &cfg)).planned;
         let mut prior = merge_unknowns(&created, &Value::Null);
         prior.set("kri", Value::string("kri_mzsvc_default___redis_"));
         prior.set("zone_status", Value::List(vec![]));
@@ -502,7 +844,7 @@ mod tests {
         if let Value::Map(m) = &mut proposed {
             m.insert("port".into(), prior.get("port").clone());
         }
-        let out = plan(&prior, &proposed, &cfg, KumaVersion::default(), true);
+        let out = block_on(plan(&PlanContext::default(), &prior, &proposed, &cfg));
         assert_eq!(out.planned, prior);
     }
 
@@ -541,6 +883,31 @@ mod tests {
         );
         assert!(error.detail.contains("appProtocol must be one of"));
         assert!(validate(&cfg, KumaVersion::V2).iter().all(|d| !d.error));
+    }
+
+    #[test]
+    fn a_bad_name_is_an_error_on_name_for_every_kuma_version() {
+        let mut cfg = config(Value::Null);
+        cfg.set("name", Value::string("Bad_Name"));
+        for version in [KumaVersion::V3_0, KumaVersion::V2] {
+            let diags = validate(&cfg, version);
+            let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
+            assert_eq!(error.path, attr("name"), "{diags:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_still_checks_the_rest() {
+        let mut cfg = with_ports(vec![(80, "kafka")]);
+        cfg.set("name", Value::Unknown);
+        let diags = validate(&cfg, KumaVersion::V3_0);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.error && d.path.first() == Some(&Step::Attr("port".into()))),
+            "{diags:?}"
+        );
+        assert!(diags.iter().all(|d| d.path != attr("name")), "{diags:?}");
     }
 
     #[test]

@@ -2,23 +2,103 @@
 
 pub mod data_sources;
 pub mod hostname_generator;
+pub mod live;
 pub mod mesh_multi_zone_service;
+pub mod registry;
 pub mod zones;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::diag::{Diag, Step};
-use crate::value::Value;
+use kuma_mzs_core::KumaVersion;
 
-/// Labels Kuma adds on write; they never cause a diff unless the user manages them.
-pub const SERVER_LABELS: &[&str] = &[
-    "kuma.io/origin",
-    "kuma.io/display-name",
-    "kuma.io/mesh",
-    "kuma.io/zone",
-    "kuma.io/env",
-    "k8s.kuma.io/namespace",
-];
+use crate::client::ClientError;
+use crate::config::Configured;
+use crate::diag::{attr, Diag, Step};
+use crate::schema::{Attribute, Block, NestedBlock, Nesting};
+use crate::value::{Ty, Value};
+
+/// What planning may use besides the three values Terraform sends.
+#[derive(Clone, Default)]
+pub struct PlanContext {
+    /// The configured provider, when its configuration is known.
+    pub configured: Option<Arc<Configured>>,
+    /// The Kuma rules to apply.
+    pub version: KumaVersion,
+    /// Whether the provider reads zone status.
+    pub has_zones: bool,
+}
+
+/// The `timeouts` block every managed resource has.
+pub fn timeouts_block() -> NestedBlock {
+    NestedBlock {
+        name: "timeouts",
+        nesting: Nesting::Single,
+        min_items: 0,
+        max_items: 0,
+        block: Block {
+            description: "Overall deadlines of this resource's operations (every retry and zone read inside), e.g. `create = \"2m\"`. Default: the provider's `operation_timeout` (60s).",
+            attributes: vec![
+                Attribute::optional("create", Ty::String, "Deadline of a create."),
+                Attribute::optional("update", Ty::String, "Deadline of an update."),
+                Attribute::optional("delete", Ty::String, "Deadline of a delete."),
+                Attribute::optional("read", Ty::String, "Deadline of a refresh."),
+            ],
+            blocks: vec![],
+        },
+    }
+}
+
+/// Errors of a `timeouts` block that does not parse, at their attribute.
+pub fn validate_timeouts(config: &Value) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    for key in ["create", "update", "delete", "read"] {
+        if let Some(text) = config.get("timeouts").get(key).as_str() {
+            if crate::config::parse_duration(text).is_none() {
+                diags.push(
+                    crate::config::invalid_duration(key, text)
+                        .at(vec![Step::Attr("timeouts".into()), Step::Attr(key.into())]),
+                );
+            }
+        }
+    }
+    diags
+}
+
+/// How a resource type is addressed in hints (`kuma_mesh_multi_zone_service.<name>`).
+pub struct Importable<'a> {
+    /// Terraform type name.
+    pub type_name: &'a str,
+    /// Kuma kind, for messages.
+    pub kind: &'a str,
+    /// The import ID of the object.
+    pub id: &'a str,
+}
+
+/// The plan-time error for a create whose object already exists: on `name`, with both ways to
+/// import it.
+pub fn already_exists(what: &Importable<'_>, endpoint: &str) -> Diag {
+    Diag::error(
+        format!("{} {:?} already exists", what.kind, what.id),
+        format!(
+            "{endpoint} already has a {kind} {id:?} that this configuration does not manage (it was created by another workspace, kumactl or the GUI). Creating it here would overwrite it, and a later destroy would delete it.\n\nTo manage it with Terraform, import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nOtherwise choose another name.",
+            kind = what.kind,
+            id = what.id,
+            ty = what.type_name,
+        ),
+    )
+    .at(attr("name"))
+}
+
+/// Whether the object at `path` exists: the read-before-write half of a safe create. `None`
+/// when the control plane could not say (the caller decides whether that blocks).
+pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientError> {
+    match configured.client.get(path).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
 
 /// The result of planning.
 #[derive(Debug, Default)]
@@ -112,7 +192,8 @@ pub fn user_labels(server: Option<&serde_json::Value>, managed: &Value) -> Value
     if let Some(serde_json::Value::Object(map)) = server {
         for (k, v) in map {
             let Some(v) = v.as_str() else { continue };
-            if SERVER_LABELS.contains(&k.as_str()) && !managed_map.contains_key(k) {
+            // Labels Kuma adds on write never cause a diff unless the user manages them.
+            if kuma_mzs_core::server_labels::is_server_written(k) && !managed_map.contains_key(k) {
                 continue;
             }
             labels.insert(k.clone(), Value::string(v));
@@ -141,10 +222,40 @@ pub fn json_str(item: &serde_json::Value, key: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// A resource ID in either supported form: `mesh/name` (ours) or Kong kong-mesh's JSON object
-/// `{"mesh":"...","name":"..."}`; a bare `name` means mesh `default`.
-pub fn parse_mesh_scoped_id(id: &str) -> Result<(String, String), String> {
+/// A resource ID in any supported form: `mesh/name` (ours), Kong kong-mesh's JSON object
+/// `{"mesh":"...","name":"..."}`, a KRI (`kri_mzsvc_<mesh>_<zone>_<namespace>_<name>_`, for
+/// `short_name` types only); a bare `name` means the default mesh.
+pub fn parse_mesh_scoped_id(id: &str, short_name: &str) -> Result<(String, String), String> {
     let id = id.trim();
+    if id.starts_with("kri_") {
+        let kri = kuma_mzs_core::kri::parse(id).ok_or_else(|| {
+            format!("{id:?} is not a KRI (kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>)")
+        })?;
+        if kri.short_name != short_name {
+            return Err(format!(
+                "{id:?} identifies a {:?} resource, not a {short_name:?} one",
+                kri.short_name
+            ));
+        }
+        if !kri.section.is_empty() {
+            return Err(format!(
+                "{id:?} names the section {:?}; import the whole resource (end the KRI with `_`)",
+                kri.section
+            ));
+        }
+        if !kri.zone.is_empty() || !kri.namespace.is_empty() {
+            return Err(format!(
+                "{id:?} names a zone or namespace: it identifies a zone's copy; import the global resource (kri_{short_name}_{}___{}_)",
+                kri.mesh, kri.name
+            ));
+        }
+        let mesh = if kri.mesh.is_empty() {
+            kuma_mzs_core::defaults::DEFAULT_MESH.to_owned()
+        } else {
+            kri.mesh
+        };
+        return Ok((mesh, kri.name));
+    }
     if id.starts_with('{') {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -165,7 +276,7 @@ pub fn parse_mesh_scoped_id(id: &str) -> Result<(String, String), String> {
             parsed
                 .mesh
                 .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| "default".into()),
+                .unwrap_or_else(|| kuma_mzs_core::defaults::DEFAULT_MESH.into()),
             name,
         ));
     }
@@ -174,7 +285,10 @@ pub fn parse_mesh_scoped_id(id: &str) -> Result<(String, String), String> {
             Ok((mesh.to_owned(), name.to_owned()))
         }
         Some(_) => Err(format!("{id:?} is not of the form <mesh>/<name>")),
-        None if !id.is_empty() => Ok(("default".to_owned(), id.to_owned())),
+        None if !id.is_empty() => Ok((
+            kuma_mzs_core::defaults::DEFAULT_MESH.to_owned(),
+            id.to_owned(),
+        )),
         None => Err("the ID is empty".to_owned()),
     }
 }
@@ -184,22 +298,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn import_ids_in_both_forms() {
+    fn import_ids_in_every_form() {
+        let parse = |id| parse_mesh_scoped_id(id, "mzsvc");
         assert_eq!(
-            parse_mesh_scoped_id("default/redis"),
+            parse("default/redis"),
             Ok(("default".into(), "redis".into()))
         );
         assert_eq!(
-            parse_mesh_scoped_id(r#"{"mesh": "m1", "name": "redis"}"#),
+            parse(r#"{"mesh": "m1", "name": "redis"}"#),
             Ok(("m1".into(), "redis".into()))
         );
+        assert_eq!(parse("redis"), Ok(("default".into(), "redis".into())));
         assert_eq!(
-            parse_mesh_scoped_id("redis"),
-            Ok(("default".into(), "redis".into()))
+            parse("kri_mzsvc_m1___redis_"),
+            Ok(("m1".into(), "redis".into()))
         );
-        assert!(parse_mesh_scoped_id(r#"{"mesh":"m","name":"r","zone":"x"}"#).is_err());
-        assert!(parse_mesh_scoped_id("a/b/c").is_err());
-        assert!(parse_mesh_scoped_id("").is_err());
+        assert!(parse("kri_msvc_default___redis_").is_err());
+        assert!(parse("kri_mzsvc_default_east__redis_").is_err());
+        assert!(parse("kri_mzsvc_default___redis_6379").is_err());
+        assert!(parse(r#"{"mesh":"m","name":"r","zone":"x"}"#).is_err());
+        assert!(parse("a/b/c").is_err());
+        assert!(parse("").is_err());
     }
 
     #[test]

@@ -2,106 +2,95 @@
 //!
 //! Kuma computes MZS status only on zones (global keeps `status: {}`), and a zone stores the
 //! synced copy under a hashed name, so the zone copy is found by its `kuma.io/display-name` label.
+//!
+//! Each entry says whether the zone is `synced` (it holds the current spec and has computed a
+//! VIP and conditions), `pending` (not yet) or `unreachable` (transport error, timeout, 401/403 or
+//! any other error answer). An unreachable zone is never waited for: the read returns at once
+//! with a warning diagnostic that names the zone and the cause.
 
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
+use kuma_mzs_core::model::{labels as label_keys, MzsStatus};
 
-use crate::client::encode;
+use crate::client::{encode, ClientError};
 use crate::config::{Configured, Zone};
+use crate::diag::Diag;
 use crate::log;
 use crate::value::{Ty, Value};
 
-/// Type of one `zone_status` entry.
-pub fn zone_status_type() -> Ty {
-    let condition = Ty::object([
+/// `zone_status[*].state` of a zone that holds the current spec with its status computed.
+pub const SYNCED: &str = "synced";
+/// `zone_status[*].state` of a zone that does not hold it (yet).
+pub const PENDING: &str = "pending";
+/// `zone_status[*].state` of a zone that could not be read.
+pub const UNREACHABLE: &str = "unreachable";
+
+fn condition_type() -> Ty {
+    Ty::object([
         ("type", Ty::String),
         ("status", Ty::String),
         ("reason", Ty::String),
         ("message", Ty::String),
-    ]);
+    ])
+}
+
+/// The type of a `mesh_services` list (status.meshServices entries).
+pub fn mesh_services_ty() -> Ty {
+    Ty::list(Ty::object([
+        ("name", Ty::String),
+        ("namespace", Ty::String),
+        ("zone", Ty::String),
+        ("mesh", Ty::String),
+    ]))
+}
+
+/// Type of one `zone_status` entry.
+pub fn zone_status_type() -> Ty {
     Ty::object([
         ("zone", Ty::String),
+        ("state", Ty::String),
+        ("error", Ty::String),
         ("found", Ty::Bool),
         ("vip", Ty::String),
         ("hostnames", Ty::list(Ty::String)),
-        ("mesh_services", super::data_sources::mesh_services_ty()),
-        ("conditions", Ty::list(condition)),
+        ("mesh_services", mesh_services_ty()),
+        ("conditions", Ty::list(condition_type())),
     ])
 }
 
 /// Description for docs.
-pub const ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured.";
+pub const ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (Kuma never changes it) and `hostnames` known unless labels change.";
 
-async fn find_on_zone(zone: &Zone, mesh: &str, name: &str) -> Option<serde_json::Value> {
-    let path = format!(
-        "/meshes/{}/meshmultizoneservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D={}",
-        encode(mesh),
-        encode(name)
-    );
-    match zone.client.list_all(&path).await {
-        Ok(items) => items.into_iter().find(|item| {
-            let labels = item.get("labels");
-            let display = labels
-                .and_then(|l| l.get("kuma.io/display-name"))
-                .and_then(|v| v.as_str());
-            let origin = labels
-                .and_then(|l| l.get("kuma.io/origin"))
-                .and_then(|v| v.as_str());
-            display == Some(name) && origin != Some("zone")
-        }),
-        Err(e) => {
-            log::warn(
-                "could not read zone status",
-                &[("zone", &zone.name), ("error", &e.to_string())],
-            );
-            None
-        }
-    }
-}
-
-fn entry(zone: &Zone, item: Option<&serde_json::Value>) -> Value {
-    let status = item.and_then(|i| i.get("status"));
-    let list = |key: &str| {
-        status
-            .and_then(|s| s.get(key))
-            .and_then(|v| v.as_array())
-            .cloned()
-            .unwrap_or_default()
-    };
-    let s = |v: &serde_json::Value, k: &str| {
-        Value::string(v.get(k).and_then(|x| x.as_str()).unwrap_or(""))
-    };
-    let vip = list("vips")
-        .first()
-        .and_then(|v| v.get("ip"))
-        .and_then(|v| v.as_str())
-        .map(Value::string)
-        .unwrap_or(Value::Null);
-    let hostnames: Vec<String> = list("addresses")
-        .iter()
-        .filter_map(|a| {
-            a.get("hostname")
-                .and_then(|h| h.as_str())
-                .map(str::to_owned)
-        })
-        .collect();
-    Value::object([
-        ("zone", Value::string(&zone.name)),
-        ("found", Value::Bool(item.is_some())),
-        ("vip", vip),
-        ("hostnames", Value::from_strings(hostnames)),
+/// The status attributes of one zone entry, from a typed MZS status: one mapping for the
+/// resource, the data source and the preview.
+pub fn status_attributes(status: &MzsStatus) -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "vip",
+            status
+                .vips
+                .first()
+                .and_then(|v| v.ip.clone())
+                .map(Value::string)
+                .unwrap_or(Value::Null),
+        ),
+        (
+            "hostnames",
+            Value::from_strings(status.addresses.iter().filter_map(|a| a.hostname.clone())),
+        ),
         (
             "mesh_services",
             Value::List(
-                list("meshServices")
+                status
+                    .mesh_services
                     .iter()
                     .map(|m| {
                         Value::object([
-                            ("name", s(m, "name")),
-                            ("namespace", s(m, "namespace")),
-                            ("zone", s(m, "zone")),
-                            ("mesh", s(m, "mesh")),
+                            ("name", Value::string(&m.name)),
+                            ("namespace", Value::string(&m.namespace)),
+                            ("zone", Value::string(&m.zone)),
+                            ("mesh", Value::string(&m.mesh)),
                         ])
                     })
                     .collect(),
@@ -110,67 +99,140 @@ fn entry(zone: &Zone, item: Option<&serde_json::Value>) -> Value {
         (
             "conditions",
             Value::List(
-                list("conditions")
+                status
+                    .conditions
                     .iter()
                     .map(|c| {
                         Value::object([
-                            ("type", s(c, "type")),
-                            ("status", s(c, "status")),
-                            ("reason", s(c, "reason")),
-                            ("message", s(c, "message")),
+                            ("type", Value::string(&c.condition_type)),
+                            ("status", Value::string(&c.status)),
+                            ("reason", Value::string(&c.reason)),
+                            ("message", Value::string(&c.message)),
                         ])
                     })
                     .collect(),
             ),
         ),
-    ])
+    ]
 }
 
-fn settled(item: Option<&serde_json::Value>, spec: &serde_json::Value) -> bool {
+/// The status of a REST item (empty when absent or not Kuma's shape).
+pub fn status_of(item: &serde_json::Value) -> MzsStatus {
+    item.get("status")
+        .and_then(|s| serde_json::from_value(s.clone()).ok())
+        .unwrap_or_default()
+}
+
+async fn find_on_zone(
+    zone: &Zone,
+    mesh: &str,
+    name: &str,
+) -> Result<Option<serde_json::Value>, ClientError> {
+    let path = format!(
+        "/meshes/{}/meshmultizoneservices?filter%5Blabels.{}%5D={}",
+        encode(mesh),
+        encode(label_keys::DISPLAY_NAME),
+        encode(name)
+    );
+    let items = zone.client.list_all(&path).await?;
+    Ok(items.into_iter().find(|item| {
+        let labels = item.get("labels");
+        let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(|v| v.as_str());
+        // A zone-originated MZS of the same display name is another service.
+        label(label_keys::DISPLAY_NAME) == Some(name) && label(label_keys::ORIGIN) != Some("zone")
+    }))
+}
+
+fn entry(zone: &Zone, item: Option<&serde_json::Value>, state: &str) -> Value {
+    let status = item.map(status_of).unwrap_or_default();
+    let mut attributes = vec![
+        ("zone", Value::string(&zone.name)),
+        ("state", Value::string(state)),
+        ("error", Value::Null),
+        ("found", Value::Bool(item.is_some())),
+    ];
+    attributes.extend(status_attributes(&status));
+    Value::object(attributes)
+}
+
+fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
+    let mut value = entry(zone, None, UNREACHABLE);
+    value.set("error", Value::string(error.to_string()));
+    let diag = Diag::warning(
+        format!("Zone {:?} could not be read", zone.name),
+        format!(
+            "The status of zone {:?} ({}) is unknown: {error}. Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane.",
+            zone.name,
+            zone.client.endpoint()
+        ),
+    );
+    (value, diag)
+}
+
+/// Whether the zone holds `spec` (when given) with a VIP and conditions computed.
+fn synced(item: Option<&serde_json::Value>, spec: Option<&serde_json::Value>) -> bool {
     let Some(item) = item else { return false };
-    let status = item.get("status");
-    let has = |k: &str| {
-        status
-            .and_then(|s| s.get(k))
-            .and_then(|v| v.as_array())
-            .is_some_and(|a| !a.is_empty())
-    };
-    item.get("spec") == Some(spec) && has("conditions") && has("vips")
+    let status = status_of(item);
+    spec.is_none_or(|spec| item.get("spec") == Some(spec))
+        && !status.conditions.is_empty()
+        && !status.vips.is_empty()
 }
 
 /// Read the status from every zone (in parallel). With `wait_for` (the spec just written), poll
-/// each zone until it has the new spec, a `MeshServicesMatched` condition and a VIP, and two
-/// reads in a row agree; give up after the provider timeout and return what is there.
+/// each reachable zone until it has the new spec, a `MeshServicesMatched` condition and a VIP,
+/// and two reads in a row agree; give up after the provider `timeout` (or the operation's
+/// deadline, if sooner) and report the zone `pending`. A zone that cannot be read is reported
+/// at once (`unreachable`, with a warning).
 pub async fn read(
     configured: &Configured,
     mesh: &str,
     name: &str,
     wait_for: Option<&serde_json::Value>,
-) -> Value {
-    let deadline = Instant::now() + configured.timeout;
+) -> (Value, Vec<Diag>) {
+    let wait = configured
+        .client
+        .remaining()
+        .map_or(configured.timeout, |left| {
+            left.saturating_sub(Duration::from_millis(200))
+                .min(configured.timeout)
+        });
+    let give_up = Instant::now() + wait;
     let per_zone = configured.zones.iter().map(|zone| async move {
         let mut previous: Option<serde_json::Value> = None;
         loop {
-            let item = find_on_zone(zone, mesh, name).await;
-            let Some(spec) = wait_for else {
-                return entry(zone, item.as_ref());
+            let item = match find_on_zone(zone, mesh, name).await {
+                Ok(item) => item,
+                // The zone has not received the mesh yet.
+                Err(error) if error.is_not_found() => None,
+                Err(error) => {
+                    log::warn(
+                        "could not read zone status",
+                        &[("zone", &zone.name), ("error", &error.to_string())],
+                    );
+                    let (value, diag) = unreachable(zone, &error);
+                    return (value, Some(diag));
+                }
             };
+            let is_synced = synced(item.as_ref(), wait_for);
+            let state = if is_synced { SYNCED } else { PENDING };
+            if wait_for.is_none() {
+                return (entry(zone, item.as_ref(), state), None);
+            }
             let stable = previous.is_some() && previous == item;
-            if (settled(item.as_ref(), spec) && stable)
-                || Instant::now() >= deadline
-                || crate::client::stopping()
-            {
-                if !settled(item.as_ref(), spec) {
+            if (is_synced && stable) || Instant::now() >= give_up || crate::client::stopping() {
+                if !is_synced {
                     log::warn(
                         "zone status did not settle before the timeout",
                         &[("zone", &zone.name)],
                     );
                 }
-                return entry(zone, item.as_ref());
+                return (entry(zone, item.as_ref(), state), None);
             }
             previous = item;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    Value::List(join_all(per_zone).await)
+    let (entries, diags): (Vec<Value>, Vec<Option<Diag>>) =
+        join_all(per_zone).await.into_iter().unzip();
+    (Value::List(entries), diags.into_iter().flatten().collect())
 }

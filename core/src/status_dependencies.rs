@@ -1,0 +1,116 @@
+//! Which computed values of a MeshMultiZoneService an in-place update can change.
+//!
+//! Front ends that plan ahead (the Terraform provider) keep a value known across an update when
+//! this says the update cannot change it, so that whatever reads it (DNS records, outputs) does
+//! not churn. The facts, from how Kuma computes each value:
+//! - the **VIP** is allocated once per zone when the zone first sees the MZS and is kept for its
+//!   whole life (the zone's allocator reserves `status.vips` of existing services); name and mesh
+//!   cannot change in place (they are the identity), so no in-place update changes a VIP;
+//! - **hostnames** come from HostnameGenerators, whose selectors match the MZS's labels and whose
+//!   templates read its name, mesh and labels: only a label change can change them in place;
+//! - **matched MeshServices** and the **conditions** follow the selector, and on Kuma 2.x the
+//!   ports too (ports are matched by number there);
+//! - **SNIs** are derived from name, mesh and each port (number and name);
+//! - the **KRI** is derived from name and mesh and the zone and namespace labels.
+//!
+//! Changes made outside the MZS (a new HostnameGenerator, a MeshService appearing in a zone) are
+//! not updates of the MZS: a refresh picks them up.
+
+use crate::model::{labels as label_keys, KumaVersion};
+
+/// What an in-place update of a MeshMultiZoneService changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MzsUpdate {
+    /// The keys of labels added, removed or changed.
+    pub changed_labels: Vec<String>,
+    /// Whether `spec.selector` changed.
+    pub selector: bool,
+    /// Whether `spec.ports` changed.
+    pub ports: bool,
+}
+
+/// A value Kuma computes for a MeshMultiZoneService.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MzsComputed {
+    /// The resource identifier.
+    Kri,
+    /// The SNI of each port.
+    Snis,
+    /// A zone's VIP.
+    Vip,
+    /// A zone's hostnames (`status.addresses`).
+    Hostnames,
+    /// A zone's matched MeshServices (`status.meshServices`).
+    MeshServices,
+    /// A zone's conditions.
+    Conditions,
+}
+
+/// Whether `update` can change `value` (on Kuma `version`).
+pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) -> bool {
+    match value {
+        MzsComputed::Vip => false,
+        MzsComputed::Hostnames => !update.changed_labels.is_empty(),
+        MzsComputed::MeshServices | MzsComputed::Conditions => {
+            update.selector || (update.ports && version == KumaVersion::V2)
+        }
+        MzsComputed::Snis => update.ports,
+        MzsComputed::Kri => update
+            .changed_labels
+            .iter()
+            .any(|k| k == label_keys::ZONE || k == label_keys::NAMESPACE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels_only() -> MzsUpdate {
+        MzsUpdate {
+            changed_labels: vec!["team".to_owned()],
+            ..MzsUpdate::default()
+        }
+    }
+
+    #[test]
+    fn a_label_change_keeps_vip_kri_snis_and_matches_but_not_hostnames() {
+        let update = labels_only();
+        for version in [KumaVersion::V3_0, KumaVersion::V2] {
+            assert!(!may_change(MzsComputed::Vip, &update, version));
+            assert!(!may_change(MzsComputed::Kri, &update, version));
+            assert!(!may_change(MzsComputed::Snis, &update, version));
+            assert!(!may_change(MzsComputed::MeshServices, &update, version));
+            assert!(may_change(MzsComputed::Hostnames, &update, version));
+        }
+    }
+
+    #[test]
+    fn ports_change_snis_everywhere_and_matches_only_on_2x() {
+        let update = MzsUpdate {
+            ports: true,
+            ..MzsUpdate::default()
+        };
+        assert!(may_change(MzsComputed::Snis, &update, KumaVersion::V3_0));
+        assert!(!may_change(
+            MzsComputed::MeshServices,
+            &update,
+            KumaVersion::V3_0
+        ));
+        assert!(may_change(
+            MzsComputed::Conditions,
+            &update,
+            KumaVersion::V2
+        ));
+        assert!(!may_change(MzsComputed::Vip, &update, KumaVersion::V2));
+    }
+
+    #[test]
+    fn the_kri_follows_the_zone_and_namespace_labels() {
+        let update = MzsUpdate {
+            changed_labels: vec![label_keys::NAMESPACE.to_owned()],
+            ..MzsUpdate::default()
+        };
+        assert!(may_change(MzsComputed::Kri, &update, KumaVersion::V3_0));
+    }
+}

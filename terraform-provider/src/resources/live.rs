@@ -1,0 +1,135 @@
+//! What the control plane holds right now, fetched once per provider process and shared by
+//! every plan of the run: the MeshServices and HostnameGenerators the core's preview needs for
+//! plan-time lints (MZS101/103/104/105). One fetch for a thousand resources, not a thousand.
+
+use std::sync::Arc;
+
+use kuma_mzs_core::model::{Resource, Spec};
+use kuma_mzs_core::preview::{preview, PreviewOptions};
+use kuma_mzs_core::{Code, KumaVersion, ResourceType};
+use tokio::sync::OnceCell;
+
+use crate::config::Configured;
+use crate::diag::{Diag, Step};
+
+/// The per-process cache.
+#[derive(Debug, Default)]
+pub struct LiveCache {
+    inventory: OnceCell<Result<Arc<Vec<Resource>>, String>>,
+}
+
+/// REST items decoded by the core; items that do not decode are left out (the data sources
+/// report them; lints only lose precision).
+fn decode_all(items: Vec<serde_json::Value>, kind: ResourceType) -> Vec<Resource> {
+    items
+        .into_iter()
+        .filter_map(|item| kuma_mzs_core::api::decode_value(kind, item).ok())
+        .collect()
+}
+
+async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
+    let client = &configured.client;
+    let (services, generators) = futures_util::join!(
+        client.list_all("/meshservices"),
+        client.list_all("/hostnamegenerators"),
+    );
+    let mut resources = decode_all(
+        services.map_err(|e| e.to_string())?,
+        ResourceType::MeshService,
+    );
+    if let Ok(generators) = generators {
+        resources.extend(decode_all(generators, ResourceType::HostnameGenerator));
+    }
+    Ok(Arc::new(resources))
+}
+
+/// The MeshServices and HostnameGenerators of the control plane (fetched on first use).
+pub async fn inventory(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
+    configured
+        .live
+        .inventory
+        .get_or_init(|| async {
+            fetch(&configured.with_deadline(configured.operation_timeout)).await
+        })
+        .await
+        .clone()
+}
+
+/// The lints the core's preview gives for `mzs` over the live MeshServices, as warnings on the
+/// `port` they are about, else on the selector's `match_labels`.
+pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion) -> Vec<Diag> {
+    let Spec::MeshMultiZoneService(spec) = &mzs.spec else {
+        return Vec::new();
+    };
+    let port_index = |section: &str| spec.ports.iter().position(|p| p.section_name() == section);
+    let inventory = match inventory(configured).await {
+        Ok(inventory) => inventory,
+        Err(e) => {
+            return vec![Diag::warning(
+                "Plan-time checks against the live MeshServices were skipped",
+                format!("The MeshServices could not be listed: {e}."),
+            )]
+        }
+    };
+    let (mesh, name) = (mzs.meta.mesh.clone(), mzs.meta.name.clone());
+    let mut resources: Vec<Resource> = inventory.as_ref().clone();
+    resources.push(mzs.clone());
+    let zones: Vec<String> = configured.zones.iter().map(|z| z.name.clone()).collect();
+    let options = PreviewOptions {
+        kuma_version: version,
+        ..PreviewOptions::default()
+    };
+    let outcome = preview(&resources, &zones, &options);
+    let mut seen: Vec<(Code, Option<String>, String)> = Vec::new();
+    let mut diags = Vec::new();
+    for zone in &outcome.zones {
+        let Some(ours) = zone
+            .multi_zone_services
+            .iter()
+            .find(|m| m.mesh == mesh && m.name == name)
+        else {
+            continue;
+        };
+        for warning in &ours.warnings {
+            let wanted = matches!(
+                warning.code,
+                Code::PortNotServed
+                    | Code::NoMatches
+                    | Code::UnavailableService
+                    | Code::HostnameProblem
+            );
+            let key = (warning.code, warning.port.clone(), warning.message.clone());
+            if !wanted || seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            // Terraform shows a source line for attributes, not blocks: the port number, else
+            // the selector's labels.
+            let path = match warning.port.as_deref().and_then(port_index) {
+                Some(i) => vec![
+                    Step::Attr("port".into()),
+                    Step::Index(i as i64),
+                    Step::Attr("port".into()),
+                ],
+                None => vec![
+                    Step::Attr("selector".into()),
+                    Step::Attr("mesh_service".into()),
+                    Step::Attr("match_labels".into()),
+                ],
+            };
+            diags.push(
+                Diag::warning(
+                    format!("{}: {}", warning.code, warning.code.description()),
+                    format!(
+                        "{} (in zone {:?}; from the live MeshServices of {}; turn these checks off with the provider's `live_lints = false`)",
+                        warning.message,
+                        zone.zone,
+                        configured.client.endpoint()
+                    ),
+                )
+                .at(path),
+            );
+        }
+    }
+    diags
+}

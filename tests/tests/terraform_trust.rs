@@ -1,0 +1,655 @@
+//! The real terraform CLI (1.0.3 and current) against terraform-provider-kuma and kuma-local:
+//! what a platform team needs to trust an apply (issue 13). Each test reproduces one problem
+//! and shows the behaviour now: create never takes over an existing object, an update keeps the
+//! VIP known, an unreachable zone is a visible warning that nobody waits for, a control plane that
+//! never answers fails within the deadline, an unknown endpoint plans, the server's release
+//! decides the rules, a zone endpoint is refused at plan time, KRIs import.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use kuma_mzs_e2e::terraform::{KumaLocal, Workspace, SOURCE};
+use serde_json::Value as Json;
+
+fn header() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n"
+    )
+}
+
+fn provider(endpoint: &str, token: &str, extra: &str, zones: &[(&str, &str)]) -> String {
+    let zones: String = zones
+        .iter()
+        .map(|(name, url)| {
+            format!("  zone {{\n    name = \"{name}\"\n    endpoint = \"{url}\"\n  }}\n")
+        })
+        .collect();
+    format!(
+        "{}provider \"kuma\" {{\n  endpoint = \"{endpoint}\"\n  token = \"{token}\"\n  timeout = \"10s\"\n{extra}\n{zones}}}\n",
+        header()
+    )
+}
+
+fn mzs(address: &str, name: &str, labels: &str, port: u16) -> String {
+    format!(
+        r#"
+resource "kuma_mesh_multi_zone_service" "{address}" {{
+  name = "{name}"
+  labels = {{ {labels} }}
+  selector {{
+    mesh_service {{
+      match_labels = {{ "kuma.io/display-name" = "redis" }}
+    }}
+  }}
+  port {{
+    port = {port}
+  }}
+}}
+"#
+    )
+}
+
+fn start() -> KumaLocal {
+    let kuma = KumaLocal::start(&["east", "west"], &[]);
+    kuma.seed_mesh_service("east", "redis", 6379);
+    kuma.seed_mesh_service("west", "redis", 6379);
+    kuma.wait_for_global_mesh_services("redis", 2);
+    kuma
+}
+
+fn all_zones(kuma: &KumaLocal) -> Vec<(&str, &str)> {
+    kuma.zones
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+fn put_legacy(kuma: &KumaLocal) {
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/meshes/default/meshmultizoneservices/legacy",
+        Some(serde_json::json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": "legacy",
+            "labels": {"owner": "other-team"},
+            "spec": {"selector": {"meshService": {"matchLabels": {"app": "legacy"}}},
+                     "ports": [{"port": 5432, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+}
+
+fn legacy_untouched(kuma: &KumaLocal) {
+    let (status, item) = kuma.get("/meshes/default/meshmultizoneservices/legacy");
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["labels"]["owner"], "other-team", "{item}");
+    assert_eq!(
+        item["spec"]["selector"]["meshService"]["matchLabels"]["app"], "legacy",
+        "{item}"
+    );
+}
+
+/// Item 1: a create over an existing object is a plan error on `name` with both import hints;
+/// the object is untouched; an object that appears between plan and apply is not overwritten;
+/// the KRI imports it.
+fn safe_create(which: &str) {
+    let kuma = start();
+    put_legacy(&kuma);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, "", &[]);
+    ws.write(&format!("{provider}{}", mzs("clash", "legacy", "", 6379)));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all();
+    assert!(text.contains("\"default/legacy\" already exists"), "{text}");
+    assert!(
+        text.contains(
+            "terraform import kuma_mesh_multi_zone_service.<resource name> 'default/legacy'"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("import {"), "{text}");
+    assert!(
+        text.contains("name = \"legacy\""),
+        "not on the name line:\n{text}"
+    );
+    legacy_untouched(&kuma);
+
+    // Appears between plan and apply: the saved plan's apply refuses too.
+    ws.write(&format!("{provider}{}", mzs("late", "late", "", 6379)));
+    ws.expect(0, &["plan", "-input=false", "-no-color", "-out=late.plan"]);
+    let (status, _) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/meshes/default/meshmultizoneservices/late",
+        Some(serde_json::json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": "late",
+            "labels": {"owner": "other-team"},
+            "spec": {"selector": {"meshService": {"matchLabels": {"app": "late"}}},
+                     "ports": [{"port": 1, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert_eq!(status, 201);
+    let apply = ws.run(&["apply", "-input=false", "-no-color", "late.plan"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(apply.all().contains("already exists"), "{}", apply.all());
+    let (_, late) = kuma.get("/meshes/default/meshmultizoneservices/late");
+    assert_eq!(late["labels"]["owner"], "other-team", "{late}");
+
+    // A KRI import id (item 9).
+    ws.write(&format!("{provider}{}", mzs("clash", "legacy", "", 6379)));
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_mesh_multi_zone_service.clash",
+            "kri_mzsvc_default___legacy_",
+        ],
+    );
+    let state = ws.resource("kuma_mesh_multi_zone_service.clash");
+    assert_eq!(state["id"], "default/legacy", "{state}");
+    assert_eq!(state["port"][0]["port"], 5432, "{state}");
+    legacy_untouched(&kuma);
+}
+
+#[test]
+fn create_never_takes_over_an_existing_object_on_terraform_1_0_3() {
+    safe_create("1.0.3");
+}
+
+#[test]
+fn create_never_takes_over_an_existing_object_on_current_terraform() {
+    safe_create("current");
+}
+
+fn planned_change(ws: &Workspace, address: &str) -> Json {
+    ws.expect(
+        0,
+        &["plan", "-input=false", "-no-color", "-out=update.plan"],
+    );
+    let shown = ws.expect(0, &["show", "-json", "-no-color", "update.plan"]);
+    let plan: Json = serde_json::from_str(&shown.stdout).unwrap();
+    plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == address)
+        .map(|c| c["change"].clone())
+        .unwrap_or(Json::Null)
+}
+
+/// Item 2: a label-only update plans with every zone's VIP known (and the KRI and SNIs), and
+/// applies without an inconsistency error.
+fn label_update_keeps_vips(which: &str) {
+    let kuma = start();
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, "", &all_zones(&kuma));
+    ws.write(&format!(
+        "{provider}{}",
+        mzs("redis", "redis", "team = \"a\"", 6379)
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let before = ws.resource("kuma_mesh_multi_zone_service.redis");
+    for zone in before["zone_status"].as_array().unwrap() {
+        assert_eq!(zone["state"], "synced", "{zone}");
+    }
+    ws.write(&format!(
+        "{provider}{}",
+        mzs("redis", "redis", "team = \"a\", tier = \"1\"", 6379)
+    ));
+    let change = planned_change(&ws, "kuma_mesh_multi_zone_service.redis");
+    assert_eq!(change["actions"], serde_json::json!(["update"]), "{change}");
+    let after = &change["after"];
+    let unknown = &change["after_unknown"];
+    assert_eq!(after["kri"], before["kri"], "{change}");
+    assert_eq!(after["snis"], before["snis"], "{change}");
+    for (i, zone) in before["zone_status"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(after["zone_status"][i]["vip"], zone["vip"], "{change}");
+        assert_ne!(unknown["zone_status"][i]["vip"], true, "{change}");
+        // Hostnames follow labels through HostnameGenerators: not promised.
+        assert_eq!(unknown["zone_status"][i]["hostnames"], true, "{change}");
+    }
+    let applied = ws.apply(&["update.plan"]);
+    assert!(!applied.all().contains("inconsistent"), "{}", applied.all());
+    let now = ws.resource("kuma_mesh_multi_zone_service.redis");
+    assert_eq!(
+        now["zone_status"][0]["vip"],
+        before["zone_status"][0]["vip"]
+    );
+    assert_eq!(ws.plan_code().code, 0);
+}
+
+#[test]
+fn label_update_keeps_vips_known_on_terraform_1_0_3() {
+    label_update_keeps_vips("1.0.3");
+}
+
+#[test]
+fn label_update_keeps_vips_known_on_current_terraform() {
+    label_update_keeps_vips("current");
+}
+
+/// A port nothing listens on (bound, then released).
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
+}
+
+/// A listener that accepts connections and never answers, for as long as it lives.
+struct Silent {
+    url: String,
+}
+
+impl Silent {
+    fn start() -> Silent {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
+            }
+        });
+        Silent { url }
+    }
+}
+
+/// Item 3: a zone that cannot be read is a visible warning naming it, its `zone_status` entry
+/// says `unreachable`, and the apply does not wait for it; a silent zone is bounded the same way.
+#[test]
+fn an_unreachable_zone_is_a_warning_not_a_wait() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let closed = closed_port_url();
+    let east = kuma.zones["east"].clone();
+    let provider = provider(
+        &kuma.global,
+        &kuma.token,
+        "",
+        &[("east", east.as_str()), ("gone", closed.as_str())],
+    );
+    ws.write(&format!("{provider}{}", mzs("redis", "redis", "", 6379)));
+    ws.init();
+    let started = Instant::now();
+    let applied = ws.apply(&[]);
+    let took = started.elapsed();
+    let text = applied.all();
+    assert!(text.contains("Zone \"gone\" could not be read"), "{text}");
+    assert!(
+        took < Duration::from_secs(20),
+        "apply took {took:?}:\n{text}"
+    );
+    let state = ws.resource("kuma_mesh_multi_zone_service.redis");
+    assert_eq!(state["zone_status"][0]["state"], "synced", "{state}");
+    assert_eq!(state["zone_status"][1]["state"], "unreachable", "{state}");
+    assert!(
+        state["zone_status"][1]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("cannot reach"),
+        "{state}"
+    );
+}
+
+/// Item 4: a control plane that accepts and never answers fails a refresh within the
+/// configured deadline (the resource's `timeouts.read`), with a message that says so.
+#[test]
+fn a_silent_control_plane_fails_a_refresh_within_the_deadline() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let resource = mzs("redis", "redis", "", 6379)
+        .replace("  port {", "  timeouts {\n    read = \"3s\"\n  }\n  port {");
+    ws.write(&format!(
+        "{}{resource}",
+        provider(&kuma.global, &kuma.token, "", &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let silent = Silent::start();
+    ws.write(&format!(
+        "{}{resource}",
+        provider(&silent.url, &kuma.token, "operation_timeout = \"3s\"", &[])
+    ));
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains("operation deadline"), "{text}");
+    // Version detection (3 s) + the refresh (3 s) + Terraform itself.
+    assert!(
+        took < Duration::from_secs(25),
+        "refresh failed only after {took:?}"
+    );
+}
+
+/// Item 7: an endpoint known only at apply plans (unknown computed values) and applies.
+fn unknown_endpoint(which: &str) {
+    let kuma = start();
+    let ws = Workspace::new(which);
+    let config = format!(
+        r#"{}
+provider "kuma" {{
+  alias = "boot"
+  endpoint = "{global}"
+  token = "{token}"
+}}
+resource "kuma_hostname_generator" "boot" {{
+  provider = kuma.boot
+  name = "boot"
+  template = "{{{{ .DisplayName }}}}.boot"
+  selector {{
+    mesh_multi_zone_service {{
+      match_labels = {{ boot = "true" }}
+    }}
+  }}
+}}
+provider "kuma" {{
+  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
+  token = "{token}"
+}}
+{}"#,
+        header(),
+        mzs("redis", "redis", "", 6379),
+        global = kuma.global,
+        token = kuma.token,
+    );
+    ws.write(&config);
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    assert!(
+        !plan.all().contains("Missing Kuma endpoint"),
+        "{}",
+        plan.all()
+    );
+    ws.apply(&[]);
+    assert_eq!(
+        kuma.get("/meshes/default/meshmultizoneservices/redis").0,
+        200
+    );
+}
+
+#[test]
+fn an_unknown_endpoint_plans_on_terraform_1_0_3() {
+    unknown_endpoint("1.0.3");
+}
+
+#[test]
+fn an_unknown_endpoint_plans_on_current_terraform() {
+    unknown_endpoint("current");
+}
+
+const KAFKA: &str = r#"
+resource "kuma_mesh_multi_zone_service" "stream" {
+  name = "stream"
+  selector {
+    mesh_service {
+      match_labels = { app = "stream" }
+    }
+  }
+  port {
+    port = 9092
+    app_protocol = "kafka"
+  }
+}
+"#;
+
+/// Item 8: without `kuma_version` the server's release decides (a `kafka` port is refused at plan
+/// against 3.0 and accepted against 2.x); a disagreeing `kuma_version` is a warning; a zone
+/// endpoint is a plan-time error.
+#[test]
+fn the_servers_release_and_mode_decide_at_plan_time() {
+    let v3 = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{KAFKA}",
+        provider(&v3.global, &v3.token, "", &[])
+    ));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    assert!(
+        plan.all().contains("appProtocol must be one of"),
+        "{}",
+        plan.all()
+    );
+
+    // A zone endpoint.
+    let east = v3.zones["east"].clone();
+    ws.write(&format!("{}{KAFKA}", provider(&east, &v3.token, "", &[])));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    assert!(plan.all().contains("zone control plane"), "{}", plan.all());
+    assert!(plan.all().contains("global"), "{}", plan.all());
+
+    let v2 = KumaLocal::start(&["east"], &["--kuma-version", "2.x"]);
+    ws.write(&format!(
+        "{}{KAFKA}",
+        provider(&v2.global, &v2.token, "kuma_version = \"3.0\"", &[])
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(
+        plan.all()
+            .contains("kuma_version disagrees with the control plane"),
+        "{}",
+        plan.all()
+    );
+    ws.write(&format!(
+        "{}{KAFKA}",
+        provider(&v2.global, &v2.token, "", &[])
+    ));
+    ws.apply(&[]);
+    assert_eq!(
+        v2.get("/meshes/default/meshmultizoneservices/stream").0,
+        200
+    );
+}
+
+/// Item 6: a selector that matches nothing shows MZS103 in the resource's own plan, on
+/// `selector`; `live_lints = false` turns it off.
+#[test]
+fn a_selector_matching_nothing_warns_in_the_resource_plan() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let nothing = mzs("ghost", "ghost", "", 6379).replace(
+        "\"kuma.io/display-name\" = \"redis\"",
+        "\"kuma.io/display-name\" = \"nothing-has-this\"",
+    );
+    ws.write(&format!(
+        "{}{nothing}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma))
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert!(text.contains("MZS103"), "{text}");
+    assert!(
+        text.contains("in resource \"kuma_mesh_multi_zone_service\" \"ghost\"")
+            && text.contains(
+                ":       match_labels = { \"kuma.io/display-name\" = \"nothing-has-this\" }"
+            ),
+        "not on the selector block:\n{text}"
+    );
+    ws.write(&format!(
+        "{}{nothing}",
+        provider(
+            &kuma.global,
+            &kuma.token,
+            "live_lints = false",
+            &all_zones(&kuma)
+        )
+    ));
+    let quiet = ws.plan_code();
+    assert_eq!(quiet.code, 2, "{}", quiet.all());
+    assert!(!quiet.all().contains("MZS103"), "{}", quiet.all());
+}
+
+fn zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> Option<String> {
+    let (_, list) = kuma.call(
+        "GET",
+        &kuma.zones[zone],
+        &format!("/meshes/default/meshmultizoneservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D={name}"),
+        None,
+    );
+    list["items"]
+        .as_array()?
+        .iter()
+        .find_map(|i| i["status"]["vips"][0]["ip"].as_str().map(str::to_owned))
+}
+
+fn wait_for_zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> String {
+    for _ in 0..200 {
+        if let Some(ip) = zone_vip(kuma, zone, name) {
+            return ip;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("zone {zone} never assigned {name} a VIP");
+}
+
+fn put_mzs(kuma: &KumaLocal, name: &str) {
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        &format!("/meshes/default/meshmultizoneservices/{name}"),
+        Some(serde_json::json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": name,
+            "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
+                     "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+}
+
+/// Item 5: after creates and deletes, the preview's VIP for a zone listed in the provider is the
+/// one the zone then assigns; without that zone it is marked an estimate.
+#[test]
+fn the_previews_vip_is_the_one_the_zone_assigns() {
+    let kuma = start();
+    for name in ["a", "b", "c", "d", "e"] {
+        put_mzs(&kuma, name);
+        wait_for_zone_vip(&kuma, "east", name);
+    }
+    for name in ["a", "b", "c"] {
+        kuma.call(
+            "DELETE",
+            &kuma.global,
+            &format!("/meshes/default/meshmultizoneservices/{name}"),
+            None,
+        );
+    }
+    for _ in 0..200 {
+        if zone_vip(&kuma, "east", "a").is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let preview = r#"
+data "kuma_mesh_multi_zone_service_preview" "f" {
+  name = "f"
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+output "zones" {
+  value = data.kuma_mesh_multi_zone_service_preview.f.zone
+}
+"#;
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{preview}",
+        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let out = ws.expect(0, &["output", "-json", "zones"]);
+    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let entry = |zone: &str| {
+        zones
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|z| z["zone"] == zone)
+            .cloned()
+            .unwrap_or(Json::Null)
+    };
+    let predicted = entry("east");
+    assert_eq!(predicted["vip_estimated"], false, "{zones}");
+    assert_eq!(entry("west")["vip_estimated"], true, "{zones}");
+    put_mzs(&kuma, "f");
+    let assigned = wait_for_zone_vip(&kuma, "east", "f");
+    assert_eq!(predicted["vip"], assigned.as_str(), "{zones}");
+}
+
+/// Item 9: a bad name fails `terraform validate` on `name`; a missing mesh is a plan error on
+/// `mesh`.
+#[test]
+fn name_and_mesh_errors_land_on_their_attribute() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let provider = provider(&kuma.global, &kuma.token, "", &[]);
+    ws.write(&format!("{provider}{}", mzs("bad", "Bad_Name", "", 6379)));
+    ws.init();
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    assert!(
+        validate.all().contains("name = \"Bad_Name\""),
+        "{}",
+        validate.all()
+    );
+    ws.write(&format!(
+        "{provider}{}",
+        mzs("nomesh", "redis", "", 6379).replace("  labels", "  mesh = \"nope\"\n  labels")
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    assert!(
+        plan.all().contains("Mesh \"nope\" does not exist"),
+        "{}",
+        plan.all()
+    );
+    assert!(plan.all().contains("mesh = \"nope\""), "{}", plan.all());
+
+    // A HostnameGenerator with two selector kinds: on the second one's labels.
+    ws.write(&format!(
+        "{provider}{}",
+        r#"
+resource "kuma_hostname_generator" "two" {
+  name = "two"
+  template = "{{ .DisplayName }}.two"
+  selector {
+    mesh_service {
+      match_labels = { a = "b" }
+    }
+    mesh_multi_zone_service {
+      match_labels = { extra = "kind" }
+    }
+  }
+}
+"#
+    ));
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    assert!(
+        validate
+            .all()
+            .contains("match_labels = { extra = \"kind\" }"),
+        "{}",
+        validate.all()
+    );
+}
