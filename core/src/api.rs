@@ -6,6 +6,7 @@
 //!
 //! The local control plane (`kuma-local`) only does HTTP, storage and sync around these.
 
+pub mod rest;
 pub mod schema;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,181 @@
+//! Kuma's REST shapes and resource-lifecycle facts that a server needs around the validation
+//! layers: the list envelope and its `next` link, the PUT response body, which types a Mesh
+//! deletion removes, the default Mesh, and the error bodies for requests the framework refuses
+//! before any Kuma rule runs (body too large, undecodable path or body).
+
+use crate::model::{Meta, Resource, ResourceType, Spec};
+
+use super::{compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS};
+
+/// The list envelope, `{"total":N,"items":[...],"next":URL|null}`, around items already
+/// rendered as JSON (in order).
+pub fn list_body(total: usize, rendered_items: &[String], next: Option<&str>) -> String {
+    let next_json = serde_json::to_string(&next).unwrap_or_else(|_| "null".to_owned());
+    format!(
+        "{{\"total\":{total},\"items\":[{}],\"next\":{next_json}}}",
+        rendered_items.join(",")
+    )
+}
+
+/// Characters left as they are in a `next` link's query (RFC 3986 unreserved).
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+fn percent_encode(text: &str, out: &mut String) {
+    for b in text.bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+/// The `next` link of a list page: the same URL with `offset` moved past this page, or `None`
+/// on the last page. `query` is the request's decoded query in order (its `offset` is
+/// replaced; everything else is kept).
+pub fn next_link(
+    scheme: &str,
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+    page: Page,
+    total: usize,
+) -> Option<String> {
+    let next_offset = page.offset.saturating_add(page.size);
+    if next_offset >= total {
+        return None;
+    }
+    let mut link = format!("{scheme}://{host}{path}?");
+    for (k, v) in query.iter().filter(|(k, _)| k != "offset") {
+        percent_encode(k, &mut link);
+        link.push('=');
+        percent_encode(v, &mut link);
+        link.push('&');
+    }
+    link.push_str(&format!("offset={next_offset}"));
+    Some(link)
+}
+
+/// The body of a successful PUT: `{}`, or the deprecation warnings.
+pub fn put_body(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        "{}".to_owned()
+    } else {
+        serde_json::json!({ "warnings": warnings }).to_string()
+    }
+}
+
+/// The types a Mesh deletion removes with it: everything that lives in a mesh.
+pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
+    ResourceType::ALL.into_iter().filter(|t| t.is_mesh_scoped())
+}
+
+/// Kuma's `default` Mesh, created at start where this mode creates it (global and zones not
+/// connected to a global; a federated zone receives meshes from global).
+pub fn default_mesh(mode: &Mode) -> Option<Resource> {
+    if matches!(
+        mode,
+        Mode::Zone {
+            federated: true,
+            ..
+        }
+    ) {
+        return None;
+    }
+    let labels = compute_labels(
+        mode,
+        ResourceType::Mesh,
+        None,
+        "default",
+        Default::default(),
+    );
+    Some(Resource {
+        meta: Meta {
+            name: "default".to_owned(),
+            mesh: String::new(),
+            labels,
+        },
+        spec: Spec::Mesh(serde_json::json!({})),
+        status: None,
+    })
+}
+
+/// 413 for a request body over the server's limit (Kuma has no limit of its own; the shape is
+/// its `/std-errors` body).
+pub fn body_too_large(limit_bytes: usize) -> ApiError {
+    ApiError::new(
+        413,
+        TITLE_COULD_NOT_PROCESS,
+        format!("request body is larger than the limit of {limit_bytes} bytes"),
+    )
+}
+
+/// A request the HTTP framework refused before any Kuma rule ran (undecodable path, body that
+/// is not the expected JSON, wrong content type), as a Kuma `/std-errors` body.
+pub fn framework_error(status: u16, message: &str) -> ApiError {
+    let title = match status {
+        413 => TITLE_COULD_NOT_PROCESS,
+        400 | 422 => "Bad Request",
+        415 => "Unsupported Media Type",
+        404 => "Not found",
+        405 => "Method not allowed",
+        408 => "Request Timeout",
+        s if s >= 500 => "Internal Server Error",
+        _ => "Bad Request",
+    };
+    let detail = message.trim();
+    let detail = if detail.is_empty() { title } else { detail };
+    ApiError::new(status, title, detail)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_moves_the_offset_and_keeps_the_rest_encoded() {
+        let query = vec![
+            ("size".to_owned(), "2".to_owned()),
+            ("offset".to_owned(), "0".to_owned()),
+            ("filter".to_owned(), "a b&c".to_owned()),
+        ];
+        let page = Page { size: 2, offset: 0 };
+        assert_eq!(
+            next_link("http", "h:1", "/meshes", &query, page, 3).unwrap(),
+            "http://h:1/meshes?size=2&filter=a%20b%26c&offset=2"
+        );
+        assert_eq!(next_link("http", "h:1", "/meshes", &query, page, 2), None);
+    }
+
+    #[test]
+    fn envelopes_and_put_bodies() {
+        assert_eq!(
+            list_body(1, &["{}".to_owned()], None),
+            r#"{"total":1,"items":[{}],"next":null}"#
+        );
+        assert_eq!(put_body(&[]), "{}");
+        assert_eq!(put_body(&["w".to_owned()]), r#"{"warnings":["w"]}"#);
+    }
+
+    #[test]
+    fn a_federated_zone_creates_no_default_mesh() {
+        let zone = |federated| Mode::Zone {
+            name: "z".to_owned(),
+            federated,
+        };
+        assert!(default_mesh(&zone(true)).is_none());
+        assert_eq!(default_mesh(&zone(false)).unwrap().meta.name, "default");
+        assert!(default_mesh(&Mode::Global).is_some());
+    }
+
+    #[test]
+    fn framework_errors_are_std_errors() {
+        let body = body_too_large(10).body();
+        assert_eq!(body.error_type, "/std-errors");
+        assert_eq!(body.status, 413);
+        assert_eq!(framework_error(400, " bad path\n").detail, "bad path");
+    }
+}
