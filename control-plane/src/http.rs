@@ -462,6 +462,7 @@ async fn put_resource(
             )
         };
         let prepared = prepare(mesh.is_some_and(|m| cp.store.mesh_exists(m)))?;
+        api::rest::check_port_count(&prepared.resource, prepared.created)?;
         // The store checks the mesh again under its writer lock: a Mesh deleted since is
         // answered as if it had been missing from the start.
         let written =

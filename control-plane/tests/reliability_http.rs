@@ -503,3 +503,50 @@ fn an_admin_token_file_readable_by_others_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn resources_at_the_port_limit_keep_memory_bounded_and_one_more_port_is_refused() {
+    let process = Process::spawn(&["--mode", "all", "--zones", "east"]);
+    let g = process.client();
+    let zone = Client::new(process.info["zones"]["east"].as_str().unwrap(), TOKEN);
+    let ports: Vec<i64> = (1..=1024).collect();
+    let mut service = mesh_service("wide", 1, "Available");
+    service["labels"] = serde_json::json!({"app": "wide"});
+    service["spec"]["ports"] = ports
+        .iter()
+        .map(|p| serde_json::json!({"port": p, "appProtocol": "tcp"}))
+        .collect();
+    assert_eq!(
+        zone.put("/meshes/default/meshservices/wide", &service).0,
+        201
+    );
+    for i in 0..16 {
+        let name = format!("wide-{i}");
+        let body = mzs(&name, &[("app", "wide")], &ports);
+        let (status, text) = g.put(&format!("{MZS}/{name}"), &body);
+        assert_eq!(status, 201, "{text}");
+    }
+    let (status, body) = g.put(
+        &format!("{MZS}/too-wide"),
+        &mzs(
+            "too-wide",
+            &[("app", "wide")],
+            &(1..=1025).collect::<Vec<_>>(),
+        ),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(body["invalid_parameters"][0]["field"], "spec.ports");
+    // Every MZS reaches the zone with its status, and memory stays in the tens of MB (16 such
+    // resources with 40,000 ports each took 3.2 GB before the limit).
+    wait_until(Duration::from_secs(30), || {
+        let (_, list) = zone.get(&format!("{MZS}?size=100"));
+        list["items"].as_array().is_some_and(|items| {
+            items.len() == 16
+                && items
+                    .iter()
+                    .all(|i| i["status"]["vips"][0]["ip"].is_string())
+        })
+    });
+    let rss = process.rss_kib();
+    assert!(rss < 256 * 1024, "RSS {rss} KiB");
+}

@@ -4,8 +4,12 @@
 //! before any Kuma rule runs (body too large, undecodable path or body).
 
 use crate::model::{Meta, Resource, ResourceType, Spec};
+use crate::Violation;
 
-use super::{compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS};
+use super::{
+    compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
+    TITLE_FAILED_UPDATE,
+};
 
 /// The list envelope, `{"total":N,"items":[...],"next":URL|null}`, around items already
 /// rendered as JSON (in order).
@@ -102,6 +106,37 @@ pub fn default_mesh(mode: &Mode) -> Option<Resource> {
     })
 }
 
+/// Most ports one MeshService or MeshMultiZoneService may list. Kuma sets no limit (no
+/// `maxItems` in its schema, no check in its validator), but every port multiplies the work and
+/// memory of the status engines and of rendering (SNIs, hostnames), so one resource with tens of
+/// thousands of ports can take hundreds of megabytes. 1024 is far above any real service.
+pub const MAX_PORTS: usize = 1024;
+
+/// Refuse a resource with more than [`MAX_PORTS`] ports, in the shape of Kuma's schema
+/// (`maxItems`) errors.
+pub fn check_port_count(resource: &Resource, created: bool) -> Result<(), ApiError> {
+    let count = match &resource.spec {
+        Spec::MeshService(spec) => spec.ports.len(),
+        Spec::MeshMultiZoneService(spec) => spec.ports.len(),
+        _ => return Ok(()),
+    };
+    if count <= MAX_PORTS {
+        return Ok(());
+    }
+    let title = if created {
+        TITLE_FAILED_CREATE
+    } else {
+        TITLE_FAILED_UPDATE
+    };
+    Err(ApiError::invalid(
+        title,
+        vec![Violation::new(
+            "spec.ports",
+            format!("in body should have at most {MAX_PORTS} items"),
+        )],
+    ))
+}
+
 /// 413 for a request body over the server's limit (Kuma has no limit of its own; the shape is
 /// its `/std-errors` body).
 pub fn body_too_large(limit_bytes: usize) -> ApiError {
@@ -169,6 +204,24 @@ mod tests {
         assert!(default_mesh(&zone(true)).is_none());
         assert_eq!(default_mesh(&zone(false)).unwrap().meta.name, "default");
         assert!(default_mesh(&Mode::Global).is_some());
+    }
+
+    #[test]
+    fn more_ports_than_the_limit_are_refused_on_the_ports_field() {
+        let mut service = Resource {
+            meta: Meta::default(),
+            spec: Spec::MeshService(Default::default()),
+            status: None,
+        };
+        assert!(check_port_count(&service, true).is_ok());
+        let port: crate::model::MeshServicePort =
+            serde_json::from_value(serde_json::json!({"port": 80})).unwrap();
+        if let Spec::MeshService(spec) = &mut service.spec {
+            spec.ports = vec![port; MAX_PORTS + 1];
+        }
+        let error = check_port_count(&service, true).unwrap_err();
+        assert_eq!(error.status, 400);
+        assert_eq!(error.invalid_parameters[0].field, "spec.ports");
     }
 
     #[test]
