@@ -650,13 +650,12 @@ async fn hostnames(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
 ) -> Response {
-    let resource_type = match collection.as_str() {
-        "meshservices" => ResourceType::MeshService,
-        "meshmultizoneservices" => ResourceType::MeshMultiZoneService,
-        _ => return error_response(&ApiError::not_found("Not found")),
+    let resource_type = match api::rest::inspectable_type(&collection) {
+        Ok(t) => t,
+        Err(e) => return error_response(&e),
     };
     let Some(service) = cp.store.get(&key(resource_type, Some(&mesh), &name)) else {
-        return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
+        return error_response(&api::rest::hostnames_service_not_found());
     };
     let generators: Vec<_> = cp
         .store
@@ -665,7 +664,7 @@ async fn hostnames(
         .map(|s| s.resource.clone())
         .collect();
     match api::inspect_hostnames(&cp.mode, &service.resource, &generators) {
-        Ok(response) => Json(response).into_response(),
+        Ok(response) => json_response(StatusCode::OK, api::rest::hostnames_body(&response)),
         Err(e) => error_response(&e),
     }
 }

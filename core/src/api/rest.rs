@@ -3,6 +3,9 @@
 //! deletion removes, the default Mesh, and the error bodies for requests the framework refuses
 //! before any Kuma rule runs (body too large, undecodable path or body).
 
+use serde_json::Value;
+
+use crate::hostnames::InspectHostnames;
 use crate::model::{Meta, Resource, ResourceType, Spec};
 use crate::Violation;
 
@@ -104,6 +107,67 @@ pub fn default_mesh(mode: &Mode) -> Option<Resource> {
         spec: Spec::Mesh(serde_json::json!({})),
         status: None,
     })
+}
+
+/// Kuma's MeshService status as it renders: `tls` and `dataplaneProxies` are Go structs, which
+/// `omitempty` never omits, so they are `{}` even when nothing was stored.
+pub(crate) fn mesh_service_status(status: Option<&Value>) -> Value {
+    match status {
+        None | Some(Value::Null) => serde_json::json!({"tls": {}, "dataplaneProxies": {}}),
+        Some(Value::Object(map)) => {
+            let mut map = map.clone();
+            map.entry("tls").or_insert_with(|| serde_json::json!({}));
+            map.entry("dataplaneProxies")
+                .or_insert_with(|| serde_json::json!({}));
+            Value::Object(map)
+        }
+        Some(other) => other.clone(),
+    }
+}
+
+/// Collections the `_hostnames` inspect endpoint answers for (Kuma's list, in its order).
+const INSPECTABLE: [&str; 3] = [
+    "meshservices",
+    "meshexternalservices",
+    "meshmultizoneservices",
+];
+
+/// The type behind `/meshes/{mesh}/{collection}/{name}/_hostnames`: Kuma answers 400 for a
+/// collection it cannot inspect, and 404 "could not retrieve service" for one it can but that
+/// holds no such service (kuma-local has no MeshExternalServices).
+pub fn inspectable_type(collection: &str) -> Result<ResourceType, ApiError> {
+    if !INSPECTABLE.contains(&collection) {
+        return Err(ApiError::new(
+            400,
+            format!(
+                "only {:?} are available for inspection",
+                INSPECTABLE.join(",")
+            ),
+            super::DETAIL_NOT_VALID,
+        ));
+    }
+    ResourceType::from_path_segment(collection)
+        .filter(|t| {
+            matches!(
+                t,
+                ResourceType::MeshService | ResourceType::MeshMultiZoneService
+            )
+        })
+        .ok_or_else(hostnames_service_not_found)
+}
+
+/// 404 of the `_hostnames` endpoint when the service does not exist.
+pub fn hostnames_service_not_found() -> ApiError {
+    ApiError::not_found("could not retrieve service")
+}
+
+/// The `_hostnames` body: Go renders an empty list as `null`.
+pub fn hostnames_body(response: &InspectHostnames) -> String {
+    let mut value = serde_json::to_value(response).unwrap_or(Value::Null);
+    if response.items.is_empty() {
+        value["items"] = Value::Null;
+    }
+    value.to_string()
 }
 
 /// Most ports one MeshService or MeshMultiZoneService may list. Kuma sets no limit (no
@@ -222,6 +286,40 @@ mod tests {
         let error = check_port_count(&service, true).unwrap_err();
         assert_eq!(error.status, 400);
         assert_eq!(error.invalid_parameters[0].field, "spec.ports");
+    }
+
+    #[test]
+    fn mesh_service_status_always_has_tls_and_dataplane_proxies() {
+        assert_eq!(
+            mesh_service_status(None),
+            serde_json::json!({"tls": {}, "dataplaneProxies": {}})
+        );
+        let stored = serde_json::json!({"vips": [{"ip": "10.0.0.1"}], "tls": {"status": "Ready"}});
+        let rendered = mesh_service_status(Some(&stored));
+        assert_eq!(rendered["tls"]["status"], "Ready");
+        assert_eq!(rendered["dataplaneProxies"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn hostnames_inspection_errors_are_kumas() {
+        let error = inspectable_type("invalidservice").unwrap_err();
+        assert_eq!(error.status, 400);
+        assert_eq!(
+            error.title,
+            r#"only "meshservices,meshexternalservices,meshmultizoneservices" are available for inspection"#
+        );
+        assert_eq!(
+            inspectable_type("meshexternalservices").unwrap_err().status,
+            404
+        );
+        assert_eq!(
+            inspectable_type("meshservices").unwrap(),
+            ResourceType::MeshService
+        );
+        assert_eq!(
+            hostnames_body(&InspectHostnames::default()),
+            r#"{"items":null,"total":0}"#
+        );
     }
 
     #[test]
