@@ -10,7 +10,7 @@ KUMA_LOCAL_ZONES ?= east,west
 KUMA_LOCAL_PORT ?= 5681
 
 .PHONY: test-control-plane build-control-plane bench-control-plane run-control-plane control-plane-up control-plane-down
-test-control-plane: tools-rust ## kuma-local: upstream REST goldens, federation, status, pagination, tokens, TLS, kill -9 durability
+test-control-plane: tools-rust ## kuma-local: upstream REST goldens, federation, status, pagination, tokens, TLS, kill -9 durability, reliability (timeouts, connection cap, body limits, ETags, Mesh-delete races)
 	cargo test -p kuma-local --locked
 
 build-control-plane: tools-rust

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use kuma_mzs_core::api::{self, Mode};
 use kuma_mzs_core::kds;
 use kuma_mzs_core::mesh_service_status::MeshServiceEngine;
-use kuma_mzs_core::model::{Meta, Spec};
 use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
 use kuma_mzs_core::{KumaVersion, Resource, ResourceType};
 use tokio::sync::watch;
@@ -149,31 +148,10 @@ impl ControlPlane {
     /// Create Kuma's defaults when missing: mesh `default` (global and non-federated zones) and
     /// the default HostnameGenerators of the mode (§6.3).
     pub fn bootstrap(&self) -> Result<(), StoreError> {
-        let federated = matches!(
-            self.mode,
-            Mode::Zone {
-                federated: true,
-                ..
+        if let Some(mesh) = api::rest::default_mesh(&self.mode) {
+            if !self.store.mesh_exists(&mesh.meta.name) {
+                self.store.put(mesh, Expect::Absent, StatusWrite::Keep)?;
             }
-        );
-        if !federated && !self.store.mesh_exists("default") {
-            let labels = api::compute_labels(
-                &self.mode,
-                ResourceType::Mesh,
-                None,
-                "default",
-                Default::default(),
-            );
-            let mesh = Resource {
-                meta: Meta {
-                    name: "default".to_owned(),
-                    mesh: String::new(),
-                    labels,
-                },
-                spec: Spec::Mesh(serde_json::json!({})),
-                status: None,
-            };
-            self.store.put(mesh, Expect::Absent, StatusWrite::Keep)?;
         }
         for generator in api::default_hostname_generators(&self.mode) {
             let key = crate::store::key_of(&generator);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::cp::ControlPlane;
+use crate::server::Limits;
 use crate::store::{Expect, StatusWrite, StoreError, Stored};
 use crate::sync::{PushBatch, MAX_BODY_BYTES, PULL_WAIT};
 
@@ -53,8 +54,17 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Pairs {
     }
 }
 
-/// The router of one control plane.
+/// The router of one control plane, with the default [`Limits`].
 pub fn app(cp: Shared) -> Router {
+    app_with_limits(cp, Limits::default())
+}
+
+/// The router of one control plane. Resource PUTs take bodies up to `limits.max_body_bytes`;
+/// anything the HTTP framework refuses (too large, undecodable path or body) is answered with
+/// Kuma's `/std-errors` body like every other error.
+pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
+    let body_limit = DefaultBodyLimit::max(limits.max_body_bytes);
+    let max_body_bytes = limits.max_body_bytes;
     Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
@@ -68,12 +78,18 @@ pub fn app(cp: Shared) -> Router {
         .route("/meshes", get(list_meshes))
         .route(
             "/meshes/{mesh}",
-            get(get_mesh).put(put_mesh).delete(delete_mesh),
+            get(get_mesh)
+                .put(put_mesh)
+                .delete(delete_mesh)
+                .layer(body_limit),
         )
         .route("/meshes/{mesh}/{collection}", get(list_in_mesh))
         .route(
             "/meshes/{mesh}/{collection}/{name}",
-            get(get_in_mesh).put(put_in_mesh).delete(delete_in_mesh),
+            get(get_in_mesh)
+                .put(put_in_mesh)
+                .delete(delete_in_mesh)
+                .layer(body_limit),
         )
         .route(
             "/meshes/{mesh}/{collection}/{name}/_hostnames",
@@ -82,12 +98,18 @@ pub fn app(cp: Shared) -> Router {
         .route("/{collection}", get(list_all))
         .route(
             "/{collection}/{name}",
-            get(get_global).put(put_global).delete(delete_global),
+            get(get_global)
+                .put(put_global)
+                .delete(delete_global)
+                .layer(body_limit),
         )
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(cp.clone(), chaos))
         .layer(middleware::from_fn_with_state(cp.clone(), authenticate))
+        .layer(middleware::from_fn(move |request, next| {
+            kuma_shaped_errors(max_body_bytes, request, next)
+        }))
         .layer(middleware::from_fn(log_request))
         .with_state(cp)
 }
@@ -145,6 +167,36 @@ async fn log_request(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// Largest framework error text read back to rewrite it (they are one line).
+const FRAMEWORK_TEXT_LIMIT: usize = 16 * 1024;
+
+/// Rewrite the plain-text rejections of the HTTP framework (extractors, body limits) into
+/// Kuma's `/std-errors` body; handlers already answer in that shape.
+async fn kuma_shaped_errors(max_body_bytes: usize, request: Request, next: Next) -> Response {
+    let push = request.uri().path().starts_with("/_kds/");
+    let open = is_open_path(request.uri().path());
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if open || !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE && !push {
+        return error_response(&api::rest::body_too_large(max_body_bytes));
+    }
+    let text = axum::body::to_bytes(response.into_body(), FRAMEWORK_TEXT_LIMIT)
+        .await
+        .unwrap_or_default();
+    error_response(&api::rest::framework_error(
+        status.as_u16(),
+        &String::from_utf8_lossy(&text),
+    ))
 }
 
 fn is_open_path(path: &str) -> bool {
@@ -491,22 +543,35 @@ async fn put_resource(
     let outcome = tokio::task::spawn_blocking(move || {
         let mesh = mesh.as_deref();
         let existing = cp.store.get(&key(resource_type, mesh, &name));
-        let prepared = api::prepare_put(
-            &cp.mode,
-            cp.kuma_version,
-            resource_type,
-            mesh,
-            &name,
-            &body,
-            StoreView {
-                mesh_exists: mesh.is_some_and(|m| cp.store.mesh_exists(m)),
-                existing: existing.as_ref().map(|s| &s.resource),
-            },
-        )?;
-        let (stored, created) = cp
-            .store
-            .put(prepared.resource, expect, StatusWrite::Keep)
-            .map_err(|e| store_error(e, api::TITLE_COULD_NOT_UPDATE))?;
+        let prepare = |mesh_exists: bool| {
+            api::prepare_put(
+                &cp.mode,
+                cp.kuma_version,
+                resource_type,
+                mesh,
+                &name,
+                &body,
+                StoreView {
+                    mesh_exists,
+                    existing: existing.as_ref().map(|s| &s.resource),
+                },
+            )
+        };
+        let prepared = prepare(mesh.is_some_and(|m| cp.store.mesh_exists(m)))?;
+        api::rest::check_port_count(&prepared.resource, prepared.created)?;
+        // The store checks the mesh again under its writer lock: a Mesh deleted since is
+        // answered as if it had been missing from the start.
+        let written =
+            cp.store
+                .put_checked(prepared.resource, expect, StatusWrite::Keep, mesh.is_some());
+        let (stored, created) = match written {
+            Err(StoreError::MeshMissing(_)) => {
+                return Err(prepare(false)
+                    .err()
+                    .unwrap_or_else(|| ApiError::not_found(api::TITLE_COULD_NOT_UPDATE)))
+            }
+            other => other.map_err(|e| store_error(e, api::TITLE_COULD_NOT_UPDATE))?,
+        };
         Ok::<_, ApiError>((stored.version, created, prepared.warnings))
     })
     .await;
@@ -517,12 +582,10 @@ async fn put_resource(
             } else {
                 StatusCode::OK
             };
-            let body = if warnings.is_empty() {
-                "{}".to_owned()
-            } else {
-                json!({ "warnings": warnings }).to_string()
-            };
-            with_etag(json_response(status, body), version)
+            with_etag(
+                json_response(status, api::rest::put_body(&warnings)),
+                version,
+            )
         }
         Ok(Err(e)) => error_response(&e),
         Err(e) => error_response(&ApiError::internal(e.to_string())),
@@ -545,17 +608,16 @@ async fn delete_resource(
         Err(e) => return error_response(&e),
     };
     let outcome = tokio::task::spawn_blocking(move || {
-        let k = key(resource_type, mesh.as_deref(), &name);
-        cp.store
-            .delete(&k, expect)
-            .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;
         if resource_type == ResourceType::Mesh {
-            // Deleting a mesh deletes what lives in it.
-            for t in ResourceType::ALL.into_iter().filter(|t| t.is_mesh_scoped()) {
-                for stored in cp.store.all_of(t, Some(&name)) {
-                    let _ = cp.store.delete(&stored.key(), Expect::Any);
-                }
-            }
+            // Deleting a mesh deletes what lives in it, atomically with respect to PUTs.
+            cp.store
+                .delete_mesh(&name, expect, api::rest::mesh_cascade_types())
+                .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;
+        } else {
+            let k = key(resource_type, mesh.as_deref(), &name);
+            cp.store
+                .delete(&k, expect)
+                .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;
         }
         Ok::<_, ApiError>(())
     })
@@ -566,12 +628,6 @@ async fn delete_resource(
         Err(e) => error_response(&ApiError::internal(e.to_string())),
     }
 }
-
-const QUERY_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 fn list_resources(
     cp: &ControlPlane,
@@ -594,32 +650,14 @@ fn list_resources(
         Err(e) => return error_response(&e),
     };
     let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
-    let next = (page.offset + page.size < total).then(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = if cp.https { "https" } else { "http" };
-        let mut query: Vec<String> = pairs
-            .iter()
-            .filter(|(k, _)| k != "offset")
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    percent_encoding::utf8_percent_encode(k, QUERY_SET),
-                    percent_encoding::utf8_percent_encode(v, QUERY_SET)
-                )
-            })
-            .collect();
-        query.push(format!("offset={}", page.offset + page.size));
-        format!("{scheme}://{host}{path}?{}", query.join("&"))
-    });
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if cp.https { "https" } else { "http" };
+    let next = api::rest::next_link(scheme, host, path, pairs, page, total);
     let rendered: Vec<String> = items.iter().map(|s| render(s, format)).collect();
-    let next_json = serde_json::to_string(&next).unwrap_or_else(|_| "null".to_owned());
-    let body = format!(
-        "{{\"total\":{total},\"items\":[{}],\"next\":{next_json}}}",
-        rendered.join(",")
-    );
+    let body = api::rest::list_body(total, &rendered, next.as_deref());
     json_response(StatusCode::OK, body)
 }
 
@@ -708,13 +746,12 @@ async fn hostnames(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
 ) -> Response {
-    let resource_type = match collection.as_str() {
-        "meshservices" => ResourceType::MeshService,
-        "meshmultizoneservices" => ResourceType::MeshMultiZoneService,
-        _ => return error_response(&ApiError::not_found("Not found")),
+    let resource_type = match api::rest::inspectable_type(&collection) {
+        Ok(t) => t,
+        Err(e) => return error_response(&e),
     };
     let Some(service) = cp.store.get(&key(resource_type, Some(&mesh), &name)) else {
-        return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
+        return error_response(&api::rest::hostnames_service_not_found());
     };
     let generators: Vec<_> = cp
         .store
@@ -723,7 +760,7 @@ async fn hostnames(
         .map(|s| s.resource.clone())
         .collect();
     match api::inspect_hostnames(&cp.mode, &service.resource, &generators) {
-        Ok(response) => Json(response).into_response(),
+        Ok(response) => json_response(StatusCode::OK, api::rest::hostnames_body(&response)),
         Err(e) => error_response(&e),
     }
 }

@@ -8,8 +8,10 @@
 //! Tests run everything in-process: `server::start(Config { port: 0, .. })` binds ephemeral
 //! ports and returns the addresses; [`app`] is the router of one control plane.
 
+pub mod connections;
 pub mod cp;
 pub mod http;
+pub mod private_files;
 pub mod server;
 pub mod store;
 pub mod sync;

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use kuma_local::cp::Chaos;
-use kuma_local::server::{Config, Ipam, RemoteGlobal, Tls, Topology, DEFAULT_PORT};
+use kuma_local::server::{
+    Config, Ipam, Limits, RemoteGlobal, Tls, Topology, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT,
+};
 use kuma_mzs_core::vips::parse_cidr;
 use kuma_mzs_core::KumaVersion;
 
@@ -129,6 +131,43 @@ struct RunArgs {
     /// Log filter (tracing `EnvFilter` syntax; `RUST_LOG` wins when set).
     #[arg(long, default_value = "info")]
     log_level: String,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Bounds on connections and requests (slow, idle or oversized clients).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Time a client has to send a request's line and headers (and finish a TLS handshake).
+    #[arg(long, value_parser = parse_duration, default_value = "10s")]
+    header_read_timeout: Duration,
+    /// Close a connection with no request in flight after this long.
+    #[arg(long, value_parser = parse_duration, default_value = "90s")]
+    idle_timeout: Duration,
+    /// Open API connections of the process (all APIs together), lowered to fit the file limit;
+    /// at the cap the connection idle the longest is closed to make room.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Largest resource PUT body in bytes (larger ones get Kuma's 413 body).
+    #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_request_body: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Result<Limits, String> {
+        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err("--header-read-timeout and --idle-timeout must be above 0".to_owned());
+        }
+        if self.max_connections == 0 || self.max_request_body == 0 {
+            return Err("--max-connections and --max-request-body must be above 0".to_owned());
+        }
+        Ok(Limits {
+            header_read_timeout: self.header_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+            max_body_bytes: self.max_request_body,
+        })
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -211,6 +250,7 @@ fn config(args: &RunArgs) -> Result<Config, String> {
             )
             .map_err(|e| e.to_string())?,
         },
+        limits: args.limits.limits()?,
     })
 }
 
@@ -237,6 +277,8 @@ async fn shutdown_signal() {
 
 async fn run(args: RunArgs) -> Result<(), String> {
     let config = config(&args)?;
+    // Use the file limit the process is allowed (the connection cap is fitted below it).
+    kuma_local::connections::raise_fd_limit();
     if !config.listen.is_loopback() {
         tracing::warn!(listen = %config.listen, "listening beyond loopback: the API is reachable from the network");
     }

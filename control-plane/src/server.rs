@@ -17,9 +17,13 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+use crate::connections::{guarded, ConnectionTable};
 pub use crate::cp::Ipam;
 use crate::cp::{spawn_status_engine, Auth, Chaos, ControlPlane};
-use crate::http::{app, PeerAddr};
+use crate::http::{app_with_limits, PeerAddr};
+use crate::private_files::{
+    create_private, read_private, replace_private, PrivateDir, PrivateFileError,
+};
 use crate::store::{Store, StoreError};
 use crate::sync::{spawn_zone_sync, GlobalLink, HttpLink};
 
@@ -106,7 +110,38 @@ pub struct Config {
     /// Test hook: while this file exists, every store write of this process fails as if the
     /// disk were full (`--chaos-store-full-file`).
     pub store_fault_file: Option<PathBuf>,
+    /// Connection and request bounds.
+    pub limits: Limits,
 }
+
+/// Bounds on what clients can make the process hold (issue: slow or idle clients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A request head (request line and headers) must arrive within this time.
+    pub header_read_timeout: Duration,
+    /// A connection without a request in flight is closed after this time.
+    pub idle_timeout: Duration,
+    /// Open API connections of the process (all APIs together); lowered to fit the process's
+    /// file limit. At the cap, the connection idle the longest is closed to make room.
+    pub max_connections: usize,
+    /// Largest request body of a resource PUT, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(90),
+            max_connections: 4096,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Default [`Limits::max_body_bytes`]: 1 MiB, well above any real resource and below what
+/// Kubernetes' API server accepts (3 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -123,6 +158,7 @@ impl Default for Config {
             status_engine: true,
             ipam: Ipam::default(),
             store_fault_file: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -169,6 +205,9 @@ pub enum ServerError {
     /// TLS set-up failed.
     #[error("tls: {0}")]
     Tls(String),
+    /// A token or key file is unsafe or unreadable.
+    #[error(transparent)]
+    PrivateFile(#[from] PrivateFileError),
     /// Bad configuration.
     #[error("{0}")]
     Config(String),
@@ -188,6 +227,8 @@ pub struct Running {
     shutdown_tx: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// Generated TLS files without a data directory; removed once everything stopped.
+    private_dir: Option<PrivateDir>,
 }
 
 impl Running {
@@ -209,6 +250,7 @@ impl Running {
             }
         });
         let _ = tokio::time::timeout(STATUS_ENGINE_STOP_WAIT, joined).await;
+        drop(self.private_dir);
     }
 }
 
@@ -231,79 +273,95 @@ fn random_token() -> String {
 
 fn admin_token(config: &Config) -> Result<String, ServerError> {
     if let Some(token) = &config.admin_token {
+        if token.trim().is_empty() {
+            return Err(ServerError::Config(
+                "--admin-token (or KUMA_LOCAL_ADMIN_TOKEN) is empty: no request could \
+                 authenticate; give a token or leave it out to generate one"
+                    .to_owned(),
+            ));
+        }
         return Ok(token.clone());
     }
     let Some(dir) = &config.data_dir else {
         return Ok(random_token());
     };
     let path = dir.join("admin-token");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
+    if let Some(existing) = read_private(&path)? {
+        let existing = String::from_utf8_lossy(&existing);
         let existing = existing.trim();
         if !existing.is_empty() {
             return Ok(existing.to_owned());
         }
     }
     let token = random_token();
-    write_private(&path, token.as_bytes())?;
+    replace_private(&path, token.as_bytes())?;
     Ok(token)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options
-        .open(path)
-        .map_err(io_error(format!("writing {}", path.display())))?;
-    file.write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .map_err(io_error(format!("writing {}", path.display())))
 }
 
 struct TlsSetup {
     acceptor: tokio_rustls::TlsAcceptor,
     cert_file: PathBuf,
+    /// The directory of generated files without a data directory (removed on exit).
+    private_dir: Option<PrivateDir>,
+}
+
+/// A generated self-signed certificate for loopback names: (certificate PEM, key PEM).
+fn self_signed() -> Result<(String, String), ServerError> {
+    let generated = rcgen::generate_simple_self_signed(vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ])
+    .map_err(|e| ServerError::Tls(e.to_string()))?;
+    Ok((generated.cert.pem(), generated.key_pair.serialize_pem()))
+}
+
+/// Read a TLS file given on the command line (the user's own choice of path).
+fn read_given(path: &Path) -> Result<Vec<u8>, ServerError> {
+    std::fs::read(path).map_err(io_error(format!("reading {}", path.display())))
 }
 
 fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let (cert_file, key_file) = match &config.tls {
+    let (cert_file, key_file, cert_pem, key_pem, private_dir) = match &config.tls {
         Tls::Off => return Ok(None),
-        Tls::Files { cert, key } => (cert.clone(), key.clone()),
-        Tls::SelfSigned => {
-            let dir = match &config.data_dir {
-                Some(d) => d.clone(),
-                None => {
-                    let d = std::env::temp_dir().join(format!("kuma-local-{}", std::process::id()));
-                    std::fs::create_dir_all(&d)
-                        .map_err(io_error(format!("creating {}", d.display())))?;
-                    d
-                }
-            };
-            let cert = dir.join("tls.crt");
-            let key = dir.join("tls.key");
-            if !(cert.exists() && key.exists()) {
-                let generated = rcgen::generate_simple_self_signed(vec![
-                    "localhost".to_owned(),
-                    "127.0.0.1".to_owned(),
-                    "::1".to_owned(),
-                ])
-                .map_err(|e| ServerError::Tls(e.to_string()))?;
-                write_private(&key, generated.key_pair.serialize_pem().as_bytes())?;
-                write_private(&cert, generated.cert.pem().as_bytes())?;
+        Tls::Files { cert, key } => (
+            cert.clone(),
+            key.clone(),
+            read_given(cert)?,
+            read_given(key)?,
+            None,
+        ),
+        Tls::SelfSigned => match &config.data_dir {
+            // Kept across restarts: reuse what is there unless either file is missing; never
+            // through a symlink, never a key others can read.
+            Some(dir) => {
+                let cert = dir.join("tls.crt");
+                let key = dir.join("tls.key");
+                let (cert_pem, key_pem) = match (read_private(&cert)?, read_private(&key)?) {
+                    (Some(c), Some(k)) => (c, k),
+                    _ => {
+                        let (c, k) = self_signed()?;
+                        replace_private(&key, k.as_bytes())?;
+                        replace_private(&cert, c.as_bytes())?;
+                        (c.into_bytes(), k.into_bytes())
+                    }
+                };
+                (cert, key, cert_pem, key_pem, None)
             }
-            (cert, key)
-        }
+            // Not persisted: a fresh private directory, removed on exit.
+            None => {
+                let dir = PrivateDir::create_in(&std::env::temp_dir())?;
+                let cert = dir.path().join("tls.crt");
+                let key = dir.path().join("tls.key");
+                let (c, k) = self_signed()?;
+                create_private(&key, k.as_bytes())?;
+                create_private(&cert, c.as_bytes())?;
+                (cert, key, c.into_bytes(), k.into_bytes(), Some(dir))
+            }
+        },
     };
-    let cert_pem =
-        std::fs::read(&cert_file).map_err(io_error(format!("reading {}", cert_file.display())))?;
-    let key_pem =
-        std::fs::read(&key_file).map_err(io_error(format!("reading {}", key_file.display())))?;
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<_, _>>()
         .map_err(|e| ServerError::Tls(format!("{}: {e}", cert_file.display())))?;
@@ -319,6 +377,7 @@ fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
     Ok(Some(TlsSetup {
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(server_config)),
         cert_file,
+        private_dir,
     }))
 }
 
@@ -361,7 +420,12 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     kuma_mzs_core::vips::check_cidrs(config.ipam.mesh_service_cidr, config.ipam.mzs_cidr)
         .map_err(|e| ServerError::Config(e.to_string()))?;
     let token = admin_token(&config)?;
-    let tls = tls_setup(&config)?;
+    let mut tls = tls_setup(&config)?;
+    let private_dir = tls.as_mut().and_then(|t| t.private_dir.take());
+    let connections = ConnectionTable::new(
+        crate::connections::effective_cap(config.limits.max_connections),
+        config.limits.idle_timeout,
+    );
     let https = tls.is_some();
     let auth = Auth {
         admin_token: token.clone(),
@@ -499,9 +563,13 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         }
         tasks.push(tokio::spawn(accept_loop(
             listener,
-            app(cp.clone()),
-            tls.as_ref().map(|t| t.acceptor.clone()),
-            cp.chaos,
+            app_with_limits(cp.clone(), config.limits),
+            Serving {
+                tls: tls.as_ref().map(|t| t.acceptor.clone()),
+                chaos: cp.chaos,
+                connections: connections.clone(),
+                header_read_timeout: config.limits.header_read_timeout,
+            },
             shutdown_rx.clone(),
         )));
         control_planes.insert(name, cp);
@@ -522,14 +590,22 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         shutdown_tx,
         tasks,
         threads,
+        private_dir,
     })
+}
+
+/// How one listener serves its connections.
+struct Serving {
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    chaos: Chaos,
+    connections: Arc<ConnectionTable>,
+    header_read_timeout: Duration,
 }
 
 async fn accept_loop(
     listener: TcpListener,
     router: axum::Router,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    chaos: Chaos,
+    serving: Serving,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -541,47 +617,71 @@ async fn accept_loop(
         let (stream, peer) = match accepted {
             Ok(a) => a,
             Err(e) => {
+                // Out of file descriptors or similar: back off instead of spinning.
                 tracing::warn!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        if chaos.drop_rate > 0.0 && rand::random::<f64>() < chaos.drop_rate {
+        if serving.chaos.drop_rate > 0.0 && rand::random::<f64>() < serving.chaos.drop_rate {
             drop(stream);
             continue;
         }
+        // At the cap with every connection busy: refuse this one rather than queue it.
+        let Some(slot) = serving.connections.admit() else {
+            tracing::debug!(%peer, "connection cap reached, every connection busy: refused");
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
+        let activity = slot.activity.clone();
         let service =
             tower::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                let busy = activity.begin();
                 request.extensions_mut().insert(PeerAddr(peer));
-                router.clone().oneshot(request)
+                let response = router.clone().oneshot(request);
+                async move {
+                    let response = response.await?;
+                    Ok::<_, std::convert::Infallible>(response.map(|body| guarded(body, busy)))
+                }
             });
         let service = TowerToHyperService::new(service);
-        let builder = hyper::server::conn::http1::Builder::new();
-        match &tls {
-            None => {
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
-                let watched = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = watched.await;
-                });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(serving.header_read_timeout);
+        let watcher = graceful.watcher();
+        let tls = serving.tls.clone();
+        let header_read_timeout = serving.header_read_timeout;
+        tokio::spawn(async move {
+            let serve = async {
+                match tls {
+                    None => {
+                        let connection = builder.serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(connection).await;
+                    }
+                    Some(acceptor) => {
+                        // The handshake counts as reading the request head.
+                        let handshake =
+                            tokio::time::timeout(header_read_timeout, acceptor.accept(stream))
+                                .await;
+                        let Ok(Ok(tls_stream)) = handshake else {
+                            return;
+                        };
+                        let connection =
+                            builder.serve_connection(TokioIo::new(tls_stream), service);
+                        let _ = watcher.watch(connection).await;
+                    }
+                }
+            };
+            // Idle too long or shed for a newer connection: dropping the connection closes it
+            // (never while a request is in flight).
+            tokio::select! {
+                () = serve => {}
+                () = slot.should_close() => {}
             }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                let graceful_watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    let handshake =
-                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await;
-                    let Ok(Ok(tls_stream)) = handshake else {
-                        return;
-                    };
-                    let connection = builder.serve_connection(TokioIo::new(tls_stream), service);
-                    let _ = graceful_watcher.watch(connection).await;
-                });
-            }
-        }
+        });
     }
     drop(listener);
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;

@@ -25,7 +25,10 @@ pub struct Stored {
     pub creation_time: String,
     /// RFC 3339 time of the last change.
     pub modification_time: String,
-    /// Per-resource version for optimistic concurrency (`ETag`), +1 on every write.
+    /// Spec version for optimistic concurrency (`ETag`): +1 on every write of meta or spec
+    /// (status writes by the status engine leave it alone, so a client's `If-Match` from its
+    /// own PUT stays valid). A re-created resource starts above every version a deleted
+    /// resource of this store ever had, so a version is never reused for a name.
     pub version: u64,
     /// Store revision of the last change (spec, labels or status).
     pub revision: u64,
@@ -110,6 +113,9 @@ pub enum StoreError {
     /// The resource does not exist.
     #[error("not found")]
     NotFound,
+    /// The mesh the resource would live in does not exist (any more).
+    #[error("mesh {0:?} does not exist")]
+    MeshMissing(String),
     /// SQLite failed; the write was not applied.
     #[error("storage: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -129,7 +135,19 @@ struct Inner {
     by_revision: BTreeMap<u64, ResourceKey>,
     tombstones: BTreeMap<ResourceKey, u64>,
     revision: u64,
+    /// The highest version any deleted resource had (persisted): creates start above it.
+    deleted_versions_high_water: u64,
 }
+
+impl Inner {
+    /// The version of a resource created now.
+    fn first_version(&self) -> u64 {
+        self.deleted_versions_high_water + 1
+    }
+}
+
+/// `meta` row holding [`Inner::deleted_versions_high_water`].
+const HIGH_WATER_KEY: &str = "deleted_versions_high_water";
 
 /// The store.
 pub struct Store {
@@ -181,8 +199,17 @@ impl Store {
                 type TEXT NOT NULL, mesh TEXT NOT NULL, name TEXT NOT NULL,
                 body TEXT NOT NULL, version INTEGER NOT NULL,
                 creation_time TEXT NOT NULL, modification_time TEXT NOT NULL,
-                PRIMARY KEY (type, mesh, name));",
+                PRIMARY KEY (type, mesh, name));
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )?;
+        let high_water: i64 = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![HIGH_WATER_KEY],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
         let mut rows: Vec<Stored> = Vec::new();
         {
             let mut stmt = conn.prepare(
@@ -219,6 +246,7 @@ impl Store {
         let store = Self::with_connection(Some(conn));
         {
             let mut inner = store.write_inner();
+            inner.deleted_versions_high_water = u64::try_from(high_water).unwrap_or(0);
             for mut row in rows {
                 inner.revision += 1;
                 row.revision = inner.revision;
@@ -386,13 +414,33 @@ impl Store {
     /// With SQLite, the row is committed (fsync) before this returns.
     pub fn put(
         &self,
+        resource: Resource,
+        expect: Expect,
+        status: StatusWrite,
+    ) -> Result<(Arc<Stored>, bool), StoreError> {
+        self.put_checked(resource, expect, status, false)
+    }
+
+    /// [`Store::put`], and with `mesh_must_exist` a resource of a mesh-scoped type is only
+    /// written while its mesh exists ([`StoreError::MeshMissing`] otherwise). The check and the
+    /// write hold the writer lock together, so they are serialised with
+    /// [`Store::delete_mesh`]: no resource outlives its mesh.
+    pub fn put_checked(
+        &self,
         mut resource: Resource,
         expect: Expect,
         status: StatusWrite,
+        mesh_must_exist: bool,
     ) -> Result<(Arc<Stored>, bool), StoreError> {
         let key = key_of(&resource);
         let writer = self.writer();
         self.injected_fault()?;
+        if mesh_must_exist
+            && key.resource_type.is_mesh_scoped()
+            && !self.mesh_exists(&resource.meta.mesh)
+        {
+            return Err(StoreError::MeshMissing(resource.meta.mesh.clone()));
+        }
         let existing = self.get(&key);
         match (expect, &existing) {
             (Expect::Version(v), Some(e)) if e.version != v => {
@@ -425,7 +473,10 @@ impl Store {
                 .as_ref()
                 .map_or_else(|| now.clone(), |e| e.creation_time.clone()),
             modification_time: now,
-            version: existing.as_ref().map_or(1, |e| e.version + 1),
+            version: match &existing {
+                Some(e) => e.version + 1,
+                None => self.read_inner().first_version(),
+            },
             revision: 0,
             content_revision: 0,
             generation: existing.as_ref().map_or(0, |e| e.generation),
@@ -474,9 +525,19 @@ impl Store {
     /// Returns how many resources changed.
     pub fn apply_batch(&self, ops: Vec<BatchOp>) -> Result<usize, StoreError> {
         let writer = self.writer();
+        self.apply_batch_locked(&writer, ops)
+    }
+
+    /// [`Store::apply_batch`] with the writer lock already held.
+    fn apply_batch_locked(
+        &self,
+        writer: &MutexGuard<'_, Option<Connection>>,
+        ops: Vec<BatchOp>,
+    ) -> Result<usize, StoreError> {
         if !ops.is_empty() {
             self.injected_fault()?;
         }
+        let first_version = self.read_inner().first_version();
         // key -> (new state or None for deleted, whether anything but status changed)
         let mut overlay: BTreeMap<ResourceKey, (Option<Stored>, bool)> = BTreeMap::new();
         let now = now_rfc3339();
@@ -504,7 +565,7 @@ impl Store {
                             .as_ref()
                             .map_or_else(|| now.clone(), |c| c.creation_time.clone()),
                         modification_time: now.clone(),
-                        version: current.as_ref().map_or(1, |c| c.version + 1),
+                        version: current.as_ref().map_or(first_version, |c| c.version + 1),
                         revision: 0,
                         content_revision: 0,
                         generation: current.as_ref().map_or(0, |c| c.generation),
@@ -523,7 +584,6 @@ impl Store {
                         continue;
                     }
                     stored.resource.status = Some(status);
-                    stored.version += 1;
                     stored.modification_time = now.clone();
                     (Some(stored), content_changed)
                 }
@@ -533,6 +593,12 @@ impl Store {
         if overlay.is_empty() {
             return Ok(0);
         }
+        // Versions of what this batch deletes; creates after it start above them.
+        let high_water = overlay
+            .iter()
+            .filter(|(_, (state, _))| state.is_none())
+            .filter_map(|(key, _)| self.get(key).map(|s| s.version))
+            .max();
         if let Some(conn) = writer.as_ref() {
             conn.execute_batch("BEGIN IMMEDIATE")?;
             let written: Result<(), StoreError> =
@@ -548,6 +614,10 @@ impl Store {
                             .map(|_| ())
                             .map_err(StoreError::from),
                     });
+            let written = written.and_then(|()| match high_water {
+                Some(v) => Self::persist_high_water(conn, v),
+                None => Ok(()),
+            });
             match written {
                 Ok(()) => conn.execute_batch("COMMIT")?,
                 Err(e) => {
@@ -558,6 +628,9 @@ impl Store {
         }
         let changed = overlay.len();
         let mut inner = self.write_inner();
+        if let Some(v) = high_water {
+            inner.deleted_versions_high_water = inner.deleted_versions_high_water.max(v);
+        }
         for (key, (state, content_changed)) in overlay {
             inner.revision += 1;
             let revision = inner.revision;
@@ -587,8 +660,16 @@ impl Store {
             }
         }
         self.publish(inner);
-        drop(writer);
         Ok(changed)
+    }
+
+    fn persist_high_water(conn: &Connection, version: u64) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)",
+            params![HIGH_WATER_KEY, i64::try_from(version).unwrap_or(i64::MAX)],
+        )?;
+        Ok(())
     }
 
     /// Replace the status of an existing resource if it differs; returns whether it changed.
@@ -603,7 +684,6 @@ impl Store {
         }
         let mut stored = (*existing).clone();
         stored.resource.status = Some(status);
-        stored.version += 1;
         stored.modification_time = now_rfc3339();
         self.commit_one(&writer, key.clone(), stored, Some(existing.revision), false)?;
         drop(writer);
@@ -626,12 +706,24 @@ impl Store {
             }
         }
         if let Some(conn) = writer.as_ref() {
-            conn.execute(
-                "DELETE FROM resources WHERE type = ?1 AND mesh = ?2 AND name = ?3",
-                params![type_str(key.resource_type), key.mesh, key.name],
-            )?;
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let written = conn
+                .execute(
+                    "DELETE FROM resources WHERE type = ?1 AND mesh = ?2 AND name = ?3",
+                    params![type_str(key.resource_type), key.mesh, key.name],
+                )
+                .map_err(StoreError::from)
+                .and_then(|_| Self::persist_high_water(conn, existing.version));
+            match written {
+                Ok(()) => conn.execute_batch("COMMIT")?,
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
         }
         let mut inner = self.write_inner();
+        inner.deleted_versions_high_water = inner.deleted_versions_high_water.max(existing.version);
         inner.revision += 1;
         let revision = inner.revision;
         inner.entries.remove(key);
@@ -641,6 +733,46 @@ impl Store {
         self.publish(inner);
         drop(writer);
         Ok(existing)
+    }
+
+    /// Delete a Mesh and every resource of `cascade` types in it, as one transaction, holding
+    /// the writer lock so that no [`Store::put_checked`] into the mesh can interleave.
+    /// Returns how many resources were deleted besides the mesh.
+    pub fn delete_mesh(
+        &self,
+        name: &str,
+        expect: Expect,
+        cascade: impl Iterator<Item = ResourceType>,
+    ) -> Result<usize, StoreError> {
+        let writer = self.writer();
+        let key = ResourceKey {
+            resource_type: ResourceType::Mesh,
+            mesh: String::new(),
+            name: name.to_owned(),
+        };
+        let Some(existing) = self.get(&key) else {
+            return Err(StoreError::NotFound);
+        };
+        if let Expect::Version(v) = expect {
+            if existing.version != v {
+                return Err(StoreError::Conflict(format!(
+                    "resource version is {}, If-Match asked for {v}",
+                    existing.version
+                )));
+            }
+        }
+        let mut ops = vec![BatchOp::Delete(key)];
+        {
+            let inner = self.read_inner();
+            for resource_type in cascade {
+                ops.extend(
+                    Self::range(&inner, resource_type, Some(name))
+                        .map(|(k, _)| BatchOp::Delete(k.clone())),
+                );
+            }
+        }
+        let deleted = self.apply_batch_locked(&writer, ops)?;
+        Ok(deleted.saturating_sub(1))
     }
 
     /// Everything that changed after `revision` (current state per key, deletes as tombstones),
@@ -809,7 +941,8 @@ mod tests {
         let after = store.get(&key).unwrap();
         assert_eq!(after.content_revision, before);
         assert!(after.revision > before);
-        assert_eq!(after.version, 2);
+        // Status writes leave the spec version (ETag) alone.
+        assert_eq!(after.version, 1);
         store
             .apply_batch(vec![
                 BatchOp::Delete(key.clone()),
@@ -866,6 +999,63 @@ mod tests {
         let (_, page, more) = store.page_after(Some(&page[2].key()), 3);
         assert_eq!((page.len(), more), (2, false));
         assert_eq!(page[0].resource.meta.name, "d");
+    }
+
+    #[test]
+    fn a_re_created_resource_never_gets_a_version_it_had_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let key = key_of(&mesh("a"));
+        {
+            let store = Store::open(&path).unwrap();
+            for _ in 0..3 {
+                store
+                    .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+                    .unwrap();
+            }
+            store.delete(&key, Expect::Any).unwrap();
+            let (again, created) = store
+                .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+            assert!(created);
+            assert_eq!(again.version, 4);
+            assert!(matches!(
+                store.put(mesh("a"), Expect::Version(3), StatusWrite::Keep),
+                Err(StoreError::Conflict(_))
+            ));
+            store
+                .apply_batch(vec![BatchOp::Delete(key.clone())])
+                .unwrap();
+        }
+        // The high-water mark survives a restart even though the row is gone.
+        let store = Store::open(&path).unwrap();
+        let (again, _) = store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        assert_eq!(again.version, 5);
+    }
+
+    #[test]
+    fn deleting_a_mesh_removes_its_resources_and_later_puts_into_it_fail() {
+        let store = Store::memory();
+        store
+            .put(mesh("m"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let mut inner = mesh("x");
+        inner.meta.mesh = "m".into();
+        inner.spec = Spec::MeshService(Default::default());
+        store
+            .put_checked(inner.clone(), Expect::Any, StatusWrite::Keep, true)
+            .unwrap();
+        let cascaded = store
+            .delete_mesh("m", Expect::Any, ResourceType::ALL.into_iter())
+            .unwrap();
+        assert_eq!(cascaded, 1);
+        assert!(store.get(&key_of(&inner)).is_none());
+        assert!(matches!(
+            store.put_checked(inner, Expect::Any, StatusWrite::Keep, true),
+            Err(StoreError::MeshMissing(m)) if m == "m"
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //!
 //! The local control plane (`kuma-local`) only does HTTP, storage and sync around these.
 
+pub mod rest;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -925,6 +926,12 @@ impl Serialize for SpecRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             Spec::Mesh(v) => v.serialize(serializer),
+            // Kuma renders its default state for a MeshService stored without one.
+            Spec::MeshService(s) if s.state.is_none() => {
+                let mut with_default = s.clone();
+                with_default.state = Some(crate::model::MeshServiceState::Unavailable);
+                with_default.serialize(serializer)
+            }
             Spec::MeshService(s) => s.serialize(serializer),
             Spec::MeshMultiZoneService(s) => s.serialize(serializer),
             Spec::HostnameGenerator(s) => s.serialize(serializer),
@@ -938,6 +945,9 @@ struct StatusRef<'a>(&'a Resource);
 impl Serialize for StatusRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let status = self.0.status.as_ref();
+        if self.0.resource_type() == ResourceType::MeshService {
+            return rest::mesh_service_status(status).serialize(serializer);
+        }
         if self.0.resource_type() == ResourceType::MeshMultiZoneService {
             if let Some(typed) = status.and_then(|s| MzsStatus::deserialize(s).ok()) {
                 return typed.serialize(serializer);
@@ -986,7 +996,10 @@ impl Serialize for RestItem<'_> {
             }
             return map.end();
         }
-        map.serialize_entry("labels", &r.meta.labels)?;
+        // `omitempty` upstream: no labels, no `labels` key.
+        if !r.meta.labels.is_empty() {
+            map.serialize_entry("labels", &r.meta.labels)?;
+        }
         map.serialize_entry("kri", &resource_kri(r))?;
         if matches!(
             rt,
