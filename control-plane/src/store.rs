@@ -513,7 +513,11 @@ impl Store {
         if let Some(old) = old_revision {
             inner.by_revision.remove(&old);
         }
-        inner.tombstones.remove(&key);
+        // A re-created key's tombstone (and its place in the revision log) is superseded by the
+        // new entry; without this, every delete/re-create cycle left one log entry behind.
+        if let Some(tombstone) = inner.tombstones.remove(&key) {
+            inner.by_revision.remove(&tombstone);
+        }
         inner.by_revision.insert(stored.revision, key.clone());
         let stored = Arc::new(stored);
         inner.entries.insert(key, stored.clone());
@@ -638,6 +642,9 @@ impl Store {
             if let Some(previous) = &previous {
                 inner.by_revision.remove(&previous.revision);
             }
+            if let Some(tombstone) = inner.tombstones.remove(&key) {
+                inner.by_revision.remove(&tombstone);
+            }
             inner.by_revision.insert(revision, key.clone());
             match state {
                 Some(mut stored) => {
@@ -650,7 +657,6 @@ impl Store {
                     } else {
                         previous.as_ref().map_or(revision, |p| p.content_revision)
                     };
-                    inner.tombstones.remove(&key);
                     inner.entries.insert(key, Arc::new(stored));
                 }
                 None => {
@@ -1056,6 +1062,29 @@ mod tests {
             store.put_checked(inner, Expect::Any, StatusWrite::Keep, true),
             Err(StoreError::MeshMissing(m)) if m == "m"
         ));
+    }
+
+    #[test]
+    fn delete_and_re_create_cycles_leave_one_log_entry_per_key() {
+        let store = Store::memory();
+        let key = key_of(&mesh("a"));
+        for _ in 0..100 {
+            store
+                .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+            store.delete(&key, Expect::Any).unwrap();
+            store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
+            store
+                .apply_batch(vec![BatchOp::Delete(key.clone())])
+                .unwrap();
+        }
+        store
+            .put(mesh("a"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        let (_, changes) = store.changes_since(0);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(store.read_inner().by_revision.len(), 1);
+        assert!(store.read_inner().tombstones.is_empty());
     }
 
     #[test]
