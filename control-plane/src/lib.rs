@@ -13,6 +13,7 @@ pub mod cp;
 pub mod http;
 pub mod private_files;
 pub mod server;
+mod status_engine;
 pub mod store;
 pub mod sync;
 pub mod zone_token;

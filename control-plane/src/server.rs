@@ -28,7 +28,7 @@ use crate::store::{Store, StoreError};
 use crate::sync::{spawn_zone_sync, GlobalLink, HttpLink};
 
 /// How long shutdown waits for the zones' status engines to finish their current round.
-const STATUS_ENGINE_STOP_WAIT: Duration = Duration::from_secs(1);
+const STATUS_ENGINE_STOP_WAIT: Duration = Duration::from_millis(500);
 
 /// Kuma's default API port; zones of `run --zones` take the next ports in order.
 pub const DEFAULT_PORT: u16 = 5681;

@@ -14,6 +14,12 @@ use serde_json::Value;
 
 use crate::common::Client;
 
+/// The suites measure time and CPU: each test holds this lock, so they run one at a time.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A `kuma-local run` child process, killed when dropped.
 pub struct Process {
     pub child: Child,
