@@ -36,7 +36,7 @@ pub mod validate;
 pub mod vips;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
-pub use model::{KumaVersion, Resource, ResourceType};
+pub use model::{KumaVersion, Resource, ResourceType, UnsupportedKumaVersion};
 pub use source::{LineIndex, Position, Range, TextRange};
 
 /// How a text should be read.

@@ -122,12 +122,12 @@ impl Field {
 
     /// Whether the field exists in `version`'s schema.
     pub fn exists_in(&self, version: KumaVersion) -> bool {
-        !self.kuma_2x_only || version == KumaVersion::V2
+        !self.kuma_2x_only || version.is_2x()
     }
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
     pub fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
-        if self.name == "appProtocol" && version == KumaVersion::V2 {
+        if self.name == "appProtocol" && version.allows_kafka() {
             return APP_PROTOCOLS_2X.to_vec();
         }
         self.values.to_vec()
@@ -816,7 +816,7 @@ mod tests {
                 ["properties"]["selector"]["properties"]
                 .clone()
         };
-        assert!(selector(KumaVersion::V2).get("dataplaneTags").is_some());
+        assert!(selector(KumaVersion::V2_14).get("dataplaneTags").is_some());
         assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
         assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
     }
@@ -869,7 +869,7 @@ mod tests {
             port["properties"]["appProtocol"]["enum"],
             json!(["grpc", "http", "http2", "tcp"])
         );
-        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2);
+        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2_14);
         assert_eq!(
             v2["anyOf"][0]["properties"]["spec"]["properties"]["ports"]["items"]["properties"]
                 ["appProtocol"]["enum"],

@@ -29,7 +29,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("insecure_skip_verify", Ty::Bool, "Do not verify the API server's TLS certificate (testing only). Default `false`."),
                 Attribute::optional("timeout", Ty::String, "Timeout of one API request, e.g. `30s`, `500ms`, `2m`. Default `30s`. Also bounds how long the provider waits for zone status after an apply."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
-                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0` (default) or `2.x` (`2.9`…`2.14`)."),
+                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0` (default), a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14)."),
             ],
             blocks: vec![NestedBlock {
                 name: "zone",
@@ -101,9 +101,9 @@ pub fn validate(config: &Value) -> Vec<Diag> {
         }
     }
     if let Some(v) = config.get("kuma_version").as_str() {
-        if KumaVersion::parse(v).is_none() {
+        if let Err(e) = v.parse::<KumaVersion>() {
             diags.push(
-                Diag::error("Unsupported kuma_version", format!("{v:?} is not a supported Kuma version; use \"3.0\" or \"2.x\" (2.9 to 2.14).")).at(attr("kuma_version")),
+                Diag::error("Unsupported kuma_version", e.to_string()).at(attr("kuma_version")),
             );
         }
     }

@@ -222,7 +222,7 @@ impl Provider for KumaProvider {
         let diags = match req.type_name.as_str() {
             mzs::TYPE_NAME => {
                 let v3 = mzs::validate(&config, KumaVersion::V3_0);
-                let v2 = mzs::validate(&config, KumaVersion::V2);
+                let v2 = mzs::validate(&config, KumaVersion::V2_14);
                 v3.into_iter()
                     .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
                     .collect()

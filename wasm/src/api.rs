@@ -35,11 +35,21 @@ pub enum ApiError {
 fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
     match v {
         None => Ok(KumaVersion::default()),
-        Some(s) => KumaVersion::parse(s).ok_or_else(|| ApiError::InvalidOption {
-            option: "kumaVersion",
-            message: format!("{s:?} is not a supported Kuma version (use \"3.0\" or \"2.x\")"),
-        }),
+        Some(s) => {
+            s.parse().map_err(
+                |e: kuma_mzs_core::UnsupportedKumaVersion| ApiError::InvalidOption {
+                    option: "kumaVersion",
+                    message: e.to_string(),
+                },
+            )
+        }
     }
+}
+
+/// The canonical name of the Kuma release a spelling names (`v2.14.3` -> `2.14`), through the
+/// core's one parse, so the CLI and the language server accept exactly what the API accepts.
+pub fn kuma_version(spelling: &str) -> Result<String, ApiError> {
+    parse_version(Some(spelling)).map(|v| v.as_str().to_owned())
 }
 
 /// Options of `validate`.

@@ -52,7 +52,8 @@ export interface ValidateResult {
   /** Problems outside any readable document (syntax errors, limits). */
   diagnostics: Diagnostic[];
 }
-export type KumaVersionName = "3.0" | "2.x";
+/** A Kuma release: `3.0` (default), `2.9` to `2.14`, a patch version (`2.14.3`, `v2.14.3`), or `2.x` (the newest 2.x). `kumaVersion()` names the release a spelling means. */
+export type KumaVersionName = `${2 | 3}` | `${2 | 3}.${string}` | `v${2 | 3}.${string}`;
 export interface ValidateOptions { format?: "auto" | "yaml" | "json"; kumaVersion?: KumaVersionName; }
 export interface InputFile { path: string; text: string; }
 export interface PreviewOptions {
@@ -234,6 +235,13 @@ pub fn schema(
 #[wasm_bindgen(unchecked_return_type = "CodeInfo[]")]
 pub fn codes() -> Result<JsValue, JsError> {
     to_js(&api::codes())
+}
+
+/// The canonical name of the Kuma release `spelling` names (`v2.14.3` -> `2.14`); throws with
+/// the list of supported releases when it names none.
+#[wasm_bindgen(js_name = kumaVersion)]
+pub fn kuma_version(spelling: &str) -> Result<String, JsError> {
+    api::kuma_version(spelling).map_err(err)
 }
 
 /// The package version.

@@ -10,6 +10,7 @@ mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
 mod mesh_service;
 pub mod messages;
+mod sni;
 
 use crate::diagnostics::Violation;
 use crate::model::{
@@ -56,7 +57,11 @@ pub fn deprecations(resource: &Resource, version: KumaVersion) -> Vec<Violation>
         Spec::MeshMultiZoneService(s) => {
             mesh_multi_zone_service::deprecations(&resource.meta, s, version)
         }
-        _ => Vec::new(),
+        Spec::MeshService(s) => mesh_service::deprecations(&resource.meta, s, version),
+        Spec::MeshLoadBalancingStrategy(s) => {
+            mesh_load_balancing_strategy::deprecations(s, version)
+        }
+        Spec::Mesh(_) | Spec::HostnameGenerator(_) => Vec::new(),
     }
 }
 

@@ -540,7 +540,7 @@ mod tests {
             ]
         );
         assert!(error.detail.contains("appProtocol must be one of"));
-        assert!(validate(&cfg, KumaVersion::V2).iter().all(|d| !d.error));
+        assert!(validate(&cfg, KumaVersion::V2_14).iter().all(|d| !d.error));
     }
 
     #[test]

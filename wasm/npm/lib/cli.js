@@ -8,8 +8,8 @@ const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
 
 const USAGE = `Usage:
-  kuma-mzs validate [--kuma-version 3.0|2.x] [--format text|json|sarif] FILE|DIR|GLOB|- ...
-  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version 3.0|2.x]
+  kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] FILE|DIR|GLOB|- ...
+  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version VERSION]
                     [--mzs-cidr CIDR] [--format text|json] FILE|DIR|GLOB|- ...
   kuma-mzs schema   [KIND]
   kuma-mzs --version | --help
@@ -19,10 +19,22 @@ validate  checks every Kuma resource in the files (Kuma's validator, schema, lin
 preview   shows what each zone's control plane computes for every MeshMultiZoneService.
 schema    prints the JSON Schema of every resource kind (or of KIND).
 
+VERSION   the Kuma release whose rules apply: 3.0 (default), 2.9 to 2.14 (2.14.3 and
+          v2.14.3 work too), or 2.x for the newest 2.x release.
+
 Exit status: 0 no errors, 1 errors found, 2 usage or IO error.
 `;
 
 class UsageError extends Error {}
+
+// The core names the release (and lists the supported ones when the spelling names none).
+function kumaVersion(name, value) {
+  try {
+    return core.kumaVersion(value);
+  } catch (e) {
+    throw new UsageError(`--${name}: ${e.message}`);
+  }
+}
 
 function parseArgs(argv, spec) {
   const options = {};
@@ -43,6 +55,7 @@ function parseArgs(argv, spec) {
       if (Array.isArray(allowed) && !allowed.includes(value)) {
         throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
       }
+      if (typeof allowed === 'function') value = allowed(name, value);
       options[name] = value;
     } else {
       operands.push(arg);
@@ -88,7 +101,7 @@ function jsonDiagnostic(d) {
 }
 
 function runValidate(argv, io) {
-  const { options, operands } = parseArgs(argv, { 'kuma-version': ['3.0', '2.x'], format: ['text', 'json', 'sarif'] });
+  const { options, operands } = parseArgs(argv, { 'kuma-version': kumaVersion, format: ['text', 'json', 'sarif'] });
   const inputs = loadInputs(operands, io);
   const format = options.format || 'text';
   const files = inputs.map((input) => ({
@@ -136,7 +149,7 @@ function runPreview(argv, io) {
   const { options, operands } = parseArgs(argv, {
     zones: null,
     'down-zones': null,
-    'kuma-version': ['3.0', '2.x'],
+    'kuma-version': kumaVersion,
     'mzs-cidr': null,
     format: ['text', 'json'],
   });
