@@ -58,8 +58,7 @@ fn strings(exp: &Value, key: &str) -> Vec<String> {
 /// What is wrong with our answer to one upstream validator case, if anything.
 fn judge_validate_case(dir: &Path) -> (KumaVersion, Vec<String>) {
     let exp: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let version = version_of(exp["kumaVersion"].as_str().unwrap_or("3.0"));
     let document = exp["document"].as_str().unwrap_or("input.yaml");
     let text = std::fs::read_to_string(dir.join(document)).unwrap();
@@ -111,7 +110,9 @@ fn judge_validate_case(dir: &Path) -> (KumaVersion, Vec<String>) {
     }
     if exp["violationsAreExhaustive"].as_bool() == Some(true) {
         for extra in got.difference(&want) {
-            problems.push(format!("extra Kuma error upstream does not report {extra:?}"));
+            problems.push(format!(
+                "extra Kuma error upstream does not report {extra:?}"
+            ));
         }
     }
     for s in strings(&exp, "warningsContaining") {
