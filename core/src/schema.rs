@@ -338,13 +338,15 @@ const TARGET_REF: &[Field] = &[
     Field::new(
         "name",
         Ty::String,
-        "Name of the referenced resource (2.x style).",
-    ),
+        "Kuma 2.x: name of the referenced resource (3.0 selects with `labels`).",
+    )
+    .kuma_2x_only(),
     Field::new(
         "namespace",
         Ty::String,
-        "Namespace of the referenced resource.",
-    ),
+        "Kuma 2.x: namespace of the referenced resource.",
+    )
+    .kuma_2x_only(),
     Field::new(
         "labels",
         Ty::StringMap,
@@ -359,17 +361,20 @@ const TARGET_REF: &[Field] = &[
         "mesh",
         Ty::String,
         "Mesh of the referenced resource (Kuma 2.x; defaults to the policy's mesh).",
-    ),
+    )
+    .kuma_2x_only(),
     Field::new(
         "tags",
         Ty::StringMap,
         "Kuma 2.x: tags of the referenced proxies (`kind: MeshSubset`/`MeshServiceSubset`).",
-    ),
+    )
+    .kuma_2x_only(),
     Field::new(
         "proxyTypes",
         Ty::Array(&Ty::String),
-        "Which proxies of a `Mesh` or `Dataplane` target the policy applies to: `Sidecar`, `Gateway`.",
-    ),
+        "Kuma 2.x: which proxies of a `Mesh` target the policy applies to: `Sidecar`, `Gateway`.",
+    )
+    .kuma_2x_only(),
 ];
 
 const AFFINITY_TAG: &[Field] = &[
@@ -446,12 +451,72 @@ const MLBS_CONF: &[Field] = &[
         Ty::Object(LOCALITY),
         "Locality-aware load balancing.",
     ),
-    Field::new("loadBalancer", Ty::Any, "Load balancer algorithm."),
+    Field::new(
+        "loadBalancer",
+        Ty::Object(LOAD_BALANCER),
+        "Load balancer algorithm.",
+    ),
     Field::new(
         "hashPolicies",
         Ty::Any,
         "Hash policies for hashing load balancers.",
     ),
+];
+
+const NESTED_HASH_POLICIES: Field = Field::new(
+    "hashPolicies",
+    Ty::Any,
+    "Kuma 2.x (deprecated there): hash policies of this algorithm; use `default.hashPolicies`.",
+)
+.kuma_2x_only();
+
+const LOAD_BALANCER: &[Field] = &[
+    Field::new("type", Ty::String, "The algorithm.")
+        .required()
+        .values(&["RoundRobin", "LeastRequest", "RingHash", "Random", "Maglev"]),
+    Field::new("roundRobin", Ty::Object(&[]), "Round robin (no settings)."),
+    Field::new(
+        "leastRequest",
+        Ty::Object(LEAST_REQUEST),
+        "Least request settings.",
+    ),
+    Field::new("ringHash", Ty::Object(RING_HASH), "Ring hash settings."),
+    Field::new("random", Ty::Object(&[]), "Random (no settings)."),
+    Field::new("maglev", Ty::Object(MAGLEV), "Maglev settings."),
+];
+
+const LEAST_REQUEST: &[Field] = &[
+    Field::new(
+        "choiceCount",
+        Ty::Int32,
+        "Random healthy hosts to choose the least loaded from (at least 2; default 2).",
+    ),
+    Field::new(
+        "activeRequestBias",
+        Ty::IntOrString,
+        "How strongly active requests lower an endpoint's weight (a number >= 0).",
+    ),
+];
+
+const RING_HASH: &[Field] = &[
+    Field::new("hashFunction", Ty::String, "Hash function of the ring.")
+        .values(&["XXHash", "MurmurHash2"]),
+    Field::new(
+        "minRingSize",
+        Ty::Int32,
+        "Minimum ring size (default 1024).",
+    ),
+    Field::new("maxRingSize", Ty::Int32, "Maximum ring size (default 8M)."),
+    NESTED_HASH_POLICIES,
+];
+
+const MAGLEV: &[Field] = &[
+    Field::new(
+        "tableSize",
+        Ty::Int32,
+        "Table size, a prime up to 5000011 (default 65537).",
+    ),
+    NESTED_HASH_POLICIES,
 ];
 
 const MLBS_TO: &[Field] = &[
@@ -772,6 +837,12 @@ mod tests {
                         continue;
                     };
                     let at = format!("{path}.{}", field.name);
+                    if field.kuma_2x_only != other.only_2x {
+                        problems.push(format!(
+                            "{at}: 2.x only {} vs {}",
+                            field.kuma_2x_only, other.only_2x
+                        ));
+                    }
                     if field.required != other.required {
                         problems.push(format!(
                             "{at}: required {} vs {}",

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kuma_mzs_core::decode::decode_spec;
+use kuma_mzs_core::decode::decode_spec_in;
 use kuma_mzs_core::model::{KumaVersion, ResourceType, Spec};
 use kuma_mzs_core::syntax::{parse, Limits, Node, NodeKind};
 use kuma_mzs_core::validate;
@@ -33,7 +33,7 @@ fn violations(
     version: KumaVersion,
 ) -> BTreeSet<(String, String)> {
     let resource_type = ResourceType::from_name(kind).unwrap();
-    let (spec, _) = decode_spec(resource_type, &root_of(resource));
+    let (spec, _) = decode_spec_in(resource_type, &root_of(resource), version);
     let found = match &spec {
         Spec::MeshMultiZoneService(s) => validate::mesh_multi_zone_service(s, name, version),
         Spec::MeshService(s) => validate::mesh_service(s, name, version),
