@@ -133,14 +133,14 @@ fn top_level_deprecation(kind: &str, version: KumaVersion) -> Option<String> {
     use KumaVersion as V;
     match (version, kind) {
         (V::V3_0, _) => None,
-        (V::V2_9 | V::V2_10 | V::V2_11, "MeshService") => Some(
+        (V::V2_9 | V::V2_10, "MeshService") => Some(
             "MeshService value for 'targetRef.kind' is deprecated, use MeshSubset with 'kuma.io/service' tag instead".to_owned(),
         ),
-        (V::V2_10 | V::V2_11, "MeshSubset") => Some(
+        (V::V2_10, "MeshSubset") => Some(
             "MeshSubset value for 'targetRef.kind' is deprecated, use Dataplane with labels instead".to_owned(),
         ),
-        // 2.12 names MeshSubset whatever the kind was (fixed in 2.13).
-        (V::V2_12, "MeshService" | "MeshServiceSubset" | "MeshSubset") => Some(
+        // 2.11 and 2.12 name MeshSubset whatever the kind was (fixed in 2.13).
+        (V::V2_11 | V::V2_12, "MeshService" | "MeshServiceSubset" | "MeshSubset") => Some(
             "MeshSubset value for 'targetRef.kind' is deprecated, use Dataplane with labels instead".to_owned(),
         ),
         (V::V2_13 | V::V2_14, "MeshService" | "MeshServiceSubset" | "MeshSubset") => Some(format!(
