@@ -241,7 +241,7 @@ pub fn codes() -> Result<JsValue, JsError> {
 /// the list of supported releases when it names none.
 #[wasm_bindgen(js_name = kumaVersion)]
 pub fn kuma_version(spelling: &str) -> Result<String, JsError> {
-    api::kuma_version(spelling).map_err(err)
+    api::kuma_version(spelling).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The package version.
