@@ -864,13 +864,22 @@ mod tests {
                             }
                         }
                     }
+                    // A release-dependent enum: the editor offers the 3.0 values (2.x-only ones
+                    // are accepted, not offered).
+                    if let Schema::ReleaseEnum { values, .. } = other.schema {
+                        for value in values.iter() {
+                            if !field.values.contains(value) {
+                                problems.push(format!("{at}: {value:?} accepted but not offered"));
+                            }
+                        }
+                    }
                     agree(&at, &field.ty, other.schema, problems);
                 }
             }
             (Ty::Array(item), Schema::Array { items, .. }) => {
                 agree(&format!("{path}[]"), item, items, problems)
             }
-            (Ty::String, Schema::String { .. })
+            (Ty::String, Schema::String { .. } | Schema::ReleaseEnum { .. })
             | (Ty::Int32, Schema::Int32 | Schema::Uint32)
             | (Ty::Boolean, Schema::Bool)
             | (Ty::IntOrString, Schema::IntOrString)

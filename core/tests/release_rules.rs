@@ -393,6 +393,25 @@ spec:
 }
 
 #[test]
+fn a_service_tag_identity_written_by_a_2_x_control_plane_is_2_x_only() {
+    let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: r}}
+  identities: [{type: ServiceTag, value: redis}]
+";
+    assert!(errors(doc, "2.14").is_empty());
+    assert_eq!(
+        errors(doc, "3.0"),
+        vec![pair(
+            "spec.identities[0].type",
+            "spec.identities[0].type in body should be one of [SpiffeID]"
+        )]
+    );
+}
+
+#[test]
 fn every_release_has_its_rules_and_2_x_means_2_14() {
     assert_eq!(KumaVersion::ALL.len(), 7);
     assert_eq!(

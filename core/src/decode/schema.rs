@@ -25,6 +25,12 @@ pub(crate) enum Schema {
         default: Option<&'static str>,
         enumeration: Option<&'static [&'static str]>,
     },
+    /// A string enum whose values differ by release: `values` in every release, `also_2x` only in
+    /// Kuma 2.x (the enum error lists the release's values).
+    ReleaseEnum {
+        values: &'static [&'static str],
+        also_2x: &'static [&'static str],
+    },
     /// `type: integer, format: int32`.
     Int32,
     /// `type: integer` that Kuma reads as uint32.
@@ -148,9 +154,11 @@ static MS_STATE: Schema = Schema::String {
     default: Some("Unavailable"),
     enumeration: Some(&["Available", "Unavailable"]),
 };
-static SPIFFE_ID: Schema = Schema::String {
-    default: None,
-    enumeration: Some(&["SpiffeID"]),
+// 2.9 to 2.11 had `ServiceTag` only, 2.12 to 2.14 `ServiceTag` and `SpiffeID` (2.x control
+// planes write `ServiceTag` themselves), 3.0 `SpiffeID` only.
+static SPIFFE_ID: Schema = Schema::ReleaseEnum {
+    values: &["SpiffeID"],
+    also_2x: &["ServiceTag"],
 };
 static MS_IDENTITY: Schema = obj(&[req("type", &SPIFFE_ID), req("value", &STRING)]);
 static MS_IDENTITIES: Schema = Schema::Array {

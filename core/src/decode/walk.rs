@@ -93,6 +93,29 @@ impl Walker<'_> {
                 }
                 Some(Value::String(s.to_owned()))
             }
+            Schema::ReleaseEnum { values, also_2x } => {
+                let s = match node.as_scalar().map(|s| (s, s.resolve())) {
+                    Some((s, Resolved::Str(_))) => s.value.as_str(),
+                    _ => {
+                        self.wrong_type(path, "string", node);
+                        return None;
+                    }
+                };
+                let is_2x = self.version.is_2x();
+                let accepted = values.contains(&s) || (is_2x && also_2x.contains(&s));
+                if !accepted {
+                    let allowed: Vec<&str> = if is_2x {
+                        also_2x.iter().chain(values.iter()).copied().collect()
+                    } else {
+                        values.to_vec()
+                    };
+                    let message =
+                        format!("{path} in body should be one of [{}]", allowed.join(" "));
+                    self.schema_error(path, message, node.span);
+                    return None;
+                }
+                Some(Value::String(s.to_owned()))
+            }
             Schema::Int32 | Schema::Uint32 => {
                 let Some(Resolved::Int(i)) = node.as_scalar().map(|s| s.resolve()) else {
                     self.wrong_type(path, "integer", node);
@@ -380,7 +403,7 @@ fn placeholder(schema: &Schema) -> Value {
     match schema {
         Schema::Object { .. } | Schema::StringMap => Value::Object(Map::new()),
         Schema::Array { .. } => Value::Array(Vec::new()),
-        Schema::String { .. } => Value::String(String::new()),
+        Schema::String { .. } | Schema::ReleaseEnum { .. } => Value::String(String::new()),
         Schema::Int32 | Schema::Uint32 => Value::from(0),
         Schema::IntOrString | Schema::Any => Value::Null,
         Schema::Bool => Value::Bool(false),
