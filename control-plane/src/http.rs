@@ -293,10 +293,7 @@ async fn method_not_allowed() -> Response {
 // Index and readiness
 
 fn kuma_version_string(version: KumaVersion) -> &'static str {
-    match version {
-        KumaVersion::V3_0 => "3.0.0",
-        KumaVersion::V2 => "2.14.3",
-    }
+    version.release()
 }
 
 fn hostname() -> String {

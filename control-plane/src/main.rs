@@ -104,7 +104,8 @@ struct RunArgs {
     /// Test hook: while this file exists, every store write fails as if the disk were full.
     #[arg(long)]
     chaos_store_full_file: Option<PathBuf>,
-    /// Kuma release whose rules apply: `3.0` or `2.x`.
+    /// Kuma release whose rules apply and that `GET /` reports: `3.0` (default), `2.9` to `2.14`
+    /// (patch versions like `2.14.3` accepted), or `2.x` for the newest 2.x.
     #[arg(long, default_value = "3.0", value_parser = parse_version)]
     kuma_version: KumaVersion,
     /// VIP range of MeshServices on zones (Kuma's `ipam.meshService.cidr`).
@@ -188,7 +189,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 fn parse_version(s: &str) -> Result<KumaVersion, String> {
-    KumaVersion::parse(s).ok_or_else(|| format!("{s:?}: expected 3.0 or 2.x"))
+    s.parse::<KumaVersion>().map_err(|e| e.to_string())
 }
 
 fn rate(name: &str, value: f64) -> Result<f64, String> {

@@ -518,7 +518,7 @@ pub fn prepare_put(
             )],
         ));
     }
-    let decoded = decode_body(resource_type, &mut value)?;
+    let decoded = decode_body_in(resource_type, &mut value, version)?;
     let schema_free = resource_without_meta(&decoded, version);
     if !schema_free.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, schema_free));
@@ -627,7 +627,16 @@ fn resource_without_meta(resource: &Resource, version: KumaVersion) -> Vec<Viola
 /// Decode a REST body (schema defaults and checks applied) into a resource with the body's meta.
 /// Errors are 400 `Could not process a resource` with Kuma's field split.
 pub fn decode_body(resource_type: ResourceType, value: &mut Value) -> Result<Resource, ApiError> {
-    let violations = schema::check(resource_type, value);
+    decode_body_in(resource_type, value, KumaVersion::default())
+}
+
+/// [`decode_body`] with `version`'s schema.
+pub fn decode_body_in(
+    resource_type: ResourceType,
+    value: &mut Value,
+    version: KumaVersion,
+) -> Result<Resource, ApiError> {
+    let violations = schema::check_in(resource_type, value, version);
     if !violations.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
     }

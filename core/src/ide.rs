@@ -743,7 +743,7 @@ mod tests {
         let text = "type: MeshMultiZoneService\nspec:\n  ports:\n  - port: 80\n    appProtocol: h";
         let v3 = complete(text, text.len() as u32, KumaVersion::V3_0);
         assert_eq!(labels(&v3), ["grpc", "http", "http2", "tcp"]);
-        let v2 = complete(text, text.len() as u32, KumaVersion::V2);
+        let v2 = complete(text, text.len() as u32, KumaVersion::V2_14);
         assert!(labels(&v2).contains(&"kafka"));
     }
 
@@ -794,7 +794,7 @@ mod tests {
         for text in texts {
             for offset in 0..=text.len() as u32 + 2 {
                 let _ = hover(text, offset, KumaVersion::V3_0);
-                let _ = complete(text, offset, KumaVersion::V2);
+                let _ = complete(text, offset, KumaVersion::V2_14);
             }
         }
     }
@@ -849,7 +849,7 @@ mod tests {
                     prop_assert!(text.is_char_boundary(h.span.end as usize));
                     prop_assert!(h.contents.starts_with("**"));
                 }
-                for item in complete(&text, offset, KumaVersion::V2) {
+                for item in complete(&text, offset, KumaVersion::V2_14) {
                     prop_assert!(!item.label.is_empty());
                     prop_assert!(item.insert_text.starts_with(&item.label));
                 }

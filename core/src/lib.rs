@@ -44,7 +44,7 @@ pub mod workspace;
 pub mod zone_vip;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
-pub use model::{KumaVersion, Resource, ResourceType};
+pub use model::{KumaVersion, Resource, ResourceType, UnsupportedKumaVersion};
 pub use source::{LineIndex, Position, Range, TextRange};
 
 /// How a text should be read.

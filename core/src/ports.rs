@@ -19,13 +19,13 @@ pub fn serving_port<'a>(
     service_ports: &'a [MeshServicePort],
 ) -> Option<&'a MeshServicePort> {
     match version {
-        KumaVersion::V3_0 => {
+        v if v.pairs_ports_by_name() => {
             let section = mzs_port.section_name();
             service_ports.iter().find(|p| {
                 p.name.as_deref() == Some(section.as_str()) || p.port.to_string() == section
             })
         }
-        KumaVersion::V2 => service_ports.iter().find(|p| p.port == mzs_port.port),
+        _ => service_ports.iter().find(|p| p.port == mzs_port.port),
     }
 }
 
@@ -111,9 +111,9 @@ mod tests {
     fn kuma_2_pairs_by_number() {
         let ports = [ms_port(Some("main"), 80)];
         assert_eq!(
-            serving_port(KumaVersion::V2, &mzs_port(Some("http"), 80), &ports).map(|p| p.port),
+            serving_port(KumaVersion::V2_14, &mzs_port(Some("http"), 80), &ports).map(|p| p.port),
             Some(80)
         );
-        assert!(serving_port(KumaVersion::V2, &mzs_port(Some("main"), 81), &ports).is_none());
+        assert!(serving_port(KumaVersion::V2_14, &mzs_port(Some("main"), 81), &ports).is_none());
     }
 }

@@ -950,8 +950,8 @@ impl ZoneEngine {
                         "port {section} ({}) is not served by any matched MeshService ({}); it gets no endpoints",
                         port.port,
                         match version {
-                            KumaVersion::V3_0 => "Kuma 3.0 pairs ports by name: a MeshService port named like the MZS port, or whose number equals its name",
-                            KumaVersion::V2 => "Kuma 2.x pairs ports by number",
+                            v if v.pairs_ports_by_name() => "Kuma 3.0 pairs ports by name: a MeshService port named like the MZS port, or whose number equals its name",
+                            _ => "Kuma 2.x pairs ports by number",
                         }
                     ),
                     port: Some(section.clone()),

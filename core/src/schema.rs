@@ -122,12 +122,12 @@ impl Field {
 
     /// Whether the field exists in `version`'s schema.
     pub fn exists_in(&self, version: KumaVersion) -> bool {
-        !self.kuma_2x_only || version == KumaVersion::V2
+        !self.kuma_2x_only || version.is_2x()
     }
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
     pub fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
-        if self.name == "appProtocol" && version == KumaVersion::V2 {
+        if self.name == "appProtocol" && version.allows_kafka() {
             return APP_PROTOCOLS_2X.to_vec();
         }
         self.values.to_vec()
@@ -338,13 +338,15 @@ const TARGET_REF: &[Field] = &[
     Field::new(
         "name",
         Ty::String,
-        "Name of the referenced resource (2.x style).",
-    ),
+        "Kuma 2.x: name of the referenced resource (3.0 selects with `labels`).",
+    )
+    .kuma_2x_only(),
     Field::new(
         "namespace",
         Ty::String,
-        "Namespace of the referenced resource.",
-    ),
+        "Kuma 2.x: namespace of the referenced resource.",
+    )
+    .kuma_2x_only(),
     Field::new(
         "labels",
         Ty::StringMap,
@@ -359,17 +361,20 @@ const TARGET_REF: &[Field] = &[
         "mesh",
         Ty::String,
         "Mesh of the referenced resource (Kuma 2.x; defaults to the policy's mesh).",
-    ),
+    )
+    .kuma_2x_only(),
     Field::new(
         "tags",
         Ty::StringMap,
         "Kuma 2.x: tags of the referenced proxies (`kind: MeshSubset`/`MeshServiceSubset`).",
-    ),
+    )
+    .kuma_2x_only(),
     Field::new(
         "proxyTypes",
         Ty::Array(&Ty::String),
-        "Which proxies of a `Mesh` or `Dataplane` target the policy applies to: `Sidecar`, `Gateway`.",
-    ),
+        "Kuma 2.x: which proxies of a `Mesh` target the policy applies to: `Sidecar`, `Gateway`.",
+    )
+    .kuma_2x_only(),
 ];
 
 const AFFINITY_TAG: &[Field] = &[
@@ -446,12 +451,72 @@ const MLBS_CONF: &[Field] = &[
         Ty::Object(LOCALITY),
         "Locality-aware load balancing.",
     ),
-    Field::new("loadBalancer", Ty::Any, "Load balancer algorithm."),
+    Field::new(
+        "loadBalancer",
+        Ty::Object(LOAD_BALANCER),
+        "Load balancer algorithm.",
+    ),
     Field::new(
         "hashPolicies",
         Ty::Any,
         "Hash policies for hashing load balancers.",
     ),
+];
+
+const NESTED_HASH_POLICIES: Field = Field::new(
+    "hashPolicies",
+    Ty::Any,
+    "Kuma 2.x (deprecated there): hash policies of this algorithm; use `default.hashPolicies`.",
+)
+.kuma_2x_only();
+
+const LOAD_BALANCER: &[Field] = &[
+    Field::new("type", Ty::String, "The algorithm.")
+        .required()
+        .values(&["RoundRobin", "LeastRequest", "RingHash", "Random", "Maglev"]),
+    Field::new("roundRobin", Ty::Object(&[]), "Round robin (no settings)."),
+    Field::new(
+        "leastRequest",
+        Ty::Object(LEAST_REQUEST),
+        "Least request settings.",
+    ),
+    Field::new("ringHash", Ty::Object(RING_HASH), "Ring hash settings."),
+    Field::new("random", Ty::Object(&[]), "Random (no settings)."),
+    Field::new("maglev", Ty::Object(MAGLEV), "Maglev settings."),
+];
+
+const LEAST_REQUEST: &[Field] = &[
+    Field::new(
+        "choiceCount",
+        Ty::Int32,
+        "Random healthy hosts to choose the least loaded from (at least 2; default 2).",
+    ),
+    Field::new(
+        "activeRequestBias",
+        Ty::IntOrString,
+        "How strongly active requests lower an endpoint's weight (a number >= 0).",
+    ),
+];
+
+const RING_HASH: &[Field] = &[
+    Field::new("hashFunction", Ty::String, "Hash function of the ring.")
+        .values(&["XXHash", "MurmurHash2"]),
+    Field::new(
+        "minRingSize",
+        Ty::Int32,
+        "Minimum ring size (default 1024).",
+    ),
+    Field::new("maxRingSize", Ty::Int32, "Maximum ring size (default 8M)."),
+    NESTED_HASH_POLICIES,
+];
+
+const MAGLEV: &[Field] = &[
+    Field::new(
+        "tableSize",
+        Ty::Int32,
+        "Table size, a prime up to 5000011 (default 65537).",
+    ),
+    NESTED_HASH_POLICIES,
 ];
 
 const MLBS_TO: &[Field] = &[
@@ -772,6 +837,12 @@ mod tests {
                         continue;
                     };
                     let at = format!("{path}.{}", field.name);
+                    if field.kuma_2x_only != other.only_2x {
+                        problems.push(format!(
+                            "{at}: 2.x only {} vs {}",
+                            field.kuma_2x_only, other.only_2x
+                        ));
+                    }
                     if field.required != other.required {
                         problems.push(format!(
                             "{at}: required {} vs {}",
@@ -793,13 +864,22 @@ mod tests {
                             }
                         }
                     }
+                    // A release-dependent enum: the editor offers the 3.0 values (2.x-only ones
+                    // are accepted, not offered).
+                    if let Schema::ReleaseEnum { values, .. } = other.schema {
+                        for value in values.iter() {
+                            if !field.values.contains(value) {
+                                problems.push(format!("{at}: {value:?} accepted but not offered"));
+                            }
+                        }
+                    }
                     agree(&at, &field.ty, other.schema, problems);
                 }
             }
             (Ty::Array(item), Schema::Array { items, .. }) => {
                 agree(&format!("{path}[]"), item, items, problems)
             }
-            (Ty::String, Schema::String { .. })
+            (Ty::String, Schema::String { .. } | Schema::ReleaseEnum { .. })
             | (Ty::Int32, Schema::Int32 | Schema::Uint32)
             | (Ty::Boolean, Schema::Bool)
             | (Ty::IntOrString, Schema::IntOrString)
@@ -816,7 +896,7 @@ mod tests {
                 ["properties"]["selector"]["properties"]
                 .clone()
         };
-        assert!(selector(KumaVersion::V2).get("dataplaneTags").is_some());
+        assert!(selector(KumaVersion::V2_14).get("dataplaneTags").is_some());
         assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
         assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
     }
@@ -869,7 +949,7 @@ mod tests {
             port["properties"]["appProtocol"]["enum"],
             json!(["grpc", "http", "http2", "tcp"])
         );
-        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2);
+        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2_14);
         assert_eq!(
             v2["anyOf"][0]["properties"]["spec"]["properties"]["ports"]["items"]["properties"]
                 ["appProtocol"]["enum"],

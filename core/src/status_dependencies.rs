@@ -52,7 +52,7 @@ pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) 
         MzsComputed::Vip => false,
         MzsComputed::Hostnames => !update.changed_labels.is_empty(),
         MzsComputed::MeshServices | MzsComputed::Conditions => {
-            update.selector || (update.ports && version == KumaVersion::V2)
+            update.selector || (update.ports && version.is_2x())
         }
         MzsComputed::Snis => update.ports,
         MzsComputed::Kri => update
@@ -76,7 +76,7 @@ mod tests {
     #[test]
     fn a_label_change_keeps_vip_kri_snis_and_matches_but_not_hostnames() {
         let update = labels_only();
-        for version in [KumaVersion::V3_0, KumaVersion::V2] {
+        for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
             assert!(!may_change(MzsComputed::Vip, &update, version));
             assert!(!may_change(MzsComputed::Kri, &update, version));
             assert!(!may_change(MzsComputed::Snis, &update, version));
@@ -100,9 +100,9 @@ mod tests {
         assert!(may_change(
             MzsComputed::Conditions,
             &update,
-            KumaVersion::V2
+            KumaVersion::V2_14
         ));
-        assert!(!may_change(MzsComputed::Vip, &update, KumaVersion::V2));
+        assert!(!may_change(MzsComputed::Vip, &update, KumaVersion::V2_14));
     }
 
     #[test]

@@ -294,9 +294,9 @@ fn kafka_and_bad_names_are_accepted_by_2x() {
 name: global.backend
       ^^^^^^^^^^^^^^ MZS006 Invalid MeshMultiZoneService resource name: 'global.backend'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: a DNS-1035 label...
 spec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80, appProtocol: kafka}]}
-                                                                ^^^^ MZS006 Invalid MeshMultiZoneService SNI (port "80"): name "global.backend" does not conform to RFC 1123: a lowercase RFC 1123 label...
+                                                                ^^^^ MZS006 Invalid MeshMultiZoneService SNI (port "80"): name "global.backend" does not conform to RFC 1123: must not contain dots. This is deprecated.
 "#,
-        &options(KumaVersion::V2),
+        &options(KumaVersion::V2_14),
     );
 }
 
@@ -328,6 +328,7 @@ items:
   kind: MeshService
   metadata: {name: b}
   spec: {ports: [{port: 80}]}
+  ^^^^ MZS006 MeshService resource 'b' has no selector, so it matches no data plane proxies...
 "#,
     );
     assert_eq!(checked.documents.len(), 2);

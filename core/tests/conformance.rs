@@ -145,7 +145,7 @@ fn upstream_validator_cases_pass() {
             ));
         }
         ran += 1;
-        let got = mzs_violations(case, KumaVersion::V2);
+        let got = mzs_violations(case, KumaVersion::V2_14);
         let want = expected_v2(case);
         if got != want {
             failures.push(format!("mzs 2.x {}: got {got:?}, want {want:?}", case.name));
@@ -185,7 +185,7 @@ fn a_bad_name_is_a_deprecation_warning_under_2x() {
         mesh: "default".into(),
         labels: Default::default(),
     };
-    let warnings = validate::mesh_multi_zone_service_deprecations(&meta, &spec, KumaVersion::V2);
+    let warnings = validate::mesh_multi_zone_service_deprecations(&meta, &spec, KumaVersion::V2_14);
     let name_warning = warnings
         .iter()
         .find(|w| w.field == "name")

@@ -226,7 +226,7 @@ spec:
     assert!(m.traffic[0].shares.is_empty());
 
     let options = PreviewOptions {
-        kuma_version: KumaVersion::V2,
+        kuma_version: KumaVersion::V2_14,
         ..PreviewOptions::default()
     };
     let p = preview(&input, &zones(&[]), &options);

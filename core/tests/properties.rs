@@ -94,7 +94,7 @@ proptest! {
     #[test]
     fn yaml_looking_strings_are_checked(text in "([a-zA-Z:{}\\[\\],\"' \n\t&*!|>#-]|é|🎉){0,300}") {
         assert_well_formed(&text, KumaVersion::V3_0);
-        assert_well_formed(&text, KumaVersion::V2);
+        assert_well_formed(&text, KumaVersion::V2_14);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
                 Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
-                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time, e.g. `3.0` or `2.x` (`2.9`…`2.14`). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`."),
+                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`."),
             ],
             blocks: vec![NestedBlock {
                 name: "zone",
@@ -144,9 +144,9 @@ pub fn validate(config: &Value) -> Vec<Diag> {
         }
     }
     if let Some(v) = config.get("kuma_version").as_str() {
-        if KumaVersion::parse(v).is_none() {
+        if let Err(e) = v.parse::<KumaVersion>() {
             diags.push(
-                Diag::error("Unsupported kuma_version", format!("{v:?} is not a supported Kuma version; use \"3.0\" or \"2.x\" (2.9 to 2.14).")).at(attr("kuma_version")),
+                Diag::error("Unsupported kuma_version", e.to_string()).at(attr("kuma_version")),
             );
         }
     }
@@ -424,7 +424,7 @@ mod tests {
         let info = ServerInfo::from_index(&serde_json::json!({
             "version": "2.14.3", "basedOnKuma": "2.14.3", "mode": "zone"
         }));
-        assert_eq!(info.version, Some(KumaVersion::V2));
+        assert_eq!(info.version, Some(KumaVersion::V2_14));
         assert_eq!(info.mode.as_deref(), Some("zone"));
         let info = ServerInfo::from_index(&serde_json::json!({"version": "3.0.0"}));
         assert_eq!(info.version, Some(KumaVersion::V3_0));

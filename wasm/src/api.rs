@@ -37,11 +37,23 @@ pub enum ApiError {
 fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
     match v {
         None => Ok(KumaVersion::default()),
-        Some(s) => KumaVersion::parse(s).ok_or_else(|| ApiError::InvalidOption {
-            option: "kumaVersion",
-            message: format!("{s:?} is not a Kuma version kuma-mzs models"),
-        }),
+        Some(s) => {
+            s.parse().map_err(
+                |e: kuma_mzs_core::UnsupportedKumaVersion| ApiError::InvalidOption {
+                    option: "kumaVersion",
+                    message: e.to_string(),
+                },
+            )
+        }
     }
+}
+
+/// The canonical name of the Kuma release a spelling names (`v2.14.3` -> `2.14`), through the
+/// core's one parse, so the CLI and the language server accept exactly what the API accepts.
+pub fn kuma_version(spelling: &str) -> Result<String, kuma_mzs_core::UnsupportedKumaVersion> {
+    spelling
+        .parse::<KumaVersion>()
+        .map(|v| v.as_str().to_owned())
 }
 
 /// Options of `validate`.
@@ -610,6 +622,19 @@ pub fn codes() -> Vec<CodeInfo> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn kuma_version_names_the_release_through_the_core_parse() {
+        assert_eq!(kuma_version("v2.14.3").unwrap(), "2.14");
+        assert_eq!(kuma_version("2.x").unwrap(), "2.14");
+        assert_eq!(kuma_version("3.0.1").unwrap(), "3.0");
+        assert_eq!(kuma_version("2.9").unwrap(), "2.9");
+        let e = kuma_version("2.8").unwrap_err().to_string();
+        assert!(
+            e.starts_with("\"2.8\" is not a supported Kuma version") && e.contains("3.0, 2.14"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn unknown_versions_and_formats_name_the_option() {

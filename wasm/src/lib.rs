@@ -64,10 +64,11 @@ export interface ValidateResult {
   holdsKuma: boolean;
 }
 /**
- * A Kuma release: "3.0" (default), "2.x", or a release such as "2.9"; which releases are known
- * is the core's decision (an unknown one throws an error naming `kumaVersion`).
+ * A Kuma release: `3.0` (default), `2.9` to `2.14`, a patch version (`2.14.3`, `v2.14.3`), or
+ * `2.x` (the newest 2.x); which releases are known is the core's decision (an unknown one throws
+ * an error naming `kumaVersion`). `kumaVersion()` names the release a spelling means.
  */
-export type KumaVersionName = "2.x" | `2.${number}` | `3.${number}`;
+export type KumaVersionName = `${2 | 3}` | `${2 | 3}.${string}` | `v${2 | 3}.${string}`;
 /**
  * "error" (default): every document must be a resource kuma-mzs models (`unknown-resource`).
  * "quiet": documents that are not Kuma resources get no diagnostics, and Kuma kinds kuma-mzs
@@ -311,6 +312,13 @@ pub fn schema(
 #[wasm_bindgen(unchecked_return_type = "CodeInfo[]")]
 pub fn codes() -> Result<JsValue, JsError> {
     to_js(&api::codes())
+}
+
+/// The canonical name of the Kuma release `spelling` names (`v2.14.3` -> `2.14`); throws with
+/// the list of supported releases when it names none.
+#[wasm_bindgen(js_name = kumaVersion)]
+pub fn kuma_version(spelling: &str) -> Result<String, JsError> {
+    api::kuma_version(spelling).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The package version.

@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let (text, _) = parse_bytes(data, &Limits::default());
     let Some(text) = text else { return };
-    for version in [KumaVersion::V3_0, KumaVersion::V2] {
+    for version in KumaVersion::ALL {
         let options = CheckOptions {
             kuma_version: version,
             ..CheckOptions::default()

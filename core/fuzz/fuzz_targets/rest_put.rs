@@ -17,7 +17,7 @@ fuzz_target!(|body: &[u8]| {
         _ => Mode::Zone { name: "east".to_owned(), federated: true },
     };
     let sum: u32 = body.iter().map(|&b| u32::from(b)).sum();
-    let version = if sum % 2 == 0 { KumaVersion::V3_0 } else { KumaVersion::V2 };
+    let version = KumaVersion::ALL[sum as usize % KumaVersion::ALL.len()];
     // The URL's name: the body's own, when there is one, so the deeper layers are reached.
     let name = serde_json::from_slice::<serde_json::Value>(body)
         .ok()

@@ -29,7 +29,16 @@ pub fn split_errors(mut errors: Vec<String>) -> Vec<Violation> {
 /// Defaults + validation for a REST body of `resource_type` (unknown properties pruned, as in a
 /// structural schema), split the Kuma way. Mesh bodies are not modelled and always pass.
 pub fn check(resource_type: ResourceType, body: &mut Value) -> Vec<Violation> {
-    split_errors(crate::decode::check_rest_body(resource_type, body))
+    check_in(resource_type, body, crate::model::KumaVersion::default())
+}
+
+/// [`check`] with `version`'s schema (3.0 prunes the fields only 2.x has).
+pub fn check_in(
+    resource_type: ResourceType,
+    body: &mut Value,
+    version: crate::model::KumaVersion,
+) -> Vec<Violation> {
+    split_errors(crate::decode::check_rest_body(resource_type, body, version))
 }
 
 #[cfg(test)]

@@ -109,8 +109,18 @@ fn with_root(mut doc: CheckedDocument, root: &Node) -> CheckedDocument {
 /// Decode a bare `spec` of `resource_type` (what Kuma's validator tests feed): the typed spec and
 /// the schema problems and unknown-field warnings found on the way (paths start with `spec`).
 pub fn decode_spec(resource_type: ResourceType, node: &Node) -> (Spec, Vec<Diagnostic>) {
+    decode_spec_in(resource_type, node, KumaVersion::default())
+}
+
+/// [`decode_spec`] with `version`'s schema (3.0 drops the fields only 2.x has).
+pub fn decode_spec_in(
+    resource_type: ResourceType,
+    node: &Node,
+    version: KumaVersion,
+) -> (Spec, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut walker = Walker {
+        version,
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
     };
@@ -333,6 +343,7 @@ fn decode_envelope(
     };
 
     let mut walker = Walker {
+        version,
         diagnostics,
         schema_error_paths: Vec::new(),
     };

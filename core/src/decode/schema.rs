@@ -2,7 +2,7 @@
 //! required fields, types, `minItems`, enums, int32, and `default`s. Field lists double as the
 //! "known fields" of the unknown-field lint.
 
-use crate::model::ResourceType;
+use crate::model::{KumaVersion, ResourceType};
 
 /// A schema node.
 #[derive(Debug)]
@@ -25,6 +25,12 @@ pub(crate) enum Schema {
         default: Option<&'static str>,
         enumeration: Option<&'static [&'static str]>,
     },
+    /// A string enum whose values differ by release: `values` in every release, `also_2x` only in
+    /// Kuma 2.x (the enum error lists the release's values).
+    ReleaseEnum {
+        values: &'static [&'static str],
+        also_2x: &'static [&'static str],
+    },
     /// `type: integer, format: int32`.
     Int32,
     /// `type: integer` that Kuma reads as uint32.
@@ -43,6 +49,15 @@ pub(crate) struct Field {
     pub name: &'static str,
     pub schema: &'static Schema,
     pub required: bool,
+    /// Only Kuma 2.x has the field; 3.0 drops it on decode (an unknown field).
+    pub only_2x: bool,
+}
+
+impl Field {
+    /// Whether `version`'s schema has the field.
+    pub(crate) fn exists_in(&self, version: KumaVersion) -> bool {
+        !self.only_2x || version.is_2x()
+    }
 }
 
 const fn f(name: &'static str, schema: &'static Schema) -> Field {
@@ -50,6 +65,17 @@ const fn f(name: &'static str, schema: &'static Schema) -> Field {
         name,
         schema,
         required: false,
+        only_2x: false,
+    }
+}
+
+/// An optional field that only Kuma 2.x has.
+const fn f2(name: &'static str, schema: &'static Schema) -> Field {
+    Field {
+        name,
+        schema,
+        required: false,
+        only_2x: true,
     }
 }
 
@@ -58,6 +84,7 @@ const fn req(name: &'static str, schema: &'static Schema) -> Field {
         name,
         schema,
         required: true,
+        only_2x: false,
     }
 }
 
@@ -119,17 +146,19 @@ static MS_PORTS: Schema = Schema::Array {
 static MS_SELECTOR: Schema = obj(&[
     f("dataplaneLabels", &LABEL_SELECTOR),
     f("dataplaneRef", &MS_DATAPLANE_REF),
-    // 2.x only; kept so 2.x documents do not get an unknown-field warning.
-    f("dataplaneTags", &STRING_MAP),
+    // Removed in 3.0: dropped on decode, so the MeshService selects nothing (Kuma warns).
+    f2("dataplaneTags", &STRING_MAP),
 ]);
 static MS_DATAPLANE_REF: Schema = obj(&[f("name", &STRING)]);
 static MS_STATE: Schema = Schema::String {
     default: Some("Unavailable"),
     enumeration: Some(&["Available", "Unavailable"]),
 };
-static SPIFFE_ID: Schema = Schema::String {
-    default: None,
-    enumeration: Some(&["SpiffeID"]),
+// 2.9 to 2.11 had `ServiceTag` only, 2.12 to 2.14 `ServiceTag` and `SpiffeID` (2.x control
+// planes write `ServiceTag` themselves), 3.0 `SpiffeID` only.
+static SPIFFE_ID: Schema = Schema::ReleaseEnum {
+    values: &["SpiffeID"],
+    also_2x: &["ServiceTag"],
 };
 static MS_IDENTITY: Schema = obj(&[req("type", &SPIFFE_ID), req("value", &STRING)]);
 static MS_IDENTITIES: Schema = Schema::Array {
@@ -159,15 +188,16 @@ pub(crate) static HG_SPEC: Schema = obj(&[
 
 // MeshLoadBalancingStrategy -----------------------------------------------------------------
 
+// 3.0's TargetRef is `kind`, `labels` and `sectionName`; the rest is 2.x only.
 static TARGET_REF: Schema = obj(&[
     req("kind", &STRING),
     f("labels", &STRING_MAP),
-    f("mesh", &STRING),
-    f("name", &STRING),
-    f("namespace", &STRING),
-    f("proxyTypes", &STRING_LIST),
+    f2("mesh", &STRING),
+    f2("name", &STRING),
+    f2("namespace", &STRING),
+    f2("proxyTypes", &STRING_LIST),
     f("sectionName", &STRING),
-    f("tags", &STRING_MAP),
+    f2("tags", &STRING_MAP),
 ]);
 static AFFINITY_TAG: Schema = obj(&[req("key", &STRING), f("weight", &UINT32)]);
 static AFFINITY_TAGS: Schema = Schema::Array {
@@ -196,9 +226,38 @@ static LOCALITY_AWARENESS: Schema = obj(&[
     f("disabled", &BOOL),
     f("localZone", &LOCAL_ZONE),
 ]);
+static LB_TYPE: Schema = Schema::String {
+    default: None,
+    enumeration: Some(&["RoundRobin", "LeastRequest", "RingHash", "Random", "Maglev"]),
+};
+static HASH_FUNCTION: Schema = Schema::String {
+    default: None,
+    enumeration: Some(&["XXHash", "MurmurHash2"]),
+};
+static EMPTY_OBJECT: Schema = obj(&[]);
+static LEAST_REQUEST: Schema = obj(&[
+    f("activeRequestBias", &INT_OR_STRING),
+    f("choiceCount", &INT32),
+]);
+// `hashPolicies` under ringHash/maglev: deprecated in 2.x, removed in 3.0.
+static RING_HASH: Schema = obj(&[
+    f2("hashPolicies", &ANY),
+    f("hashFunction", &HASH_FUNCTION),
+    f("maxRingSize", &INT32),
+    f("minRingSize", &INT32),
+]);
+static MAGLEV: Schema = obj(&[f2("hashPolicies", &ANY), f("tableSize", &INT32)]);
+static LOAD_BALANCER: Schema = obj(&[
+    f("leastRequest", &LEAST_REQUEST),
+    f("maglev", &MAGLEV),
+    f("random", &EMPTY_OBJECT),
+    f("ringHash", &RING_HASH),
+    f("roundRobin", &EMPTY_OBJECT),
+    req("type", &LB_TYPE),
+]);
 static MLBS_CONF: Schema = obj(&[
     f("hashPolicies", &ANY),
-    f("loadBalancer", &ANY),
+    f("loadBalancer", &LOAD_BALANCER),
     f("localityAwareness", &LOCALITY_AWARENESS),
 ]);
 static MLBS_TO: Schema = obj(&[f("default", &MLBS_CONF), req("targetRef", &TARGET_REF)]);

@@ -223,15 +223,28 @@ fn extension(value: Value) -> Read<Extension> {
 pub(crate) fn mesh_load_balancing_strategy(value: Value) -> Read<MeshLoadBalancingStrategySpec> {
     let [target_ref_value, to_value] = fields(value, ["targetRef", "to"])?;
     Ok(MeshLoadBalancingStrategySpec {
-        target_ref: optional(target_ref_value, target_ref)?,
+        target_ref: optional(target_ref_value, boxed_target_ref)?,
         to: or_default(to_value, |v| list(v, mlbs_to))?,
     })
 }
 
+fn boxed_target_ref(value: Value) -> Read<Box<TargetRef>> {
+    target_ref(value).map(Box::new)
+}
+
 fn target_ref(value: Value) -> Read<TargetRef> {
-    let [kind, name, namespace, labels_value, section_name] = fields(
+    let [kind, name, namespace, labels_value, section_name, mesh, tags, proxy_types] = fields(
         value,
-        ["kind", "name", "namespace", "labels", "sectionName"],
+        [
+            "kind",
+            "name",
+            "namespace",
+            "labels",
+            "sectionName",
+            "mesh",
+            "tags",
+            "proxyTypes",
+        ],
     )?;
     Ok(TargetRef {
         kind: required(kind, string)?,
@@ -239,6 +252,9 @@ fn target_ref(value: Value) -> Read<TargetRef> {
         namespace: optional(namespace, string)?,
         labels: optional(labels_value, labels)?,
         section_name: optional(section_name, string)?,
+        mesh: optional(mesh, string)?,
+        tags: optional(tags, labels)?,
+        proxy_types: optional(proxy_types, strings)?,
     })
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::schema::{Field, Schema};
 use crate::diagnostics::{Code, Diagnostic, Fix};
+use crate::model::KumaVersion;
 use crate::source::TextRange;
 use crate::syntax::{Node, NodeKind, Resolved};
 
@@ -16,6 +17,8 @@ const MAX_ANY_DEPTH: usize = 128;
 /// Where the walk reports.
 pub(crate) struct Walker<'d> {
     pub diagnostics: &'d mut Vec<Diagnostic>,
+    /// Whose schema: fields only Kuma 2.x has are unknown in 3.0.
+    pub version: KumaVersion,
     /// Paths that got a schema error (Kuma's violations at these paths are not repeated).
     pub schema_error_paths: Vec<String>,
 }
@@ -90,6 +93,29 @@ impl Walker<'_> {
                 }
                 Some(Value::String(s.to_owned()))
             }
+            Schema::ReleaseEnum { values, also_2x } => {
+                let s = match node.as_scalar().map(|s| (s, s.resolve())) {
+                    Some((s, Resolved::Str(_))) => s.value.as_str(),
+                    _ => {
+                        self.wrong_type(path, "string", node);
+                        return None;
+                    }
+                };
+                let is_2x = self.version.is_2x();
+                let accepted = values.contains(&s) || (is_2x && also_2x.contains(&s));
+                if !accepted {
+                    let allowed: Vec<&str> = if is_2x {
+                        also_2x.iter().chain(values.iter()).copied().collect()
+                    } else {
+                        values.to_vec()
+                    };
+                    let message =
+                        format!("{path} in body should be one of [{}]", allowed.join(" "));
+                    self.schema_error(path, message, node.span);
+                    return None;
+                }
+                Some(Value::String(s.to_owned()))
+            }
             Schema::Int32 | Schema::Uint32 => {
                 let Some(Resolved::Int(i)) = node.as_scalar().map(|s| s.resolve()) else {
                     self.wrong_type(path, "integer", node);
@@ -144,7 +170,11 @@ impl Walker<'_> {
                 continue;
             };
             push_field(path, key);
-            match fields.iter().find(|f| f.name == key) {
+            let version = self.version;
+            match fields
+                .iter()
+                .find(|f| f.name == key && f.exists_in(version))
+            {
                 Some(field) => {
                     // A null value is the same as no value (Go decodes both to nil).
                     if !entry.value.is_null() {
@@ -158,7 +188,11 @@ impl Walker<'_> {
                     out.insert(key.to_owned(), to_json(&entry.value, 0));
                 }
                 None => {
-                    let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    let known: Vec<&str> = fields
+                        .iter()
+                        .filter(|f| f.exists_in(version))
+                        .map(|f| f.name)
+                        .collect();
                     self.unknown_field(path, key, entry, &known, entries);
                 }
             }
@@ -271,11 +305,12 @@ impl Walker<'_> {
 pub(crate) fn check_rest_body(
     resource_type: crate::model::ResourceType,
     body: &mut Value,
+    version: KumaVersion,
 ) -> Vec<String> {
     let Some(schema) = super::schema::rest_item(resource_type) else {
         return Vec::new();
     };
-    let (checked, errors) = check_json(schema, body);
+    let (checked, errors) = check_json(schema, body, version);
     *body = checked;
     errors
 }
@@ -284,10 +319,15 @@ pub(crate) fn check_rest_body(
 /// runs on YAML: returns the value with defaults applied and unknown fields pruned, and the
 /// kube-openapi error texts (`<path> in body <problem>`), unsorted. Unknown fields are not errors
 /// here (Kuma prunes them silently).
-pub(crate) fn check_json(schema: &Schema, value: &Value) -> (Value, Vec<String>) {
+pub(crate) fn check_json(
+    schema: &Schema,
+    value: &Value,
+    version: KumaVersion,
+) -> (Value, Vec<String>) {
     let node = json_to_node(value, 0);
     let mut diagnostics = Vec::new();
     let mut walker = Walker {
+        version,
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
     };
@@ -363,7 +403,7 @@ fn placeholder(schema: &Schema) -> Value {
     match schema {
         Schema::Object { .. } | Schema::StringMap => Value::Object(Map::new()),
         Schema::Array { .. } => Value::Array(Vec::new()),
-        Schema::String { .. } => Value::String(String::new()),
+        Schema::String { .. } | Schema::ReleaseEnum { .. } => Value::String(String::new()),
         Schema::Int32 | Schema::Uint32 => Value::from(0),
         Schema::IntOrString | Schema::Any => Value::Null,
         Schema::Bool => Value::Bool(false),

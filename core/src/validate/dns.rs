@@ -74,13 +74,24 @@ pub fn is_dns1123_label(value: &str) -> Vec<String> {
         errs.push(max_len_error(63));
     }
     if !matches_1123_label(value) {
-        errs.push(regex_error(
-            DNS1123_LABEL_ERR,
-            DNS1123_LABEL_FMT,
-            &["my-name", "123-abc"],
-        ));
+        // apimachinery (v0.30 on, the version Kuma 2.14 and 3.0 build with): a valid subdomain
+        // that is not a label can only be wrong because of its dots.
+        if matches_1123_subdomain(value) {
+            errs.push("must not contain dots".to_owned());
+        } else {
+            errs.push(regex_error(
+                DNS1123_LABEL_ERR,
+                DNS1123_LABEL_FMT,
+                &["my-name", "123-abc"],
+            ));
+        }
     }
     errs
+}
+
+/// Matches the RFC 1123 subdomain regex in full (length not checked).
+fn matches_1123_subdomain(s: &str) -> bool {
+    s.split('.').all(matches_1123_label)
 }
 
 /// k8s `IsDNS1123Subdomain`.
@@ -89,7 +100,7 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
     if value.len() > 253 {
         errs.push(max_len_error(253));
     }
-    if !value.split('.').all(matches_1123_label) {
+    if !matches_1123_subdomain(value) {
         errs.push(regex_error(
             DNS1123_SUBDOMAIN_ERR,
             DNS1123_SUBDOMAIN_FMT,
@@ -113,6 +124,13 @@ mod tests {
             is_dns1035_label(&long),
             vec!["must be no more than 63 characters".to_owned()]
         );
+    }
+
+    #[test]
+    fn a_dotted_rfc1123_label_says_it_must_not_contain_dots() {
+        assert_eq!(is_dns1123_label("bad.port"), vec!["must not contain dots"]);
+        assert!(is_dns1123_label("Bad.port")[0].starts_with("a lowercase RFC 1123 label"));
+        assert!(is_dns1123_label("bad-port").is_empty());
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! HostnameGenerator, after upstream
-//! `pkg/core/resources/apis/hostnamegenerator/api/v1alpha1/validate.go` (commit 348b6528).
+//! `pkg/core/resources/apis/hostnamegenerator/api/v1alpha1/validate.go` (commit 348b6528, the
+//! same rules as v2.14.3). Earlier releases check less: before 2.14 the template is only parsed
+//! (not rendered with stub values and checked as a DNS name), before 2.11 there is no `extension`.
 //!
 //! Upstream does not check the selectors' labels, and only checks the template with stub values
 //! (a template that needs a label the service lacks passes here and fails at generation time).
 
 use super::{dns, messages, FieldPath};
 use crate::diagnostics::Violation;
-use crate::model::HostnameGeneratorSpec;
+use crate::model::{HostnameGeneratorSpec, KumaVersion};
 use crate::template::Template;
 
-pub(crate) fn validate(spec: &HostnameGeneratorSpec) -> Vec<Violation> {
+pub(crate) fn validate(spec: &HostnameGeneratorSpec, version: KumaVersion) -> Vec<Violation> {
     let mut out = Vec::new();
     let path = FieldPath::root("spec");
     let s = &spec.selector;
@@ -27,13 +29,19 @@ pub(crate) fn validate(spec: &HostnameGeneratorSpec) -> Vec<Violation> {
                 .violation(messages::EXACT_ONE_SELECTOR),
         );
     }
-    if let Some(message) = template_problem(&spec.template) {
+    let problem = if version >= KumaVersion::V2_14 {
+        template_problem(&spec.template)
+    } else {
+        template_parse_problem(&spec.template)
+    };
+    if let Some(message) = problem {
         out.push(path.field("template").violation(message));
     }
-    if spec
-        .extension
-        .as_ref()
-        .is_some_and(|e| e.extension_type.is_empty())
+    if version >= KumaVersion::V2_11
+        && spec
+            .extension
+            .as_ref()
+            .is_some_and(|e| e.extension_type.is_empty())
     {
         out.push(
             path.field("extension")
@@ -42,6 +50,16 @@ pub(crate) fn validate(spec: &HostnameGeneratorSpec) -> Vec<Violation> {
         );
     }
     out
+}
+
+/// `validateTemplate` before 2.14: empty, else whether Go can parse it.
+fn template_parse_problem(template: &str) -> Option<String> {
+    if template.is_empty() {
+        return Some(messages::MUST_NOT_BE_EMPTY.to_owned());
+    }
+    Template::parse(template)
+        .err()
+        .map(|e| format!("couldn't parse template: {e}"))
 }
 
 /// Upstream's `validateTemplate`: the first problem, as upstream returns early.

@@ -1,20 +1,26 @@
 //! MeshMultiZoneService, after upstream
-//! `pkg/core/resources/apis/meshmultizoneservice/api/v1alpha1/validator.go` (3.0 line, commit
-//! 348b6528) and `deprecated.go`; 2.x differences from tag v2.14.3.
+//! `pkg/core/resources/apis/meshmultizoneservice/api/v1alpha1/validator.go` and `deprecated.go`,
+//! per release: 3.0 from the main line (commit 348b6528), 2.x from the tags v2.9.13 to v2.14.3.
+//!
+//! - 2.9 checks only the selector and that there are ports; 2.10 on also checks each port's name
+//!   and `appProtocol` (case-sensitively; `kafka` allowed in every 2.x);
+//! - the name: 3.0 rejects a non-RFC-1035 name, 2.10 to 2.14 warn;
+//! - SNI deprecation warnings per port from 2.14.
 //!
 //! Upstream deliberately does not check: the port range (any int32 passes), duplicate ports or
 //! names, label syntax inside `matchLabels`, or whether any MeshService is selected. Our lints
 //! (MZS001-MZS004) cover the first three as warnings.
 
-use super::{dns, messages, FieldPath};
+use super::{dns, messages, sni, FieldPath};
 use crate::diagnostics::Violation;
 use crate::model::{KumaVersion, MeshMultiZoneServiceSpec, Meta};
 
 /// `core_meta.SupportedProtocols` of the version.
 pub(crate) fn supported_protocols(version: KumaVersion) -> &'static [&'static str] {
-    match version {
-        KumaVersion::V3_0 => &["grpc", "http", "http2", "tcp"],
-        KumaVersion::V2 => &["grpc", "http", "http2", "kafka", "tcp"],
+    if version.allows_kafka() {
+        &["grpc", "http", "http2", "kafka", "tcp"]
+    } else {
+        &["grpc", "http", "http2", "tcp"]
     }
 }
 
@@ -25,7 +31,7 @@ pub(crate) fn validate(
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     // 3.0: the display name must be an RFC 1035 label (2.x only warned, see `deprecations`).
-    if let (Some(name), KumaVersion::V3_0) = (name, version) {
+    if let (Some(name), false) = (name, version.is_2x()) {
         if !name.is_empty() {
             let errs = dns::is_dns1035_label(name);
             if !errs.is_empty() {
@@ -50,6 +56,9 @@ pub(crate) fn validate(
     }
     if spec.ports.is_empty() {
         out.push(path.field("ports").violation(messages::CANNOT_BE_EMPTY));
+    }
+    if version < KumaVersion::V2_10 {
+        return out;
     }
     let protocols = supported_protocols(version);
     for (i, port) in spec.ports.iter().enumerate() {
@@ -77,89 +86,23 @@ pub fn deprecations(
     version: KumaVersion,
 ) -> Vec<Violation> {
     let mut out = Vec::new();
-    let name = meta.display_name();
-    if version == KumaVersion::V2 && !name.is_empty() {
-        let errs = dns::is_dns1035_label(name);
-        if !errs.is_empty() {
-            out.push(Violation::new(
-                "name",
-                format!(
-                    "Invalid MeshMultiZoneService resource name: '{name}'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: {}",
-                    errs.join("; ")
-                ),
-            ));
-        }
+    if version.is_2x() && version >= KumaVersion::V2_10 {
+        out.extend(sni::name_deprecation(
+            "MeshMultiZoneService",
+            meta.display_name(),
+        ));
     }
-    for (i, port) in spec.ports.iter().enumerate() {
-        let number;
-        let section = match port.name.as_deref() {
-            Some(n) if !n.is_empty() => n,
-            _ => {
-                number = port.port.to_string();
-                number.as_str()
-            }
-        };
-        for err in validate_sni(meta, name, section) {
-            out.push(Violation::new(
-                FieldPath::root("spec").field("ports").index(i).as_str(),
-                format!(
-                    "Invalid MeshMultiZoneService SNI (port {}): {err}. This is deprecated.",
-                    crate::template::go_quote(section)
-                ),
+    if version >= KumaVersion::V2_14 {
+        for (i, port) in spec.ports.iter().enumerate() {
+            let field = FieldPath::root("spec").field("ports").index(i);
+            out.extend(sni::port_deprecations(
+                "MeshMultiZoneService",
+                "mzsvc",
+                meta,
+                &port.section_name(),
+                &field,
             ));
         }
     }
     out
-}
-
-/// Kuma's `sni.ValidateKRI` for the MZS KRI with `section`.
-fn validate_sni(meta: &Meta, name: &str, section: &str) -> Vec<String> {
-    let mesh = meta.mesh.as_str();
-    if mesh.is_empty() || name.is_empty() || section.is_empty() {
-        return vec!["mesh, name and sectionName must be non-empty".to_owned()];
-    }
-    let zone = meta.zone();
-    // The namespace is part of the SNI only for zone-originated resources.
-    let namespace = if zone.is_empty() {
-        ""
-    } else {
-        meta.namespace()
-    };
-    let fields = [
-        ("mesh", mesh),
-        ("name", name),
-        ("zone", zone),
-        ("namespace", namespace),
-    ];
-    let mut errs = Vec::new();
-    for (field, value) in fields {
-        if value.is_empty() && (field == "zone" || field == "namespace") {
-            continue;
-        }
-        let msgs = dns::is_dns1123_label(value);
-        if !msgs.is_empty() {
-            errs.push(format!(
-                "{field} {} does not conform to RFC 1123: {}",
-                crate::template::go_quote(value),
-                msgs.join("; ")
-            ));
-        }
-    }
-    let msgs = dns::is_dns1123_label(section);
-    if !msgs.is_empty() {
-        errs.push(msgs.join("; "));
-    }
-    // `sni.mzsvc.<mesh>[.<zone>[.<namespace>]].<name>.<section>`
-    let optional = [zone, namespace]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.len() + 1)
-        .sum::<usize>();
-    let sni_len = "sni.mzsvc.".len() + mesh.len() + 1 + optional + name.len() + 1 + section.len();
-    if sni_len > 253 {
-        errs.push(format!(
-            "computed SNI is {sni_len} characters which exceeds the DNS hostname limit (253)"
-        ));
-    }
-    errs
 }

@@ -1,10 +1,18 @@
 //! MeshService, after upstream `pkg/core/resources/apis/meshservice/api/v1alpha1/validator.go`
-//! (commit 348b6528); 2.x from tag v2.14.3 (a 63-character name limit instead of RFC 1035, no
-//! appProtocol check, and `dataplaneTags` as a third selector).
+//! and `deprecated.go`, per release: 3.0 from the main line (commit 348b6528), 2.x from the tags
+//! v2.9.13 to v2.14.3.
+//!
+//! - name: 2.x only limits the length (`must not be longer than 63 characters`) and, from 2.10,
+//!   warns when it is not an RFC 1035 label; 3.0 rejects a non-RFC-1035 name;
+//! - `appProtocol`: checked (case-insensitively) in 3.0 only;
+//! - selectors: one of `dataplaneTags`, `dataplaneRef`, `dataplaneLabels` in 2.14; one of
+//!   `dataplaneRef`, `dataplaneLabels` in 3.0 (which dropped `dataplaneTags` and warns about a
+//!   MeshService without a selector); no rule before 2.14;
+//! - SNI deprecation warnings per port from 2.14.
 
-use super::{dns, messages, FieldPath};
+use super::{dns, messages, sni, FieldPath};
 use crate::diagnostics::Violation;
-use crate::model::{KumaVersion, MeshServiceSpec};
+use crate::model::{KumaVersion, MeshServiceSpec, Meta};
 
 /// Kuma's MeshService validator; `name` is the display name when validating with meta.
 pub fn mesh_service(
@@ -13,22 +21,22 @@ pub fn mesh_service(
     version: KumaVersion,
 ) -> Vec<Violation> {
     let mut out = Vec::new();
-    match (name, version) {
-        (Some(name), KumaVersion::V3_0) if !name.is_empty() => {
-            let errs = dns::is_dns1035_label(name);
-            if !errs.is_empty() {
-                out.push(Violation::new("name", errs.join(", ")));
-            }
-        }
-        (Some(name), KumaVersion::V2) if name.len() > 63 => {
+    match name {
+        Some(name) if version.is_2x() && name.len() > 63 => {
             out.push(Violation::new(
                 "name",
                 "must not be longer than 63 characters",
             ));
         }
+        Some(name) if !version.is_2x() && !name.is_empty() => {
+            let errs = dns::is_dns1035_label(name);
+            if !errs.is_empty() {
+                out.push(Violation::new("name", errs.join(", ")));
+            }
+        }
         _ => {}
     }
-    if version == KumaVersion::V3_0 {
+    if !version.is_2x() {
         let supported = ["grpc", "http", "http2", "tcp"];
         for (i, port) in spec.ports.iter().enumerate() {
             let Some(proto) = port.app_protocol.as_deref() else {
@@ -53,15 +61,49 @@ pub fn mesh_service(
             usize::from(has("dataplaneRef")) + usize::from(has("dataplaneLabels")),
             "must specify only one of: dataplaneRef or dataplaneLabels",
         ),
-        KumaVersion::V2 => (
+        KumaVersion::V2_14 => (
             usize::from(has("dataplaneTags"))
                 + usize::from(has("dataplaneRef"))
                 + usize::from(has("dataplaneLabels")),
             "must specify only one of: dataplaneTags, dataplaneRef, or dataplaneLabels",
         ),
+        // No selector rule before 2.14.
+        _ => (0, ""),
     };
     if count > 1 {
         out.push(FieldPath::root("spec").field("selector").violation(message));
+    }
+    out
+}
+
+/// Kuma's MeshService `Deprecations()`: warnings returned with a successful write.
+pub fn deprecations(meta: &Meta, spec: &MeshServiceSpec, version: KumaVersion) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let name = meta.display_name();
+    if version.is_2x() && version >= KumaVersion::V2_10 {
+        out.extend(sni::name_deprecation("MeshService", name));
+    }
+    if !version.is_2x() {
+        let selector = spec.selector.as_ref().and_then(|s| s.as_object());
+        let has = |key: &str| selector.is_some_and(|s| s.get(key).is_some_and(|v| !v.is_null()));
+        if !has("dataplaneRef") && !has("dataplaneLabels") {
+            out.push(Violation::new(
+                "spec.selector",
+                format!("MeshService resource '{name}' has no selector, so it matches no data plane proxies. Set 'spec.selector.dataplaneRef' or 'spec.selector.dataplaneLabels'. The 'spec.selector.dataplaneTags' selector was removed, migrate it to 'dataplaneLabels'."),
+            ));
+        }
+    }
+    if version >= KumaVersion::V2_14 {
+        for (i, port) in spec.ports.iter().enumerate() {
+            let field = FieldPath::root("spec").field("ports").index(i);
+            out.extend(sni::port_deprecations(
+                "MeshService",
+                "msvc",
+                meta,
+                &port.section_name(),
+                &field,
+            ));
+        }
     }
     out
 }

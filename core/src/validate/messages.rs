@@ -26,3 +26,6 @@ pub const UNRECOGNIZED_TYPE: &str = "unrecognized type";
 pub fn must_be_one_of(entity: &str, values: &[&str]) -> String {
     format!("{entity} must be one of: {}", values.join(", "))
 }
+
+/// `validators.HasToBeGreaterOrEqualThen` (Kuma's spelling).
+pub const HAS_TO_BE_GREATER_OR_EQUAL_THEN: &str = "must be greater or equal then";

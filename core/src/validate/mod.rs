@@ -10,6 +10,7 @@ mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
 mod mesh_service;
 pub mod messages;
+mod sni;
 
 use crate::diagnostics::Violation;
 use crate::model::{
@@ -31,9 +32,14 @@ pub fn mesh_multi_zone_service(
     mesh_multi_zone_service::validate(spec, name, version)
 }
 
-/// Kuma's HostnameGenerator validator.
+/// Kuma's HostnameGenerator validator (the 3.0 rules, which 2.14 shares).
 pub fn hostname_generator(spec: &HostnameGeneratorSpec) -> Vec<Violation> {
-    hostname_generator::validate(spec)
+    hostname_generator::validate(spec, KumaVersion::V3_0)
+}
+
+/// Kuma's HostnameGenerator validator of `version`.
+pub fn hostname_generator_in(spec: &HostnameGeneratorSpec, version: KumaVersion) -> Vec<Violation> {
+    hostname_generator::validate(spec, version)
 }
 
 /// Run the validator of the resource's type. With `with_name`, the name rules that Kuma's resource
@@ -44,7 +50,7 @@ pub fn resource(resource: &Resource, with_name: bool, version: KumaVersion) -> V
         Spec::Mesh(_) => Vec::new(),
         Spec::MeshService(s) => mesh_service(s, name, version),
         Spec::MeshMultiZoneService(s) => mesh_multi_zone_service(s, name, version),
-        Spec::HostnameGenerator(s) => hostname_generator(s),
+        Spec::HostnameGenerator(s) => hostname_generator_in(s, version),
         Spec::MeshLoadBalancingStrategy(s) => mesh_load_balancing_strategy(s, version),
     }
 }
@@ -56,7 +62,11 @@ pub fn deprecations(resource: &Resource, version: KumaVersion) -> Vec<Violation>
         Spec::MeshMultiZoneService(s) => {
             mesh_multi_zone_service::deprecations(&resource.meta, s, version)
         }
-        _ => Vec::new(),
+        Spec::MeshService(s) => mesh_service::deprecations(&resource.meta, s, version),
+        Spec::MeshLoadBalancingStrategy(s) => {
+            mesh_load_balancing_strategy::deprecations(s, version)
+        }
+        Spec::Mesh(_) | Spec::HostnameGenerator(_) => Vec::new(),
     }
 }
 

@@ -743,7 +743,7 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
     /// re-checks with the server's release); lints are warnings.
     fn validate(&self, config: &Value) -> Vec<Diag> {
         let v3 = validate(config, KumaVersion::V3_0);
-        let v2 = validate(config, KumaVersion::V2);
+        let v2 = validate(config, KumaVersion::V2_14);
         v3.into_iter()
             .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
             .collect()
@@ -882,14 +882,14 @@ mod tests {
             ]
         );
         assert!(error.detail.contains("appProtocol must be one of"));
-        assert!(validate(&cfg, KumaVersion::V2).iter().all(|d| !d.error));
+        assert!(validate(&cfg, KumaVersion::V2_14).iter().all(|d| !d.error));
     }
 
     #[test]
     fn a_bad_name_is_an_error_on_name_for_every_kuma_version() {
         let mut cfg = config(Value::Null);
         cfg.set("name", Value::string("Bad_Name"));
-        for version in [KumaVersion::V3_0, KumaVersion::V2] {
+        for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
             let diags = validate(&cfg, version);
             let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
             assert_eq!(error.path, attr("name"), "{diags:?}");

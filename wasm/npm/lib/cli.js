@@ -25,8 +25,8 @@ preview   shows what each zone's control plane computes for every MeshMultiZoneS
           its warnings located in the files, and the resources it skipped and why.
 schema    prints the JSON Schema of every resource kind (or of KIND).
 
---kuma-version  the Kuma release whose rules apply: 3.0 (default), 2.x, or a release
-                such as 2.9
+--kuma-version  the Kuma release whose rules apply: 3.0 (default), 2.9 to 2.14 (2.14.3 and
+                v2.14.3 work too), or 2.x for the newest 2.x release
 --max-bytes     the largest file accepted (default 1048576)
 --srcroot       the directory SARIF URIs are relative to (%SRCROOT%; default: the
                 working directory)
@@ -46,6 +46,15 @@ const FLAG_OF_OPTION = {
 };
 
 class UsageError extends Error {}
+
+// The core names the release (and lists the supported ones when the spelling names none).
+function kumaVersion(name, value) {
+  try {
+    return core.kumaVersion(value);
+  } catch (e) {
+    throw new UsageError(`--${name}: ${e.message}`);
+  }
+}
 
 function parseArgs(argv, spec) {
   const options = {};
@@ -71,6 +80,7 @@ function parseArgs(argv, spec) {
       if (Array.isArray(allowed) && !allowed.includes(value)) {
         throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
       }
+      if (typeof allowed === 'function') value = allowed(name, value);
       options[name] = value;
     } else {
       operands.push(arg);
@@ -137,7 +147,7 @@ function jsonDiagnostic(d) {
 
 function runValidate(argv, io) {
   const { options, operands } = parseArgs(argv, {
-    'kuma-version': null,
+    'kuma-version': kumaVersion,
     format: ['text', 'json', 'sarif'],
     strict: true,
     'max-bytes': null,
@@ -200,7 +210,7 @@ function runPreview(argv, io) {
   const { options, operands } = parseArgs(argv, {
     zones: null,
     'down-zones': null,
-    'kuma-version': null,
+    'kuma-version': kumaVersion,
     'mzs-cidr': null,
     strict: true,
     'max-bytes': null,

@@ -1,0 +1,72 @@
+//! `kuma-local --kuma-version`: every supported Kuma release is accepted through the core's one
+//! version parse, reported at `GET /` as Kuma reports its own version, and its rules apply.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::Cluster;
+use kuma_local::server::{Config, Topology};
+use kuma_mzs_core::KumaVersion;
+use serde_json::json;
+
+fn global(version: KumaVersion) -> Cluster {
+    Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        admin_token: Some("tok".to_owned()),
+        kuma_version: version,
+        ..Config::default()
+    })
+}
+
+#[test]
+fn the_index_reports_the_release_the_rules_follow() {
+    for version in KumaVersion::ALL {
+        let cluster = global(version);
+        let (status, index) = cluster.global().anonymous().get("/");
+        assert_eq!(status, 200);
+        assert_eq!(index["version"], version.release(), "{version}");
+        assert_eq!(index["basedOnKuma"], version.release(), "{version}");
+    }
+}
+
+#[test]
+fn a_2_14_control_plane_accepts_a_mesh_service_top_level_target_that_3_0_rejects() {
+    let mlbs = json!({
+        "type": "MeshLoadBalancingStrategy", "mesh": "default", "name": "lb",
+        "spec": {
+            "targetRef": {"kind": "MeshService", "name": "backend"},
+            "to": [{"targetRef": {"kind": "MeshService", "name": "backend"},
+                    "default": {"loadBalancer": {"type": "RoundRobin"}}}]
+        }
+    });
+    let path = "/meshes/default/meshloadbalancingstrategies/lb";
+    let v2 = global(KumaVersion::V2_14);
+    let (status, body) = v2.global().put(path, &mlbs);
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let v3 = global(KumaVersion::V3_0);
+    let (status, body) = v3.global().put(path, &mlbs);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string()
+            .contains("value 'MeshService' is not supported"),
+        "{body}"
+    );
+}
+
+#[test]
+fn an_unsupported_version_flag_is_refused_with_the_supported_list() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kuma-local"))
+        .args(["run", "--kuma-version", "2.8"])
+        .output()
+        .expect("kuma-local runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"2.8\" is not a supported Kuma version") && stderr.contains("3.0, 2.14"),
+        "{stderr}"
+    );
+}

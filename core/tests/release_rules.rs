@@ -1,0 +1,421 @@
+//! One test per rule that differs between Kuma releases (what a user of that release sees), on
+//! whole documents through `check()`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kuma_mzs_core::{check, CheckOptions, Diagnostic, KumaVersion, Severity};
+
+fn diags(text: &str, version: &str) -> Vec<Diagnostic> {
+    let options = CheckOptions {
+        kuma_version: version.parse().unwrap(),
+        ..CheckOptions::default()
+    };
+    check(text, &options).all_diagnostics().cloned().collect()
+}
+
+fn errors(text: &str, version: &str) -> Vec<(String, String)> {
+    diags(text, version)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.field, d.message))
+        .collect()
+}
+
+fn warnings(text: &str, version: &str) -> Vec<String> {
+    diags(text, version)
+        .into_iter()
+        .filter(|d| d.severity != Severity::Error)
+        .map(|d| d.message)
+        .collect()
+}
+
+fn pair(field: &str, message: &str) -> (String, String) {
+    (field.to_owned(), message.to_owned())
+}
+
+const MLBS_TOP_MESH_SERVICE: &str = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: MeshService, name: backend}
+  to:
+  - targetRef: {kind: MeshService, name: backend}
+    default: {loadBalancer: {type: RoundRobin}}
+";
+
+#[test]
+fn a_top_level_mesh_service_target_is_a_deprecation_in_2_14_and_an_error_in_3_0() {
+    assert!(errors(MLBS_TOP_MESH_SERVICE, "2.14").is_empty());
+    assert!(warnings(MLBS_TOP_MESH_SERVICE, "2.14").contains(
+        &"MeshService value for 'targetRef.kind' is deprecated, use Dataplane with labels instead"
+            .to_owned()
+    ));
+    assert!(errors(MLBS_TOP_MESH_SERVICE, "3.0").contains(&pair(
+        "spec.targetRef.kind",
+        "value 'MeshService' is not supported"
+    )));
+    // 2.9 to 2.11 pointed to MeshSubset instead.
+    assert!(warnings(MLBS_TOP_MESH_SERVICE, "2.10").contains(
+        &"MeshService value for 'targetRef.kind' is deprecated, use MeshSubset with 'kuma.io/service' tag instead"
+            .to_owned()
+    ));
+}
+
+#[test]
+fn a_top_level_mesh_subset_is_accepted_with_kumas_warning_in_2_14() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: MeshSubset, tags: {kuma.io/zone: east}}
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: Random}}
+";
+    assert!(errors(doc, "2.14").is_empty());
+    assert!(warnings(doc, "2.14").contains(
+        &"MeshSubset value for 'targetRef.kind' is deprecated, use Dataplane with labels instead"
+            .to_owned()
+    ));
+    assert!(errors(doc, "3.0").contains(&pair(
+        "spec.targetRef.kind",
+        "value 'MeshSubset' is not supported"
+    )));
+}
+
+#[test]
+fn source_ip_needs_connection_in_2_14_and_is_an_unknown_type_in_3_0() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {hashPolicies: [{type: SourceIP}]}
+";
+    assert_eq!(
+        errors(doc, "2.14"),
+        vec![pair(
+            "spec.to[0].default.hashPolicies[0].connection",
+            "must be defined"
+        )]
+    );
+    assert!(errors(doc, "3.0").contains(&pair(
+        "spec.to[0].default.hashPolicies[0].type",
+        "unrecognized type"
+    )));
+}
+
+#[test]
+fn a_gateway_with_a_load_balancer_allows_only_mesh_with_each_releases_text() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: MeshGateway, name: edge}
+  to:
+  - targetRef: {kind: MeshService, name: backend}
+    default: {loadBalancer: {type: RoundRobin}}
+";
+    let field = "spec.to[0].targetRef.kind";
+    assert_eq!(
+        errors(doc, "2.14"),
+        vec![pair(
+            field,
+            "value 'MeshGateway' is not supported, only Mesh is allowed if loadBalancer is set"
+        )]
+    );
+    assert_eq!(
+        errors(doc, "2.12"),
+        vec![pair(
+            field,
+            "value is not supported, only Mesh is allowed if loadBalancer is set"
+        )]
+    );
+}
+
+#[test]
+fn root_and_nested_hash_policies_conflict_in_2_x_and_nested_ones_are_gone_in_3_0() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      hashPolicies: [{type: Header, header: {name: x}}]
+      loadBalancer:
+        type: RingHash
+        ringHash: {hashPolicies: [{type: Header, header: {name: y}}]}
+";
+    assert_eq!(
+        errors(doc, "2.14"),
+        vec![pair(
+            "spec.to[0].default.loadBalancer.ringHash.hashPolicies",
+            "hashPolicies already specified in the root level"
+        )]
+    );
+    assert!(errors(doc, "3.0").is_empty());
+    assert!(warnings(doc, "3.0")
+        .iter()
+        .any(|w| w.starts_with("unknown field `hashPolicies`")));
+}
+
+#[test]
+fn nested_hash_policies_are_deprecated_in_2_14() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      loadBalancer:
+        type: Maglev
+        maglev: {hashPolicies: [{type: Header, header: {name: y}}]}
+";
+    assert!(errors(doc, "2.14").is_empty());
+    assert!(warnings(doc, "2.14").contains(&"configuration 'spec.to[0].default.loadBalancer.maglev.hashPolicies' is deprecated, use 'spec.to[0].default.hashPolicies' instead".to_owned()));
+}
+
+#[test]
+fn releases_before_2_14_need_a_to_and_2_9_has_its_own_kind_message() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Dataplane}
+";
+    assert_eq!(
+        errors(doc, "2.9"),
+        vec![
+            pair("spec.to", "needs at least one item"),
+            pair("spec.targetRef.kind", "value is not supported"),
+        ]
+    );
+    assert_eq!(
+        errors(doc, "2.13"),
+        vec![pair("spec.to", "needs at least one item")]
+    );
+    assert!(errors(doc, "2.14").is_empty());
+}
+
+#[test]
+fn only_3_0_balances_towards_a_mesh_external_service() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshExternalService, labels: {kuma.io/display-name: httpbin}}
+    default: {loadBalancer: {type: Random}}
+";
+    assert!(errors(doc, "3.0").is_empty());
+    assert_eq!(
+        errors(doc, "2.14"),
+        vec![pair(
+            "spec.to[0].targetRef.kind",
+            "value 'MeshExternalService' is not supported"
+        )]
+    );
+}
+
+#[test]
+fn a_negative_active_request_bias_is_rejected_with_kumas_text() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: LeastRequest, leastRequest: {activeRequestBias: \"-0.5\"}}}
+";
+    for version in ["3.0", "2.14"] {
+        assert_eq!(
+            errors(doc, version),
+            vec![pair(
+                "spec.to[0].default.loadBalancer.leastRequest.activeRequestBias",
+                "must be greater or equal then: 0"
+            )]
+        );
+    }
+}
+
+#[test]
+fn a_misspelt_load_balancer_type_is_a_schema_error() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: RoundRobinn, roundRobinn: {}}}
+";
+    let diags = diags(doc, "3.0");
+    assert!(
+        diags.iter().any(|d| d.severity == Severity::Error
+            && d.code.as_str() == "schema"
+            && d.field == "spec.to[0].default.loadBalancer.type"),
+        "{diags:?}"
+    );
+    assert!(diags
+        .iter()
+        .any(|d| d.message.starts_with("unknown field `roundRobinn`")));
+}
+
+#[test]
+fn the_3_0_target_ref_hint_lists_only_3_0_fields() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshMultiZoneService, labels: {app: a}, tagz: {a: b}}
+";
+    let hint = warnings(doc, "3.0")
+        .into_iter()
+        .find(|w| w.contains("`tagz`"))
+        .unwrap();
+    assert!(
+        hint.contains("known fields: kind, labels, sectionName"),
+        "{hint}"
+    );
+    let hint = warnings(doc, "2.14")
+        .into_iter()
+        .find(|w| w.contains("`tagz`"))
+        .unwrap();
+    assert!(
+        hint.contains("did you mean `tags`") || hint.contains("tags"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn a_mesh_service_without_selector_gets_the_webhooks_warning_in_3_0() {
+    let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneTags: {app: redis}}
+  ports: [{port: 6379}]
+";
+    let want = "MeshService resource 'redis' has no selector, so it matches no data plane proxies. Set 'spec.selector.dataplaneRef' or 'spec.selector.dataplaneLabels'. The 'spec.selector.dataplaneTags' selector was removed, migrate it to 'dataplaneLabels'.";
+    assert!(warnings(doc, "3.0").contains(&want.to_owned()));
+    assert!(!warnings(doc, "2.14")
+        .iter()
+        .any(|w| w.contains("has no selector")));
+}
+
+#[test]
+fn mesh_service_names_and_protocols_follow_the_release() {
+    let long = "a".repeat(64);
+    let doc = format!(
+        "type: MeshService\nname: {long}\nmesh: default\nspec:\n  selector: {{dataplaneLabels: {{matchLabels: {{app: a}}}}}}\n  ports: [{{port: 80, appProtocol: kafka}}, {{port: 81, appProtocol: TCP}}]\n"
+    );
+    assert_eq!(
+        errors(&doc, "2.14"),
+        vec![pair("name", "must not be longer than 63 characters")]
+    );
+    let v3 = errors(&doc, "3.0");
+    assert!(v3.contains(&pair("name", "must be no more than 63 characters")));
+    assert!(v3.contains(&pair(
+        "spec.ports[0].appProtocol",
+        "appProtocol must be one of: grpc, http, http2, tcp"
+    )));
+    // MeshService parses the protocol case-insensitively: `TCP` passes.
+    assert!(!v3.iter().any(|(f, _)| f == "spec.ports[1].appProtocol"));
+    // A non-RFC-1035 name: an error in 3.0, a warning in 2.10 to 2.14, nothing in 2.9.
+    let dotted = "type: MeshService\nname: redis.cache\nmesh: default\nspec:\n  selector: {dataplaneRef: {name: r}}\n";
+    assert!(errors(dotted, "3.0").iter().any(|(f, _)| f == "name"));
+    assert!(errors(dotted, "2.12").is_empty());
+    assert!(warnings(dotted, "2.12")
+        .iter()
+        .any(|w| w.starts_with("Invalid MeshService resource name: 'redis.cache'")));
+    assert!(warnings(dotted, "2.9").is_empty());
+}
+
+#[test]
+fn mzs_app_protocol_is_case_sensitive_and_2_9_does_not_check_ports() {
+    let doc = "type: MeshMultiZoneService
+name: backend
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: backend}}}
+  ports: [{port: 80, appProtocol: TCP}]
+";
+    let want = vec![pair(
+        "spec.ports[0].appProtocol",
+        "appProtocol must be one of: grpc, http, http2, kafka, tcp",
+    )];
+    assert_eq!(errors(doc, "2.14"), want);
+    assert_eq!(errors(doc, "2.10"), want);
+    assert!(errors(doc, "2.9").is_empty());
+}
+
+#[test]
+fn a_dotted_port_name_gets_the_must_not_contain_dots_sni_warning_from_2_14() {
+    let mzs = "type: MeshMultiZoneService
+name: backend
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: backend}}}
+  ports: [{port: 80, name: bad.port}]
+";
+    let want =
+        "Invalid MeshMultiZoneService SNI (port \"bad.port\"): must not contain dots. This is deprecated.";
+    assert!(warnings(mzs, "3.0").contains(&want.to_owned()));
+    assert!(warnings(mzs, "2.14").contains(&want.to_owned()));
+    assert!(!warnings(mzs, "2.13").iter().any(|w| w.contains("SNI")));
+    let ms = "type: MeshService
+name: backend
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: b}}
+  ports: [{port: 80, name: bad.port}]
+";
+    assert!(warnings(ms, "3.0").contains(
+        &"Invalid MeshService SNI (port \"bad.port\"): must not contain dots. This is deprecated."
+            .to_owned()
+    ));
+}
+
+#[test]
+fn hostname_generator_templates_are_rendered_from_2_14_only() {
+    let doc = "type: HostnameGenerator
+name: hg
+spec:
+  selector: {meshService: {matchLabels: {a: b}}}
+  template: \".svc.mesh.local\"
+";
+    assert!(errors(doc, "2.14")
+        .iter()
+        .any(|(_, m)| m.starts_with("template renders to \".svc.mesh.local\"")));
+    assert!(errors(doc, "2.13").is_empty());
+}
+
+#[test]
+fn a_service_tag_identity_written_by_a_2_x_control_plane_is_2_x_only() {
+    let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: r}}
+  identities: [{type: ServiceTag, value: redis}]
+";
+    assert!(errors(doc, "2.14").is_empty());
+    assert_eq!(
+        errors(doc, "3.0"),
+        vec![pair(
+            "spec.identities[0].type",
+            "spec.identities[0].type in body should be one of [SpiffeID]"
+        )]
+    );
+}
+
+#[test]
+fn every_release_has_its_rules_and_2_x_means_2_14() {
+    assert_eq!(KumaVersion::ALL.len(), 7);
+    assert_eq!(
+        errors(MLBS_TOP_MESH_SERVICE, "2.x"),
+        errors(MLBS_TOP_MESH_SERVICE, "2.14")
+    );
+}
