@@ -34,8 +34,9 @@ impl Severity {
 /// Every diagnostic code the core can emit, in one registry so codes stay stable and unique.
 ///
 /// Codes are part of the public API (editors filter on them, SARIF rules are keyed by them):
-/// never renumber, only add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// never renumber, only add. Serialized as [`Code::as_str`] (written by hand: the derived
+/// serializer repeats every name in the WebAssembly module); the `rename`s are for reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 pub enum Code {
     /// The text is not well-formed YAML or JSON.
     #[serde(rename = "syntax")]
@@ -231,6 +232,12 @@ impl Code {
             Code::ZoneLabelMismatch => "kuma.io/zone differs from the zone of the file",
             Code::WrittenInZone => "MeshMultiZoneService written in a zone (Kuma answers 405)",
         }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

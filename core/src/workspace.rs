@@ -51,7 +51,8 @@ pub struct PreviewDiagnostic {
 pub struct FileResult {
     /// The check of its text.
     pub checked: Checked,
-    /// Preview diagnostics located in it, sorted by position.
+    /// Preview diagnostics located in it: authoring ones (MZS2xx) in document order, then the
+    /// preview's in zone, MZS and warning order (front ends sort by position as they show them).
     pub preview_diagnostics: Vec<PreviewDiagnostic>,
 }
 
@@ -116,22 +117,19 @@ pub fn preview_workspace(
                 continue;
             };
             let resource_type = resource.resource_type();
-            let errors: Vec<TextRange> = doc
+            let mut errors = doc
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == crate::Severity::Error)
-                .map(|d| d.span)
-                .collect();
+                .filter(|d| d.severity == crate::Severity::Error);
+            let first_error = errors.next().map(|d| d.span);
             let in_zone = file.zone.filter(|z| !z.is_empty());
-            if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
+            if in_zone.is_some() && resource_type == ResourceType::MeshMultiZoneService {
                 let at = type_span(&doc.root);
                 authoring.push(PreviewDiagnostic {
                     diagnostic: Diagnostic::new(
                         Code::WrittenInZone,
                         "",
-                        format!(
-                            "a MeshMultiZoneService is created on the global control plane; zone {zone}'s control plane refuses it (405 Method Not Allowed)"
-                        ),
+                        "a MeshMultiZoneService is created on the global control plane; a zone's control plane refuses it (405 Method Not Allowed)",
                         at,
                     ),
                     zones: Vec::new(),
@@ -142,26 +140,16 @@ pub fn preview_workspace(
                     doc.span,
                     at,
                     0,
-                    format!("written in zone {zone}: move it to the global control plane's file"),
+                    "written in a zone: move it to the global control plane's file".to_owned(),
                 ));
                 continue;
             }
-            if let Some(&first) = errors.first() {
+            if let Some(first) = first_error {
+                let count = 1 + errors.count();
                 let line = checked.line_index.position(file.text, first.start).line;
-                let reason = format!(
-                    "fix {} error{} at {}:{line}",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    file.path
-                );
-                skipped.push(skip(
-                    file_index,
-                    resource,
-                    doc.span,
-                    first,
-                    errors.len(),
-                    reason,
-                ));
+                let plural = if count == 1 { "" } else { "s" };
+                let reason = format!("fix {count} error{plural} at {}:{line}", file.path);
+                skipped.push(skip(file_index, resource, doc.span, first, count, reason));
                 continue;
             }
             let mut resource = resource.clone();
@@ -185,17 +173,6 @@ pub fn preview_workspace(
     }
     let preview = preview::preview(&resources, zones, options);
     locate_warnings(&preview, &resources, &origins, &mut results);
-    for result in &mut results {
-        crate::sort::sort_by(&mut result.preview_diagnostics, |a, b| {
-            let (a, b) = (&a.diagnostic, &b.diagnostic);
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
-    }
     WorkspacePreview {
         preview,
         files: results,
