@@ -297,6 +297,9 @@ pub struct PreviewOpts {
     /// As `validate`'s `maxBytes`.
     #[serde(default)]
     pub max_bytes: Option<u32>,
+    /// Leave `zones` out of the result (editors that only show diagnostics save converting it).
+    #[serde(default)]
+    pub diagnostics_only: Option<bool>,
 }
 
 impl PreviewOpts {
@@ -418,7 +421,11 @@ fn preview_out(
     }
     let skipped = skipped_out(files, run);
     Ok(PreviewOut {
-        zones: std::mem::take(&mut run.preview.zones),
+        zones: if options.diagnostics_only == Some(true) {
+            Vec::new()
+        } else {
+            std::mem::take(&mut run.preview.zones)
+        },
         diagnostics,
         skipped,
     })

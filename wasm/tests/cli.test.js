@@ -239,3 +239,10 @@ test('schema messages do not repeat the field path', () => {
   assert.match(r.stdout, /^<stdin>:9:\d+: error: spec\.ports in body should have at least 1 items$/m);
   assert.doesNotMatch(r.stdout, /spec\.ports: spec\.ports/);
 });
+
+test('--kuma-version takes a Kuma release such as 2.9 (the core decides which exist)', () => {
+  const r = runCli(['validate', '--kuma-version', '2.9', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const same = runCli(['validate', '--kuma-version', '2.x', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.stdout, same.stdout);
+});

@@ -85,7 +85,7 @@ function diagnose(text, settings) {
 function diagnoseWorkspace(files, settings) {
   const result = core.preview(
     files.map((f) => ({ path: f.uri, text: f.text })),
-    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) },
+    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings), diagnosticsOnly: true },
   );
   const out = new Map();
   for (const file of result.diagnostics) {
