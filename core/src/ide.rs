@@ -393,6 +393,9 @@ pub(crate) fn value_fixes(
         else {
             continue;
         };
+        if field.values.is_empty() {
+            continue;
+        }
         let values = field.values_for(version);
         let found = root.node_at(d.span.start);
         let Some(syntax::PathStep::Value(entry)) = found.last() else {
