@@ -2,7 +2,9 @@
 //!
 //! A diagnostic always names the Kuma field path (`spec.ports[0].appProtocol`) and, when it comes
 //! from text, where in the text. Kuma's own violations keep Kuma's exact message; everything we add
-//! beyond Kuma is a warning with a stable code from [`Code`].
+//! beyond Kuma has a stable code from [`Code`] and is a warning (or info), except what Kuma would
+//! refuse in another way (`MZS203`: an MZS written in a zone). Each code's default severity is
+//! [`Code::severity`]; front ends read it instead of restating it.
 
 use serde::{Deserialize, Serialize};
 
