@@ -372,12 +372,10 @@ fn locate(
                 .ports
                 .iter()
                 .position(|p| Some(p.section_name()) == warning.port);
-            let field = match (index, spec.ports.get(index.unwrap_or(0))) {
-                (Some(i), Some(p)) if p.name.as_deref().is_some_and(|n| !n.is_empty()) => {
-                    format!("spec.ports[{i}].name")
-                }
-                (Some(i), _) => format!("spec.ports[{i}].port"),
-                (None, _) => "spec.ports".to_owned(),
+            // The port's number: the one thing every MZS port has.
+            let field = match index {
+                Some(i) => format!("spec.ports[{i}].port"),
+                None => "spec.ports".to_owned(),
             };
             (field, warning.message.clone())
         }
@@ -454,6 +452,20 @@ mod tests {
             d.diagnostic.field,
             "spec.selector.meshService.matchLabels[\"app\"]"
         );
+    }
+
+    #[test]
+    fn a_port_no_meshservice_serves_is_reported_at_the_port() {
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    name: web\n";
+        let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, None)]);
+        let d = out.files[0]
+            .preview_diagnostics
+            .iter()
+            .find(|p| p.diagnostic.code == Code::PortNotServed)
+            .map(|p| &p.diagnostic)
+            .unwrap_or_else(|| panic!("{:?}", out.files[0].preview_diagnostics));
+        assert_eq!(d.field, "spec.ports[0].port");
+        assert_eq!(&MZS[d.span.start as usize..d.span.end as usize], "6379");
     }
 
     #[test]
