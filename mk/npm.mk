@@ -34,5 +34,6 @@ test-npm: wasm ## npm package: binding unit tests + node --test (API, ESM/web, c
 	cargo test -p kuma-mzs-wasm --locked
 	cd $(ROOT)/wasm && node --test tests/*.test.js tests/*.test.mjs
 
-bench-npm: wasm ## validate() vs yaml + ajv with Kuma's OpenAPI schema; wasm size and instantiation
+bench-npm: wasm ## validate() vs yaml + ajv and js-yaml + ajv with Kuma's OpenAPI schema; wasm size and instantiation; language-server keystroke latency
 	node $(ROOT)/wasm/bench/bench.js
+	node $(ROOT)/wasm/bench/lsp-latency.js

@@ -2,7 +2,9 @@
 //!
 //! A diagnostic always names the Kuma field path (`spec.ports[0].appProtocol`) and, when it comes
 //! from text, where in the text. Kuma's own violations keep Kuma's exact message; everything we add
-//! beyond Kuma is a warning with a stable code from [`Code`].
+//! beyond Kuma has a stable code from [`Code`] and is a warning (or info), except what Kuma would
+//! refuse in another way (`MZS203`: an MZS written in a zone). Each code's default severity is
+//! [`Code::severity`]; front ends read it instead of restating it.
 
 use serde::{Deserialize, Serialize};
 
@@ -34,8 +36,9 @@ impl Severity {
 /// Every diagnostic code the core can emit, in one registry so codes stay stable and unique.
 ///
 /// Codes are part of the public API (editors filter on them, SARIF rules are keyed by them):
-/// never renumber, only add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// never renumber, only add. Serialized as [`Code::as_str`] (written by hand: the derived
+/// serializer repeats every name in the WebAssembly module); the `rename`s are for reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 pub enum Code {
     /// The text is not well-formed YAML or JSON.
     #[serde(rename = "syntax")]
@@ -231,6 +234,12 @@ impl Code {
             Code::ZoneLabelMismatch => "kuma.io/zone differs from the zone of the file",
             Code::WrittenInZone => "MeshMultiZoneService written in a zone (Kuma answers 405)",
         }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

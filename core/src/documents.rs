@@ -7,65 +7,27 @@
 //! we do not check), and [`mentions_kuma`] decides from the text alone whether a file holds a
 //! Kuma resource, for texts that do not parse (a Helm template) or break a size limit.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Code;
 use crate::syntax::Node;
 use crate::{Checked, CheckedDocument, Severity};
 
 /// Kuma's resource types (universal `type` and Kubernetes `kind` names), modelled or not: a
 /// universal document whose `type` is one of these is Kuma's even when kuma-mzs does not check it.
-pub const KUMA_TYPES: &[&str] = &[
-    "CircuitBreaker",
-    "ContainerPatch",
-    "Dataplane",
-    "DataplaneInsight",
-    "ExternalService",
-    "FaultInjection",
-    "GlobalSecret",
-    "HealthCheck",
-    "HostnameGenerator",
-    "Mesh",
-    "MeshAccessLog",
-    "MeshCircuitBreaker",
-    "MeshExternalService",
-    "MeshFaultInjection",
-    "MeshGateway",
-    "MeshGatewayInstance",
-    "MeshGatewayRoute",
-    "MeshHTTPRoute",
-    "MeshHealthCheck",
-    "MeshIdentity",
-    "MeshInsight",
-    "MeshLoadBalancingStrategy",
-    "MeshMetric",
-    "MeshMultiZoneService",
-    "MeshPassthrough",
-    "MeshProxyPatch",
-    "MeshRateLimit",
-    "MeshRetry",
-    "MeshService",
-    "MeshTCPRoute",
-    "MeshTLS",
-    "MeshTimeout",
-    "MeshTrace",
-    "MeshTrafficPermission",
-    "MeshTrust",
-    "ProxyTemplate",
-    "RateLimit",
-    "Retry",
-    "Secret",
-    "ServiceInsight",
-    "Timeout",
-    "TrafficLog",
-    "TrafficPermission",
-    "TrafficRoute",
-    "TrafficTrace",
-    "VirtualOutbound",
-    "Workload",
-    "Zone",
-    "ZoneEgress",
-    "ZoneIngress",
-    "ZoneInsight",
-];
+/// One string, space-separated (a list of `&str` costs a pointer and a length per name in the
+/// WebAssembly module).
+pub const KUMA_TYPES: &str = "CircuitBreaker ContainerPatch Dataplane DataplaneInsight \
+ExternalService FaultInjection GlobalSecret HealthCheck HostnameGenerator Mesh MeshAccessLog \
+MeshCircuitBreaker MeshExternalService MeshFaultInjection MeshGateway MeshGatewayInstance \
+MeshGatewayRoute MeshHTTPRoute MeshHealthCheck MeshIdentity MeshInsight MeshLoadBalancingStrategy \
+MeshMetric MeshMultiZoneService MeshPassthrough MeshProxyPatch MeshRateLimit MeshRetry MeshService \
+MeshTCPRoute MeshTLS MeshTimeout MeshTrace MeshTrafficPermission MeshTrust ProxyTemplate RateLimit \
+Retry Secret ServiceInsight Timeout TrafficLog TrafficPermission TrafficRoute TrafficTrace \
+VirtualOutbound Workload Zone ZoneEgress ZoneIngress ZoneInsight";
+
+/// Whether `name` is one of Kuma's resource types ([`KUMA_TYPES`]).
+pub fn is_kuma_type(name: &str) -> bool {
+    !name.is_empty() && KUMA_TYPES.split(' ').any(|t| t == name)
+}
 
 /// The Kubernetes API group of Kuma's resources (`kuma.io/v1alpha1`).
 const KUMA_GROUP: &str = "kuma.io/";
@@ -101,7 +63,7 @@ fn classify_node(root: &Node) -> DocumentClass {
     }
     let named = text("kind").or_else(|| text("type"));
     match named {
-        Some(name) if KUMA_TYPES.contains(&name) => DocumentClass::UnmodelledKuma,
+        Some(name) if is_kuma_type(name) => DocumentClass::UnmodelledKuma,
         _ => DocumentClass::Foreign,
     }
 }
@@ -139,12 +101,9 @@ pub fn quiet(checked: &mut Checked, text: &str) {
             DocumentClass::UnmodelledKuma => {
                 for d in &mut doc.diagnostics {
                     if d.code == Code::UnknownResource {
-                        *d = Diagnostic {
-                            severity: Code::UnmodelledKind.severity(),
-                            code: Code::UnmodelledKind,
-                            message: unmodelled_message(&doc.root),
-                            ..d.clone()
-                        };
+                        d.severity = Code::UnmodelledKind.severity();
+                        d.code = Code::UnmodelledKind;
+                        d.message = unmodelled_message(&doc.root);
                     }
                 }
             }
@@ -158,12 +117,7 @@ fn unmodelled_message(root: &Node) -> String {
         .or_else(|| root.get("type"))
         .and_then(Node::as_str)
         .unwrap_or("this kind");
-    format!(
-        "{kind} is a Kuma resource kuma-mzs does not check; only {} are checked",
-        crate::ResourceType::ALL
-            .map(crate::ResourceType::name)
-            .join(", ")
-    )
+    format!("{kind} is a Kuma resource kuma-mzs does not check")
 }
 
 /// Whether a checked text holds any Kuma resource (modelled or not). Texts whose documents could
@@ -188,16 +142,17 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 /// it can judge files over the size limit.
 pub fn mentions_kuma(text: &str) -> bool {
     text.split(['\n', ',', '{']).any(|part| {
+        let part = part.trim_start_matches([' ', '\t', '-', '"', '\'']);
         let (key, value) = part.split_once(':').unwrap_or(("", ""));
-        let key = key.trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '"' | '\''));
-        let value = value
-            .split('#')
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '}'));
-        match key {
+        let value = value.trim_start_matches([' ', '\t', '"', '\'']);
+        match key.trim_end_matches([' ', '"', '\'']) {
             "apiVersion" => value.starts_with(KUMA_GROUP),
-            "type" | "kind" => KUMA_TYPES.contains(&value),
+            "type" | "kind" => {
+                let end = value
+                    .find(|c: char| !c.is_ascii_alphanumeric())
+                    .unwrap_or(value.len());
+                is_kuma_type(&value[..end])
+            }
             _ => false,
         }
     })
@@ -206,7 +161,7 @@ pub fn mentions_kuma(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{check, CheckOptions};
+    use crate::{check, CheckOptions, Diagnostic};
 
     fn quiet_check(text: &str) -> Checked {
         let mut checked = check(text, &CheckOptions::default());

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{KumaVersion, ResourceType};
+use crate::model::{labels, KumaVersion, ResourceType};
 use crate::schema::{self, Field, Kind, Ty};
 use crate::source::{to_u32, TextRange};
 use crate::syntax::{self, Limits, NodeKind, PathStep};
@@ -78,8 +78,34 @@ pub fn hover(text: &str, offset: u32, version: KumaVersion) -> Option<Hover> {
     })
 }
 
-/// Completion proposals at byte `offset` of `text` (block YAML).
+/// Labels Kuma sets or reads, with what they mean: hover on a label key and label-key completion.
+const WELL_KNOWN_LABELS: &[(&str, &str)] = &[
+    (
+        labels::DISPLAY_NAME,
+        "The name in the zone or namespace the resource comes from (Kuma renames synced copies).",
+    ),
+    (labels::MESH, "The mesh of a Kubernetes resource."),
+    (
+        labels::ZONE,
+        "The zone of a resource created in a zone; set by that zone. A MeshService without it gets no traffic.",
+    ),
+    (labels::NAMESPACE, "The Kubernetes namespace of the original resource."),
+    (labels::ORIGIN, "Where it was created: `global` or `zone`."),
+    (labels::ENV, "The zone's environment: `kubernetes` or `universal`."),
+];
+
+fn label_doc(key: &str) -> Option<&'static str> {
+    WELL_KNOWN_LABELS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|&(_, doc)| doc)
+}
+
+/// Completion proposals at byte `offset` of `text` (block YAML, or JSON).
 pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<CompletionItem> {
+    if let Some(items) = json_complete(text, offset, version) {
+        return items;
+    }
     let lines = Lines::new(text);
     let Some(cursor) = lines.cursor(offset) else {
         return Vec::new();
@@ -107,29 +133,60 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
                         ty: Ty::Object(fields),
                         ..
                     }) => fields.to_vec(),
+                    Some(Resolved::Field {
+                        ty: Ty::StringMap, ..
+                    }) => return label_items(&siblings, false),
                     _ => return Vec::new(),
                 }
             };
-            fields
-                .iter()
-                .filter(|f| {
-                    !f.read_only && f.exists_in(version) && !siblings.iter().any(|s| s == f.name)
-                })
-                .map(|f| CompletionItem {
-                    label: f.name.to_owned(),
-                    kind: CompletionKind::Field,
-                    detail: Some(f.ty.describe()),
-                    documentation: Some(f.doc.to_owned()),
-                    insert_text: match f.ty {
-                        Ty::Object(_) | Ty::StringMap | Ty::Array(_) | Ty::Any => {
-                            format!("{}:", f.name)
-                        }
-                        _ => format!("{}: ", f.name),
-                    },
-                })
-                .collect()
+            field_items(&fields, &siblings, version, false)
         }
     }
+}
+
+/// Field-name proposals, without the ones already written; `json` quotes them.
+fn field_items(
+    fields: &[Field],
+    siblings: &[String],
+    version: KumaVersion,
+    json: bool,
+) -> Vec<CompletionItem> {
+    fields
+        .iter()
+        .filter(|f| !f.read_only && f.exists_in(version) && !siblings.iter().any(|s| s == f.name))
+        .map(|f| CompletionItem {
+            label: f.name.to_owned(),
+            kind: CompletionKind::Field,
+            detail: Some(f.ty.describe()),
+            documentation: Some(f.doc.to_owned()),
+            insert_text: match (json, f.ty) {
+                (true, _) => format!("\"{}\": ", f.name),
+                (false, Ty::Object(_) | Ty::StringMap | Ty::Array(_) | Ty::Any) => {
+                    format!("{}:", f.name)
+                }
+                (false, _) => format!("{}: ", f.name),
+            },
+        })
+        .collect()
+}
+
+/// Well-known label keys for a `labels`/`matchLabels` map.
+fn label_items(siblings: &[String], json: bool) -> Vec<CompletionItem> {
+    WELL_KNOWN_LABELS
+        .iter()
+        .filter(|(k, _)| !siblings.iter().any(|s| s == k))
+        .map(|&(k, doc)| CompletionItem {
+            label: k.to_owned(),
+            kind: CompletionKind::Field,
+            detail: Some("label".to_owned()),
+            documentation: Some(doc.to_owned()),
+            insert_text: if json {
+                format!("\"{k}\": ")
+            } else {
+                format!("{k}: ")
+            },
+        })
+        .collect()
 }
 
 fn untyped_top_level() -> Vec<Field> {
@@ -261,9 +318,10 @@ fn describe(
 ) -> Option<Hover> {
     let resolved = resolve(kind, shape, steps)?;
     let contents = match resolved {
-        Resolved::MapKey { field, key, path } => {
-            format!("**{path}** · label `{key}`\n\n{}", field.doc)
-        }
+        Resolved::MapKey { field, key, path } => match label_doc(&key) {
+            Some(doc) => format!("**{key}** · label in `{path}`\n\n{doc}"),
+            None => format!("**{path}** · label `{key}`\n\n{}", field.doc),
+        },
         Resolved::Field { field, ty, path } => {
             if steps.len() == 1 && matches!(field.name, "type" | "kind") {
                 if let Some(k) = kind {
@@ -304,6 +362,268 @@ fn shape_name(shape: Shape) -> &'static str {
     match shape {
         Shape::Universal => "universal",
         Shape::Kubernetes => "Kubernetes",
+    }
+}
+
+// --- Quick fixes --------------------------------------------------------------------------------
+
+/// Give each error about a value outside a field's allowed values (Kuma's `appProtocol must be one
+/// of`, the schema's enums) the nearest allowed value as a fix, when one is clearly nearest
+/// (`httpx` -> `http`: an extra character beats a changed one).
+pub(crate) fn value_fixes(
+    root: &syntax::Node,
+    resource_type: ResourceType,
+    shape: Shape,
+    version: KumaVersion,
+    diagnostics: &mut [crate::Diagnostic],
+) {
+    for d in diagnostics.iter_mut() {
+        if d.severity != crate::Severity::Error || d.fix.is_some() || d.field.contains('"') {
+            continue;
+        }
+        // `spec.ports[0].appProtocol` -> spec, ports, [], appProtocol.
+        let mut steps = Vec::new();
+        for part in d.field.split('.') {
+            let mut pieces = part.split('[');
+            steps.push(Step::Key(pieces.next().unwrap_or("").to_owned()));
+            steps.extend(pieces.map(|_| Step::Index));
+        }
+        let Some(Resolved::Field { field, .. }) =
+            resolve(Some(schema::kind(resource_type)), shape, &steps)
+        else {
+            continue;
+        };
+        if field.values.is_empty() {
+            continue;
+        }
+        let values = field.values_for(version);
+        let found = root.node_at(d.span.start);
+        let Some(syntax::PathStep::Value(entry)) = found.last() else {
+            continue;
+        };
+        let Some(scalar) = entry.value.as_scalar() else {
+            continue;
+        };
+        if entry.value.span != d.span || values.contains(&scalar.value.as_str()) {
+            continue;
+        }
+        let Some(nearest) = nearest_value(&scalar.value, &values) else {
+            continue;
+        };
+        let span = if scalar.plain || d.span.len() < 2 {
+            d.span
+        } else {
+            TextRange::new(d.span.start + 1, d.span.end - 1)
+        };
+        d.fix = Some(crate::diagnostics::Fix {
+            title: format!("Replace `{}` with `{nearest}`", scalar.value),
+            span,
+            replacement: nearest.to_owned(),
+        });
+    }
+}
+
+/// The allowed value nearest to `value` (edit distance, case-insensitive, at most 1 for short
+/// values and 2 for longer ones); on a tie, one that `value` starts with, then the shortest;
+/// `None` when still tied.
+fn nearest_value<'v>(value: &str, values: &[&'v str]) -> Option<&'v str> {
+    let lower = value.to_ascii_lowercase();
+    let score = |v: &str| {
+        let candidate = v.to_ascii_lowercase();
+        (
+            crate::decode::levenshtein(&lower, &candidate),
+            !lower.starts_with(&candidate),
+            v.len(),
+        )
+    };
+    let best = values.iter().min_by_key(|v| score(v))?;
+    let best_score = score(best);
+    let limit = if best.len() <= 4 { 1 } else { 2 };
+    let tied = values.iter().filter(|v| score(v) == best_score).count() > 1;
+    (best_score.0 <= limit && !tied && *best != value).then_some(*best)
+}
+
+// --- JSON, from a tolerant scan ----------------------------------------------------------------
+
+/// A container open at the cursor in a JSON text.
+enum JsonFrame {
+    Object {
+        /// The key whose value follows (set at its closing quote, cleared at `,`).
+        key: Option<String>,
+        /// Past the `:` of `key`.
+        in_value: bool,
+        /// Keys written so far.
+        keys: Vec<String>,
+    },
+    Array,
+}
+
+/// Completion in a JSON text (one that starts with `{` or `[`), from a scan that tolerates the
+/// unfinished text of typing; `None` for other texts.
+fn json_complete(text: &str, offset: u32, version: KumaVersion) -> Option<Vec<CompletionItem>> {
+    if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let before = text.get(..offset as usize)?;
+    let mut stack: Vec<JsonFrame> = Vec::new();
+    let mut string: Option<String> = None;
+    let mut escaped = false;
+    for c in before.chars() {
+        if let Some(buf) = string.as_mut() {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    let done = string.take().unwrap_or_default();
+                    if let Some(JsonFrame::Object {
+                        key,
+                        in_value: false,
+                        keys,
+                    }) = stack.last_mut()
+                    {
+                        keys.push(done.clone());
+                        *key = Some(done);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            buf.push(c);
+            continue;
+        }
+        match c {
+            '"' => string = Some(String::new()),
+            '{' => stack.push(JsonFrame::Object {
+                key: None,
+                in_value: false,
+                keys: Vec::new(),
+            }),
+            '[' => stack.push(JsonFrame::Array),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ':' => {
+                if let Some(JsonFrame::Object { in_value, .. }) = stack.last_mut() {
+                    *in_value = true;
+                }
+            }
+            ',' => {
+                if let Some(JsonFrame::Object { key, in_value, .. }) = stack.last_mut() {
+                    *key = None;
+                    *in_value = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let in_string = string.is_some();
+    let (top, outer) = stack.split_last()?;
+    // A JSON array of resources: the path starts inside the item.
+    let outer = match outer.first() {
+        Some(JsonFrame::Array) => outer.get(1..).unwrap_or(&[]),
+        _ => outer,
+    };
+    let mut path = Vec::new();
+    for frame in outer {
+        match frame {
+            JsonFrame::Object { key, .. } => path.push(Step::Key(key.clone()?)),
+            JsonFrame::Array => path.push(Step::Index),
+        }
+    }
+    let (kind, shape) = json_kind(text, offset);
+    let quote = |v: &str| {
+        if in_string {
+            v.to_owned()
+        } else {
+            format!("\"{v}\"")
+        }
+    };
+    match top {
+        JsonFrame::Object {
+            key: Some(key),
+            in_value: true,
+            ..
+        } => {
+            path.push(Step::Key(key.clone()));
+            let resolved = resolve(kind, shape, &path)?;
+            let mut items = value_items(&resolved, version);
+            for item in &mut items {
+                if !matches!(item.insert_text.as_str(), "true" | "false") {
+                    item.insert_text = quote(&item.insert_text);
+                }
+            }
+            Some(items)
+        }
+        JsonFrame::Object { keys, .. } => {
+            let keys: Vec<String> = keys
+                .iter()
+                .filter(|k| !(in_string && k.is_empty()))
+                .cloned()
+                .collect();
+            let mut items = if path.is_empty() {
+                let fields = match kind {
+                    Some(k) => schema::top_level(k, shape),
+                    None => untyped_top_level(),
+                };
+                field_items(&fields, &keys, version, true)
+            } else {
+                match resolve(kind, shape, &path)? {
+                    Resolved::Field {
+                        ty: Ty::Object(fields),
+                        ..
+                    } => field_items(fields, &keys, version, true),
+                    Resolved::Field {
+                        ty: Ty::StringMap, ..
+                    } => label_items(&keys, true),
+                    _ => return Some(Vec::new()),
+                }
+            };
+            if in_string {
+                for item in &mut items {
+                    item.insert_text = item.label.clone();
+                }
+            }
+            Some(items)
+        }
+        JsonFrame::Array => Some(Vec::new()),
+    }
+}
+
+/// The resource type of the JSON resource around `offset`: the nearest `"type"`/`"kind"` naming
+/// one before it (else the first after it); `"kind"` means the Kubernetes shape.
+fn json_kind(text: &str, offset: u32) -> (Option<&'static Kind>, Shape) {
+    let mut before = None;
+    let mut after = None;
+    for key in ["\"type\"", "\"kind\""] {
+        for (at, _) in text.match_indices(key) {
+            let rest = text[at + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let name = rest.split('"').next().unwrap_or("");
+            let Some(t) = ResourceType::from_name(name) else {
+                continue;
+            };
+            let shape = if key == "\"kind\"" {
+                Shape::Kubernetes
+            } else {
+                Shape::Universal
+            };
+            if at < offset as usize {
+                if before.is_none_or(|(b, _, _)| b < at) {
+                    before = Some((at, t, shape));
+                }
+            } else if after.is_none_or(|(a, _, _)| a > at) {
+                after = Some((at, t, shape));
+            }
+        }
+    }
+    match before.or(after) {
+        Some((_, t, shape)) => (Some(schema::kind(t)), shape),
+        None => (None, Shape::Universal),
     }
 }
 
@@ -700,6 +1020,91 @@ mod tests {
     }
 
     #[test]
+    fn a_value_near_an_allowed_one_gets_a_fix() {
+        let text = MZS.replace("appProtocol: http", "appProtocol: httpx");
+        let checked = crate::check(&text, &crate::CheckOptions::default());
+        let d = checked.documents[0]
+            .diagnostics
+            .iter()
+            .find(|d| d.field == "spec.ports[0].appProtocol")
+            .unwrap();
+        let fix = d.fix.as_ref().unwrap();
+        assert_eq!(fix.title, "Replace `httpx` with `http`");
+        assert_eq!(
+            &text[fix.span.start as usize..fix.span.end as usize],
+            "httpx"
+        );
+        assert_eq!(nearest_value("HTTP", &["http", "tcp"]), Some("http"));
+        assert_eq!(
+            nearest_value("grcp", &["grpc", "http"]),
+            None,
+            "two edits on a short value"
+        );
+        assert_eq!(
+            nearest_value("Unavailabe", &["Available", "Unavailable"]),
+            Some("Unavailable")
+        );
+        let json = r#"{"type": "MeshMultiZoneService", "name": "a", "mesh": "default", "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 1, "appProtocol": "tcpp"}]}}"#;
+        let checked = crate::check(json, &crate::CheckOptions::default());
+        let fix = checked.documents[0]
+            .diagnostics
+            .iter()
+            .find_map(|d| d.fix.clone())
+            .unwrap();
+        assert_eq!(
+            &json[fix.span.start as usize..fix.span.end as usize],
+            "tcpp"
+        );
+        assert_eq!(fix.replacement, "tcp");
+    }
+
+    #[test]
+    fn label_keys_have_hovers_and_completions() {
+        let text = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/zone: east\n  \n";
+        let h = hover(text, at(text, "kuma.io/zone") + 3, KumaVersion::V3_0).unwrap();
+        assert!(
+            h.contents
+                .starts_with("**kuma.io/zone** · label in `labels`"),
+            "{}",
+            h.contents
+        );
+        assert!(h.contents.contains("gets no traffic"));
+        let items = complete(text, at(text, "  \n") + 2, KumaVersion::V3_0);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert!(
+            labels.contains(&"kuma.io/display-name") && labels.contains(&"k8s.kuma.io/namespace")
+        );
+        assert!(!labels.contains(&"kuma.io/zone"), "already written");
+        let selector = "type: MeshMultiZoneService\nname: a\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        \n";
+        let items = complete(selector, selector.len() as u32 - 1, KumaVersion::V3_0);
+        assert!(items.iter().any(|i| i.insert_text == "kuma.io/zone: "));
+    }
+
+    #[test]
+    fn json_texts_complete_keys_values_and_labels() {
+        let keys =
+            r#"{"type": "MeshMultiZoneService", "name": "a", "spec": {"ports": [{"port": 1, "#;
+        let items = complete(keys, keys.len() as u32, KumaVersion::V3_0);
+        let app = items.iter().find(|i| i.label == "appProtocol").unwrap();
+        assert_eq!(app.insert_text, "\"appProtocol\": ");
+        assert!(!items.iter().any(|i| i.label == "port"), "already written");
+        let values =
+            r#"{"type": "MeshMultiZoneService", "spec": {"ports": [{"port": 1, "appProtocol": "#;
+        let items = complete(values, values.len() as u32, KumaVersion::V3_0);
+        assert!(items.iter().any(|i| i.insert_text == "\"http2\""));
+        let open_quote = format!("{values}\"");
+        let items = complete(&open_quote, open_quote.len() as u32, KumaVersion::V3_0);
+        assert!(items.iter().any(|i| i.insert_text == "http2"));
+        let labels =
+            r#"{"apiVersion": "kuma.io/v1alpha1", "kind": "MeshService", "metadata": {"labels": {"#;
+        let items = complete(labels, labels.len() as u32, KumaVersion::V3_0);
+        assert!(items.iter().any(|i| i.insert_text == "\"kuma.io/zone\": "));
+        let top = "[{\"type\": \"Mesh\"}, {";
+        let items = complete(top, top.len() as u32, KumaVersion::V3_0);
+        assert!(items.iter().any(|i| i.label == "type"));
+    }
+
+    #[test]
     fn hover_on_the_type_value_explains_the_kind() {
         let h = hover(MZS, 10, KumaVersion::V3_0).unwrap();
         assert!(h
@@ -851,7 +1256,8 @@ mod tests {
                 }
                 for item in complete(&text, offset, KumaVersion::V2_14) {
                     prop_assert!(!item.label.is_empty());
-                    prop_assert!(item.insert_text.starts_with(&item.label));
+                    // JSON texts get quoted keys and string values.
+                    prop_assert!(item.insert_text.trim_start_matches('"').starts_with(&item.label));
                 }
             }
         }

@@ -51,7 +51,8 @@ pub struct PreviewDiagnostic {
 pub struct FileResult {
     /// The check of its text.
     pub checked: Checked,
-    /// Preview diagnostics located in it, sorted by position.
+    /// Preview diagnostics located in it: authoring ones (MZS2xx) in document order, then the
+    /// preview's in zone, MZS and warning order (front ends sort by position as they show them).
     pub preview_diagnostics: Vec<PreviewDiagnostic>,
 }
 
@@ -116,22 +117,19 @@ pub fn preview_workspace(
                 continue;
             };
             let resource_type = resource.resource_type();
-            let errors: Vec<TextRange> = doc
+            let mut errors = doc
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == crate::Severity::Error)
-                .map(|d| d.span)
-                .collect();
+                .filter(|d| d.severity == crate::Severity::Error);
+            let first_error = errors.next().map(|d| d.span);
             let in_zone = file.zone.filter(|z| !z.is_empty());
-            if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
+            if in_zone.is_some() && resource_type == ResourceType::MeshMultiZoneService {
                 let at = type_span(&doc.root);
                 authoring.push(PreviewDiagnostic {
                     diagnostic: Diagnostic::new(
                         Code::WrittenInZone,
                         "",
-                        format!(
-                            "a MeshMultiZoneService is created on the global control plane; zone {zone}'s control plane refuses it (405 Method Not Allowed)"
-                        ),
+                        "a MeshMultiZoneService is created on the global control plane; a zone's control plane refuses it (405 Method Not Allowed)",
                         at,
                     ),
                     zones: Vec::new(),
@@ -142,26 +140,16 @@ pub fn preview_workspace(
                     doc.span,
                     at,
                     0,
-                    format!("written in zone {zone}: move it to the global control plane's file"),
+                    "written in a zone: move it to the global control plane's file".to_owned(),
                 ));
                 continue;
             }
-            if let Some(&first) = errors.first() {
+            if let Some(first) = first_error {
+                let count = 1 + errors.count();
                 let line = checked.line_index.position(file.text, first.start).line;
-                let reason = format!(
-                    "fix {} error{} at {}:{line}",
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    file.path
-                );
-                skipped.push(skip(
-                    file_index,
-                    resource,
-                    doc.span,
-                    first,
-                    errors.len(),
-                    reason,
-                ));
+                let plural = if count == 1 { "" } else { "s" };
+                let reason = format!("fix {count} error{plural} at {}:{line}", file.path);
+                skipped.push(skip(file_index, resource, doc.span, first, count, reason));
                 continue;
             }
             let mut resource = resource.clone();
@@ -185,17 +173,6 @@ pub fn preview_workspace(
     }
     let preview = preview::preview(&resources, zones, options);
     locate_warnings(&preview, &resources, &origins, &mut results);
-    for result in &mut results {
-        crate::sort::sort_by(&mut result.preview_diagnostics, |a, b| {
-            let (a, b) = (&a.diagnostic, &b.diagnostic);
-            (a.span.start, a.span.end, a.code, &a.message).cmp(&(
-                b.span.start,
-                b.span.end,
-                b.code,
-                &b.message,
-            ))
-        });
-    }
     WorkspacePreview {
         preview,
         files: results,
@@ -395,12 +372,10 @@ fn locate(
                 .ports
                 .iter()
                 .position(|p| Some(p.section_name()) == warning.port);
-            let field = match (index, spec.ports.get(index.unwrap_or(0))) {
-                (Some(i), Some(p)) if p.name.as_deref().is_some_and(|n| !n.is_empty()) => {
-                    format!("spec.ports[{i}].name")
-                }
-                (Some(i), _) => format!("spec.ports[{i}].port"),
-                (None, _) => "spec.ports".to_owned(),
+            // The port's number: the one thing every MZS port has.
+            let field = match index {
+                Some(i) => format!("spec.ports[{i}].port"),
+                None => "spec.ports".to_owned(),
             };
             (field, warning.message.clone())
         }
@@ -477,6 +452,20 @@ mod tests {
             d.diagnostic.field,
             "spec.selector.meshService.matchLabels[\"app\"]"
         );
+    }
+
+    #[test]
+    fn a_port_no_meshservice_serves_is_reported_at_the_port() {
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    name: web\n";
+        let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, None)]);
+        let d = out.files[0]
+            .preview_diagnostics
+            .iter()
+            .find(|p| p.diagnostic.code == Code::PortNotServed)
+            .map(|p| &p.diagnostic)
+            .unwrap_or_else(|| panic!("{:?}", out.files[0].preview_diagnostics));
+        assert_eq!(d.field, "spec.ports[0].port");
+        assert_eq!(&MZS[d.span.start as usize..d.span.end as usize], "6379");
     }
 
     #[test]

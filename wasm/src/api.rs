@@ -309,6 +309,9 @@ pub struct PreviewOpts {
     /// As `validate`'s `maxBytes`.
     #[serde(default)]
     pub max_bytes: Option<u32>,
+    /// Leave `zones` out of the result (editors that only show diagnostics save converting it).
+    #[serde(default)]
+    pub diagnostics_only: Option<bool>,
 }
 
 impl PreviewOpts {
@@ -430,7 +433,11 @@ fn preview_out(
     }
     let skipped = skipped_out(files, run);
     Ok(PreviewOut {
-        zones: run.preview.zones.clone(),
+        zones: if options.diagnostics_only == Some(true) {
+            Vec::new()
+        } else {
+            std::mem::take(&mut run.preview.zones)
+        },
         diagnostics,
         skipped,
     })
@@ -486,11 +493,24 @@ fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<WorkspacePr
 /// resources the preview skipped.
 pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, ApiError> {
     let mut run = run_preview(files, options)?;
+    let skipped: Vec<(&str, &str)> = run
+        .skipped
+        .iter()
+        .filter(|s| s.resource_type == kuma_mzs_core::ResourceType::MeshMultiZoneService)
+        .map(|s| (s.mesh.as_str(), s.name.as_str()))
+        .collect();
+    let explanation =
+        kuma_mzs_core::explain::explain_with_skipped(&run.resources, &run.preview, &skipped);
     let out = preview_out(files, &mut run, options)?;
     let mut text = String::new();
     for file in &out.diagnostics {
         for d in file.diagnostics.iter().chain(&file.preview_diagnostics) {
-            let field = if d.field.is_empty() {
+            // kube-openapi's messages start with the path already.
+            let repeats = d
+                .message
+                .strip_prefix(d.field.as_str())
+                .is_some_and(|rest| rest.starts_with(' '));
+            let field = if d.field.is_empty() || repeats {
                 String::new()
             } else {
                 format!("{}: ", d.field)
@@ -502,28 +522,13 @@ pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, Api
         }
     }
     for s in &out.skipped {
+        let mesh = if s.mesh.is_empty() { "" } else { "/" };
         text.push_str(&format!(
-            "{}:{}:{}: skipped {} {}: {}\n",
-            s.path,
-            s.range.start.line,
-            s.range.start.column,
-            s.kind,
-            if s.mesh.is_empty() {
-                s.name.clone()
-            } else {
-                format!("{}/{}", s.mesh, s.name)
-            },
-            s.reason
+            "{}:{}:{}: skipped {} {}{mesh}{}: {}\n",
+            s.path, s.range.start.line, s.range.start.column, s.kind, s.mesh, s.name, s.reason
         ));
     }
-    let skipped: Vec<(&str, &str)> = run
-        .skipped
-        .iter()
-        .filter(|s| s.resource_type == kuma_mzs_core::ResourceType::MeshMultiZoneService)
-        .map(|s| (s.mesh.as_str(), s.name.as_str()))
-        .collect();
-    for line in kuma_mzs_core::explain::explain_with_skipped(&run.resources, &run.preview, &skipped)
-    {
+    for line in explanation {
         text.push_str(&line);
         text.push('\n');
     }

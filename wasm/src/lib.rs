@@ -106,6 +106,8 @@ export interface PreviewOptions {
   unknownResources?: UnknownResources;
   /** As ValidateOptions.maxBytes. */
   maxBytes?: number;
+  /** Leave `zones` empty: only the diagnostics and `skipped` (what an editor shows). */
+  diagnosticsOnly?: boolean;
 }
 export interface ServingPort {
   name: string; namespace: string; zone: string; mesh: string;

@@ -192,6 +192,13 @@ fn optional<T>(value: Value, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
     }
 }
 
+fn boolean(value: Value) -> Read<bool> {
+    match value {
+        Value::Bool(b) => Ok(b),
+        other => Err(invalid_type(&other, "a boolean")),
+    }
+}
+
 fn strings(value: Value) -> Read<Vec<String>> {
     match value {
         Value::Array(items) => items.into_iter().map(string).collect(),
@@ -336,8 +343,9 @@ pub fn preview_options(value: Value) -> Read<PreviewOpts> {
             "zoneHealth",
             "unknownResources",
             "maxBytes",
+            "diagnosticsOnly",
         ],
-        &[false; 7],
+        &[false; 8],
         &mut |i, v| {
             match i {
                 0 => out.zones = optional(v, strings)?,
@@ -346,7 +354,8 @@ pub fn preview_options(value: Value) -> Read<PreviewOpts> {
                 3 => out.down_zones = optional(v, strings)?,
                 4 => out.zone_health = optional(v, fractions)?,
                 5 => out.unknown_resources = optional(v, string)?,
-                _ => out.max_bytes = optional(v, uint32)?,
+                6 => out.max_bytes = optional(v, uint32)?,
+                _ => out.diagnostics_only = optional(v, boolean)?,
             }
             Ok(())
         },
@@ -481,6 +490,7 @@ mod tests {
                 "unknownResources",
                 "maxBytes",
                 "zone",
+                "diagnosticsOnly",
             ] {
                 out.push(json!({ key: v }));
                 out.push(json!({ key: v, "zzz": 1 }));

@@ -231,3 +231,18 @@ test('preview warnings are located in the files, with the label that differs', (
   assert.match(d.message, /closest is MeshService backend-east \(zone east\): label app is "backend-v2", selector wants "backend"/);
   assert.match(r.stderr, /^global\.yaml:8:14: warning: spec\.selector\.meshService\.matchLabels\["app"\]: /m);
 });
+
+test('schema messages do not repeat the field path', () => {
+  const text = 'type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports: []\n';
+  const r = runCli(['validate', '-'], { input: text });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^<stdin>:9:\d+: error: spec\.ports in body should have at least 1 items$/m);
+  assert.doesNotMatch(r.stdout, /spec\.ports: spec\.ports/);
+});
+
+test('--kuma-version takes a Kuma release such as 2.9 (the core decides which exist)', () => {
+  const r = runCli(['validate', '--kuma-version', '2.9', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const same = runCli(['validate', '--kuma-version', '2.x', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.stdout, same.stdout);
+});

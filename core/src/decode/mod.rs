@@ -16,7 +16,7 @@ mod walk;
 pub(crate) mod yaml_fast;
 
 pub use span::span_of;
-pub(crate) use walk::check_rest_body;
+pub(crate) use walk::{check_rest_body, levenshtein};
 
 use serde_json::{Map, Value};
 
@@ -47,9 +47,7 @@ pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocum
 /// Like [`decode_document`], taking the document by value (saves copying the tree).
 pub fn decode_document_owned(mut doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
     let mut repeats = Vec::new();
-    if repeated_keys::has_repeats(&doc.root) {
-        repeated_keys::keep_last(&mut doc.root, &mut repeats);
-    }
+    repeated_keys::keep_last(&mut doc.root, &mut repeats);
     let mut checked = if is_collection(&doc.root) {
         decode_root(&doc.root, doc.span, version)
     } else {
@@ -423,6 +421,9 @@ fn decode_envelope(
         walker
             .diagnostics
             .push(Diagnostic::new(code, v.field, v.message, at));
+    }
+    if rejected {
+        crate::ide::value_fixes(node, resource_type, shape, version, walker.diagnostics);
     }
     (Some(resource_type), Some(shape), Some(resource))
 }

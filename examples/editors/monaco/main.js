@@ -4,7 +4,7 @@
 import * as monaco from 'monaco-editor';
 import { configureMonacoYaml } from 'monaco-yaml';
 import init, { validate, hover, complete, schema } from 'kuma-mzs';
-import { toMarkers, toMonacoRange, toEditorPosition } from './markers.js';
+import { toMarkers, toMonacoRange, toEditorPosition, monacoSchemas } from './markers.js';
 
 const SAMPLE = `type: MeshMultiZoneService
 name: backend
@@ -21,11 +21,9 @@ spec:
 
 await init();
 
-// Optional: monaco-yaml validates against the same schemas (structure only; kuma-mzs adds Kuma's rules).
-configureMonacoYaml(monaco, {
-  enableSchemaRequest: false,
-  schemas: Object.entries(schema()).map(([kind, s]) => ({ uri: s.$id, fileMatch: ['*.yaml'], schema: s, name: kind })),
-});
+// Optional: monaco-yaml validates against the same schemas (structure only; kuma-mzs adds Kuma's
+// rules), each document against its own kind's schema (picked by `type` or `kind`).
+configureMonacoYaml(monaco, { enableSchemaRequest: false, schemas: monacoSchemas(schema()) });
 
 const model = monaco.editor.createModel(SAMPLE, 'yaml', monaco.Uri.parse('file:///mzs.yaml'));
 monaco.editor.create(document.getElementById('editor'), { model, automaticLayout: true });

@@ -20,13 +20,42 @@ export function toMonacoRange(range) {
   };
 }
 
+/** A diagnostic as one line: `field: message`, without repeating a field the message starts with. */
+export function diagnosticText(d) {
+  return d.field && !d.message.startsWith(`${d.field} `) ? `${d.field}: ${d.message}` : d.message;
+}
+
+/**
+ * The schemas for monaco-yaml's `configureMonacoYaml(monaco, { schemas })`: every kind's schema
+ * by its `$id`, and one schema matched to `fileMatch` that applies the kind's schema by the
+ * document's `type` (universal) or `kind` (Kubernetes). Matching every kind's schema to `*.yaml`
+ * would check each document against all five, and a valid MZS fails four of them.
+ */
+export function monacoSchemas(schemas, fileMatch = ['*.yaml', '*.yml', '*.json']) {
+  const byKind = Object.entries(schemas).map(([kind, schema]) => ({ uri: schema.$id, schema, name: kind, fileMatch: [] }));
+  const dispatch = {
+    $id: 'kuma-mzs://schemas/any-kind.json',
+    title: 'Kuma resource (by type or kind)',
+    allOf: Object.entries(schemas).map(([kind, schema]) => ({
+      if: {
+        anyOf: [
+          { properties: { type: { const: kind } }, required: ['type'] },
+          { properties: { kind: { const: kind } }, required: ['kind'] },
+        ],
+      },
+      then: { $ref: schema.$id },
+    })),
+  };
+  return [...byKind, { uri: dispatch.$id, schema: dispatch, name: 'Kuma resource', fileMatch }];
+}
+
 /** Markers for `monaco.editor.setModelMarkers(model, 'kuma-mzs', markers)` from validate(). */
 export function toMarkers(result) {
   const all = result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
   return all.map((d) => ({
     ...toMonacoRange(d.range),
     severity: SEVERITY[d.severity] ?? MarkerSeverity.Warning,
-    message: d.field ? `${d.field}: ${d.message}` : d.message,
+    message: diagnosticText(d),
     code: d.code,
     source: 'kuma-mzs',
   }));

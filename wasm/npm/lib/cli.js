@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const core = require('../node/kuma_mzs.js');
 const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
+const { diagnosticText } = require('./format.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
@@ -129,7 +130,7 @@ function allDiagnostics(result) {
 
 function textLine(path, d) {
   const where = `${path}:${d.range.start.line}:${d.range.start.column}`;
-  return d.field ? `${where}: ${d.severity}: ${d.field}: ${d.message}` : `${where}: ${d.severity}: ${d.message}`;
+  return `${where}: ${d.severity}: ${diagnosticText(d)}`;
 }
 
 function lineColumn(range) {

@@ -7,6 +7,7 @@
 
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { diagnosticText } = require('./format.js');
 
 // SARIF's levels for the core's severities (the only mapping here: names, not rules).
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' };
@@ -73,7 +74,7 @@ function toSarif(files, meta) {
       const result = {
         ruleId: d.code,
         level: level(d.severity),
-        message: { text: d.field ? `${d.field}: ${d.message}` : d.message },
+        message: { text: diagnosticText(d) },
         locations: [
           {
             physicalLocation: {

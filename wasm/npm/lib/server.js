@@ -35,6 +35,7 @@ const {
 } = require('vscode-languageserver/node');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
+const { diagnosticText } = require('./format.js');
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -58,7 +59,7 @@ function lspDiagnostic(d) {
     severity: SEVERITY[d.severity] || DiagnosticSeverity.Warning,
     code: d.code,
     source: 'kuma-mzs',
-    message: d.field ? `${d.field}: ${d.message}` : d.message,
+    message: diagnosticText(d),
   };
   if (d.zones && d.zones.length > 0) diagnostic.message += ` [zone ${d.zones.join(', ')}]`;
   if (d.fix) diagnostic.data = { fix: { title: d.fix.title, range: lspRange(d.fix.range), newText: d.fix.replacement } };
@@ -84,7 +85,7 @@ function diagnose(text, settings) {
 function diagnoseWorkspace(files, settings) {
   const result = core.preview(
     files.map((f) => ({ path: f.uri, text: f.text })),
-    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) },
+    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings), diagnosticsOnly: true },
   );
   const out = new Map();
   for (const file of result.diagnostics) {
