@@ -37,6 +37,7 @@ pub mod syntax;
 pub mod template;
 pub mod validate;
 pub mod vips;
+pub mod zone_claims;
 pub mod zone_vip;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};
