@@ -449,7 +449,7 @@ async fn zone_holdings(
             let zone_origin = meta
                 .labels
                 .get(kuma_mzs_core::model::labels::ORIGIN)
-                .is_some_and(|o| o == "zone");
+                .is_some_and(|o| o == zones::zone_origin());
             if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
                 ours = ips.first().copied();
             } else if meta.mesh == mesh {
