@@ -41,6 +41,7 @@ pub mod template;
 pub mod validate;
 pub mod vips;
 pub mod workspace;
+pub mod zone_claims;
 pub mod zone_vip;
 
 pub use diagnostics::{Code, Diagnostic, Severity, Violation};

@@ -653,3 +653,80 @@ resource "kuma_hostname_generator" "two" {
         validate.all()
     );
 }
+
+/// Item 5, hostnames: a hostname another service already holds on a configured zone is not
+/// promised by the preview (and a warning names the holder).
+#[test]
+fn the_preview_leaves_out_hostnames_a_zone_already_gave_away() {
+    let kuma = start();
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/hostnamegenerators/fixed",
+        Some(serde_json::json!({
+            "type": "HostnameGenerator", "name": "fixed",
+            "spec": {"template": "fixed.mzs",
+                     "selector": {"meshMultiZoneService": {"matchLabels": {"kuma.io/origin": "global"}}}}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+    put_mzs(&kuma, "old");
+    let mut held = false;
+    for _ in 0..200 {
+        let (_, list) = kuma.call(
+            "GET",
+            &kuma.zones["east"],
+            "/meshes/default/meshmultizoneservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D=old",
+            None,
+        );
+        held = list.to_string().contains("fixed.mzs");
+        if held {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(held, "zone east never gave old the hostname");
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())]),
+        r#"
+data "kuma_mesh_multi_zone_service_preview" "new" {
+  name = "new"
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+output "zones" {
+  value = data.kuma_mesh_multi_zone_service_preview.new.zone
+}
+"#
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let out = ws.expect(0, &["output", "-json", "zones"]);
+    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let east = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "east")
+        .cloned()
+        .unwrap();
+    assert!(
+        !east["hostnames"].to_string().contains("fixed.mzs"),
+        "{east}"
+    );
+    assert!(
+        east["warnings"]
+            .to_string()
+            .contains("already held on this zone by \\\"old\\\""),
+        "{east}"
+    );
+}

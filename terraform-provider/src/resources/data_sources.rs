@@ -117,7 +117,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
-                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, read from the VIPs the zone has in use; `vip_estimated` is `false` then. Otherwise an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames`, matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, read from the VIPs the zone has in use; `vip_estimated` is `false` then. Otherwise an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
             ],
             blocks: vec![selector_block(), port_block()],
@@ -395,34 +395,44 @@ fn to_resources(
     resources
 }
 
-/// Per configured zone, the VIP this service has there, or the one the zone will assign it next
-/// (from the VIPs the zone holds, through the core's rule); zones that cannot say are left out
-/// (with a warning when they could not be read).
-async fn zone_vips(
+/// What a configured zone already holds, as far as a new service is concerned.
+#[derive(Default)]
+struct ZoneHoldings {
+    /// The VIP this service has there, or the one the zone will assign it next (through the
+    /// core's rule); `None` when the zone cannot tell.
+    vip: Option<std::net::Ipv4Addr>,
+    /// Hostnames other services of the mesh hold there -> the holder's display name.
+    claimed: BTreeMap<String, String>,
+}
+
+/// Read each configured zone's MZS copies; zones that could not be read are left out, with a
+/// warning.
+async fn zone_holdings(
     configured: &Configured,
     mesh: &str,
     name: &str,
     options: &PreviewOptions,
     diags: &mut Vec<Diag>,
-) -> BTreeMap<String, std::net::Ipv4Addr> {
+) -> BTreeMap<String, ZoneHoldings> {
     let reads = configured
         .zones
         .iter()
         .map(|zone| async move { (zone, zone.client.list_all("/meshmultizoneservices").await) });
-    let mut vips = BTreeMap::new();
+    let mut holdings = BTreeMap::new();
     for (zone, listed) in futures_util::future::join_all(reads).await {
         let items = match listed {
             Ok(items) => items,
             Err(e) => {
                 diags.push(Diag::warning(
                     format!("Zone {:?} could not be read for the preview", zone.name),
-                    format!("{e}. Its VIP is an estimate (`vip_estimated = true`)."),
+                    format!("{e}. Its VIP is an estimate (`vip_estimated = true`) and hostnames other services hold there are not known."),
                 ));
                 continue;
             }
         };
         let mut in_use = Vec::new();
         let mut ours = None;
+        let mut claimed = BTreeMap::new();
         for item in items {
             let Ok(resource) =
                 kuma_mzs_core::api::decode_value(ResourceType::MeshMultiZoneService, item.clone())
@@ -439,22 +449,24 @@ async fn zone_vips(
             let zone_origin = meta
                 .labels
                 .get(kuma_mzs_core::model::labels::ORIGIN)
-                .is_some_and(|o| o == "zone");
+                .is_some_and(|o| o == zones::zone_origin());
             if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
                 ours = ips.first().copied();
+            } else if meta.mesh == mesh {
+                for hostname in status.addresses.iter().filter_map(|a| a.hostname.clone()) {
+                    claimed.insert(hostname, meta.display_name().to_owned());
+                }
             }
             in_use.extend(ips);
         }
-        let next = ours.or_else(|| {
+        let vip = ours.or_else(|| {
             kuma_mzs_core::zone_vip::next_vip(options.mzs_cidr, &in_use)
                 .filter(|n| n.from_zone)
                 .map(|n| n.ip)
         });
-        if let Some(ip) = next {
-            vips.insert(zone.name.clone(), ip);
-        }
+        holdings.insert(zone.name.clone(), ZoneHoldings { vip, claimed });
     }
-    vips
+    holdings
 }
 
 async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
@@ -551,7 +563,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ..PreviewOptions::default()
     };
     let preview = kuma_mzs_core::preview::preview(&resources, &zone_names, &options);
-    let zone_vips = zone_vips(configured, &mesh, &name, &options, &mut diags).await;
+    let holdings = zone_holdings(configured, &mesh, &name, &options, &mut diags).await;
     let zones: Vec<Value> = preview
         .zones
         .iter()
@@ -561,7 +573,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                 .iter()
                 .find(|m| m.mesh == mesh && m.name == name);
             let status = ours.map(|m| m.status.clone()).unwrap_or_default();
-            let warnings: Vec<String> = ours
+            let mut warnings: Vec<String> = ours
                 .map(|m| {
                     m.warnings
                         .iter()
@@ -569,15 +581,31 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                         .collect()
                 })
                 .unwrap_or_default();
+            let held = holdings.get(&zone.zone);
+            let status = match held {
+                Some(held) => {
+                    let (status, lost) =
+                        kuma_mzs_core::zone_claims::with_claims(&status, &name, &held.claimed);
+                    for (hostname, holder) in lost {
+                        warnings.push(format!(
+                            "{}: hostname {hostname:?} is already held on this zone by {holder:?}; this service will not get it",
+                            kuma_mzs_core::Code::HostnameProblem
+                        ));
+                    }
+                    status
+                }
+                None => status,
+            };
             let mut attributes = vec![("zone", Value::string(&zone.zone))];
             attributes.extend(zones::status_attributes(&status));
-            let known = zone_vips.get(&zone.zone);
+            let known = held.and_then(|h| h.vip);
             if let Some(ip) = known {
                 attributes.retain(|(k, _)| *k != "vip");
                 attributes.push(("vip", Value::string(ip.to_string())));
             }
+            let known = known.is_some();
             attributes.extend([
-                ("vip_estimated", Value::Bool(known.is_none())),
+                ("vip_estimated", Value::Bool(!known)),
                 ("warnings", Value::from_strings(warnings)),
                 (
                     "ports_json",

@@ -897,6 +897,22 @@ mod tests {
     }
 
     #[test]
+    fn a_port_beyond_int32_is_an_error_on_that_port() {
+        let cfg = with_ports(vec![(6379, "tcp"), (99_999_999_999, "tcp")]);
+        let diags = validate(&cfg, KumaVersion::V3_0);
+        let error = diags
+            .iter()
+            .find(|d| d.error)
+            .expect("int32 overflow refused");
+        assert_eq!(
+            error.path.first(),
+            Some(&Step::Attr("port".into())),
+            "{diags:?}"
+        );
+        assert_eq!(error.path.get(1), Some(&Step::Index(1)), "{diags:?}");
+    }
+
+    #[test]
     fn an_unknown_name_still_checks_the_rest() {
         let mut cfg = with_ports(vec![(80, "kafka")]);
         cfg.set("name", Value::Unknown);

@@ -123,6 +123,15 @@ pub fn status_of(item: &serde_json::Value) -> MzsStatus {
         .unwrap_or_default()
 }
 
+/// The `kuma.io/origin` value of a resource created on a zone (the core's, not a literal).
+pub fn zone_origin() -> &'static str {
+    kuma_mzs_core::api::Mode::Zone {
+        name: String::new(),
+        federated: true,
+    }
+    .origin()
+}
+
 async fn find_on_zone(
     zone: &Zone,
     mesh: &str,
@@ -139,7 +148,8 @@ async fn find_on_zone(
         let labels = item.get("labels");
         let label = |key: &str| labels.and_then(|l| l.get(key)).and_then(|v| v.as_str());
         // A zone-originated MZS of the same display name is another service.
-        label(label_keys::DISPLAY_NAME) == Some(name) && label(label_keys::ORIGIN) != Some("zone")
+        label(label_keys::DISPLAY_NAME) == Some(name)
+            && label(label_keys::ORIGIN) != Some(zone_origin())
     }))
 }
 
