@@ -28,14 +28,18 @@ impl ControlPlane {
         after: Option<&str>,
     ) -> PullBatch {
         let same_epoch = epoch == self.store.epoch();
-        let full = since == 0 || !same_epoch;
+        let changes = (since != 0 && same_epoch)
+            .then(|| self.store.changes_since_limited(since, MAX_BATCH_ITEMS))
+            // A zone behind the pruned tombstones may have missed deletes: it gets a full
+            // snapshot (as on first contact), which removes what global no longer has.
+            .and_then(Result::ok);
         let mut batch = PullBatch {
             epoch: self.store.epoch().to_owned(),
-            full,
+            full: changes.is_none(),
             ..PullBatch::default()
         };
         let mut budget = Budget::default();
-        if full {
+        let Some((revision, records, more)) = changes else {
             let after = after.filter(|_| same_epoch).and_then(parse_cursor);
             let (revision, page, more) = self.store.page_after(after.as_ref(), MAX_SCAN);
             batch.revision = revision;
@@ -62,8 +66,7 @@ impl ControlPlane {
                 batch.next = last.as_ref().map(key_cursor);
             }
             return batch;
-        }
-        let (revision, records, more) = self.store.changes_since_limited(since, MAX_BATCH_ITEMS);
+        };
         batch.revision = revision;
         batch.more = more;
         let mut previous_revision = since;
@@ -199,7 +202,13 @@ impl ControlPlane {
         let mut batches: Vec<PushBatch> = Vec::new();
         let mut current = empty(since == 0);
         let mut budget = Budget::default();
-        if since == 0 {
+        // Behind the pruned tombstones (deletes may be missed): push the full set, which makes
+        // global drop what the zone no longer has.
+        let changes = (since != 0)
+            .then(|| self.store.changes_since(since))
+            .and_then(Result::ok);
+        let Some((revision, records)) = changes else {
+            current.full = true;
             let (revision, all) = self.store.snapshot();
             let mut last: Option<ResourceKey> = None;
             for stored in all.iter().filter(|s| kds::travels_to_global(&s.resource)) {
@@ -220,8 +229,7 @@ impl ControlPlane {
             }
             batches.push(current);
             return (revision, batches);
-        }
-        let (revision, records) = self.store.changes_since(since);
+        };
         for record in records {
             let (value, delete) = match record {
                 ChangeRecord::Upsert(stored) => {
