@@ -4,7 +4,14 @@
 //! calls the pull and push loops make), so the zone can be held back deterministically.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::{mzs, wait_until, Cluster};
+use kuma_local::server::Limits;
+use kuma_local::{Config, Topology};
 
 use kuma_local::cp::{Auth, Chaos, ControlPlane, Ipam};
 use kuma_local::store::{Expect, StatusWrite, Store, DEFAULT_TOMBSTONE_LIMIT};
@@ -259,4 +266,54 @@ fn a_zone_whose_own_tombstones_were_pruned_pushes_its_full_set_and_global_drops_
         global.apply_push(batch).unwrap();
     }
     assert_eq!(on_global(), 5);
+}
+
+#[test]
+fn the_status_engine_notices_deletes_whose_tombstones_were_already_pruned() {
+    // No tombstones at all: the status engine never sees a delete in the change feed and must
+    // re-read the store to drop the deleted services from the MZS it computes.
+    let cluster = Cluster::start(Config {
+        topology: Topology::Zone {
+            name: "zone-1".to_owned(),
+            global: None,
+        },
+        port: 0,
+        admin_token: Some("test-token".to_owned()),
+        limits: Limits {
+            max_tombstones: 0,
+            ..Limits::default()
+        },
+        ..Config::default()
+    });
+    let zone1 = cluster.zone("zone-1");
+    let mzs_path = "/meshes/default/meshmultizoneservices/redis";
+    assert_eq!(
+        zone1
+            .put(mzs_path, &mzs("redis", &[("app", "redis")], &[6379]))
+            .0,
+        201
+    );
+    for name in ["redis-a", "redis-b", "redis-c"] {
+        let service = serde_json::json!({
+            "type": "MeshService", "name": name, "mesh": "default", "labels": {"app": "redis"},
+            "spec": {"state": "Available", "ports": [{"port": 6379, "appProtocol": "http"}]}
+        });
+        let path = format!("/meshes/default/meshservices/{name}");
+        assert_eq!(zone1.put(&path, &service).0, 201);
+    }
+    let message = || {
+        zone1.get(mzs_path).1["status"]["conditions"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let wait = Duration::from_secs(10);
+    wait_until(wait, || message() == "Matched 3 MeshService(s)");
+    for name in ["redis-a", "redis-b"] {
+        let path = format!("/meshes/default/meshservices/{name}");
+        assert_eq!(zone1.delete(&path).0, 200);
+    }
+    wait_until(wait, || message() == "Matched 1 MeshService(s)");
+    let (_, body) = zone1.get(mzs_path);
+    assert_eq!(body["status"]["meshServices"][0]["name"], "redis-c");
 }
