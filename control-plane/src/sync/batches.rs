@@ -19,7 +19,8 @@ use crate::store::{key_of, BatchOp, ChangeRecord, StoreError};
 
 impl ControlPlane {
     /// Global: the batch for `zone` after revision `since` of epoch `epoch`; `after` is the
-    /// cursor of the next page of a full snapshot.
+    /// cursor of the next page of a full snapshot. A full snapshot also answers a `since` older
+    /// than the deletes global still remembers (pruned tombstones).
     pub fn pull_batch(
         &self,
         zone: &str,
@@ -191,7 +192,7 @@ impl ControlPlane {
     }
 
     /// Zone: the batches of own MeshServices changed after `since` (the full set when `since`
-    /// is 0), each within the size limits, and the revision they bring global to.
+    /// is 0 or older than the deletes this zone still remembers), each within the size limits, and the revision they bring global to.
     pub fn push_batches(&self, since: u64) -> (u64, Vec<PushBatch>) {
         let zone = self.zone_name().unwrap_or("").to_owned();
         let empty = |full: bool| PushBatch {
