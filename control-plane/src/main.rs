@@ -152,6 +152,10 @@ struct LimitArgs {
     /// Largest resource PUT body in bytes (larger ones get Kuma's 413 body).
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_request_body: usize,
+    /// Deletes each store remembers for zones that are behind (older ones are pruned; a zone
+    /// further behind is sent a full snapshot).
+    #[arg(long, default_value_t = Limits::default().max_tombstones)]
+    max_tombstones: usize,
 }
 
 impl LimitArgs {
@@ -167,6 +171,7 @@ impl LimitArgs {
             idle_timeout: self.idle_timeout,
             max_connections: self.max_connections,
             max_body_bytes: self.max_request_body,
+            max_tombstones: self.max_tombstones,
         })
     }
 }

@@ -126,6 +126,9 @@ pub struct Limits {
     pub max_connections: usize,
     /// Largest request body of a resource PUT, in bytes.
     pub max_body_bytes: usize,
+    /// Deletes each store remembers for zones that are behind; a zone further behind is sent
+    /// a full snapshot ([`crate::store::DEFAULT_TOMBSTONE_LIMIT`]).
+    pub max_tombstones: usize,
 }
 
 impl Default for Limits {
@@ -135,6 +138,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(90),
             max_connections: 4096,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_tombstones: crate::store::DEFAULT_TOMBSTONE_LIMIT,
         }
     }
 }
@@ -392,7 +396,9 @@ fn open_store(config: &Config, file: &str) -> Result<Store, ServerError> {
             })?
         }
     };
-    Ok(store.with_fault_file(config.store_fault_file.clone()))
+    Ok(store
+        .with_fault_file(config.store_fault_file.clone())
+        .with_tombstone_limit(config.limits.max_tombstones))
 }
 
 pub(crate) fn validate_zone_name(name: &str) -> Result<(), ServerError> {

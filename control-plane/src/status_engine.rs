@@ -72,6 +72,21 @@ impl StatusEngines {
         touched
     }
 
+    /// Everything stored plus a delete for each resource the engines know that is gone, for
+    /// when the change feed no longer holds every delete after `seen` (tombstones pruned).
+    fn resync(&self, store: &Store) -> (u64, Vec<ChangeRecord>) {
+        let (current, all) = store.snapshot();
+        let present: BTreeSet<ResourceKey> = all.iter().map(|s| s.key()).collect();
+        let mut records: Vec<ChangeRecord> = self
+            .generations
+            .keys()
+            .filter(|key| !present.contains(*key))
+            .map(|key| ChangeRecord::Delete(key.clone()))
+            .collect();
+        records.extend(all.into_iter().map(ChangeRecord::Upsert));
+        (current, records)
+    }
+
     /// The status the engines computed for `key`, as stored JSON.
     fn status(&self, key: &ResourceKey) -> Option<serde_json::Value> {
         match key.resource_type {
@@ -160,7 +175,10 @@ pub fn spawn_status_engine(
             let mut retry = STATUS_RETRY_MIN;
             let mut reconciles = 0u32;
             loop {
-                let (current, records) = cp.store.changes_since(seen);
+                let (current, records) = match cp.store.changes_since(seen) {
+                    Ok(changes) => changes,
+                    Err(_) => engines.resync(&cp.store),
+                };
                 let mut touched = engines.apply(records, seen);
                 seen = current;
                 if Instant::now() >= next_reconcile {

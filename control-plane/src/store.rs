@@ -4,6 +4,14 @@
 //! Every change gets a store-wide revision; `changes_since` answers "what changed after revision
 //! N" for the status engine and KDS sync without scanning the store. A random epoch per process
 //! lets remote readers notice that revisions restarted.
+//!
+//! Deletes are remembered as tombstones so that readers learn about them, but only the newest
+//! [`DEFAULT_TOMBSTONE_LIMIT`] (or [`Store::with_tombstone_limit`]) are kept, like etcd's
+//! compaction: older ones are pruned and [`Store::compacted_below`] records up to which revision
+//! deletes may be forgotten. A reader whose cursor is below it gets [`Compacted`] instead of
+//! changes and reads a full snapshot (KDS sync re-uses its first-contact path). Tombstones are
+//! never persisted: a reopened store starts a new epoch, which already sends every remote reader
+//! a full snapshot, so nothing is lost across restarts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -73,6 +81,19 @@ pub enum ChangeRecord {
     Delete(ResourceKey),
 }
 
+/// [`Store::changes_since`] cannot answer: deletes after the reader's cursor may have been
+/// pruned, so the reader must start over from a full snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the change log is compacted up to revision {compacted_below}; read a full snapshot")]
+pub struct Compacted {
+    /// [`Store::compacted_below`] at the time of the read.
+    pub compacted_below: u64,
+}
+
+/// How many tombstones (deleted keys) a store keeps by default for readers that are behind.
+/// About 100-200 bytes each; readers more than this many deletes behind resync.
+pub const DEFAULT_TOMBSTONE_LIMIT: usize = 10_000;
+
 /// What a write expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
@@ -134,6 +155,11 @@ struct Inner {
     entries: BTreeMap<ResourceKey, Arc<Stored>>,
     by_revision: BTreeMap<u64, ResourceKey>,
     tombstones: BTreeMap<ResourceKey, u64>,
+    /// The same tombstones by revision (oldest first), to prune the oldest cheaply.
+    tombstones_by_revision: BTreeMap<u64, ResourceKey>,
+    /// Tombstones at or below this revision may have been pruned: readers whose cursor is
+    /// below it must read a full snapshot (0: nothing pruned).
+    compacted_below: u64,
     revision: u64,
     /// The highest version any deleted resource had (persisted): creates start above it.
     deleted_versions_high_water: u64,
@@ -143,6 +169,46 @@ impl Inner {
     /// The version of a resource created now.
     fn first_version(&self) -> u64 {
         self.deleted_versions_high_water + 1
+    }
+
+    /// Remember that `key` was deleted at `revision` (its place in the revision log).
+    fn add_tombstone(&mut self, key: ResourceKey, revision: u64) {
+        if let Some(older) = self.tombstones.insert(key.clone(), revision) {
+            self.tombstones_by_revision.remove(&older);
+            self.by_revision.remove(&older);
+        }
+        self.tombstones_by_revision.insert(revision, key);
+    }
+
+    /// Forget the tombstone of a key that exists again (the new entry supersedes it).
+    fn remove_tombstone(&mut self, key: &ResourceKey) {
+        if let Some(revision) = self.tombstones.remove(key) {
+            self.tombstones_by_revision.remove(&revision);
+            self.by_revision.remove(&revision);
+        }
+    }
+
+    /// Drop the oldest tombstones beyond `limit`, moving [`Inner::compacted_below`] up.
+    fn prune_tombstones(&mut self, limit: usize) {
+        while self.tombstones.len() > limit {
+            let Some((revision, key)) = self.tombstones_by_revision.pop_first() else {
+                break;
+            };
+            self.tombstones.remove(&key);
+            self.by_revision.remove(&revision);
+            self.compacted_below = self.compacted_below.max(revision);
+        }
+    }
+
+    /// Whether a reader at `revision` may have missed pruned deletes (a reader at 0 knows
+    /// nothing yet, so it misses nothing by reading the current state).
+    fn check_cursor(&self, revision: u64) -> Result<(), Compacted> {
+        if revision != 0 && revision < self.compacted_below {
+            return Err(Compacted {
+                compacted_below: self.compacted_below,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -159,6 +225,8 @@ pub struct Store {
     /// Test hook (`--chaos-store-full-file`): while this file exists every write fails as if
     /// the disk were full.
     fault_file: Option<std::path::PathBuf>,
+    /// Most tombstones kept ([`DEFAULT_TOMBSTONE_LIMIT`]).
+    tombstone_limit: usize,
 }
 
 fn now_rfc3339() -> String {
@@ -185,6 +253,7 @@ impl Store {
             revision_tx,
             epoch: format!("{:016x}", rand::random::<u64>()),
             fault_file: None,
+            tombstone_limit: DEFAULT_TOMBSTONE_LIMIT,
         }
     }
 
@@ -268,6 +337,23 @@ impl Store {
     pub fn with_fault_file(mut self, file: Option<std::path::PathBuf>) -> Self {
         self.fault_file = file;
         self
+    }
+
+    /// Keep at most `limit` tombstones (0 keeps none: every reader that is behind a delete
+    /// reads a full snapshot).
+    pub fn with_tombstone_limit(mut self, limit: usize) -> Self {
+        self.tombstone_limit = limit;
+        self
+    }
+
+    /// How many deletes the store remembers for readers that are behind.
+    pub fn tombstone_count(&self) -> usize {
+        self.read_inner().tombstones.len()
+    }
+
+    /// Readers whose cursor is below this revision get [`Compacted`] (0: nothing pruned yet).
+    pub fn compacted_below(&self) -> u64 {
+        self.read_inner().compacted_below
     }
 
     fn injected_fault(&self) -> Result<(), StoreError> {
@@ -515,9 +601,7 @@ impl Store {
         }
         // A re-created key's tombstone (and its place in the revision log) is superseded by the
         // new entry; without this, every delete/re-create cycle left one log entry behind.
-        if let Some(tombstone) = inner.tombstones.remove(&key) {
-            inner.by_revision.remove(&tombstone);
-        }
+        inner.remove_tombstone(&key);
         inner.by_revision.insert(stored.revision, key.clone());
         let stored = Arc::new(stored);
         inner.entries.insert(key, stored.clone());
@@ -642,9 +726,7 @@ impl Store {
             if let Some(previous) = &previous {
                 inner.by_revision.remove(&previous.revision);
             }
-            if let Some(tombstone) = inner.tombstones.remove(&key) {
-                inner.by_revision.remove(&tombstone);
-            }
+            inner.remove_tombstone(&key);
             inner.by_revision.insert(revision, key.clone());
             match state {
                 Some(mut stored) => {
@@ -661,10 +743,11 @@ impl Store {
                 }
                 None => {
                     inner.entries.remove(&key);
-                    inner.tombstones.insert(key, revision);
+                    inner.add_tombstone(key, revision);
                 }
             }
         }
+        inner.prune_tombstones(self.tombstone_limit);
         self.publish(inner);
         Ok(changed)
     }
@@ -735,7 +818,8 @@ impl Store {
         inner.entries.remove(key);
         inner.by_revision.remove(&existing.revision);
         inner.by_revision.insert(revision, key.clone());
-        inner.tombstones.insert(key.clone(), revision);
+        inner.add_tombstone(key.clone(), revision);
+        inner.prune_tombstones(self.tombstone_limit);
         self.publish(inner);
         drop(writer);
         Ok(existing)
@@ -782,9 +866,11 @@ impl Store {
     }
 
     /// Everything that changed after `revision` (current state per key, deletes as tombstones),
-    /// and the revision it is current to.
-    pub fn changes_since(&self, revision: u64) -> (u64, Vec<ChangeRecord>) {
+    /// and the revision it is current to; [`Compacted`] when deletes after `revision` may have
+    /// been pruned (read [`Store::snapshot`] instead).
+    pub fn changes_since(&self, revision: u64) -> Result<(u64, Vec<ChangeRecord>), Compacted> {
         let inner = self.read_inner();
+        inner.check_cursor(revision)?;
         let changes = inner
             .by_revision
             .range(revision.saturating_add(1)..)
@@ -796,18 +882,21 @@ impl Store {
                     .then(|| ChangeRecord::Delete(key.clone())),
             })
             .collect();
-        (inner.revision, changes)
+        Ok((inner.revision, changes))
     }
 
     /// Like [`Store::changes_since`], but at most `limit` records (at least one), each with the
     /// revision it is current to: a reader that stops after record `i` continues after that
-    /// revision. Also says whether records were left.
+    /// revision. Also says whether records were left. [`Compacted`] as for
+    /// [`Store::changes_since`].
+    #[allow(clippy::type_complexity)]
     pub fn changes_since_limited(
         &self,
         revision: u64,
         limit: usize,
-    ) -> (u64, Vec<(u64, ChangeRecord)>, bool) {
+    ) -> Result<(u64, Vec<(u64, ChangeRecord)>, bool), Compacted> {
         let inner = self.read_inner();
+        inner.check_cursor(revision)?;
         let mut changes = Vec::new();
         let mut more = false;
         for (at, key) in inner.by_revision.range(revision.saturating_add(1)..) {
@@ -827,7 +916,7 @@ impl Store {
             Some((at, _)) if more => *at,
             _ => inner.revision,
         };
-        (current_to, changes, more)
+        Ok((current_to, changes, more))
     }
 
     /// Up to `limit` resources (at least one) in key order after `after` (from the start when
@@ -917,12 +1006,12 @@ mod tests {
         store
             .put(mesh("b"), Expect::Any, StatusWrite::Keep)
             .unwrap();
-        let (rev, _) = store.changes_since(0);
+        let (rev, _) = store.changes_since(0).unwrap();
         store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
         store
             .put(mesh("b"), Expect::Any, StatusWrite::Keep)
             .unwrap();
-        let (_, changes) = store.changes_since(rev);
+        let (_, changes) = store.changes_since(rev).unwrap();
         assert_eq!(changes.len(), 2);
         assert!(matches!(&changes[0], ChangeRecord::Delete(k) if k.name == "a"));
         assert!(matches!(&changes[1], ChangeRecord::Upsert(s) if s.resource.meta.name == "b"));
@@ -972,7 +1061,7 @@ mod tests {
         store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
         store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
         // The feed shows no delete, only the current state (the generation tells).
-        let (_, changes) = store.changes_since(seen);
+        let (_, changes) = store.changes_since(seen).unwrap();
         assert!(!changes.is_empty());
         assert!(changes
             .iter()
@@ -996,9 +1085,9 @@ mod tests {
                 .put(mesh(name), Expect::Any, StatusWrite::Keep)
                 .unwrap();
         }
-        let (to, changes, more) = store.changes_since_limited(0, 2);
+        let (to, changes, more) = store.changes_since_limited(0, 2).unwrap();
         assert_eq!((changes.len(), more), (2, true));
-        let (end, rest, more) = store.changes_since_limited(to, 10);
+        let (end, rest, more) = store.changes_since_limited(to, 10).unwrap();
         assert_eq!((rest.len(), more, end), (3, false, store.revision()));
         let (_, page, more) = store.page_after(None, 3);
         assert_eq!((page.len(), more), (3, true));
@@ -1081,10 +1170,91 @@ mod tests {
         store
             .put(mesh("a"), Expect::Any, StatusWrite::Keep)
             .unwrap();
-        let (_, changes) = store.changes_since(0);
+        let (_, changes) = store.changes_since(0).unwrap();
         assert_eq!(changes.len(), 1);
         assert_eq!(store.read_inner().by_revision.len(), 1);
         assert!(store.read_inner().tombstones.is_empty());
+    }
+
+    #[test]
+    fn old_tombstones_are_pruned_and_a_reader_behind_them_is_told_to_resync() {
+        let store = Store::memory().with_tombstone_limit(3);
+        let early = store.revision();
+        for i in 0..10 {
+            let name = format!("m-{i}");
+            store
+                .put(mesh(&name), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+            store.delete(&key_of(&mesh(&name)), Expect::Any).unwrap();
+        }
+        // A batch of deletes prunes as well.
+        for i in 0..5 {
+            store
+                .put(mesh(&format!("b-{i}")), Expect::Any, StatusWrite::Keep)
+                .unwrap();
+        }
+        let recent = store.revision();
+        store
+            .apply_batch(
+                (0..5)
+                    .map(|i| BatchOp::Delete(key_of(&mesh(&format!("b-{i}")))))
+                    .collect(),
+            )
+            .unwrap();
+        assert_eq!(store.tombstone_count(), 3);
+        let inner = store.read_inner();
+        assert_eq!(inner.tombstones_by_revision.len(), 3);
+        assert_eq!(inner.by_revision.len(), 3);
+        drop(inner);
+        // Behind the pruned deletes: no partial answer, a resync.
+        let compacted = store.compacted_below();
+        assert!(compacted > early);
+        assert_eq!(
+            store.changes_since(early + 1).unwrap_err(),
+            Compacted {
+                compacted_below: compacted
+            }
+        );
+        assert!(store.changes_since_limited(early + 1, 10).is_err());
+        // At or after the compaction point, and from scratch, the feed still answers.
+        let (_, changes) = store.changes_since(compacted).unwrap();
+        assert_eq!(changes.len(), 3);
+        assert!(changes.iter().all(|c| matches!(c, ChangeRecord::Delete(_))));
+        // A reader from just before the batch lost two of its deletes too.
+        assert!(store.changes_since(recent).is_err());
+        // A reader that knows nothing yet is never told to resync.
+        assert!(store.changes_since(0).is_ok());
+        // A re-created key drops its tombstone.
+        store
+            .put(mesh("b-4"), Expect::Any, StatusWrite::Keep)
+            .unwrap();
+        assert_eq!(store.tombstone_count(), 2);
+        assert_eq!(store.read_inner().tombstones_by_revision.len(), 2);
+    }
+
+    #[test]
+    fn a_reopened_store_starts_a_new_epoch_without_tombstones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let epoch = {
+            let store = Store::open(&path).unwrap().with_tombstone_limit(1);
+            for name in ["a", "b", "c"] {
+                store
+                    .put(mesh(name), Expect::Any, StatusWrite::Keep)
+                    .unwrap();
+            }
+            store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
+            store.delete(&key_of(&mesh("b")), Expect::Any).unwrap();
+            assert!(store.compacted_below() > 0);
+            store.epoch().to_owned()
+        };
+        // Revisions restart with a new epoch, so every remote reader reads a full snapshot,
+        // whatever was compacted before.
+        let store = Store::open(&path).unwrap();
+        assert_ne!(store.epoch(), epoch);
+        assert_eq!((store.tombstone_count(), store.compacted_below()), (0, 0));
+        let (_, changes) = store.changes_since(0).unwrap();
+        assert_eq!(changes.len(), 1);
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::store::{key_of, BatchOp, ChangeRecord, StoreError};
 
 impl ControlPlane {
     /// Global: the batch for `zone` after revision `since` of epoch `epoch`; `after` is the
-    /// cursor of the next page of a full snapshot.
+    /// cursor of the next page of a full snapshot. A full snapshot also answers a `since` older
+    /// than the deletes global still remembers (pruned tombstones).
     pub fn pull_batch(
         &self,
         zone: &str,
@@ -28,14 +29,18 @@ impl ControlPlane {
         after: Option<&str>,
     ) -> PullBatch {
         let same_epoch = epoch == self.store.epoch();
-        let full = since == 0 || !same_epoch;
+        let changes = (since != 0 && same_epoch)
+            .then(|| self.store.changes_since_limited(since, MAX_BATCH_ITEMS))
+            // A zone behind the pruned tombstones may have missed deletes: it gets a full
+            // snapshot (as on first contact), which removes what global no longer has.
+            .and_then(Result::ok);
         let mut batch = PullBatch {
             epoch: self.store.epoch().to_owned(),
-            full,
+            full: changes.is_none(),
             ..PullBatch::default()
         };
         let mut budget = Budget::default();
-        if full {
+        let Some((revision, records, more)) = changes else {
             let after = after.filter(|_| same_epoch).and_then(parse_cursor);
             let (revision, page, more) = self.store.page_after(after.as_ref(), MAX_SCAN);
             batch.revision = revision;
@@ -62,8 +67,7 @@ impl ControlPlane {
                 batch.next = last.as_ref().map(key_cursor);
             }
             return batch;
-        }
-        let (revision, records, more) = self.store.changes_since_limited(since, MAX_BATCH_ITEMS);
+        };
         batch.revision = revision;
         batch.more = more;
         let mut previous_revision = since;
@@ -188,7 +192,7 @@ impl ControlPlane {
     }
 
     /// Zone: the batches of own MeshServices changed after `since` (the full set when `since`
-    /// is 0), each within the size limits, and the revision they bring global to.
+    /// is 0 or older than the deletes this zone still remembers), each within the size limits, and the revision they bring global to.
     pub fn push_batches(&self, since: u64) -> (u64, Vec<PushBatch>) {
         let zone = self.zone_name().unwrap_or("").to_owned();
         let empty = |full: bool| PushBatch {
@@ -199,7 +203,13 @@ impl ControlPlane {
         let mut batches: Vec<PushBatch> = Vec::new();
         let mut current = empty(since == 0);
         let mut budget = Budget::default();
-        if since == 0 {
+        // Behind the pruned tombstones (deletes may be missed): push the full set, which makes
+        // global drop what the zone no longer has.
+        let changes = (since != 0)
+            .then(|| self.store.changes_since(since))
+            .and_then(Result::ok);
+        let Some((revision, records)) = changes else {
+            current.full = true;
             let (revision, all) = self.store.snapshot();
             let mut last: Option<ResourceKey> = None;
             for stored in all.iter().filter(|s| kds::travels_to_global(&s.resource)) {
@@ -220,8 +230,7 @@ impl ControlPlane {
             }
             batches.push(current);
             return (revision, batches);
-        }
-        let (revision, records) = self.store.changes_since(since);
+        };
         for record in records {
             let (value, delete) = match record {
                 ChangeRecord::Upsert(stored) => {

@@ -2,8 +2,9 @@
 //! travel and how they are renamed is [`kuma_mzs_core::kds`]'s rule; this module moves them.
 //!
 //! Both directions are revision-based: the reader asks for "changes after revision N" and gets
-//! the current state of every changed key plus deletes (a full snapshot when N is 0 or the
-//! writer's epoch changed, i.e. it restarted). In one process the zone calls the global
+//! the current state of every changed key plus deletes (a full snapshot when N is 0, the
+//! writer's epoch changed, i.e. it restarted, or N is older than the deletes the writer's store
+//! still remembers: see [`crate::store::Compacted`]). In one process the zone calls the global
 //! [`ControlPlane`] directly and waits on its revision channel; across processes the same
 //! batches travel as JSON over HTTP (`GET /_kds/v1/pull` long-polls, `POST /_kds/v1/push`).
 //!
