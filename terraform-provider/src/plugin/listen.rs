@@ -58,6 +58,7 @@ pub enum ListenError {
         source: io::Error,
     },
     /// The unix socket could not be created.
+    #[cfg(unix)]
     #[error("could not listen on the plugin socket {path}: {source}")]
     Socket {
         /// Socket path.
