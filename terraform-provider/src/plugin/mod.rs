@@ -186,6 +186,7 @@ async fn accept_loop(
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     sink: mpsc::Sender<std::io::Result<Conn>>,
 ) {
+    let network = listener.network().as_str();
     loop {
         let stream = match listener.accept().await {
             Ok(stream) => stream,
@@ -206,6 +207,18 @@ async fn accept_loop(
                 tokio::spawn(async move {
                     match acceptor.accept(stream).await {
                         Ok(tls) => {
+                            // Says which transport Terraform's authenticated client came over
+                            // (the e2e tests read it back from Terraform's log).
+                            let version = tls
+                                .get_ref()
+                                .1
+                                .protocol_version()
+                                .map(|v| format!("{v:?}"))
+                                .unwrap_or_default();
+                            log::debug(
+                                "Terraform connected with its client certificate",
+                                &[("network", network), ("tls", &version)],
+                            );
                             let _ = sink.send(Ok(Conn::Tls(Box::new(tls)))).await;
                         }
                         Err(e) => log::error(
