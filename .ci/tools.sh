@@ -191,12 +191,13 @@ install_release() {
   command -v gpg >/dev/null || die "gpg is not installed"
 }
 
+# Debian's wine64 puts the 64-bit loader at /usr/lib/wine/wine64 (only `wine` is on PATH).
 install_wine() {
-  if ! command -v wine64 >/dev/null && ! command -v wine >/dev/null; then
+  if [ ! -x /usr/lib/wine/wine64 ] && ! command -v wine64 >/dev/null; then
     say "installing Debian wine64 (about 1 minute)"
     apt_install wine64
   fi
-  command -v wine64 >/dev/null || command -v wine >/dev/null || die "wine does not run"
+  [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null || die "wine64 is not installed"
 }
 
 install_chromium() {
