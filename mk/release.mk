@@ -21,7 +21,7 @@ tools-release: tools-rust
 release: tools-release ## dist/: zips for linux/darwin/windows (amd64+arm64), SHA256SUMS, GPG signature, manifest
 	PATH="$(RELEASE_TOOLS_PATH)" bash $(ROOT)/mk/release.sh $(ROOT) $(RELEASE_VERSION)
 
-test-release: tools-release ## Cross-build the release (unoptimised) and check formats, checksums, signature, versions
+test-release: tools-release tools-terraform ## Cross-build the release (unoptimised) and check formats, checksums, signature, versions
 	cargo test -p kuma-mzs-e2e --locked --test version
 	PATH="$(RELEASE_TOOLS_PATH)" RELEASE_PROFILE=$(TEST_RELEASE_PROFILE) \
 		RELEASE_BINARIES="$(TEST_RELEASE_BINARIES)" bash $(ROOT)/mk/release.sh $(ROOT) $(RELEASE_VERSION)

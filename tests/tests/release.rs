@@ -363,3 +363,64 @@ fn kuma_local_archives_when_built() {
     let key = dist.join(format!("kuma-mzs_{version}_signing-key.asc"));
     check_signature(&dist, &sums, &key, &scratch.0);
 }
+
+/// The zip as it is, in a `-plugin-dir` (the packed filesystem-mirror layout the README gives for
+/// every OS), installs with real Terraform 1.0.3 and current, checked against SHA256SUMS first as
+/// the README tells users to; the lock file then pins it (`h1:` hash: Terraform records `zh:`
+/// zip hashes only for registry downloads).
+#[test]
+fn packed_zip_installs_with_plugin_dir_and_matches_sha256sums() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        return;
+    }
+    let dist = dist();
+    let version = workspace::version();
+    let zip = format!("{PROVIDER}_{version}_linux_amd64.zip");
+    let sums =
+        std::fs::read_to_string(dist.join(format!("{PROVIDER}_{version}_SHA256SUMS"))).unwrap();
+    let digest = sums
+        .lines()
+        .find_map(|l| l.strip_suffix(&format!("  {zip}")))
+        .unwrap_or_else(|| panic!("{zip} not in SHA256SUMS"))
+        .to_owned();
+    assert_eq!(digest, sha256_of(&dist.join(&zip)));
+    for which in ["1.0.3", "current"] {
+        let terraform = kuma_mzs_e2e::terraform::terraform_binary(which);
+        let dir = TempDir::new(&format!("release-install-{which}"));
+        let mirror = dir.0.join("plugins/kuma-mzs.local/kuma/kuma");
+        std::fs::create_dir_all(&mirror).unwrap();
+        std::fs::copy(dist.join(&zip), mirror.join(&zip)).unwrap();
+        let work = dir.0.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::write(
+            work.join("main.tf"),
+            "terraform {\n  required_providers {\n    kuma = { source = \"kuma-mzs.local/kuma/kuma\" }\n  }\n}\n",
+        )
+        .unwrap();
+        let rc = dir.0.join("terraform.rc");
+        std::fs::write(&rc, "").unwrap();
+        let out = Command::new(&terraform)
+            .current_dir(&work)
+            .env("TF_CLI_CONFIG_FILE", &rc)
+            .env("CHECKPOINT_DISABLE", "1")
+            .args(["init", "-input=false", "-no-color"])
+            .arg(format!("-plugin-dir={}", dir.0.join("plugins").display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "terraform {which} init from the packed zip: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lock = std::fs::read_to_string(work.join(".terraform.lock.hcl")).unwrap();
+        assert!(
+            lock.contains("\"h1:") && lock.contains(&format!("\"{version}\"")),
+            "terraform {which} did not pin the provider:\n{lock}"
+        );
+        let installed = work.join(format!(
+            ".terraform/providers/kuma-mzs.local/kuma/kuma/{version}/linux_amd64/{PROVIDER}_v{version}"
+        ));
+        assert!(installed.is_file(), "{} missing", installed.display());
+    }
+}
