@@ -21,7 +21,8 @@
 #
 # Every target is linked with zig through cargo-zigbuild (.ci/tools.sh release installs both from
 # PyPI): glibc 2.17 for Linux (runs on any distribution since 2014), the macOS and Windows (mingw)
-# import libraries zig ships. No Apple SDK is needed because no shipped crate links an Apple framework.
+# import libraries zig ships. No Apple SDK is needed because no shipped crate links an Apple framework
+# (rustc's "xcrun ... failed" warning on the darwin targets is only about recording the SDK version).
 set -euo pipefail
 root=$1 version=$2
 platforms=${RELEASE_PLATFORMS:-linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64}
