@@ -86,7 +86,7 @@ PY
 packages=()
 for b in $binaries; do
   case "$b" in
-    terraform-provider-kuma) packages+=(-p terraform-provider-kuma) ;;
+    terraform-provider-kuma) packages+=(-p terraform-provider-kuma --bin terraform-provider-kuma) ;;
     kuma-local) packages+=(-p kuma-local --bin kuma-local) ;;
     *) die "unknown binary '$b'" ;;
   esac
@@ -98,8 +98,7 @@ for platform in $platforms; do
   triple=$(triple_of "$platform")
   start=$(date +%s)
   say "building $binaries for $platform ($triple, profile $profile)"
-  # --bin on kuma-local leaves its bench binary out; a package-wide -p for the provider keeps it
-  # simple (it has one binary).
+  # --bin for each (cargo applies --bin across all -p packages): kuma-local's bench binary stays out.
   cargo zigbuild --locked --profile "$profile" --target "$(zig_target_of "$triple")" "${packages[@]}" >&2
   say "$platform built in $(( $(date +%s) - start ))s"
   out=$root/target/$triple/$profile_dir
