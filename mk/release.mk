@@ -9,10 +9,10 @@ RELEASE_PLATFORMS ?=
 RELEASE_PROFILE ?=
 RELEASE_BINARIES ?=
 export RELEASE_PLATFORMS RELEASE_PROFILE RELEASE_BINARIES
-# What `make test` builds: every platform, unoptimised, the provider only (the measured cold cost of
-# optimised builds of both binaries for five platforms would blow CI's budget; BENCHMARKS.md).
+# What `make test` builds: both binaries for every platform, unoptimised (optimised builds of the
+# five platforms would blow CI's budget; BENCHMARKS.md "Release builds").
 TEST_RELEASE_PROFILE ?= dev
-TEST_RELEASE_BINARIES ?= terraform-provider-kuma
+TEST_RELEASE_BINARIES ?= terraform-provider-kuma kuma-local
 
 .PHONY: tools-release release test-release test-release-windows
 tools-release: tools-rust

@@ -319,8 +319,8 @@ fn provider_archives_checksums_signature_and_manifest() {
     check_signature(&dist, &sums, &key, &scratch.0);
 }
 
-/// kuma-local archives are optional in `make test` (CI builds the provider only, for time); when
-/// any is there, all five must be, and right.
+/// kuma-local archives (`make test` builds them; `RELEASE_BINARIES=terraform-provider-kuma` leaves
+/// them out): when any is there, all five must be, and right.
 #[test]
 fn kuma_local_archives_when_built() {
     let dist = dist();
