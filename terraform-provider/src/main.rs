@@ -1,6 +1,7 @@
 //! `terraform-provider-kuma`: Terraform plugin protocol 6 provider for Kuma MeshMultiZoneServices.
 //!
-//! Run by Terraform (go-plugin handshake on stdout, gRPC over a unix socket with AutoMTLS).
+//! Run by Terraform (go-plugin handshake on stdout, gRPC with AutoMTLS over a unix socket, or
+//! loopback TCP on Windows, with `KUMA_PLUGIN_NETWORK=tcp` or with `--tcp`).
 //! By hand: `--generate-docs <dir>` writes the registry docs; `--debug` serves for
 //! `TF_REATTACH_PROVIDERS`; `--version` prints the version.
 
@@ -12,6 +13,7 @@ mod log;
 mod plugin;
 mod provider;
 mod resources;
+mod roots;
 mod schema;
 mod value;
 
@@ -49,6 +51,16 @@ fn main() -> std::process::ExitCode {
         }
         plugin::Mode::Managed
     };
+    let network = match plugin::listen::Network::choose(
+        args.iter().any(|a| a == "--tcp"),
+        std::env::var(plugin::listen::NETWORK_ENV).ok().as_deref(),
+    ) {
+        Ok(network) => network,
+        Err(e) => {
+            eprintln!("terraform-provider-kuma: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -60,7 +72,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(plugin::serve(mode)) {
+    match runtime.block_on(plugin::serve(mode, network)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             log::error("provider failed", &[("error", &e.to_string())]);

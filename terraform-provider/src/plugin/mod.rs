@@ -1,10 +1,10 @@
 //! The go-plugin side of the provider: environment checks, the listener, AutoMTLS, the one
 //! handshake line on stdout, go-plugin's helper services, and shutdown.
 
+pub mod listen;
 pub mod tls;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -20,11 +20,11 @@ use tfplugin_proto::plugin::grpc_stdio_server::{GrpcStdio, GrpcStdioServer};
 use tfplugin_proto::plugin::{ConnInfo, Empty, StdioData};
 use tfplugin_proto::tfplugin6::provider_server::ProviderServer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tonic::transport::server::Connected;
 use tonic::{Request, Response, Status, Streaming};
 
+use self::listen::{Listener, Network, Stream};
 use crate::log;
 use crate::provider::KumaProvider;
 
@@ -53,14 +53,9 @@ pub enum StartError {
     /// TLS.
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
-    /// Socket.
-    #[error("could not listen on the plugin socket {path}: {source}")]
-    Listen {
-        /// Socket path.
-        path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
-    },
+    /// Listener (unix socket or loopback TCP).
+    #[error(transparent)]
+    Listen(#[from] listen::ListenError),
     /// gRPC server.
     #[error("gRPC server: {0}")]
     Serve(#[from] tonic::transport::Error),
@@ -90,16 +85,12 @@ pub fn check_environment() -> Result<(), StartError> {
     Ok(())
 }
 
-/// Serve until Terraform says Shutdown (or the parent dies).
-pub async fn serve(mode: Mode) -> Result<(), StartError> {
-    let socket_dir = socket_dir();
-    let socket_path = socket_dir.join("plugin.sock");
-    let listener = std::fs::create_dir_all(&socket_dir)
-        .and_then(|()| UnixListener::bind(&socket_path))
-        .map_err(|source| StartError::Listen {
-            path: socket_path.clone(),
-            source,
-        })?;
+/// Serve on `network` until Terraform says Shutdown (or the parent dies).
+pub async fn serve(mode: Mode, network: Network) -> Result<(), StartError> {
+    let listener = Listener::bind(network).await?;
+    let network = listener.network().as_str();
+    let address = listener.address();
+    let leftovers = listener.leftovers();
 
     let tls = match (mode, std::env::var("PLUGIN_CLIENT_CERT")) {
         (Mode::Managed, Ok(pem)) if !pem.trim().is_empty() => Some(tls::server_tls(&pem)?),
@@ -113,6 +104,7 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
     let (shutdown_tx, mut shutdown_rx) = mpsc::channel::<()>(1);
     let (conn_tx, conn_rx) = mpsc::channel::<std::io::Result<Conn>>(16);
     let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
+    let auto_mtls = if acceptor.is_some() { "on" } else { "off" };
     tokio::spawn(accept_loop(listener, acceptor, conn_tx));
 
     let provider = KumaProvider::new();
@@ -124,19 +116,19 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
         )
         .add_service(GrpcControllerServer::new(Controller {
             shutdown: shutdown_tx.clone(),
+            leftovers: leftovers.clone(),
         }))
         .add_service(GrpcStdioServer::new(Stdio))
         .add_service(GrpcBrokerServer::new(Broker))
         .add_service(HealthServer::new(HealthCheck));
 
     // Only now (listener bound) tell Terraform where we are: one line, nothing else on stdout.
-    let address = socket_path.display().to_string();
     {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
         match mode {
             Mode::Managed => {
-                let _ = writeln!(out, "1|6|unix|{address}|grpc|{cert_field}");
+                let _ = writeln!(out, "1|6|{network}|{address}|grpc|{cert_field}");
             }
             Mode::Debug => {
                 let reattach = serde_json::json!({
@@ -145,7 +137,7 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
                         "ProtocolVersion": 6,
                         "Pid": std::process::id(),
                         "Test": true,
-                        "Addr": {"Network": "unix", "String": address},
+                        "Addr": {"Network": network, "String": address},
                     }
                 });
                 let _ = writeln!(
@@ -156,7 +148,14 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
         }
         let _ = out.flush();
     }
-    log::info("plugin started", &[("address", &address)]);
+    log::info(
+        "plugin started",
+        &[
+            ("network", network),
+            ("address", &address),
+            ("auto_mtls", auto_mtls),
+        ],
+    );
 
     if mode == Mode::Managed {
         tokio::spawn(watch_parent());
@@ -178,34 +177,19 @@ pub async fn serve(mode: Mode) -> Result<(), StartError> {
             let _ = shutdown_rx.recv().await;
         })
         .await;
-    cleanup(&socket_dir, &socket_path);
+    leftovers.remove();
     result.map_err(StartError::from)
 }
 
-fn socket_dir() -> PathBuf {
-    let base = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    base.join(format!(
-        "tfkuma-{}-{:08x}",
-        std::process::id(),
-        fastrand::u32(..)
-    ))
-}
-
-fn cleanup(dir: &Path, socket: &Path) {
-    let _ = std::fs::remove_file(socket);
-    let _ = std::fs::remove_dir(dir);
-}
-
 async fn accept_loop(
-    listener: UnixListener,
+    listener: Listener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     sink: mpsc::Sender<std::io::Result<Conn>>,
 ) {
+    let network = listener.network().as_str();
     loop {
         let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+            Ok(stream) => stream,
             Err(e) => {
                 log::warn("accept failed", &[("error", &e.to_string())]);
                 continue;
@@ -223,6 +207,18 @@ async fn accept_loop(
                 tokio::spawn(async move {
                     match acceptor.accept(stream).await {
                         Ok(tls) => {
+                            // Says which transport Terraform's authenticated client came over
+                            // (the e2e tests read it back from Terraform's log).
+                            let version = tls
+                                .get_ref()
+                                .1
+                                .protocol_version()
+                                .map(|v| format!("{v:?}"))
+                                .unwrap_or_default();
+                            log::debug(
+                                "Terraform connected with its client certificate",
+                                &[("network", network), ("tls", &version)],
+                            );
                             let _ = sink.send(Ok(Conn::Tls(Box::new(tls)))).await;
                         }
                         Err(e) => log::error(
@@ -238,6 +234,7 @@ async fn accept_loop(
 
 /// Exit when Terraform dies without closing us (it panicked): go-plugin children are orphaned
 /// otherwise.
+#[cfg(unix)]
 async fn watch_parent() {
     let parent = std::os::unix::process::parent_id();
     loop {
@@ -249,12 +246,17 @@ async fn watch_parent() {
     }
 }
 
+/// Windows has no re-parenting to watch for; go-plugin relies on the client killing the child
+/// there too (Terraform does, on every normal exit).
+#[cfg(not(unix))]
+async fn watch_parent() {}
+
 /// One accepted connection, with or without TLS.
 pub enum Conn {
     /// Plaintext (debug/reattach mode, or TF_DISABLE_PLUGIN_TLS).
-    Plain(UnixStream),
+    Plain(Stream),
     /// AutoMTLS.
-    Tls(Box<tokio_rustls::server::TlsStream<UnixStream>>),
+    Tls(Box<tokio_rustls::server::TlsStream<Stream>>),
 }
 
 impl Connected for Conn {
@@ -304,6 +306,7 @@ impl AsyncWrite for Conn {
 
 struct Controller {
     shutdown: mpsc::Sender<()>,
+    leftovers: listen::Leftovers,
 }
 
 #[tonic::async_trait]
@@ -313,8 +316,10 @@ impl GrpcController for Controller {
         let _ = self.shutdown.try_send(());
         // Graceful shutdown waits for open streams; make sure we are gone promptly anyway
         // (go-plugin kills us after 2 s and logs an error if we linger).
-        tokio::spawn(async {
+        let leftovers = self.leftovers.clone();
+        tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(200)).await;
+            leftovers.remove();
             std::process::exit(0);
         });
         Ok(Response::new(Empty {}))
