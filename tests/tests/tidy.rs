@@ -26,17 +26,7 @@ const FRONT_ENDS: &[(&str, &[&str])] = &[
 ];
 
 /// Files whose restated facts are known and waiting to move into the core: path -> count.
-const KNOWN_RESTATEMENTS: &[(&str, usize)] = &[
-    ("terraform-provider/src/resources/data_sources.rs", 8),
-    (
-        "terraform-provider/src/resources/mesh_multi_zone_service.rs",
-        3,
-    ),
-    ("terraform-provider/src/resources/mod.rs", 6),
-    ("terraform-provider/src/resources/zones.rs", 2),
-    ("wasm/src/api.rs", 1),
-    ("wasm/playground/src/export.ts", 4),
-];
+const KNOWN_RESTATEMENTS: &[(&str, usize)] = &[("wasm/playground/src/export.ts", 4)];
 
 /// App protocols whose mention as a value restates a Kuma rule: `tcp` is the `appProtocol`
 /// default, `kafka` is allowed only by some releases. (`http` and `grpc` are left out: they are

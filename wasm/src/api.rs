@@ -231,7 +231,12 @@ fn document_out(doc: &CheckedDocument, index: &LineIndex, text: &str) -> Documen
                 .or_else(|| scalar_at(root, &["metadata", "name"]))
                 .map(str::to_owned),
             scalar_at(root, &["mesh"])
-                .or_else(|| scalar_at(root, &["metadata", "labels", "kuma.io/mesh"]))
+                .or_else(|| {
+                    scalar_at(
+                        root,
+                        &["metadata", "labels", kuma_mzs_core::model::labels::MESH],
+                    )
+                })
                 .map(str::to_owned),
         ),
     };

@@ -96,7 +96,7 @@ pub fn schema() -> Schema {
             attributes: vec![
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
                 Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`.").force_new(),
-                Attribute::required("name", Ty::String, "Name of the service (an RFC 1035 label for Kuma 3.0).").force_new(),
+                Attribute::required("name", Ty::String, "Name of the service; the name rules of the Kuma release in use apply (checked at plan time).").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff."),
                 Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`."),
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them."),
