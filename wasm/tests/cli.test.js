@@ -197,7 +197,7 @@ test('--kuma-version goes to the core as written, and its errors name the flag',
   assert.equal(r.code, 0, r.stderr);
   const bad = runCli(['validate', '--kuma-version', '1.0', 'mixed/valid-mzs.yaml']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^kuma-mzs: --kuma-version: "1\.0" is not a Kuma version kuma-mzs models/);
+  assert.match(bad.stderr, /^kuma-mzs: --kuma-version: "1\.0" is not a supported Kuma version; supported: 3\.0, 2\.14, /);
 });
 
 test('preview reports the MZS it skipped and why instead of "no MZS"', () => {
@@ -243,6 +243,10 @@ test('schema messages do not repeat the field path', () => {
 test('--kuma-version takes a Kuma release such as 2.9 (the core decides which exist)', () => {
   const r = runCli(['validate', '--kuma-version', '2.9', 'mixed/bad-protocol.yaml']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
+  // Spellings of one release give one answer: a patch version with a leading v, and 2.x (= 2.14).
+  const patch = runCli(['validate', '--kuma-version', 'v2.14.3', 'mixed/bad-protocol.yaml']);
   const same = runCli(['validate', '--kuma-version', '2.x', 'mixed/bad-protocol.yaml']);
-  assert.equal(r.stdout, same.stdout);
+  assert.equal(patch.code, 0, patch.stdout + patch.stderr);
+  assert.equal(patch.stdout, same.stdout);
+  assert.match(same.stdout, /Invalid MeshMultiZoneService resource name: 'café-🎉'/);
 });
