@@ -17,6 +17,10 @@ labels:
   kuma.io/display-name: ${name}
   kuma.io/zone: ${zone}${extra}
 spec:
+  selector:
+    dataplaneLabels:
+      matchLabels:
+        app: ${name}
   state: Available
   ports:
 ${ports}`;

@@ -46,6 +46,10 @@ labels:
   kuma.io/display-name: my-service
   kuma.io/zone: ${zone}
 spec:
+  selector:
+    dataplaneLabels:
+      matchLabels:
+        app: my-service
   state: Available
   ports:
   - port: 8080
