@@ -123,7 +123,7 @@ pub fn preview_workspace(
                 .filter(|d| d.severity == crate::Severity::Error);
             let first_error = errors.next().map(|d| d.span);
             let in_zone = file.zone.filter(|z| !z.is_empty());
-            if in_zone.is_some() && resource_type == ResourceType::MeshMultiZoneService {
+            if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
                 let at = type_span(&doc.root);
                 authoring.push(PreviewDiagnostic {
                     diagnostic: Diagnostic::new(
@@ -140,7 +140,7 @@ pub fn preview_workspace(
                     doc.span,
                     at,
                     0,
-                    "written in a zone: move it to the global control plane's file".to_owned(),
+                    format!("written in zone {zone}: move it to the global control plane's file"),
                 ));
                 continue;
             }
