@@ -95,6 +95,36 @@ impl Drop for TempDir {
     }
 }
 
+/// A P-521 self-signed certificate like the one Terraform passes to a plugin in
+/// `PLUGIN_CLIENT_CERT` (made with `openssl` in `dir`), as PEM text.
+pub fn plugin_client_cert(dir: &TempDir) -> String {
+    let (key, cert) = (dir.0.join("k.pem"), dir.0.join("c.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-sha512",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/O=HashiCorp/CN=localhost",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("openssl is needed to make a test client certificate: {e}"));
+    assert!(status.success(), "openssl req failed");
+    std::fs::read_to_string(&cert).unwrap_or_else(|e| panic!("read {}: {e}", cert.display()))
+}
+
 /// A running `kuma-local` (global + zones), stopped on drop.
 pub struct KumaLocal {
     child: Child,

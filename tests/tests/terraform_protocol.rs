@@ -43,37 +43,11 @@ fn handshake_line_and_json_logs() {
     let bin = workspace_binary("terraform-provider-kuma", "KUMA_PROVIDER_BIN");
     // A P-521 self-signed certificate like the one Terraform passes.
     let dir = kuma_mzs_e2e::terraform::TempDir::new("tf-handshake");
-    let (key, cert) = (dir.0.join("k.pem"), dir.0.join("c.pem"));
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-521",
-            "-sha512",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/O=HashiCorp/CN=localhost",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl is needed to make a test client certificate");
-    assert!(status.success());
+    let cert = kuma_mzs_e2e::terraform::plugin_client_cert(&dir);
     let mut child = Command::new(&bin)
         .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
-        .env(
-            "PLUGIN_CLIENT_CERT",
-            std::fs::read_to_string(&cert).unwrap(),
-        )
+        .env("PLUGIN_CLIENT_CERT", cert)
         .env("TF_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -11,38 +11,11 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use kuma_mzs_e2e::terraform::{workspace_binary, KumaLocal, TempDir, Workspace, SOURCE};
+use kuma_mzs_e2e::terraform::{
+    plugin_client_cert as client_cert, workspace_binary, KumaLocal, TempDir, Workspace, SOURCE,
+};
 
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
-
-/// A P-521 self-signed certificate like the one Terraform passes in `PLUGIN_CLIENT_CERT`.
-fn client_cert(dir: &TempDir) -> String {
-    let (key, cert) = (dir.0.join("k.pem"), dir.0.join("c.pem"));
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-521",
-            "-sha512",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/O=HashiCorp/CN=localhost",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl is needed to make a test client certificate");
-    assert!(status.success());
-    std::fs::read_to_string(&cert).unwrap()
-}
 
 #[test]
 fn tcp_handshake_names_a_loopback_port_in_terraforms_range() {
