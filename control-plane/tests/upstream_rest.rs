@@ -10,18 +10,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{shared_dir, Client, Cluster};
-use kuma_local::server::{Config, Topology};
-use kuma_local::store::{Expect, StatusWrite};
-use kuma_mzs_core::{api, ResourceType};
+use common::{golden_server, normalise_golden, shared_dir, Client};
+use kuma_local::server::Topology;
 use serde_json::Value;
-
-fn normalise(text: &str, address: &str) -> Value {
-    let timestamps = regex::Regex::new(r#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d[^"]+"#).unwrap();
-    let text = text.replace(address, "{{address}}");
-    let text = timestamps.replace_all(&text, "0001-01-01T00:00:00Z");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// The server of a case: upstream's default test API server is a non-federated Universal zone
 /// named `default`; `WithGlobal()` cases run a global.
@@ -43,44 +34,10 @@ fn run_case(dir: &Path) {
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     assert_eq!(expected["kind"], "rest", "{case}");
-    let cluster = Cluster::start(Config {
-        topology: topology(&expected),
-        port: 0,
-        admin_token: Some("t".to_owned()),
-        // Upstream's API test server runs no status updater, VIP allocator or hostname generator.
-        status_engine: false,
-        ..Config::default()
-    });
-    let running = cluster.running.as_ref().unwrap();
-    let cp = running.control_planes.values().next().unwrap().clone();
-    // 1. Clear the store, load the case's documents as they are.
-    let (_, everything) = cp.store.snapshot();
-    for stored in everything {
-        cp.store.delete(&stored.key(), Expect::Any).unwrap();
-    }
+    // 1. The case's documents in the store as they are.
     let input = std::fs::read_to_string(dir.join(expected["input"].as_str().unwrap())).unwrap();
-    let parsed = kuma_mzs_core::syntax::parse(&input, &Default::default());
-    assert!(
-        parsed.diagnostics.is_empty(),
-        "{case}: {:?}",
-        parsed.diagnostics
-    );
-    for doc in parsed.documents {
-        let value = doc.root.to_json();
-        let resource_type = ResourceType::from_name(value["type"].as_str().unwrap()).unwrap();
-        let resource = api::decode_value(resource_type, value).unwrap();
-        let status = resource.status.clone();
-        cp.store
-            .put(resource, Expect::Any, StatusWrite::Replace(status))
-            .unwrap();
-    }
+    let (_cluster, base) = golden_server(topology(&expected), &case, &input);
     // 2. The requests in order.
-    let base = running
-        .info
-        .global
-        .clone()
-        .or_else(|| running.info.zones.values().next().cloned())
-        .unwrap();
     let client = Client::new(&base, "t");
     let address = base.trim_start_matches("http://").to_owned();
     let requests = expected["requests"].as_array().unwrap();
@@ -101,8 +58,8 @@ fn run_case(dir: &Path) {
             Some(file) => {
                 let golden = std::fs::read_to_string(dir.join(file)).unwrap();
                 assert_eq!(
-                    normalise(&text, &address),
-                    normalise(&golden, &address),
+                    normalise_golden(&text, &address),
+                    normalise_golden(&golden, &address),
                     "{case} request {i} {method} {path}"
                 );
             }

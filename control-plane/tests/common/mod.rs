@@ -263,3 +263,55 @@ pub fn mesh_service(name: &str, port: i64, state: &str) -> Value {
         "spec": {"state": state, "ports": [{"port": port, "appProtocol": "http"}]}
     })
 }
+
+/// Upstream Kuma's API test server for a REST golden case: `topology` with no status engine
+/// (upstream's runs no status updater, VIP allocator or hostname generator), its first control
+/// plane's store holding exactly the documents of `input` as they are (status included). Returns
+/// the cluster and the base URL of its API (global's, else the zone's).
+pub fn golden_server(topology: Topology, case: &str, input: &str) -> (Cluster, String) {
+    use kuma_local::store::{Expect, StatusWrite};
+    use kuma_mzs_core::{api, ResourceType};
+    let cluster = Cluster::start(Config {
+        topology,
+        port: 0,
+        admin_token: Some("t".to_owned()),
+        status_engine: false,
+        ..Config::default()
+    });
+    let running = cluster.running.as_ref().unwrap();
+    let cp = running.control_planes.values().next().unwrap().clone();
+    let (_, everything) = cp.store.snapshot();
+    for stored in everything {
+        cp.store.delete(&stored.key(), Expect::Any).unwrap();
+    }
+    let parsed = kuma_mzs_core::syntax::parse(input, &Default::default());
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{case}: {:?}",
+        parsed.diagnostics
+    );
+    for doc in parsed.documents {
+        let value = doc.root.to_json();
+        let resource_type = ResourceType::from_name(value["type"].as_str().unwrap()).unwrap();
+        let resource = api::decode_value(resource_type, value).unwrap();
+        let status = resource.status.clone();
+        cp.store
+            .put(resource, Expect::Any, StatusWrite::Replace(status))
+            .unwrap();
+    }
+    let base = running
+        .info
+        .global
+        .clone()
+        .or_else(|| running.info.zones.values().next().cloned())
+        .unwrap();
+    (cluster, base)
+}
+
+/// A REST answer or golden file as JSON with the server address and timestamps made neutral.
+pub fn normalise_golden(text: &str, address: &str) -> Value {
+    let timestamps = regex::Regex::new(r#"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d[^"]+"#).unwrap();
+    let text = text.replace(address, "{{address}}");
+    let text = timestamps.replace_all(&text, "0001-01-01T00:00:00Z");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
