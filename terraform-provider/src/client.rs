@@ -9,7 +9,7 @@
 //! says which limit was hit (a listener that accepts and never answers fails within the
 //! deadline, not after `retries x timeout`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -144,6 +144,9 @@ pub fn humantime(d: Duration) -> String {
 pub struct KumaClient {
     inner: Arc<Inner>,
     deadline: Option<Deadline>,
+    /// Writes made through this client and those sharing the count (a provider process's
+    /// global and zone clients): what retires the lists of a batched refresh.
+    writes: Arc<AtomicU64>,
 }
 
 /// When an operation must be over.
@@ -184,7 +187,26 @@ impl KumaClient {
         Ok(Self {
             inner: Arc::new(Inner { http, config }),
             deadline: None,
+            writes: Arc::default(),
         })
+    }
+
+    /// The same client, counting its writes with `other`'s (a write on global changes what a
+    /// zone holds).
+    pub fn sharing_writes_with(mut self, other: &KumaClient) -> Self {
+        self.writes = other.writes.clone();
+        self
+    }
+
+    /// How many writes this client and those sharing its count have started or finished
+    /// (each write counts twice: a read that overlaps one sees the count move).
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
+    }
+
+    /// Count a write (one bump).
+    pub fn note_write(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The same client, bounded by one overall deadline of `limit` from now.
@@ -195,6 +217,7 @@ impl KumaClient {
                 started: Instant::now(),
                 limit,
             }),
+            writes: self.writes.clone(),
         }
     }
 
@@ -280,6 +303,24 @@ impl KumaClient {
 
     /// GET every page of a list (`{"items": [...], "next": url}`).
     pub async fn list_all(&self, path: &str) -> Result<Vec<serde_json::Value>, ClientError> {
+        Ok(self.list_pages(path, usize::MAX).await?.unwrap_or_default())
+    }
+
+    /// GET every page of a list, unless it holds more than `max_items` (`None` then; no page
+    /// beyond the one that shows it is fetched).
+    pub async fn list_at_most(
+        &self,
+        path: &str,
+        max_items: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>, ClientError> {
+        self.list_pages(path, max_items).await
+    }
+
+    async fn list_pages(
+        &self,
+        path: &str,
+        max_items: usize,
+    ) -> Result<Option<Vec<serde_json::Value>>, ClientError> {
         let mut items = Vec::new();
         let separator = if path.contains('?') { '&' } else { '?' };
         let mut next = Some(format!("{path}{separator}size=1000"));
@@ -288,6 +329,10 @@ impl KumaClient {
             let page = self.get(&current).await?;
             if let Some(list) = page.get("items").and_then(|v| v.as_array()) {
                 items.extend(list.iter().cloned());
+            }
+            let total = page.get("total").and_then(|v| v.as_u64());
+            if items.len() > max_items || total.is_some_and(|t| t > max_items as u64) {
+                return Ok(None);
             }
             pages += 1;
             // `next` is an absolute URL on Kuma's host; keep our endpoint and follow its path.
@@ -300,7 +345,7 @@ impl KumaClient {
                 break;
             }
         }
-        Ok(items)
+        Ok(Some(items))
     }
 
     async fn call(
@@ -315,10 +360,29 @@ impl KumaClient {
             self.inner.config.endpoint.trim_end_matches('/'),
             path
         );
+        let is_write = method != Method::GET;
+        if is_write {
+            self.note_write();
+        }
+        let outcome = self.attempts(&method, &url, path, body, create_only).await;
+        if is_write {
+            self.note_write();
+        }
+        outcome
+    }
+
+    async fn attempts(
+        &self,
+        method: &Method,
+        url: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        create_only: bool,
+    ) -> Result<serde_json::Value, ClientError> {
         let mut attempt = 0u32;
         let mut last: Option<ClientError> = None;
         loop {
-            let mut request = self.inner.http.request(method.clone(), &url);
+            let mut request = self.inner.http.request(method.clone(), url);
             if let Some(left) = self.remaining() {
                 if left.is_zero() {
                     let last = last.map(|e| e.to_string()).unwrap_or_default();

@@ -83,6 +83,8 @@ pub struct Configured {
     pub live_lints: bool,
     /// What the control plane holds, fetched once per process.
     pub live: Arc<crate::resources::live::LiveCache>,
+    /// Lists taken for a batched refresh, per process.
+    pub snapshots: Arc<crate::resources::snapshots::ReadSnapshots>,
 }
 
 impl Configured {
@@ -291,7 +293,8 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
             ..base.clone()
         };
         let zone_client = KumaClient::new(zone_config)
-            .map_err(|e| vec![Diag::error("Invalid zone configuration", e.to_string())])?;
+            .map_err(|e| vec![Diag::error("Invalid zone configuration", e.to_string())])?
+            .sharing_writes_with(&client);
         zones.push(Zone {
             name: name.to_owned(),
             client: zone_client,
@@ -306,6 +309,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         operation_timeout,
         live_lints: config.get("live_lints").as_bool().unwrap_or(true),
         live: Arc::default(),
+        snapshots: Arc::default(),
     })))
 }
 

@@ -110,12 +110,12 @@ pub fn schema() -> Schema {
     }
 }
 
+fn collection(mesh: &str) -> String {
+    format!("/meshes/{}/meshmultizoneservices", encode(mesh))
+}
+
 fn path(mesh: &str, name: &str) -> String {
-    format!(
-        "/meshes/{}/meshmultizoneservices/{}",
-        encode(mesh),
-        encode(name)
-    )
+    format!("{}/{}", collection(mesh), encode(name))
 }
 
 /// The Kuma JSON object for a configuration: the one mapping from HCL to Kuma that feeds both
@@ -690,7 +690,20 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
         return (state.clone(), Vec::new());
     };
     let configured = configured.for_operation(state.get("timeouts"), "read");
-    match configured.client.get(&path(mesh, name)).await {
+    let listed = configured
+        .snapshots
+        .find(
+            &configured.client,
+            &collection(mesh),
+            super::snapshots::by_name,
+            name,
+        )
+        .await;
+    let item = match listed {
+        Some(item) => Ok(item),
+        None => configured.client.get(&path(mesh, name)).await,
+    };
+    match item {
         Ok(item) => {
             let (zone_status, diags) = zones::read(&configured, mesh, name, None).await;
             let warnings = match state.get("warnings") {

@@ -5,6 +5,7 @@ pub mod hostname_generator;
 pub mod live;
 pub mod mesh_multi_zone_service;
 pub mod registry;
+pub mod snapshots;
 pub mod zones;
 
 use std::collections::BTreeMap;

@@ -132,6 +132,36 @@ pub fn zone_origin() -> &'static str {
     .origin()
 }
 
+/// A zone's copy of a global MZS, keyed by the global name (its display name); a
+/// zone-originated MZS of that display name is another service and has no key.
+fn copy_of_global(item: &serde_json::Value) -> Option<String> {
+    let labels = item.get("labels")?;
+    let label = |key: &str| labels.get(key).and_then(|v| v.as_str());
+    if label(label_keys::ORIGIN) == Some(zone_origin()) {
+        return None;
+    }
+    label(label_keys::DISPLAY_NAME).map(str::to_owned)
+}
+
+/// The zone's copy of `mesh/name`, from a list of the mesh's MZS when the process reads many
+/// (see [`super::snapshots`]), else on its own.
+async fn read_on_zone(
+    configured: &Configured,
+    zone: &Zone,
+    mesh: &str,
+    name: &str,
+) -> Result<Option<serde_json::Value>, ClientError> {
+    let collection = format!("/meshes/{}/meshmultizoneservices", encode(mesh));
+    let listed = configured
+        .snapshots
+        .find(&zone.client, &collection, copy_of_global, name)
+        .await;
+    match listed {
+        Some(item) => Ok(Some(item)),
+        None => find_on_zone(zone, mesh, name).await,
+    }
+}
+
 async fn find_on_zone(
     zone: &Zone,
     mesh: &str,
@@ -210,7 +240,12 @@ pub async fn read(
     let per_zone = configured.zones.iter().map(|zone| async move {
         let mut previous: Option<serde_json::Value> = None;
         loop {
-            let item = match find_on_zone(zone, mesh, name).await {
+            let found = if wait_for.is_none() {
+                read_on_zone(configured, zone, mesh, name).await
+            } else {
+                find_on_zone(zone, mesh, name).await
+            };
+            let item = match found {
                 Ok(item) => item,
                 // The zone has not received the mesh yet.
                 Err(error) if error.is_not_found() => None,
