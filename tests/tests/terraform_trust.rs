@@ -730,3 +730,95 @@ output "zones" {
         "{east}"
     );
 }
+
+/// A refresh of many services is batched (one list per mesh and control plane after the first
+/// few single reads) and stays exact: a service deleted outside Terraform is planned again, one
+/// changed outside is planned back, and every zone's status is read from the zones' lists.
+#[test]
+fn a_batched_refresh_sees_every_change_made_outside() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma)),
+        r#"
+resource "kuma_mesh_multi_zone_service" "s" {
+  count = 30
+  name  = "svc-${count.index}"
+  labels = { team = "a" }
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+"#
+    ));
+    ws.init();
+    ws.apply(&[]);
+    ws.expect(
+        0,
+        &[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ],
+    );
+    let state = ws.state();
+    let instances: Vec<&Json> = state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(instances.len(), 30);
+    for instance in &instances {
+        let zones = instance["values"]["zone_status"].as_array().unwrap();
+        assert_eq!(zones.len(), 2, "{instance}");
+        for zone in zones {
+            assert_eq!(zone["state"], "synced", "{instance}");
+            assert!(
+                zone["vip"].as_str().is_some_and(|v| !v.is_empty()),
+                "{instance}"
+            );
+        }
+    }
+    let (status, body) = kuma.call(
+        "DELETE",
+        &kuma.global,
+        "/meshes/default/meshmultizoneservices/svc-25",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/meshes/default/meshmultizoneservices/svc-20",
+        Some(serde_json::json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": "svc-20",
+            "labels": {"team": "b"},
+            "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
+                     "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert!(
+        text.contains("kuma_mesh_multi_zone_service.s[25] will be created"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kuma_mesh_multi_zone_service.s[20] will be updated in-place"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 to add, 1 to change, 0 to destroy"),
+        "{text}"
+    );
+}
