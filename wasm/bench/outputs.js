@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Every output of the package's API over the corpora, one line per call, for showing that a
+// refactor changed no output: run it on two builds and `cmp` the files.
+//
+//   node wasm/bench/outputs.js [PKG_DIR] > outputs.jsonl      (PKG_DIR default: wasm/pkg)
+//
+// Inputs: every .yaml/.yml/.json file under the conformance data ($SHARED or ../shared) and the
+// repository's examples and test fixtures. Calls per file: `validate` under every Kuma release,
+// `preview` and `explain` (file alone and with its zone), `hover` and `complete` at five columns
+// of every line (first 200 lines), plus `codes`, `schema` per release and bad options.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..', '..');
+const pkgDir = path.resolve(process.argv[2] || path.join(root, 'wasm', 'pkg'));
+const kuma = require(path.join(pkgDir, 'node', 'kuma_mzs.js'));
+const shared = process.env.SHARED || path.resolve(root, '..', 'shared');
+
+const RELEASES = ['2.9', '2.10', '2.11', '2.12', '2.13', '2.14', '3.0'];
+const DIRS = [
+  path.join(shared, 'conformance'),
+  path.join(root, 'examples'),
+  path.join(root, 'core', 'tests'),
+  path.join(root, 'wasm', 'npm'),
+  path.join(root, 'control-plane', 'tests'),
+];
+
+function files(dir, out) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.terraform') files(p, out);
+    } else if (/\.(ya?ml|json)$/.test(e.name) && fs.statSync(p).size < 512 * 1024) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function call(name, fn) {
+  let out;
+  try {
+    out = { ok: fn() };
+  } catch (e) {
+    out = { error: String(e && e.message ? e.message : e) };
+  }
+  process.stdout.write(JSON.stringify({ call: name, ...out }) + '\n');
+}
+
+call('codes', () => kuma.codes());
+call('version-spellings', () => ['2.14', 'v2.14.3', '3', '2.x', '9.9'].map((v) => {
+  try {
+    return kuma.kumaVersion(v);
+  } catch (e) {
+    return String(e.message);
+  }
+}));
+for (const release of RELEASES) call(`schema ${release}`, () => kuma.schema({ kumaVersion: release }));
+call('bad options', () => kuma.validate('a: 1', { kumaversion: '3.0' }));
+call('bad preview options', () => kuma.preview('a: 1', { zones: 'east' }));
+
+for (const file of DIRS.flatMap((d) => files(d, []))) {
+  const rel = path.relative(path.dirname(shared), file).startsWith('..')
+    ? path.relative(root, file)
+    : path.relative(path.dirname(shared), file);
+  const text = fs.readFileSync(file, 'utf8');
+  for (const release of RELEASES) {
+    call(`validate ${release} ${rel}`, () => kuma.validate(text, { kumaVersion: release }));
+  }
+  call(`preview ${rel}`, () => kuma.preview([{ path: rel, text }], { zones: ['east', 'west'] }));
+  call(`preview 2.14 ${rel}`, () => kuma.preview(text, { kumaVersion: '2.14' }));
+  call(`preview zone ${rel}`, () => kuma.preview([{ path: rel, text, zone: 'east' }], {}));
+  call(`explain ${rel}`, () => kuma.explain([{ path: rel, text }], { zones: ['east', 'west'] }));
+  const lines = text.split('\n').slice(0, 200);
+  lines.forEach((line, i) => {
+    for (const c of [0, 2, 4, Math.floor(line.length / 2), line.length]) {
+      call(`hover ${rel}:${i}:${c}`, () => kuma.hover(text, { line: i, character: c }));
+      call(`complete ${rel}:${i}:${c}`, () => kuma.complete(text, { line: i, character: c }));
+    }
+  });
+}
