@@ -8,7 +8,11 @@
 #      as an MZS does (the MZS's values as triggers, plus padding computed from the kuma run).
 #      Terraform core rewrites the whole state file after every resource it applies, so its own
 #      cost grows with stored bytes; this row isolates what the kuma provider itself adds,
-#   4. plugin start-up: exec -> handshake line, median of 30 starts (with AutoMTLS, as Terraform runs it).
+#   4. plugin CPU: one more apply + plan of rows 1 and 3 with each plugin binary wrapped in
+#      /usr/bin/time (a separate plugin directory, so the timed rounds run the bare binaries):
+#      user+system CPU of all the plugin's processes, the "plugin CPU below the null provider's"
+#      comparison,
+#   5. plugin start-up: exec -> handshake line, median of 30 starts (with AutoMTLS, as Terraform runs it).
 # N defaults to 1000, ROUNDS to 3 (override: N=100 ROUNDS=1 make bench-terraform).
 set -euo pipefail
 root=$1
@@ -159,6 +163,31 @@ for r in $(seq 1 "$rounds"); do
   echo "matched $(timed "$d" null-matched) $(state_bytes "$d")" >> "$work/results"
 done
 
+# Plugin CPU: the same plugins behind a wrapper that records their rusage.
+cpu_plugins=$work/plugins-cpu
+cp -r "$plugins" "$cpu_plugins"
+while IFS= read -r -d '' bin; do
+  mv "$bin" "$bin.real"
+  printf '#!/bin/sh\nexec /usr/bin/time -a -o %s -f "%%U %%S" %s "$@"\n' "$work/plugin-cpu" "$bin.real" > "$bin"
+  chmod +x "$bin"
+done < <(find "$cpu_plugins" -type f -name 'terraform-provider-*' -print0)
+cpu_row() { # label template-dir config-source
+  local d="$work/cpu-$1"
+  rm -rf "$d" && mkdir -p "$d" && cp "$3" "$d/main.tf"
+  (cd "$d" && "$terraform" init -input=false -no-color -plugin-dir="$cpu_plugins" > init.log)
+  : > "$work/plugin-cpu"
+  (cd "$d" && "$terraform" apply -auto-approve -input=false -no-color > apply.log)
+  local apply_cpu; apply_cpu=$(awk '{s += $1 + $2} END {printf "%.2f", s}' "$work/plugin-cpu")
+  : > "$work/plugin-cpu"
+  (cd "$d" && "$terraform" plan -input=false -no-color > plan.log)
+  echo "$1 $apply_cpu $(awk '{s += $1 + $2} END {printf "%.2f", s}' "$work/plugin-cpu")"
+}
+cpu_kuma=$work/cpu-kuma.tf; kuma_tf cpu > "$cpu_kuma"
+if [ -x /usr/bin/time ]; then
+  cpu_row kuma "$work/kuma" "$cpu_kuma" >> "$work/cpu"
+  cpu_row matched "$work/null-matched" "$work/null-matched/main.tf" >> "$work/cpu"
+fi
+
 python3 - "$work/results" "$n" <<'PY'
 import statistics, sys
 rows = {}
@@ -179,6 +208,12 @@ print(f"{'kuma vs null, 1 trigger':{w}} {100*(ka-na)/na:>+9.1f}% {100*(kp-np_)/n
 print(f"{'kuma vs null, byte-matched (what the provider adds)':{w}} {100*(ka-ma)/ma:>+9.1f}% {100*(kp-mp)/mp:>+19.1f}%")
 print(f"{'null byte-matched vs null 1 trigger (Terraform core)':{w}} {100*(ma-na)/na:>+9.1f}% {100*(mp-np_)/np_:>+19.1f}%")
 PY
+if [ -s "$work/cpu" ]; then
+  echo "plugin CPU (user+system s, all of the plugin's processes; one extra round):"
+  while read -r label apply plan; do
+    printf '  %-8s apply %6s   no-change plan %6s\n' "$label" "$apply" "$plan"
+  done < "$work/cpu"
+fi
 
 # Plugin start-up: exec -> handshake line, with a P-521 client certificate like Terraform's.
 python3 - "$root/target/release/terraform-provider-kuma" <<'PY'
