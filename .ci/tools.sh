@@ -163,8 +163,8 @@ install_fuzz() {
   cargo fuzz --version | grep -q " $CARGO_FUZZ_VERSION\$" || die "cargo-fuzz on PATH is not $CARGO_FUZZ_VERSION"
 }
 
-# Cross-linking for mk/release.sh: zig is the C compiler and linker for every target (aws-lc,
-# ring and SQLite are C), so no per-target gcc, no Apple SDK and no mingw-w64 package is needed.
+# Cross-linking for mk/release.sh: zig is the C compiler and linker for every target (aws-lc and
+# SQLite are C), so no per-target gcc, no Apple SDK and no mingw-w64 package is needed.
 install_release() {
   install_rust
   local missing="" target

@@ -3,7 +3,7 @@
 //!
 //! Every Kuma rule (validation layers, labels, errors, names, status) comes from
 //! `kuma_mzs_core`; this crate only does HTTP ([`http`]), storage ([`store`]), federation
-//! ([`sync`]) and process topology ([`server`]).
+//! ([`sync`]), process topology ([`server`]) and TLS ([`tls`]).
 //!
 //! Tests run everything in-process: `server::start(Config { port: 0, .. })` binds ephemeral
 //! ports and returns the addresses; [`app`] is the router of one control plane.
@@ -16,6 +16,7 @@ pub mod server;
 mod status_engine;
 pub mod store;
 pub mod sync;
+pub mod tls;
 pub mod zone_token;
 
 pub use http::app;

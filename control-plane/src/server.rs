@@ -371,8 +371,7 @@ fn tls_setup(config: &Config) -> Result<Option<TlsSetup>, ServerError> {
         .map_err(|e| ServerError::Tls(format!("{}: {e}", cert_file.display())))?;
     let key = PrivateKeyDer::from_pem_slice(&key_pem)
         .map_err(|e| ServerError::Tls(format!("{}: {e}", key_file.display())))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server_config = rustls::ServerConfig::builder_with_provider(provider)
+    let server_config = rustls::ServerConfig::builder_with_provider(crate::tls::crypto_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| ServerError::Tls(e.to_string()))?
         .with_no_client_auth()

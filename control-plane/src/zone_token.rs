@@ -6,7 +6,7 @@
 //! token: it survives a global restart with the same admin token, and changing the admin token
 //! revokes every zone token (unlike Kuma's JWTs they carry no expiry).
 
-use ring::hmac;
+use aws_lc_rs::hmac;
 
 const PREFIX: &str = "kzt1";
 /// Domain separation: the admin token keys nothing else this way.

@@ -181,7 +181,9 @@ impl ApiError {
 }
 
 /// Kuma's error body, field for field (`details`/`causes` are the deprecated duplicates).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read leniently (the provider): a server in front of Kuma may send fewer fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ErrorBody {
     /// Always `/std-errors`.
     #[serde(rename = "type")]

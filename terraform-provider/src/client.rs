@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kuma_mzs_core::api::ErrorBody;
 use reqwest::{Method, StatusCode};
-use serde::Deserialize;
 use thiserror::Error;
 
 use crate::log;
@@ -47,22 +47,6 @@ impl std::fmt::Debug for ClientConfig {
     }
 }
 
-/// Kuma's error body as the provider reads it: the fields it uses from the core's
-/// [`kuma_mzs_core::api::ErrorBody`] (one model of the body; the provider only reads, and
-/// servers other than Kuma may leave fields out, hence the defaults).
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct KumaErrorBody {
-    /// Title, e.g. `Could not process a resource`.
-    #[serde(default)]
-    pub title: String,
-    /// Detail, e.g. `Resource is not valid`.
-    #[serde(default)]
-    pub detail: String,
-    /// Per-field problems (the core's entry type).
-    #[serde(default)]
-    pub invalid_parameters: Vec<kuma_mzs_core::api::InvalidParameter>,
-}
-
 /// What went wrong talking to Kuma.
 #[derive(Debug, Error)]
 pub enum ClientError {
@@ -83,8 +67,9 @@ pub enum ClientError {
         path: String,
         /// Status code.
         status: u16,
-        /// Parsed error body.
-        body: KumaErrorBody,
+        /// Parsed error body (the core's model of Kuma's; every field defaults when a server
+        /// sends less). Boxed: it is large and errors travel in every `Result`.
+        body: Box<ErrorBody>,
     },
     /// The response was not what Kuma sends.
     #[error("unexpected response from {path}: {message}")]
@@ -431,11 +416,11 @@ impl KumaClient {
                         method: method.to_string(),
                         path: path.to_owned(),
                         status: status.as_u16(),
-                        body: serde_json::from_str(&text).unwrap_or_else(|_| KumaErrorBody {
+                        body: Box::new(serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody {
                             title: status.canonical_reason().unwrap_or("error").to_owned(),
                             detail: text.chars().take(500).collect(),
-                            invalid_parameters: Vec::new(),
-                        }),
+                            ..ErrorBody::default()
+                        })),
                     };
                     if is_retryable_status(status) {
                         error
@@ -630,6 +615,21 @@ pub fn encode(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kuma_error_bodies_decode_into_the_core_model() {
+        let kuma = r#"{"type":"/std-errors","status":400,"title":"Could not process a resource","detail":"Resource is not valid","invalid_parameters":[{"field":"spec.ports","reason":"must not be empty"}],"details":"Resource is not valid","causes":[{"field":"spec.ports","message":"must not be empty"}]}"#;
+        let body: ErrorBody = serde_json::from_str(kuma).unwrap_or_default();
+        assert_eq!(body.title, "Could not process a resource");
+        assert_eq!(body.invalid_parameters.len(), 1);
+        assert_eq!(body.invalid_parameters[0].field, "spec.ports");
+        // A server in front of Kuma may send only some of the fields.
+        let partial: Option<ErrorBody> = serde_json::from_str(r#"{"title":"Bad Gateway"}"#).ok();
+        assert_eq!(
+            partial.map(|b| (b.title, b.detail, b.invalid_parameters.len())),
+            Some(("Bad Gateway".to_owned(), String::new(), 0))
+        );
+    }
 
     #[test]
     fn next_links_keep_path_and_query_only() {

@@ -29,18 +29,8 @@ pub struct HttpLink {
 impl HttpLink {
     /// A link; `ca_cert_pem` is trusted for HTTPS (self-signed global).
     pub fn new(base_url: &str, token: &str, ca_cert_pem: Option<&[u8]>) -> Self {
-        let mut tls = ureq::tls::TlsConfig::builder().provider(ureq::tls::TlsProvider::Rustls);
-        if let Some(pem) = ca_cert_pem {
-            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            tls = tls.root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs)));
-        }
         let agent = ureq::Agent::config_builder()
-            .tls_config(tls.build())
+            .tls_config(crate::tls::client_config(ca_cert_pem))
             .timeout_global(Some(PULL_WAIT + Duration::from_secs(10)))
             .http_status_as_error(false)
             .build()

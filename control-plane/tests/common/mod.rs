@@ -116,18 +116,8 @@ impl Client {
     }
 
     pub fn agent(ca_pem: Option<&[u8]>) -> ureq::Agent {
-        let mut tls = ureq::tls::TlsConfig::builder().provider(ureq::tls::TlsProvider::Rustls);
-        if let Some(pem) = ca_pem {
-            let certs: Vec<_> = ureq::tls::parse_pem(pem)
-                .filter_map(|i| match i {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)));
-        }
         ureq::Agent::config_builder()
-            .tls_config(tls.build())
+            .tls_config(kuma_local::tls::client_config(ca_pem))
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
