@@ -25,7 +25,7 @@ pub(super) fn arity(name: &str) -> (usize, Option<usize>) {
 
 /// Call the function `name` on evaluated arguments; the error is the text after Go's
 /// `error calling <name>: `.
-pub(super) fn call(data: &Data<'_>, name: &str, args: &[Value]) -> Result<Value, String> {
+pub(super) fn call_builtin(data: &Data<'_>, name: &str, args: &[Value]) -> Result<Value, String> {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Missing);
     match name {
         "label" => match arg(0) {

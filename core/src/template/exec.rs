@@ -3,7 +3,7 @@
 //! execution error texts (`template: :1:3: executing "" at <.Foo>: can't evaluate field Foo in
 //! type ...`) and the budgets that stop runaway templates.
 
-use super::builtins::{arity, call};
+use super::builtins::{arity, call_builtin};
 use super::fmt::print;
 use super::strconv::go_quote;
 use super::tree::{Arg, Branch, Command, Node, Pipe, Trees};
@@ -552,7 +552,7 @@ impl State<'_> {
             };
             return self.errorf(format!("error calling call: {message}"));
         }
-        match call(self.data, name, &args) {
+        match call_builtin(self.data, name, &args) {
             // Values can grow with every call (`js` of `js` of ...), until Go runs out of memory.
             Ok(Value::Str(s))
                 if s.len() > MAX_OUTPUT || {
