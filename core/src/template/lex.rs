@@ -1,9 +1,11 @@
 //! The lexer of Go's `text/template`: the same tokens, trim markers and error texts
 //! (`bad character U+005B '['`, `unclosed action`, ...).
 
+use super::strconv::go_quote;
+
 /// Kinds of tokens, named after Go's `itemType`s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub(super) enum Kind {
     Error,
     Bool,
     Char,
@@ -62,14 +64,14 @@ impl Kind {
 
 /// One token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub kind: Kind,
+pub(super) struct Token {
+    pub(super) kind: Kind,
     /// Byte offset in the template.
-    pub pos: usize,
+    pub(super) pos: usize,
     /// The token's text (for [`Kind::Error`], the error message).
-    pub val: String,
+    pub(super) val: String,
     /// 1-based line of the token's start.
-    pub line: usize,
+    pub(super) line: usize,
 }
 
 impl std::fmt::Display for Token {
@@ -88,40 +90,8 @@ impl std::fmt::Display for Token {
     }
 }
 
-/// Go's `strconv.Quote` (`%q`).
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                if (c as u32) <= 0xffff {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Go's `%#U`: `U+005B '['`, or just `U+0000` for an unprintable rune.
-pub(crate) fn go_rune(c: Option<char>) -> String {
+fn go_rune(c: Option<char>) -> String {
     match c {
         // Go passes eof (-1) through %#U as `U+FFFFFFFFFFFFFFFF`; we never hit it because every
         // caller has a rune in hand.
@@ -174,7 +144,7 @@ fn keyword(word: &str) -> Option<Kind> {
 }
 
 /// Lex the whole template. The last token is [`Kind::Eof`] or [`Kind::Error`].
-pub(crate) fn lex(input: &str) -> Vec<Token> {
+pub(super) fn lex(input: &str) -> Vec<Token> {
     let mut l = Lexer {
         input,
         pos: 0,

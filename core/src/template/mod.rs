@@ -15,17 +15,36 @@
 //! evaluation stops with a kuma-mzs error where Go would run out of memory or time (1 MiB
 //! output or value, 16 MiB produced by functions, 100,000 loop iterations and template calls,
 //! 3,000,000 evaluation steps).
+//!
+//! This file is the engine's front door: [`Template`] (parse, render), [`TemplateData`],
+//! [`TemplateError`] and [`MAX_TEMPLATE_BYTES`] for everyone, and Go's `strconv.Quote` and
+//! `Unquote` for the rest of the core, which quotes as Kuma's Go code does. Everything else is
+//! private to the engine, one concern a file, in the order text flows through it:
+//! - `lex`: text to tokens;
+//! - `parse`: tokens to trees, with Go's parse-time checks; `tree`: the node types;
+//! - `exec`: walking a tree against the data (control flow, variables, pipelines, fields,
+//!   function calls, budgets); `value`: what it computes with;
+//! - `builtins`: the function table and the functions;
+//! - `fmt`: Go's `fmt` (`print`, `printf` verbs, float text);
+//! - `strconv`: Go's quoting and unquoting, shared by all of the above.
 
+#![warn(unreachable_pub)]
+
+mod builtins;
 mod exec;
+mod fmt;
 mod lex;
 mod parse;
+mod strconv;
+mod tree;
+mod value;
 
-use exec::Data;
-pub(crate) use lex::go_quote;
+pub(crate) use strconv::go_quote;
+use value::Data;
 
 /// Go's `strconv.Unquote` for a double-quoted string.
 pub(crate) fn unquote_go(quoted: &str) -> Option<String> {
-    parse::unquote(quoted)
+    strconv::unquote(quoted)
 }
 
 /// Values a template can read (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`) and
@@ -55,11 +74,15 @@ pub struct TemplateError(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     source: String,
-    trees: parse::Trees,
+    trees: tree::Trees,
 }
 
 /// Longest template [`Template::parse`] accepts.
 pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
+
+/// Largest output or value an evaluation produces; templates render hostnames, so this only
+/// stops runaway `range`s and functions.
+const MAX_OUTPUT: usize = 1 << 20;
 
 /// Go's name of the struct Kuma's `EvaluateTemplate` passes (`hostname.meshedName`).
 const KUMA_DATA_TYPE: &str = "hostname.meshedName";

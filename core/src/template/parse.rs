@@ -1,40 +1,17 @@
 //! The parser of Go's `text/template` (package `text/template/parse`): same grammar, same
 //! checks at parse time (undefined functions and variables, empty pipelines) and the same
 //! error texts (`template: :1: unexpected "}" in operand`).
+//! One concern, the grammar (a recursive-descent reader of Go's tokens); the nodes it builds are
+//! in `tree`; string and character constants are unquoted by `strconv`.
 
-use super::lex::{go_quote, lex, Kind, Token};
+use super::builtins::FUNCTIONS;
+use super::lex::{lex, Kind, Token};
+use super::strconv::{go_quote, raw_unquote, unquote, unquote_char};
+use super::tree::{Arg, Branch, Command, Node, Number, Pipe, Trees};
 
 /// Deepest nesting of parentheses and control blocks we accept. Go allows 10,000 parenthesised
 /// levels; we stop earlier so evaluation stays far from the stack limit on wasm.
 const MAX_DEPTH: usize = 100;
-
-/// Functions a template may call: Go's builtins plus Kuma's `label`.
-pub(crate) const FUNCTIONS: &[&str] = &[
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne", "label",
-];
-
-/// A node of the template's list of text and actions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Node {
-    Text(String),
-    Action(Pipe),
-    If(Box<Branch>),
-    With(Box<Branch>),
-    Range(Box<Branch>),
-    Break,
-    Continue,
-    /// `{{template "name" pipe}}`, also what a `{{block}}` leaves in place; `pos` is the name's.
-    Template {
-        pos: usize,
-        name: String,
-        pipe: Option<Pipe>,
-    },
-}
-
-/// The templates one parse defines, in definition order (Go's `treeSet`): the root is the
-/// one named `""`, always present.
-pub(crate) type Trees = Vec<(String, Vec<Node>)>;
 
 /// Go's `IsEmptyTree`: only blank text (comments never reach the tree).
 fn is_empty_tree(list: &[Node]) -> bool {
@@ -42,177 +19,17 @@ fn is_empty_tree(list: &[Node]) -> bool {
         .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
 }
 
-/// The shared shape of `if`, `with` and `range`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Branch {
-    pub pipe: Pipe,
-    pub list: Vec<Node>,
-    pub else_list: Option<Vec<Node>>,
-}
-
-/// A pipeline, possibly declaring variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Pipe {
-    pub pos: usize,
-    pub is_assign: bool,
-    pub decl: Vec<String>,
-    pub cmds: Vec<Command>,
-}
-
-/// One command of a pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Command {
-    pub pos: usize,
-    pub args: Vec<Arg>,
-}
-
-/// An operand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Arg {
-    /// `.A.B`; `pos` is where Go puts it (the last chained field when chained).
-    Field {
-        pos: usize,
-        ident: Vec<String>,
-    },
-    /// `$x.A`.
-    Variable {
-        pos: usize,
-        ident: Vec<String>,
-    },
-    /// `(pipe).A`.
-    Chain {
-        pos: usize,
-        node: Box<Arg>,
-        field: Vec<String>,
-    },
-    Identifier {
-        pos: usize,
-        name: String,
-    },
-    Dot {
-        pos: usize,
-    },
-    Nil {
-        pos: usize,
-    },
-    Bool {
-        pos: usize,
-        value: bool,
-    },
-    Number {
-        pos: usize,
-        text: String,
-        value: Number,
-    },
-    String {
-        pos: usize,
-        quoted: String,
-        text: String,
-    },
-    Pipe(Box<Pipe>),
-}
-
-/// A numeric constant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Number {
-    Int(i64),
-    /// An `f64`, stored as bits so the tree stays `Eq`.
-    Float(u64),
-}
-
-impl Arg {
-    pub fn pos(&self) -> usize {
-        match self {
-            Arg::Field { pos, .. }
-            | Arg::Variable { pos, .. }
-            | Arg::Chain { pos, .. }
-            | Arg::Identifier { pos, .. }
-            | Arg::Dot { pos }
-            | Arg::Nil { pos }
-            | Arg::Bool { pos, .. }
-            | Arg::Number { pos, .. }
-            | Arg::String { pos, .. } => *pos,
-            Arg::Pipe(p) => p.pos,
-        }
-    }
-}
-
-impl std::fmt::Display for Arg {
-    /// Go's `Node.String()`, used as the `<context>` of execution errors.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Arg::Field { ident, .. } => {
-                for i in ident {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
-            Arg::Variable { ident, .. } => f.write_str(&ident.join(".")),
-            Arg::Chain { node, field, .. } => {
-                if let Arg::Pipe(p) = node.as_ref() {
-                    write!(f, "({p})")?;
-                } else {
-                    write!(f, "{node}")?;
-                }
-                for i in field {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
-            Arg::Identifier { name, .. } => f.write_str(name),
-            Arg::Dot { .. } => f.write_str("."),
-            Arg::Nil { .. } => f.write_str("nil"),
-            Arg::Bool { value, .. } => write!(f, "{value}"),
-            Arg::Number { text, .. } => f.write_str(text),
-            Arg::String { quoted, .. } => f.write_str(quoted),
-            Arg::Pipe(p) => write!(f, "{p}"),
-        }
-    }
-}
-
-impl std::fmt::Display for Command {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, arg) in self.args.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            if let Arg::Pipe(p) = arg {
-                write!(f, "({p})")?;
-            } else {
-                write!(f, "{arg}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Display for Pipe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if !self.decl.is_empty() {
-            f.write_str(&self.decl.join(", "))?;
-            f.write_str(if self.is_assign { " = " } else { " := " })?;
-        }
-        for (i, c) in self.cmds.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" | ")?;
-            }
-            write!(f, "{c}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Why parsing stopped: the message without Go's `template: :<line>: ` prefix, and the line.
 #[derive(Debug)]
-pub(crate) struct ParseError {
-    pub line: usize,
-    pub message: String,
+pub(super) struct ParseError {
+    pub(super) line: usize,
+    pub(super) message: String,
 }
 
 type Result<T> = std::result::Result<T, ParseError>;
 
 /// Parse a template, with the templates it defines.
-pub(crate) fn parse(source: &str) -> Result<Trees> {
+pub(super) fn parse(source: &str) -> Result<Trees> {
     let tokens = lex(source);
     let mut p = Parser {
         tokens,
@@ -852,84 +669,4 @@ fn parse_number(text: &str) -> Option<Number> {
     let f: f64 = body.parse().ok()?;
     let f = if neg { -f } else { f };
     Some(Number::Float(f.to_bits()))
-}
-
-/// Go's `strconv.Unquote` for a raw string: drop the backquotes and carriage returns.
-fn raw_unquote(quoted: &str) -> String {
-    quoted
-        .trim_start_matches('`')
-        .trim_end_matches('`')
-        .replace('\r', "")
-}
-
-/// Go's `strconv.Unquote` for a double-quoted string.
-pub(crate) fn unquote(quoted: &str) -> Option<String> {
-    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' || c == '\n' {
-            return None;
-        }
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let e = chars.next()?;
-        let simple = match e {
-            'a' => Some('\u{7}'),
-            'b' => Some('\u{8}'),
-            'f' => Some('\u{c}'),
-            'n' => Some('\n'),
-            'r' => Some('\r'),
-            't' => Some('\t'),
-            'v' => Some('\u{b}'),
-            '\\' => Some('\\'),
-            '"' => Some('"'),
-            _ => None,
-        };
-        if let Some(s) = simple {
-            out.push(s);
-            continue;
-        }
-        let (count, radix) = match e {
-            'x' => (2, 16),
-            'u' => (4, 16),
-            'U' => (8, 16),
-            '0'..='7' => (2, 8),
-            _ => return None,
-        };
-        let mut digits = String::new();
-        if radix == 8 {
-            digits.push(e);
-        }
-        for _ in 0..count {
-            digits.push(chars.next()?);
-        }
-        let v = u32::from_str_radix(&digits, radix).ok()?;
-        if e == 'x' || radix == 8 {
-            if v > 255 {
-                return None;
-            }
-            // Go strings are bytes; a lone byte >= 0x80 is not valid UTF-8, keep it as U+FFFD.
-            out.push(char::from_u32(v).filter(|_| v < 0x80).unwrap_or('\u{fffd}'));
-        } else {
-            out.push(char::from_u32(v)?);
-        }
-    }
-    Some(out)
-}
-
-fn unquote_char(quoted: &str) -> Option<char> {
-    let inner = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
-    if inner == "\"" {
-        return Some('"');
-    }
-    if inner == "\\'" {
-        return Some('\'');
-    }
-    let s = unquote(&format!("\"{inner}\""))?;
-    let mut chars = s.chars();
-    let c = chars.next()?;
-    chars.next().is_none().then_some(c)
 }
