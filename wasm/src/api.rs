@@ -11,8 +11,8 @@ use kuma_mzs_core::preview::{PreviewOptions, ZonePreview};
 use kuma_mzs_core::source::LineIndex;
 use kuma_mzs_core::workspace::{self, WorkspaceFile, WorkspacePreview};
 use kuma_mzs_core::{
-    ide, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
-    Range, Shape,
+    ide, kds, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
+    Range, ResourceType, Shape,
 };
 
 /// A mistake in how the API was called (not in the checked text, which gets diagnostics).
@@ -599,6 +599,55 @@ pub fn complete(
 pub fn schemas(options: &EditorOptions) -> Result<serde_json::Value, ApiError> {
     let version = parse_version(options.kuma_version.as_deref())?;
     Ok(serde_json::Value::Object(schema::json_schemas(version)))
+}
+
+/// The release whose schemas `schema(options)` returns: the package generates them for every
+/// release at build time ([`schemas_by_release`]) and looks this name up.
+pub fn schema_release(options: &EditorOptions) -> Result<&'static str, ApiError> {
+    Ok(parse_version(options.kuma_version.as_deref())?.as_str())
+}
+
+/// The JSON Schemas of every release, keyed by release name: the package's `data/schemas.json`.
+pub fn schemas_by_release() -> serde_json::Map<String, serde_json::Value> {
+    KumaVersion::ALL
+        .iter()
+        .map(|v| {
+            let schemas = schema::json_schemas(*v);
+            (v.as_str().to_owned(), serde_json::Value::Object(schemas))
+        })
+        .collect()
+}
+
+/// One resource type with the core's facts about it (`resourceTypes()`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTypeInfo {
+    /// Kuma's type name.
+    pub name: &'static str,
+    /// Whether its resources live in a mesh.
+    pub mesh_scoped: bool,
+    /// Whether users write it on the global control plane.
+    pub written_on_global: bool,
+    /// The Kubernetes `apiVersion`.
+    pub api_version: &'static str,
+    /// The Kubernetes label naming its mesh, for mesh-scoped types.
+    pub mesh_label: Option<&'static str>,
+}
+
+/// Every resource type, in the core's order: the package's `data/resource-types.json`.
+pub fn resource_types() -> Vec<ResourceTypeInfo> {
+    ResourceType::ALL
+        .iter()
+        .map(|t| ResourceTypeInfo {
+            name: t.name(),
+            mesh_scoped: t.is_mesh_scoped(),
+            written_on_global: kds::written_on_global(*t),
+            api_version: kuma_mzs_core::decode::API_VERSION,
+            mesh_label: t
+                .is_mesh_scoped()
+                .then_some(kuma_mzs_core::model::labels::MESH),
+        })
+        .collect()
 }
 
 /// One entry of the code registry (for SARIF rule tables and docs).

@@ -309,6 +309,7 @@ fn structure(
 }
 
 /// `validate`'s options.
+#[cfg(any(feature = "main", test))]
 pub fn validate_options(value: Value) -> Read<ValidateOptions> {
     let mut out = ValidateOptions::default();
     structure(
@@ -411,6 +412,7 @@ pub fn input_files(value: Value) -> Read<Vec<InputFile>> {
 }
 
 /// An LSP position.
+#[cfg(any(feature = "editor", test))]
 pub fn position(value: Value) -> Read<LspPosition> {
     let mut out = LspPosition {
         line: 0,

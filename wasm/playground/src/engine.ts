@@ -11,18 +11,31 @@ import type {
 } from "./types";
 import { zoneOf } from "./workspace";
 
-// The build copies the package's .wasm next to the worker bundle under this name.
+// The build copies the package's .wasm modules next to the worker bundle under these names.
 declare const __KUMA_WASM_FILE__: string;
+declare const __KUMA_EDITOR_WASM_FILE__: string;
 
 let loading: Promise<void> | undefined;
+let loadingEditor: Promise<void> | undefined;
 
-/** Fetch and instantiate the wasm once. */
+/** Fetch and instantiate the main wasm module (validate, preview) once. */
 export function load(): Promise<void> {
   loading ??= (async () => {
     const url = new URL(__KUMA_WASM_FILE__, import.meta.url);
     await init({ module_or_path: url });
   })();
   return loading;
+}
+
+/** The editor module (explain, hover, complete), fetched the first time one of them is asked for. */
+export function loadEditor(): Promise<void> {
+  loadingEditor ??= kuma
+    .initEditor({ module_or_path: new URL(__KUMA_EDITOR_WASM_FILE__, import.meta.url) })
+    .catch((error: unknown) => {
+      loadingEditor = undefined;
+      throw error;
+    });
+  return loadingEditor;
 }
 
 export function version(): string {
