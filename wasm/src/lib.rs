@@ -235,10 +235,7 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-fn options<T: Default>(
-    value: JsValue,
-    read: fn(serde_json::Value) -> options::Read<T>,
-) -> Result<T, JsError> {
+fn options<T: Default + options::FromJson>(value: JsValue) -> Result<T, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
@@ -246,7 +243,7 @@ fn options<T: Default>(
     // struct names, which would let a misspelt option pass silently.
     let json: serde_json::Value =
         options::js_to_json(&value).map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
-    read(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+    T::read(json).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 fn err(e: api::ApiError) -> JsError {
@@ -263,7 +260,7 @@ fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
     }
     let json: serde_json::Value =
         options::js_to_json(&input).map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
-    options::input_files(json).map_err(|e| {
+    <Vec<api::InputFile> as options::FromJson>::read(json).map_err(|e| {
         JsError::new(&format!(
             "invalid input: expected a string or an array of {{path, text}} ({e})"
         ))
@@ -277,7 +274,7 @@ pub fn validate(
     text: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts = options(options_value, options::validate_options)?;
+    let opts = options::<api::ValidateOptions>(options_value)?;
     to_js(&api::validate(text, &opts).map_err(err)?)
 }
 
@@ -288,7 +285,7 @@ pub fn preview(
     #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts = options(options_value, options::preview_options)?;
+    let opts = options::<api::PreviewOpts>(options_value)?;
     to_js(&api::preview(&files(input)?, &opts).map_err(err)?)
 }
 
@@ -299,7 +296,7 @@ pub fn explain(
     #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PreviewOptions")] options_value: JsValue,
 ) -> Result<String, JsError> {
-    let opts = options(options_value, options::preview_options)?;
+    let opts = options::<api::PreviewOpts>(options_value)?;
     api::explain(&files(input)?, &opts).map_err(err)
 }
 
@@ -307,7 +304,7 @@ pub fn explain(
 fn position(value: JsValue) -> Result<api::LspPosition, JsError> {
     let json: serde_json::Value =
         options::js_to_json(&value).map_err(|e| JsError::new(&format!("invalid position: {e}")))?;
-    options::position(json).map_err(|e| {
+    <api::LspPosition as options::FromJson>::read(json).map_err(|e| {
         JsError::new(&format!(
             "invalid position: expected {{line, character}} (0-based, UTF-16) ({e})"
         ))
@@ -322,7 +319,7 @@ pub fn hover(
     #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts = options(options_value, options::editor_options)?;
+    let opts = options::<api::EditorOptions>(options_value)?;
     to_js(&api::hover(text, position(at)?, &opts).map_err(err)?)
 }
 
@@ -334,7 +331,7 @@ pub fn complete(
     #[wasm_bindgen(unchecked_param_type = "EditorPosition")] at: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "EditorOptions")] options_value: JsValue,
 ) -> Result<JsValue, JsError> {
-    let opts = options(options_value, options::editor_options)?;
+    let opts = options::<api::EditorOptions>(options_value)?;
     to_js(&api::complete(text, position(at)?, &opts).map_err(err)?)
 }
 
@@ -344,7 +341,7 @@ pub fn complete(
 #[cfg(feature = "main")]
 #[wasm_bindgen(js_name = schemaRelease, skip_typescript)]
 pub fn schema_release(options_value: JsValue) -> Result<String, JsError> {
-    let opts = options(options_value, options::editor_options)?;
+    let opts = options::<api::EditorOptions>(options_value)?;
     Ok(api::schema_release(&opts).map_err(err)?.to_owned())
 }
 
