@@ -1,4 +1,5 @@
-// The only module that knows the `kuma-mzs` npm package (the core compiled to WebAssembly).
+// The only module that calls the `kuma-mzs` npm package's WebAssembly (the core); export.ts reads
+// only its build-time data (resourceTypes()).
 // It runs inside the worker; if the package's API changes, only this file changes.
 import init, * as kuma from "kuma-mzs";
 import type {
