@@ -848,6 +848,27 @@ mod tests {
     }
 
     #[test]
+    fn resource_types_carry_the_core_facts() {
+        let types = resource_types();
+        assert_eq!(types.len(), ResourceType::ALL.len());
+        let ms = types.iter().find(|t| t.name == "MeshService").unwrap();
+        assert!(ms.mesh_scoped && !ms.written_on_global && ms.mesh_label.is_some());
+        let mesh = types.iter().find(|t| t.name == "Mesh").unwrap();
+        assert!(!mesh.mesh_scoped && mesh.written_on_global && mesh.mesh_label.is_none());
+        let by_release = schemas_by_release();
+        assert_eq!(by_release.len(), KumaVersion::ALL.len());
+        assert_eq!(
+            by_release.get("2.14"),
+            Some(
+                &schemas(&EditorOptions {
+                    kuma_version: Some("2.x".into())
+                })
+                .unwrap()
+            )
+        );
+    }
+
+    #[test]
     fn schema_and_codes_are_complete() {
         let s = schemas(&EditorOptions::default()).unwrap();
         assert!(s.get("MeshMultiZoneService").is_some());
