@@ -23,12 +23,10 @@ pack-npm: wasm ## npm pack the package into target/npm/
 	mkdir -p $(ROOT)/target/npm
 	cd $(ROOT)/wasm/pkg && npm pack --pack-destination $(ROOT)/target/npm
 
-# The size budget of the shipped module, gzipped. Issue #3 set 200,000 bytes; the per-release
-# rule tables (2.9-2.14 and 3.0) and the workspace preview with located warnings took the module
-# to about 206.5 KB, so the gate stands at 210,000 until the size work in BENCHMARKS.md ("Size
-# budget after the release tables") brings it back under 200,000. It still fails on any growth
-# past that.
-WASM_GZIP_LIMIT ?= 210000
+# The size budget of the main module (kuma_mzs_bg.wasm: what every user loads), gzipped: issue #3's
+# 200,000 bytes. The editor exports (explain, hover, complete) are a second module loaded on
+# demand and the JSON Schemas are build-time data (BENCHMARKS.md, "Two modules").
+WASM_GZIP_LIMIT ?= 200000
 
 test-npm: wasm ## npm package: binding unit tests + node --test (API, ESM/web, conformance, CLI, LSP, npm pack, tsc), size gate
 	@gz=$$(gzip -9 -n -c $(ROOT)/wasm/pkg/web/kuma_mzs_bg.wasm | wc -c); \

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build the npm package kuma-mzs into wasm/pkg/:
-#   cargo (wasm32, size profile, dated nightly with -Zbuild-std) -> wasm-bindgen (nodejs + web)
-#   -> wasm-opt (npm binaryen, kept only if it gzips smaller) -> package files + bundled
+#   cargo (wasm32, size profile, dated nightly with -Zbuild-std), once per module: `main`
+#   (kuma_mzs_bg.wasm: validate, preview, ...) and `editor` (kuma_mzs_editor_bg.wasm: explain,
+#   hover, complete, loaded on demand) -> wasm-bindgen (nodejs + web) -> wasm-opt (npm binaryen,
+#   kept only if it gzips smaller) -> the build-time data from the core (JSON Schemas, resource
+#   types; a native example) -> the package entries of wasm/glue, package files + bundled
 #   language-server dependencies.
 # Tools: the nightly named in wasm/build-toolchain with rust-src and the wasm32 target,
 # wasm-bindgen-cli equal to the wasm-bindgen crate in Cargo.lock, and binaryen's wasm-opt from npm
@@ -69,29 +72,35 @@ if [ -n "$toolchain" ]; then
   fi
 fi
 
-# Size-tuned profile for the wasm crate only: the workspace root owns [profile.release], so the
-# custom profile is given here instead of in a manifest; native builds are untouched.
-env -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$target_dir" \
-  cargo ${toolchain:+"+$toolchain"} build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown \
-  --profile wasm-release "${cargo_args[@]}" \
-  --config 'profile.wasm-release.inherits="release"' \
-  --config "profile.wasm-release.opt-level=$opt_level" \
-  --config "profile.wasm-release.lto=$lto" \
-  --config 'profile.wasm-release.codegen-units=1' \
-  --config "profile.wasm-release.panic=\"$panic\"" \
-  "${config[@]}"
-raw="$target_dir/wasm32-unknown-unknown/wasm-release/kuma_mzs_wasm.wasm"
-
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-for target in nodejs web; do
-  wasm-bindgen "$raw" --target "$target" --out-dir "$tmp/$target" --out-name kuma_mzs \
-    --remove-producers-section --remove-name-section
-done
-cmp -s "$tmp/nodejs/kuma_mzs_bg.wasm" "$tmp/web/kuma_mzs_bg.wasm" || {
-  echo "build.sh: nodejs and web wasm differ; cannot ship one copy" >&2
-  exit 1
+# module <feature> <out-name>: one WebAssembly module of the crate (its exports are those of the
+# feature, see wasm/src/lib.rs), through wasm-bindgen into $tmp/<feature>/{nodejs,web}/.
+module() {
+  # Size-tuned profile for the wasm crate only: the workspace root owns [profile.release], so the
+  # custom profile is given here instead of in a manifest; native builds are untouched.
+  env -u CARGO_ENCODED_RUSTFLAGS RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$target_dir" \
+    cargo ${toolchain:+"+$toolchain"} build --locked -p kuma-mzs-wasm --target wasm32-unknown-unknown \
+    --no-default-features --features "$1" \
+    --profile wasm-release "${cargo_args[@]}" \
+    --config 'profile.wasm-release.inherits="release"' \
+    --config "profile.wasm-release.opt-level=$opt_level" \
+    --config "profile.wasm-release.lto=$lto" \
+    --config 'profile.wasm-release.codegen-units=1' \
+    --config "profile.wasm-release.panic=\"$panic\"" \
+    "${config[@]}"
+  local raw="$target_dir/wasm32-unknown-unknown/wasm-release/kuma_mzs_wasm.wasm"
+  for target in nodejs web; do
+    wasm-bindgen "$raw" --target "$target" --out-dir "$tmp/$1/$target" --out-name "$2" \
+      --remove-producers-section --remove-name-section
+  done
+  cmp -s "$tmp/$1/nodejs/$2_bg.wasm" "$tmp/$1/web/$2_bg.wasm" || {
+    echo "build.sh: nodejs and web wasm of $2 differ; cannot ship one copy" >&2
+    exit 1
+  }
 }
+module main kuma_mzs
+module editor kuma_mzs_editor
 
 # --ignore-implicit-traps lets wasm-opt assume loads and divisions do not trap: Rust never relies on
 # such a trap (bounds and divisors are checked first, a panic aborts through an explicit
@@ -99,33 +108,52 @@ cmp -s "$tmp/nodejs/kuma_mzs_bg.wasm" "$tmp/web/kuma_mzs_bg.wasm" || {
 # wasm-opt; keep whichever gzips smaller. The default passes leave out inlining of functions with
 # one caller (-Oz/-Os/-O2 inline those and gzip grows by 10 %: fewer repeated byte patterns).
 gz() { gzip -9 -n -c "$1" | wc -c; }
-if [ ${#opt_flags[@]} -gt 0 ]; then
+optimise() {
+  [ ${#opt_flags[@]} -gt 0 ] || return 0
   "$wasm_opt" "${opt_flags[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals \
-    "$tmp/web/kuma_mzs_bg.wasm" -o "$tmp/opt.wasm"
-  before=$(gz "$tmp/web/kuma_mzs_bg.wasm")
+    "$1" -o "$tmp/opt.wasm"
+  before=$(gz "$1")
   after=$(gz "$tmp/opt.wasm")
   if [ "$after" -lt "$before" ]; then
-    cp "$tmp/opt.wasm" "$tmp/web/kuma_mzs_bg.wasm"
-    echo "build.sh: wasm-opt ${opt_flags[*]}: gzip $before -> $after bytes (kept)"
+    cp "$tmp/opt.wasm" "$1"
+    echo "build.sh: wasm-opt ${opt_flags[*]} $(basename "$1"): gzip $before -> $after bytes (kept)"
   else
-    echo "build.sh: wasm-opt ${opt_flags[*]}: gzip $before -> $after bytes (not smaller, dropped)"
+    echo "build.sh: wasm-opt ${opt_flags[*]} $(basename "$1"): gzip $before -> $after bytes (not smaller, dropped)"
   fi
-fi
+}
+optimise "$tmp/main/web/kuma_mzs_bg.wasm"
+optimise "$tmp/editor/web/kuma_mzs_editor_bg.wasm"
 
 rm -rf "$pkg"
 mkdir -p "$pkg/node" "$pkg/web"
-cp "$tmp/web/kuma_mzs.js" "$tmp/web/kuma_mzs.d.ts" "$tmp/web/kuma_mzs_bg.wasm" \
-  "$tmp/web/kuma_mzs_bg.wasm.d.ts" "$pkg/web/"
-echo '{ "type": "module" }' > "$pkg/web/package.json"
-# One wasm file for both builds: point the Node glue at the web copy.
-node_glue="$tmp/nodejs/kuma_mzs.js"
-grep -q '/kuma_mzs_bg.wasm`' "$node_glue" || {
-  echo "build.sh: cannot find the wasm path in the nodejs glue (wasm-bindgen changed?)" >&2
-  exit 1
+# The wasm-bindgen glue of each module (kuma_mzs_main.js, kuma_mzs_editor.js) sits behind the
+# package's entries (wasm/glue: node.js, web.js), which load the editor module on demand.
+cp "$tmp/main/web/kuma_mzs.js" "$pkg/web/kuma_mzs_main.js"
+cp "$tmp/editor/web/kuma_mzs_editor.js" "$pkg/web/"
+cp "$tmp/main/web/kuma_mzs_bg.wasm" "$tmp/main/web/kuma_mzs_bg.wasm.d.ts" \
+  "$tmp/editor/web/kuma_mzs_editor_bg.wasm" "$pkg/web/"
+cp "$here/glue/web.js" "$pkg/web/kuma_mzs.js"
+cp "$here/glue/node.js" "$pkg/node/kuma_mzs.js"
+echo '{ "type": "module", "sideEffects": false }' > "$pkg/web/package.json"
+# One wasm file per module for both builds: point the Node glue at the web copy.
+# node_glue <feature> <out-name> <file>: the Node glue of one module, reading the web copy's wasm.
+node_glue() {
+  local glue="$tmp/$1/nodejs/$2.js"
+  grep -q "/$2_bg.wasm\`" "$glue" || {
+    echo "build.sh: cannot find the wasm path in the nodejs glue of $2 (wasm-bindgen changed?)" >&2
+    exit 1
+  }
+  sed "s#/$2_bg.wasm\`#/../web/$2_bg.wasm\`#" "$glue" > "$pkg/node/$3"
 }
-sed 's#/kuma_mzs_bg.wasm`#/../web/kuma_mzs_bg.wasm`#' "$node_glue" > "$pkg/node/kuma_mzs.js"
-cp "$tmp/nodejs/kuma_mzs.d.ts" "$pkg/node/"
+node_glue main kuma_mzs kuma_mzs_main.js
+node_glue editor kuma_mzs_editor kuma_mzs_editor.js
+
+# The JSON Schemas of every release and the resource types' facts, generated from the core by a
+# native build (keeps the schema generators out of the WebAssembly).
+env -u CARGO_ENCODED_RUSTFLAGS -u RUSTFLAGS CARGO_TARGET_DIR="$target_dir" \
+  cargo run --quiet --locked -p kuma-mzs-wasm --example package_data -- "$pkg/data"
+node "$here/glue/assemble.mjs" "$tmp" "$pkg"
 
 cp -R "$src/bin" "$src/lib" "$src/README.md" "$src/package.json" "$pkg/"
 chmod +x "$pkg"/bin/*.js
@@ -151,4 +179,6 @@ done
 
 
 size=$(wc -c < "$pkg/web/kuma_mzs_bg.wasm")
-echo "build.sh: wasm/pkg ready (kuma_mzs_bg.wasm $size bytes, gzip $(gz "$pkg/web/kuma_mzs_bg.wasm") bytes)"
+editor=$(wc -c < "$pkg/web/kuma_mzs_editor_bg.wasm")
+echo "build.sh: wasm/pkg ready (kuma_mzs_bg.wasm $size bytes, gzip $(gz "$pkg/web/kuma_mzs_bg.wasm") bytes;" \
+  "editor module kuma_mzs_editor_bg.wasm $editor bytes, gzip $(gz "$pkg/web/kuma_mzs_editor_bg.wasm") bytes)"

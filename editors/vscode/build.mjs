@@ -1,8 +1,9 @@
 // Lays out the extension for `vsce package` (mk/vscode.mk runs both; nothing here uses the network):
 //   dist/extension.js  the client (src/) with vscode-languageclient, bundled by esbuild;
 //   server/            the language server of the npm package that `make wasm` built into
-//                      wasm/pkg, copied unchanged: bin/, lib/, the Node glue, the one .wasm and
-//                      the server's bundled production dependencies (node_modules/).
+//                      wasm/pkg, copied unchanged: bin/, lib/, the Node entry and glue, the two
+//                      .wasm modules, data/ and the server's production dependencies
+//                      (node_modules/).
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -37,9 +38,16 @@ mkdirSync(join(server, "node"), { recursive: true });
 mkdirSync(join(server, "web"), { recursive: true });
 cpSync(join(pkg, "bin", "kuma-mzs-language-server.js"), join(server, "bin", "kuma-mzs-language-server.js"));
 cpSync(join(pkg, "lib"), join(server, "lib"), { recursive: true });
-cpSync(join(pkg, "node", "kuma_mzs.js"), join(server, "node", "kuma_mzs.js"));
-// The Node glue loads ../web/kuma_mzs_bg.wasm (wasm/build.sh ships one copy for both builds).
-cpSync(join(pkg, "web", "kuma_mzs_bg.wasm"), join(server, "web", "kuma_mzs_bg.wasm"));
+// The Node entry and the glue of both modules; the glue loads ../web/*.wasm (wasm/build.sh ships
+// one copy for both builds): the main module, and the editor module (hover, completion) that the
+// entry compiles on first use. The JSON Schemas and resource types are the package's data/.
+for (const file of ["kuma_mzs.js", "kuma_mzs_main.js", "kuma_mzs_editor.js"]) {
+  cpSync(join(pkg, "node", file), join(server, "node", file));
+}
+for (const file of ["kuma_mzs_bg.wasm", "kuma_mzs_editor_bg.wasm"]) {
+  cpSync(join(pkg, "web", file), join(server, "web", file));
+}
+cpSync(join(pkg, "data"), join(server, "data"), { recursive: true });
 cpSync(join(pkg, "node_modules"), join(server, "node_modules"), { recursive: true });
 const pkgJson = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
 // A minimal package.json: CommonJS for lib/ and the glue, and the version the server reports.

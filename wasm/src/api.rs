@@ -4,15 +4,17 @@
 //! [`ApiError`] with a message naming the option; the wasm layer only converts values. Keeping it
 //! free of JS types lets the binding logic be tested natively with `cargo test`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::options::js_struct;
 
 use kuma_mzs_core::documents::{self, Reporting};
 use kuma_mzs_core::preview::{PreviewOptions, ZonePreview};
 use kuma_mzs_core::source::LineIndex;
 use kuma_mzs_core::workspace::{self, WorkspaceFile, WorkspacePreview};
 use kuma_mzs_core::{
-    ide, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
-    Range, Shape,
+    ide, kds, schema, syntax, CheckOptions, CheckedDocument, Code, Diagnostic, Format, KumaVersion,
+    Range, ResourceType, Shape,
 };
 
 /// A mistake in how the API was called (not in the checked text, which gets diagnostics).
@@ -56,24 +58,21 @@ pub fn kuma_version(spelling: &str) -> Result<String, kuma_mzs_core::Unsupported
         .map(|v| v.as_str().to_owned())
 }
 
-/// Options of `validate`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ValidateOptions {
-    /// `auto` (default), `yaml` or `json`.
-    #[serde(default)]
-    pub format: Option<String>,
-    /// `3.0` (default) or `2.x`.
-    #[serde(default)]
-    pub kuma_version: Option<String>,
-    /// `error` (default): every document must be a resource kuma-mzs models; `quiet`: documents
-    /// that are not Kuma resources get no diagnostics and Kuma kinds kuma-mzs does not model get
-    /// an `unmodelled-kind` info.
-    #[serde(default)]
-    pub unknown_resources: Option<String>,
-    /// Largest accepted text in bytes (default 1 MiB).
-    #[serde(default)]
-    pub max_bytes: Option<u32>,
+js_struct! {
+    /// Options of `validate`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ValidateOptions {
+        /// `auto` (default), `yaml` or `json`.
+        pub format: Option<String> = "format" (default),
+        /// `3.0` (default) or `2.x`.
+        pub kuma_version: Option<String> = "kumaVersion" (default),
+        /// `error` (default): every document must be a resource kuma-mzs models; `quiet`:
+        /// documents that are not Kuma resources get no diagnostics and Kuma kinds kuma-mzs does
+        /// not model get an `unmodelled-kind` info.
+        pub unknown_resources: Option<String> = "unknownResources" (default),
+        /// Largest accepted text in bytes (default 1 MiB).
+        pub max_bytes: Option<u32> = "maxBytes" (default),
+    }
 }
 
 fn parse_reporting(value: Option<&str>) -> Result<Reporting, ApiError> {
@@ -276,47 +275,41 @@ pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, Ap
     })
 }
 
-/// One input file of `preview`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InputFile {
-    /// Where it came from (only echoed back).
-    pub path: String,
-    /// Its text.
-    pub text: String,
-    /// The zone whose control plane the file is applied to; absent for global or unknown.
-    #[serde(default)]
-    pub zone: Option<String>,
+js_struct! {
+    /// One input file of `preview`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct InputFile {
+        /// Where it came from (only echoed back).
+        pub path: String = "path",
+        /// Its text.
+        pub text: String = "text",
+        /// The zone whose control plane the file is applied to; absent for global or unknown.
+        pub zone: Option<String> = "zone" (default),
+    }
 }
 
-/// Options of `preview` and `explain`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PreviewOpts {
-    /// Zones to compute (zones named in MeshService labels are added).
-    #[serde(default)]
-    pub zones: Option<Vec<String>>,
-    /// `3.0` (default) or `2.x`.
-    #[serde(default)]
-    pub kuma_version: Option<String>,
-    /// CIDR of MZS VIPs (default `243.0.0.0/8`).
-    #[serde(default)]
-    pub mzs_cidr: Option<String>,
-    /// Zones taken down: their endpoints are unhealthy, traffic fails over.
-    #[serde(default)]
-    pub down_zones: Option<Vec<String>>,
-    /// Healthy fraction (0..=1) of a zone's endpoints, for partial outages.
-    #[serde(default)]
-    pub zone_health: Option<std::collections::BTreeMap<String, f64>>,
-    /// As `validate`'s `unknownResources`.
-    #[serde(default)]
-    pub unknown_resources: Option<String>,
-    /// As `validate`'s `maxBytes`.
-    #[serde(default)]
-    pub max_bytes: Option<u32>,
-    /// Leave `zones` out of the result (editors that only show diagnostics save converting it).
-    #[serde(default)]
-    pub diagnostics_only: Option<bool>,
+js_struct! {
+    /// Options of `preview` and `explain`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PreviewOpts {
+        /// Zones to compute (zones named in MeshService labels are added).
+        pub zones: Option<Vec<String>> = "zones" (default),
+        /// `3.0` (default) or `2.x`.
+        pub kuma_version: Option<String> = "kumaVersion" (default),
+        /// CIDR of MZS VIPs (default `243.0.0.0/8`).
+        pub mzs_cidr: Option<String> = "mzsCidr" (default),
+        /// Zones taken down: their endpoints are unhealthy, traffic fails over.
+        pub down_zones: Option<Vec<String>> = "downZones" (default),
+        /// Healthy fraction (0..=1) of a zone's endpoints, for partial outages.
+        pub zone_health: Option<std::collections::BTreeMap<String, f64>> = "zoneHealth" (default),
+        /// As `validate`'s `unknownResources`.
+        pub unknown_resources: Option<String> = "unknownResources" (default),
+        /// As `validate`'s `maxBytes`.
+        pub max_bytes: Option<u32> = "maxBytes" (default),
+        /// Leave `zones` out of the result (editors that only show diagnostics save converting
+        /// it).
+        pub diagnostics_only: Option<bool> = "diagnosticsOnly" (default),
+    }
 }
 
 impl PreviewOpts {
@@ -540,23 +533,24 @@ pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, Api
     Ok(text)
 }
 
-/// An LSP position: 0-based line, 0-based UTF-16 character.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LspPosition {
-    /// 0-based line.
-    pub line: u32,
-    /// 0-based UTF-16 code unit.
-    pub character: u32,
+js_struct! {
+    /// An LSP position: 0-based line, 0-based UTF-16 character.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct LspPosition {
+        /// 0-based line.
+        pub line: u32 = "line",
+        /// 0-based UTF-16 code unit.
+        pub character: u32 = "character",
+    }
 }
 
-/// Options of `hover`, `complete` and `schema`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EditorOptions {
-    /// `3.0` (default) or `2.x`.
-    #[serde(default)]
-    pub kuma_version: Option<String>,
+js_struct! {
+    /// Options of `hover`, `complete` and `schema`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct EditorOptions {
+        /// `3.0` (default) or `2.x`.
+        pub kuma_version: Option<String> = "kumaVersion" (default),
+    }
 }
 
 /// A hover, located.
@@ -599,6 +593,55 @@ pub fn complete(
 pub fn schemas(options: &EditorOptions) -> Result<serde_json::Value, ApiError> {
     let version = parse_version(options.kuma_version.as_deref())?;
     Ok(serde_json::Value::Object(schema::json_schemas(version)))
+}
+
+/// The release whose schemas `schema(options)` returns: the package generates them for every
+/// release at build time ([`schemas_by_release`]) and looks this name up.
+pub fn schema_release(options: &EditorOptions) -> Result<&'static str, ApiError> {
+    Ok(parse_version(options.kuma_version.as_deref())?.as_str())
+}
+
+/// The JSON Schemas of every release, keyed by release name: the package's `data/schemas.json`.
+pub fn schemas_by_release() -> serde_json::Map<String, serde_json::Value> {
+    KumaVersion::ALL
+        .iter()
+        .map(|v| {
+            let schemas = schema::json_schemas(*v);
+            (v.as_str().to_owned(), serde_json::Value::Object(schemas))
+        })
+        .collect()
+}
+
+/// One resource type with the core's facts about it (`resourceTypes()`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTypeInfo {
+    /// Kuma's type name.
+    pub name: &'static str,
+    /// Whether its resources live in a mesh.
+    pub mesh_scoped: bool,
+    /// Whether users write it on the global control plane.
+    pub written_on_global: bool,
+    /// The Kubernetes `apiVersion`.
+    pub api_version: &'static str,
+    /// The Kubernetes label naming its mesh, for mesh-scoped types.
+    pub mesh_label: Option<&'static str>,
+}
+
+/// Every resource type, in the core's order: the package's `data/resource-types.json`.
+pub fn resource_types() -> Vec<ResourceTypeInfo> {
+    ResourceType::ALL
+        .iter()
+        .map(|t| ResourceTypeInfo {
+            name: t.name(),
+            mesh_scoped: t.is_mesh_scoped(),
+            written_on_global: kds::written_on_global(*t),
+            api_version: kuma_mzs_core::decode::API_VERSION,
+            mesh_label: t
+                .is_mesh_scoped()
+                .then_some(kuma_mzs_core::model::labels::MESH),
+        })
+        .collect()
 }
 
 /// One entry of the code registry (for SARIF rule tables and docs).
@@ -802,6 +845,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(items.len(), 4);
+    }
+
+    #[test]
+    fn resource_types_carry_the_core_facts() {
+        let types = resource_types();
+        assert_eq!(types.len(), ResourceType::ALL.len());
+        let ms = types.iter().find(|t| t.name == "MeshService").unwrap();
+        assert!(ms.mesh_scoped && !ms.written_on_global && ms.mesh_label.is_some());
+        let mesh = types.iter().find(|t| t.name == "Mesh").unwrap();
+        assert!(!mesh.mesh_scoped && mesh.written_on_global && mesh.mesh_label.is_none());
+        let by_release = schemas_by_release();
+        assert_eq!(by_release.len(), KumaVersion::ALL.len());
+        assert_eq!(
+            by_release.get("2.14"),
+            Some(
+                &schemas(&EditorOptions {
+                    kuma_version: Some("2.x".into())
+                })
+                .unwrap()
+            )
+        );
     }
 
     #[test]

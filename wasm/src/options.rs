@@ -1,11 +1,12 @@
 //! Reading the JS arguments (options, input files, positions) from the JSON serde-wasm-bindgen
 //! gives us, with exactly the error texts `serde_json::from_value` gives for the `Deserialize`
 //! types in [`crate::api`] (`deny_unknown_fields`, `#[serde(default)]` fields, structs accepted as
-//! objects or as arrays in field order).
+//! objects or as arrays in field order). Each of those types is declared once, with
+//! [`js_struct!`], which generates both its serde derive and its [`FromJson`] reader.
 //!
 //! Written out because serde's derive, instantiated for each of these types against
 //! `serde_json::Value`'s deserializer, is several KB of the WebAssembly module (with serde_json's
-//! error type and its `std::io` messages). The tests check every function against serde on the
+//! error type and its `std::io` messages). The tests check every reader against serde on the
 //! same inputs.
 
 use std::collections::BTreeMap;
@@ -14,8 +15,6 @@ use js_sys::{Array, ArrayBuffer, Map, Number, Object, Symbol, Uint8Array};
 use kuma_mzs_core::float_text;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
-
-use crate::api::{EditorOptions, InputFile, LspPosition, PreviewOpts, ValidateOptions};
 
 /// serde_json's error text.
 pub type Read<T> = Result<T, String>;
@@ -177,65 +176,85 @@ fn invalid_type(value: &Value, expected: &str) -> String {
     format!("invalid type: {}, expected {expected}", unexpected(value))
 }
 
-fn string(value: Value) -> Read<String> {
-    match value {
-        Value::String(s) => Ok(s),
-        other => Err(invalid_type(&other, "a string")),
+/// A JS argument read from its JSON, with serde_json's error texts for the same Rust type.
+pub trait FromJson: Sized {
+    /// Read `value`, or say what is wrong as serde_json would.
+    fn read(value: Value) -> Read<Self>;
+}
+
+impl FromJson for String {
+    fn read(value: Value) -> Read<Self> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn read(value: Value) -> Read<Self> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid_type(&other, "a boolean")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn read(value: Value) -> Read<Self> {
+        match &value {
+            Value::Number(n) => n.as_f64().ok_or_else(|| invalid_type(&value, "f64")),
+            _ => Err(invalid_type(&value, "f64")),
+        }
+    }
+}
+
+impl FromJson for u32 {
+    fn read(value: Value) -> Read<Self> {
+        let Value::Number(n) = &value else {
+            return Err(invalid_type(&value, "u32"));
+        };
+        match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => {
+                u32::try_from(u).map_err(|_| format!("invalid value: integer `{u}`, expected u32"))
+            }
+            (None, Some(i)) => Err(format!("invalid value: integer `{i}`, expected u32")),
+            (None, None) => Err(invalid_type(&value, "u32")),
+        }
     }
 }
 
 /// A `#[serde(default)]` `Option<T>` field: `null` is `None`.
-fn optional<T>(value: Value, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
-    match value {
-        Value::Null => Ok(None),
-        other => read(other).map(Some),
+impl<T: FromJson> FromJson for Option<T> {
+    fn read(value: Value) -> Read<Self> {
+        match value {
+            Value::Null => Ok(None),
+            other => T::read(other).map(Some),
+        }
     }
 }
 
-fn boolean(value: Value) -> Read<bool> {
-    match value {
-        Value::Bool(b) => Ok(b),
-        other => Err(invalid_type(&other, "a boolean")),
+impl<T: FromJson> FromJson for Vec<T> {
+    fn read(value: Value) -> Read<Self> {
+        match value {
+            Value::Array(items) => items.into_iter().map(T::read).collect(),
+            other => Err(invalid_type(&other, "a sequence")),
+        }
     }
 }
 
-fn strings(value: Value) -> Read<Vec<String>> {
-    match value {
-        Value::Array(items) => items.into_iter().map(string).collect(),
-        other => Err(invalid_type(&other, "a sequence")),
-    }
-}
-
-fn float(value: Value) -> Read<f64> {
-    match &value {
-        Value::Number(n) => n.as_f64().ok_or_else(|| invalid_type(&value, "f64")),
-        _ => Err(invalid_type(&value, "f64")),
-    }
-}
-
-fn fractions(value: Value) -> Read<BTreeMap<String, f64>> {
-    match value {
-        Value::Object(map) => {
-            let mut out = BTreeMap::new();
-            for (key, value) in map {
-                out.insert(key, float(value)?);
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn read(value: Value) -> Read<Self> {
+        match value {
+            Value::Object(map) => {
+                let mut out = BTreeMap::new();
+                for (key, value) in map {
+                    out.insert(key, T::read(value)?);
+                }
+                Ok(out)
             }
-            Ok(out)
+            other => Err(invalid_type(&other, "a map")),
         }
-        other => Err(invalid_type(&other, "a map")),
-    }
-}
-
-fn uint32(value: Value) -> Read<u32> {
-    let Value::Number(n) = &value else {
-        return Err(invalid_type(&value, "u32"));
-    };
-    match (n.as_u64(), n.as_i64()) {
-        (Some(u), _) => {
-            u32::try_from(u).map_err(|_| format!("invalid value: integer `{u}`, expected u32"))
-        }
-        (None, Some(i)) => Err(format!("invalid value: integer `{i}`, expected u32")),
-        (None, None) => Err(invalid_type(&value, "u32")),
     }
 }
 
@@ -253,13 +272,13 @@ fn unknown_field(field: &str, expected: &[&str]) -> String {
     }
 }
 
-/// A derived struct: `fields` in declaration order, `required` says which have no default.
-/// `set(i, value)` reads field `i`, in the order serde meets them: the object's keys (sorted, as
-/// serde_json's map holds them) or the array's items. Returns which fields were given.
-fn structure(
+/// A derived struct: `fields` (JS names) in declaration order, `required` says which have no
+/// default. `set(i, value)` reads field `i`, in the order serde meets them: the object's keys
+/// (sorted, as serde_json's map holds them) or the array's items.
+pub fn structure(
     value: Value,
     name: &str,
-    fields: &[&str],
+    fields: &[&'static str],
     required: &[bool],
     set: &mut dyn FnMut(usize, Value) -> Read<()>,
 ) -> Read<()> {
@@ -308,134 +327,73 @@ fn structure(
     }
 }
 
-/// `validate`'s options.
-pub fn validate_options(value: Value) -> Read<ValidateOptions> {
-    let mut out = ValidateOptions::default();
-    structure(
-        value,
-        "ValidateOptions",
-        &["format", "kumaVersion", "unknownResources", "maxBytes"],
-        &[false; 4],
-        &mut |i, v| {
-            match i {
-                0 => out.format = optional(v, string)?,
-                1 => out.kuma_version = optional(v, string)?,
-                2 => out.unknown_resources = optional(v, string)?,
-                _ => out.max_bytes = optional(v, uint32)?,
+/// Declares a JS argument type once: the struct, with serde's `Deserialize` (what native callers
+/// and the tests read it with), and its [`FromJson`] reader, which gives serde_json's error texts
+/// without instantiating serde's derive in the WebAssembly module. Each field names its JS
+/// spelling; `(default)` marks one that may be absent (`#[serde(default)]`), the others are
+/// required. The struct must derive `Default` (the reader starts from it).
+macro_rules! js_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                pub $field:ident: $ty:ty = $js:literal $(($default:ident))?,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $js $(, $default)?)]
+                pub $field: $ty,
+            )*
+        }
+
+        impl $crate::options::FromJson for $name {
+            fn read(value: serde_json::Value) -> $crate::options::Read<Self> {
+                let mut out = Self::default();
+                $crate::options::structure(
+                    value,
+                    stringify!($name),
+                    &[$($js),*],
+                    &[$($crate::options::js_struct!(@required $($default)?)),*],
+                    &mut |index, value| {
+                        // Field `index` in declaration order: compared with a counter rather
+                        // than by name (smaller code in the WebAssembly module).
+                        let mut at = 0;
+                        $(
+                            if index == at {
+                                out.$field = $crate::options::FromJson::read(value)?;
+                                return Ok(());
+                            }
+                            at += 1;
+                        )*
+                        let _ = at;
+                        Ok(())
+                    },
+                )?;
+                Ok(out)
             }
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-/// `preview`'s and `explain`'s options.
-pub fn preview_options(value: Value) -> Read<PreviewOpts> {
-    let mut out = PreviewOpts::default();
-    structure(
-        value,
-        "PreviewOpts",
-        &[
-            "zones",
-            "kumaVersion",
-            "mzsCidr",
-            "downZones",
-            "zoneHealth",
-            "unknownResources",
-            "maxBytes",
-            "diagnosticsOnly",
-        ],
-        &[false; 8],
-        &mut |i, v| {
-            match i {
-                0 => out.zones = optional(v, strings)?,
-                1 => out.kuma_version = optional(v, string)?,
-                2 => out.mzs_cidr = optional(v, string)?,
-                3 => out.down_zones = optional(v, strings)?,
-                4 => out.zone_health = optional(v, fractions)?,
-                5 => out.unknown_resources = optional(v, string)?,
-                6 => out.max_bytes = optional(v, uint32)?,
-                _ => out.diagnostics_only = optional(v, boolean)?,
-            }
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-/// The editor functions' options.
-pub fn editor_options(value: Value) -> Read<EditorOptions> {
-    let mut out = EditorOptions::default();
-    structure(
-        value,
-        "EditorOptions",
-        &["kumaVersion"],
-        &[false],
-        &mut |_, v| {
-            out.kuma_version = optional(v, string)?;
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-fn input_file(value: Value) -> Read<InputFile> {
-    let mut out = InputFile {
-        path: String::new(),
-        text: String::new(),
-        zone: None,
+        }
     };
-    structure(
-        value,
-        "InputFile",
-        &["path", "text", "zone"],
-        &[true, true, false],
-        &mut |i, v| {
-            match i {
-                0 => out.path = string(v)?,
-                1 => out.text = string(v)?,
-                _ => out.zone = optional(v, string)?,
-            }
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-/// `preview`'s input as an array of `{path, text}`.
-pub fn input_files(value: Value) -> Read<Vec<InputFile>> {
-    match value {
-        Value::Array(items) => items.into_iter().map(input_file).collect(),
-        other => Err(invalid_type(&other, "a sequence")),
-    }
-}
-
-/// An LSP position.
-pub fn position(value: Value) -> Read<LspPosition> {
-    let mut out = LspPosition {
-        line: 0,
-        character: 0,
+    (@required) => {
+        true
     };
-    structure(
-        value,
-        "LspPosition",
-        &["line", "character"],
-        &[true, true],
-        &mut |i, v| {
-            match i {
-                0 => out.line = uint32(v)?,
-                _ => out.character = uint32(v)?,
-            }
-            Ok(())
-        },
-    )?;
-    Ok(out)
+    (@required default) => {
+        false
+    };
 }
+pub(crate) use js_struct;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::api::{EditorOptions, InputFile, LspPosition, PreviewOpts, ValidateOptions};
     use serde::de::DeserializeOwned;
     use serde_json::json;
 
@@ -507,22 +465,22 @@ mod tests {
     #[test]
     fn every_reader_matches_serde() {
         for value in samples() {
-            same(validate_options, value.clone());
-            same(preview_options, value.clone());
-            same(editor_options, value.clone());
-            same(input_files, value.clone());
-            same(position, value);
+            same(ValidateOptions::read, value.clone());
+            same(PreviewOpts::read, value.clone());
+            same(EditorOptions::read, value.clone());
+            same(Vec::<InputFile>::read, value.clone());
+            same(LspPosition::read, value);
         }
     }
 
     #[test]
     fn messages_read_like_serde() {
         assert_eq!(
-            validate_options(json!({ "kumaversion": "3.0" })).unwrap_err(),
+            ValidateOptions::read(json!({ "kumaversion": "3.0" })).unwrap_err(),
             "unknown field `kumaversion`, expected one of `format`, `kumaVersion`, `unknownResources`, `maxBytes`"
         );
         assert_eq!(
-            position(json!({ "line": -1, "character": 0 })).unwrap_err(),
+            LspPosition::read(json!({ "line": -1, "character": 0 })).unwrap_err(),
             "invalid value: integer `-1`, expected u32"
         );
     }

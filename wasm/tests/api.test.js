@@ -159,3 +159,30 @@ test('codes lists the diagnostic registry', () => {
   assert.ok(codes.some((c) => c.code === 'kuma'));
   assert.ok(codes.every((c) => typeof c.description === 'string' && c.description.length > 0));
 });
+
+test('resourceTypes gives the core facts about each resource type, as fresh plain data', () => {
+  const types = k.resourceTypes();
+  assert.ok(isPlain(types));
+  assert.deepEqual(types.map((t) => t.name).sort(), Object.keys(k.schema()));
+  const byName = Object.fromEntries(types.map((t) => [t.name, t]));
+  assert.equal(byName.Mesh.meshScoped, false);
+  assert.equal(byName.HostnameGenerator.meshScoped, false);
+  assert.equal(byName.MeshMultiZoneService.meshScoped, true);
+  // MeshServices come from the zones; everything else is written on global.
+  assert.deepEqual(types.filter((t) => !t.writtenOnGlobal).map((t) => t.name), ['MeshService']);
+  for (const t of types) {
+    assert.equal(typeof t.apiVersion, 'string');
+    assert.equal(t.meshLabel !== null, t.meshScoped, `${t.name}: a mesh label exactly when mesh-scoped`);
+  }
+  types[0].name = 'changed';
+  assert.notEqual(k.resourceTypes()[0].name, 'changed');
+});
+
+test('the editor functions load their module on first use and schema() copies build-time data', () => {
+  const a = k.schema();
+  a.Mesh = null;
+  assert.notEqual(k.schema().Mesh, null);
+  assert.throws(() => k.schema({ kumaVersion: '1.0' }), /invalid option kumaVersion/);
+  assert.throws(() => k.schema({ bogus: 1 }), /unknown field `bogus`/);
+  assert.equal(typeof k.explain(''), 'string');
+});

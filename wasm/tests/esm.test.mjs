@@ -33,3 +33,14 @@ test('the web build also initialises synchronously from a compiled module', asyn
   web.initSync({ module: new WebAssembly.Module(bytes) });
   assert.equal(web.complete('type: ', { line: 0, character: 6 }).length, 5);
 });
+
+test('the web build: resourceTypes() needs no wasm, initEditor() loads the editor module from given bytes', async () => {
+  const web = await import(`${PKG}/web/kuma_mzs.js?editor`);
+  const node = require(PKG);
+  assert.deepEqual(web.resourceTypes(), node.resourceTypes());
+  await web.default({ module_or_path: await readFile(`${PKG}/web/kuma_mzs_bg.wasm`) });
+  await web.initEditor({ module_or_path: await readFile(`${PKG}/web/kuma_mzs_editor_bg.wasm`) });
+  const text = 'type: MeshMultiZoneService\n';
+  assert.deepEqual(web.hover(text, { line: 0, character: 2 }), node.hover(text, { line: 0, character: 2 }));
+  assert.equal(web.explain(text), node.explain(text));
+});

@@ -1,4 +1,5 @@
-// The only module that knows the `kuma-mzs` npm package (the core compiled to WebAssembly).
+// The only module that calls the `kuma-mzs` npm package's WebAssembly (the core); export.ts reads
+// only its build-time data (resourceTypes()).
 // It runs inside the worker; if the package's API changes, only this file changes.
 import init, * as kuma from "kuma-mzs";
 import type {
@@ -11,18 +12,31 @@ import type {
 } from "./types";
 import { zoneOf } from "./workspace";
 
-// The build copies the package's .wasm next to the worker bundle under this name.
+// The build copies the package's .wasm modules next to the worker bundle under these names.
 declare const __KUMA_WASM_FILE__: string;
+declare const __KUMA_EDITOR_WASM_FILE__: string;
 
 let loading: Promise<void> | undefined;
+let loadingEditor: Promise<void> | undefined;
 
-/** Fetch and instantiate the wasm once. */
+/** Fetch and instantiate the main wasm module (validate, preview) once. */
 export function load(): Promise<void> {
   loading ??= (async () => {
     const url = new URL(__KUMA_WASM_FILE__, import.meta.url);
     await init({ module_or_path: url });
   })();
   return loading;
+}
+
+/** The editor module (explain, hover, complete), fetched the first time one of them is asked for. */
+export function loadEditor(): Promise<void> {
+  loadingEditor ??= kuma
+    .initEditor({ module_or_path: new URL(__KUMA_EDITOR_WASM_FILE__, import.meta.url) })
+    .catch((error: unknown) => {
+      loadingEditor = undefined;
+      throw error;
+    });
+  return loadingEditor;
 }
 
 export function version(): string {

@@ -1,6 +1,9 @@
 // Export the workspace's global resources for kumactl, kubectl or our Terraform provider.
 // Loaded on demand (it brings the `yaml` library), so it costs nothing at start-up.
-// This is a change of notation only; every Kuma rule stays in the wasm core.
+// This is a change of notation only; every Kuma rule stays in the wasm core, and the facts about
+// resource types (mesh scope, where they are written, the Kubernetes apiVersion and mesh label)
+// come from the package's resourceTypes(), which needs no wasm.
+import { resourceTypes, type ResourceTypeInfo } from "kuma-mzs";
 import { parseAllDocuments, stringify } from "yaml";
 import type { WorkspaceFile } from "./types";
 
@@ -20,9 +23,13 @@ interface Resource {
   spec: Record<string, unknown>;
 }
 
-const GLOBAL_SCOPED = new Set(["Mesh", "HostnameGenerator"]);
+const TYPES = new Map<string, ResourceTypeInfo>(resourceTypes().map((t) => [t.name, t]));
+/** Types the core does not model are treated as mesh-scoped (and are not exported). */
+const meshScoped = (type: string): boolean => TYPES.get(type)?.meshScoped !== false;
 /** What a user authors on the global control plane; MeshServices come from the zones. */
-const AUTHORED_ON_GLOBAL = new Set(["Mesh", "MeshMultiZoneService", "HostnameGenerator", "MeshLoadBalancingStrategy"]);
+const writtenOnGlobal = (type: string): boolean => TYPES.get(type)?.writtenOnGlobal === true;
+/** The Kubernetes label that names a resource's mesh (one label for every mesh-scoped type). */
+const MESH_LABEL = [...TYPES.values()].find((t) => t.meshLabel !== null)?.meshLabel ?? "";
 const SYSTEM_NAMESPACE = "kuma-system";
 
 type Obj = Record<string, unknown>;
@@ -42,16 +49,16 @@ function normalize(doc: unknown): Resource | undefined {
     return {
       type: doc.type,
       name: doc.name,
-      mesh: GLOBAL_SCOPED.has(doc.type) ? undefined : typeof doc.mesh === "string" ? doc.mesh : "default",
+      mesh: !meshScoped(doc.type) ? undefined : typeof doc.mesh === "string" ? doc.mesh : "default",
       labels: stringMap(doc.labels),
       spec,
     };
   }
   if (typeof doc.kind === "string" && isObj(doc.metadata) && typeof doc.metadata.name === "string") {
     const labels = stringMap(doc.metadata.labels);
-    const mesh = labels["kuma.io/mesh"] ?? "default";
-    delete labels["kuma.io/mesh"];
-    return { type: doc.kind, name: doc.metadata.name, mesh: GLOBAL_SCOPED.has(doc.kind) ? undefined : mesh, labels, spec };
+    const mesh = labels[MESH_LABEL] ?? "default";
+    delete labels[MESH_LABEL];
+    return { type: doc.kind, name: doc.metadata.name, mesh: !meshScoped(doc.kind) ? undefined : mesh, labels, spec };
   }
   return undefined;
 }
@@ -72,7 +79,7 @@ export function collect(files: WorkspaceFile[]): Collected {
       }
       const r = normalize(doc.toJS());
       if (!r) continue;
-      if (AUTHORED_ON_GLOBAL.has(r.type)) resources.push(r);
+      if (writtenOnGlobal(r.type)) resources.push(r);
       else skipped.push(`${file.path}: ${r.type} ${r.name} (created by its zone, not applied on global)`);
     }
   }
@@ -94,10 +101,10 @@ function toKumactl(r: Resource): Obj {
 }
 
 function toKubernetes(r: Resource): Obj {
-  const labels: Record<string, string> = r.mesh !== undefined ? { "kuma.io/mesh": r.mesh, ...r.labels } : { ...r.labels };
+  const labels: Record<string, string> = r.mesh !== undefined ? { [MESH_LABEL]: r.mesh, ...r.labels } : { ...r.labels };
   const metadata: Obj = { name: r.name, namespace: SYSTEM_NAMESPACE };
   if (Object.keys(labels).length) metadata.labels = labels;
-  return { apiVersion: "kuma.io/v1alpha1", kind: r.type, metadata, spec: r.spec };
+  return { apiVersion: TYPES.get(r.type)?.apiVersion ?? "", kind: r.type, metadata, spec: r.spec };
 }
 
 // ---- Terraform HCL ----

@@ -23,10 +23,13 @@ async function handle(request: Request): Promise<unknown> {
       return result;
     }
     case "explain":
+      await engine.loadEditor();
       return engine.explain(request.files, request.options);
     case "hover":
+      await engine.loadEditor();
       return engine.hover(request.text, request.line, request.character, request.kumaVersion);
     case "complete":
+      await engine.loadEditor();
       return engine.complete(request.text, request.line, request.character, request.kumaVersion);
   }
 }

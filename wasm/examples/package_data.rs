@@ -1,0 +1,24 @@
+//! Writes the npm package's build-time data from the core (`wasm/build.sh` runs it natively):
+//! `schemas.json` (the JSON Schemas of every Kuma release, keyed by release: what `schema()`
+//! returns) and `resource-types.json` (what `resourceTypes()` returns). Generating them here
+//! instead of in the WebAssembly module keeps the schema generators out of the module.
+//!
+//! Usage: `cargo run -p kuma-mzs-wasm --example package_data -- <output directory>`.
+
+use std::error::Error;
+use std::path::PathBuf;
+
+use kuma_mzs_wasm::api;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let dir = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .ok_or("usage: package_data <output directory>")?;
+    std::fs::create_dir_all(&dir)?;
+    let schemas = serde_json::to_string(&api::schemas_by_release())?;
+    std::fs::write(dir.join("schemas.json"), schemas + "\n")?;
+    let types = serde_json::to_string(&api::resource_types())?;
+    std::fs::write(dir.join("resource-types.json"), types + "\n")?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+// The package's browser entry (pkg/web/kuma_mzs.js): the main WebAssembly module's exports and
+// init functions, the editor exports (explain, hover, complete) of the second module, and the
+// build-time data (schema(), resourceTypes()). wasm/build.sh copies this file; the wasm-bindgen
+// glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
+//
+// `init()` without arguments loads both modules from beside this file. Given a module or path,
+// it loads the main one only, and the editor module is loaded with `initEditor()` /
+// `initEditorSync()` when first needed (the playground's worker does so); in Node the editor
+// module is read from the package files on first use, as the Node build does.
+import initMain, { schemaRelease } from './kuma_mzs_main.js';
+import initEditorGlue, {
+  initSync as initEditorGlueSync,
+  explain as editorExplain,
+  hover as editorHover,
+  complete as editorComplete,
+} from './kuma_mzs_editor.js';
+import { schemas, resourceTypes as types } from './kuma_mzs_data.js';
+
+export { validate, preview, codes, kumaVersion, version, initSync } from './kuma_mzs_main.js';
+
+let editorReady = false;
+
+/** Loads the editor module (explain, hover, complete): from `module_or_path`, else from beside this file. */
+export async function initEditor(module_or_path) {
+  await initEditorGlue(module_or_path);
+  editorReady = true;
+}
+
+/** Instantiates the editor module from bytes or a compiled `WebAssembly.Module`. */
+export function initEditorSync(module) {
+  initEditorGlueSync(module);
+  editorReady = true;
+}
+
+function editor() {
+  if (editorReady) return;
+  // Node (tests, server-side rendering) has the package files at hand; a page must load it first.
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs');
+  if (!fs) {
+    throw new Error(
+      'kuma-mzs: explain, hover and complete need the editor module: await initEditor() first (init() without arguments loads it)',
+    );
+  }
+  initEditorSync({ module: fs.readFileSync(new URL('kuma_mzs_editor_bg.wasm', import.meta.url)) });
+}
+
+/** The preview as text. */
+export function explain(input, options_value) {
+  editor();
+  return editorExplain(input, options_value);
+}
+
+/** Documentation of the field under an LSP position, or `null`. */
+export function hover(text, at, options_value) {
+  editor();
+  return editorHover(text, at, options_value);
+}
+
+/** Field names and values that fit at an LSP position. */
+export function complete(text, at, options_value) {
+  editor();
+  return editorComplete(text, at, options_value);
+}
+
+/** JSON Schema (draft-07) of every resource kind, keyed by kind, for monaco-yaml and friends. */
+export function schema(options_value) {
+  // The core reads the options (same errors as ever); the schemas were generated at build time.
+  return structuredClone(schemas[schemaRelease(options_value)]);
+}
+
+/** Every resource type kuma-mzs models, with the core's facts about it. */
+export function resourceTypes() {
+  return structuredClone(types);
+}
+
+/** Loads the main module; without arguments, the editor module too (both from beside this file). */
+export default async function init(module_or_path) {
+  if (module_or_path !== undefined) return initMain(module_or_path);
+  const [out] = await Promise.all([initMain(), initEditor()]);
+  return out;
+}
