@@ -121,6 +121,8 @@ impl PrivateDir {
         let mut last = None;
         for _ in 0..8 {
             let path = parent.join(format!("kuma-local-{:016x}", rand::random::<u64>()));
+            // Only unix sets a mode on it.
+            #[cfg_attr(not(unix), allow(unused_mut))]
             let mut builder = std::fs::DirBuilder::new();
             #[cfg(unix)]
             {
