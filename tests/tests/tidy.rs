@@ -21,6 +21,7 @@ const FRONT_ENDS: &[(&str, &[&str])] = &[
     ("wasm/src", &["rs"]),
     ("wasm/npm/lib", &["js", "mjs", "cjs"]),
     ("wasm/npm/bin", &["js", "mjs", "cjs"]),
+    ("wasm/glue", &["js", "mjs", "cjs"]),
     ("wasm/playground/src", &["ts", "js"]),
     ("editors/vscode/src", &["ts", "js"]),
 ];
