@@ -5,7 +5,8 @@
 //   node wasm/bench/outputs.js [PKG_DIR] > outputs.jsonl      (PKG_DIR default: wasm/pkg)
 //
 // Inputs: every .yaml/.yml/.json file under the conformance data ($SHARED or ../shared) and the
-// repository's examples and test fixtures. Calls per file: `validate` under every Kuma release,
+// repository's examples and test fixtures (always this checkout's, whichever PKG_DIR is run, so
+// two builds see the same inputs). Calls per file: `validate` under every Kuma release,
 // `preview` and `explain` (file alone and with its zone), `hover` and `complete` at five columns
 // of every line (first 200 lines), plus `codes`, `schema` per release and bad options.
 'use strict';
@@ -22,7 +23,6 @@ const DIRS = [
   path.join(shared, 'conformance'),
   path.join(root, 'examples'),
   path.join(root, 'core', 'tests'),
-  path.join(root, 'wasm', 'npm'),
   path.join(root, 'control-plane', 'tests'),
 ];
 
@@ -68,9 +68,9 @@ call('bad options', () => kuma.validate('a: 1', { kumaversion: '3.0' }));
 call('bad preview options', () => kuma.preview('a: 1', { zones: 'east' }));
 
 for (const file of DIRS.flatMap((d) => files(d, []))) {
-  const rel = path.relative(path.dirname(shared), file).startsWith('..')
-    ? path.relative(root, file)
-    : path.relative(path.dirname(shared), file);
+  const rel = file.startsWith(shared + path.sep)
+    ? path.join('shared', path.relative(shared, file))
+    : path.relative(root, file);
   const text = fs.readFileSync(file, 'utf8');
   for (const release of RELEASES) {
     call(`validate ${release} ${rel}`, () => kuma.validate(text, { kumaVersion: release }));
