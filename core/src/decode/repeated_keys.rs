@@ -6,8 +6,8 @@
 //! to [`keep_last`] before decoding, so `name` and `spec.ports[0].appProtocol` agree on which of
 //! two values counts, whichever parser read the text, and the repeat gets an `MZS008` warning.
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::syntax::{Entry, Node, NodeKind};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::syntax::{Entry, Node, NodeKind};
 
 /// Mappings up to this size are checked pairwise; larger ones through a sorted list of keys.
 const PAIRWISE: usize = 16;
@@ -95,7 +95,7 @@ fn repeated(entries: &[Entry]) -> Vec<(usize, usize)> {
         .enumerate()
         .filter_map(|(i, e)| key_text(e).map(|k| (k, i)))
         .collect();
-    crate::sort::sort(&mut keys);
+    crate::text::sort::sort(&mut keys);
     for pair in keys.windows(2) {
         if let [(a, i), (b, j)] = pair {
             if a == b {
@@ -103,7 +103,7 @@ fn repeated(entries: &[Entry]) -> Vec<(usize, usize)> {
             }
         }
     }
-    crate::sort::sort(&mut pairs);
+    crate::text::sort::sort(&mut pairs);
     pairs
 }
 

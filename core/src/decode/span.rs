@@ -1,7 +1,7 @@
 //! Mapping Kuma field paths (`spec.ports[0].appProtocol`, `labels["kuma.io/zone"]`) back to text.
 
-use crate::source::TextRange;
-use crate::syntax::Node;
+use crate::text::source::TextRange;
+use crate::text::syntax::Node;
 
 /// The span that best shows `path` in the document whose root is `root`.
 ///
@@ -134,7 +134,7 @@ fn fallback(root: &Node, anchor: Option<TextRange>) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse, Limits};
+    use crate::text::syntax::{parse, Limits};
 
     /// The text `span_of(path)` points at.
     fn check(text: &str, path: &str, expected: &str) {

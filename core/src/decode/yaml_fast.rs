@@ -4,8 +4,8 @@
 //! else (anchors, tags, block scalars, multi-line scalars, tabs, ...), so the caller falls back to
 //! the full YAML parser. A differential test keeps the two in step.
 
-use crate::source::{to_u32, TextRange};
-use crate::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
+use crate::text::source::{to_u32, TextRange};
+use crate::text::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
 
 /// Deepest nesting the fast path handles (it recurses); deeper documents take the full parser.
 const MAX_FAST_DEPTH: usize = 48;
@@ -698,7 +698,7 @@ impl Flow<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax;
+    use crate::text::syntax;
 
     /// When the fast path accepts `text`, its tree must equal the full parser's.
     pub(crate) fn differential(text: &str) -> bool {

@@ -16,10 +16,10 @@
 //!   from 2.10 to 2.14; only 3.0 reports an unknown type.
 
 use super::{messages, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{
     CrossZone, KumaVersion, LocalZone, MeshLoadBalancingStrategySpec, MlbsConf, TargetRef,
 };
+use crate::text::diagnostics::Violation;
 
 /// Kuma's MeshLoadBalancingStrategy validator.
 pub fn mesh_load_balancing_strategy(

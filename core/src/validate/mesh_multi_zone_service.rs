@@ -12,8 +12,8 @@
 //! (MZS001-MZS004) cover the first three as warnings.
 
 use super::{dns, messages, sni, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{KumaVersion, MeshMultiZoneServiceSpec, Meta};
+use crate::text::diagnostics::Violation;
 
 /// `core_meta.SupportedProtocols` of the version.
 pub(crate) fn supported_protocols(version: KumaVersion) -> &'static [&'static str] {

@@ -11,8 +11,8 @@
 //! - SNI deprecation warnings per port from 2.14.
 
 use super::{dns, messages, sni, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{KumaVersion, MeshServiceSpec, Meta};
+use crate::text::diagnostics::Violation;
 
 /// Kuma's MeshService validator; `name` is the display name when validating with meta.
 pub fn mesh_service(

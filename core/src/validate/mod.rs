@@ -4,18 +4,19 @@
 //! upstream file and what upstream deliberately does not check. Rules run in upstream order and
 //! accumulate: every violation is reported, never only the first.
 
-pub mod dns;
+pub(crate) mod dns;
 mod hostname_generator;
+pub(crate) mod lints;
 mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
 mod mesh_service;
-pub mod messages;
+pub(crate) mod messages;
 mod sni;
 
-use crate::diagnostics::Violation;
 use crate::model::{
     HostnameGeneratorSpec, KumaVersion, MeshMultiZoneServiceSpec, Meta, Resource, Spec,
 };
+use crate::text::diagnostics::Violation;
 
 pub use mesh_load_balancing_strategy::mesh_load_balancing_strategy;
 pub use mesh_multi_zone_service::deprecations as mesh_multi_zone_service_deprecations;

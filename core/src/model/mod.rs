@@ -5,12 +5,28 @@
 //! through [`crate::decode`] instead, which reports every problem with its position; `serde` here
 //! is for trusted data (the control plane's own store, the REST client's responses).
 
+pub(crate) mod defaults;
+pub(crate) mod field_tree;
+mod resource_key;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use resource_key::ResourceKey;
+
 /// Labels as Kuma stores them (sorted map, like Go's JSON encoding of a map).
 pub type Labels = BTreeMap<String, String>;
+
+/// The document shape a resource was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// `type` / `name` / `mesh` / `labels` / `spec` (kumactl, REST API).
+    Universal,
+    /// `apiVersion` / `kind` / `metadata` / `spec` (kubectl).
+    Kubernetes,
+}
 
 /// Well-known label keys.
 pub mod labels {

@@ -1,5 +1,5 @@
 //! Editor features shared by the language server and the playground: hover documentation and
-//! completion of field names and enum values, from the field tree in [`crate::schema`].
+//! completion of field names and enum values, from the field tree in [`crate::model::field_tree`].
 //!
 //! Both work on the text as it is while typing, which is often not valid YAML. Hover first asks
 //! the syntax tree (exact for YAML and JSON); when the document does not parse, it and completion
@@ -8,10 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::field_tree::{self, resolve, untyped_top_level, Field, Kind, Resolved, Step, Ty};
 use crate::model::{labels, KumaVersion, ResourceType};
-use crate::schema::{self, Field, Kind, Ty};
-use crate::source::{to_u32, TextRange};
-use crate::syntax::{self, Limits, NodeKind, PathStep};
+use crate::text::source::{to_u32, TextRange};
+use crate::text::syntax::{self, Limits, NodeKind, PathStep};
 use crate::Shape;
 
 /// Documentation for the thing under the cursor.
@@ -49,13 +49,6 @@ pub struct CompletionItem {
     pub documentation: Option<String>,
     /// Text to insert.
     pub insert_text: String,
-}
-
-/// One step from a document's root to a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
-    Key(String),
-    Index,
 }
 
 /// Hover documentation at byte `offset` of `text`.
@@ -124,7 +117,7 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
             let siblings = lines.siblings(cursor.line, cursor.info.key_col);
             let fields: Vec<Field> = if path.is_empty() {
                 match kind {
-                    Some(k) => schema::top_level(k, shape),
+                    Some(k) => field_tree::top_level(k, shape),
                     None => untyped_top_level(),
                 }
             } else {
@@ -189,26 +182,6 @@ fn label_items(siblings: &[String], json: bool) -> Vec<CompletionItem> {
         .collect()
 }
 
-fn untyped_top_level() -> Vec<Field> {
-    let universal = schema::top_level(
-        schema::kind(ResourceType::MeshMultiZoneService),
-        Shape::Universal,
-    );
-    let kubernetes = schema::top_level(
-        schema::kind(ResourceType::MeshMultiZoneService),
-        Shape::Kubernetes,
-    );
-    universal
-        .into_iter()
-        .filter(|f| f.name == "type")
-        .chain(
-            kubernetes
-                .into_iter()
-                .filter(|f| f.name == "apiVersion" || f.name == "kind"),
-        )
-        .collect()
-}
-
 fn value_items(resolved: &Resolved, version: KumaVersion) -> Vec<CompletionItem> {
     let Resolved::Field { field, .. } = resolved else {
         return Vec::new();
@@ -226,87 +199,13 @@ fn value_items(resolved: &Resolved, version: KumaVersion) -> Vec<CompletionItem>
             kind: CompletionKind::Value,
             detail: Some(field.name.to_owned()),
             documentation: if is_kind_field {
-                ResourceType::from_name(v).map(|t| schema::kind(t).doc.to_owned())
+                ResourceType::from_name(v).map(|t| field_tree::kind(t).doc.to_owned())
             } else {
                 None
             },
             insert_text: v.to_owned(),
         })
         .collect()
-}
-
-/// What a path leads to in the field tree.
-enum Resolved {
-    /// A field (or an item of an array field).
-    Field { field: Field, ty: Ty, path: String },
-    /// A key inside a string map (a label).
-    MapKey {
-        field: Field,
-        key: String,
-        path: String,
-    },
-}
-
-fn resolve(kind: Option<&'static Kind>, shape: Shape, steps: &[Step]) -> Option<Resolved> {
-    let (first, rest) = steps.split_first()?;
-    let Step::Key(first) = first else {
-        return None;
-    };
-    let top = match kind {
-        Some(k) => schema::top_level(k, shape),
-        None => untyped_top_level(),
-    };
-    let field = *top.iter().find(|f| f.name == first)?;
-    let mut current = Resolved::Field {
-        field,
-        ty: field.ty,
-        path: first.clone(),
-    };
-    for step in rest {
-        current = match (current, step) {
-            (
-                Resolved::Field {
-                    ty: Ty::Object(fields),
-                    path,
-                    ..
-                },
-                Step::Key(k),
-            ) => {
-                let f = *fields.iter().find(|f| f.name == k)?;
-                Resolved::Field {
-                    field: f,
-                    ty: f.ty,
-                    path: format!("{path}.{k}"),
-                }
-            }
-            (
-                Resolved::Field {
-                    field,
-                    ty: Ty::StringMap,
-                    path,
-                },
-                Step::Key(k),
-            ) => Resolved::MapKey {
-                field,
-                key: k.clone(),
-                path,
-            },
-            (
-                Resolved::Field {
-                    field,
-                    ty: Ty::Array(item),
-                    path,
-                },
-                Step::Index,
-            ) => Resolved::Field {
-                field,
-                ty: *item,
-                path: format!("{path}[]"),
-            },
-            _ => return None,
-        };
-    }
-    Some(current)
 }
 
 fn describe(
@@ -363,84 +262,6 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::Universal => "universal",
         Shape::Kubernetes => "Kubernetes",
     }
-}
-
-// --- Quick fixes --------------------------------------------------------------------------------
-
-/// Give each error about a value outside a field's allowed values (Kuma's `appProtocol must be one
-/// of`, the schema's enums) the nearest allowed value as a fix, when one is clearly nearest
-/// (`httpx` -> `http`: an extra character beats a changed one).
-pub(crate) fn value_fixes(
-    root: &syntax::Node,
-    resource_type: ResourceType,
-    shape: Shape,
-    version: KumaVersion,
-    diagnostics: &mut [crate::Diagnostic],
-) {
-    for d in diagnostics.iter_mut() {
-        if d.severity != crate::Severity::Error || d.fix.is_some() || d.field.contains('"') {
-            continue;
-        }
-        // `spec.ports[0].appProtocol` -> spec, ports, [], appProtocol.
-        let mut steps = Vec::new();
-        for part in d.field.split('.') {
-            let mut pieces = part.split('[');
-            steps.push(Step::Key(pieces.next().unwrap_or("").to_owned()));
-            steps.extend(pieces.map(|_| Step::Index));
-        }
-        let Some(Resolved::Field { field, .. }) =
-            resolve(Some(schema::kind(resource_type)), shape, &steps)
-        else {
-            continue;
-        };
-        if field.values.is_empty() {
-            continue;
-        }
-        let values = field.values_for(version);
-        let found = root.node_at(d.span.start);
-        let Some(syntax::PathStep::Value(entry)) = found.last() else {
-            continue;
-        };
-        let Some(scalar) = entry.value.as_scalar() else {
-            continue;
-        };
-        if entry.value.span != d.span || values.contains(&scalar.value.as_str()) {
-            continue;
-        }
-        let Some(nearest) = nearest_value(&scalar.value, &values) else {
-            continue;
-        };
-        let span = if scalar.plain || d.span.len() < 2 {
-            d.span
-        } else {
-            TextRange::new(d.span.start + 1, d.span.end - 1)
-        };
-        d.fix = Some(crate::diagnostics::Fix {
-            title: format!("Replace `{}` with `{nearest}`", scalar.value),
-            span,
-            replacement: nearest.to_owned(),
-        });
-    }
-}
-
-/// The allowed value nearest to `value` (edit distance, case-insensitive, at most 1 for short
-/// values and 2 for longer ones); on a tie, one that `value` starts with, then the shortest;
-/// `None` when still tied.
-fn nearest_value<'v>(value: &str, values: &[&'v str]) -> Option<&'v str> {
-    let lower = value.to_ascii_lowercase();
-    let score = |v: &str| {
-        let candidate = v.to_ascii_lowercase();
-        (
-            crate::decode::levenshtein(&lower, &candidate),
-            !lower.starts_with(&candidate),
-            v.len(),
-        )
-    };
-    let best = values.iter().min_by_key(|v| score(v))?;
-    let best_score = score(best);
-    let limit = if best.len() <= 4 { 1 } else { 2 };
-    let tied = values.iter().filter(|v| score(v) == best_score).count() > 1;
-    (best_score.0 <= limit && !tied && *best != value).then_some(*best)
 }
 
 // --- JSON, from a tolerant scan ----------------------------------------------------------------
@@ -562,7 +383,7 @@ fn json_complete(text: &str, offset: u32, version: KumaVersion) -> Option<Vec<Co
                 .collect();
             let mut items = if path.is_empty() {
                 let fields = match kind {
-                    Some(k) => schema::top_level(k, shape),
+                    Some(k) => field_tree::top_level(k, shape),
                     None => untyped_top_level(),
                 };
                 field_items(&fields, &keys, version, true)
@@ -622,7 +443,7 @@ fn json_kind(text: &str, offset: u32) -> (Option<&'static Kind>, Shape) {
         }
     }
     match before.or(after) {
-        Some((_, t, shape)) => (Some(schema::kind(t)), shape),
+        Some((_, t, shape)) => (Some(field_tree::kind(t)), shape),
         None => (None, Shape::Universal),
     }
 }
@@ -663,7 +484,7 @@ fn tree_kind(root: &syntax::Node) -> (Option<&'static Kind>, Shape) {
         .or_else(|| root.get("kind"))
         .and_then(syntax::Node::as_str);
     (
-        name.and_then(ResourceType::from_name).map(schema::kind),
+        name.and_then(ResourceType::from_name).map(field_tree::kind),
         shape,
     )
 }
@@ -984,9 +805,15 @@ impl<'t> Lines<'t> {
                 "apiVersion" => shape = Shape::Kubernetes,
                 "kind" => {
                     shape = Shape::Kubernetes;
-                    kind = ResourceType::from_name(value).map(schema::kind).or(kind);
+                    kind = ResourceType::from_name(value)
+                        .map(field_tree::kind)
+                        .or(kind);
                 }
-                "type" => kind = ResourceType::from_name(value).map(schema::kind).or(kind),
+                "type" => {
+                    kind = ResourceType::from_name(value)
+                        .map(field_tree::kind)
+                        .or(kind)
+                }
                 _ => {}
             }
         }
@@ -1017,45 +844,6 @@ mod tests {
             &MZS[h.span.start as usize..h.span.end as usize],
             "appProtocol"
         );
-    }
-
-    #[test]
-    fn a_value_near_an_allowed_one_gets_a_fix() {
-        let text = MZS.replace("appProtocol: http", "appProtocol: httpx");
-        let checked = crate::check(&text, &crate::CheckOptions::default());
-        let d = checked.documents[0]
-            .diagnostics
-            .iter()
-            .find(|d| d.field == "spec.ports[0].appProtocol")
-            .unwrap();
-        let fix = d.fix.as_ref().unwrap();
-        assert_eq!(fix.title, "Replace `httpx` with `http`");
-        assert_eq!(
-            &text[fix.span.start as usize..fix.span.end as usize],
-            "httpx"
-        );
-        assert_eq!(nearest_value("HTTP", &["http", "tcp"]), Some("http"));
-        assert_eq!(
-            nearest_value("grcp", &["grpc", "http"]),
-            None,
-            "two edits on a short value"
-        );
-        assert_eq!(
-            nearest_value("Unavailabe", &["Available", "Unavailable"]),
-            Some("Unavailable")
-        );
-        let json = r#"{"type": "MeshMultiZoneService", "name": "a", "mesh": "default", "spec": {"selector": {"meshService": {"matchLabels": {"a": "b"}}}, "ports": [{"port": 1, "appProtocol": "tcpp"}]}}"#;
-        let checked = crate::check(json, &crate::CheckOptions::default());
-        let fix = checked.documents[0]
-            .diagnostics
-            .iter()
-            .find_map(|d| d.fix.clone())
-            .unwrap();
-        assert_eq!(
-            &json[fix.span.start as usize..fix.span.end as usize],
-            "tcpp"
-        );
-        assert_eq!(fix.replacement, "tcp");
     }
 
     #[test]

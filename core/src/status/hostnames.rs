@@ -15,22 +15,22 @@
 //! The preview has no creation times: ties are broken by name, so "earlier" means "sorts first".
 //!
 //! `GeneratorSet` (rendering) and `HostnameClaims` (collisions) are shared by the MZS engine
-//! ([`crate::preview::ZoneEngine`]) and the MeshService one
-//! ([`crate::mesh_service_status::MeshServiceEngine`]), so both follow one rule.
+//! ([`crate::status::preview::MzsStatusEngine`]) and the MeshService one
+//! ([`crate::status::mesh_service_status::MeshServiceEngine`]), so both follow one rule.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fast_map::FastMap;
 use crate::model::{
     labels, Address, Condition, HostnameGeneratorRef, HostnameGeneratorSelector,
     HostnameGeneratorSpec, HostnameGeneratorStatus, LabelSelector, Meta, Resource, ResourceType,
     Spec,
 };
-use crate::selector;
-use crate::sort::SortedMap;
+use crate::status::selector;
 use crate::template::{go_quote, Template, TemplateData, TemplateError};
+use crate::text::fast_map::FastMap;
+use crate::text::sort::SortedMap;
 
 /// Name of Kuma's default global generator for MZS.
 pub const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
@@ -235,7 +235,7 @@ pub(crate) type Generated = Vec<(String, Result<String, String>)>;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GeneratorSet {
     generators: SortedMap<String, Resource>,
-    /// Sorted by generator name like `generators` (looked up with `crate::sort::lookup`).
+    /// Sorted by generator name like `generators` (looked up with `crate::text::sort::lookup`).
     templates: Vec<(String, Result<Template, TemplateError>)>,
 }
 
@@ -286,7 +286,7 @@ impl GeneratorSet {
             if !generator_selects(spec, resource_type, &meta.labels) {
                 continue;
             }
-            let result = match crate::sort::lookup(&self.templates, name.as_str()) {
+            let result = match crate::text::sort::lookup(&self.templates, name.as_str()) {
                 Some(parsed) => evaluate_parsed(local_zone, parsed, meta, true),
                 None => evaluate(local_zone, &spec.template, meta, true),
             };

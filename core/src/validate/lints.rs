@@ -5,8 +5,8 @@
 //! control plane report the same warnings as editors; [`crate::check`] adds positions and the
 //! tree-level lints (unknown fields MZS005, output-only fields MZS007).
 
-use crate::diagnostics::{Code, Violation};
 use crate::model::{labels, MeshMultiZoneServiceSpec, Resource, Spec};
+use crate::text::diagnostics::{Code, Violation};
 use crate::validate::FieldPath;
 
 /// Every lint that applies to a typed resource, as `(code, violation)` in field order.
@@ -25,7 +25,7 @@ impl<K: Ord + Copy> FirstIndex<K> {
     fn new(keys: impl Iterator<Item = K>) -> Self {
         let mut firsts: Vec<(K, usize)> = keys.enumerate().map(|(i, k)| (k, i)).collect();
         // Equal keys sort by index, so the first of each run is the first occurrence.
-        crate::sort::sort(&mut firsts);
+        crate::text::sort::sort(&mut firsts);
         firsts.dedup_by(|later, first| later.0 == first.0);
         Self(firsts)
     }

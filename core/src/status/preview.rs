@@ -1,14 +1,14 @@
 //! The preview engine: what each zone's control plane computes for every MeshMultiZoneService.
 //!
-//! A [`ZoneEngine`] holds one zone's view (every MeshService the zone knows, local and synced,
+//! A [`MzsStatusEngine`] holds one zone's view (every MeshService the zone knows, local and synced,
 //! every MZS, HostnameGenerator and MeshLoadBalancingStrategy) and keeps each MZS's status current
 //! as resources change. [`preview`] runs one engine per zone over a set of resources.
 //!
 //! Per zone and MZS the engine computes what Kuma's zone control plane writes into `status`
-//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::selector`], [`crate::vips`],
-//! [`crate::hostnames`]) plus what Kuma does not say: which MeshService ports serve each MZS port
-//! ([`crate::ports`]), the traffic split for a client in the zone ([`crate::load_balancing`]) and
-//! warnings ([`crate::diagnostics::Code`] `MZS101`..`MZS106`).
+//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::status::selector`], [`crate::status::vips`],
+//! [`crate::status::hostnames`]) plus what Kuma does not say: which MeshService ports serve each MZS port
+//! ([`crate::status::ports`]), the traffic split for a client in the zone ([`crate::status::load_balancing`]) and
+//! warnings ([`crate::text::diagnostics::Code`] `MZS101`..`MZS106`).
 //!
 //! # Preview conventions
 //!
@@ -35,19 +35,19 @@ use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Code;
-use crate::fast_map::FastMap;
-use crate::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims, Outcome};
-use crate::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::model::{
     Condition, KumaVersion, MatchedMeshService, MeshLoadBalancingStrategySpec,
     MeshMultiZoneServiceSpec, MeshServiceSpec, MeshServiceState, Meta, MzsStatus, Resource,
-    ResourceType, Spec,
+    ResourceKey, ResourceType, Spec,
 };
-use crate::ports::{self, PortPreview, ServingPort};
-use crate::selector::{self, LabelIndex, SelectorIndex};
-use crate::sort::SortedMap;
-use crate::vips::{VipAllocator, VipHolding};
+use crate::status::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims, Outcome};
+use crate::status::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
+use crate::status::ports::{self, PortPreview, ServingPort};
+use crate::status::selector::{self, LabelIndex, SelectorIndex};
+use crate::status::vips::{VipAllocator, VipHolding};
+use crate::text::diagnostics::Code;
+use crate::text::fast_map::FastMap;
+use crate::text::sort::SortedMap;
 
 /// Condition type written by Kuma's MZS status updater.
 pub const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
@@ -64,7 +64,7 @@ pub struct PreviewOptions {
     /// CIDR MZS VIPs come from (Kuma's default `243.0.0.0/8`).
     pub mzs_cidr: ipnet::Ipv4Net,
     /// CIDR MeshService VIPs come from (Kuma's `ipam.meshService.cidr`, default `241.0.0.0/8`);
-    /// used by [`crate::mesh_service_status::MeshServiceEngine`].
+    /// used by [`crate::status::mesh_service_status::MeshServiceEngine`].
     pub mesh_service_cidr: ipnet::Ipv4Net,
     /// Which Kuma release's behaviour to model.
     pub kuma_version: KumaVersion,
@@ -107,42 +107,7 @@ impl PreviewOptions {
     }
 }
 
-/// Identifies a resource inside one zone.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ResourceKey {
-    /// Its type.
-    pub resource_type: ResourceType,
-    /// Its mesh (empty for global-scoped types).
-    pub mesh: String,
-    /// Its name.
-    pub name: String,
-}
-
-impl ResourceKey {
-    /// The key of `resource`.
-    pub fn of(resource: &Resource) -> Self {
-        let resource_type = resource.resource_type();
-        Self {
-            resource_type,
-            mesh: if resource_type.is_mesh_scoped() {
-                resource.meta.mesh.clone()
-            } else {
-                String::new()
-            },
-            name: resource.meta.name.clone(),
-        }
-    }
-
-    fn mzs(mesh: &str, name: &str) -> Self {
-        Self {
-            resource_type: ResourceType::MeshMultiZoneService,
-            mesh: mesh.to_owned(),
-            name: name.to_owned(),
-        }
-    }
-}
-
-/// A change fed to a [`ZoneEngine`].
+/// A change fed to a [`MzsStatusEngine`].
 // Boxing the resource would break the API the front ends build against; changes are short-lived.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
@@ -242,7 +207,7 @@ impl Touched {
     }
 
     fn into_sorted(mut self) -> Vec<u32> {
-        crate::sort::sort(&mut self.0);
+        crate::text::sort::sort(&mut self.0);
         self.0.dedup();
         self.0
     }
@@ -250,7 +215,7 @@ impl Touched {
 
 /// One zone's engine.
 #[derive(Debug, Clone)]
-pub struct ZoneEngine {
+pub struct MzsStatusEngine {
     zone: String,
     options: PreviewOptions,
     services: Vec<Option<ServiceEntry>>,
@@ -271,7 +236,7 @@ pub struct ZoneEngine {
     claims: HostnameClaims,
 }
 
-impl ZoneEngine {
+impl MzsStatusEngine {
     /// An empty engine for `zone`.
     pub fn new(zone: &str, options: PreviewOptions) -> Self {
         let mut engine = Self {
@@ -329,7 +294,7 @@ impl ZoneEngine {
         }
         engine.refresh_generators();
         // Later duplicates of a key replace earlier ones, as a sequence of upserts would.
-        let unique = crate::sort::sorted_map(
+        let unique = crate::text::sort::sorted_map(
             mzs_resources
                 .into_iter()
                 .map(|r| ((r.meta.mesh.as_str(), r.meta.name.as_str()), r))
@@ -381,7 +346,7 @@ impl ZoneEngine {
                 }
             }
         }
-        crate::sort::sort(&mut changed);
+        crate::text::sort::sort(&mut changed);
         changed
     }
 
@@ -403,7 +368,7 @@ impl ZoneEngine {
 
     /// Apply a batch of changes in order, then re-evaluate each affected MZS once (so a batch of
     /// N MeshService updates under one wide selector costs one re-evaluation of that MZS, not
-    /// N); returns what [`ZoneEngine::apply`] would return for the batch as a whole.
+    /// N); returns what [`MzsStatusEngine::apply`] would return for the batch as a whole.
     pub fn apply_all(&mut self, changes: impl IntoIterator<Item = Change>) -> Vec<ResourceKey> {
         let mut touched = Touched::default();
         let mut removed = BTreeSet::new();
@@ -428,7 +393,7 @@ impl ZoneEngine {
                 }
             }
         }
-        crate::sort::sort(&mut changed);
+        crate::text::sort::sort(&mut changed);
         changed.dedup();
         changed
     }
@@ -827,7 +792,7 @@ impl ZoneEngine {
                     .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
             })
             .collect();
-        crate::sort::sort_by(&mut ids, |&a, &b| {
+        crate::text::sort::sort_by(&mut ids, |&a, &b| {
             match (self.service(a), self.service(b)) {
                 (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
                     .then_with(|| a.meta.name.cmp(&b.meta.name)),
@@ -957,7 +922,7 @@ impl ZoneEngine {
                     port: Some(section.clone()),
                 });
             }
-            crate::sort::sort(&mut available_in);
+            crate::text::sort::sort(&mut available_in);
             let mut endpoints: Vec<ZoneEndpoints> = Vec::new();
             for zone in available_in {
                 match endpoints.last_mut() {
@@ -1007,7 +972,7 @@ impl ZoneEngine {
                 )),
                 Outcome::Collision(_) => {
                     // Kuma's condition names only the losing MZS; say who owns the hostname.
-                    let hostname = crate::sort::lookup(&entry.generated, generator.as_str())
+                    let hostname = crate::text::sort::lookup(&entry.generated, generator.as_str())
                         .and_then(|r| r.as_ref().ok())
                         .map(String::as_str)
                         .unwrap_or("");
@@ -1041,7 +1006,7 @@ impl ZoneEngine {
             });
         }
 
-        crate::sort::sort(&mut warnings);
+        crate::text::sort::sort(&mut warnings);
         warnings.dedup();
         let preview = MzsPreview {
             mesh: entry.meta.mesh.clone(),
@@ -1135,7 +1100,7 @@ fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
         .filter(|r| r.resource_type() == ResourceType::MeshService)
         .map(|r| (r.meta.mesh.as_str(), r.meta.name.as_str(), r.meta.zone()))
         .collect();
-    crate::sort::sort(&mut placed);
+    crate::text::sort::sort(&mut placed);
     placed.dedup();
     // (mesh, name) written in more than one zone, sorted.
     let mut in_several_zones: Vec<(&str, &str)> = placed
@@ -1178,7 +1143,7 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
             }
         }
     }
-    crate::sort::sort(&mut all_zones);
+    crate::text::sort::sort(&mut all_zones);
     all_zones.dedup();
     // One engine, moved from zone to zone: the MeshService index and the matching are built
     // once; only the zone-dependent parts are recomputed per zone.
@@ -1187,7 +1152,7 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
         return Preview::default();
     };
     let resources = distinct_mesh_services(resources);
-    let mut engine = ZoneEngine::with_resources(first, options.clone(), &resources);
+    let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
     let mut out = vec![engine.zone_preview()];
     for zone in zones {
         engine.set_zone(zone);

@@ -3,8 +3,8 @@
 //! failed), where each hostname came from, the VIP, and the traffic split per port.
 
 use crate::model::{Labels, Meta, MzsStatus, Resource, Spec};
-use crate::preview::{format_selector, Preview};
-use crate::selector::LabelIndex;
+use crate::status::preview::{format_selector, Preview};
+use crate::status::selector::LabelIndex;
 
 /// At most this many non-matching MeshServices are listed per MZS (the closest ones first).
 pub const MAX_NEAR_MISSES: usize = 10;
@@ -42,9 +42,9 @@ fn describe_service(meta: &Meta) -> String {
 fn percent(fraction: f64) -> String {
     let p = fraction * 100.0;
     if (p - p.round()).abs() < 0.05 {
-        format!("{}%", crate::float_text::fixed(p, 0))
+        format!("{}%", crate::text::float_text::fixed(p, 0))
     } else {
-        format!("{}%", crate::float_text::fixed(p, 1))
+        format!("{}%", crate::text::float_text::fixed(p, 1))
     }
 }
 
@@ -70,7 +70,7 @@ pub fn explain_with_skipped(
     for (i, s) in services.iter().enumerate() {
         index.insert(u32::try_from(i).unwrap_or(u32::MAX), &s.meta.labels);
     }
-    let generators = crate::sort::sorted_map(
+    let generators = crate::text::sort::sorted_map(
         resources
             .iter()
             .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
@@ -81,7 +81,7 @@ pub fn explain_with_skipped(
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshMultiZoneService(_)))
         .collect();
-    crate::sort::sort_by(&mut mzs, |a, b| {
+    crate::text::sort::sort_by(&mut mzs, |a, b| {
         (&a.meta.mesh, &a.meta.name).cmp(&(&b.meta.mesh, &b.meta.name))
     });
     mzs.dedup_by(|a, b| a.meta.mesh == b.meta.mesh && a.meta.name == b.meta.name);
@@ -136,7 +136,7 @@ pub fn explain_with_skipped(
                     ids.extend(posting.iter().copied());
                 }
             }
-            crate::sort::sort(&mut ids);
+            crate::text::sort::sort(&mut ids);
             ids.dedup();
             ids.into_iter().map(|i| i as usize).collect()
         };
@@ -161,7 +161,7 @@ pub fn explain_with_skipped(
         }
         lines.push(format!("  matched {} MeshService(s)", matched.len()));
         lines.extend(matched);
-        crate::sort::sort_by(&mut misses, |a, b| {
+        crate::text::sort::sort_by(&mut misses, |a, b| {
             (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name))
         });
         if !misses.is_empty() {
@@ -259,12 +259,12 @@ fn explain_status(status: &MzsStatus, generators: &[(&str, &Resource)], lines: &
             .as_ref()
             .map(|r| r.core_name.as_str())
             .unwrap_or("");
-        let template = match crate::sort::lookup(generators, generator).map(|g| &g.spec) {
+        let template = match crate::text::sort::lookup(generators, generator).map(|g| &g.spec) {
             Some(Spec::HostnameGenerator(spec)) => spec.template.clone(),
-            _ if generator == crate::hostnames::DEFAULT_MZS_GENERATOR => {
+            _ if generator == crate::status::hostnames::DEFAULT_MZS_GENERATOR => {
                 format!(
                     "{} (Kuma's default)",
-                    crate::hostnames::DEFAULT_MZS_TEMPLATE
+                    crate::status::hostnames::DEFAULT_MZS_TEMPLATE
                 )
             }
             _ => String::new(),

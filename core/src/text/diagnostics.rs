@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::source::{LineIndex, Range, TextRange};
+use crate::text::source::{LineIndex, Range, TextRange};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -366,7 +366,7 @@ impl Diagnostic {
 
 /// Sort diagnostics the one way every front end shows them: by position, then code, then message.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    crate::sort::sort_by(diagnostics, |a, b| {
+    crate::text::sort::sort_by(diagnostics, |a, b| {
         (a.span.start, a.span.end, a.code, &a.field, &a.message).cmp(&(
             b.span.start,
             b.span.end,
@@ -384,7 +384,7 @@ mod tests {
     #[test]
     fn every_code_is_listed_once_with_a_stable_name_and_anchor() {
         let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        crate::sort::sort(&mut names);
+        crate::text::sort::sort(&mut names);
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
         for code in Code::ALL {

@@ -1,6 +1,6 @@
 //! Which VIP a zone will hand a new MeshMultiZoneService, from the VIPs it already holds.
 //!
-//! A zone's allocator ([`crate::vips`]) hands out the lowest free address at or after a cursor
+//! A zone's allocator ([`crate::status::vips`]) hands out the lowest free address at or after a cursor
 //! that sits just past the last address it handed out, and a deleted service's address is not
 //! reused until the cursor wraps. The REST API shows the VIPs in use (`status.vips` of the zone's
 //! MZS copies), not the cursor, so the next VIP is the address after the highest one in use, if
@@ -12,7 +12,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use crate::vips::VipAllocator;
+use crate::status::vips::VipAllocator;
 
 /// The VIP a zone holding `in_use` will most likely assign next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

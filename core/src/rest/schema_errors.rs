@@ -15,7 +15,7 @@ use crate::Violation;
 /// whose first word starts with `spec.` becomes `field = first word`, `message = rest`; any other
 /// goes to field `""` with the whole text.
 pub fn split_errors(mut errors: Vec<String>) -> Vec<Violation> {
-    crate::sort::sort(&mut errors);
+    crate::text::sort::sort(&mut errors);
     errors.dedup();
     errors
         .into_iter()

@@ -7,8 +7,8 @@
 //! we do not check), and [`mentions_kuma`] decides from the text alone whether a file holds a
 //! Kuma resource, for texts that do not parse (a Helm template) or break a size limit.
 
-use crate::diagnostics::Code;
-use crate::syntax::Node;
+use crate::text::diagnostics::Code;
+use crate::text::syntax::Node;
 use crate::{Checked, CheckedDocument, Severity};
 
 /// Kuma's resource types (universal `type` and Kubernetes `kind` names), modelled or not: a

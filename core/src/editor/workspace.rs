@@ -18,12 +18,12 @@
 //!   label that the closest MeshService fails (with which label differs in the message), the
 //!   port, or the MZS name. A warning given by several zones is one diagnostic listing them.
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::explain::selector_mismatch;
+use crate::editor::explain::selector_mismatch;
 use crate::model::{labels, Meta, Resource, ResourceType, Spec};
-use crate::preview::{self, format_selector, Preview, PreviewOptions, PreviewWarning};
-use crate::source::TextRange;
-use crate::syntax::Node;
+use crate::status::preview::{self, format_selector, Preview, PreviewOptions, PreviewWarning};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::source::TextRange;
+use crate::text::syntax::Node;
 use crate::{check, CheckOptions, Checked};
 
 /// One input file.
@@ -86,7 +86,7 @@ pub struct WorkspacePreview {
     pub files: Vec<FileResult>,
     /// Resources left out, in input order.
     pub skipped: Vec<Skipped>,
-    /// The resources that took part (for [`crate::explain::explain`]).
+    /// The resources that took part (for [`crate::editor::explain::explain`]).
     pub resources: Vec<Resource>,
 }
 

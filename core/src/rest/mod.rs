@@ -1,13 +1,15 @@
-//! Kuma's REST-layer rules that are not transport: the validation layers of a PUT in Kuma's order
-//! (§2.3 of the reference), Kuma's error bodies, labels computed on write (§7.5), label checks
-//! (§2.5), which control plane may write which type (§7.4), KDS names (`HashedName`, §7.6),
+//! The REST layer: Kuma's REST-layer rules that are not transport: the validation layers of a PUT
+//! in Kuma's order (§2.3 of the reference), Kuma's error bodies, labels computed on write (§7.5),
+//! label checks (§2.5), which control plane may write which type (§7.4), KRI and SNI names,
 //! pagination and filter parameters (§7.2), the REST and Kubernetes output shapes, and the
 //! `_hostnames` inspect endpoint (§6.4).
 //!
 //! The local control plane (`kuma-local`) only does HTTP, storage and sync around these.
 
-pub mod rest;
-pub mod schema;
+pub(crate) mod facts;
+pub(crate) mod kri;
+pub(crate) mod schema_errors;
+pub(crate) mod server_labels;
 
 use std::collections::BTreeMap;
 
@@ -15,12 +17,11 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::hostnames;
-use crate::kri;
 use crate::model::{
     labels as label_keys, HostnameGeneratorSelector, HostnameGeneratorSpec, KumaVersion,
     LabelSelector, Labels, Meta, MzsStatus, Resource, ResourceType, Spec,
 };
+use crate::status::hostnames;
 use crate::Violation;
 
 // ---------------------------------------------------------------------------------------------
@@ -636,7 +637,7 @@ pub fn decode_body_in(
     value: &mut Value,
     version: KumaVersion,
 ) -> Result<Resource, ApiError> {
-    let violations = schema::check_in(resource_type, value, version);
+    let violations = schema_errors::check_in(resource_type, value, version);
     if !violations.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
     }
@@ -736,7 +737,7 @@ pub fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
             .map(|sni| SniEntry { port, sni })
         })
         .collect();
-    crate::sort::sort_by_key(&mut entries, |e| e.port);
+    crate::text::sort::sort_by_key(&mut entries, |e| e.port);
     entries
 }
 
@@ -748,53 +749,6 @@ pub struct SniEntry {
     /// The SNI.
     pub sni: String,
 }
-
-// ---------------------------------------------------------------------------------------------
-// KDS naming (§7.6)
-
-/// Kuma's `HashedName(mesh, name, extra...)`: `<name cut to 236>-<16 chars>`, the hash being
-/// FNV-64a over mesh, name and the extra values (no separators), hex encoded, each hex digit
-/// mapped through k8s `rand.SafeEncodeString`.
-pub fn hashed_name(mesh: &str, name: &str, extra: &[&str]) -> String {
-    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in std::iter::once(mesh)
-        .chain(std::iter::once(name))
-        .chain(extra.iter().copied())
-    {
-        for byte in part.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    let hex = format!("{hash:016x}");
-    let suffix: String = hex
-        .bytes()
-        .map(|b| char::from(ALPHANUMS[usize::from(b) % ALPHANUMS.len()]))
-        .collect();
-    let cut = name
-        .char_indices()
-        .nth(236)
-        .map_or(name, |(i, _)| &name[..i]);
-    format!("{cut}-{suffix}")
-}
-
-/// The KDS name of a resource synced from a zone to global (and on to other zones):
-/// `HashedName(mesh, displayName, zone?, namespace?)`.
-pub fn kds_name(resource: &Resource) -> String {
-    let meta = &resource.meta;
-    let mut extra = Vec::new();
-    if let Some(zone) = meta.labels.get(label_keys::ZONE) {
-        extra.push(zone.as_str());
-    }
-    if let Some(ns) = meta.labels.get(label_keys::NAMESPACE) {
-        extra.push(ns.as_str());
-    }
-    hashed_name(&meta.mesh, meta.display_name(), &extra)
-}
-
-/// Kuma's global -> zone naming; the rule lives in [`crate::kds`].
-pub use crate::kds::rename_for_zones;
 
 // ---------------------------------------------------------------------------------------------
 // Pagination and filters (§7.2)
@@ -955,7 +909,7 @@ impl Serialize for StatusRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let status = self.0.status.as_ref();
         if self.0.resource_type() == ResourceType::MeshService {
-            return rest::mesh_service_status(status).serialize(serializer);
+            return facts::mesh_service_status(status).serialize(serializer);
         }
         if self.0.resource_type() == ResourceType::MeshMultiZoneService {
             if let Some(typed) = status.and_then(|s| MzsStatus::deserialize(s).ok()) {
@@ -1220,6 +1174,7 @@ pub fn inspect_hostnames(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::kds::{hashed_name, rename_for_zones};
 
     fn zone() -> Mode {
         Mode::Zone {
@@ -1518,6 +1473,7 @@ mod tests {
 
     mod props {
         use super::super::*;
+        use crate::kds::hashed_name;
         use proptest::prelude::*;
         use serde_json::{json, Value};
 

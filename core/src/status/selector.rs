@@ -1,8 +1,8 @@
 //! Label selectors, with Kuma's two matching semantics, and the indexes the preview engine uses
 //! to avoid comparing every MeshMultiZoneService with every MeshService.
 
-use crate::fast_map::FastMap;
 use crate::model::Labels;
+use crate::text::fast_map::FastMap;
 
 /// The MZS status updater's rule: every `(k, v)` of the selector equals the label value, a missing
 /// label reading as `""` (so `k: ""` matches a missing label).
@@ -229,7 +229,7 @@ impl SelectorIndex {
                 out.extend_from_slice(&ids.0);
             }
         }
-        crate::sort::sort(&mut out);
+        crate::text::sort::sort(&mut out);
         out.dedup();
         out
     }

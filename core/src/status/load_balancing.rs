@@ -3,12 +3,12 @@
 //! # Endpoints (Kuma, `pkg/xds/topology/outbound.go`)
 //!
 //! The MZS cluster's endpoints are those of the matched MeshServices of the MZS's mesh that
-//! serve the port (see [`crate::ports`]). Local MeshServices always count but only have endpoints
+//! serve the port (see [`crate::status::ports`]). Local MeshServices always count but only have endpoints
 //! when they are `Available`; remote MeshServices are skipped unless `Available`. The preview
 //! models **one endpoint per (MeshService, zone)**, weight 1: a remote zone is reached through its
 //! zone proxy (one address), and a local MeshService's pods are one group. Every endpoint of a zone
 //! has the zone's health fraction (1 unless the zone is taken down, see
-//! [`crate::preview::PreviewOptions::down_zones`] and `zone_health`).
+//! [`crate::status::preview::PreviewOptions::down_zones`] and `zone_health`).
 //!
 //! # Priorities (Kuma's MeshLoadBalancingStrategy plugin, §8.3 and §8.5 of the reference)
 //!
@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Labels, MeshLoadBalancingStrategySpec, MlbsConf};
-use crate::selector;
+use crate::status::selector;
 
 /// Envoy's default overprovisioning factor (percent).
 pub const ENVOY_DEFAULT_OVERPROVISIONING: u32 = 140;
@@ -121,7 +121,7 @@ pub fn select_policy<'p>(
         })
         .map(|(_, name, spec)| (name, spec))
         .collect();
-    crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
+    crate::text::sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
 
     let mut best: Option<(RuleLevel, Vec<String>, MlbsConf)> = None;
     for (name, spec) in sorted {
@@ -326,7 +326,7 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
         healthy: f64,
         health: u32,
     }
-    crate::sort::sort_by_key(&mut prioritized, |&(priority, _)| priority);
+    crate::text::sort::sort_by_key(&mut prioritized, |&(priority, _)| priority);
     let mut levels: Vec<Level<'_>> = Vec::new();
     for (priority, zone) in prioritized {
         match levels.last_mut() {
@@ -355,7 +355,7 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
         level.total = total;
         level.healthy = healthy;
     }
-    crate::sort::sort(&mut dropped);
+    crate::text::sort::sort(&mut dropped);
     dropped.dedup();
 
     let total_health = levels.iter().map(|l| l.health).sum::<u32>().min(100);
@@ -404,7 +404,7 @@ pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsC
             }
         }
         let mut zones: Vec<String> = level.zones.iter().map(|z| z.zone.clone()).collect();
-        crate::sort::sort(&mut zones);
+        crate::text::sort::sort(&mut zones);
         zones.dedup();
         out.priorities.push(PriorityLevel {
             priority: level.priority,

@@ -7,24 +7,24 @@
 //!   exactly one from `ipam.meshService.cidr` (default `241.0.0.0/8`), from an allocator of its
 //!   own, separate from the MeshMultiZoneService one. VIPs already present are kept (reserved
 //!   first, then missing ones allocated). A deleted service's VIP is not handed out again while
-//!   the process lives. The allocation policy is [`crate::vips`]'s, shared with MZS.
+//!   the process lives. The allocation policy is [`crate::status::vips`]'s, shared with MZS.
 //! - Hostnames (`pkg/core/resources/apis/hostnamegenerator/hostname/generator.go`): every
 //!   HostnameGenerator whose `meshService` selector matches the service's labels renders its
 //!   template (`.Zone` = the service's `kuma.io/zone` label, else the local zone); the results
 //!   become `status.addresses` and `status.hostnameGenerators` with the same conditions and the
-//!   same collision rule as for MZS ([`crate::hostnames`]): collisions are detected per mesh
+//!   same collision rule as for MZS ([`crate::status::hostnames`]): collisions are detected per mesh
 //!   among MeshServices only (an MZS and a MeshService never collide).
 //!
-//! The rule code is shared with the MZS engine ([`crate::preview::ZoneEngine`]): generator
-//! rendering and the collision registry live in [`crate::hostnames`], VIP holding in
-//! [`crate::vips::VipHolding`].
+//! The rule code is shared with the MZS engine ([`crate::status::preview::MzsStatusEngine`]): generator
+//! rendering and the collision registry live in [`crate::status::hostnames`], VIP holding in
+//! [`crate::status::vips::VipHolding`].
 //!
 //! # Conventions
 //!
 //! - Labels are taken as given: the engine expects the labels a Kuma store holds
 //!   (`kuma.io/origin`, `kuma.io/zone`, `kuma.io/env`, `kuma.io/display-name`, computed on write).
 //! - Only the generators fed to the engine apply; Kuma's default generators are resources the
-//!   control plane creates ([`crate::api::default_hostname_generators`]).
+//!   control plane creates ([`crate::rest::default_hostname_generators`]).
 //! - No creation times: Kuma's "creation time, then name" orders are "name", as in the MZS engine.
 //! - Not computed: `status.dataplaneProxies`, `status.tls` and `spec.identities` (they depend on
 //!   data plane proxies, which kuma-mzs does not model).
@@ -39,11 +39,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims};
+use crate::model::ResourceKey;
 use crate::model::{Address, HostnameGeneratorStatus, Meta, Resource, ResourceType, Spec, Vip};
-use crate::preview::{existing_vips, Change, PreviewOptions, ResourceKey};
-use crate::sort::SortedMap;
-use crate::vips::{VipAllocator, VipError, VipHolding};
+use crate::status::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims};
+use crate::status::preview::{existing_vips, Change, PreviewOptions};
+use crate::status::vips::{VipAllocator, VipError, VipHolding};
+use crate::text::sort::SortedMap;
 
 /// The part of a MeshService's `status` a zone computes here, in Kuma's JSON shape (empty lists
 /// are omitted, as Kuma's `omitempty`).
@@ -215,7 +216,7 @@ impl MeshServiceEngine {
                 .filter(|id| !self.services.contains_key(*id))
                 .map(|(mesh, name)| mesh_service_key(mesh, name)),
         );
-        crate::sort::sort(&mut changed);
+        crate::text::sort::sort(&mut changed);
         changed.dedup();
         changed
     }
@@ -328,7 +329,7 @@ impl MeshServiceEngine {
                 .filter(|id| self.waiting.contains(*id))
                 .cloned()
                 .collect();
-            crate::sort::sort(&mut fresh);
+            crate::text::sort::sort(&mut fresh);
             fresh.dedup();
             fresh
         };

@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use crate::hostnames::InspectHostnames;
 use crate::model::{Meta, Resource, ResourceType, Spec};
+use crate::status::hostnames::InspectHostnames;
 use crate::Violation;
 
 use super::{

@@ -1,4 +1,4 @@
-//! Labels a Kuma control plane writes on a resource itself (see [`crate::api::compute_labels`]
+//! Labels a Kuma control plane writes on a resource itself (see [`crate::rest::compute_labels`]
 //! for when each is set): front ends that manage resources hide them from a user's configuration
 //! so they never cause a diff, unless the user sets one explicitly.
 
@@ -23,8 +23,8 @@ pub fn is_server_written(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{compute_labels, Mode};
     use crate::model::{Labels, ResourceType};
+    use crate::rest::{compute_labels, Mode};
 
     #[test]
     fn every_label_kuma_computes_is_listed() {

@@ -1,16 +1,15 @@
-//! Field documentation and JSON Schemas for every resource kind, in both document shapes.
+//! The documented field tree of every resource kind, in both document shapes.
 //!
-//! One static field tree per kind ([`kind`]) is the single source of truth for three consumers:
+//! One static field tree per kind ([`kind`]) is the single source of truth for four consumers:
 //! the JSON Schemas handed to generic YAML tooling (monaco-yaml, yaml-language-server) via
-//! [`json_schema`], and the hover and completion of [`crate::ide`] (our own language server and the
-//! playground). The facts (field names, types, defaults, required fields, enum values) come from
+//! [`crate::editor::json_schema`], the hover and completion of [`crate::editor::ide`] (our own
+//! language server and the playground), and the nearest-value quick fixes `check()` attaches
+//! ([`crate::decode::value_fixes`]); that last one is why the tree sits in the model layer. The facts (field names, types, defaults, required fields, enum values) come from
 //! Kuma's OpenAPI schemas (`rest.yaml`) and CRDs; the prose is ours.
 //!
 //! Beyond Kuma's schema, `spec.ports[].appProtocol` lists the protocols Kuma's validator accepts
 //! as an `enum` (Kuma's schema only says `string`, so its schema layer lets `htpp` through and the
 //! validator rejects it later); editors can then flag it while typing.
-
-use serde_json::{json, Map, Value};
 
 use crate::model::{KumaVersion, ResourceType};
 use crate::Shape;
@@ -695,125 +694,115 @@ pub fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
     }
 }
 
-/// The JSON Schema (draft-07) of `resource_type`: either document shape.
-pub fn json_schema(resource_type: ResourceType, version: KumaVersion) -> Value {
-    let kind = kind(resource_type);
-    let name = resource_type.name();
-    let universal = object_schema(
-        &top_level(kind, Shape::Universal),
-        version,
-        Some(("type", name)),
-        !kind.free_form,
-    );
-    let kubernetes = object_schema(
-        &top_level(kind, Shape::Kubernetes),
-        version,
-        Some(("kind", name)),
-        true,
-    );
-    json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": format!("https://kuma-mzs.invalid/schema/{}.json", resource_type.path_segment()),
-        "title": name,
-        "description": kind.doc,
-        "anyOf": [
-            with_title(universal, &format!("{name} (universal: kumactl, REST API)")),
-            with_title(kubernetes, &format!("{name} (Kubernetes)")),
-        ],
-    })
+// --- Resolving paths -----------------------------------------------------------------------------
+
+/// One step from a document's root to a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A mapping key.
+    Key(String),
+    /// A sequence item.
+    Index,
 }
 
-/// Every kind's JSON Schema, keyed by kind name (sorted).
-pub fn json_schemas(version: KumaVersion) -> Map<String, Value> {
-    let mut map = Map::new();
-    let mut types = ResourceType::ALL;
-    crate::sort::sort_by_key(&mut types, |t| t.name());
-    for t in types {
-        map.insert(t.name().to_owned(), json_schema(t, version));
-    }
-    map
+/// What a path leads to in the field tree.
+pub(crate) enum Resolved {
+    /// A field (or an item of an array field).
+    Field { field: Field, ty: Ty, path: String },
+    /// A key inside a string map (a label).
+    MapKey {
+        field: Field,
+        key: String,
+        path: String,
+    },
 }
 
-fn with_title(mut schema: Value, title: &str) -> Value {
-    if let Value::Object(map) = &mut schema {
-        map.insert("title".to_owned(), Value::String(title.to_owned()));
-    }
-    schema
-}
-
-fn object_schema(
-    fields: &[Field],
-    version: KumaVersion,
-    pin: Option<(&str, &str)>,
-    closed: bool,
-) -> Value {
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    for f in fields.iter().filter(|f| f.exists_in(version)) {
-        let mut schema = field_schema(f, version);
-        if let (Some((key, value)), Value::Object(map)) = (pin, &mut schema) {
-            if f.name == key {
-                map.insert("enum".to_owned(), json!([value]));
+/// Follow `steps` from a document's root (of `kind`, or of no known kind) through the tree.
+pub(crate) fn resolve(
+    kind: Option<&'static Kind>,
+    shape: Shape,
+    steps: &[Step],
+) -> Option<Resolved> {
+    let (first, rest) = steps.split_first()?;
+    let Step::Key(first) = first else {
+        return None;
+    };
+    let top = match kind {
+        Some(k) => top_level(k, shape),
+        None => untyped_top_level(),
+    };
+    let field = *top.iter().find(|f| f.name == first)?;
+    let mut current = Resolved::Field {
+        field,
+        ty: field.ty,
+        path: first.clone(),
+    };
+    for step in rest {
+        current = match (current, step) {
+            (
+                Resolved::Field {
+                    ty: Ty::Object(fields),
+                    path,
+                    ..
+                },
+                Step::Key(k),
+            ) => {
+                let f = *fields.iter().find(|f| f.name == k)?;
+                Resolved::Field {
+                    field: f,
+                    ty: f.ty,
+                    path: format!("{path}.{k}"),
+                }
             }
-        }
-        properties.insert(f.name.to_owned(), schema);
-        if f.required {
-            required.push(Value::String(f.name.to_owned()));
-        }
+            (
+                Resolved::Field {
+                    field,
+                    ty: Ty::StringMap,
+                    path,
+                },
+                Step::Key(k),
+            ) => Resolved::MapKey {
+                field,
+                key: k.clone(),
+                path,
+            },
+            (
+                Resolved::Field {
+                    field,
+                    ty: Ty::Array(item),
+                    path,
+                },
+                Step::Index,
+            ) => Resolved::Field {
+                field,
+                ty: *item,
+                path: format!("{path}[]"),
+            },
+            _ => return None,
+        };
     }
-    let mut map = Map::new();
-    map.insert("type".to_owned(), json!("object"));
-    map.insert("properties".to_owned(), Value::Object(properties));
-    if !required.is_empty() {
-        map.insert("required".to_owned(), Value::Array(required));
-    }
-    if closed {
-        map.insert("additionalProperties".to_owned(), Value::Bool(false));
-    }
-    Value::Object(map)
+    Some(current)
 }
 
-fn type_schema(ty: &Ty, version: KumaVersion) -> Value {
-    match ty {
-        Ty::String => json!({"type": "string"}),
-        Ty::Int32 => json!({"type": "integer", "format": "int32"}),
-        Ty::Boolean => json!({"type": "boolean"}),
-        Ty::IntOrString => json!({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
-        Ty::Object(fields) => object_schema(fields, version, None, true),
-        Ty::StringMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
-        Ty::Array(item) => json!({"type": "array", "items": type_schema(item, version)}),
-        Ty::Any => json!({}),
-    }
-}
-
-fn field_schema(field: &Field, version: KumaVersion) -> Value {
-    let mut schema = type_schema(&field.ty, version);
-    if let Value::Object(map) = &mut schema {
-        map.insert(
-            "description".to_owned(),
-            Value::String(field.doc.to_owned()),
-        );
-        let values = field.values_for(version);
-        if !values.is_empty() {
-            map.insert("enum".to_owned(), json!(values));
-        }
-        if let Some(default) = field.default {
-            map.insert("default".to_owned(), Value::String(default.to_owned()));
-        }
-        if field.read_only {
-            map.insert("readOnly".to_owned(), Value::Bool(true));
-        }
-        if field.name == "ports" && matches!(field.ty, Ty::Array(_)) && field.required {
-            map.insert("minItems".to_owned(), json!(1));
-        }
-    }
-    schema
+/// The top-level fields a document of no known kind may start with.
+pub(crate) fn untyped_top_level() -> Vec<Field> {
+    let universal = top_level(kind(ResourceType::MeshMultiZoneService), Shape::Universal);
+    let kubernetes = top_level(kind(ResourceType::MeshMultiZoneService), Shape::Kubernetes);
+    universal
+        .into_iter()
+        .filter(|f| f.name == "type")
+        .chain(
+            kubernetes
+                .into_iter()
+                .filter(|f| f.name == "apiVersion" || f.name == "kind"),
+        )
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::schema::{self as decode, Schema};
+    use crate::decode::openapi::{self as decode, Schema};
 
     /// The editor tree (hover, completion, JSON Schemas) and the decoder's tree (what `check()`
     /// enforces) are two static tables, kept apart because the decoder's is the compact one the
@@ -824,8 +813,8 @@ mod tests {
             (Ty::Object(fields), Schema::Object { fields: known, .. }) => {
                 let mut editor_names: Vec<&str> = fields.iter().map(|f| f.name).collect();
                 let mut decoder_names: Vec<&str> = known.iter().map(|f| f.name).collect();
-                crate::sort::sort(&mut editor_names);
-                crate::sort::sort(&mut decoder_names);
+                crate::text::sort::sort(&mut editor_names);
+                crate::text::sort::sort(&mut decoder_names);
                 if editor_names != decoder_names {
                     problems.push(format!(
                         "{path}: fields {editor_names:?} vs {decoder_names:?}"
@@ -890,18 +879,6 @@ mod tests {
     }
 
     #[test]
-    fn dataplane_tags_are_a_kuma_2x_field() {
-        let selector = |version| {
-            json_schema(ResourceType::MeshService, version)["anyOf"][0]["properties"]["spec"]
-                ["properties"]["selector"]["properties"]
-                .clone()
-        };
-        assert!(selector(KumaVersion::V2_14).get("dataplaneTags").is_some());
-        assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
-        assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
-    }
-
-    #[test]
     fn the_editor_tree_and_the_decoder_tree_agree() {
         let mut problems = Vec::new();
         for kind in kinds().filter(|k| !k.free_form) {
@@ -917,44 +894,6 @@ mod tests {
             agree(&path, &Ty::Object(kind.spec), spec.schema, &mut problems);
         }
         assert!(problems.is_empty(), "{problems:#?}");
-    }
-
-    #[test]
-    fn every_kind_has_a_schema_with_both_shapes() {
-        let schemas = json_schemas(KumaVersion::V3_0);
-        assert_eq!(schemas.len(), ResourceType::ALL.len());
-        for (name, schema) in &schemas {
-            assert_eq!(schema["title"], json!(name));
-            assert_eq!(
-                schema["anyOf"][0]["properties"]["type"]["enum"],
-                json!([name])
-            );
-            assert_eq!(
-                schema["anyOf"][1]["properties"]["kind"]["enum"],
-                json!([name])
-            );
-        }
-    }
-
-    #[test]
-    fn mzs_schema_carries_kuma_facts() {
-        let s = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V3_0);
-        let spec = &s["anyOf"][0]["properties"]["spec"];
-        assert_eq!(spec["required"], json!(["selector", "ports"]));
-        assert_eq!(spec["properties"]["ports"]["minItems"], json!(1));
-        let port = &spec["properties"]["ports"]["items"];
-        assert_eq!(port["required"], json!(["port"]));
-        assert_eq!(port["properties"]["appProtocol"]["default"], json!("tcp"));
-        assert_eq!(
-            port["properties"]["appProtocol"]["enum"],
-            json!(["grpc", "http", "http2", "tcp"])
-        );
-        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2_14);
-        assert_eq!(
-            v2["anyOf"][0]["properties"]["spec"]["properties"]["ports"]["items"]["properties"]
-                ["appProtocol"]["enum"],
-            json!(["grpc", "http", "http2", "kafka", "tcp"])
-        );
     }
 
     #[test]

@@ -7,8 +7,8 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{to_u32, LineIndex, TextRange};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::source::{to_u32, LineIndex, TextRange};
 
 /// Limits applied to untrusted input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -404,7 +404,7 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
         index: index.as_ref(),
         limits,
         nodes: 0,
-        anchors: crate::fast_map::FastMap::default(),
+        anchors: crate::text::fast_map::FastMap::default(),
         stack: Vec::new(),
         out: Parsed::default(),
     };
@@ -437,7 +437,7 @@ struct Builder<'t> {
     /// Nodes created so far, counting alias expansions.
     nodes: usize,
     /// Anchored nodes with their expanded sizes.
-    anchors: crate::fast_map::FastMap<usize, (Node, usize)>,
+    anchors: crate::text::fast_map::FastMap<usize, (Node, usize)>,
     stack: Vec<Open>,
     out: Parsed,
 }

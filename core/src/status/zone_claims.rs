@@ -2,14 +2,14 @@
 //!
 //! A zone gives a hostname to one service of a mesh only: a service whose generator renders a
 //! hostname another service of the mesh already holds gets no address for it and a `Generated`
-//! condition `False` with reason `Collision` (see [`crate::hostnames`]). A preview computed from
+//! condition `False` with reason `Collision` (see [`crate::status::hostnames`]). A preview computed from
 //! the global control plane does not see the zones' holdings; [`with_claims`] applies them to a
 //! previewed status once they have been read from the zone.
 
 use std::collections::BTreeMap;
 
-use crate::hostnames::{collision_message, CONDITION_GENERATED, REASON_COLLISION};
 use crate::model::{Condition, MzsStatus, ResourceType};
+use crate::status::hostnames::{collision_message, CONDITION_GENERATED, REASON_COLLISION};
 
 /// `status` of the MZS `name` as the zone will write it, given the hostnames other services of
 /// its mesh hold there (`claimed`: hostname -> holder's display name); also returns each lost

@@ -12,13 +12,13 @@
 //!   on global under `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
 //!   `kuma.io/origin: zone` and `kuma.io/display-name`.
 //!
-//! The name hash itself ([`hashed_name`], [`kds_name`]) is computed in [`crate::api`] and
-//! re-exported here.
+//! The name hash itself is [`hashed_name`] (and [`kds_name`] for a zone's resource).
 
-use crate::model::{labels, Meta, Resource, ResourceType};
-use crate::preview::ResourceKey;
+mod hashed_name;
 
-pub use crate::api::{hashed_name, kds_name};
+use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
+
+pub use hashed_name::{hashed_name, kds_name};
 
 /// `kuma.io/origin` of resources written on (or synced from) global.
 pub const ORIGIN_GLOBAL: &str = "global";
@@ -215,7 +215,7 @@ mod tests {
             }
         };
         value["spec"] = spec;
-        crate::api::decode_value(t, value).unwrap()
+        crate::rest::decode_value(t, value).unwrap()
     }
 
     #[test]
@@ -283,7 +283,7 @@ mod tests {
             copy.meta.labels.get(labels::ORIGIN).map(String::as_str),
             Some("zone")
         );
-        let key = crate::preview::ResourceKey {
+        let key = ResourceKey {
             resource_type: ResourceType::MeshService,
             mesh: "default".into(),
             name: "redis".into(),
