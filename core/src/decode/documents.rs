@@ -15,7 +15,7 @@ use crate::{Checked, CheckedDocument, Severity};
 /// universal document whose `type` is one of these is Kuma's even when kuma-mzs does not check it.
 /// One string, space-separated (a list of `&str` costs a pointer and a length per name in the
 /// WebAssembly module).
-pub const KUMA_TYPES: &str = "CircuitBreaker ContainerPatch Dataplane DataplaneInsight \
+pub(crate) const KUMA_TYPES: &str = "CircuitBreaker ContainerPatch Dataplane DataplaneInsight \
 ExternalService FaultInjection GlobalSecret HealthCheck HostnameGenerator Mesh MeshAccessLog \
 MeshCircuitBreaker MeshExternalService MeshFaultInjection MeshGateway MeshGatewayInstance \
 MeshGatewayRoute MeshHTTPRoute MeshHealthCheck MeshIdentity MeshInsight MeshLoadBalancingStrategy \
@@ -25,7 +25,7 @@ Retry Secret ServiceInsight Timeout TrafficLog TrafficPermission TrafficRoute Tr
 VirtualOutbound Workload Zone ZoneEgress ZoneIngress ZoneInsight";
 
 /// Whether `name` is one of Kuma's resource types ([`KUMA_TYPES`]).
-pub fn is_kuma_type(name: &str) -> bool {
+pub(crate) fn is_kuma_type(name: &str) -> bool {
     !name.is_empty() && KUMA_TYPES.split(' ').any(|t| t == name)
 }
 
@@ -34,7 +34,7 @@ const KUMA_GROUP: &str = "kuma.io/";
 
 /// What a document is, as far as Kuma goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentClass {
+pub(crate) enum DocumentClass {
     /// A resource kuma-mzs checks (its type is recognised).
     Modelled,
     /// A Kuma resource of a kind kuma-mzs does not check (`MeshTimeout`, `kuma.io/v1alpha1`
@@ -45,7 +45,7 @@ pub enum DocumentClass {
 }
 
 /// Classify a checked document.
-pub fn classify(doc: &CheckedDocument) -> DocumentClass {
+pub(crate) fn classify(doc: &CheckedDocument) -> DocumentClass {
     if doc.resource_type.is_some() {
         return DocumentClass::Modelled;
     }
@@ -90,7 +90,7 @@ pub fn apply(checked: &mut Checked, text: &str, reporting: Reporting) {
 /// Drop the diagnostics of foreign documents and soften unmodelled Kuma kinds to info; a text
 /// that holds no Kuma resource at all ([`holds_kuma`]) keeps no diagnostic, not even a syntax
 /// error or a size limit (a Helm template, a large generated manifest).
-pub fn quiet(checked: &mut Checked, text: &str) {
+pub(crate) fn quiet(checked: &mut Checked, text: &str) {
     if !holds_kuma(checked, text) {
         checked.diagnostics.clear();
     }
@@ -140,7 +140,7 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 /// Whether a line of `text` reads like the start of a Kuma resource: `apiVersion: kuma.io/...`,
 /// or `type:`/`kind:` naming a Kuma type (YAML or JSON, quoted or not). Linear in the text, so
 /// it can judge files over the size limit.
-pub fn mentions_kuma(text: &str) -> bool {
+pub(crate) fn mentions_kuma(text: &str) -> bool {
     text.split(['\n', ',', '{']).any(|part| {
         let part = part.trim_start_matches([' ', '\t', '-', '"', '\'']);
         let (key, value) = part.split_once(':').unwrap_or(("", ""));

@@ -18,7 +18,7 @@ pub(crate) mod value_fixes;
 mod walk;
 pub(crate) mod yaml_fast;
 
-pub use span::span_of;
+pub(crate) use span::span_of;
 pub(crate) use walk::{check_rest_body, levenshtein};
 
 use serde_json::{Map, Value};
@@ -34,21 +34,16 @@ use openapi::Schema;
 use walk::Walker;
 
 /// The Kubernetes `apiVersion` of Kuma's resources.
-pub const API_VERSION: &str = "kuma.io/v1alpha1";
+pub(crate) const API_VERSION: &str = "kuma.io/v1alpha1";
 
 /// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
 /// `List`, yields one [`CheckedDocument`] per item.
 ///
 /// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat).
-pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocument> {
-    if repeated_keys::has_repeats(&doc.root) {
-        return decode_document_owned(doc.clone(), version);
-    }
-    decode_root(&doc.root, doc.span, version)
-}
-
-/// Like [`decode_document`], taking the document by value (saves copying the tree).
-pub fn decode_document_owned(mut doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
+pub(crate) fn decode_document_owned(
+    mut doc: Document,
+    version: KumaVersion,
+) -> Vec<CheckedDocument> {
     let mut repeats = Vec::new();
     repeated_keys::keep_last(&mut doc.root, &mut repeats);
     let mut checked = if is_collection(&doc.root) {

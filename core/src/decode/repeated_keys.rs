@@ -12,17 +12,6 @@ use crate::text::syntax::{Entry, Node, NodeKind};
 /// Mappings up to this size are checked pairwise; larger ones through a sorted list of keys.
 const PAIRWISE: usize = 16;
 
-/// Whether any mapping under `node` repeats a key (no allocation when none does).
-pub(crate) fn has_repeats(node: &Node) -> bool {
-    match &node.kind {
-        NodeKind::Scalar(_) => false,
-        NodeKind::Sequence(items) => items.iter().any(has_repeats),
-        NodeKind::Mapping(entries) => {
-            !repeated(entries).is_empty() || entries.iter().any(|e| has_repeats(&e.value))
-        }
-    }
-}
-
 /// Drop every entry whose key a later entry of the same mapping repeats, warning at the repeat.
 pub(crate) fn keep_last(node: &mut Node, out: &mut Vec<Diagnostic>) {
     match &mut node.kind {

@@ -12,7 +12,7 @@ use crate::text::syntax::Node;
 ///
 /// Field names may contain dots (label keys such as `kuma.io/mesh`): at each mapping the longest
 /// key that fits the rest of the path wins.
-pub fn span_of(root: &Node, path: &str) -> TextRange {
+pub(crate) fn span_of(root: &Node, path: &str) -> TextRange {
     let kubernetes = root.get("metadata").is_some() && root.get("name").is_none();
     let translated;
     let path = if kubernetes {

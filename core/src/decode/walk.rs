@@ -24,14 +24,14 @@ pub(crate) struct Walker<'d> {
 }
 
 impl Walker<'_> {
-    pub fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
+    pub(super) fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
         self.schema_error_paths.push(path.to_owned());
         self.diagnostics
             .push(Diagnostic::new(Code::Schema, path, message, span));
     }
 
     /// `<path> in body is required`.
-    pub fn required(&mut self, path: &str, anchor: TextRange) {
+    pub(super) fn required(&mut self, path: &str, anchor: TextRange) {
         self.schema_error(path, format!("{path} in body is required"), anchor);
     }
 
@@ -45,7 +45,7 @@ impl Walker<'_> {
 
     /// Walk `node` at `path` against `schema`. `None` when the value is unusable (reported).
     /// `anchor` is where a missing field of this node is reported (the key holding the node).
-    pub fn walk(
+    pub(super) fn walk(
         &mut self,
         node: &Node,
         schema: &Schema,
@@ -258,7 +258,7 @@ impl Walker<'_> {
     }
 
     /// Lint MZS005 for `key` at `path`, suggesting one of `known` when it is a likely typo.
-    pub fn unknown_field(
+    pub(super) fn unknown_field(
         &mut self,
         path: &str,
         key: &str,

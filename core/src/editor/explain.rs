@@ -7,13 +7,13 @@ use crate::status::preview::{format_selector, Preview};
 use crate::status::selector::LabelIndex;
 
 /// At most this many non-matching MeshServices are listed per MZS (the closest ones first).
-pub const MAX_NEAR_MISSES: usize = 10;
+pub(crate) const MAX_NEAR_MISSES: usize = 10;
 /// Up to this many MeshServices, every one is checked against every MZS selector.
-pub const FULL_SCAN_LIMIT: usize = 1000;
+pub(crate) const FULL_SCAN_LIMIT: usize = 1000;
 
 /// Why a MeshService's labels fail an MZS selector (Kuma's rule: a missing label reads as `""`),
 /// or `None` when they match.
-pub fn selector_mismatch(selector: &Labels, labels: &Labels) -> Option<String> {
+pub(crate) fn selector_mismatch(selector: &Labels, labels: &Labels) -> Option<String> {
     let failures: Vec<String> = selector
         .iter()
         .filter_map(|(k, want)| {

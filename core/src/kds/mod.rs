@@ -21,9 +21,9 @@ use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
 pub use hashed_name::{hashed_name, kds_name};
 
 /// `kuma.io/origin` of resources written on (or synced from) global.
-pub const ORIGIN_GLOBAL: &str = "global";
+pub(crate) const ORIGIN_GLOBAL: &str = "global";
 /// `kuma.io/origin` of resources written on a zone.
-pub const ORIGIN_ZONE: &str = "zone";
+pub(crate) const ORIGIN_ZONE: &str = "zone";
 
 /// Whether a resource carries `kuma.io/origin: global` (written on global, or a zone's copy of
 /// one).
@@ -41,7 +41,7 @@ pub fn is_of_zone(resource: &Resource, zone: &str) -> bool {
 }
 
 /// Whether global sends `resource` (as global stores it) to `zone`.
-pub fn travels_to_zone(resource: &Resource, zone: &str) -> bool {
+pub(crate) fn travels_to_zone(resource: &Resource, zone: &str) -> bool {
     match resource.resource_type() {
         ResourceType::Mesh => true,
         ResourceType::MeshMultiZoneService
@@ -159,7 +159,7 @@ pub fn zone_key_of_global_copy(resource: &Resource) -> ResourceKey {
 /// A MeshService as a zone other than its own stores it after the round trip through global
 /// (the preview's imitation of KDS): renamed to its KDS name, keeping its name as
 /// `kuma.io/display-name`. Two zones' `redis` become two resources this way.
-pub fn as_synced_from_other_zone(resource: &Resource) -> Resource {
+pub(crate) fn as_synced_from_other_zone(resource: &Resource) -> Resource {
     let mut renamed = resource.clone();
     renamed
         .meta
@@ -174,7 +174,7 @@ pub fn as_synced_from_other_zone(resource: &Resource) -> Resource {
 /// it is written on global (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh,
 /// `kuma.io/origin: global`) are added when absent, so selectors and templates see what they
 /// would see in a zone.
-pub fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
+pub(crate) fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
     let mut meta = meta.clone();
     let defaults = [
         (labels::DISPLAY_NAME, meta.name.clone()),

@@ -16,7 +16,7 @@ use crate::Shape;
 
 /// The type of a field's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// A string.
     String,
     /// A 32-bit integer.
@@ -37,7 +37,7 @@ pub enum Ty {
 
 impl Ty {
     /// A short name for hovers (`string`, `integer (int32)`, `object`, `array of object`, ...).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Ty::String => "string".to_owned(),
             Ty::Int32 => "integer (int32)".to_owned(),
@@ -49,19 +49,11 @@ impl Ty {
             Ty::Any => "any".to_owned(),
         }
     }
-
-    /// The fields of an object type.
-    pub fn fields(&self) -> &'static [Field] {
-        match self {
-            Ty::Object(fields) => fields,
-            _ => &[],
-        }
-    }
 }
 
 /// One documented field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Field {
+pub(crate) struct Field {
     /// The key as written in YAML/JSON.
     pub name: &'static str,
     /// What the field means (Markdown).
@@ -120,30 +112,25 @@ impl Field {
     }
 
     /// Whether the field exists in `version`'s schema.
-    pub fn exists_in(&self, version: KumaVersion) -> bool {
+    pub(crate) fn exists_in(&self, version: KumaVersion) -> bool {
         !self.kuma_2x_only || version.is_2x()
     }
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
-    pub fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
+    pub(crate) fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
         if self.name == "appProtocol" && version.allows_kafka() {
             return APP_PROTOCOLS_2X.to_vec();
         }
         self.values.to_vec()
     }
-
-    /// Look a child field up by key.
-    pub fn child(&self, key: &str) -> Option<&'static Field> {
-        self.ty.fields().iter().find(|f| f.name == key)
-    }
 }
 
 /// Protocols Kuma 3.0's MeshMultiZoneService validator accepts.
-pub const APP_PROTOCOLS: &[&str] = &["grpc", "http", "http2", "tcp"];
+pub(crate) const APP_PROTOCOLS: &[&str] = &["grpc", "http", "http2", "tcp"];
 /// Protocols Kuma 2.x accepted.
-pub const APP_PROTOCOLS_2X: &[&str] = &["grpc", "http", "http2", "kafka", "tcp"];
+pub(crate) const APP_PROTOCOLS_2X: &[&str] = &["grpc", "http", "http2", "kafka", "tcp"];
 /// The Kubernetes `apiVersion` of every Kuma resource here.
-pub const API_VERSION: &str = "kuma.io/v1alpha1";
+pub(crate) const API_VERSION: &str = "kuma.io/v1alpha1";
 
 const MATCH_LABELS: &[Field] = &[Field::new(
     "matchLabels",
@@ -540,7 +527,7 @@ const MLBS_SPEC: &[Field] = &[
 
 /// Documentation of one resource kind.
 #[derive(Debug, Clone, Copy)]
-pub struct Kind {
+pub(crate) struct Kind {
     /// The kind.
     pub resource_type: ResourceType,
     /// What it is.
@@ -589,7 +576,7 @@ const KINDS: &[Kind] = &[
 ];
 
 /// The documentation of `resource_type`.
-pub fn kind(resource_type: ResourceType) -> &'static Kind {
+pub(crate) fn kind(resource_type: ResourceType) -> &'static Kind {
     KINDS
         .iter()
         .find(|k| k.resource_type == resource_type)
@@ -597,7 +584,8 @@ pub fn kind(resource_type: ResourceType) -> &'static Kind {
 }
 
 /// Every documented kind, in [`ResourceType::ALL`] order.
-pub fn kinds() -> impl Iterator<Item = &'static Kind> {
+#[cfg(test)]
+pub(crate) fn kinds() -> impl Iterator<Item = &'static Kind> {
     ResourceType::ALL.into_iter().map(kind)
 }
 
@@ -630,7 +618,7 @@ const METADATA: &[Field] = &[
 ];
 
 /// The top-level fields of a document of `kind` in `shape`, the `spec` field included.
-pub fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
+pub(crate) fn top_level(kind: &'static Kind, shape: Shape) -> Vec<Field> {
     let spec_ty = if kind.free_form {
         Ty::Any
     } else {

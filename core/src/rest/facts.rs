@@ -174,7 +174,7 @@ pub fn hostnames_body(response: &InspectHostnames) -> String {
 /// `maxItems` in its schema, no check in its validator), but every port multiplies the work and
 /// memory of the status engines and of rendering (SNIs, hostnames), so one resource with tens of
 /// thousands of ports can take hundreds of megabytes. 1024 is far above any real service.
-pub const MAX_PORTS: usize = 1024;
+pub(crate) const MAX_PORTS: usize = 1024;
 
 /// Refuse a resource with more than [`MAX_PORTS`] ports, in the shape of Kuma's schema
 /// (`maxItems`) errors.

@@ -1,7 +1,7 @@
 //! Kuma Resource Identifiers (KRI) and SNIs.
 
 /// `kri_<short>_<mesh>_<zone>_<namespace>_<name>_<section>`.
-pub fn kri(
+pub(crate) fn kri(
     short_name: &str,
     mesh: &str,
     zone: &str,
@@ -67,7 +67,7 @@ pub fn parse(kri: &str) -> Option<Kri> {
 /// `sni.<short>.<mesh>.<zone>.<name>.<section>` or `...<zone>.<namespace>.<name>.<section>`
 /// with one. The error says why the SNI cannot be built (Kuma drops such entries from `snis`
 /// and reports them as deprecation warnings).
-pub fn sni(
+pub(crate) fn sni(
     short_name: &str,
     mesh: &str,
     zone: &str,

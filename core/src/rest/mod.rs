@@ -79,28 +79,26 @@ pub struct ApiError {
 }
 
 /// Title Kuma uses when the body cannot be decoded or the request does not match the URL.
-pub const TITLE_COULD_NOT_PROCESS: &str = "Could not process a resource";
+pub(crate) const TITLE_COULD_NOT_PROCESS: &str = "Could not process a resource";
 /// Title of a validation failure on create.
-pub const TITLE_FAILED_CREATE: &str = "Failed to create a resource";
+pub(crate) const TITLE_FAILED_CREATE: &str = "Failed to create a resource";
 /// Title of a validation failure on update.
-pub const TITLE_FAILED_UPDATE: &str = "Failed to update a resource";
+pub(crate) const TITLE_FAILED_UPDATE: &str = "Failed to update a resource";
 /// Title of an immutable-label failure on update.
 pub const TITLE_COULD_NOT_UPDATE: &str = "Could not update a resource";
 /// Title of a 404 on GET.
 pub const TITLE_COULD_NOT_RETRIEVE: &str = "Could not retrieve a resource";
 /// Title of a 404 on DELETE.
 pub const TITLE_COULD_NOT_DELETE: &str = "Could not delete a resource";
-/// Title of a list failure.
-pub const TITLE_COULD_NOT_LIST: &str = "Could not retrieve resources";
 /// Detail of every validation failure.
-pub const DETAIL_NOT_VALID: &str = "Resource is not valid";
+pub(crate) const DETAIL_NOT_VALID: &str = "Resource is not valid";
 /// Title of a bad or unknown token.
-pub const TITLE_INVALID_AUTHN: &str = "Invalid authentication data";
+pub(crate) const TITLE_INVALID_AUTHN: &str = "Invalid authentication data";
 
 /// The 405 text on a federated zone (Kuma's, including the trailing newline).
 pub const ZONE_READ_ONLY_MESSAGE: &str = "On zone control plane you can only modify zone resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify the rest of the resource on the global control plane.\n";
 /// The 405 text on global for zone-provided types (Kuma's wording talks about dataplanes).
-pub const GLOBAL_READ_ONLY_MESSAGE: &str = "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the zone control plane.\n";
+pub(crate) const GLOBAL_READ_ONLY_MESSAGE: &str = "On global control plane you can not modify dataplane resources with 'kumactl apply' or via the HTTP API. You can still use 'kumactl' or the HTTP API to modify them on the zone control plane.\n";
 
 impl ApiError {
     /// An error without invalid parameters.
@@ -262,7 +260,7 @@ fn is_rfc1123_subdomain(s: &str) -> bool {
 const RFC1123_NAME_MESSAGE: &str = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
 /// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh: `^[0-9a-z-_.]*$`).
-pub fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
+pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
     let mut violations = Vec::new();
     if name.is_empty() {
         violations.push(Violation::new("name", "cannot be empty"));
@@ -300,7 +298,7 @@ fn is_qualified_name_part(s: &str) -> bool {
 }
 
 /// k8s `IsQualifiedName`.
-pub fn qualified_name_errors(key: &str) -> Vec<String> {
+pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
     let parts: Vec<&str> = key.split('/').collect();
     let (prefix, name) = match parts.as_slice() {
         [name] => (None, *name),
@@ -355,7 +353,7 @@ fn part_errors(
 }
 
 /// k8s `IsValidLabelValue`.
-pub fn label_value_errors(value: &str) -> Vec<String> {
+pub(crate) fn label_value_errors(value: &str) -> Vec<String> {
     let mut errors = Vec::new();
     if value.len() > 63 {
         errors.push("must be no more than 63 characters".to_owned());
@@ -371,7 +369,7 @@ fn label_field(key: &str) -> String {
 }
 
 /// Label checks on write (§2.5), before labels are computed.
-pub fn check_labels(mode: &Mode, mesh: Option<&str>, labels: &Labels) -> Vec<Violation> {
+pub(crate) fn check_labels(mode: &Mode, mesh: Option<&str>, labels: &Labels) -> Vec<Violation> {
     let mut violations = Vec::new();
     if let Some(origin) = labels.get(label_keys::ORIGIN) {
         if origin != "global" && origin != "zone" {
@@ -448,7 +446,7 @@ pub fn compute_labels(
 }
 
 /// The immutable-label check on update: only `kuma.io/zone` is immutable.
-pub fn check_immutable_labels(old: &Labels, new: &Labels) -> Vec<Violation> {
+pub(crate) fn check_immutable_labels(old: &Labels, new: &Labels) -> Vec<Violation> {
     let field = label_field(label_keys::ZONE);
     match (old.get(label_keys::ZONE), new.get(label_keys::ZONE)) {
         (Some(was), None) => vec![Violation::new(
@@ -627,12 +625,16 @@ fn resource_without_meta(resource: &Resource, version: KumaVersion) -> Vec<Viola
 
 /// Decode a REST body (schema defaults and checks applied) into a resource with the body's meta.
 /// Errors are 400 `Could not process a resource` with Kuma's field split.
-pub fn decode_body(resource_type: ResourceType, value: &mut Value) -> Result<Resource, ApiError> {
+#[cfg(test)]
+pub(crate) fn decode_body(
+    resource_type: ResourceType,
+    value: &mut Value,
+) -> Result<Resource, ApiError> {
     decode_body_in(resource_type, value, KumaVersion::default())
 }
 
 /// [`decode_body`] with `version`'s schema.
-pub fn decode_body_in(
+pub(crate) fn decode_body_in(
     resource_type: ResourceType,
     value: &mut Value,
     version: KumaVersion,
@@ -713,7 +715,7 @@ pub fn resource_kri(resource: &Resource) -> String {
 
 /// `snis` of a destination resource: one per port, sorted by port; entries whose SNI cannot be
 /// built are dropped.
-pub fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
+pub(crate) fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
     let ports: Vec<(i32, String)> = match &resource.spec {
         Spec::MeshMultiZoneService(s) => {
             s.ports.iter().map(|p| (p.port, p.section_name())).collect()
@@ -743,7 +745,7 @@ pub fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
 
 /// An entry of `snis`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SniEntry {
+pub(crate) struct SniEntry {
     /// Port number.
     pub port: i32,
     /// The SNI.
@@ -754,9 +756,9 @@ pub struct SniEntry {
 // Pagination and filters (§7.2)
 
 /// Kuma's page size default.
-pub const DEFAULT_PAGE_SIZE: usize = 100;
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
 /// Kuma's page size maximum.
-pub const MAX_PAGE_SIZE: usize = 1000;
+pub(crate) const MAX_PAGE_SIZE: usize = 1000;
 
 /// A parsed page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1153,7 +1155,7 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
 // _hostnames inspect (§6.4)
 
 /// Title of the 500 Kuma answers when a generator's template fails during `_hostnames`.
-pub const TITLE_COULD_NOT_GENERATE_HOSTNAME: &str = "could not generate hostname";
+pub(crate) const TITLE_COULD_NOT_GENERATE_HOSTNAME: &str = "could not generate hostname";
 
 /// `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames`: the preview engine's
 /// [`hostnames::inspect`], answered the REST way (a failing template is a 500).

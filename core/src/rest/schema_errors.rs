@@ -14,7 +14,7 @@ use crate::Violation;
 /// Kuma's ordering and field split of schema errors (§2.3 step 2): sorted by message; an error
 /// whose first word starts with `spec.` becomes `field = first word`, `message = rest`; any other
 /// goes to field `""` with the whole text.
-pub fn split_errors(mut errors: Vec<String>) -> Vec<Violation> {
+pub(crate) fn split_errors(mut errors: Vec<String>) -> Vec<Violation> {
     crate::text::sort::sort(&mut errors);
     errors.dedup();
     errors
@@ -28,12 +28,13 @@ pub fn split_errors(mut errors: Vec<String>) -> Vec<Violation> {
 
 /// Defaults + validation for a REST body of `resource_type` (unknown properties pruned, as in a
 /// structural schema), split the Kuma way. Mesh bodies are not modelled and always pass.
-pub fn check(resource_type: ResourceType, body: &mut Value) -> Vec<Violation> {
+#[cfg(test)]
+pub(crate) fn check(resource_type: ResourceType, body: &mut Value) -> Vec<Violation> {
     check_in(resource_type, body, crate::model::KumaVersion::default())
 }
 
 /// [`check`] with `version`'s schema (3.0 prunes the fields only 2.x has).
-pub fn check_in(
+pub(crate) fn check_in(
     resource_type: ResourceType,
     body: &mut Value,
     version: crate::model::KumaVersion,

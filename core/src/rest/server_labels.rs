@@ -6,7 +6,7 @@ use crate::model::labels as label_keys;
 
 /// Every label key Kuma may add on write (`kuma.io/origin`, `kuma.io/display-name`, ...), plus the
 /// namespace label a Kubernetes zone adds.
-pub const SERVER_WRITTEN_LABELS: [&str; 6] = [
+pub(crate) const SERVER_WRITTEN_LABELS: [&str; 6] = [
     label_keys::ORIGIN,
     label_keys::DISPLAY_NAME,
     label_keys::MESH,

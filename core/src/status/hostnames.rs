@@ -33,21 +33,21 @@ use crate::text::fast_map::FastMap;
 use crate::text::sort::SortedMap;
 
 /// Name of Kuma's default global generator for MZS.
-pub const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
+pub(crate) const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
 /// Template of Kuma's default global generator for MZS.
-pub const DEFAULT_MZS_TEMPLATE: &str = "{{ .DisplayName }}.mzsvc.mesh.local";
+pub(crate) const DEFAULT_MZS_TEMPLATE: &str = "{{ .DisplayName }}.mzsvc.mesh.local";
 /// `status.addresses[].origin` for generated hostnames.
-pub const ORIGIN_GENERATOR: &str = "HostnameGenerator";
+pub(crate) const ORIGIN_GENERATOR: &str = "HostnameGenerator";
 /// Condition type on each `status.hostnameGenerators[]` entry.
-pub const CONDITION_GENERATED: &str = "Generated";
+pub(crate) const CONDITION_GENERATED: &str = "Generated";
 /// Reason: the template failed.
-pub const REASON_TEMPLATE_ERROR: &str = "TemplateError";
+pub(crate) const REASON_TEMPLATE_ERROR: &str = "TemplateError";
 /// Reason: the hostname is taken.
-pub const REASON_COLLISION: &str = "Collision";
+pub(crate) const REASON_COLLISION: &str = "Collision";
 
 /// Kuma's default `synced-mesh-multi-zone-service` generator (created on global, synced to
 /// zones): selector `{kuma.io/origin: global}`, template `{{ .DisplayName }}.mzsvc.mesh.local`.
-pub fn default_mzs_generator() -> Resource {
+pub(crate) fn default_mzs_generator() -> Resource {
     let origin_global: crate::model::Labels =
         [(labels::ORIGIN.to_owned(), "global".to_owned())].into();
     Resource {
@@ -71,14 +71,14 @@ pub fn default_mzs_generator() -> Resource {
 }
 
 /// Kubernetes' `IsDNS1123Subdomain` messages for `value` (empty when valid).
-pub fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
+pub(crate) fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
     crate::validate::dns::is_dns1123_subdomain(value)
 }
 
 /// Kuma's `EvaluateTemplate`: render `template` for a resource. `.Zone` is the `kuma.io/zone`
 /// label, else `local_zone`. With `validate_dns` (the generation loop) the result must be an
 /// RFC 1123 subdomain. Errors carry Kuma's exact message.
-pub fn evaluate(
+pub(crate) fn evaluate(
     local_zone: &str,
     template: &str,
     meta: &Meta,
@@ -88,7 +88,7 @@ pub fn evaluate(
 }
 
 /// [`evaluate`] with the template already parsed (the parse result is reported the same way).
-pub fn evaluate_parsed(
+pub(crate) fn evaluate_parsed(
     local_zone: &str,
     parsed: &Result<Template, crate::template::TemplateError>,
     meta: &Meta,
@@ -141,7 +141,7 @@ fn selector_for(
 }
 
 /// Whether `generator` selects a resource of `resource_type` with `labels`.
-pub fn generator_selects(
+pub(crate) fn generator_selects(
     generator: &HostnameGeneratorSpec,
     resource_type: ResourceType,
     labels: &crate::model::Labels,
@@ -154,7 +154,7 @@ pub fn generator_selects(
 }
 
 /// Kuma's generator order: `kuma.io/origin: zone` first, then (no creation times here) by name.
-pub fn generator_order_key(generator: &Meta) -> (bool, String) {
+pub(crate) fn generator_order_key(generator: &Meta) -> (bool, String) {
     (
         generator.labels.get(labels::ORIGIN).map(String::as_str) != Some("zone"),
         generator.name.clone(),
@@ -163,7 +163,7 @@ pub fn generator_order_key(generator: &Meta) -> (bool, String) {
 
 /// What one generator did for one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The hostname was recorded.
     Generated(String),
     /// The template failed (Kuma's message).
@@ -173,7 +173,7 @@ pub enum Outcome {
 }
 
 /// Kuma's collision message for the losing service.
-pub fn collision_message(resource_type: ResourceType, service_name: &str) -> String {
+pub(crate) fn collision_message(resource_type: ResourceType, service_name: &str) -> String {
     format!(
         "Hostname collision with {}: {service_name}",
         resource_type.name()
@@ -182,7 +182,7 @@ pub fn collision_message(resource_type: ResourceType, service_name: &str) -> Str
 
 /// Build `status.addresses` and `status.hostnameGenerators` from per-generator outcomes, given
 /// sorted by generator name (Kuma iterates generators by name).
-pub fn assemble_status(
+pub(crate) fn assemble_status(
     outcomes: &[(String, Outcome)],
 ) -> (Vec<Address>, Vec<HostnameGeneratorStatus>) {
     let mut addresses = Vec::new();
@@ -513,7 +513,7 @@ pub enum InspectError {
 
 /// Kuma's `ZoneOfResource`: the `kuma.io/zone` label, else the resource name up to the first `.`
 /// (so an MZS named `test-server` reports zone `test-server`, a Kuma quirk kept for conformance).
-pub fn zone_of_resource(meta: &Meta) -> String {
+pub(crate) fn zone_of_resource(meta: &Meta) -> String {
     match meta.zone() {
         "" => meta.name.split('.').next().unwrap_or_default().to_owned(),
         z => z.to_owned(),

@@ -47,15 +47,15 @@ use crate::model::{Labels, MeshLoadBalancingStrategySpec, MlbsConf};
 use crate::status::selector;
 
 /// Envoy's default overprovisioning factor (percent).
-pub const ENVOY_DEFAULT_OVERPROVISIONING: u32 = 140;
+pub(crate) const ENVOY_DEFAULT_OVERPROVISIONING: u32 = 140;
 /// Kuma's overprovisioning factor when endpoints are regrouped (`localZone`/`crossZone`).
-pub const KUMA_GROUPS_OVERPROVISIONING: u32 = 200;
+pub(crate) const KUMA_GROUPS_OVERPROVISIONING: u32 = 200;
 /// Envoy's default healthy panic threshold (percent).
-pub const ENVOY_PANIC_THRESHOLD: f64 = 50.0;
+pub(crate) const ENVOY_PANIC_THRESHOLD: f64 = 50.0;
 
 /// The endpoints one zone contributes to an MZS port.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ZoneEndpoints {
+pub(crate) struct ZoneEndpoints {
     /// The zone.
     pub zone: String,
     /// Number of endpoints (one per serving MeshService).
@@ -90,7 +90,7 @@ pub struct AppliedPolicy {
 
 /// What the MZS looks like to MeshLoadBalancingStrategy `to` targetRefs.
 #[derive(Debug, Clone, Copy)]
-pub struct MzsTarget<'a> {
+pub(crate) struct MzsTarget<'a> {
     /// Mesh.
     pub mesh: &'a str,
     /// Store name.
@@ -108,7 +108,7 @@ pub struct MzsTarget<'a> {
 /// Inside a level, entries of all policies (by policy name, then entry order) are merged, later
 /// fields overriding earlier ones. Only policies of the MZS's mesh with a top-level `targetRef`
 /// of kind `Mesh` (or none) apply: a preview has no data plane proxies to select.
-pub fn select_policy<'p>(
+pub(crate) fn select_policy<'p>(
     policies: impl IntoIterator<Item = (&'p str, &'p str, &'p MeshLoadBalancingStrategySpec)>,
     target: MzsTarget<'_>,
     section_name: &str,
@@ -268,7 +268,7 @@ pub struct Split {
 
 /// The overprovisioning factor for a failover threshold percentage: `uint32(100 / P) * 100`.
 /// A non-positive or non-numeric percentage (Kuma's validator rejects those) gives Kuma's default.
-pub fn overprovisioning_for_threshold(percentage: &serde_json::Value) -> u32 {
+pub(crate) fn overprovisioning_for_threshold(percentage: &serde_json::Value) -> u32 {
     let p = match percentage {
         serde_json::Value::Number(n) => n.as_f64(),
         serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
@@ -286,7 +286,11 @@ pub fn overprovisioning_for_threshold(percentage: &serde_json::Value) -> u32 {
 }
 
 /// Compute the split of one port's traffic for a client in `client_zone`.
-pub fn split(client_zone: &str, endpoints: &[ZoneEndpoints], conf: Option<&MlbsConf>) -> Split {
+pub(crate) fn split(
+    client_zone: &str,
+    endpoints: &[ZoneEndpoints],
+    conf: Option<&MlbsConf>,
+) -> Split {
     let la = conf.and_then(|c| c.locality_awareness.as_ref());
     let disabled = la.and_then(|l| l.disabled).unwrap_or(false);
     let groups = !disabled && la.is_some_and(|l| l.local_zone.is_some() || l.cross_zone.is_some());

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{KumaVersion, MeshServicePort, MzsPort};
 
 /// The MeshService port serving `mzs_port`, if any.
-pub fn serving_port<'a>(
+pub(crate) fn serving_port<'a>(
     version: KumaVersion,
     mzs_port: &MzsPort,
     service_ports: &'a [MeshServicePort],

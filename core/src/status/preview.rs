@@ -50,13 +50,13 @@ use crate::text::fast_map::FastMap;
 use crate::text::sort::SortedMap;
 
 /// Condition type written by Kuma's MZS status updater.
-pub const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
+pub(crate) const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
 /// Reason when the selector matches nothing.
-pub const REASON_NO_MATCHES: &str = "NoMatchesFound";
+pub(crate) const REASON_NO_MATCHES: &str = "NoMatchesFound";
 /// Reason when the selector matches.
-pub const REASON_MATCHES: &str = "MatchesFound";
+pub(crate) const REASON_MATCHES: &str = "MatchesFound";
 /// Message when the selector matches nothing.
-pub const MESSAGE_NO_MATCHES: &str = "Selector does not match any MeshService in this zone";
+pub(crate) const MESSAGE_NO_MATCHES: &str = "Selector does not match any MeshService in this zone";
 
 /// Options shared by every zone.
 #[derive(Debug, Clone)]
@@ -1030,7 +1030,7 @@ impl MzsStatusEngine {
 
 /// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
 /// [`crate::kds::meta_as_synced_to_zone`]).
-pub fn effective_mzs_meta(meta: &Meta) -> Meta {
+pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
     crate::kds::meta_as_synced_to_zone(meta)
 }
 
@@ -1062,7 +1062,7 @@ fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
 }
 
 /// `{k: v, ...}` for messages.
-pub fn format_selector(selector: &crate::model::Labels) -> String {
+pub(crate) fn format_selector(selector: &crate::model::Labels) -> String {
     let pairs: Vec<String> = selector
         .iter()
         .map(|(k, v)| format!("{k}: {}", if v.is_empty() { "\"\"" } else { v }))
@@ -1071,7 +1071,7 @@ pub fn format_selector(selector: &crate::model::Labels) -> String {
 }
 
 /// The VIPs in a resource's stored `status.vips[].ip`.
-pub fn existing_vips(resource: &Resource) -> Vec<String> {
+pub(crate) fn existing_vips(resource: &Resource) -> Vec<String> {
     resource
         .status
         .as_ref()

@@ -14,7 +14,7 @@ pub fn mzs_matches(selector: &Labels, labels: &Labels) -> bool {
 
 /// The generic `LabelSelector.Matches` rule (HostnameGenerators): every key must be present with
 /// an equal value; an empty selector matches everything.
-pub fn matches(selector: &Labels, labels: &Labels) -> bool {
+pub(crate) fn matches(selector: &Labels, labels: &Labels) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
@@ -101,19 +101,19 @@ impl<T: Default> PairMap<T> {
 /// [`LabelIndex::candidates`] answers "which items could a selector match" by walking the
 /// rarest non-empty selector pair, so a lookup costs `O(size of the rarest posting list)`.
 #[derive(Debug, Clone, Default)]
-pub struct LabelIndex {
+pub(crate) struct LabelIndex {
     postings: PairMap<Posting>,
     all: Posting,
 }
 
 impl LabelIndex {
     /// An empty index.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Add item `id` with `labels`.
-    pub fn insert(&mut self, id: u32, labels: &Labels) {
+    pub(crate) fn insert(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
             self.postings.upsert(k, v, |ids| ids.insert(id));
         }
@@ -121,7 +121,7 @@ impl LabelIndex {
     }
 
     /// Remove item `id` that was added with `labels`.
-    pub fn remove(&mut self, id: u32, labels: &Labels) {
+    pub(crate) fn remove(&mut self, id: u32, labels: &Labels) {
         for (k, v) in labels {
             self.postings.update(k, v, |ids| {
                 ids.remove(id);
@@ -132,17 +132,13 @@ impl LabelIndex {
     }
 
     /// Number of items.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.all.0.len()
     }
 
-    /// Whether the index is empty.
-    pub fn is_empty(&self) -> bool {
-        self.all.0.is_empty()
-    }
-
     /// The ids carrying label `key: value`, ascending.
-    pub fn with_label(&self, key: &str, value: &str) -> &[u32] {
+    pub(crate) fn with_label(&self, key: &str, value: &str) -> &[u32] {
         self.postings
             .get(key, value)
             .map(|p| p.0.as_slice())
@@ -151,7 +147,7 @@ impl LabelIndex {
 
     /// Every id that might match `selector` under [`mzs_matches`] (a superset; callers still
     /// check each candidate). Ascending order.
-    pub fn candidates(&self, selector: &Labels) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn candidates(&self, selector: &Labels) -> impl Iterator<Item = u32> + '_ {
         let mut rarest: Option<&[u32]> = None;
         let mut impossible = false;
         for (k, v) in indexable_pairs(selector) {
@@ -181,14 +177,14 @@ impl LabelIndex {
 /// an item are then the union of the entries under each of the item's labels plus the broad set:
 /// each selector appears at most once.
 #[derive(Debug, Clone, Default)]
-pub struct SelectorIndex {
+pub(crate) struct SelectorIndex {
     by_pair: PairMap<Posting>,
     broad: Posting,
 }
 
 impl SelectorIndex {
     /// An empty index.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -197,7 +193,7 @@ impl SelectorIndex {
     }
 
     /// File selector `id`.
-    pub fn insert(&mut self, id: u32, selector: &Labels) {
+    pub(crate) fn insert(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
             Some((k, v)) => {
                 self.by_pair.upsert(k, v, |ids| {
@@ -211,7 +207,7 @@ impl SelectorIndex {
     }
 
     /// Remove selector `id` that was filed with `selector`.
-    pub fn remove(&mut self, id: u32, selector: &Labels) {
+    pub(crate) fn remove(&mut self, id: u32, selector: &Labels) {
         match Self::slot(selector) {
             Some((k, v)) => self.by_pair.update(k, v, |ids| {
                 ids.remove(id);
@@ -222,7 +218,7 @@ impl SelectorIndex {
     }
 
     /// Every selector id that might match an item with `labels` (a superset), ascending, once.
-    pub fn candidates(&self, labels: &Labels) -> Vec<u32> {
+    pub(crate) fn candidates(&self, labels: &Labels) -> Vec<u32> {
         let mut out = self.broad.0.clone();
         for (k, v) in labels {
             if let Some(ids) = self.by_pair.get(k, v) {

@@ -288,7 +288,7 @@ impl VipAllocator {
 /// zone's allocator for that type: Kuma gives a service exactly one VIP and keeps whatever VIPs
 /// its status already carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VipHolding {
+pub(crate) struct VipHolding {
     /// `status.vips` as shown.
     pub vips: Vec<String>,
     /// Addresses the service holds in the allocator.
@@ -299,7 +299,7 @@ pub struct VipHolding {
 
 impl VipHolding {
     /// The `status.vips` entries, as Kuma writes them.
-    pub fn status_vips(&self) -> Vec<crate::model::Vip> {
+    pub(crate) fn status_vips(&self) -> Vec<crate::model::Vip> {
         self.vips
             .iter()
             .map(|ip| crate::model::Vip {
@@ -311,7 +311,7 @@ impl VipHolding {
     /// Keep the VIPs a service already carries: each IPv4 inside the CIDR is reserved unless
     /// another service holds it (then it is dropped, so the service gets a fresh one: Kuma would
     /// keep the duplicate). Addresses outside the CIDR (or not IPv4) stay as Kuma keeps them.
-    pub fn keep_existing(allocator: &mut VipAllocator, vips: &[String]) -> Self {
+    pub(crate) fn keep_existing(allocator: &mut VipAllocator, vips: &[String]) -> Self {
         let mut kept = Vec::new();
         let mut held = Vec::new();
         for vip in vips {
@@ -333,12 +333,12 @@ impl VipHolding {
     }
 
     /// Whether the service shows no VIP (it waits for one).
-    pub fn is_missing(&self) -> bool {
+    pub(crate) fn is_missing(&self) -> bool {
         self.vips.is_empty()
     }
 
     /// Allocate the one VIP of a service that has none; returns whether it tried.
-    pub fn allocate_if_missing(&mut self, allocator: &mut VipAllocator) -> bool {
+    pub(crate) fn allocate_if_missing(&mut self, allocator: &mut VipAllocator) -> bool {
         if !self.is_missing() {
             return false;
         }
@@ -355,7 +355,7 @@ impl VipHolding {
 
     /// Give the held addresses back (the service is gone or took other VIPs); returns whether
     /// anything was freed.
-    pub fn release(&mut self, allocator: &mut VipAllocator) -> bool {
+    pub(crate) fn release(&mut self, allocator: &mut VipAllocator) -> bool {
         self.vips.clear();
         let held = std::mem::take(&mut self.held);
         let freed = !held.is_empty();

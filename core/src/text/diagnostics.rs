@@ -365,7 +365,7 @@ impl Diagnostic {
 }
 
 /// Sort diagnostics the one way every front end shows them: by position, then code, then message.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     crate::text::sort::sort_by(diagnostics, |a, b| {
         (a.span.start, a.span.end, a.code, &a.field, &a.message).cmp(&(
             b.span.start,

@@ -31,7 +31,7 @@ pub fn display(value: f64) -> String {
 }
 
 /// `format!("{value:e}")`: shortest round-trip digits as `d.ddde<exponent>`.
-pub fn lower_exp(value: f64) -> String {
+pub(crate) fn lower_exp(value: f64) -> String {
     let Some((negative, digits, point)) = shortest(value) else {
         return special(value);
     };
@@ -48,7 +48,7 @@ pub fn lower_exp(value: f64) -> String {
 }
 
 /// `format!("{value:.decimals$}")`: the exact value rounded half to even to `decimals` places.
-pub fn fixed(value: f64, decimals: usize) -> String {
+pub(crate) fn fixed(value: f64, decimals: usize) -> String {
     if !value.is_finite() {
         return special(value);
     }

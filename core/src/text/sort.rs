@@ -77,7 +77,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The value of `key`.
-    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
@@ -87,7 +87,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Whether `key` is present.
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
@@ -96,7 +96,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Set `key` to `value`; the previous value, if any.
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
         if self.0.last().is_none_or(|(last, _)| *last < key) {
             self.0.push((key, value));
             return None;
@@ -111,7 +111,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Remove `key`; its value, if it was present.
-    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
@@ -121,17 +121,17 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
 
     /// Values in key order.
-    pub fn values(&self) -> impl Iterator<Item = &V> {
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
         self.0.iter().map(|(_, v)| v)
     }
 
     /// Entries from the first key at or after `start`, in key order.
-    pub fn iter_from(&self, start: &K) -> impl Iterator<Item = (&K, &V)> {
+    pub(crate) fn iter_from(&self, start: &K) -> impl Iterator<Item = (&K, &V)> {
         let at = self.0.partition_point(|(k, _)| k < start);
         self.0.get(at..).unwrap_or(&[]).iter().map(|(k, v)| (k, v))
     }

@@ -10,7 +10,7 @@ use crate::text::diagnostics::{Code, Violation};
 use crate::validate::FieldPath;
 
 /// Every lint that applies to a typed resource, as `(code, violation)` in field order.
-pub fn check_resource(resource: &Resource) -> Vec<(Code, Violation)> {
+pub(crate) fn check_resource(resource: &Resource) -> Vec<(Code, Violation)> {
     match &resource.spec {
         Spec::MeshMultiZoneService(spec) => mesh_multi_zone_service(spec),
         _ => Vec::new(),

@@ -77,7 +77,11 @@ pub fn mesh_service(
 }
 
 /// Kuma's MeshService `Deprecations()`: warnings returned with a successful write.
-pub fn deprecations(meta: &Meta, spec: &MeshServiceSpec, version: KumaVersion) -> Vec<Violation> {
+pub(super) fn deprecations(
+    meta: &Meta,
+    spec: &MeshServiceSpec,
+    version: KumaVersion,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let name = meta.display_name();
     if version.is_2x() && version >= KumaVersion::V2_10 {
