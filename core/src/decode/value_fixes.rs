@@ -1,7 +1,8 @@
 //! Nearest-value quick fixes: an error about a value outside a field's allowed values gets the
 //! allowed value it most likely meant, found through the documented field tree.
 
-use crate::model::field_tree::{self, resolve, Resolved, Step};
+use crate::model::field_lookup::{resolve, Resolved, Step};
+use crate::model::field_tree::{self};
 use crate::model::{KumaVersion, ResourceType};
 use crate::text::source::TextRange;
 use crate::text::syntax;

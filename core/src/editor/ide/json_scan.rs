@@ -1,6 +1,7 @@
 //! Completion in JSON text, from a tolerant scan (JSON being typed rarely parses).
 
-use crate::model::field_tree::{self, resolve, untyped_top_level, Kind, Resolved, Step, Ty};
+use crate::model::field_lookup::{resolve, untyped_top_level, Resolved, Step};
+use crate::model::field_tree::{self, Kind, Ty};
 use crate::model::{KumaVersion, ResourceType};
 use crate::Shape;
 

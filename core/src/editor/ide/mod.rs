@@ -14,7 +14,8 @@ mod yaml_lines;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::field_tree::{self, resolve, untyped_top_level, Field, Kind, Resolved, Step, Ty};
+use crate::model::field_lookup::{resolve, untyped_top_level, Resolved, Step};
+use crate::model::field_tree::{self, Field, Kind, Ty};
 use crate::model::{labels, KumaVersion, ResourceType};
 use crate::text::source::TextRange;
 use crate::text::syntax::{self, Limits};

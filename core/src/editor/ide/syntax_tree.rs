@@ -1,6 +1,7 @@
 //! Where the cursor is, from the syntax tree (exact when the text parses).
 
-use crate::model::field_tree::{self, Kind, Step};
+use crate::model::field_lookup::Step;
+use crate::model::field_tree::{self, Kind};
 use crate::model::ResourceType;
 use crate::text::source::TextRange;
 use crate::text::syntax::{self, NodeKind, PathStep};

@@ -1,6 +1,7 @@
 //! Where the cursor is, from block-YAML indentation (what people type, before it parses).
 
-use crate::model::field_tree::{self, Kind, Step};
+use crate::model::field_lookup::Step;
+use crate::model::field_tree::{self, Kind};
 use crate::model::ResourceType;
 use crate::text::source::{to_u32, TextRange};
 use crate::Shape;
