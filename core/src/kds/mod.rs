@@ -12,7 +12,7 @@
 //!   on global under `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
 //!   `kuma.io/origin: zone` and `kuma.io/display-name`.
 //!
-//! The name hash itself is [`hashed_name`] (and [`kds_name`] for a zone's resource).
+//! The name hash itself is [`hashed_name()`] (and [`kds_name`] for a zone's resource).
 
 mod hashed_name;
 

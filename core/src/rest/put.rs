@@ -179,7 +179,7 @@ pub(crate) fn decode_body(
     decode_body_in(resource_type, value, KumaVersion::default())
 }
 
-/// [`decode_body`] with `version`'s schema.
+/// Decode a REST body with `version`'s schema.
 pub(crate) fn decode_body_in(
     resource_type: ResourceType,
     value: &mut Value,

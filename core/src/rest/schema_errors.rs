@@ -33,7 +33,7 @@ pub(crate) fn check(resource_type: ResourceType, body: &mut Value) -> Vec<Violat
     check_in(resource_type, body, crate::model::KumaVersion::default())
 }
 
-/// [`check`] with `version`'s schema (3.0 prunes the fields only 2.x has).
+/// `check` (the default release) with `version`'s schema (3.0 prunes the fields only 2.x has).
 pub(crate) fn check_in(
     resource_type: ResourceType,
     body: &mut Value,

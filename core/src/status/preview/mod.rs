@@ -24,9 +24,9 @@
 //!
 //! # Scale
 //!
-//! MeshServices sit in a [`LabelIndex`] (`(key, value)` -> ids), so matching an MZS walks only the
+//! MeshServices sit in a [`LabelIndex`](crate::status::selector::LabelIndex) (`(key, value)` -> ids), so matching an MZS walks only the
 //! rarest posting list of its selector instead of all MeshServices. MZS selectors sit in a
-//! [`SelectorIndex`], so a MeshService change re-evaluates only the MZS whose selector could
+//! [`SelectorIndex`](crate::status::selector::SelectorIndex), so a MeshService change re-evaluates only the MZS whose selector could
 //! match its old or new labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS
 //! change re-evaluates only the MZS that share one of its hostnames.
 
