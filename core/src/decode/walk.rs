@@ -342,7 +342,8 @@ pub(crate) fn check_json(
 
 /// The syntax node of a JSON value: strings are quoted scalars (never re-resolved), other scalars
 /// plain. An integral float within int32 becomes an integer, as Kuma's JSON decoder accepts `80.0`
-/// for an integer field (but not `80.5`). Depth-bounded like [`to_json`] (deeper parts read as null).
+/// for an integer field (but not `80.5`). Depth-bounded like [`to_json`] (deeper parts read as
+/// null).
 fn json_to_node(value: &Value, depth: usize) -> Node {
     let scalar =
         |value: String, plain: bool| NodeKind::Scalar(crate::text::syntax::Scalar { value, plain });

@@ -1,8 +1,9 @@
 //! Kuma's REST error answers: status, title and detail, and the `/std-errors` body with its
 //! invalid parameters.
 
-use crate::Violation;
 use serde::{Deserialize, Serialize};
+
+use crate::Violation;
 
 /// A Kuma REST error (`/std-errors`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

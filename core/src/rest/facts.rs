@@ -5,14 +5,13 @@
 
 use serde_json::Value;
 
-use crate::model::{Meta, Resource, ResourceType, Spec};
-use crate::status::hostnames::InspectHostnames;
-use crate::Violation;
-
 use super::{
     compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
     TITLE_FAILED_UPDATE,
 };
+use crate::model::{Meta, Resource, ResourceType, Spec};
+use crate::status::hostnames::InspectHostnames;
+use crate::Violation;
 
 /// The list envelope, `{"total":N,"items":[...],"next":URL|null}`, around items already
 /// rendered as JSON (in order).

@@ -21,7 +21,8 @@ fn is_rfc1123_subdomain(s: &str) -> bool {
 
 const RFC1123_NAME_MESSAGE: &str = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
-/// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh: `^[0-9a-z-_.]*$`).
+/// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh:
+/// `^[0-9a-z-_.]*$`).
 pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
     let mut violations = Vec::new();
     if name.is_empty() {

@@ -1,9 +1,10 @@
 //! List query parameters (§7.2): pagination and filters.
 
+use std::collections::BTreeMap;
+
 use super::ApiError;
 use crate::model::Meta;
 use crate::Violation;
-use std::collections::BTreeMap;
 
 /// Kuma's page size default.
 pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;

@@ -1,8 +1,10 @@
-//! Which control plane a request reaches (global or a zone) and which types it may write there (§7.4).
+//! Which control plane a request reaches (global or a zone) and which types it may write there
+//! (§7.4).
+
+use serde::{Deserialize, Serialize};
 
 use super::{ApiError, GLOBAL_READ_ONLY_MESSAGE, ZONE_READ_ONLY_MESSAGE};
 use crate::model::ResourceType;
-use serde::{Deserialize, Serialize};
 
 /// Which kind of control plane answers the request; decides writability, origin labels and
 /// label checks.

@@ -1,11 +1,13 @@
 //! Output shapes: a resource as Kuma's REST API and as Kubernetes print it.
 
-use super::{bad_parameter, facts, resource_kri, resource_snis, ApiError};
-use crate::model::{Labels, MzsStatus, Resource, ResourceType, Spec};
+use std::collections::BTreeMap;
+
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
-use std::collections::BTreeMap;
+
+use super::{bad_parameter, facts, resource_kri, resource_snis, ApiError};
+use crate::model::{Labels, MzsStatus, Resource, ResourceType, Spec};
 
 /// Times of a stored resource, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! The PUT pipeline (§2.3): Kuma's validation layers in Kuma's order, and decoding REST bodies
 //! into resources.
 
+use serde_json::Value;
+
 use super::{
     check_immutable_labels, check_labels, check_writable, compute_labels, schema_errors,
     validate_meta, ApiError, Mode, TITLE_COULD_NOT_PROCESS, TITLE_COULD_NOT_UPDATE,
@@ -8,7 +10,6 @@ use super::{
 };
 use crate::model::{KumaVersion, Labels, Meta, Resource, ResourceType, Spec};
 use crate::Violation;
-use serde_json::Value;
 
 /// What a PUT needs to know about the store.
 #[derive(Debug, Clone, Copy)]

@@ -1,8 +1,9 @@
 //! A resource's KRI and the SNIs it answers on.
 
+use serde::{Deserialize, Serialize};
+
 use super::kri;
 use crate::model::{Resource, Spec};
-use serde::{Deserialize, Serialize};
 
 /// The resource's KRI (`kri_mzsvc_default___redis_`), without section.
 pub fn resource_kri(resource: &Resource) -> String {

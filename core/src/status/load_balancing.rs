@@ -2,8 +2,8 @@
 //!
 //! # Endpoints (Kuma, `pkg/xds/topology/outbound.go`)
 //!
-//! The MZS cluster's endpoints are those of the matched MeshServices of the MZS's mesh that
-//! serve the port (see [`crate::status::ports`]). Local MeshServices always count but only have endpoints
+//! The MZS cluster's endpoints are those of the matched MeshServices of the MZS's mesh that serve
+//! the port (see [`crate::status::ports`]). Local MeshServices always count but only have endpoints
 //! when they are `Available`; remote MeshServices are skipped unless `Available`. The preview
 //! models **one endpoint per (MeshService, zone)**, weight 1: a remote zone is reached through its
 //! zone proxy (one address), and a local MeshService's pods are one group. Every endpoint of a zone

@@ -12,12 +12,12 @@
 //!   HostnameGenerator whose `meshService` selector matches the service's labels renders its
 //!   template (`.Zone` = the service's `kuma.io/zone` label, else the local zone); the results
 //!   become `status.addresses` and `status.hostnameGenerators` with the same conditions and the
-//!   same collision rule as for MZS ([`crate::status::hostnames`]): collisions are detected per mesh
-//!   among MeshServices only (an MZS and a MeshService never collide).
+//!   same collision rule as for MZS ([`crate::status::hostnames`]): collisions are detected per
+//!   mesh among MeshServices only (an MZS and a MeshService never collide).
 //!
-//! The rule code is shared with the MZS engine ([`crate::status::preview::MzsStatusEngine`]): generator
-//! rendering and the collision registry live in [`crate::status::hostnames`], VIP holding in
-//! [`crate::status::vips::VipHolding`].
+//! The rule code is shared with the MZS engine ([`crate::status::preview::MzsStatusEngine`]):
+//! generator rendering and the collision registry live in [`crate::status::hostnames`], VIP holding
+//! in [`crate::status::vips::VipHolding`].
 //!
 //! # Conventions
 //!

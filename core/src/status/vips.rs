@@ -5,12 +5,12 @@
 //!
 //! # Policy
 //!
-//! [`VipAllocator::allocate`] hands out the **lowest free address at or after a cursor**, then moves
-//! the cursor just past it; when nothing is free up to the end of the CIDR it wraps to the first
-//! address once, and fails with [`VipError::Exhausted`] when the whole CIDR is taken.
-//! A released address therefore comes back only after the cursor has wrapped around the whole
-//! range, so a deleted MZS's VIP is not handed to the next new MZS (clients and DNS caches may
-//! still hold it). [`VipAllocator::reserve`] takes a specific address (an MZS that already carries
+//! [`VipAllocator::allocate`] hands out the **lowest free address at or after a cursor**, then
+//! moves the cursor just past it; when nothing is free up to the end of the CIDR it wraps to the
+//! first address once, and fails with [`VipError::Exhausted`] when the whole CIDR is taken. A
+//! released address therefore comes back only after the cursor has wrapped around the whole range,
+//! so a deleted MZS's VIP is not handed to the next new MZS (clients and DNS caches may still hold
+//! it). [`VipAllocator::reserve`] takes a specific address (an MZS that already carries
 //! `status.vips` keeps it) without moving the cursor.
 //!
 //! The allocator is deterministic: the same sequence of calls always yields the same addresses.
@@ -31,8 +31,8 @@
 //!   gets another one on the next tick: the first address **leaks** until restart. We have no
 //!   failed writes (the preview is pure), and [`VipAllocator::release`] exists for callers that do,
 //!   so nothing leaks;
-//! - reserving existing VIPs ignores "already allocated": two MZS can keep the same VIP. The preview
-//!   engine gives the second holder a fresh VIP instead.
+//! - reserving existing VIPs ignores "already allocated": two MZS can keep the same VIP. The
+//!   preview engine gives the second holder a fresh VIP instead.
 
 use std::net::Ipv4Addr;
 

@@ -2,9 +2,9 @@
 //!
 //! A zone gives a hostname to one service of a mesh only: a service whose generator renders a
 //! hostname another service of the mesh already holds gets no address for it and a `Generated`
-//! condition `False` with reason `Collision` (see [`crate::status::hostnames`]). A preview computed from
-//! the global control plane does not see the zones' holdings; [`with_claims`] applies them to a
-//! previewed status once they have been read from the zone.
+//! condition `False` with reason `Collision` (see [`crate::status::hostnames`]). A preview computed
+//! from the global control plane does not see the zones' holdings; [`with_claims`] applies them to
+//! a previewed status once they have been read from the zone.
 
 use std::collections::BTreeMap;
 

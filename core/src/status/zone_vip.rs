@@ -1,12 +1,12 @@
 //! Which VIP a zone will hand a new MeshMultiZoneService, from the VIPs it already holds.
 //!
-//! A zone's allocator ([`crate::status::vips`]) hands out the lowest free address at or after a cursor
-//! that sits just past the last address it handed out, and a deleted service's address is not
-//! reused until the cursor wraps. The REST API shows the VIPs in use (`status.vips` of the zone's
-//! MZS copies), not the cursor, so the next VIP is the address after the highest one in use, if
-//! free, else the allocator's choice over what is in use. That is exact when the most recently
-//! created MZS of the zone still exists, and an estimate otherwise (a newer one was deleted:
-//! the zone is further on); [`next_vip`] says which.
+//! A zone's allocator ([`crate::status::vips`]) hands out the lowest free address at or after a
+//! cursor that sits just past the last address it handed out, and a deleted service's address is
+//! not reused until the cursor wraps. The REST API shows the VIPs in use (`status.vips` of the
+//! zone's MZS copies), not the cursor, so the next VIP is the address after the highest one in use,
+//! if free, else the allocator's choice over what is in use. That is exact when the most recently
+//! created MZS of the zone still exists, and an estimate otherwise (a newer one was deleted: the
+//! zone is further on); [`next_vip`] says which.
 
 use std::net::Ipv4Addr;
 

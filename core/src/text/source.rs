@@ -50,7 +50,8 @@ impl TextRange {
         }
     }
 
-    /// Whether `offset` lies inside the range (the end counts, so a cursor right after a token is "in" it).
+    /// Whether `offset` lies inside the range (the end counts, so a cursor right after a token is
+    /// "in" it).
     pub fn contains_inclusive(self, offset: u32) -> bool {
         self.start <= offset && offset <= self.end
     }

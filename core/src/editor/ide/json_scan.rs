@@ -1,11 +1,10 @@
 //! Completion in JSON text, from a tolerant scan (JSON being typed rarely parses).
 
+use super::{field_items, label_items, value_items, CompletionItem};
 use crate::model::field_lookup::{resolve, untyped_top_level, Resolved, Step};
 use crate::model::field_tree::{self, Kind, Ty};
 use crate::model::{KumaVersion, ResourceType};
 use crate::Shape;
-
-use super::*;
 
 /// A container open at the cursor in a JSON text.
 pub(super) enum JsonFrame {

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{
-    effective_mzs_meta, format_selector, MzsPreview, PreviewOptions, PreviewWarning, ZonePreview,
-};
+use super::{effective_mzs_meta, MzsPreview, PreviewOptions, ZonePreview};
 use crate::model::{
     MeshLoadBalancingStrategySpec, MeshMultiZoneServiceSpec, MeshServiceSpec, Meta, MzsStatus,
     Resource, ResourceKey, ResourceType, Spec,

@@ -5,10 +5,11 @@
 //! as resources change. [`preview`] runs one engine per zone over a set of resources.
 //!
 //! Per zone and MZS the engine computes what Kuma's zone control plane writes into `status`
-//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::status::selector`], [`crate::status::vips`],
-//! [`crate::status::hostnames`]) plus what Kuma does not say: which MeshService ports serve each MZS port
-//! ([`crate::status::ports`]), the traffic split for a client in the zone ([`crate::status::load_balancing`]) and
-//! warnings ([`crate::text::diagnostics::Code`] `MZS101`..`MZS106`).
+//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::status::selector`],
+//! [`crate::status::vips`], [`crate::status::hostnames`]) plus what Kuma does not say: which
+//! MeshService ports serve each MZS port ([`crate::status::ports`]), the traffic split for a client
+//! in the zone ([`crate::status::load_balancing`]) and warnings ([`crate::text::diagnostics::Code`]
+//! `MZS101`..`MZS106`).
 //!
 //! # Preview conventions
 //!
@@ -24,11 +25,12 @@
 //!
 //! # Scale
 //!
-//! MeshServices sit in a [`LabelIndex`](crate::status::selector::LabelIndex) (`(key, value)` -> ids), so matching an MZS walks only the
-//! rarest posting list of its selector instead of all MeshServices. MZS selectors sit in a
-//! [`SelectorIndex`](crate::status::selector::SelectorIndex), so a MeshService change re-evaluates only the MZS whose selector could
-//! match its old or new labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS
-//! change re-evaluates only the MZS that share one of its hostnames.
+//! MeshServices sit in a [`LabelIndex`](crate::status::selector::LabelIndex) (`(key, value)` ->
+//! ids), so matching an MZS walks only the rarest posting list of its selector instead of all
+//! MeshServices. MZS selectors sit in a [`SelectorIndex`](crate::status::selector::SelectorIndex),
+//! so a MeshService change re-evaluates only the MZS whose selector could match its old or new
+//! labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS change re-evaluates
+//! only the MZS that share one of its hostnames.
 
 mod engine;
 mod options;

@@ -15,7 +15,8 @@ pub struct PreviewOptions {
     pub mesh_service_cidr: ipnet::Ipv4Net,
     /// Which Kuma release's behaviour to model.
     pub kuma_version: KumaVersion,
-    /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input has none named `synced-mesh-multi-zone-service`.
+    /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input
+    /// has none named `synced-mesh-multi-zone-service`.
     pub default_hostname_generators: bool,
     /// Zones taken down: their endpoints are unhealthy (as Envoy sees them after health checks),
     /// so traffic fails over (the playground's "take a zone down").

@@ -1,10 +1,14 @@
 //! Computing one MZS's status, ports, traffic and warnings from the engine's indexes.
 
-use super::*;
+use super::{
+    MzsStatusEngine, ServiceEntry, CONDITION_MESH_SERVICES_MATCHED, MESSAGE_NO_MATCHES,
+    REASON_MATCHES, REASON_NO_MATCHES,
+};
 use crate::model::{Condition, MatchedMeshService, MeshServiceState, Meta, MzsStatus};
 use crate::status::hostnames::{self, Outcome};
 use crate::status::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::status::ports::{self, PortPreview, ServingPort};
+use crate::status::preview::{format_selector, MzsPreview, PreviewWarning};
 use crate::status::selector;
 use crate::text::diagnostics::Code;
 
