@@ -16,9 +16,14 @@
 //! [`decode`] (syntax tree to typed resources, `check()`), [`kds`] (what travels between control
 //! planes and how it is renamed), `status` (what a zone computes: selectors, VIPs, hostnames,
 //! traffic, the status engines, `preview()`), `rest` (Kuma's REST layer) and `editor` (hover,
-//! completion, JSON Schemas, `explain`, the workspace preview). The layer modules are private;
-//! this file is the front door: what the front ends use is re-exported below, in namespaces
-//! named after what they hold.
+//! completion, JSON Schemas, `explain`, the workspace preview); `core/tests/layers.rs` holds them
+//! to that order.
+//!
+//! This file is the front door. `text`, `status`, `rest` and `editor` are private; what the front
+//! ends use from them is re-exported below, in namespaces named after what they hold (`api` for
+//! the REST layer). `model`, `template`, `validate`, `decode` and `kds` are public under their own
+//! names because the front ends ask them by those names; their submodules are private and only
+//! the items a front end uses are `pub` (`unreachable_pub` reports the rest).
 
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
