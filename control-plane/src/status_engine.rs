@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kuma_mzs_core::mesh_service_status::MeshServiceEngine;
-use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
+use kuma_mzs_core::preview::{Change, MzsStatusEngine, PreviewOptions, ResourceKey};
 use kuma_mzs_core::ResourceType;
 use tokio::sync::watch;
 
@@ -26,7 +26,7 @@ const STATUS_RETRY_MIN: Duration = Duration::from_millis(100);
 /// The zone's status engines and what they know of the store.
 struct StatusEngines {
     services: MeshServiceEngine,
-    mzs: ZoneEngine,
+    mzs: MzsStatusEngine,
     /// Generation of every resource the engines were given, to tell a re-created resource (new
     /// generation, maybe the same content) from an update.
     generations: HashMap<ResourceKey, u64>,
@@ -140,7 +140,7 @@ impl StatusEngines {
 }
 
 /// Run the zone's status engine until `shutdown` turns true: every store change is fed to the
-/// core's [`ZoneEngine`] (MeshMultiZoneService status) and [`MeshServiceEngine`] (MeshService
+/// core's [`MzsStatusEngine`] (MeshMultiZoneService status) and [`MeshServiceEngine`] (MeshService
 /// VIPs and hostnames), and each status that changed is written back (event-driven: a change is
 /// reflected as soon as the engines have processed it; changes that arrive while the engines
 /// work are handled together in the next round). Status writes are not content changes, so they
@@ -165,7 +165,7 @@ pub fn spawn_status_engine(
             };
             let mut engines = StatusEngines {
                 services: MeshServiceEngine::new(&zone, &options),
-                mzs: ZoneEngine::new(&zone, options),
+                mzs: MzsStatusEngine::new(&zone, options),
                 generations: HashMap::new(),
                 unwritten: BTreeSet::new(),
             };

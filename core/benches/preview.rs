@@ -20,7 +20,7 @@ use kuma_mzs_core::model::{
     Labels, MeshMultiZoneServiceSpec, MeshServicePort, MeshServiceSpec, MeshServiceState, Meta,
     MzsPort, Resource, Spec,
 };
-use kuma_mzs_core::preview::{Change, PreviewOptions, ZoneEngine};
+use kuma_mzs_core::preview::{Change, MzsStatusEngine, PreviewOptions};
 use kuma_mzs_core::selector::mzs_matches;
 use kuma_mzs_core::vips::VipAllocator;
 
@@ -185,7 +185,7 @@ fn bench_preview<M: Measurement + 'static>(c: &mut Criterion<M>, clock: &str) {
 
     group.bench_function("full_zone_100k_ms_x_10k_mzs", |b| {
         b.iter(|| {
-            black_box(ZoneEngine::with_resources(
+            black_box(MzsStatusEngine::with_resources(
                 "zone-0",
                 options.clone(),
                 &resources,
@@ -199,7 +199,7 @@ fn bench_preview<M: Measurement + 'static>(c: &mut Criterion<M>, clock: &str) {
         b.iter(|| black_box(naive_matching(sample, services)))
     });
 
-    let mut engine = ZoneEngine::with_resources("zone-0", options.clone(), &resources);
+    let mut engine = MzsStatusEngine::with_resources("zone-0", options.clone(), &resources);
     let down = mesh_service(12_345, MeshServiceState::Unavailable);
     let up = mesh_service(12_345, MeshServiceState::Available);
     let mut flip = false;

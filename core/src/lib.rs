@@ -9,168 +9,182 @@
 //!   and run Kuma's validators plus our lints, with positions.
 //! - [`validate`]: Kuma's validators on already-typed resources (what the REST API runs).
 //! - [`preview`]: what each zone's control plane will compute (status, VIPs, hostnames, traffic).
+//!
+//! The crate is layered; a layer uses only the layers before it in this list:
+//! `text` (positions, diagnostics, syntax tree), [`model`] (typed resources, the documented field
+//! tree), [`template`] (Go `text/template`), [`validate`] (Kuma's validators and our lints),
+//! [`decode`] (syntax tree to typed resources, `check()`), [`kds`] (what travels between control
+//! planes and how it is renamed), `status` (what a zone computes: selectors, VIPs, hostnames,
+//! traffic, the status engines, `preview()`), `rest` (Kuma's REST layer) and `editor` (hover,
+//! completion, JSON Schemas, `explain`, the workspace preview); `core/tests/layers.rs` holds them
+//! to that order.
+//!
+//! This file is the front door. `text`, `status`, `rest` and `editor` are private; what the front
+//! ends use from them is re-exported below, in namespaces named after what they hold (`api` for
+//! the REST layer). `model`, `template`, `validate`, `decode` and `kds` are public under their own
+//! names because the front ends ask them by those names; their submodules are private and only
+//! the items a front end uses are `pub` (`unreachable_pub` reports the rest).
 
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod api;
 pub mod decode;
-pub mod defaults;
-pub mod diagnostics;
-pub mod documents;
-pub mod explain;
-mod fast_map;
-pub mod float_text;
-pub mod hostnames;
-pub mod ide;
+mod editor;
 pub mod kds;
-pub mod kri;
-pub mod lints;
-pub mod load_balancing;
-pub mod mesh_service_status;
 pub mod model;
-pub mod ports;
-pub mod preview;
-pub mod schema;
-pub mod selector;
-pub mod server_labels;
-mod sort;
-pub mod source;
-pub mod status_dependencies;
-pub mod syntax;
+mod rest;
+mod status;
 pub mod template;
+mod text;
 pub mod validate;
-pub mod vips;
-pub mod workspace;
-pub mod zone_claims;
-pub mod zone_vip;
 
-pub use diagnostics::{Code, Diagnostic, Severity, Violation};
-pub use model::{KumaVersion, Resource, ResourceType, UnsupportedKumaVersion};
-pub use source::{LineIndex, Position, Range, TextRange};
+pub use decode::check::{check, CheckOptions, Checked, CheckedDocument, Format};
+pub use model::{KumaVersion, Resource, ResourceType, Shape, UnsupportedKumaVersion};
+pub use text::diagnostics::{Code, Diagnostic, Severity, Violation};
+pub use text::source::{LineIndex, Position, Range, TextRange};
 
-/// How a text should be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Decide from the text (JSON if it starts with `{` or `[`).
-    #[default]
-    Auto,
-    /// YAML, one or more documents.
-    Yaml,
-    /// JSON, one document (or an array of documents).
-    Json,
+/// Byte ranges and the [`LineIndex`] that turns them into line/column positions.
+pub mod source {
+    pub use crate::text::source::{LineIndex, Position, Range, TextRange};
 }
 
-/// Options for [`check`].
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    /// Which Kuma release's rules to apply.
-    pub kuma_version: KumaVersion,
-    /// How to read the text.
-    pub format: Format,
-    /// Safety limits.
-    pub limits: syntax::Limits,
+/// Diagnostics, their stable codes and default severities.
+pub mod diagnostics {
+    pub use crate::text::diagnostics::{Code, Diagnostic, Fix, Severity, Violation};
 }
 
-/// The document shape a resource was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Shape {
-    /// `type` / `name` / `mesh` / `labels` / `spec` (kumactl, REST API).
-    Universal,
-    /// `apiVersion` / `kind` / `metadata` / `spec` (kubectl).
-    Kubernetes,
-}
-
-/// One checked document.
-#[derive(Debug, Clone)]
-pub struct CheckedDocument {
-    /// Where the document is in the text.
-    pub span: TextRange,
-    /// The resource type, if recognised.
-    pub resource_type: Option<ResourceType>,
-    /// The document shape, if recognised.
-    pub shape: Option<Shape>,
-    /// The decoded resource, when decoding got far enough (it may still have errors).
-    pub resource: Option<Resource>,
-    /// Everything wrong with the document, sorted by position.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The syntax tree, for editor features (hover, completion).
-    pub root: syntax::Node,
-}
-
-impl CheckedDocument {
-    /// Whether any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-    }
-}
-
-/// The result of [`check`].
-#[derive(Debug, Clone)]
-pub struct Checked {
-    /// Every non-empty document, in order.
-    pub documents: Vec<CheckedDocument>,
-    /// Problems not inside a readable document (syntax errors, limits).
-    pub diagnostics: Vec<Diagnostic>,
-    /// Line index of the text, to locate spans.
-    pub line_index: LineIndex,
-}
-
-impl Checked {
-    /// All diagnostics, text-level first, then per document.
-    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics
-            .iter()
-            .chain(self.documents.iter().flat_map(|d| d.diagnostics.iter()))
-    }
-
-    /// Whether any diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.all_diagnostics()
-            .any(|d| d.severity == Severity::Error)
-    }
-}
-
-/// Read `text` into documents. JSON takes a fast path that builds the same tree as the YAML
-/// parser; anything the fast path does not accept goes through the YAML parser, which reports it.
-fn parse(text: &str, options: &CheckOptions) -> syntax::Parsed {
-    let looks_like_json = match options.format {
-        Format::Json => true,
-        Format::Yaml => false,
-        Format::Auto => matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')),
+/// The spanned YAML 1.2 / JSON syntax tree and its safety limits.
+pub mod syntax {
+    pub use crate::text::syntax::{
+        parse, parse_bytes, Document, Entry, Limits, Node, NodeKind, Parsed, PathStep, Resolved,
+        Scalar,
     };
-    if looks_like_json {
-        if let Some(doc) = decode::json::parse(text, &options.limits) {
-            return syntax::Parsed {
-                documents: vec![doc],
-                diagnostics: Vec::new(),
-            };
-        }
-    }
-    if let Some(documents) = decode::yaml_fast::parse(text, &options.limits) {
-        return syntax::Parsed {
-            documents,
-            diagnostics: Vec::new(),
+}
+
+/// Float text as Go prints it, without Rust's float formatting in the wasm module.
+pub mod float_text {
+    pub use crate::text::float_text::display;
+}
+
+/// Which documents of a text are Kuma's, and how quiet to be about the others.
+pub mod documents {
+    pub use crate::decode::documents::{apply, holds_kuma, Reporting};
+}
+
+/// What Kuma fills in when a request leaves a field out.
+pub mod defaults {
+    pub use crate::model::defaults::{default_app_protocol, DEFAULT_MESH};
+}
+
+/// Warnings beyond Kuma on typed resources.
+pub mod lints {
+    pub use crate::validate::lints::mesh_multi_zone_service;
+}
+
+/// Kuma's REST-layer rules that are not transport (used by `kuma-local` and the provider).
+pub mod api {
+    pub use crate::kds::{hashed_name, kds_name, rename_for_zones};
+    pub use crate::rest::{
+        check_writable, compute_labels, decode_value, default_hostname_generators,
+        inspect_hostnames, parse_filters, parse_format, parse_page, prepare_put, resource_kri,
+        ApiError, Cause, ErrorBody, InvalidParameter, KubernetesItem, ListFilter, Mode,
+        OutputFormat, Page, PreparedPut, RestItem, StoreView, Times, TITLE_COULD_NOT_DELETE,
+        TITLE_COULD_NOT_RETRIEVE, TITLE_COULD_NOT_UPDATE, ZONE_READ_ONLY_MESSAGE,
+    };
+
+    /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits.
+    pub mod rest {
+        pub use crate::rest::facts::{
+            body_too_large, check_port_count, default_mesh, framework_error, hostnames_body,
+            hostnames_service_not_found, inspectable_type, list_body, mesh_cascade_types,
+            next_link, put_body,
         };
     }
-    syntax::parse(text, &options.limits)
 }
 
-/// Parse, decode and validate every document of `text`.
-pub fn check(text: &str, options: &CheckOptions) -> Checked {
-    let parsed = parse(text, options);
-    let documents = parsed
-        .documents
-        .into_iter()
-        .flat_map(|doc| decode::decode_document_owned(doc, options.kuma_version))
-        .collect();
-    let mut diagnostics = parsed.diagnostics;
-    diagnostics::sort(&mut diagnostics);
-    Checked {
-        documents,
-        diagnostics,
-        line_index: LineIndex::new(text),
-    }
+/// KRI names (`kri_mzsvc_<mesh>_<zone>_<ns>_<name>_<section>`) and their parsing.
+pub mod kri {
+    pub use crate::rest::kri::{parse, Kri};
+}
+
+/// Labels a control plane writes itself, hidden from a user's configuration.
+pub mod server_labels {
+    pub use crate::rest::server_labels::is_server_written;
+}
+
+/// The per-zone MZS status engine and `preview()`.
+pub mod preview {
+    pub use crate::model::ResourceKey;
+    pub use crate::status::preview::{
+        preview, Change, MzsPreview, MzsStatusEngine, Preview, PreviewOptions, PreviewWarning,
+        ZonePreview,
+    };
+}
+
+/// HostnameGenerator rendering, as Kuma's `_hostnames` inspect endpoint shows it.
+pub mod hostnames {
+    pub use crate::status::hostnames::{
+        inspect, InspectError, InspectHostname, InspectHostnameZone, InspectHostnames,
+    };
+}
+
+/// The MeshLoadBalancingStrategy rules for an MZS port and the per-zone traffic split.
+pub mod load_balancing {
+    pub use crate::status::load_balancing::{
+        AppliedPolicy, PortTraffic, PriorityLevel, RuleLevel, Split,
+    };
+}
+
+/// One zone's MeshService status (VIP, hostnames).
+pub mod mesh_service_status {
+    pub use crate::status::mesh_service_status::{MeshServiceEngine, MeshServiceStatus};
+}
+
+/// Kuma's label-selector rule for MeshMultiZoneService.
+pub mod selector {
+    pub use crate::status::selector::mzs_matches;
+}
+
+/// Which computed MZS values an in-place update can change.
+pub mod status_dependencies {
+    pub use crate::status::status_dependencies::{may_change, MzsComputed, MzsUpdate};
+}
+
+/// The deterministic VIP allocator and CIDR checks.
+pub mod vips {
+    pub use crate::status::vips::{
+        check_cidrs, parse_cidr, CidrConfigError, VipAllocator, VipError,
+    };
+}
+
+/// Which hostnames a zone that already holds some will give a new MZS.
+pub mod zone_claims {
+    pub use crate::status::zone_claims::with_claims;
+}
+
+/// The VIP a zone will hand a new MZS.
+pub mod zone_vip {
+    pub use crate::status::zone_vip::{next_vip, NextVip};
+}
+
+/// Hover and completion for editors.
+pub mod ide {
+    pub use crate::editor::ide::{complete, hover, CompletionItem, CompletionKind, Hover};
+}
+
+/// JSON Schemas of every kind for generic YAML tooling.
+pub mod schema {
+    pub use crate::editor::json_schema::{json_schema, json_schemas};
+}
+
+/// The preview as readable lines.
+pub mod explain {
+    pub use crate::editor::explain::{explain, explain_with_skipped};
+}
+
+/// The preview over files as text.
+pub mod workspace {
+    pub use crate::editor::workspace::{
+        preview_workspace, FileResult, PreviewDiagnostic, Skipped, WorkspaceFile, WorkspacePreview,
+    };
 }

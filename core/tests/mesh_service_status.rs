@@ -337,7 +337,7 @@ fn the_mesh_service_and_mzs_allocators_are_separate() {
                  "ports": [{"port": 6379}]},
     })));
     let services = engine_with("zone-1", &input);
-    let mzs = kuma_mzs_core::preview::ZoneEngine::with_resources(
+    let mzs = kuma_mzs_core::preview::MzsStatusEngine::with_resources(
         "zone-1",
         PreviewOptions::default(),
         &input,

@@ -5,7 +5,7 @@ mod preview_common;
 
 use kuma_mzs_core::diagnostics::Code;
 use kuma_mzs_core::model::KumaVersion;
-use kuma_mzs_core::preview::{preview, Change, PreviewOptions, ResourceKey, ZoneEngine};
+use kuma_mzs_core::preview::{preview, Change, MzsStatusEngine, PreviewOptions, ResourceKey};
 use kuma_mzs_core::{explain, ResourceType};
 use preview_common::{resources, REDIS};
 use serde_json::json;
@@ -514,7 +514,7 @@ spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
         mzs_cidr: "10.0.0.0/32".parse().unwrap(),
         ..PreviewOptions::default()
     };
-    let mut engine = ZoneEngine::with_resources("z", options, &input);
+    let mut engine = MzsStatusEngine::with_resources("z", options, &input);
     let b = engine.mzs_preview("default", "b").unwrap();
     assert!(b.status.vips.is_empty());
     assert!(b.warnings.iter().any(|w| w.code == Code::VipExhausted));
@@ -542,7 +542,7 @@ mesh: default
 spec: {selector: {meshService: {matchLabels: {app: web}}}, ports: [{port: 80}]}
 "#,
     ));
-    let mut engine = ZoneEngine::with_resources("east", PreviewOptions::default(), &input);
+    let mut engine = MzsStatusEngine::with_resources("east", PreviewOptions::default(), &input);
     let changed = engine.apply(Change::Upsert(preview_common::resource(json!({
         "type": "MeshService", "name": "redis-central", "mesh": "default",
         "labels": {"kuma.io/display-name": "redis", "kuma.io/zone": "central"},

@@ -1,5 +1,5 @@
 //! Property tests: the VIP allocator never hands out a duplicate, and the incremental
-//! [`ZoneEngine`] always agrees with a full recomputation.
+//! [`MzsStatusEngine`] always agrees with a full recomputation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod preview_common;
@@ -7,7 +7,7 @@ mod preview_common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey, ZoneEngine};
+use kuma_mzs_core::preview::{Change, MzsStatusEngine, PreviewOptions, ResourceKey};
 use kuma_mzs_core::vips::VipAllocator;
 use kuma_mzs_core::{Resource, ResourceType};
 use proptest::prelude::*;
@@ -253,7 +253,7 @@ proptest! {
         if let Some(d) = down {
             options.down_zones.insert(ZONES[d].to_owned());
         }
-        let mut engine = ZoneEngine::new(ZONES[zone], options.clone());
+        let mut engine = MzsStatusEngine::new(ZONES[zone], options.clone());
         let mut state: BTreeMap<ResourceKey, Resource> = BTreeMap::new();
         for op in ops {
             match op {
@@ -281,7 +281,7 @@ proptest! {
                 r
             })
             .collect();
-        let full = ZoneEngine::with_resources(ZONES[zone], options, &resources).zone_preview();
+        let full = MzsStatusEngine::with_resources(ZONES[zone], options, &resources).zone_preview();
         prop_assert_eq!(incremental, full);
     }
 }
@@ -310,10 +310,10 @@ proptest! {
             }
         }
         let resources: Vec<Resource> = state.into_values().collect();
-        let mut moving = ZoneEngine::with_resources("z1", options.clone(), &resources);
+        let mut moving = MzsStatusEngine::with_resources("z1", options.clone(), &resources);
         for zone in ["z2", "z3", "z1"] {
             moving.set_zone(zone);
-            let fresh = ZoneEngine::with_resources(zone, options.clone(), &resources);
+            let fresh = MzsStatusEngine::with_resources(zone, options.clone(), &resources);
             prop_assert_eq!(moving.zone_preview(), fresh.zone_preview());
         }
     }

@@ -636,7 +636,7 @@ pub fn resource_types() -> Vec<ResourceTypeInfo> {
             name: t.name(),
             mesh_scoped: t.is_mesh_scoped(),
             written_on_global: kds::written_on_global(*t),
-            api_version: kuma_mzs_core::decode::API_VERSION,
+            api_version: kuma_mzs_core::model::API_VERSION,
             mesh_label: t
                 .is_mesh_scoped()
                 .then_some(kuma_mzs_core::model::labels::MESH),

@@ -1,5 +1,5 @@
 'use strict';
-// Our hand-written JSON Schemas (core/src/schema.rs) against Kuma's own OpenAPI schemas, read in
+// Our hand-written JSON Schemas (core/src/editor/json_schema.rs, from core/src/model/field_tree.rs) against Kuma's own OpenAPI schemas, read in
 // place from the shared conformance data: same spec fields, same required lists, defaults and
 // enums, for every kind Kuma ships a rest.yaml for.
 const test = require('node:test');

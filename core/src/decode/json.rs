@@ -3,8 +3,8 @@
 //! limits is accepted; anything else returns `None` and the caller falls back to the YAML parser,
 //! which then reports the problem with its usual wording. Iterative: no recursion on input depth.
 
-use crate::source::{to_u32, TextRange};
-use crate::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
+use crate::text::source::{to_u32, TextRange};
+use crate::text::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
 
 /// Parse `text` as one JSON value; `None` if it is not valid JSON within `limits`.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
@@ -334,7 +334,7 @@ fn is_json_number(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax;
+    use crate::text::syntax;
 
     fn same_as_yaml(text: &str) {
         let limits = Limits::default();

@@ -7,45 +7,42 @@
 //! Decoding never stops at the first problem: it reads what it can, reports everything, and still
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
+pub(crate) mod check;
+pub(crate) mod documents;
 pub(crate) mod json;
+pub(crate) mod openapi;
 mod repeated_keys;
-pub(crate) mod schema;
 mod span;
 mod typed;
+pub(crate) mod value_fixes;
 mod walk;
 pub(crate) mod yaml_fast;
 
-pub use span::span_of;
+pub(crate) use span::span_of;
 pub(crate) use walk::{check_rest_body, levenshtein};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{self, Code, Diagnostic};
-use crate::lints;
 use crate::model::{labels, KumaVersion, Labels, Meta, Resource, ResourceType, Spec};
-use crate::source::TextRange;
-use crate::syntax::{Document, Node, Resolved};
+use crate::text::diagnostics::{self, Code, Diagnostic};
+use crate::text::source::TextRange;
+use crate::text::syntax::{Document, Node, Resolved};
 use crate::validate;
+use crate::validate::lints;
 use crate::{CheckedDocument, Shape};
-use schema::Schema;
+use openapi::Schema;
 use walk::Walker;
 
-/// The Kubernetes `apiVersion` of Kuma's resources.
-pub const API_VERSION: &str = "kuma.io/v1alpha1";
+use crate::model::API_VERSION;
 
 /// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
 /// `List`, yields one [`CheckedDocument`] per item.
 ///
 /// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat).
-pub fn decode_document(doc: &Document, version: KumaVersion) -> Vec<CheckedDocument> {
-    if repeated_keys::has_repeats(&doc.root) {
-        return decode_document_owned(doc.clone(), version);
-    }
-    decode_root(&doc.root, doc.span, version)
-}
-
-/// Like [`decode_document`], taking the document by value (saves copying the tree).
-pub fn decode_document_owned(mut doc: Document, version: KumaVersion) -> Vec<CheckedDocument> {
+pub(crate) fn decode_document_owned(
+    mut doc: Document,
+    version: KumaVersion,
+) -> Vec<CheckedDocument> {
     let mut repeats = Vec::new();
     repeated_keys::keep_last(&mut doc.root, &mut repeats);
     let mut checked = if is_collection(&doc.root) {
@@ -133,7 +130,7 @@ pub fn decode_spec_in(
 
 fn empty_node(at: TextRange) -> Node {
     Node {
-        kind: crate::syntax::NodeKind::Scalar(crate::syntax::Scalar {
+        kind: crate::text::syntax::NodeKind::Scalar(crate::text::syntax::Scalar {
             value: String::new(),
             plain: true,
         }),
@@ -148,18 +145,18 @@ fn typed_spec(
     anchor: TextRange,
 ) -> Spec {
     let schema: &Schema = match resource_type {
-        ResourceType::Mesh => &schema::MESH_SPEC,
-        ResourceType::MeshService => &schema::MS_SPEC,
-        ResourceType::MeshMultiZoneService => &schema::MZS_SPEC,
-        ResourceType::HostnameGenerator => &schema::HG_SPEC,
-        ResourceType::MeshLoadBalancingStrategy => &schema::MLBS_SPEC,
+        ResourceType::Mesh => &openapi::MESH_SPEC,
+        ResourceType::MeshService => &openapi::MS_SPEC,
+        ResourceType::MeshMultiZoneService => &openapi::MZS_SPEC,
+        ResourceType::HostnameGenerator => &openapi::HG_SPEC,
+        ResourceType::MeshLoadBalancingStrategy => &openapi::MLBS_SPEC,
     };
     let mut path = String::from("spec");
     let value = match node {
         // An empty spec document (`spec:` or an empty file) is an empty object to Kuma.
         Some(n) if n.is_null() => walker.walk(
             &Node {
-                kind: crate::syntax::NodeKind::Mapping(Vec::new()),
+                kind: crate::text::syntax::NodeKind::Mapping(Vec::new()),
                 span: n.span,
             },
             schema,
@@ -404,7 +401,7 @@ fn decode_envelope(
     let rejected = walker
         .diagnostics
         .iter()
-        .any(|d| d.severity == crate::diagnostics::Severity::Error);
+        .any(|d| d.severity == crate::text::diagnostics::Severity::Error);
     if !rejected {
         for v in validate::deprecations(&resource, version) {
             let at = span_of(node, &v.field);
@@ -423,7 +420,7 @@ fn decode_envelope(
             .push(Diagnostic::new(code, v.field, v.message, at));
     }
     if rejected {
-        crate::ide::value_fixes(node, resource_type, shape, version, walker.diagnostics);
+        value_fixes::value_fixes(node, resource_type, shape, version, walker.diagnostics);
     }
     (Some(resource_type), Some(shape), Some(resource))
 }
@@ -455,7 +452,7 @@ fn string_field(
     };
     let mut p = path.to_owned();
     walker
-        .walk(&entry.value, &schema::STRING, &mut p, entry.key.span)
+        .walk(&entry.value, &openapi::STRING, &mut p, entry.key.span)
         .and_then(|v| v.as_str().map(str::to_owned))
 }
 
@@ -464,7 +461,7 @@ fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
         return Labels::new();
     };
     let mut p = path.to_owned();
-    let value = walker.walk(&entry.value, &schema::STRING_MAP, &mut p, entry.key.span);
+    let value = walker.walk(&entry.value, &openapi::STRING_MAP, &mut p, entry.key.span);
     let mut out = Labels::new();
     if let Some(Value::Object(map)) = value {
         for (k, v) in map {
@@ -477,7 +474,7 @@ fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
 }
 
 fn lint_envelope(
-    entries: &[crate::syntax::Entry],
+    entries: &[crate::text::syntax::Entry],
     known: &[&str],
     output_only: &[&str],
     walker: &mut Walker<'_>,
@@ -503,7 +500,7 @@ fn lint_envelope(
 
 fn universal_meta<'n>(
     node: &'n Node,
-    entries: &[crate::syntax::Entry],
+    entries: &[crate::text::syntax::Entry],
     resource_type: ResourceType,
     walker: &mut Walker<'_>,
 ) -> (Meta, Option<&'n Node>) {
@@ -534,7 +531,7 @@ fn universal_meta<'n>(
 
 fn kubernetes_meta<'n>(
     node: &'n Node,
-    entries: &[crate::syntax::Entry],
+    entries: &[crate::text::syntax::Entry],
     resource_type: ResourceType,
     walker: &mut Walker<'_>,
 ) -> (Meta, Option<&'n Node>) {
@@ -554,7 +551,7 @@ fn kubernetes_meta<'n>(
         None => walker.required("metadata", first_key_span(node)),
         Some(e) if e.value.as_mapping().is_none() => {
             let mut p = "metadata".to_owned();
-            let _ = walker.walk(&e.value, &schema::STRING_MAP, &mut p, e.key.span);
+            let _ = walker.walk(&e.value, &openapi::STRING_MAP, &mut p, e.key.span);
         }
         Some(e) => {
             let m = &e.value;

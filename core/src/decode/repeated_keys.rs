@@ -6,22 +6,11 @@
 //! to [`keep_last`] before decoding, so `name` and `spec.ports[0].appProtocol` agree on which of
 //! two values counts, whichever parser read the text, and the repeat gets an `MZS008` warning.
 
-use crate::diagnostics::{Code, Diagnostic};
-use crate::syntax::{Entry, Node, NodeKind};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::syntax::{Entry, Node, NodeKind};
 
 /// Mappings up to this size are checked pairwise; larger ones through a sorted list of keys.
 const PAIRWISE: usize = 16;
-
-/// Whether any mapping under `node` repeats a key (no allocation when none does).
-pub(crate) fn has_repeats(node: &Node) -> bool {
-    match &node.kind {
-        NodeKind::Scalar(_) => false,
-        NodeKind::Sequence(items) => items.iter().any(has_repeats),
-        NodeKind::Mapping(entries) => {
-            !repeated(entries).is_empty() || entries.iter().any(|e| has_repeats(&e.value))
-        }
-    }
-}
 
 /// Drop every entry whose key a later entry of the same mapping repeats, warning at the repeat.
 pub(crate) fn keep_last(node: &mut Node, out: &mut Vec<Diagnostic>) {
@@ -95,7 +84,7 @@ fn repeated(entries: &[Entry]) -> Vec<(usize, usize)> {
         .enumerate()
         .filter_map(|(i, e)| key_text(e).map(|k| (k, i)))
         .collect();
-    crate::sort::sort(&mut keys);
+    crate::text::sort::sort(&mut keys);
     for pair in keys.windows(2) {
         if let [(a, i), (b, j)] = pair {
             if a == b {
@@ -103,7 +92,7 @@ fn repeated(entries: &[Entry]) -> Vec<(usize, usize)> {
             }
         }
     }
-    crate::sort::sort(&mut pairs);
+    crate::text::sort::sort(&mut pairs);
     pairs
 }
 

@@ -1,7 +1,7 @@
 //! Mapping Kuma field paths (`spec.ports[0].appProtocol`, `labels["kuma.io/zone"]`) back to text.
 
-use crate::source::TextRange;
-use crate::syntax::Node;
+use crate::text::source::TextRange;
+use crate::text::syntax::Node;
 
 /// The span that best shows `path` in the document whose root is `root`.
 ///
@@ -12,7 +12,7 @@ use crate::syntax::Node;
 ///
 /// Field names may contain dots (label keys such as `kuma.io/mesh`): at each mapping the longest
 /// key that fits the rest of the path wins.
-pub fn span_of(root: &Node, path: &str) -> TextRange {
+pub(crate) fn span_of(root: &Node, path: &str) -> TextRange {
     let kubernetes = root.get("metadata").is_some() && root.get("name").is_none();
     let translated;
     let path = if kubernetes {
@@ -134,7 +134,7 @@ fn fallback(root: &Node, anchor: Option<TextRange>) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse, Limits};
+    use crate::text::syntax::{parse, Limits};
 
     /// The text `span_of(path)` points at.
     fn check(text: &str, path: &str, expected: &str) {

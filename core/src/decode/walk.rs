@@ -5,11 +5,11 @@
 
 use serde_json::{Map, Value};
 
-use super::schema::{Field, Schema};
-use crate::diagnostics::{Code, Diagnostic, Fix};
+use super::openapi::{Field, Schema};
 use crate::model::KumaVersion;
-use crate::source::TextRange;
-use crate::syntax::{Node, NodeKind, Resolved};
+use crate::text::diagnostics::{Code, Diagnostic, Fix};
+use crate::text::source::TextRange;
+use crate::text::syntax::{Node, NodeKind, Resolved};
 
 /// Deepest free-form JSON we convert (the syntax layer's default depth limit is lower).
 const MAX_ANY_DEPTH: usize = 128;
@@ -24,14 +24,14 @@ pub(crate) struct Walker<'d> {
 }
 
 impl Walker<'_> {
-    pub fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
+    pub(super) fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
         self.schema_error_paths.push(path.to_owned());
         self.diagnostics
             .push(Diagnostic::new(Code::Schema, path, message, span));
     }
 
     /// `<path> in body is required`.
-    pub fn required(&mut self, path: &str, anchor: TextRange) {
+    pub(super) fn required(&mut self, path: &str, anchor: TextRange) {
         self.schema_error(path, format!("{path} in body is required"), anchor);
     }
 
@@ -45,7 +45,7 @@ impl Walker<'_> {
 
     /// Walk `node` at `path` against `schema`. `None` when the value is unusable (reported).
     /// `anchor` is where a missing field of this node is reported (the key holding the node).
-    pub fn walk(
+    pub(super) fn walk(
         &mut self,
         node: &Node,
         schema: &Schema,
@@ -258,13 +258,13 @@ impl Walker<'_> {
     }
 
     /// Lint MZS005 for `key` at `path`, suggesting one of `known` when it is a likely typo.
-    pub fn unknown_field(
+    pub(super) fn unknown_field(
         &mut self,
         path: &str,
         key: &str,
-        entry: &crate::syntax::Entry,
+        entry: &crate::text::syntax::Entry,
         known: &[&str],
-        entries: &[crate::syntax::Entry],
+        entries: &[crate::text::syntax::Entry],
     ) {
         let suggestion = did_you_mean(key, known);
         let mut message = format!("unknown field `{key}`; Kuma ignores it");
@@ -299,7 +299,7 @@ impl Walker<'_> {
     }
 }
 
-/// Check a REST body of `resource_type` against its item schema ([`super::schema::rest_item`]),
+/// Check a REST body of `resource_type` against its item schema ([`super::openapi::rest_item`]),
 /// replacing it with the defaulted, pruned value; returns kube-openapi error texts, unsorted.
 /// Mesh bodies are not modelled and pass as they are.
 pub(crate) fn check_rest_body(
@@ -307,7 +307,7 @@ pub(crate) fn check_rest_body(
     body: &mut Value,
     version: KumaVersion,
 ) -> Vec<String> {
-    let Some(schema) = super::schema::rest_item(resource_type) else {
+    let Some(schema) = super::openapi::rest_item(resource_type) else {
         return Vec::new();
     };
     let (checked, errors) = check_json(schema, body, version);
@@ -342,10 +342,11 @@ pub(crate) fn check_json(
 
 /// The syntax node of a JSON value: strings are quoted scalars (never re-resolved), other scalars
 /// plain. An integral float within int32 becomes an integer, as Kuma's JSON decoder accepts `80.0`
-/// for an integer field (but not `80.5`). Depth-bounded like [`to_json`] (deeper parts read as null).
+/// for an integer field (but not `80.5`). Depth-bounded like [`to_json`] (deeper parts read as
+/// null).
 fn json_to_node(value: &Value, depth: usize) -> Node {
     let scalar =
-        |value: String, plain: bool| NodeKind::Scalar(crate::syntax::Scalar { value, plain });
+        |value: String, plain: bool| NodeKind::Scalar(crate::text::syntax::Scalar { value, plain });
     let kind = match value {
         _ if depth > MAX_ANY_DEPTH => scalar("null".to_owned(), true),
         Value::Null => scalar("null".to_owned(), true),
@@ -367,7 +368,7 @@ fn json_to_node(value: &Value, depth: usize) -> Node {
         }
         Value::Object(map) => NodeKind::Mapping(
             map.iter()
-                .map(|(k, v)| crate::syntax::Entry {
+                .map(|(k, v)| crate::text::syntax::Entry {
                     key: Node {
                         kind: scalar(k.clone(), false),
                         span: TextRange::default(),

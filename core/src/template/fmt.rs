@@ -261,7 +261,7 @@ fn fmt_arg(data: &Data<'_>, out: &mut String, verb: char, spec: Spec, arg: &Valu
         ('v' | 'g' | 'G' | 'e' | 'E' | 'f' | 'F', Value::Float(f)) => {
             let text = match verb {
                 'e' | 'E' => format_float_e(*f, spec.prec.unwrap_or(6)),
-                'f' | 'F' => crate::float_text::fixed(*f, spec.prec.unwrap_or(6)),
+                'f' | 'F' => crate::text::float_text::fixed(*f, spec.prec.unwrap_or(6)),
                 'g' | 'G' if spec.prec.is_some() => format_float_g(*f, spec.prec.unwrap_or(6)),
                 _ => format_float(*f),
             };
@@ -455,9 +455,9 @@ fn format_float(f: f64) -> String {
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-4..1e6).contains(&abs) {
-        return go_exponent(&crate::float_text::lower_exp(f));
+        return go_exponent(&crate::text::float_text::lower_exp(f));
     }
-    crate::float_text::display(f)
+    crate::text::float_text::display(f)
 }
 
 /// `f` rounded (half to even, on its exact value) to `n` significant digits: the digits and
@@ -465,7 +465,7 @@ fn format_float(f: f64) -> String {
 /// 20 KB to the WebAssembly module (see `float_text`).
 fn significant(f: f64, n: usize) -> (String, i64) {
     // Every finite double's exact decimal expansion ends within 1074 places.
-    let exact = crate::float_text::fixed(f.abs(), 1100);
+    let exact = crate::text::float_text::fixed(f.abs(), 1100);
     let point = exact.find('.').unwrap_or(exact.len());
     let all: Vec<u8> = exact.bytes().filter(u8::is_ascii_digit).collect();
     let Some(first) = all.iter().position(|&d| d != b'0') else {
@@ -534,5 +534,5 @@ fn format_float_g(f: f64, prec: usize) -> String {
     } else {
         prec as i64 - dp
     };
-    crate::float_text::fixed(f, usize::try_from(decimals).unwrap_or(0))
+    crate::text::float_text::fixed(f, usize::try_from(decimals).unwrap_or(0))
 }

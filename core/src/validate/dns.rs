@@ -10,12 +10,12 @@ const DNS1123_SUBDOMAIN_FMT: &str =
     r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 
 /// k8s `MaxLenError`.
-pub fn max_len_error(n: usize) -> String {
+pub(crate) fn max_len_error(n: usize) -> String {
     format!("must be no more than {n} characters")
 }
 
 /// k8s `RegexError`: the message, examples, and the regex.
-pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+pub(crate) fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     if examples.is_empty() {
         return format!("{msg} (regex used for validation is '{fmt}')");
     }
@@ -50,7 +50,7 @@ fn matches_1123_label(s: &str) -> bool {
 }
 
 /// k8s `IsDNS1035Label`.
-pub fn is_dns1035_label(value: &str) -> Vec<String> {
+pub(crate) fn is_dns1035_label(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 63 {
         errs.push(max_len_error(63));
@@ -68,7 +68,7 @@ pub fn is_dns1035_label(value: &str) -> Vec<String> {
 }
 
 /// k8s `IsDNS1123Label`.
-pub fn is_dns1123_label(value: &str) -> Vec<String> {
+pub(crate) fn is_dns1123_label(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 63 {
         errs.push(max_len_error(63));
@@ -95,7 +95,7 @@ fn matches_1123_subdomain(s: &str) -> bool {
 }
 
 /// k8s `IsDNS1123Subdomain`.
-pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
+pub(crate) fn is_dns1123_subdomain(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > 253 {
         errs.push(max_len_error(253));

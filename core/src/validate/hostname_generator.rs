@@ -7,9 +7,9 @@
 //! (a template that needs a label the service lacks passes here and fails at generation time).
 
 use super::{dns, messages, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{HostnameGeneratorSpec, KumaVersion};
 use crate::template::Template;
+use crate::text::diagnostics::Violation;
 
 pub(crate) fn validate(spec: &HostnameGeneratorSpec, version: KumaVersion) -> Vec<Violation> {
     let mut out = Vec::new();

@@ -16,10 +16,10 @@
 //!   from 2.10 to 2.14; only 3.0 reports an unknown type.
 
 use super::{messages, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{
     CrossZone, KumaVersion, LocalZone, MeshLoadBalancingStrategySpec, MlbsConf, TargetRef,
 };
+use crate::text::diagnostics::Violation;
 
 /// Kuma's MeshLoadBalancingStrategy validator.
 pub fn mesh_load_balancing_strategy(
@@ -67,7 +67,10 @@ pub fn mesh_load_balancing_strategy(
 }
 
 /// Kuma's MeshLoadBalancingStrategy `Deprecations()`: warnings of a successful write.
-pub fn deprecations(spec: &MeshLoadBalancingStrategySpec, version: KumaVersion) -> Vec<Violation> {
+pub(super) fn deprecations(
+    spec: &MeshLoadBalancingStrategySpec,
+    version: KumaVersion,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     if version >= KumaVersion::V2_10 && version.is_2x() {
         for (i, to) in spec.to.iter().enumerate() {

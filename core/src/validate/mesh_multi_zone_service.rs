@@ -12,17 +12,8 @@
 //! (MZS001-MZS004) cover the first three as warnings.
 
 use super::{dns, messages, sni, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{KumaVersion, MeshMultiZoneServiceSpec, Meta};
-
-/// `core_meta.SupportedProtocols` of the version.
-pub(crate) fn supported_protocols(version: KumaVersion) -> &'static [&'static str] {
-    if version.allows_kafka() {
-        &["grpc", "http", "http2", "kafka", "tcp"]
-    } else {
-        &["grpc", "http", "http2", "tcp"]
-    }
-}
+use crate::text::diagnostics::Violation;
 
 pub(crate) fn validate(
     spec: &MeshMultiZoneServiceSpec,
@@ -60,7 +51,7 @@ pub(crate) fn validate(
     if version < KumaVersion::V2_10 {
         return out;
     }
-    let protocols = supported_protocols(version);
+    let protocols = version.app_protocols();
     for (i, port) in spec.ports.iter().enumerate() {
         // Paths are built only for ports that have something to report.
         let p = || path.field("ports").index(i);

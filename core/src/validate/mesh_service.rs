@@ -11,8 +11,8 @@
 //! - SNI deprecation warnings per port from 2.14.
 
 use super::{dns, messages, sni, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::{KumaVersion, MeshServiceSpec, Meta};
+use crate::text::diagnostics::Violation;
 
 /// Kuma's MeshService validator; `name` is the display name when validating with meta.
 pub fn mesh_service(
@@ -37,7 +37,8 @@ pub fn mesh_service(
         _ => {}
     }
     if !version.is_2x() {
-        let supported = ["grpc", "http", "http2", "tcp"];
+        // 3.0 only here (2.x MeshServices accept any protocol).
+        let supported = version.app_protocols();
         for (i, port) in spec.ports.iter().enumerate() {
             let Some(proto) = port.app_protocol.as_deref() else {
                 continue;
@@ -49,7 +50,7 @@ pub fn mesh_service(
                         .field("ports")
                         .index(i)
                         .field("appProtocol")
-                        .violation(messages::must_be_one_of("appProtocol", &supported)),
+                        .violation(messages::must_be_one_of("appProtocol", supported)),
                 );
             }
         }
@@ -77,7 +78,11 @@ pub fn mesh_service(
 }
 
 /// Kuma's MeshService `Deprecations()`: warnings returned with a successful write.
-pub fn deprecations(meta: &Meta, spec: &MeshServiceSpec, version: KumaVersion) -> Vec<Violation> {
+pub(super) fn deprecations(
+    meta: &Meta,
+    spec: &MeshServiceSpec,
+    version: KumaVersion,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let name = meta.display_name();
     if version.is_2x() && version >= KumaVersion::V2_10 {

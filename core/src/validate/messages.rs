@@ -1,31 +1,31 @@
 //! Kuma's message texts, verbatim (pkg/core/validators/messages.go and the validators).
 
 /// `validators.MustNotBeEmpty`.
-pub const MUST_NOT_BE_EMPTY: &str = "must not be empty";
+pub(crate) const MUST_NOT_BE_EMPTY: &str = "must not be empty";
 /// `validators.MustBeDefined`.
-pub const MUST_BE_DEFINED: &str = "must be defined";
+pub(crate) const MUST_BE_DEFINED: &str = "must be defined";
 /// `validators.MustNotBeSet`.
-pub const MUST_NOT_BE_SET: &str = "must not be set";
+pub(crate) const MUST_NOT_BE_SET: &str = "must not be set";
 /// `validators.MustBeSet`.
-pub const MUST_BE_SET: &str = "must be set";
+pub(crate) const MUST_BE_SET: &str = "must be set";
 /// `validators.HasToBeGreaterThanZero`.
-pub const HAS_TO_BE_GREATER_THAN_ZERO: &str = "must be greater than 0";
+pub(crate) const HAS_TO_BE_GREATER_THAN_ZERO: &str = "must be greater than 0";
 /// `validators.HasToBeInPercentageRange`.
-pub const HAS_TO_BE_IN_PERCENTAGE_RANGE: &str = "must be in inclusive range [0.0, 100.0]";
+pub(crate) const HAS_TO_BE_IN_PERCENTAGE_RANGE: &str = "must be in inclusive range [0.0, 100.0]";
 /// `validators.StringHasToBeValidNumber`.
-pub const STRING_HAS_TO_BE_VALID_NUMBER: &str = "string must be a valid number";
+pub(crate) const STRING_HAS_TO_BE_VALID_NUMBER: &str = "string must be a valid number";
 /// The MZS validator's text for an empty selector or port list.
-pub const CANNOT_BE_EMPTY: &str = "cannot be empty";
+pub(crate) const CANNOT_BE_EMPTY: &str = "cannot be empty";
 /// The HostnameGenerator validator's selector text (it does not mention meshMultiZoneService).
-pub const EXACT_ONE_SELECTOR: &str =
+pub(crate) const EXACT_ONE_SELECTOR: &str =
     "exact one selector (meshService, meshExternalService) must be defined";
 /// MLBS: unknown failover or hash policy type.
-pub const UNRECOGNIZED_TYPE: &str = "unrecognized type";
+pub(crate) const UNRECOGNIZED_TYPE: &str = "unrecognized type";
 
 /// `validators.MustBeOneOf(entity, values...)`.
-pub fn must_be_one_of(entity: &str, values: &[&str]) -> String {
+pub(crate) fn must_be_one_of(entity: &str, values: &[&str]) -> String {
     format!("{entity} must be one of: {}", values.join(", "))
 }
 
 /// `validators.HasToBeGreaterOrEqualThen` (Kuma's spelling).
-pub const HAS_TO_BE_GREATER_OR_EQUAL_THEN: &str = "must be greater or equal then";
+pub(crate) const HAS_TO_BE_GREATER_OR_EQUAL_THEN: &str = "must be greater or equal then";

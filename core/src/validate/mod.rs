@@ -4,18 +4,17 @@
 //! upstream file and what upstream deliberately does not check. Rules run in upstream order and
 //! accumulate: every violation is reported, never only the first.
 
-pub mod dns;
+pub(crate) mod dns;
 mod hostname_generator;
+pub(crate) mod lints;
 mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
 mod mesh_service;
-pub mod messages;
+pub(crate) mod messages;
 mod sni;
 
-use crate::diagnostics::Violation;
-use crate::model::{
-    HostnameGeneratorSpec, KumaVersion, MeshMultiZoneServiceSpec, Meta, Resource, Spec,
-};
+use crate::model::{HostnameGeneratorSpec, KumaVersion, MeshMultiZoneServiceSpec, Resource, Spec};
+use crate::text::diagnostics::Violation;
 
 pub use mesh_load_balancing_strategy::mesh_load_balancing_strategy;
 pub use mesh_multi_zone_service::deprecations as mesh_multi_zone_service_deprecations;
@@ -44,7 +43,11 @@ pub fn hostname_generator_in(spec: &HostnameGeneratorSpec, version: KumaVersion)
 
 /// Run the validator of the resource's type. With `with_name`, the name rules that Kuma's resource
 /// manager applies (it validates with meta) run too; without, only what the REST body check runs.
-pub fn resource(resource: &Resource, with_name: bool, version: KumaVersion) -> Vec<Violation> {
+pub(crate) fn resource(
+    resource: &Resource,
+    with_name: bool,
+    version: KumaVersion,
+) -> Vec<Violation> {
     let name = with_name.then(|| resource.meta.display_name());
     match &resource.spec {
         Spec::Mesh(_) => Vec::new(),
@@ -57,7 +60,7 @@ pub fn resource(resource: &Resource, with_name: bool, version: KumaVersion) -> V
 
 /// Kuma's deprecation warnings for a resource (the `warnings` of a successful PUT), each with the
 /// field it is about so it can be located.
-pub fn deprecations(resource: &Resource, version: KumaVersion) -> Vec<Violation> {
+pub(crate) fn deprecations(resource: &Resource, version: KumaVersion) -> Vec<Violation> {
     match &resource.spec {
         Spec::MeshMultiZoneService(s) => {
             mesh_multi_zone_service::deprecations(&resource.meta, s, version)
@@ -73,16 +76,16 @@ pub fn deprecations(resource: &Resource, version: KumaVersion) -> Vec<Violation>
 /// A Kuma field path, rendered exactly as Kuma's `validators.PathBuilder`
 /// (`spec.ports[0].name`, `labels["kuma.io/zone"]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FieldPath(String);
+pub(crate) struct FieldPath(String);
 
 impl FieldPath {
     /// A path starting at `field`.
-    pub fn root(field: &str) -> Self {
+    pub(crate) fn root(field: &str) -> Self {
         Self(field.to_owned())
     }
 
     /// `path.field`.
-    pub fn field(&self, name: &str) -> Self {
+    pub(crate) fn field(&self, name: &str) -> Self {
         if self.0.is_empty() {
             return Self(name.to_owned());
         }
@@ -90,17 +93,17 @@ impl FieldPath {
     }
 
     /// `path[i]`.
-    pub fn index(&self, i: usize) -> Self {
+    pub(crate) fn index(&self, i: usize) -> Self {
         Self(format!("{}[{i}]", self.0))
     }
 
     /// `path["key"]`.
-    pub fn key(&self, key: &str) -> Self {
+    pub(crate) fn key(&self, key: &str) -> Self {
         Self(format!("{}[{}]", self.0, crate::template::go_quote(key)))
     }
 
     /// The rendered path.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
@@ -113,9 +116,4 @@ impl std::fmt::Display for FieldPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// The display name Kuma validates (`kuma.io/display-name`, else the name).
-pub fn display_name(meta: &Meta) -> &str {
-    meta.display_name()
 }

@@ -2,8 +2,8 @@
 //! RFC 1035 label (2.10 to 2.14) and Kuma's `sni.ValidateKRI` per port (2.14 and 3.0).
 
 use super::{dns, FieldPath};
-use crate::diagnostics::Violation;
 use crate::model::Meta;
+use crate::text::diagnostics::Violation;
 
 /// `Invalid <Type> resource name: ...` when `name` is not an RFC 1035 label.
 pub(super) fn name_deprecation(type_name: &str, name: &str) -> Option<Violation> {

@@ -1,0 +1,124 @@
+//! `check()`: a text of one or more YAML/JSON documents in; every Kuma resource in it decoded,
+//! validated and linted, with positions.
+
+use crate::model::{KumaVersion, Resource, ResourceType, Shape};
+use crate::text::diagnostics::{self, Diagnostic, Severity};
+use crate::text::source::{LineIndex, TextRange};
+use crate::text::syntax;
+
+/// How a text should be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Decide from the text (JSON if it starts with `{` or `[`).
+    #[default]
+    Auto,
+    /// YAML, one or more documents.
+    Yaml,
+    /// JSON, one document (or an array of documents).
+    Json,
+}
+
+/// Options for [`check`].
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Which Kuma release's rules to apply.
+    pub kuma_version: KumaVersion,
+    /// How to read the text.
+    pub format: Format,
+    /// Safety limits.
+    pub limits: syntax::Limits,
+}
+
+/// One checked document.
+#[derive(Debug, Clone)]
+pub struct CheckedDocument {
+    /// Where the document is in the text.
+    pub span: TextRange,
+    /// The resource type, if recognised.
+    pub resource_type: Option<ResourceType>,
+    /// The document shape, if recognised.
+    pub shape: Option<Shape>,
+    /// The decoded resource, when decoding got far enough (it may still have errors).
+    pub resource: Option<Resource>,
+    /// Everything wrong with the document, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The syntax tree, for editor features (hover, completion).
+    pub root: syntax::Node,
+}
+
+impl CheckedDocument {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// The result of [`check`].
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Every non-empty document, in order.
+    pub documents: Vec<CheckedDocument>,
+    /// Problems not inside a readable document (syntax errors, limits).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Line index of the text, to locate spans.
+    pub line_index: LineIndex,
+}
+
+impl Checked {
+    /// All diagnostics, text-level first, then per document.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .chain(self.documents.iter().flat_map(|d| d.diagnostics.iter()))
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.all_diagnostics()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Read `text` into documents. JSON takes a fast path that builds the same tree as the YAML
+/// parser; anything the fast path does not accept goes through the YAML parser, which reports it.
+fn parse(text: &str, options: &CheckOptions) -> syntax::Parsed {
+    let looks_like_json = match options.format {
+        Format::Json => true,
+        Format::Yaml => false,
+        Format::Auto => matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')),
+    };
+    if looks_like_json {
+        if let Some(doc) = super::json::parse(text, &options.limits) {
+            return syntax::Parsed {
+                documents: vec![doc],
+                diagnostics: Vec::new(),
+            };
+        }
+    }
+    if let Some(documents) = super::yaml_fast::parse(text, &options.limits) {
+        return syntax::Parsed {
+            documents,
+            diagnostics: Vec::new(),
+        };
+    }
+    syntax::parse(text, &options.limits)
+}
+
+/// Parse, decode and validate every document of `text`.
+pub fn check(text: &str, options: &CheckOptions) -> Checked {
+    let parsed = parse(text, options);
+    let documents = parsed
+        .documents
+        .into_iter()
+        .flat_map(|doc| super::decode_document_owned(doc, options.kuma_version))
+        .collect();
+    let mut diagnostics = parsed.diagnostics;
+    diagnostics::sort(&mut diagnostics);
+    Checked {
+        documents,
+        diagnostics,
+        line_index: LineIndex::new(text),
+    }
+}

@@ -1,0 +1,218 @@
+//! Which documents are Kuma's: the rule front ends use to stay quiet on everything else.
+//!
+//! A repository holds Deployments, Services, Helm templates and Kuma policies this project does
+//! not model next to its MeshMultiZoneServices. [`classify`] sorts a checked document into one of
+//! three classes, [`quiet`] turns a strict [`crate::Checked`] into what a CI job or an editor
+//! should show by default (nothing for foreign documents, `unmodelled-kind` info for Kuma kinds
+//! we do not check), and [`mentions_kuma`] decides from the text alone whether a file holds a
+//! Kuma resource, for texts that do not parse (a Helm template) or break a size limit.
+
+use crate::text::diagnostics::Code;
+use crate::text::syntax::Node;
+use crate::{Checked, CheckedDocument, Severity};
+
+/// Kuma's resource types (universal `type` and Kubernetes `kind` names), modelled or not: a
+/// universal document whose `type` is one of these is Kuma's even when kuma-mzs does not check it.
+/// One string, space-separated (a list of `&str` costs a pointer and a length per name in the
+/// WebAssembly module).
+pub(crate) const KUMA_TYPES: &str = "CircuitBreaker ContainerPatch Dataplane DataplaneInsight \
+ExternalService FaultInjection GlobalSecret HealthCheck HostnameGenerator Mesh MeshAccessLog \
+MeshCircuitBreaker MeshExternalService MeshFaultInjection MeshGateway MeshGatewayInstance \
+MeshGatewayRoute MeshHTTPRoute MeshHealthCheck MeshIdentity MeshInsight MeshLoadBalancingStrategy \
+MeshMetric MeshMultiZoneService MeshPassthrough MeshProxyPatch MeshRateLimit MeshRetry MeshService \
+MeshTCPRoute MeshTLS MeshTimeout MeshTrace MeshTrafficPermission MeshTrust ProxyTemplate RateLimit \
+Retry Secret ServiceInsight Timeout TrafficLog TrafficPermission TrafficRoute TrafficTrace \
+VirtualOutbound Workload Zone ZoneEgress ZoneIngress ZoneInsight";
+
+/// Whether `name` is one of Kuma's resource types ([`KUMA_TYPES`]).
+pub(crate) fn is_kuma_type(name: &str) -> bool {
+    !name.is_empty() && KUMA_TYPES.split(' ').any(|t| t == name)
+}
+
+/// The Kubernetes API group of Kuma's resources (`kuma.io/v1alpha1`).
+const KUMA_GROUP: &str = "kuma.io/";
+
+/// What a document is, as far as Kuma goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DocumentClass {
+    /// A resource kuma-mzs checks (its type is recognised).
+    Modelled,
+    /// A Kuma resource of a kind kuma-mzs does not check (`MeshTimeout`, `kuma.io/v1alpha1`
+    /// `MeshTrafficPermission`, ...).
+    UnmodelledKuma,
+    /// Not a Kuma resource (a Deployment, another `apiVersion`, a document without `type`).
+    Foreign,
+}
+
+/// Classify a checked document.
+pub(crate) fn classify(doc: &CheckedDocument) -> DocumentClass {
+    if doc.resource_type.is_some() {
+        return DocumentClass::Modelled;
+    }
+    classify_node(&doc.root)
+}
+
+fn classify_node(root: &Node) -> DocumentClass {
+    let text = |key: &str| root.get(key).and_then(Node::as_str);
+    if let Some(api_version) = text("apiVersion") {
+        return if api_version.starts_with(KUMA_GROUP) {
+            DocumentClass::UnmodelledKuma
+        } else {
+            DocumentClass::Foreign
+        };
+    }
+    let named = text("kind").or_else(|| text("type"));
+    match named {
+        Some(name) if is_kuma_type(name) => DocumentClass::UnmodelledKuma,
+        _ => DocumentClass::Foreign,
+    }
+}
+
+/// How much of the non-Kuma content to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reporting {
+    /// Every document must be a resource kuma-mzs models (`unknown-resource` errors otherwise);
+    /// what [`crate::check`] returns.
+    #[default]
+    Strict,
+    /// Foreign documents get no diagnostics; Kuma kinds kuma-mzs does not model get one
+    /// `unmodelled-kind` info instead of an `unknown-resource` error.
+    Quiet,
+}
+
+/// Apply `reporting` to the check of `text` (a no-op for [`Reporting::Strict`]).
+pub fn apply(checked: &mut Checked, text: &str, reporting: Reporting) {
+    if reporting == Reporting::Quiet {
+        quiet(checked, text);
+    }
+}
+
+/// Drop the diagnostics of foreign documents and soften unmodelled Kuma kinds to info; a text
+/// that holds no Kuma resource at all ([`holds_kuma`]) keeps no diagnostic, not even a syntax
+/// error or a size limit (a Helm template, a large generated manifest).
+pub(crate) fn quiet(checked: &mut Checked, text: &str) {
+    if !holds_kuma(checked, text) {
+        checked.diagnostics.clear();
+    }
+    for doc in &mut checked.documents {
+        match classify(doc) {
+            DocumentClass::Modelled => {}
+            DocumentClass::Foreign => doc.diagnostics.clear(),
+            DocumentClass::UnmodelledKuma => {
+                for d in &mut doc.diagnostics {
+                    if d.code == Code::UnknownResource {
+                        d.severity = Code::UnmodelledKind.severity();
+                        d.code = Code::UnmodelledKind;
+                        d.message = unmodelled_message(&doc.root);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unmodelled_message(root: &Node) -> String {
+    let kind = root
+        .get("kind")
+        .or_else(|| root.get("type"))
+        .and_then(Node::as_str)
+        .unwrap_or("this kind");
+    format!("{kind} is a Kuma resource kuma-mzs does not check")
+}
+
+/// Whether a checked text holds any Kuma resource (modelled or not). Texts whose documents could
+/// not be read (syntax errors, limits) are judged by [`mentions_kuma`].
+pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
+    if checked
+        .documents
+        .iter()
+        .any(|d| classify(d) != DocumentClass::Foreign)
+    {
+        return true;
+    }
+    let unreadable = checked
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error);
+    unreadable && mentions_kuma(text)
+}
+
+/// Whether a line of `text` reads like the start of a Kuma resource: `apiVersion: kuma.io/...`,
+/// or `type:`/`kind:` naming a Kuma type (YAML or JSON, quoted or not). Linear in the text, so
+/// it can judge files over the size limit.
+pub(crate) fn mentions_kuma(text: &str) -> bool {
+    text.split(['\n', ',', '{']).any(|part| {
+        let part = part.trim_start_matches([' ', '\t', '-', '"', '\'']);
+        let (key, value) = part.split_once(':').unwrap_or(("", ""));
+        let value = value.trim_start_matches([' ', '\t', '"', '\'']);
+        match key.trim_end_matches([' ', '"', '\'']) {
+            "apiVersion" => value.starts_with(KUMA_GROUP),
+            "type" | "kind" => {
+                let end = value
+                    .find(|c: char| !c.is_ascii_alphanumeric())
+                    .unwrap_or(value.len());
+                is_kuma_type(&value[..end])
+            }
+            _ => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, CheckOptions, Diagnostic};
+
+    fn quiet_check(text: &str) -> Checked {
+        let mut checked = check(text, &CheckOptions::default());
+        quiet(&mut checked, text);
+        checked
+    }
+
+    #[test]
+    fn deployments_and_services_are_foreign_and_quiet() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\nname: x\n";
+        let strict = check(text, &CheckOptions::default());
+        assert!(strict.has_errors());
+        let checked = quiet_check(text);
+        assert_eq!(checked.all_diagnostics().count(), 0);
+        assert!(!holds_kuma(&checked, text));
+    }
+
+    #[test]
+    fn unmodelled_kuma_kinds_are_info() {
+        let text = "apiVersion: kuma.io/v1alpha1\nkind: MeshTimeout\nmetadata:\n  name: t\n---\ntype: MeshRetry\nname: r\nmesh: default\n";
+        let checked = quiet_check(text);
+        let all: Vec<&Diagnostic> = checked.all_diagnostics().collect();
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(all
+            .iter()
+            .all(|d| d.code == Code::UnmodelledKind && d.severity == Severity::Info));
+        assert!(all[0].message.starts_with("MeshTimeout is a Kuma resource"));
+        assert!(holds_kuma(&checked, text));
+    }
+
+    #[test]
+    fn modelled_resources_keep_their_errors() {
+        let text = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  ports:\n  - port: 1\n    appProtocol: httpx\n";
+        assert!(quiet_check(text).has_errors());
+    }
+
+    #[test]
+    fn unreadable_texts_are_judged_by_their_lines() {
+        let helm = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Values.name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n";
+        assert!(!mentions_kuma(helm));
+        let checked = check(helm, &CheckOptions::default());
+        assert!(checked.has_errors());
+        assert!(!holds_kuma(&checked, helm));
+        assert_eq!(quiet_check(helm).all_diagnostics().count(), 0);
+        let big = "apiVersion: v1\nkind: ConfigMap\n".repeat(100_000);
+        assert_eq!(quiet_check(&big).all_diagnostics().count(), 0);
+        let broken = "type: MeshMultiZoneService\nname: [\n";
+        assert!(holds_kuma(&check(broken, &CheckOptions::default()), broken));
+        assert!(mentions_kuma(
+            "{\"type\": \"MeshService\", \"name\": \"x\"}"
+        ));
+        assert!(mentions_kuma("  - apiVersion: kuma.io/v1alpha1\n"));
+    }
+}

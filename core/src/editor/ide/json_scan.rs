@@ -1,0 +1,193 @@
+//! Completion in JSON text, from a tolerant scan (JSON being typed rarely parses).
+
+use super::{field_items, label_items, value_items, CompletionItem};
+use crate::model::field_lookup::{resolve, untyped_top_level, Resolved, Step};
+use crate::model::field_tree::{self, Kind, Ty};
+use crate::model::{KumaVersion, ResourceType};
+use crate::Shape;
+
+/// A container open at the cursor in a JSON text.
+pub(super) enum JsonFrame {
+    Object {
+        /// The key whose value follows (set at its closing quote, cleared at `,`).
+        key: Option<String>,
+        /// Past the `:` of `key`.
+        in_value: bool,
+        /// Keys written so far.
+        keys: Vec<String>,
+    },
+    Array,
+}
+
+/// Completion in a JSON text (one that starts with `{` or `[`), from a scan that tolerates the
+/// unfinished text of typing; `None` for other texts.
+pub(super) fn json_complete(
+    text: &str,
+    offset: u32,
+    version: KumaVersion,
+) -> Option<Vec<CompletionItem>> {
+    if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let before = text.get(..offset as usize)?;
+    let mut stack: Vec<JsonFrame> = Vec::new();
+    let mut string: Option<String> = None;
+    let mut escaped = false;
+    for c in before.chars() {
+        if let Some(buf) = string.as_mut() {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => {
+                    let done = string.take().unwrap_or_default();
+                    if let Some(JsonFrame::Object {
+                        key,
+                        in_value: false,
+                        keys,
+                    }) = stack.last_mut()
+                    {
+                        keys.push(done.clone());
+                        *key = Some(done);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            buf.push(c);
+            continue;
+        }
+        match c {
+            '"' => string = Some(String::new()),
+            '{' => stack.push(JsonFrame::Object {
+                key: None,
+                in_value: false,
+                keys: Vec::new(),
+            }),
+            '[' => stack.push(JsonFrame::Array),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ':' => {
+                if let Some(JsonFrame::Object { in_value, .. }) = stack.last_mut() {
+                    *in_value = true;
+                }
+            }
+            ',' => {
+                if let Some(JsonFrame::Object { key, in_value, .. }) = stack.last_mut() {
+                    *key = None;
+                    *in_value = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let in_string = string.is_some();
+    let (top, outer) = stack.split_last()?;
+    // A JSON array of resources: the path starts inside the item.
+    let outer = match outer.first() {
+        Some(JsonFrame::Array) => outer.get(1..).unwrap_or(&[]),
+        _ => outer,
+    };
+    let mut path = Vec::new();
+    for frame in outer {
+        match frame {
+            JsonFrame::Object { key, .. } => path.push(Step::Key(key.clone()?)),
+            JsonFrame::Array => path.push(Step::Index),
+        }
+    }
+    let (kind, shape) = json_kind(text, offset);
+    let quote = |v: &str| {
+        if in_string {
+            v.to_owned()
+        } else {
+            format!("\"{v}\"")
+        }
+    };
+    match top {
+        JsonFrame::Object {
+            key: Some(key),
+            in_value: true,
+            ..
+        } => {
+            path.push(Step::Key(key.clone()));
+            let resolved = resolve(kind, shape, &path)?;
+            let mut items = value_items(&resolved, version);
+            for item in &mut items {
+                if !matches!(item.insert_text.as_str(), "true" | "false") {
+                    item.insert_text = quote(&item.insert_text);
+                }
+            }
+            Some(items)
+        }
+        JsonFrame::Object { keys, .. } => {
+            let keys: Vec<String> = keys
+                .iter()
+                .filter(|k| !(in_string && k.is_empty()))
+                .cloned()
+                .collect();
+            let mut items = if path.is_empty() {
+                let fields = match kind {
+                    Some(k) => field_tree::top_level(k, shape),
+                    None => untyped_top_level(),
+                };
+                field_items(&fields, &keys, version, true)
+            } else {
+                match resolve(kind, shape, &path)? {
+                    Resolved::Field {
+                        ty: Ty::Object(fields),
+                        ..
+                    } => field_items(fields, &keys, version, true),
+                    Resolved::Field {
+                        ty: Ty::StringMap, ..
+                    } => label_items(&keys, true),
+                    _ => return Some(Vec::new()),
+                }
+            };
+            if in_string {
+                for item in &mut items {
+                    item.insert_text = item.label.clone();
+                }
+            }
+            Some(items)
+        }
+        JsonFrame::Array => Some(Vec::new()),
+    }
+}
+
+/// The resource type of the JSON resource around `offset`: the nearest `"type"`/`"kind"` naming
+/// one before it (else the first after it); `"kind"` means the Kubernetes shape.
+pub(super) fn json_kind(text: &str, offset: u32) -> (Option<&'static Kind>, Shape) {
+    let mut before = None;
+    let mut after = None;
+    for key in ["\"type\"", "\"kind\""] {
+        for (at, _) in text.match_indices(key) {
+            let rest = text[at + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let name = rest.split('"').next().unwrap_or("");
+            let Some(t) = ResourceType::from_name(name) else {
+                continue;
+            };
+            let shape = if key == "\"kind\"" {
+                Shape::Kubernetes
+            } else {
+                Shape::Universal
+            };
+            if at < offset as usize {
+                if before.is_none_or(|(b, _, _)| b < at) {
+                    before = Some((at, t, shape));
+                }
+            } else if after.is_none_or(|(a, _, _)| a > at) {
+                after = Some((at, t, shape));
+            }
+        }
+    }
+    match before.or(after) {
+        Some((_, t, shape)) => (Some(field_tree::kind(t)), shape),
+        None => (None, Shape::Universal),
+    }
+}

@@ -1,0 +1,179 @@
+//! JSON Schemas (draft-07) for every resource kind, in both document shapes, generated from the
+//! documented field tree ([`crate::model::field_tree`]) for generic YAML tooling (monaco-yaml,
+//! yaml-language-server).
+
+use serde_json::{json, Map, Value};
+
+use crate::model::field_tree::{kind, top_level, Field, Ty};
+use crate::model::{KumaVersion, ResourceType};
+use crate::Shape;
+
+/// The JSON Schema (draft-07) of `resource_type`: either document shape.
+pub fn json_schema(resource_type: ResourceType, version: KumaVersion) -> Value {
+    let kind = kind(resource_type);
+    let name = resource_type.name();
+    let universal = object_schema(
+        &top_level(kind, Shape::Universal),
+        version,
+        Some(("type", name)),
+        !kind.free_form,
+    );
+    let kubernetes = object_schema(
+        &top_level(kind, Shape::Kubernetes),
+        version,
+        Some(("kind", name)),
+        true,
+    );
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": format!("https://kuma-mzs.invalid/schema/{}.json", resource_type.path_segment()),
+        "title": name,
+        "description": kind.doc,
+        "anyOf": [
+            with_title(universal, &format!("{name} (universal: kumactl, REST API)")),
+            with_title(kubernetes, &format!("{name} (Kubernetes)")),
+        ],
+    })
+}
+
+/// Every kind's JSON Schema, keyed by kind name (sorted).
+pub fn json_schemas(version: KumaVersion) -> Map<String, Value> {
+    let mut map = Map::new();
+    let mut types = ResourceType::ALL;
+    crate::text::sort::sort_by_key(&mut types, |t| t.name());
+    for t in types {
+        map.insert(t.name().to_owned(), json_schema(t, version));
+    }
+    map
+}
+
+fn with_title(mut schema: Value, title: &str) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.insert("title".to_owned(), Value::String(title.to_owned()));
+    }
+    schema
+}
+
+fn object_schema(
+    fields: &[Field],
+    version: KumaVersion,
+    pin: Option<(&str, &str)>,
+    closed: bool,
+) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for f in fields.iter().filter(|f| f.exists_in(version)) {
+        let mut schema = field_schema(f, version);
+        if let (Some((key, value)), Value::Object(map)) = (pin, &mut schema) {
+            if f.name == key {
+                map.insert("enum".to_owned(), json!([value]));
+            }
+        }
+        properties.insert(f.name.to_owned(), schema);
+        if f.required {
+            required.push(Value::String(f.name.to_owned()));
+        }
+    }
+    let mut map = Map::new();
+    map.insert("type".to_owned(), json!("object"));
+    map.insert("properties".to_owned(), Value::Object(properties));
+    if !required.is_empty() {
+        map.insert("required".to_owned(), Value::Array(required));
+    }
+    if closed {
+        map.insert("additionalProperties".to_owned(), Value::Bool(false));
+    }
+    Value::Object(map)
+}
+
+fn type_schema(ty: &Ty, version: KumaVersion) -> Value {
+    match ty {
+        Ty::String => json!({"type": "string"}),
+        Ty::Int32 => json!({"type": "integer", "format": "int32"}),
+        Ty::Boolean => json!({"type": "boolean"}),
+        Ty::IntOrString => json!({"anyOf": [{"type": "integer"}, {"type": "string"}]}),
+        Ty::Object(fields) => object_schema(fields, version, None, true),
+        Ty::StringMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
+        Ty::Array(item) => json!({"type": "array", "items": type_schema(item, version)}),
+        Ty::Any => json!({}),
+    }
+}
+
+fn field_schema(field: &Field, version: KumaVersion) -> Value {
+    let mut schema = type_schema(&field.ty, version);
+    if let Value::Object(map) = &mut schema {
+        map.insert(
+            "description".to_owned(),
+            Value::String(field.doc.to_owned()),
+        );
+        let values = field.values_for(version);
+        if !values.is_empty() {
+            map.insert("enum".to_owned(), json!(values));
+        }
+        if let Some(default) = field.default {
+            map.insert("default".to_owned(), Value::String(default.to_owned()));
+        }
+        if field.read_only {
+            map.insert("readOnly".to_owned(), Value::Bool(true));
+        }
+        if field.name == "ports" && matches!(field.ty, Ty::Array(_)) && field.required {
+            map.insert("minItems".to_owned(), json!(1));
+        }
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dataplane_tags_are_a_kuma_2x_field() {
+        let selector = |version| {
+            json_schema(ResourceType::MeshService, version)["anyOf"][0]["properties"]["spec"]
+                ["properties"]["selector"]["properties"]
+                .clone()
+        };
+        assert!(selector(KumaVersion::V2_14).get("dataplaneTags").is_some());
+        assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
+        assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
+    }
+
+    #[test]
+    fn every_kind_has_a_schema_with_both_shapes() {
+        let schemas = json_schemas(KumaVersion::V3_0);
+        assert_eq!(schemas.len(), ResourceType::ALL.len());
+        for (name, schema) in &schemas {
+            assert_eq!(schema["title"], json!(name));
+            assert_eq!(
+                schema["anyOf"][0]["properties"]["type"]["enum"],
+                json!([name])
+            );
+            assert_eq!(
+                schema["anyOf"][1]["properties"]["kind"]["enum"],
+                json!([name])
+            );
+        }
+    }
+
+    #[test]
+    fn mzs_schema_carries_kuma_facts() {
+        let s = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V3_0);
+        let spec = &s["anyOf"][0]["properties"]["spec"];
+        assert_eq!(spec["required"], json!(["selector", "ports"]));
+        assert_eq!(spec["properties"]["ports"]["minItems"], json!(1));
+        let port = &spec["properties"]["ports"]["items"];
+        assert_eq!(port["required"], json!(["port"]));
+        assert_eq!(port["properties"]["appProtocol"]["default"], json!("tcp"));
+        assert_eq!(
+            port["properties"]["appProtocol"]["enum"],
+            json!(["grpc", "http", "http2", "tcp"])
+        );
+        let v2 = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V2_14);
+        assert_eq!(
+            v2["anyOf"][0]["properties"]["spec"]["properties"]["ports"]["items"]["properties"]
+                ["appProtocol"]["enum"],
+            json!(["grpc", "http", "http2", "kafka", "tcp"])
+        );
+    }
+}

@@ -1,0 +1,497 @@
+//! A preview over a workspace of files: which documents take part, which are skipped and why,
+//! and the preview's warnings as diagnostics located in the files.
+//!
+//! Front ends (the npm API, the CLI, the language server, the playground) hand over their files
+//! as text and get back, per file, the check result plus the preview diagnostics that belong to
+//! it; none of them decides which documents are previewed.
+//!
+//! - A document takes part when it decoded to a resource without errors. A MeshMultiZoneService
+//!   with errors is *skipped*, never silently absent: [`Skipped`] names it, where it is and what
+//!   to fix ("fix 1 error at global.yaml:14"), so a front end can keep showing its last good
+//!   preview marked stale.
+//! - A file may say which zone's control plane it is applied to ([`WorkspaceFile::zone`]). In
+//!   such a file a MeshService without `kuma.io/zone` gets the zone's name (Kuma computes the
+//!   label on a zone); one that names another zone gets `MZS202`; an MZS gets `MZS203` (Kuma
+//!   creates MZS on global only: a zone answers 405) and is skipped. Without a zone, a
+//!   MeshService without `kuma.io/zone` gets `MZS201`.
+//! - Preview warnings (`MZS101`..`MZS106`) are located at what they are about: the selector
+//!   label that the closest MeshService fails (with which label differs in the message), the
+//!   port, or the MZS name. A warning given by several zones is one diagnostic listing them.
+
+use crate::editor::explain::selector_mismatch;
+use crate::model::{labels, Meta, Resource, ResourceType, Spec};
+use crate::status::preview::{self, format_selector, Preview, PreviewOptions, PreviewWarning};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::source::TextRange;
+use crate::text::syntax::Node;
+use crate::{check, CheckOptions, Checked};
+
+/// One input file.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkspaceFile<'a> {
+    /// Where it came from (used in skip reasons).
+    pub path: &'a str,
+    /// Its text.
+    pub text: &'a str,
+    /// The zone whose control plane the file is applied to; `None` for global or unknown.
+    pub zone: Option<&'a str>,
+}
+
+/// A preview diagnostic: located in one file, given by one or more zones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewDiagnostic {
+    /// The diagnostic (its span is in the file's text).
+    pub diagnostic: Diagnostic,
+    /// The zones that give it, sorted; empty for diagnostics about authoring (MZS2xx).
+    pub zones: Vec<String>,
+}
+
+/// One file's results.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The check of its text.
+    pub checked: Checked,
+    /// Preview diagnostics located in it: authoring ones (MZS2xx) in document order, then the
+    /// preview's in zone, MZS and warning order (front ends sort by position as they show them).
+    pub preview_diagnostics: Vec<PreviewDiagnostic>,
+}
+
+/// A resource that takes no part in the preview, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Index of its file in the input.
+    pub file: usize,
+    /// Its type.
+    pub resource_type: ResourceType,
+    /// Its mesh (empty when unknown or global-scoped).
+    pub mesh: String,
+    /// Its name (empty when unknown).
+    pub name: String,
+    /// Where the document is.
+    pub span: TextRange,
+    /// The first error's span.
+    pub first_error: TextRange,
+    /// How many errors the document has.
+    pub errors: usize,
+    /// What to do, e.g. `fix 1 error at global.yaml:14`.
+    pub reason: String,
+}
+
+/// The result of [`preview_workspace`].
+#[derive(Debug, Clone)]
+pub struct WorkspacePreview {
+    /// The per-zone preview of every resource that took part.
+    pub preview: Preview,
+    /// Per input file, in input order.
+    pub files: Vec<FileResult>,
+    /// Resources left out, in input order.
+    pub skipped: Vec<Skipped>,
+    /// The resources that took part (for [`crate::editor::explain::explain`]).
+    pub resources: Vec<Resource>,
+}
+
+/// Where an MZS came from.
+struct Origin {
+    file: usize,
+    document: usize,
+    mesh: String,
+    name: String,
+}
+
+/// Check every file and preview every resource that takes part.
+pub fn preview_workspace(
+    files: &[WorkspaceFile<'_>],
+    zones: &[String],
+    check_options: &CheckOptions,
+    options: &PreviewOptions,
+) -> WorkspacePreview {
+    let mut results: Vec<FileResult> = Vec::with_capacity(files.len());
+    let mut resources = Vec::new();
+    let mut skipped = Vec::new();
+    let mut origins: Vec<Origin> = Vec::new();
+    for (file_index, file) in files.iter().enumerate() {
+        let checked = check(file.text, check_options);
+        let mut authoring = Vec::new();
+        for (doc_index, doc) in checked.documents.iter().enumerate() {
+            let Some(resource) = &doc.resource else {
+                continue;
+            };
+            let resource_type = resource.resource_type();
+            let mut errors = doc
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::Severity::Error);
+            let first_error = errors.next().map(|d| d.span);
+            let in_zone = file.zone.filter(|z| !z.is_empty());
+            if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
+                let at = type_span(&doc.root);
+                authoring.push(PreviewDiagnostic {
+                    diagnostic: Diagnostic::new(
+                        Code::WrittenInZone,
+                        "",
+                        "a MeshMultiZoneService is created on the global control plane; a zone's control plane refuses it (405 Method Not Allowed)",
+                        at,
+                    ),
+                    zones: Vec::new(),
+                });
+                skipped.push(skip(
+                    file_index,
+                    resource,
+                    doc.span,
+                    at,
+                    0,
+                    format!("written in zone {zone}: move it to the global control plane's file"),
+                ));
+                continue;
+            }
+            if let Some(first) = first_error {
+                let count = 1 + errors.count();
+                let line = checked.line_index.position(file.text, first.start).line;
+                let plural = if count == 1 { "" } else { "s" };
+                let reason = format!("fix {count} error{plural} at {}:{line}", file.path);
+                skipped.push(skip(file_index, resource, doc.span, first, count, reason));
+                continue;
+            }
+            let mut resource = resource.clone();
+            if resource_type == ResourceType::MeshService {
+                zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring);
+            }
+            if resource_type == ResourceType::MeshMultiZoneService {
+                origins.push(Origin {
+                    file: file_index,
+                    document: doc_index,
+                    mesh: resource.meta.mesh.clone(),
+                    name: resource.meta.name.clone(),
+                });
+            }
+            resources.push(resource);
+        }
+        results.push(FileResult {
+            checked,
+            preview_diagnostics: authoring,
+        });
+    }
+    let preview = preview::preview(&resources, zones, options);
+    locate_warnings(&preview, &resources, &origins, &mut results);
+    WorkspacePreview {
+        preview,
+        files: results,
+        skipped,
+        resources,
+    }
+}
+
+fn skip(
+    file_index: usize,
+    resource: &Resource,
+    span: TextRange,
+    first_error: TextRange,
+    errors: usize,
+    reason: String,
+) -> Skipped {
+    Skipped {
+        file: file_index,
+        resource_type: resource.resource_type(),
+        mesh: resource.meta.mesh.clone(),
+        name: resource.meta.name.clone(),
+        span,
+        first_error,
+        errors,
+        reason,
+    }
+}
+
+/// The span of the `type` (universal) or `kind` (Kubernetes) value.
+fn type_span(root: &Node) -> TextRange {
+    root.get("type")
+        .or_else(|| root.get("kind"))
+        .map_or(root.span, |n| n.span)
+}
+
+fn zone_label_path() -> String {
+    format!("labels[\"{}\"]", labels::ZONE)
+}
+
+/// MZS201/MZS202, and the zone label Kuma computes for a MeshService written in a zone.
+fn zone_label_checks(
+    resource: &mut Resource,
+    root: &Node,
+    file_zone: Option<&str>,
+    out: &mut Vec<PreviewDiagnostic>,
+) {
+    let label = resource.meta.zone().to_owned();
+    match (file_zone, label.is_empty()) {
+        (Some(zone), true) => {
+            resource
+                .meta
+                .labels
+                .insert(labels::ZONE.to_owned(), zone.to_owned());
+        }
+        (Some(zone), false) if label != zone => out.push(PreviewDiagnostic {
+            diagnostic: Diagnostic::new(
+                Code::ZoneLabelMismatch,
+                zone_label_path(),
+                format!(
+                    "{}: {label} in a file applied to zone {zone}: the preview places this MeshService in zone {label}, but zone {zone}'s control plane owns it",
+                    labels::ZONE
+                ),
+                crate::decode::span_of(root, &zone_label_path()),
+            ),
+            zones: Vec::new(),
+        }),
+        (None, true) => out.push(PreviewDiagnostic {
+            diagnostic: Diagnostic::new(
+                Code::MeshServiceWithoutZone,
+                "labels",
+                format!(
+                    "MeshService {} has no {} label: it is in no zone, so it matches selectors (zone \"\") but receives no traffic; add {}: <zone>",
+                    resource.meta.name,
+                    labels::ZONE,
+                    labels::ZONE
+                ),
+                name_span(root),
+            ),
+            zones: Vec::new(),
+        }),
+        _ => {}
+    }
+}
+
+fn name_span(root: &Node) -> TextRange {
+    crate::decode::span_of(root, "name")
+}
+
+fn selector_path(key: Option<&str>) -> String {
+    match key {
+        Some(k) => format!("spec.selector.meshService.matchLabels[\"{k}\"]"),
+        None => "spec.selector.meshService.matchLabels".to_owned(),
+    }
+}
+
+/// The MeshServices of `mesh` whose labels fail the fewest selector labels, with why.
+fn closest_miss(
+    resources: &[Resource],
+    mesh: &str,
+    selector: &crate::model::Labels,
+) -> Option<(String, Option<String>)> {
+    let mut best: Option<(usize, &Meta)> = None;
+    for r in resources
+        .iter()
+        .filter(|r| r.resource_type() == ResourceType::MeshService && r.meta.mesh == mesh)
+    {
+        let failing = selector
+            .iter()
+            .filter(|(k, v)| r.meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
+            .count();
+        if failing > 0 && best.is_none_or(|(n, _)| failing < n) {
+            best = Some((failing, &r.meta));
+        }
+    }
+    let (_, meta) = best?;
+    let why = selector_mismatch(selector, &meta.labels)?;
+    let first_failing = selector
+        .iter()
+        .find(|(k, v)| meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
+        .map(|(k, _)| k.clone());
+    let zone = meta.zone();
+    let place = if zone.is_empty() {
+        String::new()
+    } else {
+        format!(" (zone {zone})")
+    };
+    Some((
+        format!("closest is MeshService {}{place}: {why}", meta.name),
+        first_failing,
+    ))
+}
+
+fn locate_warnings(
+    preview: &Preview,
+    resources: &[Resource],
+    origins: &[Origin],
+    results: &mut [FileResult],
+) {
+    for zone in &preview.zones {
+        for mzs in &zone.multi_zone_services {
+            // The last definition wins in the preview, so it is the one to point at.
+            let Some(origin) = origins
+                .iter()
+                .rev()
+                .find(|o| o.mesh == mzs.mesh && o.name == mzs.name)
+            else {
+                continue;
+            };
+            let Some(result) = results.get_mut(origin.file) else {
+                continue;
+            };
+            let Some(doc) = result.checked.documents.get(origin.document) else {
+                continue;
+            };
+            let Some(Spec::MeshMultiZoneService(spec)) = doc.resource.as_ref().map(|r| &r.spec)
+            else {
+                continue;
+            };
+            let mut located = Vec::new();
+            for warning in &mzs.warnings {
+                located.push(locate(warning, &doc.root, spec, &mzs.mesh, resources));
+            }
+            for diagnostic in located {
+                add(&mut result.preview_diagnostics, diagnostic, &zone.zone);
+            }
+        }
+    }
+}
+
+fn locate(
+    warning: &PreviewWarning,
+    root: &Node,
+    spec: &crate::model::MeshMultiZoneServiceSpec,
+    mesh: &str,
+    resources: &[Resource],
+) -> Diagnostic {
+    let selector = spec.selector_labels();
+    let (field, message) = match warning.code {
+        Code::NoMatches => match closest_miss(resources, mesh, &selector) {
+            Some((why, key)) => (
+                selector_path(key.as_deref()),
+                format!("{}; {why}", warning.message),
+            ),
+            None => (
+                selector_path(None),
+                format!(
+                    "selector {} matches no MeshService: mesh {mesh} has no MeshService in the workspace",
+                    format_selector(&selector)
+                ),
+            ),
+        },
+        Code::CrossMeshMatch | Code::UnavailableService => {
+            (selector_path(None), warning.message.clone())
+        }
+        Code::PortNotServed => {
+            let index = spec
+                .ports
+                .iter()
+                .position(|p| Some(p.section_name()) == warning.port);
+            // The port's number: the one thing every MZS port has.
+            let field = match index {
+                Some(i) => format!("spec.ports[{i}].port"),
+                None => "spec.ports".to_owned(),
+            };
+            (field, warning.message.clone())
+        }
+        _ => ("name".to_owned(), warning.message.clone()),
+    };
+    let span = crate::decode::span_of(root, &field);
+    Diagnostic::new(warning.code, field, message, span)
+}
+
+fn add(list: &mut Vec<PreviewDiagnostic>, diagnostic: Diagnostic, zone: &str) {
+    if let Some(existing) = list.iter_mut().find(|p| p.diagnostic == diagnostic) {
+        if !existing.zones.iter().any(|z| z == zone) {
+            existing.zones.push(zone.to_owned());
+        }
+        return;
+    }
+    list.push(PreviewDiagnostic {
+        diagnostic,
+        zones: vec![zone.to_owned()],
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(files: &[(&str, &str, Option<&str>)]) -> WorkspacePreview {
+        let files: Vec<WorkspaceFile<'_>> = files
+            .iter()
+            .map(|&(path, text, zone)| WorkspaceFile { path, text, zone })
+            .collect();
+        preview_workspace(
+            &files,
+            &[],
+            &CheckOptions::default(),
+            &PreviewOptions::default(),
+        )
+    }
+
+    const MZS: &str = "type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n    appProtocol: tcp\n";
+
+    #[test]
+    fn an_mzs_with_errors_is_skipped_with_the_reason() {
+        let broken = MZS.replace("appProtocol: tcp", "appProtocol: httpx");
+        let out = run(&[("global.yaml", &broken, None)]);
+        assert_eq!(out.skipped.len(), 1);
+        let s = &out.skipped[0];
+        assert_eq!(s.name, "redis");
+        assert_eq!(s.reason, "fix 1 error at global.yaml:11");
+        assert!(out.preview.zones.is_empty());
+    }
+
+    #[test]
+    fn no_matches_points_at_the_label_that_differs() {
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis-v2\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 6379\n";
+        let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, Some("east"))]);
+        let global = &out.files[0].preview_diagnostics;
+        let d = global
+            .iter()
+            .find(|p| p.diagnostic.code == Code::NoMatches)
+            .unwrap_or_else(|| panic!("{global:?}"));
+        assert_eq!(d.zones, vec!["east".to_owned()]);
+        assert!(
+            d.diagnostic.message.contains(
+                "closest is MeshService redis (zone east): label app is \"redis-v2\", selector wants \"redis\""
+            ),
+            "{}",
+            d.diagnostic.message
+        );
+        // The span is the selector's `app` value.
+        let span = d.diagnostic.span;
+        assert_eq!(&MZS[span.start as usize..span.end as usize], "redis");
+        assert_eq!(
+            d.diagnostic.field,
+            "spec.selector.meshService.matchLabels[\"app\"]"
+        );
+    }
+
+    #[test]
+    fn a_port_no_meshservice_serves_is_reported_at_the_port() {
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    name: web\n";
+        let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, None)]);
+        let d = out.files[0]
+            .preview_diagnostics
+            .iter()
+            .find(|p| p.diagnostic.code == Code::PortNotServed)
+            .map(|p| &p.diagnostic)
+            .unwrap_or_else(|| panic!("{:?}", out.files[0].preview_diagnostics));
+        assert_eq!(d.field, "spec.ports[0].port");
+        assert_eq!(&MZS[d.span.start as usize..d.span.end as usize], "6379");
+    }
+
+    #[test]
+    fn zone_mistakes_are_reported_where_they_are() {
+        let no_zone = "type: MeshService\nname: a\nmesh: default\nspec:\n  ports:\n  - port: 1\n";
+        let out = run(&[("ms.yaml", no_zone, None)]);
+        assert_eq!(
+            out.files[0].preview_diagnostics[0].diagnostic.code,
+            Code::MeshServiceWithoutZone
+        );
+        // In a zone's file the zone is what Kuma computes: no warning, and the preview has it.
+        let out = run(&[
+            ("global.yaml", MZS, None),
+            ("east.yaml", no_zone, Some("east")),
+        ]);
+        assert!(out.files[1].preview_diagnostics.is_empty());
+        assert_eq!(out.preview.zones[0].zone, "east");
+        let west = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/zone: west\nspec:\n  ports:\n  - port: 1\n";
+        let out = run(&[("east.yaml", west, Some("east"))]);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(d.code, Code::ZoneLabelMismatch);
+        assert_eq!(&west[d.span.start as usize..d.span.end as usize], "west");
+        let out = run(&[("east.yaml", MZS, Some("east"))]);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(d.code, Code::WrittenInZone);
+        assert_eq!(d.severity, crate::Severity::Error);
+        assert_eq!(out.skipped.len(), 1);
+    }
+}

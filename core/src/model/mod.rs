@@ -1,0 +1,244 @@
+//! Typed models of the Kuma resources around a MeshMultiZoneService.
+//!
+//! Field names and JSON shapes follow Kuma's REST API (`camelCase`), so a model serializes to the
+//! exact body Kuma returns and a Kuma body deserializes into a model. Decoding user text goes
+//! through [`crate::decode`] instead, which reports every problem with its position; `serde` here
+//! is for trusted data (the control plane's own store, the REST client's responses).
+
+pub(crate) mod defaults;
+pub(crate) mod field_lookup;
+pub(crate) mod field_tree;
+mod hostname_generator;
+mod mesh_load_balancing_strategy;
+mod mesh_multi_zone_service;
+mod mesh_service;
+mod resource_key;
+mod version;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use hostname_generator::*;
+pub use mesh_load_balancing_strategy::*;
+pub use mesh_multi_zone_service::*;
+pub use mesh_service::*;
+pub use resource_key::ResourceKey;
+pub use version::*;
+
+/// The `apiVersion` of every Kuma resource in the Kubernetes shape.
+pub const API_VERSION: &str = "kuma.io/v1alpha1";
+
+/// Labels as Kuma stores them (sorted map, like Go's JSON encoding of a map).
+pub type Labels = BTreeMap<String, String>;
+
+/// The document shape a resource was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// `type` / `name` / `mesh` / `labels` / `spec` (kumactl, REST API).
+    Universal,
+    /// `apiVersion` / `kind` / `metadata` / `spec` (kubectl).
+    Kubernetes,
+}
+
+/// Well-known label keys.
+pub mod labels {
+    /// Original name of the resource in the zone or namespace it comes from.
+    pub const DISPLAY_NAME: &str = "kuma.io/display-name";
+    /// Mesh of the resource.
+    pub const MESH: &str = "kuma.io/mesh";
+    /// Where the resource was created: `global` or `zone`.
+    pub const ORIGIN: &str = "kuma.io/origin";
+    /// Zone a zone-originated resource belongs to.
+    pub const ZONE: &str = "kuma.io/zone";
+    /// Environment of the zone (`kubernetes` or `universal`).
+    pub const ENV: &str = "kuma.io/env";
+    /// Kubernetes namespace of the original resource.
+    pub const NAMESPACE: &str = "k8s.kuma.io/namespace";
+}
+
+/// The resource types this toolkit understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ResourceType {
+    /// `Mesh`.
+    Mesh,
+    /// `MeshService`.
+    MeshService,
+    /// `MeshMultiZoneService`.
+    MeshMultiZoneService,
+    /// `HostnameGenerator`.
+    HostnameGenerator,
+    /// `MeshLoadBalancingStrategy`.
+    MeshLoadBalancingStrategy,
+}
+
+impl ResourceType {
+    /// Every type, in a stable order.
+    pub const ALL: [ResourceType; 5] = [
+        ResourceType::Mesh,
+        ResourceType::MeshService,
+        ResourceType::MeshMultiZoneService,
+        ResourceType::HostnameGenerator,
+        ResourceType::MeshLoadBalancingStrategy,
+    ];
+
+    /// Kuma's type name (`type` in universal, `kind` in Kubernetes).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mesh => "Mesh",
+            Self::MeshService => "MeshService",
+            Self::MeshMultiZoneService => "MeshMultiZoneService",
+            Self::HostnameGenerator => "HostnameGenerator",
+            Self::MeshLoadBalancingStrategy => "MeshLoadBalancingStrategy",
+        }
+    }
+
+    /// Look a type up by its Kuma name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The REST path segment (`meshmultizoneservices`).
+    pub fn path_segment(self) -> &'static str {
+        match self {
+            Self::Mesh => "meshes",
+            Self::MeshService => "meshservices",
+            Self::MeshMultiZoneService => "meshmultizoneservices",
+            Self::HostnameGenerator => "hostnamegenerators",
+            Self::MeshLoadBalancingStrategy => "meshloadbalancingstrategies",
+        }
+    }
+
+    /// Look a type up by its REST path segment.
+    pub fn from_path_segment(segment: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.path_segment() == segment)
+    }
+
+    /// Whether resources of this type live inside a mesh (`/meshes/{mesh}/...`).
+    pub fn is_mesh_scoped(self) -> bool {
+        !matches!(self, Self::Mesh | Self::HostnameGenerator)
+    }
+
+    /// Short name used in KRIs and SNIs (`mzsvc`).
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::Mesh => "mesh",
+            Self::MeshService => "msvc",
+            Self::MeshMultiZoneService => "mzsvc",
+            Self::HostnameGenerator => "hg",
+            Self::MeshLoadBalancingStrategy => "mlbs",
+        }
+    }
+}
+
+/// Identity and labels of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// Resource name (for a Kubernetes document: `metadata.name`, without namespace).
+    pub name: String,
+    /// Mesh; empty for global-scoped types (Mesh, HostnameGenerator).
+    #[serde(default)]
+    pub mesh: String,
+    /// Labels.
+    #[serde(default)]
+    pub labels: Labels,
+}
+
+impl Meta {
+    /// `kuma.io/display-name`, else the name.
+    pub fn display_name(&self) -> &str {
+        self.labels
+            .get(labels::DISPLAY_NAME)
+            .map(String::as_str)
+            .unwrap_or(&self.name)
+    }
+
+    /// `kuma.io/zone`, else empty.
+    pub fn zone(&self) -> &str {
+        self.labels
+            .get(labels::ZONE)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// `k8s.kuma.io/namespace`, else empty.
+    pub fn namespace(&self) -> &str {
+        self.labels
+            .get(labels::NAMESPACE)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// A resource of any supported type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Name, mesh, labels.
+    pub meta: Meta,
+    /// The typed spec.
+    pub spec: Spec,
+    /// Status as stored (only meaningful on zone control planes), untyped.
+    pub status: Option<serde_json::Value>,
+}
+
+impl Resource {
+    /// The resource's type.
+    pub fn resource_type(&self) -> ResourceType {
+        self.spec.resource_type()
+    }
+}
+
+/// The spec of a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Spec {
+    /// A Mesh; its spec is not modelled (mTLS etc. do not matter to MZS).
+    Mesh(serde_json::Value),
+    /// A MeshService.
+    MeshService(MeshServiceSpec),
+    /// A MeshMultiZoneService.
+    MeshMultiZoneService(MeshMultiZoneServiceSpec),
+    /// A HostnameGenerator.
+    HostnameGenerator(HostnameGeneratorSpec),
+    /// A MeshLoadBalancingStrategy.
+    MeshLoadBalancingStrategy(MeshLoadBalancingStrategySpec),
+}
+
+impl Spec {
+    /// The type this spec belongs to.
+    pub fn resource_type(&self) -> ResourceType {
+        match self {
+            Spec::Mesh(_) => ResourceType::Mesh,
+            Spec::MeshService(_) => ResourceType::MeshService,
+            Spec::MeshMultiZoneService(_) => ResourceType::MeshMultiZoneService,
+            Spec::HostnameGenerator(_) => ResourceType::HostnameGenerator,
+            Spec::MeshLoadBalancingStrategy(_) => ResourceType::MeshLoadBalancingStrategy,
+        }
+    }
+
+    /// The spec as Kuma's JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = match self {
+            Spec::Mesh(v) => Ok(v.clone()),
+            Spec::MeshService(s) => serde_json::to_value(s),
+            Spec::MeshMultiZoneService(s) => serde_json::to_value(s),
+            Spec::HostnameGenerator(s) => serde_json::to_value(s),
+            Spec::MeshLoadBalancingStrategy(s) => serde_json::to_value(s),
+        };
+        // Serializing plain data structs with string keys cannot fail.
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A Kubernetes-style label selector (Kuma uses only `matchLabels`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LabelSelector {
+    /// Labels that must all be present with equal values. `None` and empty differ only for
+    /// round-tripping; Kuma's MZS validator rejects both.
+    #[serde(
+        rename = "matchLabels",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub match_labels: Option<Labels>,
+}

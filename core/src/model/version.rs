@@ -1,0 +1,253 @@
+//! Kuma releases: one variant per supported release and the one parse every front end uses.
+
+use serde::{Deserialize, Serialize};
+
+/// Which Kuma release's rules to apply: one variant per supported minor release.
+///
+/// Rules come from upstream's code at each release's newest tag (listed by
+/// [`KumaVersion::release`]); 3.0 follows the main line at commit 348b6528 (the newest upstream
+/// snapshot read, which carries the 3.0 rules). Every front end turns a user's spelling into a
+/// version through [`KumaVersion::from_str`] (or [`KumaVersion::parse`]), so they all accept the
+/// same spellings and print the same error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum KumaVersion {
+    /// Kuma 2.9 (tag v2.9.13).
+    V2_9,
+    /// Kuma 2.10 (tag v2.10.11).
+    V2_10,
+    /// Kuma 2.11 (tag v2.11.18).
+    V2_11,
+    /// Kuma 2.12 (tag v2.12.14).
+    V2_12,
+    /// Kuma 2.13 (tag v2.13.10).
+    V2_13,
+    /// Kuma 2.14 (tag v2.14.3), the newest 2.x release and what `2.x` means.
+    V2_14,
+    /// Kuma 3.0, the newest release and the default.
+    #[default]
+    V3_0,
+}
+
+/// A version spelling that names no supported Kuma release.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not a supported Kuma version; supported: {list} (default {default}; `2.x` means {newest_2x}; a patch version or a leading `v` is accepted, e.g. v2.14.3)", list = KumaVersion::supported_list(), default = KumaVersion::default().as_str(), newest_2x = KumaVersion::NEWEST_2X.as_str())]
+pub struct UnsupportedKumaVersion {
+    /// What was given.
+    pub input: String,
+}
+
+impl KumaVersion {
+    /// Every supported release, newest first.
+    pub const ALL: [KumaVersion; 7] = [
+        Self::V3_0,
+        Self::V2_14,
+        Self::V2_13,
+        Self::V2_12,
+        Self::V2_11,
+        Self::V2_10,
+        Self::V2_9,
+    ];
+
+    /// The newest 2.x release (what `2.x` and `2` mean).
+    pub const NEWEST_2X: KumaVersion = Self::V2_14;
+
+    /// Parse a version spelling; `None` when it names no supported release (use
+    /// [`KumaVersion::from_str`] for the error that lists the supported ones).
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+
+    /// The canonical name (`3.0`, `2.14`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V2_9 => "2.9",
+            Self::V2_10 => "2.10",
+            Self::V2_11 => "2.11",
+            Self::V2_12 => "2.12",
+            Self::V2_13 => "2.13",
+            Self::V2_14 => "2.14",
+            Self::V3_0 => "3.0",
+        }
+    }
+
+    /// The full release this mode follows, as Kuma reports it at `GET /` (`version`).
+    pub fn release(self) -> &'static str {
+        match self {
+            Self::V2_9 => "2.9.13",
+            Self::V2_10 => "2.10.11",
+            Self::V2_11 => "2.11.18",
+            Self::V2_12 => "2.12.14",
+            Self::V2_13 => "2.13.10",
+            Self::V2_14 => "2.14.3",
+            Self::V3_0 => "3.0.0",
+        }
+    }
+
+    /// `3.0, 2.14, 2.13, ...`: the supported releases for messages.
+    pub fn supported_list() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// Any 2.x release.
+    pub const fn is_2x(self) -> bool {
+        (self as u8) < (Self::V3_0 as u8)
+    }
+
+    /// Minor release as `(major, minor)`.
+    pub fn minor(self) -> (u32, u32) {
+        match self {
+            Self::V2_9 => (2, 9),
+            Self::V2_10 => (2, 10),
+            Self::V2_11 => (2, 11),
+            Self::V2_12 => (2, 12),
+            Self::V2_13 => (2, 13),
+            Self::V2_14 => (2, 14),
+            Self::V3_0 => (3, 0),
+        }
+    }
+
+    /// `kafka` is an allowed `appProtocol` (every 2.x; 3.0 removed it).
+    pub const fn allows_kafka(self) -> bool {
+        self.is_2x()
+    }
+
+    /// The `appProtocol` values Kuma accepts (`core_meta.SupportedProtocols`), sorted: the one
+    /// list the validators, the field tree and the JSON Schemas use.
+    pub const fn app_protocols(self) -> &'static [&'static str] {
+        if self.allows_kafka() {
+            &["grpc", "http", "http2", "kafka", "tcp"]
+        } else {
+            &["grpc", "http", "http2", "tcp"]
+        }
+    }
+
+    /// MZS ports pair with MeshService ports by name (3.0 `FindPortByName`); 2.x pairs by number.
+    pub fn pairs_ports_by_name(self) -> bool {
+        !self.is_2x()
+    }
+
+    /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
+    pub fn has_dataplane_tags(self) -> bool {
+        self.is_2x()
+    }
+}
+
+impl std::str::FromStr for KumaVersion {
+    type Err = UnsupportedKumaVersion;
+
+    /// Accepts `3.0`, `3.0.1`, `3`, `3.x`, `2.14`, `2.14.3`, `v2.14.3`, `2.x`, `2` (the last
+    /// two are the newest 2.x release), surrounding blanks ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || UnsupportedKumaVersion {
+            input: s.to_owned(),
+        };
+        let t = s.trim();
+        let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+        let mut parts = t.split('.');
+        let major = parts.next().ok_or_else(err)?;
+        let minor = parts.next();
+        let patch = parts.next();
+        if parts.next().is_some() {
+            return Err(err());
+        }
+        let number = |p: &str| -> Option<u32> {
+            (!p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| p.parse().ok())
+                .flatten()
+        };
+        if let Some(p) = patch {
+            number(p).ok_or_else(err)?;
+        }
+        let major = number(major).ok_or_else(err)?;
+        let version = match (major, minor) {
+            (2, None | Some("x")) if patch.is_none() => Self::NEWEST_2X,
+            (3, None | Some("x")) if patch.is_none() => Self::V3_0,
+            (_, Some(m)) => {
+                let m = number(m).ok_or_else(err)?;
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.minor() == (major, m))
+                    .ok_or_else(err)?
+            }
+            _ => return Err(err()),
+        };
+        Ok(version)
+    }
+}
+
+impl std::fmt::Display for KumaVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for KumaVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for KumaVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod version_tests {
+    use super::KumaVersion;
+
+    #[test]
+    fn every_documented_spelling_names_its_release() {
+        for (spelling, want) in [
+            ("3.0", KumaVersion::V3_0),
+            ("3.0.1", KumaVersion::V3_0),
+            ("3", KumaVersion::V3_0),
+            ("v3.0.0", KumaVersion::V3_0),
+            ("2.14", KumaVersion::V2_14),
+            ("2.14.3", KumaVersion::V2_14),
+            ("v2.14.3", KumaVersion::V2_14),
+            ("2.x", KumaVersion::V2_14),
+            ("2", KumaVersion::V2_14),
+            ("2.9", KumaVersion::V2_9),
+            (" 2.12.0 ", KumaVersion::V2_12),
+        ] {
+            assert_eq!(spelling.parse::<KumaVersion>(), Ok(want), "{spelling}");
+        }
+        for v in KumaVersion::ALL {
+            assert_eq!(v.as_str().parse::<KumaVersion>(), Ok(v));
+            assert_eq!(v.release().parse::<KumaVersion>(), Ok(v));
+        }
+        assert_eq!(KumaVersion::default(), KumaVersion::V3_0);
+    }
+
+    #[test]
+    fn an_unsupported_version_is_an_error_that_lists_the_supported_ones() {
+        for bad in [
+            "1.8", "2.8", "2.15", "4.0", "", "2.x.1", "3.0.x", "latest", "2.14.3.1",
+        ] {
+            let err = bad.parse::<KumaVersion>().unwrap_err().to_string();
+            assert!(
+                err.contains("3.0, 2.14, 2.13, 2.12, 2.11, 2.10, 2.9")
+                    && err.contains("default 3.0"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn serde_keeps_the_option_spellings_and_writes_canonical_names() {
+        let v: KumaVersion = serde_json::from_str("\"2.x\"").unwrap();
+        assert_eq!(v, KumaVersion::V2_14);
+        let v: KumaVersion = serde_json::from_str("\"3.0\"").unwrap();
+        assert_eq!(v, KumaVersion::V3_0);
+        assert_eq!(
+            serde_json::to_string(&KumaVersion::V2_11).unwrap(),
+            "\"2.11\""
+        );
+        assert!(serde_json::from_str::<KumaVersion>("\"1.0\"").is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! The HostnameGenerators a Kuma control plane creates itself (§6.3).
+
+use super::Mode;
+use crate::model::{
+    labels as label_keys, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector, Labels,
+    Meta, Resource, Spec,
+};
+
+fn generator(
+    name: &str,
+    origin: &str,
+    selector: HostnameGeneratorSelector,
+    template: &str,
+) -> Resource {
+    let mut labels = Labels::new();
+    labels.insert(label_keys::ORIGIN.to_owned(), origin.to_owned());
+    labels.insert(label_keys::DISPLAY_NAME.to_owned(), name.to_owned());
+    Resource {
+        meta: Meta {
+            name: name.to_owned(),
+            mesh: String::new(),
+            labels,
+        },
+        spec: Spec::HostnameGenerator(HostnameGeneratorSpec {
+            selector,
+            template: template.to_owned(),
+            extension: None,
+        }),
+        status: None,
+    }
+}
+
+fn selector_of(pairs: &[(&str, &str)]) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ),
+    }
+}
+
+/// The HostnameGenerators Kuma creates at start for `mode`.
+pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
+    let ms = |pairs: &[(&str, &str)]| HostnameGeneratorSelector {
+        mesh_service: Some(selector_of(pairs)),
+        ..Default::default()
+    };
+    let mes = |pairs: &[(&str, &str)]| HostnameGeneratorSelector {
+        mesh_external_service: Some(selector_of(pairs)),
+        ..Default::default()
+    };
+    match mode {
+        Mode::Global => vec![
+            generator(
+                "synced-mesh-multi-zone-service",
+                "global",
+                HostnameGeneratorSelector {
+                    mesh_multi_zone_service: Some(selector_of(&[("kuma.io/origin", "global")])),
+                    ..Default::default()
+                },
+                "{{ .DisplayName }}.mzsvc.mesh.local",
+            ),
+            generator(
+                "synced-kube-mesh-service",
+                "global",
+                ms(&[
+                    ("kuma.io/origin", "global"),
+                    ("k8s.kuma.io/is-headless-service", "false"),
+                    ("kuma.io/env", "kubernetes"),
+                ]),
+                "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local",
+            ),
+            generator(
+                "synced-headless-kube-mesh-service",
+                "global",
+                ms(&[
+                    ("kuma.io/origin", "global"),
+                    ("k8s.kuma.io/is-headless-service", "true"),
+                    ("kuma.io/env", "kubernetes"),
+                ]),
+                "{{ label \"statefulset.kubernetes.io/pod-name\" }}.{{ label \"k8s.kuma.io/service-name\" }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local",
+            ),
+            generator(
+                "synced-universal-mesh-service",
+                "global",
+                ms(&[("kuma.io/origin", "global"), ("kuma.io/env", "universal")]),
+                "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local",
+            ),
+            generator(
+                "synced-mesh-external-service",
+                "global",
+                mes(&[("kuma.io/origin", "global")]),
+                "{{ .DisplayName }}.extsvc.mesh.local",
+            ),
+        ],
+        Mode::Zone { .. } => vec![
+            generator(
+                "local-mesh-external-service",
+                "zone",
+                mes(&[("kuma.io/origin", "zone")]),
+                "{{ .DisplayName }}.extsvc.mesh.local",
+            ),
+            generator(
+                "local-universal-mesh-service",
+                "zone",
+                ms(&[("kuma.io/origin", "zone")]),
+                "{{ .DisplayName }}.svc.mesh.local",
+            ),
+        ],
+    }
+}

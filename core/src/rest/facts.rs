@@ -1,0 +1,331 @@
+//! Kuma's REST shapes and resource-lifecycle facts that a server needs around the validation
+//! layers: the list envelope and its `next` link, the PUT response body, which types a Mesh
+//! deletion removes, the default Mesh, and the error bodies for requests the framework refuses
+//! before any Kuma rule runs (body too large, undecodable path or body).
+
+use serde_json::Value;
+
+use super::{
+    compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
+    TITLE_FAILED_UPDATE,
+};
+use crate::model::{Meta, Resource, ResourceType, Spec};
+use crate::status::hostnames::InspectHostnames;
+use crate::Violation;
+
+/// The list envelope, `{"total":N,"items":[...],"next":URL|null}`, around items already
+/// rendered as JSON (in order).
+pub fn list_body(total: usize, rendered_items: &[String], next: Option<&str>) -> String {
+    let next_json = serde_json::to_string(&next).unwrap_or_else(|_| "null".to_owned());
+    format!(
+        "{{\"total\":{total},\"items\":[{}],\"next\":{next_json}}}",
+        rendered_items.join(",")
+    )
+}
+
+/// Characters left as they are in a `next` link's query (RFC 3986 unreserved).
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+fn percent_encode(text: &str, out: &mut String) {
+    for b in text.bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+/// The `next` link of a list page: the same URL with `offset` moved past this page, or `None`
+/// on the last page. `query` is the request's decoded query in order (its `offset` is
+/// replaced; everything else is kept).
+pub fn next_link(
+    scheme: &str,
+    host: &str,
+    path: &str,
+    query: &[(String, String)],
+    page: Page,
+    total: usize,
+) -> Option<String> {
+    let next_offset = page.offset.saturating_add(page.size);
+    if next_offset >= total {
+        return None;
+    }
+    let mut link = format!("{scheme}://{host}{path}?");
+    for (k, v) in query.iter().filter(|(k, _)| k != "offset") {
+        percent_encode(k, &mut link);
+        link.push('=');
+        percent_encode(v, &mut link);
+        link.push('&');
+    }
+    link.push_str(&format!("offset={next_offset}"));
+    Some(link)
+}
+
+/// The body of a successful PUT: `{}`, or the deprecation warnings.
+pub fn put_body(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        "{}".to_owned()
+    } else {
+        serde_json::json!({ "warnings": warnings }).to_string()
+    }
+}
+
+/// The types a Mesh deletion removes with it: everything that lives in a mesh.
+pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
+    ResourceType::ALL.into_iter().filter(|t| t.is_mesh_scoped())
+}
+
+/// Kuma's `default` Mesh, created at start where this mode creates it (global and zones not
+/// connected to a global; a federated zone receives meshes from global).
+pub fn default_mesh(mode: &Mode) -> Option<Resource> {
+    if matches!(
+        mode,
+        Mode::Zone {
+            federated: true,
+            ..
+        }
+    ) {
+        return None;
+    }
+    let labels = compute_labels(
+        mode,
+        ResourceType::Mesh,
+        None,
+        "default",
+        Default::default(),
+    );
+    Some(Resource {
+        meta: Meta {
+            name: "default".to_owned(),
+            mesh: String::new(),
+            labels,
+        },
+        spec: Spec::Mesh(serde_json::json!({})),
+        status: None,
+    })
+}
+
+/// Kuma's MeshService status as it renders: `tls` and `dataplaneProxies` are Go structs, which
+/// `omitempty` never omits, so they are `{}` even when nothing was stored.
+pub(crate) fn mesh_service_status(status: Option<&Value>) -> Value {
+    match status {
+        None | Some(Value::Null) => serde_json::json!({"tls": {}, "dataplaneProxies": {}}),
+        Some(Value::Object(map)) => {
+            let mut map = map.clone();
+            map.entry("tls").or_insert_with(|| serde_json::json!({}));
+            map.entry("dataplaneProxies")
+                .or_insert_with(|| serde_json::json!({}));
+            Value::Object(map)
+        }
+        Some(other) => other.clone(),
+    }
+}
+
+/// Collections the `_hostnames` inspect endpoint answers for (Kuma's list, in its order).
+const INSPECTABLE: [&str; 3] = [
+    "meshservices",
+    "meshexternalservices",
+    "meshmultizoneservices",
+];
+
+/// The type behind `/meshes/{mesh}/{collection}/{name}/_hostnames`: Kuma answers 400 for a
+/// collection it cannot inspect, and 404 "could not retrieve service" for one it can but that
+/// holds no such service (kuma-local has no MeshExternalServices).
+pub fn inspectable_type(collection: &str) -> Result<ResourceType, ApiError> {
+    if !INSPECTABLE.contains(&collection) {
+        return Err(ApiError::new(
+            400,
+            format!(
+                "only {:?} are available for inspection",
+                INSPECTABLE.join(",")
+            ),
+            super::DETAIL_NOT_VALID,
+        ));
+    }
+    ResourceType::from_path_segment(collection)
+        .filter(|t| {
+            matches!(
+                t,
+                ResourceType::MeshService | ResourceType::MeshMultiZoneService
+            )
+        })
+        .ok_or_else(hostnames_service_not_found)
+}
+
+/// 404 of the `_hostnames` endpoint when the service does not exist.
+pub fn hostnames_service_not_found() -> ApiError {
+    ApiError::not_found("could not retrieve service")
+}
+
+/// The `_hostnames` body: Go renders an empty list as `null`.
+pub fn hostnames_body(response: &InspectHostnames) -> String {
+    let mut value = serde_json::to_value(response).unwrap_or(Value::Null);
+    if response.items.is_empty() {
+        value["items"] = Value::Null;
+    }
+    value.to_string()
+}
+
+/// Most ports one MeshService or MeshMultiZoneService may list. Kuma sets no limit (no
+/// `maxItems` in its schema, no check in its validator), but every port multiplies the work and
+/// memory of the status engines and of rendering (SNIs, hostnames), so one resource with tens of
+/// thousands of ports can take hundreds of megabytes. 1024 is far above any real service.
+pub(crate) const MAX_PORTS: usize = 1024;
+
+/// Refuse a resource with more than [`MAX_PORTS`] ports, in the shape of Kuma's schema
+/// (`maxItems`) errors.
+pub fn check_port_count(resource: &Resource, created: bool) -> Result<(), ApiError> {
+    let count = match &resource.spec {
+        Spec::MeshService(spec) => spec.ports.len(),
+        Spec::MeshMultiZoneService(spec) => spec.ports.len(),
+        _ => return Ok(()),
+    };
+    if count <= MAX_PORTS {
+        return Ok(());
+    }
+    let title = if created {
+        TITLE_FAILED_CREATE
+    } else {
+        TITLE_FAILED_UPDATE
+    };
+    Err(ApiError::invalid(
+        title,
+        vec![Violation::new(
+            "spec.ports",
+            format!("in body should have at most {MAX_PORTS} items"),
+        )],
+    ))
+}
+
+/// 413 for a request body over the server's limit (Kuma has no limit of its own; the shape is
+/// its `/std-errors` body).
+pub fn body_too_large(limit_bytes: usize) -> ApiError {
+    ApiError::new(
+        413,
+        TITLE_COULD_NOT_PROCESS,
+        format!("request body is larger than the limit of {limit_bytes} bytes"),
+    )
+}
+
+/// A request the HTTP framework refused before any Kuma rule ran (undecodable path, body that
+/// is not the expected JSON, wrong content type), as a Kuma `/std-errors` body.
+pub fn framework_error(status: u16, message: &str) -> ApiError {
+    let title = match status {
+        413 => TITLE_COULD_NOT_PROCESS,
+        400 | 422 => "Bad Request",
+        415 => "Unsupported Media Type",
+        404 => "Not found",
+        405 => "Method not allowed",
+        408 => "Request Timeout",
+        s if s >= 500 => "Internal Server Error",
+        _ => "Bad Request",
+    };
+    let detail = message.trim();
+    let detail = if detail.is_empty() { title } else { detail };
+    ApiError::new(status, title, detail)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_moves_the_offset_and_keeps_the_rest_encoded() {
+        let query = vec![
+            ("size".to_owned(), "2".to_owned()),
+            ("offset".to_owned(), "0".to_owned()),
+            ("filter".to_owned(), "a b&c".to_owned()),
+        ];
+        let page = Page { size: 2, offset: 0 };
+        assert_eq!(
+            next_link("http", "h:1", "/meshes", &query, page, 3).unwrap(),
+            "http://h:1/meshes?size=2&filter=a%20b%26c&offset=2"
+        );
+        assert_eq!(next_link("http", "h:1", "/meshes", &query, page, 2), None);
+    }
+
+    #[test]
+    fn envelopes_and_put_bodies() {
+        assert_eq!(
+            list_body(1, &["{}".to_owned()], None),
+            r#"{"total":1,"items":[{}],"next":null}"#
+        );
+        assert_eq!(put_body(&[]), "{}");
+        assert_eq!(put_body(&["w".to_owned()]), r#"{"warnings":["w"]}"#);
+    }
+
+    #[test]
+    fn a_federated_zone_creates_no_default_mesh() {
+        let zone = |federated| Mode::Zone {
+            name: "z".to_owned(),
+            federated,
+        };
+        assert!(default_mesh(&zone(true)).is_none());
+        assert_eq!(default_mesh(&zone(false)).unwrap().meta.name, "default");
+        assert!(default_mesh(&Mode::Global).is_some());
+    }
+
+    #[test]
+    fn more_ports_than_the_limit_are_refused_on_the_ports_field() {
+        let mut service = Resource {
+            meta: Meta::default(),
+            spec: Spec::MeshService(Default::default()),
+            status: None,
+        };
+        assert!(check_port_count(&service, true).is_ok());
+        let port: crate::model::MeshServicePort =
+            serde_json::from_value(serde_json::json!({"port": 80})).unwrap();
+        if let Spec::MeshService(spec) = &mut service.spec {
+            spec.ports = vec![port; MAX_PORTS + 1];
+        }
+        let error = check_port_count(&service, true).unwrap_err();
+        assert_eq!(error.status, 400);
+        assert_eq!(error.invalid_parameters[0].field, "spec.ports");
+    }
+
+    #[test]
+    fn mesh_service_status_always_has_tls_and_dataplane_proxies() {
+        assert_eq!(
+            mesh_service_status(None),
+            serde_json::json!({"tls": {}, "dataplaneProxies": {}})
+        );
+        let stored = serde_json::json!({"vips": [{"ip": "10.0.0.1"}], "tls": {"status": "Ready"}});
+        let rendered = mesh_service_status(Some(&stored));
+        assert_eq!(rendered["tls"]["status"], "Ready");
+        assert_eq!(rendered["dataplaneProxies"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn hostnames_inspection_errors_are_kumas() {
+        let error = inspectable_type("invalidservice").unwrap_err();
+        assert_eq!(error.status, 400);
+        assert_eq!(
+            error.title,
+            r#"only "meshservices,meshexternalservices,meshmultizoneservices" are available for inspection"#
+        );
+        assert_eq!(
+            inspectable_type("meshexternalservices").unwrap_err().status,
+            404
+        );
+        assert_eq!(
+            inspectable_type("meshservices").unwrap(),
+            ResourceType::MeshService
+        );
+        assert_eq!(
+            hostnames_body(&InspectHostnames::default()),
+            r#"{"items":null,"total":0}"#
+        );
+    }
+
+    #[test]
+    fn framework_errors_are_std_errors() {
+        let body = body_too_large(10).body();
+        assert_eq!(body.error_type, "/std-errors");
+        assert_eq!(body.status, 413);
+        assert_eq!(framework_error(400, " bad path\n").detail, "bad path");
+    }
+}

@@ -1,0 +1,125 @@
+//! List query parameters (§7.2): pagination and filters.
+
+use std::collections::BTreeMap;
+
+use super::ApiError;
+use crate::model::Meta;
+use crate::Violation;
+
+/// Kuma's page size default.
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 100;
+/// Kuma's page size maximum.
+pub(crate) const MAX_PAGE_SIZE: usize = 1000;
+
+/// A parsed page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Items per page.
+    pub size: usize,
+    /// Items to skip.
+    pub offset: usize,
+}
+
+pub(crate) fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
+    ApiError {
+        status: 400,
+        title: "Bad Request".to_owned(),
+        detail: detail.to_owned(),
+        invalid_parameters: vec![Violation::new(field, reason)],
+    }
+}
+
+/// Parse `size` and `offset`.
+pub fn parse_page(size: Option<&str>, offset: Option<&str>) -> Result<Page, ApiError> {
+    let size = match size.filter(|s| !s.is_empty()) {
+        None => DEFAULT_PAGE_SIZE,
+        Some(s) => {
+            let n: i64 = s
+                .parse()
+                .map_err(|_| bad_parameter("size", "invalid format", "Invalid page size"))?;
+            if n <= 0 {
+                return Err(bad_parameter(
+                    "size",
+                    "must be greater than 0",
+                    "Invalid page size",
+                ));
+            }
+            if n > MAX_PAGE_SIZE as i64 {
+                return Err(bad_parameter(
+                    "size",
+                    format!("invalid page size of {n}. Maximum page size is {MAX_PAGE_SIZE}"),
+                    "Invalid page size",
+                ));
+            }
+            n as usize
+        }
+    };
+    let offset = match offset.filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => s
+            .parse()
+            .map_err(|_| bad_parameter("offset", "invalid format", "Invalid offset"))?,
+    };
+    Ok(Page { size, offset })
+}
+
+/// Filters of a list request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// `name`: substring of the name.
+    pub name_contains: Option<String>,
+    /// `filter[labels.<key>]=<value>`: exact label matches, ANDed.
+    pub labels: BTreeMap<String, String>,
+}
+
+impl ListFilter {
+    /// Whether a resource passes.
+    pub fn matches(&self, meta: &Meta) -> bool {
+        self.name_contains
+            .as_deref()
+            .is_none_or(|n| meta.name.contains(n))
+            && self
+                .labels
+                .iter()
+                .all(|(k, v)| meta.labels.get(k) == Some(v))
+    }
+}
+
+/// Parse the list query parameters (decoded `(key, value)` pairs in order).
+pub fn parse_filters(pairs: &[(String, String)]) -> Result<ListFilter, ApiError> {
+    let mut filter = ListFilter::default();
+    for (key, value) in pairs {
+        if key == "name" {
+            if !value.is_empty() {
+                filter.name_contains = Some(value.clone());
+            }
+            continue;
+        }
+        let Some(inner) = key
+            .strip_prefix("filter[")
+            .and_then(|rest| rest.strip_suffix(']'))
+        else {
+            continue;
+        };
+        if inner.contains('[') || inner.contains(']') {
+            return Err(bad_parameter(
+                "filter",
+                "advanced filters are not supported",
+                "Invalid filter",
+            ));
+        }
+        match inner.strip_prefix("labels.") {
+            Some(label) if !label.is_empty() => {
+                filter.labels.insert(label.to_owned(), value.clone());
+            }
+            _ => {
+                return Err(bad_parameter(
+                    "filter",
+                    "filters are only supported on labels",
+                    "Invalid filter",
+                ))
+            }
+        }
+    }
+    Ok(filter)
+}

@@ -1,0 +1,45 @@
+//! The REST layer: Kuma's REST-layer rules that are not transport: the validation layers of a PUT
+//! in Kuma's order (§2.3 of the reference), Kuma's error bodies, labels computed on write (§7.5),
+//! label checks (§2.5), which control plane may write which type (§7.4), KRI and SNI names,
+//! pagination and filter parameters (§7.2), the REST and Kubernetes output shapes, and the
+//! `_hostnames` inspect endpoint (§6.4).
+//!
+//! The local control plane (`kuma-local`) only does HTTP, storage and sync around these.
+
+pub(crate) mod facts;
+pub(crate) mod kri;
+pub(crate) mod schema_errors;
+pub(crate) mod server_labels;
+
+mod default_generators;
+mod errors;
+mod inspect;
+mod labels;
+mod list_query;
+mod mode;
+mod output;
+mod put;
+mod resource_names;
+
+pub use default_generators::default_hostname_generators;
+pub use errors::{
+    ApiError, Cause, ErrorBody, InvalidParameter, TITLE_COULD_NOT_DELETE, TITLE_COULD_NOT_RETRIEVE,
+    TITLE_COULD_NOT_UPDATE, ZONE_READ_ONLY_MESSAGE,
+};
+pub(crate) use errors::{
+    DETAIL_NOT_VALID, GLOBAL_READ_ONLY_MESSAGE, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
+    TITLE_FAILED_UPDATE,
+};
+pub use inspect::inspect_hostnames;
+pub use labels::compute_labels;
+pub(crate) use labels::{check_immutable_labels, check_labels, validate_meta};
+pub(crate) use list_query::bad_parameter;
+pub use list_query::{parse_filters, parse_page, ListFilter, Page};
+pub use mode::{check_writable, Mode};
+pub use output::{parse_format, KubernetesItem, OutputFormat, RestItem, Times};
+pub use put::{decode_value, prepare_put, PreparedPut, StoreView};
+pub use resource_names::resource_kri;
+pub(crate) use resource_names::resource_snis;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,176 @@
+//! Output shapes: a resource as Kuma's REST API and as Kubernetes print it.
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+use super::{bad_parameter, facts, resource_kri, resource_snis, ApiError};
+use crate::model::{Labels, MzsStatus, Resource, ResourceType, Spec};
+
+/// Times of a stored resource, RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Times<'a> {
+    /// `creationTime`.
+    pub creation: &'a str,
+    /// `modificationTime`.
+    pub modification: &'a str,
+}
+
+struct SpecRef<'a>(&'a Spec);
+
+impl Serialize for SpecRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Spec::Mesh(v) => v.serialize(serializer),
+            // Kuma renders its default state for a MeshService stored without one.
+            Spec::MeshService(s) if s.state.is_none() => {
+                let mut with_default = s.clone();
+                with_default.state = Some(crate::model::MeshServiceState::Unavailable);
+                with_default.serialize(serializer)
+            }
+            Spec::MeshService(s) => s.serialize(serializer),
+            Spec::MeshMultiZoneService(s) => s.serialize(serializer),
+            Spec::HostnameGenerator(s) => s.serialize(serializer),
+            Spec::MeshLoadBalancingStrategy(s) => s.serialize(serializer),
+        }
+    }
+}
+
+struct StatusRef<'a>(&'a Resource);
+
+impl Serialize for StatusRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let status = self.0.status.as_ref();
+        if self.0.resource_type() == ResourceType::MeshService {
+            return facts::mesh_service_status(status).serialize(serializer);
+        }
+        if self.0.resource_type() == ResourceType::MeshMultiZoneService {
+            if let Some(typed) = status.and_then(|s| MzsStatus::deserialize(s).ok()) {
+                return typed.serialize(serializer);
+            }
+        }
+        match status {
+            Some(v) => v.serialize(serializer),
+            None => serializer.serialize_map(Some(0))?.end(),
+        }
+    }
+}
+
+fn has_status(resource_type: ResourceType) -> bool {
+    matches!(
+        resource_type,
+        ResourceType::MeshMultiZoneService | ResourceType::MeshService
+    )
+}
+
+/// A resource in Kuma's universal REST shape (field order as Kuma writes it).
+pub struct RestItem<'a> {
+    /// The resource.
+    pub resource: &'a Resource,
+    /// Its times.
+    pub times: Times<'a>,
+}
+
+impl Serialize for RestItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let r = self.resource;
+        let rt = r.resource_type();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", rt.name())?;
+        if rt.is_mesh_scoped() {
+            map.serialize_entry("mesh", &r.meta.mesh)?;
+        }
+        map.serialize_entry("name", &r.meta.name)?;
+        map.serialize_entry("creationTime", self.times.creation)?;
+        map.serialize_entry("modificationTime", self.times.modification)?;
+        if let Spec::Mesh(Value::Object(fields)) = &r.spec {
+            if !r.meta.labels.is_empty() {
+                map.serialize_entry("labels", &r.meta.labels)?;
+            }
+            for (k, v) in fields {
+                map.serialize_entry(k, v)?;
+            }
+            return map.end();
+        }
+        // `omitempty` upstream: no labels, no `labels` key.
+        if !r.meta.labels.is_empty() {
+            map.serialize_entry("labels", &r.meta.labels)?;
+        }
+        map.serialize_entry("kri", &resource_kri(r))?;
+        if matches!(
+            rt,
+            ResourceType::MeshMultiZoneService | ResourceType::MeshService
+        ) {
+            map.serialize_entry("snis", &resource_snis(r))?;
+        }
+        map.serialize_entry("spec", &SpecRef(&r.spec))?;
+        if has_status(rt) {
+            map.serialize_entry("status", &StatusRef(r))?;
+        }
+        map.end()
+    }
+}
+
+/// A resource in the Kubernetes shape (`?format=kubernetes`).
+pub struct KubernetesItem<'a> {
+    /// The resource.
+    pub resource: &'a Resource,
+    /// Its times.
+    pub times: Times<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KubernetesMeta<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    labels: &'a Labels,
+    creation_timestamp: &'a str,
+}
+
+impl Serialize for KubernetesItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let r = self.resource;
+        let rt = r.resource_type();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("apiVersion", "kuma.io/v1alpha1")?;
+        map.serialize_entry("kind", rt.name())?;
+        map.serialize_entry(
+            "metadata",
+            &KubernetesMeta {
+                name: &r.meta.name,
+                labels: &r.meta.labels,
+                creation_timestamp: self.times.creation,
+            },
+        )?;
+        map.serialize_entry("spec", &SpecRef(&r.spec))?;
+        if has_status(rt) {
+            map.serialize_entry("status", &StatusRef(r))?;
+        }
+        map.end()
+    }
+}
+
+/// `?format=` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Kuma's universal shape (default).
+    Universal,
+    /// The Kubernetes shape.
+    Kubernetes,
+}
+
+/// Parse `?format=`.
+pub fn parse_format(format: Option<&str>) -> Result<OutputFormat, ApiError> {
+    match format.unwrap_or("") {
+        "" | "universal" => Ok(OutputFormat::Universal),
+        "k8s" | "kubernetes" => Ok(OutputFormat::Kubernetes),
+        _ => Err(bad_parameter(
+            "format",
+            "must be one of: k8s, kubernetes, universal",
+            "Invalid format",
+        )),
+    }
+}

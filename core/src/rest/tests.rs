@@ -1,0 +1,410 @@
+#![allow(clippy::unwrap_used)]
+
+use super::errors::*;
+use super::inspect::*;
+use super::labels::*;
+use super::list_query::*;
+use super::mode::*;
+use super::output::*;
+use super::put::*;
+use super::resource_names::*;
+use crate::kds::{hashed_name, rename_for_zones};
+use crate::model::{KumaVersion, Labels, ResourceType};
+use crate::Violation;
+
+fn zone() -> Mode {
+    Mode::Zone {
+        name: "east".into(),
+        federated: false,
+    }
+}
+
+const REDIS: &str = r#"{"type":"MeshMultiZoneService","name":"redis","mesh":"default",
+  "spec":{"selector":{"meshService":{"matchLabels":{"kuma.io/display-name":"redis"}}},
+  "ports":[{"port":6379}]}}"#;
+
+fn put(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
+    prepare_put(
+        mode,
+        KumaVersion::default(),
+        ResourceType::MeshMultiZoneService,
+        Some("default"),
+        name,
+        body.as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+}
+
+#[test]
+fn put_computes_labels_defaults_and_kri() {
+    let p = put(&zone(), "redis", REDIS).unwrap();
+    assert!(p.created);
+    let labels: Vec<_> = p.resource.meta.labels.iter().collect();
+    assert_eq!(
+        labels,
+        vec![
+            (&"kuma.io/display-name".to_owned(), &"redis".to_owned()),
+            (&"kuma.io/mesh".to_owned(), &"default".to_owned()),
+            (&"kuma.io/origin".to_owned(), &"zone".to_owned()),
+        ]
+    );
+    assert_eq!(resource_kri(&p.resource), "kri_mzsvc_default___redis_");
+    let snis = resource_snis(&p.resource);
+    assert_eq!(snis[0].sni, "sni.mzsvc.default.redis.6379");
+    let json = serde_json::to_string(&RestItem {
+        resource: &p.resource,
+        times: Times {
+            creation: "t",
+            modification: "t",
+        },
+    })
+    .unwrap();
+    assert!(
+        json.starts_with(
+            r#"{"type":"MeshMultiZoneService","mesh":"default","name":"redis","creationTime":"t""#
+        ),
+        "{json}"
+    );
+    assert!(json.contains(r#""ports":[{"port":6379,"appProtocol":"tcp"}]"#));
+    assert!(json.ends_with(r#""status":{}}"#));
+}
+
+#[test]
+fn hostnames_inspect_answers_rest_shapes() {
+    let service = put(&zone(), "redis", REDIS).unwrap().resource;
+    let generator = |template: &str| {
+        let body = serde_json::json!({"type":"HostnameGenerator","name":"g","spec":{
+            "selector":{"meshMultiZoneService":{"matchLabels":{"kuma.io/origin":"zone"}}},
+            "template":template}});
+        let mut value = body;
+        decode_body(ResourceType::HostnameGenerator, &mut value).unwrap()
+    };
+    let ok = inspect_hostnames(&zone(), &service, &[generator("{{ .DisplayName }}.mzs")]).unwrap();
+    let json = serde_json::to_string(&ok).unwrap();
+    assert_eq!(
+        json,
+        r#"{"items":[{"hostname":"redis.mzs","zones":[{"name":"redis"}]}],"total":1}"#
+    );
+    let failing = inspect_hostnames(
+        &zone(),
+        &service,
+        &[generator(r#"{{ label "missing" }}.mzs"#)],
+    )
+    .unwrap_err();
+    assert_eq!(failing.status, 500);
+    assert_eq!(failing.title, TITLE_COULD_NOT_GENERATE_HOSTNAME);
+}
+
+#[test]
+fn layers_come_in_kumas_order() {
+    // Mesh missing beats everything.
+    let e = prepare_put(
+        &zone(),
+        KumaVersion::default(),
+        ResourceType::MeshMultiZoneService,
+        Some("nope"),
+        "x",
+        b"not json",
+        StoreView {
+            mesh_exists: false,
+            existing: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.status, e.title.as_str()),
+        (404, "Failed to retrieve Mesh")
+    );
+    // Schema before URL checks.
+    let e = put(
+        &zone(),
+        "other",
+        r#"{"type":"MeshMultiZoneService","name":"x","spec":{"selector":{"meshService":{}},"ports":[]}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.title, TITLE_COULD_NOT_PROCESS);
+    assert_eq!(e.invalid_parameters[0].field, "spec.ports");
+    // URL name mismatch.
+    let e = put(&zone(), "other", REDIS).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters,
+        vec![Violation::new(
+            "name",
+            "name from the URL has to be the same as in body"
+        )]
+    );
+}
+
+#[test]
+fn writability_follows_kds_flags() {
+    let federated = Mode::Zone {
+        name: "east".into(),
+        federated: true,
+    };
+    let e = put(&federated, "redis", REDIS).unwrap_err();
+    assert_eq!(e.status, 405);
+    assert_eq!(e.detail, ZONE_READ_ONLY_MESSAGE);
+    assert!(check_writable(&Mode::Global, ResourceType::MeshService).is_err());
+    assert!(check_writable(&federated, ResourceType::MeshService).is_ok());
+}
+
+#[test]
+fn global_rejects_zone_origin_label() {
+    let body = REDIS.replace(
+        r#""mesh":"default","#,
+        r#""mesh":"default","labels":{"kuma.io/origin":"zone"},"#,
+    );
+    let e = put(&Mode::Global, "redis", &body).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters,
+        vec![Violation::new(
+            "labels[\"kuma.io/origin\"]",
+            "the origin label must be set to 'global'"
+        )]
+    );
+}
+
+#[test]
+fn label_syntax_uses_k8s_messages() {
+    let mut labels = Labels::new();
+    labels.insert("bad key!".into(), "ok".into());
+    labels.insert("k".into(), "-bad".into());
+    let v = check_labels(&Mode::Global, Some("default"), &labels);
+    assert_eq!(v.len(), 2);
+    assert!(v[0].message.starts_with("name part must consist of"));
+    assert!(v[1].message.starts_with("a valid label must be"));
+}
+
+#[test]
+fn qualified_name_parts_use_k8s_messages() {
+    assert!(qualified_name_errors("example.com/name").is_empty());
+    assert_eq!(
+        qualified_name_errors("/name"),
+        vec!["prefix part must be non-empty".to_owned()]
+    );
+    assert_eq!(
+        qualified_name_errors("Bad_/"),
+        vec![
+            format!("prefix part {SUBDOMAIN_MESSAGE}"),
+            "name part must be non-empty".to_owned()
+        ]
+    );
+    let long = format!("{}/{}", "a".repeat(254), "n".repeat(64));
+    assert_eq!(
+        qualified_name_errors(&long),
+        vec![
+            "prefix part must be no more than 253 characters".to_owned(),
+            "name part must be no more than 63 characters".to_owned()
+        ]
+    );
+}
+
+#[test]
+fn immutable_zone_label() {
+    let mut old = Labels::new();
+    old.insert("kuma.io/zone".into(), "east".into());
+    let mut new = Labels::new();
+    new.insert("kuma.io/zone".into(), "west".into());
+    assert_eq!(
+        check_immutable_labels(&old, &new)[0].message,
+        "is immutable, cannot be changed from \"east\" to \"west\""
+    );
+    assert_eq!(
+        check_immutable_labels(&old, &Labels::new())[0].message,
+        "is immutable, cannot be removed (was \"east\")"
+    );
+}
+
+#[test]
+fn hashed_name_shape() {
+    let h = hashed_name("default", "redis", &["east"]);
+    assert!(h.starts_with("redis-"));
+    assert_eq!(h.len(), "redis-".len() + 16);
+    assert!(h["redis-".len()..]
+        .bytes()
+        .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)));
+    assert_ne!(h, hashed_name("default", "redis", &["west"]));
+    // Stable across runs (FNV is deterministic).
+    assert_eq!(h, hashed_name("default", "redis", &["east"]));
+    let long = "a".repeat(300);
+    assert_eq!(hashed_name("m", &long, &[]).len(), 236 + 1 + 16);
+}
+
+#[test]
+fn zones_store_mesh_scoped_resources_under_their_kds_name() {
+    let decode = |t, v: serde_json::Value| decode_value(t, v).unwrap();
+    let mut mzs = decode(
+        ResourceType::MeshMultiZoneService,
+        serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "redis",
+            "spec": {"selector": {"meshService": {"matchLabels": {"app": "redis"}}},
+                     "ports": [{"port": 6379}]}}),
+    );
+    rename_for_zones(&mut mzs);
+    assert_eq!(mzs.meta.name, hashed_name("default", "redis", &[]));
+    assert_eq!(mzs.meta.display_name(), "redis");
+    // Renaming is idempotent, as for MeshServices that global forwards from other zones.
+    let once = mzs.meta.name.clone();
+    rename_for_zones(&mut mzs);
+    assert_eq!(mzs.meta.name, once);
+    let mut hg = decode(
+        ResourceType::HostnameGenerator,
+        serde_json::json!({"type": "HostnameGenerator", "name": "local",
+            "spec": {"template": "{{ .DisplayName }}.mzsvc.mesh.local"}}),
+    );
+    rename_for_zones(&mut hg);
+    assert_eq!(hg.meta.name, "local");
+}
+
+#[test]
+fn pagination_messages() {
+    assert_eq!(
+        parse_page(None, None).unwrap(),
+        Page {
+            size: 100,
+            offset: 0
+        }
+    );
+    let e = parse_page(Some("x"), None).unwrap_err();
+    assert_eq!(e.invalid_parameters[0].message, "invalid format");
+    let e = parse_page(Some("0"), None).unwrap_err();
+    assert_eq!(e.invalid_parameters[0].message, "must be greater than 0");
+    let e = parse_page(Some("1001"), None).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "invalid page size of 1001. Maximum page size is 1000"
+    );
+}
+
+#[test]
+fn filters() {
+    let f = parse_filters(&[
+        ("filter[labels.kuma.io/zone]".into(), "east".into()),
+        ("name".into(), "red".into()),
+    ])
+    .unwrap();
+    assert_eq!(f.labels.get("kuma.io/zone").unwrap(), "east");
+    let e = parse_filters(&[("filter[name]".into(), "x".into())]).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "filters are only supported on labels"
+    );
+    let e = parse_filters(&[("filter[labels.a][b]".into(), "x".into())]).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "advanced filters are not supported"
+    );
+}
+
+#[test]
+fn error_body_has_deprecated_duplicates() {
+    let body = serde_json::to_value(
+        ApiError::invalid(TITLE_FAILED_CREATE, vec![Violation::new("name", "bad")]).body(),
+    )
+    .unwrap();
+    assert_eq!(body["details"], "Resource is not valid");
+    assert_eq!(body["causes"][0]["message"], "bad");
+    assert_eq!(body["invalid_parameters"][0]["reason"], "bad");
+    let body = serde_json::to_value(ApiError::not_found("x").body()).unwrap();
+    assert!(body.get("invalid_parameters").is_none());
+}
+
+mod props {
+    use super::*;
+    use crate::kds::hashed_name;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-zA-Z0-9./_-]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("type".to_owned()),
+                        Just("name".to_owned()),
+                        Just("mesh".to_owned()),
+                        Just("spec".to_owned()),
+                        Just("ports".to_owned()),
+                        Just("port".to_owned()),
+                        Just("selector".to_owned()),
+                        Just("meshService".to_owned()),
+                        Just("matchLabels".to_owned()),
+                        Just("labels".to_owned()),
+                        "[a-z]{1,6}",
+                    ],
+                    inner,
+                    0..5
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn prepare_put_answers_every_body_with_a_kuma_status(body in json_value(), raw in proptest::collection::vec(any::<u8>(), 0..64)) {
+            for bytes in [body.to_string().into_bytes(), raw] {
+                for mode in [Mode::Global, Mode::Zone { name: "east".into(), federated: false }] {
+                    for t in ResourceType::ALL {
+                        let mesh = t.is_mesh_scoped().then_some("default");
+                        let result = prepare_put(&mode, KumaVersion::default(), t, mesh, "x", &bytes,
+                            StoreView { mesh_exists: true, existing: None });
+                        if let Err(e) = result {
+                            prop_assert!(matches!(e.status, 400 | 404 | 405), "{e:?}");
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn accepted_mzs_round_trips_through_the_rest_shape(
+            name in "[a-z][a-z0-9-]{0,20}[a-z0-9]",
+            ports in proptest::collection::vec((1i32..65536, prop::option::of("[a-z]{1,8}")), 1..4),
+            key in "[a-z]{1,8}", value in "[a-z0-9]{1,8}",
+        ) {
+            let ports: Vec<Value> = ports.iter().map(|(p, n)| match n {
+                Some(n) => json!({"port": p, "name": n}),
+                None => json!({"port": p}),
+            }).collect();
+            let body = json!({"type": "MeshMultiZoneService", "name": name, "mesh": "default",
+                "spec": {"selector": {"meshService": {"matchLabels": {key: value}}}, "ports": ports}});
+            let prepared = prepare_put(&Mode::Global, KumaVersion::default(),
+                ResourceType::MeshMultiZoneService, Some("default"), &name,
+                body.to_string().as_bytes(), StoreView { mesh_exists: true, existing: None }).unwrap();
+            let text = serde_json::to_string(&RestItem { resource: &prepared.resource,
+                times: Times { creation: "t", modification: "t" } }).unwrap();
+            let back = decode_value(ResourceType::MeshMultiZoneService,
+                serde_json::from_str(&text).unwrap()).unwrap();
+            prop_assert_eq!(back.meta, prepared.resource.meta);
+            prop_assert_eq!(back.spec, prepared.resource.spec);
+        }
+
+        #[test]
+        fn hashed_names_have_kumas_shape(mesh in ".{0,10}", name in ".{0,300}", zone in ".{0,10}") {
+            let h = hashed_name(&mesh, &name, &[&zone]);
+            let (prefix, suffix) = h.rsplit_once('-').unwrap();
+            prop_assert!(prefix.chars().count() <= 236);
+            prop_assert_eq!(suffix.len(), 16);
+            prop_assert!(suffix.bytes().all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)));
+            prop_assert_eq!(h.clone(), hashed_name(&mesh, &name, &[&zone]));
+        }
+
+        #[test]
+        fn page_parameters_never_panic(size in ".{0,12}", offset in ".{0,12}") {
+            if let Ok(page) = parse_page(Some(&size), Some(&offset)) {
+                prop_assert!((1..=MAX_PAGE_SIZE).contains(&page.size));
+            }
+        }
+    }
+}

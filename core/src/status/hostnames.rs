@@ -1,0 +1,660 @@
+//! Hostnames: which HostnameGenerators apply to a MeshMultiZoneService or a MeshService, what
+//! they render, and the resulting `status.addresses` / `status.hostnameGenerators` (including
+//! Kuma's collision rules), plus the `_hostnames` inspect endpoint.
+//!
+//! Kuma (`pkg/core/resources/apis/hostnamegenerator/hostname/generator.go`, zone only):
+//! generators are ordered `kuma.io/origin: zone` first, then by creation time, then by name;
+//! services by creation time, then name. For generator (outer) x service (inner), a generator
+//! whose selector for the service's type (`meshMultiZoneService`, `meshService`) matches the
+//! service's labels (generic `LabelSelector.Matches`) renders its template (`.Name`,
+//! `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
+//! A render error gives a `TemplateError` condition; a hostname already recorded in the same mesh
+//! for a different service of the same type gives a `Collision` condition whose message names the
+//! **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
+//! (resource type, mesh): each engine keeps one `HostnameClaims` per type.
+//! The preview has no creation times: ties are broken by name, so "earlier" means "sorts first".
+//!
+//! `GeneratorSet` (rendering) and `HostnameClaims` (collisions) are shared by the MZS engine
+//! ([`crate::status::preview::MzsStatusEngine`]) and the MeshService one
+//! ([`crate::status::mesh_service_status::MeshServiceEngine`]), so both follow one rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    labels, Address, Condition, HostnameGeneratorRef, HostnameGeneratorSelector,
+    HostnameGeneratorSpec, HostnameGeneratorStatus, LabelSelector, Meta, Resource, ResourceType,
+    Spec,
+};
+use crate::status::selector;
+use crate::template::{go_quote, Template, TemplateData, TemplateError};
+use crate::text::fast_map::FastMap;
+use crate::text::sort::SortedMap;
+
+/// Name of Kuma's default global generator for MZS.
+pub(crate) const DEFAULT_MZS_GENERATOR: &str = "synced-mesh-multi-zone-service";
+/// Template of Kuma's default global generator for MZS.
+pub(crate) const DEFAULT_MZS_TEMPLATE: &str = "{{ .DisplayName }}.mzsvc.mesh.local";
+/// `status.addresses[].origin` for generated hostnames.
+pub(crate) const ORIGIN_GENERATOR: &str = "HostnameGenerator";
+/// Condition type on each `status.hostnameGenerators[]` entry.
+pub(crate) const CONDITION_GENERATED: &str = "Generated";
+/// Reason: the template failed.
+pub(crate) const REASON_TEMPLATE_ERROR: &str = "TemplateError";
+/// Reason: the hostname is taken.
+pub(crate) const REASON_COLLISION: &str = "Collision";
+
+/// Kuma's default `synced-mesh-multi-zone-service` generator (created on global, synced to
+/// zones): selector `{kuma.io/origin: global}`, template `{{ .DisplayName }}.mzsvc.mesh.local`.
+pub(crate) fn default_mzs_generator() -> Resource {
+    let origin_global: crate::model::Labels =
+        [(labels::ORIGIN.to_owned(), "global".to_owned())].into();
+    Resource {
+        meta: Meta {
+            name: DEFAULT_MZS_GENERATOR.to_owned(),
+            mesh: String::new(),
+            labels: origin_global.clone(),
+        },
+        spec: Spec::HostnameGenerator(HostnameGeneratorSpec {
+            selector: HostnameGeneratorSelector {
+                mesh_multi_zone_service: Some(LabelSelector {
+                    match_labels: Some(origin_global),
+                }),
+                ..HostnameGeneratorSelector::default()
+            },
+            template: DEFAULT_MZS_TEMPLATE.to_owned(),
+            extension: None,
+        }),
+        status: None,
+    }
+}
+
+/// Kubernetes' `IsDNS1123Subdomain` messages for `value` (empty when valid).
+pub(crate) fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
+    crate::validate::dns::is_dns1123_subdomain(value)
+}
+
+/// Kuma's `EvaluateTemplate`: render `template` for a resource. `.Zone` is the `kuma.io/zone`
+/// label, else `local_zone`. With `validate_dns` (the generation loop) the result must be an
+/// RFC 1123 subdomain. Errors carry Kuma's exact message.
+pub(crate) fn evaluate(
+    local_zone: &str,
+    template: &str,
+    meta: &Meta,
+    validate_dns: bool,
+) -> Result<String, String> {
+    evaluate_parsed(local_zone, &Template::parse(template), meta, validate_dns)
+}
+
+/// [`evaluate`] with the template already parsed (the parse result is reported the same way).
+pub(crate) fn evaluate_parsed(
+    local_zone: &str,
+    parsed: &Result<Template, crate::template::TemplateError>,
+    meta: &Meta,
+    validate_dns: bool,
+) -> Result<String, String> {
+    let parsed = parsed
+        .as_ref()
+        .map_err(|e| format!("failed compiling gotemplate error={}", go_quote(&e.0)))?;
+    let zone = match meta.zone() {
+        "" => local_zone,
+        z => z,
+    };
+    let data = TemplateData {
+        name: meta.name.clone(),
+        display_name: meta.display_name().to_owned(),
+        namespace: meta.namespace().to_owned(),
+        mesh: meta.mesh.clone(),
+        zone: zone.to_owned(),
+        labels: meta.labels.clone(),
+    };
+    let rendered = parsed.render(&data).map_err(|e| {
+        format!(
+            "pre evaluation of template with parameters failed with error={}",
+            go_quote(&e.0)
+        )
+    })?;
+    if validate_dns {
+        let errors = dns1123_subdomain_errors(&rendered);
+        if !errors.is_empty() {
+            return Err(format!(
+                "generated hostname {} is not a valid DNS name: {}",
+                go_quote(&rendered),
+                errors.join(", ")
+            ));
+        }
+    }
+    Ok(rendered)
+}
+
+/// The selector a generator uses for resources of `resource_type`, if it has one.
+fn selector_for(
+    spec: &HostnameGeneratorSpec,
+    resource_type: ResourceType,
+) -> Option<&LabelSelector> {
+    match resource_type {
+        ResourceType::MeshMultiZoneService => spec.selector.mesh_multi_zone_service.as_ref(),
+        ResourceType::MeshService => spec.selector.mesh_service.as_ref(),
+        _ => None,
+    }
+}
+
+/// Whether `generator` selects a resource of `resource_type` with `labels`.
+pub(crate) fn generator_selects(
+    generator: &HostnameGeneratorSpec,
+    resource_type: ResourceType,
+    labels: &crate::model::Labels,
+) -> bool {
+    selector_for(generator, resource_type).is_some_and(|s| {
+        s.match_labels
+            .as_ref()
+            .is_none_or(|m| selector::matches(m, labels))
+    })
+}
+
+/// Kuma's generator order: `kuma.io/origin: zone` first, then (no creation times here) by name.
+pub(crate) fn generator_order_key(generator: &Meta) -> (bool, String) {
+    (
+        generator.labels.get(labels::ORIGIN).map(String::as_str) != Some("zone"),
+        generator.name.clone(),
+    )
+}
+
+/// What one generator did for one service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The hostname was recorded.
+    Generated(String),
+    /// The template failed (Kuma's message).
+    TemplateError(String),
+    /// The hostname was already taken in the mesh.
+    Collision(String),
+}
+
+/// Kuma's collision message for the losing service.
+pub(crate) fn collision_message(resource_type: ResourceType, service_name: &str) -> String {
+    format!(
+        "Hostname collision with {}: {service_name}",
+        resource_type.name()
+    )
+}
+
+/// Build `status.addresses` and `status.hostnameGenerators` from per-generator outcomes, given
+/// sorted by generator name (Kuma iterates generators by name).
+pub(crate) fn assemble_status(
+    outcomes: &[(String, Outcome)],
+) -> (Vec<Address>, Vec<HostnameGeneratorStatus>) {
+    let mut addresses = Vec::new();
+    let mut statuses = Vec::new();
+    for (generator, outcome) in outcomes {
+        let reference = HostnameGeneratorRef {
+            core_name: generator.clone(),
+        };
+        let condition = match outcome {
+            Outcome::Generated(hostname) => {
+                addresses.push(Address {
+                    hostname: Some(hostname.clone()),
+                    origin: Some(ORIGIN_GENERATOR.to_owned()),
+                    hostname_generator_ref: Some(reference.clone()),
+                });
+                Condition {
+                    condition_type: CONDITION_GENERATED.to_owned(),
+                    status: "True".to_owned(),
+                    reason: CONDITION_GENERATED.to_owned(),
+                    message: String::new(),
+                }
+            }
+            Outcome::TemplateError(message) => Condition {
+                condition_type: CONDITION_GENERATED.to_owned(),
+                status: "False".to_owned(),
+                reason: REASON_TEMPLATE_ERROR.to_owned(),
+                message: message.clone(),
+            },
+            Outcome::Collision(message) => Condition {
+                condition_type: CONDITION_GENERATED.to_owned(),
+                status: "False".to_owned(),
+                reason: REASON_COLLISION.to_owned(),
+                message: message.clone(),
+            },
+        };
+        statuses.push(HostnameGeneratorStatus {
+            hostname_generator_ref: reference,
+            conditions: vec![condition],
+        });
+    }
+    (addresses, statuses)
+}
+
+/// What every selecting generator rendered for one service, sorted by generator name: the
+/// hostname or Kuma's error message. Empty renderings are left out (Kuma records nothing).
+pub(crate) type Generated = Vec<(String, Result<String, String>)>;
+
+/// The HostnameGenerators a zone runs, by name, with each template parsed once (not once per
+/// service). Shared by every service type's status (MeshMultiZoneService, MeshService).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GeneratorSet {
+    generators: SortedMap<String, Resource>,
+    /// Sorted by generator name like `generators` (looked up with `crate::text::sort::lookup`).
+    templates: Vec<(String, Result<Template, TemplateError>)>,
+}
+
+impl GeneratorSet {
+    /// The set of `generators` (keyed by name).
+    pub(crate) fn new(generators: SortedMap<String, Resource>) -> Self {
+        let templates = generators
+            .iter()
+            .filter_map(|(name, g)| match &g.spec {
+                Spec::HostnameGenerator(spec) => {
+                    Some((name.clone(), Template::parse(&spec.template)))
+                }
+                _ => None,
+            })
+            .collect();
+        Self {
+            generators,
+            templates,
+        }
+    }
+
+    /// The generators, by name.
+    pub(crate) fn by_name(&self) -> &SortedMap<String, Resource> {
+        &self.generators
+    }
+
+    /// Whether `generator` sorts after the zone-originated ones (Kuma's first order key).
+    fn not_zone_origin(&self, generator: &str) -> bool {
+        self.generators
+            .get(generator)
+            .map(|g| generator_order_key(&g.meta).0)
+            .unwrap_or(true)
+    }
+
+    /// Run every generator that selects a `resource_type` with `meta` (the generation loop:
+    /// DNS-checked), in generator-name order.
+    pub(crate) fn render(
+        &self,
+        resource_type: ResourceType,
+        local_zone: &str,
+        meta: &Meta,
+    ) -> Generated {
+        let mut generated = Vec::new();
+        for (name, generator) in self.generators.iter() {
+            let Spec::HostnameGenerator(spec) = &generator.spec else {
+                continue;
+            };
+            if !generator_selects(spec, resource_type, &meta.labels) {
+                continue;
+            }
+            let result = match crate::text::sort::lookup(&self.templates, name.as_str()) {
+                Some(parsed) => evaluate_parsed(local_zone, parsed, meta, true),
+                None => evaluate(local_zone, &spec.template, meta, true),
+            };
+            // An empty rendering records nothing, as in Kuma.
+            if result.as_ref().is_ok_and(String::is_empty) {
+                continue;
+            }
+            generated.push((name.clone(), result));
+        }
+        generated
+    }
+}
+
+/// `(mesh, hostname)`: Kuma detects collisions per mesh (and per resource type: each type keeps
+/// its own [`HostnameClaims`]).
+pub(crate) type ClaimKey = (String, String);
+
+/// (generator is not zone-originated, generator name, service name): Kuma's claim order
+/// (generator outer, service inner; no creation times, so names).
+type Claim = (bool, String, String);
+
+/// The claims on one hostname, ascending (the first one wins), each once: a sorted list, as
+/// there is almost always exactly one.
+#[derive(Debug, Clone, Default)]
+struct Claims(Vec<Claim>);
+
+impl Claims {
+    fn insert(&mut self, claim: Claim) {
+        if let Err(at) = self.0.binary_search(&claim) {
+            self.0.insert(at, claim);
+        }
+    }
+
+    fn remove(&mut self, claim: &Claim) {
+        if let Ok(at) = self.0.binary_search(claim) {
+            self.0.remove(at);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn first(&self) -> Option<&Claim> {
+        self.0.first()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Claim> {
+        self.0.iter()
+    }
+}
+
+/// Who claims which hostname, for the services of one type in one zone: Kuma's collision rule
+/// (the first claim in generator-then-service order keeps the hostname; every later service gets
+/// a `Collision` condition). Filed per `(mesh, hostname)`, so a service change only revisits the
+/// services that share one of its hostnames.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HostnameClaims(FastMap<ClaimKey, Claims>);
+
+impl HostnameClaims {
+    /// The claims a service's generated hostnames make.
+    fn claims_of(
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+    ) -> Vec<(ClaimKey, Claim)> {
+        generated
+            .iter()
+            .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
+            .map(|(generator, hostname)| {
+                (
+                    (mesh.to_owned(), hostname.clone()),
+                    (
+                        generators.not_zone_origin(generator),
+                        generator.clone(),
+                        service.to_owned(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// The `(mesh, hostname)` keys a service's generated hostnames claim.
+    pub(crate) fn keys_of<'a>(
+        mesh: &str,
+        generated: &'a Generated,
+    ) -> impl Iterator<Item = ClaimKey> + 'a {
+        let mesh = mesh.to_owned();
+        generated
+            .iter()
+            .filter_map(|(_, result)| result.as_ref().ok())
+            .map(move |hostname| (mesh.clone(), hostname.clone()))
+    }
+
+    /// File a service's claims.
+    pub(crate) fn add(
+        &mut self,
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+    ) {
+        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+            self.0.entry(key).or_default().insert(claim);
+        }
+    }
+
+    /// Withdraw a service's claims; the hostnames it claimed go to `affected`.
+    pub(crate) fn remove(
+        &mut self,
+        generators: &GeneratorSet,
+        mesh: &str,
+        service: &str,
+        generated: &Generated,
+        affected: &mut BTreeSet<ClaimKey>,
+    ) {
+        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+            if let Some(set) = self.0.get_mut(&key) {
+                set.remove(&claim);
+                if set.is_empty() {
+                    self.0.remove(&key);
+                }
+            }
+            affected.insert(key);
+        }
+    }
+
+    /// Forget every claim (the generators changed; every service is rendered again).
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The service that keeps `hostname` in `mesh`.
+    pub(crate) fn owner(&self, mesh: &str, hostname: &str) -> Option<&str> {
+        self.0
+            .get(&(mesh.to_owned(), hostname.to_owned()))
+            .and_then(Claims::first)
+            .map(|(_, _, service)| service.as_str())
+    }
+
+    /// `(mesh, service)` of every claim on `keys` (unsorted, possibly repeated).
+    pub(crate) fn claimants<'a>(
+        &'a self,
+        keys: &'a BTreeSet<ClaimKey>,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        keys.iter().flat_map(move |key| {
+            self.0
+                .get(key)
+                .into_iter()
+                .flat_map(Claims::iter)
+                .map(move |(_, _, service)| (key.0.as_str(), service.as_str()))
+        })
+    }
+
+    /// What each generator did for the `resource_type` service `name` of `mesh`: its error, a
+    /// collision (the hostname is kept by another service), or the hostname.
+    pub(crate) fn outcomes(
+        &self,
+        resource_type: ResourceType,
+        mesh: &str,
+        name: &str,
+        generated: &Generated,
+    ) -> Vec<(String, Outcome)> {
+        generated
+            .iter()
+            .map(|(generator, result)| {
+                let outcome = match result {
+                    Err(message) => Outcome::TemplateError(message.clone()),
+                    Ok(hostname) => match self.owner(mesh, hostname) {
+                        Some(owner) if owner != name => {
+                            Outcome::Collision(collision_message(resource_type, name))
+                        }
+                        _ => Outcome::Generated(hostname.clone()),
+                    },
+                };
+                (generator.clone(), outcome)
+            })
+            .collect()
+    }
+}
+
+/// Response of `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InspectHostnames {
+    /// Hostnames, sorted.
+    pub items: Vec<InspectHostname>,
+    /// Number of items.
+    pub total: usize,
+}
+
+/// One hostname and the zones it is generated for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectHostname {
+    /// The hostname.
+    pub hostname: String,
+    /// Zones, sorted by name.
+    pub zones: Vec<InspectHostnameZone>,
+}
+
+/// A zone of [`InspectHostname`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectHostnameZone {
+    /// Zone name.
+    pub name: String,
+}
+
+/// Why the inspect endpoint failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InspectError {
+    /// A matching generator's template failed; Kuma answers 500 with title
+    /// `could not generate hostname`.
+    #[error("could not generate hostname with HostnameGenerator {generator}: {message}")]
+    Template {
+        /// The generator.
+        generator: String,
+        /// Kuma's template error message.
+        message: String,
+    },
+    /// Only MeshServices and MeshMultiZoneServices can be inspected here.
+    #[error("{0} cannot be inspected for hostnames")]
+    UnsupportedType(&'static str),
+}
+
+/// Kuma's `ZoneOfResource`: the `kuma.io/zone` label, else the resource name up to the first `.`
+/// (so an MZS named `test-server` reports zone `test-server`, a Kuma quirk kept for conformance).
+pub(crate) fn zone_of_resource(meta: &Meta) -> String {
+    match meta.zone() {
+        "" => meta.name.split('.').next().unwrap_or_default().to_owned(),
+        z => z.to_owned(),
+    }
+}
+
+/// Kuma's `_hostnames` inspect endpoint for one service: every generator is evaluated (no DNS
+/// check) with `.Zone` = [`zone_of_resource`]. On a global control plane (`is_global`) each
+/// generator is evaluated twice, with the service's `kuma.io/origin` label overridden to `zone`
+/// and to `global`; on a zone, once with the service's own origin. Generators that do not select
+/// the service are skipped; a failing template fails the whole request.
+pub fn inspect(
+    service: &Resource,
+    generators: &[Resource],
+    is_global: bool,
+) -> Result<InspectHostnames, InspectError> {
+    let resource_type = service.resource_type();
+    if !matches!(
+        resource_type,
+        ResourceType::MeshService | ResourceType::MeshMultiZoneService
+    ) {
+        return Err(InspectError::UnsupportedType(resource_type.name()));
+    }
+    let zone = zone_of_resource(&service.meta);
+    let own_origin = service
+        .meta
+        .labels
+        .get(labels::ORIGIN)
+        .cloned()
+        .unwrap_or_default();
+    let origins: Vec<String> = if is_global {
+        vec!["zone".to_owned(), "global".to_owned()]
+    } else {
+        vec![own_origin]
+    };
+    let mut by_hostname: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for generator in generators {
+        let Spec::HostnameGenerator(spec) = &generator.spec else {
+            continue;
+        };
+        for origin in &origins {
+            let mut meta = service.meta.clone();
+            meta.labels
+                .insert(labels::ORIGIN.to_owned(), origin.clone());
+            if !generator_selects(spec, resource_type, &meta.labels) {
+                continue;
+            }
+            let hostname = evaluate(&zone, &spec.template, &meta, false).map_err(|message| {
+                InspectError::Template {
+                    generator: generator.meta.name.clone(),
+                    message,
+                }
+            })?;
+            if !hostname.is_empty() {
+                by_hostname
+                    .entry(hostname)
+                    .or_default()
+                    .insert(zone.clone());
+            }
+        }
+    }
+    let items: Vec<InspectHostname> = by_hostname
+        .into_iter()
+        .map(|(hostname, zones)| InspectHostname {
+            hostname,
+            zones: zones
+                .into_iter()
+                .map(|name| InspectHostnameZone { name })
+                .collect(),
+        })
+        .collect();
+    Ok(InspectHostnames {
+        total: items.len(),
+        items,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_quote_escapes_like_go() {
+        assert_eq!(go_quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(go_quote("x\ny"), r#""x\ny""#);
+        assert_eq!(go_quote("ü"), "\"ü\"");
+        // C1 controls are not printable for Go either: `\u0085`, as strconv.Quote writes it.
+        assert_eq!(go_quote("a\u{85}b"), r#""a\u0085b""#);
+    }
+
+    #[test]
+    fn dns_subdomain_rules() {
+        assert!(dns1123_subdomain_errors("redis.mzsvc.mesh.local").is_empty());
+        assert_eq!(dns1123_subdomain_errors(".redis").len(), 1);
+        assert_eq!(dns1123_subdomain_errors("Redis.mesh").len(), 1);
+        assert_eq!(dns1123_subdomain_errors("a..b").len(), 1);
+        assert_eq!(dns1123_subdomain_errors("").len(), 1);
+        assert_eq!(dns1123_subdomain_errors(&"a".repeat(254)).len(), 1);
+    }
+
+    #[test]
+    fn default_generator_selects_global_origin_only() {
+        let g = default_mzs_generator();
+        let Spec::HostnameGenerator(spec) = &g.spec else {
+            panic!("not a generator")
+        };
+        let global: crate::model::Labels =
+            [("kuma.io/origin".to_owned(), "global".to_owned())].into();
+        assert!(generator_selects(
+            spec,
+            ResourceType::MeshMultiZoneService,
+            &global
+        ));
+        assert!(!generator_selects(
+            spec,
+            ResourceType::MeshMultiZoneService,
+            &Default::default()
+        ));
+        assert!(!generator_selects(spec, ResourceType::MeshService, &global));
+    }
+
+    #[test]
+    fn generator_order_puts_zone_origin_first() {
+        let mut a = Meta {
+            name: "b".into(),
+            ..Meta::default()
+        };
+        a.labels.insert("kuma.io/origin".into(), "zone".into());
+        let b = Meta {
+            name: "a".into(),
+            ..Meta::default()
+        };
+        assert!(generator_order_key(&a) < generator_order_key(&b));
+    }
+
+    #[test]
+    fn collision_message_names_the_service() {
+        assert_eq!(
+            collision_message(ResourceType::MeshMultiZoneService, "redis-2"),
+            "Hostname collision with MeshMultiZoneService: redis-2"
+        );
+    }
+}

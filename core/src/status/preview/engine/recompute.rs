@@ -1,0 +1,286 @@
+//! Computing one MZS's status, ports, traffic and warnings from the engine's indexes.
+
+use super::{
+    MzsStatusEngine, ServiceEntry, CONDITION_MESH_SERVICES_MATCHED, MESSAGE_NO_MATCHES,
+    REASON_MATCHES, REASON_NO_MATCHES,
+};
+use crate::model::{Condition, MatchedMeshService, MeshServiceState, Meta, MzsStatus};
+use crate::status::hostnames::{self, Outcome};
+use crate::status::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
+use crate::status::ports::{self, PortPreview, ServingPort};
+use crate::status::preview::{format_selector, MzsPreview, PreviewWarning};
+use crate::status::selector;
+use crate::text::diagnostics::Code;
+
+impl MzsStatusEngine {
+    pub(super) fn matched_services(&self, selector: &crate::model::Labels) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .service_index
+            .candidates(selector)
+            .filter(|&id| {
+                self.service(id)
+                    .is_some_and(|s| selector::mzs_matches(selector, &s.meta.labels))
+            })
+            .collect();
+        crate::text::sort::sort_by(&mut ids, |&a, &b| {
+            match (self.service(a), self.service(b)) {
+                (Some(a), Some(b)) => compare_fully_qualified(&a.meta, &b.meta)
+                    .then_with(|| a.meta.name.cmp(&b.meta.name)),
+                _ => a.cmp(&b),
+            }
+        });
+        ids
+    }
+
+    pub(super) fn recompute(&mut self, id: u32) {
+        let Some(entry) = self.entry(id) else { return };
+        let matched = self.matched_services(&entry.selector);
+        let services: Vec<&ServiceEntry> =
+            matched.iter().filter_map(|&i| self.service(i)).collect();
+        let mesh = entry.meta.mesh.as_str();
+        // Sorted and deduplicated at the end, as a set would hold them.
+        let mut warnings = Vec::new();
+
+        // 1. Matching (Kuma's status updater).
+        let mesh_services: Vec<MatchedMeshService> =
+            services.iter().map(|s| matched_entry(&s.meta)).collect();
+        let condition = if mesh_services.is_empty() {
+            warnings.push(PreviewWarning {
+                code: Code::NoMatches,
+                message: format!(
+                    "selector {} matches no MeshService; the MZS has no endpoints",
+                    format_selector(&entry.selector)
+                ),
+                port: None,
+            });
+            Condition {
+                condition_type: CONDITION_MESH_SERVICES_MATCHED.to_owned(),
+                status: "False".to_owned(),
+                reason: REASON_NO_MATCHES.to_owned(),
+                message: MESSAGE_NO_MATCHES.to_owned(),
+            }
+        } else {
+            Condition {
+                condition_type: CONDITION_MESH_SERVICES_MATCHED.to_owned(),
+                status: "True".to_owned(),
+                reason: REASON_MATCHES.to_owned(),
+                message: format!("Matched {} MeshService(s)", mesh_services.len()),
+            }
+        };
+        for s in services.iter().filter(|s| s.meta.mesh != mesh) {
+            warnings.push(PreviewWarning {
+                code: Code::CrossMeshMatch,
+                message: format!(
+                    "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic (add kuma.io/mesh: {mesh} to the selector)",
+                    s.meta.name, s.meta.mesh
+                ),
+                port: None,
+            });
+        }
+        let same_mesh: Vec<&ServiceEntry> = services
+            .iter()
+            .copied()
+            .filter(|s| s.meta.mesh == mesh)
+            .collect();
+        for s in &same_mesh {
+            let zone = s.meta.zone();
+            if !zone.is_empty()
+                && zone != self.zone
+                && s.spec.effective_state() != MeshServiceState::Available
+            {
+                warnings.push(PreviewWarning {
+                    code: Code::UnavailableService,
+                    message: format!(
+                        "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}",
+                        s.meta.name, self.zone
+                    ),
+                    port: None,
+                });
+            }
+        }
+
+        // 2. Ports and 5. traffic.
+        let version = self.options.kuma_version;
+        let target = MzsTarget {
+            mesh,
+            name: &entry.meta.name,
+            display_name: entry.meta.display_name(),
+            namespace: entry.meta.namespace(),
+            labels: &entry.meta.labels,
+        };
+        let mut port_previews = Vec::new();
+        let mut traffic = Vec::new();
+        for port in &entry.spec.ports {
+            let section = port.section_name();
+            let mut served_by = Vec::new();
+            // One entry per Available service, counted per zone after sorting.
+            let mut available_in: Vec<&str> = Vec::new();
+            for s in &same_mesh {
+                let Some(serving) = ports::serving_port(version, port, &s.spec.ports) else {
+                    continue;
+                };
+                let zone = s.meta.zone();
+                served_by.push(ServingPort {
+                    name: s.meta.display_name().to_owned(),
+                    namespace: s.meta.namespace().to_owned(),
+                    zone: zone.to_owned(),
+                    mesh: s.meta.mesh.clone(),
+                    port: serving.port,
+                    port_name: serving.name.clone().filter(|n| !n.is_empty()),
+                    app_protocol: serving
+                        .app_protocol
+                        .clone()
+                        .unwrap_or_else(crate::model::default_app_protocol),
+                });
+                // Local services always count but only have endpoints when healthy; remote
+                // ones only when Available. Either way: Available services only.
+                if !zone.is_empty() && s.spec.effective_state() == MeshServiceState::Available {
+                    available_in.push(zone);
+                }
+            }
+            if served_by.is_empty() && !same_mesh.is_empty() {
+                warnings.push(PreviewWarning {
+                    code: Code::PortNotServed,
+                    message: format!(
+                        "port {section} ({}) is not served by any matched MeshService ({}); it gets no endpoints",
+                        port.port,
+                        match version {
+                            v if v.pairs_ports_by_name() => "Kuma 3.0 pairs ports by name: a MeshService port named like the MZS port, or whose number equals its name",
+                            _ => "Kuma 2.x pairs ports by number",
+                        }
+                    ),
+                    port: Some(section.clone()),
+                });
+            }
+            crate::text::sort::sort(&mut available_in);
+            let mut endpoints: Vec<ZoneEndpoints> = Vec::new();
+            for zone in available_in {
+                match endpoints.last_mut() {
+                    Some(last) if last.zone == zone => last.endpoints += 1,
+                    _ => endpoints.push(ZoneEndpoints {
+                        healthy: self.options.health_of(zone),
+                        zone: zone.to_owned(),
+                        endpoints: 1,
+                    }),
+                }
+            }
+            let policy = load_balancing::select_policy(
+                self.policies
+                    .iter()
+                    .map(|((m, n), spec)| (m.as_str(), n.as_str(), spec)),
+                target,
+                &section,
+                port.port,
+            );
+            let split =
+                load_balancing::split(&self.zone, &endpoints, policy.as_ref().map(|p| &p.conf));
+            traffic.push(PortTraffic {
+                port: port.port,
+                section_name: section.clone(),
+                shares: split.shares,
+                priorities: split.priorities,
+                overprovisioning_factor: split.overprovisioning_factor,
+                dropped_zones: split.dropped_zones,
+                failing_share: split.failing_share,
+                policy,
+            });
+            port_previews.push(PortPreview {
+                port: port.port,
+                section_name: section,
+                app_protocol: port.app_protocol.clone(),
+                served_by,
+            });
+        }
+
+        // 3. Hostnames.
+        let outcomes = self.hostname_outcomes(entry);
+        for (generator, outcome) in &outcomes {
+            let problem = match outcome {
+                Outcome::Generated(_) => None,
+                Outcome::TemplateError(m) => Some(format!(
+                    "HostnameGenerator {generator}: template error: {m}"
+                )),
+                Outcome::Collision(_) => {
+                    // Kuma's condition names only the losing MZS; say who owns the hostname.
+                    let hostname = crate::text::sort::lookup(&entry.generated, generator.as_str())
+                        .and_then(|r| r.as_ref().ok())
+                        .map(String::as_str)
+                        .unwrap_or("");
+                    let owner = self
+                        .claims
+                        .owner(mesh, hostname)
+                        .unwrap_or("another MeshMultiZoneService");
+                    Some(format!(
+                        "HostnameGenerator {generator}: hostname {hostname} is already used by MeshMultiZoneService {owner} of mesh {mesh}; this MZS does not get it"
+                    ))
+                }
+            };
+            if let Some(message) = problem {
+                warnings.push(PreviewWarning {
+                    code: Code::HostnameProblem,
+                    message,
+                    port: None,
+                });
+            }
+        }
+        let (addresses, hostname_generators) = hostnames::assemble_status(&outcomes);
+
+        // 4. VIPs.
+        if let Some(error) = &entry.vip.error {
+            warnings.push(PreviewWarning {
+                code: Code::VipExhausted,
+                message: format!(
+                    "no VIP: {error}; the MZS gets no outbound listener and no DNS entry"
+                ),
+                port: None,
+            });
+        }
+
+        crate::text::sort::sort(&mut warnings);
+        warnings.dedup();
+        let preview = MzsPreview {
+            mesh: entry.meta.mesh.clone(),
+            name: entry.meta.name.clone(),
+            status: MzsStatus {
+                addresses,
+                vips: entry.vip.status_vips(),
+                mesh_services,
+                hostname_generators,
+                conditions: vec![condition],
+            },
+            ports: port_previews,
+            traffic,
+            warnings,
+        };
+        if let Some(entry) = self.entry_mut(id) {
+            entry.preview = preview;
+        }
+    }
+}
+
+/// `status.meshServices[]` entry for a MeshService (Kuma takes it from the MeshService KRI).
+fn matched_entry(meta: &Meta) -> MatchedMeshService {
+    MatchedMeshService {
+        name: meta.display_name().to_owned(),
+        namespace: meta.namespace().to_owned(),
+        zone: meta.zone().to_owned(),
+        mesh: meta.mesh.clone(),
+    }
+}
+
+/// Compare two MeshServices by Kuma's sort key `name/namespace/zone/mesh` (as one string, so
+/// `a-b` sorts before `a/`), without building the strings.
+fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
+    fn key(meta: &Meta) -> impl Iterator<Item = u8> + '_ {
+        let slash = std::iter::once(b'/');
+        meta.display_name()
+            .bytes()
+            .chain(slash.clone())
+            .chain(meta.namespace().bytes())
+            .chain(slash.clone())
+            .chain(meta.zone().bytes())
+            .chain(slash)
+            .chain(meta.mesh.bytes())
+    }
+    key(a).cmp(key(b))
+}

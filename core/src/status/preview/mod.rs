@@ -1,0 +1,81 @@
+//! The preview engine: what each zone's control plane computes for every MeshMultiZoneService.
+//!
+//! A [`MzsStatusEngine`] holds one zone's view (every MeshService the zone knows, local and synced,
+//! every MZS, HostnameGenerator and MeshLoadBalancingStrategy) and keeps each MZS's status current
+//! as resources change. [`preview`] runs one engine per zone over a set of resources.
+//!
+//! Per zone and MZS the engine computes what Kuma's zone control plane writes into `status`
+//! (matching, `MeshServicesMatched`, VIP, hostnames: see [`crate::status::selector`],
+//! [`crate::status::vips`], [`crate::status::hostnames`]) plus what Kuma does not say: which
+//! MeshService ports serve each MZS port ([`crate::status::ports`]), the traffic split for a client
+//! in the zone ([`crate::status::load_balancing`]) and warnings ([`crate::text::diagnostics::Code`]
+//! `MZS101`..`MZS106`).
+//!
+//! # Preview conventions
+//!
+//! - A MeshService belongs to the zone in its `kuma.io/zone` label; every zone sees every
+//!   MeshService (Kuma syncs them zone -> global -> zones). A MeshService without the label is
+//!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
+//! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
+//!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
+//!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
+//! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
+//! - No creation times exist: every Kuma "creation time, then name" order is "name".
+//!
+//! # Scale
+//!
+//! MeshServices sit in a [`LabelIndex`](crate::status::selector::LabelIndex) (`(key, value)` ->
+//! ids), so matching an MZS walks only the rarest posting list of its selector instead of all
+//! MeshServices. MZS selectors sit in a [`SelectorIndex`](crate::status::selector::SelectorIndex),
+//! so a MeshService change re-evaluates only the MZS whose selector could match its old or new
+//! labels. Hostname collisions are tracked per `(mesh, hostname)`, so an MZS change re-evaluates
+//! only the MZS that share one of its hostnames.
+
+mod engine;
+mod options;
+mod output;
+mod zone_store;
+
+use crate::model::{Resource, ResourceType};
+
+pub(crate) use engine::existing_vips;
+pub use engine::{Change, MzsStatusEngine};
+pub use options::PreviewOptions;
+pub(crate) use output::format_selector;
+pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
+pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta};
+
+/// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
+/// labels are added automatically).
+pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOptions) -> Preview {
+    let mut all_zones: Vec<&str> = zones
+        .iter()
+        .map(String::as_str)
+        .filter(|z| !z.is_empty())
+        .collect();
+    for r in resources {
+        if r.resource_type() == ResourceType::MeshService {
+            let zone = r.meta.zone();
+            if !zone.is_empty() {
+                all_zones.push(zone);
+            }
+        }
+    }
+    crate::text::sort::sort(&mut all_zones);
+    all_zones.dedup();
+    // One engine, moved from zone to zone: the MeshService index and the matching are built
+    // once; only the zone-dependent parts are recomputed per zone.
+    let mut zones = all_zones.iter();
+    let Some(first) = zones.next() else {
+        return Preview::default();
+    };
+    let resources = distinct_mesh_services(resources);
+    let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
+    let mut out = vec![engine.zone_preview()];
+    for zone in zones {
+        engine.set_zone(zone);
+        out.push(engine.zone_preview());
+    }
+    Preview { zones: out }
+}

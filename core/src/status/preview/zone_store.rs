@@ -1,0 +1,50 @@
+//! The preview's imitation of a zone's store: resources as KDS would leave them there (renamed
+//! and labelled the way [`crate::kds`] says).
+
+use crate::model::{Meta, Resource, ResourceType};
+
+/// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
+/// [`crate::kds::meta_as_synced_to_zone`]).
+pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
+    crate::kds::meta_as_synced_to_zone(meta)
+}
+
+/// Give MeshServices that share a mesh and name but come from different zones the distinct store
+/// names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
+/// name as `kuma.io/display-name`.
+///
+/// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
+/// resources of one name, because copies synced through global are renamed. Without this the
+/// second `redis` would replace the first.
+pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
+    let mut placed: Vec<(&str, &str, &str)> = resources
+        .iter()
+        .filter(|r| r.resource_type() == ResourceType::MeshService)
+        .map(|r| (r.meta.mesh.as_str(), r.meta.name.as_str(), r.meta.zone()))
+        .collect();
+    crate::text::sort::sort(&mut placed);
+    placed.dedup();
+    // (mesh, name) written in more than one zone, sorted.
+    let mut in_several_zones: Vec<(&str, &str)> = placed
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [a, b] if (a.0, a.1) == (b.0, b.1) => Some((a.0, a.1)),
+            _ => None,
+        })
+        .collect();
+    in_several_zones.dedup();
+    resources
+        .iter()
+        .map(|r| {
+            let shared = r.resource_type() == ResourceType::MeshService
+                && in_several_zones
+                    .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
+                    .is_ok()
+                && !r.meta.zone().is_empty();
+            if !shared {
+                return r.clone();
+            }
+            crate::kds::as_synced_from_other_zone(r)
+        })
+        .collect()
+}

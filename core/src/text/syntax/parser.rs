@@ -1,0 +1,370 @@
+//! Building the tree from saphyr's events, with the safety limits enforced on the way.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::{Document, Entry, Limits, Node, NodeKind, Parsed, Scalar};
+use crate::text::diagnostics::{Code, Diagnostic};
+use crate::text::source::{to_u32, LineIndex, TextRange};
+
+/// Parse bytes that should be UTF-8 text; invalid UTF-8 is reported at its first bad byte.
+pub fn parse_bytes<'a>(bytes: &'a [u8], limits: &Limits) -> (Option<&'a str>, Parsed) {
+    if bytes.len() > limits.max_bytes {
+        return (None, too_large(bytes.len(), limits));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Some(text), parse(text, limits)),
+        Err(e) => {
+            let at = to_u32(e.valid_up_to());
+            let d = Diagnostic::new(
+                Code::Limit,
+                "",
+                format!("the input is not valid UTF-8 text (invalid byte at offset {at})"),
+                TextRange::new(at, at + 1),
+            );
+            (
+                None,
+                Parsed {
+                    documents: Vec::new(),
+                    diagnostics: vec![d],
+                },
+            )
+        }
+    }
+}
+
+fn too_large(len: usize, limits: &Limits) -> Parsed {
+    let d = Diagnostic::new(
+        Code::Limit,
+        "",
+        format!(
+            "the input is {len} bytes, more than the limit of {} bytes",
+            limits.max_bytes
+        ),
+        TextRange::empty(0),
+    );
+    Parsed {
+        documents: Vec::new(),
+        diagnostics: vec![d],
+    }
+}
+
+/// Parse a text of one or more YAML (or JSON) documents.
+pub fn parse(text: &str, limits: &Limits) -> Parsed {
+    if text.len() > limits.max_bytes {
+        return too_large(text.len(), limits);
+    }
+    // Markers carry char indices; only non-ASCII text needs the line index to map them to bytes.
+    let ascii = text.is_ascii();
+    let index = if ascii {
+        None
+    } else {
+        Some(LineIndex::new(text))
+    };
+    let mut builder = Builder {
+        text,
+        ascii,
+        index: index.as_ref(),
+        limits,
+        nodes: 0,
+        anchors: crate::text::fast_map::FastMap::default(),
+        stack: Vec::new(),
+        out: Parsed::default(),
+    };
+    builder.run();
+    builder.out
+}
+
+/// An open container while building.
+enum Open {
+    Sequence {
+        items: Vec<Node>,
+        start: u32,
+        anchor: usize,
+        size: usize,
+    },
+    Mapping {
+        entries: Vec<Entry>,
+        pending_key: Option<Node>,
+        start: u32,
+        anchor: usize,
+        size: usize,
+    },
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    ascii: bool,
+    index: Option<&'t LineIndex>,
+    limits: &'t Limits,
+    /// Nodes created so far, counting alias expansions.
+    nodes: usize,
+    /// Anchored nodes with their expanded sizes.
+    anchors: crate::text::fast_map::FastMap<usize, (Node, usize)>,
+    stack: Vec<Open>,
+    out: Parsed,
+}
+
+impl Builder<'_> {
+    fn offset(&self, marker: &saphyr_parser::Marker) -> u32 {
+        match self.index {
+            Some(index) if !self.ascii => {
+                index.offset_of_char_column(self.text, marker.line(), marker.col())
+            }
+            _ => to_u32(marker.index()).min(to_u32(self.text.len())),
+        }
+    }
+
+    fn span(&self, span: &Span) -> TextRange {
+        TextRange::new(self.offset(&span.start), self.offset(&span.end))
+    }
+
+    fn fail(&mut self, code: Code, message: String, at: TextRange) {
+        self.out
+            .diagnostics
+            .push(Diagnostic::new(code, "", message, at));
+    }
+
+    fn run(&mut self) {
+        let mut parser = Parser::new_from_str(self.text);
+        let mut doc_start = 0u32;
+        let mut root: Option<(Node, usize)> = None;
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(ok) => ok,
+                Err(e) => {
+                    let m = e.marker();
+                    let at = self.offset(m);
+                    // The scanner has its own nesting guard for flow collections; report it as the
+                    // limit it is, not as a syntax error.
+                    let code = if e.info().contains("recursion limit") {
+                        Code::Limit
+                    } else {
+                        Code::Syntax
+                    };
+                    let msg = format!("invalid YAML: {}", e.info());
+                    self.fail(code, msg, TextRange::new(at, at));
+                    return;
+                }
+            };
+            let range = self.span(&span);
+            match event {
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+                Event::DocumentStart(_) => {
+                    doc_start = range.start;
+                    root = None;
+                    self.anchors.clear();
+                    self.stack.clear();
+                }
+                Event::DocumentEnd => {
+                    if let Some((node, _)) = root.take() {
+                        let empty =
+                            node.is_null() && node.as_scalar().is_some_and(|s| s.value.is_empty());
+                        if !empty {
+                            if self.out.documents.len() >= self.limits.max_documents {
+                                let msg = format!(
+                                    "the input has more than {} documents",
+                                    self.limits.max_documents
+                                );
+                                self.fail(Code::Limit, msg, node.span);
+                                return;
+                            }
+                            let end = range.end.max(node.span.end);
+                            let start = doc_start.min(node.span.start);
+                            self.out.documents.push(Document {
+                                root: node,
+                                span: TextRange::new(start, end),
+                            });
+                        }
+                    }
+                }
+                Event::Alias(id) => {
+                    let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                        self.fail(Code::Syntax, "invalid YAML: unknown anchor".into(), range);
+                        return;
+                    };
+                    if !self.count(size, range) {
+                        return;
+                    }
+                    let node = Node {
+                        kind: node.kind,
+                        span: range,
+                    };
+                    if !self.push(node, size, 0, &mut root) {
+                        return;
+                    }
+                }
+                Event::Scalar(value, style, anchor, _tag) => {
+                    if !self.count(1, range) {
+                        return;
+                    }
+                    let plain = matches!(style, ScalarStyle::Plain);
+                    let node = Node {
+                        kind: NodeKind::Scalar(Scalar {
+                            value: value.into_owned(),
+                            plain,
+                        }),
+                        span: range,
+                    };
+                    if !self.push(node, 1, anchor, &mut root) {
+                        return;
+                    }
+                }
+                Event::SequenceStart(anchor, _) => {
+                    if !self.open(
+                        Open::Sequence {
+                            items: Vec::new(),
+                            start: range.start,
+                            anchor,
+                            size: 1,
+                        },
+                        range,
+                    ) {
+                        return;
+                    }
+                }
+                Event::MappingStart(anchor, _) => {
+                    let open = Open::Mapping {
+                        entries: Vec::new(),
+                        pending_key: None,
+                        start: range.start,
+                        anchor,
+                        size: 1,
+                    };
+                    if !self.open(open, range) {
+                        return;
+                    }
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(open) = self.stack.pop() else {
+                        continue;
+                    };
+                    let (node, size, anchor) = match open {
+                        Open::Sequence {
+                            items,
+                            start,
+                            anchor,
+                            size,
+                        } => {
+                            let end = items.last().map_or(range.end, |n| n.span.end).max(start);
+                            let end = if range.end > end && self.closes_with(start, range, b']') {
+                                range.end
+                            } else {
+                                end
+                            };
+                            (
+                                Node {
+                                    kind: NodeKind::Sequence(items),
+                                    span: TextRange::new(start, end),
+                                },
+                                size,
+                                anchor,
+                            )
+                        }
+                        Open::Mapping {
+                            entries,
+                            start,
+                            anchor,
+                            size,
+                            ..
+                        } => {
+                            let end = entries
+                                .last()
+                                .map_or(range.end, |e| e.value.span.end.max(e.key.span.end))
+                                .max(start);
+                            let end = if range.end > end && self.closes_with(start, range, b'}') {
+                                range.end
+                            } else {
+                                end
+                            };
+                            (
+                                Node {
+                                    kind: NodeKind::Mapping(entries),
+                                    span: TextRange::new(start, end),
+                                },
+                                size,
+                                anchor,
+                            )
+                        }
+                    };
+                    if !self.push(node, size, anchor, &mut root) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a flow collection opened at `start` ends with the end event's closing bracket (so
+    /// the node spans it). Block collections never do, even when a comment ends in a bracket.
+    fn closes_with(&self, start: u32, range: TextRange, bracket: u8) -> bool {
+        let open = if bracket == b']' { b'[' } else { b'{' };
+        let bytes = self.text.as_bytes();
+        bytes.get(start as usize) == Some(&open)
+            && range.end > 0
+            && bytes.get(range.end as usize - 1) == Some(&bracket)
+    }
+
+    fn count(&mut self, n: usize, at: TextRange) -> bool {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.max_nodes {
+            let msg = format!(
+                "the input expands to more than {} nodes (too many aliases or values); refusing to read further",
+                self.limits.max_nodes
+            );
+            self.fail(Code::Limit, msg, at);
+            return false;
+        }
+        true
+    }
+
+    fn open(&mut self, open: Open, range: TextRange) -> bool {
+        if self.stack.len() >= self.limits.max_depth {
+            let msg = format!(
+                "the input is nested more than {} levels deep; refusing to read further",
+                self.limits.max_depth
+            );
+            self.fail(Code::Limit, msg, range);
+            return false;
+        }
+        if !self.count(1, range) {
+            return false;
+        }
+        self.stack.push(open);
+        true
+    }
+
+    /// Attach a finished node to its parent (or make it the document root).
+    fn push(
+        &mut self,
+        node: Node,
+        size: usize,
+        anchor: usize,
+        root: &mut Option<(Node, usize)>,
+    ) -> bool {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => *root = Some((node, size)),
+            Some(Open::Sequence {
+                items, size: total, ..
+            }) => {
+                *total = total.saturating_add(size);
+                items.push(node);
+            }
+            Some(Open::Mapping {
+                entries,
+                pending_key,
+                size: total,
+                ..
+            }) => {
+                *total = total.saturating_add(size);
+                match pending_key.take() {
+                    None => *pending_key = Some(node),
+                    Some(key) => entries.push(Entry { key, value: node }),
+                }
+            }
+        }
+        true
+    }
+}
