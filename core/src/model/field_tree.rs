@@ -119,7 +119,9 @@ impl Field {
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
     pub(crate) fn values_for(&self, version: KumaVersion) -> Vec<&'static str> {
-        if self.name == "appProtocol" {
+        // 3.0 lists them only on an MZS port (a MeshService's is free text there); every 2.x
+        // schema lists them on both.
+        if self.name == "appProtocol" && (version.allows_kafka() || !self.values.is_empty()) {
             return version.app_protocols().to_vec();
         }
         self.values.to_vec()
