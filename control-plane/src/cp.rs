@@ -106,6 +106,8 @@ pub struct ControlPlane {
     pub https: bool,
     /// Where the zone's status engine draws VIPs from.
     pub ipam: Ipam,
+    /// Where the zone's MZS VIP allocator stands (its cursor), once the status engine ran.
+    mzs_vip_cursor: Mutex<Option<std::net::Ipv4Addr>>,
     ready: AtomicBool,
     failing: Mutex<BTreeMap<Component, Failing>>,
     closing: watch::Sender<bool>,
@@ -139,10 +141,29 @@ impl ControlPlane {
             chaos,
             https,
             ipam,
+            mzs_vip_cursor: Mutex::new(None),
             ready: AtomicBool::new(ready),
             failing: Mutex::new(BTreeMap::new()),
             closing: watch::channel(false).0,
         }
+    }
+
+    /// Record where the zone's MZS VIP allocator stands (the status engine, after each batch).
+    pub fn set_mzs_vip_cursor(&self, cursor: std::net::Ipv4Addr) {
+        *self
+            .mzs_vip_cursor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(cursor);
+    }
+
+    /// Where the zone's MZS VIP allocator stands (`None` on global, or before the status
+    /// engine's first batch). Kuma does not publish it; kuma-local does (`/_kuma-local/ipam`) so
+    /// a preview can name the VIP a new MZS will get exactly (`kuma_mzs_core::zone_vip`).
+    pub fn mzs_vip_cursor(&self) -> Option<std::net::Ipv4Addr> {
+        *self
+            .mzs_vip_cursor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Create Kuma's defaults when missing: mesh `default` (global and non-federated zones) and

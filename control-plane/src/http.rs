@@ -68,6 +68,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
+        .route("/_kuma-local/ipam", get(ipam))
         .route("/_kds/v1/pull", get(kds_pull))
         .route(
             "/_kds/v1/push",
@@ -323,6 +324,19 @@ async fn index(State(cp): State<Shared>) -> Response {
         "mode": cp.mode.origin(),
         "zone": cp.zone_name(),
         "kumaLocal": env!("CARGO_PKG_VERSION"),
+    });
+    json_response(StatusCode::OK, body.to_string())
+}
+
+/// kuma-local's own endpoint (Kuma has none like it): the zone's VIP ranges and where its MZS
+/// allocator stands, so a preview can tell the VIP a new MZS will get, not estimate it.
+async fn ipam(State(cp): State<Shared>) -> Response {
+    let body = json!({
+        "meshService": {"cidr": cp.ipam.mesh_service_cidr.to_string()},
+        "meshMultiZoneService": {
+            "cidr": cp.ipam.mzs_cidr.to_string(),
+            "cursor": cp.mzs_vip_cursor().map(|ip| ip.to_string()),
+        },
     });
     json_response(StatusCode::OK, body.to_string())
 }

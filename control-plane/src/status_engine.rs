@@ -195,6 +195,7 @@ pub fn spawn_status_engine(
                 // One transaction for every status this round produced.
                 let wait = match cp.store.apply_batch(updates) {
                     Ok(_) => {
+                        cp.set_mzs_vip_cursor(engines.mzs.vip_cursor());
                         cp.report_ok(Component::Status);
                         retry = STATUS_RETRY_MIN;
                         next_reconcile.saturating_duration_since(Instant::now())

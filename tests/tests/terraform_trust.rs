@@ -822,3 +822,84 @@ resource "kuma_mesh_multi_zone_service" "s" {
         "{text}"
     );
 }
+
+fn delete_mzs_and_wait(kuma: &KumaLocal, names: &[&str]) {
+    for name in names {
+        kuma.call(
+            "DELETE",
+            &kuma.global,
+            &format!("/meshes/default/meshmultizoneservices/{name}"),
+            None,
+        );
+    }
+    for name in names {
+        for _ in 0..200 {
+            if zone_vip(kuma, "east", name).is_none() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The VIP and `vip_estimated` the preview data source gives a new MZS `name` on zone east.
+fn preview_on_east(kuma: &KumaLocal, name: &str) -> (String, Json) {
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        r#"{}
+data "kuma_mesh_multi_zone_service_preview" "p" {{
+  name = "{name}"
+  selector {{
+    mesh_service {{
+      match_labels = {{ "kuma.io/display-name" = "redis" }}
+    }}
+  }}
+  port {{
+    port = 6379
+  }}
+}}
+output "zones" {{
+  value = data.kuma_mesh_multi_zone_service_preview.p.zone
+}}
+"#,
+        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let out = ws.expect(0, &["output", "-json", "zones"]);
+    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let east = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["zone"] == "east")
+        .cloned()
+        .unwrap();
+    (east["vip"].as_str().unwrap_or("").to_owned(), east)
+}
+
+/// Item 5, the cases Kuma's REST API cannot answer: the zone's newest MZS was deleted (its
+/// allocator is one address further than the VIPs in use show), then every MZS was deleted (the
+/// zone looks fresh, yet will not start again at the network address). kuma-local reports its
+/// allocator, so the preview is exact and says so.
+#[test]
+fn the_previews_vip_is_exact_after_the_newest_and_every_mzs_were_deleted() {
+    let kuma = start();
+    for name in ["a", "b", "c"] {
+        put_mzs(&kuma, name);
+        wait_for_zone_vip(&kuma, "east", name);
+    }
+    delete_mzs_and_wait(&kuma, &["c"]);
+    let (predicted, entry) = preview_on_east(&kuma, "g");
+    assert_eq!(entry["vip_estimated"], false, "{entry}");
+    put_mzs(&kuma, "g");
+    assert_eq!(predicted, wait_for_zone_vip(&kuma, "east", "g"), "{entry}");
+
+    delete_mzs_and_wait(&kuma, &["a", "b", "g"]);
+    let (predicted, entry) = preview_on_east(&kuma, "h");
+    assert_eq!(entry["vip_estimated"], false, "{entry}");
+    assert_ne!(predicted, "243.0.0.0", "{entry}");
+    put_mzs(&kuma, "h");
+    assert_eq!(predicted, wait_for_zone_vip(&kuma, "east", "h"), "{entry}");
+}

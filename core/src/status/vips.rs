@@ -173,6 +173,26 @@ impl VipAllocator {
         self.interval_containing(ip).is_some()
     }
 
+    /// Where the next search starts: the address after the last one handed out (the first
+    /// address of the CIDR before any). A zone that reports it lets a preview predict the zone's
+    /// next VIP exactly ([`crate::zone_vip::next_vip`]).
+    pub fn cursor(&self) -> Ipv4Addr {
+        to_addr(self.cursor)
+    }
+
+    /// Move the cursor to `ip` (what a zone reported), as if the address before it had just
+    /// been handed out.
+    pub fn set_cursor(&mut self, ip: Ipv4Addr) -> Result<(), VipError> {
+        if !self.cidr.contains(&ip) {
+            return Err(VipError::OutsideCidr {
+                ip,
+                cidr: self.cidr,
+            });
+        }
+        self.cursor = u64::from(u32::from(ip));
+        Ok(())
+    }
+
     /// Hand out the lowest free address at or after the cursor (wrapping once).
     pub fn allocate(&mut self) -> Result<Ipv4Addr, VipError> {
         let found = self

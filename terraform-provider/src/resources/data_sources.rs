@@ -117,7 +117,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
-                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, read from the VIPs the zone has in use; `vip_estimated` is `false` then. Otherwise an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, from the VIPs the zone has in use and, on kuma-local, the allocator position it reports; `vip_estimated` is `false` when it is certain. Kuma does not publish its allocator's position, so there the next VIP is exact unless the zone's newest MeshMultiZoneService was deleted, and `vip_estimated = true`. For other zones an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
             ],
             blocks: vec![selector_block(), port_block()],
@@ -401,8 +401,27 @@ struct ZoneHoldings {
     /// The VIP this service has there, or the one the zone will assign it next (through the
     /// core's rule); `None` when the zone cannot tell.
     vip: Option<std::net::Ipv4Addr>,
+    /// Whether `vip` is certain: the service holds it, or the zone reported its allocator's
+    /// cursor (kuma-local does; Kuma does not, so there it is the core's best estimate).
+    vip_exact: bool,
     /// Hostnames other services of the mesh hold there -> the holder's display name.
     claimed: BTreeMap<String, String>,
+}
+
+/// kuma-local's report of a zone's VIP ranges and allocator (Kuma answers 404).
+const KUMA_LOCAL_IPAM: &str = "/_kuma-local/ipam";
+
+/// The zone's MZS CIDR and allocator cursor from its IPAM report, else `cidr` and no cursor.
+fn reported_allocator(
+    ipam: Option<&serde_json::Value>,
+    cidr: ipnet::Ipv4Net,
+) -> (ipnet::Ipv4Net, Option<std::net::Ipv4Addr>) {
+    let Some(mzs) = ipam.and_then(|i| i.get("meshMultiZoneService")) else {
+        return (cidr, None);
+    };
+    let text = |key: &str| mzs.get(key).and_then(|v| v.as_str());
+    let cidr = text("cidr").and_then(|c| c.parse().ok()).unwrap_or(cidr);
+    (cidr, text("cursor").and_then(|c| c.parse().ok()))
 }
 
 /// Read each configured zone's MZS copies; zones that could not be read are left out, with a
@@ -414,12 +433,15 @@ async fn zone_holdings(
     options: &PreviewOptions,
     diags: &mut Vec<Diag>,
 ) -> BTreeMap<String, ZoneHoldings> {
-    let reads = configured
-        .zones
-        .iter()
-        .map(|zone| async move { (zone, zone.client.list_all("/meshmultizoneservices").await) });
+    let reads = configured.zones.iter().map(|zone| async move {
+        let (listed, ipam) = futures_util::join!(
+            zone.client.list_all("/meshmultizoneservices"),
+            zone.client.get(KUMA_LOCAL_IPAM),
+        );
+        (zone, listed, ipam.ok())
+    });
     let mut holdings = BTreeMap::new();
-    for (zone, listed) in futures_util::future::join_all(reads).await {
+    for (zone, listed, ipam) in futures_util::future::join_all(reads).await {
         let items = match listed {
             Ok(items) => items,
             Err(e) => {
@@ -459,12 +481,23 @@ async fn zone_holdings(
             }
             in_use.extend(ips);
         }
-        let vip = ours.or_else(|| {
-            kuma_mzs_core::zone_vip::next_vip(options.mzs_cidr, &in_use)
-                .filter(|n| n.from_zone)
-                .map(|n| n.ip)
-        });
-        holdings.insert(zone.name.clone(), ZoneHoldings { vip, claimed });
+        let (cidr, cursor) = reported_allocator(ipam.as_ref(), options.mzs_cidr);
+        let next = kuma_mzs_core::zone_vip::next_vip(cidr, &in_use, cursor);
+        let (vip, vip_exact) = match ours {
+            Some(ip) => (Some(ip), true),
+            None => match next {
+                Some(n) if n.from_zone => (Some(n.ip), n.exact),
+                _ => (None, false),
+            },
+        };
+        holdings.insert(
+            zone.name.clone(),
+            ZoneHoldings {
+                vip,
+                vip_exact,
+                claimed,
+            },
+        );
     }
     holdings
 }
@@ -598,12 +631,11 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             };
             let mut attributes = vec![("zone", Value::string(&zone.zone))];
             attributes.extend(zones::status_attributes(&status));
-            let known = held.and_then(|h| h.vip);
-            if let Some(ip) = known {
+            if let Some(ip) = held.and_then(|h| h.vip) {
                 attributes.retain(|(k, _)| *k != "vip");
                 attributes.push(("vip", Value::string(ip.to_string())));
             }
-            let known = known.is_some();
+            let known = held.is_some_and(|h| h.vip_exact);
             attributes.extend([
                 ("vip_estimated", Value::Bool(!known)),
                 ("warnings", Value::from_strings(warnings)),

@@ -189,6 +189,12 @@ impl MzsStatusEngine {
         engine
     }
 
+    /// The VIP allocator's cursor: where the search for the next new MZS's VIP starts (see
+    /// [`crate::zone_vip::next_vip`]; kuma-local reports it so previews are exact).
+    pub fn vip_cursor(&self) -> std::net::Ipv4Addr {
+        self.allocator.cursor()
+    }
+
     /// The zone's name.
     pub fn zone(&self) -> &str {
         &self.zone
