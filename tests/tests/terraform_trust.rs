@@ -517,12 +517,17 @@ fn wait_for_zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> String {
 }
 
 fn put_mzs(kuma: &KumaLocal, name: &str) {
+    put_labelled_mzs(kuma, name, serde_json::json!({}));
+}
+
+/// PUT on global an MZS selecting the seeded `redis` services, as another tool would.
+fn put_labelled_mzs(kuma: &KumaLocal, name: &str, labels: Json) {
     let (status, body) = kuma.call(
         "PUT",
         &kuma.global,
         &format!("/meshes/default/meshmultizoneservices/{name}"),
         Some(serde_json::json!({
-            "type": "MeshMultiZoneService", "mesh": "default", "name": name,
+            "type": "MeshMultiZoneService", "mesh": "default", "name": name, "labels": labels,
             "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
                      "ports": [{"port": 6379, "appProtocol": "tcp"}]}
         })),
@@ -539,46 +544,9 @@ fn the_previews_vip_is_the_one_the_zone_assigns() {
         put_mzs(&kuma, name);
         wait_for_zone_vip(&kuma, "east", name);
     }
-    for name in ["a", "b", "c"] {
-        kuma.call(
-            "DELETE",
-            &kuma.global,
-            &format!("/meshes/default/meshmultizoneservices/{name}"),
-            None,
-        );
-    }
-    for _ in 0..200 {
-        if zone_vip(&kuma, "east", "a").is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let preview = r#"
-data "kuma_mesh_multi_zone_service_preview" "f" {
-  name = "f"
-  selector {
-    mesh_service {
-      match_labels = { "kuma.io/display-name" = "redis" }
-    }
-  }
-  port {
-    port = 6379
-  }
-}
-output "zones" {
-  value = data.kuma_mesh_multi_zone_service_preview.f.zone
-}
-"#;
+    delete_mzs_and_wait(&kuma, &["a", "b", "c"]);
     let east = kuma.zones["east"].clone();
-    let ws = Workspace::new("current");
-    ws.write(&format!(
-        "{}{preview}",
-        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())])
-    ));
-    ws.init();
-    ws.apply(&[]);
-    let out = ws.expect(0, &["output", "-json", "zones"]);
-    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let zones = preview_zones(&kuma, "f", &[("east", east.as_str())]);
     let entry = |zone: &str| {
         zones
             .as_array()
@@ -794,18 +762,7 @@ resource "kuma_mesh_multi_zone_service" "s" {
         None,
     );
     assert_eq!(status, 200, "{body}");
-    let (status, body) = kuma.call(
-        "PUT",
-        &kuma.global,
-        "/meshes/default/meshmultizoneservices/svc-20",
-        Some(serde_json::json!({
-            "type": "MeshMultiZoneService", "mesh": "default", "name": "svc-20",
-            "labels": {"team": "b"},
-            "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
-                     "ports": [{"port": 6379, "appProtocol": "tcp"}]}
-        })),
-    );
-    assert!(status == 200 || status == 201, "{status} {body}");
+    put_labelled_mzs(&kuma, "svc-20", serde_json::json!({"team": "b"}));
     let plan = ws.plan_code();
     assert_eq!(plan.code, 2, "{}", plan.all());
     let text = plan.all();
@@ -842,9 +799,8 @@ fn delete_mzs_and_wait(kuma: &KumaLocal, names: &[&str]) {
     }
 }
 
-/// The VIP and `vip_estimated` the preview data source gives a new MZS `name` on zone east.
-fn preview_on_east(kuma: &KumaLocal, name: &str) -> (String, Json) {
-    let east = kuma.zones["east"].clone();
+/// The preview data source's `zone` entries for a new MZS `name`, with `zones` configured.
+fn preview_zones(kuma: &KumaLocal, name: &str, zones: &[(&str, &str)]) -> Json {
     let ws = Workspace::new("current");
     ws.write(&format!(
         r#"{}
@@ -863,12 +819,18 @@ output "zones" {{
   value = data.kuma_mesh_multi_zone_service_preview.p.zone
 }}
 "#,
-        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())])
+        provider(&kuma.global, &kuma.token, "", zones)
     ));
     ws.init();
     ws.apply(&[]);
     let out = ws.expect(0, &["output", "-json", "zones"]);
-    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// The VIP and the entry the preview data source gives a new MZS `name` on zone east.
+fn preview_on_east(kuma: &KumaLocal, name: &str) -> (String, Json) {
+    let east_url = kuma.zones["east"].clone();
+    let zones = preview_zones(kuma, name, &[("east", east_url.as_str())]);
     let east = zones
         .as_array()
         .unwrap()
