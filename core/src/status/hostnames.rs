@@ -597,15 +597,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn go_quote_escapes_like_go() {
-        assert_eq!(go_quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert_eq!(go_quote("x\ny"), r#""x\ny""#);
-        assert_eq!(go_quote("ü"), "\"ü\"");
-        // C1 controls are not printable for Go either: `\u0085`, as strconv.Quote writes it.
-        assert_eq!(go_quote("a\u{85}b"), r#""a\u0085b""#);
-    }
-
-    #[test]
     fn dns_subdomain_rules() {
         assert!(dns1123_subdomain_errors("redis.mzsvc.mesh.local").is_empty());
         assert_eq!(dns1123_subdomain_errors(".redis").len(), 1);

@@ -168,3 +168,17 @@ pub(super) fn radix(mut u: u64, base: u64, upper: bool, min_width: usize) -> Str
     out.reverse();
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_quote_escapes_like_go() {
+        assert_eq!(go_quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(go_quote("x\ny"), r#""x\ny""#);
+        assert_eq!(go_quote("ü"), "\"ü\"");
+        // C1 controls are not printable for Go either: `\u0085`, as strconv.Quote writes it.
+        assert_eq!(go_quote("a\u{85}b"), r#""a\u0085b""#);
+    }
+}
