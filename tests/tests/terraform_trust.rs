@@ -547,15 +547,7 @@ fn the_previews_vip_is_the_one_the_zone_assigns() {
     delete_mzs_and_wait(&kuma, &["a", "b", "c"]);
     let east = kuma.zones["east"].clone();
     let zones = preview_zones(&kuma, "f", &[("east", east.as_str())]);
-    let entry = |zone: &str| {
-        zones
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|z| z["zone"] == zone)
-            .cloned()
-            .unwrap_or(Json::Null)
-    };
+    let entry = |zone: &str| zone_entry(&zones, zone);
     let predicted = entry("east");
     assert_eq!(predicted["vip_estimated"], false, "{zones}");
     assert_eq!(entry("west")["vip_estimated"], true, "{zones}");
@@ -680,13 +672,7 @@ output "zones" {
     ws.apply(&[]);
     let out = ws.expect(0, &["output", "-json", "zones"]);
     let zones: Json = serde_json::from_str(&out.stdout).unwrap();
-    let east = zones
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|z| z["zone"] == "east")
-        .cloned()
-        .unwrap();
+    let east = zone_entry(&zones, "east");
     assert!(
         !east["hostnames"].to_string().contains("fixed.mzs"),
         "{east}"
@@ -827,17 +813,20 @@ output "zones" {{
     serde_json::from_str(&out.stdout).unwrap()
 }
 
+/// The preview's entry for `zone` (null when there is none).
+fn zone_entry(zones: &Json, zone: &str) -> Json {
+    zones
+        .as_array()
+        .and_then(|list| list.iter().find(|z| z["zone"] == zone))
+        .cloned()
+        .unwrap_or(Json::Null)
+}
+
 /// The VIP and the entry the preview data source gives a new MZS `name` on zone east.
 fn preview_on_east(kuma: &KumaLocal, name: &str) -> (String, Json) {
     let east_url = kuma.zones["east"].clone();
     let zones = preview_zones(kuma, name, &[("east", east_url.as_str())]);
-    let east = zones
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|z| z["zone"] == "east")
-        .cloned()
-        .unwrap();
+    let east = zone_entry(&zones, "east");
     (east["vip"].as_str().unwrap_or("").to_owned(), east)
 }
 

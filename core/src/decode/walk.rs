@@ -411,28 +411,11 @@ fn placeholder(schema: &Schema) -> Value {
     }
 }
 
-/// JSON of a free-form node (YAML core schema), depth-bounded.
+/// JSON of a free-form node at `depth` (YAML core schema): nothing below [`MAX_ANY_DEPTH`].
 pub(crate) fn to_json(node: &Node, depth: usize) -> Value {
-    if depth > MAX_ANY_DEPTH {
-        return Value::Null;
-    }
-    match &node.kind {
-        NodeKind::Scalar(_) => node.to_json(),
-        NodeKind::Sequence(items) => {
-            Value::Array(items.iter().map(|n| to_json(n, depth + 1)).collect())
-        }
-        NodeKind::Mapping(entries) => {
-            let mut map = Map::new();
-            for e in entries {
-                let key = e
-                    .key
-                    .as_scalar()
-                    .map(|s| s.value.clone())
-                    .unwrap_or_default();
-                map.insert(key, to_json(&e.value, depth + 1));
-            }
-            Value::Object(map)
-        }
+    match MAX_ANY_DEPTH.checked_sub(depth) {
+        Some(levels) => node.to_json_within(levels),
+        None => Value::Null,
     }
 }
 

@@ -252,8 +252,19 @@ impl Node {
     }
 
     /// Convert to a JSON value (YAML core schema resolution; non-string keys become strings).
+    /// The depth is the parser's (its limits bound it); see [`Node::to_json_within`].
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_within(usize::MAX)
+    }
+
+    /// [`Node::to_json`], with nodes more than `levels` below this one read as `null` (the
+    /// decoder's bound for free-form values).
+    pub fn to_json_within(&self, levels: usize) -> serde_json::Value {
         use serde_json::Value;
+        let child = |node: &Node| match levels.checked_sub(1) {
+            Some(levels) => node.to_json_within(levels),
+            None => Value::Null,
+        };
         match &self.kind {
             NodeKind::Scalar(s) => match s.resolve() {
                 Resolved::Null => Value::Null,
@@ -264,7 +275,7 @@ impl Node {
                     .unwrap_or(Value::Null),
                 Resolved::Str(s) => Value::String(s.to_owned()),
             },
-            NodeKind::Sequence(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Sequence(items) => Value::Array(items.iter().map(child).collect()),
             NodeKind::Mapping(entries) => {
                 let mut map = serde_json::Map::new();
                 for e in entries {
@@ -273,7 +284,7 @@ impl Node {
                         .as_scalar()
                         .map(|s| s.value.clone())
                         .unwrap_or_default();
-                    map.insert(key, e.value.to_json());
+                    map.insert(key, child(&e.value));
                 }
                 Value::Object(map)
             }
