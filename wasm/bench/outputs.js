@@ -16,6 +16,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..', '..');
 const pkgDir = path.resolve(process.argv[2] || path.join(root, 'wasm', 'pkg'));
 const kuma = require(path.join(pkgDir, 'node', 'kuma_mzs.js'));
+const { expandOperands } = require(path.join(root, 'wasm', 'npm', 'lib', 'files.js'));
 const shared = process.env.SHARED || path.resolve(root, '..', 'shared');
 
 const RELEASES = ['2.9', '2.10', '2.11', '2.12', '2.13', '2.14', '3.0'];
@@ -26,23 +27,15 @@ const DIRS = [
   path.join(root, 'control-plane', 'tests'),
 ];
 
-function files(dir, out) {
-  let entries;
+/** The package's own directory walk (sorted, no node_modules or dot directories), small files. */
+function files(dir) {
+  let found;
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    found = expandOperands([dir]);
   } catch {
-    return out;
+    return [];
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== '.terraform') files(p, out);
-    } else if (/\.(ya?ml|json)$/.test(e.name) && fs.statSync(p).size < 512 * 1024) {
-      out.push(p);
-    }
-  }
-  return out;
+  return found.filter((p) => fs.statSync(p).size < 512 * 1024);
 }
 
 function call(name, fn) {
@@ -67,7 +60,7 @@ for (const release of RELEASES) call(`schema ${release}`, () => kuma.schema({ ku
 call('bad options', () => kuma.validate('a: 1', { kumaversion: '3.0' }));
 call('bad preview options', () => kuma.preview('a: 1', { zones: 'east' }));
 
-for (const file of DIRS.flatMap((d) => files(d, []))) {
+for (const file of DIRS.flatMap(files)) {
   const rel = file.startsWith(shared + path.sep)
     ? path.join('shared', path.relative(shared, file))
     : path.relative(root, file);

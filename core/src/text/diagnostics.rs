@@ -327,11 +327,7 @@ impl Diagnostic {
     ) -> Self {
         Self {
             severity: Severity::Error,
-            code,
-            field: field.into(),
-            message: message.into(),
-            span,
-            fix: None,
+            ..Self::new(code, field, message, span)
         }
     }
 
@@ -344,11 +340,7 @@ impl Diagnostic {
     ) -> Self {
         Self {
             severity: Severity::Warning,
-            code,
-            field: field.into(),
-            message: message.into(),
-            span,
-            fix: None,
+            ..Self::new(code, field, message, span)
         }
     }
 
