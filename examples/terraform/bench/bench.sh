@@ -135,6 +135,9 @@ timed() { # dir label -> "apply_s plan_s"
   echo "$(elapsed "$t0" "$t1") $(elapsed "$t1" "$t2")"
 }
 state_bytes() { stat -c %s "$1/terraform.tfstate"; }
+# Untimed: a round's MZS are deleted before the next round, so every kuma round starts from the
+# same server (only its own N objects in the mesh), as a workspace that owns its mesh's MZS would.
+destroy() { (cd "$1" && "$terraform" destroy -auto-approve -input=false -no-color > destroy.log); }
 
 echo "terraform $("$terraform" version | head -1), N=$n, rounds=$rounds, $(nproc) CPUs"
 kuma_tf 0 > "$work/kuma/main.tf"; init "$work/kuma"
@@ -149,6 +152,7 @@ probe_kuma=$(round_dir "$work/kuma" probe)
 kuma_tf 0 > "$probe_kuma/main.tf"
 (cd "$probe_kuma" && "$terraform" apply -auto-approve -input=false -no-color > apply.log)
 kuma_bytes=$(state_bytes "$probe_kuma")
+destroy "$probe_kuma"
 pad=$(( (kuma_bytes - probe_bytes) / n ))
 [ "$pad" -ge 0 ] || pad=0
 null_tf "$pad" > "$work/null-matched/main.tf"
@@ -157,6 +161,7 @@ null_tf "$pad" > "$work/null-matched/main.tf"
 for r in $(seq 1 "$rounds"); do
   d=$(round_dir "$work/kuma" "$r"); kuma_tf "$r" > "$d/main.tf"
   echo "kuma $(timed "$d" kuma) $(state_bytes "$d")" >> "$work/results"
+  destroy "$d"
   d=$(round_dir "$work/null" "$r"); cp "$work/null/main.tf" "$d/"
   echo "null $(timed "$d" null) $(state_bytes "$d")" >> "$work/results"
   d=$(round_dir "$work/null-matched" "$r"); cp "$work/null-matched/main.tf" "$d/"
