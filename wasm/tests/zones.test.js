@@ -24,8 +24,8 @@ const WEST = 'zone-dirs/zones/west/services.yaml';
 // Where each mistake is: file:line:column (1-based), code.
 const MISTAKES = [
   `${GLOBAL}:16:7: MZS201`,
-  `${EAST}:18:17: MZS202`,
-  `${WEST}:14:7: MZS203`,
+  `${EAST}:23:17: MZS202`,
+  `${WEST}:19:7: MZS203`,
 ];
 
 /** `path:line:column: code` of every zone mistake (MZS2xx) in `preview --format json` output. */
@@ -67,8 +67,8 @@ test('the text format locates each mistake as file:line:column: severity', () =>
   const lines = r.stdout.split('\n');
   for (const [where, severity, text] of [
     [`${GLOBAL}:16:7`, 'warning', /MeshService orphan has no .*zone label/],
-    [`${EAST}:18:17`, 'warning', /in a file applied to zone east/],
-    [`${WEST}:14:7`, 'error', /405 Method Not Allowed/],
+    [`${EAST}:23:17`, 'warning', /in a file applied to zone east/],
+    [`${WEST}:19:7`, 'error', /405 Method Not Allowed/],
   ]) {
     const line = lines.find((l) => l.startsWith(`${where}: ${severity}: `));
     assert.ok(line, `${where}: ${severity} in:\n${r.stdout}`);
@@ -95,22 +95,29 @@ test('--zone ZONE=PATH says it explicitly (directory, glob, file), reads those f
   ]);
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(zoneMistakes(out), [`${EAST}:18:17: MZS202`, `${WEST}:14:7: MZS203`, `${GLOBAL}:16:7: MZS201`]);
+  assert.deepEqual(zoneMistakes(out), [`${EAST}:23:17: MZS202`, `${WEST}:19:7: MZS203`, `${GLOBAL}:16:7: MZS201`]);
   // The --zone names are zones of the preview.
   assert.deepEqual(out.zones.map((z) => z.zone), ['east', 'west']);
 
-  // Operands first, then the --zone files not among them; --zone east over the directory west.
+  // --zone east decides over the directory named west (a zone of --zones); the directory named
+  // east is zone east's too, since --zone names a zone.
   const swapped = JSON.parse(runCli(['preview', '--format', 'json', '--zones', 'west', '--zone', 'east=zone-dirs/zones/west', 'zone-dirs']).stdout);
   assert.deepEqual(swapped.files.map((f) => [f.path, f.zone]), [
     [GLOBAL, undefined],
-    [EAST, undefined],
+    [EAST, 'east'],
     [WEST, 'east'],
   ]);
   assert.deepEqual(zoneMistakes(swapped), [
     `${GLOBAL}:16:7: MZS201`,
-    `${EAST}:3:7: MZS201`,
+    `${EAST}:23:17: MZS202`,
     `${WEST}:7:17: MZS202`,
-    `${WEST}:14:7: MZS203`,
+    `${WEST}:19:7: MZS203`,
+  ]);
+  // Operands first, then the --zone files not among them, each once.
+  const added = JSON.parse(runCli(['preview', '--format', 'json', '--zone', 'west=zone-dirs/zones/west', '--zone', 'west=zone-dirs/zones/w*/*.yaml', GLOBAL, WEST]).stdout);
+  assert.deepEqual(added.files.map((f) => [f.path, f.zone]), [
+    [GLOBAL, undefined],
+    [WEST, 'west'],
   ]);
 });
 
@@ -138,7 +145,7 @@ test('preview --format sarif carries the zone mistakes with their rule, level an
       const loc = x.locations[0].physicalLocation;
       return `${loc.artifactLocation.uri}:${loc.region.startLine}:${loc.region.startColumn}: ${x.ruleId} ${x.level}`;
     });
-  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:18:17: MZS202 warning`, `${WEST}:14:7: MZS203 error`]);
+  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:23:17: MZS202 warning`, `${WEST}:19:7: MZS203 error`]);
   for (const x of run.results) assert.equal(run.tool.driver.rules[x.ruleIndex].id, x.ruleId);
 });
 
@@ -251,12 +258,12 @@ test('language server: the zones setting puts MZS202 on the label line, MZS203 o
   const global = server.diagnostics(uriOf(GLOBAL), has('MZS201'));
   await initialize(server, { zones: { east: ['zones/east/**'], west: [] } });
   const eastDs = await east;
-  assert.deepEqual(mistakes(eastDs), ['17:16 MZS202']);
+  assert.deepEqual(mistakes(eastDs), ['22:16 MZS202']);
   const mzs202 = eastDs.find((d) => d.code === 'MZS202');
   assert.equal(mzs202.severity, 2);
   assert.match(mzs202.message, /in a file applied to zone east/);
   const westDs = await west;
-  assert.deepEqual(mistakes(westDs), ['13:6 MZS203']);
+  assert.deepEqual(mistakes(westDs), ['18:6 MZS203']);
   assert.equal(westDs.find((d) => d.code === 'MZS203').severity, 1, 'an error');
   assert.deepEqual(mistakes(await global), ['15:6 MZS201']);
   // An open file gets the same, with its version.
@@ -264,7 +271,7 @@ test('language server: the zones setting puts MZS202 on the label line, MZS203 o
   server.notify('textDocument/didOpen', {
     textDocument: { uri: uriOf(EAST), languageId: 'yaml', version: 3, text: fs.readFileSync(path.join(FIXTURES, EAST), 'utf8') },
   });
-  assert.deepEqual(mistakes(await open), ['17:16 MZS202']);
+  assert.deepEqual(mistakes(await open), ['22:16 MZS202']);
   await server.request('shutdown', null);
   server.notify('exit', null);
 });
@@ -274,7 +281,7 @@ test('language server: changing the zones setting republishes (cleared, then mov
   t.after(() => server.child.kill());
   const first = server.diagnostics(uriOf(WEST), has('MZS203'));
   await initialize(server, { zones: { east: [], west: [] } });
-  assert.deepEqual(mistakes(await first), ['13:6 MZS203']);
+  assert.deepEqual(mistakes(await first), ['18:6 MZS203']);
 
   // Without zones every file is the global's: MZS202 and MZS203 clear, east's backend gets MZS201.
   const westCleared = server.diagnostics(uriOf(WEST), (ds) => !has('MZS203')(ds));
@@ -286,7 +293,7 @@ test('language server: changing the zones setting republishes (cleared, then mov
   // The west directory given to zone east by a pattern: its label now disagrees (MZS202).
   const moved = server.diagnostics(uriOf(WEST), has('MZS202'));
   server.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { zones: { east: ['zones/west'] } } } });
-  assert.deepEqual(mistakes(await moved), ['6:16 MZS202', '13:6 MZS203']);
+  assert.deepEqual(mistakes(await moved), ['6:16 MZS202', '18:6 MZS203']);
 
   // A setting of the wrong shape is logged and the previous one kept.
   const logged = server.notification((m) => m.method === 'window/logMessage' && /zones must be an object/.test(m.params.message));

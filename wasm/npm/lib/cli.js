@@ -359,7 +359,8 @@ function runPreview(argv, io) {
     io.out(JSON.stringify({ zones: result.zones, skipped, files }, null, 2) + '\n');
   } else {
     io.out(callCore(() => core.explain(inputs, previewOptions)));
-    if (inputs.some((i) => i.zone !== undefined)) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
+    // Once zones are named, say where the files went: a layout that names no zone shows here.
+    if (previewOptions.zones !== undefined) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
   }
   return errors ? 1 : 0;
 }
