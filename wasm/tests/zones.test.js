@@ -133,6 +133,10 @@ test('--zone mistakes are usage errors (exit 2) that name the flag', () => {
     assert.match(r.stderr, message);
   }
   assert.equal(runCli(['preview']).code, 2, 'no operands and no --zone');
+  // validate checks files one by one: it points at preview instead of saying "unknown option".
+  const validate = runCli(['validate', '--zone', 'east=zone-dirs/zones/east', 'zone-dirs']);
+  assert.equal(validate.code, 2);
+  assert.match(validate.stderr, /--zone: validate checks each file on its own and knows no zones; kuma-mzs preview --zone reports/);
 });
 
 test('preview --format sarif carries the zone mistakes with their rule, level and region', () => {

@@ -162,6 +162,13 @@ function jsonDiagnostic(d) {
   return out;
 }
 
+// `validate --zone`: said here, since the zone mistakes are the preview's (they need every file).
+function previewOnly(name) {
+  throw new UsageError(
+    `--${name}: validate checks each file on its own and knows no zones; kuma-mzs preview --${name} reports the zone mistakes (MZS201-MZS203)`,
+  );
+}
+
 function runValidate(argv, io) {
   const { options, operands } = parseArgs(argv, {
     'kuma-version': kumaVersion,
@@ -170,6 +177,8 @@ function runValidate(argv, io) {
     'max-bytes': null,
     srcroot: null,
     'sarif-help-uri': null,
+    zone: previewOnly,
+    zones: previewOnly,
   });
   const validateOptions = {
     kumaVersion: options['kuma-version'],
