@@ -78,7 +78,9 @@ function zoneRules(setting) {
     throw new Error('zones must be an object of zone name -> glob patterns, e.g. {"east": ["zones/east/**"]}');
   }
   for (const [zone, value] of Object.entries(setting)) {
-    const list = typeof value === 'string' ? [value] : value;
+    // An empty Lua table reaches the server as {} (Neovim encodes it as an object).
+    const empty = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+    const list = typeof value === 'string' ? [value] : empty ? [] : value;
     if (zone.trim() === '' || !Array.isArray(list) || list.some((p) => typeof p !== 'string')) {
       throw new Error(`zones.${zone}: must be a glob pattern or a list of them (relative to the workspace folder)`);
     }
