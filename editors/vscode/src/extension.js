@@ -25,6 +25,7 @@ function plainSettings() {
     reportUnknownResources: s.get('reportUnknownResources'),
     workspacePreview: s.get('workspacePreview'),
     debounceMs: s.get('debounceMs'),
+    zones: s.get('zones'),
     lints: { ignore: s.get('lints.ignore'), warningsAsErrors: s.get('lints.warningsAsErrors') },
   };
 }
@@ -57,7 +58,7 @@ async function activate(context) {
       if (client) await client.restart();
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      // The Kuma release and the report switch reach the server through didChangeConfiguration;
+      // The Kuma release, the report switch and the zones reach the server through didChangeConfiguration;
       // the lint settings are applied here, so re-publishing needs a restart of the client.
       if (client && e.affectsConfiguration(`${config.SECTION}.lints`)) await client.restart();
     }),

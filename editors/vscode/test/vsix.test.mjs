@@ -87,8 +87,12 @@ test("the manifest activates on YAML and JSON, names its entry point, engine and
     "kumaMzs.reportUnknownResources",
     "kumaMzs.trace.server",
     "kumaMzs.workspacePreview",
+    "kumaMzs.zones",
   ]);
   assert.equal(properties["kumaMzs.kumaVersion"].default, "3.0");
+  // zone -> glob patterns; empty by default (every file is the global's).
+  assert.deepEqual(properties["kumaMzs.zones"].default, {});
+  assert.equal(properties["kumaMzs.zones"].additionalProperties.items.type, "string");
   assert.equal(properties["kumaMzs.reportUnknownResources"].default, false);
   // Every Kuma release the setting offers is one the bundled core accepts.
   const core = createRequire(join(extensionDir(), "server", "package.json"))("./node/kuma_mzs.js");
@@ -124,6 +128,10 @@ test("lint settings hide or raise only the project's lint codes", () => {
     config.initializationOptions({ kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0, lints: {} }),
     { kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0 },
   );
+  // The zones setting goes to the server as it is; anything but an object is left out.
+  const zones = { east: ["clusters/east/**"], global: ["global.yaml"] };
+  assert.deepEqual(config.initializationOptions({ zones }), { zones });
+  assert.deepEqual(config.initializationOptions({ zones: ["east"] }), {});
 });
 
 const MZS = (appProtocol) => `type: MeshMultiZoneService
@@ -273,6 +281,39 @@ test("the workspace-preview setting reaches the server: MeshServices in other fi
     server.notify("workspace/didChangeConfiguration", { settings: { [config.SECTION]: { workspacePreview: false } } });
     const mzs103 = (await unmatched).find((d) => d.code === "MZS103");
     assert.equal(mzs103.range.start.line, 7, "on the selector's label");
+  } finally {
+    await server.close();
+  }
+});
+
+test("the zones setting reaches the server: MZS202 on the label of a MeshService whose label names another zone", async (t) => {
+  if (!bundledServerSource().includes("zoneRules")) {
+    t.skip("the bundled language server has no zones setting yet");
+    return;
+  }
+  const folder = join(unpacked, "zoned");
+  mkdirSync(join(folder, "clusters", "east"), { recursive: true });
+  const file = join(folder, "clusters", "east", "cache.yaml");
+  writeFileSync(file, "type: MeshService\nname: cache\nmesh: default\nlabels:\n  kuma.io/zone: west\nspec:\n  ports:\n  - port: 6379\n");
+  const { run } = config.serverOptions(extensionDir());
+  const server = startServer(process.execPath, [run.module, ...run.args, "--stdio"], { cwd: unpacked });
+  try {
+    const uri = pathToFileURL(file).href;
+    const mismatch = server.diagnostics(uri, (ds) => ds.some((d) => d.code === "MZS202"));
+    await server.request("initialize", {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).href,
+      workspaceFolders: [{ uri: pathToFileURL(folder).href, name: "zoned" }],
+      capabilities: {},
+      initializationOptions: config.initializationOptions({ debounceMs: 0, zones: { east: ["clusters/east/**"] } }),
+    });
+    server.notify("initialized", {});
+    const d = (await mismatch).find((x) => x.code === "MZS202");
+    assert.equal(d.range.start.line, 4, "on the kuma.io/zone label");
+    // Without zones the file is the global's: the label is fine there.
+    const cleared = server.diagnostics(uri, (ds) => !ds.some((x) => x.code === "MZS202"));
+    server.notify("workspace/didChangeConfiguration", { settings: { [config.SECTION]: { zones: {} } } });
+    await cleared;
   } finally {
     await server.close();
   }

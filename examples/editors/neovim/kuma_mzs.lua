@@ -6,6 +6,11 @@ local cmd = { 'npx', '--no-install', 'kuma-mzs-language-server', '--stdio' }
 local init_options = {
   kumaVersion = '3.0',            -- or '2.x' for Kuma 2.9 to 2.14 rules
   reportUnknownResources = false, -- keep other YAML quiet
+  -- Which files are applied to which zone's control plane (globs relative to the project root),
+  -- for the zone mistakes MZS201-MZS203. A directory named after a zone listed here (zones/east/)
+  -- counts without a pattern; 'global' is the global control plane. Leave it out if you have
+  -- no per-zone files.
+  -- zones = { east = { 'clusters/east/**' }, west = { 'clusters/west/**' }, global = { 'global/**' } },
 }
 
 if vim.lsp.config then

@@ -3,17 +3,20 @@
 // 1 an error in some input, 2 a usage or IO error.
 
 const fs = require('node:fs');
+const path = require('node:path');
 const core = require('../node/kuma_mzs.js');
 const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
 const { diagnosticText } = require('./format.js');
+const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
                     [--max-bytes N] [--srcroot DIR] [--sarif-help-uri URL] FILE|DIR|GLOB|- ...
-  kuma-mzs preview  [--zones a,b,c] [--down-zones a,b] [--kuma-version VERSION]
-                    [--mzs-cidr CIDR] [--strict] [--max-bytes N] [--format text|json]
-                    FILE|DIR|GLOB|- ...
+  kuma-mzs preview  [--zones a,b,c] [--zone ZONE=PATH ...] [--down-zones a,b]
+                    [--kuma-version VERSION] [--mzs-cidr CIDR] [--strict] [--max-bytes N]
+                    [--format text|json|sarif] [--srcroot DIR] [--sarif-help-uri URL]
+                    [FILE|DIR|GLOB|- ...]
   kuma-mzs schema   [KIND]
   kuma-mzs --version | --help
 
@@ -24,10 +27,19 @@ validate  checks every Kuma resource in the files (Kuma's validator, schema, lin
           --strict makes both errors.
 preview   shows what each zone's control plane computes for every MeshMultiZoneService,
           its warnings located in the files, and the resources it skipped and why.
+          Told which files are applied to which zone, it also reports zone mistakes:
+          MZS201 a MeshService without a zone label in a global file, MZS202 a zone label
+          naming another zone than its file's, MZS203 (an error) an MZS in a zone's file.
 schema    prints the JSON Schema of every resource kind (or of KIND).
 
 --kuma-version  the Kuma release whose rules apply: 3.0 (default), 2.9 to 2.14 (2.14.3 and
                 v2.14.3 work too), or 2.x for the newest 2.x release
+--zone ZONE=PATH  (preview, repeatable) the files at PATH (a file, a directory, a quoted glob
+                or -) are applied to zone ZONE's control plane; --zone global=PATH for the
+                global's. They are read as inputs too (operands may then be left out).
+                Without --zone, a file below a directory named after a zone of --zones or
+                --zone (zones/east/ms.yaml: east), or named global, belongs to it; the nearest
+                such directory in the path as given counts. Any other file is the global's.
 --max-bytes     the largest file accepted (default 1048576)
 --srcroot       the directory SARIF URIs are relative to (%SRCROOT%; default: the
                 working directory)
@@ -47,6 +59,9 @@ const FLAG_OF_OPTION = {
 };
 
 class UsageError extends Error {}
+
+// The value of an option that may be given more than once (collected into a list).
+const REPEATED = 'repeated';
 
 // The core names the release (and lists the supported ones when the spelling names none).
 function kumaVersion(name, value) {
@@ -82,7 +97,8 @@ function parseArgs(argv, spec) {
         throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
       }
       if (typeof allowed === 'function') value = allowed(name, value);
-      options[name] = value;
+      if (allowed === REPEATED) (options[name] ||= []).push(value);
+      else options[name] = value;
     } else {
       operands.push(arg);
     }
@@ -146,6 +162,13 @@ function jsonDiagnostic(d) {
   return out;
 }
 
+// `validate --zone`: said here, since the zone mistakes are the preview's (they need every file).
+function previewOnly(name) {
+  throw new UsageError(
+    `--${name}: validate checks each file on its own and knows no zones; kuma-mzs preview --${name} reports the zone mistakes (MZS201-MZS203)`,
+  );
+}
+
 function runValidate(argv, io) {
   const { options, operands } = parseArgs(argv, {
     'kuma-version': kumaVersion,
@@ -154,6 +177,8 @@ function runValidate(argv, io) {
     'max-bytes': null,
     srcroot: null,
     'sarif-help-uri': null,
+    zone: previewOnly,
+    zones: previewOnly,
   });
   const validateOptions = {
     kumaVersion: options['kuma-version'],
@@ -207,43 +232,126 @@ function runValidate(argv, io) {
   return errors > 0 ? 1 : 0;
 }
 
+function zoneAssignments(values) {
+  return (values || []).map((value) => {
+    try {
+      return parseZoneAssignment(value);
+    } catch (e) {
+      throw new UsageError(`--zone: ${e.message}`);
+    }
+  });
+}
+
+/**
+ * The input files of `preview`, each with the zone whose control plane it is applied to: the
+ * operands' files, then those of each `--zone` PATH not among them. A `--zone` decides over a
+ * directory's name; a file two `--zone`s claim for different zones is a usage error.
+ */
+function loadPreviewInputs(operands, assignments, zoneNames, io) {
+  if (operands.length === 0 && assignments.length === 0) throw new UsageError('no input files (use - for stdin)');
+  const stdin = io.stdin || readStdinOnce();
+  const files = operands.length > 0 ? expandOperands(operands) : [];
+  const keyOf = (file) => (file === '-' ? '-' : path.resolve(file));
+  const listed = new Set(files.map(keyOf));
+  const declared = new Map();
+  for (const assignment of assignments) {
+    let matched;
+    try {
+      matched = expandOperands([assignment.path]);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(`--zone ${assignment.zone}=${e.message}`);
+      throw e;
+    }
+    for (const file of matched) {
+      const key = keyOf(file);
+      const earlier = declared.get(key);
+      if (earlier && earlier.zone !== assignment.zone) {
+        throw new UsageError(
+          `${file === '-' ? '<stdin>' : file} is given to two zones: --zone ${earlier.zone}=${earlier.path} and --zone ${assignment.zone}=${assignment.path}`,
+        );
+      }
+      declared.set(key, assignment);
+      if (!listed.has(key)) {
+        listed.add(key);
+        files.push(file);
+      }
+    }
+  }
+  return files.map((file) => {
+    const input = readInput(file, stdin);
+    const assignment = declared.get(keyOf(file));
+    const name = assignment ? assignment.zone : file === '-' ? undefined : zoneOfDirectories(file, zoneNames);
+    const zone = inputZone(name);
+    return zone === undefined ? input : { ...input, zone };
+  });
+}
+
+/** `global 1, east 2, west 1`: how many input files each control plane got, global first. */
+function zoneCounts(inputs) {
+  const counts = new Map([[GLOBAL, 0]]);
+  for (const input of inputs) {
+    const name = input.zone === undefined ? GLOBAL : input.zone;
+    counts.set(name, (counts.get(name) || 0) + 1);
+  }
+  return [...counts].map(([name, n]) => `${name} ${n}`).join(', ');
+}
+
+function commaList(value) {
+  return value.split(',').map((z) => z.trim()).filter((z) => z !== '');
+}
+
 function runPreview(argv, io) {
   const { options, operands } = parseArgs(argv, {
     zones: null,
+    zone: REPEATED,
     'down-zones': null,
     'kuma-version': kumaVersion,
     'mzs-cidr': null,
     strict: true,
     'max-bytes': null,
-    format: ['text', 'json'],
+    format: ['text', 'json', 'sarif'],
+    srcroot: null,
+    'sarif-help-uri': null,
   });
+  const assignments = zoneAssignments(options.zone);
   const previewOptions = {
     kumaVersion: options['kuma-version'],
     unknownResources: options.strict ? 'error' : 'quiet',
     maxBytes: maxBytes(options),
   };
-  if (options.zones !== undefined) {
-    previewOptions.zones = options.zones.split(',').map((z) => z.trim()).filter((z) => z !== '');
+  if (options.zones !== undefined) previewOptions.zones = commaList(options.zones);
+  // A zone that files are applied to is one the preview computes, even if no label names it.
+  for (const { zone } of assignments) {
+    if (zone === GLOBAL) continue;
+    previewOptions.zones = previewOptions.zones || [];
+    if (!previewOptions.zones.includes(zone)) previewOptions.zones.push(zone);
   }
-  if (options['down-zones'] !== undefined) {
-    previewOptions.downZones = options['down-zones'].split(',').map((z) => z.trim()).filter((z) => z !== '');
-  }
+  if (options['down-zones'] !== undefined) previewOptions.downZones = commaList(options['down-zones']);
   if (options['mzs-cidr'] !== undefined) previewOptions.mzsCidr = options['mzs-cidr'];
   callCore(() => core.preview([], previewOptions));
-  const inputs = loadInputs(operands, io);
+  const zoneNames = new Set((previewOptions.zones || []).concat(assignments.map((a) => a.zone)));
+  const inputs = loadPreviewInputs(operands, assignments, zoneNames, io);
   const result = callCore(() => core.preview(inputs, previewOptions));
   const errors = result.diagnostics.some((f) =>
     f.diagnostics.concat(f.previewDiagnostics).some((d) => d.severity === 'error'),
   );
-  if ((options.format || 'text') === 'json') {
+  const format = options.format || 'text';
+  if (format === 'sarif') {
+    const sarif = toSarif(
+      result.diagnostics.map((f) => ({ path: f.path, diagnostics: f.diagnostics.concat(f.previewDiagnostics) })),
+      { version: core.version(), codes: core.codes(), srcroot: options.srcroot, helpBase: options['sarif-help-uri'] },
+    );
+    io.out(JSON.stringify(sarif, null, 2) + '\n');
+  } else if (format === 'json') {
     for (const f of result.diagnostics) {
       for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.err(textLine(f.path, d) + '\n');
     }
     for (const s of result.skipped) {
       io.err(`${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${s.name}: ${s.reason}\n`);
     }
-    const files = result.diagnostics.map((f) => ({
+    const files = result.diagnostics.map((f, i) => ({
       path: f.path,
+      ...(inputs[i].zone === undefined ? {} : { zone: inputs[i].zone }),
       diagnostics: f.diagnostics.map(jsonDiagnostic),
       previewDiagnostics: f.previewDiagnostics.map((d) => ({ ...jsonDiagnostic(d), zones: d.zones })),
     }));
@@ -260,6 +368,8 @@ function runPreview(argv, io) {
     io.out(JSON.stringify({ zones: result.zones, skipped, files }, null, 2) + '\n');
   } else {
     io.out(callCore(() => core.explain(inputs, previewOptions)));
+    // Once zones are named, say where the files went: a layout that names no zone shows here.
+    if (previewOptions.zones !== undefined) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
   }
   return errors ? 1 : 0;
 }

@@ -135,4 +135,4 @@ function readInput(file, stdin) {
   return { path: file === '-' ? '<stdin>' : file, text };
 }
 
-module.exports = { expandOperands, readInput, InputError, globToRegExp };
+module.exports = { expandOperands, readInput, InputError, globToRegExp, isGlob };

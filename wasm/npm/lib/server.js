@@ -16,6 +16,13 @@
 //                                       (default false: other YAML in the workspace stays quiet)
 //   debounceMs: number                  wait this long after the last change (default 75)
 //   workspacePreview: boolean           read the workspace folders' Kuma files (default true)
+//   zones: {zone: [glob, ...]}          which files are applied to which zone's control plane:
+//                                       globs (or plain paths: a file, or a directory and all
+//                                       below it) relative to the workspace folder; `global`
+//                                       for the global's. A file below a directory named after a
+//                                       zone of the setting (zones/east/ms.yaml) is that zone's
+//                                       too. The core then reports MZS201-MZS203 (zone mistakes)
+//                                       on the file's lines (default {}: every file is global's)
 // The same settings under `kumaMzs` in workspace/didChangeConfiguration apply at once.
 
 const fs = require('node:fs');
@@ -36,6 +43,7 @@ const {
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
 const { diagnosticText } = require('./format.js');
+const { zoneRules, assignZone, inputZone } = require('./zones.js');
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -79,12 +87,13 @@ function diagnose(text, settings) {
 }
 
 /**
- * LSP diagnostics of a workspace: `files` = [{uri, text}], one preview over all of them.
+ * LSP diagnostics of a workspace: `files` = [{uri, text, zone?}], one preview over all of them
+ * (`zone`: the zone whose control plane the file is applied to; absent for the global's).
  * Returns Map uri -> diagnostics (exported for tests and other hosts).
  */
 function diagnoseWorkspace(files, settings) {
   const result = core.preview(
-    files.map((f) => ({ path: f.uri, text: f.text })),
+    files.map((f) => (f.zone === undefined ? { path: f.uri, text: f.text } : { path: f.uri, text: f.text, zone: f.zone })),
     { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings), diagnosticsOnly: true },
   );
   const out = new Map();
@@ -120,7 +129,15 @@ function scan(dir, out) {
 function start() {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
-  const settings = { kumaVersion: undefined, reportUnknownResources: false, debounceMs: 75, workspacePreview: true };
+  const settings = {
+    kumaVersion: undefined,
+    reportUnknownResources: false,
+    debounceMs: 75,
+    workspacePreview: true,
+    zones: zoneRules(undefined),
+  };
+  // Files two zones' patterns claim, already logged (once per file and setting).
+  let loggedConflicts = new Set();
   let folders = [];
   let watchRegistration = false;
   // uri -> text of workspace files that hold a Kuma resource (closed files are read from here).
@@ -141,6 +158,14 @@ function start() {
     if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
     if (typeof next.debounceMs === 'number' && next.debounceMs >= 0) settings.debounceMs = next.debounceMs;
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
+    if (next.zones !== undefined) {
+      try {
+        settings.zones = zoneRules(next.zones);
+        loggedConflicts = new Set();
+      } catch (e) {
+        log(`kuma-mzs: ${e.message}; keeping the previous zones`);
+      }
+    }
   }
 
   connection.onInitialize((params) => {
@@ -186,11 +211,32 @@ function start() {
     return disk.delete(uri);
   }
 
+  /** `file` relative to the innermost workspace folder holding it, or null. */
+  function folderRelative(file) {
+    let best = null;
+    for (const folder of folders) {
+      const rel = path.relative(folder, file);
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      if (best === null || rel.length < best.length) best = rel;
+    }
+    return best;
+  }
+
   function inWorkspace(file) {
-    return folders.some((f) => {
-      const rel = path.relative(f, file);
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    });
+    return folderRelative(file) !== null;
+  }
+
+  /** The zone whose control plane the file at `uri` is applied to (the `zones` setting). */
+  function zoneOf(uri) {
+    if (settings.zones.names.size === 0 || !uri.startsWith('file:')) return undefined;
+    const rel = folderRelative(fileURLToPath(uri));
+    if (rel === null) return undefined;
+    const { name, conflicts } = assignZone(rel, settings.zones);
+    if (conflicts.length > 0 && !loggedConflicts.has(uri)) {
+      loggedConflicts.add(uri);
+      connection.console.error(`kuma-mzs: ${rel} matches the zones setting of ${[name, ...conflicts].join(' and ')}; using ${name}`);
+    }
+    return inputZone(name);
   }
 
   connection.onInitialized(() => {
@@ -223,9 +269,9 @@ function start() {
     timer = null;
     const open = documents.all();
     const openUris = new Set(open.map((d) => d.uri));
-    const files = open.map((d) => ({ uri: d.uri, text: d.getText(), version: d.version }));
+    const files = open.map((d) => ({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) }));
     if (settings.workspacePreview) {
-      for (const [uri, text] of disk) if (!openUris.has(uri)) files.push({ uri, text });
+      for (const [uri, text] of disk) if (!openUris.has(uri)) files.push({ uri, text, zone: zoneOf(uri) });
     }
     let byUri;
     try {
