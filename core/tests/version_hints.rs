@@ -36,8 +36,8 @@ fn release_dependent_error(d: &kuma_mzs_core::Diagnostic) -> bool {
 }
 
 /// Every document of `text` under every release: a hint sits only on a release-dependent error
-/// whose field the counterpart does not reject, and every such error of a document that the
-/// counterpart accepts whole has one. Returns how many hints there were.
+/// whose field the counterpart neither rejects nor calls unknown, and every such error of a
+/// document that the counterpart takes whole has one. Returns how many hints there were.
 fn hints_hold(name: &str, text: &str) -> usize {
     let mut hints = 0;
     for version in KumaVersion::ALL {
@@ -48,7 +48,7 @@ fn hints_hold(name: &str, text: &str) -> usize {
             let rejected: Vec<&str> = other
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == Severity::Error)
+                .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
                 .map(|d| d.field.as_str())
                 .collect();
             for d in &doc.diagnostics {

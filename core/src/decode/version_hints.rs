@@ -13,16 +13,19 @@ fn depends_on_release(d: &Diagnostic) -> bool {
 }
 
 /// Give every release-dependent error in `diagnostics` (of `node`, decoded under `version`) whose
-/// field the counterpart release accepts [`validate::hint`].
+/// field the counterpart release accepts (no error there, and a field it knows)
+/// [`validate::hint`].
 pub(super) fn attach(node: &Node, version: KumaVersion, diagnostics: &mut [Diagnostic]) {
     if !diagnostics.iter().any(depends_on_release) {
         return;
     }
     let mut other = Vec::new();
     super::decode_envelope(node, validate::counterpart(version), &mut other);
+    // A field the counterpart does not know (`MZS005`) is not accepted there either: it would
+    // be dropped (3.0 removed nested `hashPolicies`, for one).
     let rejected: Vec<&str> = other
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
         .map(|d| d.field.as_str())
         .collect();
     for d in diagnostics.iter_mut().filter(|d| depends_on_release(d)) {
@@ -143,6 +146,31 @@ spec:
             vec![hinted("spec.to[0].targetRef.kind", KumaVersion::V2_14)]
         );
         assert!(crate::validate::hint(KumaVersion::V2_14).starts_with("Kuma 3.0 accepts this"));
+        assert!(errors(doc, KumaVersion::V3_0).is_empty());
+    }
+
+    #[test]
+    fn a_field_the_other_release_does_not_know_gets_no_hint() {
+        // 2.14 refuses root and nested hash policies together; 3.0 accepts the document but
+        // drops the nested ones as unknown, so "3.0 accepts this" would mislead.
+        let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      hashPolicies: [{type: Header, header: {name: x}}]
+      loadBalancer:
+        type: RingHash
+        ringHash: {hashPolicies: [{type: Header, header: {name: y}}]}
+";
+        assert_eq!(
+            errors(doc, KumaVersion::V2_14),
+            vec![plain(
+                "spec.to[0].default.loadBalancer.ringHash.hashPolicies"
+            )]
+        );
         assert!(errors(doc, KumaVersion::V3_0).is_empty());
     }
 

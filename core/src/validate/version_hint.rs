@@ -5,7 +5,9 @@
 //! another one. An error such as `appProtocol: kafka` under 3.0, which every 2.x accepts, then
 //! reads as a mistake in the document when it is a mistake in the choice of release. So a
 //! rejected document is validated once more under the *counterpart* release, and each error at a
-//! field the counterpart accepts carries a hint naming that release. Kuma's messages stay as
+//! field the counterpart accepts carries a hint naming that release. "Accepts" means no error at,
+//! inside or around the field there; `check()` also wants the field known there (no `MZS005`),
+//! since a field the counterpart drops is not accepted either. Kuma's messages stay as
 //! they are; the hint is a separate field ([`crate::Diagnostic::hint`]).
 //!
 //! The counterpart is the newest release of the other release line: 3.0 for every 2.x release
