@@ -35,7 +35,7 @@ const {
 } = require('vscode-languageserver/node');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
-const { diagnosticText } = require('./format.js');
+const { diagnosticText, hintText } = require('./format.js');
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -62,6 +62,7 @@ function lspDiagnostic(d) {
     message: diagnosticText(d),
   };
   if (d.zones && d.zones.length > 0) diagnostic.message += ` [zone ${d.zones.join(', ')}]`;
+  if (d.hint) diagnostic.message += `\n${hintText(d)}`;
   if (d.fix) diagnostic.data = { fix: { title: d.fix.title, range: lspRange(d.fix.range), newText: d.fix.replacement } };
   return diagnostic;
 }
