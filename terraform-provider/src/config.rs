@@ -75,6 +75,9 @@ pub struct Configured {
     pub kuma_version: KumaVersion,
     /// `kuma_version` as configured.
     pub explicit_version: Option<KumaVersion>,
+    /// Whether `kuma_version` is the control plane's own release (read from `GET /`), so no
+    /// other release can be the cause of an error (no version hints).
+    pub release_from_server: bool,
     /// Request timeout (also the zone-status wait bound).
     pub timeout: Duration,
     /// Default overall deadline of one operation.
@@ -305,6 +308,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         zones,
         kuma_version,
         explicit_version,
+        release_from_server: false,
         timeout,
         operation_timeout,
         live_lints: config.get("live_lints").as_bool().unwrap_or(true),
@@ -398,8 +402,12 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
                 .at(attr("kuma_version")),
             );
             settled.kuma_version = server;
+            settled.release_from_server = true;
         }
-        (Some(server), _) => settled.kuma_version = server,
+        (Some(server), _) => {
+            settled.kuma_version = server;
+            settled.release_from_server = true;
+        }
         (None, _) => crate::log::info(
             "the control plane's release is not one this provider knows; using kuma_version",
             &[("version", info.version_text.as_deref().unwrap_or("(none)"))],

@@ -3,6 +3,7 @@
 //! Kuma says `spec.ports[1].appProtocol`; the same thing in our schema is the attribute
 //! `app_protocol` of the second `port` block, i.e. steps `port`, `[1]`, `app_protocol`.
 
+use kuma_mzs_core::KumaVersion;
 use tfplugin_proto::tfplugin6 as pb;
 
 use crate::client::ClientError;
@@ -29,6 +30,8 @@ pub struct Diag {
     pub detail: String,
     /// Where, inside the resource's configuration.
     pub path: Vec<Step>,
+    /// The core's "likely a version mismatch" hint ([`version_hint`]), shown after the detail.
+    pub hint: Option<String>,
 }
 
 impl Diag {
@@ -39,6 +42,7 @@ impl Diag {
             summary: summary.into(),
             detail: detail.into(),
             path: Vec::new(),
+            hint: None,
         }
     }
 
@@ -56,6 +60,20 @@ impl Diag {
         self
     }
 
+    /// Attach a version hint ([`version_hint`]).
+    pub fn with_hint(mut self, hint: Option<String>) -> Diag {
+        self.hint = hint;
+        self
+    }
+
+    /// What Terraform shows under the summary: the detail, then the hint on its own paragraph.
+    pub fn full_detail(&self) -> String {
+        match &self.hint {
+            Some(hint) => format!("{}\n\nHint: {hint}", self.detail),
+            None => self.detail.clone(),
+        }
+    }
+
     /// Protocol form.
     pub fn to_proto(&self) -> pb::Diagnostic {
         use pb::attribute_path::step::Selector;
@@ -66,7 +84,7 @@ impl Diag {
                 pb::diagnostic::Severity::Warning
             } as i32,
             summary: self.summary.clone(),
-            detail: self.detail.clone(),
+            detail: self.full_detail(),
             attribute: (!self.path.is_empty()).then(|| pb::AttributePath {
                 steps: self
                     .path
@@ -82,6 +100,15 @@ impl Diag {
             }),
         }
     }
+}
+
+/// The core's hint (`validate::hints`) for an error under `version` that the other release line
+/// accepts, with the provider setting that picks the release.
+pub fn version_hint(core_hint: &str, version: KumaVersion) -> String {
+    format!(
+        "{core_hint} (provider setting kuma_version = \"{}\"; it applies when the control plane's release cannot be read).",
+        kuma_mzs_core::validate::counterpart(version)
+    )
 }
 
 /// Path to an attribute name.
@@ -193,6 +220,21 @@ mod tests {
 
     fn a(s: &str) -> Step {
         Step::Attr(s.into())
+    }
+
+    #[test]
+    fn a_version_hint_is_a_paragraph_after_the_detail_naming_kuma_version() {
+        let plain = Diag::error("Invalid", "bad value");
+        assert_eq!(plain.to_proto().detail, "bad value");
+        let hinted = plain.clone().with_hint(Some(version_hint(
+            &kuma_mzs_core::validate::hint(KumaVersion::V2_14),
+            KumaVersion::V2_14,
+        )));
+        assert_eq!(
+            hinted.to_proto().detail,
+            "bad value\n\nHint: Kuma 3.0 accepts this; if your control plane runs Kuma 3.0, validate with Kuma version 3.0 instead of 2.14 (provider setting kuma_version = \"3.0\"; it applies when the control plane's release cannot be read)."
+        );
+        assert_eq!(hinted.with_hint(None), plain);
     }
 
     #[test]

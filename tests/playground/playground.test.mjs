@@ -139,6 +139,11 @@ test("the Kuma version switch changes the rules: kafka is a protocol in 2.x only
   const problem = page.locator(`#problem-list li.error[data-line='${line}']`);
   await problem.waitFor({ timeout: 10_000 });
   assert.match(await problem.textContent(), /appProtocol must be one of: grpc, http, http2, tcp/);
+  assert.equal(
+    await problem.locator(".hint").textContent(),
+    "hint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0",
+  );
+  await shot("02d-version-hint");
   await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
   assert.equal(await problem.count(), 0);
   await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));

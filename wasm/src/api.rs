@@ -137,6 +137,9 @@ pub struct DiagnosticOut {
     pub field: String,
     /// Message.
     pub message: String,
+    /// When another Kuma release accepts the field: which release to validate with instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// Where.
     pub range: Range,
     /// A certain fix.
@@ -154,6 +157,7 @@ impl DiagnosticOut {
             code: d.code.as_str(),
             field: d.field.clone(),
             message: d.message.clone(),
+            hint: d.hint.clone(),
             range: index.range(text, d.span),
             fix: d.fix.as_ref().map(|f| FixOut {
                 title: f.title.clone(),

@@ -48,6 +48,12 @@ export interface Diagnostic {
   field: string;
   /** Kuma's exact message for code `kuma`. */
   message: string;
+  /**
+   * Only on an error at a field that the other Kuma release line accepts (3.0 for a 2.x
+   * release, the newest 2.x for 3.0): the release is the likely cause, e.g. "Kuma 2.14 accepts
+   * this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0".
+   */
+  hint?: string;
   range: Range;
   fix?: Fix;
   /** Preview diagnostics only: the zones whose preview gives it (empty for authoring mistakes). */

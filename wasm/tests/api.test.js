@@ -186,3 +186,33 @@ test('the editor functions load their module on first use and schema() copies bu
   assert.throws(() => k.schema({ bogus: 1 }), /unknown field `bogus`/);
   assert.equal(typeof k.explain(''), 'string');
 });
+
+test('an error that the other Kuma release line accepts carries a hint; nothing else does', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'mixed', 'bad-protocol.yaml'), 'utf8');
+  const all = k.validate(text).documents.flatMap((d) => d.diagnostics);
+  const d = all.find((x) => x.field === 'spec.ports[0].appProtocol');
+  // Kuma's message is unchanged; the hint is its own field.
+  assert.equal(d.message, 'appProtocol must be one of: grpc, http, http2, tcp');
+  assert.equal(
+    d.hint,
+    'Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0',
+  );
+  // Under 2.x the same file has no error, so no hint (warnings never get one).
+  const v2 = k.validate(text, { kumaVersion: '2.x' }).documents.flatMap((x) => x.diagnostics);
+  assert.ok(v2.every((x) => !('hint' in x)), JSON.stringify(v2));
+  // And the other way round: only 3.0 balances towards a MeshExternalService.
+  const mlbs = [
+    'type: MeshLoadBalancingStrategy',
+    'name: lb',
+    'mesh: default',
+    'spec:',
+    '  to:',
+    '  - targetRef: {kind: MeshExternalService, labels: {kuma.io/display-name: httpbin}}',
+    '    default: {loadBalancer: {type: Random}}',
+    '',
+  ].join('\n');
+  const [e] = k.validate(mlbs, { kumaVersion: '2.14' }).documents[0].diagnostics;
+  assert.equal(e.field, 'spec.to[0].targetRef.kind');
+  assert.match(e.hint, /^Kuma 3\.0 accepts this; .* instead of 2\.14$/);
+  assert.deepEqual(k.validate(mlbs).documents[0].diagnostics, []);
+});

@@ -250,3 +250,27 @@ test('--kuma-version takes a Kuma release such as 2.9 (the core decides which ex
   assert.equal(patch.stdout, same.stdout);
   assert.match(same.stdout, /Invalid MeshMultiZoneService resource name: 'café-🎉'/);
 });
+
+const HINT_2X =
+  'Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0';
+
+test('an error that the other Kuma release line accepts gets an indented hint line (json: a hint field)', () => {
+  const r = runCli(['validate', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split('\n');
+  const at = lines.indexOf(
+    'mixed/bad-protocol.yaml:12:18: error: spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp',
+  );
+  assert.ok(at >= 0, r.stdout);
+  assert.equal(lines[at + 1], `  hint: ${HINT_2X}`);
+  // Only diagnostics with a hint get the extra line: every other line is a diagnostic.
+  assert.ok(lines.filter((l) => l).every((l) => /^mixed\/bad-protocol\.yaml:\d+:\d+: /.test(l) || l === `  hint: ${HINT_2X}`), r.stdout);
+  const json = JSON.parse(runCli(['validate', '--format', 'json', 'mixed/bad-protocol.yaml']).stdout);
+  const d = json.files[0].documents[0].diagnostics.find((x) => x.field === 'spec.ports[0].appProtocol');
+  assert.equal(d.hint, HINT_2X);
+  assert.equal(d.message, 'appProtocol must be one of: grpc, http, http2, tcp');
+  assert.deepEqual(Object.keys(d).slice(0, 6), ['severity', 'code', 'field', 'message', 'hint', 'range']);
+  // Valid under 2.x: no hint anywhere.
+  const v2 = runCli(['validate', '--kuma-version', '2.x', '--format', 'json', 'mixed/bad-protocol.yaml']);
+  assert.doesNotMatch(v2.stdout, /"hint"/);
+});

@@ -212,6 +212,26 @@ test('documents that are not Kuma resources stay quiet unless asked', async (t) 
   client.notify('exit', null);
 });
 
+test('a version hint is appended to the message on a new line', async (t) => {
+  const client = new Client([]);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { kumaVersion: '3.0' } });
+  client.notify('initialized', {});
+  const text = 'type: MeshMultiZoneService\nname: kafka\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: kafka}}}\n  ports: [{port: 9092, appProtocol: kafka}]\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///w/kafka.yaml', languageId: 'yaml', version: 1, text } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === 'file:///w/kafka.yaml');
+  const errors = published.params.diagnostics.filter((d) => d.severity === 1);
+  assert.deepEqual(
+    errors.map((d) => d.message),
+    [
+      'spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp\n' +
+        'hint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0',
+    ],
+  );
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
 test('a lint with a certain fix becomes a quick fix that resolves it', async (t) => {
   const client = new Client(['--stdio']);
   t.after(() => client.child.kill());

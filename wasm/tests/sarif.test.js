@@ -96,6 +96,18 @@ test('rule levels are the core severities and results keep their own', () => {
   assert.deepEqual(run.results.map((x) => x.ruleId), ['unmodelled-kind', 'unmodelled-kind', 'MZS008']);
 });
 
+test('a version hint follows the message on its own line and is a result property', () => {
+  const r = runCli(['validate', '--format', 'sarif', 'mixed/bad-protocol.yaml']);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  const result = sarif.runs[0].results.find((x) => x.properties && x.properties.field === 'spec.ports[0].appProtocol');
+  const hint = 'Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0';
+  assert.equal(result.message.text, `spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp\nhint: ${hint}`);
+  assert.deepEqual(result.properties, { field: 'spec.ports[0].appProtocol', hint });
+  const plain = JSON.parse(runCli(['validate', '--format', 'sarif', '--kuma-version', '2.x', 'mixed/bad-protocol.yaml']).stdout);
+  assert.ok(plain.runs[0].results.every((x) => !/hint/.test(x.message.text) && !(x.properties && x.properties.hint)));
+});
+
 test('docs/codes.md has a section for every code, with the core severity', () => {
   const doc = fs.readFileSync(path.join(REPO, 'docs', 'codes.md'), 'utf8');
   const name = { error: 'Error', warning: 'Warning', info: 'Info' };

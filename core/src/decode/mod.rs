@@ -15,6 +15,7 @@ mod repeated_keys;
 mod span;
 mod typed;
 pub(crate) mod value_fixes;
+mod version_hints;
 mod walk;
 pub(crate) mod yaml_fast;
 
@@ -254,6 +255,7 @@ fn first_key_span(node: &Node) -> TextRange {
 fn decode_resource(node: &Node, span: TextRange, version: KumaVersion) -> CheckedDocument {
     let mut diagnostics = Vec::new();
     let (resource_type, shape, resource) = decode_envelope(node, version, &mut diagnostics);
+    version_hints::attach(node, version, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     CheckedDocument {
         span,

@@ -287,6 +287,11 @@ pub struct Diagnostic {
     /// A certain fix, when there is one (editors offer it as a quick fix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Set on an error whose field another Kuma release accepts: the release used is the likely
+    /// cause, and this says which release to validate with instead (`validate::hint`). Kuma's
+    /// `message` is never changed for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A text edit that fixes a diagnostic.
@@ -315,6 +320,7 @@ impl Diagnostic {
             message: message.into(),
             span,
             fix: None,
+            hint: None,
         }
     }
 

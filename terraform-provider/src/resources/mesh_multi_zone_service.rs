@@ -3,7 +3,7 @@
 use kuma_mzs_core::api::{prepare_put, Mode, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
-use kuma_mzs_core::{KumaVersion, ResourceType};
+use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
 
 use super::data_sources::{ports_value, snis_value, string_map};
 use super::{
@@ -186,19 +186,21 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
         return (Ok(None), Vec::new());
     };
     let body = object.to_string();
-    let prepared = prepare_put(
-        &Mode::Global,
-        version,
-        ResourceType::MeshMultiZoneService,
-        Some(mesh),
-        name,
-        body.as_bytes(),
-        StoreView {
-            mesh_exists: true,
-            existing: None,
-        },
-    );
-    match prepared {
+    let put = |version| {
+        prepare_put(
+            &Mode::Global,
+            version,
+            ResourceType::MeshMultiZoneService,
+            Some(mesh),
+            name,
+            body.as_bytes(),
+            StoreView {
+                mesh_exists: true,
+                existing: None,
+            },
+        )
+    };
+    match put(version) {
         Ok(prepared) => {
             let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
                 return (Ok(None), Vec::new());
@@ -214,13 +216,25 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Ok(Some(spec)), lints)
         }
         Err(error) => {
+            // The core's version hints: the same PUT under the other release line.
+            let counterpart_errors = match put(kuma_mzs_core::validate::counterpart(version)) {
+                Ok(_) => Vec::new(),
+                Err(e) if e.invalid_parameters.is_empty() => vec![Violation::new("", e.title)],
+                Err(e) => e.invalid_parameters,
+            };
+            let hints = kuma_mzs_core::validate::hints(
+                version,
+                &error.invalid_parameters,
+                &counterpart_errors,
+            );
             let diags: Vec<Diag> = error
                 .invalid_parameters
                 .iter()
+                .zip(hints)
                 // Placeholders stand for unknown values: their findings are not the user's.
-                .filter(|v| name_known || v.field != "name")
-                .filter(|v| mesh_known || v.field != "mesh")
-                .map(|v| {
+                .filter(|(v, _)| name_known || v.field != "name")
+                .filter(|(v, _)| mesh_known || v.field != "mesh")
+                .map(|(v, hint)| {
                     let field = if v.field.is_empty() {
                         "the resource"
                     } else {
@@ -235,6 +249,7 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
                         ),
                     )
                     .at(diag::kuma_path(&v.field))
+                    .with_hint(hint.map(|h| diag::version_hint(&h, version)))
                 })
                 .collect();
             if diags.is_empty() && !error.invalid_parameters.is_empty() {
@@ -413,9 +428,15 @@ pub async fn plan(
     let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
+        // A version hint helps only when the rules are `kuma_version`'s, not the server's own.
+        let release_known = ctx
+            .configured
+            .as_ref()
+            .is_some_and(|c| c.release_from_server);
         validate(config, ctx.version)
             .into_iter()
             .filter(|d| d.error)
+            .map(|d| if release_known { d.with_hint(None) } else { d })
             .collect()
     };
     if prior.is_null() && !planned.is_null() && diags.is_empty() {
@@ -896,6 +917,59 @@ mod tests {
         );
         assert!(error.detail.contains("appProtocol must be one of"));
         assert!(validate(&cfg, KumaVersion::V2_14).iter().all(|d| !d.error));
+    }
+
+    #[test]
+    fn an_error_the_other_release_line_accepts_carries_the_cores_version_hint() {
+        let cfg = with_ports(vec![(6379, "tcp"), (9092, "kafka")]);
+        let v3 = validate(&cfg, KumaVersion::V3_0);
+        let error = v3.iter().find(|d| d.error).expect("3.0 rejects kafka");
+        let shown = error.to_proto().detail;
+        assert!(
+            shown.starts_with(&format!("{}\n\nHint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0 (provider setting kuma_version = \"2.14\"", error.detail)),
+            "{shown}"
+        );
+        // An error every release gives has none.
+        let mut bad = with_ports(vec![(6379, "tcp")]);
+        bad.set("name", Value::string("Bad_Name"));
+        for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+            let diags = validate(&bad, version);
+            let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
+            assert_eq!(error.hint, None, "{diags:?}");
+        }
+    }
+
+    #[test]
+    fn a_plan_keeps_the_hint_only_while_the_rules_are_kuma_versions_not_the_servers() {
+        let cfg = with_ports(vec![(9092, "kafka")]);
+        let offline = block_on(plan(&PlanContext::default(), &Value::Null, &cfg, &cfg));
+        let error = offline
+            .diags
+            .iter()
+            .find(|d| d.error)
+            .expect("3.0 rejects kafka");
+        assert!(error.hint.is_some(), "{:?}", offline.diags);
+        let provider = Value::object([("endpoint", Value::string("http://127.0.0.1:1"))]);
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&provider)
+        else {
+            panic!("the provider configures");
+        };
+        let mut told = (*configured).clone();
+        told.release_from_server = true;
+        let ctx = PlanContext {
+            configured: Some(std::sync::Arc::new(told)),
+            version: KumaVersion::V3_0,
+            has_zones: false,
+        };
+        let online = block_on(plan(&ctx, &Value::Null, &cfg, &cfg));
+        let error = online
+            .diags
+            .iter()
+            .find(|d| d.error)
+            .expect("3.0 rejects kafka");
+        assert_eq!(error.hint, None);
+        assert_eq!(error.detail, offline.diags[0].detail);
     }
 
     #[test]

@@ -7,7 +7,7 @@ const path = require('node:path');
 const core = require('../node/kuma_mzs.js');
 const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
-const { diagnosticText } = require('./format.js');
+const { diagnosticText, hintText } = require('./format.js');
 const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
 
 const USAGE = `Usage:
@@ -146,7 +146,8 @@ function allDiagnostics(result) {
 
 function textLine(path, d) {
   const where = `${path}:${d.range.start.line}:${d.range.start.column}`;
-  return `${where}: ${d.severity}: ${diagnosticText(d)}`;
+  const line = `${where}: ${d.severity}: ${diagnosticText(d)}`;
+  return d.hint ? `${line}\n  ${hintText(d)}` : line;
 }
 
 function lineColumn(range) {
@@ -157,7 +158,9 @@ function lineColumn(range) {
 }
 
 function jsonDiagnostic(d) {
-  const out = { severity: d.severity, code: d.code, field: d.field, message: d.message, range: lineColumn(d.range) };
+  const out = { severity: d.severity, code: d.code, field: d.field, message: d.message };
+  if (d.hint) out.hint = d.hint;
+  out.range = lineColumn(d.range);
   if (d.fix) out.fix = { title: d.fix.title, range: lineColumn(d.fix.range), replacement: d.fix.replacement };
   return out;
 }

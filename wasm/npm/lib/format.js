@@ -7,4 +7,10 @@ function diagnosticText(d) {
   return d.field && !d.message.startsWith(`${d.field} `) ? `${d.field}: ${d.message}` : d.message;
 }
 
-module.exports = { diagnosticText };
+/** `hint: ...` when another Kuma release accepts the diagnostic's field (the core decides and
+ * words it; the release used is the likely cause), else ''. */
+function hintText(d) {
+  return d.hint ? `hint: ${d.hint}` : '';
+}
+
+module.exports = { diagnosticText, hintText };

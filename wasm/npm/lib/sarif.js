@@ -7,7 +7,7 @@
 
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { diagnosticText } = require('./format.js');
+const { diagnosticText, hintText } = require('./format.js');
 
 // SARIF's levels for the core's severities (the only mapping here: names, not rules).
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' };
@@ -74,7 +74,7 @@ function toSarif(files, meta) {
       const result = {
         ruleId: d.code,
         level: level(d.severity),
-        message: { text: diagnosticText(d) },
+        message: { text: d.hint ? `${diagnosticText(d)}\n${hintText(d)}` : diagnosticText(d) },
         locations: [
           {
             physicalLocation: {
@@ -91,6 +91,7 @@ function toSarif(files, meta) {
       };
       if (ruleIndex.has(d.code)) result.ruleIndex = ruleIndex.get(d.code);
       if (d.field) result.properties = { field: d.field };
+      if (d.hint) result.properties = { ...result.properties, hint: d.hint };
       results.push(result);
     }
   }

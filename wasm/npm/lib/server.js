@@ -42,7 +42,7 @@ const {
 } = require('vscode-languageserver/node');
 const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
-const { diagnosticText } = require('./format.js');
+const { diagnosticText, hintText } = require('./format.js');
 const { zoneRules, assignZone, inputZone } = require('./zones.js');
 
 const SEVERITY = {
@@ -70,6 +70,7 @@ function lspDiagnostic(d) {
     message: diagnosticText(d),
   };
   if (d.zones && d.zones.length > 0) diagnostic.message += ` [zone ${d.zones.join(', ')}]`;
+  if (d.hint) diagnostic.message += `\n${hintText(d)}`;
   if (d.fix) diagnostic.data = { fix: { title: d.fix.title, range: lspRange(d.fix.range), newText: d.fix.replacement } };
   return diagnostic;
 }

@@ -166,7 +166,7 @@ export function toCmDiagnostics(
       to,
       severity: d.severity,
       source: d.code,
-      message: `${where}${d.message}`,
+      message: d.hint ? `${where}${d.message}\nhint: ${d.hint}` : `${where}${d.message}`,
       actions: d.fix ? [{ name: d.fix.title, apply: (view: EditorView) => onFix(view, d) }] : undefined,
     };
   });

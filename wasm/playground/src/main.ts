@@ -400,6 +400,8 @@ function renderProblems(): void {
           d.message,
           zonesOf(d).length ? h("span", { class: "zones" }, ` (${zonesOf(d).length === 1 ? "zone" : "zones"} ${zonesOf(d).join(", ")})`) : null,
           h("span", { class: "code" }, ` [${d.code}]`),
+          // The core's "likely a version mismatch" hint: another Kuma release accepts this field.
+          d.hint ? h("span", { class: "hint" }, `hint: ${d.hint}`) : null,
         ),
         d.fix && files.has(path)
           ? h("button", { type: "button", class: "fix", onclick: () => fixFromList(path, d) }, `Fix: ${d.fix.title}`)

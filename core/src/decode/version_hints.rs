@@ -1,0 +1,225 @@
+//! Hints on errors that the other release line would not give (`validate::version_hint` has the
+//! rule): the document is decoded and validated once more under the counterpart release, only
+//! when it has errors that depend on the release, so a valid document costs nothing.
+
+use crate::model::KumaVersion;
+use crate::text::diagnostics::{Code, Diagnostic, Severity};
+use crate::text::syntax::Node;
+use crate::validate;
+
+/// Errors whose verdict a release decides: Kuma's schema and Kuma's validators.
+fn depends_on_release(d: &Diagnostic) -> bool {
+    d.severity == Severity::Error && matches!(d.code, Code::Schema | Code::Kuma)
+}
+
+/// Give every release-dependent error in `diagnostics` (of `node`, decoded under `version`) whose
+/// field the counterpart release accepts (no error there, and a field it knows)
+/// [`validate::hint`].
+pub(super) fn attach(node: &Node, version: KumaVersion, diagnostics: &mut [Diagnostic]) {
+    if !diagnostics.iter().any(depends_on_release) {
+        return;
+    }
+    let mut other = Vec::new();
+    super::decode_envelope(node, validate::counterpart(version), &mut other);
+    // A field the counterpart does not know (`MZS005`) is not accepted there either: it would
+    // be dropped (3.0 removed nested `hashPolicies`, for one).
+    let rejected: Vec<&str> = other
+        .iter()
+        .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
+        .map(|d| d.field.as_str())
+        .collect();
+    for d in diagnostics.iter_mut().filter(|d| depends_on_release(d)) {
+        if validate::accepts(&d.field, rejected.iter().copied()) {
+            d.hint = Some(validate::hint(version));
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use crate::model::KumaVersion;
+    use crate::text::diagnostics::{Code, Diagnostic, Severity};
+    use crate::{check, CheckOptions};
+
+    fn diagnostics(text: &str, version: KumaVersion) -> Vec<Diagnostic> {
+        let options = CheckOptions {
+            kuma_version: version,
+            ..CheckOptions::default()
+        };
+        check(text, &options).all_diagnostics().cloned().collect()
+    }
+
+    /// `(field, hint)` of every error.
+    fn errors(text: &str, version: KumaVersion) -> Vec<(String, Option<String>)> {
+        diagnostics(text, version)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| (d.field, d.hint))
+            .collect()
+    }
+
+    fn hinted(field: &str, version: KumaVersion) -> (String, Option<String>) {
+        (field.to_owned(), Some(crate::validate::hint(version)))
+    }
+
+    fn plain(field: &str) -> (String, Option<String>) {
+        (field.to_owned(), None)
+    }
+
+    const KAFKA: &str = "type: MeshMultiZoneService
+name: kafka
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: kafka}}}
+  ports: [{port: 9092, appProtocol: kafka}]
+";
+
+    #[test]
+    fn kafka_under_3_0_says_that_2_14_accepts_it_and_keeps_kumas_message() {
+        let found = diagnostics(KAFKA, KumaVersion::V3_0);
+        let error = found
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .expect("3.0 rejects kafka");
+        assert_eq!(error.field, "spec.ports[0].appProtocol");
+        assert_eq!(
+            error.message,
+            "appProtocol must be one of: grpc, http, http2, tcp"
+        );
+        assert_eq!(
+            error.hint.as_deref(),
+            Some("Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0")
+        );
+        assert!(errors(KAFKA, KumaVersion::V2_14).is_empty());
+    }
+
+    #[test]
+    fn a_document_without_errors_has_no_hint() {
+        for v in KumaVersion::ALL {
+            assert!(diagnostics(&KAFKA.replace("kafka}", "tcp}"), v)
+                .iter()
+                .all(|d| d.hint.is_none()));
+        }
+        // Warnings never get one, even beside an error (`MZS005`: an unknown field).
+        let unknown_field = KAFKA.replace("  ports:", "  portz: 1\n  ports:");
+        let found = diagnostics(&unknown_field, KumaVersion::V3_0);
+        assert!(found
+            .iter()
+            .any(|d| d.code == Code::UnknownField && d.hint.is_none()));
+        assert!(found.iter().any(|d| d.hint.is_some()));
+    }
+
+    #[test]
+    fn an_error_both_release_lines_give_has_no_hint() {
+        // `TCP`: the MZS protocol is case-sensitive in both lines (each lists its own values).
+        let doc = KAFKA.replace(
+            "appProtocol: kafka}]",
+            "appProtocol: kafka}, {port: 80, appProtocol: TCP}]",
+        );
+        assert_eq!(
+            errors(&doc, KumaVersion::V3_0),
+            vec![
+                hinted("spec.ports[0].appProtocol", KumaVersion::V3_0),
+                plain("spec.ports[1].appProtocol"),
+            ]
+        );
+        assert_eq!(
+            errors(&doc, KumaVersion::V2_14),
+            vec![plain("spec.ports[1].appProtocol")]
+        );
+    }
+
+    #[test]
+    fn a_2_14_rejection_that_3_0_accepts_says_so() {
+        // Only 3.0 balances towards a MeshExternalService.
+        let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: MeshExternalService, labels: {kuma.io/display-name: httpbin}}
+    default: {loadBalancer: {type: Random}}
+";
+        assert_eq!(
+            errors(doc, KumaVersion::V2_14),
+            vec![hinted("spec.to[0].targetRef.kind", KumaVersion::V2_14)]
+        );
+        assert!(crate::validate::hint(KumaVersion::V2_14).starts_with("Kuma 3.0 accepts this"));
+        assert!(errors(doc, KumaVersion::V3_0).is_empty());
+    }
+
+    #[test]
+    fn a_field_the_other_release_does_not_know_gets_no_hint() {
+        // 2.14 refuses root and nested hash policies together; 3.0 accepts the document but
+        // drops the nested ones as unknown, so "3.0 accepts this" would mislead.
+        let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      hashPolicies: [{type: Header, header: {name: x}}]
+      loadBalancer:
+        type: RingHash
+        ringHash: {hashPolicies: [{type: Header, header: {name: y}}]}
+";
+        assert_eq!(
+            errors(doc, KumaVersion::V2_14),
+            vec![plain(
+                "spec.to[0].default.loadBalancer.ringHash.hashPolicies"
+            )]
+        );
+        assert!(errors(doc, KumaVersion::V3_0).is_empty());
+    }
+
+    #[test]
+    fn schema_errors_get_hints_too() {
+        // A ServiceTag identity, written by a 2.x control plane: a 3.0 schema error.
+        let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: r}}
+  identities: [{type: ServiceTag, value: redis}]
+";
+        let found = diagnostics(doc, KumaVersion::V3_0);
+        let error = found
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .expect("3.0 refuses ServiceTag");
+        assert_eq!(error.code, Code::Schema);
+        assert_eq!(error.hint, Some(crate::validate::hint(KumaVersion::V3_0)));
+    }
+
+    #[test]
+    fn an_older_2x_release_compares_with_3_0() {
+        // 2.9 to 2.13 need a `to`; 3.0 does not.
+        let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Dataplane}
+";
+        let v = KumaVersion::V2_13;
+        assert_eq!(errors(doc, v), vec![hinted("spec.to", v)]);
+        assert!(crate::validate::hint(v).starts_with("Kuma 3.0 accepts this"));
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_compared_on_its_own() {
+        let text = format!(
+            "[{}, {}]",
+            r#"{"type": "MeshMultiZoneService", "name": "a", "spec": {"selector": {"meshService": {"matchLabels": {"app": "a"}}}, "ports": [{"port": 1, "appProtocol": "kafka"}]}}"#,
+            r#"{"type": "MeshMultiZoneService", "name": "b", "spec": {"selector": {"meshService": {"matchLabels": {"app": "a"}}}, "ports": [{"port": 1, "appProtocol": "TCP"}]}}"#,
+        );
+        let checked = check(&text, &CheckOptions::default());
+        let hints: Vec<Vec<bool>> = checked
+            .documents
+            .iter()
+            .map(|d| d.diagnostics.iter().map(|d| d.hint.is_some()).collect())
+            .collect();
+        assert_eq!(hints, vec![vec![true], vec![false]]);
+    }
+}
