@@ -6,6 +6,9 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod shared_data;
+use shared_data::shared_dir;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -13,17 +16,6 @@ use kuma_mzs_core::decode::decode_spec;
 use kuma_mzs_core::model::{KumaVersion, ResourceType, Spec};
 use kuma_mzs_core::syntax::{parse, Limits, Node, NodeKind};
 use kuma_mzs_core::{validate, Violation};
-
-fn shared_dir() -> PathBuf {
-    for var in ["KUMA_MZS_SHARED", "SHARED"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return PathBuf::from(v);
-            }
-        }
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
 struct Case {
     name: String,

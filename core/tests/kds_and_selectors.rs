@@ -4,23 +4,13 @@
 
 mod preview_common;
 
-use std::path::{Path, PathBuf};
+mod shared_data;
+use shared_data::shared_dir;
 
 use kuma_mzs_core::api::{hashed_name, kds_name, rename_for_zones};
 use kuma_mzs_core::preview::{preview, PreviewOptions};
 use preview_common::resources;
 use serde_json::Value;
-
-fn shared_dir() -> PathBuf {
-    for var in ["KUMA_MZS_SHARED", "SHARED"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return PathBuf::from(v);
-            }
-        }
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
 #[test]
 fn every_upstream_hashed_name_case_matches() {

@@ -3,20 +3,14 @@
 
 mod preview_common;
 
-use std::path::PathBuf;
+mod shared_data;
+use shared_data::shared_dir;
 
 use kuma_mzs_core::hostnames::inspect;
 use kuma_mzs_core::model::Spec;
 
-fn shared() -> PathBuf {
-    std::env::var_os("KUMA_MZS_SHARED")
-        .or_else(|| std::env::var_os("SHARED"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-}
-
 fn check(case: &str, is_global: bool) {
-    let dir = shared().join("conformance/kuma-mzs-api").join(case);
+    let dir = shared_dir().join("conformance/kuma-mzs-api").join(case);
     let base = "meshmultizoneservice_hostnames_global";
     let input = std::fs::read_to_string(dir.join(format!("{base}.input.yaml")))
         .unwrap_or_else(|e| panic!("conformance data missing in {}: {e}", dir.display()));

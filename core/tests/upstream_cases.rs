@@ -14,22 +14,14 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod shared_data;
+use shared_data::shared_dir;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use kuma_mzs_core::{check, CheckOptions, Diagnostic, KumaVersion, Severity};
 use serde_json::Value;
-
-fn shared_dir() -> PathBuf {
-    for var in ["KUMA_MZS_SHARED", "SHARED"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return PathBuf::from(v);
-            }
-        }
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
 /// `2.x` in the data means the release its cases were read from (v2.14.3).
 fn version_of(name: &str) -> KumaVersion {

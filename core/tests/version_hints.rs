@@ -5,21 +5,13 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+mod shared_data;
+use shared_data::shared_dir;
+
+use std::path::PathBuf;
 
 use kuma_mzs_core::{check, validate, CheckOptions, Checked, Code, KumaVersion, Severity};
 use serde_json::Value;
-
-fn shared_dir() -> PathBuf {
-    for var in ["KUMA_MZS_SHARED", "SHARED"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return PathBuf::from(v);
-            }
-        }
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
 
 fn checked(text: &str, version: KumaVersion) -> Checked {
     check(
