@@ -1,6 +1,6 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::api::{prepare_put, Mode, StoreView};
+use kuma_mzs_core::api::{prepare_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
@@ -186,20 +186,7 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
         return (Ok(None), Vec::new());
     };
     let body = object.to_string();
-    let put = |version| {
-        prepare_put(
-            &Mode::Global,
-            version,
-            ResourceType::MeshMultiZoneService,
-            Some(mesh),
-            name,
-            body.as_bytes(),
-            StoreView {
-                mesh_exists: true,
-                existing: None,
-            },
-        )
-    };
+    let put = |version| put_on_global(version, mesh, name, &body);
     match put(version) {
         Ok(prepared) => {
             let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
@@ -466,20 +453,31 @@ pub async fn plan(
 fn as_resource(planned: &Value, version: KumaVersion) -> Option<kuma_mzs_core::Resource> {
     let (mesh, name) = (planned.get("mesh").as_str()?, planned.get("name").as_str()?);
     let object = kuma_object(planned, mesh, name)?;
+    put_on_global(version, mesh, name, &object.to_string())
+        .ok()
+        .map(|prepared| prepared.resource)
+}
+
+/// What the global control plane makes of a PUT of this MZS (`body`) into an existing mesh: the
+/// REST layer's checks kuma-local runs (names, labels, schema, validator) and the stored resource.
+fn put_on_global(
+    version: KumaVersion,
+    mesh: &str,
+    name: &str,
+    body: &str,
+) -> Result<PreparedPut, ApiError> {
     prepare_put(
         &Mode::Global,
         version,
         ResourceType::MeshMultiZoneService,
         Some(mesh),
         name,
-        object.to_string().as_bytes(),
+        body.as_bytes(),
         StoreView {
             mesh_exists: true,
             existing: None,
         },
     )
-    .ok()
-    .map(|prepared| prepared.resource)
 }
 
 /// Plan-time half of a safe create: the object must not exist yet and its mesh must.
