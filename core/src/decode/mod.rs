@@ -31,7 +31,7 @@ use crate::validate;
 use crate::validate::lints;
 use crate::{CheckedDocument, Shape};
 use openapi::Schema;
-use walk::Walker;
+use walk::{Walked, Walker};
 
 use crate::model::API_VERSION;
 
@@ -152,26 +152,25 @@ fn typed_spec(
         ResourceType::MeshLoadBalancingStrategy => &openapi::MLBS_SPEC,
     };
     let mut path = String::from("spec");
+    let empty;
     let value = match node {
         // An empty spec document (`spec:` or an empty file) is an empty object to Kuma.
-        Some(n) if n.is_null() => walker.walk(
-            &Node {
+        Some(n) if n.is_null() => {
+            empty = Node {
                 kind: crate::text::syntax::NodeKind::Mapping(Vec::new()),
                 span: n.span,
-            },
-            schema,
-            &mut path,
-            anchor,
-        ),
+            };
+            walker.walk(&empty, schema, &mut path, anchor)
+        }
         Some(n) => walker.walk(n, schema, &mut path, anchor),
         // No spec: reported by the caller; nothing inside it to check.
         None => return empty_spec(resource_type),
     };
-    let value = value.unwrap_or_else(|| Value::Object(Map::new()));
+    let value = value.unwrap_or_else(|| Walked::Object(Vec::new()));
     #[cfg(debug_assertions)]
-    let for_serde = value.clone();
+    let for_serde = value.clone().into_value();
     let spec = match resource_type {
-        ResourceType::Mesh => Ok(Spec::Mesh(value)),
+        ResourceType::Mesh => Ok(Spec::Mesh(value.into_value())),
         ResourceType::MeshService => typed::mesh_service(value).map(Spec::MeshService),
         ResourceType::MeshMultiZoneService => {
             typed::mesh_multi_zone_service(value).map(Spec::MeshMultiZoneService)
@@ -451,9 +450,10 @@ fn string_field(
         return None;
     };
     let mut p = path.to_owned();
-    walker
-        .walk(&entry.value, &openapi::STRING, &mut p, entry.key.span)
-        .and_then(|v| v.as_str().map(str::to_owned))
+    match walker.walk(&entry.value, &openapi::STRING, &mut p, entry.key.span) {
+        Some(Walked::Str(s)) => Some(s.to_owned()),
+        _ => None,
+    }
 }
 
 fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
@@ -463,10 +463,10 @@ fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
     let mut p = path.to_owned();
     let value = walker.walk(&entry.value, &openapi::STRING_MAP, &mut p, entry.key.span);
     let mut out = Labels::new();
-    if let Some(Value::Object(map)) = value {
-        for (k, v) in map {
-            if let Value::String(v) = v {
-                out.insert(k, v);
+    if let Some(Walked::Object(entries)) = value {
+        for (k, v) in entries {
+            if let Walked::Str(v) = v {
+                out.insert(k.to_owned(), v.to_owned());
             }
         }
     }
