@@ -243,7 +243,15 @@ impl Walker<'_> {
             path.truncate(len);
         }
         for field in fields {
-            if out.iter().any(|(key, _)| *key == field.name) {
+            let has_default = matches!(
+                field.schema,
+                Schema::String {
+                    default: Some(_),
+                    ..
+                }
+            );
+            // Only required fields and defaults add anything below.
+            if !(field.required || has_default) || out.iter().any(|(key, _)| *key == field.name) {
                 continue;
             }
             let present = entries.iter().any(|e| {
