@@ -512,18 +512,19 @@ fn universal_meta<'n>(
     };
     let labels = labels_field(node, "labels", walker);
     if resource_type != ResourceType::Mesh {
-        let mut known = vec!["type", "name", "labels", "spec"];
-        if resource_type.is_mesh_scoped() {
-            known.push("mesh");
-        }
-        let mut output_only = vec!["creationTime", "modificationTime", "kri"];
-        if has_status(resource_type) {
-            output_only.push("status");
-        }
-        if has_snis(resource_type) {
-            output_only.push("snis");
-        }
-        lint_envelope(entries, &known, &output_only, walker);
+        // Constant lists, not vectors built for every document.
+        let known: &[&str] = if resource_type.is_mesh_scoped() {
+            &["type", "name", "labels", "spec", "mesh"]
+        } else {
+            &["type", "name", "labels", "spec"]
+        };
+        let output_only: &[&str] = match (has_status(resource_type), has_snis(resource_type)) {
+            (true, true) => &["creationTime", "modificationTime", "kri", "status", "snis"],
+            (true, false) => &["creationTime", "modificationTime", "kri", "status"],
+            (false, true) => &["creationTime", "modificationTime", "kri", "snis"],
+            (false, false) => &["creationTime", "modificationTime", "kri"],
+        };
+        lint_envelope(entries, known, output_only, walker);
     }
     let spec = node.get("spec").filter(|n| !n.is_null());
     (Meta { name, mesh, labels }, spec)
