@@ -21,21 +21,7 @@ const JSYAML = devRequire('js-yaml');
 const Ajv = devRequire('ajv');
 const k = require(PKG);
 
-function mzs(i, variant) {
-  const ports = [];
-  for (let p = 0; p < 3; p++) {
-    const protocol = variant === 'bad-protocol' && p === 1 ? 'htpp' : ['http', 'grpc', 'tcp'][p];
-    ports.push(`  - port: ${8080 + p}\n    name: port-${p}\n    appProtocol: ${protocol}`);
-  }
-  const name = variant === 'bad-name' ? `svc.${i}` : `backend-${i}`;
-  const selector = variant === 'empty-selector' ? '    meshService:\n      matchLabels: {}' :
-    `    meshService:\n      matchLabels:\n        app: backend-${i}\n        kuma.io/origin: zone`;
-  return `type: MeshMultiZoneService\nname: ${name}\nmesh: default\nlabels:\n  team: payments\n  kuma.io/origin: global\nspec:\n  selector:\n${selector}\n  ports:\n${ports.join('\n')}\n`;
-}
-
-const VARIANTS = ['valid', 'valid', 'valid', 'bad-protocol', 'bad-name', 'empty-selector'];
-const corpus = [];
-for (let i = 0; i < 300; i++) corpus.push(mzs(i, VARIANTS[i % VARIANTS.length]));
+const { corpus } = require('./corpus.js');
 const bytes = corpus.reduce((n, t) => n + Buffer.byteLength(t), 0);
 
 const rest = YAML.parse(fs.readFileSync(path.join(SHARED, 'conformance', 'schema', 'meshmultizoneservice.rest.yaml'), 'utf8'));

@@ -32,7 +32,7 @@ use crate::validate;
 use crate::validate::lints;
 use crate::{CheckedDocument, Shape};
 use openapi::Schema;
-use walk::Walker;
+use walk::{Walked, Walker};
 
 use crate::model::API_VERSION;
 
@@ -153,26 +153,25 @@ fn typed_spec(
         ResourceType::MeshLoadBalancingStrategy => &openapi::MLBS_SPEC,
     };
     let mut path = String::from("spec");
+    let empty;
     let value = match node {
         // An empty spec document (`spec:` or an empty file) is an empty object to Kuma.
-        Some(n) if n.is_null() => walker.walk(
-            &Node {
+        Some(n) if n.is_null() => {
+            empty = Node {
                 kind: crate::text::syntax::NodeKind::Mapping(Vec::new()),
                 span: n.span,
-            },
-            schema,
-            &mut path,
-            anchor,
-        ),
+            };
+            walker.walk(&empty, schema, &mut path, anchor)
+        }
         Some(n) => walker.walk(n, schema, &mut path, anchor),
         // No spec: reported by the caller; nothing inside it to check.
         None => return empty_spec(resource_type),
     };
-    let value = value.unwrap_or_else(|| Value::Object(Map::new()));
+    let value = value.unwrap_or_else(|| Walked::Object(Vec::new()));
     #[cfg(debug_assertions)]
-    let for_serde = value.clone();
+    let for_serde = value.clone().into_value();
     let spec = match resource_type {
-        ResourceType::Mesh => Ok(Spec::Mesh(value)),
+        ResourceType::Mesh => Ok(Spec::Mesh(value.into_value())),
         ResourceType::MeshService => typed::mesh_service(value).map(Spec::MeshService),
         ResourceType::MeshMultiZoneService => {
             typed::mesh_multi_zone_service(value).map(Spec::MeshMultiZoneService)
@@ -453,9 +452,10 @@ fn string_field(
         return None;
     };
     let mut p = path.to_owned();
-    walker
-        .walk(&entry.value, &openapi::STRING, &mut p, entry.key.span)
-        .and_then(|v| v.as_str().map(str::to_owned))
+    match walker.walk(&entry.value, &openapi::STRING, &mut p, entry.key.span) {
+        Some(Walked::Str(s)) => Some(s.to_owned()),
+        _ => None,
+    }
 }
 
 fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
@@ -465,10 +465,10 @@ fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
     let mut p = path.to_owned();
     let value = walker.walk(&entry.value, &openapi::STRING_MAP, &mut p, entry.key.span);
     let mut out = Labels::new();
-    if let Some(Value::Object(map)) = value {
-        for (k, v) in map {
-            if let Value::String(v) = v {
-                out.insert(k, v);
+    if let Some(Walked::Object(entries)) = value {
+        for (k, v) in entries {
+            if let Walked::Str(v) = v {
+                out.insert(k.to_owned(), v.to_owned());
             }
         }
     }
@@ -514,18 +514,19 @@ fn universal_meta<'n>(
     };
     let labels = labels_field(node, "labels", walker);
     if resource_type != ResourceType::Mesh {
-        let mut known = vec!["type", "name", "labels", "spec"];
-        if resource_type.is_mesh_scoped() {
-            known.push("mesh");
-        }
-        let mut output_only = vec!["creationTime", "modificationTime", "kri"];
-        if has_status(resource_type) {
-            output_only.push("status");
-        }
-        if has_snis(resource_type) {
-            output_only.push("snis");
-        }
-        lint_envelope(entries, &known, &output_only, walker);
+        // Constant lists, not vectors built for every document.
+        let known: &[&str] = if resource_type.is_mesh_scoped() {
+            &["type", "name", "labels", "spec", "mesh"]
+        } else {
+            &["type", "name", "labels", "spec"]
+        };
+        let output_only: &[&str] = match (has_status(resource_type), has_snis(resource_type)) {
+            (true, true) => &["creationTime", "modificationTime", "kri", "status", "snis"],
+            (true, false) => &["creationTime", "modificationTime", "kri", "status"],
+            (false, true) => &["creationTime", "modificationTime", "kri", "snis"],
+            (false, false) => &["creationTime", "modificationTime", "kri"],
+        };
+        lint_envelope(entries, known, output_only, walker);
     }
     let spec = node.get("spec").filter(|n| !n.is_null());
     (Meta { name, mesh, labels }, spec)

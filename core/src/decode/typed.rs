@@ -1,4 +1,4 @@
-//! The typed specs, read by hand from the JSON the schema walk built.
+//! The typed specs, read by hand from the JSON the schema walk built ([`Walked`]).
 //!
 //! The walk has already checked every type, applied the schema defaults and put placeholders in
 //! for missing required values, so this is plain field moving. It is written out by hand instead
@@ -9,6 +9,8 @@
 //! builds check every decoded spec against serde's result (see `typed_spec` in the parent module).
 
 use serde_json::Value;
+
+use super::walk::Walked;
 
 use crate::model::{
     AffinityTag, CrossZone, Extension, Failover, FailoverThreshold, FailoverTo, FromZones,
@@ -24,20 +26,22 @@ pub(crate) struct Mismatch;
 type Read<T> = Result<T, Mismatch>;
 
 /// The fields `names` of the object `value`, in that order (`None` when absent), taken in one
-/// pass over the object (removing them one by one would search and rebalance its B-tree each
-/// time). Other keys are ignored, as serde ignores them.
-fn fields<const N: usize>(value: Value, names: [&str; N]) -> Read<[Option<Value>; N]> {
+/// pass over the object. Other keys are ignored, as serde ignores them.
+fn fields<'n, const N: usize>(
+    value: Walked<'n>,
+    names: [&str; N],
+) -> Read<[Option<Walked<'n>>; N]> {
     let mut out = [const { None }; N];
     fill(value, &names, &mut out)?;
     Ok(out)
 }
 
 /// [`fields`] without the array size (one copy of the loop for every struct).
-fn fill(value: Value, names: &[&str], out: &mut [Option<Value>]) -> Read<()> {
-    let Value::Object(map) = value else {
+fn fill<'n>(value: Walked<'n>, names: &[&str], out: &mut [Option<Walked<'n>>]) -> Read<()> {
+    let Walked::Object(entries) = value else {
         return Err(Mismatch);
     };
-    for (key, value) in map {
+    for (key, value) in entries {
         if let Some(slot) = names
             .iter()
             .position(|name| *name == key)
@@ -50,79 +54,110 @@ fn fill(value: Value, names: &[&str], out: &mut [Option<Value>]) -> Read<()> {
 }
 
 /// An `Option` field: absent and `null` are both `None`.
-fn field(slot: Option<Value>) -> Option<Value> {
+fn field(slot: Option<Walked<'_>>) -> Option<Walked<'_>> {
     slot.filter(|v| !v.is_null())
 }
 
+/// An `Option<Value>` field (free-form JSON in the model).
+fn json_field(slot: Option<Walked<'_>>) -> Option<Value> {
+    field(slot).map(Walked::into_value)
+}
+
 /// An optional field read with `read`.
-fn optional<T>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<Option<T>> {
+fn optional<'n, T>(slot: Option<Walked<'n>>, read: fn(Walked<'n>) -> Read<T>) -> Read<Option<T>> {
     field(slot).map(read).transpose()
 }
 
 /// A `#[serde(default)]` field read with `read`: absent is the default (present `null` is not).
-fn or_default<T: Default>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<T> {
+fn or_default<'n, T: Default>(
+    slot: Option<Walked<'n>>,
+    read: fn(Walked<'n>) -> Read<T>,
+) -> Read<T> {
     slot.map_or_else(|| Ok(T::default()), read)
 }
 
 /// A field without a default: absent is a mismatch.
-fn required<T>(slot: Option<Value>, read: fn(Value) -> Read<T>) -> Read<T> {
+fn required<'n, T>(slot: Option<Walked<'n>>, read: fn(Walked<'n>) -> Read<T>) -> Read<T> {
     slot.map_or(Err(Mismatch), read)
 }
 
-fn string(value: Value) -> Read<String> {
+fn string(value: Walked<'_>) -> Read<String> {
     match value {
-        Value::String(s) => Ok(s),
+        Walked::Str(s) => Ok(s.to_owned()),
+        Walked::Json(Value::String(s)) => Ok(s),
         _ => Err(Mismatch),
     }
 }
 
-fn int32(value: Value) -> Read<i32> {
-    value
-        .as_i64()
+fn integer(value: &Walked<'_>) -> Option<i64> {
+    match value {
+        Walked::Int(i) => Some(*i),
+        Walked::Json(v) => v.as_i64(),
+        _ => None,
+    }
+}
+
+fn int32(value: Walked<'_>) -> Read<i32> {
+    integer(&value)
         .and_then(|i| i32::try_from(i).ok())
         .ok_or(Mismatch)
 }
 
-fn uint32(value: Value) -> Read<u32> {
-    value
-        .as_u64()
-        .and_then(|i| u32::try_from(i).ok())
-        .ok_or(Mismatch)
+fn uint32(value: Walked<'_>) -> Read<u32> {
+    let unsigned = match &value {
+        Walked::Json(v) => v.as_u64(),
+        other => integer(other).and_then(|i| u64::try_from(i).ok()),
+    };
+    unsigned.and_then(|i| u32::try_from(i).ok()).ok_or(Mismatch)
 }
 
-fn boolean(value: Value) -> Read<bool> {
-    value.as_bool().ok_or(Mismatch)
-}
-
-fn any(value: Value) -> Read<Value> {
-    Ok(value)
-}
-
-fn list<T>(value: Value, read: fn(Value) -> Read<T>) -> Read<Vec<T>> {
+fn boolean(value: Walked<'_>) -> Read<bool> {
     match value {
-        Value::Array(items) => items.into_iter().map(read).collect(),
+        Walked::Bool(b) => Ok(b),
+        Walked::Json(v) => v.as_bool().ok_or(Mismatch),
         _ => Err(Mismatch),
     }
 }
 
-fn strings(value: Value) -> Read<Vec<String>> {
+fn any(value: Walked<'_>) -> Read<Value> {
+    Ok(value.into_value())
+}
+
+fn list<'n, T>(value: Walked<'n>, read: fn(Walked<'n>) -> Read<T>) -> Read<Vec<T>> {
+    match value {
+        Walked::Array(items) => items.into_iter().map(read).collect(),
+        Walked::Json(Value::Array(items)) => {
+            items.into_iter().map(|v| read(Walked::Json(v))).collect()
+        }
+        _ => Err(Mismatch),
+    }
+}
+
+fn strings(value: Walked<'_>) -> Read<Vec<String>> {
     list(value, string)
 }
 
-fn labels(value: Value) -> Read<Labels> {
-    let Value::Object(map) = value else {
-        return Err(Mismatch);
-    };
-    // Inserted one by one (in key order already): collecting into the map would compile a
-    // stable sort for `(String, String)` just for this.
+fn labels(value: Walked<'_>) -> Read<Labels> {
     let mut out = Labels::new();
-    for (key, value) in map {
-        out.insert(key, string(value)?);
+    match value {
+        // Inserted one by one: collecting into the map would compile a stable sort for
+        // `(String, String)` just for this.
+        Walked::Object(entries) => {
+            for (key, value) in entries {
+                out.insert(key.to_owned(), string(value)?);
+            }
+        }
+        Walked::Json(Value::Object(map)) => {
+            for (key, value) in map {
+                out.insert(key, string(Walked::Json(value))?);
+            }
+        }
+        _ => return Err(Mismatch),
     }
     Ok(out)
 }
 
-fn label_selector(value: Value) -> Read<LabelSelector> {
+fn label_selector(value: Walked<'_>) -> Read<LabelSelector> {
     let [match_labels] = fields(value, ["matchLabels"])?;
     Ok(LabelSelector {
         match_labels: optional(match_labels, labels)?,
@@ -130,7 +165,7 @@ fn label_selector(value: Value) -> Read<LabelSelector> {
 }
 
 /// `spec` of a MeshMultiZoneService.
-pub(crate) fn mesh_multi_zone_service(value: Value) -> Read<MeshMultiZoneServiceSpec> {
+pub(crate) fn mesh_multi_zone_service(value: Walked<'_>) -> Read<MeshMultiZoneServiceSpec> {
     let [selector, ports] = fields(value, ["selector", "ports"])?;
     Ok(MeshMultiZoneServiceSpec {
         selector: or_default(selector, mzs_selector)?,
@@ -138,14 +173,14 @@ pub(crate) fn mesh_multi_zone_service(value: Value) -> Read<MeshMultiZoneService
     })
 }
 
-fn mzs_selector(value: Value) -> Read<MzsSelector> {
+fn mzs_selector(value: Walked<'_>) -> Read<MzsSelector> {
     let [mesh_service_value] = fields(value, ["meshService"])?;
     Ok(MzsSelector {
         mesh_service: or_default(mesh_service_value, label_selector)?,
     })
 }
 
-fn mzs_port(value: Value) -> Read<MzsPort> {
+fn mzs_port(value: Walked<'_>) -> Read<MzsPort> {
     let [name, port, app_protocol] = fields(value, ["name", "port", "appProtocol"])?;
     Ok(MzsPort {
         name: optional(name, string)?,
@@ -158,38 +193,38 @@ fn mzs_port(value: Value) -> Read<MzsPort> {
 }
 
 /// `spec` of a MeshService.
-pub(crate) fn mesh_service(value: Value) -> Read<MeshServiceSpec> {
+pub(crate) fn mesh_service(value: Walked<'_>) -> Read<MeshServiceSpec> {
     let [state, selector, ports, identities] =
         fields(value, ["state", "selector", "ports", "identities"])?;
     Ok(MeshServiceSpec {
         state: optional(state, mesh_service_state)?,
-        selector: field(selector),
+        selector: json_field(selector),
         ports: or_default(ports, |v| list(v, mesh_service_port))?,
-        identities: field(identities),
+        identities: json_field(identities),
     })
 }
 
-fn mesh_service_state(value: Value) -> Read<MeshServiceState> {
-    match value.as_str() {
-        Some("Available") => Ok(MeshServiceState::Available),
-        Some("Unavailable") => Ok(MeshServiceState::Unavailable),
+fn mesh_service_state(value: Walked<'_>) -> Read<MeshServiceState> {
+    match value {
+        Walked::Str("Available") => Ok(MeshServiceState::Available),
+        Walked::Str("Unavailable") => Ok(MeshServiceState::Unavailable),
         _ => Err(Mismatch),
     }
 }
 
-fn mesh_service_port(value: Value) -> Read<MeshServicePort> {
+fn mesh_service_port(value: Walked<'_>) -> Read<MeshServicePort> {
     let [name, port, target_port, app_protocol] =
         fields(value, ["name", "port", "targetPort", "appProtocol"])?;
     Ok(MeshServicePort {
         name: optional(name, string)?,
         port: required(port, int32)?,
-        target_port: field(target_port),
+        target_port: json_field(target_port),
         app_protocol: optional(app_protocol, string)?,
     })
 }
 
 /// `spec` of a HostnameGenerator.
-pub(crate) fn hostname_generator(value: Value) -> Read<HostnameGeneratorSpec> {
+pub(crate) fn hostname_generator(value: Walked<'_>) -> Read<HostnameGeneratorSpec> {
     let [selector, template, extension_value] =
         fields(value, ["selector", "template", "extension"])?;
     Ok(HostnameGeneratorSpec {
@@ -199,7 +234,7 @@ pub(crate) fn hostname_generator(value: Value) -> Read<HostnameGeneratorSpec> {
     })
 }
 
-fn hostname_generator_selector(value: Value) -> Read<HostnameGeneratorSelector> {
+fn hostname_generator_selector(value: Walked<'_>) -> Read<HostnameGeneratorSelector> {
     let [mesh_service_value, mesh_external_service, mesh_multi_zone_service_value] = fields(
         value,
         ["meshService", "meshExternalService", "meshMultiZoneService"],
@@ -211,16 +246,18 @@ fn hostname_generator_selector(value: Value) -> Read<HostnameGeneratorSelector> 
     })
 }
 
-fn extension(value: Value) -> Read<Extension> {
+fn extension(value: Walked<'_>) -> Read<Extension> {
     let [type_value, config] = fields(value, ["type", "config"])?;
     Ok(Extension {
         extension_type: or_default(type_value, string)?,
-        config: field(config),
+        config: json_field(config),
     })
 }
 
 /// `spec` of a MeshLoadBalancingStrategy.
-pub(crate) fn mesh_load_balancing_strategy(value: Value) -> Read<MeshLoadBalancingStrategySpec> {
+pub(crate) fn mesh_load_balancing_strategy(
+    value: Walked<'_>,
+) -> Read<MeshLoadBalancingStrategySpec> {
     let [target_ref_value, to_value] = fields(value, ["targetRef", "to"])?;
     Ok(MeshLoadBalancingStrategySpec {
         target_ref: optional(target_ref_value, boxed_target_ref)?,
@@ -228,11 +265,11 @@ pub(crate) fn mesh_load_balancing_strategy(value: Value) -> Read<MeshLoadBalanci
     })
 }
 
-fn boxed_target_ref(value: Value) -> Read<Box<TargetRef>> {
+fn boxed_target_ref(value: Walked<'_>) -> Read<Box<TargetRef>> {
     target_ref(value).map(Box::new)
 }
 
-fn target_ref(value: Value) -> Read<TargetRef> {
+fn target_ref(value: Walked<'_>) -> Read<TargetRef> {
     let [kind, name, namespace, labels_value, section_name, mesh, tags, proxy_types] = fields(
         value,
         [
@@ -258,7 +295,7 @@ fn target_ref(value: Value) -> Read<TargetRef> {
     })
 }
 
-fn mlbs_to(value: Value) -> Read<MlbsTo> {
+fn mlbs_to(value: Walked<'_>) -> Read<MlbsTo> {
     let [target_ref_value, default_value] = fields(value, ["targetRef", "default"])?;
     Ok(MlbsTo {
         target_ref: required(target_ref_value, target_ref)?,
@@ -266,17 +303,17 @@ fn mlbs_to(value: Value) -> Read<MlbsTo> {
     })
 }
 
-fn mlbs_conf(value: Value) -> Read<MlbsConf> {
+fn mlbs_conf(value: Walked<'_>) -> Read<MlbsConf> {
     let [locality_awareness_value, load_balancer, hash_policies] =
         fields(value, ["localityAwareness", "loadBalancer", "hashPolicies"])?;
     Ok(MlbsConf {
         locality_awareness: optional(locality_awareness_value, locality_awareness)?,
-        load_balancer: field(load_balancer),
-        hash_policies: field(hash_policies),
+        load_balancer: json_field(load_balancer),
+        hash_policies: json_field(hash_policies),
     })
 }
 
-fn locality_awareness(value: Value) -> Read<LocalityAwareness> {
+fn locality_awareness(value: Walked<'_>) -> Read<LocalityAwareness> {
     let [disabled, local_zone_value, cross_zone_value] =
         fields(value, ["disabled", "localZone", "crossZone"])?;
     Ok(LocalityAwareness {
@@ -286,14 +323,14 @@ fn locality_awareness(value: Value) -> Read<LocalityAwareness> {
     })
 }
 
-fn local_zone(value: Value) -> Read<LocalZone> {
+fn local_zone(value: Walked<'_>) -> Read<LocalZone> {
     let [affinity_tags] = fields(value, ["affinityTags"])?;
     Ok(LocalZone {
         affinity_tags: or_default(affinity_tags, |v| list(v, affinity_tag))?,
     })
 }
 
-fn affinity_tag(value: Value) -> Read<AffinityTag> {
+fn affinity_tag(value: Walked<'_>) -> Read<AffinityTag> {
     let [key, weight] = fields(value, ["key", "weight"])?;
     Ok(AffinityTag {
         key: required(key, string)?,
@@ -301,7 +338,7 @@ fn affinity_tag(value: Value) -> Read<AffinityTag> {
     })
 }
 
-fn cross_zone(value: Value) -> Read<CrossZone> {
+fn cross_zone(value: Walked<'_>) -> Read<CrossZone> {
     let [failover_value, failover_threshold_value] =
         fields(value, ["failover", "failoverThreshold"])?;
     Ok(CrossZone {
@@ -310,7 +347,7 @@ fn cross_zone(value: Value) -> Read<CrossZone> {
     })
 }
 
-fn failover(value: Value) -> Read<Failover> {
+fn failover(value: Walked<'_>) -> Read<Failover> {
     let [from_value, to_value] = fields(value, ["from", "to"])?;
     Ok(Failover {
         from: optional(from_value, from_zones)?,
@@ -318,14 +355,14 @@ fn failover(value: Value) -> Read<Failover> {
     })
 }
 
-fn from_zones(value: Value) -> Read<FromZones> {
+fn from_zones(value: Walked<'_>) -> Read<FromZones> {
     let [zones] = fields(value, ["zones"])?;
     Ok(FromZones {
         zones: or_default(zones, strings)?,
     })
 }
 
-fn failover_to(value: Value) -> Read<FailoverTo> {
+fn failover_to(value: Walked<'_>) -> Read<FailoverTo> {
     let [type_value, zones] = fields(value, ["type", "zones"])?;
     Ok(FailoverTo {
         failover_type: required(type_value, string)?,
@@ -333,7 +370,7 @@ fn failover_to(value: Value) -> Read<FailoverTo> {
     })
 }
 
-fn failover_threshold(value: Value) -> Read<FailoverThreshold> {
+fn failover_threshold(value: Walked<'_>) -> Read<FailoverThreshold> {
     let [percentage] = fields(value, ["percentage"])?;
     Ok(FailoverThreshold {
         percentage: required(percentage, any)?,

@@ -5,6 +5,9 @@
 pub(crate) mod diagnostics;
 pub(crate) mod fast_map;
 pub(crate) mod float_text;
+mod index_text;
 pub(crate) mod sort;
 pub(crate) mod source;
 pub(crate) mod syntax;
+
+pub(crate) use index_text::push_index;

@@ -91,12 +91,20 @@ impl FieldPath {
         if self.0.is_empty() {
             return Self(name.to_owned());
         }
-        Self(format!("{}.{name}", self.0))
+        // Pushed, not `format!`ed: paths are built for every port on every check.
+        let mut path = String::with_capacity(self.0.len() + 1 + name.len());
+        path.push_str(&self.0);
+        path.push('.');
+        path.push_str(name);
+        Self(path)
     }
 
     /// `path[i]`.
     pub(crate) fn index(&self, i: usize) -> Self {
-        Self(format!("{}[{i}]", self.0))
+        let mut path = String::with_capacity(self.0.len() + 4);
+        path.push_str(&self.0);
+        crate::text::push_index(&mut path, i);
+        Self(path)
     }
 
     /// `path["key"]`.

@@ -80,11 +80,21 @@ struct Line {
 }
 
 fn split_lines(text: &str) -> Option<Vec<Line>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 16);
     let mut offset = 0;
-    for raw in text.split('\n') {
+    let bytes = text.as_bytes();
+    // Lines by a byte loop (`str::split` costs a searcher per line in the size-tuned build).
+    while offset <= bytes.len() {
         let line_start = offset;
-        offset += raw.len() + 1;
+        let mut line_end = offset;
+        while let Some(&c) = bytes.get(line_end) {
+            if c == b'\n' {
+                break;
+            }
+            line_end += 1;
+        }
+        let raw = text.get(line_start..line_end)?;
+        offset = line_end + 1;
         let indent = leading_spaces(raw);
         if matches!(raw.as_bytes().get(indent), None | Some(b'#')) {
             continue;
@@ -273,8 +283,8 @@ impl FastParser<'_> {
         if content == "-" || content.starts_with("- ") {
             return self.sequence(indent, depth, false);
         }
-        if self.starts_with_key(line.start, line.end) {
-            return self.mapping(indent, depth);
+        if let Some(first_key) = self.mapping_key(line.start, line.end) {
+            return self.mapping(indent, depth, first_key);
         }
         // A lone scalar or flow collection as the whole node.
         let node = self.inline_value(line.start, line.end, depth)?;
@@ -362,18 +372,12 @@ impl FastParser<'_> {
 
     /// If the content `start..end` begins with `key:`, the key node and where its value starts.
     fn mapping_key(&self, start: usize, end: usize) -> Option<(Node, usize)> {
-        let (key, value_start) = self.key_parts(start, end, true)?;
+        let (key, value_start) = self.key_parts(start, end)?;
         Some((key?, value_start))
     }
 
-    /// Whether the content `start..end` begins with `key:`, without building a plain key's node
-    /// (an allocation) only to drop it.
-    fn starts_with_key(&self, start: usize, end: usize) -> bool {
-        self.key_parts(start, end, false).is_some()
-    }
-
-    /// [`Self::mapping_key`]'s work; the key node only when `build` (quoted keys always).
-    fn key_parts(&self, start: usize, end: usize, build: bool) -> Option<(Option<Node>, usize)> {
+    /// [`Self::mapping_key`]'s work.
+    fn key_parts(&self, start: usize, end: usize) -> Option<(Option<Node>, usize)> {
         let content = self.text.get(start..end)?;
         let b = content.as_bytes();
         let first = *b.first()?;
@@ -390,7 +394,12 @@ impl FastParser<'_> {
                 return None;
             }
             (
-                build.then(|| scalar(key_text.to_owned(), true, start, start + key_text.len())),
+                Some(scalar(
+                    key_text.to_owned(),
+                    true,
+                    start,
+                    start + key_text.len(),
+                )),
                 colon,
             )
         };
@@ -408,17 +417,23 @@ impl FastParser<'_> {
         Some((key, start + colon_at + 1))
     }
 
-    fn mapping(&mut self, indent: usize, depth: usize) -> Option<Node> {
+    /// A block mapping whose first line's key `block` has read (`first_key`).
+    fn mapping(&mut self, indent: usize, depth: usize, first_key: (Node, usize)) -> Option<Node> {
         self.count()?;
         let first = self.current()?;
         let start = first.start;
         let mut entries = Vec::new();
         let mut end = start;
+        let mut pending = Some(first_key);
         while let Some(line) = self.current() {
             if line.indent != indent {
                 break;
             }
-            let Some((key, value_start)) = self.mapping_key(line.start, line.end) else {
+            let read = match pending.take() {
+                Some(key) => Some(key),
+                None => self.mapping_key(line.start, line.end),
+            };
+            let Some((key, value_start)) = read else {
                 break;
             };
             self.count()?;

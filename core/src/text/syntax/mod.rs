@@ -109,6 +109,11 @@ impl Scalar {
             "false" | "False" | "FALSE" => return Resolved::Bool(false),
             _ => {}
         }
+        // Numbers, `.inf` and `.nan` start with a sign, a digit or a dot; most scalars are words
+        // (names, protocols, label values) and need none of the checks below.
+        if !matches!(v.as_bytes().first(), Some(b'-' | b'+' | b'.' | b'0'..=b'9')) {
+            return Resolved::Str(v);
+        }
         if let Some(i) = parse_int(v) {
             return Resolved::Int(i);
         }
