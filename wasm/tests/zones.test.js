@@ -86,6 +86,46 @@ test('without zones every file is the global\'s: only MZS201, on each unlabelled
   assert.ok(out.files.every((f) => !('zone' in f)));
 });
 
+test('the playground\'s layout: zones/<zone>.yaml is that zone\'s when the zone is one of --zones', (t) => {
+  // The files of zone-dirs/, laid out as the playground names them.
+  const root = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kuma-mzs-zone-files-'));
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(root, 'zones'));
+  fs.copyFileSync(path.join(FIXTURES, GLOBAL), path.join(root, 'global.yaml'));
+  fs.copyFileSync(path.join(FIXTURES, EAST), path.join(root, 'zones', 'east.yaml'));
+  fs.copyFileSync(path.join(FIXTURES, WEST), path.join(root, 'zones', 'west.yml'));
+  const r = runCli(['preview', '--format', 'json', '--zones', 'east,west', '.'], { cwd: root });
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.files.map((f) => [f.path, f.zone]), [
+    ['global.yaml', undefined],
+    ['zones/east.yaml', 'east'],
+    ['zones/west.yml', 'west'],
+  ]);
+  assert.deepEqual(zoneMistakes(out), ['global.yaml:16:7: MZS201', 'zones/east.yaml:23:17: MZS202', 'zones/west.yml:19:7: MZS203']);
+  // A zone that --zones does not name is not guessed from a file name.
+  const eastOnly = JSON.parse(runCli(['preview', '--format', 'json', '--zones', 'east', '.'], { cwd: root }).stdout);
+  assert.deepEqual(eastOnly.files.map((f) => f.zone), [undefined, 'east', undefined]);
+});
+
+test('zoneOfDirectories: the nearest zone directory, else a zone-named file directly in zones/', () => {
+  const names = new Set(['east', 'west']);
+  for (const [file, zone] of [
+    ['zones/east/ms.yaml', 'east'],
+    ['clusters/west/apps/ms.yaml', 'west'],
+    ['zones/east.yaml', 'east'],
+    ['deploy/zones/west.json', 'west'],
+    ['zones/west/east.yaml', 'west'],
+    ['global/east.yaml', 'global'],
+    ['zones/north.yaml', undefined],
+    ['other/east.yaml', undefined],
+    ['zones/east.txt', undefined],
+    ['east.yaml', undefined],
+  ]) {
+    assert.equal(zones.zoneOfDirectories(file, names), zone, file);
+  }
+});
+
 test('--zone ZONE=PATH says it explicitly (directory, glob, file), reads those files, and wins over directory names', () => {
   const r = runCli([
     'preview', '--format', 'json',

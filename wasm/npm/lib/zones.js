@@ -2,7 +2,8 @@
 // Which control plane each input file is applied to: the global's, or a zone's. The CLI says it
 // with `--zone NAME=PATH` and the language server with its `zones` setting (zone -> patterns
 // relative to a workspace folder); both also read it from a directory named after a zone they
-// know (`zones/east/ms.yaml` is zone east's) or `global`. This only assigns files. What a file
+// know (`zones/east/ms.yaml` is zone east's) or `global`, and from the playground's layout
+// (`zones/east.yaml`). This only assigns files. What a file
 // applied to a zone may hold (MZS201-MZS203) is the core's rule: the file's zone goes to
 // `preview()` as `InputFile.zone`, and the core reports the mistakes.
 
@@ -36,15 +37,31 @@ function pathMatcher(pattern) {
   };
 }
 
+/** The directory whose files are named after their zone, as the playground lays them out. */
+const ZONE_FILES_DIRECTORY = 'zones';
+
+/** `east.yaml` -> `east`: the name a zone file carries without its YAML or JSON extension. */
+function stem(fileName) {
+  const match = /^(.+)\.(ya?ml|json)$/i.exec(fileName);
+  return match ? match[1] : undefined;
+}
+
 /**
- * The zone the directories of `file` name: its nearest directory named after one of `names`
- * (or `global`), or undefined when none does. The file's own name does not count.
+ * The zone the path of `file` names: its nearest directory named after one of `names` (or
+ * `global`); else, for a file directly in a directory named `zones` (the playground's layout,
+ * `zones/east.yaml`), the zone its own name is, when that is one of `names`. Undefined when
+ * neither says.
  */
 function zoneOfDirectories(file, names) {
-  const directories = normalize(file).split('/').slice(0, -1);
+  const parts = normalize(file).split('/');
+  const directories = parts.slice(0, -1);
   for (let i = directories.length - 1; i >= 0; i--) {
     const name = directories[i];
     if (name === GLOBAL || names.has(name)) return name;
+  }
+  if (directories[directories.length - 1] === ZONE_FILES_DIRECTORY) {
+    const name = stem(parts[parts.length - 1]);
+    if (name !== undefined && names.has(name)) return name;
   }
   return undefined;
 }
