@@ -412,6 +412,114 @@ spec:
 }
 
 #[test]
+fn a_spiffe_id_identity_is_accepted_from_2_12_on() {
+    // Kuma added `SpiffeID` to the MeshService identity enum in 2.12 (schema.yaml at v2.11.18
+    // has `ServiceTag` only); 2.12 to 2.14 accept both, 3.0 `SpiffeID` only.
+    let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: r}}
+  identities: [{type: SpiffeID, value: spiffe://default/redis}]
+";
+    for release in ["2.9", "2.10", "2.11"] {
+        assert_eq!(
+            errors(doc, release),
+            vec![pair(
+                "spec.identities[0].type",
+                "spec.identities[0].type in body should be one of [ServiceTag]"
+            )],
+            "{release}"
+        );
+    }
+    for release in ["2.12", "2.13", "2.14", "3.0"] {
+        assert!(errors(doc, release).is_empty(), "{release}");
+    }
+    let bogus = doc.replace("SpiffeID", "Bogus");
+    assert_eq!(
+        errors(&bogus, "2.12"),
+        vec![pair(
+            "spec.identities[0].type",
+            "spec.identities[0].type in body should be one of [ServiceTag SpiffeID]"
+        )]
+    );
+}
+
+#[test]
+fn load_balancer_sizes_are_bounded_as_kuma_s_schema_says_in_every_release() {
+    // kubebuilder markers: choiceCount >= 2, ring sizes 1..=8000000, tableSize 1..=5000011. Kuma
+    // checks them on the float64 values of the decoded body, so bounds print as Go's %v does.
+    let lb = |load_balancer: &str| {
+        format!(
+            "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {{kind: Mesh}}
+  to:
+  - targetRef: {{kind: Mesh}}
+    default: {{loadBalancer: {load_balancer}}}
+"
+        )
+    };
+    let at = "spec.to[0].default.loadBalancer";
+    for release in ["2.9", "2.12", "2.14", "3.0"] {
+        assert_eq!(
+            errors(
+                &lb("{type: LeastRequest, leastRequest: {choiceCount: 1}}"),
+                release
+            ),
+            vec![pair(
+                &format!("{at}.leastRequest.choiceCount"),
+                &format!(
+                    "{at}.leastRequest.choiceCount in body should be greater than or equal to 2"
+                )
+            )],
+            "{release}"
+        );
+        assert_eq!(
+            errors(
+                &lb("{type: RingHash, ringHash: {minRingSize: 0, maxRingSize: 8000001}}"),
+                release
+            ),
+            vec![
+                pair(
+                    &format!("{at}.ringHash.minRingSize"),
+                    &format!(
+                        "{at}.ringHash.minRingSize in body should be greater than or equal to 1"
+                    )
+                ),
+                pair(
+                    &format!("{at}.ringHash.maxRingSize"),
+                    &format!(
+                        "{at}.ringHash.maxRingSize in body should be less than or equal to 8e+06"
+                    )
+                ),
+            ],
+            "{release}"
+        );
+        assert_eq!(
+            errors(&lb("{type: Maglev, maglev: {tableSize: 5000012}}"), release),
+            vec![pair(
+                &format!("{at}.maglev.tableSize"),
+                &format!(
+                    "{at}.maglev.tableSize in body should be less than or equal to 5.000011e+06"
+                )
+            )],
+            "{release}"
+        );
+        let within = "{type: RingHash, ringHash: {minRingSize: 1, maxRingSize: 8000000}}";
+        assert!(errors(&lb(within), release).is_empty(), "{release}");
+        assert!(errors(
+            &lb("{type: LeastRequest, leastRequest: {choiceCount: 2}}"),
+            release
+        )
+        .is_empty());
+        assert!(errors(&lb("{type: Maglev, maglev: {tableSize: 5000011}}"), release).is_empty());
+    }
+}
+
+#[test]
 fn every_release_has_its_rules_and_2_x_means_2_14() {
     assert_eq!(KumaVersion::ALL.len(), 7);
     assert_eq!(

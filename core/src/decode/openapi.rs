@@ -25,14 +25,17 @@ pub(crate) enum Schema {
         default: Option<&'static str>,
         enumeration: Option<&'static [&'static str]>,
     },
-    /// A string enum whose values differ by release: `values` in every release, `also_2x` only in
-    /// Kuma 2.x (the enum error lists the release's values).
+    /// A string enum whose values differ by release: `values` from release `since` on, `also_2x`
+    /// in every Kuma 2.x release (the enum error lists the release's values, `also_2x` first).
     ReleaseEnum {
         values: &'static [&'static str],
+        since: KumaVersion,
         also_2x: &'static [&'static str],
     },
     /// `type: integer, format: int32`.
     Int32,
+    /// `type: integer, format: int32` with `minimum` (and `maximum`), inclusive.
+    BoundedInt32 { minimum: i64, maximum: Option<i64> },
     /// `type: integer` that Kuma reads as uint32.
     Uint32,
     /// `x-kubernetes-int-or-string`.
@@ -158,6 +161,7 @@ static MS_STATE: Schema = Schema::String {
 // planes write `ServiceTag` themselves), 3.0 `SpiffeID` only.
 static SPIFFE_ID: Schema = Schema::ReleaseEnum {
     values: &["SpiffeID"],
+    since: KumaVersion::V2_12,
     also_2x: &["ServiceTag"],
 };
 static MS_IDENTITY: Schema = obj(&[req("type", &SPIFFE_ID), req("value", &STRING)]);
@@ -235,18 +239,31 @@ static HASH_FUNCTION: Schema = Schema::String {
     enumeration: Some(&["XXHash", "MurmurHash2"]),
 };
 static EMPTY_OBJECT: Schema = obj(&[]);
+// The bounds of the kubebuilder markers on these fields, the same in every release.
+static CHOICE_COUNT: Schema = Schema::BoundedInt32 {
+    minimum: 2,
+    maximum: None,
+};
+static RING_SIZE: Schema = Schema::BoundedInt32 {
+    minimum: 1,
+    maximum: Some(8_000_000),
+};
+static TABLE_SIZE: Schema = Schema::BoundedInt32 {
+    minimum: 1,
+    maximum: Some(5_000_011),
+};
 static LEAST_REQUEST: Schema = obj(&[
     f("activeRequestBias", &INT_OR_STRING),
-    f("choiceCount", &INT32),
+    f("choiceCount", &CHOICE_COUNT),
 ]);
 // `hashPolicies` under ringHash/maglev: deprecated in 2.x, removed in 3.0.
 static RING_HASH: Schema = obj(&[
     f2("hashPolicies", &ANY),
     f("hashFunction", &HASH_FUNCTION),
-    f("maxRingSize", &INT32),
-    f("minRingSize", &INT32),
+    f("maxRingSize", &RING_SIZE),
+    f("minRingSize", &RING_SIZE),
 ]);
-static MAGLEV: Schema = obj(&[f2("hashPolicies", &ANY), f("tableSize", &INT32)]);
+static MAGLEV: Schema = obj(&[f2("hashPolicies", &ANY), f("tableSize", &TABLE_SIZE)]);
 static LOAD_BALANCER: Schema = obj(&[
     f("leastRequest", &LEAST_REQUEST),
     f("maglev", &MAGLEV),

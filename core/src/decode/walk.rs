@@ -137,7 +137,11 @@ impl Walker<'_> {
                 }
                 Some(Walked::Str(s))
             }
-            Schema::ReleaseEnum { values, also_2x } => {
+            Schema::ReleaseEnum {
+                values,
+                since,
+                also_2x,
+            } => {
                 let s = match node.as_scalar().map(|s| (s, s.resolve())) {
                     Some((s, Resolved::Str(_))) => s.value.as_str(),
                     _ => {
@@ -145,14 +149,10 @@ impl Walker<'_> {
                         return None;
                     }
                 };
-                let is_2x = self.version.is_2x();
-                let accepted = values.contains(&s) || (is_2x && also_2x.contains(&s));
-                if !accepted {
-                    let allowed: Vec<&str> = if is_2x {
-                        also_2x.iter().chain(values.iter()).copied().collect()
-                    } else {
-                        values.to_vec()
-                    };
+                let in_2x: &[&str] = if self.version.is_2x() { also_2x } else { &[] };
+                let in_release: &[&str] = if self.version >= *since { values } else { &[] };
+                if !in_2x.contains(&s) && !in_release.contains(&s) {
+                    let allowed: Vec<&str> = in_2x.iter().chain(in_release).copied().collect();
                     let message =
                         format!("{path} in body should be one of [{}]", allowed.join(" "));
                     self.schema_error(path, message, node.span);
@@ -160,19 +160,25 @@ impl Walker<'_> {
                 }
                 Some(Walked::Str(s))
             }
-            Schema::Int32 | Schema::Uint32 => {
+            Schema::Int32 | Schema::Uint32 | Schema::BoundedInt32 { .. } => {
                 let Some(Resolved::Int(i)) = node.as_scalar().map(|s| s.resolve()) else {
                     self.wrong_type(path, "integer", node);
                     return None;
                 };
                 let (ok, format) = match schema {
-                    Schema::Int32 => (i32::try_from(i).is_ok(), "int32"),
-                    _ => (u32::try_from(i).is_ok(), "uint32"),
+                    Schema::Uint32 => (u32::try_from(i).is_ok(), "uint32"),
+                    _ => (i32::try_from(i).is_ok(), "int32"),
                 };
                 if !ok {
                     let message = format!("{path} in body must be of type {format}: \"{i}\"");
                     self.schema_error(path, message, node.span);
                     return None;
+                }
+                if let Schema::BoundedInt32 { minimum, maximum } = schema {
+                    if let Some(message) = out_of_bounds(path, i, *minimum, *maximum) {
+                        self.schema_error(path, message, node.span);
+                        return None;
+                    }
                 }
                 Some(Walked::Int(i))
             }
@@ -438,6 +444,25 @@ fn json_to_node(value: &Value, depth: usize) -> Node {
     }
 }
 
+/// kube-openapi's `minimum`/`maximum` error for an integer outside `minimum..=maximum`. Kuma
+/// decodes the body into float64 values, so the bound prints as Go's `%v` of a float64
+/// (`8e+06`, not `8000000`).
+fn out_of_bounds(path: &str, value: i64, minimum: i64, maximum: Option<i64>) -> Option<String> {
+    let bound = |b: i64| crate::template::go_format_float(b as f64);
+    if let Some(maximum) = maximum.filter(|&m| value > m) {
+        return Some(format!(
+            "{path} in body should be less than or equal to {}",
+            bound(maximum)
+        ));
+    }
+    (value < minimum).then(|| {
+        format!(
+            "{path} in body should be greater than or equal to {}",
+            bound(minimum)
+        )
+    })
+}
+
 /// Append `.key` (or `key` at the root) to a path.
 pub(crate) fn push_field(path: &mut String, key: &str) {
     if !path.is_empty() {
@@ -459,7 +484,7 @@ fn placeholder(schema: &Schema) -> Walked<'static> {
         Schema::Object { .. } | Schema::StringMap => Walked::Object(Vec::new()),
         Schema::Array { .. } => Walked::Array(Vec::new()),
         Schema::String { .. } | Schema::ReleaseEnum { .. } => Walked::Str(""),
-        Schema::Int32 | Schema::Uint32 => Walked::Int(0),
+        Schema::Int32 | Schema::Uint32 | Schema::BoundedInt32 { .. } => Walked::Int(0),
         Schema::IntOrString | Schema::Any => Walked::Null,
         Schema::Bool => Walked::Bool(false),
     }

@@ -752,7 +752,7 @@ mod tests {
                 agree(&format!("{path}[]"), item, items, problems)
             }
             (Ty::String, Schema::String { .. } | Schema::ReleaseEnum { .. })
-            | (Ty::Int32, Schema::Int32 | Schema::Uint32)
+            | (Ty::Int32, Schema::Int32 | Schema::Uint32 | Schema::BoundedInt32 { .. })
             | (Ty::Boolean, Schema::Bool)
             | (Ty::IntOrString, Schema::IntOrString)
             | (Ty::StringMap, Schema::StringMap)

@@ -446,7 +446,7 @@ fn go_exponent(rust: &str) -> String {
 
 /// Go's `%v` (and `%g`) of a float64: the shortest representation, with an exponent below
 /// 1e-4 and from 1e6 on (Go's `strconv` uses precision 6 for that decision).
-fn format_float(f: f64) -> String {
+pub(crate) fn format_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();
     }

@@ -39,6 +39,7 @@ mod strconv;
 mod tree;
 mod value;
 
+pub(crate) use fmt::format_float as go_format_float;
 pub(crate) use strconv::go_quote;
 use value::Data;
 
