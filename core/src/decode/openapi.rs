@@ -25,13 +25,9 @@ pub(crate) enum Schema {
         default: Option<&'static str>,
         enumeration: Option<&'static [&'static str]>,
     },
-    /// A string enum whose values differ by release: `values` from release `since` on, `also_2x`
-    /// in every Kuma 2.x release (the enum error lists the release's values, `also_2x` first).
-    ReleaseEnum {
-        values: &'static [&'static str],
-        since: KumaVersion,
-        also_2x: &'static [&'static str],
-    },
+    /// A string enum whose values differ by release: the [`KumaVersion`] method that lists them
+    /// (the enum error lists the release's values).
+    ReleaseEnum(fn(KumaVersion) -> &'static [&'static str]),
     /// `type: integer, format: int32`.
     Int32,
     /// `type: integer, format: int32` with `minimum` (and `maximum`), inclusive.
@@ -157,14 +153,8 @@ static MS_STATE: Schema = Schema::String {
     default: Some("Unavailable"),
     enumeration: Some(&["Available", "Unavailable"]),
 };
-// 2.9 to 2.11 had `ServiceTag` only, 2.12 to 2.14 `ServiceTag` and `SpiffeID` (2.x control
-// planes write `ServiceTag` themselves), 3.0 `SpiffeID` only.
-static SPIFFE_ID: Schema = Schema::ReleaseEnum {
-    values: &["SpiffeID"],
-    since: KumaVersion::V2_12,
-    also_2x: &["ServiceTag"],
-};
-static MS_IDENTITY: Schema = obj(&[req("type", &SPIFFE_ID), req("value", &STRING)]);
+static IDENTITY_TYPE: Schema = Schema::ReleaseEnum(KumaVersion::mesh_service_identity_types);
+static MS_IDENTITY: Schema = obj(&[req("type", &IDENTITY_TYPE), req("value", &STRING)]);
 static MS_IDENTITIES: Schema = Schema::Array {
     items: &MS_IDENTITY,
     min_items: 0,

@@ -137,11 +137,7 @@ impl Walker<'_> {
                 }
                 Some(Walked::Str(s))
             }
-            Schema::ReleaseEnum {
-                values,
-                since,
-                also_2x,
-            } => {
+            Schema::ReleaseEnum(values_in) => {
                 let s = match node.as_scalar().map(|s| (s, s.resolve())) {
                     Some((s, Resolved::Str(_))) => s.value.as_str(),
                     _ => {
@@ -149,10 +145,8 @@ impl Walker<'_> {
                         return None;
                     }
                 };
-                let in_2x: &[&str] = if self.version.is_2x() { also_2x } else { &[] };
-                let in_release: &[&str] = if self.version >= *since { values } else { &[] };
-                if !in_2x.contains(&s) && !in_release.contains(&s) {
-                    let allowed: Vec<&str> = in_2x.iter().chain(in_release).copied().collect();
+                let allowed = values_in(self.version);
+                if !allowed.contains(&s) {
                     let message =
                         format!("{path} in body should be one of [{}]", allowed.join(" "));
                     self.schema_error(path, message, node.span);

@@ -127,6 +127,17 @@ impl KumaVersion {
         !self.is_2x()
     }
 
+    /// The MeshService `spec.identities[].type` values Kuma accepts, in its schema's order:
+    /// `ServiceTag` until 2.11, `SpiffeID` too from 2.12 (2.x control planes write
+    /// `ServiceTag`), `SpiffeID` only in 3.0.
+    pub const fn mesh_service_identity_types(self) -> &'static [&'static str] {
+        match self {
+            Self::V2_9 | Self::V2_10 | Self::V2_11 => &["ServiceTag"],
+            Self::V2_12 | Self::V2_13 | Self::V2_14 => &["ServiceTag", "SpiffeID"],
+            Self::V3_0 => &["SpiffeID"],
+        }
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()
