@@ -51,7 +51,11 @@ impl StatusEngines {
                     } else if stored.content_revision <= seen {
                         continue;
                     }
-                    changes.push(Change::Upsert(stored.resource.clone()));
+                    // The engines order HostnameGenerators and services by creation time, as
+                    // Kuma does; the store keeps it beside the resource.
+                    let mut resource = stored.resource.clone();
+                    resource.meta.creation_time = Some(stored.creation_time.clone());
+                    changes.push(Change::Upsert(resource));
                 }
                 ChangeRecord::Delete(key) => {
                     self.generations.remove(&key);

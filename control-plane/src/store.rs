@@ -118,11 +118,19 @@ pub enum StatusWrite {
 #[derive(Debug, Clone)]
 pub enum BatchOp {
     /// Create or update, keeping the stored status; a no-op when meta and spec are unchanged.
-    Put(Resource),
+    /// Boxed: a resource is several times the size of the other operations.
+    Put(Box<Resource>),
     /// Delete if present.
     Delete(ResourceKey),
     /// Replace the status of an existing resource if it differs.
     Status(ResourceKey, Value),
+}
+
+impl BatchOp {
+    /// [`BatchOp::Put`] of `resource`.
+    pub fn put(resource: Resource) -> Self {
+        Self::Put(Box::new(resource))
+    }
 }
 
 /// Store failures.
@@ -640,7 +648,8 @@ impl Store {
             };
             let content_changed = overlay.get(&key).is_some_and(|(_, c)| *c);
             let next = match op {
-                BatchOp::Put(mut resource) => {
+                BatchOp::Put(resource) => {
+                    let mut resource = *resource;
                     if current.as_ref().is_some_and(|c| {
                         c.resource.meta == resource.meta && c.resource.spec == resource.spec
                     }) {
@@ -1021,10 +1030,10 @@ mod tests {
     fn batches_skip_no_ops_and_keep_content_revision_on_status() {
         let store = Store::memory();
         let changed = store
-            .apply_batch(vec![BatchOp::Put(mesh("a")), BatchOp::Put(mesh("b"))])
+            .apply_batch(vec![BatchOp::put(mesh("a")), BatchOp::put(mesh("b"))])
             .unwrap();
         assert_eq!(changed, 2);
-        assert_eq!(store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap(), 0);
+        assert_eq!(store.apply_batch(vec![BatchOp::put(mesh("a"))]).unwrap(), 0);
         let key = key_of(&mesh("a"));
         let before = store.get(&key).unwrap().content_revision;
         store
@@ -1059,7 +1068,7 @@ mod tests {
         assert_eq!(updated.generation, first.generation);
         let seen = store.revision();
         store.delete(&key_of(&mesh("a")), Expect::Any).unwrap();
-        store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
+        store.apply_batch(vec![BatchOp::put(mesh("a"))]).unwrap();
         // The feed shows no delete, only the current state (the generation tells).
         let (_, changes) = store.changes_since(seen).unwrap();
         assert!(!changes.is_empty());
@@ -1071,7 +1080,7 @@ mod tests {
         store
             .apply_batch(vec![
                 BatchOp::Delete(key_of(&mesh("a"))),
-                BatchOp::Put(mesh("a")),
+                BatchOp::put(mesh("a")),
             ])
             .unwrap();
         assert!(store.get(&key_of(&mesh("a"))).unwrap().generation > before);
@@ -1162,7 +1171,7 @@ mod tests {
                 .put(mesh("a"), Expect::Any, StatusWrite::Keep)
                 .unwrap();
             store.delete(&key, Expect::Any).unwrap();
-            store.apply_batch(vec![BatchOp::Put(mesh("a"))]).unwrap();
+            store.apply_batch(vec![BatchOp::put(mesh("a"))]).unwrap();
             store
                 .apply_batch(vec![BatchOp::Delete(key.clone())])
                 .unwrap();

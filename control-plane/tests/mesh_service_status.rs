@@ -212,6 +212,37 @@ fn hostname_collisions_and_template_errors_are_conditions() {
 }
 
 #[test]
+fn the_service_created_first_keeps_a_colliding_hostname_whatever_its_name() {
+    // Kuma orders services by creation time, then by name: `b`, created before `a`, keeps
+    // the hostname both render, and `a` gets the Collision condition.
+    let cluster = Cluster::federation(&["zone-1"]);
+    let global = cluster.global();
+    let zone1 = cluster.zone("zone-1");
+    let (code, body) = global.put(
+        "/hostnamegenerators/shared",
+        &generator("shared", "{{ .Mesh }}.shared.mesh.local"),
+    );
+    assert_eq!(code, 201, "{body}");
+    wait_until(WAIT, || zone1.get("/hostnamegenerators/shared").0 == 200);
+    zone1.put(&format!("{MS}/b"), &mesh_service("b", 80, "Available"));
+    wait_until(WAIT, || {
+        generated(&status(&zone1, "b"), "shared")["reason"] == "Generated"
+    });
+    zone1.put(&format!("{MS}/a"), &mesh_service("a", 80, "Available"));
+    wait_until(WAIT, || {
+        generated(&status(&zone1, "a"), "shared")["reason"] == "Collision"
+    });
+    assert_eq!(
+        generated(&status(&zone1, "b"), "shared")["reason"],
+        "Generated"
+    );
+    assert_eq!(
+        generated(&status(&zone1, "a"), "shared")["message"],
+        "Hostname collision with MeshService: a"
+    );
+}
+
+#[test]
 fn a_deleted_services_vip_is_not_reused_while_the_process_lives() {
     let cluster = Cluster::federation(&["zone-1"]);
     let zone1 = cluster.zone("zone-1");

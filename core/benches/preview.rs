@@ -51,6 +51,7 @@ fn mesh_service(i: usize, state: MeshServiceState) -> Resource {
                 ("kuma.io/origin", "global".to_owned()),
                 ("app", format!("app-{}", i % 1000)),
             ]),
+            creation_time: None,
         },
         spec: Spec::MeshService(MeshServiceSpec {
             state: Some(state),
@@ -85,6 +86,7 @@ fn mzs(j: usize) -> Resource {
             name: format!("mzs-{j}"),
             mesh: "default".to_owned(),
             labels: Labels::new(),
+            creation_time: None,
         },
         spec: Spec::MeshMultiZoneService(spec),
         status: None,

@@ -552,3 +552,54 @@ fn bad_input_gets_clear_diagnostics() {
     };
     assert!(!check("{\"type\": \"Mesh\", \"name\": \"default\"}", &json).has_errors());
 }
+
+#[test]
+fn creation_times_are_read_from_both_shapes_for_kuma_s_ordering() {
+    // Exported objects carry their creation time; the preview orders HostnameGenerators and
+    // services by it as Kuma does (Kuma itself ignores it on input, so the document still gets
+    // the "computed by the control plane" note).
+    let text = r#"type: HostnameGenerator
+name: g
+creationTime: "2026-11-26T16:57:17.499403952Z"
+spec:
+  template: "{{ .DisplayName }}.mesh"
+---
+apiVersion: kuma.io/v1alpha1
+kind: HostnameGenerator
+metadata:
+  name: k
+  namespace: kuma-system
+  creationTimestamp: "2026-11-26T16:57:18Z"
+spec:
+  template: "{{ .DisplayName }}.mesh"
+---
+type: HostnameGenerator
+name: untimed
+spec:
+  template: "{{ .DisplayName }}.mesh"
+"#;
+    let checked = check(text, &CheckOptions::default());
+    let times: Vec<Option<&str>> = checked
+        .documents
+        .iter()
+        .map(|d| d.resource.as_ref().unwrap().meta.creation_time.as_deref())
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            Some("2026-11-26T16:57:17.499403952Z"),
+            Some("2026-11-26T16:57:18Z"),
+            None
+        ]
+    );
+    let metas: Vec<_> = checked
+        .documents
+        .iter()
+        .map(|d| d.resource.as_ref().unwrap().meta.created_at())
+        .collect();
+    assert!(metas[2] < metas[0] && metas[0] < metas[1]);
+    assert!(checked.documents[0]
+        .diagnostics
+        .iter()
+        .any(|d| d.field == "creationTime"));
+}

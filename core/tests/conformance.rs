@@ -176,6 +176,7 @@ fn a_bad_name_is_a_deprecation_warning_under_2x() {
         name: case.meta_name.clone().unwrap(),
         mesh: "default".into(),
         labels: Default::default(),
+        creation_time: None,
     };
     let warnings = validate::mesh_multi_zone_service_deprecations(&meta, &spec, KumaVersion::V2_14);
     let name_warning = warnings

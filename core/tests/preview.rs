@@ -356,6 +356,105 @@ spec:
 }
 
 #[test]
+fn the_service_created_first_keeps_a_colliding_hostname_as_in_kuma() {
+    // Kuma orders services by creation time, then name: b was created first, so it keeps
+    // `same.mzsvc.mesh.local` although a sorts first by name. Times as Kuma exports them
+    // (`creationTime`), with different fraction lengths, so text order would be wrong.
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: a
+mesh: default
+creationTime: "2026-11-26T16:57:17.5Z"
+labels: {kuma.io/display-name: same}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: b
+mesh: default
+creationTime: "2026-11-26T16:57:17.499403952Z"
+labels: {kuma.io/display-name: same}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+"#,
+    );
+    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let mzs = &p.zones[0].multi_zone_services;
+    let (a, b) = (&mzs[0], &mzs[1]);
+    assert_eq!((a.name.as_str(), b.name.as_str()), ("a", "b"));
+    assert_eq!(
+        b.status.addresses[0].hostname.as_deref(),
+        Some("same.mzsvc.mesh.local")
+    );
+    assert!(a.status.addresses.is_empty());
+    assert_eq!(
+        a.status.hostname_generators[0].conditions[0].message,
+        "Hostname collision with MeshMultiZoneService: a"
+    );
+}
+
+#[test]
+fn the_generator_created_first_claims_first_as_in_kuma() {
+    // Two generators give two services one hostname. Kuma runs generators in creation order
+    // (after the zone-originated ones): `old` (created first) runs before `new`, so x, which only
+    // `old` selects, keeps the hostname although `new` sorts first by name.
+    let input = resources(
+        r#"
+type: MeshMultiZoneService
+name: x
+mesh: default
+labels: {gen: old}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: y
+mesh: default
+labels: {gen: new}
+spec: {selector: {meshService: {matchLabels: {app: y}}}, ports: [{port: 80}]}
+---
+type: HostnameGenerator
+name: old
+creationTime: "2026-01-01T00:00:00Z"
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {gen: old}}}
+  template: shared.mesh
+---
+type: HostnameGenerator
+name: new
+creationTime: "2026-01-01T01:00:00+00:30"
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {gen: new}}}
+  template: shared.mesh
+"#,
+    );
+    // Who got `shared.mesh` (every MZS also gets its own name from the default generator).
+    let shared = |input: &[kuma_mzs_core::model::Resource]| -> Vec<String> {
+        let p = preview(input, &zones(&["z"]), &PreviewOptions::default());
+        p.zones[0]
+            .multi_zone_services
+            .iter()
+            .filter(|m| {
+                m.status
+                    .addresses
+                    .iter()
+                    .any(|a| a.hostname.as_deref() == Some("shared.mesh"))
+            })
+            .map(|m| m.name.clone())
+            .collect()
+    };
+    assert_eq!(shared(&input), vec!["x"]);
+    // Without times both run in name order and `new` (y) wins, as before.
+    let untimed: Vec<_> = input
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.meta.creation_time = None;
+            r
+        })
+        .collect();
+    assert_eq!(shared(&untimed), vec!["y"]);
+}
+
+#[test]
 fn hostname_collision_and_template_error_conditions() {
     let input = resources(
         r#"

@@ -143,7 +143,7 @@ impl ControlPlane {
                     continue;
                 }
             }
-            ops.push(BatchOp::Put(resource));
+            ops.push(BatchOp::put(resource));
         }
         // Deletes name global's keys; the zone copies may be renamed (hash suffix), so they are
         // found by display name. One scan of the zone's store serves a whole batch.
@@ -321,7 +321,7 @@ impl ControlPlane {
             match self.accept_pushed(zone, value) {
                 Ok(resource) => {
                     seen.insert(key_of(&resource));
-                    ops.push(BatchOp::Put(resource));
+                    ops.push(BatchOp::put(resource));
                 }
                 Err(rejected) => {
                     tracing::warn!(zone, mesh = %rejected.mesh, name = %rejected.name, error = %rejected.error, "refused a pushed resource");

@@ -130,7 +130,7 @@ pub fn prepared(mode: &Mode, resource_type: ResourceType, body: &Value) -> Resou
 pub fn fill_store(dir: &Path, file: &str, resources: Vec<Resource>) {
     let store = Store::open(&dir.join(file)).unwrap();
     store
-        .apply_batch(resources.into_iter().map(BatchOp::Put).collect())
+        .apply_batch(resources.into_iter().map(BatchOp::put).collect())
         .unwrap();
 }
 

@@ -528,8 +528,18 @@ fn universal_meta<'n>(
         };
         lint_envelope(entries, known, output_only, walker);
     }
+    let creation_time = node
+        .get("creationTime")
+        .and_then(Node::as_str)
+        .map(str::to_owned);
     let spec = node.get("spec").filter(|n| !n.is_null());
-    (Meta { name, mesh, labels }, spec)
+    let meta = Meta {
+        name,
+        mesh,
+        labels,
+        creation_time,
+    };
+    (meta, spec)
 }
 
 fn kubernetes_meta<'n>(
@@ -561,6 +571,10 @@ fn kubernetes_meta<'n>(
             meta.name = string_field(m, "name", "metadata.name", true, walker).unwrap_or_default();
             let namespace = string_field(m, "namespace", "metadata.namespace", false, walker);
             meta.labels = labels_field(m, "metadata.labels", walker);
+            meta.creation_time = m
+                .get("creationTimestamp")
+                .and_then(Node::as_str)
+                .map(str::to_owned);
             if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
                 // Kuma labels Kubernetes resources with their namespace when written.
                 meta.labels

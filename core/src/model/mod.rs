@@ -143,6 +143,15 @@ pub struct Meta {
     /// Labels.
     #[serde(default)]
     pub labels: Labels,
+    /// When the control plane created it (RFC 3339), when known: a document exported from Kuma
+    /// (`creationTime`, Kubernetes `metadata.creationTimestamp`) or kuma-local's store. Kuma
+    /// ignores it on input; it orders HostnameGenerators and services the way Kuma does.
+    #[serde(
+        default,
+        rename = "creationTime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<String>,
 }
 
 impl Meta {
@@ -160,6 +169,14 @@ impl Meta {
             .get(labels::ZONE)
             .map(String::as_str)
             .unwrap_or("")
+    }
+
+    /// The creation time as an instant that orders like Go's `time.Time`: unknown (or not
+    /// RFC 3339) is Go's zero time, before every known one.
+    pub fn created_at(&self) -> Option<(i64, u32)> {
+        self.creation_time
+            .as_deref()
+            .and_then(crate::text::rfc3339::parse)
     }
 
     /// `k8s.kuma.io/namespace`, else empty.

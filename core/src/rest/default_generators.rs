@@ -20,6 +20,7 @@ fn generator(
             name: name.to_owned(),
             mesh: String::new(),
             labels,
+            creation_time: None,
         },
         spec: Spec::HostnameGenerator(HostnameGeneratorSpec {
             selector,

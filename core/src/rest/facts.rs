@@ -102,6 +102,7 @@ pub fn default_mesh(mode: &Mode) -> Option<Resource> {
             name: "default".to_owned(),
             mesh: String::new(),
             labels,
+            creation_time: None,
         },
         spec: Spec::Mesh(serde_json::json!({})),
         status: None,

@@ -124,6 +124,8 @@ pub fn prepare_put(
             name: url_name.to_owned(),
             mesh: mesh.unwrap_or("").to_owned(),
             labels,
+            // Kuma ignores `creationTime` on input; the store keeps its own.
+            creation_time: None,
         },
         spec: decoded.spec,
         status: None,
@@ -238,7 +240,12 @@ pub fn decode_value(resource_type: ResourceType, value: Value) -> Result<Resourc
         ),
     };
     Ok(Resource {
-        meta: Meta { name, mesh, labels },
+        meta: Meta {
+            name,
+            mesh,
+            labels,
+            creation_time: None,
+        },
         spec,
         status,
     })

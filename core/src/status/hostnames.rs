@@ -12,7 +12,9 @@
 //! for a different service of the same type gives a `Collision` condition whose message names the
 //! **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
 //! (resource type, mesh): each engine keeps one `HostnameClaims` per type.
-//! The preview has no creation times: ties are broken by name, so "earlier" means "sorts first".
+//! Creation times come from the resources' `creationTime` (kuma-local's store, documents exported
+//! from Kuma); a resource without one counts as created at Go's zero time, so a preview of
+//! documents without times orders by name.
 //!
 //! `GeneratorSet` (rendering) and `HostnameClaims` (collisions) are shared by the MZS engine
 //! ([`crate::status::preview::MzsStatusEngine`]) and the MeshService one
@@ -30,6 +32,7 @@ use crate::model::{
 use crate::status::selector;
 use crate::template::{go_quote, Template, TemplateData, TemplateError};
 use crate::text::fast_map::FastMap;
+use crate::text::rfc3339::Instant;
 use crate::text::sort::SortedMap;
 
 /// Name of Kuma's default global generator for MZS.
@@ -55,6 +58,7 @@ pub(crate) fn default_mzs_generator() -> Resource {
             name: DEFAULT_MZS_GENERATOR.to_owned(),
             mesh: String::new(),
             labels: origin_global.clone(),
+            creation_time: None,
         },
         spec: Spec::HostnameGenerator(HostnameGeneratorSpec {
             selector: HostnameGeneratorSelector {
@@ -153,12 +157,21 @@ pub(crate) fn generator_selects(
     })
 }
 
-/// Kuma's generator order: `kuma.io/origin: zone` first, then (no creation times here) by name.
-pub(crate) fn generator_order_key(generator: &Meta) -> (bool, String) {
-    (
-        generator.labels.get(labels::ORIGIN).map(String::as_str) != Some("zone"),
-        generator.name.clone(),
-    )
+/// Kuma's generator order: `kuma.io/origin: zone` first, then by creation time, then by name.
+pub(crate) fn generator_order_key(generator: &Meta) -> GeneratorOrder {
+    GeneratorOrder {
+        not_zone_origin: generator.labels.get(labels::ORIGIN).map(String::as_str) != Some("zone"),
+        created_at: generator.created_at(),
+        name: generator.name.clone(),
+    }
+}
+
+/// Where a generator comes in Kuma's generator loop (fields in comparison order).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct GeneratorOrder {
+    not_zone_origin: bool,
+    created_at: Option<Instant>,
+    name: String,
 }
 
 /// What one generator did for one service.
@@ -262,12 +275,16 @@ impl GeneratorSet {
         &self.generators
     }
 
-    /// Whether `generator` sorts after the zone-originated ones (Kuma's first order key).
-    fn not_zone_origin(&self, generator: &str) -> bool {
-        self.generators
-            .get(generator)
-            .map(|g| generator_order_key(&g.meta).0)
-            .unwrap_or(true)
+    /// Where `generator` comes in Kuma's generator loop.
+    fn order_of(&self, generator: &str) -> GeneratorOrder {
+        match self.generators.get(generator) {
+            Some(g) => generator_order_key(&g.meta),
+            None => GeneratorOrder {
+                not_zone_origin: true,
+                created_at: None,
+                name: generator.to_owned(),
+            },
+        }
     }
 
     /// Run every generator that selects a `resource_type` with `meta` (the generation loop:
@@ -304,9 +321,14 @@ impl GeneratorSet {
 /// its own [`HostnameClaims`]).
 pub(crate) type ClaimKey = (String, String);
 
-/// (generator is not zone-originated, generator name, service name): Kuma's claim order
-/// (generator outer, service inner; no creation times, so names).
-type Claim = (bool, String, String);
+/// A service's claim on a hostname, in Kuma's claim order: the generator's place in the
+/// generator loop (outer), then the service's creation time and name (inner).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Claim {
+    generator: GeneratorOrder,
+    service_created_at: Option<Instant>,
+    service: String,
+}
 
 /// The claims on one hostname, ascending (the first one wins), each once: a sorted list, as
 /// there is almost always exactly one.
@@ -350,21 +372,21 @@ impl HostnameClaims {
     /// The claims a service's generated hostnames make.
     fn claims_of(
         generators: &GeneratorSet,
-        mesh: &str,
-        service: &str,
+        service: &Meta,
         generated: &Generated,
     ) -> Vec<(ClaimKey, Claim)> {
+        let service_created_at = service.created_at();
         generated
             .iter()
             .filter_map(|(generator, result)| result.as_ref().ok().map(|h| (generator, h)))
             .map(|(generator, hostname)| {
                 (
-                    (mesh.to_owned(), hostname.clone()),
-                    (
-                        generators.not_zone_origin(generator),
-                        generator.clone(),
-                        service.to_owned(),
-                    ),
+                    (service.mesh.clone(), hostname.clone()),
+                    Claim {
+                        generator: generators.order_of(generator),
+                        service_created_at,
+                        service: service.name.clone(),
+                    },
                 )
             })
             .collect()
@@ -383,14 +405,8 @@ impl HostnameClaims {
     }
 
     /// File a service's claims.
-    pub(crate) fn add(
-        &mut self,
-        generators: &GeneratorSet,
-        mesh: &str,
-        service: &str,
-        generated: &Generated,
-    ) {
-        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+    pub(crate) fn add(&mut self, generators: &GeneratorSet, service: &Meta, generated: &Generated) {
+        for (key, claim) in Self::claims_of(generators, service, generated) {
             self.0.entry(key).or_default().insert(claim);
         }
     }
@@ -399,12 +415,11 @@ impl HostnameClaims {
     pub(crate) fn remove(
         &mut self,
         generators: &GeneratorSet,
-        mesh: &str,
-        service: &str,
+        service: &Meta,
         generated: &Generated,
         affected: &mut BTreeSet<ClaimKey>,
     ) {
-        for (key, claim) in Self::claims_of(generators, mesh, service, generated) {
+        for (key, claim) in Self::claims_of(generators, service, generated) {
             if let Some(set) = self.0.get_mut(&key) {
                 set.remove(&claim);
                 if set.is_empty() {
@@ -425,7 +440,7 @@ impl HostnameClaims {
         self.0
             .get(&(mesh.to_owned(), hostname.to_owned()))
             .and_then(Claims::first)
-            .map(|(_, _, service)| service.as_str())
+            .map(|claim| claim.service.as_str())
     }
 
     /// `(mesh, service)` of every claim on `keys` (unsorted, possibly repeated).
@@ -438,7 +453,7 @@ impl HostnameClaims {
                 .get(key)
                 .into_iter()
                 .flat_map(Claims::iter)
-                .map(move |(_, _, service)| (key.0.as_str(), service.as_str()))
+                .map(move |claim| (key.0.as_str(), claim.service.as_str()))
         })
     }
 

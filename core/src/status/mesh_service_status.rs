@@ -228,7 +228,7 @@ impl MeshServiceEngine {
         let mut affected = BTreeSet::new();
         let (vip, status) = match self.services.remove(&id) {
             Some(mut old) => {
-                self.unclaim(&id, &old.generated, &mut affected);
+                self.unclaim(&old.meta, &old.generated, &mut affected);
                 // Status is not part of an update (REST and KDS keep the stored one), so VIPs
                 // given again, or none, keep what the service holds.
                 let vip = if given.is_empty() || given == old.vip.vips {
@@ -256,7 +256,7 @@ impl MeshServiceEngine {
         let generated = self
             .generators
             .render(ResourceType::MeshService, &self.zone, meta);
-        self.claims.add(&self.generators, &id.0, &id.1, &generated);
+        self.claims.add(&self.generators, meta, &generated);
         affected.extend(HostnameClaims::keys_of(&id.0, &generated));
         self.services.insert(
             id.clone(),
@@ -277,7 +277,7 @@ impl MeshServiceEngine {
             return;
         };
         let mut affected = BTreeSet::new();
-        self.unclaim(&id, &old.generated, &mut affected);
+        self.unclaim(&old.meta, &old.generated, &mut affected);
         round.freed |= old.vip.release(&mut self.allocator);
         self.waiting.remove(&id);
         round.created.remove(&id);
@@ -288,12 +288,12 @@ impl MeshServiceEngine {
     /// Give up the hostnames `id` claimed, noting which hostnames changed hands.
     fn unclaim(
         &mut self,
-        id: &ServiceId,
+        service: &Meta,
         generated: &Generated,
         affected: &mut BTreeSet<ClaimKey>,
     ) {
         self.claims
-            .remove(&self.generators, &id.0, &id.1, generated, affected);
+            .remove(&self.generators, service, generated, affected);
     }
 
     fn touch_claimants(&self, affected: &BTreeSet<ClaimKey>, round: &mut Round) {
@@ -312,7 +312,7 @@ impl MeshServiceEngine {
                 self.generators
                     .render(ResourceType::MeshService, &self.zone, &state.meta);
             self.claims
-                .add(&self.generators, &id.0, &id.1, &state.generated);
+                .add(&self.generators, &state.meta, &state.generated);
             round.touched.insert(id.clone());
         }
     }

@@ -6,6 +6,7 @@ pub(crate) mod diagnostics;
 pub(crate) mod fast_map;
 pub(crate) mod float_text;
 mod index_text;
+pub(crate) mod rfc3339;
 pub(crate) mod sort;
 pub(crate) mod source;
 pub(crate) mod syntax;

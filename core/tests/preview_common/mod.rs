@@ -24,6 +24,7 @@ pub fn resource(json: serde_json::Value) -> Resource {
         mesh: json["mesh"].as_str().unwrap_or_default().to_owned(),
         labels: serde_json::from_value(json.get("labels").cloned().unwrap_or_default())
             .unwrap_or_default(),
+        creation_time: json["creationTime"].as_str().map(str::to_owned),
     };
     let spec_json = json
         .get("spec")

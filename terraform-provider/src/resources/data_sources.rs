@@ -578,6 +578,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             name: name.clone(),
             mesh: mesh.clone(),
             labels,
+            creation_time: None,
         },
         spec: Spec::MeshMultiZoneService(spec),
         status: None,

@@ -451,13 +451,8 @@ impl MzsStatusEngine {
         let Some(entry) = self.mzs.get(id as usize).and_then(Option::as_ref) else {
             return;
         };
-        self.claims.remove(
-            &self.generators,
-            &entry.meta.mesh,
-            &entry.meta.name,
-            &entry.generated,
-            affected,
-        );
+        self.claims
+            .remove(&self.generators, &entry.meta, &entry.generated, affected);
     }
 
     /// Render every generator for MZS `id` and file its hostname claims.
@@ -468,12 +463,8 @@ impl MzsStatusEngine {
         entry.generated =
             self.generators
                 .render(ResourceType::MeshMultiZoneService, &self.zone, &entry.meta);
-        self.claims.add(
-            &self.generators,
-            &entry.meta.mesh,
-            &entry.meta.name,
-            &entry.generated,
-        );
+        self.claims
+            .add(&self.generators, &entry.meta, &entry.generated);
     }
 
     /// The MZS ids claiming any of `keys` (unsorted, possibly repeated).
