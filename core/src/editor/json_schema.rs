@@ -113,6 +113,12 @@ fn field_schema(field: &Field, version: KumaVersion) -> Value {
         if let Some(default) = field.default {
             map.insert("default".to_owned(), Value::String(default.to_owned()));
         }
+        if let Some((minimum, maximum)) = field.bounds {
+            map.insert("minimum".to_owned(), json!(minimum));
+            if let Some(maximum) = maximum {
+                map.insert("maximum".to_owned(), json!(maximum));
+            }
+        }
         if field.read_only {
             map.insert("readOnly".to_owned(), Value::Bool(true));
         }
@@ -126,6 +132,35 @@ fn field_schema(field: &Field, version: KumaVersion) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_types_follow_the_release_and_sizes_carry_kumas_bounds() {
+        let identity_type = |version| {
+            json_schema(ResourceType::MeshService, version)["anyOf"][0]["properties"]["spec"]
+                ["properties"]["identities"]["items"]["properties"]["type"]["enum"]
+                .clone()
+        };
+        assert_eq!(identity_type(KumaVersion::V2_11), json!(["ServiceTag"]));
+        assert_eq!(
+            identity_type(KumaVersion::V2_12),
+            json!(["ServiceTag", "SpiffeID"])
+        );
+        assert_eq!(identity_type(KumaVersion::V3_0), json!(["SpiffeID"]));
+        let load_balancer = json_schema(ResourceType::MeshLoadBalancingStrategy, KumaVersion::V3_0)
+            ["anyOf"][0]["properties"]["spec"]["properties"]["to"]["items"]["properties"]
+            ["default"]["properties"]["loadBalancer"]["properties"]
+            .clone();
+        let choice = &load_balancer["leastRequest"]["properties"]["choiceCount"];
+        assert_eq!(
+            (&choice["minimum"], choice.get("maximum")),
+            (&json!(2), None)
+        );
+        let table = &load_balancer["maglev"]["properties"]["tableSize"];
+        assert_eq!(
+            (&table["minimum"], &table["maximum"]),
+            (&json!(1), &json!(5_000_011))
+        );
+    }
 
     #[test]
     fn dataplane_tags_are_a_kuma_2x_field() {

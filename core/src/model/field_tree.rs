@@ -65,6 +65,11 @@ pub(crate) struct Field {
     pub required: bool,
     /// Allowed values (empty: any value of the type).
     pub values: &'static [&'static str],
+    /// The [`KumaVersion`] method that lists the allowed values when they differ by release
+    /// (`values` then holds the default release's).
+    pub release_values: Option<ReleaseValues>,
+    /// Inclusive bounds of an integer (Kuma's schema `minimum`, `maximum`).
+    pub bounds: Option<(i64, Option<i64>)>,
     /// Schema default, as YAML text.
     pub default: Option<&'static str>,
     /// Set by the control plane; ignored on input.
@@ -81,6 +86,8 @@ impl Field {
             ty,
             required: false,
             values: &[],
+            release_values: None,
+            bounds: None,
             default: None,
             read_only: false,
             kuma_2x_only: false,
@@ -94,6 +101,18 @@ impl Field {
 
     const fn values(mut self, values: &'static [&'static str]) -> Self {
         self.values = values;
+        self
+    }
+
+    /// Values that differ by release (`values` holds the default release's, 3.0).
+    const fn release_values(mut self, values: ReleaseValues) -> Self {
+        self.values = values.in_release(KumaVersion::V3_0);
+        self.release_values = Some(values);
+        self
+    }
+
+    const fn bounds(mut self, minimum: i64, maximum: Option<i64>) -> Self {
+        self.bounds = Some((minimum, maximum));
         self
     }
 
@@ -124,7 +143,25 @@ impl Field {
         if self.name == "appProtocol" && (version.allows_kafka() || !self.values.is_empty()) {
             return version.app_protocols().to_vec();
         }
+        if let Some(values) = self.release_values {
+            return values.in_release(version).to_vec();
+        }
         self.values.to_vec()
+    }
+}
+
+/// A value list that differs by release, each from its [`KumaVersion`] method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReleaseValues {
+    /// MeshService `spec.identities[].type`.
+    MeshServiceIdentityTypes,
+}
+
+impl ReleaseValues {
+    const fn in_release(self, version: KumaVersion) -> &'static [&'static str] {
+        match self {
+            Self::MeshServiceIdentityTypes => version.mesh_service_identity_types(),
+        }
     }
 }
 
@@ -228,7 +265,7 @@ const MS_SELECTOR: &[Field] = &[
 const MS_IDENTITY: &[Field] = &[
     Field::new("type", Ty::String, "Identity type.")
         .required()
-        .values(&["SpiffeID"]),
+        .release_values(ReleaseValues::MeshServiceIdentityTypes),
     Field::new("value", Ty::String, "The identity.").required(),
 ];
 
@@ -476,7 +513,8 @@ const LEAST_REQUEST: &[Field] = &[
         "choiceCount",
         Ty::Int32,
         "Random healthy hosts to choose the least loaded from (at least 2; default 2).",
-    ),
+    )
+    .bounds(2, None),
     Field::new(
         "activeRequestBias",
         Ty::IntOrString,
@@ -490,9 +528,15 @@ const RING_HASH: &[Field] = &[
     Field::new(
         "minRingSize",
         Ty::Int32,
-        "Minimum ring size (default 1024).",
-    ),
-    Field::new("maxRingSize", Ty::Int32, "Maximum ring size (default 8M)."),
+        "Minimum ring size (1 to 8000000; default 1024).",
+    )
+    .bounds(1, Some(8_000_000)),
+    Field::new(
+        "maxRingSize",
+        Ty::Int32,
+        "Maximum ring size (1 to 8000000; default 8M).",
+    )
+    .bounds(1, Some(8_000_000)),
     NESTED_HASH_POLICIES,
 ];
 
@@ -501,7 +545,8 @@ const MAGLEV: &[Field] = &[
         "tableSize",
         Ty::Int32,
         "Table size, a prime up to 5000011 (default 65537).",
-    ),
+    )
+    .bounds(1, Some(5_000_011)),
     NESTED_HASH_POLICIES,
 ];
 
@@ -736,14 +781,23 @@ mod tests {
                             }
                         }
                     }
-                    // A release-dependent enum: the editor offers the 3.0 values (2.x-only ones
-                    // are accepted, not offered).
+                    // A release-dependent enum: the editor offers each release's values.
                     if let Schema::ReleaseEnum(values_in) = other.schema {
-                        for value in values_in(KumaVersion::V3_0) {
-                            if !field.values.contains(value) {
-                                problems.push(format!("{at}: {value:?} accepted but not offered"));
+                        for version in KumaVersion::ALL {
+                            if field.values_for(version) != values_in(version) {
+                                problems.push(format!("{at}: values in {}", version.as_str()));
                             }
                         }
+                    }
+                    let decoder_bounds = match other.schema {
+                        Schema::BoundedInt32 { minimum, maximum } => Some((*minimum, *maximum)),
+                        _ => None,
+                    };
+                    if field.bounds != decoder_bounds {
+                        problems.push(format!(
+                            "{at}: bounds {:?} vs {decoder_bounds:?}",
+                            field.bounds
+                        ));
                     }
                     agree(&at, &field.ty, other.schema, problems);
                 }
