@@ -577,6 +577,12 @@ type: HostnameGenerator
 name: untimed
 spec:
   template: "{{ .DisplayName }}.mesh"
+---
+type: HostnameGenerator
+name: zero
+creationTime: "0001-01-01T00:00:00Z"
+spec:
+  template: "{{ .DisplayName }}.mesh"
 "#;
     let checked = check(text, &CheckOptions::default());
     let times: Vec<Option<&str>> = checked
@@ -589,7 +595,8 @@ spec:
         vec![
             Some("2026-11-26T16:57:17.499403952Z"),
             Some("2026-11-26T16:57:18Z"),
-            None
+            None,
+            Some("0001-01-01T00:00:00Z"),
         ]
     );
     let metas: Vec<_> = checked
@@ -598,6 +605,8 @@ spec:
         .map(|d| d.resource.as_ref().unwrap().meta.created_at())
         .collect();
     assert!(metas[2] < metas[0] && metas[0] < metas[1]);
+    // Go's zero time, as Kuma prints a time it never set, is the same as none.
+    assert_eq!(metas[3], metas[2]);
     assert!(checked.documents[0]
         .diagnostics
         .iter()

@@ -171,12 +171,13 @@ impl Meta {
             .unwrap_or("")
     }
 
-    /// The creation time as an instant that orders like Go's `time.Time`: unknown (or not
-    /// RFC 3339) is Go's zero time, before every known one.
+    /// The creation time as an instant that orders like Go's `time.Time`: `None` is Go's zero
+    /// time (unknown, not RFC 3339, or written as `0001-01-01T00:00:00Z`), before every other.
     pub fn created_at(&self) -> Option<(i64, u32)> {
         self.creation_time
             .as_deref()
             .and_then(crate::text::rfc3339::parse)
+            .filter(|instant| *instant != crate::text::rfc3339::GO_ZERO_TIME)
     }
 
     /// `k8s.kuma.io/namespace`, else empty.

@@ -6,6 +6,9 @@
 /// Seconds since the Unix epoch and nanoseconds within that second, in UTC.
 pub(crate) type Instant = (i64, u32);
 
+/// Go's zero `time.Time` (`0001-01-01T00:00:00Z`), what Kuma prints for a time it never set.
+pub(crate) const GO_ZERO_TIME: Instant = (-62_135_596_800, 0);
+
 /// The instant `text` names, or `None` when it is not an RFC 3339 date-time.
 pub(crate) fn parse(text: &str) -> Option<Instant> {
     let b = text.as_bytes();
@@ -114,6 +117,7 @@ mod tests {
     #[test]
     fn kuma_and_kubernetes_timestamps_parse_to_utc_instants() {
         assert_eq!(parse("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(parse("0001-01-01T00:00:00Z"), Some(super::GO_ZERO_TIME));
         assert_eq!(
             parse("2026-11-26T16:57:17.499403952Z"),
             Some((1_795_712_237, 499_403_952))
