@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod preview_common;
+mod shared_data;
 
 use kuma_mzs_core::api::{default_hostname_generators, Mode};
 use kuma_mzs_core::mesh_service_status::MeshServiceEngine;
@@ -11,6 +12,7 @@ use kuma_mzs_core::preview::{Change, PreviewOptions, ResourceKey};
 use kuma_mzs_core::ResourceType;
 use preview_common::resource;
 use serde_json::{json, Value};
+use shared_data::shared_dir;
 
 /// The generators a federated zone holds: its own defaults plus global's, synced.
 fn zone_generators(zone: &str) -> Vec<Resource> {
@@ -442,4 +444,57 @@ proptest::proptest! {
             proptest::prop_assert!(vips.insert(got.vips[0].ip.clone()));
         }
     }
+}
+
+/// Upstream's MeshService hostname cases (`upstream-tests/hostname/*`, target MeshService, from
+/// Kuma's `meshservice/hostname/generator_test.go`) through the MeshService engine: zone "", no
+/// default generators, as upstream's unit test runs. Each case is fed in its order and reversed,
+/// since upstream runs the collision case with both insertion orders and creation time decides.
+#[test]
+fn upstream_mesh_service_hostname_cases() {
+    let root = shared_dir().join("conformance/upstream-tests/hostname");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).expect("upstream hostname cases") {
+        let dir = entry.unwrap().path();
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+                .unwrap();
+        if expected["target"] != "MeshService" {
+            continue;
+        }
+        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let input =
+            preview_common::resources(&std::fs::read_to_string(dir.join("input.yaml")).unwrap());
+        let reversed: Vec<Resource> = input.iter().rev().cloned().collect();
+        for (order, resources) in [("as written", input), ("reversed", reversed)] {
+            let engine = engine_with("", &resources);
+            for (name, want) in expected["meshServices"].as_object().unwrap() {
+                let got = status(&engine, "default", name);
+                let at = format!("{case} ({order}): {name}");
+                let empty = |v: &Value| v.as_array().is_none_or(|a| a.is_empty());
+                if want["addressesEmpty"] == true {
+                    assert!(empty(&got["addresses"]), "{at}: {got}");
+                }
+                if want["addressesNonEmpty"] == true {
+                    assert!(!empty(&got["addresses"]), "{at}: {got}");
+                }
+                if want["hostnameGeneratorsEmpty"] == true {
+                    assert!(empty(&got["hostnameGenerators"]), "{at}: {got}");
+                }
+                if want["hostnameGeneratorsNonEmpty"] == true {
+                    assert!(!empty(&got["hostnameGenerators"]), "{at}: {got}");
+                }
+                if let Some(generators) = want.get("hostnameGenerators") {
+                    assert_eq!(&got["hostnameGenerators"], generators, "{at}");
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(
+        checked,
+        5,
+        "MeshService hostname cases in {}",
+        root.display()
+    );
 }
