@@ -795,3 +795,40 @@ fn same_named_mesh_services_in_two_zones_are_both_matched() {
         );
     }
 }
+
+#[test]
+fn a_planned_service_comes_after_every_listed_one() {
+    // What the provider's preview data source does: MZS listed from the control plane keep their
+    // `creationTime`; the one being planned is created after all of them, so an existing `b`
+    // keeps the hostname a planned `a` would collide on, although `a` sorts first by name.
+    use kuma_mzs_core::api::{decode_listed, PLANNED_CREATION_TIME};
+    let listed = decode_listed(
+        ResourceType::MeshMultiZoneService,
+        json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": "b",
+            "creationTime": "2026-11-26T16:57:17.499403952Z",
+            "labels": {"kuma.io/display-name": "same", "kuma.io/origin": "global"},
+            "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}}, "ports": [{"port": 80, "appProtocol": "tcp"}]},
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        listed.meta.creation_time.as_deref(),
+        Some("2026-11-26T16:57:17.499403952Z")
+    );
+    let mut planned = listed.clone();
+    planned.meta.name = "a".to_owned();
+    planned.meta.creation_time = Some(PLANNED_CREATION_TIME.to_owned());
+    let p = preview(
+        &[planned, listed],
+        &zones(&["z"]),
+        &PreviewOptions::default(),
+    );
+    let mzs = &p.zones[0].multi_zone_services;
+    assert_eq!((mzs[0].name.as_str(), mzs[1].name.as_str()), ("a", "b"));
+    assert!(mzs[0].status.addresses.is_empty());
+    assert_eq!(
+        mzs[1].status.addresses[0].hostname.as_deref(),
+        Some("same.mzsvc.mesh.local")
+    );
+}

@@ -37,7 +37,9 @@ pub(crate) use list_query::bad_parameter;
 pub use list_query::{parse_filters, parse_page, ListFilter, Page};
 pub use mode::{check_writable, Mode};
 pub use output::{parse_format, KubernetesItem, OutputFormat, RestItem, Times};
-pub use put::{decode_value, prepare_put, PreparedPut, StoreView};
+pub use put::{
+    decode_listed, decode_value, prepare_put, PreparedPut, StoreView, PLANNED_CREATION_TIME,
+};
 pub use resource_names::resource_kri;
 pub(crate) use resource_names::resource_snis;
 

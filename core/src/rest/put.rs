@@ -197,6 +197,23 @@ pub(crate) fn decode_body_in(
     })
 }
 
+/// A resource as a control plane lists it (`GET /meshes/{mesh}/...`): [`decode_value`], keeping
+/// its `creationTime`, which orders HostnameGenerators and services the way Kuma does. For
+/// previews of what a control plane holds; stores keep their own times.
+pub fn decode_listed(resource_type: ResourceType, value: Value) -> Result<Resource, String> {
+    let creation_time = value
+        .get("creationTime")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut resource = decode_value(resource_type, value)?;
+    resource.meta.creation_time = creation_time;
+    Ok(resource)
+}
+
+/// The creation time of a resource a plan is about to create, for previews that mix it with
+/// listed ones: after every existing resource, as it will be when it is written.
+pub const PLANNED_CREATION_TIME: &str = "9999-12-31T23:59:59.999999999Z";
+
 /// Decode an already-checked universal JSON resource of `resource_type` (trusted data: the store,
 /// seeds, KDS). Errors name the problem.
 pub fn decode_value(resource_type: ResourceType, value: Value) -> Result<Resource, String> {

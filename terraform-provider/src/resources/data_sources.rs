@@ -378,7 +378,7 @@ fn to_resources(
 ) -> Vec<Resource> {
     let mut resources = Vec::with_capacity(items.len());
     for item in items {
-        match kuma_mzs_core::api::decode_value(kind, item.clone()) {
+        match kuma_mzs_core::api::decode_listed(kind, item.clone()) {
             Ok(resource) => resources.push(resource),
             Err(message) => diags.push(Diag::warning(
                 format!(
@@ -578,7 +578,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             name: name.clone(),
             mesh: mesh.clone(),
             labels,
-            creation_time: None,
+            creation_time: Some(kuma_mzs_core::api::PLANNED_CREATION_TIME.to_owned()),
         },
         spec: Spec::MeshMultiZoneService(spec),
         status: None,

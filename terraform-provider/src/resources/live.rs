@@ -23,7 +23,7 @@ pub struct LiveCache {
 fn decode_all(items: Vec<serde_json::Value>, kind: ResourceType) -> Vec<Resource> {
     items
         .into_iter()
-        .filter_map(|item| kuma_mzs_core::api::decode_value(kind, item).ok())
+        .filter_map(|item| kuma_mzs_core::api::decode_listed(kind, item).ok())
         .collect()
 }
 
