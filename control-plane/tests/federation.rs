@@ -142,6 +142,84 @@ fn mesh_services_flow_zone_to_global_to_other_zones_and_deletes_follow() {
     wait_until(WAIT, || west.get(&format!("{MS}/{hashed}")).0 == 404);
 }
 
+#[test]
+fn a_zones_hostname_generators_reach_global_and_stay_there() {
+    // Kuma's HostnameGenerator travels zone -> global (`ZoneToGlobalFlag`) but not on to other
+    // zones: global lists every zone's generators, its own defaults included, under their KDS
+    // names; deletes follow.
+    let cluster = Cluster::federation(&["east", "west"]);
+    let (east, west, global) = (cluster.zone("east"), cluster.zone("west"), cluster.global());
+    let generator = serde_json::json!({
+        "type": "HostnameGenerator", "name": "team",
+        "spec": {
+            "selector": {"meshService": {"matchLabels": {"team": "a"}}},
+            "template": "{{ .DisplayName }}.team.mesh.local",
+        },
+    });
+    let (status, body) = east.put("/hostnamegenerators/team", &generator);
+    assert_eq!(status, 201, "{body}");
+    let hashed = kuma_mzs_core::api::hashed_name("", "team", &["east"]);
+    let on_global = format!("/hostnamegenerators/{hashed}");
+    wait_until(WAIT, || global.get(&on_global).0 == 200);
+    let copy = global.get(&on_global).1;
+    assert_eq!(copy["labels"]["kuma.io/origin"], "zone");
+    assert_eq!(copy["labels"]["kuma.io/zone"], "east");
+    assert_eq!(copy["labels"]["kuma.io/display-name"], "team");
+    assert_eq!(
+        copy["spec"]["template"],
+        "{{ .DisplayName }}.team.mesh.local"
+    );
+    // The zone's own defaults travel too, as Kuma's carry `kuma.io/origin: zone`.
+    let default_copy =
+        kuma_mzs_core::api::hashed_name("", "local-universal-mesh-service", &["west"]);
+    wait_until(WAIT, || {
+        global.get(&format!("/hostnamegenerators/{default_copy}")).0 == 200
+    });
+    // Global keeps them: no zone receives another zone's generators (nor its own back). A
+    // generator written on global afterwards reaching west shows west has pulled past them.
+    let mut later = generator.clone();
+    later["name"] = "later".into();
+    assert_eq!(global.put("/hostnamegenerators/later", &later).0, 201);
+    wait_until(WAIT, || west.get("/hostnamegenerators/later").0 == 200);
+    wait_until(WAIT, || east.get("/hostnamegenerators/later").0 == 200);
+    let on_zone = |zone: &common::Client| zone.get(&on_global).0;
+    assert_eq!((on_zone(&west), on_zone(&east)), (404, 404));
+    assert_eq!(east.delete("/hostnamegenerators/team").0, 200);
+    wait_until(WAIT, || global.get(&on_global).0 == 404);
+}
+
+#[test]
+fn a_zones_load_balancing_strategy_reaches_global_and_the_other_zones() {
+    // MeshLoadBalancingStrategy has Kuma's `ZoneToGlobalFlag` and `SyncedAcrossZonesFlag`: a
+    // policy written on east is stored on global under its KDS name and sent on to west (not
+    // back to east); deletes follow.
+    let cluster = Cluster::federation(&["east", "west"]);
+    let (east, west, global) = (cluster.zone("east"), cluster.zone("west"), cluster.global());
+    let policy = serde_json::json!({
+        "type": "MeshLoadBalancingStrategy", "mesh": "default", "name": "lb",
+        "spec": {
+            "targetRef": {"kind": "Mesh"},
+            "to": [{"targetRef": {"kind": "Mesh"}, "default": {"loadBalancer": {"type": "RoundRobin"}}}],
+        },
+    });
+    const MLBS: &str = "/meshes/default/meshloadbalancingstrategies";
+    let (status, body) = east.put(&format!("{MLBS}/lb"), &policy);
+    assert_eq!(status, 201, "{body}");
+    let hashed = kuma_mzs_core::api::hashed_name("default", "lb", &["east"]);
+    wait_until(WAIT, || global.get(&format!("{MLBS}/{hashed}")).0 == 200);
+    let on_global = global.get(&format!("{MLBS}/{hashed}")).1;
+    assert_eq!(on_global["labels"]["kuma.io/origin"], "zone");
+    assert_eq!(on_global["labels"]["kuma.io/zone"], "east");
+    wait_until(WAIT, || west.get(&format!("{MLBS}/{hashed}")).0 == 200);
+    let on_west = west.get(&format!("{MLBS}/{hashed}")).1;
+    assert_eq!(on_west["labels"]["kuma.io/origin"], "global");
+    assert_eq!(on_west["labels"]["kuma.io/display-name"], "lb");
+    assert_eq!(east.get(&format!("{MLBS}/{hashed}")).0, 404);
+    assert_eq!(east.delete(&format!("{MLBS}/lb")).0, 200);
+    wait_until(WAIT, || global.get(&format!("{MLBS}/{hashed}")).0 == 404);
+    wait_until(WAIT, || west.get(&format!("{MLBS}/{hashed}")).0 == 404);
+}
+
 fn matched(client: &common::Client, name: &str) -> Vec<(String, String)> {
     let (_, body) = client.get(&on_zone(name));
     body["status"]["meshServices"]

@@ -262,8 +262,8 @@ impl ControlPlane {
         (revision, batches)
     }
 
-    /// Global: check a zone's MeshService as a REST PUT on that zone would, and give the copy
-    /// global stores (its KDS name, `kuma.io/zone`, `kuma.io/origin: zone`).
+    /// Global: check a resource a zone sent as a REST PUT on that zone would,
+    /// and give the copy global stores (its KDS name, `kuma.io/zone`, `kuma.io/origin: zone`).
     fn accept_pushed(&self, zone: &str, value: &Value) -> Result<Resource, Rejected> {
         let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("");
         let reject = |error: String| Rejected {
@@ -271,12 +271,14 @@ impl ControlPlane {
             name: text("name").to_owned(),
             error,
         };
-        if text("type") != ResourceType::MeshService.name() {
+        let Some(resource_type) =
+            ResourceType::from_name(text("type")).filter(|t| kds::type_travels_to_global(*t))
+        else {
             return Err(reject(format!(
-                "only MeshServices travel from zones to global, not {:?}",
+                "only MeshServices, HostnameGenerators and MeshLoadBalancingStrategies travel from zones to global, not {:?}",
                 text("type")
             )));
-        }
+        };
         let body = serde_json::to_vec(value).map_err(|e| reject(e.to_string()))?;
         let mode = Mode::Zone {
             name: zone.to_owned(),
@@ -286,8 +288,8 @@ impl ControlPlane {
         let prepared = api::prepare_put(
             &mode,
             self.kuma_version,
-            ResourceType::MeshService,
-            Some(mesh),
+            resource_type,
+            resource_type.is_mesh_scoped().then_some(mesh),
             name,
             &body,
             StoreView {
@@ -297,11 +299,12 @@ impl ControlPlane {
         )
         .map_err(|e| reject(describe_api_error(&e)))?;
         kds::global_copy(&prepared.resource, zone)
-            .ok_or_else(|| reject("not a MeshService".to_owned()))
+            .ok_or_else(|| reject("does not travel to global".to_owned()))
     }
 
-    /// Global: apply a zone's MeshServices under their KDS names (`HashedName`), each checked
-    /// as a REST PUT on the zone would be; refused ones are listed in the answer.
+    /// Global: apply the resources a zone sent under their KDS names
+    /// (`HashedName`), each checked as a REST PUT on the zone would be; refused ones are listed
+    /// in the answer.
     pub fn apply_push(&self, batch: &PushBatch) -> Result<PushAck, ApiError> {
         let zone = batch.zone.as_str();
         if zone.is_empty() {
@@ -354,7 +357,11 @@ impl ControlPlane {
                 batch.after.as_ref().is_none_or(|after| key > after)
                     && batch.until.as_ref().is_none_or(|until| key <= until)
             };
-            for stored in self.store.all_of(ResourceType::MeshService, None) {
+            for stored in ResourceType::ALL
+                .into_iter()
+                .filter(|t| kds::type_travels_to_global(*t))
+                .flat_map(|t| self.store.all_of(t, None))
+            {
                 if kds::is_of_zone(&stored.resource, zone)
                     && !seen.contains(&stored.key())
                     && in_range(&kds::zone_key_of_global_copy(&stored.resource))

@@ -3,14 +3,18 @@
 //! both ask here, so the two directions are written down once:
 //!
 //! - **global -> zone:** Meshes always; MeshMultiZoneServices, HostnameGenerators and
-//!   MeshLoadBalancingStrategies written on global (`kuma.io/origin: global`); MeshServices of
-//!   *other* zones. The zone copy carries `kuma.io/origin: global`, no status (each zone computes
+//!   MeshLoadBalancingStrategies written on global (`kuma.io/origin: global`); MeshServices and
+//!   MeshLoadBalancingStrategies of *other* zones (Kuma's `SyncedAcrossZonesFlag`). The zone copy carries `kuma.io/origin: global`, no status (each zone computes
 //!   its own), and mesh-scoped ones take their KDS name ([`kds_name`]) keeping the original as
 //!   `kuma.io/display-name` (Kuma's `HashSuffixMapper`; every supported zone has the
 //!   `hash-suffix` feature).
-//! - **zone -> global:** the zone's own MeshServices (not copies that came from global), stored
-//!   on global under `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
-//!   `kuma.io/origin: zone` and `kuma.io/display-name`.
+//! - **zone -> global:** the zone's own MeshServices, HostnameGenerators and
+//!   MeshLoadBalancingStrategies (not copies that came from global; the zone's default
+//!   generators included, as they carry `kuma.io/origin: zone`), stored on global under
+//!   `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
+//!   `kuma.io/origin: zone` and `kuma.io/display-name` (Kuma's `ZoneToGlobalFlag`). Global sends
+//!   MeshServices and MeshLoadBalancingStrategies on to the other zones under that name; a
+//!   zone's HostnameGenerators stay on global.
 //!
 //! The name hash itself is [`hashed_name()`] (and [`kds_name`] for a zone's resource).
 
@@ -44,10 +48,13 @@ pub fn is_of_zone(resource: &Resource, zone: &str) -> bool {
 pub(crate) fn travels_to_zone(resource: &Resource, zone: &str) -> bool {
     match resource.resource_type() {
         ResourceType::Mesh => true,
-        ResourceType::MeshMultiZoneService
-        | ResourceType::HostnameGenerator
-        | ResourceType::MeshLoadBalancingStrategy => is_from_global(resource),
-        // A zone is not sent back its own MeshServices.
+        ResourceType::MeshMultiZoneService | ResourceType::HostnameGenerator => {
+            is_from_global(resource)
+        }
+        // Written on global, or on another zone (a zone is not sent back its own).
+        ResourceType::MeshLoadBalancingStrategy => {
+            is_from_global(resource) || !is_of_zone(resource, zone)
+        }
         ResourceType::MeshService => !is_of_zone(resource, zone),
     }
 }
@@ -105,21 +112,33 @@ pub fn written_on_global(resource_type: ResourceType) -> bool {
     resource_type != ResourceType::MeshService
 }
 
-/// Whether a zone sends one of its resources to global: its own MeshServices only.
+/// Whether resources of this type travel from a zone to global (Kuma's `ZoneToGlobalFlag`).
+pub fn type_travels_to_global(resource_type: ResourceType) -> bool {
+    matches!(
+        resource_type,
+        ResourceType::MeshService
+            | ResourceType::HostnameGenerator
+            | ResourceType::MeshLoadBalancingStrategy
+    )
+}
+
+/// Whether a zone sends one of its resources to global: its own MeshServices, HostnameGenerators
+/// and MeshLoadBalancingStrategies (not the copies global sent it).
 pub fn travels_to_global(resource: &Resource) -> bool {
-    resource.resource_type() == ResourceType::MeshService && !is_from_global(resource)
+    type_travels_to_global(resource.resource_type()) && !is_from_global(resource)
 }
 
 /// Whether a deleted key of a zone is sent to global.
 pub fn deletion_travels_to_global(key: &ResourceKey) -> bool {
-    key.resource_type == ResourceType::MeshService
+    type_travels_to_global(key.resource_type)
 }
 
-/// Zone -> global: the copy global stores for a MeshService `zone` sent, under its KDS name with
-/// `kuma.io/zone`, `kuma.io/origin: zone` and `kuma.io/display-name` (the zone's name for it,
-/// unless the zone set one). The zone's status stays behind. `None` for anything else.
+/// Zone -> global: the copy global stores for a resource `zone` sent ([`travels_to_global`]),
+/// under its KDS name with `kuma.io/zone`, `kuma.io/origin: zone` and `kuma.io/display-name`
+/// (the zone's name for it, unless the zone set one). The zone's status stays behind. `None`
+/// for anything else.
 pub fn global_copy(resource: &Resource, zone: &str) -> Option<Resource> {
-    if resource.resource_type() != ResourceType::MeshService {
+    if !type_travels_to_global(resource.resource_type()) {
         return None;
     }
     let mut copy = resource.clone();
