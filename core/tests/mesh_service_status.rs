@@ -446,23 +446,35 @@ proptest::proptest! {
     }
 }
 
+/// Each case of `upstream-tests/<category>/`: its name, folder and `expected.json`.
+fn upstream_cases(category: &str) -> Vec<(String, std::path::PathBuf, Value)> {
+    let root = shared_dir()
+        .join("conformance/upstream-tests")
+        .join(category);
+    std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|entry| {
+            let dir = entry.unwrap().path();
+            let expected =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+                    .unwrap();
+            let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+            (case, dir, expected)
+        })
+        .collect()
+}
+
 /// Upstream's MeshService hostname cases (`upstream-tests/hostname/*`, target MeshService, from
 /// Kuma's `meshservice/hostname/generator_test.go`) through the MeshService engine: zone "", no
 /// default generators, as upstream's unit test runs. Each case is fed in its order and reversed,
 /// since upstream runs the collision case with both insertion orders and creation time decides.
 #[test]
 fn upstream_mesh_service_hostname_cases() {
-    let root = shared_dir().join("conformance/upstream-tests/hostname");
     let mut checked = 0;
-    for entry in std::fs::read_dir(&root).expect("upstream hostname cases") {
-        let dir = entry.unwrap().path();
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-                .unwrap();
+    for (case, dir, expected) in upstream_cases("hostname") {
         if expected["target"] != "MeshService" {
             continue;
         }
-        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
         let input =
             preview_common::resources(&std::fs::read_to_string(dir.join("input.yaml")).unwrap());
         let reversed: Vec<Resource> = input.iter().rev().cloned().collect();
@@ -491,12 +503,7 @@ fn upstream_mesh_service_hostname_cases() {
         }
         checked += 1;
     }
-    assert_eq!(
-        checked,
-        5,
-        "MeshService hostname cases in {}",
-        root.display()
-    );
+    assert_eq!(checked, 5, "upstream MeshService hostname cases");
 }
 
 /// Upstream's VIP allocator cases (`upstream-tests/vip/*`, Kuma's `vip/allocator_test.go`) through
@@ -505,14 +512,8 @@ fn upstream_mesh_service_hostname_cases() {
 /// service's VIP is not reused while the process lives).
 #[test]
 fn upstream_vip_allocator_cases() {
-    let root = shared_dir().join("conformance/upstream-tests/vip");
     let mut checked = 0;
-    for entry in std::fs::read_dir(&root).expect("upstream vip cases") {
-        let dir = entry.unwrap().path();
-        let case = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-                .unwrap();
+    for (case, _, expected) in upstream_cases("vip") {
         assert_eq!(expected["resourceKind"], "MeshService", "{case}");
         let options = PreviewOptions {
             mesh_service_cidr: expected["cidr"].as_str().unwrap().parse().unwrap(),
@@ -538,5 +539,5 @@ fn upstream_vip_allocator_cases() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 2, "VIP cases in {}", root.display());
+    assert_eq!(checked, 2, "upstream VIP cases");
 }
