@@ -262,8 +262,8 @@ impl ControlPlane {
         (revision, batches)
     }
 
-    /// Global: check a resource a zone sent as a REST PUT on that zone would,
-    /// and give the copy global stores (its KDS name, `kuma.io/zone`, `kuma.io/origin: zone`).
+    /// Global: check a resource a zone sent as a REST PUT on that zone would, and give the copy
+    /// global stores ([`kds::global_copy`]: its KDS name and the core's zone labels).
     fn accept_pushed(&self, zone: &str, value: &Value) -> Result<Resource, Rejected> {
         let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("");
         let reject = |error: String| Rejected {
