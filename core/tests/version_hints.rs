@@ -27,6 +27,35 @@ fn release_dependent_error(d: &kuma_mzs_core::Diagnostic) -> bool {
     d.severity == Severity::Error && matches!(d.code, Code::Schema | Code::Kuma)
 }
 
+/// For an error at `field` of document `doc_index` under a 2.x `version`: the oldest newer 2.x
+/// release from which every 2.x release up to the newest accepts the field (what the hint names
+/// instead of 3.0), if any.
+fn oldest_accepting_2x(
+    text: &str,
+    version: KumaVersion,
+    doc_index: usize,
+    field: &str,
+) -> Option<KumaVersion> {
+    let mut oldest = None;
+    // Newest first.
+    for release in KumaVersion::ALL
+        .into_iter()
+        .filter(|r| version.is_2x() && r.is_2x() && *r > version)
+    {
+        let there = checked(text, release);
+        let rejected = there.documents[doc_index]
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
+            .map(|d| d.field.as_str());
+        if !validate::accepts(field, rejected) {
+            break;
+        }
+        oldest = Some(release);
+    }
+    oldest
+}
+
 /// Every document of `text` under every release: a hint sits only on a release-dependent error
 /// whose field the counterpart neither rejects nor calls unknown, and every such error of a
 /// document that the counterpart takes whole has one. Returns how many hints there were.
@@ -36,7 +65,7 @@ fn hints_hold(name: &str, text: &str) -> usize {
         let here = checked(text, version);
         let there = checked(text, validate::counterpart(version));
         assert_eq!(here.documents.len(), there.documents.len(), "{name}");
-        for (doc, other) in here.documents.iter().zip(&there.documents) {
+        for (doc_index, (doc, other)) in here.documents.iter().zip(&there.documents).enumerate() {
             let rejected: Vec<&str> = other
                 .diagnostics
                 .iter()
@@ -52,7 +81,9 @@ fn hints_hold(name: &str, text: &str) -> usize {
                     "{name} under {version}: {d:?}; counterpart errors at {rejected:?}"
                 );
                 if let Some(hint) = &d.hint {
-                    assert_eq!(hint, &validate::hint(version));
+                    let since = oldest_accepting_2x(text, version, doc_index, &d.field)
+                        .unwrap_or(validate::counterpart(version));
+                    assert_eq!(hint, &validate::Hint::new(version, since).text, "{name}");
                     hints += 1;
                 }
             }

@@ -3,7 +3,6 @@
 //! Kuma says `spec.ports[1].appProtocol`; the same thing in our schema is the attribute
 //! `app_protocol` of the second `port` block, i.e. steps `port`, `[1]`, `app_protocol`.
 
-use kuma_mzs_core::KumaVersion;
 use tfplugin_proto::tfplugin6 as pb;
 
 use crate::client::ClientError;
@@ -102,12 +101,12 @@ impl Diag {
     }
 }
 
-/// The core's hint (`validate::hints`) for an error under `version` that the other release line
-/// accepts, with the provider setting that picks the release.
-pub fn version_hint(core_hint: &str, version: KumaVersion) -> String {
+/// The core's hint (`validate::hints`) for an error that another release accepts, with the
+/// provider setting that picks the release it suggests.
+pub fn version_hint(hint: &kuma_mzs_core::validate::Hint) -> String {
     format!(
-        "{core_hint} (provider setting kuma_version = \"{}\"; it applies when the control plane's release cannot be read).",
-        kuma_mzs_core::validate::counterpart(version)
+        "{} (provider setting kuma_version = \"{}\"; it applies when the control plane's release cannot be read).",
+        hint.text, hint.release
     )
 }
 
@@ -217,6 +216,7 @@ fn display_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kuma_mzs_core::KumaVersion;
 
     fn a(s: &str) -> Step {
         Step::Attr(s.into())
@@ -226,10 +226,13 @@ mod tests {
     fn a_version_hint_is_a_paragraph_after_the_detail_naming_kuma_version() {
         let plain = Diag::error("Invalid", "bad value");
         assert_eq!(plain.to_proto().detail, "bad value");
-        let hinted = plain.clone().with_hint(Some(version_hint(
-            &kuma_mzs_core::validate::hint(KumaVersion::V2_14),
-            KumaVersion::V2_14,
-        )));
+        let hinted =
+            plain
+                .clone()
+                .with_hint(Some(version_hint(&kuma_mzs_core::validate::Hint::new(
+                    KumaVersion::V2_14,
+                    KumaVersion::V3_0,
+                ))));
         assert_eq!(
             hinted.to_proto().detail,
             "bad value\n\nHint: Kuma 3.0 accepts this; if your control plane runs Kuma 3.0, validate with Kuma version 3.0 instead of 2.14 (provider setting kuma_version = \"3.0\"; it applies when the control plane's release cannot be read)."

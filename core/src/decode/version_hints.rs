@@ -1,6 +1,7 @@
 //! Hints on errors that the other release line would not give (`validate::version_hint` has the
-//! rule): the document is decoded and validated once more under the counterpart release, only
-//! when it has errors that depend on the release, so a valid document costs nothing.
+//! rule): the document is decoded and validated once more under the counterpart release (and,
+//! for a hinted 2.x error, under the newer 2.x releases), only when it has errors that depend on
+//! the release, so a valid document costs nothing.
 
 use crate::model::KumaVersion;
 use crate::text::diagnostics::{Code, Diagnostic, Severity};
@@ -13,25 +14,25 @@ fn depends_on_release(d: &Diagnostic) -> bool {
 }
 
 /// Give every release-dependent error in `diagnostics` (of `node`, decoded under `version`) whose
-/// field the counterpart release accepts (no error there, and a field it knows)
-/// [`validate::hint`].
+/// field the counterpart release accepts (no error there, and a field it knows) the core's
+/// hint ([`validate::Comparison`]).
 pub(super) fn attach(node: &Node, version: KumaVersion, diagnostics: &mut [Diagnostic]) {
     if !diagnostics.iter().any(depends_on_release) {
         return;
     }
-    let mut other = Vec::new();
-    super::decode_envelope(node, validate::counterpart(version), &mut other);
-    // A field the counterpart does not know (`MZS005`) is not accepted there either: it would
-    // be dropped (3.0 removed nested `hashPolicies`, for one).
-    let rejected: Vec<&str> = other
-        .iter()
-        .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
-        .map(|d| d.field.as_str())
-        .collect();
+    let mut comparison = validate::Comparison::new(version, |release| {
+        let mut other = Vec::new();
+        super::decode_envelope(node, release, &mut other);
+        // A field another release does not know (`MZS005`) is not accepted there either: it
+        // would be dropped (3.0 removed nested `hashPolicies`, for one).
+        other
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
+            .map(|d| d.field)
+            .collect()
+    });
     for d in diagnostics.iter_mut().filter(|d| depends_on_release(d)) {
-        if validate::accepts(&d.field, rejected.iter().copied()) {
-            d.hint = Some(validate::hint(version));
-        }
+        d.hint = comparison.hint(&d.field).map(|h| h.text);
     }
 }
 
@@ -194,17 +195,41 @@ spec:
     }
 
     #[test]
-    fn an_older_2x_release_compares_with_3_0() {
-        // 2.9 to 2.13 need a `to`; 3.0 does not.
+    fn an_older_2x_release_names_the_oldest_release_that_accepts() {
+        // 2.9 to 2.13 need a `to`; 2.14 and 3.0 do not.
         let doc = "type: MeshLoadBalancingStrategy
 name: lb
 mesh: default
 spec:
   targetRef: {kind: Dataplane}
 ";
-        let v = KumaVersion::V2_13;
-        assert_eq!(errors(doc, v), vec![hinted("spec.to", v)]);
-        assert!(crate::validate::hint(v).starts_with("Kuma 3.0 accepts this"));
+        let since_2_14 = "Kuma 2.14 and later accept this; if your control plane runs Kuma 2.14 or later, validate with its version instead of 2.13";
+        assert_eq!(
+            errors(doc, KumaVersion::V2_13),
+            vec![("spec.to".to_owned(), Some(since_2_14.to_owned()))]
+        );
+        assert!(errors(doc, KumaVersion::V2_14).is_empty());
+    }
+
+    #[test]
+    fn a_spiffe_id_identity_under_2_11_points_at_2_12_not_3_0() {
+        let doc = "type: MeshService
+name: redis
+mesh: default
+spec:
+  selector: {dataplaneRef: {name: r}}
+  identities: [{type: SpiffeID, value: spiffe://default/redis}]
+";
+        let found = diagnostics(doc, KumaVersion::V2_11);
+        let error = found
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .expect("2.11 knows only ServiceTag");
+        assert_eq!(
+            error.hint.as_deref(),
+            Some("Kuma 2.12 and later accept this; if your control plane runs Kuma 2.12 or later, validate with its version instead of 2.11")
+        );
+        assert!(errors(doc, KumaVersion::V2_12).is_empty());
     }
 
     #[test]

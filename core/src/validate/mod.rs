@@ -20,7 +20,7 @@ use crate::text::diagnostics::Violation;
 pub use mesh_load_balancing_strategy::mesh_load_balancing_strategy;
 pub use mesh_multi_zone_service::deprecations as mesh_multi_zone_service_deprecations;
 pub use mesh_service::mesh_service;
-pub use version_hint::{accepts, counterpart, hint, hints};
+pub use version_hint::{accepts, counterpart, hint, hints, Comparison, Hint};
 
 /// Kuma's MeshMultiZoneService validator. `name` is the resource's display name
 /// (`kuma.io/display-name` label, else the name) when Kuma validates with meta (resource manager),

@@ -13,7 +13,10 @@
 //! The counterpart is the newest release of the other release line: 3.0 for every 2.x release
 //! (2.9 to 2.14), and the newest 2.x (2.14) for 3.0. The line is the likely mismatch (the 3.0
 //! release removed fields and values 2.x had, and added rules); within 2.x, the user who names
-//! an older release on purpose most likely runs it.
+//! an older release on purpose most likely runs it, so a hint is given only when the counterpart
+//! accepts the field. It then names the oldest release from which every newer one accepts it: a
+//! `SpiffeID` identity under 2.11 reads "Kuma 2.12 and later accept this", since 2.12 to 2.14
+//! accept it as 3.0 does, not "Kuma 3.0 accepts this", which would send a 2.12 user to 3.0.
 
 use crate::model::KumaVersion;
 use crate::text::diagnostics::Violation;
@@ -28,13 +31,94 @@ pub fn counterpart(version: KumaVersion) -> KumaVersion {
     }
 }
 
-/// What an error under `version` says when [`counterpart`]`(version)` accepts its field.
+/// What an error under `version` says when [`counterpart`]`(version)` accepts its field and no
+/// release of `version`'s own line does.
 pub fn hint(version: KumaVersion) -> String {
-    let other = counterpart(version).as_str();
-    format!(
-        "Kuma {other} accepts this; if your control plane runs Kuma {other}, validate with Kuma version {other} instead of {}",
-        version.as_str()
-    )
+    Hint::new(version, counterpart(version)).text
+}
+
+/// A "likely a version mismatch" hint: the release to validate with instead, and what to tell
+/// the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    /// The release the hint suggests: the counterpart, or for a 2.x release the oldest newer
+    /// 2.x release from which every release up to the counterpart accepts the field.
+    pub release: KumaVersion,
+    /// The sentence shown beside Kuma's message.
+    pub text: String,
+}
+
+impl Hint {
+    /// The hint for an error under `version` that `release` and every newer release accept.
+    pub fn new(version: KumaVersion, release: KumaVersion) -> Self {
+        let (other, was) = (release.as_str(), version.as_str());
+        let text = if release == counterpart(version) {
+            format!(
+                "Kuma {other} accepts this; if your control plane runs Kuma {other}, validate with Kuma version {other} instead of {was}"
+            )
+        } else {
+            format!(
+                "Kuma {other} and later accept this; if your control plane runs Kuma {other} or later, validate with its version instead of {was}"
+            )
+        };
+        Self { release, text }
+    }
+}
+
+/// The releases of `version`'s own line that are newer than it, newest first (2.x only: 3.0
+/// has no newer release).
+fn newer_in_line(version: KumaVersion) -> impl Iterator<Item = KumaVersion> {
+    KumaVersion::ALL
+        .into_iter()
+        .filter(move |r| version.is_2x() && r.is_2x() && *r > version)
+}
+
+/// The releases a rejected document is compared with, each asked once and only when needed:
+/// `rejected_under(release)` answers the fields that release rejects in the same document.
+pub struct Comparison<F> {
+    version: KumaVersion,
+    rejected_under: F,
+    asked: Vec<(KumaVersion, Vec<String>)>,
+}
+
+impl<F: FnMut(KumaVersion) -> Vec<String>> Comparison<F> {
+    /// A comparison for a document rejected under `version`.
+    pub fn new(version: KumaVersion, rejected_under: F) -> Self {
+        Self {
+            version,
+            rejected_under,
+            asked: Vec::new(),
+        }
+    }
+
+    fn accepted_by(&mut self, release: KumaVersion, field: &str) -> bool {
+        let index = match self.asked.iter().position(|(r, _)| *r == release) {
+            Some(index) => index,
+            None => {
+                let rejected = (self.rejected_under)(release);
+                self.asked.push((release, rejected));
+                self.asked.len() - 1
+            }
+        };
+        accepts(field, self.asked[index].1.iter().map(String::as_str))
+    }
+
+    /// The hint of an error at `field`: none unless [`counterpart`] accepts the field; then the
+    /// oldest release from which the field is accepted up to the counterpart.
+    pub fn hint(&mut self, field: &str) -> Option<Hint> {
+        let version = self.version;
+        let mut release = counterpart(version);
+        if !self.accepted_by(release, field) {
+            return None;
+        }
+        for newer in newer_in_line(version) {
+            if !self.accepted_by(newer, field) {
+                break;
+            }
+            release = newer;
+        }
+        Some(Hint::new(version, release))
+    }
 }
 
 /// Whether a release whose errors are at the fields `rejected` accepts `field`: none of them is
@@ -56,24 +140,19 @@ fn within(field: &str, parent: &str) -> bool {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
-/// For each of `errors` (a resource's violations under `version`), the hint it carries given the
-/// same resource's violations under [`counterpart`]`(version)`: what a front end that validates
-/// through the REST layer (the Terraform provider) uses; `check()` attaches hints itself.
+/// For each of `errors` (a resource's violations under `version`), the hint it carries given
+/// `errors_under(release)`, the same resource's violations under another release: what a front
+/// end that validates through the REST layer (the Terraform provider) uses; `check()` attaches
+/// hints itself.
 pub fn hints(
     version: KumaVersion,
     errors: &[Violation],
-    counterpart_errors: &[Violation],
-) -> Vec<Option<String>> {
-    errors
-        .iter()
-        .map(|e| {
-            accepts(
-                &e.field,
-                counterpart_errors.iter().map(|o| o.field.as_str()),
-            )
-            .then(|| hint(version))
-        })
-        .collect()
+    mut errors_under: impl FnMut(KumaVersion) -> Vec<Violation>,
+) -> Vec<Option<Hint>> {
+    let mut comparison = Comparison::new(version, |release| {
+        errors_under(release).into_iter().map(|v| v.field).collect()
+    });
+    errors.iter().map(|e| comparison.hint(&e.field)).collect()
 }
 
 #[cfg(test)]
@@ -121,10 +200,79 @@ mod tests {
             Violation::new("spec.ports[0].appProtocol", "bad"),
             Violation::new("name", "bad"),
         ];
-        let other = [Violation::new("name", "also bad")];
+        let mut asked = Vec::new();
+        let found = hints(KumaVersion::V3_0, &errors, |release| {
+            asked.push(release);
+            vec![Violation::new("name", "also bad")]
+        });
         assert_eq!(
-            hints(KumaVersion::V3_0, &errors, &other),
-            vec![Some(hint(KumaVersion::V3_0)), None]
+            found,
+            vec![Some(Hint::new(KumaVersion::V3_0, KumaVersion::V2_14)), None]
+        );
+        assert_eq!(
+            found[0].as_ref().map(|h| &h.text),
+            Some(&hint(KumaVersion::V3_0))
+        );
+        assert_eq!(
+            asked,
+            vec![KumaVersion::V2_14],
+            "each release is asked once"
+        );
+    }
+
+    #[test]
+    fn a_2x_hint_names_the_oldest_release_from_which_the_field_is_accepted() {
+        // 2.11 rejects the field; 2.12 onwards accept it, 3.0 included.
+        let field = "spec.identities[0].type";
+        let errors = [Violation::new(field, "bad")];
+        let mut asked = Vec::new();
+        let found = hints(KumaVersion::V2_11, &errors, |release| {
+            asked.push(release);
+            if release <= KumaVersion::V2_11 {
+                vec![Violation::new(field, "bad")]
+            } else {
+                Vec::new()
+            }
+        });
+        let expected = Hint::new(KumaVersion::V2_11, KumaVersion::V2_12);
+        assert_eq!(
+            expected.text,
+            "Kuma 2.12 and later accept this; if your control plane runs Kuma 2.12 or later, validate with its version instead of 2.11"
+        );
+        assert_eq!(found, vec![Some(expected)]);
+        assert_eq!(
+            asked,
+            [
+                KumaVersion::V3_0,
+                KumaVersion::V2_14,
+                KumaVersion::V2_13,
+                KumaVersion::V2_12
+            ]
+        );
+        // Only 3.0 accepts: the counterpart's hint, and the newer 2.x releases asked stop at
+        // the first that rejects.
+        let only_3_0 = hints(KumaVersion::V2_11, &errors, |release| {
+            if release.is_2x() {
+                vec![Violation::new(field, "bad")]
+            } else {
+                Vec::new()
+            }
+        });
+        assert_eq!(
+            only_3_0,
+            vec![Some(Hint::new(KumaVersion::V2_11, KumaVersion::V3_0))]
+        );
+        // A gap (2.13 rejects, 2.14 accepts) ends the run at 2.14.
+        let gap = hints(KumaVersion::V2_11, &errors, |release| {
+            if release == KumaVersion::V2_13 || release == KumaVersion::V2_11 {
+                vec![Violation::new(field, "bad")]
+            } else {
+                Vec::new()
+            }
+        });
+        assert_eq!(
+            gap,
+            vec![Some(Hint::new(KumaVersion::V2_11, KumaVersion::V2_14))]
         );
     }
 }

@@ -203,17 +203,17 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Ok(Some(spec)), lints)
         }
         Err(error) => {
-            // The core's version hints: the same PUT under the other release line.
-            let counterpart_errors = match put(kuma_mzs_core::validate::counterpart(version)) {
-                Ok(_) => Vec::new(),
-                Err(e) if e.invalid_parameters.is_empty() => vec![Violation::new("", e.title)],
-                Err(e) => e.invalid_parameters,
-            };
-            let hints = kuma_mzs_core::validate::hints(
-                version,
-                &error.invalid_parameters,
-                &counterpart_errors,
-            );
+            // The core's version hints: the same PUT under the releases it compares with.
+            let hints =
+                kuma_mzs_core::validate::hints(version, &error.invalid_parameters, |release| {
+                    match put(release) {
+                        Ok(_) => Vec::new(),
+                        Err(e) if e.invalid_parameters.is_empty() => {
+                            vec![Violation::new("", e.title)]
+                        }
+                        Err(e) => e.invalid_parameters,
+                    }
+                });
             let diags: Vec<Diag> = error
                 .invalid_parameters
                 .iter()
@@ -236,7 +236,7 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
                         ),
                     )
                     .at(diag::kuma_path(&v.field))
-                    .with_hint(hint.map(|h| diag::version_hint(&h, version)))
+                    .with_hint(hint.map(|h| diag::version_hint(&h)))
                 })
                 .collect();
             if diags.is_empty() && !error.invalid_parameters.is_empty() {
