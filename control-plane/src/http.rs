@@ -626,6 +626,10 @@ async fn delete_resource(
                 .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;
         } else {
             let k = key(resource_type, mesh.as_deref(), &name);
+            // Kuma refuses to delete what the other side of KDS owns (the stored origin).
+            if let Some(stored) = cp.store.get(&k) {
+                api::check_delete(&cp.mode, cp.kuma_version, &stored.resource)?;
+            }
             cp.store
                 .delete(&k, expect)
                 .map_err(|e| store_error(e, api::TITLE_COULD_NOT_DELETE))?;

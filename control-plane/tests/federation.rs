@@ -136,6 +136,20 @@ fn mesh_services_flow_zone_to_global_to_other_zones_and_deletes_follow() {
     assert_eq!(on_west["labels"]["kuma.io/display-name"], "redis");
     // The owning zone does not get its own service back.
     assert_eq!(east.get(&format!("{MS}/{hashed}")).0, 404);
+    // West may not delete east's service: it is global's copy there (Kuma 2.14+), and nothing
+    // would bring it back.
+    let (status, refused) = west.delete(&format!("{MS}/{hashed}"));
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["title"], "Could not delete a resource");
+    assert_eq!(
+        refused["invalid_parameters"][0]["reason"],
+        "the origin label must be set to 'zone'"
+    );
+    assert_eq!(west.get(&format!("{MS}/{hashed}")).0, 200);
+    // Nor may a zone write a resource that claims to come from global.
+    let mut claims_global = mesh_service("other", 6379, "Available");
+    claims_global["labels"] = serde_json::json!({"kuma.io/origin": "global"});
+    assert_eq!(west.put(&format!("{MS}/other"), &claims_global).0, 400);
 
     assert_eq!(east.delete(&format!("{MS}/redis")).0, 200);
     wait_until(WAIT, || global.get(&filter).1["total"] == 0);

@@ -200,7 +200,7 @@ fn kubernetes_names_are_located_under_metadata() {
 kind: MeshMultiZoneService
 metadata:
   name: Backend
-        ^^^^^^^ kuma a DNS-1035 label must...
+        ^^^^^^^ kuma a lowercase RFC 1123 subdomain must...
 spec:
   selector:
     meshService:
@@ -208,6 +208,52 @@ spec:
   ports: [{port: 80}]
 "#,
     );
+}
+
+#[test]
+fn names_meshes_and_labels_kuma_refuses_on_the_way_in_are_errors_in_every_release() {
+    // Kuma's REST layer (`ValidateMeta`, the label checks) refuses these before its validator
+    // runs, in 2.x as in 3.0, so 3.0's DNS-1035 message about the name is never reached.
+    for version in KumaVersion::ALL {
+        check_diagnostics_with(
+            r#"type: MeshMultiZoneService
+name: My_Redis
+      ^^^^^^^^ kuma invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character
+mesh: Default Mesh
+      ^^^^^^^^^^^^ kuma invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols.
+labels:
+  "bad key!": x
+              ^ kuma name part must consist of alphanumeric characters...
+  team: "has space"
+        ^^^^^^^^^^^ kuma a valid label must be an empty string or consist of...
+  kuma.io/origin: elsewhere
+                  ^^^^^^^^^ kuma unknown origin "elsewhere", must be one of: global, zone
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379, appProtocol: tcp}]
+"#,
+            &options(version),
+        );
+    }
+}
+
+#[test]
+fn a_kubernetes_name_is_held_to_the_api_servers_rule_before_kumas() {
+    for version in [KumaVersion::V2_9, KumaVersion::V2_14, KumaVersion::V3_0] {
+        check_diagnostics_with(
+            r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: My_Redis
+        ^^^^^^^^ kuma a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
+  labels: {kuma.io/mesh: default}
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379, appProtocol: tcp}]
+"#,
+            &options(version),
+        );
+    }
 }
 
 #[test]
@@ -357,7 +403,7 @@ fn positions_count_lines_characters_utf16_units_and_bytes() {
     );
     // JSON with non-ASCII keeps the same guarantees.
     check_diagnostics(
-        "{\"type\": \"MeshMultiZoneService\", \"name\": \"é\", \"spec\": {\"selector\": {\"meshService\": {\"matchLabels\": {\"a\": \"b\"}}}, \"ports\": [{\"port\": 80}]}}\n                                         ^^^ kuma a DNS-1035 label...\n",
+        "{\"type\": \"MeshMultiZoneService\", \"name\": \"é\", \"spec\": {\"selector\": {\"meshService\": {\"matchLabels\": {\"a\": \"b\"}}}, \"ports\": [{\"port\": 80}]}}\n                                         ^^^ kuma invalid characters. A lowercase RFC 1123 subdomain...\n",
     );
 }
 

@@ -197,6 +197,39 @@ spec:
 }
 
 #[test]
+fn a_mesh_service_without_a_display_name_label_matches_by_its_name_as_in_kuma() {
+    // Kuma writes `kuma.io/display-name` (and `kuma.io/mesh`) on every MeshService it stores,
+    // so the label a user leaves out of the document is there when the zone matches.
+    let input = resources(
+        r#"
+type: MeshService
+name: backend
+mesh: default
+labels: {kuma.io/zone: east}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: backend
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/display-name: backend, kuma.io/mesh: default}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    assert_eq!(m.status.mesh_services.len(), 1);
+    assert_eq!(m.status.conditions[0].status, "True");
+    assert!(m.warnings.iter().all(|w| w.code != Code::NoMatches));
+    // The explanation above the zones says the same.
+    let lines = explain::explain(&input, &p);
+    assert!(
+        lines.iter().any(|l| l == "  matched 1 MeshService(s)"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
 fn ports_pair_by_name_in_3_0_and_by_number_in_2_x() {
     let input = resources(
         r#"

@@ -30,6 +30,7 @@ use crate::text::source::TextRange;
 use crate::text::syntax::{Document, Node, Resolved};
 use crate::validate;
 use crate::validate::lints;
+use crate::Violation;
 use crate::{CheckedDocument, Shape};
 use openapi::Schema;
 use walk::{Walked, Walker};
@@ -389,8 +390,22 @@ fn decode_envelope(
                     .is_some_and(|r| r.starts_with(['.', '[']))
         })
     };
+    // What a control plane checks before Kuma's validator sees the resource: on the REST path
+    // `ValidateMeta` and the labels, on Kubernetes the API server's name and label syntax. A
+    // request stops there, so a name refused there gets no validator message about it.
+    let envelope: Vec<Violation> = envelope_violations(shape, resource_type, &resource.meta)
+        .into_iter()
+        .filter(|v| !about_placeholder(&v.field))
+        .collect();
+    let name_refused = envelope.iter().any(|v| v.field == "name");
+    for v in envelope {
+        let at = span_of(node, &v.field);
+        walker
+            .diagnostics
+            .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
+    }
     for v in validate::resource(&resource, true, version) {
-        if about_placeholder(&v.field) {
+        if about_placeholder(&v.field) || (name_refused && v.field == "name") {
             continue;
         }
         let at = span_of(node, &v.field);
@@ -424,6 +439,24 @@ fn decode_envelope(
         value_fixes::value_fixes(node, resource_type, shape, version, walker.diagnostics);
     }
     (Some(resource_type), Some(shape), Some(resource))
+}
+
+/// The envelope checks a document meets on its way in, whichever control plane it goes to
+/// (the mode-dependent ones, such as which origin a zone accepts, are the REST layer's alone).
+fn envelope_violations(shape: Shape, resource_type: ResourceType, meta: &Meta) -> Vec<Violation> {
+    let mut out = match shape {
+        Shape::Universal => validate::meta::validate_meta(
+            &meta.name,
+            resource_type.is_mesh_scoped().then_some(meta.mesh.as_str()),
+        ),
+        Shape::Kubernetes => validate::meta::kubernetes_name(&meta.name),
+    };
+    // A missing name is the schema's `required` error already.
+    if meta.name.is_empty() {
+        out.retain(|v| v.field != "name");
+    }
+    out.extend(validate::meta::check_labels_in_any_mode(&meta.labels));
+    out
 }
 
 fn article(type_name: &str) -> String {

@@ -62,9 +62,15 @@ pub fn explain_with_skipped(
     skipped: &[(&str, &str)],
 ) -> Vec<String> {
     let mut lines = Vec::new();
-    let services: Vec<&Resource> = resources
+    // Matched as the zones match them: with the labels Kuma computes on write.
+    let services: Vec<Resource> = resources
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshService(_)))
+        .map(|r| {
+            let mut stored = r.clone();
+            stored.meta = crate::kds::mesh_service_meta_as_stored(&r.meta);
+            stored
+        })
         .collect();
     let mut index = LabelIndex::new();
     for (i, s) in services.iter().enumerate() {

@@ -214,6 +214,25 @@ pub(crate) fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
     meta
 }
 
+/// A MeshService document as its zone stores it, label-wise: `kuma.io/display-name` = name and
+/// `kuma.io/mesh` = mesh are added when absent, as Kuma's write path computes them, so an MZS
+/// selecting `kuma.io/display-name: redis` matches a MeshService written as `name: redis`
+/// without that label (a copy read back from a control plane keeps the labels it has). The
+/// origin and zone labels are left to the preview's zone conventions.
+pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
+    let mut meta = meta.clone();
+    let defaults = [
+        (labels::DISPLAY_NAME, meta.name.clone()),
+        (labels::MESH, meta.mesh.clone()),
+    ];
+    for (key, value) in defaults {
+        if !value.is_empty() {
+            meta.labels.entry(key.to_owned()).or_insert(value);
+        }
+    }
+    meta
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -2,151 +2,81 @@
 //! apimachinery's exact messages, the labels a control plane computes on write (§7.5) and the ones
 //! an update may not change.
 
-use super::Mode;
-use crate::model::{labels as label_keys, Labels, ResourceType};
+use super::{ApiError, Mode, TITLE_COULD_NOT_DELETE};
+use crate::model::{labels as label_keys, KumaVersion, Labels, Resource, ResourceType};
+use crate::validate::meta::{label_field, label_syntax, unknown_origin};
 use crate::Violation;
 
-fn is_rfc1123_subdomain(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('.').all(|part| {
-            let bytes = part.as_bytes();
-            !bytes.is_empty()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-                && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-                && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        })
-}
-
-const RFC1123_NAME_MESSAGE: &str = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-
-/// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh:
-/// `^[0-9a-z-_.]*$`).
-pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
-    let mut violations = Vec::new();
-    if name.is_empty() {
-        violations.push(Violation::new("name", "cannot be empty"));
-    } else if name.len() > 253 {
-        violations.push(Violation::new(
-            "name",
-            "value length must less or equal 253",
-        ));
-    } else if !is_rfc1123_subdomain(name) {
-        violations.push(Violation::new("name", RFC1123_NAME_MESSAGE));
-    }
-    if let Some(mesh) = mesh {
-        let ok = mesh.bytes().all(|b| {
-            b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-' || b == b'_' || b == b'.'
-        });
-        if !ok {
-            violations.push(Violation::new("mesh", RFC1123_NAME_MESSAGE));
+/// Kuma's `validateOriginForWrite`: which origin a control plane may write or delete. Global
+/// refuses an origin other than `global` (what a zone sent it is the zone's; from 2.11); a
+/// federated zone requires `zone` on every type it can originate (every type kuma-local models
+/// but Mesh; every release), since what global sent it is global's. Kuma also refuses a PUT on
+/// a federated zone without the label; kuma-local accepts it and writes `zone` (README, "Where
+/// kuma-local is more lenient"), so resources seeded with a plain PUT work; a stored resource
+/// always carries its origin, so DELETE is checked exactly. `field` is where the
+/// violation is reported (`labels["kuma.io/origin"]` on a PUT, `["kuma.io/origin"]` on a
+/// DELETE).
+fn origin_for_write(
+    mode: &Mode,
+    version: KumaVersion,
+    resource_type: ResourceType,
+    labels: &Labels,
+    field: String,
+) -> Option<Violation> {
+    let origin = labels.get(label_keys::ORIGIN).map(String::as_str);
+    match mode {
+        Mode::Global if version >= KumaVersion::V2_11 && origin.is_some_and(|o| o != "global") => {
+            Some(Violation::new(
+                field,
+                "the origin label must be set to 'global'",
+            ))
         }
+        Mode::Zone {
+            federated: true, ..
+        } if resource_type != ResourceType::Mesh && origin.is_some_and(|o| o != "zone") => Some(
+            Violation::new(field, "the origin label must be set to 'zone'"),
+        ),
+        _ => None,
     }
-    violations
 }
 
-// Kubernetes label syntax (k8s.io/apimachinery validation), with its exact messages.
-const QUALIFIED_NAME_FMT: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-const LABEL_VALUE_MESSAGE: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-pub(super) const SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-
-fn is_qualified_name_part(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-}
-
-/// k8s `IsQualifiedName`.
-pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
-    let parts: Vec<&str> = key.split('/').collect();
-    let (prefix, name) = match parts.as_slice() {
-        [name] => (None, *name),
-        [prefix, name] => (Some(*prefix), *name),
-        _ => {
-            return vec![format!(
-                "a qualified name {QUALIFIED_NAME_FMT} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-            )]
-        }
-    };
-    let mut errors = Vec::new();
-    if let Some(prefix) = prefix {
-        errors.extend(part_errors(
-            "prefix",
-            prefix,
-            253,
-            is_rfc1123_subdomain,
-            SUBDOMAIN_MESSAGE,
-        ));
+/// Kuma's DELETE check of the stored resource's origin (from 2.14): global does not delete what
+/// a zone sent it, and a federated zone does not delete what global sent it (the next sync
+/// would not bring it back, and the stores would disagree for good).
+pub fn check_delete(mode: &Mode, version: KumaVersion, stored: &Resource) -> Result<(), ApiError> {
+    if version < KumaVersion::V2_14 {
+        return Ok(());
     }
-    errors.extend(part_errors(
-        "name",
-        name,
-        63,
-        is_qualified_name_part,
-        QUALIFIED_NAME_FMT,
-    ));
-    errors
-}
-
-/// The k8s messages for one part (`prefix`, `name`) of a qualified name.
-fn part_errors(
-    part: &str,
-    value: &str,
-    max_len: usize,
-    is_valid: fn(&str) -> bool,
-    format_message: &str,
-) -> Vec<String> {
-    if value.is_empty() {
-        return vec![format!("{part} part must be non-empty")];
+    let field = format!("[\"{}\"]", label_keys::ORIGIN);
+    match origin_for_write(
+        mode,
+        version,
+        stored.resource_type(),
+        &stored.meta.labels,
+        field,
+    ) {
+        Some(violation) => Err(ApiError::invalid(TITLE_COULD_NOT_DELETE, vec![violation])),
+        None => Ok(()),
     }
-    let mut errors = Vec::new();
-    if value.len() > max_len {
-        errors.push(format!(
-            "{part} part must be no more than {max_len} characters"
-        ));
-    }
-    if !is_valid(value) {
-        errors.push(format!("{part} part {format_message}"));
-    }
-    errors
-}
-
-/// k8s `IsValidLabelValue`.
-pub(crate) fn label_value_errors(value: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    if value.len() > 63 {
-        errors.push("must be no more than 63 characters".to_owned());
-    }
-    if !value.is_empty() && !is_qualified_name_part(value) {
-        errors.push(LABEL_VALUE_MESSAGE.to_owned());
-    }
-    errors
-}
-
-fn label_field(key: &str) -> String {
-    format!("labels[\"{key}\"]")
 }
 
 /// Label checks on write (§2.5), before labels are computed.
-pub(crate) fn check_labels(mode: &Mode, mesh: Option<&str>, labels: &Labels) -> Vec<Violation> {
+pub(crate) fn check_labels(
+    mode: &Mode,
+    version: KumaVersion,
+    resource_type: ResourceType,
+    mesh: Option<&str>,
+    labels: &Labels,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
-    if let Some(origin) = labels.get(label_keys::ORIGIN) {
-        if origin != "global" && origin != "zone" {
-            violations.push(Violation::new(
-                label_field(label_keys::ORIGIN),
-                format!("unknown origin {origin:?}, must be one of: global, zone"),
-            ));
-        } else if *mode == Mode::Global && origin != "global" {
-            violations.push(Violation::new(
-                label_field(label_keys::ORIGIN),
-                "the origin label must be set to 'global'",
-            ));
-        }
-    }
+    violations.extend(unknown_origin(labels));
+    violations.extend(origin_for_write(
+        mode,
+        version,
+        resource_type,
+        labels,
+        label_field(label_keys::ORIGIN),
+    ));
     if let Mode::Zone { name, .. } = mode {
         let global_origin = labels.get(label_keys::ORIGIN).map(String::as_str) == Some("global");
         if !global_origin {
@@ -168,14 +98,7 @@ pub(crate) fn check_labels(mode: &Mode, mesh: Option<&str>, labels: &Labels) -> 
             }
         }
     }
-    for (key, value) in labels {
-        for message in qualified_name_errors(key) {
-            violations.push(Violation::new(label_field(key), message));
-        }
-        for message in label_value_errors(value) {
-            violations.push(Violation::new(label_field(key), message));
-        }
-    }
+    violations.extend(label_syntax(labels));
     violations
 }
 

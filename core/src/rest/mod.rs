@@ -21,6 +21,7 @@ mod output;
 mod put;
 mod resource_names;
 
+pub(crate) use crate::validate::meta::validate_meta;
 pub use default_generators::default_hostname_generators;
 pub use errors::{
     ApiError, Cause, ErrorBody, InvalidParameter, TITLE_COULD_NOT_DELETE, TITLE_COULD_NOT_RETRIEVE,
@@ -31,8 +32,9 @@ pub(crate) use errors::{
     TITLE_FAILED_UPDATE,
 };
 pub use inspect::inspect_hostnames;
+pub use labels::check_delete;
 pub use labels::compute_labels;
-pub(crate) use labels::{check_immutable_labels, check_labels, validate_meta};
+pub(crate) use labels::{check_immutable_labels, check_labels};
 pub(crate) use list_query::bad_parameter;
 pub use list_query::{parse_filters, parse_page, ListFilter, Page};
 pub use mode::{check_writable, Mode};

@@ -102,7 +102,13 @@ pub fn prepare_put(
             "mesh from the URL has to be the same as in body",
         ));
     }
-    violations.extend(check_labels(mode, url_mesh, &decoded.meta.labels));
+    violations.extend(check_labels(
+        mode,
+        version,
+        resource_type,
+        url_mesh,
+        &decoded.meta.labels,
+    ));
     violations.extend(validate_meta(
         url_name,
         url_mesh.filter(|_| resource_type.is_mesh_scoped()),

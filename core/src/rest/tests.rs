@@ -10,6 +10,7 @@ use super::put::*;
 use super::resource_names::*;
 use crate::kds::{hashed_name, rename_for_zones};
 use crate::model::{KumaVersion, Labels, ResourceType};
+use crate::validate::meta::*;
 use crate::Violation;
 
 fn zone() -> Mode {
@@ -168,11 +169,83 @@ fn global_rejects_zone_origin_label() {
 }
 
 #[test]
+fn a_federated_zone_refuses_a_global_origin_and_neither_side_deletes_the_others_copies() {
+    let federated = Mode::Zone {
+        name: "east".into(),
+        federated: true,
+    };
+    let mut labels = Labels::new();
+    labels.insert("kuma.io/origin".into(), "global".into());
+    let v = check_labels(
+        &federated,
+        KumaVersion::V3_0,
+        ResourceType::MeshService,
+        Some("default"),
+        &labels,
+    );
+    assert_eq!(
+        v,
+        vec![Violation::new(
+            "labels[\"kuma.io/origin\"]",
+            "the origin label must be set to 'zone'"
+        )]
+    );
+    // A copy global sent the zone, and a copy a zone sent global.
+    let mut from_global = put(&Mode::Global, "redis", REDIS).unwrap().resource;
+    let e = check_delete(&federated, KumaVersion::V3_0, &from_global).unwrap_err();
+    assert_eq!((e.status, e.title.as_str()), (400, TITLE_COULD_NOT_DELETE));
+    assert_eq!(
+        e.invalid_parameters,
+        vec![Violation::new(
+            "[\"kuma.io/origin\"]",
+            "the origin label must be set to 'zone'"
+        )]
+    );
+    assert!(check_delete(&Mode::Global, KumaVersion::V3_0, &from_global).is_ok());
+    // Before 2.14 Kuma deleted without looking.
+    assert!(check_delete(&federated, KumaVersion::V2_13, &from_global).is_ok());
+    from_global
+        .meta
+        .labels
+        .insert("kuma.io/origin".into(), "zone".into());
+    let from_zone = from_global;
+    assert!(check_delete(&federated, KumaVersion::V3_0, &from_zone).is_ok());
+    let e = check_delete(&Mode::Global, KumaVersion::V2_14, &from_zone).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "the origin label must be set to 'global'"
+    );
+}
+
+#[test]
+fn global_accepts_any_origin_before_2_11() {
+    let mut labels = Labels::new();
+    labels.insert("kuma.io/origin".into(), "zone".into());
+    let check = |version| {
+        check_labels(
+            &Mode::Global,
+            version,
+            ResourceType::MeshMultiZoneService,
+            Some("default"),
+            &labels,
+        )
+    };
+    assert!(check(KumaVersion::V2_10).is_empty());
+    assert_eq!(check(KumaVersion::V2_11).len(), 1);
+}
+
+#[test]
 fn label_syntax_uses_k8s_messages() {
     let mut labels = Labels::new();
     labels.insert("bad key!".into(), "ok".into());
     labels.insert("k".into(), "-bad".into());
-    let v = check_labels(&Mode::Global, Some("default"), &labels);
+    let v = check_labels(
+        &Mode::Global,
+        KumaVersion::V3_0,
+        ResourceType::MeshMultiZoneService,
+        Some("default"),
+        &labels,
+    );
     assert_eq!(v.len(), 2);
     assert!(v[0].message.starts_with("name part must consist of"));
     assert!(v[1].message.starts_with("a valid label must be"));

@@ -11,6 +11,7 @@ mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
 mod mesh_service;
 pub(crate) mod messages;
+pub(crate) mod meta;
 mod sni;
 mod version_hint;
 

@@ -114,10 +114,27 @@ function readStdinOnce() {
   };
 }
 
+/** `{path, text, undecodable?, named}` per input file; `named`: the user named this file (or
+ * `-`) rather than a directory or glob it was found by. */
 function loadInputs(operands, io) {
   if (operands.length === 0) throw new UsageError('no input files (use - for stdin)');
   const stdin = io.stdin || readStdinOnce();
-  return expandOperands(operands).map((f) => readInput(f, stdin));
+  const named = new Set(operands);
+  return expandOperands(operands).map((f) => ({ ...readInput(f, stdin), named: named.has(f) }));
+}
+
+/**
+ * The validate() result of a file whose bytes are not text (readInput's `undecodable`): its
+ * `limit` error, with the other files still checked. Quiet mode leaves it out when the file was
+ * only found in a directory or by a glob and its lossy text holds no Kuma resource: the core is
+ * as silent about a non-Kuma file over --max-bytes, and a latin-1 ConfigMap in a Kubernetes
+ * repository is no reason to fail CI. A file the user named is always reported, since they
+ * asked for it to be checked and it was not.
+ */
+function undecodableResult(input, options) {
+  const { holdsKuma } = callCore(() => core.validate(input.text, options));
+  const quiet = options.unknownResources === 'quiet' && !input.named && !holdsKuma;
+  return { documents: [], diagnostics: quiet ? [] : [input.undecodable], holdsKuma };
 }
 
 /** Run a core call; an option error names the command-line flag, not the API option. */
@@ -193,7 +210,9 @@ function runValidate(argv, io) {
   const format = options.format || 'text';
   const files = inputs.map((input) => ({
     path: input.path,
-    result: callCore(() => core.validate(input.text, validateOptions)),
+    result: input.undecodable
+      ? undecodableResult(input, validateOptions)
+      : callCore(() => core.validate(input.text, validateOptions)),
   }));
   let errors = 0;
   let warnings = 0;
@@ -253,6 +272,7 @@ function zoneAssignments(values) {
 function loadPreviewInputs(operands, assignments, zoneNames, io) {
   if (operands.length === 0 && assignments.length === 0) throw new UsageError('no input files (use - for stdin)');
   const stdin = io.stdin || readStdinOnce();
+  const named = new Set(operands.concat(assignments.map((a) => a.path)));
   const files = operands.length > 0 ? expandOperands(operands) : [];
   const keyOf = (file) => (file === '-' ? '-' : path.resolve(file));
   const listed = new Set(files.map(keyOf));
@@ -281,7 +301,7 @@ function loadPreviewInputs(operands, assignments, zoneNames, io) {
     }
   }
   return files.map((file) => {
-    const input = readInput(file, stdin);
+    const input = { ...readInput(file, stdin), named: named.has(file) };
     const assignment = declared.get(keyOf(file));
     const name = assignment ? assignment.zone : file === '-' ? undefined : zoneOfDirectories(file, zoneNames);
     const zone = inputZone(name);
@@ -334,7 +354,21 @@ function runPreview(argv, io) {
   callCore(() => core.preview([], previewOptions));
   const zoneNames = new Set((previewOptions.zones || []).concat(assignments.map((a) => a.zone)));
   const inputs = loadPreviewInputs(operands, assignments, zoneNames, io);
-  const result = callCore(() => core.preview(inputs, previewOptions));
+  // A file that is not text takes part as an empty one, so that the core's files stay those of
+  // `inputs`, in order; its limit error is then added to its own entry.
+  const coreInputs = inputs.map((input) => {
+    const coreInput = { path: input.path, text: input.undecodable ? '' : input.text };
+    if (input.zone !== undefined) coreInput.zone = input.zone;
+    return coreInput;
+  });
+  const result = callCore(() => core.preview(coreInputs, previewOptions));
+  const validateOptions = {
+    kumaVersion: previewOptions.kumaVersion,
+    unknownResources: previewOptions.unknownResources,
+    maxBytes: previewOptions.maxBytes,
+  };
+  const undecodable = inputs.map((input) => (input.undecodable ? undecodableResult(input, validateOptions).diagnostics : []));
+  result.diagnostics.forEach((f, i) => f.diagnostics.unshift(...undecodable[i]));
   const errors = result.diagnostics.some((f) =>
     f.diagnostics.concat(f.previewDiagnostics).some((d) => d.severity === 'error'),
   );
@@ -370,7 +404,9 @@ function runPreview(argv, io) {
     }));
     io.out(JSON.stringify({ zones: result.zones, skipped, files }, null, 2) + '\n');
   } else {
-    io.out(callCore(() => core.explain(inputs, previewOptions)));
+    // The explanation starts with the files' errors; those of files that are not text lead.
+    result.diagnostics.forEach((f, i) => undecodable[i].forEach((d) => io.out(textLine(f.path, d) + '\n')));
+    io.out(callCore(() => core.explain(coreInputs, previewOptions)));
     // Once zones are named, say where the files went: a layout that names no zone shows here.
     if (previewOptions.zones !== undefined) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
   }

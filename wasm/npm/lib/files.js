@@ -1,6 +1,7 @@
 'use strict';
 // Expanding command-line operands into input files: `-` (stdin), files, directories (every
-// .yaml/.yml/.json below, sorted) and glob patterns (`*`, `?`, `**`), without dependencies.
+// .yaml/.yml/.json below, sorted) and glob patterns (`*`, `?`, `**`), without dependencies;
+// and reading them as text the way Kuma's decoders do (UTF-8, or UTF-16 with a byte order mark).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -64,6 +65,19 @@ function walk(dir, out) {
   return out;
 }
 
+function isKumaFileType(file) {
+  return EXTENSIONS.has(path.extname(file).toLowerCase());
+}
+
+/**
+ * Whether a glob's last segment names an extension (`*.txt`, `*.y*ml`, `chart.*`): then the user
+ * said which files they want. One that does not (`*`, `**`, `web-*`) is a directory walk in other
+ * words, so it takes only the file types a directory operand takes, not a `logo.png` beside them.
+ */
+function namesExtension(pattern) {
+  return /^.+\.[^.]+$/.test(pattern.slice(pattern.lastIndexOf('/') + 1));
+}
+
 function expandGlob(pattern) {
   const normalized = pattern.split(path.sep).join('/');
   const parts = normalized.split('/');
@@ -75,12 +89,18 @@ function expandGlob(pattern) {
   const base = fixed.length === 0 ? '.' : fixed.join('/') || '/';
   const re = globToRegExp(normalized.startsWith('./') ? normalized.slice(2) : normalized);
   if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) return [];
+  const anyType = namesExtension(normalized);
   return walk(base, [])
     .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => re.test(f.startsWith('./') ? f.slice(2) : f));
+    .filter((f) => re.test(f.startsWith('./') ? f.slice(2) : f))
+    .filter((f) => anyType || isKumaFileType(f));
 }
 
-/** Expand operands into `{path}` entries in order; `-` stays as stdin. Throws InputError. */
+/**
+ * Expand operands into file paths in order; `-` stays as stdin. A file operand (or `-`) comes
+ * back exactly as written, so a caller can tell the files a user named from those found in a
+ * directory or by a glob. Throws InputError.
+ */
 function expandOperands(operands) {
   const out = [];
   for (const operand of operands) {
@@ -95,14 +115,17 @@ function expandOperands(operands) {
       stat = null;
     }
     if (stat && stat.isDirectory()) {
-      const files = walk(operand, []).filter((f) => EXTENSIONS.has(path.extname(f).toLowerCase()));
+      const files = walk(operand, []).filter(isKumaFileType);
       if (files.length === 0) throw new InputError(`${operand}: no .yaml, .yml or .json files in this directory`);
       out.push(...files);
     } else if (stat) {
       out.push(operand);
     } else if (isGlob(operand)) {
       const files = expandGlob(operand);
-      if (files.length === 0) throw new InputError(`${operand}: no files match this pattern`);
+      if (files.length === 0) {
+        const what = namesExtension(operand) ? 'files' : '.yaml, .yml or .json files';
+        throw new InputError(`${operand}: no ${what} match this pattern`);
+      }
       out.push(...files);
     } else {
       throw new InputError(`${operand}: no such file or directory`);
@@ -111,9 +134,76 @@ function expandOperands(operands) {
   return out;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Lossy = new TextDecoder('utf-8');
 
-/** Read one expanded operand into `{path, text}`; throws InputError on IO or encoding errors. */
+/** The byte offset where the (lossy) decoding `text` of `bytes` first replaced invalid UTF-8. */
+function firstInvalidUtf8(bytes, text) {
+  // Every U+FFFD in `text` is either a bad sequence or a real U+FFFD (EF BF BD) in the file;
+  // up to the first bad one, the text re-encodes to exactly the file's bytes.
+  let offset = 0;
+  let from = 0;
+  for (let at = text.indexOf('\ufffd'); at >= 0; at = text.indexOf('\ufffd', at + 1)) {
+    offset += Buffer.byteLength(text.slice(from, at));
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) return offset;
+    offset += 3;
+    from = at + 1;
+  }
+  return 0;
+}
+
+/** The UTF-16 encoding a byte order mark at the start of `bytes` names, or null. Neither FF nor
+ * FE can start UTF-8 text, so there is no mistaking one for the other. */
+function utf16ByteOrder(bytes) {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
+ * Decode a file's bytes as Kuma does: UTF-8 (without its byte order mark), or UTF-16 when it
+ * starts with a UTF-16 byte order mark (go-yaml reads those). Returns `{text}`, or, for bytes
+ * that are neither, `{text, problem}` with a lossy UTF-8 `text` (U+FFFD for the bad bytes): not
+ * to be checked, but enough to see whether the file is meant as a Kuma resource.
+ */
+function decode(bytes) {
+  const utf16 = utf16ByteOrder(bytes);
+  if (utf16) {
+    try {
+      // The decoder drops the byte order mark.
+      return { text: new TextDecoder(utf16, { fatal: true }).decode(bytes) };
+    } catch {
+      const name = utf16.toUpperCase();
+      const problem = `the input starts with a ${name} byte order mark but is not valid ${name} text`;
+      return { text: new TextDecoder(utf16).decode(bytes), problem };
+    }
+  }
+  try {
+    const text = utf8.decode(bytes);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    const text = utf8Lossy.decode(bytes);
+    const offset = firstInvalidUtf8(bytes, text);
+    let line = 1;
+    for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+    const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
+    return { text, problem: `the input is not valid UTF-8 text (invalid byte 0x${byte} at offset ${offset}, line ${line})` };
+  }
+}
+
+/** A `limit` error shaped like the core's diagnostics, at line 1 column 1 (where the core puts
+ * its size limit: the whole file is the problem). */
+function limitError(message) {
+  const start = () => ({ line: 1, column: 1, character: 0, offset: 0 });
+  return { severity: 'error', code: 'limit', field: '', message, range: { start: start(), end: start() } };
+}
+
+/**
+ * Read one expanded operand into `{path, text}`. Bytes that cannot be decoded are no reason to
+ * stop checking the other files: they come back as `{path, text, undecodable}`, `undecodable`
+ * being the file's `limit` error and `text` the lossy decoding, only fit to judge whether the
+ * file is meant as Kuma (see decode). Throws InputError when the file cannot be read at all.
+ */
 function readInput(file, stdin) {
   let bytes;
   if (file === '-') {
@@ -125,14 +215,10 @@ function readInput(file, stdin) {
       throw new InputError(`${file}: cannot read (${e.code || e.message})`);
     }
   }
-  let text;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new InputError(`${file === '-' ? '<stdin>' : file}: not UTF-8 text`);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { path: file === '-' ? '<stdin>' : file, text };
+  const { text, problem } = decode(bytes);
+  const input = { path: file === '-' ? '<stdin>' : file, text };
+  if (problem) input.undecodable = limitError(problem);
+  return input;
 }
 
 module.exports = { expandOperands, readInput, InputError, globToRegExp, isGlob };

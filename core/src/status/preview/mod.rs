@@ -19,7 +19,9 @@
 //! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
 //!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
 //!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
-//!   Kuma's REST API does on write ([`effective_mzs_meta`]).
+//!   Kuma's REST API does on write ([`effective_mzs_meta`]); a MeshService gets
+//!   `kuma.io/display-name` and `kuma.io/mesh` the same way, so a selector on
+//!   `kuma.io/display-name: redis` matches `name: redis` written without the label.
 //! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!

@@ -9,8 +9,9 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
     crate::kds::meta_as_synced_to_zone(meta)
 }
 
-/// Give MeshServices that share a mesh and name but come from different zones the distinct store
-/// names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
+/// The MeshServices as their zones store them: labels Kuma computes on write added when absent
+/// ([`crate::kds::mesh_service_meta_as_stored`]); those that share a mesh and name but come
+/// from different zones get the distinct store names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
 /// name as `kuma.io/display-name`.
 ///
 /// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
@@ -36,15 +37,23 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
     resources
         .iter()
         .map(|r| {
+            if r.resource_type() != ResourceType::MeshService {
+                return r.clone();
+            }
+            let mut r = r.clone();
+            r.meta = crate::kds::mesh_service_meta_as_stored(&r.meta);
+            r
+        })
+        .map(|r| {
             let shared = r.resource_type() == ResourceType::MeshService
                 && in_several_zones
                     .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
                     .is_ok()
                 && !r.meta.zone().is_empty();
             if !shared {
-                return r.clone();
+                return r;
             }
-            crate::kds::as_synced_from_other_zone(r)
+            crate::kds::as_synced_from_other_zone(&r)
         })
         .collect()
 }

@@ -1,0 +1,197 @@
+//! Kuma's checks of a resource's envelope (name, mesh, labels) that every control plane makes
+//! whatever its mode: `ValidateMeta` (`pkg/core/resources/apis/mesh/meta_validator.go`), the
+//! label checks of the API server's `validateLabels` that do not depend on the mode, and the
+//! Kubernetes API server's own name check, with apimachinery's exact messages. The REST layer
+//! (`rest::labels`) adds the checks that depend on the control plane's mode; `check()` applies
+//! these to documents, which could go to either.
+
+use crate::model::{labels as label_keys, Labels};
+use crate::text::diagnostics::Violation;
+
+fn is_rfc1123_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|part| {
+            let bytes = part.as_bytes();
+            !bytes.is_empty()
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+                && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        })
+}
+
+const RFC1123_NAME_MESSAGE: &str = "invalid characters. A lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+/// A mesh name is checked against Kuma's older, wider rule (`_` allowed): a Mesh created before
+/// the RFC 1123 rule may still hold resources.
+const MESH_NAME_MESSAGE: &str =
+    "invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols.";
+
+/// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh:
+/// `^[0-9a-z-_.]*$`).
+pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    if name.is_empty() {
+        violations.push(Violation::new("name", "cannot be empty"));
+    } else if name.len() > 253 {
+        violations.push(Violation::new(
+            "name",
+            "value length must less or equal 253",
+        ));
+    } else if !is_rfc1123_subdomain(name) {
+        violations.push(Violation::new("name", RFC1123_NAME_MESSAGE));
+    }
+    if let Some(mesh) = mesh {
+        let ok = mesh.bytes().all(|b| {
+            b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-' || b == b'_' || b == b'.'
+        });
+        if mesh.is_empty() {
+            violations.push(Violation::new("mesh", "cannot be empty"));
+        } else if mesh.len() > 253 {
+            violations.push(Violation::new(
+                "mesh",
+                "value length must less or equal 253",
+            ));
+        } else if !ok {
+            violations.push(Violation::new("mesh", MESH_NAME_MESSAGE));
+        }
+    }
+    violations
+}
+
+/// The Kubernetes API server's check of a custom resource's `metadata.name` (apimachinery's
+/// `NameIsDNSSubdomain`), made before any Kuma webhook sees the object.
+pub(crate) fn kubernetes_name(name: &str) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    if name.len() > 253 {
+        violations.push(Violation::new(
+            "name",
+            "must be no more than 253 characters",
+        ));
+    }
+    if !name.is_empty() && !is_rfc1123_subdomain(name) {
+        violations.push(Violation::new("name", SUBDOMAIN_MESSAGE));
+    }
+    violations
+}
+
+// Kubernetes label syntax (k8s.io/apimachinery validation), with its exact messages.
+const QUALIFIED_NAME_FMT: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const LABEL_VALUE_MESSAGE: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+pub(crate) const SUBDOMAIN_MESSAGE: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+fn is_qualified_name_part(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// k8s `IsQualifiedName`.
+pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
+    let parts: Vec<&str> = key.split('/').collect();
+    let (prefix, name) = match parts.as_slice() {
+        [name] => (None, *name),
+        [prefix, name] => (Some(*prefix), *name),
+        _ => {
+            return vec![format!(
+                "a qualified name {QUALIFIED_NAME_FMT} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )]
+        }
+    };
+    let mut errors = Vec::new();
+    if let Some(prefix) = prefix {
+        errors.extend(part_errors(
+            "prefix",
+            prefix,
+            253,
+            is_rfc1123_subdomain,
+            SUBDOMAIN_MESSAGE,
+        ));
+    }
+    errors.extend(part_errors(
+        "name",
+        name,
+        63,
+        is_qualified_name_part,
+        QUALIFIED_NAME_FMT,
+    ));
+    errors
+}
+
+/// The k8s messages for one part (`prefix`, `name`) of a qualified name.
+fn part_errors(
+    part: &str,
+    value: &str,
+    max_len: usize,
+    is_valid: fn(&str) -> bool,
+    format_message: &str,
+) -> Vec<String> {
+    if value.is_empty() {
+        return vec![format!("{part} part must be non-empty")];
+    }
+    let mut errors = Vec::new();
+    if value.len() > max_len {
+        errors.push(format!(
+            "{part} part must be no more than {max_len} characters"
+        ));
+    }
+    if !is_valid(value) {
+        errors.push(format!("{part} part {format_message}"));
+    }
+    errors
+}
+
+/// k8s `IsValidLabelValue`.
+pub(crate) fn label_value_errors(value: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if value.len() > 63 {
+        errors.push("must be no more than 63 characters".to_owned());
+    }
+    if !value.is_empty() && !is_qualified_name_part(value) {
+        errors.push(LABEL_VALUE_MESSAGE.to_owned());
+    }
+    errors
+}
+
+pub(crate) fn label_field(key: &str) -> String {
+    format!("labels[\"{key}\"]")
+}
+
+/// An origin label that names neither origin.
+pub(crate) fn unknown_origin(labels: &Labels) -> Option<Violation> {
+    labels
+        .get(label_keys::ORIGIN)
+        .filter(|origin| *origin != "global" && *origin != "zone")
+        .map(|origin| {
+            Violation::new(
+                label_field(label_keys::ORIGIN),
+                format!("unknown origin {origin:?}, must be one of: global, zone"),
+            )
+        })
+}
+
+/// Kubernetes label syntax of every key and value.
+pub(crate) fn label_syntax(labels: &Labels) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (key, value) in labels {
+        for message in qualified_name_errors(key) {
+            violations.push(Violation::new(label_field(key), message));
+        }
+        for message in label_value_errors(value) {
+            violations.push(Violation::new(label_field(key), message));
+        }
+    }
+    violations
+}
+
+/// The label checks every control plane makes whatever its mode (an origin that names neither
+/// origin, Kubernetes label syntax): what a document is held to before anyone knows whether it
+/// goes to global or to a zone.
+pub(crate) fn check_labels_in_any_mode(labels: &Labels) -> Vec<Violation> {
+    let mut violations: Vec<Violation> = unknown_origin(labels).into_iter().collect();
+    violations.extend(label_syntax(labels));
+    violations
+}
