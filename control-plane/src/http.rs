@@ -498,6 +498,11 @@ fn render(stored: &Stored, format: OutputFormat) -> String {
     result.unwrap_or_default()
 }
 
+/// Kuma looks a request's mesh up before anything else under `/meshes/{mesh}/...`.
+fn missing_mesh(cp: &ControlPlane, resource_type: ResourceType, mesh: Option<&str>) -> bool {
+    resource_type.is_mesh_scoped() && mesh.is_some_and(|m| !cp.store.mesh_exists(m))
+}
+
 fn get_resource(
     cp: &ControlPlane,
     resource_type: ResourceType,
@@ -505,6 +510,9 @@ fn get_resource(
     name: &str,
     pairs: &[(String, String)],
 ) -> Response {
+    if missing_mesh(cp, resource_type, mesh) {
+        return error_response(&api::rest::mesh_not_found());
+    }
     let format = match api::parse_format(query_value(pairs, "format")) {
         Ok(f) => f,
         Err(e) => return error_response(&e),
@@ -618,6 +626,9 @@ async fn delete_resource(
         Ok(e) => e,
         Err(e) => return error_response(&e),
     };
+    if missing_mesh(&cp, resource_type, mesh.as_deref()) {
+        return error_response(&api::rest::mesh_not_found());
+    }
     let outcome = tokio::task::spawn_blocking(move || {
         if resource_type == ResourceType::Mesh {
             // Deleting a mesh deletes what lives in it, atomically with respect to PUTs.
@@ -652,6 +663,9 @@ fn list_resources(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
+    if missing_mesh(cp, resource_type, mesh) {
+        return error_response(&api::rest::mesh_not_found());
+    }
     let page = match api::parse_page(query_value(pairs, "size"), query_value(pairs, "offset")) {
         Ok(p) => p,
         Err(e) => return error_response(&e),

@@ -330,3 +330,27 @@ fn kri_lookup_unknown_paths_and_methods() {
     let (status, body) = g.get("/meshes?size=%ZZ");
     assert_eq!((status, body["type"].as_str()), (400, Some("/std-errors")));
 }
+
+#[test]
+fn a_request_under_a_mesh_that_does_not_exist_is_kumas_404() {
+    // Kuma looks the mesh up first: upstream golden `crud/list_mesh_doesnt_exist_not_found`.
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let golden = json!({
+        "type": "/std-errors",
+        "status": 404,
+        "title": "Failed to retrieve Mesh",
+        "detail": "Not found",
+        "details": "Not found"
+    });
+    for (status, body) in [
+        g.get("/meshes/not-a-mesh/meshmultizoneservices"),
+        g.get("/meshes/not-a-mesh/meshmultizoneservices/redis"),
+        g.delete("/meshes/not-a-mesh/meshmultizoneservices/redis"),
+    ] {
+        assert_eq!((status, &body), (404, &golden));
+    }
+    // Lists across meshes and the existing mesh answer as before.
+    assert_eq!(g.get("/meshmultizoneservices").0, 200);
+    assert_eq!(g.get(MZS).0, 200);
+}

@@ -340,3 +340,72 @@ fn a_zone_process_federates_over_http() {
     g.delete(&format!("{MZS}/redis"));
     wait_until(WAIT, || east.get(&on_zone("redis")).0 == 404);
 }
+
+#[test]
+fn deleting_a_mesh_on_global_removes_what_zones_hold_in_it() {
+    let cluster = Cluster::federation(&["east", "west"]);
+    let global = cluster.global();
+    let (status, _) = global.put(
+        "/meshes/m2",
+        &serde_json::json!({"type": "Mesh", "name": "m2"}),
+    );
+    assert_eq!(status, 201);
+    let east = cluster.zone("east");
+    wait_until(WAIT, || east.get("/meshes/m2").0 == 200);
+    let mut service = mesh_service("s", 80, "Available");
+    service["mesh"] = "m2".into();
+    assert_eq!(east.put("/meshes/m2/meshservices/s", &service).0, 201);
+    let west = cluster.zone("west");
+    let synced = format!(
+        "/meshes/m2/meshservices/{}",
+        kuma_mzs_core::api::hashed_name("m2", "s", &["east"])
+    );
+    wait_until(WAIT, || west.get(&synced).0 == 200);
+
+    assert_eq!(global.delete("/meshes/m2").0, 200);
+    // East's own service goes with its mesh, as Kuma's store deletes what a Mesh owns.
+    wait_until(WAIT, || east.get("/meshes/m2").0 == 404);
+    // (Under a missing mesh every request is a 404, so look across meshes.)
+    let in_m2 = |client: &common::Client| {
+        items(&client.get("/meshservices").1)
+            .iter()
+            .filter(|s| s["mesh"] == "m2")
+            .count()
+    };
+    wait_until(WAIT, || in_m2(&east) == 0);
+    wait_until(WAIT, || in_m2(&west) == 0);
+    assert_eq!(east.get("/meshes/m2/meshservices").0, 404);
+}
+
+#[test]
+fn an_mzs_with_a_zone_label_has_one_copy_per_zone_and_its_delete_reaches_them() {
+    // A `kuma.io/zone` label on an MZS is the user's (MZS only come from global) and is part of
+    // its KDS name: adding it renames the zone copy, deleting the MZS must find the copy.
+    let cluster = Cluster::federation(&["east"]);
+    let global = cluster.global();
+    let east = cluster.zone("east");
+    let copies = || {
+        items(
+            &east
+                .get(&format!("{MZS}?filter[labels.kuma.io/display-name]=orph"))
+                .1,
+        )
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or("").to_owned())
+        .collect::<Vec<_>>()
+    };
+    let plain = mzs("orph", &[("app", "orph")], &[80]);
+    assert_eq!(global.put(&format!("{MZS}/orph"), &plain).0, 201);
+    wait_until(WAIT, || copies().len() == 1);
+    let before = copies();
+    let mut labelled = plain.clone();
+    labelled["labels"] = serde_json::json!({"kuma.io/zone": "foo"});
+    assert_eq!(global.put(&format!("{MZS}/orph"), &labelled).0, 200);
+    wait_until(WAIT, || copies().len() == 1 && copies() != before);
+    assert_eq!(
+        copies(),
+        vec![kuma_mzs_core::api::hashed_name("default", "orph", &["foo"])]
+    );
+    assert_eq!(global.delete(&format!("{MZS}/orph")).0, 200);
+    wait_until(WAIT, || copies().is_empty());
+}

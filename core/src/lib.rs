@@ -98,7 +98,7 @@ pub mod api {
         pub use crate::rest::facts::{
             body_too_large, check_port_count, default_mesh, framework_error, hostnames_body,
             hostnames_service_not_found, inspectable_type, list_body, mesh_cascade_types,
-            next_link, put_body,
+            mesh_not_found, next_link, put_body,
         };
     }
 }

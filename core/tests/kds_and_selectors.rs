@@ -115,7 +115,7 @@ labels: {pick: global}
 spec: {selector: {meshService: {matchLabels: {app: a}}}, ports: [{port: 80}]}
 ---
 type: MeshMultiZoneService
-name: y
+name: 'y'
 mesh: default
 labels: {pick: zone}
 spec: {selector: {meshService: {matchLabels: {app: a}}}, ports: [{port: 80}]}

@@ -370,7 +370,7 @@ fn disabled_locality_awareness_reaches_other_zones_from_a_local_instance() {
     input.extend(resources(
         r#"
 type: MeshLoadBalancingStrategy
-name: off
+name: "off"
 mesh: default
 spec:
   to:
@@ -439,10 +439,10 @@ labels: {gen: old}
 spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
 ---
 type: MeshMultiZoneService
-name: y
+name: "y"
 mesh: default
 labels: {gen: new}
-spec: {selector: {meshService: {matchLabels: {app: y}}}, ports: [{port: 80}]}
+spec: {selector: {meshService: {matchLabels: {app: "y"}}}, ports: [{port: 80}]}
 ---
 type: HostnameGenerator
 name: old

@@ -130,6 +130,20 @@ impl ControlPlane {
     ) -> Result<(), StoreError> {
         let mut in_batch: BTreeSet<ResourceKey> = BTreeSet::new();
         let mut ops = Vec::new();
+        // Global's key -> the renamed copies this zone holds of it; one scan of the zone's
+        // store serves a whole batch.
+        let mut renamed: Option<BTreeMap<ResourceKey, Vec<ResourceKey>>> = None;
+        let mut copies_by_global_key = || {
+            let (_, all) = self.store.snapshot();
+            let mut map: BTreeMap<ResourceKey, Vec<ResourceKey>> = BTreeMap::new();
+            for stored in all {
+                if let Some(global_key) = kds::global_key_of_zone_copy(&stored.resource) {
+                    map.entry(global_key).or_default().push(stored.key());
+                }
+            }
+            map
+        };
+        let mut stale = Vec::new();
         for value in &batch.upserts {
             let Some(resource) = decode(value) else {
                 tracing::warn!("skipping undecodable resource from global");
@@ -143,11 +157,29 @@ impl ControlPlane {
                     continue;
                 }
             }
+            // A change that renames the copy (a `kuma.io/zone` label added on global changes
+            // the KDS name) leaves the copy under the old name behind: Kuma's snapshot sync
+            // drops it, so drop it here.
+            if let Some(global_key) = kds::global_key_of_zone_copy(&resource) {
+                let by_global_key = renamed.get_or_insert_with(&mut copies_by_global_key);
+                stale.extend(
+                    by_global_key
+                        .get(&global_key)
+                        .into_iter()
+                        .flatten()
+                        .filter(|copy| **copy != key)
+                        .cloned(),
+                );
+            }
             ops.push(BatchOp::put(resource));
         }
+        for copy in stale {
+            if !in_batch.contains(&copy) {
+                ops.push(BatchOp::Delete(copy));
+            }
+        }
         // Deletes name global's keys; the zone copies may be renamed (hash suffix), so they are
-        // found by display name. One scan of the zone's store serves a whole batch.
-        let mut renamed: Option<BTreeMap<ResourceKey, Vec<ResourceKey>>> = None;
+        // found by display name.
         for key in &batch.deletes {
             if self
                 .store
@@ -160,16 +192,7 @@ impl ControlPlane {
             if !key.resource_type.is_mesh_scoped() {
                 continue;
             }
-            let by_global_key = renamed.get_or_insert_with(|| {
-                let (_, all) = self.store.snapshot();
-                let mut map: BTreeMap<ResourceKey, Vec<ResourceKey>> = BTreeMap::new();
-                for stored in all {
-                    if let Some(global_key) = kds::global_key_of_zone_copy(&stored.resource) {
-                        map.entry(global_key).or_default().push(stored.key());
-                    }
-                }
-                map
-            });
+            let by_global_key = renamed.get_or_insert_with(&mut copies_by_global_key);
             for copy_key in by_global_key.get(key).into_iter().flatten() {
                 if !in_batch.contains(copy_key) {
                     ops.push(BatchOp::Delete(copy_key.clone()));
@@ -188,7 +211,43 @@ impl ControlPlane {
                 }
             }
         }
+        self.cascade_mesh_deletes(&mut ops);
         self.store.apply_batch(ops).map(|_| ())
+    }
+
+    /// A Mesh deleted on global takes with it everything this zone holds in that mesh, its own
+    /// MeshServices included, as Kuma's store deletes what a Mesh owns; a resource must not
+    /// outlive its mesh.
+    fn cascade_mesh_deletes(&self, ops: &mut Vec<BatchOp>) {
+        let gone: BTreeSet<String> = ops
+            .iter()
+            .filter_map(|op| match op {
+                BatchOp::Delete(key) if key.resource_type == ResourceType::Mesh => {
+                    Some(key.name.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        if gone.is_empty() {
+            return;
+        }
+        let deleted: BTreeSet<ResourceKey> = ops
+            .iter()
+            .filter_map(|op| match op {
+                BatchOp::Delete(key) => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+        let (_, all) = self.store.snapshot();
+        for stored in all {
+            let key = stored.key();
+            if key.resource_type.is_mesh_scoped()
+                && gone.contains(&key.mesh)
+                && !deleted.contains(&key)
+            {
+                ops.push(BatchOp::Delete(key));
+            }
+        }
     }
 
     /// Zone: the batches of own MeshServices changed after `since` (the full set when `since`

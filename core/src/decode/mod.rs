@@ -10,6 +10,7 @@
 pub(crate) mod check;
 pub(crate) mod documents;
 pub(crate) mod json;
+mod merge_keys;
 pub(crate) mod openapi;
 mod repeated_keys;
 mod span;
@@ -40,13 +41,15 @@ use crate::model::API_VERSION;
 /// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
 /// `List`, yields one [`CheckedDocument`] per item.
 ///
-/// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat).
+/// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat),
+/// and merge keys (`<<`) merge as Kuma's YAML decoder merges them.
 pub(crate) fn decode_document_owned(
     mut doc: Document,
     version: KumaVersion,
 ) -> Vec<CheckedDocument> {
     let mut repeats = Vec::new();
     repeated_keys::keep_last(&mut doc.root, &mut repeats);
+    merge_keys::expand(&mut doc.root, &mut repeats);
     let mut checked = if is_collection(&doc.root) {
         decode_root(&doc.root, doc.span, version)
     } else {
@@ -393,12 +396,12 @@ fn decode_envelope(
     // What a control plane checks before Kuma's validator sees the resource: on the REST path
     // `ValidateMeta` and the labels, on Kubernetes the API server's name and label syntax. A
     // request stops there, so a name refused there gets no validator message about it.
-    let envelope: Vec<Violation> = envelope_violations(shape, resource_type, &resource.meta)
-        .into_iter()
-        .filter(|v| !about_placeholder(&v.field))
-        .collect();
-    let name_refused = envelope.iter().any(|v| v.field == "name");
-    for v in envelope {
+    let mut name_refused = false;
+    for v in envelope_violations(shape, resource_type, &resource.meta) {
+        if about_placeholder(&v.field) {
+            continue;
+        }
+        name_refused |= v.field == "name";
         let at = span_of(node, &v.field);
         walker
             .diagnostics

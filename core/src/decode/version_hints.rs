@@ -25,11 +25,13 @@ pub(super) fn attach(node: &Node, version: KumaVersion, diagnostics: &mut [Diagn
         super::decode_envelope(node, release, &mut other);
         // A field another release does not know (`MZS005`) is not accepted there either: it
         // would be dropped (3.0 removed nested `hashPolicies`, for one).
-        other
-            .into_iter()
-            .filter(|d| d.severity == Severity::Error || d.code == Code::UnknownField)
-            .map(|d| d.field)
-            .collect()
+        let mut rejected = Vec::new();
+        for d in other {
+            if d.severity == Severity::Error || d.code == Code::UnknownField {
+                rejected.push(d.field);
+            }
+        }
+        rejected
     });
     for d in diagnostics.iter_mut().filter(|d| depends_on_release(d)) {
         d.hint = comparison.hint(&d.field).map(|h| h.text);

@@ -92,11 +92,14 @@ pub fn zone_copy(resource: &Resource, zone: &str) -> Option<Resource> {
 
 /// For a zone copy of a resource written on global and renamed with the hash suffix: global's
 /// key for it (copies of other zones' resources carry `kuma.io/zone` and global's name already,
-/// so they have none).
+/// so they have none). A type that never travels zone -> global (MeshMultiZoneService) is
+/// always global's own, so a `kuma.io/zone` label on it is the user's, part of its KDS name.
 pub fn global_key_of_zone_copy(zone_copy: &Resource) -> Option<ResourceKey> {
     let display = zone_copy.meta.display_name();
+    let from_another_zone =
+        !zone_copy.meta.zone().is_empty() && type_travels_to_global(zone_copy.resource_type());
     let renamed = is_from_global(zone_copy)
-        && zone_copy.meta.zone().is_empty()
+        && !from_another_zone
         && display != zone_copy.meta.name
         && zone_copy.meta.name == kds_name(zone_copy);
     renamed.then(|| ResourceKey {
@@ -200,11 +203,17 @@ pub(crate) fn as_synced_from_other_zone(resource: &Resource) -> Resource {
 /// `kuma.io/origin: global`) are added when absent, so selectors and templates see what they
 /// would see in a zone.
 pub(crate) fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
+    with_computed_labels(meta, Some(ORIGIN_GLOBAL))
+}
+
+/// `meta` with `kuma.io/display-name` = name, `kuma.io/mesh` = mesh and (if given) the origin
+/// added where absent.
+fn with_computed_labels(meta: &Meta, origin: Option<&str>) -> Meta {
     let mut meta = meta.clone();
     let defaults = [
         (labels::DISPLAY_NAME, meta.name.clone()),
         (labels::MESH, meta.mesh.clone()),
-        (labels::ORIGIN, ORIGIN_GLOBAL.to_owned()),
+        (labels::ORIGIN, origin.unwrap_or_default().to_owned()),
     ];
     for (key, value) in defaults {
         if !value.is_empty() {
@@ -220,17 +229,7 @@ pub(crate) fn meta_as_synced_to_zone(meta: &Meta) -> Meta {
 /// without that label (a copy read back from a control plane keeps the labels it has). The
 /// origin and zone labels are left to the preview's zone conventions.
 pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
-    let mut meta = meta.clone();
-    let defaults = [
-        (labels::DISPLAY_NAME, meta.name.clone()),
-        (labels::MESH, meta.mesh.clone()),
-    ];
-    for (key, value) in defaults {
-        if !value.is_empty() {
-            meta.labels.entry(key.to_owned()).or_insert(value);
-        }
-    }
-    meta
+    with_computed_labels(meta, None)
 }
 
 #[cfg(test)]

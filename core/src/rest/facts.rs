@@ -156,6 +156,12 @@ pub fn inspectable_type(collection: &str) -> Result<ResourceType, ApiError> {
         .ok_or_else(hostnames_service_not_found)
 }
 
+/// Kuma's answer to any request under `/meshes/{mesh}/...` whose mesh does not exist (GET, list,
+/// PUT and DELETE look the mesh up first).
+pub fn mesh_not_found() -> ApiError {
+    ApiError::not_found("Failed to retrieve Mesh")
+}
+
 /// 404 of the `_hostnames` endpoint when the service does not exist.
 pub fn hostnames_service_not_found() -> ApiError {
     ApiError::not_found("could not retrieve service")

@@ -44,7 +44,7 @@ pub fn prepare_put(
 ) -> Result<PreparedPut, ApiError> {
     check_writable(mode, resource_type)?;
     if resource_type.is_mesh_scoped() && !store.mesh_exists {
-        return Err(ApiError::not_found("Failed to retrieve Mesh"));
+        return Err(super::facts::mesh_not_found());
     }
     // Step 2: decode, defaults, schema, Go validator without meta.
     let mut value: Value = serde_json::from_slice(body).map_err(|e| {

@@ -103,12 +103,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Index `text`. Lines end at `\n`; a `\r` before it belongs to the line break.
+    /// Index `text`. Lines end at `\n`, `\r\n` or a lone `\r`: the line breaks of YAML and of
+    /// the Language Server Protocol, so a file saved with old Mac line endings is not one line.
     pub fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(to_u32(i + 1));
             }
         }
@@ -238,6 +240,23 @@ mod tests {
         assert_eq!(p.character, 6); // x : space é(1) 🎉(2) -> 6 units
         assert_eq!(index.offset_of_utf16(text, 0, 6), y);
         assert_eq!(index.offset_of_char_column(text, 1, 5), y);
+    }
+
+    #[test]
+    fn every_line_break_of_yaml_and_lsp_starts_a_line() {
+        // `\n`, `\r\n` and a lone `\r` (old Mac files): an error on `c` is on line 3 in all.
+        for text in [
+            "a: 1\nb: 2\nc: x",
+            "a: 1\r\nb: 2\r\nc: x",
+            "a: 1\rb: 2\rc: x",
+        ] {
+            let index = LineIndex::new(text);
+            let c = text.find('c').map(|i| i as u32).unwrap_or_default();
+            let p = index.position(text, c);
+            assert_eq!((p.line, p.column, p.character), (3, 1, 0), "{text:?}");
+            assert_eq!(index.line_count(), 3);
+            assert_eq!(index.offset_of_utf16(text, 2, 0), c);
+        }
     }
 
     #[test]

@@ -42,13 +42,9 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
             }
             let mut r = r.clone();
             r.meta = crate::kds::mesh_service_meta_as_stored(&r.meta);
-            r
-        })
-        .map(|r| {
-            let shared = r.resource_type() == ResourceType::MeshService
-                && in_several_zones
-                    .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
-                    .is_ok()
+            let shared = in_several_zones
+                .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
+                .is_ok()
                 && !r.meta.zone().is_empty();
             if !shared {
                 return r;

@@ -75,7 +75,9 @@ pub struct Entry {
     pub value: Node,
 }
 
-/// A scalar resolved with the YAML 1.2 core schema (the one JSON and Kubernetes tooling agree on).
+/// A scalar resolved as Kuma's decoders resolve it: `sigs.k8s.io/yaml` turns YAML into JSON
+/// through go-yaml v2, whose YAML 1.1 rules `kumactl` and `kubectl` share (`yes`/`on` are
+/// booleans, `0777` is octal, `1_000` is a thousand, `6379.0` reaches Kuma as the integer 6379).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolved<'a> {
     /// `null`, `~`, or nothing.
@@ -97,7 +99,9 @@ impl Scalar {
         self.plain && matches!(self.value.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 
-    /// Resolve the scalar's type as the YAML 1.2 core schema does.
+    /// Resolve the scalar's type as Kuma's YAML decoder does (go-yaml v2's `resolve`, then the
+    /// JSON text `sigs.k8s.io/yaml` writes: a float64 with no fraction below 1e21 is written
+    /// as an integer).
     pub fn resolve(&self) -> Resolved<'_> {
         if !self.plain {
             return Resolved::Str(&self.value);
@@ -105,39 +109,75 @@ impl Scalar {
         let v = self.value.as_str();
         match v {
             "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-            "true" | "True" | "TRUE" => return Resolved::Bool(true),
-            "false" | "False" | "FALSE" => return Resolved::Bool(false),
+            "true" | "True" | "TRUE" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+                return Resolved::Bool(true)
+            }
+            "false" | "False" | "FALSE" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off"
+            | "OFF" => return Resolved::Bool(false),
+            ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+                return Resolved::Float(f64::INFINITY)
+            }
+            "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
             _ => {}
         }
-        // Numbers, `.inf` and `.nan` start with a sign, a digit or a dot; most scalars are words
-        // (names, protocols, label values) and need none of the checks below.
-        if !matches!(v.as_bytes().first(), Some(b'-' | b'+' | b'.' | b'0'..=b'9')) {
-            return Resolved::Str(v);
-        }
-        if let Some(i) = parse_int(v) {
-            return Resolved::Int(i);
-        }
-        if looks_like_float(v) {
-            if let Ok(f) = v.parse::<f64>() {
-                return Resolved::Float(f);
-            }
-        }
-        match v {
-            ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-                Resolved::Float(f64::INFINITY)
-            }
-            "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
-            ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        // Numbers start with a sign, a digit or a dot; most scalars are words (names,
+        // protocols, label values) and need none of the checks below.
+        match v.as_bytes().first() {
+            Some(b'.') => v.parse::<f64>().map_or(Resolved::Str(v), as_json_number),
+            Some(b'-' | b'+' | b'0'..=b'9') => resolve_number(v),
             _ => Resolved::Str(v),
         }
     }
 }
 
+/// go-yaml v2 on a scalar that starts with a sign or a digit: underscores dropped, then Go's
+/// `ParseInt(s, 0, 64)` (`0x` hex, `0o` or a leading `0` octal, `0b` binary), `ParseUint`, and
+/// YAML's float syntax.
+fn resolve_number(v: &str) -> Resolved<'_> {
+    let digits_only: String;
+    let plain = if v.contains('_') {
+        digits_only = v.chars().filter(|&c| c != '_').collect();
+        digits_only.as_str()
+    } else {
+        v
+    };
+    if let Some(i) = parse_int(plain) {
+        return Resolved::Int(i);
+    }
+    if let Some(magnitude) = plain
+        .strip_prefix('+')
+        .map_or(Some(plain), Some)
+        .and_then(parse_uint)
+    {
+        // Beyond i64: still a number in the JSON Kuma decodes.
+        return Resolved::Float(magnitude as f64);
+    }
+    if looks_like_float(plain) {
+        if let Ok(f) = plain.parse::<f64>() {
+            return as_json_number(f);
+        }
+    }
+    Resolved::Str(v)
+}
+
+/// A float64 as the JSON text Go writes for it reads back: an integral value below 1e21 is
+/// written without a fraction, so Kuma sees an integer.
+fn as_json_number<'a>(f: f64) -> Resolved<'a> {
+    const I64_RANGE: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < I64_RANGE {
+        // Exact: the value is integral and inside i64's range.
+        #[allow(clippy::cast_possible_truncation)]
+        return Resolved::Int(f as i64);
+    }
+    Resolved::Float(f)
+}
+
 fn parse_int(v: &str) -> Option<i64> {
-    // Hot path (ports, most numbers): unsigned decimal too short to overflow, read by hand
-    // (the general route below goes through i128 parsing). Same result as that route.
+    // Hot path (ports, most numbers): unsigned decimal too short to overflow and without a
+    // leading zero (Go reads `0777` as octal), read by hand. Same result as the route below.
     let b = v.as_bytes();
-    if !b.is_empty() && b.len() <= 18 {
+    if !b.is_empty() && b.len() <= 18 && (b[0] != b'0' || b.len() == 1) {
         let mut n: i64 = 0;
         let mut i = 0;
         while let Some(&c) = b.get(i) {
@@ -154,39 +194,75 @@ fn parse_int(v: &str) -> Option<i64> {
     parse_int_general(v)
 }
 
-/// Integers of the YAML 1.2 core schema: optional sign, decimal, `0x` hex or `0o` octal.
+/// Go's `strconv.ParseInt(v, 0, 64)` without underscores: an optional sign, then `0x`/`0X`
+/// hex, `0o`/`0O` or a leading `0` octal, `0b`/`0B` binary, or decimal.
 fn parse_int_general(v: &str) -> Option<i64> {
     let (neg, digits) = match v.as_bytes().first()? {
         b'-' => (true, &v[1..]),
         b'+' => (false, &v[1..]),
         _ => (false, v),
     };
-    let (radix, digits) = if let Some(h) = digits.strip_prefix("0x") {
-        (16, h)
-    } else if let Some(o) = digits.strip_prefix("0o") {
-        (8, o)
-    } else {
-        (10, digits)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let magnitude = i128::from(parse_uint(digits)?);
     let value = if neg { -magnitude } else { magnitude };
     i64::try_from(value).ok()
 }
 
+/// Go's `strconv.ParseUint(v, 0, 64)` without underscores or sign.
+fn parse_uint(v: &str) -> Option<u64> {
+    let b = v.as_bytes();
+    let (radix, start) = match b {
+        [b'0', b'x' | b'X', ..] => (16, 2),
+        [b'0', b'o' | b'O', ..] => (8, 2),
+        [b'0', b'b' | b'B', ..] => (2, 2),
+        [b'0', _, ..] => (8, 1),
+        _ => (10, 0),
+    };
+    let digits = b.get(start..).filter(|d| !d.is_empty())?;
+    let mut n: u64 = 0;
+    for &c in digits {
+        let digit = char::from(c).to_digit(radix)?;
+        n = n
+            .checked_mul(u64::from(radix))?
+            .checked_add(u64::from(digit))?;
+    }
+    Some(n)
+}
+
+/// go-yaml v2's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
 fn looks_like_float(v: &str) -> bool {
-    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
-    !body.is_empty()
-        && body
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || c == '.')
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-        && body.chars().any(|c| c.is_ascii_digit())
+    let b = v.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 impl Node {

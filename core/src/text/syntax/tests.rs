@@ -91,7 +91,7 @@ fn non_ascii_text_maps_to_byte_offsets() {
 }
 
 #[test]
-fn core_schema_resolution() {
+fn scalars_resolve_as_kumas_yaml_decoder_reads_them() {
     let root =
         parse_one("a: 12\nb: '12'\nc: ~\nd: true\ne: 1.5\nf: 0x1F\ng: 99999999999999999999\n");
     let r = |k: &str| root.get(k).and_then(|n| n.as_scalar()).map(|s| s.resolve());
@@ -102,6 +102,53 @@ fn core_schema_resolution() {
     assert_eq!(r("e"), Some(Resolved::Float(1.5)));
     assert_eq!(r("f"), Some(Resolved::Int(31)));
     assert!(matches!(r("g"), Some(Resolved::Float(_))));
+}
+
+#[test]
+fn yaml_1_1_values_resolve_as_go_yaml_v2_and_sigs_k8s_yaml_give_them_to_kuma() {
+    // kumactl and kubectl read YAML through sigs.k8s.io/yaml, i.e. go-yaml v2's YAML 1.1 rules,
+    // then JSON: what Kuma validates.
+    let cases: &[(&str, Resolved<'_>)] = &[
+        ("yes", Resolved::Bool(true)),
+        ("On", Resolved::Bool(true)),
+        ("y", Resolved::Bool(true)),
+        ("NO", Resolved::Bool(false)),
+        ("off", Resolved::Bool(false)),
+        ("n", Resolved::Bool(false)),
+        ("0777", Resolved::Int(511)),
+        ("08", Resolved::Int(8)),
+        ("0", Resolved::Int(0)),
+        ("-0x1F", Resolved::Int(-31)),
+        ("0b101", Resolved::Int(5)),
+        ("0o17", Resolved::Int(15)),
+        ("1_000", Resolved::Int(1000)),
+        ("+80", Resolved::Int(80)),
+        ("6379.0", Resolved::Int(6379)),
+        ("8e3", Resolved::Int(8000)),
+        (".5", Resolved::Float(0.5)),
+        ("1.5e-1", Resolved::Float(0.15)),
+        ("1e", Resolved::Str("1e")),
+        ("1.2.3", Resolved::Str("1.2.3")),
+        ("2024-01-01", Resolved::Str("2024-01-01")),
+        ("yess", Resolved::Str("yess")),
+        ("0x", Resolved::Str("0x")),
+        ("12abc", Resolved::Str("12abc")),
+    ];
+    for (text, want) in cases {
+        let root = parse_one(&format!("v: {text}\n"));
+        let got = root
+            .get("v")
+            .and_then(|n| n.as_scalar())
+            .map(|s| s.resolve());
+        assert_eq!(got.as_ref(), Some(want), "{text}");
+    }
+    // Quoted, they stay text.
+    let root = parse_one("v: 'yes'\n");
+    let got = root
+        .get("v")
+        .and_then(|n| n.as_scalar())
+        .map(|s| s.resolve());
+    assert_eq!(got, Some(Resolved::Str("yes")));
 }
 
 #[test]
