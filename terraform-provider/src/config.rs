@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kuma_mzs_core::api::Mode;
+use kuma_mzs_core::model::labels as label_keys;
 use kuma_mzs_core::KumaVersion;
 
-use crate::client::{ClientConfig, KumaClient};
+use crate::client::{ClientConfig, ClientError, KumaClient};
 use crate::diag::{attr, Diag, Step};
 use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Ty, Value};
@@ -62,6 +64,9 @@ pub struct Zone {
     pub name: String,
     /// Client.
     pub client: KumaClient,
+    /// Why this zone block is not read (its endpoint is not a zone control plane, or is
+    /// another zone's), found once per process by [`detect`]; `None` while it looks right.
+    pub problem: Option<String>,
 }
 
 /// Everything resources need after `ConfigureProvider`.
@@ -75,6 +80,9 @@ pub struct Configured {
     pub kuma_version: KumaVersion,
     /// `kuma_version` as configured.
     pub explicit_version: Option<KumaVersion>,
+    /// What kind of control plane `endpoint` is (from `GET /`, see [`detect`]); `None` when it
+    /// could not be told, and planning then assumes the global control plane.
+    pub mode: Option<Mode>,
     /// Whether `kuma_version` is the control plane's own release (read from `GET /`), so no
     /// other release can be the cause of an error (no version hints).
     pub release_from_server: bool,
@@ -102,6 +110,7 @@ impl Configured {
                 .map(|z| Zone {
                     name: z.name.clone(),
                     client: z.client.with_deadline(limit),
+                    problem: z.problem.clone(),
                 })
                 .collect(),
             ..self.clone()
@@ -301,6 +310,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         zones.push(Zone {
             name: name.to_owned(),
             client: zone_client,
+            problem: None,
         });
     }
     Ok(Configuration::Ready(Arc::new(Configured {
@@ -308,6 +318,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         zones,
         kuma_version,
         explicit_version,
+        mode: None,
         release_from_server: false,
         timeout,
         operation_timeout,
@@ -326,6 +337,8 @@ pub struct ServerInfo {
     pub version: Option<KumaVersion>,
     /// `global`, `zone` or `standalone`, when the server says.
     pub mode: Option<String>,
+    /// The zone's name, when the server is a zone and says (kuma-local does).
+    pub zone: Option<String>,
 }
 
 /// Read a release string through the core: the whole text, else its `major.minor`.
@@ -351,19 +364,61 @@ impl ServerInfo {
             version: version_text.as_deref().and_then(parse_release),
             version_text,
             mode: text("mode"),
+            zone: text("zone"),
         }
+    }
+
+    /// Whether this is the index of a Kuma control plane at all (Kuma's and kuma-local's both
+    /// carry `version`).
+    fn is_kuma(body: &serde_json::Value) -> bool {
+        body.get("version").and_then(|v| v.as_str()).is_some()
     }
 }
 
-/// Ask the control plane which release and mode it runs (bounded by a short deadline) and
-/// settle the rules: the server's release wins over `kuma_version` (a disagreement is a warning
-/// on `kuma_version`), and a zone control plane is an error on `endpoint`. A server that cannot
-/// be asked leaves the configured rules in place (the operations themselves report it).
+/// Ask the control plane which release and mode it runs, and each `zone` block's endpoint
+/// whether it is that zone (all at once, bounded by a short deadline), and settle the rules: the
+/// server's release wins over `kuma_version` (a disagreement is a warning on `kuma_version`), the
+/// mode decides at plan time which types the endpoint accepts, and a zone block whose endpoint is
+/// not that zone's control plane is a warning on its `endpoint` and is never read. A server that
+/// cannot be asked leaves the configured rules in place (the operations themselves report it).
 pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let mut settled = configured.clone();
     let mut diags = Vec::new();
     let limit = configured.operation_timeout.min(Duration::from_secs(10));
-    let body = match configured.client.with_deadline(limit).get("/").await {
+    let client = configured.client.with_deadline(limit);
+    let (index, zone_problems) = futures_util::join!(
+        client.get("/"),
+        futures_util::future::join_all(
+            configured
+                .zones
+                .iter()
+                .map(|zone| zone_problem(zone, limit))
+        ),
+    );
+    for (i, (zone, problem)) in settled.zones.iter_mut().zip(zone_problems).enumerate() {
+        let Some(problem) = problem else { continue };
+        crate::log::warn(
+            "zone block is not that zone's control plane; not reading it",
+            &[("zone", &zone.name), ("problem", &problem)],
+        );
+        diags.push(
+            Diag::warning(
+                format!("Zone {:?} is not read: wrong endpoint", zone.name),
+                format!(
+                    "The `zone` block {name:?} has endpoint {endpoint}, but {problem}. Its `zone_status` entries say `unreachable` with this reason, and applies do not wait for it. Set this block's `endpoint` to the API of zone {name:?}'s control plane.",
+                    name = zone.name,
+                    endpoint = zone.client.endpoint(),
+                ),
+            )
+            .at(vec![
+                Step::Attr("zone".into()),
+                Step::Index(i as i64),
+                Step::Attr("endpoint".into()),
+            ]),
+        );
+        zone.problem = Some(problem);
+    }
+    let body = match index {
         Ok(body) => body,
         Err(e) => {
             crate::log::warn(
@@ -374,18 +429,11 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         }
     };
     let info = ServerInfo::from_index(&body);
-    if info.mode.as_deref() == Some("zone") {
-        diags.push(
-            Diag::error(
-                "The endpoint is a zone control plane",
-                format!(
-                    "{} answers as a zone control plane; MeshMultiZoneServices and HostnameGenerators are created on the global control plane, and a zone refuses them. Set `endpoint` to the global control plane's API (list the zone under a `zone` block to read its status).",
-                    configured.client.endpoint()
-                ),
-            )
-            .at(attr("endpoint")),
-        );
-    }
+    settled.mode = server_mode(&client, &info).await;
+    crate::log::info(
+        "control plane mode",
+        &[("mode", &format!("{:?}", settled.mode))],
+    );
     match (info.version, configured.explicit_version) {
         (Some(server), Some(explicit)) if server != explicit => {
             diags.push(
@@ -416,6 +464,102 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     (settled, diags)
 }
 
+/// Kuma 1.x's name for a zone that has no global control plane.
+const STANDALONE: &str = "standalone";
+
+/// The endpoint's mode as the core's REST layer models it, from its index (and, for a zone,
+/// whether it is federated). `None` when the index does not say.
+async fn server_mode(client: &KumaClient, info: &ServerInfo) -> Option<Mode> {
+    let mode = info.mode.as_deref()?;
+    if mode == Mode::Global.origin() {
+        return Some(Mode::Global);
+    }
+    let zone_word = Mode::Zone {
+        name: String::new(),
+        federated: true,
+    }
+    .origin();
+    if mode != zone_word && mode != STANDALONE {
+        return None;
+    }
+    // Neither Kuma's nor kuma-local's index says whether a zone is federated; when the
+    // zone's configuration cannot tell either, assume it is (the usual deployment, and a
+    // federated zone refuses more), so a wrong guess is a plan error that names the cause
+    // instead of a 405 at apply.
+    let federated = mode != STANDALONE && federated(client).await.unwrap_or(true);
+    Some(Mode::Zone {
+        name: info.zone.clone().unwrap_or_default(),
+        federated,
+    })
+}
+
+/// Whether a zone control plane is connected to a global one. Kuma publishes its configuration
+/// at `GET /config` (`multizone.zone.globalAddress` is set on a federated zone); kuma-local has
+/// no such endpoint, but on a federated zone every Mesh comes from the global control plane
+/// (`kuma.io/origin: global`) while a zone on its own creates its default Mesh itself. `None`
+/// when neither tells (e.g. a zone that has not synced any Mesh yet).
+async fn federated(client: &KumaClient) -> Option<bool> {
+    if let Ok(config) = client.get("/config").await {
+        if let Some(address) = config
+            .pointer("/multizone/zone/globalAddress")
+            .and_then(|a| a.as_str())
+        {
+            return Some(!address.trim().is_empty());
+        }
+    }
+    let meshes = client.list_all("/meshes").await.ok()?;
+    if meshes.is_empty() {
+        return None;
+    }
+    Some(meshes.iter().any(|mesh| {
+        mesh.get("labels")
+            .and_then(|l| l.get(label_keys::ORIGIN))
+            .and_then(|o| o.as_str())
+            == Some(Mode::Global.origin())
+    }))
+}
+
+/// Why a `zone` block's endpoint is not that zone's control plane, from its `GET /`: it does not
+/// answer like Kuma (a wrong URL, e.g. a 404), says it is the global control plane, or names
+/// another zone. `None` when it looks right or cannot be asked now (the status reads then
+/// report the zone `unreachable` as they always do).
+async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
+    match zone.client.with_deadline(limit).get("/").await {
+        Ok(body) if !ServerInfo::is_kuma(&body) => {
+            Some("its `GET /` does not answer like a Kuma control plane (no `version`)".to_owned())
+        }
+        Ok(body) => {
+            let info = ServerInfo::from_index(&body);
+            if info.mode.as_deref() == Some(Mode::Global.origin()) {
+                return Some(
+                    "it is a global control plane, not a zone control plane (its `GET /` says \"mode\": \"global\")"
+                        .to_owned(),
+                );
+            }
+            match info.zone {
+                Some(other) if other != zone.name => Some(format!(
+                    "it is the control plane of zone {other:?}, not of zone {:?} (its `GET /` says \"zone\": {other:?})",
+                    zone.name
+                )),
+                _ => None,
+            }
+        }
+        // An address that answers, but not as Kuma's API does (401/403 are credentials, 408/429
+        // and 5xx passing trouble: the reads report those).
+        Err(e @ ClientError::Api { status, .. })
+            if (400..500).contains(&status) && ![401, 403, 408, 429].contains(&status) =>
+        {
+            Some(format!(
+                "it is not a Kuma control plane's API (check the URL): {e}"
+            ))
+        }
+        Err(e @ ClientError::Decode { .. }) => Some(format!(
+            "it is not a Kuma control plane's API (check the URL): {e}"
+        )),
+        Err(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,10 +582,146 @@ mod tests {
         }));
         assert_eq!(info.version, Some(KumaVersion::V2_14));
         assert_eq!(info.mode.as_deref(), Some("zone"));
+        let info = ServerInfo::from_index(&serde_json::json!({"version": "3.0.0", "zone": "east"}));
+        assert_eq!(info.zone.as_deref(), Some("east"));
         let info = ServerInfo::from_index(&serde_json::json!({"version": "3.0.0"}));
         assert_eq!(info.version, Some(KumaVersion::V3_0));
         let info = ServerInfo::from_index(&serde_json::json!({"version": "1.8.0"}));
         assert_eq!(info.version, None);
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(future),
+            Err(e) => panic!("runtime: {e}"),
+        }
+    }
+
+    /// A fake control plane whose `GET /` answers `index` (404 when `None`).
+    async fn fake(index: Option<serde_json::Value>) -> String {
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || {
+                let index = index.clone();
+                async move {
+                    match index {
+                        Some(body) => (axum::http::StatusCode::OK, axum::Json(body)),
+                        None => (
+                            axum::http::StatusCode::NOT_FOUND,
+                            axum::Json(serde_json::json!({"title": "Not found"})),
+                        ),
+                    }
+                }
+            }),
+        );
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let address = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}")
+    }
+
+    fn zone_block(name: &str, endpoint: &str) -> Value {
+        Value::object([
+            ("name", Value::string(name)),
+            ("endpoint", Value::string(endpoint)),
+        ])
+    }
+
+    #[test]
+    fn a_zone_block_that_is_not_that_zone_is_found_once_and_never_read() {
+        block_on(async {
+            let index = |mode: &str, zone: Option<&str>| {
+                Some(serde_json::json!({"version": "3.0.0", "mode": mode, "zone": zone}))
+            };
+            let global = fake(index("global", None)).await;
+            let east = fake(index("zone", Some("east"))).await;
+            let not_kuma = fake(None).await;
+            let config = Value::object([
+                ("endpoint", Value::string(&global)),
+                (
+                    "zone",
+                    Value::List(vec![
+                        zone_block("east", &east),
+                        zone_block("west", &east),
+                        zone_block("mars", &global),
+                        zone_block("typo", &not_kuma),
+                        zone_block("down", "http://127.0.0.1:1"),
+                    ]),
+                ),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(settled.mode, Some(Mode::Global));
+            let problems: Vec<Option<&str>> =
+                settled.zones.iter().map(|z| z.problem.as_deref()).collect();
+            assert_eq!(problems[0], None);
+            assert!(problems[1].is_some_and(|p| p.contains("zone \"east\", not of zone \"west\"")));
+            assert!(problems[2].is_some_and(|p| p.contains("global control plane")));
+            assert!(problems[3].is_some_and(|p| p.contains("404")));
+            // Not reachable now: the status reads report it, as for any unreachable zone.
+            assert_eq!(problems[4], None);
+            let warned: Vec<&Vec<Step>> =
+                diags.iter().filter(|d| !d.error).map(|d| &d.path).collect();
+            assert_eq!(warned.len(), 3, "{diags:?}");
+            assert_eq!(
+                warned[0],
+                &vec![
+                    Step::Attr("zone".into()),
+                    Step::Index(1),
+                    Step::Attr("endpoint".into())
+                ]
+            );
+            assert!(diags[0].summary.contains("\"west\""), "{diags:?}");
+            assert!(diags.iter().all(|d| !d.error), "{diags:?}");
+
+            // The status read reports it unreachable with the reason, at once.
+            let (status, read_diags) =
+                crate::resources::zones::read(&settled, "default", "redis", None).await;
+            assert_eq!(
+                status.items()[1].get("state"),
+                &Value::string("unreachable")
+            );
+            let error = status.items()[1].get("error").as_str().unwrap_or_default();
+            assert!(error.contains("is wrong"), "{error}");
+            assert!(read_diags.iter().all(|d| !d.summary.contains("\"west\"")));
+        });
+    }
+
+    #[test]
+    fn a_zone_endpoint_reads_as_a_zone_assumed_federated_when_nothing_tells() {
+        block_on(async {
+            let zone = fake(Some(serde_json::json!({
+                "version": "3.0.0", "mode": "zone", "zone": "east"
+            })))
+            .await;
+            let Ok(Configuration::Ready(configured)) =
+                configure(&Value::object([("endpoint", Value::string(&zone))]))
+            else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            // No Mesh list to tell from: assumed federated; a zone endpoint is no longer an
+            // error of its own (only the types it refuses are, at plan).
+            assert_eq!(
+                settled.mode,
+                Some(Mode::Zone {
+                    name: "east".to_owned(),
+                    federated: true
+                })
+            );
+            assert!(diags.is_empty(), "{diags:?}");
+        });
     }
 
     #[test]

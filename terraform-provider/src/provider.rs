@@ -105,10 +105,15 @@ impl KumaProvider {
             })
     }
 
+    /// Whether ConfigureProvider saw values known only after apply.
+    fn is_deferred(&self) -> bool {
+        self.deferred.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// What planning may use: the configured provider unless its configuration is not known
     /// yet (then plans are offline, with unknown computed values).
     fn plan_context(&self) -> PlanContext {
-        let configured = if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+        let configured = if self.is_deferred() {
             None
         } else {
             self.configured.read().ok().and_then(|c| c.clone())
@@ -171,6 +176,38 @@ fn encode(value: &Value, ty: &Ty) -> Option<pb::DynamicValue> {
         msgpack: shaped.to_msgpack(),
         json: Vec::new(),
     })
+}
+
+/// The answer to a data-source read while the provider configuration is known only after apply.
+/// A Terraform that may defer reads (`deferral_allowed`, an opt-in of Terraform 1.9 and later) gets
+/// a deferred read with an unknown result. Others cannot take one: Terraform 1.0 to 1.11 reject a
+/// read result that is not wholly known, and only defer a data source themselves when its own
+/// arguments are unknown. So they get an error that says why and what to do.
+fn deferred_data_source(
+    type_name: &str,
+    capabilities: Option<&pb::ClientCapabilities>,
+    ty: &Ty,
+) -> pb::read_data_source::Response {
+    if capabilities.is_some_and(|c| c.deferral_allowed) {
+        return pb::read_data_source::Response {
+            state: encode(&Value::Unknown, ty),
+            diagnostics: Vec::new(),
+            deferred: Some(pb::Deferred {
+                reason: pb::deferred::Reason::ProviderConfigUnknown as i32,
+            }),
+        };
+    }
+    pb::read_data_source::Response {
+        state: None,
+        diagnostics: vec![Diag::error(
+            "Provider configuration not known until apply",
+            format!(
+                "The data source {type_name} reads the control plane during plan, but the kuma provider's configuration (e.g. `endpoint`) depends on a value that is only known after apply, so there is no control plane to ask yet. Resources of this provider still plan; a data source cannot be read without its control plane.\n\nEither apply what the provider configuration depends on first (terraform apply -target=<that resource>), then run the full plan; or add `depends_on = [<that resource>]` to this data source block, so Terraform reads it during apply, after that resource (and so the provider configuration) is known."
+            ),
+        )
+        .to_proto()],
+        deferred: None,
+    }
 }
 
 fn protos(diags: &[Diag]) -> Vec<pb::Diagnostic> {
@@ -354,6 +391,11 @@ impl Provider for KumaProvider {
             Ok(s) => s,
             Err(d) => return reply(req.current_state.clone(), d),
         };
+        // The control plane is not known until apply (plans are offline): keep the state as it
+        // is; the apply's refresh, under the then known configuration, reads it.
+        if self.is_deferred() {
+            return reply(req.current_state.clone(), Vec::new());
+        }
         let configured = match self.configured() {
             Ok(c) => c,
             Err(d) => return reply(req.current_state.clone(), d),
@@ -501,6 +543,13 @@ impl Provider for KumaProvider {
                 }))
             }
         };
+        if self.is_deferred() {
+            return Ok(Response::new(deferred_data_source(
+                &req.type_name,
+                req.client_capabilities.as_ref(),
+                ty,
+            )));
+        }
         let configured = match self.configured() {
             Ok(c) => c,
             Err(diagnostics) => {
@@ -534,5 +583,50 @@ impl Provider for KumaProvider {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_source_under_a_provider_known_only_at_apply_is_deferred_or_explained() {
+        let ty = Ty::object([("items", Ty::list(Ty::String))]);
+        let refused = deferred_data_source("kuma_mesh_services", None, &ty);
+        assert!(refused.deferred.is_none());
+        assert!(refused.state.is_none());
+        let [error] = refused.diagnostics.as_slice() else {
+            panic!("one error: {:?}", refused.diagnostics);
+        };
+        assert_eq!(
+            error.summary,
+            "Provider configuration not known until apply"
+        );
+        assert!(
+            error.detail.contains("kuma_mesh_services"),
+            "{}",
+            error.detail
+        );
+        assert!(error.detail.contains("-target="), "{}", error.detail);
+        assert!(error.detail.contains("depends_on"), "{}", error.detail);
+        assert!(
+            !error.detail.contains("ConfigureProvider"),
+            "{}",
+            error.detail
+        );
+
+        let allowed = pb::ClientCapabilities {
+            deferral_allowed: true,
+            ..Default::default()
+        };
+        let deferred = deferred_data_source("kuma_mesh_services", Some(&allowed), &ty);
+        assert!(deferred.diagnostics.is_empty());
+        assert_eq!(
+            deferred.deferred.map(|d| d.reason),
+            Some(pb::deferred::Reason::ProviderConfigUnknown as i32)
+        );
+        let state = deferred.state.map(|s| Value::from_msgpack(&s.msgpack));
+        assert!(matches!(state, Some(Ok(Value::Unknown))), "{state:?}");
     }
 }

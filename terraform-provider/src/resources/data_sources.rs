@@ -434,6 +434,17 @@ async fn zone_holdings(
     diags: &mut Vec<Diag>,
 ) -> BTreeMap<String, ZoneHoldings> {
     let reads = configured.zones.iter().map(|zone| async move {
+        // Another zone's (or global's) holdings would be taken for this zone's.
+        if let Some(problem) = &zone.problem {
+            return (
+                zone,
+                Err(crate::client::ClientError::Config(format!(
+                    "the zone block's endpoint {} is wrong: {problem}",
+                    zone.client.endpoint()
+                ))),
+                None,
+            );
+        }
         let (listed, ipam) = futures_util::join!(
             zone.client.list_all("/meshmultizoneservices"),
             zone.client.get(KUMA_LOCAL_IPAM),

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use kuma_mzs_core::api::{prepare_put, Mode, StoreView};
 use kuma_mzs_core::model::{
     Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
 };
+use kuma_mzs_core::{KumaVersion, ResourceType};
 
 use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, PlanOutcome};
 use crate::client::encode;
@@ -200,6 +202,72 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     }
 }
 
+/// The REST layer's label checks (the core's `prepare_put` under `mode`: label syntax, and e.g.
+/// the origin a global control plane insists on) as errors on the label. The spec is checked by
+/// [`validate`], so only label findings are kept here.
+fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> {
+    let (Some(name), Value::Map(_)) = (config.get("name").as_str(), config.get("labels")) else {
+        return Vec::new();
+    };
+    if config.get("labels").contains_unknown() {
+        return Vec::new();
+    }
+    let object = body(config, name).to_string();
+    let refused = prepare_put(
+        mode,
+        version,
+        ResourceType::HostnameGenerator,
+        None,
+        name,
+        object.as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    );
+    let Err(error) = refused else {
+        return Vec::new();
+    };
+    error
+        .invalid_parameters
+        .iter()
+        .filter(|v| diag::kuma_path(&v.field).first() == Some(&diag::Step::Attr("labels".into())))
+        .map(|v| {
+            Diag::error(
+                format!("Invalid HostnameGenerator: {}", v.field),
+                v.message.clone(),
+            )
+            .at(diag::kuma_path(&v.field))
+        })
+        .collect()
+}
+
+/// Label errors before the provider is configured: those every mode gives, then the labels
+/// Kuma would replace.
+fn validate_labels(config: &Value) -> Vec<Diag> {
+    let modes = super::modes_before_configure();
+    let per_mode: Vec<Vec<Diag>> = modes
+        .iter()
+        .map(|mode| label_errors(config, mode, KumaVersion::default()))
+        .collect();
+    let mut diags: Vec<Diag> = per_mode
+        .first()
+        .into_iter()
+        .flatten()
+        .filter(|d| {
+            per_mode
+                .iter()
+                .all(|other| other.iter().any(|o| o.path == d.path))
+        })
+        .cloned()
+        .collect();
+    super::extend_unreported(
+        &mut diags,
+        super::overwritten_labels(config, &modes, ResourceType::HostnameGenerator, false),
+    );
+    diags
+}
+
 /// Plan. Creating checks (when the control plane can be asked) that the generator does not
 /// exist yet.
 pub async fn plan(
@@ -227,6 +295,26 @@ pub async fn plan(
     } else {
         validate(config).into_iter().filter(|d| d.error).collect()
     };
+    if !config.is_null() {
+        let mode = super::plan_mode(ctx);
+        super::extend_unreported(&mut diags, label_errors(config, &mode, ctx.version));
+        super::extend_unreported(
+            &mut diags,
+            super::overwritten_labels(
+                config,
+                std::slice::from_ref(&mode),
+                ResourceType::HostnameGenerator,
+                false,
+            ),
+        );
+    }
+    if &planned != prior {
+        diags.extend(super::refused_by_endpoint(
+            ctx,
+            ResourceType::HostnameGenerator,
+            "HostnameGenerator",
+        ));
+    }
     if let (true, Some(configured), Some(name)) = (
         prior.is_null() && diags.is_empty(),
         &ctx.configured,
@@ -375,7 +463,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         );
     };
     let configured = configured.with_deadline(configured.operation_timeout);
-    let request = body(planned, name);
+    let mut request = body(planned, name);
     let written = if prior.is_null() {
         // Read before write, then a create-only PUT: never take over another's generator.
         match super::exists(&configured, &path(name)).await {
@@ -412,6 +500,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             Err(e) => Err(e),
         }
     } else {
+        super::keep_server_labels(&configured, &path(name), &mut request).await;
         configured.client.put(&path(name), &request).await
     };
     let response = match written {
@@ -486,7 +575,9 @@ impl super::registry::ManagedResource for HostnameGenerator {
     }
 
     fn validate(&self, config: &Value) -> Vec<Diag> {
-        validate(config)
+        let mut diags = validate(config);
+        super::extend_unreported(&mut diags, validate_labels(config));
+        diags
     }
 
     async fn plan(

@@ -426,6 +426,25 @@ pub async fn plan(
             .map(|d| if release_known { d.with_hint(None) } else { d })
             .collect()
     };
+    if !config.is_null() {
+        let mode = super::plan_mode(ctx);
+        super::extend_unreported(
+            &mut diags,
+            super::overwritten_labels(
+                config,
+                std::slice::from_ref(&mode),
+                ResourceType::MeshMultiZoneService,
+                true,
+            ),
+        );
+    }
+    if &planned != prior {
+        diags.extend(super::refused_by_endpoint(
+            ctx,
+            ResourceType::MeshMultiZoneService,
+            "MeshMultiZoneService",
+        ));
+    }
     if prior.is_null() && !planned.is_null() && diags.is_empty() {
         if let Some(configured) = &ctx.configured {
             diags.extend(check_create(configured, &planned).await);
@@ -602,7 +621,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         planned.get("timeouts"),
         if creating { "create" } else { "update" },
     );
-    let Some(request) = kuma_object(planned, mesh, name) else {
+    let Some(mut request) = kuma_object(planned, mesh, name) else {
         return (
             prior.clone(),
             vec![Diag::error(
@@ -615,6 +634,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let written = if creating {
         create(&configured, &path, mesh, name, &request).await
     } else {
+        super::keep_server_labels(&configured, &path, &mut request).await;
         configured.client.put(&path, &request).await
     };
     let response = match written {
@@ -776,9 +796,20 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
     fn validate(&self, config: &Value) -> Vec<Diag> {
         let v3 = validate(config, KumaVersion::V3_0);
         let v2 = validate(config, KumaVersion::V2_14);
-        v3.into_iter()
+        let mut diags: Vec<Diag> = v3
+            .into_iter()
             .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
-            .collect()
+            .collect();
+        super::extend_unreported(
+            &mut diags,
+            super::overwritten_labels(
+                config,
+                &super::modes_before_configure(),
+                ResourceType::MeshMultiZoneService,
+                true,
+            ),
+        );
+        diags
     }
 
     async fn plan(

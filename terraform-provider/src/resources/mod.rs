@@ -11,7 +11,8 @@ pub mod zones;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use kuma_mzs_core::KumaVersion;
+use kuma_mzs_core::api::{check_writable, compute_labels, Mode};
+use kuma_mzs_core::{KumaVersion, ResourceType};
 
 use crate::client::ClientError;
 use crate::config::Configured;
@@ -207,6 +208,181 @@ pub fn user_labels(server: Option<&serde_json::Value>, managed: &Value) -> Value
     }
 }
 
+/// The modes a configuration is checked under before the provider is configured (the endpoint's
+/// mode is not known yet): an error then only where every mode agrees.
+pub fn modes_before_configure() -> [Mode; 2] {
+    [
+        Mode::Global,
+        Mode::Zone {
+            name: String::new(),
+            federated: true,
+        },
+    ]
+}
+
+/// The mode plans assume: the endpoint's, else global (what the provider is documented for).
+pub fn plan_mode(ctx: &PlanContext) -> Mode {
+    ctx.configured
+        .as_ref()
+        .and_then(|c| c.mode.clone())
+        .unwrap_or(Mode::Global)
+}
+
+/// Stand-ins for a name or mesh not known yet; two, so that a computed label that depends on
+/// them can be told apart (it differs between the two) and left unchecked.
+const UNKNOWN_STAND_INS: [&str; 2] = ["not-known-yet-a", "not-known-yet-b"];
+
+/// Errors for labels the configuration sets that Kuma replaces on every write (the core's
+/// `compute_labels`: `kuma.io/display-name` is always the name, `kuma.io/origin` always the
+/// writing control plane's): such a label would apply and then show a diff on every plan.
+/// Labels Kuma only fills when absent, and a value equal to what Kuma writes, are fine. A label
+/// is reported only when Kuma replaces it under every mode in `modes`.
+pub fn overwritten_labels(
+    config: &Value,
+    modes: &[Mode],
+    resource_type: ResourceType,
+    mesh_scoped: bool,
+) -> Vec<Diag> {
+    let Value::Map(labels) = config.get("labels") else {
+        return Vec::new();
+    };
+    let known: BTreeMap<String, String> = labels
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect();
+    let name = config.get("name").as_str();
+    let mesh = config
+        .get("mesh")
+        .as_str()
+        .or(if config.get("mesh").is_null() {
+            Some(kuma_mzs_core::defaults::DEFAULT_MESH)
+        } else {
+            None
+        });
+    // Kuma's labels for each mode, computed twice with different stand-ins for unknowns.
+    let computed = |mode: &Mode, stand_in: &str| {
+        compute_labels(
+            mode,
+            resource_type,
+            mesh_scoped.then(|| mesh.unwrap_or(stand_in)),
+            name.unwrap_or(stand_in),
+            known.clone(),
+        )
+    };
+    let mut diags = Vec::new();
+    for (key, value) in &known {
+        let mut written = Vec::new();
+        for mode in modes {
+            let [a, b] = UNKNOWN_STAND_INS.map(|stand_in| computed(mode, stand_in));
+            match (a.get(key), b.get(key)) {
+                // Depends on a value not known yet: cannot tell.
+                (x, y) if x != y => {}
+                (Some(kuma), _) if kuma != value => written.push((mode, kuma.clone())),
+                _ => {}
+            }
+        }
+        if written.is_empty() || written.len() < modes.len() {
+            continue;
+        }
+        let (mode, kuma) = &written[0];
+        let detail = if Some(kuma.as_str()) == name {
+            format!(
+                "Kuma sets the label {key:?} itself on every write, from the resource's `name` ({kuma:?}), so {value:?} would be replaced: the apply would succeed and every later plan would show {kuma:?} -> {value:?}. Remove {key:?} from `labels`; Kuma computes it from `name`."
+            )
+        } else {
+            let on = match mode {
+                Mode::Global => "the global control plane",
+                Mode::Zone { .. } => "a zone control plane",
+            };
+            format!(
+                "Kuma sets the label {key:?} itself on every write, to {kuma:?} on {on}, so {value:?} would be replaced: the apply would succeed and every later plan would show {kuma:?} -> {value:?}. Remove {key:?} from `labels` (Kuma adds it anyway; setting it to {kuma:?} changes nothing)."
+            )
+        };
+        diags.push(
+            Diag::error(format!("Label {key:?} is set by Kuma"), detail)
+                .at(vec![Step::Attr("labels".into()), Step::Key(key.clone())]),
+        );
+    }
+    diags
+}
+
+/// `extra` without the diagnostics at a path `diags` already has an error for (the REST layer's
+/// own label checks and ours can find the same label).
+pub fn extend_unreported(diags: &mut Vec<Diag>, extra: Vec<Diag>) {
+    for diag in extra {
+        if !diags.iter().any(|d| d.error && d.path == diag.path) {
+            diags.push(diag);
+        }
+    }
+}
+
+/// The plan-time refusal of a change the endpoint does not accept: the core's
+/// `check_writable` (the REST layer's 405) under the endpoint's detected mode. A federated zone
+/// refuses MeshMultiZoneServices (and Meshes); HostnameGenerators are written anywhere.
+pub fn refused_by_endpoint(
+    ctx: &PlanContext,
+    resource_type: ResourceType,
+    kind: &str,
+) -> Option<Diag> {
+    let configured = ctx.configured.as_ref()?;
+    let mode = configured.mode.as_ref()?;
+    let refusal = check_writable(mode, resource_type).err()?;
+    let endpoint = configured.client.endpoint();
+    let what = match mode {
+        Mode::Zone {
+            name,
+            federated: true,
+        } => format!("the control plane of zone {name:?}, connected to a global control plane"),
+        Mode::Zone { name, .. } => format!("the control plane of zone {name:?}"),
+        Mode::Global => "the global control plane".to_owned(),
+    };
+    let (place, hint) = match mode {
+        Mode::Global => ("a zone control plane", "a zone control plane's API"),
+        Mode::Zone { .. } => (
+            "the global control plane, which syncs them to every zone",
+            "the global control plane's API (and list this zone in a `zone` block to read its status)",
+        ),
+    };
+    let summary = match mode {
+        Mode::Zone { .. } => format!("The endpoint is a zone control plane that refuses {kind}s"),
+        Mode::Global => format!("The endpoint is the global control plane, which refuses {kind}s"),
+    };
+    Some(Diag::error(
+        summary,
+        format!(
+            "The provider `endpoint` {endpoint} is {what}. It refuses to create, change or delete a {kind} (Kuma answers {} {}: \"{}\"). {kind}s are written on {place}: set `endpoint` to {hint}.",
+            refusal.status,
+            refusal.title,
+            refusal.detail.trim(),
+        ),
+    ))
+}
+
+/// An update's PUT carries the labels Kuma wrote itself as the server holds them, unless the
+/// configuration sets them: the state hides them, and a PUT without one would ask Kuma to
+/// remove it, which it refuses for an immutable label (`kuma.io/zone`, e.g. added by kumactl).
+/// When the object cannot be read the PUT goes as is and reports what the server says.
+pub async fn keep_server_labels(
+    configured: &Configured,
+    path: &str,
+    request: &mut serde_json::Value,
+) {
+    let Ok(item) = configured.client.get(path).await else {
+        return;
+    };
+    let Some(serde_json::Value::Object(held)) = item.get("labels") else {
+        return;
+    };
+    let Some(serde_json::Value::Object(sent)) = request.get_mut("labels") else {
+        return;
+    };
+    for (key, value) in held {
+        if kuma_mzs_core::server_labels::is_server_written(key) && !sent.contains_key(key) {
+            sent.insert(key.clone(), value.clone());
+        }
+    }
+}
+
 /// Labels for a request body (from configuration).
 pub fn labels_json(labels: &Value) -> serde_json::Value {
     match labels.as_string_map() {
@@ -339,6 +515,113 @@ mod tests {
             user_labels(Some(&only_server), &Value::Map(Default::default())),
             Value::Map(Default::default())
         );
+    }
+
+    fn labelled(name: Value, labels: &[(&str, &str)]) -> Value {
+        Value::object([
+            ("name", name),
+            ("mesh", Value::Null),
+            (
+                "labels",
+                Value::object(labels.iter().map(|(k, v)| (*k, Value::string(*v)))),
+            ),
+        ])
+    }
+
+    fn zone(federated: bool) -> Mode {
+        Mode::Zone {
+            name: "east".to_owned(),
+            federated,
+        }
+    }
+
+    #[test]
+    fn a_label_kuma_replaces_on_every_write_is_an_error_on_that_label() {
+        use kuma_mzs_core::model::labels::{DISPLAY_NAME, MESH, ORIGIN, ZONE};
+        let mzs = ResourceType::MeshMultiZoneService;
+        let before = modes_before_configure();
+        let config = labelled(Value::string("lbl3"), &[(DISPLAY_NAME, "other")]);
+        for modes in [&before[..], &[Mode::Global], &[zone(true)]] {
+            let diags = overwritten_labels(&config, modes, mzs, true);
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(
+                diags[0].path,
+                vec![Step::Attr("labels".into()), Step::Key(DISPLAY_NAME.into())]
+            );
+            assert!(diags[0]
+                .detail
+                .contains("from the resource's `name` (\"lbl3\")"));
+            assert!(diags[0].detail.contains("\"lbl3\" -> \"other\""));
+            assert!(diags[0].detail.contains("Remove"));
+        }
+        // What Kuma writes anyway, and labels Kuma only fills when absent, are fine.
+        let harmless = labelled(
+            Value::string("lbl3"),
+            &[
+                (DISPLAY_NAME, "lbl3"),
+                (ORIGIN, "global"),
+                (MESH, "other-mesh"),
+                (ZONE, "west"),
+                ("team", "a"),
+            ],
+        );
+        assert_eq!(
+            overwritten_labels(&harmless, &[Mode::Global], mzs, true),
+            []
+        );
+        // `kuma.io/origin = "global"` is replaced on a zone only: an error once the endpoint is
+        // known to be a zone, not before.
+        assert_eq!(overwritten_labels(&harmless, &before, mzs, true), []);
+        let on_zone = overwritten_labels(&harmless, &[zone(false)], mzs, true);
+        assert_eq!(on_zone.len(), 1, "{on_zone:?}");
+        assert_eq!(on_zone[0].path[1], Step::Key(ORIGIN.into()));
+        // A name not known yet cannot be compared.
+        let unknown = labelled(Value::Unknown, &[(DISPLAY_NAME, "other")]);
+        assert_eq!(overwritten_labels(&unknown, &before, mzs, true), []);
+        let hg = ResourceType::HostnameGenerator;
+        assert_eq!(overwritten_labels(&config, &before, hg, false).len(), 1);
+    }
+
+    #[test]
+    fn only_what_the_endpoints_mode_refuses_is_refused_at_plan() {
+        let Ok(crate::config::Configuration::Ready(configured)) = crate::config::configure(
+            &Value::object([("endpoint", Value::string("http://127.0.0.1:1"))]),
+        ) else {
+            panic!("the provider configures");
+        };
+        let ctx = |mode: Option<Mode>| {
+            let mut c = (*configured).clone();
+            c.mode = mode;
+            PlanContext {
+                configured: Some(Arc::new(c)),
+                ..PlanContext::default()
+            }
+        };
+        let mzs = ResourceType::MeshMultiZoneService;
+        let hg = ResourceType::HostnameGenerator;
+        let refused = refused_by_endpoint(&ctx(Some(zone(true))), mzs, "MeshMultiZoneService");
+        let refused = refused.map(|d| d.detail).unwrap_or_default();
+        assert!(
+            refused.contains("zone \"east\", connected to a global"),
+            "{refused}"
+        );
+        assert!(refused.contains("405"), "{refused}");
+        assert!(refused.contains("global control plane's API"), "{refused}");
+        // HostnameGenerators on any zone; MZS on a zone of its own; anything when unknown.
+        for (mode, resource_type) in [
+            (Some(zone(true)), hg),
+            (Some(zone(false)), hg),
+            (Some(zone(false)), mzs),
+            (Some(Mode::Global), mzs),
+            (Some(Mode::Global), hg),
+            (None, mzs),
+        ] {
+            assert!(
+                refused_by_endpoint(&ctx(mode.clone()), resource_type, "x").is_none(),
+                "{mode:?} {resource_type:?}"
+            );
+        }
+        assert!(refused_by_endpoint(&PlanContext::default(), mzs, "x").is_none());
     }
 
     #[test]

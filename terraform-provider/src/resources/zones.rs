@@ -5,7 +5,8 @@
 //!
 //! Each entry says whether the zone is `synced` (it holds the current spec and has computed a
 //! VIP and conditions), `pending` (not yet) or `unreachable` (transport error, timeout, 401/403 or
-//! any other error answer). An unreachable zone is never waited for: the read returns at once
+//! any other error answer, or a `zone` block whose endpoint is not that zone's control plane). An
+//! unreachable zone is never waited for: the read returns at once
 //! with a warning diagnostic that names the zone and the cause.
 
 use std::time::{Duration, Instant};
@@ -209,6 +210,20 @@ fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
     (value, diag)
 }
 
+/// The entry of a zone block whose endpoint is not that zone's control plane
+/// ([`crate::config::Zone::problem`]).
+pub fn misconfigured(zone: &Zone, problem: &str) -> Value {
+    let mut value = entry(zone, None, UNREACHABLE);
+    value.set(
+        "error",
+        Value::string(format!(
+            "not read: the zone block's endpoint {} is wrong: {problem}",
+            zone.client.endpoint()
+        )),
+    );
+    value
+}
+
 /// Whether the zone holds `spec` (when given) with a VIP and conditions computed.
 fn synced(item: Option<&serde_json::Value>, spec: Option<&serde_json::Value>) -> bool {
     let Some(item) = item else { return false };
@@ -238,6 +253,11 @@ pub async fn read(
         });
     let give_up = Instant::now() + wait;
     let per_zone = configured.zones.iter().map(|zone| async move {
+        // A zone block that points at the wrong control plane was reported once, when the
+        // provider was configured; reading it would report another zone's values as its own.
+        if let Some(problem) = &zone.problem {
+            return (misconfigured(zone, problem), None);
+        }
         let mut previous: Option<serde_json::Value> = None;
         loop {
             let found = if wait_for.is_none() {

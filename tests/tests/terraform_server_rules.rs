@@ -1,0 +1,365 @@
+//! The real terraform CLI (1.0.3 and current) against terraform-provider-kuma and kuma-local:
+//! what the provider learns from the servers it talks to, each as a user would meet it. A zone endpoint accepts
+//! HostnameGenerators (only a federated zone refuses MeshMultiZoneServices), a label Kuma
+//! replaces on every write is a validate error, an update keeps a server-set `kuma.io/zone`, a
+//! `zone` block that points at the wrong control plane is a warning and is never waited for, and
+//! a data source under a provider known only at apply says why and what to do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kuma_mzs_e2e::terraform::{workspace_binary, KumaLocal, Workspace, SOURCE};
+
+fn header() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n"
+    )
+}
+
+fn provider(endpoint: &str, token: &str, zones: &[(&str, &str)]) -> String {
+    let zones: String = zones
+        .iter()
+        .map(|(name, url)| {
+            format!("  zone {{\n    name = \"{name}\"\n    endpoint = \"{url}\"\n  }}\n")
+        })
+        .collect();
+    format!(
+        "{}provider \"kuma\" {{\n  endpoint = \"{endpoint}\"\n  token = \"{token}\"\n  timeout = \"10s\"\n{zones}}}\n",
+        header()
+    )
+}
+
+fn mzs(name: &str, labels: &str) -> String {
+    format!(
+        r#"
+resource "kuma_mesh_multi_zone_service" "{name}" {{
+  name = "{name}"
+  labels = {{ {labels} }}
+  selector {{
+    mesh_service {{
+      match_labels = {{ "kuma.io/display-name" = "redis" }}
+    }}
+  }}
+  port {{
+    port = 6379
+  }}
+}}
+"#
+    )
+}
+
+fn hostname_generator(name: &str, labels: &str) -> String {
+    format!(
+        r#"
+resource "kuma_hostname_generator" "{name}" {{
+  name = "{name}"
+  labels = {{ {labels} }}
+  template = "{{{{ .DisplayName }}}}.{name}.local"
+  selector {{
+    mesh_service {{
+      match_labels = {{ app = "{name}" }}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+/// A kuma-local zone of its own (`--mode zone`, no global), stopped on drop.
+struct StandaloneZone {
+    child: Child,
+    url: String,
+}
+
+impl StandaloneZone {
+    fn start(token: &str) -> StandaloneZone {
+        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
+        let mut child = Command::new(&bin)
+            .args([
+                "run",
+                "--mode",
+                "zone",
+                "--zone",
+                "solo",
+                "--port",
+                "0",
+                "--output",
+                "json",
+                "--admin-token",
+                token,
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let url = info["zones"]["solo"].as_str().unwrap().to_owned();
+        StandaloneZone { child, url }
+    }
+}
+
+impl Drop for StandaloneZone {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Item 1: a zone endpoint accepts HostnameGenerators; a federated zone refuses a
+/// MeshMultiZoneService at plan with the reason and the fix; a zone of its own accepts it.
+fn zone_endpoints(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}",
+        provider(&east, &kuma.token, &[]),
+        hostname_generator("zonehg", "")
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let (status, _) = kuma.call("GET", &east, "/hostnamegenerators/zonehg", None);
+    assert_eq!(status, 200);
+
+    ws.write(&format!(
+        "{}{}{}",
+        provider(&east, &kuma.token, &[]),
+        hostname_generator("zonehg", ""),
+        mzs("redis", "")
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(
+        text.contains("The endpoint is a zone control plane that refuses MeshMultiZoneServices"),
+        "{text}"
+    );
+    assert!(
+        text.contains("zone \"east\", connected to a global"),
+        "{text}"
+    );
+    assert!(text.contains("405"), "{text}");
+    assert!(
+        !text.contains("HostnameGenerators are created on the global"),
+        "{text}"
+    );
+
+    let solo = StandaloneZone::start(&kuma.token);
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}{}",
+        provider(&solo.url, &kuma.token, &[]),
+        hostname_generator("solohg", ""),
+        mzs("redis", "")
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let (status, _) = kuma.call(
+        "GET",
+        &solo.url,
+        "/meshes/default/meshmultizoneservices/redis",
+        None,
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn zones_accept_hostname_generators_and_only_federated_ones_refuse_mzs_on_terraform_1_0_3() {
+    zone_endpoints("1.0.3");
+}
+
+#[test]
+fn zones_accept_hostname_generators_and_only_federated_ones_refuse_mzs_on_current_terraform() {
+    zone_endpoints("current");
+}
+
+/// Item 2: `kuma.io/display-name` other than the name is a validate error on that label (it
+/// used to apply and then diff forever); an update keeps a `kuma.io/zone` set outside Terraform.
+fn labels(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, &[]);
+    ws.write(&format!(
+        "{provider}{}",
+        mzs("lbl3", "\"kuma.io/display-name\" = \"other\", team = \"a\"")
+    ));
+    ws.init();
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    let text = validate.all().replace('\n', " ");
+    assert!(
+        text.contains("Label \"kuma.io/display-name\" is set by Kuma"),
+        "{text}"
+    );
+    assert!(text.contains("Kuma computes it from `name`"), "{text}");
+    assert!(text.contains("\"lbl3\" -> \"other\""), "{text}");
+
+    // Values Kuma writes anyway are accepted and plan no diff after apply.
+    ws.write(&format!(
+        "{provider}{}",
+        mzs(
+            "lbl3",
+            "\"kuma.io/display-name\" = \"lbl3\", \"kuma.io/origin\" = \"global\", team = \"a\""
+        )
+    ));
+    ws.apply(&[]);
+    assert_eq!(ws.plan_code().code, 0);
+
+    // A Kuma-owned immutable label added outside Terraform.
+    let path = "/meshes/default/meshmultizoneservices/lbl3";
+    let (_, mut item) = kuma.get(path);
+    item["labels"]["kuma.io/zone"] = "east".into();
+    let body = serde_json::json!({
+        "type": item["type"], "mesh": item["mesh"], "name": item["name"],
+        "labels": item["labels"], "spec": item["spec"],
+    });
+    let (status, answer) = kuma.call("PUT", &kuma.global, path, Some(body));
+    assert_eq!(status, 200, "{answer}");
+    ws.write(&format!(
+        "{provider}{}",
+        mzs(
+            "lbl3",
+            "\"kuma.io/display-name\" = \"lbl3\", \"kuma.io/origin\" = \"global\", team = \"b\""
+        )
+    ));
+    ws.apply(&[]);
+    let (_, item) = kuma.get(path);
+    assert_eq!(item["labels"]["team"], "b", "{item}");
+    assert_eq!(item["labels"]["kuma.io/zone"], "east", "{item}");
+    assert_eq!(ws.plan_code().code, 0);
+}
+
+#[test]
+fn labels_kuma_owns_on_terraform_1_0_3() {
+    labels("1.0.3");
+}
+
+#[test]
+fn labels_kuma_owns_on_current_terraform() {
+    labels("current");
+}
+
+/// Item 3: zone blocks that point at another zone, at global, or at a URL that answers 404 are
+/// warnings naming the block, `unreachable` with the reason, and not waited for.
+#[test]
+fn a_zone_block_at_the_wrong_control_plane_is_a_warning_not_a_wait() {
+    let kuma = KumaLocal::start(&["east", "west"], &[]);
+    kuma.seed_mesh_service("east", "redis", 6379);
+    kuma.wait_for_global_mesh_services("redis", 1);
+    let east = kuma.zones["east"].clone();
+    let not_kuma = format!("{}/nope", kuma.global);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(
+            &kuma.global,
+            &kuma.token,
+            &[
+                ("east", east.as_str()),
+                ("west", east.as_str()),
+                ("mars", kuma.global.as_str()),
+                ("typo", not_kuma.as_str()),
+            ]
+        ),
+        mzs("redis", "")
+    ));
+    ws.init();
+    let started = Instant::now();
+    let applied = ws.apply(&[]);
+    let took = started.elapsed();
+    let text = applied.all().replace('\n', " ");
+    assert!(
+        took < Duration::from_secs(20),
+        "apply took {took:?}: {text}"
+    );
+    for zone in ["west", "mars", "typo"] {
+        assert!(
+            text.contains(&format!("Zone \"{zone}\" is not read: wrong endpoint")),
+            "{zone}: {text}"
+        );
+    }
+    assert!(text.contains("not of zone \"west\""), "{text}");
+    let state = ws.resource("kuma_mesh_multi_zone_service.redis");
+    let zones = state["zone_status"].as_array().unwrap();
+    assert_eq!(zones[0]["state"], "synced", "{state}");
+    for (i, cause) in [(1, "zone \"east\""), (2, "global"), (3, "404")] {
+        assert_eq!(zones[i]["state"], "unreachable", "{state}");
+        assert_eq!(zones[i]["found"], false, "{state}");
+        let error = zones[i]["error"].as_str().unwrap_or_default();
+        assert!(error.contains(cause), "{i}: {error}");
+    }
+}
+
+/// Item 4: a data source under a provider whose endpoint is known only at apply fails the plan
+/// with the cause and the workaround (not "ConfigureProvider was not called"), and the
+/// workaround (`depends_on`) applies.
+fn data_source_under_unknown_provider(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let config = |data: &str| {
+        format!(
+            r#"{}
+provider "kuma" {{
+  alias = "boot"
+  endpoint = "{global}"
+  token = "{token}"
+}}
+resource "kuma_hostname_generator" "boot" {{
+  provider = kuma.boot
+  name = "boot"
+  template = "{{{{ .DisplayName }}}}.boot"
+  selector {{
+    mesh_multi_zone_service {{
+      match_labels = {{ boot = "true" }}
+    }}
+  }}
+}}
+provider "kuma" {{
+  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
+  token = "{token}"
+}}
+{data}
+output "services" {{ value = length(data.kuma_mesh_services.all.items) }}
+"#,
+            header(),
+            global = kuma.global,
+            token = kuma.token,
+        )
+    };
+    ws.write(&config("data \"kuma_mesh_services\" \"all\" {}"));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(
+        text.contains("Provider configuration not known until apply"),
+        "{text}"
+    );
+    assert!(text.contains("depends_on"), "{text}");
+    assert!(text.contains("-target="), "{text}");
+    assert!(!text.contains("ConfigureProvider"), "{text}");
+
+    ws.write(&config(
+        "data \"kuma_mesh_services\" \"all\" {\n  depends_on = [kuma_hostname_generator.boot]\n}",
+    ));
+    ws.apply(&[]);
+    let (status, _) = kuma.get("/hostnamegenerators/boot");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_data_source_under_an_unknown_provider_explains_itself_on_terraform_1_0_3() {
+    data_source_under_unknown_provider("1.0.3");
+}
+
+#[test]
+fn a_data_source_under_an_unknown_provider_explains_itself_on_current_terraform() {
+    data_source_under_unknown_provider("current");
+}
