@@ -67,6 +67,24 @@ pub struct Zone {
     /// Why this zone block is not read (its endpoint is not a zone control plane, or is
     /// another zone's), found once per process by [`detect`]; `None` while it looks right.
     pub problem: Option<String>,
+    /// The error this zone gave earlier in this process (shared by every copy of the zone):
+    /// a zone that did not answer one resource's read is not waited for again by the next
+    /// ones, so a hung zone costs one deadline per `terraform` run instead of one per resource.
+    pub failed: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Zone {
+    /// The error this zone gave earlier in this process, if any.
+    pub fn earlier_failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    /// Remember that this zone could not be read (the first error is kept).
+    pub fn remember_failure(&self, error: &str) {
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.get_or_insert_with(|| error.to_owned());
+        }
+    }
 }
 
 /// Everything resources need after `ConfigureProvider`.
@@ -111,6 +129,7 @@ impl Configured {
                     name: z.name.clone(),
                     client: z.client.with_deadline(limit),
                     problem: z.problem.clone(),
+                    failed: Arc::clone(&z.failed),
                 })
                 .collect(),
             ..self.clone()
@@ -311,6 +330,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
             name: name.to_owned(),
             client: zone_client,
             problem: None,
+            failed: Arc::default(),
         });
     }
     Ok(Configuration::Ready(Arc::new(Configured {
@@ -396,6 +416,24 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         ),
     );
     for (i, (zone, problem)) in settled.zones.iter_mut().zip(zone_problems).enumerate() {
+        let at = vec![
+            Step::Attr("zone".into()),
+            Step::Index(i as i64),
+            Step::Attr("endpoint".into()),
+        ];
+        if let Some(error) = zone.earlier_failure() {
+            diags.push(
+                Diag::warning(
+                    format!("Zone {:?} could not be read", zone.name),
+                    format!(
+                        "Zone {name:?} ({endpoint}) did not answer: {error}. Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
+                        name = zone.name,
+                        endpoint = zone.client.endpoint(),
+                    ),
+                )
+                .at(at.clone()),
+            );
+        }
         let Some(problem) = problem else { continue };
         crate::log::warn(
             "zone block is not that zone's control plane; not reading it",
@@ -410,11 +448,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
                     endpoint = zone.client.endpoint(),
                 ),
             )
-            .at(vec![
-                Step::Attr("zone".into()),
-                Step::Index(i as i64),
-                Step::Attr("endpoint".into()),
-            ]),
+            .at(at),
         );
         zone.problem = Some(problem);
     }
@@ -556,6 +590,18 @@ async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
         Err(e @ ClientError::Decode { .. }) => Some(format!(
             "it is not a Kuma control plane's API (check the URL): {e}"
         )),
+        // No answer in time, no connection, or refused credentials will not change during
+        // this run: the zone is not waited for again ([`Zone::remember_failure`]).
+        Err(
+            e @ (ClientError::Transport { .. }
+            | ClientError::Deadline { .. }
+            | ClientError::Api {
+                status: 401 | 403, ..
+            }),
+        ) => {
+            zone.remember_failure(&e.to_string());
+            None
+        }
         Err(_) => None,
     }
 }
@@ -669,11 +715,16 @@ mod tests {
             assert!(problems[1].is_some_and(|p| p.contains("zone \"east\", not of zone \"west\"")));
             assert!(problems[2].is_some_and(|p| p.contains("global control plane")));
             assert!(problems[3].is_some_and(|p| p.contains("404")));
-            // Not reachable now: the status reads report it, as for any unreachable zone.
+            // Not reachable now: no wrong endpoint, but warned about once, here, and not
+            // waited for again in this run.
             assert_eq!(problems[4], None);
             let warned: Vec<&Vec<Step>> =
                 diags.iter().filter(|d| !d.error).map(|d| &d.path).collect();
-            assert_eq!(warned.len(), 3, "{diags:?}");
+            assert_eq!(warned.len(), 4, "{diags:?}");
+            assert!(
+                diags[3].summary.contains("Zone \"down\" could not be read"),
+                "{diags:?}"
+            );
             assert_eq!(
                 warned[0],
                 &vec![
@@ -695,6 +746,16 @@ mod tests {
             let error = status.items()[1].get("error").as_str().unwrap_or_default();
             assert!(error.contains("is wrong"), "{error}");
             assert!(read_diags.iter().all(|d| !d.summary.contains("\"west\"")));
+            assert_eq!(
+                status.items()[4].get("state"),
+                &Value::string("unreachable")
+            );
+            let error = status.items()[4].get("error").as_str().unwrap_or_default();
+            assert!(
+                error.contains("not read again in this run: cannot reach"),
+                "{error}"
+            );
+            assert!(read_diags.is_empty(), "{read_diags:?}");
         });
     }
 

@@ -297,6 +297,42 @@ fn an_unreachable_zone_is_a_warning_not_a_wait() {
     );
 }
 
+/// A zone that accepts and never answers is waited for once per run, not once per resource:
+/// the provider remembers it and warns once.
+#[test]
+fn a_silent_zone_is_waited_for_once_per_run() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let silent = Silent::start();
+    let east = kuma.zones["east"].clone();
+    let provider = provider(
+        &kuma.global,
+        &kuma.token,
+        "operation_timeout = \"4s\"",
+        &[("east", east.as_str()), ("hung", silent.url.as_str())],
+    );
+    let resources: String = (0..5)
+        .map(|i| mzs(&format!("r{i}"), &format!("r{i}"), "", 6379))
+        .collect();
+    ws.write(&format!("{provider}{resources}"));
+    ws.init();
+    let started = Instant::now();
+    // One resource at a time: five waits of 4 s each would show.
+    let applied = ws.apply(&["-parallelism=1"]);
+    let took = started.elapsed();
+    let text = applied.all();
+    assert!(text.contains("Zone \"hung\" could not be read"), "{text}");
+    assert!(
+        took < Duration::from_secs(18),
+        "apply took {took:?}:\n{text}"
+    );
+    for i in 0..5 {
+        let state = ws.resource(&format!("kuma_mesh_multi_zone_service.r{i}"));
+        assert_eq!(state["zone_status"][0]["state"], "synced", "{state}");
+        assert_eq!(state["zone_status"][1]["state"], "unreachable", "{state}");
+    }
+}
+
 /// Item 4: a control plane that accepts and never answers fails a refresh within the
 /// configured deadline (the resource's `timeouts.read`), with a message that says so.
 #[test]

@@ -258,6 +258,15 @@ pub async fn read(
         if let Some(problem) = &zone.problem {
             return (misconfigured(zone, problem), None);
         }
+        // Warned about once, with the first resource that met it.
+        if let Some(earlier) = zone.earlier_failure() {
+            let mut value = entry(zone, None, UNREACHABLE);
+            value.set(
+                "error",
+                Value::string(format!("not read again in this run: {earlier}")),
+            );
+            return (value, None);
+        }
         let mut previous: Option<serde_json::Value> = None;
         loop {
             let found = if wait_for.is_none() {
@@ -274,6 +283,7 @@ pub async fn read(
                         "could not read zone status",
                         &[("zone", &zone.name), ("error", &error.to_string())],
                     );
+                    zone.remember_failure(&error.to_string());
                     let (value, diag) = unreachable(zone, &error);
                     return (value, Some(diag));
                 }
