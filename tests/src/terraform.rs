@@ -17,6 +17,34 @@ pub const SOURCE: &str = "kuma-mzs.local/kuma/kuma";
 /// Version the test plugin directory advertises.
 pub const VERSION: &str = "0.1.0";
 
+/// Provider blocks whose default provider's `endpoint` is known only at apply: a first provider
+/// (`kuma.boot`, at `global`) creates a HostnameGenerator, and the default provider's endpoint
+/// depends on its KRI, as when a control plane and its services are made in one apply.
+pub fn provider_known_only_at_apply(global: &str, token: &str) -> String {
+    format!(
+        r#"provider "kuma" {{
+  alias = "boot"
+  endpoint = "{global}"
+  token = "{token}"
+}}
+resource "kuma_hostname_generator" "boot" {{
+  provider = kuma.boot
+  name = "boot"
+  template = "{{{{ .DisplayName }}}}.boot"
+  selector {{
+    mesh_multi_zone_service {{
+      match_labels = {{ boot = "true" }}
+    }}
+  }}
+}}
+provider "kuma" {{
+  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
+  token = "{token}"
+}}
+"#
+    )
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

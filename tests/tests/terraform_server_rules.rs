@@ -10,7 +10,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kuma_mzs_e2e::terraform::{workspace_binary, KumaLocal, Workspace, SOURCE};
+use kuma_mzs_e2e::terraform::{
+    provider_known_only_at_apply, workspace_binary, KumaLocal, Workspace, SOURCE,
+};
 
 fn header() -> String {
     format!(
@@ -305,32 +307,9 @@ fn data_source_under_unknown_provider(which: &str) {
     let ws = Workspace::new(which);
     let config = |data: &str| {
         format!(
-            r#"{}
-provider "kuma" {{
-  alias = "boot"
-  endpoint = "{global}"
-  token = "{token}"
-}}
-resource "kuma_hostname_generator" "boot" {{
-  provider = kuma.boot
-  name = "boot"
-  template = "{{{{ .DisplayName }}}}.boot"
-  selector {{
-    mesh_multi_zone_service {{
-      match_labels = {{ boot = "true" }}
-    }}
-  }}
-}}
-provider "kuma" {{
-  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
-  token = "{token}"
-}}
-{data}
-output "services" {{ value = length(data.kuma_mesh_services.all.items) }}
-"#,
+            "{}{}{data}\noutput \"services\" {{ value = length(data.kuma_mesh_services.all.items) }}\n",
             header(),
-            global = kuma.global,
-            token = kuma.token,
+            provider_known_only_at_apply(&kuma.global, &kuma.token),
         )
     };
     ws.write(&config("data \"kuma_mesh_services\" \"all\" {}"));

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use kuma_mzs_e2e::terraform::{KumaLocal, Workspace, SOURCE};
+use kuma_mzs_e2e::terraform::{provider_known_only_at_apply, KumaLocal, Workspace, SOURCE};
 use serde_json::Value as Json;
 
 fn header() -> String {
@@ -370,31 +370,10 @@ fn unknown_endpoint(which: &str) {
     let kuma = start();
     let ws = Workspace::new(which);
     let config = format!(
-        r#"{}
-provider "kuma" {{
-  alias = "boot"
-  endpoint = "{global}"
-  token = "{token}"
-}}
-resource "kuma_hostname_generator" "boot" {{
-  provider = kuma.boot
-  name = "boot"
-  template = "{{{{ .DisplayName }}}}.boot"
-  selector {{
-    mesh_multi_zone_service {{
-      match_labels = {{ boot = "true" }}
-    }}
-  }}
-}}
-provider "kuma" {{
-  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
-  token = "{token}"
-}}
-{}"#,
+        "{}{}{}",
         header(),
+        provider_known_only_at_apply(&kuma.global, &kuma.token),
         mzs("redis", "redis", "", 6379),
-        global = kuma.global,
-        token = kuma.token,
     );
     ws.write(&config);
     ws.init();

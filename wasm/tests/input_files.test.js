@@ -14,7 +14,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runCli, devRequire } = require('./helpers.js');
+const { runCli, sarifValidator } = require('./helpers.js');
 const { readInput } = require('../npm/lib/files.js');
 
 const BAD_NAME = 'type: MeshMultiZoneService\nname: Bad_Name\nspec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 1}]}\n';
@@ -62,27 +62,6 @@ function located(json) {
   return out;
 }
 
-function sarifValidator() {
-  const Ajv = devRequire('ajv');
-  const schemaPath = devRequire.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
-  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
-  // As in sarif.test.js: the draft-04 schema read by ajv 8.
-  schema.$id = schema.id;
-  delete schema.id;
-  delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-  ajv.addFormat('uri', (s) => {
-    try {
-      new URL(s);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  ajv.addFormat('uri-reference', (s) => typeof s === 'string' && !/\s/.test(s));
-  ajv.addFormat('date-time', (s) => !Number.isNaN(Date.parse(s)));
-  return ajv.compile(schema);
-}
 
 test('the tester\'s repro: a latin-1 file no longer aborts the run; the other file\'s error is in valid SARIF, exit 1', () => {
   const r = run(['validate', '--format', 'sarif', 'd1']);

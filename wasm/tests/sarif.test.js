@@ -6,33 +6,10 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { FIXTURES, REPO, PKG, runCli, devRequire } = require('./helpers.js');
+const { FIXTURES, REPO, PKG, runCli, sarifValidator } = require('./helpers.js');
 
 const core = require(path.join(PKG, 'node', 'kuma_mzs.js'));
 
-function sarifValidator() {
-  const Ajv = devRequire('ajv');
-  const schemaPath = devRequire.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
-  const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
-  // The schema is draft-04; ajv 8 reads it as draft-07 once its `id` is spelt `$id` (it uses no
-  // other keyword that differs between the two).
-  schema.$id = schema.id;
-  delete schema.id;
-  delete schema.$schema;
-  // The schema's patterns are ECMAScript regular expressions without the `u` flag.
-  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
-  ajv.addFormat('uri', (s) => {
-    try {
-      new URL(s);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  ajv.addFormat('uri-reference', (s) => typeof s === 'string' && !/\s/.test(s));
-  ajv.addFormat('date-time', (s) => !Number.isNaN(Date.parse(s)));
-  return ajv.compile(schema);
-}
 
 const validate = sarifValidator();
 
