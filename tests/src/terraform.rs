@@ -17,6 +17,27 @@ pub const SOURCE: &str = "kuma-mzs.local/kuma/kuma";
 /// Version the test plugin directory advertises.
 pub const VERSION: &str = "0.1.0";
 
+/// A `kuma_mesh_multi_zone_service` resource `address` named `name`, with `labels` (HCL map
+/// entries), selecting the MeshServices displayed as `redis`, with one `port`.
+pub fn redis_mzs(address: &str, name: &str, labels: &str, port: u16) -> String {
+    format!(
+        r#"
+resource "kuma_mesh_multi_zone_service" "{address}" {{
+  name = "{name}"
+  labels = {{ {labels} }}
+  selector {{
+    mesh_service {{
+      match_labels = {{ "kuma.io/display-name" = "redis" }}
+    }}
+  }}
+  port {{
+    port = {port}
+  }}
+}}
+"#
+    )
+}
+
 /// Provider blocks whose default provider's `endpoint` is known only at apply: a first provider
 /// (`kuma.boot`, at `global`) creates a HostnameGenerator, and the default provider's endpoint
 /// depends on its KRI, as when a control plane and its services are made in one apply.

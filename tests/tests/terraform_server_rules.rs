@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_known_only_at_apply, workspace_binary, KumaLocal, Workspace, SOURCE,
+    provider_known_only_at_apply, redis_mzs, workspace_binary, KumaLocal, Workspace, SOURCE,
 };
 
 fn header() -> String {
@@ -34,22 +34,7 @@ fn provider(endpoint: &str, token: &str, zones: &[(&str, &str)]) -> String {
 }
 
 fn mzs(name: &str, labels: &str) -> String {
-    format!(
-        r#"
-resource "kuma_mesh_multi_zone_service" "{name}" {{
-  name = "{name}"
-  labels = {{ {labels} }}
-  selector {{
-    mesh_service {{
-      match_labels = {{ "kuma.io/display-name" = "redis" }}
-    }}
-  }}
-  port {{
-    port = 6379
-  }}
-}}
-"#
-    )
+    redis_mzs(name, name, labels, 6379)
 }
 
 fn hostname_generator(name: &str, labels: &str) -> String {

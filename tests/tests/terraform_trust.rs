@@ -8,7 +8,9 @@
 
 use std::time::{Duration, Instant};
 
-use kuma_mzs_e2e::terraform::{provider_known_only_at_apply, KumaLocal, Workspace, SOURCE};
+use kuma_mzs_e2e::terraform::{
+    provider_known_only_at_apply, redis_mzs, KumaLocal, Workspace, SOURCE,
+};
 use serde_json::Value as Json;
 
 fn header() -> String {
@@ -31,22 +33,7 @@ fn provider(endpoint: &str, token: &str, extra: &str, zones: &[(&str, &str)]) ->
 }
 
 fn mzs(address: &str, name: &str, labels: &str, port: u16) -> String {
-    format!(
-        r#"
-resource "kuma_mesh_multi_zone_service" "{address}" {{
-  name = "{name}"
-  labels = {{ {labels} }}
-  selector {{
-    mesh_service {{
-      match_labels = {{ "kuma.io/display-name" = "redis" }}
-    }}
-  }}
-  port {{
-    port = {port}
-  }}
-}}
-"#
-    )
+    redis_mzs(address, name, labels, port)
 }
 
 fn start() -> KumaLocal {
