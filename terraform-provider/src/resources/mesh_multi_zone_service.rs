@@ -766,7 +766,7 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let (mesh, name) = super::parse_mesh_scoped_id(id, short_name).map_err(|e| {
         vec![Diag::error(
             "Invalid import ID",
-            format!("{e}. Use <mesh>/<name> (e.g. default/redis), {{\"mesh\": \"default\", \"name\": \"redis\"}} or the KRI (kri_{short_name}_default___redis_)."),
+            format!("{e}. Use <mesh>/<name> (e.g. default/redis), a bare name in mesh default (redis), {{\"mesh\": \"default\", \"name\": \"redis\"}} or the KRI (kri_{short_name}_default___redis_)."),
         )]
     })?;
     Ok(Value::object([
