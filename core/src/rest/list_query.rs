@@ -29,36 +29,52 @@ pub(crate) fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str
     }
 }
 
+/// The title of every error of a list request (Kuma's list handler).
+const TITLE_COULD_NOT_LIST: &str = "Could not retrieve resources";
+
+/// A `size` Kuma's `pagination()` refuses (goldens `crud/list_mesh_01`, `list_mesh_02`).
+fn invalid_page_size(reason: impl Into<String>) -> ApiError {
+    ApiError {
+        title: TITLE_COULD_NOT_LIST.to_owned(),
+        ..bad_parameter("size", reason, "Invalid page size")
+    }
+}
+
+/// An `offset` Kuma's store refuses: its `strconv.Atoi` error, with no parameter list (golden
+/// `crud/list_mesh_00`).
+fn invalid_offset(offset: &str) -> ApiError {
+    let why = match offset.parse::<i128>() {
+        Ok(n) if n < 0 => "must be non-negative".to_owned(),
+        Ok(_) => format!("strconv.Atoi: parsing {offset:?}: value out of range"),
+        Err(_) => format!("strconv.Atoi: parsing {offset:?}: invalid syntax"),
+    };
+    ApiError::new(
+        400,
+        TITLE_COULD_NOT_LIST,
+        format!("invalid: invalid offset: {why}"),
+    )
+}
+
 /// Parse `size` and `offset`.
 pub fn parse_page(size: Option<&str>, offset: Option<&str>) -> Result<Page, ApiError> {
     let size = match size.filter(|s| !s.is_empty()) {
         None => DEFAULT_PAGE_SIZE,
         Some(s) => {
-            let n: i64 = s
-                .parse()
-                .map_err(|_| bad_parameter("size", "invalid format", "Invalid page size"))?;
+            let n: i64 = s.parse().map_err(|_| invalid_page_size("invalid format"))?;
             if n <= 0 {
-                return Err(bad_parameter(
-                    "size",
-                    "must be greater than 0",
-                    "Invalid page size",
-                ));
+                return Err(invalid_page_size("must be greater than 0"));
             }
             if n > MAX_PAGE_SIZE as i64 {
-                return Err(bad_parameter(
-                    "size",
-                    format!("invalid page size of {n}. Maximum page size is {MAX_PAGE_SIZE}"),
-                    "Invalid page size",
-                ));
+                return Err(invalid_page_size(format!(
+                    "invalid page size of {n}. Maximum page size is {MAX_PAGE_SIZE}"
+                )));
             }
             n as usize
         }
     };
     let offset = match offset.filter(|s| !s.is_empty()) {
         None => 0,
-        Some(s) => s
-            .parse()
-            .map_err(|_| bad_parameter("offset", "invalid format", "Invalid offset"))?,
+        Some(s) => s.parse().map_err(|_| invalid_offset(s))?,
     };
     Ok(Page { size, offset })
 }

@@ -342,6 +342,26 @@ fn pagination_messages() {
     );
     let e = parse_page(Some("x"), None).unwrap_err();
     assert_eq!(e.invalid_parameters[0].message, "invalid format");
+    // Kuma's goldens `crud/list_mesh_00` and `list_mesh_01`.
+    assert_eq!(
+        serde_json::to_value(e.body()).unwrap(),
+        serde_json::json!({
+            "type": "/std-errors", "status": 400, "title": "Could not retrieve resources",
+            "detail": "Invalid page size",
+            "invalid_parameters": [{"field": "size", "reason": "invalid format"}],
+            "details": "Invalid page size",
+            "causes": [{"field": "size", "message": "invalid format"}]
+        })
+    );
+    let e = parse_page(None, Some("invalid")).unwrap_err();
+    assert_eq!(
+        serde_json::to_value(e.body()).unwrap(),
+        serde_json::json!({
+            "type": "/std-errors", "status": 400, "title": "Could not retrieve resources",
+            "detail": "invalid: invalid offset: strconv.Atoi: parsing \"invalid\": invalid syntax",
+            "details": "invalid: invalid offset: strconv.Atoi: parsing \"invalid\": invalid syntax"
+        })
+    );
     let e = parse_page(Some("0"), None).unwrap_err();
     assert_eq!(e.invalid_parameters[0].message, "must be greater than 0");
     let e = parse_page(Some("1001"), None).unwrap_err();
