@@ -17,6 +17,28 @@ pub const SOURCE: &str = "kuma-mzs.local/kuma/kuma";
 /// Version the test plugin directory advertises.
 pub const VERSION: &str = "0.1.0";
 
+/// The `terraform { required_providers { ... } }` block that picks this provider.
+pub fn required_providers() -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n"
+    )
+}
+
+/// [`required_providers`] and a `provider "kuma"` block at `endpoint` with `token`, the
+/// `extra` settings (HCL lines) and one `zone` block per `(name, url)`.
+pub fn provider_block(endpoint: &str, token: &str, extra: &str, zones: &[(&str, &str)]) -> String {
+    let zones: String = zones
+        .iter()
+        .map(|(name, url)| {
+            format!("  zone {{\n    name = \"{name}\"\n    endpoint = \"{url}\"\n  }}\n")
+        })
+        .collect();
+    format!(
+        "{}provider \"kuma\" {{\n  endpoint = \"{endpoint}\"\n  token = \"{token}\"\n  timeout = \"10s\"\n{extra}\n{zones}}}\n",
+        required_providers()
+    )
+}
+
 /// A `kuma_mesh_multi_zone_service` resource `address` named `name`, with `labels` (HCL map
 /// entries), selecting the MeshServices displayed as `redis`, with one `port`.
 pub fn redis_mzs(address: &str, name: &str, labels: &str, port: u16) -> String {

@@ -11,26 +11,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_known_only_at_apply, redis_mzs, workspace_binary, KumaLocal, Workspace, SOURCE,
+    provider_block, provider_known_only_at_apply, redis_mzs, required_providers, workspace_binary,
+    KumaLocal, Workspace,
 };
 
 fn header() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n"
-    )
+    required_providers()
 }
 
 fn provider(endpoint: &str, token: &str, zones: &[(&str, &str)]) -> String {
-    let zones: String = zones
-        .iter()
-        .map(|(name, url)| {
-            format!("  zone {{\n    name = \"{name}\"\n    endpoint = \"{url}\"\n  }}\n")
-        })
-        .collect();
-    format!(
-        "{}provider \"kuma\" {{\n  endpoint = \"{endpoint}\"\n  token = \"{token}\"\n  timeout = \"10s\"\n{zones}}}\n",
-        header()
-    )
+    provider_block(endpoint, token, "", zones)
 }
 
 fn mzs(name: &str, labels: &str) -> String {

@@ -9,27 +9,17 @@
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_known_only_at_apply, redis_mzs, KumaLocal, Workspace, SOURCE,
+    provider_block, provider_known_only_at_apply, redis_mzs, required_providers, KumaLocal,
+    Workspace,
 };
 use serde_json::Value as Json;
 
 fn header() -> String {
-    format!(
-        "terraform {{\n  required_providers {{\n    kuma = {{ source = \"{SOURCE}\" }}\n  }}\n}}\n"
-    )
+    required_providers()
 }
 
 fn provider(endpoint: &str, token: &str, extra: &str, zones: &[(&str, &str)]) -> String {
-    let zones: String = zones
-        .iter()
-        .map(|(name, url)| {
-            format!("  zone {{\n    name = \"{name}\"\n    endpoint = \"{url}\"\n  }}\n")
-        })
-        .collect();
-    format!(
-        "{}provider \"kuma\" {{\n  endpoint = \"{endpoint}\"\n  token = \"{token}\"\n  timeout = \"10s\"\n{extra}\n{zones}}}\n",
-        header()
-    )
+    provider_block(endpoint, token, extra, zones)
 }
 
 fn mzs(address: &str, name: &str, labels: &str, port: u16) -> String {

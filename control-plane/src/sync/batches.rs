@@ -157,7 +157,7 @@ impl ControlPlane {
                     continue;
                 }
             }
-            // A change that renames the copy (a `kuma.io/zone` label added on global changes
+            // A change that renames the copy (a zone label added on global changes
             // the KDS name) leaves the copy under the old name behind: Kuma's snapshot sync
             // drops it, so drop it here.
             if let Some(global_key) = kds::global_key_of_zone_copy(&resource) {

@@ -233,7 +233,7 @@ pub fn plan_mode(ctx: &PlanContext) -> Mode {
 const UNKNOWN_STAND_INS: [&str; 2] = ["not-known-yet-a", "not-known-yet-b"];
 
 /// Errors for labels the configuration sets that Kuma replaces on every write (the core's
-/// `compute_labels`: `kuma.io/display-name` is always the name, `kuma.io/origin` always the
+/// `compute_labels`: the display-name label is always the name, the origin label always the
 /// writing control plane's): such a label would apply and then show a diff on every plan.
 /// Labels Kuma only fills when absent, and a value equal to what Kuma writes, are fine. A label
 /// is reported only when Kuma replaces it under every mode in `modes`.
@@ -360,7 +360,7 @@ pub fn refused_by_endpoint(
 
 /// An update's PUT carries the labels Kuma wrote itself as the server holds them, unless the
 /// configuration sets them: the state hides them, and a PUT without one would ask Kuma to
-/// remove it, which it refuses for an immutable label (`kuma.io/zone`, e.g. added by kumactl).
+/// remove it, which it refuses for an immutable label (the zone label, e.g. added by kumactl).
 /// When the object cannot be read the PUT goes as is and reports what the server says.
 pub async fn keep_server_labels(
     configured: &Configured,
