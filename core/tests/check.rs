@@ -531,6 +531,27 @@ spec:
 }
 
 #[test]
+fn a_port_that_failed_the_schema_is_no_duplicate_of_another() {
+    // The port Kuma refuses is not read, so the later port 0 is not "already listed" at it.
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: redis
+mesh: default
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: redis
+  ports:
+  - port: 2147483648
+          ^^^^^^^^^^ schema spec.ports[0].port in body must be of type int32: "2147483648"
+  - port: -0
+          ^^ MZS001 port 0 is outside 1-65535: Kuma accepts it, but no listener can be created for it
+"#,
+    );
+}
+
+#[test]
 fn bad_input_gets_clear_diagnostics() {
     // Not a mapping.
     check_diagnostics(

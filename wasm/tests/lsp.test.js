@@ -212,6 +212,30 @@ test('documents that are not Kuma resources stay quiet unless asked', async (t) 
   client.notify('exit', null);
 });
 
+test('settings the server cannot use are shown to the user and the defaults kept', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', {
+    processId: null,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { kumaVersion: '2.8', debounceMs: 'fast' },
+  });
+  client.notify('initialized', {});
+  const shown = (pattern) => client.waitFor((m) => m.method === 'window/showMessage' && pattern.test(m.params.message));
+  const version = await shown(/"2\.8" is not a supported Kuma version/);
+  assert.equal(version.params.type, 2, 'a warning');
+  assert.match(version.params.message, /keeping the previous Kuma version/);
+  assert.match((await shown(/debounceMs must be a number/)).params.message, /not "fast"; keeping 75/);
+  // The default release (3.0) still applies: kafka is refused.
+  const text = 'type: MeshMultiZoneService\nname: kafka\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: kafka}}}\n  ports: [{port: 9092, appProtocol: kafka}]\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///w/kafka.yaml', languageId: 'yaml', version: 1, text } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === 'file:///w/kafka.yaml');
+  assert.equal(published.params.diagnostics.filter((d) => d.severity === 1).length, 1);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
 test('a version hint is appended to the message on a new line', async (t) => {
   const client = new Client([]);
   t.after(() => client.child.kill());

@@ -341,10 +341,12 @@ test('language server: changing the zones setting republishes (cleared, then mov
   server.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { zones: { east: ['zones/west'] } } } });
   assert.deepEqual(mistakes(await moved), ['6:16 MZS202', '18:6 MZS203']);
 
-  // A setting of the wrong shape is logged and the previous one kept.
+  // A setting of the wrong shape is shown to the user, logged, and the previous one kept.
   const logged = server.notification((m) => m.method === 'window/logMessage' && /zones must be an object/.test(m.params.message));
+  const shown = server.notification((m) => m.method === 'window/showMessage' && /zones must be an object/.test(m.params.message));
   server.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { zones: ['east'] } } });
   assert.match((await logged).params.message, /keeping the previous zones/);
+  assert.equal((await shown).params.type, 2, 'a warning');
   await server.request('shutdown', null);
   server.notify('exit', null);
 });

@@ -44,10 +44,20 @@ pub(crate) enum DocumentClass {
     Foreign,
 }
 
-/// Classify a checked document.
-pub(crate) fn classify(doc: &CheckedDocument) -> DocumentClass {
+/// Classify a checked document of `text`. A document that is not a mapping but whose text reads
+/// like a Kuma resource counts as modelled, so its error stays: a JSON file with a `//` comment
+/// reads as one YAML string (as Kuma reads it too), and saying nothing would pass it.
+pub(crate) fn classify(doc: &CheckedDocument, text: &str) -> DocumentClass {
     if doc.resource_type.is_some() {
         return DocumentClass::Modelled;
+    }
+    if doc.root.as_mapping().is_none() {
+        let source = text
+            .get(doc.span.start as usize..doc.span.end as usize)
+            .unwrap_or_default();
+        if mentions_kuma(source) {
+            return DocumentClass::Modelled;
+        }
     }
     classify_node(&doc.root)
 }
@@ -95,7 +105,7 @@ pub(crate) fn quiet(checked: &mut Checked, text: &str) {
         checked.diagnostics.clear();
     }
     for doc in &mut checked.documents {
-        match classify(doc) {
+        match classify(doc, text) {
             DocumentClass::Modelled => {}
             DocumentClass::Foreign => doc.diagnostics.clear(),
             DocumentClass::UnmodelledKuma => {
@@ -126,7 +136,7 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
     if checked
         .documents
         .iter()
-        .any(|d| classify(d) != DocumentClass::Foreign)
+        .any(|d| classify(d, text) != DocumentClass::Foreign)
     {
         return true;
     }
@@ -190,6 +200,25 @@ mod tests {
             .all(|d| d.code == Code::UnmodelledKind && d.severity == Severity::Info));
         assert!(all[0].message.starts_with("MeshTimeout is a Kuma resource"));
         assert!(holds_kuma(&checked, text));
+    }
+
+    #[test]
+    fn a_kuma_resource_that_reads_as_a_string_keeps_its_error() {
+        // JSON does not allow comments; YAML reads the whole compact file as one plain string.
+        let text = "// redis\n{\"type\":\"MeshMultiZoneService\",\"name\":\"redis\"}\n";
+        let checked = quiet_check(text);
+        let all: Vec<&Diagnostic> = checked.all_diagnostics().collect();
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].code, Code::UnknownResource);
+        assert!(
+            all[0]
+                .message
+                .contains("found a string (JSON has no comments"),
+            "{all:?}"
+        );
+        assert!(holds_kuma(&checked, text));
+        // A string that is not a resource stays quiet, as every foreign document does.
+        assert_eq!(quiet_check("just some text\n").all_diagnostics().count(), 0);
     }
 
     #[test]

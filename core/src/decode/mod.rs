@@ -280,8 +280,13 @@ fn decode_envelope(
             Code::UnknownResource,
             "",
             format!(
-                "expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found {}",
-                article(node.type_name())
+                "expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found {}{}",
+                article(node.type_name()),
+                if node.as_str().is_some_and(|s| s.starts_with("//") || s.starts_with("/*")) {
+                    " (JSON has no comments: the text from `//` or `/*` on reads as one string)"
+                } else {
+                    ""
+                }
             ),
             node.span,
         ));
@@ -429,8 +434,14 @@ fn decode_envelope(
                 .push(Diagnostic::new(Code::Deprecated, v.field, v.message, at));
         }
     }
+    // A port that failed the schema is a placeholder number: comparing ports with it would
+    // report a duplicate that is not in the document.
+    let ports_unread = schema_error_paths
+        .iter()
+        .any(|p| p.starts_with("spec.ports"));
     for (code, v) in lints::check_resource(&resource) {
-        if about_placeholder(&v.field) {
+        let compares_ports = matches!(code, Code::DuplicatePort | Code::DuplicatePortName);
+        if about_placeholder(&v.field) || (compares_ports && ports_unread) {
             continue;
         }
         let at = span_of(node, &v.field);

@@ -148,13 +148,21 @@ impl std::str::FromStr for KumaVersion {
     type Err = UnsupportedKumaVersion;
 
     /// Accepts `3.0`, `3.0.1`, `3`, `3.x`, `2.14`, `2.14.3`, `v2.14.3`, `2.x`, `2` (the last
-    /// two are the newest 2.x release), surrounding blanks ignored.
+    /// two are the newest 2.x release), surrounding blanks ignored; `X` and `V` in either case,
+    /// and a semver pre-release or build suffix on a patch version (`2.9.0-rc1`, which Kuma's
+    /// `GET /` reports for a release candidate). Numbers follow semver: no leading zeros.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || UnsupportedKumaVersion {
             input: s.to_owned(),
         };
         let t = s.trim();
         let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+        // `2.9.0-rc1`, `2.14.3+build.5`: a suffix names a build of that patch release.
+        let (t, suffix) = match t.bytes().position(|b| b == b'-' || b == b'+') {
+            Some(at) if at + 1 < t.len() => (&t[..at], Some(&t[at + 1..])),
+            Some(_) => return Err(err()),
+            None => (t, None),
+        };
         let mut parts = t.split('.');
         let major = parts.next().ok_or_else(err)?;
         let minor = parts.next();
@@ -163,17 +171,29 @@ impl std::str::FromStr for KumaVersion {
             return Err(err());
         }
         let number = |p: &str| -> Option<u32> {
-            (!p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| p.parse().ok())
-                .flatten()
+            (!p.is_empty()
+                && p.len() <= 9
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p == "0" || !p.starts_with('0')))
+            .then(|| p.parse().ok())
+            .flatten()
         };
+        if let Some(suffix) = suffix {
+            let well_formed = suffix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'));
+            if patch.is_none() || !well_formed {
+                return Err(err());
+            }
+        }
         if let Some(p) = patch {
             number(p).ok_or_else(err)?;
         }
         let major = number(major).ok_or_else(err)?;
+        let any_minor = matches!(minor, None | Some("x" | "X"));
         let version = match (major, minor) {
-            (2, None | Some("x")) if patch.is_none() => Self::NEWEST_2X,
-            (3, None | Some("x")) if patch.is_none() => Self::V3_0,
+            (2, _) if any_minor && patch.is_none() => Self::NEWEST_2X,
+            (3, _) if any_minor && patch.is_none() => Self::V3_0,
             (_, Some(m)) => {
                 let m = number(m).ok_or_else(err)?;
                 Self::ALL
@@ -225,6 +245,10 @@ mod version_tests {
             ("2", KumaVersion::V2_14),
             ("2.9", KumaVersion::V2_9),
             (" 2.12.0 ", KumaVersion::V2_12),
+            ("2.X", KumaVersion::V2_14),
+            ("V3.X", KumaVersion::V3_0),
+            ("2.9.0-rc1", KumaVersion::V2_9),
+            ("2.14.3+build.5", KumaVersion::V2_14),
         ] {
             assert_eq!(spelling.parse::<KumaVersion>(), Ok(want), "{spelling}");
         }
@@ -238,7 +262,21 @@ mod version_tests {
     #[test]
     fn an_unsupported_version_is_an_error_that_lists_the_supported_ones() {
         for bad in [
-            "1.8", "2.8", "2.15", "4.0", "", "2.x.1", "3.0.x", "latest", "2.14.3.1",
+            "1.8",
+            "2.8",
+            "2.15",
+            "4.0",
+            "",
+            "2.x.1",
+            "3.0.x",
+            "latest",
+            "2.14.3.1",
+            "2.014",
+            "02.14",
+            "2.14.03",
+            "2.14.3-",
+            "2.14-rc1",
+            "2.14.3-rc_1",
         ] {
             let err = bad.parse::<KumaVersion>().unwrap_err().to_string();
             assert!(

@@ -157,7 +157,13 @@ function start() {
       }
     }
     if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
-    if (typeof next.debounceMs === 'number' && next.debounceMs >= 0) settings.debounceMs = next.debounceMs;
+    if (next.debounceMs !== undefined) {
+      if (typeof next.debounceMs === 'number' && Number.isFinite(next.debounceMs) && next.debounceMs >= 0) {
+        settings.debounceMs = next.debounceMs;
+      } else {
+        log(`kuma-mzs: debounceMs must be a number of milliseconds (0 or more), not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
+      }
+    }
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
     if (next.zones !== undefined) {
       try {
@@ -169,8 +175,16 @@ function start() {
     }
   }
 
+  // A setting the server cannot use is shown to the user (a log line alone goes unseen) and
+  // logged, and the previous value is kept.
+  function settingRefused(message) {
+    connection.console.error(message);
+    // A notification (window/showMessage), not showWarningMessage's request: nothing to answer.
+    connection.sendNotification('window/showMessage', { type: 2, message });
+  }
+
   connection.onInitialize((params) => {
-    applySettings(params.initializationOptions || {}, (m) => connection.console.error(m));
+    applySettings(params.initializationOptions || {}, settingRefused);
     const roots = (params.workspaceFolders || []).map((f) => f.uri);
     if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
     folders = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -312,7 +326,7 @@ function start() {
   documents.onDidChangeContent(() => schedule());
 
   connection.onDidChangeConfiguration((change) => {
-    applySettings((change.settings && change.settings.kumaMzs) || {}, (m) => connection.console.error(m));
+    applySettings((change.settings && change.settings.kumaMzs) || {}, settingRefused);
     schedule(0);
   });
   documents.onDidClose((e) => {
