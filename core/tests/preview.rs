@@ -230,9 +230,24 @@ spec:
 }
 
 #[test]
+fn explain_describes_the_later_of_two_documents_of_one_mzs_as_the_zones_do() {
+    let mzs = |port: u16| {
+        format!("type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector: {{meshService: {{matchLabels: {{app: redis}}}}}}\n  ports: [{{port: {port}}}]\n")
+    };
+    let input = resources(&format!("{}---\n{}", mzs(6379), mzs(6380)));
+    let p = preview(&input, &zones(&["east"]), &PreviewOptions::default());
+    let lines = explain::explain(&input, &p);
+    let header = lines.iter().find(|l| l.starts_with("MeshMultiZoneService default/redis"));
+    assert!(
+        header.is_some_and(|h| h.ends_with("ports 6380/tcp")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("    port 6380:")), "{lines:#?}");
+}
+
+#[test]
 fn ports_pair_by_name_in_3_0_and_by_number_in_2_x() {
-    let input = resources(
-        r#"
+    let text = r#"
 type: MeshService
 name: api
 mesh: default
@@ -245,8 +260,8 @@ mesh: default
 spec:
   selector: {meshService: {matchLabels: {app: api}}}
   ports: [{port: 80, name: http, appProtocol: http}]
-"#,
-    );
+"#;
+    let input = resources(text);
     let p = preview(&input, &zones(&[]), &PreviewOptions::default());
     let m = &p.zones[0].multi_zone_services[0];
     assert!(m.ports[0].served_by.is_empty());
@@ -256,7 +271,23 @@ spec:
         .find(|w| w.code == Code::PortNotServed)
         .unwrap();
     assert_eq!(w.port.as_deref(), Some("http"));
+    assert!(
+        w.message.starts_with("port http (80) is not served"),
+        "{}",
+        w.message
+    );
     assert!(m.traffic[0].shares.is_empty());
+
+    // An unnamed port is named by its number once, not `port 8080 (8080)`.
+    let unnamed =
+        resources(&text.replace("{port: 80, name: http, appProtocol: http}", "{port: 8080}"));
+    let p = preview(&unnamed, &zones(&[]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    let w = m.warnings.iter().find(|w| w.code == Code::PortNotServed);
+    assert!(
+        w.is_some_and(|w| w.message.starts_with("port 8080 is not served")),
+        "{w:?}"
+    );
 
     let options = PreviewOptions {
         kuma_version: KumaVersion::V2_14,
@@ -731,7 +762,7 @@ spec: {state: Available, ports: [{port: 6379}]}
         ),
         "{text}"
     );
-    assert!(text.contains("port 6379 (6379): east 100%"), "{text}");
+    assert!(text.contains("port 6379: east 100%"), "{text}");
 }
 
 #[test]

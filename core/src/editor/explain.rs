@@ -2,7 +2,7 @@
 //! text`, the playground): why each MeshService matched or not (down to the selector label that
 //! failed), where each hostname came from, the VIP, and the traffic split per port.
 
-use crate::model::{Labels, Meta, MzsStatus, Resource, Spec};
+use crate::model::{describe_port, Labels, Meta, MzsStatus, Resource, Spec};
 use crate::status::preview::{format_selector, Preview};
 use crate::status::selector::LabelIndex;
 
@@ -90,7 +90,14 @@ pub fn explain_with_skipped(
     crate::text::sort::sort_by(&mut mzs, |a, b| {
         (&a.meta.mesh, &a.meta.name).cmp(&(&b.meta.mesh, &b.meta.name))
     });
-    mzs.dedup_by(|a, b| a.meta.mesh == b.meta.mesh && a.meta.name == b.meta.name);
+    // Written twice, the later document is the one applied last, and the one the zones preview.
+    mzs.dedup_by(|later, kept| {
+        let same = later.meta.mesh == kept.meta.mesh && later.meta.name == kept.meta.name;
+        if same {
+            *kept = *later;
+        }
+        same
+    });
     if mzs.is_empty() {
         lines.push(match skipped.len() {
             0 => "No MeshMultiZoneService in the input.".to_owned(),
@@ -194,7 +201,7 @@ pub fn explain_with_skipped(
             lines.push(format!("  zone {}:", zone.zone));
             explain_status(&p.status, &generators, &mut lines);
             for t in &p.traffic {
-                let head = format!("    port {} ({})", t.section_name, t.port);
+                let head = format!("    {}", describe_port(&t.section_name, t.port));
                 if t.shares.is_empty() {
                     lines.push(format!("{head}: no traffic (nothing reachable)"));
                 } else {

@@ -57,6 +57,17 @@ impl MzsPort {
     }
 }
 
+/// `port http (8080)` for a named port, `port 8080` for an unnamed one (whose section name is its
+/// number): how messages name an MZS port.
+pub(crate) fn describe_port(section_name: &str, number: i32) -> String {
+    let number = number.to_string();
+    if section_name == number {
+        format!("port {number}")
+    } else {
+        format!("port {section_name} ({number})")
+    }
+}
+
 /// Kuma's schema default for `appProtocol`.
 pub fn default_app_protocol() -> String {
     "tcp".to_owned()

@@ -4,7 +4,9 @@ use super::{
     MzsStatusEngine, ServiceEntry, CONDITION_MESH_SERVICES_MATCHED, MESSAGE_NO_MATCHES,
     REASON_MATCHES, REASON_NO_MATCHES,
 };
-use crate::model::{Condition, MatchedMeshService, MeshServiceState, Meta, MzsStatus};
+use crate::model::{
+    describe_port, Condition, MatchedMeshService, MeshServiceState, Meta, MzsStatus,
+};
 use crate::status::hostnames::{self, Outcome};
 use crate::status::load_balancing::{self, MzsTarget, PortTraffic, ZoneEndpoints};
 use crate::status::ports::{self, PortPreview, ServingPort};
@@ -142,8 +144,8 @@ impl MzsStatusEngine {
                 warnings.push(PreviewWarning {
                     code: Code::PortNotServed,
                     message: format!(
-                        "port {section} ({}) is not served by any matched MeshService ({}); it gets no endpoints",
-                        port.port,
+                        "{} is not served by any matched MeshService ({}); it gets no endpoints",
+                        describe_port(&section, port.port),
                         match version {
                             v if v.pairs_ports_by_name() => "Kuma 3.0 pairs ports by name: a MeshService port named like the MZS port, or whose number equals its name",
                             _ => "Kuma 2.x pairs ports by number",
