@@ -11,8 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_block, provider_known_only_at_apply, redis_mzs, required_providers, workspace_binary,
-    KumaLocal, Workspace,
+    closed_port_url, provider_block, provider_known_only_at_apply, redis_mzs, required_providers,
+    workspace_binary, KumaLocal, Workspace,
 };
 
 fn header() -> String {
@@ -316,4 +316,63 @@ fn a_data_source_under_an_unknown_provider_explains_itself_on_terraform_1_0_3() 
 #[test]
 fn a_data_source_under_an_unknown_provider_explains_itself_on_current_terraform() {
     data_source_under_unknown_provider("current");
+}
+
+/// Bug bash 1: a token the control plane refuses, or none where one is needed, fails the plan
+/// with an error on the provider's `token` naming the endpoint and the status (it was a warning,
+/// and the apply failed); `terraform validate` needs neither the token nor the control plane.
+fn refused_token(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let mut ws = Workspace::new(which);
+    ws.env("KUMA_TOKEN", "");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, "not-the-token", &[]),
+        mzs("redis", "")
+    ));
+    ws.init();
+    ws.expect(0, &["validate", "-no-color"]);
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    let summary = format!(
+        "Error: The control plane at {} refused the credentials (401)",
+        kuma.global
+    );
+    assert_eq!(text.matches(&summary).count(), 1, "{text}");
+    // On the attribute: Terraform quotes its line.
+    assert!(text.contains("token = \"not-the-token\""), "{text}");
+    assert!(text.contains("is wrong, expired, or not allowed"), "{text}");
+    assert!(!text.contains("Warning: Could not check"), "{text}");
+
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, "", &[]),
+        mzs("redis", "")
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains(&summary), "{text}");
+    assert!(text.contains("No token is set"), "{text}");
+
+    // No control plane at all: validation is offline.
+    ws.write(&format!(
+        "{}{}",
+        provider(&closed_port_url(), &kuma.token, &[]),
+        mzs("redis", "")
+    ));
+    ws.expect(0, &["validate", "-no-color"]);
+    let (status, _) = kuma.get("/meshes/default/meshmultizoneservices/redis");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_refused_token_fails_the_plan_on_terraform_1_0_3() {
+    refused_token("1.0.3");
+}
+
+#[test]
+fn a_refused_token_fails_the_plan_on_current_terraform() {
+    refused_token("current");
 }
