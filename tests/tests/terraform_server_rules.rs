@@ -376,3 +376,80 @@ fn a_refused_token_fails_the_plan_on_terraform_1_0_3() {
 fn a_refused_token_fails_the_plan_on_current_terraform() {
     refused_token("current");
 }
+
+/// Bug bash 2: every data source given a mesh that does not exist fails with an error on `mesh`
+/// (`kuma_mesh_services` returned no items); an existing mesh still reads.
+fn missing_mesh(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    kuma.seed_mesh_service("east", "redis", 6379);
+    kuma.wait_for_global_mesh_services("redis", 1);
+    let ws = Workspace::new(which);
+    let data = |mesh: &str| {
+        format!(
+            r#"
+data "kuma_mesh_services" "all" {{
+  mesh = "{mesh}"
+}}
+data "kuma_mesh_multi_zone_service" "one" {{
+  mesh = "{mesh}"
+  name = "redis"
+}}
+data "kuma_mesh_multi_zone_service_preview" "redis" {{
+  mesh = "{mesh}"
+  selector {{
+    mesh_service {{
+      match_labels = {{ app = "redis" }}
+    }}
+  }}
+  port {{
+    port = 6379
+  }}
+}}
+"#
+        )
+    };
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, &[]),
+        data("typo")
+    ));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert_eq!(
+        text.matches("Error: Mesh \"typo\" does not exist").count(),
+        3,
+        "{text}"
+    );
+    // On the attribute: Terraform quotes its line.
+    assert_eq!(text.matches("mesh = \"typo\"").count(), 3, "{text}");
+    assert!(text.contains("has no Mesh \"typo\""), "{text}");
+
+    // The mesh exists: the list and the preview read (the MZS itself does not exist).
+    let existing = data("default").replace(
+        "data \"kuma_mesh_multi_zone_service\" \"one\" {\n  mesh = \"default\"\n  name = \"redis\"\n}\n",
+        "",
+    );
+    ws.write(&format!(
+        "{}{existing}",
+        provider(&kuma.global, &kuma.token, &[])
+    ));
+    ws.apply(&[]);
+    let listed = ws.resource("data.kuma_mesh_services.all");
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_terraform_1_0_3() {
+    missing_mesh("1.0.3");
+}
+
+#[test]
+fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_current_terraform() {
+    missing_mesh("current");
+}
