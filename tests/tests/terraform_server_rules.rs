@@ -453,3 +453,61 @@ fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_terraform_1_0_3() {
 fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_current_terraform() {
     missing_mesh("current");
 }
+
+/// How many diagnostics of `terraform <args> -json` (one JSON object a line) have a summary
+/// starting with `prefix`.
+fn json_diagnostics(ws: &Workspace, args: &[&str], prefix: &str) -> usize {
+    let run = ws.expect(0, args);
+    run.stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["type"] == "diagnostic")
+        .filter(|event| {
+            event["diagnostic"]["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(prefix))
+        })
+        .count()
+}
+
+/// Bug bash 4: a lint (MZS001, a port Kuma accepts but no listener can use) shows once in
+/// `plan -json` and `apply -json`, not once per validation Terraform runs; `terraform
+/// validate` still reports it.
+fn lints_once(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, &[]),
+        redis_mzs("zero", "zero", "", 0)
+    ));
+    ws.init();
+    let validated = ws.expect(0, &["validate", "-json", "-no-color"]);
+    assert_eq!(
+        validated.stdout.matches("\"summary\": \"MZS001").count()
+            + validated.stdout.matches("\"summary\":\"MZS001").count(),
+        1,
+        "{}",
+        validated.stdout
+    );
+    let plan = ["plan", "-json", "-input=false", "-no-color"];
+    assert_eq!(json_diagnostics(&ws, &plan, "MZS001"), 1);
+    let apply = [
+        "apply",
+        "-json",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ];
+    assert_eq!(json_diagnostics(&ws, &apply, "MZS001"), 1);
+}
+
+#[test]
+fn a_lint_shows_once_per_plan_on_terraform_1_0_3() {
+    lints_once("1.0.3");
+}
+
+#[test]
+fn a_lint_shows_once_per_plan_on_current_terraform() {
+    lints_once("current");
+}
