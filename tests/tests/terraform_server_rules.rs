@@ -3,7 +3,10 @@
 //! HostnameGenerators (only a federated zone refuses MeshMultiZoneServices), a label Kuma
 //! replaces on every write is a validate error, an update keeps a server-set `kuma.io/zone`, a
 //! `zone` block that points at the wrong control plane is a warning and is never waited for, and
-//! a data source under a provider known only at apply says why and what to do.
+//! a data source under a provider known only at apply says why and what to do. From the bug
+//! bash: a refused token fails the plan at `token`, a data source's mesh that does not exist is
+//! an error on `mesh`, each lint shows once per plan, and HostnameGenerators take a `timeouts`
+//! block.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -12,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
     closed_port_url, provider_block, provider_known_only_at_apply, redis_mzs, required_providers,
-    workspace_binary, KumaLocal, Workspace,
+    workspace_binary, KumaLocal, Silent, Workspace,
 };
 
 fn header() -> String {
@@ -510,4 +513,81 @@ fn a_lint_shows_once_per_plan_on_terraform_1_0_3() {
 #[test]
 fn a_lint_shows_once_per_plan_on_current_terraform() {
     lints_once("current");
+}
+
+/// `hostname_generator("hgt", "")` with a `timeouts` block of `entries` (HCL lines).
+fn generator_with_timeouts(entries: &str) -> String {
+    hostname_generator("hgt", "").replace(
+        "  selector {",
+        &format!("  timeouts {{\n{entries}\n  }}\n  selector {{"),
+    )
+}
+
+/// Bug bash 5: `kuma_hostname_generator` takes the `timeouts` block the MZS has: it applies and
+/// plans no diff, a deadline that does not parse is an error at its attribute.
+fn generator_timeouts(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, &[]);
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts(
+            "    create = \"1m\"\n    update = \"1m\"\n    delete = \"1m\"\n    read = \"1m\""
+        )
+    ));
+    ws.init();
+    ws.apply(&[]);
+    assert_eq!(ws.plan_code().code, 0);
+    assert_eq!(kuma.get("/hostnamegenerators/hgt").0, 200);
+
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts("    create = \"soon\"")
+    ));
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    let text = validate.all().replace('\n', " ");
+    assert!(text.contains("Error: Invalid create"), "{text}");
+    assert!(text.contains("create = \"soon\""), "{text}");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_terraform_1_0_3() {
+    generator_timeouts("1.0.3");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_current_terraform() {
+    generator_timeouts("current");
+}
+
+/// Bug bash 5: a HostnameGenerator's `timeouts.read` bounds its refresh against a control plane
+/// that never answers (the provider's `operation_timeout`, 60 s by default, does not apply).
+#[test]
+fn a_silent_control_plane_fails_a_generator_refresh_within_its_read_timeout() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let generator = generator_with_timeouts("    read = \"3s\"");
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&kuma.global, &kuma.token, &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let silent = Silent::start();
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&silent.url, &kuma.token, &[])
+    ));
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains("operation deadline"), "{text}");
+    // Version detection (10 s at most) + the refresh (3 s) + Terraform itself.
+    assert!(
+        took < Duration::from_secs(30),
+        "refresh failed only after {took:?}"
+    );
 }

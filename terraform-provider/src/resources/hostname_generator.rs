@@ -102,6 +102,7 @@ pub fn schema() -> Schema {
                         blocks: vec![],
                     },
                 },
+                super::timeouts_block(),
             ],
         },
     }
@@ -184,8 +185,14 @@ fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
     }
 }
 
-/// Plan-time validation through the core.
+/// Plan-time validation through the core (and of the `timeouts` block).
 pub fn validate(config: &Value) -> Vec<Diag> {
+    let mut diags = super::validate_timeouts(config);
+    diags.extend(validate_spec(config));
+    diags
+}
+
+fn validate_spec(config: &Value) -> Vec<Diag> {
     match spec_from_config(config) {
         Ok(Some(spec)) => kuma_mzs_core::validate::hostname_generator(&spec)
             .into_iter()
@@ -437,6 +444,7 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
         ("creation_time", json_str(item, "creationTime")),
         ("modification_time", json_str(item, "modificationTime")),
         ("warnings", warnings),
+        ("timeouts", prior.get("timeouts").clone()),
     ])
     .conform(state_type())
 }
@@ -447,7 +455,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         let Some(name) = prior.get("name").as_str() else {
             return (Value::Null, Vec::new());
         };
-        let configured = configured.with_deadline(configured.operation_timeout);
+        let configured = configured.for_operation(prior.get("timeouts"), "delete");
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -462,7 +470,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             vec![Diag::error("name must be known at apply time", "")],
         );
     };
-    let configured = configured.with_deadline(configured.operation_timeout);
+    let configured = configured.for_operation(
+        planned.get("timeouts"),
+        if prior.is_null() { "create" } else { "update" },
+    );
     let mut request = body(planned, name);
     let written = if prior.is_null() {
         // Read before write, then a create-only PUT: never take over another's generator.
@@ -544,7 +555,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let Some(name) = state.get("name").as_str() else {
         return (state.clone(), Vec::new());
     };
-    let configured = configured.with_deadline(configured.operation_timeout);
+    let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(name)).await {
         Ok(item) => {
             let warnings = match state.get("warnings") {
