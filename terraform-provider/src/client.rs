@@ -229,6 +229,11 @@ impl KumaClient {
         &self.inner.config.endpoint
     }
 
+    /// Whether requests carry a bearer token.
+    pub fn has_token(&self) -> bool {
+        self.inner.config.token.is_some()
+    }
+
     /// GET a JSON document.
     pub async fn get(&self, path: &str) -> Result<serde_json::Value, ClientError> {
         self.call(Method::GET, path, None, false).await

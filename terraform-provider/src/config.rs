@@ -406,8 +406,9 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let mut diags = Vec::new();
     let limit = configured.operation_timeout.min(Duration::from_secs(10));
     let client = configured.client.with_deadline(limit);
-    let (index, zone_problems) = futures_util::join!(
+    let (index, access, zone_problems) = futures_util::join!(
         client.get("/"),
+        client.get(ACCESS_PROBE),
         futures_util::future::join_all(
             configured
                 .zones
@@ -451,6 +452,15 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             .at(at),
         );
         zone.problem = Some(problem);
+    }
+    // Credentials the control plane refuses fail the plan here, at `token`, instead of
+    // failing the apply later (the index itself may be open to anyone, as kuma-local's is).
+    if let Some(refused) = [&index, &access]
+        .into_iter()
+        .find_map(|answer| refused_credentials(&configured.client, answer.as_ref().err()?))
+    {
+        diags.push(refused);
+        return (settled, diags);
     }
     let body = match index {
         Ok(body) => body,
@@ -496,6 +506,37 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         ),
     }
     (settled, diags)
+}
+
+/// A read every Kuma control plane serves to any valid token (and only to one): the first Mesh.
+const ACCESS_PROBE: &str = "/meshes?size=1";
+
+/// The error for an answer that says the credentials are missing, wrong or not allowed (401 or
+/// 403), on the provider's `token` attribute; `None` for any other error (a control plane that
+/// cannot be reached is reported by the operations that need it, and `terraform validate` never
+/// asks it).
+fn refused_credentials(client: &KumaClient, error: &ClientError) -> Option<Diag> {
+    let ClientError::Api { status, .. } = error else {
+        return None;
+    };
+    if !matches!(status, 401 | 403) {
+        return None;
+    }
+    let endpoint = client.endpoint();
+    let cause = if client.has_token() {
+        "The token (the provider's `token`, else the environment variable KUMA_TOKEN) is wrong, expired, or not allowed to read this control plane."
+    } else {
+        "No token is set: neither the provider's `token` nor the environment variable KUMA_TOKEN, and this control plane does not allow anonymous access."
+    };
+    Some(
+        Diag::error(
+            format!("The control plane at {endpoint} refused the credentials ({status})"),
+            format!(
+                "{error}.\n\n{cause} Nothing can be planned or applied against {endpoint} until it accepts the token: set `token` to a Kuma user token (kuma-local prints its admin token when it starts)."
+            ),
+        )
+        .at(attr("token")),
+    )
 }
 
 /// Kuma 1.x's name for a zone that has no global control plane.

@@ -64,6 +64,8 @@ pub struct KumaProvider {
     configured: RwLock<Option<Arc<Configured>>>,
     /// ConfigureProvider saw values known only after apply: plan offline.
     deferred: std::sync::atomic::AtomicBool,
+    /// ConfigureProvider was called in this process (see [`validation_reported_already`]).
+    configure_called: std::sync::atomic::AtomicBool,
 }
 
 impl KumaProvider {
@@ -88,6 +90,7 @@ impl KumaProvider {
             data_types,
             configured: RwLock::new(None),
             deferred: std::sync::atomic::AtomicBool::new(false),
+            configure_called: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -210,6 +213,21 @@ fn deferred_data_source(
     }
 }
 
+/// What ValidateResourceConfig reports. Terraform validates a resource's configuration twice per
+/// plan: in the validate walk, in a provider process that is never configured, and again in the
+/// plan (and apply) walk, right before PlanResourceChange, in a process that ConfigureProvider
+/// has already set up; Terraform before 1.12 shows the warnings of both calls, so every lint
+/// appeared twice. After ConfigureProvider only errors are returned (an error stops the run
+/// anyway, and the plan walk sees values the validate walk did not know): each warning comes
+/// from the validate walk, once, and `terraform validate` keeps every warning.
+fn validation_reported_already(diags: Vec<Diag>, configured: bool) -> Vec<Diag> {
+    if configured {
+        diags.into_iter().filter(|d| d.error).collect()
+    } else {
+        diags
+    }
+}
+
 fn protos(diags: &[Diag]) -> Vec<pb::Diagnostic> {
     diags.iter().map(Diag::to_proto).collect()
 }
@@ -285,6 +303,11 @@ impl Provider for KumaProvider {
         let diags = resource(&req.type_name)
             .map(|r| r.validate(&config))
             .unwrap_or_default();
+        let diags = validation_reported_already(
+            diags,
+            self.configure_called
+                .load(std::sync::atomic::Ordering::SeqCst),
+        );
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: protos(&diags),
         }))
@@ -331,6 +354,8 @@ impl Provider for KumaProvider {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let ty = self.schemas.provider.ty();
         let req = request.get_ref();
+        self.configure_called
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let config = match decode(req.config.as_ref(), &ty) {
             Ok(c) => c,
             Err(diagnostics) => {
@@ -589,6 +614,19 @@ impl Provider for KumaProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validation_after_configure_reports_errors_only() {
+        let diags = vec![
+            Diag::warning("MZS001: lint", "a warning"),
+            Diag::error("Invalid", "an error"),
+        ];
+        assert_eq!(validation_reported_already(diags.clone(), false), diags);
+        assert_eq!(
+            validation_reported_already(diags.clone(), true),
+            vec![diags[1].clone()]
+        );
+    }
 
     #[test]
     fn a_data_source_under_a_provider_known_only_at_apply_is_deferred_or_explained() {

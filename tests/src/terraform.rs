@@ -88,6 +88,43 @@ provider "kuma" {{
     )
 }
 
+/// A URL where nothing listens (a loopback port bound, then released).
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap_or_else(|e| panic!("bind a loopback port: {e}"));
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("local address: {e}"));
+    drop(listener);
+    format!("http://{address}")
+}
+
+/// A listener that accepts connections and never answers, for as long as the process lives.
+pub struct Silent {
+    /// Its URL.
+    pub url: String,
+}
+
+impl Silent {
+    /// Start listening on a loopback port.
+    pub fn start() -> Silent {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("bind a loopback port: {e}"));
+        let address = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local address: {e}"));
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
+            }
+        });
+        Silent {
+            url: format!("http://{address}"),
+        }
+    }
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

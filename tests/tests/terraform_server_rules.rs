@@ -3,7 +3,10 @@
 //! HostnameGenerators (only a federated zone refuses MeshMultiZoneServices), a label Kuma
 //! replaces on every write is a validate error, an update keeps a server-set `kuma.io/zone`, a
 //! `zone` block that points at the wrong control plane is a warning and is never waited for, and
-//! a data source under a provider known only at apply says why and what to do.
+//! a data source under a provider known only at apply says why and what to do. From the bug
+//! bash: a refused token fails the plan at `token`, a data source's mesh that does not exist is
+//! an error on `mesh`, each lint shows once per plan, and HostnameGenerators take a `timeouts`
+//! block.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -11,8 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_block, provider_known_only_at_apply, redis_mzs, required_providers, workspace_binary,
-    KumaLocal, Workspace,
+    closed_port_url, provider_block, provider_known_only_at_apply, redis_mzs, required_providers,
+    workspace_binary, KumaLocal, Silent, Workspace,
 };
 
 fn header() -> String {
@@ -316,4 +319,275 @@ fn a_data_source_under_an_unknown_provider_explains_itself_on_terraform_1_0_3() 
 #[test]
 fn a_data_source_under_an_unknown_provider_explains_itself_on_current_terraform() {
     data_source_under_unknown_provider("current");
+}
+
+/// Bug bash 1: a token the control plane refuses, or none where one is needed, fails the plan
+/// with an error on the provider's `token` naming the endpoint and the status (it was a warning,
+/// and the apply failed); `terraform validate` needs neither the token nor the control plane.
+fn refused_token(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let mut ws = Workspace::new(which);
+    ws.env("KUMA_TOKEN", "");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, "not-the-token", &[]),
+        mzs("redis", "")
+    ));
+    ws.init();
+    ws.expect(0, &["validate", "-no-color"]);
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    let summary = format!(
+        "Error: The control plane at {} refused the credentials (401)",
+        kuma.global
+    );
+    assert_eq!(text.matches(&summary).count(), 1, "{text}");
+    // On the attribute: Terraform quotes its line.
+    assert!(text.contains("token = \"not-the-token\""), "{text}");
+    assert!(text.contains("is wrong, expired, or not allowed"), "{text}");
+    assert!(!text.contains("Warning: Could not check"), "{text}");
+
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, "", &[]),
+        mzs("redis", "")
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains(&summary), "{text}");
+    assert!(text.contains("No token is set"), "{text}");
+
+    // No control plane at all: validation is offline.
+    ws.write(&format!(
+        "{}{}",
+        provider(&closed_port_url(), &kuma.token, &[]),
+        mzs("redis", "")
+    ));
+    ws.expect(0, &["validate", "-no-color"]);
+    let (status, _) = kuma.get("/meshes/default/meshmultizoneservices/redis");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn a_refused_token_fails_the_plan_on_terraform_1_0_3() {
+    refused_token("1.0.3");
+}
+
+#[test]
+fn a_refused_token_fails_the_plan_on_current_terraform() {
+    refused_token("current");
+}
+
+/// Bug bash 2: every data source given a mesh that does not exist fails with an error on `mesh`
+/// (`kuma_mesh_services` returned no items); an existing mesh still reads.
+fn missing_mesh(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    kuma.seed_mesh_service("east", "redis", 6379);
+    kuma.wait_for_global_mesh_services("redis", 1);
+    let ws = Workspace::new(which);
+    let data = |mesh: &str| {
+        format!(
+            r#"
+data "kuma_mesh_services" "all" {{
+  mesh = "{mesh}"
+}}
+data "kuma_mesh_multi_zone_service" "one" {{
+  mesh = "{mesh}"
+  name = "redis"
+}}
+data "kuma_mesh_multi_zone_service_preview" "redis" {{
+  mesh = "{mesh}"
+  selector {{
+    mesh_service {{
+      match_labels = {{ app = "redis" }}
+    }}
+  }}
+  port {{
+    port = 6379
+  }}
+}}
+"#
+        )
+    };
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, &[]),
+        data("typo")
+    ));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert_eq!(
+        text.matches("Error: Mesh \"typo\" does not exist").count(),
+        3,
+        "{text}"
+    );
+    // On the attribute: Terraform quotes its line.
+    assert_eq!(text.matches("mesh = \"typo\"").count(), 3, "{text}");
+    assert!(text.contains("has no Mesh \"typo\""), "{text}");
+
+    // The mesh exists: the list and the preview read (the MZS itself does not exist).
+    let existing = data("default").replace(
+        "data \"kuma_mesh_multi_zone_service\" \"one\" {\n  mesh = \"default\"\n  name = \"redis\"\n}\n",
+        "",
+    );
+    ws.write(&format!(
+        "{}{existing}",
+        provider(&kuma.global, &kuma.token, &[])
+    ));
+    ws.apply(&[]);
+    let listed = ws.resource("data.kuma_mesh_services.all");
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_terraform_1_0_3() {
+    missing_mesh("1.0.3");
+}
+
+#[test]
+fn a_data_sources_missing_mesh_is_an_error_on_mesh_on_current_terraform() {
+    missing_mesh("current");
+}
+
+/// How many diagnostics of `terraform <args> -json` (one JSON object a line) have a summary
+/// starting with `prefix`.
+fn json_diagnostics(ws: &Workspace, args: &[&str], prefix: &str) -> usize {
+    let run = ws.expect(0, args);
+    run.stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["type"] == "diagnostic")
+        .filter(|event| {
+            event["diagnostic"]["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(prefix))
+        })
+        .count()
+}
+
+/// Bug bash 4: a lint (MZS001, a port Kuma accepts but no listener can use) shows once in
+/// `plan -json` and `apply -json`, not once per validation Terraform runs; `terraform
+/// validate` still reports it.
+fn lints_once(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, &[]),
+        redis_mzs("zero", "zero", "", 0)
+    ));
+    ws.init();
+    let validated = ws.expect(0, &["validate", "-json", "-no-color"]);
+    assert_eq!(
+        validated.stdout.matches("\"summary\": \"MZS001").count()
+            + validated.stdout.matches("\"summary\":\"MZS001").count(),
+        1,
+        "{}",
+        validated.stdout
+    );
+    let plan = ["plan", "-json", "-input=false", "-no-color"];
+    assert_eq!(json_diagnostics(&ws, &plan, "MZS001"), 1);
+    let apply = [
+        "apply",
+        "-json",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ];
+    assert_eq!(json_diagnostics(&ws, &apply, "MZS001"), 1);
+}
+
+#[test]
+fn a_lint_shows_once_per_plan_on_terraform_1_0_3() {
+    lints_once("1.0.3");
+}
+
+#[test]
+fn a_lint_shows_once_per_plan_on_current_terraform() {
+    lints_once("current");
+}
+
+/// `hostname_generator("hgt", "")` with a `timeouts` block of `entries` (HCL lines).
+fn generator_with_timeouts(entries: &str) -> String {
+    hostname_generator("hgt", "").replace(
+        "  selector {",
+        &format!("  timeouts {{\n{entries}\n  }}\n  selector {{"),
+    )
+}
+
+/// Bug bash 5: `kuma_hostname_generator` takes the `timeouts` block the MZS has: it applies and
+/// plans no diff, a deadline that does not parse is an error at its attribute.
+fn generator_timeouts(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, &[]);
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts(
+            "    create = \"1m\"\n    update = \"1m\"\n    delete = \"1m\"\n    read = \"1m\""
+        )
+    ));
+    ws.init();
+    ws.apply(&[]);
+    assert_eq!(ws.plan_code().code, 0);
+    assert_eq!(kuma.get("/hostnamegenerators/hgt").0, 200);
+
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts("    create = \"soon\"")
+    ));
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    let text = validate.all().replace('\n', " ");
+    assert!(text.contains("Error: Invalid create"), "{text}");
+    assert!(text.contains("create = \"soon\""), "{text}");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_terraform_1_0_3() {
+    generator_timeouts("1.0.3");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_current_terraform() {
+    generator_timeouts("current");
+}
+
+/// Bug bash 5: a HostnameGenerator's `timeouts.read` bounds its refresh against a control plane
+/// that never answers (the provider's `operation_timeout`, 60 s by default, does not apply).
+#[test]
+fn a_silent_control_plane_fails_a_generator_refresh_within_its_read_timeout() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let generator = generator_with_timeouts("    read = \"3s\"");
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&kuma.global, &kuma.token, &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let silent = Silent::start();
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&silent.url, &kuma.token, &[])
+    ));
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains("operation deadline"), "{text}");
+    // Version detection (10 s at most) + the refresh (3 s) + Terraform itself.
+    assert!(
+        took < Duration::from_secs(30),
+        "refresh failed only after {took:?}"
+    );
 }

@@ -9,8 +9,8 @@
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_block, provider_known_only_at_apply, redis_mzs, required_providers, KumaLocal,
-    Workspace,
+    closed_port_url, provider_block, provider_known_only_at_apply, redis_mzs, required_providers,
+    KumaLocal, Silent, Workspace,
 };
 use serde_json::Value as Json;
 
@@ -208,33 +208,6 @@ fn label_update_keeps_vips_known_on_terraform_1_0_3() {
 #[test]
 fn label_update_keeps_vips_known_on_current_terraform() {
     label_update_keeps_vips("current");
-}
-
-/// A port nothing listens on (bound, then released).
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{address}")
-}
-
-/// A listener that accepts connections and never answers, for as long as it lives.
-struct Silent {
-    url: String,
-}
-
-impl Silent {
-    fn start() -> Silent {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming().flatten() {
-                held.push(stream);
-            }
-        });
-        Silent { url }
-    }
 }
 
 /// Item 3: a zone that cannot be read is a visible warning naming it, its `zone_status` entry

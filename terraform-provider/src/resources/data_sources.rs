@@ -242,13 +242,18 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
         }
         Err(e) if e.is_not_found() => (
             Value::Null,
-            vec![Diag::error(
-                "MeshMultiZoneService not found",
-                format!(
-                    "There is no MeshMultiZoneService {name:?} in mesh {mesh:?} on {}.",
-                    configured.client.endpoint()
-                ),
-            )],
+            vec![
+                match super::missing_mesh(configured, &mesh, MESH_FIX).await {
+                    Some(missing) => missing,
+                    None => Diag::error(
+                        "MeshMultiZoneService not found",
+                        format!(
+                            "There is no MeshMultiZoneService {name:?} in mesh {mesh:?} on {}.",
+                            configured.client.endpoint()
+                        ),
+                    ),
+                },
+            ],
         ),
         Err(e) => (
             Value::Null,
@@ -277,12 +282,28 @@ async fn fetch_mesh_services(
         Some(m) => format!("/meshes/{}/meshservices", encode(m)),
         None => "/meshservices".to_owned(),
     };
-    configured
-        .client
-        .list_all(&list_path(&base, labels))
-        .await
-        .map_err(|e| diag::from_client_error("Could not list MeshServices", &e))
+    let listed = configured.client.list_all(&list_path(&base, labels)).await;
+    // A mesh that does not exist lists as a 404 on Kuma, and as nothing on servers that do not
+    // check: either way one GET of the Mesh tells a typo from an empty mesh.
+    let Some(mesh) = mesh else {
+        return listed.map_err(|e| diag::from_client_error("Could not list MeshServices", &e));
+    };
+    match listed {
+        Ok(items) if !items.is_empty() => Ok(items),
+        Ok(items) => match super::missing_mesh(configured, mesh, MESH_FIX).await {
+            Some(missing) => Err(vec![missing]),
+            None => Ok(items),
+        },
+        Err(e) if e.is_not_found() => match super::missing_mesh(configured, mesh, MESH_FIX).await {
+            Some(missing) => Err(vec![missing]),
+            None => Err(diag::from_client_error("Could not list MeshServices", &e)),
+        },
+        Err(e) => Err(diag::from_client_error("Could not list MeshServices", &e)),
+    }
 }
+
+/// What to do about a data source's `mesh` that names no Mesh.
+const MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes there).";
 
 async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
     let mesh = config.get("mesh").as_str();
@@ -544,11 +565,16 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
     })
     .collect();
     let client = &configured.client;
-    let (services, generators, existing) = futures_util::join!(
+    let (services, generators, existing, missing) = futures_util::join!(
         client.list_all("/meshservices"),
         client.list_all("/hostnamegenerators"),
         client.list_all("/meshmultizoneservices"),
+        super::missing_mesh(configured, &mesh, MESH_FIX),
     );
+    // A preview in a mesh that does not exist would match nothing and look merely empty.
+    if let Some(missing) = missing {
+        return (Value::Null, vec![missing]);
+    }
     let services = match services {
         Ok(s) => s,
         Err(e) => {
@@ -681,4 +707,69 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ("port", config.get("port").clone()),
     ]);
     (state.conform(&preview_schema().ty()), diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A control plane with only the Mesh `default`, that lists nothing under any mesh (200,
+    /// empty), as a server that does not check the mesh of a list would.
+    async fn lenient_server() -> String {
+        let app = axum::Router::new().fallback(|uri: axum::http::Uri| async move {
+            let path = uri.path();
+            let (status, body) = if path.ends_with("/meshservices") {
+                (
+                    axum::http::StatusCode::OK,
+                    serde_json::json!({"total": 0, "items": [], "next": null}),
+                )
+            } else if path == "/meshes/default" {
+                (
+                    axum::http::StatusCode::OK,
+                    serde_json::json!({"type": "Mesh", "name": "default"}),
+                )
+            } else {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    serde_json::json!({"status": 404, "title": "Could not retrieve a resource", "detail": "Not found"}),
+                )
+            };
+            (status, axum::Json(body))
+        });
+        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let address = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn an_empty_list_in_a_mesh_that_does_not_exist_is_an_error_on_mesh() {
+        let endpoint = lenient_server().await;
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&Value::object([("endpoint", Value::string(&endpoint))]))
+        else {
+            panic!("the provider configures");
+        };
+        let config = |mesh: &str| {
+            Value::object([("mesh", Value::string(mesh))]).conform(&mesh_services_schema().ty())
+        };
+        let (state, diags) = read(&configured, MESH_SERVICES, &config("typo")).await;
+        assert!(state.is_null(), "{state:?}");
+        let [error] = diags.as_slice() else {
+            panic!("one error: {diags:?}");
+        };
+        assert!(error.error);
+        assert_eq!(error.summary, "Mesh \"typo\" does not exist");
+        assert_eq!(error.path, crate::diag::attr("mesh"));
+
+        let (state, diags) = read(&configured, MESH_SERVICES, &config("default")).await;
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(state.get("items"), &Value::List(Vec::new()));
+    }
 }

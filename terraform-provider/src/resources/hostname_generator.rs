@@ -102,6 +102,7 @@ pub fn schema() -> Schema {
                         blocks: vec![],
                     },
                 },
+                super::timeouts_block(),
             ],
         },
     }
@@ -184,8 +185,14 @@ fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
     }
 }
 
-/// Plan-time validation through the core.
+/// Plan-time validation through the core (and of the `timeouts` block).
 pub fn validate(config: &Value) -> Vec<Diag> {
+    let mut diags = super::validate_timeouts(config);
+    diags.extend(validate_spec(config));
+    diags
+}
+
+fn validate_spec(config: &Value) -> Vec<Diag> {
     match spec_from_config(config) {
         Ok(Some(spec)) => kuma_mzs_core::validate::hostname_generator(&spec)
             .into_iter()
@@ -406,9 +413,7 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
             let config = match (&server_config, prior_config.as_str()) {
                 (Some(server), Some(text))
                     if serde_json::from_str::<serde_json::Value>(text)
-                        .ok()
-                        .as_ref()
-                        == Some(server) =>
+                        .is_ok_and(|mine| same_json(&mine, server)) =>
                 {
                     Value::string(text)
                 }
@@ -437,8 +442,32 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
         ("creation_time", json_str(item, "creationTime")),
         ("modification_time", json_str(item, "modificationTime")),
         ("warnings", warnings),
+        ("timeouts", prior.get("timeouts").clone()),
     ])
     .conform(state_type())
+}
+
+/// Whether two JSON documents mean the same: numbers are equal by value, whatever their
+/// spelling (`1`, `1.0`, `1e0`; a Go control plane answers `1` to `1.0` and `1000` to `1e3`);
+/// object keys in any order; arrays in order.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+            (Some(x), Some(y), _, _) => x == y,
+            (_, _, Some(x), Some(y)) => x == y,
+            _ => x.as_f64().is_some_and(|x| Some(x) == y.as_f64()),
+        },
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        (x, y) => x == y,
+    }
 }
 
 /// Create, update or delete.
@@ -447,7 +476,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         let Some(name) = prior.get("name").as_str() else {
             return (Value::Null, Vec::new());
         };
-        let configured = configured.with_deadline(configured.operation_timeout);
+        let configured = configured.for_operation(prior.get("timeouts"), "delete");
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -462,7 +491,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             vec![Diag::error("name must be known at apply time", "")],
         );
     };
-    let configured = configured.with_deadline(configured.operation_timeout);
+    let configured = configured.for_operation(
+        planned.get("timeouts"),
+        if prior.is_null() { "create" } else { "update" },
+    );
     let mut request = body(planned, name);
     let written = if prior.is_null() {
         // Read before write, then a create-only PUT: never take over another's generator.
@@ -544,7 +576,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let Some(name) = state.get("name").as_str() else {
         return (state.clone(), Vec::new());
     };
-    let configured = configured.with_deadline(configured.operation_timeout);
+    let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(name)).await {
         Ok(item) => {
             let warnings = match state.get("warnings") {
@@ -635,6 +667,75 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn generator_with_config(config: &str) -> Value {
+        Value::object([
+            ("name", Value::string("gen")),
+            ("template", Value::string("{{ .DisplayName }}.x")),
+            (
+                "extension",
+                Value::object([
+                    ("type", Value::string("ext")),
+                    ("config", Value::string(config)),
+                ]),
+            ),
+        ])
+        .conform(state_type())
+    }
+
+    fn server_item(config: serde_json::Value) -> serde_json::Value {
+        serde_json::json!({
+            "type": "HostnameGenerator", "name": "gen",
+            "spec": {"template": "{{ .DisplayName }}.x", "extension": {"type": "ext", "config": config}}
+        })
+    }
+
+    #[test]
+    fn an_extension_config_spelt_differently_but_equal_keeps_the_users_text() {
+        // A Go control plane writes numbers back in its own spelling.
+        for (mine, server) in [
+            (r#"{"weight": 1.0}"#, serde_json::json!({"weight": 1})),
+            (r#"{"limit": 1e3}"#, serde_json::json!({"limit": 1000})),
+            (
+                r#"{"b": [1.50, -2E0], "a": {"x": 10.0}}"#,
+                serde_json::json!({"a": {"x": 10}, "b": [1.5, -2]}),
+            ),
+        ] {
+            let prior = generator_with_config(mine);
+            let state = state_from_server(&server_item(server), &prior, Value::Null);
+            assert_eq!(
+                state.get("extension").get("config"),
+                &Value::string(mine),
+                "{mine}"
+            );
+        }
+        // A different value is the server's.
+        let prior = generator_with_config(r#"{"weight": 1.5}"#);
+        let state = state_from_server(
+            &server_item(serde_json::json!({"weight": 1})),
+            &prior,
+            Value::Null,
+        );
+        assert_eq!(
+            state.get("extension").get("config"),
+            &Value::string(r#"{"weight":1}"#)
+        );
+    }
+
+    #[test]
+    fn json_numbers_compare_by_value() {
+        let j = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap_or_default();
+        assert!(same_json(&j("1"), &j("1.0")));
+        assert!(same_json(&j("-3"), &j("-3e0")));
+        assert!(same_json(
+            &j("18446744073709551615"),
+            &j("18446744073709551615")
+        ));
+        assert!(!same_json(&j("9007199254740993"), &j("9007199254740992")));
+        assert!(!same_json(&j("1"), &j("\"1\"")));
+        assert!(!same_json(&j("[1, 2]"), &j("[2, 1]")));
+        assert!(!same_json(&j(r#"{"a": 1}"#), &j(r#"{"a": 1, "b": 2}"#)));
+    }
 
     #[test]
     fn two_selector_kinds_are_reported_on_the_second_ones_labels() {

@@ -526,17 +526,14 @@ async fn check_create(configured: &Configured, planned: &Value) -> Vec<Diag> {
             )]
         }
     }
-    match super::exists(&configured, &format!("/meshes/{}", encode(mesh))).await {
-        Ok(false) => vec![Diag::error(
-            format!("Mesh {mesh:?} does not exist"),
-            format!(
-                "{} has no Mesh {mesh:?}; create it first (or use an existing mesh).",
-                configured.client.endpoint()
-            ),
-        )
-        .at(attr("mesh"))],
-        _ => Vec::new(),
-    }
+    super::missing_mesh(
+        &configured,
+        mesh,
+        "create it first (or use an existing mesh).",
+    )
+    .await
+    .into_iter()
+    .collect()
 }
 
 /// The state as the server sees it (identity taken from `prior`).

@@ -102,6 +102,25 @@ pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientE
     }
 }
 
+/// The error, on `mesh`, for a mesh the control plane does not have (one GET of the Mesh);
+/// `None` when it exists or the control plane could not say (the caller reports its own error).
+pub async fn missing_mesh(configured: &Configured, mesh: &str, fix: &str) -> Option<Diag> {
+    let path = format!("/meshes/{}", crate::client::encode(mesh));
+    match exists(configured, &path).await {
+        Ok(false) => Some(
+            Diag::error(
+                format!("Mesh {mesh:?} does not exist"),
+                format!(
+                    "{} has no Mesh {mesh:?}; {fix}",
+                    configured.client.endpoint()
+                ),
+            )
+            .at(attr("mesh")),
+        ),
+        _ => None,
+    }
+}
+
 /// The result of planning.
 #[derive(Debug, Default)]
 pub struct PlanOutcome {
