@@ -237,12 +237,17 @@ fn explain_describes_the_later_of_two_documents_of_one_mzs_as_the_zones_do() {
     let input = resources(&format!("{}---\n{}", mzs(6379), mzs(6380)));
     let p = preview(&input, &zones(&["east"]), &PreviewOptions::default());
     let lines = explain::explain(&input, &p);
-    let header = lines.iter().find(|l| l.starts_with("MeshMultiZoneService default/redis"));
+    let header = lines
+        .iter()
+        .find(|l| l.starts_with("MeshMultiZoneService default/redis"));
     assert!(
         header.is_some_and(|h| h.ends_with("ports 6380/tcp")),
         "{lines:#?}"
     );
-    assert!(lines.iter().any(|l| l.starts_with("    port 6380:")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("    port 6380:")),
+        "{lines:#?}"
+    );
 }
 
 #[test]

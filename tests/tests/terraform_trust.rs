@@ -437,6 +437,9 @@ fn a_selector_matching_nothing_warns_in_the_resource_plan() {
     assert_eq!(plan.code, 2, "{}", plan.all());
     let text = plan.all();
     assert!(text.contains("MZS103"), "{text}");
+    // One warning for both zones, naming both.
+    assert_eq!(text.matches("MZS103").count(), 1, "{text}");
+    assert!(text.contains("(in zones \"east\", \"west\";"), "{text}");
     assert!(
         text.contains("in resource \"kuma_mesh_multi_zone_service\" \"ghost\"")
             && text.contains(

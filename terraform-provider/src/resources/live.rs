@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use kuma_mzs_core::model::{Resource, Spec};
-use kuma_mzs_core::preview::{preview, PreviewOptions};
+use kuma_mzs_core::preview::{preview, PreviewOptions, PreviewWarning};
 use kuma_mzs_core::{Code, KumaVersion, ResourceType};
 use tokio::sync::OnceCell;
 
@@ -80,8 +80,8 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
         ..PreviewOptions::default()
     };
     let outcome = preview(&resources, &zones, &options);
-    let mut seen: Vec<(Code, Option<String>, String)> = Vec::new();
-    let mut diags = Vec::new();
+    // One diagnostic per warning, naming every zone that gives it.
+    let mut found: Vec<(&PreviewWarning, Vec<&str>)> = Vec::new();
     for zone in &outcome.zones {
         let Some(ours) = zone
             .multi_zone_services
@@ -98,38 +98,50 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
                     | Code::UnavailableService
                     | Code::HostnameProblem
             );
-            let key = (warning.code, warning.port.clone(), warning.message.clone());
-            if !wanted || seen.contains(&key) {
+            if !wanted {
                 continue;
             }
-            seen.push(key);
-            // Terraform shows a source line for attributes, not blocks: the port number, else
-            // the selector's labels.
-            let path = match warning.port.as_deref().and_then(port_index) {
-                Some(i) => vec![
-                    Step::Attr("port".into()),
-                    Step::Index(i as i64),
-                    Step::Attr("port".into()),
-                ],
-                None => vec![
-                    Step::Attr("selector".into()),
-                    Step::Attr("mesh_service".into()),
-                    Step::Attr("match_labels".into()),
-                ],
+            let same = |(w, _): &&mut (&PreviewWarning, Vec<&str>)| {
+                (w.code, &w.port, &w.message) == (warning.code, &warning.port, &warning.message)
             };
-            diags.push(
-                Diag::warning(
-                    format!("{}: {}", warning.code, warning.code.description()),
-                    format!(
-                        "{} (in zone {:?}; from the live MeshServices of {}; turn these checks off with the provider's `live_lints = false`)",
-                        warning.message,
-                        zone.zone,
-                        configured.client.endpoint()
-                    ),
-                )
-                .at(path),
-            );
+            match found.iter_mut().find(same) {
+                Some((_, zones)) => zones.push(&zone.zone),
+                None => found.push((warning, vec![&zone.zone])),
+            }
         }
+    }
+    let mut diags = Vec::new();
+    for (warning, zones) in found {
+        // Terraform shows a source line for attributes, not blocks: the port number, else
+        // the selector's labels.
+        let path = match warning.port.as_deref().and_then(port_index) {
+            Some(i) => vec![
+                Step::Attr("port".into()),
+                Step::Index(i as i64),
+                Step::Attr("port".into()),
+            ],
+            None => vec![
+                Step::Attr("selector".into()),
+                Step::Attr("mesh_service".into()),
+                Step::Attr("match_labels".into()),
+            ],
+        };
+        let quoted: Vec<String> = zones.iter().map(|z| format!("{z:?}")).collect();
+        let zones = match quoted.as_slice() {
+            [one] => format!("in zone {one}"),
+            _ => format!("in zones {}", quoted.join(", ")),
+        };
+        diags.push(
+            Diag::warning(
+                format!("{}: {}", warning.code, warning.code.description()),
+                format!(
+                    "{} ({zones}; from the live MeshServices of {}; turn these checks off with the provider's `live_lints = false`)",
+                    warning.message,
+                    configured.client.endpoint()
+                ),
+            )
+            .at(path),
+        );
     }
     diags
 }
