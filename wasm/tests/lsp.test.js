@@ -236,6 +236,23 @@ test('settings the server cannot use are shown to the user and the defaults kept
   client.notify('exit', null);
 });
 
+test('completion inside YAML flow style: fields of a flow mapping, values in a flow sequence', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  const init = await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  assert.ok(init.capabilities.completionProvider.triggerCharacters.includes('{'));
+  client.notify('initialized', {});
+  const uri = 'file:///w/flow.yaml';
+  const text = 'type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector: {meshService: {}}\n  ports: [{port: 80, appProtocol: }]\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const inSelector = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 27 } });
+  assert.deepEqual(inSelector.map((i) => i.label), ['matchLabels']);
+  const inPort = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 34 } });
+  assert.deepEqual(inPort.map((i) => i.label), ['grpc', 'http', 'http2', 'tcp']);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
 test('a version hint is appended to the message on a new line', async (t) => {
   const client = new Client([]);
   t.after(() => client.child.kill());

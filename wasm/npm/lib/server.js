@@ -194,7 +194,7 @@ function start() {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        completionProvider: { triggerCharacters: [':', ' ', '-', '"'] },
+        completionProvider: { triggerCharacters: [':', ' ', '-', '"', '{', ','] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'kuma-mzs-language-server', version: core.version() },

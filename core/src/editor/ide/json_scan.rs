@@ -1,15 +1,16 @@
-//! Completion in JSON text, from a tolerant scan (JSON being typed rarely parses).
+//! Completion inside flow collections: a JSON text, or a YAML flow mapping or sequence
+//! (`selector: {meshService: {`), from a tolerant scan (text being typed rarely parses).
 
-use super::{field_items, label_items, value_items, CompletionItem};
+use super::{field_items, label_items, value_items, CompletionItem, KeyStyle};
 use crate::model::field_lookup::{resolve, untyped_top_level, Resolved, Step};
 use crate::model::field_tree::{self, Kind, Ty};
 use crate::model::{KumaVersion, ResourceType};
 use crate::Shape;
 
-/// A container open at the cursor in a JSON text.
+/// A container open at the cursor.
 pub(super) enum JsonFrame {
     Object {
-        /// The key whose value follows (set at its closing quote, cleared at `,`).
+        /// The key whose value follows (set at its closing quote or `:`, cleared at `,`).
         key: Option<String>,
         /// Past the `:` of `key`.
         in_value: bool,
@@ -19,26 +20,20 @@ pub(super) enum JsonFrame {
     Array,
 }
 
-/// Completion in a JSON text (one that starts with `{` or `[`), from a scan that tolerates the
-/// unfinished text of typing; `None` for other texts.
-pub(super) fn json_complete(
-    text: &str,
-    offset: u32,
-    version: KumaVersion,
-) -> Option<Vec<CompletionItem>> {
-    if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
-        return None;
-    }
-    let before = text.get(..offset as usize)?;
+/// The containers open at the end of `before`, and whether it ends inside a quoted string.
+/// `plain` reads YAML flow style, whose keys may be unquoted (`{port: 80, name: http}`).
+fn open_frames(before: &str, plain: bool) -> (Vec<JsonFrame>, bool) {
     let mut stack: Vec<JsonFrame> = Vec::new();
     let mut string: Option<String> = None;
     let mut escaped = false;
+    // The plain scalar being read (YAML flow style).
+    let mut word = String::new();
     for c in before.chars() {
         if let Some(buf) = string.as_mut() {
             match (escaped, c) {
                 (true, _) => escaped = false,
                 (false, '\\') => escaped = true,
-                (false, '"') => {
+                (false, '"' | '\'') => {
                     let done = string.take().unwrap_or_default();
                     if let Some(JsonFrame::Object {
                         key,
@@ -58,6 +53,7 @@ pub(super) fn json_complete(
         }
         match c {
             '"' => string = Some(String::new()),
+            '\'' if plain => string = Some(String::new()),
             '{' => stack.push(JsonFrame::Object {
                 key: None,
                 in_value: false,
@@ -68,7 +64,17 @@ pub(super) fn json_complete(
                 stack.pop();
             }
             ':' => {
-                if let Some(JsonFrame::Object { in_value, .. }) = stack.last_mut() {
+                if let Some(JsonFrame::Object {
+                    key,
+                    in_value,
+                    keys,
+                }) = stack.last_mut()
+                {
+                    let typed = word.trim();
+                    if !*in_value && !typed.is_empty() {
+                        keys.push(typed.to_owned());
+                        *key = Some(typed.to_owned());
+                    }
                     *in_value = true;
                 }
             }
@@ -78,26 +84,86 @@ pub(super) fn json_complete(
                     *in_value = false;
                 }
             }
+            _ if plain => {
+                word.push(c);
+                continue;
+            }
             _ => {}
         }
+        word.clear();
     }
-    let in_string = string.is_some();
-    let (top, outer) = stack.split_last()?;
+    (stack, string.is_some())
+}
+
+/// Completion in a JSON text (one that starts with `{` or `[`), from a scan that tolerates the
+/// unfinished text of typing; `None` for other texts.
+pub(super) fn json_complete(
+    text: &str,
+    offset: u32,
+    version: KumaVersion,
+) -> Option<Vec<CompletionItem>> {
+    if !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let before = text.get(..offset as usize)?;
+    let (stack, in_string) = open_frames(before, false);
     // A JSON array of resources: the path starts inside the item.
-    let outer = match outer.first() {
-        Some(JsonFrame::Array) => outer.get(1..).unwrap_or(&[]),
-        _ => outer,
+    let stack = match stack.first() {
+        Some(JsonFrame::Array) if stack.len() > 1 => stack.get(1..).unwrap_or(&[]),
+        _ => &stack,
     };
-    let mut path = Vec::new();
+    let (kind, shape) = json_kind(text, offset);
+    complete_in(
+        stack,
+        Vec::new(),
+        kind,
+        shape,
+        in_string,
+        KeyStyle::Json,
+        version,
+    )
+}
+
+/// Completion in a YAML flow collection that opens at the start of `flow` (the text from its
+/// `{` or `[` to the cursor), inside the block path `path`; `None` when it is closed already.
+pub(super) fn flow_complete(
+    flow: &str,
+    path: Vec<Step>,
+    kind: Option<&'static Kind>,
+    shape: Shape,
+    version: KumaVersion,
+) -> Option<Vec<CompletionItem>> {
+    let (stack, in_string) = open_frames(flow, true);
+    complete_in(
+        &stack,
+        path,
+        kind,
+        shape,
+        in_string,
+        KeyStyle::Flow,
+        version,
+    )
+}
+
+/// What to propose in the innermost of `stack`, the containers open at the cursor below `path`.
+fn complete_in(
+    stack: &[JsonFrame],
+    mut path: Vec<Step>,
+    kind: Option<&'static Kind>,
+    shape: Shape,
+    in_string: bool,
+    style: KeyStyle,
+    version: KumaVersion,
+) -> Option<Vec<CompletionItem>> {
+    let (top, outer) = stack.split_last()?;
     for frame in outer {
         match frame {
             JsonFrame::Object { key, .. } => path.push(Step::Key(key.clone()?)),
             JsonFrame::Array => path.push(Step::Index),
         }
     }
-    let (kind, shape) = json_kind(text, offset);
     let quote = |v: &str| {
-        if in_string {
+        if in_string || style != KeyStyle::Json {
             v.to_owned()
         } else {
             format!("\"{v}\"")
@@ -130,16 +196,16 @@ pub(super) fn json_complete(
                     Some(k) => field_tree::top_level(k, shape),
                     None => untyped_top_level(),
                 };
-                field_items(&fields, &keys, version, true)
+                field_items(&fields, &keys, version, style)
             } else {
                 match resolve(kind, shape, &path)? {
                     Resolved::Field {
                         ty: Ty::Object(fields),
                         ..
-                    } => field_items(fields, &keys, version, true),
+                    } => field_items(fields, &keys, version, style),
                     Resolved::Field {
                         ty: Ty::StringMap, ..
-                    } => label_items(&keys, true),
+                    } => label_items(&keys, style),
                     _ => return Some(Vec::new()),
                 }
             };

@@ -20,7 +20,7 @@ use crate::model::{labels, KumaVersion, ResourceType};
 use crate::text::source::TextRange;
 use crate::text::syntax::{self, Limits};
 use crate::Shape;
-use json_scan::json_complete;
+use json_scan::{flow_complete, json_complete};
 use syntax_tree::{tree_kind, tree_path};
 use yaml_lines::Lines;
 
@@ -115,6 +115,10 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
     };
     let (kind, shape) = lines.kind_around(offset);
     let mut path = lines.ancestors(cursor.line, &cursor.info);
+    if let Some(flow) = &cursor.flow {
+        path.extend(flow.key.iter().map(|k| Step::Key(k.clone())));
+        return flow_complete(&flow.text, path, kind, shape, version).unwrap_or_default();
+    }
     match &cursor.value_of {
         Some(key) => {
             path.push(Step::Key(key.clone()));
@@ -138,21 +142,32 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
                     }) => fields.to_vec(),
                     Some(Resolved::Field {
                         ty: Ty::StringMap, ..
-                    }) => return label_items(&siblings, false),
+                    }) => return label_items(&siblings, KeyStyle::Block),
                     _ => return Vec::new(),
                 }
             };
-            field_items(&fields, &siblings, version, false)
+            field_items(&fields, &siblings, version, KeyStyle::Block)
         }
     }
 }
 
-/// Field-name proposals, without the ones already written; `json` quotes them.
+/// How a proposed key is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyStyle {
+    /// Block YAML: `port: `, and `selector:` for a field whose value goes on the next lines.
+    Block,
+    /// YAML flow style (`{port: 80, `): `key: ` whatever follows.
+    Flow,
+    /// JSON: `"key": `.
+    Json,
+}
+
+/// Field-name proposals, without the ones already written.
 fn field_items(
     fields: &[Field],
     siblings: &[String],
     version: KumaVersion,
-    json: bool,
+    style: KeyStyle,
 ) -> Vec<CompletionItem> {
     fields
         .iter()
@@ -162,19 +177,19 @@ fn field_items(
             kind: CompletionKind::Field,
             detail: Some(f.ty.describe()),
             documentation: Some(f.doc.to_owned()),
-            insert_text: match (json, f.ty) {
-                (true, _) => format!("\"{}\": ", f.name),
-                (false, Ty::Object(_) | Ty::StringMap | Ty::Array(_) | Ty::Any) => {
+            insert_text: match (style, f.ty) {
+                (KeyStyle::Json, _) => format!("\"{}\": ", f.name),
+                (KeyStyle::Block, Ty::Object(_) | Ty::StringMap | Ty::Array(_) | Ty::Any) => {
                     format!("{}:", f.name)
                 }
-                (false, _) => format!("{}: ", f.name),
+                _ => format!("{}: ", f.name),
             },
         })
         .collect()
 }
 
 /// Well-known label keys for a `labels`/`matchLabels` map.
-fn label_items(siblings: &[String], json: bool) -> Vec<CompletionItem> {
+fn label_items(siblings: &[String], style: KeyStyle) -> Vec<CompletionItem> {
     WELL_KNOWN_LABELS
         .iter()
         .filter(|(k, _)| !siblings.iter().any(|s| s == k))
@@ -183,7 +198,7 @@ fn label_items(siblings: &[String], json: bool) -> Vec<CompletionItem> {
             kind: CompletionKind::Field,
             detail: Some("label".to_owned()),
             documentation: Some(doc.to_owned()),
-            insert_text: if json {
+            insert_text: if style == KeyStyle::Json {
                 format!("\"{k}\": ")
             } else {
                 format!("{k}: ")

@@ -221,3 +221,38 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn completes_inside_yaml_flow_collections() {
+    let labels = |items: &[CompletionItem]| -> Vec<String> {
+        items.iter().map(|i| i.label.clone()).collect()
+    };
+    let head = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n";
+    // A flow mapping opened after a block key, two levels deep.
+    let text = format!("{head}  selector: {{meshService: {{");
+    let items = complete(&text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(labels(&items), ["matchLabels"]);
+    assert_eq!(items[0].insert_text, "matchLabels: ");
+    // A label map inside it proposes well-known label keys.
+    let text = format!("{head}  selector: {{meshService: {{matchLabels: {{");
+    let items = complete(&text, text.len() as u32, KumaVersion::V3_0);
+    assert!(
+        labels(&items).contains(&"kuma.io/display-name".to_owned()),
+        "{items:?}"
+    );
+    // A flow sequence of ports: the fields not written yet, then a value.
+    let text = format!("{head}  ports: [{{port: 80, ");
+    let items = complete(&text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(labels(&items), ["name", "appProtocol"], "{items:?}");
+    let text = format!("{head}  ports: [{{port: 80, appProtocol: ");
+    let items = complete(&text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(labels(&items), ["grpc", "http", "http2", "tcp"]);
+    assert_eq!(items[0].insert_text, "grpc");
+    // A flow mapping as a block sequence item.
+    let text = format!("{head}  ports:\n  - {{port: 80, name: 'x', ");
+    let items = complete(&text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(labels(&items), ["appProtocol"], "{items:?}");
+    // A closed flow collection proposes nothing.
+    let text = format!("{head}  selector: {{meshService: {{}}}} ");
+    assert!(complete(&text, text.len() as u32, KumaVersion::V3_0).is_empty());
+}

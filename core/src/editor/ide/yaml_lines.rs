@@ -117,6 +117,17 @@ pub(super) struct Cursor {
     pub(super) info: LineInfo,
     /// When the cursor is in a value: the key it belongs to.
     pub(super) value_of: Option<String>,
+    /// When the cursor is in a flow collection opened on its line (`selector: {meshService: {`,
+    /// `- {port: 80, `).
+    pub(super) flow: Option<Flow>,
+}
+
+/// A YAML flow collection open at the cursor.
+pub(super) struct Flow {
+    /// The block key whose value it is (`None` for a sequence item, `- {`).
+    pub(super) key: Option<String>,
+    /// From its `{` or `[` to the cursor.
+    pub(super) text: String,
 }
 
 impl<'t> Lines<'t> {
@@ -161,6 +172,25 @@ impl<'t> Lines<'t> {
         if info.separator || (info.blank && !prefix.trim().is_empty()) {
             return None;
         }
+        let flow_at = match info.key {
+            Some(_) => info.value_range.0,
+            None => info.key_col,
+        };
+        let flow = prefix
+            .get(flow_at..)
+            .filter(|rest| rest.starts_with(['{', '[']))
+            .map(|rest| Flow {
+                key: info.key.clone(),
+                text: rest.to_owned(),
+            });
+        if flow.is_some() {
+            return Some(Cursor {
+                line,
+                info,
+                value_of: None,
+                flow,
+            });
+        }
         let value_of = info.key.clone();
         if value_of.is_none() {
             // A partial key: only plain key characters may have been typed.
@@ -176,6 +206,7 @@ impl<'t> Lines<'t> {
             line,
             info,
             value_of,
+            flow: None,
         })
     }
 
