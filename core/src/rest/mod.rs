@@ -16,6 +16,7 @@ mod errors;
 mod inspect;
 mod labels;
 mod list_query;
+mod mesh;
 mod mode;
 mod output;
 mod put;

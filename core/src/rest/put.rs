@@ -64,8 +64,14 @@ pub fn prepare_put(
             )],
         ));
     }
-    let decoded = decode_body_in(resource_type, &mut value, version)?;
-    let schema_free = resource_without_meta(&decoded, version);
+    let mut decoded = decode_body_in(resource_type, &mut value, version)?;
+    if let Spec::Mesh(Value::Object(spec)) = &mut decoded.spec {
+        super::mesh::drop_unknown_fields(spec, version);
+    }
+    let mut schema_free = resource_without_meta(&decoded, version);
+    if let Spec::Mesh(Value::Object(spec)) = &decoded.spec {
+        schema_free.extend(super::mesh::validate_spec(spec, version));
+    }
     if !schema_free.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, schema_free));
     }
@@ -118,6 +124,12 @@ pub fn prepare_put(
     }
     // Step 4: labels, then the manager validates again with meta.
     let mesh = resource_type.is_mesh_scoped().then_some(url_mesh).flatten();
+    // What Kuma's manager validates a Mesh's name as: the body's meta on create, the stored
+    // meta on update.
+    let display_name = store
+        .existing
+        .map_or(decoded.meta.display_name(), |e| e.meta.display_name())
+        .to_owned();
     let labels = compute_labels(
         mode,
         resource_type,
@@ -143,7 +155,20 @@ pub fn prepare_put(
             return Err(ApiError::invalid(TITLE_COULD_NOT_UPDATE, immutable));
         }
     }
-    let with_meta = crate::validate::resource(&resource, true, version);
+    let mut with_meta = crate::validate::resource(&resource, true, version);
+    if let Spec::Mesh(Value::Object(spec)) = &resource.spec {
+        let previous = store.existing.and_then(|e| match &e.spec {
+            Spec::Mesh(Value::Object(previous)) => Some(previous),
+            _ => None,
+        });
+        with_meta.extend(super::mesh::validate_with_meta(
+            url_name,
+            &display_name,
+            spec,
+            previous,
+            version,
+        ));
+    }
     if !with_meta.is_empty() {
         let title = if created {
             TITLE_FAILED_CREATE
