@@ -513,16 +513,16 @@ fn get_resource(
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
     }
-    let format = match api::parse_format(query_value(pairs, "format")) {
-        Ok(f) => f,
-        Err(e) => return error_response(&e),
+    let Some(stored) = cp.store.get(&key(resource_type, mesh, name)) else {
+        return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
     };
-    match cp.store.get(&key(resource_type, mesh, name)) {
-        Some(stored) => with_etag(
+    // Kuma reads `format` only once it has the resource.
+    match api::parse_format(query_value(pairs, "format"), cp.kuma_version) {
+        Ok(format) => with_etag(
             json_response(StatusCode::OK, render(&stored, format)),
             stored.version,
         ),
-        None => error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE)),
+        Err(e) => error_response(&e),
     }
 }
 
@@ -655,29 +655,27 @@ async fn delete_resource(
     }
 }
 
+/// A list at `path`, served by the route `route` (`/meshes/{mesh}/<type>`, `/<type>`,
+/// `/meshes`), in Kuma's order: page, filters, then the mesh. Kuma lists ignore `format`.
 fn list_resources(
     cp: &ControlPlane,
     resource_type: ResourceType,
     mesh: Option<&str>,
-    path: &str,
+    (route, path): (&str, &str),
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
-    if missing_mesh(cp, resource_type, mesh) {
-        return error_response(&api::rest::mesh_not_found());
-    }
     let page = match api::parse_page(query_value(pairs, "size"), query_value(pairs, "offset")) {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };
-    let filter = match api::parse_filters(pairs) {
+    let filter = match api::parse_filters(route, pairs) {
         Ok(f) => f,
         Err(e) => return error_response(&e),
     };
-    let format = match api::parse_format(query_value(pairs, "format")) {
-        Ok(f) => f,
-        Err(e) => return error_response(&e),
-    };
+    if missing_mesh(cp, resource_type, mesh) {
+        return error_response(&api::rest::mesh_not_found());
+    }
     let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
     let host = headers
         .get(header::HOST)
@@ -685,7 +683,10 @@ fn list_resources(
         .unwrap_or("localhost");
     let scheme = if cp.https { "https" } else { "http" };
     let next = api::rest::next_link(scheme, host, path, pairs, page, total);
-    let rendered: Vec<String> = items.iter().map(|s| render(s, format)).collect();
+    let rendered: Vec<String> = items
+        .iter()
+        .map(|s| render(s, OutputFormat::Universal))
+        .collect();
     let body = api::rest::list_body(total, &rendered, next.as_deref());
     json_response(StatusCode::OK, body)
 }
@@ -695,7 +696,8 @@ async fn list_meshes(
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    list_resources(&cp, ResourceType::Mesh, None, "/meshes", &headers, &pairs)
+    let at = ("/meshes", "/meshes");
+    list_resources(&cp, ResourceType::Mesh, None, at, &headers, &pairs)
 }
 
 async fn get_mesh(
@@ -733,8 +735,10 @@ async fn list_in_mesh(
         Ok(t) => t,
         Err(e) => return error_response(&e),
     };
+    let route = format!("/meshes/{{mesh}}/{collection}");
     let path = format!("/meshes/{mesh}/{collection}");
-    list_resources(&cp, resource_type, Some(&mesh), &path, &headers, &pairs)
+    let at = (route.as_str(), path.as_str());
+    list_resources(&cp, resource_type, Some(&mesh), at, &headers, &pairs)
 }
 
 async fn get_in_mesh(
@@ -803,7 +807,7 @@ async fn list_all(
     match ResourceType::from_path_segment(&collection) {
         Some(t) if t != ResourceType::Mesh => {
             let path = format!("/{collection}");
-            list_resources(&cp, t, None, &path, &headers, &pairs)
+            list_resources(&cp, t, None, (&path, &path), &headers, &pairs)
         }
         _ => error_response(&ApiError::not_found("Not found")),
     }

@@ -85,21 +85,107 @@ fn bad_list_parameters_get_kumas_messages() {
         ),
         (
             "filter[name]=x",
-            "filter",
+            "/meshes/{mesh}/meshmultizoneservices.filter[name]",
             "filters are only supported on labels",
         ),
         (
             "filter[labels.a][b]=x",
-            "filter",
+            "/meshes/{mesh}/meshmultizoneservices.filter[labels.a][b]",
             "advanced filters are not supported",
         ),
     ];
     for (query, field, reason) in cases {
         let (status, body) = g.get(&format!("{MZS}?{query}"));
         assert_eq!(status, 400, "{query}");
+        assert_eq!(body["title"], "Could not retrieve resources", "{query}");
         assert_eq!(body["invalid_parameters"][0]["field"], field, "{query}");
         assert_eq!(body["invalid_parameters"][0]["reason"], reason, "{query}");
     }
+    // Golden crud/list_dp_with_label_filter_bad: every bad filter, the route Kuma registers.
+    let (status, body) = g.get("/meshmultizoneservices?filter[x]=1&filter[labels.a]b=2");
+    assert_eq!(status, 400);
+    assert_eq!(body["detail"], "Resource is not valid");
+    assert_eq!(
+        body["invalid_parameters"],
+        json!([
+            {"field": "/meshmultizoneservices.filter[x]", "reason": "filters are only supported on labels"},
+            {"field": "/meshmultizoneservices.filter[labels.a]b", "reason": "advanced filters are not supported"},
+        ])
+    );
+    // Kuma checks the page and the filters before it looks the mesh up.
+    let (status, body) = g.get("/meshes/nope/meshmultizoneservices?size=abc");
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (400, Some("Invalid page size"))
+    );
+}
+
+#[test]
+fn undecodable_put_bodies_get_kumas_bad_request() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let path = format!("{MZS}/redis");
+    // Golden crud/put_dataplanes_05, for an MZS.
+    let (status, _, text) = g.raw("PUT", &path, Some("{,\n}"), &[]);
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({
+            "type": "/std-errors", "status": 400, "title": "Bad Request",
+            "detail": "invalid MeshMultiZoneService object: \"invalid character ',' looking for beginning of object key string\"",
+            "details": "invalid MeshMultiZoneService object: \"invalid character ',' looking for beginning of object key string\"",
+        })
+    );
+    let (status, _, text) = g.raw("PUT", &path, Some("[1]"), &[]);
+    assert_eq!(status, 400);
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["detail"],
+        "invalid MeshMultiZoneService object: \"json: cannot unmarshal array into Go value of type map[string]interface {}\""
+    );
+    // Golden crud/put_dataplanes_08, for a Mesh (whose meta Go decodes first).
+    let (status, _, text) = g.raw(
+        "PUT",
+        "/meshes/m1",
+        Some(r#"{"type":"Mesh","name":4}"#),
+        &[],
+    );
+    assert_eq!(status, 400);
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["title"], "Bad Request");
+    assert_eq!(
+        body["detail"],
+        "invalid Mesh object: \"json: cannot unmarshal number into Go struct field ResourceMeta.name of type string\""
+    );
+    let (status, _, text) = g.raw("PUT", "/meshes/m1", Some(""), &[]);
+    assert_eq!(status, 400);
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["detail"],
+        "invalid Mesh object: \"unexpected end of JSON input\""
+    );
+}
+
+#[test]
+fn format_is_read_on_get_after_the_resource_and_ignored_on_lists() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    assert_eq!(g.get(&format!("{MZS}/nope?format=yaml")).0, 404);
+    let body = mzs("redis", &[("app", "redis")], &[6379]);
+    assert_eq!(g.put(&format!("{MZS}/redis"), &body).0, 201);
+    let (status, e) = g.get(&format!("{MZS}/redis?format=yaml"));
+    assert_eq!(status, 400);
+    assert_eq!(e["title"], "Could not retrieve a resource");
+    assert_eq!(e["detail"], "Resource is not valid");
+    assert_eq!(
+        e["invalid_parameters"],
+        json!([{"field": "", "reason": "\"format\" must be one of [\"k8s\", \"kubernetes\", \"universal\"]"}])
+    );
+    let (status, list) = g.get(&format!("{MZS}?format=kubernetes"));
+    assert_eq!(status, 200);
+    assert_eq!(list["items"][0]["type"], "MeshMultiZoneService");
+    assert_eq!(g.get(&format!("{MZS}?format=yaml")).0, 200);
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub struct Page {
     pub offset: usize,
 }
 
-pub(crate) fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
+fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
     ApiError {
         status: 400,
         title: "Bad Request".to_owned(),
@@ -101,9 +101,14 @@ impl ListFilter {
     }
 }
 
-/// Parse the list query parameters (decoded `(key, value)` pairs in order).
-pub fn parse_filters(pairs: &[(String, String)]) -> Result<ListFilter, ApiError> {
+/// Parse the list query parameters (decoded `(key, value)` pairs in order) of a list served at
+/// `route` (the route as Kuma registers it, e.g. `/meshes/{mesh}/meshmultizoneservices`, which
+/// Kuma's violations name). Like Kuma's `labelFilter`: every `filter[...]` key that is not
+/// `filter[labels.<key>]` is a violation (golden `crud/list_dp_with_label_filter_bad`,
+/// `..._op_unsupported`), all reported together; a repeated filter keeps its last value.
+pub fn parse_filters(route: &str, pairs: &[(String, String)]) -> Result<ListFilter, ApiError> {
     let mut filter = ListFilter::default();
+    let mut violations: Vec<Violation> = Vec::new();
     for (key, value) in pairs {
         if key == "name" {
             if !value.is_empty() {
@@ -111,31 +116,30 @@ pub fn parse_filters(pairs: &[(String, String)]) -> Result<ListFilter, ApiError>
             }
             continue;
         }
-        let Some(inner) = key
-            .strip_prefix("filter[")
-            .and_then(|rest| rest.strip_suffix(']'))
-        else {
+        if !key.starts_with("filter[") {
+            continue;
+        }
+        let field = format!("{route}.{key}");
+        if violations.iter().any(|v| v.field == field) {
+            continue;
+        }
+        let Some(label_and_rest) = key.strip_prefix("filter[labels.") else {
+            violations.push(Violation::new(
+                field,
+                "filters are only supported on labels",
+            ));
             continue;
         };
-        if inner.contains('[') || inner.contains(']') {
-            return Err(bad_parameter(
-                "filter",
-                "advanced filters are not supported",
-                "Invalid filter",
-            ));
-        }
-        match inner.strip_prefix("labels.") {
-            Some(label) if !label.is_empty() => {
+        match label_and_rest.split_once(']') {
+            Some((label, "")) => {
                 filter.labels.insert(label.to_owned(), value.clone());
             }
-            _ => {
-                return Err(bad_parameter(
-                    "filter",
-                    "filters are only supported on labels",
-                    "Invalid filter",
-                ))
-            }
+            _ => violations.push(Violation::new(field, "advanced filters are not supported")),
         }
     }
-    Ok(filter)
+    if violations.is_empty() {
+        Ok(filter)
+    } else {
+        Err(ApiError::invalid(TITLE_COULD_NOT_LIST, violations))
+    }
 }

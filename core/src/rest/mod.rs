@@ -13,6 +13,7 @@ pub(crate) mod server_labels;
 
 mod default_generators;
 mod errors;
+mod go_json;
 mod inspect;
 mod labels;
 mod list_query;
@@ -36,7 +37,6 @@ pub use inspect::inspect_hostnames;
 pub use labels::check_delete;
 pub use labels::compute_labels;
 pub(crate) use labels::{check_immutable_labels, check_labels};
-pub(crate) use list_query::bad_parameter;
 pub use list_query::{parse_filters, parse_page, ListFilter, Page};
 pub use mode::{check_writable, Mode};
 pub use output::{parse_format, KubernetesItem, OutputFormat, RestItem, Times};

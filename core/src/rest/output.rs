@@ -6,8 +6,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{bad_parameter, facts, resource_kri, resource_snis, ApiError};
-use crate::model::{Labels, MzsStatus, Resource, ResourceType, Spec};
+use super::{facts, resource_kri, resource_snis, ApiError, TITLE_COULD_NOT_RETRIEVE};
+use crate::model::{KumaVersion, Labels, MzsStatus, Resource, ResourceType, Spec};
+use crate::Violation;
 
 /// Times of a stored resource, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,15 +163,26 @@ pub enum OutputFormat {
     Kubernetes,
 }
 
-/// Parse `?format=`.
-pub fn parse_format(format: Option<&str>) -> Result<OutputFormat, ApiError> {
+/// Parse `?format=` of a GET (Kuma reads it only after finding the resource; lists ignore it).
+/// Kuma's `MakeFieldMustBeOneOfErr`, titled `invalid format` up to 2.12 and
+/// `Could not retrieve a resource` from 2.13.
+pub fn parse_format(format: Option<&str>, version: KumaVersion) -> Result<OutputFormat, ApiError> {
     match format.unwrap_or("") {
         "" | "universal" => Ok(OutputFormat::Universal),
         "k8s" | "kubernetes" => Ok(OutputFormat::Kubernetes),
-        _ => Err(bad_parameter(
-            "format",
-            "must be one of: k8s, kubernetes, universal",
-            "Invalid format",
-        )),
+        _ => {
+            let title = if version.minor() < (2, 13) {
+                "invalid format"
+            } else {
+                TITLE_COULD_NOT_RETRIEVE
+            };
+            Err(ApiError::invalid(
+                title,
+                vec![Violation::new(
+                    "",
+                    r#""format" must be one of ["k8s", "kubernetes", "universal"]"#,
+                )],
+            ))
+        }
     }
 }
