@@ -503,12 +503,25 @@ fn missing_mesh(cp: &ControlPlane, resource_type: ResourceType, mesh: Option<&st
     resource_type.is_mesh_scoped() && mesh.is_some_and(|m| !cp.store.mesh_exists(m))
 }
 
+/// Whether an `If-None-Match` header matches the ETag of `version` (`*`, or any listed tag by
+/// weak comparison, RFC 9110 §13.1.2).
+fn none_match(headers: &HeaderMap, version: u64) -> bool {
+    let current = version.to_string();
+    headers.get_all(header::IF_NONE_MATCH).iter().any(|value| {
+        value.to_str().is_ok_and(|text| {
+            text.split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == current)
+        })
+    })
+}
+
 fn get_resource(
     cp: &ControlPlane,
     resource_type: ResourceType,
     mesh: Option<&str>,
     name: &str,
-    pairs: &[(String, String)],
+    (headers, pairs): (&HeaderMap, &[(String, String)]),
 ) -> Response {
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
@@ -518,6 +531,13 @@ fn get_resource(
     };
     // Kuma reads `format` only once it has the resource.
     match api::parse_format(query_value(pairs, "format"), cp.kuma_version) {
+        // A conditional GET whose ETag still matches: nothing changed (only once the request
+        // would otherwise succeed, RFC 9110 §13.2.1).
+        Ok(_) if none_match(headers, stored.version) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            with_etag(response, stored.version)
+        }
         Ok(format) => with_etag(
             json_response(StatusCode::OK, render(&stored, format)),
             stored.version,
@@ -621,8 +641,8 @@ async fn delete_resource(
     if let Err(e) = api::check_writable(&cp.mode, resource_type) {
         return error_response(&e);
     }
+    // `If-None-Match: *` holds only while nothing exists: a DELETE of something is refused.
     let expect = match parse_version(&headers) {
-        Ok(Expect::Absent) => Expect::Any,
         Ok(e) => e,
         Err(e) => return error_response(&e),
     };
@@ -703,9 +723,10 @@ async fn list_meshes(
 async fn get_mesh(
     State(cp): State<Shared>,
     Path(mesh): Path<String>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    get_resource(&cp, ResourceType::Mesh, None, &mesh, &pairs)
+    get_resource(&cp, ResourceType::Mesh, None, &mesh, (&headers, &pairs))
 }
 
 async fn put_mesh(
@@ -744,10 +765,11 @@ async fn list_in_mesh(
 async fn get_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
     match mesh_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, &pairs),
+        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, (&headers, &pairs)),
         Err(e) => error_response(&e),
     }
 }
@@ -822,10 +844,11 @@ fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
 async fn get_global(
     State(cp): State<Shared>,
     Path((collection, name)): Path<(String, String)>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
     match global_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, None, &name, &pairs),
+        Ok(t) => get_resource(&cp, t, None, &name, (&headers, &pairs)),
         Err(e) => error_response(&e),
     }
 }
@@ -857,6 +880,7 @@ async fn delete_global(
 async fn get_by_kri(
     State(cp): State<Shared>,
     Path(kri): Path<String>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
     let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
@@ -888,7 +912,13 @@ async fn get_by_kri(
         .into_iter()
         .find(|s| api::resource_kri(&s.resource) == wanted);
     match found {
-        Some(stored) => get_resource(&cp, resource_type, mesh, &stored.resource.meta.name, &pairs),
+        Some(stored) => get_resource(
+            &cp,
+            resource_type,
+            mesh,
+            &stored.resource.meta.name,
+            (&headers, &pairs),
+        ),
         None => not_found(),
     }
 }

@@ -105,6 +105,20 @@ pub enum Expect {
     Absent,
 }
 
+/// `If-Match` / `If-None-Match: *` on a DELETE of an existing resource.
+fn check_delete_precondition(expect: Expect, existing: &Stored) -> Result<(), StoreError> {
+    match expect {
+        Expect::Version(v) if existing.version != v => Err(StoreError::Conflict(format!(
+            "resource version is {}, If-Match asked for {v}",
+            existing.version
+        ))),
+        Expect::Absent => Err(StoreError::Conflict(
+            "resource exists, If-None-Match: * asked for none".to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What to do with the stored status on a write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatusWrite {
@@ -795,14 +809,7 @@ impl Store {
         let Some(existing) = self.get(key) else {
             return Err(StoreError::NotFound);
         };
-        if let Expect::Version(v) = expect {
-            if existing.version != v {
-                return Err(StoreError::Conflict(format!(
-                    "resource version is {}, If-Match asked for {v}",
-                    existing.version
-                )));
-            }
-        }
+        check_delete_precondition(expect, &existing)?;
         if let Some(conn) = writer.as_ref() {
             conn.execute_batch("BEGIN IMMEDIATE")?;
             let written = conn
@@ -852,14 +859,7 @@ impl Store {
         let Some(existing) = self.get(&key) else {
             return Err(StoreError::NotFound);
         };
-        if let Expect::Version(v) = expect {
-            if existing.version != v {
-                return Err(StoreError::Conflict(format!(
-                    "resource version is {}, If-Match asked for {v}",
-                    existing.version
-                )));
-            }
-        }
+        check_delete_precondition(expect, &existing)?;
         let mut ops = vec![BatchOp::Delete(key)];
         {
             let inner = self.read_inner();

@@ -257,6 +257,51 @@ fn if_match_gives_optimistic_concurrency() {
 }
 
 #[test]
+fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]).to_string();
+    let path = format!("{MZS}/redis");
+    let (_, headers, _) = g.raw("PUT", &path, Some(&body), &[]);
+    let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
+    // Unchanged: 304 without a body, with the ETag.
+    let (status, headers, text) = g.raw("GET", &path, None, &[("If-None-Match", &etag)]);
+    assert_eq!((status, text.as_str()), (304, ""));
+    assert!(headers.iter().any(|(k, v)| k == "etag" && *v == etag));
+    let weak_list = format!("\"7\", W/{etag}");
+    assert_eq!(
+        g.raw("GET", &path, None, &[("If-None-Match", &weak_list)])
+            .0,
+        304
+    );
+    assert_eq!(g.raw("GET", &path, None, &[("If-None-Match", "*")]).0, 304);
+    // Changed, or never there: the usual answers.
+    assert_eq!(
+        g.raw("GET", &path, None, &[("If-None-Match", "\"7\"")]).0,
+        200
+    );
+    let missing = format!("{MZS}/nope");
+    assert_eq!(
+        g.raw("GET", &missing, None, &[("If-None-Match", "*")]).0,
+        404
+    );
+    // DELETE with `If-None-Match: *` holds only while nothing exists.
+    let (status, _, text) = g.raw("DELETE", &path, None, &[("If-None-Match", "*")]);
+    assert_eq!(status, 409, "{text}");
+    assert_eq!(g.get(&path).0, 200);
+    assert_eq!(
+        g.raw("DELETE", &missing, None, &[("If-None-Match", "*")]).0,
+        404
+    );
+    assert_eq!(
+        g.raw("DELETE", "/meshes/default", None, &[("If-None-Match", "*")])
+            .0,
+        409
+    );
+    assert_eq!(g.raw("DELETE", &path, None, &[]).0, 200);
+}
+
+#[test]
 fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
     let cluster = global_only(Config::default());
     let g = cluster.global();
