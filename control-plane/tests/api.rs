@@ -47,7 +47,17 @@ fn pagination_walks_every_item_once_with_next_links() {
     assert_eq!(names(&first).len(), 10);
     let next = first["next"].as_str().unwrap();
     assert!(next.starts_with(&g.base), "{next}");
-    assert!(next.ends_with("size=10&offset=10"), "{next}");
+    // Kuma's order (Go's `url.Values.Encode`: sorted by key), golden crud/list_mesh_04.
+    assert!(
+        next.ends_with("/meshes/default/meshmultizoneservices?offset=10&size=10"),
+        "{next}"
+    );
+    let (_, filtered) = g.get(&format!("{MZS}?size=5&filter[labels.team]=even&name=svc"));
+    let filtered_next = filtered["next"].as_str().unwrap();
+    assert!(
+        filtered_next.ends_with("?filter%5Blabels.team%5D=even&name=svc&offset=5&size=5"),
+        "{filtered_next}"
+    );
     let mut seen = names(&first);
     let mut url = next.to_owned();
     loop {
