@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, RestItem, StoreView};
+use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, ReleaseItem, StoreView};
 use kuma_mzs_core::preview::ResourceKey;
 use kuma_mzs_core::{KumaVersion, ResourceType};
 use serde::Deserialize;
@@ -484,11 +484,12 @@ fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
-fn render(stored: &Stored, format: OutputFormat) -> String {
+fn render(stored: &Stored, format: OutputFormat, version: KumaVersion) -> String {
     let result = match format {
-        OutputFormat::Universal => serde_json::to_string(&RestItem {
+        OutputFormat::Universal => serde_json::to_string(&ReleaseItem {
             resource: &stored.resource,
             times: stored.times(),
+            version,
         }),
         OutputFormat::Kubernetes => serde_json::to_string(&KubernetesItem {
             resource: &stored.resource,
@@ -539,7 +540,7 @@ fn get_resource(
             with_etag(response, stored.version)
         }
         Ok(format) => with_etag(
-            json_response(StatusCode::OK, render(&stored, format)),
+            json_response(StatusCode::OK, render(&stored, format, cp.kuma_version)),
             stored.version,
         ),
         Err(e) => error_response(&e),
@@ -705,7 +706,7 @@ fn list_resources(
     let next = api::rest::next_link(scheme, host, path, pairs, page, total);
     let rendered: Vec<String> = items
         .iter()
-        .map(|s| render(s, OutputFormat::Universal))
+        .map(|s| render(s, OutputFormat::Universal, cp.kuma_version))
         .collect();
     let body = api::rest::list_body(total, &rendered, next.as_deref());
     json_response(StatusCode::OK, body)
@@ -883,34 +884,19 @@ async fn get_by_kri(
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
-    let Some(parsed) = kuma_mzs_core::kri::parse(&kri) else {
-        return error_response(&ApiError::new(
-            400,
-            "Bad Request",
-            format!("invalid KRI {kri:?}: expected kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>"),
-        ));
+    let request = match api::kri_request(&kri, cp.kuma_version) {
+        Ok(r) => r,
+        Err(e) => return error_response(&e),
     };
-    let Some(resource_type) = ResourceType::ALL
-        .into_iter()
-        .find(|t| t.short_name() == parsed.short_name)
-    else {
-        return not_found();
+    let Some(resource_type) = request.resource_type else {
+        return error_response(&api::kri_not_found());
     };
-    let mesh = resource_type
-        .is_mesh_scoped()
-        .then_some(parsed.mesh.as_str());
-    // The resource's own KRI has no section.
-    let wanted = kuma_mzs_core::kri::Kri {
-        section: String::new(),
-        ..parsed.clone()
-    }
-    .to_string();
+    let mesh = Some(request.mesh.as_str()).filter(|_| resource_type.is_mesh_scoped());
     let found = cp
         .store
         .all_of(resource_type, mesh)
         .into_iter()
-        .find(|s| api::resource_kri(&s.resource) == wanted);
+        .find(|s| api::resource_kri(&s.resource) == request.kri);
     match found {
         Some(stored) => get_resource(
             &cp,
@@ -919,6 +905,6 @@ async fn get_by_kri(
             &stored.resource.meta.name,
             (&headers, &pairs),
         ),
-        None => not_found(),
+        None => error_response(&api::kri_not_found()),
     }
 }

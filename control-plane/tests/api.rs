@@ -464,6 +464,34 @@ fn kri_lookup_unknown_paths_and_methods() {
     );
     assert_eq!(g.get("/_kri/kri_mzsvc_default___nope_").0, 404);
     assert_eq!(g.get("/_kri/garbage").0, 400);
+    // Kuma's kri.FromString: everything after the name is the section; its errors are
+    // 400 `Bad Request` with `bad request: ...` (golden crud/get_resource_by_kri_bad-request).
+    assert_eq!(
+        g.get("/_kri/kri_mzsvc_default___redis_6379_x").1["name"],
+        "redis"
+    );
+    for (kri, detail) in [
+        (
+            "kri___default_default__mtp-3_",
+            r#"bad request: unknown short name of resource type: """#,
+        ),
+        (
+            "invalid-kri",
+            r#"bad request: invalid identifier string: "invalid-kri""#,
+        ),
+        (
+            "id_mzsvc_default___redis_",
+            r#"bad request: identifier must start with 'kri': "id_mzsvc_default___redis_""#,
+        ),
+    ] {
+        let (status, body) = g.get(&format!("/_kri/{kri}"));
+        assert_eq!(status, 400, "{kri}");
+        assert_eq!(body["title"], "Bad Request", "{kri}");
+        assert_eq!(body["detail"], detail, "{kri}");
+    }
+    // A Kuma type kuma-local does not model, an empty name: nothing found, as in Kuma.
+    assert_eq!(g.get("/_kri/kri_mtp_default___x_").0, 404);
+    assert_eq!(g.get("/_kri/kri_mzsvc_default____").0, 404);
     let (status, body) = g.get("/meshes/default/unknowns");
     assert_eq!((status, body["type"].as_str()), (404, Some("/std-errors")));
     let (status, _, _) = g.raw("POST", &format!("{MZS}/redis"), Some("{}"), &[]);

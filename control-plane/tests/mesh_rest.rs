@@ -161,3 +161,27 @@ fn a_2_x_mesh_with_invalid_mtls_backend_refs_is_refused() {
         )]
     );
 }
+
+#[test]
+fn a_mesh_has_its_kri_from_2_13() {
+    for (version, kri) in [
+        (KumaVersion::V3_0, Some("kri_m____default_")),
+        (KumaVersion::V2_13, Some("kri_m____default_")),
+        (KumaVersion::V2_12, None),
+    ] {
+        let cluster = global(version);
+        let g = cluster.global();
+        let (status, got) = g.get("/meshes/default");
+        assert_eq!(status, 200);
+        assert_eq!(got["kri"].as_str(), kri, "{version}: {got}");
+        let (_, list) = g.get("/meshes");
+        assert_eq!(list["items"][0]["kri"].as_str(), kri, "{version}");
+        // And the KRI finds it (the route exists from 2.13).
+        let (status, found) = g.get("/_kri/kri_m____default_");
+        if kri.is_some() {
+            assert_eq!((status, found["name"].as_str()), (200, Some("default")));
+        } else {
+            assert_eq!(status, 404);
+        }
+    }
+}

@@ -74,9 +74,38 @@ pub struct RestItem<'a> {
     pub times: Times<'a>,
 }
 
+/// A resource in Kuma's universal REST shape as the release `version` prints it: [`RestItem`],
+/// plus a Mesh's `kri` from 2.13 (when Kuma's REST meta started to carry one for every type
+/// with a short name).
+pub struct ReleaseItem<'a> {
+    /// The resource.
+    pub resource: &'a Resource,
+    /// Its times.
+    pub times: Times<'a>,
+    /// The release whose shape to print.
+    pub version: KumaVersion,
+}
+
+impl Serialize for ReleaseItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mesh_kri = self.version.minor() >= (2, 13);
+        serialize_item(self.resource, &self.times, mesh_kri, serializer)
+    }
+}
+
 impl Serialize for RestItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let r = self.resource;
+        serialize_item(self.resource, &self.times, false, serializer)
+    }
+}
+
+fn serialize_item<S: Serializer>(
+    r: &Resource,
+    times: &Times<'_>,
+    mesh_kri: bool,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    {
         let rt = r.resource_type();
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", rt.name())?;
@@ -84,11 +113,14 @@ impl Serialize for RestItem<'_> {
             map.serialize_entry("mesh", &r.meta.mesh)?;
         }
         map.serialize_entry("name", &r.meta.name)?;
-        map.serialize_entry("creationTime", self.times.creation)?;
-        map.serialize_entry("modificationTime", self.times.modification)?;
+        map.serialize_entry("creationTime", times.creation)?;
+        map.serialize_entry("modificationTime", times.modification)?;
         if let Spec::Mesh(Value::Object(fields)) = &r.spec {
             if !r.meta.labels.is_empty() {
                 map.serialize_entry("labels", &r.meta.labels)?;
+            }
+            if mesh_kri {
+                map.serialize_entry("kri", &resource_kri(r))?;
             }
             for (k, v) in fields {
                 map.serialize_entry(k, v)?;
