@@ -185,3 +185,30 @@ fn a_mesh_has_its_kri_from_2_13() {
         }
     }
 }
+
+#[test]
+fn a_2_x_mesh_with_a_logging_backend_kuma_refuses_is_refused() {
+    let cluster = global(KumaVersion::V2_9);
+    let g = cluster.global();
+    let spec = json!({"logging": {"defaultBackend": "file", "backends": [
+        {"name": "tcp", "type": "tcp", "conf": {"address": "logstash"}}]}});
+    let (status, e) = put(&g, "m1", spec.clone());
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["title"], "Could not process a resource");
+    assert_eq!(
+        params(&e),
+        [
+            (
+                "logging.backends[0].config.address".to_owned(),
+                "has to be in format of HOST:PORT".to_owned()
+            ),
+            (
+                "logging.defaultBackend".to_owned(),
+                "has to be set to one of the logging backend in mesh".to_owned()
+            ),
+        ]
+    );
+    // 3.0 has no `logging`: dropped, not checked.
+    let cluster = global(KumaVersion::V3_0);
+    assert_eq!(put(&cluster.global(), "m1", spec).0, 201);
+}

@@ -12,8 +12,9 @@
 //!   mTLS backend type must be an installed CA plugin, and the CA cannot change while mTLS is
 //!   enabled), titles `Failed to create a resource` / `Failed to update a resource`.
 //!
-//! Not covered (accepted as they come): logging, tracing, metrics and constraints rules of 2.x,
-//! a backend's `conf` as its CA plugin checks it, and protobuf's type errors.
+//! Not covered (accepted as they come): 2.x `constraints` tag rules, a Prometheus
+//! `envoy.filterRegex` that Go's regexp refuses, a CA backend's `conf` as its plugin checks it,
+//! and protobuf's type errors (a value of the wrong type reads as unset here).
 
 use serde_json::{Map, Value};
 
@@ -69,42 +70,24 @@ fn enabled_backend(spec: &Map<String, Value>) -> &str {
     str_field(mtls(spec), "enabledBackend")
 }
 
-/// Kuma's Mesh validator on the spec alone (the step that runs while decoding the body).
+/// Kuma's Mesh validator on the spec alone (the step that runs while decoding the body), in
+/// Kuma's order: mtls, logging, tracing, metrics, then zone egress.
 pub(crate) fn validate_spec(spec: &Map<String, Value>, version: KumaVersion) -> Vec<Violation> {
     let mut out = Vec::new();
     if !version.is_2x() {
         return out;
     }
     if let Some(m) = mtls(spec) {
-        let backends = backends(Some(m));
-        if backends.len() > 1 {
-            out.push(Violation::new(
-                "mtls.backends",
-                "cannot have more than 1 backends",
-            ));
-        }
-        let mut used: Vec<&str> = Vec::new();
-        for (i, backend) in backends.iter().enumerate() {
-            let backend = backend.as_object();
-            let name = str_field(backend, "name");
-            if used.contains(&name) {
-                out.push(Violation::new(
-                    format!("mtls.backends[{i}].name"),
-                    format!(
-                        "{} name is already used for another backend",
-                        crate::template::go_quote(name)
-                    ),
-                ));
-            }
-            used.push(name);
-        }
-        let enabled = str_field(Some(m), "enabledBackend");
-        if !enabled.is_empty() && !used.contains(&enabled) {
-            out.push(Violation::new(
-                "mtls.enabledBackend",
-                "has to be set to one of the backends in the mesh",
-            ));
-        }
+        validate_mtls(m, version, &mut out);
+    }
+    if let Some(logging) = spec.get("logging").and_then(Value::as_object) {
+        validate_logging(logging, &mut out);
+    }
+    if let Some(tracing) = spec.get("tracing").and_then(Value::as_object) {
+        validate_tracing(tracing, &mut out);
+    }
+    if let Some(metrics) = spec.get("metrics").and_then(Value::as_object) {
+        validate_metrics(metrics, &mut out);
     }
     let zone_egress = spec
         .get("routing")
@@ -118,6 +101,362 @@ pub(crate) fn validate_spec(spec: &Map<String, Value>, version: KumaVersion) -> 
         ));
     }
     out
+}
+
+fn quote(s: &str) -> String {
+    crate::template::go_quote(s)
+}
+
+fn duplicate(path: &str, i: usize, name: &str, out: &mut Vec<Violation>) {
+    out.push(Violation::new(
+        format!("{path}.backends[{i}].name"),
+        format!("{} name is already used for another backend", quote(name)),
+    ));
+}
+
+fn validate_mtls(m: &Map<String, Value>, version: KumaVersion, out: &mut Vec<Violation>) {
+    let backends = backends(Some(m));
+    if backends.len() > 1 {
+        out.push(Violation::new(
+            "mtls.backends",
+            "cannot have more than 1 backends",
+        ));
+    }
+    // Up to 2.12 every name is checked before the certificates; from 2.13 one loop does both.
+    let joint_loop = version.minor() >= (2, 13);
+    let mut used: Vec<&str> = Vec::new();
+    for (i, backend) in backends.iter().enumerate() {
+        let name = str_field(backend.as_object(), "name");
+        if used.contains(&name) {
+            duplicate("mtls", i, name, out);
+        }
+        used.push(name);
+        if joint_loop {
+            check_dp_cert(backend, out);
+        }
+    }
+    let enabled = str_field(Some(m), "enabledBackend");
+    let enabled_missing = !enabled.is_empty() && !used.contains(&enabled);
+    let enabled_violation = || {
+        Violation::new(
+            "mtls.enabledBackend",
+            "has to be set to one of the backends in the mesh",
+        )
+    };
+    if joint_loop {
+        if enabled_missing {
+            out.push(enabled_violation());
+        }
+    } else {
+        if enabled_missing {
+            out.push(enabled_violation());
+        }
+        for backend in backends {
+            check_dp_cert(backend, out);
+        }
+    }
+}
+
+/// Kuma's `ParseDuration`: `0`, or digits and one of `y w d h m s ms`.
+fn is_kuma_duration(text: &str) -> bool {
+    if text == "0" {
+        return true;
+    }
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(&text[digits..], "y" | "w" | "d" | "h" | "m" | "s" | "ms")
+}
+
+fn check_dp_cert(backend: &Value, out: &mut Vec<Violation>) {
+    let Some(dp_cert) = backend.get("dpCert").filter(|v| !v.is_null()) else {
+        return;
+    };
+    let expiration = dp_cert
+        .get("rotation")
+        .and_then(|r| r.get("expiration"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !is_kuma_duration(expiration) {
+        out.push(Violation::new(
+            "mtls.dpcert.rotation.expiration",
+            "has to be a valid format",
+        ));
+    }
+}
+
+fn conf(backend: Option<&Map<String, Value>>) -> Option<&Map<String, Value>> {
+    backend
+        .and_then(|b| b.get("conf"))
+        .and_then(Value::as_object)
+}
+
+fn list<'a>(object: &'a Map<String, Value>, key: &str) -> &'a [Value] {
+    object
+        .get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Go's `net.SplitHostPort`, reduced to "host and port both there".
+fn host_and_port(address: &str) -> bool {
+    let Some(colon) = address.rfind(':') else {
+        return false;
+    };
+    let (host, start, end) = if let Some(rest) = address.strip_prefix('[') {
+        let Some(close) = rest.find(']').map(|c| c + 1) else {
+            return false;
+        };
+        if close + 1 != colon {
+            return false;
+        }
+        (&address[1..close], 1, close + 1)
+    } else {
+        let host = &address[..colon];
+        if host.contains(':') {
+            return false;
+        }
+        (host, 0, 0)
+    };
+    if address[start..].contains('[') || address[end..].contains(']') {
+        return false;
+    }
+    !host.is_empty() && !address[colon + 1..].is_empty()
+}
+
+fn validate_logging(logging: &Map<String, Value>, out: &mut Vec<Violation>) {
+    let mut used: Vec<&str> = Vec::new();
+    for (i, backend) in list(logging, "backends").iter().enumerate() {
+        let b = backend.as_object();
+        let at = format!("logging.backends[{i}]");
+        let name = str_field(b, "name");
+        if name.is_empty() {
+            out.push(Violation::new(format!("{at}.name"), "cannot be empty"));
+        }
+        match str_field(b, "type") {
+            "file" => {
+                if str_field(conf(b), "path").is_empty() {
+                    out.push(Violation::new(
+                        format!("{at}.config.path"),
+                        "cannot be empty",
+                    ));
+                }
+            }
+            "tcp" => {
+                let address = str_field(conf(b), "address");
+                if address.is_empty() {
+                    out.push(Violation::new(
+                        format!("{at}.config.address"),
+                        "cannot be empty",
+                    ));
+                } else if !host_and_port(address) {
+                    out.push(Violation::new(
+                        format!("{at}.config.address"),
+                        "has to be in format of HOST:PORT",
+                    ));
+                }
+            }
+            _ => out.push(Violation::new(
+                format!("{at}.type"),
+                r#"unknown backend type. Available backends: "tcp", "file""#,
+            )),
+        }
+        if used.contains(&name) {
+            duplicate("logging", i, name, out);
+        }
+        used.push(name);
+    }
+    let default = str_field(Some(logging), "defaultBackend");
+    if !default.is_empty() && !used.contains(&default) {
+        out.push(Violation::new(
+            "logging.defaultBackend",
+            "has to be set to one of the logging backend in mesh",
+        ));
+    }
+}
+
+/// Whether Go's `url.ParseRequestURI` accepts `url`, and the port it finds.
+fn request_uri_port(url: &str) -> Option<&str> {
+    if url.bytes().any(|b| b < 0x20 || b == 0x7f || b == b' ') {
+        return None;
+    }
+    let scheme_end = url.find(':');
+    let has_scheme = scheme_end.is_some_and(|e| {
+        let scheme = &url[..e];
+        scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    });
+    let rest = match scheme_end {
+        Some(e) if has_scheme => &url[e + 1..],
+        _ if url.starts_with('/') => return Some(""),
+        _ => return None,
+    };
+    let Some(after) = rest.strip_prefix("//") else {
+        return Some("");
+    };
+    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let port = match host.rfind(':') {
+        Some(c) if !host[c..].contains(']') => &host[c + 1..],
+        _ => "",
+    };
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(port)
+}
+
+fn validate_tracing(tracing: &Map<String, Value>, out: &mut Vec<Violation>) {
+    let mut used: Vec<&str> = Vec::new();
+    for (i, backend) in list(tracing, "backends").iter().enumerate() {
+        let b = backend.as_object();
+        let at = format!("tracing.backends[{i}]");
+        let name = str_field(b, "name");
+        if name.is_empty() {
+            out.push(Violation::new(format!("{at}.name"), "cannot be empty"));
+        }
+        let sampling = b
+            .and_then(|b| b.get("sampling"))
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        if !(0.0..=100.0).contains(&sampling) {
+            out.push(Violation::new(
+                format!("{at}.sampling"),
+                "has to be in [0.0 - 100.0] range",
+            ));
+        }
+        let config = conf(b);
+        match str_field(b, "type") {
+            "zipkin" => {
+                let api = str_field(config, "apiVersion");
+                if !matches!(api, "" | "httpJsonV1" | "httpJson" | "httpProto") {
+                    out.push(Violation::new(
+                        format!("{at}.config.apiVersion"),
+                        "has invalid value. Allowed values: httpJsonV1, httpJson, httpProto",
+                    ));
+                }
+                let url = str_field(config, "url");
+                if url.is_empty() {
+                    out.push(Violation::new(
+                        format!("{at}.config.url"),
+                        "cannot be empty",
+                    ));
+                } else {
+                    match request_uri_port(url) {
+                        None => out.push(Violation::new(format!("{at}.config.url"), "invalid URL")),
+                        Some("") => out.push(Violation::new(
+                            format!("{at}.config.url"),
+                            "port has to be explicitly specified",
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+            "datadog" => {
+                if str_field(config, "address").is_empty() {
+                    out.push(Violation::new(
+                        format!("{at}.config.address"),
+                        "cannot be empty",
+                    ));
+                }
+                let port = config
+                    .and_then(|c| c.get("port"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                if port == 0 || port > 65535 {
+                    out.push(Violation::new(
+                        format!("{at}.config.port"),
+                        "port must be a valid (1-65535)",
+                    ));
+                }
+            }
+            _ => out.push(Violation::new(
+                format!("{at}.type"),
+                r#"unknown backend type. Available backends: "zipkin", "datadog""#,
+            )),
+        }
+        if used.contains(&name) {
+            duplicate("tracing", i, name, out);
+        }
+        used.push(name);
+    }
+    let default = str_field(Some(tracing), "defaultBackend");
+    if !default.is_empty() && !used.contains(&default) {
+        out.push(Violation::new(
+            "tracing.defaultBackend",
+            "has to be set to one of the tracing backend in mesh",
+        ));
+    }
+}
+
+/// `tls.mode` as protobuf's JSON decoder reads it (name or number; unset is the first value).
+fn tls_mode(tls: &Value) -> &str {
+    match tls.get("mode") {
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(1) => "providedTLS",
+            Some(2) => "disabled",
+            _ => "activeMTLSBackend",
+        },
+        _ => "activeMTLSBackend",
+    }
+}
+
+fn validate_metrics(metrics: &Map<String, Value>, out: &mut Vec<Violation>) {
+    let mut used: Vec<&str> = Vec::new();
+    for (i, backend) in list(metrics, "backends").iter().enumerate() {
+        let b = backend.as_object();
+        let at = format!("metrics.backends[{i}]");
+        let name = str_field(b, "name");
+        if used.contains(&name) {
+            duplicate("metrics", i, name, out);
+        }
+        if str_field(b, "type") != "prometheus" {
+            out.push(Violation::new(
+                format!("{at}.type"),
+                r#"unknown backend type. Available backends: "prometheus""#,
+            ));
+        } else if let Some(config) = conf(b) {
+            let skip = config.get("skipMTLS").filter(|v| !v.is_null());
+            let tls = config.get("tls").filter(|v| !v.is_null());
+            if let (Some(skip), Some(tls)) = (skip, tls) {
+                let skip = skip.as_bool().unwrap_or(false);
+                let mode = tls_mode(tls);
+                let same = (!skip && mode == "activeMTLSBackend") || (skip && mode == "disabled");
+                if !same {
+                    out.push(Violation::new(
+                        format!("{at}.conf"),
+                        "skipMTLS and tls configuration cannot be defined together",
+                    ));
+                    used.push(name);
+                    continue;
+                }
+            }
+            let mut names: Vec<&str> = Vec::new();
+            for (j, aggregate) in list(config, "aggregate").iter().enumerate() {
+                let name = str_field(aggregate.as_object(), "name");
+                if names.contains(&name) {
+                    out.push(Violation::new(
+                        format!("{at}.conf.aggregate[{j}].name"),
+                        format!("duplicate entry: {name}, values have to be unique"),
+                    ));
+                    continue;
+                }
+                names.push(name);
+            }
+        }
+        used.push(name);
+    }
+    let enabled = str_field(Some(metrics), "enabledBackend");
+    if !enabled.is_empty() && !used.contains(&enabled) {
+        out.push(Violation::new(
+            "metrics.enabledBackend",
+            "has to be set to one of the backends in the mesh",
+        ));
+    }
 }
 
 /// The manager's checks with meta: `display_name` is the name Kuma validates (the body's
@@ -235,6 +574,137 @@ mod tests {
             ]
         );
         assert!(validate_spec(&spec, KumaVersion::V3_0).is_empty());
+    }
+
+    fn violations(spec: Value, version: KumaVersion) -> Vec<(String, String)> {
+        validate_spec(&map(spec), version)
+            .into_iter()
+            .map(|v| (v.field, v.message))
+            .collect()
+    }
+
+    #[test]
+    fn logging_tracing_and_metrics_backends_are_checked_in_kumas_order() {
+        let spec = json!({
+            "logging": {"defaultBackend": "nope", "backends": [
+                {"name": "", "type": "file"},
+                {"name": "tcp", "type": "tcp", "conf": {"address": "127.0.0.1"}},
+                {"name": "tcp", "type": "udp"},
+            ]},
+            "tracing": {"defaultBackend": "z", "backends": [
+                {"name": "z", "type": "zipkin", "sampling": 101,
+                 "conf": {"url": "http://zipkin/api", "apiVersion": "v3"}},
+                {"name": "d", "type": "datadog", "conf": {"address": "dd"}},
+            ]},
+            "metrics": {"enabledBackend": "p", "backends": [
+                {"name": "p", "type": "prometheus", "conf": {"skipMTLS": true}},
+                {"name": "p", "type": "statsd"},
+                {"name": "q", "type": "prometheus", "conf": {"skipMTLS": true, "tls": {"mode": "providedTLS"}}},
+                {"name": "r", "type": "prometheus", "conf": {"aggregate": [{"name": "a"}, {"name": "a"}]}},
+            ]},
+        });
+        let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(
+            violations(spec, KumaVersion::V2_14),
+            [
+                s("logging.backends[0].name", "cannot be empty"),
+                s("logging.backends[0].config.path", "cannot be empty"),
+                s(
+                    "logging.backends[1].config.address",
+                    "has to be in format of HOST:PORT"
+                ),
+                s(
+                    "logging.backends[2].type",
+                    r#"unknown backend type. Available backends: "tcp", "file""#
+                ),
+                s(
+                    "logging.backends[2].name",
+                    r#""tcp" name is already used for another backend"#
+                ),
+                s(
+                    "logging.defaultBackend",
+                    "has to be set to one of the logging backend in mesh"
+                ),
+                s(
+                    "tracing.backends[0].sampling",
+                    "has to be in [0.0 - 100.0] range"
+                ),
+                s(
+                    "tracing.backends[0].config.apiVersion",
+                    "has invalid value. Allowed values: httpJsonV1, httpJson, httpProto"
+                ),
+                s(
+                    "tracing.backends[0].config.url",
+                    "port has to be explicitly specified"
+                ),
+                s(
+                    "tracing.backends[1].config.port",
+                    "port must be a valid (1-65535)"
+                ),
+                s(
+                    "metrics.backends[1].name",
+                    r#""p" name is already used for another backend"#
+                ),
+                s(
+                    "metrics.backends[1].type",
+                    r#"unknown backend type. Available backends: "prometheus""#
+                ),
+                s(
+                    "metrics.backends[2].conf",
+                    "skipMTLS and tls configuration cannot be defined together"
+                ),
+                s(
+                    "metrics.backends[3].conf.aggregate[1].name",
+                    "duplicate entry: a, values have to be unique"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn dp_cert_expiration_and_its_place_per_release() {
+        let spec = json!({"mtls": {"enabledBackend": "x", "backends": [
+            {"name": "ca", "type": "builtin", "dpCert": {"rotation": {"expiration": "1 day"}}}]}});
+        let dp = (
+            "mtls.dpcert.rotation.expiration".to_owned(),
+            "has to be a valid format".to_owned(),
+        );
+        let enabled = (
+            "mtls.enabledBackend".to_owned(),
+            "has to be set to one of the backends in the mesh".to_owned(),
+        );
+        assert_eq!(
+            violations(spec.clone(), KumaVersion::V2_14),
+            [dp.clone(), enabled.clone()]
+        );
+        assert_eq!(violations(spec, KumaVersion::V2_12), [enabled, dp]);
+        for ok in ["0", "1d", "24h", "500ms", "2y"] {
+            assert!(is_kuma_duration(ok), "{ok}");
+        }
+        for bad in ["", "1", "1.5h", "h", "1dd", "-1d"] {
+            assert!(!is_kuma_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_port_and_request_uri_read_as_gos() {
+        for ok in ["a:1", "[::1]:80", "127.0.0.1:5"] {
+            assert!(host_and_port(ok), "{ok}");
+        }
+        for bad in ["a", ":1", "a:", "a:b:c", "[::1]", "[::1]x:80"] {
+            assert!(!host_and_port(bad), "{bad}");
+        }
+        assert_eq!(
+            request_uri_port("http://zipkin:9411/api/v2/spans"),
+            Some("9411")
+        );
+        assert_eq!(request_uri_port("http://zipkin/api"), Some(""));
+        assert_eq!(request_uri_port("/api"), Some(""));
+        assert_eq!(request_uri_port("zipkin:9411"), Some(""));
+        // A scheme with a rootless path is opaque to Go: no port.
+        assert_eq!(request_uri_port("zipkin.local:9411/x"), Some(""));
+        assert_eq!(request_uri_port("zipkin/api"), None);
+        assert_eq!(request_uri_port("http://zipkin:port/"), None);
     }
 
     #[test]
