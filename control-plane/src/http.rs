@@ -517,12 +517,20 @@ fn none_match(headers: &HeaderMap, version: u64) -> bool {
     })
 }
 
+/// How a GET reached the resource: its own path, or `/_kri/{kri}` (whose format error Kuma
+/// titles differently).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Path,
+    Kri,
+}
+
 fn get_resource(
     cp: &ControlPlane,
     resource_type: ResourceType,
     mesh: Option<&str>,
     name: &str,
-    (headers, pairs): (&HeaderMap, &[(String, String)]),
+    (headers, pairs, via): (&HeaderMap, &[(String, String)], Via),
 ) -> Response {
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
@@ -531,7 +539,12 @@ fn get_resource(
         return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
     };
     // Kuma reads `format` only once it has the resource.
-    match api::parse_format(query_value(pairs, "format"), cp.kuma_version) {
+    let format = query_value(pairs, "format");
+    let format = match via {
+        Via::Path => api::parse_format(format, cp.kuma_version),
+        Via::Kri => api::parse_kri_format(format, cp.kuma_version),
+    };
+    match format {
         // A conditional GET whose ETag still matches: nothing changed (only once the request
         // would otherwise succeed, RFC 9110 §13.2.1).
         Ok(_) if none_match(headers, stored.version) => {
@@ -727,7 +740,13 @@ async fn get_mesh(
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    get_resource(&cp, ResourceType::Mesh, None, &mesh, (&headers, &pairs))
+    get_resource(
+        &cp,
+        ResourceType::Mesh,
+        None,
+        &mesh,
+        (&headers, &pairs, Via::Path),
+    )
 }
 
 async fn put_mesh(
@@ -770,7 +789,7 @@ async fn get_in_mesh(
     Pairs(pairs): Pairs,
 ) -> Response {
     match mesh_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, (&headers, &pairs)),
+        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, (&headers, &pairs, Via::Path)),
         Err(e) => error_response(&e),
     }
 }
@@ -849,7 +868,7 @@ async fn get_global(
     Pairs(pairs): Pairs,
 ) -> Response {
     match global_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, None, &name, (&headers, &pairs)),
+        Ok(t) => get_resource(&cp, t, None, &name, (&headers, &pairs, Via::Path)),
         Err(e) => error_response(&e),
     }
 }
@@ -903,7 +922,7 @@ async fn get_by_kri(
             resource_type,
             mesh,
             &stored.resource.meta.name,
-            (&headers, &pairs),
+            (&headers, &pairs, Via::Kri),
         ),
         None => error_response(&api::kri_not_found()),
     }

@@ -489,6 +489,11 @@ fn kri_lookup_unknown_paths_and_methods() {
         assert_eq!(body["title"], "Bad Request", "{kri}");
         assert_eq!(body["detail"], detail, "{kri}");
     }
+    let (status, body) = g.get("/_kri/kri_mzsvc_default___redis_?format=yaml");
+    assert_eq!(
+        (status, body["title"].as_str()),
+        (400, Some("Could not format a resource"))
+    );
     // A Kuma type kuma-local does not model, an empty name: nothing found, as in Kuma.
     assert_eq!(g.get("/_kri/kri_mtp_default___x_").0, 404);
     assert_eq!(g.get("/_kri/kri_mzsvc_default____").0, 404);

@@ -98,6 +98,18 @@ pub fn kri_request(text: &str, version: KumaVersion) -> Result<KriRequest, ApiEr
     })
 }
 
+/// `?format=` on `/_kri/{kri}`: [`super::parse_format`]'s error under the title Kuma's KRI
+/// endpoint gives it.
+pub fn parse_kri_format(
+    format: Option<&str>,
+    version: KumaVersion,
+) -> Result<super::OutputFormat, ApiError> {
+    super::parse_format(format, version).map_err(|e| ApiError {
+        title: "Could not format a resource".to_owned(),
+        ..e
+    })
+}
+
 /// The 404 of a KRI that names nothing.
 pub fn kri_not_found() -> ApiError {
     ApiError::not_found(TITLE_COULD_NOT_RETRIEVE)
@@ -139,6 +151,15 @@ mod tests {
         // `mza` is 2.14's and 3.0's, not 2.13's.
         assert!(kri_request("kri_mza_default___x_", KumaVersion::V2_14).is_ok());
         assert!(kri_request("kri_mza_default___x_", KumaVersion::V2_13).is_err());
+    }
+
+    #[test]
+    fn a_bad_format_has_the_kri_endpoints_title() {
+        let e = parse_kri_format(Some("yaml"), KumaVersion::V2_13).unwrap_err();
+        assert_eq!(
+            (e.status, e.title.as_str(), e.detail.as_str()),
+            (400, "Could not format a resource", "Resource is not valid")
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub(crate) use errors::{
     TITLE_FAILED_UPDATE,
 };
 pub use inspect::inspect_hostnames;
-pub use kri_lookup::{kri_not_found, kri_request, KriRequest};
+pub use kri_lookup::{kri_not_found, kri_request, parse_kri_format, KriRequest};
 pub use labels::check_delete;
 pub use labels::compute_labels;
 pub(crate) use labels::{check_immutable_labels, check_labels};
