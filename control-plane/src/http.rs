@@ -572,11 +572,25 @@ fn parse_version(headers: &HeaderMap) -> Result<Expect, ApiError> {
             )
         });
     }
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == b"*")
-    {
-        return Ok(Expect::Absent);
+    // RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly.
+    let mut versions = Vec::new();
+    for value in headers.get_all(header::IF_NONE_MATCH) {
+        for tag in value.to_str().unwrap_or("").split(',').map(str::trim) {
+            if tag == "*" {
+                return Ok(Expect::Absent);
+            }
+            // A tag that is not one of ours can never match.
+            if let Ok(v) = tag
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<u64>()
+            {
+                versions.push(v);
+            }
+        }
+    }
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        return Ok(Expect::NoneOf(versions));
     }
     Ok(Expect::Any)
 }

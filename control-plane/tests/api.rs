@@ -308,7 +308,27 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
             .0,
         409
     );
-    assert_eq!(g.raw("DELETE", &path, None, &[]).0, 200);
+    // An If-None-Match naming the current ETag refuses a PUT or DELETE; another ETag lets it through.
+    let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", &weak_list)]);
+    assert_eq!(status, 409, "{text}");
+    assert_eq!(
+        g.raw("DELETE", &path, None, &[("If-None-Match", &etag)]).0,
+        409
+    );
+    let (status, headers, _) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "\"7\"")]);
+    assert_eq!(status, 200);
+    let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
+    assert_eq!(
+        g.raw("DELETE", &path, None, &[("If-None-Match", "\"1\"")])
+            .0,
+        200
+    );
+    // Nothing there: the condition holds, so a PUT creates.
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-None-Match", &etag)])
+            .0,
+        201
+    );
 }
 
 #[test]
