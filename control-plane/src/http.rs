@@ -32,25 +32,17 @@ struct ZoneIdentity(String);
 pub struct PeerAddr(pub SocketAddr);
 
 type Shared = Arc<ControlPlane>;
-/// Decoded query parameters in order; a malformed query string is a Kuma-style 400.
+/// Decoded query parameters in order, read as Kuma reads them (malformed pairs dropped).
 struct Pairs(Vec<(String, String)>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Pairs {
-    type Rejection = Response;
+    type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(Pairs)
-            .map_err(|e| {
-                error_response(&ApiError::new(
-                    400,
-                    "Bad Request",
-                    format!("invalid query string: {e}"),
-                ))
-            })
+        Ok(Pairs(api::parse_query(parts.uri.query().unwrap_or(""))))
     }
 }
 

@@ -521,8 +521,9 @@ fn kri_lookup_unknown_paths_and_methods() {
     assert_eq!((status, body["type"].as_str()), (404, Some("/std-errors")));
     let (status, _, _) = g.raw("POST", &format!("{MZS}/redis"), Some("{}"), &[]);
     assert_eq!(status, 405);
+    // Go's `url.Query()` drops a malformed pair: Kuma lists with the default size.
     let (status, body) = g.get("/meshes?size=%ZZ");
-    assert_eq!((status, body["type"].as_str()), (400, Some("/std-errors")));
+    assert_eq!((status, body["total"].as_u64()), (200, Some(1)));
 }
 
 #[test]

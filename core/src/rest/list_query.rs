@@ -143,3 +143,61 @@ pub fn parse_filters(route: &str, pairs: &[(String, String)]) -> Result<ListFilt
         Err(ApiError::invalid(TITLE_COULD_NOT_LIST, violations))
     }
 }
+
+/// Go's `url.QueryUnescape`: `+` is a space, `%` must start two hex digits.
+fn query_unescape(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let text = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(text, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A request's query as Kuma's handlers read it (Go's `url.Query()`): `&`-separated pairs in
+/// order, a pair with a `;` or a malformed escape dropped without an error, so
+/// `?size=%ZZ` lists with the default size.
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|pair| !pair.is_empty() && !pair.contains(';'))
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((query_unescape(key)?, query_unescape(value)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::parse_query;
+
+    #[test]
+    fn malformed_pairs_are_dropped_as_go_drops_them() {
+        let pairs = |raw: &str| parse_query(raw);
+        assert_eq!(
+            pairs("size=%ZZ&name=a+b%21&filter%5Blabels.a%5D=1&x;y=2&&flag&bad=%4"),
+            [
+                ("name".to_owned(), "a b!".to_owned()),
+                ("filter[labels.a]".to_owned(), "1".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
+        assert!(pairs("").is_empty());
+    }
+}
