@@ -111,9 +111,6 @@ pub fn parse_filters(route: &str, pairs: &[(String, String)]) -> Result<ListFilt
     let mut violations: Vec<Violation> = Vec::new();
     for (key, value) in pairs {
         if key == "name" {
-            if !value.is_empty() {
-                filter.name_contains = Some(value.clone());
-            }
             continue;
         }
         if !key.starts_with("filter[") {
@@ -137,6 +134,12 @@ pub fn parse_filters(route: &str, pairs: &[(String, String)]) -> Result<ListFilt
             _ => violations.push(Violation::new(field, "advanced filters are not supported")),
         }
     }
+    // `name` is read as Go's `Values.Get`: the first value.
+    filter.name_contains = pairs
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
     if violations.is_empty() {
         Ok(filter)
     } else {

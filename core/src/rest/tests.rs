@@ -381,9 +381,11 @@ fn filters() {
             ("filter[labels.kuma.io/zone]".into(), "east".into()),
             ("filter[labels.]".into(), "x".into()),
             ("name".into(), "red".into()),
+            ("name".into(), "blue".into()),
         ],
     )
     .unwrap();
+    assert_eq!(f.name_contains.as_deref(), Some("red"));
     assert_eq!(f.labels.get("kuma.io/zone").unwrap(), "east");
     assert_eq!(f.labels.get("").unwrap(), "x");
     // Goldens crud/list_dp_with_label_filter_bad and ..._op_unsupported, both at once.
