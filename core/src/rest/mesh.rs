@@ -12,7 +12,7 @@
 //!   mTLS backend type must be an installed CA plugin, and the CA cannot change while mTLS is
 //!   enabled), titles `Failed to create a resource` / `Failed to update a resource`.
 //!
-//! Not covered (accepted as they come): 2.x `constraints` tag rules, a Prometheus
+//! Not covered (accepted as they come): a Prometheus
 //! `envoy.filterRegex` that Go's regexp refuses, a CA backend's `conf` as its plugin checks it,
 //! and protobuf's type errors (a value of the wrong type reads as unset here).
 
@@ -89,6 +89,19 @@ pub(crate) fn validate_spec(spec: &Map<String, Value>, version: KumaVersion) -> 
     if let Some(metrics) = spec.get("metrics").and_then(Value::as_object) {
         validate_metrics(metrics, &mut out);
     }
+    if let Some(dpp) = spec
+        .get("constraints")
+        .and_then(|c| c.get("dataplaneProxy"))
+        .and_then(Value::as_object)
+    {
+        for list_name in ["requirements", "restrictions"] {
+            for (i, entry) in list(dpp, list_name).iter().enumerate() {
+                let path = format!("constraints.dataplaneProxy.{list_name}[{i}].tags");
+                let tags = entry.get("tags").and_then(Value::as_object);
+                validate_selector(&path, tags, &mut out);
+            }
+        }
+    }
     let zone_egress = spec
         .get("routing")
         .and_then(|r| r.get("zoneEgress"))
@@ -101,6 +114,43 @@ pub(crate) fn validate_spec(spec: &Map<String, Value>, version: KumaVersion) -> 
         ));
     }
     out
+}
+
+/// Kuma's `ValidateSelector` with at least one tag required.
+fn validate_selector(path: &str, tags: Option<&Map<String, Value>>, out: &mut Vec<Violation>) {
+    let tag_name_ok = |k: &str| {
+        k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'/'))
+    };
+    let mut keys: Vec<&str> = tags
+        .map(|t| t.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    if keys.is_empty() {
+        out.push(Violation::new(path, "must have at least one tag"));
+    }
+    crate::text::sort::sort(&mut keys);
+    for key in keys {
+        let at = format!("{path}[{}]", quote(key));
+        if key.is_empty() {
+            out.push(Violation::new(path, "tag name must be non-empty"));
+        }
+        if !tag_name_ok(key) {
+            out.push(Violation::new(
+                at.as_str(),
+                "tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores",
+            ));
+        }
+        let value = str_field(tags, key);
+        if value.is_empty() {
+            out.push(Violation::new(at.as_str(), "tag value must be non-empty"));
+        }
+        if value != "*" && !tag_name_ok(value) {
+            out.push(Violation::new(
+                at.as_str(),
+                r#"tag value must consist of alphanumeric characters, dots, dashes, slashes and underscores or be "*""#,
+            ));
+        }
+    }
 }
 
 fn quote(s: &str) -> String {
@@ -657,6 +707,32 @@ mod tests {
                     "metrics.backends[3].conf.aggregate[1].name",
                     "duplicate entry: a, values have to be unique"
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn dataplane_proxy_constraints_need_valid_tags() {
+        let spec = json!({"constraints": {"dataplaneProxy": {
+            "requirements": [{"tags": {}}, {"tags": {"kuma.io/zone": "east", "b@d": "", "ok": "a b"}}],
+            "restrictions": [{"tags": {"": "*"}}],
+        }}});
+        let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        let base = "constraints.dataplaneProxy";
+        assert_eq!(
+            violations(spec, KumaVersion::V2_14),
+            [
+                s(&format!("{base}.requirements[0].tags"), "must have at least one tag"),
+                s(
+                    &format!("{base}.requirements[1].tags[\"b@d\"]"),
+                    "tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores"
+                ),
+                s(&format!("{base}.requirements[1].tags[\"b@d\"]"), "tag value must be non-empty"),
+                s(
+                    &format!("{base}.requirements[1].tags[\"ok\"]"),
+                    r#"tag value must consist of alphanumeric characters, dots, dashes, slashes and underscores or be "*""#
+                ),
+                s(&format!("{base}.restrictions[0].tags"), "tag name must be non-empty"),
             ]
         );
     }
