@@ -12,7 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, RestItem, StoreView};
+use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, ReleaseItem, StoreView};
 use kuma_mzs_core::preview::ResourceKey;
 use kuma_mzs_core::{KumaVersion, ResourceType};
 use serde::Deserialize;
@@ -32,25 +32,17 @@ struct ZoneIdentity(String);
 pub struct PeerAddr(pub SocketAddr);
 
 type Shared = Arc<ControlPlane>;
-/// Decoded query parameters in order; a malformed query string is a Kuma-style 400.
+/// Decoded query parameters in order, read as Kuma reads them (malformed pairs dropped).
 struct Pairs(Vec<(String, String)>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Pairs {
-    type Rejection = Response;
+    type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _state: &S,
     ) -> Result<Self, Self::Rejection> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(Pairs)
-            .map_err(|e| {
-                error_response(&ApiError::new(
-                    400,
-                    "Bad Request",
-                    format!("invalid query string: {e}"),
-                ))
-            })
+        Ok(Pairs(api::parse_query(parts.uri.query().unwrap_or(""))))
     }
 }
 
@@ -484,11 +476,12 @@ fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
-fn render(stored: &Stored, format: OutputFormat) -> String {
+fn render(stored: &Stored, format: OutputFormat, version: KumaVersion) -> String {
     let result = match format {
-        OutputFormat::Universal => serde_json::to_string(&RestItem {
+        OutputFormat::Universal => serde_json::to_string(&ReleaseItem {
             resource: &stored.resource,
             times: stored.times(),
+            version,
         }),
         OutputFormat::Kubernetes => serde_json::to_string(&KubernetesItem {
             resource: &stored.resource,
@@ -503,26 +496,59 @@ fn missing_mesh(cp: &ControlPlane, resource_type: ResourceType, mesh: Option<&st
     resource_type.is_mesh_scoped() && mesh.is_some_and(|m| !cp.store.mesh_exists(m))
 }
 
+/// Whether an `If-None-Match` header matches the ETag of `version` (`*`, or any listed tag by
+/// weak comparison, RFC 9110 §13.1.2).
+fn none_match(headers: &HeaderMap, version: u64) -> bool {
+    let current = version.to_string();
+    headers.get_all(header::IF_NONE_MATCH).iter().any(|value| {
+        value.to_str().is_ok_and(|text| {
+            text.split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == current)
+        })
+    })
+}
+
+/// How a GET reached the resource: its own path, or `/_kri/{kri}` (whose format error Kuma
+/// titles differently).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Path,
+    Kri,
+}
+
 fn get_resource(
     cp: &ControlPlane,
     resource_type: ResourceType,
     mesh: Option<&str>,
     name: &str,
-    pairs: &[(String, String)],
+    (headers, pairs, via): (&HeaderMap, &[(String, String)], Via),
 ) -> Response {
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
     }
-    let format = match api::parse_format(query_value(pairs, "format")) {
-        Ok(f) => f,
-        Err(e) => return error_response(&e),
+    let Some(stored) = cp.store.get(&key(resource_type, mesh, name)) else {
+        return error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
     };
-    match cp.store.get(&key(resource_type, mesh, name)) {
-        Some(stored) => with_etag(
-            json_response(StatusCode::OK, render(&stored, format)),
+    // Kuma reads `format` only once it has the resource.
+    let format = query_value(pairs, "format");
+    let format = match via {
+        Via::Path => api::parse_format(format, cp.kuma_version),
+        Via::Kri => api::parse_kri_format(format, cp.kuma_version),
+    };
+    match format {
+        // A conditional GET whose ETag still matches: nothing changed (only once the request
+        // would otherwise succeed, RFC 9110 §13.2.1).
+        Ok(_) if none_match(headers, stored.version) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            with_etag(response, stored.version)
+        }
+        Ok(format) => with_etag(
+            json_response(StatusCode::OK, render(&stored, format, cp.kuma_version)),
             stored.version,
         ),
-        None => error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE)),
+        Err(e) => error_response(&e),
     }
 }
 
@@ -538,11 +564,25 @@ fn parse_version(headers: &HeaderMap) -> Result<Expect, ApiError> {
             )
         });
     }
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == b"*")
-    {
-        return Ok(Expect::Absent);
+    // RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly.
+    let mut versions = Vec::new();
+    for value in headers.get_all(header::IF_NONE_MATCH) {
+        for tag in value.to_str().unwrap_or("").split(',').map(str::trim) {
+            if tag == "*" {
+                return Ok(Expect::Absent);
+            }
+            // A tag that is not one of ours can never match.
+            if let Ok(v) = tag
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<u64>()
+            {
+                versions.push(v);
+            }
+        }
+    }
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        return Ok(Expect::NoneOf(versions));
     }
     Ok(Expect::Any)
 }
@@ -621,8 +661,8 @@ async fn delete_resource(
     if let Err(e) = api::check_writable(&cp.mode, resource_type) {
         return error_response(&e);
     }
+    // `If-None-Match: *` holds only while nothing exists: a DELETE of something is refused.
     let expect = match parse_version(&headers) {
-        Ok(Expect::Absent) => Expect::Any,
         Ok(e) => e,
         Err(e) => return error_response(&e),
     };
@@ -655,29 +695,27 @@ async fn delete_resource(
     }
 }
 
+/// A list at `path`, served by the route `route` (`/meshes/{mesh}/<type>`, `/<type>`,
+/// `/meshes`), in Kuma's order: page, filters, then the mesh. Kuma lists ignore `format`.
 fn list_resources(
     cp: &ControlPlane,
     resource_type: ResourceType,
     mesh: Option<&str>,
-    path: &str,
+    (route, path): (&str, &str),
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
-    if missing_mesh(cp, resource_type, mesh) {
-        return error_response(&api::rest::mesh_not_found());
-    }
     let page = match api::parse_page(query_value(pairs, "size"), query_value(pairs, "offset")) {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };
-    let filter = match api::parse_filters(pairs) {
+    let filter = match api::parse_filters(route, pairs) {
         Ok(f) => f,
         Err(e) => return error_response(&e),
     };
-    let format = match api::parse_format(query_value(pairs, "format")) {
-        Ok(f) => f,
-        Err(e) => return error_response(&e),
-    };
+    if missing_mesh(cp, resource_type, mesh) {
+        return error_response(&api::rest::mesh_not_found());
+    }
     let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
     let host = headers
         .get(header::HOST)
@@ -685,7 +723,10 @@ fn list_resources(
         .unwrap_or("localhost");
     let scheme = if cp.https { "https" } else { "http" };
     let next = api::rest::next_link(scheme, host, path, pairs, page, total);
-    let rendered: Vec<String> = items.iter().map(|s| render(s, format)).collect();
+    let rendered: Vec<String> = items
+        .iter()
+        .map(|s| render(s, OutputFormat::Universal, cp.kuma_version))
+        .collect();
     let body = api::rest::list_body(total, &rendered, next.as_deref());
     json_response(StatusCode::OK, body)
 }
@@ -695,15 +736,23 @@ async fn list_meshes(
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    list_resources(&cp, ResourceType::Mesh, None, "/meshes", &headers, &pairs)
+    let at = ("/meshes", "/meshes");
+    list_resources(&cp, ResourceType::Mesh, None, at, &headers, &pairs)
 }
 
 async fn get_mesh(
     State(cp): State<Shared>,
     Path(mesh): Path<String>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    get_resource(&cp, ResourceType::Mesh, None, &mesh, &pairs)
+    get_resource(
+        &cp,
+        ResourceType::Mesh,
+        None,
+        &mesh,
+        (&headers, &pairs, Via::Path),
+    )
 }
 
 async fn put_mesh(
@@ -733,17 +782,20 @@ async fn list_in_mesh(
         Ok(t) => t,
         Err(e) => return error_response(&e),
     };
+    let route = format!("/meshes/{{mesh}}/{collection}");
     let path = format!("/meshes/{mesh}/{collection}");
-    list_resources(&cp, resource_type, Some(&mesh), &path, &headers, &pairs)
+    let at = (route.as_str(), path.as_str());
+    list_resources(&cp, resource_type, Some(&mesh), at, &headers, &pairs)
 }
 
 async fn get_in_mesh(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
     match mesh_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, &pairs),
+        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, (&headers, &pairs, Via::Path)),
         Err(e) => error_response(&e),
     }
 }
@@ -803,7 +855,7 @@ async fn list_all(
     match ResourceType::from_path_segment(&collection) {
         Some(t) if t != ResourceType::Mesh => {
             let path = format!("/{collection}");
-            list_resources(&cp, t, None, &path, &headers, &pairs)
+            list_resources(&cp, t, None, (&path, &path), &headers, &pairs)
         }
         _ => error_response(&ApiError::not_found("Not found")),
     }
@@ -818,10 +870,11 @@ fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
 async fn get_global(
     State(cp): State<Shared>,
     Path((collection, name)): Path<(String, String)>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
     match global_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, None, &name, &pairs),
+        Ok(t) => get_resource(&cp, t, None, &name, (&headers, &pairs, Via::Path)),
         Err(e) => error_response(&e),
     }
 }
@@ -853,38 +906,30 @@ async fn delete_global(
 async fn get_by_kri(
     State(cp): State<Shared>,
     Path(kri): Path<String>,
+    headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    let not_found = || error_response(&ApiError::not_found(api::TITLE_COULD_NOT_RETRIEVE));
-    let Some(parsed) = kuma_mzs_core::kri::parse(&kri) else {
-        return error_response(&ApiError::new(
-            400,
-            "Bad Request",
-            format!("invalid KRI {kri:?}: expected kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>"),
-        ));
+    let request = match api::kri_request(&kri, cp.kuma_version) {
+        Ok(r) => r,
+        Err(e) => return error_response(&e),
     };
-    let Some(resource_type) = ResourceType::ALL
-        .into_iter()
-        .find(|t| t.short_name() == parsed.short_name)
-    else {
-        return not_found();
+    let Some(resource_type) = request.resource_type else {
+        return error_response(&api::kri_not_found());
     };
-    let mesh = resource_type
-        .is_mesh_scoped()
-        .then_some(parsed.mesh.as_str());
-    // The resource's own KRI has no section.
-    let wanted = kuma_mzs_core::kri::Kri {
-        section: String::new(),
-        ..parsed.clone()
-    }
-    .to_string();
+    let mesh = Some(request.mesh.as_str()).filter(|_| resource_type.is_mesh_scoped());
     let found = cp
         .store
         .all_of(resource_type, mesh)
         .into_iter()
-        .find(|s| api::resource_kri(&s.resource) == wanted);
+        .find(|s| api::resource_kri(&s.resource) == request.kri);
     match found {
-        Some(stored) => get_resource(&cp, resource_type, mesh, &stored.resource.meta.name, &pairs),
-        None => not_found(),
+        Some(stored) => get_resource(
+            &cp,
+            resource_type,
+            mesh,
+            &stored.resource.meta.name,
+            (&headers, &pairs, Via::Kri),
+        ),
+        None => error_response(&api::kri_not_found()),
     }
 }

@@ -95,7 +95,7 @@ pub struct Compacted {
 pub const DEFAULT_TOMBSTONE_LIMIT: usize = 10_000;
 
 /// What a write expects to find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
     /// Anything.
     Any,
@@ -103,6 +103,34 @@ pub enum Expect {
     Version(u64),
     /// The resource must not exist (`If-None-Match: *`).
     Absent,
+    /// The resource must not exist with one of these versions (`If-None-Match: "<v>", ...`).
+    NoneOf(Vec<u64>),
+}
+
+fn none_of_refused(versions: &[u64], existing: &Stored) -> Option<StoreError> {
+    versions.contains(&existing.version).then(|| {
+        StoreError::Conflict(format!(
+            "resource version is {}, If-None-Match refused it",
+            existing.version
+        ))
+    })
+}
+
+/// `If-Match` / `If-None-Match: *` on a DELETE of an existing resource.
+fn check_delete_precondition(expect: &Expect, existing: &Stored) -> Result<(), StoreError> {
+    if let Expect::NoneOf(versions) = expect {
+        return none_of_refused(versions, existing).map_or(Ok(()), Err);
+    }
+    match *expect {
+        Expect::Version(v) if existing.version != v => Err(StoreError::Conflict(format!(
+            "resource version is {}, If-Match asked for {v}",
+            existing.version
+        ))),
+        Expect::Absent => Err(StoreError::Conflict(
+            "resource exists, If-None-Match: * asked for none".to_owned(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// What to do with the stored status on a write.
@@ -536,8 +564,13 @@ impl Store {
             return Err(StoreError::MeshMissing(resource.meta.mesh.clone()));
         }
         let existing = self.get(&key);
-        match (expect, &existing) {
-            (Expect::Version(v), Some(e)) if e.version != v => {
+        match (&expect, &existing) {
+            (Expect::NoneOf(versions), Some(e)) => {
+                if let Some(refused) = none_of_refused(versions, e) {
+                    return Err(refused);
+                }
+            }
+            (&Expect::Version(v), Some(e)) if e.version != v => {
                 return Err(StoreError::Conflict(format!(
                     "resource version is {}, If-Match asked for {v}",
                     e.version
@@ -795,14 +828,7 @@ impl Store {
         let Some(existing) = self.get(key) else {
             return Err(StoreError::NotFound);
         };
-        if let Expect::Version(v) = expect {
-            if existing.version != v {
-                return Err(StoreError::Conflict(format!(
-                    "resource version is {}, If-Match asked for {v}",
-                    existing.version
-                )));
-            }
-        }
+        check_delete_precondition(&expect, &existing)?;
         if let Some(conn) = writer.as_ref() {
             conn.execute_batch("BEGIN IMMEDIATE")?;
             let written = conn
@@ -852,14 +878,7 @@ impl Store {
         let Some(existing) = self.get(&key) else {
             return Err(StoreError::NotFound);
         };
-        if let Expect::Version(v) = expect {
-            if existing.version != v {
-                return Err(StoreError::Conflict(format!(
-                    "resource version is {}, If-Match asked for {v}",
-                    existing.version
-                )));
-            }
-        }
+        check_delete_precondition(&expect, &existing)?;
         let mut ops = vec![BatchOp::Delete(key)];
         {
             let inner = self.read_inner();

@@ -23,15 +23,18 @@ pub fn list_body(total: usize, rendered_items: &[String], next: Option<&str>) ->
     )
 }
 
-/// Characters left as they are in a `next` link's query (RFC 3986 unreserved).
+/// Characters left as they are in a `next` link's query (Go's `url.QueryEscape`).
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
-fn percent_encode(text: &str, out: &mut String) {
+/// Go's `url.QueryEscape`: a space is `+`, everything else not unreserved is `%XX`.
+fn query_escape(text: &str, out: &mut String) {
     for b in text.bytes() {
         if is_unreserved(b) {
             out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
@@ -39,8 +42,10 @@ fn percent_encode(text: &str, out: &mut String) {
 }
 
 /// The `next` link of a list page: the same URL with `offset` moved past this page, or `None`
-/// on the last page. `query` is the request's decoded query in order (its `offset` is
-/// replaced; everything else is kept).
+/// on the last page. `query` is the request's decoded query in order. As Kuma builds it (Go's
+/// `url.Values` with `offset` set, then `Encode`): one `offset`, parameters sorted by key, a
+/// repeated parameter's values in request order (golden `crud/list_mesh_04`:
+/// `/meshes?offset=2&size=2`).
 pub fn next_link(
     scheme: &str,
     host: &str,
@@ -53,14 +58,23 @@ pub fn next_link(
     if next_offset >= total {
         return None;
     }
+    let offset = next_offset.to_string();
+    let mut pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter(|(k, _)| k != "offset")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    pairs.push(("offset", &offset));
+    crate::text::sort::sort_by(&mut pairs, |a, b| a.0.cmp(b.0));
     let mut link = format!("{scheme}://{host}{path}?");
-    for (k, v) in query.iter().filter(|(k, _)| k != "offset") {
-        percent_encode(k, &mut link);
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            link.push('&');
+        }
+        query_escape(k, &mut link);
         link.push('=');
-        percent_encode(v, &mut link);
-        link.push('&');
+        query_escape(v, &mut link);
     }
-    link.push_str(&format!("offset={next_offset}"));
     Some(link)
 }
 
@@ -245,12 +259,22 @@ mod tests {
         let query = vec![
             ("size".to_owned(), "2".to_owned()),
             ("offset".to_owned(), "0".to_owned()),
-            ("filter".to_owned(), "a b&c".to_owned()),
+            ("filter[labels.b]".to_owned(), "a b&c".to_owned()),
+            ("name".to_owned(), "x".to_owned()),
+            ("filter[labels.a]".to_owned(), "2".to_owned()),
+            ("name".to_owned(), "y".to_owned()),
         ];
         let page = Page { size: 2, offset: 0 };
+        // Sorted by key as Go's `url.Values.Encode` writes them; repeated keys in order.
         assert_eq!(
             next_link("http", "h:1", "/meshes", &query, page, 3).unwrap(),
-            "http://h:1/meshes?size=2&filter=a%20b%26c&offset=2"
+            "http://h:1/meshes?filter%5Blabels.a%5D=2&filter%5Blabels.b%5D=a+b%26c&name=x&name=y&offset=2&size=2"
+        );
+        // Golden crud/list_mesh_04.
+        let query = vec![("size".to_owned(), "2".to_owned())];
+        assert_eq!(
+            next_link("http", "{{address}}", "/meshes", &query, page, 3).unwrap(),
+            "http://{{address}}/meshes?offset=2&size=2"
         );
         assert_eq!(next_link("http", "h:1", "/meshes", &query, page, 2), None);
     }

@@ -20,7 +20,7 @@ pub struct Page {
     pub offset: usize,
 }
 
-pub(crate) fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
+fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
     ApiError {
         status: 400,
         title: "Bad Request".to_owned(),
@@ -101,41 +101,106 @@ impl ListFilter {
     }
 }
 
-/// Parse the list query parameters (decoded `(key, value)` pairs in order).
-pub fn parse_filters(pairs: &[(String, String)]) -> Result<ListFilter, ApiError> {
+/// Parse the list query parameters (decoded `(key, value)` pairs in order) of a list served at
+/// `route` (the route as Kuma registers it, e.g. `/meshes/{mesh}/meshmultizoneservices`, which
+/// Kuma's violations name). Like Kuma's `labelFilter`: every `filter[...]` key that is not
+/// `filter[labels.<key>]` is a violation (golden `crud/list_dp_with_label_filter_bad`,
+/// `..._op_unsupported`), all reported together; a repeated filter keeps its last value.
+pub fn parse_filters(route: &str, pairs: &[(String, String)]) -> Result<ListFilter, ApiError> {
     let mut filter = ListFilter::default();
+    let mut violations: Vec<Violation> = Vec::new();
     for (key, value) in pairs {
         if key == "name" {
-            if !value.is_empty() {
-                filter.name_contains = Some(value.clone());
-            }
             continue;
         }
-        let Some(inner) = key
-            .strip_prefix("filter[")
-            .and_then(|rest| rest.strip_suffix(']'))
-        else {
+        if !key.starts_with("filter[") {
+            continue;
+        }
+        let field = format!("{route}.{key}");
+        if violations.iter().any(|v| v.field == field) {
+            continue;
+        }
+        let Some(label_and_rest) = key.strip_prefix("filter[labels.") else {
+            violations.push(Violation::new(
+                field,
+                "filters are only supported on labels",
+            ));
             continue;
         };
-        if inner.contains('[') || inner.contains(']') {
-            return Err(bad_parameter(
-                "filter",
-                "advanced filters are not supported",
-                "Invalid filter",
-            ));
-        }
-        match inner.strip_prefix("labels.") {
-            Some(label) if !label.is_empty() => {
+        match label_and_rest.split_once(']') {
+            Some((label, "")) => {
                 filter.labels.insert(label.to_owned(), value.clone());
             }
-            _ => {
-                return Err(bad_parameter(
-                    "filter",
-                    "filters are only supported on labels",
-                    "Invalid filter",
-                ))
+            _ => violations.push(Violation::new(field, "advanced filters are not supported")),
+        }
+    }
+    // `name` is read as Go's `Values.Get`: the first value.
+    filter.name_contains = pairs
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
+    if violations.is_empty() {
+        Ok(filter)
+    } else {
+        Err(ApiError::invalid(TITLE_COULD_NOT_LIST, violations))
+    }
+}
+
+/// Go's `url.QueryUnescape`: `+` is a space, `%` must start two hex digits.
+fn query_unescape(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let text = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(text, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
             }
         }
     }
-    Ok(filter)
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A request's query as Kuma's handlers read it (Go's `url.Query()`): `&`-separated pairs in
+/// order, a pair with a `;` or a malformed escape dropped without an error, so
+/// `?size=%ZZ` lists with the default size.
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|pair| !pair.is_empty() && !pair.contains(';'))
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((query_unescape(key)?, query_unescape(value)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::parse_query;
+
+    #[test]
+    fn malformed_pairs_are_dropped_as_go_drops_them() {
+        let pairs = |raw: &str| parse_query(raw);
+        assert_eq!(
+            pairs("size=%ZZ&name=a+b%21&filter%5Blabels.a%5D=1&x;y=2&&flag&bad=%4"),
+            [
+                ("name".to_owned(), "a b!".to_owned()),
+                ("filter[labels.a]".to_owned(), "1".to_owned()),
+                ("flag".to_owned(), String::new()),
+            ]
+        );
+        assert!(pairs("").is_empty());
+    }
 }

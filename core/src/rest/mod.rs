@@ -13,9 +13,12 @@ pub(crate) mod server_labels;
 
 mod default_generators;
 mod errors;
+mod go_json;
 mod inspect;
+mod kri_lookup;
 mod labels;
 mod list_query;
+mod mesh;
 mod mode;
 mod output;
 mod put;
@@ -32,13 +35,13 @@ pub(crate) use errors::{
     TITLE_FAILED_UPDATE,
 };
 pub use inspect::inspect_hostnames;
+pub use kri_lookup::{kri_not_found, kri_request, parse_kri_format, KriRequest};
 pub use labels::check_delete;
 pub use labels::compute_labels;
 pub(crate) use labels::{check_immutable_labels, check_labels};
-pub(crate) use list_query::bad_parameter;
-pub use list_query::{parse_filters, parse_page, ListFilter, Page};
+pub use list_query::{parse_filters, parse_page, parse_query, ListFilter, Page};
 pub use mode::{check_writable, Mode};
-pub use output::{parse_format, KubernetesItem, OutputFormat, RestItem, Times};
+pub use output::{parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times};
 pub use put::{
     decode_listed, decode_value, prepare_put, PreparedPut, StoreView, PLANNED_CREATION_TIME,
 };

@@ -6,8 +6,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
-use super::{bad_parameter, facts, resource_kri, resource_snis, ApiError};
-use crate::model::{Labels, MzsStatus, Resource, ResourceType, Spec};
+use super::{facts, resource_kri, resource_snis, ApiError, TITLE_COULD_NOT_RETRIEVE};
+use crate::model::{KumaVersion, Labels, MzsStatus, Resource, ResourceType, Spec};
+use crate::Violation;
 
 /// Times of a stored resource, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,9 +74,38 @@ pub struct RestItem<'a> {
     pub times: Times<'a>,
 }
 
+/// A resource in Kuma's universal REST shape as the release `version` prints it: [`RestItem`],
+/// plus a Mesh's `kri` from 2.13 (when Kuma's REST meta started to carry one for every type
+/// with a short name).
+pub struct ReleaseItem<'a> {
+    /// The resource.
+    pub resource: &'a Resource,
+    /// Its times.
+    pub times: Times<'a>,
+    /// The release whose shape to print.
+    pub version: KumaVersion,
+}
+
+impl Serialize for ReleaseItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mesh_kri = self.version.minor() >= (2, 13);
+        serialize_item(self.resource, &self.times, mesh_kri, serializer)
+    }
+}
+
 impl Serialize for RestItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let r = self.resource;
+        serialize_item(self.resource, &self.times, false, serializer)
+    }
+}
+
+fn serialize_item<S: Serializer>(
+    r: &Resource,
+    times: &Times<'_>,
+    mesh_kri: bool,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    {
         let rt = r.resource_type();
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", rt.name())?;
@@ -83,11 +113,14 @@ impl Serialize for RestItem<'_> {
             map.serialize_entry("mesh", &r.meta.mesh)?;
         }
         map.serialize_entry("name", &r.meta.name)?;
-        map.serialize_entry("creationTime", self.times.creation)?;
-        map.serialize_entry("modificationTime", self.times.modification)?;
+        map.serialize_entry("creationTime", times.creation)?;
+        map.serialize_entry("modificationTime", times.modification)?;
         if let Spec::Mesh(Value::Object(fields)) = &r.spec {
             if !r.meta.labels.is_empty() {
                 map.serialize_entry("labels", &r.meta.labels)?;
+            }
+            if mesh_kri {
+                map.serialize_entry("kri", &resource_kri(r))?;
             }
             for (k, v) in fields {
                 map.serialize_entry(k, v)?;
@@ -162,15 +195,26 @@ pub enum OutputFormat {
     Kubernetes,
 }
 
-/// Parse `?format=`.
-pub fn parse_format(format: Option<&str>) -> Result<OutputFormat, ApiError> {
+/// Parse `?format=` of a GET (Kuma reads it only after finding the resource; lists ignore it).
+/// Kuma's `MakeFieldMustBeOneOfErr`, titled `invalid format` up to 2.12 and
+/// `Could not retrieve a resource` from 2.13.
+pub fn parse_format(format: Option<&str>, version: KumaVersion) -> Result<OutputFormat, ApiError> {
     match format.unwrap_or("") {
         "" | "universal" => Ok(OutputFormat::Universal),
         "k8s" | "kubernetes" => Ok(OutputFormat::Kubernetes),
-        _ => Err(bad_parameter(
-            "format",
-            "must be one of: k8s, kubernetes, universal",
-            "Invalid format",
-        )),
+        _ => {
+            let title = if version.minor() < (2, 13) {
+                "invalid format"
+            } else {
+                TITLE_COULD_NOT_RETRIEVE
+            };
+            Err(ApiError::invalid(
+                title,
+                vec![Violation::new(
+                    "",
+                    r#""format" must be one of ["k8s", "kubernetes", "universal"]"#,
+                )],
+            ))
+        }
     }
 }

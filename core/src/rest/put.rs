@@ -47,12 +47,19 @@ pub fn prepare_put(
         return Err(super::facts::mesh_not_found());
     }
     // Step 2: decode, defaults, schema, Go validator without meta.
+    // Kuma's decoder: Go's `encoding/json` errors, as a 400 `Bad Request`.
+    if let Some(error) = super::go_json::syntax_error(body) {
+        return Err(undecodable(resource_type, &error));
+    }
     let mut value: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::invalid(
             TITLE_COULD_NOT_PROCESS,
             vec![Violation::new("", format!("invalid JSON: {e}"))],
         )
     })?;
+    if let Some(error) = go_type_error(resource_type, &value) {
+        return Err(undecodable(resource_type, &error));
+    }
     if !value.is_object() {
         return Err(ApiError::invalid(
             TITLE_COULD_NOT_PROCESS,
@@ -64,8 +71,14 @@ pub fn prepare_put(
             )],
         ));
     }
-    let decoded = decode_body_in(resource_type, &mut value, version)?;
-    let schema_free = resource_without_meta(&decoded, version);
+    let mut decoded = decode_body_in(resource_type, &mut value, version)?;
+    if let Spec::Mesh(Value::Object(spec)) = &mut decoded.spec {
+        super::mesh::drop_unknown_fields(spec, version);
+    }
+    let mut schema_free = resource_without_meta(&decoded, version);
+    if let Spec::Mesh(Value::Object(spec)) = &decoded.spec {
+        schema_free.extend(super::mesh::validate_spec(spec, version));
+    }
     if !schema_free.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, schema_free));
     }
@@ -118,6 +131,12 @@ pub fn prepare_put(
     }
     // Step 4: labels, then the manager validates again with meta.
     let mesh = resource_type.is_mesh_scoped().then_some(url_mesh).flatten();
+    // What Kuma's manager validates a Mesh's name as: the body's meta on create, the stored
+    // meta on update.
+    let display_name = store
+        .existing
+        .map_or(decoded.meta.display_name(), |e| e.meta.display_name())
+        .to_owned();
     let labels = compute_labels(
         mode,
         resource_type,
@@ -143,7 +162,20 @@ pub fn prepare_put(
             return Err(ApiError::invalid(TITLE_COULD_NOT_UPDATE, immutable));
         }
     }
-    let with_meta = crate::validate::resource(&resource, true, version);
+    let mut with_meta = crate::validate::resource(&resource, true, version);
+    if let Spec::Mesh(Value::Object(spec)) = &resource.spec {
+        let previous = store.existing.and_then(|e| match &e.spec {
+            Spec::Mesh(Value::Object(previous)) => Some(previous),
+            _ => None,
+        });
+        with_meta.extend(super::mesh::validate_with_meta(
+            url_name,
+            &display_name,
+            spec,
+            previous,
+            version,
+        ));
+    }
     if !with_meta.is_empty() {
         let title = if created {
             TITLE_FAILED_CREATE
@@ -161,6 +193,46 @@ pub fn prepare_put(
         created,
         warnings,
     })
+}
+
+/// Kuma's answer to a body its decoder refuses (`rest.InvalidResourceError`).
+fn undecodable(resource_type: ResourceType, error: &str) -> ApiError {
+    ApiError::new(
+        400,
+        "Bad Request",
+        format!(
+            "invalid {} object: {}",
+            resource_type.name(),
+            crate::template::go_quote(error)
+        ),
+    )
+}
+
+/// The type error Go's `json.Unmarshal` gives for a syntactically valid body, where Kuma's
+/// decoder meets one before any schema: a body that is not an object (plugin types decode into
+/// a `map[string]interface {}`, a Mesh into its meta), and a Mesh's meta strings that are not
+/// strings.
+fn go_type_error(resource_type: ResourceType, value: &Value) -> Option<String> {
+    let kind = super::go_json::kind(value);
+    match value {
+        Value::Null => None,
+        Value::Object(map) if resource_type == ResourceType::Mesh => ["type", "mesh", "name"]
+            .into_iter()
+            .find_map(|field| {
+                let v = map.get(field).filter(|v| !v.is_string() && !v.is_null())?;
+                Some(format!(
+                    "json: cannot unmarshal {} into Go struct field ResourceMeta.{field} of type string",
+                    super::go_json::kind(v)
+                ))
+            }),
+        Value::Object(_) => None,
+        _ if resource_type == ResourceType::Mesh => Some(format!(
+            "json: cannot unmarshal {kind} into Go value of type v1alpha1.ResourceMeta"
+        )),
+        _ => Some(format!(
+            "json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
+        )),
+    }
 }
 
 fn schema_type_name(value: &Value) -> &'static str {

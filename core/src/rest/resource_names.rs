@@ -9,7 +9,7 @@ use crate::model::{Resource, Spec};
 pub fn resource_kri(resource: &Resource) -> String {
     let meta = &resource.meta;
     kri::kri(
-        resource.resource_type().short_name(),
+        super::kri_lookup::short_name(resource.resource_type()),
         &meta.mesh,
         meta.zone(),
         meta.namespace(),

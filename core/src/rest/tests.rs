@@ -373,21 +373,79 @@ fn pagination_messages() {
 
 #[test]
 fn filters() {
-    let f = parse_filters(&[
-        ("filter[labels.kuma.io/zone]".into(), "east".into()),
-        ("name".into(), "red".into()),
-    ])
+    const ROUTE: &str = "/meshes/{mesh}/dataplanes";
+    let f = parse_filters(
+        ROUTE,
+        &[
+            ("filter[labels.kuma.io/zone]".into(), "west".into()),
+            ("filter[labels.kuma.io/zone]".into(), "east".into()),
+            ("filter[labels.]".into(), "x".into()),
+            ("name".into(), "red".into()),
+            ("name".into(), "blue".into()),
+        ],
+    )
     .unwrap();
+    assert_eq!(f.name_contains.as_deref(), Some("red"));
     assert_eq!(f.labels.get("kuma.io/zone").unwrap(), "east");
-    let e = parse_filters(&[("filter[name]".into(), "x".into())]).unwrap_err();
+    assert_eq!(f.labels.get("").unwrap(), "x");
+    // Goldens crud/list_dp_with_label_filter_bad and ..._op_unsupported, both at once.
+    let e = parse_filters(
+        ROUTE,
+        &[
+            ("filter[labelds.k8s.kuma.io/namespace]".into(), "ns1".into()),
+            (
+                "filter[labels.k8s.kuma.io/namespace][eq]".into(),
+                "ns1".into(),
+            ),
+        ],
+    )
+    .unwrap_err();
     assert_eq!(
-        e.invalid_parameters[0].message,
-        "filters are only supported on labels"
+        (e.status, e.title.as_str(), e.detail.as_str()),
+        (400, "Could not retrieve resources", "Resource is not valid")
     );
-    let e = parse_filters(&[("filter[labels.a][b]".into(), "x".into())]).unwrap_err();
     assert_eq!(
-        e.invalid_parameters[0].message,
-        "advanced filters are not supported"
+        e.invalid_parameters,
+        [
+            Violation::new(
+                "/meshes/{mesh}/dataplanes.filter[labelds.k8s.kuma.io/namespace]",
+                "filters are only supported on labels"
+            ),
+            Violation::new(
+                "/meshes/{mesh}/dataplanes.filter[labels.k8s.kuma.io/namespace][eq]",
+                "advanced filters are not supported"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_bad_format_is_a_validation_error_titled_per_release() {
+    let e = parse_format(Some("yaml"), KumaVersion::V3_0).unwrap_err();
+    assert_eq!(
+        (e.status, e.title.as_str(), e.detail.as_str()),
+        (
+            400,
+            "Could not retrieve a resource",
+            "Resource is not valid"
+        )
+    );
+    assert_eq!(
+        e.invalid_parameters,
+        [Violation::new(
+            "",
+            "\"format\" must be one of [\"k8s\", \"kubernetes\", \"universal\"]"
+        )]
+    );
+    assert_eq!(
+        parse_format(Some("yaml"), KumaVersion::V2_12)
+            .unwrap_err()
+            .title,
+        "invalid format"
+    );
+    assert_eq!(
+        parse_format(Some("k8s"), KumaVersion::V2_9),
+        Ok(OutputFormat::Kubernetes)
     );
 }
 
