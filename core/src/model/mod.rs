@@ -120,10 +120,10 @@ impl ResourceType {
         !matches!(self, Self::Mesh | Self::HostnameGenerator)
     }
 
-    /// Short name used in KRIs and SNIs (`mzsvc`).
+    /// Short name used in KRIs and SNIs (`mzsvc`; Kuma's registry `ShortName`).
     pub fn short_name(self) -> &'static str {
         match self {
-            Self::Mesh => "mesh",
+            Self::Mesh => "m",
             Self::MeshService => "msvc",
             Self::MeshMultiZoneService => "mzsvc",
             Self::HostnameGenerator => "hg",

@@ -9,14 +9,6 @@ use super::kri::Kri;
 use super::{ApiError, TITLE_COULD_NOT_RETRIEVE};
 use crate::model::{KumaVersion, ResourceType};
 
-/// A type's short name in KRIs: Kuma's descriptor `ShortName`.
-pub(crate) fn short_name(resource_type: ResourceType) -> &'static str {
-    match resource_type {
-        ResourceType::Mesh => "m",
-        other => other.short_name(),
-    }
-}
-
 /// Every short name Kuma's registry has at `version` (tags v2.13.10, v2.14.3; 3.0 at the
 /// snapshot the 3.0 rules follow).
 fn kuma_short_names(version: KumaVersion) -> &'static [&'static str] {
@@ -82,7 +74,7 @@ pub fn kri_request(text: &str, version: KumaVersion) -> Result<KriRequest, ApiEr
     }
     let resource_type = ResourceType::ALL
         .into_iter()
-        .find(|t| short_name(*t) == short);
+        .find(|t| t.short_name() == short);
     let kri = Kri {
         short_name: short.to_owned(),
         mesh: parts[2].to_owned(),

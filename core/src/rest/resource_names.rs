@@ -9,7 +9,7 @@ use crate::model::{Resource, Spec};
 pub fn resource_kri(resource: &Resource) -> String {
     let meta = &resource.meta;
     kri::kri(
-        super::kri_lookup::short_name(resource.resource_type()),
+        resource.resource_type().short_name(),
         &meta.mesh,
         meta.zone(),
         meta.namespace(),
