@@ -171,6 +171,40 @@ pub fn preview_workspace(
             preview_diagnostics: authoring,
         });
     }
+    // Applied in order (`kumactl apply -f` file by file), a later document of the same MZS
+    // replaces an earlier one; the preview and the explanation use the later, the earlier is
+    // reported as skipped.
+    for (i, earlier) in origins.iter().enumerate() {
+        let Some(later) = (origins.get(i + 1..).unwrap_or_default().iter())
+            .rfind(|o| (&o.mesh, &o.name) == (&earlier.mesh, &earlier.name))
+        else {
+            continue;
+        };
+        let span = |o: &Origin| {
+            let doc = results.get(o.file)?.checked.documents.get(o.document)?;
+            Some(doc.root.span)
+        };
+        let (Some(at), Some(by), Some(by_file)) =
+            (span(earlier), span(later), files.get(later.file))
+        else {
+            continue;
+        };
+        let line = results[later.file]
+            .checked
+            .line_index
+            .position(by_file.text, by.start)
+            .line;
+        skipped.push(Skipped {
+            file: earlier.file,
+            resource_type: ResourceType::MeshMultiZoneService,
+            mesh: earlier.mesh.clone(),
+            name: earlier.name.clone(),
+            span: at,
+            first_error: at,
+            errors: 0,
+            reason: format!("replaced by the later document at {}:{line}", by_file.path),
+        });
+    }
     let preview = preview::preview(&resources, zones, options);
     locate_warnings(&preview, &resources, &origins, &mut results);
     WorkspacePreview {
@@ -426,6 +460,42 @@ mod tests {
         assert_eq!(s.name, "redis");
         assert_eq!(s.reason, "fix 1 error at global.yaml:11");
         assert!(out.preview.zones.is_empty());
+    }
+
+    #[test]
+    fn an_mzs_written_twice_is_the_later_and_the_earlier_is_skipped() {
+        let later = MZS.replace("6379", "6380");
+        let two = format!("{MZS}---\n{later}");
+        let out = run(&[("a.yaml", MZS, None), ("b.yaml", &two, None)]);
+        let skipped: Vec<(usize, &str, &str)> = (out.skipped.iter())
+            .map(|s| (s.file, s.name.as_str(), s.reason.as_str()))
+            .collect();
+        let reason = "replaced by the later document at b.yaml:13";
+        assert_eq!(skipped, [(0, "redis", reason), (1, "redis", reason)]);
+        // The zones preview the later document.
+        let files = [
+            WorkspaceFile {
+                path: "a.yaml",
+                text: MZS,
+                zone: None,
+            },
+            WorkspaceFile {
+                path: "b.yaml",
+                text: &two,
+                zone: None,
+            },
+        ];
+        let out = preview_workspace(
+            &files,
+            &["east".to_owned()],
+            &CheckOptions::default(),
+            &PreviewOptions::default(),
+        );
+        let ports: Vec<i32> = (out.preview.zones.iter())
+            .flat_map(|z| z.multi_zone_services.iter())
+            .flat_map(|m| m.ports.iter().map(|p| p.port))
+            .collect();
+        assert_eq!(ports, [6380]);
     }
 
     #[test]
