@@ -64,8 +64,6 @@ pub struct KumaProvider {
     configured: RwLock<Option<Arc<Configured>>>,
     /// ConfigureProvider saw values known only after apply: plan offline.
     deferred: std::sync::atomic::AtomicBool,
-    /// ConfigureProvider was called in this process (see [`validation_reported_already`]).
-    configure_called: std::sync::atomic::AtomicBool,
 }
 
 impl KumaProvider {
@@ -90,7 +88,6 @@ impl KumaProvider {
             data_types,
             configured: RwLock::new(None),
             deferred: std::sync::atomic::AtomicBool::new(false),
-            configure_called: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -213,21 +210,6 @@ fn deferred_data_source(
     }
 }
 
-/// What ValidateResourceConfig reports. Terraform validates a resource's configuration twice per
-/// plan: in the validate walk, in a provider process that is never configured, and again in the
-/// plan (and apply) walk, right before PlanResourceChange, in a process that ConfigureProvider
-/// has already set up; Terraform before 1.12 shows the warnings of both calls, so every lint
-/// appeared twice. After ConfigureProvider only errors are returned (an error stops the run
-/// anyway, and the plan walk sees values the validate walk did not know): each warning comes
-/// from the validate walk, once, and `terraform validate` keeps every warning.
-fn validation_reported_already(diags: Vec<Diag>, configured: bool) -> Vec<Diag> {
-    if configured {
-        diags.into_iter().filter(|d| d.error).collect()
-    } else {
-        diags
-    }
-}
-
 fn protos(diags: &[Diag]) -> Vec<pb::Diagnostic> {
     diags.iter().map(Diag::to_proto).collect()
 }
@@ -303,11 +285,10 @@ impl Provider for KumaProvider {
         let diags = resource(&req.type_name)
             .map(|r| r.validate(&config))
             .unwrap_or_default();
-        let diags = validation_reported_already(
-            diags,
-            self.configure_called
-                .load(std::sync::atomic::Ordering::SeqCst),
-        );
+        // Warnings too in the plan walk, although Terraform before 1.12 then shows a lint of a
+        // literal value twice (once from its validate walk): the plan walk knows the values of
+        // variables, which the validate walk reads as unknown, so a lint on a value from a
+        // variable exists only here (Terraform 1.12 and later drop the repeated diagnostic).
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: protos(&diags),
         }))
@@ -354,8 +335,6 @@ impl Provider for KumaProvider {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let ty = self.schemas.provider.ty();
         let req = request.get_ref();
-        self.configure_called
-            .store(true, std::sync::atomic::Ordering::SeqCst);
         let config = match decode(req.config.as_ref(), &ty) {
             Ok(c) => c,
             Err(diagnostics) => {
@@ -614,19 +593,6 @@ impl Provider for KumaProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn validation_after_configure_reports_errors_only() {
-        let diags = vec![
-            Diag::warning("MZS001: lint", "a warning"),
-            Diag::error("Invalid", "an error"),
-        ];
-        assert_eq!(validation_reported_already(diags.clone(), false), diags);
-        assert_eq!(
-            validation_reported_already(diags.clone(), true),
-            vec![diags[1].clone()]
-        );
-    }
 
     #[test]
     fn a_data_source_under_a_provider_known_only_at_apply_is_deferred_or_explained() {
