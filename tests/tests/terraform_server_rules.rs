@@ -524,3 +524,80 @@ fn a_lint_reaches_the_plan_on_terraform_1_0_3() {
 fn a_lint_reaches_the_plan_on_current_terraform() {
     lints_reach_the_plan("current");
 }
+
+/// `hostname_generator("hgt", "")` with a `timeouts` block of `entries` (HCL lines).
+fn generator_with_timeouts(entries: &str) -> String {
+    hostname_generator("hgt", "").replace(
+        "  selector {",
+        &format!("  timeouts {{\n{entries}\n  }}\n  selector {{"),
+    )
+}
+
+/// Bug bash 5: `kuma_hostname_generator` takes the `timeouts` block the MZS has: it applies and
+/// plans no diff, a deadline that does not parse is an error at its attribute.
+fn generator_timeouts(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, &[]);
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts(
+            "    create = \"1m\"\n    update = \"1m\"\n    delete = \"1m\"\n    read = \"1m\""
+        )
+    ));
+    ws.init();
+    ws.apply(&[]);
+    assert_eq!(ws.plan_code().code, 0);
+    assert_eq!(kuma.get("/hostnamegenerators/hgt").0, 200);
+
+    ws.write(&format!(
+        "{provider}{}",
+        generator_with_timeouts("    create = \"soon\"")
+    ));
+    let validate = ws.run(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{}", validate.all());
+    let text = validate.all().replace('\n', " ");
+    assert!(text.contains("Error: Invalid create"), "{text}");
+    assert!(text.contains("create = \"soon\""), "{text}");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_terraform_1_0_3() {
+    generator_timeouts("1.0.3");
+}
+
+#[test]
+fn hostname_generators_take_a_timeouts_block_on_current_terraform() {
+    generator_timeouts("current");
+}
+
+/// Bug bash 5: a HostnameGenerator's `timeouts.read` bounds its refresh against a control plane
+/// that never answers (the provider's `operation_timeout`, 60 s by default, does not apply).
+#[test]
+fn a_silent_control_plane_fails_a_generator_refresh_within_its_read_timeout() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let generator = generator_with_timeouts("    read = \"3s\"");
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&kuma.global, &kuma.token, &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let silent = Silent::start();
+    ws.write(&format!(
+        "{}{generator}",
+        provider(&silent.url, &kuma.token, &[])
+    ));
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 1, "{}", plan.all());
+    let text = plan.all().replace('\n', " ");
+    assert!(text.contains("operation deadline"), "{text}");
+    // Version detection (10 s at most) + the refresh (3 s) + Terraform itself.
+    assert!(
+        took < Duration::from_secs(30),
+        "refresh failed only after {took:?}"
+    );
+}
