@@ -115,6 +115,7 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
         .flat_map(|doc| super::decode_document_owned(doc, options.kuma_version))
         .collect();
     let mut diagnostics = parsed.diagnostics;
+    diagnostics.extend(super::json_comments::json_comment(text));
     diagnostics::sort(&mut diagnostics);
     Checked {
         documents,

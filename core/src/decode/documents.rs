@@ -44,20 +44,10 @@ pub(crate) enum DocumentClass {
     Foreign,
 }
 
-/// Classify a checked document of `text`. A document that is not a mapping but whose text reads
-/// like a Kuma resource counts as modelled, so its error stays: a JSON file with a `//` comment
-/// reads as one YAML string (as Kuma reads it too), and saying nothing would pass it.
-pub(crate) fn classify(doc: &CheckedDocument, text: &str) -> DocumentClass {
+/// Classify a checked document.
+pub(crate) fn classify(doc: &CheckedDocument) -> DocumentClass {
     if doc.resource_type.is_some() {
         return DocumentClass::Modelled;
-    }
-    if doc.root.as_mapping().is_none() {
-        let source = text
-            .get(doc.span.start as usize..doc.span.end as usize)
-            .unwrap_or_default();
-        if mentions_kuma(source) {
-            return DocumentClass::Modelled;
-        }
     }
     classify_node(&doc.root)
 }
@@ -105,7 +95,7 @@ pub(crate) fn quiet(checked: &mut Checked, text: &str) {
         checked.diagnostics.clear();
     }
     for doc in &mut checked.documents {
-        match classify(doc, text) {
+        match classify(doc) {
             DocumentClass::Modelled => {}
             DocumentClass::Foreign => doc.diagnostics.clear(),
             DocumentClass::UnmodelledKuma => {
@@ -136,7 +126,7 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
     if checked
         .documents
         .iter()
-        .any(|d| classify(d, text) != DocumentClass::Foreign)
+        .any(|d| classify(d) != DocumentClass::Foreign)
     {
         return true;
     }
@@ -203,22 +193,26 @@ mod tests {
     }
 
     #[test]
-    fn a_kuma_resource_that_reads_as_a_string_keeps_its_error() {
-        // JSON does not allow comments; YAML reads the whole compact file as one plain string.
-        let text = "// redis\n{\"type\":\"MeshMultiZoneService\",\"name\":\"redis\"}\n";
-        let checked = quiet_check(text);
-        let all: Vec<&Diagnostic> = checked.all_diagnostics().collect();
-        assert_eq!(all.len(), 1, "{all:?}");
-        assert_eq!(all[0].code, Code::UnknownResource);
-        assert!(
-            all[0]
-                .message
-                .contains("found a string (JSON has no comments"),
-            "{all:?}"
-        );
-        assert!(holds_kuma(&checked, text));
-        // A string that is not a resource stays quiet, as every foreign document does.
-        assert_eq!(quiet_check("just some text\n").all_diagnostics().count(), 0);
+    fn a_json_kuma_resource_with_a_comment_keeps_its_error() {
+        // JSON does not allow comments; YAML reads the whole compact file as one plain string,
+        // a pretty-printed one as a mapping with a key `// redis "type"`: both documents are
+        // foreign, but the file's error stays.
+        for text in [
+            "// redis\n{\"type\":\"MeshMultiZoneService\",\"name\":\"redis\"}\n",
+            "{\n  // redis\n  \"type\": \"MeshMultiZoneService\",\n  \"name\": \"redis\"\n}\n",
+        ] {
+            let checked = quiet_check(text);
+            let all: Vec<&Diagnostic> = checked.all_diagnostics().collect();
+            assert_eq!(all.len(), 1, "{all:?}");
+            assert!(
+                all[0].message.starts_with("JSON has no comments"),
+                "{all:?}"
+            );
+            assert!(holds_kuma(&checked, text));
+        }
+        // A JSON file that is not Kuma's keeps its comments quietly (a tsconfig.json).
+        let tsconfig = "{\n  // strict\n  \"compilerOptions\": {}\n}\n";
+        assert_eq!(quiet_check(tsconfig).all_diagnostics().count(), 0);
     }
 
     #[test]

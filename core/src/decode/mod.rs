@@ -10,6 +10,7 @@
 pub(crate) mod check;
 pub(crate) mod documents;
 pub(crate) mod json;
+mod json_comments;
 mod merge_keys;
 pub(crate) mod openapi;
 mod repeated_keys;
@@ -280,13 +281,8 @@ fn decode_envelope(
             Code::UnknownResource,
             "",
             format!(
-                "expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found {}{}",
-                article(node.type_name()),
-                if node.as_str().is_some_and(|s| s.starts_with("//") || s.starts_with("/*")) {
-                    " (JSON has no comments: the text from `//` or `/*` on reads as one string)"
-                } else {
-                    ""
-                }
+                "expected a Kuma resource (an object with `type`, or `apiVersion` and `kind`), found {}",
+                article(node.type_name())
             ),
             node.span,
         ));
