@@ -406,22 +406,52 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let mut diags = Vec::new();
     let limit = configured.operation_timeout.min(Duration::from_secs(10));
     let client = configured.client.with_deadline(limit);
-    let (index, access, zone_problems) = futures_util::join!(
-        client.get("/"),
-        client.get(ACCESS_PROBE),
-        futures_util::future::join_all(
-            configured
-                .zones
-                .iter()
-                .map(|zone| zone_problem(zone, limit))
-        ),
-    );
-    for (i, (zone, problem)) in settled.zones.iter_mut().zip(zone_problems).enumerate() {
-        let at = vec![
-            Step::Attr("zone".into()),
-            Step::Index(i as i64),
-            Step::Attr("endpoint".into()),
-        ];
+    let (index, access, zone_problems, zone_access) =
+        futures_util::join!(
+            client.get("/"),
+            client.get(ACCESS_PROBE),
+            futures_util::future::join_all(
+                configured
+                    .zones
+                    .iter()
+                    .map(|zone| zone_problem(zone, limit))
+            ),
+            futures_util::future::join_all(configured.zones.iter().map(|zone| async move {
+                zone.client.with_deadline(limit).get(ACCESS_PROBE).await
+            })),
+        );
+    let checks = zone_problems.into_iter().zip(zone_access);
+    for (i, (zone, (problem, access))) in settled.zones.iter_mut().zip(checks).enumerate() {
+        let at = |attr: &str| {
+            vec![
+                Step::Attr("zone".into()),
+                Step::Index(i as i64),
+                Step::Attr(attr.into()),
+            ]
+        };
+        // A zone that refuses the credentials is read by nothing in this run: a warning on its
+        // `token` (the zones only report status; the changes are made on the global).
+        if let Err(
+            e @ ClientError::Api {
+                status: 401 | 403, ..
+            },
+        ) = &access
+        {
+            zone.remember_failure(&e.to_string());
+            diags.push(
+                Diag::warning(
+                    format!("Zone {:?} refused the credentials", zone.name),
+                    format!(
+                        "Zone {name:?} ({endpoint}) answered: {e}. Set this `zone` block's `token` (else the provider's `token` is used) to a token of zone {name:?}'s control plane. Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
+                        name = zone.name,
+                        endpoint = zone.client.endpoint(),
+                    ),
+                )
+                .at(at("token")),
+            );
+            continue;
+        }
+        let at = at("endpoint");
         if let Some(error) = zone.earlier_failure() {
             diags.push(
                 Diag::warning(

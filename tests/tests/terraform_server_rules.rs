@@ -601,3 +601,51 @@ fn a_silent_control_plane_fails_a_generator_refresh_within_its_read_timeout() {
         "refresh failed only after {took:?}"
     );
 }
+
+/// Bug bash: a zone that refuses the credentials (a wrong zone `token`) is a plan-time warning
+/// on that `token`, not an apply that reports a 401 on the resource; the apply does not wait
+/// for the zone.
+fn refused_zone_token(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let zone = format!(
+        "  zone {{\n    name = \"east\"\n    endpoint = \"{}\"\n    token = \"not-a-token\"\n  }}\n",
+        kuma.zones["east"]
+    );
+    ws.write(&format!(
+        "{}{}",
+        provider_block(&kuma.global, &kuma.token, &zone, &[]),
+        mzs("refused", "")
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert!(
+        text.contains("Zone \"east\" refused the credentials")
+            && text.contains(":     token = \"not-a-token\""),
+        "not a warning on the zone's token:\n{text}"
+    );
+    let started = Instant::now();
+    let applied = ws.apply(&[]);
+    assert!(
+        applied.all().contains("Apply complete"),
+        "{}",
+        applied.all()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited {:?} for a zone that refuses the token",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_refused_zone_token_is_a_warning_on_it_on_terraform_1_0_3() {
+    refused_zone_token("1.0.3");
+}
+
+#[test]
+fn a_refused_zone_token_is_a_warning_on_it_on_current_terraform() {
+    refused_zone_token("current");
+}
