@@ -106,22 +106,21 @@ pub(super) fn json_complete(
         return None;
     }
     let before = text.get(..offset as usize)?;
-    let (stack, in_string) = open_frames(before, false);
+    // A document in YAML flow style (`{type: MeshService, `) has unquoted keys: propose them so.
+    let first_key = text.trim_start_matches(['{', '[', ' ', '\t', '\r', '\n']);
+    let style = if first_key.is_empty() || first_key.starts_with('"') {
+        KeyStyle::Json
+    } else {
+        KeyStyle::Flow
+    };
+    let (stack, in_string) = open_frames(before, style == KeyStyle::Flow);
     // A JSON array of resources: the path starts inside the item.
     let stack = match stack.first() {
         Some(JsonFrame::Array) if stack.len() > 1 => stack.get(1..).unwrap_or(&[]),
         _ => &stack,
     };
     let (kind, shape) = json_kind(text, offset);
-    complete_in(
-        stack,
-        Vec::new(),
-        kind,
-        shape,
-        in_string,
-        KeyStyle::Json,
-        version,
-    )
+    complete_in(stack, Vec::new(), kind, shape, in_string, style, version)
 }
 
 /// Completion in a YAML flow collection that opens at the start of `flow` (the text from its
@@ -220,25 +219,32 @@ fn complete_in(
     }
 }
 
-/// The resource type of the JSON resource around `offset`: the nearest `"type"`/`"kind"` naming
-/// one before it (else the first after it); `"kind"` means the Kubernetes shape.
+/// The resource type of the JSON (or YAML flow) resource around `offset`: the nearest
+/// `"type"`/`"kind"` (quoted or not) naming one before it (else the first after it); `kind`
+/// means the Kubernetes shape.
 pub(super) fn json_kind(text: &str, offset: u32) -> (Option<&'static Kind>, Shape) {
     let mut before = None;
     let mut after = None;
-    for key in ["\"type\"", "\"kind\""] {
+    for key in ["type", "kind"] {
         for (at, _) in text.match_indices(key) {
-            let rest = text[at + key.len()..].trim_start();
+            // A key: after `{`, `,` or a blank (or in quotes), followed by `:`.
+            let opening = text[..at].trim_end_matches('"').chars().next_back();
+            if !matches!(opening, None | Some('{' | ',' | ' ' | '\t' | '\n' | '\r')) {
+                continue;
+            }
+            let rest = text[at + key.len()..].trim_start_matches('"').trim_start();
             let Some(rest) = rest.strip_prefix(':') else {
                 continue;
             };
-            let Some(rest) = rest.trim_start().strip_prefix('"') else {
-                continue;
-            };
-            let name = rest.split('"').next().unwrap_or("");
+            let rest = rest.trim_start().trim_start_matches(['"', '\'']);
+            let name = rest
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
             let Some(t) = ResourceType::from_name(name) else {
                 continue;
             };
-            let shape = if key == "\"kind\"" {
+            let shape = if key == "kind" {
                 Shape::Kubernetes
             } else {
                 Shape::Universal

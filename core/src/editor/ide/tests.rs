@@ -256,3 +256,25 @@ fn completes_inside_yaml_flow_collections() {
     let text = format!("{head}  selector: {{meshService: {{}}}} ");
     assert!(complete(&text, text.len() as u32, KumaVersion::V3_0).is_empty());
 }
+
+#[test]
+fn completes_a_document_written_as_one_yaml_flow_mapping() {
+    let text = "{type: MeshMultiZoneService, name: a, ";
+    let items = complete(text, text.len() as u32, KumaVersion::V3_0);
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(
+        labels.contains(&"mesh") && labels.contains(&"spec"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"type") && !labels.contains(&"name"),
+        "{labels:?}"
+    );
+    let spec = items.iter().find(|i| i.label == "spec");
+    assert_eq!(spec.map(|i| i.insert_text.as_str()), Some("spec: "));
+    // JSON keeps its quotes.
+    let json = "{\"type\": \"MeshMultiZoneService\", \"name\": \"a\", ";
+    let items = complete(json, json.len() as u32, KumaVersion::V3_0);
+    let spec = items.iter().find(|i| i.label == "spec");
+    assert_eq!(spec.map(|i| i.insert_text.as_str()), Some("\"spec\": "));
+}
