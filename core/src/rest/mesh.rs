@@ -554,6 +554,10 @@ pub(crate) fn validate_with_meta(
         _ => {}
     }
     if version.is_2x() {
+        let skip_validation = mtls(spec)
+            .and_then(|m| m.get("skipValidation"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         for (i, backend) in backends(mtls(spec)).iter().enumerate() {
             let kind = str_field(backend.as_object(), "type");
             if !CA_PLUGINS.contains(&kind) {
@@ -564,9 +568,76 @@ pub(crate) fn validate_with_meta(
                 ));
                 break;
             }
+            if !skip_validation {
+                ca_backend(name, i, backend, kind, &mut out);
+            }
         }
     }
     out
+}
+
+/// The CA plugin's `ValidateBackend`, as Kuma nests its errors under the backend's `conf`. The
+/// `provided` plugin also loads and checks the certificate and key it names (secrets and files
+/// kuma-local does not have): only their presence is checked here.
+fn ca_backend(mesh: &str, index: usize, backend: &Value, kind: &str, out: &mut Vec<Violation>) {
+    let at = format!("mtls.backends[{index}].conf");
+    let backend = backend.as_object();
+    if kind == "builtin" {
+        // The builtin plugin stores the CA as the secret `<mesh>.ca-builtin-cert-<backend>`
+        // (`BuiltinCertSecretName`), whose name govalidator must find a lower-case DNS name;
+        // the path is the plugin's own, rooted at `mtls.backends.name`.
+        let name = str_field(backend, "name");
+        let secret = format!("{mesh}.ca-builtin-cert-{name}");
+        let field = format!("{at}.mtls.backends.name");
+        if secret.len() > 255 {
+            out.push(Violation::new(
+                field.clone(),
+                "Backend name is too long. Max length: 255",
+            ));
+        }
+        if !is_govalidator_dns_name(&secret) || secret.to_lowercase() != secret {
+            out.push(Violation::new(
+                field,
+                format!(
+                    "{} name must be valid dns name",
+                    crate::template::go_quote(name)
+                ),
+            ));
+        }
+        return;
+    }
+    let conf = backend
+        .and_then(|b| b.get("conf"))
+        .and_then(Value::as_object);
+    for part in ["cert", "key"] {
+        if conf.and_then(|c| c.get(part)).is_none_or(Value::is_null) {
+            out.push(Violation::new(format!("{at}.{part}"), "has to be defined"));
+        }
+    }
+}
+
+/// govalidator's `IsDNSName`: labels of letters, digits, `_` and `-` (not first), at most 63
+/// each, an optional final `.` or `_`, at most 255 characters without the dots (the IP address
+/// case cannot arise for a builtin CA's secret name).
+fn is_govalidator_dns_name(s: &str) -> bool {
+    if s.is_empty() || s.bytes().filter(|&b| b != b'.').count() > 255 {
+        return false;
+    }
+    let body = s.strip_suffix('.').unwrap_or(s);
+    let last = body.split('.').count().saturating_sub(1);
+    body.split('.').enumerate().all(|(i, label)| {
+        let limit = if i == last && label.ends_with('_') && !s.ends_with('.') {
+            64
+        } else {
+            63
+        };
+        let mut bytes = label.bytes();
+        bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && label.len() <= limit
+    })
 }
 
 #[cfg(test)]
@@ -806,6 +877,57 @@ mod tests {
             .message
             .starts_with("a DNS-1035 label must consist of"));
         assert!(validate_with_meta("1mesh", "1mesh", &spec, None, KumaVersion::V2_14).is_empty());
+    }
+
+    #[test]
+    fn ca_plugins_check_their_backends_unless_validation_is_skipped() {
+        let check = |backend: Value| {
+            let enabled = backend["name"].clone();
+            let spec = map(json!({"mtls": {"enabledBackend": enabled, "backends": [backend]}}));
+            validate_with_meta("default", "default", &spec, None, KumaVersion::V2_14)
+        };
+        assert_eq!(
+            check(json!({"name": "CA_1", "type": "builtin"})),
+            [Violation::new(
+                "mtls.backends[0].conf.mtls.backends.name",
+                "\"CA_1\" name must be valid dns name"
+            )]
+        );
+        assert!(check(json!({"name": "ca-1", "type": "builtin"})).is_empty());
+        assert_eq!(
+            check(json!({"name": "p", "type": "provided", "conf": {"cert": {"secret": "c"}}})),
+            [Violation::new(
+                "mtls.backends[0].conf.key",
+                "has to be defined"
+            )]
+        );
+        let skipped = map(json!({"mtls": {"skipValidation": true, "backends": [
+            {"name": "CA_1", "type": "builtin"}
+        ]}}));
+        assert!(
+            validate_with_meta("default", "default", &skipped, None, KumaVersion::V2_14).is_empty()
+        );
+        // 3.0 has no mtls backends.
+        assert!(
+            validate_with_meta("default", "default", &skipped, None, KumaVersion::V3_0).is_empty()
+        );
+    }
+
+    #[test]
+    fn govalidator_dns_names() {
+        for good in [
+            "default.ca-builtin-cert-ca-1",
+            "a_b.c",
+            "x.",
+            "a-",
+            &"a".repeat(63),
+        ] {
+            assert!(is_govalidator_dns_name(good), "{good}");
+        }
+        let long = "a".repeat(64);
+        for bad in ["", "a b", "-a", "a..b", ".a", "a/b", long.as_str()] {
+            assert!(!is_govalidator_dns_name(bad), "{bad}");
+        }
     }
 
     #[test]
