@@ -212,3 +212,14 @@ fn a_2_x_mesh_with_a_logging_backend_kuma_refuses_is_refused() {
     let cluster = global(KumaVersion::V3_0);
     assert_eq!(put(&cluster.global(), "m1", spec).0, 201);
 }
+
+#[test]
+fn a_null_mesh_body_is_read_as_an_empty_one() {
+    for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
+        let cluster = global(version);
+        let g = cluster.global();
+        let empty = g.put("/meshes/m9", &json!({}));
+        assert_eq!(empty.0, 400, "{}", empty.1);
+        assert_eq!(g.put("/meshes/m9", &Value::Null), empty);
+    }
+}

@@ -60,6 +60,11 @@ pub fn prepare_put(
     if let Some(error) = go_type_error(resource_type, &value) {
         return Err(undecodable(resource_type, &error));
     }
+    // A Mesh is a protobuf message: Go's decoder reads `null` into it as an empty body. The
+    // schema-checked types refuse it below.
+    if resource_type == ResourceType::Mesh && value.is_null() {
+        value = Value::Object(serde_json::Map::new());
+    }
     if !value.is_object() {
         return Err(ApiError::invalid(
             TITLE_COULD_NOT_PROCESS,
