@@ -219,14 +219,17 @@ test('settings the server cannot use are shown to the user and the defaults kept
     processId: null,
     rootUri: null,
     capabilities: {},
-    initializationOptions: { kumaVersion: '2.8', debounceMs: 'fast' },
+    initializationOptions: { kumaVersion: 2.10, debounceMs: 1e12 },
   });
   client.notify('initialized', {});
   const shown = (pattern) => client.waitFor((m) => m.method === 'window/showMessage' && pattern.test(m.params.message));
-  const version = await shown(/"2\.8" is not a supported Kuma version/);
+  const version = await shown(/kumaVersion must be a string such as "2\.10", not the number 2\.1;/);
   assert.equal(version.params.type, 2, 'a warning');
   assert.match(version.params.message, /keeping the previous Kuma version/);
-  assert.match((await shown(/debounceMs must be a number/)).params.message, /not "fast"; keeping 75/);
+  assert.match((await shown(/debounceMs must be a number/)).params.message, /not 1000000000000; keeping 75/);
+  // An unsupported version string is refused with the supported ones.
+  client.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { kumaVersion: '2.8' } } });
+  assert.match((await shown(/"2\.8" is not a supported Kuma version/)).params.message, /keeping the previous Kuma version/);
   // The default release (3.0) still applies: kafka is refused.
   const text = 'type: MeshMultiZoneService\nname: kafka\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: kafka}}}\n  ports: [{port: 9092, appProtocol: kafka}]\n';
   client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///w/kafka.yaml', languageId: 'yaml', version: 1, text } });

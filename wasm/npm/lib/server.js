@@ -148,7 +148,13 @@ function start() {
   let timer = null;
 
   function applySettings(next, log) {
-    if (next.kumaVersion !== undefined) {
+    if (next.kumaVersion === null || next.kumaVersion === '') {
+      // Unset: the default release.
+      settings.kumaVersion = undefined;
+    } else if (typeof next.kumaVersion === 'number') {
+      // JSON has no way to tell 2.10 from 2.1: a number is ambiguous.
+      log(`kuma-mzs: kumaVersion must be a string such as "2.10", not the number ${next.kumaVersion}; keeping the previous Kuma version`);
+    } else if (next.kumaVersion !== undefined) {
       try {
         core.validate('', { kumaVersion: String(next.kumaVersion) });
         settings.kumaVersion = String(next.kumaVersion);
@@ -158,10 +164,11 @@ function start() {
     }
     if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
     if (next.debounceMs !== undefined) {
-      if (typeof next.debounceMs === 'number' && Number.isFinite(next.debounceMs) && next.debounceMs >= 0) {
+      // Node's timers take at most 2^31 - 1 ms (more fires at once); a minute is already long.
+      if (typeof next.debounceMs === 'number' && next.debounceMs >= 0 && next.debounceMs <= 60000) {
         settings.debounceMs = next.debounceMs;
       } else {
-        log(`kuma-mzs: debounceMs must be a number of milliseconds (0 or more), not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
+        log(`kuma-mzs: debounceMs must be a number of milliseconds from 0 to 60000, not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
       }
     }
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
