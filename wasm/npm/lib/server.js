@@ -164,11 +164,11 @@ function start() {
     }
     if (next.reportUnknownResources !== undefined) settings.reportUnknownResources = Boolean(next.reportUnknownResources);
     if (next.debounceMs !== undefined) {
-      // Node's timers take at most 2^31 - 1 ms (more fires at once); a minute is already long.
-      if (typeof next.debounceMs === 'number' && next.debounceMs >= 0 && next.debounceMs <= 60000) {
+      // Node's timers take at most 2^31 - 1 ms (more fires at once); the VS Code extension allows up to 5 s, and so does the server.
+      if (typeof next.debounceMs === 'number' && next.debounceMs >= 0 && next.debounceMs <= 5000) {
         settings.debounceMs = next.debounceMs;
       } else {
-        log(`kuma-mzs: debounceMs must be a number of milliseconds from 0 to 60000, not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
+        log(`kuma-mzs: debounceMs must be a number of milliseconds from 0 to 5000, not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
       }
     }
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
