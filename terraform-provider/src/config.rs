@@ -219,7 +219,7 @@ pub fn invalid_duration(key: &str, text: &str) -> Diag {
     Diag::error(
         format!("Invalid {key}"),
         format!(
-            "{text:?} is not a duration like \"30s\", \"500ms\" or \"2m\" (between 0 and 24h)."
+            "{text:?} is not a duration like \"30s\", \"500ms\" or \"2m\": a number with ms, s, m or h, more than 0 and less than 24h."
         ),
     )
 }

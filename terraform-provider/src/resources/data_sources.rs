@@ -303,7 +303,8 @@ async fn fetch_mesh_services(
 }
 
 /// What to do about a data source's `mesh` that names no Mesh.
-const MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes there).";
+const MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes there; \
+kuma_mesh_services without `mesh` lists every mesh).";
 
 async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
     let mesh = config.get("mesh").as_str();
@@ -767,6 +768,16 @@ mod tests {
         assert!(error.error);
         assert_eq!(error.summary, "Mesh \"typo\" does not exist");
         assert_eq!(error.path, crate::diag::attr("mesh"));
+
+        let (_, diags) = read(&configured, MESH_SERVICES, &config("")).await;
+        let [error] = diags.as_slice() else {
+            panic!("one error: {diags:?}");
+        };
+        assert_eq!(error.summary, "Empty mesh");
+        assert!(
+            error.detail.contains("without `mesh` lists every mesh"),
+            "{error:?}"
+        );
 
         let (state, diags) = read(&configured, MESH_SERVICES, &config("default")).await;
         assert!(diags.is_empty(), "{diags:?}");

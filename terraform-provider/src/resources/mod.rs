@@ -105,6 +105,9 @@ pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientE
 /// The error, on `mesh`, for a mesh the control plane does not have (one GET of the Mesh);
 /// `None` when it exists or the control plane could not say (the caller reports its own error).
 pub async fn missing_mesh(configured: &Configured, mesh: &str, fix: &str) -> Option<Diag> {
+    if mesh.is_empty() {
+        return Some(Diag::error("Empty mesh", format!("`mesh` is empty; {fix}")).at(attr("mesh")));
+    }
     let path = format!("/meshes/{}", crate::client::encode(mesh));
     match exists(configured, &path).await {
         Ok(false) => Some(
