@@ -438,14 +438,15 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         ) = &access
         {
             zone.remember_failure(&e.to_string());
+            let fix = format!(
+                "Set this `zone` block's `token` (else the provider's `token` is used) to a token of zone {:?}'s control plane.",
+                zone.name
+            );
             diags.push(
-                Diag::warning(
-                    format!("Zone {:?} refused the credentials", zone.name),
-                    format!(
-                        "Zone {name:?} ({endpoint}) answered: {e}. Set this `zone` block's `token` (else the provider's `token` is used) to a token of zone {name:?}'s control plane. Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
-                        name = zone.name,
-                        endpoint = zone.client.endpoint(),
-                    ),
+                unread_zone(
+                    zone,
+                    "refused the credentials",
+                    &format!("answered: {e}. {fix}"),
                 )
                 .at(at("token")),
             );
@@ -453,17 +454,8 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         }
         let at = at("endpoint");
         if let Some(error) = zone.earlier_failure() {
-            diags.push(
-                Diag::warning(
-                    format!("Zone {:?} could not be read", zone.name),
-                    format!(
-                        "Zone {name:?} ({endpoint}) did not answer: {error}. Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
-                        name = zone.name,
-                        endpoint = zone.client.endpoint(),
-                    ),
-                )
-                .at(at.clone()),
-            );
+            let what = format!("did not answer: {error}.");
+            diags.push(unread_zone(zone, "could not be read", &what).at(at.clone()));
         }
         let Some(problem) = problem else { continue };
         crate::log::warn(
@@ -536,6 +528,19 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         ),
     }
     (settled, diags)
+}
+
+/// The warning for a zone nothing reads in this run: `problem` for the summary, `what` (what
+/// it answered, and the fix) for the detail.
+fn unread_zone(zone: &Zone, problem: &str, what: &str) -> Diag {
+    Diag::warning(
+        format!("Zone {:?} {problem}", zone.name),
+        format!(
+            "Zone {:?} ({}) {what} Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
+            zone.name,
+            zone.client.endpoint(),
+        ),
+    )
 }
 
 /// A read every Kuma control plane serves to any valid token (and only to one): the first Mesh.
@@ -734,16 +739,7 @@ mod tests {
                 }
             }),
         );
-        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-            Ok(l) => l,
-            Err(e) => panic!("bind: {e}"),
-        };
-        let address = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{address}")
+        crate::test_server::serve(app).await
     }
 
     fn zone_block(name: &str, endpoint: &str) -> Value {

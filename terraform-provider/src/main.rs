@@ -15,6 +15,8 @@ mod provider;
 mod resources;
 mod roots;
 mod schema;
+#[cfg(test)]
+mod test_server;
 mod value;
 
 /// Source address used in docs and the debug reattach line.

@@ -737,16 +737,7 @@ mod tests {
             };
             (status, axum::Json(body))
         });
-        let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
-            Ok(l) => l,
-            Err(e) => panic!("bind: {e}"),
-        };
-        let address = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{address}")
+        crate::test_server::serve(app).await
     }
 
     #[tokio::test]

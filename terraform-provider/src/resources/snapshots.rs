@@ -185,10 +185,7 @@ mod tests {
                 },
             )
             .with_state(counts.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (format!("http://{address}"), counts)
+        (crate::test_server::serve(app).await, counts)
     }
 
     fn client(endpoint: String) -> KumaClient {
