@@ -208,6 +208,7 @@ test('zone assignment: patterns, directory names, the nearest directory, conflic
   assert.equal(zones.inputZone('east'), 'east');
   assert.throws(() => zones.zoneRules(['east']), /zones must be an object/);
   assert.throws(() => zones.zoneRules({ east: [1] }), /zones\.east: must be a glob pattern/);
+  assert.throws(() => zones.zoneRules({ '': ['a'] }), /zones: a zone name must not be empty/);
   // Neovim sends an empty Lua table as {}: no patterns, the directory rule only.
   assert.deepEqual(zones.assignZone('zones/east/ms.yaml', zones.zoneRules({ east: {} })), { name: 'east', conflicts: [] });
   assert.deepEqual(zones.parseZoneAssignment('east=a=b'), { zone: 'east', path: 'a=b' });

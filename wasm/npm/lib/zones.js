@@ -98,7 +98,8 @@ function zoneRules(setting) {
     // An empty Lua table reaches the server as {} (Neovim encodes it as an object).
     const empty = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
     const list = typeof value === 'string' ? [value] : empty ? [] : value;
-    if (zone.trim() === '' || !Array.isArray(list) || list.some((p) => typeof p !== 'string')) {
+    if (zone.trim() === '') throw new Error('zones: a zone name must not be empty');
+    if (!Array.isArray(list) || list.some((p) => typeof p !== 'string')) {
       throw new Error(`zones.${zone}: must be a glob pattern or a list of them (relative to the workspace folder)`);
     }
     names.add(zone);
