@@ -95,6 +95,32 @@ fn open_frames(before: &str, plain: bool) -> (Vec<JsonFrame>, bool) {
     (stack, string.is_some())
 }
 
+/// Whether the collection that opens at the start of `flow` is still open at its end (quoted
+/// strings skipped).
+pub(super) fn stays_open(flow: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote = None;
+    let mut escaped = false;
+    for c in flow.chars() {
+        match (quote, c) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some('"'), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
 /// Completion in a JSON text (one that starts with `{` or `[`), from a scan that tolerates the
 /// unfinished text of typing; `None` for other texts.
 pub(super) fn json_complete(

@@ -110,6 +110,13 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
         return items;
     }
     let lines = Lines::new(text);
+    // Inside a flow collection opened on an earlier line (`ports: [` then `{port: 80, `).
+    if let Some((line, info, flow)) = lines.enclosing_flow(offset) {
+        let (kind, shape) = lines.kind_around(offset);
+        let mut path = lines.ancestors(line, &info);
+        path.extend(flow.key.iter().map(|k| Step::Key(k.clone())));
+        return flow_complete(&flow.text, path, kind, shape, version).unwrap_or_default();
+    }
     let Some(cursor) = lines.cursor(offset) else {
         return Vec::new();
     };

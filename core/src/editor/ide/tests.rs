@@ -278,3 +278,27 @@ fn completes_a_document_written_as_one_yaml_flow_mapping() {
     let spec = items.iter().find(|i| i.label == "spec");
     assert_eq!(spec.map(|i| i.insert_text.as_str()), Some("\"spec\": "));
 }
+
+#[test]
+fn completes_inside_a_flow_collection_that_spans_lines() {
+    let labels = |text: &str| -> Vec<String> {
+        complete(text, text.len() as u32, KumaVersion::V3_0)
+            .iter()
+            .map(|i| i.label.clone())
+            .collect()
+    };
+    let head = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n";
+    let ports = format!("{head}  ports: [\n    {{port: 80,\n     ");
+    assert_eq!(labels(&ports), ["name", "appProtocol"]);
+    let second = format!("{head}  ports: [\n    {{port: 80}},\n    {{port: 81, name: b,\n     ");
+    assert_eq!(labels(&second), ["appProtocol"]);
+    let selector = format!("{head}  selector: {{\n    meshService: {{\n      ");
+    assert_eq!(labels(&selector), ["matchLabels"]);
+    // Closed above: block YAML again.
+    let closed = format!("{head}  ports: [{{port: 80}}]\n  ");
+    assert!(
+        labels(&closed).contains(&"selector".to_owned()),
+        "{:?}",
+        labels(&closed)
+    );
+}

@@ -122,6 +122,9 @@ pub(super) struct Cursor {
     pub(super) flow: Option<Flow>,
 }
 
+/// How many lines above the cursor a multi-line flow collection is looked for.
+const FLOW_LOOKBACK: usize = 200;
+
 /// A YAML flow collection open at the cursor.
 pub(super) struct Flow {
     /// The block key whose value it is (`None` for a sequence item, `- {`).
@@ -208,6 +211,42 @@ impl<'t> Lines<'t> {
             value_of,
             flow: None,
         })
+    }
+
+    /// The outermost flow collection opened on a line above the cursor's and still open at
+    /// `offset`: that line (whose indentation places the collection) and the collection's text
+    /// to the cursor. Looks at most [`FLOW_LOOKBACK`] lines up, and not past a document
+    /// separator.
+    pub(super) fn enclosing_flow(&self, offset: u32) -> Option<(usize, LineInfo, Flow)> {
+        let offset = self.clamp(offset);
+        let line = self.line_of(offset);
+        let mut outermost = None;
+        for n in (line.saturating_sub(FLOW_LOOKBACK)..line).rev() {
+            let info = LineInfo::parse(self.line(n));
+            if info.separator {
+                break;
+            }
+            if info.blank {
+                continue;
+            }
+            let at = match info.key {
+                Some(_) => info.value_range.0,
+                None => info.key_col,
+            };
+            let start = self.starts.get(n)? + at;
+            let Some(text) = self.text.get(start..offset) else {
+                continue;
+            };
+            if text.starts_with(['{', '[']) && super::json_scan::stays_open(text) {
+                let key = info.key.clone();
+                let flow = Flow {
+                    key,
+                    text: text.to_owned(),
+                };
+                outermost = Some((n, info, flow));
+            }
+        }
+        outermost
     }
 
     /// The path of the key or value under the cursor, and its span.
