@@ -8,18 +8,11 @@ mod common;
 use std::process::Command;
 
 use common::Cluster;
-use kuma_local::server::{Config, Topology};
 use kuma_mzs_core::KumaVersion;
 use serde_json::json;
 
 fn global(version: KumaVersion) -> Cluster {
-    Cluster::start(Config {
-        topology: Topology::Global,
-        port: 0,
-        admin_token: Some("tok".to_owned()),
-        kuma_version: version,
-        ..Config::default()
-    })
+    Cluster::global_of(version)
 }
 
 #[test]

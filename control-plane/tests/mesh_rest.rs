@@ -5,18 +5,11 @@
 mod common;
 
 use common::{Client, Cluster};
-use kuma_local::server::{Config, Topology};
 use kuma_mzs_core::KumaVersion;
 use serde_json::{json, Value};
 
 fn global(version: KumaVersion) -> Cluster {
-    Cluster::start(Config {
-        topology: Topology::Global,
-        port: 0,
-        admin_token: Some("tok".to_owned()),
-        kuma_version: version,
-        ..Config::default()
-    })
+    Cluster::global_of(version)
 }
 
 fn mesh(name: &str, spec: Value) -> Value {

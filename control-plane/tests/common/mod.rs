@@ -14,6 +14,17 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A global control plane alone, admin token `tok`, following `version`'s rules.
+    pub fn global_of(version: kuma_mzs_core::KumaVersion) -> Self {
+        Self::start(Config {
+            topology: Topology::Global,
+            port: 0,
+            admin_token: Some("tok".to_owned()),
+            kuma_version: version,
+            ..Config::default()
+        })
+    }
+
     pub fn start(config: Config) -> Self {
         let cluster = Self::start_unchecked(config);
         for url in cluster.urls() {
