@@ -78,11 +78,22 @@ pub(crate) struct Field {
     pub kuma_2x_only: bool,
 }
 
+/// `doc`, or nothing in a build without the `field-docs` feature: only the editor features (hover,
+/// completion, the JSON Schemas) show docs, and leaving them out keeps about 2 KB of text out of
+/// the npm package's main WebAssembly module.
+const fn documented(doc: &'static str) -> &'static str {
+    if cfg!(feature = "field-docs") {
+        doc
+    } else {
+        ""
+    }
+}
+
 impl Field {
     const fn new(name: &'static str, ty: Ty, doc: &'static str) -> Self {
         Self {
             name,
-            doc,
+            doc: documented(doc),
             ty,
             required: false,
             values: &[],
@@ -586,35 +597,43 @@ pub(crate) struct Kind {
 const KINDS: &[Kind] = &[
     Kind {
         resource_type: ResourceType::MeshMultiZoneService,
-        doc: "Groups MeshServices from several zones, selected by labels, into one service with \
+        doc: documented(
+            "Groups MeshServices from several zones, selected by labels, into one service with \
               its own VIP and hostnames; traffic fails over across zones. Created on the global \
               control plane only.",
+        ),
         spec: MZS_SPEC,
         free_form: false,
     },
     Kind {
         resource_type: ResourceType::MeshService,
-        doc: "A service of one zone: its ports, the dataplanes behind it, and whether it is \
+        doc: documented(
+            "A service of one zone: its ports, the dataplanes behind it, and whether it is \
               available. Zones sync their MeshServices so a MeshMultiZoneService can select them.",
+        ),
         spec: MS_SPEC,
         free_form: false,
     },
     Kind {
         resource_type: ResourceType::HostnameGenerator,
-        doc: "Generates DNS hostnames for selected services from a template.",
+        doc: documented("Generates DNS hostnames for selected services from a template."),
         spec: HG_SPEC,
         free_form: false,
     },
     Kind {
         resource_type: ResourceType::MeshLoadBalancingStrategy,
-        doc: "Load balancing and locality-aware cross-zone failover towards destinations, a \
+        doc: documented(
+            "Load balancing and locality-aware cross-zone failover towards destinations, a \
               MeshMultiZoneService included.",
+        ),
         spec: MLBS_SPEC,
         free_form: false,
     },
     Kind {
         resource_type: ResourceType::Mesh,
-        doc: "A service mesh. Its configuration (mTLS, networking, ...) is not checked here.",
+        doc: documented(
+            "A service mesh. Its configuration (mTLS, networking, ...) is not checked here.",
+        ),
         spec: &[],
         free_form: true,
     },
