@@ -109,6 +109,13 @@ test('usage and IO errors exit 2 with a message', () => {
   const help = runCli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /kuma-mzs validate/);
+  // Help asked of a command is help, not a usage error.
+  for (const args of [['validate', '--help'], ['preview', '-h'], ['validate', '--format', 'json', '--help']]) {
+    const r = runCli(args);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /kuma-mzs preview/);
+    assert.equal(r.stderr, '');
+  }
 });
 
 test('non-UTF-8 input is a located limit error, not a crash', () => {

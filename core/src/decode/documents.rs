@@ -142,7 +142,8 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 /// it can judge files over the size limit.
 pub(crate) fn mentions_kuma(text: &str) -> bool {
     text.split(['\n', ',', '{']).any(|part| {
-        let part = part.trim_start_matches([' ', '\t', '-', '"', '\'']);
+        // A byte order mark starts the first line; `[` a flow sequence (or a stray bracket).
+        let part = part.trim_start_matches([' ', '\t', '-', '"', '\'', '[', '\u{feff}']);
         let (key, value) = part.split_once(':').unwrap_or(("", ""));
         let value = value.trim_start_matches([' ', '\t', '"', '\'']);
         match key.trim_end_matches([' ', '"', '\'']) {
@@ -167,6 +168,21 @@ mod tests {
         let mut checked = check(text, &CheckOptions::default());
         quiet(&mut checked, text);
         checked
+    }
+
+    #[test]
+    fn a_kuma_text_that_does_not_parse_is_seen_through_a_bom_or_a_bracket() {
+        let tabbed = "type: MeshMultiZoneService\nname: a\nspec:\n\tports: []\n";
+        for text in [
+            tabbed.to_owned(),
+            format!("\u{feff}{tabbed}"),
+            "[type: MeshMultiZoneService\nname: a\n".to_owned(),
+        ] {
+            assert!(mentions_kuma(&text), "{text:?}");
+            let checked = quiet_check(&text);
+            assert!(holds_kuma(&checked, &text), "{text:?}");
+            assert!(!checked.diagnostics.is_empty(), "{text:?}");
+        }
     }
 
     #[test]

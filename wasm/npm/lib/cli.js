@@ -431,6 +431,15 @@ function runSchema(argv, io) {
 function main(argv, io) {
   const [command, ...rest] = argv;
   try {
+    // `kuma-mzs validate --help` asks for the same usage as `kuma-mzs --help` (before any option
+    // is read, so it works next to others too).
+    const commands = ['validate', 'preview', 'schema'];
+    const end = rest.indexOf('--');
+    const flags = end < 0 ? rest : rest.slice(0, end);
+    if (commands.includes(command) && flags.some((a) => a === '--help' || a === '-h')) {
+      io.out(USAGE);
+      return 0;
+    }
     switch (command) {
       case 'validate':
         return runValidate(rest, io);
