@@ -90,13 +90,8 @@ pub struct WorkspacePreview {
     pub resources: Vec<Resource>,
 }
 
-/// Where an MZS came from.
-struct Origin {
-    file: usize,
-    document: usize,
-    mesh: String,
-    name: String,
-}
+/// Where a previewed resource came from: its file and document indices.
+type Origin = (usize, usize);
 
 /// Check every file and preview every resource that takes part.
 pub fn preview_workspace(
@@ -156,14 +151,7 @@ pub fn preview_workspace(
             if resource_type == ResourceType::MeshService {
                 zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring);
             }
-            if resource_type == ResourceType::MeshMultiZoneService {
-                origins.push(Origin {
-                    file: file_index,
-                    document: doc_index,
-                    mesh: resource.meta.mesh.clone(),
-                    name: resource.meta.name.clone(),
-                });
-            }
+            origins.push((file_index, doc_index));
             resources.push(resource);
         }
         results.push(FileResult {
@@ -171,40 +159,43 @@ pub fn preview_workspace(
             preview_diagnostics: authoring,
         });
     }
-    // Applied in order (`kumactl apply -f` file by file), a later document of the same MZS
+    // Applied in order (`kumactl apply -f` file by file), a later document of the same resource
     // replaces an earlier one; the preview and the explanation use the later, the earlier is
     // reported as skipped.
-    for (i, earlier) in origins.iter().enumerate() {
-        let Some(later) = (origins.get(i + 1..).unwrap_or_default().iter())
-            .rfind(|o| (&o.mesh, &o.name) == (&earlier.mesh, &earlier.name))
+    let latest = latest_documents(&resources);
+    let root_span = |(file, document): Origin| {
+        let doc = results.get(file)?.checked.documents.get(document)?;
+        Some(doc.root.span)
+    };
+    for (earlier, &later) in latest.iter().enumerate() {
+        let (Some(&at), Some(&by)) = (origins.get(earlier), origins.get(later)) else {
+            continue;
+        };
+        if later == earlier {
+            continue;
+        }
+        let (Some(span), Some(by_span), Some(by_file)) =
+            (root_span(at), root_span(by), files.get(by.0))
         else {
             continue;
         };
-        let span = |o: &Origin| {
-            let doc = results.get(o.file)?.checked.documents.get(o.document)?;
-            Some(doc.root.span)
-        };
-        let (Some(at), Some(by), Some(by_file)) =
-            (span(earlier), span(later), files.get(later.file))
-        else {
-            continue;
-        };
-        let line = results[later.file]
-            .checked
-            .line_index
-            .position(by_file.text, by.start)
+        let line = (results[by.0].checked.line_index)
+            .position(by_file.text, by_span.start)
             .line;
-        skipped.push(Skipped {
-            file: earlier.file,
-            resource_type: ResourceType::MeshMultiZoneService,
-            mesh: earlier.mesh.clone(),
-            name: earlier.name.clone(),
-            span: at,
-            first_error: at,
-            errors: 0,
-            reason: format!("replaced by the later document at {}:{line}", by_file.path),
-        });
+        let reason = format!("replaced by the later document at {}:{line}", by_file.path);
+        skipped.push(skip(at.0, &resources[earlier], span, span, 0, reason));
     }
+    // Keep the latest of each, in order (one pass for the two parallel lists).
+    let mut kept = 0;
+    for (i, &latest) in latest.iter().enumerate() {
+        if latest == i {
+            resources.swap(kept, i);
+            origins.swap(kept, i);
+            kept += 1;
+        }
+    }
+    resources.truncate(kept);
+    origins.truncate(kept);
     let preview = preview::preview(&resources, zones, options);
     locate_warnings(&preview, &resources, &origins, &mut results);
     WorkspacePreview {
@@ -213,6 +204,37 @@ pub fn preview_workspace(
         skipped,
         resources,
     }
+}
+
+/// For each resource, the index of the latest document of the same type, mesh, name and zone:
+/// its own index unless a later document replaces it.
+fn latest_documents(resources: &[Resource]) -> Vec<usize> {
+    // One string per identity (no part holds a NUL: names, meshes and zones that could are
+    // errors, and documents with errors take no part).
+    let mut keys: Vec<String> = Vec::with_capacity(resources.len());
+    for r in resources {
+        let (mesh, name) = (&r.meta.mesh, &r.meta.name);
+        keys.push(format!(
+            "{}\0{mesh}\0{name}\0{}",
+            r.resource_type() as u8,
+            r.meta.zone()
+        ));
+    }
+    let mut order: Vec<(&str, usize)> = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        order.push((key.as_str(), i));
+    }
+    // Sorted by identity, then position: the documents of one resource are adjacent, the latest
+    // last, and each takes the latest of the next.
+    crate::text::sort::sort(&mut order);
+    let mut latest: Vec<usize> = (0..resources.len()).collect();
+    for k in (1..order.len()).rev() {
+        let ((key, earlier), (next_key, later)) = (order[k - 1], order[k]);
+        if key == next_key {
+            latest[earlier] = latest[later];
+        }
+    }
+    latest
 }
 
 fn skip(
@@ -347,18 +369,19 @@ fn locate_warnings(
 ) {
     for zone in &preview.zones {
         for mzs in &zone.multi_zone_services {
-            // The last definition wins in the preview, so it is the one to point at.
-            let Some(origin) = origins
-                .iter()
-                .rev()
-                .find(|o| o.mesh == mzs.mesh && o.name == mzs.name)
+            let Some(&(file, document)) = (resources.iter().zip(origins))
+                .find(|(r, _)| {
+                    r.resource_type() == ResourceType::MeshMultiZoneService
+                        && (&r.meta.mesh, &r.meta.name) == (&mzs.mesh, &mzs.name)
+                })
+                .map(|(_, origin)| origin)
             else {
                 continue;
             };
-            let Some(result) = results.get_mut(origin.file) else {
+            let Some(result) = results.get_mut(file) else {
                 continue;
             };
-            let Some(doc) = result.checked.documents.get(origin.document) else {
+            let Some(doc) = result.checked.documents.get(document) else {
                 continue;
             };
             let Some(Spec::MeshMultiZoneService(spec)) = doc.resource.as_ref().map(|r| &r.spec)
@@ -496,6 +519,65 @@ mod tests {
             .flat_map(|m| m.ports.iter().map(|p| p.port))
             .collect();
         assert_eq!(ports, [6380]);
+    }
+
+    #[test]
+    fn a_meshservice_written_twice_in_one_zone_is_matched_once_with_the_later_ports() {
+        let ms = |zone: &str, port: u16| {
+            format!("type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: {port}\n")
+        };
+        // `redis` of east and of west are two MeshServices; east's, written twice, is one: the
+        // later, also when the zone comes from the file rather than the label.
+        let global = [ms("east", 6379), ms("west", 6379), ms("east", 6380)].join("---\n");
+        let in_east = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\nspec:\n  ports:\n  - port: 6381\n";
+        let hg = "type: HostnameGenerator\nname: short\nspec:\n  template: '{{ .DisplayName }}.mzs'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
+        let hg_later = hg.replace(".mzs'", ".mz'");
+        let out = run(&[
+            ("global.yaml", MZS, None),
+            ("ms.yaml", &global, None),
+            ("east.yaml", in_east, Some("east")),
+            ("hg.yaml", hg, None),
+            ("hg2.yaml", &hg_later, None),
+        ]);
+        let skipped: Vec<(usize, ResourceType, &str)> = (out.skipped.iter())
+            .map(|s| (s.file, s.resource_type, s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                (
+                    1,
+                    ResourceType::MeshService,
+                    "replaced by the later document at east.yaml:1"
+                ),
+                (
+                    1,
+                    ResourceType::MeshService,
+                    "replaced by the later document at east.yaml:1"
+                ),
+                (
+                    3,
+                    ResourceType::HostnameGenerator,
+                    "replaced by the later document at hg2.yaml:1"
+                ),
+            ]
+        );
+        let services: Vec<(&str, Vec<i32>)> = (out.resources.iter())
+            .filter_map(|r| match &r.spec {
+                Spec::MeshService(spec) => {
+                    Some((r.meta.zone(), spec.ports.iter().map(|p| p.port).collect()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(services, [("west", vec![6379]), ("east", vec![6381])]);
+        let hostnames: Vec<&str> = (out.resources.iter())
+            .filter_map(|r| match &r.spec {
+                Spec::HostnameGenerator(spec) => Some(spec.template.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(hostnames, ["{{ .DisplayName }}.mz"]);
     }
 
     #[test]
