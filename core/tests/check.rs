@@ -679,3 +679,71 @@ spec:
         .iter()
         .any(|d| d.field == "creationTime"));
 }
+
+#[test]
+fn an_explicit_null_in_a_universal_document_is_a_value_kuma_refuses() {
+    // Kuma validates the raw JSON of a universal resource: a key without a value is a field
+    // holding null, present for `required` but of the wrong type (kube-openapi's typeValidator).
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: backend
+mesh: default
+labels:
+^^^^^^ schema labels in body must be of type object: "null"
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: backend
+  ports:
+  - port: 80
+    name:
+    ^^^^ schema spec.ports[0].name in body must be of type string: "null"
+    appProtocol: http
+"#,
+    );
+}
+
+#[test]
+fn a_null_where_kuma_has_a_default_takes_the_default() {
+    // Kuma's structural defaulting fills a null field that has a default before validating.
+    let checked = check_diagnostics(
+        "type: MeshMultiZoneService\nname: backend\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: b\n  ports:\n  - port: 80\n    appProtocol: null\n",
+    );
+    let r = checked.documents[0].resource.as_ref().unwrap();
+    let Spec::MeshMultiZoneService(spec) = &r.spec else {
+        panic!()
+    };
+    assert_eq!(spec.ports[0].app_protocol, "tcp");
+}
+
+#[test]
+fn required_fields_written_as_null_are_type_errors_not_missing() {
+    check_diagnostics(
+        r#"{"type": "MeshMultiZoneService", "name": "b", "spec": {"selector": {"meshService": {"matchLabels": null}}, "ports": null}}
+                                                                                                   ^^^^ schema spec.selector.meshService.matchLabels in body must be of type object: "null"
+                                                                                                                    ^^^^ schema spec.ports in body must be of type array: "null"
+"#,
+    );
+}
+
+#[test]
+fn a_null_in_a_kubernetes_object_is_no_value() {
+    // The API server drops nulls of non-nullable fields before Kuma's webhook sees the object.
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: backend
+  labels:
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: backend
+  ports:
+  - port: 80
+    name:
+"#,
+    );
+}

@@ -124,6 +124,7 @@ pub fn decode_spec_in(
         version,
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
+        nulls_are_values: false,
     };
     let spec = typed_spec(
         resource_type,
@@ -161,7 +162,7 @@ fn typed_spec(
     let empty;
     let value = match node {
         // An empty spec document (`spec:` or an empty file) is an empty object to Kuma.
-        Some(n) if n.is_null() => {
+        Some(n) if walker.unwritten(n) => {
             empty = Node {
                 kind: crate::text::syntax::NodeKind::Mapping(Vec::new()),
                 span: n.span,
@@ -347,6 +348,7 @@ fn decode_envelope(
         version,
         diagnostics,
         schema_error_paths: Vec::new(),
+        nulls_are_values: shape == Shape::Universal,
     };
     let (meta, spec_node) = match shape {
         Shape::Universal => universal_meta(node, entries, resource_type, &mut walker),
@@ -485,7 +487,7 @@ fn string_field(
     required: bool,
     walker: &mut Walker<'_>,
 ) -> Option<String> {
-    let Some(entry) = parent.entry(key).filter(|e| !e.value.is_null()) else {
+    let Some(entry) = parent.entry(key).filter(|e| !walker.unwritten(&e.value)) else {
         if required {
             let at = parent
                 .entry(key)
@@ -495,18 +497,35 @@ fn string_field(
         return None;
     };
     let mut p = path.to_owned();
-    match walker.walk(&entry.value, &openapi::STRING, &mut p, entry.key.span) {
+    let shown;
+    let value = if entry.value.span.is_empty() {
+        shown = walk::shown_value(entry);
+        &shown
+    } else {
+        &entry.value
+    };
+    match walker.walk(value, &openapi::STRING, &mut p, entry.key.span) {
         Some(Walked::Str(s)) => Some(s.to_owned()),
         _ => None,
     }
 }
 
 fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
-    let Some(entry) = parent.entry("labels").filter(|e| !e.value.is_null()) else {
+    let Some(entry) = parent
+        .entry("labels")
+        .filter(|e| !walker.unwritten(&e.value))
+    else {
         return Labels::new();
     };
     let mut p = path.to_owned();
-    let value = walker.walk(&entry.value, &openapi::STRING_MAP, &mut p, entry.key.span);
+    let shown;
+    let node = if entry.value.span.is_empty() {
+        shown = walk::shown_value(entry);
+        &shown
+    } else {
+        &entry.value
+    };
+    let value = walker.walk(node, &openapi::STRING_MAP, &mut p, entry.key.span);
     let mut out = Labels::new();
     if let Some(Walked::Object(entries)) = value {
         for (k, v) in entries {
@@ -575,7 +594,7 @@ fn universal_meta<'n>(
         .get("creationTime")
         .and_then(Node::as_str)
         .map(str::to_owned);
-    let spec = node.get("spec").filter(|n| !n.is_null());
+    let spec = node.get("spec").filter(|n| !walker.unwritten(n));
     let meta = Meta {
         name,
         mesh,

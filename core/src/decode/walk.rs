@@ -66,9 +66,19 @@ pub(crate) struct Walker<'d> {
     pub version: KumaVersion,
     /// Paths that got a schema error (Kuma's violations at these paths are not repeated).
     pub schema_error_paths: Vec<String>,
+    /// Whether an explicit `null` is a value the schema checks, as in a REST body or a universal
+    /// document (Kuma validates the raw JSON, where `name: null` is a string field holding
+    /// null), or the same as no value, as in a Kubernetes object (the API server drops such
+    /// nulls before Kuma sees them) and in the Go structs Kuma's validator tests decode into.
+    pub nulls_are_values: bool,
 }
 
 impl Walker<'_> {
+    /// Whether `value` counts as not written: a `null` where nulls are no value.
+    pub(super) fn unwritten(&self, value: &Node) -> bool {
+        value.is_null() && !self.nulls_are_values
+    }
+
     pub(super) fn schema_error(&mut self, path: &str, message: String, span: TextRange) {
         self.schema_error_paths.push(path.to_owned());
         self.diagnostics
@@ -86,6 +96,19 @@ impl Walker<'_> {
             node.type_name()
         );
         self.schema_error(path, message, node.span);
+    }
+
+    /// A null written for a field of `schema`: Kuma's type error (nothing else applies to it),
+    /// e.g. `spec.ports[0].name in body must be of type string: "null"`.
+    fn null_value(
+        &mut self,
+        entry: &crate::text::syntax::Entry,
+        schema: &Schema,
+        path: &mut String,
+    ) {
+        if !matches!(schema, Schema::Any) {
+            self.walk(&shown_value(entry), schema, path, entry.key.span);
+        }
     }
 
     /// Walk `node` at `path` against `schema`. `None` when the value is unusable (reported).
@@ -220,12 +243,15 @@ impl Walker<'_> {
                 .find(|f| f.name == key && f.exists_in(version))
             {
                 Some(field) => {
-                    // A null value is the same as no value (Go decodes both to nil).
-                    if !entry.value.is_null() {
-                        if let Some(v) = self.walk(&entry.value, field.schema, path, entry.key.span)
-                        {
-                            out.push((key, v));
+                    // Kuma's defaulting fills a null field that has a default, as if unwritten.
+                    if entry.value.is_null() {
+                        if !self.unwritten(&entry.value) && !has_default(field.schema) {
+                            self.null_value(entry, field.schema, path);
                         }
+                    } else if let Some(v) =
+                        self.walk(&entry.value, field.schema, path, entry.key.span)
+                    {
+                        out.push((key, v));
                     }
                 }
                 None if open => {
@@ -243,19 +269,16 @@ impl Walker<'_> {
             path.truncate(len);
         }
         for field in fields {
-            let has_default = matches!(
-                field.schema,
-                Schema::String {
-                    default: Some(_),
-                    ..
-                }
-            );
+            let has_default = has_default(field.schema);
             // Only required fields and defaults add anything below.
             if !(field.required || has_default) || out.iter().any(|(key, _)| *key == field.name) {
                 continue;
             }
+            // A null that is a value is present (its type error is reported above) unless a
+            // default replaces it.
             let present = entries.iter().any(|e| {
-                e.key.as_scalar().is_some_and(|k| k.value == field.name) && !e.value.is_null()
+                e.key.as_scalar().is_some_and(|k| k.value == field.name)
+                    && !(self.unwritten(&e.value) || (e.value.is_null() && has_default))
             });
             if field.required && !present {
                 push_field(path, field.name);
@@ -300,7 +323,7 @@ impl Walker<'_> {
                     push_field(path, key);
                     let p = path.clone();
                     path.truncate(len);
-                    self.wrong_type(&p, "string", &entry.value);
+                    self.wrong_type(&p, "string", &shown_value(entry));
                     // Keep the key: the map is not empty, only this value is unusable.
                     out.push((key, Walked::Str("")));
                 }
@@ -351,6 +374,26 @@ impl Walker<'_> {
     }
 }
 
+/// The value of `entry` as a diagnostic shows it: a value left out (`name:`) has no text of its
+/// own, so the key stands for it.
+pub(super) fn shown_value(entry: &crate::text::syntax::Entry) -> Node {
+    let mut value = entry.value.clone();
+    if value.span.is_empty() {
+        value.span = entry.key.span;
+    }
+    value
+}
+
+fn has_default(schema: &Schema) -> bool {
+    matches!(
+        schema,
+        Schema::String {
+            default: Some(_),
+            ..
+        }
+    )
+}
+
 /// Check a REST body of `resource_type` against its item schema ([`super::openapi::rest_item`]),
 /// replacing it with the defaulted, pruned value; returns kube-openapi error texts, unsorted.
 /// Mesh bodies are not modelled and pass as they are.
@@ -382,6 +425,7 @@ pub(crate) fn check_json(
         version,
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
+        nulls_are_values: true,
     };
     let checked = walker
         .walk(&node, schema, &mut String::new(), node.span)

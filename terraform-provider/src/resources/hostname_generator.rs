@@ -358,7 +358,11 @@ fn body(planned: &Value, name: &str) -> serde_json::Value {
         if !block.is_null() {
             selector.insert(
                 kuma.into(),
-                serde_json::json!({"matchLabels": block.get("match_labels").to_json()}),
+                // Unset is absent: a JSON null is a type error to Kuma.
+                match block.get("match_labels") {
+                    labels if labels.is_null() => serde_json::json!({}),
+                    labels => serde_json::json!({"matchLabels": labels.to_json()}),
+                },
             );
         }
     }

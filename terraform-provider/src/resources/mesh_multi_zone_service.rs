@@ -145,14 +145,19 @@ pub fn kuma_object(config: &Value, mesh: &str, name: &str) -> Option<serde_json:
             serde_json::Value::Object(port)
         })
         .collect();
+    // Unset is absent: a JSON null is a type error to Kuma.
     let match_labels = selector.get("mesh_service").get("match_labels");
+    let mesh_service = match match_labels.is_null() {
+        true => serde_json::json!({}),
+        false => serde_json::json!({"matchLabels": match_labels.to_json()}),
+    };
     Some(serde_json::json!({
         "type": ResourceType::MeshMultiZoneService.name(),
         "mesh": mesh,
         "name": name,
         "labels": labels_json(config.get("labels")),
         "spec": {
-            "selector": {"meshService": {"matchLabels": match_labels.to_json()}},
+            "selector": {"meshService": mesh_service},
             "ports": ports,
         }
     }))
