@@ -314,6 +314,16 @@ pub async fn plan(
                 false,
             ),
         );
+        super::extend_unreported(
+            &mut diags,
+            super::removed_immutable_labels(
+                ctx,
+                prior,
+                config,
+                ResourceType::HostnameGenerator,
+                false,
+            ),
+        );
     }
     if &planned != prior {
         diags.extend(super::refused_by_endpoint(
@@ -532,7 +542,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             Err(e) => Err(e),
         }
     } else {
-        super::keep_server_labels(&configured, &path(name), &mut request).await;
+        super::keep_server_labels(&configured, &path(name), prior, &mut request).await;
         configured.client.put(&path(name), &request).await
     };
     let response = match written {
@@ -558,7 +568,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     match configured.client.get_after_write(&path(name)).await {
         Ok(item) => {
             let actual = state_from_server(&item, planned, Value::from_strings(&warnings));
-            (merge_unknowns(planned, &actual), diags)
+            let (state, differences) = super::merge_applied(planned, &actual, state_type());
+            diags.extend(differences);
+            (state, diags)
         }
         Err(e) => {
             // The generator exists: record it as written so nothing is orphaned.

@@ -296,20 +296,28 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
     let before = prior.get("labels").as_string_map().unwrap_or_default();
     let after = planned.get("labels");
     let mut changed_labels: Vec<String> = Vec::new();
-    match after.as_string_map() {
-        Some(after) => {
+    let mut unknown_labels = false;
+    match after {
+        Value::Map(after) => {
             for key in before.keys().chain(after.keys()) {
-                if before.get(key) != after.get(key) && !changed_labels.contains(key) {
-                    changed_labels.push(key.clone());
+                let now = after.get(key);
+                // A value not known yet may be the same or not: it may change.
+                if now.is_some_and(Value::is_unknown)
+                    || before.get(key).map(String::as_str) != now.and_then(Value::as_str)
+                {
+                    if !changed_labels.contains(key) {
+                        changed_labels.push(key.clone());
+                    }
                 }
             }
         }
         // Unknown labels: any label may change.
-        None if after.is_unknown() => changed_labels.push(String::new()),
-        None => changed_labels.extend(before.keys().cloned()),
+        _ if after.is_unknown() => unknown_labels = true,
+        _ => changed_labels.extend(before.keys().cloned()),
     }
     MzsUpdate {
         changed_labels,
+        unknown_labels,
         selector: prior.get("selector") != planned.get("selector"),
         ports: prior.get("port") != planned.get("port"),
     }
@@ -433,6 +441,16 @@ pub async fn plan(
             super::overwritten_labels(
                 config,
                 std::slice::from_ref(&mode),
+                ResourceType::MeshMultiZoneService,
+                true,
+            ),
+        );
+        super::extend_unreported(
+            &mut diags,
+            super::removed_immutable_labels(
+                ctx,
+                prior,
+                config,
                 ResourceType::MeshMultiZoneService,
                 true,
             ),
@@ -631,7 +649,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let written = if creating {
         create(&configured, &path, mesh, name, &request).await
     } else {
-        super::keep_server_labels(&configured, &path, &mut request).await;
+        super::keep_server_labels(&configured, &path, prior, &mut request).await;
         configured.client.put(&path, &request).await
     };
     let response = match written {
@@ -677,7 +695,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let (zone_status, zone_diags) = zones::read(&configured, mesh, name, request.get("spec")).await;
     diags.extend(zone_diags);
     let actual = state_from_server(&item, planned, zone_status, Value::from_strings(&warnings));
-    (merge_unknowns(planned, &actual), diags)
+    let (state, differences) = super::merge_applied(planned, &actual, state_type());
+    diags.extend(differences);
+    (state, diags)
 }
 
 /// A create that never overwrites: read before write (every server), then a PUT with
