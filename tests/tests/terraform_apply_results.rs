@@ -178,3 +178,78 @@ fn labels_a_user_set_can_be_removed_on_terraform_1_0_3() {
 fn labels_a_user_set_can_be_removed_on_current_terraform() {
     removable_labels("current");
 }
+
+/// A literal error next to a value known only at apply (a variable at `validate`, another
+/// resource's KRI at `plan`) is found before anything is created, on its attribute.
+fn unknowns_keep_the_checks(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let resource = |labels: &str, match_labels: &str| {
+        format!(
+            r#"
+variable "n" {{
+  type = string
+}}
+resource "kuma_hostname_generator" "h" {{
+  name = "h"
+  template = "{{{{ .DisplayName }}}}.h"
+  selector {{
+    mesh_service {{
+      match_labels = {{ h = "h" }}
+    }}
+  }}
+}}
+resource "kuma_mesh_multi_zone_service" "c" {{
+  name = "c"
+  labels = {labels}
+  selector {{
+    mesh_service {{
+      match_labels = {match_labels}
+    }}
+  }}
+  port {{
+    port = 80
+    app_protocol = "bogus"
+  }}
+}}
+"#
+        )
+    };
+    let provider = provider_block(&kuma.global, &kuma.token, "", &[]);
+    let cases = [
+        ("{ x = var.n }", "{ a = \"b\" }"),
+        ("{ a = \"b\" }", "{ a = var.n }"),
+        ("{ x = kuma_hostname_generator.h.kri }", "{ a = \"b\" }"),
+        ("{ a = \"b\" }", "{ a = kuma_hostname_generator.h.kri }"),
+    ];
+    for (i, (labels, match_labels)) in cases.iter().enumerate() {
+        ws.write(&format!("{provider}{}", resource(labels, match_labels)));
+        if i == 0 {
+            ws.init();
+        }
+        let run = if labels.contains("var.") || match_labels.contains("var.") {
+            ws.run(&["validate", "-no-color"])
+        } else {
+            ws.run(&["plan", "-input=false", "-no-color", "-var", "n=x"])
+        };
+        assert_eq!(run.code, 1, "{labels} {match_labels}: {}", run.all());
+        let text = run.all().replace('\n', " ");
+        assert!(
+            text.contains("Invalid MeshMultiZoneService: spec.ports[0].appProtocol"),
+            "{labels} {match_labels}: {text}"
+        );
+        assert!(!text.contains("labels"), "{labels} {match_labels}: {text}");
+    }
+    let (status, _) = kuma.get("/hostnamegenerators/h");
+    assert_eq!(status, 404, "nothing was created");
+}
+
+#[test]
+fn unknown_labels_keep_the_plan_checks_on_terraform_1_0_3() {
+    unknowns_keep_the_checks("1.0.3");
+}
+
+#[test]
+fn unknown_labels_keep_the_plan_checks_on_current_terraform() {
+    unknowns_keep_the_checks("current");
+}
