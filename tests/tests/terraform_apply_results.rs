@@ -253,3 +253,56 @@ fn unknown_labels_keep_the_plan_checks_on_terraform_1_0_3() {
 fn unknown_labels_keep_the_plan_checks_on_current_terraform() {
     unknowns_keep_the_checks("current");
 }
+
+/// An empty `selector {}` of a HostnameGenerator is reported on the `selector` block's line, not
+/// on the resource's.
+fn empty_selector_line(which: &str) {
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}",
+        provider_block("http://127.0.0.1:1", "t", "", &[]),
+        r#"
+resource "kuma_hostname_generator" "a" {
+  name     = "a"
+  template = "{{ .DisplayName }}.x"
+  selector {}
+}
+"#
+    ));
+    ws.init();
+    let run = ws.run(&["validate", "-json", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let report: Json = serde_json::from_str(&run.stdout).unwrap();
+    let diag = report["diagnostics"]
+        .as_array()
+        .and_then(|all| {
+            all.iter().find(|d| {
+                d["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("exact one selector")
+            })
+        })
+        .unwrap_or_else(|| panic!("{}", run.all()));
+    let main_tf = std::fs::read_to_string(ws.work().join("main.tf")).unwrap();
+    let selector_line = main_tf
+        .lines()
+        .position(|l| l.trim() == "selector {}")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        diag["range"]["start"]["line"].as_u64(),
+        Some(selector_line as u64),
+        "{diag}"
+    );
+}
+
+#[test]
+fn an_empty_selector_is_reported_on_its_block_on_terraform_1_0_3() {
+    empty_selector_line("1.0.3");
+}
+
+#[test]
+fn an_empty_selector_is_reported_on_its_block_on_current_terraform() {
+    empty_selector_line("current");
+}
