@@ -3,10 +3,14 @@
 //! bash: a namespace label renames the zone's copy, so the VIP is planned unknown and the state
 //! records the new one; an object deleted between plan and apply is a warning naming the
 //! attribute and `terraform apply -refresh-only`; a user's label that Kuma may also write is
-//! removed when it leaves the configuration, and removing `kuma.io/zone` is a plan error on it.
+//! removed when it leaves the configuration, and removing `kuma.io/zone` is a plan error on it;
+//! unknown values keep the plan-time checks of the rest; an empty HostnameGenerator selector is
+//! reported on its block; a global that never answers costs one deadline per plan.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kuma_mzs_e2e::terraform::{provider_block, redis_mzs, KumaLocal, Workspace};
+use std::time::{Duration, Instant};
+
+use kuma_mzs_e2e::terraform::{provider_block, redis_mzs, KumaLocal, Silent, Workspace};
 use serde_json::Value as Json;
 
 const PATH: &str = "/meshes/default/meshmultizoneservices/vipx";
@@ -305,4 +309,31 @@ fn an_empty_selector_is_reported_on_its_block_on_terraform_1_0_3() {
 #[test]
 fn an_empty_selector_is_reported_on_its_block_on_current_terraform() {
     empty_selector_line("current");
+}
+
+/// A global control plane that accepts connections and never answers costs one deadline per
+/// plan, not one per resource and check: after the first, the plan's optional checks (safe
+/// create, live lints) say it did not answer and go on.
+#[test]
+fn a_silent_global_is_waited_for_once_per_plan() {
+    let silent = Silent::start();
+    let ws = Workspace::new("current");
+    let resources: String = (0..3)
+        .map(|i| redis_mzs(&format!("r{i}"), &format!("r{i}"), "", 6379))
+        .collect();
+    ws.write(&format!(
+        "{}{resources}",
+        provider_block(&silent.url, "t", "  operation_timeout = \"3s\"", &[])
+    ));
+    ws.init();
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-parallelism=1"]);
+    let took = started.elapsed();
+    let text = plan.all().replace('\n', " ");
+    assert!(
+        text.contains("did not answer earlier in this run, so it is not asked again"),
+        "{text}"
+    );
+    // Version detection, then one wait at most; before, each resource waited twice (3 s each).
+    assert!(took < Duration::from_secs(10), "plan took {took:?}: {text}");
 }

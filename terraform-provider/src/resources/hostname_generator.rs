@@ -346,7 +346,7 @@ pub async fn plan(
         planned.get("name").as_str(),
     ) {
         let configured = configured.with_deadline(configured.operation_timeout);
-        match super::exists(&configured, &path(name)).await {
+        match super::exists_at_plan(&configured, &path(name)).await {
             Ok(true) => diags.push(super::already_exists(
                 &super::Importable {
                     type_name: TYPE_NAME,

@@ -625,7 +625,7 @@ async fn check_create(configured: &Configured, planned: &Value) -> Vec<Diag> {
     };
     let configured = configured.with_deadline(configured.operation_timeout);
     let id = format!("{mesh}/{name}");
-    match super::exists(&configured, &path(mesh, name)).await {
+    match super::exists_at_plan(&configured, &path(mesh, name)).await {
         Ok(true) => {
             return vec![super::already_exists(
                 &Importable {

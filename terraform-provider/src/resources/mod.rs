@@ -102,6 +102,21 @@ pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientE
     }
 }
 
+/// [`exists`] for a plan's optional checks: an endpoint that did not answer earlier in this
+/// process ([`crate::client::KumaClient::earlier_failure`]) is not asked again, so a hung
+/// control plane costs one deadline per run instead of one per resource and check.
+pub async fn exists_at_plan(configured: &Configured, path: &str) -> Result<bool, ClientError> {
+    if let Some(reason) = configured.client.earlier_failure() {
+        return Err(ClientError::Transport {
+            endpoint: configured.client.endpoint().to_owned(),
+            message: format!(
+                "it did not answer earlier in this run, so it is not asked again ({reason})"
+            ),
+        });
+    }
+    exists(configured, path).await
+}
+
 /// The error, on `mesh`, for a mesh the control plane does not have (one GET of the Mesh);
 /// `None` when it exists or the control plane could not say (the caller reports its own error).
 pub async fn missing_mesh(configured: &Configured, mesh: &str, fix: &str) -> Option<Diag> {
