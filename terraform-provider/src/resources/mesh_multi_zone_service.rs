@@ -402,12 +402,10 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
             for key in before.keys().chain(after.keys()) {
                 let now = after.get(key);
                 // A value not known yet may be the same or not: it may change.
-                if now.is_some_and(Value::is_unknown)
-                    || before.get(key).map(String::as_str) != now.and_then(Value::as_str)
-                {
-                    if !changed_labels.contains(key) {
-                        changed_labels.push(key.clone());
-                    }
+                let changed = now.is_some_and(Value::is_unknown)
+                    || before.get(key).map(String::as_str) != now.and_then(Value::as_str);
+                if changed && !changed_labels.contains(key) {
+                    changed_labels.push(key.clone());
                 }
             }
         }
