@@ -151,6 +151,10 @@ impl Deadline {
 struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
+    /// The first operation of this process that got no answer at all (no connection, or none
+    /// before its deadline), shared by every copy of the client: see
+    /// [`KumaClient::earlier_failure`].
+    unanswered: std::sync::Mutex<Option<String>>,
 }
 
 impl KumaClient {
@@ -170,7 +174,11 @@ impl KumaClient {
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?;
         Ok(Self {
-            inner: Arc::new(Inner { http, config }),
+            inner: Arc::new(Inner {
+                http,
+                config,
+                unanswered: std::sync::Mutex::default(),
+            }),
             deadline: None,
             writes: Arc::default(),
         })
@@ -221,6 +229,21 @@ impl KumaClient {
             limit,
             elapsed,
             last,
+        }
+    }
+
+    /// Why the endpoint did not answer an earlier operation of this process (no connection
+    /// after every retry, or no answer before the operation's deadline); `None` while it has
+    /// answered or failed otherwise. Checks that are optional (a plan's safe-create check and
+    /// live lints) do not ask again, so a hung control plane costs one deadline per run, as a
+    /// hung zone does.
+    pub fn earlier_failure(&self) -> Option<String> {
+        self.inner.unanswered.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn remember_unanswered(&self, error: &ClientError) {
+        if let Ok(mut failed) = self.inner.unanswered.lock() {
+            failed.get_or_insert_with(|| error.to_string());
         }
     }
 
@@ -355,6 +378,18 @@ impl KumaClient {
             self.note_write();
         }
         let outcome = self.attempts(&method, &url, path, body, create_only).await;
+        if let Err(e @ (ClientError::Transport { .. } | ClientError::Deadline { .. })) = &outcome {
+            // A deadline counts when nothing answered: the last attempt saw no response.
+            let unanswered = match e {
+                ClientError::Deadline { last, .. } => {
+                    last.is_empty() || last.starts_with("cannot reach")
+                }
+                _ => true,
+            };
+            if unanswered {
+                self.remember_unanswered(e);
+            }
+        }
         if is_write {
             self.note_write();
         }
@@ -683,6 +718,9 @@ mod tests {
         };
         assert!(matches!(error, ClientError::Deadline { .. }), "{error}");
         assert!(error.to_string().contains("operation deadline"), "{error}");
+        // Remembered by every copy of the client, for the optional checks that follow.
+        let remembered = client.earlier_failure().unwrap_or_default();
+        assert!(remembered.contains("operation deadline"), "{remembered}");
         drop(listener);
     }
 

@@ -29,16 +29,23 @@ pub fn hashed_name(mesh: &str, name: &str, extra: &[&str]) -> String {
     format!("{cut}-{suffix}")
 }
 
-/// The KDS name of a resource synced from a zone to global (and on to other zones):
-/// `HashedName(mesh, displayName, zone?, namespace?)`.
+/// The labels whose values are hashed into a KDS name, in hash order (Kuma's
+/// `HashSuffixMapper(true, kuma.io/zone, k8s.kuma.io/namespace)`, `pkg/kds/context/context.go`):
+/// changing one renames every copy, which the receiving control plane stores as a new object.
+pub(crate) const NAME_LABELS: [&str; 2] = [labels::ZONE, labels::NAMESPACE];
+
+/// Whether the label `key` is hashed into a resource's KDS name ([`NAME_LABELS`]).
+pub(crate) fn renames_copies(key: &str) -> bool {
+    NAME_LABELS.contains(&key)
+}
+
+/// The KDS name of a resource synced from a zone to global (and on to other zones), and of a
+/// global resource's zone copies: `HashedName(mesh, displayName, zone?, namespace?)`.
 pub fn kds_name(resource: &Resource) -> String {
     let meta = &resource.meta;
-    let mut extra = Vec::new();
-    if let Some(zone) = meta.labels.get(labels::ZONE) {
-        extra.push(zone.as_str());
-    }
-    if let Some(ns) = meta.labels.get(labels::NAMESPACE) {
-        extra.push(ns.as_str());
-    }
+    let extra: Vec<&str> = NAME_LABELS
+        .iter()
+        .filter_map(|key| meta.labels.get(*key).map(String::as_str))
+        .collect();
     hashed_name(&meta.mesh, meta.display_name(), &extra)
 }

@@ -22,6 +22,7 @@ mod hashed_name;
 
 use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
 
+pub(crate) use hashed_name::renames_copies;
 pub use hashed_name::{hashed_name, kds_name};
 
 /// `kuma.io/origin` of resources written on (or synced from) global.

@@ -131,8 +131,11 @@ pub fn compute_labels(
     labels
 }
 
-/// The immutable-label check on update: only `kuma.io/zone` is immutable.
-pub(crate) fn check_immutable_labels(old: &Labels, new: &Labels) -> Vec<Violation> {
+/// The immutable-label check on update (Kuma's `validateImmutableLabels`): only `kuma.io/zone`
+/// is immutable (`kuma.io/origin` and `kuma.io/display-name`, immutable too, are written by
+/// [`compute_labels`] on every PUT, so a request never removes or changes them). `new` is the
+/// request's labels after [`compute_labels`].
+pub fn check_immutable_labels(old: &Labels, new: &Labels) -> Vec<Violation> {
     let field = label_field(label_keys::ZONE);
     match (old.get(label_keys::ZONE), new.get(label_keys::ZONE)) {
         (Some(was), None) => vec![Violation::new(

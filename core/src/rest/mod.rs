@@ -37,8 +37,9 @@ pub(crate) use errors::{
 pub use inspect::inspect_hostnames;
 pub use kri_lookup::{kri_not_found, kri_request, parse_kri_format, KriRequest};
 pub use labels::check_delete;
+pub use labels::check_immutable_labels;
+pub(crate) use labels::check_labels;
 pub use labels::compute_labels;
-pub(crate) use labels::{check_immutable_labels, check_labels};
 pub use list_query::{parse_filters, parse_page, parse_query, ListFilter, Page};
 pub use mode::{check_writable, Mode};
 pub use output::{parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times};

@@ -3,9 +3,12 @@
 //! Front ends that plan ahead (the Terraform provider) keep a value known across an update when
 //! this says the update cannot change it, so that whatever reads it (DNS records, outputs) does
 //! not churn. The facts, from how Kuma computes each value:
-//! - the **VIP** is allocated once per zone when the zone first sees the MZS and is kept for its
-//!   whole life (the zone's allocator reserves `status.vips` of existing services); name and mesh
-//!   cannot change in place (they are the identity), so no in-place update changes a VIP;
+//! - the **VIP** is allocated once per zone when the zone first sees the MZS and is kept for the
+//!   whole life of the zone's copy (the zone's allocator reserves `status.vips` of existing
+//!   services). The copy is named `HashedName(mesh, name, kuma.io/zone, k8s.kuma.io/namespace)`
+//!   ([`crate::kds::kds_name`]): a change of either label renames it, the zone deletes the old
+//!   copy and stores a new one, which gets a new VIP. Name and mesh cannot change in place (they
+//!   are the identity), so any other update keeps the VIP;
 //! - **hostnames** come from HostnameGenerators, whose selectors match the MZS's labels and whose
 //!   templates read its name, mesh and labels: only a label change can change them in place;
 //! - **matched MeshServices** and the **conditions** follow the selector, and on Kuma 2.x the
@@ -13,16 +16,21 @@
 //! - **SNIs** are derived from name, mesh and each port (number and name);
 //! - the **KRI** is derived from name and mesh and the zone and namespace labels.
 //!
+//! Labels not known yet ([`MzsUpdate::unknown_labels`]) may change any of these.
+//!
 //! Changes made outside the MZS (a new HostnameGenerator, a MeshService appearing in a zone) are
 //! not updates of the MZS: a refresh picks them up.
 
-use crate::model::{labels as label_keys, KumaVersion};
+use crate::kds::renames_copies;
+use crate::model::KumaVersion;
 
 /// What an in-place update of a MeshMultiZoneService changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MzsUpdate {
     /// The keys of labels added, removed or changed.
     pub changed_labels: Vec<String>,
+    /// Whether the new labels are not known yet (any label may change).
+    pub unknown_labels: bool,
     /// Whether `spec.selector` changed.
     pub selector: bool,
     /// Whether `spec.ports` changed.
@@ -48,17 +56,15 @@ pub enum MzsComputed {
 
 /// Whether `update` can change `value` (on Kuma `version`).
 pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) -> bool {
+    let renames_zone_copies =
+        update.unknown_labels || update.changed_labels.iter().any(|k| renames_copies(k));
     match value {
-        MzsComputed::Vip => false,
-        MzsComputed::Hostnames => !update.changed_labels.is_empty(),
+        MzsComputed::Vip | MzsComputed::Kri => renames_zone_copies,
+        MzsComputed::Hostnames => update.unknown_labels || !update.changed_labels.is_empty(),
         MzsComputed::MeshServices | MzsComputed::Conditions => {
             update.selector || (update.ports && version.is_2x())
         }
         MzsComputed::Snis => update.ports,
-        MzsComputed::Kri => update
-            .changed_labels
-            .iter()
-            .any(|k| k == label_keys::ZONE || k == label_keys::NAMESPACE),
     }
 }
 
@@ -106,11 +112,54 @@ mod tests {
     }
 
     #[test]
-    fn the_kri_follows_the_zone_and_namespace_labels() {
+    fn the_kri_and_the_vip_follow_the_zone_and_namespace_labels() {
+        use crate::model::labels as label_keys;
+        for key in [label_keys::NAMESPACE, label_keys::ZONE] {
+            let update = MzsUpdate {
+                changed_labels: vec!["team".to_owned(), key.to_owned()],
+                ..MzsUpdate::default()
+            };
+            for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+                assert!(may_change(MzsComputed::Kri, &update, version), "{key}");
+                // The zone renames its copy: a new object with a new VIP.
+                assert!(may_change(MzsComputed::Vip, &update, version), "{key}");
+                assert!(may_change(MzsComputed::Hostnames, &update, version));
+                assert!(!may_change(MzsComputed::Snis, &update, version));
+            }
+        }
+        // The rule is the KDS name's: a change of these labels changes the zone copy's name.
+        let copy = |labels: &[(&str, &str)]| {
+            let labels: std::collections::BTreeMap<String, String> = labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            crate::kds::kds_name(&crate::model::Resource {
+                meta: crate::model::Meta {
+                    name: "redis".to_owned(),
+                    mesh: "default".to_owned(),
+                    labels,
+                    creation_time: None,
+                },
+                spec: crate::model::Spec::MeshMultiZoneService(Default::default()),
+                status: None,
+            })
+        };
+        assert_ne!(
+            copy(&[("team", "a")]),
+            copy(&[("team", "a"), (label_keys::NAMESPACE, "ns1")])
+        );
+        assert_eq!(copy(&[("team", "a")]), copy(&[("team", "b")]));
+    }
+
+    #[test]
+    fn labels_not_known_yet_may_change_vip_kri_and_hostnames() {
         let update = MzsUpdate {
-            changed_labels: vec![label_keys::NAMESPACE.to_owned()],
+            unknown_labels: true,
             ..MzsUpdate::default()
         };
-        assert!(may_change(MzsComputed::Kri, &update, KumaVersion::V3_0));
+        for value in [MzsComputed::Vip, MzsComputed::Kri, MzsComputed::Hostnames] {
+            assert!(may_change(value, &update, KumaVersion::V3_0), "{value:?}");
+        }
+        assert!(!may_change(MzsComputed::Snis, &update, KumaVersion::V3_0));
     }
 }

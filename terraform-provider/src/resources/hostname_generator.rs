@@ -164,7 +164,8 @@ fn spec_from_config(config: &Value) -> Result<Option<HostnameGeneratorSpec>, Vec
 
 /// Where a violation goes. Terraform shows a source line only for attributes, so "exactly one
 /// selector" lands on the `match_labels` of the second selector kind written (the one too
-/// many), not on the resource line.
+/// many), not on the resource line. With no kind written (`selector {}`) it names a kind inside
+/// the block: Terraform descends into `selector`, finds no such attribute and shows the block.
 fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
     let path = diag::kuma_path(field);
     if path != attr("selector") {
@@ -175,13 +176,20 @@ fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
         .map(|(ours, _)| *ours)
         .filter(|ours| !config.get("selector").get(ours).is_null())
         .collect();
-    match written.get(1) {
-        Some(extra) => vec![
+    match (written.first(), written.get(1)) {
+        (_, Some(extra)) => vec![
             diag::Step::Attr("selector".into()),
             diag::Step::Attr((*extra).into()),
             diag::Step::Attr("match_labels".into()),
         ],
-        None => path,
+        (None, _) => match SELECTORS.first() {
+            Some((kind, _)) => vec![
+                diag::Step::Attr("selector".into()),
+                diag::Step::Attr((*kind).into()),
+            ],
+            None => path,
+        },
+        (Some(_), None) => path,
     }
 }
 
@@ -314,6 +322,16 @@ pub async fn plan(
                 false,
             ),
         );
+        super::extend_unreported(
+            &mut diags,
+            super::removed_immutable_labels(
+                ctx,
+                prior,
+                config,
+                ResourceType::HostnameGenerator,
+                false,
+            ),
+        );
     }
     if &planned != prior {
         diags.extend(super::refused_by_endpoint(
@@ -328,7 +346,7 @@ pub async fn plan(
         planned.get("name").as_str(),
     ) {
         let configured = configured.with_deadline(configured.operation_timeout);
-        match super::exists(&configured, &path(name)).await {
+        match super::exists_at_plan(&configured, &path(name)).await {
             Ok(true) => diags.push(super::already_exists(
                 &super::Importable {
                     type_name: TYPE_NAME,
@@ -536,7 +554,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             Err(e) => Err(e),
         }
     } else {
-        super::keep_server_labels(&configured, &path(name), &mut request).await;
+        super::keep_server_labels(&configured, &path(name), prior, &mut request).await;
         configured.client.put(&path(name), &request).await
     };
     let response = match written {
@@ -562,7 +580,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     match configured.client.get_after_write(&path(name)).await {
         Ok(item) => {
             let actual = state_from_server(&item, planned, Value::from_strings(&warnings));
-            (merge_unknowns(planned, &actual), diags)
+            let (state, differences) = super::merge_applied(planned, &actual, state_type());
+            diags.extend(differences);
+            (state, diags)
         }
         Err(e) => {
             // The generator exists: record it as written so nothing is orphaned.
@@ -739,6 +759,26 @@ mod tests {
         assert!(!same_json(&j("1"), &j("\"1\"")));
         assert!(!same_json(&j("[1, 2]"), &j("[2, 1]")));
         assert!(!same_json(&j(r#"{"a": 1}"#), &j(r#"{"a": 1, "b": 2}"#)));
+    }
+
+    #[test]
+    fn an_empty_selector_is_reported_inside_the_selector_block() {
+        let config = Value::object([
+            ("name", Value::string("gen")),
+            ("template", Value::string("{{ .DisplayName }}.x")),
+            ("selector", Value::object([])),
+        ])
+        .conform(state_type());
+        let diags = validate(&config);
+        let error = diags.iter().find(|d| d.error);
+        assert_eq!(
+            error.map(|d| d.path.clone()),
+            Some(vec![
+                diag::Step::Attr("selector".into()),
+                diag::Step::Attr("mesh_service".into()),
+            ]),
+            "{diags:?}"
+        );
     }
 
     #[test]

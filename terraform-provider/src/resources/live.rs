@@ -29,6 +29,12 @@ fn decode_all(items: Vec<serde_json::Value>, kind: ResourceType) -> Vec<Resource
 
 async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
     let client = &configured.client;
+    if let Some(reason) = client.earlier_failure() {
+        return Err(format!(
+            "{} did not answer earlier in this run, so it is not asked again ({reason})",
+            client.endpoint()
+        ));
+    }
     let (services, generators) = futures_util::join!(
         client.list_all("/meshservices"),
         client.list_all("/hostnamegenerators"),

@@ -122,45 +122,142 @@ fn path(mesh: &str, name: &str) -> String {
 /// plan-time validation and the PUT body. `None` while something it needs is unknown. Defaults
 /// are Kuma's, applied by the core when it decodes the body.
 pub fn kuma_object(config: &Value, mesh: &str, name: &str) -> Option<serde_json::Value> {
-    let selector = config.get("selector");
-    let ports = config.get("port");
-    if selector.contains_unknown()
-        || ports.contains_unknown()
-        || config.get("labels").contains_unknown()
-    {
-        return None;
-    }
-    let ports: Vec<serde_json::Value> = ports
-        .items()
-        .iter()
-        .map(|p| {
-            let mut port = serde_json::Map::new();
-            if let Some(n) = p.get("name").as_str() {
-                port.insert("name".into(), n.into());
-            }
-            port.insert("port".into(), p.get("port").to_json());
-            if let Some(protocol) = p.get("app_protocol").as_str() {
-                port.insert("appProtocol".into(), protocol.into());
-            }
-            serde_json::Value::Object(port)
-        })
-        .collect();
-    // Unset is absent: a JSON null is a type error to Kuma.
-    let match_labels = selector.get("mesh_service").get("match_labels");
-    let mesh_service = match match_labels.is_null() {
-        true => serde_json::json!({}),
-        false => serde_json::json!({"matchLabels": match_labels.to_json()}),
+    let (object, placeholders) = planning_object(config, mesh, name);
+    placeholders.is_empty().then_some(object)
+}
+
+/// A stand-in for a label or selector value not known yet (a valid label value).
+const PLACEHOLDER_VALUE: &str = "not-known-yet";
+/// A stand-in for a port number not known yet (a valid port).
+const PLACEHOLDER_PORT: u16 = 1;
+
+/// [`kuma_object`] with a valid stand-in for every value not known yet, and the Kuma field paths
+/// those stand-ins fill (`labels["x"]`, `spec.ports[0].port`, `spec.ports` for ports not known
+/// at all): the checks that do not depend on them still run at plan time, and the caller drops
+/// findings at or under those paths.
+fn planning_object(config: &Value, mesh: &str, name: &str) -> (serde_json::Value, Vec<String>) {
+    let mut placeholders = Vec::new();
+    // A string map whose unknown values (or the whole map, as `empty`) are stand-ins.
+    let mut map = |value: &Value, field: &str, empty: serde_json::Value| match value {
+        Value::Unknown => {
+            placeholders.push(field.to_owned());
+            empty
+        }
+        Value::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v.as_str() {
+                        Some(v) => v.to_owned(),
+                        None => {
+                            if v.is_unknown() {
+                                placeholders.push(format!("{field}[{k:?}]"));
+                            }
+                            PLACEHOLDER_VALUE.to_owned()
+                        }
+                    };
+                    (k.clone(), serde_json::Value::String(v))
+                })
+                .collect(),
+        ),
+        other => other.to_json(),
     };
-    Some(serde_json::json!({
+    let labels = match config.get("labels") {
+        Value::Null => labels_json(&Value::Null),
+        labels => map(
+            labels,
+            "labels",
+            serde_json::Value::Object(Default::default()),
+        ),
+    };
+    let selector = config.get("selector");
+    let match_labels = if selector.is_unknown() || selector.get("mesh_service").is_unknown() {
+        map(
+            &Value::Unknown,
+            "spec.selector",
+            serde_json::json!({ PLACEHOLDER_VALUE: PLACEHOLDER_VALUE }),
+        )
+    } else {
+        map(
+            selector.get("mesh_service").get("match_labels"),
+            "spec.selector.meshService.matchLabels",
+            serde_json::json!({ PLACEHOLDER_VALUE: PLACEHOLDER_VALUE }),
+        )
+    };
+    let ports: Vec<serde_json::Value> = if config.get("port").is_unknown() {
+        placeholders.push("spec.ports".to_owned());
+        vec![serde_json::json!({ "port": PLACEHOLDER_PORT })]
+    } else {
+        config
+            .get("port")
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut port = serde_json::Map::new();
+                let mut field = |key: &str, known: serde_json::Value, stand_in| {
+                    if p.get(snake(key)).is_unknown() {
+                        placeholders.push(format!("spec.ports[{i}].{key}"));
+                        // No stand-in: Kuma's default.
+                        if !serde_json::Value::is_null(&stand_in) {
+                            port.insert(key.into(), stand_in);
+                        }
+                    } else if !known.is_null() {
+                        port.insert(key.into(), known);
+                    }
+                };
+                field(
+                    "name",
+                    p.get("name").to_json(),
+                    serde_json::json!(PLACEHOLDER_VALUE),
+                );
+                field(
+                    "port",
+                    p.get("port").to_json(),
+                    serde_json::json!(PLACEHOLDER_PORT),
+                );
+                field(
+                    "appProtocol",
+                    p.get("app_protocol").to_json(),
+                    serde_json::Value::Null,
+                );
+                serde_json::Value::Object(port)
+            })
+            .collect()
+    };
+    // Unset is absent: a JSON null is a type error to Kuma.
+    let mesh_service = match match_labels {
+        serde_json::Value::Null => serde_json::json!({}),
+        labels => serde_json::json!({ "matchLabels": labels }),
+    };
+    let object = serde_json::json!({
         "type": ResourceType::MeshMultiZoneService.name(),
         "mesh": mesh,
         "name": name,
-        "labels": labels_json(config.get("labels")),
+        "labels": labels,
         "spec": {
             "selector": {"meshService": mesh_service},
             "ports": ports,
         }
-    }))
+    });
+    (object, placeholders)
+}
+
+/// The attribute of a port's Kuma field.
+fn snake(kuma_field: &str) -> &str {
+    match kuma_field {
+        "appProtocol" => "app_protocol",
+        other => other,
+    }
+}
+
+/// Whether a Kuma field path is at or under one of `placeholders`.
+fn on_placeholder(field: &str, placeholders: &[String]) -> bool {
+    placeholders.iter().any(|p| {
+        field
+            .strip_prefix(p.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    })
 }
 
 /// A stand-in for a name not known yet, so the rest can still be checked.
@@ -187,9 +284,7 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
     let name_known = !config.get("name").is_unknown();
     let name = config.get("name").as_str().unwrap_or(PLACEHOLDER_NAME);
     let mesh_known = !config.get("mesh").is_unknown();
-    let Some(object) = kuma_object(config, mesh, name) else {
-        return (Ok(None), Vec::new());
-    };
+    let (object, placeholders) = planning_object(config, mesh, name);
     let body = object.to_string();
     let put = |version| put_on_global(version, mesh, name, &body);
     match put(version) {
@@ -197,6 +292,10 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
                 return (Ok(None), Vec::new());
             };
+            // Stand-ins are not the user's spec: no lints (they compare ports), no spec.
+            if !placeholders.is_empty() {
+                return (Ok(None), Vec::new());
+            }
             // The core's lints: Kuma accepts these, but they will not do what the author wants.
             let lints = kuma_mzs_core::lints::mesh_multi_zone_service(&spec)
                 .into_iter()
@@ -226,6 +325,7 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
                 // Placeholders stand for unknown values: their findings are not the user's.
                 .filter(|(v, _)| name_known || v.field != "name")
                 .filter(|(v, _)| mesh_known || v.field != "mesh")
+                .filter(|(v, _)| !on_placeholder(&v.field, &placeholders))
                 .map(|(v, hint)| {
                     let field = if v.field.is_empty() {
                         "the resource"
@@ -301,20 +401,26 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
     let before = prior.get("labels").as_string_map().unwrap_or_default();
     let after = planned.get("labels");
     let mut changed_labels: Vec<String> = Vec::new();
-    match after.as_string_map() {
-        Some(after) => {
+    let mut unknown_labels = false;
+    match after {
+        Value::Map(after) => {
             for key in before.keys().chain(after.keys()) {
-                if before.get(key) != after.get(key) && !changed_labels.contains(key) {
+                let now = after.get(key);
+                // A value not known yet may be the same or not: it may change.
+                let changed = now.is_some_and(Value::is_unknown)
+                    || before.get(key).map(String::as_str) != now.and_then(Value::as_str);
+                if changed && !changed_labels.contains(key) {
                     changed_labels.push(key.clone());
                 }
             }
         }
         // Unknown labels: any label may change.
-        None if after.is_unknown() => changed_labels.push(String::new()),
-        None => changed_labels.extend(before.keys().cloned()),
+        _ if after.is_unknown() => unknown_labels = true,
+        _ => changed_labels.extend(before.keys().cloned()),
     }
     MzsUpdate {
         changed_labels,
+        unknown_labels,
         selector: prior.get("selector") != planned.get("selector"),
         ports: prior.get("port") != planned.get("port"),
     }
@@ -442,6 +548,16 @@ pub async fn plan(
                 true,
             ),
         );
+        super::extend_unreported(
+            &mut diags,
+            super::removed_immutable_labels(
+                ctx,
+                prior,
+                config,
+                ResourceType::MeshMultiZoneService,
+                true,
+            ),
+        );
     }
     if &planned != prior {
         diags.extend(super::refused_by_endpoint(
@@ -512,7 +628,7 @@ async fn check_create(configured: &Configured, planned: &Value) -> Vec<Diag> {
     };
     let configured = configured.with_deadline(configured.operation_timeout);
     let id = format!("{mesh}/{name}");
-    match super::exists(&configured, &path(mesh, name)).await {
+    match super::exists_at_plan(&configured, &path(mesh, name)).await {
         Ok(true) => {
             return vec![super::already_exists(
                 &Importable {
@@ -636,7 +752,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let written = if creating {
         create(&configured, &path, mesh, name, &request).await
     } else {
-        super::keep_server_labels(&configured, &path, &mut request).await;
+        super::keep_server_labels(&configured, &path, prior, &mut request).await;
         configured.client.put(&path, &request).await
     };
     let response = match written {
@@ -682,7 +798,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let (zone_status, zone_diags) = zones::read(&configured, mesh, name, request.get("spec")).await;
     diags.extend(zone_diags);
     let actual = state_from_server(&item, planned, zone_status, Value::from_strings(&warnings));
-    (merge_unknowns(planned, &actual), diags)
+    let (state, differences) = super::merge_applied(planned, &actual, state_type());
+    diags.extend(differences);
+    (state, diags)
 }
 
 /// A create that never overwrites: read before write (every server), then a PUT with
@@ -1042,6 +1160,73 @@ mod tests {
             "{diags:?}"
         );
         assert!(diags.iter().all(|d| d.path != attr("name")), "{diags:?}");
+    }
+
+    #[test]
+    fn unknown_labels_selector_or_ports_still_check_the_known_rest() {
+        let port_error = |cfg: &Value| {
+            let diags = validate(cfg, KumaVersion::V3_0);
+            assert!(
+                diags.iter().all(|d| !d.error
+                    || d.path
+                        == vec![
+                            Step::Attr("port".into()),
+                            Step::Index(0),
+                            Step::Attr("app_protocol".into())
+                        ]),
+                "{diags:?}"
+            );
+            diags.iter().any(|d| d.error)
+        };
+        let bogus = || with_ports(vec![(80, "bogus")]);
+        let unknowns: [(&str, Value); 2] = [
+            ("labels", Value::object([("x", Value::Unknown)])),
+            ("labels", Value::Unknown),
+        ];
+        for (key, value) in unknowns {
+            let mut cfg = bogus();
+            cfg.set(key, value);
+            assert!(port_error(&cfg), "{key}");
+        }
+        for match_labels in [Value::object([("a", Value::Unknown)]), Value::Unknown] {
+            let mut cfg = bogus();
+            cfg.set(
+                "selector",
+                Value::object([(
+                    "mesh_service",
+                    Value::object([("match_labels", match_labels.clone())]),
+                )]),
+            );
+            assert!(port_error(&cfg), "{match_labels:?}");
+        }
+        // An unknown second port; an unknown port number next to a bad protocol.
+        let mut cfg = bogus();
+        cfg.set(
+            "port",
+            Value::List(vec![
+                cfg.get("port").items()[0].clone(),
+                Value::object([
+                    ("name", Value::Unknown),
+                    ("port", Value::Unknown),
+                    ("app_protocol", Value::Unknown),
+                ]),
+            ]),
+        );
+        assert!(port_error(&cfg));
+        let mut cfg = bogus();
+        cfg.set("selector", Value::Unknown);
+        assert!(port_error(&cfg));
+        // Unknowns alone are no error, and no spec to preview.
+        let mut cfg = with_ports(vec![(80, "tcp")]);
+        cfg.set("labels", Value::object([("x", Value::Unknown)]));
+        assert!(validate(&cfg, KumaVersion::V3_0).is_empty());
+        assert!(matches!(
+            spec_from_config(&cfg, KumaVersion::V3_0),
+            Ok(None)
+        ));
+        cfg.set("port", Value::Unknown);
+        assert!(validate(&cfg, KumaVersion::V3_0).is_empty());
+        assert_eq!(kuma_object(&cfg, "default", "redis"), None);
     }
 
     #[test]

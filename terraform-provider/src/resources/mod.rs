@@ -102,6 +102,21 @@ pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientE
     }
 }
 
+/// [`exists`] for a plan's optional checks: an endpoint that did not answer earlier in this
+/// process ([`crate::client::KumaClient::earlier_failure`]) is not asked again, so a hung
+/// control plane costs one deadline per run instead of one per resource and check.
+pub async fn exists_at_plan(configured: &Configured, path: &str) -> Result<bool, ClientError> {
+    if let Some(reason) = configured.client.earlier_failure() {
+        return Err(ClientError::Transport {
+            endpoint: configured.client.endpoint().to_owned(),
+            message: format!(
+                "it did not answer earlier in this run, so it is not asked again ({reason})"
+            ),
+        });
+    }
+    exists(configured, path).await
+}
+
 /// The error, on `mesh`, for a mesh the control plane does not have (one GET of the Mesh);
 /// `None` when it exists or the control plane could not say (the caller reports its own error).
 pub async fn missing_mesh(configured: &Configured, mesh: &str, fix: &str) -> Option<Diag> {
@@ -191,6 +206,95 @@ pub fn merge_unknowns(planned: &Value, actual: &Value) -> Value {
             Value::List(p.iter().zip(a).map(|(p, a)| merge_unknowns(p, a)).collect())
         }
         (other, _) => strip_unknown(other.clone()),
+    }
+}
+
+/// The state after an apply: [`merge_unknowns`], plus a warning for every known planned value
+/// the control plane read back differently. Terraform requires the planned value in state, but
+/// something no plan could foresee (the object deleted or a HostnameGenerator created between
+/// plan and apply) can make the server's differ; the warning names the attribute, both values
+/// and the refresh that records the server's. `ty` is the state's type; a value read back as
+/// null (a zone that could not be read) is not a difference.
+pub fn merge_applied(planned: &Value, actual: &Value, ty: &Ty) -> (Value, Vec<Diag>) {
+    let mut differences = Vec::new();
+    differing(planned, actual, ty, &mut Vec::new(), &mut differences);
+    let diags = differences
+        .into_iter()
+        .map(|(path, planned, actual)| {
+            let shown = path_text(&path);
+            Diag::warning(
+                format!("The control plane returned a different {shown} than planned"),
+                format!(
+                    "The plan said {shown} would be {planned}, but after the apply the control plane has {actual}: something changed between the plan and the apply that no plan can see (for example the object was deleted and created again, or a HostnameGenerator was added). Terraform requires the planned value, so the state keeps {planned} until the next refresh. Run `terraform apply -refresh-only` to record {actual}."
+                ),
+            )
+            .at(path)
+        })
+        .collect();
+    (merge_unknowns(planned, actual), diags)
+}
+
+/// Where `actual` differs from a known `planned` value: each object attribute and list element
+/// of objects on its own, any other value (a map, a list of strings) as a whole.
+fn differing(
+    planned: &Value,
+    actual: &Value,
+    ty: &Ty,
+    path: &mut Vec<Step>,
+    out: &mut Vec<(Vec<Step>, String, String)>,
+) {
+    if planned.is_unknown() || actual.is_null() || strip_unknown(planned.clone()) == *actual {
+        return;
+    }
+    match (planned, actual, ty) {
+        (Value::Map(p), Value::Map(a), Ty::Object(fields)) => {
+            for (key, field_ty) in fields {
+                let (Some(p), Some(a)) = (p.get(key), a.get(key)) else {
+                    continue;
+                };
+                path.push(Step::Attr(key.clone()));
+                differing(p, a, field_ty, path, out);
+                path.pop();
+            }
+        }
+        (Value::List(p), Value::List(a), Ty::List(item)) if matches!(**item, Ty::Object(_)) => {
+            if p.len() != a.len() {
+                out.push((path.clone(), shown(planned), shown(actual)));
+                return;
+            }
+            for (i, (p, a)) in p.iter().zip(a).enumerate() {
+                path.push(Step::Index(i64::try_from(i).unwrap_or(i64::MAX)));
+                differing(p, a, item, path, out);
+                path.pop();
+            }
+        }
+        _ if planned.contains_unknown() => {}
+        _ => out.push((path.clone(), shown(planned), shown(actual))),
+    }
+}
+
+fn shown(value: &Value) -> String {
+    value.to_json().to_string()
+}
+
+/// An attribute path as Terraform writes it: `zone_status[0].vip`, `labels["team"]`.
+fn path_text(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Attr(name) if text.is_empty() => text.push_str(name),
+            Step::Attr(name) => {
+                text.push('.');
+                text.push_str(name);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+            Step::Key(k) => text.push_str(&format!("[{k:?}]")),
+        }
+    }
+    if text.is_empty() {
+        "object".to_owned()
+    } else {
+        format!("`{text}`")
     }
 }
 
@@ -328,6 +432,68 @@ pub fn overwritten_labels(
     diags
 }
 
+/// Errors, on the label, for an update that removes or changes a label Kuma keeps for the
+/// object's life (the core's `check_immutable_labels`, which Kuma runs on every update and
+/// answers with a 400): the prior state's labels (the configuration's, as last applied) against
+/// the configuration's as Kuma would compute them under the endpoint's mode. A value not known
+/// yet is taken as unchanged; labels not known at all are not checked.
+pub fn removed_immutable_labels(
+    ctx: &PlanContext,
+    prior: &Value,
+    config: &Value,
+    resource_type: ResourceType,
+    mesh_scoped: bool,
+) -> Vec<Diag> {
+    if prior.is_null() || config.is_null() || config.get("labels").is_unknown() {
+        return Vec::new();
+    }
+    let old = prior.get("labels").as_string_map().unwrap_or_default();
+    let mut new: BTreeMap<String, String> = BTreeMap::new();
+    if let Value::Map(labels) = config.get("labels") {
+        for (key, value) in labels {
+            match (value.as_str(), old.get(key)) {
+                (Some(value), _) => {
+                    new.insert(key.clone(), value.to_owned());
+                }
+                (None, Some(was)) if value.is_unknown() => {
+                    new.insert(key.clone(), was.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let (Some(name), mesh) = (prior.get("name").as_str(), prior.get("mesh").as_str()) else {
+        return Vec::new();
+    };
+    let new = compute_labels(
+        &plan_mode(ctx),
+        resource_type,
+        mesh_scoped.then_some(mesh.unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH)),
+        name,
+        new,
+    );
+    kuma_mzs_core::api::check_immutable_labels(&old, &new)
+        .into_iter()
+        .map(|violation| {
+            let path = crate::diag::kuma_path(&violation.field);
+            let key = match path.last() {
+                Some(Step::Key(key)) => key.clone(),
+                _ => violation.field.clone(),
+            };
+            Diag::error(
+                format!("Label {key:?} cannot be removed or changed"),
+                format!(
+                    "Kuma refuses this update: {} {} (Kuma keeps this label for the object's whole life and answers 400 to an update without it). Keep {key:?} = {:?} in `labels`, or re-create the object (`terraform apply -replace=<address>`), which deletes it and creates it with the new labels.",
+                    violation.field,
+                    violation.message,
+                    old.get(&key).map(String::as_str).unwrap_or_default(),
+                ),
+            )
+            .at(path)
+        })
+        .collect()
+}
+
 /// `extra` without the diagnostics at a path `diags` already has an error for (the REST layer's
 /// own label checks and ours can find the same label).
 pub fn extend_unreported(diags: &mut Vec<Diag>, extra: Vec<Diag>) {
@@ -383,12 +549,17 @@ pub fn refused_by_endpoint(
 /// An update's PUT carries the labels Kuma wrote itself as the server holds them, unless the
 /// configuration sets them: the state hides them, and a PUT without one would ask Kuma to
 /// remove it, which it refuses for an immutable label (the zone label, e.g. added by kumactl).
+/// A label the prior state holds is the user's (the state shows such a key only when the
+/// configuration set it): when it leaves the configuration it leaves the PUT, so it is removed
+/// (the plan refuses removing an immutable one, [`removed_immutable_labels`]).
 /// When the object cannot be read the PUT goes as is and reports what the server says.
 pub async fn keep_server_labels(
     configured: &Configured,
     path: &str,
+    prior: &Value,
     request: &mut serde_json::Value,
 ) {
+    let users = prior.get("labels").as_string_map().unwrap_or_default();
     let Ok(item) = configured.client.get(path).await else {
         return;
     };
@@ -399,7 +570,10 @@ pub async fn keep_server_labels(
         return;
     };
     for (key, value) in held {
-        if kuma_mzs_core::server_labels::is_server_written(key) && !sent.contains_key(key) {
+        if kuma_mzs_core::server_labels::is_server_written(key)
+            && !sent.contains_key(key)
+            && !users.contains_key(key)
+        {
             sent.insert(key.clone(), value.clone());
         }
     }
@@ -605,6 +779,53 @@ mod tests {
     }
 
     #[test]
+    fn removing_or_changing_the_zone_label_is_a_plan_error_on_it_and_others_are_free() {
+        use kuma_mzs_core::model::labels::{NAMESPACE, ZONE};
+        let mzs = ResourceType::MeshMultiZoneService;
+        let ctx = PlanContext::default();
+        let prior = labelled(Value::string("r"), &[(ZONE, "east"), (NAMESPACE, "ns1")]);
+        let removed = labelled(Value::string("r"), &[("team", "a")]);
+        let diags = removed_immutable_labels(&ctx, &prior, &removed, mzs, true);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].error);
+        assert_eq!(
+            diags[0].path,
+            vec![Step::Attr("labels".into()), Step::Key(ZONE.into())]
+        );
+        assert!(
+            diags[0]
+                .detail
+                .contains("is immutable, cannot be removed (was \"east\")"),
+            "{}",
+            diags[0].detail
+        );
+        let changed = labelled(Value::string("r"), &[(ZONE, "west")]);
+        let diags = removed_immutable_labels(&ctx, &prior, &changed, mzs, true);
+        assert!(diags[0].detail.contains("cannot be changed"), "{diags:?}");
+        // Kept, or not known yet: nothing to say; a create has no prior labels.
+        let kept = labelled(Value::string("r"), &[(ZONE, "east")]);
+        assert_eq!(removed_immutable_labels(&ctx, &prior, &kept, mzs, true), []);
+        let mut unknown = kept.clone();
+        unknown.set(
+            "labels",
+            Value::object([(ZONE, Value::Unknown), ("x", Value::Unknown)]),
+        );
+        assert_eq!(
+            removed_immutable_labels(&ctx, &prior, &unknown, mzs, true),
+            []
+        );
+        unknown.set("labels", Value::Unknown);
+        assert_eq!(
+            removed_immutable_labels(&ctx, &prior, &unknown, mzs, true),
+            []
+        );
+        assert_eq!(
+            removed_immutable_labels(&ctx, &Value::Null, &removed, mzs, true),
+            []
+        );
+    }
+
+    #[test]
     fn only_what_the_endpoints_mode_refuses_is_refused_at_plan() {
         let Ok(crate::config::Configuration::Ready(configured)) = crate::config::configure(
             &Value::object([("endpoint", Value::string("http://127.0.0.1:1"))]),
@@ -644,6 +865,63 @@ mod tests {
             );
         }
         assert!(refused_by_endpoint(&PlanContext::default(), mzs, "x").is_none());
+    }
+
+    #[test]
+    fn a_read_back_value_that_differs_from_the_plan_is_a_warning_naming_both() {
+        let ty = Ty::object([
+            ("creation_time", Ty::String),
+            ("kri", Ty::String),
+            (
+                "zone_status",
+                Ty::list(Ty::object([
+                    ("vip", Ty::String),
+                    ("hostnames", Ty::list(Ty::String)),
+                ])),
+            ),
+        ]);
+        let zone = |vip: Value, hostnames: &[&str]| {
+            Value::object([("vip", vip), ("hostnames", Value::from_strings(hostnames))])
+        };
+        let planned = Value::object([
+            ("creation_time", Value::string("old")),
+            ("kri", Value::Unknown),
+            (
+                "zone_status",
+                Value::List(vec![zone(Value::string("243.0.0.1"), &["a.mzs"])]),
+            ),
+        ]);
+        let actual = Value::object([
+            ("creation_time", Value::string("new")),
+            ("kri", Value::string("kri_x")),
+            (
+                "zone_status",
+                Value::List(vec![zone(Value::Null, &["a.mzs", "race.race"])]),
+            ),
+        ]);
+        let (state, diags) = merge_applied(&planned, &actual, &ty);
+        // Terraform's contract: the planned values stay, unknowns are filled.
+        assert_eq!(state.get("creation_time"), &Value::string("old"));
+        assert_eq!(state.get("kri"), &Value::string("kri_x"));
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(diags.iter().all(|d| !d.error));
+        assert_eq!(diags[0].path, attr("creation_time"));
+        assert!(diags[0].detail.contains("\"old\""), "{}", diags[0].detail);
+        assert!(diags[0].detail.contains("\"new\""), "{}", diags[0].detail);
+        assert!(diags[0].detail.contains("terraform apply -refresh-only"));
+        // A zone read back as null (not read) is no difference; the hostnames are.
+        assert_eq!(
+            diags[1].path,
+            vec![
+                Step::Attr("zone_status".into()),
+                Step::Index(0),
+                Step::Attr("hostnames".into())
+            ]
+        );
+        assert!(diags[1].summary.contains("`zone_status[0].hostnames`"));
+        assert!(diags[1].detail.contains("race.race"));
+        // Equal values say nothing.
+        assert_eq!(merge_applied(&actual, &actual, &ty).1, []);
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub fn zone_status_type() -> Ty {
 }
 
 /// Description for docs.
-pub const ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (Kuma never changes it) and `hostnames` known unless labels change.";
+pub const ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless `kuma.io/zone` or `k8s.kuma.io/namespace` changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.";
 
 /// The status attributes of one zone entry, from a typed MZS status: one mapping for the
 /// resource, the data source and the preview.
