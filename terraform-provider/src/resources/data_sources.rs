@@ -485,6 +485,7 @@ async fn zone_holdings(
                 continue;
             }
         };
+        let holding = zones::holding(configured.mode.as_ref(), zone);
         let mut in_use = Vec::new();
         let mut ours = None;
         let mut claimed = BTreeMap::new();
@@ -505,7 +506,11 @@ async fn zone_holdings(
                 .labels
                 .get(kuma_mzs_core::model::labels::ORIGIN)
                 .is_some_and(|o| o == zones::zone_origin());
-            if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
+            let is_ours = match holding {
+                zones::Holding::CopyOfGlobal => meta.display_name() == name && !zone_origin,
+                zones::Holding::Own => meta.name == name,
+            };
+            if meta.mesh == mesh && is_ours {
                 ours = ips.first().copied();
             } else if meta.mesh == mesh {
                 for hostname in status.addresses.iter().filter_map(|a| a.hostname.clone()) {
