@@ -74,6 +74,83 @@ fn put_computes_labels_defaults_and_kri() {
 }
 
 #[test]
+fn each_release_prints_kri_and_snis_as_its_marshaller_does() {
+    let body = r#"{"type":"MeshMultiZoneService","name":"snix","mesh":"default",
+      "spec":{"selector":{"meshService":{"matchLabels":{"x":"y"}}},
+      "ports":[{"name":"ok","port":81},{"name":"Http","port":80}]}}"#;
+    let p = put(&Mode::Global, "snix", body).unwrap();
+    let print = |version: KumaVersion| {
+        serde_json::to_value(ReleaseItem {
+            resource: &p.resource,
+            times: Times {
+                creation: "t",
+                modification: "t",
+            },
+            version,
+        })
+        .unwrap()
+    };
+    // From 2.14 one SNI per port, names that are no DNS label included, sorted by port.
+    for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+        let item = print(version);
+        assert_eq!(item["kri"], "kri_mzsvc_default___snix_", "{version:?}");
+        assert_eq!(
+            item["snis"],
+            serde_json::json!([
+                {"port": 80, "sni": "sni.mzsvc.default.snix.Http"},
+                {"port": 81, "sni": "sni.mzsvc.default.snix.ok"}
+            ]),
+            "{version:?}"
+        );
+    }
+    // 2.13: `kri` only; 2.9 to 2.12: neither.
+    let item = print(KumaVersion::V2_13);
+    assert_eq!(item["kri"], "kri_mzsvc_default___snix_");
+    assert!(item.get("snis").is_none(), "{item}");
+    for version in [
+        KumaVersion::V2_12,
+        KumaVersion::V2_11,
+        KumaVersion::V2_10,
+        KumaVersion::V2_9,
+    ] {
+        let item = print(version);
+        assert!(item.get("kri").is_none(), "{version:?}: {item}");
+        assert!(item.get("snis").is_none(), "{version:?}: {item}");
+        assert_eq!(item["spec"]["ports"][0]["port"], 81);
+    }
+}
+
+#[test]
+fn snis_without_entries_are_omitted() {
+    let service = prepare_put(
+        &zone(),
+        KumaVersion::V3_0,
+        ResourceType::MeshService,
+        Some("default"),
+        "bare",
+        br#"{"type":"MeshService","name":"bare","mesh":"default","spec":{}}"#,
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .unwrap()
+    .resource;
+    assert!(resource_snis(&service).is_empty());
+    let item = serde_json::to_value(ReleaseItem {
+        resource: &service,
+        times: Times {
+            creation: "t",
+            modification: "t",
+        },
+        version: KumaVersion::V3_0,
+    })
+    .unwrap();
+    assert!(item.get("snis").is_none(), "{item}");
+    assert_eq!(item["kri"], "kri_msvc_default_east__bare_");
+}
+
+#[test]
 fn hostnames_inspect_answers_rest_shapes() {
     let service = put(&zone(), "redis", REDIS).unwrap().resource;
     let generator = |template: &str| {
