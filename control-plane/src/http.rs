@@ -705,7 +705,11 @@ fn list_resources(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
-    let page = match api::parse_page(query_value(pairs, "size"), query_value(pairs, "offset")) {
+    let page = match api::parse_page(
+        query_value(pairs, "size"),
+        query_value(pairs, "offset"),
+        cp.kuma_version,
+    ) {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };

@@ -63,3 +63,92 @@ fn an_unsupported_version_flag_is_refused_with_the_supported_list() {
         "{stderr}"
     );
 }
+
+/// An MZS as each release's REST API prints it: from 2.14 one SNI per port whatever the port's
+/// name, 2.13 a `kri` and no `snis`, 2.9 to 2.12 neither (kuma-local wrote both everywhere and
+/// dropped ports named `Http` or `a.b`); HostnameGenerators follow the same `kri` rule.
+#[test]
+fn each_release_prints_kri_and_snis_as_that_kuma_does() {
+    let mzs = json!({
+        "type": "MeshMultiZoneService", "mesh": "default", "name": "snix",
+        "spec": {"selector": {"meshService": {"matchLabels": {"x": "y"}}},
+                 "ports": [{"name": "Http", "port": 80}, {"name": "a.b", "port": 81}]}
+    });
+    let path = "/meshes/default/meshmultizoneservices/snix";
+    for version in KumaVersion::ALL {
+        let cluster = global(version);
+        let g = cluster.global();
+        let (status, body) = g.put(path, &mzs);
+        assert!(status == 200 || status == 201, "{version}: {status} {body}");
+        let (status, item) = g.get(path);
+        assert_eq!(status, 200, "{version}: {item}");
+        let (_, generators) = g.get("/hostnamegenerators");
+        let generator = &generators["items"][0];
+        assert!(generator.is_object(), "{version}: {generators}");
+        match version.minor() {
+            (2, 9..=12) => {
+                assert!(item.get("kri").is_none(), "{version}: {item}");
+                assert!(item.get("snis").is_none(), "{version}: {item}");
+                assert!(generator.get("kri").is_none(), "{version}: {generator}");
+            }
+            (2, 13) => {
+                assert_eq!(item["kri"], "kri_mzsvc_default___snix_", "{version}");
+                assert!(item.get("snis").is_none(), "{version}: {item}");
+                assert!(generator["kri"].is_string(), "{version}: {generator}");
+            }
+            _ => {
+                assert_eq!(item["kri"], "kri_mzsvc_default___snix_", "{version}");
+                assert_eq!(
+                    item["snis"],
+                    json!([
+                        {"port": 80, "sni": "sni.mzsvc.default.snix.Http"},
+                        {"port": 81, "sni": "sni.mzsvc.default.snix.a.b"}
+                    ]),
+                    "{version}"
+                );
+            }
+        }
+    }
+}
+
+/// `?size=0` and `?size=-1` before 2.14: no 400 (the check came with v2.14.0); size 0 lists
+/// every item without `next`, a negative size lists none and links an offset moved back.
+#[test]
+fn before_2_14_size_0_lists_everything_and_from_2_14_it_is_refused() {
+    let list = "/meshes/default/meshmultizoneservices";
+    for version in [KumaVersion::V2_9, KumaVersion::V2_13, KumaVersion::V2_14] {
+        let cluster = global(version);
+        let g = cluster.global();
+        for i in 0..3 {
+            let name = format!("svc-{i}");
+            let mzs = json!({
+                "type": "MeshMultiZoneService", "mesh": "default", "name": name,
+                "spec": {"selector": {"meshService": {"matchLabels": {"x": "y"}}},
+                         "ports": [{"port": 80}]}
+            });
+            let (status, body) = g.put(&format!("{list}/{name}"), &mzs);
+            assert!(status == 200 || status == 201, "{version}: {status} {body}");
+        }
+        let (zero, all) = g.get(&format!("{list}?size=0"));
+        let (minus, none) = g.get(&format!("{list}?size=-1"));
+        if version >= KumaVersion::V2_14 {
+            for (status, body) in [(zero, all), (minus, none)] {
+                assert_eq!(status, 400, "{version}: {body}");
+                assert_eq!(
+                    body["invalid_parameters"][0]["reason"], "must be greater than 0",
+                    "{version}: {body}"
+                );
+            }
+            continue;
+        }
+        assert_eq!(zero, 200, "{version}: {all}");
+        assert_eq!(all["total"], 3, "{version}: {all}");
+        assert_eq!(all["items"].as_array().map(Vec::len), Some(3), "{all}");
+        assert!(all["next"].is_null(), "{version}: {all}");
+        assert_eq!(minus, 200, "{version}: {none}");
+        assert_eq!(none["total"], 3, "{version}: {none}");
+        assert_eq!(none["items"], json!([]), "{version}: {none}");
+        let next = none["next"].as_str().unwrap_or_default();
+        assert!(next.ends_with("?offset=-1&size=-1"), "{version}: {none}");
+    }
+}

@@ -500,6 +500,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         "control plane mode",
         &[("mode", &format!("{:?}", settled.mode))],
     );
+    diags.extend(zones_apart_from_a_standalone_endpoint(&mut settled));
     match (info.version, configured.explicit_version) {
         (Some(server), Some(explicit)) if server != explicit => {
             diags.push(
@@ -528,6 +529,45 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         ),
     }
     (settled, diags)
+}
+
+/// A `zone` block of another zone while `endpoint` is a zone on its own (no global): nothing
+/// written there reaches another zone, so such a block is a warning on its `endpoint` and is
+/// never read (no apply waits for it).
+fn zones_apart_from_a_standalone_endpoint(settled: &mut Configured) -> Vec<Diag> {
+    let Some(Mode::Zone {
+        name: own,
+        federated: false,
+    }) = settled.mode.clone()
+    else {
+        return Vec::new();
+    };
+    let mut diags = Vec::new();
+    for (i, zone) in settled.zones.iter_mut().enumerate() {
+        if zone.name == own || zone.problem.is_some() {
+            continue;
+        }
+        let problem = format!(
+            "the provider's `endpoint` is zone {own:?} on its own, without a global control plane, so nothing it holds reaches zone {:?}",
+            zone.name
+        );
+        diags.push(
+            Diag::warning(
+                format!("Zone {:?} is not read: no global control plane", zone.name),
+                format!(
+                    "The `zone` block {name:?} is not read: {problem}. Its `zone_status` entries say `unreachable` with this reason, and applies do not wait for it. Remove the block, or point `endpoint` at the global control plane of a multi-zone deployment.",
+                    name = zone.name,
+                ),
+            )
+            .at(vec![
+                Step::Attr("zone".into()),
+                Step::Index(i as i64),
+                Step::Attr("endpoint".into()),
+            ]),
+        );
+        zone.problem = Some(problem);
+    }
+    diags
 }
 
 /// The warning for a zone nothing reads in this run: `problem` for the summary, `what` (what
@@ -823,6 +863,103 @@ mod tests {
                 "{error}"
             );
             assert!(read_diags.is_empty(), "{read_diags:?}");
+        });
+    }
+
+    #[test]
+    fn a_standalone_zone_endpoint_reads_its_own_mzs_at_once_and_no_other_zone() {
+        block_on(async {
+            let spec = serde_json::json!({
+                "selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "s"}}},
+                "ports": [{"port": 80, "appProtocol": "tcp"}]
+            });
+            let item = serde_json::json!({
+                "type": "MeshMultiZoneService", "mesh": "default", "name": "s",
+                "labels": {"kuma.io/origin": "zone", "kuma.io/display-name": "s"},
+                "spec": spec,
+                "status": {
+                    "vips": [{"ip": "243.0.0.0"}],
+                    "conditions": [{"type": "MeshServicesMatched", "status": "False",
+                                    "reason": "NoneMatched", "message": ""}]
+                }
+            });
+            let app = axum::Router::new()
+                .route(
+                    "/",
+                    axum::routing::get(|| async {
+                        axum::Json(
+                            serde_json::json!({"version": "3.0.0", "mode": "zone", "zone": "solo"}),
+                        )
+                    }),
+                )
+                .route(
+                    "/config",
+                    axum::routing::get(|| async {
+                        axum::Json(
+                            serde_json::json!({"multizone": {"zone": {"globalAddress": ""}}}),
+                        )
+                    }),
+                )
+                .route(
+                    "/meshes/default/meshmultizoneservices/s",
+                    axum::routing::get(move || {
+                        let item = item.clone();
+                        async move { axum::Json(item) }
+                    }),
+                );
+            let solo = crate::test_server::serve(app).await;
+            let west = fake(Some(
+                serde_json::json!({"version": "3.0.0", "mode": "zone", "zone": "west"}),
+            ))
+            .await;
+            let config = Value::object([
+                ("endpoint", Value::string(&solo)),
+                ("timeout", Value::string("20s")),
+                (
+                    "zone",
+                    Value::List(vec![zone_block("solo", &solo), zone_block("west", &west)]),
+                ),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(
+                settled.mode,
+                Some(Mode::Zone {
+                    name: "solo".to_owned(),
+                    federated: false
+                })
+            );
+            // Nothing written on a zone of its own reaches zone "west": a warning on its
+            // endpoint, and it is never read.
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert!(
+                diags[0].summary.contains("\"west\" is not read"),
+                "{diags:?}"
+            );
+            assert_eq!(
+                diags[0].path,
+                vec![
+                    Step::Attr("zone".into()),
+                    Step::Index(1),
+                    Step::Attr("endpoint".into())
+                ]
+            );
+            // The zone's own object is the resource: synced at once after a write, VIP read.
+            let started = std::time::Instant::now();
+            let (status, read_diags) =
+                crate::resources::zones::read(&settled, "default", "s", Some(&spec)).await;
+            assert!(started.elapsed() < Duration::from_secs(5));
+            assert!(read_diags.is_empty(), "{read_diags:?}");
+            let solo_entry = &status.items()[0];
+            assert_eq!(solo_entry.get("state"), &Value::string("synced"));
+            assert_eq!(solo_entry.get("found"), &Value::Bool(true));
+            assert_eq!(solo_entry.get("vip"), &Value::string("243.0.0.0"));
+            let west_entry = &status.items()[1];
+            assert_eq!(west_entry.get("state"), &Value::string("unreachable"));
+            let error = west_entry.get("error").as_str().unwrap_or_default();
+            assert!(error.contains("without a global control plane"), "{error}");
         });
     }
 

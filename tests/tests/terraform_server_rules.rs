@@ -160,6 +160,97 @@ fn zones_accept_hostname_generators_and_only_federated_ones_refuse_mzs_on_curren
     zone_endpoints("current");
 }
 
+/// A zone of its own as the `endpoint`, with a `zone` block for it: the MZS it stores under its
+/// own name is the resource, so `zone_status` says `synced` with the VIP and matched services
+/// the zone computed, and neither the create nor an update waits out the provider `timeout`
+/// (10 s here; it used to wait the whole of it and report `found = false`).
+#[test]
+fn a_standalone_zone_endpoint_reports_its_own_status_without_waiting() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let solo = StandaloneZone::start(&kuma.token);
+    let (status, reply) = kuma.call(
+        "PUT",
+        &solo.url,
+        "/meshes/default/meshservices/redis",
+        Some(serde_json::json!({
+            "type": "MeshService", "mesh": "default", "name": "redis",
+            "spec": {"ports": [{"port": 6379, "targetPort": 6379, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {reply}");
+    let ws = Workspace::new("current");
+    for port in [6379, 6380] {
+        ws.write(&format!(
+            "{}{}",
+            provider(&solo.url, &kuma.token, &[("solo", solo.url.as_str())]),
+            mzs("redis", "").replace("6379", &port.to_string())
+        ));
+        if port == 6379 {
+            ws.init();
+        }
+        let started = Instant::now();
+        let applied = ws.apply(&[]);
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_secs(10),
+            "apply of port {port} took {took:?}: {}",
+            applied.all()
+        );
+        let (status, server) = kuma.call(
+            "GET",
+            &solo.url,
+            "/meshes/default/meshmultizoneservices/redis",
+            None,
+        );
+        assert_eq!(status, 200, "{server}");
+        let state = ws.resource("kuma_mesh_multi_zone_service.redis");
+        let zone = &state["zone_status"][0];
+        assert_eq!(zone["zone"], "solo", "{state}");
+        assert_eq!(zone["state"], "synced", "{state}");
+        assert_eq!(zone["found"], true, "{state}");
+        assert_eq!(
+            zone["vip"], server["status"]["vips"][0]["ip"],
+            "{state} {server}"
+        );
+        assert!(zone["vip"].is_string(), "{state}");
+        assert_eq!(zone["mesh_services"][0]["name"], "redis", "{state}");
+    }
+}
+
+/// Against Kuma 2.9 (kuma-local `--kuma-version 2.9`), whose REST API reports neither `kri` nor
+/// `snis`: create and update apply, `kri` is null and `snis` empty, zone status is read, and the
+/// next plan shows no change.
+#[test]
+fn a_2_9_control_plane_without_kri_or_snis_applies_and_plans_clean() {
+    let kuma = KumaLocal::start(&["east"], &["--kuma-version", "2.9"]);
+    let east = kuma.zones["east"].clone();
+    let (_, item) = kuma.get("/meshes/default/meshmultizoneservices");
+    assert_eq!(item["total"], 0, "{item}");
+    let ws = Workspace::new("current");
+    for port in [6379, 6380] {
+        ws.write(&format!(
+            "{}{}",
+            provider(&kuma.global, &kuma.token, &[("east", east.as_str())]),
+            mzs("redis", "").replace("6379", &port.to_string())
+        ));
+        if port == 6379 {
+            ws.init();
+        }
+        ws.apply(&[]);
+        let (status, server) = kuma.get("/meshes/default/meshmultizoneservices/redis");
+        assert_eq!(status, 200, "{server}");
+        assert!(server.get("kri").is_none(), "{server}");
+        assert!(server.get("snis").is_none(), "{server}");
+        let state = ws.resource("kuma_mesh_multi_zone_service.redis");
+        assert!(state["kri"].is_null(), "{state}");
+        assert_eq!(state["snis"], serde_json::json!([]), "{state}");
+        assert_eq!(state["port"][0]["port"], port, "{state}");
+        assert_eq!(state["zone_status"][0]["state"], "synced", "{state}");
+        let plan = ws.plan_code();
+        assert_eq!(plan.code, 0, "{}", plan.all());
+    }
+}
+
 /// Item 2: `kuma.io/display-name` other than the name is a validate error on that label (it
 /// used to apply and then diff forever); an update keeps a `kuma.io/zone` set outside Terraform.
 fn labels(which: &str) {

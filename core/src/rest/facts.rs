@@ -54,8 +54,9 @@ pub fn next_link(
     page: Page,
     total: usize,
 ) -> Option<String> {
-    let next_offset = page.offset.saturating_add(page.size);
-    if next_offset >= total {
+    // Kuma's `offset + pageSize < total`, in a type that holds a negative size (before 2.14).
+    let next_offset = i128::try_from(page.offset).ok()? + i128::from(page.step?);
+    if next_offset >= i128::try_from(total).ok()? {
         return None;
     }
     let offset = next_offset.to_string();
@@ -264,7 +265,7 @@ mod tests {
             ("filter[labels.a]".to_owned(), "2".to_owned()),
             ("name".to_owned(), "y".to_owned()),
         ];
-        let page = Page { size: 2, offset: 0 };
+        let page = Page::new(2, 0);
         // Sorted by key as Go's `url.Values.Encode` writes them; repeated keys in order.
         assert_eq!(
             next_link("http", "h:1", "/meshes", &query, page, 3).unwrap(),

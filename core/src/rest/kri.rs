@@ -63,10 +63,11 @@ pub fn parse(kri: &str) -> Option<Kri> {
     })
 }
 
-/// Kuma's SNI for a destination port: `sni.<short>.<mesh>.<name>.<section>` without a zone,
-/// `sni.<short>.<mesh>.<zone>.<name>.<section>` or `...<zone>.<namespace>.<name>.<section>`
-/// with one. The error says why the SNI cannot be built (Kuma drops such entries from `snis`
-/// and reports them as deprecation warnings).
+/// Kuma's SNI for a destination port (`sni.FromKRIE`): `sni.<short>.<mesh>.<name>.<section>`
+/// without a zone, `sni.<short>.<mesh>.<zone>.<name>.<section>` or
+/// `...<zone>.<namespace>.<name>.<section>` with one. Kuma only joins the segments (v2.14.3 and
+/// 348b6528 `pkg/core/resources/sni/sni.go` `buildSegmentsFor`): a section that is no DNS label
+/// (`Http`, `a.b`) is written as it is.
 pub(crate) fn sni(
     short_name: &str,
     mesh: &str,
@@ -74,35 +75,17 @@ pub(crate) fn sni(
     namespace: &str,
     name: &str,
     section: &str,
-) -> Result<String, String> {
-    for (what, value) in [("mesh", mesh), ("name", name), ("section name", section)] {
-        if value.is_empty() {
-            return Err(format!("{what} must not be empty"));
-        }
-    }
-    let mut parts: Vec<(&str, &str)> = vec![("mesh", mesh)];
+) -> String {
+    let mut segments = vec!["sni", short_name, mesh];
     if !zone.is_empty() {
-        parts.push(("zone", zone));
+        segments.push(zone);
         if !namespace.is_empty() {
-            parts.push(("namespace", namespace));
+            segments.push(namespace);
         }
     }
-    parts.push(("name", name));
-    parts.push(("section name", section));
-    for (what, value) in &parts {
-        if !crate::validate::dns::is_dns1123_label(value).is_empty() {
-            return Err(format!("{what} {value:?} is not a valid RFC 1123 label"));
-        }
-    }
-    let sni = std::iter::once("sni")
-        .chain(std::iter::once(short_name))
-        .chain(parts.iter().map(|(_, v)| *v))
-        .collect::<Vec<_>>()
-        .join(".");
-    if sni.len() > 253 {
-        return Err(format!("SNI is longer than 253 characters ({})", sni.len()));
-    }
-    Ok(sni)
+    segments.push(name);
+    segments.push(section);
+    segments.join(".")
 }
 
 #[cfg(test)]
@@ -113,14 +96,27 @@ mod tests {
     #[test]
     fn sni_shapes() {
         assert_eq!(
-            sni("mzsvc", "default", "", "", "redis", "6379").unwrap(),
+            sni("mzsvc", "default", "", "", "redis", "6379"),
             "sni.mzsvc.default.redis.6379"
         );
         assert_eq!(
-            sni("msvc", "default", "east", "ns", "redis", "http").unwrap(),
+            sni("msvc", "default", "east", "ns", "redis", "http"),
             "sni.msvc.default.east.ns.redis.http"
         );
-        assert!(sni("mzsvc", "default", "", "", "http.bin", "80").is_err());
+        // A namespace without a zone is not a segment.
+        assert_eq!(
+            sni("msvc", "default", "", "ns", "redis", "http"),
+            "sni.msvc.default.redis.http"
+        );
+        // Kuma checks no label: a section name that is no DNS label is joined as it is.
+        assert_eq!(
+            sni("mzsvc", "default", "", "", "dots", "a.b"),
+            "sni.mzsvc.default.dots.a.b"
+        );
+        assert_eq!(
+            sni("mzsvc", "default", "", "", "snix", "Http"),
+            "sni.mzsvc.default.snix.Http"
+        );
     }
 
     #[test]

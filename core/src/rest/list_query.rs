@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::ApiError;
-use crate::model::Meta;
+use crate::model::{KumaVersion, Meta};
 use crate::Violation;
 
 /// Kuma's page size default.
@@ -14,10 +14,25 @@ pub(crate) const MAX_PAGE_SIZE: usize = 1000;
 /// A parsed page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
-    /// Items per page.
+    /// Items per page (at most; `usize::MAX` when pagination is off).
     pub size: usize,
     /// Items to skip.
     pub offset: usize,
+    /// How far the `next` offset moves from `offset`: the page size as the request gave it
+    /// (Kuma's `offset + opts.PageSize`), negative for a negative size before 2.14; `None` when
+    /// pagination is off (`size=0` before 2.14: every item, no `next`).
+    pub step: Option<i64>,
+}
+
+impl Page {
+    /// A page of `size` items (at least 1) after `offset`.
+    pub fn new(size: usize, offset: usize) -> Page {
+        Page {
+            size,
+            offset,
+            step: i64::try_from(size).ok(),
+        }
+    }
 }
 
 fn bad_parameter(field: &str, reason: impl Into<String>, detail: &str) -> ApiError {
@@ -55,13 +70,24 @@ fn invalid_offset(offset: &str) -> ApiError {
     )
 }
 
-/// Parse `size` and `offset`.
-pub fn parse_page(size: Option<&str>, offset: Option<&str>) -> Result<Page, ApiError> {
-    let size = match size.filter(|s| !s.is_empty()) {
-        None => DEFAULT_PAGE_SIZE,
+/// Parse `size` and `offset` as `version`'s API server and store do.
+///
+/// From 2.14 (v2.14.0 `pkg/api-server/pagination.go`) a size of 0 or less is refused ("must be
+/// greater than 0"). Before, any integer up to the maximum is taken as it is by the pagination
+/// store (v2.13.10 `pkg/core/resources/store/pagination_store.go`): 0 turns pagination off (every
+/// item, no `next`, `offset` not even read), and a negative size gives no items and a `next`
+/// link whose offset moves back by it (`offset + size`, while that is below the total).
+pub fn parse_page(
+    size: Option<&str>,
+    offset: Option<&str>,
+    version: KumaVersion,
+) -> Result<Page, ApiError> {
+    let refuses_non_positive = version >= KumaVersion::V2_14;
+    let size: i64 = match size.filter(|s| !s.is_empty()) {
+        None => DEFAULT_PAGE_SIZE as i64,
         Some(s) => {
             let n: i64 = s.parse().map_err(|_| invalid_page_size("invalid format"))?;
-            if n <= 0 {
+            if n <= 0 && refuses_non_positive {
                 return Err(invalid_page_size("must be greater than 0"));
             }
             if n > MAX_PAGE_SIZE as i64 {
@@ -69,14 +95,25 @@ pub fn parse_page(size: Option<&str>, offset: Option<&str>) -> Result<Page, ApiE
                     "invalid page size of {n}. Maximum page size is {MAX_PAGE_SIZE}"
                 )));
             }
-            n as usize
+            n
         }
     };
+    if size == 0 {
+        return Ok(Page {
+            size: usize::MAX,
+            offset: 0,
+            step: None,
+        });
+    }
     let offset = match offset.filter(|s| !s.is_empty()) {
         None => 0,
         Some(s) => s.parse().map_err(|_| invalid_offset(s))?,
     };
-    Ok(Page { size, offset })
+    Ok(Page {
+        size: usize::try_from(size).unwrap_or(0),
+        offset,
+        step: Some(size),
+    })
 }
 
 /// Filters of a list request.

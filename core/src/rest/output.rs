@@ -74,9 +74,8 @@ pub struct RestItem<'a> {
     pub times: Times<'a>,
 }
 
-/// A resource in Kuma's universal REST shape as the release `version` prints it: [`RestItem`],
-/// plus a Mesh's `kri` from 2.13 (when Kuma's REST meta started to carry one for every type
-/// with a short name).
+/// A resource in Kuma's universal REST shape as the release `version` prints it (see
+/// [`Extras::of_release`]: `kri` from 2.13, `snis` from 2.14).
 pub struct ReleaseItem<'a> {
     /// The resource.
     pub resource: &'a Resource,
@@ -86,23 +85,56 @@ pub struct ReleaseItem<'a> {
     pub version: KumaVersion,
 }
 
+/// What an item carries besides its meta, spec and status.
+#[derive(Debug, Clone, Copy)]
+struct Extras {
+    /// `kri` on every type but Mesh.
+    kri: bool,
+    /// `kri` on a Mesh.
+    mesh_kri: bool,
+    /// `snis` on MeshServices and MeshMultiZoneServices (omitted when empty).
+    snis: bool,
+}
+
+impl Extras {
+    /// [`RestItem`]: the newest shape, without a Mesh's `kri`.
+    const STORED: Extras = Extras {
+        kri: true,
+        mesh_kri: false,
+        snis: true,
+    };
+
+    /// What `version`'s REST marshaller writes (`pkg/core/resources/model/rest/v1alpha1`):
+    /// 2.9 to 2.12 neither `kri` nor `snis`; 2.13 a `kri` on every type with a short name, the
+    /// Mesh included (`meta.go`, `resource.go`), no `snis`; from 2.14 also `snis`
+    /// (`resource.go` `computeSNIs`, `json:"snis,omitempty"`).
+    fn of_release(version: KumaVersion) -> Extras {
+        let kri = version.minor() >= (2, 13);
+        Extras {
+            kri,
+            mesh_kri: kri,
+            snis: version.minor() >= (2, 14),
+        }
+    }
+}
+
 impl Serialize for ReleaseItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mesh_kri = self.version.minor() >= (2, 13);
-        serialize_item(self.resource, &self.times, mesh_kri, serializer)
+        let extras = Extras::of_release(self.version);
+        serialize_item(self.resource, &self.times, extras, serializer)
     }
 }
 
 impl Serialize for RestItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_item(self.resource, &self.times, false, serializer)
+        serialize_item(self.resource, &self.times, Extras::STORED, serializer)
     }
 }
 
 fn serialize_item<S: Serializer>(
     r: &Resource,
     times: &Times<'_>,
-    mesh_kri: bool,
+    extras: Extras,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     {
@@ -119,7 +151,7 @@ fn serialize_item<S: Serializer>(
             if !r.meta.labels.is_empty() {
                 map.serialize_entry("labels", &r.meta.labels)?;
             }
-            if mesh_kri {
+            if extras.mesh_kri {
                 map.serialize_entry("kri", &resource_kri(r))?;
             }
             for (k, v) in fields {
@@ -131,12 +163,15 @@ fn serialize_item<S: Serializer>(
         if !r.meta.labels.is_empty() {
             map.serialize_entry("labels", &r.meta.labels)?;
         }
-        map.serialize_entry("kri", &resource_kri(r))?;
-        if matches!(
-            rt,
-            ResourceType::MeshMultiZoneService | ResourceType::MeshService
-        ) {
-            map.serialize_entry("snis", &resource_snis(r))?;
+        if extras.kri {
+            map.serialize_entry("kri", &resource_kri(r))?;
+        }
+        if extras.snis {
+            // `omitempty` upstream: no entries, no `snis` key.
+            let snis = resource_snis(r);
+            if !snis.is_empty() {
+                map.serialize_entry("snis", &snis)?;
+            }
         }
         map.serialize_entry("spec", &SpecRef(&r.spec))?;
         if has_status(rt) {

@@ -18,8 +18,8 @@ pub fn resource_kri(resource: &Resource) -> String {
     )
 }
 
-/// `snis` of a destination resource: one per port, sorted by port; entries whose SNI cannot be
-/// built are dropped.
+/// `snis` of a destination resource: one per port, whatever its name, sorted by port (Kuma's
+/// `computeSNIs`).
 pub(crate) fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
     let ports: Vec<(i32, String)> = match &resource.spec {
         Spec::MeshMultiZoneService(s) => {
@@ -31,17 +31,16 @@ pub(crate) fn resource_snis(resource: &Resource) -> Vec<SniEntry> {
     let meta = &resource.meta;
     let mut entries: Vec<SniEntry> = ports
         .into_iter()
-        .filter_map(|(port, section)| {
-            kri::sni(
+        .map(|(port, section)| SniEntry {
+            port,
+            sni: kri::sni(
                 resource.resource_type().short_name(),
                 &meta.mesh,
                 meta.zone(),
                 meta.namespace(),
                 meta.display_name(),
                 &section,
-            )
-            .ok()
-            .map(|sni| SniEntry { port, sni })
+            ),
         })
         .collect();
     crate::text::sort::sort_by_key(&mut entries, |e| e.port);

@@ -74,6 +74,83 @@ fn put_computes_labels_defaults_and_kri() {
 }
 
 #[test]
+fn each_release_prints_kri_and_snis_as_its_marshaller_does() {
+    let body = r#"{"type":"MeshMultiZoneService","name":"snix","mesh":"default",
+      "spec":{"selector":{"meshService":{"matchLabels":{"x":"y"}}},
+      "ports":[{"name":"ok","port":81},{"name":"Http","port":80}]}}"#;
+    let p = put(&Mode::Global, "snix", body).unwrap();
+    let print = |version: KumaVersion| {
+        serde_json::to_value(ReleaseItem {
+            resource: &p.resource,
+            times: Times {
+                creation: "t",
+                modification: "t",
+            },
+            version,
+        })
+        .unwrap()
+    };
+    // From 2.14 one SNI per port, names that are no DNS label included, sorted by port.
+    for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+        let item = print(version);
+        assert_eq!(item["kri"], "kri_mzsvc_default___snix_", "{version:?}");
+        assert_eq!(
+            item["snis"],
+            serde_json::json!([
+                {"port": 80, "sni": "sni.mzsvc.default.snix.Http"},
+                {"port": 81, "sni": "sni.mzsvc.default.snix.ok"}
+            ]),
+            "{version:?}"
+        );
+    }
+    // 2.13: `kri` only; 2.9 to 2.12: neither.
+    let item = print(KumaVersion::V2_13);
+    assert_eq!(item["kri"], "kri_mzsvc_default___snix_");
+    assert!(item.get("snis").is_none(), "{item}");
+    for version in [
+        KumaVersion::V2_12,
+        KumaVersion::V2_11,
+        KumaVersion::V2_10,
+        KumaVersion::V2_9,
+    ] {
+        let item = print(version);
+        assert!(item.get("kri").is_none(), "{version:?}: {item}");
+        assert!(item.get("snis").is_none(), "{version:?}: {item}");
+        assert_eq!(item["spec"]["ports"][0]["port"], 81);
+    }
+}
+
+#[test]
+fn snis_without_entries_are_omitted() {
+    let service = prepare_put(
+        &zone(),
+        KumaVersion::V3_0,
+        ResourceType::MeshService,
+        Some("default"),
+        "bare",
+        br#"{"type":"MeshService","name":"bare","mesh":"default","spec":{}}"#,
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .unwrap()
+    .resource;
+    assert!(resource_snis(&service).is_empty());
+    let item = serde_json::to_value(ReleaseItem {
+        resource: &service,
+        times: Times {
+            creation: "t",
+            modification: "t",
+        },
+        version: KumaVersion::V3_0,
+    })
+    .unwrap();
+    assert!(item.get("snis").is_none(), "{item}");
+    assert_eq!(item["kri"], "kri_msvc_default_east__bare_");
+}
+
+#[test]
 fn hostnames_inspect_answers_rest_shapes() {
     let service = put(&zone(), "redis", REDIS).unwrap().resource;
     let generator = |template: &str| {
@@ -334,13 +411,10 @@ fn zones_store_mesh_scoped_resources_under_their_kds_name() {
 #[test]
 fn pagination_messages() {
     assert_eq!(
-        parse_page(None, None).unwrap(),
-        Page {
-            size: 100,
-            offset: 0
-        }
+        parse_page(None, None, KumaVersion::V3_0).unwrap(),
+        Page::new(100, 0)
     );
-    let e = parse_page(Some("x"), None).unwrap_err();
+    let e = parse_page(Some("x"), None, KumaVersion::V3_0).unwrap_err();
     assert_eq!(e.invalid_parameters[0].message, "invalid format");
     // Kuma's goldens `crud/list_mesh_00` and `list_mesh_01`.
     assert_eq!(
@@ -353,7 +427,7 @@ fn pagination_messages() {
             "causes": [{"field": "size", "message": "invalid format"}]
         })
     );
-    let e = parse_page(None, Some("invalid")).unwrap_err();
+    let e = parse_page(None, Some("invalid"), KumaVersion::V3_0).unwrap_err();
     assert_eq!(
         serde_json::to_value(e.body()).unwrap(),
         serde_json::json!({
@@ -362,9 +436,46 @@ fn pagination_messages() {
             "details": "invalid: invalid offset: strconv.Atoi: parsing \"invalid\": invalid syntax"
         })
     );
-    let e = parse_page(Some("0"), None).unwrap_err();
-    assert_eq!(e.invalid_parameters[0].message, "must be greater than 0");
-    let e = parse_page(Some("1001"), None).unwrap_err();
+    for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
+        for size in ["0", "-1"] {
+            let e = parse_page(Some(size), None, version).unwrap_err();
+            assert_eq!(e.invalid_parameters[0].message, "must be greater than 0");
+        }
+    }
+    let e = parse_page(Some("1001"), None, KumaVersion::V3_0).unwrap_err();
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "invalid page size of 1001. Maximum page size is 1000"
+    );
+}
+
+#[test]
+fn before_2_14_size_0_turns_pagination_off_and_a_negative_size_pages_backwards() {
+    use super::facts::next_link;
+    let version = KumaVersion::V2_13;
+    // size=0: every item, no `next`, and `offset` is not read at all.
+    let off = parse_page(Some("0"), Some("junk"), version).unwrap();
+    assert_eq!(off.offset, 0);
+    assert_eq!(off.size, usize::MAX);
+    let query = [("size".to_owned(), "0".to_owned())];
+    assert_eq!(next_link("http", "h", "/meshes", &query, off, 5000), None);
+    // size=-1: no items; `next` moves the offset back by one while that is below the total
+    // (v2.13.10 pagination_store.go: `offset+pageSize < len` gives `offset + PageSize`).
+    let back = parse_page(Some("-1"), None, KumaVersion::V2_9).unwrap();
+    assert_eq!((back.size, back.offset), (0, 0));
+    let query = [("size".to_owned(), "-1".to_owned())];
+    assert_eq!(
+        next_link("http", "h", "/meshes", &query, back, 3).as_deref(),
+        Some("http://h/meshes?offset=-1&size=-1")
+    );
+    assert_eq!(
+        next_link("http", "h", "/meshes", &query, back, 0).as_deref(),
+        Some("http://h/meshes?offset=-1&size=-1")
+    );
+    let far = parse_page(Some("-1"), Some("9"), version).unwrap();
+    assert_eq!(next_link("http", "h", "/meshes", &query, far, 3), None);
+    // The maximum still holds.
+    let e = parse_page(Some("1001"), None, version).unwrap_err();
     assert_eq!(
         e.invalid_parameters[0].message,
         "invalid page size of 1001. Maximum page size is 1000"
@@ -553,8 +664,11 @@ mod props {
 
         #[test]
         fn page_parameters_never_panic(size in ".{0,12}", offset in ".{0,12}") {
-            if let Ok(page) = parse_page(Some(&size), Some(&offset)) {
+            if let Ok(page) = parse_page(Some(&size), Some(&offset), KumaVersion::V3_0) {
                 prop_assert!((1..=MAX_PAGE_SIZE).contains(&page.size));
+            }
+            if let Ok(page) = parse_page(Some(&size), Some(&offset), KumaVersion::V2_9) {
+                prop_assert!(page.size <= MAX_PAGE_SIZE || page.step.is_none());
             }
         }
     }

@@ -43,8 +43,8 @@ pub fn mzs_schema() -> Schema {
                 Attribute::computed("labels", Ty::map(Ty::String), "All labels, including the ones Kuma adds."),
                 Attribute::computed("match_labels", Ty::map(Ty::String), "`spec.selector.meshService.matchLabels`."),
                 Attribute::computed("ports", Ty::list(port_type()), "`spec.ports`."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier."),
-                Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none."),
+                Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them (Kuma 2.14 and later; empty before)."),
                 Attribute::computed("creation_time", Ty::String, "Creation time (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "Last modification time (RFC 3339)."),
                 Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION),
@@ -485,6 +485,7 @@ async fn zone_holdings(
                 continue;
             }
         };
+        let holding = zones::holding(configured.mode.as_ref(), zone);
         let mut in_use = Vec::new();
         let mut ours = None;
         let mut claimed = BTreeMap::new();
@@ -505,7 +506,11 @@ async fn zone_holdings(
                 .labels
                 .get(kuma_mzs_core::model::labels::ORIGIN)
                 .is_some_and(|o| o == zones::zone_origin());
-            if meta.mesh == mesh && meta.display_name() == name && !zone_origin {
+            let is_ours = match holding {
+                zones::Holding::CopyOfGlobal => meta.display_name() == name && !zone_origin,
+                zones::Holding::Own => meta.name == name,
+            };
+            if meta.mesh == mesh && is_ours {
                 ours = ips.first().copied();
             } else if meta.mesh == mesh {
                 for hostname in status.addresses.iter().filter_map(|a| a.hostname.clone()) {

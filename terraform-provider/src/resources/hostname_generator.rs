@@ -67,7 +67,7 @@ pub fn schema() -> Schema {
                 Attribute::required("name", Ty::String, "Name.").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
                 Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
                 Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write."),

@@ -2,6 +2,8 @@
 //!
 //! Kuma computes MZS status only on zones (global keeps `status: {}`), and a zone stores the
 //! synced copy under a hashed name, so the zone copy is found by its `kuma.io/display-name` label.
+//! When the provider's `endpoint` is itself a zone of its own (no global, [`Holding::Own`]), the
+//! MZS is stored there under its own name with `kuma.io/origin: zone`, and that object is read.
 //!
 //! Each entry says whether the zone is `synced` (it holds the current spec and has computed a
 //! VIP and conditions), `pending` (not yet) or `unreachable` (transport error, timeout, 401/403 or
@@ -13,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use kuma_mzs_core::model::{labels as label_keys, MzsStatus};
+
+use kuma_mzs_core::api::Mode;
 
 use crate::client::{encode, ClientError};
 use crate::config::{Configured, Zone};
@@ -144,30 +148,75 @@ fn copy_of_global(item: &serde_json::Value) -> Option<String> {
     label(label_keys::DISPLAY_NAME).map(str::to_owned)
 }
 
+/// How a zone holds the MZS the provider writes on its `endpoint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holding {
+    /// Written on global: the zone holds a renamed copy, found by its display name (a
+    /// zone-originated MZS of that display name is another service).
+    CopyOfGlobal,
+    /// The `endpoint` is this very zone, on its own (no global): the zone stores the MZS under
+    /// its own name (with `kuma.io/origin: zone`), and computes its status there.
+    Own,
+}
+
+/// How `zone` holds what the provider writes on `endpoint` (of mode `mode`, see
+/// [`crate::config::detect`]).
+pub fn holding(mode: Option<&Mode>, zone: &Zone) -> Holding {
+    match mode {
+        Some(Mode::Zone {
+            name,
+            federated: false,
+        }) if *name == zone.name => Holding::Own,
+        _ => Holding::CopyOfGlobal,
+    }
+}
+
+/// The key of a listed item for `holding`: [`copy_of_global`] or its own name.
+fn key_of(holding: Holding) -> super::snapshots::KeyOf {
+    match holding {
+        Holding::CopyOfGlobal => copy_of_global,
+        Holding::Own => super::snapshots::by_name,
+    }
+}
+
 /// The zone's copy of `mesh/name`, from a list of the mesh's MZS when the process reads many
 /// (see [`super::snapshots`]), else on its own.
 async fn read_on_zone(
     configured: &Configured,
     zone: &Zone,
+    holding: Holding,
     mesh: &str,
     name: &str,
 ) -> Result<Option<serde_json::Value>, ClientError> {
     let collection = format!("/meshes/{}/meshmultizoneservices", encode(mesh));
     let listed = configured
         .snapshots
-        .find(&zone.client, &collection, copy_of_global, name)
+        .find(&zone.client, &collection, key_of(holding), name)
         .await;
     match listed {
         Some(item) => Ok(Some(item)),
-        None => find_on_zone(zone, mesh, name).await,
+        None => find_on_zone(zone, holding, mesh, name).await,
     }
 }
 
 async fn find_on_zone(
     zone: &Zone,
+    holding: Holding,
     mesh: &str,
     name: &str,
 ) -> Result<Option<serde_json::Value>, ClientError> {
+    if holding == Holding::Own {
+        let path = format!(
+            "/meshes/{}/meshmultizoneservices/{}",
+            encode(mesh),
+            encode(name)
+        );
+        return match zone.client.get(&path).await {
+            Ok(item) => Ok(Some(item)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        };
+    }
     let path = format!(
         "/meshes/{}/meshmultizoneservices?filter%5Blabels.{}%5D={}",
         encode(mesh),
@@ -267,12 +316,13 @@ pub async fn read(
             );
             return (value, None);
         }
+        let holding = holding(configured.mode.as_ref(), zone);
         let mut previous: Option<serde_json::Value> = None;
         loop {
             let found = if wait_for.is_none() {
-                read_on_zone(configured, zone, mesh, name).await
+                read_on_zone(configured, zone, holding, mesh, name).await
             } else {
-                find_on_zone(zone, mesh, name).await
+                find_on_zone(zone, holding, mesh, name).await
             };
             let item = match found {
                 Ok(item) => item,
