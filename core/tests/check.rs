@@ -747,3 +747,24 @@ spec:
 "#,
     );
 }
+
+#[test]
+fn a_label_key_error_is_at_the_key_and_a_value_error_at_the_value() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: a
+labels:
+  "bad key": x
+  ^^^^^^^^^ kuma name part must consist of alphanumeric characters...
+  good: "bad value"
+        ^^^^^^^^^^^ kuma a valid label must be an empty string or consist of alphanumeric characters...
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        a: b
+  ports:
+  - port: 80
+"#,
+    );
+}

@@ -405,7 +405,7 @@ fn decode_envelope(
             continue;
         }
         name_refused |= v.field == "name";
-        let at = span_of(node, &v.field);
+        let at = label_key_span(node, &v).unwrap_or_else(|| span_of(node, &v.field));
         walker
             .diagnostics
             .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
@@ -451,6 +451,17 @@ fn decode_envelope(
         value_fixes::value_fixes(node, resource_type, shape, version, walker.diagnostics);
     }
     (Some(resource_type), Some(shape), Some(resource))
+}
+
+/// Where an error about a label's key (not its value) belongs: the key as written.
+fn label_key_span(node: &Node, v: &Violation) -> Option<TextRange> {
+    let key = v.field.strip_prefix("labels[\"")?.strip_suffix("\"]")?;
+    if !validate::meta::qualified_name_errors(key).contains(&v.message) {
+        return None;
+    }
+    let labels = (node.get("labels")).or_else(|| node.get("metadata")?.get("labels"))?;
+    let entry = (labels.as_mapping()?.iter()).find(|e| e.key.as_str() == Some(key))?;
+    Some(entry.key.span)
 }
 
 /// The envelope checks a document meets on its way in, whichever control plane it goes to
