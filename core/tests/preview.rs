@@ -901,3 +901,69 @@ fn a_planned_service_comes_after_every_listed_one() {
         Some("same.mzsvc.mesh.local")
     );
 }
+
+/// Zones store an MZS written on global under its KDS name (`HashedName(mesh, name)`): a
+/// template's `.Name` is that name, and so are the name order of hostname claims and Kuma's
+/// collision message; the preview still names each MZS as written.
+#[test]
+fn an_mzs_is_previewed_under_the_name_its_zones_store_it_by() {
+    let generator = |name: &str, template: &str| {
+        format!("type: HostnameGenerator\nname: {name}\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/origin: global\n  template: '{template}'\n")
+    };
+    let mzs = |name: &str| {
+        format!("type: MeshMultiZoneService\nname: {name}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: x\n  ports:\n  - port: 80\n")
+    };
+    let hostnames = |yaml: &str| -> Vec<(String, Vec<String>, Vec<String>)> {
+        let p = preview(
+            &resources(yaml),
+            &zones(&["east"]),
+            &PreviewOptions::default(),
+        );
+        (p.zones[0].multi_zone_services.iter())
+            .map(|m| {
+                let status = serde_json::to_value(&m.status).unwrap();
+                let hosts = (status["addresses"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter())
+                .map(|a| a["hostname"].as_str().unwrap_or_default().to_owned())
+                .collect();
+                let messages = (status["hostnameGenerators"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter())
+                .flat_map(|g| g["conditions"].as_array().cloned().unwrap_or_default())
+                .map(|c| c["message"].as_str().unwrap_or_default().to_owned())
+                .filter(|m| !m.is_empty())
+                .collect();
+                (m.name.clone(), hosts, messages)
+            })
+            .collect()
+    };
+    let by_name = [generator("byname", "{{ .Name }}.byname"), mzs("backend")].join("---\n");
+    assert_eq!(
+        hostnames(&by_name)[0].1,
+        [
+            "backend-524cwbwv5vzz94b6.byname",
+            "backend.mzsvc.mesh.local"
+        ]
+    );
+    // `a-b-78dc46xd2f24cwdb` sorts before `a-fdz968892fv4xz6z`: `a-b` keeps the hostname.
+    let colliding = [
+        generator("bymesh", "{{ .Mesh }}.coll"),
+        mzs("a"),
+        mzs("a-b"),
+    ]
+    .join("---\n");
+    let got = hostnames(&colliding);
+    assert_eq!(got[0].0, "a");
+    assert!(!got[0].1.contains(&"default.coll".to_owned()), "{got:?}");
+    assert_eq!(
+        got[0].2,
+        ["Hostname collision with MeshMultiZoneService: a-fdz968892fv4xz6z"]
+    );
+    assert_eq!(got[1].0, "a-b");
+    assert!(got[1].1.contains(&"default.coll".to_owned()), "{got:?}");
+}

@@ -22,7 +22,9 @@
 //!   Kuma's REST API does on write ([`effective_mzs_meta`]); a MeshService gets
 //!   `kuma.io/display-name` and `kuma.io/mesh` the same way, so a selector on
 //!   `kuma.io/display-name: redis` matches `name: redis` written without the label.
-//! - `.Name` in hostname templates is the MZS name as written (a zone sees the KDS-hashed name).
+//! - An MZS is previewed as zones store it: under its KDS name (`redis-<16 chars>`, the written
+//!   name as `kuma.io/display-name`), which `.Name` in hostname templates, the name order of
+//!   hostname claims and Kuma's collision messages use; the preview names it as written.
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
 //! # Scale
@@ -46,6 +48,7 @@ pub use engine::{Change, MzsStatusEngine};
 pub use options::PreviewOptions;
 pub(crate) use output::format_selector;
 pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
+use zone_store::mzs_as_synced_to_zones;
 pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta};
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
@@ -72,12 +75,36 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     let Some(first) = zones.next() else {
         return Preview::default();
     };
-    let resources = distinct_mesh_services(resources);
+    let mut resources = distinct_mesh_services(resources);
+    let renamed = mzs_as_synced_to_zones(&mut resources);
+    // (mesh, store name) -> the MZS, whose display name is the name written.
+    let mut written = Vec::with_capacity(renamed.len());
+    for &i in &renamed {
+        if let Some(r) = resources.get(i) {
+            written.push(((r.meta.mesh.as_str(), r.meta.name.as_str()), r));
+        }
+    }
+    let written = crate::text::sort::sorted_map(written);
     let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
-    let mut out = vec![engine.zone_preview()];
+    let mut out = vec![named_as_written(engine.zone_preview(), &written)];
     for zone in zones {
         engine.set_zone(zone);
-        out.push(engine.zone_preview());
+        out.push(named_as_written(engine.zone_preview(), &written));
     }
     Preview { zones: out }
+}
+
+/// `zone` with each MZS named as written (the engine knows zones' store names), in name order.
+fn named_as_written(mut zone: ZonePreview, written: &[((&str, &str), &Resource)]) -> ZonePreview {
+    for mzs in &mut zone.multi_zone_services {
+        let key = (mzs.mesh.as_str(), mzs.name.as_str());
+        if let Some(name) = crate::text::sort::lookup(written, &key).map(|r| r.meta.display_name())
+        {
+            mzs.name = name.to_owned();
+        }
+    }
+    crate::text::sort::sort_by(&mut zone.multi_zone_services, |a, b| {
+        (&a.mesh, &a.name).cmp(&(&b.mesh, &b.name))
+    });
+    zone
 }

@@ -1,7 +1,7 @@
 //! The preview's imitation of a zone's store: resources as KDS would leave them there (renamed
 //! and labelled the way [`crate::kds`] says).
 
-use crate::model::{Meta, Resource, ResourceType};
+use crate::model::{labels, Meta, Resource, ResourceType};
 
 /// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
 /// [`crate::kds::meta_as_synced_to_zone`]).
@@ -52,4 +52,33 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
             crate::kds::as_synced_from_other_zone(&r)
         })
         .collect()
+}
+
+/// The MZS written on global as zones store them: under the KDS name
+/// (`HashedName(mesh, name, ...)`, [`crate::kds::kds_name`]) with the written name as
+/// `kuma.io/display-name`, so `.Name` in hostname templates, the name order of hostname claims
+/// and Kuma's collision messages are a zone's. Returns the indices of the renamed MZS, to name
+/// the preview after what was written. An MZS that already carries another display name is a
+/// zone's copy (read back from a zone) and keeps its name; one whose origin is a zone is not
+/// synced and keeps it too.
+pub(crate) fn mzs_as_synced_to_zones(resources: &mut [Resource]) -> Vec<usize> {
+    let mut renamed = Vec::new();
+    for (i, r) in resources.iter_mut().enumerate() {
+        if r.resource_type() != ResourceType::MeshMultiZoneService
+            || r.meta.labels.get(labels::ORIGIN).map(String::as_str)
+                == Some(crate::kds::ORIGIN_ZONE)
+            || r.meta
+                .labels
+                .get(labels::DISPLAY_NAME)
+                .is_some_and(|d| *d != r.meta.name)
+        {
+            continue;
+        }
+        r.meta
+            .labels
+            .insert(labels::DISPLAY_NAME.to_owned(), r.meta.name.clone());
+        r.meta.name = crate::kds::kds_name(r);
+        renamed.push(i);
+    }
+    renamed
 }
