@@ -95,11 +95,31 @@ fn vip_and_readback(which: &str) {
     assert_eq!(renamed, zone_vip(&kuma), "state holds what the zone serves");
     assert_eq!(ws.plan_code().code, 0);
 
+    // A zone label adds the zone (and then the namespace) to the KRI and to every SNI: both are
+    // planned unknown, and the apply holds what the server built.
+    let zoned = "team = \"a\", \"k8s.kuma.io/namespace\" = \"ns1\", \"kuma.io/zone\" = \"east\"";
+    ws.write(&config(&kuma, zoned));
+    let plan = ws.expect(
+        2,
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    let text = plan.all();
+    // `snis = [ ...the old entries... ] -> (known after apply)` spans lines.
+    let snis = text.split(" snis ").nth(1).unwrap_or_default();
+    let snis = snis.split(" warnings ").next().unwrap_or_default();
+    assert!(snis.contains("(known after apply)"), "{text}");
+    let applied = ws.apply(&[]);
+    assert!(!applied.all().contains("different"), "{}", applied.all());
+    let state = ws.resource("kuma_mesh_multi_zone_service.v");
+    let (_, item) = kuma.get(PATH);
+    assert_eq!(state["snis"][0]["sni"], item["snis"][0]["sni"], "{state}");
+    assert_eq!(ws.plan_code().code, 0);
+
     // Deleted between plan and apply: the update re-creates it; the plan's creation time is
     // kept (Terraform's contract) and the apply says so, with the way out.
     ws.write(&config(
         &kuma,
-        "team = \"b\", \"k8s.kuma.io/namespace\" = \"ns1\"",
+        "team = \"b\", \"k8s.kuma.io/namespace\" = \"ns1\", \"kuma.io/zone\" = \"east\"",
     ));
     ws.expect(0, &["plan", "-out=p.plan", "-input=false", "-no-color"]);
     let (status, _) = kuma.call("DELETE", &kuma.global, PATH, None);

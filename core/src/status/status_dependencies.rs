@@ -13,7 +13,8 @@
 //!   templates read its name, mesh and labels: only a label change can change them in place;
 //! - **matched MeshServices** and the **conditions** follow the selector, and on Kuma 2.x the
 //!   ports too (ports are matched by number there);
-//! - **SNIs** are derived from name, mesh and each port (number and name);
+//! - **SNIs** are built from the KRI's parts (Kuma's `sni.FromKRIE`: mesh, the zone and
+//!   namespace labels, name) and each port (number and name);
 //! - the **KRI** is derived from name and mesh and the zone and namespace labels.
 //!
 //! Labels not known yet ([`MzsUpdate::unknown_labels`]) may change any of these.
@@ -64,7 +65,7 @@ pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) 
         MzsComputed::MeshServices | MzsComputed::Conditions => {
             update.selector || (update.ports && version.is_2x())
         }
-        MzsComputed::Snis => update.ports,
+        MzsComputed::Snis => update.ports || renames_zone_copies,
     }
 }
 
@@ -112,7 +113,7 @@ mod tests {
     }
 
     #[test]
-    fn the_kri_and_the_vip_follow_the_zone_and_namespace_labels() {
+    fn the_kri_the_snis_and_the_vip_follow_the_zone_and_namespace_labels() {
         use crate::model::labels as label_keys;
         for key in [label_keys::NAMESPACE, label_keys::ZONE] {
             let update = MzsUpdate {
@@ -124,7 +125,8 @@ mod tests {
                 // The zone renames its copy: a new object with a new VIP.
                 assert!(may_change(MzsComputed::Vip, &update, version), "{key}");
                 assert!(may_change(MzsComputed::Hostnames, &update, version));
-                assert!(!may_change(MzsComputed::Snis, &update, version));
+                // SNIs carry the KRI's zone and namespace.
+                assert!(may_change(MzsComputed::Snis, &update, version), "{key}");
             }
         }
         // The rule is the KDS name's: a change of these labels changes the zone copy's name.
@@ -152,14 +154,18 @@ mod tests {
     }
 
     #[test]
-    fn labels_not_known_yet_may_change_vip_kri_and_hostnames() {
+    fn labels_not_known_yet_may_change_vip_kri_snis_and_hostnames() {
         let update = MzsUpdate {
             unknown_labels: true,
             ..MzsUpdate::default()
         };
-        for value in [MzsComputed::Vip, MzsComputed::Kri, MzsComputed::Hostnames] {
+        for value in [
+            MzsComputed::Vip,
+            MzsComputed::Kri,
+            MzsComputed::Hostnames,
+            MzsComputed::Snis,
+        ] {
             assert!(may_change(value, &update, KumaVersion::V3_0), "{value:?}");
         }
-        assert!(!may_change(MzsComputed::Snis, &update, KumaVersion::V3_0));
     }
 }
