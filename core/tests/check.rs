@@ -223,7 +223,7 @@ mesh: Default Mesh
       ^^^^^^^^^^^^ kuma invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols.
 labels:
   "bad key!": x
-              ^ kuma name part must consist of alphanumeric characters...
+  ^^^^^^^^^^ kuma name part must consist of alphanumeric characters...
   team: "has space"
         ^^^^^^^^^^^ kuma a valid label must be an empty string or consist of...
   kuma.io/origin: elsewhere
@@ -765,6 +765,44 @@ spec:
         a: b
   ports:
   - port: 80
+"#,
+    );
+}
+
+#[test]
+fn nulls_kuma_fills_or_drops_are_no_error() {
+    // `mesh` has a schema default; a Kubernetes API server prunes a null map value; a Mesh has
+    // no schema step (Go's decoder reads null as absent).
+    check_diagnostics(
+        "type: MeshMultiZoneService\nname: a\nmesh: null\nspec:\n  selector: {meshService: {matchLabels: {app: a}}}\n  ports: [{port: 80}]\n",
+    );
+    check_diagnostics(
+        "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: a\n  namespace: kuma-system\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n        version: ~\n  ports:\n  - port: 80\n",
+    );
+    check_diagnostics("type: Mesh\nname: default\nlabels:\n");
+}
+
+#[test]
+fn an_array_item_of_the_wrong_type_is_one_schema_error() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: a
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [null, 5]
+          ^^^^ schema spec.ports[0] in body must be of type object: "null"
+                ^ schema spec.ports[1] in body must be of type object: "integer"
+"#,
+    );
+}
+
+#[test]
+fn an_empty_spec_is_located_at_its_key() {
+    check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: a
+spec:
+^^^^ schema spec in body must be of type object: "null"
 "#,
     );
 }

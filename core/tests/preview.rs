@@ -967,3 +967,45 @@ fn an_mzs_is_previewed_under_the_name_its_zones_store_it_by() {
     assert_eq!(got[1].0, "a-b");
     assert!(got[1].1.contains(&"default.coll".to_owned()), "{got:?}");
 }
+
+/// An MZS and its own zone copy read back (named `HashedName(mesh, name)`, with the written name
+/// as display name) are previewed each under its own name, as before zones' names were used; a
+/// collision warning names the owner as written.
+#[test]
+fn an_mzs_next_to_its_zone_copy_and_collision_owners_keep_the_written_names() {
+    let mzs = |name: &str, labels: &str, app: &str| {
+        format!("type: MeshMultiZoneService\nname: {name}\nmesh: default\n{labels}spec:\n  selector:\n    meshService:\n      matchLabels:\n        app: {app}\n  ports:\n  - port: 80\n")
+    };
+    let copy_labels = "labels:\n  kuma.io/display-name: backend\n  kuma.io/origin: global\n";
+    let yaml = [
+        mzs("backend", "", "x"),
+        mzs("backend-524cwbwv5vzz94b6", copy_labels, "yy"),
+    ]
+    .join("---\n");
+    let p = preview(
+        &resources(&yaml),
+        &zones(&["east"]),
+        &PreviewOptions::default(),
+    );
+    let names: Vec<&str> = (p.zones[0].multi_zone_services.iter())
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["backend", "backend-524cwbwv5vzz94b6"]);
+
+    let generator = "type: HostnameGenerator\nname: same\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/origin: global\n  template: 'same-{{ .Mesh }}.mesh'\n";
+    let yaml = [generator.to_owned(), mzs("a", "", "x"), mzs("a-b", "", "x")].join("---\n");
+    let p = preview(
+        &resources(&yaml),
+        &zones(&["east"]),
+        &PreviewOptions::default(),
+    );
+    let a = &p.zones[0].multi_zone_services[0];
+    assert_eq!(a.name, "a");
+    assert!(
+        (a.warnings.iter()).any(|w| w
+            .message
+            .contains("used by MeshMultiZoneService a-b of mesh default")),
+        "{:?}",
+        a.warnings
+    );
+}

@@ -215,6 +215,49 @@ fn a_standalone_zone_endpoint_reports_its_own_status_without_waiting() {
         assert!(zone["vip"].is_string(), "{state}");
         assert_eq!(zone["mesh_services"][0]["name"], "redis", "{state}");
     }
+
+    // The preview labels a new MZS as this zone stores it (`kuma.io/origin: zone`): the zone's
+    // own generators apply, the global's default (`.mzsvc.mesh.local`, which a zone on its own
+    // does not have) does not.
+    let (status, reply) = kuma.call(
+        "PUT",
+        &solo.url,
+        "/hostnamegenerators/own",
+        Some(serde_json::json!({
+            "type": "HostnameGenerator", "name": "own",
+            "labels": {"kuma.io/origin": "zone"},
+            "spec": {
+                "template": "{{ .DisplayName }}.own.mesh",
+                "selector": {"meshMultiZoneService": {"matchLabels": {"kuma.io/origin": "zone"}}}
+            }
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {reply}");
+    ws.write(&format!(
+        "{}{}{}",
+        provider(&solo.url, &kuma.token, &[("solo", solo.url.as_str())]),
+        mzs("redis", "").replace("6379", "6380"),
+        r#"
+data "kuma_mesh_multi_zone_service_preview" "next" {
+  name = "next"
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+"#
+    ));
+    ws.apply(&[]);
+    let preview = ws.resource("data.kuma_mesh_multi_zone_service_preview.next");
+    assert_eq!(
+        preview["zone"][0]["hostnames"],
+        serde_json::json!(["next.own.mesh"]),
+        "{preview}"
+    );
 }
 
 /// Against Kuma 2.9 (kuma-local `--kuma-version 2.9`), whose REST API reports neither `kri` nor

@@ -169,6 +169,14 @@ fn typed_spec(
             };
             walker.walk(&empty, schema, &mut path, anchor)
         }
+        // `spec:` with nothing after it has no text of its own: the key stands for it.
+        Some(n) if n.span.is_empty() => {
+            empty = Node {
+                kind: n.kind.clone(),
+                span: anchor,
+            };
+            walker.walk(&empty, schema, &mut path, anchor)
+        }
         Some(n) => walker.walk(n, schema, &mut path, anchor),
         // No spec: reported by the caller; nothing inside it to check.
         None => return empty_spec(resource_type),
@@ -194,8 +202,15 @@ fn typed_spec(
     match spec {
         Ok(spec) => spec,
         Err(typed::Mismatch) => {
-            // The walk guarantees the shape the model needs; this is a guard, never a panic.
-            walker.schema_error("spec", "spec could not be decoded".to_owned(), anchor);
+            // The walk guarantees the shape the model needs except where it reported a schema
+            // error (an array item of the wrong type has no fields); this is a guard, never a
+            // panic, and says something only when nothing else did.
+            if walker.schema_error_paths.is_empty() {
+                walker.schema_error("spec", "spec could not be decoded".to_owned(), anchor);
+            } else {
+                // Nothing is validated of a spec that could not be read.
+                walker.schema_error_paths.push("spec".to_owned());
+            }
             empty_spec(resource_type)
         }
     }
@@ -348,7 +363,8 @@ fn decode_envelope(
         version,
         diagnostics,
         schema_error_paths: Vec::new(),
-        nulls_are_values: shape == Shape::Universal,
+        // Mesh is a legacy type without a schema step: Go's JSON decoder reads null as absent.
+        nulls_are_values: shape == Shape::Universal && resource_type != ResourceType::Mesh,
     };
     let (meta, spec_node) = match shape {
         Shape::Universal => universal_meta(node, entries, resource_type, &mut walker),
@@ -580,8 +596,12 @@ fn universal_meta<'n>(
     walker: &mut Walker<'_>,
 ) -> (Meta, Option<&'n Node>) {
     let name = string_field(node, "name", "name", true, walker).unwrap_or_default();
-    let mesh = if resource_type.is_mesh_scoped() {
+    // `mesh` has the schema default `default`, which Kuma's defaulting also puts in place of null.
+    let mesh_null = node.get("mesh").is_some_and(Node::is_null);
+    let mesh = if resource_type.is_mesh_scoped() && !mesh_null {
         string_field(node, "mesh", "mesh", false, walker).unwrap_or_else(|| "default".to_owned())
+    } else if resource_type.is_mesh_scoped() {
+        "default".to_owned()
     } else {
         String::new()
     };

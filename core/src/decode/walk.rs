@@ -315,6 +315,10 @@ impl Walker<'_> {
             let Some(key) = entry.key.as_scalar().map(|s| s.value.as_str()) else {
                 continue;
             };
+            if self.unwritten(&entry.value) {
+                // Kubernetes' API server prunes such a null before Kuma sees the object.
+                continue;
+            }
             match entry.value.as_scalar().map(|s| (s, s.resolve())) {
                 Some((s, Resolved::Str(_))) => {
                     out.push((key, Walked::Str(&s.value)));

@@ -214,10 +214,12 @@ fn latest_documents(resources: &[Resource]) -> Vec<usize> {
     let mut keys: Vec<String> = Vec::with_capacity(resources.len());
     for r in resources {
         let (mesh, name) = (&r.meta.mesh, &r.meta.name);
+        // A Kubernetes namespace is part of the identity: `redis` of team-a and of team-b are two.
         keys.push(format!(
-            "{}\0{mesh}\0{name}\0{}",
+            "{}\0{mesh}\0{name}\0{}\0{}",
             r.resource_type() as u8,
-            r.meta.zone()
+            r.meta.zone(),
+            r.meta.namespace()
         ));
     }
     let mut order: Vec<(&str, usize)> = Vec::with_capacity(keys.len());
@@ -578,6 +580,20 @@ mod tests {
             })
             .collect();
         assert_eq!(hostnames, ["{{ .DisplayName }}.mz"]);
+    }
+
+    #[test]
+    fn kubernetes_services_of_one_name_in_two_namespaces_are_two() {
+        let ms = |ns: &str| {
+            format!("apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: redis\n  namespace: {ns}\n  labels:\n    kuma.io/mesh: default\n    kuma.io/zone: east\n    app: redis\nspec:\n  ports:\n  - port: 6379\n")
+        };
+        let both = [ms("team-a"), ms("team-b")].join("---\n");
+        let out = run(&[("global.yaml", MZS, None), ("east.yaml", &both, None)]);
+        assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+        let services = (out.resources.iter())
+            .filter(|r| r.resource_type() == ResourceType::MeshService)
+            .count();
+        assert_eq!(services, 2);
     }
 
     #[test]

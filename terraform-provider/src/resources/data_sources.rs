@@ -609,8 +609,11 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
                 .filter(|r| !(r.meta.mesh == mesh && r.meta.name == name)),
         );
     }
+    // Labelled as the endpoint labels it on write: on a zone on its own the MZS is the zone's
+    // (`kuma.io/origin: zone`), so the global's default HostnameGenerator does not apply to it.
+    let mode = (configured.mode.clone()).unwrap_or(kuma_mzs_core::api::Mode::Global);
     let labels = kuma_mzs_core::api::compute_labels(
-        &kuma_mzs_core::api::Mode::Global,
+        &mode,
         ResourceType::MeshMultiZoneService,
         Some(&mesh),
         &name,

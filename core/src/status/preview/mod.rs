@@ -94,6 +94,9 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     Preview { zones: out }
 }
 
+/// How a collision warning names the MZS that holds the hostname (see the engine's recompute).
+const OWNER_PREFIX: &str = "is already used by MeshMultiZoneService ";
+
 /// `zone` with each MZS named as written (the engine knows zones' store names), in name order.
 fn named_as_written(mut zone: ZonePreview, written: &[((&str, &str), &Resource)]) -> ZonePreview {
     for mzs in &mut zone.multi_zone_services {
@@ -101,6 +104,22 @@ fn named_as_written(mut zone: ZonePreview, written: &[((&str, &str), &Resource)]
         if let Some(name) = crate::text::sort::lookup(written, &key).map(|r| r.meta.display_name())
         {
             mzs.name = name.to_owned();
+        }
+        // A hostname's owner named in a collision warning, likewise.
+        for warning in &mut mzs.warnings {
+            let Some((before, rest)) = warning.message.split_once(OWNER_PREFIX) else {
+                continue;
+            };
+            let Some((owner, after)) = rest.split_once(" of mesh ") else {
+                continue;
+            };
+            let key = (mzs.mesh.as_str(), owner);
+            if let Some(r) = crate::text::sort::lookup(written, &key) {
+                warning.message = format!(
+                    "{before}{OWNER_PREFIX}{} of mesh {after}",
+                    r.meta.display_name()
+                );
+            }
         }
     }
     crate::text::sort::sort_by(&mut zone.multi_zone_services, |a, b| {

@@ -59,26 +59,44 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
 /// `kuma.io/display-name`, so `.Name` in hostname templates, the name order of hostname claims
 /// and Kuma's collision messages are a zone's. Returns the indices of the renamed MZS, to name
 /// the preview after what was written. An MZS that already carries another display name is a
-/// zone's copy (read back from a zone) and keeps its name; one whose origin is a zone is not
-/// synced and keeps it too.
+/// zone's copy (read back from a zone) and keeps its name; so does one whose copy is in the set
+/// as well, and one whose origin is a zone (not synced).
 pub(crate) fn mzs_as_synced_to_zones(resources: &mut [Resource]) -> Vec<usize> {
-    let mut renamed = Vec::new();
-    for (i, r) in resources.iter_mut().enumerate() {
-        if r.resource_type() != ResourceType::MeshMultiZoneService
-            || r.meta.labels.get(labels::ORIGIN).map(String::as_str)
-                == Some(crate::kds::ORIGIN_ZONE)
-            || r.meta
-                .labels
-                .get(labels::DISPLAY_NAME)
-                .is_some_and(|d| *d != r.meta.name)
-        {
-            continue;
+    let mut copies: Vec<(usize, Resource)> = Vec::new();
+    {
+        let mut stored = Vec::new();
+        for r in resources.iter() {
+            if r.resource_type() == ResourceType::MeshMultiZoneService {
+                stored.push(((r.meta.mesh.as_str(), r.meta.name.as_str()), r));
+            }
         }
-        r.meta
-            .labels
-            .insert(labels::DISPLAY_NAME.to_owned(), r.meta.name.clone());
-        r.meta.name = crate::kds::kds_name(r);
-        renamed.push(i);
+        let stored = crate::text::sort::sorted_map(stored);
+        for (i, r) in resources.iter().enumerate() {
+            if r.resource_type() != ResourceType::MeshMultiZoneService
+                || r.meta.labels.get(labels::ORIGIN).map(String::as_str)
+                    == Some(crate::kds::ORIGIN_ZONE)
+                || (r.meta.labels.get(labels::DISPLAY_NAME)).is_some_and(|d| *d != r.meta.name)
+            {
+                continue;
+            }
+            let mut copy = r.clone();
+            (copy.meta.labels).insert(labels::DISPLAY_NAME.to_owned(), r.meta.name.clone());
+            copy.meta.name = crate::kds::kds_name(&copy);
+            // The zone's copy itself, read back, is in the set too: one object in the zone's
+            // store, so this one keeps its written name rather than being previewed twice under
+            // one name.
+            let key = (copy.meta.mesh.as_str(), copy.meta.name.as_str());
+            if crate::text::sort::lookup(&stored, &key).is_none() {
+                copies.push((i, copy));
+            }
+        }
+    }
+    let mut renamed = Vec::with_capacity(copies.len());
+    for (i, copy) in copies {
+        if let Some(slot) = resources.get_mut(i) {
+            *slot = copy;
+            renamed.push(i);
+        }
     }
     renamed
 }
