@@ -60,7 +60,7 @@ config=()
 IFS=';' read -ra config_values <<< "${WASM_CONFIG-$std3}"
 for value in "${config_values[@]}"; do config+=(--config "$value"); done
 # shellcheck disable=SC2206 # word splitting wanted: wasm-opt flags
-opt_flags=(${WASM_OPT_FLAGS--O2 --one-caller-inline-max-function-size=0 --ignore-implicit-traps --converge})
+opt_flags=(${WASM_OPT_FLAGS--O2 --code-folding --flatten --rereloop -O2 --code-folding --one-caller-inline-max-function-size=0 --ignore-implicit-traps --converge})
 
 if [ -n "$toolchain" ]; then
   rustup run "$toolchain" rustc --version >/dev/null 2>&1 || {
@@ -109,6 +109,10 @@ module editor kuma_mzs_editor
 # `unreachable`, which the flag does not touch); with --converge it saves about 0.7 KB gzip.
 # wasm-opt; keep whichever gzips smaller. The default passes leave out inlining of functions with
 # one caller (-Oz/-Os/-O2 inline those and gzip grows by 10 %: fewer repeated byte patterns).
+# After the first -O2, --flatten --rereloop rebuilds every function's control flow from scratch
+# and the second -O2 cleans it up; with --code-folding (identical code tails merged) on both
+# sides that is 0.9 KB gzip less, `validate` speed within this machine's noise (BENCHMARKS.md,
+# "Control flow rebuilt").
 gz() { gzip -9 -n -c "$1" | wc -c; }
 optimise() {
   [ ${#opt_flags[@]} -gt 0 ] || return 0

@@ -171,10 +171,7 @@ fn typed_spec(
         }
         // `spec:` with nothing after it has no text of its own: the key stands for it.
         Some(n) if n.span.is_empty() => {
-            empty = Node {
-                kind: n.kind.clone(),
-                span: anchor,
-            };
+            empty = empty_node(anchor);
             walker.walk(&empty, schema, &mut path, anchor)
         }
         Some(n) => walker.walk(n, schema, &mut path, anchor),

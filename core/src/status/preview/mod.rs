@@ -107,18 +107,17 @@ fn named_as_written(mut zone: ZonePreview, written: &[((&str, &str), &Resource)]
         }
         // A hostname's owner named in a collision warning, likewise.
         for warning in &mut mzs.warnings {
-            let Some((before, rest)) = warning.message.split_once(OWNER_PREFIX) else {
+            let message = &warning.message;
+            let Some(start) = message.find(OWNER_PREFIX).map(|at| at + OWNER_PREFIX.len()) else {
                 continue;
             };
-            let Some((owner, after)) = rest.split_once(" of mesh ") else {
+            let Some(end) = message[start..].find(" of mesh ").map(|len| start + len) else {
                 continue;
             };
-            let key = (mzs.mesh.as_str(), owner);
+            let key = (mzs.mesh.as_str(), &message[start..end]);
             if let Some(r) = crate::text::sort::lookup(written, &key) {
-                warning.message = format!(
-                    "{before}{OWNER_PREFIX}{} of mesh {after}",
-                    r.meta.display_name()
-                );
+                let (before, after) = (&message[..start], &message[end..]);
+                warning.message = format!("{before}{}{after}", r.meta.display_name());
             }
         }
     }

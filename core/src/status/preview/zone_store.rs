@@ -62,7 +62,8 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
 /// zone's copy (read back from a zone) and keeps its name; so does one whose copy is in the set
 /// as well, and one whose origin is a zone (not synced).
 pub(crate) fn mzs_as_synced_to_zones(resources: &mut [Resource]) -> Vec<usize> {
-    let mut copies: Vec<(usize, Resource)> = Vec::new();
+    // (index, store name); the display name is the name itself until the rename below.
+    let mut names: Vec<(usize, String)> = Vec::new();
     {
         let mut stored = Vec::new();
         for r in resources.iter() {
@@ -79,22 +80,24 @@ pub(crate) fn mzs_as_synced_to_zones(resources: &mut [Resource]) -> Vec<usize> {
             {
                 continue;
             }
-            let mut copy = r.clone();
-            (copy.meta.labels).insert(labels::DISPLAY_NAME.to_owned(), r.meta.name.clone());
-            copy.meta.name = crate::kds::kds_name(&copy);
+            let store_name = crate::kds::kds_name(r);
             // The zone's copy itself, read back, is in the set too: one object in the zone's
             // store, so this one keeps its written name rather than being previewed twice under
             // one name.
-            let key = (copy.meta.mesh.as_str(), copy.meta.name.as_str());
-            if crate::text::sort::lookup(&stored, &key).is_none() {
-                copies.push((i, copy));
+            if crate::text::sort::lookup(&stored, &(r.meta.mesh.as_str(), store_name.as_str()))
+                .is_none()
+            {
+                names.push((i, store_name));
             }
         }
     }
-    let mut renamed = Vec::with_capacity(copies.len());
-    for (i, copy) in copies {
-        if let Some(slot) = resources.get_mut(i) {
-            *slot = copy;
+    let mut renamed = Vec::with_capacity(names.len());
+    for (i, store_name) in names {
+        if let Some(r) = resources.get_mut(i) {
+            let written = std::mem::replace(&mut r.meta.name, store_name);
+            r.meta
+                .labels
+                .insert(labels::DISPLAY_NAME.to_owned(), written);
             renamed.push(i);
         }
     }
