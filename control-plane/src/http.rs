@@ -921,11 +921,12 @@ async fn get_by_kri(
         return error_response(&api::kri_not_found());
     };
     let mesh = Some(request.mesh.as_str()).filter(|_| resource_type.is_mesh_scoped());
-    let found = cp
-        .store
-        .all_of(resource_type, mesh)
-        .into_iter()
-        .find(|s| api::resource_kri(&s.resource) == request.kri);
+    let found = cp.store.all_of(resource_type, mesh).into_iter().find(|s| {
+        match (&request.global_name, &cp.mode) {
+            (Some(name), api::Mode::Global) => s.resource.meta.name == *name,
+            _ => api::resource_kri(&s.resource) == request.kri,
+        }
+    });
     match found {
         Some(stored) => get_resource(
             &cp,

@@ -483,6 +483,12 @@ fn kri_lookup_unknown_paths_and_methods() {
         "redis"
     );
     assert_eq!(g.get("/_kri/kri_mzsvc_default___nope_").0, 404);
+    // A zone-less KRI names the global object whatever its namespace part (a Kubernetes global
+    // reports its resources with the system namespace in their KRI).
+    assert_eq!(
+        g.get("/_kri/kri_mzsvc_default__kuma-system_redis_").1["name"],
+        "redis"
+    );
     assert_eq!(g.get("/_kri/garbage").0, 400);
     // Kuma's kri.FromString: everything after the name is the section; its errors are
     // 400 `Bad Request` with `bad request: ...` (golden crud/get_resource_by_kri_bad-request).

@@ -43,6 +43,11 @@ pub struct KriRequest {
     pub mesh: String,
     /// The resource's own KRI (section dropped).
     pub kri: String,
+    /// The name a global control plane looks the resource up by, when the KRI names no zone:
+    /// Kuma resolves such a KRI to the locally originated object of that name whatever its
+    /// namespace part (`getCoreName` of its KRI endpoint; a global on Kubernetes reports its
+    /// resources with the system namespace in their KRI).
+    pub global_name: Option<String>,
 }
 
 fn bad_request(message: String) -> ApiError {
@@ -87,6 +92,7 @@ pub fn kri_request(text: &str, version: KumaVersion) -> Result<KriRequest, ApiEr
         resource_type,
         mesh: kri.mesh.clone(),
         kri: kri.to_string(),
+        global_name: kri.zone.is_empty().then(|| kri.name.clone()),
     })
 }
 
@@ -143,6 +149,14 @@ mod tests {
         // `mza` is 2.14's and 3.0's, not 2.13's.
         assert!(kri_request("kri_mza_default___x_", KumaVersion::V2_14).is_ok());
         assert!(kri_request("kri_mza_default___x_", KumaVersion::V2_13).is_err());
+    }
+
+    #[test]
+    fn a_zone_less_kri_names_the_global_object_whatever_its_namespace() {
+        let r = kri_request("kri_mzsvc_default__kuma-system_redis_", KumaVersion::V3_0).unwrap();
+        assert_eq!(r.global_name.as_deref(), Some("redis"));
+        let r = kri_request("kri_mzsvc_default_east__redis_", KumaVersion::V3_0).unwrap();
+        assert_eq!(r.global_name, None);
     }
 
     #[test]

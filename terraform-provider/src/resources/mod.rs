@@ -616,10 +616,13 @@ pub fn parse_mesh_scoped_id(id: &str, short_name: &str) -> Result<(String, Strin
                 kri.section
             ));
         }
-        if !kri.zone.is_empty() || !kri.namespace.is_empty() {
+        // A zone makes it a zone's copy. A namespace alone does not: a global resource on
+        // Kubernetes carries `k8s.kuma.io/namespace` (the system namespace) and Kuma reports it in
+        // its own KRI, and resolves a zone-less KRI to the global object whatever the namespace.
+        if !kri.zone.is_empty() {
             return Err(format!(
-                "{id:?} names a zone or namespace: it identifies a zone's copy; import the global resource (kri_{short_name}_{}___{}_)",
-                kri.mesh, kri.name
+                "{id:?} names the zone {:?}: it identifies a zone's copy; import the global resource (kri_{short_name}_{}___{}_)",
+                kri.zone, kri.mesh, kri.name
             ));
         }
         let mesh = if kri.mesh.is_empty() {
@@ -688,6 +691,11 @@ mod tests {
         );
         assert!(parse("kri_msvc_default___redis_").is_err());
         assert!(parse("kri_mzsvc_default_east__redis_").is_err());
+        // What a Kubernetes global reports for its own MZS.
+        assert_eq!(
+            parse("kri_mzsvc_default__kuma-system_redis_"),
+            Ok(("default".into(), "redis".into()))
+        );
         assert!(parse("kri_mzsvc_default___redis_6379").is_err());
         assert!(parse(r#"{"mesh":"m","name":"r","zone":"x"}"#).is_err());
         assert!(parse("a/b/c").is_err());
