@@ -100,8 +100,18 @@ fn judge_validate_case(dir: &Path) -> (KumaVersion, Vec<String>) {
         .iter()
         .map(|e| (e.field.clone(), e.message.clone()))
         .collect();
+    // Kuma's REST layer checks the schema first and stops there, while upstream's validator
+    // cases feed Go structs to the validator: an expected violation at a field whose value the
+    // release's schema refuses (3.0's `type: SourceIP`) is met by that schema error.
+    let schema_refused = |field: &str| {
+        errors
+            .iter()
+            .any(|e| e.code.as_str() == "schema" && e.field == field)
+    };
     for missing in want.difference(&all_errors) {
-        problems.push(format!("missing violation {missing:?}"));
+        if !schema_refused(&missing.0) {
+            problems.push(format!("missing violation {missing:?}"));
+        }
     }
     if exp["violationsAreExhaustive"].as_bool() == Some(true) {
         for extra in got.difference(&want) {
