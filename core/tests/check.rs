@@ -806,3 +806,116 @@ spec:
 "#,
     );
 }
+
+/// An MLBS whose `default.hashPolicies` (and, with `nested`, ringHash's) hold `items`, a flow
+/// sequence with its caret lines.
+fn hash_policies_doc(items: &str, nested: bool) -> String {
+    let mut doc = String::from(
+        "type: MeshLoadBalancingStrategy\nname: lb\nspec:\n  to:\n  - targetRef: {kind: Mesh}\n    default:\n",
+    );
+    if nested {
+        doc.push_str("      loadBalancer:\n        type: RingHash\n        ringHash:\n          hashPolicies:\n");
+    } else {
+        doc.push_str("      hashPolicies:\n");
+    }
+    doc.push_str(items);
+    doc
+}
+
+#[test]
+fn hash_policy_items_follow_kumas_2_14_schema_at_the_root_and_nested() {
+    // Kuma checks the REST body against the schema before its validator; the item schema is the
+    // same at the root of `default` and under ringHash/maglev. (The schema's `type` enum is left
+    // to the validator: see README, deviations.)
+    for (prefix, nested) in [
+        ("spec.to[0].default.hashPolicies", false),
+        (
+            "spec.to[0].default.loadBalancer.ringHash.hashPolicies",
+            true,
+        ),
+    ] {
+        let items = format!(
+            r#"      - type: Header
+        header: {{name: a}}
+      - terminal: true
+        ^^^^^^^^ schema {prefix}[1].type in body is required
+      - type: Header
+        header: {{}}
+        ^^^^^^ schema {prefix}[2].header.name in body is required
+      - type: Header
+        header: {{name: ""}}
+                       ^^ schema {prefix}[3].header.name in body should be at least 1 chars long
+      - 5
+        ^ schema {prefix}[4] in body must be of type object: "integer"
+      - type: Cookie
+        cookie: {{name: "", ttl: 10}}
+                       ^^ schema {prefix}[5].cookie.name in body should be at least 1 chars long
+                                ^^ schema {prefix}[5].cookie.ttl in body must be of type string: "integer"
+      - type: FilterState
+        filterState: {{}}
+        ^^^^^^^^^^^ schema {prefix}[6].filterState.key in body is required
+      - type: QueryParameter
+        queryParameter: {{name: ""}}
+                               ^^ schema {prefix}[7].queryParameter.name in body should be at least 1 chars long
+      - type: Connection
+        connection: {{sourceIP: "yes"}}
+                               ^^^^^ schema {prefix}[8].connection.sourceIP in body must be of type boolean: "string"
+"#
+        );
+        let items = if nested {
+            items.replace("\n      ", "\n          ")
+        } else {
+            items
+        };
+        let items = if nested {
+            format!("    {items}")
+        } else {
+            items
+        };
+        check_diagnostics_with(
+            &hash_policies_doc(&items, nested),
+            &options(KumaVersion::V2_14),
+        );
+    }
+}
+
+#[test]
+fn hash_policy_items_follow_kumas_3_0_schema_without_validator_repeats() {
+    // The validator's "must be defined" is not repeated where the schema already refused the
+    // value; an unknown `type` is the validator's "unrecognized type", as Kuma's validator tests
+    // have it (3.0 has no SourceIP).
+    check_diagnostics(&hash_policies_doc(
+        r#"      - type: Headr
+              ^^^^^ kuma unrecognized type
+      - type: SourceIP
+              ^^^^^^^^ kuma unrecognized type
+      - terminal: true
+        ^^^^^^^^ schema spec.to[0].default.hashPolicies[2].type in body is required
+      - type: Header
+        header: {name: ""}
+                       ^^ schema spec.to[0].default.hashPolicies[3].header.name in body should be at least 1 chars long
+      - 5
+        ^ schema spec.to[0].default.hashPolicies[4] in body must be of type object: "integer"
+      - type: Header
+        ^^^^ kuma must be defined
+"#,
+        false,
+    ));
+}
+
+#[test]
+fn hash_policy_types_differ_by_release() {
+    // 2.9 to 2.11 have no root `hashPolicies` at all (an unknown field there).
+    check_diagnostics_with(
+        r#"type: MeshLoadBalancingStrategy
+name: lb
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      hashPolicies: [{type: Headr}]
+      ^^^^^^^^^^^^ MZS005 unknown field `hashPolicies`; Kuma ignores it...
+"#,
+        &options(KumaVersion::V2_11),
+    );
+}

@@ -902,110 +902,18 @@ fn a_planned_service_comes_after_every_listed_one() {
     );
 }
 
-/// Zones store an MZS written on global under its KDS name (`HashedName(mesh, name)`): a
-/// template's `.Name` is that name, and so are the name order of hostname claims and Kuma's
-/// collision message; the preview still names each MZS as written.
+/// `.Name` renders the MZS name as written (Kuma's hostname generator tests evaluate templates on
+/// the resource as given; a zone would render its KDS name, `backend-524cwbwv5vzz94b6`).
 #[test]
-fn an_mzs_is_previewed_under_the_name_its_zones_store_it_by() {
-    let generator = |name: &str, template: &str| {
-        format!("type: HostnameGenerator\nname: {name}\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/origin: global\n  template: '{template}'\n")
-    };
-    let mzs = |name: &str| {
-        format!("type: MeshMultiZoneService\nname: {name}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: x\n  ports:\n  - port: 80\n")
-    };
-    let hostnames = |yaml: &str| -> Vec<(String, Vec<String>, Vec<String>)> {
-        let p = preview(
-            &resources(yaml),
-            &zones(&["east"]),
-            &PreviewOptions::default(),
-        );
-        (p.zones[0].multi_zone_services.iter())
-            .map(|m| {
-                let status = serde_json::to_value(&m.status).unwrap();
-                let hosts = (status["addresses"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter())
-                .map(|a| a["hostname"].as_str().unwrap_or_default().to_owned())
-                .collect();
-                let messages = (status["hostnameGenerators"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                    .iter())
-                .flat_map(|g| g["conditions"].as_array().cloned().unwrap_or_default())
-                .map(|c| c["message"].as_str().unwrap_or_default().to_owned())
-                .filter(|m| !m.is_empty())
-                .collect();
-                (m.name.clone(), hosts, messages)
-            })
-            .collect()
-    };
-    let by_name = [generator("byname", "{{ .Name }}.byname"), mzs("backend")].join("---\n");
-    assert_eq!(
-        hostnames(&by_name)[0].1,
-        [
-            "backend-524cwbwv5vzz94b6.byname",
-            "backend.mzsvc.mesh.local"
-        ]
-    );
-    // `a-b-78dc46xd2f24cwdb` sorts before `a-fdz968892fv4xz6z`: `a-b` keeps the hostname.
-    let colliding = [
-        generator("bymesh", "{{ .Mesh }}.coll"),
-        mzs("a"),
-        mzs("a-b"),
-    ]
-    .join("---\n");
-    let got = hostnames(&colliding);
-    assert_eq!(got[0].0, "a");
-    assert!(!got[0].1.contains(&"default.coll".to_owned()), "{got:?}");
-    assert_eq!(
-        got[0].2,
-        ["Hostname collision with MeshMultiZoneService: a-fdz968892fv4xz6z"]
-    );
-    assert_eq!(got[1].0, "a-b");
-    assert!(got[1].1.contains(&"default.coll".to_owned()), "{got:?}");
-}
-
-/// An MZS and its own zone copy read back (named `HashedName(mesh, name)`, with the written name
-/// as display name) are previewed each under its own name, as before zones' names were used; a
-/// collision warning names the owner as written.
-#[test]
-fn an_mzs_next_to_its_zone_copy_and_collision_owners_keep_the_written_names() {
-    let mzs = |name: &str, labels: &str, app: &str| {
-        format!("type: MeshMultiZoneService\nname: {name}\nmesh: default\n{labels}spec:\n  selector:\n    meshService:\n      matchLabels:\n        app: {app}\n  ports:\n  - port: 80\n")
-    };
-    let copy_labels = "labels:\n  kuma.io/display-name: backend\n  kuma.io/origin: global\n";
-    let yaml = [
-        mzs("backend", "", "x"),
-        mzs("backend-524cwbwv5vzz94b6", copy_labels, "yy"),
-    ]
-    .join("---\n");
+fn name_in_a_template_is_the_name_as_written() {
+    let yaml = "type: HostnameGenerator\nname: byname\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n  template: '{{ .Name }}.mesh'\n---\ntype: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: x\n  ports:\n  - port: 80\n";
     let p = preview(
-        &resources(&yaml),
-        &zones(&["east"]),
+        &resources(yaml),
+        &zones(&["zone-1"]),
         &PreviewOptions::default(),
     );
-    let names: Vec<&str> = (p.zones[0].multi_zone_services.iter())
-        .map(|m| m.name.as_str())
+    let hostnames: Vec<&str> = (p.zones[0].multi_zone_services[0].status.addresses.iter())
+        .filter_map(|a| a.hostname.as_deref())
         .collect();
-    assert_eq!(names, ["backend", "backend-524cwbwv5vzz94b6"]);
-
-    let generator = "type: HostnameGenerator\nname: same\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/origin: global\n  template: 'same-{{ .Mesh }}.mesh'\n";
-    let yaml = [generator.to_owned(), mzs("a", "", "x"), mzs("a-b", "", "x")].join("---\n");
-    let p = preview(
-        &resources(&yaml),
-        &zones(&["east"]),
-        &PreviewOptions::default(),
-    );
-    let a = &p.zones[0].multi_zone_services[0];
-    assert_eq!(a.name, "a");
-    assert!(
-        (a.warnings.iter()).any(|w| w
-            .message
-            .contains("used by MeshMultiZoneService a-b of mesh default")),
-        "{:?}",
-        a.warnings
-    );
+    assert!(hostnames.contains(&"backend.mesh"), "{hostnames:?}");
 }

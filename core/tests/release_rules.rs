@@ -145,7 +145,7 @@ spec:
       hashPolicies: [{type: Header, header: {name: x}}]
       loadBalancer:
         type: RingHash
-        ringHash: {hashPolicies: [{type: Header, header: {name: y}}]}
+        ringHash: {hashPolicies: [{type: Header, header: {name: z}}]}
 ";
     assert_eq!(
         errors(doc, "2.14"),
@@ -171,7 +171,7 @@ spec:
     default:
       loadBalancer:
         type: Maglev
-        maglev: {hashPolicies: [{type: Header, header: {name: y}}]}
+        maglev: {hashPolicies: [{type: Header, header: {name: z}}]}
 ";
     assert!(errors(doc, "2.14").is_empty());
     assert!(warnings(doc, "2.14").contains(&"configuration 'spec.to[0].default.loadBalancer.maglev.hashPolicies' is deprecated, use 'spec.to[0].default.hashPolicies' instead".to_owned()));

@@ -20,10 +20,11 @@ pub(crate) enum Schema {
         items: &'static Schema,
         min_items: usize,
     },
-    /// A string, with an optional default and enum.
+    /// A string, with an optional default and enum, and `minLength` (0: none).
     String {
         default: Option<&'static str>,
         enumeration: Option<&'static [&'static str]>,
+        min_length: usize,
     },
     /// A string enum whose values differ by release: the [`KumaVersion`] method that lists them
     /// (the enum error lists the release's values).
@@ -50,12 +51,14 @@ pub(crate) struct Field {
     pub required: bool,
     /// Only Kuma 2.x has the field; 3.0 drops it on decode (an unknown field).
     pub only_2x: bool,
+    /// The first release whose schema has the field (older ones drop it on decode).
+    pub since: KumaVersion,
 }
 
 impl Field {
     /// Whether `version`'s schema has the field.
     pub(crate) fn exists_in(&self, version: KumaVersion) -> bool {
-        !self.only_2x || version.is_2x()
+        (!self.only_2x || version.is_2x()) && version >= self.since
     }
 }
 
@@ -65,6 +68,7 @@ const fn f(name: &'static str, schema: &'static Schema) -> Field {
         schema,
         required: false,
         only_2x: false,
+        since: KumaVersion::V2_9,
     }
 }
 
@@ -75,6 +79,7 @@ const fn f2(name: &'static str, schema: &'static Schema) -> Field {
         schema,
         required: false,
         only_2x: true,
+        since: KumaVersion::V2_9,
     }
 }
 
@@ -84,6 +89,7 @@ const fn req(name: &'static str, schema: &'static Schema) -> Field {
         schema,
         required: true,
         only_2x: false,
+        since: KumaVersion::V2_9,
     }
 }
 
@@ -97,10 +103,12 @@ const fn obj(fields: &'static [Field]) -> Schema {
 pub(crate) static STRING: Schema = Schema::String {
     default: None,
     enumeration: None,
+    min_length: 0,
 };
 static APP_PROTOCOL: Schema = Schema::String {
     default: Some("tcp"),
     enumeration: None,
+    min_length: 0,
 };
 static INT32: Schema = Schema::Int32;
 static UINT32: Schema = Schema::Uint32;
@@ -152,6 +160,7 @@ static MS_DATAPLANE_REF: Schema = obj(&[f("name", &STRING)]);
 static MS_STATE: Schema = Schema::String {
     default: Some("Unavailable"),
     enumeration: Some(&["Available", "Unavailable"]),
+    min_length: 0,
 };
 static IDENTITY_TYPE: Schema = Schema::ReleaseEnum(KumaVersion::mesh_service_identity_types);
 static MS_IDENTITY: Schema = obj(&[req("type", &IDENTITY_TYPE), req("value", &STRING)]);
@@ -202,6 +211,7 @@ static LOCAL_ZONE: Schema = obj(&[f("affinityTags", &AFFINITY_TAGS)]);
 static FAILOVER_TYPE: Schema = Schema::String {
     default: None,
     enumeration: Some(&["None", "Only", "Any", "AnyExcept"]),
+    min_length: 0,
 };
 static FAILOVER_FROM: Schema = obj(&[req("zones", &STRING_LIST)]);
 static FAILOVER_TO: Schema = obj(&[req("type", &FAILOVER_TYPE), f("zones", &STRING_LIST)]);
@@ -223,10 +233,12 @@ static LOCALITY_AWARENESS: Schema = obj(&[
 static LB_TYPE: Schema = Schema::String {
     default: None,
     enumeration: Some(&["RoundRobin", "LeastRequest", "RingHash", "Random", "Maglev"]),
+    min_length: 0,
 };
 static HASH_FUNCTION: Schema = Schema::String {
     default: None,
     enumeration: Some(&["XXHash", "MurmurHash2"]),
+    min_length: 0,
 };
 static EMPTY_OBJECT: Schema = obj(&[]);
 // The bounds of the kubebuilder markers on these fields, the same in every release.
@@ -246,14 +258,43 @@ static LEAST_REQUEST: Schema = obj(&[
     f("activeRequestBias", &INT_OR_STRING),
     f("choiceCount", &CHOICE_COUNT),
 ]);
+// One `hashPolicies` item: the same schema at the root of `default` (2.12 on) and under
+// ringHash/maglev (2.x), in every release but for the `type` enum.
+static NAME: Schema = Schema::String {
+    default: None,
+    enumeration: None,
+    min_length: 1,
+};
+// Kuma's schema also lists the `type` values (per release); left to the validator here, whose
+// `unrecognized type` is what Kuma's own validator tests expect (see README, deviations).
+static HASH_POLICY_NAME: Schema = obj(&[req("name", &NAME)]);
+static HASH_POLICY: Schema = obj(&[
+    f("connection", &CONNECTION),
+    f("cookie", &COOKIE),
+    f("filterState", &FILTER_STATE),
+    f("header", &HASH_POLICY_NAME),
+    f("queryParameter", &HASH_POLICY_NAME),
+    f("terminal", &BOOL),
+    req("type", &STRING),
+]);
+static CONNECTION: Schema = obj(&[f("sourceIP", &BOOL)]);
+static COOKIE: Schema = obj(&[req("name", &NAME), f("path", &STRING), f("ttl", &STRING)]);
+static FILTER_STATE: Schema = obj(&[req("key", &NAME)]);
+static HASH_POLICIES: Schema = Schema::Array {
+    items: &HASH_POLICY,
+    min_items: 0,
+};
 // `hashPolicies` under ringHash/maglev: deprecated in 2.x, removed in 3.0.
 static RING_HASH: Schema = obj(&[
-    f2("hashPolicies", &ANY),
+    f2("hashPolicies", &HASH_POLICIES),
     f("hashFunction", &HASH_FUNCTION),
     f("maxRingSize", &RING_SIZE),
     f("minRingSize", &RING_SIZE),
 ]);
-static MAGLEV: Schema = obj(&[f2("hashPolicies", &ANY), f("tableSize", &TABLE_SIZE)]);
+static MAGLEV: Schema = obj(&[
+    f2("hashPolicies", &HASH_POLICIES),
+    f("tableSize", &TABLE_SIZE),
+]);
 static LOAD_BALANCER: Schema = obj(&[
     f("leastRequest", &LEAST_REQUEST),
     f("maglev", &MAGLEV),
@@ -263,7 +304,11 @@ static LOAD_BALANCER: Schema = obj(&[
     req("type", &LB_TYPE),
 ]);
 static MLBS_CONF: Schema = obj(&[
-    f("hashPolicies", &ANY),
+    // `default.hashPolicies` arrived in 2.12.
+    Field {
+        since: KumaVersion::V2_12,
+        ..f("hashPolicies", &HASH_POLICIES)
+    },
     f("loadBalancer", &LOAD_BALANCER),
     f("localityAwareness", &LOCALITY_AWARENESS),
 ]);
@@ -288,12 +333,14 @@ const fn string_enum(values: &'static [&'static str]) -> Schema {
     Schema::String {
         default: None,
         enumeration: Some(values),
+        min_length: 0,
     }
 }
 
 static DEFAULT_MESH: Schema = Schema::String {
     default: Some("default"),
     enumeration: None,
+    min_length: 0,
 };
 
 const fn item(

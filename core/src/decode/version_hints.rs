@@ -166,7 +166,7 @@ spec:
       hashPolicies: [{type: Header, header: {name: x}}]
       loadBalancer:
         type: RingHash
-        ringHash: {hashPolicies: [{type: Header, header: {name: y}}]}
+        ringHash: {hashPolicies: [{type: Header, header: {name: z}}]}
 ";
         assert_eq!(
             errors(doc, KumaVersion::V2_14),

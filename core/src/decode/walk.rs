@@ -142,7 +142,11 @@ impl Walker<'_> {
                 }
                 Some(Walked::Array(out))
             }
-            Schema::String { enumeration, .. } => {
+            Schema::String {
+                enumeration,
+                min_length,
+                ..
+            } => {
                 let s = match node.as_scalar().map(|s| (s, s.resolve())) {
                     Some((s, Resolved::Str(_))) => s.value.as_str(),
                     _ => {
@@ -150,6 +154,12 @@ impl Walker<'_> {
                         return None;
                     }
                 };
+                if s.chars().count() < *min_length {
+                    let message =
+                        format!("{path} in body should be at least {min_length} chars long");
+                    self.schema_error(path, message, node.span);
+                    return None;
+                }
                 if let Some(values) = enumeration {
                     if !values.contains(&s) {
                         let message =

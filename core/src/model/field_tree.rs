@@ -76,6 +76,8 @@ pub(crate) struct Field {
     pub read_only: bool,
     /// Only Kuma 2.x has it (3.0's schema does not).
     pub kuma_2x_only: bool,
+    /// The first release whose schema has it.
+    pub since: KumaVersion,
 }
 
 /// `doc`, or nothing in a build without the `field-docs` feature: only the editor features (hover,
@@ -102,6 +104,7 @@ impl Field {
             default: None,
             read_only: false,
             kuma_2x_only: false,
+            since: KumaVersion::V2_9,
         }
     }
 
@@ -142,9 +145,14 @@ impl Field {
         self
     }
 
+    const fn since(mut self, version: KumaVersion) -> Self {
+        self.since = version;
+        self
+    }
+
     /// Whether the field exists in `version`'s schema.
     pub(crate) fn exists_in(&self, version: KumaVersion) -> bool {
-        !self.kuma_2x_only || version.is_2x()
+        (!self.kuma_2x_only || version.is_2x()) && version >= self.since
     }
 
     /// Allowed values for `version` (adds `kafka` to `appProtocol` in Kuma 2.x).
@@ -166,12 +174,15 @@ impl Field {
 pub(crate) enum ReleaseValues {
     /// MeshService `spec.identities[].type`.
     MeshServiceIdentityTypes,
+    /// MeshLoadBalancingStrategy `hashPolicies[].type`.
+    HashPolicyTypes,
 }
 
 impl ReleaseValues {
     const fn in_release(self, version: KumaVersion) -> &'static [&'static str] {
         match self {
             Self::MeshServiceIdentityTypes => version.mesh_service_identity_types(),
+            Self::HashPolicyTypes => version.hash_policy_types(),
         }
     }
 }
@@ -492,14 +503,80 @@ const MLBS_CONF: &[Field] = &[
     ),
     Field::new(
         "hashPolicies",
-        Ty::Any,
-        "Hash policies for hashing load balancers.",
+        Ty::Array(&Ty::Object(HASH_POLICY)),
+        "Hash policies for `RingHash` and `Maglev` (Kuma 2.12 and later), tried in order.",
+    )
+    .since(KumaVersion::V2_12),
+];
+
+const HASH_POLICY: &[Field] = &[
+    Field::new(
+        "type",
+        Ty::String,
+        "What the hash is computed from; set the field of the same name.",
+    )
+    .required()
+    .release_values(ReleaseValues::HashPolicyTypes),
+    Field::new(
+        "terminal",
+        Ty::Boolean,
+        "Stop at this policy when it produces a hash.",
+    ),
+    Field::new(
+        "header",
+        Ty::Object(HASH_NAME),
+        "`Header`: hash the value of a request header.",
+    ),
+    Field::new(
+        "cookie",
+        Ty::Object(HASH_COOKIE),
+        "`Cookie`: hash a cookie.",
+    ),
+    Field::new(
+        "connection",
+        Ty::Object(HASH_CONNECTION),
+        "`Connection`: hash a property of the connection.",
+    ),
+    Field::new(
+        "queryParameter",
+        Ty::Object(HASH_NAME),
+        "`QueryParameter`: hash the value of a query parameter.",
+    ),
+    Field::new(
+        "filterState",
+        Ty::Object(HASH_FILTER_STATE),
+        "`FilterState`: hash an Envoy filter state object.",
     ),
 ];
 
+const HASH_NAME: &[Field] = &[Field::new("name", Ty::String, "Its name; not empty.").required()];
+
+const HASH_COOKIE: &[Field] = &[
+    Field::new("name", Ty::String, "Cookie name; not empty.").required(),
+    Field::new(
+        "ttl",
+        Ty::String,
+        "When set, Envoy generates the cookie with this lifetime if it is missing.",
+    ),
+    Field::new(
+        "path",
+        Ty::String,
+        "Path of a generated cookie; an absolute path.",
+    ),
+];
+
+const HASH_CONNECTION: &[Field] = &[Field::new(
+    "sourceIP",
+    Ty::Boolean,
+    "Hash the client's source IP address.",
+)];
+
+const HASH_FILTER_STATE: &[Field] =
+    &[Field::new("key", Ty::String, "Filter state key; not empty.").required()];
+
 const NESTED_HASH_POLICIES: Field = Field::new(
     "hashPolicies",
-    Ty::Any,
+    Ty::Array(&Ty::Object(HASH_POLICY)),
     "Kuma 2.x (deprecated there): hash policies of this algorithm; use `default.hashPolicies`.",
 )
 .kuma_2x_only();
@@ -773,6 +850,12 @@ mod tests {
                         continue;
                     };
                     let at = format!("{path}.{}", field.name);
+                    if field.since != other.since {
+                        problems.push(format!(
+                            "{at}: since {:?} vs {:?}",
+                            field.since, other.since
+                        ));
+                    }
                     if field.kuma_2x_only != other.only_2x {
                         problems.push(format!(
                             "{at}: 2.x only {} vs {}",
@@ -788,6 +871,7 @@ mod tests {
                     if let Schema::String {
                         default,
                         enumeration,
+                        ..
                     } = other.schema
                     {
                         if field.default != *default {

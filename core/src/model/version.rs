@@ -138,6 +138,35 @@ impl KumaVersion {
         }
     }
 
+    /// The MeshLoadBalancingStrategy `hashPolicies[].type` values Kuma's schema accepts, in its
+    /// order: 2.9 lacks `Connection`, 2.10 to 2.14 have every type, 3.0 drops `SourceIP`.
+    pub const fn hash_policy_types(self) -> &'static [&'static str] {
+        match self {
+            Self::V2_9 => &[
+                "Header",
+                "Cookie",
+                "SourceIP",
+                "QueryParameter",
+                "FilterState",
+            ],
+            Self::V2_10 | Self::V2_11 | Self::V2_12 | Self::V2_13 | Self::V2_14 => &[
+                "Header",
+                "Cookie",
+                "Connection",
+                "SourceIP",
+                "QueryParameter",
+                "FilterState",
+            ],
+            Self::V3_0 => &[
+                "Header",
+                "Cookie",
+                "Connection",
+                "QueryParameter",
+                "FilterState",
+            ],
+        }
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

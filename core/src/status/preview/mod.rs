@@ -22,9 +22,11 @@
 //!   Kuma's REST API does on write ([`effective_mzs_meta`]); a MeshService gets
 //!   `kuma.io/display-name` and `kuma.io/mesh` the same way, so a selector on
 //!   `kuma.io/display-name: redis` matches `name: redis` written without the label.
-//! - An MZS is previewed as zones store it: under its KDS name (`redis-<16 chars>`, the written
-//!   name as `kuma.io/display-name`), which `.Name` in hostname templates, the name order of
-//!   hostname claims and Kuma's collision messages use; the preview names it as written.
+//! - `.Name` in hostname templates is the MZS name as written, the name order of hostname claims
+//!   and Kuma's collision message use it too. A zone stores an MZS synced from global under its
+//!   KDS name (`HashedName(mesh, name)`, `redis-<16 chars>`), which is what its `.Name` renders;
+//!   the preview keeps the written name, as Kuma's own hostname-generator tests evaluate
+//!   templates on the resource as given (README, deviations).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
 //! # Scale
@@ -48,7 +50,6 @@ pub use engine::{Change, MzsStatusEngine};
 pub use options::PreviewOptions;
 pub(crate) use output::format_selector;
 pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
-use zone_store::mzs_as_synced_to_zones;
 pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta};
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
@@ -75,54 +76,12 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     let Some(first) = zones.next() else {
         return Preview::default();
     };
-    let mut resources = distinct_mesh_services(resources);
-    let renamed = mzs_as_synced_to_zones(&mut resources);
-    // (mesh, store name) -> the MZS, whose display name is the name written.
-    let mut written = Vec::with_capacity(renamed.len());
-    for &i in &renamed {
-        if let Some(r) = resources.get(i) {
-            written.push(((r.meta.mesh.as_str(), r.meta.name.as_str()), r));
-        }
-    }
-    let written = crate::text::sort::sorted_map(written);
+    let resources = distinct_mesh_services(resources);
     let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
-    let mut out = vec![named_as_written(engine.zone_preview(), &written)];
+    let mut out = vec![engine.zone_preview()];
     for zone in zones {
         engine.set_zone(zone);
-        out.push(named_as_written(engine.zone_preview(), &written));
+        out.push(engine.zone_preview());
     }
     Preview { zones: out }
-}
-
-/// How a collision warning names the MZS that holds the hostname (see the engine's recompute).
-const OWNER_PREFIX: &str = "is already used by MeshMultiZoneService ";
-
-/// `zone` with each MZS named as written (the engine knows zones' store names), in name order.
-fn named_as_written(mut zone: ZonePreview, written: &[((&str, &str), &Resource)]) -> ZonePreview {
-    for mzs in &mut zone.multi_zone_services {
-        let key = (mzs.mesh.as_str(), mzs.name.as_str());
-        if let Some(name) = crate::text::sort::lookup(written, &key).map(|r| r.meta.display_name())
-        {
-            mzs.name = name.to_owned();
-        }
-        // A hostname's owner named in a collision warning, likewise.
-        for warning in &mut mzs.warnings {
-            let message = &warning.message;
-            let Some(start) = message.find(OWNER_PREFIX).map(|at| at + OWNER_PREFIX.len()) else {
-                continue;
-            };
-            let Some(end) = message[start..].find(" of mesh ").map(|len| start + len) else {
-                continue;
-            };
-            let key = (mzs.mesh.as_str(), &message[start..end]);
-            if let Some(r) = crate::text::sort::lookup(written, &key) {
-                let (before, after) = (&message[..start], &message[end..]);
-                warning.message = format!("{before}{}{after}", r.meta.display_name());
-            }
-        }
-    }
-    crate::text::sort::sort_by(&mut zone.multi_zone_services, |a, b| {
-        (&a.mesh, &a.name).cmp(&(&b.mesh, &b.name))
-    });
-    zone
 }

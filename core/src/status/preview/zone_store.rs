@@ -1,7 +1,7 @@
 //! The preview's imitation of a zone's store: resources as KDS would leave them there (renamed
 //! and labelled the way [`crate::kds`] says).
 
-use crate::model::{labels, Meta, Resource, ResourceType};
+use crate::model::{Meta, Resource, ResourceType};
 
 /// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
 /// [`crate::kds::meta_as_synced_to_zone`]).
@@ -52,54 +52,4 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
             crate::kds::as_synced_from_other_zone(&r)
         })
         .collect()
-}
-
-/// The MZS written on global as zones store them: under the KDS name
-/// (`HashedName(mesh, name, ...)`, [`crate::kds::kds_name`]) with the written name as
-/// `kuma.io/display-name`, so `.Name` in hostname templates, the name order of hostname claims
-/// and Kuma's collision messages are a zone's. Returns the indices of the renamed MZS, to name
-/// the preview after what was written. An MZS that already carries another display name is a
-/// zone's copy (read back from a zone) and keeps its name; so does one whose copy is in the set
-/// as well, and one whose origin is a zone (not synced).
-pub(crate) fn mzs_as_synced_to_zones(resources: &mut [Resource]) -> Vec<usize> {
-    // (index, store name); the display name is the name itself until the rename below.
-    let mut names: Vec<(usize, String)> = Vec::new();
-    {
-        let mut stored = Vec::new();
-        for r in resources.iter() {
-            if r.resource_type() == ResourceType::MeshMultiZoneService {
-                stored.push(((r.meta.mesh.as_str(), r.meta.name.as_str()), r));
-            }
-        }
-        let stored = crate::text::sort::sorted_map(stored);
-        for (i, r) in resources.iter().enumerate() {
-            if r.resource_type() != ResourceType::MeshMultiZoneService
-                || r.meta.labels.get(labels::ORIGIN).map(String::as_str)
-                    == Some(crate::kds::ORIGIN_ZONE)
-                || (r.meta.labels.get(labels::DISPLAY_NAME)).is_some_and(|d| *d != r.meta.name)
-            {
-                continue;
-            }
-            let store_name = crate::kds::kds_name(r);
-            // The zone's copy itself, read back, is in the set too: one object in the zone's
-            // store, so this one keeps its written name rather than being previewed twice under
-            // one name.
-            if crate::text::sort::lookup(&stored, &(r.meta.mesh.as_str(), store_name.as_str()))
-                .is_none()
-            {
-                names.push((i, store_name));
-            }
-        }
-    }
-    let mut renamed = Vec::with_capacity(names.len());
-    for (i, store_name) in names {
-        if let Some(r) = resources.get_mut(i) {
-            let written = std::mem::replace(&mut r.meta.name, store_name);
-            r.meta
-                .labels
-                .insert(labels::DISPLAY_NAME.to_owned(), written);
-            renamed.push(i);
-        }
-    }
-    renamed
 }
