@@ -869,13 +869,25 @@ mod tests {
     #[test]
     fn a_standalone_zone_endpoint_reads_its_own_mzs_at_once_and_no_other_zone() {
         block_on(async {
+            // The labels the core says a zone on its own gives the MZS it stores.
+            let labels = kuma_mzs_core::api::compute_labels(
+                &Mode::Zone {
+                    name: "solo".to_owned(),
+                    federated: false,
+                },
+                kuma_mzs_core::ResourceType::MeshMultiZoneService,
+                Some("default"),
+                "s",
+                std::collections::BTreeMap::new(),
+            );
+            let display_name = kuma_mzs_core::model::labels::DISPLAY_NAME;
             let spec = serde_json::json!({
-                "selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "s"}}},
+                "selector": {"meshService": {"matchLabels": {display_name: "s"}}},
                 "ports": [{"port": 80, "appProtocol": "tcp"}]
             });
             let item = serde_json::json!({
                 "type": "MeshMultiZoneService", "mesh": "default", "name": "s",
-                "labels": {"kuma.io/origin": "zone", "kuma.io/display-name": "s"},
+                "labels": labels,
                 "spec": spec,
                 "status": {
                     "vips": [{"ip": "243.0.0.0"}],
