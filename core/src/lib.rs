@@ -83,7 +83,7 @@ pub mod lints {
 
 /// Kuma's REST-layer rules that are not transport (used by `kuma-local` and the provider).
 pub mod api {
-    pub use crate::kds::{hashed_name, kds_name, rename_for_zones};
+    pub use crate::kds::{hashed_name, kds_name, rename_for_zones, NAME_LABELS};
     pub use crate::rest::{
         check_delete, check_immutable_labels, check_writable, compute_labels, decode_listed,
         decode_value, default_hostname_generators, inspect_hostnames, kri_not_found, kri_request,

@@ -32,7 +32,7 @@ pub fn hashed_name(mesh: &str, name: &str, extra: &[&str]) -> String {
 /// The labels whose values are hashed into a KDS name, in hash order (Kuma's
 /// `HashSuffixMapper(true, kuma.io/zone, k8s.kuma.io/namespace)`, `pkg/kds/context/context.go`):
 /// changing one renames every copy, which the receiving control plane stores as a new object.
-pub(crate) const NAME_LABELS: [&str; 2] = [labels::ZONE, labels::NAMESPACE];
+pub const NAME_LABELS: [&str; 2] = [labels::ZONE, labels::NAMESPACE];
 
 /// Whether the label `key` is hashed into a resource's KDS name ([`NAME_LABELS`]).
 pub(crate) fn renames_copies(key: &str) -> bool {

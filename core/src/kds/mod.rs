@@ -23,7 +23,7 @@ mod hashed_name;
 use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
 
 pub(crate) use hashed_name::renames_copies;
-pub use hashed_name::{hashed_name, kds_name};
+pub use hashed_name::{hashed_name, kds_name, NAME_LABELS};
 
 /// `kuma.io/origin` of resources written on (or synced from) global.
 pub(crate) const ORIGIN_GLOBAL: &str = "global";

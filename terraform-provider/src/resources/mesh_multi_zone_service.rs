@@ -103,7 +103,7 @@ pub fn schema() -> Schema {
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
                 Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write (deprecations)."),
-                Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION),
+                Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION.as_str()),
             ],
             blocks: vec![selector_block(), port_block(), super::timeouts_block()],
         },

@@ -11,12 +11,13 @@
 //! unreachable zone is never waited for: the read returns at once
 //! with a warning diagnostic that names the zone and the cause.
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use kuma_mzs_core::model::{labels as label_keys, MzsStatus};
 
-use kuma_mzs_core::api::Mode;
+use kuma_mzs_core::api::{Mode, NAME_LABELS};
 
 use crate::client::{encode, ClientError};
 use crate::config::{Configured, Zone};
@@ -64,8 +65,15 @@ pub fn zone_status_type() -> Ty {
     ])
 }
 
-/// Description for docs.
-pub const ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless `kuma.io/zone` or `k8s.kuma.io/namespace` changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.";
+/// Description for docs. The labels whose change makes a zone replace its copy are the core's
+/// (the ones hashed into the copy's KDS name), not restated here.
+pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
+    let renaming: Vec<String> = NAME_LABELS.iter().map(|l| format!("`{l}`")).collect();
+    format!(
+        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
+        renaming.join(" or ")
+    )
+});
 
 /// The status attributes of one zone entry, from a typed MZS status: one mapping for the
 /// resource, the data source and the preview.
