@@ -264,6 +264,37 @@ resource "kuma_mesh_multi_zone_service" "c" {{
         );
         assert!(!text.contains("labels"), "{labels} {match_labels}: {text}");
     }
+    // A HostnameGenerator whose template is known only at apply still has its selector checked.
+    for (template, command) in [
+        ("var.n", ["validate", "-no-color", "", "", ""]),
+        (
+            "\"${kuma_hostname_generator.h.kri}.x\"",
+            ["plan", "-input=false", "-no-color", "-var", "n=x"],
+        ),
+    ] {
+        ws.write(&format!(
+            r#"{provider}{}
+resource "kuma_hostname_generator" "g" {{
+  name = "g"
+  template = {template}
+  selector {{
+    mesh_service {{}}
+    mesh_multi_zone_service {{}}
+  }}
+}}
+"#,
+            resource("{ a = \"b\" }", "{ a = \"b\" }")
+        ));
+        let args: Vec<&str> = command.into_iter().filter(|a| !a.is_empty()).collect();
+        let run = ws.run(&args);
+        assert_eq!(run.code, 1, "{template}: {}", run.all());
+        let text = run.all().replace('\n', " ");
+        assert!(
+            text.contains("Invalid HostnameGenerator: spec.selector"),
+            "{template}: {text}"
+        );
+        assert!(!text.contains("spec.template"), "{template}: {text}");
+    }
     let (status, _) = kuma.get("/hostnamegenerators/h");
     assert_eq!(status, 404, "nothing was created");
 }
@@ -356,4 +387,54 @@ fn a_silent_global_is_waited_for_once_per_plan() {
     );
     // Version detection, then one wait at most; before, each resource waited twice (3 s each).
     assert!(took < Duration::from_secs(10), "plan took {took:?}: {text}");
+}
+
+/// A HostnameGenerator is checked by the server's release at plan: Kuma 2.13 only parses the
+/// template, 2.14 also wants the rendered name to be a DNS name.
+fn template_rules_of_the_servers_release(which: &str) {
+    let config = |kuma: &KumaLocal| {
+        format!(
+            r#"{}
+resource "kuma_hostname_generator" "g" {{
+  name = "g"
+  template = "Not_A_Host"
+  selector {{
+    mesh_service {{}}
+  }}
+}}
+"#,
+            provider_block(&kuma.global, &kuma.token, "", &[])
+        )
+    };
+    let v2_13 = KumaLocal::start(&["east"], &["--kuma-version", "2.13"]);
+    let ws = Workspace::new(which);
+    ws.write(&config(&v2_13));
+    ws.init();
+    let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let (status, _) = v2_13.get("/hostnamegenerators/g");
+    assert_eq!(status, 200, "Kuma 2.13 stores it");
+
+    let v2_14 = KumaLocal::start(&["east"], &["--kuma-version", "2.14"]);
+    let ws = Workspace::new(which);
+    ws.write(&config(&v2_14));
+    ws.init();
+    let run = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.all()
+            .contains("Invalid HostnameGenerator: spec.template"),
+        "{}",
+        run.all()
+    );
+}
+
+#[test]
+fn a_hostname_generator_follows_the_servers_release_on_terraform_1_0_3() {
+    template_rules_of_the_servers_release("1.0.3");
+}
+
+#[test]
+fn a_hostname_generator_follows_the_servers_release_on_current_terraform() {
+    template_rules_of_the_servers_release("current");
 }

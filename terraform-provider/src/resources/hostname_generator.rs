@@ -112,54 +112,135 @@ fn path(name: &str) -> String {
     format!("/hostnamegenerators/{}", encode(name))
 }
 
-fn spec_from_config(config: &Value) -> Result<Option<HostnameGeneratorSpec>, Vec<Diag>> {
-    if config.get("selector").contains_unknown()
-        || config.get("template").is_unknown()
-        || config.get("extension").contains_unknown()
-    {
-        return Ok(None);
-    }
+/// A stand-in for a label value, template or extension type not known yet (valid for each).
+const PLACEHOLDER: &str = "not-known-yet";
+
+/// The spec as Kuma would read it, with a valid stand-in for every value not known yet, and the
+/// Kuma field paths those stand-ins fill (`spec.selector`, `spec.template`,
+/// `spec.extension.type`, ...): the checks that do not depend on them still run at plan time,
+/// and [`validate_spec`] drops findings at or under those paths.
+fn spec_from_config(config: &Value) -> Result<(HostnameGeneratorSpec, Vec<String>), Vec<Diag>> {
+    let mut placeholders = Vec::new();
     let selector = config.get("selector");
-    let pick = |name: &str| -> Option<LabelSelector> {
-        let block = selector.get(name);
-        (!block.is_null()).then(|| LabelSelector {
-            match_labels: block.get("match_labels").as_string_map(),
-        })
-    };
-    let extension = config.get("extension");
-    let extension = if extension.is_null() {
-        None
-    } else {
-        let config_json = match extension.get("config").as_str() {
-            Some(text) => match serde_json::from_str(text) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    return Err(vec![Diag::error(
-                        "extension.config is not JSON",
-                        e.to_string(),
-                    )
-                    .at(vec![
-                        diag::Step::Attr("extension".into()),
-                        diag::Step::Attr("config".into()),
-                    ])])
-                }
-            },
-            None => None,
+    let selector_unknown = selector.is_unknown();
+    if selector_unknown {
+        placeholders.push("spec.selector".to_owned());
+    }
+    let mut pick = |ours: &str, kuma: &str| -> Option<LabelSelector> {
+        if selector_unknown {
+            // One kind, so "exactly one selector" holds for the stand-in.
+            return (ours == "mesh_service").then(LabelSelector::default);
+        }
+        let block = selector.get(ours);
+        if block.is_unknown() {
+            placeholders.push(format!("spec.selector.{kuma}"));
+            return Some(LabelSelector::default());
+        }
+        if block.is_null() {
+            return None;
+        }
+        let match_labels = match block.get("match_labels") {
+            Value::Map(entries) => Some(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = v.as_str().map_or_else(
+                            || {
+                                placeholders
+                                    .push(format!("spec.selector.{kuma}.matchLabels[{k:?}]"));
+                                PLACEHOLDER.to_owned()
+                            },
+                            str::to_owned,
+                        );
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Unknown => {
+                placeholders.push(format!("spec.selector.{kuma}.matchLabels"));
+                None
+            }
+            _ => None,
         };
-        Some(Extension {
-            extension_type: extension.get("type").as_str().unwrap_or("").to_owned(),
-            config: config_json,
-        })
+        Some(LabelSelector { match_labels })
     };
-    Ok(Some(HostnameGeneratorSpec {
-        selector: HostnameGeneratorSelector {
-            mesh_service: pick("mesh_service"),
-            mesh_external_service: pick("mesh_external_service"),
-            mesh_multi_zone_service: pick("mesh_multi_zone_service"),
+    let selector = HostnameGeneratorSelector {
+        mesh_service: pick("mesh_service", "meshService"),
+        mesh_external_service: pick("mesh_external_service", "meshExternalService"),
+        mesh_multi_zone_service: pick("mesh_multi_zone_service", "meshMultiZoneService"),
+    };
+    let template = match config.get("template") {
+        Value::Unknown => {
+            placeholders.push("spec.template".to_owned());
+            PLACEHOLDER.to_owned()
+        }
+        template => template.as_str().unwrap_or("").to_owned(),
+    };
+    let extension = match config.get("extension") {
+        Value::Null => None,
+        Value::Unknown => {
+            placeholders.push("spec.extension".to_owned());
+            None
+        }
+        extension => {
+            let config_json = match extension.get("config") {
+                Value::Unknown => {
+                    placeholders.push("spec.extension.config".to_owned());
+                    None
+                }
+                config => match config.as_str() {
+                    Some(text) => match serde_json::from_str(text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
+                            return Err(vec![Diag::error(
+                                "extension.config is not JSON",
+                                e.to_string(),
+                            )
+                            .at(vec![
+                                diag::Step::Attr("extension".into()),
+                                diag::Step::Attr("config".into()),
+                            ])])
+                        }
+                    },
+                    None => None,
+                },
+            };
+            let extension_type = match extension.get("type") {
+                Value::Unknown => {
+                    placeholders.push("spec.extension.type".to_owned());
+                    PLACEHOLDER.to_owned()
+                }
+                t => t.as_str().unwrap_or("").to_owned(),
+            };
+            Some(Extension {
+                extension_type,
+                config: config_json,
+            })
+        }
+    };
+    Ok((
+        HostnameGeneratorSpec {
+            selector,
+            template,
+            extension,
         },
-        template: config.get("template").as_str().unwrap_or("").to_owned(),
-        extension,
-    }))
+        placeholders,
+    ))
+}
+
+/// Whether a Kuma field path is at or under one of `placeholders`, or is the selector whose
+/// kinds are not all known (the "exactly one selector" rule counts kinds, not label values).
+fn depends_on_placeholder(field: &str, placeholders: &[String]) -> bool {
+    placeholders.iter().any(|p| {
+        let under = |a: &str, b: &str| {
+            a.strip_prefix(b)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        };
+        let unknown_kind = p
+            .strip_prefix("spec.selector.")
+            .is_some_and(|kind| !kind.contains(['.', '[']));
+        under(field, p) || (field == "spec.selector" && unknown_kind)
+    })
 }
 
 /// Where a violation goes. Terraform shows a source line only for attributes, so "exactly one
@@ -193,17 +274,37 @@ fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
     }
 }
 
-/// Plan-time validation through the core (and of the `timeouts` block).
+/// Offline validation (the Kuma release is not known yet): the `timeouts` block, and the spec
+/// errors every supported release gives at the same attribute (the plan re-checks with the
+/// server's release).
 pub fn validate(config: &Value) -> Vec<Diag> {
     let mut diags = super::validate_timeouts(config);
-    diags.extend(validate_spec(config));
+    let per_release: Vec<Vec<Diag>> = KumaVersion::ALL
+        .iter()
+        .map(|version| validate_spec(config, *version))
+        .collect();
+    diags.extend(
+        per_release
+            .last()
+            .into_iter()
+            .flatten()
+            .filter(|d| {
+                per_release
+                    .iter()
+                    .all(|other| other.iter().any(|o| o.path == d.path))
+            })
+            .cloned(),
+    );
     diags
 }
 
-fn validate_spec(config: &Value) -> Vec<Diag> {
+/// Kuma's HostnameGenerator validator of `version` on the configuration, without the findings
+/// that depend on values not known yet.
+fn validate_spec(config: &Value, version: KumaVersion) -> Vec<Diag> {
     match spec_from_config(config) {
-        Ok(Some(spec)) => kuma_mzs_core::validate::hostname_generator(&spec)
+        Ok((spec, placeholders)) => kuma_mzs_core::validate::hostname_generator_in(&spec, version)
             .into_iter()
+            .filter(|v| !depends_on_placeholder(&v.field, &placeholders))
             .map(|v| {
                 Diag::error(
                     format!("Invalid HostnameGenerator: {}", v.field),
@@ -212,7 +313,6 @@ fn validate_spec(config: &Value) -> Vec<Diag> {
                 .at(violation_path(config, &v.field))
             })
             .collect(),
-        Ok(None) => Vec::new(),
         Err(diags) => diags,
     }
 }
@@ -308,7 +408,9 @@ pub async fn plan(
     let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
-        validate(config).into_iter().filter(|d| d.error).collect()
+        let mut diags = super::validate_timeouts(config);
+        diags.extend(validate_spec(config, ctx.version));
+        diags.into_iter().filter(|d| d.error).collect()
     };
     if !config.is_null() {
         let mode = super::plan_mode(ctx);
@@ -808,5 +910,108 @@ mod tests {
             ]),
             "{diags:?}"
         );
+    }
+
+    fn generator(template: Value, selector: Value) -> Value {
+        Value::object([
+            ("name", Value::string("gen")),
+            ("template", template),
+            ("selector", selector),
+        ])
+        .conform(state_type())
+    }
+
+    fn kinds(kinds: &[(&str, Value)]) -> Value {
+        Value::object(
+            kinds
+                .iter()
+                .map(|(kind, labels)| (*kind, Value::object([("match_labels", labels.clone())]))),
+        )
+    }
+
+    fn error_paths(diags: &[Diag]) -> Vec<Vec<diag::Step>> {
+        diags
+            .iter()
+            .filter(|d| d.error)
+            .map(|d| d.path.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_template_not_known_yet_still_has_its_selector_checked() {
+        let labels = Value::object([("app", Value::string("redis"))]);
+        let config = generator(
+            Value::Unknown,
+            kinds(&[
+                ("mesh_service", labels.clone()),
+                ("mesh_multi_zone_service", labels),
+            ]),
+        );
+        assert_eq!(
+            error_paths(&validate(&config)),
+            vec![vec![
+                diag::Step::Attr("selector".into()),
+                diag::Step::Attr("mesh_multi_zone_service".into()),
+                diag::Step::Attr("match_labels".into()),
+            ]]
+        );
+    }
+
+    #[test]
+    fn a_label_value_not_known_yet_still_has_the_template_and_selector_checked() {
+        let labels = Value::object([("app", Value::Unknown)]);
+        let config = generator(
+            Value::string("{{ .Name"),
+            kinds(&[
+                ("mesh_service", labels.clone()),
+                ("mesh_multi_zone_service", labels),
+            ]),
+        );
+        let paths = error_paths(&validate(&config));
+        assert!(paths.contains(&attr("template")), "{paths:?}");
+        assert_eq!(paths.len(), 2, "{paths:?}");
+    }
+
+    #[test]
+    fn findings_that_depend_on_unknown_values_are_not_reported() {
+        // The whole selector unknown: the kind count cannot be judged.
+        let config = generator(Value::string("{{ .DisplayName }}.mesh"), Value::Unknown);
+        assert_eq!(
+            error_paths(&validate(&config)),
+            Vec::<Vec<diag::Step>>::new()
+        );
+        // An extension whose type is not known yet is not "empty".
+        let config = Value::object([
+            ("name", Value::string("gen")),
+            ("template", Value::string("{{ .DisplayName }}.mesh")),
+            ("selector", kinds(&[("mesh_service", Value::object([]))])),
+            ("extension", Value::object([("type", Value::Unknown)])),
+        ])
+        .conform(state_type());
+        assert_eq!(
+            error_paths(&validate(&config)),
+            Vec::<Vec<diag::Step>>::new()
+        );
+    }
+
+    #[test]
+    fn the_template_is_checked_by_the_servers_release_at_plan_and_by_all_offline() {
+        // Kuma 2.14 renders the template and wants a DNS name; 2.13 only parses it.
+        let config = generator(
+            Value::string("Not_A_Host"),
+            kinds(&[("mesh_service", Value::object([]))]),
+        );
+        assert_eq!(
+            error_paths(&validate_spec(&config, KumaVersion::V2_14)),
+            vec![attr("template")]
+        );
+        assert!(error_paths(&validate_spec(&config, KumaVersion::V2_13)).is_empty());
+        // Offline, the release is not known: only what every release refuses.
+        assert!(error_paths(&validate(&config)).is_empty());
+        let empty = generator(
+            Value::string(""),
+            kinds(&[("mesh_service", Value::object([]))]),
+        );
+        assert_eq!(error_paths(&validate(&empty)), vec![attr("template")]);
     }
 }
