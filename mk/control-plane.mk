@@ -25,7 +25,7 @@ run-control-plane: build-control-plane ## Run kuma-local in the foreground: glob
 
 # Background instance for demos and other areas' tests: `make control-plane-up`, then read
 # .tools/kuma-local/info.json ({"global": URL, "zones": {name: URL}, "adminToken": ...}).
-control-plane-up: build-control-plane
+control-plane-up: build-control-plane ## kuma-local (global + zones) in the background; addresses + token in .tools/kuma-local/info.json
 	@mkdir -p $(KUMA_LOCAL_STATE)
 	@if [ -f $(KUMA_LOCAL_STATE)/pid ] && kill -0 "$$(cat $(KUMA_LOCAL_STATE)/pid)" 2>/dev/null; then \
 	  echo "kuma-local already running (pid $$(cat $(KUMA_LOCAL_STATE)/pid))"; exit 0; fi; \
@@ -35,5 +35,5 @@ control-plane-up: build-control-plane
 	[ -s $(KUMA_LOCAL_STATE)/info.json ] || { cat $(KUMA_LOCAL_STATE)/log; exit 1; }; \
 	cat $(KUMA_LOCAL_STATE)/info.json
 
-control-plane-down:
+control-plane-down: ## Stop the kuma-local of `make control-plane-up`
 	@if [ -f $(KUMA_LOCAL_STATE)/pid ]; then kill -TERM "$$(cat $(KUMA_LOCAL_STATE)/pid)" 2>/dev/null || true; rm -f $(KUMA_LOCAL_STATE)/pid; fi

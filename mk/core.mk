@@ -20,5 +20,5 @@ tools-fuzz:
 test-fuzz: tools-fuzz ## Every cargo-fuzz target for FUZZ_SECONDS (default 30) from seeds; a crash fails
 	bash core/fuzz/run.sh
 
-fuzz-core: tools-fuzz ## The same, longer (FUZZ_SECONDS=600 by default)
+fuzz-core: tools-fuzz ## Every cargo-fuzz target for longer than test-fuzz (FUZZ_SECONDS=600 by default)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} bash core/fuzz/run.sh

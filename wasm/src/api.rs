@@ -517,8 +517,14 @@ pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, Api
             } else {
                 format!("{}: ", d.field)
             };
+            // The code of what kuma-mzs adds (MZS...), to look up in docs/codes.md.
+            let code = if d.code.starts_with("MZS") {
+                format!(" [{}]", d.code)
+            } else {
+                String::new()
+            };
             text.push_str(&format!(
-                "{}:{}:{}: {}: {field}{}\n",
+                "{}:{}:{}: {}: {field}{}{code}\n",
                 file.path, d.range.start.line, d.range.start.column, d.severity, d.message
             ));
         }

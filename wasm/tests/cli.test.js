@@ -281,3 +281,36 @@ test('an error that the other Kuma release line accepts gets an indented hint li
   const v2 = runCli(['validate', '--kuma-version', '2.x', '--format', 'json', 'mixed/bad-protocol.yaml']);
   assert.doesNotMatch(v2.stdout, /"hint"/);
 });
+
+test('a usage mistake prints the error and where to find the usage, not the whole usage', () => {
+  const bad = runCli(['validate', '--kuma-version', '2.8', 'mixed/valid-mzs.yaml']);
+  assert.equal(bad.code, 2);
+  assert.deepEqual(bad.stderr.trim().split('\n'), [
+    'kuma-mzs: --kuma-version: "2.8" is not a supported Kuma version; supported: 3.0, 2.14, 2.13, 2.12, 2.11, 2.10, 2.9 (default 3.0; `2.x` means 2.14; a patch version or a leading `v` is accepted, e.g. v2.14.3)',
+    'Run `kuma-mzs --help` for the commands and options.',
+  ]);
+  // Nothing asked at all: the usage is the answer.
+  const none = runCli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^kuma-mzs: no command\n\nUsage:/);
+});
+
+test('text lines carry the code of what kuma-mzs adds, and Kuma\'s own messages stay as Kuma prints them', () => {
+  const r = runCli(['validate', 'k8s-repo/kuma/web-mzs.yaml', 'mixed/bad-protocol.yaml']);
+  assert.match(r.stdout, /^k8s-repo\/kuma\/web-mzs\.yaml:14:9: warning: .*Kuma keeps the last value.* \[MZS008\]$/m);
+  assert.match(r.stdout, /^mixed\/bad-protocol\.yaml:12:18: error: spec\.ports\[0\]\.appProtocol: appProtocol must be one of: grpc, http, http2, tcp$/m);
+});
+
+test('preview locates its warnings in the order of the text', () => {
+  const input = [
+    'type: MeshService', 'name: web', 'mesh: default', 'labels:', '  kuma.io/zone: east', '  app: web',
+    'spec:', '  ports:', '  - port: 8080', '---',
+    'type: MeshMultiZoneService', 'name: web', 'mesh: default', 'spec:', '  selector:', '    meshService:',
+    '      matchLabels:', '        app: web', '  ports:', '  - name: http', '    port: 80', '  - port: 7000', '  - port: 81', '',
+  ].join('\n');
+  const r = runCli(['preview', '--zones', 'east', '-'], { input });
+  const located = r.stdout.split('\n').filter((l) => l.startsWith('<stdin>:') && l.includes('[MZS101]'));
+  const lines = located.map((l) => Number(l.split(':')[1]));
+  assert.equal(lines.length, 3, r.stdout);
+  assert.deepEqual(lines, [...lines].sort((a, b) => a - b), r.stdout);
+});

@@ -399,6 +399,13 @@ fn locate_warnings(
             }
         }
     }
+    // In the order of the text, as the document's own diagnostics are (a stable sort keeps a
+    // place's warnings in the preview's order).
+    for result in results {
+        crate::text::sort::sort_by_key(&mut result.preview_diagnostics, |p| {
+            p.diagnostic.span.start
+        });
+    }
 }
 
 fn locate(

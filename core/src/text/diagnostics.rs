@@ -220,7 +220,7 @@ impl Code {
             Code::DuplicatePortName => "Duplicate port name",
             Code::SelectorOnlyMesh => "Selector only matches on kuma.io/mesh",
             Code::UnknownField => "Unknown field",
-            Code::Deprecated => "Deprecated by Kuma",
+            Code::Deprecated => "Warning Kuma returns with the write",
             Code::IgnoredField => "Field is ignored by Kuma on input",
             Code::PortNotServed => "No matched MeshService exposes this port",
             Code::CrossMeshMatch => "Selector matches a MeshService in another mesh",

@@ -21,7 +21,8 @@ const USAGE = `Usage:
   kuma-mzs --version | --help
 
 validate  checks every Kuma resource in the files (Kuma's validator, schema, lints);
-          text output is file:line:column: severity: field: message (1-based).
+          text output is file:line:column: severity: field: message (1-based),
+          followed by [MZSnnn] for findings kuma-mzs adds beyond Kuma (docs/codes.md).
           Documents that are not Kuma resources (another apiVersion, no Kuma type) are
           skipped, and Kuma kinds kuma-mzs does not check are reported as info;
           --strict makes both errors.
@@ -163,7 +164,10 @@ function allDiagnostics(result) {
 
 function textLine(path, d) {
   const where = `${path}:${d.range.start.line}:${d.range.start.column}`;
-  const line = `${where}: ${d.severity}: ${diagnosticText(d)}`;
+  // The code of what kuma-mzs adds (MZS...), to look up in docs/codes.md; Kuma's own
+  // messages (schema, validator) stay exactly as Kuma prints them.
+  const code = d.code.startsWith('MZS') ? ` [${d.code}]` : '';
+  const line = `${where}: ${d.severity}: ${diagnosticText(d)}${code}`;
   return d.hint ? `${line}\n  ${hintText(d)}` : line;
 }
 
@@ -461,7 +465,8 @@ function main(argv, io) {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`kuma-mzs: ${e.message}\n\n${USAGE}`);
+      // The whole usage only when nothing was asked; otherwise the error stays in sight.
+      io.err(command === undefined ? `kuma-mzs: ${e.message}\n\n${USAGE}` : `kuma-mzs: ${e.message}\nRun \`kuma-mzs --help\` for the commands and options.\n`);
       return 2;
     }
     if (e instanceof InputError) {
