@@ -12,7 +12,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, ReleaseItem, StoreView};
+use kuma_mzs_core::api::{
+    self, ApiError, KubernetesItem, OutputFormat, PageError, ReleaseItem, StoreView,
+};
 use kuma_mzs_core::preview::ResourceKey;
 use kuma_mzs_core::{KumaVersion, ResourceType};
 use serde::Deserialize;
@@ -124,6 +126,22 @@ fn error_response(error: &ApiError) -> Response {
     let body = serde_json::to_string(&error.body()).unwrap_or_default();
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(status, body)
+}
+
+/// Marks a response that Kuma never sends: the request made Kuma's handler panic, and Go's HTTP
+/// server closes the connection without an answer. The accept loop does the same when it sees
+/// this mark (see `server::accept_loop`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoAnswer;
+
+/// What Kuma "answers" when its handler panics ([`api::PageError::NoAnswer`]): the connection is
+/// closed without a response. Only served as this empty 500 when the router runs without
+/// kuma-local's accept loop (`kuma_local::app` in someone else's server).
+fn no_answer() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.extensions_mut().insert(NoAnswer);
+    response
 }
 
 fn store_error(error: StoreError, not_found_title: &str) -> ApiError {
@@ -705,11 +723,7 @@ fn list_resources(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
-    let page = match api::parse_page(
-        query_value(pairs, "size"),
-        query_value(pairs, "offset"),
-        cp.kuma_version,
-    ) {
+    let page_size = match api::parse_page_size(query_value(pairs, "size"), cp.kuma_version) {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };
@@ -720,6 +734,12 @@ fn list_resources(
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
     }
+    // Kuma's store reads the offset last.
+    let page = match page_size.at_offset(query_value(pairs, "offset")) {
+        Ok(p) => p,
+        Err(PageError::Refused(e)) => return error_response(&e),
+        Err(PageError::NoAnswer) => return no_answer(),
+    };
     let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
     let host = headers
         .get(header::HOST)

@@ -599,6 +599,11 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     })
 }
 
+/// The service error that makes hyper close a connection without a response.
+#[derive(Debug, thiserror::Error)]
+#[error("closed without an answer, as Kuma's server does when its handler panics")]
+struct ClosedWithoutAnswer;
+
 /// How one listener serves its connections.
 struct Serving {
     tls: Option<tokio_rustls::TlsAcceptor>,
@@ -647,8 +652,17 @@ async fn accept_loop(
                 request.extensions_mut().insert(PeerAddr(peer));
                 let response = router.clone().oneshot(request);
                 async move {
-                    let response = response.await?;
-                    Ok::<_, std::convert::Infallible>(response.map(|body| guarded(body, busy)))
+                    let response = response.await.map_err(|never| match never {})?;
+                    // A request Kuma's handler panics on: hyper closes the connection without
+                    // writing a response when the service fails, as Go's server does.
+                    if response
+                        .extensions()
+                        .get::<crate::http::NoAnswer>()
+                        .is_some()
+                    {
+                        return Err(ClosedWithoutAnswer);
+                    }
+                    Ok(response.map(|body| guarded(body, busy)))
                 }
             });
         let service = TowerToHyperService::new(service);
