@@ -146,7 +146,7 @@ fn no_answer() -> Response {
 
 fn store_error(error: StoreError, not_found_title: &str) -> ApiError {
     match error {
-        StoreError::Conflict(detail) => ApiError::conflict(detail),
+        StoreError::PreconditionFailed(detail) => ApiError::precondition_failed(detail),
         StoreError::NotFound => ApiError::not_found(not_found_title),
         other => {
             tracing::error!(error = %other, "store failure");

@@ -247,19 +247,22 @@ fn if_match_gives_optimistic_concurrency() {
     assert_eq!(status, 201);
     let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
     assert_eq!(etag, "\"1\"");
-    assert_eq!(
-        g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")])
-            .0,
-        409
-    );
+    // A create-only PUT over an existing object: HTTP's 412 (RFC 9110 §13.1.2), in Kuma's shape.
+    let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")]);
+    assert_eq!(status, 412, "{text}");
+    let refusal: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(refusal["type"], "/std-errors", "{text}");
+    assert_eq!(refusal["status"], 412, "{text}");
+    assert_eq!(refusal["title"], "Precondition Failed", "{text}");
+    assert_eq!(refusal["detail"], "resource already exists", "{text}");
     assert_eq!(
         g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]).0,
         200
     );
-    // The ETag moved on: the stale one conflicts, for PUT and DELETE.
+    // The ETag moved on: the stale one fails the precondition, for PUT and DELETE.
     let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]);
-    assert_eq!(status, 409, "{text}");
-    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", &etag)]).0, 409);
+    assert_eq!(status, 412, "{text}");
+    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", &etag)]).0, 412);
     assert_eq!(
         g.raw("DELETE", &path, None, &[("If-Match", "\"2\"")]).0,
         200
@@ -297,7 +300,7 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
     );
     // DELETE with `If-None-Match: *` holds only while nothing exists.
     let (status, _, text) = g.raw("DELETE", &path, None, &[("If-None-Match", "*")]);
-    assert_eq!(status, 409, "{text}");
+    assert_eq!(status, 412, "{text}");
     assert_eq!(g.get(&path).0, 200);
     assert_eq!(
         g.raw("DELETE", &missing, None, &[("If-None-Match", "*")]).0,
@@ -306,14 +309,14 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
     assert_eq!(
         g.raw("DELETE", "/meshes/default", None, &[("If-None-Match", "*")])
             .0,
-        409
+        412
     );
     // An If-None-Match naming the current ETag refuses a PUT or DELETE; another ETag lets it through.
     let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", &weak_list)]);
-    assert_eq!(status, 409, "{text}");
+    assert_eq!(status, 412, "{text}");
     assert_eq!(
         g.raw("DELETE", &path, None, &[("If-None-Match", &etag)]).0,
-        409
+        412
     );
     let (status, headers, _) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "\"7\"")]);
     assert_eq!(status, 200);
