@@ -128,7 +128,7 @@ fn error_response(error: &ApiError) -> Response {
 
 fn store_error(error: StoreError, not_found_title: &str) -> ApiError {
     match error {
-        StoreError::Conflict(detail) => ApiError::conflict(detail),
+        StoreError::PreconditionFailed(detail) => ApiError::precondition_failed(detail),
         StoreError::NotFound => ApiError::not_found(not_found_title),
         other => {
             tracing::error!(error = %other, "store failure");
@@ -705,11 +705,7 @@ fn list_resources(
     headers: &HeaderMap,
     pairs: &[(String, String)],
 ) -> Response {
-    let page = match api::parse_page(
-        query_value(pairs, "size"),
-        query_value(pairs, "offset"),
-        cp.kuma_version,
-    ) {
+    let page_size = match api::parse_page_size(query_value(pairs, "size"), cp.kuma_version) {
         Ok(p) => p,
         Err(e) => return error_response(&e),
     };
@@ -720,6 +716,11 @@ fn list_resources(
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
     }
+    // Kuma's store reads the offset last.
+    let page = match page_size.at_offset(query_value(pairs, "offset")) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
     let (total, items) = cp.store.list(resource_type, mesh, &filter, page);
     let host = headers
         .get(header::HOST)

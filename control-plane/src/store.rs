@@ -109,7 +109,7 @@ pub enum Expect {
 
 fn none_of_refused(versions: &[u64], existing: &Stored) -> Option<StoreError> {
     versions.contains(&existing.version).then(|| {
-        StoreError::Conflict(format!(
+        StoreError::PreconditionFailed(format!(
             "resource version is {}, If-None-Match refused it",
             existing.version
         ))
@@ -122,11 +122,13 @@ fn check_delete_precondition(expect: &Expect, existing: &Stored) -> Result<(), S
         return none_of_refused(versions, existing).map_or(Ok(()), Err);
     }
     match *expect {
-        Expect::Version(v) if existing.version != v => Err(StoreError::Conflict(format!(
-            "resource version is {}, If-Match asked for {v}",
-            existing.version
-        ))),
-        Expect::Absent => Err(StoreError::Conflict(
+        Expect::Version(v) if existing.version != v => {
+            Err(StoreError::PreconditionFailed(format!(
+                "resource version is {}, If-Match asked for {v}",
+                existing.version
+            )))
+        }
+        Expect::Absent => Err(StoreError::PreconditionFailed(
             "resource exists, If-None-Match: * asked for none".to_owned(),
         )),
         _ => Ok(()),
@@ -166,7 +168,7 @@ impl BatchOp {
 pub enum StoreError {
     /// `If-Match` / `If-None-Match` did not hold.
     #[error("{0}")]
-    Conflict(String),
+    PreconditionFailed(String),
     /// The resource does not exist.
     #[error("not found")]
     NotFound,
@@ -571,18 +573,20 @@ impl Store {
                 }
             }
             (&Expect::Version(v), Some(e)) if e.version != v => {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::PreconditionFailed(format!(
                     "resource version is {}, If-Match asked for {v}",
                     e.version
                 )))
             }
             (Expect::Version(_), None) => {
-                return Err(StoreError::Conflict(
+                return Err(StoreError::PreconditionFailed(
                     "resource does not exist, If-Match asked for a version".to_owned(),
                 ))
             }
             (Expect::Absent, Some(_)) => {
-                return Err(StoreError::Conflict("resource already exists".to_owned()))
+                return Err(StoreError::PreconditionFailed(
+                    "resource already exists".to_owned(),
+                ))
             }
             _ => {}
         }
@@ -1017,11 +1021,11 @@ mod tests {
         assert_eq!(s.version, 2);
         assert!(matches!(
             store.put(mesh("a"), Expect::Version(1), StatusWrite::Keep),
-            Err(StoreError::Conflict(_))
+            Err(StoreError::PreconditionFailed(_))
         ));
         assert!(matches!(
             store.put(mesh("a"), Expect::Absent, StatusWrite::Keep),
-            Err(StoreError::Conflict(_))
+            Err(StoreError::PreconditionFailed(_))
         ));
     }
 
@@ -1144,7 +1148,7 @@ mod tests {
             assert_eq!(again.version, 4);
             assert!(matches!(
                 store.put(mesh("a"), Expect::Version(3), StatusWrite::Keep),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::PreconditionFailed(_))
             ));
             store
                 .apply_batch(vec![BatchOp::Delete(key.clone())])

@@ -247,19 +247,22 @@ fn if_match_gives_optimistic_concurrency() {
     assert_eq!(status, 201);
     let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
     assert_eq!(etag, "\"1\"");
-    assert_eq!(
-        g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")])
-            .0,
-        409
-    );
+    // A create-only PUT over an existing object: HTTP's 412 (RFC 9110 §13.1.2), in Kuma's shape.
+    let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "*")]);
+    assert_eq!(status, 412, "{text}");
+    let refusal: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(refusal["type"], "/std-errors", "{text}");
+    assert_eq!(refusal["status"], 412, "{text}");
+    assert_eq!(refusal["title"], "Precondition Failed", "{text}");
+    assert_eq!(refusal["detail"], "resource already exists", "{text}");
     assert_eq!(
         g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]).0,
         200
     );
-    // The ETag moved on: the stale one conflicts, for PUT and DELETE.
+    // The ETag moved on: the stale one fails the precondition, for PUT and DELETE.
     let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-Match", &etag)]);
-    assert_eq!(status, 409, "{text}");
-    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", &etag)]).0, 409);
+    assert_eq!(status, 412, "{text}");
+    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", &etag)]).0, 412);
     assert_eq!(
         g.raw("DELETE", &path, None, &[("If-Match", "\"2\"")]).0,
         200
@@ -297,7 +300,7 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
     );
     // DELETE with `If-None-Match: *` holds only while nothing exists.
     let (status, _, text) = g.raw("DELETE", &path, None, &[("If-None-Match", "*")]);
-    assert_eq!(status, 409, "{text}");
+    assert_eq!(status, 412, "{text}");
     assert_eq!(g.get(&path).0, 200);
     assert_eq!(
         g.raw("DELETE", &missing, None, &[("If-None-Match", "*")]).0,
@@ -306,14 +309,14 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
     assert_eq!(
         g.raw("DELETE", "/meshes/default", None, &[("If-None-Match", "*")])
             .0,
-        409
+        412
     );
     // An If-None-Match naming the current ETag refuses a PUT or DELETE; another ETag lets it through.
     let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", &weak_list)]);
-    assert_eq!(status, 409, "{text}");
+    assert_eq!(status, 412, "{text}");
     assert_eq!(
         g.raw("DELETE", &path, None, &[("If-None-Match", &etag)]).0,
-        409
+        412
     );
     let (status, headers, _) = g.raw("PUT", &path, Some(&body), &[("If-None-Match", "\"7\"")]);
     assert_eq!(status, 200);
@@ -414,6 +417,118 @@ fn tls_with_a_generated_certificate() {
     // next links use https.
     let (_, list) = client.get("/hostnamegenerators?size=1");
     assert!(list["next"].as_str().unwrap().starts_with("https://"));
+}
+
+/// A CA and a server certificate it signed for the loopback names: (CA PEM, chain PEM, key PEM).
+fn ca_signed_certificate() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "kuma-local test CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca_cert, &ca_key)
+        .unwrap();
+    (ca_cert.pem(), leaf.pem(), key.serialize_pem())
+}
+
+/// `--tls-cert`/`--tls-key` serve the given certificate, so a client that trusts only the CA
+/// that signed it connects (and one that trusts nothing does not), and `--global-ca-cert` makes
+/// a zone process trust that CA for its link to global.
+#[test]
+fn tls_with_given_files_is_trusted_through_their_ca() {
+    use kuma_local::server::RemoteGlobal;
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_pem, cert_pem, key_pem) = ca_signed_certificate();
+    let (ca, cert, key) = (
+        dir.path().join("ca.crt"),
+        dir.path().join("server.crt"),
+        dir.path().join("server.key"),
+    );
+    std::fs::write(&ca, &ca_pem).unwrap();
+    std::fs::write(&cert, &cert_pem).unwrap();
+    std::fs::write(&key, &key_pem).unwrap();
+    // The readiness wait of `Cluster::start` trusts the reported certificate file, which holds
+    // the server certificate, not its CA: wait here with the CA.
+    let global = Cluster::start_unchecked(Config {
+        topology: Topology::Global,
+        port: 0,
+        tls: Tls::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        admin_token: Some("tok".to_owned()),
+        ..Config::default()
+    });
+    let info = global.info();
+    let url = info.global.clone().unwrap();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert_eq!(info.tls_cert_file.as_deref(), Some(cert.to_str().unwrap()));
+    let g = Client::with_agent(&url, Some("tok"), Client::agent(Some(ca_pem.as_bytes())));
+    common::wait_until(std::time::Duration::from_secs(10), || {
+        g.try_raw("GET", "/ready", None, &[])
+            .is_ok_and(|r| r.0 == 200)
+    });
+    assert_eq!(g.get("/meshes/default").0, 200);
+    let untrusting = Client::with_agent(&url, Some("tok"), Client::agent(None));
+    assert!(untrusting.try_raw("GET", "/meshes", None, &[]).is_err());
+
+    let zone = Cluster::start(Config {
+        topology: Topology::Zone {
+            name: "east".to_owned(),
+            global: Some(RemoteGlobal {
+                url,
+                token: Some("tok".to_owned()),
+                ca_cert: Some(ca),
+            }),
+        },
+        port: 0,
+        admin_token: Some("tok".to_owned()),
+        ..Config::default()
+    });
+    let east = zone.zone("east");
+    assert_eq!(
+        east.put(
+            "/meshes/default/meshservices/redis",
+            &common::mesh_service("redis", 6379, "Available"),
+        )
+        .0,
+        201
+    );
+    common::wait_until(std::time::Duration::from_secs(10), || {
+        g.get("/meshes/default/meshservices").1["total"] == 1
+    });
+}
+
+/// A key that does not belong to the given certificate is refused at start, naming neither
+/// file's content.
+#[test]
+fn tls_with_a_key_of_another_certificate_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, cert_pem, _) = ca_signed_certificate();
+    let (_, _, other_key) = ca_signed_certificate();
+    let (cert, key) = (dir.path().join("server.crt"), dir.path().join("other.key"));
+    std::fs::write(&cert, &cert_pem).unwrap();
+    std::fs::write(&key, &other_key).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = runtime.block_on(kuma_local::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        tls: Tls::Files { cert, key },
+        ..Config::default()
+    }));
+    let Err(error) = started else {
+        panic!("started with a key of another certificate");
+    };
+    assert!(error.to_string().starts_with("tls: "), "{error}");
 }
 
 #[test]

@@ -152,3 +152,84 @@ fn before_2_14_size_0_lists_everything_and_from_2_14_it_is_refused() {
         assert!(next.ends_with("?offset=-1&size=-1"), "{version}: {none}");
     }
 }
+
+/// A negative or malformed `offset`, release by release (Kuma's `pagination_store.go` at each
+/// tag): 2.9-2.13 take any int (with a negative size it is an empty page whose `next` goes
+/// further back; a negative offset with a page to fill panics their handler and Go closes the
+/// connection unanswered, where kuma-local answers 2.14's 400 instead), 2.14 refuses a negative
+/// one; a non-int is 2.9-2.11's "Invalid
+/// offset" or, from 2.12, `strconv.Atoi`'s error. The store reads the offset after the filters
+/// and the mesh, so their errors come first.
+#[test]
+fn each_release_answers_a_negative_or_malformed_offset_as_that_kuma_does() {
+    let list = "/meshes/default/meshmultizoneservices";
+    for version in KumaVersion::ALL {
+        let cluster = global(version);
+        let g = cluster.global();
+        for i in 0..3 {
+            let name = format!("svc-{i}");
+            let (status, body) = g.put(
+                &format!("{list}/{name}"),
+                &common::mzs(&name, &[("x", "y")], &[80]),
+            );
+            assert!(status == 200 || status == 201, "{version}: {status} {body}");
+        }
+        let before_2_14 = version < KumaVersion::V2_14;
+
+        // The `next` link of a negative size, followed.
+        let (status, page) = g.get(&format!("{list}?offset=-1&size=-1"));
+        if before_2_14 {
+            assert_eq!(status, 200, "{version}: {page}");
+            assert_eq!(page["items"], json!([]), "{version}: {page}");
+            assert_eq!(page["total"], 3, "{version}: {page}");
+            let next = page["next"].as_str().unwrap_or_default();
+            assert!(next.ends_with("?offset=-2&size=-1"), "{version}: {page}");
+        } else {
+            assert_eq!(status, 400, "{version}: {page}");
+        }
+
+        // A negative offset with a page to fill: 2.14's answer on every release (before 2.14
+        // Kuma's handler panics and the connection closes unanswered; kuma-local answers).
+        let (status, body) = g.get(&format!("{list}?offset=-1"));
+        assert_eq!(status, 400, "{version}: {body}");
+        assert_eq!(
+            body["detail"], "invalid: invalid offset: must be non-negative",
+            "{version}: {body}"
+        );
+        // The server goes on serving.
+        assert_eq!(g.get(list).0, 200, "{version}");
+
+        // An offset that is not an int.
+        let (status, body) = g.get(&format!("{list}?offset=abc"));
+        assert_eq!(status, 400, "{version}: {body}");
+        assert_eq!(body["title"], "Could not retrieve resources", "{body}");
+        if version < KumaVersion::V2_12 {
+            assert_eq!(body["detail"], "Invalid offset", "{version}: {body}");
+            assert_eq!(
+                body["invalid_parameters"],
+                json!([{"field": "offset", "reason": "Invalid format"}]),
+                "{version}: {body}"
+            );
+        } else {
+            assert_eq!(
+                body["detail"],
+                "invalid: invalid offset: strconv.Atoi: parsing \"abc\": invalid syntax",
+                "{version}: {body}"
+            );
+        }
+
+        // The filters and the mesh are checked before the store reads the offset.
+        let (status, body) = g.get(&format!("{list}?offset=abc&filter[name]=x"));
+        assert_eq!(status, 400, "{version}: {body}");
+        assert_eq!(
+            body["invalid_parameters"][0]["reason"], "filters are only supported on labels",
+            "{version}: {body}"
+        );
+        let (status, body) = g.get("/meshes/nope/meshmultizoneservices?offset=-1");
+        assert_eq!(status, 404, "{version}: {body}");
+        assert_eq!(
+            body["title"], "Failed to retrieve Mesh",
+            "{version}: {body}"
+        );
+    }
+}

@@ -319,7 +319,7 @@ fn etag(headers: &[(String, String)]) -> String {
 }
 
 #[test]
-fn a_stale_etag_after_delete_and_re_create_gets_409() {
+fn a_stale_etag_after_delete_and_re_create_gets_412() {
     let process = Process::spawn(&["--mode", "global"]);
     let g = process.client();
     let path = format!("{MZS}/redis");
@@ -338,7 +338,7 @@ fn a_stale_etag_after_delete_and_re_create_gets_409() {
     for stale in [&first, &second] {
         let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-Match", stale)]);
         assert_eq!(
-            status, 409,
+            status, 412,
             "stale {stale} overwrote the new resource: {text}"
         );
     }

@@ -294,9 +294,12 @@ impl KumaClient {
         self.call(Method::PUT, path, Some(body), false).await
     }
 
-    /// PUT that must create: sends `If-None-Match: *`, which servers that honour it (kuma-local)
-    /// refuse with 409/412 when the object exists; servers that ignore it (Kuma 2.x/3.0) rely
-    /// on the caller's read-before-write check. A refusal is [`ClientError::AlreadyExists`].
+    /// PUT that must create: sends `If-None-Match: *`, which kuma-local honours (412 Precondition
+    /// Failed when the object exists, as RFC 9110 §13.1.2 says). Kuma 2.9 to 3.0 ignore the
+    /// header (a PUT over an object updates it), so against Kuma the caller's read-before-write
+    /// check is what guards a create; Kuma's 409 `resource already exists` (a create that raced
+    /// another, every release's error handler) means the same. Either is
+    /// [`ClientError::AlreadyExists`].
     pub async fn put_new(
         &self,
         path: &str,
@@ -722,6 +725,87 @@ mod tests {
         let remembered = client.earlier_failure().unwrap_or_default();
         assert!(remembered.contains("operation deadline"), "{remembered}");
         drop(listener);
+    }
+
+    /// A server that answers one request with `status` and `body`, and hands back the request
+    /// head it read.
+    fn answer_once(
+        status: &str,
+        body: &'static str,
+    ) -> Option<(String, std::thread::JoinHandle<String>)> {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+        let address = listener.local_addr().ok()?;
+        let status = status.to_owned();
+        let server = std::thread::spawn(move || {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return String::new();
+            };
+            let mut seen = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !String::from_utf8_lossy(&seen).contains("\r\n\r\n{") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        Some((format!("http://{address}"), server))
+    }
+
+    /// kuma-local refuses a create-only PUT over an existing object with HTTP's 412; Kuma ignores
+    /// `If-None-Match` but answers 409 `resource already exists` when a create races another.
+    /// Both mean the object is there; a plain PUT's 409 stays an API error.
+    #[tokio::test]
+    async fn a_refused_create_only_put_is_already_exists_on_412_and_409() {
+        let cases = [
+            ("412 Precondition Failed", true, true),
+            ("409 Conflict", true, true),
+            ("409 Conflict", false, false),
+        ];
+        for (status, create_only, already_exists) in cases {
+            let Some((endpoint, server)) = answer_once(
+                status,
+                r#"{"type":"/std-errors","status":412,"title":"Precondition Failed","detail":"resource already exists"}"#,
+            ) else {
+                return;
+            };
+            let Ok(client) = KumaClient::new(ClientConfig {
+                endpoint,
+                token: None,
+                ca_cert: None,
+                insecure_skip_verify: false,
+                timeout: Duration::from_secs(10),
+                max_retries: 0,
+            }) else {
+                panic!("client");
+            };
+            let body = serde_json::json!({"type": "Mesh", "name": "m"});
+            let outcome = if create_only {
+                client.put_new("/meshes/m", &body).await
+            } else {
+                client.put("/meshes/m", &body).await
+            };
+            let head = server.join().unwrap_or_default().to_ascii_lowercase();
+            assert_eq!(head.contains("if-none-match: *"), create_only, "{head}");
+            match outcome {
+                Err(ClientError::AlreadyExists { retried, .. }) => {
+                    assert!(already_exists, "{status}: a plain PUT is not a create");
+                    assert!(!retried);
+                }
+                Err(ClientError::Api { status: code, .. }) => {
+                    assert!(!already_exists, "{status}: create-only gave an API error");
+                    assert_eq!(code, 409);
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
     }
 
     #[test]

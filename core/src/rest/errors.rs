@@ -67,9 +67,12 @@ impl ApiError {
         Self::new(404, title, "Not found")
     }
 
-    /// 409 on an optimistic-concurrency failure.
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(409, "Conflict", detail)
+    /// 412 when an `If-Match` / `If-None-Match` precondition does not hold (RFC 9110 §13.1.1,
+    /// §13.1.2: the answer to a failed precondition on a state-changing request). Kuma has no
+    /// ETags and ignores both headers; this is for servers that honour them (kuma-local), in
+    /// Kuma's `/std-errors` shape.
+    pub fn precondition_failed(detail: impl Into<String>) -> Self {
+        Self::new(412, "Precondition Failed", detail)
     }
 
     /// 405 with Kuma's message.

@@ -54,12 +54,7 @@ pub fn next_link(
     page: Page,
     total: usize,
 ) -> Option<String> {
-    // Kuma's `offset + pageSize < total`, in a type that holds a negative size (before 2.14).
-    let next_offset = i128::try_from(page.offset).ok()? + i128::from(page.step?);
-    if next_offset >= i128::try_from(total).ok()? {
-        return None;
-    }
-    let offset = next_offset.to_string();
+    let offset = page.next_offset(total)?.to_string();
     let mut pairs: Vec<(&str, &str)> = query
         .iter()
         .filter(|(k, _)| k != "offset")

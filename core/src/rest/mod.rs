@@ -40,7 +40,7 @@ pub use labels::check_delete;
 pub use labels::check_immutable_labels;
 pub(crate) use labels::check_labels;
 pub use labels::compute_labels;
-pub use list_query::{parse_filters, parse_page, parse_query, ListFilter, Page};
+pub use list_query::{parse_filters, parse_page_size, parse_query, ListFilter, Page, PageSize};
 pub use mode::{check_writable, Mode};
 pub use output::{parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times};
 pub use put::{

@@ -408,13 +408,29 @@ fn zones_store_mesh_scoped_resources_under_their_kds_name() {
     assert_eq!(hg.meta.name, "local");
 }
 
+/// A list request's page, both halves read in Kuma's order.
+fn parse_page(
+    size: Option<&str>,
+    offset: Option<&str>,
+    version: KumaVersion,
+) -> Result<Page, ApiError> {
+    parse_page_size(size, version)?.at_offset(offset)
+}
+
+fn refused(outcome: Result<Page, ApiError>) -> ApiError {
+    match outcome {
+        Err(e) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
 #[test]
 fn pagination_messages() {
     assert_eq!(
         parse_page(None, None, KumaVersion::V3_0).unwrap(),
         Page::new(100, 0)
     );
-    let e = parse_page(Some("x"), None, KumaVersion::V3_0).unwrap_err();
+    let e = refused(parse_page(Some("x"), None, KumaVersion::V3_0));
     assert_eq!(e.invalid_parameters[0].message, "invalid format");
     // Kuma's goldens `crud/list_mesh_00` and `list_mesh_01`.
     assert_eq!(
@@ -427,7 +443,7 @@ fn pagination_messages() {
             "causes": [{"field": "size", "message": "invalid format"}]
         })
     );
-    let e = parse_page(None, Some("invalid"), KumaVersion::V3_0).unwrap_err();
+    let e = refused(parse_page(None, Some("invalid"), KumaVersion::V3_0));
     assert_eq!(
         serde_json::to_value(e.body()).unwrap(),
         serde_json::json!({
@@ -438,15 +454,148 @@ fn pagination_messages() {
     );
     for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
         for size in ["0", "-1"] {
-            let e = parse_page(Some(size), None, version).unwrap_err();
+            let e = refused(parse_page(Some(size), None, version));
             assert_eq!(e.invalid_parameters[0].message, "must be greater than 0");
         }
     }
-    let e = parse_page(Some("1001"), None, KumaVersion::V3_0).unwrap_err();
+    let e = refused(parse_page(Some("1001"), None, KumaVersion::V3_0));
     assert_eq!(
         e.invalid_parameters[0].message,
         "invalid page size of 1001. Maximum page size is 1000"
     );
+}
+
+#[test]
+fn an_offset_that_is_not_an_int_is_refused_in_each_releases_words() {
+    // 2.9-2.11: the store's `ErrorInvalidOffset`, which the error handler words itself
+    // (v2.11.18 `pkg/core/rest/errors/error_handler.go:68-79`).
+    for version in [KumaVersion::V2_9, KumaVersion::V2_10, KumaVersion::V2_11] {
+        for offset in ["abc", "1.5", "9223372036854775808"] {
+            let e = refused(parse_page(None, Some(offset), version));
+            assert_eq!(
+                serde_json::to_value(e.body()).unwrap(),
+                serde_json::json!({
+                    "type": "/std-errors", "status": 400,
+                    "title": "Could not retrieve resources", "detail": "Invalid offset",
+                    "invalid_parameters": [{"field": "offset", "reason": "Invalid format"}],
+                    "details": "Invalid offset",
+                    "causes": [{"field": "offset", "message": "Invalid format"}]
+                }),
+                "{version:?} {offset}"
+            );
+        }
+    }
+    // From 2.12: `ErrorInvalid("invalid offset: " + strconv.Atoi's error)`, no parameter list.
+    for version in [
+        KumaVersion::V2_12,
+        KumaVersion::V2_13,
+        KumaVersion::V2_14,
+        KumaVersion::V3_0,
+    ] {
+        let detail = |offset| refused(parse_page(None, Some(offset), version)).detail;
+        assert_eq!(
+            detail("a\tb"),
+            "invalid: invalid offset: strconv.Atoi: parsing \"a\\tb\": invalid syntax"
+        );
+        // Go reads left to right: an overflow before a bad character is out of range.
+        assert_eq!(
+            detail("99999999999999999999x"),
+            "invalid: invalid offset: strconv.Atoi: parsing \"99999999999999999999x\": value out of range"
+        );
+        assert_eq!(
+            detail("-9223372036854775809"),
+            "invalid: invalid offset: strconv.Atoi: parsing \"-9223372036854775809\": value out of range"
+        );
+        assert_eq!(
+            detail("+"),
+            "invalid: invalid offset: strconv.Atoi: parsing \"+\": invalid syntax"
+        );
+    }
+    // `+7` is an int to Go.
+    assert_eq!(
+        parse_page(Some("2"), Some("+7"), KumaVersion::V2_9).unwrap(),
+        Page::new(2, 7)
+    );
+}
+
+#[test]
+fn a_negative_offset_is_an_empty_page_a_dropped_connection_or_a_400_by_release() {
+    use super::facts::next_link;
+    let query = |size: &str, offset: &str| {
+        [
+            ("offset".to_owned(), offset.to_owned()),
+            ("size".to_owned(), size.to_owned()),
+        ]
+    };
+    for version in [
+        KumaVersion::V2_9,
+        KumaVersion::V2_10,
+        KumaVersion::V2_11,
+        KumaVersion::V2_12,
+        KumaVersion::V2_13,
+    ] {
+        // Following a negative size's `next` link: another empty page, further back.
+        let page = parse_page(Some("-1"), Some("-1"), version).unwrap();
+        assert_eq!((page.size, page.offset), (0, 0), "{version:?}");
+        assert_eq!(
+            next_link("http", "h", "/meshes", &query("-1", "-1"), page, 3).as_deref(),
+            Some("http://h/meshes?offset=-2&size=-1")
+        );
+        // A page to fill at a negative index: Kuma's handler panics and Go answers nothing;
+        // kuma-local answers with 2.14's refusal.
+        let negative = "invalid: invalid offset: must be non-negative";
+        assert_eq!(
+            refused(parse_page(Some("2"), Some("-1"), version)).detail,
+            negative
+        );
+        assert_eq!(
+            refused(parse_page(None, Some("-5"), version)).detail,
+            negative
+        );
+        // `MinInt + -1` wraps to `MaxInt` in Go, so even a negative size has a page to fill.
+        assert_eq!(
+            refused(parse_page(
+                Some("-1"),
+                Some("-9223372036854775808"),
+                version
+            ))
+            .detail,
+            negative
+        );
+        // Pagination off: the offset is not read.
+        assert_eq!(
+            parse_page(Some("0"), Some("-1"), version).unwrap().size,
+            usize::MAX
+        );
+        // `MaxInt + 1` wraps: no items, and a `next` link with Go's wrapped offset.
+        let page = parse_page(Some("1"), Some("9223372036854775807"), version).unwrap();
+        assert_eq!(page.size, 0);
+        assert_eq!(
+            next_link("http", "h", "/meshes", &query("1", "x"), page, 3).as_deref(),
+            Some("http://h/meshes?offset=-9223372036854775808&size=1")
+        );
+    }
+    for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
+        for offset in ["-1", "-9223372036854775808"] {
+            let e = refused(parse_page(Some("2"), Some(offset), version));
+            assert_eq!(
+                (e.status, e.detail.as_str()),
+                (400, "invalid: invalid offset: must be non-negative")
+            );
+            assert!(e.invalid_parameters.is_empty());
+        }
+        // `offset > MaxInt - size` (v2.14.3 pagination_store.go:99).
+        assert_eq!(
+            refused(parse_page(None, Some("9223372036854775708"), version)).detail,
+            "invalid: invalid offset: exceeds maximum value"
+        );
+        assert_eq!(
+            parse_page(None, Some("9223372036854775707"), version)
+                .unwrap()
+                .size,
+            100
+        );
+    }
 }
 
 #[test]
@@ -475,7 +624,7 @@ fn before_2_14_size_0_turns_pagination_off_and_a_negative_size_pages_backwards()
     let far = parse_page(Some("-1"), Some("9"), version).unwrap();
     assert_eq!(next_link("http", "h", "/meshes", &query, far, 3), None);
     // The maximum still holds.
-    let e = parse_page(Some("1001"), None, version).unwrap_err();
+    let e = refused(parse_page(Some("1001"), None, version));
     assert_eq!(
         e.invalid_parameters[0].message,
         "invalid page size of 1001. Maximum page size is 1000"
@@ -668,7 +817,7 @@ mod props {
                 prop_assert!((1..=MAX_PAGE_SIZE).contains(&page.size));
             }
             if let Ok(page) = parse_page(Some(&size), Some(&offset), KumaVersion::V2_9) {
-                prop_assert!(page.size <= MAX_PAGE_SIZE || page.step.is_none());
+                prop_assert!(page.size <= MAX_PAGE_SIZE || page.next_offset(0).is_none());
             }
         }
     }
