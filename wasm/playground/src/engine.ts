@@ -43,8 +43,14 @@ export function version(): string {
   return String(kuma.version());
 }
 
+// As the CLI (without --strict) and the language server: a document that is not a Kuma resource
+// (a Namespace, a Deployment) gets no diagnostics, and a Kuma kind the core does not check
+// (MeshTrafficPermission, MeshHTTPRoute) gets one `unmodelled-kind` info. The API's default,
+// "error", would call every such document an unknown resource.
+const UNKNOWN_RESOURCES = "quiet";
+
 export function validate(text: string, kumaVersion: KumaVersion): ValidateResult {
-  return kuma.validate(text, { format: "auto", kumaVersion }) as ValidateResult;
+  return kuma.validate(text, { format: "auto", kumaVersion, unknownResources: UNKNOWN_RESOURCES }) as ValidateResult;
 }
 
 let zoneFiles: boolean | undefined;
@@ -69,6 +75,7 @@ export function preview(files: WorkspaceFile[], options: AnalyzeOptions): Previe
     zones: options.zones,
     kumaVersion: options.kumaVersion,
     downZones: options.downZones,
+    unknownResources: UNKNOWN_RESOURCES,
   }) as PreviewResult;
 }
 
@@ -90,6 +97,7 @@ export function explain(files: WorkspaceFile[], options: AnalyzeOptions): string
       zones: options.zones,
       kumaVersion: options.kumaVersion,
       downZones: options.downZones,
+      unknownResources: UNKNOWN_RESOURCES,
     }),
   );
 }
