@@ -378,12 +378,14 @@ function renderProblems(): void {
   );
   const list = byId("problem-list");
   const items = [...all, ...extra];
+  // As editors list problems: errors first, then warnings, then info; by position within each.
+  // An error after hundreds of warnings must not be the last entry.
   items.sort(
     (a, b) =>
+      SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity] ||
       ws.files.findIndex((f) => f.path === a.path) - ws.files.findIndex((f) => f.path === b.path) ||
       a.d.range.start.line - b.d.range.start.line ||
-      a.d.range.start.character - b.d.range.start.character ||
-      SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity],
+      a.d.range.start.character - b.d.range.start.character,
   );
   list.replaceChildren(
     ...items.map(({ path, d }) =>
