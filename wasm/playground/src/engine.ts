@@ -43,6 +43,30 @@ export function version(): string {
   return String(kuma.version());
 }
 
+/**
+ * The Kuma releases the core has rules for, newest first ("3.0", "2.14", ... "2.9"). Which ones
+ * exist is the core's decision: each `major.minor` that its kumaVersion() names as itself.
+ */
+export function releases(): KumaVersion[] {
+  const found: KumaVersion[] = [];
+  for (const major of [3, 2] as const) {
+    for (let minor = 99; minor >= 0; minor--) {
+      const spelling = `${major}.${minor}` as const;
+      try {
+        if (kuma.kumaVersion(spelling) === spelling) found.push(spelling);
+      } catch {
+        // Not a release the core knows.
+      }
+    }
+  }
+  return found;
+}
+
+/** The release a spelling names ("2.x" and "v2.14.3" -> "2.14"); throws for one the core does not know. */
+export function kumaVersion(spelling: string): KumaVersion {
+  return kuma.kumaVersion(spelling) as KumaVersion;
+}
+
 // As the CLI (without --strict) and the language server: a document that is not a Kuma resource
 // (a Namespace, a Deployment) gets no diagnostics, and a Kuma kind the core does not check
 // (MeshTrafficPermission, MeshHTTPRoute) gets one `unmodelled-kind` info. The API's default,

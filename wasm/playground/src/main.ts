@@ -10,8 +10,9 @@ import { toSpan } from "./positions";
 import type { AnalyzeResult } from "./protocol";
 import { allMzs, mzsKey, renderTrafficDetails, renderZoneCard } from "./render";
 import { decodeWorkspace, encodeWorkspace } from "./share";
-import type { CheckedDocument, Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
+import type { CheckedDocument, Diagnostic, KumaVersion, MzsPreview, PreviewResult, Range } from "./types";
 import {
+  DEFAULT_KUMA_VERSION,
   GLOBAL_FILE,
   isValidZoneName,
   meshServiceTemplate,
@@ -79,7 +80,8 @@ function loadWorkspace(next: Workspace, asLoaded = false): void {
   if (!files.has(ws.active)) ws.active = GLOBAL_FILE;
   const active = files.get(ws.active);
   if (active) view.setState(active.state);
-  byId<HTMLSelectElement>("kuma-version").value = ws.kumaVersion;
+  renderVersions();
+  void settleVersion();
   byId("add-zone-error").textContent = "";
   renderTabs();
   renderProblems();
@@ -110,6 +112,41 @@ function applyFix(target: EditorView, d: Diagnostic): void {
   if (!d.fix) return;
   const { from, to } = toSpan(target.state.doc, d.fix.range);
   target.dispatch({ changes: { from, to: d.fix.range.end === d.fix.range.start ? from : to, insert: d.fix.replacement } });
+}
+
+// ---------------------------------------------------------------- Kuma version
+
+/** The releases the core has rules for (newest first), once the worker has said. */
+let releases: KumaVersion[] | undefined;
+
+function renderVersions(): void {
+  const names = releases?.includes(ws.kumaVersion) ? releases : [ws.kumaVersion, ...(releases ?? [])];
+  byId<HTMLSelectElement>("kuma-version").replaceChildren(
+    ...names.map((v) => h("option", { value: v, selected: v === ws.kumaVersion }, v)),
+  );
+}
+
+/**
+ * Ask the core which releases it knows and which one the workspace's version names: a link from
+ * when the page offered "2.x" opens as the release "2.x" means (2.14), one the core does not
+ * know as the default release.
+ */
+async function settleVersion(): Promise<void> {
+  const spelling = ws.kumaVersion;
+  let name: KumaVersion;
+  try {
+    releases ??= await client.call({ op: "releases" });
+    name = await client.call({ op: "kumaVersion", spelling });
+  } catch {
+    name = DEFAULT_KUMA_VERSION;
+  }
+  if (ws.kumaVersion !== spelling) return; // chosen again meanwhile
+  if (name !== spelling) {
+    ws.kumaVersion = name;
+    scheduleAnalyze(0);
+    scheduleHashUpdate();
+  }
+  renderVersions();
 }
 
 // ---------------------------------------------------------------- tabs and zones
