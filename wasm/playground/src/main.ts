@@ -38,6 +38,8 @@ let ws: Workspace;
 const files = new Map<string, FileState>();
 let view: EditorView;
 let lastPreview: PreviewResult | undefined;
+/** Resources the last analysis left out of the preview because of their errors (see blockedBy). */
+let blocked: Blocked[] = [];
 let analyzeCount = 0;
 /** True while the workspace is an example as loaded (nothing to lose by replacing it). */
 let pristine = true;
@@ -317,6 +319,7 @@ function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): v
     applyDiagnostics(path);
   }
   lastPreview = withStale(result);
+  blocked = blockedBy(result);
   renderTabs();
   renderProblems();
   renderPreview();
@@ -401,6 +404,57 @@ function staleReason(result: AnalyzeResult, key: string, path: string | undefine
   return where(path, unreadable);
 }
 
+/** An MZS (or a file's unreadable part) the preview leaves out until its errors are fixed. */
+interface Blocked {
+  /** The MZS's name; undefined for errors that hide which documents a file holds. */
+  name: string | undefined;
+  path: string;
+  errors: number;
+  /** Where the first error is. */
+  first: Range;
+}
+
+/**
+ * What keeps MeshMultiZoneServices out of the preview: each MZS whose document has errors (the
+ * core's `skipped`, or the documents' own errors with a package that lacks it), and errors that
+ * leave a file's documents unreadable (a YAML syntax error). The empty preview names them,
+ * instead of saying the workspace has no MZS.
+ */
+function blockedBy(result: AnalyzeResult): Blocked[] {
+  const isError = (d: Diagnostic) => d.severity === "error";
+  const out: Blocked[] = [];
+  const skipped = result.preview.skipped?.filter((r) => r.kind === MZS_KIND);
+  for (const r of skipped ?? []) {
+    const first = r.firstError ?? result.validations[r.path]?.documents.find((d) => d.kind === MZS_KIND && d.name === r.name)?.diagnostics.find(isError)?.range;
+    if (first) out.push({ name: r.name, path: r.path, errors: r.errors ?? 1, first });
+  }
+  for (const [path, v] of Object.entries(result.validations)) {
+    const docs = v.documents.filter((d) => (d.kind === MZS_KIND && (!skipped || d.name === null)) || d.kind === null);
+    for (const d of docs) {
+      const errors = d.diagnostics.filter(isError);
+      const first = errors[0];
+      if (first) out.push({ name: d.kind === MZS_KIND ? d.name ?? undefined : undefined, path, errors: errors.length, first: first.range });
+    }
+    const fileErrors = v.diagnostics.filter(isError);
+    const first = fileErrors[0];
+    if (first) out.push({ name: undefined, path, errors: fileErrors.length, first: first.range });
+  }
+  return out;
+}
+
+function renderBlocked(b: Blocked): HTMLElement {
+  const errors = `${b.errors} error${b.errors === 1 ? "" : "s"}`;
+  const at = `${b.path}:${b.first.start.line}`;
+  const them = b.errors === 1 ? "it" : "them";
+  return h(
+    "li",
+    { "data-path": b.path, "data-line": b.first.start.line },
+    b.name === undefined ? `${b.path} has ${errors} at ` : `${b.name} has ${errors} at `,
+    h("button", { type: "button", class: "link", "aria-label": `${at}: go to the error`, onclick: () => reveal(b.path, b.first) }, at),
+    b.name === undefined ? `; fix ${them} to see what the file holds.` : `; fix ${them} to see its preview.`,
+  );
+}
+
 // ---------------------------------------------------------------- problems list
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -431,7 +485,7 @@ function renderProblems(): void {
         { class: `problem ${d.severity}`, "data-path": path, "data-line": d.range.start.line, "data-code": d.code },
         h(
           "button",
-          { type: "button", onclick: () => reveal(path, d) },
+          { type: "button", onclick: () => reveal(path, d.range) },
           h("span", { class: "sev" }, d.severity),
           ` ${path || "workspace"}:${d.range.start.line}:${d.range.start.column} `,
           d.field ? h("code", {}, d.field) : null,
@@ -476,10 +530,10 @@ function setStatus(id: string, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-function reveal(path: string, d: Diagnostic): void {
+function reveal(path: string, range: Range): void {
   if (!files.has(path)) return;
   activate(path);
-  const { from, to } = toSpan(view.state.doc, d.range);
+  const { from, to } = toSpan(view.state.doc, range);
   view.dispatch({ selection: { anchor: from, head: to }, effects: View.scrollIntoView(from, { y: "center" }) });
   view.focus();
 }
@@ -508,7 +562,15 @@ function renderPreview(): void {
     preview.zones.find((z) => z.zone === zone)?.multiZoneServices.find((m) => mzsKey(m) === ws.mzs);
 
   const cards = byId("zone-cards");
-  if (!services.length) {
+  const blockedNote = byId("preview-blocked");
+  const isBlocked = !services.length && blocked.length > 0;
+  blockedNote.hidden = !isBlocked;
+  blockedNote.replaceChildren(
+    ...(isBlocked ? [h("p", {}, "No preview yet:"), h("ul", {}, blocked.map(renderBlocked))] : []),
+  );
+  if (isBlocked) {
+    cards.replaceChildren(h("p", { class: "muted" }, "Fix the errors named above to see what each zone computes."));
+  } else if (!services.length) {
     cards.replaceChildren(
       h("p", { class: "muted" }, "No MeshMultiZoneService in the workspace yet. Write one in the global file or load an example."),
     );
