@@ -129,7 +129,7 @@ test("completion offers the appProtocol values and hover documents the field", a
   await page.mouse.move(0, 0);
 });
 
-test("the Kuma version switch changes the rules: kafka is a protocol in 2.x only", async () => {
+test("the Kuma version switch changes the rules: kafka is a protocol in 2.14 only", async () => {
   const line = await lineNumberOf("    appProtocol: tcp");
   const lineEl = page.locator(".cm-content .cm-line").nth(line - 1);
   await lineEl.click();
@@ -144,7 +144,7 @@ test("the Kuma version switch changes the rules: kafka is a protocol in 2.x only
     "hint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0",
   );
   await shot("02d-version-hint");
-  await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.14"));
   assert.equal(await problem.count(), 0);
   await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
   await problem.waitFor();
@@ -228,7 +228,7 @@ test("the broken selector example reports NoMatchesFound", async () => {
   await page.selectOption("#mzs-select", "default/orders");
   assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 1);
   assert.match(await east.locator(".ports li").first().textContent(), /no matched MeshService port serves it/);
-  await andAnalyzed(() => page.selectOption("#kuma-version", "2.x"));
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.14"));
   assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 0);
   assert.match(await east.locator(".ports li").first().textContent(), /served by orders@east:9090/);
   await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));

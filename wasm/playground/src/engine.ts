@@ -43,8 +43,38 @@ export function version(): string {
   return String(kuma.version());
 }
 
+/**
+ * The Kuma releases the core has rules for, newest first ("3.0", "2.14", ... "2.9"). Which ones
+ * exist is the core's decision: each `major.minor` that its kumaVersion() names as itself.
+ */
+export function releases(): KumaVersion[] {
+  const found: KumaVersion[] = [];
+  for (const major of [3, 2] as const) {
+    for (let minor = 99; minor >= 0; minor--) {
+      const spelling = `${major}.${minor}` as const;
+      try {
+        if (kuma.kumaVersion(spelling) === spelling) found.push(spelling);
+      } catch {
+        // Not a release the core knows.
+      }
+    }
+  }
+  return found;
+}
+
+/** The release a spelling names ("2.x" and "v2.14.3" -> "2.14"); throws for one the core does not know. */
+export function kumaVersion(spelling: string): KumaVersion {
+  return kuma.kumaVersion(spelling) as KumaVersion;
+}
+
+// As the CLI (without --strict) and the language server: a document that is not a Kuma resource
+// (a Namespace, a Deployment) gets no diagnostics, and a Kuma kind the core does not check
+// (MeshTrafficPermission, MeshHTTPRoute) gets one `unmodelled-kind` info. The API's default,
+// "error", would call every such document an unknown resource.
+const UNKNOWN_RESOURCES = "quiet";
+
 export function validate(text: string, kumaVersion: KumaVersion): ValidateResult {
-  return kuma.validate(text, { format: "auto", kumaVersion }) as ValidateResult;
+  return kuma.validate(text, { format: "auto", kumaVersion, unknownResources: UNKNOWN_RESOURCES }) as ValidateResult;
 }
 
 let zoneFiles: boolean | undefined;
@@ -69,6 +99,7 @@ export function preview(files: WorkspaceFile[], options: AnalyzeOptions): Previe
     zones: options.zones,
     kumaVersion: options.kumaVersion,
     downZones: options.downZones,
+    unknownResources: UNKNOWN_RESOURCES,
   }) as PreviewResult;
 }
 
@@ -90,6 +121,7 @@ export function explain(files: WorkspaceFile[], options: AnalyzeOptions): string
       zones: options.zones,
       kumaVersion: options.kumaVersion,
       downZones: options.downZones,
+      unknownResources: UNKNOWN_RESOURCES,
     }),
   );
 }

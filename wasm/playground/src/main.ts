@@ -10,8 +10,9 @@ import { toSpan } from "./positions";
 import type { AnalyzeResult } from "./protocol";
 import { allMzs, mzsKey, renderTrafficDetails, renderZoneCard } from "./render";
 import { decodeWorkspace, encodeWorkspace } from "./share";
-import type { CheckedDocument, Diagnostic, KumaVersion, MzsPreview, PreviewResult } from "./types";
+import type { CheckedDocument, Diagnostic, KumaVersion, MzsPreview, PreviewResult, Range } from "./types";
 import {
+  DEFAULT_KUMA_VERSION,
   GLOBAL_FILE,
   isValidZoneName,
   meshServiceTemplate,
@@ -37,6 +38,8 @@ let ws: Workspace;
 const files = new Map<string, FileState>();
 let view: EditorView;
 let lastPreview: PreviewResult | undefined;
+/** Resources the last analysis left out of the preview because of their errors (see blockedBy). */
+let blocked: Blocked[] = [];
 let analyzeCount = 0;
 /** True while the workspace is an example as loaded (nothing to lose by replacing it). */
 let pristine = true;
@@ -79,7 +82,8 @@ function loadWorkspace(next: Workspace, asLoaded = false): void {
   if (!files.has(ws.active)) ws.active = GLOBAL_FILE;
   const active = files.get(ws.active);
   if (active) view.setState(active.state);
-  byId<HTMLSelectElement>("kuma-version").value = ws.kumaVersion;
+  renderVersions();
+  void settleVersion();
   byId("add-zone-error").textContent = "";
   renderTabs();
   renderProblems();
@@ -110,6 +114,41 @@ function applyFix(target: EditorView, d: Diagnostic): void {
   if (!d.fix) return;
   const { from, to } = toSpan(target.state.doc, d.fix.range);
   target.dispatch({ changes: { from, to: d.fix.range.end === d.fix.range.start ? from : to, insert: d.fix.replacement } });
+}
+
+// ---------------------------------------------------------------- Kuma version
+
+/** The releases the core has rules for (newest first), once the worker has said. */
+let releases: KumaVersion[] | undefined;
+
+function renderVersions(): void {
+  const names = releases?.includes(ws.kumaVersion) ? releases : [ws.kumaVersion, ...(releases ?? [])];
+  byId<HTMLSelectElement>("kuma-version").replaceChildren(
+    ...names.map((v) => h("option", { value: v, selected: v === ws.kumaVersion }, v)),
+  );
+}
+
+/**
+ * Ask the core which releases it knows and which one the workspace's version names: a link from
+ * when the page offered "2.x" opens as the release "2.x" means (2.14), one the core does not
+ * know as the default release.
+ */
+async function settleVersion(): Promise<void> {
+  const spelling = ws.kumaVersion;
+  let name: KumaVersion;
+  try {
+    releases ??= await client.call({ op: "releases" });
+    name = await client.call({ op: "kumaVersion", spelling });
+  } catch {
+    name = DEFAULT_KUMA_VERSION;
+  }
+  if (ws.kumaVersion !== spelling) return; // chosen again meanwhile
+  if (name !== spelling) {
+    ws.kumaVersion = name;
+    scheduleAnalyze(0);
+    scheduleHashUpdate();
+  }
+  renderVersions();
 }
 
 // ---------------------------------------------------------------- tabs and zones
@@ -280,6 +319,7 @@ function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): v
     applyDiagnostics(path);
   }
   lastPreview = withStale(result);
+  blocked = blockedBy(result);
   renderTabs();
   renderProblems();
   renderPreview();
@@ -364,6 +404,57 @@ function staleReason(result: AnalyzeResult, key: string, path: string | undefine
   return where(path, unreadable);
 }
 
+/** An MZS (or a file's unreadable part) the preview leaves out until its errors are fixed. */
+interface Blocked {
+  /** The MZS's name; undefined for errors that hide which documents a file holds. */
+  name: string | undefined;
+  path: string;
+  errors: number;
+  /** Where the first error is. */
+  first: Range;
+}
+
+/**
+ * What keeps MeshMultiZoneServices out of the preview: each MZS whose document has errors (the
+ * core's `skipped`, or the documents' own errors with a package that lacks it), and errors that
+ * leave a file's documents unreadable (a YAML syntax error). The empty preview names them,
+ * instead of saying the workspace has no MZS.
+ */
+function blockedBy(result: AnalyzeResult): Blocked[] {
+  const isError = (d: Diagnostic) => d.severity === "error";
+  const out: Blocked[] = [];
+  const skipped = result.preview.skipped?.filter((r) => r.kind === MZS_KIND);
+  for (const r of skipped ?? []) {
+    const first = r.firstError ?? result.validations[r.path]?.documents.find((d) => d.kind === MZS_KIND && d.name === r.name)?.diagnostics.find(isError)?.range;
+    if (first) out.push({ name: r.name, path: r.path, errors: r.errors ?? 1, first });
+  }
+  for (const [path, v] of Object.entries(result.validations)) {
+    const docs = v.documents.filter((d) => (d.kind === MZS_KIND && (!skipped || d.name === null)) || d.kind === null);
+    for (const d of docs) {
+      const errors = d.diagnostics.filter(isError);
+      const first = errors[0];
+      if (first) out.push({ name: d.kind === MZS_KIND ? d.name ?? undefined : undefined, path, errors: errors.length, first: first.range });
+    }
+    const fileErrors = v.diagnostics.filter(isError);
+    const first = fileErrors[0];
+    if (first) out.push({ name: undefined, path, errors: fileErrors.length, first: first.range });
+  }
+  return out;
+}
+
+function renderBlocked(b: Blocked): HTMLElement {
+  const errors = `${b.errors} error${b.errors === 1 ? "" : "s"}`;
+  const at = `${b.path}:${b.first.start.line}`;
+  const them = b.errors === 1 ? "it" : "them";
+  return h(
+    "li",
+    { "data-path": b.path, "data-line": b.first.start.line },
+    b.name === undefined ? `${b.path} has ${errors} at ` : `${b.name} has ${errors} at `,
+    h("button", { type: "button", class: "link", "aria-label": `${at}: go to the error`, onclick: () => reveal(b.path, b.first) }, at),
+    b.name === undefined ? `; fix ${them} to see what the file holds.` : `; fix ${them} to see its preview.`,
+  );
+}
+
 // ---------------------------------------------------------------- problems list
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -378,12 +469,14 @@ function renderProblems(): void {
   );
   const list = byId("problem-list");
   const items = [...all, ...extra];
+  // As editors list problems: errors first, then warnings, then info; by position within each.
+  // An error after hundreds of warnings must not be the last entry.
   items.sort(
     (a, b) =>
+      SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity] ||
       ws.files.findIndex((f) => f.path === a.path) - ws.files.findIndex((f) => f.path === b.path) ||
       a.d.range.start.line - b.d.range.start.line ||
-      a.d.range.start.character - b.d.range.start.character ||
-      SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity],
+      a.d.range.start.character - b.d.range.start.character,
   );
   list.replaceChildren(
     ...items.map(({ path, d }) =>
@@ -392,7 +485,7 @@ function renderProblems(): void {
         { class: `problem ${d.severity}`, "data-path": path, "data-line": d.range.start.line, "data-code": d.code },
         h(
           "button",
-          { type: "button", onclick: () => reveal(path, d) },
+          { type: "button", onclick: () => reveal(path, d.range) },
           h("span", { class: "sev" }, d.severity),
           ` ${path || "workspace"}:${d.range.start.line}:${d.range.start.column} `,
           d.field ? h("code", {}, d.field) : null,
@@ -437,10 +530,10 @@ function setStatus(id: string, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-function reveal(path: string, d: Diagnostic): void {
+function reveal(path: string, range: Range): void {
   if (!files.has(path)) return;
   activate(path);
-  const { from, to } = toSpan(view.state.doc, d.range);
+  const { from, to } = toSpan(view.state.doc, range);
   view.dispatch({ selection: { anchor: from, head: to }, effects: View.scrollIntoView(from, { y: "center" }) });
   view.focus();
 }
@@ -469,7 +562,15 @@ function renderPreview(): void {
     preview.zones.find((z) => z.zone === zone)?.multiZoneServices.find((m) => mzsKey(m) === ws.mzs);
 
   const cards = byId("zone-cards");
-  if (!services.length) {
+  const blockedNote = byId("preview-blocked");
+  const isBlocked = !services.length && blocked.length > 0;
+  blockedNote.hidden = !isBlocked;
+  blockedNote.replaceChildren(
+    ...(isBlocked ? [h("p", {}, "No preview yet:"), h("ul", {}, blocked.map(renderBlocked))] : []),
+  );
+  if (isBlocked) {
+    cards.replaceChildren(h("p", { class: "muted" }, "Fix the errors named above to see what each zone computes."));
+  } else if (!services.length) {
     cards.replaceChildren(
       h("p", { class: "muted" }, "No MeshMultiZoneService in the workspace yet. Write one in the global file or load an example."),
     );

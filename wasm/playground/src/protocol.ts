@@ -10,6 +10,8 @@ import type {
 
 export type Request =
   | { op: "version" }
+  | { op: "releases" }
+  | { op: "kumaVersion"; spelling: string }
   | { op: "analyze"; files: WorkspaceFile[]; options: AnalyzeOptions }
   | { op: "explain"; files: WorkspaceFile[]; options: AnalyzeOptions }
   | { op: "hover"; text: string; line: number; character: number; kumaVersion: KumaVersion }
@@ -25,6 +27,8 @@ export interface AnalyzeResult {
 
 export interface ResponseMap {
   version: string;
+  releases: KumaVersion[];
+  kumaVersion: KumaVersion;
   analyze: AnalyzeResult;
   explain: string;
   hover: string | null;

@@ -3,6 +3,7 @@
 // Only engine.ts calls the package; everything else imports from this file.
 import type {
   CompletionItem,
+  Range,
   Diagnostic,
   InputFile,
   KumaVersionName,
@@ -67,6 +68,9 @@ export interface SkippedResource {
   mesh: string;
   name: string;
   reason: string;
+  /** Its first error and how many it has (absent from packages that predate them). */
+  firstError?: Range;
+  errors?: number;
 }
 
 export type PreviewResult = Omit<PackagePreviewResult, "zones" | "diagnostics"> & {

@@ -12,6 +12,10 @@ async function handle(request: Request): Promise<unknown> {
   switch (request.op) {
     case "version":
       return engine.version();
+    case "releases":
+      return engine.releases();
+    case "kumaVersion":
+      return engine.kumaVersion(request.spelling);
     case "analyze": {
       const started = performance.now();
       const validations: AnalyzeResult["validations"] = {};

@@ -57,6 +57,20 @@ spec:
 `;
 }
 
+/** The Kuma release a workspace is checked against unless it says otherwise (the core's default). */
+export const DEFAULT_KUMA_VERSION: KumaVersion = "3.0";
+
+/**
+ * A shared link's version as a spelling of a release ("2.14", or "2.x" from links made when the
+ * page offered only "3.0" and "2.x"). The page asks the core what release it names (settleVersion
+ * in main.ts), so "2.x" opens as 2.14 and an unknown one as the default.
+ */
+function kumaVersionOf(value: unknown): KumaVersion {
+  return typeof value === "string" && /^v?[23](\.[0-9a-z.+-]{1,24})?$/.test(value)
+    ? (value as KumaVersion)
+    : DEFAULT_KUMA_VERSION;
+}
+
 /** Parse a workspace from untrusted JSON (a shared link); returns undefined when it is not one. */
 export function fromJson(value: unknown): Workspace | undefined {
   if (!value || typeof value !== "object") return undefined;
@@ -74,7 +88,7 @@ export function fromJson(value: unknown): Workspace | undefined {
   const str = (x: unknown) => (typeof x === "string" ? x : undefined);
   const active = str(v.active);
   return {
-    kumaVersion: v.kumaVersion === "2.x" ? "2.x" : "3.0",
+    kumaVersion: kumaVersionOf(v.kumaVersion),
     files,
     active: active && files.some((f) => f.path === active) ? active : GLOBAL_FILE,
     clientZone: str(v.clientZone),
