@@ -48,17 +48,42 @@ pub(crate) enum Schema {
 pub(crate) struct Field {
     pub name: &'static str,
     pub schema: &'static Schema,
-    pub required: bool,
-    /// Only Kuma 2.x has the field; 3.0 drops it on decode (an unknown field).
-    pub only_2x: bool,
+    /// The first release whose schema requires the field (`None`: no release does).
+    pub required_since: Option<KumaVersion>,
     /// The first release whose schema has the field (older ones drop it on decode).
     pub since: KumaVersion,
+    /// The last release whose schema has the field (newer ones drop it on decode; 3.0 dropped
+    /// the 2.x-only ones).
+    pub until: KumaVersion,
 }
 
 impl Field {
     /// Whether `version`'s schema has the field.
     pub(crate) fn exists_in(&self, version: KumaVersion) -> bool {
-        (!self.only_2x || version.is_2x()) && version >= self.since
+        self.since <= version && version <= self.until
+    }
+
+    /// Whether `version`'s schema requires the field.
+    pub(crate) fn required_in(&self, version: KumaVersion) -> bool {
+        self.required_since.is_some_and(|since| since <= version)
+    }
+
+    /// The field only from `version` on.
+    const fn since(mut self, version: KumaVersion) -> Self {
+        self.since = version;
+        self
+    }
+
+    /// The field only up to `version`.
+    const fn until(mut self, version: KumaVersion) -> Self {
+        self.until = version;
+        self
+    }
+
+    /// Required only from `version` on (older schemas have it optional).
+    const fn required_since(mut self, version: KumaVersion) -> Self {
+        self.required_since = Some(version);
+        self
     }
 }
 
@@ -66,31 +91,19 @@ const fn f(name: &'static str, schema: &'static Schema) -> Field {
     Field {
         name,
         schema,
-        required: false,
-        only_2x: false,
+        required_since: None,
         since: KumaVersion::V2_9,
+        until: KumaVersion::V3_0,
     }
 }
 
 /// An optional field that only Kuma 2.x has.
 const fn f2(name: &'static str, schema: &'static Schema) -> Field {
-    Field {
-        name,
-        schema,
-        required: false,
-        only_2x: true,
-        since: KumaVersion::V2_9,
-    }
+    f(name, schema).until(KumaVersion::NEWEST_2X)
 }
 
 const fn req(name: &'static str, schema: &'static Schema) -> Field {
-    Field {
-        name,
-        schema,
-        required: true,
-        only_2x: false,
-        since: KumaVersion::V2_9,
-    }
+    f(name, schema).required_since(KumaVersion::V2_9)
 }
 
 const fn obj(fields: &'static [Field]) -> Schema {
@@ -151,7 +164,8 @@ static MS_PORTS: Schema = Schema::Array {
     min_items: 0,
 };
 static MS_SELECTOR: Schema = obj(&[
-    f("dataplaneLabels", &LABEL_SELECTOR),
+    // From 2.14; before, Kuma drops it and the selector selects by the other two only.
+    f("dataplaneLabels", &LABEL_SELECTOR).since(KumaVersion::V2_14),
     f("dataplaneRef", &MS_DATAPLANE_REF),
     // Removed in 3.0: dropped on decode, so the MeshService selects nothing (Kuma warns).
     f2("dataplaneTags", &STRING_MAP),
@@ -184,21 +198,36 @@ static HG_SELECTOR: Schema = obj(&[
 ]);
 static HG_EXTENSION: Schema = obj(&[f("config", &ANY), req("type", &STRING)]);
 pub(crate) static HG_SPEC: Schema = obj(&[
-    f("extension", &HG_EXTENSION),
+    // From 2.11 (earlier Go types have no such field: dropped on decode).
+    f("extension", &HG_EXTENSION).since(KumaVersion::V2_11),
     f("selector", &HG_SELECTOR),
-    req("template", &STRING),
+    // Optional (`omitempty`) until 2.11: the validator's `must not be empty` reports a missing
+    // one there.
+    f("template", &STRING).required_since(KumaVersion::V2_12),
 ]);
 
 // MeshLoadBalancingStrategy -----------------------------------------------------------------
 
+static PROXY_TYPE: Schema = string_enum(&["Sidecar", "Gateway"]);
+static PROXY_TYPES: Schema = Schema::Array {
+    items: &PROXY_TYPE,
+    min_items: 0,
+};
+static PROXY_TYPES_2_9: Schema = Schema::Array {
+    items: &PROXY_TYPE,
+    min_items: 1,
+};
 // 3.0's TargetRef is `kind`, `labels` and `sectionName`; the rest is 2.x only.
 static TARGET_REF: Schema = obj(&[
-    req("kind", &STRING),
+    // Optional in 2.9's schema: the validator's `must be defined` reports a missing one there.
+    f("kind", &STRING).required_since(KumaVersion::V2_10),
     f("labels", &STRING_MAP),
     f2("mesh", &STRING),
     f2("name", &STRING),
     f2("namespace", &STRING),
-    f2("proxyTypes", &STRING_LIST),
+    // 2.9's schema has `minItems: 1`; 2.10 dropped it (the validator reports an empty list).
+    f("proxyTypes", &PROXY_TYPES_2_9).until(KumaVersion::V2_9),
+    f2("proxyTypes", &PROXY_TYPES).since(KumaVersion::V2_10),
     f("sectionName", &STRING),
     f2("tags", &STRING_MAP),
 ]);
@@ -265,9 +294,8 @@ static NAME: Schema = Schema::String {
     enumeration: None,
     min_length: 1,
 };
-// Kuma's schema also lists the `type` values (per release); left to the validator here, whose
-// `unrecognized type` is what Kuma's own validator tests expect (see README, deviations).
 static HASH_POLICY_NAME: Schema = obj(&[req("name", &NAME)]);
+static HASH_POLICY_TYPE: Schema = Schema::ReleaseEnum(KumaVersion::hash_policy_types);
 static HASH_POLICY: Schema = obj(&[
     f("connection", &CONNECTION),
     f("cookie", &COOKIE),
@@ -275,7 +303,15 @@ static HASH_POLICY: Schema = obj(&[
     f("header", &HASH_POLICY_NAME),
     f("queryParameter", &HASH_POLICY_NAME),
     f("terminal", &BOOL),
-    req("type", &STRING),
+    // 2.10 to 2.14: the release's schema enum. 2.9's enum has no `Connection` and 3.0's none
+    // of `SourceIP`, but Kuma's own validator tests at those releases hand such a type to the
+    // validator (2.9's "ringHash error" expects `connection: must be defined`, 3.0's
+    // `unrecognized type`), so there the `type` is left to the validator (README, Kuma releases).
+    req("type", &STRING).until(KumaVersion::V2_9),
+    req("type", &HASH_POLICY_TYPE)
+        .since(KumaVersion::V2_10)
+        .until(KumaVersion::NEWEST_2X),
+    req("type", &STRING).since(KumaVersion::V3_0),
 ]);
 static CONNECTION: Schema = obj(&[f("sourceIP", &BOOL)]);
 static COOKIE: Schema = obj(&[req("name", &NAME), f("path", &STRING), f("ttl", &STRING)]);
@@ -305,10 +341,7 @@ static LOAD_BALANCER: Schema = obj(&[
 ]);
 static MLBS_CONF: Schema = obj(&[
     // `default.hashPolicies` arrived in 2.12.
-    Field {
-        since: KumaVersion::V2_12,
-        ..f("hashPolicies", &HASH_POLICIES)
-    },
+    f("hashPolicies", &HASH_POLICIES).since(KumaVersion::V2_12),
     f("loadBalancer", &LOAD_BALANCER),
     f("localityAwareness", &LOCALITY_AWARENESS),
 ]);
@@ -381,5 +414,305 @@ pub(crate) fn rest_item(resource_type: ResourceType) -> Option<&'static Schema> 
         ResourceType::HostnameGenerator => Some(&HG_ITEM),
         ResourceType::MeshLoadBalancingStrategy => Some(&MLBS_ITEM),
         ResourceType::Mesh => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The release differences of the schema slice, each checked at its release boundaries
+    //! through `check()` (Kuma's schema texts, and the validator's where a schema leaves a field
+    //! to it).
+    use crate::model::KumaVersion::{self, *};
+    use crate::text::diagnostics::Code;
+    use crate::{check, CheckOptions};
+
+    /// `(code, field, message)` of every diagnostic of `text` under `version`, warnings included.
+    fn found(text: &str, version: KumaVersion) -> Vec<(Code, String, String)> {
+        let options = CheckOptions {
+            kuma_version: version,
+            ..CheckOptions::default()
+        };
+        check(text, &options)
+            .all_diagnostics()
+            .map(|d| (d.code, d.field.clone(), d.message.clone()))
+            .collect()
+    }
+
+    fn schema(field: &str, message: &str) -> (Code, String, String) {
+        (Code::Schema, field.to_owned(), message.to_owned())
+    }
+
+    fn kuma(field: &str, message: &str) -> (Code, String, String) {
+        (Code::Kuma, field.to_owned(), message.to_owned())
+    }
+
+    fn unknown(field: &str, message: &str) -> (Code, String, String) {
+        (Code::UnknownField, field.to_owned(), message.to_owned())
+    }
+
+    const RELEASES_2X: [KumaVersion; 6] = [V2_9, V2_10, V2_11, V2_12, V2_13, V2_14];
+
+    fn mlbs(spec: &str) -> String {
+        format!("type: MeshLoadBalancingStrategy\nname: lb\nmesh: default\nspec:\n{spec}")
+    }
+
+    #[test]
+    fn proxy_types_are_sidecar_or_gateway_in_every_2x_release() {
+        let doc = mlbs(
+            "  targetRef: {kind: Mesh, proxyTypes: [Sidecar, Foo]}
+  to:
+  - targetRef: {kind: MeshService, name: backend, proxyTypes: [Gatewy]}
+    default: {loadBalancer: {type: Random}}
+",
+        );
+        for version in RELEASES_2X {
+            let errors: Vec<_> = found(&doc, version)
+                .into_iter()
+                .filter(|(code, ..)| *code == Code::Schema)
+                .collect();
+            assert_eq!(
+                errors,
+                [
+                    schema(
+                        "spec.targetRef.proxyTypes[1]",
+                        "spec.targetRef.proxyTypes[1] in body should be one of [Sidecar Gateway]"
+                    ),
+                    schema(
+                        "spec.to[0].targetRef.proxyTypes[0]",
+                        "spec.to[0].targetRef.proxyTypes[0] in body should be one of [Sidecar Gateway]"
+                    ),
+                ],
+                "{version}"
+            );
+        }
+        // 3.0's targetRef has no proxyTypes: dropped, a warning.
+        assert!(found(&doc, V3_0)
+            .iter()
+            .all(|(code, ..)| *code != Code::Schema));
+    }
+
+    #[test]
+    fn an_empty_proxy_types_list_is_a_schema_error_in_2_9_only() {
+        let doc = mlbs(
+            "  targetRef: {kind: Mesh, proxyTypes: []}
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: Random}}
+",
+        );
+        assert_eq!(
+            found(&doc, V2_9),
+            [schema(
+                "spec.targetRef.proxyTypes",
+                "spec.targetRef.proxyTypes in body should have at least 1 items"
+            )]
+        );
+        // From 2.10 the schema has no minItems and the validator reports it.
+        for version in [V2_10, V2_14] {
+            let all = found(&doc, version);
+            assert!(
+                all.iter()
+                    .all(|(code, field, _)| *code == Code::Kuma
+                        && field == "spec.targetRef.proxyTypes"),
+                "{version}: {all:?}"
+            );
+            assert!(!all.is_empty(), "{version}");
+        }
+    }
+
+    fn hash_policies(at: &str, policies: &str) -> String {
+        let conf = match at {
+            "root" => {
+                format!("      hashPolicies: {policies}\n      loadBalancer: {{type: RingHash}}\n")
+            }
+            "ringHash" => {
+                format!("      loadBalancer: {{type: RingHash, ringHash: {{hashPolicies: {policies}}}}}\n")
+            }
+            _ => format!(
+                "      loadBalancer: {{type: Maglev, maglev: {{hashPolicies: {policies}}}}}\n"
+            ),
+        };
+        mlbs(&format!(
+            "  targetRef: {{kind: Mesh}}\n  to:\n  - targetRef: {{kind: Mesh}}\n    default:\n{conf}"
+        ))
+    }
+
+    #[test]
+    fn hash_policy_types_follow_each_2_10_to_2_14_schema_wherever_policies_are() {
+        let policies = "[{type: Bogus}, {type: Connection, connection: {sourceIP: true}}]";
+        let all_types = "[Header Cookie Connection SourceIP QueryParameter FilterState]";
+        for version in [V2_10, V2_11, V2_12, V2_13, V2_14] {
+            let places: &[(&str, &str)] = if version >= V2_12 {
+                &[
+                    ("root", "spec.to[0].default.hashPolicies"),
+                    (
+                        "ringHash",
+                        "spec.to[0].default.loadBalancer.ringHash.hashPolicies",
+                    ),
+                    (
+                        "maglev",
+                        "spec.to[0].default.loadBalancer.maglev.hashPolicies",
+                    ),
+                ]
+            } else {
+                &[
+                    (
+                        "ringHash",
+                        "spec.to[0].default.loadBalancer.ringHash.hashPolicies",
+                    ),
+                    (
+                        "maglev",
+                        "spec.to[0].default.loadBalancer.maglev.hashPolicies",
+                    ),
+                ]
+            };
+            for (at, path) in places {
+                let errors: Vec<_> = found(&hash_policies(at, policies), version)
+                    .into_iter()
+                    .filter(|(code, ..)| *code != Code::Deprecated)
+                    .collect();
+                let field = format!("{path}[0].type");
+                assert_eq!(
+                    errors,
+                    [schema(
+                        &field,
+                        &format!("{field} in body should be one of {all_types}")
+                    )],
+                    "{version} {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hash_policy_types_of_2_9_and_3_0_are_left_to_their_validators() {
+        // Kuma's 2.9 schema lists no `Connection` and 3.0's no `SourceIP`, but Kuma's own
+        // validator tests at those releases give such a policy to the validator: 2.9 checks that
+        // a `Connection` policy has `connection`, and lets an unknown type through.
+        let doc = hash_policies("ringHash", "[{type: Bogus}, {type: Connection}]");
+        assert_eq!(
+            found(&doc, V2_9),
+            [kuma(
+                "spec.to[0].default.loadBalancer.ringHash.hashPolicies[1].connection",
+                "must be defined"
+            )]
+        );
+        let doc = hash_policies("root", "[{type: SourceIP}]");
+        assert_eq!(
+            found(&doc, V3_0),
+            [kuma(
+                "spec.to[0].default.hashPolicies[0].type",
+                "unrecognized type"
+            )]
+        );
+    }
+
+    const HG: &str = "type: HostnameGenerator\nname: hg\nspec:\n  selector: {meshService: {matchLabels: {app: a}}}\n";
+
+    #[test]
+    fn the_extension_field_arrived_in_2_11() {
+        let doc =
+            format!("{HG}  template: '{{{{ .DisplayName }}}}.mesh'\n  extension: {{config: 1}}\n");
+        for version in [V2_9, V2_10] {
+            assert_eq!(
+                found(&doc, version),
+                [unknown(
+                    "spec.extension",
+                    "unknown field `extension`; Kuma ignores it (new in Kuma 2.11; known fields: selector, template)"
+                )],
+                "{version}"
+            );
+        }
+        for version in [V2_11, V2_14, V3_0] {
+            assert_eq!(
+                found(&doc, version),
+                [schema(
+                    "spec.extension.type",
+                    "spec.extension.type in body is required"
+                )],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_template_is_required_by_the_schema_from_2_12() {
+        for version in [V2_9, V2_10, V2_11] {
+            assert_eq!(
+                found(HG, version),
+                [kuma("spec.template", "must not be empty")],
+                "{version}"
+            );
+        }
+        for version in [V2_12, V2_14, V3_0] {
+            assert_eq!(
+                found(HG, version),
+                [schema("spec.template", "spec.template in body is required")],
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_mesh_service_selects_by_dataplane_labels_from_2_14() {
+        let doc = "type: MeshService\nname: redis\nmesh: default\nspec:\n  selector:\n    dataplaneLabels: {matchLabels: 5}\n";
+        let note = "unknown field `dataplaneLabels`; Kuma ignores it (new in Kuma 2.14; known fields: dataplaneRef, dataplaneTags)";
+        for version in [V2_9, V2_13] {
+            assert_eq!(
+                found(doc, version),
+                [unknown("spec.selector.dataplaneLabels", note)],
+                "{version}"
+            );
+        }
+        let field = "spec.selector.dataplaneLabels.matchLabels";
+        for version in [V2_14, V3_0] {
+            assert!(
+                found(doc, version).contains(&schema(
+                    field,
+                    &format!("{field} in body must be of type object: \"integer\"")
+                )),
+                "{version}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_target_ref_kind_is_required_by_the_schema_from_2_10() {
+        let doc = mlbs(
+            "  targetRef: {name: x}
+  to:
+  - targetRef: {}
+    default: {loadBalancer: {type: Random}}
+",
+        );
+        let errors = |version| -> Vec<_> {
+            found(&doc, version)
+                .into_iter()
+                .filter(|(_, field, _)| field.ends_with(".kind"))
+                .collect()
+        };
+        assert_eq!(
+            errors(V2_9),
+            [
+                kuma("spec.targetRef.kind", "must be defined"),
+                kuma("spec.to[0].targetRef.kind", "must be defined"),
+            ]
+        );
+        for version in [V2_10, V2_14] {
+            assert_eq!(
+                errors(version),
+                [
+                    schema(
+                        "spec.targetRef.kind",
+                        "spec.targetRef.kind in body is required"
+                    ),
+                    schema(
+                        "spec.to[0].targetRef.kind",
+                        "spec.to[0].targetRef.kind in body is required"
+                    ),
+                ],
+                "{version}"
+            );
+        }
     }
 }

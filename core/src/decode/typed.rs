@@ -284,7 +284,8 @@ fn target_ref(value: Walked<'_>) -> Read<TargetRef> {
         ],
     )?;
     Ok(TargetRef {
-        kind: required(kind, string)?,
+        // Optional in 2.9's schema: Go's empty string, which the validator reports.
+        kind: or_default(kind, string)?,
         name: optional(name, string)?,
         namespace: optional(namespace, string)?,
         labels: optional(labels_value, labels)?,

@@ -34,7 +34,7 @@ pub(super) fn attach(node: &Node, version: KumaVersion, diagnostics: &mut [Diagn
         rejected
     });
     for d in diagnostics.iter_mut().filter(|d| depends_on_release(d)) {
-        d.hint = comparison.hint(&d.field).map(|h| h.text);
+        d.hint = comparison.hint(&d.field, &d.message).map(|h| h.text);
     }
 }
 
@@ -175,6 +175,40 @@ spec:
             )]
         );
         assert!(errors(doc, KumaVersion::V3_0).is_empty());
+    }
+
+    #[test]
+    fn a_source_ip_policy_without_connection_gets_no_3_0_hint() {
+        // 2.10 to 2.14 want `connection` for a `SourceIP` policy; 3.0 refuses the type itself,
+        // so "Kuma 3.0 accepts this" would be false.
+        let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      hashPolicies: [{type: SourceIP}]
+      loadBalancer: {type: RingHash}
+";
+        for version in [KumaVersion::V2_12, KumaVersion::V2_14] {
+            assert_eq!(
+                errors(doc, version),
+                vec![plain("spec.to[0].default.hashPolicies[0].connection")],
+                "{version}"
+            );
+        }
+        let fields: Vec<String> = errors(doc, KumaVersion::V3_0)
+            .into_iter()
+            .map(|(field, _)| field)
+            .collect();
+        assert_eq!(fields, ["spec.to[0].default.hashPolicies[0].type"]);
+        // A `Connection` policy without `connection` is refused by both lines alike.
+        let connection = doc.replace("SourceIP", "Connection");
+        assert_eq!(
+            errors(&connection, KumaVersion::V2_14),
+            vec![plain("spec.to[0].default.hashPolicies[0].connection")]
+        );
     }
 
     #[test]

@@ -242,12 +242,12 @@ impl Walker<'_> {
         };
         let mut out: Vec<(&'n str, Walked<'n>)> = Vec::with_capacity(entries.len());
         let len = path.len();
+        let version = self.version;
         for entry in entries {
             let Some(key) = entry.key.as_scalar().map(|s| s.value.as_str()) else {
                 continue;
             };
             push_field(path, key);
-            let version = self.version;
             match fields
                 .iter()
                 .find(|f| f.name == key && f.exists_in(version))
@@ -273,15 +273,22 @@ impl Walker<'_> {
                         .filter(|f| f.exists_in(version))
                         .map(|f| f.name)
                         .collect();
-                    self.unknown_field(path, key, entry, &known, entries);
+                    // A field a newer release has: say so (a `dataplaneLabels` selector is
+                    // not a typo under 2.13, but Kuma 2.13 selects without it).
+                    let arrived = fields
+                        .iter()
+                        .find(|f| f.name == key && f.since > version)
+                        .map(|f| f.since);
+                    self.unknown_field_of(path, key, entry, &known, entries, arrived);
                 }
             }
             path.truncate(len);
         }
-        for field in fields {
+        for field in fields.iter().filter(|f| f.exists_in(version)) {
             let has_default = has_default(field.schema);
+            let required = field.required_in(version);
             // Only required fields and defaults add anything below.
-            if !(field.required || has_default) || out.iter().any(|(key, _)| *key == field.name) {
+            if !(required || has_default) || out.iter().any(|(key, _)| *key == field.name) {
                 continue;
             }
             // A null that is a value is present (its type error is reported above) unless a
@@ -290,7 +297,7 @@ impl Walker<'_> {
                 e.key.as_scalar().is_some_and(|k| k.value == field.name)
                     && !(self.unwritten(&e.value) || (e.value.is_null() && has_default))
             });
-            if field.required && !present {
+            if required && !present {
                 push_field(path, field.name);
                 let anchor = entries
                     .iter()
@@ -307,7 +314,7 @@ impl Walker<'_> {
                 if !present {
                     out.push((field.name, Walked::Str(d)));
                 }
-            } else if field.required {
+            } else if required {
                 out.push((field.name, placeholder(field.schema)));
             }
         }
@@ -355,12 +362,32 @@ impl Walker<'_> {
         known: &[&str],
         entries: &[crate::text::syntax::Entry],
     ) {
-        let suggestion = did_you_mean(key, known);
+        self.unknown_field_of(path, key, entry, known, entries, None);
+    }
+
+    /// [`Self::unknown_field`] for a field that `arrived` in a newer release, if any: no typo
+    /// then, and the message names that release.
+    fn unknown_field_of(
+        &mut self,
+        path: &str,
+        key: &str,
+        entry: &crate::text::syntax::Entry,
+        known: &[&str],
+        entries: &[crate::text::syntax::Entry],
+        arrived: Option<KumaVersion>,
+    ) {
+        // The name of a newer release's field is no typo.
+        let suggestion = did_you_mean(key, known).filter(|_| arrived.is_none());
         let mut message = format!("unknown field `{key}`; Kuma ignores it");
+        let new_in = arrived.map(|v| format!("new in Kuma {}; ", v.as_str()));
+        let new_in = new_in.as_deref().unwrap_or("");
         match suggestion {
             Some(s) => message.push_str(&format!(" (did you mean `{s}`?)")),
             None if !known.is_empty() => {
-                message.push_str(&format!(" (known fields: {})", known.join(", ")))
+                message.push_str(&format!(" ({new_in}known fields: {})", known.join(", ")))
+            }
+            None if !new_in.is_empty() => {
+                message.push_str(&format!(" ({})", new_in.trim_end_matches("; ")))
             }
             None => {}
         }

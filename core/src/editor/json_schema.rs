@@ -70,7 +70,7 @@ fn object_schema(
             }
         }
         properties.insert(f.name.to_owned(), schema);
-        if f.required {
+        if f.required_in(version) {
             required.push(Value::String(f.name.to_owned()));
         }
     }
@@ -108,7 +108,11 @@ fn field_schema(field: &Field, version: KumaVersion) -> Value {
         );
         let values = field.values_for(version);
         if !values.is_empty() {
-            map.insert("enum".to_owned(), json!(values));
+            // An array field's values are its items' (`proxyTypes`).
+            match map.get_mut("items") {
+                Some(Value::Object(items)) => items.insert("enum".to_owned(), json!(values)),
+                _ => map.insert("enum".to_owned(), json!(values)),
+            };
         }
         if let Some(default) = field.default {
             map.insert("default".to_owned(), Value::String(default.to_owned()));
@@ -172,6 +176,38 @@ mod tests {
         assert!(selector(KumaVersion::V2_14).get("dataplaneTags").is_some());
         assert!(selector(KumaVersion::V3_0).get("dataplaneTags").is_none());
         assert!(selector(KumaVersion::V3_0).get("dataplaneLabels").is_some());
+    }
+
+    #[test]
+    fn fields_and_required_lists_follow_the_release() {
+        let spec = |t, version| json_schema(t, version)["anyOf"][0]["properties"]["spec"].clone();
+        let hg = |version| spec(ResourceType::HostnameGenerator, version);
+        assert_eq!(hg(KumaVersion::V2_11).get("required"), None);
+        assert_eq!(hg(KumaVersion::V2_12)["required"], json!(["template"]));
+        assert!(hg(KumaVersion::V2_10)["properties"]
+            .get("extension")
+            .is_none());
+        assert!(hg(KumaVersion::V2_11)["properties"]
+            .get("extension")
+            .is_some());
+        let ms =
+            |version| spec(ResourceType::MeshService, version)["properties"]["selector"].clone();
+        assert!(ms(KumaVersion::V2_13)["properties"]
+            .get("dataplaneLabels")
+            .is_none());
+        assert!(ms(KumaVersion::V2_14)["properties"]
+            .get("dataplaneLabels")
+            .is_some());
+        let target_ref = |version| {
+            spec(ResourceType::MeshLoadBalancingStrategy, version)["properties"]["targetRef"]
+                .clone()
+        };
+        assert_eq!(target_ref(KumaVersion::V2_9).get("required"), None);
+        assert_eq!(target_ref(KumaVersion::V2_10)["required"], json!(["kind"]));
+        // An array's allowed values are its items'.
+        let proxy_types = &target_ref(KumaVersion::V2_14)["properties"]["proxyTypes"];
+        assert_eq!(proxy_types["items"]["enum"], json!(["Sidecar", "Gateway"]));
+        assert_eq!(proxy_types.get("enum"), None);
     }
 
     #[test]

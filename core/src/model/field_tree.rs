@@ -61,8 +61,10 @@ pub(crate) struct Field {
     pub doc: &'static str,
     /// Its type.
     pub ty: Ty,
-    /// Whether Kuma's schema requires it.
+    /// Whether Kuma's schema requires it (from [`Field::required_since`] on).
     pub required: bool,
+    /// The first release whose schema requires a required field.
+    pub required_since: KumaVersion,
     /// Allowed values (empty: any value of the type).
     pub values: &'static [&'static str],
     /// The [`KumaVersion`] method that lists the allowed values when they differ by release
@@ -98,6 +100,7 @@ impl Field {
             doc: documented(doc),
             ty,
             required: false,
+            required_since: KumaVersion::V2_9,
             values: &[],
             release_values: None,
             bounds: None,
@@ -111,6 +114,18 @@ impl Field {
     const fn required(mut self) -> Self {
         self.required = true;
         self
+    }
+
+    /// Required from `version` on (optional in older schemas).
+    const fn required_since(mut self, version: KumaVersion) -> Self {
+        self.required = true;
+        self.required_since = version;
+        self
+    }
+
+    /// Whether `version`'s schema requires the field.
+    pub(crate) fn required_in(&self, version: KumaVersion) -> bool {
+        self.required && version >= self.required_since
     }
 
     const fn values(mut self, values: &'static [&'static str]) -> Self {
@@ -268,8 +283,9 @@ const MS_SELECTOR: &[Field] = &[
     Field::new(
         "dataplaneLabels",
         Ty::Object(MATCH_LABELS),
-        "Selects the dataplanes backing the service by label.",
-    ),
+        "Selects the dataplanes backing the service by label (Kuma 2.14 and later).",
+    )
+    .since(KumaVersion::V2_14),
     Field::new(
         "dataplaneRef",
         Ty::Object(MS_DATAPLANE_REF),
@@ -359,19 +375,20 @@ const HG_SPEC: &[Field] = &[
          Fields: `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`; function `label \"key\"`. \
          The result must be a lowercase RFC 1123 subdomain.",
     )
-    .required(),
+    .required_since(KumaVersion::V2_12),
     Field::new(
         "extension",
         Ty::Object(HG_EXTENSION),
-        "Plugin configuration.",
-    ),
+        "Plugin configuration (Kuma 2.11 and later).",
+    )
+    .since(KumaVersion::V2_11),
 ];
 
 // --- MeshLoadBalancingStrategy ------------------------------------------------------------------
 
 const TARGET_REF: &[Field] = &[
     Field::new("kind", Ty::String, "Kind of the referenced resource.")
-        .required()
+        .required_since(KumaVersion::V2_10)
         .values(&[
             "Mesh",
             "Dataplane",
@@ -419,6 +436,7 @@ const TARGET_REF: &[Field] = &[
         Ty::Array(&Ty::String),
         "Kuma 2.x: which proxies of a `Mesh` target the policy applies to: `Sidecar`, `Gateway`.",
     )
+    .values(&["Sidecar", "Gateway"])
     .kuma_2x_only(),
 ];
 
@@ -830,13 +848,28 @@ mod tests {
 
     /// The editor tree (hover, completion, JSON Schemas) and the decoder's tree (what `check()`
     /// enforces) are two static tables, kept apart because the decoder's is the compact one the
-    /// wasm build needs. This walk keeps them from drifting: same fields, same required flags,
-    /// same types, same defaults, and every enum value the decoder accepts offered by the editor.
-    fn agree(path: &str, editor: &Ty, decoder: &Schema, problems: &mut Vec<String>) {
+    /// wasm build needs. This walk keeps them from drifting, release by release: same fields,
+    /// same required flags, same types, same defaults, and every enum value the decoder accepts
+    /// offered by the editor.
+    fn agree(
+        path: &str,
+        editor: &Ty,
+        decoder: &Schema,
+        version: KumaVersion,
+        problems: &mut Vec<String>,
+    ) {
         match (editor, decoder) {
             (Ty::Object(fields), Schema::Object { fields: known, .. }) => {
-                let mut editor_names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-                let mut decoder_names: Vec<&str> = known.iter().map(|f| f.name).collect();
+                let mut editor_names: Vec<&str> = fields
+                    .iter()
+                    .filter(|f| f.exists_in(version))
+                    .map(|f| f.name)
+                    .collect();
+                let mut decoder_names: Vec<&str> = known
+                    .iter()
+                    .filter(|f| f.exists_in(version))
+                    .map(|f| f.name)
+                    .collect();
                 crate::text::sort::sort(&mut editor_names);
                 crate::text::sort::sort(&mut decoder_names);
                 if editor_names != decoder_names {
@@ -845,51 +878,47 @@ mod tests {
                     ));
                     return;
                 }
-                for field in fields.iter() {
-                    let Some(other) = known.iter().find(|k| k.name == field.name) else {
+                for field in fields.iter().filter(|f| f.exists_in(version)) {
+                    let Some(other) = known
+                        .iter()
+                        .find(|k| k.name == field.name && k.exists_in(version))
+                    else {
                         continue;
                     };
                     let at = format!("{path}.{}", field.name);
-                    if field.since != other.since {
-                        problems.push(format!(
-                            "{at}: since {:?} vs {:?}",
-                            field.since, other.since
-                        ));
-                    }
-                    if field.kuma_2x_only != other.only_2x {
-                        problems.push(format!(
-                            "{at}: 2.x only {} vs {}",
-                            field.kuma_2x_only, other.only_2x
-                        ));
-                    }
-                    if field.required != other.required {
+                    if field.required_in(version) != other.required_in(version) {
                         problems.push(format!(
                             "{at}: required {} vs {}",
-                            field.required, other.required
+                            field.required_in(version),
+                            other.required_in(version)
                         ));
                     }
+                    // An array's enum is its items'.
+                    let value_schema = match other.schema {
+                        Schema::Array { items, .. } => items,
+                        schema => schema,
+                    };
+                    let offered = field.values_for(version);
                     if let Schema::String {
                         default,
                         enumeration,
                         ..
-                    } = other.schema
+                    } = value_schema
                     {
                         if field.default != *default {
                             problems
                                 .push(format!("{at}: default {:?} vs {default:?}", field.default));
                         }
                         for value in enumeration.iter().flat_map(|e| e.iter()) {
-                            if !field.values.contains(value) {
+                            if !offered.contains(value) {
                                 problems.push(format!("{at}: {value:?} accepted but not offered"));
                             }
                         }
                     }
-                    // A release-dependent enum: the editor offers each release's values.
-                    if let Schema::ReleaseEnum(values_in) = other.schema {
-                        for version in KumaVersion::ALL {
-                            if field.values_for(version) != values_in(version) {
-                                problems.push(format!("{at}: values in {}", version.as_str()));
-                            }
+                    // A release-dependent enum: the editor offers exactly the release's values.
+                    if let Schema::ReleaseEnum(values_in) = value_schema {
+                        if offered != values_in(version) {
+                            problems.push(format!("{at}: values {offered:?}"));
                         }
                     }
                     let decoder_bounds = match other.schema {
@@ -902,11 +931,11 @@ mod tests {
                             field.bounds
                         ));
                     }
-                    agree(&at, &field.ty, other.schema, problems);
+                    agree(&at, &field.ty, other.schema, version, problems);
                 }
             }
             (Ty::Array(item), Schema::Array { items, .. }) => {
-                agree(&format!("{path}[]"), item, items, problems)
+                agree(&format!("{path}[]"), item, items, version, problems)
             }
             (Ty::String, Schema::String { .. } | Schema::ReleaseEnum { .. })
             | (Ty::Int32, Schema::Int32 | Schema::Uint32 | Schema::BoundedInt32 { .. })
@@ -930,8 +959,16 @@ mod tests {
                 problems.push(format!("{:?}: no spec", kind.resource_type));
                 continue;
             };
-            let path = format!("{}.spec", kind.resource_type.name());
-            agree(&path, &Ty::Object(kind.spec), spec.schema, &mut problems);
+            for version in KumaVersion::ALL {
+                let path = format!("{} {}.spec", version.as_str(), kind.resource_type.name());
+                agree(
+                    &path,
+                    &Ty::Object(kind.spec),
+                    spec.schema,
+                    version,
+                    &mut problems,
+                );
+            }
         }
         assert!(problems.is_empty(), "{problems:#?}");
     }

@@ -21,7 +21,9 @@ pub struct MeshLoadBalancingStrategySpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRef {
-    /// Kind (`Mesh`, `MeshMultiZoneService`, ...).
+    /// Kind (`Mesh`, `MeshMultiZoneService`, ...); empty when left out (2.9's schema does not
+    /// require it, its validator reports it).
+    #[serde(default)]
     pub kind: String,
     /// Name (2.x style).
     #[serde(default, skip_serializing_if = "Option::is_none")]

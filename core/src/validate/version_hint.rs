@@ -7,7 +7,11 @@
 //! rejected document is validated once more under the *counterpart* release, and each error at a
 //! field the counterpart accepts carries a hint naming that release. "Accepts" means no error at,
 //! inside or around the field there; `check()` also wants the field known there (no `MZS005`),
-//! since a field the counterpart drops is not accepted either. Kuma's messages stay as
+//! since a field the counterpart drops is not accepted either. An error that a field is missing
+//! (`must be defined`, `in body is required`) is about the object lacking it, whose other fields
+//! decide what it needs (a hash policy's `type` decides between `header`, `connection`, ...), so
+//! there the counterpart must accept the whole object: a 2.14 `SourceIP` policy without
+//! `connection` gets no "3.0 accepts this", as 3.0 refuses its `type`. Kuma's messages stay as
 //! they are; the hint is a separate field ([`crate::Diagnostic::hint`]).
 //!
 //! The counterpart is the newest release of the other release line: 3.0 for every 2.x release
@@ -103,9 +107,11 @@ impl<F: FnMut(KumaVersion) -> Vec<String>> Comparison<F> {
         accepts(field, self.asked[index].1.iter().map(String::as_str))
     }
 
-    /// The hint of an error at `field`: none unless [`counterpart`] accepts the field; then the
-    /// oldest release from which the field is accepted up to the counterpart.
-    pub fn hint(&mut self, field: &str) -> Option<Hint> {
+    /// The hint of an error at `field` saying `message`: none unless [`counterpart`] accepts the
+    /// field (the object holding it when the error is that the field is missing); then the
+    /// oldest release from which it is accepted up to the counterpart.
+    pub fn hint(&mut self, field: &str, message: &str) -> Option<Hint> {
+        let field = compared_field(field, message);
         let version = self.version;
         let mut release = counterpart(version);
         if !self.accepted_by(release, field) {
@@ -119,6 +125,19 @@ impl<F: FnMut(KumaVersion) -> Vec<String>> Comparison<F> {
         }
         Some(Hint::new(version, release))
     }
+}
+
+/// What an error at `field` saying `message` is compared at: the field, or for a missing field
+/// the object that lacks it (the document root has no field: no hint).
+fn compared_field<'f>(field: &'f str, message: &str) -> &'f str {
+    let missing =
+        message == super::messages::MUST_BE_DEFINED || message.ends_with(" in body is required");
+    if !missing {
+        return field;
+    }
+    // `a.b[0].c` -> `a.b[0]`; `a.b[0]` -> `a.b`; `name` -> ``.
+    let cut = field.rfind(['.', '[']).unwrap_or(0);
+    &field[..cut]
 }
 
 /// Whether a release whose errors are at the fields `rejected` accepts `field`: none of them is
@@ -152,7 +171,10 @@ pub fn hints(
     let mut comparison = Comparison::new(version, |release| {
         errors_under(release).into_iter().map(|v| v.field).collect()
     });
-    errors.iter().map(|e| comparison.hint(&e.field)).collect()
+    errors
+        .iter()
+        .map(|e| comparison.hint(&e.field, &e.message))
+        .collect()
 }
 
 #[cfg(test)]
@@ -192,6 +214,52 @@ mod tests {
         assert!(!accepts("spec.selector", [""]));
         assert!(!accepts("", []));
         assert!(accepts("spec", []));
+    }
+
+    #[test]
+    fn a_missing_field_is_compared_at_the_object_lacking_it() {
+        // The counterpart refuses the policy's `type`: the policy is not accepted, so neither is
+        // the `connection` it lacks under this release.
+        let lacking = [Violation::new(
+            "spec.to[0].default.hashPolicies[0].connection",
+            "must be defined",
+        )];
+        let type_refused = |_| {
+            vec![Violation::new(
+                "spec.to[0].default.hashPolicies[0].type",
+                "unrecognized type",
+            )]
+        };
+        assert_eq!(
+            hints(KumaVersion::V2_14, &lacking, type_refused),
+            vec![None]
+        );
+        // Another item's error does not count, nor does it for a value that is present.
+        let other_item = |_| {
+            vec![Violation::new(
+                "spec.to[0].default.hashPolicies[1].type",
+                "unrecognized type",
+            )]
+        };
+        assert!(hints(KumaVersion::V2_14, &lacking, other_item)[0].is_some());
+        let present = [Violation::new(
+            "spec.to[0].default.hashPolicies[0].connection",
+            "bad",
+        )];
+        assert!(hints(KumaVersion::V2_14, &present, type_refused)[0].is_some());
+        // The schema's wording of a missing field, and a missing top-level field (no object to
+        // compare: no hint).
+        let required = [Violation::new(
+            "spec.template",
+            "spec.template in body is required",
+        )];
+        let spec_refused = |_| vec![Violation::new("spec.selector", "bad")];
+        assert_eq!(
+            hints(KumaVersion::V3_0, &required, spec_refused),
+            vec![None]
+        );
+        let name = [Violation::new("name", "must be defined")];
+        assert_eq!(hints(KumaVersion::V3_0, &name, |_| Vec::new()), vec![None]);
     }
 
     #[test]

@@ -273,7 +273,7 @@ fn describe(
             if let Some(d) = field.default {
                 facts.push(format!("Default: `{d}`"));
             }
-            if field.required {
+            if field.required_in(version) {
                 facts.push("Required".to_owned());
             }
             if field.read_only {
