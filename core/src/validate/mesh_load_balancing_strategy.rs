@@ -12,8 +12,9 @@
 //! - 2.x targetRefs name things (`name`, `namespace`, `tags`, `mesh`, `proxyTypes` rules); 3.0
 //!   targetRefs have `kind`, `labels` and `sectionName` only;
 //! - hash policies at the root of `default` from 2.12; nested `ringHash`/`maglev` hash policies
-//!   are checked in 2.x (and deprecated from 2.10), gone in 3.0; `SourceIP` needs `connection`
-//!   from 2.10 to 2.14; only 3.0 reports an unknown type.
+//!   are checked in 2.x (`SourceIP` deprecated from 2.10, the nested list itself from 2.13),
+//!   gone in 3.0; `SourceIP` needs `connection` from 2.10 to 2.14; only 3.0 reports an unknown
+//!   type.
 
 use super::{messages, FieldPath};
 use crate::model::{
@@ -112,8 +113,9 @@ fn nested_hash_policy_deprecations(
         return;
     };
     let field = format!("spec.to[{i}].default.loadBalancer.{name}.hashPolicies");
-    // 2.14 added the "use the root hashPolicies" warning; 2.10 to 2.13 warn about SourceIP only.
-    if version >= KumaVersion::V2_14 {
+    // 2.13 added the "use the root hashPolicies" warning (v2.13.0 to v2.14.3 deprecated.go:29,
+    // :41); 2.10 to 2.12 warn about SourceIP only.
+    if version >= KumaVersion::V2_13 {
         out.push(Violation::new(
             field.clone(),
             format!("configuration '{field}' is deprecated, use 'spec.to[{i}].default.hashPolicies' instead"),
