@@ -531,6 +531,36 @@ spec:
 }
 
 #[test]
+fn percentages_and_biases_are_exact_decimals_as_in_kuma() {
+    // Kuma reads them with shopspring/decimal: nothing is rounded to 100 or to 0, and an
+    // exponent beyond int32 is no number.
+    check_diagnostics(
+        r#"type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      loadBalancer: {type: LeastRequest, leastRequest: {activeRequestBias: "-1e-400"}}
+                                                                           ^^^^^^^^^ kuma must be greater or equal then: 0
+      localityAwareness:
+        crossZone:
+          failoverThreshold: {percentage: "100.0000000000000000001"}
+                                          ^^^^^^^^^^^^^^^^^^^^^^^^^ kuma must be in inclusive range [0.0, 100.0]
+  - targetRef: {kind: Mesh}
+    default:
+      loadBalancer: {type: LeastRequest, leastRequest: {activeRequestBias: "1e99999999999"}}
+                                                                           ^^^^^^^^^^^^^^^ kuma string must be a valid number
+      localityAwareness:
+        crossZone:
+          failoverThreshold: {percentage: "1e-400"}
+"#,
+    );
+}
+
+#[test]
 fn a_port_that_failed_the_schema_is_no_duplicate_of_another() {
     // The port Kuma refuses is not read, so the later port 0 is not "already listed" at it.
     check_diagnostics(
