@@ -257,6 +257,88 @@ spec:
 }
 
 #[test]
+fn a_kubernetes_mesh_label_is_held_to_kumas_mesh_rule() {
+    // Kuma's webhooks check `kuma.io/mesh` with `ValidateMesh` at every release, for every type
+    // that lives in a mesh.
+    let specs = [
+        (
+            "MeshMultiZoneService",
+            "  selector: {meshService: {matchLabels: {app: redis}}}\n  ports: [{port: 6379}]\n",
+        ),
+        (
+            "MeshService",
+            "  selector: {dataplaneTags: {app: redis}}\n  ports: [{port: 6379, targetPort: 6379}]\n",
+        ),
+        (
+            "MeshLoadBalancingStrategy",
+            "  targetRef: {kind: Mesh}\n  to:\n  - targetRef: {kind: Mesh}\n    default: {loadBalancer: {type: Random}}\n",
+        ),
+    ];
+    for version in [KumaVersion::V2_9, KumaVersion::V2_14, KumaVersion::V3_0] {
+        for (kind, spec) in specs {
+            if kind == "MeshService" && version == KumaVersion::V3_0 {
+                continue; // 3.0 has no dataplaneTags; the MZS and MLBS cover it.
+            }
+            check_diagnostics_with(
+                &format!(
+                    r#"apiVersion: kuma.io/v1alpha1
+kind: {kind}
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: My_Mesh
+                  ^^^^^^^ kuma invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols.
+spec:
+{spec}"#
+                ),
+                &options(version),
+            );
+            check_diagnostics_with(
+                &format!(
+                    r#"apiVersion: kuma.io/v1alpha1
+kind: {kind}
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: ""
+                  ^^ kuma cannot be empty
+spec:
+{spec}"#
+                ),
+                &options(version),
+            );
+        }
+    }
+    // A value Kubernetes' label syntax refuses gets that error only: the API server stops it
+    // before Kuma's webhooks. A generator lives outside meshes: its mesh label is not a mesh.
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: "my mesh"
+                  ^^^^^^^^^ kuma a valid label must be an empty string or consist of...
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+"#,
+    );
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: HostnameGenerator
+metadata:
+  name: names
+  labels:
+    kuma.io/mesh: My_Mesh
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  template: "{{ .DisplayName }}.mesh"
+"#,
+    );
+}
+
+#[test]
 fn schema_problems_use_kube_openapi_wording() {
     check_diagnostics(
         r#"type: MeshMultiZoneService

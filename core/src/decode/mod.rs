@@ -485,7 +485,17 @@ fn envelope_violations(shape: Shape, resource_type: ResourceType, meta: &Meta) -
             &meta.name,
             resource_type.is_mesh_scoped().then_some(meta.mesh.as_str()),
         ),
-        Shape::Kubernetes => validate::meta::kubernetes_name(&meta.name),
+        Shape::Kubernetes => {
+            let mut out = validate::meta::kubernetes_name(&meta.name);
+            // Kuma's webhooks hold the `kuma.io/mesh` label to `ValidateMesh`; a value that
+            // breaks Kubernetes' label syntax never reaches them (that error comes below).
+            if resource_type.is_mesh_scoped()
+                && validate::meta::label_value_errors(&meta.mesh).is_empty()
+            {
+                out.extend(validate::meta::validate_mesh(&meta.mesh));
+            }
+            out
+        }
     };
     // A missing name is the schema's `required` error already.
     if meta.name.is_empty() {
