@@ -238,6 +238,48 @@ spec:
 }
 
 #[test]
+fn a_name_meets_validate_meta_before_the_validators_name_rule() {
+    // Kuma's REST decoder runs the validator on an empty meta; the name reaches the validator's
+    // rule only after `ValidateMeta` passed it (upstream's put_meshservice_02 golden: `aa.a`).
+    let long_upper = "A".repeat(68);
+    check_diagnostics_with(
+        &format!(
+            "type: MeshService\nname: {long_upper}\n      {carets} kuma invalid characters. A lowercase RFC 1123 subdomain must...\nmesh: default\nspec:\n  selector: {{dataplaneTags: {{app: a}}}}\n",
+            carets = "^".repeat(68)
+        ),
+        &options(KumaVersion::V2_14),
+    );
+    let long_lower = "a".repeat(64);
+    check_diagnostics_with(
+        &format!(
+            "type: MeshService\nname: {long_lower}\n      {carets} kuma must not be longer than 63 characters\nmesh: default\nspec:\n  selector: {{dataplaneTags: {{app: a}}}}\n",
+            carets = "^".repeat(64)
+        ),
+        &options(KumaVersion::V2_14),
+    );
+    check_diagnostics_with(
+        r#"type: MeshService
+name: Backend
+      ^^^^^^^ kuma invalid characters. A lowercase RFC 1123 subdomain must...
+mesh: default
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: a}}}
+"#,
+        &options(KumaVersion::V3_0),
+    );
+    check_diagnostics_with(
+        r#"type: MeshService
+name: aa.a
+      ^^^^ kuma a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')
+mesh: default
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: a}}}
+"#,
+        &options(KumaVersion::V3_0),
+    );
+}
+
+#[test]
 fn a_kubernetes_name_is_held_to_the_api_servers_rule_before_kumas() {
     for version in [KumaVersion::V2_9, KumaVersion::V2_14, KumaVersion::V3_0] {
         check_diagnostics_with(

@@ -411,7 +411,10 @@ fn decode_envelope(
     };
     // What a control plane checks before Kuma's validator sees the resource: on the REST path
     // `ValidateMeta` and the labels, on Kubernetes the API server's name and label syntax. A
-    // request stops there, so a name refused there gets no validator message about it.
+    // request stops there, so a name refused there gets no validator message about it. (The REST
+    // decoder does run the validator earlier, but on an empty meta: `rest/unmarshaller.go`
+    // v2.14.3:104-107 sets `From.Meta` of a resource without meta, so its name rules first see
+    // the name in the manager, after `ValidateMeta`.)
     let mut name_refused = false;
     for v in envelope_violations(shape, resource_type, &resource.meta) {
         if about_placeholder(&v.field) {
