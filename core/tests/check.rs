@@ -238,6 +238,48 @@ spec:
 }
 
 #[test]
+fn a_name_meets_validate_meta_before_the_validators_name_rule() {
+    // Kuma's REST decoder runs the validator on an empty meta; the name reaches the validator's
+    // rule only after `ValidateMeta` passed it (upstream's put_meshservice_02 golden: `aa.a`).
+    let long_upper = "A".repeat(68);
+    check_diagnostics_with(
+        &format!(
+            "type: MeshService\nname: {long_upper}\n      {carets} kuma invalid characters. A lowercase RFC 1123 subdomain must...\nmesh: default\nspec:\n  selector: {{dataplaneTags: {{app: a}}}}\n",
+            carets = "^".repeat(68)
+        ),
+        &options(KumaVersion::V2_14),
+    );
+    let long_lower = "a".repeat(64);
+    check_diagnostics_with(
+        &format!(
+            "type: MeshService\nname: {long_lower}\n      {carets} kuma must not be longer than 63 characters\nmesh: default\nspec:\n  selector: {{dataplaneTags: {{app: a}}}}\n",
+            carets = "^".repeat(64)
+        ),
+        &options(KumaVersion::V2_14),
+    );
+    check_diagnostics_with(
+        r#"type: MeshService
+name: Backend
+      ^^^^^^^ kuma invalid characters. A lowercase RFC 1123 subdomain must...
+mesh: default
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: a}}}
+"#,
+        &options(KumaVersion::V3_0),
+    );
+    check_diagnostics_with(
+        r#"type: MeshService
+name: aa.a
+      ^^^^ kuma a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')
+mesh: default
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: a}}}
+"#,
+        &options(KumaVersion::V3_0),
+    );
+}
+
+#[test]
 fn a_kubernetes_name_is_held_to_the_api_servers_rule_before_kumas() {
     for version in [KumaVersion::V2_9, KumaVersion::V2_14, KumaVersion::V3_0] {
         check_diagnostics_with(
@@ -254,6 +296,88 @@ spec:
             &options(version),
         );
     }
+}
+
+#[test]
+fn a_kubernetes_mesh_label_is_held_to_kumas_mesh_rule() {
+    // Kuma's webhooks check `kuma.io/mesh` with `ValidateMesh` at every release, for every type
+    // that lives in a mesh.
+    let specs = [
+        (
+            "MeshMultiZoneService",
+            "  selector: {meshService: {matchLabels: {app: redis}}}\n  ports: [{port: 6379}]\n",
+        ),
+        (
+            "MeshService",
+            "  selector: {dataplaneTags: {app: redis}}\n  ports: [{port: 6379, targetPort: 6379}]\n",
+        ),
+        (
+            "MeshLoadBalancingStrategy",
+            "  targetRef: {kind: Mesh}\n  to:\n  - targetRef: {kind: Mesh}\n    default: {loadBalancer: {type: Random}}\n",
+        ),
+    ];
+    for version in [KumaVersion::V2_9, KumaVersion::V2_14, KumaVersion::V3_0] {
+        for (kind, spec) in specs {
+            if kind == "MeshService" && version == KumaVersion::V3_0 {
+                continue; // 3.0 has no dataplaneTags; the MZS and MLBS cover it.
+            }
+            check_diagnostics_with(
+                &format!(
+                    r#"apiVersion: kuma.io/v1alpha1
+kind: {kind}
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: My_Mesh
+                  ^^^^^^^ kuma invalid characters. Valid characters are numbers, lowercase latin letters and '-', '_', '.' symbols.
+spec:
+{spec}"#
+                ),
+                &options(version),
+            );
+            check_diagnostics_with(
+                &format!(
+                    r#"apiVersion: kuma.io/v1alpha1
+kind: {kind}
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: ""
+                  ^^ kuma cannot be empty
+spec:
+{spec}"#
+                ),
+                &options(version),
+            );
+        }
+    }
+    // A value Kubernetes' label syntax refuses gets that error only: the API server stops it
+    // before Kuma's webhooks. A generator lives outside meshes: its mesh label is not a mesh.
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: redis
+  labels:
+    kuma.io/mesh: "my mesh"
+                  ^^^^^^^^^ kuma a valid label must be an empty string or consist of...
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+"#,
+    );
+    check_diagnostics(
+        r#"apiVersion: kuma.io/v1alpha1
+kind: HostnameGenerator
+metadata:
+  name: names
+  labels:
+    kuma.io/mesh: My_Mesh
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  template: "{{ .DisplayName }}.mesh"
+"#,
+    );
 }
 
 #[test]
@@ -526,6 +650,36 @@ spec:
                        ^^^^^^^^^ schema spec.to[0].default.localityAwareness.crossZone.failover[2].to.type in body should be one of [None Only Any AnyExcept]
           failoverThreshold: {percentage: "abc"}
                                           ^^^^^ kuma string must be a valid number
+"#,
+    );
+}
+
+#[test]
+fn percentages_and_biases_are_exact_decimals_as_in_kuma() {
+    // Kuma reads them with shopspring/decimal: nothing is rounded to 100 or to 0, and an
+    // exponent beyond int32 is no number.
+    check_diagnostics(
+        r#"type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: Mesh}
+    default:
+      loadBalancer: {type: LeastRequest, leastRequest: {activeRequestBias: "-1e-400"}}
+                                                                           ^^^^^^^^^ kuma must be greater or equal then: 0
+      localityAwareness:
+        crossZone:
+          failoverThreshold: {percentage: "100.0000000000000000001"}
+                                          ^^^^^^^^^^^^^^^^^^^^^^^^^ kuma must be in inclusive range [0.0, 100.0]
+  - targetRef: {kind: Mesh}
+    default:
+      loadBalancer: {type: LeastRequest, leastRequest: {activeRequestBias: "1e99999999999"}}
+                                                                           ^^^^^^^^^^^^^^^ kuma string must be a valid number
+      localityAwareness:
+        crossZone:
+          failoverThreshold: {percentage: "1e-400"}
 "#,
     );
 }

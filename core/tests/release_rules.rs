@@ -161,7 +161,7 @@ spec:
 }
 
 #[test]
-fn nested_hash_policies_are_deprecated_in_2_14() {
+fn nested_hash_policies_are_deprecated_from_2_13() {
     let doc = "type: MeshLoadBalancingStrategy
 name: lb
 mesh: default
@@ -173,8 +173,16 @@ spec:
         type: Maglev
         maglev: {hashPolicies: [{type: Header, header: {name: z}}]}
 ";
-    assert!(errors(doc, "2.14").is_empty());
-    assert!(warnings(doc, "2.14").contains(&"configuration 'spec.to[0].default.loadBalancer.maglev.hashPolicies' is deprecated, use 'spec.to[0].default.hashPolicies' instead".to_owned()));
+    let deprecated = "configuration 'spec.to[0].default.loadBalancer.maglev.hashPolicies' is deprecated, use 'spec.to[0].default.hashPolicies' instead".to_owned();
+    // Kuma's deprecated.go has the warning from v2.13.0 (:41) to v2.14.3, not in 2.12.
+    for version in ["2.13", "2.14"] {
+        assert!(errors(doc, version).is_empty());
+        assert!(warnings(doc, version).contains(&deprecated), "{version}");
+    }
+    for version in ["2.10", "2.12"] {
+        assert!(errors(doc, version).is_empty());
+        assert!(!warnings(doc, version).contains(&deprecated), "{version}");
+    }
 }
 
 #[test]

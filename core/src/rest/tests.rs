@@ -217,6 +217,40 @@ fn layers_come_in_kumas_order() {
 }
 
 #[test]
+fn a_body_the_schema_refuses_gets_the_schema_errors_only() {
+    // Kuma's unmarshaller returns the schema's errors and never runs the validator
+    // (`rest/unmarshaller.go` v2.14.3:91-92), though `name: foo` with `kind: Mesh` is a
+    // validator error of its own.
+    let body = r#"{"type":"MeshLoadBalancingStrategy","name":"lb","mesh":"default","spec":{
+      "targetRef":{"kind":"Mesh","name":"foo"},
+      "to":[{"targetRef":{"kind":"Mesh"},"default":{"loadBalancer":{"type":"Bogus"}}}]}}"#;
+    for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
+        let e = prepare_put(
+            &zone(),
+            version,
+            ResourceType::MeshLoadBalancingStrategy,
+            Some("default"),
+            "lb",
+            body.as_bytes(),
+            StoreView {
+                mesh_exists: true,
+                existing: None,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.title, TITLE_COULD_NOT_PROCESS);
+        assert_eq!(
+            e.invalid_parameters,
+            [Violation::new(
+                "spec.to[0].default.loadBalancer.type",
+                "in body should be one of [RoundRobin LeastRequest RingHash Random Maglev]"
+            )],
+            "{version:?}"
+        );
+    }
+}
+
+#[test]
 fn writability_follows_kds_flags() {
     let federated = Mode::Zone {
         name: "east".into(),

@@ -12,8 +12,11 @@
 //! - 2.x targetRefs name things (`name`, `namespace`, `tags`, `mesh`, `proxyTypes` rules); 3.0
 //!   targetRefs have `kind`, `labels` and `sectionName` only;
 //! - hash policies at the root of `default` from 2.12; nested `ringHash`/`maglev` hash policies
-//!   are checked in 2.x (and deprecated from 2.10), gone in 3.0; `SourceIP` needs `connection`
-//!   from 2.10 to 2.14; only 3.0 reports an unknown type.
+//!   are checked in 2.x (`SourceIP` deprecated from 2.10, the nested list itself from 2.13),
+//!   gone in 3.0; `SourceIP` needs `connection` from 2.10 to 2.14; only 3.0 reports an unknown
+//!   type.
+
+use std::cmp::Ordering;
 
 use super::{messages, FieldPath};
 use crate::model::{
@@ -112,8 +115,9 @@ fn nested_hash_policy_deprecations(
         return;
     };
     let field = format!("spec.to[{i}].default.loadBalancer.{name}.hashPolicies");
-    // 2.14 added the "use the root hashPolicies" warning; 2.10 to 2.13 warn about SourceIP only.
-    if version >= KumaVersion::V2_14 {
+    // 2.13 added the "use the root hashPolicies" warning (v2.13.0 to v2.14.3 deprecated.go:29,
+    // :41); 2.10 to 2.12 warn about SourceIP only.
+    if version >= KumaVersion::V2_13 {
         out.push(Violation::new(
             field.clone(),
             format!("configuration '{field}' is deprecated, use 'spec.to[{i}].default.hashPolicies' instead"),
@@ -591,7 +595,7 @@ fn load_balancer(
                 let p = path.field("leastRequest").field("activeRequestBias");
                 match decimal(bias) {
                     None => out.push(p.violation(messages::STRING_HAS_TO_BE_VALID_NUMBER)),
-                    Some(value) if value < 0.0 => {
+                    Some(value) if value.sign == Ordering::Less => {
                         out.push(p.violation(format!(
                             "{}: 0",
                             messages::HAS_TO_BE_GREATER_OR_EQUAL_THEN
@@ -605,33 +609,85 @@ fn load_balancer(
     }
 }
 
-/// `common_api.NewDecimalFromIntOrString`: an integer, or a string shopspring's decimal parses
-/// (sign, digits, one dot, exponent).
-fn decimal(v: &serde_json::Value) -> Option<f64> {
+/// Where a number stands against 0 and 100: all Kuma's percentage and bias rules ask.
+struct Standing {
+    sign: Ordering,
+    to_hundred: Ordering,
+}
+
+/// `common_api.NewDecimalFromIntOrString`: an integer, or a string shopspring/decimal v1.4.0's
+/// `NewFromString` parses, compared exactly as Kuma compares it (an f64 would round
+/// `"100.0000000000000000001"` to 100 and `"1e-400"` to 0).
+fn decimal(v: &serde_json::Value) -> Option<Standing> {
     match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => {
-            let digits = s.trim_start_matches(['-', '+']);
-            let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
-                Some((m, e)) => (m, Some(e)),
-                None => (digits, None),
-            };
-            let mantissa_ok = !mantissa.is_empty()
-                && mantissa != "."
-                && mantissa.bytes().filter(|&b| b == b'.').count() <= 1
-                && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-            let exponent_ok = exponent.is_none_or(|e| {
-                let e = e.trim_start_matches(['-', '+']);
-                !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
-            });
-            if mantissa_ok && exponent_ok {
-                s.parse().ok()
-            } else {
-                None
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Some(Standing {
+                sign: i.cmp(&0),
+                to_hundred: i.cmp(&100),
+            }),
+            // Only a caller of `validate` with a typed resource gets here: the schema step lets
+            // only integers through, and Go's `IntOrString` takes nothing else.
+            None => {
+                let f = n.as_f64()?;
+                Some(Standing {
+                    sign: f.partial_cmp(&0.0)?,
+                    to_hundred: f.partial_cmp(&100.0)?,
+                })
             }
-        }
+        },
+        serde_json::Value::String(s) => decimal_string(s),
         _ => None,
     }
+}
+
+/// shopspring's `NewFromString`: `<mantissa>[e|E<exponent>]`, the exponent an int32 (Go's
+/// `ParseInt(_, 10, 32)`), the mantissa at most one `.` around which the rest (an optional
+/// sign, then digits, as `ParseInt`/`big.Int.SetString` in base 10 read it; so `.-5` is
+/// -0.05) is an exact integer, and the final exponent (exponent minus fraction digits) an int32.
+fn decimal_string(s: &str) -> Option<Standing> {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if fraction.contains('.') {
+        return None;
+    }
+    let exponent = i64::from(exponent) - i64::try_from(fraction.len()).ok()?;
+    i32::try_from(exponent).ok()?;
+    let joined = [whole, fraction].concat();
+    let (negative, digits) = match joined.as_bytes().first() {
+        Some(b'-') => (true, &joined[1..]),
+        Some(b'+') => (false, &joined[1..]),
+        _ => (false, joined.as_str()),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Some(Standing {
+            sign: Ordering::Equal,
+            to_hundred: Ordering::Less,
+        });
+    }
+    if negative {
+        return Some(Standing {
+            sign: Ordering::Less,
+            to_hundred: Ordering::Less,
+        });
+    }
+    // The value lies in [10^order, 10^(order + 1)); 100 is 10^2, reached only by "1" and zeros.
+    let order = i64::try_from(significant.len()).ok()? - 1 + exponent;
+    let to_hundred = match order.cmp(&2) {
+        Ordering::Equal if significant.trim_end_matches('0') == "1" => Ordering::Equal,
+        Ordering::Equal => Ordering::Greater,
+        other => other,
+    };
+    Some(Standing {
+        sign: Ordering::Greater,
+        to_hundred,
+    })
 }
 
 fn local_zone(path: &FieldPath, lz: &LocalZone, out: &mut Vec<Violation>) {
@@ -710,28 +766,16 @@ fn cross_zone(path: &FieldPath, cz: &CrossZone, to: &TargetRef, out: &mut Vec<Vi
 
 /// `validators.ValidatePercentage(path, p, allow0=false)`.
 fn percentage_problem(p: &serde_json::Value) -> Option<&'static str> {
-    let value = match p {
-        serde_json::Value::Null => return Some(messages::MUST_BE_DEFINED),
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => {
-            let looks_numeric = !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
-            if looks_numeric {
-                s.parse::<f64>().ok()
-            } else {
-                None
-            }
-        }
-        _ => None,
-    };
-    let Some(value) = value else {
+    if p.is_null() {
+        return Some(messages::MUST_BE_DEFINED);
+    }
+    let Some(value) = decimal(p) else {
         return Some(messages::STRING_HAS_TO_BE_VALID_NUMBER);
     };
-    if !(0.0..=100.0).contains(&value) {
+    if value.sign == Ordering::Less || value.to_hundred == Ordering::Greater {
         return Some(messages::HAS_TO_BE_IN_PERCENTAGE_RANGE);
     }
-    if value == 0.0 {
+    if value.sign == Ordering::Equal {
         return Some(messages::HAS_TO_BE_GREATER_THAN_ZERO);
     }
     None
@@ -782,5 +826,68 @@ fn hash_policies(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const RANGE: Option<&str> = Some(messages::HAS_TO_BE_IN_PERCENTAGE_RANGE);
+    const ZERO: Option<&str> = Some(messages::HAS_TO_BE_GREATER_THAN_ZERO);
+    const NOT_A_NUMBER: Option<&str> = Some(messages::STRING_HAS_TO_BE_VALID_NUMBER);
+
+    #[test]
+    fn failover_percentages_are_compared_exactly_as_kuma_compares_decimals() {
+        for (percentage, expected) in [
+            (json!(100), None),
+            (json!("100"), None),
+            (json!("100.000"), None),
+            (json!("0.1e3"), None),
+            (json!("10000e-2"), None),
+            (json!("100.0000000000000000001"), RANGE),
+            (json!("1.000000000000000000000001e2"), RANGE),
+            (json!("100e0000000000000000000001"), RANGE),
+            (json!(101), RANGE),
+            (json!("-0.5"), RANGE),
+            (json!(".-5"), RANGE),
+            (json!("1e-400"), None),
+            (json!("0.0000000000000000000000001"), None),
+            (json!("99.99999999999999999999999"), None),
+            (json!("5."), None),
+            (json!(".5"), None),
+            (json!("+50"), None),
+            (json!(0), ZERO),
+            (json!("-0.000"), ZERO),
+            (json!("0e2147483647"), ZERO),
+            (json!("1e99999999999"), NOT_A_NUMBER),
+            (json!("1e2147483648"), NOT_A_NUMBER),
+            (json!("1.5e-2147483648"), NOT_A_NUMBER),
+            (json!("1e2147483647"), RANGE),
+            (json!("1e-2147483648"), None),
+            (json!(""), NOT_A_NUMBER),
+            (json!("."), NOT_A_NUMBER),
+            (json!("1.2.3"), NOT_A_NUMBER),
+            (json!("--5"), NOT_A_NUMBER),
+            (json!("1_000"), NOT_A_NUMBER),
+            (json!("1e"), NOT_A_NUMBER),
+            (json!("1e5e5"), NOT_A_NUMBER),
+            (json!(" 50"), NOT_A_NUMBER),
+            (json!("abc"), NOT_A_NUMBER),
+            (json!(null), Some(messages::MUST_BE_DEFINED)),
+        ] {
+            assert_eq!(percentage_problem(&percentage), expected, "{percentage}");
+        }
+    }
+
+    #[test]
+    fn active_request_bias_is_refused_below_zero_exactly() {
+        let below_zero = |v| decimal(&v).map(|d| d.sign == Ordering::Less);
+        assert_eq!(below_zero(json!("-1e-400")), Some(true));
+        assert_eq!(below_zero(json!("-0e5")), Some(false));
+        assert_eq!(below_zero(json!("1e-400")), Some(false));
+        assert_eq!(below_zero(json!(-1)), Some(true));
+        assert_eq!(below_zero(json!("1e99999999999")), None);
     }
 }

@@ -41,22 +41,28 @@ pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
     } else if !is_rfc1123_subdomain(name) {
         violations.push(Violation::new("name", RFC1123_NAME_MESSAGE));
     }
-    if let Some(mesh) = mesh {
-        let ok = mesh.bytes().all(|b| {
-            b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-' || b == b'_' || b == b'.'
-        });
-        if mesh.is_empty() {
-            violations.push(Violation::new("mesh", "cannot be empty"));
-        } else if mesh.len() > 253 {
-            violations.push(Violation::new(
-                "mesh",
-                "value length must less or equal 253",
-            ));
-        } else if !ok {
-            violations.push(Violation::new("mesh", MESH_NAME_MESSAGE));
-        }
-    }
+    violations.extend(mesh.and_then(validate_mesh));
     violations
+}
+
+/// Kuma's `ValidateMesh` (`meta_validator.go`, the same at every release): the REST path's
+/// `ValidateMeta` calls it on the body's mesh, and on Kubernetes both webhooks call it on the
+/// `kuma.io/mesh` label (`owner_reference_mutator.go:68`, `validation.go:68-73`) before the
+/// resource's validator.
+pub(crate) fn validate_mesh(mesh: &str) -> Option<Violation> {
+    let ok = mesh.bytes().all(|b| {
+        b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-' || b == b'_' || b == b'.'
+    });
+    let message = if mesh.is_empty() {
+        "cannot be empty"
+    } else if mesh.len() > 253 {
+        "value length must less or equal 253"
+    } else if !ok {
+        MESH_NAME_MESSAGE
+    } else {
+        return None;
+    };
+    Some(Violation::new("mesh", message))
 }
 
 /// The Kubernetes API server's check of a custom resource's `metadata.name` (apimachinery's
