@@ -586,35 +586,6 @@ fn lint_envelope(
     }
 }
 
-/// The warning at a written `kuma.io/display-name` that the release's REST layer replaces with
-/// the name on write (3.0, [`KumaVersion::overwrites_display_name`]): selectors and hostnames
-/// see the name, not what is written.
-fn display_name_replaced(node: &Node, name: &str, labels: &Labels, walker: &mut Walker<'_>) {
-    let written = labels.get(labels::DISPLAY_NAME);
-    if !walker.version.overwrites_display_name()
-        || name.is_empty()
-        || written.is_none_or(|w| w == name)
-    {
-        return;
-    }
-    let Some(entry) = node
-        .get("labels")
-        .and_then(|l| l.entry(labels::DISPLAY_NAME))
-    else {
-        return;
-    };
-    walker.diagnostics.push(Diagnostic::new(
-        Code::IgnoredField,
-        validate::meta::label_field(labels::DISPLAY_NAME),
-        format!(
-            "Kuma {} replaces `{}` with the resource's name ({name:?}) on write, so selectors and hostname templates on a control plane see {name:?}",
-            walker.version.as_str(),
-            labels::DISPLAY_NAME
-        ),
-        entry.value.span,
-    ));
-}
-
 fn universal_meta<'n>(
     node: &'n Node,
     entries: &[crate::text::syntax::Entry],
@@ -632,7 +603,6 @@ fn universal_meta<'n>(
         String::new()
     };
     let labels = labels_field(node, "labels", walker);
-    display_name_replaced(node, &name, &labels, walker);
     if resource_type != ResourceType::Mesh {
         // Constant lists, not vectors built for every document.
         let known: &[&str] = if resource_type.is_mesh_scoped() {
