@@ -169,7 +169,7 @@ impl ControlPlane {
     /// Create Kuma's defaults when missing: mesh `default` (global and non-federated zones) and
     /// the default HostnameGenerators of the mode (§6.3).
     pub fn bootstrap(&self) -> Result<(), StoreError> {
-        if let Some(mesh) = api::rest::default_mesh(&self.mode) {
+        if let Some(mesh) = api::rest::default_mesh(&self.mode, self.kuma_version) {
             if !self.store.mesh_exists(&mesh.meta.name) {
                 self.store.put(mesh, Expect::Absent, StatusWrite::Keep)?;
             }

@@ -875,6 +875,7 @@ mod tests {
                     name: "solo".to_owned(),
                     federated: false,
                 },
+                kuma_mzs_core::KumaVersion::V3_0,
                 kuma_mzs_core::ResourceType::MeshMultiZoneService,
                 Some("default"),
                 "s",

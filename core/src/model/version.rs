@@ -167,6 +167,14 @@ impl KumaVersion {
         }
     }
 
+    /// Whether the universal REST layer writes `kuma.io/display-name` = the resource's name on
+    /// every write, replacing a written value (3.0: master `labels/compute.go`); up to 2.14 it
+    /// never sets it, so a written value is stored as is (v2.14.3
+    /// `put_immutable_displayname_00` keeps `my-display-name`).
+    pub fn overwrites_display_name(self) -> bool {
+        self >= Self::V3_0
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

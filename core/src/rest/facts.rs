@@ -9,7 +9,7 @@ use super::{
     compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
     TITLE_FAILED_UPDATE,
 };
-use crate::model::{Meta, Resource, ResourceType, Spec};
+use crate::model::{KumaVersion, Meta, Resource, ResourceType, Spec};
 use crate::status::hostnames::InspectHostnames;
 use crate::Violation;
 
@@ -90,7 +90,7 @@ pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
 
 /// Kuma's `default` Mesh, created at start where this mode creates it (global and zones not
 /// connected to a global; a federated zone receives meshes from global).
-pub fn default_mesh(mode: &Mode) -> Option<Resource> {
+pub fn default_mesh(mode: &Mode, version: KumaVersion) -> Option<Resource> {
     if matches!(
         mode,
         Mode::Zone {
@@ -102,6 +102,7 @@ pub fn default_mesh(mode: &Mode) -> Option<Resource> {
     }
     let labels = compute_labels(
         mode,
+        version,
         ResourceType::Mesh,
         None,
         "default",
@@ -291,9 +292,15 @@ mod tests {
             name: "z".to_owned(),
             federated,
         };
-        assert!(default_mesh(&zone(true)).is_none());
-        assert_eq!(default_mesh(&zone(false)).unwrap().meta.name, "default");
-        assert!(default_mesh(&Mode::Global).is_some());
+        assert!(default_mesh(&zone(true), KumaVersion::V3_0).is_none());
+        assert_eq!(
+            default_mesh(&zone(false), KumaVersion::V3_0)
+                .unwrap()
+                .meta
+                .name,
+            "default"
+        );
+        assert!(default_mesh(&Mode::Global, KumaVersion::V3_0).is_some());
     }
 
     #[test]

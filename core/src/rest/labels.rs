@@ -102,16 +102,24 @@ pub(crate) fn check_labels(
     violations
 }
 
-/// Labels Kuma computes on write (§7.5): display name from the URL name (always), mesh (if
-/// unset), origin (always), and for zone-provided types on a zone the zone and env (if unset).
+/// Labels Kuma computes on write (§7.5), as `version` computes them (Kuma's `labels.Compute`, in
+/// 2.x `model.ComputeLabels`): the mesh (if unset), the origin, and for zone-provided types on a
+/// zone the zone and env (if unset). From 3.0 `kuma.io/display-name` is the URL name on every
+/// write, replacing what the request says (master `labels/compute.go`
+/// `set(mesh_proto.DisplayName, displayName)`); up to 2.14 the universal REST layer never sets
+/// it (a request's own value is stored as written, an absent one stays absent until KDS adds the
+/// name on sync; on Kubernetes the store reads it from `metadata.name`, see `decode`).
 pub fn compute_labels(
     mode: &Mode,
+    version: KumaVersion,
     resource_type: ResourceType,
     mesh: Option<&str>,
     name: &str,
     mut labels: Labels,
 ) -> Labels {
-    labels.insert(label_keys::DISPLAY_NAME.to_owned(), name.to_owned());
+    if version.overwrites_display_name() {
+        labels.insert(label_keys::DISPLAY_NAME.to_owned(), name.to_owned());
+    }
     if let Some(mesh) = mesh {
         labels
             .entry(label_keys::MESH.to_owned())
@@ -131,21 +139,37 @@ pub fn compute_labels(
     labels
 }
 
-/// The immutable-label check on update (Kuma's `validateImmutableLabels`): only `kuma.io/zone`
-/// is immutable (`kuma.io/origin` and `kuma.io/display-name`, immutable too, are written by
-/// [`compute_labels`] on every PUT, so a request never removes or changes them). `new` is the
-/// request's labels after [`compute_labels`].
-pub fn check_immutable_labels(old: &Labels, new: &Labels) -> Vec<Violation> {
-    let field = label_field(label_keys::ZONE);
-    match (old.get(label_keys::ZONE), new.get(label_keys::ZONE)) {
-        (Some(was), None) => vec![Violation::new(
-            field,
-            format!("is immutable, cannot be removed (was {was:?})"),
-        )],
-        (Some(was), Some(now)) if was != now => vec![Violation::new(
-            field,
-            format!("is immutable, cannot be changed from {was:?} to {now:?}"),
-        )],
-        _ => Vec::new(),
+/// The immutable-label check on update (Kuma's `validateImmutableLabels`, from 2.13; 2.9-2.12
+/// have none), on the labels after [`compute_labels`] on both sides. 2.13 and 2.14 keep
+/// `kuma.io/origin`, `kuma.io/zone` and `kuma.io/display-name` (v2.14.3
+/// `resource_endpoints.go` `immutableLabels`: a written display name cannot change); 3.0 only
+/// `kuma.io/zone`, since it rewrites the other two on every PUT.
+pub fn check_immutable_labels(version: KumaVersion, old: &Labels, new: &Labels) -> Vec<Violation> {
+    let keys: &[&str] = if version >= KumaVersion::V3_0 {
+        &[label_keys::ZONE]
+    } else if version >= KumaVersion::V2_13 {
+        &[
+            label_keys::ORIGIN,
+            label_keys::ZONE,
+            label_keys::DISPLAY_NAME,
+        ]
+    } else {
+        &[]
+    };
+    let mut violations = Vec::new();
+    for key in keys {
+        let field = label_field(key);
+        match (old.get(*key), new.get(*key)) {
+            (Some(was), None) => violations.push(Violation::new(
+                field,
+                format!("is immutable, cannot be removed (was {was:?})"),
+            )),
+            (Some(was), Some(now)) if was != now => violations.push(Violation::new(
+                field,
+                format!("is immutable, cannot be changed from {was:?} to {now:?}"),
+            )),
+            _ => {}
+        }
     }
+    violations
 }

@@ -144,6 +144,7 @@ pub fn prepare_put(
         .to_owned();
     let labels = compute_labels(
         mode,
+        version,
         resource_type,
         mesh,
         url_name,
@@ -162,7 +163,8 @@ pub fn prepare_put(
     };
     let created = store.existing.is_none();
     if let Some(existing) = store.existing {
-        let immutable = check_immutable_labels(&existing.meta.labels, &resource.meta.labels);
+        let immutable =
+            check_immutable_labels(version, &existing.meta.labels, &resource.meta.labels);
         if !immutable.is_empty() {
             return Err(ApiError::invalid(TITLE_COULD_NOT_UPDATE, immutable));
         }

@@ -23,7 +23,7 @@ pub fn is_server_written(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Labels, ResourceType};
+    use crate::model::{KumaVersion, Labels, ResourceType};
     use crate::rest::{compute_labels, Mode};
 
     #[test]
@@ -36,6 +36,7 @@ mod tests {
             for resource_type in ResourceType::ALL {
                 let labels = compute_labels(
                     &mode,
+                    KumaVersion::V3_0,
                     resource_type,
                     Some("default"),
                     "redis",

@@ -393,11 +393,11 @@ fn immutable_zone_label() {
     let mut new = Labels::new();
     new.insert("kuma.io/zone".into(), "west".into());
     assert_eq!(
-        check_immutable_labels(&old, &new)[0].message,
+        check_immutable_labels(KumaVersion::V3_0, &old, &new)[0].message,
         "is immutable, cannot be changed from \"east\" to \"west\""
     );
     assert_eq!(
-        check_immutable_labels(&old, &Labels::new())[0].message,
+        check_immutable_labels(KumaVersion::V3_0, &old, &Labels::new())[0].message,
         "is immutable, cannot be removed (was \"east\")"
     );
 }
@@ -855,4 +855,69 @@ mod props {
             }
         }
     }
+}
+
+#[test]
+fn display_name_is_written_from_3_0_and_kept_as_written_before() {
+    let mut written = Labels::new();
+    written.insert("kuma.io/display-name".into(), "my-display-name".into());
+    let zone = Mode::Zone {
+        name: "east".into(),
+        federated: true,
+    };
+    for mode in [Mode::Global, zone] {
+        let at = |version, labels: Labels| {
+            compute_labels(
+                &mode,
+                version,
+                ResourceType::MeshService,
+                Some("default"),
+                "redis",
+                labels,
+            )
+            .get("kuma.io/display-name")
+            .cloned()
+        };
+        assert_eq!(
+            at(KumaVersion::V3_0, written.clone()).as_deref(),
+            Some("redis")
+        );
+        assert_eq!(
+            at(KumaVersion::V3_0, Labels::new()).as_deref(),
+            Some("redis")
+        );
+        for version in [KumaVersion::V2_9, KumaVersion::V2_13, KumaVersion::V2_14] {
+            // v2.14.3 put_meshservice_01: no display name; put_immutable_displayname_00 keeps it.
+            assert_eq!(at(version, Labels::new()), None);
+            assert_eq!(
+                at(version, written.clone()).as_deref(),
+                Some("my-display-name")
+            );
+        }
+    }
+}
+
+#[test]
+fn immutable_labels_follow_the_release() {
+    let label = |k: &str, v: &str| Labels::from([(k.to_owned(), v.to_owned())]);
+    let old = label("kuma.io/display-name", "my-display-name");
+    let new = label("kuma.io/display-name", "different-display-name");
+    // v2.14.3 put_immutable_displayname_01.golden.json.
+    for version in [KumaVersion::V2_13, KumaVersion::V2_14] {
+        let v = check_immutable_labels(version, &old, &new);
+        assert_eq!(v[0].field, "labels[\"kuma.io/display-name\"]");
+        assert_eq!(
+            v[0].message,
+            "is immutable, cannot be changed from \"my-display-name\" to \"different-display-name\""
+        );
+    }
+    assert!(check_immutable_labels(KumaVersion::V3_0, &old, &new).is_empty());
+    // 2.9-2.12 have no immutable labels at all.
+    let zone_old = label("kuma.io/zone", "east");
+    let zone_new = label("kuma.io/zone", "west");
+    assert!(check_immutable_labels(KumaVersion::V2_12, &zone_old, &zone_new).is_empty());
+    assert_eq!(
+        check_immutable_labels(KumaVersion::V2_14, &zone_old, &zone_new).len(),
+        1
+    );
 }

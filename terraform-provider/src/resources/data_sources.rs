@@ -614,6 +614,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
     let mode = (configured.mode.clone()).unwrap_or(kuma_mzs_core::api::Mode::Global);
     let labels = kuma_mzs_core::api::compute_labels(
         &mode,
+        configured.kuma_version,
         ResourceType::MeshMultiZoneService,
         Some(&mesh),
         &name,

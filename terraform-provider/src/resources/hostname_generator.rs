@@ -378,7 +378,13 @@ fn validate_labels(config: &Value) -> Vec<Diag> {
         .collect();
     super::extend_unreported(
         &mut diags,
-        super::overwritten_labels(config, &modes, ResourceType::HostnameGenerator, false),
+        super::overwritten_labels(
+            config,
+            &modes,
+            &KumaVersion::ALL,
+            ResourceType::HostnameGenerator,
+            false,
+        ),
     );
     diags
 }
@@ -420,6 +426,7 @@ pub async fn plan(
             super::overwritten_labels(
                 config,
                 std::slice::from_ref(&mode),
+                &[ctx.version],
                 ResourceType::HostnameGenerator,
                 false,
             ),

@@ -544,6 +544,7 @@ pub async fn plan(
             super::overwritten_labels(
                 config,
                 std::slice::from_ref(&mode),
+                &[ctx.version],
                 ResourceType::MeshMultiZoneService,
                 true,
             ),
@@ -925,6 +926,7 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
             super::overwritten_labels(
                 config,
                 &super::modes_before_configure(),
+                &KumaVersion::ALL,
                 ResourceType::MeshMultiZoneService,
                 true,
             ),

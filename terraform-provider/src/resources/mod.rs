@@ -359,13 +359,16 @@ pub fn plan_mode(ctx: &PlanContext) -> Mode {
 const UNKNOWN_STAND_INS: [&str; 2] = ["not-known-yet-a", "not-known-yet-b"];
 
 /// Errors for labels the configuration sets that Kuma replaces on every write (the core's
-/// `compute_labels`: the display-name label is always the name, the origin label always the
-/// writing control plane's): such a label would apply and then show a diff on every plan.
-/// Labels Kuma only fills when absent, and a value equal to what Kuma writes, are fine. A label
-/// is reported only when Kuma replaces it under every mode in `modes`.
+/// `compute_labels` for each release: from 3.0 the display-name label is always the name, the
+/// origin label always the writing control plane's): such a label would apply and then show a
+/// diff on every plan. Labels Kuma only fills when absent, and a value equal to what Kuma
+/// writes, are fine. A label is reported only when Kuma replaces it under every mode in `modes`
+/// and every release in `versions` (the server's at plan; before the provider is configured,
+/// every supported one).
 pub fn overwritten_labels(
     config: &Value,
     modes: &[Mode],
+    versions: &[KumaVersion],
     resource_type: ResourceType,
     mesh_scoped: bool,
 ) -> Vec<Diag> {
@@ -386,9 +389,10 @@ pub fn overwritten_labels(
             None
         });
     // Kuma's labels for each mode, computed twice with different stand-ins for unknowns.
-    let computed = |mode: &Mode, stand_in: &str| {
+    let computed = |mode: &Mode, version: KumaVersion, stand_in: &str| {
         compute_labels(
             mode,
+            version,
             resource_type,
             mesh_scoped.then(|| mesh.unwrap_or(stand_in)),
             name.unwrap_or(stand_in),
@@ -399,15 +403,17 @@ pub fn overwritten_labels(
     for (key, value) in &known {
         let mut written = Vec::new();
         for mode in modes {
-            let [a, b] = UNKNOWN_STAND_INS.map(|stand_in| computed(mode, stand_in));
-            match (a.get(key), b.get(key)) {
-                // Depends on a value not known yet: cannot tell.
-                (x, y) if x != y => {}
-                (Some(kuma), _) if kuma != value => written.push((mode, kuma.clone())),
-                _ => {}
+            for &version in versions {
+                let [a, b] = UNKNOWN_STAND_INS.map(|stand_in| computed(mode, version, stand_in));
+                match (a.get(key), b.get(key)) {
+                    // Depends on a value not known yet: cannot tell.
+                    (x, y) if x != y => {}
+                    (Some(kuma), _) if kuma != value => written.push((mode, kuma.clone())),
+                    _ => {}
+                }
             }
         }
-        if written.is_empty() || written.len() < modes.len() {
+        if written.is_empty() || written.len() < modes.len() * versions.len() {
             continue;
         }
         let (mode, kuma) = &written[0];
@@ -467,12 +473,13 @@ pub fn removed_immutable_labels(
     };
     let new = compute_labels(
         &plan_mode(ctx),
+        ctx.version,
         resource_type,
         mesh_scoped.then_some(mesh.unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH)),
         name,
         new,
     );
-    kuma_mzs_core::api::check_immutable_labels(&old, &new)
+    kuma_mzs_core::api::check_immutable_labels(ctx.version, &old, &new)
         .into_iter()
         .map(|violation| {
             let path = crate::diag::kuma_path(&violation.field);
@@ -746,7 +753,7 @@ mod tests {
         let before = modes_before_configure();
         let config = labelled(Value::string("lbl3"), &[(DISPLAY_NAME, "other")]);
         for modes in [&before[..], &[Mode::Global], &[zone(true)]] {
-            let diags = overwritten_labels(&config, modes, mzs, true);
+            let diags = overwritten_labels(&config, modes, &V3, mzs, true);
             assert_eq!(diags.len(), 1, "{diags:?}");
             assert_eq!(
                 diags[0].path,
@@ -770,20 +777,54 @@ mod tests {
             ],
         );
         assert_eq!(
-            overwritten_labels(&harmless, &[Mode::Global], mzs, true),
+            overwritten_labels(&harmless, &[Mode::Global], &V3, mzs, true),
             []
         );
         // `kuma.io/origin = "global"` is replaced on a zone only: an error once the endpoint is
         // known to be a zone, not before.
-        assert_eq!(overwritten_labels(&harmless, &before, mzs, true), []);
-        let on_zone = overwritten_labels(&harmless, &[zone(false)], mzs, true);
+        assert_eq!(overwritten_labels(&harmless, &before, &V3, mzs, true), []);
+        let on_zone = overwritten_labels(&harmless, &[zone(false)], &V3, mzs, true);
         assert_eq!(on_zone.len(), 1, "{on_zone:?}");
         assert_eq!(on_zone[0].path[1], Step::Key(ORIGIN.into()));
         // A name not known yet cannot be compared.
         let unknown = labelled(Value::Unknown, &[(DISPLAY_NAME, "other")]);
-        assert_eq!(overwritten_labels(&unknown, &before, mzs, true), []);
+        assert_eq!(overwritten_labels(&unknown, &before, &V3, mzs, true), []);
         let hg = ResourceType::HostnameGenerator;
-        assert_eq!(overwritten_labels(&config, &before, hg, false).len(), 1);
+        assert_eq!(
+            overwritten_labels(&config, &before, &V3, hg, false).len(),
+            1
+        );
+    }
+
+    const V3: [KumaVersion; 1] = [KumaVersion::V3_0];
+
+    #[test]
+    fn a_display_name_other_than_the_name_is_an_error_only_where_the_release_replaces_it() {
+        use kuma_mzs_core::model::labels::DISPLAY_NAME;
+        let mzs = ResourceType::MeshMultiZoneService;
+        let config = labelled(Value::string("lbl3"), &[(DISPLAY_NAME, "other")]);
+        // 2.x stores a written display name as is (v2.14.3 put_immutable_displayname_00).
+        for version in [KumaVersion::V2_9, KumaVersion::V2_13, KumaVersion::V2_14] {
+            assert_eq!(
+                overwritten_labels(&config, &[Mode::Global], &[version], mzs, true),
+                []
+            );
+        }
+        // Before the release is known, only what every release replaces is an error.
+        assert_eq!(
+            overwritten_labels(
+                &config,
+                &modes_before_configure(),
+                &KumaVersion::ALL,
+                mzs,
+                true
+            ),
+            []
+        );
+        assert_eq!(
+            overwritten_labels(&config, &[Mode::Global], &V3, mzs, true).len(),
+            1
+        );
     }
 
     #[test]
