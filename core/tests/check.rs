@@ -405,7 +405,7 @@ spec:
     meshService:
       matchLabels:
         app: 1
-             ^ schema spec.selector.meshService.matchLabels.app in body must be of type string: "integer"
+             ^ schema spec.selector.meshService.matchLabels.app in body must be of type string: "number"
   ports:
   - port: "80"
           ^^^^ schema spec.ports[0].port in body must be of type integer: "string"
@@ -945,7 +945,7 @@ spec:
   selector: {meshService: {matchLabels: {app: a}}}
   ports: [null, 5]
           ^^^^ schema spec.ports[0] in body must be of type object: "null"
-                ^ schema spec.ports[1] in body must be of type object: "integer"
+                ^ schema spec.ports[1] in body must be of type object: "number"
 "#,
     );
 }
@@ -1000,11 +1000,11 @@ fn hash_policy_items_follow_kumas_2_14_schema_at_the_root_and_nested() {
         header: {{name: ""}}
                        ^^ schema {prefix}[3].header.name in body should be at least 1 chars long
       - 5
-        ^ schema {prefix}[4] in body must be of type object: "integer"
+        ^ schema {prefix}[4] in body must be of type object: "number"
       - type: Cookie
         cookie: {{name: "", ttl: 10}}
                        ^^ schema {prefix}[5].cookie.name in body should be at least 1 chars long
-                                ^^ schema {prefix}[5].cookie.ttl in body must be of type string: "integer"
+                                ^^ schema {prefix}[5].cookie.ttl in body must be of type string: "number"
       - type: FilterState
         filterState: {{}}
         ^^^^^^^^^^^ schema {prefix}[6].filterState.key in body is required
@@ -1049,7 +1049,7 @@ fn hash_policy_items_follow_kumas_3_0_schema_without_validator_repeats() {
         header: {name: ""}
                        ^^ schema spec.to[0].default.hashPolicies[3].header.name in body should be at least 1 chars long
       - 5
-        ^ schema spec.to[0].default.hashPolicies[4] in body must be of type object: "integer"
+        ^ schema spec.to[0].default.hashPolicies[4] in body must be of type object: "number"
       - type: Header
         ^^^^ kuma must be defined
 "#,

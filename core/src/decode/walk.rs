@@ -91,10 +91,13 @@ impl Walker<'_> {
     }
 
     fn wrong_type(&mut self, path: &str, expected: &str, node: &Node) {
-        let message = format!(
-            "{path} in body must be of type {expected}: \"{}\"",
-            node.type_name()
-        );
+        // Kuma validates the JSON as Go decoded it, where every number is a float64
+        // (`"number"`); the Kubernetes API server keeps integers as int64 (`"integer"`).
+        let found = match node.type_name() {
+            "integer" if self.nulls_are_values => "number",
+            found => found,
+        };
+        let message = format!("{path} in body must be of type {expected}: \"{found}\"");
         self.schema_error(path, message, node.span);
     }
 
