@@ -1073,3 +1073,40 @@ spec:
         &options(KumaVersion::V2_11),
     );
 }
+
+#[test]
+fn a_written_display_name_3_0_replaces_is_a_warning_at_the_label_and_2x_keeps_it() {
+    let doc = r#"type: MeshService
+name: redis-east
+labels:
+  kuma.io/display-name: redis
+                        ^^^^^ MZS007 Kuma 3.0 replaces `kuma.io/display-name` with the resource's name ("redis-east") on write, so selectors and hostname templates on a control plane see "redis-east"
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+"#;
+    check_diagnostics(doc);
+    // 2.14 stores it as written (v2.14.3 put_immutable_displayname_00).
+    let (text, _) = fixture(doc);
+    let checked = check(&text, &options(KumaVersion::V2_14));
+    assert_eq!(checked.all_diagnostics().count(), 0);
+    // The name itself is what 3.0 writes anyway.
+    let same = "type: MeshService\nname: redis\nlabels: {kuma.io/display-name: redis}\nspec:\n  selector: {dataplaneLabels: {matchLabels: {app: redis}}}\n  ports: [{port: 6379}]\n";
+    assert_eq!(
+        check(same, &options(KumaVersion::V3_0))
+            .all_diagnostics()
+            .count(),
+        0
+    );
+    // A synced copy, as a zone or global stores it (KDS, not the REST layer), keeps its own.
+    let copy = kuma_mzs_core::api::hashed_name("default", "redis", &["east"]);
+    let synced = format!("type: MeshService\nname: {copy}\nmesh: default\nlabels: {{kuma.io/display-name: redis, kuma.io/zone: east}}\nspec:\n  selector: {{dataplaneLabels: {{matchLabels: {{app: redis}}}}}}\n  ports: [{{port: 6379}}]\n");
+    let diagnostics: Vec<_> = check(&synced, &options(KumaVersion::V3_0))
+        .all_diagnostics()
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(
+        !diagnostics.iter().any(|m| m.contains("replaces")),
+        "{diagnostics:?}"
+    );
+}

@@ -602,6 +602,51 @@ fn lint_envelope(
     }
 }
 
+/// The warning at a written `kuma.io/display-name` that the release's REST layer replaces with
+/// the name on write (3.0, [`KumaVersion::overwrites_display_name`]): selectors and hostnames
+/// see the name, not what is written.
+/// A copy that KDS stored under its hashed name (what `kumactl get` shows of a synced
+/// resource) keeps its display name: sync does not go through the REST layer.
+fn display_name_replaced(
+    node: &Node,
+    mesh: &str,
+    name: &str,
+    labels: &Labels,
+    walker: &mut Walker<'_>,
+) {
+    let Some(written) = labels.get(labels::DISPLAY_NAME) else {
+        return;
+    };
+    if !walker.version.overwrites_display_name() || name.is_empty() || written == name {
+        return;
+    }
+    let mut extra = Vec::new();
+    for key in crate::kds::NAME_LABELS {
+        if let Some(value) = labels.get(key) {
+            extra.push(value.as_str());
+        }
+    }
+    if crate::kds::hashed_name(mesh, written, &extra) == name {
+        return;
+    }
+    let Some(entry) = node
+        .get("labels")
+        .and_then(|l| l.entry(labels::DISPLAY_NAME))
+    else {
+        return;
+    };
+    walker.diagnostics.push(Diagnostic::new(
+        Code::IgnoredField,
+        validate::meta::label_field(labels::DISPLAY_NAME),
+        format!(
+            "Kuma {} replaces `{}` with the resource's name ({name:?}) on write, so selectors and hostname templates on a control plane see {name:?}",
+            walker.version.as_str(),
+            labels::DISPLAY_NAME
+        ),
+        entry.value.span,
+    ));
+}
+
 fn universal_meta<'n>(
     node: &'n Node,
     entries: &[crate::text::syntax::Entry],
@@ -619,6 +664,7 @@ fn universal_meta<'n>(
         String::new()
     };
     let labels = labels_field(node, "labels", walker);
+    display_name_replaced(node, &mesh, &name, &labels, walker);
     if resource_type != ResourceType::Mesh {
         // Constant lists, not vectors built for every document.
         let known: &[&str] = if resource_type.is_mesh_scoped() {
