@@ -1080,7 +1080,7 @@ fn a_written_display_name_3_0_replaces_is_a_warning_at_the_label_and_2x_keeps_it
 name: redis-east
 labels:
   kuma.io/display-name: redis
-                        ^^^^^ MZS007 Kuma 3.0 replaces `kuma.io/display-name` with the resource's name ("redis-east") on write, so selectors and hostname templates on a control plane see "redis-east"
+                        ^^^^^ MZS007 Kuma 3.0 replaces it with the resource's name on write, so selectors and hostname templates on a control plane see "redis-east"
 spec:
   selector: {dataplaneLabels: {matchLabels: {app: redis}}}
   ports: [{port: 6379}]

@@ -518,13 +518,13 @@ pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, Api
                 format!("{}: ", d.field)
             };
             // The code of what kuma-mzs adds (MZS...), to look up in docs/codes.md.
-            let code = if d.code.starts_with("MZS") {
-                format!(" [{}]", d.code)
+            let (open, code, close) = if d.code.starts_with("MZS") {
+                (" [", d.code, "]")
             } else {
-                String::new()
+                ("", "", "")
             };
             text.push_str(&format!(
-                "{}:{}:{}: {}: {field}{}{code}\n",
+                "{}:{}:{}: {}: {field}{}{open}{code}{close}\n",
                 file.path, d.range.start.line, d.range.start.column, d.severity, d.message
             ));
         }

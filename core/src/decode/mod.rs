@@ -639,9 +639,8 @@ fn display_name_replaced(
         Code::IgnoredField,
         validate::meta::label_field(labels::DISPLAY_NAME),
         format!(
-            "Kuma {} replaces `{}` with the resource's name ({name:?}) on write, so selectors and hostname templates on a control plane see {name:?}",
+            "Kuma {} replaces it with the resource's name on write, so selectors and hostname templates on a control plane see \"{name}\"",
             walker.version.as_str(),
-            labels::DISPLAY_NAME
         ),
         entry.value.span,
     ));

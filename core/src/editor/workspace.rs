@@ -19,7 +19,7 @@
 //!   port, or the MZS name. A warning given by several zones is one diagnostic listing them.
 
 use crate::editor::explain::selector_mismatch;
-use crate::model::{labels, Meta, Resource, ResourceType, Spec};
+use crate::model::{labels, Resource, ResourceType, Spec};
 use crate::status::preview::{self, format_selector, Preview, PreviewOptions, PreviewWarning};
 use crate::text::diagnostics::{Code, Diagnostic};
 use crate::text::source::TextRange;
@@ -332,20 +332,23 @@ fn closest_miss(
     mesh: &str,
     selector: &crate::model::Labels,
 ) -> Option<(String, Option<String>)> {
-    let mut best: Option<(usize, &Meta)> = None;
+    // The labels the selector sees: as the zone stores the MeshService (computed ones too).
+    let stored = |r: &Resource| crate::kds::mesh_service_meta_as_stored(&r.meta);
+    let mut best: Option<(usize, &Resource)> = None;
     for r in resources
         .iter()
         .filter(|r| r.resource_type() == ResourceType::MeshService && r.meta.mesh == mesh)
     {
+        let labels = stored(r).labels;
         let failing = selector
             .iter()
-            .filter(|(k, v)| r.meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
+            .filter(|(k, v)| labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
             .count();
         if failing > 0 && best.is_none_or(|(n, _)| failing < n) {
-            best = Some((failing, &r.meta));
+            best = Some((failing, r));
         }
     }
-    let (_, meta) = best?;
+    let meta = &stored(best?.1);
     let why = selector_mismatch(selector, &meta.labels)?;
     let first_failing = selector
         .iter()
@@ -626,6 +629,26 @@ mod tests {
         assert_eq!(
             d.diagnostic.field,
             "spec.selector.meshService.matchLabels[\"app\"]"
+        );
+    }
+
+    #[test]
+    fn the_closest_miss_compares_the_labels_a_zone_stores() {
+        // No written display name: the zone stores the name as it, and that is what differs.
+        let mzs = "type: MeshMultiZoneService\nname: pay\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: payment\n  ports:\n  - port: 80\n";
+        let ms = "type: MeshService\nname: payments\nmesh: default\nlabels:\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n";
+        let out = run(&[("global.yaml", mzs, None), ("east.yaml", ms, Some("east"))]);
+        let global = &out.files[0].preview_diagnostics;
+        let d = global
+            .iter()
+            .find(|p| p.diagnostic.code == Code::NoMatches)
+            .unwrap_or_else(|| panic!("{global:?}"));
+        assert!(
+            d.diagnostic.message.contains(
+                "closest is MeshService payments (zone east): label kuma.io/display-name is \"payments\", selector wants \"payment\""
+            ),
+            "{}",
+            d.diagnostic.message
         );
     }
 
