@@ -63,3 +63,13 @@ export async function waitAnalyzed(page, count = 1) {
 export async function analyzedCount(page) {
   return page.evaluate(() => Number(document.body.dataset.analyzed ?? 0));
 }
+
+/** A full-page screenshot into the artifacts directory. */
+export const shot = (page, name) => page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+
+/** Run `action` and wait until the playground has analysed once more. */
+export async function analyzed(page, action) {
+  const n = await analyzedCount(page);
+  await action();
+  await waitAnalyzed(page, n + 1);
+}

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { join } from "node:path";
-import { analyzedCount, artifactsDir, openPlayground, waitAnalyzed } from "./harness.mjs";
+import { analyzed, artifactsDir, openPlayground, shot, waitAnalyzed } from "./harness.mjs";
 
 let pg;
 let page;
@@ -20,7 +20,7 @@ after(async () => {
   await pg?.close();
 });
 
-const shot = (name) => page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+const shotOf = (name) => shot(page, name);
 
 /** The text of every rendered editor line (all lines of these small files are rendered). */
 const editorLines = () => page.locator(".cm-content .cm-line").allTextContents();
@@ -33,11 +33,7 @@ async function lineNumberOf(text) {
 }
 
 /** Run `action` and wait until the page has applied a newer analysis than before it. */
-async function andAnalyzed(action) {
-  const n = await analyzedCount(page);
-  await action();
-  await waitAnalyzed(page, n + 1);
-}
+const andAnalyzed = (action) => analyzed(page, action);
 
 async function loadExample(id) {
   await andAnalyzed(() => page.selectOption("#example", id));
@@ -64,7 +60,7 @@ test("the page loads, runs the wasm engine and shows the redis preview", async (
   assert.equal(await page.locator("#problem-count").getAttribute("aria-live"), "polite");
   assert.deepEqual(await page.locator("[role=tab]").allTextContents(), ["global", "zone east", "zone west"]);
   assert.ok(Date.now() - started < 10_000);
-  await shot("01-loaded");
+  await shotOf("01-loaded");
 });
 
 test("an invalid appProtocol gets a squiggle and a message on its line, and fixing it clears both", async () => {
@@ -87,7 +83,7 @@ test("an invalid appProtocol gets a squiggle and a message on its line, and fixi
   const tooltip = page.locator(".cm-tooltip-lint");
   await tooltip.waitFor();
   assert.match(await tooltip.textContent(), /appProtocol must be one of/);
-  await shot("02-invalid-protocol");
+  await shotOf("02-invalid-protocol");
 
   await lineEl.click();
   await page.keyboard.press("End");
@@ -95,7 +91,7 @@ test("an invalid appProtocol gets a squiggle and a message on its line, and fixi
   await problem.waitFor({ state: "detached", timeout: 10_000 });
   await page.locator(".cm-lintRange-error").waitFor({ state: "detached" });
   assert.equal(await page.locator("#problem-count").textContent(), "0 errors, 0 warnings");
-  await shot("03-fixed");
+  await shotOf("03-fixed");
 });
 
 test("completion offers the appProtocol values and hover documents the field", async () => {
@@ -112,7 +108,7 @@ test("completion offers the appProtocol values and hover documents the field", a
   for (const value of ["grpc", "http", "http2", "tcp"]) {
     assert.ok(labels.some((l) => l.startsWith(value)), `${value} offered: ${labels.join(" | ")}`);
   }
-  await shot("02b-completion");
+  await shotOf("02b-completion");
   await page.keyboard.press("Escape");
   await page.keyboard.type("tcp");
   await page.keyboard.press("Escape");
@@ -125,7 +121,7 @@ test("completion offers the appProtocol values and hover documents the field", a
   await hover.waitFor({ timeout: 10_000 });
   assert.match(await hover.textContent(), /Allowed values: grpc, http, http2, tcp/);
   assert.equal(await hover.locator("strong").first().textContent(), "spec.ports[].appProtocol");
-  await shot("02c-hover");
+  await shotOf("02c-hover");
   await page.mouse.move(0, 0);
 });
 
@@ -143,7 +139,7 @@ test("the Kuma version switch changes the rules: kafka is a protocol in 2.14 onl
     await problem.locator(".hint").textContent(),
     "hint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0",
   );
-  await shot("02d-version-hint");
+  await shotOf("02d-version-hint");
   await andAnalyzed(() => page.selectOption("#kuma-version", "2.14"));
   assert.equal(await problem.count(), 0);
   await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
@@ -182,7 +178,7 @@ test("the redis example: both zones match both MeshServices, with a VIP and redi
     const vip = await card.locator(".vip code").first().textContent();
     assert.match(vip, /^243\.\d+\.\d+\.\d+$/);
   }
-  await shot("04-redis");
+  await shotOf("04-redis");
 });
 
 test("taking a zone down moves the traffic to the other zone", async () => {
@@ -195,7 +191,7 @@ test("taking a zone down moves the traffic to the other zone", async () => {
   assert.equal(s.east, 0, JSON.stringify(s));
   assert.equal(s.west, 1, JSON.stringify(s));
   assert.match(await page.locator("#chart-summary").textContent(), /east 0 % \(down\), west 100 %/);
-  await shot("05-zone-down");
+  await shotOf("05-zone-down");
   await setDown("east", false);
 });
 
@@ -209,7 +205,7 @@ test("the 3-zone failover example follows the MeshLoadBalancingStrategy order", 
   await setDown("us-west", true);
   s = await shares();
   assert.equal(s["eu-central"], 1, `then Any: ${JSON.stringify(s)}`);
-  await shot("06-failover");
+  await shotOf("06-failover");
 });
 
 test("the broken selector example reports NoMatchesFound", async () => {
@@ -222,7 +218,7 @@ test("the broken selector example reports NoMatchesFound", async () => {
   const east = page.locator(".zone-card[data-zone='east']");
   assert.equal(await east.locator(".warnings li[data-code='MZS103']").count(), 1, "selector matches nothing");
   assert.match(await east.locator(".hostnames li[data-reason='Collision']").textContent(), /by-tier: Collision/);
-  await shot("07-broken-selector");
+  await shotOf("07-broken-selector");
 
   // "orders": Kuma 3.0 pairs MZS and MeshService ports by name, 2.x by number.
   await page.selectOption("#mzs-select", "default/orders");
@@ -246,7 +242,7 @@ test("export as Terraform HCL for the kuma provider", async () => {
   assert.match(hcl, /"k8s\.kuma\.io\/namespace"\s+= "redis-system"/);
   assert.match(hcl, /port \{\n    port\s+= 6379\n    app_protocol = "tcp"\n  \}/);
   assert.match(hcl, /not exported: zones\/east\.yaml: MeshService redis/);
-  await shot("08-export-hcl");
+  await shotOf("08-export-hcl");
   await page.getByRole("button", { name: "Kubernetes YAML" }).click();
   assert.match(await page.locator("#export-text").inputValue(), /apiVersion: kuma\.io\/v1alpha1\nkind: MeshMultiZoneService/);
   await page.getByRole("button", { name: "kumactl apply YAML" }).click();
@@ -381,7 +377,7 @@ test("once loaded, the page keeps working offline, and reloads offline from its 
     await page.waitForFunction(() => document.body.dataset.hashPending === undefined);
     await page.reload();
     await waitAnalyzed(page);
-    await shot("10-offline-reload");
+    await shotOf("10-offline-reload");
     assert.equal(await page.locator("#problem-count").textContent(), "0 errors, 0 warnings");
     assert.ok((await page.locator("code.hostname").allTextContents()).includes("redis.mzsvc.mesh.local"));
   } finally {

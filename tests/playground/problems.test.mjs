@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { deflateRawSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import { join } from "node:path";
-import { analyzedCount, artifactsDir, openPlayground, waitAnalyzed } from "./harness.mjs";
+import { analyzed, artifactsDir, openPlayground, shot, waitAnalyzed } from "./harness.mjs";
 
 let pg;
 let page;
@@ -20,13 +20,8 @@ after(async () => {
   await pg?.close();
 });
 
-const shot = (p, name) => p.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 
-async function andAnalyzed(action, p = page) {
-  const n = await analyzedCount(p);
-  await action();
-  await waitAnalyzed(p, n + 1);
-}
+const andAnalyzed = (action, p = page) => analyzed(p, action);
 
 async function fresh(p = page) {
   await p.goto("about:blank");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { analyzedCount, artifactsDir, openPlayground, repo, waitAnalyzed } from "./harness.mjs";
+import { analyzed, artifactsDir, openPlayground, repo, shot, waitAnalyzed } from "./harness.mjs";
 
 // The preview's diagnostics located in files (`previewDiagnostics`) come with issue 16's change to
 // the package (wasm/src, another branch). Until both are merged, the package built here may lack
@@ -32,15 +32,10 @@ after(async () => {
   await pg?.close();
 });
 
-const shot = (p, name) => p.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 const editorLines = (p = page) => p.locator(".cm-content .cm-line").allTextContents();
 const tabs = () => page.locator("[role=tab]").allTextContents();
 
-async function andAnalyzed(action, p = page) {
-  const n = await analyzedCount(p);
-  await action();
-  await waitAnalyzed(p, n + 1);
-}
+const andAnalyzed = (action, p = page) => analyzed(p, action);
 
 async function fresh() {
   await page.goto("about:blank");
