@@ -621,12 +621,12 @@ fn display_name_replaced(
         return;
     }
     let mut extra = Vec::new();
-    for key in crate::kds::NAME_LABELS {
+    for key in crate::model::hashed_name::NAME_LABELS {
         if let Some(value) = labels.get(key) {
             extra.push(value.as_str());
         }
     }
-    if crate::kds::hashed_name(mesh, written, &extra) == name {
+    if crate::model::hashed_name::hashed_name(mesh, written, &extra) == name {
         return;
     }
     let Some(entry) = node

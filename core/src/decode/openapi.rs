@@ -669,7 +669,7 @@ mod tests {
             assert!(
                 found(doc, version).contains(&schema(
                     field,
-                    &format!("{field} in body must be of type object: \"integer\"")
+                    &format!("{field} in body must be of type object: \"number\"")
                 )),
                 "{version}"
             );

@@ -18,12 +18,11 @@
 //!
 //! The name hash itself is [`hashed_name()`] (and [`kds_name`] for a zone's resource).
 
-mod hashed_name;
-
 use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
 
-pub(crate) use hashed_name::renames_copies;
-pub use hashed_name::{hashed_name, kds_name, NAME_LABELS};
+// The hash is a fact about names (the decode layer checks a copy's name with it); KDS uses it.
+pub(crate) use crate::model::hashed_name::renames_copies;
+pub use crate::model::hashed_name::{hashed_name, kds_name, NAME_LABELS};
 
 /// `kuma.io/origin` of resources written on (or synced from) global.
 pub(crate) const ORIGIN_GLOBAL: &str = "global";

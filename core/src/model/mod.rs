@@ -8,6 +8,7 @@
 pub(crate) mod defaults;
 pub(crate) mod field_lookup;
 pub(crate) mod field_tree;
+pub(crate) mod hashed_name;
 mod hostname_generator;
 mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;
