@@ -28,16 +28,19 @@ fuzz_target!(|body: &[u8]| {
     let Ok(first) = prepare_put(&mode, version, resource_type, mesh, &name, body, store) else {
         return;
     };
-    // What a GET returns for it, times included, less `kuma.io/display-name`: Kuma computes it
-    // from the name on every write, after checking the labels a body carries as Kubernetes
-    // label values (Kuma's layer order), so a Kuma 2.x name longer than 63 characters (only a
-    // warning there) cannot come back in that label.
+    // What a GET returns for it, times included. Where the release computes
+    // `kuma.io/display-name` from the name on every write (3.0), less that label: Kuma checks
+    // the labels a body carries as Kubernetes label values first (Kuma's layer order), so a
+    // name that is not a label value cannot come back in it. Kuma 2.x keeps a written one, and
+    // 2.13-2.14 refuse its removal, so there it is PUT back as stored.
     let times = Times { creation: "2026-11-26T00:00:00Z", modification: "2026-11-26T00:00:00Z" };
     let Ok(mut again) = serde_json::to_value(RestItem { resource: &first.resource, times }) else {
         return;
     };
     if let Some(labels) = again.get_mut("labels").and_then(|l| l.as_object_mut()) {
-        labels.remove("kuma.io/display-name");
+        if version.overwrites_display_name() {
+            labels.remove("kuma.io/display-name");
+        }
     }
     let Ok(again) = serde_json::to_vec(&again) else {
         return;
