@@ -9,8 +9,8 @@ export interface Example {
 
 // Store names are unique across zones (Kuma's global renames the copies it syncs), so each zone's
 // MeshService gets a "-<zone>" suffix; kuma.io/display-name carries the name users know.
-// Named as in the zone: Kuma 3.0 sets `kuma.io/display-name` to the name on every write, so the
-// MZS's `kuma.io/display-name` selector matches the same name in every zone.
+// Named as in the zone: Kuma 3.0 sets the display-name label to the name on every write, so the
+// MZS's display-name selector matches the same name in every zone.
 function meshService(name: string, zone: string, ports: string, extra = ""): string {
   return `type: MeshService
 name: ${name}
