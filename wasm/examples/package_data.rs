@@ -1,7 +1,8 @@
 //! Writes the npm package's build-time data from the core (`wasm/build.sh` runs it natively):
 //! `schemas.json` (the JSON Schemas of every Kuma release, keyed by release: what `schema()`
-//! returns) and `resource-types.json` (what `resourceTypes()` returns). Generating them here
-//! instead of in the WebAssembly module keeps the schema generators out of the module.
+//! returns), `resource-types.json` (what `resourceTypes()` returns) and `codes.json` (what
+//! `codes()` returns). Generating them here instead of in the WebAssembly module keeps the schema
+//! generators and the codes' descriptions out of the module.
 //!
 //! Usage: `cargo run -p kuma-mzs-wasm --example package_data -- <output directory>`.
 
@@ -20,5 +21,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     std::fs::write(dir.join("schemas.json"), schemas + "\n")?;
     let types = serde_json::to_string(&api::resource_types())?;
     std::fs::write(dir.join("resource-types.json"), types + "\n")?;
+    let codes = serde_json::to_string(&api::codes())?;
+    std::fs::write(dir.join("codes.json"), codes + "\n")?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 // The package's Node entry (pkg/node/kuma_mzs.js): the main WebAssembly module's exports, plus
 // the editor exports (explain, hover, complete), whose module is compiled on first use from the
 // package files (synchronously, as the main one), and the build-time data (schema(),
-// resourceTypes()). wasm/build.sh copies this file; the wasm-bindgen glue it wraps is
+// resourceTypes(), codes()). wasm/build.sh copies this file; the wasm-bindgen glue it wraps is
 // kuma_mzs_main.js / kuma_mzs_editor.js beside it.
 const main = require('./kuma_mzs_main.js');
 
@@ -17,7 +17,6 @@ let schemasByRelease;
 
 exports.validate = main.validate;
 exports.preview = main.preview;
-exports.codes = main.codes;
 exports.kumaVersion = main.kumaVersion;
 exports.version = main.version;
 
@@ -47,4 +46,9 @@ exports.schema = function schema(options_value) {
 /** Every resource type kuma-mzs models, with the core's facts about it. */
 exports.resourceTypes = function resourceTypes() {
   return structuredClone(require('../data/resource-types.json'));
+};
+
+/** Every diagnostic code with its one-line description, default severity and docs anchor. */
+exports.codes = function codes() {
+  return structuredClone(require('../data/codes.json'));
 };

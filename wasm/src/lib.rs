@@ -9,8 +9,8 @@
 //! (`wasm/build.sh`): `main` (`validate`, `preview` and the small exports: what every user loads)
 //! and `editor` (`explain`, `hover`, `complete`: loaded on demand by the package's JS wrappers in
 //! `wasm/glue`). The JSON Schemas of `schema()` and the facts of `resourceTypes()` are generated at
-//! build time (`examples/package_data.rs`) into the package's data files. Native builds
-//! (tests, clippy) have both features.
+//! build time (`examples/package_data.rs`) into the package's data files, and so is the code
+//! registry of `codes()`. Native builds (tests, clippy) have both features.
 
 pub mod api;
 mod options;
@@ -233,6 +233,11 @@ export interface ResourceTypeInfo {
 export function schema(options_value?: EditorOptions): { [kind: string]: object };
 /** Every resource type kuma-mzs models, with the core's facts about it; no WebAssembly needed. */
 export function resourceTypes(): ResourceTypeInfo[];
+/**
+ * Every diagnostic code with its one-line description, default severity and docs anchor, from
+ * the core's registry when the package is built (no WebAssembly needed).
+ */
+export function codes(): CodeInfo[];
 "#;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -349,13 +354,6 @@ pub fn complete(
 pub fn schema_release(options_value: JsValue) -> Result<String, JsError> {
     let opts = options::<api::EditorOptions>(options_value)?;
     Ok(api::schema_release(&opts).map_err(err)?.to_owned())
-}
-
-/// Every diagnostic code with its one-line description.
-#[cfg(feature = "main")]
-#[wasm_bindgen(unchecked_return_type = "CodeInfo[]")]
-pub fn codes() -> Result<JsValue, JsError> {
-    to_js(&api::codes())
 }
 
 /// The canonical name of the Kuma release `spelling` names (`v2.14.3` -> `2.14`); throws with

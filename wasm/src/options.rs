@@ -260,15 +260,24 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
 
 /// serde's `unknown_field` text.
 fn unknown_field(field: &str, expected: &[&str]) -> String {
-    let names: Vec<String> = expected.iter().map(|f| format!("`{f}`")).collect();
-    match names.as_slice() {
+    match expected {
         [] => format!("unknown field `{field}`, there are no fields"),
-        [one] => format!("unknown field `{field}`, expected {one}"),
-        [a, b] => format!("unknown field `{field}`, expected {a} or {b}"),
-        _ => format!(
-            "unknown field `{field}`, expected one of {}",
-            names.join(", ")
-        ),
+        [one] => format!("unknown field `{field}`, expected `{one}`"),
+        [a, b] => format!("unknown field `{field}`, expected `{a}` or `{b}`"),
+        _ => {
+            // Pushed, not `join`ed: a `join` of `String`s would add its own copy of the standard
+            // join to the module (the core's joins share one, `text::join`).
+            let mut text = format!("unknown field `{field}`, expected one of ");
+            for (i, name) in expected.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push('`');
+                text.push_str(name);
+                text.push('`');
+            }
+            text
+        }
     }
 }
 

@@ -335,7 +335,7 @@ fn decode_envelope(
             (Some(e), Some(name)) => (
                 format!(
                     "unknown resource type `{name}`; kuma-mzs understands {}",
-                    ResourceType::ALL.map(ResourceType::name).join(", ")
+                    crate::text::join(&ResourceType::ALL.map(ResourceType::name), ", ")
                 ),
                 e.value.span,
             ),

@@ -165,8 +165,10 @@ impl Walker<'_> {
                 }
                 if let Some(values) = enumeration {
                     if !values.contains(&s) {
-                        let message =
-                            format!("{path} in body should be one of [{}]", values.join(" "));
+                        let message = format!(
+                            "{path} in body should be one of [{}]",
+                            crate::text::join(values, " ")
+                        );
                         self.schema_error(path, message, node.span);
                         return None;
                     }
@@ -183,8 +185,10 @@ impl Walker<'_> {
                 };
                 let allowed = values_in(self.version);
                 if !allowed.contains(&s) {
-                    let message =
-                        format!("{path} in body should be one of [{}]", allowed.join(" "));
+                    let message = format!(
+                        "{path} in body should be one of [{}]",
+                        crate::text::join(allowed, " ")
+                    );
                     self.schema_error(path, message, node.span);
                     return None;
                 }
@@ -386,9 +390,10 @@ impl Walker<'_> {
         let new_in = new_in.as_deref().unwrap_or("");
         match suggestion {
             Some(s) => message.push_str(&format!(" (did you mean `{s}`?)")),
-            None if !known.is_empty() => {
-                message.push_str(&format!(" ({new_in}known fields: {})", known.join(", ")))
-            }
+            None if !known.is_empty() => message.push_str(&format!(
+                " ({new_in}known fields: {})",
+                crate::text::join(known, ", ")
+            )),
             None if !new_in.is_empty() => {
                 message.push_str(&format!(" ({})", new_in.trim_end_matches("; ")))
             }

@@ -24,7 +24,7 @@ pub(crate) fn selector_mismatch(selector: &Labels, labels: &Labels) -> Option<St
             })
         })
         .collect();
-    (!failures.is_empty()).then(|| failures.join("; "))
+    (!failures.is_empty()).then(|| crate::text::join(&failures, "; "))
 }
 
 fn describe_service(meta: &Meta) -> String {
@@ -36,7 +36,7 @@ fn describe_service(meta: &Meta) -> String {
         parts.push(format!("namespace {}", meta.namespace()));
     }
     parts.push(format!("mesh {}", meta.mesh));
-    format!("{} ({})", meta.name, parts.join(", "))
+    format!("{} ({})", meta.name, crate::text::join(&parts, ", "))
 }
 
 fn percent(fraction: f64) -> String {
@@ -124,7 +124,7 @@ pub fn explain_with_skipped(
             resource.meta.mesh,
             resource.meta.name,
             format_selector(&selector),
-            ports.join(", ")
+            crate::text::join(&ports, ", ")
         ));
         let mut matched = Vec::new();
         let mut misses: Vec<(usize, &Meta)> = Vec::new();
@@ -210,7 +210,7 @@ pub fn explain_with_skipped(
                         .iter()
                         .map(|(z, f)| format!("{z} {}", percent(*f)))
                         .collect();
-                    lines.push(format!("{head}: {}", shares.join(", ")));
+                    lines.push(format!("{head}: {}", crate::text::join(&shares, ", ")));
                 }
                 let levels: Vec<String> = t
                     .priorities
@@ -219,7 +219,7 @@ pub fn explain_with_skipped(
                         format!(
                             "priority {} [{}] health {}% load {}%{}",
                             l.priority,
-                            l.zones.join(", "),
+                            crate::text::join(&l.zones, ", "),
                             l.health,
                             l.load,
                             if l.panic { " (panic)" } else { "" }
@@ -229,21 +229,21 @@ pub fn explain_with_skipped(
                 if !levels.is_empty() {
                     lines.push(format!(
                         "      {}; overprovisioning factor {}",
-                        levels.join("; "),
+                        crate::text::join(&levels, "; "),
                         t.overprovisioning_factor
                     ));
                 }
                 if let Some(policy) = &t.policy {
                     lines.push(format!(
                         "      MeshLoadBalancingStrategy {} ({:?} rule)",
-                        policy.policies.join(", "),
+                        crate::text::join(&policy.policies, ", "),
                         policy.level
                     ));
                 }
                 if !t.dropped_zones.is_empty() {
                     lines.push(format!(
                         "      dropped by failover rules: {}",
-                        t.dropped_zones.join(", ")
+                        crate::text::join(&t.dropped_zones, ", ")
                     ));
                 }
                 if t.failing_share > 0.0 {

@@ -86,7 +86,7 @@ impl KumaVersion {
     /// `3.0, 2.14, 2.13, ...`: the supported releases for messages.
     pub fn supported_list() -> String {
         let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-        names.join(", ")
+        crate::text::join(&names, ", ")
     }
 
     /// Any 2.x release.

@@ -19,7 +19,7 @@ pub fn list_body(total: usize, rendered_items: &[String], next: Option<&str>) ->
     let next_json = serde_json::to_string(&next).unwrap_or_else(|_| "null".to_owned());
     format!(
         "{{\"total\":{total},\"items\":[{}],\"next\":{next_json}}}",
-        rendered_items.join(",")
+        crate::text::join(rendered_items, ",")
     )
 }
 
@@ -152,7 +152,7 @@ pub fn inspectable_type(collection: &str) -> Result<ResourceType, ApiError> {
             400,
             format!(
                 "only {:?} are available for inspection",
-                INSPECTABLE.join(",")
+                crate::text::join(&INSPECTABLE, ",")
             ),
             super::DETAIL_NOT_VALID,
         ));

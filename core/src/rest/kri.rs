@@ -85,7 +85,7 @@ pub(crate) fn sni(
     }
     segments.push(name);
     segments.push(section);
-    segments.join(".")
+    crate::text::join(&segments, ".")
 }
 
 #[cfg(test)]

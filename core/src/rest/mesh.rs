@@ -524,7 +524,7 @@ pub(crate) fn validate_with_meta(
         let errs = crate::validate::dns::is_dns1035_label(display_name);
         if !errs.is_empty() {
             // The validator failed: the mesh validator does not run.
-            return vec![Violation::new("name", errs.join(", "))];
+            return vec![Violation::new("name", crate::text::join(&errs, ", "))];
         }
     }
     if version.is_2x() {

@@ -125,7 +125,7 @@ pub(crate) fn evaluate_parsed(
             return Err(format!(
                 "generated hostname {} is not a valid DNS name: {}",
                 go_quote(&rendered),
-                errors.join(", ")
+                crate::text::join(&errors, ", ")
             ));
         }
     }

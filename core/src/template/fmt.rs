@@ -22,7 +22,7 @@ pub(super) fn print(data: &Data<'_>, v: &Value) -> String {
         Value::Byte(b) => b.to_string(),
         Value::Data => {
             let values: Vec<&str> = data.fields.iter().map(|(_, v)| *v).collect();
-            format!("{{{}}}", values.join(" "))
+            format!("{{{}}}", crate::text::join(&values, " "))
         }
     }
 }

@@ -129,7 +129,7 @@ impl std::fmt::Display for Arg {
                 }
                 Ok(())
             }
-            Arg::Variable { ident, .. } => f.write_str(&ident.join(".")),
+            Arg::Variable { ident, .. } => f.write_str(&crate::text::join(ident, ".")),
             Arg::Chain { node, field, .. } => {
                 if let Arg::Pipe(p) = node.as_ref() {
                     write!(f, "({p})")?;
@@ -171,7 +171,7 @@ impl std::fmt::Display for Command {
 impl std::fmt::Display for Pipe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if !self.decl.is_empty() {
-            f.write_str(&self.decl.join(", "))?;
+            f.write_str(&crate::text::join(&self.decl, ", "))?;
             f.write_str(if self.is_assign { " = " } else { " := " })?;
         }
         for (i, c) in self.cmds.iter().enumerate() {

@@ -82,6 +82,6 @@ pub(crate) fn template_problem(template: &str) -> Option<String> {
     Some(format!(
         "template renders to {} which is not a valid DNS name: {}",
         crate::template::go_quote(&rendered),
-        errs.join(", ")
+        crate::text::join(&errs, ", ")
     ))
 }

@@ -655,7 +655,9 @@ fn decimal_string(s: &str) -> Option<Standing> {
     }
     let exponent = i64::from(exponent) - i64::try_from(fraction.len()).ok()?;
     i32::try_from(exponent).ok()?;
-    let joined = [whole, fraction].concat();
+    // Not `concat()`: that instantiates the standard join for `&str` (see `text::join`).
+    let mut joined = whole.to_owned();
+    joined.push_str(fraction);
     let (negative, digits) = match joined.as_bytes().first() {
         Some(b'-') => (true, &joined[1..]),
         Some(b'+') => (false, &joined[1..]),

@@ -26,7 +26,7 @@ pub(crate) fn validate(
         if !name.is_empty() {
             let errs = dns::is_dns1035_label(name);
             if !errs.is_empty() {
-                out.push(Violation::new("name", errs.join(", ")));
+                out.push(Violation::new("name", crate::text::join(&errs, ", ")));
             }
         }
     }

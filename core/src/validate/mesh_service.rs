@@ -31,7 +31,7 @@ pub fn mesh_service(
         Some(name) if !version.is_2x() && !name.is_empty() => {
             let errs = dns::is_dns1035_label(name);
             if !errs.is_empty() {
-                out.push(Violation::new("name", errs.join(", ")));
+                out.push(Violation::new("name", crate::text::join(&errs, ", ")));
             }
         }
         _ => {}

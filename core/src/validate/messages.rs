@@ -24,7 +24,10 @@ pub(crate) const UNRECOGNIZED_TYPE: &str = "unrecognized type";
 
 /// `validators.MustBeOneOf(entity, values...)`.
 pub(crate) fn must_be_one_of(entity: &str, values: &[&str]) -> String {
-    format!("{entity} must be one of: {}", values.join(", "))
+    format!(
+        "{entity} must be one of: {}",
+        crate::text::join(values, ", ")
+    )
 }
 
 /// `validators.HasToBeGreaterOrEqualThen` (Kuma's spelling).

@@ -16,7 +16,7 @@ pub(super) fn name_deprecation(type_name: &str, name: &str) -> Option<Violation>
             "name",
             format!(
                 "Invalid {type_name} resource name: '{name}'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: {}",
-                errs.join("; ")
+                crate::text::join(&errs, "; ")
             ),
         )
     })
@@ -75,13 +75,13 @@ fn validate_kri(meta: &Meta, short_name: &str, section: &str) -> Vec<String> {
             errs.push(format!(
                 "{field} {} does not conform to RFC 1123: {}",
                 crate::template::go_quote(value),
-                msgs.join("; ")
+                crate::text::join(&msgs, "; ")
             ));
         }
     }
     let msgs = dns::is_dns1123_label(section);
     if !msgs.is_empty() {
-        errs.push(msgs.join("; "));
+        errs.push(crate::text::join(&msgs, "; "));
     }
     let optional = [zone, namespace]
         .iter()

@@ -268,7 +268,10 @@ fn describe(
             let values = field.values_for(version);
             if !values.is_empty() {
                 let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-                facts.push(format!("Allowed values: {}", list.join(", ")));
+                facts.push(format!(
+                    "Allowed values: {}",
+                    crate::text::join(&list, ", ")
+                ));
             }
             if let Some(d) = field.default {
                 facts.push(format!("Default: `{d}`"));
@@ -281,7 +284,7 @@ fn describe(
             }
             if !facts.is_empty() {
                 out.push_str("\n\n");
-                out.push_str(&facts.join(" · "));
+                out.push_str(&crate::text::join(&facts, " · "));
             }
             out
         }

@@ -63,5 +63,5 @@ pub(crate) fn format_selector(selector: &crate::model::Labels) -> String {
         .iter()
         .map(|(k, v)| format!("{k}: {}", if v.is_empty() { "\"\"" } else { v }))
         .collect();
-    format!("{{{}}}", pairs.join(", "))
+    format!("{{{}}}", crate::text::join(&pairs, ", "))
 }
