@@ -164,6 +164,28 @@ impl Meta {
             .unwrap_or(&self.name)
     }
 
+    /// Whether a control plane of `version` stores the name as `kuma.io/display-name` in place
+    /// of the one this meta carries: 3.0's write paths set it to the name (the universal REST
+    /// layer, [`KumaVersion::overwrites_display_name`]; on Kubernetes the defaulting webhook,
+    /// master `pkg/plugins/runtime/k8s/webhooks/defaulter.go:70-79`), 2.x keeps it. A copy
+    /// stored under the KDS name of its display name came through sync, not a write path, and
+    /// keeps it (so does a copy read back from a control plane).
+    pub(crate) fn display_name_replaced(&self, version: KumaVersion) -> bool {
+        version.overwrites_display_name()
+            && !self.name.is_empty()
+            && self.display_name() != self.name
+            && hashed_name::meta_kds_name(self) != self.name
+    }
+
+    /// `kuma.io/display-name` as a control plane of `version` stores it on write
+    /// ([`Self::display_name_replaced`]).
+    pub(crate) fn store_display_name(&mut self, version: KumaVersion) {
+        if self.display_name_replaced(version) {
+            self.labels
+                .insert(labels::DISPLAY_NAME.to_owned(), self.name.clone());
+        }
+    }
+
     /// `kuma.io/zone`, else empty.
     pub fn zone(&self) -> &str {
         self.labels
