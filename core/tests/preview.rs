@@ -74,6 +74,56 @@ fn redis_example_status_is_what_a_kuma_zone_writes() {
 }
 
 #[test]
+fn a_hand_written_display_name_is_kept_by_2_x_and_replaced_by_the_name_in_3_0() {
+    let input = resources(
+        r#"
+type: MeshService
+name: redis-east
+mesh: default
+labels: {kuma.io/display-name: redis, kuma.io/zone: east}
+spec: {state: Available, ports: [{port: 6379}]}
+---
+type: MeshMultiZoneService
+name: redis
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/display-name: redis}}}
+  ports: [{port: 6379}]
+---
+type: MeshMultiZoneService
+name: cache
+mesh: default
+labels: {kuma.io/display-name: redis-cache}
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/zone: east}}}
+  ports: [{port: 6379}]
+"#,
+    );
+    let run = |version| {
+        let options = PreviewOptions {
+            kuma_version: version,
+            ..PreviewOptions::default()
+        };
+        let p = preview(&input, &zones(&["east"]), &options);
+        let mzs = &p.zones[0].multi_zone_services;
+        let (cache, redis) = (&mzs[0], &mzs[1]);
+        (
+            redis.status.mesh_services.len(),
+            cache.status.addresses[0].hostname.clone().unwrap(),
+        )
+    };
+    assert_eq!(
+        run(KumaVersion::V2_14),
+        (1, "redis-cache.mzsvc.mesh.local".to_owned())
+    );
+    // 3.0 stores `kuma.io/display-name: redis-east` and `cache` (check() warns, MZS007).
+    assert_eq!(
+        run(KumaVersion::V3_0),
+        (0, "cache.mzsvc.mesh.local".to_owned())
+    );
+}
+
+#[test]
 fn preview_json_shape() {
     let p = preview(&resources(REDIS), &zones(&[]), &PreviewOptions::default());
     let v = serde_json::to_value(&p).unwrap();

@@ -283,3 +283,40 @@ pub struct LabelSelector {
     )]
     pub match_labels: Option<Labels>,
 }
+
+#[cfg(test)]
+mod display_name_tests {
+    use super::*;
+
+    fn meta(name: &str, pairs: &[(&str, &str)]) -> Meta {
+        Meta {
+            name: name.to_owned(),
+            mesh: "default".to_owned(),
+            labels: (pairs.iter())
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            creation_time: None,
+        }
+    }
+
+    #[test]
+    fn three_0_stores_the_name_over_a_written_display_name_but_not_on_a_kds_copy() {
+        let mut written = meta("redis-east", &[(labels::DISPLAY_NAME, "redis")]);
+        assert!(!written.display_name_replaced(KumaVersion::V2_14));
+        assert!(written.display_name_replaced(KumaVersion::V3_0));
+        written.store_display_name(KumaVersion::V3_0);
+        assert_eq!(written.display_name(), "redis-east");
+        // A copy KDS stored under `HashedName(mesh, displayName, zone)` keeps its display name.
+        let copy_name = hashed_name::hashed_name("default", "redis", &["east"]);
+        let mut copy = meta(
+            &copy_name,
+            &[(labels::DISPLAY_NAME, "redis"), (labels::ZONE, "east")],
+        );
+        copy.store_display_name(KumaVersion::V3_0);
+        assert_eq!(copy.display_name(), "redis");
+        // Without the label, or with the name itself, there is nothing to replace.
+        assert!(!meta("redis", &[]).display_name_replaced(KumaVersion::V3_0));
+        let same = meta("redis", &[(labels::DISPLAY_NAME, "redis")]);
+        assert!(!same.display_name_replaced(KumaVersion::V3_0));
+    }
+}
