@@ -3,7 +3,8 @@
 //!
 //! Both document shapes are read: Kuma universal (`type`/`name`/`mesh`/`labels`/`spec`) and
 //! Kubernetes (`apiVersion: kuma.io/v1alpha1`, `kind`, `metadata`, `spec`; the mesh comes from the
-//! `kuma.io/mesh` label). A document may also be a JSON array of resources or a Kubernetes `List`.
+//! `kuma.io/mesh` label, `kuma.io/display-name` from the annotation, else `metadata.name`, as
+//! Kuma reads it; see `display_name`). A document may also be a JSON array of resources or a Kubernetes `List`.
 //! Decoding never stops at the first problem: it reads what it can, reports everything, and still
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
