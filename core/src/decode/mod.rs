@@ -428,7 +428,7 @@ fn decode_envelope(
             .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
     }
     // After the label checks: on Kubernetes the display name is an annotation (no label limits).
-    display_name(node, shape, &mut resource.meta, &mut walker);
+    display_name(node, shape, &mut resource, &mut walker);
     // Kuma's API stops at the schema (`api::prepare_put` does too); a document still gets the
     // validator's errors about the values the schema accepted: Kuma's validator tests expect
     // them for inputs its schema refuses (a 3.0 `SourceIP` hash policy: `unrecognized type`).
@@ -613,19 +613,20 @@ fn lint_envelope(
 /// `pkg/plugins/resources/k8s/store.go` v2.9.13:291-301, v2.14.3:318-332); 3.0's defaulting
 /// webhook writes the name into that annotation first. In the universal format 3.0's REST layer
 /// writes the name over the label (the resource keeps the label as written: the REST layer
-/// computes labels itself, and the preview applies [`Meta::store_display_name`]). Either way
+/// computes labels itself, and the preview applies [`Resource::store_display_name`]). Either way
 /// selectors and hostname templates on a control plane see the name, not what is written. A
 /// copy that KDS stored under its hashed name (what `kumactl get` shows of a synced resource)
 /// keeps its display name: sync does not go through a write path. (A 2.x label next to an
 /// annotation that differs from both is ignored silently.)
-fn display_name(node: &Node, shape: Shape, meta: &mut Meta, walker: &mut Walker<'_>) {
+fn display_name(node: &Node, shape: Shape, resource: &mut Resource, walker: &mut Walker<'_>) {
     if shape == Shape::Kubernetes {
         let annotation = (node.get("metadata"))
             .and_then(|m| m.get("annotations")?.get(labels::DISPLAY_NAME)?.as_str());
-        let read = annotation.unwrap_or(&meta.name).to_owned();
-        meta.labels.insert(labels::DISPLAY_NAME.to_owned(), read);
-        meta.store_display_name(walker.version);
+        let read = annotation.unwrap_or(&resource.meta.name).to_owned();
+        (resource.meta.labels).insert(labels::DISPLAY_NAME.to_owned(), read);
+        resource.store_display_name(walker.version);
     }
+    let meta = &resource.meta;
     let stored = if meta.display_name_replaced(walker.version) {
         &meta.name
     } else {

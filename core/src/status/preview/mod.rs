@@ -23,7 +23,7 @@
 //!   `kuma.io/display-name` and `kuma.io/mesh` the same way, so a selector on
 //!   `kuma.io/display-name: redis` matches `name: redis` written without the label. Under 3.0 a
 //!   written `kuma.io/display-name` that differs from the name is replaced by the name, as 3.0
-//!   writes it (`Meta::store_display_name`; `check()` warns at it, MZS007), except on a copy
+//!   writes it (`Resource::store_display_name`; `check()` warns at it, MZS007), except on a copy
 //!   stored under its KDS name.
 //! - `.Name` in hostname templates is the MZS name as written, the name order of hostname claims
 //!   and Kuma's collision message use it too. A zone stores an MZS synced from global under its

@@ -10,7 +10,7 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
 }
 
 /// The resources as their control planes store them: `kuma.io/display-name` as `version` writes
-/// it ([`Meta::store_display_name`]: 3.0 replaces a written one with the name), and on
+/// it ([`Resource::store_display_name`]: 3.0 replaces a written one with the name), and on
 /// MeshServices the labels Kuma computes on write added when absent
 /// ([`crate::kds::mesh_service_meta_as_stored`]); those that share a mesh and name but come
 /// from different zones get the distinct store names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
@@ -43,7 +43,7 @@ pub(crate) fn distinct_mesh_services(
         .iter()
         .map(|r| {
             let mut r = r.clone();
-            r.meta.store_display_name(version);
+            r.store_display_name(version);
             if r.resource_type() != ResourceType::MeshService {
                 return r;
             }
