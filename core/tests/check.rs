@@ -1075,6 +1075,48 @@ spec:
 }
 
 #[test]
+fn a_display_name_in_kubernetes_labels_is_a_warning_in_every_release() {
+    // Kuma reads a Kubernetes object's display name from its annotation, else its name.
+    let doc = r#"apiVersion: kuma.io/v1alpha1
+kind: MeshService
+metadata:
+  name: redis-east
+  namespace: kuma-demo
+  labels:
+    kuma.io/display-name: redis
+                          ^^^^^ MZS007 Kuma 3.0 replaces it with the resource's name on write, so selectors and hostname templates on a control plane see "redis-east"
+spec:
+  selector: {dataplaneLabels: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+"#;
+    check_diagnostics(doc);
+    let (text, _) = fixture(doc);
+    let messages = |text: &str, version| -> Vec<String> {
+        check(text, &options(version))
+            .all_diagnostics()
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(
+        messages(&text, KumaVersion::V2_14),
+        vec!["Kuma 2.14 replaces it with the resource's name on write, so selectors and hostname templates on a control plane see \"redis-east\"".to_owned()]
+    );
+    // 2.x reads the annotation: the label is ignored silently then (no name to announce).
+    let annotated = text.replace(
+        "  labels:\n",
+        "  annotations: {kuma.io/display-name: cache}\n  labels:\n",
+    );
+    assert!(messages(&annotated, KumaVersion::V2_14).is_empty());
+    assert_eq!(messages(&annotated, KumaVersion::V3_0).len(), 1);
+    // A KDS copy (named by the hash of its display name) keeps its annotation in 3.0 too.
+    let copy = kuma_mzs_core::api::hashed_name("default", "redis", &["east", "kuma-system"]);
+    let synced = format!("apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: {copy}\n  namespace: kuma-system\n  labels: {{kuma.io/zone: east}}\n  annotations: {{kuma.io/display-name: redis}}\nspec:\n  selector: {{dataplaneLabels: {{matchLabels: {{app: redis}}}}}}\n  ports: [{{port: 6379}}]\n");
+    let checked = check(&synced, &options(KumaVersion::V3_0));
+    let meta = &checked.documents[0].resource.as_ref().unwrap().meta;
+    assert_eq!(meta.display_name(), "redis");
+}
+
+#[test]
 fn a_written_display_name_3_0_replaces_is_a_warning_at_the_label_and_2x_keeps_it() {
     let doc = r#"type: MeshService
 name: redis-east

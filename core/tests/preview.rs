@@ -18,6 +18,15 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
+/// Two MZS of one mesh share a display name only where a written `kuma.io/display-name` is kept:
+/// 2.x (3.0 writes the name over it, so there collisions come from templates).
+fn keeping_written_display_names() -> PreviewOptions {
+    PreviewOptions {
+        kuma_version: KumaVersion::V2_14,
+        ..PreviewOptions::default()
+    }
+}
+
 #[test]
 fn redis_example_status_is_what_a_kuma_zone_writes() {
     let p = preview(
@@ -62,6 +71,56 @@ fn redis_example_status_is_what_a_kuma_zone_writes() {
     assert!(east.warnings.is_empty(), "{:?}", east.warnings);
     let west = &p.zones[1].multi_zone_services[0];
     assert!(close(west.traffic[0].shares["west"], 1.0));
+}
+
+#[test]
+fn a_hand_written_display_name_is_kept_by_2_x_and_replaced_by_the_name_in_3_0() {
+    let input = resources(
+        r#"
+type: MeshService
+name: redis-east
+mesh: default
+labels: {kuma.io/display-name: redis, kuma.io/zone: east}
+spec: {state: Available, ports: [{port: 6379}]}
+---
+type: MeshMultiZoneService
+name: redis
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/display-name: redis}}}
+  ports: [{port: 6379}]
+---
+type: MeshMultiZoneService
+name: cache
+mesh: default
+labels: {kuma.io/display-name: redis-cache}
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/zone: east}}}
+  ports: [{port: 6379}]
+"#,
+    );
+    let run = |version| {
+        let options = PreviewOptions {
+            kuma_version: version,
+            ..PreviewOptions::default()
+        };
+        let p = preview(&input, &zones(&["east"]), &options);
+        let mzs = &p.zones[0].multi_zone_services;
+        let (cache, redis) = (&mzs[0], &mzs[1]);
+        (
+            redis.status.mesh_services.len(),
+            cache.status.addresses[0].hostname.clone().unwrap(),
+        )
+    };
+    assert_eq!(
+        run(KumaVersion::V2_14),
+        (1, "redis-cache.mzsvc.mesh.local".to_owned())
+    );
+    // 3.0 stores `kuma.io/display-name: redis-east` and `cache` (check() warns, MZS007).
+    assert_eq!(
+        run(KumaVersion::V3_0),
+        (0, "cache.mzsvc.mesh.local".to_owned())
+    );
 }
 
 #[test]
@@ -343,17 +402,18 @@ spec:
 
 #[test]
 fn e2e_failover_policy_targets_the_mzs() {
-    // Kuma's e2e: a client in kuma-2 sends only to kuma-1 while it is healthy.
+    // Kuma's e2e: a client in kuma-2 sends only to kuma-1 while it is healthy. `test-server`
+    // in kuma-1 and in kuma-3, as written in each zone (the preview gives them their KDS names).
     let input = resources(
         r#"
 type: MeshService
-name: ts-1
+name: test-server
 mesh: default
 labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-1}
 spec: {state: Available, ports: [{port: 80}]}
 ---
 type: MeshService
-name: ts-3
+name: test-server
 mesh: default
 labels: {kuma.io/display-name: test-server, kuma.io/zone: kuma-3}
 spec: {state: Available, ports: [{port: 80}]}
@@ -446,7 +506,7 @@ labels: {kuma.io/display-name: same}
 spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
 "#,
     );
-    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let p = preview(&input, &zones(&["z"]), &keeping_written_display_names());
     let mzs = &p.zones[0].multi_zone_services;
     let (a, b) = (&mzs[0], &mzs[1]);
     assert_eq!((a.name.as_str(), b.name.as_str()), ("a", "b"));
@@ -552,7 +612,7 @@ spec:
   template: '{{ label "missing" }}.mesh'
 "#,
     );
-    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let p = preview(&input, &zones(&["z"]), &keeping_written_display_names());
     let mzs = &p.zones[0].multi_zone_services;
     let (a, b, c) = (&mzs[0], &mzs[1], &mzs[2]);
     assert_eq!(
@@ -753,7 +813,7 @@ spec: {state: Available, ports: [{port: 6379}]}
         "{text}"
     );
     assert!(
-        text.contains("+ redis-east (zone east, mesh default): every selector label matches"),
+        text.contains("+ redis (zone east, mesh default): every selector label matches"),
         "{text}"
     );
     assert!(
@@ -840,8 +900,7 @@ spec:
 fn same_named_mesh_services_in_two_zones_are_both_matched() {
     // How people write Kuma's docs example: `redis` in east and `redis` in west, one name.
     let written_plainly = REDIS
-        .replace("name: redis-east", "name: redis")
-        .replace("name: redis-west", "name: redis")
+        .replace("name: redis-f8xz8bddwx8b5c22", "name: redis")
         .replace("labels:\n  kuma.io/display-name: redis\n", "labels:\n");
     let p = preview(
         &resources(&written_plainly),
@@ -891,7 +950,7 @@ fn a_planned_service_comes_after_every_listed_one() {
     let p = preview(
         &[planned, listed],
         &zones(&["z"]),
-        &PreviewOptions::default(),
+        &keeping_written_display_names(),
     );
     let mzs = &p.zones[0].multi_zone_services;
     assert_eq!((mzs[0].name.as_str(), mzs[1].name.as_str()), ("a", "b"));

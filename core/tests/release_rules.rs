@@ -527,6 +527,45 @@ spec:
     }
 }
 
+/// A Kubernetes document's `kuma.io/display-name`, as every release reads it: its annotation,
+/// else its name, never `metadata.labels` (`KubernetesMetaAdapter.GetLabels`,
+/// `pkg/plugins/resources/k8s/store.go` v2.9.13:291-301, v2.14.3:318-332); 3.0's defaulting
+/// webhook writes the name into the annotation first (master `webhooks/defaulter.go:70-79`).
+/// Selectors, hostname templates and the MZS validator's name rules see this value.
+#[test]
+fn a_kubernetes_display_name_is_its_annotation_in_2_x_and_its_name_in_3_0() {
+    let doc = |metadata_extra: &str| {
+        format!(
+            "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: redis-east\n  namespace: kuma-demo\n{metadata_extra}spec:\n  selector: {{dataplaneLabels: {{matchLabels: {{app: redis}}}}}}\n  ports: [{{port: 6379}}]\n"
+        )
+    };
+    let display = |text: &str, version: KumaVersion| {
+        let options = CheckOptions {
+            kuma_version: version,
+            ..CheckOptions::default()
+        };
+        let checked = check(text, &options);
+        let resource = checked.documents[0].resource.as_ref().unwrap();
+        resource.meta.display_name().to_owned()
+    };
+    let annotated = doc("  annotations: {kuma.io/display-name: redis}\n");
+    let labelled = doc("  labels: {kuma.io/display-name: redis}\n");
+    for version in KumaVersion::ALL {
+        let annotation_kept = version.is_2x();
+        assert_eq!(
+            display(&annotated, version),
+            if annotation_kept {
+                "redis"
+            } else {
+                "redis-east"
+            },
+            "{version:?}"
+        );
+        assert_eq!(display(&labelled, version), "redis-east", "{version:?}");
+        assert_eq!(display(&doc(""), version), "redis-east", "{version:?}");
+    }
+}
+
 #[test]
 fn every_release_has_its_rules_and_2_x_means_2_14() {
     assert_eq!(KumaVersion::ALL.len(), 7);

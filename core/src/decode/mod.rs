@@ -3,7 +3,8 @@
 //!
 //! Both document shapes are read: Kuma universal (`type`/`name`/`mesh`/`labels`/`spec`) and
 //! Kubernetes (`apiVersion: kuma.io/v1alpha1`, `kind`, `metadata`, `spec`; the mesh comes from the
-//! `kuma.io/mesh` label). A document may also be a JSON array of resources or a Kubernetes `List`.
+//! `kuma.io/mesh` label, `kuma.io/display-name` from the annotation, else `metadata.name`, as
+//! Kuma reads it; see `display_name`). A document may also be a JSON array of resources or a Kubernetes `List`.
 //! Decoding never stops at the first problem: it reads what it can, reports everything, and still
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
@@ -397,7 +398,7 @@ fn decode_envelope(
         .get("status")
         .filter(|s| !s.is_null())
         .map(|s| walk::to_json(s, 0));
-    let resource = Resource { meta, spec, status };
+    let mut resource = Resource { meta, spec, status };
 
     let schema_error_paths = std::mem::take(&mut walker.schema_error_paths);
     // A value that failed the schema is a placeholder: Kuma's rules and lints say nothing about it.
@@ -426,6 +427,8 @@ fn decode_envelope(
             .diagnostics
             .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
     }
+    // After the label checks: on Kubernetes the display name is an annotation (no label limits).
+    display_name(node, shape, &mut resource, &mut walker);
     // Kuma's API stops at the schema (`api::prepare_put` does too); a document still gets the
     // validator's errors about the values the schema accepted: Kuma's validator tests expect
     // them for inputs its schema refuses (a 3.0 `SourceIP` hash policy: `unrecognized type`).
@@ -602,44 +605,45 @@ fn lint_envelope(
     }
 }
 
-/// The warning at a written `kuma.io/display-name` that the release's REST layer replaces with
-/// the name on write (3.0, [`KumaVersion::overwrites_display_name`]): selectors and hostnames
-/// see the name, not what is written.
-/// A copy that KDS stored under its hashed name (what `kumactl get` shows of a synced
-/// resource) keeps its display name: sync does not go through the REST layer.
-fn display_name_replaced(
-    node: &Node,
-    mesh: &str,
-    name: &str,
-    labels: &Labels,
-    walker: &mut Walker<'_>,
-) {
-    let Some(written) = labels.get(labels::DISPLAY_NAME) else {
+/// `kuma.io/display-name` as the release's control plane stores it, and the warning at a written
+/// label it replaces with the name.
+///
+/// On Kubernetes Kuma reads the display name from the `kuma.io/display-name` annotation, else
+/// the object's name, never from `metadata.labels` (`KubernetesMetaAdapter.GetLabels`,
+/// `pkg/plugins/resources/k8s/store.go` v2.9.13:291-301, v2.14.3:318-332); 3.0's defaulting
+/// webhook writes the name into that annotation first. In the universal format 3.0's REST layer
+/// writes the name over the label (the resource keeps the label as written: the REST layer
+/// computes labels itself, and the preview applies [`Resource::store_display_name`]). Either way
+/// selectors and hostname templates on a control plane see the name, not what is written. A
+/// copy that KDS stored under its hashed name (what `kumactl get` shows of a synced resource)
+/// keeps its display name: sync does not go through a write path. (A 2.x label next to an
+/// annotation that differs from both is ignored silently.)
+fn display_name(node: &Node, shape: Shape, resource: &mut Resource, walker: &mut Walker<'_>) {
+    if shape == Shape::Kubernetes {
+        let annotation = (node.get("metadata"))
+            .and_then(|m| m.get("annotations")?.get(labels::DISPLAY_NAME)?.as_str());
+        let read = annotation.unwrap_or(&resource.meta.name).to_owned();
+        (resource.meta.labels).insert(labels::DISPLAY_NAME.to_owned(), read);
+        resource.store_display_name(walker.version);
+    }
+    let meta = &resource.meta;
+    let stored = if meta.display_name_replaced(walker.version) {
+        &meta.name
+    } else {
+        meta.display_name()
+    };
+    let written = (node.get("labels")).or_else(|| node.get("metadata")?.get("labels"));
+    let Some(entry) = written.and_then(|l| l.entry(labels::DISPLAY_NAME)) else {
         return;
     };
-    if !walker.version.overwrites_display_name() || name.is_empty() || written == name {
+    if stored != meta.name || entry.value.as_str() == Some(stored) {
         return;
     }
-    let mut extra = Vec::new();
-    for key in crate::model::hashed_name::NAME_LABELS {
-        if let Some(value) = labels.get(key) {
-            extra.push(value.as_str());
-        }
-    }
-    if crate::model::hashed_name::hashed_name(mesh, written, &extra) == name {
-        return;
-    }
-    let Some(entry) = node
-        .get("labels")
-        .and_then(|l| l.entry(labels::DISPLAY_NAME))
-    else {
-        return;
-    };
     walker.diagnostics.push(Diagnostic::new(
         Code::IgnoredField,
         validate::meta::label_field(labels::DISPLAY_NAME),
         format!(
-            "Kuma {} replaces it with the resource's name on write, so selectors and hostname templates on a control plane see \"{name}\"",
+            "Kuma {} replaces it with the resource's name on write, so selectors and hostname templates on a control plane see \"{stored}\"",
             walker.version.as_str(),
         ),
         entry.value.span,
@@ -663,7 +667,6 @@ fn universal_meta<'n>(
         String::new()
     };
     let labels = labels_field(node, "labels", walker);
-    display_name_replaced(node, &mesh, &name, &labels, walker);
     if resource_type != ResourceType::Mesh {
         // Constant lists, not vectors built for every document.
         let known: &[&str] = if resource_type.is_mesh_scoped() {

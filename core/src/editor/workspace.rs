@@ -148,6 +148,8 @@ pub fn preview_workspace(
                 continue;
             }
             let mut resource = resource.clone();
+            // As the zones store it, so the explanation matches what the preview matched.
+            resource.store_display_name(options.kuma_version);
             if resource_type == ResourceType::MeshService {
                 zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring);
             }

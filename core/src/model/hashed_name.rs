@@ -1,6 +1,6 @@
 //! Kuma's `HashedName`, the name a resource takes when KDS copies it to another control plane.
 
-use crate::model::{labels, Resource};
+use crate::model::{labels, Meta, Resource};
 
 /// Kuma's `HashedName(mesh, name, extra...)`: `<name cut to 236>-<16 chars>`, the hash being
 /// FNV-64a over mesh, name and the extra values (no separators), hex encoded, each hex digit
@@ -42,7 +42,11 @@ pub(crate) fn renames_copies(key: &str) -> bool {
 /// The KDS name of a resource synced from a zone to global (and on to other zones), and of a
 /// global resource's zone copies: `HashedName(mesh, displayName, zone?, namespace?)`.
 pub fn kds_name(resource: &Resource) -> String {
-    let meta = &resource.meta;
+    meta_kds_name(&resource.meta)
+}
+
+/// [`kds_name`] of a resource's meta.
+pub(crate) fn meta_kds_name(meta: &Meta) -> String {
     // A loop, not `filter_map().collect()`: one generic instantiation less in the npm module.
     let mut extra = Vec::with_capacity(NAME_LABELS.len());
     for key in NAME_LABELS {

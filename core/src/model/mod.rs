@@ -164,6 +164,19 @@ impl Meta {
             .unwrap_or(&self.name)
     }
 
+    /// Whether a control plane of `version` stores the name as `kuma.io/display-name` in place
+    /// of the one this meta carries: 3.0's write paths set it to the name (the universal REST
+    /// layer, [`KumaVersion::overwrites_display_name`]; on Kubernetes the defaulting webhook,
+    /// master `pkg/plugins/runtime/k8s/webhooks/defaulter.go:70-79`), 2.x keeps it. A copy
+    /// stored under the KDS name of its display name came through sync, not a write path, and
+    /// keeps it (so does a copy read back from a control plane).
+    pub(crate) fn display_name_replaced(&self, version: KumaVersion) -> bool {
+        version.overwrites_display_name()
+            && !self.name.is_empty()
+            && self.display_name() != self.name
+            && hashed_name::meta_kds_name(self) != self.name
+    }
+
     /// `kuma.io/zone`, else empty.
     pub fn zone(&self) -> &str {
         self.labels
@@ -202,6 +215,20 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// `kuma.io/display-name` as a control plane of `version` stores this resource when it is
+    /// written ([`Meta::display_name_replaced`]). One with a `status` or a creation time, which
+    /// only a control plane writes, was read back from a store (`kumactl get`, Kuma's own status
+    /// tests' stores), so its labels are as stored already.
+    pub(crate) fn store_display_name(&mut self, version: KumaVersion) {
+        let stored = self.status.is_some() || self.meta.creation_time.is_some();
+        if !stored && self.meta.display_name_replaced(version) {
+            let name = self.meta.name.clone();
+            self.meta
+                .labels
+                .insert(labels::DISPLAY_NAME.to_owned(), name);
+        }
+    }
+
     /// The resource's type.
     pub fn resource_type(&self) -> ResourceType {
         self.spec.resource_type()
@@ -260,4 +287,55 @@ pub struct LabelSelector {
         skip_serializing_if = "Option::is_none"
     )]
     pub match_labels: Option<Labels>,
+}
+
+#[cfg(test)]
+mod display_name_tests {
+    use super::*;
+
+    fn resource(name: &str, pairs: &[(&str, &str)]) -> Resource {
+        let meta = Meta {
+            name: name.to_owned(),
+            mesh: "default".to_owned(),
+            labels: (pairs.iter())
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            creation_time: None,
+        };
+        let spec = Spec::MeshService(MeshServiceSpec::default());
+        Resource {
+            meta,
+            spec,
+            status: None,
+        }
+    }
+
+    #[test]
+    fn three_0_stores_the_name_over_a_written_display_name_but_not_on_a_stored_copy() {
+        let mut written = resource("redis-east", &[(labels::DISPLAY_NAME, "redis")]);
+        assert!(!written.meta.display_name_replaced(KumaVersion::V2_14));
+        assert!(written.meta.display_name_replaced(KumaVersion::V3_0));
+        let mut read_back = written.clone();
+        written.store_display_name(KumaVersion::V3_0);
+        assert_eq!(written.meta.display_name(), "redis-east");
+        // Read back from a store (a status, a creation time): as stored already.
+        read_back.status = Some(serde_json::json!({}));
+        read_back.store_display_name(KumaVersion::V3_0);
+        assert_eq!(read_back.meta.display_name(), "redis");
+        // A copy KDS stored under `HashedName(mesh, displayName, zone)` keeps its display name.
+        let copy_name = hashed_name::hashed_name("default", "redis", &["east"]);
+        let mut copy = resource(
+            &copy_name,
+            &[(labels::DISPLAY_NAME, "redis"), (labels::ZONE, "east")],
+        );
+        assert!(!copy.meta.display_name_replaced(KumaVersion::V3_0));
+        copy.store_display_name(KumaVersion::V3_0);
+        assert_eq!(copy.meta.display_name(), "redis");
+        // Without the label, or with the name itself, there is nothing to replace.
+        assert!(!resource("redis", &[])
+            .meta
+            .display_name_replaced(KumaVersion::V3_0));
+        let same = resource("redis", &[(labels::DISPLAY_NAME, "redis")]);
+        assert!(!same.meta.display_name_replaced(KumaVersion::V3_0));
+    }
 }

@@ -49,13 +49,16 @@ pub fn resource(json: serde_json::Value) -> Resource {
     }
 }
 
-/// The Kuma docs' example: `redis` MeshServices in `east` and `west`, grouped by an MZS.
+/// The Kuma docs' example: `redis` MeshServices in `east` and `west`, grouped by an MZS, as
+/// `east` stores them: its own `redis`, and west's under the KDS name global gave it
+/// (`HashedName(default, redis, west)`), keeping `kuma.io/display-name: redis`. (A display name
+/// written by hand that differs from the name is one only 2.x keeps; 3.0 writes the name.)
 pub const REDIS: &str = r#"
 type: Mesh
 name: default
 ---
 type: MeshService
-name: redis-east
+name: redis
 mesh: default
 labels:
   kuma.io/display-name: redis
@@ -70,7 +73,7 @@ spec:
     appProtocol: tcp
 ---
 type: MeshService
-name: redis-west
+name: redis-f8xz8bddwx8b5c22
 mesh: default
 labels:
   kuma.io/display-name: redis

@@ -21,7 +21,10 @@
 //!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
 //!   Kuma's REST API does on write ([`effective_mzs_meta`]); a MeshService gets
 //!   `kuma.io/display-name` and `kuma.io/mesh` the same way, so a selector on
-//!   `kuma.io/display-name: redis` matches `name: redis` written without the label.
+//!   `kuma.io/display-name: redis` matches `name: redis` written without the label. Under 3.0 a
+//!   written `kuma.io/display-name` that differs from the name is replaced by the name, as 3.0
+//!   writes it (`Resource::store_display_name`; `check()` warns at it, MZS007), except on a copy
+//!   stored under its KDS name.
 //! - `.Name` in hostname templates is the MZS name as written, the name order of hostname claims
 //!   and Kuma's collision message use it too. A zone stores an MZS synced from global under its
 //!   KDS name (`HashedName(mesh, name)`, `redis-<16 chars>`), which is what its `.Name` renders;
@@ -76,7 +79,7 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     let Some(first) = zones.next() else {
         return Preview::default();
     };
-    let resources = distinct_mesh_services(resources);
+    let resources = distinct_mesh_services(resources, options.kuma_version);
     let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
     let mut out = vec![engine.zone_preview()];
     for zone in zones {

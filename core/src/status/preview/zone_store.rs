@@ -1,7 +1,7 @@
 //! The preview's imitation of a zone's store: resources as KDS would leave them there (renamed
 //! and labelled the way [`crate::kds`] says).
 
-use crate::model::{Meta, Resource, ResourceType};
+use crate::model::{KumaVersion, Meta, Resource, ResourceType};
 
 /// The MZS as a zone stores it (labels Kuma computes on global added when absent; the rule is
 /// [`crate::kds::meta_as_synced_to_zone`]).
@@ -9,7 +9,9 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
     crate::kds::meta_as_synced_to_zone(meta)
 }
 
-/// The MeshServices as their zones store them: labels Kuma computes on write added when absent
+/// The resources as their control planes store them: `kuma.io/display-name` as `version` writes
+/// it ([`Resource::store_display_name`]: 3.0 replaces a written one with the name), and on
+/// MeshServices the labels Kuma computes on write added when absent
 /// ([`crate::kds::mesh_service_meta_as_stored`]); those that share a mesh and name but come
 /// from different zones get the distinct store names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
 /// name as `kuma.io/display-name`.
@@ -17,7 +19,10 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
 /// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
 /// resources of one name, because copies synced through global are renamed. Without this the
 /// second `redis` would replace the first.
-pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
+pub(crate) fn distinct_mesh_services(
+    resources: &[Resource],
+    version: KumaVersion,
+) -> Vec<Resource> {
     let mut placed: Vec<(&str, &str, &str)> = resources
         .iter()
         .filter(|r| r.resource_type() == ResourceType::MeshService)
@@ -37,10 +42,11 @@ pub(crate) fn distinct_mesh_services(resources: &[Resource]) -> Vec<Resource> {
     resources
         .iter()
         .map(|r| {
-            if r.resource_type() != ResourceType::MeshService {
-                return r.clone();
-            }
             let mut r = r.clone();
+            r.store_display_name(version);
+            if r.resource_type() != ResourceType::MeshService {
+                return r;
+            }
             r.meta = crate::kds::mesh_service_meta_as_stored(&r.meta);
             let shared = in_several_zones
                 .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
