@@ -1,6 +1,8 @@
 //! Writes the npm package's build-time data from the core (`wasm/build.sh` runs it natively):
 //! `schemas.json` (the JSON Schemas of every Kuma release, keyed by release: what `schema()`
-//! returns) and `resource-types.json` (what `resourceTypes()` returns). Generating them here
+//! returns), `resource-types.json` (what `resourceTypes()` returns) and `kuma-versions.json`
+//! (the supported releases, newest first, and the default: what `kumaVersions()` returns; the
+//! VS Code extension's setting lists them). Generating them here
 //! instead of in the WebAssembly module keeps the schema generators out of the module.
 //!
 //! Usage: `cargo run -p kuma-mzs-wasm --example package_data -- <output directory>`.
@@ -8,6 +10,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
+use kuma_mzs_core::KumaVersion;
 use kuma_mzs_wasm::api;
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -20,5 +23,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     std::fs::write(dir.join("schemas.json"), schemas + "\n")?;
     let types = serde_json::to_string(&api::resource_types())?;
     std::fs::write(dir.join("resource-types.json"), types + "\n")?;
+    let versions = serde_json::json!({
+        "releases": KumaVersion::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "default": KumaVersion::default().as_str(),
+    });
+    std::fs::write(dir.join("kuma-versions.json"), versions.to_string() + "\n")?;
     Ok(())
 }
