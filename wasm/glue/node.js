@@ -2,8 +2,8 @@
 // The package's Node entry (pkg/node/kuma_mzs.js): the main WebAssembly module's exports, plus
 // the editor exports (explain, hover, complete), whose module is compiled on first use from the
 // package files (synchronously, as the main one), and the build-time data (schema(),
-// resourceTypes(), codes()). wasm/build.sh copies this file; the wasm-bindgen glue it wraps is
-// kuma_mzs_main.js / kuma_mzs_editor.js beside it.
+// resourceTypes(), codes(), kumaVersions()). wasm/build.sh copies this file; the wasm-bindgen
+// glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
 const main = require('./kuma_mzs_main.js');
 
 let editorModule;
@@ -51,4 +51,9 @@ exports.resourceTypes = function resourceTypes() {
 /** Every diagnostic code with its one-line description, default severity and docs anchor. */
 exports.codes = function codes() {
   return structuredClone(require('../data/codes.json'));
+};
+
+/** The Kuma releases whose rules kuma-mzs knows, newest first, and the default one. */
+exports.kumaVersions = function kumaVersions() {
+  return structuredClone(require('../data/kuma-versions.json'));
 };

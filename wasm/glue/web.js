@@ -1,7 +1,7 @@
 // The package's browser entry (pkg/web/kuma_mzs.js): the main WebAssembly module's exports and
 // init functions, the editor exports (explain, hover, complete) of the second module, and the
-// build-time data (schema(), resourceTypes(), codes()). wasm/build.sh copies this file; the
-// wasm-bindgen glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
+// build-time data (schema(), resourceTypes(), codes(), kumaVersions()). wasm/build.sh copies
+// this file; the wasm-bindgen glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
 //
 // `init()` without arguments loads both modules from beside this file. Given a module or path,
 // it loads the main one only, and the editor module is loaded with `initEditor()` /
@@ -14,7 +14,12 @@ import initEditorGlue, {
   hover as editorHover,
   complete as editorComplete,
 } from './kuma_mzs_editor.js';
-import { schemas, resourceTypes as types, codes as codeList } from './kuma_mzs_data.js';
+import {
+  schemas,
+  resourceTypes as types,
+  codes as codeList,
+  kumaVersions as versions,
+} from './kuma_mzs_data.js';
 
 export { validate, preview, kumaVersion, version, initSync } from './kuma_mzs_main.js';
 
@@ -76,6 +81,11 @@ export function resourceTypes() {
 /** Every diagnostic code with its one-line description, default severity and docs anchor. */
 export function codes() {
   return structuredClone(codeList);
+}
+
+/** The Kuma releases whose rules kuma-mzs knows, newest first, and the default one. */
+export function kumaVersions() {
+  return structuredClone(versions);
 }
 
 /** Loads the main module; without arguments, the editor module too (both from beside this file). */

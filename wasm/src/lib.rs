@@ -238,6 +238,15 @@ export function resourceTypes(): ResourceTypeInfo[];
  * the core's registry when the package is built (no WebAssembly needed).
  */
 export function codes(): CodeInfo[];
+/** The Kuma releases kuma-mzs knows (what `kumaVersion` options accept). */
+export interface KumaVersions {
+  /** Every supported release, newest first (`3.0`, `2.14`, ..., `2.9`). */
+  releases: string[];
+  /** The release used when no `kumaVersion` is given. */
+  default: string;
+}
+/** The supported Kuma releases, from the core when the package is built; no WebAssembly needed. */
+export function kumaVersions(): KumaVersions;
 "#;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {

@@ -178,6 +178,24 @@ test('resourceTypes gives the core facts about each resource type, as fresh plai
   assert.notEqual(k.resourceTypes()[0].name, 'changed');
 });
 
+test('kumaVersions lists every release the core accepts, newest first, with the default', () => {
+  const versions = k.kumaVersions();
+  assert.ok(isPlain(versions));
+  assert.deepEqual(versions.releases, ['3.0', '2.14', '2.13', '2.12', '2.11', '2.10', '2.9']);
+  assert.equal(versions.default, '3.0');
+  // Each is a release the core's own parse names as itself, and schema() has each one's schemas.
+  for (const release of versions.releases) {
+    assert.equal(k.kumaVersion(release), release);
+    assert.deepEqual(k.schema({ kumaVersion: release }), require(`${PKG}/data/schemas.json`)[release]);
+  }
+  // `2.x` is a spelling of the newest 2.x release, not a release of its own.
+  assert.equal(k.kumaVersion('2.x'), versions.releases.find((r) => r.startsWith('2.')));
+  // The core's own list (in its error for an unknown release) is the same, in the same order.
+  assert.throws(() => k.kumaVersion('1.0'), (e) => e.message.includes(`supported: ${versions.releases.join(', ')} `));
+  versions.releases.push('changed');
+  assert.ok(!k.kumaVersions().releases.includes('changed'));
+});
+
 test('the editor functions load their module on first use and schema() copies build-time data', () => {
   const a = k.schema();
   a.Mesh = null;

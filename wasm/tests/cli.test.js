@@ -4,7 +4,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { FIXTURES, runCli } = require('./helpers.js');
+const { FIXTURES, PKG, runCli } = require('./helpers.js');
 const { globToRegExp } = require('../npm/lib/files.js');
 
 test('a valid file exits 0 and prints nothing on stdout', () => {
@@ -313,4 +313,63 @@ test('preview locates its warnings in the order of the text', () => {
   const lines = located.map((l) => Number(l.split(':')[1]));
   assert.equal(lines.length, 3, r.stdout);
   assert.deepEqual(lines, [...lines].sort((a, b) => a - b), r.stdout);
+});
+
+test('a Helm template of a Kuma resource says to render it first, not an opaque YAML error', () => {
+  const RENDER_FIRST = 'not checked: this is a Go template (Helm), not YAML yet; render it first and check the output, e.g. `helm template RELEASE CHART | kuma-mzs validate -`';
+  // It used to be `1:3: error: invalid YAML: "-" is only valid inside a block` (exit 1). The
+  // HostnameGenerator beside it is valid YAML whose `template` holds a Go template in a string:
+  // checked as usual, and valid.
+  const r = runCli(['validate', 'helm-chart']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, `helm-chart/templates/mzs.yaml:1:1: warning: ${RENDER_FIRST}\n`);
+  assert.match(r.stderr, /0 error\(s\), 1 warning\(s\) in 2 file\(s\)/);
+  const json = JSON.parse(runCli(['validate', '--format', 'json', 'helm-chart']).stdout);
+  assert.deepEqual(json.files[0].documents.map((d) => [d.kind, d.name, d.diagnostics.length]), [['HostnameGenerator', 'mzs-local', 0]]);
+  // The range is the action `{{- if .Values.mzs.enabled }}`.
+  assert.deepEqual(json.files[1].diagnostics[0].range, { start: { line: 1, column: 1 }, end: { line: 1, column: 30 } });
+  // --strict wants every file checked: an error.
+  const strict = runCli(['validate', '--strict', 'helm-chart/templates/mzs.yaml']);
+  assert.equal(strict.code, 1);
+  assert.equal(strict.stdout, `helm-chart/templates/mzs.yaml:1:1: error: ${RENDER_FIRST}\n`);
+  // preview leaves the file out with the same warning, in every format.
+  const preview = runCli(['preview', 'helm-chart']);
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.match(preview.stdout, /^helm-chart\/templates\/mzs\.yaml:1:1: warning: not checked: this is a Go template/m);
+  assert.doesNotMatch(preview.stdout, /invalid YAML/);
+  const previewJson = JSON.parse(runCli(['preview', '--format', 'json', 'helm-chart']).stdout);
+  assert.deepEqual(previewJson.files[1].diagnostics.map((d) => [d.severity, d.message]), [['warning', RENDER_FIRST]]);
+  // A template action where YAML reads a flow mapping (`name: {{ .Release.Name }}`) parses, and
+  // is a template too; one in a block scalar is text, and the file's real errors stand.
+  const flow = runCli(['validate', '-'], {
+    input: 'type: MeshMultiZoneService\nname: {{ .Release.Name }}\nmesh: default\nspec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80}]}\n',
+  });
+  assert.equal(flow.stdout, `<stdin>:2:7: warning: ${RENDER_FIRST}\n`);
+  const block = runCli(['validate', '-'], {
+    input: 'type: HostnameGenerator\nname: x\nspec:\n  template: |\n    {{ .DisplayName }}.mzs\n  selector:\n    meshMultiZoneService:\n      matchLabels: {a: b}\n',
+  });
+  assert.equal(block.code, 1);
+  assert.match(block.stdout, /^<stdin>:5:5: error: spec\.template: template renders to "displayname\.mzs\\n" which is not a valid DNS name/);
+  assert.doesNotMatch(block.stdout, /Go template/);
+});
+
+test('schema takes --kuma-version; --down-zones must name a zone of the preview', () => {
+  const core = require(PKG);
+  // 2.x has targetRef fields 3.0 does not (ARCHITECTURE: "fields only 2.x has").
+  const v30 = JSON.parse(runCli(['schema', 'MeshLoadBalancingStrategy']).stdout);
+  const v29 = JSON.parse(runCli(['schema', '--kuma-version', '2.9', 'MeshLoadBalancingStrategy']).stdout);
+  assert.notDeepEqual(v29, v30);
+  assert.deepEqual(JSON.parse(runCli(['schema', '--kuma-version=2.x']).stdout), core.schema({ kumaVersion: '2.14' }));
+  const bad = runCli(['schema', '--kuma-version', '2.8']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^kuma-mzs: --kuma-version: "2\.8" is not a supported Kuma version; supported: 3\.0, 2\.14/);
+
+  // The preview's zones are east and west (the MeshServices' labels): a misspelt one was ignored.
+  const down = runCli(['preview', '--down-zones', 'east', 'preview']);
+  assert.equal(down.code, 0, down.stderr);
+  const unknown = runCli(['preview', '--down-zones', 'eats,west', 'preview']);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stdout, '');
+  assert.match(unknown.stderr, /^kuma-mzs: --down-zones: no zone "eats" in the preview \(the zones are east, west; a zone comes from --zones, --zone or a MeshService's kuma\.io\/zone label\)\n/);
+  assert.equal(runCli(['preview', '--zones', 'east,west,north', '--down-zones', 'north', 'preview']).code, 0);
 });

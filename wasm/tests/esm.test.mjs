@@ -38,6 +38,7 @@ test('the web build: resourceTypes() needs no wasm, initEditor() loads the edito
   const web = await import(`${PKG}/web/kuma_mzs.js?editor`);
   const node = require(PKG);
   assert.deepEqual(web.resourceTypes(), node.resourceTypes());
+  assert.deepEqual(web.kumaVersions(), node.kumaVersions());
   await web.default({ module_or_path: await readFile(`${PKG}/web/kuma_mzs_bg.wasm`) });
   await web.initEditor({ module_or_path: await readFile(`${PKG}/web/kuma_mzs_editor_bg.wasm`) });
   const text = 'type: MeshMultiZoneService\n';

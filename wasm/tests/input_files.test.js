@@ -195,3 +195,22 @@ test('globs take only .yaml, .yml and .json files unless the pattern names an ex
   assert.equal(none.code, 2);
   assert.equal(none.stderr, 'kuma-mzs: d2/log*: no .yaml, .yml or .json files match this pattern\n');
 });
+
+test('a glob whose directory part is not normalised matches what the normalised one does', () => {
+  const paths = (pattern) => {
+    const r = run(['validate', '--format', 'json', pattern]);
+    assert.equal(r.code, 1, `${pattern}: ${r.stderr}`);
+    return JSON.parse(r.stdout).files.map((f) => f.path);
+  };
+  // Each used to say "no .yaml, .yml or .json files match this pattern" (exit 2).
+  for (const pattern of ['d1/../d2/*.yaml', 'd2/./*.yaml', 'd2//*.yaml', './d2/*.yaml', 'd2/.//*.yaml', 'd1/sub/../../d2/*']) {
+    assert.deepEqual(paths(pattern), ['d2/mb.yaml'], pattern);
+  }
+  assert.deepEqual(paths('d1/../d2/**/*.y*ml'), ['d2/mb.yaml', 'd2/sub/deep.yml']);
+  // An absolute pattern prints absolute paths, normalised.
+  const absolute = path.join(dir, 'd1', '..', 'd2') + '//*.yaml';
+  assert.deepEqual(paths(absolute), [path.join(dir, 'd2', 'mb.yaml').split(path.sep).join('/')]);
+  // Leaving the working directory keeps the `..` a path needs.
+  const up = runCli(['validate', '--format', 'json', '../d2/*.yaml'], { cwd: path.join(dir, 'd1') });
+  assert.deepEqual(JSON.parse(up.stdout).files.map((f) => f.path), ['../d2/mb.yaml']);
+});

@@ -431,3 +431,83 @@ test('a value near an allowed one gets a quick fix to the nearest (httpx -> http
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+test('workspace: a closed file in UTF-16 with a byte order mark is read as the CLI reads it', async (t) => {
+  const dir = workspaceFolder();
+  // What Windows PowerShell 5's `>` writes: UTF-16LE after FF FE. It used to be read as UTF-8,
+  // hold no Kuma resource and stay out of the workspace preview.
+  const globalFile = path.join(dir, 'global.yaml');
+  const text = fs.readFileSync(globalFile, 'utf8');
+  fs.writeFileSync(globalFile, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const globalUri = pathToFileURL(globalFile).href;
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === globalUri);
+  const d = published.params.diagnostics.find((x) => x.code === 'MZS103');
+  assert.ok(d, JSON.stringify(published.params.diagnostics));
+  assert.deepEqual(d.range.start, { line: 7, character: 13 });
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('a Helm template of a Kuma resource gets one info saying to render it first', async (t) => {
+  const dir = workspaceFolder();
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const helm = path.join(FIXTURES, 'helm-chart', 'templates', 'mzs.yaml');
+  const uri = pathToFileURL(path.join(dir, 'chart', 'templates', 'mzs.yaml')).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: fs.readFileSync(helm, 'utf8') } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  // Not `invalid YAML: "-" is only valid inside a block` as an error on `{{-`.
+  assert.deepEqual(published.params.diagnostics.map((d) => [d.severity, d.code, d.range]), [
+    [3, 'syntax', { start: { line: 0, character: 0 }, end: { line: 0, character: 29 } }],
+  ]);
+  assert.match(published.params.diagnostics[0].message, /^not checked: this is a Go template \(Helm\), not YAML yet; render it first/);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('maxBytes sets the size limit, as the CLI\'s --max-bytes; a value that is not a size is refused', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { maxBytes: 64, debounceMs: 0 } });
+  client.notify('initialized', {});
+  const uri = 'file:///w/mzs.yaml';
+  const text = 'type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: backend}}}\n  ports: [{port: 80, appProtocol: http}]\n';
+  assert.ok(Buffer.byteLength(text) > 64);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const limited = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  assert.deepEqual(limited.params.diagnostics.map((d) => [d.code, d.severity]), [['limit', 1]]);
+  assert.match(limited.params.diagnostics[0].message, /\b64\b/);
+  // null goes back to the default limit: the document is valid.
+  client.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { maxBytes: null } } });
+  const valid = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  assert.deepEqual(valid.params.diagnostics, []);
+  client.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { maxBytes: '1MB' } } });
+  const refused = await client.waitFor((m) => m.method === 'window/showMessage' && /maxBytes/.test(m.params.message));
+  assert.equal(refused.params.message, 'kuma-mzs: maxBytes must be a positive whole number of bytes, not "1MB"; keeping the default');
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('completion and hover past the end of a line or of the document answer nothing', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const uri = 'file:///w/end.yaml';
+  const text = 'type: MeshMultiZoneService\nname: a\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const at = (line, character) => ({ textDocument: { uri }, position: { line, character } });
+  // Past the end: the document has lines 0-2 (2 is the empty last line). It used to offer 1 item.
+  for (const [line, character] of [[3, 0], [10, 4], [0, 27], [2, 1]]) {
+    assert.deepEqual(await client.request('textDocument/completion', at(line, character)), [], `completion at ${line}:${character}`);
+    assert.equal(await client.request('textDocument/hover', at(line, character)), null, `hover at ${line}:${character}`);
+  }
+  // The empty last line is in the document: a new top-level field.
+  const fields = await client.request('textDocument/completion', at(2, 0));
+  assert.ok(fields.some((i) => i.label === 'spec'), JSON.stringify(fields.map((i) => i.label)));
+  assert.notEqual(await client.request('textDocument/hover', at(0, 2)), null);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});

@@ -18,7 +18,7 @@ function run(cmd, args, cwd, input) {
 const TSC = path.join(WASM, 'npm', 'node_modules', 'typescript', 'bin', 'tsc');
 
 const NODE_CONSUMER = `
-import { validate, preview, explain, hover, complete, schema, codes, version } from 'kuma-mzs';
+import { validate, preview, explain, hover, complete, schema, codes, version, kumaVersions } from 'kuma-mzs';
 import type { ValidateResult, Diagnostic, Range, PreviewResult, CompletionItem, HoverResult } from 'kuma-mzs';
 
 const result: ValidateResult = validate('type: MeshMultiZoneService', { format: 'yaml', kumaVersion: '3.0' });
@@ -33,11 +33,13 @@ const h: HoverResult | null = hover('', { line: 0, character: 0 });
 const items: CompletionItem[] = complete('', { line: 0, character: 0 }, { kumaVersion: '2.x' });
 const kinds: string[] = Object.keys(schema());
 const v: string = version() + codes().map((c) => c.code).join();
+const releases: string[] = kumaVersions().releases;
+const defaultRelease: string = kumaVersions().default;
 // @ts-expect-error only known Kuma versions are accepted
 validate('', { kumaVersion: '4.0' });
 // @ts-expect-error positions are objects
 hover('', 3);
-export { utf16, shape, zoneNames, text, h, items, kinds, v };
+export { utf16, shape, zoneNames, text, h, items, kinds, v, releases, defaultRelease };
 `;
 
 const WEB_CONSUMER = `

@@ -84,6 +84,7 @@ test("the manifest activates on YAML and JSON, names its entry point, engine and
     "kumaMzs.kumaVersion",
     "kumaMzs.lints.ignore",
     "kumaMzs.lints.warningsAsErrors",
+    "kumaMzs.maxBytes",
     "kumaMzs.reportUnknownResources",
     "kumaMzs.trace.server",
     "kumaMzs.workspacePreview",
@@ -96,10 +97,25 @@ test("the manifest activates on YAML and JSON, names its entry point, engine and
   assert.equal(properties["kumaMzs.reportUnknownResources"].default, false);
   // Every Kuma release the setting offers is one the bundled core accepts.
   const core = createRequire(join(extensionDir(), "server", "package.json"))("./node/kuma_mzs.js");
-  for (const version of properties["kumaMzs.kumaVersion"].enum) {
+  const setting = properties["kumaMzs.kumaVersion"];
+  for (const version of setting.enum) {
     assert.doesNotThrow(() => core.validate("", { kumaVersion: version }), `the core accepts kumaVersion ${version}`);
   }
   assert.throws(() => core.validate("", { kumaVersion: "1.8" }), /kumaVersion/);
+  // The manifest is static, so its list is written out: it must be every release the bundled
+  // package supports (kumaVersions(), from the core), in its order, plus the `2.x` shorthand, and
+  // each description must name the release the core reads it as.
+  const { releases, default: defaultRelease } = core.kumaVersions();
+  assert.deepEqual(setting.enum, [...releases, "2.x"]);
+  assert.equal(setting.default, defaultRelease);
+  assert.equal(setting.enumDescriptions.length, setting.enum.length);
+  setting.enum.forEach((version, i) => {
+    const release = core.kumaVersion(version);
+    assert.match(setting.enumDescriptions[i], new RegExp(`\\b${release.replace(".", "\\.")}\\b`), `${version} is described as Kuma ${release}`);
+    for (const other of releases.filter((r) => r !== release)) {
+      assert.doesNotMatch(setting.enumDescriptions[i], new RegExp(`\\b${other.replace(".", "\\.")}\\b`), `${version} is not described as ${other}`);
+    }
+  });
 });
 
 test("the client bundle needs nothing at run time but VS Code and Node", () => {
@@ -128,6 +144,10 @@ test("lint settings hide or raise only the project's lint codes", () => {
     config.initializationOptions({ kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0, lints: {} }),
     { kumaVersion: "2.x", reportUnknownResources: true, workspacePreview: false, debounceMs: 0 },
   );
+  // maxBytes goes when it is a size; null (the setting's default: the core's limit) stays out.
+  assert.deepEqual(config.initializationOptions({ maxBytes: 2097152 }), { maxBytes: 2097152 });
+  assert.deepEqual(config.initializationOptions({ maxBytes: null }), {});
+  assert.deepEqual(config.initializationOptions({ maxBytes: 0 }), {});
   // The zones setting goes to the server as it is; anything but an object is left out.
   const zones = { east: ["clusters/east/**"], global: ["global.yaml"] };
   assert.deepEqual(config.initializationOptions({ zones }), { zones });

@@ -4,7 +4,8 @@
 
 local cmd = { 'npx', '--no-install', 'kuma-mzs-language-server', '--stdio' }
 local init_options = {
-  kumaVersion = '3.0',            -- or '2.x' for Kuma 2.9 to 2.14 rules
+  kumaVersion = '3.0',            -- the release your control plane runs: '3.0', '2.14' ... '2.9'
+                                  -- ('2.x' is the newest 2.x release, 2.14; rules differ per release)
   reportUnknownResources = false, -- keep other YAML quiet
   -- Which files are applied to which zone's control plane (globs relative to the project root),
   -- for the zone mistakes MZS201-MZS203. A directory named after a zone listed here (zones/east/)

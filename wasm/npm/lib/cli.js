@@ -9,6 +9,7 @@ const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
 const { diagnosticText, hintText } = require('./format.js');
 const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
+const { templateDiagnostic } = require('./templates.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
@@ -17,7 +18,7 @@ const USAGE = `Usage:
                     [--kuma-version VERSION] [--mzs-cidr CIDR] [--strict] [--max-bytes N]
                     [--format text|json|sarif] [--srcroot DIR] [--sarif-help-uri URL]
                     [FILE|DIR|GLOB|- ...]
-  kuma-mzs schema   [KIND]
+  kuma-mzs schema   [--kuma-version VERSION] [KIND]
   kuma-mzs --version | --help
 
 validate  checks every Kuma resource in the files (Kuma's validator, schema, lints);
@@ -31,10 +32,11 @@ preview   shows what each zone's control plane computes for every MeshMultiZoneS
           Told which files are applied to which zone, it also reports zone mistakes:
           MZS201 a MeshService without a zone label in a global file, MZS202 a zone label
           naming another zone than its file's, MZS203 (an error) an MZS in a zone's file.
-schema    prints the JSON Schema of every resource kind (or of KIND).
+schema    prints the JSON Schema of every resource kind (or of KIND) under the
+          rules of --kuma-version.
 
---kuma-version  the Kuma release whose rules apply: 3.0 (default), 2.9 to 2.14 (2.14.3 and
-                v2.14.3 work too), or 2.x for the newest 2.x release
+--kuma-version  the Kuma release whose rules apply: 3.0 (default) or 2.14 down to 2.9 (2.14.3
+                and v2.14.3 work too); 2.x is the newest 2.x release, 2.14
 --zone ZONE=PATH  (preview, repeatable) the files at PATH (a file, a directory, a quoted glob
                 or -) are applied to zone ZONE's control plane; --zone global=PATH for the
                 global's. They are read as inputs too (operands may then be left out).
@@ -138,6 +140,23 @@ function undecodableResult(input, options) {
   return { documents: [], diagnostics: quiet ? [] : [input.undecodable], holdsKuma };
 }
 
+/**
+ * The validate() result of a readable file: the core's, unless the file is a Go template (a Helm
+ * chart's) whose actions keep it from being YAML: then one diagnostic that says to render it
+ * first (a warning; an error under --strict), and nothing else of the file is checked.
+ */
+function validateText(input, options) {
+  const result = callCore(() => core.validate(input.text, options));
+  const template = templateOf(input.text, result, options);
+  return template ? { documents: [], diagnostics: [template], holdsKuma: result.holdsKuma } : result;
+}
+
+/** The render-it-first diagnostic of a Go template, or null (see validateText). */
+function templateOf(text, result, options) {
+  const severity = options.unknownResources === 'error' ? 'error' : 'warning';
+  return templateDiagnostic(text, allDiagnostics(result), severity);
+}
+
 /** Run a core call; an option error names the command-line flag, not the API option. */
 function callCore(fn) {
   try {
@@ -216,7 +235,7 @@ function runValidate(argv, io) {
     path: input.path,
     result: input.undecodable
       ? undecodableResult(input, validateOptions)
-      : callCore(() => core.validate(input.text, validateOptions)),
+      : validateText(input, validateOptions),
   }));
   let errors = 0;
   let warnings = 0;
@@ -358,20 +377,35 @@ function runPreview(argv, io) {
   callCore(() => core.preview([], previewOptions));
   const zoneNames = new Set((previewOptions.zones || []).concat(assignments.map((a) => a.zone)));
   const inputs = loadPreviewInputs(operands, assignments, zoneNames, io);
-  // A file that is not text takes part as an empty one, so that the core's files stay those of
-  // `inputs`, in order; its limit error is then added to its own entry.
-  const coreInputs = inputs.map((input) => {
-    const coreInput = { path: input.path, text: input.undecodable ? '' : input.text };
-    if (input.zone !== undefined) coreInput.zone = input.zone;
-    return coreInput;
-  });
-  const result = callCore(() => core.preview(coreInputs, previewOptions));
   const validateOptions = {
     kumaVersion: previewOptions.kumaVersion,
     unknownResources: previewOptions.unknownResources,
     maxBytes: previewOptions.maxBytes,
   };
-  const undecodable = inputs.map((input) => (input.undecodable ? undecodableResult(input, validateOptions).diagnostics : []));
+  // A file that is not text, or is a Go template (see validateText), takes part as an empty one,
+  // so that the core's files stay those of `inputs`, in order; its own diagnostic is then added
+  // to its entry.
+  const undecodable = inputs.map((input) => {
+    if (input.undecodable) return undecodableResult(input, validateOptions).diagnostics;
+    // Only a text with an action can be a template: the others are not checked twice.
+    if (!input.text.includes('{{')) return [];
+    const template = templateOf(input.text, callCore(() => core.validate(input.text, validateOptions)), validateOptions);
+    return template ? [template] : [];
+  });
+  const coreInputs = inputs.map((input, i) => {
+    const coreInput = { path: input.path, text: undecodable[i].length > 0 ? '' : input.text };
+    if (input.zone !== undefined) coreInput.zone = input.zone;
+    return coreInput;
+  });
+  const result = callCore(() => core.preview(coreInputs, previewOptions));
+  // A down zone the preview does not have changes nothing: most likely a misspelt name.
+  const known = result.zones.map((z) => z.zone);
+  const unknownDown = (previewOptions.downZones || []).filter((z) => !known.includes(z));
+  if (unknownDown.length > 0) {
+    const names = unknownDown.map((z) => JSON.stringify(z)).join(', ');
+    const zones = known.length > 0 ? `the zones are ${known.join(', ')}` : 'the preview has no zones';
+    throw new UsageError(`--down-zones: no zone ${names} in the preview (${zones}; a zone comes from --zones, --zone or a MeshService's kuma.io/zone label)`);
+  }
   result.diagnostics.forEach((f, i) => f.diagnostics.unshift(...undecodable[i]));
   const errors = result.diagnostics.some((f) =>
     f.diagnostics.concat(f.previewDiagnostics).some((d) => d.severity === 'error'),
@@ -418,8 +452,8 @@ function runPreview(argv, io) {
 }
 
 function runSchema(argv, io) {
-  const { operands } = parseArgs(argv, {});
-  const schemas = core.schema();
+  const { options, operands } = parseArgs(argv, { 'kuma-version': kumaVersion });
+  const schemas = callCore(() => core.schema({ kumaVersion: options['kuma-version'] }));
   if (operands.length === 0) {
     io.out(JSON.stringify(schemas, null, 2) + '\n');
     return 0;

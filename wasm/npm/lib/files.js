@@ -78,21 +78,26 @@ function namesExtension(pattern) {
   return /^.+\.[^.]+$/.test(pattern.slice(pattern.lastIndexOf('/') + 1));
 }
 
+/**
+ * The files a glob matches. The pattern is compared with the paths a directory walk prints,
+ * which path.join has normalised, so the pattern is normalised the same way first: its fixed
+ * directory part as a path (`dn/../in`, `./in`, `in//` are `in`), and in its glob part empty and
+ * `.` segments dropped. Matches print below the normalised directory (`in/a.json`).
+ */
 function expandGlob(pattern) {
-  const normalized = pattern.split(path.sep).join('/');
-  const parts = normalized.split('/');
-  const fixed = [];
-  for (const part of parts) {
-    if (isGlob(part)) break;
-    fixed.push(part);
-  }
-  const base = fixed.length === 0 ? '.' : fixed.join('/') || '/';
-  const re = globToRegExp(normalized.startsWith('./') ? normalized.slice(2) : normalized);
+  const parts = pattern.split(path.sep).join('/').split('/');
+  const firstGlob = parts.findIndex(isGlob);
+  const fixed = parts.slice(0, firstGlob);
+  const rest = parts.slice(firstGlob).filter((part) => part !== '' && part !== '.');
+  let base = fixed.length === 0 ? '.' : fixed.join('/') === '' ? '/' : path.posix.normalize(fixed.join('/'));
+  if (base.length > 1 && base.endsWith('/')) base = base.slice(0, -1);
+  const normalized = base === '.' ? rest.join('/') : base === '/' ? `/${rest.join('/')}` : `${base}/${rest.join('/')}`;
+  const re = globToRegExp(normalized);
   if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) return [];
   const anyType = namesExtension(normalized);
   return walk(base, [])
     .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => re.test(f.startsWith('./') ? f.slice(2) : f))
+    .filter((f) => re.test(f))
     .filter((f) => anyType || isKumaFileType(f));
 }
 
@@ -221,4 +226,4 @@ function readInput(file, stdin) {
   return input;
 }
 
-module.exports = { expandOperands, readInput, InputError, globToRegExp, isGlob };
+module.exports = { expandOperands, readInput, decode, InputError, globToRegExp, isGlob };

@@ -8,13 +8,17 @@
 // workspace/didChangeWatchedFiles). Each change re-runs the core's preview over that view after a
 // short debounce, so a preview warning (MZS103 on the selector of an MZS whose MeshServices live
 // in another file) appears and clears as files change. Files that hold no Kuma resource (Helm
-// templates, Deployments, large generated YAML) get no diagnostics.
+// templates, Deployments, large generated YAML) get no diagnostics; a Go template of a Kuma
+// resource (a Helm chart's, not YAML until rendered) gets one info at its first action saying
+// to render it first, and nothing else.
 //
 // initializationOptions (all optional):
 //   kumaVersion: "3.0" | "2.x" | "2.9" ...  which Kuma release's rules to apply (default "3.0")
 //   reportUnknownResources: boolean     also flag YAML documents that are not Kuma resources
 //                                       (default false: other YAML in the workspace stays quiet)
 //   debounceMs: number                  wait this long after the last change (default 75)
+//   maxBytes: number                    the largest file checked, in bytes (default 1048576, as
+//                                       the CLI's --max-bytes)
 //   workspacePreview: boolean           read the workspace folders' Kuma files (default true)
 //   zones: {zone: [glob, ...]}          which files are applied to which zone's control plane:
 //                                       globs (or plain paths: a file, or a directory and all
@@ -44,6 +48,8 @@ const { TextDocument } = require('vscode-languageserver-textdocument');
 const core = require('../node/kuma_mzs.js');
 const { diagnosticText, hintText } = require('./format.js');
 const { zoneRules, assignZone, inputZone } = require('./zones.js');
+const { decode } = require('./files.js');
+const { templateDiagnostic } = require('./templates.js');
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -79,12 +85,31 @@ function unknownResources(settings) {
   return settings.reportUnknownResources ? 'error' : 'quiet';
 }
 
+/** The core's options for checking a text under `settings`. */
+function checkOptions(settings) {
+  const options = { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) };
+  if (settings.maxBytes !== undefined) options.maxBytes = settings.maxBytes;
+  return options;
+}
+
+/**
+ * A Go template's (a Helm chart's) one diagnostic in place of the core's, or null: a file whose
+ * template actions keep it from being YAML is not checked, and says to render it first (lib/
+ * templates.js). Info, since nothing in the editor can fix it; an error when every file must be
+ * Kuma (reportUnknownResources).
+ */
+function templateOf(text, diagnostics, settings) {
+  if (!text.includes('{{')) return null;
+  return templateDiagnostic(text, diagnostics, settings.reportUnknownResources ? 'error' : 'info');
+}
+
 /** LSP diagnostics of one text on its own (exported for tests and other hosts). */
 function diagnose(text, settings) {
-  const result = core.validate(text, { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) });
+  const result = core.validate(text, checkOptions(settings));
   if (!result.holdsKuma && !settings.reportUnknownResources) return [];
   const all = result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
-  return all.map(lspDiagnostic);
+  const template = templateOf(text, all, settings);
+  return (template ? [template] : all).map(lspDiagnostic);
 }
 
 /**
@@ -95,12 +120,13 @@ function diagnose(text, settings) {
 function diagnoseWorkspace(files, settings) {
   const result = core.preview(
     files.map((f) => (f.zone === undefined ? { path: f.uri, text: f.text } : { path: f.uri, text: f.text, zone: f.zone })),
-    { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings), diagnosticsOnly: true },
+    { ...checkOptions(settings), diagnosticsOnly: true },
   );
   const out = new Map();
-  for (const file of result.diagnostics) {
-    out.set(file.path, file.diagnostics.concat(file.previewDiagnostics).map(lspDiagnostic));
-  }
+  result.diagnostics.forEach((file, i) => {
+    const template = templateOf(files[i].text, file.diagnostics, settings);
+    out.set(file.path, (template ? [template] : file.diagnostics.concat(file.previewDiagnostics)).map(lspDiagnostic));
+  });
   return out;
 }
 
@@ -134,6 +160,7 @@ function start() {
     kumaVersion: undefined,
     reportUnknownResources: false,
     debounceMs: 75,
+    maxBytes: undefined,
     workspacePreview: true,
     zones: zoneRules(undefined),
   };
@@ -169,6 +196,17 @@ function start() {
         settings.debounceMs = next.debounceMs;
       } else {
         log(`kuma-mzs: debounceMs must be a number of milliseconds from 0 to 5000, not ${JSON.stringify(next.debounceMs)}; keeping ${settings.debounceMs}`);
+      }
+    }
+    if (next.maxBytes === null) {
+      // Unset: the core's default limit.
+      settings.maxBytes = undefined;
+    } else if (next.maxBytes !== undefined) {
+      if (Number.isInteger(next.maxBytes) && next.maxBytes > 0 && next.maxBytes <= 0xffffffff) {
+        settings.maxBytes = next.maxBytes;
+      } else {
+        const keeping = settings.maxBytes === undefined ? 'the default' : settings.maxBytes;
+        log(`kuma-mzs: maxBytes must be a positive whole number of bytes, not ${JSON.stringify(next.maxBytes)}; keeping ${keeping}`);
       }
     }
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);
@@ -213,14 +251,17 @@ function start() {
     const uri = pathToFileURL(file).href;
     let text = null;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      // Decoded as the CLI reads files: UTF-8, or UTF-16 after a byte order mark (what Windows
+      // PowerShell 5's `>` writes), as Kuma reads them. Bytes that are neither come back lossy,
+      // enough to tell whether the file holds a Kuma resource.
+      text = decode(fs.readFileSync(file)).text;
     } catch {
       text = null;
     }
     let holds = false;
     if (text !== null) {
       try {
-        holds = core.validate(text, { kumaVersion: settings.kumaVersion, unknownResources: 'quiet' }).holdsKuma;
+        holds = core.validate(text, { ...checkOptions(settings), unknownResources: 'quiet' }).holdsKuma;
       } catch {
         holds = false;
       }
@@ -345,9 +386,17 @@ function start() {
 
   const editorOptions = () => ({ kumaVersion: settings.kumaVersion });
 
+  /** Whether `position` is in `document`: on one of its lines, at most at the line's end. A
+   * client may ask past the end (a stale position); there is nothing there to hover or complete. */
+  function inDocument(document, position) {
+    if (position.line < 0 || position.line >= document.lineCount || position.character < 0) return false;
+    const line = document.getText({ start: { line: position.line, character: 0 }, end: { line: position.line + 1, character: 0 } });
+    return position.character <= line.replace(/\r?\n$/, '').length;
+  }
+
   connection.onHover((params) => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) return null;
+    if (!document || !inDocument(document, params.position)) return null;
     const h = core.hover(document.getText(), params.position, editorOptions());
     if (!h) return null;
     return { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: lspRange(h.range) };
@@ -355,7 +404,7 @@ function start() {
 
   connection.onCompletion((params) => {
     const document = documents.get(params.textDocument.uri);
-    if (!document) return [];
+    if (!document || !inDocument(document, params.position)) return [];
     return core.complete(document.getText(), params.position, editorOptions()).map((item) => ({
       label: item.label,
       kind: item.kind === 'field' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
