@@ -872,7 +872,8 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     };
     match item {
         Ok(item) => {
-            let (zone_status, diags) = zones::read(&configured, mesh, name, None).await;
+            let (zone_status, diags) =
+                zones::refresh(&configured, mesh, name, item.get("spec")).await;
             let warnings = match state.get("warnings") {
                 Value::List(w) => Value::List(w.clone()),
                 _ => Value::List(Vec::new()),
