@@ -177,3 +177,50 @@ fn a_zone_that_keeps_the_old_spec_stays_pending_with_a_warning() {
     ws.apply(&[]);
     assert_eq!(data_state(&ws), "synced");
 }
+
+/// A matched MeshService's `namespace` (Universal: none) reads the same in the resource's
+/// `zone_status`, the data source's and `kuma_mesh_services`.
+#[test]
+fn matched_services_namespace_agrees_everywhere() {
+    let kuma = kuma_mzs_e2e::terraform::KumaLocal::start(&["east"], &[]);
+    kuma.seed_mesh_service("east", "redis", 6379);
+    kuma.wait_for_global_mesh_services("redis", 1);
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        kuma_mzs_e2e::terraform::provider_block(
+            &kuma.global,
+            &kuma.token,
+            "",
+            &[("east", east.as_str())]
+        ),
+        kuma_mzs_e2e::terraform::redis_mzs("redis", "redis", "", 6379),
+        r#"
+data "kuma_mesh_multi_zone_service" "redis" {
+  name = kuma_mesh_multi_zone_service.redis.name
+}
+data "kuma_mesh_services" "redis" {
+  labels = { "kuma.io/display-name" = "redis" }
+}
+output "namespaces" {
+  value = {
+    resource = kuma_mesh_multi_zone_service.redis.zone_status[0].mesh_services[0].namespace
+    data     = data.kuma_mesh_multi_zone_service.redis.zone_status[0].mesh_services[0].namespace
+    list     = data.kuma_mesh_services.redis.items[0].namespace
+  }
+}
+"#
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let created = ws.resource("kuma_mesh_multi_zone_service.redis");
+    let created = created["zone_status"][0]["mesh_services"][0]["namespace"].clone();
+    // A second apply reads the data sources after the resource's status is in the state.
+    ws.apply(&[]);
+    let state = ws.state();
+    let namespaces = &state["values"]["outputs"]["namespaces"]["value"];
+    assert_eq!(created, namespaces["list"], "{namespaces}");
+    assert_eq!(namespaces["resource"], namespaces["list"], "{namespaces}");
+    assert_eq!(namespaces["data"], namespaces["list"], "{namespaces}");
+}
