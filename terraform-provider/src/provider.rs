@@ -641,6 +641,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_create_holds_the_object_its_replacement_marked_or_this_process_refreshed() {
+        let provider = KumaProvider::new();
+        let mzs = "kuma_mesh_multi_zone_service";
+        let marked = crate::private::mark(&[], mzs, "default/tx");
+        // The create half of a replacement: null prior, the first call's private bytes.
+        assert_eq!(
+            provider.held(mzs, &Value::Null, &marked),
+            vec!["default/tx"]
+        );
+        // Another type's plan, a plain create and an update hold nothing.
+        assert!(provider
+            .held("kuma_hostname_generator", &Value::Null, &marked)
+            .is_empty());
+        assert!(provider.held(mzs, &Value::Null, &[]).is_empty());
+        let prior = Value::object([("id", Value::string("default/tx"))]);
+        assert!(provider.held(mzs, &prior, &marked).is_empty());
+        // A tainted object (planned as a create, no private bytes) that this run refreshed.
+        if let Ok(mut refreshed) = provider.refreshed.lock() {
+            refreshed.insert((mzs.to_owned(), "default/old".to_owned()));
+        }
+        assert_eq!(provider.held(mzs, &Value::Null, &[]), vec!["default/old"]);
+    }
+
+    #[test]
     fn a_data_source_under_a_provider_known_only_at_apply_is_deferred_or_explained() {
         let ty = Ty::object([("items", Ty::list(Ty::String))]);
         let refused = deferred_data_source("kuma_mesh_services", None, &ty);
