@@ -11,6 +11,7 @@ mod diag;
 mod docs;
 mod log;
 mod plugin;
+mod private;
 mod provider;
 mod resources;
 mod roots;

@@ -5,7 +5,8 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tfplugin_proto::tfplugin6 as pb;
 use tfplugin_proto::tfplugin6::provider_server::Provider;
@@ -64,6 +65,9 @@ pub struct KumaProvider {
     configured: RwLock<Option<Arc<Configured>>>,
     /// ConfigureProvider saw values known only after apply: plan offline.
     deferred: std::sync::atomic::AtomicBool,
+    /// (type name, id) of every object this process's refreshes found: objects in this
+    /// workspace's state (see [`PlanContext::held`]).
+    refreshed: Mutex<BTreeSet<(String, String)>>,
 }
 
 impl KumaProvider {
@@ -88,7 +92,28 @@ impl KumaProvider {
             data_types,
             configured: RwLock::new(None),
             deferred: std::sync::atomic::AtomicBool::new(false),
+            refreshed: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// [`PlanContext::held`] for a plan of `type_name` from `prior` with `prior_private`: only a
+    /// create (null prior) needs it.
+    fn held(&self, type_name: &str, prior: &Value, prior_private: &[u8]) -> Vec<String> {
+        if !prior.is_null() {
+            return Vec::new();
+        }
+        let mut held: Vec<String> = crate::private::marked(prior_private, type_name)
+            .into_iter()
+            .collect();
+        if let Ok(refreshed) = self.refreshed.lock() {
+            held.extend(
+                refreshed
+                    .iter()
+                    .filter(|(ty, _)| ty == type_name)
+                    .map(|(_, id)| id.clone()),
+            );
+        }
+        held
     }
 
     fn configured(&self) -> Result<Arc<Configured>, Vec<pb::Diagnostic>> {
@@ -125,6 +150,7 @@ impl KumaProvider {
                 .unwrap_or_default(),
             has_zones: configured.as_ref().is_some_and(|c| !c.zones.is_empty()),
             configured,
+            held: Vec::new(),
         }
     }
 
@@ -387,7 +413,7 @@ impl Provider for KumaProvider {
             Ok(Response::new(pb::read_resource::Response {
                 new_state,
                 diagnostics,
-                private: req.private.clone(),
+                private: crate::private::unmark(&req.private),
                 deferred: None,
             }))
         };
@@ -408,6 +434,10 @@ impl Provider for KumaProvider {
             Some(r) => r.read(&configured, &state).await,
             None => (state, Vec::new()),
         };
+        if let (Some(id), Ok(mut refreshed)) = (new_state.get("id").as_str(), self.refreshed.lock())
+        {
+            refreshed.insert((req.type_name.clone(), id.to_owned()));
+        }
         reply(encode(&new_state, ty), protos(&diags))
     }
 
@@ -433,7 +463,16 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let ctx = self.plan_context();
+        let ctx = PlanContext {
+            held: self.held(&req.type_name, &prior, &req.prior_private),
+            ..self.plan_context()
+        };
+        if !ctx.held.is_empty() {
+            log::debug(
+                "a create of an object this workspace holds is its replacement",
+                &[("type", &req.type_name), ("held", &ctx.held.join(","))],
+            );
+        }
         let outcome = match resource(&req.type_name) {
             Some(r) => r.plan(&ctx, &prior, &proposed, &config).await,
             None => Default::default(),
@@ -456,10 +495,17 @@ impl Provider for KumaProvider {
                 .map(|p| path_proto(p))
                 .collect()
         };
+        // Name the prior object for the second call of a replacement (see `crate::private`).
+        let planned_private = match prior.get("id").as_str() {
+            Some(id) if !outcome.planned.is_null() => {
+                crate::private::mark(&req.prior_private, &req.type_name, id)
+            }
+            _ => crate::private::unmark(&req.prior_private),
+        };
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state: encode(&outcome.planned, ty),
             requires_replace,
-            planned_private: req.prior_private.clone(),
+            planned_private,
             diagnostics: protos(&outcome.diags),
             legacy_type_system: false,
             deferred: None,
@@ -481,7 +527,7 @@ impl Provider for KumaProvider {
         let reply = |new_state, diagnostics| {
             Ok(Response::new(pb::apply_resource_change::Response {
                 new_state,
-                private: req.planned_private.clone(),
+                private: crate::private::unmark(&req.planned_private),
                 diagnostics,
                 legacy_type_system: false,
             }))
@@ -593,6 +639,30 @@ impl Provider for KumaProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_create_holds_the_object_its_replacement_marked_or_this_process_refreshed() {
+        let provider = KumaProvider::new();
+        let mzs = "kuma_mesh_multi_zone_service";
+        let marked = crate::private::mark(&[], mzs, "default/tx");
+        // The create half of a replacement: null prior, the first call's private bytes.
+        assert_eq!(
+            provider.held(mzs, &Value::Null, &marked),
+            vec!["default/tx"]
+        );
+        // Another type's plan, a plain create and an update hold nothing.
+        assert!(provider
+            .held("kuma_hostname_generator", &Value::Null, &marked)
+            .is_empty());
+        assert!(provider.held(mzs, &Value::Null, &[]).is_empty());
+        let prior = Value::object([("id", Value::string("default/tx"))]);
+        assert!(provider.held(mzs, &prior, &marked).is_empty());
+        // A tainted object (planned as a create, no private bytes) that this run refreshed.
+        if let Ok(mut refreshed) = provider.refreshed.lock() {
+            refreshed.insert((mzs.to_owned(), "default/old".to_owned()));
+        }
+        assert_eq!(provider.held(mzs, &Value::Null, &[]), vec!["default/old"]);
+    }
 
     #[test]
     fn a_data_source_under_a_provider_known_only_at_apply_is_deferred_or_explained() {

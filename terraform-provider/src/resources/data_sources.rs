@@ -215,7 +215,8 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
     );
     match configured.client.get(&path).await {
         Ok(item) => {
-            let (zone_status, zone_diags) = zones::read(configured, &mesh, name, None).await;
+            let (zone_status, zone_diags) =
+                zones::refresh(configured, &mesh, name, item.get("spec")).await;
             let spec = item.get("spec");
             let snis = snis_value(&item);
             let state = Value::object([

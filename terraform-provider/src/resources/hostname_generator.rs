@@ -449,8 +449,11 @@ pub async fn plan(
             "HostnameGenerator",
         ));
     }
+    // A create of the object this workspace holds is its replacement (see `PlanContext::held`).
     if let (true, Some(configured), Some(name)) = (
-        prior.is_null() && diags.is_empty(),
+        prior.is_null()
+            && diags.is_empty()
+            && !planned.get("name").as_str().is_some_and(|n| ctx.holds(n)),
         &ctx.configured,
         planned.get("name").as_str(),
     ) {

@@ -569,7 +569,7 @@ pub async fn plan(
     }
     if prior.is_null() && !planned.is_null() && diags.is_empty() {
         if let Some(configured) = &ctx.configured {
-            diags.extend(check_create(configured, &planned).await);
+            diags.extend(check_create(configured, &planned, ctx).await);
         }
     }
     let changes_matching = prior.is_null()
@@ -621,15 +621,22 @@ fn put_on_global(
     )
 }
 
-/// Plan-time half of a safe create: the object must not exist yet and its mesh must.
-async fn check_create(configured: &Configured, planned: &Value) -> Vec<Diag> {
+/// Plan-time half of a safe create: the object must not exist yet and its mesh must. The object
+/// this workspace itself holds may exist: that create is its replacement (see
+/// [`PlanContext::held`]).
+async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContext) -> Vec<Diag> {
     let (Some(mesh), Some(name)) = (planned.get("mesh").as_str(), planned.get("name").as_str())
     else {
         return Vec::new();
     };
     let configured = configured.with_deadline(configured.operation_timeout);
     let id = format!("{mesh}/{name}");
-    match super::exists_at_plan(&configured, &path(mesh, name)).await {
+    let exists = if ctx.holds(&id) {
+        Ok(false)
+    } else {
+        super::exists_at_plan(&configured, &path(mesh, name)).await
+    };
+    match exists {
         Ok(true) => {
             return vec![super::already_exists(
                 &Importable {
@@ -865,7 +872,8 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     };
     match item {
         Ok(item) => {
-            let (zone_status, diags) = zones::read(&configured, mesh, name, None).await;
+            let (zone_status, diags) =
+                zones::refresh(&configured, mesh, name, item.get("spec")).await;
             let warnings = match state.get("warnings") {
                 Value::List(w) => Value::List(w.clone()),
                 _ => Value::List(Vec::new()),
@@ -1112,6 +1120,7 @@ mod tests {
             configured: Some(std::sync::Arc::new(told)),
             version: KumaVersion::V3_0,
             has_zones: false,
+            held: Vec::new(),
         };
         let online = block_on(plan(&ctx, &Value::Null, &cfg, &cfg));
         let error = online

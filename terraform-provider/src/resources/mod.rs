@@ -29,6 +29,19 @@ pub struct PlanContext {
     pub version: KumaVersion,
     /// Whether the provider reads zone status.
     pub has_zones: bool,
+    /// Ids of objects of the planned resource type that this workspace itself holds: the
+    /// object a replacement is replacing (its first plan call marked it, see
+    /// [`crate::private`]) and the objects this run's refresh read (a tainted object is planned
+    /// as a plain create, with no mark). A create of one of them is its own replacement, not a
+    /// create over someone else's object; the apply deletes first and still creates safely.
+    pub held: Vec<String>,
+}
+
+impl PlanContext {
+    /// Whether this workspace holds the object `id` (see [`PlanContext::held`]).
+    pub fn holds(&self, id: &str) -> bool {
+        self.held.iter().any(|held| held == id)
+    }
 }
 
 /// The `timeouts` block every managed resource has.

@@ -70,7 +70,7 @@ pub fn zone_status_type() -> Ty {
 pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
     let renaming: Vec<String> = NAME_LABELS.iter().map(|l| format!("`{l}`")).collect();
     format!(
-        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace, zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
+        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
         renaming.join(" or ")
     )
 });
@@ -267,6 +267,25 @@ fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
     (value, diag)
 }
 
+/// The warning for a zone that answered but did not hold the change when the wait (`waited`)
+/// ended: silent, the apply would just end with the zone `pending`.
+fn not_synced(zone: &Zone, found: bool, waited: Duration) -> Diag {
+    let holds = if found {
+        "still holds an older version of it (or has not computed its status)"
+    } else {
+        "has not received it"
+    };
+    Diag::warning(
+        format!("Zone {:?} has not synced within the wait", zone.name),
+        format!(
+            "Zone {:?} ({}) answers, but after {} it {holds}. Its `zone_status` entry says `pending`; the change itself was made on the global control plane. Look at the zone's sync from global (its `/ready` endpoint says when it is failing); the next refresh reads the zone again.",
+            zone.name,
+            zone.client.endpoint(),
+            crate::client::humantime(waited),
+        ),
+    )
+}
+
 /// The entry of a zone block whose endpoint is not that zone's control plane
 /// ([`crate::config::Zone::problem`]).
 pub fn misconfigured(zone: &Zone, problem: &str) -> Value {
@@ -281,7 +300,9 @@ pub fn misconfigured(zone: &Zone, problem: &str) -> Value {
     value
 }
 
-/// Whether the zone holds `spec` (when given) with a VIP and conditions computed.
+/// Whether the zone holds `spec` (when given) with a VIP and conditions computed. A zone copy
+/// holds global's spec unchanged (the core's `kds::zone_copy` renames and relabels, never
+/// touches the spec), so a copy whose spec differs is one the zone has not replaced yet.
 fn synced(item: Option<&serde_json::Value>, spec: Option<&serde_json::Value>) -> bool {
     let Some(item) = item else { return false };
     let status = status_of(item);
@@ -300,6 +321,28 @@ pub async fn read(
     mesh: &str,
     name: &str,
     wait_for: Option<&serde_json::Value>,
+) -> (Value, Vec<Diag>) {
+    read_zones(configured, mesh, name, wait_for, wait_for.is_some()).await
+}
+
+/// Read the status from every zone once (a refresh, a data source): a zone is `synced` only
+/// when its copy holds `spec`, global's current spec (a zone that refused or missed the last
+/// change still holds the one before).
+pub async fn refresh(
+    configured: &Configured,
+    mesh: &str,
+    name: &str,
+    spec: Option<&serde_json::Value>,
+) -> (Value, Vec<Diag>) {
+    read_zones(configured, mesh, name, spec, false).await
+}
+
+async fn read_zones(
+    configured: &Configured,
+    mesh: &str,
+    name: &str,
+    spec: Option<&serde_json::Value>,
+    poll: bool,
 ) -> (Value, Vec<Diag>) {
     let wait = configured
         .client
@@ -320,14 +363,16 @@ pub async fn read(
             let mut value = entry(zone, None, UNREACHABLE);
             value.set(
                 "error",
-                Value::string(format!("not read again in this run: {earlier}")),
+                Value::string(format!(
+                    "an earlier read of this zone in the same Terraform run (plan, apply or refresh) failed, so it was not read again in this run: {earlier}"
+                )),
             );
             return (value, None);
         }
         let holding = holding(configured.mode.as_ref(), zone);
         let mut previous: Option<serde_json::Value> = None;
         loop {
-            let found = if wait_for.is_none() {
+            let found = if !poll {
                 read_on_zone(configured, zone, holding, mesh, name).await
             } else {
                 find_on_zone(zone, holding, mesh, name).await
@@ -346,20 +391,21 @@ pub async fn read(
                     return (value, Some(diag));
                 }
             };
-            let is_synced = synced(item.as_ref(), wait_for);
+            let is_synced = synced(item.as_ref(), spec);
             let state = if is_synced { SYNCED } else { PENDING };
-            if wait_for.is_none() {
+            if !poll {
                 return (entry(zone, item.as_ref(), state), None);
             }
             let stable = previous.is_some() && previous == item;
             if (is_synced && stable) || Instant::now() >= give_up || crate::client::stopping() {
-                if !is_synced {
+                let diag = (!is_synced).then(|| {
                     log::warn(
                         "zone status did not settle before the timeout",
                         &[("zone", &zone.name)],
                     );
-                }
-                return (entry(zone, item.as_ref(), state), None);
+                    not_synced(zone, item.is_some(), wait)
+                });
+                return (entry(zone, item.as_ref(), state), diag);
             }
             previous = item;
             tokio::time::sleep(Duration::from_millis(100)).await;
