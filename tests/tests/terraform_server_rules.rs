@@ -680,7 +680,7 @@ fn generator_timeouts(which: &str) {
     ws.write(&format!(
         "{provider}{}",
         generator_with_timeouts(
-            "    create = \"1m\"\n    update = \"1m\"\n    delete = \"1m\"\n    read = \"1m\""
+            "    create = \"1m\"\n    update = \"1m30s\"\n    delete = \"1m\"\n    read = \"1h30m\""
         )
     ));
     ws.init();
@@ -695,7 +695,7 @@ fn generator_timeouts(which: &str) {
     let validate = ws.run(&["validate", "-no-color"]);
     assert_eq!(validate.code, 1, "{}", validate.all());
     let text = validate.all().replace('\n', " ");
-    assert!(text.contains("Error: Invalid create"), "{text}");
+    assert!(text.contains("Error: Invalid timeouts.create"), "{text}");
     assert!(text.contains("create = \"soon\""), "{text}");
 }
 
