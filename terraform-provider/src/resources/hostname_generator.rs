@@ -523,15 +523,24 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
     let mut selector = Value::Map(BTreeMap::new());
     for (ours, kuma) in SELECTORS {
         let value = match selector_json.and_then(|s| s.get(kuma)) {
-            Some(sel) => Value::object([(
-                "match_labels",
-                sel.get("matchLabels")
+            Some(sel) => {
+                let server = sel
+                    .get("matchLabels")
                     .and_then(|m| {
                         serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok()
                     })
                     .map(|m| Value::from_string_map(&m))
-                    .unwrap_or(Value::Null),
-            )]),
+                    .unwrap_or(Value::Null);
+                // Empty and absent select the same (every resource of the kind), and Kuma 2.9
+                // to 2.11 drop an empty map: keep whichever of the two the configuration wrote.
+                let prior_labels = prior.get("selector").get(ours).get("match_labels");
+                let match_labels = if no_labels(&server) && no_labels(prior_labels) {
+                    prior_labels.clone()
+                } else {
+                    server
+                };
+                Value::object([("match_labels", match_labels)])
+            }
             None => Value::Null,
         };
         selector.set(ours, value);
@@ -548,8 +557,15 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
                 {
                     Value::string(text)
                 }
+                // Kuma drops a null config (`omitempty`): `jsonencode(null)` stays as written.
+                (None | Some(serde_json::Value::Null), Some(text))
+                    if serde_json::from_str::<serde_json::Value>(text)
+                        .is_ok_and(|mine| mine.is_null()) =>
+                {
+                    Value::string(text)
+                }
+                (Some(serde_json::Value::Null) | None, _) => Value::Null,
                 (Some(server), _) => Value::string(server.to_string()),
-                (None, _) => Value::Null,
             };
             Value::object([("type", json_str(ext, "type")), ("config", config)])
         }
@@ -576,6 +592,15 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
         ("timeouts", prior.get("timeouts").clone()),
     ])
     .conform(state_type())
+}
+
+/// Whether a `match_labels` value selects without labels: absent (null) or an empty map.
+fn no_labels(labels: &Value) -> bool {
+    match labels {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
 }
 
 /// Whether two JSON documents mean the same: numbers are equal by value, whatever their
@@ -852,6 +877,79 @@ mod tests {
         assert_eq!(
             state.get("extension").get("config"),
             &Value::string(r#"{"weight":1}"#)
+        );
+    }
+
+    #[test]
+    fn a_null_extension_config_kuma_drops_keeps_the_users_text() {
+        let prior = generator_with_config("null");
+        for server in [
+            serde_json::json!({"type": "HostnameGenerator", "name": "gen",
+                "spec": {"template": "{{ .DisplayName }}.x", "extension": {"type": "ext"}}}),
+            server_item(serde_json::Value::Null),
+        ] {
+            let state = state_from_server(&server, &prior, Value::Null);
+            assert_eq!(state.get("extension").get("config"), &Value::string("null"));
+        }
+        // Without a config in the configuration, none in the state.
+        let mut prior = generator_with_config("{}");
+        prior.set(
+            "extension",
+            Value::object([("type", Value::string("ext")), ("config", Value::Null)]),
+        );
+        let state = state_from_server(&server_item(serde_json::Value::Null), &prior, Value::Null);
+        assert_eq!(state.get("extension").get("config"), &Value::Null);
+    }
+
+    #[test]
+    fn an_empty_match_labels_a_release_drops_is_no_diff() {
+        let with_labels = |labels: Value| {
+            Value::object([
+                ("name", Value::string("gen")),
+                ("template", Value::string("{{ .DisplayName }}.x")),
+                (
+                    "selector",
+                    Value::object([(
+                        "mesh_multi_zone_service",
+                        Value::object([("match_labels", labels)]),
+                    )]),
+                ),
+            ])
+            .conform(state_type())
+        };
+        let answer = |selector: serde_json::Value| {
+            serde_json::json!({"type": "HostnameGenerator", "name": "gen",
+                "spec": {"template": "{{ .DisplayName }}.x",
+                         "selector": {"meshMultiZoneService": selector}}})
+        };
+        let empty = Value::Map(BTreeMap::new());
+        // Kuma 2.9 to 2.11 drop `{}`; 2.12 and later keep it: either way, no diff.
+        for server in [
+            serde_json::json!({}),
+            serde_json::json!({"matchLabels": {}}),
+        ] {
+            for written in [empty.clone(), Value::Null] {
+                let prior = with_labels(written.clone());
+                let state = state_from_server(&answer(server.clone()), &prior, Value::Null);
+                assert_eq!(
+                    state
+                        .get("selector")
+                        .get("mesh_multi_zone_service")
+                        .get("match_labels"),
+                    &written,
+                    "{server}"
+                );
+            }
+        }
+        // Labels the server lost are a diff.
+        let prior = with_labels(Value::object([("a", Value::string("b"))]));
+        let state = state_from_server(&answer(serde_json::json!({})), &prior, Value::Null);
+        assert_eq!(
+            state
+                .get("selector")
+                .get("mesh_multi_zone_service")
+                .get("match_labels"),
+            &Value::Null
         );
     }
 
