@@ -798,10 +798,15 @@ impl super::registry::ManagedResource for HostnameGenerator {
     }
 }
 
-/// Import by name.
+/// Import by name, `{"name": ...}` or KRI (`kri_hg____<name>_`, as Kuma 2.13 and later report it).
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let id = id.trim();
-    let name = if id.starts_with('{') {
+    let name = if id.starts_with("kri_") {
+        match name_from_kri(id) {
+            Ok(name) => Some(name),
+            Err(detail) => return Err(vec![Diag::error("Invalid import ID", detail)]),
+        }
+    } else if id.starts_with('{') {
         serde_json::from_str::<serde_json::Value>(id)
             .ok()
             .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
@@ -817,9 +822,45 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
         }
         None => Err(vec![Diag::error(
             "Invalid import ID",
-            "Use the HostnameGenerator's name (e.g. my-generator) or {\"name\": \"my-generator\"}.",
+            "Use the HostnameGenerator's name (e.g. my-generator), {\"name\": \"my-generator\"} or its KRI (kri_hg____my-generator_).",
         )]),
     }
+}
+
+/// The name a HostnameGenerator KRI identifies on the global control plane (read by the core's
+/// KRI parser); why not, for a KRI of another type, a mesh, a zone's copy or a section.
+fn name_from_kri(id: &str) -> Result<String, String> {
+    let short_name = ResourceType::HostnameGenerator.short_name();
+    let kri = kuma_mzs_core::kri::parse(id).ok_or_else(|| {
+        format!("{id:?} is not a KRI (kri_{short_name}____<name>_ for a HostnameGenerator)")
+    })?;
+    if kri.short_name != short_name {
+        return Err(format!(
+            "{id:?} identifies a {:?} resource, not a HostnameGenerator ({short_name:?})",
+            kri.short_name
+        ));
+    }
+    if !kri.mesh.is_empty() {
+        return Err(format!(
+            "{id:?} names the mesh {:?}, but a HostnameGenerator belongs to no mesh (kri_{short_name}____{}_)",
+            kri.mesh, kri.name
+        ));
+    }
+    if !kri.zone.is_empty() {
+        return Err(format!(
+            "{id:?} names the zone {:?}: it identifies a zone's generator, which is not managed on the global control plane; import a global one (kri_{short_name}____<name>_)",
+            kri.zone
+        ));
+    }
+    if !kri.section.is_empty() {
+        return Err(format!(
+            "{id:?} names the section {:?}; a HostnameGenerator has none (end the KRI with `_`)",
+            kri.section
+        ));
+    }
+    // A namespace alone does not make it another object: on Kubernetes a global resource's KRI
+    // carries the system namespace.
+    Ok(kri.name)
 }
 
 #[cfg(test)]
@@ -951,6 +992,31 @@ mod tests {
                 .get("match_labels"),
             &Value::Null
         );
+    }
+
+    #[test]
+    fn a_generator_imports_by_name_json_or_kri() {
+        for id in [
+            "curl-hg",
+            r#"{"name": "curl-hg"}"#,
+            "kri_hg____curl-hg_",
+            "kri_hg___kuma-system_curl-hg_",
+        ] {
+            let state = import(id).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            assert_eq!(state.get("name"), &Value::string("curl-hg"), "{id}");
+        }
+        for (id, says) in [
+            ("kri_mzsvc_default___curl-hg_", "not a HostnameGenerator"),
+            ("kri_hg_default___curl-hg_", "belongs to no mesh"),
+            ("kri_hg__east__curl-hg_", "zone's generator"),
+            ("kri_hg____curl-hg_http", "section"),
+            ("kri_hg_curl-hg", "is not a KRI"),
+        ] {
+            let Err(diags) = import(id) else {
+                panic!("{id} imports");
+            };
+            assert!(diags[0].detail.contains(says), "{id}: {diags:?}");
+        }
     }
 
     #[test]
