@@ -108,6 +108,9 @@ pub struct ControlPlane {
     pub ipam: Ipam,
     /// Where the zone's MZS VIP allocator stands (its cursor), once the status engine ran.
     mzs_vip_cursor: Mutex<Option<std::net::Ipv4Addr>>,
+    /// Where a federated zone reaches its global (`GET /config`'s
+    /// `multizone.zone.globalAddress`), set once the address is known.
+    global_address: std::sync::OnceLock<String>,
     ready: AtomicBool,
     failing: Mutex<BTreeMap<Component, Failing>>,
     closing: watch::Sender<bool>,
@@ -142,6 +145,7 @@ impl ControlPlane {
             https,
             ipam,
             mzs_vip_cursor: Mutex::new(None),
+            global_address: std::sync::OnceLock::new(),
             ready: AtomicBool::new(ready),
             failing: Mutex::new(BTreeMap::new()),
             closing: watch::channel(false).0,
@@ -247,6 +251,17 @@ impl ControlPlane {
     pub async fn closed(&self) {
         let mut rx = self.closing.subscribe();
         crate::stopped(&mut rx).await;
+    }
+
+    /// Remember where this zone reaches its global (the first address set is kept).
+    pub fn set_global_address(&self, address: &str) {
+        let _ = self.global_address.set(address.to_owned());
+    }
+
+    /// `GET /config`: the configuration as Kuma shows it, the part that tells the mode.
+    pub fn config_view(&self) -> serde_json::Value {
+        self.mode
+            .config_view(self.global_address.get().map(String::as_str))
     }
 
     /// The zone name, if a zone.

@@ -60,6 +60,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
+        .route("/config", get(config))
         .route("/_kuma-local/ipam", get(ipam))
         .route("/_kds/v1/pull", get(kds_pull))
         .route(
@@ -318,6 +319,12 @@ async fn index(State(cp): State<Shared>) -> Response {
         "kumaLocal": env!("CARGO_PKG_VERSION"),
     });
     json_response(StatusCode::OK, body.to_string())
+}
+
+/// The control plane's configuration, as much of it as tells its mode (Kuma serves its whole
+/// configuration here, to an authenticated user).
+async fn config(State(cp): State<Shared>) -> Response {
+    json_response(StatusCode::OK, cp.config_view().to_string())
 }
 
 /// kuma-local's own endpoint (Kuma has none like it): the zone's VIP ranges and where its MZS

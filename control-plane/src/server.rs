@@ -563,6 +563,21 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
                     .map_err(io_error("starting the status engine"))?,
             );
         }
+        if let Some(link) = &link {
+            let address = match (link, &config.topology) {
+                (
+                    GlobalLink::Http(_),
+                    Topology::Zone {
+                        global: Some(remote),
+                        ..
+                    },
+                ) => Some(remote.url.clone()),
+                _ => info.global.clone(),
+            };
+            if let Some(address) = address {
+                cp.set_global_address(&address);
+            }
+        }
         if let Some(link) = link {
             tasks.extend(spawn_zone_sync(cp.clone(), link, shutdown_rx.clone()));
         }

@@ -362,6 +362,48 @@ fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
 }
 
 #[test]
+fn config_tells_the_mode_as_kumas_does_and_needs_a_token() {
+    let cluster = Cluster::federation(&["east"]);
+    let g = cluster.global();
+    let global_url = cluster.info().global.clone().unwrap_or_default();
+    // Kuma's index has no mode; its configuration at `GET /config` has.
+    let (status, config) = g.get("/config");
+    assert_eq!(status, 200);
+    assert_eq!(config["mode"], "global");
+    assert!(
+        config["multizone"]["zone"].get("name").is_none(),
+        "{config}"
+    );
+    let (status, config) = cluster.zone("east").get("/config");
+    assert_eq!(status, 200);
+    assert_eq!(config["mode"], "zone");
+    assert_eq!(config["multizone"]["zone"]["name"], "east");
+    assert_eq!(
+        config["multizone"]["zone"]["globalAddress"],
+        global_url.as_str()
+    );
+    assert_eq!(g.anonymous().get("/config").0, 401);
+
+    let solo = Cluster::start(Config {
+        topology: Topology::Zone {
+            name: "solo".to_owned(),
+            global: None,
+        },
+        port: 0,
+        ..Config::default()
+    });
+    let (status, config) = solo.zone("solo").get("/config");
+    assert_eq!(status, 200);
+    assert_eq!(config["mode"], "zone");
+    assert_eq!(config["multizone"]["zone"]["name"], "solo");
+    // A zone on its own: no global address, left out as Kuma leaves it out.
+    assert!(
+        config["multizone"]["zone"].get("globalAddress").is_none(),
+        "{config}"
+    );
+}
+
+#[test]
 fn default_mesh_and_hostname_generators_exist_at_start() {
     let cluster = Cluster::federation(&["east"]);
     let g = cluster.global();

@@ -322,6 +322,13 @@ fn a_zone_process_federates_over_http() {
     });
     let east = zone.zone("east");
     let g = global.global();
+    // Its configuration names the global it reaches, as Kuma's `GET /config` does.
+    let config = east.get("/config").1;
+    assert_eq!(config["mode"], "zone");
+    assert_eq!(
+        config["multizone"]["zone"]["globalAddress"],
+        global.info().global.clone().unwrap().as_str()
+    );
     g.put(
         &format!("{MZS}/redis"),
         &mzs("redis", &[("app", "redis")], &[6379]),

@@ -98,7 +98,8 @@ pub struct Configured {
     pub kuma_version: KumaVersion,
     /// `kuma_version` as configured.
     pub explicit_version: Option<KumaVersion>,
-    /// What kind of control plane `endpoint` is (from `GET /`, see [`detect`]); `None` when it
+    /// What kind of control plane `endpoint` is (from `GET /`, else `GET /config`, see
+    /// [`detect`]); `None` when it
     /// could not be told, and planning then assumes the global control plane.
     pub mode: Option<Mode>,
     /// Whether `kuma_version` is the control plane's own release (read from `GET /`), so no
@@ -148,20 +149,39 @@ impl Configured {
     }
 }
 
-/// Parse a duration like `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds.
+/// Parse a duration in Go's `time.ParseDuration` grammar, as Terraform users write them: a
+/// sequence of numbers (decimals allowed) each with a unit `ns`, `us` (`µs`), `ms`, `s`, `m` or
+/// `h`, e.g. `30s`, `500ms`, `1m30s`, `1.5h`; a bare number is seconds. More than 0 and less
+/// than 24h (a deadline); `None` otherwise.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let t = text.trim();
-    let (number, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t, "s"),
-    };
-    let n: f64 = number.parse().ok()?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return None,
+    let is_number = |c: char| c.is_ascii_digit() || c == '.';
+    let secs = if !t.is_empty() && t.chars().all(is_number) {
+        t.parse::<f64>().ok()?
+    } else {
+        let mut rest = t;
+        let mut total = 0.0;
+        if rest.is_empty() {
+            return None;
+        }
+        while !rest.is_empty() {
+            let number_end = rest.find(|c: char| !is_number(c)).unwrap_or(rest.len());
+            let n: f64 = rest[..number_end].parse().ok()?;
+            rest = &rest[number_end..];
+            let unit_end = rest.find(is_number).unwrap_or(rest.len());
+            let scale = match &rest[..unit_end] {
+                "ns" => 1e-9,
+                "us" | "\u{b5}s" | "\u{3bc}s" => 1e-6,
+                "ms" => 1e-3,
+                "s" => 1.0,
+                "m" => 60.0,
+                "h" => 3600.0,
+                _ => return None,
+            };
+            total += n * scale;
+            rest = &rest[unit_end..];
+        }
+        total
     };
     (secs.is_finite() && secs > 0.0 && secs < 86_400.0).then(|| Duration::from_secs_f64(secs))
 }
@@ -214,12 +234,13 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     diags
 }
 
-/// A duration setting that does not parse.
+/// A duration setting that does not parse; `key` names the attribute as written in the
+/// configuration (`operation_timeout`, `timeouts.create`).
 pub fn invalid_duration(key: &str, text: &str) -> Diag {
     Diag::error(
         format!("Invalid {key}"),
         format!(
-            "{text:?} is not a duration like \"30s\", \"500ms\" or \"2m\": a number with ms, s, m or h, more than 0 and less than 24h."
+            "{text:?} is not a duration like \"30s\", \"500ms\", \"1m30s\" or \"1.5h\": numbers each with a unit ns, us, ms, s, m or h, in all more than 0 and less than 24h."
         ),
     )
 }
@@ -523,12 +544,37 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             settled.kuma_version = server;
             settled.release_from_server = true;
         }
-        (None, _) => crate::log::info(
-            "the control plane's release is not one this provider knows; using kuma_version",
-            &[("version", info.version_text.as_deref().unwrap_or("(none)"))],
-        ),
+        (None, _) => {
+            crate::log::info(
+                "the control plane's release is not one this provider knows; using kuma_version",
+                &[("version", info.version_text.as_deref().unwrap_or("(none)"))],
+            );
+            if let Some(reported) = info.version_text.as_deref() {
+                diags.push(unknown_release(configured, reported));
+            }
+        }
     }
     (settled, diags)
+}
+
+/// The warning for a control plane whose release this provider has no rules for: plans check
+/// against the configured (else the default) release's rules, which may differ from the server's.
+fn unknown_release(configured: &Configured, reported: &str) -> Diag {
+    let rules = configured.kuma_version.as_str();
+    let because = if configured.explicit_version.is_some() {
+        "as kuma_version says"
+    } else {
+        "the default, kuma_version is not set"
+    };
+    Diag::warning(
+        format!("Kuma {reported} is not a release this provider knows"),
+        format!(
+            "{} reports Kuma {reported:?}, which is not among the supported releases ({}), so plans are checked with Kuma {rules} rules ({because}). The control plane may accept or refuse what those rules do not; set kuma_version to the supported release closest to it.",
+            configured.client.endpoint(),
+            KumaVersion::supported_list(),
+        ),
+    )
+    .at(attr("kuma_version"))
 }
 
 /// A `zone` block of another zone while `endpoint` is a zone on its own (no global): nothing
@@ -617,10 +663,14 @@ fn refused_credentials(client: &KumaClient, error: &ClientError) -> Option<Diag>
 /// Kuma 1.x's name for a zone that has no global control plane.
 const STANDALONE: &str = "standalone";
 
-/// The endpoint's mode as the core's REST layer models it, from its index (and, for a zone,
-/// whether it is federated). `None` when the index does not say.
+/// The endpoint's mode as the core's REST layer models it: from its index when it says (kuma-local's
+/// does; for a zone, whether it is federated comes from [`federated`]), else from its
+/// configuration (Kuma's index has no mode). `None` when neither tells.
 async fn server_mode(client: &KumaClient, info: &ServerInfo) -> Option<Mode> {
-    let mode = info.mode.as_deref()?;
+    let Some(mode) = info.mode.as_deref() else {
+        // Kuma's index does not say; its configuration does (one more request, once per run).
+        return config_mode(client).await;
+    };
     if mode == Mode::Global.origin() {
         return Some(Mode::Global);
     }
@@ -643,9 +693,26 @@ async fn server_mode(client: &KumaClient, info: &ServerInfo) -> Option<Mode> {
     })
 }
 
+/// The mode a control plane's configuration (`GET /config`, read through the core) tells; `None`
+/// when it cannot be read (Kuma serves it only to users allowed to see the control plane's
+/// metadata, admins by default: a refusal is no error here, planning then goes on as if the
+/// mode were unknown) or does not say.
+async fn config_mode(client: &KumaClient) -> Option<Mode> {
+    match client.get("/config").await {
+        Ok(config) => Mode::from_config(&config),
+        Err(e) => {
+            crate::log::info(
+                "could not read the control plane's configuration for its mode",
+                &[("error", &e.to_string())],
+            );
+            None
+        }
+    }
+}
+
 /// Whether a zone control plane is connected to a global one. Kuma publishes its configuration
-/// at `GET /config` (`multizone.zone.globalAddress` is set on a federated zone); kuma-local has
-/// no such endpoint, but on a federated zone every Mesh comes from the global control plane
+/// at `GET /config` (`multizone.zone.globalAddress` is set on a federated zone, and kuma-local
+/// shows it too); when that cannot be read, on a federated zone every Mesh comes from the global control plane
 /// (`kuma.io/origin: global`) while a zone on its own creates its default Mesh itself. `None`
 /// when neither tells (e.g. a zone that has not synced any Mesh yet).
 async fn federated(client: &KumaClient) -> Option<bool> {
@@ -674,21 +741,38 @@ async fn federated(client: &KumaClient) -> Option<bool> {
 /// another zone. `None` when it looks right or cannot be asked now (the status reads then
 /// report the zone `unreachable` as they always do).
 async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
-    match zone.client.with_deadline(limit).get("/").await {
+    let client = zone.client.with_deadline(limit);
+    match client.get("/").await {
         Ok(body) if !ServerInfo::is_kuma(&body) => {
             Some("its `GET /` does not answer like a Kuma control plane (no `version`)".to_owned())
         }
         Ok(body) => {
             let info = ServerInfo::from_index(&body);
-            if info.mode.as_deref() == Some(Mode::Global.origin()) {
-                return Some(
-                    "it is a global control plane, not a zone control plane (its `GET /` says \"mode\": \"global\")"
-                        .to_owned(),
-                );
+            // kuma-local's index says what it is; Kuma's says it only in its configuration.
+            let (mode, name, says) = match info.mode {
+                Some(mode) => (mode, info.zone, ("its `GET /` says", "\"zone\"")),
+                None => {
+                    let mode = config_mode(&client).await?;
+                    let name = mode
+                        .zone_name()
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_owned);
+                    (
+                        mode.origin().to_owned(),
+                        name,
+                        ("its `GET /config` says", "multizone.zone.name"),
+                    )
+                }
+            };
+            let (source, name_key) = says;
+            if mode == Mode::Global.origin() {
+                return Some(format!(
+                    "it is a global control plane, not a zone control plane ({source} \"mode\": \"global\")"
+                ));
             }
-            match info.zone {
+            match name {
                 Some(other) if other != zone.name => Some(format!(
-                    "it is the control plane of zone {other:?}, not of zone {:?} (its `GET /` says \"zone\": {other:?})",
+                    "it is the control plane of zone {other:?}, not of zone {:?} ({source} {name_key}: {other:?})",
                     zone.name
                 )),
                 _ => None,
@@ -732,6 +816,24 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
         assert_eq!(parse_duration("10"), Some(Duration::from_secs(10)));
+        // Go's `time.ParseDuration` grammar: sequences, decimals, every unit.
+        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1.5h"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration(".5s"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s500ms"), Some(Duration::from_millis(2500)));
+        assert_eq!(parse_duration("1500us"), Some(Duration::from_micros(1500)));
+        assert_eq!(
+            parse_duration("1500\u{b5}s"),
+            Some(Duration::from_micros(1500))
+        );
+        assert_eq!(parse_duration("2000000ns"), Some(Duration::from_millis(2)));
+        assert_eq!(parse_duration("1m30"), None);
+        assert_eq!(parse_duration("1d"), None);
+        assert_eq!(parse_duration("24h"), None);
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("1..5s"), None);
+        assert_eq!(parse_duration("s"), None);
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration(""), None);
@@ -999,6 +1101,160 @@ mod tests {
                 })
             );
             assert!(diags.is_empty(), "{diags:?}");
+        });
+    }
+
+    /// A fake Kuma control plane: its index as Kuma's (no `mode`, no `zone`), `GET /config`
+    /// answering `config` (the status when an error), counting the `/config` requests.
+    async fn kuma(
+        version: &str,
+        config: Result<serde_json::Value, u16>,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        let index = serde_json::json!({
+            "hostname": "cp", "product": "Kuma", "version": version, "basedOnKuma": version,
+            "instanceId": "cp-1", "clusterId": "c-1", "gui": "/gui"
+        });
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&asked);
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(move || {
+                    let index = index.clone();
+                    async move { axum::Json(index) }
+                }),
+            )
+            .route(
+                "/config",
+                axum::routing::get(move || {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let config = config.clone();
+                    async move {
+                        match config {
+                            Ok(body) => (axum::http::StatusCode::OK, axum::Json(body)),
+                            Err(status) => (
+                                axum::http::StatusCode::from_u16(status)
+                                    .unwrap_or(axum::http::StatusCode::FORBIDDEN),
+                                axum::Json(serde_json::json!({"title": "Access denied"})),
+                            ),
+                        }
+                    }
+                }),
+            );
+        (crate::test_server::serve(app).await, asked)
+    }
+
+    #[test]
+    fn kumas_mode_is_read_from_its_config_since_its_index_has_none() {
+        block_on(async {
+            let zone_config = |name: &str| {
+                serde_json::json!({"environment": "universal", "mode": "zone",
+                    "multizone": {"zone": {"name": name, "globalAddress": "grpcs://global:5685"}}})
+            };
+            let (east, east_asked) = kuma("2.14.3", Ok(zone_config("east"))).await;
+            let (global, _) = kuma(
+                "2.14.3",
+                Ok(serde_json::json!({"mode": "global", "multizone": {"zone": {}}})),
+            )
+            .await;
+            let (secret, _) = kuma("2.14.3", Err(403)).await;
+
+            // A federated zone as `endpoint`: found a zone (so its plans refuse MZS instead of
+            // a 405 at apply), with one request to its configuration.
+            let Ok(Configuration::Ready(configured)) =
+                configure(&Value::object([("endpoint", Value::string(&east))]))
+            else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(
+                settled.mode,
+                Some(Mode::Zone {
+                    name: "east".to_owned(),
+                    federated: true
+                })
+            );
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(east_asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+            // The global as `endpoint`, with zone blocks on the global and on another zone.
+            let config = Value::object([
+                ("endpoint", Value::string(&global)),
+                (
+                    "zone",
+                    Value::List(vec![
+                        zone_block("east", &east),
+                        zone_block("mars", &global),
+                        zone_block("west", &east),
+                        zone_block("hidden", &secret),
+                    ]),
+                ),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(settled.mode, Some(Mode::Global));
+            let problems: Vec<Option<&str>> =
+                settled.zones.iter().map(|z| z.problem.as_deref()).collect();
+            assert_eq!(problems[0], None);
+            assert!(
+                problems[1].is_some_and(
+                    |p| p.contains("global control plane") && p.contains("`GET /config`")
+                ),
+                "{problems:?}"
+            );
+            assert!(
+                problems[2].is_some_and(|p| p.contains("zone \"east\", not of zone \"west\"")),
+                "{problems:?}"
+            );
+            // A configuration the token may not see tells nothing: no problem, no error.
+            assert_eq!(problems[3], None);
+            assert!(diags.iter().all(|d| !d.error), "{diags:?}");
+
+            // An endpoint whose configuration is refused plans on: the mode is unknown.
+            let Ok(Configuration::Ready(configured)) =
+                configure(&Value::object([("endpoint", Value::string(&secret))]))
+            else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(settled.mode, None);
+            assert_eq!(settled.kuma_version, KumaVersion::V2_14);
+            assert!(diags.is_empty(), "{diags:?}");
+        });
+    }
+
+    #[test]
+    fn a_release_the_provider_does_not_know_is_a_warning_naming_the_rules_used() {
+        block_on(async {
+            let (newer, _) = kuma("2.15.0", Ok(serde_json::json!({"mode": "global"}))).await;
+            let Ok(Configuration::Ready(configured)) =
+                configure(&Value::object([("endpoint", Value::string(&newer))]))
+            else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(settled.kuma_version, KumaVersion::V3_0);
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert!(!diags[0].error);
+            assert!(diags[0].summary.contains("Kuma 2.15.0"), "{diags:?}");
+            assert!(diags[0].detail.contains("Kuma 3.0 rules"), "{diags:?}");
+            assert_eq!(diags[0].path, attr("kuma_version"));
+
+            let (future, _) = kuma("4.0.0", Ok(serde_json::json!({"mode": "global"}))).await;
+            let config = Value::object([
+                ("endpoint", Value::string(&future)),
+                ("kuma_version", Value::string("2.14")),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            assert_eq!(settled.kuma_version, KumaVersion::V2_14);
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert!(diags[0].summary.contains("Kuma 4.0.0"), "{diags:?}");
+            assert!(diags[0].detail.contains("Kuma 2.14 rules"), "{diags:?}");
         });
     }
 

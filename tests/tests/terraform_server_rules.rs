@@ -680,7 +680,7 @@ fn generator_timeouts(which: &str) {
     ws.write(&format!(
         "{provider}{}",
         generator_with_timeouts(
-            "    create = \"1m\"\n    update = \"1m\"\n    delete = \"1m\"\n    read = \"1m\""
+            "    create = \"1m\"\n    update = \"1m30s\"\n    delete = \"1m\"\n    read = \"1h30m\""
         )
     ));
     ws.init();
@@ -695,7 +695,7 @@ fn generator_timeouts(which: &str) {
     let validate = ws.run(&["validate", "-no-color"]);
     assert_eq!(validate.code, 1, "{}", validate.all());
     let text = validate.all().replace('\n', " ");
-    assert!(text.contains("Error: Invalid create"), "{text}");
+    assert!(text.contains("Error: Invalid timeouts.create"), "{text}");
     assert!(text.contains("create = \"soon\""), "{text}");
 }
 
@@ -786,4 +786,73 @@ fn a_refused_zone_token_is_a_warning_on_it_on_terraform_1_0_3() {
 #[test]
 fn a_refused_zone_token_is_a_warning_on_it_on_current_terraform() {
     refused_zone_token("current");
+}
+
+/// Bug bash (tf-config): against Kuma 2.11 (kuma-local `--kuma-version 2.11`), which drops an
+/// empty `matchLabels` of a HostnameGenerator selector and, like every release, a null extension
+/// config, `match_labels = {}` and `config = jsonencode(null)` apply and plan clean; the
+/// generator imports by its KRI, and plans clean again after one apply.
+#[test]
+fn a_generator_with_empty_labels_and_a_null_config_plans_clean_and_imports_by_kri() {
+    let kuma = KumaLocal::start(&["east"], &["--kuma-version", "2.11"]);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, &[]),
+        r#"
+resource "kuma_hostname_generator" "hg" {
+  name     = "curl-hg"
+  template = "{{ .DisplayName }}.mzs.curl"
+  selector {
+    mesh_multi_zone_service {
+      match_labels = {}
+    }
+  }
+  extension {
+    type   = "curl"
+    config = jsonencode(null)
+  }
+}
+"#
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let (status, server) = kuma.get("/hostnamegenerators/curl-hg");
+    assert_eq!(status, 200, "{server}");
+    // As Kuma 2.11 answers: no empty map, no null config.
+    assert_eq!(
+        server["spec"]["selector"],
+        serde_json::json!({"meshMultiZoneService": {}}),
+        "{server}"
+    );
+    assert_eq!(
+        server["spec"]["extension"],
+        serde_json::json!({"type": "curl"}),
+        "{server}"
+    );
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 0, "{}", plan.all());
+
+    ws.expect(
+        0,
+        &["state", "rm", "-no-color", "kuma_hostname_generator.hg"],
+    );
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_hostname_generator.hg",
+            "kri_hg____curl-hg_",
+        ],
+    );
+    let state = ws.resource("kuma_hostname_generator.hg");
+    assert_eq!(state["name"], "curl-hg", "{state}");
+    assert_eq!(state["template"], "{{ .DisplayName }}.mzs.curl", "{state}");
+    // An imported state cannot know the configuration wrote `{}` and `null` for what the server
+    // leaves out: one apply (the same PUT) records them, and the plan is clean from then on.
+    ws.apply(&[]);
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 0, "{}", plan.all());
 }

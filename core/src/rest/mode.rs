@@ -38,7 +38,66 @@ impl Mode {
             Mode::Zone { name, .. } => Some(name),
         }
     }
+
+    /// The part of `GET /config` (the control plane's configuration, as Kuma shows it) that
+    /// tells its mode: `mode`, and for a zone `multizone.zone.name` and
+    /// `multizone.zone.globalAddress`, each left out when empty as Kuma leaves them out.
+    /// `global_address` is where a federated zone reaches its global control plane (a
+    /// placeholder when not known, so the view still reads back as federated).
+    pub fn config_view(&self, global_address: Option<&str>) -> serde_json::Value {
+        let mut zone = serde_json::Map::new();
+        if let Mode::Zone { name, federated } = self {
+            if !name.is_empty() {
+                zone.insert(CONFIG_ZONE_NAME.into(), name.as_str().into());
+            }
+            match global_address.filter(|a| *federated && !a.is_empty()) {
+                Some(address) => {
+                    zone.insert(CONFIG_GLOBAL_ADDRESS.into(), address.into());
+                }
+                None if *federated => {
+                    zone.insert(CONFIG_GLOBAL_ADDRESS.into(), "unknown".into());
+                }
+                None => {}
+            }
+        }
+        serde_json::json!({
+            "environment": "universal",
+            "mode": self.origin(),
+            "multizone": {"global": {}, "zone": zone},
+        })
+    }
+
+    /// The mode a control plane's `GET /config` body tells (Kuma's `mode`, with `standalone`
+    /// read as a zone on its own; a zone is federated when both its name and its global
+    /// address are set). `None` when the body has no mode this toolkit knows.
+    pub fn from_config(config: &serde_json::Value) -> Option<Mode> {
+        let text = |pointer: &str| {
+            config
+                .pointer(pointer)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let name = text("/multizone/zone/name");
+        match text("/mode").as_str() {
+            "global" => Some(Mode::Global),
+            "zone" => Some(Mode::Zone {
+                federated: !name.is_empty() && !text("/multizone/zone/globalAddress").is_empty(),
+                name,
+            }),
+            "standalone" => Some(Mode::Zone {
+                name,
+                federated: false,
+            }),
+            _ => None,
+        }
+    }
 }
+
+/// `multizone.zone` keys of Kuma's configuration.
+const CONFIG_ZONE_NAME: &str = "name";
+const CONFIG_GLOBAL_ADDRESS: &str = "globalAddress";
 
 /// Whether this control plane accepts PUT/DELETE for `resource_type`; the 405 otherwise.
 pub fn check_writable(mode: &Mode, resource_type: ResourceType) -> Result<(), ApiError> {
@@ -56,5 +115,50 @@ pub fn check_writable(mode: &Mode, resource_type: ResourceType) -> Result<(), Ap
             Err(ApiError::method_not_allowed(ZONE_READ_ONLY_MESSAGE))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mode_reads_back_from_the_config_kuma_shows() {
+        let east = Mode::Zone {
+            name: "east".into(),
+            federated: true,
+        };
+        let view = east.config_view(Some("grpcs://global:5685"));
+        assert_eq!(view["mode"], "zone");
+        assert_eq!(view["multizone"]["zone"]["name"], "east");
+        assert_eq!(
+            view["multizone"]["zone"]["globalAddress"],
+            "grpcs://global:5685"
+        );
+        assert_eq!(Mode::from_config(&view), Some(east));
+        let solo = Mode::Zone {
+            name: "solo".into(),
+            federated: false,
+        };
+        let view = solo.config_view(None);
+        // Kuma leaves an empty globalAddress out.
+        assert!(view["multizone"]["zone"].get("globalAddress").is_none());
+        assert_eq!(Mode::from_config(&view), Some(solo));
+        assert_eq!(
+            Mode::from_config(&Mode::Global.config_view(None)),
+            Some(Mode::Global)
+        );
+        // Kuma's default mode is a zone without a name or global: on its own.
+        assert_eq!(
+            Mode::from_config(&serde_json::json!({"mode": "standalone"})),
+            Some(Mode::Zone {
+                name: String::new(),
+                federated: false
+            })
+        );
+        assert_eq!(
+            Mode::from_config(&serde_json::json!({"hostname": "x"})),
+            None
+        );
     }
 }

@@ -19,11 +19,29 @@ pub struct Times<'a> {
     pub modification: &'a str,
 }
 
-struct SpecRef<'a>(&'a Spec);
+/// A spec as printed; `.1` is whether an empty `matchLabels` of a HostnameGenerator selector
+/// is printed (see [`Extras::empty_match_labels`]).
+struct SpecRef<'a>(&'a Spec, bool);
 
 impl Serialize for SpecRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
+            Spec::HostnameGenerator(s) if !self.1 => {
+                let mut shown = s.clone();
+                for selector in [
+                    &mut shown.selector.mesh_service,
+                    &mut shown.selector.mesh_external_service,
+                    &mut shown.selector.mesh_multi_zone_service,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if selector.match_labels.as_ref().is_some_and(|m| m.is_empty()) {
+                        selector.match_labels = None;
+                    }
+                }
+                shown.serialize(serializer)
+            }
             Spec::Mesh(v) => v.serialize(serializer),
             // Kuma renders its default state for a MeshService stored without one.
             Spec::MeshService(s) if s.state.is_none() => {
@@ -94,6 +112,10 @@ struct Extras {
     mesh_kri: bool,
     /// `snis` on MeshServices and MeshMultiZoneServices (omitted when empty).
     snis: bool,
+    /// An empty `matchLabels` of a HostnameGenerator selector printed as `{}`: from 2.12, where
+    /// it is a pointer to a map (`api/common/v1alpha1/selector.go`); 2.9 to 2.11 hold a plain
+    /// map with `omitempty` (`hostnamegenerator.go` `LabelSelector`) and drop it.
+    empty_match_labels: bool,
 }
 
 impl Extras {
@@ -102,6 +124,7 @@ impl Extras {
         kri: true,
         mesh_kri: false,
         snis: true,
+        empty_match_labels: true,
     };
 
     /// What `version`'s REST marshaller writes (`pkg/core/resources/model/rest/v1alpha1`):
@@ -114,6 +137,7 @@ impl Extras {
             kri,
             mesh_kri: kri,
             snis: version.minor() >= (2, 14),
+            empty_match_labels: version.minor() >= (2, 12),
         }
     }
 }
@@ -173,7 +197,7 @@ fn serialize_item<S: Serializer>(
                 map.serialize_entry("snis", &snis)?;
             }
         }
-        map.serialize_entry("spec", &SpecRef(&r.spec))?;
+        map.serialize_entry("spec", &SpecRef(&r.spec, extras.empty_match_labels))?;
         if has_status(rt) {
             map.serialize_entry("status", &StatusRef(r))?;
         }
@@ -213,7 +237,7 @@ impl Serialize for KubernetesItem<'_> {
                 creation_timestamp: self.times.creation,
             },
         )?;
-        map.serialize_entry("spec", &SpecRef(&r.spec))?;
+        map.serialize_entry("spec", &SpecRef(&r.spec, true))?;
         if has_status(rt) {
             map.serialize_entry("status", &StatusRef(r))?;
         }

@@ -121,6 +121,61 @@ fn each_release_prints_kri_and_snis_as_its_marshaller_does() {
 }
 
 #[test]
+fn releases_before_2_12_drop_an_empty_hostname_generator_match_labels() {
+    let body = br#"{"type":"HostnameGenerator","name":"hg","spec":{
+      "selector":{"meshMultiZoneService":{"matchLabels":{}}},"template":"{{ .DisplayName }}.x",
+      "extension":{"type":"ext","config":null}}}"#;
+    // 2.11: the oldest release with `extension`.
+    let generator = prepare_put(
+        &Mode::Global,
+        KumaVersion::V2_11,
+        ResourceType::HostnameGenerator,
+        None,
+        "hg",
+        body,
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .unwrap()
+    .resource;
+    let spec = |version: KumaVersion| {
+        serde_json::to_value(ReleaseItem {
+            resource: &generator,
+            times: Times {
+                creation: "t",
+                modification: "t",
+            },
+            version,
+        })
+        .unwrap()["spec"]
+            .clone()
+    };
+    for version in [KumaVersion::V2_9, KumaVersion::V2_10, KumaVersion::V2_11] {
+        let spec = spec(version);
+        // A Go map with `omitempty`: the empty map is not printed, the selector kind is.
+        assert_eq!(
+            spec["selector"],
+            serde_json::json!({"meshMultiZoneService": {}}),
+            "{version:?}"
+        );
+    }
+    for version in [KumaVersion::V2_12, KumaVersion::V2_14, KumaVersion::V3_0] {
+        assert_eq!(
+            spec(version)["selector"],
+            serde_json::json!({"meshMultiZoneService": {"matchLabels": {}}}),
+            "{version:?}"
+        );
+    }
+    // A null extension config is no config (`*apiextensionsv1.JSON` with `omitempty`).
+    assert_eq!(
+        spec(KumaVersion::V3_0)["extension"],
+        serde_json::json!({"type": "ext"})
+    );
+}
+
+#[test]
 fn snis_without_entries_are_omitted() {
     let service = prepare_put(
         &zone(),

@@ -38,7 +38,7 @@ pub fn mzs_schema() -> Schema {
             description: "Reads one MeshMultiZoneService from the global control plane, with its per-zone status when the provider has `zone` blocks.",
             attributes: vec![
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
-                Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
+                Attribute::optional_computed("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::required("name", Ty::String, "Name."),
                 Attribute::computed("labels", Ty::map(Ty::String), "All labels, including the ones Kuma adds."),
                 Attribute::computed("match_labels", Ty::map(Ty::String), "`spec.selector.meshService.matchLabels`."),
@@ -114,7 +114,7 @@ pub fn preview_schema() -> Schema {
             description: "What every zone would compute for a MeshMultiZoneService with this selector and these ports, from the live MeshServices and HostnameGenerators of the control plane: matched services per zone, VIP, hostnames, port warnings and the traffic split per client zone. It needs no existing MeshMultiZoneService, so it works at plan time before anything is created.",
             attributes: vec![
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
-                Attribute::optional("mesh", Ty::String, "Mesh. Default `default`."),
+                Attribute::optional_computed("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
                 Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, from the VIPs the zone has in use and, on kuma-local, the allocator position it reports; `vip_estimated` is `false` when it is certain. Kuma does not publish its allocator's position, so there the next VIP is exact unless the zone's newest MeshMultiZoneService was deleted, and `vip_estimated = true`. For other zones an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
@@ -204,7 +204,11 @@ pub(crate) fn string_map(v: Option<&serde_json::Value>) -> Value {
 }
 
 async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
-    let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
+    let mesh = config
+        .get("mesh")
+        .as_str()
+        .unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH)
+        .to_owned();
     let Some(name) = config.get("name").as_str() else {
         return (Value::Null, vec![Diag::error("name is required", "")]);
     };
@@ -221,7 +225,7 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
             let snis = snis_value(&item);
             let state = Value::object([
                 ("id", Value::string(format!("{mesh}/{name}"))),
-                ("mesh", config.get("mesh").clone()),
+                ("mesh", Value::string(&mesh)),
                 ("name", Value::string(name)),
                 ("labels", string_map(item.get("labels"))),
                 (
@@ -542,7 +546,11 @@ async fn zone_holdings(
 }
 
 async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
-    let mesh = config.get("mesh").as_str().unwrap_or("default").to_owned();
+    let mesh = config
+        .get("mesh")
+        .as_str()
+        .unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH)
+        .to_owned();
     let name = config.get("name").as_str().unwrap_or("preview").to_owned();
     let spec = match spec_from_config(config, configured.kuma_version) {
         Ok(Some(spec)) => spec,
@@ -709,7 +717,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
     let json = serde_json::to_string(&preview).unwrap_or_default();
     let state = Value::object([
         ("id", Value::string(format!("{mesh}/{name}"))),
-        ("mesh", config.get("mesh").clone()),
+        ("mesh", Value::string(&mesh)),
         ("name", config.get("name").clone()),
         ("zones", config.get("zones").clone()),
         ("zone", Value::List(zones)),
@@ -783,5 +791,30 @@ mod tests {
         let (state, diags) = read(&configured, MESH_SERVICES, &config("default")).await;
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(state.get("items"), &Value::List(Vec::new()));
+    }
+
+    #[tokio::test]
+    async fn the_mzs_data_source_says_its_mesh_is_default_when_not_set() {
+        let app = axum::Router::new().route(
+            "/meshes/default/meshmultizoneservices/redis",
+            axum::routing::get(|| async {
+                axum::Json(serde_json::json!({
+                    "type": "MeshMultiZoneService", "mesh": "default", "name": "redis",
+                    "spec": {"selector": {"meshService": {"matchLabels": {"app": "redis"}}},
+                             "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+                }))
+            }),
+        );
+        let endpoint = crate::test_server::serve(app).await;
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&Value::object([("endpoint", Value::string(&endpoint))]))
+        else {
+            panic!("the provider configures");
+        };
+        let config = Value::object([("name", Value::string("redis"))]).conform(&mzs_schema().ty());
+        let (state, diags) = read(&configured, MZS, &config).await;
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(state.get("mesh"), &Value::string("default"));
+        assert_eq!(state.get("id"), &Value::string("default/redis"));
     }
 }

@@ -526,15 +526,24 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
     let mut selector = Value::Map(BTreeMap::new());
     for (ours, kuma) in SELECTORS {
         let value = match selector_json.and_then(|s| s.get(kuma)) {
-            Some(sel) => Value::object([(
-                "match_labels",
-                sel.get("matchLabels")
+            Some(sel) => {
+                let server = sel
+                    .get("matchLabels")
                     .and_then(|m| {
                         serde_json::from_value::<BTreeMap<String, String>>(m.clone()).ok()
                     })
                     .map(|m| Value::from_string_map(&m))
-                    .unwrap_or(Value::Null),
-            )]),
+                    .unwrap_or(Value::Null);
+                // Empty and absent select the same (every resource of the kind), and Kuma 2.9
+                // to 2.11 drop an empty map: keep whichever of the two the configuration wrote.
+                let prior_labels = prior.get("selector").get(ours).get("match_labels");
+                let match_labels = if no_labels(&server) && no_labels(prior_labels) {
+                    prior_labels.clone()
+                } else {
+                    server
+                };
+                Value::object([("match_labels", match_labels)])
+            }
             None => Value::Null,
         };
         selector.set(ours, value);
@@ -551,8 +560,15 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
                 {
                     Value::string(text)
                 }
+                // Kuma drops a null config (`omitempty`): `jsonencode(null)` stays as written.
+                (None | Some(serde_json::Value::Null), Some(text))
+                    if serde_json::from_str::<serde_json::Value>(text)
+                        .is_ok_and(|mine| mine.is_null()) =>
+                {
+                    Value::string(text)
+                }
+                (Some(serde_json::Value::Null) | None, _) => Value::Null,
                 (Some(server), _) => Value::string(server.to_string()),
-                (None, _) => Value::Null,
             };
             Value::object([("type", json_str(ext, "type")), ("config", config)])
         }
@@ -579,6 +595,15 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
         ("timeouts", prior.get("timeouts").clone()),
     ])
     .conform(state_type())
+}
+
+/// Whether a `match_labels` value selects without labels: absent (null) or an empty map.
+fn no_labels(labels: &Value) -> bool {
+    match labels {
+        Value::Null => true,
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
 }
 
 /// Whether two JSON documents mean the same: numbers are equal by value, whatever their
@@ -776,10 +801,15 @@ impl super::registry::ManagedResource for HostnameGenerator {
     }
 }
 
-/// Import by name.
+/// Import by name, `{"name": ...}` or KRI (`kri_hg____<name>_`, as Kuma 2.13 and later report it).
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let id = id.trim();
-    let name = if id.starts_with('{') {
+    let name = if id.starts_with("kri_") {
+        match name_from_kri(id) {
+            Ok(name) => Some(name),
+            Err(detail) => return Err(vec![Diag::error("Invalid import ID", detail)]),
+        }
+    } else if id.starts_with('{') {
         serde_json::from_str::<serde_json::Value>(id)
             .ok()
             .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
@@ -795,9 +825,45 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
         }
         None => Err(vec![Diag::error(
             "Invalid import ID",
-            "Use the HostnameGenerator's name (e.g. my-generator) or {\"name\": \"my-generator\"}.",
+            "Use the HostnameGenerator's name (e.g. my-generator), {\"name\": \"my-generator\"} or its KRI (kri_hg____my-generator_).",
         )]),
     }
+}
+
+/// The name a HostnameGenerator KRI identifies on the global control plane (read by the core's
+/// KRI parser); why not, for a KRI of another type, a mesh, a zone's copy or a section.
+fn name_from_kri(id: &str) -> Result<String, String> {
+    let short_name = ResourceType::HostnameGenerator.short_name();
+    let kri = kuma_mzs_core::kri::parse(id).ok_or_else(|| {
+        format!("{id:?} is not a KRI (kri_{short_name}____<name>_ for a HostnameGenerator)")
+    })?;
+    if kri.short_name != short_name {
+        return Err(format!(
+            "{id:?} identifies a {:?} resource, not a HostnameGenerator ({short_name:?})",
+            kri.short_name
+        ));
+    }
+    if !kri.mesh.is_empty() {
+        return Err(format!(
+            "{id:?} names the mesh {:?}, but a HostnameGenerator belongs to no mesh (kri_{short_name}____{}_)",
+            kri.mesh, kri.name
+        ));
+    }
+    if !kri.zone.is_empty() {
+        return Err(format!(
+            "{id:?} names the zone {:?}: it identifies a zone's generator, which is not managed on the global control plane; import a global one (kri_{short_name}____<name>_)",
+            kri.zone
+        ));
+    }
+    if !kri.section.is_empty() {
+        return Err(format!(
+            "{id:?} names the section {:?}; a HostnameGenerator has none (end the KRI with `_`)",
+            kri.section
+        ));
+    }
+    // A namespace alone does not make it another object: on Kubernetes a global resource's KRI
+    // carries the system namespace.
+    Ok(kri.name)
 }
 
 #[cfg(test)]
@@ -856,6 +922,104 @@ mod tests {
             state.get("extension").get("config"),
             &Value::string(r#"{"weight":1}"#)
         );
+    }
+
+    #[test]
+    fn a_null_extension_config_kuma_drops_keeps_the_users_text() {
+        let prior = generator_with_config("null");
+        for server in [
+            serde_json::json!({"type": "HostnameGenerator", "name": "gen",
+                "spec": {"template": "{{ .DisplayName }}.x", "extension": {"type": "ext"}}}),
+            server_item(serde_json::Value::Null),
+        ] {
+            let state = state_from_server(&server, &prior, Value::Null);
+            assert_eq!(state.get("extension").get("config"), &Value::string("null"));
+        }
+        // Without a config in the configuration, none in the state.
+        let mut prior = generator_with_config("{}");
+        prior.set(
+            "extension",
+            Value::object([("type", Value::string("ext")), ("config", Value::Null)]),
+        );
+        let state = state_from_server(&server_item(serde_json::Value::Null), &prior, Value::Null);
+        assert_eq!(state.get("extension").get("config"), &Value::Null);
+    }
+
+    #[test]
+    fn an_empty_match_labels_a_release_drops_is_no_diff() {
+        let with_labels = |labels: Value| {
+            Value::object([
+                ("name", Value::string("gen")),
+                ("template", Value::string("{{ .DisplayName }}.x")),
+                (
+                    "selector",
+                    Value::object([(
+                        "mesh_multi_zone_service",
+                        Value::object([("match_labels", labels)]),
+                    )]),
+                ),
+            ])
+            .conform(state_type())
+        };
+        let answer = |selector: serde_json::Value| {
+            serde_json::json!({"type": "HostnameGenerator", "name": "gen",
+                "spec": {"template": "{{ .DisplayName }}.x",
+                         "selector": {"meshMultiZoneService": selector}}})
+        };
+        let empty = Value::Map(BTreeMap::new());
+        // Kuma 2.9 to 2.11 drop `{}`; 2.12 and later keep it: either way, no diff.
+        for server in [
+            serde_json::json!({}),
+            serde_json::json!({"matchLabels": {}}),
+        ] {
+            for written in [empty.clone(), Value::Null] {
+                let prior = with_labels(written.clone());
+                let state = state_from_server(&answer(server.clone()), &prior, Value::Null);
+                assert_eq!(
+                    state
+                        .get("selector")
+                        .get("mesh_multi_zone_service")
+                        .get("match_labels"),
+                    &written,
+                    "{server}"
+                );
+            }
+        }
+        // Labels the server lost are a diff.
+        let prior = with_labels(Value::object([("a", Value::string("b"))]));
+        let state = state_from_server(&answer(serde_json::json!({})), &prior, Value::Null);
+        assert_eq!(
+            state
+                .get("selector")
+                .get("mesh_multi_zone_service")
+                .get("match_labels"),
+            &Value::Null
+        );
+    }
+
+    #[test]
+    fn a_generator_imports_by_name_json_or_kri() {
+        for id in [
+            "curl-hg",
+            r#"{"name": "curl-hg"}"#,
+            "kri_hg____curl-hg_",
+            "kri_hg___kuma-system_curl-hg_",
+        ] {
+            let state = import(id).unwrap_or_else(|e| panic!("{id}: {e:?}"));
+            assert_eq!(state.get("name"), &Value::string("curl-hg"), "{id}");
+        }
+        for (id, says) in [
+            ("kri_mzsvc_default___curl-hg_", "not a HostnameGenerator"),
+            ("kri_hg_default___curl-hg_", "belongs to no mesh"),
+            ("kri_hg__east__curl-hg_", "zone's generator"),
+            ("kri_hg____curl-hg_http", "section"),
+            ("kri_hg_curl-hg", "is not a KRI"),
+        ] {
+            let Err(diags) = import(id) else {
+                panic!("{id} imports");
+            };
+            assert!(diags[0].detail.contains(says), "{id}: {diags:?}");
+        }
     }
 
     #[test]

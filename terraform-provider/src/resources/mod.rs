@@ -71,7 +71,7 @@ pub fn validate_timeouts(config: &Value) -> Vec<Diag> {
         if let Some(text) = config.get("timeouts").get(key).as_str() {
             if crate::config::parse_duration(text).is_none() {
                 diags.push(
-                    crate::config::invalid_duration(key, text)
+                    crate::config::invalid_duration(&format!("timeouts.{key}"), text)
                         .at(vec![Step::Attr("timeouts".into()), Step::Attr(key.into())]),
                 );
             }
@@ -692,6 +692,22 @@ pub fn parse_mesh_scoped_id(id: &str, short_name: &str) -> Result<(String, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_take_compound_durations_and_errors_name_the_attribute() {
+        let block = |key: &str, text: &str| {
+            Value::object([("timeouts", Value::object([(key, Value::string(text))]))])
+        };
+        assert!(validate_timeouts(&block("create", "1m30s")).is_empty());
+        assert!(validate_timeouts(&block("read", "1.5h")).is_empty());
+        let diags = validate_timeouts(&block("update", "90 s"));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].summary, "Invalid timeouts.update");
+        assert_eq!(
+            diags[0].path,
+            vec![Step::Attr("timeouts".into()), Step::Attr("update".into())]
+        );
+    }
 
     #[test]
     fn import_ids_in_every_form() {
