@@ -175,6 +175,29 @@ impl KumaVersion {
         self >= Self::V3_0
     }
 
+    /// Whether the REST layer writes `kuma.io/origin` on every write, replacing a written value:
+    /// 3.0 sets `global` on global and `zone` on a zone for every type (HEAD
+    /// `labels/compute.go:157-161`). Up to 2.14 global never sets it (v2.14.3
+    /// `compute.go:138-152` has no global branch) and a zone adds `zone` only where absent and
+    /// only on the types a zone may provide ([`Self::provided_by_zone`]).
+    pub fn overwrites_origin(self) -> bool {
+        self >= Self::V3_0
+    }
+
+    /// Whether a zone may provide (create, and send to global) resources of `resource_type`,
+    /// Kuma's `ProvidedByZoneFlag` (2.9: `AllowedOnZoneSelector`), which decides the zone labels a
+    /// zone computes on write: MeshService, HostnameGenerator and MeshLoadBalancingStrategy at
+    /// every release, and MeshMultiZoneService in 2.9 (whose descriptor still carries
+    /// `ZoneToGlobalFlag`; 2.10 made it `GlobalToZonesFlag` only).
+    pub fn provided_by_zone(self, resource_type: super::ResourceType) -> bool {
+        use super::ResourceType as T;
+        match resource_type {
+            T::MeshService | T::HostnameGenerator | T::MeshLoadBalancingStrategy => true,
+            T::MeshMultiZoneService => self == Self::V2_9,
+            T::Mesh => false,
+        }
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

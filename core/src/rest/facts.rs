@@ -6,8 +6,7 @@
 use serde_json::Value;
 
 use super::{
-    compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
-    TITLE_FAILED_UPDATE,
+    ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE, TITLE_FAILED_UPDATE,
 };
 use crate::model::{KumaVersion, Meta, Resource, ResourceType, Spec};
 use crate::status::hostnames::InspectHostnames;
@@ -89,8 +88,10 @@ pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
 }
 
 /// Kuma's `default` Mesh, created at start where this mode creates it (global and zones not
-/// connected to a global; a federated zone receives meshes from global).
-pub fn default_mesh(mode: &Mode, version: KumaVersion) -> Option<Resource> {
+/// connected to a global; a federated zone receives meshes from global). Kuma creates it through
+/// the resource manager, which computes no label (every release, `pkg/defaults/mesh.go`), so it
+/// has none.
+pub fn default_mesh(mode: &Mode, _version: KumaVersion) -> Option<Resource> {
     if matches!(
         mode,
         Mode::Zone {
@@ -100,19 +101,11 @@ pub fn default_mesh(mode: &Mode, version: KumaVersion) -> Option<Resource> {
     ) {
         return None;
     }
-    let labels = compute_labels(
-        mode,
-        version,
-        ResourceType::Mesh,
-        None,
-        "default",
-        Default::default(),
-    );
     Some(Resource {
         meta: Meta {
             name: "default".to_owned(),
             mesh: String::new(),
-            labels,
+            labels: Default::default(),
             creation_time: None,
         },
         spec: Spec::Mesh(serde_json::json!({})),
