@@ -198,6 +198,20 @@ impl KumaVersion {
         }
     }
 
+    /// Whether the universal REST layer refuses a policy whose `kuma.io/policy-role` is not
+    /// `system` (HEAD `resource_crud_endpoints.go` adds `validatePolicyRole`'s violations). 2.9 to
+    /// 2.14 call the check but drop its result (v2.14.3 `resource_endpoints.go:754`), so any role
+    /// is stored as written.
+    pub fn refuses_policy_roles(self) -> bool {
+        self >= Self::V3_0
+    }
+
+    /// Whether the API server has `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames` (first in
+    /// 2.10, v2.10.11 `inspect_mesh_service.go:45`; 2.9 has no such route, so the path is unknown).
+    pub fn has_hostnames_inspection(self) -> bool {
+        self >= Self::V2_10
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

@@ -98,6 +98,20 @@ pub(crate) fn check_labels(
             }
         }
     }
+    if version.refuses_policy_roles() && resource_type == ResourceType::MeshLoadBalancingStrategy {
+        let role = labels
+            .get(label_keys::POLICY_ROLE)
+            .map_or("system", String::as_str);
+        if role != "system" {
+            violations.push(Violation::new(
+                label_field(label_keys::POLICY_ROLE),
+                format!(
+                    "{} label should have system value, got {role}",
+                    label_keys::POLICY_ROLE
+                ),
+            ));
+        }
+    }
     violations.extend(label_syntax(labels));
     violations
 }
