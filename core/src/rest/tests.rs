@@ -1059,26 +1059,28 @@ fn defaults_are_stored_as_kuma_creates_them_and_reapplying_one_is_an_update() {
 
 #[test]
 fn only_3_0_refuses_a_policy_role_other_than_system() {
-    let mut labels = Labels::new();
-    labels.insert("kuma.io/policy-role".into(), "producer".into());
-    let at = |version| {
+    let role = |value: &str| {
+        let mut labels = Labels::new();
+        labels.insert("kuma.io/policy-role".into(), value.into());
+        labels
+    };
+    let at = |version, labels: &Labels| {
         check_labels(
             &zone(),
             version,
             ResourceType::MeshLoadBalancingStrategy,
             Some("default"),
-            &labels,
+            labels,
         )
     };
     // v2.14.3 `resource_endpoints.go:754` drops validatePolicyRole's result; HEAD adds it.
-    assert!(at(KumaVersion::V2_14).is_empty());
-    let v = at(KumaVersion::V3_0);
+    assert!(at(KumaVersion::V2_14, &role("producer")).is_empty());
+    let v = at(KumaVersion::V3_0, &role("producer"));
     assert_eq!(v.len(), 1);
     assert_eq!(v[0].field, "labels[\"kuma.io/policy-role\"]");
     assert_eq!(
         v[0].message,
         "kuma.io/policy-role label should have system value, got producer"
     );
-    labels.insert("kuma.io/policy-role".into(), "system".into());
-    assert!(at(KumaVersion::V3_0).is_empty());
+    assert!(at(KumaVersion::V3_0, &role("system")).is_empty());
 }
