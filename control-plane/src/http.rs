@@ -69,6 +69,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
         )
         .route("/tokens/zone", post(issue_zone_token))
         .route("/_kri/{kri}", get(get_by_kri))
+        .route("/_resources", get(resource_types))
         .route("/meshes", get(list_meshes))
         .route(
             "/meshes/{mesh}",
@@ -97,6 +98,9 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
                 .delete(delete_global)
                 .layer(body_limit),
         )
+        // Only on routes that exist and allow the method: go-restful negotiates media types
+        // after the path and the method matched (and after the container's auth filters).
+        .route_layer(middleware::from_fn(negotiate_media_types))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(cp.clone(), chaos))
@@ -178,7 +182,8 @@ async fn kuma_shaped_errors(max_body_bytes: usize, request: Request, next: Next)
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/plain"));
-    if open || !plain || !(status.is_client_error() || status.is_server_error()) {
+    let kumas_own = response.extensions().get::<GoRestfulText>().is_some();
+    if open || kumas_own || !plain || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     if status == StatusCode::PAYLOAD_TOO_LARGE && !push {
@@ -273,6 +278,50 @@ async fn chaos(State(cp): State<Shared>, request: Request, next: Next) -> Respon
     next.run(request).await
 }
 
+/// Marks a plain-text answer that is Kuma's own (go-restful's), which [`kuma_shaped_errors`]
+/// leaves as it is.
+#[derive(Debug, Clone, Copy)]
+struct GoRestfulText;
+
+/// Kuma's web services consume and produce only JSON: go-restful answers a PUT whose body is not
+/// `application/json` (or has no Content-Type) with 415 and an `Accept` it cannot serve with
+/// 406, in plain text ([`api::rest::media_type_rejection`]). kuma-local's own routes (KDS,
+/// `/ready`, `/_kuma-local/`) are not Kuma's and are left alone.
+async fn negotiate_media_types(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path == "/ready" || path.starts_with("/_kds/") || path.starts_with("/_kuma-local/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let rejection = api::rest::media_type_rejection(
+        request.method().as_str(),
+        text(header::CONTENT_TYPE),
+        text(header::CONTENT_LENGTH),
+        text(header::ACCEPT),
+    );
+    let Some((status, body)) = rejection else {
+        return next.run(request).await;
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    // What Go's `http.ResponseWriter` sniffs for go-restful's error text.
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response.extensions_mut().insert(GoRestfulText);
+    response
+}
+
+/// `GET /_resources`: the resource types this control plane serves, in Kuma's shape.
+async fn resource_types(State(cp): State<Shared>) -> Response {
+    json_response(
+        StatusCode::OK,
+        api::rest::resource_types_body(&cp.mode, cp.kuma_version),
+    )
+}
+
 async fn not_found_route() -> Response {
     error_response(&ApiError::not_found("Not found"))
 }
@@ -303,14 +352,15 @@ fn hostname() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
+/// `GET /`: Kuma OSS's index fields (no `tagline`, and no `basedOnKuma`, which only a product
+/// built on Kuma sends; v2.14.3 `index_endpoints.go`) plus kuma-local's `mode` (the provider
+/// reads it until it asks `GET /config` like real Kuma), `zone` and `kumaLocal`.
 async fn index(State(cp): State<Shared>) -> Response {
     let version = kuma_version_string(cp.kuma_version);
     let body = json!({
         "hostname": hostname(),
-        "tagline": "Kuma",
         "product": "Kuma",
         "version": version,
-        "basedOnKuma": version,
         "instanceId": cp.instance_id,
         "clusterId": cp.cluster_id,
         "gui": "The gui is not available in kuma-local",
@@ -839,6 +889,10 @@ async fn hostnames(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
 ) -> Response {
+    if !cp.kuma_version.has_hostnames_inspection() {
+        // 2.9 has no such route: the path is an unknown one.
+        return not_found_route().await;
+    }
     let resource_type = match api::rest::inspectable_type(&collection) {
         Ok(t) => t,
         Err(e) => return error_response(&e),

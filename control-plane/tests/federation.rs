@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::{mesh_service, mzs, wait_until, Cluster};
 use kuma_mzs_core::api::ZONE_READ_ONLY_MESSAGE;
+use kuma_mzs_core::KumaVersion;
 use serde_json::Value;
 
 const MZS: &str = "/meshes/default/meshmultizoneservices";
@@ -203,10 +204,12 @@ fn a_zones_hostname_generators_reach_global_and_stay_there() {
 }
 
 #[test]
-fn a_zones_load_balancing_strategy_reaches_global_and_the_other_zones() {
-    // MeshLoadBalancingStrategy has Kuma's `ZoneToGlobalFlag` and `SyncedAcrossZonesFlag`: a
-    // policy written on east is stored on global under its KDS name and sent on to west (not
-    // back to east); deletes follow.
+fn a_zones_load_balancing_strategy_reaches_global_and_stays_there() {
+    // MeshLoadBalancingStrategy has Kuma's `ZoneToGlobalFlag` and `SyncedAcrossZonesFlag`, but
+    // global sends a zone's policy on only when it is a producer policy (v2.14.3
+    // `pkg/kds/context/context.go:296-326`), and a universal zone computes no role (`system`):
+    // a policy written on east is stored on global under its KDS name and no other zone gets it;
+    // deletes follow.
     let cluster = Cluster::federation(&["east", "west"]);
     let (east, west, global) = (cluster.zone("east"), cluster.zone("west"), cluster.global());
     let policy = serde_json::json!({
@@ -219,18 +222,55 @@ fn a_zones_load_balancing_strategy_reaches_global_and_the_other_zones() {
     const MLBS: &str = "/meshes/default/meshloadbalancingstrategies";
     let (status, body) = east.put(&format!("{MLBS}/lb"), &policy);
     assert_eq!(status, 201, "{body}");
+    // Written on the zone: the zone's labels, so its KRI names the zone.
+    let (_, local) = east.get(&format!("{MLBS}/lb"));
+    assert_eq!(local["labels"]["kuma.io/zone"], "east", "{local}");
+    assert_eq!(local["labels"]["kuma.io/env"], "universal", "{local}");
     let hashed = kuma_mzs_core::api::hashed_name("default", "lb", &["east"]);
     wait_until(WAIT, || global.get(&format!("{MLBS}/{hashed}")).0 == 200);
     let on_global = global.get(&format!("{MLBS}/{hashed}")).1;
     assert_eq!(on_global["labels"]["kuma.io/origin"], "zone");
     assert_eq!(on_global["labels"]["kuma.io/zone"], "east");
+    // A policy written on global afterwards reaching west shows west has pulled past it.
+    let mut later = policy.clone();
+    later["name"] = "later".into();
+    assert_eq!(global.put(&format!("{MLBS}/later"), &later).0, 201);
+    let later_on_zone = kuma_mzs_core::api::hashed_name("default", "later", &[]);
+    wait_until(WAIT, || {
+        west.get(&format!("{MLBS}/{later_on_zone}")).0 == 200
+    });
+    assert_eq!(west.get(&format!("{MLBS}/{hashed}")).0, 404);
+    assert_eq!(east.get(&format!("{MLBS}/{hashed}")).0, 404);
+    assert_eq!(east.delete(&format!("{MLBS}/lb")).0, 200);
+    wait_until(WAIT, || global.get(&format!("{MLBS}/{hashed}")).0 == 404);
+}
+
+#[test]
+fn a_zones_producer_policy_reaches_the_other_zones_on_2x() {
+    // Kuma 2.x stores a written `kuma.io/policy-role` (the REST check's result is dropped), so a
+    // policy declared `producer`, with a namespace its `to` entries fit, is one global sends on
+    // to the other zones (not back to its own).
+    let cluster = Cluster::federation_of(&["east", "west"], KumaVersion::V2_14);
+    let (east, west, global) = (cluster.zone("east"), cluster.zone("west"), cluster.global());
+    let policy = serde_json::json!({
+        "type": "MeshLoadBalancingStrategy", "mesh": "default", "name": "lb",
+        "labels": {"kuma.io/policy-role": "producer", "k8s.kuma.io/namespace": "kuma-demo"},
+        "spec": {
+            "targetRef": {"kind": "Mesh"},
+            "to": [{"targetRef": {"kind": "MeshService", "name": "redis"}, "default": {"loadBalancer": {"type": "RoundRobin"}}}],
+        },
+    });
+    const MLBS: &str = "/meshes/default/meshloadbalancingstrategies";
+    let (status, body) = east.put(&format!("{MLBS}/lb"), &policy);
+    assert_eq!(status, 201, "{body}");
+    let hashed = kuma_mzs_core::api::hashed_name("default", "lb", &["east", "kuma-demo"]);
     wait_until(WAIT, || west.get(&format!("{MLBS}/{hashed}")).0 == 200);
     let on_west = west.get(&format!("{MLBS}/{hashed}")).1;
     assert_eq!(on_west["labels"]["kuma.io/origin"], "global");
     assert_eq!(on_west["labels"]["kuma.io/display-name"], "lb");
+    assert_eq!(global.get(&format!("{MLBS}/{hashed}")).0, 200);
     assert_eq!(east.get(&format!("{MLBS}/{hashed}")).0, 404);
     assert_eq!(east.delete(&format!("{MLBS}/lb")).0, 200);
-    wait_until(WAIT, || global.get(&format!("{MLBS}/{hashed}")).0 == 404);
     wait_until(WAIT, || west.get(&format!("{MLBS}/{hashed}")).0 == 404);
 }
 

@@ -98,8 +98,8 @@ pub mod api {
     pub mod rest {
         pub use crate::rest::facts::{
             body_too_large, check_port_count, default_mesh, framework_error, hostnames_body,
-            hostnames_service_not_found, inspectable_type, list_body, mesh_cascade_types,
-            mesh_not_found, next_link, put_body,
+            hostnames_service_not_found, inspectable_type, list_body, media_type_rejection,
+            mesh_cascade_types, mesh_not_found, next_link, put_body, resource_types_body,
         };
     }
 }

@@ -47,7 +47,7 @@ impl ControlPlane {
             batch.more = more;
             let last = page.last().map(|s| s.key());
             for (index, stored) in page.iter().enumerate() {
-                let Some(copy) = kds::zone_copy(&stored.resource, zone) else {
+                let Some(copy) = kds::zone_copy(&stored.resource, zone, self.kuma_version) else {
                     continue;
                 };
                 let value = to_json(stored, &copy);
@@ -79,7 +79,7 @@ impl ControlPlane {
                         previous_revision = at;
                         continue;
                     }
-                    match kds::zone_copy(&stored.resource, zone) {
+                    match kds::zone_copy(&stored.resource, zone, self.kuma_version) {
                         Some(copy) => (Some(to_json(&stored, &copy)), None),
                         // A resource that stopped qualifying (e.g. relabelled) is removed.
                         None => (None, Some(stored.key())),

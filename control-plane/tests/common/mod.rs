@@ -64,12 +64,17 @@ impl Cluster {
 
     /// Global + zones in one process, ephemeral ports, token `test-token`.
     pub fn federation(zones: &[&str]) -> Self {
+        Self::federation_of(zones, kuma_mzs_core::KumaVersion::default())
+    }
+
+    pub fn federation_of(zones: &[&str], version: kuma_mzs_core::KumaVersion) -> Self {
         Self::start(Config {
             topology: Topology::All {
                 zones: zones.iter().map(|z| (*z).to_owned()).collect(),
             },
             port: 0,
             admin_token: Some("test-token".to_owned()),
+            kuma_version: version,
             ..Config::default()
         })
     }

@@ -3,22 +3,30 @@
 //! both ask here, so the two directions are written down once:
 //!
 //! - **global -> zone:** Meshes always; MeshMultiZoneServices, HostnameGenerators and
-//!   MeshLoadBalancingStrategies written on global (`kuma.io/origin: global`); MeshServices and
-//!   MeshLoadBalancingStrategies of *other* zones (Kuma's `SyncedAcrossZonesFlag`). The zone copy carries `kuma.io/origin: global`, no status (each zone computes
-//!   its own), and mesh-scoped ones take their KDS name ([`kds_name`]) keeping the original as
-//!   `kuma.io/display-name` (Kuma's `HashSuffixMapper`; every supported zone has the
-//!   `hash-suffix` feature).
+//!   MeshLoadBalancingStrategies written on global (no `kuma.io/origin`, or `global`: Kuma's
+//!   `IsLocallyOriginated(Global)`; 2.x global stores them without the label, 3.0 writes
+//!   `global`); MeshServices of *other* zones; MeshLoadBalancingStrategies of other zones only
+//!   when they are producer policies ([`is_producer_policy`], Kuma's `SyncedAcrossZonesFlag`
+//!   filter, v2.14.3 `pkg/kds/context/context.go:296-326`): a universal zone computes no policy
+//!   role (the role is `system` without a Kubernetes namespace), so a zone's policy stays on
+//!   global unless it is labelled `kuma.io/policy-role: producer` with a
+//!   `k8s.kuma.io/namespace` its `to` entries fit. The zone copy carries
+//!   `kuma.io/origin: global`, no status (each zone computes its own), and mesh-scoped ones take
+//!   their KDS name ([`kds_name`]) keeping the original as `kuma.io/display-name` (Kuma's
+//!   `HashSuffixMapper`; every supported zone has the `hash-suffix` feature).
 //! - **zone -> global:** the zone's own MeshServices, HostnameGenerators and
 //!   MeshLoadBalancingStrategies (not copies that came from global; the zone's default
 //!   generators included, as they carry `kuma.io/origin: zone`), stored on global under
 //!   `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
 //!   `kuma.io/origin: zone` and `kuma.io/display-name` (Kuma's `ZoneToGlobalFlag`). Global sends
-//!   MeshServices and MeshLoadBalancingStrategies on to the other zones under that name; a
-//!   zone's HostnameGenerators stay on global.
+//!   MeshServices and producer MeshLoadBalancingStrategies on to the other zones under that name;
+//!   a zone's HostnameGenerators stay on global.
 //!
 //! The name hash itself is [`hashed_name()`] (and [`kds_name`] for a zone's resource).
 
-use crate::model::{labels, Meta, Resource, ResourceKey, ResourceType};
+use crate::model::{
+    labels, KumaVersion, Meta, Resource, ResourceKey, ResourceType, Spec, TargetRef,
+};
 
 // The hash is a fact about names (the decode layer checks a copy's name with it); KDS uses it.
 pub(crate) use crate::model::hashed_name::renames_copies;
@@ -44,19 +52,91 @@ pub fn is_of_zone(resource: &Resource, zone: &str) -> bool {
         .is_some_and(|z| z == zone)
 }
 
-/// Whether global sends `resource` (as global stores it) to `zone`.
-pub(crate) fn travels_to_zone(resource: &Resource, zone: &str) -> bool {
-    match resource.resource_type() {
-        ResourceType::Mesh => true,
-        ResourceType::MeshMultiZoneService | ResourceType::HostnameGenerator => {
-            is_from_global(resource)
-        }
-        // Written on global, or on another zone (a zone is not sent back its own).
-        ResourceType::MeshLoadBalancingStrategy => {
-            is_from_global(resource) || !is_of_zone(resource, zone)
-        }
-        ResourceType::MeshService => !is_of_zone(resource, zone),
+/// Whether global counts a resource it stores as its own (Kuma's
+/// `IsLocallyOriginated(Global, labels)`): no `kuma.io/origin`, or `global`. Up to 2.14 what is
+/// written on global carries no origin label; what zones sent carries `zone`.
+pub fn is_global_originated(resource: &Resource) -> bool {
+    resource
+        .meta
+        .labels
+        .get(labels::ORIGIN)
+        .is_none_or(|origin| origin == ORIGIN_GLOBAL)
+}
+
+/// Whether global sends `resource` (as global stores it) to `zone` (Kuma's
+/// `GlobalProvidedFilter`).
+pub(crate) fn travels_to_zone(resource: &Resource, zone: &str, version: KumaVersion) -> bool {
+    if is_global_originated(resource) {
+        // Every modelled type is `GlobalToZonesFlag` but MeshService, which global never owns.
+        return resource.resource_type() != ResourceType::MeshService;
     }
+    match resource.resource_type() {
+        // `SyncedAcrossZonesFlag`: not back to the zone it came from.
+        ResourceType::MeshService => !is_of_zone(resource, zone),
+        ResourceType::MeshLoadBalancingStrategy => {
+            !is_of_zone(resource, zone) && is_producer_policy(resource, zone, version)
+        }
+        _ => false,
+    }
+}
+
+/// Kuma's policy-role test for a zone's policy on global: declared `kuma.io/policy-role:
+/// producer`, and producer again when global computes the role itself from the spec and the
+/// `k8s.kuma.io/namespace` label (Kuma's `ComputePolicyRole` with a non-system namespace): every
+/// `to` entry names one MeshService (from 2.11 also a MeshHTTPRoute) in the policy's namespace or
+/// without one (3.0: selects it by `kuma.io/display-name`, optionally with the namespace label).
+/// Without a namespace the role is `system`, so nothing written on a universal zone qualifies
+/// without that label. Up to 2.14 a top-level `MeshSubset` with a `kuma.io/zone` tag travels
+/// only to that zone.
+pub fn is_producer_policy(resource: &Resource, to_zone: &str, version: KumaVersion) -> bool {
+    let Spec::MeshLoadBalancingStrategy(spec) = &resource.spec else {
+        return false;
+    };
+    let meta_labels = &resource.meta.labels;
+    if meta_labels.get(labels::POLICY_ROLE).map(String::as_str) != Some("producer") {
+        return false;
+    }
+    let namespace = meta_labels
+        .get(labels::NAMESPACE)
+        .map_or("", String::as_str);
+    if namespace.is_empty() || spec.to.is_empty() {
+        // `system` without a namespace, `workload-owner` without `to` entries.
+        return false;
+    }
+    let producer_item = |target: &TargetRef| {
+        if version.is_2x() {
+            let kind_ok = target.kind == "MeshService"
+                || (target.kind == "MeshHTTPRoute" && version >= KumaVersion::V2_11);
+            let ns = target.namespace.as_deref().unwrap_or("");
+            kind_ok
+                && target.name.as_deref().is_some_and(|n| !n.is_empty())
+                && (ns.is_empty() || ns == namespace)
+        } else {
+            let selector = target.labels.clone().unwrap_or_default();
+            let ns = selector.get(labels::NAMESPACE).map_or("", String::as_str);
+            matches!(target.kind.as_str(), "MeshService" | "MeshHTTPRoute")
+                && selector
+                    .get(labels::DISPLAY_NAME)
+                    .is_some_and(|n| !n.is_empty())
+                && selector
+                    .keys()
+                    .all(|k| k == labels::DISPLAY_NAME || k == labels::NAMESPACE)
+                && (ns.is_empty() || ns == namespace)
+        }
+    };
+    // Mixed producer and consumer items are an error in Kuma, which then does not sync.
+    if !spec.to.iter().all(|to| producer_item(&to.target_ref)) {
+        return false;
+    }
+    if version.is_2x() {
+        if let Some(top) = spec.target_ref.as_deref() {
+            let zone_tag = top.tags.as_ref().and_then(|tags| tags.get(labels::ZONE));
+            if top.kind == "MeshSubset" && zone_tag.is_some_and(|z| z != to_zone) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Global -> zone naming: a mesh-scoped resource is stored on zones under [`kds_name`] and keeps
@@ -76,9 +156,10 @@ pub fn rename_for_zones(resource: &mut Resource) {
 }
 
 /// What global sends to `zone` for one of its resources: the renamed copy without status, or
-/// `None` when the resource does not travel to that zone.
-pub fn zone_copy(resource: &Resource, zone: &str) -> Option<Resource> {
-    if !travels_to_zone(resource, zone) {
+/// `None` when the resource does not travel to that zone (`version`: global's release, whose
+/// policy-role rule applies).
+pub fn zone_copy(resource: &Resource, zone: &str, version: KumaVersion) -> Option<Resource> {
+    if !travels_to_zone(resource, zone, version) {
         return None;
     }
     let mut copy = resource.clone();
@@ -264,26 +345,92 @@ mod tests {
     #[test]
     fn global_sends_meshes_its_own_policies_and_other_zones_services() {
         let global = [(labels::ORIGIN, "global")];
+        let v = KumaVersion::V2_14;
         assert!(travels_to_zone(
             &resource("Mesh", "", "default", &[]),
-            "east"
+            "east",
+            v
         ));
         assert!(travels_to_zone(
             &resource("MeshMultiZoneService", "default", "redis", &global),
-            "east"
+            "east",
+            v
+        ));
+        // 2.x global stores what is written on it without an origin label; it still travels.
+        assert!(travels_to_zone(
+            &resource("MeshMultiZoneService", "default", "redis", &[]),
+            "east",
+            v
         ));
         assert!(!travels_to_zone(
-            &resource("MeshMultiZoneService", "default", "redis", &[]),
-            "east"
+            &resource(
+                "MeshMultiZoneService",
+                "default",
+                "redis",
+                &[(labels::ORIGIN, "zone")]
+            ),
+            "east",
+            v
         ));
         let east_service = resource(
             "MeshService",
             "default",
             "redis-x",
-            &[(labels::ZONE, "east")],
+            &[(labels::ZONE, "east"), (labels::ORIGIN, "zone")],
         );
-        assert!(!travels_to_zone(&east_service, "east"));
-        assert!(travels_to_zone(&east_service, "west"));
+        assert!(!travels_to_zone(&east_service, "east", v));
+        assert!(travels_to_zone(&east_service, "west", v));
+    }
+
+    fn zone_policy(pairs: &[(&str, &str)], to: serde_json::Value) -> Resource {
+        let mut value = serde_json::json!({
+            "type": "MeshLoadBalancingStrategy", "mesh": "default", "name": "lb",
+            "labels": pairs.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
+            "spec": {"to": [{"targetRef": to, "default": {}}]},
+        });
+        value["labels"]["kuma.io/origin"] = "zone".into();
+        value["labels"]["kuma.io/zone"] = "east".into();
+        crate::rest::decode_value(ResourceType::MeshLoadBalancingStrategy, value).unwrap()
+    }
+
+    #[test]
+    fn a_zone_policy_reaches_other_zones_only_as_a_producer_policy() {
+        let v = KumaVersion::V2_14;
+        let to_service = serde_json::json!({"kind": "MeshService", "name": "redis"});
+        // What a universal zone stores: no policy role (Kuma computes `system` there).
+        let plain = zone_policy(&[], to_service.clone());
+        assert!(!travels_to_zone(&plain, "west", v));
+        // A declared producer without a namespace is `system` when global recomputes it.
+        let declared = zone_policy(&[(labels::POLICY_ROLE, "producer")], to_service.clone());
+        assert!(!travels_to_zone(&declared, "west", v));
+        let producer = zone_policy(
+            &[
+                (labels::POLICY_ROLE, "producer"),
+                (labels::NAMESPACE, "kuma-demo"),
+            ],
+            to_service.clone(),
+        );
+        assert!(travels_to_zone(&producer, "west", v));
+        assert!(!travels_to_zone(&producer, "east", v));
+        // Targeting a MeshMultiZoneService is a consumer item.
+        let consumer = zone_policy(
+            &[
+                (labels::POLICY_ROLE, "producer"),
+                (labels::NAMESPACE, "kuma-demo"),
+            ],
+            serde_json::json!({"kind": "MeshMultiZoneService", "name": "redis"}),
+        );
+        assert!(!travels_to_zone(&consumer, "west", v));
+        // 3.0 names the MeshService by its display-name label.
+        let v3 = zone_policy(
+            &[
+                (labels::POLICY_ROLE, "producer"),
+                (labels::NAMESPACE, "kuma-demo"),
+            ],
+            serde_json::json!({"kind": "MeshService", "labels": {"kuma.io/display-name": "redis"}}),
+        );
+        assert!(travels_to_zone(&v3, "west", KumaVersion::V3_0));
+        assert!(!travels_to_zone(&producer, "west", KumaVersion::V3_0));
     }
 
     #[test]
@@ -295,7 +442,7 @@ mod tests {
             &[(labels::ORIGIN, "global")],
         );
         mzs.status = Some(serde_json::json!({"x": 1}));
-        let copy = zone_copy(&mzs, "east").unwrap();
+        let copy = zone_copy(&mzs, "east", KumaVersion::V2_14).unwrap();
         assert_eq!(copy.meta.name, hashed_name("default", "redis", &[]));
         assert_eq!(copy.meta.display_name(), "redis");
         assert!(copy.status.is_none());
@@ -309,7 +456,12 @@ mod tests {
             })
         );
         // Meshes keep their name; a zone-written resource maps to no global key.
-        let mesh = zone_copy(&resource("Mesh", "", "default", &[]), "east").unwrap();
+        let mesh = zone_copy(
+            &resource("Mesh", "", "default", &[]),
+            "east",
+            KumaVersion::V2_14,
+        )
+        .unwrap();
         assert_eq!(mesh.meta.name, "default");
         assert_eq!(global_key_of_zone_copy(&mesh), None);
         assert!(matches!(mesh.spec, Spec::Mesh(_)));
@@ -336,7 +488,9 @@ mod tests {
         assert!(!is_global_copy_of(&copy, &key, "west"));
         assert_eq!(zone_key_of_global_copy(&copy), key);
         // Copies from global never travel back; other types never travel up.
-        assert!(!travels_to_global(&zone_copy(&copy, "west").unwrap()));
+        assert!(!travels_to_global(
+            &zone_copy(&copy, "west", KumaVersion::V2_14).unwrap()
+        ));
         assert!(global_copy(&resource("Mesh", "", "default", &[]), "east").is_none());
     }
 

@@ -57,6 +57,9 @@ pub mod labels {
     pub const ENV: &str = "kuma.io/env";
     /// Kubernetes namespace of the original resource.
     pub const NAMESPACE: &str = "k8s.kuma.io/namespace";
+    /// A policy's role (`producer`, `consumer`, `workload-owner`, `system`); only a zone's
+    /// `producer` policies travel on to other zones.
+    pub const POLICY_ROLE: &str = "kuma.io/policy-role";
 }
 
 /// The resource types this toolkit understands.

@@ -175,6 +175,43 @@ impl KumaVersion {
         self >= Self::V3_0
     }
 
+    /// Whether the REST layer writes `kuma.io/origin` on every write, replacing a written value:
+    /// 3.0 sets `global` on global and `zone` on a zone for every type (HEAD
+    /// `labels/compute.go:157-161`). Up to 2.14 global never sets it (v2.14.3
+    /// `compute.go:138-152` has no global branch) and a zone adds `zone` only where absent and
+    /// only on the types a zone may provide ([`Self::provided_by_zone`]).
+    pub fn overwrites_origin(self) -> bool {
+        self >= Self::V3_0
+    }
+
+    /// Whether a zone may provide (create, and send to global) resources of `resource_type`,
+    /// Kuma's `ProvidedByZoneFlag` (2.9: `AllowedOnZoneSelector`), which decides the zone labels a
+    /// zone computes on write: MeshService, HostnameGenerator and MeshLoadBalancingStrategy at
+    /// every release, and MeshMultiZoneService in 2.9 (whose descriptor still carries
+    /// `ZoneToGlobalFlag`; 2.10 made it `GlobalToZonesFlag` only).
+    pub fn provided_by_zone(self, resource_type: super::ResourceType) -> bool {
+        use super::ResourceType as T;
+        match resource_type {
+            T::MeshService | T::HostnameGenerator | T::MeshLoadBalancingStrategy => true,
+            T::MeshMultiZoneService => self == Self::V2_9,
+            T::Mesh => false,
+        }
+    }
+
+    /// Whether the universal REST layer refuses a policy whose `kuma.io/policy-role` is not
+    /// `system` (HEAD `resource_crud_endpoints.go` adds `validatePolicyRole`'s violations). 2.9 to
+    /// 2.14 call the check but drop its result (v2.14.3 `resource_endpoints.go:754`), so any role
+    /// is stored as written.
+    pub fn refuses_policy_roles(self) -> bool {
+        self >= Self::V3_0
+    }
+
+    /// Whether the API server has `GET /meshes/{mesh}/{serviceType}/{name}/_hostnames` (first in
+    /// 2.10, v2.10.11 `inspect_mesh_service.go:45`; 2.9 has no such route, so the path is unknown).
+    pub fn has_hostnames_inspection(self) -> bool {
+        self >= Self::V2_10
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

@@ -1,4 +1,8 @@
-//! The HostnameGenerators a Kuma control plane creates itself (§6.3).
+//! The HostnameGenerators a Kuma control plane creates itself (§6.3), stored as Kuma stores them:
+//! created through the resource manager, not the REST layer, so no label is computed (every
+//! release, v2.9.13 to HEAD `pkg/defaults/hostname_generator.go`): global's carry no label at
+//! all, a zone's only `kuma.io/origin: zone`. Re-applying one with its spec and no labels is
+//! then an ordinary update (no immutable label is removed).
 
 use super::Mode;
 use crate::model::{
@@ -8,13 +12,14 @@ use crate::model::{
 
 fn generator(
     name: &str,
-    origin: &str,
+    origin: Option<&str>,
     selector: HostnameGeneratorSelector,
     template: &str,
 ) -> Resource {
     let mut labels = Labels::new();
-    labels.insert(label_keys::ORIGIN.to_owned(), origin.to_owned());
-    labels.insert(label_keys::DISPLAY_NAME.to_owned(), name.to_owned());
+    if let Some(origin) = origin {
+        labels.insert(label_keys::ORIGIN.to_owned(), origin.to_owned());
+    }
     Resource {
         meta: Meta {
             name: name.to_owned(),
@@ -56,7 +61,7 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
         Mode::Global => vec![
             generator(
                 "synced-mesh-multi-zone-service",
-                "global",
+                None,
                 HostnameGeneratorSelector {
                     mesh_multi_zone_service: Some(selector_of(&[("kuma.io/origin", "global")])),
                     ..Default::default()
@@ -65,7 +70,7 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
             ),
             generator(
                 "synced-kube-mesh-service",
-                "global",
+                None,
                 ms(&[
                     ("kuma.io/origin", "global"),
                     ("k8s.kuma.io/is-headless-service", "false"),
@@ -75,7 +80,7 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
             ),
             generator(
                 "synced-headless-kube-mesh-service",
-                "global",
+                None,
                 ms(&[
                     ("kuma.io/origin", "global"),
                     ("k8s.kuma.io/is-headless-service", "true"),
@@ -85,13 +90,13 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
             ),
             generator(
                 "synced-universal-mesh-service",
-                "global",
+                None,
                 ms(&[("kuma.io/origin", "global"), ("kuma.io/env", "universal")]),
                 "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local",
             ),
             generator(
                 "synced-mesh-external-service",
-                "global",
+                None,
                 mes(&[("kuma.io/origin", "global")]),
                 "{{ .DisplayName }}.extsvc.mesh.local",
             ),
@@ -99,13 +104,13 @@ pub fn default_hostname_generators(mode: &Mode) -> Vec<Resource> {
         Mode::Zone { .. } => vec![
             generator(
                 "local-mesh-external-service",
-                "zone",
+                Some("zone"),
                 mes(&[("kuma.io/origin", "zone")]),
                 "{{ .DisplayName }}.extsvc.mesh.local",
             ),
             generator(
                 "local-universal-mesh-service",
-                "zone",
+                Some("zone"),
                 ms(&[("kuma.io/origin", "zone")]),
                 "{{ .DisplayName }}.svc.mesh.local",
             ),

@@ -6,8 +6,7 @@
 use serde_json::Value;
 
 use super::{
-    compute_labels, ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE,
-    TITLE_FAILED_UPDATE,
+    ApiError, Mode, Page, TITLE_COULD_NOT_PROCESS, TITLE_FAILED_CREATE, TITLE_FAILED_UPDATE,
 };
 use crate::model::{KumaVersion, Meta, Resource, ResourceType, Spec};
 use crate::status::hostnames::InspectHostnames;
@@ -89,8 +88,10 @@ pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
 }
 
 /// Kuma's `default` Mesh, created at start where this mode creates it (global and zones not
-/// connected to a global; a federated zone receives meshes from global).
-pub fn default_mesh(mode: &Mode, version: KumaVersion) -> Option<Resource> {
+/// connected to a global; a federated zone receives meshes from global). Kuma creates it through
+/// the resource manager, which computes no label (every release, `pkg/defaults/mesh.go`), so it
+/// has none.
+pub fn default_mesh(mode: &Mode, _version: KumaVersion) -> Option<Resource> {
     if matches!(
         mode,
         Mode::Zone {
@@ -100,19 +101,11 @@ pub fn default_mesh(mode: &Mode, version: KumaVersion) -> Option<Resource> {
     ) {
         return None;
     }
-    let labels = compute_labels(
-        mode,
-        version,
-        ResourceType::Mesh,
-        None,
-        "default",
-        Default::default(),
-    );
     Some(Resource {
         meta: Meta {
             name: "default".to_owned(),
             mesh: String::new(),
-            labels,
+            labels: Default::default(),
             creation_time: None,
         },
         spec: Spec::Mesh(serde_json::json!({})),
@@ -246,6 +239,128 @@ pub fn framework_error(status: u16, message: &str) -> ApiError {
     ApiError::new(status, title, detail)
 }
 
+/// The one media type Kuma's API web services consume and produce (`Consumes(restful.MIME_JSON)`
+/// and `Produces(restful.MIME_JSON)`, v2.14.3 `pkg/api-server/server.go:148-149`, and the tokens
+/// web service).
+const MIME_JSON: &str = "application/json";
+
+/// go-restful's content negotiation for a route that exists and allows the method (its
+/// `RouterJSR311.detectRoute`, after the path and the method matched), as Kuma answers it: a
+/// plain-text body with 415 or 406, or `None` when the request goes on to its handler.
+///
+/// - The `Content-Type` (each comma-separated entry, parameters dropped) must be
+///   `application/json`; a missing one passes for GET, HEAD, OPTIONS, DELETE and TRACE and counts
+///   as `application/octet-stream` otherwise. A mismatch with a body (`Content-Length` > 0) is
+///   `415: Unsupported Media Type`.
+/// - Without a body the mismatch falls through to the `Accept` step with no route left, as does
+///   an `Accept` (default `*/*`) that names neither `*/*` nor `application/json`: a POST, PUT or
+///   PATCH without `Content-Length` (or `0`) gets 415, anything else `406: Not Acceptable`, each
+///   followed by the representations the remaining routes produce (none after a content-type
+///   mismatch).
+pub fn media_type_rejection(
+    method: &str,
+    content_type: Option<&str>,
+    content_length: Option<&str>,
+    accept: Option<&str>,
+) -> Option<(u16, String)> {
+    let length = content_length.unwrap_or("").trim();
+    let content_type_fits = match content_type.filter(|c| !c.is_empty()) {
+        Some(given) => lists_media_type(given, MIME_JSON),
+        None if matches!(method, "GET" | "HEAD" | "OPTIONS" | "DELETE" | "TRACE") => true,
+        None => false,
+    };
+    if !content_type_fits && length.parse::<u64>().is_ok_and(|n| n > 0) {
+        return Some((415, "415: Unsupported Media Type".to_owned()));
+    }
+    let available = if content_type_fits { MIME_JSON } else { "" };
+    let accept = accept.filter(|a| !a.is_empty()).unwrap_or("*/*");
+    if content_type_fits && (lists_media_type(accept, "*/*") || lists_media_type(accept, MIME_JSON))
+    {
+        return None;
+    }
+    let without_body = length.is_empty() || length == "0";
+    if matches!(method, "POST" | "PUT" | "PATCH") && without_body {
+        return Some((
+            415,
+            format!("415: Unsupported Media Type\n\nAvailable representations: {available}"),
+        ));
+    }
+    Some((
+        406,
+        format!("406: Not Acceptable\n\nAvailable representations: {available}"),
+    ))
+}
+
+/// Whether a comma-separated media type list names `wanted` exactly (parameters such as
+/// `;charset=utf-8` or `;q=0.9` dropped, spaces trimmed; go-restful compares case-sensitively).
+fn lists_media_type(list: &str, wanted: &str) -> bool {
+    list.split(',')
+        .map(|entry| entry.split(';').next().unwrap_or("").trim())
+        .any(|entry| entry == wanted)
+}
+
+/// `GET /_resources` (Kuma's `MapResourceTypeDescription`, every release): the resource types
+/// this control plane serves, sorted by name, with the fields `version` renders (`isFromAsRules`
+/// from 2.10, `shortName` from 2.13, `hasRulesTargetRef` from 2.14). `readOnly` is true on a
+/// federated zone (and never otherwise for these types, whose descriptors are writable);
+/// `includeInFederation` marks types global sends to zones (all but MeshService).
+pub fn resource_types_body(mode: &Mode, version: KumaVersion) -> String {
+    let federated_zone = matches!(
+        mode,
+        Mode::Zone {
+            federated: true,
+            ..
+        }
+    );
+    let mut types = ResourceType::ALL.to_vec();
+    crate::text::sort::sort_by_key(&mut types, |t| t.name());
+    let resources: Vec<Value> = types
+        .into_iter()
+        .map(|t| {
+            let (singular, plural) = match t {
+                ResourceType::Mesh => ("Mesh", "Meshes"),
+                ResourceType::MeshService => ("Mesh Service", "Mesh Services"),
+                ResourceType::MeshMultiZoneService => {
+                    ("Mesh Multi Zone Service", "Mesh Multi Zone Services")
+                }
+                ResourceType::HostnameGenerator => ("Hostname Generator", "Hostname Generators"),
+                ResourceType::MeshLoadBalancingStrategy => (
+                    "Mesh Load Balancing Strategy",
+                    "Mesh Load Balancing Strategies",
+                ),
+            };
+            let mut item = serde_json::json!({
+                "includeInFederation": t != ResourceType::MeshService,
+                "name": t.name(),
+                "path": t.path_segment(),
+                "pluralDisplayName": plural,
+                "readOnly": federated_zone,
+                "scope": if t.is_mesh_scoped() { "Mesh" } else { "Global" },
+                "singularDisplayName": singular,
+            });
+            if version >= KumaVersion::V2_13 {
+                item["shortName"] = t.short_name().into();
+            }
+            if t == ResourceType::MeshLoadBalancingStrategy {
+                let mut policy = serde_json::json!({
+                    "hasFromTargetRef": false,
+                    "hasToTargetRef": true,
+                    "isTargetRef": true,
+                });
+                if version >= KumaVersion::V2_10 {
+                    policy["isFromAsRules"] = false.into();
+                }
+                if version >= KumaVersion::V2_14 {
+                    policy["hasRulesTargetRef"] = false.into();
+                }
+                item["policy"] = policy;
+            }
+            item
+        })
+        .collect();
+    serde_json::json!({ "resources": resources }).to_string()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -284,6 +399,91 @@ mod tests {
         );
         assert_eq!(put_body(&[]), "{}");
         assert_eq!(put_body(&["w".to_owned()]), r#"{"warnings":["w"]}"#);
+    }
+
+    #[test]
+    fn content_negotiation_answers_as_go_restful() {
+        let json = Some("application/json");
+        assert_eq!(media_type_rejection("PUT", json, Some("2"), None), None);
+        assert_eq!(
+            media_type_rejection(
+                "PUT",
+                Some("application/json; charset=utf-8"),
+                Some("2"),
+                None
+            ),
+            None
+        );
+        // No Content-Type on a PUT with a body is `application/octet-stream`.
+        let unsupported = Some((415, "415: Unsupported Media Type".to_owned()));
+        assert_eq!(
+            media_type_rejection("PUT", None, Some("2"), None),
+            unsupported
+        );
+        assert_eq!(
+            media_type_rejection(
+                "POST",
+                Some("application/x-www-form-urlencoded"),
+                Some("15"),
+                None
+            ),
+            unsupported
+        );
+        assert_eq!(media_type_rejection("GET", None, None, None), None);
+        assert_eq!(
+            media_type_rejection("DELETE", None, None, Some("*/*")),
+            None
+        );
+        assert_eq!(
+            media_type_rejection("GET", None, None, Some("text/html")),
+            Some((
+                406,
+                "406: Not Acceptable\n\nAvailable representations: application/json".to_owned()
+            ))
+        );
+        assert_eq!(
+            media_type_rejection("GET", None, None, Some("text/html,*/*;q=0.8")),
+            None
+        );
+        // A body-less PUT that does not match lands in the Accept step with no route left.
+        assert_eq!(
+            media_type_rejection("PUT", None, Some("0"), None),
+            Some((
+                415,
+                "415: Unsupported Media Type\n\nAvailable representations: ".to_owned()
+            ))
+        );
+    }
+
+    #[test]
+    fn resource_types_are_listed_in_kumas_shape() {
+        let body: Value =
+            serde_json::from_str(&resource_types_body(&Mode::Global, KumaVersion::V2_14)).unwrap();
+        let names: Vec<&str> = body["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "HostnameGenerator",
+                "Mesh",
+                "MeshLoadBalancingStrategy",
+                "MeshMultiZoneService",
+                "MeshService"
+            ]
+        );
+        let mlbs = &body["resources"][2];
+        assert_eq!(mlbs["path"], "meshloadbalancingstrategies");
+        assert_eq!(mlbs["scope"], "Mesh");
+        assert_eq!(mlbs["shortName"], "mlbs");
+        assert_eq!(mlbs["policy"]["hasToTargetRef"], true);
+        assert_eq!(body["resources"][4]["includeInFederation"], false);
+        let old: Value =
+            serde_json::from_str(&resource_types_body(&Mode::Global, KumaVersion::V2_9)).unwrap();
+        assert!(old["resources"][2].get("shortName").is_none());
     }
 
     #[test]

@@ -98,17 +98,38 @@ pub(crate) fn check_labels(
             }
         }
     }
+    if version.refuses_policy_roles() && resource_type == ResourceType::MeshLoadBalancingStrategy {
+        let role = labels
+            .get(label_keys::POLICY_ROLE)
+            .map_or("system", String::as_str);
+        if role != "system" {
+            violations.push(Violation::new(
+                label_field(label_keys::POLICY_ROLE),
+                format!(
+                    "{} label should have system value, got {role}",
+                    label_keys::POLICY_ROLE
+                ),
+            ));
+        }
+    }
     violations.extend(label_syntax(labels));
     violations
 }
 
 /// Labels Kuma computes on write (§7.5), as `version` computes them (Kuma's `labels.Compute`, in
-/// 2.x `model.ComputeLabels`): the mesh (if unset), the origin, and for zone-provided types on a
-/// zone the zone and env (if unset). From 3.0 `kuma.io/display-name` is the URL name on every
-/// write, replacing what the request says (master `labels/compute.go`
-/// `set(mesh_proto.DisplayName, displayName)`); up to 2.14 the universal REST layer never sets
-/// it (a request's own value is stored as written, an absent one stays absent until KDS adds the
-/// name on sync; on Kubernetes the store reads it from `metadata.name`, see `decode`).
+/// 2.x `model.ComputeLabels`): the mesh (if unset) and:
+/// - up to 2.14 (v2.14.3 `labels/compute.go:134-152`, v2.9.13 `model/resource.go:530-548`):
+///   nothing more on global (no `kuma.io/origin`: what global stores carries no origin, and KDS
+///   adds `global` to the zone copies); on a zone, for the types a zone provides
+///   ([`KumaVersion::provided_by_zone`]), `kuma.io/origin: zone` if unset and, unless the origin is
+///   `global`, `kuma.io/zone` and `kuma.io/env` if unset;
+/// - 3.0 (HEAD `compute.go:151-172`): `kuma.io/display-name` = the URL name and `kuma.io/origin` =
+///   the mode on every write, replacing what the request says, and on a zone `kuma.io/zone` and
+///   `kuma.io/env` if unset for the types a zone provides.
+///
+/// Up to 2.14 the universal REST layer never sets `kuma.io/display-name` (a request's own value is
+/// stored as written, an absent one stays absent until KDS adds the name on sync; on Kubernetes
+/// the store reads it from `metadata.name`, see `decode`).
 pub fn compute_labels(
     mode: &Mode,
     version: KumaVersion,
@@ -125,9 +146,17 @@ pub fn compute_labels(
             .entry(label_keys::MESH.to_owned())
             .or_insert_with(|| mesh.to_owned());
     }
-    labels.insert(label_keys::ORIGIN.to_owned(), mode.origin().to_owned());
+    let provided_by_zone = version.provided_by_zone(resource_type);
+    if version.overwrites_origin() {
+        labels.insert(label_keys::ORIGIN.to_owned(), mode.origin().to_owned());
+    } else if matches!(mode, Mode::Zone { .. }) && provided_by_zone {
+        labels
+            .entry(label_keys::ORIGIN.to_owned())
+            .or_insert_with(|| mode.origin().to_owned());
+    }
     if let Mode::Zone { name: zone, .. } = mode {
-        if resource_type == ResourceType::MeshService {
+        let from_global = labels.get(label_keys::ORIGIN).map(String::as_str) == Some("global");
+        if provided_by_zone && !from_global {
             labels
                 .entry(label_keys::ZONE.to_owned())
                 .or_insert_with(|| zone.clone());

@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
+use super::default_generators::default_hostname_generators;
 use super::errors::*;
 use super::inspect::*;
 use super::labels::*;
@@ -975,4 +976,166 @@ fn immutable_labels_follow_the_release() {
         check_immutable_labels(KumaVersion::V2_14, &zone_old, &zone_new).len(),
         1
     );
+}
+
+fn computed(mode: &Mode, version: KumaVersion, t: ResourceType, labels: Labels) -> Labels {
+    let mesh = t.is_mesh_scoped().then_some("default");
+    compute_labels(mode, version, t, mesh, "x", labels)
+}
+
+#[test]
+fn a_2x_global_computes_no_origin_and_3_0_writes_global() {
+    // v2.14.3 `labels/compute.go:138-152`: only a zone branch; HEAD `compute.go:157-159`.
+    for t in ResourceType::ALL {
+        for version in [KumaVersion::V2_9, KumaVersion::V2_12, KumaVersion::V2_14] {
+            let labels = computed(&Mode::Global, version, t, Labels::new());
+            assert_eq!(labels.get("kuma.io/origin"), None, "{t:?} at {version}");
+        }
+        let labels = computed(&Mode::Global, KumaVersion::V3_0, t, Labels::new());
+        assert_eq!(
+            labels.get("kuma.io/origin").map(String::as_str),
+            Some("global")
+        );
+    }
+}
+
+#[test]
+fn a_zone_labels_every_type_it_provides_with_its_zone_and_env() {
+    let zone = Mode::Zone {
+        name: "east".into(),
+        federated: true,
+    };
+    for version in [KumaVersion::V2_10, KumaVersion::V2_14, KumaVersion::V3_0] {
+        for t in [
+            ResourceType::MeshService,
+            ResourceType::HostnameGenerator,
+            ResourceType::MeshLoadBalancingStrategy,
+        ] {
+            let labels = computed(&zone, version, t, Labels::new());
+            assert_eq!(
+                labels.get("kuma.io/origin").map(String::as_str),
+                Some("zone")
+            );
+            assert_eq!(labels.get("kuma.io/zone").map(String::as_str), Some("east"));
+            assert_eq!(
+                labels.get("kuma.io/env").map(String::as_str),
+                Some("universal")
+            );
+        }
+        // A zone never provides an MZS after 2.9: no zone labels.
+        let mzs = computed(
+            &zone,
+            version,
+            ResourceType::MeshMultiZoneService,
+            Labels::new(),
+        );
+        assert_eq!(mzs.get("kuma.io/zone"), None);
+    }
+    // 2.9's MZS descriptor still carries `ZoneToGlobalFlag` (v2.9.13 `AllowedOnZoneSelector`).
+    let mzs = computed(
+        &zone,
+        KumaVersion::V2_9,
+        ResourceType::MeshMultiZoneService,
+        Labels::new(),
+    );
+    assert_eq!(mzs.get("kuma.io/zone").map(String::as_str), Some("east"));
+    // 2.x keeps a written origin; a `global` one gets no zone labels (v2.14.3 `compute.go:142-143`).
+    let non_federated = Mode::Zone {
+        name: "east".into(),
+        federated: false,
+    };
+    let mut global = Labels::new();
+    global.insert("kuma.io/origin".into(), "global".into());
+    let labels = computed(
+        &non_federated,
+        KumaVersion::V2_14,
+        ResourceType::HostnameGenerator,
+        global,
+    );
+    assert_eq!(
+        labels.get("kuma.io/origin").map(String::as_str),
+        Some("global")
+    );
+    assert_eq!(labels.get("kuma.io/zone"), None);
+    // A 2.x zone writes no origin on a type it does not provide (the Mesh); 3.0 does.
+    assert_eq!(
+        computed(
+            &non_federated,
+            KumaVersion::V2_14,
+            ResourceType::Mesh,
+            Labels::new()
+        )
+        .get("kuma.io/origin"),
+        None
+    );
+}
+
+#[test]
+fn defaults_are_stored_as_kuma_creates_them_and_reapplying_one_is_an_update() {
+    // Global's defaults carry no label, a zone's only the zone origin (pkg/defaults at every
+    // release; kumahq/kuma#12007 shows a zone's list).
+    for generator in default_hostname_generators(&Mode::Global) {
+        assert!(generator.meta.labels.is_empty(), "{}", generator.meta.name);
+    }
+    let zone = Mode::Zone {
+        name: "east".into(),
+        federated: true,
+    };
+    for generator in default_hostname_generators(&zone) {
+        assert_eq!(
+            generator.meta.labels.keys().collect::<Vec<_>>(),
+            ["kuma.io/origin"]
+        );
+    }
+    let mesh = super::facts::default_mesh(&Mode::Global, KumaVersion::V2_14).unwrap();
+    assert!(mesh.meta.labels.is_empty());
+    // PUT of `synced-mesh-multi-zone-service` with its spec and no labels: the immutable-label
+    // check of 2.13/2.14 has nothing to complain about.
+    for version in [KumaVersion::V2_13, KumaVersion::V2_14, KumaVersion::V3_0] {
+        let stored = &default_hostname_generators(&Mode::Global)[0];
+        let new = computed(
+            &Mode::Global,
+            version,
+            ResourceType::HostnameGenerator,
+            Labels::new(),
+        );
+        assert!(check_immutable_labels(version, &stored.meta.labels, &new).is_empty());
+        for stored in default_hostname_generators(&zone) {
+            let new = computed(
+                &zone,
+                version,
+                ResourceType::HostnameGenerator,
+                Labels::new(),
+            );
+            assert!(check_immutable_labels(version, &stored.meta.labels, &new).is_empty());
+        }
+    }
+}
+
+#[test]
+fn only_3_0_refuses_a_policy_role_other_than_system() {
+    let role = |value: &str| {
+        let mut labels = Labels::new();
+        labels.insert("kuma.io/policy-role".into(), value.into());
+        labels
+    };
+    let at = |version, labels: &Labels| {
+        check_labels(
+            &zone(),
+            version,
+            ResourceType::MeshLoadBalancingStrategy,
+            Some("default"),
+            labels,
+        )
+    };
+    // v2.14.3 `resource_endpoints.go:754` drops validatePolicyRole's result; HEAD adds it.
+    assert!(at(KumaVersion::V2_14, &role("producer")).is_empty());
+    let v = at(KumaVersion::V3_0, &role("producer"));
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0].field, "labels[\"kuma.io/policy-role\"]");
+    assert_eq!(
+        v[0].message,
+        "kuma.io/policy-role label should have system value, got producer"
+    );
+    assert!(at(KumaVersion::V3_0, &role("system")).is_empty());
 }
