@@ -233,3 +233,89 @@ fn each_release_answers_a_negative_or_malformed_offset_as_that_kuma_does() {
         );
     }
 }
+
+/// What a zone of each release writes into an MZS's status (its status engine is the core's):
+/// the `MeshServicesMatched` condition from 2.13 (v2.12.14's status updater writes only
+/// `meshServices`), and a generated hostname that is not a DNS name (`Team_A.mesh`) recorded
+/// as `Generated` before 2.14 and refused with a `TemplateError` from 2.14 (v2.14.0's
+/// `EvaluateTemplate`).
+#[test]
+fn a_zone_of_each_release_writes_that_releases_mzs_status() {
+    use kuma_local::server::{Config, Topology};
+    let mzs_path = "/meshes/default/meshmultizoneservices";
+    let on_zone = format!(
+        "{mzs_path}/{}",
+        kuma_mzs_core::api::hashed_name("default", "redis", &[])
+    );
+    for version in [KumaVersion::V2_12, KumaVersion::V2_13, KumaVersion::V2_14] {
+        let cluster = Cluster::start(Config {
+            topology: Topology::All {
+                zones: vec!["east".to_owned()],
+            },
+            port: 0,
+            admin_token: Some("tok".to_owned()),
+            kuma_version: version,
+            ..Config::default()
+        });
+        let global = cluster.global();
+        let generator = json!({
+            "type": "HostnameGenerator", "name": "by-team",
+            "spec": {"selector": {"meshMultiZoneService": {"matchLabels": {"team": "Team_A"}}},
+                     "template": "{{ label \"team\" }}.mesh"}
+        });
+        let (status, body) = global.put("/hostnamegenerators/by-team", &generator);
+        assert_eq!(status, 201, "{version}: {body}");
+        let mut mzs = common::mzs("redis", &[("app", "redis")], &[6379]);
+        mzs["labels"] = json!({"team": "Team_A"});
+        let (status, body) = global.put(&format!("{mzs_path}/redis"), &mzs);
+        assert_eq!(status, 201, "{version}: {body}");
+        let east = cluster.zone("east");
+        let mut service = common::mesh_service("redis", 6379, "Available");
+        service["labels"] = json!({"app": "redis"});
+        let (status, body) = east.put("/meshes/default/meshservices/redis", &service);
+        assert_eq!(status, 201, "{version}: {body}");
+        let by_team = |status: &serde_json::Value| {
+            status["hostnameGenerators"]
+                .as_array()
+                .and_then(|all| {
+                    all.iter()
+                        .find(|g| g["hostnameGeneratorRef"]["coreName"] == "by-team")
+                        .cloned()
+                })
+                .unwrap_or_default()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            let status = east.get(&on_zone).1["status"].clone();
+            let settled = status["meshServices"].as_array().map(Vec::len) == Some(1)
+                && !by_team(&status).is_null();
+            if settled || std::time::Instant::now() > deadline {
+                assert!(settled, "{version}: {status}");
+                break status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let hostnames: Vec<&str> = status["addresses"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|a| a["hostname"].as_str()).collect())
+            .unwrap_or_default();
+        let generated = &by_team(&status)["conditions"][0];
+        if version >= KumaVersion::V2_13 {
+            assert_eq!(
+                status["conditions"],
+                json!([{"type": "MeshServicesMatched", "status": "True",
+                        "reason": "MatchesFound", "message": "Matched 1 MeshService(s)"}]),
+                "{version}: {status}"
+            );
+        } else {
+            assert!(status.get("conditions").is_none(), "{version}: {status}");
+        }
+        if version >= KumaVersion::V2_14 {
+            assert_eq!(generated["reason"], "TemplateError", "{version}: {status}");
+            assert!(!hostnames.contains(&"Team_A.mesh"), "{version}: {status}");
+        } else {
+            assert_eq!(generated["status"], "True", "{version}: {status}");
+            assert!(hostnames.contains(&"Team_A.mesh"), "{version}: {status}");
+        }
+    }
+}

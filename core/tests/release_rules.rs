@@ -1,7 +1,8 @@
 //! One test per rule that differs between Kuma releases (what a user of that release sees), on
-//! whole documents through `check()`.
+//! whole documents through `check()` (and, for a zone's status rules, `preview()` of them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use kuma_mzs_core::preview::{preview, PreviewOptions};
 use kuma_mzs_core::{check, CheckOptions, Diagnostic, KumaVersion, Severity};
 
 fn diags(text: &str, version: &str) -> Vec<Diagnostic> {
@@ -563,6 +564,122 @@ fn a_kubernetes_display_name_is_its_annotation_in_2_x_and_its_name_in_3_0() {
         );
         assert_eq!(display(&labelled, version), "redis-east", "{version:?}");
         assert_eq!(display(&doc(""), version), "redis-east", "{version:?}");
+    }
+}
+
+/// The status a zone of `version` computes for the MZS of `text` (every document checked
+/// through `check()` first, as the front ends do), in zone `east`, as Kuma's JSON.
+fn zone_status(text: &str, version: KumaVersion) -> serde_json::Value {
+    let options = CheckOptions {
+        kuma_version: version,
+        ..CheckOptions::default()
+    };
+    let checked = check(text, &options);
+    let resources: Vec<_> = checked
+        .documents
+        .into_iter()
+        .inspect(|d| assert!(!d.has_errors(), "{version}: {:?}", d.diagnostics))
+        .filter_map(|d| d.resource)
+        .collect();
+    let options = PreviewOptions {
+        kuma_version: version,
+        ..PreviewOptions::default()
+    };
+    let p = preview(&resources, &["east".to_owned()], &options);
+    serde_json::to_value(&p.zones[0].multi_zone_services[0].status).unwrap()
+}
+
+const MZS_AND_SERVICE: &str = "type: MeshMultiZoneService
+name: redis
+mesh: default
+labels: {kuma.io/origin: global, team: Team_A}
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+---
+type: MeshService
+name: redis
+mesh: default
+labels: {app: redis, kuma.io/zone: east}
+spec:
+  selector: {dataplaneRef: {name: redis}}
+  ports: [{port: 6379}]
+";
+
+#[test]
+fn zones_write_the_mesh_services_matched_condition_from_2_13() {
+    for version in KumaVersion::ALL {
+        let status = zone_status(MZS_AND_SERVICE, version);
+        assert_eq!(status["meshServices"][0]["name"], "redis", "{version}");
+        if version >= KumaVersion::V2_13 {
+            assert_eq!(
+                status["conditions"],
+                serde_json::json!([{
+                    "type": "MeshServicesMatched", "status": "True",
+                    "reason": "MatchesFound", "message": "Matched 1 MeshService(s)"
+                }]),
+                "{version}"
+            );
+        } else {
+            // v2.12.14's status updater writes `meshServices` only.
+            assert!(status.get("conditions").is_none(), "{version}: {status}");
+        }
+    }
+}
+
+#[test]
+fn a_generated_hostname_that_is_not_a_dns_name_is_refused_from_2_14() {
+    // `{{ label "team" }}` passes 2.14's validator (its stub label is `label`), but renders
+    // `Team_A.mesh` for this MZS.
+    let text = format!(
+        "{MZS_AND_SERVICE}---
+type: HostnameGenerator
+name: by-team
+labels: {{kuma.io/origin: global}}
+spec:
+  selector: {{meshMultiZoneService: {{matchLabels: {{team: Team_A}}}}}}
+  template: '{{{{ label \"team\" }}}}.mesh'
+"
+    );
+    for version in KumaVersion::ALL {
+        let status = zone_status(&text, version);
+        let by_team = status["hostnameGenerators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["hostnameGeneratorRef"]["coreName"] == "by-team")
+            .unwrap_or_else(|| panic!("{version}: {status}"));
+        let hostnames: Vec<&str> = status["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["hostname"].as_str())
+            .collect();
+        let condition = &by_team["conditions"][0];
+        if version >= KumaVersion::V2_14 {
+            assert_eq!(condition["status"], "False", "{version}");
+            assert_eq!(condition["reason"], "TemplateError", "{version}");
+            assert!(
+                condition["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("generated hostname \"Team_A.mesh\" is not a valid DNS name: "),
+                "{version}: {condition}"
+            );
+            assert_eq!(hostnames, ["redis.mzsvc.mesh.local"], "{version}");
+        } else {
+            // v2.13.10's `EvaluateTemplate` records whatever the template renders.
+            assert_eq!(
+                *condition,
+                serde_json::json!({"type": "Generated", "status": "True", "reason": "Generated", "message": ""}),
+                "{version}"
+            );
+            assert_eq!(
+                hostnames,
+                ["Team_A.mesh", "redis.mzsvc.mesh.local"],
+                "{version}"
+            );
+        }
     }
 }
 

@@ -212,6 +212,20 @@ impl KumaVersion {
         self >= Self::V2_10
     }
 
+    /// A zone writes the `MeshServicesMatched` condition into a MeshMultiZoneService's
+    /// `status.conditions` (from v2.13.0, MZS `status_updater.go`; 2.9 to 2.12 write only
+    /// `status.meshServices`, and their MZS status has no `conditions` at all).
+    pub fn writes_mzs_matched_condition(self) -> bool {
+        self >= Self::V2_13
+    }
+
+    /// A zone's hostname generation refuses a rendered hostname that is not an RFC 1123
+    /// subdomain (`TemplateError`), from v2.14.0 (`EvaluateTemplate` in `generator.go`); 2.9 to
+    /// 2.13 record whatever the template renders.
+    pub fn checks_generated_hostnames(self) -> bool {
+        self >= Self::V2_14
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()
@@ -340,6 +354,20 @@ mod version_tests {
                     && err.contains("default 3.0"),
                 "{bad}: {err}"
             );
+        }
+    }
+
+    /// Status rules of a zone that arrived with a release: the `MeshServicesMatched` condition
+    /// with v2.13.0, the DNS check of generated hostnames with v2.14.0.
+    #[test]
+    fn zone_status_rules_start_at_their_release() {
+        for v in KumaVersion::ALL {
+            assert_eq!(
+                v.writes_mzs_matched_condition(),
+                v.minor() >= (2, 13),
+                "{v}"
+            );
+            assert_eq!(v.checks_generated_hostnames(), v.minor() >= (2, 14), "{v}");
         }
     }
 

@@ -8,9 +8,10 @@
 //! whose selector for the service's type (`meshMultiZoneService`, `meshService`) matches the
 //! service's labels (generic `LabelSelector.Matches`) renders its template (`.Name`,
 //! `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`, `label "k"`).
-//! A render error gives a `TemplateError` condition; a hostname already recorded in the same mesh
-//! for a different service of the same type gives a `Collision` condition whose message names the
-//! **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
+//! A render error gives a `TemplateError` condition (from 2.14 so does a rendering that is not
+//! an RFC 1123 subdomain; 2.9 to 2.13 record it as generated); a hostname already recorded in
+//! the same mesh for a different service of the same type gives a `Collision` condition whose
+//! message names the **losing** service itself; otherwise the hostname is recorded. Collisions are scoped per
 //! (resource type, mesh): each engine keeps one `HostnameClaims` per type.
 //! Creation times come from the resources' `creationTime` (kuma-local's store, documents exported
 //! from Kuma); a resource without one counts as created at Go's zero time, so a preview of
@@ -26,8 +27,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     labels, Address, Condition, HostnameGeneratorRef, HostnameGeneratorSelector,
-    HostnameGeneratorSpec, HostnameGeneratorStatus, LabelSelector, Meta, Resource, ResourceType,
-    Spec,
+    HostnameGeneratorSpec, HostnameGeneratorStatus, KumaVersion, LabelSelector, Meta, Resource,
+    ResourceType, Spec,
 };
 use crate::status::selector;
 use crate::template::{go_quote, Template, TemplateData, TemplateError};
@@ -80,8 +81,8 @@ pub(crate) fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
 }
 
 /// Kuma's `EvaluateTemplate`: render `template` for a resource. `.Zone` is the `kuma.io/zone`
-/// label, else `local_zone`. With `validate_dns` (the generation loop) the result must be an
-/// RFC 1123 subdomain. Errors carry Kuma's exact message.
+/// label, else `local_zone`. With `validate_dns` (the generation loop, from 2.14) the result
+/// must be an RFC 1123 subdomain. Errors carry Kuma's exact message.
 pub(crate) fn evaluate(
     local_zone: &str,
     template: &str,
@@ -288,13 +289,15 @@ impl GeneratorSet {
     }
 
     /// Run every generator that selects a `resource_type` with `meta` (the generation loop:
-    /// DNS-checked), in generator-name order.
+    /// DNS-checked where `version` checks generated hostnames), in generator-name order.
     pub(crate) fn render(
         &self,
+        version: KumaVersion,
         resource_type: ResourceType,
         local_zone: &str,
         meta: &Meta,
     ) -> Generated {
+        let validate_dns = version.checks_generated_hostnames();
         let mut generated = Vec::new();
         for (name, generator) in self.generators.iter() {
             let Spec::HostnameGenerator(spec) = &generator.spec else {
@@ -304,8 +307,8 @@ impl GeneratorSet {
                 continue;
             }
             let result = match crate::text::sort::lookup(&self.templates, name.as_str()) {
-                Some(parsed) => evaluate_parsed(local_zone, parsed, meta, true),
-                None => evaluate(local_zone, &spec.template, meta, true),
+                Some(parsed) => evaluate_parsed(local_zone, parsed, meta, validate_dns),
+                None => evaluate(local_zone, &spec.template, meta, validate_dns),
             };
             // An empty rendering records nothing, as in Kuma.
             if result.as_ref().is_ok_and(String::is_empty) {
@@ -654,6 +657,60 @@ mod tests {
             ..Meta::default()
         };
         assert!(generator_order_key(&a) < generator_order_key(&b));
+    }
+
+    /// A generator whose template renders `Team_A.mesh` (not an RFC 1123 subdomain) for an MZS
+    /// labelled `team: Team_A`: recorded before 2.14, Kuma's `TemplateError` from 2.14 on.
+    #[test]
+    fn a_hostname_that_is_not_a_dns_name_is_generated_before_2_14_and_refused_from_2_14() {
+        let generator = Resource {
+            meta: Meta {
+                name: "by-team".into(),
+                ..Meta::default()
+            },
+            spec: Spec::HostnameGenerator(HostnameGeneratorSpec {
+                selector: HostnameGeneratorSelector {
+                    mesh_multi_zone_service: Some(LabelSelector { match_labels: None }),
+                    ..HostnameGeneratorSelector::default()
+                },
+                template: "{{ label \"team\" }}.mesh".into(),
+                extension: None,
+            }),
+            status: None,
+        };
+        let mut generators = SortedMap::default();
+        generators.insert("by-team".to_owned(), generator);
+        let set = GeneratorSet::new(generators);
+        let mut mzs = Meta {
+            name: "redis".into(),
+            mesh: "default".into(),
+            ..Meta::default()
+        };
+        mzs.labels.insert("team".into(), "Team_A".into());
+        for version in KumaVersion::ALL {
+            let generated = set.render(version, ResourceType::MeshMultiZoneService, "east", &mzs);
+            let [(name, result)] = generated.as_slice() else {
+                panic!("{version}: {generated:?}")
+            };
+            assert_eq!(name, "by-team");
+            if version.checks_generated_hostnames() {
+                let message = result.clone().unwrap_err();
+                assert!(
+                    message.starts_with(
+                        "generated hostname \"Team_A.mesh\" is not a valid DNS name: a lowercase RFC 1123 subdomain"
+                    ),
+                    "{version}: {message}"
+                );
+            } else {
+                assert_eq!(result.as_deref(), Ok("Team_A.mesh"), "{version}");
+                let outcome = Outcome::Generated("Team_A.mesh".into());
+                let (addresses, statuses) = assemble_status(&[(name.clone(), outcome)]);
+                assert_eq!(addresses[0].hostname.as_deref(), Some("Team_A.mesh"));
+                assert_eq!(statuses[0].conditions[0].status, "True");
+            }
+        }
+        assert!(!KumaVersion::V2_13.checks_generated_hostnames());
+        assert!(KumaVersion::V2_14.checks_generated_hostnames());
     }
 
     #[test]

@@ -40,7 +40,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::model::ResourceKey;
-use crate::model::{Address, HostnameGeneratorStatus, Meta, Resource, ResourceType, Spec, Vip};
+use crate::model::{
+    Address, HostnameGeneratorStatus, KumaVersion, Meta, Resource, ResourceType, Spec, Vip,
+};
 use crate::status::hostnames::{self, ClaimKey, Generated, GeneratorSet, HostnameClaims};
 use crate::status::preview::{existing_vips, Change, PreviewOptions};
 use crate::status::vips::{VipAllocator, VipError, VipHolding};
@@ -77,6 +79,8 @@ struct ServiceState {
 #[derive(Debug, Clone)]
 pub struct MeshServiceEngine {
     zone: String,
+    /// Whose generation rules apply (`PreviewOptions::kuma_version`).
+    kuma_version: KumaVersion,
     allocator: VipAllocator,
     services: BTreeMap<ServiceId, ServiceState>,
     /// Services without a VIP (the CIDR was full), in (mesh, name) order.
@@ -108,6 +112,7 @@ impl MeshServiceEngine {
     pub fn new(zone: &str, options: &PreviewOptions) -> Self {
         Self {
             zone: zone.to_owned(),
+            kuma_version: options.kuma_version,
             allocator: VipAllocator::new(options.mesh_service_cidr),
             services: BTreeMap::new(),
             waiting: BTreeSet::new(),
@@ -253,9 +258,12 @@ impl MeshServiceEngine {
         } else {
             self.waiting.remove(&id);
         }
-        let generated = self
-            .generators
-            .render(ResourceType::MeshService, &self.zone, meta);
+        let generated = self.generators.render(
+            self.kuma_version,
+            ResourceType::MeshService,
+            &self.zone,
+            meta,
+        );
         self.claims.add(&self.generators, meta, &generated);
         affected.extend(HostnameClaims::keys_of(&id.0, &generated));
         self.services.insert(
@@ -308,9 +316,12 @@ impl MeshServiceEngine {
     fn regenerate_all(&mut self, round: &mut Round) {
         self.claims.clear();
         for (id, state) in self.services.iter_mut() {
-            state.generated =
-                self.generators
-                    .render(ResourceType::MeshService, &self.zone, &state.meta);
+            state.generated = self.generators.render(
+                self.kuma_version,
+                ResourceType::MeshService,
+                &self.zone,
+                &state.meta,
+            );
             self.claims
                 .add(&self.generators, &state.meta, &state.generated);
             round.touched.insert(id.clone());

@@ -12,7 +12,7 @@
 //! - **hostnames** come from HostnameGenerators, whose selectors match the MZS's labels and whose
 //!   templates read its name, mesh and labels: only a label change can change them in place;
 //! - **matched MeshServices** and the **conditions** follow the selector, and on Kuma 2.x the
-//!   ports too (ports are matched by number there);
+//!   ports too (ports are matched by number there); before 2.13 a zone writes no conditions;
 //! - **SNIs** are built from the KRI's parts (Kuma's `sni.FromKRIE`: mesh, the zone and
 //!   namespace labels, name) and each port (number and name);
 //! - the **KRI** is derived from name and mesh and the zone and namespace labels.
@@ -62,6 +62,8 @@ pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) 
     match value {
         MzsComputed::Vip | MzsComputed::Kri => renames_zone_copies,
         MzsComputed::Hostnames => update.unknown_labels || !update.changed_labels.is_empty(),
+        // Before 2.13 a zone writes no condition: there is nothing to change.
+        MzsComputed::Conditions if !version.writes_mzs_matched_condition() => false,
         MzsComputed::MeshServices | MzsComputed::Conditions => {
             update.selector || (update.ports && version.is_2x())
         }
@@ -110,6 +112,24 @@ mod tests {
             KumaVersion::V2_14
         ));
         assert!(!may_change(MzsComputed::Vip, &update, KumaVersion::V2_14));
+    }
+
+    #[test]
+    fn conditions_never_change_before_2_13_which_writes_none() {
+        let update = MzsUpdate {
+            selector: true,
+            ports: true,
+            unknown_labels: true,
+            ..MzsUpdate::default()
+        };
+        for version in KumaVersion::ALL {
+            assert_eq!(
+                may_change(MzsComputed::Conditions, &update, version),
+                version >= KumaVersion::V2_13,
+                "{version}"
+            );
+            assert!(may_change(MzsComputed::MeshServices, &update, version));
+        }
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::text::sort::SortedMap;
 
 mod recompute;
 
-/// Condition type written by Kuma's MZS status updater.
+/// Condition type written by Kuma's MZS status updater (from 2.13:
+/// [`crate::model::KumaVersion::writes_mzs_matched_condition`]).
 pub(crate) const CONDITION_MESH_SERVICES_MATCHED: &str = "MeshServicesMatched";
 /// Reason when the selector matches nothing.
 pub(crate) const REASON_NO_MATCHES: &str = "NoMatchesFound";
@@ -460,9 +461,12 @@ impl MzsStatusEngine {
         let Some(entry) = self.mzs.get_mut(id as usize).and_then(Option::as_mut) else {
             return;
         };
-        entry.generated =
-            self.generators
-                .render(ResourceType::MeshMultiZoneService, &self.zone, &entry.meta);
+        entry.generated = self.generators.render(
+            self.options.kuma_version,
+            ResourceType::MeshMultiZoneService,
+            &self.zone,
+            &entry.meta,
+        );
         self.claims
             .add(&self.generators, &entry.meta, &entry.generated);
     }

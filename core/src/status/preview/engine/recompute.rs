@@ -248,7 +248,12 @@ impl MzsStatusEngine {
                 vips: entry.vip.status_vips(),
                 mesh_services,
                 hostname_generators,
-                conditions: vec![condition],
+                // Before 2.13 a zone writes no condition (the MZS status has no `conditions`).
+                conditions: if version.writes_mzs_matched_condition() {
+                    vec![condition]
+                } else {
+                    Vec::new()
+                },
             },
             ports: port_previews,
             traffic,
