@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use kuma_mzs_core::model::{labels as label_keys, MzsStatus};
+use kuma_mzs_core::model::{labels as label_keys, KumaVersion, MzsStatus};
 
 use kuma_mzs_core::api::{Mode, NAME_LABELS};
 
@@ -300,19 +300,25 @@ pub fn misconfigured(zone: &Zone, problem: &str) -> Value {
     value
 }
 
-/// Whether the zone holds `spec` (when given) with a VIP and conditions computed. A zone copy
-/// holds global's spec unchanged (the core's `kds::zone_copy` renames and relabels, never
-/// touches the spec), so a copy whose spec differs is one the zone has not replaced yet.
-fn synced(item: Option<&serde_json::Value>, spec: Option<&serde_json::Value>) -> bool {
+/// Whether the zone holds `spec` (when given) with a VIP and, where its release writes one
+/// (`KumaVersion::writes_mzs_matched_condition`, from 2.13), the `MeshServicesMatched`
+/// condition computed. A zone copy holds global's spec unchanged (the core's `kds::zone_copy`
+/// renames and relabels, never touches the spec), so a copy whose spec differs is one the zone
+/// has not replaced yet.
+fn synced(
+    item: Option<&serde_json::Value>,
+    spec: Option<&serde_json::Value>,
+    version: KumaVersion,
+) -> bool {
     let Some(item) = item else { return false };
     let status = status_of(item);
     spec.is_none_or(|spec| item.get("spec") == Some(spec))
-        && !status.conditions.is_empty()
+        && (!status.conditions.is_empty() || !version.writes_mzs_matched_condition())
         && !status.vips.is_empty()
 }
 
 /// Read the status from every zone (in parallel). With `wait_for` (the spec just written), poll
-/// each reachable zone until it has the new spec, a `MeshServicesMatched` condition and a VIP,
+/// each reachable zone until it has the new spec, a `MeshServicesMatched` condition (from 2.13) and a VIP,
 /// and two reads in a row agree; give up after the provider `timeout` (or the operation's
 /// deadline, if sooner) and report the zone `pending`. A zone that cannot be read is reported
 /// at once (`unreachable`, with a warning).
@@ -391,7 +397,7 @@ async fn read_zones(
                     return (value, Some(diag));
                 }
             };
-            let is_synced = synced(item.as_ref(), spec);
+            let is_synced = synced(item.as_ref(), spec, configured.kuma_version);
             let state = if is_synced { SYNCED } else { PENDING };
             if !poll {
                 return (entry(zone, item.as_ref(), state), None);
