@@ -272,8 +272,10 @@ test("the workspace-preview setting reaches the server: MeshServices in other fi
   mkdirSync(join(folder, "zones"), { recursive: true });
   const global = join(folder, "global.yaml");
   const west = join(folder, "zones", "west.yaml");
+  // Named as in its zone: Kuma 3.0 writes the name as `kuma.io/display-name`, so a service
+  // named `redis-east` with a hand-written display name `redis` would match nothing.
   const meshService = (name, zone) =>
-    `type: MeshService\nname: ${name}-${zone}\nmesh: default\nlabels:\n  kuma.io/display-name: ${name}\n  kuma.io/zone: ${zone}\nspec:\n  ports:\n  - port: 6379\n    appProtocol: tcp\n`;
+    `type: MeshService\nname: ${name}\nmesh: default\nlabels:\n  kuma.io/display-name: ${name}\n  kuma.io/zone: ${zone}\nspec:\n  ports:\n  - port: 6379\n    appProtocol: tcp\n`;
   writeFileSync(global, MZS("tcp"));
   writeFileSync(join(folder, "zones", "east.yaml"), meshService("redis", "east"));
   writeFileSync(west, meshService("cache", "west"));
