@@ -287,6 +287,8 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
     let (object, placeholders) = planning_object(config, mesh, name);
     let body = object.to_string();
     let put = |version| put_on_global(version, mesh, name, &body);
+    let meta_body = with_stand_in_spec(&object).to_string();
+    let meta_errors = |version| meta_violations(version, mesh, name, &meta_body);
     match put(version) {
         Ok(prepared) => {
             let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
@@ -307,19 +309,33 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Ok(Some(spec)), lints)
         }
         Err(error) => {
-            // The core's version hints: the same PUT under the releases it compares with.
-            let hints =
-                kuma_mzs_core::validate::hints(version, &error.invalid_parameters, |release| {
-                    match put(release) {
-                        Ok(_) => Vec::new(),
-                        Err(e) if e.invalid_parameters.is_empty() => {
-                            vec![Violation::new("", e.title)]
-                        }
-                        Err(e) => e.invalid_parameters,
+            // Kuma's PUT stops at its first failing stage: a spec the schema or the validator
+            // refuses hides the name, mesh and label checks that come after it. A plan reports
+            // those too, from the same PUT with a valid stand-in spec, so every independent
+            // error shows in one run, each on its attribute.
+            let spec_stage = stopped_at_spec(&error.invalid_parameters);
+            let violations = if spec_stage {
+                with_meta_errors(error.invalid_parameters.clone(), meta_errors(version))
+            } else {
+                error.invalid_parameters.clone()
+            };
+            // The core's version hints: the same PUT (and the same meta checks) under the
+            // releases it compares with.
+            let hints = kuma_mzs_core::validate::hints(version, &violations, |release| {
+                let found = match put(release) {
+                    Ok(_) => Vec::new(),
+                    Err(e) if e.invalid_parameters.is_empty() => {
+                        vec![Violation::new("", e.title)]
                     }
-                });
-            let diags: Vec<Diag> = error
-                .invalid_parameters
+                    Err(e) => e.invalid_parameters,
+                };
+                if spec_stage && stopped_at_spec(&found) {
+                    with_meta_errors(found, meta_errors(release))
+                } else {
+                    found
+                }
+            });
+            let diags: Vec<Diag> = violations
                 .iter()
                 .zip(hints)
                 // Placeholders stand for unknown values: their findings are not the user's.
@@ -359,6 +375,50 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Err(diags), Vec::new())
         }
     }
+}
+
+/// Whether Kuma's PUT stopped at a spec stage (schema or validator without meta), before its
+/// name, mesh and label checks ran.
+fn stopped_at_spec(violations: &[Violation]) -> bool {
+    violations.iter().any(|v| is_spec_field(&v.field))
+}
+
+fn is_spec_field(field: &str) -> bool {
+    field == "spec" || field.starts_with("spec.") || field.starts_with("spec[")
+}
+
+/// `object` with a spec every release accepts (the stand-ins of values not known yet), for the
+/// checks Kuma runs after the spec's.
+fn with_stand_in_spec(object: &serde_json::Value) -> serde_json::Value {
+    let mut object = object.clone();
+    object["spec"] = serde_json::json!({
+        "selector": {"meshService": {"matchLabels": {PLACEHOLDER_VALUE: PLACEHOLDER_VALUE}}},
+        "ports": [{"port": PLACEHOLDER_PORT}],
+    });
+    object
+}
+
+/// The name, mesh and label findings of the PUT of `body` (whose spec is a stand-in): what
+/// Kuma would say about them once the spec is fixed.
+fn meta_violations(version: KumaVersion, mesh: &str, name: &str, body: &str) -> Vec<Violation> {
+    match put_on_global(version, mesh, name, body) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .invalid_parameters
+            .into_iter()
+            .filter(|v| !v.field.is_empty() && !is_spec_field(&v.field))
+            .collect(),
+    }
+}
+
+/// `spec_errors` followed by the `meta` findings it does not hold yet.
+fn with_meta_errors(mut spec_errors: Vec<Violation>, meta: Vec<Violation>) -> Vec<Violation> {
+    for violation in meta {
+        if !spec_errors.contains(&violation) {
+            spec_errors.push(violation);
+        }
+    }
+    spec_errors
 }
 
 /// Plan-time validation through the core: Kuma's violations as errors at their attributes,
@@ -1141,6 +1201,53 @@ mod tests {
             let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
             assert_eq!(error.path, attr("name"), "{diags:?}");
         }
+    }
+
+    #[test]
+    fn spec_name_and_label_errors_are_all_reported_at_once() {
+        // Kuma's PUT stops at the spec's schema error; the plan still names the rest.
+        let mut cfg = with_ports(vec![(99_999_999_999, "tcp")]);
+        cfg.set("name", Value::string("Bad_Name"));
+        cfg.set("labels", Value::object([("bad key!", Value::string("x"))]));
+        for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+            let diags = validate(&cfg, version);
+            let paths: Vec<&Vec<Step>> =
+                diags.iter().filter(|d| d.error).map(|d| &d.path).collect();
+            let port = vec![
+                Step::Attr("port".into()),
+                Step::Index(0),
+                Step::Attr("port".into()),
+            ];
+            let label = vec![Step::Attr("labels".into()), Step::Key("bad key!".into())];
+            for wanted in [&port, &attr("name"), &label] {
+                assert!(
+                    paths.contains(&wanted),
+                    "{version}: no error at {wanted:?}: {diags:?}"
+                );
+            }
+            // Each once; the stand-in spec itself is never reported.
+            assert_eq!(paths.len(), 3, "{diags:?}");
+        }
+        // A validator (not schema) error in the spec hides the name error just the same.
+        let mut cfg = config(Value::string("bogus"));
+        cfg.set("name", Value::string("Bad_Name"));
+        let diags = validate(&cfg, KumaVersion::V3_0);
+        assert!(
+            diags.iter().any(|d| d.error && d.path == attr("name")),
+            "{diags:?}"
+        );
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.error && d.path.first() == Some(&Step::Attr("port".into()))),
+            "{diags:?}"
+        );
+        // The offline check (both release lines) keeps both as well.
+        let both = super::super::registry::ManagedResource::validate(&MeshMultiZoneService, &cfg);
+        assert!(
+            both.iter().any(|d| d.error && d.path == attr("name")),
+            "{both:?}"
+        );
     }
 
     #[test]
