@@ -317,17 +317,21 @@ fn validate_spec(config: &Value, version: KumaVersion) -> Vec<Diag> {
     }
 }
 
-/// The REST layer's label checks (the core's `prepare_put` under `mode`: label syntax, and e.g.
-/// the origin a global control plane insists on) as errors on the label. The spec is checked by
-/// [`validate`], so only label findings are kept here.
+/// The REST layer's name and label checks (the core's `prepare_put` under `mode`: name and
+/// label syntax, and e.g. the origin a global control plane insists on) as errors on `name` or
+/// the label. The spec is checked by [`validate`]; the PUT carries a valid stand-in spec, since
+/// Kuma's stops at a spec it refuses and would hide these until the spec is fixed.
 fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> {
-    let (Some(name), Value::Map(_)) = (config.get("name").as_str(), config.get("labels")) else {
+    let Some(name) = config.get("name").as_str() else {
         return Vec::new();
     };
-    if config.get("labels").contains_unknown() {
-        return Vec::new();
-    }
-    let object = body(config, name).to_string();
+    let labels_known = !config.get("labels").contains_unknown();
+    let mut object = body(config, name);
+    object["spec"] = serde_json::json!({
+        "selector": {"meshService": {"matchLabels": {PLACEHOLDER: PLACEHOLDER}}},
+        "template": PLACEHOLDER,
+    });
+    let object = object.to_string();
     let refused = prepare_put(
         mode,
         version,
@@ -346,7 +350,11 @@ fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> 
     error
         .invalid_parameters
         .iter()
-        .filter(|v| diag::kuma_path(&v.field).first() == Some(&diag::Step::Attr("labels".into())))
+        .filter(|v| match diag::kuma_path(&v.field).first() {
+            Some(diag::Step::Attr(a)) if a == "labels" => labels_known,
+            Some(diag::Step::Attr(a)) => a == "name",
+            _ => false,
+        })
         .map(|v| {
             Diag::error(
                 format!("Invalid HostnameGenerator: {}", v.field),
@@ -890,6 +898,42 @@ mod tests {
             "type": "HostnameGenerator", "name": "gen",
             "spec": {"template": "{{ .DisplayName }}.x", "extension": {"type": "ext", "config": config}}
         })
+    }
+
+    #[test]
+    fn template_name_and_label_errors_are_all_reported_at_once() {
+        let config = Value::object([
+            ("name", Value::string("Bad_Name")),
+            ("labels", Value::object([("bad key!", Value::string("x"))])),
+            ("template", Value::string("{{ .Nope")),
+            (
+                "selector",
+                Value::object([(
+                    "mesh_multi_zone_service",
+                    Value::object([(
+                        "match_labels",
+                        Value::object([("app", Value::string("redis"))]),
+                    )]),
+                )]),
+            ),
+        ])
+        .conform(state_type());
+        let mut diags = validate(&config);
+        diags.extend(validate_labels(&config));
+        let paths: Vec<&Vec<diag::Step>> =
+            diags.iter().filter(|d| d.error).map(|d| &d.path).collect();
+        let label = vec![
+            diag::Step::Attr("labels".into()),
+            diag::Step::Key("bad key!".into()),
+        ];
+        for wanted in [&attr("template"), &attr("name"), &label] {
+            assert!(paths.contains(&wanted), "no error at {wanted:?}: {diags:?}");
+        }
+        // At plan, under the server's mode and release, the same three.
+        for version in [KumaVersion::V3_0, KumaVersion::V2_14] {
+            let errors = label_errors(&config, &Mode::Global, version);
+            assert_eq!(errors.len(), 2, "{version}: {errors:?}");
+        }
     }
 
     #[test]
