@@ -285,6 +285,35 @@ impl KumaClient {
         }
     }
 
+    /// One GET of a page that is not JSON (a zone's `/ready`), without retries, bounded by
+    /// `limit` and the operation's deadline: the status and the body's first 1,000 characters,
+    /// whatever the status. For what a warning quotes, so it never waits long.
+    pub async fn get_text_once(
+        &self,
+        path: &str,
+        limit: Duration,
+    ) -> Result<(u16, String), ClientError> {
+        let url = format!(
+            "{}{}",
+            self.inner.config.endpoint.trim_end_matches('/'),
+            path
+        );
+        let limit = self.remaining().map_or(limit, |left| left.min(limit));
+        let mut request = self.inner.http.get(url).timeout(limit);
+        if let Some(token) = &self.inner.config.token {
+            request = request.bearer_auth(token);
+        }
+        log::debug("Kuma API request", &[("method", "GET"), ("path", path)]);
+        let transport = |e: reqwest::Error| ClientError::Transport {
+            endpoint: self.inner.config.endpoint.clone(),
+            message: error_chain(&e),
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(transport)?;
+        Ok((status, text.chars().take(1000).collect()))
+    }
+
     /// PUT a JSON document.
     pub async fn put(
         &self,

@@ -74,9 +74,15 @@ pub struct Zone {
 }
 
 impl Zone {
-    /// The error this zone gave earlier in this process, if any.
+    /// The error this zone gave earlier in this process, if any: one a read remembered
+    /// ([`Zone::remember_failure`]), or no answer at all to any earlier call of its client (a
+    /// black-holed zone met first by a preview is not waited for again by a status read).
     pub fn earlier_failure(&self) -> Option<String> {
-        self.failed.lock().ok().and_then(|f| f.clone())
+        self.failed
+            .lock()
+            .ok()
+            .and_then(|f| f.clone())
+            .or_else(|| self.client.earlier_failure())
     }
 
     /// Remember that this zone could not be read (the first error is kept).
@@ -622,7 +628,7 @@ fn unread_zone(zone: &Zone, problem: &str, what: &str) -> Diag {
     Diag::warning(
         format!("Zone {:?} {problem}", zone.name),
         format!(
-            "Zone {:?} ({}) {what} Its `zone_status` entries say `unreachable` for the rest of this run, and nothing waits for it; changes are still made on the global control plane.",
+            "Zone {:?} ({}) {what} It is remembered as unreachable for the rest of this provider process: nothing in it waits for the zone again, and its `zone_status` entries say `unreachable`. Changes are still made on the global control plane. (Terraform starts a new provider process for the apply, which asks the zone once more.)",
             zone.name,
             zone.client.endpoint(),
         ),
@@ -925,7 +931,7 @@ mod tests {
             assert!(problems[2].is_some_and(|p| p.contains("global control plane")));
             assert!(problems[3].is_some_and(|p| p.contains("404")));
             // Not reachable now: no wrong endpoint, but warned about once, here, and not
-            // waited for again in this run.
+            // waited for again in this provider process.
             assert_eq!(problems[4], None);
             let warned: Vec<&Vec<Step>> =
                 diags.iter().filter(|d| !d.error).map(|d| &d.path).collect();
@@ -961,7 +967,7 @@ mod tests {
             );
             let error = status.items()[4].get("error").as_str().unwrap_or_default();
             assert!(
-                error.contains("not read again in this run: cannot reach"),
+                error.contains("remembered as unreachable and not asked again: cannot reach"),
                 "{error}"
             );
             assert!(read_diags.is_empty(), "{read_diags:?}");

@@ -472,6 +472,19 @@ async fn zone_holdings(
                 None,
             );
         }
+        // A zone that did not answer earlier in this process is not waited for again.
+        if let Some(earlier) = zone.earlier_failure() {
+            return (
+                zone,
+                Err(crate::client::ClientError::Transport {
+                    endpoint: zone.client.endpoint().to_owned(),
+                    message: format!(
+                        "not asked: it is remembered as unreachable for the rest of this provider process ({earlier})"
+                    ),
+                }),
+                None,
+            );
+        }
         let (listed, ipam) = futures_util::join!(
             zone.client.list_all("/meshmultizoneservices"),
             zone.client.get(KUMA_LOCAL_IPAM),

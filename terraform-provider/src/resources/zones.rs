@@ -259,7 +259,7 @@ fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
     let diag = Diag::warning(
         format!("Zone {:?} could not be read", zone.name),
         format!(
-            "The status of zone {:?} ({}) is unknown: {error}. Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane.",
+            "The status of zone {:?} ({}) is unknown: {error}. Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane. The zone is remembered as unreachable for the rest of this provider process: later resources do not wait for it again (their entries say `unreachable` at once).",
             zone.name,
             zone.client.endpoint()
         ),
@@ -268,8 +268,9 @@ fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
 }
 
 /// The warning for a zone that answered but did not hold the change when the wait (`waited`)
-/// ended: silent, the apply would just end with the zone `pending`.
-fn not_synced(zone: &Zone, found: bool, waited: Duration) -> Diag {
+/// ended: silent, the apply would just end with the zone `pending`. `says` is the zone's own
+/// word on why ([`zone_says`]).
+fn not_synced(zone: &Zone, found: bool, waited: Duration, says: &str) -> Diag {
     let holds = if found {
         "still holds an older version of it (or has not computed its status)"
     } else {
@@ -278,12 +279,30 @@ fn not_synced(zone: &Zone, found: bool, waited: Duration) -> Diag {
     Diag::warning(
         format!("Zone {:?} has not synced within the wait", zone.name),
         format!(
-            "Zone {:?} ({}) answers, but after {} it {holds}. Its `zone_status` entry says `pending`; the change itself was made on the global control plane. Look at the zone's sync from global (its `/ready` endpoint says when it is failing); the next refresh reads the zone again.",
+            "Zone {:?} ({}) answers, but after {} it {holds}. Its `zone_status` entry says `pending`; the change itself was made on the global control plane; the next refresh reads the zone again.\n\n{says}",
             zone.name,
             zone.client.endpoint(),
             crate::client::humantime(waited),
         ),
     )
+}
+
+/// The longest a not-synced warning waits for the zone's `/ready`.
+const READY_WAIT: Duration = Duration::from_secs(2);
+
+/// What a zone that has not synced says about itself: its `/ready` text (kuma-local's names a
+/// failing sync from global and its error), in one sentence or a short quote.
+async fn zone_says(zone: &Zone) -> String {
+    match zone.client.get_text_once("/ready", READY_WAIT).await {
+        // Kuma serves readiness on its diagnostics port, not on the API.
+        Ok((404, _)) => "The zone's API has no `/ready` (Kuma serves readiness on the control plane's diagnostics port, 5680 by default): look there and at the zone's logs for its sync from global.".to_owned(),
+        Ok((status, text)) => {
+            let text = text.trim();
+            let text = if text.is_empty() { "(empty)" } else { text };
+            format!("The zone's `/ready` answers {status}:\n{text}")
+        }
+        Err(e) => format!("The zone's `/ready` could not be read either ({e}); look at the zone's logs for its sync from global."),
+    }
 }
 
 /// The entry of a zone block whose endpoint is not that zone's control plane
@@ -370,7 +389,7 @@ async fn read_zones(
             value.set(
                 "error",
                 Value::string(format!(
-                    "an earlier read of this zone in the same Terraform run (plan, apply or refresh) failed, so it was not read again in this run: {earlier}"
+                    "not read: an earlier call to this zone in this provider process failed, so it is remembered as unreachable and not asked again: {earlier}"
                 )),
             );
             return (value, None);
@@ -404,13 +423,16 @@ async fn read_zones(
             }
             let stable = previous.is_some() && previous == item;
             if (is_synced && stable) || Instant::now() >= give_up || crate::client::stopping() {
-                let diag = (!is_synced).then(|| {
+                let diag = if is_synced {
+                    None
+                } else {
                     log::warn(
                         "zone status did not settle before the timeout",
                         &[("zone", &zone.name)],
                     );
-                    not_synced(zone, item.is_some(), wait)
-                });
+                    let says = zone_says(zone).await;
+                    Some(not_synced(zone, item.is_some(), wait, &says))
+                };
                 return (entry(zone, item.as_ref(), state), diag);
             }
             previous = item;

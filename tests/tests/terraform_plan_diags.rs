@@ -1,0 +1,301 @@
+//! The real terraform CLI (1.0.3 and current) against terraform-provider-kuma and kuma-local:
+//! plan-time diagnostics from the sixth bug bash. Every independent error of a resource shows
+//! in one `validate` or `plan`, each on its attribute (Kuma's PUT stops at the spec, which used
+//! to hide the name and label errors until the spec was fixed); a zone that never syncs is
+//! quoted on why (its `/ready`); a black-holed zone is waited for once per provider process,
+//! not once more by each preview.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kuma_mzs_e2e::terraform::{
+    provider_block, required_providers, workspace_binary, KumaLocal, Silent, Workspace,
+};
+
+/// The source line Terraform quotes for an attribute (`  11:   name = "Bad_Name"`), spaces
+/// collapsed.
+fn quotes(text: &str, attribute_line: &str) -> bool {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat.contains(&format!(": {attribute_line}"))
+}
+
+const BAD: &str = r#"
+resource "kuma_mesh_multi_zone_service" "bad" {
+  name = "Bad_Name"
+  labels = { "bad key!" = "x" }
+  selector {
+    mesh_service {
+      match_labels = { app = "redis" }
+    }
+  }
+  port {
+    port = 99999999999
+  }
+}
+
+resource "kuma_hostname_generator" "bad" {
+  name = "Bad_Gen"
+  template = "{{ .Nope"
+  selector {
+    mesh_multi_zone_service {
+      match_labels = { app = "redis" }
+    }
+  }
+}
+"#;
+
+/// Bug bash 6: a resource with a bad name, a bad label and a bad port (or template) shows all
+/// of them in one `terraform validate` and in one `terraform plan`, each on its line.
+fn every_error_at_once(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{BAD}",
+        provider_block(&kuma.global, &kuma.token, "", &[])
+    ));
+    ws.init();
+    for args in [
+        &["validate", "-no-color"][..],
+        &["plan", "-input=false", "-no-color"][..],
+    ] {
+        let run = ws.run(args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
+        let text = run.all();
+        for (summary, line) in [
+            (
+                "Invalid MeshMultiZoneService: spec.ports[0].port",
+                "port = 99999999999",
+            ),
+            ("Invalid MeshMultiZoneService: name", "name = \"Bad_Name\""),
+            (
+                "Invalid MeshMultiZoneService: labels[\"bad key!\"]",
+                "labels = { \"bad key!\" = \"x\" }",
+            ),
+            (
+                "Invalid HostnameGenerator: spec.template",
+                "template = \"{{ .Nope\"",
+            ),
+            ("Invalid HostnameGenerator: name", "name = \"Bad_Gen\""),
+        ] {
+            assert!(
+                text.contains(&format!("Error: {summary}")) && quotes(&text, line),
+                "{args:?}: no error {summary:?} on `{line}`:\n{text}"
+            );
+        }
+    }
+    // Fixing the spec leaves exactly the name and label errors: nothing new shows up.
+    ws.write(&format!(
+        "{}{}",
+        provider_block(&kuma.global, &kuma.token, "", &[]),
+        BAD.replace("99999999999", "6379")
+            .replace("{{ .Nope", "{{ .DisplayName }}.mesh")
+    ));
+    let run = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(run.all().matches("Error: ").count(), 3, "{}", run.all());
+}
+
+#[test]
+fn every_independent_error_shows_at_once_on_terraform_1_0_3() {
+    every_error_at_once("1.0.3");
+}
+
+#[test]
+fn every_independent_error_shows_at_once_on_current_terraform() {
+    every_error_at_once("current");
+}
+
+const TOKEN: &str = "plan-diags-token";
+
+/// One kuma-local process, stopped on drop; `url` is its API.
+struct Process {
+    child: Child,
+    url: String,
+}
+
+impl Process {
+    fn start(args: &[&str], key: &[&str]) -> Process {
+        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
+        let mut all = vec![
+            "run",
+            "--port",
+            "0",
+            "--output",
+            "json",
+            "--admin-token",
+            TOKEN,
+        ];
+        all.extend_from_slice(args);
+        let mut child = Command::new(&bin)
+            .args(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}: {e}"));
+        let url = key
+            .iter()
+            .fold(&info, |v, k| &v[*k])
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key:?} in {line}"))
+            .to_owned();
+        Process { child, url }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn synced_mzs(global: &str, zone: &str, port: u16) -> String {
+    format!(
+        r#"{header}
+provider "kuma" {{
+  endpoint = "{global}"
+  token = "{TOKEN}"
+  timeout = "2s"
+  zone {{
+    name = "north"
+    endpoint = "{zone}"
+  }}
+}}
+
+resource "kuma_mesh_multi_zone_service" "tx" {{
+  name = "tx"
+  selector {{
+    mesh_service {{
+      match_labels = {{ app = "tx" }}
+    }}
+  }}
+  port {{
+    port = {port}
+  }}
+}}
+"#,
+        header = required_providers(),
+    )
+}
+
+/// Bug bash 6: a zone that answers but never syncs (it holds the wrong token for global) is
+/// `pending` after the apply, and the warning quotes what the zone says about itself: its
+/// `/ready`, which names the failing sync and global's 401.
+fn never_synced(which: &str) {
+    let global = Process::start(&["--mode", "global"], &["global"]);
+    let north = Process::start(
+        &[
+            "--mode",
+            "zone",
+            "--zone",
+            "north",
+            "--global-address",
+            &global.url,
+            "--global-token",
+            "not-the-token",
+        ],
+        &["zones", "north"],
+    );
+    let ws = Workspace::new(which);
+    ws.write(&synced_mzs(&global.url, &north.url, 80));
+    ws.init();
+    let applied = ws.apply(&[]);
+    let text = applied.all();
+    assert!(
+        text.contains("Zone \"north\" has not synced within the wait"),
+        "{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("The zone's `/ready` answers 503")
+            && flat.contains("sync from global failing")
+            && flat.contains("401"),
+        "the warning does not quote the zone's /ready:\n{text}"
+    );
+    let state = ws.resource("kuma_mesh_multi_zone_service.tx");
+    assert_eq!(state["zone_status"][0]["state"], "pending", "{state}");
+}
+
+#[test]
+fn a_zone_that_never_syncs_is_quoted_on_why_on_terraform_1_0_3() {
+    never_synced("1.0.3");
+}
+
+#[test]
+fn a_zone_that_never_syncs_is_quoted_on_why_on_current_terraform() {
+    never_synced("current");
+}
+
+fn preview(name: &str) -> String {
+    format!(
+        r#"
+data "kuma_mesh_multi_zone_service_preview" "{name}" {{
+  name = "{name}"
+  selector {{
+    mesh_service {{
+      match_labels = {{ app = "redis" }}
+    }}
+  }}
+  port {{
+    port = 6379
+  }}
+}}
+"#
+    )
+}
+
+/// Bug bash 6: a zone that accepts connections and never answers costs one wait per provider
+/// process: the configure-time probe waits for it once, and the previews after it are not
+/// waited for again (before, each preview waited its own deadline). The warnings say the zone
+/// is remembered as unreachable for the rest of the provider process.
+fn black_holed_zone(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let hole = Silent::start();
+    let ws = Workspace::new(which);
+    let previews: String = (0..3).map(|i| preview(&format!("p{i}"))).collect();
+    ws.write(&format!(
+        "{}{previews}",
+        provider_block(
+            &kuma.global,
+            &kuma.token,
+            "  operation_timeout = \"4s\"",
+            &[("hole", hole.url.as_str())]
+        )
+    ));
+    ws.init();
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-parallelism=1"]);
+    let took = started.elapsed();
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let flat = plan.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Zone \"hole\" could not be read")
+            && flat.contains("remembered as unreachable for the rest of this provider process"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("not asked: it is remembered as unreachable"),
+        "a preview asked the black-holed zone again: {flat}"
+    );
+    // One 4 s wait (configure), not one more per preview (3 x 4 s, in sequence).
+    assert!(took < Duration::from_secs(11), "plan took {took:?}: {flat}");
+}
+
+#[test]
+fn a_black_holed_zone_is_waited_for_once_per_process_on_terraform_1_0_3() {
+    black_holed_zone("1.0.3");
+}
+
+#[test]
+fn a_black_holed_zone_is_waited_for_once_per_process_on_current_terraform() {
+    black_holed_zone("current");
+}
