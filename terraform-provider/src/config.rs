@@ -44,7 +44,7 @@ pub fn schema() -> Schema {
                 min_items: 0,
                 max_items: 0,
                 block: Block {
-                    description: "A zone control plane to read per-zone status (matched MeshServices, VIP, hostnames) from. Repeat for each zone.",
+                    description: "A zone control plane to read per-zone status (matched MeshServices, VIP, hostnames) from. Repeat for each zone. A zone that does not answer is a warning and is remembered as unreachable for the rest of the provider process (one wait per process, not per resource or preview); a zone that answers but does not take a change within `timeout` is a warning quoting its `/ready`.",
                     attributes: vec![
                         Attribute::required("name", Ty::String, "Zone name, as known to the global control plane."),
                         Attribute::required("endpoint", Ty::String, "URL of the zone control plane's API."),
