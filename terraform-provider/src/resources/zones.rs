@@ -443,3 +443,77 @@ async fn read_zones(
         join_all(per_zone).await.into_iter().unzip();
     (Value::List(entries), diags.into_iter().flatten().collect())
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(future),
+            Err(e) => panic!("runtime: {e}"),
+        }
+    }
+
+    /// The configured zone `north` at `endpoint`.
+    fn zone_at(endpoint: &str) -> Zone {
+        let config = Value::object([
+            ("endpoint", Value::string("http://127.0.0.1:1")),
+            (
+                "zone",
+                Value::List(vec![Value::object([
+                    ("name", Value::string("north")),
+                    ("endpoint", Value::string(endpoint)),
+                ])]),
+            ),
+        ]);
+        match crate::config::configure(&config) {
+            Ok(crate::config::Configuration::Ready(configured)) => configured.zones[0].clone(),
+            _ => panic!("the provider configures"),
+        }
+    }
+
+    #[test]
+    fn a_zone_that_has_not_synced_is_quoted_from_its_ready_or_told_where_to_look() {
+        block_on(async {
+            let not_ready = "not ready: sync from global failing for 3 s: 401 Unauthorized";
+            let app = axum::Router::new().route(
+                "/ready",
+                axum::routing::get(move || async move {
+                    (axum::http::StatusCode::SERVICE_UNAVAILABLE, not_ready)
+                }),
+            );
+            let zone = zone_at(&crate::test_server::serve(app).await);
+            let says = zone_says(&zone).await;
+            assert_eq!(
+                says,
+                format!("The zone's `/ready` answers 503:\n{not_ready}")
+            );
+            let diag = not_synced(&zone, false, Duration::from_secs(3), &says);
+            assert!(
+                diag.detail.contains("after 3s it has not received it"),
+                "{}",
+                diag.detail
+            );
+            assert!(diag.detail.ends_with(not_ready), "{}", diag.detail);
+
+            // Kuma's API has no `/ready`: the warning says where readiness is served.
+            let kuma = zone_at(&crate::test_server::serve(axum::Router::new()).await);
+            let says = zone_says(&kuma).await;
+            assert!(says.contains("diagnostics port, 5680"), "{says}");
+
+            // A zone gone quiet since: its answer is no answer, said so, without a long wait.
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let silent = format!("http://{}", listener.local_addr().expect("address"));
+            let started = std::time::Instant::now();
+            let says = zone_says(&zone_at(&silent)).await;
+            assert!(says.contains("could not be read either"), "{says}");
+            assert!(started.elapsed() < READY_WAIT + Duration::from_secs(1));
+            drop(listener);
+        });
+    }
+}
