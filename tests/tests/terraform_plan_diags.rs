@@ -3,7 +3,8 @@
 //! in one `validate` or `plan`, each on its attribute (Kuma's PUT stops at the spec, which used
 //! to hide the name and label errors until the spec was fixed); a zone that never syncs is
 //! quoted on why (its `/ready`); a black-holed zone is waited for once per provider process,
-//! not once more by each preview.
+//! not once more by each preview; a lint comes from ValidateResourceConfig only, once per
+//! walk that calls it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -298,4 +299,52 @@ fn a_black_holed_zone_is_waited_for_once_per_process_on_terraform_1_0_3() {
 #[test]
 fn a_black_holed_zone_is_waited_for_once_per_process_on_current_terraform() {
     black_holed_zone("current");
+}
+
+/// How many `MZS001` diagnostics `terraform plan -json` prints.
+fn mzs001_in_plan(ws: &Workspace) -> usize {
+    let run = ws.expect(0, &["plan", "-json", "-input=false", "-no-color"]);
+    run.stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|event| event["type"] == "diagnostic")
+        .filter(|event| {
+            event["diagnostic"]["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("MZS001"))
+        })
+        .count()
+}
+
+/// Bug bash 6 (where a lint's second copy comes from): only ValidateResourceConfig reports
+/// lints, once per walk that calls it. A value from a variable is known only in the plan walk:
+/// exactly one copy. A literal is linted in the validate walk and the plan walk, which
+/// Terraform before 1.12 both show: at most two, never a third from PlanResourceChange.
+fn lint_copies(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider_block(&kuma.global, &kuma.token, "", &[]);
+    let literal = kuma_mzs_e2e::terraform::redis_mzs("zero", "zero", "", 0);
+    ws.write(&format!("{provider}{literal}"));
+    ws.init();
+    let copies = mzs001_in_plan(&ws);
+    assert!(
+        (1..=2).contains(&copies),
+        "{copies} copies of a literal's lint"
+    );
+    let from_variable = literal.replace("port = 0", "port = var.p");
+    ws.write(&format!(
+        "{provider}variable \"p\" {{\n  default = 0\n}}\n{from_variable}"
+    ));
+    assert_eq!(mzs001_in_plan(&ws), 1, "a variable's lint");
+}
+
+#[test]
+fn a_lint_comes_once_per_validating_walk_on_terraform_1_0_3() {
+    lint_copies("1.0.3");
+}
+
+#[test]
+fn a_lint_comes_once_per_validating_walk_on_current_terraform() {
+    lint_copies("current");
 }
