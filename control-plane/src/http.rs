@@ -533,7 +533,8 @@ fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
-fn render(stored: &Stored, format: OutputFormat, version: KumaVersion) -> String {
+/// `namespace`: where the Kubernetes shape is put (empty: Kuma's system namespace).
+fn render(stored: &Stored, format: OutputFormat, version: KumaVersion, namespace: &str) -> String {
     let result = match format {
         OutputFormat::Universal => serde_json::to_string(&ReleaseItem {
             resource: &stored.resource,
@@ -543,6 +544,8 @@ fn render(stored: &Stored, format: OutputFormat, version: KumaVersion) -> String
         OutputFormat::Kubernetes => serde_json::to_string(&KubernetesItem {
             resource: &stored.resource,
             times: stored.times(),
+            version,
+            namespace,
         }),
     };
     result.unwrap_or_default()
@@ -567,11 +570,11 @@ fn none_match(headers: &HeaderMap, version: u64) -> bool {
 }
 
 /// How a GET reached the resource: its own path, or `/_kri/{kri}` (whose format error Kuma
-/// titles differently).
+/// titles differently, and whose Kubernetes shape takes the KRI's namespace, not `?namespace=`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Via {
+enum Via<'a> {
     Path,
-    Kri,
+    Kri { namespace: &'a str },
 }
 
 fn get_resource(
@@ -579,7 +582,7 @@ fn get_resource(
     resource_type: ResourceType,
     mesh: Option<&str>,
     name: &str,
-    (headers, pairs, via): (&HeaderMap, &[(String, String)], Via),
+    (headers, pairs, via): (&HeaderMap, &[(String, String)], Via<'_>),
 ) -> Response {
     if missing_mesh(cp, resource_type, mesh) {
         return error_response(&api::rest::mesh_not_found());
@@ -589,9 +592,12 @@ fn get_resource(
     };
     // Kuma reads `format` only once it has the resource.
     let format = query_value(pairs, "format");
-    let format = match via {
-        Via::Path => api::parse_format(format, cp.kuma_version),
-        Via::Kri => api::parse_kri_format(format, cp.kuma_version),
+    let (format, namespace) = match via {
+        Via::Path => (
+            api::parse_format(format, cp.kuma_version),
+            query_value(pairs, "namespace").unwrap_or(""),
+        ),
+        Via::Kri { namespace } => (api::parse_kri_format(format, cp.kuma_version), namespace),
     };
     match format {
         // A conditional GET whose ETag still matches: nothing changed (only once the request
@@ -602,7 +608,10 @@ fn get_resource(
             with_etag(response, stored.version)
         }
         Ok(format) => with_etag(
-            json_response(StatusCode::OK, render(&stored, format, cp.kuma_version)),
+            json_response(
+                StatusCode::OK,
+                render(&stored, format, cp.kuma_version, namespace),
+            ),
             stored.version,
         ),
         Err(e) => error_response(&e),
@@ -787,7 +796,7 @@ fn list_resources(
     let next = api::rest::next_link(scheme, host, path, pairs, page, total);
     let rendered: Vec<String> = items
         .iter()
-        .map(|s| render(s, OutputFormat::Universal, cp.kuma_version))
+        .map(|s| render(s, OutputFormat::Universal, cp.kuma_version, ""))
         .collect();
     let body = api::rest::list_body(total, &rendered, next.as_deref());
     json_response(StatusCode::OK, body)
@@ -995,7 +1004,13 @@ async fn get_by_kri(
             resource_type,
             mesh,
             &stored.resource.meta.name,
-            (&headers, &pairs, Via::Kri),
+            (
+                &headers,
+                &pairs,
+                Via::Kri {
+                    namespace: &request.namespace,
+                },
+            ),
         ),
         None => error_response(&api::kri_not_found()),
     }

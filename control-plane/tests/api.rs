@@ -210,7 +210,13 @@ fn put_is_201_then_200_and_kubernetes_format_is_available() {
     assert_eq!(k8s["apiVersion"], "kuma.io/v1alpha1");
     assert_eq!(k8s["kind"], "MeshMultiZoneService");
     assert_eq!(k8s["metadata"]["name"], "redis");
-    assert_eq!(k8s["metadata"]["labels"]["kuma.io/origin"], "global");
+    // Kuma's universal inference mapper copies no stored label; it writes only the mesh label
+    // (`pkg/plugins/resources/k8s/mapper.go:41-42` at v2.9.13 to v2.14.3 and 3.0).
+    assert_eq!(
+        k8s["metadata"]["labels"],
+        json!({"kuma.io/mesh": "default"})
+    );
+    assert_eq!(k8s["metadata"]["namespace"], "kuma-system");
     assert_eq!(g.get(&format!("{MZS}/redis?format=k8s")).1, k8s);
     // Errors.
     let (status, e) = g.get(&format!("{MZS}/nope"));

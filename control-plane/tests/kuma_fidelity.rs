@@ -237,3 +237,81 @@ fn a_zones_generators_and_policies_carry_its_zone_and_env_and_their_kri_finds_th
     let (status, _) = z.get("/_kri/kri_mlbs_default_east__lb_");
     assert_eq!(status, 200);
 }
+
+/// `?format=kubernetes` as a universal Kuma infers it (`NewInferenceMapper`): Go's field order,
+/// the system namespace unless `?namespace=` (or the KRI) names one, only the mesh label, the
+/// creation time in whole seconds; a HostnameGenerator's empty mesh label until 2.14.
+#[test]
+fn the_kubernetes_format_is_kumas_inferred_object_at_every_release() {
+    for version in KumaVersion::ALL {
+        let cluster = global_of(version);
+        let g = cluster.global();
+        let mut body = mzs("redis", &[("app", "redis")], &[6379]);
+        body["labels"] = json!({"team": "core"});
+        assert_eq!(g.put(&format!("{MZS}/redis"), &body).0, 201);
+        let (_, universal) = g.get(&format!("{MZS}/redis"));
+        let created = universal["creationTime"].as_str().unwrap().to_owned();
+        // kuma-local stores UTC with a fraction; Kubernetes prints the whole second.
+        let seconds = format!("{}Z", &created[..19]);
+        let (status, _, text) = g.raw("GET", &format!("{MZS}/redis?format=k8s"), None, &[]);
+        assert_eq!(status, 200, "{version:?}: {text}");
+        let head = format!(
+            r#"{{"kind":"MeshMultiZoneService","apiVersion":"kuma.io/v1alpha1","metadata":{{"name":"redis","namespace":"kuma-system","creationTimestamp":"{seconds}","labels":{{"kuma.io/mesh":"default"}}}},"spec":{{"#
+        );
+        assert!(text.starts_with(&head), "{version:?}: {text}");
+        let k8s: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(k8s["spec"], universal["spec"], "{version:?}");
+        assert_eq!(k8s["status"], universal["status"], "{version:?}");
+        assert_eq!(
+            g.get(&format!("{MZS}/redis?format=kubernetes&namespace=shop"))
+                .1["metadata"]["namespace"],
+            "shop",
+            "{version:?}"
+        );
+
+        let generator = json!({"type": "HostnameGenerator", "name": "hg",
+            "spec": {"selector": {"meshMultiZoneService": {"matchLabels": {"app": "redis"}}},
+                     "template": "{{ .DisplayName }}.mzs"}});
+        assert_eq!(g.put("/hostnamegenerators/hg", &generator).0, 201);
+        let (_, hg) = g.get("/hostnamegenerators/hg?format=kubernetes");
+        let labels = &hg["metadata"]["labels"];
+        if version < KumaVersion::V2_14 {
+            assert_eq!(*labels, json!({"kuma.io/mesh": ""}), "{version:?}");
+        } else {
+            assert!(labels.is_null(), "{version:?}: {hg}");
+        }
+        assert_eq!(hg["metadata"]["namespace"], "kuma-system", "{version:?}");
+        assert!(hg.get("status").is_none(), "{version:?}: {hg}");
+
+        // A Mesh is cluster-scoped: no namespace even when asked, no labels, fields in `spec`.
+        let (_, mesh) = g.get("/meshes/default?format=k8s&namespace=shop");
+        assert_eq!(mesh["kind"], "Mesh", "{version:?}");
+        let metadata = mesh["metadata"].as_object().unwrap();
+        assert!(metadata.get("namespace").is_none(), "{version:?}: {mesh}");
+        assert!(metadata.get("labels").is_none(), "{version:?}: {mesh}");
+        assert_eq!(metadata["name"], "default", "{version:?}");
+        assert!(mesh["spec"].is_object(), "{version:?}: {mesh}");
+
+        // Lists ignore `format` (and `namespace`), as Kuma's list handler never reads them.
+        let (_, list) = g.get(&format!("{MZS}?format=kubernetes&namespace=shop"));
+        assert_eq!(
+            list["items"][0]["type"], "MeshMultiZoneService",
+            "{version:?}"
+        );
+    }
+}
+
+/// On `/_kri/{kri}` (2.13 on) the object goes into the KRI's namespace, not `?namespace=`.
+#[test]
+fn the_kri_endpoint_puts_the_kubernetes_shape_in_the_kris_namespace() {
+    let cluster = global_of(KumaVersion::V2_14);
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]);
+    assert_eq!(g.put(&format!("{MZS}/redis"), &body).0, 201);
+    let (status, k8s) = g.get("/_kri/kri_mzsvc_default___redis_?format=k8s&namespace=shop");
+    assert_eq!(status, 200, "{k8s}");
+    assert_eq!(k8s["metadata"]["namespace"], "kuma-system");
+    let (_, k8s) = g.get("/_kri/kri_mzsvc_default__apps_redis_?format=k8s");
+    assert_eq!(k8s["metadata"]["name"], "redis");
+    assert_eq!(k8s["metadata"]["namespace"], "apps");
+}

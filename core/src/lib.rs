@@ -90,8 +90,8 @@ pub mod api {
         parse_filters, parse_format, parse_kri_format, parse_page_size, parse_query, prepare_put,
         resource_kri, ApiError, Cause, ErrorBody, InvalidParameter, KriRequest, KubernetesItem,
         ListFilter, Mode, OutputFormat, Page, PageSize, PreparedPut, ReleaseItem, RestItem,
-        StoreView, Times, PLANNED_CREATION_TIME, TITLE_COULD_NOT_DELETE, TITLE_COULD_NOT_RETRIEVE,
-        TITLE_COULD_NOT_UPDATE, ZONE_READ_ONLY_MESSAGE,
+        StoreView, Times, PLANNED_CREATION_TIME, SYSTEM_NAMESPACE, TITLE_COULD_NOT_DELETE,
+        TITLE_COULD_NOT_RETRIEVE, TITLE_COULD_NOT_UPDATE, ZONE_READ_ONLY_MESSAGE,
     };
 
     /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits.

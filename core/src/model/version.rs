@@ -226,6 +226,15 @@ impl KumaVersion {
         self >= Self::V2_14
     }
 
+    /// Whether the Kubernetes shape a universal control plane infers (`?format=kubernetes`)
+    /// gives a global-scoped type (HostnameGenerator) the `kuma.io/mesh` label, empty as its
+    /// mesh: up to 2.13 policy-gen's `SetMesh` writes it on every type (v2.13.10
+    /// `hostnamegenerator/k8s/v1alpha1/zz_generated.types.go:55-60`); from v2.14.0 (#16930) a
+    /// global-scoped type's `SetMesh` does nothing (v2.14.3 and 3.0 `...:51-53`).
+    pub fn k8s_mesh_label_on_global_scoped(self) -> bool {
+        self < Self::V2_14
+    }
+
     /// MeshService has the `spec.selector.dataplaneTags` selector (removed in 3.0).
     pub fn has_dataplane_tags(self) -> bool {
         self.is_2x()

@@ -48,6 +48,10 @@ pub struct KriRequest {
     /// namespace part (`getCoreName` of its KRI endpoint; a global on Kubernetes reports its
     /// resources with the system namespace in their KRI).
     pub global_name: Option<String>,
+    /// The KRI's namespace part: Kuma's KRI endpoint asks for the Kubernetes shape in it
+    /// (`formatResource(..., identifier.Namespace)`, v2.13.10 `kri_endpoint.go:51`, v2.14.3
+    /// and 3.0 `:71`), not in `?namespace=`; empty means the system namespace.
+    pub namespace: String,
 }
 
 fn bad_request(message: String) -> ApiError {
@@ -93,6 +97,7 @@ pub fn kri_request(text: &str, version: KumaVersion) -> Result<KriRequest, ApiEr
         mesh: kri.mesh.clone(),
         kri: kri.to_string(),
         global_name: kri.zone.is_empty().then(|| kri.name.clone()),
+        namespace: kri.namespace.clone(),
     })
 }
 
@@ -157,6 +162,14 @@ mod tests {
         assert_eq!(r.global_name.as_deref(), Some("redis"));
         let r = kri_request("kri_mzsvc_default_east__redis_", KumaVersion::V3_0).unwrap();
         assert_eq!(r.global_name, None);
+    }
+
+    #[test]
+    fn the_kris_namespace_is_the_one_its_kubernetes_shape_is_put_in() {
+        let r = kri_request("kri_msvc_default_east_shop_redis_", KumaVersion::V2_14).unwrap();
+        assert_eq!(r.namespace, "shop");
+        let r = kri_request("kri_msvc_default_east__redis_", KumaVersion::V2_14).unwrap();
+        assert_eq!(r.namespace, "");
     }
 
     #[test]

@@ -42,7 +42,9 @@ pub(crate) use labels::check_labels;
 pub use labels::compute_labels;
 pub use list_query::{parse_filters, parse_page_size, parse_query, ListFilter, Page, PageSize};
 pub use mode::{check_writable, Mode};
-pub use output::{parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times};
+pub use output::{
+    parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times, SYSTEM_NAMESPACE,
+};
 pub use put::{
     decode_listed, decode_value, prepare_put, PreparedPut, StoreView, PLANNED_CREATION_TIME,
 };

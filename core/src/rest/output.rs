@@ -1,13 +1,11 @@
 //! Output shapes: a resource as Kuma's REST API and as Kubernetes print it.
 
-use std::collections::BTreeMap;
-
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::{facts, resource_kri, resource_snis, ApiError, TITLE_COULD_NOT_RETRIEVE};
-use crate::model::{KumaVersion, Labels, MzsStatus, Resource, ResourceType, Spec};
+use crate::model::{KumaVersion, MzsStatus, Resource, ResourceType, Spec};
 use crate::Violation;
 
 /// Times of a stored resource, RFC 3339.
@@ -205,39 +203,108 @@ fn serialize_item<S: Serializer>(
     }
 }
 
-/// A resource in the Kubernetes shape (`?format=kubernetes`).
+/// The namespace Kuma's universal control plane puts a namespaced type in when a request names
+/// none: `store.kubernetes.systemNamespace` (`KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE`), whose
+/// default is `kuma-system` at every supported release (`pkg/config/plugins/resources/k8s/
+/// config.go:11`); kuma-local has no such setting, so it is always this.
+pub const SYSTEM_NAMESPACE: &str = "kuma-system";
+
+/// A resource in the Kubernetes shape (`?format=kubernetes`) as a universal control plane infers
+/// it (`NewInferenceMapper`, `pkg/plugins/resources/k8s/mapper.go:28-50`, the same at v2.9.13 to
+/// v2.14.3 and 3.0): the stored labels are not copied, only the mesh label the type's `SetMesh`
+/// writes; a namespaced type (every type but Mesh) gets `namespace` or [`SYSTEM_NAMESPACE`];
+/// `creationTimestamp` is Kubernetes' `metav1.Time`, whole seconds in UTC.
 pub struct KubernetesItem<'a> {
     /// The resource.
     pub resource: &'a Resource,
     /// Its times.
     pub times: Times<'a>,
+    /// The release whose shape to print.
+    pub version: KumaVersion,
+    /// The namespace asked for: `?namespace=` on a resource's path, the KRI's namespace on
+    /// `/_kri/{kri}`; empty means [`SYSTEM_NAMESPACE`]. A Mesh (cluster-scoped) has none.
+    pub namespace: &'a str,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `metav1.ObjectMeta` in Go's field order, each `omitempty` but the timestamp.
 struct KubernetesMeta<'a> {
     name: &'a str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: &'a Labels,
-    creation_timestamp: &'a str,
+    namespace: Option<&'a str>,
+    creation: &'a str,
+    /// The `kuma.io/mesh` label's value, when the type's `SetMesh` writes one.
+    mesh_label: Option<&'a str>,
+}
+
+impl Serialize for KubernetesMeta<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("name", self.name)?;
+        if let Some(namespace) = self.namespace {
+            map.serialize_entry("namespace", namespace)?;
+        }
+        // `metav1.Time` prints `time.RFC3339` in UTC (whole seconds) and Go's zero time as null.
+        match crate::text::rfc3339::parse(self.creation) {
+            Some(crate::text::rfc3339::GO_ZERO_TIME) => {
+                map.serialize_entry("creationTimestamp", &())?
+            }
+            Some(instant) => map.serialize_entry(
+                "creationTimestamp",
+                &crate::text::rfc3339::format_seconds_utc(instant),
+            )?,
+            None => map.serialize_entry("creationTimestamp", self.creation)?,
+        }
+        if let Some(mesh) = self.mesh_label {
+            map.serialize_entry("labels", &SingleLabel(mesh))?;
+        }
+        map.end()
+    }
+}
+
+/// `{"kuma.io/mesh": mesh}`.
+struct SingleLabel<'a>(&'a str);
+
+impl Serialize for SingleLabel<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(crate::model::labels::MESH, self.0)?;
+        map.end()
+    }
 }
 
 impl Serialize for KubernetesItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let r = self.resource;
         let rt = r.resource_type();
+        let cluster_scoped = rt == ResourceType::Mesh;
+        let namespace = match self.namespace {
+            _ if cluster_scoped => None,
+            "" => Some(SYSTEM_NAMESPACE),
+            given => Some(given),
+        };
+        // Mesh's `SetMesh` fills its own `mesh` field, empty (omitted) for a Mesh stored with no
+        // mesh; the policy types' `SetMesh` writes the label, a global-scoped type's only while
+        // the release's generated code does.
+        let mesh_label = if cluster_scoped
+            || (!rt.is_mesh_scoped() && !self.version.k8s_mesh_label_on_global_scoped())
+        {
+            None
+        } else {
+            Some(r.meta.mesh.as_str())
+        };
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("apiVersion", "kuma.io/v1alpha1")?;
         map.serialize_entry("kind", rt.name())?;
+        map.serialize_entry("apiVersion", crate::model::API_VERSION)?;
         map.serialize_entry(
             "metadata",
             &KubernetesMeta {
                 name: &r.meta.name,
-                labels: &r.meta.labels,
-                creation_timestamp: self.times.creation,
+                namespace,
+                creation: self.times.creation,
+                mesh_label,
             },
         )?;
-        map.serialize_entry("spec", &SpecRef(&r.spec, true))?;
+        let extras = Extras::of_release(self.version);
+        map.serialize_entry("spec", &SpecRef(&r.spec, extras.empty_match_labels))?;
         if has_status(rt) {
             map.serialize_entry("status", &StatusRef(r))?;
         }

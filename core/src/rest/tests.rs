@@ -1139,3 +1139,177 @@ fn only_3_0_refuses_a_policy_role_other_than_system() {
     );
     assert!(at(KumaVersion::V3_0, &role("system")).is_empty());
 }
+
+/// `?format=kubernetes` at `version`, in `namespace` (empty: the system namespace).
+fn kubernetes(
+    resource: &crate::model::Resource,
+    version: KumaVersion,
+    namespace: &str,
+) -> serde_json::Value {
+    let item = KubernetesItem {
+        resource,
+        times: Times {
+            creation: "2026-11-26T16:57:17.499403952Z",
+            modification: "2026-11-27T08:00:00Z",
+        },
+        version,
+        namespace,
+    };
+    serde_json::to_value(item).unwrap()
+}
+
+#[test]
+fn the_kubernetes_shape_is_what_a_universal_control_plane_infers() {
+    // The stored labels stay behind: Kuma's inference mapper sets only the mesh label, puts a
+    // namespaced type in the system namespace and prints the creation time as `metav1.Time`.
+    let p = put(&zone(), "redis", REDIS).unwrap();
+    assert!(p.resource.meta.labels.len() > 1, "{:?}", p.resource.meta);
+    for version in KumaVersion::ALL {
+        let item = KubernetesItem {
+            resource: &p.resource,
+            times: Times {
+                creation: "2026-11-26T18:57:17.9+02:00",
+                modification: "2026-11-27T08:00:00Z",
+            },
+            version,
+            namespace: "",
+        };
+        let text = serde_json::to_string(&item).unwrap();
+        assert!(
+            text.starts_with(concat!(
+                r#"{"kind":"MeshMultiZoneService","apiVersion":"kuma.io/v1alpha1","#,
+                r#""metadata":{"name":"redis","namespace":"kuma-system","#,
+                r#""creationTimestamp":"2026-11-26T16:57:17Z","#,
+                r#""labels":{"kuma.io/mesh":"default"}},"spec":{"#
+            )),
+            "{version:?}: {text}"
+        );
+        assert!(text.ends_with(r#""status":{}}"#), "{version:?}: {text}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["spec"]["ports"][0]["appProtocol"], "tcp");
+        for absent in ["kri", "snis", "type", "mesh", "creationTime"] {
+            assert!(value.get(absent).is_none(), "{version:?}: {absent}");
+        }
+    }
+    // `?namespace=` (or a KRI's namespace) puts it elsewhere.
+    let item = kubernetes(&p.resource, KumaVersion::V3_0, "shop");
+    assert_eq!(item["metadata"]["namespace"], "shop");
+}
+
+#[test]
+fn a_hostname_generator_has_the_empty_mesh_label_until_2_14() {
+    let generator = decode_value(
+        ResourceType::HostnameGenerator,
+        serde_json::json!({"type": "HostnameGenerator", "name": "hg",
+            "labels": {"kuma.io/origin": "global"},
+            "spec": {"selector": {"meshService": {"matchLabels": {}}},
+                     "template": "{{ .DisplayName }}.mesh"}}),
+    )
+    .unwrap();
+    for version in [
+        KumaVersion::V2_9,
+        KumaVersion::V2_10,
+        KumaVersion::V2_11,
+        KumaVersion::V2_12,
+        KumaVersion::V2_13,
+    ] {
+        let item = kubernetes(&generator, version, "");
+        assert_eq!(
+            item["metadata"],
+            serde_json::json!({"name": "hg", "namespace": "kuma-system",
+                "creationTimestamp": "2026-11-26T16:57:17Z", "labels": {"kuma.io/mesh": ""}}),
+            "{version:?}"
+        );
+    }
+    for version in [KumaVersion::V2_14, KumaVersion::V3_0] {
+        let item = kubernetes(&generator, version, "");
+        assert_eq!(
+            item["metadata"],
+            serde_json::json!({"name": "hg", "namespace": "kuma-system",
+                "creationTimestamp": "2026-11-26T16:57:17Z"}),
+            "{version:?}"
+        );
+    }
+    // No status (the type has none); the spec as the release's Go struct prints it.
+    let item = kubernetes(&generator, KumaVersion::V2_11, "");
+    assert!(item.get("status").is_none(), "{item}");
+    assert_eq!(
+        item["spec"]["selector"],
+        serde_json::json!({"meshService": {}})
+    );
+    assert_eq!(
+        kubernetes(&generator, KumaVersion::V2_12, "")["spec"]["selector"],
+        serde_json::json!({"meshService": {"matchLabels": {}}})
+    );
+}
+
+#[test]
+fn a_mesh_is_cluster_scoped_with_its_fields_under_spec() {
+    let mesh = decode_value(
+        ResourceType::Mesh,
+        serde_json::json!({"type": "Mesh", "name": "default",
+            "labels": {"team": "core"}, "meshServices": {"mode": "Exclusive"}}),
+    )
+    .unwrap();
+    let item = kubernetes(&mesh, KumaVersion::V2_14, "shop");
+    assert_eq!(
+        item,
+        serde_json::json!({"kind": "Mesh", "apiVersion": "kuma.io/v1alpha1",
+            "metadata": {"name": "default", "creationTimestamp": "2026-11-26T16:57:17Z"},
+            "spec": {"meshServices": {"mode": "Exclusive"}}})
+    );
+}
+
+#[test]
+fn mesh_services_and_policies_carry_the_mesh_label_and_their_status_if_any() {
+    let service = decode_value(
+        ResourceType::MeshService,
+        serde_json::json!({"type": "MeshService", "name": "redis", "mesh": "m1",
+            "labels": {"kuma.io/origin": "zone", "kuma.io/zone": "east"},
+            "spec": {"ports": [{"port": 6379}]}}),
+    )
+    .unwrap();
+    let item = kubernetes(&service, KumaVersion::V3_0, "");
+    assert_eq!(
+        item["metadata"]["labels"],
+        serde_json::json!({"kuma.io/mesh": "m1"})
+    );
+    assert_eq!(
+        item["status"],
+        serde_json::json!({"tls": {}, "dataplaneProxies": {}})
+    );
+    let strategy = decode_value(
+        ResourceType::MeshLoadBalancingStrategy,
+        serde_json::json!({"type": "MeshLoadBalancingStrategy", "name": "lb", "mesh": "m1",
+            "spec": {"to": [{"targetRef": {"kind": "Mesh"},
+                             "default": {"localityAwareness": {"disabled": true}}}]}}),
+    )
+    .unwrap();
+    let item = kubernetes(&strategy, KumaVersion::V2_9, "");
+    assert_eq!(item["kind"], "MeshLoadBalancingStrategy");
+    assert_eq!(
+        item["metadata"]["labels"],
+        serde_json::json!({"kuma.io/mesh": "m1"})
+    );
+    assert_eq!(item["metadata"]["namespace"], "kuma-system");
+    assert!(item.get("status").is_none(), "{item}");
+}
+
+#[test]
+fn a_zero_creation_time_is_null_in_the_kubernetes_shape() {
+    let p = put(&zone(), "redis", REDIS).unwrap();
+    let item = serde_json::to_value(KubernetesItem {
+        resource: &p.resource,
+        times: Times {
+            creation: "0001-01-01T00:00:00Z",
+            modification: "0001-01-01T00:00:00Z",
+        },
+        version: KumaVersion::V3_0,
+        namespace: "",
+    })
+    .unwrap();
+    assert_eq!(
+        item["metadata"]["creationTimestamp"],
+        serde_json::Value::Null
+    );
+}

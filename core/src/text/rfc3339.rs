@@ -79,6 +79,48 @@ pub(crate) fn parse(text: &str) -> Option<Instant> {
     Some((seconds, nanos))
 }
 
+/// `instant` as Go's `time.RFC3339` layout prints it in UTC (`2026-11-26T16:57:17Z`): whole
+/// seconds, the fraction dropped, as Kubernetes' `metav1.Time` marshals a timestamp.
+pub(crate) fn format_seconds_utc((seconds, _): Instant) -> String {
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let mut out = String::with_capacity(20);
+    for (value, width, after) in [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (of_day / 3600, 2, ':'),
+        (of_day / 60 % 60, 2, ':'),
+        (of_day % 60, 2, 'Z'),
+    ] {
+        // Zero-padded by hand: no `format!` width machinery in the wasm module.
+        let text = value.to_string();
+        for _ in text.len()..width {
+            out.push('0');
+        }
+        out.push_str(&text);
+        out.push(after);
+    }
+    out
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, the inverse of [`days_from_civil`]).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// The number `len` ASCII digits at `at` spell.
 fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
     b.get(at..at + len)?.iter().try_fold(0u32, |n, &c| {
@@ -112,7 +154,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{format_seconds_utc, parse};
 
     #[test]
     fn kuma_and_kubernetes_timestamps_parse_to_utc_instants() {
@@ -160,6 +202,37 @@ mod tests {
             "२०२६-11-26T16:57:17Z",
         ] {
             assert_eq!(parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn kubernetes_timestamps_are_utc_whole_seconds() {
+        for (text, printed) in [
+            ("2026-11-26T16:57:17.499403952Z", "2026-11-26T16:57:17Z"),
+            ("2026-11-26T18:57:17.9+02:00", "2026-11-26T16:57:17Z"),
+            ("2026-12-31T23:30:00-01:00", "2027-01-01T00:30:00Z"),
+            ("2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"),
+            ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"),
+            ("1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59Z"),
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(
+                parse(text).map(format_seconds_utc).as_deref(),
+                Some(printed),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_prints_back_as_it_parses() {
+        // 1900 (not a leap year), 2000 (one) and every month end between.
+        let mut seconds = parse("1899-12-31T12:00:00Z").map(|(s, _)| s).unwrap_or(0);
+        for _ in 0..(400 * 366) {
+            let printed = format_seconds_utc((seconds, 0));
+            assert_eq!(parse(&printed), Some((seconds, 0)), "{printed}");
+            seconds += 86_400;
         }
     }
 }
