@@ -12,7 +12,9 @@ export interface Example {
 // Named as in the zone: Kuma 3.0 sets the display-name label to the name on every write, so the
 // MZS's display-name selector matches the same name in every zone.
 function meshService(name: string, zone: string, ports: string, extra = ""): string {
-  return `type: MeshService
+  return `# Selects its proxies by dataplaneLabels (Kuma 2.14 and later; on 2.9-2.13 Kuma ignores
+# it: write dataplaneTags: {app: ${name}} there instead).
+type: MeshService
 name: ${name}
 mesh: default
 labels:
@@ -127,7 +129,8 @@ spec:
 function brokenSelector(): Workspace {
   const global = `# Three mistakes that Kuma accepts silently:
 # "payments" selects display name "payment" (no s), so it matches nothing in any zone;
-# "orders" names its port "grpc-api" but the MeshServices call it "grpc";
+# "orders" names its port "grpc-api" but the MeshServices call it "grpc" (Kuma 3.0 pairs
+#   ports by name; 2.x pairs them by number, so only 3.0 shows this one);
 # the "by-tier" HostnameGenerator gives both MZS the same hostname: a collision.
 type: MeshMultiZoneService
 name: payments
