@@ -6,7 +6,7 @@ set -euo pipefail
 root=$1
 terraform=${TERRAFORM:-$root/.tools/bin/terraform-current}
 kuma_local=${KUMA_LOCAL:-$root/target/release/kuma-local}
-provider=$root/target/release/terraform-provider-kuma
+provider=${PROVIDER:-$root/target/release/terraform-provider-kuma}
 platform=$(uname -s | tr "[:upper:]" "[:lower:]")_$(uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 
