@@ -1200,3 +1200,19 @@ spec:
         Some("yes")
     );
 }
+
+#[test]
+fn a_misspelled_key_gets_a_fix_inside_its_quotes_and_none_through_its_tag() {
+    let text = "type: MeshMultiZoneService\nname: backend\nspec:\n  selector:\n    meshService:\n      KEY:\n        app: backend\n  ports: [{port: 80}]\n";
+    let fix = |key: &str| {
+        let text = text.replace("KEY", key);
+        check(&text, &options(KumaVersion::V3_0))
+            .all_diagnostics()
+            .find_map(|d| d.fix.clone())
+            .map(|f| text[f.span.start as usize..f.span.end as usize].to_owned())
+    };
+    assert_eq!(fix("matchLabel").as_deref(), Some("matchLabel"));
+    assert_eq!(fix("\"matchLabel\"").as_deref(), Some("matchLabel"));
+    // Replacing inside assumed quotes would leave `!matchLabels...` behind.
+    assert_eq!(fix("!!str matchLabel"), None);
+}
