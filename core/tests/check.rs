@@ -1152,3 +1152,67 @@ spec:
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn explicit_yaml_tags_give_kumas_values_and_a_bad_one_rejects_its_document() {
+    // `kumactl apply` reads YAML through go-yaml v2: `!!int "81"` is the integer 81, `!!str yes`
+    // the name "yes" (not `true`), and a tag the value does not fit rejects the whole document.
+    let checked = check_diagnostics(
+        r#"type: MeshMultiZoneService
+name: !!str yes
+spec:
+  selector:
+    meshService:
+      matchLabels: {app: !!str yes}
+  ports:
+  - port: !!int "81"
+    appProtocol: !!str http
+  - port: !!float 82
+    appProtocol: !<tag:yaml.org,2002:str> tcp
+---
+type: MeshMultiZoneService
+name: b
+spec:
+  selector:
+    meshService:
+      matchLabels: {app: a}
+  ports:
+  - port: !!int "eighty"
+          ^^^^^^^^^^^^^^^ syntax invalid YAML: cannot decode !!str `eighty` as a !!int
+"#,
+    );
+    assert_eq!(checked.documents.len(), 1);
+    let r = checked.documents[0].resource.as_ref().unwrap();
+    assert_eq!(r.meta.name, "yes");
+    let Spec::MeshMultiZoneService(spec) = &r.spec else {
+        panic!()
+    };
+    assert_eq!(spec.ports[0].port, 81);
+    assert_eq!(spec.ports[0].app_protocol, "http");
+    assert_eq!(spec.ports[1].port, 82);
+    assert_eq!(
+        spec.selector
+            .mesh_service
+            .match_labels
+            .as_ref()
+            .and_then(|labels| labels.get("app"))
+            .map(String::as_str),
+        Some("yes")
+    );
+}
+
+#[test]
+fn a_misspelled_key_gets_a_fix_inside_its_quotes_and_none_through_its_tag() {
+    let text = "type: MeshMultiZoneService\nname: backend\nspec:\n  selector:\n    meshService:\n      KEY:\n        app: backend\n  ports: [{port: 80}]\n";
+    let fix = |key: &str| {
+        let text = text.replace("KEY", key);
+        check(&text, &options(KumaVersion::V3_0))
+            .all_diagnostics()
+            .find_map(|d| d.fix.clone())
+            .map(|f| text[f.span.start as usize..f.span.end as usize].to_owned())
+    };
+    assert_eq!(fix("matchLabel").as_deref(), Some("matchLabel"));
+    assert_eq!(fix("\"matchLabel\"").as_deref(), Some("matchLabel"));
+    // Replacing inside assumed quotes would leave `!matchLabels...` behind.
+    assert_eq!(fix("!!str matchLabel"), None);
+}

@@ -373,3 +373,51 @@ test('schema takes --kuma-version; --down-zones must name a zone of the preview'
   assert.match(unknown.stderr, /^kuma-mzs: --down-zones: no zone "eats" in the preview \(the zones are east, west; a zone comes from --zones, --zone or a MeshService's kuma\.io\/zone label\)\n/);
   assert.equal(runCli(['preview', '--zones', 'east,west,north', '--down-zones', 'north', 'preview']).code, 0);
 });
+
+test('a Helm template whose actions are all in strings says to render it first, not that its placeholder is a bad name', () => {
+  const helm = [
+    'apiVersion: kuma.io/v1alpha1', 'kind: MeshMultiZoneService', 'metadata:',
+    '  name: "{{ .Values.name }}"', '  namespace: kuma-system', '  labels:', '    kuma.io/mesh: default',
+    '    team: \'{{ $.Release.Name }}\'', 'spec:', '  selector:', '    meshService:', '      matchLabels:', '        app: backend',
+    '  ports:', '  - port: 80', '',
+  ].join('\n');
+  const values = 'not checked: this is a Go template (Helm); `{{ .Values.name }}` gets its value when the chart is rendered, so render it first and check the output, e.g. `helm template RELEASE CHART | kuma-mzs validate -`';
+  // It used to be a DNS-1035 error about `{{ .Values.name }}` as a name (exit 1).
+  const r = runCli(['validate', '-'], { input: helm });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.stdout, `<stdin>:4:10: warning: ${values}\n`);
+  const json = JSON.parse(runCli(['validate', '--format', 'json', '-'], { input: helm }).stdout);
+  assert.deepEqual(json.files[0].diagnostics[0].range, { start: { line: 4, column: 10 }, end: { line: 4, column: 28 } });
+  assert.equal(runCli(['validate', '--strict', '-'], { input: helm }).code, 1);
+  // Kuma's own template in a HostnameGenerator reads no Helm object: a real error in the file is
+  // reported as it is, and so is one beside a Prometheus rule's `{{ $labels.instance }}`.
+  const kuma = runCli(['validate', '-'], {
+    input: 'type: HostnameGenerator\nname: x_y\nspec:\n  template: "{{ .DisplayName }}.{{ .Zone }}.mzs"\n  selector:\n    meshMultiZoneService:\n      matchLabels: {a: b}\n',
+  });
+  assert.equal(kuma.code, 1);
+  assert.match(kuma.stdout, /^<stdin>:2:7: error: name: invalid characters/m);
+  assert.doesNotMatch(kuma.stdout, /Go template/);
+  const prometheus = runCli(['validate', '-'], {
+    input: 'type: MeshMultiZoneService\nname: Web\nmesh: default\nspec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80}]}\n---\nkind: PrometheusRule\nspec:\n  summary: "{{ $labels.instance }} is down"\n',
+  });
+  assert.equal(prometheus.code, 1);
+  assert.match(prometheus.stdout, /^<stdin>:2:7: error: name: /m);
+  assert.doesNotMatch(prometheus.stdout, /Go template/);
+  // A Helm object in a block scalar is the chart's too.
+  const block = runCli(['validate', '-'], {
+    input: 'type: HostnameGenerator\nname: x\nspec:\n  template: |\n    {{ .DisplayName }}.{{ .Values.domain }}\n  selector:\n    meshMultiZoneService:\n      matchLabels: {a: b}\n',
+  });
+  assert.equal(block.code, 0, block.stdout);
+  assert.match(block.stdout, /^<stdin>:5:24: warning: not checked: this is a Go template \(Helm\); `\{\{ \.Values\.domain \}\}` gets its value/);
+});
+
+test('explicit YAML tags are read as kumactl apply reads them; a tag the value does not fit is Kuma\'s error at the tag', () => {
+  const mzs = (port) => `type: MeshMultiZoneService\nname: !!str yes\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: !!str on}\n  ports:\n  - port: ${port}\n    appProtocol: !!str http\n`;
+  // `!!int "81"` is the port 81 and `!!str yes` the name "yes": both were schema type errors.
+  const ok = runCli(['validate', '-'], { input: mzs('!!int "81"') });
+  assert.equal(ok.code, 0, ok.stdout);
+  assert.equal(ok.stdout, '');
+  const bad = runCli(['validate', '-'], { input: mzs('!!int "eighty"') });
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stdout, '<stdin>:9:11: error: invalid YAML: cannot decode !!str `eighty` as a !!int\n');
+});

@@ -53,8 +53,12 @@ pub(crate) fn value_fixes(
         };
         let span = if scalar.plain || d.span.len() < 2 {
             d.span
-        } else {
+        } else if d.span.len() as usize == scalar.value.len() + 2 {
             TextRange::new(d.span.start + 1, d.span.end - 1)
+        } else {
+            // Not just the text in quotes (a tag such as `!!str htp`, an escape): no edit that
+            // keeps the rest as written is certain.
+            continue;
         };
         d.fix = Some(crate::text::diagnostics::Fix {
             title: format!("Replace `{}` with `{nearest}`", scalar.value),
@@ -90,6 +94,33 @@ mod tests {
     use super::*;
 
     const MZS: &str = "type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: backend\n  ports:\n  - port: 80\n    appProtocol: http\n";
+
+    #[test]
+    fn a_tagged_value_gets_no_fix_that_would_cut_into_its_tag() {
+        // The value's span starts at the tag: replacing inside assumed quotes would leave
+        // `!http...` behind.
+        for written in ["!!str httpx", "!!str \"httpx\""] {
+            let text = MZS.replace("appProtocol: http", &format!("appProtocol: {written}"));
+            let checked = crate::check(&text, &crate::CheckOptions::default());
+            let d = checked.documents[0]
+                .diagnostics
+                .iter()
+                .find(|d| d.field == "spec.ports[0].appProtocol")
+                .unwrap();
+            assert!(d.fix.is_none(), "{written}");
+        }
+        let text = MZS.replace("appProtocol: http", "appProtocol: \"httpx\"");
+        let checked = crate::check(&text, &crate::CheckOptions::default());
+        let fix = checked.documents[0]
+            .diagnostics
+            .iter()
+            .find_map(|d| d.fix.clone())
+            .unwrap();
+        assert_eq!(
+            &text[fix.span.start as usize..fix.span.end as usize],
+            "httpx"
+        );
+    }
 
     #[test]
     fn a_value_near_an_allowed_one_gets_a_fix() {

@@ -405,12 +405,16 @@ impl Walker<'_> {
             let taken = entries
                 .iter()
                 .any(|e| e.key.as_scalar().is_some_and(|k| k.value == s));
-            if !taken {
-                let plain = entry.key.as_scalar().is_some_and(|k| k.plain);
-                let span = if plain || entry.key.span.len() < 2 {
-                    entry.key.span
+            let plain = entry.key.as_scalar().is_some_and(|k| k.plain);
+            let span = entry.key.span;
+            // A quoted key is replaced inside its quotes; one with more than its text and the
+            // quotes (a tag such as `!!str`, an escape) gets no fix that could break it.
+            let quoted = span.len() as usize == key.len() + 2;
+            if !taken && (plain || span.len() < 2 || quoted) {
+                let span = if plain || !quoted {
+                    span
                 } else {
-                    TextRange::new(entry.key.span.start + 1, entry.key.span.end - 1)
+                    TextRange::new(span.start + 1, span.end - 1)
                 };
                 d = d.with_fix(Fix {
                     title: format!("Rename `{key}` to `{s}`"),

@@ -8,15 +8,43 @@
 // valid stays the core's answer (the rule applies only when the core found an error in it).
 //
 // Actions inside quoted scalars, comments and block scalars are text to YAML (a HostnameGenerator's
-// `template: "{{ .DisplayName }}.mesh"`), so a file whose only actions sit there is checked as usual.
+// `template: "{{ .DisplayName }}.mesh"`), so a file whose only actions sit there is checked as usual,
+// unless one of those in a string or block scalar reads a Helm object (`name: "{{ .Values.name }}"`):
+// that text is a placeholder until Helm renders the chart, and checking it as it is would only
+// report the placeholder as a bad name or label. Kuma's own templates have no such objects (they
+// read `.DisplayName`, `.Namespace`, `.Zone`, `.Mesh` and `label`); neither do the `{{ $labels }}`
+// of Prometheus rules beside them.
 
 const RENDER_FIRST =
   'not checked: this is a Go template (Helm), not YAML yet; render it first and check the output, e.g. `helm template RELEASE CHART | kuma-mzs validate -`';
 
-/** The first `{{` of a line outside quoted scalars and comments, as an index, or -1. */
-function structuralAction(line) {
+/** The message for a template whose actions are all in strings: `action` is the first. */
+function renderValuesFirst(action) {
+  return `not checked: this is a Go template (Helm); \`${action}\` gets its value when the chart is rendered, so render it first and check the output, e.g. \`helm template RELEASE CHART | kuma-mzs validate -\``;
+}
+
+// Helm's built-in objects (`.Values.x`, `$.Release.Name`, `.Chart`, ...) in an action.
+const HELM_OBJECT = /(^|[^\w.$])\$?\.(Values|Release|Chart|Capabilities|Files|Template)\b/;
+
+/** The first action in line[from, to) that reads a Helm object, as {index, length}, or null. */
+function helmAction(line, from, to) {
+  for (let at = line.indexOf('{{', from); at >= 0 && at < to; at = line.indexOf('{{', at + 2)) {
+    const end = line.indexOf('}}', at + 2);
+    if (end < 0 || end + 2 > to) return null;
+    if (HELM_OBJECT.test(line.slice(at + 2, end))) return { index: at, length: end + 2 - at };
+  }
+  return null;
+}
+
+/**
+ * The index of the first `{{` of a line outside quoted scalars and comments, or -1 when there is
+ * none; `quoted.action`, while null, receives the first action inside a quoted scalar that reads a
+ * Helm object.
+ */
+function structuralAction(line, quoted) {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
+    const start = i;
     if (c === '{' && line[i + 1] === '{') return i;
     if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return -1;
     if (c === '"') {
@@ -28,7 +56,10 @@ function structuralAction(line) {
         if (line[i] === "'" && line[i + 1] === "'") i++;
         else if (line[i] === "'") break;
       }
+    } else {
+      continue;
     }
+    if (quoted.action === null) quoted.action = helmAction(line, start + 1, i);
   }
   return -1;
 }
@@ -38,25 +69,41 @@ function structuralAction(line) {
  * line's string), length}, or null when every action (if any) is inside a string.
  */
 function firstStructuralAction(text) {
+  const found = firstAction(text);
+  return found && !found.quoted ? found : null;
+}
+
+/**
+ * The first template action in the YAML's structure, as firstStructuralAction gives it; else the
+ * first action in a string or block scalar that reads a Helm object, with `quoted: true`; else null.
+ */
+function firstAction(text) {
   const lines = text.split('\n');
+  const quoted = { action: null };
+  let quotedLine = -1;
   // The indentation of the key that opened a block scalar (`template: |`), while inside one.
   let blockIndent = -1;
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n];
     const indent = line.length - line.trimStart().length;
     if (blockIndent >= 0) {
-      if (line.trim() === '' || indent > blockIndent) continue;
+      if (line.trim() === '' || indent > blockIndent) {
+        if (quoted.action === null) quoted.action = helmAction(line, 0, line.length);
+        if (quoted.action !== null && quotedLine < 0) quotedLine = n;
+        continue;
+      }
       blockIndent = -1;
     }
-    const at = structuralAction(line);
+    const at = structuralAction(line, quoted);
     if (at >= 0) {
       const end = line.indexOf('}}', at + 2);
       return { line: n, index: at, length: end < 0 ? 2 : end + 2 - at };
     }
+    if (quoted.action !== null && quotedLine < 0) quotedLine = n;
     // `key: |`, `key: >-`, `- |2`: the lines below that are indented deeper are text.
     if (/(^|[\s:-])[|>][0-9+-]*\s*(#.*)?$/.test(line)) blockIndent = indent;
   }
-  return null;
+  return quoted.action && { line: quotedLine, ...quoted.action, quoted: true };
 }
 
 /** A position in `text` shaped like the core's: 1-based line and column (characters), 0-based
@@ -77,14 +124,17 @@ function position(lines, line, index) {
  */
 function templateDiagnostic(text, diagnostics, severity) {
   if (!diagnostics.some((d) => d.severity === 'error')) return null;
-  const action = firstStructuralAction(text);
+  const action = firstAction(text);
   if (action === null) return null;
   const lines = text.split('\n');
+  const message = action.quoted
+    ? renderValuesFirst(lines[action.line].slice(action.index, action.index + action.length))
+    : RENDER_FIRST;
   return {
     severity,
     code: 'syntax',
     field: '',
-    message: RENDER_FIRST,
+    message,
     range: {
       start: position(lines, action.line, action.index),
       end: position(lines, action.line, action.index + action.length),

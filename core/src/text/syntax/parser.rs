@@ -118,6 +118,8 @@ impl Builder<'_> {
         TextRange::new(self.offset(&span.start), self.offset(&span.end))
     }
 
+    // One copy, not one per call site: the wasm module is size-budgeted.
+    #[inline(never)]
     fn fail(&mut self, code: Code, message: String, at: TextRange) {
         self.out
             .diagnostics
@@ -128,6 +130,8 @@ impl Builder<'_> {
         let mut parser = Parser::new_from_str(self.text);
         let mut doc_start = 0u32;
         let mut root: Option<(Node, usize)> = None;
+        // A scalar's tag failed: the document is reported, not read.
+        let mut rejected = false;
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
                 Ok(ok) => ok,
@@ -152,11 +156,12 @@ impl Builder<'_> {
                 Event::DocumentStart(_) => {
                     doc_start = range.start;
                     root = None;
+                    rejected = false;
                     self.anchors.clear();
                     self.stack.clear();
                 }
                 Event::DocumentEnd => {
-                    if let Some((node, _)) = root.take() {
+                    if let Some((node, _)) = root.take().filter(|_| !rejected) {
                         let empty =
                             node.is_null() && node.as_scalar().is_some_and(|s| s.value.is_empty());
                         if !empty {
@@ -193,16 +198,23 @@ impl Builder<'_> {
                         return;
                     }
                 }
-                Event::Scalar(value, style, anchor, _tag) => {
+                Event::Scalar(value, style, anchor, tag) => {
                     if !self.count(1, range) {
                         return;
                     }
-                    let plain = matches!(style, ScalarStyle::Plain);
+                    let mut scalar = Scalar {
+                        value: value.into_owned(),
+                        plain: matches!(style, ScalarStyle::Plain),
+                    };
+                    if let Some(tag) = tag {
+                        if let Err(message) = scalar.apply_tag(&tag.handle, &tag.suffix) {
+                            // Kuma's YAML decoder rejects the whole document.
+                            rejected = true;
+                            self.fail(Code::Syntax, message, range);
+                        }
+                    }
                     let node = Node {
-                        kind: NodeKind::Scalar(Scalar {
-                            value: value.into_owned(),
-                            plain,
-                        }),
+                        kind: NodeKind::Scalar(scalar),
                         span: range,
                     };
                     if !self.push(node, 1, anchor, &mut root) {

@@ -206,3 +206,128 @@ fn oversized_and_non_utf8_input_is_reported() {
     assert!(text.is_none());
     assert_eq!(parsed.diagnostics[0].span.start, 3);
 }
+
+/// What Kuma's YAML decoder (go-yaml v2 under `sigs.k8s.io/yaml`) makes of `v: <text>`: the
+/// value, or its error (which rejects the document).
+fn tagged(text: &str) -> Result<serde_json::Value, String> {
+    let parsed = parse(&format!("v: {text}\n"), &Limits::default());
+    match parsed.diagnostics.first() {
+        Some(d) => {
+            assert!(
+                parsed.documents.is_empty(),
+                "{text}: the document is rejected"
+            );
+            assert_eq!(d.code, Code::Syntax);
+            assert_eq!(d.span.start, 3, "{text}: the error is at the tag");
+            Err(d.message.clone())
+        }
+        None => Ok(parsed.documents[0].root.to_json()["v"].clone()),
+    }
+}
+
+#[test]
+fn explicit_tags_give_the_value_go_yaml_v2_gives_kuma() {
+    use serde_json::json;
+    let cases: &[(&str, serde_json::Value)] = &[
+        ("!!int \"81\"", json!(81)),
+        ("!!int '0x51'", json!(81)),
+        ("!!int 1_000", json!(1000)),
+        ("!!str 123", json!("123")),
+        ("!!str yes", json!("yes")),
+        ("!!str ~", json!("~")),
+        ("!!str", json!("")),
+        ("!!str http", json!("http")),
+        ("!!bool \"yes\"", json!(true)),
+        ("!!bool off", json!(false)),
+        ("!!float 81", json!(81)),
+        ("!!float \"1.5\"", json!(1.5)),
+        ("!!float .inf", serde_json::Value::Null),
+        ("!!null ''", serde_json::Value::Null),
+        ("!!null", serde_json::Value::Null),
+        ("!!null ~", serde_json::Value::Null),
+        ("!!timestamp 2001-12-14", json!("2001-12-14")),
+        (
+            "!!timestamp '2001-12-14T21:59:43.10-05:00'",
+            json!("2001-12-14T21:59:43.10-05:00"),
+        ),
+        (
+            "!!timestamp 2001-12-14 21:59:43.10",
+            json!("2001-12-14 21:59:43.10"),
+        ),
+        ("!!map abc", json!("abc")),
+        ("!!seq 12", json!("12")),
+        ("!foo 12", json!("12")),
+        ("! true", json!("true")),
+        ("!<tag:yaml.org,2002:int> '7'", json!(7)),
+        ("!<tag:yaml.org,2002:str> 7", json!("7")),
+        ("!!int &a '9'", json!(9)),
+        // go-yaml v2 ignores tags on mappings and sequences.
+        ("!!str {a: 1}", json!({"a": 1})),
+        ("!!map [1]", json!([1])),
+        ("!!seq\n  a: !!str 1", json!({"a": "1"})),
+    ];
+    for (text, want) in cases {
+        assert_eq!(tagged(text).as_ref(), Ok(want), "{text}");
+    }
+    let rejected: &[(&str, &str)] = &[
+        ("!!int abc", "cannot decode !!str `abc` as a !!int"),
+        ("!!int \"1.5\"", "cannot decode !!float `1.5` as a !!int"),
+        ("!!int -.inf", "cannot decode !!float `-.inf` as a !!int"),
+        ("!!int ''", "cannot decode !!null `` as a !!int"),
+        ("!!int", "cannot decode !!null `` as a !!int"),
+        ("!!int yes", "cannot decode !!bool `yes` as a !!int"),
+        (
+            "!!int 2001-12-14",
+            "cannot decode !!str `2001-12-14` as a !!int",
+        ),
+        ("!!bool 1", "cannot decode !!int `1` as a !!bool"),
+        (
+            "!!bool \"True \"",
+            "cannot decode !!str `True ` as a !!bool",
+        ),
+        ("!!float abc", "cannot decode !!str `abc` as a !!float"),
+        ("!!null 0", "cannot decode !!int `0` as a !!null"),
+        ("!!null false", "cannot decode !!bool `false` as a !!null"),
+        (
+            "!!timestamp 123",
+            "cannot decode !!int `123` as a !!timestamp",
+        ),
+        (
+            "!!timestamp 2001-02-30",
+            "cannot decode !!str `2001-02-30` as a !!timestamp",
+        ),
+        (
+            "!!timestamp 2001-12-14T21:59:43",
+            "cannot decode !!str `2001-12-14T21:59:43` as a !!timestamp",
+        ),
+    ];
+    for (text, want) in rejected {
+        assert_eq!(tagged(text), Err(format!("invalid YAML: {want}")), "{text}");
+    }
+}
+
+#[test]
+fn a_tag_error_rejects_only_its_document_and_every_bad_tag_is_reported() {
+    let text = "a: !!int x\nb: !!bool 2\n---\nc: !!int '3'\n";
+    let parsed = parse(text, &Limits::default());
+    let at: Vec<&str> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| slice(text, d.span))
+        .collect();
+    assert_eq!(at, ["!!int x", "!!bool 2"]);
+    assert_eq!(parsed.documents.len(), 1);
+    assert_eq!(parsed.documents[0].root.to_json()["c"], 3);
+}
+
+#[test]
+fn a_merge_key_tagged_merge_still_merges_and_one_tagged_str_does_not() {
+    let root = parse_one("!!merge <<: 1\n!!str <<: 2\n");
+    let plain: Vec<bool> = root
+        .as_mapping()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.key.as_scalar().map(|s| s.plain))
+        .collect();
+    assert_eq!(plain, [true, false]);
+}
