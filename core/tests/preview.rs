@@ -630,7 +630,8 @@ spec:
         .hostname_generators
         .iter()
         .find(|g| {
-            g.hostname_generator_ref.core_name == hashed_name("", "synced-mesh-multi-zone-service", &[])
+            g.hostname_generator_ref.core_name
+                == hashed_name("", "synced-mesh-multi-zone-service", &[])
         })
         .unwrap();
     assert_eq!(b_default.conditions[0].reason, "Collision");
@@ -1013,7 +1014,11 @@ spec:
         .iter()
         .map(|a| {
             (
-                a.hostname_generator_ref.as_ref().unwrap().core_name.as_str(),
+                a.hostname_generator_ref
+                    .as_ref()
+                    .unwrap()
+                    .core_name
+                    .as_str(),
                 a.hostname.as_deref().unwrap(),
             )
         })
@@ -1040,10 +1045,13 @@ spec:
     for r in &mut read_back {
         if r.meta.name == "synced-mesh-multi-zone-service" {
             r.meta.name = hashed_name("", "synced-mesh-multi-zone-service", &[]);
+            r.meta.labels.insert(
+                "kuma.io/display-name".into(),
+                "synced-mesh-multi-zone-service".into(),
+            );
             r.meta
                 .labels
-                .insert("kuma.io/display-name".into(), "synced-mesh-multi-zone-service".into());
-            r.meta.labels.insert("kuma.io/origin".into(), "global".into());
+                .insert("kuma.io/origin".into(), "global".into());
         }
     }
     let again = preview(&read_back, &zones(&["east"]), &PreviewOptions::default());

@@ -496,7 +496,12 @@ mod tests {
             );
         }
         // A zone's own generator reaches global hashed with its zone and stays there.
-        let own = resource("HostnameGenerator", "", "short", &[(labels::ORIGIN, "zone")]);
+        let own = resource(
+            "HostnameGenerator",
+            "",
+            "short",
+            &[(labels::ORIGIN, "zone")],
+        );
         let on_global = global_copy(&own, "east").unwrap();
         assert_eq!(on_global.meta.name, hashed_name("", "short", &["east"]));
         assert!(zone_copy(&on_global, "west", KumaVersion::V2_14).is_none());

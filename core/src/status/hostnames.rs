@@ -647,7 +647,10 @@ mod tests {
         ));
         assert!(!generator_selects(spec, ResourceType::MeshService, &global));
         // As a zone stores it: renamed by KDS, its name kept as display name.
-        assert_eq!(g.meta.name, "synced-mesh-multi-zone-service-4244v574644557w2");
+        assert_eq!(
+            g.meta.name,
+            "synced-mesh-multi-zone-service-4244v574644557w2"
+        );
         assert_eq!(g.meta.display_name(), DEFAULT_MZS_GENERATOR);
     }
 
