@@ -649,12 +649,15 @@ spec:
     assert!(broken.conditions[0]
         .message
         .starts_with("pre evaluation of template with parameters failed with error="));
-    assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem));
+    // Our warnings name generators as written, not by the zone's hashed name.
+    assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem
+        && w.message
+            .starts_with("HostnameGenerator broken: template error: ")));
     // Our warning says who owns the hostname, which Kuma's condition does not.
     assert!(
         b.warnings.iter().any(|w| w.code == Code::HostnameProblem
             && w.message.contains(
-                "hostname same.mzsvc.mesh.local is already used by MeshMultiZoneService a"
+                "HostnameGenerator synced-mesh-multi-zone-service: hostname same.mzsvc.mesh.local is already used by MeshMultiZoneService a"
             )),
         "{:?}",
         b.warnings
