@@ -428,11 +428,18 @@ fn default_mesh_and_hostname_generators_exist_at_start() {
         "{{ .DisplayName }}.mzsvc.mesh.local"
     );
     let east = cluster.zone("east");
+    // A zone stores global's generators under their KDS name (`HashedName("", name)`).
+    let on_zone = format!(
+        "/hostnamegenerators/{}",
+        kuma_mzs_core::api::hashed_name("", "synced-mesh-multi-zone-service", &[])
+    );
     common::wait_until(std::time::Duration::from_secs(5), || {
-        east.get("/hostnamegenerators/synced-mesh-multi-zone-service")
-            .0
-            == 200
+        east.get(&on_zone).0 == 200
     });
+    assert_eq!(
+        east.get(&on_zone).1["labels"]["kuma.io/display-name"],
+        "synced-mesh-multi-zone-service"
+    );
     assert_eq!(
         east.get("/hostnamegenerators/local-universal-mesh-service")
             .0,

@@ -195,12 +195,143 @@ fn a_zones_hostname_generators_reach_global_and_stay_there() {
     let mut later = generator.clone();
     later["name"] = "later".into();
     assert_eq!(global.put("/hostnamegenerators/later", &later).0, 201);
-    wait_until(WAIT, || west.get("/hostnamegenerators/later").0 == 200);
-    wait_until(WAIT, || east.get("/hostnamegenerators/later").0 == 200);
+    let later_on_zones = format!(
+        "/hostnamegenerators/{}",
+        kuma_mzs_core::api::hashed_name("", "later", &[])
+    );
+    wait_until(WAIT, || west.get(&later_on_zones).0 == 200);
+    wait_until(WAIT, || east.get(&later_on_zones).0 == 200);
     let on_zone = |zone: &common::Client| zone.get(&on_global).0;
     assert_eq!((on_zone(&west), on_zone(&east)), (404, 404));
     assert_eq!(east.delete("/hostnamegenerators/team").0, 200);
     wait_until(WAIT, || global.get(&on_global).0 == 404);
+}
+
+#[test]
+fn global_hostname_generators_reach_zones_under_their_kds_name_and_statuses_name_it() {
+    // Kuma's global -> zone `HashSuffixMapper` renames every type but Mesh (`SkipKDSHash`), the
+    // global-scoped HostnameGenerator included: a zone stores global's `short` as
+    // `HashedName("", "short")`, and its statuses' `coreName` say so; updates and deletes on
+    // global reach that copy.
+    let cluster = Cluster::federation(&["east", "west"]);
+    let global = cluster.global();
+    let generator = |template: &str| {
+        serde_json::json!({
+            "type": "HostnameGenerator", "name": "short",
+            "spec": {
+                "selector": {"meshMultiZoneService": {"matchLabels": {"kuma.io/origin": "global"}}},
+                "template": template,
+            },
+        })
+    };
+    assert_eq!(
+        global
+            .put(
+                "/hostnamegenerators/short",
+                &generator("{{ .DisplayName }}.short")
+            )
+            .0,
+        201
+    );
+    let (status, _) = global.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("kuma.io/display-name", "redis")], &[6379]),
+    );
+    assert_eq!(status, 201);
+    let short = kuma_mzs_core::api::hashed_name("", "short", &[]);
+    let default = kuma_mzs_core::api::hashed_name("", "synced-mesh-multi-zone-service", &[]);
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || {
+            client.get(&format!("/hostnamegenerators/{short}")).0 == 200
+        });
+        let copy = client.get(&format!("/hostnamegenerators/{short}")).1;
+        assert_eq!(copy["labels"]["kuma.io/origin"], "global");
+        assert_eq!(copy["labels"]["kuma.io/display-name"], "short");
+        // Nothing under the global name; global's defaults are renamed too, a zone's own keep
+        // theirs.
+        assert_eq!(client.get("/hostnamegenerators/short").0, 404);
+        let (_, listed) = client.get("/hostnamegenerators");
+        let names: Vec<&str> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["name"].as_str())
+            .collect();
+        assert!(names.contains(&default.as_str()), "{names:?}");
+        assert!(names.contains(&"local-universal-mesh-service"), "{names:?}");
+        assert!(
+            !names.contains(&"synced-mesh-multi-zone-service"),
+            "{names:?}"
+        );
+        // The zone's status names the generators as the zone stores them, in name order.
+        wait_until(WAIT, || {
+            client.get(&on_zone("redis")).1["status"]["addresses"]
+                .as_array()
+                .is_some_and(|a| a.len() == 2)
+        });
+        let status = client.get(&on_zone("redis")).1["status"].clone();
+        let mut expected = vec![
+            (default.clone(), "redis.mzsvc.mesh.local"),
+            (short.clone(), "redis.short"),
+        ];
+        expected.sort();
+        let addresses: Vec<(String, &str)> = status["addresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["hostnameGeneratorRef"]["coreName"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                    a["hostname"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(addresses, expected, "{status}");
+        let refs: Vec<&str> = status["hostnameGenerators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["hostnameGeneratorRef"]["coreName"].as_str())
+            .collect();
+        assert_eq!(
+            refs,
+            expected.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()
+        );
+    }
+    // An update on global reaches the renamed copy (no second copy under the plain name).
+    assert_eq!(
+        global
+            .put(
+                "/hostnamegenerators/short",
+                &generator("{{ .DisplayName }}.shorter")
+            )
+            .0,
+        200
+    );
+    let east = cluster.zone("east");
+    wait_until(WAIT, || {
+        east.get(&on_zone("redis")).1["status"]["addresses"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|a| a["hostname"] == "redis.shorter"))
+    });
+    assert_eq!(east.get("/hostnamegenerators/short").0, 404);
+    // A delete on global removes it from every zone, and the hostname with it.
+    assert_eq!(global.delete("/hostnamegenerators/short").0, 200);
+    for zone in ["east", "west"] {
+        let client = cluster.zone(zone);
+        wait_until(WAIT, || {
+            client.get(&format!("/hostnamegenerators/{short}")).0 == 404
+        });
+        wait_until(WAIT, || {
+            client.get(&on_zone("redis")).1["status"]["addresses"]
+                .as_array()
+                .is_some_and(|a| a.len() == 1)
+        });
+    }
 }
 
 #[test]

@@ -274,12 +274,14 @@ fn a_zone_of_each_release_writes_that_releases_mzs_status() {
         service["labels"] = json!({"app": "redis"});
         let (status, body) = east.put("/meshes/default/meshservices/redis", &service);
         assert_eq!(status, 201, "{version}: {body}");
+        // The zone holds global's generator under its KDS name, which its status names.
+        let by_team_on_zone = kuma_mzs_core::api::hashed_name("", "by-team", &[]);
         let by_team = |status: &serde_json::Value| {
             status["hostnameGenerators"]
                 .as_array()
                 .and_then(|all| {
                     all.iter()
-                        .find(|g| g["hostnameGeneratorRef"]["coreName"] == "by-team")
+                        .find(|g| g["hostnameGeneratorRef"]["coreName"] == by_team_on_zone.as_str())
                         .cloned()
                 })
                 .unwrap_or_default()

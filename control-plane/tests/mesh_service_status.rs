@@ -43,6 +43,12 @@ fn generator(name: &str, template: &str) -> Value {
     })
 }
 
+/// The name a zone stores a HostnameGenerator written on global under (Kuma's KDS hash suffix),
+/// which its statuses' `coreName` give.
+fn on_zone(generator: &str) -> String {
+    kuma_mzs_core::api::hashed_name("", generator, &[])
+}
+
 fn generated(status: &Value, generator: &str) -> Value {
     status["hostnameGenerators"]
         .as_array()
@@ -99,18 +105,17 @@ fn each_zone_gives_its_own_and_synced_services_a_vip_and_kumas_default_hostname(
     assert_ne!(copy_vip, wait_for_vip(&zone2, "web"));
     wait_until(WAIT, || status(&zone2, &copy)["addresses"].is_array());
     let copy_status = status(&zone2, &copy);
+    // Global's default generator, as the zone stores it: under its KDS name.
+    let synced_universal = on_zone("synced-universal-mesh-service");
     assert_eq!(
         copy_status["addresses"],
         json!([{
             "hostname": "redis.svc.zone-1.mesh.local",
             "origin": "HostnameGenerator",
-            "hostnameGeneratorRef": {"coreName": "synced-universal-mesh-service"},
+            "hostnameGeneratorRef": {"coreName": synced_universal},
         }])
     );
-    assert_eq!(
-        generated(&copy_status, "synced-universal-mesh-service")["status"],
-        "True"
-    );
+    assert_eq!(generated(&copy_status, &synced_universal)["status"], "True");
 
     // Status stays where it is computed: global's copy and the listing agree.
     let global = cluster.global();
@@ -156,7 +161,12 @@ fn hostname_collisions_and_template_errors_are_conditions() {
         );
         assert_eq!(code, 201, "{body}");
     }
-    wait_until(WAIT, || zone1.get("/hostnamegenerators/broken").0 == 200);
+    wait_until(WAIT, || {
+        zone1
+            .get(&format!("/hostnamegenerators/{}", on_zone("broken")))
+            .0
+            == 200
+    });
     for name in ["a", "b"] {
         zone1.put(
             &format!("{MS}/{name}"),
@@ -164,10 +174,10 @@ fn hostname_collisions_and_template_errors_are_conditions() {
         );
     }
     wait_until(WAIT, || {
-        generated(&status(&zone1, "b"), "shared")["reason"] == "Collision"
+        generated(&status(&zone1, "b"), &on_zone("shared"))["reason"] == "Collision"
     });
     let a = status(&zone1, "a");
-    assert_eq!(generated(&a, "shared")["status"], "True");
+    assert_eq!(generated(&a, &on_zone("shared"))["status"], "True");
     assert!(a["addresses"]
         .as_array()
         .unwrap()
@@ -175,13 +185,13 @@ fn hostname_collisions_and_template_errors_are_conditions() {
         .any(|h| h["hostname"] == "default.shared.mesh.local"));
     let b = status(&zone1, "b");
     assert_eq!(
-        generated(&b, "shared"),
+        generated(&b, &on_zone("shared")),
         json!({
             "type": "Generated", "status": "False", "reason": "Collision",
             "message": "Hostname collision with MeshService: b",
         })
     );
-    let broken = generated(&b, "broken");
+    let broken = generated(&b, &on_zone("broken"));
     assert_eq!(broken["status"], "False");
     assert_eq!(broken["reason"], "TemplateError");
     assert!(
@@ -194,7 +204,7 @@ fn hostname_collisions_and_template_errors_are_conditions() {
     // The owner goes: `b` takes the hostname.
     assert_eq!(zone1.delete(&format!("{MS}/a")).0, 200);
     wait_until(WAIT, || {
-        generated(&status(&zone1, "b"), "shared")["reason"] == "Generated"
+        generated(&status(&zone1, "b"), &on_zone("shared"))["reason"] == "Generated"
     });
     // Fixing the generator on global clears the error on the zone.
     global.put(
@@ -202,7 +212,7 @@ fn hostname_collisions_and_template_errors_are_conditions() {
         &generator("broken", "{{ .DisplayName }}.fixed.mesh.local"),
     );
     wait_until(WAIT, || {
-        generated(&status(&zone1, "b"), "broken")["reason"] == "Generated"
+        generated(&status(&zone1, "b"), &on_zone("broken"))["reason"] == "Generated"
     });
     assert!(status(&zone1, "b")["addresses"]
         .as_array()
@@ -223,21 +233,26 @@ fn the_service_created_first_keeps_a_colliding_hostname_whatever_its_name() {
         &generator("shared", "{{ .Mesh }}.shared.mesh.local"),
     );
     assert_eq!(code, 201, "{body}");
-    wait_until(WAIT, || zone1.get("/hostnamegenerators/shared").0 == 200);
+    wait_until(WAIT, || {
+        zone1
+            .get(&format!("/hostnamegenerators/{}", on_zone("shared")))
+            .0
+            == 200
+    });
     zone1.put(&format!("{MS}/b"), &mesh_service("b", 80, "Available"));
     wait_until(WAIT, || {
-        generated(&status(&zone1, "b"), "shared")["reason"] == "Generated"
+        generated(&status(&zone1, "b"), &on_zone("shared"))["reason"] == "Generated"
     });
     zone1.put(&format!("{MS}/a"), &mesh_service("a", 80, "Available"));
     wait_until(WAIT, || {
-        generated(&status(&zone1, "a"), "shared")["reason"] == "Collision"
+        generated(&status(&zone1, "a"), &on_zone("shared"))["reason"] == "Collision"
     });
     assert_eq!(
-        generated(&status(&zone1, "b"), "shared")["reason"],
+        generated(&status(&zone1, "b"), &on_zone("shared"))["reason"],
         "Generated"
     );
     assert_eq!(
-        generated(&status(&zone1, "a"), "shared")["message"],
+        generated(&status(&zone1, "a"), &on_zone("shared"))["message"],
         "Hostname collision with MeshService: a"
     );
 }

@@ -4,6 +4,7 @@
 mod preview_common;
 
 use kuma_mzs_core::diagnostics::Code;
+use kuma_mzs_core::kds::hashed_name;
 use kuma_mzs_core::model::KumaVersion;
 use kuma_mzs_core::preview::{preview, Change, MzsStatusEngine, PreviewOptions, ResourceKey};
 use kuma_mzs_core::{explain, ResourceType};
@@ -47,7 +48,7 @@ fn redis_example_status_is_what_a_kuma_zone_writes() {
             "addresses": [{
                 "hostname": "redis.mzsvc.mesh.local",
                 "origin": "HostnameGenerator",
-                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service"}
+                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service-4244v574644557w2"}
             }],
             "vips": [{"ip": "243.0.0.0"}],
             "meshServices": [
@@ -55,7 +56,7 @@ fn redis_example_status_is_what_a_kuma_zone_writes() {
                 {"name": "redis", "namespace": "", "zone": "west", "mesh": "default"}
             ],
             "hostnameGenerators": [{
-                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service"},
+                "hostnameGeneratorRef": {"coreName": "synced-mesh-multi-zone-service-4244v574644557w2"},
                 "conditions": [{"type": "Generated", "status": "True", "reason": "Generated", "message": ""}]
             }],
             "conditions": [{
@@ -623,11 +624,15 @@ spec:
     assert_eq!(a.status.addresses.len(), 1);
     assert!(b.status.addresses.is_empty());
     assert_eq!(c.status.addresses.len(), 1);
+    // A zone holds global's generators under their KDS names, which its statuses name.
     let b_default = b
         .status
         .hostname_generators
         .iter()
-        .find(|g| g.hostname_generator_ref.core_name == "synced-mesh-multi-zone-service")
+        .find(|g| {
+            g.hostname_generator_ref.core_name
+                == hashed_name("", "synced-mesh-multi-zone-service", &[])
+        })
         .unwrap();
     assert_eq!(b_default.conditions[0].reason, "Collision");
     assert_eq!(
@@ -636,17 +641,23 @@ spec:
     );
     // Generators are listed by name: broken, then synced-...
     let broken = &a.status.hostname_generators[0];
-    assert_eq!(broken.hostname_generator_ref.core_name, "broken");
+    assert_eq!(
+        broken.hostname_generator_ref.core_name,
+        hashed_name("", "broken", &[])
+    );
     assert_eq!(broken.conditions[0].reason, "TemplateError");
     assert!(broken.conditions[0]
         .message
         .starts_with("pre evaluation of template with parameters failed with error="));
-    assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem));
+    // Our warnings name generators as written, not by the zone's hashed name.
+    assert!(a.warnings.iter().any(|w| w.code == Code::HostnameProblem
+        && w.message
+            .starts_with("HostnameGenerator broken: template error: ")));
     // Our warning says who owns the hostname, which Kuma's condition does not.
     assert!(
         b.warnings.iter().any(|w| w.code == Code::HostnameProblem
             && w.message.contains(
-                "hostname same.mzsvc.mesh.local is already used by MeshMultiZoneService a"
+                "HostnameGenerator synced-mesh-multi-zone-service: hostname same.mzsvc.mesh.local is already used by MeshMultiZoneService a"
             )),
         "{:?}",
         b.warnings
@@ -823,7 +834,7 @@ spec: {state: Available, ports: [{port: 6379}]}
     assert!(text.contains("VIP 243.0.0.0"), "{text}");
     assert!(
         text.contains(
-            "hostname redis.mzsvc.mesh.local from HostnameGenerator synced-mesh-multi-zone-service"
+            "hostname redis.mzsvc.mesh.local from HostnameGenerator synced-mesh-multi-zone-service-4244v574644557w2: {{ .DisplayName }}.mzsvc.mesh.local (Kuma's default)"
         ),
         "{text}"
     );
@@ -975,4 +986,80 @@ fn name_in_a_template_is_the_name_as_written() {
         .filter_map(|a| a.hostname.as_deref())
         .collect();
     assert!(hostnames.contains(&"backend.mesh"), "{hostnames:?}");
+}
+
+#[test]
+fn status_names_generators_as_the_zone_stores_them() {
+    // Kuma's KDS renames global's HostnameGenerators on their way to a zone
+    // (`HashedName("", name)`); a zone's own keep their name. The preview's `coreName` is the
+    // zone's, so it equals what the zone writes.
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: HostnameGenerator
+name: synced-mesh-multi-zone-service
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {kuma.io/origin: global}}}
+  template: '{{ .DisplayName }}.global.mesh'
+---
+type: HostnameGenerator
+name: local-short
+labels: {kuma.io/origin: zone}
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {kuma.io/origin: global}}}
+  template: '{{ .DisplayName }}.local'
+"#,
+    ));
+    let p = preview(&input, &zones(&["east"]), &PreviewOptions::default());
+    let status = &p.zones[0].multi_zone_services[0].status;
+    let named: Vec<(&str, &str)> = status
+        .addresses
+        .iter()
+        .map(|a| {
+            (
+                a.hostname_generator_ref
+                    .as_ref()
+                    .unwrap()
+                    .core_name
+                    .as_str(),
+                a.hostname.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    // The written default replaces Kuma's (one generator of that name on global), under the
+    // zone's name for it; listed by name as Kuma lists them.
+    assert_eq!(
+        named,
+        vec![
+            ("local-short", "redis.local"),
+            (
+                "synced-mesh-multi-zone-service-4244v574644557w2",
+                "redis.global.mesh"
+            ),
+        ]
+    );
+    let text = explain::explain(&input, &p).join("\n");
+    assert!(
+        text.contains("from HostnameGenerator synced-mesh-multi-zone-service-4244v574644557w2: {{ .DisplayName }}.global.mesh"),
+        "{text}"
+    );
+    // A generator read back from a zone (already renamed) keeps its name.
+    let mut read_back = input.clone();
+    for r in &mut read_back {
+        if r.meta.name == "synced-mesh-multi-zone-service" {
+            r.meta.name = hashed_name("", "synced-mesh-multi-zone-service", &[]);
+            r.meta.labels.insert(
+                "kuma.io/display-name".into(),
+                "synced-mesh-multi-zone-service".into(),
+            );
+            r.meta
+                .labels
+                .insert("kuma.io/origin".into(), "global".into());
+        }
+    }
+    let again = preview(&read_back, &zones(&["east"]), &PreviewOptions::default());
+    assert_eq!(
+        again.zones[0].multi_zone_services[0].status,
+        p.zones[0].multi_zone_services[0].status
+    );
 }

@@ -158,7 +158,7 @@ fn generator() -> impl Strategy<Value = Resource> {
         ][template];
         preview_common::resource(json!({
             "type": "HostnameGenerator",
-            "name": (["g-a", "g-b", "synced-mesh-multi-zone-service"][name]),
+            "name": (["g-a", "g-b", "synced-mesh-multi-zone-service-4244v574644557w2"][name]),
             "labels": {"kuma.io/origin": if zone_origin {"zone"} else {"global"}},
             "spec": {
                 "selector": {"meshMultiZoneService": {"matchLabels": {"kuma.io/origin": "global"}}},
@@ -226,7 +226,12 @@ fn remove_key(t: ResourceType, n: usize, m: usize) -> ResourceKey {
         ResourceType::HostnameGenerator => ResourceKey {
             resource_type: t,
             mesh: String::new(),
-            name: ["g-a", "g-b", "synced-mesh-multi-zone-service"][n].to_owned(),
+            name: [
+                "g-a",
+                "g-b",
+                "synced-mesh-multi-zone-service-4244v574644557w2",
+            ][n]
+                .to_owned(),
         },
         _ => ResourceKey {
             resource_type: t,

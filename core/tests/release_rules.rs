@@ -641,13 +641,15 @@ spec:
   template: '{{{{ label \"team\" }}}}.mesh'
 "
     );
+    // A zone stores global's generator under its KDS name, which its status names.
+    let by_team_on_zone = kuma_mzs_core::kds::hashed_name("", "by-team", &[]);
     for version in KumaVersion::ALL {
         let status = zone_status(&text, version);
         let by_team = status["hostnameGenerators"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|g| g["hostnameGeneratorRef"]["coreName"] == "by-team")
+            .find(|g| g["hostnameGeneratorRef"]["coreName"] == by_team_on_zone.as_str())
             .unwrap_or_else(|| panic!("{version}: {status}"));
         let hostnames: Vec<&str> = status["addresses"]
             .as_array()

@@ -189,7 +189,7 @@ impl ControlPlane {
                 ops.push(BatchOp::Delete(key.clone()));
                 continue;
             }
-            if !key.resource_type.is_mesh_scoped() {
+            if !kds::renamed_for_zones(key.resource_type) {
                 continue;
             }
             let by_global_key = renamed.get_or_insert_with(&mut copies_by_global_key);

@@ -76,11 +76,20 @@ pub fn explain_with_skipped(
     for (i, s) in services.iter().enumerate() {
         index.insert(u32::try_from(i).unwrap_or(u32::MAX), &s.meta.labels);
     }
+    // By the name the zones store them under, which is what a status's `coreName` says.
+    let stored_generators: Vec<(String, &Resource)> = resources
+        .iter()
+        .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
+        .map(|r| {
+            let mut stored = r.clone();
+            crate::status::preview::generator_as_stored(&mut stored);
+            (stored.meta.name, r)
+        })
+        .collect();
     let generators = crate::text::sort::sorted_map(
-        resources
+        stored_generators
             .iter()
-            .filter(|r| matches!(r.spec, Spec::HostnameGenerator(_)))
-            .map(|r| (r.meta.name.as_str(), r))
+            .map(|(name, r)| (name.as_str(), *r))
             .collect(),
     );
     let mut mzs: Vec<&Resource> = resources
@@ -274,7 +283,7 @@ fn explain_status(status: &MzsStatus, generators: &[(&str, &Resource)], lines: &
             .unwrap_or("");
         let template = match crate::text::sort::lookup(generators, generator).map(|g| &g.spec) {
             Some(Spec::HostnameGenerator(spec)) => spec.template.clone(),
-            _ if generator == crate::status::hostnames::DEFAULT_MZS_GENERATOR => {
+            _ if generator == crate::status::hostnames::default_mzs_generator().meta.name => {
                 format!(
                     "{} (Kuma's default)",
                     crate::status::hostnames::DEFAULT_MZS_TEMPLATE

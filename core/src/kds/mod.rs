@@ -11,9 +11,10 @@
 //!   role (the role is `system` without a Kubernetes namespace), so a zone's policy stays on
 //!   global unless it is labelled `kuma.io/policy-role: producer` with a
 //!   `k8s.kuma.io/namespace` its `to` entries fit. The zone copy carries
-//!   `kuma.io/origin: global`, no status (each zone computes its own), and mesh-scoped ones take
-//!   their KDS name ([`kds_name`]) keeping the original as `kuma.io/display-name` (Kuma's
-//!   `HashSuffixMapper`; every supported zone has the `hash-suffix` feature).
+//!   `kuma.io/origin: global`, no status (each zone computes its own), and every type but Mesh
+//!   ([`renamed_for_zones`]) takes its KDS name ([`kds_name`]; `HashedName("", name)` for a
+//!   HostnameGenerator, which has no mesh) keeping the original as `kuma.io/display-name`
+//!   (Kuma's `HashSuffixMapper`; every supported zone has the `hash-suffix` feature).
 //! - **zone -> global:** the zone's own MeshServices, HostnameGenerators and
 //!   MeshLoadBalancingStrategies (not copies that came from global; the zone's default
 //!   generators included, as they carry `kuma.io/origin: zone`), stored on global under
@@ -139,11 +140,21 @@ pub fn is_producer_policy(resource: &Resource, to_zone: &str, version: KumaVersi
     true
 }
 
-/// Global -> zone naming: a mesh-scoped resource is stored on zones under [`kds_name`] and keeps
-/// its name as `kuma.io/display-name`; global-scoped ones (Mesh, HostnameGenerator) keep their
-/// name. MeshServices from other zones already carry their KDS name on global, so it stays.
+/// Whether a zone stores global's resources of this type under their KDS name (Kuma's
+/// global -> zone `HashSuffixMapper`, skipped only for types whose descriptor sets
+/// `SkipKDSHash`; of the modelled types that is Mesh alone: v2.14.3
+/// `pkg/kds/context/context.go:95-98`, `pkg/core/resources/apis/mesh/zz_generated.resources.go:981`;
+/// v2.9 names the skipped types in `context.go:82-98` instead). HostnameGenerators, though
+/// global-scoped, are renamed too.
+pub fn renamed_for_zones(resource_type: ResourceType) -> bool {
+    resource_type != ResourceType::Mesh
+}
+
+/// Global -> zone naming: a resource of a type [`renamed_for_zones`] is stored on zones under
+/// [`kds_name`] and keeps its name as `kuma.io/display-name`; a Mesh keeps its name.
+/// MeshServices from other zones already carry their KDS name on global, so it stays.
 pub fn rename_for_zones(resource: &mut Resource) {
-    if !resource.resource_type().is_mesh_scoped() {
+    if !renamed_for_zones(resource.resource_type()) {
         return;
     }
     let name = resource.meta.name.clone();
@@ -270,12 +281,7 @@ pub fn zone_key_of_global_copy(resource: &Resource) -> ResourceKey {
 /// `kuma.io/display-name`. Two zones' `redis` become two resources this way.
 pub(crate) fn as_synced_from_other_zone(resource: &Resource) -> Resource {
     let mut renamed = resource.clone();
-    renamed
-        .meta
-        .labels
-        .entry(labels::DISPLAY_NAME.to_owned())
-        .or_insert_with(|| resource.meta.name.clone());
-    renamed.meta.name = kds_name(&renamed);
+    rename_for_zones(&mut renamed);
     renamed
 }
 
@@ -465,6 +471,40 @@ mod tests {
         assert_eq!(mesh.meta.name, "default");
         assert_eq!(global_key_of_zone_copy(&mesh), None);
         assert!(matches!(mesh.spec, Spec::Mesh(_)));
+    }
+
+    #[test]
+    fn global_hostname_generators_take_their_kds_name_on_zones_and_meshes_do_not() {
+        // Kuma skips the hash only for types with `SkipKDSHash` (Mesh among the modelled ones);
+        // a HostnameGenerator has no mesh, so its name is `HashedName("", name)`.
+        assert!(renamed_for_zones(ResourceType::HostnameGenerator));
+        assert!(!renamed_for_zones(ResourceType::Mesh));
+        for version in KumaVersion::ALL {
+            let generator = resource("HostnameGenerator", "", "short", &[]);
+            let copy = zone_copy(&generator, "east", version).unwrap();
+            assert_eq!(copy.meta.name, hashed_name("", "short", &[]));
+            assert_eq!(copy.meta.name, "short-4bf5998d4cd5xz99");
+            assert_eq!(copy.meta.display_name(), "short");
+            assert!(is_from_global(&copy));
+            assert_eq!(
+                global_key_of_zone_copy(&copy),
+                Some(ResourceKey {
+                    resource_type: ResourceType::HostnameGenerator,
+                    mesh: String::new(),
+                    name: "short".into()
+                })
+            );
+        }
+        // A zone's own generator reaches global hashed with its zone and stays there.
+        let own = resource(
+            "HostnameGenerator",
+            "",
+            "short",
+            &[(labels::ORIGIN, "zone")],
+        );
+        let on_global = global_copy(&own, "east").unwrap();
+        assert_eq!(on_global.meta.name, hashed_name("", "short", &["east"]));
+        assert!(zone_copy(&on_global, "west", KumaVersion::V2_14).is_none());
     }
 
     #[test]

@@ -474,7 +474,7 @@ fn hashed_name_shape() {
 }
 
 #[test]
-fn zones_store_mesh_scoped_resources_under_their_kds_name() {
+fn zones_store_global_resources_under_their_kds_name_except_meshes() {
     let decode = |t, v: serde_json::Value| decode_value(t, v).unwrap();
     let mut mzs = decode(
         ResourceType::MeshMultiZoneService,
@@ -494,8 +494,17 @@ fn zones_store_mesh_scoped_resources_under_their_kds_name() {
         serde_json::json!({"type": "HostnameGenerator", "name": "local",
             "spec": {"template": "{{ .DisplayName }}.mzsvc.mesh.local"}}),
     );
+    // Global-scoped, yet renamed (Kuma skips the hash only for `SkipKDSHash` types): no mesh
+    // goes into the hash.
     rename_for_zones(&mut hg);
-    assert_eq!(hg.meta.name, "local");
+    assert_eq!(hg.meta.name, hashed_name("", "local", &[]));
+    assert_eq!(hg.meta.display_name(), "local");
+    let mut mesh = decode(
+        ResourceType::Mesh,
+        serde_json::json!({"type": "Mesh", "name": "default"}),
+    );
+    rename_for_zones(&mut mesh);
+    assert_eq!(mesh.meta.name, "default");
 }
 
 /// A list request's page, both halves read in Kuma's order.

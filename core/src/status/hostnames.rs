@@ -50,11 +50,12 @@ pub(crate) const REASON_TEMPLATE_ERROR: &str = "TemplateError";
 pub(crate) const REASON_COLLISION: &str = "Collision";
 
 /// Kuma's default `synced-mesh-multi-zone-service` generator (created on global, synced to
-/// zones): selector `{kuma.io/origin: global}`, template `{{ .DisplayName }}.mzsvc.mesh.local`.
+/// zones): selector `{kuma.io/origin: global}`, template `{{ .DisplayName }}.mzsvc.mesh.local`,
+/// as a zone stores it: under its KDS name, `HashedName("", name)`.
 pub(crate) fn default_mzs_generator() -> Resource {
     let origin_global: crate::model::Labels =
         [(labels::ORIGIN.to_owned(), "global".to_owned())].into();
-    Resource {
+    let mut generator = Resource {
         meta: Meta {
             name: DEFAULT_MZS_GENERATOR.to_owned(),
             mesh: String::new(),
@@ -72,7 +73,9 @@ pub(crate) fn default_mzs_generator() -> Resource {
             extension: None,
         }),
         status: None,
-    }
+    };
+    crate::kds::rename_for_zones(&mut generator);
+    generator
 }
 
 /// Kubernetes' `IsDNS1123Subdomain` messages for `value` (empty when valid).
@@ -643,6 +646,12 @@ mod tests {
             &Default::default()
         ));
         assert!(!generator_selects(spec, ResourceType::MeshService, &global));
+        // As a zone stores it: renamed by KDS, its name kept as display name.
+        assert_eq!(
+            g.meta.name,
+            "synced-mesh-multi-zone-service-4244v574644557w2"
+        );
+        assert_eq!(g.meta.display_name(), DEFAULT_MZS_GENERATOR);
     }
 
     #[test]

@@ -339,13 +339,12 @@ impl MzsStatusEngine {
 
     fn refresh_generators(&mut self) {
         let mut generators = self.user_generators.clone();
-        if self.options.default_hostname_generators
-            && !generators.contains_key(hostnames::DEFAULT_MZS_GENERATOR)
-        {
-            generators.insert(
-                hostnames::DEFAULT_MZS_GENERATOR.to_owned(),
-                hostnames::default_mzs_generator(),
-            );
+        if self.options.default_hostname_generators {
+            // Under the zone's name for it: one of that name from global replaces it.
+            let default = hostnames::default_mzs_generator();
+            if !generators.contains_key(&default.meta.name) {
+                generators.insert(default.meta.name.clone(), default);
+            }
         }
         self.generators = GeneratorSet::new(generators);
     }

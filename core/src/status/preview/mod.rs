@@ -30,6 +30,11 @@
 //!   KDS name (`HashedName(mesh, name)`, `redis-<16 chars>`), which is what its `.Name` renders;
 //!   the preview keeps the written name, as Kuma's own hostname-generator tests evaluate
 //!   templates on the resource as given (README, deviations).
+//! - A HostnameGenerator written on global (no `kuma.io/origin`, or `global`), Kuma's default
+//!   `synced-mesh-multi-zone-service` included, is named as the zones store it:
+//!   `HashedName("", name)` (`synced-mesh-multi-zone-service-<16 chars>`), which is the
+//!   `coreName` in `status.addresses` and `status.hostnameGenerators` and the name that orders
+//!   generators.
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
 //! # Scale
@@ -53,7 +58,7 @@ pub use engine::{Change, MzsStatusEngine};
 pub use options::PreviewOptions;
 pub(crate) use output::format_selector;
 pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
-pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta};
+pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta, generator_as_stored};
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).

@@ -16,7 +16,8 @@ pub struct PreviewOptions {
     /// Which Kuma release's behaviour to model.
     pub kuma_version: KumaVersion,
     /// Add Kuma's default HostnameGenerator (`{{ .DisplayName }}.mzsvc.mesh.local`) when the input
-    /// has none named `synced-mesh-multi-zone-service`.
+    /// has none named `synced-mesh-multi-zone-service` written on global; a zone stores it as
+    /// `HashedName("", "synced-mesh-multi-zone-service")`, the `coreName` statuses give it.
     pub default_hostname_generators: bool,
     /// Zones taken down: their endpoints are unhealthy (as Envoy sees them after health checks),
     /// so traffic fails over (the playground's "take a zone down").

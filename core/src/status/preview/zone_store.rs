@@ -9,7 +9,17 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
     crate::kds::meta_as_synced_to_zone(meta)
 }
 
-/// The resources as their control planes store them: `kuma.io/display-name` as `version` writes
+/// A HostnameGenerator as a zone stores it: global's (no `kuma.io/origin`, or `global`) under
+/// its KDS name `HashedName("", name)` ([`crate::kds::rename_for_zones`]), which is the
+/// `coreName` the zone's statuses give it; a zone's own keeps its name.
+pub(crate) fn generator_as_stored(generator: &mut Resource) {
+    if crate::kds::is_global_originated(generator) {
+        crate::kds::rename_for_zones(generator);
+    }
+}
+
+/// The resources as their control planes store them (HostnameGenerators as a zone does,
+/// [`generator_as_stored`]): `kuma.io/display-name` as `version` writes
 /// it ([`Resource::store_display_name`]: 3.0 replaces a written one with the name), and on
 /// MeshServices the labels Kuma computes on write added when absent
 /// ([`crate::kds::mesh_service_meta_as_stored`]); those that share a mesh and name but come
@@ -44,6 +54,9 @@ pub(crate) fn distinct_mesh_services(
         .map(|r| {
             let mut r = r.clone();
             r.store_display_name(version);
+            if r.resource_type() == ResourceType::HostnameGenerator {
+                generator_as_stored(&mut r);
+            }
             if r.resource_type() != ResourceType::MeshService {
                 return r;
             }

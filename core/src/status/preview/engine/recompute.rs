@@ -196,7 +196,13 @@ impl MzsStatusEngine {
 
         // 3. Hostnames.
         let outcomes = self.hostname_outcomes(entry);
-        for (generator, outcome) in &outcomes {
+        for (name, outcome) in &outcomes {
+            // Named as written (a zone stores global's under a hashed name, `coreName`).
+            let generator = self
+                .generators
+                .by_name()
+                .get(name.as_str())
+                .map_or(name.as_str(), |g| g.meta.display_name());
             let problem = match outcome {
                 Outcome::Generated(_) => None,
                 Outcome::TemplateError(m) => Some(format!(
@@ -204,7 +210,7 @@ impl MzsStatusEngine {
                 )),
                 Outcome::Collision(_) => {
                     // Kuma's condition names only the losing MZS; say who owns the hostname.
-                    let hostname = crate::text::sort::lookup(&entry.generated, generator.as_str())
+                    let hostname = crate::text::sort::lookup(&entry.generated, name.as_str())
                         .and_then(|r| r.as_ref().ok())
                         .map(String::as_str)
                         .unwrap_or("");
