@@ -1,20 +1,22 @@
 //! The read-only fields (`status`, `creationTime`, `modificationTime`, `kri`, `snis`) as Kuma's
 //! REST unmarshaller reads them ([`crate::validate::read_only`] has the rules), on both ways in:
-//! a PUT body ([`refused`], used by the PUT layers) and a universal document checked as
+//! a PUT body ([`schema_errors`], [`decoding_error`], used by the PUT layers) and a universal document checked as
 //! `kumactl apply` reads it ([`check`], the front door's `check()`).
 //!
 //! `check()` is the decoder's (`decode::check`) plus this step, run over each universal document's
 //! syntax tree after decoding: the step belongs to the decoder's envelope walk and moves there
-//! when that file is next changed; until then this is the one place that adds it, so every front
-//! end (the CLI, the language server, the playground, the workspace preview) gets it.
+//! when that file is next changed; until then this is the one place that adds it. The step is
+//! behind the core's feature `read-only-fields` (default on): the npm package's WebAssembly
+//! modules build the core without default features and leave it out until their size budget has
+//! room for it (about 0.7 KB gzip); the REST layer runs the same rules whatever the features.
 
 use serde_json::Value;
 
-use crate::model::{KumaVersion, ResourceType, Shape};
-use crate::text::diagnostics::{self, Code, Diagnostic, Severity};
+use crate::model::{KumaVersion, ResourceType};
+use crate::text::diagnostics::Code;
 use crate::text::source::TextRange;
 use crate::text::syntax::{Entry, Node, NodeKind, Scalar};
-use crate::validate::read_only::Refused;
+use crate::validate::read_only;
 use crate::{CheckOptions, Checked};
 
 /// Parse, decode and validate every document of `text` ([`crate::decode`]'s check), then check
@@ -22,37 +24,60 @@ use crate::{CheckOptions, Checked};
 /// join the spec's), a decoding error only when the document has no schema error (Kuma decodes
 /// only a body that passed its schema).
 pub fn check(text: &str, options: &CheckOptions) -> Checked {
+    #[cfg_attr(not(feature = "read-only-fields"), allow(unused_mut))]
     let mut checked = crate::decode::check::check(text, options);
+    #[cfg(feature = "read-only-fields")]
+    read_only_fields(&mut checked, options.kuma_version);
+    checked
+}
+
+#[cfg(feature = "read-only-fields")]
+fn read_only_fields(checked: &mut Checked, version: KumaVersion) {
+    use crate::model::Shape;
+    use crate::text::diagnostics;
     for doc in &mut checked.documents {
         let (Some(resource_type), Some(Shape::Universal)) = (doc.resource_type, doc.shape) else {
             continue;
         };
-        let refused =
-            crate::validate::read_only::check(&doc.root, resource_type, options.kuma_version);
-        if refused.is_empty() {
-            continue;
+        let mut refused = read_only::check(&doc.root, resource_type, version);
+        // Kuma decodes only a document its schema passed.
+        // (The only error that is not a schema error comes alone: the decoder's.)
+        if refused.first().is_some_and(|d| d.code == Code::Kuma)
+            && doc.diagnostics.iter().any(|d| d.code == Code::Schema)
+        {
+            refused.clear();
         }
-        let schema_failed = doc
-            .diagnostics
-            .iter()
-            .any(|d| d.code == Code::Schema && d.severity == Severity::Error);
-        for r in refused {
-            if !(r.decoding && schema_failed) {
-                (doc.diagnostics).push(Diagnostic::new(Code::Schema, r.path, r.message, r.span));
-            }
+        if !refused.is_empty() {
+            doc.diagnostics.append(&mut refused);
+            diagnostics::sort(&mut doc.diagnostics);
         }
-        diagnostics::sort(&mut doc.diagnostics);
     }
-    checked
 }
 
-/// What Kuma refuses among the read-only fields of the REST body `body` of `resource_type`.
-pub(crate) fn refused(
+/// Kuma's schema errors among the read-only fields of the REST body `body` of `resource_type`.
+pub(crate) fn schema_errors(
     resource_type: ResourceType,
     body: &Value,
     version: KumaVersion,
-) -> Vec<Refused> {
-    crate::validate::read_only::check(&node_of(body, 0), resource_type, version)
+) -> Vec<String> {
+    let refused = read_only::check(&node_of(body, 0), resource_type, version);
+    (refused.into_iter())
+        .filter(|d| d.code == Code::Schema)
+        .map(|d| d.message)
+        .collect()
+}
+
+/// The error Kuma's JSON decoder gives for the read-only fields of a REST body that passed the
+/// schema.
+pub(crate) fn decoding_error(
+    resource_type: ResourceType,
+    body: &Value,
+    version: KumaVersion,
+) -> Option<String> {
+    let refused = read_only::check(&node_of(body, 0), resource_type, version);
+    (refused.into_iter())
+        .find(|d| d.code == Code::Kuma)
+        .map(|d| d.message)
 }
 
 /// The span-less syntax node of a JSON value: strings quoted (never re-resolved), other scalars
@@ -95,26 +120,26 @@ fn node_of(value: &Value, depth: usize) -> Node {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::text::diagnostics::Severity;
     use serde_json::json;
 
     #[test]
     fn bodies_are_read_like_documents() {
-        let body = json!({"type": "MeshService", "status": {"dataplaneProxies": {"total": 2.0, "healthy": 1.5}},
-            "snis": [{"port": 80, "sni": null}], "creationTime": true});
-        let got: Vec<String> = refused(ResourceType::MeshService, &body, KumaVersion::V3_0)
-            .into_iter()
-            .map(|r| r.message)
-            .collect();
+        let body = json!({"type": "MeshService", "status": {"dataplaneProxies": 1.5, "vips": []},
+            "snis": {"port": 80}, "creationTime": true});
+        let mut got = schema_errors(ResourceType::MeshService, &body, KumaVersion::V3_0);
+        got.sort();
         assert_eq!(
             got,
             [
                 "creationTime in body must be of type date-time: \"\"",
-                "snis[0].sni in body must be of type string: \"null\"",
-                "status.dataplaneProxies.healthy in body must be of type integer: \"number\"",
+                "snis in body must be of type array: \"object\"",
+                "status.dataplaneProxies in body must be of type object: \"number\"",
             ]
         );
     }
 
+    #[cfg(feature = "read-only-fields")]
     #[test]
     fn check_locates_each_refused_value() {
         let text = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: a}\n  ports:\n  - port: 80\nstatus:\n  meshServices: x\ncreationTime: []\n";

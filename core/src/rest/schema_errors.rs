@@ -40,11 +40,7 @@ pub(crate) fn check_in(
     version: crate::model::KumaVersion,
 ) -> Vec<Violation> {
     // The read-only fields are in the same item schema; Kuma reports their errors with the spec's.
-    let mut errors: Vec<String> = super::read_only::refused(resource_type, body, version)
-        .into_iter()
-        .filter(|r| !r.decoding)
-        .map(|r| r.message)
-        .collect();
+    let mut errors = super::read_only::schema_errors(resource_type, body, version);
     errors.extend(crate::decode::check_rest_body(resource_type, body, version));
     split_errors(errors)
 }
