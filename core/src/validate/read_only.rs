@@ -165,7 +165,7 @@ mod tests {
                 (d.field, d.message)
             })
             .collect();
-        out.sort();
+        crate::text::sort::sort(&mut out);
         out
     }
 
