@@ -178,6 +178,59 @@ fn undecodable_put_bodies_get_kumas_bad_request() {
 }
 
 #[test]
+fn read_only_fields_of_the_wrong_type_get_kumas_answer() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let path = format!("{MZS}/redis");
+    let with = |extra: Value| {
+        let mut body = mzs("redis", &[("app", "redis")], &[6379]);
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    // The schema step: kube-openapi's texts, with the spec's, field "".
+    let (status, e) = g.put(
+        &path,
+        &with(json!({"status": {"meshServices": "x"}, "kri": []})),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(e["title"], "Could not process a resource");
+    assert_eq!(
+        e["invalid_parameters"],
+        json!([
+            {"field": "", "reason": "kri in body must be of type string: \"array\""},
+            {"field": "", "reason": "status.meshServices in body must be of type array: \"string\""},
+        ])
+    );
+    let (status, e) = g.put(&path, &with(json!({"creationTime": 12})));
+    assert_eq!(status, 400);
+    assert_eq!(
+        e["invalid_parameters"],
+        json!([{"field": "", "reason": "creationTime in body must be of type date-time: \"float64\""}])
+    );
+    // An array passes the date-time type check; Go's decoder refuses it.
+    let (status, e) = g.put(&path, &with(json!({"modificationTime": []})));
+    assert_eq!(status, 400);
+    assert_eq!(e["title"], "Bad Request");
+    assert_eq!(
+        e["detail"],
+        "invalid MeshMultiZoneService object: \"Time.UnmarshalJSON: input is not a JSON string\""
+    );
+    // What `kumactl get` shows, PUT back: accepted, the read-only fields ignored.
+    let read_back = with(json!({
+        "creationTime": "2026-11-26T16:57:17.499403952Z",
+        "modificationTime": "2026-11-26T16:57:17.499403952Z",
+        "kri": "kri_mzsvc_default___redis_",
+        "snis": [{"port": 6379, "sni": "sni.mzsvc.default.redis.6379"}],
+        "status": {"meshServices": [], "vips": [{"ip": "241.0.0.1"}], "conditions": []},
+    }));
+    assert_eq!(g.put(&path, &read_back).0, 201);
+    let (_, stored) = g.get(&path);
+    assert_ne!(stored["status"]["vips"], json!([{"ip": "241.0.0.1"}]));
+}
+
+#[test]
 fn format_is_read_on_get_after_the_resource_and_ignored_on_lists() {
     let cluster = global_only(Config::default());
     let g = cluster.global();

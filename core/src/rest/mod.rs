@@ -22,6 +22,7 @@ mod mesh;
 mod mode;
 mod output;
 mod put;
+pub(crate) mod read_only;
 mod resource_names;
 
 pub(crate) use crate::validate::meta::validate_meta;

@@ -77,6 +77,10 @@ pub fn prepare_put(
         ));
     }
     let mut decoded = decode_body_in(resource_type, &mut value, version)?;
+    // Past the schema, Go's decoder reads the body into its struct: a time that is not a string.
+    if let Some(error) = super::read_only::decoding_error(resource_type, &value, version) {
+        return Err(undecodable(resource_type, &error));
+    }
     if let Spec::Mesh(Value::Object(spec)) = &mut decoded.spec {
         super::mesh::drop_unknown_fields(spec, version);
     }

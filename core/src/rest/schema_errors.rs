@@ -39,7 +39,10 @@ pub(crate) fn check_in(
     body: &mut Value,
     version: crate::model::KumaVersion,
 ) -> Vec<Violation> {
-    split_errors(crate::decode::check_rest_body(resource_type, body, version))
+    // The read-only fields are in the same item schema; Kuma reports their errors with the spec's.
+    let mut errors = super::read_only::schema_errors(resource_type, body, version);
+    errors.extend(crate::decode::check_rest_body(resource_type, body, version));
+    split_errors(errors)
 }
 
 #[cfg(test)]

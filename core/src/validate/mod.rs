@@ -12,6 +12,7 @@ mod mesh_multi_zone_service;
 mod mesh_service;
 pub(crate) mod messages;
 pub(crate) mod meta;
+pub(crate) mod read_only;
 mod sni;
 mod version_hint;
 

@@ -1,0 +1,213 @@
+//! The read-only fields (`status`, `creationTime`, `modificationTime`, `kri`, `snis`) as Kuma's
+//! REST unmarshaller reads them ([`crate::validate::read_only`] has the rules), on both ways in:
+//! a PUT body ([`schema_errors`], [`decoding_error`], used by the PUT layers) and a universal document checked as
+//! `kumactl apply` reads it ([`check`], the front door's `check()`).
+//!
+//! `check()` is the decoder's (`decode::check`) plus this step, run over each universal document's
+//! syntax tree after decoding: the step belongs to the decoder's envelope walk and moves there
+//! when that file is next changed; until then this is the one place that adds it. The step is
+//! behind the core's feature `read-only-fields` (default on): the npm package's WebAssembly
+//! modules build the core without default features and leave it out until their size budget has
+//! room for it (about 0.7 KB gzip); the REST layer runs the same rules whatever the features.
+
+use serde_json::Value;
+
+use crate::model::{KumaVersion, ResourceType};
+use crate::text::diagnostics::Code;
+use crate::text::source::TextRange;
+use crate::text::syntax::{Entry, Node, NodeKind, Scalar};
+use crate::validate::read_only;
+use crate::{CheckOptions, Checked};
+
+/// Parse, decode and validate every document of `text` ([`crate::decode`]'s check), then check
+/// the read-only fields of each universal document as Kuma reads them: schema errors always (they
+/// join the spec's), a decoding error only when the document has no schema error (Kuma decodes
+/// only a body that passed its schema).
+pub fn check(text: &str, options: &CheckOptions) -> Checked {
+    #[cfg_attr(not(feature = "read-only-fields"), allow(unused_mut))]
+    let mut checked = crate::decode::check::check(text, options);
+    #[cfg(feature = "read-only-fields")]
+    read_only_fields(&mut checked, options.kuma_version);
+    checked
+}
+
+#[cfg(feature = "read-only-fields")]
+fn read_only_fields(checked: &mut Checked, version: KumaVersion) {
+    use crate::model::Shape;
+    use crate::text::diagnostics;
+    for doc in &mut checked.documents {
+        let (Some(resource_type), Some(Shape::Universal)) = (doc.resource_type, doc.shape) else {
+            continue;
+        };
+        let mut refused = read_only::check(&doc.root, resource_type, version);
+        // Kuma decodes only a document its schema passed.
+        // (The only error that is not a schema error comes alone: the decoder's.)
+        if refused.first().is_some_and(|d| d.code == Code::Kuma)
+            && doc.diagnostics.iter().any(|d| d.code == Code::Schema)
+        {
+            refused.clear();
+        }
+        if !refused.is_empty() {
+            doc.diagnostics.append(&mut refused);
+            diagnostics::sort(&mut doc.diagnostics);
+        }
+    }
+}
+
+/// Kuma's schema errors among the read-only fields of the REST body `body` of `resource_type`.
+pub(crate) fn schema_errors(
+    resource_type: ResourceType,
+    body: &Value,
+    version: KumaVersion,
+) -> Vec<String> {
+    let refused = read_only::check(&node_of(body, 0), resource_type, version);
+    (refused.into_iter())
+        .filter(|d| d.code == Code::Schema)
+        .map(|d| d.message)
+        .collect()
+}
+
+/// The error Kuma's JSON decoder gives for the read-only fields of a REST body that passed the
+/// schema.
+pub(crate) fn decoding_error(
+    resource_type: ResourceType,
+    body: &Value,
+    version: KumaVersion,
+) -> Option<String> {
+    let refused = read_only::check(&node_of(body, 0), resource_type, version);
+    (refused.into_iter())
+        .find(|d| d.code == Code::Kuma)
+        .map(|d| d.message)
+}
+
+/// The span-less syntax node of a JSON value: strings quoted (never re-resolved), other scalars
+/// plain; an integral number is an integer (Kuma's float64 passes an integer schema then).
+/// Depth-bounded like the decoder's (deeper parts read as null).
+fn node_of(value: &Value, depth: usize) -> Node {
+    let scalar = |value: String, plain: bool| NodeKind::Scalar(Scalar { value, plain });
+    let kind = match value {
+        _ if depth > 64 => scalar("null".to_owned(), true),
+        Value::String(s) => scalar(s.clone(), false),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 9e15 => {
+                scalar((f as i64).to_string(), true)
+            }
+            _ => scalar(n.to_string(), true),
+        },
+        Value::Array(items) => {
+            NodeKind::Sequence(items.iter().map(|v| node_of(v, depth + 1)).collect())
+        }
+        Value::Object(map) => NodeKind::Mapping(
+            map.iter()
+                .map(|(k, v)| Entry {
+                    key: Node {
+                        kind: scalar(k.clone(), false),
+                        span: TextRange::default(),
+                    },
+                    value: node_of(v, depth + 1),
+                })
+                .collect(),
+        ),
+        other => scalar(other.to_string(), true),
+    };
+    Node {
+        kind,
+        span: TextRange::default(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    #[cfg(feature = "read-only-fields")]
+    use crate::text::diagnostics::Severity;
+    use serde_json::json;
+
+    #[test]
+    fn bodies_are_read_like_documents() {
+        let body = json!({"type": "MeshService", "status": {"dataplaneProxies": 1.5, "vips": []},
+            "snis": {"port": 80}, "creationTime": true});
+        let mut got = schema_errors(ResourceType::MeshService, &body, KumaVersion::V3_0);
+        crate::text::sort::sort(&mut got);
+        assert_eq!(
+            got,
+            [
+                "creationTime in body must be of type date-time: \"\"",
+                "snis in body must be of type array: \"object\"",
+                "status.dataplaneProxies in body must be of type object: \"number\"",
+            ]
+        );
+    }
+
+    #[cfg(feature = "read-only-fields")]
+    #[test]
+    fn check_locates_each_refused_value() {
+        let text = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: a}\n  ports:\n  - port: 80\nstatus:\n  meshServices: x\ncreationTime: []\n";
+        let options = CheckOptions {
+            kuma_version: KumaVersion::V2_14,
+            ..CheckOptions::default()
+        };
+        let checked = check(text, &options);
+        let errors: Vec<_> = checked
+            .all_diagnostics()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let at = checked.line_index.range(text, errors[0].span);
+        assert_eq!((at.start.line, at.start.column), (11, 17));
+        assert_eq!(
+            errors[0].message,
+            "status.meshServices in body must be of type array: \"string\""
+        );
+        // With the schema error fixed, Go's decoder refuses the array as a time.
+        let checked = check(&text.replace("meshServices: x", "vips: []"), &options);
+        let errors: Vec<_> = checked
+            .all_diagnostics()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "creationTime");
+        assert_eq!(
+            errors[0].message,
+            "Time.UnmarshalJSON: input is not a JSON string"
+        );
+        let moved = text.replace("meshServices: x", "vips: []");
+        assert_eq!(
+            checked.line_index.range(&moved, errors[0].span).start.line,
+            12
+        );
+    }
+
+    #[cfg(feature = "read-only-fields")]
+    #[test]
+    fn a_read_back_document_checks_clean_and_the_decoder_waits_for_the_schema() {
+        let text = "type: MeshService\nname: redis\nmesh: default\ncreationTime: \"2026-11-26T16:57:17Z\"\nmodificationTime: \"2026-11-26T16:57:17Z\"\nkri: kri_msvc_default_east__redis_\nsnis:\n- port: 6379\n  sni: sni.msvc.default.east.redis.6379\nspec:\n  ports:\n  - port: 6379\n    targetPort: 6379\n    appProtocol: tcp\nstatus:\n  vips:\n  - ip: 241.0.0.1\n  tls: {}\n  dataplaneProxies: {connected: 1, healthy: 1, total: 1}\n";
+        for kuma_version in KumaVersion::ALL {
+            let options = CheckOptions {
+                kuma_version,
+                ..CheckOptions::default()
+            };
+            assert!(!check(text, &options).has_errors(), "{kuma_version:?}");
+        }
+        // Under 2.9 a number is Go's decoding error, but only once the schema passes.
+        let options = CheckOptions {
+            kuma_version: KumaVersion::V2_9,
+            ..CheckOptions::default()
+        };
+        let bad_time = text.replace("creationTime: \"2026-11-26T16:57:17Z\"", "creationTime: 12");
+        let fields = |t: &str| -> Vec<(Code, String)> {
+            (check(t, &options).all_diagnostics())
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| (d.code, d.field.clone()))
+                .collect()
+        };
+        assert_eq!(fields(&bad_time), [(Code::Kuma, "creationTime".to_owned())]);
+        let also_bad_port =
+            bad_time.replace("- port: 6379\n    targetPort", "- port: x\n    targetPort");
+        assert_eq!(
+            fields(&also_bad_port),
+            [(Code::Schema, "spec.ports[0].port".to_owned())]
+        );
+    }
+}
