@@ -38,14 +38,7 @@ pub mod template;
 mod text;
 pub mod validate;
 
-pub use decode::check::{CheckOptions, Checked, CheckedDocument, Format};
-pub use rest::read_only::check;
-
-/// The decoder's `check()` alone, without the read-only fields' step that [`check`] adds (see
-/// `rest::read_only`); it goes when that step moves into the decoder.
-pub mod decoder_check {
-    pub use crate::decode::check::check;
-}
+pub use decode::check::{check, CheckOptions, Checked, CheckedDocument, Format};
 pub use model::{KumaVersion, Resource, ResourceType, Shape, UnsupportedKumaVersion};
 pub use text::diagnostics::{Code, Diagnostic, Severity, Violation};
 pub use text::source::{LineIndex, Position, Range, TextRange};

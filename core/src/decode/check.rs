@@ -114,6 +114,8 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
         .into_iter()
         .flat_map(|doc| super::decode_document_owned(doc, options.kuma_version))
         .collect();
+    #[cfg(feature = "read-only-fields")]
+    let documents = read_only_fields(documents, options.kuma_version);
     let mut diagnostics = parsed.diagnostics;
     diagnostics.extend(super::json_comments::json_comment(text));
     diagnostics::sort(&mut diagnostics);
@@ -122,4 +124,36 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
         diagnostics,
         line_index: LineIndex::new(text),
     }
+}
+
+/// The read-only fields (`status`, `creationTime`, ...) of each universal document, as Kuma's
+/// REST unmarshaller reads them in `kumactl apply` ([`crate::validate::read_only`]): schema errors
+/// always (they join the spec's), the decoder's error only when the document has no schema error
+/// (Kuma decodes only a body its schema passed). Behind the core's feature `read-only-fields`
+/// (default on): the npm package's WebAssembly modules build the core without it until their
+/// size budget has room (about 0.7 KB gzip).
+#[cfg(feature = "read-only-fields")]
+fn read_only_fields(
+    mut documents: Vec<CheckedDocument>,
+    version: KumaVersion,
+) -> Vec<CheckedDocument> {
+    use crate::text::diagnostics::Code;
+    use crate::validate::read_only;
+    for doc in &mut documents {
+        let (Some(resource_type), Some(Shape::Universal)) = (doc.resource_type, doc.shape) else {
+            continue;
+        };
+        let mut refused = read_only::check(&doc.root, resource_type, version);
+        // The only error that is not a schema error comes alone: the decoder's.
+        if refused.first().is_some_and(|d| d.code == Code::Kuma)
+            && doc.diagnostics.iter().any(|d| d.code == Code::Schema)
+        {
+            refused.clear();
+        }
+        if !refused.is_empty() {
+            doc.diagnostics.append(&mut refused);
+            diagnostics::sort(&mut doc.diagnostics);
+        }
+    }
+    documents
 }

@@ -1,14 +1,8 @@
 //! The read-only fields (`status`, `creationTime`, `modificationTime`, `kri`, `snis`) as Kuma's
-//! REST unmarshaller reads them ([`crate::validate::read_only`] has the rules), on both ways in:
-//! a PUT body ([`schema_errors`], [`decoding_error`], used by the PUT layers) and a universal document checked as
-//! `kumactl apply` reads it ([`check`], the front door's `check()`).
-//!
-//! `check()` is the decoder's (`decode::check`) plus this step, run over each universal document's
-//! syntax tree after decoding: the step belongs to the decoder's envelope walk and moves there
-//! when that file is next changed; until then this is the one place that adds it. The step is
-//! behind the core's feature `read-only-fields` (default on): the npm package's WebAssembly
-//! modules build the core without default features and leave it out until their size budget has
-//! room for it (about 0.7 KB gzip); the REST layer runs the same rules whatever the features.
+//! REST unmarshaller reads them ([`crate::validate::read_only`] has the rules) in a PUT body
+//! ([`schema_errors`], [`decoding_error`], used by the PUT layers). A document checked as
+//! `kumactl apply` reads it gets the same rules in the decoder's `check()` (`decode::check`),
+//! behind the core's feature `read-only-fields`; the REST layer runs them whatever the features.
 
 use serde_json::Value;
 
@@ -17,42 +11,6 @@ use crate::text::diagnostics::Code;
 use crate::text::source::TextRange;
 use crate::text::syntax::{Entry, Node, NodeKind, Scalar};
 use crate::validate::read_only;
-use crate::{CheckOptions, Checked};
-
-/// Parse, decode and validate every document of `text` ([`crate::decode`]'s check), then check
-/// the read-only fields of each universal document as Kuma reads them: schema errors always (they
-/// join the spec's), a decoding error only when the document has no schema error (Kuma decodes
-/// only a body that passed its schema).
-pub fn check(text: &str, options: &CheckOptions) -> Checked {
-    #[cfg_attr(not(feature = "read-only-fields"), allow(unused_mut))]
-    let mut checked = crate::decode::check::check(text, options);
-    #[cfg(feature = "read-only-fields")]
-    read_only_fields(&mut checked, options.kuma_version);
-    checked
-}
-
-#[cfg(feature = "read-only-fields")]
-fn read_only_fields(checked: &mut Checked, version: KumaVersion) {
-    use crate::model::Shape;
-    use crate::text::diagnostics;
-    for doc in &mut checked.documents {
-        let (Some(resource_type), Some(Shape::Universal)) = (doc.resource_type, doc.shape) else {
-            continue;
-        };
-        let mut refused = read_only::check(&doc.root, resource_type, version);
-        // Kuma decodes only a document its schema passed.
-        // (The only error that is not a schema error comes alone: the decoder's.)
-        if refused.first().is_some_and(|d| d.code == Code::Kuma)
-            && doc.diagnostics.iter().any(|d| d.code == Code::Schema)
-        {
-            refused.clear();
-        }
-        if !refused.is_empty() {
-            doc.diagnostics.append(&mut refused);
-            diagnostics::sort(&mut doc.diagnostics);
-        }
-    }
-}
 
 /// Kuma's schema errors among the read-only fields of the REST body `body` of `resource_type`.
 pub(crate) fn schema_errors(
@@ -122,6 +80,8 @@ mod tests {
     use super::*;
     #[cfg(feature = "read-only-fields")]
     use crate::text::diagnostics::Severity;
+    #[cfg(feature = "read-only-fields")]
+    use crate::{check, CheckOptions};
     use serde_json::json;
 
     #[test]
