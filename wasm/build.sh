@@ -2,7 +2,8 @@
 # Build the npm package kuma-mzs into wasm/pkg/:
 #   cargo (wasm32, size profile, dated nightly with -Zbuild-std), once per module: `main`
 #   (kuma_mzs_bg.wasm: validate, preview, ...) and `editor` (kuma_mzs_editor_bg.wasm: explain,
-#   hover, complete, loaded on demand) -> wasm-bindgen (nodejs + web) -> wasm-opt (npm binaryen,
+#   hover, complete, loaded on demand) -> wasm-bindgen (nodejs + web) -> glue/closure-shims.mjs
+#   (wasm-bindgen's closure shims, which nothing calls, out of the table) -> wasm-opt (npm binaryen,
 #   kept only if it gzips smaller) -> the build-time data from the core (JSON Schemas, resource
 #   types; a native example) -> the package entries of wasm/glue, package files + bundled
 #   language-server dependencies.
@@ -92,9 +93,12 @@ module() {
     --config "profile.wasm-release.panic=\"$panic\"" \
     "${config[@]}"
   local raw="$target_dir/wasm32-unknown-unknown/wasm-release/kuma_mzs_wasm.wasm"
+  # The name section stays for closure-shims.mjs, which removes it (and the closure shims nothing
+  # calls) as --remove-name-section would.
   for target in nodejs web; do
     wasm-bindgen "$raw" --target "$target" --out-dir "$tmp/$1/$target" --out-name "$2" \
-      --remove-producers-section --remove-name-section
+      --remove-producers-section
+    node "$here/glue/closure-shims.mjs" "$tmp/$1/$target/$2_bg.wasm" "$tmp/$1/$target/$2.js"
   done
   cmp -s "$tmp/$1/nodejs/$2_bg.wasm" "$tmp/$1/web/$2_bg.wasm" || {
     echo "build.sh: nodejs and web wasm of $2 differ; cannot ship one copy" >&2

@@ -237,7 +237,14 @@ impl<T: FromJson> FromJson for Option<T> {
 impl<T: FromJson> FromJson for Vec<T> {
     fn read(value: Value) -> Read<Self> {
         match value {
-            Value::Array(items) => items.into_iter().map(T::read).collect(),
+            Value::Array(items) => {
+                // A loop, not `collect()` into a `Result` (one `try_process` per item type).
+                let mut out = Vec::new();
+                for item in items {
+                    out.push(T::read(item)?);
+                }
+                Ok(out)
+            }
             other => Err(invalid_type(&other, "a sequence")),
         }
     }

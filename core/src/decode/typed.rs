@@ -124,13 +124,23 @@ fn any(value: Walked<'_>) -> Read<Value> {
 }
 
 fn list<'n, T>(value: Walked<'n>, read: fn(Walked<'n>) -> Read<T>) -> Read<Vec<T>> {
+    // Loops, not `collect()` into a `Result`: that instantiates the standard library's
+    // `try_process` and in-place collection for each item type (WebAssembly size).
+    let mut out = Vec::new();
     match value {
-        Walked::Array(items) => items.into_iter().map(read).collect(),
-        Walked::Json(Value::Array(items)) => {
-            items.into_iter().map(|v| read(Walked::Json(v))).collect()
+        Walked::Array(items) => {
+            for item in items {
+                out.push(read(item)?);
+            }
         }
-        _ => Err(Mismatch),
+        Walked::Json(Value::Array(items)) => {
+            for item in items {
+                out.push(read(Walked::Json(item))?);
+            }
+        }
+        _ => return Err(Mismatch),
     }
+    Ok(out)
 }
 
 fn strings(value: Walked<'_>) -> Read<Vec<String>> {
