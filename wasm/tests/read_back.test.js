@@ -17,3 +17,30 @@ test('a read-back MeshMultiZoneService validates clean under every release', () 
     assert.deepEqual(ignored, ['creationTime', 'modificationTime', 'kri', 'snis', 'status'], version);
   }
 });
+
+// What kuma-local and Kuma refuse on a PUT (and kumactl apply before it), the CLI reports at the
+// value: a read-only field of the wrong type.
+test('a read-only field of the wrong type is the error Kuma gives, at its line and column', () => {
+  const text = [
+    'type: MeshMultiZoneService',
+    'name: redis',
+    'mesh: default',
+    'spec:',
+    '  selector:',
+    '    meshService:',
+    '      matchLabels: {kuma.io/display-name: redis}',
+    '  ports:',
+    '  - port: 6379',
+    'status:',
+    '  meshServices: x',
+    '',
+  ].join('\n');
+  const r = runCli(['validate', '--kuma-version', '2.14', '-'], { input: text });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^<stdin>:11:17: error: status\.meshServices in body must be of type array: "string"/m);
+  // With the schema satisfied, Go's decoder refuses a time that is not a string.
+  const time = text.replace('  meshServices: x\n', '  meshServices: []\ncreationTime: []\n');
+  const t = runCli(['validate', '--kuma-version', '2.14', '-'], { input: time });
+  assert.equal(t.code, 1, t.stdout + t.stderr);
+  assert.match(t.stdout, /^<stdin>:12:\d+: error: creationTime: Time\.UnmarshalJSON: input is not a JSON string/m);
+});

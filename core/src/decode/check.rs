@@ -114,7 +114,6 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
         .into_iter()
         .flat_map(|doc| super::decode_document_owned(doc, options.kuma_version))
         .collect();
-    #[cfg(feature = "read-only-fields")]
     let documents = read_only_fields(documents, options.kuma_version);
     let mut diagnostics = parsed.diagnostics;
     diagnostics.extend(super::json_comments::json_comment(text));
@@ -129,10 +128,7 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
 /// The read-only fields (`status`, `creationTime`, ...) of each universal document, as Kuma's
 /// REST unmarshaller reads them in `kumactl apply` ([`crate::validate::read_only`]): schema errors
 /// always (they join the spec's), the decoder's error only when the document has no schema error
-/// (Kuma decodes only a body its schema passed). Behind the core's feature `read-only-fields`
-/// (default on): the npm package's WebAssembly modules build the core without it until their
-/// size budget has room (about 0.7 KB gzip).
-#[cfg(feature = "read-only-fields")]
+/// (Kuma decodes only a body its schema passed).
 fn read_only_fields(
     mut documents: Vec<CheckedDocument>,
     version: KumaVersion,

@@ -1,8 +1,7 @@
 //! The read-only fields (`status`, `creationTime`, `modificationTime`, `kri`, `snis`) as Kuma's
 //! REST unmarshaller reads them ([`crate::validate::read_only`] has the rules) in a PUT body
 //! ([`schema_errors`], [`decoding_error`], used by the PUT layers). A document checked as
-//! `kumactl apply` reads it gets the same rules in the decoder's `check()` (`decode::check`),
-//! behind the core's feature `read-only-fields`; the REST layer runs them whatever the features.
+//! `kumactl apply` reads it gets the same rules in the decoder's `check()` (`decode::check`).
 
 use serde_json::Value;
 
@@ -78,9 +77,7 @@ fn node_of(value: &Value, depth: usize) -> Node {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[cfg(feature = "read-only-fields")]
     use crate::text::diagnostics::Severity;
-    #[cfg(feature = "read-only-fields")]
     use crate::{check, CheckOptions};
     use serde_json::json;
 
@@ -100,7 +97,6 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "read-only-fields")]
     #[test]
     fn check_locates_each_refused_value() {
         let text = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: a}\n  ports:\n  - port: 80\nstatus:\n  meshServices: x\ncreationTime: []\n";
@@ -139,7 +135,6 @@ mod tests {
         );
     }
 
-    #[cfg(feature = "read-only-fields")]
     #[test]
     fn a_read_back_document_checks_clean_and_the_decoder_waits_for_the_schema() {
         let text = "type: MeshService\nname: redis\nmesh: default\ncreationTime: \"2026-11-26T16:57:17Z\"\nmodificationTime: \"2026-11-26T16:57:17Z\"\nkri: kri_msvc_default_east__redis_\nsnis:\n- port: 6379\n  sni: sni.msvc.default.east.redis.6379\nspec:\n  ports:\n  - port: 6379\n    targetPort: 6379\n    appProtocol: tcp\nstatus:\n  vips:\n  - ip: 241.0.0.1\n  tls: {}\n  dataplaneProxies: {connected: 1, healthy: 1, total: 1}\n";
