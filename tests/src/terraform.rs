@@ -233,6 +233,74 @@ pub fn plugin_client_cert(dir: &TempDir) -> String {
     std::fs::read_to_string(&cert).unwrap_or_else(|e| panic!("read {}: {e}", cert.display()))
 }
 
+/// One `kuma-local` process in any mode (`run --port 0 --output json --admin-token <token>` plus
+/// `args`), stopped on drop; `url` is the address its JSON line holds at `key` (e.g. `["global"]`).
+pub struct KumaLocalProcess {
+    child: Child,
+    /// The API URL read at `key`.
+    pub url: String,
+}
+
+impl KumaLocalProcess {
+    /// Start it and wait (at most 60 s) for its address line; `quiet` drops its log output.
+    pub fn start(args: &[&str], key: &[&str], token: &str, quiet: bool) -> KumaLocalProcess {
+        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
+        let mut all = vec![
+            "run",
+            "--port",
+            "0",
+            "--output",
+            "json",
+            "--admin-token",
+            token,
+        ];
+        all.extend_from_slice(args);
+        let mut child = Command::new(&bin)
+            .args(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(if quiet {
+                Stdio::null()
+            } else {
+                Stdio::inherit()
+            })
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if !line.trim().is_empty() => line,
+            other => {
+                let _ = child.kill();
+                panic!(
+                    "kuma-local did not print its JSON address line (got {other:?}); args {all:?}"
+                );
+            }
+        };
+        let info: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}, not JSON: {e}"));
+        let url = key
+            .iter()
+            .fold(&info, |v, k| &v[*k])
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key:?} in {line}"))
+            .to_owned();
+        KumaLocalProcess { child, url }
+    }
+}
+
+impl Drop for KumaLocalProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A running `kuma-local` (global + zones), stopped on drop.
 pub struct KumaLocal {
     child: Child,

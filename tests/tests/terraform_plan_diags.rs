@@ -7,12 +7,10 @@
 //! walk that calls it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kuma_mzs_e2e::terraform::{
-    provider_block, required_providers, workspace_binary, KumaLocal, Silent, Workspace,
+    provider_block, required_providers, KumaLocal, KumaLocalProcess, Silent, Workspace,
 };
 
 /// The source line Terraform quotes for an attribute (`  11:   name = "Bad_Name"`), spaces
@@ -110,53 +108,9 @@ fn every_independent_error_shows_at_once_on_current_terraform() {
 
 const TOKEN: &str = "plan-diags-token";
 
-/// One kuma-local process, stopped on drop; `url` is its API.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    fn start(args: &[&str], key: &[&str]) -> Process {
-        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
-        let mut all = vec![
-            "run",
-            "--port",
-            "0",
-            "--output",
-            "json",
-            "--admin-token",
-            TOKEN,
-        ];
-        all.extend_from_slice(args);
-        let mut child = Command::new(&bin)
-            .args(&all)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}: {e}"));
-        let url = key
-            .iter()
-            .fold(&info, |v, k| &v[*k])
-            .as_str()
-            .unwrap_or_else(|| panic!("no {key:?} in {line}"))
-            .to_owned();
-        Process { child, url }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One kuma-local process with this file's admin token.
+fn start_process(args: &[&str], key: &[&str]) -> KumaLocalProcess {
+    KumaLocalProcess::start(args, key, TOKEN, true)
 }
 
 fn synced_mzs(global: &str, zone: &str, port: u16) -> String {
@@ -192,8 +146,8 @@ resource "kuma_mesh_multi_zone_service" "tx" {{
 /// `pending` after the apply, and the warning quotes what the zone says about itself: its
 /// `/ready`, which names the failing sync and global's 401.
 fn never_synced(which: &str) {
-    let global = Process::start(&["--mode", "global"], &["global"]);
-    let north = Process::start(
+    let global = start_process(&["--mode", "global"], &["global"]);
+    let north = start_process(
         &[
             "--mode",
             "zone",

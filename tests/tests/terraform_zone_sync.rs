@@ -4,61 +4,15 @@
 //! refresh (resource and data source) until it holds the new spec.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kuma_mzs_e2e::terraform::{required_providers, workspace_binary, TempDir, Workspace};
+use kuma_mzs_e2e::terraform::{required_providers, KumaLocalProcess, TempDir, Workspace};
 
 const TOKEN: &str = "zone-sync-test-token";
 
-/// One kuma-local process, stopped on drop; `url` is its API.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    fn start(args: &[&str], key: &[&str]) -> Process {
-        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
-        let mut all = vec![
-            "run",
-            "--port",
-            "0",
-            "--output",
-            "json",
-            "--admin-token",
-            TOKEN,
-        ];
-        all.extend_from_slice(args);
-        let mut child = Command::new(&bin)
-            .args(&all)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}: {e}"));
-        let url = key
-            .iter()
-            .fold(&info, |v, k| &v[*k])
-            .as_str()
-            .unwrap_or_else(|| panic!("no {key:?} in {line}"))
-            .to_owned();
-        Process { child, url }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One kuma-local process with this file's admin token.
+fn start_process(args: &[&str], key: &[&str]) -> KumaLocalProcess {
+    KumaLocalProcess::start(args, key, TOKEN, false)
 }
 
 fn config(global: &str, east: &str, protocol: &str) -> String {
@@ -119,8 +73,8 @@ fn data_state(ws: &Workspace) -> String {
 fn a_zone_that_keeps_the_old_spec_stays_pending_with_a_warning() {
     let scratch = TempDir::new("zone-sync");
     let full = scratch.0.join("store-full");
-    let global = Process::start(&["--mode", "global"], &["global"]);
-    let east = Process::start(
+    let global = start_process(&["--mode", "global"], &["global"]);
+    let east = start_process(
         &[
             "--mode",
             "zone",
