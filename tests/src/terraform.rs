@@ -233,6 +233,39 @@ pub fn plugin_client_cert(dir: &TempDir) -> String {
     std::fs::read_to_string(&cert).unwrap_or_else(|e| panic!("read {}: {e}", cert.display()))
 }
 
+/// Spawn `kuma-local` with `args` and read its JSON address line (at most 60 s).
+fn spawn_kuma_local(args: &[&str], quiet: bool) -> (Child, serde_json::Value) {
+    let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
+    let mut child = Command::new(&bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(if quiet {
+            Stdio::null()
+        } else {
+            Stdio::inherit()
+        })
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(line) if !line.trim().is_empty() => line,
+        other => {
+            let _ = child.kill();
+            panic!("kuma-local did not print its JSON address line (got {other:?}); args {args:?}");
+        }
+    };
+    let info = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("kuma-local printed {line:?}, not JSON: {e}"));
+    (child, info)
+}
+
 /// One `kuma-local` process in any mode (`run --port 0 --output json --admin-token <token>` plus
 /// `args`), stopped on drop; `url` is the address its JSON line holds at `key` (e.g. `["global"]`).
 pub struct KumaLocalProcess {
@@ -244,7 +277,6 @@ pub struct KumaLocalProcess {
 impl KumaLocalProcess {
     /// Start it and wait (at most 60 s) for its address line; `quiet` drops its log output.
     pub fn start(args: &[&str], key: &[&str], token: &str, quiet: bool) -> KumaLocalProcess {
-        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
         let mut all = vec![
             "run",
             "--port",
@@ -255,40 +287,12 @@ impl KumaLocalProcess {
             token,
         ];
         all.extend_from_slice(args);
-        let mut child = Command::new(&bin)
-            .args(&all)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(if quiet {
-                Stdio::null()
-            } else {
-                Stdio::inherit()
-            })
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if !line.trim().is_empty() => line,
-            other => {
-                let _ = child.kill();
-                panic!(
-                    "kuma-local did not print its JSON address line (got {other:?}); args {all:?}"
-                );
-            }
-        };
-        let info: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}, not JSON: {e}"));
+        let (child, info) = spawn_kuma_local(&all, quiet);
         let url = key
             .iter()
             .fold(&info, |v, k| &v[*k])
             .as_str()
-            .unwrap_or_else(|| panic!("no {key:?} in {line}"))
+            .unwrap_or_else(|| panic!("no {key:?} in {info}"))
             .to_owned();
         KumaLocalProcess { child, url }
     }
@@ -316,37 +320,12 @@ pub struct KumaLocal {
 impl KumaLocal {
     /// Start with `--zones east,west --port 0 --output json` plus `extra` arguments.
     pub fn start(zones: &[&str], extra: &[&str]) -> KumaLocal {
-        let bin = workspace_binary("kuma-local", "KUMA_LOCAL_BIN");
         let zone_list = zones.join(",");
         let mut args = vec![
             "run", "--zones", &zone_list, "--port", "0", "--output", "json",
         ];
         args.extend_from_slice(extra);
-        let mut child = Command::new(&bin)
-            .args(&args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
-        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if !line.trim().is_empty() => line,
-            other => {
-                let _ = child.kill();
-                panic!(
-                    "kuma-local did not print its JSON address line (got {other:?}); args {args:?}"
-                );
-            }
-        };
-        let info: serde_json::Value = serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("kuma-local printed {line:?}, not JSON: {e}"));
+        let (child, info) = spawn_kuma_local(&args, false);
         let global = info["global"].as_str().unwrap_or_default().to_owned();
         let zones: BTreeMap<String, String> = info["zones"]
             .as_object()
@@ -363,7 +342,7 @@ impl KumaLocal {
             .to_owned();
         assert!(
             !global.is_empty(),
-            "kuma-local info has no global address: {line}"
+            "kuma-local info has no global address: {info}"
         );
         KumaLocal {
             child,
