@@ -1063,3 +1063,39 @@ spec:
         p.zones[0].multi_zone_services[0].status
     );
 }
+
+#[test]
+fn a_zones_own_generator_names_hostnames_in_that_zone_only() {
+    // A HostnameGenerator written on zone east (`kuma.io/origin: zone`, `kuma.io/zone: east`)
+    // stays in east's store: global never sends what a zone wrote to other zones.
+    let mut input = resources(REDIS);
+    input.extend(resources(
+        r#"
+type: HostnameGenerator
+name: east-short
+labels: {kuma.io/origin: zone, kuma.io/zone: east}
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {kuma.io/origin: global}}}
+  template: '{{ .DisplayName }}.east.local'
+"#,
+    ));
+    let p = preview(
+        &input,
+        &zones(&["east", "west"]),
+        &PreviewOptions::default(),
+    );
+    let hostnames = |zone: &str| -> Vec<String> {
+        let z = p.zones.iter().find(|z| z.zone == zone).unwrap();
+        let status = &z.multi_zone_services[0].status;
+        status
+            .addresses
+            .iter()
+            .filter_map(|a| a.hostname.clone())
+            .collect()
+    };
+    assert_eq!(
+        hostnames("east"),
+        ["redis.east.local", "redis.mzsvc.mesh.local"]
+    );
+    assert_eq!(hostnames("west"), ["redis.mzsvc.mesh.local"]);
+}

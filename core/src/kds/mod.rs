@@ -64,6 +64,16 @@ pub fn is_global_originated(resource: &Resource) -> bool {
         .is_none_or(|origin| origin == ORIGIN_GLOBAL)
 }
 
+/// Whether `zone`'s store holds `resource` (a HostnameGenerator, say): global's reach every zone;
+/// a zone's own (`kuma.io/origin: zone`) stays in the zone its `kuma.io/zone` label names, since
+/// global never sends what a zone wrote to other zones ([`travels_to_zone`]). Without a zone
+/// label it is taken as this zone's.
+pub(crate) fn held_by_zone(resource: &Resource, zone: &str) -> bool {
+    is_global_originated(resource)
+        || !resource.meta.labels.contains_key(labels::ZONE)
+        || is_of_zone(resource, zone)
+}
+
 /// Whether global sends `resource` (as global stores it) to `zone` (Kuma's
 /// `GlobalProvidedFilter`).
 pub(crate) fn travels_to_zone(resource: &Resource, zone: &str, version: KumaVersion) -> bool {

@@ -130,6 +130,11 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.0.iter().map(|(_, v)| v)
     }
 
+    /// Keep the entries `keep` says yes to (order kept).
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.0.retain(|(k, v)| keep(k, v));
+    }
+
     /// Entries from the first key at or after `start`, in key order.
     pub(crate) fn iter_from(&self, start: &K) -> impl Iterator<Item = (&K, &V)> {
         let at = self.0.partition_point(|(k, _)| k < start);

@@ -338,7 +338,9 @@ impl MzsStatusEngine {
     }
 
     fn refresh_generators(&mut self) {
+        // A zone's own generators apply in that zone only.
         let mut generators = self.user_generators.clone();
+        generators.retain(|_, g| crate::kds::held_by_zone(g, &self.zone));
         if self.options.default_hostname_generators {
             // Under the zone's name for it: one of that name from global replaces it.
             let default = hostnames::default_mzs_generator();
