@@ -860,15 +860,7 @@ mod tests {
         assert_eq!(info.version, None);
     }
 
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(future),
-            Err(e) => panic!("runtime: {e}"),
-        }
-    }
+    use crate::test_server::block_on;
 
     /// A fake control plane whose `GET /` answers `index` (404 when `None`).
     async fn fake(index: Option<serde_json::Value>) -> String {

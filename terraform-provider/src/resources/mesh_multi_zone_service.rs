@@ -1036,13 +1036,7 @@ mod tests {
     use super::*;
     use crate::diag::Step;
 
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(future)
-    }
+    use crate::test_server::block_on;
 
     fn config(app_protocol: Value) -> Value {
         Value::object([

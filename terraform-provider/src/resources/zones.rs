@@ -449,15 +449,7 @@ async fn read_zones(
 mod tests {
     use super::*;
 
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(future),
-            Err(e) => panic!("runtime: {e}"),
-        }
-    }
+    use crate::test_server::block_on;
 
     /// The configured zone `north` at `endpoint`.
     fn zone_at(endpoint: &str) -> Zone {
