@@ -47,7 +47,8 @@ pub use output::{
     parse_format, KubernetesItem, OutputFormat, ReleaseItem, RestItem, Times, SYSTEM_NAMESPACE,
 };
 pub use put::{
-    decode_listed, decode_value, prepare_put, PreparedPut, StoreView, PLANNED_CREATION_TIME,
+    decode_listed, decode_value, prepare_put, review_put, PreparedPut, StoreView,
+    PLANNED_CREATION_TIME,
 };
 pub use resource_names::resource_kri;
 pub(crate) use resource_names::resource_snis;

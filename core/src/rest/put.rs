@@ -206,6 +206,85 @@ pub fn prepare_put(
     })
 }
 
+/// [`prepare_put`] for a tool that shows every finding at once (a plan, an editor), not only
+/// the first failing stage's. Kuma's PUT stops at the spec's stage (schema, then the validator
+/// without meta): a spec it refuses hides the name, mesh and label checks that come after. Here
+/// a refused spec's error also carries those later findings, from the same PUT with a spec
+/// every release accepts, after the spec's own and each once. Anything else is
+/// [`prepare_put`]'s answer unchanged.
+pub fn review_put(
+    mode: &Mode,
+    version: KumaVersion,
+    resource_type: ResourceType,
+    url_mesh: Option<&str>,
+    url_name: &str,
+    body: &[u8],
+    store: StoreView<'_>,
+) -> Result<PreparedPut, ApiError> {
+    let put = |body: &[u8]| {
+        prepare_put(
+            mode,
+            version,
+            resource_type,
+            url_mesh,
+            url_name,
+            body,
+            store,
+        )
+    };
+    let mut error = match put(body) {
+        Ok(prepared) => return Ok(prepared),
+        Err(error) => error,
+    };
+    if !error
+        .invalid_parameters
+        .iter()
+        .any(|v| is_spec_field(&v.field))
+    {
+        return Err(error);
+    }
+    let Some(with_accepted_spec) = with_accepted_spec(resource_type, body) else {
+        return Err(error);
+    };
+    if let Err(later) = put(&with_accepted_spec) {
+        for violation in later.invalid_parameters {
+            let later_stage = !violation.field.is_empty() && !is_spec_field(&violation.field);
+            if later_stage && !error.invalid_parameters.contains(&violation) {
+                error.invalid_parameters.push(violation);
+            }
+        }
+    }
+    Err(error)
+}
+
+fn is_spec_field(field: &str) -> bool {
+    field == "spec" || field.starts_with("spec.") || field.starts_with("spec[")
+}
+
+/// `body` with a spec that every release's schema and validator accept, so that only the
+/// name, mesh and label stages can refuse it; `None` when `body` is not an object or the type
+/// has no separate spec (a Mesh).
+pub(crate) fn with_accepted_spec(resource_type: ResourceType, body: &[u8]) -> Option<Vec<u8>> {
+    let selector = serde_json::json!({"meshService": {"matchLabels": {"app": "accepted"}}});
+    let spec = match resource_type {
+        ResourceType::Mesh => return None,
+        ResourceType::MeshService => serde_json::json!({"ports": [{"port": 1}]}),
+        ResourceType::MeshMultiZoneService => {
+            serde_json::json!({"selector": selector, "ports": [{"port": 1}]})
+        }
+        ResourceType::HostnameGenerator => {
+            serde_json::json!({"selector": selector, "template": "accepted"})
+        }
+        ResourceType::MeshLoadBalancingStrategy => serde_json::json!({
+            "targetRef": {"kind": "Mesh"},
+            "to": [{"targetRef": {"kind": "Mesh"}, "default": {}}]
+        }),
+    };
+    let mut value: Value = serde_json::from_slice(body).ok()?;
+    value.as_object_mut()?.insert("spec".to_owned(), spec);
+    serde_json::to_vec(&value).ok()
+}
+
 /// Kuma's answer to a body its decoder refuses (`rest.InvalidResourceError`).
 fn undecodable(resource_type: ResourceType, error: &str) -> ApiError {
     ApiError::new(

@@ -1322,3 +1322,96 @@ fn a_zero_creation_time_is_null_in_the_kubernetes_shape() {
         serde_json::Value::Null
     );
 }
+
+#[test]
+fn the_accepted_spec_passes_every_release_for_every_type_with_a_spec() {
+    for version in KumaVersion::ALL {
+        for resource_type in ResourceType::ALL {
+            let body = format!(
+                r#"{{"type":"{}","name":"ok","mesh":"default"}}"#,
+                resource_type.name()
+            );
+            let Some(body) = with_accepted_spec(resource_type, body.as_bytes()) else {
+                assert_eq!(resource_type, ResourceType::Mesh);
+                continue;
+            };
+            let put = prepare_put(
+                &zone(),
+                version,
+                resource_type,
+                resource_type.is_mesh_scoped().then_some("default"),
+                "ok",
+                &body,
+                StoreView {
+                    mesh_exists: true,
+                    existing: None,
+                },
+            );
+            assert!(
+                put.is_ok(),
+                "{} {}: {put:?}",
+                version.as_str(),
+                resource_type.name()
+            );
+        }
+    }
+}
+
+fn review(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
+    review_put(
+        mode,
+        KumaVersion::default(),
+        ResourceType::MeshMultiZoneService,
+        Some("default"),
+        name,
+        body.as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+}
+
+#[test]
+fn a_review_reports_the_name_and_label_errors_a_refused_spec_hides() {
+    let body = r#"{"type":"MeshMultiZoneService","name":"Bad_Name","mesh":"default",
+      "labels":{"kuma.io/origin":"zone","bad key!":"x"},
+      "spec":{"selector":{"meshService":{"matchLabels":{"app":"redis"}}},"ports":[]}}"#;
+    let kuma = put(&Mode::Global, "Bad_Name", body).unwrap_err();
+    let fields: Vec<&str> = kuma
+        .invalid_parameters
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert_eq!(fields, ["spec.ports"], "Kuma stops at the spec");
+    let all = review(&Mode::Global, "Bad_Name", body).unwrap_err();
+    assert_eq!(all.title, kuma.title);
+    assert_eq!(all.invalid_parameters[0], kuma.invalid_parameters[0]);
+    let later: Vec<&str> = all.invalid_parameters[1..]
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert!(later.contains(&"name"), "{later:?}");
+    assert!(later.iter().any(|f| f.starts_with("labels")), "{later:?}");
+    assert!(later.iter().all(|f| !f.starts_with("spec")), "{later:?}");
+}
+
+#[test]
+fn a_review_is_kumas_answer_when_the_spec_passes_or_nothing_else_is_wrong() {
+    assert_eq!(
+        review(&Mode::Global, "redis", REDIS),
+        put(&Mode::Global, "redis", REDIS)
+    );
+    let bad_spec_only = REDIS.replace(r#""ports":[{"port":6379}]"#, r#""ports":[]"#);
+    assert!(put(&Mode::Global, "redis", &bad_spec_only).is_err());
+    assert_eq!(
+        review(&Mode::Global, "redis", &bad_spec_only),
+        put(&Mode::Global, "redis", &bad_spec_only)
+    );
+    let bad_name_only = REDIS.replace(r#""name":"redis""#, r#""name":"Bad_Name""#);
+    assert!(put(&Mode::Global, "Bad_Name", &bad_name_only).is_err());
+    assert_eq!(
+        review(&Mode::Global, "Bad_Name", &bad_name_only),
+        put(&Mode::Global, "Bad_Name", &bad_name_only)
+    );
+}

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kuma_mzs_core::api::{prepare_put, Mode, StoreView};
+use kuma_mzs_core::api::{review_put, Mode, StoreView};
 use kuma_mzs_core::model::{
     Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
 };
@@ -317,22 +317,17 @@ fn validate_spec(config: &Value, version: KumaVersion) -> Vec<Diag> {
     }
 }
 
-/// The REST layer's name and label checks (the core's `prepare_put` under `mode`: name and
+/// The REST layer's name and label checks (the core's review of the PUT under `mode`: name and
 /// label syntax, and e.g. the origin a global control plane insists on) as errors on `name` or
-/// the label. The spec is checked by [`validate`]; the PUT carries a valid stand-in spec, since
-/// Kuma's stops at a spec it refuses and would hide these until the spec is fixed.
+/// the label. The spec is checked by [`validate`]; the review reports these even when Kuma's
+/// PUT would stop at a spec it refuses.
 fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> {
     let Some(name) = config.get("name").as_str() else {
         return Vec::new();
     };
     let labels_known = !config.get("labels").contains_unknown();
-    let mut object = body(config, name);
-    object["spec"] = serde_json::json!({
-        "selector": {"meshService": {"matchLabels": {PLACEHOLDER: PLACEHOLDER}}},
-        "template": PLACEHOLDER,
-    });
-    let object = object.to_string();
-    let refused = prepare_put(
+    let object = body(config, name).to_string();
+    let refused = review_put(
         mode,
         version,
         ResourceType::HostnameGenerator,

@@ -1,6 +1,6 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::api::{prepare_put, ApiError, Mode, PreparedPut, StoreView};
+use kuma_mzs_core::api::{prepare_put, review_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
@@ -286,9 +286,9 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
     let mesh_known = !config.get("mesh").is_unknown();
     let (object, placeholders) = planning_object(config, mesh, name);
     let body = object.to_string();
-    let put = |version| put_on_global(version, mesh, name, &body);
-    let meta_body = with_stand_in_spec(&object).to_string();
-    let meta_errors = |version| meta_violations(version, mesh, name, &meta_body);
+    // The core's review of the PUT: Kuma's first failing stage, plus the name, mesh and label
+    // findings a refused spec hides, so every independent error shows in one plan.
+    let put = |version| review_on_global(version, mesh, name, &body);
     match put(version) {
         Ok(prepared) => {
             let Spec::MeshMultiZoneService(spec) = prepared.resource.spec else {
@@ -309,30 +309,15 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Ok(Some(spec)), lints)
         }
         Err(error) => {
-            // Kuma's PUT stops at its first failing stage: a spec the schema or the validator
-            // refuses hides the name, mesh and label checks that come after it. A plan reports
-            // those too, from the same PUT with a valid stand-in spec, so every independent
-            // error shows in one run, each on its attribute.
-            let spec_stage = stopped_at_spec(&error.invalid_parameters);
-            let violations = if spec_stage {
-                with_meta_errors(error.invalid_parameters.clone(), meta_errors(version))
-            } else {
-                error.invalid_parameters.clone()
-            };
-            // The core's version hints: the same PUT (and the same meta checks) under the
-            // releases it compares with.
+            let violations = error.invalid_parameters.clone();
+            // The core's version hints: the same review under the releases it compares with.
             let hints = kuma_mzs_core::validate::hints(version, &violations, |release| {
-                let found = match put(release) {
+                match put(release) {
                     Ok(_) => Vec::new(),
                     Err(e) if e.invalid_parameters.is_empty() => {
                         vec![Violation::new("", e.title)]
                     }
                     Err(e) => e.invalid_parameters,
-                };
-                if spec_stage && stopped_at_spec(&found) {
-                    with_meta_errors(found, meta_errors(release))
-                } else {
-                    found
                 }
             });
             let diags: Vec<Diag> = violations
@@ -375,50 +360,6 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
             (Err(diags), Vec::new())
         }
     }
-}
-
-/// Whether Kuma's PUT stopped at a spec stage (schema or validator without meta), before its
-/// name, mesh and label checks ran.
-fn stopped_at_spec(violations: &[Violation]) -> bool {
-    violations.iter().any(|v| is_spec_field(&v.field))
-}
-
-fn is_spec_field(field: &str) -> bool {
-    field == "spec" || field.starts_with("spec.") || field.starts_with("spec[")
-}
-
-/// `object` with a spec every release accepts (the stand-ins of values not known yet), for the
-/// checks Kuma runs after the spec's.
-fn with_stand_in_spec(object: &serde_json::Value) -> serde_json::Value {
-    let mut object = object.clone();
-    object["spec"] = serde_json::json!({
-        "selector": {"meshService": {"matchLabels": {PLACEHOLDER_VALUE: PLACEHOLDER_VALUE}}},
-        "ports": [{"port": PLACEHOLDER_PORT}],
-    });
-    object
-}
-
-/// The name, mesh and label findings of the PUT of `body` (whose spec is a stand-in): what
-/// Kuma would say about them once the spec is fixed.
-fn meta_violations(version: KumaVersion, mesh: &str, name: &str, body: &str) -> Vec<Violation> {
-    match put_on_global(version, mesh, name, body) {
-        Ok(_) => Vec::new(),
-        Err(e) => e
-            .invalid_parameters
-            .into_iter()
-            .filter(|v| !v.field.is_empty() && !is_spec_field(&v.field))
-            .collect(),
-    }
-}
-
-/// `spec_errors` followed by the `meta` findings it does not hold yet.
-fn with_meta_errors(mut spec_errors: Vec<Violation>, meta: Vec<Violation>) -> Vec<Violation> {
-    for violation in meta {
-        if !spec_errors.contains(&violation) {
-            spec_errors.push(violation);
-        }
-    }
-    spec_errors
 }
 
 /// Plan-time validation through the core: Kuma's violations as errors at their attributes,
@@ -674,12 +615,34 @@ fn put_on_global(
         Some(mesh),
         name,
         body.as_bytes(),
-        StoreView {
-            mesh_exists: true,
-            existing: None,
-        },
+        GLOBAL_STORE,
     )
 }
+
+/// [`put_on_global`] as the core reviews it for a plan: every stage's findings at once.
+fn review_on_global(
+    version: KumaVersion,
+    mesh: &str,
+    name: &str,
+    body: &str,
+) -> Result<PreparedPut, ApiError> {
+    review_put(
+        &Mode::Global,
+        version,
+        ResourceType::MeshMultiZoneService,
+        Some(mesh),
+        name,
+        body.as_bytes(),
+        GLOBAL_STORE,
+    )
+}
+
+/// A store whose mesh exists and that does not hold the object yet (safe create checks the
+/// server for both).
+const GLOBAL_STORE: StoreView<'static> = StoreView {
+    mesh_exists: true,
+    existing: None,
+};
 
 /// Plan-time half of a safe create: the object must not exist yet and its mesh must. The object
 /// this workspace itself holds may exist: that create is its replacement (see
