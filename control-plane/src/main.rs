@@ -112,14 +112,14 @@ struct RunArgs {
     #[arg(
         long,
         env = "KUMA_IPAM_MESH_SERVICE_CIDR",
-        default_value = "241.0.0.0/8"
+        default_value_t = kuma_mzs_core::defaults::MESH_SERVICE_CIDR.to_string()
     )]
     ipam_mesh_service_cidr: String,
     /// VIP range of MeshMultiZoneServices on zones (Kuma's `ipam.meshMultiZoneService.cidr`).
     #[arg(
         long,
         env = "KUMA_IPAM_MESH_MULTI_ZONE_SERVICE_CIDR",
-        default_value = "243.0.0.0/8"
+        default_value_t = kuma_mzs_core::defaults::MESH_MULTI_ZONE_SERVICE_CIDR.to_string()
     )]
     ipam_mesh_multi_zone_service_cidr: String,
     /// Do not run the zones' status engines (no status, VIPs or hostnames), like upstream's API

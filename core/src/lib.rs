@@ -73,7 +73,9 @@ pub mod documents {
 
 /// What Kuma fills in when a request leaves a field out.
 pub mod defaults {
-    pub use crate::model::defaults::{default_app_protocol, DEFAULT_MESH};
+    pub use crate::model::defaults::{
+        default_app_protocol, DEFAULT_MESH, MESH_MULTI_ZONE_SERVICE_CIDR, MESH_SERVICE_CIDR,
+    };
 }
 
 /// Warnings beyond Kuma on typed resources.

@@ -1,16 +1,17 @@
 //! Options shared by every zone of a preview.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
 
-use crate::model::KumaVersion;
+use crate::model::{defaults, KumaVersion};
 
 /// Options shared by every zone.
 #[derive(Debug, Clone)]
 pub struct PreviewOptions {
-    /// CIDR MZS VIPs come from (Kuma's default `243.0.0.0/8`).
+    /// CIDR MZS VIPs come from (Kuma's `ipam.meshMultiZoneService.cidr`, default
+    /// [`defaults::MESH_MULTI_ZONE_SERVICE_CIDR`]).
     pub mzs_cidr: ipnet::Ipv4Net,
-    /// CIDR MeshService VIPs come from (Kuma's `ipam.meshService.cidr`, default `241.0.0.0/8`);
+    /// CIDR MeshService VIPs come from (Kuma's `ipam.meshService.cidr`, default
+    /// [`defaults::MESH_SERVICE_CIDR`]);
     /// used by [`crate::status::mesh_service_status::MeshServiceEngine`].
     pub mesh_service_cidr: ipnet::Ipv4Net,
     /// Which Kuma release's behaviour to model.
@@ -30,9 +31,8 @@ pub struct PreviewOptions {
 impl Default for PreviewOptions {
     fn default() -> Self {
         Self {
-            mzs_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(243, 0, 0, 0), 8).unwrap_or_default(),
-            mesh_service_cidr: ipnet::Ipv4Net::new(Ipv4Addr::new(241, 0, 0, 0), 8)
-                .unwrap_or_default(),
+            mzs_cidr: defaults::MESH_MULTI_ZONE_SERVICE_CIDR,
+            mesh_service_cidr: defaults::MESH_SERVICE_CIDR,
             kuma_version: KumaVersion::default(),
             default_hostname_generators: true,
             down_zones: BTreeSet::new(),
