@@ -449,7 +449,6 @@ pub async fn plan(
         diags.extend(super::refused_by_endpoint(
             ctx,
             ResourceType::HostnameGenerator,
-            "HostnameGenerator",
         ));
     }
     // A create of the object this workspace holds is its replacement (see `PlanContext::held`).
@@ -516,7 +515,7 @@ fn body(planned: &Value, name: &str) -> serde_json::Value {
         spec["extension"] = ext;
     }
     serde_json::json!({
-        "type": "HostnameGenerator",
+        "type": ResourceType::HostnameGenerator.name(),
         "name": name,
         "labels": labels_json(planned.get("labels")),
         "spec": spec,

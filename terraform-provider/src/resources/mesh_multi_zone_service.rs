@@ -565,7 +565,6 @@ pub async fn plan(
         diags.extend(super::refused_by_endpoint(
             ctx,
             ResourceType::MeshMultiZoneService,
-            "MeshMultiZoneService",
         ));
     }
     if prior.is_null() && !planned.is_null() && diags.is_empty() {

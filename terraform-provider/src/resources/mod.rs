@@ -527,11 +527,8 @@ pub fn extend_unreported(diags: &mut Vec<Diag>, extra: Vec<Diag>) {
 /// The plan-time refusal of a change the endpoint does not accept: the core's
 /// `check_writable` (the REST layer's 405) under the endpoint's detected mode. A federated zone
 /// refuses MeshMultiZoneServices (and Meshes); HostnameGenerators are written anywhere.
-pub fn refused_by_endpoint(
-    ctx: &PlanContext,
-    resource_type: ResourceType,
-    kind: &str,
-) -> Option<Diag> {
+pub fn refused_by_endpoint(ctx: &PlanContext, resource_type: ResourceType) -> Option<Diag> {
+    let kind = resource_type.name();
     let configured = ctx.configured.as_ref()?;
     let mode = configured.mode.as_ref()?;
     let refusal = check_writable(mode, resource_type).err()?;
@@ -920,7 +917,7 @@ mod tests {
         };
         let mzs = ResourceType::MeshMultiZoneService;
         let hg = ResourceType::HostnameGenerator;
-        let refused = refused_by_endpoint(&ctx(Some(zone(true))), mzs, "MeshMultiZoneService");
+        let refused = refused_by_endpoint(&ctx(Some(zone(true))), mzs);
         let refused = refused.map(|d| d.detail).unwrap_or_default();
         assert!(
             refused.contains("zone \"east\", connected to a global"),
@@ -938,11 +935,11 @@ mod tests {
             (None, mzs),
         ] {
             assert!(
-                refused_by_endpoint(&ctx(mode.clone()), resource_type, "x").is_none(),
+                refused_by_endpoint(&ctx(mode.clone()), resource_type).is_none(),
                 "{mode:?} {resource_type:?}"
             );
         }
-        assert!(refused_by_endpoint(&PlanContext::default(), mzs, "x").is_none());
+        assert!(refused_by_endpoint(&PlanContext::default(), mzs).is_none());
     }
 
     #[test]
