@@ -27,7 +27,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run control planes until SIGTERM/SIGINT.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Print the name KDS gives a resource on the other control planes: Kuma's
+    /// `HashedName(MESH, NAME, VALUE...)`. The MeshService `redis` of zone `east` is stored on
+    /// global as `hashed-name default redis east` (values: the zone, then the Kubernetes
+    /// namespace when it has one); a global-scoped resource has an empty MESH ("").
+    HashedName(HashedNameArgs),
+}
+
+#[derive(clap::Args)]
+struct HashedNameArgs {
+    /// The resource's mesh ("" for a global-scoped resource such as a HostnameGenerator).
+    mesh: String,
+    /// The resource's name on the control plane it was written to.
+    name: String,
+    /// The values Kuma adds to the hash: the zone, then the namespace, as KDS syncs it.
+    values: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -323,7 +338,17 @@ async fn run(args: RunArgs) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Run(args) = cli.command;
+    let args = match cli.command {
+        Command::Run(args) => *args,
+        Command::HashedName(args) => {
+            let values: Vec<&str> = args.values.iter().map(String::as_str).collect();
+            println!(
+                "{}",
+                kuma_mzs_core::api::hashed_name(&args.mesh, &args.name, &values)
+            );
+            return ExitCode::SUCCESS;
+        }
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&args.log_level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
