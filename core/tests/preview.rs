@@ -516,9 +516,76 @@ spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
         Some("same.mzsvc.mesh.local")
     );
     assert!(a.status.addresses.is_empty());
+    // Kuma's condition names the loser by the name the zone stores it under: the KDS name of
+    // its display name (which a and b share here).
     assert_eq!(
         a.status.hostname_generators[0].conditions[0].message,
-        "Hostname collision with MeshMultiZoneService: a"
+        format!(
+            "Hostname collision with MeshMultiZoneService: {}",
+            hashed_name("default", "same", &[])
+        )
+    );
+}
+
+#[test]
+fn services_created_together_claim_in_the_order_of_their_zone_names_as_in_kuma() {
+    // Kuma's hostname loop orders services of one creation time by the name the zone stores
+    // them under, the KDS name: `a-b-78dc46xd2f24cwdb` before `a-fdz968892fv4xz6z`, so a-b keeps
+    // `shared.mesh` although a sorts first as written, and the condition names a as the zone
+    // stores it (as kuma-local's zones write it).
+    let input = resources(
+        r#"
+type: HostnameGenerator
+name: fixed
+spec:
+  selector: {meshMultiZoneService: {matchLabels: {team: x}}}
+  template: shared.mesh
+---
+type: MeshMultiZoneService
+name: a
+mesh: default
+labels: {team: x}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: a-b
+mesh: default
+labels: {team: x}
+spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
+"#,
+    );
+    assert_eq!(hashed_name("default", "a", &[]), "a-fdz968892fv4xz6z");
+    assert_eq!(hashed_name("default", "a-b", &[]), "a-b-78dc46xd2f24cwdb");
+    let p = preview(&input, &zones(&["z"]), &PreviewOptions::default());
+    let mzs = &p.zones[0].multi_zone_services;
+    let (a, a_b) = (&mzs[0], &mzs[1]);
+    assert_eq!((a.name.as_str(), a_b.name.as_str()), ("a", "a-b"));
+    let hostnames = |m: &kuma_mzs_core::preview::MzsPreview| -> Vec<String> {
+        m.status
+            .addresses
+            .iter()
+            .filter_map(|address| address.hostname.clone())
+            .collect()
+    };
+    assert!(hostnames(a_b).contains(&"shared.mesh".to_owned()));
+    assert!(!hostnames(a).contains(&"shared.mesh".to_owned()));
+    let fixed = a
+        .status
+        .hostname_generators
+        .iter()
+        .find(|g| g.hostname_generator_ref.core_name == hashed_name("", "fixed", &[]))
+        .unwrap();
+    assert_eq!(
+        fixed.conditions[0].message,
+        "Hostname collision with MeshMultiZoneService: a-fdz968892fv4xz6z"
+    );
+    // Our warning names both as written.
+    assert!(
+        a.warnings.iter().any(|w| w.message.contains(
+            "HostnameGenerator fixed: hostname shared.mesh is already used by MeshMultiZoneService a-b of mesh default"
+        )),
+        "{:?}",
+        a.warnings
     );
 }
 
@@ -637,7 +704,10 @@ spec:
     assert_eq!(b_default.conditions[0].reason, "Collision");
     assert_eq!(
         b_default.conditions[0].message,
-        "Hostname collision with MeshMultiZoneService: b"
+        format!(
+            "Hostname collision with MeshMultiZoneService: {}",
+            hashed_name("default", "same", &[])
+        )
     );
     // Generators are listed by name: broken, then synced-...
     let broken = &a.status.hostname_generators[0];

@@ -57,9 +57,12 @@ pub fn is_of_zone(resource: &Resource, zone: &str) -> bool {
 /// `IsLocallyOriginated(Global, labels)`): no `kuma.io/origin`, or `global`. Up to 2.14 what is
 /// written on global carries no origin label; what zones sent carries `zone`.
 pub fn is_global_originated(resource: &Resource) -> bool {
-    resource
-        .meta
-        .labels
+    is_global_originated_meta(&resource.meta)
+}
+
+/// [`is_global_originated`] of a resource's meta.
+pub(crate) fn is_global_originated_meta(meta: &Meta) -> bool {
+    meta.labels
         .get(labels::ORIGIN)
         .is_none_or(|origin| origin == ORIGIN_GLOBAL)
 }

@@ -328,11 +328,14 @@ impl GeneratorSet {
 pub(crate) type ClaimKey = (String, String);
 
 /// A service's claim on a hostname, in Kuma's claim order: the generator's place in the
-/// generator loop (outer), then the service's creation time and name (inner).
+/// generator loop (outer), then the service's creation time and the name the zone stores it
+/// under (inner; a global MZS's KDS name, not the name it was written with).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Claim {
     generator: GeneratorOrder,
     service_created_at: Option<Instant>,
+    stored_name: String,
+    /// The service's name in the engine (its key there).
     service: String,
 }
 
@@ -379,6 +382,7 @@ impl HostnameClaims {
     fn claims_of(
         generators: &GeneratorSet,
         service: &Meta,
+        stored_name: &str,
         generated: &Generated,
     ) -> Vec<(ClaimKey, Claim)> {
         let service_created_at = service.created_at();
@@ -391,6 +395,7 @@ impl HostnameClaims {
                     Claim {
                         generator: generators.order_of(generator),
                         service_created_at,
+                        stored_name: stored_name.to_owned(),
                         service: service.name.clone(),
                     },
                 )
@@ -410,9 +415,15 @@ impl HostnameClaims {
             .map(move |hostname| (mesh.clone(), hostname.clone()))
     }
 
-    /// File a service's claims.
-    pub(crate) fn add(&mut self, generators: &GeneratorSet, service: &Meta, generated: &Generated) {
-        for (key, claim) in Self::claims_of(generators, service, generated) {
+    /// File a service's claims (`stored_name`: the name the zone stores it under).
+    pub(crate) fn add(
+        &mut self,
+        generators: &GeneratorSet,
+        service: &Meta,
+        stored_name: &str,
+        generated: &Generated,
+    ) {
+        for (key, claim) in Self::claims_of(generators, service, stored_name, generated) {
             self.0.entry(key).or_default().insert(claim);
         }
     }
@@ -422,10 +433,11 @@ impl HostnameClaims {
         &mut self,
         generators: &GeneratorSet,
         service: &Meta,
+        stored_name: &str,
         generated: &Generated,
         affected: &mut BTreeSet<ClaimKey>,
     ) {
-        for (key, claim) in Self::claims_of(generators, service, generated) {
+        for (key, claim) in Self::claims_of(generators, service, stored_name, generated) {
             if let Some(set) = self.0.get_mut(&key) {
                 set.remove(&claim);
                 if set.is_empty() {
@@ -463,13 +475,15 @@ impl HostnameClaims {
         })
     }
 
-    /// What each generator did for the `resource_type` service `name` of `mesh`: its error, a
-    /// collision (the hostname is kept by another service), or the hostname.
+    /// What each generator did for the `resource_type` service `name` of `mesh` (stored as
+    /// `stored_name`, which Kuma's collision message names): its error, a collision (the
+    /// hostname is kept by another service), or the hostname.
     pub(crate) fn outcomes(
         &self,
         resource_type: ResourceType,
         mesh: &str,
         name: &str,
+        stored_name: &str,
         generated: &Generated,
     ) -> Vec<(String, Outcome)> {
         generated
@@ -479,7 +493,7 @@ impl HostnameClaims {
                     Err(message) => Outcome::TemplateError(message.clone()),
                     Ok(hostname) => match self.owner(mesh, hostname) {
                         Some(owner) if owner != name => {
-                            Outcome::Collision(collision_message(resource_type, name))
+                            Outcome::Collision(collision_message(resource_type, stored_name))
                         }
                         _ => Outcome::Generated(hostname.clone()),
                     },

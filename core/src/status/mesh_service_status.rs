@@ -264,7 +264,8 @@ impl MeshServiceEngine {
             &self.zone,
             meta,
         );
-        self.claims.add(&self.generators, meta, &generated);
+        self.claims
+            .add(&self.generators, meta, &meta.name, &generated);
         affected.extend(HostnameClaims::keys_of(&id.0, &generated));
         self.services.insert(
             id.clone(),
@@ -300,8 +301,13 @@ impl MeshServiceEngine {
         generated: &Generated,
         affected: &mut BTreeSet<ClaimKey>,
     ) {
-        self.claims
-            .remove(&self.generators, service, generated, affected);
+        self.claims.remove(
+            &self.generators,
+            service,
+            &service.name,
+            generated,
+            affected,
+        );
     }
 
     fn touch_claimants(&self, affected: &BTreeSet<ClaimKey>, round: &mut Round) {
@@ -322,8 +328,12 @@ impl MeshServiceEngine {
                 &self.zone,
                 &state.meta,
             );
-            self.claims
-                .add(&self.generators, &state.meta, &state.generated);
+            self.claims.add(
+                &self.generators,
+                &state.meta,
+                &state.meta.name,
+                &state.generated,
+            );
             round.touched.insert(id.clone());
         }
     }
@@ -362,9 +372,13 @@ impl MeshServiceEngine {
         let Some(state) = self.services.get(id) else {
             return false;
         };
-        let outcomes =
-            self.claims
-                .outcomes(ResourceType::MeshService, &id.0, &id.1, &state.generated);
+        let outcomes = self.claims.outcomes(
+            ResourceType::MeshService,
+            &id.0,
+            &id.1,
+            &id.1,
+            &state.generated,
+        );
         let (addresses, hostname_generators) = hostnames::assemble_status(&outcomes);
         let status = MeshServiceStatus {
             addresses,

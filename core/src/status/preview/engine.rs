@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{effective_mzs_meta, MzsPreview, PreviewOptions, ZonePreview};
+use super::{effective_mzs_meta, mzs_stored_name, MzsPreview, PreviewOptions, ZonePreview};
 use crate::model::{
     MeshLoadBalancingStrategySpec, MeshMultiZoneServiceSpec, MeshServiceSpec, Meta, MzsStatus,
     Resource, ResourceKey, ResourceType, Spec,
@@ -47,6 +47,9 @@ struct ServiceEntry {
 struct MzsEntry {
     /// Meta with the preview's effective labels (`kuma.io/origin: global` when absent).
     meta: Meta,
+    /// The name the zone stores it under ([`mzs_stored_name`]): what Kuma's hostname loop
+    /// orders by and its collision message names.
+    stored_name: String,
     spec: MeshMultiZoneServiceSpec,
     selector: crate::model::Labels,
     /// `status.vips` and the addresses behind them.
@@ -396,6 +399,7 @@ impl MzsStatusEngine {
         };
         if let Some(slot) = self.mzs.get_mut(id as usize) {
             *slot = Some(MzsEntry {
+                stored_name: mzs_stored_name(&meta),
                 meta,
                 spec,
                 selector,
@@ -453,8 +457,13 @@ impl MzsStatusEngine {
         let Some(entry) = self.mzs.get(id as usize).and_then(Option::as_ref) else {
             return;
         };
-        self.claims
-            .remove(&self.generators, &entry.meta, &entry.generated, affected);
+        self.claims.remove(
+            &self.generators,
+            &entry.meta,
+            &entry.stored_name,
+            &entry.generated,
+            affected,
+        );
     }
 
     /// Render every generator for MZS `id` and file its hostname claims.
@@ -468,8 +477,12 @@ impl MzsStatusEngine {
             &self.zone,
             &entry.meta,
         );
-        self.claims
-            .add(&self.generators, &entry.meta, &entry.generated);
+        self.claims.add(
+            &self.generators,
+            &entry.meta,
+            &entry.stored_name,
+            &entry.generated,
+        );
     }
 
     /// The MZS ids claiming any of `keys` (unsorted, possibly repeated).
@@ -489,6 +502,7 @@ impl MzsStatusEngine {
             ResourceType::MeshMultiZoneService,
             &entry.meta.mesh,
             &entry.meta.name,
+            &entry.stored_name,
             &entry.generated,
         )
     }

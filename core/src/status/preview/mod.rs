@@ -58,7 +58,9 @@ pub use engine::{Change, MzsStatusEngine};
 pub use options::PreviewOptions;
 pub(crate) use output::format_selector;
 pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
-pub(crate) use zone_store::{distinct_mesh_services, effective_mzs_meta, generator_as_stored};
+pub(crate) use zone_store::{
+    distinct_mesh_services, effective_mzs_meta, generator_as_stored, mzs_stored_name,
+};
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
 /// labels are added automatically).

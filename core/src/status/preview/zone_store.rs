@@ -9,6 +9,18 @@ pub(crate) fn effective_mzs_meta(meta: &Meta) -> Meta {
     crate::kds::meta_as_synced_to_zone(meta)
 }
 
+/// The name a zone stores an MZS under: global's (`kuma.io/origin: global`) under its KDS name,
+/// `HashedName(mesh, displayName, namespace?)` ([`crate::kds::kds_name`]), whether `meta` is the
+/// MZS as written on global or the zone's copy (the hash reads the display name, so the copy's
+/// is its own name); a zone's own keeps its name.
+pub(crate) fn mzs_stored_name(meta: &Meta) -> String {
+    if crate::kds::is_global_originated_meta(meta) {
+        crate::model::hashed_name::meta_kds_name(meta)
+    } else {
+        meta.name.clone()
+    }
+}
+
 /// A HostnameGenerator as a zone stores it: global's (no `kuma.io/origin`, or `global`) under
 /// its KDS name `HashedName("", name)` ([`crate::kds::rename_for_zones`]), which is the
 /// `coreName` the zone's statuses give it; a zone's own keeps its name.
