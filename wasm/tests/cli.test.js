@@ -411,6 +411,25 @@ test('a Helm template whose actions are all in strings says to render it first, 
   assert.match(block.stdout, /^<stdin>:5:24: warning: not checked: this is a Go template \(Helm\); `\{\{ \.Values\.domain \}\}` gets its value/);
 });
 
+test('a HostnameGenerator template written without quotes is an error that says to quote it, not a Helm chart', () => {
+  // Unquoted, `{{` opens a YAML flow mapping: Kuma refuses the file (a YAML error, or an object
+  // where the template string belongs); the file is not a Helm chart that needs rendering.
+  const hg = (template) => `type: HostnameGenerator\nname: my-mzs\nspec:\n  selector:\n    meshMultiZoneService:\n      matchLabels: {team: x}\n  template: ${template}\n`;
+  const dotted = runCli(['validate', '-'], { input: hg('{{ .DisplayName }}.mzs.mesh') });
+  assert.equal(dotted.code, 1, dotted.stdout);
+  assert.equal(dotted.stdout, '<stdin>:7:13: error: a HostnameGenerator template must be quoted: unquoted, `{{ .DisplayName }}` is a YAML flow mapping, not text; write `template: "{{ .DisplayName }}.mzs.mesh"`\n');
+  // Valid YAML (a mapping), refused the same way; a template with double quotes is offered single ones.
+  const bare = runCli(['validate', '-'], { input: hg('{{ .DisplayName }}') });
+  assert.equal(bare.code, 1, bare.stdout);
+  assert.match(bare.stdout, /must be quoted.*write `template: "\{\{ \.DisplayName \}\}"`/);
+  const label = runCli(['validate', '-'], { input: hg('{{ label "kuma.io/display-name" }}.{{ .Zone }}.mesh') });
+  assert.match(label.stdout, /write `template: '\{\{ label "kuma\.io\/display-name" \}\}\.\{\{ \.Zone \}\}\.mesh'`/);
+  // The same line in a chart that reads Helm objects is the chart's to render.
+  const chart = runCli(['validate', '-'], { input: hg('{{ .DisplayName }}.mzs.mesh').replace('name: my-mzs', 'name: {{ .Values.name }}') });
+  assert.equal(chart.code, 0, chart.stdout);
+  assert.match(chart.stdout, /not checked: this is a Go template \(Helm\)/);
+});
+
 test('explicit YAML tags are read as kumactl apply reads them; a tag the value does not fit is Kuma\'s error at the tag', () => {
   const mzs = (port) => `type: MeshMultiZoneService\nname: !!str yes\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: !!str on}\n  ports:\n  - port: ${port}\n    appProtocol: !!str http\n`;
   // `!!int "81"` is the port 81 and `!!str yes` the name "yes": both were schema type errors.

@@ -467,6 +467,22 @@ test('a Helm template of a Kuma resource gets one info saying to render it first
   client.notify('exit', null);
 });
 
+test('an unquoted HostnameGenerator template is an error saying to quote it, not a Helm info', async (t) => {
+  const dir = workspaceFolder();
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const uri = pathToFileURL(path.join(dir, 'hg.yaml')).href;
+  const text = 'type: HostnameGenerator\nname: my-mzs\nspec:\n  selector: {meshMultiZoneService: {matchLabels: {team: x}}}\n  template: {{ .DisplayName }}.mzs.mesh\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+  assert.deepEqual(published.params.diagnostics.map((d) => [d.severity, d.code, d.range]), [
+    [1, 'syntax', { start: { line: 4, character: 12 }, end: { line: 4, character: 30 } }],
+  ]);
+  assert.match(published.params.diagnostics[0].message, /^a HostnameGenerator template must be quoted/);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
 test('maxBytes sets the size limit, as the CLI\'s --max-bytes; a value that is not a size is refused', async (t) => {
   const client = new Client(['--stdio']);
   t.after(() => client.child.kill());

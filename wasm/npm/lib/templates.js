@@ -23,6 +23,30 @@ function renderValuesFirst(action) {
   return `not checked: this is a Go template (Helm); \`${action}\` gets its value when the chart is rendered, so render it first and check the output, e.g. \`helm template RELEASE CHART | kuma-mzs validate -\``;
 }
 
+/**
+ * The message for a HostnameGenerator whose `template:` is written without quotes: `action` is
+ * the first action, `line` its line.
+ */
+function quoteTheTemplate(action, line) {
+  const value = line.slice(line.indexOf(action)).trim();
+  const quoted = value.includes('"') && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
+  return `a HostnameGenerator template must be quoted: unquoted, \`${action}\` is a YAML flow mapping, not text; write \`template: ${quoted}\``;
+}
+
+// An action of Kuma's HostnameGenerator template language (`.DisplayName`, `.Name`, `.Namespace`,
+// `.Mesh`, `.Zone`, `label "key"`), as a whole action.
+const KUMA_TEMPLATE_ACTION = /^\{\{-?\s*(\.(DisplayName|Name|Namespace|Mesh|Zone)|label\s+"[^"]*")\s*-?\}\}$/;
+
+/**
+ * Whether the action at `index` of `line` is a HostnameGenerator's unquoted `template:` value:
+ * the line is `template: {{ ... }}...` and its every action reads only Kuma's template language.
+ */
+function unquotedKumaTemplate(line, index) {
+  if (!/^\s*(-\s+)?template:\s*$/.test(line.slice(0, index))) return false;
+  const actions = line.slice(index).match(/\{\{.*?\}\}/g) || [];
+  return actions.length > 0 && actions.every((a) => KUMA_TEMPLATE_ACTION.test(a));
+}
+
 // Helm's built-in objects (`.Values.x`, `$.Release.Name`, `.Chart`, ...) in an action.
 const HELM_OBJECT = /(^|[^\w.$])\$?\.(Values|Release|Chart|Capabilities|Files|Template)\b/;
 
@@ -127,9 +151,23 @@ function templateDiagnostic(text, diagnostics, severity) {
   const action = firstAction(text);
   if (action === null) return null;
   const lines = text.split('\n');
-  const message = action.quoted
-    ? renderValuesFirst(lines[action.line].slice(action.index, action.index + action.length))
-    : RENDER_FIRST;
+  const line = lines[action.line];
+  const first = line.slice(action.index, action.index + action.length);
+  // Not Helm but a HostnameGenerator template without its quotes, which Kuma refuses: an error
+  // that says how to write it, whatever the front end makes of templates.
+  if (!action.quoted && !HELM_OBJECT.test(text) && unquotedKumaTemplate(line, action.index)) {
+    return {
+      severity: 'error',
+      code: 'syntax',
+      field: '',
+      message: quoteTheTemplate(first, line),
+      range: {
+        start: position(lines, action.line, action.index),
+        end: position(lines, action.line, action.index + action.length),
+      },
+    };
+  }
+  const message = action.quoted ? renderValuesFirst(first) : RENDER_FIRST;
   return {
     severity,
     code: 'syntax',
