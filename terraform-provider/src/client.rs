@@ -83,12 +83,14 @@ pub enum ClientError {
     #[error("invalid provider configuration: {0}")]
     Config(String),
     /// The operation's overall deadline passed (every attempt and retry counts against it).
-    #[error("gave up on {endpoint} after {}: the operation deadline passed ({}; raise it with the resource's `timeouts` block or the provider's `operation_timeout`). Last problem: {last}", humantime(*elapsed), humantime(*limit))]
+    #[error("gave up on {endpoint} after {}: the operation deadline passed ({}; {}). Last problem: {last}", humantime(*elapsed), humantime(*limit), set_by.how_to_raise())]
     Deadline {
         /// Endpoint.
         endpoint: String,
         /// The operation's limit.
         limit: Duration,
+        /// What set the limit (which setting raises it).
+        set_by: DeadlineSetBy,
         /// How long the operation ran.
         elapsed: Duration,
         /// What the last attempt saw.
@@ -134,11 +136,42 @@ pub struct KumaClient {
     writes: Arc<AtomicU64>,
 }
 
+/// What sets an operation's deadline, so that its error names the setting that raises it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineSetBy {
+    /// A resource's create, read, update or delete: its `timeouts` block, else the provider's
+    /// `operation_timeout`.
+    ResourceTimeouts,
+    /// A plan or a data source read: the provider's `operation_timeout`.
+    OperationTimeout,
+    /// The provider's first look at each control plane (`GET /` at configure): at most
+    /// [`PROBE_LIMIT`], or `operation_timeout` when shorter.
+    Probe,
+}
+
+/// The longest the provider waits for its first look at a control plane.
+pub const PROBE_LIMIT: Duration = Duration::from_secs(10);
+
+impl DeadlineSetBy {
+    fn how_to_raise(self) -> &'static str {
+        match self {
+            Self::ResourceTimeouts => {
+                "raise it with the resource's `timeouts` block or the provider's `operation_timeout`"
+            }
+            Self::OperationTimeout => "raise it with the provider's `operation_timeout`",
+            Self::Probe => {
+                "the provider's first look at a control plane waits at most 10s, or `operation_timeout` when that is shorter"
+            }
+        }
+    }
+}
+
 /// When an operation must be over.
 #[derive(Clone, Copy, Debug)]
 struct Deadline {
     started: Instant,
     limit: Duration,
+    set_by: DeadlineSetBy,
 }
 
 impl Deadline {
@@ -202,13 +235,15 @@ impl KumaClient {
         self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The same client, bounded by one overall deadline of `limit` from now.
-    pub fn with_deadline(&self, limit: Duration) -> Self {
+    /// The same client, bounded by one overall deadline of `limit` from now, which `set_by`
+    /// decides.
+    pub fn with_deadline(&self, limit: Duration, set_by: DeadlineSetBy) -> Self {
         Self {
             inner: self.inner.clone(),
             deadline: Some(Deadline {
                 started: Instant::now(),
                 limit,
+                set_by,
             }),
             writes: self.writes.clone(),
         }
@@ -220,14 +255,19 @@ impl KumaClient {
     }
 
     fn deadline_error(&self, last: String) -> ClientError {
-        let (limit, elapsed) = self
-            .deadline
-            .map(|d| (d.limit, d.started.elapsed()))
-            .unwrap_or_default();
+        let (limit, elapsed, set_by) = self.deadline.map_or(
+            (
+                Duration::ZERO,
+                Duration::ZERO,
+                DeadlineSetBy::OperationTimeout,
+            ),
+            |d| (d.limit, d.started.elapsed(), d.set_by),
+        );
         ClientError::Deadline {
             endpoint: self.inner.config.endpoint.clone(),
             limit,
             elapsed,
+            set_by,
             last,
         }
     }
@@ -741,7 +781,7 @@ mod tests {
         };
         let started = Instant::now();
         let outcome = client
-            .with_deadline(Duration::from_millis(600))
+            .with_deadline(Duration::from_millis(600), DeadlineSetBy::OperationTimeout)
             .get("/")
             .await;
         assert!(started.elapsed() < Duration::from_secs(3));
@@ -750,6 +790,12 @@ mod tests {
         };
         assert!(matches!(error, ClientError::Deadline { .. }), "{error}");
         assert!(error.to_string().contains("operation deadline"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("raise it with the provider's `operation_timeout`"),
+            "{error}"
+        );
         // Remembered by every copy of the client, for the optional checks that follow.
         let remembered = client.earlier_failure().unwrap_or_default();
         assert!(remembered.contains("operation deadline"), "{remembered}");

@@ -8,7 +8,7 @@ use kuma_mzs_core::api::Mode;
 use kuma_mzs_core::model::labels as label_keys;
 use kuma_mzs_core::KumaVersion;
 
-use crate::client::{ClientConfig, ClientError, KumaClient};
+use crate::client::{ClientConfig, ClientError, DeadlineSetBy, KumaClient, PROBE_LIMIT};
 use crate::diag::{attr, Diag, Step};
 use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Ty, Value};
@@ -126,15 +126,15 @@ pub struct Configured {
 impl Configured {
     /// The same settings with every client (global and zones) bounded by one deadline of
     /// `limit` from now: what one Terraform operation uses.
-    pub fn with_deadline(&self, limit: Duration) -> Configured {
+    pub fn with_deadline(&self, limit: Duration, set_by: DeadlineSetBy) -> Configured {
         Configured {
-            client: self.client.with_deadline(limit),
+            client: self.client.with_deadline(limit, set_by),
             zones: self
                 .zones
                 .iter()
                 .map(|z| Zone {
                     name: z.name.clone(),
-                    client: z.client.with_deadline(limit),
+                    client: z.client.with_deadline(limit, set_by),
                     problem: z.problem.clone(),
                     failed: Arc::clone(&z.failed),
                 })
@@ -151,7 +151,13 @@ impl Configured {
             .as_str()
             .and_then(parse_duration)
             .unwrap_or(self.operation_timeout);
-        self.with_deadline(limit)
+        self.with_deadline(limit, DeadlineSetBy::ResourceTimeouts)
+    }
+
+    /// [`Configured::with_deadline`] of the provider's `operation_timeout`: a plan or a data
+    /// source read, which no `timeouts` block governs.
+    pub fn for_plan_or_read(&self) -> Configured {
+        self.with_deadline(self.operation_timeout, DeadlineSetBy::OperationTimeout)
     }
 }
 
@@ -431,22 +437,24 @@ impl ServerInfo {
 pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let mut settled = configured.clone();
     let mut diags = Vec::new();
-    let limit = configured.operation_timeout.min(Duration::from_secs(10));
-    let client = configured.client.with_deadline(limit);
-    let (index, access, zone_problems, zone_access) =
-        futures_util::join!(
-            client.get("/"),
-            client.get(ACCESS_PROBE),
-            futures_util::future::join_all(
-                configured
-                    .zones
-                    .iter()
-                    .map(|zone| zone_problem(zone, limit))
-            ),
-            futures_util::future::join_all(configured.zones.iter().map(|zone| async move {
-                zone.client.with_deadline(limit).get(ACCESS_PROBE).await
-            })),
-        );
+    let limit = configured.operation_timeout.min(PROBE_LIMIT);
+    let client = configured.client.with_deadline(limit, DeadlineSetBy::Probe);
+    let (index, access, zone_problems, zone_access) = futures_util::join!(
+        client.get("/"),
+        client.get(ACCESS_PROBE),
+        futures_util::future::join_all(
+            configured
+                .zones
+                .iter()
+                .map(|zone| zone_problem(zone, limit))
+        ),
+        futures_util::future::join_all(configured.zones.iter().map(|zone| async move {
+            zone.client
+                .with_deadline(limit, DeadlineSetBy::Probe)
+                .get(ACCESS_PROBE)
+                .await
+        })),
+    );
     let checks = zone_problems.into_iter().zip(zone_access);
     for (i, (zone, (problem, access))) in settled.zones.iter_mut().zip(checks).enumerate() {
         let at = |attr: &str| {
@@ -747,7 +755,7 @@ async fn federated(client: &KumaClient) -> Option<bool> {
 /// another zone. `None` when it looks right or cannot be asked now (the status reads then
 /// report the zone `unreachable` as they always do).
 async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
-    let client = zone.client.with_deadline(limit);
+    let client = zone.client.with_deadline(limit, DeadlineSetBy::Probe);
     match client.get("/").await {
         Ok(body) if !ServerInfo::is_kuma(&body) => {
             Some("its `GET /` does not answer like a Kuma control plane (no `version`)".to_owned())

@@ -609,7 +609,7 @@ impl Provider for KumaProvider {
                 }))
             }
         };
-        let configured = configured.with_deadline(configured.operation_timeout);
+        let configured = configured.for_plan_or_read();
         let (state, diags) = data_sources::read(&configured, &req.type_name, &config).await;
         Ok(Response::new(pb::read_data_source::Response {
             state: if state.is_null() {

@@ -302,3 +302,35 @@ fn a_lint_comes_once_per_validating_walk_on_terraform_1_0_3() {
 fn a_lint_comes_once_per_validating_walk_on_current_terraform() {
     lint_copies("current");
 }
+
+/// Bug bash 7: a preview `zones` entry that is neither a `zone` block nor any MeshService's zone
+/// (a misspelling) is a warning on that entry; it used to preview an empty zone silently.
+#[test]
+fn a_misspelt_preview_zone_is_a_warning_on_current_terraform() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &kuma.global,
+            &kuma.token,
+            "",
+            &[("east", &kuma.zones["east"])]
+        ),
+        preview("p").replace(
+            "  name = \"p\"\n",
+            "  name = \"p\"\n  zones = [\"east\", \"esat\"]\n"
+        )
+    ));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let flat = plan.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Warning: Zone \"esat\" is not known")
+            && flat.contains("\"esat\" is neither a `zone` block of the provider (east)")
+            && quotes(&plan.all(), "zones = [\"east\", \"esat\"]"),
+        "{flat}"
+    );
+    assert!(!flat.contains("Zone \"east\" is not known"), "{flat}");
+}

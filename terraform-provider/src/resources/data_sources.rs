@@ -659,6 +659,35 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             .collect(),
         _ => configured.zones.iter().map(|z| z.name.clone()).collect(),
     };
+    // A zone the user lists that nothing knows is most likely misspelt: its preview is that of
+    // an empty zone, which would otherwise pass for a real one.
+    if let Value::List(listed) = config.get("zones") {
+        for (index, zone) in listed.iter().enumerate() {
+            let Some(zone) = zone.as_str() else {
+                continue;
+            };
+            let configured_zone = configured.zones.iter().any(|z| z.name == zone);
+            let services_zone = resources
+                .iter()
+                .any(|r| r.resource_type() == ResourceType::MeshService && r.meta.zone() == zone);
+            if !configured_zone && !services_zone {
+                let known: Vec<&str> = configured.zones.iter().map(|z| z.name.as_str()).collect();
+                diags.push(
+                    Diag::warning(
+                        format!("Zone {zone:?} is not known"),
+                        format!(
+                            "{zone:?} is neither a `zone` block of the provider ({}) nor the zone of any MeshService of mesh {mesh:?}, so its preview is that of an empty zone. Check the spelling.",
+                            if known.is_empty() { "it has none".to_owned() } else { known.join(", ") }
+                        ),
+                    )
+                    .at(vec![
+                        diag::Step::Attr("zones".to_owned()),
+                        diag::Step::Index(i64::try_from(index).unwrap_or(i64::MAX)),
+                    ]),
+                );
+            }
+        }
+    }
     zone_names.sort();
     zone_names.dedup();
     let options = PreviewOptions {

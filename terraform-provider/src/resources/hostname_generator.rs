@@ -459,7 +459,7 @@ pub async fn plan(
         &ctx.configured,
         planned.get("name").as_str(),
     ) {
-        let configured = configured.with_deadline(configured.operation_timeout);
+        let configured = configured.for_plan_or_read();
         match super::exists_at_plan(&configured, &path(name)).await {
             Ok(true) => diags.push(super::already_exists(
                 &super::Importable {
@@ -806,30 +806,50 @@ impl super::registry::ManagedResource for HostnameGenerator {
 /// Import by name, `{"name": ...}` or KRI (`kri_hg____<name>_`, as Kuma 2.13 and later report it).
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let id = id.trim();
-    let name = if id.starts_with("kri_") {
-        match name_from_kri(id) {
-            Ok(name) => Some(name),
-            Err(detail) => return Err(vec![Diag::error("Invalid import ID", detail)]),
-        }
-    } else if id.starts_with('{') {
-        serde_json::from_str::<serde_json::Value>(id)
-            .ok()
-            .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
-    } else {
-        Some(id.to_owned())
-    };
-    match name.filter(|n| !n.is_empty() && !n.contains('/')) {
-        Some(name) => {
-            Ok(
-                Value::object([("id", Value::string(&name)), ("name", Value::string(name))])
-                    .conform(state_type()),
-            )
-        }
-        None => Err(vec![Diag::error(
+    match name_from_import_id(id) {
+        Ok(name) => Ok(
+            Value::object([("id", Value::string(&name)), ("name", Value::string(name))])
+                .conform(state_type()),
+        ),
+        Err(problem) => Err(vec![Diag::error(
             "Invalid import ID",
-            "Use the HostnameGenerator's name (e.g. my-generator), {\"name\": \"my-generator\"} or its KRI (kri_hg____my-generator_).",
+            format!("{problem}. Use the HostnameGenerator's name (e.g. my-generator), {{\"name\": \"my-generator\"}} or its KRI (kri_hg____my-generator_)."),
         )]),
     }
+}
+
+/// The HostnameGenerator name an import ID names, or why it names none.
+fn name_from_import_id(id: &str) -> Result<String, String> {
+    let name = if id.starts_with("kri_") {
+        name_from_kri(id)?
+    } else if id.starts_with('{') {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct JsonId {
+            name: Option<String>,
+        }
+        let parsed: JsonId = serde_json::from_str(id).map_err(|e| {
+            let mesh = if e.to_string().contains("unknown field `mesh`") {
+                " (a HostnameGenerator belongs to no mesh)"
+            } else {
+                ""
+            };
+            format!("{id:?} looks like JSON but is not {{\"name\": \"...\"}}: {e}{mesh}")
+        })?;
+        parsed
+            .name
+            .ok_or_else(|| format!("the JSON ID {id:?} has no \"name\""))?
+    } else if let Some((mesh, name)) = id.split_once('/') {
+        return Err(format!(
+            "{id:?} names the mesh {mesh:?}, but a HostnameGenerator belongs to no mesh: import it by its name ({name:?})"
+        ));
+    } else {
+        id.to_owned()
+    };
+    if name.is_empty() {
+        return Err("the ID names no HostnameGenerator".to_owned());
+    }
+    Ok(name)
 }
 
 /// The name a HostnameGenerator KRI identifies on the global control plane (read by the core's
@@ -1052,6 +1072,22 @@ mod tests {
             ("kri_hg__east__curl-hg_", "zone's generator"),
             ("kri_hg____curl-hg_http", "section"),
             ("kri_hg_curl-hg", "is not a KRI"),
+            // A JSON ID with keys an HG has not, and a mesh-scoped ID, say so (they imported
+            // the global generator of that name).
+            (
+                r#"{"name": "curl-hg", "zone": "east"}"#,
+                "unknown field `zone`",
+            ),
+            (
+                r#"{"name": "curl-hg", "mesh": "default"}"#,
+                "belongs to no mesh",
+            ),
+            (
+                "default/curl-hg",
+                "\"default/curl-hg\" names the mesh \"default\"",
+            ),
+            (r#"{"nam": "curl-hg"}"#, "unknown field `nam`"),
+            ("", "names no HostnameGenerator"),
         ] {
             let Err(diags) = import(id) else {
                 panic!("{id} imports");

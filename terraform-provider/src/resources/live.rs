@@ -54,9 +54,7 @@ pub async fn inventory(configured: &Configured) -> Result<Arc<Vec<Resource>>, St
     configured
         .live
         .inventory
-        .get_or_init(|| async {
-            fetch(&configured.with_deadline(configured.operation_timeout)).await
-        })
+        .get_or_init(|| async { fetch(&configured.for_plan_or_read()).await })
         .await
         .clone()
 }

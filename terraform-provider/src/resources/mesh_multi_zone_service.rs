@@ -651,7 +651,7 @@ async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContex
     else {
         return Vec::new();
     };
-    let configured = configured.with_deadline(configured.operation_timeout);
+    let configured = configured.for_plan_or_read();
     let id = format!("{mesh}/{name}");
     let exists = if ctx.holds(&id) {
         Ok(false)

@@ -96,7 +96,7 @@ pub fn already_exists(what: &Importable<'_>, endpoint: &str) -> Diag {
     Diag::error(
         format!("{} {:?} already exists", what.kind, what.id),
         format!(
-            "{endpoint} already has a {kind} {id:?} that this configuration does not manage (it was created by another workspace, kumactl or the GUI). Creating it here would overwrite it, and a later destroy would delete it.\n\nTo manage it with Terraform, import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nOtherwise choose another name.",
+            "{endpoint} already has a {kind} {id:?} that this resource does not manage. Creating it here would overwrite it, and a later destroy would delete it.\n\nIf it was created outside this workspace (another workspace, kumactl or the GUI), import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nOtherwise choose another name.",
             kind = what.kind,
             id = what.id,
             ty = what.type_name,
