@@ -37,6 +37,16 @@ schema    prints the JSON Schema of every resource kind (or of KIND) under the
 
 --kuma-version  the Kuma release whose rules apply: 3.0 (default) or 2.14 down to 2.9 (2.14.3
                 and v2.14.3 work too); 2.x is the newest 2.x release, 2.14
+--format        text (default), json (one object: files, their documents and diagnostics;
+                preview: zones, skipped and files too) or sarif (SARIF 2.1.0, for code scanning)
+--strict        documents that are not Kuma resources, Kuma kinds kuma-mzs does not check and
+                Go (Helm) templates are errors instead of being skipped, info or warnings
+--zones a,b,c   (preview) the zones to compute, besides those --zone and the MeshServices'
+                kuma.io/zone labels name
+--down-zones a,b  (preview) compute with these zones unreachable: their endpoints are unhealthy,
+                so traffic fails over to the other zones (names must be zones of the preview)
+--mzs-cidr CIDR (preview) the zones' MZS VIP range (Kuma's ipam.meshMultiZoneService.cidr;
+                default 243.0.0.0/8)
 --zone ZONE=PATH  (preview, repeatable) the files at PATH (a file, a directory, a quoted glob
                 or -) are applied to zone ZONE's control plane; --zone global=PATH for the
                 global's. They are read as inputs too (operands may then be left out).
@@ -49,6 +59,9 @@ schema    prints the JSON Schema of every resource kind (or of KIND) under the
 --sarif-help-uri  URL of docs/codes.md; each SARIF rule's helpUri is URL#code
 
 Exit status: 0 no errors, 1 errors found, 2 usage or IO error.
+
+The language server (for editors) is the package's other command:
+  kuma-mzs-language-server --stdio
 `;
 
 // The API option each command-line flag sets, to name the flag in the core's option errors.
