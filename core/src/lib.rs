@@ -97,6 +97,10 @@ pub mod api {
         ZONE_READ_ONLY_MESSAGE,
     };
 
+    /// Kuma's name and mesh rules for a resource key (`name: cannot be empty`, RFC 1123), as the
+    /// REST layer checks a URL's.
+    pub use crate::validate::meta::validate_meta;
+
     /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits.
     pub mod rest {
         pub use crate::rest::facts::{

@@ -29,7 +29,7 @@ const MESH_NAME_MESSAGE: &str =
 
 /// Kuma's meta validation on the REST path (name: RFC 1123 subdomain up to 253; mesh:
 /// `^[0-9a-z-_.]*$`).
-pub(crate) fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
+pub fn validate_meta(name: &str, mesh: Option<&str>) -> Vec<Violation> {
     let mut violations = Vec::new();
     if name.is_empty() {
         violations.push(Violation::new("name", "cannot be empty"));

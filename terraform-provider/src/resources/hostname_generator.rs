@@ -807,10 +807,10 @@ impl super::registry::ManagedResource for HostnameGenerator {
 pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     let id = id.trim();
     match name_from_import_id(id) {
-        Ok(name) => Ok(
+        Ok(name) => super::refuse_invalid_key(id, &name, None).map(|()| {
             Value::object([("id", Value::string(&name)), ("name", Value::string(name))])
-                .conform(state_type()),
-        ),
+                .conform(state_type())
+        }),
         Err(problem) => Err(vec![Diag::error(
             "Invalid import ID",
             format!("{problem}. Use the HostnameGenerator's name (e.g. my-generator), {{\"name\": \"my-generator\"}} or its KRI (kri_hg____my-generator_)."),
@@ -1088,6 +1088,7 @@ mod tests {
             ),
             (r#"{"nam": "curl-hg"}"#, "unknown field `nam`"),
             ("", "names no HostnameGenerator"),
+            ("My_Generator", "names no object Kuma could hold: name: "),
         ] {
             let Err(diags) = import(id) else {
                 panic!("{id} imports");

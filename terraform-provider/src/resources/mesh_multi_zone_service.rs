@@ -920,6 +920,7 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
             format!("{e}. Use <mesh>/<name> (e.g. default/redis), a bare name in mesh default (redis), {{\"mesh\": \"default\", \"name\": \"redis\"}} or the KRI (kri_{short_name}_default___redis_)."),
         )]
     })?;
+    super::refuse_invalid_key(id, &name, Some(&mesh))?;
     Ok(Value::object([
         ("id", Value::string(format!("{mesh}/{name}"))),
         ("mesh", Value::string(mesh)),
@@ -1322,5 +1323,19 @@ mod tests {
         let state = import(r#"{"mesh":"default","name":"redis"}"#).unwrap_or_default();
         assert_eq!(state.get("id"), &Value::string("default/redis"));
         assert!(import("a/b/c").is_err());
+    }
+
+    #[test]
+    fn an_import_id_kuma_could_not_hold_says_why() {
+        // It used to end in Terraform's "Cannot import non-existent remote object".
+        let Err(diags) = import("Default/API") else {
+            panic!("an invalid name imports");
+        };
+        let detail = &diags[0].detail;
+        assert!(
+            detail.starts_with("\"Default/API\" names no object Kuma could hold: name: ")
+                && detail.contains("mesh: "),
+            "{detail}"
+        );
     }
 }

@@ -612,6 +612,26 @@ pub fn json_str(item: &serde_json::Value, key: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// An import ID whose name (or mesh) Kuma's REST layer would refuse is an error quoting Kuma's
+/// rule, instead of Terraform's "Cannot import non-existent remote object".
+pub fn refuse_invalid_key(id: &str, name: &str, mesh: Option<&str>) -> Result<(), Vec<Diag>> {
+    let violations = kuma_mzs_core::api::validate_meta(name, mesh);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let reasons: Vec<String> = violations
+        .iter()
+        .map(|v| format!("{}: {}", v.field, v.message))
+        .collect();
+    Err(vec![Diag::error(
+        "Invalid import ID",
+        format!(
+            "{id:?} names no object Kuma could hold: {}",
+            reasons.join("; ")
+        ),
+    )])
+}
+
 /// A resource ID in any supported form: `mesh/name` (ours), Kong kong-mesh's JSON object
 /// `{"mesh":"...","name":"..."}`, a KRI (`kri_mzsvc_<mesh>_<zone>_<namespace>_<name>_`, for
 /// `short_name` types only); a bare `name` means the default mesh.
