@@ -25,8 +25,25 @@ const REDIS: &str = r#"{"type":"MeshMultiZoneService","name":"redis","mesh":"def
   "spec":{"selector":{"meshService":{"matchLabels":{"kuma.io/display-name":"redis"}}},
   "ports":[{"port":6379}]}}"#;
 
-fn put(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
-    prepare_put(
+/// `prepare_put` or `review_put`.
+type PutPipeline = fn(
+    &Mode,
+    KumaVersion,
+    ResourceType,
+    Option<&str>,
+    &str,
+    &[u8],
+    StoreView<'_>,
+) -> Result<PreparedPut, ApiError>;
+
+/// A PUT of the MZS `name` in mesh default, through `pipeline`, as a create.
+fn mzs_put(
+    pipeline: PutPipeline,
+    mode: &Mode,
+    name: &str,
+    body: &str,
+) -> Result<PreparedPut, ApiError> {
+    pipeline(
         mode,
         KumaVersion::default(),
         ResourceType::MeshMultiZoneService,
@@ -38,6 +55,14 @@ fn put(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
             existing: None,
         },
     )
+}
+
+fn put(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
+    mzs_put(prepare_put, mode, name, body)
+}
+
+fn review(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
+    mzs_put(review_put, mode, name, body)
 }
 
 #[test]
@@ -1355,21 +1380,6 @@ fn the_accepted_spec_passes_every_release_for_every_type_with_a_spec() {
             );
         }
     }
-}
-
-fn review(mode: &Mode, name: &str, body: &str) -> Result<PreparedPut, ApiError> {
-    review_put(
-        mode,
-        KumaVersion::default(),
-        ResourceType::MeshMultiZoneService,
-        Some("default"),
-        name,
-        body.as_bytes(),
-        StoreView {
-            mesh_exists: true,
-            existing: None,
-        },
-    )
 }
 
 #[test]

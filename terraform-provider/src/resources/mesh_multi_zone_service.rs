@@ -1,6 +1,6 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::api::{prepare_put, review_put, ApiError, Mode, PreparedPut, StoreView};
+use kuma_mzs_core::api::{review_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
@@ -594,31 +594,16 @@ pub async fn plan(
 fn as_resource(planned: &Value, version: KumaVersion) -> Option<kuma_mzs_core::Resource> {
     let (mesh, name) = (planned.get("mesh").as_str()?, planned.get("name").as_str()?);
     let object = kuma_object(planned, mesh, name)?;
-    put_on_global(version, mesh, name, &object.to_string())
+    review_on_global(version, mesh, name, &object.to_string())
         .ok()
         .map(|prepared| prepared.resource)
 }
 
 /// What the global control plane makes of a PUT of this MZS (`body`) into an existing mesh: the
-/// REST layer's checks kuma-local runs (names, labels, schema, validator) and the stored resource.
-fn put_on_global(
-    version: KumaVersion,
-    mesh: &str,
-    name: &str,
-    body: &str,
-) -> Result<PreparedPut, ApiError> {
-    prepare_put(
-        &Mode::Global,
-        version,
-        ResourceType::MeshMultiZoneService,
-        Some(mesh),
-        name,
-        body.as_bytes(),
-        GLOBAL_STORE,
-    )
-}
-
-/// [`put_on_global`] as the core reviews it for a plan: every stage's findings at once.
+/// REST layer's checks kuma-local runs (names, labels, schema, validator) and the stored resource,
+/// as the core reviews it for a plan (a refused spec's error also carries the name, mesh and
+/// label findings Kuma's PUT would report only once the spec is fixed; an accepted PUT is
+/// `prepare_put`'s).
 fn review_on_global(
     version: KumaVersion,
     mesh: &str,
