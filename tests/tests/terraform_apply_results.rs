@@ -66,7 +66,17 @@ fn vip_and_readback(which: &str) {
     let ws = Workspace::new(which);
     ws.write(&config(&kuma, "team = \"a\""));
     ws.init();
-    ws.apply(&[]);
+    // A create plans the KRI and SNIs the server will print; the apply keeps them unchanged.
+    let created = ws.apply(&[]).all();
+    assert!(
+        created.contains("\"kri_mzsvc_default___vipx_\""),
+        "{created}"
+    );
+    assert!(
+        created.contains("\"sni.mzsvc.default.vipx.6379\""),
+        "{created}"
+    );
+    assert!(!created.contains("different"), "{created}");
     let first = state_vip(&ws);
     assert_eq!(first, zone_vip(&kuma));
 
@@ -95,8 +105,9 @@ fn vip_and_readback(which: &str) {
     assert_eq!(renamed, zone_vip(&kuma), "state holds what the zone serves");
     assert_eq!(ws.plan_code().code, 0);
 
-    // A zone label adds the zone (and then the namespace) to the KRI and to every SNI: both are
-    // planned unknown, and the apply holds what the server built.
+    // A zone label adds the zone (and then the namespace) to the KRI and to every SNI: the plan
+    // already shows the names the server builds (the core renders them as the server's release
+    // prints them), and the apply holds exactly those.
     let zoned = "team = \"a\", \"k8s.kuma.io/namespace\" = \"ns1\", \"kuma.io/zone\" = \"east\"";
     ws.write(&config(&kuma, zoned));
     let plan = ws.expect(
@@ -104,15 +115,27 @@ fn vip_and_readback(which: &str) {
         &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
     );
     let text = plan.all();
-    // `snis = [ ...the old entries... ] -> (known after apply)` spans lines.
+    assert!(
+        text.contains("\"kri_mzsvc_default_east_ns1_vipx_\""),
+        "the planned KRI: {text}"
+    );
+    assert!(
+        text.contains("\"sni.mzsvc.default.east.ns1.vipx.6379\""),
+        "the planned SNI: {text}"
+    );
     let snis = text.split(" snis ").nth(1).unwrap_or_default();
     let snis = snis.split(" warnings ").next().unwrap_or_default();
-    assert!(snis.contains("(known after apply)"), "{text}");
+    assert!(!snis.contains("(known after apply)"), "{text}");
     let applied = ws.apply(&[]);
     assert!(!applied.all().contains("different"), "{}", applied.all());
     let state = ws.resource("kuma_mesh_multi_zone_service.v");
     let (_, item) = kuma.get(PATH);
     assert_eq!(state["snis"][0]["sni"], item["snis"][0]["sni"], "{state}");
+    assert_eq!(
+        item["snis"][0]["sni"],
+        "sni.mzsvc.default.east.ns1.vipx.6379"
+    );
+    assert_eq!(state["kri"], item["kri"], "{state}");
     assert_eq!(ws.plan_code().code, 0);
 
     // Deleted between plan and apply: the update re-creates it; the plan's creation time is

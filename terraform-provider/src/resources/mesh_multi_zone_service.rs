@@ -1,6 +1,8 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::api::{review_put, ApiError, Mode, PreparedPut, StoreView};
+use kuma_mzs_core::api::{
+    review_put, ApiError, Mode, PreparedPut, ReleaseItem, StoreView, Times, PLANNED_CREATION_TIME,
+};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
@@ -501,14 +503,26 @@ pub async fn plan(
             }
         },
     );
+    // The names the server will print, known at plan when the server's release is.
+    let names = server_release(ctx)
+        .then(|| predicted_names(&planned, ctx.version))
+        .flatten();
+    if prior.is_null() {
+        if let Some(names) = &names {
+            planned.set("kri", names.kri.clone());
+            planned.set("snis", names.snis.clone());
+        }
+    }
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && &planned != prior {
         let update = update_of(prior, &planned);
         if may_change(MzsComputed::Snis, &update, ctx.version) {
-            planned.set("snis", Value::Unknown);
+            let snis = names.as_ref().map(|n| n.snis.clone());
+            planned.set("snis", snis.unwrap_or(Value::Unknown));
         }
         if may_change(MzsComputed::Kri, &update, ctx.version) {
-            planned.set("kri", Value::Unknown);
+            let kri = names.as_ref().map(|n| n.kri.clone());
+            planned.set("kri", kri.unwrap_or(Value::Unknown));
         }
         let zone_status = if ctx.has_zones {
             planned_zone_status(prior, &update, ctx)
@@ -528,10 +542,7 @@ pub async fn plan(
         Vec::new()
     } else {
         // A version hint helps only when the rules are `kuma_version`'s, not the server's own.
-        let release_known = ctx
-            .configured
-            .as_ref()
-            .is_some_and(|c| c.release_from_server);
+        let release_known = server_release(ctx);
         validate(config, ctx.version)
             .into_iter()
             .filter(|d| d.error)
@@ -588,6 +599,41 @@ pub async fn plan(
         requires_replace: vec![attr("mesh"), attr("name")],
         diags,
     }
+}
+
+/// Whether the rules in force are the server's own release (read from it at configure time),
+/// not a `kuma_version` the server may contradict.
+fn server_release(ctx: &PlanContext) -> bool {
+    ctx.configured
+        .as_ref()
+        .is_some_and(|c| c.release_from_server)
+}
+
+/// `kri` and `snis` of a planned object as state holds them.
+struct PredictedNames {
+    kri: Value,
+    snis: Value,
+}
+
+/// The `kri` and `snis` the server will print for the planned object: the core renders it as
+/// `version`'s REST marshaller does (no `kri` before 2.13, no `snis` before 2.14), and state
+/// takes them from that rendering exactly as from the server's answer. `None` while a value
+/// they depend on is not known.
+fn predicted_names(planned: &Value, version: KumaVersion) -> Option<PredictedNames> {
+    let resource = as_resource(planned, version)?;
+    let item = serde_json::to_value(ReleaseItem {
+        resource: &resource,
+        times: Times {
+            creation: PLANNED_CREATION_TIME,
+            modification: PLANNED_CREATION_TIME,
+        },
+        version,
+    })
+    .ok()?;
+    Some(PredictedNames {
+        kri: json_str(&item, "kri"),
+        snis: snis_value(&item),
+    })
 }
 
 /// The planned object as the core's preview takes it (labels as global computes them).
