@@ -138,6 +138,45 @@ for (const [what, text, line] of [
   });
 }
 
+test("a Helm template is one note to render it first, and an unquoted HostnameGenerator template an error that says to quote it", async () => {
+  await fresh();
+  await setGlobal(`{{- if .Values.mzs.enabled }}
+type: MeshMultiZoneService
+name: {{ .Values.name }}
+mesh: default
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        kuma.io/display-name: redis
+  ports:
+  - port: 6379
+{{- end }}
+`);
+  assert.equal(await page.locator("#problem-count").textContent(), "0 errors, 0 warnings, 1 info");
+  assert.deepEqual(await problems(), [{ severity: "info", line: 1, code: "syntax" }]);
+  await page.locator("#problem-list").getByText(/render it first/).waitFor();
+  await shot(page, "helm-template");
+
+  await setGlobal(`type: HostnameGenerator
+name: by-zone
+spec:
+  selector:
+    meshMultiZoneService:
+      matchLabels:
+        app: redis
+  template: {{ .DisplayName }}.mzsvc.mesh.local
+`);
+  assert.equal(await page.locator("#problem-count").textContent(), "1 error, 0 warnings");
+  assert.deepEqual(await problems(), [{ severity: "error", line: 8, code: "syntax" }]);
+  await page
+    .locator("#problem-list")
+    .getByText('write `template: "{{ .DisplayName }}.mzsvc.mesh.local"`')
+    .waitFor();
+  await shot(page, "unquoted-hostname-template");
+  assert.deepEqual(pg.errors, []);
+});
+
 test("Problems lists errors first, then warnings, each by position", async () => {
   await fresh();
   // 40 MZS with a warning each (an unknown field), then one with an error.

@@ -28,6 +28,9 @@ const pkgJson = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"))
 const dot = pkgJson.exports?.["."];
 const browserEntry = typeof dot?.default === "string" ? dot.default : dot?.default?.default;
 if (typeof browserEntry !== "string") throw new Error('build: kuma-mzs package.json has no browser ("default") export');
+// How the package reports Go (Helm) templates, shared with its CLI and language server.
+const templatesEntry = pkgJson.exports?.["./templates"]?.default;
+if (typeof templatesEntry !== "string") throw new Error('build: kuma-mzs package.json has no "./templates" export');
 
 const common = {
   bundle: true,
@@ -39,7 +42,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   absWorkingDir: root,
-  alias: { "kuma-mzs": join(pkgDir, browserEntry) },
+  alias: { "kuma-mzs": join(pkgDir, browserEntry), "kuma-mzs/templates": join(pkgDir, templatesEntry) },
 };
 
 const worker = await build({

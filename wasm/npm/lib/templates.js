@@ -130,13 +130,20 @@ function firstAction(text) {
   return quoted.action && { line: quotedLine, ...quoted.action, quoted: true };
 }
 
+// TextEncoder, not Buffer: the playground runs this module in a browser.
+const UTF8 = new TextEncoder();
+
+function utf8Length(s) {
+  return UTF8.encode(s).length;
+}
+
 /** A position in `text` shaped like the core's: 1-based line and column (characters), 0-based
  * UTF-16 character and UTF-8 byte offset. */
 function position(lines, line, index) {
   let offset = 0;
-  for (let n = 0; n < line; n++) offset += Buffer.byteLength(lines[n]) + 1;
+  for (let n = 0; n < line; n++) offset += utf8Length(lines[n]) + 1;
   const before = lines[line].slice(0, index);
-  offset += Buffer.byteLength(before);
+  offset += utf8Length(before);
   return { line: line + 1, column: [...before].length + 1, character: index, offset };
 }
 

@@ -2,9 +2,11 @@
 // only its build-time data (resourceTypes()).
 // It runs inside the worker; if the package's API changes, only this file changes.
 import init, * as kuma from "kuma-mzs";
+import { templateDiagnostic } from "kuma-mzs/templates";
 import type {
   AnalyzeOptions,
   Completion,
+  Diagnostic,
   KumaVersion,
   PreviewResult,
   ValidateResult,
@@ -74,7 +76,21 @@ export function kumaVersion(spelling: string): KumaVersion {
 const UNKNOWN_RESOURCES = "quiet";
 
 export function validate(text: string, kumaVersion: KumaVersion): ValidateResult {
-  return kuma.validate(text, { format: "auto", kumaVersion, unknownResources: UNKNOWN_RESOURCES }) as ValidateResult;
+  const result = kuma.validate(text, { format: "auto", kumaVersion, unknownResources: UNKNOWN_RESOURCES }) as ValidateResult;
+  const template = templateOf(text, [...result.diagnostics, ...result.documents.flatMap((d) => d.diagnostics)]);
+  if (template === null) return result;
+  return { ...result, diagnostics: [template], documents: result.documents.map((d) => ({ ...d, diagnostics: [] })) };
+}
+
+/**
+ * As the CLI and the language server: a Go (Helm) template is one note at its first action that
+ * says to render it first, instead of the YAML errors of text that is not YAML yet; a
+ * HostnameGenerator template written without quotes is an error that says how to quote it. Info,
+ * as in an editor: nothing on this page can render a chart.
+ */
+function templateOf(text: string, diagnostics: Diagnostic[]): Diagnostic | null {
+  if (!text.includes("{{")) return null;
+  return templateDiagnostic(text, diagnostics, "info");
 }
 
 let zoneFiles: boolean | undefined;
@@ -95,12 +111,19 @@ function withZones(files: WorkspaceFile[]): WorkspaceFile[] {
 }
 
 export function preview(files: WorkspaceFile[], options: AnalyzeOptions): PreviewResult {
-  return kuma.preview(withZones(files), {
+  const result = kuma.preview(withZones(files), {
     zones: options.zones,
     kumaVersion: options.kumaVersion,
     downZones: options.downZones,
     unknownResources: UNKNOWN_RESOURCES,
   }) as PreviewResult;
+  // A template's file says only what validate() says of it (see templateOf).
+  const diagnostics = result.diagnostics.map((file, i) => {
+    const text = files[i]?.text ?? "";
+    const template = templateOf(text, [...file.diagnostics, ...(file.previewDiagnostics ?? [])]);
+    return template === null ? file : { ...file, diagnostics: [template], previewDiagnostics: [] };
+  });
+  return { ...result, diagnostics };
 }
 
 // The page speaks 1-based lines (like the package's output ranges); hover and complete take an
