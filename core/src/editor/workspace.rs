@@ -152,6 +152,9 @@ pub fn preview_workspace(
             resource.store_display_name(options.kuma_version);
             if resource_type == ResourceType::MeshService {
                 zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring);
+            } else if let Some(zone) = in_zone {
+                // A HostnameGenerator or policy written on a zone stays in that zone.
+                crate::kds::as_written_on_zone(&mut resource.meta, zone);
             }
             origins.push((file_index, doc_index));
             resources.push(resource);
@@ -592,6 +595,58 @@ mod tests {
             })
             .collect();
         assert_eq!(hostnames, ["{{ .DisplayName }}.mz"]);
+    }
+
+    #[test]
+    fn a_hostname_generator_in_a_zones_file_names_hostnames_in_that_zone_only() {
+        let mzs = |name: &str| MZS.replace("name: redis", &format!("name: {name}"));
+        let global = [mzs("alpha"), mzs("beta")].join("---\n");
+        let hg = |name: &str, mzs: &str| {
+            format!("type: HostnameGenerator\nname: {name}\nspec:\n  template: shared.mesh.local\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/display-name: {mzs}\n")
+        };
+        let (a_global, z_local) = (hg("a-global", "alpha"), hg("z-local", "beta"));
+        let files: Vec<WorkspaceFile<'_>> = [
+            ("global.yaml", global.as_str(), None),
+            ("hg.yaml", a_global.as_str(), None),
+            ("east.yaml", z_local.as_str(), Some("east")),
+        ]
+        .iter()
+        .map(|&(path, text, zone)| WorkspaceFile { path, text, zone })
+        .collect();
+        let zones = ["east".to_owned(), "west".to_owned()];
+        let out = preview_workspace(
+            &files,
+            &zones,
+            &CheckOptions::default(),
+            &PreviewOptions::default(),
+        );
+        let hostnames = |zone: &str| -> Vec<(String, Vec<String>)> {
+            let zone = out.preview.zones.iter().find(|z| z.zone == zone);
+            (zone.into_iter().flat_map(|z| z.multi_zone_services.iter()))
+                .map(|m| {
+                    let names = (m.status.addresses.iter())
+                        .filter_map(|a| a.hostname.clone())
+                        .filter(|h| h == "shared.mesh.local");
+                    (m.name.clone(), names.collect())
+                })
+                .collect()
+        };
+        // West never holds east's generator: alpha keeps the hostname, beta gets none.
+        assert_eq!(
+            hostnames("west"),
+            [
+                ("alpha".to_owned(), vec!["shared.mesh.local".to_owned()]),
+                ("beta".to_owned(), vec![])
+            ]
+        );
+        // In east both claim it; the zone's own generator comes first.
+        assert_eq!(
+            hostnames("east"),
+            [
+                ("alpha".to_owned(), vec![]),
+                ("beta".to_owned(), vec!["shared.mesh.local".to_owned()])
+            ]
+        );
     }
 
     #[test]

@@ -77,6 +77,17 @@ pub(crate) fn held_by_zone(resource: &Resource, zone: &str) -> bool {
         || is_of_zone(resource, zone)
 }
 
+/// A resource a user writes on `zone`'s control plane as the zone stores it: the zone computes
+/// `kuma.io/origin: zone` and, for its own resources, `kuma.io/zone` when the request sets none
+/// (`rest::compute_labels`).
+pub(crate) fn as_written_on_zone(meta: &mut Meta, zone: &str) {
+    let origin =
+        (meta.labels.entry(labels::ORIGIN.to_owned())).or_insert_with(|| ORIGIN_ZONE.to_owned());
+    if origin != ORIGIN_GLOBAL {
+        (meta.labels.entry(labels::ZONE.to_owned())).or_insert_with(|| zone.to_owned());
+    }
+}
+
 /// Whether global sends `resource` (as global stores it) to `zone` (Kuma's
 /// `GlobalProvidedFilter`).
 pub(crate) fn travels_to_zone(resource: &Resource, zone: &str, version: KumaVersion) -> bool {
