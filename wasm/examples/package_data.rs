@@ -2,7 +2,9 @@
 //! `schemas.json` (the JSON Schemas of every Kuma release, keyed by release: what `schema()`
 //! returns), `resource-types.json` (what `resourceTypes()` returns), `codes.json` (what `codes()`
 //! returns) and `kuma-versions.json` (the supported releases, newest first, and the default: what
-//! `kumaVersions()` returns; the VS Code extension's setting lists them). Generating them here
+//! `kumaVersions()` returns; the VS Code extension's setting lists them) and
+//! `template-language.json` (the fields and functions of Kuma's HostnameGenerator templates, which
+//! `lib/templates.js` recognises in unquoted YAML). Generating them here
 //! instead of in the WebAssembly module keeps the schema generators and the codes' descriptions
 //! out of the module.
 //!
@@ -31,5 +33,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         "default": KumaVersion::default().as_str(),
     });
     std::fs::write(dir.join("kuma-versions.json"), versions.to_string() + "\n")?;
+    let template_language = serde_json::json!({
+        "fields": kuma_mzs_core::template::FIELDS,
+        "functions": kuma_mzs_core::template::KUMA_FUNCTIONS,
+    });
+    std::fs::write(
+        dir.join("template-language.json"),
+        template_language.to_string() + "\n",
+    )?;
     Ok(())
 }

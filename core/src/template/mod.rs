@@ -48,8 +48,15 @@ pub(crate) fn unquote_go(quoted: &str) -> Option<String> {
     strconv::unquote(quoted)
 }
 
-/// Values a template can read (`.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone`) and
-/// labels for the `label "key"` function.
+/// The fields a HostnameGenerator template reads (`{{ .DisplayName }}`), in the order of Kuma's
+/// `hostname.meshedName` struct: with [`KUMA_FUNCTIONS`], the language a template is written in
+/// besides Go's own builtins (front ends that recognise a Kuma template in text read them here).
+pub const FIELDS: [&str; 5] = ["Name", "DisplayName", "Namespace", "Mesh", "Zone"];
+
+/// The functions Kuma adds to Go's builtins for a HostnameGenerator template: `label "key"`.
+pub const KUMA_FUNCTIONS: [&str; 1] = ["label"];
+
+/// Values a template can read ([`FIELDS`]) and labels for the `label "key"` function.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TemplateData {
     /// `.Name`.
@@ -131,11 +138,11 @@ impl Template {
         let data = Data {
             type_name: KUMA_DATA_TYPE,
             fields: [
-                ("Name", data.name.as_str()),
-                ("DisplayName", data.display_name.as_str()),
-                ("Namespace", data.namespace.as_str()),
-                ("Mesh", data.mesh.as_str()),
-                ("Zone", data.zone.as_str()),
+                (FIELDS[0], data.name.as_str()),
+                (FIELDS[1], data.display_name.as_str()),
+                (FIELDS[2], data.namespace.as_str()),
+                (FIELDS[3], data.mesh.as_str()),
+                (FIELDS[4], data.zone.as_str()),
             ],
             label: &label,
         };
@@ -149,11 +156,11 @@ impl Template {
         let data = Data {
             type_name: VALIDATOR_STUB_TYPE,
             fields: [
-                ("Name", "name"),
-                ("DisplayName", "displayname"),
-                ("Namespace", "namespace"),
-                ("Mesh", "mesh"),
-                ("Zone", "zone"),
+                (FIELDS[0], "name"),
+                (FIELDS[1], "displayname"),
+                (FIELDS[2], "namespace"),
+                (FIELDS[3], "mesh"),
+                (FIELDS[4], "zone"),
             ],
             label: &label,
         };

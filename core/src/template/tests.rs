@@ -167,3 +167,18 @@ fn runaway_templates_stop_with_an_error() {
         Err("template: :1: max expression depth exceeded".to_owned())
     );
 }
+
+/// The vocabulary front ends read is the one templates render: each field and Kuma function.
+#[test]
+fn the_published_vocabulary_renders() {
+    for field in FIELDS {
+        let source = format!("{{{{ .{field} }}}}");
+        let rendered = Template::parse(&source).and_then(|t| t.render(&data()));
+        assert!(rendered.is_ok_and(|r| !r.is_empty()), "{source}");
+    }
+    for function in KUMA_FUNCTIONS {
+        let source = format!("{{{{ {function} \"app\" }}}}");
+        let rendered = Template::parse(&source).and_then(|t| t.render(&data()));
+        assert_eq!(rendered.map_err(|e| e.0), Ok("web".to_owned()), "{source}");
+    }
+}

@@ -12,7 +12,7 @@
 // unless one of those in a string or block scalar reads a Helm object (`name: "{{ .Values.name }}"`):
 // that text is a placeholder until Helm renders the chart, and checking it as it is would only
 // report the placeholder as a bad name or label. Kuma's own templates have no such objects (they
-// read `.DisplayName`, `.Namespace`, `.Zone`, `.Mesh` and `label`); neither do the `{{ $labels }}`
+// read the core's fields, `.DisplayName`, `.Namespace`, ..., and `label`); neither do the `{{ $labels }}`
 // of Prometheus rules beside them.
 
 const RENDER_FIRST =
@@ -34,8 +34,12 @@ function quoteTheTemplate(action, line) {
 }
 
 // An action of Kuma's HostnameGenerator template language (`.DisplayName`, `.Name`, `.Namespace`,
-// `.Mesh`, `.Zone`, `label "key"`), as a whole action.
-const KUMA_TEMPLATE_ACTION = /^\{\{-?\s*(\.(DisplayName|Name|Namespace|Mesh|Zone)|label\s+"[^"]*")\s*-?\}\}$/;
+// `.Mesh`, `.Zone`, `label "key"`), as a whole action. The fields and functions are the core's
+// (`kuma_mzs_core::template::FIELDS`, `KUMA_FUNCTIONS`), written into the package at build time.
+const TEMPLATE_LANGUAGE = require('../data/template-language.json');
+const KUMA_TEMPLATE_ACTION = new RegExp(
+  `^\\{\\{-?\\s*(\\.(${TEMPLATE_LANGUAGE.fields.join('|')})|(${TEMPLATE_LANGUAGE.functions.join('|')})\\s+"[^"]*")\\s*-?\\}\\}$`,
+);
 
 /**
  * Whether the action at `index` of `line` is a HostnameGenerator's unquoted `template:` value:
