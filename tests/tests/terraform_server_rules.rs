@@ -294,6 +294,43 @@ fn a_2_9_control_plane_without_kri_or_snis_applies_and_plans_clean() {
     }
 }
 
+/// A HostnameGenerator `extension` against Kuma 2.9 or 2.10, which have no such field and drop
+/// it on write (the apply used to succeed and every plan showed the block again): a plan error
+/// on the block; from 2.11 it plans and applies.
+#[test]
+fn an_extension_a_release_would_drop_is_a_plan_error_on_the_block() {
+    let config = |global: &str, token: &str| {
+        format!(
+            "{}resource \"kuma_hostname_generator\" \"ext\" {{\n  name = \"ext\"\n  template = \"{{{{ .DisplayName }}}}.ext.mesh\"\n  selector {{\n    mesh_multi_zone_service {{\n      match_labels = {{ app = \"x\" }}\n    }}\n  }}\n  extension {{\n    type = \"Route53\"\n    config = jsonencode({{ ttl = 60 }})\n  }}\n}}\n",
+            provider(global, token, &[])
+        )
+    };
+    let old = KumaLocal::start(&["east"], &["--kuma-version", "2.9"]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&old.global, &old.token));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 1, "{text}");
+    assert!(
+        text.contains("Kuma 2.9 has no HostnameGenerator spec.extension"),
+        "{text}"
+    );
+    assert!(
+        text.contains("type = \"Route53\""),
+        "not in the block:\n{text}"
+    );
+    let (status, _) = old.get("/hostnamegenerators/ext");
+    assert_eq!(status, 404);
+
+    let new = KumaLocal::start(&["east"], &["--kuma-version", "2.11"]);
+    ws.write(&config(&new.global, &new.token));
+    ws.apply(&[]);
+    let (_, item) = new.get("/hostnamegenerators/ext");
+    assert_eq!(item["spec"]["extension"]["type"], "Route53", "{item}");
+    assert_eq!(ws.plan_code().code, 0);
+}
+
 /// Item 2: `kuma.io/display-name` other than the name is a plan error on that label against a
 /// release that replaces it (3.0; it used to apply and then diff forever), not a `validate`
 /// error (2.x keeps it, and `validate` does not know the release); an update keeps a

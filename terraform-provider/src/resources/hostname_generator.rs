@@ -6,7 +6,7 @@ use kuma_mzs_core::api::{review_put, Mode, StoreView};
 use kuma_mzs_core::model::{
     Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
 };
-use kuma_mzs_core::{KumaVersion, ResourceType};
+use kuma_mzs_core::{CheckOptions, Code, Format, KumaVersion, ResourceType};
 
 use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, PlanOutcome};
 use crate::client::encode;
@@ -17,6 +17,8 @@ use crate::value::{Ty, Value};
 
 /// Terraform type name.
 pub const TYPE_NAME: &str = "kuma_hostname_generator";
+/// Kuma's name of the type, for messages.
+const KIND: &str = "HostnameGenerator";
 
 const COMPUTED: &[&str] = &[
     "id",
@@ -298,6 +300,48 @@ pub fn validate(config: &Value) -> Vec<Diag> {
     diags
 }
 
+/// Fields of the configuration that `version` does not have (`extension` before Kuma 2.11):
+/// Kuma drops them when it decodes the PUT, so the apply would succeed and every later plan
+/// would show them again. An error on the attribute, from the core's schema of that release
+/// (its `MZS005` finding on the PUT body).
+fn dropped_by_release(config: &Value, planned: &Value, version: KumaVersion) -> Vec<Diag> {
+    let Some(name) = planned.get("name").as_str() else {
+        return Vec::new();
+    };
+    let options = CheckOptions {
+        kuma_version: version,
+        format: Format::Json,
+        ..CheckOptions::default()
+    };
+    let checked = kuma_mzs_core::check(&body(planned, name).to_string(), &options);
+    (checked.documents.iter())
+        .flat_map(|d| &d.diagnostics)
+        .filter(|d| d.code == Code::UnknownField)
+        .map(|d| {
+            Diag::error(
+                format!("Kuma {} has no HostnameGenerator {}", version.as_str(), d.field),
+                format!(
+                    "{}. The control plane would drop it on write and every plan would show it again: remove it, or upgrade Kuma.",
+                    d.message
+                ),
+            )
+            .at(block_line(violation_path(config, &d.field), config))
+        })
+        .collect()
+}
+
+/// Terraform shows a diagnostic on a whole block at the resource's line: point at the block's
+/// `type` (its required attribute) instead, the first line inside it.
+fn block_line(path: Vec<diag::Step>, config: &Value) -> Vec<diag::Step> {
+    if path == attr("extension") && !config.get("extension").get("type").is_null() {
+        return vec![
+            diag::Step::Attr("extension".into()),
+            diag::Step::Attr("type".into()),
+        ];
+    }
+    path
+}
+
 /// Kuma's HostnameGenerator validator of `version` on the configuration, without the findings
 /// that depend on values not known yet.
 fn validate_spec(config: &Value, version: KumaVersion) -> Vec<Diag> {
@@ -421,6 +465,12 @@ pub async fn plan(
         diags.extend(validate_spec(config, ctx.version));
         diags.into_iter().filter(|d| d.error).collect()
     };
+    if !config.is_null() && !planned.is_null() {
+        super::extend_unreported(
+            &mut diags,
+            dropped_by_release(config, &planned, ctx.version),
+        );
+    }
     if !config.is_null() {
         let mode = super::plan_mode(ctx);
         super::extend_unreported(&mut diags, label_errors(config, &mode, ctx.version));
@@ -638,6 +688,16 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             return (Value::Null, Vec::new());
         };
         let configured = configured.for_operation(prior.get("timeouts"), "delete");
+        match super::held_on_server(&configured, &path(name), prior).await {
+            super::Held::Gone => return (Value::Null, Vec::new()),
+            super::Held::Recreated { created } => {
+                return (
+                    Value::Null,
+                    vec![super::left_in_place(KIND, name, &created, prior)],
+                )
+            }
+            super::Held::Changed { .. } | super::Held::Unchanged(_) => {}
+        }
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -693,7 +753,16 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             Err(e) => Err(e),
         }
     } else {
-        super::keep_server_labels(&configured, &path(name), prior, &mut request).await;
+        match super::held_on_server(&configured, &path(name), prior).await {
+            held @ (super::Held::Recreated { .. } | super::Held::Changed { .. }) => {
+                let refused = super::changed_since_read(KIND, name, &held, prior);
+                return (prior.clone(), vec![refused]);
+            }
+            super::Held::Unchanged(item) => {
+                super::keep_server_labels(item.as_ref(), prior, &mut request)
+            }
+            super::Held::Gone => {}
+        }
         configured.client.put(&path(name), &request).await
     };
     let response = match written {
@@ -742,6 +811,12 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(name)).await {
         Ok(item) => {
+            if let Some(created) = super::created_again(&item, state) {
+                return (
+                    Value::Null,
+                    vec![super::recreated_elsewhere(KIND, name, &created, state)],
+                );
+            }
             let warnings = match state.get("warnings") {
                 Value::List(w) => Value::List(w.clone()),
                 _ => Value::List(Vec::new()),
@@ -912,6 +987,19 @@ mod tests {
             "type": "HostnameGenerator", "name": "gen",
             "spec": {"template": "{{ .DisplayName }}.x", "extension": {"type": "ext", "config": config}}
         })
+    }
+
+    #[test]
+    fn an_extension_is_an_error_in_its_block_under_releases_without_it() {
+        let config = generator_with_config("{}");
+        let diags = dropped_by_release(&config, &config, KumaVersion::V2_9);
+        let paths: Vec<&Vec<diag::Step>> = diags.iter().map(|d| &d.path).collect();
+        let at_type = vec![
+            diag::Step::Attr("extension".into()),
+            diag::Step::Attr("type".into()),
+        ];
+        assert_eq!(paths, [&at_type], "{diags:?}");
+        assert!(dropped_by_release(&config, &config, KumaVersion::V2_11).is_empty());
     }
 
     #[test]

@@ -21,6 +21,8 @@ use crate::value::{Ty, Value};
 
 /// Terraform type name.
 pub const TYPE_NAME: &str = "kuma_mesh_multi_zone_service";
+/// Kuma's name of the type, for messages.
+const KIND: &str = "MeshMultiZoneService";
 
 const COMPUTED: &[&str] = &[
     "id",
@@ -780,7 +782,19 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
             return (Value::Null, Vec::new());
         };
         let configured = configured.for_operation(prior.get("timeouts"), "delete");
-        return match configured.client.delete(&path(mesh, name)).await {
+        let path = path(mesh, name);
+        let id = format!("{mesh}/{name}");
+        match super::held_on_server(&configured, &path, prior).await {
+            super::Held::Gone => return (Value::Null, Vec::new()),
+            super::Held::Recreated { created } => {
+                return (
+                    Value::Null,
+                    vec![super::left_in_place(KIND, &id, &created, prior)],
+                )
+            }
+            super::Held::Changed { .. } | super::Held::Unchanged(_) => {}
+        }
+        return match configured.client.delete(&path).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
                 prior.clone(),
@@ -813,7 +827,17 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let written = if creating {
         create(&configured, &path, mesh, name, &request).await
     } else {
-        super::keep_server_labels(&configured, &path, prior, &mut request).await;
+        match super::held_on_server(&configured, &path, prior).await {
+            held @ (super::Held::Recreated { .. } | super::Held::Changed { .. }) => {
+                let id = format!("{mesh}/{name}");
+                let refused = super::changed_since_read(KIND, &id, &held, prior);
+                return (prior.clone(), vec![refused]);
+            }
+            super::Held::Unchanged(item) => {
+                super::keep_server_labels(item.as_ref(), prior, &mut request)
+            }
+            super::Held::Gone => {}
+        }
         configured.client.put(&path, &request).await
     };
     let response = match written {
@@ -925,6 +949,13 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     };
     match item {
         Ok(item) => {
+            if let Some(created) = super::created_again(&item, state) {
+                let id = format!("{mesh}/{name}");
+                return (
+                    Value::Null,
+                    vec![super::recreated_elsewhere(KIND, &id, &created, state)],
+                );
+            }
             let (zone_status, diags) =
                 zones::refresh(&configured, mesh, name, item.get("spec")).await;
             let warnings = match state.get("warnings") {

@@ -563,6 +563,113 @@ pub fn refused_by_endpoint(ctx: &PlanContext, resource_type: ResourceType) -> Op
     ))
 }
 
+/// What an update or a delete finds when it reads the object before it writes, compared with
+/// the state (the object as this workspace last read or wrote it).
+pub enum Held {
+    /// The same object, unchanged since: the server's copy, when it could be read.
+    Unchanged(Option<serde_json::Value>),
+    /// Gone: an update creates it again, a delete has nothing to do.
+    Gone,
+    /// Deleted and created again outside this workspace (another `creationTime`): someone
+    /// else's object under the same name.
+    Recreated {
+        /// The server's `creationTime`.
+        created: String,
+    },
+    /// Changed outside this workspace since the state was read (another `modificationTime`).
+    Changed {
+        /// The server's `modificationTime`.
+        modified: String,
+    },
+}
+
+/// Read before an update or a delete and compare the object's `creationTime` and
+/// `modificationTime` with the state's: Kuma's PUT and DELETE are unconditional, so this is what
+/// keeps an apply from overwriting changes made after the plan (or from deleting an object that
+/// someone created again under the same name). A value the state does not hold is not compared;
+/// a read that fails lets the write go on and report what the server says.
+pub async fn held_on_server(configured: &Configured, path: &str, state: &Value) -> Held {
+    let item = match configured.client.get(path).await {
+        Ok(item) => item,
+        Err(e) if e.is_not_found() => return Held::Gone,
+        Err(_) => return Held::Unchanged(None),
+    };
+    if let Some(created) = created_again(&item, state) {
+        return Held::Recreated { created };
+    }
+    let modified = item.get("modificationTime").and_then(|v| v.as_str());
+    if let (Some(server), Some(known)) = (modified, state.get("modification_time").as_str()) {
+        if server != known {
+            return Held::Changed {
+                modified: server.to_owned(),
+            };
+        }
+    }
+    Held::Unchanged(Some(item))
+}
+
+/// The error of an update that found [`Held::Recreated`] or [`Held::Changed`]: the write would
+/// overwrite what someone else did, so it does not happen.
+pub fn changed_since_read(kind: &str, id: &str, held: &Held, state: &Value) -> Diag {
+    let was = |attribute: &str| state.get(attribute).as_str().unwrap_or("?").to_owned();
+    match held {
+        Held::Recreated { created } => Diag::error(
+            format!("The {kind} {id} was deleted and created again outside Terraform"),
+            format!(
+                "The control plane's {id} was created at {created}; the one in the state was created at {}. Writing would take over an object someone else created, so nothing was written. Run `terraform plan`: it shows the object as gone and refuses to create it over the other one, with how to import it.",
+                was("creation_time"),
+            ),
+        ),
+        _ => Diag::error(
+            format!("The {kind} {id} changed outside Terraform since it was last read"),
+            format!(
+                "The control plane's {id} was modified at {}; the state holds the object as of {}. Writing the planned object would silently undo those changes, so nothing was written. Run `terraform plan` (or `terraform apply -refresh-only`) to see them, then apply again.",
+                match held {
+                    Held::Changed { modified } => modified.as_str(),
+                    _ => "?",
+                },
+                was("modification_time"),
+            ),
+        ),
+    }
+}
+
+/// The warning of a refresh that found the object deleted and created again outside this
+/// workspace: the state's object is gone (the plan then refuses to create over the new one).
+pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -> Diag {
+    Diag::warning(
+        format!("The {kind} {id} was deleted and created again outside Terraform"),
+        format!(
+            "The control plane's {id} was created at {created}; the one in the state was created at {}. Terraform treats the object it managed as deleted and does not adopt the new one: import it to manage it.",
+            state.get("creation_time").as_str().unwrap_or("?"),
+        ),
+    )
+}
+
+/// The warning of a destroy that found the object deleted and created again outside this
+/// workspace: the other object is left in place, and the state forgets the one it managed.
+pub fn left_in_place(kind: &str, id: &str, created: &str, state: &Value) -> Diag {
+    Diag::warning(
+        format!("Left the {kind} {id} in place: it is not the one Terraform created"),
+        format!(
+            "The control plane's {id} was created at {created}; the one in the state was created at {}, so it was deleted and created again outside Terraform. Destroying would delete someone else's object: it was not deleted, and Terraform no longer tracks it.",
+            state.get("creation_time").as_str().unwrap_or("?"),
+        ),
+    )
+}
+
+/// The server's `creationTime` when the object is another one than the state's: it differs
+/// from the state's `creation_time`, and is not the state's `modification_time` either. (An
+/// update that found the object gone created it again itself: Terraform keeps the planned
+/// creation time in the state, while the modification time read back is the new object's
+/// creation time, which Kuma sets to the same instant.)
+pub fn created_again(item: &serde_json::Value, state: &Value) -> Option<String> {
+    let server = item.get("creationTime").and_then(|v| v.as_str())?;
+    let known = state.get("creation_time").as_str()?;
+    let ours = server == known || state.get("modification_time").as_str() == Some(server);
+    (!ours).then(|| server.to_owned())
+}
+
 /// An update's PUT carries the labels Kuma wrote itself as the server holds them, unless the
 /// configuration sets them: the state hides them, and a PUT without one would ask Kuma to
 /// remove it, which it refuses for an immutable label (the zone label, e.g. added by kumactl).
@@ -570,14 +677,13 @@ pub fn refused_by_endpoint(ctx: &PlanContext, resource_type: ResourceType) -> Op
 /// configuration set it): when it leaves the configuration it leaves the PUT, so it is removed
 /// (the plan refuses removing an immutable one, [`removed_immutable_labels`]).
 /// When the object cannot be read the PUT goes as is and reports what the server says.
-pub async fn keep_server_labels(
-    configured: &Configured,
-    path: &str,
+pub fn keep_server_labels(
+    item: Option<&serde_json::Value>,
     prior: &Value,
     request: &mut serde_json::Value,
 ) {
     let users = prior.get("labels").as_string_map().unwrap_or_default();
-    let Ok(item) = configured.client.get(path).await else {
+    let Some(item) = item else {
         return;
     };
     let Some(serde_json::Value::Object(held)) = item.get("labels") else {

@@ -1,0 +1,174 @@
+//! The real terraform CLI (1.0.3 and current) against terraform-provider-kuma and kuma-local:
+//! objects changed by someone else while Terraform was not looking. Kuma's PUT and DELETE are
+//! unconditional, so the provider reads before it writes and compares the object's
+//! `creationTime` and `modificationTime` with the state: an apply never undoes changes made
+//! after its plan, never takes over an object someone deleted and created again under the same
+//! name, and a destroy never deletes such an object.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kuma_mzs_e2e::terraform::{provider_block, redis_mzs, KumaLocal, Workspace};
+use serde_json::{json, Value as Json};
+
+const PATH: &str = "/meshes/default/meshmultizoneservices/shared";
+
+fn config(kuma: &KumaLocal, labels: &str) -> String {
+    format!(
+        "{}{}",
+        provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[]),
+        redis_mzs("shared", "shared", labels, 6379)
+    )
+}
+
+/// The object as someone else writes it with curl: `labels` and the same spec.
+fn put_outside(kuma: &KumaLocal, labels: Json) {
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        PATH,
+        Some(json!({
+            "type": "MeshMultiZoneService", "mesh": "default", "name": "shared",
+            "labels": labels,
+            "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
+                     "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+}
+
+fn labels_on_server(kuma: &KumaLocal) -> Json {
+    let (status, item) = kuma.get(PATH);
+    assert_eq!(status, 200, "{item}");
+    item["labels"].clone()
+}
+
+fn changed_outside(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    ws.write(&config(&kuma, "team = \"a\""));
+    ws.init();
+    ws.apply(&[]);
+
+    // Lost update: a saved plan changes one label; someone adds another before the apply. The
+    // apply writes nothing and says why; the other change stays.
+    ws.write(&config(&kuma, "team = \"b\""));
+    ws.expect(0, &["plan", "-input=false", "-no-color", "-out=team.plan"]);
+    put_outside(&kuma, json!({"team": "a", "oncall": "pager"}));
+    let apply = ws.run(&["apply", "-input=false", "-no-color", "team.plan"]);
+    let text = apply.all();
+    assert_eq!(apply.code, 1, "{text}");
+    assert!(
+        text.contains(
+            "The MeshMultiZoneService default/shared changed outside Terraform since it was last read"
+        ),
+        "{text}"
+    );
+    // Terraform 1.0.3 wraps a diagnostic's detail.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("terraform apply -refresh-only"), "{text}");
+    let labels = labels_on_server(&kuma);
+    assert_eq!(labels["oncall"], "pager", "{labels}");
+    assert_eq!(labels["team"], "a", "{labels}");
+    // A new plan shows the other change, and applying it is the user's decision.
+    let plan = ws.expect(
+        2,
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    assert!(plan.all().contains("oncall"), "{}", plan.all());
+    ws.apply(&[]);
+    let labels = labels_on_server(&kuma);
+    assert_eq!(labels["team"], "b", "{labels}");
+    assert!(labels.get("oncall").is_none(), "{labels}");
+
+    // Deleted and created again by someone else: the refresh sees another object, the plan
+    // refuses to create over it (with the import hint), and a stale destroy leaves it alone.
+    let (status, _) = kuma.call("DELETE", &kuma.global, PATH, None);
+    assert_eq!(status, 200);
+    // Kuma's creation times have nanoseconds; kuma-local's may tie within one millisecond.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    put_outside(&kuma, json!({"owner": "other-team"}));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 1, "{text}");
+    assert!(
+        text.contains(
+            "The MeshMultiZoneService default/shared was deleted and created again outside Terraform"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("already exists"), "{text}");
+    assert_eq!(labels_on_server(&kuma)["owner"], "other-team");
+
+    ws.expect(
+        0,
+        &[
+            "plan",
+            "-refresh=false",
+            "-destroy",
+            "-input=false",
+            "-no-color",
+            "-out=destroy.plan",
+        ],
+    );
+    let destroy = ws.expect(0, &["apply", "-input=false", "-no-color", "destroy.plan"]);
+    assert!(
+        destroy.all().contains(
+            "Left the MeshMultiZoneService default/shared in place: it is not the one Terraform created"
+        ),
+        "{}",
+        destroy.all()
+    );
+    assert_eq!(labels_on_server(&kuma)["owner"], "other-team");
+    assert!(ws.state()["resources"]
+        .as_array()
+        .is_none_or(|r| r.is_empty()));
+}
+
+#[test]
+fn changes_made_outside_are_never_overwritten_on_terraform_1_0_3() {
+    changed_outside("1.0.3");
+}
+
+#[test]
+fn changes_made_outside_are_never_overwritten_on_current_terraform() {
+    changed_outside("current");
+}
+
+/// The same guard on a HostnameGenerator update.
+#[test]
+fn a_hostname_generator_changed_outside_is_not_overwritten() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let config = |template: &str| {
+        format!(
+            "{}resource \"kuma_hostname_generator\" \"g\" {{\n  name = \"g\"\n  template = \"{template}\"\n  selector {{\n    mesh_multi_zone_service {{\n      match_labels = {{ app = \"x\" }}\n    }}\n  }}\n}}\n",
+            provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[])
+        )
+    };
+    ws.write(&config("{{ .DisplayName }}.a.mesh"));
+    ws.init();
+    ws.apply(&[]);
+    ws.write(&config("{{ .DisplayName }}.b.mesh"));
+    ws.expect(0, &["plan", "-input=false", "-no-color", "-out=g.plan"]);
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/hostnamegenerators/g",
+        Some(json!({
+            "type": "HostnameGenerator", "name": "g",
+            "spec": {"selector": {"meshMultiZoneService": {"matchLabels": {"app": "x"}}},
+                     "template": "{{ .DisplayName }}.theirs.mesh"}
+        })),
+    );
+    assert_eq!(status, 200, "{body}");
+    let apply = ws.run(&["apply", "-input=false", "-no-color", "g.plan"]);
+    assert_eq!(apply.code, 1, "{}", apply.all());
+    assert!(
+        apply
+            .all()
+            .contains("The HostnameGenerator g changed outside Terraform"),
+        "{}",
+        apply.all()
+    );
+    let (_, item) = kuma.get("/hostnamegenerators/g");
+    assert_eq!(item["spec"]["template"], "{{ .DisplayName }}.theirs.mesh");
+}
