@@ -3,7 +3,9 @@
 //! unconditional, so the provider reads before it writes and compares the object's
 //! `creationTime` and `modificationTime` with the state: an apply never undoes changes made
 //! after its plan, never takes over an object someone deleted and created again under the same
-//! name, and a destroy never deletes such an object.
+//! name, and a destroy never deletes such an object. Labels Kuma wrote outside Terraform are
+//! read at plan when the configuration sets one, and a zone's object on global cannot be
+//! imported.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kuma_mzs_e2e::terraform::{provider_block, redis_mzs, KumaLocal, Workspace};
@@ -171,4 +173,103 @@ fn a_hostname_generator_changed_outside_is_not_overwritten() {
     );
     let (_, item) = kuma.get("/hostnamegenerators/g");
     assert_eq!(item["spec"]["template"], "{{ .DisplayName }}.theirs.mesh");
+}
+
+/// An imported object whose `kuma.io/zone` was set outside Terraform (the state hides labels
+/// Kuma may write): a configuration that changes it is refused at plan, on the label, with the
+/// value the server holds; it used to plan and fail at apply with Kuma's 400.
+#[test]
+fn an_imported_objects_zone_label_is_checked_at_plan() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    put_outside(&kuma, json!({"kuma.io/zone": "east", "team": "a"}));
+    let ws = Workspace::new("current");
+    ws.write(&config(&kuma, "team = \"a\""));
+    ws.init();
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_mesh_multi_zone_service.shared",
+            "default/shared",
+        ],
+    );
+    ws.write(&config(&kuma, "team = \"a\", \"kuma.io/zone\" = \"west\""));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 1, "{text}");
+    assert!(
+        text.contains("Label \"kuma.io/zone\" cannot be removed or changed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("from \"east\" to \"west\""),
+        "the server's value: {text}"
+    );
+    assert!(
+        text.contains("\"kuma.io/zone\" = \"west\""),
+        "on the label: {text}"
+    );
+    assert_eq!(labels_on_server(&kuma)["kuma.io/zone"], "east");
+    // Setting the value it has plans no error.
+    ws.write(&config(&kuma, "team = \"a\", \"kuma.io/zone\" = \"east\""));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+}
+
+/// A HostnameGenerator a zone wrote reaches global as that zone's copy (under its KDS name):
+/// importing it by that name is refused with the reason; it used to import, then every change
+/// and even `terraform destroy` failed with Kuma's 400.
+#[test]
+fn a_zones_hostname_generator_cannot_be_imported_on_global() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let east = kuma.zones["east"].clone();
+    let (status, body) = kuma.call(
+        "PUT",
+        &east,
+        "/hostnamegenerators/local-names",
+        Some(json!({
+            "type": "HostnameGenerator", "name": "local-names",
+            "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}},
+                     "template": "{{ .DisplayName }}.east.local"}
+        })),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+    let mut copy = None;
+    for _ in 0..200 {
+        let (_, list) = kuma.get("/hostnamegenerators");
+        copy = (list["items"].as_array().into_iter().flatten())
+            .filter(|g| g["labels"]["kuma.io/display-name"] == "local-names")
+            .find_map(|g| g["name"].as_str().map(str::to_owned));
+        if copy.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let copy = copy.expect("east's generator reaches global");
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}resource \"kuma_hostname_generator\" \"z\" {{\n  name = \"{copy}\"\n  template = \"{{{{ .DisplayName }}}}.east.local\"\n  selector {{\n    mesh_service {{\n      match_labels = {{ app = \"x\" }}\n    }}\n  }}\n}}\n",
+        provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[])
+    ));
+    ws.init();
+    let import = ws.run(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        "kuma_hostname_generator.z",
+        &copy,
+    ]);
+    let text = import.all();
+    assert_eq!(import.code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "The HostnameGenerator {copy} on global is zone east's"
+        )),
+        "{text}"
+    );
+    assert!(ws.state()["resources"]
+        .as_array()
+        .is_none_or(|r| r.is_empty()));
 }

@@ -472,6 +472,10 @@ pub async fn plan(
         );
     }
     if !config.is_null() {
+        let hidden = match prior.get("name").as_str() {
+            Some(name) => super::hidden_labels_set(ctx, prior, config, &path(name)).await,
+            None => Default::default(),
+        };
         let mode = super::plan_mode(ctx);
         super::extend_unreported(&mut diags, label_errors(config, &mode, ctx.version));
         super::extend_unreported(
@@ -490,6 +494,7 @@ pub async fn plan(
                 ctx,
                 prior,
                 config,
+                hidden,
                 ResourceType::HostnameGenerator,
                 false,
             ),
@@ -811,6 +816,9 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(name)).await {
         Ok(item) => {
+            if let Some(refused) = super::zone_owned(&item, ResourceType::HostnameGenerator, name) {
+                return (state.clone(), vec![refused]);
+            }
             if let Some(created) = super::created_again(&item, state) {
                 return (
                     Value::Null,

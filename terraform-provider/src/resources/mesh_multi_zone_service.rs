@@ -552,6 +552,12 @@ pub async fn plan(
             .collect()
     };
     if !config.is_null() {
+        let hidden = match (prior.get("mesh").as_str(), prior.get("name").as_str()) {
+            (Some(mesh), Some(name)) => {
+                super::hidden_labels_set(ctx, prior, config, &path(mesh, name)).await
+            }
+            _ => Default::default(),
+        };
         let mode = super::plan_mode(ctx);
         super::extend_unreported(
             &mut diags,
@@ -569,6 +575,7 @@ pub async fn plan(
                 ctx,
                 prior,
                 config,
+                hidden,
                 ResourceType::MeshMultiZoneService,
                 true,
             ),
@@ -949,8 +956,12 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     };
     match item {
         Ok(item) => {
+            let id = format!("{mesh}/{name}");
+            if let Some(refused) = super::zone_owned(&item, ResourceType::MeshMultiZoneService, &id)
+            {
+                return (state.clone(), vec![refused]);
+            }
             if let Some(created) = super::created_again(&item, state) {
-                let id = format!("{mesh}/{name}");
                 return (
                     Value::Null,
                     vec![super::recreated_elsewhere(KIND, &id, &created, state)],

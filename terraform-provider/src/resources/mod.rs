@@ -451,6 +451,45 @@ pub fn overwritten_labels(
     diags
 }
 
+/// The labels the control plane wrote itself (which the state hides) that the configuration
+/// now sets, as the server holds them: read at plan time (only then, and only when such a label
+/// is set) so that [`removed_immutable_labels`] refuses changing one Kuma keeps for the object's
+/// life at plan rather than at apply (an imported object's `kuma.io/zone`, say).
+pub async fn hidden_labels_set(
+    ctx: &PlanContext,
+    prior: &Value,
+    config: &Value,
+    path: &str,
+) -> BTreeMap<String, String> {
+    let (false, false, Some(configured), Value::Map(set)) = (
+        prior.is_null(),
+        config.is_null(),
+        &ctx.configured,
+        config.get("labels"),
+    ) else {
+        return BTreeMap::new();
+    };
+    let users = prior.get("labels").as_string_map().unwrap_or_default();
+    let wanted: Vec<&String> = (set.keys())
+        .filter(|k| !users.contains_key(*k))
+        .filter(|k| kuma_mzs_core::server_labels::is_server_written(k))
+        .collect();
+    if wanted.is_empty() {
+        return BTreeMap::new();
+    }
+    let configured = configured.for_plan_or_read();
+    let Ok(item) = configured.client.get(path).await else {
+        return BTreeMap::new();
+    };
+    let Some(serde_json::Value::Object(held)) = item.get("labels") else {
+        return BTreeMap::new();
+    };
+    (held.iter())
+        .filter(|(k, _)| wanted.contains(k))
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
+}
+
 /// Errors, on the label, for an update that removes or changes a label Kuma keeps for the
 /// object's life (the core's `check_immutable_labels`, which Kuma runs on every update and
 /// answers with a 400): the prior state's labels (the configuration's, as last applied) against
@@ -460,13 +499,15 @@ pub fn removed_immutable_labels(
     ctx: &PlanContext,
     prior: &Value,
     config: &Value,
+    hidden: BTreeMap<String, String>,
     resource_type: ResourceType,
     mesh_scoped: bool,
 ) -> Vec<Diag> {
     if prior.is_null() || config.is_null() || config.get("labels").is_unknown() {
         return Vec::new();
     }
-    let old = prior.get("labels").as_string_map().unwrap_or_default();
+    let mut old = prior.get("labels").as_string_map().unwrap_or_default();
+    old.extend(hidden);
     let mut new: BTreeMap<String, String> = BTreeMap::new();
     if let Value::Map(labels) = config.get("labels") {
         for (key, value) in labels {
@@ -644,6 +685,28 @@ pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -
             state.get("creation_time").as_str().unwrap_or("?"),
         ),
     )
+}
+
+/// The error of a refresh (or an import) that finds a zone's object: global holds what a zone
+/// wrote (`kuma.io/origin: zone`) as that zone's copy, refuses to change or delete it, and syncs
+/// it back from the zone, so this provider (which writes on global) cannot manage it. The
+/// origin rule is the core's (`kds::is_global_originated`).
+pub fn zone_owned(item: &serde_json::Value, resource_type: ResourceType, id: &str) -> Option<Diag> {
+    let resource = kuma_mzs_core::api::decode_value(resource_type, item.clone()).ok()?;
+    if kuma_mzs_core::kds::is_global_originated(&resource) {
+        return None;
+    }
+    let kind = resource_type.name();
+    let zone = match resource.meta.zone() {
+        "" => "its zone".to_owned(),
+        zone => format!("zone {zone}"),
+    };
+    Some(Diag::error(
+        format!("The {kind} {id} on global is {zone}'s"),
+        format!(
+            "A zone wrote it (kuma.io/origin: zone), so global holds a copy that it refuses to change or delete and that {zone} keeps in sync. Manage it on {zone}'s control plane, not with this provider: remove it from this configuration and its state (`terraform state rm <address>`)."
+        ),
+    ))
 }
 
 /// The warning of a destroy that found the object deleted and created again outside this
@@ -986,7 +1049,7 @@ mod tests {
         let ctx = PlanContext::default();
         let prior = labelled(Value::string("r"), &[(ZONE, "east"), (NAMESPACE, "ns1")]);
         let removed = labelled(Value::string("r"), &[("team", "a")]);
-        let diags = removed_immutable_labels(&ctx, &prior, &removed, mzs, true);
+        let diags = removed_immutable_labels(&ctx, &prior, &removed, Default::default(), mzs, true);
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].error);
         assert_eq!(
@@ -1001,27 +1064,30 @@ mod tests {
             diags[0].detail
         );
         let changed = labelled(Value::string("r"), &[(ZONE, "west")]);
-        let diags = removed_immutable_labels(&ctx, &prior, &changed, mzs, true);
+        let diags = removed_immutable_labels(&ctx, &prior, &changed, Default::default(), mzs, true);
         assert!(diags[0].detail.contains("cannot be changed"), "{diags:?}");
         // Kept, or not known yet: nothing to say; a create has no prior labels.
         let kept = labelled(Value::string("r"), &[(ZONE, "east")]);
-        assert_eq!(removed_immutable_labels(&ctx, &prior, &kept, mzs, true), []);
+        assert_eq!(
+            removed_immutable_labels(&ctx, &prior, &kept, Default::default(), mzs, true),
+            []
+        );
         let mut unknown = kept.clone();
         unknown.set(
             "labels",
             Value::object([(ZONE, Value::Unknown), ("x", Value::Unknown)]),
         );
         assert_eq!(
-            removed_immutable_labels(&ctx, &prior, &unknown, mzs, true),
+            removed_immutable_labels(&ctx, &prior, &unknown, Default::default(), mzs, true),
             []
         );
         unknown.set("labels", Value::Unknown);
         assert_eq!(
-            removed_immutable_labels(&ctx, &prior, &unknown, mzs, true),
+            removed_immutable_labels(&ctx, &prior, &unknown, Default::default(), mzs, true),
             []
         );
         assert_eq!(
-            removed_immutable_labels(&ctx, &Value::Null, &removed, mzs, true),
+            removed_immutable_labels(&ctx, &Value::Null, &removed, Default::default(), mzs, true),
             []
         );
     }
