@@ -1169,3 +1169,41 @@ spec:
     );
     assert_eq!(hostnames("west"), ["redis.mzsvc.mesh.local"]);
 }
+
+/// A zone holds its own MeshServices as `kuma.io/origin: zone` and the other zones' as global
+/// sent them, `kuma.io/origin: global` (Kuma's KDS relabels everything global sends): a
+/// selector on the origin matches only the local service, or only the remote ones, per zone.
+#[test]
+fn a_selector_on_kuma_io_origin_matches_per_zone_as_each_zone_stores_them() {
+    let ms = |zone: &str| {
+        format!("type: MeshService\nname: backend\nmesh: default\nlabels:\n  app: backend\n  kuma.io/origin: zone\n  kuma.io/zone: {zone}\nspec:\n  state: Available\n  ports:\n  - port: 80\n")
+    };
+    let mzs = |name: &str, origin: &str| {
+        format!("type: MeshMultiZoneService\nname: {name}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: backend\n        kuma.io/origin: {origin}\n  ports:\n  - port: 80\n")
+    };
+    let text = [
+        ms("east"),
+        ms("west"),
+        mzs("local-only", "zone"),
+        mzs("remote-only", "global"),
+    ]
+    .join("---\n");
+    let p = preview(
+        &resources(&text),
+        &zones(&["east", "west"]),
+        &PreviewOptions::default(),
+    );
+    let matched = |zone: &str, mzs: &str| -> Vec<String> {
+        let zone = p.zones.iter().find(|z| z.zone == zone).unwrap();
+        let mzs = (zone.multi_zone_services.iter())
+            .find(|m| m.name == mzs)
+            .unwrap();
+        (mzs.status.mesh_services.iter())
+            .map(|m| m.zone.clone())
+            .collect()
+    };
+    assert_eq!(matched("east", "local-only"), ["east"]);
+    assert_eq!(matched("east", "remote-only"), ["west"]);
+    assert_eq!(matched("west", "local-only"), ["west"]);
+    assert_eq!(matched("west", "remote-only"), ["east"]);
+}

@@ -290,36 +290,3 @@ proptest! {
         prop_assert_eq!(incremental, full);
     }
 }
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(60))]
-
-    #[test]
-    fn moving_an_engine_between_zones_equals_a_fresh_engine(
-        ops in proptest::collection::vec(op(), 1..40),
-        down in proptest::option::of(0..3usize),
-    ) {
-        let mut options = PreviewOptions::default();
-        if let Some(d) = down {
-            options.down_zones.insert(ZONES[d].to_owned());
-        }
-        let mut state: BTreeMap<ResourceKey, Resource> = BTreeMap::new();
-        for op in ops {
-            match op {
-                Op::Upsert(r) => {
-                    state.insert(ResourceKey::of(&r), r);
-                }
-                Op::Remove(t, n, m) => {
-                    state.remove(&remove_key(t, n, m));
-                }
-            }
-        }
-        let resources: Vec<Resource> = state.into_values().collect();
-        let mut moving = MzsStatusEngine::with_resources("z1", options.clone(), &resources);
-        for zone in ["z2", "z3", "z1"] {
-            moving.set_zone(zone);
-            let fresh = MzsStatusEngine::with_resources(zone, options.clone(), &resources);
-            prop_assert_eq!(moving.zone_preview(), fresh.zone_preview());
-        }
-    }
-}

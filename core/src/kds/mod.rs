@@ -309,6 +309,26 @@ pub(crate) fn as_synced_from_other_zone(resource: &Resource) -> Resource {
     renamed
 }
 
+/// A MeshService as `zone` holds it, origin-wise: its own zone's with the `kuma.io/origin: zone`
+/// the zone computes on write, another zone's with the `kuma.io/origin: global` global's KDS
+/// gives everything it sends (v2.14.3 `pkg/kds/context/context.go` `globalMappers`). Anything
+/// else, and a MeshService in no zone, as it is.
+pub(crate) fn mesh_service_as_held_by(resource: &Resource, zone: &str) -> Resource {
+    let mut held = resource.clone();
+    let own = match resource.meta.zone() {
+        _ if resource.resource_type() != ResourceType::MeshService => return held,
+        "" => return held,
+        of => of == zone,
+    };
+    let labels = &mut held.meta.labels;
+    if own {
+        (labels.entry(labels::ORIGIN.to_owned())).or_insert_with(|| ORIGIN_ZONE.to_owned());
+    } else {
+        labels.insert(labels::ORIGIN.to_owned(), ORIGIN_GLOBAL.to_owned());
+    }
+    held
+}
+
 /// A resource written on global as a zone stores it, label-wise: the labels Kuma computes when
 /// it is written on global (`kuma.io/display-name` = name, `kuma.io/mesh` = mesh,
 /// `kuma.io/origin: global`) are added when absent, so selectors and templates see what they

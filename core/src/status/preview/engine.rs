@@ -204,31 +204,6 @@ impl MzsStatusEngine {
         &self.zone
     }
 
-    /// Look at the same resources from another zone: hostnames (`.Zone`), traffic and
-    /// zone-dependent warnings are recomputed; matching and VIPs are kept (each zone allocates
-    /// its own VIPs in Kuma, but from the same inputs in the same order, so they are equal).
-    /// Returns the MZS whose preview changed.
-    pub fn set_zone(&mut self, zone: &str) -> Vec<ResourceKey> {
-        if zone == self.zone {
-            return Vec::new();
-        }
-        self.zone = zone.to_owned();
-        let mut touched = Touched::default();
-        self.regenerate_all_hostnames(&mut touched);
-        let mut changed = Vec::new();
-        for id in touched.into_sorted() {
-            let before = self.entry(id).map(|e| e.preview.clone());
-            self.recompute(id);
-            if let Some(entry) = self.entry(id) {
-                if Some(&entry.preview) != before.as_ref() {
-                    changed.push(ResourceKey::mzs(&entry.meta.mesh, &entry.meta.name));
-                }
-            }
-        }
-        crate::text::sort::sort(&mut changed);
-        changed
-    }
-
     /// The options the engine runs with.
     pub fn options(&self) -> &PreviewOptions {
         &self.options

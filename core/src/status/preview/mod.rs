@@ -14,8 +14,10 @@
 //! # Preview conventions
 //!
 //! - A MeshService belongs to the zone in its `kuma.io/zone` label; every zone sees every
-//!   MeshService (Kuma syncs them zone -> global -> zones). A MeshService without the label is
-//!   in no zone: it still matches (Kuma's status shows `zone: ""`) but receives no traffic.
+//!   MeshService (Kuma syncs them zone -> global -> zones), its own with `kuma.io/origin: zone`
+//!   and the others' with `kuma.io/origin: global`, as global's KDS relabels what it sends. A
+//!   MeshService without the label is in no zone: it still matches (Kuma's status shows
+//!   `zone: ""`) but receives no traffic.
 //! - An MZS without a `kuma.io/origin` label is treated as authored on global (`origin: global`),
 //!   which is where Kuma requires MZS to be created; so Kuma's default generator applies to it.
 //!   Likewise `kuma.io/display-name` (the name) and `kuma.io/mesh` are added when absent, as
@@ -80,18 +82,17 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     }
     crate::text::sort::sort(&mut all_zones);
     all_zones.dedup();
-    // One engine, moved from zone to zone: the MeshService index and the matching are built
-    // once; only the zone-dependent parts are recomputed per zone.
-    let mut zones = all_zones.iter();
-    let Some(first) = zones.next() else {
-        return Preview::default();
-    };
     let resources = distinct_mesh_services(resources, options.kuma_version);
-    let mut engine = MzsStatusEngine::with_resources(first, options.clone(), &resources);
-    let mut out = vec![engine.zone_preview()];
-    for zone in zones {
-        engine.set_zone(zone);
-        out.push(engine.zone_preview());
+    // One engine per zone, as every zone's control plane computes its own statuses: a zone
+    // holds its own MeshServices as `kuma.io/origin: zone` and the others' as global sends them,
+    // `kuma.io/origin: global`, which a selector can tell apart.
+    let zone_preview = |zone: &&str| {
+        let held: Vec<Resource> = (resources.iter())
+            .map(|r| crate::kds::mesh_service_as_held_by(r, zone))
+            .collect();
+        MzsStatusEngine::with_resources(zone, options.clone(), &held).zone_preview()
+    };
+    Preview {
+        zones: all_zones.iter().map(zone_preview).collect(),
     }
-    Preview { zones: out }
 }
