@@ -1206,4 +1206,10 @@ fn a_selector_on_kuma_io_origin_matches_per_zone_as_each_zone_stores_them() {
     assert_eq!(matched("east", "remote-only"), ["west"]);
     assert_eq!(matched("west", "local-only"), ["west"]);
     assert_eq!(matched("west", "remote-only"), ["east"]);
+    // The zone-independent summary says the selector's origin is read per zone.
+    let lines = explain::explain(&resources(&text), &p);
+    assert!(
+        lines.iter().any(|l| l.contains("each zone matches its own MeshServices with kuma.io/origin: zone")),
+        "{lines:#?}"
+    );
 }

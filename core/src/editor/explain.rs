@@ -182,6 +182,12 @@ pub fn explain_with_skipped(
             }
         }
         lines.push(format!("  matched {} MeshService(s)", matched.len()));
+        if selector.contains_key(crate::model::labels::ORIGIN) {
+            lines.push(format!(
+                "  (as written; each zone matches its own MeshServices with {origin}: zone and the other zones' copies with {origin}: global, see the zones below)",
+                origin = crate::model::labels::ORIGIN
+            ));
+        }
         lines.extend(matched);
         crate::text::sort::sort_by(&mut misses, |a, b| {
             (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name))
