@@ -273,3 +273,58 @@ fn a_zones_hostname_generator_cannot_be_imported_on_global() {
         .as_array()
         .is_none_or(|r| r.is_empty()));
 }
+
+/// Labels Kuma may write (hidden by the state) on an imported object: setting one to the value
+/// the server holds keeps the KRI and SNIs known; setting another value warns with both values
+/// (Terraform shows the line as an addition).
+#[test]
+fn an_imported_objects_hidden_labels_are_compared_with_the_server() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    put_outside(
+        &kuma,
+        json!({"k8s.kuma.io/namespace": "payments", "kuma.io/env": "universal", "team": "a"}),
+    );
+    let ws = Workspace::new("current");
+    ws.write(&config(&kuma, "team = \"a\""));
+    ws.init();
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_mesh_multi_zone_service.shared",
+            "default/shared",
+        ],
+    );
+    ws.write(&config(
+        &kuma,
+        "team = \"a\", \"k8s.kuma.io/namespace\" = \"payments\"",
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 0, "{text}");
+    // Only the modification time and warnings are unknown: the KRI, SNIs and VIPs stay known.
+    let unknown: Vec<&str> = (text.lines())
+        .filter(|l| l.contains("(known after apply)"))
+        .collect();
+    assert!(
+        unknown
+            .iter()
+            .all(|l| l.contains("modification_time") || l.contains("warnings")),
+        "{text}"
+    );
+    assert!(!text.contains("changes from"), "{text}");
+
+    ws.write(&config(
+        &kuma,
+        "team = \"a\", \"kuma.io/env\" = \"kubernetes\"",
+    ));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 0, "{text}");
+    assert!(
+        text.contains("Label \"kuma.io/env\" changes from \"universal\" to \"kubernetes\""),
+        "{text}"
+    );
+}

@@ -494,11 +494,12 @@ pub async fn plan(
                 ctx,
                 prior,
                 config,
-                hidden,
+                hidden.clone(),
                 ResourceType::HostnameGenerator,
                 false,
             ),
         );
+        super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
     if &planned != prior {
         diags.extend(super::refused_by_endpoint(

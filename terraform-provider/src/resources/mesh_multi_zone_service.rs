@@ -515,9 +515,16 @@ pub async fn plan(
             planned.set("snis", names.snis.clone());
         }
     }
+    // Labels Kuma wrote that the state hides and the configuration sets, as the server holds them.
+    let hidden = match (prior.get("mesh").as_str(), prior.get("name").as_str()) {
+        (Some(mesh), Some(name)) if !config.is_null() => {
+            super::hidden_labels_set(ctx, prior, config, &path(mesh, name)).await
+        }
+        _ => Default::default(),
+    };
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && &planned != prior {
-        let update = update_of(prior, &planned);
+        let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
         if may_change(MzsComputed::Snis, &update, ctx.version) {
             let snis = names.as_ref().map(|n| n.snis.clone());
             planned.set("snis", snis.unwrap_or(Value::Unknown));
@@ -552,12 +559,6 @@ pub async fn plan(
             .collect()
     };
     if !config.is_null() {
-        let hidden = match (prior.get("mesh").as_str(), prior.get("name").as_str()) {
-            (Some(mesh), Some(name)) => {
-                super::hidden_labels_set(ctx, prior, config, &path(mesh, name)).await
-            }
-            _ => Default::default(),
-        };
         let mode = super::plan_mode(ctx);
         super::extend_unreported(
             &mut diags,
@@ -575,11 +576,12 @@ pub async fn plan(
                 ctx,
                 prior,
                 config,
-                hidden,
+                hidden.clone(),
                 ResourceType::MeshMultiZoneService,
                 true,
             ),
         );
+        super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
     if &planned != prior {
         diags.extend(super::refused_by_endpoint(

@@ -490,6 +490,45 @@ pub async fn hidden_labels_set(
         .collect()
 }
 
+/// `state` with the labels of [`hidden_labels_set`] added where it has none: the object as the
+/// server holds it, for deciding which computed values an update may change (a hidden label the
+/// configuration now sets to the value it has changes nothing).
+pub fn with_hidden_labels(state: &Value, hidden: &BTreeMap<String, String>) -> Value {
+    if hidden.is_empty() {
+        return state.clone();
+    }
+    let mut labels = state.get("labels").as_string_map().unwrap_or_default();
+    for (key, value) in hidden {
+        labels.entry(key.clone()).or_insert_with(|| value.clone());
+    }
+    let mut seen = state.clone();
+    seen.set("labels", Value::from_string_map(&labels));
+    seen
+}
+
+/// Warnings, on the label, where the configuration sets a label Kuma wrote (which the state
+/// hides, so Terraform shows the line as an addition) to another value than the server holds:
+/// the plan changes it, and says from what.
+pub fn hidden_label_changes(config: &Value, hidden: &BTreeMap<String, String>) -> Vec<Diag> {
+    let Value::Map(set) = config.get("labels") else {
+        return Vec::new();
+    };
+    (hidden.iter())
+        .filter_map(|(key, held)| {
+            let wanted = set.get(key)?.as_str()?;
+            (wanted != held).then(|| {
+                Diag::warning(
+                    format!("Label {key:?} changes from {held:?} to {wanted:?}"),
+                    format!(
+                        "The control plane holds {key:?} = {held:?}, which Kuma may write itself, so the state does not show it and the plan shows the label as added. Applying writes {wanted:?}."
+                    ),
+                )
+                .at(vec![Step::Attr("labels".into()), Step::Key(key.clone())])
+            })
+        })
+        .collect()
+}
+
 /// Errors, on the label, for an update that removes or changes a label Kuma keeps for the
 /// object's life (the core's `check_immutable_labels`, which Kuma runs on every update and
 /// answers with a 400): the prior state's labels (the configuration's, as last applied) against
