@@ -817,7 +817,9 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     let configured = configured.for_operation(state.get("timeouts"), "read");
     match configured.client.get(&path(name)).await {
         Ok(item) => {
-            if let Some(refused) = super::zone_owned(&item, ResourceType::HostnameGenerator, name) {
+            if let Some(refused) =
+                super::zone_owned(&configured, &item, ResourceType::HostnameGenerator, name)
+            {
                 return (state.clone(), vec![refused]);
             }
             if let Some(created) = super::created_again(&item, state) {

@@ -959,7 +959,8 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
     match item {
         Ok(item) => {
             let id = format!("{mesh}/{name}");
-            if let Some(refused) = super::zone_owned(&item, ResourceType::MeshMultiZoneService, &id)
+            if let Some(refused) =
+                super::zone_owned(&configured, &item, ResourceType::MeshMultiZoneService, &id)
             {
                 return (state.clone(), vec![refused]);
             }

@@ -726,11 +726,22 @@ pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -
     )
 }
 
-/// The error of a refresh (or an import) that finds a zone's object: global holds what a zone
+/// The error of a refresh (or an import) against a global control plane that finds a zone's
+/// object there: global holds what a zone
 /// wrote (`kuma.io/origin: zone`) as that zone's copy, refuses to change or delete it, and syncs
 /// it back from the zone, so this provider (which writes on global) cannot manage it. The
 /// origin rule is the core's (`kds::is_global_originated`).
-pub fn zone_owned(item: &serde_json::Value, resource_type: ResourceType, id: &str) -> Option<Diag> {
+pub fn zone_owned(
+    configured: &Configured,
+    item: &serde_json::Value,
+    resource_type: ResourceType,
+    id: &str,
+) -> Option<Diag> {
+    // On a zone endpoint (standalone, or a HostnameGenerator on a federated zone) the objects
+    // this provider writes are the zone's own.
+    if configured.mode != Some(Mode::Global) {
+        return None;
+    }
     let resource = kuma_mzs_core::api::decode_value(resource_type, item.clone()).ok()?;
     if kuma_mzs_core::kds::is_global_originated(&resource) {
         return None;
