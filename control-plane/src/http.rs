@@ -55,8 +55,17 @@ pub fn app(cp: Shared) -> Router {
 /// anything the HTTP framework refuses (too large, undecodable path or body) is answered with
 /// Kuma's `/std-errors` body like every other error.
 pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
-    let body_limit = DefaultBodyLimit::max(limits.max_body_bytes);
     let max_body_bytes = limits.max_body_bytes;
+    let body_read_timeout = limits.body_read_timeout;
+    // Axum's limit stops a body at the limit as it is read; `read_body_in_time` answers a
+    // declared oversize at once and a body that stops arriving within its deadline.
+    let body_limit = || {
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn(move |request, next| {
+                read_body_in_time(max_body_bytes, body_read_timeout, request, next)
+            }))
+            .layer(DefaultBodyLimit::max(max_body_bytes))
+    };
     Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
@@ -76,7 +85,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             get(get_mesh)
                 .put(put_mesh)
                 .delete(delete_mesh)
-                .layer(body_limit),
+                .layer(body_limit()),
         )
         .route("/meshes/{mesh}/{collection}", get(list_in_mesh))
         .route(
@@ -84,7 +93,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             get(get_in_mesh)
                 .put(put_in_mesh)
                 .delete(delete_in_mesh)
-                .layer(body_limit),
+                .layer(body_limit()),
         )
         .route(
             "/meshes/{mesh}/{collection}/{name}/_hostnames",
@@ -96,7 +105,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             get(get_global)
                 .put(put_global)
                 .delete(delete_global)
-                .layer(body_limit),
+                .layer(body_limit()),
         )
         // Only on routes that exist and allow the method: go-restful negotiates media types
         // after the path and the method matched (and after the container's auth filters).
@@ -196,6 +205,40 @@ async fn kuma_shaped_errors(max_body_bytes: usize, request: Request, next: Next)
         status.as_u16(),
         &String::from_utf8_lossy(&text),
     ))
+}
+
+/// The body of a resource request, read before the handler runs: a `Content-Length` above the
+/// limit is Kuma's 413 without waiting for the body, and a body that has not arrived within
+/// `timeout` is a 408 (Kuma's API server has no such deadline: a client that declares a body
+/// and never sends it holds its connection, and a slot of the connection cap, for good).
+async fn read_body_in_time(
+    max_body_bytes: usize,
+    timeout: Duration,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = (request.headers().get(header::CONTENT_LENGTH))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body_bytes as u64) {
+        return error_response(&api::rest::body_too_large(max_body_bytes));
+    }
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, max_body_bytes);
+    match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(_)) => error_response(&api::rest::body_too_large(max_body_bytes)),
+        Err(_) => error_response(&api::rest::framework_error(
+            StatusCode::REQUEST_TIMEOUT.as_u16(),
+            &format!(
+                "the request body did not arrive within {}s",
+                timeout.as_secs_f64()
+            ),
+        )),
+    }
 }
 
 fn is_open_path(path: &str) -> bool {

@@ -164,9 +164,14 @@ struct LimitArgs {
     /// at the cap the connection idle the longest is closed to make room.
     #[arg(long, default_value_t = Limits::default().max_connections)]
     max_connections: usize,
-    /// Largest resource PUT body in bytes (larger ones get Kuma's 413 body).
+    /// Largest resource PUT body in bytes (larger ones get Kuma's 413 body, at once when the
+    /// request declares a larger Content-Length).
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_request_body: usize,
+    /// Time a client has to send a resource request's body once its headers arrived (408
+    /// after it).
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    body_read_timeout: Duration,
     /// Deletes each store remembers for zones that are behind (older ones are pruned; a zone
     /// further behind is sent a full snapshot).
     #[arg(long, default_value_t = Limits::default().max_tombstones)]
@@ -175,8 +180,14 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(&self) -> Result<Limits, String> {
-        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
-            return Err("--header-read-timeout and --idle-timeout must be above 0".to_owned());
+        if self.header_read_timeout.is_zero()
+            || self.idle_timeout.is_zero()
+            || self.body_read_timeout.is_zero()
+        {
+            return Err(
+                "--header-read-timeout, --body-read-timeout and --idle-timeout must be above 0"
+                    .to_owned(),
+            );
         }
         if self.max_connections == 0 || self.max_request_body == 0 {
             return Err("--max-connections and --max-request-body must be above 0".to_owned());
@@ -186,6 +197,7 @@ impl LimitArgs {
             idle_timeout: self.idle_timeout,
             max_connections: self.max_connections,
             max_body_bytes: self.max_request_body,
+            body_read_timeout: self.body_read_timeout,
             max_tombstones: self.max_tombstones,
         })
     }

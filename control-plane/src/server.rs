@@ -126,6 +126,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// Largest request body of a resource PUT, in bytes.
     pub max_body_bytes: usize,
+    /// A resource request's body must arrive within this time once its head has.
+    pub body_read_timeout: Duration,
     /// Deletes each store remembers for zones that are behind; a zone further behind is sent
     /// a full snapshot ([`crate::store::DEFAULT_TOMBSTONE_LIMIT`]).
     pub max_tombstones: usize,
@@ -138,6 +140,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(90),
             max_connections: 4096,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            body_read_timeout: Duration::from_secs(30),
             max_tombstones: crate::store::DEFAULT_TOMBSTONE_LIMIT,
         }
     }

@@ -464,6 +464,70 @@ fn oversized_bodies_get_a_kuma_413_and_memory_stays_bounded() {
     );
 }
 
+/// What one raw request on a fresh connection gets back within `limit`: the status line and the
+/// body (the connection is closed by the server after it), or `None`.
+fn raw_answer(process: &Process, request: &[u8], limit: Duration) -> Option<(String, String)> {
+    let mut stream = TcpStream::connect(process.address()).unwrap();
+    stream.write_all(request).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while started.elapsed() < limit {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                got.extend_from_slice(&buffer[..n]);
+                if got.windows(4).any(|w| w == b"\r\n\r\n") && got.ends_with(b"}") {
+                    break;
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let status = text.lines().next()?.to_owned();
+    let body = text.split("\r\n\r\n").nth(1)?.to_owned();
+    Some((status, body))
+}
+
+#[test]
+fn a_declared_body_that_is_too_large_or_never_sent_is_answered_in_time() {
+    let process = Process::spawn(&["--mode", "global", "--body-read-timeout", "1s"]);
+    let head = |length: &str| {
+        format!(
+            "PUT {MZS}/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        )
+    };
+    // A length far over the limit: Kuma's 413 at once, without waiting for the body.
+    let started = Instant::now();
+    let (status, body) = raw_answer(
+        &process,
+        head("99999999999999").as_bytes(),
+        Duration::from_secs(5),
+    )
+    .expect("no answer to a declared oversize");
+    assert!(status.contains(" 413 "), "{status}");
+    assert!(body.contains("1048576"), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Four bytes of a declared hundred: a 408 after the body deadline.
+    let mut request = head("100").into_bytes();
+    request.extend_from_slice(b"{\"ty");
+    let started = Instant::now();
+    let (status, body) = raw_answer(&process, &request, Duration::from_secs(8))
+        .expect("no answer to a stalled body");
+    assert!(status.contains(" 408 "), "{status}");
+    assert!(body.contains("did not arrive within 1s"), "{body}");
+    assert!(started.elapsed() >= Duration::from_millis(800));
+    assert_eq!(process.client().get(&format!("{MZS}/slow")).0, 404);
+}
+
 #[test]
 fn framework_errors_are_kuma_std_errors() {
     let process = Process::spawn(&["--mode", "global"]);
