@@ -1213,3 +1213,37 @@ fn a_selector_on_kuma_io_origin_matches_per_zone_as_each_zone_stores_them() {
         "{lines:#?}"
     );
 }
+
+/// A hand-written MeshService without `spec.state` is taken as Unavailable (Kuma sets the state
+/// from its data plane proxies): its own zone's "no traffic" is explained, not silent.
+#[test]
+fn a_mesh_service_without_a_state_says_why_it_gets_no_traffic() {
+    let text = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 6379\n---\ntype: MeshMultiZoneService\nname: r\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: redis\n  ports:\n  - port: 6379\n";
+    let p = preview(
+        &resources(text),
+        &zones(&["east"]),
+        &PreviewOptions::default(),
+    );
+    let mzs = &p.zones[0].multi_zone_services[0];
+    let warning = (mzs.warnings.iter())
+        .find(|w| w.code == Code::UnavailableService)
+        .expect("an MZS104 warning");
+    assert!(
+        warning.message.contains("in zone east is Unavailable")
+            && warning.message.contains("spec.state is not set"),
+        "{}",
+        warning.message
+    );
+    // Written as Available, it serves and nothing is said.
+    let available = text.replace("spec:\n  ports:", "spec:\n  state: Available\n  ports:");
+    let p = preview(
+        &resources(&available),
+        &zones(&["east"]),
+        &PreviewOptions::default(),
+    );
+    let mzs = &p.zones[0].multi_zone_services[0];
+    assert!(mzs
+        .warnings
+        .iter()
+        .all(|w| w.code != Code::UnavailableService));
+}

@@ -225,7 +225,7 @@ impl Code {
             Code::PortNotServed => "No matched MeshService exposes this port",
             Code::CrossMeshMatch => "Selector matches a MeshService in another mesh",
             Code::NoMatches => "Selector matches no MeshService",
-            Code::UnavailableService => "Matched remote MeshService is Unavailable",
+            Code::UnavailableService => "Matched MeshService is Unavailable",
             Code::HostnameProblem => "Hostname generation failed or collided",
             Code::VipExhausted => "No VIP left in the MeshMultiZoneService CIDR",
             Code::DuplicateKey => "Key written twice (the last value wins)",

@@ -86,14 +86,23 @@ impl MzsStatusEngine {
             .collect();
         for s in &same_mesh {
             let zone = s.meta.zone();
+            // Remote and Unavailable: Kuma sends it nothing. Local without a state: the preview
+            // takes it as Unavailable too, which would otherwise show as unexplained "no traffic".
+            let remote = zone != self.zone;
+            let unset = s.spec.state.is_none();
             if !zone.is_empty()
-                && zone != self.zone
+                && (remote || unset)
                 && s.spec.effective_state() != MeshServiceState::Available
             {
+                let why = if unset {
+                    " (its spec.state is not set: Kuma sets it from the health of its data plane proxies, and the preview takes it as Unavailable; write state: Available to preview it serving)"
+                } else {
+                    ""
+                };
                 warnings.push(PreviewWarning {
                     code: Code::UnavailableService,
                     message: format!(
-                        "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}",
+                        "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}{why}",
                         s.meta.name, self.zone
                     ),
                     port: None,
