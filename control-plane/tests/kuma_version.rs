@@ -50,6 +50,28 @@ fn a_2_14_control_plane_accepts_a_mesh_service_top_level_target_that_3_0_rejects
     );
 }
 
+/// Kuma 2.9 applies no schema defaults to a REST body: a PUT without `mesh` has an empty mesh,
+/// which the URL check refuses (v2.9.13 `resource_name-mesh.golden.json`); 2.10 fills in
+/// `default`.
+#[test]
+fn a_2_9_control_plane_refuses_a_body_without_a_mesh() {
+    let body = json!({
+        "type": "MeshMultiZoneService", "name": "nomesh",
+        "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}},
+                 "ports": [{"port": 80}]}
+    });
+    let path = "/meshes/default/meshmultizoneservices/nomesh";
+    let (status, answer) = global(KumaVersion::V2_9).global().put(path, &body);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["invalid_parameters"],
+        json!([{"field": "mesh", "reason": "mesh from the URL has to be the same as in body"}]),
+        "{answer}"
+    );
+    let (status, answer) = global(KumaVersion::V2_10).global().put(path, &body);
+    assert!(status == 200 || status == 201, "{status} {answer}");
+}
+
 #[test]
 fn an_unsupported_version_flag_is_refused_with_the_supported_list() {
     let out = Command::new(env!("CARGO_BIN_EXE_kuma-local"))

@@ -143,6 +143,35 @@ spec:
     assert_eq!(spec.ports[1].name, None);
 }
 
+/// Kuma 2.9's REST unmarshaller applies no schema defaults: a universal document without `mesh`
+/// has an empty one, which `kumactl apply` refuses; from 2.10 it is `default`. A Kubernetes
+/// object is defaulted by the API server at every release.
+#[test]
+fn a_universal_document_without_a_mesh_is_refused_by_2_9_only() {
+    let text = "type: MeshMultiZoneService\nname: backend\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: backend\n  ports:\n  - port: 80\n";
+    let checked = check(text, &options(KumaVersion::V2_9));
+    let errors: Vec<(&str, &str)> = (checked.documents[0].diagnostics.iter())
+        .filter(|d| d.severity == kuma_mzs_core::Severity::Error)
+        .map(|d| (d.field.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(errors, [("mesh", "cannot be empty")]);
+    let hint = checked.documents[0].diagnostics[0].hint.as_deref();
+    assert!(
+        hint.is_some_and(|h| h.starts_with("Kuma 2.10 and later accept this")),
+        "{hint:?}"
+    );
+    for version in [KumaVersion::V2_10, KumaVersion::V2_14, KumaVersion::V3_0] {
+        let checked = check(text, &options(version));
+        let doc = &checked.documents[0];
+        assert!(
+            doc.diagnostics.is_empty(),
+            "{version}: {:?}",
+            doc.diagnostics
+        );
+        assert_eq!(doc.resource.as_ref().unwrap().meta.mesh, "default");
+    }
+}
+
 #[test]
 fn a_kubernetes_mzs_takes_its_mesh_from_the_label() {
     let checked = check_diagnostics(

@@ -126,6 +126,7 @@ pub fn decode_spec_in(
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
         nulls_are_values: false,
+        defaults: true,
     };
     let spec = typed_spec(
         resource_type,
@@ -363,6 +364,7 @@ fn decode_envelope(
         schema_error_paths: Vec::new(),
         // Mesh is a legacy type without a schema step: Go's JSON decoder reads null as absent.
         nulls_are_values: shape == Shape::Universal && resource_type != ResourceType::Mesh,
+        defaults: shape == Shape::Kubernetes || version.applies_schema_defaults(),
     };
     let (meta, spec_node) = match shape {
         Shape::Universal => universal_meta(node, entries, resource_type, &mut walker),
@@ -657,12 +659,18 @@ fn universal_meta<'n>(
     walker: &mut Walker<'_>,
 ) -> (Meta, Option<&'n Node>) {
     let name = string_field(node, "name", "name", true, walker).unwrap_or_default();
-    // `mesh` has the schema default `default`, which Kuma's defaulting also puts in place of null.
+    // `mesh` has the schema default `default`, which Kuma's defaulting also puts in place of null
+    // (not 2.9's, which has no defaulting: there an absent mesh is empty).
     let mesh_null = node.get("mesh").is_some_and(Node::is_null);
+    let defaulted = walker.defaults;
+    let absent_mesh = || match defaulted {
+        true => "default".to_owned(),
+        false => String::new(),
+    };
     let mesh = if resource_type.is_mesh_scoped() && !mesh_null {
-        string_field(node, "mesh", "mesh", false, walker).unwrap_or_else(|| "default".to_owned())
+        string_field(node, "mesh", "mesh", false, walker).unwrap_or_else(absent_mesh)
     } else if resource_type.is_mesh_scoped() {
-        "default".to_owned()
+        absent_mesh()
     } else {
         String::new()
     };

@@ -71,9 +71,17 @@ pub(crate) struct Walker<'d> {
     /// null), or the same as no value, as in a Kubernetes object (the API server drops such
     /// nulls before Kuma sees them) and in the Go structs Kuma's validator tests decode into.
     pub nulls_are_values: bool,
+    /// Whether the schema's defaults fill absent fields: Kubernetes' API server always does,
+    /// Kuma's REST unmarshaller from 2.10 ([`KumaVersion::applies_schema_defaults`]).
+    pub defaults: bool,
 }
 
 impl Walker<'_> {
+    /// Whether `schema` has a default this decoding applies.
+    fn has_default(&self, schema: &Schema) -> bool {
+        self.defaults && has_default(schema)
+    }
+
     /// Whether `value` counts as not written: a `null` where nulls are no value.
     pub(super) fn unwritten(&self, value: &Node) -> bool {
         value.is_null() && !self.nulls_are_values
@@ -262,7 +270,7 @@ impl Walker<'_> {
                 Some(field) => {
                     // Kuma's defaulting fills a null field that has a default, as if unwritten.
                     if entry.value.is_null() {
-                        if !self.unwritten(&entry.value) && !has_default(field.schema) {
+                        if !self.unwritten(&entry.value) && !self.has_default(field.schema) {
                             self.null_value(entry, field.schema, path);
                         }
                     } else if let Some(v) =
@@ -292,7 +300,7 @@ impl Walker<'_> {
             path.truncate(len);
         }
         for field in fields.iter().filter(|f| f.exists_in(version)) {
-            let has_default = has_default(field.schema);
+            let has_default = self.has_default(field.schema);
             let required = field.required_in(version);
             // Only required fields and defaults add anything below.
             if !(required || has_default) || out.iter().any(|(key, _)| *key == field.name) {
@@ -318,7 +326,7 @@ impl Walker<'_> {
                 default: Some(d), ..
             } = field.schema
             {
-                if !present {
+                if !present && has_default {
                     out.push((field.name, Walked::Str(d)));
                 }
             } else if required {
@@ -479,6 +487,7 @@ pub(crate) fn check_json(
         diagnostics: &mut diagnostics,
         schema_error_paths: Vec::new(),
         nulls_are_values: true,
+        defaults: version.applies_schema_defaults(),
     };
     let checked = walker
         .walk(&node, schema, &mut String::new(), node.span)

@@ -175,6 +175,14 @@ impl KumaVersion {
         self >= Self::V3_0
     }
 
+    /// Whether decoding a universal document applies the schema's defaults (`mesh: default`,
+    /// a port's `appProtocol: tcp`): from 2.10 (v2.10.11 `rest/unmarshaller.go` runs
+    /// `defaulting.Default`); 2.9's unmarshaller only validates (v2.9.13 `unmarshaller.go:75`),
+    /// so an absent `mesh` stays empty and `kumactl apply` refuses it (`mesh: cannot be empty`).
+    pub fn applies_schema_defaults(self) -> bool {
+        self >= Self::V2_10
+    }
+
     /// Whether the REST layer writes `kuma.io/origin` on every write, replacing a written value:
     /// 3.0 sets `global` on global and `zone` on a zone for every type (HEAD
     /// `labels/compute.go:157-161`). Up to 2.14 global never sets it (v2.14.3

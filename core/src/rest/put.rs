@@ -360,9 +360,15 @@ pub(crate) fn decode_body_in(
     if !violations.is_empty() {
         return Err(ApiError::invalid(TITLE_COULD_NOT_PROCESS, violations));
     }
-    decode_value(resource_type, value.clone()).map_err(|message| {
+    let mut resource = decode_value(resource_type, value.clone()).map_err(|message| {
         ApiError::invalid(TITLE_COULD_NOT_PROCESS, vec![Violation::new("", message)])
-    })
+    })?;
+    // Without defaulting (2.9) an absent mesh stays empty: the URL check refuses it.
+    let mesh_written = value.get("mesh").is_some_and(Value::is_string);
+    if !version.applies_schema_defaults() && !mesh_written {
+        resource.meta.mesh.clear();
+    }
+    Ok(resource)
 }
 
 /// A resource as a control plane lists it (`GET /meshes/{mesh}/...`): [`decode_value`], keeping
