@@ -62,7 +62,12 @@ pub fn is_global_originated(resource: &Resource) -> bool {
 
 /// [`is_global_originated`] of a resource's meta.
 pub(crate) fn is_global_originated_meta(meta: &Meta) -> bool {
-    meta.labels
+    is_global_originated_labels(&meta.labels)
+}
+
+/// [`is_global_originated`] of a resource's labels alone (for a tool that holds only them).
+pub fn is_global_originated_labels(resource_labels: &crate::model::Labels) -> bool {
+    resource_labels
         .get(labels::ORIGIN)
         .is_none_or(|origin| origin == ORIGIN_GLOBAL)
 }

@@ -505,14 +505,17 @@ pub async fn plan(
             }
         },
     );
-    // The names the server will print, known at plan when the server's release is.
-    let names = server_release(ctx)
-        .then(|| predicted_names(&planned, ctx.version))
-        .flatten();
+    // The names the server will print, known at plan when the server's release is (computed
+    // only for a create or an update that may change them: a no-change plan costs nothing).
+    let names = |planned: &Value| {
+        server_release(ctx)
+            .then(|| predicted_names(planned, ctx.version))
+            .flatten()
+    };
     if prior.is_null() {
-        if let Some(names) = &names {
-            planned.set("kri", names.kri.clone());
-            planned.set("snis", names.snis.clone());
+        if let Some(names) = names(&planned) {
+            planned.set("kri", names.kri);
+            planned.set("snis", names.snis);
         }
     }
     // Labels Kuma wrote that the state hides and the configuration sets, as the server holds them.
@@ -525,13 +528,18 @@ pub async fn plan(
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && &planned != prior {
         let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
-        if may_change(MzsComputed::Snis, &update, ctx.version) {
-            let snis = names.as_ref().map(|n| n.snis.clone());
-            planned.set("snis", snis.unwrap_or(Value::Unknown));
-        }
-        if may_change(MzsComputed::Kri, &update, ctx.version) {
-            let kri = names.as_ref().map(|n| n.kri.clone());
-            planned.set("kri", kri.unwrap_or(Value::Unknown));
+        let snis_change = may_change(MzsComputed::Snis, &update, ctx.version);
+        let kri_changes = may_change(MzsComputed::Kri, &update, ctx.version);
+        if snis_change || kri_changes {
+            let names = names(&planned);
+            if snis_change {
+                let snis = names.as_ref().map(|n| n.snis.clone());
+                planned.set("snis", snis.unwrap_or(Value::Unknown));
+            }
+            if kri_changes {
+                let kri = names.map(|n| n.kri);
+                planned.set("kri", kri.unwrap_or(Value::Unknown));
+            }
         }
         let zone_status = if ctx.has_zones {
             planned_zone_status(prior, &update, ctx)

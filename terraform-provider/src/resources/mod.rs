@@ -742,10 +742,13 @@ pub fn zone_owned(
     if configured.mode != Some(Mode::Global) {
         return None;
     }
-    let resource = kuma_mzs_core::api::decode_value(resource_type, item.clone()).ok()?;
-    if kuma_mzs_core::kds::is_global_originated(&resource) {
+    // Only the labels: a refresh of every managed object goes through here.
+    let labels: kuma_mzs_core::model::Labels =
+        serde_json::from_value(item.get("labels")?.clone()).ok()?;
+    if kuma_mzs_core::kds::is_global_originated_labels(&labels) {
         return None;
     }
+    let resource = kuma_mzs_core::api::decode_value(resource_type, item.clone()).ok()?;
     let kind = resource_type.name();
     let zone = match resource.meta.zone() {
         "" => "its zone".to_owned(),
