@@ -593,13 +593,16 @@ fn state_from_server(item: &serde_json::Value, prior: &Value, warnings: Value) -
                     .map(|m| Value::from_string_map(&m))
                     .unwrap_or(Value::Null);
                 // Empty and absent select the same (every resource of the kind), and Kuma 2.9
-                // to 2.11 drop an empty map: keep whichever of the two the configuration wrote.
-                let prior_labels = prior.get("selector").get(ours).get("match_labels");
-                let match_labels = if no_labels(&server) && no_labels(prior_labels) {
-                    prior_labels.clone()
-                } else {
-                    server
-                };
+                // to 2.11 drop an empty map: keep whichever of the two the configuration wrote
+                // (an import has written none: the server's then).
+                let prior_block = prior.get("selector").get(ours);
+                let prior_labels = prior_block.get("match_labels");
+                let match_labels =
+                    if no_labels(&server) && no_labels(prior_labels) && !prior_block.is_null() {
+                        prior_labels.clone()
+                    } else {
+                        server
+                    };
                 Value::object([("match_labels", match_labels)])
             }
             None => Value::Null,
@@ -1011,6 +1014,24 @@ mod tests {
         ];
         assert_eq!(paths, [&at_type], "{diags:?}");
         assert!(dropped_by_release(&config, &config, KumaVersion::V2_11).is_empty());
+    }
+
+    #[test]
+    fn an_imported_empty_selector_is_the_servers_empty_map() {
+        let item = serde_json::json!({
+            "type": "HostnameGenerator", "name": "gen",
+            "spec": {"template": "{{ .DisplayName }}.x",
+                     "selector": {"meshMultiZoneService": {"matchLabels": {}}}}
+        });
+        let imported =
+            Value::object([("id", Value::string("gen")), ("name", Value::string("gen"))])
+                .conform(state_type());
+        let state = state_from_server(&item, &imported, Value::Null);
+        let labels = state
+            .get("selector")
+            .get("mesh_multi_zone_service")
+            .get("match_labels");
+        assert_eq!(labels, &Value::from_string_map(&BTreeMap::new()));
     }
 
     #[test]
