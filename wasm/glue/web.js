@@ -7,7 +7,12 @@
 // it loads the main one only, and the editor module is loaded with `initEditor()` /
 // `initEditorSync()` when first needed (the playground's worker does so); in Node the editor
 // module is read from the package files on first use, as the Node build does.
-import initMain, { schemaRelease } from './kuma_mzs_main.js';
+import initMain, {
+  schemaRelease,
+  validate as mainValidate,
+  preview as mainPreview,
+  kumaVersion as mainKumaVersion,
+} from './kuma_mzs_main.js';
 import initEditorGlue, {
   initSync as initEditorGlueSync,
   explain as editorExplain,
@@ -21,7 +26,60 @@ import {
   kumaVersions as versions,
 } from './kuma_mzs_data.js';
 
-export { validate, preview, kumaVersion, version, initSync } from './kuma_mzs_main.js';
+export { version, initSync } from './kuma_mzs_main.js';
+
+// wasm-bindgen's glue copies a `&str` argument into the module's memory without checking its
+// type: a number, object or boolean reaches the wasm as a bad pointer and traps it ("memory
+// access out of bounds"). The arguments are checked here first, in the words of the .d.ts.
+// (glue/node.js has the same checks.)
+
+/** Throws a TypeError unless `value` is a string. */
+function requireString(value, name) {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+}
+
+/** Throws a TypeError naming the element and field of a preview input that is not
+ * `string | InputFile[]`. The words start as the core's own ("invalid input: ..."). */
+function requireInput(input) {
+  if (typeof input === 'string') return;
+  if (!Array.isArray(input)) {
+    throw new TypeError(`invalid input: expected a string or an array of {path, text}, not ${describe(input)}`);
+  }
+  for (let i = 0; i < input.length; i++) {
+    const file = input[i];
+    if (file === null || typeof file !== 'object' || Array.isArray(file)) {
+      throw new TypeError(`invalid input: input[${i}] must be an object {path, text, zone?}, not ${describe(file)}`);
+    }
+    requireString(file.path, `invalid input: input[${i}].path`);
+    requireString(file.text, `invalid input: input[${i}].text`);
+    // An absent zone (undefined or null) is the global control plane's.
+    if (file.zone !== undefined && file.zone !== null) requireString(file.zone, `invalid input: input[${i}].zone`);
+  }
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Check every document of a YAML or JSON text. */
+export function validate(text, options_value) {
+  requireString(text, 'text');
+  return mainValidate(text, options_value);
+}
+
+/** What each zone's control plane computes for every MeshMultiZoneService in the input. */
+export function preview(input, options_value) {
+  requireInput(input);
+  return mainPreview(input, options_value);
+}
+
+/** The canonical name of the Kuma release `spelling` names. */
+export function kumaVersion(spelling) {
+  requireString(spelling, 'spelling');
+  return mainKumaVersion(spelling);
+}
 
 let editorReady = false;
 
@@ -51,18 +109,21 @@ function editor() {
 
 /** The preview as text. */
 export function explain(input, options_value) {
+  requireInput(input);
   editor();
   return editorExplain(input, options_value);
 }
 
 /** Documentation of the field under an LSP position, or `null`. */
 export function hover(text, at, options_value) {
+  requireString(text, 'text');
   editor();
   return editorHover(text, at, options_value);
 }
 
 /** Field names and values that fit at an LSP position. */
 export function complete(text, at, options_value) {
+  requireString(text, 'text');
   editor();
   return editorComplete(text, at, options_value);
 }

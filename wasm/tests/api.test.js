@@ -234,3 +234,29 @@ test('an error that the other Kuma release line accepts carries a hint; nothing 
   assert.match(e.hint, /^Kuma 3\.0 accepts this; .* instead of 2\.14$/);
   assert.deepEqual(k.validate(mlbs).documents[0].diagnostics, []);
 });
+
+test('an argument that is not a string is a TypeError naming it, not a trap of the wasm', () => {
+  // wasm-bindgen's glue passes a number, object or boolean on as a bad pointer: `RuntimeError:
+  // memory access out of bounds`, and null a TypeError about `length`.
+  const at = { line: 0, character: 0 };
+  for (const bad of [5, {}, true, null, undefined, Symbol('x'), ['a: 1']]) {
+    const what = String(typeof bad === 'symbol' ? 'a symbol' : JSON.stringify(bad));
+    assert.throws(() => k.validate(bad), { name: 'TypeError', message: 'text must be a string' }, `validate(${what})`);
+    assert.throws(() => k.hover(bad, at), { name: 'TypeError', message: 'text must be a string' }, `hover(${what})`);
+    assert.throws(() => k.complete(bad, at), { name: 'TypeError', message: 'text must be a string' }, `complete(${what})`);
+    assert.throws(() => k.kumaVersion(bad), { name: 'TypeError', message: 'spelling must be a string' }, `kumaVersion(${what})`);
+  }
+  // preview and explain take a text or files: the element and field that is wrong are named.
+  for (const fn of [k.preview, k.explain]) {
+    assert.throws(() => fn(5), { name: 'TypeError', message: /^invalid input: expected a string or an array of \{path, text\}, not a number$/ });
+    assert.throws(() => fn({ path: 'a', text: '' }), { name: 'TypeError', message: /not an object$/ });
+    assert.throws(() => fn([{ path: 'a', text: '' }, null]), { name: 'TypeError', message: /^invalid input: input\[1\] must be an object \{path, text, zone\?\}, not null$/ });
+    assert.throws(() => fn([{ path: 'a', text: 5 }]), { name: 'TypeError', message: 'invalid input: input[0].text must be a string' });
+    assert.throws(() => fn([{ text: '' }]), { name: 'TypeError', message: 'invalid input: input[0].path must be a string' });
+    assert.throws(() => fn([{ path: 'a', text: '', zone: 1 }]), { name: 'TypeError', message: 'invalid input: input[0].zone must be a string' });
+  }
+  // An absent zone, as undefined or null, is the global's; and the module is unharmed.
+  assert.equal(k.preview([{ path: 'a', text: '', zone: null }, { path: 'b', text: '', zone: undefined }]).diagnostics.length, 2);
+  assert.equal(k.validate('x: [').diagnostics[0].code, 'syntax');
+  assert.notEqual(k.hover('type: Mesh\n', { line: 0, character: 1 }), null);
+});

@@ -440,3 +440,77 @@ test('explicit YAML tags are read as kumactl apply reads them; a tag the value d
   assert.equal(bad.code, 1);
   assert.equal(bad.stdout, '<stdin>:9:11: error: invalid YAML: cannot decode !!str `eighty` as a !!int\n');
 });
+
+test('a template is located where the core counts: lines end at \\n, \\r\\n or a lone \\r', () => {
+  const { templateDiagnostic } = require(path.join(PKG, 'lib', 'templates.js'));
+  const core = require(PKG);
+  const hg = ['type: HostnameGenerator', 'name: é🎉', 'spec:', '  selector:', '    meshService:', '      matchLabels: {a: b}', '  template: {{ .DisplayName }}.mesh', ''];
+  const helm = ['type: MeshMultiZoneService', 'name: é🎉', 'mesh: default', '{{- if .Values.enabled }}', 'spec: {}', '{{- end }}', ''];
+  // `\r\r\n` is two line breaks (a lone \r, then \r\n), as the core and LSP count them.
+  for (const [eol, perLine] of [['\n', 1], ['\r\n', 1], ['\r', 1], ['\r\r\n', 2]]) {
+    const label = JSON.stringify(eol);
+    const text = hg.join(eol);
+    // Old Mac line endings used to make the file one line: a Helm warning at 1:106, exit 0.
+    const r = runCli(['validate', '-'], { input: text });
+    assert.equal(r.code, 1, `${label}: ${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`^<stdin>:${6 * perLine + 1}:13: error: a HostnameGenerator template must be quoted`), label);
+    // Each encoding of the position is the core's: the offset counts each line break's bytes.
+    for (const [lines, severity, action] of [[hg, 'error', '{{ .DisplayName }}'], [helm, 'warning', '{{- if .Values.enabled }}']]) {
+      const source = lines.join(eol);
+      const result = core.validate(source);
+      const d = templateDiagnostic(source, result.diagnostics.concat(...result.documents.map((doc) => doc.diagnostics)), 'warning');
+      assert.equal(d.severity, severity, label);
+      const bytes = Buffer.from(source);
+      assert.equal(bytes.subarray(d.range.start.offset, d.range.end.offset).toString(), action, label);
+      const row = lines.findIndex((l) => l.includes(action));
+      const column = lines[row].indexOf(action);
+      assert.deepEqual(d.range.start, { line: row * perLine + 1, column: column + 1, character: column, offset: d.range.start.offset }, label);
+      const before = source.slice(0, source.indexOf(action));
+      assert.equal(d.range.start.offset, Buffer.byteLength(before), label);
+      assert.equal(d.range.end.character - d.range.start.character, action.length, label);
+    }
+  }
+});
+
+test('a glob with a set the pattern cannot have ([z-a]) is a usage error naming it, not a stack trace', () => {
+  const r = runCli(['validate', 'mixed/[z-a].yaml']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, 'kuma-mzs: mixed/[z-a].yaml: not a valid glob pattern ([z-a]: range out of order in character class)\n');
+  const zone = runCli(['preview', '--zone', 'east=mixed/[z-a].yaml']);
+  assert.equal(zone.code, 2, zone.stderr);
+  assert.match(zone.stderr, /^kuma-mzs: --zone east=mixed\/\[z-a\]\.yaml: not a valid glob pattern/);
+  assert.throws(() => globToRegExp('[z-a]'), { message: '[z-a]: range out of order in character class' });
+  assert.ok(globToRegExp('[a-z]*.yaml').test('mzs.yaml'));
+});
+
+test('standard input that cannot be read (a directory) is an IO error, exit 2', { skip: process.platform === 'win32' }, () => {
+  const stdin = fs.openSync(FIXTURES, 'r');
+  try {
+    for (const command of ['validate', 'preview']) {
+      const r = require('node:child_process').spawnSync(process.execPath, [path.join(PKG, 'bin', 'kuma-mzs.js'), command, '-'], {
+        cwd: FIXTURES,
+        stdio: [stdin, 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, 'kuma-mzs: <stdin>: cannot read (EISDIR)\n');
+    }
+  } finally {
+    fs.closeSync(stdin);
+  }
+});
+
+test('text output escapes control characters of keys and values: one line per diagnostic, nothing forged', () => {
+  // A quoted key with a line break used to print a line of its own that a CI problem matcher
+  // reads as a diagnostic of fake.yaml.
+  const input = 'type: MeshService\nname: a\nmesh: default\nspec:\n  selector: {dataplaneLabels: {matchLabels: {app: a}}}\n  "x\\nfake.yaml:99:1: error: injected\\t\\u001b[31m\\u2028": 1\n  ports: [{port: 80, appProtocol: http}]\n';
+  const r = runCli(['validate', '-'], { input });
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(
+    r.stdout,
+    '<stdin>:6:3: warning: spec.x\\nfake.yaml:99:1: error: injected\\t\\x1b[31m\\u2028: unknown field `x\\nfake.yaml:99:1: error: injected\\t\\x1b[31m\\u2028`; Kuma ignores it (known fields: identities, ports, selector, state) [MZS005]\n',
+  );
+  // JSON keeps the text as it is (JSON escapes it).
+  const json = JSON.parse(runCli(['validate', '--format', 'json', '-'], { input }).stdout);
+  assert.equal(json.files[0].documents[0].diagnostics[0].field, 'spec.x\nfake.yaml:99:1: error: injected\t\u001b[31m\u2028');
+});

@@ -45,3 +45,17 @@ test('the web build: resourceTypes() needs no wasm, initEditor() loads the edito
   assert.deepEqual(web.hover(text, { line: 0, character: 2 }), node.hover(text, { line: 0, character: 2 }));
   assert.equal(web.explain(text), node.explain(text));
 });
+
+test('the web build checks its arguments as the Node build does (no trap of the wasm)', async () => {
+  const web = await import(`${PKG}/web/kuma_mzs.js?types`);
+  web.initSync({ module: await readFile(`${PKG}/web/kuma_mzs_bg.wasm`) });
+  const at = { line: 0, character: 0 };
+  assert.throws(() => web.validate(5), { name: 'TypeError', message: 'text must be a string' });
+  assert.throws(() => web.validate({}), { name: 'TypeError', message: 'text must be a string' });
+  assert.throws(() => web.kumaVersion(true), { name: 'TypeError', message: 'spelling must be a string' });
+  assert.throws(() => web.hover(5, at), { name: 'TypeError', message: 'text must be a string' });
+  assert.throws(() => web.complete(null, at), { name: 'TypeError', message: 'text must be a string' });
+  assert.throws(() => web.preview([{ path: 'a', text: 5 }]), { name: 'TypeError', message: 'invalid input: input[0].text must be a string' });
+  assert.throws(() => web.explain(7), { name: 'TypeError', message: /^invalid input: expected a string or an array/ });
+  assert.equal(web.validate('x: [').diagnostics[0].code, 'syntax');
+});

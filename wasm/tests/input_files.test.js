@@ -214,3 +214,51 @@ test('a glob whose directory part is not normalised matches what the normalised 
   const up = runCli(['validate', '--format', 'json', '../d2/*.yaml'], { cwd: path.join(dir, 'd1') });
   assert.deepEqual(JSON.parse(up.stdout).files.map((f) => f.path), ['../d2/mb.yaml']);
 });
+
+test('a file whose name is not UTF-8 is read by its bytes and printed with \\xNN escapes; the others are checked too', (t) => {
+  fs.mkdirSync(path.join(dir, 'd4'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'd4', 'a.yaml'), BAD_NAME);
+  try {
+    // A latin-1 `café.yaml`, as an old archive unpacks it. macOS and Windows refuse such names.
+    fs.writeFileSync(Buffer.concat([Buffer.from(path.join(dir, 'd4', 'caf')), Buffer.from([0xe9]), Buffer.from('.yaml')]), BAD_NAME);
+  } catch (e) {
+    t.skip(`this file system takes no such name (${e.code})`);
+    return;
+  }
+  // It used to stop the run: `d4/caf\uFFFD.yaml: cannot read (ENOENT)`, exit 2, nothing checked.
+  for (const operand of ['d4', 'd4/*.yaml']) {
+    const r = run(['validate', operand]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^d4\/a\.yaml:2:7: error: name: invalid characters/m);
+    assert.match(r.stdout, /^d4\/caf\\xe9\.yaml:2:7: error: name: invalid characters/m);
+    assert.equal(r.stderr, '2 error(s), 0 warning(s) in 2 file(s)\n');
+  }
+  const preview = JSON.parse(run(['preview', '--format', 'json', 'd4']).stdout);
+  assert.deepEqual(preview.files.map((f) => [f.path, f.diagnostics.length]), [['d4/a.yaml', 1], ['d4/caf\\xe9.yaml', 1]]);
+});
+
+test('a directory walk follows symbolic links, takes each file once and does not loop', (t) => {
+  const d5 = path.join(dir, 'd5');
+  fs.mkdirSync(path.join(d5, 'real'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'outside', 'more'), { recursive: true });
+  fs.writeFileSync(path.join(d5, 'real', 'mb.yaml'), BAD_NAME);
+  fs.writeFileSync(path.join(dir, 'outside', 'ext.yaml'), BAD_NAME);
+  fs.writeFileSync(path.join(dir, 'outside', 'more', 'deep.yaml'), BAD_NAME);
+  try {
+    // Sorted before `real`, a link to it: the files are taken once, by the path without links.
+    fs.symlinkSync('real', path.join(d5, 'a-link'), 'dir');
+    fs.symlinkSync('..', path.join(d5, 'real', 'up'), 'dir');
+    fs.symlinkSync(path.join('..', 'outside', 'ext.yaml'), path.join(d5, 'file-link.yaml'), 'file');
+    fs.symlinkSync(path.join('..', 'outside', 'more'), path.join(d5, 'dir-link'), 'dir');
+    fs.symlinkSync('nowhere.yaml', path.join(d5, 'dangling.yaml'), 'file');
+  } catch (e) {
+    t.skip(`no symbolic links here (${e.code})`);
+    return;
+  }
+  // Links used to be skipped: only d5/real/mb.yaml was checked.
+  const r = run(['validate', '--format', 'json', 'd5']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).files.map((f) => f.path), ['d5/dir-link/deep.yaml', 'd5/file-link.yaml', 'd5/real/mb.yaml']);
+  const glob = run(['validate', '--format', 'json', 'd5/**/*.yaml']);
+  assert.deepEqual(JSON.parse(glob.stdout).files.map((f) => f.path), ['d5/dir-link/deep.yaml', 'd5/file-link.yaml', 'd5/real/mb.yaml']);
+});

@@ -527,3 +527,41 @@ test('completion and hover past the end of a line or of the document answer noth
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+test('a document whose file: URI names no path here is the global\'s, logged, and the server keeps running', async (t) => {
+  const dir = workspaceFolder();
+  // With a zones setting, every document's zone comes from its path: these URIs have none that
+  // Node can give (a host off Windows, an encoded `/`, a bad percent escape), which used to stop
+  // the server (exit 1) at the first diagnostics run.
+  const client = await startIn(dir, { zones: { east: ['**'] }, debounceMs: 0 });
+  t.after(() => client.child.kill());
+  const text = 'type: MeshService\nname: backend\nmesh: default\nspec:\n  selector: {dataplaneLabels: {matchLabels: {app: backend}}}\n  ports: [{port: 80, appProtocol: http}]\n';
+  const uris = ['file://server/share/a.yaml', 'file:///x/a%2Fb.yaml', 'file:///x/%E0%A4%A.yaml'];
+  if (process.platform === 'win32') uris.shift();
+  for (const uri of uris) {
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    const published = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri);
+    // The global's: a MeshService without a zone label there is MZS201 (in east's it would be east's).
+    assert.deepEqual(published.params.diagnostics.map((d) => d.code), ['MZS201'], uri);
+    const logged = await client.waitFor((m) => m.method === 'window/logMessage' && m.params.message.includes(uri));
+    assert.match(logged.params.message, /names no file path here .*; checked as the global control plane's$/);
+  }
+  const hover = await client.request('textDocument/hover', { textDocument: { uri: uris[0] }, position: { line: 0, character: 1 } });
+  assert.notEqual(hover, null);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('workspace: a watched path that is a FIFO is not read (reading would block the server)', { skip: process.platform === 'win32' }, async (t) => {
+  const dir = workspaceFolder();
+  const fifo = path.join(dir, 'pipe.yaml');
+  require('node:child_process').execFileSync('mkfifo', [fifo]);
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(fifo).href, type: 1 }] });
+  const uri = pathToFileURL(path.join(dir, 'open.yaml')).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: BROKEN } });
+  assert.notEqual(await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }), null);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});

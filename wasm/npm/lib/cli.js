@@ -7,7 +7,7 @@ const path = require('node:path');
 const core = require('../node/kuma_mzs.js');
 const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
-const { diagnosticText, hintText } = require('./format.js');
+const { diagnosticText, hintText, escapeControls } = require('./format.js');
 const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
 const { templateDiagnostic } = require('./templates.js');
 
@@ -194,13 +194,15 @@ function allDiagnostics(result) {
   return result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
 }
 
+/** One diagnostic as text: one line (and its hint's), whatever control characters the file's
+ * keys, values or name hold (see escapeControls). */
 function textLine(path, d) {
-  const where = `${path}:${d.range.start.line}:${d.range.start.column}`;
+  const where = `${escapeControls(path)}:${d.range.start.line}:${d.range.start.column}`;
   // The code of what kuma-mzs adds (MZS...), to look up in docs/codes.md; Kuma's own
   // messages (schema, validator) stay exactly as Kuma prints them.
   const code = d.code.startsWith('MZS') ? ` [${d.code}]` : '';
-  const line = `${where}: ${d.severity}: ${diagnosticText(d)}${code}`;
-  return d.hint ? `${line}\n  ${hintText(d)}` : line;
+  const line = `${where}: ${d.severity}: ${escapeControls(diagnosticText(d))}${code}`;
+  return d.hint ? `${line}\n  ${escapeControls(hintText(d))}` : line;
 }
 
 function lineColumn(range) {
@@ -435,7 +437,8 @@ function runPreview(argv, io) {
       for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.err(textLine(f.path, d) + '\n');
     }
     for (const s of result.skipped) {
-      io.err(`${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${s.name}: ${s.reason}\n`);
+      const line = `${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${s.name}: ${s.reason}`;
+      io.err(`${escapeControls(line)}\n`);
     }
     const files = result.diagnostics.map((f, i) => ({
       path: f.path,

@@ -14,6 +14,7 @@ function isGlob(operand) {
   return /[*?[]/.test(operand);
 }
 
+/** The regular expression of a glob pattern; throws Error saying what is wrong with the pattern. */
 function globToRegExp(pattern) {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -38,7 +39,16 @@ function globToRegExp(pattern) {
       if (end < 0) {
         re += '\\[';
       } else {
-        re += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        const set = '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        // A set the regular expression refuses (`[z-a]`, a range out of order) is the pattern's
+        // mistake, to be said in its words rather than as a RegExp SyntaxError.
+        try {
+          new RegExp(set);
+        } catch (e) {
+          const reason = e.message.slice(e.message.lastIndexOf(': ') + 2);
+          throw new Error(`${pattern.slice(i, end + 1)}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`);
+        }
+        re += set;
         i = end;
       }
     } else {
@@ -48,20 +58,105 @@ function globToRegExp(pattern) {
   return new RegExp('^' + re + '$');
 }
 
-function walk(dir, out) {
-  let entries;
+// The bytes of the paths a directory walk found whose names are not UTF-8 (a latin-1 `café.yaml`),
+// by the string the walk gave for them: a string path is read as UTF-8, which would name
+// another file (ENOENT), so such a file is read by its bytes.
+const rawPaths = new Map();
+
+const utf8Name = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name as text: itself when it is UTF-8, else with each byte from 0x80 written as `\xNN`
+ * (as Git quotes such names), so that two names never print the same. */
+function shownName(bytes) {
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    return utf8Name.decode(bytes);
+  } catch {
+    let name = '';
+    for (const b of bytes) name += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return name;
+  }
+}
+
+/** The file or directory a symbolic link names (stat follows it), or null when it names nothing. */
+function linkTarget(raw) {
+  try {
+    const stat = fs.statSync(raw);
+    return { stat, real: fs.realpathSync.native(raw, { encoding: 'buffer' }).toString('latin1') };
+  } catch {
+    // A dangling link (or a loop of links) is skipped, as a broken link is no file to check.
+    return null;
+  }
+}
+
+/** The real path of entry `name` of the directory whose real path is `real` (see walk). */
+function below(real, name) {
+  return (real.endsWith(path.sep) ? real : real + path.sep) + name.toString('latin1');
+}
+
+/**
+ * Every file below `dir`, sorted by name in each directory, depth first, as paths to print (see
+ * rawPaths). Symbolic links are followed, and each directory and file is taken once: a link to
+ * a directory above is a loop, and one to a file or directory the walk reaches anyway a second
+ * copy (twice the same resources in a preview). The path taken is one without links when there
+ * is one: links are followed after the rest of the walk, and fill in their place in the order.
+ */
+function walk(dir, out) {
+  const sep = Buffer.from(path.sep);
+  // Real paths (bytes, as latin-1 strings) of the directories and files taken. Below a directory
+  // whose real path is known, an entry that is no link has that path and its name: only links
+  // cost a look-up.
+  const seen = new Set();
+  // Links still to follow, each with its place (an array) in `found`.
+  const links = [];
+  function visit(raw, shown, real, found) {
+    // Below a link, a directory or file may be one taken already (the link names its parent).
+    if (seen.has(real)) return;
+    seen.add(real);
+    let entries;
+    try {
+      entries = fs.readdirSync(raw, { withFileTypes: true, encoding: 'buffer' });
+    } catch (e) {
+      throw new InputError(`${shown}: cannot read directory (${e.code || e.message})`);
+    }
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    for (const entry of entries) {
+      const name = shownName(entry.name);
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const file = { raw: Buffer.concat([raw, sep, entry.name]), shown: path.join(shown, name), exact: name === entry.name.toString() };
+      if (entry.isSymbolicLink()) {
+        const place = [];
+        found.push(place);
+        links.push({ ...file, place });
+      } else if (entry.isDirectory()) {
+        visit(file.raw, file.shown, below(real, entry.name), found);
+      } else if (entry.isFile()) {
+        take(file, below(real, entry.name), found);
+      }
+    }
+  }
+  function take(file, real, found) {
+    if (seen.has(real)) return;
+    seen.add(real);
+    if (!file.exact) rawPaths.set(file.shown, file.raw);
+    found.push(file.shown);
+  }
+  let real;
+  try {
+    real = fs.realpathSync.native(dir, { encoding: 'buffer' }).toString('latin1');
   } catch (e) {
     throw new InputError(`${dir}: cannot read directory (${e.code || e.message})`);
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.isFile()) out.push(full);
+  const found = [];
+  visit(Buffer.from(dir), dir, real, found);
+  // Links in the order found; those found below a link after all the others.
+  while (links.length > 0) {
+    const link = links.shift();
+    const target = linkTarget(link.raw);
+    if (target === null) continue;
+    if (target.stat.isDirectory()) visit(link.raw, link.shown, target.real, link.place);
+    else if (target.stat.isFile()) take(link, target.real, link.place);
   }
+  out.push(...found.flat(Infinity));
   return out;
 }
 
@@ -92,11 +187,20 @@ function expandGlob(pattern) {
   let base = fixed.length === 0 ? '.' : fixed.join('/') === '' ? '/' : path.posix.normalize(fixed.join('/'));
   if (base.length > 1 && base.endsWith('/')) base = base.slice(0, -1);
   const normalized = base === '.' ? rest.join('/') : base === '/' ? `/${rest.join('/')}` : `${base}/${rest.join('/')}`;
-  const re = globToRegExp(normalized);
+  let re;
+  try {
+    re = globToRegExp(normalized);
+  } catch (e) {
+    throw new InputError(`${pattern}: not a valid glob pattern (${e.message})`);
+  }
   if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) return [];
   const anyType = namesExtension(normalized);
   return walk(base, [])
-    .map((f) => f.split(path.sep).join('/'))
+    .map((f) => {
+      const shown = f.split(path.sep).join('/');
+      if (rawPaths.has(f)) rawPaths.set(shown, rawPaths.get(f));
+      return shown;
+    })
     .filter((f) => re.test(f))
     .filter((f) => anyType || isKumaFileType(f));
 }
@@ -212,10 +316,15 @@ function limitError(message) {
 function readInput(file, stdin) {
   let bytes;
   if (file === '-') {
-    bytes = stdin();
+    try {
+      bytes = stdin();
+    } catch (e) {
+      // Standard input redirected from a directory (EISDIR), or closed.
+      throw new InputError(`<stdin>: cannot read (${e.code || e.message})`);
+    }
   } else {
     try {
-      bytes = fs.readFileSync(file);
+      bytes = fs.readFileSync(rawPaths.get(file) || file);
     } catch (e) {
       throw new InputError(`${file}: cannot read (${e.code || e.message})`);
     }

@@ -166,6 +166,8 @@ function start() {
   };
   // Files two zones' patterns claim, already logged (once per file and setting).
   let loggedConflicts = new Set();
+  // `file:` URIs that name no file here, already logged (once per URI).
+  const loggedUris = new Set();
   let folders = [];
   let watchRegistration = false;
   // uri -> text of workspace files that hold a Kuma resource (closed files are read from here).
@@ -232,7 +234,7 @@ function start() {
     applySettings(params.initializationOptions || {}, settingRefused);
     const roots = (params.workspaceFolders || []).map((f) => f.uri);
     if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
-    folders = roots.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    folders = roots.map((u) => filePath(u, 'not read as a workspace folder')).filter((folder) => folder !== null);
     const caps = params.capabilities || {};
     watchRegistration = Boolean(caps.workspace && caps.workspace.didChangeWatchedFiles && caps.workspace.didChangeWatchedFiles.dynamicRegistration);
     return {
@@ -246,11 +248,34 @@ function start() {
     };
   });
 
+  /**
+   * The path a `file:` URI names, or null: for another scheme, and for a `file:` URI that names
+   * no path on this system (`file://server/share/a.yaml` off Windows, an encoded `/` as in
+   * `a%2Fb.yaml`, percent escapes that are not UTF-8). A client may open such a document; it is
+   * then checked as one outside the workspace folders (no zone), and the server keeps running.
+   * The first time, the console says so and what follows (`consequence`).
+   */
+  function filePath(uri, consequence) {
+    if (!uri.startsWith('file:')) return null;
+    try {
+      return fileURLToPath(uri);
+    } catch (e) {
+      if (!loggedUris.has(uri)) {
+        loggedUris.add(uri);
+        connection.console.error(`kuma-mzs: ${uri} names no file path here (${e.message}); ${consequence}`);
+      }
+      return null;
+    }
+  }
+
   /** Read a workspace file into the view; returns whether the view changed. */
   function readDisk(file) {
     const uri = pathToFileURL(file).href;
     let text = null;
     try {
+      // Only a regular file: reading a FIFO (or a device) the client reports would block the
+      // server until something writes to it.
+      if (!fs.statSync(file).isFile()) throw new Error('not a regular file');
       // Decoded as the CLI reads files: UTF-8, or UTF-16 after a byte order mark (what Windows
       // PowerShell 5's `>` writes), as Kuma reads them. Bytes that are neither come back lossy,
       // enough to tell whether the file holds a Kuma resource.
@@ -291,8 +316,10 @@ function start() {
 
   /** The zone whose control plane the file at `uri` is applied to (the `zones` setting). */
   function zoneOf(uri) {
-    if (settings.zones.names.size === 0 || !uri.startsWith('file:')) return undefined;
-    const rel = folderRelative(fileURLToPath(uri));
+    if (settings.zones.names.size === 0) return undefined;
+    const file = filePath(uri, "checked as the global control plane's");
+    if (file === null) return undefined;
+    const rel = folderRelative(file);
     if (rel === null) return undefined;
     const { name, conflicts } = assignZone(rel, settings.zones);
     if (conflicts.length > 0 && !loggedConflicts.has(uri)) {
@@ -319,8 +346,8 @@ function start() {
   connection.onDidChangeWatchedFiles((params) => {
     let changed = false;
     for (const change of params.changes) {
-      if (!change.uri.startsWith('file:')) continue;
-      const file = fileURLToPath(change.uri);
+      const file = filePath(change.uri, 'its change is ignored');
+      if (file === null) continue;
       if (!isCandidate(file) || !settings.workspacePreview || !inWorkspace(file)) continue;
       if (change.type === FileChangeType.Deleted) changed = disk.delete(change.uri) || changed;
       else changed = readDisk(file) || changed;
@@ -379,7 +406,7 @@ function start() {
   });
   documents.onDidClose((e) => {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-    // A workspace file goes on being previewed from disk.
+    // A workspace file goes on being previewed from disk (its URI is readDisk's, made from a path).
     if (disk.has(e.document.uri) && e.document.uri.startsWith('file:')) readDisk(fileURLToPath(e.document.uri));
     schedule();
   });

@@ -102,11 +102,27 @@ function firstStructuralAction(text) {
 }
 
 /**
+ * The lines of `text`, and the length of the line break that ends each (0 for the last). Lines
+ * end at `\n`, `\r\n` or a lone `\r`, as in YAML, LSP and the core's positions: a file saved with
+ * old Mac line endings is not one line, nor is `\r\r\n` one line break.
+ */
+function splitLines(text) {
+  const parts = text.split(/(\r\n|\r|\n)/);
+  const lines = [];
+  const breaks = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    lines.push(parts[i]);
+    breaks.push(i + 1 < parts.length ? parts[i + 1].length : 0);
+  }
+  return { lines, breaks };
+}
+
+/**
  * The first template action in the YAML's structure, as firstStructuralAction gives it; else the
  * first action in a string or block scalar that reads a Helm object, with `quoted: true`; else null.
  */
 function firstAction(text) {
-  const lines = text.split('\n');
+  const { lines } = splitLines(text);
   const quoted = { action: null };
   let quotedLine = -1;
   // The indentation of the key that opened a block scalar (`template: |`), while inside one.
@@ -141,11 +157,11 @@ function utf8Length(s) {
   return UTF8.encode(s).length;
 }
 
-/** A position in `text` shaped like the core's: 1-based line and column (characters), 0-based
- * UTF-16 character and UTF-8 byte offset. */
-function position(lines, line, index) {
+/** A position in a text (its splitLines) shaped like the core's: 1-based line and column
+ * (characters), 0-based UTF-16 character and UTF-8 byte offset (line breaks are 1 or 2 bytes). */
+function position({ lines, breaks }, line, index) {
   let offset = 0;
-  for (let n = 0; n < line; n++) offset += utf8Length(lines[n]) + 1;
+  for (let n = 0; n < line; n++) offset += utf8Length(lines[n]) + breaks[n];
   const before = lines[line].slice(0, index);
   offset += utf8Length(before);
   return { line: line + 1, column: [...before].length + 1, character: index, offset };
@@ -161,8 +177,8 @@ function templateDiagnostic(text, diagnostics, severity) {
   if (!diagnostics.some((d) => d.severity === 'error')) return null;
   const action = firstAction(text);
   if (action === null) return null;
-  const lines = text.split('\n');
-  const line = lines[action.line];
+  const split = splitLines(text);
+  const line = split.lines[action.line];
   const first = line.slice(action.index, action.index + action.length);
   // Not Helm but a HostnameGenerator template without its quotes, which Kuma refuses: an error
   // that says how to write it, whatever the front end makes of templates.
@@ -173,8 +189,8 @@ function templateDiagnostic(text, diagnostics, severity) {
       field: '',
       message: quoteTheTemplate(first, line),
       range: {
-        start: position(lines, action.line, action.index),
-        end: position(lines, action.line, action.index + action.length),
+        start: position(split, action.line, action.index),
+        end: position(split, action.line, action.index + action.length),
       },
     };
   }
@@ -185,8 +201,8 @@ function templateDiagnostic(text, diagnostics, severity) {
     field: '',
     message,
     range: {
-      start: position(lines, action.line, action.index),
-      end: position(lines, action.line, action.index + action.length),
+      start: position(split, action.line, action.index),
+      end: position(split, action.line, action.index + action.length),
     },
   };
 }

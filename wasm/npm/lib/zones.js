@@ -103,7 +103,15 @@ function zoneRules(setting) {
       throw new Error(`zones.${zone}: must be a glob pattern or a list of them (relative to the workspace folder)`);
     }
     names.add(zone);
-    for (const pattern of list) patterns.push({ zone, matches: pathMatcher(pattern) });
+    for (const pattern of list) {
+      let matches;
+      try {
+        matches = pathMatcher(pattern);
+      } catch (e) {
+        throw new Error(`zones.${zone}: ${JSON.stringify(pattern)} is not a valid glob pattern (${e.message})`);
+      }
+      patterns.push({ zone, matches });
+    }
   }
   return { names, patterns };
 }
