@@ -523,24 +523,47 @@ pub fn explain(files: &[InputFile], options: &PreviewOpts) -> Result<String, Api
             } else {
                 ("", "", "")
             };
-            text.push_str(&format!(
-                "{}:{}:{}: {}: {field}{}{open}{code}{close}\n",
-                file.path, d.range.start.line, d.range.start.column, d.severity, d.message
-            ));
+            push_line(
+                &mut text,
+                &format!(
+                    "{}:{}:{}: {}: {field}{}{open}{code}{close}",
+                    file.path, d.range.start.line, d.range.start.column, d.severity, d.message
+                ),
+            );
         }
     }
     for s in &out.skipped {
         let mesh = if s.mesh.is_empty() { "" } else { "/" };
-        text.push_str(&format!(
-            "{}:{}:{}: skipped {} {}{mesh}{}: {}\n",
-            s.path, s.range.start.line, s.range.start.column, s.kind, s.mesh, s.name, s.reason
-        ));
+        push_line(
+            &mut text,
+            &format!(
+                "{}:{}:{}: skipped {} {}{mesh}{}: {}",
+                s.path, s.range.start.line, s.range.start.column, s.kind, s.mesh, s.name, s.reason
+            ),
+        );
     }
     for line in explanation {
-        text.push_str(&line);
-        text.push('\n');
+        push_line(&mut text, &line);
     }
     Ok(text)
+}
+
+/// One line of text output, its control characters written as escapes (`\n`, `\x1b`,
+/// `\u2028`): a name or key holding a line break would otherwise start a line of its own that
+/// reads as another diagnostic (`x.yaml:9:1: error: ...`) to a CI problem matcher. Backslashes
+/// stay as they are (the npm CLI's `escapeControls` does the same to its own lines).
+fn push_line(text: &mut String, line: &str) {
+    for c in line.chars() {
+        match c {
+            '\n' => text.push_str("\\n"),
+            '\r' => text.push_str("\\r"),
+            '\t' => text.push_str("\\t"),
+            c if c.is_control() => text.push_str(&format!("\\x{:02x}", u32::from(c))),
+            '\u{2028}' | '\u{2029}' => text.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => text.push(c),
+        }
+    }
+    text.push('\n');
 }
 
 js_struct! {
@@ -685,6 +708,16 @@ pub fn codes() -> Vec<CodeInfo> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_text_line_keeps_its_control_characters_on_it() {
+        let mut text = String::new();
+        push_line(
+            &mut text,
+            "a\nfake.yaml:9:9: error: x\t\u{1b}[31m\u{2028}\\n",
+        );
+        assert_eq!(text, "a\\nfake.yaml:9:9: error: x\\t\\x1b[31m\\u2028\\n\n");
+    }
 
     #[test]
     fn kuma_version_names_the_release_through_the_core_parse() {

@@ -514,3 +514,11 @@ test('text output escapes control characters of keys and values: one line per di
   const json = JSON.parse(runCli(['validate', '--format', 'json', '-'], { input }).stdout);
   assert.equal(json.files[0].documents[0].diagnostics[0].field, 'spec.x\nfake.yaml:99:1: error: injected\t\u001b[31m\u2028');
 });
+
+test('preview text output (the core\'s) escapes control characters too: nothing forged', () => {
+  const input = 'type: MeshMultiZoneService\nname: redis\nmesh: default\nlabels:\n  "x\\nfake.yaml:99:1: error: injected": a\nspec:\n  selector: {meshService: {matchLabels: {app: redis}}}\n  ports: [{port: 6379}]\n';
+  const r = runCli(['preview', '--zones', 'east', '-'], { input });
+  const forged = r.stdout.split('\n').filter((l) => l.startsWith('fake.yaml'));
+  assert.deepEqual(forged, [], r.stdout);
+  assert.match(r.stdout, /x\\nfake\.yaml:99:1: error: injected/, r.stdout);
+});
