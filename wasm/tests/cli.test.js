@@ -4,7 +4,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { FIXTURES, PKG, runCli } = require('./helpers.js');
+const { spawnSync } = require('node:child_process');
+const { CLI, FIXTURES, PKG, runCli } = require('./helpers.js');
 const { globToRegExp } = require('../npm/lib/files.js');
 
 test('a valid file exits 0 and prints nothing on stdout', () => {
@@ -521,4 +522,25 @@ test('preview text output (the core\'s) escapes control characters too: nothing 
   const forged = r.stdout.split('\n').filter((l) => l.startsWith('fake.yaml'));
   assert.deepEqual(forged, [], r.stdout);
   assert.match(r.stdout, /x\\nfake\.yaml:99:1: error: injected/, r.stdout);
+});
+
+test('a reader that stops early (schema | head) ends the run quietly with its status, no EPIPE stack trace', () => {
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" schema | head -c 10`], { encoding: 'utf8' });
+  assert.equal(r.stdout.length, 10);
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+});
+
+test('preview --format json: the skipped line on standard error names the mesh, as the text output does', () => {
+  const input = 'type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: b}}}\n  ports: [{port: 80, appProtocol: bogus}]\n';
+  const r = runCli(['preview', '--format', 'json', '--zones', 'east', '-'], { input });
+  assert.match(r.stderr, /skipped MeshMultiZoneService default\/backend: fix 1 error/);
+  assert.deepEqual(JSON.parse(r.stdout).skipped.map((s) => `${s.mesh}/${s.name}`), ['default/backend']);
+});
+
+test('overlapping operands check each file once', () => {
+  const once = runCli(['validate', 'mixed/']);
+  const twice = runCli(['validate', 'mixed/', 'mixed/*.yaml', './mixed//valid-mzs.yaml']);
+  assert.equal(twice.stdout, once.stdout);
+  assert.equal(twice.stderr, once.stderr);
 });

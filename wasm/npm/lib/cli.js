@@ -437,7 +437,8 @@ function runPreview(argv, io) {
       for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.err(textLine(f.path, d) + '\n');
     }
     for (const s of result.skipped) {
-      const line = `${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${s.name}: ${s.reason}`;
+      const key = s.mesh ? `${s.mesh}/${s.name}` : s.name;
+      const line = `${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${key}: ${s.reason}`;
       io.err(`${escapeControls(line)}\n`);
     }
     const files = result.diagnostics.map((f, i) => ({

@@ -240,7 +240,28 @@ function expandOperands(operands) {
       throw new InputError(`${operand}: no such file or directory`);
     }
   }
-  return out;
+  return onceEach(out);
+}
+
+/**
+ * `files` with each file once (the first path naming it): operands that overlap
+ * (`k8s/*.yaml k8s/`, `deploy/../k8s/a.yaml k8s/a.yaml`) would otherwise check, count and
+ * preview one file twice.
+ */
+function onceEach(files) {
+  const seen = new Set();
+  return files.filter((file) => {
+    if (file === '-') return true;
+    let key;
+    try {
+      key = fs.realpathSync(rawPaths.get(file) ?? file, { encoding: 'buffer' }).toString('latin1');
+    } catch {
+      return true;
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
