@@ -507,9 +507,14 @@ pub async fn plan(
     );
     // The names the server will print, known at plan when the server's release is (computed
     // only for a create or an update that may change them: a no-change plan costs nothing).
+    // The planned object as global stores it, reviewed once (names and live lints both read it;
+    // neither depends on `kri` or `snis`).
+    let reviewed = std::sync::OnceLock::new();
+    let review =
+        |planned: &Value| (reviewed.get_or_init(|| as_resource(planned, ctx.version))).clone();
     let names = |planned: &Value| {
         server_release(ctx)
-            .then(|| predicted_names(planned, ctx.version))
+            .then(|| predicted_names(review(planned)?, ctx.version))
             .flatten()
     };
     if prior.is_null() {
@@ -608,7 +613,7 @@ pub async fn plan(
     if let (Some(configured), false, true) = (&ctx.configured, planned.is_null(), changes_matching)
     {
         if configured.live_lints && !diags.iter().any(|d| d.error) {
-            if let Some(resource) = as_resource(&planned, ctx.version) {
+            if let Some(resource) = review(&planned) {
                 diags.extend(super::live::lints(configured, resource, ctx.version).await);
             }
         }
@@ -634,12 +639,14 @@ struct PredictedNames {
     snis: Value,
 }
 
-/// The `kri` and `snis` the server will print for the planned object: the core renders it as
+/// The `kri` and `snis` the server will print for the planned object (as global stores it): the core renders it as
 /// `version`'s REST marshaller does (no `kri` before 2.13, no `snis` before 2.14), and state
 /// takes them from that rendering exactly as from the server's answer. `None` while a value
 /// they depend on is not known.
-fn predicted_names(planned: &Value, version: KumaVersion) -> Option<PredictedNames> {
-    let resource = as_resource(planned, version)?;
+fn predicted_names(
+    resource: kuma_mzs_core::Resource,
+    version: KumaVersion,
+) -> Option<PredictedNames> {
     let item = serde_json::to_value(ReleaseItem {
         resource: &resource,
         times: Times {
