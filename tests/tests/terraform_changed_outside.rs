@@ -37,6 +37,24 @@ fn put_outside(kuma: &KumaLocal, labels: Json) {
     assert!(status == 200 || status == 201, "{status} {body}");
 }
 
+/// A workspace (current Terraform) that imported the object `put_outside` wrote.
+fn imported(kuma: &KumaLocal) -> Workspace {
+    let ws = Workspace::new("current");
+    ws.write(&config(kuma, "team = \"a\""));
+    ws.init();
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_mesh_multi_zone_service.shared",
+            "default/shared",
+        ],
+    );
+    ws
+}
+
 fn labels_on_server(kuma: &KumaLocal) -> Json {
     let (status, item) = kuma.get(PATH);
     assert_eq!(status, 200, "{item}");
@@ -182,19 +200,7 @@ fn a_hostname_generator_changed_outside_is_not_overwritten() {
 fn an_imported_objects_zone_label_is_checked_at_plan() {
     let kuma = KumaLocal::start(&["east"], &[]);
     put_outside(&kuma, json!({"kuma.io/zone": "east", "team": "a"}));
-    let ws = Workspace::new("current");
-    ws.write(&config(&kuma, "team = \"a\""));
-    ws.init();
-    ws.expect(
-        0,
-        &[
-            "import",
-            "-input=false",
-            "-no-color",
-            "kuma_mesh_multi_zone_service.shared",
-            "default/shared",
-        ],
-    );
+    let ws = imported(&kuma);
     ws.write(&config(&kuma, "team = \"a\", \"kuma.io/zone\" = \"west\""));
     let plan = ws.run(&["plan", "-input=false", "-no-color"]);
     let text = plan.all();
@@ -284,19 +290,7 @@ fn an_imported_objects_hidden_labels_are_compared_with_the_server() {
         &kuma,
         json!({"k8s.kuma.io/namespace": "payments", "kuma.io/env": "universal", "team": "a"}),
     );
-    let ws = Workspace::new("current");
-    ws.write(&config(&kuma, "team = \"a\""));
-    ws.init();
-    ws.expect(
-        0,
-        &[
-            "import",
-            "-input=false",
-            "-no-color",
-            "kuma_mesh_multi_zone_service.shared",
-            "default/shared",
-        ],
-    );
+    let ws = imported(&kuma);
     ws.write(&config(
         &kuma,
         "team = \"a\", \"k8s.kuma.io/namespace\" = \"payments\"",
