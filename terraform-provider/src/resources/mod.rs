@@ -666,8 +666,9 @@ pub enum Held {
 /// Read before an update or a delete and compare the object's `creationTime` and
 /// `modificationTime` with the state's: Kuma's PUT and DELETE are unconditional, so this is what
 /// keeps an apply from overwriting changes made after the plan (or from deleting an object that
-/// someone created again under the same name). A value the state does not hold is not compared;
-/// a read that fails lets the write go on and report what the server says.
+/// someone created again under the same name). A value the state does not hold is not compared,
+/// nor the modification time on a zone endpoint (status writes move it there); a read that
+/// fails lets the write go on and report what the server says.
 pub async fn held_on_server(configured: &Configured, path: &str, state: &Value) -> Held {
     let item = match configured.client.get(path).await {
         Ok(item) => item,
@@ -676,6 +677,11 @@ pub async fn held_on_server(configured: &Configured, path: &str, state: &Value) 
     };
     if let Some(created) = created_again(&item, state) {
         return Held::Recreated { created };
+    }
+    // On a zone the status engine writes the object's status, which moves its modification
+    // time too: only global's objects change by writes alone.
+    if configured.mode != Some(Mode::Global) {
+        return Held::Unchanged(Some(item));
     }
     let modified = item.get("modificationTime").and_then(|v| v.as_str());
     if let (Some(server), Some(known)) = (modified, state.get("modification_time").as_str()) {
