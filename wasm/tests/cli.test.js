@@ -123,6 +123,9 @@ test('non-UTF-8 input is a located limit error, not a crash', () => {
   const r = runCli(['validate', '-'], { input: Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]) });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^<stdin>:1:1: error: the input is not valid UTF-8 text \(invalid byte 0xFF at offset 3, line 1\)$/m);
+  // Lines counted as the core counts them: \n, \r\n and a lone \r each end one.
+  const mixed = runCli(['validate', '-'], { input: Buffer.from('a: 1\rb: 2\r\nc: \xff\n', 'latin1') });
+  assert.match(mixed.stdout, /invalid byte 0xFF at offset 14, line 3\)$/m);
 });
 
 test('preview --format json prints the zones of the core preview', () => {

@@ -524,6 +524,13 @@ test('completion and hover past the end of a line or of the document answer noth
   const fields = await client.request('textDocument/completion', at(2, 0));
   assert.ok(fields.some((i) => i.label === 'spec'), JSON.stringify(fields.map((i) => i.label)));
   assert.notEqual(await client.request('textDocument/hover', at(0, 2)), null);
+  // Lines that end in a lone \r (old Mac files) end where the core's do: past the break is past the end.
+  const cr = 'file:///w/cr.yaml';
+  client.notify('textDocument/didOpen', { textDocument: { uri: cr, languageId: 'yaml', version: 1, text: text.replaceAll('\n', '\r') } });
+  const atCr = (line, character) => ({ textDocument: { uri: cr }, position: { line, character } });
+  assert.deepEqual(await client.request('textDocument/completion', atCr(0, 27)), []);
+  assert.equal(await client.request('textDocument/hover', atCr(0, 27)), null);
+  assert.notEqual(await client.request('textDocument/hover', atCr(0, 2)), null);
   await client.request('shutdown', null);
   client.notify('exit', null);
 });

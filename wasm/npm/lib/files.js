@@ -314,8 +314,11 @@ function decode(bytes) {
   } catch {
     const text = utf8Lossy.decode(bytes);
     const offset = firstInvalidUtf8(bytes, text);
+    // Lines end at \n, \r\n or a lone \r, as the core counts them.
     let line = 1;
-    for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a)) line++;
+    }
     const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
     return { text, problem: `the input is not valid UTF-8 text (invalid byte 0x${byte} at offset ${offset}, line ${line})` };
   }

@@ -418,7 +418,8 @@ function start() {
   function inDocument(document, position) {
     if (position.line < 0 || position.line >= document.lineCount || position.character < 0) return false;
     const line = document.getText({ start: { line: position.line, character: 0 }, end: { line: position.line + 1, character: 0 } });
-    return position.character <= line.replace(/\r?\n$/, '').length;
+    // The line without its break (\n, \r\n or a lone \r, as the core counts them).
+    return position.character <= line.replace(/(\r\n|\r|\n)$/, '').length;
   }
 
   connection.onHover((params) => {
