@@ -454,7 +454,7 @@ pub fn overwritten_labels(
 /// The labels the control plane wrote itself (which the state hides) that the configuration
 /// now sets, as the server holds them: read at plan time (only then, and only when such a label
 /// is set) so that [`removed_immutable_labels`] refuses changing one Kuma keeps for the object's
-/// life at plan rather than at apply (an imported object's `kuma.io/zone`, say).
+/// life at plan rather than at apply (an imported object's zone label, say).
 pub async fn hidden_labels_set(
     ctx: &PlanContext,
     prior: &Value,
@@ -734,7 +734,7 @@ pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -
 
 /// The error of a refresh (or an import) against a global control plane that finds a zone's
 /// object there: global holds what a zone
-/// wrote (`kuma.io/origin: zone`) as that zone's copy, refuses to change or delete it, and syncs
+/// wrote (origin label `zone`) as that zone's copy, refuses to change or delete it, and syncs
 /// it back from the zone, so this provider (which writes on global) cannot manage it. The
 /// origin rule is the core's (`kds::is_global_originated`).
 pub fn zone_owned(
@@ -763,7 +763,8 @@ pub fn zone_owned(
     Some(Diag::error(
         format!("The {kind} {id} on global is {zone}'s"),
         format!(
-            "A zone wrote it (kuma.io/origin: zone), so global holds a copy that it refuses to change or delete and that {zone} keeps in sync. Manage it on {zone}'s control plane, not with this provider: remove it from this configuration and its state (`terraform state rm <address>`)."
+            "A zone wrote it ({}: zone), so global holds a copy that it refuses to change or delete and that {zone} keeps in sync. Manage it on {zone}'s control plane, not with this provider: remove it from this configuration and its state (`terraform state rm <address>`).",
+            kuma_mzs_core::model::labels::ORIGIN,
         ),
     ))
 }
