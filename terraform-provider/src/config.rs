@@ -111,6 +111,10 @@ pub struct Configured {
     /// Whether `kuma_version` is the control plane's own release (read from `GET /`), so no
     /// other release can be the cause of an error (no version hints).
     pub release_from_server: bool,
+    /// Whether the control plane refuses a create-only PUT (`If-None-Match: *`) over an existing
+    /// object, as kuma-local does (its `GET /` says `kumaLocal`); Kuma ignores the header, so a
+    /// create reads before it writes unless this is known.
+    pub refuses_create_over_existing: bool,
     /// Request timeout (also the zone-status wait bound).
     pub timeout: Duration,
     /// Default overall deadline of one operation.
@@ -373,6 +377,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         explicit_version,
         mode: None,
         release_from_server: false,
+        refuses_create_over_existing: false,
         timeout,
         operation_timeout,
         live_lints: config.get("live_lints").as_bool().unwrap_or(true),
@@ -392,6 +397,8 @@ pub struct ServerInfo {
     pub mode: Option<String>,
     /// The zone's name, when the server is a zone and says (kuma-local does).
     pub zone: Option<String>,
+    /// Whether the server is kuma-local, which honours `If-None-Match: *` on PUT.
+    pub kuma_local: bool,
 }
 
 /// Read a release string through the core: the whole text, else its `major.minor`.
@@ -418,6 +425,7 @@ impl ServerInfo {
             version_text,
             mode: text("mode"),
             zone: text("zone"),
+            kuma_local: text("kumaLocal").is_some(),
         }
     }
 
@@ -530,6 +538,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         }
     };
     let info = ServerInfo::from_index(&body);
+    settled.refuses_create_over_existing = info.kuma_local;
     settled.mode = server_mode(&client, &info).await;
     crate::log::info(
         "control plane mode",

@@ -110,8 +110,10 @@ pub fn schema() -> Schema {
     }
 }
 
+const COLLECTION: &str = "/hostnamegenerators";
+
 fn path(name: &str) -> String {
-    format!("/hostnamegenerators/{}", encode(name))
+    format!("{COLLECTION}/{}", encode(name))
 }
 
 /// A stand-in for a label value, template or extension type not known yet (valid for each).
@@ -516,7 +518,7 @@ pub async fn plan(
         planned.get("name").as_str(),
     ) {
         let configured = configured.for_plan_or_read();
-        match super::exists_at_plan(&configured, &path(name)).await {
+        match super::exists_at_plan_in(&configured, COLLECTION, name, &path(name)).await {
             Ok(true) => diags.push(super::already_exists(
                 &super::Importable {
                     type_name: TYPE_NAME,
@@ -727,8 +729,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     );
     let mut request = body(planned, name);
     let written = if prior.is_null() {
-        // Read before write, then a create-only PUT: never take over another's generator.
-        match super::exists(&configured, &path(name)).await {
+        // Read before write (unless the server refuses the create-only PUT itself), then a
+        // create-only PUT: never take over another's generator.
+        match super::exists_before_create(&configured, &path(name)).await {
             Ok(true) => {
                 return (
                     prior.clone(),

@@ -713,7 +713,7 @@ async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContex
     let exists = if ctx.holds(&id) {
         Ok(false)
     } else {
-        super::exists_at_plan(&configured, &path(mesh, name)).await
+        super::exists_at_plan_in(&configured, &collection(mesh), name, &path(mesh, name)).await
     };
     match exists {
         Ok(true) => {
@@ -912,8 +912,9 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     (state, diags)
 }
 
-/// A create that never overwrites: read before write (every server), then a PUT with
-/// `If-None-Match: *` (refused by servers that honour it when the object appeared in between).
+/// A create that never overwrites: a PUT with `If-None-Match: *`, which a server that honours it
+/// refuses over an existing object; against any other server (Kuma ignores the header) a read
+/// before the write comes first.
 /// A create-only PUT that was retried and then refused may have been refused because its own
 /// first attempt got through: the object is ours when it holds exactly what we sent.
 async fn create(
@@ -929,7 +930,7 @@ async fn create(
         path: path.to_owned(),
         retried,
     };
-    if super::exists(configured, path).await? {
+    if super::exists_before_create(configured, path).await? {
         return Err(refused(false));
     }
     match configured.client.put_new(path, request).await {
@@ -1091,6 +1092,7 @@ mod tests {
     use crate::diag::Step;
 
     use crate::test_server::block_on;
+    use std::sync::Arc;
 
     fn config(app_protocol: Value) -> Value {
         Value::object([
@@ -1428,5 +1430,92 @@ mod tests {
                 && detail.contains("mesh: "),
             "{detail}"
         );
+    }
+
+    /// A control plane holding MZS `taken` (another team's) whose PUT overwrites, unless it is
+    /// kuma-local (`honours`: its index says `kumaLocal` and a create-only PUT over an existing
+    /// object is a 412). Counts GETs of `taken` and PUTs that overwrote it.
+    async fn holder_of_taken(
+        honours: bool,
+    ) -> (
+        String,
+        Arc<std::sync::atomic::AtomicUsize>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use axum::http::{HeaderMap, StatusCode};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (gets, overwrites) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (g, o) = (Arc::clone(&gets), Arc::clone(&overwrites));
+        let mut index =
+            serde_json::json!({"version": "2.14.3", "basedOnKuma": "2.14.3", "product": "Kuma"});
+        if honours {
+            index["kumaLocal"] = serde_json::json!("0.1.0");
+            index["mode"] = serde_json::json!("global");
+        }
+        let taken = "/meshes/default/meshmultizoneservices/taken";
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(move || async move { axum::Json(index) }))
+            .route(
+                taken,
+                axum::routing::get(move || {
+                    g.fetch_add(1, Ordering::SeqCst);
+                    async { axum::Json(serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "taken"})) }
+                })
+                .put(move |headers: HeaderMap| {
+                    let refuse = honours && headers.contains_key("if-none-match");
+                    if !refuse {
+                        o.fetch_add(1, Ordering::SeqCst);
+                    }
+                    async move {
+                        if refuse {
+                            (StatusCode::PRECONDITION_FAILED, axum::Json(serde_json::json!({"title": "Precondition Failed"})))
+                        } else {
+                            (StatusCode::OK, axum::Json(serde_json::json!({})))
+                        }
+                    }
+                }),
+            );
+        (crate::test_server::serve(app).await, gets, overwrites)
+    }
+
+    #[test]
+    fn a_create_never_overwrites_whether_or_not_the_server_honours_if_none_match() {
+        use std::sync::atomic::Ordering;
+        block_on(async {
+            for honours in [false, true] {
+                let (endpoint, gets, overwrites) = holder_of_taken(honours).await;
+                let Ok(crate::config::Configuration::Ready(configured)) = crate::config::configure(
+                    &Value::object([("endpoint", Value::string(&endpoint))]),
+                ) else {
+                    panic!("the provider configures");
+                };
+                let (configured, _) = crate::config::detect(&configured).await;
+                assert_eq!(configured.refuses_create_over_existing, honours);
+                let request = serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "taken", "spec": {}});
+                let created = create(
+                    &configured,
+                    "/meshes/default/meshmultizoneservices/taken",
+                    "default",
+                    "taken",
+                    &request,
+                )
+                .await;
+                assert!(
+                    matches!(
+                        created,
+                        Err(ClientError::AlreadyExists { retried: false, .. })
+                    ),
+                    "honours={honours}: {created:?}"
+                );
+                assert_eq!(overwrites.load(Ordering::SeqCst), 0, "honours={honours}");
+                // Kuma ignores the header: the read before the write is the guard. kuma-local
+                // refuses the write itself, so no read is made.
+                assert_eq!(
+                    gets.load(Ordering::SeqCst),
+                    usize::from(!honours),
+                    "honours={honours}"
+                );
+            }
+        });
     }
 }

@@ -19,7 +19,7 @@
 //! - the list is as fresh as the individual GETs it replaces: it is taken during the same
 //!   refresh, and a refresh is no atomic snapshot of the server either.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
@@ -43,6 +43,10 @@ type Index = HashMap<String, serde_json::Value>;
 #[derive(Debug, Default)]
 pub struct ReadSnapshots {
     slots: Mutex<HashMap<(String, String), Slot>>,
+    /// Meshes this process saw exist, per control plane. A plan of many creates in one mesh
+    /// asks once whether it exists: Meshes are not written here, and one deleted during the
+    /// run fails the write itself with the server's error.
+    meshes: Mutex<HashSet<(String, String)>>,
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +55,17 @@ struct Slot {
     generation: u64,
     reads: u32,
     list: Option<Arc<OnceCell<Option<Arc<Index>>>>>,
+}
+
+/// What this process's list of a collection says of one name.
+#[derive(Debug, PartialEq)]
+pub enum Listed {
+    /// The list holds it.
+    Holds(serde_json::Value),
+    /// The list was taken and does not hold it.
+    Lacks,
+    /// No list answers (too few reads of the collection yet, or it could not be listed).
+    Unknown,
 }
 
 impl ReadSnapshots {
@@ -63,6 +78,38 @@ impl ReadSnapshots {
         key_of: KeyOf,
         name: &str,
     ) -> Option<serde_json::Value> {
+        match self.lookup(client, collection, key_of, name).await {
+            Listed::Holds(item) => Some(item),
+            Listed::Lacks | Listed::Unknown => None,
+        }
+    }
+
+    /// Whether this process saw `mesh` exist on `client`'s control plane.
+    pub fn mesh_seen(&self, client: &KumaClient, mesh: &str) -> bool {
+        self.meshes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&(client.endpoint().to_owned(), mesh.to_owned()))
+    }
+
+    /// Note that `mesh` exists on `client`'s control plane.
+    pub fn remember_mesh(&self, client: &KumaClient, mesh: &str) {
+        self.meshes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((client.endpoint().to_owned(), mesh.to_owned()));
+    }
+
+    /// [`ReadSnapshots::find`], telling a name the list lacks from no list at all: for a
+    /// plan's check that a create will not meet an existing object, where an object made after
+    /// the list is caught by the create itself.
+    pub async fn lookup(
+        &self,
+        client: &KumaClient,
+        collection: &str,
+        key_of: KeyOf,
+        name: &str,
+    ) -> Listed {
         let generation = client.writes();
         let list = {
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
@@ -77,14 +124,18 @@ impl ReadSnapshots {
             }
             slot.reads += 1;
             if slot.reads <= INDIVIDUAL_READS {
-                return None;
+                return Listed::Unknown;
             }
             slot.list.get_or_insert_with(Arc::default).clone()
         };
         let index = list
             .get_or_init(|| load(client, collection, key_of, generation))
             .await;
-        index.as_ref()?.get(name).cloned()
+        match index.as_ref().map(|index| index.get(name)) {
+            Some(Some(item)) => Listed::Holds(item.clone()),
+            Some(None) => Listed::Lacks,
+            None => Listed::Unknown,
+        }
     }
 }
 
@@ -223,6 +274,49 @@ mod tests {
             INDIVIDUAL_READS as usize
         );
         assert_eq!(counts.lists.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_plan_of_many_creates_learns_from_one_list_which_names_are_free() {
+        let (endpoint, counts) = server(5).await;
+        let client = client(endpoint);
+        let snapshots = ReadSnapshots::default();
+        // The first reads are the caller's own GETs: no list answers yet.
+        for i in 0..INDIVIDUAL_READS {
+            let name = format!("new-{i}");
+            assert_eq!(
+                snapshots.lookup(&client, COLLECTION, by_name, &name).await,
+                Listed::Unknown
+            );
+        }
+        for i in INDIVIDUAL_READS..1000 {
+            let name = format!("new-{i}");
+            assert_eq!(
+                snapshots.lookup(&client, COLLECTION, by_name, &name).await,
+                Listed::Lacks
+            );
+        }
+        // A name the list holds is taken.
+        assert_eq!(
+            snapshots
+                .lookup(&client, COLLECTION, by_name, "svc-3")
+                .await,
+            Listed::Holds(item("svc-3"))
+        );
+        assert_eq!(counts.lists.load(Ordering::SeqCst), 1);
+        assert_eq!(counts.gets.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_mesh_seen_is_remembered_per_control_plane() {
+        let snapshots = ReadSnapshots::default();
+        let east = client("http://127.0.0.1:1".to_owned());
+        let west = client("http://127.0.0.1:2".to_owned());
+        assert!(!snapshots.mesh_seen(&east, "default"));
+        snapshots.remember_mesh(&east, "default");
+        assert!(snapshots.mesh_seen(&east, "default"));
+        assert!(!snapshots.mesh_seen(&west, "default"));
+        assert!(!snapshots.mesh_seen(&east, "other"));
     }
 
     #[tokio::test]
