@@ -66,7 +66,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             }))
             .layer(DefaultBodyLimit::max(max_body_bytes))
     };
-    Router::new()
+    let routes = Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
         .route("/config", get(config))
@@ -118,14 +118,16 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             kuma_shaped_errors(max_body_bytes, request, next)
         }))
         .layer(middleware::from_fn(log_request))
-        .with_state(cp)
+        .with_state(cp);
+    crate::request_path::go_http_front(routes)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Responses
 
+/// A JSON response of Kuma's API, laid out as Kuma's server writes it (pretty-printed).
 fn json_response(status: StatusCode, body: String) -> Response {
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(Body::from(api::rest::response_text(&body)));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -162,7 +164,10 @@ fn with_etag(mut response: Response, version: u64) -> Response {
 // Middleware
 
 async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
+    let method = match request.extensions().get::<crate::request_path::ArrivedAs>() {
+        Some(arrived) => arrived.0.clone(),
+        None => request.method().clone(),
+    };
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;

@@ -12,6 +12,7 @@ pub mod connections;
 pub mod cp;
 pub mod http;
 pub mod private_files;
+mod request_path;
 pub mod server;
 mod status_engine;
 pub mod store;

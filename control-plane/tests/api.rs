@@ -780,3 +780,65 @@ fn a_request_under_a_mesh_that_does_not_exist_is_kumas_404() {
     assert_eq!(g.get("/meshmultizoneservices").0, 200);
     assert_eq!(g.get(MZS).0, 200);
 }
+
+/// One request written by hand (no client that follows redirects or fixes paths): the status
+/// line and headers, lower-cased.
+fn raw_head(base: &str, request_line: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {address}\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.to_lowercase(), body.to_owned())
+}
+
+/// URLs that work against Kuma work here: a trailing slash is trimmed before routing
+/// (go-restful), a path that is not clean is a 301 to the clean one (Go's ServeMux), HEAD is a
+/// method no route has (405 with go-restful's `Allow`), and every JSON body is pretty-printed
+/// as go-restful prints it.
+#[test]
+fn urls_and_layout_as_kumas_http_stack_has_them() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]).to_string();
+    let (status, _, text) = g.raw("PUT", &format!("{MZS}/redis/"), Some(&body), &[]);
+    assert_eq!(status, 201, "{text}");
+    let (status, _, text) = g.raw("GET", &format!("{MZS}/?size=1"), None, &[]);
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.starts_with(
+            "{\n \"total\": 1,\n \"items\": [\n  {\n   \"type\": \"MeshMultiZoneService\",\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n   \"name\": \"redis\",\n"), "{text}");
+
+    let (head, body) = raw_head(
+        &g.base,
+        "GET //meshes/default/./meshmultizoneservices/redis?format=universal HTTP/1.1",
+    );
+    assert!(head.starts_with("http/1.1 301"), "{head}");
+    assert!(
+        head.contains("\r\nlocation: /meshes/default/meshmultizoneservices/redis?format=universal"),
+        "{head}"
+    );
+    assert!(body.contains("Moved Permanently"), "{body}");
+
+    let (head, _) = raw_head(&g.base, &format!("HEAD {MZS}/redis HTTP/1.1"));
+    assert!(head.starts_with("http/1.1 405"), "{head}");
+    assert!(head.contains("\r\nallow: get, put, delete"), "{head}");
+    let (head, _) = raw_head(
+        &g.base,
+        "HEAD /meshes/default/meshmultizoneservices/redis/_hostnames/x HTTP/1.1",
+    );
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+    let (head, _) = raw_head(&g.base, "POST /meshes HTTP/1.1");
+    assert!(head.starts_with("http/1.1 405"), "{head}");
+    assert!(head.contains("\r\nallow: get\r\n"), "{head}");
+}

@@ -255,8 +255,9 @@ fn the_kubernetes_format_is_kumas_inferred_object_at_every_release() {
         let seconds = format!("{}Z", &created[..19]);
         let (status, _, text) = g.raw("GET", &format!("{MZS}/redis?format=k8s"), None, &[]);
         assert_eq!(status, 200, "{version:?}: {text}");
+        // Go's field order, pretty-printed as go-restful writes every response.
         let head = format!(
-            r#"{{"kind":"MeshMultiZoneService","apiVersion":"kuma.io/v1alpha1","metadata":{{"name":"redis","namespace":"kuma-system","creationTimestamp":"{seconds}","labels":{{"kuma.io/mesh":"default"}}}},"spec":{{"#
+            "{{\n \"kind\": \"MeshMultiZoneService\",\n \"apiVersion\": \"kuma.io/v1alpha1\",\n \"metadata\": {{\n  \"name\": \"redis\",\n  \"namespace\": \"kuma-system\",\n  \"creationTimestamp\": \"{seconds}\",\n  \"labels\": {{\n   \"kuma.io/mesh\": \"default\"\n  }}\n }},\n \"spec\": {{"
         );
         assert!(text.starts_with(&head), "{version:?}: {text}");
         let k8s: serde_json::Value = serde_json::from_str(&text).unwrap();

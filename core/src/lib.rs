@@ -108,6 +108,7 @@ pub mod api {
             hostnames_service_not_found, inspectable_type, list_body, media_type_rejection,
             mesh_cascade_types, mesh_not_found, next_link, put_body, resource_types_body,
         };
+        pub use crate::rest::response_text::response_text;
     }
 }
 

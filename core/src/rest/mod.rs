@@ -24,6 +24,7 @@ mod output;
 mod put;
 pub(crate) mod read_only;
 mod resource_names;
+pub(crate) mod response_text;
 
 pub(crate) use crate::validate::meta::validate_meta;
 pub use default_generators::default_hostname_generators;
