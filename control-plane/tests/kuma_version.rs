@@ -72,6 +72,29 @@ fn a_2_9_control_plane_refuses_a_body_without_a_mesh() {
     assert!(status == 200 || status == 201, "{status} {answer}");
 }
 
+/// Up to 2.11 a port is a Go `uint32`: a negative one passes the schema and the decoder refuses
+/// it (v2.11.18 `rest/unmarshaller.go:100`); 2.12 reads an `int32`.
+#[test]
+fn releases_with_unsigned_ports_refuse_a_negative_one_in_the_decoder() {
+    let body = json!({
+        "type": "MeshMultiZoneService", "mesh": "default", "name": "neg",
+        "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}},
+                 "ports": [{"port": -1, "appProtocol": "http"}]}
+    });
+    let path = "/meshes/default/meshmultizoneservices/neg";
+    for version in [KumaVersion::V2_9, KumaVersion::V2_11] {
+        let (status, answer) = global(version).global().put(path, &body);
+        assert_eq!(status, 400, "{version}: {answer}");
+        assert_eq!(
+            answer["detail"],
+            "invalid MeshMultiZoneService object: \"json: cannot unmarshal number -1 into Go struct field Port.spec.ports.port of type uint32\"",
+            "{version}: {answer}"
+        );
+    }
+    let (status, answer) = global(KumaVersion::V2_12).global().put(path, &body);
+    assert_eq!(status, 201, "{answer}");
+}
+
 #[test]
 fn an_unsupported_version_flag_is_refused_with_the_supported_list() {
     let out = Command::new(env!("CARGO_BIN_EXE_kuma-local"))

@@ -577,7 +577,7 @@ spec:
         ^^^^^^^^^^^^^^^^^^^^^ MZS004 the selector only matches on kuma.io/mesh, so it selects every MeshService of the mesh in every zone
   ports:
   - port: 0
-          ^ MZS001 port 0 is outside 1-65535: Kuma accepts it, but no listener can be created for it
+          ^ MZS001 port 0 is outside 1-65535: no listener can be created for it
   - port: 80
     name: http
   - port: 80
@@ -729,7 +729,7 @@ spec:
   - port: 2147483648
           ^^^^^^^^^^ schema spec.ports[0].port in body must be of type int32: "2147483648"
   - port: -0
-          ^^ MZS001 port 0 is outside 1-65535: Kuma accepts it, but no listener can be created for it
+          ^^ MZS001 port 0 is outside 1-65535: no listener can be created for it
 "#,
     );
 }

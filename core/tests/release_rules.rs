@@ -693,3 +693,111 @@ fn every_release_has_its_rules_and_2_x_means_2_14() {
         errors(MLBS_TOP_MESH_SERVICE, "2.14")
     );
 }
+
+#[test]
+fn a_nameless_target_says_with_kind_up_to_2_13_and_name_or_labels_from_2_14() {
+    let mlbs = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: MeshService, sectionName: http}
+    default: {localityAwareness: {disabled: true}}
+";
+    for version in ["2.9", "2.12", "2.13"] {
+        assert_eq!(
+            errors(mlbs, version),
+            [pair(
+                "spec.to[0].targetRef.name",
+                "must be set with kind MeshService"
+            )],
+            "{version}"
+        );
+    }
+    assert_eq!(
+        errors(mlbs, "2.14"),
+        [pair(
+            "spec.to[0].targetRef",
+            "name or labels must be set when kind is MeshService"
+        )]
+    );
+}
+
+#[test]
+fn a_negative_port_stops_the_decoder_of_releases_with_unsigned_ports() {
+    let refused =
+        "json: cannot unmarshal number -1 into Go struct field Port.spec.ports.port of type uint32";
+    let mzs = "type: MeshMultiZoneService
+name: neg
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [{port: -1, appProtocol: http}]
+";
+    let ms = "type: MeshService
+name: neg
+mesh: default
+spec:
+  ports: [{port: 80, targetPort: 80}, {port: -1, targetPort: 80}]
+";
+    for version in ["2.9", "2.10", "2.11"] {
+        assert_eq!(
+            errors(mzs, version),
+            [pair("spec.ports[0].port", refused)],
+            "{version}"
+        );
+        assert_eq!(
+            errors(ms, version),
+            [pair("spec.ports[1].port", refused)],
+            "{version}"
+        );
+    }
+    assert_eq!(errors(mzs, "2.12"), []);
+    assert_eq!(
+        warnings(mzs, "2.12"),
+        ["port -1 is outside 1-65535: no listener can be created for it"]
+    );
+}
+
+#[test]
+fn the_mzs_schema_requires_match_labels_up_to_2_11_and_ports_from_2_10() {
+    let no_match_labels = "type: MeshMultiZoneService
+name: a
+mesh: default
+spec:
+  selector: {meshService: {}}
+  ports: [{port: 80}]
+";
+    for version in ["2.9", "2.11"] {
+        assert_eq!(
+            errors(no_match_labels, version),
+            [pair(
+                "spec.selector.meshService.matchLabels",
+                "spec.selector.meshService.matchLabels in body is required"
+            )],
+            "{version}"
+        );
+    }
+    assert_eq!(
+        errors(no_match_labels, "2.12"),
+        [pair(
+            "spec.selector.meshService.matchLabels",
+            "cannot be empty"
+        )]
+    );
+    let no_ports = "type: MeshMultiZoneService
+name: a
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+";
+    assert_eq!(
+        errors(no_ports, "2.9"),
+        [pair("spec.ports", "cannot be empty")]
+    );
+    assert_eq!(
+        errors(no_ports, "2.10"),
+        [pair("spec.ports", "spec.ports in body is required")]
+    );
+}

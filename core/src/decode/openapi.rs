@@ -50,6 +50,8 @@ pub(crate) struct Field {
     pub schema: &'static Schema,
     /// The first release whose schema requires the field (`None`: no release does).
     pub required_since: Option<KumaVersion>,
+    /// The last release whose schema requires it (newer ones have it optional).
+    pub required_until: KumaVersion,
     /// The first release whose schema has the field (older ones drop it on decode).
     pub since: KumaVersion,
     /// The last release whose schema has the field (newer ones drop it on decode; 3.0 dropped
@@ -65,7 +67,7 @@ impl Field {
 
     /// Whether `version`'s schema requires the field.
     pub(crate) fn required_in(&self, version: KumaVersion) -> bool {
-        self.required_since.is_some_and(|since| since <= version)
+        self.required_since.is_some_and(|since| since <= version) && version <= self.required_until
     }
 
     /// The field only from `version` on.
@@ -85,6 +87,12 @@ impl Field {
         self.required_since = Some(version);
         self
     }
+
+    /// Required only up to `version` (newer schemas have it optional).
+    const fn required_until(mut self, version: KumaVersion) -> Self {
+        self.required_until = version;
+        self
+    }
 }
 
 const fn f(name: &'static str, schema: &'static Schema) -> Field {
@@ -92,6 +100,7 @@ const fn f(name: &'static str, schema: &'static Schema) -> Field {
         name,
         schema,
         required_since: None,
+        required_until: KumaVersion::V3_0,
         since: KumaVersion::V2_9,
         until: KumaVersion::V3_0,
     }
@@ -147,9 +156,17 @@ static MZS_PORTS: Schema = Schema::Array {
     items: &MZS_PORT,
     min_items: 1,
 };
-static MZS_SELECTOR: Schema = obj(&[req("meshService", &LABEL_SELECTOR)]);
-pub(crate) static MZS_SPEC: Schema =
-    obj(&[req("ports", &MZS_PORTS), req("selector", &MZS_SELECTOR)]);
+/// `matchLabels` is required up to 2.11 (v2.11.18 `schema.yaml:53-54`; optional from 2.12, where
+/// the validator's `cannot be empty` answers a missing one).
+static MZS_MESH_SERVICE_SELECTOR: Schema =
+    obj(&[req("matchLabels", &STRING_MAP).required_until(KumaVersion::V2_11)]);
+static MZS_SELECTOR: Schema = obj(&[req("meshService", &MZS_MESH_SERVICE_SELECTOR)]);
+/// `ports` is required from 2.10 (v2.9.13 `schema.yaml:59-60` requires `selector` only, and
+/// 2.9's validator answers `spec.ports: cannot be empty`).
+pub(crate) static MZS_SPEC: Schema = obj(&[
+    req("ports", &MZS_PORTS).required_since(KumaVersion::V2_10),
+    req("selector", &MZS_SELECTOR),
+]);
 
 // MeshService ------------------------------------------------------------------------------
 

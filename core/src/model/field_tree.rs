@@ -65,6 +65,8 @@ pub(crate) struct Field {
     pub required: bool,
     /// The first release whose schema requires a required field.
     pub required_since: KumaVersion,
+    /// The last release whose schema requires it.
+    pub required_until: KumaVersion,
     /// Allowed values (empty: any value of the type).
     pub values: &'static [&'static str],
     /// The [`KumaVersion`] method that lists the allowed values when they differ by release
@@ -101,6 +103,7 @@ impl Field {
             ty,
             required: false,
             required_since: KumaVersion::V2_9,
+            required_until: KumaVersion::V3_0,
             values: &[],
             release_values: None,
             bounds: None,
@@ -123,9 +126,16 @@ impl Field {
         self
     }
 
+    /// Required up to `version` only (optional in newer schemas).
+    const fn required_until(mut self, version: KumaVersion) -> Self {
+        self.required = true;
+        self.required_until = version;
+        self
+    }
+
     /// Whether `version`'s schema requires the field.
     pub(crate) fn required_in(&self, version: KumaVersion) -> bool {
-        self.required && version >= self.required_since
+        self.required && version >= self.required_since && version <= self.required_until
     }
 
     const fn values(mut self, values: &'static [&'static str]) -> Self {
@@ -237,9 +247,18 @@ const MZS_PORT: &[Field] = &[
     .default("tcp"),
 ];
 
+/// Required by the schema up to 2.11; from 2.12 the validator's `cannot be empty` answers a
+/// missing one.
+const MZS_MATCH_LABELS: &[Field] = &[Field::new(
+    "matchLabels",
+    Ty::StringMap,
+    "Labels a resource must carry, all of them, with equal values.",
+)
+.required_until(KumaVersion::V2_11)];
+
 const MZS_SELECTOR: &[Field] = &[Field::new(
     "meshService",
-    Ty::Object(MATCH_LABELS),
+    Ty::Object(MZS_MATCH_LABELS),
     "Selects MeshServices by label, in every zone. `matchLabels` must not be empty.",
 )
 .required()];
@@ -256,7 +275,7 @@ const MZS_SPEC: &[Field] = &[
         Ty::Array(&Ty::Object(MZS_PORT)),
         "Ports the service exposes; at least one.",
     )
-    .required(),
+    .required_since(KumaVersion::V2_10),
 ];
 
 // --- MeshService --------------------------------------------------------------------------------

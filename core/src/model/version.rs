@@ -175,6 +175,14 @@ impl KumaVersion {
         self >= Self::V3_0
     }
 
+    /// Whether a MeshService's and a MeshMultiZoneService's `ports[].port` is a Go `uint32`
+    /// (up to 2.11: v2.11.18 `meshservice.go:24`, `meshmultizoneservice.go:31`), so the REST
+    /// decoder refuses a negative port that the schema (`format: int32`) let through; from 2.12
+    /// it is an `int32` and the validator decides.
+    pub fn ports_are_unsigned(self) -> bool {
+        self < Self::V2_12
+    }
+
     /// Whether decoding a universal document applies the schema's defaults (`mesh: default`,
     /// a port's `appProtocol: tcp`): from 2.10 (v2.10.11 `rest/unmarshaller.go` runs
     /// `defaulting.Default`); 2.9's unmarshaller only validates (v2.9.13 `unmarshaller.go:75`),

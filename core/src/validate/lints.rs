@@ -55,7 +55,7 @@ pub fn mesh_multi_zone_service(spec: &MeshMultiZoneServiceSpec) -> Vec<(Code, Vi
                 Violation::new(
                     p().field("port").as_str(),
                     format!(
-                        "port {} is outside 1-65535: Kuma accepts it, but no listener can be created for it",
+                        "port {} is outside 1-65535: no listener can be created for it",
                         port.port
                     ),
                 ),

@@ -273,12 +273,19 @@ impl Check {
                 );
             }
         };
+        // `requiredField` says `with kind X` up to 2.13 and `when kind is X` from 2.14 (v2.13.10
+        // `validators.go:511`, v2.14.3 `:528`).
+        let required_because = if v >= KumaVersion::V2_14 {
+            "when kind is"
+        } else {
+            "with kind"
+        };
         let required = |out: &mut Vec<Violation>, name: &str, set: bool| {
             if !set {
-                out.push(
-                    path.field(name)
-                        .violation(format!("{} when kind is {kind}", messages::MUST_BE_SET)),
-                );
+                out.push(path.field(name).violation(format!(
+                    "{} {required_because} {kind}",
+                    messages::MUST_BE_SET
+                )));
             }
         };
         let proxy_types = |out: &mut Vec<Violation>| {

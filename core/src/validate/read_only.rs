@@ -22,7 +22,8 @@
 //! 2.9 included) and whose `status` is an empty interface (a HostnameGenerator's or a
 //! MeshLoadBalancingStrategy's status of any shape is read and dropped). `kri` and `snis` have no
 //! Go field. The decoder stops at the first error, and from 2.10 (and in `kumactl`, which goes
-//! through YAML) it reads the re-marshalled map, so in key order: `creationTime` first.
+//! through YAML) it reads the re-marshalled map, so in key order: `creationTime` first. The same
+//! decoding refuses a negative `spec.ports[].port` up to 2.11, where a port is a `uint32`.
 
 use crate::model::{KumaVersion, ResourceType};
 use crate::text::diagnostics::{Code, Diagnostic};
@@ -133,8 +134,34 @@ pub(crate) fn check(
     if let (true, Some((path, at))) = (out.is_empty(), decoding) {
         let message = "Time.UnmarshalJSON: input is not a JSON string";
         out.push(Diagnostic::new(Code::Kuma, path, message, at));
+    } else if out.is_empty() && version.ports_are_unsigned() {
+        out.extend(negative_port(node, resource_type));
     }
     out
+}
+
+/// Up to 2.11 a port is a Go `uint32`: a negative one passes the schema and stops the decoder
+/// (a type error, which Go keeps until the end, so a time's error above wins over it).
+fn negative_port(node: &Node, resource_type: ResourceType) -> Option<Diagnostic> {
+    if !matches!(
+        resource_type,
+        ResourceType::MeshService | ResourceType::MeshMultiZoneService
+    ) {
+        return None;
+    }
+    let ports = node.get("spec")?.get("ports")?.as_sequence()?;
+    ports.iter().enumerate().find_map(|(i, port)| {
+        let value = port.get("port")?;
+        let Resolved::Int(number) = value.as_scalar()?.resolve() else {
+            return None;
+        };
+        (number < 0).then(|| {
+            let message = format!(
+                "json: cannot unmarshal number {number} into Go struct field Port.spec.ports.port of type uint32"
+            );
+            Diagnostic::new(Code::Kuma, format!("spec.ports[{i}].port"), message, value.span)
+        })
+    })
 }
 
 /// kube-openapi's `date-time` format, as [`crate::text::rfc3339`] reads it (a `T`, not a space).

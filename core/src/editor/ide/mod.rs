@@ -110,6 +110,9 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
         return items;
     }
     let lines = Lines::new(text);
+    if lines.in_comment(offset) {
+        return Vec::new();
+    }
     // Inside a flow collection opened on an earlier line (`ports: [` then `{port: 80, `).
     if let Some((line, info, flow)) = lines.enclosing_flow(offset) {
         let (kind, shape) = lines.kind_around(offset);
@@ -153,7 +156,13 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
                     _ => return Vec::new(),
                 }
             };
-            field_items(&fields, &siblings, version, KeyStyle::Block)
+            let mut items = field_items(&fields, &siblings, version, KeyStyle::Block);
+            if cursor.info.ends_on_dash() {
+                for item in &mut items {
+                    item.insert_text.insert(0, ' ');
+                }
+            }
+            items
         }
     }
 }

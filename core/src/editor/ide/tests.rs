@@ -145,6 +145,42 @@ fn nothing_to_complete_inside_comments_or_free_values() {
     assert!(complete(text, text.len() as u32, KumaVersion::V3_0).is_empty());
     let text = "type: MeshMultiZoneService\nname: ba";
     assert!(complete(text, text.len() as u32, KumaVersion::V3_0).is_empty());
+    // A comment after a value or a key (an editor asks on every space typed there).
+    for text in [
+        "type: MeshMultiZoneService\nspec:\n  ports:\n  - port: 80\n    appProtocol: tcp # use h",
+        "type: MeshMultiZoneService # Me",
+        "type: MeshMultiZoneService\nspec:\n  ports: # ",
+        "type: MeshMultiZoneService\nspec:\n  ports: [{port: 80, # ",
+    ] {
+        assert!(
+            complete(text, text.len() as u32, KumaVersion::V3_0).is_empty(),
+            "{text}"
+        );
+    }
+    // A `#` inside quotes or a word is no comment.
+    for (line, comment) in [
+        ("  - {name: \"a #b\", appProtocol: ", false),
+        ("  - {name: 'a #b', appProtocol: ", false),
+        ("  - {name: \"a \\\" #b\", appProtocol: ", false),
+        ("  - name: a#b", false),
+        ("  - name: a #b", true),
+        ("# spec", true),
+        ("  - {name: \"a\"} # ", true),
+    ] {
+        let lines = super::yaml_lines::Lines::new(line);
+        assert_eq!(lines.in_comment(line.len() as u32), comment, "{line}");
+    }
+}
+
+#[test]
+fn a_key_proposed_right_after_a_dash_starts_with_a_space() {
+    let text = "type: MeshMultiZoneService\nspec:\n  ports:\n  -";
+    let items = complete(text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(labels(&items), ["name", "port", "appProtocol"]);
+    assert_eq!(items[1].insert_text, " port: ");
+    let text = "type: MeshMultiZoneService\nspec:\n  ports:\n  - ";
+    let items = complete(text, text.len() as u32, KumaVersion::V3_0);
+    assert_eq!(items[1].insert_text, "port: ");
 }
 
 #[test]

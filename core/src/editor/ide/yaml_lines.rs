@@ -26,6 +26,12 @@ pub(super) struct LineInfo {
 }
 
 impl LineInfo {
+    /// Whether the line ends on a `-` marker with nothing after it (`  -`): a key proposed
+    /// there needs a space before it, or YAML reads `-name:` as one key.
+    pub(super) fn ends_on_dash(&self) -> bool {
+        self.dashes.last().is_some_and(|&d| d + 1 == self.key_col)
+    }
+
     fn parse(line: &str) -> Self {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.starts_with("---") || line.starts_with("...") {
@@ -163,6 +169,40 @@ impl<'t> Lines<'t> {
             o -= 1;
         }
         o
+    }
+
+    /// Whether `offset` is inside a comment (`# ...` at the start of a line's content or after
+    /// whitespace, outside quotes): nothing is proposed there.
+    pub(super) fn in_comment(&self, offset: u32) -> bool {
+        let offset = self.clamp(offset);
+        let line = self.line_of(offset);
+        let Some(prefix) = self
+            .starts
+            .get(line)
+            .and_then(|&s| self.text.get(s..offset))
+        else {
+            return false;
+        };
+        let mut quote = None;
+        let mut escaped = false;
+        let mut previous = ' ';
+        for c in prefix.chars() {
+            match quote {
+                Some('"') if escaped => escaped = false,
+                Some('"') if c == '\\' => escaped = true,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '#' && previous.is_whitespace() => return true,
+                None if matches!(c, '"' | '\'')
+                    && matches!(previous, ' ' | '\t' | '[' | '{' | ',' | ':' | '-') =>
+                {
+                    quote = Some(c);
+                }
+                None => {}
+            }
+            previous = c;
+        }
+        false
     }
 
     /// The line the cursor is on, read up to the cursor.
