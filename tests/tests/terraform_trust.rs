@@ -247,6 +247,53 @@ fn an_unreachable_zone_is_a_warning_not_a_wait() {
     );
 }
 
+/// A zone that goes away keeps what was last read from it: a refresh marks its entry
+/// `unreachable` with the error, and its VIP and hostnames stay in the state, so nothing built on
+/// them is planned away during an outage.
+#[test]
+fn a_zone_outage_keeps_its_last_known_status() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let east = kuma.zones["east"].clone();
+    let output =
+        "output \"vip\" {\n  value = kuma_mesh_multi_zone_service.redis.zone_status[0].vip\n}\n";
+    let up = provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())]);
+    ws.write(&format!("{up}{}{output}", mzs("redis", "redis", "", 6379)));
+    ws.init();
+    ws.apply(&[]);
+    let before = ws.resource("kuma_mesh_multi_zone_service.redis");
+    assert_eq!(before["zone_status"][0]["state"], "synced", "{before}");
+    let vip = before["zone_status"][0]["vip"].clone();
+    assert!(vip.is_string(), "{before}");
+
+    let closed = closed_port_url();
+    let down = provider(&kuma.global, &kuma.token, "", &[("east", closed.as_str())]);
+    ws.write(&format!(
+        "{down}{}{output}",
+        mzs("redis", "redis", "", 6379)
+    ));
+    let plan = ws.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "the outage changed the plan:\n{}", plan.all());
+    ws.expect(
+        0,
+        &[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ],
+    );
+    let after = ws.resource("kuma_mesh_multi_zone_service.redis");
+    assert_eq!(after["zone_status"][0]["state"], "unreachable", "{after}");
+    assert_eq!(after["zone_status"][0]["vip"], vip, "{after}");
+    assert_eq!(
+        after["zone_status"][0]["hostnames"], before["zone_status"][0]["hostnames"],
+        "{after}"
+    );
+    assert_eq!(after["zone_status"][0]["found"], true, "{after}");
+}
+
 /// A zone that accepts and never answers is waited for once per run, not once per resource:
 /// the provider remembers it and warns once.
 #[test]

@@ -1,3 +1,10 @@
+terraform {
+  required_providers {
+    # A made-up host: `make install` puts the provider in the local plugin mirror there.
+    kuma = { source = "kuma-mzs.local/kuma/kuma" }
+  }
+}
+
 provider "kuma" {
   endpoint = "http://127.0.0.1:5681" # or KUMA_ENDPOINT
   # token = "..."                    # or KUMA_TOKEN

@@ -905,6 +905,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
     };
     let (zone_status, zone_diags) = zones::read(&configured, mesh, name, request.get("spec")).await;
+    let zone_status = zones::keep_last_known(zone_status, prior.get("zone_status"));
     diags.extend(zone_diags);
     let actual = state_from_server(&item, planned, zone_status, Value::from_strings(&warnings));
     let (state, differences) = super::merge_applied(planned, &actual, state_type());
@@ -988,6 +989,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
             }
             let (zone_status, diags) =
                 zones::refresh(&configured, mesh, name, item.get("spec")).await;
+            let zone_status = zones::keep_last_known(zone_status, state.get("zone_status"));
             let warnings = match state.get("warnings") {
                 Value::List(w) => Value::List(w.clone()),
                 _ => Value::List(Vec::new()),

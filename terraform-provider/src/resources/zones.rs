@@ -70,7 +70,7 @@ pub fn zone_status_type() -> Ty {
 pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
     let renaming: Vec<String> = NAME_LABELS.iter().map(|l| format!("`{l}`")).collect();
     format!(
-        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
+        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning; the entry's other values are then the last ones read from that zone, so an outage does not empty them), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
         renaming.join(" or ")
     )
 });
@@ -265,6 +265,39 @@ fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
         ),
     );
     (value, diag)
+}
+
+/// `fresh` entries of zones that could not be read keep what `last` (the state's
+/// `zone_status`) read from them before: one zone's outage during a refresh must not turn its
+/// VIP and hostnames null in the state, or everything built on them (DNS records, configs)
+/// would be planned away until it answers again. `state`, `error` and the other zones' entries
+/// are the fresh ones.
+pub fn keep_last_known(fresh: Value, last: &Value) -> Value {
+    let Value::List(entries) = fresh else {
+        return fresh;
+    };
+    let last = last.items();
+    Value::List(
+        entries
+            .into_iter()
+            .map(|mut entry| {
+                if entry.get("state").as_str() != Some(UNREACHABLE) {
+                    return entry;
+                }
+                let before = last
+                    .iter()
+                    .find(|l| l.get("zone") == entry.get("zone") && !l.contains_unknown());
+                if let Some(Value::Map(before)) = before {
+                    for (key, value) in before {
+                        if !matches!(key.as_str(), "zone" | "state" | "error") {
+                            entry.set(key, value.clone());
+                        }
+                    }
+                }
+                entry
+            })
+            .collect(),
+    )
 }
 
 /// The warning for a zone that answered but did not hold the change when the wait (`waited`)
