@@ -71,6 +71,10 @@ pub struct Zone {
     /// a zone that did not answer one resource's read is not waited for again by the next
     /// ones, so a hung zone costs one deadline per `terraform` run instead of one per resource.
     pub failed: Arc<std::sync::Mutex<Option<String>>>,
+    /// What the zone's `/ready` answered when it said it is not ready (a 503 from kuma-local:
+    /// no first sync from global yet, a failing sync), read once by [`detect`]: an apply does
+    /// not wait for such a zone to sync, it reads it once and reports it `pending`.
+    pub not_ready: Option<String>,
 }
 
 impl Zone {
@@ -141,6 +145,7 @@ impl Configured {
                     client: z.client.with_deadline(limit, set_by),
                     problem: z.problem.clone(),
                     failed: Arc::clone(&z.failed),
+                    not_ready: z.not_ready.clone(),
                 })
                 .collect(),
             ..self.clone()
@@ -368,6 +373,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
             client: zone_client,
             problem: None,
             failed: Arc::default(),
+            not_ready: None,
         });
     }
     Ok(Configuration::Ready(Arc::new(Configured {
@@ -447,7 +453,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let mut diags = Vec::new();
     let limit = configured.operation_timeout.min(PROBE_LIMIT);
     let client = configured.client.with_deadline(limit, DeadlineSetBy::Probe);
-    let (index, access, zone_problems, zone_access) = futures_util::join!(
+    let (index, access, zone_problems, zone_access, zone_ready) = futures_util::join!(
         client.get("/"),
         client.get(ACCESS_PROBE),
         futures_util::future::join_all(
@@ -462,9 +468,16 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
                 .get(ACCESS_PROBE)
                 .await
         })),
+        futures_util::future::join_all(
+            configured
+                .zones
+                .iter()
+                .map(|zone| zone.client.get_text_once("/ready", limit))
+        ),
     );
-    let checks = zone_problems.into_iter().zip(zone_access);
-    for (i, (zone, (problem, access))) in settled.zones.iter_mut().zip(checks).enumerate() {
+    let checks = zone_problems.into_iter().zip(zone_access).zip(zone_ready);
+    for (i, (zone, ((problem, access), ready))) in settled.zones.iter_mut().zip(checks).enumerate()
+    {
         let at = |attr: &str| {
             vec![
                 Step::Attr("zone".into()),
@@ -500,7 +513,25 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             let what = format!("did not answer: {error}.");
             diags.push(unread_zone(zone, "could not be read", &what).at(at.clone()));
         }
-        let Some(problem) = problem else { continue };
+        let Some(problem) = problem else {
+            // kuma-local answers `/ready` on its API; Kuma serves it on another port (404 here).
+            if let Ok((503, text)) = ready {
+                let text = text.trim().to_owned();
+                diags.push(
+                    Diag::warning(
+                        format!("Zone {:?} is not ready", zone.name),
+                        format!(
+                            "Zone {:?} ({}) answers `/ready` with 503:\n{text}\n\nAn apply does not wait for it to receive changes: its `zone_status` entries say `pending` until it syncs, and a later refresh reads it again.",
+                            zone.name,
+                            zone.client.endpoint(),
+                        ),
+                    )
+                    .at(at),
+                );
+                zone.not_ready = Some(text);
+            }
+            continue;
+        };
         crate::log::warn(
             "zone block is not that zone's control plane; not reading it",
             &[("zone", &zone.name), ("problem", &problem)],

@@ -428,6 +428,9 @@ async fn read_zones(
             return (value, None);
         }
         let holding = holding(configured.mode.as_ref(), zone);
+        // A zone that said at configure time it is not ready is read once, not waited for
+        // (warned about then).
+        let waits = poll && zone.not_ready.is_none();
         let mut previous: Option<serde_json::Value> = None;
         loop {
             let found = if !poll {
@@ -451,7 +454,7 @@ async fn read_zones(
             };
             let is_synced = synced(item.as_ref(), spec, configured.kuma_version);
             let state = if is_synced { SYNCED } else { PENDING };
-            if !poll {
+            if !waits {
                 return (entry(zone, item.as_ref(), state), None);
             }
             let stable = previous.is_some() && previous == item;
