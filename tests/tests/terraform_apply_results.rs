@@ -433,10 +433,19 @@ resource "kuma_hostname_generator" "g" {{
     let ws = Workspace::new(which);
     ws.write(&config(&v2_13));
     ws.init();
+    // The KRI 2.13 prints is known at plan (the core renders the planned generator).
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan.all().contains("kri               = \"kri_hg____g_\""),
+        "the planned KRI: {}",
+        plan.all()
+    );
     let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    let (status, _) = v2_13.get("/hostnamegenerators/g");
+    assert!(!run.all().contains("different"), "{}", run.all());
+    let (status, item) = v2_13.get("/hostnamegenerators/g");
     assert_eq!(status, 200, "Kuma 2.13 stores it");
+    assert_eq!(ws.resource("kuma_hostname_generator.g")["kri"], item["kri"]);
 
     let v2_14 = KumaLocal::start(&["east"], &["--kuma-version", "2.14"]);
     let ws = Workspace::new(which);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kuma_mzs_core::api::{review_put, Mode, StoreView};
+use kuma_mzs_core::api::{review_put, Mode, ReleaseItem, StoreView, Times, PLANNED_CREATION_TIME};
 use kuma_mzs_core::model::{
     Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
 };
@@ -460,6 +460,18 @@ pub async fn plan(
             }
         },
     );
+    let mut planned = planned;
+    // A create's KRI as the server's release will print it (the core renders the planned
+    // object), known at plan when the server's release is.
+    let release_known = ctx
+        .configured
+        .as_ref()
+        .is_some_and(|c| c.release_from_server);
+    if prior.is_null() && !planned.is_null() && release_known && !config.contains_unknown() {
+        if let Some(kri) = predicted_kri(&planned, ctx.version) {
+            planned.set("kri", kri);
+        }
+    }
     let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
@@ -539,6 +551,36 @@ pub async fn plan(
         requires_replace: vec![attr("name")],
         diags,
     }
+}
+
+/// The `kri` the global control plane's release prints for the planned generator (null before
+/// 2.13, which print none); `None` when the core does not accept the object as it stands.
+fn predicted_kri(planned: &Value, version: KumaVersion) -> Option<Value> {
+    let name = planned.get("name").as_str()?;
+    let object = body(planned, name).to_string();
+    let prepared = review_put(
+        &Mode::Global,
+        version,
+        ResourceType::HostnameGenerator,
+        None,
+        name,
+        object.as_bytes(),
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .ok()?;
+    let item = serde_json::to_value(ReleaseItem {
+        resource: &prepared.resource,
+        times: Times {
+            creation: PLANNED_CREATION_TIME,
+            modification: PLANNED_CREATION_TIME,
+        },
+        version,
+    })
+    .ok()?;
+    Some(json_str(&item, "kri"))
 }
 
 fn body(planned: &Value, name: &str) -> serde_json::Value {
