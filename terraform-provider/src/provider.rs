@@ -68,6 +68,9 @@ pub struct KumaProvider {
     /// (type name, id) of every object this process's refreshes found: objects in this
     /// workspace's state (see [`PlanContext::held`]).
     refreshed: Mutex<BTreeSet<(String, String)>>,
+    /// (type name, id) of every object this process imported and has not read yet: the read
+    /// that follows an import says what is missing when the object is not there.
+    imported: Mutex<BTreeSet<(String, String)>>,
 }
 
 impl KumaProvider {
@@ -93,6 +96,7 @@ impl KumaProvider {
             configured: RwLock::new(None),
             deferred: std::sync::atomic::AtomicBool::new(false),
             refreshed: Mutex::new(BTreeSet::new()),
+            imported: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -430,10 +434,20 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.current_state.clone(), d),
         };
-        let (new_state, diags) = match resource(&req.type_name) {
+        let (new_state, mut diags) = match resource(&req.type_name) {
             Some(r) => r.read(&configured, &state).await,
-            None => (state, Vec::new()),
+            None => (state.clone(), Vec::new()),
         };
+        let just_imported = state.get("id").as_str().is_some_and(|id| {
+            self.imported
+                .lock()
+                .is_ok_and(|mut imported| imported.remove(&(req.type_name.clone(), id.to_owned())))
+        });
+        if let (true, true, Some(r)) =
+            (just_imported, new_state.is_null(), resource(&req.type_name))
+        {
+            diags.push(r.missing_on_import(&configured, &state).await);
+        }
         if let (Some(id), Ok(mut refreshed)) = (new_state.get("id").as_str(), self.refreshed.lock())
         {
             refreshed.insert((req.type_name.clone(), id.to_owned()));
@@ -560,6 +574,11 @@ impl Provider for KumaProvider {
                 format!("{} cannot be imported", req.type_name),
             )]),
         };
+        if let (Ok(state), Ok(mut imported_ids)) = (&imported, self.imported.lock()) {
+            if let Some(id) = state.get("id").as_str() {
+                imported_ids.insert((req.type_name.clone(), id.to_owned()));
+            }
+        }
         Ok(Response::new(match imported {
             Ok(state) => pb::import_resource_state::Response {
                 imported_resources: vec![pb::import_resource_state::ImportedResource {

@@ -871,3 +871,37 @@ fn the_previews_vip_is_exact_after_the_newest_and_every_mzs_were_deleted() {
     put_mzs(&kuma, "h");
     assert_eq!(predicted, wait_for_zone_vip(&kuma, "east", "h"), "{entry}");
 }
+
+/// An import of an object the control plane does not have says what is missing (the mesh, or
+/// the object, and where to list them) instead of Terraform's bare "Cannot import non-existent
+/// remote object".
+#[test]
+fn an_import_of_nothing_says_what_is_missing() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let provider = provider(&kuma.global, &kuma.token, "", &[]);
+    let generator = "resource \"kuma_hostname_generator\" \"g\" {\n  name     = \"ghost\"\n  template = \"{{ .DisplayName }}.mesh\"\n  selector {\n    mesh_service {}\n  }\n}\n";
+    ws.write(&format!(
+        "{provider}{}{generator}",
+        mzs("clash", "legacy", "", 6379)
+    ));
+    ws.init();
+    let import = |address: &str, id: &str| {
+        let run = ws.run(&["import", "-input=false", "-no-color", address, id]);
+        assert_eq!(run.code, 1, "{}", run.all());
+        run.all().split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let text = import("kuma_mesh_multi_zone_service.clash", "nomesh/redis");
+    assert!(text.contains("Mesh \"nomesh\" does not exist"), "{text}");
+    let text = import("kuma_mesh_multi_zone_service.clash", "default/nope");
+    assert!(
+        text.contains("has no MeshMultiZoneService \"nope\" in mesh \"default\"")
+            && text.contains("GET /meshes/default/meshmultizoneservices"),
+        "{text}"
+    );
+    let text = import("kuma_hostname_generator.g", "ghost");
+    assert!(
+        text.contains("has no HostnameGenerator \"ghost\"") && text.contains("KDS names"),
+        "{text}"
+    );
+}

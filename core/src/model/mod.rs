@@ -124,6 +124,11 @@ impl ResourceType {
         !matches!(self, Self::Mesh | Self::HostnameGenerator)
     }
 
+    /// The type whose [`ResourceType::short_name`] is `short_name` (of the types modelled here).
+    pub fn from_short_name(short_name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.short_name() == short_name)
+    }
+
     /// Short name used in KRIs and SNIs (`mzsvc`; Kuma's registry `ShortName`).
     pub fn short_name(self) -> &'static str {
         match self {

@@ -935,6 +935,17 @@ impl super::registry::ManagedResource for HostnameGenerator {
     fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
         import(id)
     }
+
+    async fn missing_on_import(&self, configured: &Configured, state: &Value) -> Diag {
+        let name = state.get("name").as_str().unwrap_or_default();
+        Diag::error(
+            "Cannot import: no such HostnameGenerator",
+            format!(
+                "{} has no HostnameGenerator {name:?}; GET {COLLECTION} lists them. A zone holds global's generators under their KDS names (`<name>-<hash>`): import a global generator by the name it was created with, from the global control plane.",
+                configured.client.endpoint(),
+            ),
+        )
+    }
 }
 
 /// Import by name, `{"name": ...}` or KRI (`kri_hg____<name>_`, as Kuma 2.13 and later report it).
@@ -994,9 +1005,12 @@ fn name_from_kri(id: &str) -> Result<String, String> {
         format!("{id:?} is not a KRI (kri_{short_name}____<name>_ for a HostnameGenerator)")
     })?;
     if kri.short_name != short_name {
+        let named = match ResourceType::from_short_name(&kri.short_name) {
+            Some(t) => format!("a {} ({:?})", t.name(), kri.short_name),
+            None => format!("a {:?} resource", kri.short_name),
+        };
         return Err(format!(
-            "{id:?} identifies a {:?} resource, not a HostnameGenerator ({short_name:?})",
-            kri.short_name
+            "{id:?} identifies {named}, not a HostnameGenerator ({short_name:?})"
         ));
     }
     if !kri.mesh.is_empty() {

@@ -1085,6 +1085,23 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
     fn import(&self, id: &str) -> Result<Value, Vec<Diag>> {
         import(id)
     }
+
+    async fn missing_on_import(&self, configured: &Configured, state: &Value) -> Diag {
+        let mesh = state.get("mesh").as_str().unwrap_or_default();
+        let name = state.get("name").as_str().unwrap_or_default();
+        let fix = "import a MeshMultiZoneService of an existing mesh (GET /meshes lists them).";
+        if let Some(missing) = super::missing_mesh(configured, mesh, fix).await {
+            return missing;
+        }
+        Diag::error(
+            "Cannot import: no such MeshMultiZoneService",
+            format!(
+                "{} has no MeshMultiZoneService {name:?} in mesh {mesh:?}; GET {} lists the ones there.",
+                configured.client.endpoint(),
+                collection(mesh)
+            ),
+        )
+    }
 }
 
 #[cfg(test)]

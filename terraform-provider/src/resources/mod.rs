@@ -915,9 +915,14 @@ pub fn parse_mesh_scoped_id(id: &str, short_name: &str) -> Result<(String, Strin
             format!("{id:?} is not a KRI (kri_<type>_<mesh>_<zone>_<namespace>_<name>_<section>)")
         })?;
         if kri.short_name != short_name {
+            let named = |short: &str| match ResourceType::from_short_name(short) {
+                Some(t) => format!("a {} ({short:?})", t.name()),
+                None => format!("a {short:?} resource"),
+            };
             return Err(format!(
-                "{id:?} identifies a {:?} resource, not a {short_name:?} one",
-                kri.short_name
+                "{id:?} identifies {}, not {}",
+                named(&kri.short_name),
+                named(short_name)
             ));
         }
         if !kri.section.is_empty() {
@@ -1015,7 +1020,14 @@ mod tests {
             parse("kri_mzsvc_m1___redis_"),
             Ok(("m1".into(), "redis".into()))
         );
-        assert!(parse("kri_msvc_default___redis_").is_err());
+        assert_eq!(
+            parse("kri_msvc_default___redis_"),
+            Err(r#""kri_msvc_default___redis_" identifies a MeshService ("msvc"), not a MeshMultiZoneService ("mzsvc")"#.into())
+        );
+        assert_eq!(
+            parse("kri_dp_default___redis_"),
+            Err(r#""kri_dp_default___redis_" identifies a "dp" resource, not a MeshMultiZoneService ("mzsvc")"#.into())
+        );
         assert!(parse("kri_mzsvc_default_east__redis_").is_err());
         // What a Kubernetes global reports for its own MZS.
         assert_eq!(

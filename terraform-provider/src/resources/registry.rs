@@ -37,6 +37,10 @@ pub trait ManagedResource: Send + Sync {
     async fn read(&self, configured: &Configured, state: &Value) -> (Value, Vec<Diag>);
     /// The state an import id stands for.
     fn import(&self, id: &str) -> Result<Value, Vec<Diag>>;
+    /// The error for an import whose object the control plane does not have (read found
+    /// nothing), saying what is missing: Terraform's own "Cannot import non-existent remote
+    /// object" names neither the object nor the reason.
+    async fn missing_on_import(&self, configured: &Configured, state: &Value) -> Diag;
 }
 
 /// Every managed resource type the provider serves.
