@@ -103,6 +103,12 @@ ${redis("tcp")}`);
   assert.deepEqual(pg.errors, []);
 });
 
+/** The preview's pickers and zone-down boxes a user can see and use. */
+const previewControls = (p = page) =>
+  p.$$eval("#preview select, #preview input", (els) =>
+    els.filter((el) => el.checkVisibility() && !el.disabled).map((el) => (el.name === "down" ? `down:${el.value}` : el.id)),
+  );
+
 // "payments" never had a good preview (an MZS that had one stays, marked stale: work.test.mjs).
 for (const [what, text, line] of [
   ["appProtocol: kafka under Kuma 3.0", redis("kafka", "payments"), 11],
@@ -118,6 +124,8 @@ for (const [what, text, line] of [
       `payments has 1 error at global.yaml:${line}; fix it to see its preview.`,
     );
     assert.doesNotMatch(await page.locator("#preview").textContent(), /No MeshMultiZoneService in the workspace/);
+    // Nothing to pick or take down: no empty MZS and Port lists, no zone-down boxes.
+    assert.deepEqual(await previewControls(), []);
     if (line === 11) await shot(page, "11-blocked-preview");
 
     // The location is a button that puts the cursor on the error.
@@ -135,6 +143,7 @@ for (const [what, text, line] of [
     await setGlobal(redis("tcp", "payments"));
     await note.waitFor({ state: "hidden" });
     await page.locator(".zone-card[data-zone='east'] .condition[data-type='MeshServicesMatched']").waitFor();
+    assert.deepEqual(await previewControls(), ["mzs-select", "client-zone", "port-select", "down:east", "down:west"]);
   });
 }
 

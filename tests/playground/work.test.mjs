@@ -95,6 +95,50 @@ test("the preview stays visible, marked stale with the reason, while an error is
   assert.deepEqual(pg.errors, []);
 });
 
+test("a stale result is never one computed for another Kuma version", async () => {
+  await fresh();
+  // A kafka port: an error under 3.0 (the 3.0 result before it is shown, stale), valid under 2.14.
+  await andAnalyzed(async () => {
+    await page.locator(".cm-content").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("  - port: 9092\n    appProtocol: kafka\n");
+    await page.keyboard.press("Escape");
+  });
+  const line = (await editorLines()).indexOf("    appProtocol: kafka") + 1;
+  const note = page.locator("#preview-stale");
+  await note.waitFor({ state: "visible", timeout: 10_000 });
+  await andAnalyzed(() => page.selectOption("#kuma-version", "2.14"));
+  await note.waitFor({ state: "hidden" });
+  await page.locator(".zone-card[data-zone='east'] li[data-section='9092']").waitFor();
+
+  // Back to 3.0: the 2.14 result (the kafka port, 2.x-only warnings) is not 3.0's, so it is not
+  // shown; the panel says what keeps redis out of 3.0's preview, as on a fresh load.
+  await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
+  const blocked = page.locator("#preview-blocked");
+  await blocked.waitFor({ state: "visible" });
+  assert.equal((await blocked.locator("li").textContent()).trim(), `redis has 1 error at global.yaml:${line}; fix it to see its preview.`);
+  assert.equal(await note.isHidden(), true);
+  assert.equal(await page.locator(".zone-card").count(), 0);
+  assert.equal(await page.locator("#preview.stale").count(), 0);
+  assert.deepEqual(pg.errors, []);
+});
+
+test("the skip link moves focus to the editor and leaves the workspace in the address bar", async () => {
+  await fresh();
+  await page.waitForFunction(() => !document.body.dataset.hashPending);
+  const before = await page.evaluate(() => ({ href: location.href, entries: history.length }));
+  assert.match(before.href, /#w=/);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the editor");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.classList.contains("cm-content"));
+  assert.deepEqual(await page.evaluate(() => ({ href: location.href, entries: history.length })), before);
+  // A reload keeps the work.
+  await page.reload();
+  await waitAnalyzed(page);
+  assert.equal(await page.evaluate(() => location.href), before.href);
+});
+
 test("an MZS that is deleted (no error) leaves the preview instead of going stale", async () => {
   await fresh();
   await page.locator("[role=tab][data-path='global.yaml']").click();
@@ -105,6 +149,10 @@ test("an MZS that is deleted (no error) leaves the preview instead of going stal
   });
   await page.waitForFunction(() => document.querySelector("#zone-cards")?.textContent?.includes("No MeshMultiZoneService"));
   assert.equal(await page.locator("#preview-stale").isHidden(), true);
+  // No MZS, nothing to pick: the MZS and Port lists and the zone-down boxes are not shown.
+  for (const control of ["#mzs-select", "#port-select", "#down-zones input >> nth=0"]) {
+    assert.equal(await page.locator(control).isVisible(), false, control);
+  }
 });
 
 test("loading an example over edited work asks first, and Back restores the work", async () => {

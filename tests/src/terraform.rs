@@ -81,7 +81,7 @@ resource "kuma_hostname_generator" "boot" {{
   }}
 }}
 provider "kuma" {{
-  endpoint = kuma_hostname_generator.boot.kri == "" ? "" : "{global}"
+  endpoint = kuma_hostname_generator.boot.creation_time == "" ? "" : "{global}"
   token = "{token}"
 }}
 "#

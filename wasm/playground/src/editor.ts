@@ -3,9 +3,17 @@
 import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  getIndentUnit,
+  indentOnInput,
+  indentString,
+  syntaxHighlighting,
+  syntaxTree,
+} from "@codemirror/language";
 import { type Diagnostic as CmDiagnostic, lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
-import { EditorState, type Extension } from "@codemirror/state";
+import { countColumn, EditorState, type Extension } from "@codemirror/state";
 import {
   drawSelection,
   EditorView,
@@ -121,6 +129,33 @@ function hoverSource(hooks: EditorHooks) {
   });
 }
 
+// A block key with nothing after it but maybe a comment: `spec:`, `- name:  # the port's name`.
+// Group 1 is what precedes the key (indentation and list dashes); a plain key has no ": " or " #".
+const KEY_WITHOUT_VALUE =
+  /^(\s*(?:-\s+)*)(?:[^\s#'"{}[\],&*!|>%@`-](?:[^\s:]|:(?=\S)|\s+(?=[^\s#:]))*|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*:(?:\s+#.*)?\s*$/;
+
+/**
+ * Enter at the end of a line that is a key without a value opens its value one level deeper than
+ * the key, as VS Code does for YAML (CodeMirror's YAML indentation keeps the key's column there).
+ * Anything else, JSON (flow collections) included, is left to insertNewlineAndIndent.
+ */
+function indentAfterKey(view: EditorView): boolean {
+  const { state } = view;
+  const cursor = state.selection.main;
+  if (state.selection.ranges.length !== 1 || !cursor.empty) return false;
+  const line = state.doc.lineAt(cursor.head);
+  if (state.sliceDoc(cursor.head, line.to).trim()) return false;
+  const key = KEY_WITHOUT_VALUE.exec(state.sliceDoc(line.from, cursor.head));
+  if (!key) return false;
+  type Node = ReturnType<ReturnType<typeof syntaxTree>["resolveInner"]>;
+  for (let n: Node | null = syntaxTree(state).resolveInner(cursor.head, -1); n; n = n.parent) {
+    if (n.name === "FlowMapping" || n.name === "FlowSequence") return false;
+  }
+  const indent = indentString(state, countColumn(key[1] ?? "", state.tabSize) + getIndentUnit(state));
+  view.dispatch(state.update(state.replaceSelection(state.lineBreak + indent), { scrollIntoView: true, userEvent: "input" }));
+  return true;
+}
+
 /** Everything every file's state shares. */
 export function baseExtensions(hooks: EditorHooks, path: string): Extension {
   return [
@@ -137,7 +172,7 @@ export function baseExtensions(hooks: EditorHooks, path: string): Extension {
     autocompletion({ override: [completionSource(hooks)], activateOnTypingDelay: 50 }),
     hoverSource(hooks),
     // Tab is left to the browser so keyboard users can move past the editor.
-    keymap.of([...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
+    keymap.of([{ key: "Enter", run: indentAfterKey }, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
     EditorState.tabSize.of(2),
     // Long lines wrap instead of scrolling sideways (a phone shows ~40 columns).
     EditorView.lineWrapping,

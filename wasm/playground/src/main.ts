@@ -43,8 +43,11 @@ let blocked: Blocked[] = [];
 let analyzeCount = 0;
 /** True while the workspace is an example as loaded (nothing to lose by replacing it). */
 let pristine = true;
-/** The last preview of each MZS that took part (by mzsKey), kept for when its document breaks. */
-const lastGood = new Map<string, { path: string | undefined; zones: Map<string, MzsPreview> }>();
+/**
+ * The last preview of each MZS that took part (by mzsKey), kept for when its document breaks,
+ * with the Kuma release it was computed for.
+ */
+const lastGood = new Map<string, { path: string | undefined; version: KumaVersion; zones: Map<string, MzsPreview> }>();
 /** MZS shown from `lastGood` because their document now has errors: key -> why. */
 let staleReasons = new Map<string, string>();
 
@@ -273,14 +276,15 @@ async function analyze(): Promise<void> {
   dirty = false;
   const revisions = new Map([...files].map(([p, f]) => [p, f.revision]));
   const current = snapshot();
+  const kumaVersion = ws.kumaVersion;
   const started = performance.now();
   try {
     const result = await client.call({
       op: "analyze",
       files: current.files,
-      options: { kumaVersion: ws.kumaVersion, zones: workspaceZones(ws), downZones: ws.downZones },
+      options: { kumaVersion, zones: workspaceZones(ws), downZones: ws.downZones },
     });
-    applyAnalysis(result, revisions);
+    applyAnalysis(result, revisions, kumaVersion);
     byId("engine-error").hidden = true;
     analyzeCount++;
     // Fetch the on-demand export code now, so export works offline once the page has loaded.
@@ -303,7 +307,7 @@ async function analyze(): Promise<void> {
   }
 }
 
-function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): void {
+function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>, kumaVersion: KumaVersion): void {
   // The preview's own findings (MZS1xx at the selector, port or label; MZS2xx) join each file's
   // diagnostics: squiggles in the editor and entries in the Problems list.
   const fromPreview = new Map(result.preview.diagnostics.map((f) => [f.path, f.previewDiagnostics ?? []]));
@@ -318,7 +322,7 @@ function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): v
     f.analyzedRevision = f.revision;
     applyDiagnostics(path);
   }
-  lastPreview = withStale(result);
+  lastPreview = withStale(result, kumaVersion);
   blocked = blockedBy(result);
   renderTabs();
   renderProblems();
@@ -331,11 +335,17 @@ function applyAnalysis(result: AnalyzeResult, revisions: Map<string, number>): v
  * The preview with the last good result of every MZS whose document now has errors (the core
  * leaves such documents out), so typing through an invalid state never empties the panel.
  * An MZS that is gone without an error (deleted, renamed) is dropped.
+ *
+ * So is a last good result computed for another Kuma release than `version`, the one this
+ * analysis used. Switching releases is a question ("what does 3.0 compute?"), and another
+ * release's answer (a kafka port 3.0 refuses, a 2.x-only warning) is wrong for it however it is
+ * labelled; dropped, the MZS is out of the preview as on a fresh load of the same text and
+ * release, and the panel names its errors instead.
  */
-function withStale(result: AnalyzeResult): PreviewResult {
+function withStale(result: AnalyzeResult, version: KumaVersion): PreviewResult {
   const preview = result.preview;
   const fresh = allMzs(preview);
-  for (const m of fresh) lastGood.set(m.key, { path: fileOfMzs(result, m), zones: new Map() });
+  for (const m of fresh) lastGood.set(m.key, { path: fileOfMzs(result, m), version, zones: new Map() });
   for (const zone of preview.zones) {
     for (const m of zone.multiZoneServices) lastGood.get(mzsKey(m))?.zones.set(zone.zone, m);
   }
@@ -343,7 +353,7 @@ function withStale(result: AnalyzeResult): PreviewResult {
   const next = new Map<string, string>();
   for (const [key, good] of lastGood) {
     if (freshKeys.has(key)) continue;
-    const reason = staleReason(result, key, good.path);
+    const reason = good.version === version ? staleReason(result, key, good.path) : undefined;
     if (reason) next.set(key, reason);
     else lastGood.delete(key);
   }
@@ -556,6 +566,10 @@ function renderPreview(): void {
     ),
   );
   select.disabled = services.length === 0;
+  // No MZS to preview (none yet, or each has errors): an empty MZS list, an empty Port list and
+  // zone-down boxes that change nothing would only be in the way, so they are not shown.
+  byId("mzs-picker").hidden = services.length === 0;
+  byId("traffic").hidden = services.length === 0;
 
   const zoneNames = preview.zones.map((z) => z.zone);
   const find = (zone: string): MzsPreview | undefined =>
@@ -780,6 +794,12 @@ async function initialWorkspace(): Promise<Workspace> {
 }
 
 async function start(): Promise<void> {
+  // The skip link moves focus only: following its href would put "#editor" in the address bar in
+  // place of the workspace (a reload would lose the work) and add a history entry.
+  byId("skip-to-editor").onclick = (e) => {
+    e.preventDefault();
+    view?.focus();
+  };
   const exampleSelect = byId<HTMLSelectElement>("example");
   exampleSelect.replaceChildren(
     h("option", { value: "" }, "Load an example…"),
