@@ -372,20 +372,7 @@ fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> 
         return Vec::new();
     };
     let labels_known = !config.get("labels").contains_unknown();
-    let object = body(config, name).to_string();
-    let refused = review_put(
-        mode,
-        version,
-        ResourceType::HostnameGenerator,
-        None,
-        name,
-        object.as_bytes(),
-        StoreView {
-            mesh_exists: true,
-            existing: None,
-        },
-    );
-    let Err(error) = refused else {
+    let Err(error) = review(mode, version, config, name) else {
         return Vec::new();
     };
     error
@@ -553,13 +540,17 @@ pub async fn plan(
     }
 }
 
-/// The `kri` the global control plane's release prints for the planned generator (null before
-/// 2.13, which print none); `None` when the core does not accept the object as it stands.
-fn predicted_kri(planned: &Value, version: KumaVersion) -> Option<Value> {
-    let name = planned.get("name").as_str()?;
-    let object = body(planned, name).to_string();
-    let prepared = review_put(
-        &Mode::Global,
+/// The core's review of a PUT of the generator `values` (configuration or plan) under `mode`,
+/// into a store that does not hold it yet.
+fn review(
+    mode: &Mode,
+    version: KumaVersion,
+    values: &Value,
+    name: &str,
+) -> Result<kuma_mzs_core::api::PreparedPut, kuma_mzs_core::api::ApiError> {
+    let object = body(values, name).to_string();
+    review_put(
+        mode,
         version,
         ResourceType::HostnameGenerator,
         None,
@@ -570,7 +561,13 @@ fn predicted_kri(planned: &Value, version: KumaVersion) -> Option<Value> {
             existing: None,
         },
     )
-    .ok()?;
+}
+
+/// The `kri` the global control plane's release prints for the planned generator (null before
+/// 2.13, which print none); `None` when the core does not accept the object as it stands.
+fn predicted_kri(planned: &Value, version: KumaVersion) -> Option<Value> {
+    let name = planned.get("name").as_str()?;
+    let prepared = review(&Mode::Global, version, planned, name).ok()?;
     let item = serde_json::to_value(ReleaseItem {
         resource: &prepared.resource,
         times: Times {
