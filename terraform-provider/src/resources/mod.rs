@@ -275,21 +275,57 @@ pub fn merge_unknowns(planned: &Value, actual: &Value) -> Value {
 pub fn merge_applied(planned: &Value, actual: &Value, ty: &Ty) -> (Value, Vec<Diag>) {
     let mut differences = Vec::new();
     differing(planned, actual, ty, &mut Vec::new(), &mut differences);
-    let diags = differences
+    // The same attribute of several list elements (each zone's `hostnames` after a generator
+    // was added) is one warning, not one per element.
+    let mut groups: Vec<(String, Vec<Difference>)> = Vec::new();
+    for difference in differences {
+        let key = any_index_text(&difference.0);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(difference),
+            None => groups.push((key, vec![difference])),
+        }
+    }
+    const WHY: &str = "something changed between the plan and the apply that no plan can see (for example the object was deleted and created again, or a HostnameGenerator was added, by another workspace or by this same apply).";
+    let diags = groups
         .into_iter()
-        .map(|(path, planned, actual)| {
-            let shown = path_text(&path);
-            Diag::warning(
-                format!("The control plane returned a different {shown} than planned"),
-                format!(
-                    "The plan said {shown} would be {planned}, but after the apply the control plane has {actual}: something changed between the plan and the apply that no plan can see (for example the object was deleted and created again, or a HostnameGenerator was added). Terraform requires the planned value, so the state keeps {planned} until the next refresh. Run `terraform apply -refresh-only` to record {actual}."
-                ),
+        .filter_map(|(key, mut members)| {
+            if members.len() == 1 {
+                let (path, planned, actual) = members.pop()?;
+                let shown = path_text(&path);
+                return Some(
+                    Diag::warning(
+                        format!("The control plane returned a different {shown} than planned"),
+                        format!(
+                            "The plan said {shown} would be {planned}, but after the apply the control plane has {actual}: {WHY} Terraform requires the planned value, so the state keeps {planned} until the next refresh. Run `terraform apply -refresh-only` to record {actual}."
+                        ),
+                    )
+                    .at(path),
+                );
+            }
+            let each: Vec<String> = members
+                .iter()
+                .map(|(path, planned, actual)| {
+                    format!("{}: planned {planned}, now {actual}", path_text(path))
+                })
+                .collect();
+            let at = members.first()?.0.clone();
+            Some(
+                Diag::warning(
+                    format!("The control plane returned a different {key} than planned"),
+                    format!(
+                        "After the apply the control plane has other values than the plan said:\n{}\n\nThat is: {WHY} Terraform requires the planned values, so the state keeps them until the next refresh. Run `terraform apply -refresh-only` to record the new ones.",
+                        each.join("\n")
+                    ),
+                )
+                .at(at),
             )
-            .at(path)
         })
         .collect();
     (merge_unknowns(planned, actual), diags)
 }
+
+/// Where a value differs (its path), as planned and as the control plane has it (JSON text).
+type Difference = (Vec<Step>, String, String);
 
 /// Where `actual` differs from a known `planned` value: each object attribute and list element
 /// of objects on its own, any other value (a map, a list of strings) as a whole.
@@ -298,7 +334,7 @@ fn differing(
     actual: &Value,
     ty: &Ty,
     path: &mut Vec<Step>,
-    out: &mut Vec<(Vec<Step>, String, String)>,
+    out: &mut Vec<Difference>,
 ) {
     if planned.is_unknown() || actual.is_null() || strip_unknown(planned.clone()) == *actual {
         return;
@@ -336,6 +372,15 @@ fn shown(value: &Value) -> String {
 
 /// An attribute path as Terraform writes it: `zone_status[0].vip`, `labels["team"]`.
 fn path_text(path: &[Step]) -> String {
+    path_text_with(path, |i| i.to_string())
+}
+
+/// [`path_text`] with every list index shown as `*`: the name of a group of list elements.
+fn any_index_text(path: &[Step]) -> String {
+    path_text_with(path, |_| "*".to_owned())
+}
+
+fn path_text_with(path: &[Step], index: impl Fn(i64) -> String) -> String {
     let mut text = String::new();
     for step in path {
         match step {
@@ -344,7 +389,7 @@ fn path_text(path: &[Step]) -> String {
                 text.push('.');
                 text.push_str(name);
             }
-            Step::Index(i) => text.push_str(&format!("[{i}]")),
+            Step::Index(i) => text.push_str(&format!("[{}]", index(*i))),
             Step::Key(k) => text.push_str(&format!("[{k:?}]")),
         }
     }
@@ -1305,6 +1350,45 @@ mod tests {
         assert!(diags[1].detail.contains("race.race"));
         // Equal values say nothing.
         assert_eq!(merge_applied(&actual, &actual, &ty).1, []);
+        // The same attribute of every zone differs (a generator the same apply added): one
+        // warning that lists each zone's values.
+        let two = |hostnames: &[&str]| {
+            Value::object([
+                ("creation_time", Value::string("old")),
+                ("kri", Value::string("kri_x")),
+                (
+                    "zone_status",
+                    Value::List(vec![
+                        zone(Value::string("243.0.0.1"), hostnames),
+                        zone(Value::string("243.0.0.2"), hostnames),
+                    ]),
+                ),
+            ])
+        };
+        let (_, diags) = merge_applied(&two(&["a.mzs"]), &two(&["a.mzs", "a.extra"]), &ty);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].summary.contains("`zone_status[*].hostnames`"),
+            "{}",
+            diags[0].summary
+        );
+        assert!(
+            diags[0].detail.contains(
+                "`zone_status[0].hostnames`: planned [\"a.mzs\"], now [\"a.mzs\",\"a.extra\"]"
+            ),
+            "{}",
+            diags[0].detail
+        );
+        assert!(
+            diags[0].detail.contains("`zone_status[1].hostnames`"),
+            "{}",
+            diags[0].detail
+        );
+        assert!(
+            diags[0].detail.contains("this same apply"),
+            "{}",
+            diags[0].detail
+        );
     }
 
     #[test]
