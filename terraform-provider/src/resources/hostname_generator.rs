@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kuma_mzs_core::api::{review_put, Mode, ReleaseItem, StoreView, Times, PLANNED_CREATION_TIME};
+use kuma_mzs_core::api::{review_put, Mode, StoreView};
 use kuma_mzs_core::model::{
     Extension, HostnameGeneratorSelector, HostnameGeneratorSpec, LabelSelector,
 };
@@ -568,15 +568,7 @@ fn review(
 fn predicted_kri(planned: &Value, version: KumaVersion) -> Option<Value> {
     let name = planned.get("name").as_str()?;
     let prepared = review(&Mode::Global, version, planned, name).ok()?;
-    let item = serde_json::to_value(ReleaseItem {
-        resource: &prepared.resource,
-        times: Times {
-            creation: PLANNED_CREATION_TIME,
-            modification: PLANNED_CREATION_TIME,
-        },
-        version,
-    })
-    .ok()?;
+    let item = super::as_release_prints(&prepared.resource, version)?;
     Some(json_str(&item, "kri"))
 }
 

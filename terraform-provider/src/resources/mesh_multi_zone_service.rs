@@ -1,8 +1,6 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use kuma_mzs_core::api::{
-    review_put, ApiError, Mode, PreparedPut, ReleaseItem, StoreView, Times, PLANNED_CREATION_TIME,
-};
+use kuma_mzs_core::api::{review_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
@@ -647,15 +645,7 @@ fn predicted_names(
     resource: kuma_mzs_core::Resource,
     version: KumaVersion,
 ) -> Option<PredictedNames> {
-    let item = serde_json::to_value(ReleaseItem {
-        resource: &resource,
-        times: Times {
-            creation: PLANNED_CREATION_TIME,
-            modification: PLANNED_CREATION_TIME,
-        },
-        version,
-    })
-    .ok()?;
+    let item = super::as_release_prints(&resource, version)?;
     Some(PredictedNames {
         kri: json_str(&item, "kri"),
         snis: snis_value(&item),

@@ -167,6 +167,25 @@ pub async fn exists_at_plan_in(
     exists_at_plan(configured, path).await
 }
 
+/// A planned object as the control plane's release will print it (the core's rendering, with
+/// the planned-creation stand-in times): where a plan reads the names the server builds (`kri`,
+/// `snis`).
+pub fn as_release_prints(
+    resource: &kuma_mzs_core::Resource,
+    version: KumaVersion,
+) -> Option<serde_json::Value> {
+    use kuma_mzs_core::api::{ReleaseItem, Times, PLANNED_CREATION_TIME};
+    serde_json::to_value(ReleaseItem {
+        resource,
+        times: Times {
+            creation: PLANNED_CREATION_TIME,
+            modification: PLANNED_CREATION_TIME,
+        },
+        version,
+    })
+    .ok()
+}
+
 /// The error, on `mesh`, for a mesh the control plane does not have (one GET of the Mesh);
 /// `None` when it exists or the control plane could not say (the caller reports its own error).
 pub async fn missing_mesh(configured: &Configured, mesh: &str, fix: &str) -> Option<Diag> {
