@@ -136,6 +136,14 @@ fn json_response(status: StatusCode, body: String) -> Response {
     response
 }
 
+/// A response without a body (and so without a content type), as Go's server sends one whose
+/// handler only wrote the status.
+fn empty_response(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
 fn error_response(error: &ApiError) -> Response {
     let body = serde_json::to_string(&error.body()).unwrap_or_default();
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -713,6 +721,7 @@ async fn put_resource(
         Ok(e) => e,
         Err(e) => return error_response(&e),
     };
+    let kuma_version = cp.kuma_version;
     let outcome = tokio::task::spawn_blocking(move || {
         let mesh = mesh.as_deref();
         let existing = cp.store.get(&key(resource_type, mesh, &name));
@@ -755,10 +764,11 @@ async fn put_resource(
             } else {
                 StatusCode::OK
             };
-            with_etag(
-                json_response(status, api::rest::put_body(&warnings)),
-                version,
-            )
+            let response = match api::rest::put_body(kuma_version, &warnings) {
+                Some(body) => json_response(status, body),
+                None => empty_response(status),
+            };
+            with_etag(response, version)
         }
         Ok(Err(e)) => error_response(&e),
         Err(e) => error_response(&ApiError::internal(e.to_string())),

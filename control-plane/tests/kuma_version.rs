@@ -72,6 +72,34 @@ fn a_2_9_control_plane_refuses_a_body_without_a_mesh() {
     assert!(status == 200 || status == 201, "{status} {answer}");
 }
 
+/// Kuma 2.9 answers a write without deprecation warnings with the status alone (no body, no
+/// content type); from 2.10 the answer is `{}`.
+#[test]
+fn a_2_9_write_answers_without_a_body() {
+    let body = json!({
+        "type": "MeshMultiZoneService", "mesh": "default", "name": "quiet",
+        "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}},
+                 "ports": [{"port": 80}]}
+    });
+    let path = "/meshes/default/meshmultizoneservices/quiet";
+    let content_type = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| v.clone())
+    };
+    let old = global(KumaVersion::V2_9);
+    for expected in [201, 200] {
+        let (status, headers, text) = old.global().raw("PUT", path, Some(&body.to_string()), &[]);
+        assert_eq!((status, text.as_str()), (expected, ""));
+        assert_eq!(content_type(&headers), None, "{headers:?}");
+    }
+    let new = global(KumaVersion::V2_10);
+    let (status, headers, text) = new.global().raw("PUT", path, Some(&body.to_string()), &[]);
+    assert_eq!((status, text.trim()), (201, "{}"));
+    assert_eq!(content_type(&headers).as_deref(), Some("application/json"));
+}
+
 /// Up to 2.11 a port is a Go `uint32`: a negative one passes the schema and the decoder refuses
 /// it (v2.11.18 `rest/unmarshaller.go:100`); 2.12 reads an `int32`.
 #[test]

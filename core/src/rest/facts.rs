@@ -73,12 +73,14 @@ pub fn next_link(
     Some(link)
 }
 
-/// The body of a successful PUT: `{}`, or the deprecation warnings.
-pub fn put_body(warnings: &[String]) -> String {
+/// The body of a successful PUT: `{}`, or the deprecation warnings. Kuma 2.9 answers a PUT
+/// without warnings with no body at all (v2.9.13 `resource_endpoints.go` calls
+/// `response.WriteHeader(201)`/`(200)`); from 2.10 every answer carries the JSON object.
+pub fn put_body(version: KumaVersion, warnings: &[String]) -> Option<String> {
     if warnings.is_empty() {
-        "{}".to_owned()
+        (version >= KumaVersion::V2_10).then(|| "{}".to_owned())
     } else {
-        serde_json::json!({ "warnings": warnings }).to_string()
+        Some(serde_json::json!({ "warnings": warnings }).to_string())
     }
 }
 
@@ -397,8 +399,16 @@ mod tests {
             list_body(1, &["{}".to_owned()], None),
             r#"{"total":1,"items":[{}],"next":null}"#
         );
-        assert_eq!(put_body(&[]), "{}");
-        assert_eq!(put_body(&["w".to_owned()]), r#"{"warnings":["w"]}"#);
+        for version in [KumaVersion::V2_10, KumaVersion::V2_14, KumaVersion::V3_0] {
+            assert_eq!(put_body(version, &[]).as_deref(), Some("{}"));
+        }
+        assert_eq!(put_body(KumaVersion::V2_9, &[]), None);
+        for version in KumaVersion::ALL {
+            assert_eq!(
+                put_body(version, &["w".to_owned()]).as_deref(),
+                Some(r#"{"warnings":["w"]}"#)
+            );
+        }
     }
 
     #[test]
