@@ -365,6 +365,27 @@ test('workspace: MZS103 on the selector line when the MeshServices live in anoth
   client.notify('exit', null);
 });
 
+test('workspace: MeshServices in a linked directory count, and a link back up the tree is read once', async (t) => {
+  const dir = workspaceFolder();
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mzs-lsp-linked-'));
+  fs.copyFileSync(path.join(FIXTURES, 'preview', 'zone-west.yaml'), path.join(outside, 'zone-west.yaml'));
+  fs.symlinkSync(outside, path.join(dir, 'zones'), 'dir');
+  fs.symlinkSync(dir, path.join(dir, 'loop'), 'dir');
+  fs.symlinkSync(path.join(dir, 'global.yaml'), path.join(dir, 'again.yaml'));
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const globalUri = pathToFileURL(path.join(dir, 'global.yaml')).href;
+  client.notify('textDocument/didOpen', {
+    textDocument: { uri: globalUri, languageId: 'yaml', version: 1, text: fs.readFileSync(path.join(dir, 'global.yaml'), 'utf8') },
+  });
+  const first = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === globalUri);
+  // west's matching MeshService is read through the link; the linked copy of global.yaml adds
+  // no duplicate of its MZS.
+  assert.deepEqual(first.params.diagnostics, []);
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
 test('a Helm template, a Deployment and a large non-Kuma YAML get no diagnostics; duplicate keys warn', async (t) => {
   const dir = workspaceFolder();
   const client = await startIn(dir);

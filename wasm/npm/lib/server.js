@@ -134,8 +134,21 @@ function isCandidate(file) {
   return EXTENSIONS.has(path.extname(file).toLowerCase());
 }
 
-/** Every candidate file below `dir` (no node_modules, no dot directories), sorted. */
-function scan(dir, out) {
+/**
+ * Every candidate file below `dir` (no node_modules, no dot directories), sorted. Symbolic links
+ * are followed, as editors' own file searches do (a chart directory linked into the workspace is
+ * part of it); each directory and file is read once by its real path, so a link back up the
+ * tree or two links to one file add nothing.
+ */
+function scan(dir, out, seen = new Set()) {
+  let real;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    return out;
+  }
+  if (seen.has(real)) return out;
+  seen.add(real);
   let entries;
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -147,8 +160,29 @@ function scan(dir, out) {
     if (out.length >= MAX_WORKSPACE_FILES) break;
     if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) scan(full, out);
-    else if (entry.isFile() && isCandidate(entry.name)) out.push(full);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = fs.statSync(full);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch {
+        continue; // a dangling link
+      }
+    }
+    if (isDirectory) scan(full, out, seen);
+    else if (isFile && isCandidate(entry.name)) {
+      let file;
+      try {
+        file = fs.realpathSync(full);
+      } catch {
+        continue;
+      }
+      if (seen.has(file)) continue;
+      seen.add(file);
+      out.push(full);
+    }
   }
   return out;
 }
