@@ -136,53 +136,58 @@ function isCandidate(file) {
 
 /**
  * Every candidate file below `dir` (no node_modules, no dot directories), sorted. Symbolic links
- * are followed, as editors' own file searches do (a chart directory linked into the workspace is
- * part of it); each directory and file is read once by its real path, so a link back up the
- * tree or two links to one file add nothing.
+ * are followed, as the CLI's directory walk and editors' own file searches do (a chart directory
+ * linked into the workspace is part of it), after the files and directories the tree holds
+ * itself, so a file is taken by its own path before any link to it; each real file and
+ * directory is taken once, so a link back up the tree neither loops nor adds a resource twice.
  */
-function scan(dir, out, seen = new Set()) {
-  let real;
-  try {
-    real = fs.realpathSync(dir);
-  } catch {
-    return out;
-  }
-  if (seen.has(real)) return out;
-  seen.add(real);
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (out.length >= MAX_WORKSPACE_FILES) break;
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    let isDirectory = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      try {
-        const target = fs.statSync(full);
-        isDirectory = target.isDirectory();
-        isFile = target.isFile();
-      } catch {
-        continue; // a dangling link
-      }
+function scan(dir, out) {
+  const seen = new Set();
+  const links = [];
+  const realOf = (p) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return undefined;
     }
-    if (isDirectory) scan(full, out, seen);
-    else if (isFile && isCandidate(entry.name)) {
-      let file;
-      try {
-        file = fs.realpathSync(full);
-      } catch {
-        continue;
-      }
-      if (seen.has(file)) continue;
-      seen.add(file);
-      out.push(full);
+  };
+  const take = (full) => {
+    const real = realOf(full);
+    if (real === undefined || seen.has(real) || out.length >= MAX_WORKSPACE_FILES) return;
+    seen.add(real);
+    out.push(full);
+  };
+  const visit = (directory) => {
+    const real = realOf(directory);
+    if (real === undefined || seen.has(real)) return;
+    seen.add(real);
+    let entries;
+    try {
+      entries = fs.readdirSync(directory, { withFileTypes: true });
+    } catch {
+      return;
     }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (out.length >= MAX_WORKSPACE_FILES) break;
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const full = path.join(directory, entry.name);
+      if (entry.isSymbolicLink()) links.push(full);
+      else if (entry.isDirectory()) visit(full);
+      else if (entry.isFile() && isCandidate(entry.name)) take(full);
+    }
+  };
+  visit(dir);
+  while (links.length > 0 && out.length < MAX_WORKSPACE_FILES) {
+    const link = links.shift();
+    let target;
+    try {
+      target = fs.statSync(link);
+    } catch {
+      continue; // a dangling link
+    }
+    if (target.isDirectory()) visit(link);
+    else if (target.isFile() && isCandidate(path.basename(link))) take(link);
   }
   return out;
 }
