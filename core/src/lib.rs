@@ -75,6 +75,7 @@ pub mod documents {
 pub mod defaults {
     pub use crate::model::defaults::{
         default_app_protocol, DEFAULT_MESH, MESH_MULTI_ZONE_SERVICE_CIDR, MESH_SERVICE_CIDR,
+        SYSTEM_NAMESPACE,
     };
 }
 

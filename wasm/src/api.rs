@@ -72,6 +72,8 @@ js_struct! {
         pub unknown_resources: Option<String> = "unknownResources" (default),
         /// Largest accepted text in bytes (default 1 MiB).
         pub max_bytes: Option<u32> = "maxBytes" (default),
+        /// Kuma's namespace on Kubernetes (default `kuma-system`).
+        pub system_namespace: Option<String> = "systemNamespace" (default),
     }
 }
 
@@ -111,6 +113,7 @@ impl ValidateOptions {
             kuma_version: parse_version(self.kuma_version.as_deref())?,
             format,
             limits: limits(self.max_bytes),
+            system_namespace: self.system_namespace.clone(),
         })
     }
 }
@@ -310,6 +313,8 @@ js_struct! {
         pub unknown_resources: Option<String> = "unknownResources" (default),
         /// As `validate`'s `maxBytes`.
         pub max_bytes: Option<u32> = "maxBytes" (default),
+        /// As `validate`'s `systemNamespace`.
+        pub system_namespace: Option<String> = "systemNamespace" (default),
         /// Leave `zones` out of the result (editors that only show diagnostics save converting
         /// it).
         pub diagnostics_only: Option<bool> = "diagnosticsOnly" (default),
@@ -471,6 +476,7 @@ fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<WorkspacePr
     let check_options = CheckOptions {
         kuma_version: core_options.kuma_version,
         limits: limits(options.max_bytes),
+        system_namespace: options.system_namespace.clone(),
         ..CheckOptions::default()
     };
     let inputs: Vec<WorkspaceFile<'_>> = files

@@ -95,6 +95,12 @@ export interface ValidateOptions {
   unknownResources?: UnknownResources;
   /** Largest accepted text in bytes (default 1048576). */
   maxBytes?: number;
+  /**
+   * The namespace Kuma runs in on Kubernetes (default "kuma-system"; Kong Mesh: "kong-mesh-system"):
+   * a MeshMultiZoneService or HostnameGenerator manifest in another namespace is an error, as
+   * Kuma's admission webhook refuses it.
+   */
+  systemNamespace?: string;
 }
 export interface InputFile {
   path: string;
@@ -120,6 +126,8 @@ export interface PreviewOptions {
   unknownResources?: UnknownResources;
   /** As ValidateOptions.maxBytes. */
   maxBytes?: number;
+  /** As ValidateOptions.systemNamespace. */
+  systemNamespace?: string;
   /** Leave `zones` empty: only the diagnostics and `skipped` (what an editor shows). */
   diagnosticsOnly?: boolean;
 }

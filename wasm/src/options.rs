@@ -493,7 +493,7 @@ mod tests {
     fn messages_read_like_serde() {
         assert_eq!(
             ValidateOptions::read(json!({ "kumaversion": "3.0" })).unwrap_err(),
-            "unknown field `kumaversion`, expected one of `format`, `kumaVersion`, `unknownResources`, `maxBytes`"
+            "unknown field `kumaversion`, expected one of `format`, `kumaVersion`, `unknownResources`, `maxBytes`, `systemNamespace`"
         );
         assert_eq!(
             LspPosition::read(json!({ "line": -1, "character": 0 })).unwrap_err(),

@@ -31,6 +31,28 @@ test('--kuma-version 2.x applies Kuma 2.x rules', () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
 });
 
+test('--system-namespace: a Kubernetes MZS outside Kuma\'s namespace is the webhook\'s error', () => {
+  const manifest = `apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: redis
+  namespace: kong-mesh-system
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+`;
+  const refused = runCli(['validate', '-'], { input: manifest });
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stdout.trim(),
+    '<stdin>:5:14: error: metadata.namespace: on Global CP the policy can be created only in the system namespace:kuma-system',
+  );
+  for (const command of ['validate', 'preview']) {
+    const kong = runCli([command, '--system-namespace', 'kong-mesh-system', '-'], { input: manifest });
+    assert.equal(kong.code, 0, kong.stdout + kong.stderr);
+  }
+});
+
 test('json format lists every file and document with 1-based positions', () => {
   const r = runCli(['validate', '--format', 'json', 'mixed']);
   assert.equal(r.code, 1);

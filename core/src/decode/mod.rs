@@ -80,9 +80,16 @@ fn attach(documents: &mut [CheckedDocument], diagnostics: Vec<Diagnostic>) {
 }
 
 fn is_collection(root: &Node) -> bool {
-    root.as_sequence().is_some()
-        || (root.get("kind").and_then(Node::as_str) == Some("List")
-            && root.get("items").and_then(Node::as_sequence).is_some())
+    root.as_sequence().is_some() || list_items(root).is_some()
+}
+
+/// The items of a Kubernetes list: `kind: List`, or a typed one (`MeshServiceList`, what
+/// `kubectl get -o yaml` prints), which kubectl applies item by item too.
+fn list_items(root: &Node) -> Option<&[Node]> {
+    let kind = root.get("kind").and_then(Node::as_str)?;
+    kind.ends_with("List")
+        .then(|| root.get("items").and_then(Node::as_sequence))
+        .flatten()
 }
 
 fn decode_root(root: &Node, span: TextRange, version: KumaVersion) -> Vec<CheckedDocument> {
@@ -92,13 +99,11 @@ fn decode_root(root: &Node, span: TextRange, version: KumaVersion) -> Vec<Checke
             .map(|item| with_root(decode_resource(item, item.span, version), item))
             .collect();
     }
-    if root.get("kind").and_then(Node::as_str) == Some("List") {
-        if let Some(items) = root.get("items").and_then(Node::as_sequence) {
-            return items
-                .iter()
-                .map(|item| with_root(decode_resource(item, item.span, version), item))
-                .collect();
-        }
+    if let Some(items) = list_items(root) {
+        return items
+            .iter()
+            .map(|item| with_root(decode_resource(item, item.span, version), item))
+            .collect();
     }
     vec![with_root(decode_resource(root, span, version), root)]
 }
@@ -461,6 +466,17 @@ fn decode_envelope(
     let ports_unread = schema_error_paths
         .iter()
         .any(|p| p.starts_with("spec.ports"));
+    // The API server's list-map keys of a Kubernetes MeshService's ports.
+    if let (Shape::Kubernetes, Spec::MeshService(spec), false) =
+        (shape, &resource.spec, ports_unread)
+    {
+        for v in validate::kubernetes::mesh_service_port_duplicates(spec) {
+            let at = span_of(node, &v.field);
+            walker
+                .diagnostics
+                .push(Diagnostic::new(Code::Schema, v.field, v.message, at));
+        }
+    }
     for (code, v) in lints::check_resource(&resource) {
         let compares_ports = matches!(code, Code::DuplicatePort | Code::DuplicatePortName);
         if about_placeholder(&v.field) || (compares_ports && ports_unread) {
@@ -738,10 +754,22 @@ fn kubernetes_meta<'n>(
                 .and_then(Node::as_str)
                 .map(str::to_owned);
             if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
-                // Kuma labels Kubernetes resources with their namespace when written.
-                meta.labels
-                    .entry(labels::NAMESPACE.to_owned())
-                    .or_insert(ns);
+                let errors = validate::kubernetes::namespace_errors(&ns);
+                if errors.is_empty() {
+                    // Kuma labels Kubernetes resources with their namespace when written.
+                    meta.labels
+                        .entry(labels::NAMESPACE.to_owned())
+                        .or_insert(ns);
+                }
+                let at = span_of(node, "metadata.namespace");
+                for message in errors {
+                    walker.diagnostics.push(Diagnostic::new(
+                        Code::Schema,
+                        "metadata.namespace",
+                        message,
+                        at,
+                    ));
+                }
             }
         }
     }

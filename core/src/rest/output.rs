@@ -203,11 +203,7 @@ fn serialize_item<S: Serializer>(
     }
 }
 
-/// The namespace Kuma's universal control plane puts a namespaced type in when a request names
-/// none: `store.kubernetes.systemNamespace` (`KUMA_STORE_KUBERNETES_SYSTEM_NAMESPACE`), whose
-/// default is `kuma-system` at every supported release (`pkg/config/plugins/resources/k8s/
-/// config.go:11`); kuma-local has no such setting, so it is always this.
-pub const SYSTEM_NAMESPACE: &str = "kuma-system";
+pub use crate::model::defaults::SYSTEM_NAMESPACE;
 
 /// A resource in the Kubernetes shape (`?format=kubernetes`) as a universal control plane infers
 /// it (`NewInferenceMapper`, `pkg/plugins/resources/k8s/mapper.go:28-50`, the same at v2.9.13 to

@@ -35,7 +35,7 @@ mod exec;
 mod fmt;
 mod lex;
 mod parse;
-mod strconv;
+pub(crate) mod strconv;
 mod tree;
 mod value;
 

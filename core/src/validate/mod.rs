@@ -6,6 +6,7 @@
 
 pub(crate) mod dns;
 mod hostname_generator;
+pub(crate) mod kubernetes;
 pub(crate) mod lints;
 mod mesh_load_balancing_strategy;
 mod mesh_multi_zone_service;

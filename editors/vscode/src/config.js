@@ -40,6 +40,7 @@ function initializationOptions(settings) {
   if (typeof s.workspacePreview === 'boolean') out.workspacePreview = s.workspacePreview;
   if (typeof s.debounceMs === 'number' && s.debounceMs >= 0) out.debounceMs = s.debounceMs;
   if (Number.isInteger(s.maxBytes) && s.maxBytes > 0) out.maxBytes = s.maxBytes;
+  if (typeof s.systemNamespace === 'string' && s.systemNamespace) out.systemNamespace = s.systemNamespace;
   if (s.zones && typeof s.zones === 'object' && !Array.isArray(s.zones)) out.zones = s.zones;
   return out;
 }

@@ -86,6 +86,7 @@ test("the manifest activates on YAML and JSON, names its entry point, engine and
     "kumaMzs.lints.warningsAsErrors",
     "kumaMzs.maxBytes",
     "kumaMzs.reportUnknownResources",
+    "kumaMzs.systemNamespace",
     "kumaMzs.trace.server",
     "kumaMzs.workspacePreview",
     "kumaMzs.zones",
@@ -148,6 +149,8 @@ test("lint settings hide or raise only the project's lint codes", () => {
   assert.deepEqual(config.initializationOptions({ maxBytes: 2097152 }), { maxBytes: 2097152 });
   assert.deepEqual(config.initializationOptions({ maxBytes: null }), {});
   assert.deepEqual(config.initializationOptions({ maxBytes: 0 }), {});
+  assert.deepEqual(config.initializationOptions({ systemNamespace: "kong-mesh-system" }), { systemNamespace: "kong-mesh-system" });
+  assert.deepEqual(config.initializationOptions({ systemNamespace: null }), {});
   // The zones setting goes to the server as it is; anything but an object is left out.
   const zones = { east: ["clusters/east/**"], global: ["global.yaml"] };
   assert.deepEqual(config.initializationOptions({ zones }), { zones });

@@ -13,11 +13,12 @@ const { templateDiagnostic } = require('./templates.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
-                    [--max-bytes N] [--srcroot DIR] [--sarif-help-uri URL] FILE|DIR|GLOB|- ...
+                    [--max-bytes N] [--system-namespace NS] [--srcroot DIR]
+                    [--sarif-help-uri URL] FILE|DIR|GLOB|- ...
   kuma-mzs preview  [--zones a,b,c] [--zone ZONE=PATH ...] [--down-zones a,b]
                     [--kuma-version VERSION] [--mzs-cidr CIDR] [--strict] [--max-bytes N]
-                    [--format text|json|sarif] [--srcroot DIR] [--sarif-help-uri URL]
-                    [FILE|DIR|GLOB|- ...]
+                    [--system-namespace NS] [--format text|json|sarif] [--srcroot DIR]
+                    [--sarif-help-uri URL] [FILE|DIR|GLOB|- ...]
   kuma-mzs schema   [--kuma-version VERSION] [KIND]
   kuma-mzs --version | --help
 
@@ -54,6 +55,9 @@ schema    prints the JSON Schema of every resource kind (or of KIND) under the
                 --zone (zones/east/ms.yaml: east), or named global, belongs to it; the nearest
                 such directory in the path as given counts. Any other file is the global's.
 --max-bytes     the largest file accepted (default 1048576)
+--system-namespace NS  the namespace Kuma runs in on Kubernetes (default kuma-system; Kong
+                Mesh: kong-mesh-system): a MeshMultiZoneService or HostnameGenerator manifest
+                in another namespace is an error, as Kuma's admission webhook refuses it
 --srcroot       the directory SARIF URIs are relative to (%SRCROOT%; default: the
                 working directory)
 --sarif-help-uri  URL of docs/codes.md; each SARIF rule's helpUri is URL#code
@@ -71,6 +75,7 @@ const FLAG_OF_OPTION = {
   zones: '--zones',
   downZones: '--down-zones',
   maxBytes: '--max-bytes',
+  systemNamespace: '--system-namespace',
   unknownResources: '--strict',
 };
 
@@ -233,6 +238,7 @@ function runValidate(argv, io) {
     format: ['text', 'json', 'sarif'],
     strict: true,
     'max-bytes': null,
+    'system-namespace': null,
     srcroot: null,
     'sarif-help-uri': null,
     zone: previewOnly,
@@ -242,6 +248,7 @@ function runValidate(argv, io) {
     kumaVersion: options['kuma-version'],
     unknownResources: options.strict ? 'error' : 'quiet',
     maxBytes: maxBytes(options),
+    systemNamespace: options['system-namespace'],
   };
   callCore(() => core.validate('', validateOptions));
   const inputs = loadInputs(operands, io);
@@ -370,6 +377,7 @@ function runPreview(argv, io) {
     'mzs-cidr': null,
     strict: true,
     'max-bytes': null,
+    'system-namespace': null,
     format: ['text', 'json', 'sarif'],
     srcroot: null,
     'sarif-help-uri': null,
@@ -379,6 +387,7 @@ function runPreview(argv, io) {
     kumaVersion: options['kuma-version'],
     unknownResources: options.strict ? 'error' : 'quiet',
     maxBytes: maxBytes(options),
+    systemNamespace: options['system-namespace'],
   };
   if (options.zones !== undefined) previewOptions.zones = commaList(options.zones);
   // A zone that files are applied to is one the preview computes, even if no label names it.
@@ -396,6 +405,7 @@ function runPreview(argv, io) {
     kumaVersion: previewOptions.kumaVersion,
     unknownResources: previewOptions.unknownResources,
     maxBytes: previewOptions.maxBytes,
+    systemNamespace: previewOptions.systemNamespace,
   };
   // A file that is not text, or is a Go template (see validateText), takes part as an empty one,
   // so that the core's files stay those of `inputs`, in order; its own diagnostic is then added

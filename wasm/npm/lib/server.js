@@ -19,6 +19,8 @@
 //   debounceMs: number                  wait this long after the last change (default 75)
 //   maxBytes: number                    the largest file checked, in bytes (default 1048576, as
 //                                       the CLI's --max-bytes)
+//   systemNamespace: string             the namespace Kuma runs in on Kubernetes (default
+//                                       "kuma-system"; the CLI's --system-namespace)
 //   workspacePreview: boolean           read the workspace folders' Kuma files (default true)
 //   zones: {zone: [glob, ...]}          which files are applied to which zone's control plane:
 //                                       globs (or plain paths: a file, or a directory and all
@@ -89,6 +91,7 @@ function unknownResources(settings) {
 function checkOptions(settings) {
   const options = { kumaVersion: settings.kumaVersion, unknownResources: unknownResources(settings) };
   if (settings.maxBytes !== undefined) options.maxBytes = settings.maxBytes;
+  if (settings.systemNamespace !== undefined) options.systemNamespace = settings.systemNamespace;
   return options;
 }
 
@@ -200,6 +203,7 @@ function start() {
     reportUnknownResources: false,
     debounceMs: 75,
     maxBytes: undefined,
+    systemNamespace: undefined,
     workspacePreview: true,
     zones: zoneRules(undefined),
   };
@@ -248,6 +252,17 @@ function start() {
       } else {
         const keeping = settings.maxBytes === undefined ? 'the default' : settings.maxBytes;
         log(`kuma-mzs: maxBytes must be a positive whole number of bytes, not ${JSON.stringify(next.maxBytes)}; keeping ${keeping}`);
+      }
+    }
+    if (next.systemNamespace === null || next.systemNamespace === '') {
+      // Unset: Kuma's default.
+      settings.systemNamespace = undefined;
+    } else if (next.systemNamespace !== undefined) {
+      try {
+        core.validate('', { systemNamespace: String(next.systemNamespace) });
+        settings.systemNamespace = String(next.systemNamespace);
+      } catch (e) {
+        log(`kuma-mzs: ${e.message}; keeping the previous system namespace`);
       }
     }
     if (next.workspacePreview !== undefined) settings.workspacePreview = Boolean(next.workspacePreview);

@@ -1,0 +1,166 @@
+//! What a Kubernetes cluster refuses in a Kuma manifest besides Kuma's validator, wherever the
+//! manifest goes: the API server's object metadata and structural schema checks, and the rules
+//! of Kuma's admission webhook (`pkg/plugins/runtime/k8s/webhooks/resourceadmissionchecker.go`,
+//! the same from v2.9.13 to 3.0) that hold on global and on every zone alike.
+
+use crate::model::{labels, Labels, MeshServiceSpec, ResourceType};
+use crate::validate::dns::is_dns1123_label;
+use crate::Violation;
+
+/// `metadata.namespace` as the API server checks it (`ValidateNamespaceName`): a DNS-1123 label.
+pub(crate) fn namespace_errors(namespace: &str) -> Vec<String> {
+    is_dns1123_label(namespace)
+}
+
+/// Kuma's webhook on the namespace and origin of a MeshMultiZoneService or HostnameGenerator
+/// manifest. Global admits Kuma resources only in the system namespace, a zone admits a
+/// HostnameGenerator only there (`AllowedOnSystemNamespaceOnly`) and no MeshMultiZoneService at
+/// all, so outside it both are refused on every control plane; so is an MZS labelled
+/// `kuma.io/origin: zone` (global refuses the zone origin, a zone the type). A namespace left
+/// out is kubectl's current one, which only the applier knows: not checked.
+pub(crate) fn webhook_violations(
+    resource_type: ResourceType,
+    namespace: Option<&str>,
+    resource_labels: &Labels,
+    system_namespace: &str,
+) -> Vec<Violation> {
+    let zone_origin = resource_labels
+        .get(labels::ORIGIN)
+        .is_some_and(|o| o == "zone");
+    let mut out = Vec::new();
+    let outside =
+        namespace.is_some_and(|ns| ns != system_namespace && namespace_errors(ns).is_empty());
+    let mzs = resource_type == ResourceType::MeshMultiZoneService;
+    if outside && (mzs || resource_type == ResourceType::HostnameGenerator) {
+        let start = if mzs || !zone_origin {
+            "on Global CP the policy"
+        } else {
+            "resource type HostnameGenerator"
+        };
+        out.push(Violation::new(
+            "metadata.namespace",
+            format!("{start} can be created only in the system namespace:{system_namespace}"),
+        ));
+    }
+    if mzs && zone_origin {
+        out.push(Violation::new(
+            crate::validate::meta::label_field(labels::ORIGIN),
+            "Operation not allowed. 'kuma.io/origin' label should have 'global' value, got 'zone'",
+        ));
+    }
+    out
+}
+
+/// The API server's list-map check of a MeshService's `spec.ports`, keyed on `port` and
+/// `appProtocol` (defaulted to `tcp` first) by the CRD: the second entry of each repeated key,
+/// with the key as apimachinery prints it.
+pub(crate) fn mesh_service_port_duplicates(spec: &MeshServiceSpec) -> Vec<Violation> {
+    let key = |i: usize| {
+        let p = &spec.ports[i];
+        (p.port, p.app_protocol.as_deref().unwrap_or("tcp"))
+    };
+    let mut out = Vec::new();
+    for i in 0..spec.ports.len() {
+        let repeats = (0..i).filter(|&j| key(j) == key(i)).count();
+        if repeats == 1 {
+            let (port, protocol) = key(i);
+            out.push(Violation::new(
+                format!("spec.ports[{i}]"),
+                format!(
+                    "Duplicate value: {{\"appProtocol\":{},\"port\":{port}}}",
+                    crate::template::strconv::go_quote(protocol)
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labelled(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn mzs_and_hostname_generators_outside_the_system_namespace_are_refused() {
+        let none = Labels::new();
+        for t in [
+            ResourceType::MeshMultiZoneService,
+            ResourceType::HostnameGenerator,
+        ] {
+            assert_eq!(
+                webhook_violations(t, Some("redis"), &none, "kuma-system"),
+                [Violation::new(
+                    "metadata.namespace",
+                    "on Global CP the policy can be created only in the system namespace:kuma-system"
+                )]
+            );
+            assert!(webhook_violations(t, Some("kuma-system"), &none, "kuma-system").is_empty());
+            assert!(webhook_violations(t, None, &none, "kuma-system").is_empty());
+            // Kong Mesh's system namespace.
+            assert!(
+                webhook_violations(t, Some("kong-mesh-system"), &none, "kong-mesh-system")
+                    .is_empty()
+            );
+        }
+        // A zone's own generator: the zone's message.
+        let zone = labelled(&[(labels::ORIGIN, "zone")]);
+        assert_eq!(
+            webhook_violations(ResourceType::HostnameGenerator, Some("app"), &zone, "kuma-system"),
+            [Violation::new(
+                "metadata.namespace",
+                "resource type HostnameGenerator can be created only in the system namespace:kuma-system"
+            )]
+        );
+        // Anywhere else a MeshService or a policy may live in an application namespace.
+        for t in [
+            ResourceType::MeshService,
+            ResourceType::MeshLoadBalancingStrategy,
+        ] {
+            assert!(webhook_violations(t, Some("app"), &none, "kuma-system").is_empty());
+        }
+    }
+
+    #[test]
+    fn an_mzs_labelled_with_the_zone_origin_is_refused() {
+        let zone = labelled(&[(labels::ORIGIN, "zone")]);
+        assert_eq!(
+            webhook_violations(
+                ResourceType::MeshMultiZoneService,
+                Some("kuma-system"),
+                &zone,
+                "kuma-system"
+            ),
+            [Violation::new(
+                "labels[\"kuma.io/origin\"]",
+                "Operation not allowed. 'kuma.io/origin' label should have 'global' value, got 'zone'"
+            )]
+        );
+    }
+
+    #[test]
+    fn repeated_port_and_protocol_is_the_api_servers_duplicate() {
+        let spec: MeshServiceSpec = serde_json::from_value(serde_json::json!({
+            "ports": [
+                {"port": 6379, "name": "a"},
+                {"port": 6379, "appProtocol": "tcp", "name": "b"},
+                {"port": 6379, "appProtocol": "http"},
+                {"port": 6379},
+            ]
+        }))
+        .unwrap_or_default();
+        assert_eq!(
+            mesh_service_port_duplicates(&spec),
+            [Violation::new(
+                "spec.ports[1]",
+                r#"Duplicate value: {"appProtocol":"tcp","port":6379}"#
+            )]
+        );
+    }
+}
