@@ -158,3 +158,50 @@ fn replace_triggered_by_replaces_on_current_terraform() {
     assert!(text.contains("2 added, 1 changed, 2 destroyed"), "{text}");
     both_exist(&kuma);
 }
+
+/// `create_before_destroy` cannot replace an object by one of the same name (Kuma holds one per
+/// mesh and name, and Terraform tells a provider neither about the lifecycle nor, in a
+/// replacement's second plan call, shows its warnings): when the apply stops, the object is
+/// untouched and the error says how to get the workspace going again, which works.
+fn create_before_destroy_of_the_same_name(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let lifecycle = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+    let with_cbd = config(&kuma, None, "").replacen(
+        "  port {\n    port = 6379\n  }\n",
+        &format!("  port {{\n    port = 6379\n  }}\n{lifecycle}"),
+        1,
+    );
+    ws.write(&with_cbd);
+    ws.init();
+    ws.apply(&[]);
+    let stopped = ws.run(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-auto-approve",
+        &format!("-replace={MZS}"),
+    ]);
+    assert_eq!(stopped.code, 1, "{}", stopped.all());
+    let text = stopped.all();
+    assert!(text.contains("create_before_destroy"), "{text}");
+    assert!(
+        text.contains("terraform state rm kuma_mesh_multi_zone_service.<resource name>"),
+        "{text}"
+    );
+    // The object is untouched; the recovery the error gives brings the workspace back.
+    both_exist(&kuma);
+    ws.expect(0, &["state", "rm", "-no-color", MZS]);
+    ws.expect(0, &["import", "-no-color", MZS, "default/tx"]);
+    assert_eq!(ws.plan_code().code, 0, "the recovery left a diff");
+}
+
+#[test]
+fn create_before_destroy_of_the_same_name_on_terraform_1_0_3() {
+    create_before_destroy_of_the_same_name("1.0.3");
+}
+
+#[test]
+fn create_before_destroy_of_the_same_name_on_current_terraform() {
+    create_before_destroy_of_the_same_name("current");
+}
