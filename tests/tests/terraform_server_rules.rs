@@ -294,6 +294,47 @@ fn a_2_9_control_plane_without_kri_or_snis_applies_and_plans_clean() {
     }
 }
 
+/// A port value only later releases refuse (2.9 checks no MZS port: `appProtocol: HTTP`) is no
+/// `terraform validate` error, which runs before the provider knows the release, and plans and
+/// applies against 2.9; against 3.0 the plan refuses it.
+#[test]
+fn what_only_later_releases_refuse_is_left_to_the_servers_release() {
+    let config = |kuma: &KumaLocal| {
+        format!(
+            "{}{}",
+            provider(&kuma.global, &kuma.token, &[]),
+            mzs("redis", "").replace("port = 6379", "port = 6379\n    app_protocol = \"HTTP\"")
+        )
+    };
+    let old = KumaLocal::start(&["east"], &["--kuma-version", "2.9"]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&old));
+    assert!(config(&old).contains("app_protocol = \"HTTP\""));
+    ws.init();
+    ws.expect(0, &["validate", "-no-color"]);
+    ws.apply(&[]);
+    let (_, server) = old.get("/meshes/default/meshmultizoneservices/redis");
+    assert_eq!(
+        server["spec"]["ports"][0]["appProtocol"], "HTTP",
+        "{server}"
+    );
+    assert_eq!(ws.plan_code().code, 0);
+
+    let new = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&new));
+    ws.init();
+    let refused = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert!(
+        refused
+            .all()
+            .contains("appProtocol must be one of: grpc, http, http2, tcp"),
+        "{}",
+        refused.all()
+    );
+}
+
 /// A HostnameGenerator `extension` against Kuma 2.9 or 2.10, which have no such field and drop
 /// it on write (the apply used to succeed and every plan showed the block again): a plan error
 /// on the block; from 2.11 it plans and applies.

@@ -1064,14 +1064,21 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
         schema()
     }
 
-    /// Errors only where both release lines reject at the same attribute (PlanResourceChange
-    /// re-checks with the server's release); lints are warnings.
+    /// Errors only where every supported release rejects at the same attribute (the release is
+    /// not known before the provider is configured; PlanResourceChange re-checks with the
+    /// server's), in the newest release's words; lints are warnings.
     fn validate(&self, config: &Value) -> Vec<Diag> {
-        let v3 = validate(config, KumaVersion::V3_0);
-        let v2 = validate(config, KumaVersion::V2_14);
-        let mut diags: Vec<Diag> = v3
+        let newest = validate(config, KumaVersion::default());
+        let others: Vec<Vec<Diag>> = (KumaVersion::ALL.into_iter())
+            .filter(|v| *v != KumaVersion::default())
+            .map(|v| validate(config, v))
+            .collect();
+        let everywhere = |d: &Diag| {
+            (others.iter()).all(|found| found.iter().any(|e| e.error && e.path == d.path))
+        };
+        let mut diags: Vec<Diag> = newest
             .into_iter()
-            .filter(|d| !d.error || v2.iter().any(|e| e.error && e.path == d.path))
+            .filter(|d| !d.error || everywhere(d))
             .collect();
         super::extend_unreported(
             &mut diags,
