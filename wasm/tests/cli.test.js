@@ -429,6 +429,19 @@ test('a Helm template whose actions are all in strings says to render it first, 
   assert.equal(prometheus.code, 1);
   assert.match(prometheus.stdout, /^<stdin>:2:7: error: name: /m);
   assert.doesNotMatch(prometheus.stdout, /Go template/);
+  // A quoted template wrapped onto a line that starts with an action is still one string: the
+  // file's real errors are reported (it used to be a Helm warning, exit 0).
+  const wrapped = runCli(['validate', '-'], {
+    input: 'type: HostnameGenerator\nname: hg\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        headless: true\n  template: "{{ label \\"k8s.kuma.io/service-name\\" }}.{{ .Namespace }}.svc.\n    {{ .Zone }}.mesh.local"\n',
+  });
+  assert.equal(wrapped.code, 1, wrapped.stdout);
+  assert.match(wrapped.stdout, /^<stdin>:7:19: error: spec\.selector\.meshService\.matchLabels\.headless in body must be of type string/m);
+  assert.doesNotMatch(wrapped.stdout, /Go template/);
+  // So is a single-quoted one; an action after the string closes is the chart's again.
+  const single = runCli(['validate', '-'], {
+    input: "type: HostnameGenerator\nname: hg\nspec:\n  template: '{{ .Name }}.\n    {{ .Zone }}.mesh'\n  selector: {{ .Values.selector }}\n",
+  });
+  assert.match(single.stdout, /^<stdin>:6:13: warning: not checked: this is a Go template/m);
   // A Helm object in a block scalar is the chart's too.
   const block = runCli(['validate', '-'], {
     input: 'type: HostnameGenerator\nname: x\nspec:\n  template: |\n    {{ .DisplayName }}.{{ .Values.domain }}\n  selector:\n    meshMultiZoneService:\n      matchLabels: {a: b}\n',

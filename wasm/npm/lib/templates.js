@@ -65,29 +65,54 @@ function helmAction(line, from, to) {
 }
 
 /**
+ * The end of a quoted scalar that started before `from` (`quote` is its quote character): the
+ * index of its closing quote in `line`, or `line.length` when it goes on past this line.
+ */
+function closingQuote(line, from, quote) {
+  let i = from;
+  if (quote === '"') {
+    // Backslash escapes.
+    for (; i < line.length && line[i] !== '"'; i++) if (line[i] === '\\') i++;
+  } else {
+    // '' is a quote inside a single-quoted scalar.
+    for (; i < line.length; i++) {
+      if (line[i] === "'" && line[i + 1] === "'") i++;
+      else if (line[i] === "'") break;
+    }
+  }
+  return Math.min(i, line.length);
+}
+
+/**
  * The index of the first `{{` of a line outside quoted scalars and comments, or -1 when there is
  * none; `quoted.action`, while null, receives the first action inside a quoted scalar that reads a
- * Helm object.
+ * Helm object. `scalar.open` carries a quoted scalar that goes on to the next line (its quote
+ * character, else null): a double-quoted `template:` wrapped onto a line that starts with `{{` is
+ * still text.
  */
-function structuralAction(line, quoted) {
-  for (let i = 0; i < line.length; i++) {
+function structuralAction(line, quoted, scalar) {
+  let i = 0;
+  if (scalar.open !== null) {
+    i = closingQuote(line, 0, scalar.open);
+    if (quoted.action === null) quoted.action = helmAction(line, 0, i);
+    if (i >= line.length) return -1;
+    scalar.open = null;
+    i++;
+  }
+  for (; i < line.length; i++) {
     const c = line[i];
     const start = i;
     if (c === '{' && line[i + 1] === '{') return i;
     if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return -1;
-    if (c === '"') {
-      // A double-quoted scalar on this line: skip to its end (backslash escapes).
-      for (i++; i < line.length && line[i] !== '"'; i++) if (line[i] === '\\') i++;
-    } else if (c === "'" && (i === 0 || /[\s:,[{-]/.test(line[i - 1]))) {
-      // A single-quoted scalar ('' is a quote inside it); an apostrophe inside a word is text.
-      for (i++; i < line.length; i++) {
-        if (line[i] === "'" && line[i + 1] === "'") i++;
-        else if (line[i] === "'") break;
-      }
-    } else {
-      continue;
-    }
+    // A quote opens a scalar at its start only; inside a word it is text (`it's`, `a"b`).
+    const opens = (c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(line[i - 1]));
+    if (!opens) continue;
+    i = closingQuote(line, i + 1, c);
     if (quoted.action === null) quoted.action = helmAction(line, start + 1, i);
+    if (i >= line.length) {
+      scalar.open = c;
+      return -1;
+    }
   }
   return -1;
 }
@@ -124,13 +149,14 @@ function splitLines(text) {
 function firstAction(text) {
   const { lines } = splitLines(text);
   const quoted = { action: null };
+  const scalar = { open: null };
   let quotedLine = -1;
   // The indentation of the key that opened a block scalar (`template: |`), while inside one.
   let blockIndent = -1;
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n];
     const indent = line.length - line.trimStart().length;
-    if (blockIndent >= 0) {
+    if (blockIndent >= 0 && scalar.open === null) {
       if (line.trim() === '' || indent > blockIndent) {
         if (quoted.action === null) quoted.action = helmAction(line, 0, line.length);
         if (quoted.action !== null && quotedLine < 0) quotedLine = n;
@@ -138,14 +164,15 @@ function firstAction(text) {
       }
       blockIndent = -1;
     }
-    const at = structuralAction(line, quoted);
+    const wasOpen = scalar.open !== null;
+    const at = structuralAction(line, quoted, scalar);
     if (at >= 0) {
       const end = line.indexOf('}}', at + 2);
       return { line: n, index: at, length: end < 0 ? 2 : end + 2 - at };
     }
     if (quoted.action !== null && quotedLine < 0) quotedLine = n;
     // `key: |`, `key: >-`, `- |2`: the lines below that are indented deeper are text.
-    if (/(^|[\s:-])[|>][0-9+-]*\s*(#.*)?$/.test(line)) blockIndent = indent;
+    if (!wasOpen && scalar.open === null && /(^|[\s:-])[|>][0-9+-]*\s*(#.*)?$/.test(line)) blockIndent = indent;
   }
   return quoted.action && { line: quotedLine, ...quoted.action, quoted: true };
 }
