@@ -343,7 +343,14 @@ impl KumaClient {
         if let Some(token) = &self.inner.config.token {
             request = request.bearer_auth(token);
         }
-        log::debug("Kuma API request", &[("method", "GET"), ("path", path)]);
+        log::debug(
+            "Kuma API request",
+            &[
+                ("endpoint", &self.inner.config.endpoint),
+                ("method", "GET"),
+                ("path", path),
+            ],
+        );
         let transport = |e: reqwest::Error| ClientError::Transport {
             endpoint: self.inner.config.endpoint.clone(),
             message: error_chain(&e),
@@ -498,9 +505,30 @@ impl KumaClient {
             }
             log::debug(
                 "Kuma API request",
-                &[("method", method.as_str()), ("path", path)],
+                &[
+                    ("endpoint", &self.inner.config.endpoint),
+                    ("method", method.as_str()),
+                    ("path", path),
+                ],
             );
+            let sent = std::time::Instant::now();
             let outcome = request.send().await;
+            if log::enabled(log::Level::Debug) {
+                let status = match &outcome {
+                    Ok(response) => response.status().as_u16().to_string(),
+                    Err(e) => format!("no answer: {}", error_chain(e)),
+                };
+                log::debug(
+                    "Kuma API response",
+                    &[
+                        ("endpoint", &self.inner.config.endpoint),
+                        ("method", method.as_str()),
+                        ("path", path),
+                        ("status", &status),
+                        ("ms", &sent.elapsed().as_millis().to_string()),
+                    ],
+                );
+            }
             let retryable = match outcome {
                 Ok(response) => {
                     let status = response.status();

@@ -573,7 +573,10 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     settled.mode = server_mode(&client, &info).await;
     crate::log::info(
         "control plane mode",
-        &[("mode", &format!("{:?}", settled.mode))],
+        &[
+            ("endpoint", client.endpoint()),
+            ("mode", &mode_text(settled.mode.as_ref())),
+        ],
     );
     diags.extend(zones_apart_from_a_standalone_endpoint(&mut settled));
     match (info.version, configured.explicit_version) {
@@ -716,6 +719,18 @@ fn refused_credentials(client: &KumaClient, error: &ClientError) -> Option<Diag>
 
 /// Kuma 1.x's name for a zone that has no global control plane.
 const STANDALONE: &str = "standalone";
+
+/// A control plane's mode as the log shows it: `global`, `zone east (federated)`, `unknown`.
+fn mode_text(mode: Option<&Mode>) -> String {
+    match mode {
+        Some(Mode::Global) => "global".to_owned(),
+        Some(Mode::Zone { name, federated }) => {
+            let federated = if *federated { " (federated)" } else { "" };
+            format!("zone {name}{federated}")
+        }
+        None => "unknown".to_owned(),
+    }
+}
 
 /// The endpoint's mode as the core's REST layer models it: from its index when it says (kuma-local's
 /// does; for a zone, whether it is federated comes from [`federated`]), else from its

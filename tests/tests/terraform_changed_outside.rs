@@ -143,6 +143,31 @@ fn changed_outside(which: &str) {
         .is_none_or(|r| r.is_empty()));
 }
 
+/// The advice of the refresh that found the object deleted and created again works as written:
+/// a refresh-only apply forgets the deleted object, then the new one imports.
+#[test]
+fn an_object_created_again_outside_imports_as_the_warning_says() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&kuma, "team = \"a\""));
+    ws.init();
+    ws.apply(&[]);
+    let (status, _) = kuma.call("DELETE", &kuma.global, PATH, None);
+    assert_eq!(status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    put_outside(&kuma, json!({"team": "a"}));
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        plan.all().contains("terraform apply -refresh-only"),
+        "{}",
+        plan.all()
+    );
+    ws.apply(&["-refresh-only"]);
+    let address = "kuma_mesh_multi_zone_service.shared";
+    ws.expect(0, &["import", "-no-color", address, "default/shared"]);
+    assert_eq!(ws.plan_code().code, 0, "the imported object differs");
+}
+
 #[test]
 fn changes_made_outside_are_never_overwritten_on_terraform_1_0_3() {
     changed_outside("1.0.3");

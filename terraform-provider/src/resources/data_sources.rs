@@ -47,7 +47,7 @@ pub fn mzs_schema() -> Schema {
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them (Kuma 2.14 and later; empty before)."),
                 Attribute::computed("creation_time", Ty::String, "Creation time (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "Last modification time (RFC 3339)."),
-                Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::ZONE_STATUS_DESCRIPTION.as_str()),
+                Attribute::computed("zone_status", Ty::list(zones::zone_status_type()), zones::DATA_SOURCE_ZONE_STATUS_DESCRIPTION),
             ],
             blocks: vec![],
         },

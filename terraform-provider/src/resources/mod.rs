@@ -834,7 +834,7 @@ pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -
     Diag::warning(
         format!("The {kind} {id} was deleted and created again outside Terraform"),
         format!(
-            "The control plane's {id} was created at {created}; the one in the state was created at {}. Terraform treats the object it managed as deleted and does not adopt the new one: import it to manage it.",
+            "The control plane's {id} was created at {created}; the one in the state was created at {}. Terraform treats the object it managed as deleted and does not adopt the new one. To manage the new one, let Terraform forget the deleted one first (`terraform apply -refresh-only`, or `terraform state rm` the resource), then import it: `terraform import` and an `import {{}}` block refuse an address the state still holds.",
             state.get("creation_time").as_str().unwrap_or("?"),
         ),
     )

@@ -65,6 +65,10 @@ pub fn zone_status_type() -> Ty {
     ])
 }
 
+/// The data source's description: what each zone holds now (a data source has no plan to keep
+/// values known across, and no earlier read to fall back on).
+pub const DATA_SOURCE_ZONE_STATUS_DESCRIPTION: &str = "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet; `unreachable`: the zone could not be read, see `error` and the warning, and the entry has no `vip` and no `hostnames`), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Empty when no zones are configured.";
+
 /// Description for docs. The labels whose change makes a zone replace its copy are the core's
 /// (the ones hashed into the copy's KDS name), not restated here.
 pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
