@@ -335,6 +335,45 @@ fn what_only_later_releases_refuse_is_left_to_the_servers_release() {
     );
 }
 
+/// Kuma's deprecation warnings come only with a successful write; the plan of the write says
+/// them first, on the attribute, under the server's release (2.13 has no SNI warning).
+#[test]
+fn the_plan_says_what_the_write_will_be_warned_about() {
+    let config = |kuma: &KumaLocal| {
+        format!(
+            "{}{}",
+            provider(&kuma.global, &kuma.token, &[]),
+            mzs("redis", "").replace("port = 6379", "port = 6379\n    name = \"bad.port\"")
+        )
+    };
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&kuma));
+    ws.init();
+    let plan = ws.expect(0, &["plan", "-input=false", "-no-color"]);
+    let text = plan.all();
+    assert!(
+        text.contains("Warning: Kuma 3.0 will warn on this write"),
+        "{text}"
+    );
+    assert!(text.contains("must not contain dots"), "{text}");
+    assert!(
+        text.contains("name = \"bad.port\""),
+        "the warning is not on the port name: {text}"
+    );
+    // Nothing to write, nothing to be warned about.
+    ws.apply(&[]);
+    let again = ws.expect(0, &["plan", "-input=false", "-no-color"]);
+    assert!(!again.all().contains("will warn"), "{}", again.all());
+
+    let old = KumaLocal::start(&["east"], &["--kuma-version", "2.13"]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&old));
+    ws.init();
+    let plan = ws.expect(0, &["plan", "-input=false", "-no-color"]);
+    assert!(!plan.all().contains("will warn"), "{}", plan.all());
+}
+
 /// A HostnameGenerator `extension` against Kuma 2.9 or 2.10, which have no such field and drop
 /// it on write (the apply used to succeed and every plan showed the block again): a plan error
 /// on the block; from 2.11 it plans and applies.

@@ -642,6 +642,34 @@ pub async fn plan(
             diags.extend(check_create(configured, &planned, ctx).await);
         }
     }
+    // What the write will be warned about: Kuma returns its deprecation warnings only with a
+    // successful write, so the plan of one says them first, under the release in use.
+    if &planned != prior && !planned.is_null() && !diags.iter().any(|d| d.error) {
+        if let Some(resource) = review(&planned) {
+            if let Spec::MeshMultiZoneService(spec) = &resource.spec {
+                let deprecations = kuma_mzs_core::validate::mesh_multi_zone_service_deprecations(
+                    &resource.meta,
+                    spec,
+                    ctx.version,
+                );
+                for v in deprecations {
+                    // Terraform shows a source line for an attribute, not a block: a port's
+                    // warning (its SNI, built from its name) goes on the port's name.
+                    let mut path = diag::kuma_path(&v.field);
+                    if v.field.starts_with("spec.ports[") && v.field.ends_with(']') {
+                        path.push(diag::Step::Attr("name".into()));
+                    }
+                    diags.push(
+                        Diag::warning(
+                            format!("Kuma {} will warn on this write", ctx.version.as_str()),
+                            v.message,
+                        )
+                        .at(path),
+                    );
+                }
+            }
+        }
+    }
     let changes_matching = prior.is_null()
         || prior.get("selector") != planned.get("selector")
         || prior.get("port") != planned.get("port");
