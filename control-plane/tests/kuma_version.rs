@@ -72,6 +72,29 @@ fn a_2_9_control_plane_refuses_a_body_without_a_mesh() {
     assert!(status == 200 || status == 201, "{status} {answer}");
 }
 
+/// Kuma's manager validates a create with the request's own labels (the store adds the computed
+/// ones after), an update with the stored ones: under 3.0, whose name rule reads the display
+/// name and whose store writes the name over it, `a.b` labelled `kuma.io/display-name: ab` is
+/// created, stored as `a.b`, and an update of it is refused (HEAD `manager.go` Create/Update).
+#[test]
+fn a_create_is_validated_with_the_requests_labels_and_an_update_with_the_stored_ones() {
+    let body = json!({
+        "type": "MeshMultiZoneService", "mesh": "default", "name": "a.b",
+        "labels": {"kuma.io/display-name": "ab"},
+        "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}},
+                 "ports": [{"port": 80}]}
+    });
+    let path = "/meshes/default/meshmultizoneservices/a.b";
+    let cluster = global(KumaVersion::V3_0);
+    let (status, answer) = cluster.global().put(path, &body);
+    assert_eq!(status, 201, "{answer}");
+    let (_, stored) = cluster.global().get(path);
+    assert_eq!(stored["labels"]["kuma.io/display-name"], "a.b", "{stored}");
+    let (status, answer) = cluster.global().put(path, &body);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["invalid_parameters"][0]["field"], "name", "{answer}");
+}
+
 /// Kuma 2.9 answers a write without deprecation warnings with the status alone (no body, no
 /// content type); from 2.10 the answer is `{}`.
 #[test]

@@ -801,3 +801,26 @@ spec:
         [pair("spec.ports", "spec.ports in body is required")]
     );
 }
+
+/// Kuma words its deprecation warnings after the store wrote the labels: under 3.0, which writes
+/// the name over a written display name, the warning names the resource by its name.
+#[test]
+fn a_3_0_deprecation_names_the_resource_as_stored() {
+    let ms = "type: MeshService
+name: redis
+mesh: default
+labels:
+  kuma.io/display-name: other
+spec:
+  ports:
+  - port: 6379
+";
+    let said = warnings(ms, "3.0");
+    assert!(
+        said.iter()
+            .any(|w| w.starts_with("MeshService resource 'redis' has no selector")),
+        "{said:?}"
+    );
+    // 2.14 gives no such warning.
+    assert!(warnings(ms, "2.14").is_empty());
+}

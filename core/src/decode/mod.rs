@@ -454,7 +454,18 @@ fn decode_envelope(
         .iter()
         .any(|d| d.severity == crate::text::diagnostics::Severity::Error);
     if !rejected {
-        for v in validate::deprecations(&resource, version) {
+        // Kuma words them after its store wrote the labels: under 3.0 the display name is the
+        // name, whatever the document says.
+        let stored;
+        let as_stored = if resource.meta.display_name_replaced(version) {
+            let mut copy = resource.clone();
+            copy.store_display_name(version);
+            stored = copy;
+            &stored
+        } else {
+            &resource
+        };
+        for v in validate::deprecations(as_stored, version) {
             let at = span_of(node, &v.field);
             walker
                 .diagnostics

@@ -173,7 +173,16 @@ pub fn prepare_put(
             return Err(ApiError::invalid(TITLE_COULD_NOT_UPDATE, immutable));
         }
     }
+    // Kuma's manager validates with the meta the request carries on a create (the store adds
+    // the computed labels afterwards: a 3.0 `a.b` with `kuma.io/display-name: ab` passes the
+    // name rule, which reads the display name) and with the stored meta on an update.
+    let mut resource = resource;
+    let validated_labels = store
+        .existing
+        .map_or_else(|| decoded.meta.labels.clone(), |e| e.meta.labels.clone());
+    let stored_labels = std::mem::replace(&mut resource.meta.labels, validated_labels);
     let mut with_meta = crate::validate::resource(&resource, true, version);
+    resource.meta.labels = stored_labels;
     if let Spec::Mesh(Value::Object(spec)) = &resource.spec {
         let previous = store.existing.and_then(|e| match &e.spec {
             Spec::Mesh(Value::Object(previous)) => Some(previous),
