@@ -824,3 +824,24 @@ spec:
     // 2.14 gives no such warning.
     assert!(warnings(ms, "2.14").is_empty());
 }
+
+/// A Mesh's name meets Kuma's mesh manager in `kumactl apply` as in a REST PUT: under 3.0 a
+/// DNS-1035 label, and at most 63 characters on a create in every release.
+#[test]
+fn a_mesh_name_meets_the_mesh_managers_rules() {
+    let mesh = |name: &str| format!("type: Mesh\nname: {name}\n");
+    let dotted = errors(&mesh("a.b"), "3.0");
+    assert_eq!(dotted.len(), 1, "{dotted:?}");
+    assert_eq!(dotted[0].0, "name");
+    assert!(
+        dotted[0].1.starts_with("a DNS-1035 label must consist"),
+        "{dotted:?}"
+    );
+    assert!(errors(&mesh("a.b"), "2.14").is_empty());
+    let long = "a".repeat(64);
+    assert_eq!(
+        errors(&mesh(&long), "2.14"),
+        [pair("name", "cannot be longer than 63 characters")]
+    );
+    assert!(errors(&mesh(&"a".repeat(63)), "2.14").is_empty());
+}

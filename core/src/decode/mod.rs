@@ -439,7 +439,13 @@ fn decode_envelope(
     // Kuma's API stops at the schema (`api::prepare_put` does too); a document still gets the
     // validator's errors about the values the schema accepted: Kuma's validator tests expect
     // them for inputs its schema refuses (a 3.0 `SourceIP` hash policy: `unrecognized type`).
-    for v in validate::resource(&resource, true, version) {
+    let mut validated = validate::resource(&resource, true, version);
+    if let (Spec::Mesh(_), Shape::Universal) = (&resource.spec, shape) {
+        // The mesh manager's name rules, as `kumactl apply` of a new Mesh meets them.
+        let meta = &resource.meta;
+        validated = validate::meta::mesh_name(&meta.name, meta.display_name(), true, version);
+    }
+    for v in validated {
         if about_placeholder(&v.field) || (name_refused && v.field == "name") {
             continue;
         }

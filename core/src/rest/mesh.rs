@@ -519,13 +519,10 @@ pub(crate) fn validate_with_meta(
     previous: Option<&Map<String, Value>>,
     version: KumaVersion,
 ) -> Vec<Violation> {
-    let mut out = Vec::new();
-    if !version.is_2x() && !display_name.is_empty() {
-        let errs = crate::validate::dns::is_dns1035_label(display_name);
-        if !errs.is_empty() {
-            // The validator failed: the mesh validator does not run.
-            return vec![Violation::new("name", crate::text::join(&errs, ", "))];
-        }
+    let mut out = crate::validate::meta::mesh_name(name, display_name, previous.is_none(), version);
+    if !version.is_2x() && !out.is_empty() {
+        // The validator failed: the mesh validator does not run.
+        return out;
     }
     if version.is_2x() {
         // The validator again: the same violations as the spec step, which already passed.
@@ -535,12 +532,6 @@ pub(crate) fn validate_with_meta(
         }
     }
     match previous {
-        None if name.len() > 63 => {
-            out.push(Violation::new(
-                "name",
-                "cannot be longer than 63 characters",
-            ));
-        }
         Some(previous) if version.is_2x() => {
             let before = enabled_backend(previous);
             let after = enabled_backend(spec);

@@ -5,7 +5,7 @@
 //! (`rest::labels`) adds the checks that depend on the control plane's mode; `check()` applies
 //! these to documents, which could go to either.
 
-use crate::model::{labels as label_keys, Labels};
+use crate::model::{labels as label_keys, KumaVersion, Labels};
 use crate::text::diagnostics::Violation;
 
 fn is_rfc1123_subdomain(s: &str) -> bool {
@@ -200,4 +200,29 @@ pub(crate) fn check_labels_in_any_mode(labels: &Labels) -> Vec<Violation> {
     let mut violations: Vec<Violation> = unknown_origin(labels).into_iter().collect();
     violations.extend(label_syntax(labels));
     violations
+}
+
+/// Kuma's name rules of a Mesh, which its mesh manager and validator apply with meta (HEAD
+/// `mesh_validator.go:8-13`: the display name a DNS-1035 label under 3.0; v2.14.3
+/// `managers/apis/mesh/mesh_validator.go:33-36`: at most 63 characters on a create). Under 3.0
+/// a bad display name stops there: the mesh validator does not run.
+pub(crate) fn mesh_name(
+    name: &str,
+    display_name: &str,
+    creating: bool,
+    version: KumaVersion,
+) -> Vec<Violation> {
+    if !version.is_2x() && !display_name.is_empty() {
+        let errs = crate::validate::dns::is_dns1035_label(display_name);
+        if !errs.is_empty() {
+            return vec![Violation::new("name", crate::text::join(&errs, ", "))];
+        }
+    }
+    if creating && name.len() > 63 {
+        return vec![Violation::new(
+            "name",
+            "cannot be longer than 63 characters",
+        )];
+    }
+    Vec::new()
 }
