@@ -1,7 +1,9 @@
 //! Repeated mapping keys, read the way Kuma reads them: the last value wins.
 //!
 //! Kuma decodes YAML through JSON (`sigs.k8s.io/yaml`, then `encoding/json`), and both keep the
-//! last value of a repeated key; `kubectl apply` in its strict mode refuses the document. Every
+//! last value of a repeated key, as `kubectl apply -f` does (it turns the YAML into JSON before
+//! the server's field validation sees it); `kustomize build` (`kubectl apply -k`) refuses the
+//! document (`mapping key "name" already defined`). Every
 //! parser of the core (the JSON and block-YAML fast paths and the full YAML parser) hands its tree
 //! to [`keep_last`] before decoding, so `name` and `spec.ports[0].appProtocol` agree on which of
 //! two values counts, whichever parser read the text, and the repeat gets an `MZS008` warning.
@@ -50,7 +52,7 @@ fn warning(_earlier: &Entry, later: &Entry) -> Diagnostic {
         Code::DuplicateKey,
         "",
         format!(
-            "key {key} is written twice in this mapping; Kuma keeps the last value, so the earlier one is ignored (kubectl's strict mode refuses the document)"
+            "key {key} is written twice in this mapping; Kuma keeps the last value, so the earlier one is ignored (kustomize refuses the document)"
         ),
         later.key.span,
     )

@@ -126,6 +126,12 @@ fn field_schema(field: &Field, version: KumaVersion) -> Value {
         if field.read_only {
             map.insert("readOnly".to_owned(), Value::Bool(true));
         }
+        // Kubernetes object metadata has many more fields than the ones documented here
+        // (`uid`, `resourceVersion`, `ownerReferences`, `managedFields`, ... in every
+        // `kubectl get -o yaml`), all of which the API server accepts.
+        if field.name == "metadata" {
+            map.remove("additionalProperties");
+        }
         if field.name == "ports" && matches!(field.ty, Ty::Array(_)) && field.required {
             map.insert("minItems".to_owned(), json!(1));
         }
@@ -164,6 +170,29 @@ mod tests {
             (&table["minimum"], &table["maximum"]),
             (&json!(1), &json!(5_000_011))
         );
+    }
+
+    #[test]
+    fn kubernetes_metadata_takes_what_kubectl_get_prints() {
+        let schema = json_schema(ResourceType::MeshMultiZoneService, KumaVersion::V3_0);
+        let shapes = schema["anyOf"].as_array().cloned().unwrap_or_default();
+        let metadata = shapes
+            .iter()
+            .find_map(|s| s["properties"].get("metadata"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            metadata["properties"].get("namespace").is_some(),
+            "{metadata}"
+        );
+        assert!(metadata.get("additionalProperties").is_none(), "{metadata}");
+        // The spec stays closed: a typo there is what the schema is for.
+        let spec = shapes
+            .iter()
+            .find_map(|s| s["properties"].get("spec"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(spec["additionalProperties"], json!(false), "{spec}");
     }
 
     #[test]

@@ -94,8 +94,8 @@ pub enum Code {
     /// Preview: the VIP range is exhausted.
     #[serde(rename = "MZS106")]
     VipExhausted,
-    /// A mapping key written twice; Kuma's decoders keep the last value (kubectl's strict mode
-    /// refuses the document).
+    /// A mapping key written twice; Kuma's decoders keep the last value, as `kubectl apply -f`
+    /// does (kustomize refuses the document).
     #[serde(rename = "MZS008")]
     DuplicateKey,
     /// A Kuma resource kind this project does not model (reported instead of
