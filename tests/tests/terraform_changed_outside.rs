@@ -168,6 +168,27 @@ fn an_object_created_again_outside_imports_as_the_warning_says() {
     assert_eq!(ws.plan_code().code, 0, "the imported object differs");
 }
 
+/// A state whose `mesh` and `name` were lost (edited by hand) is restored by a refresh from its
+/// `id`, instead of a plan that replaces the object to set them.
+#[test]
+fn a_refresh_restores_an_identity_the_state_lost() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    ws.write(&config(&kuma, "team = \"a\""));
+    ws.init();
+    ws.apply(&[]);
+    let file = ws.work().join("terraform.tfstate");
+    let mut state: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let attributes = &mut state["resources"][0]["instances"][0]["attributes"];
+    attributes["mesh"] = Json::Null;
+    attributes["name"] = Json::Null;
+    state["serial"] = json!(state["serial"].as_u64().unwrap_or(0) + 1);
+    std::fs::write(&file, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert_eq!(labels_on_server(&kuma)["team"], "a");
+}
+
 #[test]
 fn changes_made_outside_are_never_overwritten_on_terraform_1_0_3() {
     changed_outside("1.0.3");

@@ -848,7 +848,8 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
 
 /// Refresh.
 pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
-    let Some(name) = state.get("name").as_str() else {
+    // The name, from `id` when a state lost it (edited by hand): the refresh restores it.
+    let Some(name) = state.get("name").as_str().or(state.get("id").as_str()) else {
         return (state.clone(), Vec::new());
     };
     let configured = configured.for_operation(state.get("timeouts"), "read");

@@ -1011,7 +1011,13 @@ async fn create(
 
 /// Refresh: null when the service is gone.
 pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) {
-    let (Some(mesh), Some(name)) = (state.get("mesh").as_str(), state.get("name").as_str()) else {
+    // The identity, from `id` when a state lost `mesh` or `name` (edited by hand): the refresh
+    // restores them instead of a plan that replaces the object to set them.
+    let from_id = state.get("id").as_str().and_then(|id| id.split_once('/'));
+    let (Some(mesh), Some(name)) = (
+        state.get("mesh").as_str().or(from_id.map(|(m, _)| m)),
+        state.get("name").as_str().or(from_id.map(|(_, n)| n)),
+    ) else {
         return (state.clone(), Vec::new());
     };
     let configured = configured.for_operation(state.get("timeouts"), "read");
