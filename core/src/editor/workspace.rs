@@ -120,11 +120,17 @@ pub fn preview_workspace(
             let in_zone = file.zone.filter(|z| !z.is_empty());
             if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
                 let at = type_span(&doc.root);
+                // A zone's REST API answers 405; on Kubernetes, Kuma's admission webhook a 403.
+                let refusal = if doc.shape == Some(crate::Shape::Kubernetes) {
+                    "403 Forbidden: Operation not allowed. Kuma resources like MeshMultiZoneService can be updated or deleted only from the GLOBAL control plane and not from a ZONE control plane."
+                } else {
+                    "405 Method Not Allowed"
+                };
                 authoring.push(PreviewDiagnostic {
                     diagnostic: Diagnostic::new(
                         Code::WrittenInZone,
                         "",
-                        "a MeshMultiZoneService is created on the global control plane; a zone's control plane refuses it (405 Method Not Allowed)",
+                        format!("a MeshMultiZoneService is created on the global control plane; a zone's control plane refuses it ({refusal})"),
                         at,
                     ),
                     zones: Vec::new(),
@@ -747,6 +753,21 @@ mod tests {
         let d = &out.files[0].preview_diagnostics[0].diagnostic;
         assert_eq!(d.code, Code::WrittenInZone);
         assert_eq!(d.severity, crate::Severity::Error);
+        assert!(
+            d.message.ends_with("(405 Method Not Allowed)"),
+            "{}",
+            d.message
+        );
         assert_eq!(out.skipped.len(), 1);
+        // On Kubernetes the webhook refuses it, in its words.
+        let manifest = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: redis\n  namespace: kuma-system\nspec:\n  selector: {meshService: {matchLabels: {app: redis}}}\n  ports: [{port: 6379}]\n";
+        let out = run(&[("east.yaml", manifest, Some("east"))]);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(d.code, Code::WrittenInZone);
+        assert!(
+            d.message.ends_with("(403 Forbidden: Operation not allowed. Kuma resources like MeshMultiZoneService can be updated or deleted only from the GLOBAL control plane and not from a ZONE control plane.)"),
+            "{}",
+            d.message
+        );
     }
 }
