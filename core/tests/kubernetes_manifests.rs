@@ -227,3 +227,39 @@ items:
         "spec.ports[0].appProtocol"
     );
 }
+
+#[test]
+fn a_misspelt_metadata_key_is_an_unknown_field_with_its_fix() {
+    let text = "apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: redis
+  namespace: kuma-system
+  label:
+    kuma.io/mesh: prod
+  uid: 0d5c
+  resourceVersion: \"42\"
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379}]
+";
+    let checked = check(text, &CheckOptions::default());
+    let found: Vec<_> = checked
+        .all_diagnostics()
+        .map(|d| (d.code.as_str(), d.field.clone(), d.message.clone()))
+        .collect();
+    // What `kubectl get -o yaml` prints (`uid`, `resourceVersion`) is metadata too.
+    assert_eq!(
+        found,
+        [(
+            "MZS005",
+            "metadata.label".to_owned(),
+            "unknown field `label`; Kuma ignores it (did you mean `labels`?)".to_owned()
+        )]
+    );
+    let fix = checked
+        .all_diagnostics()
+        .find_map(|d| d.fix.clone())
+        .expect("a quick fix");
+    assert_eq!(fix.replacement, "labels");
+}

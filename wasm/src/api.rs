@@ -252,12 +252,22 @@ fn document_out(doc: &CheckedDocument, index: &LineIndex, text: &str) -> Documen
         mesh,
         shape: doc.shape,
         range: index.range(text, doc.span),
-        diagnostics: doc
-            .diagnostics
-            .iter()
-            .map(|d| DiagnosticOut::new(d, index, text))
-            .collect(),
+        diagnostics: diagnostics_out(&doc.diagnostics, index, text),
     }
+}
+
+/// Diagnostics located in `text` (a loop, not `map().collect()`, which the module pays for once
+/// per call site).
+fn diagnostics_out(
+    diagnostics: &[Diagnostic],
+    index: &kuma_mzs_core::LineIndex,
+    text: &str,
+) -> Vec<DiagnosticOut> {
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        out.push(DiagnosticOut::new(d, index, text));
+    }
+    out
 }
 
 /// `validate(text, options)`.
@@ -267,17 +277,13 @@ pub fn validate(text: &str, options: &ValidateOptions) -> Result<ValidateOut, Ap
     let holds_kuma = documents::holds_kuma(&checked, text);
     documents::apply(&mut checked, text, reporting);
     let index = &checked.line_index;
+    let mut out = Vec::with_capacity(checked.documents.len());
+    for d in &checked.documents {
+        out.push(document_out(d, index, text));
+    }
     Ok(ValidateOut {
-        documents: checked
-            .documents
-            .iter()
-            .map(|d| document_out(d, index, text))
-            .collect(),
-        diagnostics: checked
-            .diagnostics
-            .iter()
-            .map(|d| DiagnosticOut::new(d, index, text))
-            .collect(),
+        documents: out,
+        diagnostics: diagnostics_out(&checked.diagnostics, index, text),
         holds_kuma,
     })
 }
@@ -422,20 +428,21 @@ fn preview_out(
         let checked = &mut result.checked;
         documents::apply(checked, &file.text, reporting);
         let index = &checked.line_index;
+        let mut own = Vec::new();
+        for d in checked.all_diagnostics() {
+            own.push(DiagnosticOut::new(d, index, &file.text));
+        }
+        let mut preview_diagnostics = Vec::with_capacity(result.preview_diagnostics.len());
+        for p in &result.preview_diagnostics {
+            preview_diagnostics.push(DiagnosticOut {
+                zones: Some(p.zones.clone()),
+                ..DiagnosticOut::new(&p.diagnostic, index, &file.text)
+            });
+        }
         diagnostics.push(FileDiagnostics {
             path: file.path.clone(),
-            diagnostics: checked
-                .all_diagnostics()
-                .map(|d| DiagnosticOut::new(d, index, &file.text))
-                .collect(),
-            preview_diagnostics: result
-                .preview_diagnostics
-                .iter()
-                .map(|p| DiagnosticOut {
-                    zones: Some(p.zones.clone()),
-                    ..DiagnosticOut::new(&p.diagnostic, index, &file.text)
-                })
-                .collect(),
+            diagnostics: own,
+            preview_diagnostics,
         });
     }
     let skipped = skipped_out(files, run);

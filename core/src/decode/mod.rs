@@ -737,6 +737,25 @@ fn universal_meta<'n>(
     (meta, spec)
 }
 
+/// The fields of Kubernetes object metadata (`ObjectMeta`), which the API server knows.
+const OBJECT_META: &[&str] = &[
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    "generateName",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+    "selfLink",
+];
+
 fn kubernetes_meta<'n>(
     node: &'n Node,
     entries: &[crate::text::syntax::Entry],
@@ -763,6 +782,18 @@ fn kubernetes_meta<'n>(
         }
         Some(e) => {
             let m = &e.value;
+            // A misspelt key (`label:`) would silently drop what it holds (the mesh label).
+            if let Some(entries) = m.as_mapping() {
+                for entry in entries {
+                    let Some(key) = entry.key.as_str() else {
+                        continue;
+                    };
+                    if !OBJECT_META.contains(&key) {
+                        let path = format!("metadata.{key}");
+                        walker.unknown_field(&path, key, entry, OBJECT_META, entries);
+                    }
+                }
+            }
             meta.name = string_field(m, "name", "metadata.name", true, walker).unwrap_or_default();
             let namespace = string_field(m, "namespace", "metadata.namespace", false, walker);
             meta.labels = labels_field(m, "metadata.labels", walker);

@@ -86,13 +86,14 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     // One engine per zone, as every zone's control plane computes its own statuses: a zone
     // holds its own MeshServices as `kuma.io/origin: zone` and the others' as global sends them,
     // `kuma.io/origin: global`, which a selector can tell apart.
-    let zone_preview = |zone: &&str| {
-        let held: Vec<Resource> = (resources.iter())
-            .map(|r| crate::kds::mesh_service_as_held_by(r, zone))
-            .collect();
-        MzsStatusEngine::with_resources(zone, options.clone(), &held).zone_preview()
-    };
-    Preview {
-        zones: all_zones.iter().map(zone_preview).collect(),
+    // Loops, not `map().collect()`: the iterator instantiations cost the wasm module more.
+    let mut zones = Vec::with_capacity(all_zones.len());
+    for zone in &all_zones {
+        let mut held: Vec<Resource> = Vec::with_capacity(resources.len());
+        for r in resources.iter() {
+            held.push(crate::kds::mesh_service_as_held_by(r, zone));
+        }
+        zones.push(MzsStatusEngine::with_resources(zone, options.clone(), &held).zone_preview());
     }
+    Preview { zones }
 }
