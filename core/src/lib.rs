@@ -89,12 +89,12 @@ pub mod api {
     pub use crate::kds::{hashed_name, kds_name, rename_for_zones, NAME_LABELS};
     pub use crate::rest::{
         check_delete, check_immutable_labels, check_writable, compute_labels, decode_listed,
-        decode_value, default_hostname_generators, inspect_hostnames, kri_not_found, kri_request,
-        parse_filters, parse_format, parse_kri_format, parse_page_size, parse_query, prepare_put,
-        resource_kri, review_put, ApiError, Cause, ErrorBody, InvalidParameter, KriRequest,
-        KubernetesItem, ListFilter, Mode, OutputFormat, Page, PageSize, PreparedPut, ReleaseItem,
-        RestItem, StoreView, Times, PLANNED_CREATION_TIME, SYSTEM_NAMESPACE,
-        TITLE_COULD_NOT_DELETE, TITLE_COULD_NOT_RETRIEVE, TITLE_COULD_NOT_UPDATE,
+        decode_value, decoding_error_field, default_hostname_generators, inspect_hostnames,
+        kri_not_found, kri_request, parse_filters, parse_format, parse_kri_format, parse_page_size,
+        parse_query, prepare_put, resource_kri, review_put, ApiError, Cause, ErrorBody,
+        InvalidParameter, KriRequest, KubernetesItem, ListFilter, Mode, OutputFormat, Page,
+        PageSize, PreparedPut, ReleaseItem, RestItem, StoreView, Times, PLANNED_CREATION_TIME,
+        SYSTEM_NAMESPACE, TITLE_COULD_NOT_DELETE, TITLE_COULD_NOT_RETRIEVE, TITLE_COULD_NOT_UPDATE,
         ZONE_READ_ONLY_MESSAGE,
     };
 

@@ -51,6 +51,7 @@ pub use put::{
     decode_listed, decode_value, prepare_put, review_put, PreparedPut, StoreView,
     PLANNED_CREATION_TIME,
 };
+pub use read_only::decoding_error_field;
 pub use resource_names::resource_kri;
 pub(crate) use resource_names::resource_snis;
 

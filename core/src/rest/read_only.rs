@@ -37,6 +37,20 @@ pub(crate) fn decoding_error(
         .map(|d| d.message)
 }
 
+/// The field the error of Kuma's JSON decoder for a REST body is about (`spec.ports[0].port`),
+/// which Kuma's answer does not name (its `detail` has Go's text only): for tools that show the
+/// error at its place, such as a Terraform plan.
+pub fn decoding_error_field(
+    resource_type: ResourceType,
+    body: &Value,
+    version: KumaVersion,
+) -> Option<String> {
+    let refused = read_only::check(&node_of(body, 0), resource_type, version);
+    (refused.into_iter())
+        .find(|d| d.code == Code::Kuma)
+        .map(|d| d.field)
+}
+
 /// The span-less syntax node of a JSON value: strings quoted (never re-resolved), other scalars
 /// plain; an integral number is an integer (Kuma's float64 passes an integer schema then).
 /// Depth-bounded like the decoder's (deeper parts read as null).

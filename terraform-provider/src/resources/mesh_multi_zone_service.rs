@@ -353,13 +353,21 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
                 return (Ok(None), Vec::new());
             }
             if diags.is_empty() {
-                return (
-                    Err(vec![Diag::error(
-                        "Invalid MeshMultiZoneService",
-                        error.to_string(),
-                    )]),
-                    Vec::new(),
-                );
+                // Kuma's decoder names no field (`json: cannot unmarshal number -1 ...`): the core
+                // says which one it is about.
+                let at = serde_json::from_str(&body).ok().and_then(|body| {
+                    kuma_mzs_core::api::decoding_error_field(
+                        ResourceType::MeshMultiZoneService,
+                        &body,
+                        version,
+                    )
+                });
+                let diag = Diag::error("Invalid MeshMultiZoneService", error.to_string());
+                let diag = match at {
+                    Some(field) => diag.at(diag::kuma_path(&field)),
+                    None => diag,
+                };
+                return (Err(vec![diag]), Vec::new());
             }
             (Err(diags), Vec::new())
         }
@@ -1204,6 +1212,30 @@ mod tests {
             ),
         ])
         .conform(state_type())
+    }
+
+    #[test]
+    fn a_negative_port_refused_by_the_decoder_is_shown_at_the_port() {
+        let mut cfg = config(Value::Null);
+        cfg.set(
+            "port",
+            Value::List(vec![Value::object([
+                ("port", Value::int(-1)),
+                ("app_protocol", Value::Null),
+            ])]),
+        );
+        let cfg = cfg.conform(state_type());
+        let diags = validate(&cfg, KumaVersion::V2_11);
+        let error = diags.iter().find(|d| d.error).expect("an error");
+        assert!(error.detail.contains("of type uint32"), "{}", error.detail);
+        assert_eq!(
+            error.path,
+            vec![
+                Step::Attr("port".into()),
+                Step::Index(0),
+                Step::Attr("port".into())
+            ]
+        );
     }
 
     #[test]
