@@ -31,10 +31,7 @@ pub(crate) fn decoding_error(
     body: &Value,
     version: KumaVersion,
 ) -> Option<String> {
-    let refused = read_only::check(&node_of(body, 0), resource_type, version);
-    (refused.into_iter())
-        .find(|d| d.code == Code::Kuma)
-        .map(|d| d.message)
+    decoder_refusal(resource_type, body, version).map(|d| d.message)
 }
 
 /// The field the error of Kuma's JSON decoder for a REST body is about (`spec.ports[0].port`),
@@ -45,10 +42,16 @@ pub fn decoding_error_field(
     body: &Value,
     version: KumaVersion,
 ) -> Option<String> {
+    decoder_refusal(resource_type, body, version).map(|d| d.field)
+}
+
+fn decoder_refusal(
+    resource_type: ResourceType,
+    body: &Value,
+    version: KumaVersion,
+) -> Option<crate::Diagnostic> {
     let refused = read_only::check(&node_of(body, 0), resource_type, version);
-    (refused.into_iter())
-        .find(|d| d.code == Code::Kuma)
-        .map(|d| d.field)
+    refused.into_iter().find(|d| d.code == Code::Kuma)
 }
 
 /// The span-less syntax node of a JSON value: strings quoted (never re-resolved), other scalars
