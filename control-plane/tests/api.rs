@@ -168,6 +168,26 @@ fn undecodable_put_bodies_get_kumas_bad_request() {
         body["detail"],
         "invalid Mesh object: \"json: cannot unmarshal number into Go struct field ResourceMeta.name of type string\""
     );
+    // Its labels are a `map[string]string` there too (they read as serde's text before).
+    for (labels, expected) in [
+        (
+            r#"{"team":true}"#,
+            "bool into Go struct field ResourceMeta.labels of type string",
+        ),
+        (
+            r#"["a"]"#,
+            "array into Go struct field ResourceMeta.labels of type map[string]string",
+        ),
+    ] {
+        let body = format!(r#"{{"type":"Mesh","name":"m1","labels":{labels}}}"#);
+        let (status, _, text) = g.raw("PUT", "/meshes/m1", Some(&body), &[]);
+        assert_eq!(status, 400, "{text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            body["detail"],
+            format!("invalid Mesh object: \"json: cannot unmarshal {expected}\"")
+        );
+    }
     let (status, _, text) = g.raw("PUT", "/meshes/m1", Some(""), &[]);
     assert_eq!(status, 400);
     let body: Value = serde_json::from_str(&text).unwrap();

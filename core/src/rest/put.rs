@@ -315,15 +315,31 @@ fn go_type_error(resource_type: ResourceType, value: &Value) -> Option<String> {
     let kind = super::go_json::kind(value);
     match value {
         Value::Null => None,
-        Value::Object(map) if resource_type == ResourceType::Mesh => ["type", "mesh", "name"]
-            .into_iter()
-            .find_map(|field| {
-                let v = map.get(field).filter(|v| !v.is_string() && !v.is_null())?;
+        Value::Object(map) if resource_type == ResourceType::Mesh => {
+            let not_string = |v: &&Value| !v.is_string() && !v.is_null();
+            let meta = ["type", "mesh", "name"].into_iter().find_map(|field| {
+                let v = map.get(field).filter(not_string)?;
                 Some(format!(
                     "json: cannot unmarshal {} into Go struct field ResourceMeta.{field} of type string",
                     super::go_json::kind(v)
                 ))
-            }),
+            });
+            // `labels` is a `map[string]string`: an object of strings (null reads as "").
+            let labels = match map.get("labels") {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(labels)) => labels.values().find(not_string).map(|v| {
+                    format!(
+                        "json: cannot unmarshal {} into Go struct field ResourceMeta.labels of type string",
+                        super::go_json::kind(v)
+                    )
+                }),
+                Some(other) => Some(format!(
+                    "json: cannot unmarshal {} into Go struct field ResourceMeta.labels of type map[string]string",
+                    super::go_json::kind(other)
+                )),
+            };
+            meta.or(labels)
+        }
         Value::Object(_) => None,
         _ if resource_type == ResourceType::Mesh => Some(format!(
             "json: cannot unmarshal {kind} into Go value of type v1alpha1.ResourceMeta"
