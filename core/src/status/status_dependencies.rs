@@ -19,18 +19,11 @@
 //!
 //! Labels not known yet ([`MzsUpdate::unknown_labels`]) may change any of these.
 //!
-//! [`may_change`] answers from the update alone, so any label change may change hostnames. A
-//! front end that can list the HostnameGenerators the control plane holds asks
-//! [`label_change_changes_hostnames`] too: it renders every generator for the labels before and
-//! after the change, in each zone, and a change that neither moves a selector's match nor a
-//! template's output (a `team` label no generator reads) keeps the hostnames.
-//!
 //! Changes made outside the MZS (a new HostnameGenerator, a MeshService appearing in a zone) are
 //! not updates of the MZS: a refresh picks them up.
 
 use crate::kds::renames_copies;
-use crate::model::{KumaVersion, Labels, Resource, ResourceType};
-use crate::status::preview::{preview, PreviewOptions};
+use crate::model::KumaVersion;
 
 /// What an in-place update of a MeshMultiZoneService changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,64 +69,6 @@ pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) 
         }
         MzsComputed::Snis => update.ports || renames_zone_copies,
     }
-}
-
-/// Whether giving the MeshMultiZoneService `before` the labels `after` changes the hostnames any
-/// of `zones` computes for it, given `generators` (the HostnameGenerators the control plane holds,
-/// global and zone ones; other types are ignored) and Kuma's default generator. Each zone is
-/// previewed with the old and the new labels and the hostnames compared, so the answer follows
-/// the generators' selectors and templates (`label "team"`, `.DisplayName`) exactly as the zones
-/// evaluate them. A change that renames the zones' copies ([`may_change`] for the VIP) is always a
-/// change: the copy is a new object.
-pub fn label_change_changes_hostnames(
-    before: &Resource,
-    after: &Labels,
-    generators: &[Resource],
-    zones: &[String],
-    version: KumaVersion,
-) -> bool {
-    let changed = before
-        .meta
-        .labels
-        .iter()
-        .filter(|(k, v)| after.get(*k) != Some(*v))
-        .map(|(k, _)| k)
-        .chain(
-            after
-                .keys()
-                .filter(|k| !before.meta.labels.contains_key(*k)),
-        );
-    if changed.clone().any(|k| renames_copies(k)) {
-        return true;
-    }
-    if changed.count() == 0 {
-        return false;
-    }
-    let mut relabelled = before.clone();
-    relabelled.meta.labels = after.clone();
-    let options = PreviewOptions {
-        kuma_version: version,
-        ..PreviewOptions::default()
-    };
-    let hostnames = |mzs: &Resource| {
-        let mut resources: Vec<Resource> = generators
-            .iter()
-            .filter(|g| g.resource_type() == ResourceType::HostnameGenerator)
-            .cloned()
-            .collect();
-        resources.push(mzs.clone());
-        preview(&resources, zones, &options)
-            .zones
-            .into_iter()
-            .map(|zone| {
-                zone.multi_zone_services
-                    .into_iter()
-                    .find(|m| m.mesh == mzs.meta.mesh && m.name == mzs.meta.name)
-                    .map(|m| (m.status.addresses, m.status.hostname_generators))
-            })
-            .collect::<Vec<_>>()
-    };
-    hostnames(before) != hostnames(&relabelled)
 }
 
 #[cfg(test)]

@@ -59,24 +59,6 @@ pub async fn inventory(configured: &Configured) -> Result<Arc<Vec<Resource>>, St
         .clone()
 }
 
-/// Whether giving `before` the labels `after` keeps the hostnames every configured zone computes
-/// for it, by the core's rendering of the control plane's HostnameGenerators (listed once per
-/// run); `false` when they cannot be listed.
-pub async fn label_change_keeps_hostnames(
-    configured: &Configured,
-    before: &Resource,
-    after: &kuma_mzs_core::model::Labels,
-    version: KumaVersion,
-) -> bool {
-    let Ok(inventory) = inventory(configured).await else {
-        return false;
-    };
-    let zones: Vec<String> = configured.zones.iter().map(|z| z.name.clone()).collect();
-    !kuma_mzs_core::status_dependencies::label_change_changes_hostnames(
-        before, after, &inventory, &zones, version,
-    )
-}
-
 /// The lints the core's preview gives for `mzs` over the live MeshServices, as warnings on the
 /// `port` they are about, else on the selector's `match_labels`.
 pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion) -> Vec<Diag> {

@@ -1,7 +1,5 @@
 //! `kuma_mesh_multi_zone_service`: a MeshMultiZoneService on the global control plane.
 
-use std::collections::BTreeMap;
-
 use kuma_mzs_core::api::{review_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
 use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
@@ -439,37 +437,9 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
     }
 }
 
-/// Whether the core, rendering the HostnameGenerators the control plane holds for the labels
-/// before and after `update` in every configured zone, finds the same hostnames. `false` (they
-/// may change) when the new labels are not all known or the generators cannot be listed.
-async fn label_change_keeps_hostnames(
-    ctx: &PlanContext,
-    prior: &Value,
-    hidden: &BTreeMap<String, String>,
-    update: &MzsUpdate,
-    after: Option<kuma_mzs_core::Resource>,
-) -> bool {
-    let (Some(configured), Some(after)) = (&ctx.configured, after) else {
-        return false;
-    };
-    if update.unknown_labels {
-        return false;
-    }
-    let Some(before) = as_resource(&super::with_hidden_labels(prior, hidden), ctx.version) else {
-        return false;
-    };
-    super::live::label_change_keeps_hostnames(configured, &before, &after.meta.labels, ctx.version)
-        .await
-}
-
 /// The planned `zone_status` of an update: per zone, what the core says the update cannot
 /// change stays as the zone last reported it, when the zone was synced; the rest is unknown.
-fn planned_zone_status(
-    prior: &Value,
-    update: &MzsUpdate,
-    hostnames_change: bool,
-    ctx: &PlanContext,
-) -> Value {
+fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> Value {
     let Some(configured) = &ctx.configured else {
         return Value::Unknown;
     };
@@ -485,11 +455,7 @@ fn planned_zone_status(
     let keep = |entry: &Value, key: &str, what: MzsComputed| {
         let synced = entry.get("state").as_str() == Some(zones::SYNCED);
         let value = entry.get(key);
-        let changes = match what {
-            MzsComputed::Hostnames => hostnames_change,
-            _ => may_change(what, update, ctx.version),
-        };
-        if synced && !value.is_null() && !changes {
+        if synced && !value.is_null() && !may_change(what, update, ctx.version) {
             value.clone()
         } else {
             Value::Unknown
@@ -587,10 +553,7 @@ pub async fn plan(
             }
         }
         let zone_status = if ctx.has_zones {
-            let hostnames_change = may_change(MzsComputed::Hostnames, &update, ctx.version)
-                && !label_change_keeps_hostnames(ctx, prior, &hidden, &update, review(&planned))
-                    .await;
-            planned_zone_status(prior, &update, hostnames_change, ctx)
+            planned_zone_status(prior, &update, ctx)
         } else if ctx.configured.is_some() {
             Value::List(Vec::new())
         } else {
