@@ -442,6 +442,19 @@ test('a Helm template whose actions are all in strings says to render it first, 
     input: "type: HostnameGenerator\nname: hg\nspec:\n  template: '{{ .Name }}.\n    {{ .Zone }}.mesh'\n  selector: {{ .Values.selector }}\n",
   });
   assert.match(single.stdout, /^<stdin>:6:13: warning: not checked: this is a Go template/m);
+  // A plain template whose action sits inside a word is text too: the file is checked.
+  const plain = runCli(['validate', '-'], {
+    input: 'type: HostnameGenerator\nname: Bad_Name\nspec:\n  selector:\n    meshService:\n      matchLabels: {a: b}\n  template: mzs-{{ .DisplayName }}.mesh.local\n',
+  });
+  assert.equal(plain.code, 1, plain.stdout);
+  assert.match(plain.stdout, /^<stdin>:2:7: error: name: /m);
+  assert.doesNotMatch(plain.stdout, /Go template/);
+  // ... and a Helm object read inside a word is still the chart's to render.
+  const helmWord = runCli(['validate', '-'], {
+    input: 'type: MeshMultiZoneService\nname: web-{{ .Release.Name }}\nmesh: default\nspec: {selector: {meshService: {matchLabels: {a: b}}}, ports: [{port: 80}]}\n',
+  });
+  assert.equal(helmWord.code, 0, helmWord.stdout);
+  assert.match(helmWord.stdout, /^<stdin>:2:11: warning: not checked: this is a Go template \(Helm\); `\{\{ \.Release\.Name \}\}` gets its value/);
   // A Helm object in a block scalar is the chart's too.
   const block = runCli(['validate', '-'], {
     input: 'type: HostnameGenerator\nname: x\nspec:\n  template: |\n    {{ .DisplayName }}.{{ .Values.domain }}\n  selector:\n    meshMultiZoneService:\n      matchLabels: {a: b}\n',

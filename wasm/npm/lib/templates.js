@@ -84,8 +84,8 @@ function closingQuote(line, from, quote) {
 }
 
 /**
- * The index of the first `{{` of a line outside quoted scalars and comments, or -1 when there is
- * none; `quoted.action`, while null, receives the first action inside a quoted scalar that reads a
+ * The index of the first `{{` of a line that starts a value outside quoted scalars and comments,
+ * or -1 when there is none; `quoted.action`, while null, receives the first action inside a quoted scalar that reads a
  * Helm object. `scalar.open` carries a quoted scalar that goes on to the next line (its quote
  * character, else null): a double-quoted `template:` wrapped onto a line that starts with `{{` is
  * still text.
@@ -102,7 +102,17 @@ function structuralAction(line, quoted, scalar) {
   for (; i < line.length; i++) {
     const c = line[i];
     const start = i;
-    if (c === '{' && line[i + 1] === '{') return i;
+    if (c === '{' && line[i + 1] === '{') {
+      // An action that starts a value (`name: {{ ... }}`, `{{- if }}`) is the YAML's structure;
+      // one inside a word of a plain scalar (`template: mzs-{{ .DisplayName }}.mesh`,
+      // `name: web-{{ .Release.Name }}`) is text, as in a quoted scalar.
+      if (i === 0 || /[\s[,{]/.test(line[i - 1])) return i;
+      const end = line.indexOf('}}', i + 2);
+      const to = end < 0 ? line.length : end + 2;
+      if (quoted.action === null) quoted.action = helmAction(line, i, to);
+      i = to - 1;
+      continue;
+    }
     if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) return -1;
     // A quote opens a scalar at its start only; inside a word it is text (`it's`, `a"b`).
     const opens = (c === '"' || c === "'") && (i === 0 || /[\s:,[{-]/.test(line[i - 1]));
