@@ -76,6 +76,12 @@ fn an_mzs_outside_the_system_namespace_is_refused_by_kumas_webhook() {
         ..CheckOptions::default()
     };
     assert!(errors(&mzs("  namespace: kong-mesh-system\n", ""), &kong).is_empty());
+    // An empty setting (an unset CI variable) is Kuma's default, not a namespace named "".
+    let empty = CheckOptions {
+        system_namespace: Some(String::new()),
+        ..CheckOptions::default()
+    };
+    assert!(errors(&mzs("  namespace: kuma-system\n", ""), &empty).is_empty());
     assert_eq!(
         errors(&mzs("  namespace: kuma-system\n", ""), &kong)[0].3,
         "on Global CP the policy can be created only in the system namespace:kong-mesh-system"

@@ -844,4 +844,12 @@ fn a_mesh_name_meets_the_mesh_managers_rules() {
         [pair("name", "cannot be longer than 63 characters")]
     );
     assert!(errors(&mesh(&"a".repeat(63)), "2.14").is_empty());
+    // A Kubernetes Mesh meets them in Kuma's webhooks.
+    let manifest = "apiVersion: kuma.io/v1alpha1\nkind: Mesh\nmetadata:\n  name: a.b\n";
+    let dotted = errors(manifest, "3.0");
+    assert_eq!(dotted.len(), 1, "{dotted:?}");
+    assert!(
+        dotted[0].1.starts_with("a DNS-1035 label must consist"),
+        "{dotted:?}"
+    );
 }

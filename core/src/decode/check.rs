@@ -134,9 +134,9 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
 /// ([`crate::validate::kubernetes::webhook_violations`]).
 fn admission(documents: &mut [CheckedDocument], options: &CheckOptions) {
     use crate::text::diagnostics::Code;
-    let system = options
-        .system_namespace
-        .as_deref()
+    // An empty setting (an unset CI variable) is no namespace: Kuma's default.
+    let system = (options.system_namespace.as_deref())
+        .filter(|ns| !ns.is_empty())
         .unwrap_or(crate::model::defaults::SYSTEM_NAMESPACE);
     for doc in documents {
         let (Some(resource), Some(Shape::Kubernetes)) = (&doc.resource, doc.shape) else {

@@ -440,8 +440,10 @@ fn decode_envelope(
     // validator's errors about the values the schema accepted: Kuma's validator tests expect
     // them for inputs its schema refuses (a 3.0 `SourceIP` hash policy: `unrecognized type`).
     let mut validated = validate::resource(&resource, true, version);
-    if let (Spec::Mesh(_), Shape::Universal) = (&resource.spec, shape) {
-        // The mesh manager's name rules, as `kumactl apply` of a new Mesh meets them.
+    if let Spec::Mesh(_) = &resource.spec {
+        // The mesh manager's name rules, as `kumactl apply` of a new Mesh meets them (and, on
+        // Kubernetes, Kuma's webhooks: 3.0's generic one the DNS-1035 rule, the Mesh one the
+        // length on create).
         let meta = &resource.meta;
         validated = validate::meta::mesh_name(&meta.name, meta.display_name(), true, version);
     }
