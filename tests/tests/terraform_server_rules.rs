@@ -361,8 +361,21 @@ fn the_plan_says_what_the_write_will_be_warned_about() {
         text.contains("name = \"bad.port\""),
         "the warning is not on the port name: {text}"
     );
+    // The write's warning, foreseen by the plan, is not said a third time; the state keeps it.
+    let applied = ws.apply(&[]);
+    assert!(
+        !applied.all().contains("Kuma returned a warning"),
+        "{}",
+        applied.all()
+    );
+    let state = ws.resource("kuma_mesh_multi_zone_service.redis");
+    assert!(
+        state["warnings"]
+            .to_string()
+            .contains("must not contain dots"),
+        "{state}"
+    );
     // Nothing to write, nothing to be warned about.
-    ws.apply(&[]);
     let again = ws.expect(0, &["plan", "-input=false", "-no-color"]);
     assert!(!again.all().contains("will warn"), "{}", again.all());
 

@@ -407,6 +407,20 @@ fn apply_defaults(planned: &mut Value, config: &Value) {
     }
 }
 
+/// The deprecation warnings the core predicts Kuma `version` returns for writing `planned`.
+fn foreseen_warnings(planned: &Value, version: KumaVersion) -> Vec<String> {
+    let Some(resource) = as_resource(planned, version) else {
+        return Vec::new();
+    };
+    let Spec::MeshMultiZoneService(spec) = &resource.spec else {
+        return Vec::new();
+    };
+    kuma_mzs_core::validate::mesh_multi_zone_service_deprecations(&resource.meta, spec, version)
+        .into_iter()
+        .map(|v| v.message)
+        .collect()
+}
+
 /// What an update changes, for the core's rule of which computed values it can change.
 fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
     let before = prior.get("labels").as_string_map().unwrap_or_default();
@@ -916,8 +930,12 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .get("warnings")
         .and_then(|w| serde_json::from_value(w.clone()).ok())
         .unwrap_or_default();
+    // The plan said the ones the core predicted ("will warn on this write"); only a warning it
+    // did not foresee is news (the `warnings` attribute keeps them all).
+    let foreseen = foreseen_warnings(planned, configured.kuma_version);
     let mut diags: Vec<Diag> = warnings
         .iter()
+        .filter(|w| !foreseen.contains(w))
         .map(|w| Diag::warning("Kuma returned a warning", w.clone()))
         .collect();
     let item = match configured.client.get_after_write(&path).await {
