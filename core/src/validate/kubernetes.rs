@@ -55,9 +55,10 @@ pub(crate) fn webhook_violations(
 /// `appProtocol` (defaulted to `tcp` first) by the CRD: the second entry of each repeated key,
 /// with the key as apimachinery prints it.
 pub(crate) fn mesh_service_port_duplicates(spec: &MeshServiceSpec) -> Vec<Violation> {
+    let default = crate::model::default_app_protocol();
     let key = |i: usize| {
         let p = &spec.ports[i];
-        (p.port, p.app_protocol.as_deref().unwrap_or("tcp"))
+        (p.port, p.app_protocol.as_deref().unwrap_or(&default))
     };
     let mut out = Vec::new();
     for i in 0..spec.ports.len() {

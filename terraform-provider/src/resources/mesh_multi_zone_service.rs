@@ -407,18 +407,25 @@ fn apply_defaults(planned: &mut Value, config: &Value) {
     }
 }
 
-/// The deprecation warnings the core predicts Kuma `version` returns for writing `planned`.
+/// The deprecation warnings the core predicts Kuma `version` returns for writing `resource`.
+fn deprecations(resource: &kuma_mzs_core::Resource, version: KumaVersion) -> Vec<Violation> {
+    match &resource.spec {
+        Spec::MeshMultiZoneService(spec) => {
+            kuma_mzs_core::validate::mesh_multi_zone_service_deprecations(
+                &resource.meta,
+                spec,
+                version,
+            )
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// [`deprecations`]' texts for writing `planned`.
 fn foreseen_warnings(planned: &Value, version: KumaVersion) -> Vec<String> {
-    let Some(resource) = as_resource(planned, version) else {
-        return Vec::new();
-    };
-    let Spec::MeshMultiZoneService(spec) = &resource.spec else {
-        return Vec::new();
-    };
-    kuma_mzs_core::validate::mesh_multi_zone_service_deprecations(&resource.meta, spec, version)
-        .into_iter()
-        .map(|v| v.message)
-        .collect()
+    let resource = as_resource(planned, version);
+    let found = resource.map_or_else(Vec::new, |r| deprecations(&r, version));
+    found.into_iter().map(|v| v.message).collect()
 }
 
 /// What an update changes, for the core's rule of which computed values it can change.
@@ -630,29 +637,20 @@ pub async fn plan(
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
     if &planned != prior && !planned.is_null() && !diags.iter().any(|d| d.error) {
-        if let Some(resource) = review(&planned) {
-            if let Spec::MeshMultiZoneService(spec) = &resource.spec {
-                let deprecations = kuma_mzs_core::validate::mesh_multi_zone_service_deprecations(
-                    &resource.meta,
-                    spec,
-                    ctx.version,
-                );
-                for v in deprecations {
-                    // Terraform shows a source line for an attribute, not a block: a port's
-                    // warning (its SNI, built from its name) goes on the port's name.
-                    let mut path = diag::kuma_path(&v.field);
-                    if v.field.starts_with("spec.ports[") && v.field.ends_with(']') {
-                        path.push(diag::Step::Attr("name".into()));
-                    }
-                    diags.push(
-                        Diag::warning(
-                            format!("Kuma {} will warn on this write", ctx.version.as_str()),
-                            v.message,
-                        )
-                        .at(path),
-                    );
-                }
+        for v in review(&planned).map_or_else(Vec::new, |r| deprecations(&r, ctx.version)) {
+            // Terraform shows a source line for an attribute, not a block: a port's warning
+            // (its SNI, built from its name) goes on the port's name.
+            let mut path = diag::kuma_path(&v.field);
+            if v.field.starts_with("spec.ports[") && v.field.ends_with(']') {
+                path.push(diag::Step::Attr("name".into()));
             }
+            diags.push(
+                Diag::warning(
+                    format!("Kuma {} will warn on this write", ctx.version.as_str()),
+                    v.message,
+                )
+                .at(path),
+            );
         }
     }
     let changes_matching = prior.is_null()
