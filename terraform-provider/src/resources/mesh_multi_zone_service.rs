@@ -930,7 +930,11 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .unwrap_or_default();
     // The plan said the ones the core predicted ("will warn on this write"); only a warning it
     // did not foresee is news (the `warnings` attribute keeps them all).
-    let foreseen = foreseen_warnings(planned, configured.kuma_version);
+    let foreseen = if warnings.is_empty() {
+        Vec::new()
+    } else {
+        foreseen_warnings(planned, configured.kuma_version)
+    };
     let mut diags: Vec<Diag> = warnings
         .iter()
         .filter(|w| !foreseen.contains(w))
