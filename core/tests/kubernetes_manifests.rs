@@ -260,7 +260,7 @@ spec:
         [(
             "MZS005",
             "metadata.label".to_owned(),
-            "unknown field `label`; Kuma ignores it (did you mean `labels`?)".to_owned()
+            "unknown field `label`; Kubernetes drops it and `kubectl apply` refuses it (did you mean `labels`?)".to_owned()
         )]
     );
     let fix = checked
@@ -268,4 +268,61 @@ spec:
         .find_map(|d| d.fix.clone())
         .expect("a quick fix");
     assert_eq!(fix.replacement, "labels");
+}
+
+/// The API server prunes what a CRD's structural schema does not list, and kubectl's strict
+/// field validation (its default) refuses it; Kuma's REST API ignores it.
+#[test]
+fn an_unknown_spec_field_in_a_manifest_says_what_kubectl_does() {
+    let manifest = "apiVersion: kuma.io/v1alpha1
+kind: MeshMultiZoneService
+metadata:
+  name: redis
+  namespace: kuma-system
+  labels:
+    kuma.io/mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379, apProtocol: tcp}]
+";
+    let universal = "type: MeshMultiZoneService
+name: redis
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: redis}}}
+  ports: [{port: 6379, apProtocol: tcp}]
+";
+    let message = |text: &str| {
+        let checked = check(text, &CheckOptions::default());
+        let found: Vec<_> = checked
+            .all_diagnostics()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.severity,
+                    d.field.clone(),
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        found
+    };
+    assert_eq!(
+        message(manifest),
+        [(
+            "MZS005",
+            Severity::Warning,
+            "spec.ports[0].apProtocol".to_owned(),
+            "unknown field `apProtocol`; Kubernetes drops it and `kubectl apply` refuses it (did you mean `appProtocol`?)".to_owned()
+        )]
+    );
+    assert_eq!(
+        message(universal),
+        [(
+            "MZS005",
+            Severity::Warning,
+            "spec.ports[0].apProtocol".to_owned(),
+            "unknown field `apProtocol`; Kuma ignores it (did you mean `appProtocol`?)".to_owned()
+        )]
+    );
 }

@@ -289,6 +289,60 @@ spec:
     );
 }
 
+/// Up to 2.14 a zone stores a universal MeshService applied there without
+/// `kuma.io/display-name` (generated ones and the copies KDS sends get it), so a selector on the
+/// display name matches the other zones' copies and not the local one: the local zone's clients
+/// go remote. 3.0 writes the label.
+#[test]
+fn a_2_x_zone_does_not_match_its_own_mesh_service_by_display_name() {
+    let input = resources(
+        r#"
+type: MeshService
+name: redis
+mesh: default
+labels: {kuma.io/zone: east}
+spec: {state: Available, ports: [{port: 6379}]}
+---
+type: MeshService
+name: redis
+mesh: default
+labels: {kuma.io/zone: west}
+spec: {state: Available, ports: [{port: 6379}]}
+---
+type: MeshMultiZoneService
+name: redis
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {kuma.io/display-name: redis}}}
+  ports: [{port: 6379}]
+"#,
+    );
+    let matched = |version: KumaVersion| {
+        let options = PreviewOptions {
+            kuma_version: version,
+            ..PreviewOptions::default()
+        };
+        let p = preview(&input, &zones(&["east", "west"]), &options);
+        let east = &p.zones[0].multi_zone_services[0];
+        let zones: Vec<String> = (east.status.mesh_services.iter())
+            .map(|m| m.zone.clone())
+            .collect();
+        let warning = (east.warnings.iter())
+            .find(|w| w.code == Code::NoMatches)
+            .map(|w| w.message.clone());
+        (zones, warning)
+    };
+    let (zones, warning) = matched(KumaVersion::V2_14);
+    assert_eq!(zones, ["west"]);
+    assert_eq!(
+        warning.as_deref(),
+        Some("MeshService redis of zone east is not matched: Kuma 2.14 adds kuma.io/display-name to generated MeshServices and to other zones' copies, not to one applied in its zone (label it so; 3.0 labels all)")
+    );
+    let (zones, warning) = matched(KumaVersion::V3_0);
+    assert_eq!(zones, ["east", "west"]);
+    assert_eq!(warning, None);
+}
+
 #[test]
 fn explain_describes_the_later_of_two_documents_of_one_mzs_as_the_zones_do() {
     let mzs = |port: u16| {
@@ -362,6 +416,63 @@ spec:
     let m = &p.zones[0].multi_zone_services[0];
     assert_eq!(m.ports[0].served_by[0].port_name.as_deref(), Some("main"));
     assert!(close(m.traffic[0].shares["z1"], 1.0));
+}
+
+/// The MeshServices a preview reads from a global control plane carry KDS names
+/// (`flaky-<hash>`); warnings name them as `status.meshServices` does, by display name.
+#[test]
+fn warnings_name_a_synced_mesh_service_by_its_display_name() {
+    let hashed = hashed_name("default", "flaky", &["west"]);
+    let input = resources(&format!(
+        r#"
+type: MeshService
+name: {hashed}
+mesh: default
+labels: {{app: a, kuma.io/zone: west, kuma.io/display-name: flaky, kuma.io/origin: zone}}
+spec: {{state: Unavailable, ports: [{{port: 80}}]}}
+---
+type: MeshService
+name: {hashed_other}
+mesh: other
+labels: {{app: a, kuma.io/zone: west, kuma.io/display-name: elsewhere, kuma.io/origin: zone}}
+spec: {{state: Available, ports: [{{port: 80}}]}}
+---
+type: MeshMultiZoneService
+name: a
+mesh: default
+spec:
+  selector: {{meshService: {{matchLabels: {{app: a}}}}}}
+  ports: [{{port: 80}}]
+"#,
+        hashed_other = hashed_name("other", "elsewhere", &["west"]),
+    ));
+    let p = preview(
+        &input,
+        &zones(&["east", "west"]),
+        &PreviewOptions::default(),
+    );
+    let east = &p.zones[0].multi_zone_services[0];
+    let messages: Vec<&str> = east.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("MeshService flaky in zone west is Unavailable")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("selector matches MeshService elsewhere of mesh other")),
+        "{messages:#?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains(&hashed)),
+        "{messages:#?}"
+    );
+    let names: Vec<&str> = (east.status.mesh_services.iter())
+        .map(|m| m.name.as_str())
+        .collect();
+    assert!(names.contains(&"flaky"), "{names:?}");
 }
 
 #[test]

@@ -172,14 +172,13 @@ impl Configured {
 
 /// Parse a duration in Go's `time.ParseDuration` grammar, as Terraform users write them: a
 /// sequence of numbers (decimals allowed) each with a unit `ns`, `us` (`µs`), `ms`, `s`, `m` or
-/// `h`, e.g. `30s`, `500ms`, `1m30s`, `1.5h`; a bare number is seconds. More than 0 and less
-/// than 24h (a deadline); `None` otherwise.
+/// `h`, e.g. `30s`, `500ms`, `1m30s`, `1.5h`. A bare number is refused, as Go refuses it
+/// ("missing unit"): `"500"` could mean seconds or milliseconds. More than 0 and less than 24h
+/// (a deadline); `None` otherwise.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let t = text.trim();
     let is_number = |c: char| c.is_ascii_digit() || c == '.';
-    let secs = if !t.is_empty() && t.chars().all(is_number) {
-        t.parse::<f64>().ok()?
-    } else {
+    let secs = {
         let mut rest = t;
         let mut total = 0.0;
         if rest.is_empty() {
@@ -258,10 +257,17 @@ pub fn validate(config: &Value) -> Vec<Diag> {
 /// A duration setting that does not parse; `key` names the attribute as written in the
 /// configuration (`operation_timeout`, `timeouts.create`).
 pub fn invalid_duration(key: &str, text: &str) -> Diag {
+    let t = text.trim();
+    let unitless = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let hint = if unitless {
+        format!(" It has no unit: for seconds write \"{t}s\".")
+    } else {
+        String::new()
+    };
     Diag::error(
         format!("Invalid {key}"),
         format!(
-            "{text:?} is not a duration like \"30s\", \"500ms\", \"1m30s\" or \"1.5h\": numbers each with a unit ns, us, ms, s, m or h, in all more than 0 and less than 24h."
+            "{text:?} is not a duration like \"30s\", \"500ms\", \"1m30s\" or \"1.5h\": numbers each with a unit ns, us, ms, s, m or h, in all more than 0 and less than 24h.{hint}"
         ),
     )
 }
@@ -884,7 +890,11 @@ mod tests {
         assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
         assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("10"), Some(Duration::from_secs(10)));
+        // A number without a unit is Go's "missing unit in duration"; the error says what to write.
+        assert_eq!(parse_duration("10"), None);
+        assert!(invalid_duration("timeout", "10")
+            .detail
+            .ends_with("It has no unit: for seconds write \"10s\"."));
         // Go's `time.ParseDuration` grammar: sequences, decimals, every unit.
         assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
         assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));

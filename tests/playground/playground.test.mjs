@@ -227,7 +227,13 @@ test("the broken selector example reports NoMatchesFound", async () => {
   assert.match(await east.locator(".ports li").first().textContent(), /no matched MeshService port serves it/);
   await andAnalyzed(() => page.selectOption("#kuma-version", "2.14"));
   assert.equal(await east.locator(".warnings li[data-code='MZS101']").count(), 0);
-  assert.match(await east.locator(".ports li").first().textContent(), /served by orders@east:9090/);
+  // And 2.x labels no MeshService applied in a zone with kuma.io/display-name: east's own
+  // "orders" is not matched there, so east's clients are served from west.
+  assert.match(await east.locator(".ports li").first().textContent(), /served by orders@west:9090/);
+  assert.match(
+    await east.locator(".warnings li[data-code='MZS103']").first().textContent(),
+    /MeshService orders of zone east is not matched: Kuma 2\.14 adds kuma\.io\/display-name/,
+  );
   await andAnalyzed(() => page.selectOption("#kuma-version", "3.0"));
 });
 

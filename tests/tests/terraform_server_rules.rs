@@ -335,6 +335,90 @@ fn what_only_later_releases_refuse_is_left_to_the_servers_release() {
     );
 }
 
+/// Bug bash (upgrade): objects applied under Kuma 2.14 that 3.0 would refuse on write (a `kafka`
+/// port) after the control plane was upgraded in place: Kuma keeps serving them and validates
+/// only writes, so a plan that writes nothing goes through with a warning on the attribute (it
+/// used to fail, and so did `terraform destroy`, whose first step is such a plan); an update is
+/// refused at plan, and the destroy removes the object.
+#[test]
+fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
+    let data = kuma_mzs_e2e::terraform::TempDir::new("upgrade");
+    let data_dir = data.0.join("kuma");
+    let data_dir = data_dir.to_str().unwrap();
+    let token = "0123456789abcdef0123456789abcdef";
+    let flags = |version: &'static str| {
+        [
+            "--kuma-version",
+            version,
+            "--data-dir",
+            data_dir,
+            "--admin-token",
+            token,
+        ]
+    };
+    let config = |kuma: &KumaLocal, team: &str| {
+        format!(
+            "{}{}",
+            provider(&kuma.global, &kuma.token, &[]),
+            mzs("redis", &format!("team = \"{team}\"")).replace(
+                "port = 6379",
+                "port = 6379\n    name = \"events\"\n    app_protocol = \"kafka\""
+            )
+        )
+    };
+    let ws = Workspace::new("current");
+    {
+        let old = KumaLocal::start(&["east"], &flags("2.14"));
+        ws.write(&config(&old, "a"));
+        ws.init();
+        ws.apply(&[]);
+        let (_, server) = old.get("/meshes/default/meshmultizoneservices/redis");
+        assert_eq!(
+            server["spec"]["ports"][0]["appProtocol"], "kafka",
+            "{server}"
+        );
+    }
+    let new = KumaLocal::start(&["east"], &flags("3.0"));
+    ws.write(&config(&new, "a"));
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 0, "{text}");
+    assert!(
+        text.contains("Warning: Kuma 3.0 will refuse the next write of this object"),
+        "{text}"
+    );
+    // Terraform wraps the detail.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("appProtocol must be one of: grpc, http, http2, tcp"),
+        "{text}"
+    );
+    assert!(
+        text.contains("app_protocol = \"kafka\""),
+        "the warning is not on the attribute:\n{text}"
+    );
+    // A change would write it: refused at plan, as the server would refuse it.
+    ws.write(&config(&new, "b"));
+    let refused = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    let flat = refused
+        .all()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("Error: ") && flat.contains("appProtocol must be one of"),
+        "{flat}"
+    );
+    ws.write(&config(&new, "a"));
+    ws.expect(
+        0,
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    );
+    let (status, _) = new.get("/meshes/default/meshmultizoneservices/redis");
+    assert_eq!(status, 404);
+}
+
 /// Kuma's deprecation warnings come only with a successful write; the plan of the write says
 /// them first, on the attribute, under the server's release (2.13 has no SNI warning).
 #[test]

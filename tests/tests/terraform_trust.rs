@@ -693,6 +693,86 @@ output "zones" {
     );
 }
 
+/// Bug bash (tf docs): the resource's own plan names a hostname an existing MZS (created first,
+/// so Kuma lets it keep the hostname) already generates, as the preview data source does (MZS105);
+/// the preview takes the labels the service will carry, which decide the HostnameGenerators that
+/// apply to it.
+#[test]
+fn a_new_mzs_losing_a_hostname_warns_and_the_preview_reads_labels() {
+    let kuma = start();
+    for (name, template, labels) in [
+        (
+            "fixed",
+            "fixed.mzs",
+            serde_json::json!({"kuma.io/origin": "global"}),
+        ),
+        (
+            "byteam",
+            "{{ .DisplayName }}.team.mzs",
+            serde_json::json!({"team": "cache"}),
+        ),
+    ] {
+        let (status, body) = kuma.call(
+            "PUT",
+            &kuma.global,
+            &format!("/hostnamegenerators/{name}"),
+            Some(serde_json::json!({
+                "type": "HostnameGenerator", "name": name,
+                "spec": {"template": template,
+                         "selector": {"meshMultiZoneService": {"matchLabels": labels}}}
+            })),
+        );
+        assert!(status == 200 || status == 201, "{status} {body}");
+    }
+    put_mzs(&kuma, "old");
+    let east = kuma.zones["east"].clone();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        provider(&kuma.global, &kuma.token, "", &[("east", east.as_str())]),
+        mzs("new", "new", "", 6379),
+        r#"
+data "kuma_mesh_multi_zone_service_preview" "team" {
+  name   = "lbl"
+  labels = { team = "cache" }
+  selector {
+    mesh_service {
+      match_labels = { "kuma.io/display-name" = "redis" }
+    }
+  }
+  port {
+    port = 6379
+  }
+}
+output "zones" {
+  value = data.kuma_mesh_multi_zone_service_preview.team.zone
+}
+"#
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    let text = plan.all();
+    assert_eq!(plan.code, 2, "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("MZS105"), "{text}");
+    assert!(
+        flat.contains("is already used by MeshMultiZoneService old"),
+        "{text}"
+    );
+    assert!(
+        text.contains("in resource \"kuma_mesh_multi_zone_service\" \"new\""),
+        "{text}"
+    );
+    ws.apply(&[]);
+    let out = ws.expect(0, &["output", "-json", "zones"]);
+    let zones: Json = serde_json::from_str(&out.stdout).unwrap();
+    let east = zone_entry(&zones, "east");
+    assert!(
+        east["hostnames"].to_string().contains("lbl.team.mzs"),
+        "{east}"
+    );
+}
+
 /// A refresh of many services is batched (one list per mesh and control plane after the first
 /// few single reads) and stays exact: a service deleted outside Terraform is planned again, one
 /// changed outside is planned back, and every zone's status is read from the zones' lists.

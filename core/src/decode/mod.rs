@@ -132,6 +132,7 @@ pub fn decode_spec_in(
         schema_error_paths: Vec::new(),
         nulls_are_values: false,
         defaults: true,
+        kubernetes: false,
     };
     let spec = typed_spec(
         resource_type,
@@ -370,6 +371,7 @@ fn decode_envelope(
         // Mesh is a legacy type without a schema step: Go's JSON decoder reads null as absent.
         nulls_are_values: shape == Shape::Universal && resource_type != ResourceType::Mesh,
         defaults: shape == Shape::Kubernetes || version.applies_schema_defaults(),
+        kubernetes: shape == Shape::Kubernetes,
     };
     let (meta, spec_node) = match shape {
         Shape::Universal => universal_meta(node, entries, resource_type, &mut walker),

@@ -74,6 +74,10 @@ pub(crate) struct Walker<'d> {
     /// Whether the schema's defaults fill absent fields: Kubernetes' API server always does,
     /// Kuma's REST unmarshaller from 2.10 ([`KumaVersion::applies_schema_defaults`]).
     pub defaults: bool,
+    /// Whether the object goes to a Kubernetes API server, which drops an unknown field (the
+    /// CRDs' structural schemas) and whose `kubectl apply` refuses one (strict field validation,
+    /// kubectl's default), where Kuma's REST API ignores it.
+    pub kubernetes: bool,
 }
 
 impl Walker<'_> {
@@ -393,7 +397,11 @@ impl Walker<'_> {
     ) {
         // The name of a newer release's field is no typo.
         let suggestion = did_you_mean(key, known).filter(|_| arrived.is_none());
-        let mut message = format!("unknown field `{key}`; Kuma ignores it");
+        let mut message = if self.kubernetes {
+            format!("unknown field `{key}`; Kubernetes drops it and `kubectl apply` refuses it")
+        } else {
+            format!("unknown field `{key}`; Kuma ignores it")
+        };
         let new_in = arrived.map(|v| format!("new in Kuma {}; ", v.as_str()));
         let new_in = new_in.as_deref().unwrap_or("");
         match suggestion {
@@ -488,6 +496,7 @@ pub(crate) fn check_json(
         schema_error_paths: Vec::new(),
         nulls_are_values: true,
         defaults: version.applies_schema_defaults(),
+        kubernetes: false,
     };
     let checked = walker
         .walk(&node, schema, &mut String::new(), node.span)

@@ -305,19 +305,12 @@ pub fn zone_key_of_global_copy(resource: &Resource) -> ResourceKey {
     }
 }
 
-/// A MeshService as a zone other than its own stores it after the round trip through global
-/// (the preview's imitation of KDS): renamed to its KDS name, keeping its name as
-/// `kuma.io/display-name`. Two zones' `redis` become two resources this way.
-pub(crate) fn as_synced_from_other_zone(resource: &Resource) -> Resource {
-    let mut renamed = resource.clone();
-    rename_for_zones(&mut renamed);
-    renamed
-}
-
-/// A MeshService as `zone` holds it, origin-wise: its own zone's with the `kuma.io/origin: zone`
-/// the zone computes on write, another zone's with the `kuma.io/origin: global` global's KDS
-/// gives everything it sends (v2.14.3 `pkg/kds/context/context.go` `globalMappers`). Anything
-/// else, and a MeshService in no zone, as it is.
+/// A MeshService as `zone` holds it: its own zone's with the `kuma.io/origin: zone` the zone
+/// computes on write, another zone's as KDS copies it there, under its KDS name
+/// (`HashedName(mesh, displayName, zone, namespace?)`, its name kept as `kuma.io/display-name`)
+/// with the `kuma.io/origin: global` global's KDS gives everything it sends (v2.14.3
+/// `pkg/kds/context/context.go` `globalMappers`). Anything else, and a MeshService in no zone,
+/// as it is.
 pub(crate) fn mesh_service_as_held_by(resource: &Resource, zone: &str) -> Resource {
     let mut held = resource.clone();
     let own = match resource.meta.zone() {
@@ -325,11 +318,14 @@ pub(crate) fn mesh_service_as_held_by(resource: &Resource, zone: &str) -> Resour
         "" => return held,
         of => of == zone,
     };
-    let labels = &mut held.meta.labels;
     if own {
+        let labels = &mut held.meta.labels;
         (labels.entry(labels::ORIGIN.to_owned())).or_insert_with(|| ORIGIN_ZONE.to_owned());
     } else {
-        labels.insert(labels::ORIGIN.to_owned(), ORIGIN_GLOBAL.to_owned());
+        // Under its KDS name, with its name as `kuma.io/display-name` (2.x writes no display
+        // name on a zone's own MeshService; KDS gives every copy one).
+        rename_for_zones(&mut held);
+        (held.meta.labels).insert(labels::ORIGIN.to_owned(), ORIGIN_GLOBAL.to_owned());
     }
     held
 }
@@ -366,6 +362,24 @@ fn with_computed_labels(meta: &Meta, origin: Option<&str>) -> Meta {
 /// origin and zone labels are left to the preview's zone conventions.
 pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
     with_computed_labels(meta, None)
+}
+
+/// [`mesh_service_meta_as_stored`] as a control plane of `version` stores a MeshService written
+/// in its zone: up to 2.14 a zone's universal REST layer sets `kuma.io/mesh` but not
+/// `kuma.io/display-name` (v2.14.3 `labels/compute.go:101-160`; only KDS adds it, on the copies
+/// it sends, v2.14.3 `pkg/kds/util/meta.go:26-27`), so the zone's own MeshService lacks the label
+/// there unless it was written ([`mesh_service_as_held_by`] adds it to the other zones' copies).
+/// 3.0 sets it on every write. A MeshService in no zone is taken as stored with it.
+pub(crate) fn mesh_service_meta_as_written(meta: &Meta, version: KumaVersion) -> Meta {
+    if version.overwrites_display_name() || meta.zone().is_empty() {
+        return with_computed_labels(meta, None);
+    }
+    let mut meta = meta.clone();
+    if !meta.mesh.is_empty() {
+        let mesh = meta.mesh.clone();
+        meta.labels.entry(labels::MESH.to_owned()).or_insert(mesh);
+    }
+    meta
 }
 
 #[cfg(test)]
@@ -586,12 +600,23 @@ mod tests {
     #[test]
     fn preview_renames_match_the_sync() {
         let service = resource("MeshService", "default", "redis", &[(labels::ZONE, "east")]);
-        let renamed = as_synced_from_other_zone(&service);
+        let renamed = mesh_service_as_held_by(&service, "west");
         assert_eq!(
             renamed.meta.name,
             hashed_name("default", "redis", &["east"])
         );
         assert_eq!(renamed.meta.display_name(), "redis");
+        assert_eq!(
+            renamed.meta.labels.get(labels::ORIGIN).map(String::as_str),
+            Some("global")
+        );
+        // Its own zone holds it under its own name.
+        let own = mesh_service_as_held_by(&service, "east");
+        assert_eq!(own.meta.name, "redis");
+        assert_eq!(
+            own.meta.labels.get(labels::ORIGIN).map(String::as_str),
+            Some("zone")
+        );
         let meta =
             meta_as_synced_to_zone(&resource("MeshMultiZoneService", "default", "m", &[]).meta);
         assert_eq!(meta.display_name(), "m");

@@ -1,5 +1,9 @@
 data "kuma_mesh_multi_zone_service_preview" "redis" {
   name = "redis"
+  # The labels the service will carry: HostnameGenerators that select on them add hostnames.
+  labels = {
+    team = "cache"
+  }
 
   selector {
     mesh_service {

@@ -40,11 +40,16 @@ provider "kuma" {
   }
 }
 
-resource "kuma_mesh_multi_zone_service" "redis" {
-  name = "redis"
-  labels = {
+locals {
+  # Shared with the preview below: HostnameGenerators select services by their labels.
+  redis_labels = {
     team = "cache"
   }
+}
+
+resource "kuma_mesh_multi_zone_service" "redis" {
+  name   = "redis"
+  labels = local.redis_labels
 
   selector {
     mesh_service {
@@ -61,7 +66,8 @@ resource "kuma_mesh_multi_zone_service" "redis" {
 
 # Works before anything exists: the core preview engine over the live MeshServices.
 data "kuma_mesh_multi_zone_service_preview" "redis" {
-  name = "redis"
+  name   = "redis"
+  labels = local.redis_labels
 
   selector {
     mesh_service {

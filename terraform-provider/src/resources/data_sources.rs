@@ -77,7 +77,7 @@ pub fn mesh_services_schema() -> Schema {
                 Attribute::computed("id", Ty::String, "A stable identifier of the query."),
                 Attribute::optional("mesh", Ty::String, "Only this mesh (default: every mesh)."),
                 Attribute::optional("labels", Ty::map(Ty::String), "Only MeshServices carrying all these labels, e.g. `{ \"kuma.io/display-name\" = \"redis\" }`."),
-                Attribute::computed("items", Ty::list(mesh_service_type()), "The MeshServices, sorted by mesh, zone and name."),
+                Attribute::computed("items", Ty::list(mesh_service_type()), "The MeshServices, sorted by mesh, zone and name. Each has `mesh`; `name`, the name the control plane asked stores it under (on global a zone's MeshService is a KDS copy named `<name>-<hash>`, e.g. `redis-cd75xf46x4b2zx4x`); `display_name`, its name in its own zone (`kuma.io/display-name`: what `zone_status[*].mesh_services[*].name` and the preview call it, so join on this one); `zone` and `namespace` (`\"\"` when it has none); `state` (`Available`/`Unavailable`); `labels`; and `ports` (`port`, `name`, `app_protocol`)."),
             ],
             blocks: vec![],
         },
@@ -116,6 +116,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
                 Attribute::optional_computed("mesh", Ty::String, "Mesh. Default `default`."),
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
+                Attribute::optional("labels", Ty::map(Ty::String), "Labels the service would carry, as the resource's `labels` (HostnameGenerators select services by their labels, so these decide which templates give it hostnames). Default none."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
                 Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, from the VIPs the zone has in use and, on kuma-local, the allocator position it reports; `vip_estimated` is `false` when it is certain. Kuma does not publish its allocator's position, so there the next VIP is exact unless the zone's newest MeshMultiZoneService was deleted, and `vip_estimated = true`. For other zones an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
@@ -295,21 +296,26 @@ async fn fetch_mesh_services(
     };
     match listed {
         Ok(items) if !items.is_empty() => Ok(items),
-        Ok(items) => match super::missing_mesh(configured, mesh, MESH_FIX).await {
+        Ok(items) => match super::missing_mesh(configured, mesh, MESH_SERVICES_MESH_FIX).await {
             Some(missing) => Err(vec![missing]),
             None => Ok(items),
         },
-        Err(e) if e.is_not_found() => match super::missing_mesh(configured, mesh, MESH_FIX).await {
-            Some(missing) => Err(vec![missing]),
-            None => Err(diag::from_client_error("Could not list MeshServices", &e)),
-        },
+        Err(e) if e.is_not_found() => {
+            match super::missing_mesh(configured, mesh, MESH_SERVICES_MESH_FIX).await {
+                Some(missing) => Err(vec![missing]),
+                None => Err(diag::from_client_error("Could not list MeshServices", &e)),
+            }
+        }
         Err(e) => Err(diag::from_client_error("Could not list MeshServices", &e)),
     }
 }
 
 /// What to do about a data source's `mesh` that names no Mesh.
-const MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes there; \
-kuma_mesh_services without `mesh` lists every mesh).";
+const MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes there).";
+
+/// [`MESH_FIX`] for `kuma_mesh_services`, whose `mesh` may be left out.
+const MESH_SERVICES_MESH_FIX: &str = "check the `mesh` argument (GET /meshes lists the meshes \
+there; kuma_mesh_services without `mesh` lists every mesh).";
 
 async fn read_mesh_services(configured: &Configured, config: &Value) -> (Value, Vec<Diag>) {
     let mesh = config.get("mesh").as_str();
@@ -640,7 +646,7 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ResourceType::MeshMultiZoneService,
         Some(&mesh),
         &name,
-        BTreeMap::new(),
+        config.get("labels").as_string_map().unwrap_or_default(),
     );
     resources.push(Resource {
         meta: Meta {

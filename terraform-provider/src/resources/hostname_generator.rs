@@ -507,6 +507,8 @@ pub async fn plan(
             ctx,
             ResourceType::HostnameGenerator,
         ));
+    } else {
+        diags = super::for_unchanged_object(diags, ctx.version);
     }
     // A create of the object this workspace holds is its replacement (see `PlanContext::held`).
     if let (true, Some(configured), Some(name)) = (

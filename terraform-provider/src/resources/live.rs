@@ -1,6 +1,7 @@
 //! What the control plane holds right now, fetched once per provider process and shared by
-//! every plan of the run: the MeshServices and HostnameGenerators the core's preview needs for
-//! plan-time lints (MZS101/103/104/105). One fetch for a thousand resources, not a thousand.
+//! every plan of the run: the MeshServices, HostnameGenerators and MeshMultiZoneServices the
+//! core's preview needs for plan-time lints (MZS101/103/104/105). One fetch for a thousand
+//! resources, not a thousand.
 
 use std::sync::Arc;
 
@@ -35,9 +36,10 @@ async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
             client.endpoint()
         ));
     }
-    let (services, generators) = futures_util::join!(
+    let (services, generators, services_of_other_workspaces) = futures_util::join!(
         client.list_all("/meshservices"),
         client.list_all("/hostnamegenerators"),
+        client.list_all("/meshmultizoneservices"),
     );
     let mut resources = decode_all(
         services.map_err(|e| e.to_string())?,
@@ -46,10 +48,15 @@ async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
     if let Ok(generators) = generators {
         resources.extend(decode_all(generators, ResourceType::HostnameGenerator));
     }
+    // The existing MeshMultiZoneServices hold hostnames a new one may collide with (MZS105).
+    if let Ok(existing) = services_of_other_workspaces {
+        resources.extend(decode_all(existing, ResourceType::MeshMultiZoneService));
+    }
     Ok(Arc::new(resources))
 }
 
-/// The MeshServices and HostnameGenerators of the control plane (fetched on first use).
+/// The MeshServices, HostnameGenerators and MeshMultiZoneServices of the control plane (fetched
+/// on first use).
 pub async fn inventory(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
     configured
         .live
@@ -65,7 +72,8 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
     let Spec::MeshMultiZoneService(spec) = &mzs.spec else {
         return Vec::new();
     };
-    let port_index = |section: &str| spec.ports.iter().position(|p| p.section_name() == section);
+    let sections: Vec<String> = spec.ports.iter().map(|p| p.section_name()).collect();
+    let port_index = |section: &str| sections.iter().position(|s| s == section);
     let inventory = match inventory(configured).await {
         Ok(inventory) => inventory,
         Err(e) => {
@@ -76,8 +84,24 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
         }
     };
     let (mesh, name) = (mzs.meta.mesh.clone(), mzs.meta.name.clone());
-    let mut resources: Vec<Resource> = inventory.as_ref().clone();
-    resources.push(mzs.clone());
+    // Kuma gives a hostname two services of a mesh generate to the one created first: the
+    // planned object is created after everything that exists, and an update keeps its own
+    // creation time. Other meshes' services never collide with it.
+    let mut mzs = mzs;
+    let mut resources: Vec<Resource> = Vec::with_capacity(inventory.len() + 1);
+    let mut created = None;
+    for r in inventory.iter() {
+        if r.resource_type() != ResourceType::MeshMultiZoneService {
+            resources.push(r.clone());
+        } else if r.meta.mesh == mesh && r.meta.name == name {
+            created = r.meta.creation_time.clone();
+        } else if r.meta.mesh == mesh {
+            resources.push(r.clone());
+        }
+    }
+    mzs.meta.creation_time =
+        Some(created.unwrap_or_else(|| kuma_mzs_core::api::PLANNED_CREATION_TIME.to_owned()));
+    resources.push(mzs);
     let zones: Vec<String> = configured.zones.iter().map(|z| z.name.clone()).collect();
     let options = PreviewOptions {
         kuma_version: version,

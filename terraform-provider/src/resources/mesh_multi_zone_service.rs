@@ -76,7 +76,7 @@ pub fn port_block() -> NestedBlock {
             attributes: vec![
                 Attribute::optional("name", Ty::String, "Port name; used as the section name in KRIs and SNIs (defaults to the port number). Must not be empty when set."),
                 Attribute::required("port", Ty::Number, "Port number."),
-                Attribute::optional_computed("app_protocol", Ty::String, "Application protocol: `tcp` (default), `http`, `http2` or `grpc` (`kafka` too with `kuma_version = \"2.x\"`)."),
+                Attribute::optional_computed("app_protocol", Ty::String, "Application protocol: `tcp` (default), `http`, `http2` or `grpc` (`kafka` too when the control plane runs Kuma 2.x: the rules are the server's release, or `kuma_version`'s when the server cannot be asked)."),
             ],
             blocks: vec![],
         },
@@ -628,6 +628,8 @@ pub async fn plan(
             ctx,
             ResourceType::MeshMultiZoneService,
         ));
+    } else {
+        diags = super::for_unchanged_object(diags, ctx.version);
     }
     if prior.is_null() && !planned.is_null() && diags.is_empty() {
         if let Some(configured) = &ctx.configured {
@@ -1107,10 +1109,8 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
         let everywhere = |d: &Diag| {
             (others.iter()).all(|found| found.iter().any(|e| e.error && e.path == d.path))
         };
-        let mut diags: Vec<Diag> = newest
-            .into_iter()
-            .filter(|d| !d.error || everywhere(d))
-            .collect();
+        let (mut diags, release_errors): (Vec<Diag>, Vec<Diag>) =
+            newest.into_iter().partition(|d| !d.error || everywhere(d));
         super::extend_unreported(
             &mut diags,
             super::overwritten_labels(
@@ -1121,6 +1121,8 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
                 true,
             ),
         );
+        let not_yet = super::not_yet_errors(&diags, release_errors);
+        super::extend_unreported(&mut diags, not_yet);
         diags
     }
 
@@ -1314,6 +1316,38 @@ mod tests {
             let error = diags.iter().find(|d| d.error).expect("Bad_Name is refused");
             assert_eq!(error.hint, None, "{diags:?}");
         }
+    }
+
+    /// `terraform validate` fails on what every release refuses and then stops the run, so what
+    /// only some releases refuse is shown with it, as warnings, rather than one fix later.
+    #[test]
+    fn a_failing_validation_also_shows_what_only_some_releases_refuse() {
+        use crate::resources::registry::ManagedResource;
+        let mut cfg = with_ports(vec![(9092, "kafka")]);
+        let clean = MeshMultiZoneService.validate(&cfg);
+        assert!(clean.is_empty(), "left to the plan: {clean:?}");
+        cfg.set("name", Value::string("Bad_Name"));
+        let diags = MeshMultiZoneService.validate(&cfg);
+        let name = diags.iter().find(|d| d.path == attr("name")).expect("name");
+        assert!(name.error, "{diags:?}");
+        let protocol = (diags.iter())
+            .find(|d| d.detail.contains("appProtocol must be one of"))
+            .expect("the kafka port is shown too");
+        assert!(!protocol.error, "{protocol:?}");
+        assert_eq!(
+            protocol.path,
+            vec![
+                Step::Attr("port".into()),
+                Step::Index(0),
+                Step::Attr("app_protocol".into())
+            ]
+        );
+        assert!(
+            protocol
+                .detail
+                .ends_with("the plan checks it against the release the control plane runs."),
+            "{protocol:?}"
+        );
     }
 
     #[test]

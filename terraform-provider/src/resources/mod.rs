@@ -712,6 +712,58 @@ pub fn extend_unreported(diags: &mut Vec<Diag>, extra: Vec<Diag>) {
     }
 }
 
+/// The errors only some releases give, found by the offline validation (the newest release's),
+/// as warnings when the validation fails anyway: Terraform stops at a validation error before any
+/// plan, and the plan is where the control plane's own release decides them, so without these a
+/// user would meet them one fix later. When the validation passes they are left to the plan.
+pub fn not_yet_errors(diags: &[Diag], release_errors: Vec<Diag>) -> Vec<Diag> {
+    if !diags.iter().any(|d| d.error) {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(release_errors.len());
+    for d in release_errors {
+        let detail = format!(
+            "{}\n\nKuma {} refuses this, some older releases accept it: once the errors above are fixed, the plan checks it against the release the control plane runs.",
+            d.detail,
+            KumaVersion::default().as_str()
+        );
+        out.push(Diag::warning(d.summary, detail).at(d.path));
+    }
+    out
+}
+
+/// The errors of a plan that writes nothing (the configuration is what the object already holds),
+/// as warnings about the next write: Kuma validates a resource only when it is written and keeps
+/// serving what it stored, so a rule the server's release added since the object was applied (a
+/// server upgraded from 2.14 to 3.0, say) must not block every plan of the workspace, nor
+/// `terraform destroy`, whose first step is such a plan. Errors about the provider's own
+/// settings (`timeouts`) stay errors.
+pub fn for_unchanged_object(diags: Vec<Diag>, version: KumaVersion) -> Vec<Diag> {
+    let mut out = Vec::with_capacity(diags.len());
+    for d in diags {
+        if !d.error || matches!(d.path.first(), Some(Step::Attr(a)) if a == "timeouts") {
+            out.push(d);
+            continue;
+        }
+        let detail = format!(
+            "{}: {}\n\nThis plan does not write the object, and the control plane keeps serving it as stored (Kuma validates a resource only when it is written). Change the configuration before the next change to this resource is applied, or that apply will fail.",
+            d.summary,
+            d.full_detail()
+        );
+        out.push(
+            Diag::warning(
+                format!(
+                    "Kuma {} will refuse the next write of this object",
+                    version.as_str()
+                ),
+                detail,
+            )
+            .at(d.path),
+        );
+    }
+    out
+}
+
 /// The plan-time refusal of a change the endpoint does not accept: the core's
 /// `check_writable` (the REST layer's 405) under the endpoint's detected mode. A federated zone
 /// refuses MeshMultiZoneServices (and Meshes); HostnameGenerators are written anywhere.

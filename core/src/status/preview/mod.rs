@@ -61,7 +61,7 @@ pub use options::PreviewOptions;
 pub(crate) use output::format_selector;
 pub use output::{MzsPreview, Preview, PreviewWarning, ZonePreview};
 pub(crate) use zone_store::{
-    distinct_mesh_services, effective_mzs_meta, generator_as_stored, mzs_stored_name,
+    effective_mzs_meta, generator_as_stored, mzs_stored_name, stored_resources,
 };
 
 /// Compute the preview of `resources` for `zones` (zones named in MeshService `kuma.io/zone`
@@ -82,12 +82,12 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     }
     crate::text::sort::sort(&mut all_zones);
     all_zones.dedup();
-    let resources = distinct_mesh_services(resources, options.kuma_version);
     // One engine per zone, as every zone's control plane computes its own statuses: a zone
     // holds its own MeshServices as `kuma.io/origin: zone` and the others' as global sends them,
     // `kuma.io/origin: global`, which a selector can tell apart.
     // Loops, not `map().collect()`: the iterator instantiations cost the wasm module more.
     let mut zones = Vec::with_capacity(all_zones.len());
+    let resources = stored_resources(resources, options.kuma_version);
     for zone in &all_zones {
         let mut held: Vec<Resource> = Vec::with_capacity(resources.len());
         for r in resources.iter() {

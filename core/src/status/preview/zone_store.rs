@@ -33,54 +33,22 @@ pub(crate) fn generator_as_stored(generator: &mut Resource) {
 /// The resources as their control planes store them (HostnameGenerators as a zone does,
 /// [`generator_as_stored`]): `kuma.io/display-name` as `version` writes
 /// it ([`Resource::store_display_name`]: 3.0 replaces a written one with the name), and on
-/// MeshServices the labels Kuma computes on write added when absent
-/// ([`crate::kds::mesh_service_meta_as_stored`]); those that share a mesh and name but come
-/// from different zones get the distinct store names KDS gives them (`HashedName(mesh, displayName, zone, namespace)`), keeping the original
-/// name as `kuma.io/display-name`.
-///
-/// Users naturally write `redis` in `east` and `redis` in `west`; a zone's store never holds two
-/// resources of one name, because copies synced through global are renamed. Without this the
-/// second `redis` would replace the first.
-pub(crate) fn distinct_mesh_services(
-    resources: &[Resource],
-    version: KumaVersion,
-) -> Vec<Resource> {
-    let mut placed: Vec<(&str, &str, &str)> = resources
-        .iter()
-        .filter(|r| r.resource_type() == ResourceType::MeshService)
-        .map(|r| (r.meta.mesh.as_str(), r.meta.name.as_str(), r.meta.zone()))
-        .collect();
-    crate::text::sort::sort(&mut placed);
-    placed.dedup();
-    // (mesh, name) written in more than one zone, sorted.
-    let mut in_several_zones: Vec<(&str, &str)> = placed
-        .windows(2)
-        .filter_map(|pair| match pair {
-            [a, b] if (a.0, a.1) == (b.0, b.1) => Some((a.0, a.1)),
-            _ => None,
-        })
-        .collect();
-    in_several_zones.dedup();
-    resources
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            r.store_display_name(version);
-            if r.resource_type() == ResourceType::HostnameGenerator {
-                generator_as_stored(&mut r);
+/// MeshServices the labels Kuma computes on write in their zone
+/// ([`crate::kds::mesh_service_meta_as_written`]). Each zone then holds the other zones'
+/// MeshServices under their KDS names ([`crate::kds::mesh_service_as_held_by`]).
+pub(crate) fn stored_resources(resources: &[Resource], version: KumaVersion) -> Vec<Resource> {
+    let mut stored = Vec::with_capacity(resources.len());
+    for r in resources {
+        let mut r = r.clone();
+        r.store_display_name(version);
+        match r.resource_type() {
+            ResourceType::HostnameGenerator => generator_as_stored(&mut r),
+            ResourceType::MeshService => {
+                r.meta = crate::kds::mesh_service_meta_as_written(&r.meta, version)
             }
-            if r.resource_type() != ResourceType::MeshService {
-                return r;
-            }
-            r.meta = crate::kds::mesh_service_meta_as_stored(&r.meta);
-            let shared = in_several_zones
-                .binary_search(&(r.meta.mesh.as_str(), r.meta.name.as_str()))
-                .is_ok()
-                && !r.meta.zone().is_empty();
-            if !shared {
-                return r;
-            }
-            crate::kds::as_synced_from_other_zone(&r)
-        })
-        .collect()
+            _ => {}
+        }
+        stored.push(r);
+    }
+    stored
 }

@@ -69,12 +69,40 @@ impl MzsStatusEngine {
                 message: format!("Matched {} MeshService(s)", mesh_services.len()),
             }
         };
+        // Kuma before 3.0 writes no `kuma.io/display-name` on a universal MeshService applied in
+        // its zone (its generator labels generated ones, v2.14.3 `meshservice/generate/
+        // generator.go:278`, and KDS the copies it sends), so a selector on it skips that one.
+        let version = self.options.kuma_version;
+        let wanted = entry.selector.get(crate::model::labels::DISPLAY_NAME);
+        if let (Some(wanted), false) = (wanted, version.overwrites_display_name()) {
+            for s in &self.services {
+                let Some(s) = s else { continue };
+                let unnamed = s.meta.mesh == mesh
+                    && s.meta.zone() == self.zone
+                    && s.meta.name == *wanted
+                    && !s
+                        .meta
+                        .labels
+                        .contains_key(crate::model::labels::DISPLAY_NAME);
+                if unnamed {
+                    warnings.push(PreviewWarning {
+                        code: Code::NoMatches,
+                        message: format!(
+                            "MeshService {wanted} of zone {} is not matched: Kuma {} adds kuma.io/display-name to generated MeshServices and to other zones' copies, not to one applied in its zone (label it so; 3.0 labels all)",
+                            self.zone,
+                            version.as_str()
+                        ),
+                        port: None,
+                    });
+                }
+            }
+        }
         for s in services.iter().filter(|s| s.meta.mesh != mesh) {
             warnings.push(PreviewWarning {
                 code: Code::CrossMeshMatch,
                 message: format!(
                     "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic (add kuma.io/mesh: {mesh} to the selector)",
-                    s.meta.name, s.meta.mesh
+                    s.meta.display_name(), s.meta.mesh
                 ),
                 port: None,
             });
@@ -103,7 +131,7 @@ impl MzsStatusEngine {
                     code: Code::UnavailableService,
                     message: format!(
                         "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}{why}",
-                        s.meta.name, self.zone
+                        s.meta.display_name(), self.zone
                     ),
                     port: None,
                 });
@@ -111,7 +139,6 @@ impl MzsStatusEngine {
         }
 
         // 2. Ports and 5. traffic.
-        let version = self.options.kuma_version;
         let target = MzsTarget {
             mesh,
             name: &entry.meta.name,
