@@ -426,12 +426,12 @@ fn decode_envelope(
     // v2.14.3:104-107 sets `From.Meta` of a resource without meta, so its name rules first see
     // the name in the manager, after `ValidateMeta`.)
     let mut name_refused = false;
-    for v in envelope_violations(shape, resource_type, &resource.meta) {
+    for v in envelope_violations(shape, resource_type, &resource.meta, version) {
         if about_placeholder(&v.field) {
             continue;
         }
         name_refused |= v.field == "name";
-        let at = label_key_span(node, &v).unwrap_or_else(|| span_of(node, &v.field));
+        let at = label_key_span(node, &v, version).unwrap_or_else(|| span_of(node, &v.field));
         walker
             .diagnostics
             .push(Diagnostic::new(Code::Kuma, v.field, v.message, at));
@@ -515,9 +515,9 @@ fn decode_envelope(
 }
 
 /// Where an error about a label's key (not its value) belongs: the key as written.
-fn label_key_span(node: &Node, v: &Violation) -> Option<TextRange> {
+fn label_key_span(node: &Node, v: &Violation, version: KumaVersion) -> Option<TextRange> {
     let key = v.field.strip_prefix("labels[\"")?.strip_suffix("\"]")?;
-    if !validate::meta::qualified_name_errors(key).contains(&v.message) {
+    if !validate::meta::qualified_name_errors(key, version).contains(&v.message) {
         return None;
     }
     let labels = (node.get("labels")).or_else(|| node.get("metadata")?.get("labels"))?;
@@ -527,7 +527,12 @@ fn label_key_span(node: &Node, v: &Violation) -> Option<TextRange> {
 
 /// The envelope checks a document meets on its way in, whichever control plane it goes to
 /// (the mode-dependent ones, such as which origin a zone accepts, are the REST layer's alone).
-fn envelope_violations(shape: Shape, resource_type: ResourceType, meta: &Meta) -> Vec<Violation> {
+fn envelope_violations(
+    shape: Shape,
+    resource_type: ResourceType,
+    meta: &Meta,
+    version: KumaVersion,
+) -> Vec<Violation> {
     let mut out = match shape {
         Shape::Universal => validate::meta::validate_meta(
             &meta.name,
@@ -549,7 +554,10 @@ fn envelope_violations(shape: Shape, resource_type: ResourceType, meta: &Meta) -
     if meta.name.is_empty() {
         out.retain(|v| v.field != "name");
     }
-    out.extend(validate::meta::check_labels_in_any_mode(&meta.labels));
+    out.extend(validate::meta::check_labels_in_any_mode(
+        &meta.labels,
+        version,
+    ));
     out
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// same spellings and print the same error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum KumaVersion {
-    /// Kuma 2.9 (tag v2.9.13).
+    /// Kuma 2.9 (tag 2.9.19; upstream's 2.9 tags after v2.9.13 have no `v`).
     V2_9,
     /// Kuma 2.10 (tag v2.10.11).
     V2_10,
@@ -73,7 +73,7 @@ impl KumaVersion {
     /// The full release this mode follows, as Kuma reports it at `GET /` (`version`).
     pub fn release(self) -> &'static str {
         match self {
-            Self::V2_9 => "2.9.13",
+            Self::V2_9 => "2.9.19",
             Self::V2_10 => "2.10.11",
             Self::V2_11 => "2.11.18",
             Self::V2_12 => "2.12.14",
@@ -212,6 +212,14 @@ impl KumaVersion {
             T::MeshMultiZoneService => self == Self::V2_9,
             T::Mesh => false,
         }
+    }
+
+    /// Whether a label key that is not a qualified name at all (`a/b/c`) is refused as "a
+    /// qualified name must consist of ..." (apimachinery before its v0.33 wording: 2.10.11, and
+    /// 2.9 up to 2.9.13) rather than "a valid label key must consist of ..." (2.9.19, 2.11 and
+    /// later: the `put_mtp_02` REST golden at each tag).
+    pub fn says_qualified_name_for_label_keys(self) -> bool {
+        self == Self::V2_10
     }
 
     /// Whether the universal REST layer refuses a policy whose `kuma.io/policy-role` is not

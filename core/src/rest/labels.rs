@@ -112,7 +112,7 @@ pub(crate) fn check_labels(
             ));
         }
     }
-    violations.extend(label_syntax(labels));
+    violations.extend(label_syntax(labels, version));
     violations
 }
 

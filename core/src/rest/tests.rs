@@ -445,27 +445,47 @@ fn label_syntax_uses_k8s_messages() {
 
 #[test]
 fn qualified_name_parts_use_k8s_messages() {
-    assert!(qualified_name_errors("example.com/name").is_empty());
+    let v = KumaVersion::V3_0;
+    assert!(qualified_name_errors("example.com/name", v).is_empty());
     assert_eq!(
-        qualified_name_errors("/name"),
+        qualified_name_errors("/name", v),
         vec!["prefix part must be non-empty".to_owned()]
     );
+    // An empty name part also fails its pattern (the `put_mtp_02` golden at every tag).
+    let empty_name = vec![
+        "name part must be non-empty".to_owned(),
+        format!("name part {}", &QUALIFIED_NAME_TAIL),
+    ];
+    assert_eq!(qualified_name_errors("", v), empty_name);
     assert_eq!(
-        qualified_name_errors("Bad_/"),
-        vec![
-            format!("prefix part {SUBDOMAIN_MESSAGE}"),
-            "name part must be non-empty".to_owned()
-        ]
+        qualified_name_errors("Bad_/", v),
+        [vec![format!("prefix part {SUBDOMAIN_MESSAGE}")], empty_name].concat()
     );
     let long = format!("{}/{}", "a".repeat(254), "n".repeat(64));
     assert_eq!(
-        qualified_name_errors(&long),
+        qualified_name_errors(&long, v),
         vec![
             "prefix part must be no more than 253 characters".to_owned(),
             "name part must be no more than 63 characters".to_owned()
         ]
     );
+    // A key with two slashes: apimachinery's wording changed (2.10.11 still has the old one).
+    for (version, opening) in [
+        (KumaVersion::V2_9, "a valid label key must consist of"),
+        (KumaVersion::V2_10, "a qualified name must consist of"),
+        (KumaVersion::V2_11, "a valid label key must consist of"),
+        (KumaVersion::V3_0, "a valid label key must consist of"),
+    ] {
+        let errors = qualified_name_errors("foo/bar/baz", version);
+        assert!(
+            errors.len() == 1 && errors[0].starts_with(opening),
+            "{version:?}: {errors:?}"
+        );
+    }
 }
+
+/// The pattern text of a qualified name's name part, as apimachinery words it.
+const QUALIFIED_NAME_TAIL: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 #[test]
 fn immutable_zone_label() {

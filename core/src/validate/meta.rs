@@ -95,16 +95,21 @@ fn is_qualified_name_part(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
-/// k8s `IsQualifiedName`.
-pub(crate) fn qualified_name_errors(key: &str) -> Vec<String> {
+/// k8s `IsQualifiedName` (a label key), in the wording of `version`'s apimachinery.
+pub(crate) fn qualified_name_errors(key: &str, version: KumaVersion) -> Vec<String> {
     let parts: Vec<&str> = key.split('/').collect();
     let (prefix, name) = match parts.as_slice() {
         [name] => (None, *name),
         [prefix, name] => (Some(*prefix), *name),
         _ => {
+            let what = if version.says_qualified_name_for_label_keys() {
+                "a qualified name"
+            } else {
+                "a valid label key"
+            };
             return vec![format!(
-                "a qualified name {QUALIFIED_NAME_FMT} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-            )]
+                "{what} {QUALIFIED_NAME_FMT} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )];
         }
     };
     let mut errors = Vec::new();
@@ -135,11 +140,14 @@ fn part_errors(
     is_valid: fn(&str) -> bool,
     format_message: &str,
 ) -> Vec<String> {
-    if value.is_empty() {
-        return vec![format!("{part} part must be non-empty")];
-    }
     let mut errors = Vec::new();
-    if value.len() > max_len {
+    if value.is_empty() {
+        errors.push(format!("{part} part must be non-empty"));
+        // An empty prefix is only that; an empty name also fails the name's pattern.
+        if part == "prefix" {
+            return errors;
+        }
+    } else if value.len() > max_len {
         errors.push(format!(
             "{part} part must be no more than {max_len} characters"
         ));
@@ -180,10 +188,10 @@ pub(crate) fn unknown_origin(labels: &Labels) -> Option<Violation> {
 }
 
 /// Kubernetes label syntax of every key and value.
-pub(crate) fn label_syntax(labels: &Labels) -> Vec<Violation> {
+pub(crate) fn label_syntax(labels: &Labels, version: KumaVersion) -> Vec<Violation> {
     let mut violations = Vec::new();
     for (key, value) in labels {
-        for message in qualified_name_errors(key) {
+        for message in qualified_name_errors(key, version) {
             violations.push(Violation::new(label_field(key), message));
         }
         for message in label_value_errors(value) {
@@ -196,9 +204,9 @@ pub(crate) fn label_syntax(labels: &Labels) -> Vec<Violation> {
 /// The label checks every control plane makes whatever its mode (an origin that names neither
 /// origin, Kubernetes label syntax): what a document is held to before anyone knows whether it
 /// goes to global or to a zone.
-pub(crate) fn check_labels_in_any_mode(labels: &Labels) -> Vec<Violation> {
+pub(crate) fn check_labels_in_any_mode(labels: &Labels, version: KumaVersion) -> Vec<Violation> {
     let mut violations: Vec<Violation> = unknown_origin(labels).into_iter().collect();
-    violations.extend(label_syntax(labels));
+    violations.extend(label_syntax(labels, version));
     violations
 }
 
