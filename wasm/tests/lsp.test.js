@@ -593,3 +593,76 @@ test('workspace: a watched path that is a FIFO is not read (reading would block 
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+const MS_BACKEND = 'type: MeshService\nname: backend\nmesh: default\nlabels:\n  app: backend\n  kuma.io/zone: east\nspec:\n  state: Available\n  ports:\n  - port: 80\n';
+const mzsSelecting = (app, port) => `type: MeshMultiZoneService\nname: backend\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: ${app}\n  ports:\n  - port: ${port}\n`;
+
+test('workspace: an open file wins over a closed file holding the same MeshMultiZoneService', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mzs-lsp-'));
+  fs.writeFileSync(path.join(dir, 'ms.yaml'), MS_BACKEND);
+  fs.mkdirSync(path.join(dir, 'prod'));
+  fs.mkdirSync(path.join(dir, 'staging'));
+  fs.writeFileSync(path.join(dir, 'prod', 'mzs.yaml'), mzsSelecting('backend', 80));
+  const staging = path.join(dir, 'staging', 'mzs.yaml');
+  fs.writeFileSync(staging, mzsSelecting('backend-typo', 80));
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  const uri = pathToFileURL(staging).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: fs.readFileSync(staging, 'utf8') } });
+  // prod/mzs.yaml sorts after staging/ on disk; the buffer being edited is the one previewed.
+  const opened = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.version === 1);
+  assert.ok(opened.params.diagnostics.some((d) => d.code === 'MZS103'), JSON.stringify(opened.params.diagnostics));
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('workspace: a file created in the editor, saved and closed stays in the view (no file watcher)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mzs-lsp-'));
+  const mzsFile = path.join(dir, 'mzs.yaml');
+  fs.writeFileSync(mzsFile, mzsSelecting('backend', 80));
+  // A zone with another service, so the MZS has a zone to match nothing in.
+  fs.writeFileSync(path.join(dir, 'other.yaml'), MS_BACKEND.replace('name: backend', 'name: other').replace('app: backend', 'app: other'));
+  const client = new Client([]);
+  t.after(() => client.child.kill());
+  const root = pathToFileURL(dir).href;
+  // As Neovim on Linux: no dynamic registration of file watchers.
+  await client.request('initialize', { processId: null, rootUri: root, workspaceFolders: [{ uri: root, name: 'w' }], capabilities: {} });
+  client.notify('initialized', {});
+  const mzsUri = pathToFileURL(mzsFile).href;
+  await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === mzsUri
+    && m.params.diagnostics.some((d) => d.code === 'MZS103'));
+  const msFile = path.join(dir, 'ms.yaml');
+  const msUri = pathToFileURL(msFile).href;
+  client.notify('textDocument/didOpen', { textDocument: { uri: msUri, languageId: 'yaml', version: 1, text: MS_BACKEND } });
+  await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === mzsUri
+    && !m.params.diagnostics.some((d) => d.code === 'MZS103'));
+  fs.writeFileSync(msFile, MS_BACKEND);
+  client.notify('textDocument/didSave', { textDocument: { uri: msUri } });
+  client.notify('textDocument/didClose', { textDocument: { uri: msUri } });
+  // Give a wrong republish the chance to happen, then check nothing brought MZS103 back.
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  const back = client.notifications.find((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === mzsUri
+    && m.params.diagnostics.some((d) => d.code === 'MZS103'));
+  assert.equal(back, undefined, JSON.stringify(back));
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('completing a label key replaces what is typed of it, dots and slashes included', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const uri = 'file:///w/labels.yaml';
+  const text = 'type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/zo\n  ports: [{port: 80}]\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const items = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: 18 } });
+  const zone = items.find((i) => i.label === 'kuma.io/zone');
+  assert.ok(zone, JSON.stringify(items));
+  assert.deepEqual(zone.textEdit, {
+    range: { start: { line: 7, character: 8 }, end: { line: 7, character: 18 } },
+    newText: 'kuma.io/zone: ',
+  });
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});

@@ -48,8 +48,11 @@ monaco.languages.registerHoverProvider('yaml', {
 monaco.languages.registerCompletionItemProvider('yaml', {
   triggerCharacters: [':', ' '],
   provideCompletionItems(m, position) {
-    const word = m.getWordUntilPosition(position);
-    const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+    // What is typed of the key or value: Monaco's own word stops at the `.` and `/` of a label
+    // key (`kuma.io/zo`), which would leave `kuma.io/kuma.io/zone` behind.
+    const before = m.getLineContent(position.lineNumber).slice(0, position.column - 1);
+    const typed = /[\w.\-/]*$/.exec(before)[0];
+    const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: position.column - typed.length, endColumn: position.column };
     const suggestions = complete(m.getValue(), toEditorPosition(position)).map((item) => ({
       label: item.label,
       kind: item.kind === 'field' ? monaco.languages.CompletionItemKind.Property : monaco.languages.CompletionItemKind.EnumMember,

@@ -413,10 +413,14 @@ function start() {
     timer = null;
     const open = documents.all();
     const openUris = new Set(open.map((d) => d.uri));
-    const files = open.map((d) => ({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) }));
+    // The open buffers last: where two files hold one MeshMultiZoneService (a kustomize base and
+    // its overlay, prod/ and staging/), the later document is the one previewed, and that must be
+    // the one being edited, not a closed file that happens to share its mesh and name.
+    const files = [];
     if (settings.workspacePreview) {
       for (const [uri, text] of disk) if (!openUris.has(uri)) files.push({ uri, text, zone: zoneOf(uri) });
     }
+    for (const d of open) files.push({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) });
     let byUri;
     try {
       byUri = diagnoseWorkspace(files, settings);
@@ -460,8 +464,19 @@ function start() {
   });
   documents.onDidClose((e) => {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-    // A workspace file goes on being previewed from disk (its URI is readDisk's, made from a path).
-    if (disk.has(e.document.uri) && e.document.uri.startsWith('file:')) readDisk(fileURLToPath(e.document.uri));
+    // A workspace file goes on being previewed from disk as it is now (its URI is readDisk's,
+    // made from a path): one the editor created and saved is new to the view, and a client that
+    // watches no files (Neovim on Linux) reports no change of it otherwise.
+    const uri = e.document.uri;
+    if (uri.startsWith('file:') && settings.workspacePreview) {
+      let file = null;
+      try {
+        file = fileURLToPath(uri);
+      } catch {
+        file = null;
+      }
+      if (file !== null && (disk.has(uri) || (isCandidate(file) && inWorkspace(file)))) readDisk(file);
+    }
     schedule();
   });
 
@@ -487,12 +502,20 @@ function start() {
   connection.onCompletion((params) => {
     const document = documents.get(params.textDocument.uri);
     if (!document || !inDocument(document, params.position)) return [];
-    return core.complete(document.getText(), params.position, editorOptions()).map((item) => ({
+    // The text an item replaces: what is typed of the key or value before the cursor. Each item
+    // says so (a textEdit), since editors' own word boundaries stop at the `.` and `/` of a label
+    // key (`kuma.io/zo`), and picking `kuma.io/zone` would then leave `kuma.io/kuma.io/zone`.
+    const { position } = params;
+    const before = document.getText({ start: { line: position.line, character: 0 }, end: position });
+    const typed = /[\w.\-/]*$/.exec(before)[0];
+    const range = { start: { line: position.line, character: position.character - typed.length }, end: position };
+    return core.complete(document.getText(), position, editorOptions()).map((item) => ({
       label: item.label,
       kind: item.kind === 'field' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
       detail: item.detail,
       documentation: item.documentation ? { kind: MarkupKind.Markdown, value: item.documentation } : undefined,
-      insertText: item.insertText,
+      filterText: item.label,
+      textEdit: { range, newText: item.insertText || item.label },
     }));
   });
 
