@@ -13,16 +13,22 @@ use crate::{Checked, CheckedDocument, Severity};
 
 /// Kuma's resource types (universal `type` and Kubernetes `kind` names), modelled or not: a
 /// universal document whose `type` is one of these is Kuma's even when kuma-mzs does not check it.
+/// Every kind of Kuma's CRDs from 2.9 to 3.0, the universal-only types, and Kong Mesh's own
+/// (`MeshOPA`, `MeshGlobalRateLimit`, `AccessRole`, ...), which share the `kuma.io` API group.
 /// One string, space-separated (a list of `&str` costs a pointer and a length per name in the
 /// WebAssembly module).
-pub(crate) const KUMA_TYPES: &str = "CircuitBreaker ContainerPatch Dataplane DataplaneInsight \
-ExternalService FaultInjection GlobalSecret HealthCheck HostnameGenerator Mesh MeshAccessLog \
-MeshCircuitBreaker MeshExternalService MeshFaultInjection MeshGateway MeshGatewayInstance \
-MeshGatewayRoute MeshHTTPRoute MeshHealthCheck MeshIdentity MeshInsight MeshLoadBalancingStrategy \
-MeshMetric MeshMultiZoneService MeshPassthrough MeshProxyPatch MeshRateLimit MeshRetry MeshService \
-MeshTCPRoute MeshTLS MeshTimeout MeshTrace MeshTrafficPermission MeshTrust ProxyTemplate RateLimit \
-Retry Secret ServiceInsight Timeout TrafficLog TrafficPermission TrafficRoute TrafficTrace \
-VirtualOutbound Workload Zone ZoneEgress ZoneIngress ZoneInsight";
+pub(crate) const KUMA_TYPES: &str =
+    "AccessAudit AccessRole AccessRoleBinding CircuitBreaker ContainerPatch Dataplane \
+DataplaneInsight ExternalService FaultInjection GlobalSecret HealthCheck HostnameGenerator \
+Mesh MeshAccessLog MeshCircuitBreaker MeshExternalService MeshFaultInjection MeshGateway \
+MeshGatewayConfig MeshGatewayInstance MeshGatewayRoute MeshGlobalRateLimit MeshHTTPRoute \
+MeshHealthCheck MeshIdentity MeshInsight MeshLoadBalancingStrategy MeshMetric \
+MeshMultiZoneService MeshOPA MeshOpenTelemetryBackend MeshPassthrough MeshProxyPatch \
+MeshRateLimit MeshRetry MeshService MeshTCPRoute MeshTLS MeshTimeout MeshTrace \
+MeshTrafficPermission MeshTrust MeshZoneAddress OPAPolicy ProxyTemplate RateLimit Retry \
+Secret ServiceInsight Timeout TrafficLog TrafficPermission TrafficRoute TrafficTrace \
+VirtualOutbound Workload Zone ZoneEgress ZoneEgressInsight ZoneIngress ZoneIngressInsight \
+ZoneInsight";
 
 /// Whether `name` is one of Kuma's resource types ([`KUMA_TYPES`]).
 pub(crate) fn is_kuma_type(name: &str) -> bool {
@@ -42,6 +48,9 @@ pub(crate) enum DocumentClass {
     UnmodelledKuma,
     /// Not a Kuma resource (a Deployment, another `apiVersion`, a document without `type`).
     Foreign,
+    /// Meant as a Kuma resource, of a type Kuma does not have: a `kuma.io` kind no Kuma release
+    /// defines, or a misspelt type kuma-mzs checks. Its `unknown-resource` error stays.
+    Mistyped,
 }
 
 /// Classify a checked document.
@@ -55,15 +64,18 @@ pub(crate) fn classify(doc: &CheckedDocument) -> DocumentClass {
 fn classify_node(root: &Node) -> DocumentClass {
     let text = |key: &str| root.get(key).and_then(Node::as_str);
     if let Some(api_version) = text("apiVersion") {
-        return if api_version.starts_with(KUMA_GROUP) {
-            DocumentClass::UnmodelledKuma
-        } else {
-            DocumentClass::Foreign
+        return match text("kind") {
+            _ if !api_version.starts_with(KUMA_GROUP) => DocumentClass::Foreign,
+            // Kuma's API group has no such kind: the API server has no match for it.
+            Some(kind) if !is_kuma_type(kind) => DocumentClass::Mistyped,
+            _ => DocumentClass::UnmodelledKuma,
         };
     }
     let named = text("kind").or_else(|| text("type"));
     match named {
         Some(name) if is_kuma_type(name) => DocumentClass::UnmodelledKuma,
+        // `MeshMultiZoneSevice`: a misspelt type of ours, not someone else's YAML.
+        Some(name) if crate::decode::modelled_type_near(name).is_some() => DocumentClass::Mistyped,
         _ => DocumentClass::Foreign,
     }
 }
@@ -96,7 +108,7 @@ pub(crate) fn quiet(checked: &mut Checked, text: &str) {
     }
     for doc in &mut checked.documents {
         match classify(doc) {
-            DocumentClass::Modelled => {}
+            DocumentClass::Modelled | DocumentClass::Mistyped => {}
             DocumentClass::Foreign => doc.diagnostics.clear(),
             DocumentClass::UnmodelledKuma => {
                 for d in &mut doc.diagnostics {
@@ -206,6 +218,29 @@ mod tests {
             .all(|d| d.code == Code::UnmodelledKind && d.severity == Severity::Info));
         assert!(all[0].message.starts_with("MeshTimeout is a Kuma resource"));
         assert!(holds_kuma(&checked, text));
+    }
+
+    /// A misspelt type of ours, or a `kuma.io` kind Kuma does not have, was meant as a Kuma
+    /// resource: an error saying what it likely means, not silence or "a Kuma resource
+    /// kuma-mzs does not check". Someone else's `type:` stays quiet.
+    #[test]
+    fn a_misspelt_kuma_type_is_an_error_with_the_type_it_means() {
+        let text = "type: MeshMultiZoneSevice\nname: b\nmesh: default\nspec: {}\n---\napiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneServce\nmetadata:\n  name: b\n---\napiVersion: kuma.io/v1alpha1\nkind: Foo\nmetadata:\n  name: f\n---\ntype: web\nname: site\n";
+        let checked = quiet_check(text);
+        let found: Vec<(usize, Code, Severity, &str)> = (checked.documents.iter().enumerate())
+            .flat_map(|(i, doc)| {
+                (doc.diagnostics.iter()).map(move |d| (i, d.code, d.severity, d.message.as_str()))
+            })
+            .collect();
+        let understood = "kuma-mzs understands Mesh, MeshService, MeshMultiZoneService, HostnameGenerator, MeshLoadBalancingStrategy";
+        assert_eq!(
+            found,
+            [
+                (0, Code::UnknownResource, Severity::Error, format!("unknown resource type `MeshMultiZoneSevice` (did you mean `MeshMultiZoneService`?); {understood}").as_str()),
+                (1, Code::UnknownResource, Severity::Error, format!("unknown resource type `MeshMultiZoneServce` (did you mean `MeshMultiZoneService`?); {understood}").as_str()),
+                (2, Code::UnknownResource, Severity::Error, format!("unknown resource type `Foo`; {understood}").as_str()),
+            ]
+        );
     }
 
     #[test]

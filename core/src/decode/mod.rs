@@ -292,6 +292,15 @@ fn decode_resource(node: &Node, span: TextRange, version: KumaVersion) -> Checke
     }
 }
 
+/// The type kuma-mzs checks that `name` most likely misspells (`MeshMultiZoneSevice`), if any;
+/// never for a type Kuma has (`MeshTimeout` is no typo of `MeshTimeout`'s neighbours).
+pub(crate) fn modelled_type_near(name: &str) -> Option<&'static str> {
+    if documents::is_kuma_type(name) {
+        return None;
+    }
+    walk::did_you_mean(name, &ResourceType::ALL.map(ResourceType::name))
+}
+
 fn decode_envelope(
     node: &Node,
     version: KumaVersion,
@@ -340,13 +349,17 @@ fn decode_envelope(
                 format!("{type_field} in body is required"),
                 first_key_span(node),
             ),
-            (Some(e), Some(name)) => (
-                format!(
-                    "unknown resource type `{name}`; kuma-mzs understands {}",
-                    crate::text::join(&ResourceType::ALL.map(ResourceType::name), ", ")
-                ),
-                e.value.span,
-            ),
+            (Some(e), Some(name)) => {
+                let understood =
+                    crate::text::join(&ResourceType::ALL.map(ResourceType::name), ", ");
+                let message = match modelled_type_near(name) {
+                    Some(meant) => format!(
+                        "unknown resource type `{name}` (did you mean `{meant}`?); kuma-mzs understands {understood}"
+                    ),
+                    None => format!("unknown resource type `{name}`; kuma-mzs understands {understood}"),
+                };
+                (message, e.value.span)
+            }
             (Some(e), None) => (
                 format!(
                     "{type_field} in body must be of type string: \"{}\"",

@@ -1,0 +1,32 @@
+// Vite set-up for the example. Three things the defaults get wrong for kuma-mzs:
+// - kuma-mzs loads its .wasm files with `new URL('kuma_mzs_bg.wasm', import.meta.url)`. Vite's
+//   dependency pre-bundling moves the JavaScript to node_modules/.vite/deps/ without the .wasm
+//   beside it (the page then gets index.html for the .wasm: "expected magic word 00 61 73 6d"),
+//   so kuma-mzs is excluded from it and served as it is.
+// - `kuma-mzs/templates` is CommonJS (the CLI and the language server share it), so it is the one
+//   part of kuma-mzs that is pre-bundled (to ESM) in dev, and converted by the build's CommonJS
+//   plugin, also when the package is linked from the repository (`file:../../../wasm/pkg`).
+// - The dev server serves only files below the project (server.fs.allow); npm links a `file:`
+//   dependency, so the package's files are in the repository's wasm/pkg, which is allowed too.
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { defineConfig, searchForWorkspaceRoot } from 'vite';
+
+// Where kuma-mzs really is: node_modules/kuma-mzs when installed from a tarball, the repository's
+// wasm/pkg when linked.
+const kumaMzs = dirname(realpathSync(createRequire(import.meta.url).resolve('kuma-mzs/package.json')));
+const inKumaMzs = new RegExp(`^${kumaMzs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]`);
+
+export default defineConfig({
+  optimizeDeps: {
+    exclude: ['kuma-mzs'],
+    include: ['kuma-mzs/templates'],
+  },
+  server: {
+    fs: { allow: [searchForWorkspaceRoot(process.cwd()), kumaMzs] },
+  },
+  build: {
+    commonjsOptions: { include: [/node_modules/, inKumaMzs] },
+  },
+});
