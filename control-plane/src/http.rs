@@ -655,7 +655,22 @@ fn get_resource(
         ),
         Via::Kri { namespace } => (api::parse_kri_format(format, cp.kuma_version), namespace),
     };
+    // If-Match on a GET (RFC 9110 §13.1.1): the representation only if it is still that one.
+    let if_match_fails = match parse_version(headers) {
+        Ok(Expect::Version(v)) => v != stored.version,
+        Ok(Expect::OneOf(versions)) => !versions.contains(&stored.version),
+        Ok(_) => false,
+        Err(e) => return error_response(&e),
+    };
     match format {
+        Ok(_) if if_match_fails => error_response(&ApiError::new(
+            412,
+            "Precondition Failed",
+            format!(
+                "resource version is {}, If-Match named none of it",
+                stored.version
+            ),
+        )),
         // A conditional GET whose ETag still matches: nothing changed (only once the request
         // would otherwise succeed, RFC 9110 §13.2.1).
         Ok(_) if none_match(headers, stored.version) => {
@@ -675,15 +690,45 @@ fn get_resource(
 }
 
 fn parse_version(headers: &HeaderMap) -> Result<Expect, ApiError> {
-    if let Some(value) = headers.get(header::IF_MATCH) {
-        let text = value.to_str().unwrap_or("").trim();
-        let unquoted = text.trim_start_matches("W/").trim_matches('"');
-        return unquoted.parse::<u64>().map(Expect::Version).map_err(|_| {
-            ApiError::new(
+    // RFC 9110 §13.1.1: `*` (the resource exists), or a list of entity tags compared strongly,
+    // so a weak tag (`W/"4"`) never matches; a bare number is taken as the version it names.
+    if headers.contains_key(header::IF_MATCH) {
+        let mut versions = Vec::new();
+        let mut tags = 0;
+        for value in headers.get_all(header::IF_MATCH) {
+            let text = value.to_str().unwrap_or("");
+            for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                tags += 1;
+                if tag == "*" {
+                    return Ok(Expect::Exists);
+                }
+                if tag.starts_with("W/") {
+                    continue;
+                }
+                match tag.trim_matches('"').parse::<u64>() {
+                    Ok(v) => versions.push(v),
+                    // Quoted, it is an entity tag of someone else's: it never matches.
+                    Err(_) if tag.starts_with('"') && tag.ends_with('"') && tag.len() >= 2 => {}
+                    Err(_) => {
+                        return Err(ApiError::new(
+                            400,
+                            "Bad Request",
+                            format!("If-Match must be `*` or entity tags from ETag, got {text:?}"),
+                        ))
+                    }
+                }
+            }
+        }
+        if tags == 0 {
+            return Err(ApiError::new(
                 400,
                 "Bad Request",
-                format!("If-Match must be a version from ETag, got {text:?}"),
-            )
+                "If-Match must be `*` or entity tags from ETag, got \"\"".to_owned(),
+            ));
+        }
+        return Ok(match versions.as_slice() {
+            [v] => Expect::Version(*v),
+            _ => Expect::OneOf(versions),
         });
     }
     // RFC 9110 §13.1.2: `*`, or a list of entity tags compared weakly.

@@ -101,6 +101,11 @@ pub enum Expect {
     Any,
     /// The resource must exist with this version (`If-Match`).
     Version(u64),
+    /// The resource must exist with one of these versions (`If-Match: "3", "4"`; a weak tag
+    /// never matches, RFC 9110 §13.1.1 compares strongly).
+    OneOf(Vec<u64>),
+    /// The resource must exist (`If-Match: *`).
+    Exists,
     /// The resource must not exist (`If-None-Match: *`).
     Absent,
     /// The resource must not exist with one of these versions (`If-None-Match: "<v>", ...`).
@@ -116,10 +121,22 @@ fn none_of_refused(versions: &[u64], existing: &Stored) -> Option<StoreError> {
     })
 }
 
+fn one_of_refused(versions: &[u64], existing: &Stored) -> Option<StoreError> {
+    (!versions.contains(&existing.version)).then(|| {
+        StoreError::PreconditionFailed(format!(
+            "resource version is {}, If-Match named none of it",
+            existing.version
+        ))
+    })
+}
+
 /// `If-Match` / `If-None-Match: *` on a DELETE of an existing resource.
 fn check_delete_precondition(expect: &Expect, existing: &Stored) -> Result<(), StoreError> {
     if let Expect::NoneOf(versions) = expect {
         return none_of_refused(versions, existing).map_or(Ok(()), Err);
+    }
+    if let Expect::OneOf(versions) = expect {
+        return one_of_refused(versions, existing).map_or(Ok(()), Err);
     }
     match *expect {
         Expect::Version(v) if existing.version != v => {
@@ -578,7 +595,12 @@ impl Store {
                     e.version
                 )))
             }
-            (Expect::Version(_), None) => {
+            (Expect::OneOf(versions), Some(e)) => {
+                if let Some(refused) = one_of_refused(versions, e) {
+                    return Err(refused);
+                }
+            }
+            (Expect::Version(_) | Expect::OneOf(_) | Expect::Exists, None) => {
                 return Err(StoreError::PreconditionFailed(
                     "resource does not exist, If-Match asked for a version".to_owned(),
                 ))

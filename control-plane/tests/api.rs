@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{mzs, Client, Cluster};
+use common::{mesh_service, mzs, Client, Cluster};
 use kuma_local::cp::Chaos;
 use kuma_local::server::{Config, Tls, Topology};
 use serde_json::{json, Value};
@@ -345,6 +345,53 @@ fn if_match_gives_optimistic_concurrency() {
     assert_eq!(
         g.raw("DELETE", &path, None, &[("If-Match", "\"2\"")]).0,
         200
+    );
+}
+
+/// If-Match as RFC 9110 §13.1.1 reads it: `*` holds while the resource exists, a list holds when
+/// it names the current entity tag, a weak tag never matches (strong comparison), and a GET with a
+/// stale one is 412, not the representation.
+#[test]
+fn if_match_takes_star_lists_and_compares_strongly() {
+    let cluster = global_only(Config::default());
+    let g = cluster.global();
+    let body = mzs("redis", &[("app", "redis")], &[6379]).to_string();
+    let path = format!("{MZS}/redis");
+    let missing = format!("{MZS}/nope");
+    let (status, _, text) = g.raw(
+        "PUT",
+        &missing,
+        Some(&body.replace("redis", "nope")),
+        &[("If-Match", "*")],
+    );
+    assert_eq!(status, 412, "{text}");
+    let (status, headers, _) = g.raw("PUT", &path, Some(&body), &[]);
+    assert_eq!(status, 201);
+    let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-Match", "*")]).0,
+        200
+    );
+    let current = "\"2\"";
+    let listed = format!("\"9\", {current}");
+    assert_eq!(g.raw("GET", &path, None, &[("If-Match", &listed)]).0, 200);
+    assert_eq!(g.raw("GET", &path, None, &[("If-Match", &etag)]).0, 412);
+    let (status, _, text) = g.raw("PUT", &path, Some(&body), &[("If-Match", "W/\"2\"")]);
+    assert_eq!(status, 412, "{text}");
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-Match", &listed)]).0,
+        200
+    );
+    assert_eq!(
+        g.raw("DELETE", &path, None, &[("If-Match", "\"other-tag\"")])
+            .0,
+        412
+    );
+    assert_eq!(g.raw("DELETE", &path, None, &[("If-Match", "*")]).0, 200);
+    assert_eq!(
+        g.raw("PUT", &path, Some(&body), &[("If-Match", "not a tag")])
+            .0,
+        400
     );
 }
 
@@ -861,4 +908,36 @@ fn urls_and_layout_as_kumas_http_stack_has_them() {
     let (head, _) = raw_head(&g.base, "POST /meshes HTTP/1.1");
     assert!(head.starts_with("http/1.1 405"), "{head}");
     assert!(head.contains("\r\nallow: get\r\n"), "{head}");
+}
+
+/// A MeshService's status prints in the order of Kuma's Go structs (`MeshServiceStatus`:
+/// addresses, vips, tls, hostnameGenerators, dataplaneProxies; an address: hostname, origin,
+/// hostnameGeneratorRef), as an MZS's already did, so line-based tools read Kuma's layout.
+#[test]
+fn a_mesh_service_status_prints_in_gos_field_order() {
+    let cluster = Cluster::federation(&["east"]);
+    let east = cluster.zone("east");
+    let path = "/meshes/default/meshservices/redis";
+    assert_eq!(
+        east.put(path, &mesh_service("redis", 6379, "Available")).0,
+        201
+    );
+    common::wait_until(std::time::Duration::from_secs(5), || {
+        let (_, item) = east.get(path);
+        item["status"]["addresses"].is_array() && item["status"]["vips"].is_array()
+    });
+    let (_, _, text) = east.raw("GET", path, None, &[]);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {text}"))
+    };
+    assert!(at("\"addresses\"") < at("\"vips\""), "{text}");
+    assert!(at("\"vips\"") < at("\"tls\""), "{text}");
+    assert!(at("\"tls\"") < at("\"hostnameGenerators\""), "{text}");
+    assert!(
+        at("\"hostnameGenerators\"") < at("\"dataplaneProxies\""),
+        "{text}"
+    );
+    assert!(at("\"hostname\":") < at("\"origin\""), "{text}");
+    assert!(at("\"origin\"") < at("\"hostnameGeneratorRef\""), "{text}");
 }

@@ -61,7 +61,7 @@ impl Serialize for StatusRef<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let status = self.0.status.as_ref();
         if self.0.resource_type() == ResourceType::MeshService {
-            return facts::mesh_service_status(status).serialize(serializer);
+            return GoOrdered(&facts::mesh_service_status(status)).serialize(serializer);
         }
         if self.0.resource_type() == ResourceType::MeshMultiZoneService {
             if let Some(typed) = status.and_then(|s| MzsStatus::deserialize(s).ok()) {
@@ -72,6 +72,79 @@ impl Serialize for StatusRef<'_> {
             Some(v) => v.serialize(serializer),
             None => serializer.serialize_map(Some(0))?.end(),
         }
+    }
+}
+
+/// A MeshService's status in the field order of Kuma's Go structs (`MeshServiceStatus`:
+/// addresses, vips, tls, hostnameGenerators, dataplaneProxies; v2.14.3 `meshservice.go:83-90`,
+/// the entries of `addresses` and `hostnameGenerators` as an MZS's, `dataplaneProxies`'
+/// connected, healthy, total); anything else after them, as stored.
+struct GoOrdered<'a>(&'a Value);
+
+const MESH_SERVICE_STATUS_ORDER: [&str; 5] = [
+    "addresses",
+    "vips",
+    "tls",
+    "hostnameGenerators",
+    "dataplaneProxies",
+];
+
+impl Serialize for GoOrdered<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(map) = self.0 else {
+            return self.0.serialize(serializer);
+        };
+        // The typed MZS status knows the order of the shared entries (addresses, generators).
+        let typed = MzsStatus::deserialize(serde_json::json!({
+            "addresses": map.get("addresses").cloned().unwrap_or(Value::Null),
+            "hostnameGenerators": map.get("hostnameGenerators").cloned().unwrap_or(Value::Null),
+        }))
+        .ok();
+        let mut out = serializer.serialize_map(Some(map.len()))?;
+        for key in MESH_SERVICE_STATUS_ORDER {
+            let Some(value) = map.get(key) else { continue };
+            match (key, &typed) {
+                ("addresses", Some(t)) if !t.addresses.is_empty() => {
+                    out.serialize_entry(key, &t.addresses)?
+                }
+                ("hostnameGenerators", Some(t)) if !t.hostname_generators.is_empty() => {
+                    out.serialize_entry(key, &t.hostname_generators)?
+                }
+                ("dataplaneProxies", _) => {
+                    out.serialize_entry(key, &InOrder(value, &["connected", "healthy", "total"]))?
+                }
+                _ => out.serialize_entry(key, value)?,
+            }
+        }
+        for (key, value) in map {
+            if !MESH_SERVICE_STATUS_ORDER.contains(&key.as_str()) {
+                out.serialize_entry(key, value)?;
+            }
+        }
+        out.end()
+    }
+}
+
+/// An object with `order`'s keys first, in that order.
+struct InOrder<'a>(&'a Value, &'a [&'a str]);
+
+impl Serialize for InOrder<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(map) = self.0 else {
+            return self.0.serialize(serializer);
+        };
+        let mut out = serializer.serialize_map(Some(map.len()))?;
+        for key in self.1 {
+            if let Some(value) = map.get(*key) {
+                out.serialize_entry(key, value)?;
+            }
+        }
+        for (key, value) in map {
+            if !self.1.contains(&key.as_str()) {
+                out.serialize_entry(key, value)?;
+            }
+        }
+        out.end()
     }
 }
 

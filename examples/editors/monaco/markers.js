@@ -26,7 +26,8 @@ export function diagnosticText(d) {
 }
 
 /**
- * The schemas for monaco-yaml's `configureMonacoYaml(monaco, { schemas })`: every kind's schema
+ * The schemas for monaco-yaml's `configureMonacoYaml(monaco, { schemas })`, for a page that uses
+ * monaco-yaml's schema features instead of kuma-mzs's hover and completion (README.md): every kind's schema
  * by its `$id`, and one schema matched to `fileMatch` that applies the kind's schema by the
  * document's `type` (universal) or `kind` (Kubernetes). Matching every kind's schema to `*.yaml`
  * would check each document against all five, and a valid MZS fails four of them.
@@ -49,13 +50,17 @@ export function monacoSchemas(schemas, fileMatch = ['*.yaml', '*.yml', '*.json']
   return [...byKind, { uri: dispatch.$id, schema: dispatch, name: 'Kuma resource', fileMatch }];
 }
 
-/** Markers for `monaco.editor.setModelMarkers(model, 'kuma-mzs', markers)` from validate(). */
+/**
+ * Markers for `monaco.editor.setModelMarkers(model, 'kuma-mzs', markers)` from validate(), one per
+ * diagnostic in order (file diagnostics first, then each document's). A diagnostic's hint (another
+ * Kuma release accepts the field) is the second line of the message, as in the language server.
+ */
 export function toMarkers(result) {
   const all = result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
   return all.map((d) => ({
     ...toMonacoRange(d.range),
     severity: SEVERITY[d.severity] ?? MarkerSeverity.Warning,
-    message: diagnosticText(d),
+    message: d.hint ? `${diagnosticText(d)}\nhint: ${d.hint}` : diagnosticText(d),
     code: d.code,
     source: 'kuma-mzs',
   }));

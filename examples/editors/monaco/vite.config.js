@@ -21,7 +21,7 @@ const inKumaMzs = new RegExp(`^${kumaMzs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}
 export default defineConfig({
   optimizeDeps: {
     exclude: ['kuma-mzs'],
-    include: ['kuma-mzs/templates'],
+    include: ['kuma-mzs/templates', 'monaco-yaml/yaml.worker.js'],
   },
   server: {
     fs: { allow: [searchForWorkspaceRoot(process.cwd()), kumaMzs] },
