@@ -77,7 +77,8 @@ struct RunArgs {
     /// Global API URL to federate with (mode zone).
     #[arg(long)]
     global_address: Option<String>,
-    /// Admin token of the global (mode zone; defaults to this process's admin token).
+    /// The zone's token from the global (`POST /tokens/zone`) or the global's admin token (mode
+    /// zone; defaults to this process's admin token).
     #[arg(long, env = "KUMA_LOCAL_GLOBAL_TOKEN")]
     global_token: Option<String>,
     /// CA certificate (PEM) to trust for an HTTPS global (mode zone).
