@@ -27,9 +27,9 @@ export function diagnosticText(d) {
 
 /**
  * The schemas for monaco-yaml's `configureMonacoYaml(monaco, { schemas })`, for a page that uses
- * monaco-yaml's schema features instead of kuma-mzs's hover and completion (README.md): every kind's schema
- * by its `$id`, and one schema matched to `fileMatch` that applies the kind's schema by the
- * document's `type` (universal) or `kind` (Kubernetes). Matching every kind's schema to `*.yaml`
+ * monaco-yaml's hover and completion instead of kuma-mzs's (README.md; the example does not):
+ * every kind's schema by its `$id`, and one schema matched to `fileMatch` that applies the kind's
+ * schema by the document's `type` (universal) or `kind` (Kubernetes). Matching every kind's schema to `*.yaml`
  * would check each document against all five, and a valid MZS fails four of them.
  */
 export function monacoSchemas(schemas, fileMatch = ['*.yaml', '*.yml', '*.json']) {

@@ -330,7 +330,25 @@ const READY_WAIT: Duration = Duration::from_secs(2);
 /// What a zone that has not synced says about itself: its `/ready` text (kuma-local's names a
 /// failing sync from global and its error), in one sentence or a short quote.
 async fn zone_says(zone: &Zone) -> String {
-    match zone.client.get_text_once("/ready", READY_WAIT).await {
+    // A zone on its own (not federated) answers and is ready, and never receives anything from
+    // the global control plane: its configuration says so (Kuma serves `/config` to admins).
+    // Asked together, so a zone gone quiet costs one wait, not two.
+    let (config, ready) = futures_util::join!(
+        zone.client.get_text_once("/config", READY_WAIT),
+        zone.client.get_text_once("/ready", READY_WAIT)
+    );
+    if let Ok((200, text)) = config {
+        let mode = serde_json::from_str(&text)
+            .ok()
+            .and_then(|c| kuma_mzs_core::api::Mode::from_config(&c));
+        if let Some(kuma_mzs_core::api::Mode::Zone {
+            federated: false, ..
+        }) = mode
+        {
+            return "The zone is not connected to a global control plane: its `GET /config` names no `multizone.zone.globalAddress`, so it runs on its own and never receives what the global control plane holds. Connect it to the global control plane this provider's `endpoint` names (Kuma: `KUMA_MULTIZONE_ZONE_GLOBAL_ADDRESS`; kuma-local: `--global-address`), or remove its `zone` block.".to_owned();
+        }
+    }
+    match ready {
         // Kuma serves readiness on its diagnostics port, not on the API.
         Ok((404, _)) => "The zone's API has no `/ready` (Kuma serves readiness on the control plane's diagnostics port, 5680 by default): look there and at the zone's logs for its sync from global.".to_owned(),
         Ok((status, text)) => {
@@ -532,6 +550,19 @@ mod tests {
                 diag.detail
             );
             assert!(diag.detail.ends_with(not_ready), "{}", diag.detail);
+
+            // A zone on its own says so in its configuration: the warning says to connect it.
+            let standalone = axum::Router::new().route(
+                "/config",
+                axum::routing::get(|| async {
+                    axum::Json(serde_json::json!({"mode": "zone", "multizone": {"zone": {"name": "north"}}}))
+                }),
+            );
+            let says = zone_says(&zone_at(&crate::test_server::serve(standalone).await)).await;
+            assert!(
+                says.starts_with("The zone is not connected to a global control plane"),
+                "{says}"
+            );
 
             // Kuma's API has no `/ready`: the warning says where readiness is served.
             let kuma = zone_at(&crate::test_server::serve(axum::Router::new()).await);
