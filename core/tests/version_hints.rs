@@ -31,7 +31,10 @@ fn release_dependent_error(d: &kuma_mzs_core::Diagnostic) -> bool {
 /// (Kuma's `must be defined`, the schema's `in body is required`) at the object lacking it.
 fn compared_field(d: &kuma_mzs_core::Diagnostic) -> &str {
     let missing = d.message == "must be defined" || d.message.ends_with(" in body is required");
-    if !missing {
+    // A `type` or `kind` decides what its object needs: compared with the object, as a missing
+    // field is.
+    let discriminator = d.field.ends_with(".type") || d.field.ends_with(".kind");
+    if !missing && !discriminator {
         return &d.field;
     }
     let cut = d.field.rfind(['.', '[']).unwrap_or(0);

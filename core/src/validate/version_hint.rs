@@ -11,7 +11,9 @@
 //! (`must be defined`, `in body is required`) is about the object lacking it, whose other fields
 //! decide what it needs (a hash policy's `type` decides between `header`, `connection`, ...), so
 //! there the counterpart must accept the whole object: a 2.14 `SourceIP` policy without
-//! `connection` gets no "3.0 accepts this", as 3.0 refuses its `type`. Kuma's messages stay as
+//! `connection` gets no "3.0 accepts this", as 3.0 refuses its `type`. The same holds for an
+//! error at a `type` or `kind`, which decides what the rest of its object needs: 3.0's
+//! `unrecognized type` on that policy gets no "2.14 accepts this". Kuma's messages stay as
 //! they are; the hint is a separate field ([`crate::Diagnostic::hint`]).
 //!
 //! The counterpart is the newest release of the other release line: 3.0 for every 2.x release
@@ -132,7 +134,11 @@ impl<F: FnMut(KumaVersion) -> Vec<String>> Comparison<F> {
 fn compared_field<'f>(field: &'f str, message: &str) -> &'f str {
     let missing =
         message == super::messages::MUST_BE_DEFINED || message.ends_with(" in body is required");
-    if !missing {
+    // A `type` or `kind` decides what the rest of its object needs, so a release accepts it only
+    // with the object: 3.0's `unrecognized type` on a `SourceIP` hash policy gets no "2.14
+    // accepts this" when 2.14 refuses that policy's missing `connection`.
+    let discriminator = field.ends_with(".type") || field.ends_with(".kind");
+    if !missing && !discriminator {
         return field;
     }
     // `a.b[0].c` -> `a.b[0]`; `a.b[0]` -> `a.b`; `name` -> ``.
@@ -187,6 +193,29 @@ mod tests {
         for v in KumaVersion::ALL.into_iter().filter(|v| v.is_2x()) {
             assert_eq!(counterpart(v), KumaVersion::V3_0, "{v}");
         }
+    }
+
+    #[test]
+    fn a_type_is_accepted_only_with_its_object() {
+        let under_2_14 = |release: KumaVersion| match release {
+            KumaVersion::V2_14 => vec!["spec.to[0].default.hashPolicies[0].connection".to_owned()],
+            _ => Vec::new(),
+        };
+        let mut comparison = Comparison::new(KumaVersion::V3_0, under_2_14);
+        assert_eq!(
+            comparison.hint(
+                "spec.to[0].default.hashPolicies[0].type",
+                "unrecognized type"
+            ),
+            None
+        );
+        // Another policy's type, whose object 2.14 accepts, keeps its hint.
+        assert!(comparison
+            .hint(
+                "spec.to[0].default.hashPolicies[1].type",
+                "unrecognized type"
+            )
+            .is_some());
     }
 
     #[test]
