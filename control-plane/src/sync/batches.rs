@@ -378,6 +378,11 @@ impl ControlPlane {
             rejected: Vec::new(),
         };
         let mut seen: BTreeSet<ResourceKey> = BTreeSet::new();
+        // Zone keys of refused resources: a copy global already holds of one stays, as Kuma's
+        // KDS NACKs a resource it refuses and neither writes nor deletes it (master
+        // `pkg/kds/store/sync.go` `isValidResource`), e.g. a `kafka` port stored under 2.14 that a
+        // 3.0 global refuses after an upgrade.
+        let mut refused: BTreeSet<ResourceKey> = BTreeSet::new();
         let mut ops = Vec::new();
         for value in &batch.upserts {
             match self.accept_pushed(zone, value) {
@@ -387,6 +392,14 @@ impl ControlPlane {
                 }
                 Err(rejected) => {
                     tracing::warn!(zone, mesh = %rejected.mesh, name = %rejected.name, error = %rejected.error, "refused a pushed resource");
+                    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("");
+                    if let Some(resource_type) = ResourceType::from_name(text("type")) {
+                        refused.insert(ResourceKey {
+                            resource_type,
+                            mesh: text("mesh").to_owned(),
+                            name: text("name").to_owned(),
+                        });
+                    }
                     ack.rejected.push(rejected);
                 }
             }
@@ -421,9 +434,11 @@ impl ControlPlane {
                 .filter(|t| kds::type_travels_to_global(*t))
                 .flat_map(|t| self.store.all_of(t, None))
             {
+                let zone_key = kds::zone_key_of_global_copy(&stored.resource);
                 if kds::is_of_zone(&stored.resource, zone)
                     && !seen.contains(&stored.key())
-                    && in_range(&kds::zone_key_of_global_copy(&stored.resource))
+                    && !refused.contains(&zone_key)
+                    && in_range(&zone_key)
                 {
                     ops.push(BatchOp::Delete(stored.key()));
                 }
@@ -603,5 +618,33 @@ mod tests {
             .all_of(ResourceType::MeshService, None)
             .iter()
             .all(|s| s.resource.meta.name != gone));
+    }
+
+    /// A resource global now refuses (after an upgrade, say) is NACKed as Kuma's KDS does: not
+    /// written, and the copy global already holds stays; its siblings sync as usual.
+    #[test]
+    fn a_full_push_keeps_the_copy_of_a_resource_global_now_refuses() {
+        let global = control_plane(Mode::Global);
+        let zone = control_plane(zone_mode());
+        put(&zone, ResourceType::MeshService, "ok");
+        put(&zone, ResourceType::MeshService, "kept");
+        let (_, batches) = zone.push_batches(0);
+        for batch in &batches {
+            assert!(global.apply_push(batch).unwrap().rejected.is_empty());
+        }
+        // The zone's `kept` now carries what this global refuses (a `kafka` port under 3.0).
+        let mut batch = zone.push_batches(0).1.remove(0);
+        for value in &mut batch.upserts {
+            if value["name"] == "kept" {
+                value["spec"]["ports"][0]["appProtocol"] = serde_json::json!("kafka");
+            }
+        }
+        let ack = global.apply_push(&batch).unwrap();
+        assert_eq!(ack.rejected.len(), 1, "{:?}", ack.rejected);
+        let names: Vec<String> = (global.store.all_of(ResourceType::MeshService, None).iter())
+            .map(|s| s.resource.meta.display_name().to_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"kept".to_owned()), "{names:?}");
     }
 }

@@ -29,8 +29,8 @@ spec:
 `;
 
 // Monaco runs language services in web workers: monaco-yaml's in its own, the rest in Monaco's
-// editor worker. Without this Monaco logs "You must define a function MonacoEnvironment.getWorkerUrl
-// or MonacoEnvironment.getWorker" and monaco-yaml does nothing.
+// editor worker. Without this, Monaco logs "You must define a function
+// MonacoEnvironment.getWorkerUrl or MonacoEnvironment.getWorker" and monaco-yaml does nothing.
 globalThis.MonacoEnvironment = {
   getWorker(_moduleId, label) {
     return label === 'yaml' ? new YamlWorker() : new EditorWorker();

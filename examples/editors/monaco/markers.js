@@ -29,8 +29,8 @@ export function diagnosticText(d) {
  * The schemas for monaco-yaml's `configureMonacoYaml(monaco, { schemas })`, for a page that uses
  * monaco-yaml's hover and completion instead of kuma-mzs's (README.md; the example does not):
  * every kind's schema by its `$id`, and one schema matched to `fileMatch` that applies the kind's
- * schema by the document's `type` (universal) or `kind` (Kubernetes). Matching every kind's schema to `*.yaml`
- * would check each document against all five, and a valid MZS fails four of them.
+ * schema by the document's `type` (universal) or `kind` (Kubernetes). Matching every kind's
+ * schema to `*.yaml` would check each document against all five, and a valid MZS fails four.
  */
 export function monacoSchemas(schemas, fileMatch = ['*.yaml', '*.yml', '*.json']) {
   const byKind = Object.entries(schemas).map(([kind, schema]) => ({ uri: schema.$id, schema, name: kind, fileMatch: [] }));
