@@ -74,8 +74,15 @@ fn classify_node(root: &Node) -> DocumentClass {
     let named = text("kind").or_else(|| text("type"));
     match named {
         Some(name) if is_kuma_type(name) => DocumentClass::UnmodelledKuma,
-        // `MeshMultiZoneSevice`: a misspelt type of ours, not someone else's YAML.
-        Some(name) if crate::decode::modelled_type_near(name).is_some() => DocumentClass::Mistyped,
+        // `MeshMultiZoneSevice` in a Kuma envelope (a `name`, and a `mesh` or a `spec`): a
+        // misspelt type of ours, not someone else's YAML that has a `type: mesh`.
+        Some(name)
+            if root.get("name").is_some()
+                && (root.get("mesh").is_some() || root.get("spec").is_some())
+                && crate::decode::modelled_type_near(name).is_some() =>
+        {
+            DocumentClass::Mistyped
+        }
         _ => DocumentClass::Foreign,
     }
 }
@@ -225,7 +232,7 @@ mod tests {
     /// kuma-mzs does not check". Someone else's `type:` stays quiet.
     #[test]
     fn a_misspelt_kuma_type_is_an_error_with_the_type_it_means() {
-        let text = "type: MeshMultiZoneSevice\nname: b\nmesh: default\nspec: {}\n---\napiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneServce\nmetadata:\n  name: b\n---\napiVersion: kuma.io/v1alpha1\nkind: Foo\nmetadata:\n  name: f\n---\ntype: web\nname: site\n";
+        let text = "type: MeshMultiZoneSevice\nname: b\nmesh: default\nspec: {}\n---\napiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneServce\nmetadata:\n  name: b\n---\napiVersion: kuma.io/v1alpha1\nkind: Foo\nmetadata:\n  name: f\n---\ntype: web\nname: site\n---\ntype: mesh\nname: wifi\nchannels: [1, 6]\n";
         let checked = quiet_check(text);
         let found: Vec<(usize, Code, Severity, &str)> = (checked.documents.iter().enumerate())
             .flat_map(|(i, doc)| {
