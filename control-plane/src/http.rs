@@ -705,8 +705,11 @@ fn parse_version(headers: &HeaderMap) -> Result<Expect, ApiError> {
                 if tag.starts_with("W/") {
                     continue;
                 }
-                match tag.trim_matches('"').parse::<u64>() {
-                    Ok(v) => versions.push(v),
+                let opaque = tag.trim_matches('"');
+                match opaque.parse::<u64>() {
+                    // Entity tags compare as text: `"01"` or `"+1"` is not our `"1"`.
+                    Ok(v) if v.to_string() == opaque => versions.push(v),
+                    Ok(_) => {}
                     // Quoted, it is an entity tag of someone else's: it never matches.
                     Err(_) if tag.starts_with('"') && tag.ends_with('"') && tag.len() >= 2 => {}
                     Err(_) => {

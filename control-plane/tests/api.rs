@@ -393,6 +393,12 @@ fn if_match_takes_star_lists_and_compares_strongly() {
             .0,
         400
     );
+    // Compared as text, not as numbers.
+    let (_, headers, _) = g.raw("PUT", &path, Some(&body), &[]);
+    let etag = headers.iter().find(|(k, _)| k == "etag").unwrap().1.clone();
+    let padded = etag.replacen('"', "\"0", 1);
+    assert_eq!(g.raw("GET", &path, None, &[("If-Match", &padded)]).0, 412);
+    assert_eq!(g.raw("GET", &path, None, &[("If-Match", &etag)]).0, 200);
 }
 
 #[test]

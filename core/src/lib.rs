@@ -127,8 +127,8 @@ pub mod server_labels {
 pub mod preview {
     pub use crate::model::ResourceKey;
     pub use crate::status::preview::{
-        preview, Change, MzsPreview, MzsStatusEngine, Preview, PreviewOptions, PreviewWarning,
-        ZonePreview,
+        may_rival_for_hostnames, preview, Change, MzsPreview, MzsStatusEngine, Preview,
+        PreviewOptions, PreviewWarning, ZonePreview,
     };
 }
 

@@ -1358,3 +1358,46 @@ fn a_mesh_service_without_a_state_says_why_it_gets_no_traffic() {
         .iter()
         .all(|w| w.code != Code::UnavailableService));
 }
+
+#[test]
+fn a_generator_selecting_both_services_makes_them_rivals_for_hostnames() {
+    let input = resources(
+        r#"
+type: HostnameGenerator
+name: tagged
+spec:
+  template: tagged.mzs
+  selector:
+    meshMultiZoneService:
+      matchLabels: {tag: x}
+---
+type: MeshMultiZoneService
+name: old-tagged
+mesh: default
+labels: {tag: x}
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [{port: 80}]
+---
+type: MeshMultiZoneService
+name: new
+mesh: default
+labels: {tag: x}
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [{port: 80}]
+---
+type: MeshMultiZoneService
+name: other
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: a}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let generators: Vec<&kuma_mzs_core::Resource> = input.iter().take(1).collect();
+    let rival = kuma_mzs_core::preview::may_rival_for_hostnames;
+    assert!(rival(&input[1], &input[2], &generators));
+    // Only Kuma's per-name default selects `other`: no rival.
+    assert!(!rival(&input[3], &input[2], &generators));
+}

@@ -172,8 +172,8 @@ impl Configured {
 
 /// Parse a duration in Go's `time.ParseDuration` grammar, as Terraform users write them: a
 /// sequence of numbers (decimals allowed) each with a unit `ns`, `us` (`µs`), `ms`, `s`, `m` or
-/// `h`, e.g. `30s`, `500ms`, `1m30s`, `1.5h`. A bare number is refused, as Go refuses it
-/// ("missing unit"): `"500"` could mean seconds or milliseconds. More than 0 and less than 24h
+/// `h`, e.g. `30s`, `500ms`, `1m30s`, `1.5h`. A bare number is refused, as Go refuses one other
+/// than `0` ("missing unit"): `"500"` could mean seconds or milliseconds. More than 0 and less than 24h
 /// (a deadline); `None` otherwise.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let t = text.trim();
@@ -258,7 +258,8 @@ pub fn validate(config: &Value) -> Vec<Diag> {
 /// configuration (`operation_timeout`, `timeouts.create`).
 pub fn invalid_duration(key: &str, text: &str) -> Diag {
     let t = text.trim();
-    let unitless = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let unitless = t.parse::<f64>().is_ok_and(|v| v > 0.0)
+        && t.chars().all(|c| c.is_ascii_digit() || c == '.');
     let hint = if unitless {
         format!(" It has no unit: for seconds write \"{t}s\".")
     } else {

@@ -711,6 +711,7 @@ fn a_new_mzs_losing_a_hostname_warns_and_the_preview_reads_labels() {
             "{{ .DisplayName }}.team.mzs",
             serde_json::json!({"team": "cache"}),
         ),
+        ("tagged", "tagged.mzs", serde_json::json!({"tag": "x"})),
     ] {
         let (status, body) = kuma.call(
             "PUT",
@@ -725,6 +726,7 @@ fn a_new_mzs_losing_a_hostname_warns_and_the_preview_reads_labels() {
         assert!(status == 200 || status == 201, "{status} {body}");
     }
     put_mzs(&kuma, "old");
+    put_labelled_mzs(&kuma, "old-tagged", serde_json::json!({"tag": "x"}));
     let east = kuma.zones["east"].clone();
     let ws = Workspace::new("current");
     ws.write(&format!(
@@ -771,6 +773,20 @@ output "zones" {
         east["hostnames"].to_string().contains("lbl.team.mzs"),
         "{east}"
     );
+    // A label change alone brings a generator in: the plan of the update says the hostname is
+    // held, on the resource's name.
+    let config = std::fs::read_to_string(ws.work().join("main.tf")).unwrap();
+    assert!(config.contains("labels = {  }"), "{config}");
+    ws.write(&config.replacen("labels = {  }", "labels = { tag = \"x\" }", 1));
+    let plan = ws.plan_code();
+    let text = plan.all();
+    assert_eq!(plan.code, 2, "{text}");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("is already used by MeshMultiZoneService old-tagged"),
+        "{text}"
+    );
+    assert!(text.contains("name = \"new\""), "not on the name:\n{text}");
 }
 
 /// A refresh of many services is batched (one list per mesh and control plane after the first

@@ -666,3 +666,40 @@ test('completing a label key replaces what is typed of it, dots and slashes incl
   await client.request('shutdown', null);
   client.notify('exit', null);
 });
+
+test('workspace: of two open buffers holding one MZS, the one edited last is previewed', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuma-mzs-lsp-'));
+  fs.writeFileSync(path.join(dir, 'ms.yaml'), MS_BACKEND);
+  const base = pathToFileURL(path.join(dir, 'base.yaml')).href;
+  const overlay = pathToFileURL(path.join(dir, 'overlay.yaml')).href;
+  const client = await startIn(dir);
+  t.after(() => client.child.kill());
+  client.notify('textDocument/didOpen', { textDocument: { uri: overlay, languageId: 'yaml', version: 1, text: mzsSelecting('backend', 80) } });
+  client.notify('textDocument/didOpen', { textDocument: { uri: base, languageId: 'yaml', version: 1, text: mzsSelecting('backend', 80) } });
+  await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === base);
+  // The overlay, opened first, is edited now: its unserved port is what the preview shows.
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: overlay, version: 2 },
+    contentChanges: [{ text: mzsSelecting('backend', 7001) }],
+  });
+  const edited = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === overlay && m.params.version === 2);
+  assert.ok(edited.params.diagnostics.some((d) => d.code === 'MZS101'), JSON.stringify(edited.params.diagnostics));
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('completing in the middle of a word replaces the whole word', async (t) => {
+  const client = new Client(['--stdio']);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const uri = 'file:///w/mid.yaml';
+  const text = 'type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/zone\n  ports: [{port: 80}]\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+  const items = await client.request('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: 18 } });
+  const zone = items.find((i) => i.label === 'kuma.io/zone');
+  assert.ok(zone, JSON.stringify(items));
+  assert.deepEqual(zone.textEdit.range, { start: { line: 7, character: 8 }, end: { line: 7, character: 20 } });
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});

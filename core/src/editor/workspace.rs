@@ -431,6 +431,11 @@ fn locate(
 ) -> Diagnostic {
     let selector = spec.selector_labels();
     let (field, message) = match warning.code {
+        // A 2.x zone's own MeshService the display-name selector skips: said as the zone says it.
+        Code::NoMatches if !warning.message.starts_with("selector ") => (
+            selector_path(Some(crate::model::labels::DISPLAY_NAME)),
+            warning.message.clone(),
+        ),
         Code::NoMatches => match closest_miss(resources, mesh, &selector) {
             Some((why, key)) => (
                 selector_path(key.as_deref()),
@@ -496,6 +501,63 @@ mod tests {
     }
 
     const MZS: &str = "type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n    appProtocol: tcp\n";
+
+    /// Under 2.x a zone's own applied MeshService has no display name: the file's MZS103 says
+    /// that, as the zone does, on the display-name label, not "closest is ..." of the services
+    /// that carry the label only as computed. A selector the service fails anyway says nothing
+    /// about display names.
+    #[test]
+    fn a_2_x_display_name_miss_is_said_in_the_file_as_the_zone_says_it() {
+        let mzs = |extra: &str| {
+            format!("type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: redis{extra}\n  ports:\n  - port: 6379\n")
+        };
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/zone: east\nspec:\n  state: Available\n  ports:\n  - port: 6379\n";
+        let run_2_14 = |text: &str| {
+            let files = [
+                WorkspaceFile {
+                    path: "global.yaml",
+                    text,
+                    zone: None,
+                },
+                WorkspaceFile {
+                    path: "zones/east/ms.yaml",
+                    text: ms,
+                    zone: Some("east"),
+                },
+            ];
+            let previewed = preview_workspace(
+                &files,
+                &["east".to_owned(), "west".to_owned()],
+                &CheckOptions {
+                    kuma_version: crate::KumaVersion::V2_14,
+                    ..CheckOptions::default()
+                },
+                &PreviewOptions {
+                    kuma_version: crate::KumaVersion::V2_14,
+                    ..PreviewOptions::default()
+                },
+            );
+            (previewed.files[0].preview_diagnostics.iter())
+                .filter(|p| p.diagnostic.code == Code::NoMatches)
+                .map(|p| (p.diagnostic.field.clone(), p.diagnostic.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        let found = run_2_14(&mzs(""));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].0,
+            "spec.selector.meshService.matchLabels[\"kuma.io/display-name\"]"
+        );
+        assert!(
+            found[0].1.starts_with("MeshService redis of zone east is not matched: Kuma 2.14 adds kuma.io/display-name"),
+            "{found:?}"
+        );
+        let found = run_2_14(&mzs("\n        team: payments"));
+        assert!(
+            found.iter().all(|(_, m)| !m.contains("is not matched")),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn an_mzs_with_errors_is_skipped_with_the_reason() {

@@ -87,7 +87,12 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
     // Kuma gives a hostname two services of a mesh generate to the one created first: the
     // planned object is created after everything that exists, and an update keeps its own
     // creation time. Other meshes' services never collide with it.
+    // Only those that may hold one of its hostnames (the core's rule): a large mesh's other
+    // services would cost every changed resource a preview of them all.
     let mut mzs = mzs;
+    let generators: Vec<&Resource> = (inventory.iter())
+        .filter(|r| r.resource_type() == ResourceType::HostnameGenerator)
+        .collect();
     let mut resources: Vec<Resource> = Vec::with_capacity(inventory.len() + 1);
     let mut created = None;
     for r in inventory.iter() {
@@ -95,7 +100,7 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
             resources.push(r.clone());
         } else if r.meta.mesh == mesh && r.meta.name == name {
             created = r.meta.creation_time.clone();
-        } else if r.meta.mesh == mesh {
+        } else if kuma_mzs_core::preview::may_rival_for_hostnames(r, &mzs, &generators) {
             resources.push(r.clone());
         }
     }
@@ -148,6 +153,8 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
                 Step::Index(i as i64),
                 Step::Attr("port".into()),
             ],
+            // A hostname follows from the name and the labels generators select.
+            None if warning.code == Code::HostnameProblem => vec![Step::Attr("name".into())],
             None => vec![
                 Step::Attr("selector".into()),
                 Step::Attr("mesh_service".into()),
@@ -159,17 +166,26 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
             [one] => format!("in zone {one}"),
             _ => format!("in zones {}", quoted.join(", ")),
         };
-        diags.push(
-            Diag::warning(
-                format!("{}: {}", warning.code, warning.code.description()),
-                format!(
-                    "{} ({zones}; from the live MeshServices of {}; turn these checks off with the provider's `live_lints = false`)",
-                    warning.message,
-                    configured.client.endpoint()
-                ),
-            )
-            .at(path),
-        );
+        let diag = Diag::warning(
+            format!("{}: {}", warning.code, warning.code.description()),
+            format!(
+                "{} ({zones}; from what {} holds now; turn these checks off with the provider's `live_lints = false`)",
+                warning.message,
+                configured.client.endpoint()
+            ),
+        )
+        .at(path);
+        // Terraform shows one of several warnings with the same summary on the same line (and
+        // counts the others): one diagnostic says them all.
+        match (diags.iter_mut())
+            .find(|d: &&mut Diag| d.summary == diag.summary && d.path == diag.path)
+        {
+            Some(same) => {
+                same.detail.push_str("\n\n");
+                same.detail.push_str(&diag.detail);
+            }
+            None => diags.push(diag),
+        }
     }
     diags
 }

@@ -655,9 +655,12 @@ pub async fn plan(
             );
         }
     }
+    // What the lints depend on: the selector and ports (matching), the labels (which
+    // HostnameGenerators select it, so its hostnames).
     let changes_matching = prior.is_null()
         || prior.get("selector") != planned.get("selector")
-        || prior.get("port") != planned.get("port");
+        || prior.get("port") != planned.get("port")
+        || prior.get("labels") != planned.get("labels");
     if let (Some(configured), false, true) = (&ctx.configured, planned.is_null(), changes_matching)
     {
         if configured.live_lints && !diags.iter().any(|d| d.error) {

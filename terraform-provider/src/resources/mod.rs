@@ -723,7 +723,7 @@ pub fn not_yet_errors(diags: &[Diag], release_errors: Vec<Diag>) -> Vec<Diag> {
     let mut out = Vec::with_capacity(release_errors.len());
     for d in release_errors {
         let detail = format!(
-            "{}\n\nKuma {} refuses this, some older releases accept it: once the errors above are fixed, the plan checks it against the release the control plane runs.",
+            "{}\n\nKuma {} refuses this, some older releases accept it: once the errors are fixed, the plan checks it against the release the control plane runs.",
             d.detail,
             KumaVersion::default().as_str()
         );
@@ -743,6 +743,16 @@ pub fn for_unchanged_object(diags: Vec<Diag>, version: KumaVersion) -> Vec<Diag>
     for d in diags {
         if !d.error || matches!(d.path.first(), Some(Step::Attr(a)) if a == "timeouts") {
             out.push(d);
+            continue;
+        }
+        // Kuma's own refusals (the REST layer's `Invalid ...`) are what the next write meets;
+        // the provider's other findings (a label Kuma would replace) keep their own words.
+        if !d.summary.starts_with("Invalid ") {
+            let detail = format!(
+                "{}\n\nThis plan does not write the object, so this waits for the next change to it.",
+                d.full_detail()
+            );
+            out.push(Diag::warning(d.summary, detail).at(d.path));
             continue;
         }
         let detail = format!(

@@ -420,7 +420,9 @@ function start() {
     if (settings.workspacePreview) {
       for (const [uri, text] of disk) if (!openUris.has(uri)) files.push({ uri, text, zone: zoneOf(uri) });
     }
-    for (const d of open) files.push({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) });
+    // Among open buffers, the one changed (or opened) last goes last.
+    const byTouch = [...open].sort((a, b) => (touched.get(a.uri) || 0) - (touched.get(b.uri) || 0));
+    for (const d of byTouch) files.push({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) });
     let byUri;
     try {
       byUri = diagnoseWorkspace(files, settings);
@@ -456,7 +458,13 @@ function start() {
     timer = setTimeout(run, delay);
   }
 
-  documents.onDidChangeContent(() => schedule());
+  /** When each open buffer last changed (or was opened), to preview the one being edited. */
+  const touched = new Map();
+  let touches = 0;
+  documents.onDidChangeContent((e) => {
+    touched.set(e.document.uri, ++touches);
+    schedule();
+  });
 
   connection.onDidChangeConfiguration((change) => {
     applySettings((change.settings && change.settings.kumaMzs) || {}, settingRefused);
@@ -464,6 +472,7 @@ function start() {
   });
   documents.onDidClose((e) => {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    touched.delete(e.document.uri);
     // A workspace file goes on being previewed from disk as it is now (its URI is readDisk's,
     // made from a path): one the editor created and saved is new to the view, and a client that
     // watches no files (Neovim on Linux) reports no change of it otherwise.
@@ -508,7 +517,13 @@ function start() {
     const { position } = params;
     const before = document.getText({ start: { line: position.line, character: 0 }, end: position });
     const typed = /[\w.\-/]*$/.exec(before)[0];
-    const range = { start: { line: position.line, character: position.character - typed.length }, end: position };
+    // And the rest of that word after the cursor (completing in the middle of `kuma.io/zo|ne`).
+    const after = document.getText({ start: position, end: { line: position.line + 1, character: 0 } });
+    const rest = /^[\w.\-/]*/.exec(after)[0];
+    const range = {
+      start: { line: position.line, character: position.character - typed.length },
+      end: { line: position.line, character: position.character + rest.length },
+    };
     return core.complete(document.getText(), position, editorOptions()).map((item) => ({
       label: item.label,
       kind: item.kind === 'field' ? CompletionItemKind.Property : CompletionItemKind.EnumMember,

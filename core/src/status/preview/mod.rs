@@ -97,3 +97,37 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     }
     Preview { zones }
 }
+
+/// Whether the existing MeshMultiZoneService `existing` could hold a hostname that
+/// `planned` would be generated, given the HostnameGenerators among `generators`: both of one mesh
+/// and selected by one generator that is not Kuma's per-name default (`{{ .DisplayName }}...`,
+/// which gives every service a hostname of its own). A superset of the real rivals, which keeps a
+/// plan-time preview of one new service from computing every service of a large mesh.
+pub fn may_rival_for_hostnames(
+    existing: &Resource,
+    planned: &Resource,
+    generators: &[&Resource],
+) -> bool {
+    if existing.meta.mesh != planned.meta.mesh {
+        return false;
+    }
+    let (ours, theirs) = (
+        effective_mzs_meta(&planned.meta),
+        effective_mzs_meta(&existing.meta),
+    );
+    generators.iter().any(|g| {
+        let crate::model::Spec::HostnameGenerator(spec) = &g.spec else {
+            return false;
+        };
+        let selects = |labels| {
+            crate::status::hostnames::generator_selects(
+                spec,
+                ResourceType::MeshMultiZoneService,
+                labels,
+            )
+        };
+        spec.template != crate::status::hostnames::DEFAULT_MZS_TEMPLATE
+            && selects(&ours.labels)
+            && selects(&theirs.labels)
+    })
+}

@@ -46,15 +46,50 @@ impl MzsStatusEngine {
         // 1. Matching (Kuma's status updater).
         let mesh_services: Vec<MatchedMeshService> =
             services.iter().map(|s| matched_entry(&s.meta)).collect();
+        // Kuma before 3.0 writes no `kuma.io/display-name` on a universal MeshService applied in
+        // its zone (its generator labels generated ones, v2.14.3 `meshservice/generate/
+        // generator.go:278`, and KDS the copies it sends), so a selector on it skips that one.
+        let version = self.options.kuma_version;
+        let wanted = entry.selector.get(crate::model::labels::DISPLAY_NAME);
+        if let (Some(wanted), false) = (wanted, version.overwrites_display_name()) {
+            for s in &self.services {
+                let Some(s) = s else { continue };
+                // Only where the display name is all that keeps it out (a label the service
+                // lacks reads as "", as in Kuma's matching).
+                let labels = &s.meta.labels;
+                let unnamed = s.meta.mesh == mesh
+                    && s.meta.zone() == self.zone
+                    && s.meta.name == *wanted
+                    && !labels.contains_key(crate::model::labels::DISPLAY_NAME)
+                    && entry.selector.iter().all(|(k, v)| {
+                        k == crate::model::labels::DISPLAY_NAME
+                            || labels.get(k).map(String::as_str).unwrap_or("") == v
+                    });
+                if unnamed {
+                    warnings.push(PreviewWarning {
+                        code: Code::NoMatches,
+                        message: format!(
+                            "MeshService {wanted} of zone {} is not matched: Kuma {} adds kuma.io/display-name to generated MeshServices and to other zones' copies, not to one applied in its zone (label it so; 3.0 labels all)",
+                            self.zone,
+                            version.as_str()
+                        ),
+                        port: None,
+                    });
+                }
+            }
+        }
         let condition = if mesh_services.is_empty() {
-            warnings.push(PreviewWarning {
-                code: Code::NoMatches,
-                message: format!(
-                    "selector {} matches no MeshService; the MZS has no endpoints",
-                    format_selector(&entry.selector)
-                ),
-                port: None,
-            });
+            // Said by the warning above when the display name is why (a 2.x zone's own).
+            if warnings.is_empty() {
+                warnings.push(PreviewWarning {
+                    code: Code::NoMatches,
+                    message: format!(
+                        "selector {} matches no MeshService; the MZS has no endpoints",
+                        format_selector(&entry.selector)
+                    ),
+                    port: None,
+                });
+            }
             Condition {
                 condition_type: CONDITION_MESH_SERVICES_MATCHED.to_owned(),
                 status: "False".to_owned(),
@@ -69,34 +104,6 @@ impl MzsStatusEngine {
                 message: format!("Matched {} MeshService(s)", mesh_services.len()),
             }
         };
-        // Kuma before 3.0 writes no `kuma.io/display-name` on a universal MeshService applied in
-        // its zone (its generator labels generated ones, v2.14.3 `meshservice/generate/
-        // generator.go:278`, and KDS the copies it sends), so a selector on it skips that one.
-        let version = self.options.kuma_version;
-        let wanted = entry.selector.get(crate::model::labels::DISPLAY_NAME);
-        if let (Some(wanted), false) = (wanted, version.overwrites_display_name()) {
-            for s in &self.services {
-                let Some(s) = s else { continue };
-                let unnamed = s.meta.mesh == mesh
-                    && s.meta.zone() == self.zone
-                    && s.meta.name == *wanted
-                    && !s
-                        .meta
-                        .labels
-                        .contains_key(crate::model::labels::DISPLAY_NAME);
-                if unnamed {
-                    warnings.push(PreviewWarning {
-                        code: Code::NoMatches,
-                        message: format!(
-                            "MeshService {wanted} of zone {} is not matched: Kuma {} adds kuma.io/display-name to generated MeshServices and to other zones' copies, not to one applied in its zone (label it so; 3.0 labels all)",
-                            self.zone,
-                            version.as_str()
-                        ),
-                        port: None,
-                    });
-                }
-            }
-        }
         for s in services.iter().filter(|s| s.meta.mesh != mesh) {
             warnings.push(PreviewWarning {
                 code: Code::CrossMeshMatch,
