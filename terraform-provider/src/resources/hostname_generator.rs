@@ -282,24 +282,33 @@ fn violation_path(config: &Value, field: &str) -> Vec<diag::Step> {
 /// errors every supported release gives at the same attribute (the plan re-checks with the
 /// server's release).
 pub fn validate(config: &Value) -> Vec<Diag> {
+    validate_by_release(config).0
+}
+
+/// [`validate`], and apart from it the newest release's errors that not every release gives.
+fn validate_by_release(config: &Value) -> (Vec<Diag>, Vec<Diag>) {
     let mut diags = super::validate_timeouts(config);
     let per_release: Vec<Vec<Diag>> = KumaVersion::ALL
         .iter()
         .map(|version| validate_spec(config, *version))
         .collect();
-    diags.extend(
+    let everywhere = |d: &&Diag| {
         per_release
-            .last()
-            .into_iter()
-            .flatten()
-            .filter(|d| {
-                per_release
-                    .iter()
-                    .all(|other| other.iter().any(|o| o.path == d.path))
-            })
+            .iter()
+            .all(|other| other.iter().any(|o| o.path == d.path))
+    };
+    // Every release's errors in the oldest release's words, as before; the newest release's
+    // (`ALL` is newest first) that some release does not give, apart.
+    diags.extend(
+        (per_release.last().into_iter().flatten())
+            .filter(everywhere)
             .cloned(),
     );
-    diags
+    let release_errors = (per_release.first().into_iter().flatten())
+        .filter(|d| !everywhere(d))
+        .cloned()
+        .collect();
+    (diags, release_errors)
 }
 
 /// Fields of the configuration that `version` does not have (`extension` before Kuma 2.11):
@@ -896,8 +905,10 @@ impl super::registry::ManagedResource for HostnameGenerator {
     }
 
     fn validate(&self, config: &Value) -> Vec<Diag> {
-        let mut diags = validate(config);
+        let (mut diags, release_errors) = validate_by_release(config);
         super::extend_unreported(&mut diags, validate_labels(config));
+        let not_yet = super::not_yet_errors(&diags, release_errors);
+        super::extend_unreported(&mut diags, not_yet);
         diags
     }
 
@@ -1281,6 +1292,41 @@ mod tests {
         assert!(!same_json(&j("1"), &j("\"1\"")));
         assert!(!same_json(&j("[1, 2]"), &j("[2, 1]")));
         assert!(!same_json(&j(r#"{"a": 1}"#), &j(r#"{"a": 1, "b": 2}"#)));
+    }
+
+    /// A failing `terraform validate` stops the run, so a template only newer releases refuse
+    /// shows with the name every release refuses, as a warning, not one fix later.
+    #[test]
+    fn a_failing_validation_also_shows_what_only_some_releases_refuse() {
+        use crate::resources::registry::ManagedResource;
+        let config = |name: &str| {
+            Value::object([
+                ("name", Value::string(name)),
+                ("template", Value::string("{{ .DisplayName }}_x.mzs")),
+                (
+                    "selector",
+                    Value::object([(
+                        "mesh_service",
+                        Value::object([(
+                            "match_labels",
+                            Value::object([("a", Value::string("b"))]),
+                        )]),
+                    )]),
+                ),
+            ])
+            .conform(state_type())
+        };
+        assert!(HostnameGenerator.validate(&config("gen")).is_empty());
+        let diags = HostnameGenerator.validate(&config("Bad_HG"));
+        assert!(
+            diags.iter().any(|d| d.error && d.path == attr("name")),
+            "{diags:?}"
+        );
+        let template = diags
+            .iter()
+            .find(|d| d.path == attr("template"))
+            .unwrap_or_else(|| panic!("the template shows too: {diags:?}"));
+        assert!(!template.error, "{template:?}");
     }
 
     #[test]
