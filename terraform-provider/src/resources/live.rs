@@ -36,7 +36,7 @@ async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
             client.endpoint()
         ));
     }
-    let (services, generators, services_of_other_workspaces) = futures_util::join!(
+    let (services, generators, multi_zone_services) = futures_util::join!(
         client.list_all("/meshservices"),
         client.list_all("/hostnamegenerators"),
         client.list_all("/meshmultizoneservices"),
@@ -49,7 +49,7 @@ async fn fetch(configured: &Configured) -> Result<Arc<Vec<Resource>>, String> {
         resources.extend(decode_all(generators, ResourceType::HostnameGenerator));
     }
     // The existing MeshMultiZoneServices hold hostnames a new one may collide with (MZS105).
-    if let Ok(existing) = services_of_other_workspaces {
+    if let Ok(existing) = multi_zone_services {
         resources.extend(decode_all(existing, ResourceType::MeshMultiZoneService));
     }
     Ok(Arc::new(resources))
@@ -86,9 +86,9 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
     let (mesh, name) = (mzs.meta.mesh.clone(), mzs.meta.name.clone());
     // Kuma gives a hostname two services of a mesh generate to the one created first: the
     // planned object is created after everything that exists, and an update keeps its own
-    // creation time. Other meshes' services never collide with it.
-    // Only those that may hold one of its hostnames (the core's rule): a large mesh's other
-    // services would cost every changed resource a preview of them all.
+    // creation time. Of the existing services only those that may hold one of its hostnames
+    // take part (the core's rule): all of a large mesh would cost every changed resource a
+    // preview of them all.
     let mut mzs = mzs;
     let generators: Vec<&Resource> = (inventory.iter())
         .filter(|r| r.resource_type() == ResourceType::HostnameGenerator)
