@@ -28,6 +28,21 @@ fuzz_target!(|body: &[u8]| {
     let Ok(first) = prepare_put(&mode, version, resource_type, mesh, &name, body, store) else {
         return;
     };
+    // Kuma 3.0 checks a create's name through the display name the request carries, and an
+    // update's through the one it stored (its name): a name only the written display name let
+    // through (`2edis` labelled `redis`) is created and then refused on update, as in Kuma.
+    let written_display_name = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/labels/kuma.io~1display-name")
+                .and_then(|d| d.as_str())
+                .map(str::to_owned)
+        });
+    if version.overwrites_display_name()
+        && written_display_name.is_some_and(|d| d != name)
+    {
+        return;
+    }
     // What a GET returns for it, times included. Where the release computes
     // `kuma.io/display-name` from the name on every write (3.0), less that label: Kuma checks
     // the labels a body carries as Kubernetes label values first (Kuma's layer order), so a
