@@ -77,7 +77,7 @@ pub fn mesh_services_schema() -> Schema {
                 Attribute::computed("id", Ty::String, "A stable identifier of the query."),
                 Attribute::optional("mesh", Ty::String, "Only this mesh (default: every mesh)."),
                 Attribute::optional("labels", Ty::map(Ty::String), "Only MeshServices carrying all these labels, e.g. `{ \"kuma.io/display-name\" = \"redis\" }`."),
-                Attribute::computed("items", Ty::list(mesh_service_type()), "The MeshServices, sorted by mesh, zone and name. Each has `mesh`; `name`, the name the control plane asked stores it under (on global a zone's MeshService is a KDS copy named `<name>-<hash>`, e.g. `redis-cd75xf46x4b2zx4x`); `display_name`, its name in its own zone (`kuma.io/display-name`: what `zone_status[*].mesh_services[*].name` and the preview call it, so join on this one); `zone` and `namespace` (`\"\"` when it has none); `state` (`Available`/`Unavailable`); `labels`; and `ports` (`port`, `name`, `app_protocol`)."),
+                Attribute::computed("items", Ty::list(mesh_service_type()), "The MeshServices, sorted by mesh, zone and name. Each has `mesh`; `name`, the name the control plane asked stores it under (on global a zone's MeshService is a KDS copy named `<name>-<hash>`, e.g. `redis-cd75xf46x4b2zx4x`); `display_name`, its name in its own zone (its display-name label: what `zone_status[*].mesh_services[*].name` and the preview call it, so join on this one); `zone` and `namespace` (`\"\"` when it has none); `state` (`Available`/`Unavailable`); `labels`; and `ports` (`port`, `name`, `app_protocol`)."),
             ],
             blocks: vec![],
         },

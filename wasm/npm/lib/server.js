@@ -513,11 +513,11 @@ function start() {
     if (!document || !inDocument(document, params.position)) return [];
     // The text an item replaces: what is typed of the key or value before the cursor. Each item
     // says so (a textEdit), since editors' own word boundaries stop at the `.` and `/` of a label
-    // key (`kuma.io/zo`), and picking `kuma.io/zone` would then leave `kuma.io/kuma.io/zone`.
+    // key (`example.com/zo`), and picking `example.com/zone` would leave `example.com/example.com/zone`.
     const { position } = params;
     const before = document.getText({ start: { line: position.line, character: 0 }, end: position });
     const typed = /[\w.\-/]*$/.exec(before)[0];
-    // And the rest of that word after the cursor (completing in the middle of `kuma.io/zo|ne`).
+    // And the rest of that word after the cursor (completing in the middle of `example.com/zo|ne`).
     const after = document.getText({ start: position, end: { line: position.line + 1, character: 0 } });
     const rest = /^[\w.\-/]*/.exec(after)[0];
     const range = {
