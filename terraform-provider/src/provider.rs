@@ -554,6 +554,10 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
+        // Only the provider's own deadlines changed: nothing to tell the control plane.
+        if crate::resources::changes_only_timeouts(&prior, &planned) {
+            return reply(req.planned_state.clone(), Vec::new());
+        }
         let (new_state, diags) = match resource(&req.type_name) {
             Some(r) => r.apply(&configured, &prior, &planned).await,
             None => (prior, Vec::new()),

@@ -339,7 +339,8 @@ fn what_only_later_releases_refuse_is_left_to_the_servers_release() {
 /// port) after the control plane was upgraded in place: Kuma keeps serving them and validates
 /// only writes, so a plan that writes nothing goes through with a warning on the attribute (it
 /// used to fail, and so did `terraform destroy`, whose first step is such a plan); an update is
-/// refused at plan, and the destroy removes the object.
+/// refused at plan, new `timeouts` (which write nothing) apply, and the destroy removes the
+/// object.
 #[test]
 fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
     let data = kuma_mzs_e2e::terraform::TempDir::new("upgrade");
@@ -410,7 +411,19 @@ fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
         flat.contains("Error: ") && flat.contains("appProtocol must be one of"),
         "{flat}"
     );
-    ws.write(&config(&new, "a"));
+    // New deadlines write nothing, so they apply although the server would refuse a write.
+    ws.write(&config(&new, "a").replace(
+        "  port {",
+        "  timeouts {\n    update = \"2m\"\n  }\n  port {",
+    ));
+    let timeouts = ws.apply(&[]);
+    assert!(
+        timeouts
+            .all()
+            .contains("Kuma 3.0 will refuse the next write"),
+        "{}",
+        timeouts.all()
+    );
     ws.expect(
         0,
         &["destroy", "-auto-approve", "-input=false", "-no-color"],
@@ -921,6 +934,56 @@ fn hostname_generators_take_a_timeouts_block_on_terraform_1_0_3() {
 #[test]
 fn hostname_generators_take_a_timeouts_block_on_current_terraform() {
     generator_timeouts("current");
+}
+
+/// A change of nothing but `timeouts` (the provider's own deadlines) writes nothing to Kuma:
+/// the plan shows only the block, with every computed value known, and the apply leaves both
+/// objects as they were (same modification time).
+fn a_timeouts_change_writes_nothing(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    let provider = provider(&kuma.global, &kuma.token, &[]);
+    let with_timeouts = |on: bool| {
+        let entries = "    update = \"3m\"\n    read = \"20s\"";
+        let mut service = mzs("redis", "team = \"a\"");
+        let mut generator = hostname_generator("hgt", "");
+        if on {
+            let block = format!("  timeouts {{\n{entries}\n  }}\n  selector {{");
+            service = service.replace("  selector {", &block);
+            generator = generator.replace("  selector {", &block);
+        }
+        format!("{provider}{service}{generator}")
+    };
+    ws.write(&with_timeouts(false));
+    ws.init();
+    ws.apply(&[]);
+    let modified = |path: &str| kuma.get(path).1["modificationTime"].clone();
+    let service_path = "/meshes/default/meshmultizoneservices/redis";
+    let generator_path = "/hostnamegenerators/hgt";
+    let (service_before, generator_before) = (modified(service_path), modified(generator_path));
+    assert!(service_before.is_string() && generator_before.is_string());
+
+    ws.write(&with_timeouts(true));
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    let text = plan.all();
+    assert_eq!(plan.code, 2, "{text}");
+    assert!(text.contains("2 to change"), "{text}");
+    assert!(text.contains("+ timeouts {"), "{text}");
+    assert!(!text.contains("known after apply"), "{text}");
+    ws.apply(&[]);
+    assert_eq!(modified(service_path), service_before);
+    assert_eq!(modified(generator_path), generator_before);
+    assert_eq!(ws.plan_code().code, 0);
+}
+
+#[test]
+fn a_timeouts_change_writes_nothing_on_terraform_1_0_3() {
+    a_timeouts_change_writes_nothing("1.0.3");
+}
+
+#[test]
+fn a_timeouts_change_writes_nothing_on_current_terraform() {
+    a_timeouts_change_writes_nothing("current");
 }
 
 /// Bug bash 5: a HostnameGenerator's `timeouts.read` bounds its refresh against a control plane

@@ -512,7 +512,7 @@ pub async fn plan(
         );
         super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
-    if &planned != prior {
+    if super::writes(prior, &planned) {
         diags.extend(super::refused_by_endpoint(
             ctx,
             ResourceType::HostnameGenerator,

@@ -558,7 +558,7 @@ pub async fn plan(
         _ => Default::default(),
     };
     // Values an update cannot change stay known, so the plan shows only real changes.
-    if !prior.is_null() && !planned.is_null() && &planned != prior {
+    if !prior.is_null() && !planned.is_null() && super::writes(prior, &planned) {
         let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
         let snis_change = may_change(MzsComputed::Snis, &update, ctx.version);
         let kri_changes = may_change(MzsComputed::Kri, &update, ctx.version);
@@ -623,7 +623,7 @@ pub async fn plan(
         );
         super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
-    if &planned != prior {
+    if super::writes(prior, &planned) {
         diags.extend(super::refused_by_endpoint(
             ctx,
             ResourceType::MeshMultiZoneService,
@@ -638,7 +638,7 @@ pub async fn plan(
     }
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
-    if &planned != prior && !planned.is_null() && !diags.iter().any(|d| d.error) {
+    if super::writes(prior, &planned) && !planned.is_null() && !diags.iter().any(|d| d.error) {
         for v in review(&planned).map_or_else(Vec::new, |r| deprecations(&r, ctx.version)) {
             // Terraform shows a source line for an attribute, not a block: a port's warning
             // (its SNI, built from its name) goes on the port's name.

@@ -52,7 +52,7 @@ pub fn timeouts_block() -> NestedBlock {
         min_items: 0,
         max_items: 0,
         block: Block {
-            description: "Overall deadlines of this resource's operations (every retry and zone read inside), e.g. `create = \"2m\"`. Default: the provider's `operation_timeout` (60s).",
+            description: "Overall deadlines of this resource's operations (every retry and zone read inside), e.g. `create = \"2m\"`. Default: the provider's `operation_timeout` (60s). A change of these alone writes nothing to the control plane.",
             attributes: vec![
                 Attribute::optional("create", Ty::String, "Deadline of a create."),
                 Attribute::optional("update", Ty::String, "Deadline of an update."),
@@ -62,6 +62,24 @@ pub fn timeouts_block() -> NestedBlock {
             blocks: vec![],
         },
     }
+}
+
+/// Whether an update changes nothing but the `timeouts` block: the provider's own deadlines,
+/// which Kuma never sees, so the apply writes nothing (a PUT would bump the object's
+/// modification time, and after a server upgrade be refused like any write) and the plan keeps
+/// every other value as it is.
+pub fn changes_only_timeouts(prior: &Value, planned: &Value) -> bool {
+    if prior.is_null() || planned.is_null() || planned == prior {
+        return false;
+    }
+    let mut without = planned.clone();
+    without.set("timeouts", prior.get("timeouts").clone());
+    &without == prior
+}
+
+/// Whether applying `planned` over `prior` writes to the control plane.
+pub fn writes(prior: &Value, planned: &Value) -> bool {
+    planned != prior && !changes_only_timeouts(prior, planned)
 }
 
 /// Errors of a `timeouts` block that does not parse, at their attribute.
@@ -256,7 +274,7 @@ pub fn plan_common(
     for name in computed_only {
         planned.set(name, prior.get(name).clone());
     }
-    if &planned == prior {
+    if !writes(prior, &planned) {
         return planned;
     }
     for name in volatile {
@@ -1128,6 +1146,52 @@ mod tests {
             diags[0].path,
             vec![Step::Attr("timeouts".into()), Step::Attr("update".into())]
         );
+    }
+
+    #[test]
+    fn a_change_of_timeouts_alone_plans_no_write_and_keeps_computed_values() {
+        let prior = Value::object([
+            ("name", Value::string("redis")),
+            ("modification_time", Value::string("t1")),
+            ("timeouts", Value::Null),
+        ]);
+        let proposed = |timeouts: Value, name: &str| {
+            Value::object([
+                ("name", Value::string(name)),
+                ("modification_time", Value::string("t1")),
+                ("timeouts", timeouts),
+            ])
+        };
+        let deadline = Value::object([("update", Value::string("2m"))]);
+        let plan = |proposed: &Value| {
+            plan_common(
+                &prior,
+                proposed,
+                proposed,
+                &["modification_time"],
+                &["modification_time"],
+                |_, _| {},
+                |_| {},
+            )
+        };
+
+        let only_timeouts = proposed(deadline.clone(), "redis");
+        assert!(changes_only_timeouts(&prior, &only_timeouts));
+        assert!(!writes(&prior, &only_timeouts));
+        let planned = plan(&only_timeouts);
+        assert_eq!(planned.get("modification_time"), &Value::string("t1"));
+        assert_eq!(planned.get("timeouts"), &deadline);
+
+        let renamed = proposed(deadline, "other");
+        assert!(!changes_only_timeouts(&prior, &renamed));
+        assert!(writes(&prior, &renamed));
+        assert!(plan(&renamed).get("modification_time").is_unknown());
+
+        // No change, a create and a delete are not "only timeouts".
+        assert!(!changes_only_timeouts(&prior, &prior));
+        assert!(!writes(&prior, &prior));
+        assert!(!changes_only_timeouts(&Value::Null, &only_timeouts));
+        assert!(!changes_only_timeouts(&prior, &Value::Null));
     }
 
     #[test]
