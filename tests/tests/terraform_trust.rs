@@ -499,6 +499,61 @@ fn a_selector_matching_nothing_warns_in_the_resource_plan() {
     assert!(!quiet.all().contains("MZS103"), "{}", quiet.all());
 }
 
+/// A selector that also matches a MeshService of another mesh (Kuma lists it in the status but
+/// never sends it traffic) shows MZS102 in the resource's plan, on the selector's labels.
+#[test]
+fn a_selector_matching_another_meshs_service_warns_in_the_resource_plan() {
+    let kuma = start();
+    let (status, body) = kuma.call(
+        "PUT",
+        &kuma.global,
+        "/meshes/payments",
+        Some(serde_json::json!({"type": "Mesh", "name": "payments"})),
+    );
+    assert!(status == 200 || status == 201, "{status} {body}");
+    // The zone learns the mesh from global first.
+    let east = kuma.zones["east"].clone();
+    let service = serde_json::json!({
+        "type": "MeshService", "mesh": "payments", "name": "redis", "labels": {"app": "redis"},
+        "spec": {"state": "Available", "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+    });
+    let seeded = (0..200).any(|_| {
+        let (status, _) = kuma.call(
+            "PUT",
+            &east,
+            "/meshes/payments/meshservices/redis",
+            Some(service.clone()),
+        );
+        let done = status == 200 || status == 201;
+        if !done {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        done
+    });
+    assert!(
+        seeded,
+        "zone east never took a MeshService of mesh payments"
+    );
+    kuma.wait_for_global_mesh_services("redis", 3);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma)),
+        mzs("cache", "cache", "", 6379)
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert_eq!(text.matches("Warning: MZS102").count(), 1, "{text}");
+    assert!(
+        text.contains(":       match_labels = { \"kuma.io/display-name\" = \"redis\" }"),
+        "not on the selector's labels:\n{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("payments"), "{flat}");
+}
+
 fn zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> Option<String> {
     let (_, list) = kuma.call(
         "GET",

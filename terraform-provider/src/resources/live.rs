@@ -1,6 +1,6 @@
 //! What the control plane holds right now, fetched once per provider process and shared by
 //! every plan of the run: the MeshServices, HostnameGenerators and MeshMultiZoneServices the
-//! core's preview needs for plan-time lints (MZS101/103/104/105). One fetch for a thousand
+//! core's preview needs for plan-time lints (MZS101 to MZS105). One fetch for a thousand
 //! resources, not a thousand.
 
 use std::sync::Arc;
@@ -127,6 +127,7 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
             let wanted = matches!(
                 warning.code,
                 Code::PortNotServed
+                    | Code::CrossMeshMatch
                     | Code::NoMatches
                     | Code::UnavailableService
                     | Code::HostnameProblem
