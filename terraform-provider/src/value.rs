@@ -407,7 +407,14 @@ impl Value {
             Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
-            Value::Number(Number::Text(t)) => serde_json::Value::String(t.clone()),
+            // A number too big for 64 bits (Terraform sends its text) is still a JSON number,
+            // so Kuma's checks say "number" about it, not "string".
+            Value::Number(Number::Text(t)) => (t.parse::<f64>().ok())
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(
+                    || serde_json::Value::String(t.clone()),
+                    serde_json::Value::Number,
+                ),
             Value::String(s) => s.clone().into(),
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Map(map) => map

@@ -1462,6 +1462,27 @@ mod tests {
     }
 
     #[test]
+    fn a_port_beyond_64_bits_is_called_a_number() {
+        let mut cfg = with_ports(vec![(6379, "tcp")]);
+        // What Terraform sends for `port = 1e30`: the number's text.
+        cfg.set(
+            "port",
+            Value::List(vec![Value::object([
+                ("name", Value::Null),
+                (
+                    "port",
+                    Value::Number(crate::value::Number::Text("1e+30".into())),
+                ),
+                ("app_protocol", Value::string("tcp")),
+            ])]),
+        );
+        let diags = validate(&cfg, KumaVersion::V3_0);
+        let error = diags.iter().find(|d| d.error).expect("1e30 refused");
+        assert!(error.detail.contains("\"number\""), "{error:?}");
+        assert!(!error.detail.contains("\"string\""), "{error:?}");
+    }
+
+    #[test]
     fn an_unknown_name_still_checks_the_rest() {
         let mut cfg = with_ports(vec![(80, "kafka")]);
         cfg.set("name", Value::Unknown);
