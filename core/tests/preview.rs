@@ -896,10 +896,25 @@ spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
     );
 }
 
+/// A zone's copy of an MZS (under its KDS name, `kuma.io/origin: global`) keeps the VIP the
+/// zone gave it; the status of an MZS as written on global never reaches a zone (KDS removes
+/// it), so its `status.vips` is no VIP.
 #[test]
 fn existing_vip_is_kept_and_new_ones_skip_it() {
     let mut input = resources(REDIS);
+    let written = input[3].clone();
+    input[3].meta.name = hashed_name("default", "redis", &[]);
+    for (key, value) in [
+        ("kuma.io/origin", "global"),
+        ("kuma.io/display-name", "redis"),
+    ] {
+        input[3].meta.labels.insert(key.into(), value.into());
+    }
     input[3].status = Some(json!({"vips": [{"ip": "243.0.0.7"}]}));
+    let mut as_written = written;
+    as_written.status = Some(json!({"vips": [{"ip": "243.0.0.9"}]}));
+    as_written.meta.name = "cache".into();
+    input.push(as_written);
     input.extend(resources(
         r#"
 type: MeshMultiZoneService
@@ -909,10 +924,19 @@ spec: {selector: {meshService: {matchLabels: {app: x}}}, ports: [{port: 80}]}
 "#,
     ));
     let p = preview(&input, &zones(&[]), &PreviewOptions::default());
-    let mzs = &p.zones[0].multi_zone_services;
-    assert_eq!(mzs[0].name, "another");
-    assert_eq!(mzs[0].status.vips[0].ip.as_deref(), Some("243.0.0.0"));
-    assert_eq!(mzs[1].status.vips[0].ip.as_deref(), Some("243.0.0.7"));
+    let vip = |name: &str| {
+        let mzs = p.zones[0]
+            .multi_zone_services
+            .iter()
+            .find(|m| m.name == name);
+        mzs.and_then(|m| m.status.vips.first()?.ip.clone())
+    };
+    assert_eq!(
+        vip(&hashed_name("default", "redis", &[])).as_deref(),
+        Some("243.0.0.7")
+    );
+    assert_eq!(vip("another").as_deref(), Some("243.0.0.0"));
+    assert_eq!(vip("cache").as_deref(), Some("243.0.0.1"));
 }
 
 #[test]
@@ -1400,4 +1424,133 @@ spec:
     assert!(rival(&input[1], &input[2], &generators));
     // Only Kuma's per-name default selects `other`: no rival.
     assert!(!rival(&input[3], &input[2], &generators));
+}
+
+/// Kuma stores a Kubernetes MeshService as `<name>.<namespace>`: two namespaces of one zone may
+/// each have a `backend`, and the zone matches both (the preview kept only the later one).
+#[test]
+fn a_zone_matches_same_named_mesh_services_of_two_namespaces() {
+    let yaml = r#"
+type: MeshService
+name: backend
+mesh: default
+labels:
+  kuma.io/zone: east
+  kuma.io/origin: zone
+  k8s.kuma.io/namespace: ns1
+spec:
+  ports:
+  - port: 80
+    appProtocol: http
+---
+type: MeshService
+name: backend
+mesh: default
+labels:
+  kuma.io/zone: east
+  kuma.io/origin: zone
+  k8s.kuma.io/namespace: ns2
+spec:
+  ports:
+  - port: 80
+    appProtocol: http
+---
+type: MeshMultiZoneService
+name: backend
+mesh: default
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        kuma.io/display-name: backend
+  ports:
+  - port: 80
+    appProtocol: http
+"#;
+    let p = preview(
+        &resources(yaml),
+        &zones(&["east", "west"]),
+        &PreviewOptions::default(),
+    );
+    for zone in &p.zones {
+        let status = serde_json::to_value(&zone.multi_zone_services[0].status).unwrap();
+        let namespaces: Vec<&str> = status["meshServices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["namespace"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            namespaces,
+            vec!["ns1", "ns2"],
+            "zone {}: {status}",
+            zone.zone
+        );
+    }
+}
+
+/// A zone labels what is written in it with `kuma.io/env` (`universal`, or `kubernetes` for a
+/// manifest, which has a namespace), and the other zones' copies keep it: a selector on it
+/// matches as in Kuma (and kuma-local).
+#[test]
+fn a_selector_on_kuma_io_env_matches_the_zones_environment() {
+    let yaml = r#"
+type: MeshService
+name: a
+mesh: default
+labels:
+  app: a
+  kuma.io/zone: east
+spec:
+  ports:
+  - port: 80
+    appProtocol: http
+---
+type: MeshService
+name: a
+mesh: default
+labels:
+  app: a
+  kuma.io/zone: west
+  k8s.kuma.io/namespace: shop
+spec:
+  ports:
+  - port: 80
+    appProtocol: http
+---
+type: MeshMultiZoneService
+name: on-vms
+mesh: default
+spec:
+  selector:
+    meshService:
+      matchLabels:
+        app: a
+        kuma.io/env: universal
+  ports:
+  - port: 80
+    appProtocol: http
+"#;
+    for version in [KumaVersion::V3_0, KumaVersion::V2_14, KumaVersion::V2_9] {
+        let options = PreviewOptions {
+            kuma_version: version,
+            ..PreviewOptions::default()
+        };
+        let p = preview(&resources(yaml), &zones(&["east", "west"]), &options);
+        for zone in &p.zones {
+            let status = serde_json::to_value(&zone.multi_zone_services[0].status).unwrap();
+            let matched: Vec<&str> = status["meshServices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["zone"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                matched,
+                vec!["east"],
+                "{version:?} zone {}: {status}",
+                zone.zone
+            );
+        }
+    }
 }

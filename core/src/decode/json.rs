@@ -15,7 +15,6 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
         b: text.as_bytes(),
         text,
         i: 0,
-        nodes: 0,
         limits,
     };
     let root = p.value_tree()?;
@@ -45,7 +44,6 @@ struct JsonParser<'t> {
     b: &'t [u8],
     text: &'t str,
     i: usize,
-    nodes: usize,
     limits: &'t Limits,
 }
 
@@ -64,11 +62,6 @@ impl JsonParser<'_> {
         self.b.get(self.i).copied()
     }
 
-    fn count(&mut self) -> Option<()> {
-        self.nodes += 1;
-        (self.nodes <= self.limits.max_nodes).then_some(())
-    }
-
     fn value_tree(&mut self) -> Option<Node> {
         let mut stack: Vec<Frame> = Vec::new();
         loop {
@@ -76,7 +69,6 @@ impl JsonParser<'_> {
             self.skip_ws();
             let mut done: Option<Node> = match self.peek()? {
                 b'{' => {
-                    self.count()?;
                     if stack.len() >= self.limits.max_depth {
                         return None;
                     }
@@ -99,7 +91,6 @@ impl JsonParser<'_> {
                     }
                 }
                 b'[' => {
-                    self.count()?;
                     if stack.len() >= self.limits.max_depth {
                         return None;
                     }
@@ -177,7 +168,6 @@ impl JsonParser<'_> {
     }
 
     fn scalar(&mut self) -> Option<Node> {
-        self.count()?;
         let start = self.i;
         let c = self.peek()?;
         if c == b'"' {

@@ -370,15 +370,32 @@ pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
 /// it sends, v2.14.3 `pkg/kds/util/meta.go:26-27`), so the zone's own MeshService lacks the label
 /// there unless it was written ([`mesh_service_as_held_by`] adds it to the other zones' copies).
 /// 3.0 sets it on every write. A MeshService in no zone is taken as stored with it.
+///
+/// A zone also labels what is written in it with its environment, `kuma.io/env` (master
+/// `labels/compute.go:165-170`, v2.14.3 `:144-149`; 2.9.19 `model/resource.go:545`), which KDS
+/// copies keep: `kubernetes` for a manifest (it has a namespace), else `universal`.
 pub(crate) fn mesh_service_meta_as_written(meta: &Meta, version: KumaVersion) -> Meta {
-    if version.overwrites_display_name() || meta.zone().is_empty() {
+    if meta.zone().is_empty() {
         return with_computed_labels(meta, None);
     }
-    let mut meta = meta.clone();
-    if !meta.mesh.is_empty() {
-        let mesh = meta.mesh.clone();
-        meta.labels.entry(labels::MESH.to_owned()).or_insert(mesh);
-    }
+    let mut meta = if version.overwrites_display_name() {
+        with_computed_labels(meta, None)
+    } else {
+        let mut meta = meta.clone();
+        if !meta.mesh.is_empty() {
+            let mesh = meta.mesh.clone();
+            meta.labels.entry(labels::MESH.to_owned()).or_insert(mesh);
+        }
+        meta
+    };
+    let env = if meta.namespace().is_empty() {
+        "universal"
+    } else {
+        "kubernetes"
+    };
+    meta.labels
+        .entry(labels::ENV.to_owned())
+        .or_insert_with(|| env.to_owned());
     meta
 }
 

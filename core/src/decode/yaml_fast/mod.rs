@@ -23,8 +23,6 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Document>> {
         text,
         lines,
         i: 0,
-        nodes: 0,
-        max_nodes: limits.max_nodes,
         max_depth: limits.max_depth.min(MAX_FAST_DEPTH),
     };
     let mut docs = Vec::new();
@@ -208,8 +206,6 @@ struct FastParser<'t> {
     text: &'t str,
     lines: Vec<Line>,
     i: usize,
-    nodes: usize,
-    max_nodes: usize,
     max_depth: usize,
 }
 
@@ -246,12 +242,6 @@ fn is_indicator(c: u8) -> bool {
 }
 
 impl FastParser<'_> {
-    #[inline(always)]
-    fn count(&mut self) -> Option<()> {
-        self.nodes += 1;
-        (self.nodes <= self.max_nodes).then_some(())
-    }
-
     /// Whether a comment follows the line's content, on it or before the next content line.
     fn comment_after(&self, line: Line) -> bool {
         // `line` is the current line, so the next one is at the next index.
@@ -296,7 +286,6 @@ impl FastParser<'_> {
     }
 
     fn sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<Node> {
-        self.count()?;
         let first = self.current()?;
         let start = first.start;
         let mut items = Vec::new();
@@ -419,7 +408,6 @@ impl FastParser<'_> {
 
     /// A block mapping whose first line's key `block` has read (`first_key`).
     fn mapping(&mut self, indent: usize, depth: usize, first_key: (Node, usize)) -> Option<Node> {
-        self.count()?;
         let first = self.current()?;
         let start = first.start;
         let mut entries = Vec::new();
@@ -436,7 +424,6 @@ impl FastParser<'_> {
             let Some((key, value_start)) = read else {
                 break;
             };
-            self.count()?;
             // The full parser puts an empty value at the colon.
             let colon = value_start - 1;
             let rest = self.text.get(value_start..line.end)?;
@@ -486,7 +473,6 @@ impl FastParser<'_> {
 
     /// A value written on one line: a flow collection, a quoted scalar, or a plain scalar.
     fn inline_value(&mut self, start: usize, end: usize, depth: usize) -> Option<Node> {
-        self.count()?;
         let content = self.text.get(start..end)?;
         let first = *content.as_bytes().first()?;
         // The full parser's spans of quoted scalars and flow collections take following spaces
@@ -501,8 +487,6 @@ impl FastParser<'_> {
                     text: self.text,
                     i: start,
                     end,
-                    nodes: &mut self.nodes,
-                    max_nodes: self.max_nodes,
                 };
                 let node = flow.value(depth)?;
                 flow.skip_spaces();
@@ -566,15 +550,13 @@ fn quoted(s: &str, at: usize) -> Option<(Node, usize)> {
 }
 
 /// A single-line flow collection.
-struct Flow<'t, 'n> {
+struct Flow<'t> {
     text: &'t str,
     i: usize,
     end: usize,
-    nodes: &'n mut usize,
-    max_nodes: usize,
 }
 
-impl Flow<'_, '_> {
+impl Flow<'_> {
     /// After an item of a flow collection closed by `close`: `,` then the next item, or `close`
     /// (left for the caller). None (the full parser decides) for anything else, and for a
     /// trailing comma, which is valid YAML but gets different spans from the full parser.
@@ -604,16 +586,10 @@ impl Flow<'_, '_> {
         }
     }
 
-    fn count(&mut self) -> Option<()> {
-        *self.nodes += 1;
-        (*self.nodes <= self.max_nodes).then_some(())
-    }
-
     fn value(&mut self, depth: usize) -> Option<Node> {
         if depth > MAX_FAST_DEPTH {
             return None;
         }
-        self.count()?;
         self.skip_spaces();
         let start = self.i;
         match self.peek()? {

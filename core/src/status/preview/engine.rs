@@ -330,7 +330,7 @@ impl MzsStatusEngine {
     }
 
     fn insert_service(&mut self, meta: &Meta, spec: MeshServiceSpec) {
-        let key = (meta.mesh.clone(), meta.name.clone());
+        let key = service_key(meta);
         if let Some(&id) = self.service_ids.get(&key) {
             self.remove_service_id(id);
         }
@@ -351,8 +351,7 @@ impl MzsStatusEngine {
     fn remove_service_id(&mut self, id: u32) -> Option<ServiceEntry> {
         let entry = self.services.get_mut(id as usize).and_then(Option::take)?;
         self.service_index.remove(id, &entry.meta.labels);
-        self.service_ids
-            .remove(&(entry.meta.mesh.clone(), entry.meta.name.clone()));
+        self.service_ids.remove(&service_key(&entry.meta));
         self.free_service_slots.push(id);
         Some(entry)
     }
@@ -488,8 +487,7 @@ impl MzsStatusEngine {
     fn upsert(&mut self, resource: Resource, touched: &mut Touched) {
         match &resource.spec {
             Spec::MeshService(spec) => {
-                let key = (resource.meta.mesh.clone(), resource.meta.name.clone());
-                if let Some(&id) = self.service_ids.get(&key) {
+                if let Some(&id) = self.service_ids.get(&service_key(&resource.meta)) {
                     if let Some(old) = self.remove_service_id(id) {
                         touched.extend(self.selector_index.candidates(&old.meta.labels));
                     }
@@ -656,4 +654,16 @@ pub(crate) fn existing_vips(resource: &Resource) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A MeshService's key in a zone: Kuma stores a Kubernetes one as `<name>.<namespace>`, so two
+/// namespaces of a zone may each have a `backend`.
+fn service_key(meta: &Meta) -> (String, String) {
+    let mut name = meta.name.clone();
+    let namespace = meta.namespace();
+    if !namespace.is_empty() {
+        name.push('.');
+        name.push_str(namespace);
+    }
+    (meta.mesh.clone(), name)
 }

@@ -33,7 +33,8 @@ pub(crate) fn generator_as_stored(generator: &mut Resource) {
 /// The resources as their control planes store them (HostnameGenerators as a zone does,
 /// [`generator_as_stored`]): `kuma.io/display-name` as `version` writes
 /// it ([`Resource::store_display_name`]: 3.0 replaces a written one with the name), and on
-/// MeshServices the labels Kuma computes on write in their zone
+/// MeshServices the labels Kuma computes on write in their zone, an MZS written on global without
+/// its status
 /// ([`crate::kds::mesh_service_meta_as_written`]). Each zone then holds the other zones'
 /// MeshServices under their KDS names ([`crate::kds::mesh_service_as_held_by`]).
 pub(crate) fn stored_resources(resources: &[Resource], version: KumaVersion) -> Vec<Resource> {
@@ -45,6 +46,12 @@ pub(crate) fn stored_resources(resources: &[Resource], version: KumaVersion) -> 
             ResourceType::HostnameGenerator => generator_as_stored(&mut r),
             ResourceType::MeshService => {
                 r.meta = crate::kds::mesh_service_meta_as_written(&r.meta, version)
+            }
+            // An MZS as written on global reaches the zones without its status (KDS removes it,
+            // v2.14.3 `kds/context/context.go:90-92`): only a zone's copy (under its KDS name)
+            // holds VIPs the zone keeps.
+            ResourceType::MeshMultiZoneService if mzs_stored_name(&r.meta) != r.meta.name => {
+                r.status = None
             }
             _ => {}
         }

@@ -19,7 +19,8 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Deepest accepted nesting of mappings and sequences (default 64).
     pub max_depth: usize,
-    /// Most nodes a text may expand to, counting every alias expansion (default 100,000).
+    /// Most nodes the aliases of a text may expand to (default 100,000); the nodes written out
+    /// are bounded by `max_bytes`.
     pub max_nodes: usize,
     /// Most documents in one text (default 10,000).
     pub max_documents: usize,

@@ -62,6 +62,8 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
     };
     let mut builder = Builder {
         text,
+        base: 0,
+        base_line: 0,
         ascii,
         index: index.as_ref(),
         limits,
@@ -93,10 +95,14 @@ enum Open {
 
 struct Builder<'t> {
     text: &'t str,
+    /// Where the text being parsed starts (after a syntax error: the next document), in bytes
+    /// and in lines.
+    base: u32,
+    base_line: usize,
     ascii: bool,
     index: Option<&'t LineIndex>,
     limits: &'t Limits,
-    /// Nodes created so far, counting alias expansions.
+    /// Nodes the aliases read so far expand to.
     nodes: usize,
     /// Anchored nodes with their expanded sizes.
     anchors: crate::text::fast_map::FastMap<usize, (Node, usize)>,
@@ -108,9 +114,9 @@ impl Builder<'_> {
     fn offset(&self, marker: &saphyr_parser::Marker) -> u32 {
         match self.index {
             Some(index) if !self.ascii => {
-                index.offset_of_char_column(self.text, marker.line(), marker.col())
+                index.offset_of_char_column(self.text, marker.line() + self.base_line, marker.col())
             }
-            _ => to_u32(marker.index()).min(to_u32(self.text.len())),
+            _ => (self.base + to_u32(marker.index())).min(to_u32(self.text.len())),
         }
     }
 
@@ -126,8 +132,22 @@ impl Builder<'_> {
             .push(Diagnostic::new(code, "", message, at));
     }
 
+    /// After a syntax error the rest of its document cannot be read, but the documents after the
+    /// next `---` can: kumactl and kubectl split a stream there and read each document alone.
     fn run(&mut self) {
-        let mut parser = Parser::new_from_str(self.text);
+        while let Some(next) = self.run_from() {
+            self.base = next;
+            // Only non-ASCII text maps positions through lines.
+            if let Some(index) = self.index {
+                self.base_line = index.position(self.text, next).line as usize - 1;
+            }
+        }
+    }
+
+    /// Parse from `base`; the offset of the next document when a syntax error stopped it.
+    fn run_from(&mut self) -> Option<u32> {
+        let text = self.text;
+        let mut parser = Parser::new_from_str(text.get(self.base as usize..).unwrap_or(""));
         let mut doc_start = 0u32;
         let mut root: Option<(Node, usize)> = None;
         // A scalar's tag failed: the document is reported, not read.
@@ -147,7 +167,9 @@ impl Builder<'_> {
                     };
                     let msg = format!("invalid YAML: {}", e.info());
                     self.fail(code, msg, TextRange::new(at, at));
-                    return;
+                    return (code == Code::Syntax)
+                        .then(|| next_document_start(text, at))
+                        .flatten();
                 }
             };
             let range = self.span(&span);
@@ -171,7 +193,7 @@ impl Builder<'_> {
                                     self.limits.max_documents
                                 );
                                 self.fail(Code::Limit, msg, node.span);
-                                return;
+                                return None;
                             }
                             let end = range.end.max(node.span.end);
                             let start = doc_start.min(node.span.start);
@@ -185,23 +207,20 @@ impl Builder<'_> {
                 Event::Alias(id) => {
                     let Some((node, size)) = self.anchors.get(&id).cloned() else {
                         self.fail(Code::Syntax, "invalid YAML: unknown anchor".into(), range);
-                        return;
+                        return None;
                     };
                     if !self.count(size, range) {
-                        return;
+                        return None;
                     }
                     let node = Node {
                         kind: node.kind,
                         span: range,
                     };
                     if !self.push(node, size, 0, &mut root) {
-                        return;
+                        return None;
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
-                    if !self.count(1, range) {
-                        return;
-                    }
                     let mut scalar = Scalar {
                         value: value.into_owned(),
                         plain: matches!(style, ScalarStyle::Plain),
@@ -218,7 +237,7 @@ impl Builder<'_> {
                         span: range,
                     };
                     if !self.push(node, 1, anchor, &mut root) {
-                        return;
+                        return None;
                     }
                 }
                 Event::SequenceStart(anchor, _) => {
@@ -231,7 +250,7 @@ impl Builder<'_> {
                         },
                         range,
                     ) {
-                        return;
+                        return None;
                     }
                 }
                 Event::MappingStart(anchor, _) => {
@@ -243,7 +262,7 @@ impl Builder<'_> {
                         size: 1,
                     };
                     if !self.open(open, range) {
-                        return;
+                        return None;
                     }
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
@@ -299,11 +318,12 @@ impl Builder<'_> {
                         }
                     };
                     if !self.push(node, size, anchor, &mut root) {
-                        return;
+                        return None;
                     }
                 }
             }
         }
+        None
     }
 
     /// Whether a flow collection opened at `start` ends with the end event's closing bracket (so
@@ -316,11 +336,12 @@ impl Builder<'_> {
             && bytes.get(range.end as usize - 1) == Some(&bracket)
     }
 
+    /// Counts what aliases expand to: the text itself is bounded by its size in bytes.
     fn count(&mut self, n: usize, at: TextRange) -> bool {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > self.limits.max_nodes {
             let msg = format!(
-                "the input expands to more than {} nodes (too many aliases or values); refusing to read further",
+                "aliases expand to more than {} nodes; refusing to read further",
                 self.limits.max_nodes
             );
             self.fail(Code::Limit, msg, at);
@@ -336,9 +357,6 @@ impl Builder<'_> {
                 self.limits.max_depth
             );
             self.fail(Code::Limit, msg, range);
-            return false;
-        }
-        if !self.count(1, range) {
             return false;
         }
         self.stack.push(open);
@@ -379,4 +397,18 @@ impl Builder<'_> {
         }
         true
     }
+}
+
+/// The offset of the first document marker (`---` at the start of a line) after `from`.
+fn next_document_start(text: &str, from: u32) -> Option<u32> {
+    let rest = text.get(from as usize..)?;
+    let mut searched = 0;
+    while let Some(i) = rest.get(searched..)?.find("\n---") {
+        let start = searched + i + 1;
+        match rest.as_bytes().get(start + 3) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(from + to_u32(start)),
+            _ => searched = start,
+        }
+    }
+    None
 }

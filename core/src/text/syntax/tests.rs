@@ -158,6 +158,35 @@ fn multi_document_streams_skip_empty_documents() {
     assert_eq!(parsed.documents.len(), 2);
 }
 
+/// kumactl and kubectl split a stream at `---` and read each document alone: a syntax error
+/// loses its own document, not the ones after it, which keep their exact positions (also after
+/// non-ASCII text).
+#[test]
+fn documents_after_a_syntax_error_are_still_read() {
+    for prefix in ["", "# café ☕\n"] {
+        let text = format!("{prefix}a: 1\n---\nb: {{x: [1}}\nlost: 2\n---\nc: 3\n---x: not a marker\n---\nd: 'é'\n");
+        let parsed = parse(&text, &Limits::default());
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.diagnostics[0].code, Code::Syntax);
+        let roots: Vec<serde_json::Value> =
+            parsed.documents.iter().map(|d| d.root.to_json()).collect();
+        assert_eq!(
+            roots,
+            vec![
+                serde_json::json!({"a": 1}),
+                serde_json::json!({"c": 3, "---x": "not a marker"}),
+                serde_json::json!({"d": "é"})
+            ],
+            "{prefix:?}"
+        );
+        let first_key = |d: &Document| d.root.as_mapping().map(|m| m[0].key.span.start as usize);
+        let first_value =
+            |d: &Document| d.root.as_mapping().map(|m| m[0].value.span.start as usize);
+        assert_eq!(first_key(&parsed.documents[1]), text.find("c: 3"));
+        assert_eq!(first_value(&parsed.documents[2]), text.find("'é'"));
+    }
+}
+
 #[test]
 fn syntax_errors_point_at_their_location_and_keep_earlier_documents() {
     let text = "a: 1\n---\nb: \"unclosed\n";
@@ -182,6 +211,30 @@ fn alias_bombs_hit_the_node_budget() {
     assert_eq!(
         parsed.diagnostics.first().map(|d| d.code),
         Some(Code::Limit)
+    );
+}
+
+/// The node budget is for what aliases expand to: a large file written out in full (a
+/// `kubectl get -o yaml` of many objects) is bounded by its size in bytes, not cut off.
+#[test]
+fn many_plain_nodes_are_not_an_alias_bomb() {
+    let doc = "type: MeshService\nname: svc\nmesh: default\nlabels:\n  app: a\nspec:\n  ports:\n  - port: 80\n    appProtocol: http\n";
+    let text = format!("{doc}---\n").repeat(9_000);
+    assert!(text.len() < Limits::default().max_bytes);
+    let parsed = parse(&text, &Limits::default());
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{:?}",
+        parsed.diagnostics.first()
+    );
+    assert_eq!(parsed.documents.len(), 9_000);
+    // The JSON reader too.
+    let json = format!("[{}1]", "{\"a\": [1, 2, 3]}, ".repeat(30_000));
+    let parsed = parse(&json, &Limits::default());
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{:?}",
+        parsed.diagnostics.first()
     );
 }
 
