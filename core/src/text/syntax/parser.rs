@@ -168,7 +168,7 @@ impl Builder<'_> {
                     let msg = format!("invalid YAML: {}", e.info());
                     self.fail(code, msg, TextRange::new(at, at));
                     return (code == Code::Syntax)
-                        .then(|| next_document_start(text, at))
+                        .then(|| next_document_start(text, at, self.base))
                         .flatten();
                 }
             };
@@ -399,14 +399,17 @@ impl Builder<'_> {
     }
 }
 
-/// The offset of the first document marker (`---` at the start of a line) after `from`.
-fn next_document_start(text: &str, from: u32) -> Option<u32> {
-    let rest = text.get(from as usize..)?;
+/// The offset of the first document marker (`---` at the start of a line) at or after `from`
+/// (a scanner stops at the marker that ends an unclosed flow collection) and after `after`.
+fn next_document_start(text: &str, from: u32, after: u32) -> Option<u32> {
+    let origin = from.saturating_sub(1) as usize;
+    let rest = text.get(origin..)?;
     let mut searched = 0;
     while let Some(i) = rest.get(searched..)?.find("\n---") {
         let start = searched + i + 1;
+        let at = to_u32(origin + start);
         match rest.as_bytes().get(start + 3) {
-            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(from + to_u32(start)),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') if at > after => return Some(at),
             _ => searched = start,
         }
     }

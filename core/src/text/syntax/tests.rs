@@ -185,6 +185,16 @@ fn documents_after_a_syntax_error_are_still_read() {
         assert_eq!(first_key(&parsed.documents[1]), text.find("c: 3"));
         assert_eq!(first_value(&parsed.documents[2]), text.find("'é'"));
     }
+    // An unclosed flow mapping: the scanner stops at the next marker itself.
+    let text = "a: {x: 1\n---\nb: 2\n---\n{c: [\n---\nd: 4\n";
+    let parsed = parse(text, &Limits::default());
+    let roots: Vec<serde_json::Value> = parsed.documents.iter().map(|d| d.root.to_json()).collect();
+    assert_eq!(
+        roots,
+        vec![serde_json::json!({"b": 2}), serde_json::json!({"d": 4})]
+    );
+    assert_eq!(parsed.diagnostics.len(), 2, "{:?}", parsed.diagnostics);
+    {}
 }
 
 #[test]
