@@ -595,3 +595,168 @@ test('overlapping operands check each file once', () => {
   assert.equal(twice.stdout, once.stdout);
   assert.equal(twice.stderr, once.stderr);
 });
+
+// --- A CI user's bug bash (fixtures/cli-ci/repo: see its docs/README.md) -----------------------
+
+const REPO_DIR = 'cli-ci/repo';
+const MISSING = 'kuma-mzs: nope.yaml: no such file or directory\n';
+
+test('a missing operand is reported and every other file is still checked and printed, in every format; exit 2', () => {
+  // It used to abort the run: `validate --format sarif bad.yaml nope.yaml > o.sarif` left o.sarif empty.
+  const text = runCli(['validate', 'mixed/bad-protocol.yaml', 'nope.yaml']);
+  assert.equal(text.code, 2);
+  assert.match(text.stdout, /^mixed\/bad-protocol\.yaml:12:18: error: spec\.ports\[0\]\.appProtocol: /m);
+  assert.equal(text.stderr, `${MISSING}2 error(s), 0 warning(s) in 1 file(s), 1 input error(s)\n`);
+  const json = runCli(['validate', '--format', 'json', 'nope.yaml', 'mixed/bad-protocol.yaml']);
+  assert.equal(json.code, 2);
+  assert.equal(json.stderr, MISSING);
+  assert.deepEqual(JSON.parse(json.stdout).files.map((f) => f.path), ['mixed/bad-protocol.yaml']);
+  const sarif = runCli(['validate', '--format', 'sarif', 'mixed/bad-protocol.yaml', 'nope.yaml']);
+  assert.equal(sarif.code, 2);
+  assert.equal(sarif.stderr, MISSING);
+  const uris = JSON.parse(sarif.stdout).runs[0].results.map((r) => r.locations[0].physicalLocation.artifactLocation.uri);
+  assert.deepEqual([...new Set(uris)], ['mixed/bad-protocol.yaml']);
+  const github = runCli(['validate', '--format', 'github', 'mixed/bad-protocol.yaml', 'nope.yaml']);
+  assert.equal(github.code, 2);
+  assert.match(github.stdout, /^::error file=mixed\/bad-protocol\.yaml,line=12,col=18,/m);
+  // An IO error wins over errors found, and over a clean run.
+  assert.equal(runCli(['validate', 'mixed/valid-mzs.yaml', 'nope.yaml']).code, 2);
+});
+
+test('a glob that matches nothing and a directory without YAML stay exit 2 with their message, and the other files are printed', () => {
+  const r = runCli(['validate', '--format', 'json', 'mixed/valid-mzs.yaml', 'nothing-*.yaml', `${REPO_DIR}/docs`]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    `kuma-mzs: nothing-*.yaml: no files match this pattern\nkuma-mzs: ${REPO_DIR}/docs: no .yaml, .yml or .json files in this directory\n`,
+  );
+  assert.deepEqual(JSON.parse(r.stdout).files.map((f) => f.path), ['mixed/valid-mzs.yaml']);
+  // Nothing read at all: only the reasons, no report of zero files that would read as a clean run.
+  const none = runCli(['validate', '--format', 'sarif', 'nope.yaml']);
+  assert.equal(none.code, 2);
+  assert.equal(none.stdout, '');
+  assert.equal(none.stderr, MISSING);
+});
+
+test('preview goes on without a missing operand or --zone path, exit 2', () => {
+  const r = runCli(['preview', '--format', 'json', 'preview', 'nope.yaml', '--zone', 'west=nothing/']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^kuma-mzs: nope\.yaml: no such file or directory$/m);
+  assert.match(r.stderr, /^kuma-mzs: --zone west=nothing\/: no such file or directory$/m);
+  assert.deepEqual(JSON.parse(r.stdout).zones.map((z) => z.zone), ['east', 'west']);
+  const sarif = runCli(['preview', '--format', 'sarif', 'preview', 'nope.yaml']);
+  assert.equal(sarif.code, 2);
+  assert.equal(JSON.parse(sarif.stdout).version, '2.1.0');
+});
+
+test('a directory or glob whose YAML is all in hidden directories says so, and naming the directory reads it', () => {
+  const deploy = `${REPO_DIR}/deploy`;
+  const note = `(hidden files and directories and node_modules are skipped, e.g. ${deploy}/.github/kuma.yaml; name such a path to read it: ${deploy}/.github)`;
+  const dir = runCli(['validate', deploy]);
+  assert.equal(dir.code, 2);
+  // It used to say only "no .yaml, .yml or .json files in this directory", which is false.
+  assert.equal(dir.stderr, `kuma-mzs: ${deploy}: no .yaml, .yml or .json files in this directory ${note}\n`);
+  const glob = runCli(['validate', `${deploy}/**/*.yaml`]);
+  assert.equal(glob.code, 2);
+  assert.equal(glob.stderr, `kuma-mzs: ${deploy}/**/*.yaml: no files match this pattern ${note}\n`);
+  for (const named of [`${deploy}/.github`, `${deploy}/.github/*.yaml`, `${deploy}/.github/kuma.yaml`]) {
+    const r = runCli(['validate', named]);
+    assert.equal(r.code, 1, named);
+    assert.match(r.stdout, new RegExp(`^${deploy}/\\.github/kuma\\.yaml:6:35: error: `), named);
+  }
+});
+
+test('node_modules is skipped as hidden directories are, and the message says so', () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kuma-mzs-cli-'));
+  try {
+    // Not a fixture: node_modules/ is ignored by git.
+    fs.mkdirSync(path.join(dir, 'app', 'node_modules', 'chart'), { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, REPO_DIR, 'k8s', 'kuma', 'mzs-bad.yaml'), path.join(dir, 'app', 'node_modules', 'chart', 'mzs.yaml'));
+    const r = runCli(['validate', 'app'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      'kuma-mzs: app: no .yaml, .yml or .json files in this directory (hidden files and directories and node_modules are skipped, e.g. app/node_modules/chart/mzs.yaml; name such a path to read it: app/node_modules/chart)\n',
+    );
+    assert.equal(runCli(['validate', 'app/node_modules/chart'], { cwd: dir }).code, 1);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('brace globs: {yaml,yml} matches either, as a shell would expand it', () => {
+  const paths = (pattern) => JSON.parse(runCli(['validate', '--format', 'json', pattern]).stdout).files.map((f) => f.path);
+  // It used to match nothing (exit 2). ..weird.yaml is hidden, as in a directory walk.
+  assert.deepEqual(paths(`${REPO_DIR}/k8s/**/*.{yaml,yml}`), [`${REPO_DIR}/k8s/kuma/mzs-bad.yaml`, `${REPO_DIR}/k8s/sub/ms.yml`]);
+  assert.deepEqual(paths('mixed/{broken,valid-mzs}.*'), ['mixed/broken.json', 'mixed/valid-mzs.yaml']);
+  assert.deepEqual(paths('{mixed,preview}/*-{mzs,east}.yaml'), ['mixed/valid-mzs.yaml', 'preview/zone-east.yaml']);
+  const nested = runCli(['validate', 'mixed/{a,{b,c}}.yaml']);
+  assert.equal(nested.code, 2);
+  assert.equal(nested.stderr, 'kuma-mzs: mixed/{a,{b,c}}.yaml: not a valid glob pattern ({a,{b,c}}: braces inside braces are not supported)\n');
+  // Braces without a comma, or without an end, are text (as in a shell).
+  assert.ok(globToRegExp('a{b}.yaml').test('a{b}.yaml'));
+  assert.ok(globToRegExp('a{b,c.yaml').test('a{b,c.yaml'));
+  assert.ok(globToRegExp('k8s/**/*.{yaml,yml}').test('k8s/x/a.yml'));
+  assert.ok(!globToRegExp('k8s/*.{yaml,yml}').test('k8s/a.json'));
+});
+
+test('--stdin-filename names standard input in every format', () => {
+  const input = fs.readFileSync(path.join(FIXTURES, REPO_DIR, 'k8s', 'kuma', 'mzs-bad.yaml'));
+  const name = 'k8s/rendered.yaml';
+  const text = runCli(['validate', '--stdin-filename', name, '-'], { input });
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, /^k8s\/rendered\.yaml:6:35: error: spec\.ports\[0\]\.appProtocol: /);
+  const json = JSON.parse(runCli(['validate', '--format', 'json', `--stdin-filename=${name}`, '-'], { input }).stdout);
+  assert.deepEqual(json.files.map((f) => f.path), [name]);
+  const sarif = JSON.parse(runCli(['validate', '--format', 'sarif', '--stdin-filename', name, '-'], { input }).stdout);
+  assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation, { uri: name, uriBaseId: '%SRCROOT%' });
+  const github = runCli(['validate', '--format', 'github', '--stdin-filename', name, '-'], { input });
+  assert.match(github.stdout, /^::error file=k8s\/rendered\.yaml,line=6,col=35,/);
+  // Unnamed, standard input has no file to annotate: the annotation is the run's.
+  assert.match(runCli(['validate', '--format', 'github', '-'], { input }).stdout, /^::error line=6,col=35,/);
+  const preview = runCli(['preview', '--zones', 'east', '--stdin-filename', name, '-'], { input });
+  assert.match(preview.stdout, /^k8s\/rendered\.yaml:6:35: error: /);
+  for (const [args, message] of [
+    [['--stdin-filename', name, 'mixed/valid-mzs.yaml'], /--stdin-filename names standard input, but no operand is -/],
+    [['--stdin-filename', '', '-'], /--stdin-filename: the name must not be empty/],
+  ]) {
+    const r = runCli(['validate', ...args], { input });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message);
+  }
+});
+
+test('--format github: one workflow command per diagnostic, at its range, with the exit status of the other formats', () => {
+  const r = runCli(['validate', '--format', 'github', 'k8s-repo', 'mixed/bad-protocol.yaml']);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.ok(lines.every((l) => /^::(error|warning|notice) file=/.test(l)), r.stdout);
+  assert.ok(lines.some((l) => l.startsWith('::notice file=k8s-repo/kuma/policies.yaml,line=2,col=7,endLine=2,endColumn=18,title=unmodelled-kind::kind: MeshTimeout ')), r.stdout);
+  assert.ok(lines.some((l) => l.startsWith('::warning file=k8s-repo/kuma/web-mzs.yaml,line=14,col=9,endLine=14,endColumn=12,title=MZS008::key app is written twice')), r.stdout);
+  // Kuma's own message: titled by its field; the hint is the message's second line (%0A).
+  assert.ok(
+    lines.includes('::error file=mixed/bad-protocol.yaml,line=12,col=18,endLine=12,endColumn=23,title=spec.ports[0].appProtocol::spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp%0Ahint: Kuma 2.14 accepts this; if your control plane runs Kuma 2.14, validate with Kuma version 2.14 instead of 3.0'),
+    r.stdout,
+  );
+  assert.match(r.stderr, /^2 error\(s\), 1 warning\(s\), 2 info in 5 file\(s\)\n$/);
+  assert.equal(runCli(['validate', '--format', 'github', 'k8s-repo']).code, 0);
+  assert.match(runCli(['--help']).stdout, /--format text\|json\|sarif\|github/);
+});
+
+test('--format github escapes what would end a command or start another: nothing forged', () => {
+  const input = 'type: MeshService\nname: a\nmesh: default\nspec:\n  selector: {dataplaneLabels: {matchLabels: {app: a}}}\n  "x\\n::error file=fake.yaml::injected 100%\\r": 1\n  ports: [{port: 80, appProtocol: http}]\n';
+  const r = runCli(['validate', '--format', 'github', '--stdin-filename', 'a,b:c%.yaml', '-'], { input });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    '::warning file=a%2Cb%3Ac%25.yaml,line=6,col=3,endLine=6,endColumn=47,title=MZS005::spec.x%0A::error file=fake.yaml::injected 100%25%0D: unknown field `x%0A::error file=fake.yaml::injected 100%25%0D`; Kuma ignores it (known fields: identities, ports, selector, state)\n',
+  );
+});
+
+test('preview --format github annotates the zone mistakes; skipped resources stay text on standard error', () => {
+  const r = runCli(['preview', '--format', 'github', '--zones', 'east,west', 'zone-dirs/']);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^::warning file=zone-dirs\/global\/global\.yaml,line=16,col=7,[^\n]*,title=MZS201::/m);
+  assert.match(r.stdout, /^::error file=zone-dirs\/zones\/west\/services\.yaml,line=19,col=7,[^\n]*,title=MZS203::/m);
+  assert.match(r.stderr, /^zone-dirs\/zones\/west\/services\.yaml:18:1: skipped MeshMultiZoneService default\/cache: /m);
+});

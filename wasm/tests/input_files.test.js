@@ -262,3 +262,36 @@ test('a directory walk follows symbolic links, takes each file once and does not
   const glob = run(['validate', '--format', 'json', 'd5/**/*.yaml']);
   assert.deepEqual(JSON.parse(glob.stdout).files.map((f) => f.path), ['d5/dir-link/deep.yaml', 'd5/file-link.yaml', 'd5/real/mb.yaml']);
 });
+
+test('an input that exists but cannot be read is an IO error of its own: the other files are still checked, exit 2', { skip: process.platform === 'win32' }, () => {
+  // Standard input redirected from a directory: EISDIR when it is read, after the operands are expanded.
+  const stdin = fs.openSync(dir, 'r');
+  try {
+    const { spawnSync } = require('node:child_process');
+    const r = spawnSync(process.execPath, [require('./helpers.js').CLI, 'validate', '--format', 'json', '-', 'd1/mb.yaml'], {
+      cwd: dir,
+      stdio: [stdin, 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, 'kuma-mzs: <stdin>: cannot read (EISDIR)\n');
+    assert.deepEqual(located(JSON.parse(r.stdout)), ['d1/mb.yaml:2:7: kuma']);
+  } finally {
+    fs.closeSync(stdin);
+  }
+});
+
+test('a file without read permission is reported and the others are checked, exit 2', { skip: process.platform === 'win32' || process.getuid() === 0 }, () => {
+  const locked = path.join(dir, 'locked', 'mzs.yaml');
+  fs.mkdirSync(path.dirname(locked), { recursive: true });
+  fs.writeFileSync(locked, VALID_MZS);
+  fs.chmodSync(locked, 0);
+  try {
+    const r = run(['validate', 'locked', 'd1/mb.yaml']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^kuma-mzs: locked\/mzs\.yaml: cannot read \(EACCES\)$/m);
+    assert.match(r.stdout, BAD_NAME_ERROR);
+  } finally {
+    fs.rmSync(path.dirname(locked), { recursive: true, force: true });
+  }
+});

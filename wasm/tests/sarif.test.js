@@ -96,3 +96,54 @@ test('docs/codes.md has a section for every code, with the core severity', () =>
     assert.ok(body.startsWith(`**${name[c.severity]}`), `${c.code}: ${body.slice(0, 40)}`);
   }
 });
+
+// fixtures/cli-ci/repo: k8s/kuma/mzs-bad.yaml (an error at 6:35), k8s/..weird.yaml (the same).
+const K8S = path.join(FIXTURES, 'cli-ci', 'repo', 'k8s');
+
+/** The artifactLocation of every result of a SARIF run of the CLI in `cwd`. */
+function locations(args, options) {
+  const r = runCli(args, options);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  return sarif.runs[0].results.map((x) => x.locations[0].physicalLocation.artifactLocation);
+}
+
+test('--srcroot with relative operands: files are read from the working directory, and URIs say so', () => {
+  // In repo/k8s, `--srcroot .. kuma/` used to give kuma/mzs-bad.yaml: the operand resolved against the srcroot.
+  const expected = [{ uri: 'k8s/kuma/mzs-bad.yaml', uriBaseId: '%SRCROOT%' }];
+  for (const command of ['validate', 'preview']) {
+    assert.deepEqual(locations([command, '--format', 'sarif', '--srcroot', '..', 'kuma/'], { cwd: K8S }), expected, command);
+  }
+  // Standard input named with --stdin-filename is resolved the same way.
+  const input = fs.readFileSync(path.join(K8S, 'kuma', 'mzs-bad.yaml'));
+  const named = locations(['validate', '--format', 'sarif', '--srcroot', '..', '--stdin-filename', 'kuma/mzs-bad.yaml', '-'], { cwd: K8S, input });
+  assert.deepEqual(named, expected);
+  // A name that starts with two dots is inside the srcroot, not outside it.
+  assert.deepEqual(locations(['validate', '--format', 'sarif', '--srcroot', '.', '..weird.yaml'], { cwd: K8S }), [
+    { uri: '..weird.yaml', uriBaseId: '%SRCROOT%' },
+  ]);
+  // A file that is outside keeps its absolute file:// URI.
+  const outside = locations(['validate', '--format', 'sarif', '--srcroot', 'kuma', '..weird.yaml'], { cwd: K8S });
+  assert.deepEqual(outside, [{ uri: new URL(`file://${path.join(K8S, '..weird.yaml')}`).href }]);
+});
+
+test('--sarif-help-uri must be an http(s) URL, and each rule\'s help then links there', () => {
+  for (const bad of ['not a url', 'file:///tmp/codes.md', 'javascript:alert(1)', 'docs/codes.md']) {
+    const r = runCli(['validate', '--format', 'sarif', '--sarif-help-uri', bad, 'mixed/valid-mzs.yaml']);
+    assert.equal(r.code, 2, bad);
+    assert.equal(r.stdout, '', bad);
+    assert.match(r.stderr, new RegExp(`^kuma-mzs: --sarif-help-uri: ${JSON.stringify(bad).replace(/[.()/]/g, '\\$&')} is not an http\\(s\\) URL`), bad);
+  }
+  const base = 'https://example.org/kuma-mzs/blob/main/docs/codes.md';
+  const r = runCli(['preview', '--format', 'sarif', '--sarif-help-uri', base, 'preview']);
+  assert.equal(r.code, 0, r.stderr);
+  const sarif = JSON.parse(r.stdout);
+  assertValid(sarif);
+  for (const rule of sarif.runs[0].tool.driver.rules) {
+    const anchor = rule.helpUri.slice(rule.helpUri.indexOf('#') + 1);
+    assert.equal(rule.helpUri, `${base}#${anchor}`);
+    // The markdown linked the relative docs/codes.md#..., which resolves nowhere a reader is.
+    assert.ok(rule.help.markdown.endsWith(`(${base}#${anchor}).`), rule.help.markdown);
+    assert.ok(rule.help.text.includes(`${base}#${anchor}`), rule.help.text);
+  }
+});

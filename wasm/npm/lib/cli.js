@@ -7,18 +7,18 @@ const path = require('node:path');
 const core = require('../node/kuma_mzs.js');
 const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
-const { diagnosticText, hintText, escapeControls } = require('./format.js');
+const { diagnosticText, hintText, escapeControls, githubCommand } = require('./format.js');
 const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
 const { templateDiagnostic } = require('./templates.js');
 
 const USAGE = `Usage:
-  kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif] [--strict]
+  kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif|github] [--strict]
                     [--max-bytes N] [--system-namespace NS] [--srcroot DIR]
-                    [--sarif-help-uri URL] FILE|DIR|GLOB|- ...
+                    [--sarif-help-uri URL] [--stdin-filename PATH] FILE|DIR|GLOB|- ...
   kuma-mzs preview  [--zones a,b,c] [--zone ZONE=PATH ...] [--down-zones a,b]
                     [--kuma-version VERSION] [--mzs-cidr CIDR] [--strict] [--max-bytes N]
-                    [--system-namespace NS] [--format text|json|sarif] [--srcroot DIR]
-                    [--sarif-help-uri URL] [FILE|DIR|GLOB|- ...]
+                    [--system-namespace NS] [--format text|json|sarif|github] [--srcroot DIR]
+                    [--sarif-help-uri URL] [--stdin-filename PATH] [FILE|DIR|GLOB|- ...]
   kuma-mzs schema   [--kuma-version VERSION] [KIND]
   kuma-mzs --version | --help
 
@@ -36,10 +36,21 @@ preview   shows what each zone's control plane computes for every MeshMultiZoneS
 schema    prints the JSON Schema of every resource kind (or of KIND) under the
           rules of --kuma-version.
 
+FILE      read whatever its name; - reads standard input
+DIR       every .yaml, .yml and .json file below DIR, except hidden files, hidden directories
+          (.github, .git, ...) and node_modules: name such a path to read it
+GLOB      quoted, expanded by kuma-mzs: * and ? (not /), ** (any directories), [abc], [!abc],
+          {yaml,yml} (no braces inside braces); takes the file types a DIR takes unless its
+          last part names an extension ('k8s/*.txt'); skips what a DIR skips
+          An operand that cannot be read (or finds no file) is reported on standard error and
+          the others are still checked and reported (exit 2).
+
 --kuma-version  the Kuma release whose rules apply: 3.0 (default) or 2.14 down to 2.9 (2.14.3
                 and v2.14.3 work too); 2.x is the newest 2.x release, 2.14
 --format        text (default), json (one object: files, their documents and diagnostics;
-                preview: zones, skipped and files too) or sarif (SARIF 2.1.0, for code scanning)
+                preview: zones, skipped and files too), sarif (SARIF 2.1.0, for code scanning) or
+                github (GitHub Actions ::error/::warning/::notice commands, one per diagnostic:
+                annotations on the files, no code scanning needed; run from the repository root)
 --strict        documents that are not Kuma resources, Kuma kinds kuma-mzs does not check and
                 Go (Helm) templates are errors instead of being skipped, info or warnings
 --zones a,b,c   (preview) the zones to compute, besides those --zone and the MeshServices'
@@ -59,10 +70,13 @@ schema    prints the JSON Schema of every resource kind (or of KIND) under the
                 Mesh: kong-mesh-system): a MeshMultiZoneService or HostnameGenerator manifest
                 in another namespace is an error, as Kuma's admission webhook refuses it
 --srcroot       the directory SARIF URIs are relative to (%SRCROOT%; default: the
-                working directory)
---sarif-help-uri  URL of docs/codes.md; each SARIF rule's helpUri is URL#code
+                working directory); operands are still read from the working directory
+--sarif-help-uri  the http(s) URL of docs/codes.md; each SARIF rule's helpUri and help link
+                are URL#code
+--stdin-filename PATH  the name standard input (-) is reported under in every format (default
+                <stdin>); SARIF resolves it as it does a FILE
 
-Exit status: 0 no errors, 1 errors found, 2 usage or IO error.
+Exit status: 0 no errors, 1 errors found, 2 usage or IO error (also when other files had errors).
 
 The language server (for editors) is the package's other command:
   kuma-mzs-language-server --stdio
@@ -83,6 +97,31 @@ class UsageError extends Error {}
 
 // The value of an option that may be given more than once (collected into a list).
 const REPEATED = 'repeated';
+
+const FORMATS = ['text', 'json', 'sarif', 'github'];
+
+/**
+ * --sarif-help-uri: an http(s) URL. The SARIF carries it to code scanning as each rule's help
+ * link, where anything else (`not a url#mzs103`, a file:// path of this machine) is a dead link.
+ */
+function httpUrl(name, value) {
+  let url = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(`--${name}: ${JSON.stringify(value)} is not an http(s) URL (the URL of docs/codes.md, e.g. https://example.com/kuma-mzs/docs/codes.md)`);
+  }
+  return value;
+}
+
+/** --stdin-filename: a path to report standard input under; an empty one would print as none. */
+function stdinFilename(name, value) {
+  if (value === '') throw new UsageError(`--${name}: the name must not be empty`);
+  return value;
+}
 
 // The core names the release (and lists the supported ones when the spelling names none).
 function kumaVersion(name, value) {
@@ -135,13 +174,66 @@ function readStdinOnce() {
   };
 }
 
-/** `{path, text, undecodable?, named}` per input file; `named`: the user named this file (or
- * `-`) rather than a directory or glob it was found by. */
-function loadInputs(operands, io) {
+/**
+ * The IO errors of a run (an operand that names nothing, a file that cannot be read): each is
+ * said on standard error as it happens and the run goes on with the other inputs, so that one
+ * missing file does not hide every other file's findings (in CI, it used to leave an empty
+ * SARIF file to upload).
+ * Any of them makes the exit status 2.
+ */
+function ioErrors(io) {
+  const failed = {
+    count: 0,
+    report(e) {
+      failed.count++;
+      io.err(`kuma-mzs: ${e.message}\n`);
+    },
+  };
+  return failed;
+}
+
+/** The exit status: an IO error (some input was not checked) says more than an error found. */
+function exitStatus(failed, errors) {
+  return failed.count > 0 ? 2 : errors ? 1 : 0;
+}
+
+/** --stdin-filename names standard input; without `-` among the paths it would be ignored
+ * without a word. */
+function checkStdinFilename(options, paths) {
+  if (options['stdin-filename'] !== undefined && !paths.includes('-')) {
+    throw new UsageError('--stdin-filename names standard input, but no operand is - (standard input is read only for -)');
+  }
+}
+
+/**
+ * One expanded operand read (see readInput), named `stdinName` (--stdin-filename) when it is `-`
+ * and that is given; null when it cannot be read, after `failed` reported it.
+ */
+function readOperand(file, stdin, stdinName, failed) {
+  let input;
+  try {
+    input = readInput(file, stdin);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    failed.report(e);
+    return null;
+  }
+  return file === '-' && stdinName !== undefined ? { ...input, path: stdinName } : input;
+}
+
+/** `{path, text, undecodable?, named}` per input file that could be read (the others go to
+ * `failed`); `named`: the user named this file (or `-`) rather than a directory or glob it was
+ * found by. */
+function loadInputs(operands, io, stdinName, failed) {
   if (operands.length === 0) throw new UsageError('no input files (use - for stdin)');
   const stdin = io.stdin || readStdinOnce();
   const named = new Set(operands);
-  return expandOperands(operands).map((f) => ({ ...readInput(f, stdin), named: named.has(f) }));
+  const inputs = [];
+  for (const f of expandOperands(operands, failed.report)) {
+    const input = readOperand(f, stdin, stdinName, failed);
+    if (input !== null) inputs.push({ ...input, named: named.has(f) });
+  }
+  return inputs;
 }
 
 /**
@@ -199,6 +291,12 @@ function allDiagnostics(result) {
   return result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
 }
 
+/** One diagnostic as a GitHub Actions workflow command (see githubCommand); standard input
+ * without --stdin-filename has no file to annotate. */
+function githubLine(path, d) {
+  return githubCommand(path === '<stdin>' ? undefined : path, d);
+}
+
 /** One diagnostic as text: one line (and its hint's), whatever control characters the file's
  * keys, values or name hold (see escapeControls). */
 function textLine(path, d) {
@@ -235,12 +333,13 @@ function previewOnly(name) {
 function runValidate(argv, io) {
   const { options, operands } = parseArgs(argv, {
     'kuma-version': kumaVersion,
-    format: ['text', 'json', 'sarif'],
+    format: FORMATS,
     strict: true,
     'max-bytes': null,
     'system-namespace': null,
     srcroot: null,
-    'sarif-help-uri': null,
+    'sarif-help-uri': httpUrl,
+    'stdin-filename': stdinFilename,
     zone: previewOnly,
     zones: previewOnly,
   });
@@ -251,7 +350,11 @@ function runValidate(argv, io) {
     systemNamespace: options['system-namespace'],
   };
   callCore(() => core.validate('', validateOptions));
-  const inputs = loadInputs(operands, io);
+  checkStdinFilename(options, operands);
+  const failed = ioErrors(io);
+  const inputs = loadInputs(operands, io, options['stdin-filename'], failed);
+  // Nothing could be read (each reason said): a report of no files would read as a clean run.
+  if (inputs.length === 0) return 2;
   const format = options.format || 'text';
   const files = inputs.map((input) => ({
     path: input.path,
@@ -269,12 +372,14 @@ function runValidate(argv, io) {
       else infos++;
     }
   }
-  if (format === 'text') {
+  if (format === 'text' || format === 'github') {
+    const line = format === 'text' ? textLine : githubLine;
     for (const f of files) {
-      for (const d of allDiagnostics(f.result)) io.out(textLine(f.path, d) + '\n');
+      for (const d of allDiagnostics(f.result)) io.out(line(f.path, d) + '\n');
     }
     const notes = infos > 0 ? `, ${infos} info` : '';
-    io.err(`${errors} error(s), ${warnings} warning(s)${notes} in ${files.length} file(s)\n`);
+    const unread = failed.count > 0 ? `, ${failed.count} input error(s)` : '';
+    io.err(`${errors} error(s), ${warnings} warning(s)${notes} in ${files.length} file(s)${unread}\n`);
   } else if (format === 'json') {
     const out = {
       files: files.map((f) => ({
@@ -296,7 +401,7 @@ function runValidate(argv, io) {
     );
     io.out(JSON.stringify(sarif, null, 2) + '\n');
   }
-  return errors > 0 ? 1 : 0;
+  return exitStatus(failed, errors > 0);
 }
 
 function zoneAssignments(values) {
@@ -310,26 +415,23 @@ function zoneAssignments(values) {
 }
 
 /**
- * The input files of `preview`, each with the zone whose control plane it is applied to: the
- * operands' files, then those of each `--zone` PATH not among them. A `--zone` decides over a
- * directory's name; a file two `--zone`s claim for different zones is a usage error.
+ * The input files of `preview` that could be read (the others go to `failed`), each with the
+ * zone whose control plane it is applied to: the operands' files, then those of each `--zone`
+ * PATH not among them. A `--zone` decides over a directory's name; a file two `--zone`s claim for
+ * different zones is a usage error.
  */
-function loadPreviewInputs(operands, assignments, zoneNames, io) {
+function loadPreviewInputs(operands, assignments, zoneNames, io, stdinName, failed) {
   if (operands.length === 0 && assignments.length === 0) throw new UsageError('no input files (use - for stdin)');
   const stdin = io.stdin || readStdinOnce();
   const named = new Set(operands.concat(assignments.map((a) => a.path)));
-  const files = operands.length > 0 ? expandOperands(operands) : [];
+  const files = operands.length > 0 ? expandOperands(operands, failed.report) : [];
   const keyOf = (file) => (file === '-' ? '-' : path.resolve(file));
   const listed = new Set(files.map(keyOf));
   const declared = new Map();
   for (const assignment of assignments) {
-    let matched;
-    try {
-      matched = expandOperands([assignment.path]);
-    } catch (e) {
-      if (e instanceof InputError) throw new InputError(`--zone ${assignment.zone}=${e.message}`);
-      throw e;
-    }
+    const matched = expandOperands([assignment.path], (e) =>
+      failed.report(new InputError(`--zone ${assignment.zone}=${e.message}`)),
+    );
     for (const file of matched) {
       const key = keyOf(file);
       const earlier = declared.get(key);
@@ -345,13 +447,27 @@ function loadPreviewInputs(operands, assignments, zoneNames, io) {
       }
     }
   }
-  return files.map((file) => {
-    const input = { ...readInput(file, stdin), named: named.has(file) };
+  const inputs = [];
+  for (const file of files) {
+    const read = readOperand(file, stdin, stdinName, failed);
+    if (read === null) continue;
+    const input = { ...read, named: named.has(file) };
     const assignment = declared.get(keyOf(file));
     const name = assignment ? assignment.zone : file === '-' ? undefined : zoneOfDirectories(file, zoneNames);
     const zone = inputZone(name);
-    return zone === undefined ? input : { ...input, zone };
-  });
+    inputs.push(zone === undefined ? input : { ...input, zone });
+  }
+  return inputs;
+}
+
+/** The resources a preview skipped, as lines on standard error beside a machine format's output
+ * (json, github), for a person reading the CI log. */
+function printSkipped(result, io) {
+  for (const s of result.skipped) {
+    const key = s.mesh ? `${s.mesh}/${s.name}` : s.name;
+    const line = `${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${key}: ${s.reason}`;
+    io.err(`${escapeControls(line)}\n`);
+  }
 }
 
 /** `global 1, east 2, west 1`: how many input files each control plane got, global first. */
@@ -378,9 +494,10 @@ function runPreview(argv, io) {
     strict: true,
     'max-bytes': null,
     'system-namespace': null,
-    format: ['text', 'json', 'sarif'],
+    format: FORMATS,
     srcroot: null,
-    'sarif-help-uri': null,
+    'sarif-help-uri': httpUrl,
+    'stdin-filename': stdinFilename,
   });
   const assignments = zoneAssignments(options.zone);
   const previewOptions = {
@@ -399,8 +516,12 @@ function runPreview(argv, io) {
   if (options['down-zones'] !== undefined) previewOptions.downZones = commaList(options['down-zones']);
   if (options['mzs-cidr'] !== undefined) previewOptions.mzsCidr = options['mzs-cidr'];
   callCore(() => core.preview([], previewOptions));
+  checkStdinFilename(options, operands.concat(assignments.map((a) => a.path)));
   const zoneNames = new Set((previewOptions.zones || []).concat(assignments.map((a) => a.zone)));
-  const inputs = loadPreviewInputs(operands, assignments, zoneNames, io);
+  const failed = ioErrors(io);
+  const inputs = loadPreviewInputs(operands, assignments, zoneNames, io, options['stdin-filename'], failed);
+  // Nothing could be read (each reason said): a preview of no files would read as a clean run.
+  if (inputs.length === 0) return 2;
   const validateOptions = {
     kumaVersion: previewOptions.kumaVersion,
     unknownResources: previewOptions.unknownResources,
@@ -442,15 +563,16 @@ function runPreview(argv, io) {
       { version: core.version(), codes: core.codes(), srcroot: options.srcroot, helpBase: options['sarif-help-uri'] },
     );
     io.out(JSON.stringify(sarif, null, 2) + '\n');
+  } else if (format === 'github') {
+    for (const f of result.diagnostics) {
+      for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.out(githubLine(f.path, d) + '\n');
+    }
+    printSkipped(result, io);
   } else if (format === 'json') {
     for (const f of result.diagnostics) {
       for (const d of f.diagnostics.concat(f.previewDiagnostics)) io.err(textLine(f.path, d) + '\n');
     }
-    for (const s of result.skipped) {
-      const key = s.mesh ? `${s.mesh}/${s.name}` : s.name;
-      const line = `${s.path}:${s.range.start.line}:${s.range.start.column}: skipped ${s.kind} ${key}: ${s.reason}`;
-      io.err(`${escapeControls(line)}\n`);
-    }
+    printSkipped(result, io);
     const files = result.diagnostics.map((f, i) => ({
       path: f.path,
       ...(inputs[i].zone === undefined ? {} : { zone: inputs[i].zone }),
@@ -475,7 +597,7 @@ function runPreview(argv, io) {
     // Once zones are named, say where the files went: a layout that names no zone shows here.
     if (previewOptions.zones !== undefined) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
   }
-  return errors ? 1 : 0;
+  return exitStatus(failed, errors);
 }
 
 function runSchema(argv, io) {

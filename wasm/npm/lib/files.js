@@ -1,7 +1,8 @@
 'use strict';
 // Expanding command-line operands into input files: `-` (stdin), files, directories (every
-// .yaml/.yml/.json below, sorted) and glob patterns (`*`, `?`, `**`), without dependencies;
-// and reading them as text the way Kuma's decoders do (UTF-8, or UTF-16 with a byte order mark).
+// .yaml/.yml/.json below, sorted) and glob patterns (`*`, `?`, `**`, `[...]`, `{a,b}`), without
+// dependencies; and reading them as text the way Kuma's decoders do (UTF-8, or UTF-16 with a
+// byte order mark).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,11 +12,39 @@ const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 class InputError extends Error {}
 
 function isGlob(operand) {
-  return /[*?[]/.test(operand);
+  return /[*?[{]/.test(operand);
 }
 
 /** The regular expression of a glob pattern; throws Error saying what is wrong with the pattern. */
 function globToRegExp(pattern) {
+  return new RegExp('^' + globSource(pattern) + '$');
+}
+
+/** The index of the `}` that closes the `{` at `open`, counting the braces opened inside it (-1:
+ * none closes it). */
+function closingBrace(pattern, open) {
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    if (pattern[i] === '{') depth++;
+    else if (pattern[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * The regular expression of `{a,b}` at `open` (`(?:a|b)`, each alternative a glob itself), or
+ * null when the braces are text, as a shell takes them: no closing `}`, or no comma (`{a}`).
+ */
+function braceSource(pattern, open, end) {
+  const body = pattern.slice(open + 1, end);
+  if (!body.includes(',')) return null;
+  // Nested braces (`{a,{b,c}}`) are rare in a file pattern; said plainly rather than half-matched.
+  if (body.includes('{')) throw new Error(`${pattern.slice(open, end + 1)}: braces inside braces are not supported`);
+  return '(?:' + body.split(',').map(globSource).join('|') + ')';
+}
+
+/** The regular expression source (unanchored) of a glob pattern (see globToRegExp). */
+function globSource(pattern) {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -51,11 +80,20 @@ function globToRegExp(pattern) {
         re += set;
         i = end;
       }
+    } else if (c === '{') {
+      const end = closingBrace(pattern, i);
+      const alternatives = end < 0 ? null : braceSource(pattern, i, end);
+      if (alternatives === null) {
+        re += '\\{';
+      } else {
+        re += alternatives;
+        i = end;
+      }
     } else {
       re += c.replace(/[.+^${}()|\\]/g, '\\$&');
     }
   }
-  return new RegExp('^' + re + '$');
+  return re;
 }
 
 // The bytes of the paths a directory walk found whose names are not UTF-8 (a latin-1 `café.yaml`),
@@ -93,14 +131,22 @@ function below(real, name) {
   return (real.endsWith(path.sep) ? real : real + path.sep) + name.toString('latin1');
 }
 
+/** Whether a directory walk passes over an entry: hidden files and directories (`.git`,
+ * `.github`) and node_modules hold tooling and other people's files, not a repository's own. */
+function isSkipped(name) {
+  return name === 'node_modules' || name.startsWith('.');
+}
+
 /**
  * Every file below `dir`, sorted by name in each directory, depth first, as paths to print (see
  * rawPaths). Symbolic links are followed, and each directory and file is taken once: a link to
  * a directory above is a loop, and one to a file or directory the walk reaches anyway a second
  * copy (twice the same resources in a preview). The path taken is one without links when there
  * is one: links are followed after the rest of the walk, and fill in their place in the order.
+ * Entries below `dir` that isSkipped names are passed over, their paths added to `skipped` (an
+ * array, when given) so that a walk that finds nothing can say why; `all` takes them too.
  */
-function walk(dir, out) {
+function walk(dir, out, { skipped = null, all = false } = {}) {
   const sep = Buffer.from(path.sep);
   // Real paths (bytes, as latin-1 strings) of the directories and files taken. Below a directory
   // whose real path is known, an entry that is no link has that path and its name: only links
@@ -121,8 +167,11 @@ function walk(dir, out) {
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
     for (const entry of entries) {
       const name = shownName(entry.name);
-      if (name === 'node_modules' || name.startsWith('.')) continue;
       const file = { raw: Buffer.concat([raw, sep, entry.name]), shown: path.join(shown, name), exact: name === entry.name.toString() };
+      if (!all && isSkipped(name)) {
+        if (skipped) skipped.push(file.shown);
+        continue;
+      }
       if (entry.isSymbolicLink()) {
         const place = [];
         found.push(place);
@@ -165,6 +214,33 @@ function isKumaFileType(file) {
 }
 
 /**
+ * The first file below the entries a walk skipped (see walk) that `keep` takes, or null: a
+ * directory or glob that finds nothing says it was there, since "no files" would be false.
+ */
+function firstSkippedFile(skipped, keep) {
+  for (const entry of skipped) {
+    let files;
+    try {
+      files = fs.statSync(entry).isDirectory() ? walk(entry, [], { all: true }) : [entry];
+    } catch {
+      // An entry that cannot be read says nothing either way.
+      continue;
+    }
+    const file = files.find(keep);
+    if (file !== undefined) return file;
+  }
+  return null;
+}
+
+/** ` (hidden files and directories and node_modules are skipped, e.g. ...)` when a walk that
+ * found nothing passed over `file`, else ''. Naming such a path reads it, so the note says which. */
+function skippedNote(file) {
+  if (file === null) return '';
+  const name = path.basename(file).startsWith('.') ? file : path.dirname(file);
+  return ` (hidden files and directories and node_modules are skipped, e.g. ${file}; name such a path to read it: ${name})`;
+}
+
+/**
  * Whether a glob's last segment names an extension (`*.txt`, `*.y*ml`, `chart.*`): then the user
  * said which files they want. One that does not (`*`, `**`, `web-*`) is a directory walk in other
  * words, so it takes only the file types a directory operand takes, not a `logo.png` beside them.
@@ -178,6 +254,8 @@ function namesExtension(pattern) {
  * which path.join has normalised, so the pattern is normalised the same way first: its fixed
  * directory part as a path (`dn/../in`, `./in`, `in//` are `in`), and in its glob part empty and
  * `.` segments dropped. Matches print below the normalised directory (`in/a.json`).
+ * Returns {files, skipped, matches}: the entries the walk passed over (see walk) and the test of
+ * a walked path, for saying why a glob that matches nothing found nothing.
  */
 function expandGlob(pattern) {
   const parts = pattern.split(path.sep).join('/').split('/');
@@ -193,54 +271,69 @@ function expandGlob(pattern) {
   } catch (e) {
     throw new InputError(`${pattern}: not a valid glob pattern (${e.message})`);
   }
-  if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) return [];
   const anyType = namesExtension(normalized);
-  return walk(base, [])
+  const matches = (f) => re.test(f.split(path.sep).join('/')) && (anyType || isKumaFileType(f));
+  const skipped = [];
+  if (!fs.existsSync(base) || !fs.statSync(base).isDirectory()) return { files: [], skipped, matches };
+  const files = walk(base, [], { skipped })
     .map((f) => {
       const shown = f.split(path.sep).join('/');
       if (rawPaths.has(f)) rawPaths.set(shown, rawPaths.get(f));
       return shown;
     })
-    .filter((f) => re.test(f))
-    .filter((f) => anyType || isKumaFileType(f));
+    .filter(matches);
+  return { files, skipped, matches };
 }
 
 /**
  * Expand operands into file paths in order; `-` stays as stdin. A file operand (or `-`) comes
  * back exactly as written, so a caller can tell the files a user named from those found in a
- * directory or by a glob. Throws InputError.
+ * directory or by a glob. An operand that names nothing (or a glob or directory that finds no
+ * file) is an InputError: passed to `onError` when given, and the other operands still
+ * expanded, else thrown.
  */
-function expandOperands(operands) {
+function expandOperands(operands, onError) {
   const out = [];
   for (const operand of operands) {
-    if (operand === '-') {
-      out.push('-');
-      continue;
-    }
-    let stat = null;
     try {
-      stat = fs.statSync(operand);
-    } catch {
-      stat = null;
-    }
-    if (stat && stat.isDirectory()) {
-      const files = walk(operand, []).filter(isKumaFileType);
-      if (files.length === 0) throw new InputError(`${operand}: no .yaml, .yml or .json files in this directory`);
-      out.push(...files);
-    } else if (stat) {
-      out.push(operand);
-    } else if (isGlob(operand)) {
-      const files = expandGlob(operand);
-      if (files.length === 0) {
-        const what = namesExtension(operand) ? 'files' : '.yaml, .yml or .json files';
-        throw new InputError(`${operand}: no ${what} match this pattern`);
-      }
-      out.push(...files);
-    } else {
-      throw new InputError(`${operand}: no such file or directory`);
+      out.push(...expandOperand(operand));
+    } catch (e) {
+      if (!(e instanceof InputError) || !onError) throw e;
+      onError(e);
     }
   }
   return onceEach(out);
+}
+
+/** The files of one operand (see expandOperands); throws InputError. */
+function expandOperand(operand) {
+  if (operand === '-') return ['-'];
+  let stat = null;
+  try {
+    stat = fs.statSync(operand);
+  } catch {
+    stat = null;
+  }
+  if (stat && stat.isDirectory()) {
+    const skipped = [];
+    const files = walk(operand, [], { skipped }).filter(isKumaFileType);
+    if (files.length === 0) {
+      const note = skippedNote(firstSkippedFile(skipped, isKumaFileType));
+      throw new InputError(`${operand}: no .yaml, .yml or .json files in this directory${note}`);
+    }
+    return files;
+  }
+  if (stat) return [operand];
+  if (isGlob(operand)) {
+    const { files, skipped, matches } = expandGlob(operand);
+    if (files.length === 0) {
+      const what = namesExtension(operand) ? 'files' : '.yaml, .yml or .json files';
+      const note = skippedNote(firstSkippedFile(skipped, matches));
+      throw new InputError(`${operand}: no ${what} match this pattern${note}`);
+    }
+    return files;
+  }
+  throw new InputError(`${operand}: no such file or directory`);
 }
 
 /**

@@ -3,7 +3,8 @@
 // core's registry (its default severity is the rule's level, its docs/codes.md section the help),
 // results located with 1-based lines and Unicode-character columns. Artifact URIs are relative
 // to %SRCROOT% (the directory the CLI runs in, or --srcroot), also for absolute operands; a file
-// outside it gets an absolute file:// URI, which code scanning maps as well.
+// outside it gets an absolute file:// URI, which code scanning maps as well. Operands are paths
+// from the working directory whatever --srcroot is, so that is where a file is resolved.
 
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -23,18 +24,43 @@ function encodePath(relative) {
   return relative.split('/').map(encodeURIComponent).join('/');
 }
 
+/** Whether `relative` (from path.relative) leaves its base: `..` or `../x`, not a name that only
+ * starts with two dots (`..weird.yaml`); absolute when on another drive (Windows). */
+function isOutside(relative) {
+  return relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative);
+}
+
 /**
- * The artifactLocation of `file` (as given on the command line) relative to `srcroot`.
+ * The artifactLocation of `file` (as given on the command line, so relative to the working
+ * directory) relative to `srcroot` (absolute).
  * @returns {{uri: string, uriBaseId?: string}}
  */
 function artifactLocation(file, srcroot) {
   if (file === '<stdin>') return { uri: 'stdin', uriBaseId: '%SRCROOT%' };
-  const absolute = path.resolve(srcroot, file);
+  const absolute = path.resolve(file);
   const relative = path.relative(srcroot, absolute);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (relative === '' || isOutside(relative)) {
     return { uri: pathToFileURL(absolute).href };
   }
   return { uri: encodePath(relative.split(path.sep).join('/')), uriBaseId: '%SRCROOT%' };
+}
+
+/**
+ * A rule's help: its description and where its section is. A relative `docs/codes.md` link only
+ * resolves where the SARIF viewer happens to be in the kuma-mzs repository, so with the page's
+ * URL (helpBase) both the text and the Markdown link point there.
+ */
+function ruleHelp(c, helpBase) {
+  if (helpBase) {
+    const url = `${helpBase}#${c.helpAnchor}`;
+    // A parenthesis would end the Markdown link early; encoded, the URL names the same page.
+    const link = url.replace(/\(/g, '%28').replace(/\)/g, '%29');
+    return { text: `${c.description}. See ${url}.`, markdown: `${c.description}. See [${c.code}](${link}).` };
+  }
+  return {
+    text: `${c.description}. See docs/codes.md#${c.helpAnchor} in the kuma-mzs repository.`,
+    markdown: `${c.description}. See [${c.code}](docs/codes.md#${c.helpAnchor}) in the kuma-mzs repository's docs.`,
+  };
 }
 
 function directoryUri(dir) {
@@ -46,8 +72,8 @@ function directoryUri(dir) {
  * @param files [{path, diagnostics}] diagnostics as returned by validate()
  * @param meta {version, codes: CodeInfo[], srcroot?: string, helpBase?: string}
  *   srcroot: the directory %SRCROOT% stands for (default: the working directory);
- *   helpBase: URL of docs/codes.md (each rule's helpUri is helpBase#anchor); without it rules
- *   carry their help as text only.
+ *   helpBase: URL of docs/codes.md (each rule's helpUri is helpBase#anchor, and its help links
+ *   there); without it the help names the section of docs/codes.md in the repository.
  */
 function toSarif(files, meta) {
   const srcroot = path.resolve(meta.srcroot || process.cwd());
@@ -57,10 +83,7 @@ function toSarif(files, meta) {
       name: c.code,
       shortDescription: { text: c.description },
       fullDescription: { text: c.description },
-      help: {
-        text: `${c.description}. See docs/codes.md#${c.helpAnchor} in the kuma-mzs repository.`,
-        markdown: `${c.description}. See [${c.code}](docs/codes.md#${c.helpAnchor}) in the kuma-mzs repository's docs.`,
-      },
+      help: ruleHelp(c, meta.helpBase),
       defaultConfiguration: { level: level(c.severity) },
     };
     if (meta.helpBase) rule.helpUri = `${meta.helpBase}#${c.helpAnchor}`;
