@@ -258,10 +258,15 @@ impl ControlPlane {
         let _ = self.global_address.set(address.to_owned());
     }
 
-    /// `GET /config`: the configuration as Kuma shows it, the part that tells the mode.
+    /// `GET /config`: the configuration as Kuma shows it, as far as kuma-local has the setting
+    /// (the core's view: mode, VIP ranges, `localhostIsAdmin`).
     pub fn config_view(&self) -> serde_json::Value {
-        self.mode
-            .config_view(self.global_address.get().map(String::as_str))
+        self.mode.config_view_with(
+            self.global_address.get().map(String::as_str),
+            &self.ipam.mesh_service_cidr.to_string(),
+            &self.ipam.mzs_cidr.to_string(),
+            self.auth.allow_anonymous_localhost,
+        )
     }
 
     /// The zone name, if a zone.

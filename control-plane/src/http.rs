@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{Json, Router};
 use kuma_mzs_core::api::{self, ApiError, KubernetesItem, OutputFormat, ReleaseItem, StoreView};
 use kuma_mzs_core::preview::ResourceKey;
@@ -53,7 +54,9 @@ pub fn app(cp: Shared) -> Router {
 
 /// The router of one control plane. Resource PUTs take bodies up to `limits.max_body_bytes`;
 /// anything the HTTP framework refuses (too large, undecodable path or body) is answered with
-/// Kuma's `/std-errors` body like every other error.
+/// Kuma's `/std-errors` body like every other error. What Kuma's own framework (go-restful)
+/// answers in plain text stays plain text: a path no route has (404), a method the path lacks
+/// (405), a media type its routes do not take (415, 406).
 pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
     let max_body_bytes = limits.max_body_bytes;
     let body_read_timeout = limits.body_read_timeout;
@@ -66,7 +69,7 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             }))
             .layer(DefaultBodyLimit::max(max_body_bytes))
     };
-    let routes = Router::new()
+    let mut routes = Router::new()
         .route("/", get(index))
         .route("/ready", get(ready))
         .route("/config", get(config))
@@ -77,7 +80,6 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             post(kds_push).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route("/tokens/zone", post(issue_zone_token))
-        .route("/_kri/{kri}", get(get_by_kri))
         .route("/_resources", get(resource_types))
         .route("/meshes", get(list_meshes))
         .route(
@@ -85,28 +87,48 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
             get(get_mesh)
                 .put(put_mesh)
                 .delete(delete_mesh)
-                .layer(body_limit()),
-        )
-        .route("/meshes/{mesh}/{collection}", get(list_in_mesh))
-        .route(
-            "/meshes/{mesh}/{collection}/{name}",
-            get(get_in_mesh)
-                .put(put_in_mesh)
-                .delete(delete_in_mesh)
-                .layer(body_limit()),
-        )
-        .route(
+                .route_layer(body_limit()),
+        );
+    // Kuma registers routes per resource type (`addResourcesEndpoints`): a path of a type it
+    // does not serve is no route at all, go-restful's plain-text 404 (any method), and a
+    // method a path lacks its plain-text 405.
+    for resource_type in ResourceType::ALL {
+        if resource_type == ResourceType::Mesh {
+            continue;
+        }
+        let segment = resource_type.path_segment();
+        let typed = Extension(resource_type);
+        let item = get(get_typed)
+            .put(put_typed)
+            .delete(delete_typed)
+            .route_layer(body_limit())
+            .layer(typed);
+        if resource_type.is_mesh_scoped() {
+            routes = routes
+                .route(
+                    &format!("/meshes/{{mesh}}/{segment}"),
+                    get(list_in_mesh).layer(typed),
+                )
+                .route(&format!("/meshes/{{mesh}}/{segment}/{{name}}"), item)
+                // Every mesh's, in one list.
+                .route(&format!("/{segment}"), get(list_all).layer(typed));
+        } else {
+            routes = routes
+                .route(&format!("/{segment}"), get(list_all).layer(typed))
+                .route(&format!("/{segment}/{{name}}"), item);
+        }
+    }
+    // Routes a release does not have are unknown paths there.
+    if cp.kuma_version.has_hostnames_inspection() {
+        routes = routes.route(
             "/meshes/{mesh}/{collection}/{name}/_hostnames",
             get(hostnames),
-        )
-        .route("/{collection}", get(list_all))
-        .route(
-            "/{collection}/{name}",
-            get(get_global)
-                .put(put_global)
-                .delete(delete_global)
-                .layer(body_limit()),
-        )
+        );
+    }
+    if has_kri_route(cp.kuma_version) {
+        routes = routes.route("/_kri/{kri}", get(get_by_kri));
+    }
+    let routes = routes
         // Only on routes that exist and allow the method: go-restful negotiates media types
         // after the path and the method matched (and after the container's auth filters).
         .route_layer(middleware::from_fn(negotiate_media_types))
@@ -359,15 +381,7 @@ async fn negotiate_media_types(request: Request, next: Next) -> Response {
     let Some((status, body)) = rejection else {
         return next.run(request).await;
     };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    // What Go's `http.ResponseWriter` sniffs for go-restful's error text.
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response.extensions_mut().insert(GoRestfulText);
-    response
+    go_restful_text(status, body)
 }
 
 /// `GET /_resources`: the resource types this control plane serves, in Kuma's shape.
@@ -378,14 +392,39 @@ async fn resource_types(State(cp): State<Shared>) -> Response {
     )
 }
 
-async fn not_found_route() -> Response {
-    error_response(&ApiError::not_found("Not found"))
+/// A plain-text answer of go-restful's own, in the core's words and media type
+/// ([`api::rest::router_rejection`], [`api::rest::media_type_rejection`]).
+fn go_restful_text(status: u16, text: impl Into<Body>) -> Response {
+    let mut response = Response::new(text.into());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(api::rest::FRAMEWORK_TEXT_CONTENT_TYPE),
+    );
+    response.extensions_mut().insert(GoRestfulText);
+    response
 }
 
+/// A path no route has: go-restful's router answers it before any Kuma handler runs.
+async fn not_found_route() -> Response {
+    let (status, text) = api::rest::router_rejection(false);
+    go_restful_text(status, text)
+}
+
+/// A method the path has no route for: go-restful's router answers it with the path's methods
+/// in `Allow` (the header is axum's, which [`crate::request_path`] writes as go-restful does).
+/// The 405s of types a control plane serves read-only (MeshService on global, Mesh and
+/// MeshMultiZoneService on a federated zone) are Kuma handlers' JSON answers, from
+/// `api::check_writable`.
 async fn method_not_allowed() -> Response {
-    error_response(&ApiError::method_not_allowed(
-        "this method is not allowed on this path",
-    ))
+    let (status, text) = api::rest::router_rejection(true);
+    go_restful_text(status, text)
+}
+
+/// Whether the release has Kuma's `/_kri/{kri}` route: where it has none, the core answers every
+/// KRI with that 404 ([`api::kri_request`]); where it has one, a text that is no KRI is a 400.
+fn has_kri_route(version: KumaVersion) -> bool {
+    api::kri_request("", version).map_or_else(|e| e.status != 404, |_| true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,7 +458,8 @@ async fn index(State(cp): State<Shared>) -> Response {
         "version": version,
         "instanceId": cp.instance_id,
         "clusterId": cp.cluster_id,
-        "gui": "The gui is not available in kuma-local",
+        // Kuma's GUI path, `""` when it serves none (v2.14.3 `server.go` `guiUrl`).
+        "gui": "",
         "mode": cp.mode.origin(),
         "zone": cp.zone_name(),
         "kumaLocal": env!("CARGO_PKG_VERSION"),
@@ -427,8 +467,9 @@ async fn index(State(cp): State<Shared>) -> Response {
     json_response(StatusCode::OK, body.to_string())
 }
 
-/// The control plane's configuration, as much of it as tells its mode (Kuma serves its whole
-/// configuration here, to an authenticated user).
+/// The control plane's configuration in Kuma's key names, the settings kuma-local has (mode,
+/// VIP ranges, `localhostIsAdmin`; [`ControlPlane::config_view`]). Kuma serves its whole
+/// configuration here, to an authenticated user.
 async fn config(State(cp): State<Shared>) -> Response {
     json_response(StatusCode::OK, cp.config_view().to_string())
 }
@@ -567,12 +608,6 @@ async fn issue_zone_token(State(cp): State<Shared>, body: Bytes) -> Response {
 
 // ---------------------------------------------------------------------------------------------
 // Resources
-
-fn mesh_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
-    ResourceType::from_path_segment(collection)
-        .filter(|t| t.is_mesh_scoped())
-        .ok_or_else(|| ApiError::not_found("Not found"))
-}
 
 fn key(resource_type: ResourceType, mesh: Option<&str>, name: &str) -> ResourceKey {
     ResourceKey {
@@ -841,6 +876,7 @@ async fn delete_resource(
     if missing_mesh(&cp, resource_type, mesh.as_deref()) {
         return error_response(&api::rest::mesh_not_found());
     }
+    let cp_version = cp.kuma_version;
     let outcome = tokio::task::spawn_blocking(move || {
         if resource_type == ResourceType::Mesh {
             // Deleting a mesh deletes what lives in it, atomically with respect to PUTs.
@@ -861,7 +897,10 @@ async fn delete_resource(
     })
     .await;
     match outcome {
-        Ok(Ok(())) => json_response(StatusCode::OK, "{}".to_owned()),
+        Ok(Ok(())) => match api::rest::delete_body(cp_version) {
+            Some(body) => json_response(StatusCode::OK, body),
+            None => empty_response(StatusCode::OK),
+        },
         Ok(Err(e)) => error_response(&e),
         Err(e) => error_response(&ApiError::internal(e.to_string())),
     }
@@ -951,63 +990,82 @@ async fn delete_mesh(
 
 async fn list_in_mesh(
     State(cp): State<Shared>,
-    Path((mesh, collection)): Path<(String, String)>,
+    Extension(resource_type): Extension<ResourceType>,
+    Path(mesh): Path<String>,
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    let resource_type = match mesh_scoped_type(&collection) {
-        Ok(t) => t,
-        Err(e) => return error_response(&e),
-    };
-    let route = format!("/meshes/{{mesh}}/{collection}");
-    let path = format!("/meshes/{mesh}/{collection}");
+    let segment = resource_type.path_segment();
+    let route = format!("/meshes/{{mesh}}/{segment}");
+    let path = format!("/meshes/{mesh}/{segment}");
     let at = (route.as_str(), path.as_str());
     list_resources(&cp, resource_type, Some(&mesh), at, &headers, &pairs)
 }
 
-async fn get_in_mesh(
+/// `/meshes/{mesh}/<type>/{name}` of a mesh-scoped type, `/<type>/{name}` of a global-scoped
+/// one: the mesh, if any, and the name.
+struct ItemPath {
+    mesh: Option<String>,
+    name: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ItemPath {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let param = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        Ok(ItemPath {
+            mesh: param("mesh"),
+            name: param("name").unwrap_or_default(),
+        })
+    }
+}
+
+async fn get_typed(
     State(cp): State<Shared>,
-    Path((mesh, collection, name)): Path<(String, String, String)>,
+    Extension(resource_type): Extension<ResourceType>,
+    ItemPath { mesh, name }: ItemPath,
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    match mesh_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, Some(&mesh), &name, (&headers, &pairs, Via::Path)),
-        Err(e) => error_response(&e),
-    }
+    let at = (&headers, pairs.as_slice(), Via::Path);
+    get_resource(&cp, resource_type, mesh.as_deref(), &name, at)
 }
 
-async fn put_in_mesh(
+async fn put_typed(
     State(cp): State<Shared>,
-    Path((mesh, collection, name)): Path<(String, String, String)>,
+    Extension(resource_type): Extension<ResourceType>,
+    ItemPath { mesh, name }: ItemPath,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match mesh_scoped_type(&collection) {
-        Ok(t) => put_resource(cp, t, Some(mesh), name, headers, body).await,
-        Err(e) => error_response(&e),
-    }
+    put_resource(cp, resource_type, mesh, name, headers, body).await
 }
 
-async fn delete_in_mesh(
+async fn delete_typed(
     State(cp): State<Shared>,
-    Path((mesh, collection, name)): Path<(String, String, String)>,
+    Extension(resource_type): Extension<ResourceType>,
+    ItemPath { mesh, name }: ItemPath,
     headers: HeaderMap,
 ) -> Response {
-    match mesh_scoped_type(&collection) {
-        Ok(t) => delete_resource(cp, t, Some(mesh), name, headers).await,
-        Err(e) => error_response(&e),
-    }
+    delete_resource(cp, resource_type, mesh, name, headers).await
 }
 
 async fn hostnames(
     State(cp): State<Shared>,
     Path((mesh, collection, name)): Path<(String, String, String)>,
 ) -> Response {
-    if !cp.kuma_version.has_hostnames_inspection() {
-        // 2.9 has no such route: the path is an unknown one.
-        return not_found_route().await;
-    }
     let resource_type = match api::rest::inspectable_type(&collection) {
         Ok(t) => t,
         Err(e) => return error_response(&e),
@@ -1027,60 +1085,15 @@ async fn hostnames(
     }
 }
 
+/// `/<type>`: a global-scoped type's list, or a mesh-scoped type's across every mesh.
 async fn list_all(
     State(cp): State<Shared>,
-    Path(collection): Path<String>,
+    Extension(resource_type): Extension<ResourceType>,
     headers: HeaderMap,
     Pairs(pairs): Pairs,
 ) -> Response {
-    match ResourceType::from_path_segment(&collection) {
-        Some(t) if t != ResourceType::Mesh => {
-            let path = format!("/{collection}");
-            list_resources(&cp, t, None, (&path, &path), &headers, &pairs)
-        }
-        _ => error_response(&ApiError::not_found("Not found")),
-    }
-}
-
-fn global_scoped_type(collection: &str) -> Result<ResourceType, ApiError> {
-    ResourceType::from_path_segment(collection)
-        .filter(|t| !t.is_mesh_scoped() && *t != ResourceType::Mesh)
-        .ok_or_else(|| ApiError::not_found("Not found"))
-}
-
-async fn get_global(
-    State(cp): State<Shared>,
-    Path((collection, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    Pairs(pairs): Pairs,
-) -> Response {
-    match global_scoped_type(&collection) {
-        Ok(t) => get_resource(&cp, t, None, &name, (&headers, &pairs, Via::Path)),
-        Err(e) => error_response(&e),
-    }
-}
-
-async fn put_global(
-    State(cp): State<Shared>,
-    Path((collection, name)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match global_scoped_type(&collection) {
-        Ok(t) => put_resource(cp, t, None, name, headers, body).await,
-        Err(e) => error_response(&e),
-    }
-}
-
-async fn delete_global(
-    State(cp): State<Shared>,
-    Path((collection, name)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    match global_scoped_type(&collection) {
-        Ok(t) => delete_resource(cp, t, None, name, headers).await,
-        Err(e) => error_response(&e),
-    }
+    let path = format!("/{}", resource_type.path_segment());
+    list_resources(&cp, resource_type, None, (&path, &path), &headers, &pairs)
 }
 
 /// `GET /_kri/{kri}`: any resource by its KRI (a section name, if any, is ignored).

@@ -517,15 +517,36 @@ impl Store {
         (total, items)
     }
 
-    fn persist(conn: &Connection, stored: &Stored) -> Result<(), StoreError> {
-        let body = serde_json::to_string(&RestItem {
+    /// The row body of `stored`: its REST item, with the status exactly as held in memory
+    /// (the REST item renders a status, e.g. a MeshService's always with `tls` and
+    /// `dataplaneProxies`). [`Store::open`] reads back the very status that was written, so
+    /// after a restart a status engine that computes the same status finds nothing to write,
+    /// and nothing's `modificationTime` moves (Kuma's updaters write only on change).
+    fn row_body(stored: &Stored) -> Result<String, StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+            key: stored.resource.meta.name.clone(),
+            message: e.to_string(),
+        };
+        let mut body = serde_json::to_value(RestItem {
             resource: &stored.resource,
             times: stored.times(),
         })
-        .map_err(|e| StoreError::Corrupt {
-            key: stored.resource.meta.name.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(corrupt)?;
+        if let Value::Object(map) = &mut body {
+            match &stored.resource.status {
+                Some(status) => {
+                    map.insert("status".to_owned(), status.clone());
+                }
+                None => {
+                    map.remove("status");
+                }
+            }
+        }
+        serde_json::to_string(&body).map_err(corrupt)
+    }
+
+    fn persist(conn: &Connection, stored: &Stored) -> Result<(), StoreError> {
+        let body = Self::row_body(stored)?;
         let key = stored.key();
         conn.execute(
             "INSERT INTO resources (type, mesh, name, body, version, creation_time, modification_time)
@@ -1328,5 +1349,44 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert!(store.mesh_exists("a"));
         assert!(!store.mesh_exists("b"));
+    }
+
+    /// A reopened store holds each status exactly as it was written (a MeshService's REST item
+    /// would add `tls` and `dataplaneProxies`), so writing the same status again after a restart
+    /// changes nothing a client sees: no new `modificationTime`, no new revision.
+    #[test]
+    fn a_reopened_store_holds_statuses_as_written_so_the_same_status_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let service = api::decode_value(
+            ResourceType::MeshService,
+            serde_json::json!({
+                "type": "MeshService", "name": "redis", "mesh": "default",
+                "spec": {"ports": [{"port": 6379}]}
+            }),
+        )
+        .unwrap();
+        let key = key_of(&service);
+        let status = serde_json::json!({"vips": [{"ip": "241.0.0.0"}], "addresses": []});
+        let written_at = {
+            let store = Store::open(&path).unwrap();
+            store.put(service, Expect::Any, StatusWrite::Keep).unwrap();
+            store
+                .apply_batch(vec![BatchOp::Status(key.clone(), status.clone())])
+                .unwrap();
+            store.get(&key).unwrap().modification_time.clone()
+        };
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.get(&key).unwrap().resource.status,
+            Some(status.clone())
+        );
+        let revision = store.revision();
+        let changed = store
+            .apply_batch(vec![BatchOp::Status(key.clone(), status)])
+            .unwrap();
+        assert_eq!(changed, 0);
+        assert_eq!(store.revision(), revision);
+        assert_eq!(store.get(&key).unwrap().modification_time, written_at);
     }
 }

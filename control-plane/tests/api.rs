@@ -483,6 +483,8 @@ fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
     assert!(index.get("tagline").is_none(), "{index}");
     assert_eq!(index["product"], "Kuma");
     assert_eq!(index["version"], "3.0.0");
+    // Kuma sends its GUI's path there, `""` when it serves none (kuma-local has no GUI).
+    assert_eq!(index["gui"], "");
     assert_eq!(g.anonymous().raw("GET", "/ready", None, &[]).0, 200);
 
     let open = global_only(Config {
@@ -517,6 +519,17 @@ fn config_tells_the_mode_as_kumas_does_and_needs_a_token() {
         global_url.as_str()
     );
     assert_eq!(g.anonymous().get("/config").0, 401);
+    // The VIP ranges, in Kuma's keys, for a tool that reads them from the configuration, and
+    // whether token-less loopback requests act as admin (Kuma's default `true`; here a flag).
+    for client in [g, cluster.zone("east")] {
+        let config = client.get("/config").1;
+        assert_eq!(config["ipam"]["meshService"]["cidr"], "241.0.0.0/8");
+        assert_eq!(
+            config["ipam"]["meshMultiZoneService"]["cidr"],
+            "243.0.0.0/8"
+        );
+        assert_eq!(config["apiServer"]["authn"]["localhostIsAdmin"], false);
+    }
 
     let solo = Cluster::start(Config {
         topology: Topology::Zone {
@@ -524,10 +537,21 @@ fn config_tells_the_mode_as_kumas_does_and_needs_a_token() {
             global: None,
         },
         port: 0,
+        ipam: kuma_local::server::Ipam {
+            mesh_service_cidr: "10.100.0.0/16".parse().unwrap(),
+            mzs_cidr: "10.200.0.0/16".parse().unwrap(),
+        },
+        allow_anonymous_localhost: true,
         ..Config::default()
     });
     let (status, config) = solo.zone("solo").get("/config");
     assert_eq!(status, 200);
+    assert_eq!(config["ipam"]["meshService"]["cidr"], "10.100.0.0/16");
+    assert_eq!(
+        config["ipam"]["meshMultiZoneService"]["cidr"],
+        "10.200.0.0/16"
+    );
+    assert_eq!(config["apiServer"]["authn"]["localhostIsAdmin"], true);
     assert_eq!(config["mode"], "zone");
     assert_eq!(config["multizone"]["zone"]["name"], "solo");
     // A zone on its own: no global address, left out as Kuma leaves it out.
@@ -821,13 +845,127 @@ fn kri_lookup_unknown_paths_and_methods() {
     // A Kuma type kuma-local does not model, an empty name: nothing found, as in Kuma.
     assert_eq!(g.get("/_kri/kri_mtp_default___x_").0, 404);
     assert_eq!(g.get("/_kri/kri_mzsvc_default____").0, 404);
-    let (status, body) = g.get("/meshes/default/unknowns");
-    assert_eq!((status, body["type"].as_str()), (404, Some("/std-errors")));
+    // Unknown paths and methods: `unknown_paths_and_methods_get_go_restfuls_plain_text`.
+    let (status, _, text) = g.raw("GET", "/meshes/default/unknowns", None, &[]);
+    assert_eq!((status, text.as_str()), (404, "404: Page Not Found"));
     let (status, _, _) = g.raw("POST", &format!("{MZS}/redis"), Some("{}"), &[]);
     assert_eq!(status, 405);
     // Go's `url.Query()` drops a malformed pair: Kuma lists with the default size.
     let (status, body) = g.get("/meshes?size=%ZZ");
     assert_eq!((status, body["total"].as_u64()), (200, Some(1)));
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// What go-restful's router answers before any Kuma handler runs, in plain text as Go writes
+/// it (`WriteErrorString`, Content-Type sniffed by Go's server): a path no route has is
+/// `404: Page Not Found` whatever the method (kuma-dp compares the body with that text), a
+/// method the path lacks is `405: Method Not Allowed` with the path's methods in `Allow`. A
+/// known type's missing object and a write of a type the control plane serves read-only stay
+/// the JSON answers of Kuma's handlers.
+#[test]
+fn unknown_paths_and_methods_get_go_restfuls_plain_text() {
+    let cluster = Cluster::federation(&["east"]);
+    let g = cluster.global();
+    let plain = "text/plain; charset=utf-8";
+    for (method, path, body) in [
+        ("GET", "/meshes/default/foos", None),
+        ("GET", "/zones", None),
+        ("GET", "/zones/_overview", None),
+        ("GET", "/meshes/default/foos/x", None),
+        ("PUT", "/meshes/default/foos/x", Some("{}")),
+        // No Content-Type: still no route, so no 415 either.
+        ("PUT", "/foos/x", None),
+        ("DELETE", "/meshes/default/meshmultizoneservices/x/y", None),
+        // A global-scoped type under a mesh, a mesh-scoped one without.
+        ("GET", "/meshes/default/hostnamegenerators", None),
+        ("GET", "/meshservices/x", None),
+    ] {
+        let (status, headers, text) = g.raw(method, path, body, &[]);
+        assert_eq!(
+            (status, text.as_str(), header(&headers, "content-type")),
+            (404, "404: Page Not Found", Some(plain)),
+            "{method} {path}"
+        );
+    }
+    for (method, path, allow) in [
+        ("POST", format!("{MZS}/x"), "GET, PUT, DELETE"),
+        ("POST", "/meshes".to_owned(), "GET"),
+        ("POST", "/meshes/default".to_owned(), "GET, PUT, DELETE"),
+        ("PUT", MZS.to_owned(), "GET"),
+        ("DELETE", "/hostnamegenerators".to_owned(), "GET"),
+        (
+            "PATCH",
+            "/hostnamegenerators/x".to_owned(),
+            "GET, PUT, DELETE",
+        ),
+        (
+            "POST",
+            "/meshes/default/meshservices/x/_hostnames".to_owned(),
+            "GET",
+        ),
+    ] {
+        // The method is refused before the body's media type is looked at.
+        let (status, headers, text) = g.raw(
+            method,
+            &path,
+            None,
+            &[("Content-Type", "text/plain"), ("Content-Length", "0")],
+        );
+        assert_eq!(
+            (status, text.as_str(), header(&headers, "content-type")),
+            (405, "405: Method Not Allowed", Some(plain)),
+            "{method} {path}"
+        );
+        assert_eq!(header(&headers, "allow"), Some(allow), "{method} {path}");
+    }
+    // HEAD is a method no route has; its answer has the headers and no body.
+    let (status, headers, text) = g.raw("HEAD", "/meshes", None, &[]);
+    assert_eq!((status, text.as_str()), (405, ""));
+    assert_eq!(header(&headers, "allow"), Some("GET"));
+    assert_eq!(header(&headers, "content-type"), Some(plain));
+
+    // Kuma's handlers: a known type's missing object, read-only types' writes.
+    let (status, body) = g.get(&format!("{MZS}/missing"));
+    assert_eq!(
+        (status, &body["title"]),
+        (404, &json!("Could not retrieve a resource"))
+    );
+    assert_eq!(body["type"], "/std-errors");
+    let (status, body) = g.delete("/meshes/default/meshservices/x");
+    assert_eq!(
+        (status, &body["title"]),
+        (405, &json!("Method not allowed"))
+    );
+    let east = cluster.zone("east");
+    let (status, body) = east.put(&format!("{MZS}/x"), &mzs("x", &[("a", "b")], &[80]));
+    assert_eq!(
+        (status, &body["title"]),
+        (405, &json!("Method not allowed"))
+    );
+    // Kuma's container filters (authentication) run before the router's answer.
+    let (status, body) = g.anonymous().get("/zones");
+    assert_eq!((status, &body["type"]), (401, &json!("/std-errors")));
+
+    // Routes a release does not have: 2.9 has no `_hostnames` (nor `_kri` before 2.13).
+    let old = Cluster::global_of(kuma_mzs_core::KumaVersion::V2_9);
+    let o = old.global();
+    for path in [
+        format!("{MZS}/redis/_hostnames"),
+        "/_kri/kri_mzsvc_default___redis_".to_owned(),
+    ] {
+        let (status, _, text) = o.raw("GET", &path, None, &[]);
+        assert_eq!(
+            (status, text.as_str()),
+            (404, "404: Page Not Found"),
+            "{path}"
+        );
+    }
 }
 
 #[test]

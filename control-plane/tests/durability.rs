@@ -143,3 +143,109 @@ fn sigterm_shuts_down_gracefully() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A restart on the same data directory changes no status, so nothing's `modificationTime`
+/// moves: the zones' status engines compute what is stored and write nothing (Kuma's updaters
+/// write only on change: v2.14.3 `meshservice/status/updater.go:145-173`,
+/// `hostnamegenerator/hostname/generator.go:247-252`), and global's copies of the zones'
+/// MeshServices keep the status they were sent.
+#[test]
+fn a_restart_rewrites_no_status() {
+    use common::{mesh_service, Cluster};
+    use kuma_local::server::{Config, Topology};
+
+    const MS: &str = "/meshes/default/meshservices";
+    let dir = tempfile::tempdir().unwrap();
+    let config = || Config {
+        topology: Topology::All {
+            zones: vec!["zone-1".to_owned(), "zone-2".to_owned()],
+        },
+        port: 0,
+        admin_token: Some("tok".to_owned()),
+        data_dir: Some(dir.path().to_owned()),
+        ..Config::default()
+    };
+    let redis_on_global = kuma_mzs_core::api::hashed_name("default", "redis", &["zone-1"]);
+    let mzs_on_zones = kuma_mzs_core::api::hashed_name("default", "redis", &[]);
+    // (control plane, path) of every status the restart must leave alone.
+    let watched = [
+        ("zone-1", format!("{MS}/redis")),
+        ("zone-2", format!("{MS}/{redis_on_global}")),
+        ("global", format!("{MS}/{redis_on_global}")),
+        ("zone-1", format!("{MZS}/{mzs_on_zones}")),
+        ("zone-2", format!("{MZS}/{mzs_on_zones}")),
+        ("global", format!("{MZS}/redis")),
+    ];
+    let client = |cluster: &Cluster, cp: &str| match cp {
+        "global" => cluster.global(),
+        zone => cluster.zone(zone),
+    };
+    let read = |cluster: &Cluster| -> Vec<(Value, Value)> {
+        watched
+            .iter()
+            .map(|(cp, path)| {
+                let (status, body) = client(cluster, cp).get(path);
+                assert_eq!(status, 200, "{cp} {path}: {body}");
+                (body["modificationTime"].clone(), body["status"].clone())
+            })
+            .collect()
+    };
+    let wait = Duration::from_secs(10);
+
+    let cluster = Cluster::start(config());
+    let mut redis = mesh_service("redis", 6379, "Available");
+    redis["labels"] = serde_json::json!({"app": "redis"});
+    assert_eq!(
+        cluster.zone("zone-1").put(&format!("{MS}/redis"), &redis).0,
+        201
+    );
+    assert_eq!(
+        cluster
+            .global()
+            .put(
+                &format!("{MZS}/redis"),
+                &mzs("redis", &[("app", "redis")], &[6379])
+            )
+            .0,
+        201
+    );
+    // Every status computed, and global's copy holds the one zone-1 computed.
+    wait_until(wait, || {
+        let now = read(&cluster);
+        let computed = |i: usize| now[i].1["addresses"].is_array() && now[i].1["vips"].is_array();
+        [0, 1, 3, 4].into_iter().all(computed) && now[2].1 == now[0].1
+    });
+    let before = read(&cluster);
+    drop(cluster);
+
+    let cluster = Cluster::start(config());
+    // Each zone's status engine has run over the reloaded store (its allocator position is set
+    // after its first round), and a service created now reaches global and zone-2 (and gets a
+    // VIP there) only after zone-1's full push and zone-2's full pull since the restart.
+    for zone in ["zone-1", "zone-2"] {
+        let ipam = cluster.zone(zone);
+        wait_until(wait, || {
+            ipam.get("/_kuma-local/ipam").1["meshMultiZoneService"]["cursor"].is_string()
+        });
+    }
+    let marker = mesh_service("marker", 80, "Available");
+    assert_eq!(
+        cluster
+            .zone("zone-1")
+            .put(&format!("{MS}/marker"), &marker)
+            .0,
+        201
+    );
+    let marker_copy = format!(
+        "{MS}/{}",
+        kuma_mzs_core::api::hashed_name("default", "marker", &["zone-1"])
+    );
+    wait_until(wait, || {
+        cluster.global().get(&marker_copy).0 == 200
+            && cluster.zone("zone-2").get(&marker_copy).1["status"]["vips"].is_array()
+    });
+    let after = read(&cluster);
+    for (((cp, path), before), after) in watched.iter().zip(&before).zip(&after) {
+        assert_eq!(before, after, "{cp} {path} changed across the restart");
+    }
+}

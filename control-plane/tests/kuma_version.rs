@@ -95,8 +95,8 @@ fn a_create_is_validated_with_the_requests_labels_and_an_update_with_the_stored_
     assert_eq!(answer["invalid_parameters"][0]["field"], "name", "{answer}");
 }
 
-/// Kuma 2.9 answers a write without deprecation warnings with the status alone (no body, no
-/// content type); from 2.10 the answer is `{}`.
+/// Kuma 2.9 answers a write without deprecation warnings, and a delete, with the status alone
+/// (no body, no content type); from 2.10 the answer is `{}`.
 #[test]
 fn a_2_9_write_answers_without_a_body() {
     let body = json!({
@@ -120,6 +120,15 @@ fn a_2_9_write_answers_without_a_body() {
     let new = global(KumaVersion::V2_10);
     let (status, headers, text) = new.global().raw("PUT", path, Some(&body.to_string()), &[]);
     assert_eq!((status, text.trim()), (201, "{}"));
+    assert_eq!(content_type(&headers).as_deref(), Some("application/json"));
+
+    // A DELETE too: 2.9's handler writes nothing (2.9.19 `deleteResource`), 2.10 answers `{}`
+    // (kumahq/kuma#12669).
+    let (status, headers, text) = old.global().raw("DELETE", path, None, &[]);
+    assert_eq!((status, text.as_str()), (200, ""));
+    assert_eq!(content_type(&headers), None, "{headers:?}");
+    let (status, headers, text) = new.global().raw("DELETE", path, None, &[]);
+    assert_eq!((status, text.trim()), (200, "{}"));
     assert_eq!(content_type(&headers).as_deref(), Some("application/json"));
 }
 

@@ -117,13 +117,12 @@ fn each_zone_gives_its_own_and_synced_services_a_vip_and_kumas_default_hostname(
     );
     assert_eq!(generated(&copy_status, &synced_universal)["status"], "True");
 
-    // Status stays where it is computed: global's copy and the listing agree.
+    // Global's copy holds the status the owning zone computed, not another zone's.
     let global = cluster.global();
-    let on_global = global.get(&format!("{MS}/{copy}")).1;
-    assert_eq!(
-        on_global["status"],
-        json!({"tls": {}, "dataplaneProxies": {}})
-    );
+    wait_until(WAIT, || {
+        global.get(&format!("{MS}/{copy}")).1["status"] == status(&zone1, "redis")
+    });
+    assert_ne!(status(&global, &copy), copy_status);
     let (_, listed) = zone1.get(MS);
     let listed_redis = listed["items"]
         .as_array()
@@ -144,6 +143,83 @@ fn each_zone_gives_its_own_and_synced_services_a_vip_and_kumas_default_hostname(
     });
     assert_eq!(vip(&zone1, "redis"), local_vip);
     assert_eq!(vip(&zone2, &copy), copy_vip);
+}
+
+/// Kuma's KDS sends a zone's MeshServices to global with their status, and global updates its
+/// copy when that status changes (v2.14.3 `pkg/kds/util/resource.go:57-72`,
+/// `pkg/kds/v2/store/sync.go:232-234`; upstream e2e `multizone/meshservice/sync.go` "MeshService
+/// is synced to global with the original status", `status.vips` from 241.0.0.). Only the
+/// global -> zone direction drops it: every other zone computes its own.
+#[test]
+fn global_keeps_the_status_the_owning_zone_computed_and_follows_its_changes() {
+    let cluster = Cluster::federation(&["zone-1", "zone-2"]);
+    let global = cluster.global();
+    let zone1 = cluster.zone("zone-1");
+    let zone2 = cluster.zone("zone-2");
+    assert_eq!(
+        zone1
+            .put(
+                &format!("{MS}/redis"),
+                &mesh_service("redis", 6379, "Available")
+            )
+            .0,
+        201
+    );
+    wait_until(WAIT, || status(&zone1, "redis")["addresses"].is_array());
+    let copy = synced_name("redis", "zone-1");
+    wait_until(WAIT, || status(&global, &copy) == status(&zone1, "redis"));
+    let on_global = status(&global, &copy);
+    assert!(
+        on_global["vips"][0]["ip"]
+            .as_str()
+            .is_some_and(|ip| ip.starts_with("241.0.0.")),
+        "{on_global}"
+    );
+    assert_eq!(
+        on_global["addresses"][0]["hostname"],
+        "redis.svc.mesh.local"
+    );
+    assert_eq!(
+        generated(&on_global, "local-universal-mesh-service")["status"],
+        "True"
+    );
+    // The other zone's copy has that zone's own status.
+    wait_until(WAIT, || status(&zone2, &copy)["addresses"].is_array());
+    assert_eq!(
+        status(&zone2, &copy)["addresses"][0]["hostname"],
+        "redis.svc.zone-1.mesh.local"
+    );
+
+    // The owning zone's status changes (a generator of its own adds a hostname): global's
+    // copy follows, as a status write (its ETag, the spec version, stays).
+    let (_, headers, _) = global.raw("GET", &format!("{MS}/{copy}"), None, &[]);
+    let etag = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .find(|(k, _)| k == "etag")
+            .map(|(_, v)| v.clone())
+    };
+    let etag_before = etag(&headers);
+    let modified_before = global.get(&format!("{MS}/{copy}")).1["modificationTime"].clone();
+    let (code, body) = zone1.put(
+        "/hostnamegenerators/team",
+        &generator("team", "{{ .DisplayName }}.team.local"),
+    );
+    assert_eq!(code, 201, "{body}");
+    let has_team_hostname = |status: &Value| {
+        status["addresses"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|h| h["hostname"] == "redis.team.local"))
+    };
+    wait_until(WAIT, || has_team_hostname(&status(&zone1, "redis")));
+    wait_until(WAIT, || status(&global, &copy) == status(&zone1, "redis"));
+    assert!(has_team_hostname(&status(&global, &copy)));
+    let (_, headers, text) = global.raw("GET", &format!("{MS}/{copy}"), None, &[]);
+    assert_eq!(etag(&headers), etag_before);
+    let after: Value = serde_json::from_str(&text).unwrap();
+    assert_ne!(after["modificationTime"], modified_before);
+    // A zone's generators stay on global: zone-2 computes no such hostname for its copy.
+    assert!(!has_team_hostname(&status(&zone2, &copy)));
 }
 
 #[test]

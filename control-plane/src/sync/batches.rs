@@ -74,7 +74,9 @@ impl ControlPlane {
         for (at, record) in records {
             let (value, delete) = match record {
                 ChangeRecord::Upsert(stored) => {
-                    // Status-only changes do not travel (status lives in each zone).
+                    // Status-only changes do not travel: a zone copy carries no status (each
+                    // zone computes its own; global's copies of a zone's resources keep that
+                    // zone's).
                     if stored.content_revision <= since {
                         previous_revision = at;
                         continue;
@@ -252,6 +254,10 @@ impl ControlPlane {
 
     /// Zone: the batches of own MeshServices changed after `since` (the full set when `since`
     /// is 0 or older than the deletes this zone still remembers), each within the size limits, and the revision they bring global to.
+    /// Each resource goes with its status, and a change of status alone is sent too: Kuma's KDS
+    /// sends a zone's resources to global with their status and global updates its copy when
+    /// the status changed (v2.14.3 `pkg/kds/util/resource.go:57-72`,
+    /// `pkg/kds/v2/store/sync.go:232-234`; only the global -> zone mappers remove it).
     pub fn push_batches(&self, since: u64) -> (u64, Vec<PushBatch>) {
         let zone = self.zone_name().unwrap_or("").to_owned();
         let empty = |full: bool| PushBatch {
@@ -272,9 +278,7 @@ impl ControlPlane {
             let (revision, all) = self.store.snapshot();
             let mut last: Option<ResourceKey> = None;
             for stored in all.iter().filter(|s| kds::travels_to_global(&s.resource)) {
-                let mut copy = stored.resource.clone();
-                copy.status = None;
-                let value = to_json(stored, &copy);
+                let value = to_json(stored, &stored.resource);
                 let bytes = json_len(&value);
                 if !budget.take(bytes) {
                     let mut next = empty(true);
@@ -292,14 +296,12 @@ impl ControlPlane {
         };
         for record in records {
             let (value, delete) = match record {
+                // Status changes travel too: global keeps the status the zone computed.
                 ChangeRecord::Upsert(stored) => {
-                    if !kds::travels_to_global(&stored.resource) || stored.content_revision <= since
-                    {
+                    if !kds::travels_to_global(&stored.resource) {
                         continue;
                     }
-                    let mut copy = stored.resource.clone();
-                    copy.status = None;
-                    (Some(to_json(&stored, &copy)), None)
+                    (Some(to_json(&stored, &stored.resource)), None)
                 }
                 ChangeRecord::Delete(key) if kds::deletion_travels_to_global(&key) => {
                     (None, Some(key))
@@ -322,8 +324,15 @@ impl ControlPlane {
     }
 
     /// Global: check a resource a zone sent as a REST PUT on that zone would, and give the copy
-    /// global stores ([`kds::global_copy`]: its KDS name and the core's zone labels).
-    fn accept_pushed(&self, zone: &str, value: &Value) -> Result<Resource, Rejected> {
+    /// global stores ([`kds::global_copy`]: its KDS name and the core's zone labels) and the
+    /// status the zone sent with it, which global keeps (Kuma's zone -> global KDS carries the
+    /// status; `kds::global_copy` leaves it out, as the REST checks do, so it is taken from the
+    /// pushed item itself).
+    fn accept_pushed(
+        &self,
+        zone: &str,
+        value: &Value,
+    ) -> Result<(Resource, Option<Value>), Rejected> {
         let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("");
         let reject = |error: String| Rejected {
             mesh: text("mesh").to_owned(),
@@ -357,8 +366,10 @@ impl ControlPlane {
             },
         )
         .map_err(|e| reject(describe_api_error(&e)))?;
-        kds::global_copy(&prepared.resource, zone)
-            .ok_or_else(|| reject("does not travel to global".to_owned()))
+        let copy = kds::global_copy(&prepared.resource, zone)
+            .ok_or_else(|| reject("does not travel to global".to_owned()))?;
+        let status = value.get("status").filter(|s| !s.is_null()).cloned();
+        Ok((copy, status))
     }
 
     /// Global: apply the resources a zone sent under their KDS names
@@ -386,9 +397,15 @@ impl ControlPlane {
         let mut ops = Vec::new();
         for value in &batch.upserts {
             match self.accept_pushed(zone, value) {
-                Ok(resource) => {
-                    seen.insert(key_of(&resource));
+                Ok((resource, status)) => {
+                    let key = key_of(&resource);
+                    seen.insert(key.clone());
                     ops.push(BatchOp::put(resource));
+                    // Written only when it differs from the copy's (Kuma's global updates a
+                    // copy whose status changed), without a new spec version.
+                    if let Some(status) = status {
+                        ops.push(BatchOp::Status(key, status));
+                    }
                 }
                 Err(rejected) => {
                     tracing::warn!(zone, mesh = %rejected.mesh, name = %rejected.name, error = %rejected.error, "refused a pushed resource");

@@ -95,7 +95,8 @@ pub struct PushBatch {
     /// Full set: the last zone-local key this part covers (to the end when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<ResourceKey>,
-    /// The zone's own MeshServices, universal JSON.
+    /// The zone's own MeshServices (and HostnameGenerators and MeshLoadBalancingStrategies),
+    /// universal JSON with the status the zone computed, which global keeps.
     pub upserts: Vec<Value>,
     /// Deleted MeshServices (zone-local keys).
     pub deletes: Vec<ResourceKey>,

@@ -19,7 +19,8 @@
 //!   MeshLoadBalancingStrategies (not copies that came from global; the zone's default
 //!   generators included, as they carry `kuma.io/origin: zone`), stored on global under
 //!   `HashedName(mesh, displayName, zone, namespace?)` with `kuma.io/zone`,
-//!   `kuma.io/origin: zone` and `kuma.io/display-name` (Kuma's `ZoneToGlobalFlag`). Global sends
+//!   `kuma.io/origin: zone` and `kuma.io/display-name` (Kuma's `ZoneToGlobalFlag`), with the
+//!   zone's status (global keeps it; its copies sent on to zones carry none). Global sends
 //!   MeshServices and producer MeshLoadBalancingStrategies on to the other zones under that name;
 //!   a zone's HostnameGenerators stay on global.
 //!
@@ -259,8 +260,10 @@ pub fn deletion_travels_to_global(key: &ResourceKey) -> bool {
 
 /// Zone -> global: the copy global stores for a resource `zone` sent ([`travels_to_global`]),
 /// under its KDS name with `kuma.io/zone`, `kuma.io/origin: zone` and `kuma.io/display-name`
-/// (the zone's name for it, unless the zone set one). The zone's status stays behind. `None`
-/// for anything else.
+/// (the zone's name for it, unless the zone set one), from the resource as the REST checks
+/// accept it (no status). KDS carries the zone's status along and global keeps it (v2.14.3
+/// `kds/util/resource.go:57-72`, `kds/v2/store/sync.go:232-234`; only the global -> zone
+/// mappers remove status, `kds/context/context.go:90-94`). `None` for anything else.
 pub fn global_copy(resource: &Resource, zone: &str) -> Option<Resource> {
     if !type_travels_to_global(resource.resource_type()) {
         return None;

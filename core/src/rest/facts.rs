@@ -84,6 +84,30 @@ pub fn put_body(version: KumaVersion, warnings: &[String]) -> Option<String> {
     }
 }
 
+/// The body of a successful DELETE: `{}` from 2.10 (kumahq/kuma#12669), none in 2.9 (its
+/// handler writes nothing; tag 2.9.19 `resource_endpoints.go` deleteResource): the releases
+/// whose PUT answers carry an object too.
+pub fn delete_body(version: KumaVersion) -> Option<String> {
+    put_body(version, &[])
+}
+
+/// The plain-text answers of Kuma's HTTP framework (go-restful) itself, before any Kuma handler
+/// runs: a path no route has (`404: Page Not Found`, go-restful v3 `curly.go`), a method the
+/// path has no route for (`405: Method Not Allowed`, `jsr311.go`; with `Allow`). Written by
+/// `WriteErrorString` without a Content-Type, so Go's server sniffs `text/plain; charset=utf-8`.
+/// Kuma's own clients compare the text (master `kuma-dp` `remote_bootstrap.go:260`).
+pub fn router_rejection(path_exists: bool) -> (u16, &'static str) {
+    if path_exists {
+        (405, "405: Method Not Allowed")
+    } else {
+        (404, "404: Page Not Found")
+    }
+}
+
+/// The Content-Type of go-restful's own plain-text answers ([`router_rejection`], and the 415
+/// and 406 of [`media_type_rejection`]).
+pub const FRAMEWORK_TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
 /// The types a Mesh deletion removes with it: everything that lives in a mesh.
 pub fn mesh_cascade_types() -> impl Iterator<Item = ResourceType> {
     ResourceType::ALL.into_iter().filter(|t| t.is_mesh_scoped())

@@ -67,6 +67,36 @@ impl Mode {
         })
     }
 
+    /// [`Mode::config_view`] with the settings a control plane has besides its mode, under
+    /// Kuma's keys: the VIP ranges (`ipam.meshService.cidr`, `ipam.meshMultiZoneService.cidr`;
+    /// master `pkg/config/app/kuma-cp/config.go` `IPAMConfig`, the same keys from 2.9) and
+    /// whether token-less loopback requests act as admin (`apiServer.authn.localhostIsAdmin`,
+    /// `pkg/config/api-server/config.go`). Settings a caller does not have are left out rather
+    /// than made up.
+    pub fn config_view_with(
+        &self,
+        global_address: Option<&str>,
+        mesh_service_cidr: &str,
+        mzs_cidr: &str,
+        localhost_is_admin: bool,
+    ) -> serde_json::Value {
+        let mut view = self.config_view(global_address);
+        if let serde_json::Value::Object(map) = &mut view {
+            map.insert(
+                "ipam".to_owned(),
+                serde_json::json!({
+                    "meshService": {"cidr": mesh_service_cidr},
+                    "meshMultiZoneService": {"cidr": mzs_cidr},
+                }),
+            );
+            map.insert(
+                "apiServer".to_owned(),
+                serde_json::json!({"authn": {"localhostIsAdmin": localhost_is_admin}}),
+            );
+        }
+        view
+    }
+
     /// The mode a control plane's `GET /config` body tells (Kuma's `mode`, with `standalone`
     /// read as a zone on its own; a zone is federated when both its name and its global
     /// address are set). `None` when the body has no mode this toolkit knows.
@@ -121,6 +151,15 @@ pub fn check_writable(mode: &Mode, resource_type: ResourceType) -> Result<(), Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_config_view_names_the_vip_ranges_and_localhost_admin_as_kuma_does() {
+        let view = Mode::Global.config_view_with(None, "241.0.0.0/8", "243.0.0.0/8", false);
+        assert_eq!(view["ipam"]["meshService"]["cidr"], "241.0.0.0/8");
+        assert_eq!(view["ipam"]["meshMultiZoneService"]["cidr"], "243.0.0.0/8");
+        assert_eq!(view["apiServer"]["authn"]["localhostIsAdmin"], false);
+        assert_eq!(Mode::from_config(&view), Some(Mode::Global));
+    }
 
     #[test]
     fn the_mode_reads_back_from_the_config_kuma_shows() {
