@@ -108,7 +108,7 @@ export interface InputFile {
   /**
    * The zone whose control plane this file is applied to; omit for the global control plane or
    * when unknown. In a zone's file a MeshService without `kuma.io/zone` is in that zone, one
-   * naming another zone gets MZS202, and an MZS gets MZS203 (a zone answers 405) and is skipped.
+   * naming another zone gets MZS202 (an error: the zone refuses it, and it is skipped), and an MZS gets MZS203 (a zone answers 405) and is skipped.
    */
   zone?: string;
 }

@@ -50,9 +50,11 @@ test('a directory named after a zone of --zones is that zone\'s: MZS201-MZS203 w
     [WEST, 'west'],
   ]);
   const severity = Object.fromEntries(out.files.flatMap((f) => f.previewDiagnostics.map((d) => [d.code, d.severity])));
-  assert.deepEqual([severity.MZS201, severity.MZS202, severity.MZS203], ['warning', 'warning', 'error']);
-  // The MZS written in zone west is left out of the preview, and says why.
+  assert.deepEqual([severity.MZS201, severity.MZS202, severity.MZS203], ['warning', 'error', 'error']);
+  // The MeshService zone east refuses and the MZS written in zone west are left out of the
+  // preview, and say why.
   assert.deepEqual(out.skipped.map((s) => [s.path, s.name, s.reason]), [
+    [EAST, 'cache', 'refused by zone east: its kuma.io/zone names another zone'],
     [WEST, 'cache', 'written in zone west: move it to the global control plane\'s file'],
   ]);
   // Zone east's backend has no label: the zone gives it one, so it is in zone east (no MZS201).
@@ -67,7 +69,7 @@ test('the text format locates each mistake as file:line:column: severity', () =>
   const lines = r.stdout.split('\n');
   for (const [where, severity, text] of [
     [`${GLOBAL}:16:7`, 'warning', /MeshService orphan has no .*zone label/],
-    [`${EAST}:23:17`, 'warning', /in a file applied to zone east/],
+    [`${EAST}:23:17`, 'error', /kuma.io\/zone label should have east value/],
     [`${WEST}:19:7`, 'error', /405 Method Not Allowed/],
   ]) {
     const line = lines.find((l) => l.startsWith(`${where}: ${severity}: `));
@@ -189,7 +191,7 @@ test('preview --format sarif carries the zone mistakes with their rule, level an
       const loc = x.locations[0].physicalLocation;
       return `${loc.artifactLocation.uri}:${loc.region.startLine}:${loc.region.startColumn}: ${x.ruleId} ${x.level}`;
     });
-  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:23:17: MZS202 warning`, `${WEST}:19:7: MZS203 error`]);
+  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:23:17: MZS202 error`, `${WEST}:19:7: MZS203 error`]);
   for (const x of run.results) assert.equal(run.tool.driver.rules[x.ruleIndex].id, x.ruleId);
 });
 
@@ -307,8 +309,8 @@ test('language server: the zones setting puts MZS202 on the label line, MZS203 o
   const eastDs = await east;
   assert.deepEqual(mistakes(eastDs), ['22:16 MZS202']);
   const mzs202 = eastDs.find((d) => d.code === 'MZS202');
-  assert.equal(mzs202.severity, 2);
-  assert.match(mzs202.message, /in a file applied to zone east/);
+  assert.equal(mzs202.severity, 1, 'an error: the zone refuses it');
+  assert.match(mzs202.message, /kuma.io\/zone label should have east value/);
   const westDs = await west;
   assert.deepEqual(mistakes(westDs), ['18:6 MZS203']);
   assert.equal(westDs.find((d) => d.code === 'MZS203').severity, 1, 'an error');

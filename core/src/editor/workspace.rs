@@ -157,7 +157,15 @@ pub fn preview_workspace(
             // As the zones store it, so the explanation matches what the preview matched.
             resource.store_display_name(options.kuma_version);
             if resource_type == ResourceType::MeshService {
-                zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring);
+                if let Some(zone) =
+                    zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring)
+                {
+                    let at = authoring.last().map_or(doc.span, |d| d.diagnostic.span);
+                    let reason =
+                        format!("refused by zone {zone}: its kuma.io/zone names another zone");
+                    skipped.push(skip(file_index, &resource, doc.span, at, 1, reason));
+                    continue;
+                }
             } else if let Some(zone) = in_zone {
                 // A HostnameGenerator or policy written on a zone stays in that zone.
                 crate::kds::as_written_on_zone(&mut resource.meta, zone);
@@ -281,13 +289,14 @@ fn zone_label_path() -> String {
     format!("labels[\"{}\"]", labels::ZONE)
 }
 
-/// MZS201/MZS202, and the zone label Kuma computes for a MeshService written in a zone.
-fn zone_label_checks(
+/// MZS201/MZS202, and the zone label Kuma computes for a MeshService written in a zone. The
+/// zone that refuses the MeshService (MZS202), if one does.
+fn zone_label_checks<'f>(
     resource: &mut Resource,
     root: &Node,
-    file_zone: Option<&str>,
+    file_zone: Option<&'f str>,
     out: &mut Vec<PreviewDiagnostic>,
-) {
+) -> Option<&'f str> {
     let label = resource.meta.zone().to_owned();
     match (file_zone, label.is_empty()) {
         (Some(zone), true) => {
@@ -296,18 +305,23 @@ fn zone_label_checks(
                 .labels
                 .insert(labels::ZONE.to_owned(), zone.to_owned());
         }
-        (Some(zone), false) if label != zone => out.push(PreviewDiagnostic {
-            diagnostic: Diagnostic::new(
-                Code::ZoneLabelMismatch,
-                zone_label_path(),
-                format!(
-                    "{}: {label} in a file applied to zone {zone}: the preview places this MeshService in zone {label}, but zone {zone}'s control plane owns it",
-                    labels::ZONE
+        // The zone refuses it: its REST API with a 400 (master `resource_crud_endpoints.go:488`),
+        // its admission webhook on Kubernetes (`resourceadmissionchecker.go:108-110`).
+        (Some(zone), false) if label != zone => {
+            out.push(PreviewDiagnostic {
+                diagnostic: Diagnostic::new(
+                    Code::ZoneLabelMismatch,
+                    zone_label_path(),
+                    format!(
+                        "{} label should have {zone} value (zone {zone}'s control plane refuses a MeshService labelled for zone {label})",
+                        labels::ZONE
+                    ),
+                    crate::decode::span_of(root, &zone_label_path()),
                 ),
-                crate::decode::span_of(root, &zone_label_path()),
-            ),
-            zones: Vec::new(),
-        }),
+                zones: Vec::new(),
+            });
+            return Some(zone);
+        }
         (None, true) => out.push(PreviewDiagnostic {
             diagnostic: Diagnostic::new(
                 Code::MeshServiceWithoutZone,
@@ -324,6 +338,7 @@ fn zone_label_checks(
         }),
         _ => {}
     }
+    None
 }
 
 fn name_span(root: &Node) -> TextRange {
@@ -807,10 +822,29 @@ mod tests {
         assert!(out.files[1].preview_diagnostics.is_empty());
         assert_eq!(out.preview.zones[0].zone, "east");
         let west = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/zone: west\nspec:\n  ports:\n  - port: 1\n";
-        let out = run(&[("east.yaml", west, Some("east"))]);
-        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        // Zone east refuses a MeshService labelled for zone west (Kuma's 400): an error, and
+        // the preview leaves it out.
+        let out = run(&[
+            ("global.yaml", MZS, None),
+            ("east.yaml", west, Some("east")),
+        ]);
+        let d = &out.files[1].preview_diagnostics[0].diagnostic;
         assert_eq!(d.code, Code::ZoneLabelMismatch);
+        assert_eq!(d.severity, crate::Severity::Error);
+        assert!(d
+            .message
+            .starts_with("kuma.io/zone label should have east value"));
         assert_eq!(&west[d.span.start as usize..d.span.end as usize], "west");
+        assert!(
+            out.skipped.iter().any(|s| s.name == "a"),
+            "{:?}",
+            out.skipped
+        );
+        let matched: usize = (out.preview.zones.iter())
+            .flat_map(|z| &z.multi_zone_services)
+            .map(|m| m.status.mesh_services.len())
+            .sum();
+        assert_eq!(matched, 0);
         let out = run(&[("east.yaml", MZS, Some("east"))]);
         let d = &out.files[0].preview_diagnostics[0].diagnostic;
         assert_eq!(d.code, Code::WrittenInZone);

@@ -153,6 +153,7 @@ impl Code {
             | Code::UnknownResource
             | Code::Schema
             | Code::Kuma
+            | Code::ZoneLabelMismatch
             | Code::WrittenInZone => Severity::Error,
             Code::UnmodelledKind => Severity::Info,
             Code::PortOutOfRange
@@ -169,8 +170,7 @@ impl Code {
             | Code::UnavailableService
             | Code::HostnameProblem
             | Code::VipExhausted
-            | Code::MeshServiceWithoutZone
-            | Code::ZoneLabelMismatch => Severity::Warning,
+            | Code::MeshServiceWithoutZone => Severity::Warning,
         }
     }
 

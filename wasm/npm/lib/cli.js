@@ -31,8 +31,8 @@ validate  checks every Kuma resource in the files (Kuma's validator, schema, lin
 preview   shows what each zone's control plane computes for every MeshMultiZoneService,
           its warnings located in the files, and the resources it skipped and why.
           Told which files are applied to which zone, it also reports zone mistakes:
-          MZS201 a MeshService without a zone label in a global file, MZS202 a zone label
-          naming another zone than its file's, MZS203 (an error) an MZS in a zone's file.
+          MZS201 a MeshService without a zone label in a global file, MZS202 (an error) a zone
+          label naming another zone than its file's, MZS203 (an error) an MZS in a zone's file.
 schema    prints the JSON Schema of every resource kind (or of KIND) under the
           rules of --kuma-version.
 
