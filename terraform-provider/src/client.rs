@@ -34,6 +34,11 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Retries after the first attempt.
     pub max_retries: u32,
+    /// The provider's default deadline of one operation (`operation_timeout`). With `timeout`
+    /// and [`PROBE_LIMIT`] it gives the shortest wait any operation of the process grants the
+    /// endpoint: a request unanswered for that long means the endpoint does not answer, not
+    /// that one operation's own deadline was short ([`KumaClient::earlier_failure`]).
+    pub operation_timeout: Duration,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -43,6 +48,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("token", &self.token.as_ref().map(|_| "<sensitive>"))
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("operation_timeout", &self.operation_timeout)
             .finish()
     }
 }
@@ -57,6 +63,9 @@ pub enum ClientError {
         endpoint: String,
         /// Cause.
         message: String,
+        /// Whether a request may have reached the endpoint: an attempt got further than the
+        /// connection (its answer was then lost). `false` when no connection was made at all.
+        sent: bool,
     },
     /// Kuma answered with an error.
     #[error("Kuma API {method} {path} returned {status}: {}{}", body.title, if body.detail.is_empty() { String::new() } else { format!(" ({})", body.detail) })]
@@ -83,7 +92,7 @@ pub enum ClientError {
     #[error("invalid provider configuration: {0}")]
     Config(String),
     /// The operation's overall deadline passed (every attempt and retry counts against it).
-    #[error("gave up on {endpoint} after {}: the operation deadline passed ({}; {}). Last problem: {last}", humantime(*elapsed), humantime(*limit), set_by.how_to_raise())]
+    #[error("gave up on {endpoint} after {}: the operation deadline passed ({}; {}). {}", humantime(*elapsed), humantime(*limit), set_by.how_to_raise(), last_problem(last.as_deref()))]
     Deadline {
         /// Endpoint.
         endpoint: String,
@@ -93,8 +102,25 @@ pub enum ClientError {
         set_by: DeadlineSetBy,
         /// How long the operation ran.
         elapsed: Duration,
-        /// What the last attempt saw.
-        last: String,
+        /// What the last attempt saw; `None` when the deadline had passed before a request
+        /// was sent.
+        last: Option<String>,
+        /// Whether the endpoint failed on its own before the deadline ran out: the last attempt
+        /// got no answer, and an attempt met a connection failure or went unanswered for the
+        /// process's shortest wait (see [`ClientConfig::operation_timeout`]). `false` when
+        /// only this operation's own deadline was too short for an answer.
+        endpoint_failed: bool,
+        /// Whether a request may have reached the endpoint (see [`ClientError::Transport`]).
+        sent: bool,
+    },
+    /// The endpoint did not answer an earlier request of this provider process within its
+    /// deadline, so it is not asked again (nothing was sent).
+    #[error("not asked: {endpoint} did not answer an earlier request of this provider process in time, so this run does not wait for it again (earlier: {}). Check that the control plane is up and answering at this address, then run Terraform again", earlier.trim_end_matches('.'))]
+    NotAskedAgain {
+        /// Endpoint.
+        endpoint: String,
+        /// The earlier failure.
+        earlier: String,
     },
     /// A create-only PUT (`If-None-Match: *`) found the object already there.
     #[error("{path} already exists on {endpoint} (the server refused to overwrite it)")]
@@ -112,6 +138,53 @@ impl ClientError {
     /// Whether this is a 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, ClientError::Api { status: 404, .. })
+    }
+
+    /// Whether the endpoint itself failed, so that later operations of the process need not
+    /// ask it again: no connection or no answer (a transport error after every retry, a
+    /// deadline it let pass without answering, see [`ClientError::Deadline`]'s
+    /// `endpoint_failed`), refused credentials, or server errors after every retry. Never an
+    /// operation's own deadline running out while the endpoint was answering or had had too
+    /// little time to.
+    pub fn is_endpoint_failure(&self) -> bool {
+        match self {
+            ClientError::Transport { .. } | ClientError::NotAskedAgain { .. } => true,
+            ClientError::Deadline {
+                endpoint_failed, ..
+            } => *endpoint_failed,
+            ClientError::Api { status, .. } => {
+                matches!(status, 401 | 403 | 408 | 429) || *status >= 500
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a write that failed this way may have been carried out anyway: the request may
+    /// have reached the server, whose answer was then lost (no answer before a timeout or the
+    /// deadline, a connection that broke). A clear answer (an HTTP error status), a deadline
+    /// that passed before any request was sent, and a request never sent are not.
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            ClientError::Transport { sent, .. } | ClientError::Deadline { sent, .. } => *sent,
+            _ => false,
+        }
+    }
+
+    /// The same error, saying whether a request of the call may have reached the endpoint.
+    fn with_sent(mut self, reached: bool) -> Self {
+        if let ClientError::Transport { sent, .. } | ClientError::Deadline { sent, .. } = &mut self
+        {
+            *sent = reached;
+        }
+        self
+    }
+}
+
+/// The end of a deadline error: what the last attempt saw, or that none was made.
+fn last_problem(last: Option<&str>) -> String {
+    match last.map(str::trim).filter(|l| !l.is_empty()) {
+        Some(last) => format!("Last problem: {}", last.trim_end_matches('.')),
+        None => "It had passed before a request was sent".to_owned(),
     }
 }
 
@@ -147,10 +220,17 @@ pub enum DeadlineSetBy {
     /// The provider's first look at each control plane (`GET /` at configure): at most
     /// [`PROBE_LIMIT`], or `operation_timeout` when shorter.
     Probe,
+    /// The read after a create whose answer was lost: at most [`LOST_ANSWER_READ_LIMIT`],
+    /// whatever is left of the create's own deadline.
+    LostAnswer,
 }
 
 /// The longest the provider waits for its first look at a control plane.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(10);
+
+/// How long the read after a create whose answer was lost may take (its own deadline: the
+/// create's is spent by then).
+pub const LOST_ANSWER_READ_LIMIT: Duration = Duration::from_secs(5);
 
 impl DeadlineSetBy {
     fn how_to_raise(self) -> &'static str {
@@ -161,6 +241,9 @@ impl DeadlineSetBy {
             Self::OperationTimeout => "raise it with the provider's `operation_timeout`",
             Self::Probe => {
                 "the provider's first look at a control plane waits at most 10s, or `operation_timeout` when that is shorter"
+            }
+            Self::LostAnswer => {
+                "the read after a write whose answer was lost waits at most 5s"
             }
         }
     }
@@ -188,6 +271,30 @@ struct Inner {
     /// before its deadline), shared by every copy of the client: see
     /// [`KumaClient::earlier_failure`].
     unanswered: std::sync::Mutex<Option<String>>,
+    /// The first operation of this process that the endpoint let wait [`Inner::silence`]
+    /// without answering: every later request fails at once ([`ClientError::NotAskedAgain`]).
+    hung: std::sync::Mutex<Option<String>>,
+    /// The shortest wait any operation of the process grants the endpoint (`timeout`,
+    /// `operation_timeout` and [`PROBE_LIMIT`], whichever is least): a request unanswered that
+    /// long (give or take a tenth, the time an operation spent before it) means the endpoint
+    /// does not answer.
+    silence: Duration,
+}
+
+/// What the attempts of one call saw, beyond its outcome.
+#[derive(Debug, Default)]
+struct Trace {
+    /// Some attempt got an HTTP answer (any status).
+    answered: bool,
+    /// The last attempt got one.
+    last_answered: bool,
+    /// Some attempt failed to connect or lost its connection (not a timeout).
+    broke: bool,
+    /// Some attempt went unanswered for [`Inner::silence`].
+    silent: bool,
+    /// Some attempt got further than the connection: the request may have reached the
+    /// endpoint.
+    sent: bool,
 }
 
 impl KumaClient {
@@ -206,11 +313,17 @@ impl KumaClient {
             ))
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?;
+        let silence = config
+            .timeout
+            .min(config.operation_timeout)
+            .min(PROBE_LIMIT);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
                 config,
                 unanswered: std::sync::Mutex::default(),
+                hung: std::sync::Mutex::default(),
+                silence,
             }),
             deadline: None,
             writes: Arc::default(),
@@ -254,7 +367,7 @@ impl KumaClient {
         self.deadline.map(|d| d.remaining())
     }
 
-    fn deadline_error(&self, last: String) -> ClientError {
+    fn deadline_error(&self, last: Option<String>, endpoint_failed: bool) -> ClientError {
         let (limit, elapsed, set_by) = self.deadline.map_or(
             (
                 Duration::ZERO,
@@ -269,20 +382,32 @@ impl KumaClient {
             elapsed,
             set_by,
             last,
+            endpoint_failed,
+            sent: true,
         }
     }
 
     /// Why the endpoint did not answer an earlier operation of this process (no connection
-    /// after every retry, or no answer before the operation's deadline); `None` while it has
-    /// answered or failed otherwise. Checks that are optional (a plan's safe-create check and
-    /// live lints) do not ask again, so a hung control plane costs one deadline per run, as a
+    /// after every retry, or no answer while the operation waited as long as any operation of
+    /// the process would: [`ClientConfig::operation_timeout`]); `None` while it has answered or
+    /// failed otherwise. An operation whose own deadline (a resource's short `timeouts`) ran out
+    /// first says nothing about the endpoint and is not remembered. Checks that are optional (a
+    /// plan's safe-create check and live lints) do not ask again; and once the endpoint let a
+    /// request wait that long without a word, no request of the process waits for it again
+    /// ([`ClientError::NotAskedAgain`]): a hung control plane costs one deadline per run, as a
     /// hung zone does.
     pub fn earlier_failure(&self) -> Option<String> {
         self.inner.unanswered.lock().ok().and_then(|f| f.clone())
     }
 
-    fn remember_unanswered(&self, error: &ClientError) {
-        if let Ok(mut failed) = self.inner.unanswered.lock() {
+    /// Why a request of this process waited for the endpoint without an answer (see
+    /// [`KumaClient::earlier_failure`]); later requests are not sent.
+    fn hung(&self) -> Option<String> {
+        self.inner.hung.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn remember(slot: &std::sync::Mutex<Option<String>>, error: &ClientError) {
+        if let Ok(mut failed) = slot.lock() {
             failed.get_or_insert_with(|| error.to_string());
         }
     }
@@ -354,6 +479,7 @@ impl KumaClient {
         let transport = |e: reqwest::Error| ClientError::Transport {
             endpoint: self.inner.config.endpoint.clone(),
             message: error_chain(&e),
+            sent: !e.is_connect(),
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
@@ -452,21 +578,28 @@ impl KumaClient {
             self.inner.config.endpoint.trim_end_matches('/'),
             path
         );
+        // An endpoint that let an earlier request wait without a word is not waited for again.
+        if let Some(earlier) = self.hung() {
+            return Err(ClientError::NotAskedAgain {
+                endpoint: self.inner.config.endpoint.clone(),
+                earlier,
+            });
+        }
         let is_write = method != Method::GET;
         if is_write {
             self.note_write();
         }
-        let outcome = self.attempts(&method, &url, path, body, create_only).await;
+        let mut trace = Trace::default();
+        let outcome = self
+            .attempts(&method, &url, path, body, create_only, &mut trace)
+            .await
+            .map_err(|e| e.with_sent(trace.sent));
         if let Err(e @ (ClientError::Transport { .. } | ClientError::Deadline { .. })) = &outcome {
-            // A deadline counts when nothing answered: the last attempt saw no response.
-            let unanswered = match e {
-                ClientError::Deadline { last, .. } => {
-                    last.is_empty() || last.starts_with("cannot reach")
-                }
-                _ => true,
-            };
-            if unanswered {
-                self.remember_unanswered(e);
+            if e.is_endpoint_failure() {
+                Self::remember(&self.inner.unanswered, e);
+            }
+            if trace.silent && !trace.answered {
+                Self::remember(&self.inner.hung, e);
             }
         }
         if is_write {
@@ -482,15 +615,19 @@ impl KumaClient {
         path: &str,
         body: Option<&serde_json::Value>,
         create_only: bool,
+        trace: &mut Trace,
     ) -> Result<serde_json::Value, ClientError> {
         let mut attempt = 0u32;
         let mut last: Option<ClientError> = None;
+        // The endpoint failed on its own (see `ClientError::Deadline`): judged when the
+        // deadline ends the call.
+        let failed = |trace: &Trace| !trace.last_answered && (trace.broke || trace.silent);
         loop {
             let mut request = self.inner.http.request(method.clone(), url);
             if let Some(left) = self.remaining() {
                 if left.is_zero() {
-                    let last = last.map(|e| e.to_string()).unwrap_or_default();
-                    return Err(self.deadline_error(last));
+                    let last = last.map(|e| e.to_string());
+                    return Err(self.deadline_error(last, failed(trace)));
                 }
                 request = request.timeout(left.min(self.inner.config.timeout));
             }
@@ -529,6 +666,9 @@ impl KumaClient {
                     ],
                 );
             }
+            trace.last_answered = outcome.is_ok();
+            trace.answered |= outcome.is_ok();
+            trace.sent |= outcome.as_ref().map_or_else(|e| !e.is_connect(), |_| true);
             let retryable = match outcome {
                 Ok(response) => {
                     let status = response.status();
@@ -568,15 +708,23 @@ impl KumaClient {
                         return Err(error);
                     }
                 }
-                Err(e) => ClientError::Transport {
-                    endpoint: self.inner.config.endpoint.clone(),
-                    message: error_chain(&e),
-                },
+                Err(e) => {
+                    if !e.is_timeout() {
+                        trace.broke = true;
+                    } else if sent.elapsed() >= self.inner.silence.mul_f64(0.9) {
+                        trace.silent = true;
+                    }
+                    ClientError::Transport {
+                        endpoint: self.inner.config.endpoint.clone(),
+                        message: error_chain(&e),
+                        sent: true,
+                    }
+                }
             };
             if attempt >= self.inner.config.max_retries || stopping() {
                 return Err(match self.remaining() {
                     Some(left) if left <= Duration::from_millis(5) => {
-                        self.deadline_error(retryable.to_string())
+                        self.deadline_error(Some(retryable.to_string()), failed(trace))
                     }
                     _ => retryable,
                 });
@@ -584,7 +732,7 @@ impl KumaClient {
             attempt += 1;
             let wait = backoff(attempt);
             if self.remaining().is_some_and(|left| left <= wait) {
-                return Err(self.deadline_error(retryable.to_string()));
+                return Err(self.deadline_error(Some(retryable.to_string()), failed(trace)));
             }
             log::warn(
                 "Kuma API call failed; retrying",
@@ -788,35 +936,52 @@ mod tests {
         }
     }
 
+    /// A client of `endpoint` whose operations wait at most `operation_timeout` by default.
+    fn client_of(endpoint: String, operation_timeout: Duration) -> KumaClient {
+        let client = KumaClient::new(ClientConfig {
+            endpoint,
+            token: None,
+            ca_cert: None,
+            insecure_skip_verify: false,
+            timeout: Duration::from_secs(30),
+            max_retries: 4,
+            operation_timeout,
+        });
+        let Ok(client) = client else {
+            panic!("client");
+        };
+        client
+    }
+
     #[tokio::test]
-    async fn a_listener_that_never_answers_fails_within_the_deadline() {
+    async fn a_listener_that_never_answers_fails_within_the_deadline_and_is_not_waited_for_again() {
         let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
             return;
         };
         let Ok(address) = listener.local_addr() else {
             return;
         };
-        let client = KumaClient::new(ClientConfig {
-            endpoint: format!("http://{address}"),
-            token: None,
-            ca_cert: None,
-            insecure_skip_verify: false,
-            timeout: Duration::from_secs(30),
-            max_retries: 4,
-        });
-        let Ok(client) = client else {
-            panic!("client");
-        };
+        let limit = Duration::from_millis(600);
+        let client = client_of(format!("http://{address}"), limit);
         let started = Instant::now();
         let outcome = client
-            .with_deadline(Duration::from_millis(600), DeadlineSetBy::OperationTimeout)
+            .with_deadline(limit, DeadlineSetBy::OperationTimeout)
             .get("/")
             .await;
         assert!(started.elapsed() < Duration::from_secs(3));
         let Err(error) = outcome else {
             panic!("a silent listener answered");
         };
-        assert!(matches!(error, ClientError::Deadline { .. }), "{error}");
+        assert!(
+            matches!(
+                error,
+                ClientError::Deadline {
+                    endpoint_failed: true,
+                    ..
+                }
+            ),
+            "{error}"
+        );
         assert!(error.to_string().contains("operation deadline"), "{error}");
         assert!(
             error
@@ -824,10 +989,109 @@ mod tests {
                 .contains("raise it with the provider's `operation_timeout`"),
             "{error}"
         );
+        assert!(
+            error.is_endpoint_failure() && error.answer_lost(),
+            "{error}"
+        );
         // Remembered by every copy of the client, for the optional checks that follow.
         let remembered = client.earlier_failure().unwrap_or_default();
         assert!(remembered.contains("operation deadline"), "{remembered}");
+        // Every later request of the process fails at once, naming the earlier failure.
+        let started = Instant::now();
+        let again = client
+            .with_deadline(limit, DeadlineSetBy::ResourceTimeouts)
+            .put("/x", &serde_json::json!({}))
+            .await;
+        assert!(started.elapsed() < Duration::from_millis(100));
+        let Err(again) = again else {
+            panic!("a silent listener answered");
+        };
+        assert!(
+            matches!(again, ClientError::NotAskedAgain { .. }),
+            "{again}"
+        );
+        let text = again.to_string();
+        assert!(
+            text.starts_with("not asked: ") && text.contains("operation deadline passed (600ms"),
+            "{text}"
+        );
+        // Nothing was sent: a write refused this way was not made.
+        assert!(!again.answer_lost());
         drop(listener);
+    }
+
+    /// An operation whose own deadline is far shorter than what the process grants the
+    /// endpoint (a resource's `timeouts { read = "1ms" }`) says nothing about the endpoint: not
+    /// remembered, and the error names no empty "last problem".
+    #[tokio::test]
+    async fn a_short_deadline_of_one_operation_is_not_the_endpoints_failure() {
+        let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return;
+        };
+        let Ok(address) = listener.local_addr() else {
+            return;
+        };
+        let client = client_of(format!("http://{address}"), Duration::from_secs(60));
+        for limit in [
+            Duration::ZERO,
+            Duration::from_millis(1),
+            Duration::from_millis(300),
+        ] {
+            let outcome = client
+                .with_deadline(limit, DeadlineSetBy::ResourceTimeouts)
+                .get("/")
+                .await;
+            let Err(error) = outcome else {
+                panic!("a silent listener answered");
+            };
+            assert!(
+                matches!(
+                    error,
+                    ClientError::Deadline {
+                        endpoint_failed: false,
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            assert!(!error.is_endpoint_failure(), "{error}");
+            let text = error.to_string();
+            assert!(!text.contains("Last problem: ."), "{text}");
+            assert!(!text.trim_end().ends_with(':'), "{text}");
+            if limit.is_zero() {
+                assert!(
+                    text.ends_with("It had passed before a request was sent"),
+                    "{text}"
+                );
+                assert!(!error.answer_lost(), "nothing was sent: {text}");
+            }
+        }
+        assert_eq!(client.earlier_failure(), None);
+        assert_eq!(client.hung(), None);
+        drop(listener);
+    }
+
+    /// A write to a port where nothing listens never reached a server: its answer was not
+    /// lost, there was none.
+    #[tokio::test]
+    async fn a_write_that_could_not_connect_did_not_lose_its_answer() {
+        let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return;
+        };
+        let Ok(address) = listener.local_addr() else {
+            return;
+        };
+        drop(listener);
+        let client = client_of(format!("http://{address}"), Duration::from_secs(5));
+        let outcome = client
+            .with_deadline(Duration::from_secs(5), DeadlineSetBy::ResourceTimeouts)
+            .put_new("/meshes/m", &serde_json::json!({}))
+            .await;
+        let Err(error) = outcome else {
+            panic!("a closed port answered");
+        };
+        assert!(!error.answer_lost(), "{error:?}");
+        assert!(error.is_endpoint_failure(), "{error:?}");
     }
 
     /// A server that answers one request with `status` and `body`, and hands back the request
@@ -886,6 +1150,7 @@ mod tests {
                 insecure_skip_verify: false,
                 timeout: Duration::from_secs(10),
                 max_retries: 0,
+                operation_timeout: Duration::from_secs(10),
             }) else {
                 panic!("client");
             };

@@ -33,7 +33,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("ca_cert", Ty::String, "PEM CA certificate(s) to trust for an `https` endpoint instead of the system roots."),
                 Attribute::optional("insecure_skip_verify", Ty::Bool, "Do not verify the API server's TLS certificate (testing only). Default `false`."),
                 Attribute::optional("timeout", Ty::String, "Timeout of one API request, e.g. `30s`, `500ms`, `2m`. Default `30s`. Also bounds how long the provider waits for zone status after an apply."),
-                Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read."),
+                Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read. A control plane (global or zone) that lets a request wait as long as any operation would (this, `timeout` or the first look's 10s, whichever is shortest) without an answer is not asked again by the same provider process: later operations fail at once, naming that failure."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
                 Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS102 a MeshService of another mesh matched, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
                 Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`. `terraform validate` does not pass provider settings to resources, so it reports only what every supported release refuses; the release's own rules (e.g. `kafka` under 3.0) are checked at plan."),
@@ -129,6 +129,8 @@ pub struct Configured {
     pub live: Arc<crate::resources::live::LiveCache>,
     /// Lists taken for a batched refresh, per process.
     pub snapshots: Arc<crate::resources::snapshots::ReadSnapshots>,
+    /// Objects this process's refreshes found deleted and created again outside Terraform.
+    pub recreated: Arc<crate::resources::SeenRecreated>,
 }
 
 impl Configured {
@@ -353,6 +355,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
             .unwrap_or(false),
         timeout,
         max_retries,
+        operation_timeout,
     };
     let client = KumaClient::new(base.clone())
         .map_err(|e| vec![Diag::error("Invalid provider configuration", e.to_string())])?;
@@ -396,6 +399,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         live_lints: config.get("live_lints").as_bool().unwrap_or(true),
         live: Arc::default(),
         snapshots: Arc::default(),
+        recreated: Arc::default(),
     })))
 }
 
@@ -875,7 +879,9 @@ async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
                 status: 401 | 403, ..
             }),
         ) => {
-            zone.remember_failure(&e.to_string());
+            if e.is_endpoint_failure() {
+                zone.remember_failure(&e.to_string());
+            }
             None
         }
         Err(_) => None,

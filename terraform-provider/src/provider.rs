@@ -487,10 +487,15 @@ impl Provider for KumaProvider {
                 &[("type", &req.type_name), ("held", &ctx.held.join(","))],
             );
         }
-        let outcome = match resource(&req.type_name) {
+        let mut outcome = match resource(&req.type_name) {
             Some(r) => r.plan(&ctx, &prior, &proposed, &config).await,
             None => Default::default(),
         };
+        // Terraform's refresh before a destroy is a plan like this one (the provider cannot
+        // tell): its errors say how to destroy without it.
+        if !outcome.planned.is_null() {
+            outcome.diags = crate::resources::for_destroy_too(std::mem::take(&mut outcome.diags));
+        }
         if log::enabled(log::Level::Trace) {
             log::trace(
                 "PlanResourceChange",

@@ -125,6 +125,138 @@ impl Silent {
     }
 }
 
+/// What a [`Proxy`] does to the requests it passes on.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// Pass a PUT on, then close the connection without its answer: the control plane makes
+    /// the write, the client never learns it (a timeout or a broken connection after the
+    /// request got through).
+    LosePutAnswers,
+    /// Close the connection of a PUT without passing it on: nothing is written.
+    DropPuts,
+    /// Pass every request on after this long.
+    Delay(Duration),
+}
+
+/// An HTTP/1.1 proxy on a loopback port in front of `upstream` (an `http://` URL), with a
+/// [`Fault`]; every other request goes through unchanged. It runs for as long as the process.
+pub struct Proxy {
+    /// Its URL.
+    pub url: String,
+    puts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Proxy {
+    /// Start it.
+    pub fn start(upstream: &str, fault: Fault) -> Proxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap_or_else(|e| panic!("bind a loopback port: {e}"));
+        let address = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("local address: {e}"));
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let puts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&puts);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (upstream, counted) = (upstream.clone(), std::sync::Arc::clone(&counted));
+                std::thread::spawn(move || proxy_connection(client, &upstream, fault, &counted));
+            }
+        });
+        Proxy {
+            url: format!("http://{address}"),
+            puts,
+        }
+    }
+
+    /// How many PUTs it has seen.
+    pub fn puts(&self) -> usize {
+        self.puts.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// One client connection of a [`Proxy`]: its request goes to `upstream` on a connection of its
+/// own, with `Connection: close`, so the answer ends where that connection does and tells the
+/// client to open a new connection for its next request.
+fn proxy_connection(
+    mut client: std::net::TcpStream,
+    upstream: &str,
+    fault: Fault,
+    puts: &std::sync::atomic::AtomicUsize,
+) {
+    use std::io::{Read, Write};
+    let _ = client.set_read_timeout(Some(Duration::from_secs(120)));
+    let Some((head, body)) = read_request(&mut client) else {
+        return;
+    };
+    let is_put = head.starts_with("PUT ");
+    if is_put {
+        puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    match fault {
+        Fault::DropPuts if is_put => {
+            let _ = client.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        Fault::Delay(wait) => std::thread::sleep(wait),
+        _ => {}
+    }
+    let mut lines: Vec<&str> = head
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("connection:"))
+        .collect();
+    lines.push("Connection: close");
+    let Ok(mut server) = std::net::TcpStream::connect(upstream) else {
+        return;
+    };
+    let _ = server.set_read_timeout(Some(Duration::from_secs(120)));
+    let mut request = format!("{}\r\n\r\n", lines.join("\r\n")).into_bytes();
+    request.extend_from_slice(&body);
+    let mut answer = Vec::new();
+    if server.write_all(&request).is_err() || server.read_to_end(&mut answer).is_err() {
+        return;
+    }
+    if !(matches!(fault, Fault::LosePutAnswers) && is_put) {
+        let _ = client.write_all(&answer);
+    }
+    let _ = client.shutdown(std::net::Shutdown::Both);
+}
+
+/// The first request on `client`: its head (without the blank line) and its body (by
+/// `Content-Length`). `None` when the connection ends first.
+fn read_request(client: &mut std::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        match client.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+    let length: usize = head
+        .split("\r\n")
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    let body_start = end + 4;
+    while buffer.len() < body_start + length {
+        match client.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    Some((head, buffer[body_start..body_start + length].to_vec()))
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

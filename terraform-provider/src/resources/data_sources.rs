@@ -487,6 +487,7 @@ async fn zone_holdings(
                     message: format!(
                         "not asked: it is remembered as unreachable for the rest of this provider process ({earlier})"
                     ),
+                    sent: false,
                 }),
                 None,
             );

@@ -8,7 +8,9 @@ use kuma_mzs_core::model::{
 };
 use kuma_mzs_core::{CheckOptions, Code, Format, KumaVersion, ResourceType};
 
-use super::{json_str, labels_json, merge_unknowns, plan_common, user_labels, PlanOutcome};
+use super::{
+    json_str, labels_json, merge_unknowns, plan_common, same_json, user_labels, PlanOutcome,
+};
 use crate::client::encode;
 use crate::config::Configured;
 use crate::diag::{self, attr, Diag};
@@ -533,10 +535,11 @@ pub async fn plan(
             Ok(true) => diags.push(super::already_exists(
                 &super::Importable {
                     type_name: TYPE_NAME,
-                    kind: "HostnameGenerator",
+                    kind: KIND,
                     id: name,
                 },
                 configured.client.endpoint(),
+                configured.recreated.get(KIND, name).as_deref(),
             )),
             Ok(false) => {}
             Err(e) => diags.push(Diag::warning(
@@ -712,29 +715,6 @@ fn no_labels(labels: &Value) -> bool {
     }
 }
 
-/// Whether two JSON documents mean the same: numbers are equal by value, whatever their
-/// spelling (`1`, `1.0`, `1e0`; a Go control plane answers `1` to `1.0` and `1000` to `1e3`);
-/// object keys in any order; arrays in order.
-fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value as J;
-    match (a, b) {
-        (J::Number(x), J::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(x), Some(y), _, _) => x == y,
-            (_, _, Some(x), Some(y)) => x == y,
-            _ => x.as_f64().is_some_and(|x| Some(x) == y.as_f64()),
-        },
-        (J::Array(x), J::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
-        }
-        (J::Object(x), J::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        (x, y) => x == y,
-    }
-}
-
 /// Create, update or delete.
 pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (Value, Vec<Diag>) {
     if planned.is_null() {
@@ -774,38 +754,27 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let written = if prior.is_null() {
         // Read before write (unless the server refuses the create-only PUT itself), then a
         // create-only PUT: never take over another's generator.
-        match super::exists_before_create(&configured, &path(name)).await {
-            Ok(true) => {
-                return (
-                    prior.clone(),
-                    vec![super::already_exists(
-                        &super::Importable {
-                            type_name: TYPE_NAME,
-                            kind: "HostnameGenerator",
-                            id: name,
-                        },
-                        configured.client.endpoint(),
-                    )],
-                )
+        let what = super::Importable {
+            type_name: TYPE_NAME,
+            kind: KIND,
+            id: name,
+        };
+        // The generator read, as this resource would write it.
+        let as_written = |item: &serde_json::Value| {
+            body(
+                &state_from_server(item, planned, Value::List(Vec::new())),
+                name,
+            )
+        };
+        match super::create_new(&configured, &what, &path(name), &request, as_written).await {
+            Ok(super::Created::Answered(response)) => Ok(response),
+            Ok(super::Created::AnswerLost { item, error }) => {
+                let actual = state_from_server(&item, planned, Value::List(Vec::new()));
+                let (state, mut diags) = super::merge_applied(planned, &actual, state_type());
+                diags.insert(0, super::answer_lost_warning(KIND, name, &error, false));
+                return (state, diags);
             }
-            Ok(false) => match configured.client.put_new(&path(name), &request).await {
-                // A retried create refused: our own first attempt may have got through.
-                Err(crate::client::ClientError::AlreadyExists { retried: true, .. }) => {
-                    configured.client.get(&path(name)).await.and_then(|item| {
-                        if item.get("spec") == request.get("spec") {
-                            Ok(serde_json::Value::Object(Default::default()))
-                        } else {
-                            Err(crate::client::ClientError::AlreadyExists {
-                                endpoint: configured.client.endpoint().to_owned(),
-                                path: path(name),
-                                retried: true,
-                            })
-                        }
-                    })
-                }
-                other => other,
-            },
-            Err(e) => Err(e),
+            Err(diags) => return (prior.clone(), diags),
         }
     } else {
         match super::held_on_server(&configured, &path(name), prior).await {
@@ -875,7 +844,13 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
             if let Some(created) = super::created_again(&item, state) {
                 return (
                     Value::Null,
-                    vec![super::recreated_elsewhere(KIND, name, &created, state)],
+                    vec![super::recreated_elsewhere(
+                        &configured,
+                        KIND,
+                        name,
+                        &created,
+                        state,
+                    )],
                 );
             }
             let warnings = match state.get("warnings") {

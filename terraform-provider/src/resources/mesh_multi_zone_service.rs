@@ -13,7 +13,6 @@ use super::{
 use crate::client::{encode, ClientError};
 use crate::config::Configured;
 use crate::diag::{self, attr, Diag};
-use crate::log;
 use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Ty, Value};
 
@@ -763,10 +762,11 @@ async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContex
             return vec![super::already_exists(
                 &Importable {
                     type_name: TYPE_NAME,
-                    kind: "MeshMultiZoneService",
+                    kind: KIND,
                     id: &id,
                 },
                 configured.client.endpoint(),
+                configured.recreated.get(KIND, &id).as_deref(),
             )]
         }
         Ok(false) => {}
@@ -891,12 +891,28 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         );
     };
     let path = path(mesh, name);
+    let id = format!("{mesh}/{name}");
     let written = if creating {
-        create(&configured, &path, mesh, name, &request).await
+        let what = Importable {
+            type_name: TYPE_NAME,
+            kind: KIND,
+            id: &id,
+        };
+        // The object read, as this resource would write it.
+        let as_written = |item: &serde_json::Value| {
+            let state = state_from_server(item, planned, Value::Null, Value::List(Vec::new()));
+            kuma_object(&state, mesh, name).unwrap_or_else(|| item.clone())
+        };
+        match super::create_new(&configured, &what, &path, &request, as_written).await {
+            Ok(super::Created::Answered(response)) => Ok(response),
+            Ok(super::Created::AnswerLost { item, error }) => {
+                return written_answer_lost(&item, planned, &id, &error)
+            }
+            Err(diags) => return (prior.clone(), diags),
+        }
     } else {
         match super::held_on_server(&configured, &path, prior).await {
             held @ (super::Held::Recreated { .. } | super::Held::Changed { .. }) => {
-                let id = format!("{mesh}/{name}");
                 let refused = super::changed_since_read(KIND, &id, &held, prior);
                 return (prior.clone(), vec![refused]);
             }
@@ -910,23 +926,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     let response = match written {
         Ok(r) => r,
         Err(e) => {
-            let what = if creating { "create" } else { "update" };
-            let mut diags = diag::from_client_error(
-                &format!("Could not {what} the MeshMultiZoneService {mesh}/{name}"),
-                &e,
+            return (
+                prior.clone(),
+                diag::from_client_error(&format!("Could not update the {KIND} {id}"), &e),
             );
-            if let ClientError::AlreadyExists { .. } = e {
-                let id = format!("{mesh}/{name}");
-                diags = vec![super::already_exists(
-                    &Importable {
-                        type_name: TYPE_NAME,
-                        kind: "MeshMultiZoneService",
-                        id: &id,
-                    },
-                    configured.client.endpoint(),
-                )];
-            }
-            return (prior.clone(), diags);
         }
     };
     let warnings: Vec<String> = response
@@ -964,45 +967,19 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
     (state, diags)
 }
 
-/// A create that never overwrites: a PUT with `If-None-Match: *`, which a server that honours it
-/// refuses over an existing object; against any other server (Kuma ignores the header) a read
-/// before the write comes first.
-/// A create-only PUT that was retried and then refused may have been refused because its own
-/// first attempt got through: the object is ours when it holds exactly what we sent.
-async fn create(
-    configured: &Configured,
-    path: &str,
-    mesh: &str,
-    name: &str,
-    request: &serde_json::Value,
-) -> Result<serde_json::Value, ClientError> {
-    let endpoint = configured.client.endpoint().to_owned();
-    let refused = |retried| ClientError::AlreadyExists {
-        endpoint: endpoint.clone(),
-        path: path.to_owned(),
-        retried,
-    };
-    if super::exists_before_create(configured, path).await? {
-        return Err(refused(false));
-    }
-    match configured.client.put_new(path, request).await {
-        Err(ClientError::AlreadyExists { retried: true, .. }) => {
-            let item = configured.client.get(path).await?;
-            let ours = item.get("spec") == request.get("spec")
-                && user_labels(item.get("labels"), &Value::Null)
-                    == user_labels(request.get("labels"), &Value::Null);
-            if ours {
-                log::debug(
-                    "a retried create found its own first attempt",
-                    &[("mesh", mesh), ("name", name)],
-                );
-                Ok(serde_json::Value::Object(Default::default()))
-            } else {
-                Err(refused(true))
-            }
-        }
-        other => other,
-    }
+/// The state of a create whose answer was lost (`error`) but whose object holds what was sent
+/// (`item`, as read): recorded as written, so nothing is left untracked, with a warning; the
+/// zones are read by the next refresh (the create's deadline is spent).
+fn written_answer_lost(
+    item: &serde_json::Value,
+    planned: &Value,
+    id: &str,
+    error: &ClientError,
+) -> (Value, Vec<Diag>) {
+    let actual = state_from_server(item, planned, Value::Null, Value::List(Vec::new()));
+    let (state, mut diags) = super::merge_applied(planned, &actual, state_type());
+    diags.insert(0, super::answer_lost_warning(KIND, id, error, true));
+    (state, diags)
 }
 
 /// Refresh: null when the service is gone.
@@ -1041,7 +1018,13 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
             if let Some(created) = super::created_again(&item, state) {
                 return (
                     Value::Null,
-                    vec![super::recreated_elsewhere(KIND, &id, &created, state)],
+                    vec![super::recreated_elsewhere(
+                        &configured,
+                        KIND,
+                        &id,
+                        &created,
+                        state,
+                    )],
                 );
             }
             let (zone_status, diags) =
@@ -1658,20 +1641,26 @@ mod tests {
                 let (configured, _) = crate::config::detect(&configured).await;
                 assert_eq!(configured.refuses_create_over_existing, honours);
                 let request = serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "taken", "spec": {}});
-                let created = create(
+                let what = Importable {
+                    type_name: TYPE_NAME,
+                    kind: KIND,
+                    id: "default/taken",
+                };
+                let created = super::super::create_new(
                     &configured,
+                    &what,
                     "/meshes/default/meshmultizoneservices/taken",
-                    "default",
-                    "taken",
                     &request,
+                    |item| item.clone(),
                 )
                 .await;
-                assert!(
-                    matches!(
-                        created,
-                        Err(ClientError::AlreadyExists { retried: false, .. })
-                    ),
-                    "honours={honours}: {created:?}"
+                let Err(diags) = created else {
+                    panic!("honours={honours}: created over another's object");
+                };
+                assert_eq!(
+                    diags.iter().map(|d| d.summary.as_str()).collect::<Vec<_>>(),
+                    ["MeshMultiZoneService \"default/taken\" already exists"],
+                    "honours={honours}"
                 );
                 assert_eq!(overwrites.load(Ordering::SeqCst), 0, "honours={honours}");
                 // Kuma ignores the header: the read before the write is the guard. kuma-local

@@ -54,7 +54,7 @@ pub fn timeouts_block() -> NestedBlock {
         block: Block {
             description: "Overall deadlines of this resource's operations (every retry and zone read inside), e.g. `create = \"2m\"`. Default: the provider's `operation_timeout` (60s). A change of these alone writes nothing to the control plane.",
             attributes: vec![
-                Attribute::optional("create", Ty::String, "Deadline of a create."),
+                Attribute::optional("create", Ty::String, "Deadline of a create. When it passes (or the connection breaks) after the request was sent, the provider reads the object under a deadline of its own (at most 5s) and, when it holds exactly what was sent, records it in the state as written, with a warning."),
                 Attribute::optional("update", Ty::String, "Deadline of an update."),
                 Attribute::optional("delete", Ty::String, "Deadline of a delete."),
                 Attribute::optional("read", Ty::String, "Deadline of a refresh."),
@@ -109,18 +109,66 @@ pub struct Importable<'a> {
 }
 
 /// The plan-time error for a create whose object already exists: on `name`, with both ways to
-/// import it.
-pub fn already_exists(what: &Importable<'_>, endpoint: &str) -> Diag {
-    Diag::error(
-        format!("{} {:?} already exists", what.kind, what.id),
-        format!(
-            "{endpoint} already has a {kind} {id:?} that this resource does not manage. Creating it here would overwrite it, and a later destroy would delete it.\n\nIf it was created outside this workspace (another workspace, kumactl or the GUI), import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nOtherwise choose another name.\n\nTerraform refuses to import into an address its state still holds. If the state holds an object of this name that is gone (deleted and created again outside Terraform, as a refresh warning then says) or deposed (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'",
-            kind = what.kind,
-            id = what.id,
-            ty = what.type_name,
+/// import it. `recreated` is the `creationTime` of the object there when this provider
+/// process's refresh of the same resource found it deleted and created again outside Terraform
+/// ([`SeenRecreated`]): the error then says so.
+pub fn already_exists(what: &Importable<'_>, endpoint: &str, recreated: Option<&str>) -> Diag {
+    let kind = what.kind;
+    let id = what.id;
+    let ty = what.type_name;
+    let detail = match recreated {
+        Some(created) => format!(
+            "{endpoint}'s {kind} {id:?} was deleted and created again outside Terraform: this run's refresh found that the one there now (created at {created}) is not the one this resource created, so Terraform treats its own as gone and plans to create it again. Creating it here would overwrite the new one, and a later destroy would delete it.\n\nTo manage the new one, let Terraform forget the deleted one first, then import it:\n  terraform apply -refresh-only\n  terraform import {ty}.<resource name> '{id}'\nOtherwise remove this resource from the configuration (the new object stays as it is) or choose another name."
         ),
-    )
-    .at(attr("name"))
+        None => format!(
+            "{endpoint} already has a {kind} {id:?} that this resource does not manage. Creating it here would overwrite it, and a later destroy would delete it.\n\nIf it was created outside this workspace (another workspace, kumactl or the GUI), import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nOtherwise choose another name.\n\nTerraform refuses to import into an address its state still holds. If the state holds an object of this name that is gone (deleted and created again outside Terraform, as a refresh warning then says) or deposed (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
+        ),
+    };
+    Diag::error(format!("{kind} {id:?} already exists"), detail).at(attr("name"))
+}
+
+/// The sentence that ends every error of a plan that keeps an object (see
+/// [`for_destroy_too`]).
+pub const DESTROY_WITHOUT_REFRESH: &str = "If this stopped `terraform destroy`, run `terraform destroy -refresh=false` instead: it skips this plan, and it is safe, because the provider deletes only the object it created (one deleted and created again outside Terraform is left in place).";
+
+/// The errors of a plan that keeps an object (a non-null planned state), each ending with
+/// [`DESTROY_WITHOUT_REFRESH`]. Terraform's refresh before a destroy is such a plan, with the
+/// configuration, and a provider cannot tell it from any other; its errors (an object created
+/// again outside Terraform, a configuration the server's release would refuse) would stop the
+/// destroy, which needs none of them.
+pub fn for_destroy_too(diags: Vec<Diag>) -> Vec<Diag> {
+    diags
+        .into_iter()
+        .map(|mut d| {
+            if d.error {
+                d.detail = format!("{}\n\n{DESTROY_WITHOUT_REFRESH}", d.full_detail());
+                d.hint = None;
+            }
+            d
+        })
+        .collect()
+}
+
+/// Objects this provider process's refreshes found deleted and created again outside
+/// Terraform: (Kuma kind, id) and the new object's `creationTime`. The refresh drops such an
+/// object from the state, so the plan that follows creates it and meets the new one; its
+/// "already exists" error then says what happened ([`already_exists`]).
+#[derive(Debug, Default)]
+pub struct SeenRecreated(std::sync::Mutex<BTreeMap<(String, String), String>>);
+
+impl SeenRecreated {
+    /// Remember that the refresh of `kind` `id` found one created at `created`.
+    pub fn note(&self, kind: &str, id: &str, created: &str) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.insert((kind.to_owned(), id.to_owned()), created.to_owned());
+        }
+    }
+
+    /// The `creationTime` of the object a refresh found created again, if one did.
+    pub fn get(&self, kind: &str, id: &str) -> Option<String> {
+        let seen = self.0.lock().ok()?;
+        seen.get(&(kind.to_owned(), id.to_owned())).cloned()
+    }
 }
 
 /// Whether the object at `path` exists: the read-before-write half of a safe create. `None`
@@ -156,6 +204,7 @@ async fn exists_at_plan(configured: &Configured, path: &str) -> Result<bool, Cli
             message: format!(
                 "it did not answer earlier in this run, so it is not asked again ({reason})"
             ),
+            sent: false,
         });
     }
     exists(configured, path).await
@@ -183,6 +232,159 @@ pub async fn exists_at_plan_in(
         }
     }
     exists_at_plan(configured, path).await
+}
+
+/// What a create-only PUT came to.
+#[derive(Debug)]
+pub enum Created {
+    /// The control plane answered: its answer (warnings), or an empty object when a retried
+    /// create found its own first attempt.
+    Answered(serde_json::Value),
+    /// The PUT's answer was lost (`error`), and a read afterwards found the object holding
+    /// exactly what was sent (`item`): the write got through.
+    AnswerLost {
+        /// The object as read.
+        item: serde_json::Value,
+        /// What the PUT met.
+        error: ClientError,
+    },
+}
+
+/// Whether the object `item` (as the resource would write it: see [`create_new`]) holds
+/// exactly what a create sent: the same spec (numbers by value) and the same user labels
+/// (labels the control plane writes itself aside).
+pub fn holds_what_was_sent(item: &serde_json::Value, sent: &serde_json::Value) -> bool {
+    let spec = |v: &serde_json::Value| v.get("spec").cloned().unwrap_or_default();
+    same_json(&spec(item), &spec(sent))
+        && user_labels(item.get("labels"), &Value::Null)
+            == user_labels(sent.get("labels"), &Value::Null)
+}
+
+/// A create that never overwrites: a read before the write (unless the control plane refuses
+/// the create-only PUT itself, [`exists_before_create`]), then a create-only PUT. A PUT whose
+/// answer was lost (a timeout, a broken connection: [`ClientError::answer_lost`]) may have
+/// been carried out all the same (a Kuma control plane finishes a write whose client went
+/// away), and so may the first attempt of a retried PUT refused as existing: the object is read
+/// under a deadline of its own ([`crate::client::LOST_ANSWER_READ_LIMIT`], the create's own
+/// being spent) and taken as written when it holds exactly what was sent
+/// ([`holds_what_was_sent`]; `as_written` turns the object read into the body the resource
+/// would send for it, through its state, so that a spelling the control plane normalises is
+/// not a difference). Anything else is an error saying what to do.
+pub async fn create_new<F>(
+    configured: &Configured,
+    what: &Importable<'_>,
+    path: &str,
+    request: &serde_json::Value,
+    as_written: F,
+) -> Result<Created, Vec<Diag>>
+where
+    F: Fn(&serde_json::Value) -> serde_json::Value + Sync,
+{
+    let ours = |item: &serde_json::Value| holds_what_was_sent(&as_written(item), request);
+    let summary = format!("Could not create the {} {}", what.kind, what.id);
+    let taken = || vec![already_exists(what, configured.client.endpoint(), None)];
+    match exists_before_create(configured, path).await {
+        Ok(true) => return Err(taken()),
+        Ok(false) => {}
+        Err(e) => return Err(crate::diag::from_client_error(&summary, &e)),
+    }
+    let error = match configured.client.put_new(path, request).await {
+        Ok(response) => return Ok(Created::Answered(response)),
+        Err(ClientError::AlreadyExists { retried: false, .. }) => return Err(taken()),
+        Err(e @ ClientError::AlreadyExists { retried: true, .. }) => e,
+        Err(e) if e.answer_lost() => e,
+        Err(e) => return Err(crate::diag::from_client_error(&summary, &e)),
+    };
+    let reader = configured.client.with_deadline(
+        crate::client::LOST_ANSWER_READ_LIMIT,
+        crate::client::DeadlineSetBy::LostAnswer,
+    );
+    let found = reader.get_after_write(path).await;
+    match (&error, found) {
+        // A retry refused because its own first attempt got through.
+        (ClientError::AlreadyExists { .. }, Ok(item)) if ours(&item) => {
+            crate::log::debug(
+                "a retried create found its own first attempt",
+                &[("kind", what.kind), ("id", what.id)],
+            );
+            Ok(Created::Answered(serde_json::Value::Object(
+                Default::default(),
+            )))
+        }
+        (ClientError::AlreadyExists { .. }, Ok(_)) => Err(taken()),
+        (ClientError::AlreadyExists { .. }, Err(e)) => Err(vec![lost_create(
+            what,
+            configured.client.endpoint(),
+            "an attempt got no answer, and its retry was refused because the object exists"
+                .to_owned(),
+            Err(e),
+        )]),
+        (_, Ok(item)) if ours(&item) => {
+            crate::log::warn(
+                "a create's answer was lost; the object holds what was sent",
+                &[("kind", what.kind), ("id", what.id)],
+            );
+            Ok(Created::AnswerLost { item, error })
+        }
+        (_, found) => {
+            let text = error.to_string();
+            let lost = text.trim_end().trim_end_matches('.').to_owned();
+            Err(vec![lost_create(
+                what,
+                configured.client.endpoint(),
+                lost,
+                found,
+            )])
+        }
+    }
+}
+
+/// The warning of a create whose answer was lost (`error`) but whose object holds what was
+/// sent ([`Created::AnswerLost`]): recorded in the state as written. `zone_status`: the resource
+/// has zone status, which the next refresh reads.
+pub fn answer_lost_warning(kind: &str, id: &str, error: &ClientError, zone_status: bool) -> Diag {
+    let text = error.to_string();
+    let lost = text.trim_end().trim_end_matches('.');
+    let zones = if zone_status {
+        " Its `zone_status` is read by the next refresh."
+    } else {
+        ""
+    };
+    Diag::warning(
+        format!("The {kind} {id} was created, but the answer to the write was lost"),
+        format!(
+            "The create got no answer ({lost}), but a read afterwards found the {kind} holding exactly what was sent: the control plane carried out the write. It is recorded in the state as written.{zones}"
+        ),
+    )
+}
+
+/// The error of a create whose answer was lost (`lost` says how) and whose object the read
+/// after it (`found`) did not show holding what was sent: the object may exist, and the error
+/// says how to bring it under this resource.
+fn lost_create(
+    what: &Importable<'_>,
+    endpoint: &str,
+    lost: String,
+    found: Result<serde_json::Value, ClientError>,
+) -> Diag {
+    let (kind, id, ty) = (what.kind, what.id, what.type_name);
+    let seen = match found {
+        Err(e) if e.is_not_found() => "A read afterwards did not find it, so it was most likely not written; it may still appear if the control plane finishes the write later.".to_owned(),
+        Err(e) => {
+            let text = e.to_string();
+            format!(
+                "A read afterwards failed too ({}), so whether it was written is not known.",
+                text.trim_end().trim_end_matches('.')
+            )
+        }
+        Ok(_) => format!("A read afterwards found a {kind} {id:?} that holds something other than what was sent (someone else's, or changed since), so it is not taken as this resource's."),
+    };
+    Diag::error(
+        format!("Could not create the {kind} {id}"),
+        format!(
+            "The create got no answer: {lost}. The control plane may have written the {kind} all the same (it finishes a write whose client stopped waiting). {seen} Terraform does not track it.\n\nRun `terraform plan`. If it says {id:?} already exists on {endpoint} and it is the object this resource was meant to create, import it:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf the plan proposes to create it, apply again."
+        ),
+    )
 }
 
 /// A planned object as the control plane's release will print it (the core's rendering, with
@@ -447,6 +649,29 @@ fn strip_unknown(value: Value) -> Value {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+/// Whether two JSON documents mean the same: numbers are equal by value, whatever their
+/// spelling (`1`, `1.0`, `1e0`; a Go control plane answers `1` to `1.0` and `1000` to `1e3`);
+/// object keys in any order; arrays in order.
+pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+            (Some(x), Some(y), _, _) => x == y,
+            (_, _, Some(x), Some(y)) => x == y,
+            _ => x.as_f64().is_some_and(|x| Some(x) == y.as_f64()),
+        },
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (J::Object(x), J::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        (x, y) => x == y,
     }
 }
 
@@ -909,8 +1134,16 @@ pub fn changed_since_read(kind: &str, id: &str, held: &Held, state: &Value) -> D
 }
 
 /// The warning of a refresh that found the object deleted and created again outside this
-/// workspace: the state's object is gone (the plan then refuses to create over the new one).
-pub fn recreated_elsewhere(kind: &str, id: &str, created: &str, state: &Value) -> Diag {
+/// workspace: the state's object is gone (the plan then refuses to create over the new one, and
+/// says why: [`SeenRecreated`]).
+pub fn recreated_elsewhere(
+    configured: &Configured,
+    kind: &str,
+    id: &str,
+    created: &str,
+    state: &Value,
+) -> Diag {
+    configured.recreated.note(kind, id, created);
     Diag::warning(
         format!("The {kind} {id} was deleted and created again outside Terraform"),
         format!(
@@ -1534,6 +1767,179 @@ mod tests {
             "{}",
             diags[0].detail
         );
+    }
+
+    /// A control plane that writes every PUT of `/meshes/default/meshmultizoneservices/x`
+    /// (what `stores` makes of the body: the body itself, or someone else's object), and answers
+    /// it only after `answer_after`; GET answers what it holds, with the labels and times the
+    /// server adds.
+    async fn slow_writer(
+        stores: fn(serde_json::Value) -> serde_json::Value,
+        answer_after: std::time::Duration,
+    ) -> String {
+        use axum::http::StatusCode;
+        let held: Arc<std::sync::Mutex<Option<serde_json::Value>>> = Arc::default();
+        let (put, get) = (Arc::clone(&held), held);
+        let app = axum::Router::new().route(
+            "/meshes/default/meshmultizoneservices/x",
+            axum::routing::get(move || {
+                let item = get.lock().ok().and_then(|h| h.clone());
+                async move {
+                    match item {
+                        Some(item) => (StatusCode::OK, axum::Json(item)),
+                        None => (
+                            StatusCode::NOT_FOUND,
+                            axum::Json(serde_json::json!({"title": "Not found"})),
+                        ),
+                    }
+                }
+            })
+            .put(move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let mut item = stores(body);
+                item["creationTime"] = serde_json::json!("2025-01-01T00:00:00Z");
+                item["labels"]["kuma.io/origin"] = serde_json::json!("global");
+                if let Ok(mut held) = put.lock() {
+                    *held = Some(item);
+                }
+                async move {
+                    tokio::time::sleep(answer_after).await;
+                    (StatusCode::CREATED, axum::Json(serde_json::json!({})))
+                }
+            }),
+        );
+        crate::test_server::serve(app).await
+    }
+
+    fn configured_at(endpoint: &str) -> Configured {
+        let config = Value::object([
+            ("endpoint", Value::string(endpoint)),
+            ("max_retries", Value::int(0)),
+        ]);
+        match crate::config::configure(&config) {
+            Ok(crate::config::Configuration::Ready(configured)) => (*configured).clone(),
+            _ => panic!("the provider configures"),
+        }
+    }
+
+    /// A create whose answer is lost (the create's own deadline passed while the control plane
+    /// wrote it) is read back under a deadline of its own: holding what was sent, it is the
+    /// create's; holding something else, it is an error saying how to import it.
+    #[test]
+    fn a_create_whose_answer_was_lost_is_read_back_and_taken_only_when_it_holds_what_was_sent() {
+        crate::test_server::block_on(async {
+            let request = serde_json::json!({
+                "type": "MeshMultiZoneService", "mesh": "default", "name": "x",
+                "labels": {"team": "a"},
+                "spec": {"selector": {"meshService": {"matchLabels": {"app": "x"}}}, "ports": [{"port": 1.0}]}
+            });
+            let what = Importable {
+                type_name: "kuma_mesh_multi_zone_service",
+                kind: "MeshMultiZoneService",
+                id: "default/x",
+            };
+            let path = "/meshes/default/meshmultizoneservices/x";
+            let slow = std::time::Duration::from_secs(3);
+            let deadline = std::time::Duration::from_millis(300);
+
+            // The control plane wrote what was sent (a port number spelt `1`, not `1.0`).
+            let as_sent = |mut body: serde_json::Value| {
+                body["spec"]["ports"][0]["port"] = serde_json::json!(1);
+                body
+            };
+            let endpoint = slow_writer(as_sent, slow).await;
+            let configured = configured_at(&endpoint)
+                .with_deadline(deadline, crate::client::DeadlineSetBy::ResourceTimeouts);
+            let created = create_new(&configured, &what, path, &request, |i| i.clone()).await;
+            match created {
+                Ok(Created::AnswerLost { item, error }) => {
+                    assert_eq!(item["creationTime"], "2025-01-01T00:00:00Z");
+                    assert!(matches!(error, ClientError::Deadline { .. }), "{error}");
+                    let warning = answer_lost_warning(what.kind, what.id, &error, true);
+                    assert!(!warning.error);
+                    assert!(warning.summary.contains("answer to the write was lost"));
+                    assert!(
+                        warning.detail.contains("recorded in the state as written"),
+                        "{}",
+                        warning.detail
+                    );
+                }
+                other => panic!("not taken as written: {other:?}"),
+            }
+
+            // Someone else's object under the name: not ours, the error says how to import.
+            let other = |mut body: serde_json::Value| {
+                body["labels"] = serde_json::json!({"team": "other"});
+                body
+            };
+            let endpoint = slow_writer(other, slow).await;
+            let configured = configured_at(&endpoint)
+                .with_deadline(deadline, crate::client::DeadlineSetBy::ResourceTimeouts);
+            let created = create_new(&configured, &what, path, &request, |i| i.clone()).await;
+            let Err(diags) = created else {
+                panic!("took another's object: {created:?}");
+            };
+            let [error] = diags.as_slice() else {
+                panic!("one error: {diags:?}");
+            };
+            assert!(error.error);
+            assert_eq!(
+                error.summary,
+                "Could not create the MeshMultiZoneService default/x"
+            );
+            for words in [
+                "The create got no answer: gave up on",
+                "may have written the MeshMultiZoneService all the same",
+                "holds something other than what was sent",
+                "terraform import kuma_mesh_multi_zone_service.<resource name> 'default/x'",
+            ] {
+                assert!(error.detail.contains(words), "{words}: {}", error.detail);
+            }
+        });
+    }
+
+    /// Every error of a plan that keeps an object ends with how to destroy without that plan
+    /// (after a version hint, if any); warnings are left alone.
+    #[test]
+    fn plan_errors_end_with_how_to_destroy_without_the_plan() {
+        let hinted = Diag::error("Invalid", "bad").with_hint(Some("Kuma 2.14 accepts this".into()));
+        let diags = for_destroy_too(vec![hinted, Diag::warning("w", "fine")]);
+        assert_eq!(
+            diags[0].full_detail(),
+            format!("bad\n\nHint: Kuma 2.14 accepts this\n\n{DESTROY_WITHOUT_REFRESH}")
+        );
+        assert_eq!(diags[1], Diag::warning("w", "fine"));
+        assert!(DESTROY_WITHOUT_REFRESH.contains("`terraform destroy -refresh=false`"));
+    }
+
+    /// The "already exists" error of a create whose object this process's refresh found
+    /// deleted and created again outside Terraform says that, not "created outside this
+    /// workspace".
+    #[test]
+    fn already_exists_says_when_the_refresh_found_the_object_created_again() {
+        let what = Importable {
+            type_name: "kuma_hostname_generator",
+            kind: "HostnameGenerator",
+            id: "g",
+        };
+        let seen = SeenRecreated::default();
+        assert_eq!(seen.get("HostnameGenerator", "g"), None);
+        seen.note("HostnameGenerator", "g", "2025-01-02T00:00:00Z");
+        let recreated = seen.get("HostnameGenerator", "g");
+        let diag = already_exists(&what, "http://cp", recreated.as_deref());
+        assert!(diag.error);
+        assert_eq!(diag.path, attr("name"));
+        assert!(
+            diag.detail
+                .contains("was deleted and created again outside Terraform")
+                && diag.detail.contains("created at 2025-01-02T00:00:00Z")
+                && diag.detail.contains("terraform apply -refresh-only"),
+            "{}",
+            diag.detail
+        );
+        assert!(!diag.detail.contains("that this resource does not manage"));
+        let plain = already_exists(&what, "http://cp", None);
+        assert!(plain.detail.contains("that this resource does not manage"));
+        assert_eq!(seen.get("HostnameGenerator", "other"), None);
     }
 
     #[test]

@@ -247,6 +247,7 @@ mod tests {
             insecure_skip_verify: false,
             timeout: Duration::from_secs(5),
             max_retries: 0,
+            operation_timeout: Duration::from_secs(5),
         })
         .unwrap()
     }

@@ -257,16 +257,49 @@ fn entry(zone: &Zone, item: Option<&serde_json::Value>, state: &str) -> Value {
     Value::object(attributes)
 }
 
-fn unreachable(zone: &Zone, error: &ClientError) -> (Value, Diag) {
+/// What a zone read follows, for the words of its warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// A write on the global control plane (an apply).
+    AfterWrite,
+    /// Nothing: a refresh or a data source read.
+    Refresh,
+}
+
+/// The entry and warning of a zone that could not be read; `remembered` says whether the zone
+/// is now remembered as unreachable ([`Zone::remember_failure`]).
+fn unreachable(
+    zone: &Zone,
+    error: &ClientError,
+    reading: Reading,
+    remembered: bool,
+) -> (Value, Diag) {
     let mut value = entry(zone, None, UNREACHABLE);
     value.set("error", Value::string(error.to_string()));
-    let diag = Diag::warning(
-        format!("Zone {:?} could not be read", zone.name),
-        format!(
-            "The status of zone {:?} ({}) is unknown: {error}. Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane. The zone is remembered as unreachable for the rest of this provider process: later resources do not wait for it again (their entries say `unreachable` at once).",
+    let text = error.to_string();
+    let cause = text.trim_end().trim_end_matches('.');
+    let what = match reading {
+        Reading::AfterWrite => format!(
+            "The status of zone {:?} ({}) could not be read after the change: {cause}. Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane.",
             zone.name,
             zone.client.endpoint()
         ),
+        Reading::Refresh => format!(
+            "The status of zone {:?} ({}) could not be read: {cause}. Its `zone_status` entry says `unreachable` until a later read reaches the zone.",
+            zone.name,
+            zone.client.endpoint()
+        ),
+    };
+    let memory = if remembered {
+        "The zone is remembered as unreachable for the rest of this provider process: later resources do not wait for it again (their entries say `unreachable` at once)."
+    } else if matches!(error, ClientError::Deadline { .. }) {
+        "This operation's own deadline ran out before the zone could answer, which says nothing about the zone: other resources of this run still read it."
+    } else {
+        "The zone is not remembered as unreachable: other resources of this run still read it."
+    };
+    let diag = Diag::warning(
+        format!("Zone {:?} could not be read", zone.name),
+        format!("{what} {memory}"),
     );
     (value, diag)
 }
@@ -402,7 +435,12 @@ pub async fn read(
     name: &str,
     wait_for: Option<&serde_json::Value>,
 ) -> (Value, Vec<Diag>) {
-    read_zones(configured, mesh, name, wait_for, wait_for.is_some()).await
+    let reading = if wait_for.is_some() {
+        Reading::AfterWrite
+    } else {
+        Reading::Refresh
+    };
+    read_zones(configured, mesh, name, wait_for, reading).await
 }
 
 /// Read the status from every zone once (a refresh, a data source): a zone is `synced` only
@@ -414,7 +452,7 @@ pub async fn refresh(
     name: &str,
     spec: Option<&serde_json::Value>,
 ) -> (Value, Vec<Diag>) {
-    read_zones(configured, mesh, name, spec, false).await
+    read_zones(configured, mesh, name, spec, Reading::Refresh).await
 }
 
 async fn read_zones(
@@ -422,8 +460,9 @@ async fn read_zones(
     mesh: &str,
     name: &str,
     spec: Option<&serde_json::Value>,
-    poll: bool,
+    reading: Reading,
 ) -> (Value, Vec<Diag>) {
+    let poll = reading == Reading::AfterWrite;
     let wait = configured
         .client
         .remaining()
@@ -469,8 +508,14 @@ async fn read_zones(
                         "could not read zone status",
                         &[("zone", &zone.name), ("error", &error.to_string())],
                     );
-                    zone.remember_failure(&error.to_string());
-                    let (value, diag) = unreachable(zone, &error);
+                    // Only the zone's own failure, never this operation's deadline running
+                    // out (a resource's short `timeouts.read`), marks it for the other
+                    // resources of the process.
+                    let remembered = error.is_endpoint_failure();
+                    if remembered {
+                        zone.remember_failure(&error.to_string());
+                    }
+                    let (value, diag) = unreachable(zone, &error, reading, remembered);
                     return (value, Some(diag));
                 }
             };
@@ -525,6 +570,89 @@ mod tests {
             Ok(crate::config::Configuration::Ready(configured)) => configured.zones[0].clone(),
             _ => panic!("the provider configures"),
         }
+    }
+
+    /// One resource's short read deadline (`timeouts { read = "1ms" }`) is not the zone's
+    /// failure: its entry and warning say so, and the next resource reads the zone as usual. A
+    /// zone that lets a read wait as long as any operation would is remembered.
+    #[test]
+    fn only_the_zones_own_failure_marks_it_unreachable_for_the_process() {
+        block_on(async {
+            let app = axum::Router::new().route(
+                "/meshes/default/meshmultizoneservices",
+                axum::routing::get(|| async {
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    axum::Json(serde_json::json!({"items": [], "total": 0}))
+                }),
+            );
+            let zone = crate::test_server::serve(app).await;
+            let configured = |operation_timeout: &str| {
+                let config = Value::object([
+                    ("endpoint", Value::string("http://127.0.0.1:1")),
+                    ("operation_timeout", Value::string(operation_timeout)),
+                    (
+                        "zone",
+                        Value::List(vec![Value::object([
+                            ("name", Value::string("north")),
+                            ("endpoint", Value::string(&zone)),
+                        ])]),
+                    ),
+                ]);
+                match crate::config::configure(&config) {
+                    Ok(crate::config::Configuration::Ready(configured)) => configured,
+                    _ => panic!("the provider configures"),
+                }
+            };
+            let process = configured("60s");
+            let short = process.with_deadline(
+                Duration::from_millis(20),
+                crate::client::DeadlineSetBy::ResourceTimeouts,
+            );
+            let (entries, diags) = refresh(&short, "default", "redis", None).await;
+            assert_eq!(entries.items()[0].get("state").as_str(), Some(UNREACHABLE));
+            let error = entries.items()[0].get("error").as_str().unwrap_or_default();
+            assert!(!error.trim_end().ends_with(':'), "{error}");
+            let [warning] = diags.as_slice() else {
+                panic!("one warning: {diags:?}");
+            };
+            for words in [
+                "could not be read: gave up on",
+                "says nothing about the zone",
+            ] {
+                assert!(warning.detail.contains(words), "{}", warning.detail);
+            }
+            for words in [
+                "the change itself",
+                "Last problem: .",
+                "remembered as unreachable for",
+            ] {
+                assert!(!warning.detail.contains(words), "{}", warning.detail);
+            }
+            assert_eq!(process.zones[0].earlier_failure(), None);
+            // The next resource, with the usual deadline, reads the zone.
+            let (entries, diags) =
+                refresh(&process.for_plan_or_read(), "default", "redis", None).await;
+            assert_eq!(
+                entries.items()[0].get("state").as_str(),
+                Some(PENDING),
+                "{diags:?}"
+            );
+            assert_eq!(diags, []);
+
+            // Where every operation waits at most 300ms, a zone that lets one wait that long
+            // without an answer is remembered, and the warning says so.
+            let process = configured("300ms");
+            let (entries, diags) =
+                refresh(&process.for_plan_or_read(), "default", "redis", None).await;
+            assert_eq!(entries.items()[0].get("state").as_str(), Some(UNREACHABLE));
+            assert!(
+                diags.iter().any(|d| d
+                    .detail
+                    .contains("remembered as unreachable for the rest of this provider process")),
+                "{diags:?}"
+            );
+            assert!(process.zones[0].earlier_failure().is_some());
+        });
     }
 
     #[test]

@@ -1,0 +1,546 @@
+//! The real terraform CLI against terraform-provider-kuma and kuma-local: day-2 operations.
+//! A create whose answer was lost is tracked when the control plane made it; one resource's
+//! short read deadline does not mark healthy zones unreachable for the others; zone warnings
+//! fit the operation; a global control plane that never answers is waited for once per
+//! provider process; and the plan errors that stop `terraform destroy` say how to destroy
+//! without them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use kuma_mzs_e2e::terraform::{
+    provider_block, redis_mzs, Fault, KumaLocal, Proxy, Silent, Workspace,
+};
+use serde_json::{json, Value as Json};
+
+const MZS: &str = "/meshes/default/meshmultizoneservices/";
+
+/// A HostnameGenerator `address` named `name`, with `extra` lines (a `timeouts` block).
+fn generator(address: &str, name: &str, extra: &str) -> String {
+    format!(
+        r#"
+resource "kuma_hostname_generator" "{address}" {{
+  name = "{name}"
+  template = "{{{{ .DisplayName }}}}.day2"
+  labels = {{ team = "a" }}
+  selector {{
+    mesh_multi_zone_service {{
+      match_labels = {{ day2 = "true" }}
+    }}
+  }}
+{extra}
+}}
+"#
+    )
+}
+
+/// `redis_mzs` with `block` (HCL lines) added before its port.
+fn mzs_with(address: &str, name: &str, block: &str) -> String {
+    redis_mzs(address, name, "team = \"a\"", 6379)
+        .replace("  port {", &format!("{block}\n  port {{"))
+}
+
+/// Terraform's text with its line wrapping undone.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn status(kuma: &KumaLocal, path: &str) -> (u16, Json) {
+    kuma.get_reliably(path)
+}
+
+/// Each error diagnostic of Terraform's flattened output, from its summary to the next
+/// diagnostic.
+fn errors(text: &str) -> Vec<&str> {
+    text.split("Error: ")
+        .skip(1)
+        .map(|e| e.split("Warning: ").next().unwrap_or(e).trim_end())
+        .collect()
+}
+
+/// How the errors that stop `terraform destroy` end.
+const DESTROY_WITHOUT_REFRESH: &str = "If this stopped `terraform destroy`, run `terraform destroy -refresh=false` instead: it skips this plan, and it is safe, because the provider deletes only the object it created (one deleted and created again outside Terraform is left in place).";
+
+fn state_is_empty(ws: &Workspace) -> bool {
+    ws.state()["values"]["root_module"]["resources"]
+        .as_array()
+        .is_none_or(|r| r.is_empty())
+}
+
+/// Bug bash 1: a create whose PUT reached the control plane but whose answer was lost (here a
+/// proxy passes the PUT on and drops the answer, every time) is read back under a deadline of
+/// its own: holding what was sent, the MeshMultiZoneService and the HostnameGenerator are in the
+/// state as written, with a warning, and the next plan is empty, not "already exists ... import
+/// it".
+#[test]
+fn a_create_whose_answer_was_lost_is_recorded_as_written() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let proxy = Proxy::start(&kuma.global, Fault::LosePutAnswers);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(&proxy.url, &kuma.token, "  live_lints = false", &[]),
+        mzs_with("lost", "lost", ""),
+        generator("lost", "lost", ""),
+    ));
+    ws.init();
+    let applied = ws.apply(&[]);
+    let text = flat(&applied.all());
+    for what in [
+        "MeshMultiZoneService default/lost",
+        "HostnameGenerator lost",
+    ] {
+        assert!(
+            text.contains(&format!(
+                "Warning: The {what} was created, but the answer to the write was lost"
+            )),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("holding exactly what was sent: the control plane carried out the write"),
+        "{text}"
+    );
+    assert!(proxy.puts() >= 2, "{} PUTs", proxy.puts());
+    let (code, item) = status(&kuma, &format!("{MZS}lost"));
+    assert_eq!(code, 200, "{item}");
+    let state = ws.resource("kuma_mesh_multi_zone_service.lost");
+    assert_eq!(state["creation_time"], item["creationTime"], "{state}");
+    let (code, generator) = status(&kuma, "/hostnamegenerators/lost");
+    assert_eq!(code, 200, "{generator}");
+    let state = ws.resource("kuma_hostname_generator.lost");
+    assert_eq!(state["creation_time"], generator["creationTime"], "{state}");
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 0, "{}", plan.all());
+}
+
+/// A create whose PUT never reached the control plane (the proxy drops it) fails with what to
+/// do if the object turns up after all; nothing is in the state, and nothing on the server.
+#[test]
+fn a_create_whose_answer_was_lost_and_that_was_not_made_says_how_to_import_it() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let proxy = Proxy::start(&kuma.global, Fault::DropPuts);
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0",
+            &[]
+        ),
+        mzs_with("gone", "gone", ""),
+    ));
+    ws.init();
+    let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&applied.all());
+    assert_eq!(applied.code, 1, "{text}");
+    for words in [
+        "Error: Could not create the MeshMultiZoneService default/gone",
+        "The create got no answer",
+        "may have written the MeshMultiZoneService all the same",
+        "A read afterwards did not find it",
+        "terraform import kuma_mesh_multi_zone_service.<resource name> 'default/gone'",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert_eq!(status(&kuma, &format!("{MZS}gone")).0, 404);
+    assert!(state_is_empty(&ws));
+}
+
+/// The report's own reproduction, `timeouts { create = "1ms" }` against kuma-local: whether
+/// the PUT left in time is up to the machine, but the state and the server always agree
+/// afterwards: the object exists and is in the state (with the warning), or it does not and the
+/// error says what to do if it appears.
+#[test]
+fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let deadline = "  timeouts {\n    create = \"1ms\"\n  }";
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[]),
+        mzs_with("fast", "fast", deadline),
+        generator("fast", "fast", deadline),
+    ));
+    ws.init();
+    let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&applied.all());
+    let state = ws.state();
+    let held = |address: &str| {
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["address"] == address))
+    };
+    for (address, path, what) in [
+        (
+            "kuma_mesh_multi_zone_service.fast",
+            format!("{MZS}fast"),
+            "MeshMultiZoneService default/fast",
+        ),
+        (
+            "kuma_hostname_generator.fast",
+            "/hostnamegenerators/fast".to_owned(),
+            "HostnameGenerator fast",
+        ),
+    ] {
+        let (code, _) = status(&kuma, &path);
+        if code == 200 {
+            assert!(
+                held(address),
+                "{address} exists but is not in the state: {text}"
+            );
+        } else {
+            assert_eq!(code, 404);
+            assert!(!held(address), "{address} is in the state only: {text}");
+            assert!(
+                text.contains(&format!("Error: Could not create the {what}")),
+                "{text}"
+            );
+        }
+    }
+    assert!(!text.contains("already exists"), "{text}");
+    // Whatever exists is tracked: a plan proposes no create over an existing object.
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert!(
+        !flat(&plan.all()).contains("already exists"),
+        "{}",
+        plan.all()
+    );
+}
+
+/// Bug bash 2 and 3: one resource whose `timeouts.read` is too short for the zones to answer
+/// (here the zones answer after 1 s and `t` waits 500 ms) gets `unreachable` entries with a
+/// warning that says its own deadline ran out and names no empty "last problem"; the zones are
+/// not remembered as unreachable, so `u`, refreshed after it, reads both zones `synced`, with
+/// no warning.
+#[test]
+fn one_resources_short_read_deadline_marks_no_zone_unreachable_for_the_others() {
+    let kuma = KumaLocal::start(&["east", "west"], &[]);
+    let east = Proxy::start(&kuma.zones["east"], Fault::Delay(Duration::from_secs(1)));
+    let west = Proxy::start(&kuma.zones["west"], Fault::Delay(Duration::from_secs(1)));
+    let ws = Workspace::new("current");
+    let t_block = "  timeouts {\n    read = \"500ms\"\n  }";
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(
+            &kuma.global,
+            &kuma.token,
+            "  live_lints = false",
+            &[("east", east.url.as_str()), ("west", west.url.as_str())]
+        ),
+        mzs_with("t", "t", t_block),
+        mzs_with("u", "u", "  depends_on = [kuma_mesh_multi_zone_service.t]"),
+    ));
+    ws.init();
+    ws.apply(&[]);
+    for address in ["t", "u"] {
+        let state = ws.resource(&format!("kuma_mesh_multi_zone_service.{address}"));
+        assert_eq!(state["zone_status"][0]["state"], "synced", "{state}");
+        assert_eq!(state["zone_status"][1]["state"], "synced", "{state}");
+    }
+    let refreshed = ws.apply(&["-refresh-only", "-parallelism=1"]);
+    let all = refreshed.all();
+    let text = flat(&all);
+    let t = ws.resource("kuma_mesh_multi_zone_service.t");
+    let u = ws.resource("kuma_mesh_multi_zone_service.u");
+    assert_eq!(u["zone_status"][0]["state"], "synced", "{u}\n{text}");
+    assert_eq!(u["zone_status"][1]["state"], "synced", "{u}\n{text}");
+    assert!(
+        !all.contains("with kuma_mesh_multi_zone_service.u"),
+        "a warning on u: {all}"
+    );
+    assert_eq!(t["zone_status"][0]["state"], "unreachable", "{t}");
+    assert_eq!(t["zone_status"][1]["state"], "unreachable", "{t}");
+    // The last values read from the zones stay.
+    assert!(t["zone_status"][0]["vip"].is_string(), "{t}");
+    for entry in t["zone_status"].as_array().into_iter().flatten() {
+        let error = entry["error"].as_str().unwrap_or_default();
+        assert!(error.contains("operation deadline passed (500ms"), "{t}");
+        assert!(!error.trim_end().ends_with(':'), "{t}");
+    }
+    assert!(
+        text.contains("Warning: Zone \"east\" could not be read"),
+        "{text}"
+    );
+    assert!(
+        text.contains("This operation's own deadline ran out before the zone could answer, which says nothing about the zone: other resources of this run still read it."),
+        "{text}"
+    );
+    for wrong in [
+        "Last problem: .",
+        "Last problem: \"",
+        "the change itself",
+        "remembered as unreachable",
+    ] {
+        assert!(!text.contains(wrong), "{wrong}: {text}");
+    }
+}
+
+/// Bug bash 3: a zone warning says what the operation did: after a write, that the change was
+/// made on the global control plane; on a refresh, no change at all; and a deadline that passed
+/// before a request was sent names no empty "last problem". (The zone answers after 2 s, the
+/// resource's own deadlines are 1 s.)
+#[test]
+fn zone_warnings_fit_the_operation() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let east = Proxy::start(&kuma.zones["east"], Fault::Delay(Duration::from_secs(2)));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &kuma.global,
+            &kuma.token,
+            "  live_lints = false",
+            &[("east", east.url.as_str())]
+        ),
+        mzs_with(
+            "w",
+            "w",
+            "  timeouts {\n    create = \"1s\"\n    read = \"1s\"\n  }"
+        ),
+    ));
+    ws.init();
+    let applied = flat(&ws.apply(&[]).all());
+    for words in [
+        "Warning: Zone \"east\" could not be read",
+        "could not be read after the change: gave up on",
+        "Its `zone_status` entry says `unreachable`; the change itself was made on the global control plane. This operation's own deadline ran out",
+    ] {
+        assert!(applied.contains(words), "{words}: {applied}");
+    }
+    let refreshed = flat(&ws.apply(&["-refresh-only"]).all());
+    for words in [
+        "Warning: Zone \"east\" could not be read",
+        "could not be read: gave up on",
+        "Its `zone_status` entry says `unreachable` until a later read reaches the zone.",
+    ] {
+        assert!(refreshed.contains(words), "{words}: {refreshed}");
+    }
+    for wrong in ["the change itself", "Last problem: .", "Last problem: \""] {
+        assert!(!refreshed.contains(wrong), "{wrong}: {refreshed}");
+        assert!(
+            !applied.contains(wrong) || wrong == "the change itself",
+            "{wrong}: {applied}"
+        );
+    }
+    let state = ws.resource("kuma_mesh_multi_zone_service.w");
+    assert_eq!(state["zone_status"][0]["state"], "unreachable", "{state}");
+    let error = state["zone_status"][0]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(error.contains("operation deadline passed (1s"), "{state}");
+    assert!(!error.trim_end().ends_with(':'), "{state}");
+}
+
+/// Bug bash 4: once the global control plane let a request of the provider process wait its
+/// whole deadline without an answer (here the first look at configure, 3 s), later operations
+/// of the process fail at once, naming that failure, instead of each waiting its own deadline.
+#[test]
+fn a_silent_global_is_waited_for_once_per_provider_process() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let resources: String = (0..3)
+        .map(|i| mzs_with(&format!("r{i}"), &format!("r{i}"), ""))
+        .collect();
+    let extra = "  live_lints = false\n  operation_timeout = \"3s\"";
+    ws.write(&format!(
+        "{}{resources}",
+        provider_block(&kuma.global, &kuma.token, extra, &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let silent = Silent::start();
+    ws.write(&format!(
+        "{}{resources}",
+        provider_block(&silent.url, &kuma.token, extra, &[])
+    ));
+    let started = Instant::now();
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-parallelism=1"]);
+    let took = started.elapsed();
+    let text = flat(&plan.all());
+    assert_eq!(plan.code, 1, "{text}");
+    let message = "did not answer an earlier request of this provider process in time, so this run does not wait for it again (earlier: gave up on";
+    assert_eq!(
+        text.matches("Error: Could not read the MeshMultiZoneService")
+            .count(),
+        3,
+        "{text}"
+    );
+    assert_eq!(text.matches(message).count(), 3, "{text}");
+    assert!(text.contains("operation deadline passed (3s"), "{text}");
+    // One 3 s wait (configure), not one more per resource (3 x 3 s, in sequence).
+    assert!(took < Duration::from_secs(8), "plan took {took:?}: {text}");
+}
+
+/// The object as someone else creates it again, with curl.
+fn recreate_outside(kuma: &KumaLocal) {
+    for (path, body) in [
+        (
+            format!("{MZS}shared"),
+            json!({
+                "type": "MeshMultiZoneService", "mesh": "default", "name": "shared",
+                "labels": {"owner": "other"},
+                "spec": {"selector": {"meshService": {"matchLabels": {"kuma.io/display-name": "redis"}}},
+                         "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+            }),
+        ),
+        (
+            "/hostnamegenerators/shared".to_owned(),
+            json!({
+                "type": "HostnameGenerator", "name": "shared",
+                "labels": {"owner": "other"},
+                "spec": {"template": "{{ .DisplayName }}.other",
+                         "selector": {"meshMultiZoneService": {"matchLabels": {"other": "true"}}}}
+            }),
+        ),
+    ] {
+        let (code, _) = kuma.call("DELETE", &kuma.global, &path, None);
+        assert_eq!(code, 200, "DELETE {path}");
+        // kuma-local's creation times may tie within one millisecond.
+        std::thread::sleep(Duration::from_millis(20));
+        let (code, reply) = kuma.call("PUT", &kuma.global, &path, Some(body));
+        assert!(code == 200 || code == 201, "PUT {path}: {code} {reply}");
+    }
+}
+
+/// Bug bash 5: objects deleted and created again outside Terraform stop `terraform destroy`
+/// (its refresh is a plan, which refuses to create over them): the error says the refresh found
+/// them created again, and ends with `terraform destroy -refresh=false`, which destroys and
+/// leaves the other objects in place.
+fn destroy_after_recreated_outside(which: &str) {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new(which);
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[]),
+        mzs_with("shared", "shared", ""),
+        generator("shared", "shared", ""),
+    ));
+    ws.init();
+    ws.apply(&[]);
+    recreate_outside(&kuma);
+    let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&destroy.all());
+    assert_eq!(destroy.code, 1, "{text}");
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 2, "{text}");
+    for (kind, id) in [
+        ("MeshMultiZoneService", "default/shared"),
+        ("HostnameGenerator", "shared"),
+    ] {
+        let summary = format!("{kind} \"{id}\" already exists");
+        let detail = errors
+            .iter()
+            .find(|e| e.starts_with(&summary))
+            .unwrap_or_else(|| panic!("{summary}: {text}"));
+        assert!(
+            detail.contains(&format!(
+                "{kind} \"{id}\" was deleted and created again outside Terraform: this run's refresh found"
+            )),
+            "{detail}"
+        );
+        assert!(
+            !detail.contains("that this resource does not manage"),
+            "{detail}"
+        );
+        assert!(detail.ends_with(DESTROY_WITHOUT_REFRESH), "{detail}");
+    }
+    let destroy = ws.run(&[
+        "destroy",
+        "-refresh=false",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+    ]);
+    let text = flat(&destroy.all());
+    assert_eq!(destroy.code, 0, "{text}");
+    assert!(
+        text.contains("Left the MeshMultiZoneService default/shared in place"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Left the HostnameGenerator shared in place"),
+        "{text}"
+    );
+    assert_eq!(
+        status(&kuma, &format!("{MZS}shared")).1["labels"]["owner"],
+        "other"
+    );
+    assert_eq!(
+        status(&kuma, "/hostnamegenerators/shared").1["labels"]["owner"],
+        "other"
+    );
+    assert!(state_is_empty(&ws));
+}
+
+#[test]
+fn destroy_after_objects_were_created_again_outside_says_how_on_terraform_1_0_3() {
+    destroy_after_recreated_outside("1.0.3");
+}
+
+#[test]
+fn destroy_after_objects_were_created_again_outside_says_how_on_current_terraform() {
+    destroy_after_recreated_outside("current");
+}
+
+/// Bug bash 5: a configuration change the upgraded control plane would refuse (a `kafka` port
+/// under Kuma 3.0, applied under 2.14) stops `terraform destroy` at its refresh; the error ends
+/// with `terraform destroy -refresh=false`, which destroys the object.
+#[test]
+fn destroy_with_a_change_the_upgraded_server_refuses_says_how() {
+    let data = kuma_mzs_e2e::terraform::TempDir::new("day2-upgrade");
+    let data_dir = data.0.join("kuma");
+    let data_dir = data_dir.to_str().unwrap();
+    let token = "0123456789abcdef0123456789abcdef";
+    let flags = |version: &'static str| {
+        [
+            "--kuma-version",
+            version,
+            "--data-dir",
+            data_dir,
+            "--admin-token",
+            token,
+        ]
+    };
+    let config = |kuma: &KumaLocal, team: &str| {
+        format!(
+            "{}{}",
+            provider_block(&kuma.global, &kuma.token, "  live_lints = false", &[]),
+            redis_mzs("stream", "stream", &format!("team = \"{team}\""), 9092).replace(
+                "port = 9092",
+                "port = 9092\n    name = \"events\"\n    app_protocol = \"kafka\""
+            )
+        )
+    };
+    let ws = Workspace::new("current");
+    {
+        let old = KumaLocal::start(&["east"], &flags("2.14"));
+        ws.write(&config(&old, "a"));
+        ws.init();
+        ws.apply(&[]);
+    }
+    let new = KumaLocal::start(&["east"], &flags("3.0"));
+    ws.write(&config(&new, "b"));
+    let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&destroy.all());
+    assert_eq!(destroy.code, 1, "{text}");
+    assert!(text.contains("appProtocol must be one of"), "{text}");
+    let errors = errors(&text);
+    assert!(!errors.is_empty(), "{text}");
+    for error in errors {
+        assert!(error.ends_with(DESTROY_WITHOUT_REFRESH), "{error}");
+    }
+    ws.expect(
+        0,
+        &[
+            "destroy",
+            "-refresh=false",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ],
+    );
+    assert_eq!(status(&new, &format!("{MZS}stream")).0, 404);
+    assert!(state_is_empty(&ws));
+}
