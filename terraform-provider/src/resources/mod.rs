@@ -1797,7 +1797,7 @@ mod tests {
             .put(move |axum::Json(body): axum::Json<serde_json::Value>| {
                 let mut item = stores(body);
                 item["creationTime"] = serde_json::json!("2025-01-01T00:00:00Z");
-                item["labels"]["kuma.io/origin"] = serde_json::json!("global");
+                item["labels"][kuma_mzs_core::model::labels::ORIGIN] = serde_json::json!("global");
                 if let Ok(mut held) = put.lock() {
                     *held = Some(item);
                 }
