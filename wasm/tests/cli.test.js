@@ -173,6 +173,18 @@ test('preview --zones adds zones and the text format explains', () => {
   assert.doesNotMatch(bad.stderr, /mzsCidr/);
 });
 
+test('preview without any zone says how to name them instead of passing for a clean result', () => {
+  const lone = 'type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: nothing}}}\n  ports: [{port: 80, appProtocol: http}]\n';
+  const r = runCli(['preview', '-'], { input: lone });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /matched 0 MeshService\(s\)/);
+  assert.match(r.stderr, /^kuma-mzs: no zone to preview: name them with --zones a,b or --zone ZONE=PATH/m);
+  // With a zone the zone says it (MZS103), and the note is gone.
+  const zoned = runCli(['preview', '--zones', 'east', '-'], { input: lone });
+  assert.match(zoned.stdout, /MZS103/);
+  assert.doesNotMatch(zoned.stderr, /no zone to preview/);
+});
+
 test('preview --down-zones fails traffic over to the other zone', () => {
   const r = runCli(['preview', '--format', 'json', '--down-zones', 'east', 'preview']);
   assert.equal(r.code, 0, r.stderr);

@@ -597,6 +597,11 @@ function runPreview(argv, io) {
     // Once zones are named, say where the files went: a layout that names no zone shows here.
     if (previewOptions.zones !== undefined) io.err(`files by control plane: ${zoneCounts(inputs)}\n`);
   }
+  // Statuses, VIPs and the zones' warnings (MZS103 ...) exist only per zone: with none, say how
+  // to name them rather than let "matched 0" pass for a clean result.
+  if (result.zones.length === 0 && format !== 'json' && format !== 'sarif') {
+    io.err('kuma-mzs: no zone to preview: name them with --zones a,b or --zone ZONE=PATH (or label the MeshServices with their zone)\n');
+  }
   return exitStatus(failed, errors);
 }
 
