@@ -1085,3 +1085,41 @@ fn a_mesh_service_status_prints_in_gos_field_order() {
     assert!(at("\"hostname\":") < at("\"origin\""), "{text}");
     assert!(at("\"origin\"") < at("\"hostnameGeneratorRef\""), "{text}");
 }
+
+/// A MeshLoadBalancingStrategy's `loadBalancer` and `hashPolicies` print in the field order of
+/// Kuma's Go structs (`type` first, `choiceCount` before `activeRequestBias`, a hash policy's
+/// `type` and `terminal` before its `cookie`), not in a JSON map's sorted order.
+#[test]
+fn a_load_balancer_prints_in_gos_field_order() {
+    let cluster = global_only(Config::default());
+    let global = cluster.global();
+    let path = "/meshes/default/meshloadbalancingstrategies/lb";
+    let body = serde_json::json!({
+        "type": "MeshLoadBalancingStrategy", "mesh": "default", "name": "lb",
+        "spec": {"targetRef": {"kind": "Mesh"}, "to": [{
+            "targetRef": {"kind": "Mesh"},
+            "default": {
+                "loadBalancer": {"type": "LeastRequest", "leastRequest": {"activeRequestBias": "1.5", "choiceCount": 3}},
+                "hashPolicies": [{"type": "Cookie", "cookie": {"path": "/", "name": "c"}, "terminal": true}]
+            }
+        }]}
+    });
+    let (status, reply) = global.put(path, &body);
+    assert!(status == 200 || status == 201, "{status} {reply}");
+    let (_, _, text) = global.raw("GET", path, None, &[]);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {text}"))
+    };
+    assert!(
+        at("\"type\": \"LeastRequest\"") < at("\"leastRequest\""),
+        "{text}"
+    );
+    assert!(
+        at("\"choiceCount\"") < at("\"activeRequestBias\""),
+        "{text}"
+    );
+    assert!(at("\"type\": \"Cookie\"") < at("\"terminal\""), "{text}");
+    assert!(at("\"terminal\"") < at("\"cookie\""), "{text}");
+    assert!(at("\"name\": \"c\"") < at("\"path\""), "{text}");
+}

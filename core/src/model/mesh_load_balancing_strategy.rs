@@ -74,6 +74,74 @@ pub struct MlbsConf {
     pub hash_policies: Option<serde_json::Value>,
 }
 
+/// The fields kept as JSON (`loadBalancer`, `hashPolicies`) written in the field order of Kuma's
+/// Go structs, as its REST API marshals them (master `meshloadbalancingstrategy.go:129-277`;
+/// 2.14's `ringHash` and `maglev` also end with `hashPolicies`), not in a JSON map's sorted
+/// order; fields Kuma does not have follow, as stored. Only the REST output needs it (the
+/// WebAssembly module does not carry it).
+pub(crate) mod go_order {
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::{Serialize, Serializer};
+    use serde_json::Value;
+
+    /// The Go field order of the object held under `field`.
+    fn fields_of(field: &str) -> &'static [&'static str] {
+        match field {
+            "loadBalancer" => &[
+                "type",
+                "roundRobin",
+                "leastRequest",
+                "ringHash",
+                "random",
+                "maglev",
+            ],
+            "leastRequest" => &["choiceCount", "activeRequestBias"],
+            "ringHash" => &["hashFunction", "minRingSize", "maxRingSize", "hashPolicies"],
+            "maglev" => &["tableSize", "hashPolicies"],
+            "hashPolicies" => &[
+                "type",
+                "terminal",
+                "header",
+                "cookie",
+                "connection",
+                "queryParameter",
+                "filterState",
+            ],
+            "cookie" => &["name", "ttl", "path"],
+            _ => &[],
+        }
+    }
+
+    /// `value`, held under `field` (`loadBalancer` or `hashPolicies`), in Go's order at every
+    /// depth.
+    pub(crate) struct Ordered<'a>(pub(crate) &'a str, pub(crate) &'a Value);
+
+    impl Serialize for Ordered<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.1 {
+                Value::Array(items) => {
+                    let mut out = serializer.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        out.serialize_element(&Ordered(self.0, item))?;
+                    }
+                    out.end()
+                }
+                Value::Object(map) => {
+                    let order = fields_of(self.0);
+                    let mut out = serializer.serialize_map(Some(map.len()))?;
+                    let known = order.iter().filter_map(|k| map.get_key_value(*k));
+                    let rest = map.iter().filter(|(k, _)| !order.contains(&k.as_str()));
+                    for (key, value) in known.chain(rest) {
+                        out.serialize_entry(key, &Ordered(key, value))?;
+                    }
+                    out.end()
+                }
+                other => other.serialize(serializer),
+            }
+        }
+    }
+}
+
 /// `localityAwareness`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -154,4 +222,44 @@ pub struct FailoverTo {
 pub struct FailoverThreshold {
     /// Percentage as int or string (`"50"`, `"99.9"`).
     pub percentage: serde_json::Value,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Kuma's REST API writes `loadBalancer` and `hashPolicies` in its Go structs' field order
+    /// (`type` first, `choiceCount` before `activeRequestBias`, a cookie's `name`, `ttl`, `path`),
+    /// not in a JSON map's sorted order.
+    #[test]
+    fn the_json_kept_fields_are_written_in_gos_field_order() {
+        let conf: MlbsConf = serde_json::from_value(serde_json::json!({
+            "loadBalancer": {
+                "type": "RingHash",
+                "ringHash": {"minRingSize": 64, "hashFunction": "MurmurHash2", "maxRingSize": 1024,
+                             "hashPolicies": [{"type": "Header", "header": {"name": "x"}, "terminal": true}]},
+                "leastRequest": {"activeRequestBias": "1.5", "choiceCount": 3}
+            },
+            "hashPolicies": [{"type": "Cookie", "cookie": {"ttl": "1s", "path": "/", "name": "c"}, "terminal": false}]
+        }))
+        .unwrap();
+        let text = format!(
+            "{{\"loadBalancer\":{},\"hashPolicies\":{}}}",
+            serde_json::to_string(&go_order::Ordered(
+                "loadBalancer",
+                conf.load_balancer.as_ref().unwrap()
+            ))
+            .unwrap(),
+            serde_json::to_string(&go_order::Ordered(
+                "hashPolicies",
+                conf.hash_policies.as_ref().unwrap()
+            ))
+            .unwrap()
+        );
+        assert_eq!(
+            text,
+            r#"{"loadBalancer":{"type":"RingHash","leastRequest":{"choiceCount":3,"activeRequestBias":"1.5"},"ringHash":{"hashFunction":"MurmurHash2","minRingSize":64,"maxRingSize":1024,"hashPolicies":[{"type":"Header","terminal":true,"header":{"name":"x"}}]}},"hashPolicies":[{"type":"Cookie","terminal":false,"cookie":{"name":"c","ttl":"1s","path":"/"}}]}"#
+        );
+    }
 }

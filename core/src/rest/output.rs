@@ -50,8 +50,53 @@ impl Serialize for SpecRef<'_> {
             Spec::MeshService(s) => s.serialize(serializer),
             Spec::MeshMultiZoneService(s) => s.serialize(serializer),
             Spec::HostnameGenerator(s) => s.serialize(serializer),
-            Spec::MeshLoadBalancingStrategy(s) => s.serialize(serializer),
+            Spec::MeshLoadBalancingStrategy(s) => MlbsOut(s).serialize(serializer),
         }
+    }
+}
+
+/// A MeshLoadBalancingStrategy's spec as the derived serializer writes it, with the fields kept
+/// as JSON (`loadBalancer`, `hashPolicies`) in the field order of Kuma's Go structs
+/// ([`crate::model::go_order`]).
+struct MlbsOut<'a>(&'a crate::model::MeshLoadBalancingStrategySpec);
+
+impl Serialize for MlbsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use crate::model::go_order::Ordered;
+        struct To<'a>(&'a crate::model::MlbsTo);
+        struct Conf<'a>(&'a crate::model::MlbsConf);
+        impl Serialize for To<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut out = serializer.serialize_map(Some(2))?;
+                out.serialize_entry("targetRef", &self.0.target_ref)?;
+                out.serialize_entry("default", &Conf(&self.0.default))?;
+                out.end()
+            }
+        }
+        impl Serialize for Conf<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let conf = self.0;
+                let mut out = serializer.serialize_map(None)?;
+                if let Some(locality) = &conf.locality_awareness {
+                    out.serialize_entry("localityAwareness", locality)?;
+                }
+                if let Some(balancer) = &conf.load_balancer {
+                    out.serialize_entry("loadBalancer", &Ordered("loadBalancer", balancer))?;
+                }
+                if let Some(policies) = &conf.hash_policies {
+                    out.serialize_entry("hashPolicies", &Ordered("hashPolicies", policies))?;
+                }
+                out.end()
+            }
+        }
+        let spec = self.0;
+        let mut out = serializer.serialize_map(None)?;
+        if let Some(target_ref) = &spec.target_ref {
+            out.serialize_entry("targetRef", target_ref)?;
+        }
+        let to: Vec<To<'_>> = spec.to.iter().map(To).collect();
+        out.serialize_entry("to", &to)?;
+        out.end()
     }
 }
 
