@@ -554,6 +554,50 @@ fn a_selector_matching_another_meshs_service_warns_in_the_resource_plan() {
     assert!(flat.contains("payments"), "{flat}");
 }
 
+/// A HostnameGenerator whose template gives existing MeshMultiZoneServices one hostname (the
+/// oldest keeps it, the others lose theirs) warns in its own plan (MZS105 on `template`, naming
+/// them); a template that keeps them apart is quiet.
+#[test]
+fn a_generator_that_makes_existing_services_collide_warns_in_its_plan() {
+    let kuma = start();
+    for name in ["a", "b", "c"] {
+        put_mzs(&kuma, name);
+    }
+    let generator = |template: &str| {
+        format!(
+            "resource \"kuma_hostname_generator\" \"shared\" {{\n  name     = \"shared\"\n  template = \"{template}\"\n  selector {{\n    mesh_multi_zone_service {{\n      match_labels = {{}}\n    }}\n  }}\n}}\n"
+        )
+    };
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma)),
+        generator("{{ .Mesh }}.mzs")
+    ));
+    ws.init();
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 2, "{}", plan.all());
+    let text = plan.all();
+    assert_eq!(text.matches("Warning: MZS105").count(), 1, "{text}");
+    assert!(
+        text.contains("template = \"{{ .Mesh }}.mzs\""),
+        "not on template:\n{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("default/b") && flat.contains("default/c"),
+        "{flat}"
+    );
+    ws.write(&format!(
+        "{}{}",
+        provider(&kuma.global, &kuma.token, "", &all_zones(&kuma)),
+        generator("{{ .DisplayName }}.{{ .Mesh }}.other")
+    ));
+    let quiet = ws.plan_code();
+    assert_eq!(quiet.code, 2, "{}", quiet.all());
+    assert!(!quiet.all().contains("MZS105"), "{}", quiet.all());
+}
+
 fn zone_vip(kuma: &KumaLocal, zone: &str, name: &str) -> Option<String> {
     let (_, list) = kuma.call(
         "GET",

@@ -548,6 +548,24 @@ pub async fn plan(
             )),
         }
     }
+    // Hostnames follow the template, the selector and which services it selects by label.
+    let changes_hostnames = ["template", "selector", "labels"]
+        .iter()
+        .any(|a| prior.get(a) != planned.get(a));
+    if let (Some(configured), Some(name), true) = (
+        &ctx.configured,
+        planned.get("name").as_str(),
+        changes_hostnames,
+    ) {
+        let clean = !diags.iter().any(|d| d.error) && !config.contains_unknown();
+        if configured.live_lints && clean {
+            if let Ok(prepared) = review(&Mode::Global, ctx.version, &planned, name) {
+                diags.extend(
+                    super::live::generator_lints(configured, prepared.resource, ctx.version).await,
+                );
+            }
+        }
+    }
     PlanOutcome {
         planned,
         requires_replace: vec![attr("name")],

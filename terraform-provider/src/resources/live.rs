@@ -190,3 +190,82 @@ pub async fn lints(configured: &Configured, mzs: Resource, version: KumaVersion)
     }
     diags
 }
+
+/// The hostname problems (MZS105) a planned HostnameGenerator would give the existing
+/// MeshMultiZoneServices that it does not give them now: a template that renders the same
+/// hostname for several of them (the oldest keeps it, the others lose it), or one that fails for
+/// some. One warning on `template`, naming the services; the core's preview over what the control
+/// plane holds, before and after the generator (replacing the one of its name, when it exists).
+pub async fn generator_lints(
+    configured: &Configured,
+    generator: Resource,
+    version: KumaVersion,
+) -> Vec<Diag> {
+    let inventory = match inventory(configured).await {
+        Ok(inventory) => inventory,
+        Err(e) => {
+            return vec![Diag::warning(
+                "Plan-time checks against the live MeshMultiZoneServices were skipped",
+                format!("The control plane's resources could not be listed: {e}."),
+            )]
+        }
+    };
+    let is_it = |r: &Resource| {
+        r.resource_type() == ResourceType::HostnameGenerator && r.meta.name == generator.meta.name
+    };
+    if !inventory
+        .iter()
+        .any(|r| r.resource_type() == ResourceType::MeshMultiZoneService)
+    {
+        return Vec::new();
+    }
+    let before: Vec<Resource> = inventory.to_vec();
+    let mut after: Vec<Resource> = inventory.iter().filter(|r| !is_it(r)).cloned().collect();
+    after.push(generator);
+    let zones: Vec<String> = configured.zones.iter().map(|z| z.name.clone()).collect();
+    let options = PreviewOptions {
+        kuma_version: version,
+        ..PreviewOptions::default()
+    };
+    let problems = |resources: &[Resource]| {
+        let mut found: Vec<(String, String)> = Vec::new();
+        for zone in preview(resources, &zones, &options).zones {
+            for mzs in zone.multi_zone_services {
+                for w in mzs.warnings {
+                    let entry = (format!("{}/{}", mzs.mesh, mzs.name), w.message);
+                    if w.code == Code::HostnameProblem && !found.contains(&entry) {
+                        found.push(entry);
+                    }
+                }
+            }
+        }
+        found
+    };
+    let known = problems(&before);
+    let new: Vec<(String, String)> = (problems(&after).into_iter())
+        .filter(|p| !known.contains(p))
+        .collect();
+    if new.is_empty() {
+        return Vec::new();
+    }
+    const SHOWN: usize = 5;
+    let mut lines: Vec<String> = (new.iter().take(SHOWN))
+        .map(|(mzs, message)| format!("- {mzs}: {message}"))
+        .collect();
+    if new.len() > SHOWN {
+        lines.push(format!("- and {} more", new.len() - SHOWN));
+    }
+    vec![Diag::warning(
+        format!(
+            "{}: {}",
+            Code::HostnameProblem,
+            Code::HostnameProblem.description()
+        ),
+        format!(
+            "With this generator, existing MeshMultiZoneServices would get hostname problems they do not have now:\n{}\n(from what {} holds now; turn these checks off with the provider's `live_lints = false`)",
+            lines.join("\n"),
+            configured.client.endpoint()
+        ),
+    )
+    .at(vec![Step::Attr("template".into())])]
+}
