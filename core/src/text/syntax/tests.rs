@@ -197,6 +197,18 @@ fn documents_after_a_syntax_error_are_still_read() {
     {}
 }
 
+/// A tab used for indentation is reported where it is, not at the scalar before it.
+#[test]
+fn a_tab_in_the_indentation_is_reported_at_the_tab() {
+    let text = "a:\n  b: 80\n\tc: 2\n";
+    let parsed = parse(text, &Limits::default());
+    assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+    assert_eq!(
+        parsed.diagnostics[0].span.start as usize,
+        text.find('\t').unwrap_or(0)
+    );
+}
+
 #[test]
 fn syntax_errors_point_at_their_location_and_keep_earlier_documents() {
     let text = "a: 1\n---\nb: \"unclosed\n";
