@@ -255,7 +255,7 @@ test(
     await page.keyboard.press("Escape");
     const mzs202 = page.locator(`#problem-list li[data-code='MZS202'][data-path='zones/west.yaml'][data-line='${line}']`);
     await mzs202.waitFor({ timeout: 10_000 });
-    assert.match(await mzs202.textContent(), /zone west/);
+    assert.match(await mzs202.textContent(), /should have west value/);
 
     // Without the label, the MeshService is zone west's (it was "from zone ?" before issue 16).
     await andAnalyzed(async () => {

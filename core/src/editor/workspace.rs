@@ -157,12 +157,16 @@ pub fn preview_workspace(
             // As the zones store it, so the explanation matches what the preview matched.
             resource.store_display_name(options.kuma_version);
             if resource_type == ResourceType::MeshService {
+                // A manifest is applied to a Kubernetes zone, with or without a namespace in it.
+                if doc.shape == Some(crate::Shape::Kubernetes) {
+                    (resource.meta.labels.entry(labels::ENV.to_owned()))
+                        .or_insert_with(|| "kubernetes".to_owned());
+                }
                 if let Some(zone) =
                     zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring)
                 {
                     let at = authoring.last().map_or(doc.span, |d| d.diagnostic.span);
-                    let reason =
-                        format!("refused by zone {zone}: its kuma.io/zone names another zone");
+                    let reason = format!("refused by zone {zone}");
                     skipped.push(skip(file_index, &resource, doc.span, at, 1, reason));
                     continue;
                 }
@@ -313,7 +317,7 @@ fn zone_label_checks<'f>(
                     Code::ZoneLabelMismatch,
                     zone_label_path(),
                     format!(
-                        "{} label should have {zone} value (zone {zone}'s control plane refuses a MeshService labelled for zone {label})",
+                        "{} label should have {zone} value",
                         labels::ZONE
                     ),
                     crate::decode::span_of(root, &zone_label_path()),
@@ -804,6 +808,56 @@ mod tests {
             .unwrap_or_else(|| panic!("{:?}", out.files[0].preview_diagnostics));
         assert_eq!(d.field, "spec.ports[0].port");
         assert_eq!(&MZS[d.span.start as usize..d.span.end as usize], "6379");
+    }
+
+    /// A zone labels what is written in it `kuma.io/env`: `kubernetes` for a manifest (also
+    /// one without a namespace, which `kubectl` puts in its context's), `universal` otherwise;
+    /// the zones and the explanation's summary match on it alike.
+    #[test]
+    fn a_selector_on_the_zones_environment_matches_manifests_and_universal_services() {
+        let mzs = |env: &str| {
+            format!("type: MeshMultiZoneService\nname: by-env\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n        kuma.io/env: {env}\n  ports:\n  - port: 80\n")
+        };
+        let universal = "type: MeshService\nname: a\nmesh: default\nlabels:\n  app: a\nspec:\n  ports:\n  - port: 80\n";
+        let manifest = "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: a\n  labels:\n    app: a\n    kuma.io/mesh: default\nspec:\n  ports:\n  - port: 80\n";
+        for (env, zone) in [("universal", "east"), ("kubernetes", "west")] {
+            let global = mzs(env);
+            let files = [
+                ("global.yaml", global.as_str(), None),
+                ("east.yaml", universal, Some("east")),
+                ("west.yaml", manifest, Some("west")),
+            ];
+            let out = run(&files);
+            for z in &out.preview.zones {
+                let matched: Vec<&str> = z.multi_zone_services[0]
+                    .status
+                    .mesh_services
+                    .iter()
+                    .map(|m| m.zone.as_str())
+                    .collect();
+                assert_eq!(matched, vec![zone], "{env} in zone {}", z.zone);
+            }
+            let resources: Vec<Resource> = files
+                .iter()
+                .flat_map(|(_, text, zone)| {
+                    let checked = check(text, &CheckOptions::default());
+                    checked.documents.into_iter().filter_map(move |d| {
+                        let mut r = d.resource?;
+                        if let Some(zone) = zone {
+                            r.meta.labels.insert(labels::ZONE.into(), (*zone).into());
+                        }
+                        if d.shape == Some(crate::Shape::Kubernetes) {
+                            r.meta
+                                .labels
+                                .insert(labels::ENV.into(), "kubernetes".into());
+                        }
+                        Some(r)
+                    })
+                })
+                .collect();
+            let text = crate::editor::explain::explain(&resources, &out.preview).join("\n");
+            assert!(text.contains("matched 1 MeshService(s)"), "{env}: {text}");
+        }
     }
 
     #[test]

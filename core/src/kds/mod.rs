@@ -364,7 +364,25 @@ fn with_computed_labels(meta: &Meta, origin: Option<&str>) -> Meta {
 /// without that label (a copy read back from a control plane keeps the labels it has). The
 /// origin and zone labels are left to the preview's zone conventions.
 pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
-    with_computed_labels(meta, None)
+    with_env(with_computed_labels(meta, None))
+}
+
+/// `kuma.io/env` as the zone of a MeshService labels what is written in it (master
+/// `labels/compute.go:165-170`, v2.14.3 `:144-149`; 2.9.19 `model/resource.go:545`), which KDS
+/// copies keep: `kubernetes` for a manifest (it has a namespace), else `universal`. None for a
+/// MeshService in no zone.
+fn with_env(mut meta: Meta) -> Meta {
+    if !meta.zone().is_empty() {
+        let env = if meta.namespace().is_empty() {
+            "universal"
+        } else {
+            "kubernetes"
+        };
+        meta.labels
+            .entry(labels::ENV.to_owned())
+            .or_insert_with(|| env.to_owned());
+    }
+    meta
 }
 
 /// [`mesh_service_meta_as_stored`] as a control plane of `version` stores a MeshService written
@@ -373,33 +391,17 @@ pub(crate) fn mesh_service_meta_as_stored(meta: &Meta) -> Meta {
 /// it sends, v2.14.3 `pkg/kds/util/meta.go:26-27`), so the zone's own MeshService lacks the label
 /// there unless it was written ([`mesh_service_as_held_by`] adds it to the other zones' copies).
 /// 3.0 sets it on every write. A MeshService in no zone is taken as stored with it.
-///
-/// A zone also labels what is written in it with its environment, `kuma.io/env` (master
-/// `labels/compute.go:165-170`, v2.14.3 `:144-149`; 2.9.19 `model/resource.go:545`), which KDS
-/// copies keep: `kubernetes` for a manifest (it has a namespace), else `universal`.
+/// A zone also labels it with its environment ([`with_env`]).
 pub(crate) fn mesh_service_meta_as_written(meta: &Meta, version: KumaVersion) -> Meta {
-    if meta.zone().is_empty() {
-        return with_computed_labels(meta, None);
+    if version.overwrites_display_name() || meta.zone().is_empty() {
+        return mesh_service_meta_as_stored(meta);
     }
-    let mut meta = if version.overwrites_display_name() {
-        with_computed_labels(meta, None)
-    } else {
-        let mut meta = meta.clone();
-        if !meta.mesh.is_empty() {
-            let mesh = meta.mesh.clone();
-            meta.labels.entry(labels::MESH.to_owned()).or_insert(mesh);
-        }
-        meta
-    };
-    let env = if meta.namespace().is_empty() {
-        "universal"
-    } else {
-        "kubernetes"
-    };
-    meta.labels
-        .entry(labels::ENV.to_owned())
-        .or_insert_with(|| env.to_owned());
-    meta
+    let mut meta = meta.clone();
+    if !meta.mesh.is_empty() {
+        let mesh = meta.mesh.clone();
+        meta.labels.entry(labels::MESH.to_owned()).or_insert(mesh);
+    }
+    with_env(meta)
 }
 
 #[cfg(test)]

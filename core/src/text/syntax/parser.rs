@@ -148,7 +148,7 @@ impl Builder<'_> {
     fn run_from(&mut self) -> Option<u32> {
         let text = self.text;
         let mut parser = Parser::new_from_str(text.get(self.base as usize..).unwrap_or(""));
-        let mut doc_start = 0u32;
+        let mut doc_start = self.base;
         let mut root: Option<(Node, usize)> = None;
         // A scalar's tag failed: the document is reported, not read.
         let mut rejected = false;
@@ -157,15 +157,7 @@ impl Builder<'_> {
                 Ok(ok) => ok,
                 Err(e) => {
                     let m = e.marker();
-                    let mut at = self.offset(m);
-                    // A tab the scanner met after a scalar is reported at the scalar's start:
-                    // point at the tab itself.
-                    if e.info().ends_with("found a tab") {
-                        at += text
-                            .get(at as usize..)
-                            .and_then(|t| t.find('\t'))
-                            .map_or(0, to_u32);
-                    }
+                    let at = self.offset(m);
                     // The scanner has its own nesting guard for flow collections; report it as the
                     // limit it is, not as a syntax error.
                     let code = if e.info().contains("recursion limit") {
@@ -176,7 +168,7 @@ impl Builder<'_> {
                     let msg = format!("invalid YAML: {}", e.info());
                     self.fail(code, msg, TextRange::new(at, at));
                     return (code == Code::Syntax)
-                        .then(|| next_document_start(text, at, self.base))
+                        .then(|| next_document_start(text, doc_start))
                         .flatten();
                 }
             };
@@ -215,7 +207,7 @@ impl Builder<'_> {
                 Event::Alias(id) => {
                     let Some((node, size)) = self.anchors.get(&id).cloned() else {
                         self.fail(Code::Syntax, "invalid YAML: unknown anchor".into(), range);
-                        return None;
+                        return next_document_start(text, doc_start);
                     };
                     if !self.count(size, range) {
                         return None;
@@ -407,17 +399,17 @@ impl Builder<'_> {
     }
 }
 
-/// The offset of the first document marker (`---` at the start of a line) at or after `from`
-/// (a scanner stops at the marker that ends an unclosed flow collection) and after `after`.
-fn next_document_start(text: &str, from: u32, after: u32) -> Option<u32> {
-    let origin = from.saturating_sub(1) as usize;
-    let rest = text.get(origin..)?;
+/// Where to read on after a syntax error in the document that starts at `doc_start`: the first
+/// document marker (`---` at the start of a line) after that start. The scanner may report the
+/// error anywhere from before that marker to the next document's first line (an unclosed flow
+/// collection), but the document ends at the marker.
+fn next_document_start(text: &str, doc_start: u32) -> Option<u32> {
+    let rest = text.get(doc_start as usize..)?;
     let mut searched = 0;
     while let Some(i) = rest.get(searched..)?.find("\n---") {
         let start = searched + i + 1;
-        let at = to_u32(origin + start);
         match rest.as_bytes().get(start + 3) {
-            None | Some(b' ' | b'\t' | b'\r' | b'\n') if at > after => return Some(at),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(doc_start + to_u32(start)),
             _ => searched = start,
         }
     }
