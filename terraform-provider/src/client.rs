@@ -35,8 +35,7 @@ pub struct ClientConfig {
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// The provider's default deadline of one operation (`operation_timeout`). With `timeout`
-    /// and [`PROBE_LIMIT`] it gives the shortest wait any operation of the process grants the
-    /// endpoint: a request unanswered for that long means the endpoint does not answer, not
+    /// it gives the wait every operation of the process grants the endpoint: a request unanswered for that long means the endpoint does not answer, not
     /// that one operation's own deadline was short ([`KumaClient::earlier_failure`]).
     pub operation_timeout: Duration,
 }
@@ -274,10 +273,10 @@ struct Inner {
     /// The first operation of this process that the endpoint let wait [`Inner::silence`]
     /// without answering: every later request fails at once ([`ClientError::NotAskedAgain`]).
     hung: std::sync::Mutex<Option<String>>,
-    /// The shortest wait any operation of the process grants the endpoint (`timeout`,
-    /// `operation_timeout` and [`PROBE_LIMIT`], whichever is least): a request unanswered that
-    /// long (give or take a tenth, the time an operation spent before it) means the endpoint
-    /// does not answer.
+    /// The wait every operation of the process grants the endpoint (`timeout` or
+    /// `operation_timeout`, whichever is less; the first look's [`PROBE_LIMIT`] is shorter and
+    /// says nothing about it): a request unanswered that long (give or take a tenth, the time
+    /// an operation spent before it) means the endpoint does not answer.
     silence: Duration,
 }
 
@@ -313,10 +312,10 @@ impl KumaClient {
             ))
             .build()
             .map_err(|e| ClientError::Config(e.to_string()))?;
-        let silence = config
-            .timeout
-            .min(config.operation_timeout)
-            .min(PROBE_LIMIT);
+        // Not the first look's shorter cap (`PROBE_LIMIT`): a control plane slower than that
+        // first look is slow, not hung, and the operations it answers within their own limits
+        // must go on.
+        let silence = config.timeout.min(config.operation_timeout);
         Ok(Self {
             inner: Arc::new(Inner {
                 http,

@@ -373,6 +373,33 @@ fn a_silent_global_is_waited_for_once_per_provider_process() {
     assert!(took < Duration::from_secs(8), "plan took {took:?}: {text}");
 }
 
+/// A control plane slower than the provider's first look (10 s) is slow, not hung: the refresh
+/// waits for it within `timeout`/`operation_timeout` and the plan goes through (a regression
+/// had every later request of the process refused as "not asked").
+#[test]
+fn a_control_plane_slower_than_the_first_look_is_still_used() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let ws = Workspace::new("current");
+    let resource = mzs_with("slow", "slow", "");
+    let extra = "  live_lints = false";
+    ws.write(&format!(
+        "{}{resource}",
+        provider_block(&kuma.global, &kuma.token, extra, &[])
+    ));
+    ws.init();
+    ws.apply(&[]);
+    let slow = Proxy::start(&kuma.global, Fault::Delay(Duration::from_secs(11)));
+    // The provider's defaults (`timeout` 30 s, `operation_timeout` 60 s), not the tests' 10 s.
+    let provider =
+        provider_block(&slow.url, &kuma.token, extra, &[]).replace("  timeout = \"10s\"\n", "");
+    assert!(!provider.contains("timeout ="), "{provider}");
+    ws.write(&format!("{provider}{resource}"));
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    let text = flat(&plan.all());
+    assert_eq!(plan.code, 0, "{text}");
+    assert!(!text.contains("not asked"), "{text}");
+}
+
 /// The object as someone else creates it again, with curl.
 fn recreate_outside(kuma: &KumaLocal) {
     for (path, body) in [

@@ -588,6 +588,11 @@ fn a_generator_that_makes_existing_services_collide_warns_in_its_plan() {
         flat.contains("default/b") && flat.contains("default/c"),
         "{flat}"
     );
+    // Each line says where: zones settle a claim in their own order.
+    assert!(
+        flat.contains("- default/b (in zones \"east\", \"west\"):"),
+        "{flat}"
+    );
     ws.write(&format!(
         "{}{}",
         provider(&kuma.global, &kuma.token, "", &all_zones(&kuma)),

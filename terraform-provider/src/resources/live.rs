@@ -227,14 +227,24 @@ pub async fn generator_lints(
         kuma_version: version,
         ..PreviewOptions::default()
     };
+    // (service, message, zones): zones settle claims in their own order (their own generators
+    // first), so one collision may go either way in different zones.
     let problems = |resources: &[Resource]| {
-        let mut found: Vec<(String, String)> = Vec::new();
+        let mut found: Vec<(String, String, Vec<String>)> = Vec::new();
         for zone in preview(resources, &zones, &options).zones {
             for mzs in zone.multi_zone_services {
-                for w in mzs.warnings {
-                    let entry = (format!("{}/{}", mzs.mesh, mzs.name), w.message);
-                    if w.code == Code::HostnameProblem && !found.contains(&entry) {
-                        found.push(entry);
+                for w in mzs
+                    .warnings
+                    .into_iter()
+                    .filter(|w| w.code == Code::HostnameProblem)
+                {
+                    let service = format!("{}/{}", mzs.mesh, mzs.name);
+                    match found
+                        .iter_mut()
+                        .find(|(s, m, _)| *s == service && *m == w.message)
+                    {
+                        Some((_, _, in_zones)) => in_zones.push(zone.zone.clone()),
+                        None => found.push((service, w.message, vec![zone.zone.clone()])),
                     }
                 }
             }
@@ -242,15 +252,22 @@ pub async fn generator_lints(
         found
     };
     let known = problems(&before);
-    let new: Vec<(String, String)> = (problems(&after).into_iter())
-        .filter(|p| !known.contains(p))
+    let new: Vec<(String, String, Vec<String>)> = (problems(&after).into_iter())
+        .filter(|(s, m, _)| !known.iter().any(|(ks, km, _)| ks == s && km == m))
         .collect();
     if new.is_empty() {
         return Vec::new();
     }
     const SHOWN: usize = 5;
     let mut lines: Vec<String> = (new.iter().take(SHOWN))
-        .map(|(mzs, message)| format!("- {mzs}: {message}"))
+        .map(|(mzs, message, in_zones)| {
+            let quoted: Vec<String> = in_zones.iter().map(|z| format!("{z:?}")).collect();
+            let place = match quoted.as_slice() {
+                [one] => format!("in zone {one}"),
+                _ => format!("in zones {}", quoted.join(", ")),
+            };
+            format!("- {mzs} ({place}): {message}")
+        })
         .collect();
     if new.len() > SHOWN {
         lines.push(format!("- and {} more", new.len() - SHOWN));
