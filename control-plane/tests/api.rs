@@ -1100,7 +1100,7 @@ fn a_load_balancer_prints_in_gos_field_order() {
             "targetRef": {"kind": "Mesh"},
             "default": {
                 "loadBalancer": {"type": "LeastRequest", "leastRequest": {"activeRequestBias": "1.5", "choiceCount": 3}},
-                "hashPolicies": [{"type": "Cookie", "cookie": {"path": "/", "name": "c"}, "terminal": true}]
+                "hashPolicies": [{"type": "Cookie", "cookie": {"path": "/", "ttl": "90s", "name": "c"}, "terminal": true}]
             }
         }]}
     });
@@ -1122,4 +1122,6 @@ fn a_load_balancer_prints_in_gos_field_order() {
     assert!(at("\"type\": \"Cookie\"") < at("\"terminal\""), "{text}");
     assert!(at("\"terminal\"") < at("\"cookie\""), "{text}");
     assert!(at("\"name\": \"c\"") < at("\"path\""), "{text}");
+    // A Kubernetes Duration, printed as Go's `Duration.String()`.
+    assert!(at("\"ttl\": \"1m30s\"") < at("\"path\""), "{text}");
 }

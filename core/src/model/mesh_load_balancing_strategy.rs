@@ -132,7 +132,17 @@ pub(crate) mod go_order {
                     let known = order.iter().filter_map(|k| map.get_key_value(*k));
                     let rest = map.iter().filter(|(k, _)| !order.contains(&k.as_str()));
                     for (key, value) in known.chain(rest) {
-                        out.serialize_entry(key, &Ordered(key, value))?;
+                        // A cookie's `ttl` is a Kubernetes `Duration`: Kuma prints it as Go's
+                        // `Duration.String()` (`90s` is `1m30s`).
+                        let ttl = (self.0 == "cookie" && key == "ttl")
+                            .then(|| crate::text::go_duration::parse(value.as_str()?))
+                            .flatten();
+                        match ttl {
+                            Some(ttl) => {
+                                out.serialize_entry(key, &crate::text::go_duration::format(ttl))?
+                            }
+                            None => out.serialize_entry(key, &Ordered(key, value))?,
+                        }
                     }
                     out.end()
                 }
@@ -241,7 +251,7 @@ mod tests {
                              "hashPolicies": [{"type": "Header", "header": {"name": "x"}, "terminal": true}]},
                 "leastRequest": {"activeRequestBias": "1.5", "choiceCount": 3}
             },
-            "hashPolicies": [{"type": "Cookie", "cookie": {"ttl": "1s", "path": "/", "name": "c"}, "terminal": false}]
+            "hashPolicies": [{"type": "Cookie", "cookie": {"ttl": "90s", "path": "/", "name": "c"}, "terminal": false}]
         }))
         .unwrap();
         let text = format!(
@@ -259,7 +269,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            r#"{"loadBalancer":{"type":"RingHash","leastRequest":{"choiceCount":3,"activeRequestBias":"1.5"},"ringHash":{"hashFunction":"MurmurHash2","minRingSize":64,"maxRingSize":1024,"hashPolicies":[{"type":"Header","terminal":true,"header":{"name":"x"}}]}},"hashPolicies":[{"type":"Cookie","terminal":false,"cookie":{"name":"c","ttl":"1s","path":"/"}}]}"#
+            r#"{"loadBalancer":{"type":"RingHash","leastRequest":{"choiceCount":3,"activeRequestBias":"1.5"},"ringHash":{"hashFunction":"MurmurHash2","minRingSize":64,"maxRingSize":1024,"hashPolicies":[{"type":"Header","terminal":true,"header":{"name":"x"}}]}},"hashPolicies":[{"type":"Cookie","terminal":false,"cookie":{"name":"c","ttl":"1m30s","path":"/"}}]}"#
         );
     }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod diagnostics;
 pub(crate) mod fast_map;
 pub(crate) mod float_text;
+pub(crate) mod go_duration;
 mod index_text;
 mod join;
 pub(crate) mod rfc3339;
