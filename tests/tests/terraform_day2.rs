@@ -186,8 +186,15 @@ fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
     ] {
         let (code, _) = status(&kuma, &path);
         if code == 200 {
+            // The control plane may finish a write after the read that followed the lost
+            // answer (a loaded machine): then the error said so and how to import it.
             assert!(
-                held(address),
+                held(address)
+                    || (text.contains(&format!("Error: Could not create the {what}"))
+                        && text.contains(
+                            "it may still appear if the control plane finishes the write later"
+                        )
+                        && text.contains("terraform import")),
                 "{address} exists but is not in the state: {text}"
             );
         } else {
@@ -200,13 +207,20 @@ fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
         }
     }
     assert!(!text.contains("already exists"), "{text}");
-    // Whatever exists is tracked: a plan proposes no create over an existing object.
-    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
-    assert!(
-        !flat(&plan.all()).contains("already exists"),
-        "{}",
-        plan.all()
-    );
+    // Whatever exists is tracked, or the apply said how to import it: a plan never proposes a
+    // create over an existing object without saying it exists.
+    let plan = flat(&ws.run(&["plan", "-input=false", "-no-color"]).all());
+    for (address, path) in [
+        ("kuma_mesh_multi_zone_service.fast", format!("{MZS}fast")),
+        (
+            "kuma_hostname_generator.fast",
+            "/hostnamegenerators/fast".to_owned(),
+        ),
+    ] {
+        if status(&kuma, &path).0 == 200 && !held(address) {
+            assert!(plan.contains("already exists"), "{plan}");
+        }
+    }
 }
 
 /// Bug bash 2 and 3: one resource whose `timeouts.read` is too short for the zones to answer
