@@ -263,6 +263,23 @@ test('a directory walk follows symbolic links, takes each file once and does not
   assert.deepEqual(JSON.parse(glob.stdout).files.map((f) => f.path), ['d5/dir-link/deep.yaml', 'd5/file-link.yaml', 'd5/real/mb.yaml']);
 });
 
+test('a brace alternative that names a hidden directory reads it, as naming it does', () => {
+  const d6 = path.join(dir, 'd6');
+  fs.mkdirSync(path.join(d6, '.github'), { recursive: true });
+  fs.mkdirSync(path.join(d6, 'k8s'), { recursive: true });
+  fs.writeFileSync(path.join(d6, '.github', 'hidden.yaml'), BAD_NAME);
+  fs.writeFileSync(path.join(d6, 'k8s', 'shown.yaml'), BAD_NAME);
+  const r = run(['validate', '--format', 'json', 'd6/{.github,k8s}/*.yaml']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).files.map((f) => f.path), ['d6/.github/hidden.yaml', 'd6/k8s/shown.yaml']);
+  // Without naming it, the walk still passes over it.
+  const walked = run(['validate', '--format', 'json', 'd6/**/*.yaml']);
+  assert.deepEqual(JSON.parse(walked.stdout).files.map((f) => f.path), ['d6/k8s/shown.yaml']);
+  const none = run(['validate', 'd6/{nothing,none}/*.yaml']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /d6\/\{nothing,none\}\/\*\.yaml: no files match this pattern/);
+});
+
 test('an input that exists but cannot be read is an IO error of its own: the other files are still checked, exit 2', { skip: process.platform === 'win32' }, () => {
   // Standard input redirected from a directory: EISDIR when it is read, after the operands are expanded.
   const stdin = fs.openSync(dir, 'r');

@@ -134,6 +134,17 @@ test('--sarif-help-uri must be an http(s) URL, and each rule\'s help then links 
     assert.equal(r.stdout, '', bad);
     assert.match(r.stderr, new RegExp(`^kuma-mzs: --sarif-help-uri: ${JSON.stringify(bad).replace(/[.()/]/g, '\\$&')} is not an http\\(s\\) URL`), bad);
   }
+  // Each rule adds its own anchor: a fragment would make two.
+  const fragment = runCli(['validate', '--format', 'sarif', '--sarif-help-uri', 'https://ex.com/codes.md#x', 'mixed/valid-mzs.yaml']);
+  assert.equal(fragment.code, 2);
+  assert.match(fragment.stderr, /has a #fragment/);
+  // A SARIF URI has no raw space: the URL as the URL parser writes it.
+  const spaced = runCli(['validate', '--format', 'sarif', '--sarif-help-uri', 'https://ex.com/a b/codes.md', 'mixed']);
+  assert.ok(JSON.parse(spaced.stdout).runs[0].tool.driver.rules.every((rule) => rule.helpUri.startsWith('https://ex.com/a%20b/codes.md#')));
+  // --srcroot names a directory.
+  const root = runCli(['validate', '--format', 'sarif', '--srcroot', 'no-such-dir', 'mixed/valid-mzs.yaml']);
+  assert.equal(root.code, 2);
+  assert.match(root.stderr, /--srcroot: "no-such-dir" is not a directory/);
   const base = 'https://example.org/kuma-mzs/blob/main/docs/codes.md';
   const r = runCli(['preview', '--format', 'sarif', '--sarif-help-uri', base, 'preview']);
   assert.equal(r.code, 0, r.stderr);

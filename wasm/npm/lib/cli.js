@@ -114,6 +114,21 @@ function httpUrl(name, value) {
   if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new UsageError(`--${name}: ${JSON.stringify(value)} is not an http(s) URL (the URL of docs/codes.md, e.g. https://example.com/kuma-mzs/docs/codes.md)`);
   }
+  // Each rule adds its own `#anchor`: a URL with a fragment would give it two.
+  if (url.hash !== '') throw new UsageError(`--${name}: ${JSON.stringify(value)} has a #fragment; give the page's URL (each rule adds its own #anchor)`);
+  // As the URL parser writes it (a space as %20): SARIF's helpUri is a URI.
+  return url.href;
+}
+
+/** --srcroot: a directory that exists (SARIF URIs relative to a typo would point nowhere). */
+function directory(name, value) {
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(value).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) throw new UsageError(`--${name}: ${JSON.stringify(value)} is not a directory`);
   return value;
 }
 
@@ -337,7 +352,7 @@ function runValidate(argv, io) {
     strict: true,
     'max-bytes': null,
     'system-namespace': null,
-    srcroot: null,
+    srcroot: directory,
     'sarif-help-uri': httpUrl,
     'stdin-filename': stdinFilename,
     zone: previewOnly,
@@ -495,7 +510,7 @@ function runPreview(argv, io) {
     'max-bytes': null,
     'system-namespace': null,
     format: FORMATS,
-    srcroot: null,
+    srcroot: directory,
     'sarif-help-uri': httpUrl,
     'stdin-filename': stdinFilename,
   });

@@ -43,6 +43,23 @@ function braceSource(pattern, open, end) {
   return '(?:' + body.split(',').map(globSource).join('|') + ')';
 }
 
+/**
+ * `a/{b,c}/d` as `a/b/d` and `a/c/d` (the first brace group with a comma, then the braces left in
+ * each); a pattern without one, or with braces inside braces (which globToRegExp reports), as is.
+ */
+function braceAlternatives(pattern) {
+  for (let open = pattern.indexOf('{'); open >= 0; open = pattern.indexOf('{', open + 1)) {
+    const end = closingBrace(pattern, open);
+    if (end < 0) return [pattern];
+    const body = pattern.slice(open + 1, end);
+    if (!body.includes(',')) continue;
+    if (body.includes('{')) return [pattern];
+    const [before, after] = [pattern.slice(0, open), pattern.slice(end + 1)];
+    return body.split(',').flatMap((alternative) => braceAlternatives(before + alternative + after));
+  }
+  return [pattern];
+}
+
 /** The regular expression source (unanchored) of a glob pattern (see globToRegExp). */
 function globSource(pattern) {
   let re = '';
@@ -324,6 +341,24 @@ function expandOperand(operand) {
     return files;
   }
   if (stat) return [operand];
+  // Each brace alternative is an operand of its own, with its own fixed directory part, so one
+  // that names a hidden directory (`deploy/{.github,k8s}/*.yaml`) reads it as naming it does.
+  const alternatives = braceAlternatives(operand);
+  if (alternatives.length > 1) {
+    const files = [];
+    for (const alternative of alternatives) {
+      try {
+        files.push(...expandOperand(alternative));
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+      }
+    }
+    if (files.length === 0) {
+      const what = namesExtension(operand) ? 'files' : '.yaml, .yml or .json files';
+      throw new InputError(`${operand}: no ${what} match this pattern`);
+    }
+    return onceEach(files);
+  }
   if (isGlob(operand)) {
     const { files, skipped, matches } = expandGlob(operand);
     if (files.length === 0) {
