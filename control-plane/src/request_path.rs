@@ -9,6 +9,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
+use kuma_mzs_core::api;
 use tower::ServiceExt;
 
 /// The method a request arrived with when the front door changed it (for the request log).
@@ -40,6 +41,9 @@ pub fn go_http_front(routes: Router) -> Router {
             let mut response = routes.oneshot(request).await?;
             if response.status() == StatusCode::METHOD_NOT_ALLOWED {
                 go_restful_allow(&mut response);
+            } else if response.status() == StatusCode::UNAUTHORIZED {
+                // Kuma's authentication filter answers before go-restful's router adds `Allow`.
+                response.headers_mut().remove(header::ALLOW);
             }
             Ok::<_, std::convert::Infallible>(response)
         }
@@ -107,8 +111,8 @@ fn html_escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// go-restful's `Allow` of a 405: the path's methods joined by `", "`, with no HEAD (it has no
-/// HEAD routes; axum lists HEAD beside every GET).
+/// go-restful's `Allow` of a 405, from the path's methods axum lists ([`api::rest::allow_header`]:
+/// Kuma's order, no HEAD).
 fn go_restful_allow(response: &mut Response) {
     let Some(allowed) = response
         .headers()
@@ -117,12 +121,8 @@ fn go_restful_allow(response: &mut Response) {
     else {
         return;
     };
-    let methods: Vec<&str> = allowed
-        .split(',')
-        .map(str::trim)
-        .filter(|m| !m.is_empty() && *m != "HEAD")
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
+    let methods = allowed.split(',').map(str::trim).filter(|m| !m.is_empty());
+    if let Ok(value) = HeaderValue::from_str(&api::rest::allow_header(methods)) {
         response.headers_mut().insert(header::ALLOW, value);
     }
 }

@@ -105,10 +105,10 @@ pub mod api {
     /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits.
     pub mod rest {
         pub use crate::rest::facts::{
-            body_too_large, check_port_count, default_mesh, delete_body, framework_error,
-            hostnames_body, hostnames_service_not_found, inspectable_type, list_body,
-            media_type_rejection, mesh_cascade_types, mesh_not_found, next_link, put_body,
-            resource_types_body, router_rejection, FRAMEWORK_TEXT_CONTENT_TYPE,
+            allow_header, body_too_large, check_port_count, default_mesh, delete_body,
+            framework_error, hostnames_body, hostnames_service_not_found, inspectable_type,
+            list_body, media_type_rejection, mesh_cascade_types, mesh_not_found, next_link,
+            put_body, resource_types_body, router_rejection, FRAMEWORK_TEXT_CONTENT_TYPE,
         };
         pub use crate::rest::response_text::response_text;
     }

@@ -104,6 +104,22 @@ pub fn router_rejection(path_exists: bool) -> (u16, &'static str) {
     }
 }
 
+/// go-restful's `Allow` of a 405: the methods of the path's routes in the order Kuma registers
+/// them (PUT, DELETE, GET for a resource, v2.14.3 `pkg/api-server/server.go:345-349`; go-restful
+/// keeps that order, `jsr311.go:110`), joined by `", "`; HEAD is no route of Kuma's.
+pub fn allow_header<'a>(methods: impl IntoIterator<Item = &'a str>) -> String {
+    const KUMA_ORDER: [&str; 4] = ["PUT", "DELETE", "GET", "POST"];
+    let mut methods: Vec<&str> = methods.into_iter().filter(|m| *m != "HEAD").collect();
+    methods.sort_by_key(|m| {
+        KUMA_ORDER
+            .iter()
+            .position(|k| k == m)
+            .unwrap_or(KUMA_ORDER.len())
+    });
+    methods.dedup();
+    methods.join(", ")
+}
+
 /// The Content-Type of go-restful's own plain-text answers ([`router_rejection`], and the 415
 /// and 406 of [`media_type_rejection`]).
 pub const FRAMEWORK_TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
