@@ -110,7 +110,7 @@ pub fn router_rejection(path_exists: bool) -> (u16, &'static str) {
 pub fn allow_header<'a>(methods: impl IntoIterator<Item = &'a str>) -> String {
     const KUMA_ORDER: [&str; 4] = ["PUT", "DELETE", "GET", "POST"];
     let mut methods: Vec<&str> = methods.into_iter().filter(|m| *m != "HEAD").collect();
-    methods.sort_by_key(|m| {
+    crate::text::sort::sort_by_key(&mut methods, |m| {
         KUMA_ORDER
             .iter()
             .position(|k| k == m)
