@@ -55,8 +55,8 @@ impl std::fmt::Debug for ClientConfig {
 /// What went wrong talking to Kuma.
 #[derive(Debug, Error)]
 pub enum ClientError {
-    /// The endpoint could not be reached (after retries).
-    #[error("cannot reach the Kuma control plane at {endpoint}: {message}")]
+    /// The endpoint could not be reached, or did not answer (after retries).
+    #[error("{} the Kuma control plane at {endpoint}: {message}", if *sent { "no answer from" } else { "cannot reach" })]
     Transport {
         /// Endpoint.
         endpoint: String,
