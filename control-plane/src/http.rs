@@ -707,8 +707,10 @@ fn get_resource(
             ),
         )),
         // A conditional GET whose ETag still matches: nothing changed (only once the request
-        // would otherwise succeed, RFC 9110 §13.2.1).
-        Ok(_) if none_match(headers, stored.version) => {
+        // would otherwise succeed, RFC 9110 §13.2.1). The ETag is the spec's version, which a
+        // status write leaves (so a writer's If-Match stays valid): a resource with a status
+        // may have changed under the same tag, so it is always sent.
+        Ok(_) if none_match(headers, stored.version) && stored.resource.status.is_none() => {
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             with_etag(response, stored.version)

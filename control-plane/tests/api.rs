@@ -466,6 +466,29 @@ fn if_none_match_makes_a_get_conditional_and_a_delete_refuse_what_exists() {
     );
 }
 
+/// A MeshService's status changes under the same ETag (the spec's version, which a writer's
+/// If-Match relies on), so a conditional GET of it always gets the body: a 304 served a stale
+/// VIP or hostname list.
+#[test]
+fn a_resource_with_a_status_is_never_not_modified() {
+    let cluster = Cluster::federation(&["east"]);
+    let east = cluster.zone("east");
+    let path = "/meshes/default/meshservices/redis";
+    assert_eq!(
+        east.put(path, &mesh_service("redis", 6379, "Available")).0,
+        201
+    );
+    common::wait_until(std::time::Duration::from_secs(5), || {
+        east.get(path).1["status"]["vips"].is_array()
+    });
+    let (_, headers, _) = east.raw("GET", path, None, &[]);
+    let etag = header(&headers, "etag").unwrap_or_default().to_owned();
+    assert!(!etag.is_empty());
+    let (status, _, text) = east.raw("GET", path, None, &[("If-None-Match", &etag)]);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("\"vips\""), "{text}");
+}
+
 #[test]
 fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
     let cluster = global_only(Config::default());
