@@ -315,6 +315,41 @@ pub fn platform() -> String {
 /// A temporary directory removed on drop.
 pub struct TempDir(pub PathBuf);
 
+/// One control plane's data directory and admin token, for starting it under one Kuma release
+/// and again under another (a server upgrade, `2.14` then `3.0`), zone `east` beside it.
+pub struct Upgradable {
+    data: TempDir,
+}
+
+impl Upgradable {
+    /// A fresh data directory.
+    pub fn new(prefix: &str) -> Upgradable {
+        Upgradable {
+            data: TempDir::new(prefix),
+        }
+    }
+
+    /// kuma-local on the data directory, running Kuma `version`'s rules.
+    pub fn start(&self, version: &str) -> KumaLocal {
+        let dir = self.data.0.join("kuma");
+        let dir = dir
+            .to_str()
+            .unwrap_or_else(|| panic!("a UTF-8 path: {}", dir.display()));
+        let token = "0123456789abcdef0123456789abcdef";
+        KumaLocal::start(
+            &["east"],
+            &[
+                "--kuma-version",
+                version,
+                "--data-dir",
+                dir,
+                "--admin-token",
+                token,
+            ],
+        )
+    }
+}
+
 impl TempDir {
     /// A fresh directory.
     pub fn new(prefix: &str) -> TempDir {

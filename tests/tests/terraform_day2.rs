@@ -530,20 +530,7 @@ fn destroy_after_objects_were_created_again_outside_says_how_on_current_terrafor
 /// with `terraform destroy -refresh=false`, which destroys the object.
 #[test]
 fn destroy_with_a_change_the_upgraded_server_refuses_says_how() {
-    let data = kuma_mzs_e2e::terraform::TempDir::new("day2-upgrade");
-    let data_dir = data.0.join("kuma");
-    let data_dir = data_dir.to_str().unwrap();
-    let token = "0123456789abcdef0123456789abcdef";
-    let flags = |version: &'static str| {
-        [
-            "--kuma-version",
-            version,
-            "--data-dir",
-            data_dir,
-            "--admin-token",
-            token,
-        ]
-    };
+    let server = kuma_mzs_e2e::terraform::Upgradable::new("day2-upgrade");
     let config = |kuma: &KumaLocal, team: &str| {
         format!(
             "{}{}",
@@ -556,12 +543,12 @@ fn destroy_with_a_change_the_upgraded_server_refuses_says_how() {
     };
     let ws = Workspace::new("current");
     {
-        let old = KumaLocal::start(&["east"], &flags("2.14"));
+        let old = server.start("2.14");
         ws.write(&config(&old, "a"));
         ws.init();
         ws.apply(&[]);
     }
-    let new = KumaLocal::start(&["east"], &flags("3.0"));
+    let new = server.start("3.0");
     ws.write(&config(&new, "b"));
     let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     let text = flat(&destroy.all());

@@ -343,20 +343,7 @@ fn what_only_later_releases_refuse_is_left_to_the_servers_release() {
 /// object.
 #[test]
 fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
-    let data = kuma_mzs_e2e::terraform::TempDir::new("upgrade");
-    let data_dir = data.0.join("kuma");
-    let data_dir = data_dir.to_str().unwrap();
-    let token = "0123456789abcdef0123456789abcdef";
-    let flags = |version: &'static str| {
-        [
-            "--kuma-version",
-            version,
-            "--data-dir",
-            data_dir,
-            "--admin-token",
-            token,
-        ]
-    };
+    let server = kuma_mzs_e2e::terraform::Upgradable::new("upgrade");
     let config = |kuma: &KumaLocal, team: &str| {
         format!(
             "{}{}",
@@ -369,7 +356,7 @@ fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
     };
     let ws = Workspace::new("current");
     {
-        let old = KumaLocal::start(&["east"], &flags("2.14"));
+        let old = server.start("2.14");
         ws.write(&config(&old, "a"));
         ws.init();
         ws.apply(&[]);
@@ -379,7 +366,7 @@ fn an_object_the_upgraded_server_would_refuse_plans_unchanged_and_destroys() {
             "{server}"
         );
     }
-    let new = KumaLocal::start(&["east"], &flags("3.0"));
+    let new = server.start("3.0");
     ws.write(&config(&new, "a"));
     let plan = ws.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     let text = plan.all();

@@ -531,6 +531,8 @@ pub async fn plan(
             }
         },
     );
+    // Whether the apply writes (a change of `timeouts` alone does not), decided once.
+    let writes = super::writes(prior, &planned);
     // The names the server will print, known at plan when the server's release is (computed
     // only for a create or an update that may change them: a no-change plan costs nothing).
     // The planned object as global stores it, reviewed once (names and live lints both read it;
@@ -557,7 +559,7 @@ pub async fn plan(
         _ => Default::default(),
     };
     // Values an update cannot change stay known, so the plan shows only real changes.
-    if !prior.is_null() && !planned.is_null() && super::writes(prior, &planned) {
+    if !prior.is_null() && !planned.is_null() && writes {
         let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
         let snis_change = may_change(MzsComputed::Snis, &update, ctx.version);
         let kri_changes = may_change(MzsComputed::Kri, &update, ctx.version);
@@ -622,7 +624,7 @@ pub async fn plan(
         );
         super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
-    if super::writes(prior, &planned) {
+    if writes {
         diags.extend(super::refused_by_endpoint(
             ctx,
             ResourceType::MeshMultiZoneService,
@@ -637,7 +639,7 @@ pub async fn plan(
     }
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
-    if super::writes(prior, &planned) && !planned.is_null() && !diags.iter().any(|d| d.error) {
+    if writes && !planned.is_null() && !diags.iter().any(|d| d.error) {
         for v in review(&planned).map_or_else(Vec::new, |r| deprecations(&r, ctx.version)) {
             // Terraform shows a source line for an attribute, not a block: a port's warning
             // (its SNI, built from its name) goes on the port's name.
