@@ -129,8 +129,9 @@ pub fn app_with_limits(cp: Shared, limits: Limits) -> Router {
         routes = routes.route("/_kri/{kri}", get(get_by_kri));
     }
     let routes = routes
-        // Only on routes that exist and allow the method: go-restful negotiates media types
-        // after the path and the method matched (and after the container's auth filters).
+        // Only on routes that exist and allow the method, in go-restful's order: the route
+        // (path, method, media types) is selected, then a request without a caller is refused.
+        .route_layer(middleware::from_fn_with_state(cp.clone(), require_caller))
         .route_layer(middleware::from_fn(negotiate_media_types))
         .fallback(not_found_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -284,57 +285,104 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn authenticate(State(cp): State<Shared>, request: Request, next: Next) -> Response {
-    if is_open_path(request.uri().path()) {
+/// A request that passed Kuma's authentication filters as nobody (no `Bearer` token, and not a
+/// direct loopback request with `--allow-anonymous-localhost`). Kuma lets it on to its routes;
+/// kuma-local refuses it on a route that exists ([`require_caller`]), so a path or method no
+/// route has still gets go-restful's 404 or 405, as in Kuma.
+#[derive(Debug, Clone, Copy)]
+struct Anonymous;
+
+/// Whether go-restful would select a route that skips authentication: Kuma's `GET /` (its
+/// `auth: skip` metadata), and kuma-local's own `GET /ready`. The route must be selected in full,
+/// media types included, or it skips nothing ([`crate::authn`]).
+fn skips_authentication(request: &Request) -> bool {
+    let path = request.uri().path();
+    if request.method() != axum::http::Method::GET || !is_open_path(path) {
+        return false;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    path == "/ready"
+        || api::rest::media_type_rejection(
+            request.method().as_str(),
+            text(header::CONTENT_TYPE),
+            text(header::CONTENT_LENGTH),
+            text(header::ACCEPT),
+        )
+        .is_none()
+}
+
+/// The host a request names, as Go's `r.Host`: the request target's authority (without user
+/// info), else the `Host` header.
+fn request_host(request: &Request) -> Option<&str> {
+    match request.uri().authority() {
+        Some(authority) => {
+            let text = authority.as_str();
+            Some(text.rsplit_once('@').map_or(text, |(_, host)| host))
+        }
+        None => request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok()),
+    }
+}
+
+/// Kuma's authentication filters, in Kuma's order and before routing ([`crate::authn`]): with
+/// `--allow-anonymous-localhost` a direct loopback request is the admin whatever token it sends;
+/// otherwise a `Bearer` token must be the admin token (or, on KDS calls, a zone token), else 401
+/// on any path and method, known or not; a request without one goes on as [`Anonymous`].
+async fn authenticate(State(cp): State<Shared>, mut request: Request, next: Next) -> Response {
+    if skips_authentication(&request) {
         return next.run(request).await;
     }
-    match request.headers().get(header::AUTHORIZATION) {
-        Some(value) => {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim);
-            match token {
-                Some(token)
-                    if constant_time_eq(token.as_bytes(), cp.auth.admin_token.as_bytes()) =>
-                {
-                    next.run(request).await
-                }
-                // A zone token opens only that zone's KDS calls.
-                Some(token) if request.uri().path().starts_with("/_kds/") => {
-                    match crate::zone_token::verify(&cp.auth.admin_token, token) {
-                        Some(zone) => {
-                            let mut request = request;
-                            request.extensions_mut().insert(ZoneIdentity(zone));
-                            next.run(request).await
-                        }
-                        None => error_response(&ApiError::unauthenticated(
-                            "the token is not valid: send the admin token or this zone's token as 'Authorization: Bearer <token>'",
-                        )),
-                    }
-                }
-                _ => error_response(&ApiError::unauthenticated(
-                    "the token is not valid: send the admin token as 'Authorization: Bearer <token>'",
-                )),
-            }
+    if cp.auth.allow_anonymous_localhost {
+        let peer = request.extensions().get::<PeerAddr>().map(|p| p.0.ip());
+        if crate::authn::is_direct_loopback_request(peer, request_host(&request), request.headers())
+        {
+            return next.run(request).await;
         }
-        None if cp.auth.allow_anonymous_localhost => {
-            let loopback = request
-                .extensions()
-                .get::<PeerAddr>()
-                .is_some_and(|p| p.0.ip().is_loopback());
-            if loopback {
+    }
+    let Some(token) = crate::authn::bearer_token(request.headers()) else {
+        request.extensions_mut().insert(Anonymous);
+        return next.run(request).await;
+    };
+    if constant_time_eq(token, cp.auth.admin_token.as_bytes()) {
+        return next.run(request).await;
+    }
+    // A zone token opens only that zone's KDS calls.
+    if request.uri().path().starts_with("/_kds/") {
+        let zone = std::str::from_utf8(token)
+            .ok()
+            .and_then(|token| crate::zone_token::verify(&cp.auth.admin_token, token));
+        return match zone {
+            Some(zone) => {
+                request.extensions_mut().insert(ZoneIdentity(zone));
                 next.run(request).await
-            } else {
-                error_response(&ApiError::forbidden(
-                    "anonymous access is only allowed from localhost",
-                ))
             }
-        }
-        None => error_response(&ApiError::unauthenticated(
+            None => error_response(&ApiError::unauthenticated(
+                "the token is not valid: send the admin token or this zone's token as 'Authorization: Bearer <token>'",
+            )),
+        };
+    }
+    error_response(&ApiError::unauthenticated(
+        "the token is not valid: send the admin token as 'Authorization: Bearer <token>'",
+    ))
+}
+
+/// On a route that exists (and after go-restful's media-type checks), an [`Anonymous`] request is
+/// refused: kuma-local has no anonymous user (Kuma's `localhostIsAdmin` is a flag here).
+async fn require_caller(State(cp): State<Shared>, request: Request, next: Next) -> Response {
+    if request.extensions().get::<Anonymous>().is_none() {
+        return next.run(request).await;
+    }
+    if cp.auth.allow_anonymous_localhost {
+        error_response(&ApiError::forbidden(
+            "anonymous access is only allowed for direct requests from localhost",
+        ))
+    } else {
+        error_response(&ApiError::unauthenticated(
             "no token: send 'Authorization: Bearer <token>' (anonymous access is disabled; see --allow-anonymous-localhost)",
-        )),
+        ))
     }
 }
 
@@ -469,9 +517,17 @@ async fn index(State(cp): State<Shared>) -> Response {
 
 /// The control plane's configuration in Kuma's key names, the settings kuma-local has (mode,
 /// VIP ranges, `localhostIsAdmin`; [`ControlPlane::config_view`]). Kuma serves its whole
-/// configuration here, to an authenticated user.
+/// configuration here, to an authenticated user, as compact JSON in its structs' field order
+/// (it writes the bytes itself, so go-restful does not pretty-print them).
 async fn config(State(cp): State<Shared>) -> Response {
-    json_response(StatusCode::OK, cp.config_view().to_string())
+    let mut response = Response::new(Body::from(crate::config_text::config_text(
+        &cp.config_view(),
+    )));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// kuma-local's own endpoint (Kuma has none like it): the zone's VIP ranges and where its MZS

@@ -8,6 +8,8 @@
 //! Tests run everything in-process: `server::start(Config { port: 0, .. })` binds ephemeral
 //! ports and returns the addresses; [`app`] is the router of one control plane.
 
+mod authn;
+mod config_text;
 pub mod connections;
 pub mod cp;
 pub mod http;

@@ -1,8 +1,13 @@
 //! What Kuma's HTTP stack does to a request before its routes see it, so that URLs that work
-//! against Kuma work here: Go's `http.ServeMux` answers a path that is not clean (`//`, `.`,
-//! `..`) with a 301 to the cleaned path, go-restful matches routes with trailing slashes trimmed
-//! (`TrimRightSlashEnabled`), and go-restful registers no HEAD routes, so a HEAD is refused
-//! like any other method the path does not have (axum would answer it as a GET).
+//! against Kuma work here: Go's server refuses a request target with a malformed `%` escape
+//! (`url.ParseRequestURI` fails: a plain-text `400 Bad Request` and the connection closed),
+//! Go's `http.ServeMux` answers a path that is not clean (`//`, `.`, `..`, on the path as sent)
+//! with a 301 to the cleaned path, go-restful routes on the *decoded* path (`URL.Path`: `%64` is
+//! `d`, `%2F` a separator) split into tokens with the slashes at both ends trimmed
+//! (`TrimRightSlashEnabled`; `route.go` `tokenizePath`, `curly.go` `SelectRoute`, and path
+//! parameters are those tokens, `path_processor.go`), and go-restful registers no HEAD routes,
+//! so a HEAD is refused like any other method the path does not have (axum would answer it as a
+//! GET).
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -22,13 +27,18 @@ pub fn go_http_front(routes: Router) -> Router {
         let routes = routes.clone();
         async move {
             let path = request.uri().path();
+            let Some(decoded) = decode_path(path) else {
+                return Ok(bad_request());
+            };
             let clean = clean_path(path);
             if clean != path {
                 return Ok(moved_permanently(request.uri(), &clean));
             }
-            let trimmed = path.trim_end_matches('/');
-            if !trimmed.is_empty() && trimmed.len() != path.len() {
-                if let Some(uri) = with_path(request.uri(), trimmed) {
+            // axum routes on the path as sent and decodes parameters itself: give it go-restful's
+            // tokens, each escaped again so that a decoded `/`, `?` or `%` stays inside its token.
+            let routed = go_restful_path(&decoded);
+            if routed != path {
+                if let Some(uri) = with_path(request.uri(), &routed) {
                     *request.uri_mut() = uri;
                 }
             }
@@ -48,6 +58,86 @@ pub fn go_http_front(routes: Router) -> Router {
             Ok::<_, std::convert::Infallible>(response)
         }
     }))
+}
+
+/// Go's `unescape(path, encodePath)` (net/url, as `url.ParseRequestURI` decodes `URL.Path`):
+/// every `%` starts two hex digits, else `None` (the request is refused). Bytes that are not
+/// UTF-8 become U+FFFD, as Go's JSON writes such a name back (so no name can match them).
+fn decode_path(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let text = std::str::from_utf8(hex).ok()?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            out.push(u8::from_str_radix(text, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// What a path token keeps unescaped when it is handed to axum: RFC 3986's segment characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// The path axum routes on: go-restful's tokens of the decoded path (`tokenizePath`: slashes
+/// trimmed at both ends, split at every `/`), each escaped again. An empty token stays empty
+/// (`//`), which no route of kuma-local matches; go-restful can match it to a parameter (see the
+/// README's divergences).
+fn go_restful_path(decoded: &str) -> String {
+    if decoded == "/" {
+        return "/".to_owned();
+    }
+    let trimmed = decoded.trim_matches('/');
+    if trimmed.is_empty() {
+        // One empty token, which not even the index route (no tokens) matches.
+        return "//".to_owned();
+    }
+    let mut routed = String::with_capacity(decoded.len() + 8);
+    for token in trimmed.split('/') {
+        routed.push('/');
+        routed.extend(percent_encoding::utf8_percent_encode(token, SEGMENT));
+    }
+    routed
+}
+
+/// Go's answer to a request line it cannot parse (`net/http` `conn.serve`): written before any
+/// handler, in plain text, and the connection is closed.
+fn bad_request() -> Response {
+    let mut response = Response::new(Body::from("400 Bad Request"));
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Go's `cleanPath` (net/http): `path.Clean`, keeping a trailing slash.
@@ -146,6 +236,54 @@ mod tests {
             ("/meshes/default/..", "/meshes"),
         ] {
             assert_eq!(clean_path(path), clean, "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_are_decoded_and_tokenized_as_go_restful_routes_them() {
+        let routed = |raw: &str| decode_path(raw).map(|decoded| go_restful_path(&decoded));
+        for (raw, path) in [
+            ("/", "/"),
+            ("/meshes/", "/meshes"),
+            (
+                "/meshes/default/meshmultizoneservices/re%64is",
+                "/meshes/default/meshmultizoneservices/redis",
+            ),
+            (
+                "/meshes/default/meshmultizoneservice%73",
+                "/meshes/default/meshmultizoneservices",
+            ),
+            // A decoded `/` separates tokens, at the ends it is trimmed.
+            (
+                "/meshes/default/meshmultizoneservices/re%2Fdis",
+                "/meshes/default/meshmultizoneservices/re/dis",
+            ),
+            (
+                "/meshes/default/meshmultizoneservices/redis%2f",
+                "/meshes/default/meshmultizoneservices/redis",
+            ),
+            ("/%2Fmeshes", "/meshes"),
+            ("/meshes/%2Fx", "/meshes//x"),
+            ("/%2F", "//"),
+            // Characters that would end or escape a token stay inside it.
+            ("/meshes/a%3Fb%23c%25d%20e", "/meshes/a%3Fb%23c%25d%20e"),
+            ("/meshes/%C3%A9", "/meshes/%C3%A9"),
+            ("/meshes/%ff", "/meshes/%EF%BF%BD"),
+            (
+                "/_kri/kri_mzsvc_default___redis_",
+                "/_kri/kri_mzsvc_default___redis_",
+            ),
+        ] {
+            assert_eq!(routed(raw).as_deref(), Some(path), "{raw}");
+        }
+        for raw in [
+            "/meshes/re%zzdis",
+            "/meshes/%",
+            "/meshes/%4",
+            "/meshes/%4g",
+            "/%%41",
+        ] {
+            assert_eq!(routed(raw), None, "{raw}");
         }
     }
 }

@@ -516,8 +516,27 @@ fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
     });
     let g = open.global();
     assert_eq!(g.anonymous().get("/meshes").0, 200);
-    // A token, when sent, must still be right.
-    assert_eq!(Client::new(&g.base, "wrong").get("/meshes").0, 401);
+    // Kuma's `LocalhostAuthenticator` runs first and makes a direct loopback request the admin,
+    // so its token, right or wrong, is never looked at.
+    assert_eq!(Client::new(&g.base, "stale").get("/meshes").0, 200);
+    assert_eq!(g.get("/meshes").0, 200);
+    assert_eq!(
+        Client::new(&g.base, "stale").raw("POST", "/", None, &[]).0,
+        405
+    );
+    // Not a direct request (a proxy in between): no admin, and the token is checked again.
+    let proxied = [("X-Forwarded-For", "10.0.0.1")];
+    assert_eq!(g.raw("GET", "/meshes", None, &proxied).0, 200);
+    let (status, _, _) = Client::new(&g.base, "stale").raw("GET", "/meshes", None, &proxied);
+    assert_eq!(status, 401);
+    let (status, _, text) = g.anonymous().raw("GET", "/meshes", None, &proxied);
+    assert_eq!(status, 403, "{text}");
+    // A page of another origin in a browser on this machine is no direct request either.
+    let cross = [
+        ("Origin", "http://evil.example"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ];
+    assert_eq!(g.anonymous().raw("GET", "/meshes", None, &cross).0, 403);
 }
 
 #[test]
@@ -971,12 +990,36 @@ fn unknown_paths_and_methods_get_go_restfuls_plain_text() {
         (status, &body["title"]),
         (405, &json!("Method not allowed"))
     );
-    // Kuma's container filters (authentication) run before the router's answer.
-    let (status, body) = g.anonymous().get("/zones");
-    assert_eq!((status, &body["type"]), (401, &json!("/std-errors")));
-    // ... so their 401 carries no `Allow` of the router's.
-    let (status, headers, _) = g.anonymous().raw("POST", "/meshes", None, &[]);
-    assert_eq!((status, header(&headers, "allow")), (401, None));
+    // Kuma's container filters (authentication) run before the router's answer: a bad token is
+    // a 401 on any path and method, `/` included, and carries no `Allow` of the router's.
+    let stale = Client::new(&g.base, "stale");
+    for (method, path) in [
+        ("GET", "/zones"),
+        ("POST", "/meshes"),
+        ("POST", "/"),
+        ("HEAD", "/"),
+    ] {
+        let (status, headers, _) = stale.raw(method, path, None, &[]);
+        assert_eq!(
+            (status, header(&headers, "allow")),
+            (401, None),
+            "{method} {path}"
+        );
+    }
+    // Kuma's token filter lets a request without a token on as anonymous, so the router answers
+    // a path or method it has no route for; kuma-local refuses the anonymous caller only on a
+    // route that exists.
+    let (status, headers, text) = g.anonymous().raw("GET", "/zones", None, &[]);
+    assert_eq!(
+        (status, text.as_str(), header(&headers, "content-type")),
+        (404, "404: Page Not Found", Some(plain))
+    );
+    let (status, headers, text) = g.anonymous().raw("POST", "/meshes", None, &[]);
+    assert_eq!(
+        (status, text.as_str(), header(&headers, "allow")),
+        (405, "405: Method Not Allowed", Some("GET"))
+    );
+    assert_eq!(g.anonymous().raw("POST", "/", None, &[]).0, 405);
 
     // Routes a release does not have: 2.9 has no `_hostnames` (nor `_kri` before 2.13).
     let old = Cluster::global_of(kuma_mzs_core::KumaVersion::V2_9);
