@@ -211,9 +211,17 @@ pub struct KumaClient {
 /// What sets an operation's deadline, so that its error names the setting that raises it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineSetBy {
-    /// A resource's create, read, update or delete: its `timeouts` block, else the provider's
+    /// A resource's create, update or delete: its `timeouts` block, else the provider's
     /// `operation_timeout`.
     ResourceTimeouts,
+    /// A resource's refresh: the `timeouts.read` stored in its state (`stored`), else the
+    /// provider's `operation_timeout`. Terraform hands a refresh the state, never the
+    /// configuration, so a `timeouts.read` raised in the configuration is not seen until an
+    /// apply has stored it.
+    Refresh {
+        /// Whether the state holds a `timeouts.read`.
+        stored: bool,
+    },
     /// A plan or a data source read: the provider's `operation_timeout`.
     OperationTimeout,
     /// The provider's first look at each control plane (`GET /` at configure): at most
@@ -222,6 +230,22 @@ pub enum DeadlineSetBy {
     /// The read after a create whose answer was lost: at most [`LOST_ANSWER_READ_LIMIT`],
     /// whatever is left of the create's own deadline.
     LostAnswer,
+}
+
+/// What [`KumaClient::read_after_lost_answer`] found.
+#[derive(Debug)]
+pub enum LostAnswerRead {
+    /// The object.
+    Found(serde_json::Value),
+    /// Not there: `reads` reads over `waited` answered 404 (and none found it).
+    Missing {
+        /// How many reads answered 404.
+        reads: u32,
+        /// How long the reads took in all.
+        waited: Duration,
+    },
+    /// No read got an answer that says (the error of the first).
+    Failed(ClientError),
 }
 
 /// The longest the provider waits for its first look at a control plane.
@@ -236,6 +260,12 @@ impl DeadlineSetBy {
         match self {
             Self::ResourceTimeouts => {
                 "raise it with the resource's `timeouts` block or the provider's `operation_timeout`"
+            }
+            Self::Refresh { stored: true } => {
+                "this resource's `timeouts.read` as its state holds it: a refresh gets the state, never the configuration, so a `timeouts.read` raised in the configuration takes effect once an apply has stored it; `terraform apply -refresh=false` stores it without this refresh, and a change of `timeouts` alone writes nothing to the control plane"
+            }
+            Self::Refresh { stored: false } => {
+                "the provider's `operation_timeout`, which takes effect at once; a `timeouts.read` set in the resource's configuration takes effect only once an apply has stored it in the state (`terraform apply -refresh=false` stores it without this refresh)"
             }
             Self::OperationTimeout => "raise it with the provider's `operation_timeout`",
             Self::Probe => {
@@ -446,6 +476,52 @@ impl KumaClient {
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// The read after a write whose answer was lost: GET, retrying 404s as
+    /// [`KumaClient::get_after_write`] does, but a 404 is an answer here, not a delay: once a
+    /// read said 404, the reads end with [`LostAnswerRead::Missing`] when the deadline leaves no
+    /// room for another full read (a read cut short by the deadline would say nothing), and a
+    /// later read that fails (the deadline passing while it waited) does not hide what the
+    /// answered ones said.
+    pub async fn read_after_lost_answer(&self, path: &str) -> LostAnswerRead {
+        let started = Instant::now();
+        let mut missing = 0u32;
+        loop {
+            let asked = Instant::now();
+            let error = match self.get(path).await {
+                Ok(item) => return LostAnswerRead::Found(item),
+                Err(e) if e.is_not_found() => e,
+                Err(e) if missing > 0 => {
+                    log::debug(
+                        "a read after a lost answer failed after 404s",
+                        &[("path", path), ("error", &e.to_string())],
+                    );
+                    return LostAnswerRead::Missing {
+                        reads: missing,
+                        waited: started.elapsed(),
+                    };
+                }
+                Err(e) => return LostAnswerRead::Failed(e),
+            };
+            missing += 1;
+            let took = asked.elapsed();
+            let wait = backoff(missing);
+            let no_room = self
+                .remaining()
+                .is_some_and(|left| left <= wait + took + Duration::from_millis(50));
+            if missing > 10 || stopping() || no_room {
+                log::debug(
+                    "a read after a lost answer found nothing",
+                    &[("path", path), ("error", &error.to_string())],
+                );
+                return LostAnswerRead::Missing {
+                    reads: missing,
+                    waited: started.elapsed(),
+                };
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 

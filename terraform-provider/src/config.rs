@@ -115,6 +115,14 @@ pub struct Configured {
     /// Whether `kuma_version` is the control plane's own release (read from `GET /`), so no
     /// other release can be the cause of an error (no version hints).
     pub release_from_server: bool,
+    /// Why `GET /` did not tell the release at configure when another try may (no answer, a
+    /// server error after every retry): the server has a release this run has not read. `None`
+    /// when it was read, or when the server answered that it will not tell (a 404, a body that
+    /// is not Kuma's index), which every later try answers alike.
+    pub release_unread: Option<String>,
+    /// The one more try of `GET /` a plan makes when it needs the release that configure could
+    /// not read ([`Configured::reread_release`]), shared by the whole process.
+    pub release_reread: Arc<tokio::sync::OnceCell<Result<Option<KumaVersion>, String>>>,
     /// Whether the control plane refuses a create-only PUT (`If-None-Match: *`) over an existing
     /// object, as kuma-local does (its `GET /` says `kumaLocal`); Kuma ignores the header, so a
     /// create reads before it writes unless this is known.
@@ -156,13 +164,18 @@ impl Configured {
 
     /// [`Configured::with_deadline`] with the operation's `timeouts` entry (`create`, `read`,
     /// ...) from the resource's `timeouts` block, else the provider's `operation_timeout`.
+    /// A refresh (`read`) takes the value its state holds (what Terraform sends it), and its
+    /// errors say so ([`DeadlineSetBy::Refresh`]).
     pub fn for_operation(&self, timeouts: &Value, operation: &str) -> Configured {
-        let limit = timeouts
-            .get(operation)
-            .as_str()
-            .and_then(parse_duration)
-            .unwrap_or(self.operation_timeout);
-        self.with_deadline(limit, DeadlineSetBy::ResourceTimeouts)
+        let own = timeouts.get(operation).as_str().and_then(parse_duration);
+        let set_by = if operation == "read" {
+            DeadlineSetBy::Refresh {
+                stored: own.is_some(),
+            }
+        } else {
+            DeadlineSetBy::ResourceTimeouts
+        };
+        self.with_deadline(own.unwrap_or(self.operation_timeout), set_by)
     }
 
     /// [`Configured::with_deadline`] of the provider's `operation_timeout`: a plan or a data
@@ -393,6 +406,8 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         explicit_version,
         mode: None,
         release_from_server: false,
+        release_unread: None,
+        release_reread: Arc::default(),
         refuses_create_over_existing: false,
         timeout,
         operation_timeout,
@@ -576,6 +591,9 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
                 "could not read the control plane's version",
                 &[("error", &e.to_string())],
             );
+            if may_answer_later(&e) {
+                settled.release_unread = Some(e.to_string());
+            }
             return (settled, diags);
         }
     };
@@ -623,6 +641,54 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
         }
     }
     (settled, diags)
+}
+
+/// Whether a request that failed this way may get an answer another time: no answer, a
+/// deadline, a server error or a request to slow down. Not a clear answer (a 404, a refusal, a
+/// body that is not JSON), which a later try gets again.
+fn may_answer_later(error: &ClientError) -> bool {
+    match error {
+        ClientError::Api { status, .. } => *status >= 500 || matches!(status, 408 | 429),
+        ClientError::Transport { .. }
+        | ClientError::Deadline { .. }
+        | ClientError::NotAskedAgain { .. } => true,
+        ClientError::Decode { .. } | ClientError::Config(_) | ClientError::AlreadyExists { .. } => {
+            false
+        }
+    }
+}
+
+impl Configured {
+    /// The control plane's release when configure could not read it
+    /// ([`Configured::release_unread`]): `GET /` once more (once per process, under the
+    /// provider's `operation_timeout`: a control plane slower than the first look's 10s answers
+    /// here). `Ok(None)`: it answered without a release this provider knows; `Err`: it still did
+    /// not answer (what the second try met). `Ok(Some(configured release))` when nothing was
+    /// left unread.
+    pub async fn reread_release(&self) -> Result<Option<KumaVersion>, String> {
+        if self.release_from_server {
+            return Ok(Some(self.kuma_version));
+        }
+        if self.release_unread.is_none() {
+            return Ok(None);
+        }
+        let client = self
+            .client
+            .with_deadline(self.operation_timeout, DeadlineSetBy::OperationTimeout);
+        self.release_reread
+            .get_or_init(|| async move {
+                match client.get("/").await {
+                    Ok(body) if ServerInfo::is_kuma(&body) => {
+                        Ok(ServerInfo::from_index(&body).version)
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) if may_answer_later(&e) => Err(e.to_string()),
+                    Err(_) => Ok(None),
+                }
+            })
+            .await
+            .clone()
+    }
 }
 
 /// The warning for a control plane whose release this provider has no rules for: plans check

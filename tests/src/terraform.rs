@@ -144,6 +144,7 @@ pub struct Proxy {
     /// Its URL.
     pub url: String,
     puts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    index_failures: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Proxy {
@@ -159,23 +160,90 @@ impl Proxy {
             .trim_end_matches('/')
             .to_owned();
         let puts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let index_failures = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = std::sync::Arc::clone(&puts);
+        let failing = std::sync::Arc::clone(&index_failures);
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let (upstream, counted) = (upstream.clone(), std::sync::Arc::clone(&counted));
-                std::thread::spawn(move || proxy_connection(client, &upstream, fault, &counted));
+                let failing = std::sync::Arc::clone(&failing);
+                std::thread::spawn(move || {
+                    let mut client = client;
+                    if !fails_index(&mut client, &failing) {
+                        proxy_connection(client, &upstream, fault, &counted);
+                    }
+                });
             }
         });
         Proxy {
             url: format!("http://{address}"),
             puts,
+            index_failures,
         }
+    }
+
+    /// Answer the next `times` requests for the index (`GET /`, where a control plane tells its
+    /// release) with 503, as a load balancer with no healthy backend for it would; every other
+    /// request still goes through. `usize::MAX`: every one; `0`: none from now on.
+    pub fn fail_index(&self, times: usize) {
+        self.index_failures
+            .store(times, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// How many PUTs it has seen.
     pub fn puts(&self) -> usize {
         self.puts.load(std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// Whether the request waiting on `client` is `GET /` while `failing` counts failures still to
+/// give: it is then answered 503 (one fewer to give) and the connection closed. Peeks, so any
+/// other request is left for [`proxy_connection`] to read.
+fn fails_index(client: &mut std::net::TcpStream, failing: &std::sync::atomic::AtomicUsize) -> bool {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if failing.load(Ordering::SeqCst) == 0 {
+        return false;
+    }
+    let _ = client.set_read_timeout(Some(Duration::from_secs(120)));
+    let mut start = [0u8; 16];
+    let mut seen = 0;
+    for _ in 0..100 {
+        match client.peek(&mut start) {
+            Ok(n) if n >= 7 || n == 0 => {
+                seen = n;
+                break;
+            }
+            Ok(n) => {
+                seen = n;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return false,
+        }
+    }
+    let line = &start[..seen];
+    if !(line.starts_with(b"GET / ") || line.starts_with(b"GET /?")) {
+        return false;
+    }
+    let taken = failing.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+        0 => None,
+        usize::MAX => Some(usize::MAX),
+        n => Some(n - 1),
+    });
+    if taken.is_err() {
+        return false;
+    }
+    let _ = read_request(client);
+    let body = "{\"title\":\"no healthy upstream\"}";
+    let _ = client.write_all(
+        format!(
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    let _ = client.shutdown(std::net::Shutdown::Both);
+    true
 }
 
 /// One client connection of a [`Proxy`]: its request goes to `upstream` on a connection of its

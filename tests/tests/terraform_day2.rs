@@ -114,38 +114,50 @@ fn a_create_whose_answer_was_lost_is_recorded_as_written() {
     assert_eq!(plan.code, 0, "{}", plan.all());
 }
 
-/// A create whose PUT never reached the control plane (the proxy drops it) fails with what to
-/// do if the object turns up after all; nothing is in the state, and nothing on the server.
+/// A create whose PUT never reached the control plane (the proxy drops it, so its answer is
+/// lost) fails saying what happened: the create was not confirmed, the reads afterwards found no
+/// object, so an apply again is safe; not a timeout, and not "import it". Nothing is in the
+/// state, and nothing on the server; the next apply creates it.
 #[test]
-fn a_create_whose_answer_was_lost_and_that_was_not_made_says_how_to_import_it() {
+fn a_create_whose_answer_was_lost_and_that_was_not_made_says_so_and_that_applying_again_is_safe() {
     let kuma = KumaLocal::start(&["east"], &[]);
     let proxy = Proxy::start(&kuma.global, Fault::DropPuts);
     let ws = Workspace::new("current");
-    ws.write(&format!(
-        "{}{}",
-        provider_block(
-            &proxy.url,
-            &kuma.token,
-            "  live_lints = false\n  max_retries = 0",
-            &[]
-        ),
-        mzs_with("gone", "gone", ""),
-    ));
+    let config = |endpoint: &str| {
+        format!(
+            "{}{}",
+            provider_block(
+                endpoint,
+                &kuma.token,
+                "  live_lints = false\n  max_retries = 0",
+                &[]
+            ),
+            mzs_with("gone", "gone", ""),
+        )
+    };
+    ws.write(&config(&proxy.url));
     ws.init();
     let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     let text = flat(&applied.all());
     assert_eq!(applied.code, 1, "{text}");
     for words in [
-        "Error: Could not create the MeshMultiZoneService default/gone",
-        "The create got no answer",
-        "may have written the MeshMultiZoneService all the same",
-        "A read afterwards did not find it",
-        "terraform import kuma_mesh_multi_zone_service.<resource name> 'default/gone'",
+        "Error: The MeshMultiZoneService default/gone was not created",
+        "The create was not confirmed: the write got no answer (no answer from the Kuma control plane at",
+        &format!("The MeshMultiZoneService is not on {}:", proxy.url),
+        "afterwards found no MeshMultiZoneService \"default/gone\" (404 Not Found): the write was not carried out. Nothing was created",
+        "Running `terraform apply` again is safe",
     ] {
         assert!(text.contains(words), "{words}: {text}");
     }
+    for wrong in ["gave up on", "terraform import", "may have written"] {
+        assert!(!text.contains(wrong), "{wrong}: {text}");
+    }
     assert_eq!(status(&kuma, &format!("{MZS}gone")).0, 404);
     assert!(state_is_empty(&ws));
+    // As it says: applying again (here with the PUT getting through) creates it.
+    ws.write(&config(&kuma.global));
+    ws.apply(&[]);
+    assert_eq!(status(&kuma, &format!("{MZS}gone")).0, 200);
 }
 
 /// The report's own reproduction, `timeouts { create = "1ms" }` against kuma-local: whether
@@ -186,22 +198,22 @@ fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
     ] {
         let (code, _) = status(&kuma, &path);
         if code == 200 {
-            // The control plane may finish a write after the read that followed the lost
-            // answer (a loaded machine): then the error said so and how to import it.
+            // The control plane may finish a write after the reads that followed the lost
+            // answer (a loaded machine): then the error said that the next plan would find it.
             assert!(
                 held(address)
-                    || (text.contains(&format!("Error: Could not create the {what}"))
+                    || (text.contains(&format!("Error: The {what} was not created"))
                         && text.contains(
-                            "it may still appear if the control plane finishes the write later"
-                        )
-                        && text.contains("terraform import")),
+                            "Should the control plane still carry out the lost write later, the next plan says"
+                        )),
                 "{address} exists but is not in the state: {text}"
             );
         } else {
             assert_eq!(code, 404);
             assert!(!held(address), "{address} is in the state only: {text}");
             assert!(
-                text.contains(&format!("Error: Could not create the {what}")),
+                text.contains(&format!("Error: Could not create the {what}"))
+                    || text.contains(&format!("Error: The {what} was not created")),
                 "{text}"
             );
         }
@@ -571,4 +583,149 @@ fn destroy_with_a_change_the_upgraded_server_refuses_says_how() {
     );
     assert_eq!(status(&new, &format!("{MZS}stream")).0, 404);
     assert!(state_is_empty(&ws));
+}
+
+/// The planned `kri` of `address` in the saved plan `tfplan`.
+fn planned_kri(ws: &Workspace, address: &str) -> Json {
+    let shown = ws.expect(0, &["show", "-json", "tfplan"]);
+    let plan: Json = serde_json::from_str(&shown.stdout).unwrap();
+    let change = plan["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is not in the plan: {plan}"));
+    change["change"]["after"]["kri"].clone()
+}
+
+/// The `kri` and `snis` a plan shows come from the release `GET /` reports. When `GET /` fails
+/// in the apply's own provider process (a saved plan, applied while the index answers 503), the
+/// apply stops before any write with an error that says so, never Terraform's "Provider produced
+/// inconsistent final plan"; when it fails only once (at configure), the plan asks again and the
+/// apply keeps the planned values.
+#[test]
+fn a_release_unread_at_apply_keeps_the_planned_names_or_stops_before_writing() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let proxy = Proxy::start(&kuma.global, Fault::Delay(Duration::ZERO));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0",
+            &[]
+        ),
+        mzs_with("names", "names", ""),
+        generator("names", "names", ""),
+    ));
+    ws.init();
+    let plan = ["plan", "-input=false", "-no-color", "-out=tfplan"];
+    ws.expect(0, &plan);
+    let kri = planned_kri(&ws, "kuma_mesh_multi_zone_service.names");
+    assert!(kri.is_string(), "the plan knows the KRI: {kri}");
+    assert!(planned_kri(&ws, "kuma_hostname_generator.names").is_string());
+
+    proxy.fail_index(usize::MAX);
+    let applied = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    let text = flat(&applied.all());
+    assert_eq!(applied.code, 1, "{text}");
+    for what in [
+        "MeshMultiZoneService default/names",
+        "HostnameGenerator names",
+    ] {
+        assert!(
+            text.contains(&format!(
+                "Error: Cannot plan the {what}: the Kuma release of {} could not be read",
+                proxy.url
+            )),
+            "{text}"
+        );
+    }
+    for words in [
+        "They depend on its Kuma release, and `GET /` at",
+        "did not tell it, neither when the provider started nor when asked again: Kuma API GET / returned 503",
+        "so rather than guess, the plan stops here: this MeshMultiZoneService was not changed.",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("inconsistent"), "{text}");
+    assert_eq!(status(&kuma, &format!("{MZS}names")).0, 404);
+    assert_eq!(status(&kuma, "/hostnamegenerators/names").0, 404);
+    assert!(state_is_empty(&ws));
+
+    // `GET /` fails once, at configure: the plan reads it once more and the apply keeps the
+    // values planned.
+    proxy.fail_index(0);
+    ws.expect(0, &plan);
+    proxy.fail_index(1);
+    let applied = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_eq!(applied.code, 0, "{}", applied.all());
+    let state = ws.resource("kuma_mesh_multi_zone_service.names");
+    assert_eq!(state["kri"], kri, "{state}");
+    let (code, item) = status(&kuma, &format!("{MZS}names"));
+    assert_eq!(code, 200, "{item}");
+    assert_eq!(item["kri"], kri, "{item}");
+}
+
+/// A refresh uses the `timeouts.read` its state holds (Terraform hands a refresh the state, not
+/// the configuration): after a refresh ran out of time, raising `read` in the configuration
+/// changes nothing until an apply stores it, and the error says so and how
+/// (`terraform apply -refresh=false`, which writes nothing to the control plane); after that one
+/// apply, the refresh waits long enough.
+#[test]
+fn a_raised_read_timeout_takes_effect_once_stored_and_the_error_says_how() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let slow = Proxy::start(&kuma.global, Fault::Delay(Duration::from_secs(2)));
+    let ws = Workspace::new("current");
+    let config = |endpoint: &str, read: &str| {
+        format!(
+            "{}{}",
+            provider_block(endpoint, &kuma.token, "  live_lints = false", &[]),
+            mzs_with(
+                "slow",
+                "slow",
+                &format!("  timeouts {{\n    read = \"{read}\"\n  }}")
+            ),
+        )
+    };
+    ws.write(&config(&kuma.global, "1s"));
+    ws.init();
+    ws.apply(&[]);
+    let written = status(&kuma, &format!("{MZS}slow")).1["modificationTime"].clone();
+
+    let stored = "this resource's `timeouts.read` as its state holds it: a refresh gets the state, never the configuration, so a `timeouts.read` raised in the configuration takes effect once an apply has stored it; `terraform apply -refresh=false` stores it without this refresh";
+    for read in ["1s", "30s"] {
+        ws.write(&config(&slow.url, read));
+        let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+        let text = flat(&plan.all());
+        assert_eq!(plan.code, 1, "{text}");
+        assert!(
+            text.contains("Error: Could not read the MeshMultiZoneService"),
+            "{text}"
+        );
+        assert!(text.contains("operation deadline passed (1s;"), "{text}");
+        assert!(text.contains(stored), "{text}");
+    }
+    ws.expect(
+        0,
+        &[
+            "apply",
+            "-refresh=false",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ],
+    );
+    assert_eq!(
+        ws.resource("kuma_mesh_multi_zone_service.slow")["timeouts"]["read"],
+        "30s"
+    );
+    let plan = ws.plan_code();
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let after = status(&kuma, &format!("{MZS}slow")).1["modificationTime"].clone();
+    assert_eq!(
+        after, written,
+        "the change of timeouts wrote to the control plane"
+    );
 }

@@ -71,7 +71,7 @@ pub fn schema() -> Schema {
                 Attribute::required("name", Ty::String, "Name.").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
                 Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none. Known at plan from the release the control plane's `GET /` reports; when `GET /` does not answer (at configure and once more), a create's plan stops with an error instead, because Terraform plans again when it applies and the two plans must agree."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
                 Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write."),
@@ -462,13 +462,23 @@ pub async fn plan(
     let mut planned = planned;
     // A create's KRI as the server's release will print it (the core renders the planned
     // object), known at plan when the server's release is.
-    let release_known = ctx
-        .configured
-        .as_ref()
-        .is_some_and(|c| c.release_from_server);
-    if prior.is_null() && !planned.is_null() && release_known && !config.contains_unknown() {
-        if let Some(kri) = predicted_kri(&planned, ctx.version) {
-            planned.set("kri", kri);
+    // The release is asked for only when the KRI can be predicted at all (the core accepts the
+    // planned object); a plan that cannot read it stops (`release_for_names`).
+    let mut unread_release = None;
+    if prior.is_null() && !planned.is_null() && !config.contains_unknown() {
+        if let (Some(name), Some(_)) = (
+            planned.get("name").as_str(),
+            predicted_kri(&planned, ctx.version),
+        ) {
+            match super::release_for_names(ctx, KIND, name, "`kri`").await {
+                Ok(Some(release)) => {
+                    if let Some(kri) = predicted_kri(&planned, release) {
+                        planned.set("kri", kri);
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => unread_release = Some(error),
+            }
         }
     }
     let mut diags: Vec<Diag> = if config.is_null() {
@@ -548,6 +558,8 @@ pub async fn plan(
             )),
         }
     }
+    // After the create check, which says what it can alongside it.
+    diags.extend(unread_release);
     // Hostnames follow the template, the selector and which services it selects by label.
     let changes_hostnames = ["template", "selector", "labels"]
         .iter()

@@ -99,7 +99,7 @@ pub fn schema() -> Schema {
                 Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`.").force_new(),
                 Attribute::required("name", Ty::String, "Name of the service; the name rules of the Kuma release in use apply (checked at plan time).").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`; null against Kuma 2.9 to 2.12, which report none."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`; null against Kuma 2.9 to 2.12, which report none. Known at plan, with `snis`, from the release the control plane's `GET /` reports; when `GET /` does not answer (at configure and once more), a plan that would show them stops with an error instead, because Terraform plans again when it applies and the two plans must agree."),
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them (Kuma 2.14 and later; empty before)."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
@@ -540,13 +540,12 @@ pub async fn plan(
     let reviewed = std::sync::OnceLock::new();
     let review =
         |planned: &Value| (reviewed.get_or_init(|| as_resource(planned, ctx.version))).clone();
-    let names = |planned: &Value| {
-        server_release(ctx)
-            .then(|| predicted_names(review(planned)?, ctx.version))
-            .flatten()
-    };
-    if prior.is_null() {
-        if let Some(names) = names(&planned) {
+    // The release they depend on is asked for only when they can be predicted at all (a
+    // planned object the core accepts): a plan that cannot read it stops
+    // (`release_for_names`).
+    let mut unread_release: Option<Diag> = None;
+    if prior.is_null() && !planned.is_null() {
+        if let Some(names) = plan_names(ctx, review(&planned), &mut unread_release).await {
             planned.set("kri", names.kri);
             planned.set("snis", names.snis);
         }
@@ -564,7 +563,7 @@ pub async fn plan(
         let snis_change = may_change(MzsComputed::Snis, &update, ctx.version);
         let kri_changes = may_change(MzsComputed::Kri, &update, ctx.version);
         if snis_change || kri_changes {
-            let names = names(&planned);
+            let names = plan_names(ctx, review(&planned), &mut unread_release).await;
             if snis_change {
                 let snis = names.as_ref().map(|n| n.snis.clone());
                 planned.set("snis", snis.unwrap_or(Value::Unknown));
@@ -637,6 +636,9 @@ pub async fn plan(
             diags.extend(check_create(configured, &planned, ctx).await);
         }
     }
+    // After the create check, which says what it can (an existing object, or a control plane
+    // that does not answer) alongside it.
+    diags.extend(unread_release);
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
     if writes && !planned.is_null() && !diags.iter().any(|d| d.error) {
@@ -683,6 +685,26 @@ fn server_release(ctx: &PlanContext) -> bool {
     ctx.configured
         .as_ref()
         .is_some_and(|c| c.release_from_server)
+}
+
+/// The `kri` and `snis` of the planned object `resource` (`None` while a value they depend on
+/// is not known) under the server's release; `None` too when the release cannot be known, and
+/// then, when this run could not read a release the server has, the plan error in `unread`
+/// ([`super::release_for_names`]).
+async fn plan_names(
+    ctx: &PlanContext,
+    resource: Option<kuma_mzs_core::Resource>,
+    unread: &mut Option<Diag>,
+) -> Option<PredictedNames> {
+    let resource = resource?;
+    let id = format!("{}/{}", resource.meta.mesh, resource.meta.name);
+    match super::release_for_names(ctx, KIND, &id, "`kri` and `snis`").await {
+        Ok(release) => predicted_names(resource, release?),
+        Err(error) => {
+            *unread = Some(error);
+            None
+        }
+    }
 }
 
 /// `kri` and `snis` of a planned object as state holds them.

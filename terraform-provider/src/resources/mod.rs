@@ -14,7 +14,7 @@ use std::sync::Arc;
 use kuma_mzs_core::api::{check_writable, compute_labels, Mode};
 use kuma_mzs_core::{KumaVersion, ResourceType};
 
-use crate::client::ClientError;
+use crate::client::{ClientError, LostAnswerRead};
 use crate::config::Configured;
 use crate::diag::{attr, Diag, Step};
 use crate::schema::{Attribute, Block, NestedBlock, Nesting};
@@ -57,7 +57,7 @@ pub fn timeouts_block() -> NestedBlock {
                 Attribute::optional("create", Ty::String, "Deadline of a create. When it passes (or the connection breaks) after the request was sent, the provider reads the object under a deadline of its own (at most 5s) and, when it holds exactly what was sent, records it in the state as written, with a warning."),
                 Attribute::optional("update", Ty::String, "Deadline of an update."),
                 Attribute::optional("delete", Ty::String, "Deadline of a delete."),
-                Attribute::optional("read", Ty::String, "Deadline of a refresh."),
+                Attribute::optional("read", Ty::String, "Deadline of a refresh. Terraform gives a refresh the state, not the configuration, so a refresh uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none). After a refresh ran out of time, `terraform apply -refresh=false` stores the new value without that refresh; a change of `timeouts` alone writes nothing to the control plane."),
             ],
             blocks: vec![],
         },
@@ -299,10 +299,11 @@ where
         crate::client::LOST_ANSWER_READ_LIMIT,
         crate::client::DeadlineSetBy::LostAnswer,
     );
-    let found = reader.get_after_write(path).await;
+    let found = reader.read_after_lost_answer(path).await;
+    let endpoint = configured.client.endpoint();
     match (&error, found) {
         // A retry refused because its own first attempt got through.
-        (ClientError::AlreadyExists { .. }, Ok(item)) if ours(&item) => {
+        (ClientError::AlreadyExists { .. }, LostAnswerRead::Found(item)) if ours(&item) => {
             crate::log::debug(
                 "a retried create found its own first attempt",
                 &[("kind", what.kind), ("id", what.id)],
@@ -311,32 +312,56 @@ where
                 Default::default(),
             )))
         }
-        (ClientError::AlreadyExists { .. }, Ok(_)) => Err(taken()),
-        (ClientError::AlreadyExists { .. }, Err(e)) => Err(vec![lost_create(
+        (ClientError::AlreadyExists { .. }, LostAnswerRead::Found(_)) => Err(taken()),
+        (ClientError::AlreadyExists { .. }, found) => Err(vec![lost_create(
             what,
-            configured.client.endpoint(),
+            endpoint,
             "an attempt got no answer, and its retry was refused because the object exists"
                 .to_owned(),
-            Err(e),
+            found,
         )]),
-        (_, Ok(item)) if ours(&item) => {
+        (_, LostAnswerRead::Found(item)) if ours(&item) => {
             crate::log::warn(
                 "a create's answer was lost; the object holds what was sent",
                 &[("kind", what.kind), ("id", what.id)],
             );
             Ok(Created::AnswerLost { item, error })
         }
+        (_, LostAnswerRead::Missing { reads, waited }) => {
+            Err(vec![not_created(what, endpoint, &error, reads, waited)])
+        }
         (_, found) => {
             let text = error.to_string();
             let lost = text.trim_end().trim_end_matches('.').to_owned();
-            Err(vec![lost_create(
-                what,
-                configured.client.endpoint(),
-                lost,
-                found,
-            )])
+            Err(vec![lost_create(what, endpoint, lost, found)])
         }
     }
+}
+
+/// The error of a create whose answer was lost (`error`) and whose object the reads after it
+/// did not find (`reads` reads over `waited` answered 404): the create was not confirmed, and
+/// the object is not on the control plane, so nothing is tracked and nothing is left behind;
+/// an apply again is safe.
+fn not_created(
+    what: &Importable<'_>,
+    endpoint: &str,
+    error: &ClientError,
+    reads: u32,
+    waited: std::time::Duration,
+) -> Diag {
+    let (kind, id) = (what.kind, what.id);
+    let text = error.to_string();
+    let lost = text.trim_end().trim_end_matches('.');
+    let reads = match reads {
+        1 => "a read".to_owned(),
+        n => format!("{n} reads over {}", crate::client::humantime(waited)),
+    };
+    Diag::error(
+        format!("The {kind} {id} was not created"),
+        format!(
+            "The create was not confirmed: the write got no answer ({lost}). The {kind} is not on {endpoint}: {reads} afterwards found no {kind} {id:?} (404 Not Found): the write was not carried out. Nothing was created, and Terraform records nothing.\n\nRunning `terraform apply` again is safe: it creates the {kind} only where none exists. (Should the control plane still carry out the lost write later, the next plan says that {id:?} already exists and how to import it.)"
+        ),
+    )
 }
 
 /// The warning of a create whose answer was lost (`error`) but whose object holds what was
@@ -361,23 +386,18 @@ pub fn answer_lost_warning(kind: &str, id: &str, error: &ClientError, zone_statu
 /// The error of a create whose answer was lost (`lost` says how) and whose object the read
 /// after it (`found`) did not show holding what was sent: the object may exist, and the error
 /// says how to bring it under this resource.
-fn lost_create(
-    what: &Importable<'_>,
-    endpoint: &str,
-    lost: String,
-    found: Result<serde_json::Value, ClientError>,
-) -> Diag {
+fn lost_create(what: &Importable<'_>, endpoint: &str, lost: String, found: LostAnswerRead) -> Diag {
     let (kind, id, ty) = (what.kind, what.id, what.type_name);
     let seen = match found {
-        Err(e) if e.is_not_found() => "A read afterwards did not find it, so it was most likely not written; it may still appear if the control plane finishes the write later.".to_owned(),
-        Err(e) => {
+        LostAnswerRead::Missing { .. } => "A read afterwards did not find it, so it was most likely not written; it may still appear if the control plane finishes the write later.".to_owned(),
+        LostAnswerRead::Failed(e) => {
             let text = e.to_string();
             format!(
                 "A read afterwards failed too ({}), so whether it was written is not known.",
                 text.trim_end().trim_end_matches('.')
             )
         }
-        Ok(_) => format!("A read afterwards found a {kind} {id:?} that holds something other than what was sent (someone else's, or changed since), so it is not taken as this resource's."),
+        LostAnswerRead::Found(_) => format!("A read afterwards found a {kind} {id:?} that holds something other than what was sent (someone else's, or changed since), so it is not taken as this resource's."),
     };
     Diag::error(
         format!("Could not create the {kind} {id}"),
@@ -385,6 +405,54 @@ fn lost_create(
             "The create got no answer: {lost}. The control plane may have written the {kind} all the same (it finishes a write whose client stopped waiting). {seen} Terraform does not track it.\n\nRun `terraform plan`. If it says {id:?} already exists on {endpoint} and it is the object this resource was meant to create, import it:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf the plan proposes to create it, apply again."
         ),
     )
+}
+
+/// The release whose rendering predicts the names the server builds for a planned object
+/// (`kri`, `snis`): the server's own, `None` when the plan cannot know it in any run (no
+/// configured provider yet, or a server that does not tell), and an error when this run could
+/// not read it although the server has one (`GET /` failed, once at configure and once more
+/// here: [`Configured::reread_release`]).
+///
+/// Terraform plans a resource again in the apply's own provider process and refuses ("Provider
+/// produced inconsistent final plan") a value the first plan knew that the second leaves unknown
+/// or changes. Neither plan can tell which one it is, so a plan that cannot read the release
+/// the other plan may have read stops with this error instead of planning values the apply may
+/// not reproduce. `kind` and `id` name the object, `names` the values (`` `kri` ``).
+pub async fn release_for_names(
+    ctx: &PlanContext,
+    kind: &str,
+    id: &str,
+    names: &str,
+) -> Result<Option<KumaVersion>, Diag> {
+    let Some(configured) = &ctx.configured else {
+        return Ok(None);
+    };
+    let again = match configured.reread_release().await {
+        Ok(release) => return Ok(release),
+        Err(again) => again,
+    };
+    let first = configured.release_unread.as_deref().unwrap_or_default();
+    let endpoint = configured.client.endpoint();
+    let trim = |t: &str| t.trim_end().trim_end_matches('.').to_owned();
+    let tries = if trim(first) == trim(&again) {
+        format!(
+            "neither when the provider started nor when asked again: {}",
+            trim(first)
+        )
+    } else {
+        format!(
+            "when the provider started ({}), nor when asked again ({})",
+            trim(first),
+            trim(&again)
+        )
+    };
+    Err(Diag::error(
+        format!("Cannot plan the {kind} {id}: the Kuma release of {endpoint} could not be read"),
+        format!(
+            "The plan shows the {names} the control plane will give the {kind}. They depend on its Kuma release, and `GET /` at {endpoint} did not tell it, {tries}.\n\nTerraform plans each change twice (in `terraform plan`, and again when it applies), and a value the first plan showed must not change in the second, so rather than guess, the plan stops here: this {kind} was not changed. Check that `GET /` answers at {endpoint} (a Kuma control plane serves its release there; a gateway in front of the API must let it through), then run Terraform again."
+        ),
+    )
+    .at(attr("name")))
 }
 
 /// A planned object as the control plane's release will print it (the core's rendering, with
@@ -1894,6 +1962,77 @@ mod tests {
             ] {
                 assert!(error.detail.contains(words), "{words}: {}", error.detail);
             }
+        });
+    }
+
+    /// A create whose answer was lost and whose object is not there (the control plane never
+    /// wrote it; reads answer 404, slowly, as a distant control plane does) says so: not
+    /// created, not on the server, an apply again is safe. Not the read's own deadline (a
+    /// regression reported the last read, cut short by the 5 s, as "gave up ... 5s").
+    #[test]
+    fn a_lost_create_whose_object_is_not_there_says_it_was_not_created() {
+        use axum::http::StatusCode;
+        crate::test_server::block_on(async {
+            let reads: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+            let counted = Arc::clone(&reads);
+            let app = axum::Router::new().route(
+                "/meshes/default/meshmultizoneservices/x",
+                axum::routing::get(move || {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async {
+                        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+                        (
+                            StatusCode::NOT_FOUND,
+                            axum::Json(serde_json::json!({"title": "Not found"})),
+                        )
+                    }
+                })
+                .put(|| async {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    StatusCode::CREATED
+                }),
+            );
+            let endpoint = crate::test_server::serve(app).await;
+            let mut configured = configured_at(&endpoint).with_deadline(
+                std::time::Duration::from_millis(300),
+                crate::client::DeadlineSetBy::ResourceTimeouts,
+            );
+            // A control plane known to refuse a create over an existing object: no read first.
+            configured.refuses_create_over_existing = true;
+            let what = Importable {
+                type_name: "kuma_mesh_multi_zone_service",
+                kind: "MeshMultiZoneService",
+                id: "default/x",
+            };
+            let request =
+                serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "x"});
+            let path = "/meshes/default/meshmultizoneservices/x";
+            let created = create_new(&configured, &what, path, &request, |i| i.clone()).await;
+            let Err(diags) = created else {
+                panic!("created: {created:?}");
+            };
+            let [error] = diags.as_slice() else {
+                panic!("one error: {diags:?}");
+            };
+            assert!(error.error);
+            assert_eq!(
+                error.summary,
+                "The MeshMultiZoneService default/x was not created"
+            );
+            let answered = reads.load(std::sync::atomic::Ordering::SeqCst);
+            for words in [
+                "The create was not confirmed: the write got no answer (gave up on",
+                &format!("The MeshMultiZoneService is not on {endpoint}: {answered} reads over"),
+                "found no MeshMultiZoneService \"default/x\" (404 Not Found)",
+                "Running `terraform apply` again is safe",
+            ] {
+                assert!(error.detail.contains(words), "{words}: {}", error.detail);
+            }
+            assert!(
+                !error.detail.contains("5s"),
+                "the read's own deadline is no part of it: {}",
+                error.detail
+            );
         });
     }
 
