@@ -38,9 +38,10 @@ fi
 # - opt-level "z" everywhere except the standard library crates, which stay at 3 (their hot
 #   non-generic code: allocator, memchr, UTF-8 checks), and an explicit LLVM inline threshold,
 #   which lifts "z"'s cap of 5 and brings back small-function inlining: most of the speed of "s"
-#   at slightly less than the size of plain "z" (30 since the ninth session of 2026-12-03: 35
-#   was 8 % faster `validate` than 20 for 1.5 KB gzip, 30 is within the noise of 35 and 0.4 KB
-#   smaller, which the budget needed; 50 is 4 % faster again but costs over 1 KB);
+#   at slightly less than the size of plain "z" (20 since 2026-12-04: 1.85 KB gzip smaller than
+#   30 for 4 % slower `validate` in a paired run, room the core's fixes needed; returning outputs
+#   as JSON text for `JSON.parse` instead would free 1.2 KB for 13 %; 35 was within the noise of
+#   30, 50 is 4 % faster again but costs over 1 KB);
 # - no reference-types/multivalue: wasm-bindgen's JS heap instead of an externref table;
 # - -Zlocation-detail=none (no file/line strings for panics that cannot print anyway) and
 #   -Zfmt-debug=shallow (derived Debug prints only names; no output uses derived Debug).
@@ -53,7 +54,7 @@ lto="${WASM_LTO-true}"
 target_dir="${WASM_TARGET_DIR-$root/target}"
 # shellcheck disable=SC2206 # word splitting wanted: cargo arguments
 cargo_args=(${WASM_CARGO_ARGS--Zbuild-std=std,panic_abort -Zpanic-immediate-abort -Zbuild-std-features=optimize_for_size})
-rustflags="${WASM_RUSTFLAGS--Zlocation-detail=none -Zfmt-debug=shallow -Zshare-generics=y -Ctarget-feature=-reference-types,-multivalue -Cllvm-args=-inline-threshold=30}"
+rustflags="${WASM_RUSTFLAGS--Zlocation-detail=none -Zfmt-debug=shallow -Zshare-generics=y -Ctarget-feature=-reference-types,-multivalue -Cllvm-args=-inline-threshold=20}"
 std3='profile.wasm-release.package'
 std3="$std3.core.opt-level=3;$std3.alloc.opt-level=3;$std3.std.opt-level=3;$std3.dlmalloc.opt-level=3;$std3.compiler_builtins.opt-level=3"
 # WASM_CONFIG: cargo --config values, separated by ';'.

@@ -16,13 +16,17 @@ use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, Criterion};
+use kuma_mzs_core::explain::explain_with_skipped;
 use kuma_mzs_core::model::{
     Labels, MeshMultiZoneServiceSpec, MeshServicePort, MeshServiceSpec, MeshServiceState, Meta,
     MzsPort, Resource, Spec,
 };
 use kuma_mzs_core::preview::{Change, MzsStatusEngine, PreviewOptions};
 use kuma_mzs_core::selector::mzs_matches;
+use kuma_mzs_core::syntax::Limits;
 use kuma_mzs_core::vips::VipAllocator;
+use kuma_mzs_core::workspace::{preview_workspace, WorkspaceFile};
+use kuma_mzs_core::CheckOptions;
 
 const SERVICES: usize = 100_000;
 const MZS: usize = 10_000;
@@ -102,6 +106,25 @@ fn universe() -> Vec<Resource> {
 }
 
 /// Kuma's status updater: every MZS against every MeshService.
+/// `mzs` MZS selecting `app: svc-<i>`, and a MeshService for every third of them in each of the
+/// zones east and west, as one multi-document YAML text.
+fn workspace_text(mzs: usize) -> String {
+    let mut text = String::new();
+    for i in 0..mzs {
+        text.push_str(&format!(
+            "---\ntype: MeshMultiZoneService\nname: svc-{i}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: svc-{i}\n  ports:\n  - port: 80\n    appProtocol: http\n"
+        ));
+    }
+    for zone in ["east", "west"] {
+        for i in (0..mzs).step_by(3) {
+            text.push_str(&format!(
+                "---\ntype: MeshService\nname: svc-{i}\nmesh: default\nlabels:\n  app: svc-{i}\n  kuma.io/origin: zone\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: 80\n    appProtocol: http\n"
+            ));
+        }
+    }
+    text
+}
+
 fn naive_matching(mzs: &[Resource], services: &[Resource]) -> usize {
     let mut total = 0;
     for m in mzs {
@@ -210,6 +233,45 @@ fn bench_preview<M: Measurement + 'static>(c: &mut Criterion<M>, clock: &str) {
             flip = !flip;
             let r = if flip { down.clone() } else { up.clone() };
             black_box(engine.apply(Change::Upsert(r)))
+        })
+    });
+    group.finish();
+
+    // A workspace as files: 3,000 MZS, of which a third select one of 1,000 MeshServices in each
+    // of two zones, so 2,000 MZS match nothing and each gets its closest miss located in the
+    // text. The engine alone on the same resources is the floor: what the text adds above it is
+    // reading the files, the located warnings and the explanation.
+    let text = workspace_text(3_000);
+    let files = [WorkspaceFile {
+        path: "all.yaml",
+        text: &text,
+        zone: None,
+    }];
+    let zones = ["east".to_owned(), "west".to_owned()];
+    let check_options = CheckOptions {
+        limits: Limits {
+            max_bytes: usize::MAX,
+            ..Limits::default()
+        },
+        ..CheckOptions::default()
+    };
+    let run = preview_workspace(&files, &zones, &check_options, &options);
+    let mut group = c.benchmark_group(format!("workspace-{clock}"));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
+    group.bench_function("files_3k_mzs_2k_ms_preview_and_explain", |b| {
+        b.iter(|| {
+            let run = preview_workspace(&files, &zones, &check_options, &options);
+            black_box(explain_with_skipped(&run.resources, &run.preview, &[]))
+        })
+    });
+    group.bench_function("engine_only_same_resources_two_zones", |b| {
+        b.iter(|| {
+            black_box(kuma_mzs_core::preview::preview(
+                &run.resources,
+                &zones,
+                &options,
+            ))
         })
     });
     group.finish();

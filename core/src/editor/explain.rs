@@ -206,11 +206,7 @@ pub fn explain_with_skipped(
             }
         }
         for zone in &preview.zones {
-            let Some(p) = zone
-                .multi_zone_services
-                .iter()
-                .find(|p| p.mesh == resource.meta.mesh && p.name == resource.meta.name)
-            else {
+            let Some(p) = zone.mzs(&resource.meta.mesh, &resource.meta.name) else {
                 continue;
             };
             lines.push(format!("  zone {}:", zone.zone));

@@ -356,29 +356,24 @@ fn selector_path(key: Option<&str>) -> String {
     }
 }
 
-/// The MeshServices of `mesh` whose labels fail the fewest selector labels, with why.
+/// The MeshService of `mesh` whose labels (as its zone stores them, `stored`) fail the fewest
+/// selector labels, with why.
 fn closest_miss(
-    resources: &[Resource],
+    stored: &[crate::model::Meta],
     mesh: &str,
     selector: &crate::model::Labels,
 ) -> Option<(String, Option<String>)> {
-    // The labels the selector sees: as the zone stores the MeshService (computed ones too).
-    let stored = |r: &Resource| crate::kds::mesh_service_meta_as_stored(&r.meta);
-    let mut best: Option<(usize, &Resource)> = None;
-    for r in resources
-        .iter()
-        .filter(|r| r.resource_type() == ResourceType::MeshService && r.meta.mesh == mesh)
-    {
-        let labels = stored(r).labels;
-        let failing = selector
+    let mut best: Option<(usize, &crate::model::Meta)> = None;
+    for meta in stored.iter().filter(|m| m.mesh == mesh) {
+        let count = selector
             .iter()
-            .filter(|(k, v)| labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
+            .filter(|(k, v)| meta.labels.get(*k).map(String::as_str).unwrap_or("") != v.as_str())
             .count();
-        if failing > 0 && best.is_none_or(|(n, _)| failing < n) {
-            best = Some((failing, r));
+        if count > 0 && best.is_none_or(|(n, _)| count < n) {
+            best = Some((count, meta));
         }
     }
-    let meta = &stored(best?.1);
+    let meta = best?.1;
     let why = selector_mismatch(selector, &meta.labels)?;
     let first_failing = selector
         .iter()
@@ -402,35 +397,39 @@ fn locate_warnings(
     origins: &[Origin],
     results: &mut [FileResult],
 ) {
-    for zone in &preview.zones {
-        for mzs in &zone.multi_zone_services {
-            let Some(&(file, document)) = (resources.iter().zip(origins))
-                .find(|(r, _)| {
-                    r.resource_type() == ResourceType::MeshMultiZoneService
-                        && (&r.meta.mesh, &r.meta.name) == (&mzs.mesh, &mzs.name)
-                })
-                .map(|(_, origin)| origin)
-            else {
+    // The labels the zones store for each MeshService, computed once for every closest miss.
+    let mut stored = Vec::new();
+    for r in resources {
+        if r.resource_type() == ResourceType::MeshService {
+            stored.push(crate::kds::mesh_service_meta_as_stored(&r.meta));
+        }
+    }
+    for (r, &(file, document)) in resources.iter().zip(origins) {
+        if r.resource_type() != ResourceType::MeshMultiZoneService {
+            continue;
+        }
+        let Some(result) = results.get_mut(file) else {
+            continue;
+        };
+        let Some(doc) = result.checked.documents.get(document) else {
+            continue;
+        };
+        let Some(Spec::MeshMultiZoneService(spec)) = doc.resource.as_ref().map(|r| &r.spec) else {
+            continue;
+        };
+        // Its warnings, each once with the zones that give it (they are located in its own
+        // document, so no other MZS can give the same).
+        let mut located = Vec::new();
+        for zone in &preview.zones {
+            let Some(mzs) = zone.mzs(&r.meta.mesh, &r.meta.name) else {
                 continue;
             };
-            let Some(result) = results.get_mut(file) else {
-                continue;
-            };
-            let Some(doc) = result.checked.documents.get(document) else {
-                continue;
-            };
-            let Some(Spec::MeshMultiZoneService(spec)) = doc.resource.as_ref().map(|r| &r.spec)
-            else {
-                continue;
-            };
-            let mut located = Vec::new();
             for warning in &mzs.warnings {
-                located.push(locate(warning, &doc.root, spec, &mzs.mesh, resources));
-            }
-            for diagnostic in located {
-                add(&mut result.preview_diagnostics, diagnostic, &zone.zone);
+                let diagnostic = locate(warning, &doc.root, spec, &mzs.mesh, &stored);
+                add(&mut located, diagnostic, &zone.zone);
             }
         }
+        result.preview_diagnostics.append(&mut located);
     }
     // In the order of the text, as the document's own diagnostics are (a stable sort keeps a
     // place's warnings in the preview's order).
@@ -446,7 +445,7 @@ fn locate(
     root: &Node,
     spec: &crate::model::MeshMultiZoneServiceSpec,
     mesh: &str,
-    resources: &[Resource],
+    stored: &[crate::model::Meta],
 ) -> Diagnostic {
     let selector = spec.selector_labels();
     let (field, message) = match warning.code {
@@ -455,7 +454,7 @@ fn locate(
             selector_path(Some(crate::model::labels::DISPLAY_NAME)),
             warning.message.clone(),
         ),
-        Code::NoMatches => match closest_miss(resources, mesh, &selector) {
+        Code::NoMatches => match closest_miss(stored, mesh, &selector) {
             Some((why, key)) => (
                 selector_path(key.as_deref()),
                 format!("{}; {why}", warning.message),

@@ -39,6 +39,15 @@ pub struct ZonePreview {
     pub multi_zone_services: Vec<MzsPreview>,
 }
 
+impl ZonePreview {
+    /// The preview of the MZS `mesh`/`name`, looked up in the ordered list.
+    pub fn mzs(&self, mesh: &str, name: &str) -> Option<&MzsPreview> {
+        let list = &self.multi_zone_services;
+        let at = list.partition_point(|p| (p.mesh.as_str(), p.name.as_str()) < (mesh, name));
+        list.get(at).filter(|p| p.mesh == mesh && p.name == name)
+    }
+}
+
 /// One MZS as seen from one zone.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
