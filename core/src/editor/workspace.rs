@@ -145,6 +145,39 @@ pub fn preview_workspace(
                 ));
                 continue;
             }
+            // What a zone sent global is the zone's: global refuses an MZS labelled with another
+            // origin (from 2.11), and before that keeps it but never sends it to a zone.
+            let origin = resource.meta.labels.get(labels::ORIGIN);
+            if resource_type == ResourceType::MeshMultiZoneService
+                && in_zone.is_none()
+                && first_error.is_none()
+                && origin.is_some_and(|o| o != "global")
+            {
+                let field = format!("labels[\"{}\"]", labels::ORIGIN);
+                let at = crate::decode::span_of(&doc.root, &field);
+                let before = authoring.len();
+                let reason = match crate::rest::global_refusal_of_origin(
+                    options.kuma_version,
+                    resource_type,
+                    &resource.meta.labels,
+                ) {
+                    Some(message) => {
+                        authoring.push(PreviewDiagnostic {
+                            diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
+                            zones: Vec::new(),
+                        });
+                        "refused by global".to_owned()
+                    }
+                    None => format!(
+                        "global keeps it but sends no zone an MZS of {}: {}",
+                        labels::ORIGIN,
+                        origin.map_or("", String::as_str)
+                    ),
+                };
+                let errors = authoring.len() - before;
+                skipped.push(skip(file_index, resource, doc.span, at, errors, reason));
+                continue;
+            }
             if let Some(first) = first_error {
                 let count = 1 + errors.count();
                 let line = checked.line_index.position(file.text, first.start).line;
@@ -773,6 +806,53 @@ mod tests {
             d.diagnostic.field,
             "spec.selector.meshService.matchLabels[\"app\"]"
         );
+    }
+
+    fn run_on(version: crate::KumaVersion, text: &str) -> WorkspacePreview {
+        let files = [WorkspaceFile {
+            path: "global.yaml",
+            text,
+            zone: None,
+        }];
+        let options = PreviewOptions {
+            kuma_version: version,
+            ..PreviewOptions::default()
+        };
+        preview_workspace(
+            &files,
+            &["east".to_owned()],
+            &CheckOptions::default(),
+            &options,
+        )
+    }
+
+    #[test]
+    fn an_mzs_of_zone_origin_on_global_is_refused_from_2_11_and_never_synced_before() {
+        let mzs = "type: MeshMultiZoneService\nname: pay\nmesh: default\nlabels:\n  kuma.io/origin: zone\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: pay\n  ports:\n  - port: 80\n";
+        let out = run_on(crate::KumaVersion::V2_14, mzs);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(
+            (d.code, d.field.as_str(), d.message.as_str()),
+            (
+                Code::Kuma,
+                "labels[\"kuma.io/origin\"]",
+                "the origin label must be set to 'global'"
+            )
+        );
+        assert_eq!(&mzs[d.span.start as usize..d.span.end as usize], "zone");
+        assert_eq!(out.skipped[0].reason, "refused by global");
+        assert!(out.preview.zones[0].multi_zone_services.is_empty());
+
+        let out = run_on(crate::KumaVersion::V2_10, mzs);
+        assert!(out.files[0].preview_diagnostics.is_empty());
+        assert_eq!(
+            (out.skipped[0].reason.as_str(), out.skipped[0].errors),
+            (
+                "global keeps it but sends no zone an MZS of kuma.io/origin: zone",
+                0
+            )
+        );
+        assert!(out.preview.zones[0].multi_zone_services.is_empty());
     }
 
     #[test]

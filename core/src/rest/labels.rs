@@ -40,6 +40,18 @@ fn origin_for_write(
     }
 }
 
+/// Why global's REST layer refuses to create `labels` (an origin other than `global`; reported at
+/// `labels["kuma.io/origin"]`). `None` when global takes it, as releases before 2.11 take any. A
+/// Kubernetes manifest's MZS gets the admission webhook's refusal from `validate`.
+pub(crate) fn global_refusal_of_origin(
+    version: KumaVersion,
+    resource_type: ResourceType,
+    labels: &Labels,
+) -> Option<String> {
+    origin_for_write(&Mode::Global, version, resource_type, labels, String::new())
+        .map(|v| v.message)
+}
+
 /// Kuma's DELETE check of the stored resource's origin (from 2.14): global does not delete what
 /// a zone sent it, and a federated zone does not delete what global sent it (the next sync
 /// would not bring it back, and the stores would disagree for good).
