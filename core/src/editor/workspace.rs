@@ -156,7 +156,8 @@ pub fn preview_workspace(
                 let field = format!("labels[\"{}\"]", labels::ORIGIN);
                 let at = crate::decode::span_of(&doc.root, &field);
                 let before = authoring.len();
-                let reason = match crate::rest::global_refusal_of_origin(
+                let reason = match crate::rest::origin_refusal(
+                    &crate::rest::Mode::Global,
                     options.kuma_version,
                     resource_type,
                     &resource.meta.labels,
@@ -196,7 +197,7 @@ pub fn preview_workspace(
                         .or_insert_with(|| "kubernetes".to_owned());
                 }
                 if let Some(zone) =
-                    zone_label_checks(&mut resource, &doc.root, in_zone, &mut authoring)
+                    zone_label_checks(&mut resource, doc, in_zone, options, &mut authoring)
                 {
                     let at = authoring.last().map_or(doc.span, |d| d.diagnostic.span);
                     let reason = format!("refused by zone {zone}");
@@ -327,14 +328,40 @@ fn zone_label_path() -> String {
 }
 
 /// MZS201/MZS202, and the zone label Kuma computes for a MeshService written in a zone. The
-/// zone that refuses the MeshService (MZS202), if one does.
+/// zone that refuses the MeshService (MZS202, or its REST layer for an origin other than `zone`),
+/// if one does.
 fn zone_label_checks<'f>(
     resource: &mut Resource,
-    root: &Node,
+    doc: &crate::CheckedDocument,
     file_zone: Option<&'f str>,
+    options: &PreviewOptions,
     out: &mut Vec<PreviewDiagnostic>,
 ) -> Option<&'f str> {
+    let root = &doc.root;
+    let kubernetes = doc.shape == Some(crate::Shape::Kubernetes);
     let label = resource.meta.zone().to_owned();
+    if let (Some(zone), false) = (file_zone, kubernetes) {
+        // A zone of a multizone deployment is federated: it takes only what it originates.
+        let mode = crate::rest::Mode::Zone {
+            name: zone.to_owned(),
+            federated: true,
+        };
+        let version = options.kuma_version;
+        if let Some(message) = crate::rest::origin_refusal(
+            &mode,
+            version,
+            ResourceType::MeshService,
+            &resource.meta.labels,
+        ) {
+            let field = format!("labels[\"{}\"]", labels::ORIGIN);
+            let at = crate::decode::span_of(root, &field);
+            out.push(PreviewDiagnostic {
+                diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
+                zones: Vec::new(),
+            });
+            return Some(zone);
+        }
+    }
     match (file_zone, label.is_empty()) {
         (Some(zone), true) => {
             resource
@@ -343,16 +370,19 @@ fn zone_label_checks<'f>(
                 .insert(labels::ZONE.to_owned(), zone.to_owned());
         }
         // The zone refuses it: its REST API with a 400 (master `resource_crud_endpoints.go:488`),
-        // its admission webhook on Kubernetes (`resourceadmissionchecker.go:108-110`).
+        // its admission webhook on Kubernetes with a 403 (v2.14.3
+        // `resourceadmissionchecker.go:103-107`; Kuma's defaulter has set `kuma.io/origin: zone`).
         (Some(zone), false) if label != zone => {
+            let message = if kubernetes {
+                crate::validate::kubernetes::labels_not_allowed(labels::ZONE, zone, &label)
+            } else {
+                format!("{} label should have {zone} value", labels::ZONE)
+            };
             out.push(PreviewDiagnostic {
                 diagnostic: Diagnostic::new(
                     Code::ZoneLabelMismatch,
                     zone_label_path(),
-                    format!(
-                        "{} label should have {zone} value",
-                        labels::ZONE
-                    ),
+                    message,
                     crate::decode::span_of(root, &zone_label_path()),
                 ),
                 zones: Vec::new(),
@@ -853,6 +883,39 @@ mod tests {
             )
         );
         assert!(out.preview.zones[0].multi_zone_services.is_empty());
+    }
+
+    #[test]
+    fn a_zone_refuses_a_meshservice_in_kumas_words_for_its_shape_and_origin() {
+        // A Kubernetes zone's webhook, once Kuma's defaulter has set `kuma.io/origin: zone`.
+        let manifest = "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: redis\n  namespace: app\n  labels:\n    kuma.io/zone: west\nspec:\n  ports:\n  - port: 6379\n";
+        let out = run(&[("east.yaml", manifest, Some("east"))]);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(
+            (d.code, d.message.as_str()),
+            (
+                Code::ZoneLabelMismatch,
+                "Operation not allowed. 'kuma.io/zone' label should have 'east' value, got 'west'"
+            )
+        );
+        assert_eq!(out.skipped[0].reason, "refused by zone east");
+        // A federated zone's REST layer takes only what the zone originates.
+        let global = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/origin: global\nspec:\n  ports:\n  - port: 1\n";
+        let out = run(&[("east.yaml", global, Some("east"))]);
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(
+            (d.code, d.field.as_str(), d.message.as_str()),
+            (
+                Code::Kuma,
+                "labels[\"kuma.io/origin\"]",
+                "the origin label must be set to 'zone'"
+            )
+        );
+        assert_eq!(
+            &global[d.span.start as usize..d.span.end as usize],
+            "global"
+        );
+        assert_eq!(out.skipped[0].reason, "refused by zone east");
     }
 
     #[test]

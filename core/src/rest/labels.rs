@@ -40,16 +40,17 @@ fn origin_for_write(
     }
 }
 
-/// Why global's REST layer refuses to create `labels` (an origin other than `global`; reported at
-/// `labels["kuma.io/origin"]`). `None` when global takes it, as releases before 2.11 take any. A
-/// Kubernetes manifest's MZS gets the admission webhook's refusal from `validate`.
-pub(crate) fn global_refusal_of_origin(
+/// Why the REST layer of a control plane in `mode` refuses to create a resource with `labels`
+/// for their origin (reported at `labels["kuma.io/origin"]`): global takes only `global` (from
+/// 2.11; before, any), a federated zone only `zone`. A Kubernetes manifest's MZS gets global's
+/// admission webhook refusal from `validate`.
+pub(crate) fn origin_refusal(
+    mode: &Mode,
     version: KumaVersion,
     resource_type: ResourceType,
     labels: &Labels,
 ) -> Option<String> {
-    origin_for_write(&Mode::Global, version, resource_type, labels, String::new())
-        .map(|v| v.message)
+    origin_for_write(mode, version, resource_type, labels, String::new()).map(|v| v.message)
 }
 
 /// Kuma's DELETE check of the stored resource's origin (from 2.14): global does not delete what

@@ -41,7 +41,7 @@ pub use kri_lookup::{kri_not_found, kri_request, parse_kri_format, KriRequest};
 pub use labels::check_delete;
 pub use labels::check_immutable_labels;
 pub(crate) use labels::check_labels;
-pub(crate) use labels::global_refusal_of_origin;
+pub(crate) use labels::origin_refusal;
 pub use labels::compute_labels;
 pub use list_query::{parse_filters, parse_page_size, parse_query, ListFilter, Page, PageSize};
 pub use mode::{check_writable, Mode};

@@ -45,10 +45,16 @@ pub(crate) fn webhook_violations(
     if mzs && zone_origin {
         out.push(Violation::new(
             crate::validate::meta::label_field(labels::ORIGIN),
-            "Operation not allowed. 'kuma.io/origin' label should have 'global' value, got 'zone'",
+            labels_not_allowed(labels::ORIGIN, "global", "zone"),
         ));
     }
     out
+}
+
+/// The admission webhook's refusal of a label value (v2.14.3
+/// `resourceadmissionchecker.go:136-138`), answered with a 403.
+pub(crate) fn labels_not_allowed(label: &str, correct: &str, actual: &str) -> String {
+    format!("Operation not allowed. '{label}' label should have '{correct}' value, got '{actual}'")
 }
 
 /// The API server's list-map check of a MeshService's `spec.ports`, keyed on `port` and

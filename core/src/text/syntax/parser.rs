@@ -157,7 +157,20 @@ impl Builder<'_> {
                 Ok(ok) => ok,
                 Err(e) => {
                     let m = e.marker();
-                    let at = self.offset(m);
+                    let mut at = self.offset(m);
+                    // A tab the scanner met after a scalar is reported at the scalar's start, one
+                    // in the indentation just after it: point at the tab itself.
+                    if e.info().ends_with("found a tab") {
+                        at += text
+                            .get(at as usize..)
+                            .and_then(|t| t.find('\t'))
+                            .map_or(0, to_u32);
+                    } else if e.info().starts_with("tabs disallowed")
+                        && at > 0
+                        && text.as_bytes().get(at as usize - 1) == Some(&b'\t')
+                    {
+                        at -= 1;
+                    }
                     // The scanner has its own nesting guard for flow collections; report it as the
                     // limit it is, not as a syntax error.
                     let code = if e.info().contains("recursion limit") {

@@ -424,3 +424,22 @@ fn a_merge_key_tagged_merge_still_merges_and_one_tagged_str_does_not() {
         .collect();
     assert_eq!(plain, [true, false]);
 }
+
+/// A tab used for indentation is reported where it is, not at the scalar before it.
+#[test]
+fn a_tab_in_the_indentation_is_reported_at_the_tab() {
+    for text in [
+        "a:\n  b: 80\n\tc: 2\n",
+        "a:\n  b:\n\tc: {}\n",
+        "a:\n\t- b\n",
+        "a:\n  - b\n\t- c\n",
+    ] {
+        let parsed = parse(text, &Limits::default());
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        assert_eq!(
+            parsed.diagnostics[0].span.start as usize,
+            text.find('\t').unwrap_or(0),
+            "{text:?}"
+        );
+    }
+}
