@@ -256,7 +256,7 @@ labels:
   team: "has space"
         ^^^^^^^^^^^ kuma a valid label must be an empty string or consist of...
   kuma.io/origin: elsewhere
-                  ^^^^^^^^^ kuma unknown origin "elsewhere", must be one of: global, zone
+                  ^^^^^^^^^ kuma unknown resource origin "elsewhere"
 spec:
   selector: {meshService: {matchLabels: {app: redis}}}
   ports: [{port: 6379, appProtocol: tcp}]

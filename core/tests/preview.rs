@@ -227,8 +227,40 @@ spec:
         .map(|s| s.mesh.as_str())
         .collect();
     assert_eq!(meshes, vec!["default", "other"]);
-    assert!(m.warnings.iter().any(|w| w.code == Code::CrossMeshMatch));
+    assert!(m.warnings.iter().any(|w| w.code == Code::CrossMeshMatch
+        && w.message
+            .ends_with("(add kuma.io/mesh: default to the selector)")));
     assert_eq!(m.ports[0].served_by.len(), 1);
+}
+
+#[test]
+fn a_selector_naming_another_mesh_is_told_to_name_its_own() {
+    let input = resources(
+        r#"
+type: MeshService
+name: web
+mesh: other
+labels: {app: web, kuma.io/zone: z1}
+spec: {state: Available, ports: [{port: 80}]}
+---
+type: MeshMultiZoneService
+name: web
+mesh: default
+spec:
+  selector: {meshService: {matchLabels: {app: web, kuma.io/mesh: other}}}
+  ports: [{port: 80}]
+"#,
+    );
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let m = &p.zones[0].multi_zone_services[0];
+    let cross = m.warnings.iter().find(|w| w.code == Code::CrossMeshMatch);
+    assert!(
+        cross.is_some_and(|w| w
+            .message
+            .ends_with("(set kuma.io/mesh: default in the selector, not other)")),
+        "{:?}",
+        m.warnings
+    );
 }
 
 #[test]

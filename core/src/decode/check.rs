@@ -150,6 +150,7 @@ fn admission(documents: &mut [CheckedDocument], options: &CheckOptions) {
             namespace,
             &resource.meta.labels,
             system,
+            options.kuma_version,
         );
         if found.is_empty() {
             continue;

@@ -160,7 +160,7 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 /// or `type:`/`kind:` naming a Kuma type (YAML or JSON, quoted or not). Linear in the text, so
 /// it can judge files over the size limit.
 pub(crate) fn mentions_kuma(text: &str) -> bool {
-    text.split(['\n', ',', '{']).any(|part| {
+    text.split(['\n', '\r', ',', '{']).any(|part| {
         // A byte order mark starts the first line; `[` a flow sequence (or a stray bracket).
         let part = part.trim_start_matches([' ', '\t', '-', '"', '\'', '[', '\u{feff}']);
         let (key, value) = part.split_once(':').unwrap_or(("", ""));
@@ -295,5 +295,8 @@ mod tests {
             "{\"type\": \"MeshService\", \"name\": \"x\"}"
         ));
         assert!(mentions_kuma("  - apiVersion: kuma.io/v1alpha1\n"));
+        // Old Mac line endings: a syntax error before the type line is still the file's.
+        let classic = "name: [\rtype: MeshMultiZoneService\r";
+        assert!(holds_kuma(&check(classic, &CheckOptions::default()), classic));
     }
 }

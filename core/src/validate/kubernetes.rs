@@ -1,9 +1,9 @@
 //! What a Kubernetes cluster refuses in a Kuma manifest besides Kuma's validator, wherever the
 //! manifest goes: the API server's object metadata and structural schema checks, and the rules
-//! of Kuma's admission webhook (`pkg/plugins/runtime/k8s/webhooks/resourceadmissionchecker.go`,
-//! the same from v2.9.13 to 3.0) that hold on global and on every zone alike.
+//! of Kuma's admission webhook (`pkg/plugins/runtime/k8s/webhooks/resourceadmissionchecker.go`)
+//! that hold on global and on every zone alike.
 
-use crate::model::{labels, Labels, MeshServiceSpec, ResourceType};
+use crate::model::{labels, KumaVersion, Labels, MeshServiceSpec, ResourceType};
 use crate::validate::dns::is_dns1123_label;
 use crate::Violation;
 
@@ -15,14 +15,16 @@ pub(crate) fn namespace_errors(namespace: &str) -> Vec<String> {
 /// Kuma's webhook on the namespace and origin of a MeshMultiZoneService or HostnameGenerator
 /// manifest. Global admits Kuma resources only in the system namespace, a zone admits a
 /// HostnameGenerator only there (`AllowedOnSystemNamespaceOnly`) and no MeshMultiZoneService at
-/// all, so outside it both are refused on every control plane; so is an MZS labelled
-/// `kuma.io/origin: zone` (global refuses the zone origin, a zone the type). A namespace left
+/// all, so outside it both are refused on every control plane; so is, from 2.11, an MZS labelled
+/// `kuma.io/origin: zone` (global refuses the zone origin, a zone the type; before 2.11 global's
+/// webhook checked no origin, v2.10.11 `resourceadmissionchecker.go:65-66,88`). A namespace left
 /// out is kubectl's current one, which only the applier knows: not checked.
 pub(crate) fn webhook_violations(
     resource_type: ResourceType,
     namespace: Option<&str>,
     resource_labels: &Labels,
     system_namespace: &str,
+    version: KumaVersion,
 ) -> Vec<Violation> {
     let zone_origin = resource_labels
         .get(labels::ORIGIN)
@@ -42,7 +44,7 @@ pub(crate) fn webhook_violations(
             format!("{start} can be created only in the system namespace:{system_namespace}"),
         ));
     }
-    if mzs && zone_origin {
+    if mzs && zone_origin && version >= KumaVersion::V2_11 {
         out.push(Violation::new(
             crate::validate::meta::label_field(labels::ORIGIN),
             labels_not_allowed(labels::ORIGIN, "global", "zone"),
@@ -102,24 +104,43 @@ mod tests {
             ResourceType::HostnameGenerator,
         ] {
             assert_eq!(
-                webhook_violations(t, Some("redis"), &none, "kuma-system"),
+                webhook_violations(t, Some("redis"), &none, "kuma-system", KumaVersion::V2_14),
                 [Violation::new(
                     "metadata.namespace",
                     "on Global CP the policy can be created only in the system namespace:kuma-system"
                 )]
             );
-            assert!(webhook_violations(t, Some("kuma-system"), &none, "kuma-system").is_empty());
-            assert!(webhook_violations(t, None, &none, "kuma-system").is_empty());
-            // Kong Mesh's system namespace.
+            assert!(webhook_violations(
+                t,
+                Some("kuma-system"),
+                &none,
+                "kuma-system",
+                KumaVersion::V2_14
+            )
+            .is_empty());
             assert!(
-                webhook_violations(t, Some("kong-mesh-system"), &none, "kong-mesh-system")
-                    .is_empty()
+                webhook_violations(t, None, &none, "kuma-system", KumaVersion::V2_14).is_empty()
             );
+            // Kong Mesh's system namespace.
+            assert!(webhook_violations(
+                t,
+                Some("kong-mesh-system"),
+                &none,
+                "kong-mesh-system",
+                KumaVersion::V2_14
+            )
+            .is_empty());
         }
         // A zone's own generator: the zone's message.
         let zone = labelled(&[(labels::ORIGIN, "zone")]);
         assert_eq!(
-            webhook_violations(ResourceType::HostnameGenerator, Some("app"), &zone, "kuma-system"),
+            webhook_violations(
+                ResourceType::HostnameGenerator,
+                Some("app"),
+                &zone,
+                "kuma-system",
+                KumaVersion::V2_14
+            ),
             [Violation::new(
                 "metadata.namespace",
                 "resource type HostnameGenerator can be created only in the system namespace:kuma-system"
@@ -130,19 +151,32 @@ mod tests {
             ResourceType::MeshService,
             ResourceType::MeshLoadBalancingStrategy,
         ] {
-            assert!(webhook_violations(t, Some("app"), &none, "kuma-system").is_empty());
+            assert!(
+                webhook_violations(t, Some("app"), &none, "kuma-system", KumaVersion::V2_14)
+                    .is_empty()
+            );
         }
     }
 
     #[test]
-    fn an_mzs_labelled_with_the_zone_origin_is_refused() {
+    fn an_mzs_labelled_with_the_zone_origin_is_refused_from_2_11() {
         let zone = labelled(&[(labels::ORIGIN, "zone")]);
+        // Global's webhook checks the origin from 2.11 only.
+        assert!(webhook_violations(
+            ResourceType::MeshMultiZoneService,
+            Some("kuma-system"),
+            &zone,
+            "kuma-system",
+            KumaVersion::V2_10
+        )
+        .is_empty());
         assert_eq!(
             webhook_violations(
                 ResourceType::MeshMultiZoneService,
                 Some("kuma-system"),
                 &zone,
-                "kuma-system"
+                "kuma-system",
+                KumaVersion::V2_11
             ),
             [Violation::new(
                 "labels[\"kuma.io/origin\"]",

@@ -182,7 +182,11 @@ pub(crate) fn unknown_origin(labels: &Labels) -> Option<Violation> {
         .map(|origin| {
             Violation::new(
                 label_field(label_keys::ORIGIN),
-                format!("unknown origin {origin:?}, must be one of: global, zone"),
+                // `ResourceOrigin.IsValid` (v2.14.3 `dataplane_helpers.go:148`, Go's `%q`).
+                format!(
+                    "unknown resource origin {}",
+                    crate::template::go_quote(origin)
+                ),
             )
         })
 }

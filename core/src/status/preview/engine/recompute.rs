@@ -104,11 +104,16 @@ impl MzsStatusEngine {
                 message: format!("Matched {} MeshService(s)", mesh_services.len()),
             }
         };
+        // The fix: the MZS's own mesh in the selector (in place of another one it names).
+        let advice = match entry.selector.get(crate::model::labels::MESH) {
+            Some(named) => format!("set kuma.io/mesh: {mesh} in the selector, not {named}"),
+            None => format!("add kuma.io/mesh: {mesh} to the selector"),
+        };
         for s in services.iter().filter(|s| s.meta.mesh != mesh) {
             warnings.push(PreviewWarning {
                 code: Code::CrossMeshMatch,
                 message: format!(
-                    "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic (add kuma.io/mesh: {mesh} to the selector)",
+                    "selector matches MeshService {} of mesh {}; Kuma lists it in status.meshServices but it never receives traffic ({advice})",
                     s.meta.display_name(), s.meta.mesh
                 ),
                 port: None,
