@@ -1245,3 +1245,47 @@ fn a_misspelled_key_gets_a_fix_inside_its_quotes_and_none_through_its_tag() {
     // Replacing inside assumed quotes would leave `!matchLabels...` behind.
     assert_eq!(fix("!!str matchLabel"), None);
 }
+
+#[test]
+fn a_zone_refuses_a_policy_mixing_producer_and_consumer_items() {
+    let mlbs = |namespace: &str, second: &str| {
+        format!(
+            "apiVersion: kuma.io/v1alpha1\nkind: MeshLoadBalancingStrategy\nmetadata:\n  name: lb\n  namespace: {namespace}\n  labels:\n    kuma.io/mesh: default\nspec:\n  to:\n  - targetRef: {{kind: MeshService, name: redis}}\n    default: {{localityAwareness: {{disabled: true}}}}\n  - targetRef: {second}\n    default: {{localityAwareness: {{disabled: true}}}}\n"
+        )
+    };
+    let refusals = |text: &str| -> Vec<(String, String)> {
+        check(text, &options(KumaVersion::V2_14))
+            .all_diagnostics()
+            .filter(|d| d.message.contains("producer"))
+            .map(|d| (d.field.clone(), d.message.clone()))
+            .collect()
+    };
+    let mixed = mlbs(
+        "kuma-demo",
+        "{kind: MeshMultiZoneService, labels: {kuma.io/display-name: redis}}",
+    );
+    assert_eq!(
+        refusals(&mixed),
+        [(
+            "spec.to".to_owned(),
+            "it's not allowed to mix producer and consumer items in the same policy".to_owned()
+        )]
+    );
+    // In the system namespace every policy is the system's; two producer items are one role.
+    let system = mlbs(
+        "kuma-system",
+        "{kind: MeshMultiZoneService, labels: {kuma.io/display-name: redis}}",
+    );
+    assert!(refusals(&system).is_empty());
+    let producers = mlbs(
+        "kuma-demo",
+        "{kind: MeshService, name: web, namespace: kuma-demo}",
+    );
+    assert!(refusals(&producers).is_empty());
+    // A MeshService of another namespace is a consumer item.
+    let other = mlbs(
+        "kuma-demo",
+        "{kind: MeshService, name: web, namespace: other}",
+    );
+    assert_eq!(refusals(&other).len(), 1);
+}

@@ -145,13 +145,20 @@ fn admission(documents: &mut [CheckedDocument], options: &CheckOptions) {
         let namespace = (doc.root.get("metadata"))
             .and_then(|m| m.get("namespace")?.as_str())
             .filter(|ns| !ns.is_empty());
-        let found = crate::validate::kubernetes::webhook_violations(
+        let mut found = crate::validate::kubernetes::webhook_violations(
             resource.resource_type(),
             namespace,
             &resource.meta.labels,
             system,
             options.kuma_version,
         );
+        if let (Some(ns), crate::model::Spec::MeshLoadBalancingStrategy(spec)) =
+            (namespace, &resource.spec)
+        {
+            if ns != system {
+                found.extend(crate::validate::kubernetes::policy_role_violation(spec, ns));
+            }
+        }
         if found.is_empty() {
             continue;
         }

@@ -3,7 +3,9 @@
 //! of Kuma's admission webhook (`pkg/plugins/runtime/k8s/webhooks/resourceadmissionchecker.go`)
 //! that hold on global and on every zone alike.
 
-use crate::model::{labels, KumaVersion, Labels, MeshServiceSpec, ResourceType};
+use crate::model::{
+    labels, KumaVersion, Labels, MeshLoadBalancingStrategySpec, MeshServiceSpec, ResourceType,
+};
 use crate::validate::dns::is_dns1123_label;
 use crate::Violation;
 
@@ -51,6 +53,32 @@ pub(crate) fn webhook_violations(
         ));
     }
     out
+}
+
+/// A policy's role in a namespace other than the system one (`ComputePolicyRole`, v2.14.3
+/// `labels/compute.go:206-259`, 2.9.19 `model/resource.go:607`), which a zone's webhook computes
+/// and refuses when the `to` items mix producer ones (a named MeshService or MeshHTTPRoute of the
+/// policy's own namespace) and consumer ones. Global admits no policy outside the system namespace.
+pub(crate) fn policy_role_violation(
+    spec: &MeshLoadBalancingStrategySpec,
+    namespace: &str,
+) -> Option<Violation> {
+    let producers = (spec.to.iter())
+        .filter(|to| {
+            let t = &to.target_ref;
+            matches!(t.kind.as_str(), "MeshService" | "MeshHTTPRoute")
+                && t.name.as_deref().is_some_and(|n| !n.is_empty())
+                && t.namespace
+                    .as_deref()
+                    .is_none_or(|ns| ns.is_empty() || ns == namespace)
+        })
+        .count();
+    (producers > 0 && producers < spec.to.len()).then(|| {
+        Violation::new(
+            "spec.to",
+            "it's not allowed to mix producer and consumer items in the same policy",
+        )
+    })
 }
 
 /// The admission webhook's refusal of a label value (v2.14.3
