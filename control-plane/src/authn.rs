@@ -13,11 +13,15 @@
 //! 2. The token authenticator: a request still anonymous whose `Authorization` header starts
 //!    with `Bearer ` has that token validated, and an invalid one is a 401 at once; any other
 //!    header (none, empty, `Basic ...`, `bearer ...`) leaves the request anonymous
-//!    (v2.14.3 `pkg/plugins/authn/api-server/tokens/authenticator.go` lines 19-39). Only a route
-//!    go-restful selected can skip this (`auth: skip` metadata, which only `GET /` has,
-//!    v2.14.3 `pkg/api-server/index_endpoints.go` line 22, `authn/skip.go` lines 20-31); a
-//!    request go-restful has no route for (404, 405, 415, 406) has no selected route, so a bad
-//!    token is a 401 there too, on `/` as well.
+//!    (v2.14.3 `pkg/plugins/authn/api-server/tokens/authenticator.go` lines 19-39). It is
+//!    skipped (`authn/skip.go` lines 20-31) for a route go-restful selected with `auth: skip`
+//!    metadata, which only `GET /` has (v2.14.3 `pkg/api-server/index_endpoints.go` line 22),
+//!    and for any request whose `RequestURI` (the request target as sent) starts with `/gui`
+//!    ([`skips_token_check`]); a request go-restful has no route for (404, 405, 415, 406) has no
+//!    selected route, so a bad token is a 401 there too, on `/` as well.
+//!
+//! Neither filter guards Kuma's KDS server (a gRPC server of its own that takes zone tokens), so
+//! kuma-local's KDS calls never apply the loopback rule (`http.rs` `authenticate`).
 
 use std::net::IpAddr;
 
@@ -32,6 +36,15 @@ const BEARER_PREFIX: &[u8] = b"Bearer ";
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&[u8]> {
     let value = headers.get(header::AUTHORIZATION)?.as_bytes();
     value.strip_prefix(BEARER_PREFIX)
+}
+
+/// Kuma's `UnauthorizedPathPrefixes` (v2.14.3 `pkg/api-server/authn/skip.go` lines 16-18, 26-30):
+/// a request target (Go's `r.RequestURI`, as sent: not decoded, an absolute-form target keeps its
+/// scheme) starting with `/gui` skips the token check, so a wrong token there is not refused.
+/// Kuma serves its GUI under `/gui/` outside go-restful; kuma-local has none, so such a request
+/// gets the router's answer (`404: Page Not Found`), as Kuma's router answers `/guide`.
+pub(crate) fn skips_token_check(request_uri: &str) -> bool {
+    request_uri.starts_with("/gui")
 }
 
 /// Kuma's `isDirectLoopbackRequest`: the peer is a loopback address, no proxy header
@@ -332,6 +345,31 @@ mod tests {
         assert!(!origin("localhost:5681", "http://evil.example"));
         assert!(!origin("localhost:5681", "null"));
         assert!(!origin("localhost:5681", "file://localhost:5681"));
+    }
+
+    #[test]
+    fn only_request_targets_starting_with_gui_skip_the_token_check() {
+        for target in [
+            "/gui",
+            "/gui/",
+            "/gui/meshes",
+            "/guide",
+            "/gui%2F",
+            "/gui?x=1",
+        ] {
+            assert!(skips_token_check(target), "{target}");
+        }
+        // The target as sent: an escape or an absolute form is not `/gui`.
+        for target in [
+            "/",
+            "/meshes",
+            "/%67ui",
+            "//gui",
+            "http://localhost/gui",
+            "/GUI",
+        ] {
+            assert!(!skips_token_check(target), "{target}");
+        }
     }
 
     #[test]

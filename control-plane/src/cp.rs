@@ -82,7 +82,8 @@ pub struct Chaos {
 pub struct Auth {
     /// The admin user token (`Authorization: Bearer <token>`).
     pub admin_token: String,
-    /// Requests without a token from loopback act as admin.
+    /// Direct requests from loopback act as admin, whatever token they carry (Kuma's
+    /// `localhostIsAdmin`; not on the KDS sync calls).
     pub allow_anonymous_localhost: bool,
 }
 

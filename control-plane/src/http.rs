@@ -327,30 +327,47 @@ fn request_host(request: &Request) -> Option<&str> {
     }
 }
 
+/// kuma-local's KDS calls (pull and push), which stand for Kuma's KDS server: a zone token or the
+/// admin token opens them, never Kuma's API-server rule for loopback requests.
+fn is_kds_path(path: &str) -> bool {
+    path.starts_with("/_kds/")
+}
+
 /// Kuma's authentication filters, in Kuma's order and before routing ([`crate::authn`]): with
-/// `--allow-anonymous-localhost` a direct loopback request is the admin whatever token it sends;
-/// otherwise a `Bearer` token must be the admin token (or, on KDS calls, a zone token), else 401
-/// on any path and method, known or not; a request without one goes on as [`Anonymous`].
+/// `--allow-anonymous-localhost` a direct loopback request is the admin whatever token it sends
+/// (not on the KDS calls: Kuma's `LocalhostAuthenticator` is an API-server filter, and its KDS
+/// server takes zone tokens only); otherwise a `Bearer` token must be the admin token (or, on KDS
+/// calls, a zone token), else 401 on any path and method, known or not, except where Kuma's
+/// token authenticator skips the check ([`crate::authn::skips_token_check`]); a request without
+/// one goes on as [`Anonymous`].
 async fn authenticate(State(cp): State<Shared>, mut request: Request, next: Next) -> Response {
     if skips_authentication(&request) {
         return next.run(request).await;
     }
-    if cp.auth.allow_anonymous_localhost {
+    let kds = is_kds_path(request.uri().path());
+    if cp.auth.allow_anonymous_localhost && !kds {
         let peer = request.extensions().get::<PeerAddr>().map(|p| p.0.ip());
         if crate::authn::is_direct_loopback_request(peer, request_host(&request), request.headers())
         {
             return next.run(request).await;
         }
     }
-    let Some(token) = crate::authn::bearer_token(request.headers()) else {
-        request.extensions_mut().insert(Anonymous);
-        return next.run(request).await;
+    let request_uri = request
+        .extensions()
+        .get::<crate::request_path::RequestUri>()
+        .map_or_else(|| request.uri().to_string(), |uri| uri.0.clone());
+    let token = match crate::authn::bearer_token(request.headers()) {
+        Some(token) if !crate::authn::skips_token_check(&request_uri) => token,
+        _ => {
+            request.extensions_mut().insert(Anonymous);
+            return next.run(request).await;
+        }
     };
     if constant_time_eq(token, cp.auth.admin_token.as_bytes()) {
         return next.run(request).await;
     }
     // A zone token opens only that zone's KDS calls.
-    if request.uri().path().starts_with("/_kds/") {
+    if kds {
         let zone = std::str::from_utf8(token)
             .ok()
             .and_then(|token| crate::zone_token::verify(&cp.auth.admin_token, token));
@@ -375,7 +392,12 @@ async fn require_caller(State(cp): State<Shared>, request: Request, next: Next) 
     if request.extensions().get::<Anonymous>().is_none() {
         return next.run(request).await;
     }
-    if cp.auth.allow_anonymous_localhost {
+    if is_kds_path(request.uri().path()) {
+        // No loopback rule there ([`authenticate`]): a zone token or the admin token, else 401.
+        error_response(&ApiError::unauthenticated(
+            "no token: send the admin token or this zone's token as 'Authorization: Bearer <token>'",
+        ))
+    } else if cp.auth.allow_anonymous_localhost {
         error_response(&ApiError::forbidden(
             "anonymous access is only allowed for direct requests from localhost",
         ))

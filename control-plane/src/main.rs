@@ -105,7 +105,10 @@ struct RunArgs {
     /// Admin token to use instead of a generated one.
     #[arg(long, env = "KUMA_LOCAL_ADMIN_TOKEN")]
     admin_token: Option<String>,
-    /// Requests without a token from loopback act as admin.
+    /// Direct requests from loopback act as admin, whatever token they carry (Kuma's
+    /// `localhostIsAdmin`: a loopback peer and Host, no Forwarded/X-Forwarded-For/X-Real-IP, no
+    /// cross-site Sec-Fetch-Site or foreign Origin); never on the KDS sync calls, which take a
+    /// zone token or the admin token.
     #[arg(long)]
     allow_anonymous_localhost: bool,
     /// Fraction (0..1) of API requests answered with 503.

@@ -7,19 +7,27 @@
 //! (`TrimRightSlashEnabled`; `route.go` `tokenizePath`, `curly.go` `SelectRoute`, and path
 //! parameters are those tokens, `path_processor.go`), and go-restful registers no HEAD routes,
 //! so a HEAD is refused like any other method the path does not have (axum would answer it as a
-//! GET).
+//! GET). Before any of that, Go's server refuses a request whose `Host` headers it cannot take
+//! ([`host_refusal`]): more than one, none in an HTTP/1.1 request, or one with a byte no host
+//! has.
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri, Version};
 use axum::response::Response;
 use axum::Router;
+use hyper::ext::ReasonPhrase;
 use kuma_mzs_core::api;
 use tower::ServiceExt;
 
 /// The method a request arrived with when the front door changed it (for the request log).
 #[derive(Debug, Clone)]
 pub struct ArrivedAs(pub Method);
+
+/// Go's `r.RequestURI`: the request target as it was sent (not decoded; an absolute-form target
+/// with its scheme and authority), kept before the front door rewrites the path for routing.
+#[derive(Debug, Clone)]
+pub struct RequestUri(pub String);
 
 /// `routes` behind Go's path handling (see the module docs).
 pub fn go_http_front(routes: Router) -> Router {
@@ -28,8 +36,14 @@ pub fn go_http_front(routes: Router) -> Router {
         async move {
             let path = request.uri().path();
             let Some(decoded) = decode_path(path) else {
-                return Ok(bad_request());
+                return Ok(bad_request(None));
             };
+            if let Some(refusal) = host_refusal(&request) {
+                return Ok(refusal);
+            }
+            let request_uri = RequestUri(request.uri().to_string());
+            request.extensions_mut().insert(request_uri);
+            let path = request.uri().path();
             let clean = clean_path(path);
             if clean != path {
                 return Ok(moved_permanently(request.uri(), &clean));
@@ -125,10 +139,49 @@ fn go_restful_path(decoded: &str) -> String {
     routed
 }
 
-/// Go's answer to a request line it cannot parse (`net/http` `conn.serve`): written before any
-/// handler, in plain text, and the connection is closed.
-fn bad_request() -> Response {
-    let mut response = Response::new(Body::from("400 Bad Request"));
+/// Go's `net/http` refusals of a request's `Host` headers, in Go's order, before any handler:
+/// `readRequest` (request.go) refuses more than one `Host` header with a plain error, so the
+/// answer is the bare `400 Bad Request`; then `conn.readRequest` (server.go) refuses an
+/// HTTP/1.1 request without one (`CONNECT` excepted) and one with a byte `httpguts.ValidHostHeader`
+/// does not allow, each as a `badRequestError` whose text is in the status line and the body.
+fn host_refusal(request: &Request) -> Option<Response> {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let first = hosts.next();
+    if hosts.next().is_some() {
+        return Some(bad_request(None));
+    }
+    match first {
+        None if request.version() >= Version::HTTP_11 && request.method() != Method::CONNECT => {
+            Some(bad_request(Some("missing required Host header")))
+        }
+        Some(host) if !host.as_bytes().iter().all(|&b| valid_host_byte(b)) => {
+            Some(bad_request(Some("malformed Host header")))
+        }
+        _ => None,
+    }
+}
+
+/// `httpguts.validHostByte`: what `ValidHostHeader` lets through (letters, digits and
+/// `!$%&'()*+,-.:;=[]_~`).
+fn valid_host_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!$%&'()*+,-.:;=[]_~".contains(&byte)
+}
+
+/// Go's answer to a request it cannot read (`net/http` `conn.serve`): written before any
+/// handler, in plain text, and the connection is closed. A `badRequestError` (`Some(text)`) is
+/// `400 Bad Request: <text>` in the status line and the body; any other error is the bare
+/// `400 Bad Request`.
+fn bad_request(text: Option<&'static str>) -> Response {
+    let message = match text {
+        Some(text) => format!("400 Bad Request: {text}"),
+        None => "400 Bad Request".to_owned(),
+    };
+    let reason = text
+        .and_then(|text| ReasonPhrase::try_from(format!("Bad Request: {text}").as_bytes()).ok());
+    let mut response = Response::new(Body::from(message));
+    if let Some(reason) = reason {
+        response.extensions_mut().insert(reason);
+    }
     *response.status_mut() = StatusCode::BAD_REQUEST;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -220,6 +273,48 @@ fn go_restful_allow(response: &mut Response) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_headers_are_refused_as_gos_server_refuses_them() {
+        let request = |version: Version, method: Method, hosts: &[&'static str]| {
+            let mut request = Request::new(Body::empty());
+            *request.version_mut() = version;
+            *request.method_mut() = method;
+            for host in hosts {
+                request
+                    .headers_mut()
+                    .append(header::HOST, HeaderValue::from_static(host));
+            }
+            host_refusal(&request).map(|response| {
+                let reason = response
+                    .extensions()
+                    .get::<ReasonPhrase>()
+                    .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned());
+                (response.status(), reason)
+            })
+        };
+        let (v10, v11, get) = (Version::HTTP_10, Version::HTTP_11, Method::GET);
+        let refused =
+            |reason: Option<&str>| Some((StatusCode::BAD_REQUEST, reason.map(str::to_owned)));
+        assert_eq!(request(v11, get.clone(), &["localhost:5681"]), None);
+        assert_eq!(request(v11, get.clone(), &[""]), None);
+        assert_eq!(request(v11, get.clone(), &["[::1]:5681"]), None);
+        assert_eq!(request(v10, get.clone(), &[]), None);
+        assert_eq!(request(v11, Method::CONNECT, &[]), None);
+        assert_eq!(request(v11, get.clone(), &["a", "b"]), refused(None));
+        assert_eq!(request(v10, get.clone(), &["a", "a"]), refused(None));
+        assert_eq!(
+            request(v11, get.clone(), &[]),
+            refused(Some("Bad Request: missing required Host header"))
+        );
+        for host in ["local host", "a/b", "a\"b", "a@b", "a\tb"] {
+            assert_eq!(
+                request(v10, get.clone(), &[host]),
+                refused(Some("Bad Request: malformed Host header")),
+                "{host}"
+            );
+        }
+    }
 
     #[test]
     fn paths_are_cleaned_as_gos_serve_mux_cleans_them() {

@@ -96,7 +96,8 @@ pub struct Config {
     pub tls: Tls,
     /// Admin token; generated (and kept in the data directory) when `None`.
     pub admin_token: Option<String>,
-    /// Let token-less requests from loopback act as admin.
+    /// Let direct requests from loopback act as admin, whatever token they carry (Kuma's
+    /// `localhostIsAdmin`; not on the KDS sync calls).
     pub allow_anonymous_localhost: bool,
     /// Fault injection.
     pub chaos: Chaos,

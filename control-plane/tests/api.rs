@@ -531,12 +531,18 @@ fn tokens_are_required_unless_anonymous_loopback_is_enabled() {
     assert_eq!(status, 401);
     let (status, _, text) = g.anonymous().raw("GET", "/meshes", None, &proxied);
     assert_eq!(status, 403, "{text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        body["detail"],
+        "anonymous access is only allowed for direct requests from localhost"
+    );
     // A page of another origin in a browser on this machine is no direct request either.
     let cross = [
         ("Origin", "http://evil.example"),
         ("Sec-Fetch-Site", "cross-site"),
     ];
-    assert_eq!(g.anonymous().raw("GET", "/meshes", None, &cross).0, 403);
+    let (status, _, cross_text) = g.anonymous().raw("GET", "/meshes", None, &cross);
+    assert_eq!((status, cross_text), (403, text));
 }
 
 #[test]

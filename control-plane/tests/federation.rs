@@ -519,6 +519,79 @@ fn a_zone_process_federates_over_http() {
     wait_until(WAIT, || east.get(&on_zone("redis")).0 == 404);
 }
 
+/// `--allow-anonymous-localhost` is Kuma's `localhostIsAdmin`, an API-server filter (v2.14.3
+/// `pkg/api-server/server.go` lines 124-127): it never opens the KDS calls, where a zone token or
+/// the admin token is needed even from loopback, so a zone with a wrong token does not sync.
+#[test]
+fn allow_anonymous_localhost_does_not_open_kds_to_a_wrong_zone_token() {
+    use common::Client;
+    use kuma_local::server::{Config, RemoteGlobal, Topology};
+    let global = Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        admin_token: Some("shared".to_owned()),
+        allow_anonymous_localhost: true,
+        ..Config::default()
+    });
+    let global_url = global.info().global.clone().unwrap();
+    let g = global.global();
+    // The API: a direct loopback request is the admin, whatever its token.
+    assert_eq!(
+        Client::new(&global_url, "garbage-token").get("/meshes").0,
+        200
+    );
+    // KDS: anything but the admin token or this zone's token is 401, another zone's name 403.
+    let pull = "/_kds/v1/pull?zone=east&wait=0";
+    let (status, body) = Client::new(&global_url, "garbage-token").get(pull);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["title"], "Invalid authentication data");
+    let (status, body) = g.anonymous().get(pull);
+    assert_eq!(status, 401, "{body}");
+    let push = r#"{"zone":"east","full":false,"upserts":[],"deletes":[]}"#;
+    let garbage = Client::new(&global_url, "garbage-token");
+    assert_eq!(garbage.raw("POST", "/_kds/v1/push", Some(push), &[]).0, 401);
+    assert_eq!(
+        g.anonymous()
+            .raw("POST", "/_kds/v1/push", Some(push), &[])
+            .0,
+        401
+    );
+    let (status, _, token) = g.raw("POST", "/tokens/zone", Some(r#"{"zone":"east"}"#), &[]);
+    assert_eq!(status, 200, "{token}");
+    let east_token = Client::new(&global_url, &token);
+    assert_eq!(east_token.get(pull).0, 200);
+    assert_eq!(east_token.get("/_kds/v1/pull?zone=west&wait=0").0, 403);
+    assert_eq!(g.get(pull).0, 200);
+
+    // A zone started with `--global-token garbage-token` is refused and says so.
+    g.put(
+        &format!("{MZS}/redis"),
+        &mzs("redis", &[("app", "redis")], &[6379]),
+    );
+    let zone = Cluster::start_unchecked(Config {
+        topology: Topology::Zone {
+            name: "east".to_owned(),
+            global: Some(RemoteGlobal {
+                url: global_url,
+                token: Some("garbage-token".to_owned()),
+                ca_cert: None,
+            }),
+        },
+        port: 0,
+        admin_token: Some("zone".to_owned()),
+        ..Config::default()
+    });
+    let east = zone.zone("east");
+    wait_until(Duration::from_secs(10), || {
+        let (status, _, text) = east.raw("GET", "/ready", None, &[]);
+        status == 503 && text.contains("refused the pull: 401 Unauthorized")
+    });
+    // Nothing came from global: not even the MZS's mesh.
+    let (status, body) = east.get(&on_zone("redis"));
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(east.get("/meshmultizoneservices").1["total"], 0);
+}
+
 #[test]
 fn deleting_a_mesh_on_global_removes_what_zones_hold_in_it() {
     let cluster = Cluster::federation(&["east", "west"]);

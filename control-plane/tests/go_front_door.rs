@@ -1,6 +1,7 @@
 //! What Kuma's Go stack does with a request before and around its routes, as a user sees it:
 //! percent-encoded paths (Go's server decodes the path, go-restful routes on the decoded one),
-//! the order of authentication and routing, and `GET /config` written as Kuma writes it.
+//! `Host` headers Go's server refuses, the order of authentication and routing (and what skips
+//! it), and `GET /config` written as Kuma writes it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -214,4 +215,137 @@ fn a_bad_token_is_refused_before_routing_and_a_missing_one_after() {
     let basic = [("Authorization", "Basic dG9rOg==")];
     assert_eq!(g.anonymous().raw("GET", "/zones", None, &basic).0, 404);
     assert_eq!(g.anonymous().raw("GET", "/meshes", None, &basic).0, 401);
+}
+
+/// `request` written byte for byte on a fresh connection; everything the server sends until it
+/// closes the connection (the request does not ask it to).
+fn raw_exchange(base: &str, request: &[u8]) -> String {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    // A timeout here means the server kept the connection open.
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
+#[test]
+fn host_headers_go_refuses_are_its_400_before_authentication() {
+    // With the loopback rule on: a refused request never reaches it.
+    let cluster = Cluster::start(Config {
+        topology: Topology::Global,
+        port: 0,
+        admin_token: Some("tok".to_owned()),
+        allow_anonymous_localhost: true,
+        ..Config::default()
+    });
+    let base = cluster.info().global.clone().unwrap();
+    let address = base.trim_start_matches("http://");
+    let refused = |request: String, status_line: &str, body: &str| {
+        let answer = raw_exchange(&base, request.as_bytes());
+        let (head, text) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.starts_with(&format!("{status_line}\r\n")),
+            "{request:?}: {answer}"
+        );
+        let head = head.to_ascii_lowercase();
+        assert!(
+            head.contains("\r\ncontent-type: text/plain; charset=utf-8"),
+            "{answer}"
+        );
+        assert!(head.contains("\r\nconnection: close"), "{answer}");
+        assert_eq!(text, body, "{request:?}");
+    };
+    // Two `Host` headers: Go's `readRequest` error, the bare 400 (not the first Host's admin).
+    for hosts in [
+        format!("Host: {address}\r\nHost: evil.example\r\n"),
+        format!("Host: evil.example\r\nHost: {address}\r\n"),
+        format!("Host: {address}\r\nhost: {address}\r\n"),
+    ] {
+        for auth in ["", "Authorization: Bearer tok\r\n"] {
+            refused(
+                format!("GET /meshes HTTP/1.1\r\n{hosts}{auth}\r\n"),
+                "HTTP/1.1 400 Bad Request",
+                "400 Bad Request",
+            );
+        }
+    }
+    // No `Host` in HTTP/1.1 (an absolute-form target too): Go's `badRequestError`, its text in
+    // the status line and the body.
+    for target in ["/meshes", "/", &*format!("http://{address}/meshes")] {
+        refused(
+            format!("GET {target} HTTP/1.1\r\nAuthorization: Bearer tok\r\n\r\n"),
+            "HTTP/1.1 400 Bad Request: missing required Host header",
+            "400 Bad Request: missing required Host header",
+        );
+    }
+    for host in [
+        "local host",
+        "localhost/x",
+        "\"localhost\"",
+        "localhost\u{e9}",
+    ] {
+        refused(
+            format!("GET /meshes HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+            "HTTP/1.1 400 Bad Request: malformed Host header",
+            "400 Bad Request: malformed Host header",
+        );
+    }
+    // HTTP/1.0 needs no `Host`: the request goes on (not a direct loopback request without one:
+    // `GET /` is open, `/meshes` is refused as anonymous).
+    let answer = raw_exchange(&base, b"GET / HTTP/1.0\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.0 200 OK\r\n"), "{answer}");
+    let answer = raw_exchange(&base, b"GET /meshes HTTP/1.0\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.0 403 Forbidden\r\n"), "{answer}");
+    // An empty `Host` is one Go takes; one `Host` of loopback is still the admin.
+    let answer = raw_exchange(
+        &base,
+        format!("GET /meshes HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    let answer = raw_exchange(
+        &base,
+        b"GET / HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+}
+
+#[test]
+fn gui_paths_and_ready_skip_the_token_check() {
+    let cluster = global();
+    let g = cluster.global();
+    let stale = Client::new(&g.base, "stale");
+    // Kuma's token authenticator skips any request target starting with `/gui`
+    // (`authn/skip.go`): no 401, the router's 404 (kuma-local serves no GUI).
+    for (method, path) in [
+        ("GET", "/gui"),
+        ("GET", "/gui/"),
+        ("GET", "/gui/meshes"),
+        ("GET", "/guide"),
+        ("PUT", "/gui/x"),
+    ] {
+        for client in [&stale, &g.anonymous()] {
+            let (status, headers, text) = client.raw(method, path, None, &[]);
+            assert_eq!(
+                (status, text.as_str(), header(&headers, "content-type")),
+                (
+                    404,
+                    "404: Page Not Found",
+                    Some("text/plain; charset=utf-8")
+                ),
+                "{method} {path}"
+            );
+        }
+    }
+    // The target as sent: an escaped `g` is no `/gui` to Kuma's check.
+    let (status, _, text) = stale.raw("GET", "/%67ui/x", None, &[]);
+    assert_eq!(status, 401, "{text}");
+    // kuma-local's readiness (Kuma's is on its diagnostics port) takes no token, a wrong one
+    // included; any other method on it is checked.
+    assert_eq!(stale.raw("GET", "/ready", None, &[]).0, 200);
+    assert_eq!(g.anonymous().raw("GET", "/ready", None, &[]).0, 200);
+    assert_eq!(stale.raw("POST", "/ready", None, &[]).0, 401);
 }
