@@ -230,7 +230,7 @@ fn complete_in(
                     } => field_items(fields, &keys, version, style),
                     Resolved::Field {
                         ty: Ty::StringMap, ..
-                    } => label_items(&keys, style),
+                    } => label_items(&keys, style, &path, version),
                     _ => return Some(Vec::new()),
                 }
             };

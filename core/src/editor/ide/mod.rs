@@ -152,7 +152,7 @@ pub fn complete(text: &str, offset: u32, version: KumaVersion) -> Vec<Completion
                     }) => fields.to_vec(),
                     Some(Resolved::Field {
                         ty: Ty::StringMap, ..
-                    }) => return label_items(&siblings, KeyStyle::Block),
+                    }) => return label_items(&siblings, KeyStyle::Block, &path, version),
                     _ => return Vec::new(),
                 }
             };
@@ -204,10 +204,23 @@ fn field_items(
         .collect()
 }
 
-/// Well-known label keys for a `labels`/`matchLabels` map.
-fn label_items(siblings: &[String], style: KeyStyle) -> Vec<CompletionItem> {
+/// Well-known label keys for the `labels`/`matchLabels` map at `path`: not, in a resource's own
+/// labels, `kuma.io/display-name` where `version` replaces it on write (the check warns at it).
+fn label_items(
+    siblings: &[String],
+    style: KeyStyle,
+    path: &[Step],
+    version: KumaVersion,
+) -> Vec<CompletionItem> {
+    let own = match path {
+        [Step::Key(l)] => l == "labels",
+        [Step::Key(m), Step::Key(l)] => m == "metadata" && l == "labels",
+        _ => false,
+    };
+    let replaced = own && version.overwrites_display_name();
     WELL_KNOWN_LABELS
         .iter()
+        .filter(|(k, _)| !(replaced && *k == labels::DISPLAY_NAME))
         .filter(|(k, _)| !siblings.iter().any(|s| s == k))
         .map(|&(k, doc)| CompletionItem {
             label: k.to_owned(),

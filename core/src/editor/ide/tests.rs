@@ -34,7 +34,8 @@ fn label_keys_have_hovers_and_completions() {
     assert!(h.contents.contains("gets no traffic"));
     let items = complete(text, at(text, "  \n") + 2, KumaVersion::V3_0);
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-    assert!(labels.contains(&"kuma.io/display-name") && labels.contains(&"k8s.kuma.io/namespace"));
+    // 3.0 replaces a resource's own display name on write: not proposed there.
+    assert!(!labels.contains(&"kuma.io/display-name") && labels.contains(&"k8s.kuma.io/namespace"));
     assert!(!labels.contains(&"kuma.io/zone"), "already written");
     let selector = "type: MeshMultiZoneService\nname: a\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        \n";
     let items = complete(selector, selector.len() as u32 - 1, KumaVersion::V3_0);
@@ -337,4 +338,22 @@ fn completes_inside_a_flow_collection_that_spans_lines() {
         "{:?}",
         labels(&closed)
     );
+}
+
+#[test]
+fn own_labels_leave_out_the_display_name_a_release_replaces_on_write() {
+    let universal = "type: MeshMultiZoneService\nname: a\nmesh: default\nlabels:\n  ";
+    let manifest = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: a\n  labels:\n    ";
+    for text in [universal, manifest] {
+        let offered = |version| -> Vec<String> {
+            let items = complete(text, text.len() as u32, version);
+            labels(&items).into_iter().map(str::to_owned).collect()
+        };
+        assert!(
+            !offered(KumaVersion::V3_0).contains(&"kuma.io/display-name".to_owned()),
+            "{text:?}"
+        );
+        assert!(offered(KumaVersion::V3_0).contains(&"kuma.io/zone".to_owned()));
+        assert!(offered(KumaVersion::V2_14).contains(&"kuma.io/display-name".to_owned()));
+    }
 }
