@@ -41,10 +41,12 @@ pub(crate) fn webhook_violations(
         } else {
             "resource type HostnameGenerator"
         };
-        out.push(Violation::new(
+        // The webhook answers its first refusal only (v2.14.3 `resourceadmissionchecker.go:34-45`:
+        // the namespace before the labels).
+        return vec![Violation::new(
             "metadata.namespace",
             format!("{start} can be created only in the system namespace:{system_namespace}"),
-        ));
+        )];
     }
     if mzs && zone_origin && version >= KumaVersion::V2_11 {
         out.push(Violation::new(
@@ -231,5 +233,19 @@ mod tests {
                 r#"Duplicate value: {"appProtocol":"tcp","port":6379}"#
             )]
         );
+    }
+
+    #[test]
+    fn the_webhook_answers_its_first_refusal_only() {
+        let zone = labelled(&[(labels::ORIGIN, "zone")]);
+        let found = webhook_violations(
+            ResourceType::MeshMultiZoneService,
+            Some("default"),
+            &zone,
+            "kuma-system",
+            KumaVersion::V2_14,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].field, "metadata.namespace");
     }
 }
