@@ -333,13 +333,14 @@ fn is_kds_path(path: &str) -> bool {
     path.starts_with("/_kds/")
 }
 
-/// Kuma's authentication filters, in Kuma's order and before routing ([`crate::authn`]): with
-/// `--allow-anonymous-localhost` a direct loopback request is the admin whatever token it sends
-/// (not on the KDS calls: Kuma's `LocalhostAuthenticator` is an API-server filter, and its KDS
-/// server takes zone tokens only); otherwise a `Bearer` token must be the admin token (or, on KDS
-/// calls, a zone token), else 401 on any path and method, known or not, except where Kuma's
-/// token authenticator skips the check ([`crate::authn::skips_token_check`]); a request without
-/// one goes on as [`Anonymous`].
+/// Kuma's authentication filters, in Kuma's order and before routing (the core's rules,
+/// [`api::rest::is_direct_loopback_request`] and [`api::rest::bearer_token`], read from the
+/// request by [`crate::authn`]): with `--allow-anonymous-localhost` a direct loopback request is
+/// the admin whatever token it sends (not on the KDS calls: Kuma's `LocalhostAuthenticator` is an
+/// API-server filter, and its KDS server takes zone tokens only); otherwise a `Bearer` token must
+/// be the admin token (or, on KDS calls, a zone token), else 401 on any path and method, known or
+/// not, except where Kuma's token authenticator skips the check
+/// ([`api::rest::skips_token_check`]); a request without one goes on as [`Anonymous`].
 async fn authenticate(State(cp): State<Shared>, mut request: Request, next: Next) -> Response {
     if skips_authentication(&request) {
         return next.run(request).await;
@@ -540,11 +541,10 @@ async fn index(State(cp): State<Shared>) -> Response {
 /// The control plane's configuration in Kuma's key names, the settings kuma-local has (mode,
 /// VIP ranges, `localhostIsAdmin`; [`ControlPlane::config_view`]). Kuma serves its whole
 /// configuration here, to an authenticated user, as compact JSON in its structs' field order
-/// (it writes the bytes itself, so go-restful does not pretty-print them).
+/// ([`api::rest::config_text`]; it writes the bytes itself, so go-restful does not pretty-print
+/// them).
 async fn config(State(cp): State<Shared>) -> Response {
-    let mut response = Response::new(Body::from(crate::config_text::config_text(
-        &cp.config_view(),
-    )));
+    let mut response = Response::new(Body::from(api::rest::config_text(&cp.config_view())));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -9,7 +9,6 @@
 //! ports and returns the addresses; [`app`] is the router of one control plane.
 
 mod authn;
-mod config_text;
 pub mod connections;
 pub mod cp;
 pub mod http;

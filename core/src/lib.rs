@@ -102,7 +102,8 @@ pub mod api {
     /// REST layer checks a URL's.
     pub use crate::validate::meta::validate_meta;
 
-    /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits.
+    /// The REST facts around the validation layers: envelopes, `next` links, cascades, limits,
+    /// authentication before routing, the text of `GET /config`.
     pub mod rest {
         pub use crate::rest::facts::{
             allow_header, body_too_large, check_port_count, default_mesh, delete_body,
@@ -111,6 +112,14 @@ pub mod api {
             put_body, resource_types_body, router_rejection, FRAMEWORK_TEXT_CONTENT_TYPE,
         };
         pub use crate::rest::response_text::response_text;
+
+        /// The API server's authentication rules before routing: the `Bearer` token, the `/gui`
+        /// skip, `localhostIsAdmin`'s direct loopback request.
+        pub use crate::rest::authn::{
+            bearer_token, is_direct_loopback_request, skips_token_check, LoopbackHeaders,
+        };
+        /// `GET /config` as Kuma writes it (compact, the Go structs' field order).
+        pub use crate::rest::config_text::config_text;
     }
 }
 

@@ -1,11 +1,14 @@
 //! The REST layer: Kuma's REST-layer rules that are not transport: the validation layers of a PUT
 //! in Kuma's order (§2.3 of the reference), Kuma's error bodies, labels computed on write (§7.5),
 //! label checks (§2.5), which control plane may write which type (§7.4), KRI and SNI names,
-//! pagination and filter parameters (§7.2), the REST and Kubernetes output shapes, and the
-//! `_hostnames` inspect endpoint (§6.4).
+//! pagination and filter parameters (§7.2), the REST and Kubernetes output shapes, the
+//! `_hostnames` inspect endpoint (§6.4), the API server's authentication rules (`Bearer` tokens,
+//! the `/gui` skip, `localhostIsAdmin`) and the text of `GET /config`.
 //!
 //! The local control plane (`kuma-local`) only does HTTP, storage and sync around these.
 
+pub(crate) mod authn;
+pub(crate) mod config_text;
 pub(crate) mod facts;
 pub(crate) mod kri;
 pub(crate) mod schema_errors;
@@ -41,8 +44,8 @@ pub use kri_lookup::{kri_not_found, kri_request, parse_kri_format, KriRequest};
 pub use labels::check_delete;
 pub use labels::check_immutable_labels;
 pub(crate) use labels::check_labels;
-pub(crate) use labels::origin_refusal;
 pub use labels::compute_labels;
+pub(crate) use labels::origin_refusal;
 pub use list_query::{parse_filters, parse_page_size, parse_query, ListFilter, Page, PageSize};
 pub use mode::{check_writable, Mode};
 pub use output::{

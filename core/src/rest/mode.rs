@@ -72,7 +72,8 @@ impl Mode {
     /// master `pkg/config/app/kuma-cp/config.go` `IPAMConfig`, the same keys from 2.9) and
     /// whether token-less loopback requests act as admin (`apiServer.authn.localhostIsAdmin`,
     /// `pkg/config/api-server/config.go`). Settings a caller does not have are left out rather
-    /// than made up.
+    /// than made up. [`config_text`](super::config_text::config_text) writes it as Kuma's
+    /// `GET /config` does (compact, in the Go structs' field order, which a `Value` cannot keep).
     pub fn config_view_with(
         &self,
         global_address: Option<&str>,

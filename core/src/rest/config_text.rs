@@ -1,17 +1,20 @@
 //! The text of `GET /config` as Kuma writes it: `json.Marshal` of its configuration struct
 //! (compact, Go's field order, Go's HTML-safe escapes), written as it is, not through
 //! go-restful's pretty-printing (v2.14.3 `pkg/api-server/config_ws.go` lines 13-24,
-//! `pkg/config/display.go` lines 11-23). The field order is a Kuma fact that belongs with the
-//! core's view of the configuration (`core/src/rest/mode.rs` `config_view_with`, which builds a
-//! `serde_json::Value` and so loses the order); it lives here until it moves there.
+//! `pkg/config/display.go` lines 11-23). The values come from [`Mode::config_view_with`]
+//! (a `serde_json::Value`, whose keys have no order); [`config_text`] writes them in the order
+//! of Kuma's Go structs.
+//!
+//! [`Mode::config_view_with`]: super::Mode::config_view_with
 
 use serde_json::Value;
 
-/// Go's field order of the configuration structs, for the parts kuma-local shows: `kuma_cp.Config`
-/// (`pkg/config/app/kuma-cp/config.go`), `ApiServerConfig` (`pkg/config/api-server/config.go`),
-/// `MultizoneConfig` and `ZoneConfig` (`pkg/config/multizone/multicluster.go`) and `IPAMConfig`;
-/// the same order in 2.9.19, 2.13.10, 2.14.3 and master (which drops `proxy`). A key not listed
-/// goes after the listed ones, in name order.
+/// Go's field order of the configuration structs, for the parts a configuration view shows:
+/// `kuma_cp.Config` (`pkg/config/app/kuma-cp/config.go`), `ApiServerConfig`
+/// (`pkg/config/api-server/config.go`), `MultizoneConfig` and `ZoneConfig`
+/// (`pkg/config/multizone/multicluster.go`) and `IPAMConfig`; the same order in 2.9.19, 2.13.10,
+/// 2.14.3 and master (which drops `proxy`). A key not listed goes after the listed ones, in name
+/// order.
 const FIELD_ORDER: &[(&[&str], &[&str])] = &[
     (
         &[],
@@ -89,8 +92,12 @@ const FIELD_ORDER: &[(&[&str], &[&str])] = &[
     ),
 ];
 
-/// `config` written as Kuma's `ConfigForDisplay` writes its configuration.
-pub(crate) fn config_text(config: &Value) -> String {
+/// `config` (a configuration view such as [`Mode::config_view_with`]'s) written as Kuma's
+/// `ConfigForDisplay` writes its configuration: compact JSON, objects in the Go structs' field
+/// order, strings with Go's HTML-safe escapes.
+///
+/// [`Mode::config_view_with`]: super::Mode::config_view_with
+pub fn config_text(config: &Value) -> String {
     let mut out = String::new();
     write(config, &mut Vec::new(), &mut out);
     out
@@ -108,7 +115,7 @@ fn write<'a>(value: &'a Value, path: &mut Vec<&'a str>, out: &mut String) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|(a, _), (b, _)| {
+            crate::text::sort::sort_by(&mut entries, |(a, _), (b, _)| {
                 (rank(path, a), a.as_str()).cmp(&(rank(path, b), b.as_str()))
             });
             out.push('{');
@@ -175,6 +182,20 @@ mod tests {
                 r#"{"environment":"universal","mode":"zone","apiServer":{"authn":{"localhostIsAdmin":false}},"#,
                 r#""multizone":{"global":{},"zone":{"name":"east","globalAddress":"http://a?x=1\u0026y=\u003c2\u003e"}},"#,
                 r#""ipam":{"meshService":{"cidr":"241.0.0.0/8"},"meshMultiZoneService":{"cidr":"243.0.0.0/8"}}}"#,
+            )
+        );
+    }
+
+    #[test]
+    fn the_config_view_is_written_in_gos_field_order() {
+        let view =
+            super::super::Mode::Global.config_view_with(None, "241.0.0.0/8", "243.0.0.0/8", true);
+        assert_eq!(
+            config_text(&view),
+            concat!(
+                r#"{"environment":"universal","mode":"global","apiServer":{"authn":{"localhostIsAdmin":true}},"#,
+                r#""multizone":{"global":{},"zone":{}},"#,
+                r#""ipam":{"meshService":{"cidr":"241.0.0.0/8"},"meshMultiZoneService":{"cidr":"243.0.0.0/8"}}}"#
             )
         );
     }
