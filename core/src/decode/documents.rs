@@ -297,6 +297,9 @@ mod tests {
         assert!(mentions_kuma("  - apiVersion: kuma.io/v1alpha1\n"));
         // Old Mac line endings: a syntax error before the type line is still the file's.
         let classic = "name: [\rtype: MeshMultiZoneService\r";
-        assert!(holds_kuma(&check(classic, &CheckOptions::default()), classic));
+        assert!(holds_kuma(
+            &check(classic, &CheckOptions::default()),
+            classic
+        ));
     }
 }

@@ -110,8 +110,7 @@ pub fn explain_with_skipped(
     if mzs.is_empty() {
         lines.push(match skipped.len() {
             0 => "No MeshMultiZoneService in the input.".to_owned(),
-            1 => "No MeshMultiZoneService to preview: the only one is skipped (above)."
-                .to_owned(),
+            1 => "No MeshMultiZoneService to preview: the only one is skipped (above).".to_owned(),
             n => {
                 format!("No MeshMultiZoneService to preview: all {n} are skipped (above).")
             }
