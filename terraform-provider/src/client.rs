@@ -211,9 +211,17 @@ pub struct KumaClient {
 /// What sets an operation's deadline, so that its error names the setting that raises it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineSetBy {
-    /// A resource's create, update or delete: its `timeouts` block, else the provider's
+    /// A resource's create or update: its `timeouts` block, else the provider's
     /// `operation_timeout`.
     ResourceTimeouts,
+    /// A resource's delete: the `timeouts.delete` stored in its state (`stored`), else the
+    /// provider's `operation_timeout`. Terraform hands a delete the state, never the
+    /// configuration (a destroy or a removed resource has none), so a `timeouts.delete` raised
+    /// in the configuration is not seen until an apply has stored it.
+    Delete {
+        /// Whether the state holds a `timeouts.delete`.
+        stored: bool,
+    },
     /// A resource's refresh: the `timeouts.read` stored in its state (`stored`), else the
     /// provider's `operation_timeout`. Terraform hands a refresh the state, never the
     /// configuration, so a `timeouts.read` raised in the configuration is not seen until an
@@ -266,6 +274,12 @@ impl DeadlineSetBy {
             }
             Self::Refresh { stored: false } => {
                 "the provider's `operation_timeout`, which takes effect at once; a `timeouts.read` set in the resource's configuration takes effect only once an apply has stored it in the state (`terraform apply -refresh=false` stores it without this refresh)"
+            }
+            Self::Delete { stored: true } => {
+                "this resource's `timeouts.delete` as its state holds it: a delete gets the state, never the configuration, so the provider's `operation_timeout` does not apply to it, and a `timeouts.delete` raised in the configuration takes effect once an apply has stored it: raise it in the resource's configuration (put the resource back if it was removed), run `terraform apply` (a change of `timeouts` alone writes nothing to the control plane), then delete again"
+            }
+            Self::Delete { stored: false } => {
+                "the provider's `operation_timeout`, which takes effect at once; a `timeouts.delete` set in the resource's configuration takes effect only once an apply has stored it in the state (a change of `timeouts` alone writes nothing to the control plane)"
             }
             Self::OperationTimeout => "raise it with the provider's `operation_timeout`",
             Self::Probe => {

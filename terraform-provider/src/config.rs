@@ -36,7 +36,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read. A control plane (global or zone) that lets a request wait as long as any operation would (this, `timeout` or the first look's 10s, whichever is shortest) without an answer is not asked again by the same provider process: later operations fail at once, naming that failure."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
                 Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS102 a MeshService of another mesh matched, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), and each HostnameGenerator being created or changed against the existing MeshMultiZoneServices (MZS105: hostnames it would make collide or fail, on `template`), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
-                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked; default `3.0`. `terraform validate` does not pass provider settings to resources, so it reports only what every supported release refuses; the release's own rules (e.g. `kafka` under 3.0) are checked at plan."),
+                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked (`GET /` fails when the provider starts and once more before the first plan): its rules apply, and a plan shows the `kri` and `snis` its rendering gives. Set it to the server's release: should it be another and `GET /` answer when a saved plan is applied, Terraform may refuse that apply (the plan it makes then differs); plan again. Default `3.0`. `terraform validate` does not pass provider settings to resources, so it reports only what every supported release refuses; the release's own rules (e.g. `kafka` under 3.0) are checked at plan."),
             ],
             blocks: vec![NestedBlock {
                 name: "zone",
@@ -119,10 +119,11 @@ pub struct Configured {
     /// server error after every retry): the server has a release this run has not read. `None`
     /// when it was read, or when the server answered that it will not tell (a 404, a body that
     /// is not Kuma's index), which every later try answers alike.
-    pub release_unread: Option<String>,
-    /// The one more try of `GET /` a plan makes when it needs the release that configure could
-    /// not read ([`Configured::reread_release`]), shared by the whole process.
-    pub release_reread: Arc<tokio::sync::OnceCell<Result<Option<KumaVersion>, String>>>,
+    pub release_unread: Option<Unread>,
+    /// The one more try of `GET /` made, once per process, before the first plan, apply or
+    /// data-source read uses any rule when configure could not read the release
+    /// ([`Configured::settle_release`]).
+    pub release_reread: Arc<tokio::sync::OnceCell<Reread>>,
     /// Whether the control plane refuses a create-only PUT (`If-None-Match: *`) over an existing
     /// object, as kuma-local does (its `GET /` says `kumaLocal`); Kuma ignores the header, so a
     /// create reads before it writes unless this is known.
@@ -164,16 +165,15 @@ impl Configured {
 
     /// [`Configured::with_deadline`] with the operation's `timeouts` entry (`create`, `read`,
     /// ...) from the resource's `timeouts` block, else the provider's `operation_timeout`.
-    /// A refresh (`read`) takes the value its state holds (what Terraform sends it), and its
-    /// errors say so ([`DeadlineSetBy::Refresh`]).
+    /// A refresh (`read`) and a `delete` take the value their state holds (what Terraform sends
+    /// them), and their errors say so ([`DeadlineSetBy::Refresh`], [`DeadlineSetBy::Delete`]).
     pub fn for_operation(&self, timeouts: &Value, operation: &str) -> Configured {
         let own = timeouts.get(operation).as_str().and_then(parse_duration);
-        let set_by = if operation == "read" {
-            DeadlineSetBy::Refresh {
-                stored: own.is_some(),
-            }
-        } else {
-            DeadlineSetBy::ResourceTimeouts
+        let stored = own.is_some();
+        let set_by = match operation {
+            "read" => DeadlineSetBy::Refresh { stored },
+            "delete" => DeadlineSetBy::Delete { stored },
+            _ => DeadlineSetBy::ResourceTimeouts,
         };
         self.with_deadline(own.unwrap_or(self.operation_timeout), set_by)
     }
@@ -592,14 +592,29 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
                 &[("error", &e.to_string())],
             );
             if may_answer_later(&e) {
-                settled.release_unread = Some(e.to_string());
+                settled.release_unread = Some(Unread::of(&e));
             }
             return (settled, diags);
         }
     };
-    let info = ServerInfo::from_index(&body);
+    diags.extend(settle_index(configured, &mut settled, &client, &body).await);
+    (settled, diags)
+}
+
+/// What `GET /` answered (`body`), settled into `settled`: the release (the server's wins over
+/// `kuma_version`), whether it refuses a create over an existing object, the mode. Its
+/// warnings.
+async fn settle_index(
+    configured: &Configured,
+    settled: &mut Configured,
+    client: &KumaClient,
+    body: &serde_json::Value,
+) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    settled.release_unread = None;
+    let info = ServerInfo::from_index(body);
     settled.refuses_create_over_existing = info.kuma_local;
-    settled.mode = server_mode(&client, &info).await;
+    settled.mode = server_mode(client, &info).await;
     crate::log::info(
         "control plane mode",
         &[
@@ -607,7 +622,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             ("mode", &mode_text(settled.mode.as_ref())),
         ],
     );
-    diags.extend(zones_apart_from_a_standalone_endpoint(&mut settled));
+    diags.extend(zones_apart_from_a_standalone_endpoint(settled));
     match (info.version, configured.explicit_version) {
         (Some(server), Some(explicit)) if server != explicit => {
             diags.push(
@@ -640,7 +655,81 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             }
         }
     }
-    (settled, diags)
+    diags
+}
+
+/// Why `GET /` did not tell the release (see [`Configured::release_unread`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// The error, as the client words it.
+    pub error: String,
+    /// Whether the control plane could not be reached at all (no connection, or no answer
+    /// in time), rather than answering `GET /` with an error (a 5xx, 408, 429): then nothing
+    /// else of it can be asked either, an apply's writes included.
+    pub unreachable: bool,
+}
+
+impl Unread {
+    fn of(error: &ClientError) -> Unread {
+        Unread {
+            error: error.to_string(),
+            unreachable: matches!(
+                error,
+                ClientError::Transport { .. }
+                    | ClientError::Deadline { .. }
+                    | ClientError::NotAskedAgain { .. }
+            ),
+        }
+    }
+}
+
+/// What the one more try of `GET /` ([`Configured::settle_release`]) came to.
+#[derive(Debug)]
+pub struct Reread {
+    /// The settings the answer settled (the server's release, mode, ...), or why it still did
+    /// not tell the release.
+    pub outcome: Result<Arc<Configured>, Unread>,
+    /// What the answer is to be warned about (a `kuma_version` the server contradicts, ...),
+    /// handed once to the first caller.
+    warnings: std::sync::Mutex<Vec<Diag>>,
+}
+
+impl Reread {
+    /// A try that still did not tell the release (for tests).
+    #[cfg(test)]
+    pub fn failed(unread: Unread) -> Reread {
+        Reread {
+            outcome: Err(unread),
+            warnings: std::sync::Mutex::default(),
+        }
+    }
+}
+
+/// The release the names a plan shows (`kri`, `snis`) are predicted from
+/// ([`Configured::names_release`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamesRelease {
+    /// The control plane's own release, read from `GET /`.
+    Server(KumaVersion),
+    /// The configured `kuma_version`, used as given: `GET /` did not answer (at configure and
+    /// once more).
+    Configured(KumaVersion),
+    /// None: the control plane answers `GET /` without a release this provider knows, in every
+    /// run alike, so the names stay unknown until the apply reads them.
+    NotTold,
+    /// None, because the control plane cannot be reached at all (`Unread::unreachable`, at
+    /// configure and once more) and `kuma_version` is not set: the names stay unknown, with a
+    /// warning, as an apply cannot write either until it is reached.
+    Unreachable(Unread),
+    /// None although the control plane has a release: `GET /` answered an error at configure
+    /// (`first`) and once more (`again`) while the rest of it may answer. The plan stops (the
+    /// apply's own plan may read what this one cannot).
+    Unread {
+        /// What configure met.
+        first: Unread,
+        /// What the one more try met.
+        again: Unread,
+    },
 }
 
 /// Whether a request that failed this way may get an answer another time: no answer, a
@@ -659,35 +748,95 @@ fn may_answer_later(error: &ClientError) -> bool {
 }
 
 impl Configured {
-    /// The control plane's release when configure could not read it
-    /// ([`Configured::release_unread`]): `GET /` once more (once per process, under the
-    /// provider's `operation_timeout`: a control plane slower than the first look's 10s answers
-    /// here). `Ok(None)`: it answered without a release this provider knows; `Err`: it still did
-    /// not answer (what the second try met). `Ok(Some(configured release))` when nothing was
-    /// left unread.
-    pub async fn reread_release(&self) -> Result<Option<KumaVersion>, String> {
-        if self.release_from_server {
-            return Ok(Some(self.kuma_version));
-        }
+    /// These settings with the control plane's release settled: when configure could not read
+    /// it for a reason another try may not meet ([`Configured::release_unread`]), `GET /` once
+    /// more (once per process, under the provider's `operation_timeout`: a control plane slower
+    /// than the first look's 10s answers here), and what it answers settled as configure would
+    /// have (the server's release, its mode, ...). Every plan, apply and data-source read takes
+    /// its settings from here before it uses any rule, so validation, what an update may change
+    /// and the predicted names all follow one release. The warnings of that answer go to the
+    /// first caller. Unchanged (and no request) when nothing was left unread; still unread
+    /// when the try fails too ([`Configured::names_release`] says what then).
+    pub async fn settle_release(self: &Arc<Self>) -> (Arc<Configured>, Vec<Diag>) {
         if self.release_unread.is_none() {
-            return Ok(None);
+            return (Arc::clone(self), Vec::new());
         }
-        let client = self
-            .client
-            .with_deadline(self.operation_timeout, DeadlineSetBy::OperationTimeout);
-        self.release_reread
-            .get_or_init(|| async move {
-                match client.get("/").await {
-                    Ok(body) if ServerInfo::is_kuma(&body) => {
-                        Ok(ServerInfo::from_index(&body).version)
+        let reread = self
+            .release_reread
+            .get_or_init(|| async {
+                let client = self
+                    .client
+                    .with_deadline(self.operation_timeout, DeadlineSetBy::OperationTimeout);
+                let (outcome, warnings) = match client.get("/").await {
+                    Ok(body) => {
+                        let mut settled = Configured::clone(self);
+                        let warnings = settle_index(self, &mut settled, &client, &body).await;
+                        (Ok(Arc::new(settled)), warnings)
                     }
-                    Ok(_) => Ok(None),
-                    Err(e) if may_answer_later(&e) => Err(e.to_string()),
-                    Err(_) => Ok(None),
+                    Err(e) if may_answer_later(&e) => (Err(Unread::of(&e)), Vec::new()),
+                    // A clear answer without the release, as every later try would get.
+                    Err(_) => {
+                        let mut settled = Configured::clone(self);
+                        settled.release_unread = None;
+                        (Ok(Arc::new(settled)), Vec::new())
+                    }
+                };
+                crate::log::info(
+                    "asked the control plane's release once more",
+                    &[(
+                        "outcome",
+                        &match &outcome {
+                            Ok(c) => c.kuma_version.as_str().to_owned(),
+                            Err(e) => e.error.clone(),
+                        },
+                    )],
+                );
+                Reread {
+                    outcome,
+                    warnings: std::sync::Mutex::new(warnings),
                 }
             })
-            .await
-            .clone()
+            .await;
+        let warnings = reread
+            .warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
+            .into_iter()
+            // A provider-block path means nothing on a resource.
+            .map(|d| d.at(Vec::new()))
+            .collect();
+        match &reread.outcome {
+            Ok(settled) => (Arc::clone(settled), warnings),
+            Err(_) => (Arc::clone(self), warnings),
+        }
+    }
+
+    /// The release the names a plan shows (`kri`, `snis`) are predicted from, once
+    /// [`Configured::settle_release`] has settled these settings.
+    pub fn names_release(&self) -> NamesRelease {
+        if self.release_from_server {
+            return NamesRelease::Server(self.kuma_version);
+        }
+        let Some(first) = &self.release_unread else {
+            return NamesRelease::NotTold;
+        };
+        if let Some(explicit) = self.explicit_version {
+            return NamesRelease::Configured(explicit);
+        }
+        let again = match self.release_reread.get().map(|r| &r.outcome) {
+            Some(Err(again)) => again.clone(),
+            // Not asked again (settings not settled): what configure met stands.
+            _ => first.clone(),
+        };
+        if again.unreachable {
+            NamesRelease::Unreachable(again)
+        } else {
+            NamesRelease::Unread {
+                first: first.clone(),
+                again,
+            }
+        }
     }
 }
 
@@ -1399,6 +1548,168 @@ mod tests {
             assert_eq!(diags.len(), 1, "{diags:?}");
             assert!(diags[0].summary.contains("Kuma 4.0.0"), "{diags:?}");
             assert!(diags[0].detail.contains("Kuma 2.14 rules"), "{diags:?}");
+        });
+    }
+
+    /// A control plane whose `GET /` answers 503 the first `failures` times, then Kuma
+    /// `version`'s index; how many times `GET /` was asked.
+    async fn flaky_index(
+        failures: usize,
+        version: &'static str,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::Ordering;
+        let asked: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let counted = Arc::clone(&asked);
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n < failures {
+                        (
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            axum::Json(serde_json::json!({"title": "no healthy upstream"})),
+                        )
+                    } else {
+                        (
+                            axum::http::StatusCode::OK,
+                            axum::Json(serde_json::json!({"version": version, "mode": "global"})),
+                        )
+                    }
+                }
+            }),
+        );
+        (crate::test_server::serve(app).await, asked)
+    }
+
+    fn configured_at(endpoint: &str, kuma_version: Option<&str>) -> Arc<Configured> {
+        let mut config = vec![
+            ("endpoint", Value::string(endpoint)),
+            ("max_retries", Value::int(0)),
+        ];
+        if let Some(v) = kuma_version {
+            config.push(("kuma_version", Value::string(v)));
+        }
+        let Ok(Configuration::Ready(configured)) = configure(&Value::object(config)) else {
+            panic!("the provider configures");
+        };
+        configured
+    }
+
+    /// `GET /` failing at configure and answering once more: the settled settings carry the
+    /// server's release (its rules for everything after, not the default 3.0's), asked once
+    /// per process however many callers settle.
+    #[test]
+    fn a_release_unread_at_configure_is_settled_once_before_any_rule() {
+        block_on(async {
+            let (endpoint, asked) = flaky_index(1, "2.14.2").await;
+            let (detected, _) = detect(&configured_at(&endpoint, None)).await;
+            assert!(detected.release_unread.is_some());
+            assert_eq!(detected.kuma_version, KumaVersion::V3_0);
+            let detected = Arc::new(detected);
+            let (settled, warnings) = detected.settle_release().await;
+            assert!(warnings.is_empty(), "{warnings:?}");
+            assert_eq!(settled.kuma_version, KumaVersion::V2_14);
+            assert!(settled.release_from_server);
+            assert_eq!(settled.release_unread, None);
+            assert_eq!(
+                settled.names_release(),
+                NamesRelease::Server(KumaVersion::V2_14)
+            );
+            let (again, _) = detected.settle_release().await;
+            assert!(Arc::ptr_eq(&again, &settled));
+            assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2);
+        });
+    }
+
+    /// `GET /` failing at configure and once more: with `kuma_version` the names follow it, as
+    /// given; without, a control plane that answers otherwise stops the plan (`Unread`) and one
+    /// that cannot be reached at all leaves them unknown (`Unreachable`).
+    #[test]
+    fn a_release_unread_twice_names_from_kuma_version_or_says_why_not() {
+        block_on(async {
+            let (endpoint, _) = flaky_index(usize::MAX, "2.14.2").await;
+            for (kuma_version, expected) in [
+                (
+                    Some("2.14"),
+                    Some(NamesRelease::Configured(KumaVersion::V2_14)),
+                ),
+                (None, None),
+            ] {
+                let (detected, _) = detect(&configured_at(&endpoint, kuma_version)).await;
+                let (settled, _) = Arc::new(detected).settle_release().await;
+                let names = settled.names_release();
+                match expected {
+                    Some(expected) => assert_eq!(names, expected),
+                    None => {
+                        let NamesRelease::Unread { first, again } = names else {
+                            panic!("{names:?}");
+                        };
+                        assert!(first.error.contains("returned 503"), "{first:?}");
+                        assert!(!again.unreachable, "{again:?}");
+                    }
+                }
+            }
+            let closed = {
+                let Ok(listener) = std::net::TcpListener::bind("127.0.0.1:0") else {
+                    panic!("bind a loopback port");
+                };
+                let Ok(address) = listener.local_addr() else {
+                    panic!("its address");
+                };
+                format!("http://{address}")
+            };
+            let (detected, _) = detect(&configured_at(&closed, None)).await;
+            let (settled, _) = Arc::new(detected).settle_release().await;
+            let NamesRelease::Unreachable(unread) = settled.names_release() else {
+                panic!("{:?}", settled.names_release());
+            };
+            assert!(unread.error.starts_with("cannot reach"), "{unread:?}");
+            let (detected, _) = detect(&configured_at(&closed, Some("2.13"))).await;
+            let (settled, _) = Arc::new(detected).settle_release().await;
+            assert_eq!(
+                settled.names_release(),
+                NamesRelease::Configured(KumaVersion::V2_13)
+            );
+        });
+    }
+
+    /// A delete's deadline comes from the state (Terraform gives a delete no configuration), and
+    /// its error says so: how a raised `timeouts.delete` takes effect, and that
+    /// `operation_timeout` does not apply while the state holds one.
+    #[test]
+    fn a_delete_deadline_error_says_where_the_deadline_came_from() {
+        block_on(async {
+            let config = Value::object([
+                ("endpoint", Value::string("http://127.0.0.1:9")),
+                ("operation_timeout", Value::string("1ms")),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let stored = Value::object([("delete", Value::string("1ms"))]);
+            for (timeouts, words, wrong) in [
+                (
+                    stored,
+                    "this resource's `timeouts.delete` as its state holds it: a delete gets the state, never the configuration, so the provider's `operation_timeout` does not apply to it",
+                    "raise it with the resource's `timeouts` block or",
+                ),
+                (
+                    Value::Null,
+                    "the provider's `operation_timeout`, which takes effect at once; a `timeouts.delete` set in the resource's configuration takes effect only once an apply has stored it",
+                    "raise it with the resource's `timeouts` block or",
+                ),
+            ] {
+                let deleting = configured.for_operation(&timeouts, "delete");
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                let error = deleting.client.delete("/meshes/default").await;
+                let Err(error) = error else {
+                    panic!("{error:?}");
+                };
+                let text = error.to_string();
+                assert!(text.contains(words), "{text}");
+                assert!(!text.contains(wrong), "{text}");
+            }
         });
     }
 

@@ -134,20 +134,45 @@ impl KumaProvider {
             })
     }
 
+    /// The configured provider with the control plane's release settled
+    /// ([`Configured::settle_release`]): what every plan, apply and data-source read takes its
+    /// rules from, so that validation, what an update may change and the names a plan predicts
+    /// follow one release. Once settled, the settings replace the configured ones for the rest
+    /// of the process. The warnings of a release read only now come with it (once).
+    async fn settled(&self) -> Result<(Arc<Configured>, Vec<Diag>), Vec<pb::Diagnostic>> {
+        let configured = self.configured()?;
+        let (settled, warnings) = configured.settle_release().await;
+        if !Arc::ptr_eq(&settled, &configured) {
+            if let Ok(mut stored) = self.configured.write() {
+                if stored
+                    .as_ref()
+                    .is_some_and(|current| Arc::ptr_eq(current, &configured))
+                {
+                    *stored = Some(Arc::clone(&settled));
+                }
+            }
+        }
+        Ok((settled, warnings))
+    }
+
     /// Whether ConfigureProvider saw values known only after apply.
     fn is_deferred(&self) -> bool {
         self.deferred.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// What planning may use: the configured provider unless its configuration is not known
-    /// yet (then plans are offline, with unknown computed values).
-    fn plan_context(&self) -> PlanContext {
-        let configured = if self.is_deferred() {
-            None
+    /// What planning may use: the configured provider, its release settled
+    /// ([`KumaProvider::settled`]), unless its configuration is not known yet (then plans are
+    /// offline, with unknown computed values); and the warnings of settling it.
+    async fn plan_context(&self) -> (PlanContext, Vec<Diag>) {
+        let (configured, warnings) = if self.is_deferred() {
+            (None, Vec::new())
         } else {
-            self.configured.read().ok().and_then(|c| c.clone())
+            match self.settled().await {
+                Ok((configured, warnings)) => (Some(configured), warnings),
+                Err(_) => (None, Vec::new()),
+            }
         };
-        PlanContext {
+        let ctx = PlanContext {
             version: configured
                 .as_ref()
                 .map(|c| c.kuma_version)
@@ -155,7 +180,8 @@ impl KumaProvider {
             has_zones: configured.as_ref().is_some_and(|c| !c.zones.is_empty()),
             configured,
             held: Vec::new(),
-        }
+        };
+        (ctx, warnings)
     }
 
     fn resource_type(&self, type_name: &str) -> Result<&Ty, Status> {
@@ -477,9 +503,10 @@ impl Provider for KumaProvider {
                 }))
             }
         };
+        let (ctx, settling) = self.plan_context().await;
         let ctx = PlanContext {
             held: self.held(&req.type_name, &prior, &req.prior_private),
-            ..self.plan_context()
+            ..ctx
         };
         if !ctx.held.is_empty() {
             log::debug(
@@ -496,6 +523,7 @@ impl Provider for KumaProvider {
         if !outcome.planned.is_null() {
             outcome.diags = crate::resources::for_destroy_too(std::mem::take(&mut outcome.diags));
         }
+        outcome.diags.splice(0..0, settling);
         if log::enabled(log::Level::Trace) {
             log::trace(
                 "PlanResourceChange",
@@ -555,7 +583,7 @@ impl Provider for KumaProvider {
             Ok(v) => v,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
-        let configured = match self.configured() {
+        let (configured, settling) = match self.settled().await {
             Ok(c) => c,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
@@ -563,10 +591,11 @@ impl Provider for KumaProvider {
         if crate::resources::changes_only_timeouts(&prior, &planned) {
             return reply(req.planned_state.clone(), Vec::new());
         }
-        let (new_state, diags) = match resource(&req.type_name) {
+        let (new_state, mut diags) = match resource(&req.type_name) {
             Some(r) => r.apply(&configured, &prior, &planned).await,
             None => (prior, Vec::new()),
         };
+        diags.splice(0..0, settling);
         reply(encode(&new_state, ty), protos(&diags))
     }
 
@@ -628,7 +657,7 @@ impl Provider for KumaProvider {
                 ty,
             )));
         }
-        let configured = match self.configured() {
+        let (configured, settling) = match self.settled().await {
             Ok(c) => c,
             Err(diagnostics) => {
                 return Ok(Response::new(pb::read_data_source::Response {
@@ -638,7 +667,8 @@ impl Provider for KumaProvider {
             }
         };
         let configured = configured.for_plan_or_read();
-        let (state, diags) = data_sources::read(&configured, &req.type_name, &config).await;
+        let (state, mut diags) = data_sources::read(&configured, &req.type_name, &config).await;
+        diags.splice(0..0, settling);
         Ok(Response::new(pb::read_data_source::Response {
             state: if state.is_null() {
                 None

@@ -136,6 +136,9 @@ pub enum Fault {
     DropPuts,
     /// Pass every request on after this long.
     Delay(Duration),
+    /// Pass a PUT on after this long, whether or not its client still waits (a proxy holding a
+    /// request past the client's deadline): the write lands late. Other requests go through.
+    DelayPuts(Duration),
 }
 
 /// An HTTP/1.1 proxy on a loopback port in front of `upstream` (an `http://` URL), with a
@@ -270,6 +273,7 @@ fn proxy_connection(
             return;
         }
         Fault::Delay(wait) => std::thread::sleep(wait),
+        Fault::DelayPuts(wait) if is_put => std::thread::sleep(wait),
         _ => {}
     }
     let mut lines: Vec<&str> = head

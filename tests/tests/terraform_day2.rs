@@ -115,11 +115,13 @@ fn a_create_whose_answer_was_lost_is_recorded_as_written() {
 }
 
 /// A create whose PUT never reached the control plane (the proxy drops it, so its answer is
-/// lost) fails saying what happened: the create was not confirmed, the reads afterwards found no
-/// object, so an apply again is safe; not a timeout, and not "import it". Nothing is in the
-/// state, and nothing on the server; the next apply creates it.
+/// lost) fails saying what is known: the create was not confirmed, the reads afterwards found no
+/// object, which shows only that it is not there yet; an apply again creates it where none
+/// exists, and if the next plan finds it, it is this workspace's own to import. Not a timeout,
+/// and not "Nothing was created". Nothing is in the state, and nothing on the server; the next
+/// apply creates it.
 #[test]
-fn a_create_whose_answer_was_lost_and_that_was_not_made_says_so_and_that_applying_again_is_safe() {
+fn a_create_whose_answer_was_lost_and_that_was_not_made_says_it_was_not_confirmed() {
     let kuma = KumaLocal::start(&["east"], &[]);
     let proxy = Proxy::start(&kuma.global, Fault::DropPuts);
     let ws = Workspace::new("current");
@@ -141,15 +143,21 @@ fn a_create_whose_answer_was_lost_and_that_was_not_made_says_so_and_that_applyin
     let text = flat(&applied.all());
     assert_eq!(applied.code, 1, "{text}");
     for words in [
-        "Error: The MeshMultiZoneService default/gone was not created",
-        "The create was not confirmed: the write got no answer (no answer from the Kuma control plane at",
-        &format!("The MeshMultiZoneService is not on {}:", proxy.url),
-        "afterwards found no MeshMultiZoneService \"default/gone\" (404 Not Found): the write was not carried out. Nothing was created",
-        "Running `terraform apply` again is safe",
+        "Error: The create of the MeshMultiZoneService default/gone was not confirmed",
+        "The write got no answer (no answer from the Kuma control plane at",
+        &format!("of {} afterwards found no MeshMultiZoneService \"default/gone\" (404 Not Found)", proxy.url),
+        "a 404 shows only that it is not there yet: the write may still be carried out by a request still in flight",
+        "Run `terraform apply` again: it creates the MeshMultiZoneService only where none exists.",
+        "If the next plan says that MeshMultiZoneService \"default/gone\" already exists, it is this workspace's own create, carried out late: import it with terraform import kuma_mesh_multi_zone_service.<resource name> 'default/gone'",
     ] {
         assert!(text.contains(words), "{words}: {text}");
     }
-    for wrong in ["gave up on", "terraform import", "may have written"] {
+    for wrong in [
+        "gave up on",
+        "may have written",
+        "Nothing was created",
+        "was not carried out",
+    ] {
         assert!(!text.contains(wrong), "{wrong}: {text}");
     }
     assert_eq!(status(&kuma, &format!("{MZS}gone")).0, 404);
@@ -202,9 +210,9 @@ fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
             // answer (a loaded machine): then the error said that the next plan would find it.
             assert!(
                 held(address)
-                    || (text.contains(&format!("Error: The {what} was not created"))
+                    || (text.contains(&format!("Error: The create of the {what} was not confirmed"))
                         && text.contains(
-                            "Should the control plane still carry out the lost write later, the next plan says"
+                            "already exists, it is this workspace's own create, carried out late: import it"
                         )),
                 "{address} exists but is not in the state: {text}"
             );
@@ -213,7 +221,9 @@ fn a_create_with_a_1ms_deadline_leaves_state_and_server_agreeing() {
             assert!(!held(address), "{address} is in the state only: {text}");
             assert!(
                 text.contains(&format!("Error: Could not create the {what}"))
-                    || text.contains(&format!("Error: The {what} was not created")),
+                    || text.contains(&format!(
+                        "Error: The create of the {what} was not confirmed"
+                    )),
                 "{text}"
             );
         }
@@ -643,8 +653,8 @@ fn a_release_unread_at_apply_keeps_the_planned_names_or_stops_before_writing() {
         );
     }
     for words in [
-        "They depend on its Kuma release, and `GET /` at",
-        "did not tell it, neither when the provider started nor when asked again: Kuma API GET / returned 503",
+        &format!("`GET /` at {}, where a Kuma control plane tells its release, failed: Kuma API GET / returned 503: no healthy upstream (when the provider started, and again when asked once more).", proxy.url),
+        "If this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan.",
         "so rather than guess, the plan stops here: this MeshMultiZoneService was not changed.",
     ] {
         assert!(text.contains(words), "{words}: {text}");
@@ -728,4 +738,254 @@ fn a_raised_read_timeout_takes_effect_once_stored_and_the_error_says_how() {
         after, written,
         "the change of timeouts wrote to the control plane"
     );
+}
+
+/// The Kuma 2.14 `kafka` port of the MZS `address` named `name`.
+fn kafka_mzs(address: &str, name: &str) -> String {
+    mzs_with(address, name, "").replace(
+        "port = 6379",
+        "port = 6379\n    name = \"events\"\n    app_protocol = \"kafka\"",
+    )
+}
+
+/// Bug bash 6, item 1: `GET /` failing at the apply's configure and answering when asked once
+/// more settles the release before any rule: a `kafka` port planned against Kuma 2.14 is
+/// applied under 2.14's rules, not refused under the default 3.0's.
+#[test]
+fn a_release_read_only_when_asked_again_is_the_release_of_every_rule() {
+    let kuma = KumaLocal::start(&["east"], &["--kuma-version", "2.14"]);
+    let proxy = Proxy::start(&kuma.global, Fault::Delay(Duration::ZERO));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0",
+            &[]
+        ),
+        kafka_mzs("stream", "stream"),
+    ));
+    ws.init();
+    ws.expect(0, &["plan", "-input=false", "-no-color", "-out=tfplan"]);
+    let kri = planned_kri(&ws, "kuma_mesh_multi_zone_service.stream");
+    assert!(kri.is_string(), "{kri}");
+    proxy.fail_index(1);
+    let applied = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    let text = flat(&applied.all());
+    assert_eq!(applied.code, 0, "{text}");
+    assert!(!text.contains("appProtocol"), "{text}");
+    let (code, item) = status(&kuma, &format!("{MZS}stream"));
+    assert_eq!(code, 200, "{item}");
+    assert_eq!(item["spec"]["ports"][0]["appProtocol"], "kafka", "{item}");
+    assert_eq!(item["kri"], kri, "{item}");
+}
+
+/// Bug bash 6, item 2: with `kuma_version` set, a `GET /` that does not answer (at plan and at
+/// apply) leaves the plan to that release, as documented: its rules, and the `kri` its
+/// rendering gives, which the apply keeps.
+#[test]
+fn kuma_version_is_used_as_given_when_get_index_fails() {
+    let kuma = KumaLocal::start(&["east"], &["--kuma-version", "2.14"]);
+    let proxy = Proxy::start(&kuma.global, Fault::Delay(Duration::ZERO));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0\n  kuma_version = \"2.14\"",
+            &[]
+        ),
+        kafka_mzs("given", "given"),
+    ));
+    ws.init();
+    proxy.fail_index(usize::MAX);
+    let plan = ws.run(&["plan", "-input=false", "-no-color", "-out=tfplan"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let kri = planned_kri(&ws, "kuma_mesh_multi_zone_service.given");
+    assert!(kri.is_string(), "{kri}");
+    let applied = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_eq!(applied.code, 0, "{}", applied.all());
+    let (code, item) = status(&kuma, &format!("{MZS}given"));
+    assert_eq!(code, 200, "{item}");
+    assert_eq!(item["kri"], kri, "{item}");
+}
+
+/// Bug bash 6, item 3: a control plane that cannot be reached at all (no `kuma_version`) is
+/// one warning that leads with the cause, not a warning that "the apply checks again" and an
+/// error besides; `terraform destroy` of the rest of the configuration goes on. With `GET /`
+/// answering 503 while the rest answers, the plan stops, cause first, and says how to destroy:
+/// `terraform destroy -refresh=false`, which works.
+#[test]
+fn a_release_that_cannot_be_read_is_coherent_and_destroy_stays_workable() {
+    let closed = kuma_mzs_e2e::terraform::closed_port_url();
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}\nresource \"terraform_data\" \"other\" {{\n  input = \"x\"\n}}\n",
+        provider_block(&closed, "t", "  live_lints = false\n  max_retries = 0", &[]),
+        mzs_with("later", "later", ""),
+    ));
+    ws.init();
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = flat(&plan.all());
+    assert_eq!(plan.code, 0, "{text}");
+    assert!(!text.contains("Error"), "{text}");
+    let warning = format!("Warning: Cannot reach the Kuma control plane at {closed}");
+    assert_eq!(text.matches(&warning).count(), 1, "{text}");
+    for words in [
+        &format!("cannot reach the Kuma control plane at {closed}:"),
+        "So this plan could not read its Kuma release (`GET /`), and the `kri` and `snis` of the MeshMultiZoneService default/later, which depend on it, are unknown until the apply reads it.",
+        "Nor could it check whether the MeshMultiZoneService already exists; the apply checks before it writes.",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("The apply checks again"), "{text}");
+    ws.apply(&["-target=terraform_data.other"]);
+    let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(destroy.code, 0, "{}", destroy.all());
+    assert!(state_is_empty(&ws));
+
+    // `GET /` answers 503, the rest of the control plane answers.
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let proxy = Proxy::start(&kuma.global, Fault::Delay(Duration::ZERO));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0",
+            &[]
+        ),
+        mzs_with("made", "made", ""),
+        mzs_with("later", "later", "").replace("6379", "6380"),
+    ));
+    ws.init();
+    ws.apply(&["-target=kuma_mesh_multi_zone_service.made"]);
+    proxy.fail_index(usize::MAX);
+    let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&destroy.all());
+    assert_eq!(destroy.code, 1, "{text}");
+    let errors = errors(&text);
+    let [error] = errors.as_slice() else {
+        panic!("one error: {text}");
+    };
+    assert!(
+        error.starts_with(&format!(
+            "Cannot plan the MeshMultiZoneService default/later: the Kuma release of {} could not be read",
+            proxy.url
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains("with kuma_mesh_multi_zone_service.later, on main.tf line"),
+        "{error}"
+    );
+    for words in [
+        "failed: Kuma API GET / returned 503: no healthy upstream",
+        "If this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan.",
+    ] {
+        assert!(error.contains(words), "{words}: {error}");
+    }
+    assert_eq!(
+        error.matches("terraform destroy -refresh=false").count(),
+        1,
+        "{error}"
+    );
+    assert!(!text.contains("Could not check whether"), "{text}");
+    ws.expect(
+        0,
+        &[
+            "destroy",
+            "-refresh=false",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ],
+    );
+    assert_eq!(status(&kuma, &format!("{MZS}made")).0, 404);
+    assert!(state_is_empty(&ws));
+}
+
+/// Bug bash 6, item 4: a PUT a proxy holds past `timeouts.create` lands after the reads that
+/// followed found nothing. The apply's error does not say nothing was created; it says the
+/// create was not confirmed and what to do if the next plan finds the object; the next plan's
+/// "already exists" error names that case, not only someone else's object; importing it, as
+/// both say, brings the object under the resource with nothing left to change.
+#[test]
+fn a_create_carried_out_late_is_this_workspaces_and_the_errors_say_so() {
+    let kuma = KumaLocal::start(&["east"], &[]);
+    let proxy = Proxy::start(&kuma.global, Fault::DelayPuts(Duration::from_secs(10)));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0",
+            &[]
+        ),
+        mzs_with("late", "late", "  timeouts {\n    create = \"1s\"\n  }"),
+    ));
+    ws.init();
+    let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&applied.all());
+    assert_eq!(applied.code, 1, "{text}");
+    for words in [
+        "Error: The create of the MeshMultiZoneService default/late was not confirmed",
+        "a 404 shows only that it is not there yet: the write may still be carried out by a request still in flight",
+        "If the next plan says that MeshMultiZoneService \"default/late\" already exists, it is this workspace's own create, carried out late: import it with terraform import kuma_mesh_multi_zone_service.<resource name> 'default/late'",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("Nothing was created"), "{text}");
+    assert!(state_is_empty(&ws));
+    let landed = Instant::now();
+    while status(&kuma, &format!("{MZS}late")).0 != 200 {
+        assert!(
+            landed.elapsed() < Duration::from_secs(30),
+            "the PUT never landed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    let text = flat(&plan.all());
+    assert_eq!(plan.code, 1, "{text}");
+    for words in [
+        "Error: MeshMultiZoneService \"default/late\" already exists",
+        "when an earlier apply of this workspace said that the create of MeshMultiZoneService \"default/late\" was not confirmed (a write still in flight then was carried out late, and the object is this workspace's own)",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(
+        !text.contains("If it was created outside this workspace"),
+        "{text}"
+    );
+    ws.expect(
+        0,
+        &[
+            "import",
+            "-input=false",
+            "-no-color",
+            "kuma_mesh_multi_zone_service.late",
+            "default/late",
+        ],
+    );
+    // The import holds all but the `timeouts` block, which an apply stores without a write.
+    let modified = status(&kuma, &format!("{MZS}late")).1["modificationTime"].clone();
+    let plan = ws.plan_code();
+    let text = flat(&plan.all());
+    assert_eq!(plan.code, 2, "{text}");
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{text}"
+    );
+    assert!(text.contains("+ timeouts { + create = \"1s\" }"), "{text}");
+    ws.apply(&[]);
+    assert_eq!(
+        status(&kuma, &format!("{MZS}late")).1["modificationTime"],
+        modified
+    );
+    assert_eq!(ws.plan_code().code, 0);
 }

@@ -71,7 +71,7 @@ pub fn schema() -> Schema {
                 Attribute::required("name", Ty::String, "Name.").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
                 Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none. Known at plan from the release the control plane's `GET /` reports; when `GET /` does not answer (at configure and once more), a create's plan stops with an error instead, because Terraform plans again when it applies and the two plans must agree."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none. Known at plan from the release the control plane's `GET /` reports, or from `kuma_version` when that is set and `GET /` does not answer (at configure and once more). Without `kuma_version`, when the control plane cannot be reached at all it is unknown until the apply, with a warning (an apply cannot write then either); when it answers but `GET /` fails, a create's plan stops with an error, because Terraform plans again when it applies and the two plans must agree (`terraform destroy -refresh=false` destroys without that plan)."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
                 Attribute::computed("warnings", Ty::list(Ty::String), "Warnings the control plane returned on the last write."),
@@ -470,15 +470,11 @@ pub async fn plan(
             planned.get("name").as_str(),
             predicted_kri(&planned, ctx.version),
         ) {
-            match super::release_for_names(ctx, KIND, name, "`kri`").await {
-                Ok(Some(release)) => {
-                    if let Some(kri) = predicted_kri(&planned, release) {
-                        planned.set("kri", kri);
-                    }
-                }
-                Ok(None) => {}
-                Err(error) => unread_release = Some(error),
+            let (release, diag) = super::release_for_names(ctx, KIND, name, "`kri`");
+            if let Some(kri) = release.and_then(|release| predicted_kri(&planned, release)) {
+                planned.set("kri", kri);
             }
+            unread_release = diag;
         }
     }
     let mut diags: Vec<Diag> = if config.is_null() {
@@ -552,14 +548,11 @@ pub async fn plan(
                 configured.recreated.get(KIND, name).as_deref(),
             )),
             Ok(false) => {}
-            Err(e) => diags.push(Diag::warning(
-                "Could not check whether the HostnameGenerator already exists",
-                format!("{e}. The apply checks again before it writes."),
-            )),
+            Err(e) => diags.push(super::create_check_warning(KIND, &e)),
         }
     }
-    // After the create check, which says what it can alongside it.
-    diags.extend(unread_release);
+    // After the create check, whose warning it replaces or takes in (`with_release_diag`).
+    super::with_release_diag(&mut diags, unread_release, KIND);
     // Hostnames follow the template, the selector and which services it selects by label.
     let changes_hostnames = ["template", "selector", "labels"]
         .iter()

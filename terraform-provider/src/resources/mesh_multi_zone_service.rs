@@ -99,7 +99,7 @@ pub fn schema() -> Schema {
                 Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`.").force_new(),
                 Attribute::required("name", Ty::String, "Name of the service; the name rules of the Kuma release in use apply (checked at plan time).").force_new(),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff."),
-                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`; null against Kuma 2.9 to 2.12, which report none. Known at plan, with `snis`, from the release the control plane's `GET /` reports; when `GET /` does not answer (at configure and once more), a plan that would show them stops with an error instead, because Terraform plans again when it applies and the two plans must agree."),
+                Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`; null against Kuma 2.9 to 2.12, which report none. Known at plan, with `snis`, from the release the control plane's `GET /` reports, or from `kuma_version` when that is set and `GET /` does not answer (at configure and once more). Without `kuma_version`, when the control plane cannot be reached at all they are unknown until the apply, with a warning (an apply cannot write then either); when it answers but `GET /` fails, a plan that would show them stops with an error, because Terraform plans again when it applies and the two plans must agree (`terraform destroy -refresh=false` destroys without that plan)."),
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them (Kuma 2.14 and later; empty before)."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
                 Attribute::computed("modification_time", Ty::String, "When the control plane last changed the resource (RFC 3339)."),
@@ -543,7 +543,7 @@ pub async fn plan(
     // The release they depend on is asked for only when they can be predicted at all (a
     // planned object the core accepts): a plan that cannot read it stops
     // (`release_for_names`).
-    let mut unread_release: Option<Diag> = None;
+    let mut unread_release: Option<super::ReleaseDiag> = None;
     if prior.is_null() && !planned.is_null() {
         if let Some(names) = plan_names(ctx, review(&planned), &mut unread_release).await {
             planned.set("kri", names.kri);
@@ -636,9 +636,8 @@ pub async fn plan(
             diags.extend(check_create(configured, &planned, ctx).await);
         }
     }
-    // After the create check, which says what it can (an existing object, or a control plane
-    // that does not answer) alongside it.
-    diags.extend(unread_release);
+    // After the create check, whose warning it replaces or takes in (`with_release_diag`).
+    super::with_release_diag(&mut diags, unread_release, KIND);
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
     if writes && !planned.is_null() && !diags.iter().any(|d| d.error) {
@@ -694,17 +693,15 @@ fn server_release(ctx: &PlanContext) -> bool {
 async fn plan_names(
     ctx: &PlanContext,
     resource: Option<kuma_mzs_core::Resource>,
-    unread: &mut Option<Diag>,
+    unread: &mut Option<super::ReleaseDiag>,
 ) -> Option<PredictedNames> {
     let resource = resource?;
     let id = format!("{}/{}", resource.meta.mesh, resource.meta.name);
-    match super::release_for_names(ctx, KIND, &id, "`kri` and `snis`").await {
-        Ok(release) => predicted_names(resource, release?),
-        Err(error) => {
-            *unread = Some(error);
-            None
-        }
+    let (release, diag) = super::release_for_names(ctx, KIND, &id, "`kri` and `snis`");
+    if diag.is_some() {
+        *unread = diag;
     }
+    predicted_names(resource, release?)
 }
 
 /// `kri` and `snis` of a planned object as state holds them.
@@ -794,12 +791,7 @@ async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContex
             )]
         }
         Ok(false) => {}
-        Err(e) => {
-            return vec![Diag::warning(
-                "Could not check whether the MeshMultiZoneService already exists",
-                format!("{e}. The apply checks again before it writes."),
-            )]
-        }
+        Err(e) => return vec![super::create_check_warning(KIND, &e)],
     }
     super::missing_mesh(
         &configured,

@@ -56,7 +56,7 @@ pub fn timeouts_block() -> NestedBlock {
             attributes: vec![
                 Attribute::optional("create", Ty::String, "Deadline of a create. When it passes (or the connection breaks) after the request was sent, the provider reads the object under a deadline of its own (at most 5s) and, when it holds exactly what was sent, records it in the state as written, with a warning."),
                 Attribute::optional("update", Ty::String, "Deadline of an update."),
-                Attribute::optional("delete", Ty::String, "Deadline of a delete."),
+                Attribute::optional("delete", Ty::String, "Deadline of a delete. Terraform gives a delete the state, not the configuration (`terraform destroy`, or a resource removed from it), so a delete uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none, and does not when it holds one). After a delete ran out of time, raise it in the configuration (put the resource back if it was removed) and run `terraform apply`, which stores it and writes nothing to the control plane, then delete again."),
                 Attribute::optional("read", Ty::String, "Deadline of a refresh. Terraform gives a refresh the state, not the configuration, so a refresh uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none). After a refresh ran out of time, `terraform apply -refresh=false` stores the new value without that refresh; a change of `timeouts` alone writes nothing to the control plane."),
             ],
             blocks: vec![],
@@ -121,7 +121,7 @@ pub fn already_exists(what: &Importable<'_>, endpoint: &str, recreated: Option<&
             "{endpoint}'s {kind} {id:?} was deleted and created again outside Terraform: this run's refresh found that the one there now (created at {created}) is not the one this resource created, so Terraform treats its own as gone and plans to create it again. Creating it here would overwrite the new one, and a later destroy would delete it.\n\nTo manage the new one, let Terraform forget the deleted one first, then import it:\n  terraform apply -refresh-only\n  terraform import {ty}.<resource name> '{id}'\nOtherwise remove this resource from the configuration (the new object stays as it is) or choose another name."
         ),
         None => format!(
-            "{endpoint} already has a {kind} {id:?} that this resource does not manage. Creating it here would overwrite it, and a later destroy would delete it.\n\nIf it was created outside this workspace (another workspace, kumactl or the GUI), import it first:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nOtherwise choose another name.\n\nTerraform refuses to import into an address its state still holds. If the state holds an object of this name that is gone (deleted and created again outside Terraform, as a refresh warning then says) or deposed (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
+            "{endpoint} already has a {kind} {id:?} that this resource does not manage (its state does not hold it). Creating it here would overwrite it, and a later destroy would delete it.\n\nIf this configuration is to manage it, import it first: say, when an earlier apply of this workspace said that the create of {kind} {id:?} was not confirmed (a write still in flight then was carried out late, and the object is this workspace's own), or when it was made outside Terraform to be managed here:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nIf something else manages it (another workspace, kumactl, the GUI), leave it to that and choose another name.\n\nTerraform refuses to import into an address its state still holds. If the state holds an object of this name that is gone (deleted and created again outside Terraform, as a refresh warning then says) or deposed (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
         ),
     };
     Diag::error(format!("{kind} {id:?} already exists"), detail).at(attr("name"))
@@ -140,7 +140,8 @@ pub fn for_destroy_too(diags: Vec<Diag>) -> Vec<Diag> {
     diags
         .into_iter()
         .map(|mut d| {
-            if d.error {
+            // An error that says how to destroy already is left as it is.
+            if d.error && !d.detail.contains("terraform destroy -refresh=false") {
                 d.detail = format!("{}\n\n{DESTROY_WITHOUT_REFRESH}", d.full_detail());
                 d.hint = None;
             }
@@ -339,9 +340,10 @@ where
 }
 
 /// The error of a create whose answer was lost (`error`) and whose object the reads after it
-/// did not find (`reads` reads over `waited` answered 404): the create was not confirmed, and
-/// the object is not on the control plane, so nothing is tracked and nothing is left behind;
-/// an apply again is safe.
+/// did not find (`reads` reads over `waited` answered 404): the create was not confirmed. A 404
+/// shows only that the object is not there yet: a request still in flight (held by a proxy, or
+/// by the control plane itself) may still write it, so the error says what to do then. Nothing
+/// is recorded in the state.
 fn not_created(
     what: &Importable<'_>,
     endpoint: &str,
@@ -349,7 +351,7 @@ fn not_created(
     reads: u32,
     waited: std::time::Duration,
 ) -> Diag {
-    let (kind, id) = (what.kind, what.id);
+    let (kind, id, ty) = (what.kind, what.id, what.type_name);
     let text = error.to_string();
     let lost = text.trim_end().trim_end_matches('.');
     let reads = match reads {
@@ -357,9 +359,9 @@ fn not_created(
         n => format!("{n} reads over {}", crate::client::humantime(waited)),
     };
     Diag::error(
-        format!("The {kind} {id} was not created"),
+        format!("The create of the {kind} {id} was not confirmed"),
         format!(
-            "The create was not confirmed: the write got no answer ({lost}). The {kind} is not on {endpoint}: {reads} afterwards found no {kind} {id:?} (404 Not Found): the write was not carried out. Nothing was created, and Terraform records nothing.\n\nRunning `terraform apply` again is safe: it creates the {kind} only where none exists. (Should the control plane still carry out the lost write later, the next plan says that {id:?} already exists and how to import it.)"
+            "The write got no answer ({lost}), and {reads} of {endpoint} afterwards found no {kind} {id:?} (404 Not Found). So it is most likely not written; but a 404 shows only that it is not there yet: the write may still be carried out by a request still in flight (held by a proxy or by the control plane). Terraform records nothing.\n\nRun `terraform apply` again: it creates the {kind} only where none exists. If the next plan says that {kind} {id:?} already exists, it is this workspace's own create, carried out late: import it with\n  terraform import {ty}.<resource name> '{id}'"
         ),
     )
 }
@@ -408,51 +410,129 @@ fn lost_create(what: &Importable<'_>, endpoint: &str, lost: String, found: LostA
 }
 
 /// The release whose rendering predicts the names the server builds for a planned object
-/// (`kri`, `snis`): the server's own, `None` when the plan cannot know it in any run (no
-/// configured provider yet, or a server that does not tell), and an error when this run could
-/// not read it although the server has one (`GET /` failed, once at configure and once more
-/// here: [`Configured::reread_release`]).
+/// (`kri`, `snis`), from the settled settings ([`Configured::settle_release`], which the plan's
+/// rules came from too): the server's own, else `kuma_version` as given when `GET /` did not
+/// answer; `None` when the plan cannot know it. Then the diagnostic, if any, that says why
+/// ([`ReleaseDiag`]).
 ///
 /// Terraform plans a resource again in the apply's own provider process and refuses ("Provider
 /// produced inconsistent final plan") a value the first plan knew that the second leaves unknown
-/// or changes. Neither plan can tell which one it is, so a plan that cannot read the release
-/// the other plan may have read stops with this error instead of planning values the apply may
-/// not reproduce. `kind` and `id` name the object, `names` the values (`` `kri` ``).
-pub async fn release_for_names(
+/// or changes; an unknown value the second plan knows is fine. Neither plan can tell which one
+/// it is. So a plan that cannot read the release while the control plane answers otherwise
+/// (`GET /` answers an error, as a gateway in front of it may) stops with an error rather than
+/// plan values the apply may not reproduce. A control plane that cannot be reached at all is
+/// different: the names stay unknown, with a warning, as before a plan read the release at
+/// all. An apply's writes cannot reach it either, and an error would stop what needs no names
+/// (`terraform destroy` plans every resource first, one not created yet too). The price: a
+/// saved plan that showed the names, applied while the control plane cannot be reached,
+/// fails with Terraform's "inconsistent final plan" after the warning that names the cause
+/// (nothing is written either way).
+///
+/// `kind` and `id` name the object, `names` the values (`` `kri` ``).
+pub fn release_for_names(
     ctx: &PlanContext,
     kind: &str,
     id: &str,
     names: &str,
-) -> Result<Option<KumaVersion>, Diag> {
+) -> (Option<KumaVersion>, Option<ReleaseDiag>) {
+    use crate::config::NamesRelease;
     let Some(configured) = &ctx.configured else {
-        return Ok(None);
+        return (None, None);
     };
-    let again = match configured.reread_release().await {
-        Ok(release) => return Ok(release),
-        Err(again) => again,
-    };
-    let first = configured.release_unread.as_deref().unwrap_or_default();
     let endpoint = configured.client.endpoint();
     let trim = |t: &str| t.trim_end().trim_end_matches('.').to_owned();
-    let tries = if trim(first) == trim(&again) {
-        format!(
-            "neither when the provider started nor when asked again: {}",
-            trim(first)
-        )
-    } else {
-        format!(
-            "when the provider started ({}), nor when asked again ({})",
-            trim(first),
-            trim(&again)
-        )
-    };
-    Err(Diag::error(
-        format!("Cannot plan the {kind} {id}: the Kuma release of {endpoint} could not be read"),
-        format!(
-            "The plan shows the {names} the control plane will give the {kind}. They depend on its Kuma release, and `GET /` at {endpoint} did not tell it, {tries}.\n\nTerraform plans each change twice (in `terraform plan`, and again when it applies), and a value the first plan showed must not change in the second, so rather than guess, the plan stops here: this {kind} was not changed. Check that `GET /` answers at {endpoint} (a Kuma control plane serves its release there; a gateway in front of the API must let it through), then run Terraform again."
-        ),
+    match configured.names_release() {
+        NamesRelease::Server(release) | NamesRelease::Configured(release) => (Some(release), None),
+        NamesRelease::NotTold => (None, None),
+        NamesRelease::Unreachable(unread) => {
+            let cause = trim(&unread.error);
+            let warning = Diag::warning(
+                format!("Cannot reach the Kuma control plane at {endpoint}"),
+                format!(
+                    "{cause}.\n\nSo this plan could not read its Kuma release (`GET /`), and the {names} of the {kind} {id}, which depend on it, are unknown until the apply reads it. An apply cannot write while the control plane cannot be reached: it fails with this cause and changes nothing. (Should a saved plan that showed these values be applied now, Terraform reports \"Provider produced inconsistent final plan\" for them: the cause is this one.) Setting the provider's `kuma_version` to the control plane's release lets a plan show them without asking it."
+                ),
+            )
+            .at(attr("name"));
+            (None, Some(ReleaseDiag::Unreachable(warning)))
+        }
+        NamesRelease::Unread { first, again } => {
+            let (first, again) = (trim(&first.error), trim(&again.error));
+            let tries = if first == again {
+                format!("{first} (when the provider started, and again when asked once more)")
+            } else {
+                format!("{first} (when the provider started), then {again} (when asked once more)")
+            };
+            let error = Diag::error(
+                format!("Cannot plan the {kind} {id}: the Kuma release of {endpoint} could not be read"),
+                format!(
+                    "`GET /` at {endpoint}, where a Kuma control plane tells its release, failed: {tries}.\n\nIf this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan.\n\nThe plan shows the {names} the control plane will give the {kind}, and they depend on its release. Terraform plans each change twice (in `terraform plan`, and again when it applies), and a value the first plan showed must not change in the second, so rather than guess, the plan stops here: this {kind} was not changed. Check that `GET /` answers at {endpoint} (a gateway in front of the API must let it through), or set the provider's `kuma_version` to the control plane's release, then run Terraform again."
+                ),
+            )
+            .at(attr("name"));
+            (None, Some(ReleaseDiag::Unread(error)))
+        }
+    }
+}
+
+/// Why a plan could not predict the names the server builds ([`release_for_names`]).
+#[derive(Debug, Clone)]
+pub enum ReleaseDiag {
+    /// The control plane cannot be reached: a warning; the names stay unknown.
+    Unreachable(Diag),
+    /// `GET /` answered an error: the plan stops.
+    Unread(Diag),
+}
+
+/// The summary of a plan's warning that it could not check whether the object it creates
+/// exists already ([`create_check_warning`]).
+const CREATE_CHECK: &str = "Could not check whether the ";
+
+/// The warning of a plan whose create check (does the object exist already?) could not ask
+/// the control plane (`error`): the apply checks again before it writes.
+pub fn create_check_warning(kind: &str, error: &ClientError) -> Diag {
+    Diag::warning(
+        format!("{CREATE_CHECK}{kind} already exists"),
+        format!("{error}. The apply checks again before it writes."),
     )
-    .at(attr("name")))
+}
+
+/// `diags` of a plan with what [`release_for_names`] said (`release`), coherently: an error
+/// (the plan stops) replaces the create check's warning, which says that the apply checks
+/// again; a warning that the control plane cannot be reached takes the create check's in,
+/// so the plan warns once, leading with the cause.
+pub fn with_release_diag(diags: &mut Vec<Diag>, release: Option<ReleaseDiag>, kind: &str) {
+    let Some(release) = release else {
+        return;
+    };
+    let checked = diags
+        .iter()
+        .position(|d| !d.error && d.summary.starts_with(CREATE_CHECK));
+    let unchecked = checked.map(|at| diags.remove(at));
+    match release {
+        ReleaseDiag::Unread(error) => diags.push(error),
+        ReleaseDiag::Unreachable(mut warning) => {
+            if let Some(unchecked) = unchecked {
+                let cause = unchecked
+                    .detail
+                    .trim_end_matches(" The apply checks again before it writes.")
+                    .trim_end_matches('.');
+                // The same failure (an endpoint that did not answer is not asked again) is said
+                // once.
+                let same = cause.contains("not asked again")
+                    || warning.detail.starts_with(&format!("{cause}."));
+                let cause = if same {
+                    String::new()
+                } else {
+                    format!(" ({cause})")
+                };
+                warning.detail = format!(
+                    "{}\n\nNor could it check whether the {kind} already exists{cause}; the apply checks before it writes.",
+                    warning.detail,
+                );
+            }
+            diags.push(warning);
+        }
+    }
 }
 
 /// A planned object as the control plane's release will print it (the core's rendering, with
@@ -2017,16 +2097,21 @@ mod tests {
             assert!(error.error);
             assert_eq!(
                 error.summary,
-                "The MeshMultiZoneService default/x was not created"
+                "The create of the MeshMultiZoneService default/x was not confirmed"
             );
             let answered = reads.load(std::sync::atomic::Ordering::SeqCst);
             for words in [
-                "The create was not confirmed: the write got no answer (gave up on",
-                &format!("The MeshMultiZoneService is not on {endpoint}: {answered} reads over"),
-                "found no MeshMultiZoneService \"default/x\" (404 Not Found)",
-                "Running `terraform apply` again is safe",
+                "The write got no answer (gave up on",
+                &format!("and {answered} reads over"),
+                &format!("of {endpoint} afterwards found no MeshMultiZoneService \"default/x\" (404 Not Found)"),
+                "a 404 shows only that it is not there yet: the write may still be carried out by a request still in flight",
+                "If the next plan says that MeshMultiZoneService \"default/x\" already exists, it is this workspace's own create, carried out late: import it with\n  terraform import kuma_mesh_multi_zone_service.<resource name> 'default/x'",
             ] {
                 assert!(error.detail.contains(words), "{words}: {}", error.detail);
+            }
+            // A 404 does not show that nothing was written.
+            for wrong in ["Nothing was created", "was not carried out", "is safe"] {
+                assert!(!error.detail.contains(wrong), "{wrong}: {}", error.detail);
             }
             assert!(
                 !error.detail.contains("5s"),
@@ -2034,6 +2119,108 @@ mod tests {
                 error.detail
             );
         });
+    }
+
+    /// A plan that cannot read the release never both warns that "the apply checks again" and
+    /// fails: an error (GET / answered an error) replaces the create check's warning; a warning
+    /// (the control plane cannot be reached) takes it in, so the plan warns once, cause first.
+    /// The error leads with the cause and says how to destroy, once.
+    #[test]
+    fn a_release_that_cannot_be_read_is_one_coherent_diagnostic_cause_first() {
+        use crate::config::{NamesRelease, Unread};
+        let refused = ClientError::Transport {
+            endpoint: "http://cp:5681".into(),
+            message: "connection refused".into(),
+            sent: false,
+        };
+        let check = || vec![create_check_warning("MeshMultiZoneService", &refused)];
+        let configured = |unread: Unread, again: Option<Unread>| {
+            let mut configured = configured_at("http://cp:5681");
+            configured.release_unread = Some(unread);
+            if let Some(again) = again {
+                let _ = configured
+                    .release_reread
+                    .set(crate::config::Reread::failed(again));
+            }
+            PlanContext {
+                configured: Some(Arc::new(configured)),
+                ..PlanContext::default()
+            }
+        };
+        let unreachable = Unread {
+            error: refused.to_string(),
+            unreachable: true,
+        };
+        let ctx = configured(unreachable.clone(), Some(unreachable.clone()));
+        assert!(matches!(
+            ctx.configured.as_ref().map(|c| c.names_release()),
+            Some(NamesRelease::Unreachable(_))
+        ));
+        let (release, diag) = release_for_names(
+            &ctx,
+            "MeshMultiZoneService",
+            "default/x",
+            "`kri` and `snis`",
+        );
+        assert_eq!(release, None);
+        let mut diags = check();
+        with_release_diag(&mut diags, diag, "MeshMultiZoneService");
+        let [warning] = diags.as_slice() else {
+            panic!("one warning: {diags:?}");
+        };
+        assert!(!warning.error);
+        assert_eq!(
+            warning.summary,
+            "Cannot reach the Kuma control plane at http://cp:5681"
+        );
+        assert!(
+            warning.detail.starts_with(
+                "cannot reach the Kuma control plane at http://cp:5681: connection refused.\n\n"
+            ),
+            "{}",
+            warning.detail
+        );
+        assert!(warning.detail.contains("Nor could it check whether the MeshMultiZoneService already exists; the apply checks before it writes."), "{}", warning.detail);
+        assert!(
+            !warning.detail.contains("The apply checks again"),
+            "{}",
+            warning.detail
+        );
+
+        let answered = Unread {
+            error: "Kuma API GET / returned 503: no healthy upstream".into(),
+            unreachable: false,
+        };
+        let ctx = configured(answered.clone(), Some(answered));
+        let (release, diag) = release_for_names(
+            &ctx,
+            "MeshMultiZoneService",
+            "default/x",
+            "`kri` and `snis`",
+        );
+        assert_eq!(release, None);
+        let mut diags = check();
+        with_release_diag(&mut diags, diag, "MeshMultiZoneService");
+        let diags = for_destroy_too(diags);
+        let [error] = diags.as_slice() else {
+            panic!("one error: {diags:?}");
+        };
+        assert!(error.error);
+        assert!(error.detail.starts_with("`GET /` at http://cp:5681, where a Kuma control plane tells its release, failed: Kuma API GET / returned 503: no healthy upstream (when the provider started, and again when asked once more).\n\nIf this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan."), "{}", error.detail);
+        assert_eq!(
+            error
+                .detail
+                .matches("terraform destroy -refresh=false")
+                .count(),
+            1,
+            "{}",
+            error.detail
+        );
+        assert!(
+            !error.detail.contains("The apply checks again"),
+            "{}",
+            error.detail
+        );
     }
 
     /// Every error of a plan that keeps an object ends with how to destroy without that plan
