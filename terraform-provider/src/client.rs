@@ -276,10 +276,10 @@ impl DeadlineSetBy {
                 "the provider's `operation_timeout`, which takes effect at once; a `timeouts.read` set in the resource's configuration takes effect only once an apply has stored it in the state (`terraform apply -refresh=false` stores it without this refresh)"
             }
             Self::Delete { stored: true } => {
-                "this resource's `timeouts.delete` as its state holds it: a delete gets the state, never the configuration, so the provider's `operation_timeout` does not apply to it, and a `timeouts.delete` raised in the configuration takes effect once an apply has stored it: raise it in the resource's configuration (put the resource back if it was removed), run `terraform apply` (a change of `timeouts` alone writes nothing to the control plane), then delete again"
+                "this resource's `timeouts.delete` as its state holds it: a delete gets the state, never the configuration, so the provider's `operation_timeout` does not apply to it"
             }
             Self::Delete { stored: false } => {
-                "the provider's `operation_timeout`, which takes effect at once; a `timeouts.delete` set in the resource's configuration takes effect only once an apply has stored it in the state (a change of `timeouts` alone writes nothing to the control plane)"
+                "the provider's `operation_timeout`, which takes effect at once; a `timeouts.delete` set in the resource's configuration takes effect only once an apply has stored it in the state"
             }
             Self::OperationTimeout => "raise it with the provider's `operation_timeout`",
             Self::Probe => {

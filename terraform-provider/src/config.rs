@@ -36,7 +36,7 @@ pub fn schema() -> Schema {
                 Attribute::optional("operation_timeout", Ty::String, "Overall deadline of one operation (refresh, create, update, delete, data-source read), every retry and zone read included, e.g. `60s`. Default `60s`. A resource's `timeouts` block overrides it for create, update, delete and read. A control plane (global or zone) that lets a request wait as long as any operation would (this, `timeout` or the first look's 10s, whichever is shortest) without an answer is not asked again by the same provider process: later operations fail at once, naming that failure."),
                 Attribute::optional("max_retries", Ty::Number, "How many times an API call is retried on 5xx, 408, 429, connection errors and timeouts (exponential backoff with jitter). Default `4`."),
                 Attribute::optional("live_lints", Ty::Bool, "Check each MeshMultiZoneService being created or changed against the control plane's live MeshServices at plan time (the core's preview: MZS101 port not served, MZS102 a MeshService of another mesh matched, MZS103 selector matches nothing, MZS104 unavailable services, MZS105 hostname problems), and each HostnameGenerator being created or changed against the existing MeshMultiZoneServices (MZS105: hostnames it would make collide or fail, on `template`), as warnings on `selector` or `port`. Default `true`; one list of MeshServices per plan."),
-                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given when the server cannot be asked (`GET /` fails when the provider starts and once more before the first plan): its rules apply, and a plan shows the `kri` and `snis` its rendering gives. Set it to the server's release: should it be another and `GET /` answer when a saved plan is applied, Terraform may refuse that apply (the plan it makes then differs); plan again. Default `3.0`. `terraform validate` does not pass provider settings to resources, so it reports only what every supported release refuses; the release's own rules (e.g. `kafka` under 3.0) are checked at plan."),
+                Attribute::optional("kuma_version", Ty::String, "Which Kuma release's validation rules apply at plan time: `3.0`, a 2.x release from `2.9` to `2.14` (a patch version such as `2.14.3` is accepted), or `2.x` for the newest 2.x (2.14). Optional: by default the provider reads the release from the control plane (`GET /`) and applies its rules; a value here that disagrees with the server is a warning (the server's release wins). Used as given, unchecked, when the server cannot be asked (`GET /` fails when the provider starts and once more before the first plan): its rules apply, a plan shows the `kri` and `snis` its rendering gives, and a warning says so. Set it to the server's release: should it be another, Terraform can refuse to apply a saved plan with \"Provider produced inconsistent final plan\" when `GET /` answered in one of the two plans (`terraform plan`'s and the apply's own) and failed in the other, either way round; plan again once `GET /` answers. Default `3.0`. `terraform validate` does not pass provider settings to resources, so it reports only what every supported release refuses; the release's own rules (e.g. `kafka` under 3.0) are checked at plan."),
             ],
             blocks: vec![NestedBlock {
                 name: "zone",
@@ -732,6 +732,21 @@ pub enum NamesRelease {
     },
 }
 
+/// The warning, once per process, that `kuma_version` (`version`) stands in for a release
+/// `GET /` at `endpoint` did not tell (`unread`: what the one more try met): nothing checks it,
+/// and should the server run another release, a plan that read it (before, or in the apply)
+/// differs from this one, which Terraform reports as its own bug.
+fn unchecked_kuma_version(endpoint: &str, version: KumaVersion, unread: &Unread) -> Diag {
+    let v = version.as_str();
+    Diag::warning(
+        format!("kuma_version = \"{v}\" is used unchecked"),
+        format!(
+            "`GET /` at {endpoint} failed ({}), so the rules and names (`kri`, `snis`) of Kuma {v} are used without checking the control plane's release. If it runs another release, Terraform may report \"Provider produced inconsistent final plan\" (a plan that read the release differs from this one): the cause is this, not a bug. Let `GET /` through, or set `kuma_version` to the server's release.",
+            unread.error.trim_end().trim_end_matches('.'),
+        ),
+    )
+}
+
 /// Whether a request that failed this way may get an answer another time: no answer, a
 /// deadline, a server error or a request to slow down. Not a clear answer (a 404, a refusal, a
 /// body that is not JSON), which a later try gets again.
@@ -773,7 +788,16 @@ impl Configured {
                         let warnings = settle_index(self, &mut settled, &client, &body).await;
                         (Ok(Arc::new(settled)), warnings)
                     }
-                    Err(e) if may_answer_later(&e) => (Err(Unread::of(&e)), Vec::new()),
+                    Err(e) if may_answer_later(&e) => {
+                        let unread = Unread::of(&e);
+                        let warnings = self
+                            .explicit_version
+                            .map(|v| {
+                                vec![unchecked_kuma_version(self.client.endpoint(), v, &unread)]
+                            })
+                            .unwrap_or_default();
+                        (Err(unread), warnings)
+                    }
                     // A clear answer without the release, as every later try would get.
                     Err(_) => {
                         let mut settled = Configured::clone(self);
@@ -809,6 +833,21 @@ impl Configured {
         match &reread.outcome {
             Ok(settled) => (Arc::clone(settled), warnings),
             Err(_) => (Arc::clone(self), warnings),
+        }
+    }
+
+    /// Why no release's rules are this run's own, once [`Configured::settle_release`] has
+    /// settled these settings: `GET /` failed (at configure and once more, the latest failure
+    /// here) and no `kuma_version` stands in. Then a rule is applied only as every supported
+    /// release agrees on it (as `terraform validate` does), and what only some releases refuse
+    /// is said with this cause rather than under a guessed release. `None` when a release is
+    /// in force (read, or `kuma_version`), or the server answers `GET /` without one.
+    pub fn release_not_read(&self) -> Option<Unread> {
+        match self.names_release() {
+            NamesRelease::Unreachable(unread) | NamesRelease::Unread { again: unread, .. } => {
+                Some(unread)
+            }
+            NamesRelease::Server(_) | NamesRelease::Configured(_) | NamesRelease::NotTold => None,
         }
     }
 
@@ -1637,10 +1676,33 @@ mod tests {
                 (None, None),
             ] {
                 let (detected, _) = detect(&configured_at(&endpoint, kuma_version)).await;
-                let (settled, _) = Arc::new(detected).settle_release().await;
+                let detected = Arc::new(detected);
+                let (settled, warnings) = detected.settle_release().await;
                 let names = settled.names_release();
                 match expected {
-                    Some(expected) => assert_eq!(names, expected),
+                    Some(expected) => {
+                        assert_eq!(names, expected);
+                        // `kuma_version` unchecked: warned once per process, naming `GET /`.
+                        let [warning] = warnings.as_slice() else {
+                            panic!("one warning: {warnings:?}");
+                        };
+                        assert_eq!(warning.summary, "kuma_version = \"2.14\" is used unchecked");
+                        assert!(
+                            warning.detail.starts_with(&format!(
+                                "`GET /` at {endpoint} failed (Kuma API GET / returned 503: no healthy upstream), so the rules and names (`kri`, `snis`) of Kuma 2.14 are used without checking"
+                            )),
+                            "{}",
+                            warning.detail
+                        );
+                        assert!(
+                            warning
+                                .detail
+                                .contains("Provider produced inconsistent final plan"),
+                            "{}",
+                            warning.detail
+                        );
+                        assert!(detected.settle_release().await.1.is_empty());
+                    }
                     None => {
                         let NamesRelease::Unread { first, again } = names else {
                             panic!("{names:?}");

@@ -456,7 +456,9 @@ impl Provider for KumaProvider {
         if self.is_deferred() {
             return reply(req.current_state.clone(), Vec::new());
         }
-        let configured = match self.configured() {
+        // A refresh judges what it reads (a zone's sync, say) by the release every other RPC
+        // uses: settled before any rule.
+        let (configured, settling) = match self.settled().await {
             Ok(c) => c,
             Err(d) => return reply(req.current_state.clone(), d),
         };
@@ -464,6 +466,7 @@ impl Provider for KumaProvider {
             Some(r) => r.read(&configured, &state).await,
             None => (state.clone(), Vec::new()),
         };
+        diags.splice(0..0, settling);
         let just_imported = state.get("id").as_str().is_some_and(|id| {
             self.imported
                 .lock()

@@ -139,6 +139,9 @@ pub enum Fault {
     /// Pass a PUT on after this long, whether or not its client still waits (a proxy holding a
     /// request past the client's deadline): the write lands late. Other requests go through.
     DelayPuts(Duration),
+    /// Pass a DELETE on after this long, whether or not its client still waits: the delete
+    /// lands late. Other requests go through.
+    DelayDeletes(Duration),
 }
 
 /// An HTTP/1.1 proxy on a loopback port in front of `upstream` (an `http://` URL), with a
@@ -274,6 +277,7 @@ fn proxy_connection(
         }
         Fault::Delay(wait) => std::thread::sleep(wait),
         Fault::DelayPuts(wait) if is_put => std::thread::sleep(wait),
+        Fault::DelayDeletes(wait) if head.starts_with("DELETE ") => std::thread::sleep(wait),
         _ => {}
     }
     let mut lines: Vec<&str> = head

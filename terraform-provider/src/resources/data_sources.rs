@@ -572,7 +572,34 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         .unwrap_or(kuma_mzs_core::defaults::DEFAULT_MESH)
         .to_owned();
     let name = config.get("name").as_str().unwrap_or("preview").to_owned();
-    let spec = match spec_from_config(config, configured.kuma_version) {
+    // A release that could not be read: the spec as the newest release that takes it reads
+    // it, what only some refuse a warning with the cause (not an error under a guessed one).
+    let unread = configured.release_not_read();
+    let mut unread_warnings = Vec::new();
+    let checked = match &unread {
+        None => spec_from_config(config, configured.kuma_version),
+        Some(unread) => {
+            let mut tried = kuma_mzs_core::KumaVersion::ALL
+                .iter()
+                .map(|v| spec_from_config(config, *v));
+            let newest = tried.next().unwrap_or(Ok(None));
+            match newest {
+                Err(refused) => match tried.find(Result::is_ok) {
+                    Some(taken) => {
+                        unread_warnings = super::release_not_read_warnings(
+                            refused,
+                            configured.client.endpoint(),
+                            unread,
+                        );
+                        taken
+                    }
+                    None => Err(refused),
+                },
+                taken => taken,
+            }
+        }
+    };
+    let spec = match checked {
         Ok(Some(spec)) => spec,
         Ok(None) => {
             return (
@@ -585,20 +612,23 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         }
         Err(diags) => return (Value::Null, diags),
     };
-    let mut diags: Vec<Diag> = kuma_mzs_core::validate::mesh_multi_zone_service(
-        &spec,
-        Some(&name),
-        configured.kuma_version,
-    )
-    .into_iter()
-    .map(|v| {
-        Diag::warning(
-            format!("Kuma would reject this MeshMultiZoneService: {}", v.field),
-            v.message,
-        )
-        .at(diag::kuma_path(&v.field))
-    })
-    .collect();
+    let versions = match unread {
+        Some(_) => kuma_mzs_core::KumaVersion::ALL.to_vec(),
+        None => vec![configured.kuma_version],
+    };
+    let mut diags: Vec<Diag> = super::under_every(&versions, |version| {
+        kuma_mzs_core::validate::mesh_multi_zone_service(&spec, Some(&name), version)
+            .into_iter()
+            .map(|v| {
+                Diag::warning(
+                    format!("Kuma would reject this MeshMultiZoneService: {}", v.field),
+                    v.message,
+                )
+                .at(diag::kuma_path(&v.field))
+            })
+            .collect()
+    });
+    diags.extend(unread_warnings);
     let client = &configured.client;
     let (services, generators, existing, missing) = futures_util::join!(
         client.list_all("/meshservices"),

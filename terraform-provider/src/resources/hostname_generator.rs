@@ -480,14 +480,32 @@ pub async fn plan(
     let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
-        let mut diags = super::validate_timeouts(config);
-        diags.extend(validate_spec(config, ctx.version));
-        diags.into_iter().filter(|d| d.error).collect()
+        match ctx.release_not_read() {
+            // No release is this run's own: what every release refuses is an error, what only
+            // some refuse a warning with the cause.
+            Some((endpoint, unread)) => {
+                let (agreed, release_errors) = validate_by_release(config);
+                let mut diags: Vec<Diag> = agreed.into_iter().filter(|d| d.error).collect();
+                diags.extend(super::release_not_read_warnings(
+                    release_errors,
+                    &endpoint,
+                    &unread,
+                ));
+                diags
+            }
+            None => {
+                let mut diags = super::validate_timeouts(config);
+                diags.extend(validate_spec(config, ctx.version));
+                diags.into_iter().filter(|d| d.error).collect()
+            }
+        }
     };
     if !config.is_null() && !planned.is_null() {
         super::extend_unreported(
             &mut diags,
-            dropped_by_release(config, &planned, ctx.version),
+            super::under_every(&ctx.rule_versions(), |v| {
+                dropped_by_release(config, &planned, v)
+            }),
         );
     }
     if !config.is_null() {
@@ -496,13 +514,16 @@ pub async fn plan(
             None => Default::default(),
         };
         let mode = super::plan_mode(ctx);
-        super::extend_unreported(&mut diags, label_errors(config, &mode, ctx.version));
+        super::extend_unreported(
+            &mut diags,
+            super::under_every(&ctx.rule_versions(), |v| label_errors(config, &mode, v)),
+        );
         super::extend_unreported(
             &mut diags,
             super::overwritten_labels(
                 config,
                 std::slice::from_ref(&mode),
-                &[ctx.version],
+                &ctx.rule_versions(),
                 ResourceType::HostnameGenerator,
                 false,
             ),
@@ -526,7 +547,7 @@ pub async fn plan(
             ResourceType::HostnameGenerator,
         ));
     } else {
-        diags = super::for_unchanged_object(diags, ctx.version);
+        diags = super::for_unchanged_object(diags, ctx.rules_release());
     }
     // A create of the object this workspace holds is its replacement (see `PlanContext::held`).
     if let (true, Some(configured), Some(name)) = (
@@ -548,7 +569,7 @@ pub async fn plan(
                 configured.recreated.get(KIND, name).as_deref(),
             )),
             Ok(false) => {}
-            Err(e) => diags.push(super::create_check_warning(KIND, &e)),
+            Err(e) => diags.push(super::create_check_warning(&configured, KIND, &e)),
         }
     }
     // After the create check, whose warning it replaces or takes in (`with_release_diag`).
@@ -757,10 +778,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
-            Err(e) => (
-                prior.clone(),
-                diag::from_client_error("Could not delete the HostnameGenerator", &e),
-            ),
+            Err(e) => (prior.clone(), super::delete_failed(KIND, name, &e)),
         };
     }
     let Some(name) = planned.get("name").as_str() else {

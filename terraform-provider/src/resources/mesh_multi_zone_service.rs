@@ -475,7 +475,11 @@ fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> 
     let keep = |entry: &Value, key: &str, what: MzsComputed| {
         let synced = entry.get("state").as_str() == Some(zones::SYNCED);
         let value = entry.get(key);
-        if synced && !value.is_null() && !may_change(what, update, ctx.version) {
+        let changes = ctx
+            .rule_versions()
+            .into_iter()
+            .any(|v| may_change(what, update, v));
+        if synced && !value.is_null() && !changes {
             value.clone()
         } else {
             Value::Unknown
@@ -560,8 +564,10 @@ pub async fn plan(
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && writes {
         let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
-        let snis_change = may_change(MzsComputed::Snis, &update, ctx.version);
-        let kri_changes = may_change(MzsComputed::Kri, &update, ctx.version);
+        let versions = ctx.rule_versions();
+        let under_any = |what| versions.iter().any(|v| may_change(what, &update, *v));
+        let snis_change = under_any(MzsComputed::Snis);
+        let kri_changes = under_any(MzsComputed::Kri);
         if snis_change || kri_changes {
             let names = plan_names(ctx, review(&planned), &mut unread_release).await;
             if snis_change {
@@ -590,13 +596,30 @@ pub async fn plan(
     let mut diags: Vec<Diag> = if config.is_null() {
         Vec::new()
     } else {
-        // A version hint helps only when the rules are `kuma_version`'s, not the server's own.
-        let release_known = server_release(ctx);
-        validate(config, ctx.version)
-            .into_iter()
-            .filter(|d| d.error)
-            .map(|d| if release_known { d.with_hint(None) } else { d })
-            .collect()
+        match ctx.release_not_read() {
+            // No release is this run's own: what every release refuses is an error, what only
+            // some refuse a warning with the cause.
+            Some((endpoint, unread)) => {
+                let (agreed, release_errors) = validate_every_release(config);
+                let mut diags: Vec<Diag> = agreed.into_iter().filter(|d| d.error).collect();
+                diags.extend(super::release_not_read_warnings(
+                    release_errors,
+                    &endpoint,
+                    &unread,
+                ));
+                diags
+            }
+            None => {
+                // A version hint helps only when the rules are `kuma_version`'s, not the
+                // server's own.
+                let release_known = server_release(ctx);
+                validate(config, ctx.version)
+                    .into_iter()
+                    .filter(|d| d.error)
+                    .map(|d| if release_known { d.with_hint(None) } else { d })
+                    .collect()
+            }
+        }
     };
     if !config.is_null() {
         let mode = super::plan_mode(ctx);
@@ -605,7 +628,7 @@ pub async fn plan(
             super::overwritten_labels(
                 config,
                 std::slice::from_ref(&mode),
-                &[ctx.version],
+                &ctx.rule_versions(),
                 ResourceType::MeshMultiZoneService,
                 true,
             ),
@@ -629,7 +652,7 @@ pub async fn plan(
             ResourceType::MeshMultiZoneService,
         ));
     } else {
-        diags = super::for_unchanged_object(diags, ctx.version);
+        diags = super::for_unchanged_object(diags, ctx.rules_release());
     }
     if prior.is_null() && !planned.is_null() && diags.is_empty() {
         if let Some(configured) = &ctx.configured {
@@ -640,7 +663,9 @@ pub async fn plan(
     super::with_release_diag(&mut diags, unread_release, KIND);
     // What the write will be warned about: Kuma returns its deprecation warnings only with a
     // successful write, so the plan of one says them first, under the release in use.
-    if writes && !planned.is_null() && !diags.iter().any(|d| d.error) {
+    // Not under a guessed release: then the write's own warnings say them.
+    let warns = writes && !planned.is_null() && ctx.rules_release().is_some();
+    if warns && !diags.iter().any(|d| d.error) {
         for v in review(&planned).map_or_else(Vec::new, |r| deprecations(&r, ctx.version)) {
             // Terraform shows a source line for an attribute, not a block: a port's warning
             // (its SNI, built from its name) goes on the port's name.
@@ -791,7 +816,7 @@ async fn check_create(configured: &Configured, planned: &Value, ctx: &PlanContex
             )]
         }
         Ok(false) => {}
-        Err(e) => return vec![super::create_check_warning(KIND, &e)],
+        Err(e) => return vec![super::create_check_warning(&configured, KIND, &e)],
     }
     super::missing_mesh(
         &configured,
@@ -879,10 +904,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
         return match configured.client.delete(&path).await {
             Ok(()) => (Value::Null, Vec::new()),
-            Err(e) => (
-                prior.clone(),
-                diag::from_client_error("Could not delete the MeshMultiZoneService", &e),
-            ),
+            Err(e) => (prior.clone(), super::delete_failed(KIND, &id, &e)),
         };
     }
     let (Some(mesh), Some(name)) = (planned.get("mesh").as_str(), planned.get("name").as_str())
@@ -954,7 +976,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .unwrap_or_default();
     // The plan said the ones the core predicted ("will warn on this write"); only a warning it
     // did not foresee is news (the `warnings` attribute keeps them all).
-    let foreseen = if warnings.is_empty() {
+    let foreseen = if warnings.is_empty() || configured.release_not_read().is_some() {
         Vec::new()
     } else {
         foreseen_warnings(planned, configured.kuma_version)
@@ -1080,6 +1102,27 @@ pub fn import(id: &str) -> Result<Value, Vec<Diag>> {
     .conform(state_type()))
 }
 
+/// [`validate`] under every supported release: the newest's diagnostics with only the errors
+/// every release gives at the same attribute, and apart the errors only some releases give
+/// (in the newest release's words). What `terraform validate` reports, and a plan whose
+/// control plane's release could not be read ([`Configured::release_not_read`]).
+pub fn validate_every_release(config: &Value) -> (Vec<Diag>, Vec<Diag>) {
+    let newest = validate(config, KumaVersion::default());
+    // The other releases only when the newest refuses something (a valid configuration,
+    // the usual one, is checked once).
+    let others: Vec<Vec<Diag>> = if newest.iter().any(|d| d.error) {
+        (KumaVersion::ALL.into_iter())
+            .filter(|v| *v != KumaVersion::default())
+            .map(|v| validate(config, v))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let everywhere =
+        |d: &Diag| (others.iter()).all(|found| found.iter().any(|e| e.error && e.path == d.path));
+    newest.into_iter().partition(|d| !d.error || everywhere(d))
+}
+
 /// The resource type, for the registry.
 pub struct MeshMultiZoneService;
 
@@ -1097,22 +1140,7 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
     /// not known before the provider is configured; PlanResourceChange re-checks with the
     /// server's), in the newest release's words; lints are warnings.
     fn validate(&self, config: &Value) -> Vec<Diag> {
-        let newest = validate(config, KumaVersion::default());
-        // The other releases only when the newest refuses something (a valid configuration,
-        // the usual one, is checked once).
-        let others: Vec<Vec<Diag>> = if newest.iter().any(|d| d.error) {
-            (KumaVersion::ALL.into_iter())
-                .filter(|v| *v != KumaVersion::default())
-                .map(|v| validate(config, v))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let everywhere = |d: &Diag| {
-            (others.iter()).all(|found| found.iter().any(|e| e.error && e.path == d.path))
-        };
-        let (mut diags, release_errors): (Vec<Diag>, Vec<Diag>) =
-            newest.into_iter().partition(|d| !d.error || everywhere(d));
+        let (mut diags, release_errors) = validate_every_release(config);
         super::extend_unreported(
             &mut diags,
             super::overwritten_labels(

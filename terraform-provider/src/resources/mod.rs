@@ -42,6 +42,31 @@ impl PlanContext {
     pub fn holds(&self, id: &str) -> bool {
         self.held.iter().any(|held| held == id)
     }
+
+    /// The endpoint and why its release is not read, when no release's rules are this run's
+    /// own ([`Configured::release_not_read`]).
+    pub fn release_not_read(&self) -> Option<(String, crate::config::Unread)> {
+        let configured = self.configured.as_ref()?;
+        let unread = configured.release_not_read()?;
+        Some((configured.client.endpoint().to_owned(), unread))
+    }
+
+    /// The release whose rules are in force; `None` when it could not be read (then a rule
+    /// holds only as every supported release agrees on it).
+    pub fn rules_release(&self) -> Option<KumaVersion> {
+        match self.release_not_read() {
+            Some(_) => None,
+            None => Some(self.version),
+        }
+    }
+
+    /// The releases a rule must hold under: the one in force, else every supported one.
+    pub fn rule_versions(&self) -> Vec<KumaVersion> {
+        match self.rules_release() {
+            Some(version) => vec![version],
+            None => KumaVersion::ALL.to_vec(),
+        }
+    }
 }
 
 /// The `timeouts` block every managed resource has.
@@ -121,7 +146,7 @@ pub fn already_exists(what: &Importable<'_>, endpoint: &str, recreated: Option<&
             "{endpoint}'s {kind} {id:?} was deleted and created again outside Terraform: this run's refresh found that the one there now (created at {created}) is not the one this resource created, so Terraform treats its own as gone and plans to create it again. Creating it here would overwrite the new one, and a later destroy would delete it.\n\nTo manage the new one, let Terraform forget the deleted one first, then import it:\n  terraform apply -refresh-only\n  terraform import {ty}.<resource name> '{id}'\nOtherwise remove this resource from the configuration (the new object stays as it is) or choose another name."
         ),
         None => format!(
-            "{endpoint} already has a {kind} {id:?} that this resource does not manage (its state does not hold it). Creating it here would overwrite it, and a later destroy would delete it.\n\nIf this configuration is to manage it, import it first: say, when an earlier apply of this workspace said that the create of {kind} {id:?} was not confirmed (a write still in flight then was carried out late, and the object is this workspace's own), or when it was made outside Terraform to be managed here:\n  terraform import {ty}.<resource name> '{id}'\nor, on Terraform 1.5 and later, add an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\nIf another resource of this configuration manages it (say, after a change of `count` or `for_each` gave it a new address), tell Terraform it moved instead of importing it twice (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\nIf something else manages it (another workspace, kumactl, the GUI), leave it to that and choose another name.\n\nTerraform refuses to import into an address its state still holds. If the state holds an object of this name that is gone (deleted and created again outside Terraform, as a refresh warning then says) or deposed (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
+            "{endpoint} already has a {kind} {id:?} that this resource does not manage. If an earlier apply of this workspace said its create was not confirmed, this is that create, carried out late: import it (the address is the one shown with this error):\n  terraform import {ty}.<resource name> '{id}'\nAfter the import, one `terraform apply` stores the `timeouts` block, if the resource has one, without a request to the control plane; the plan is then empty.\n\nOtherwise: creating it here would overwrite it, and a later destroy would delete it.\n- Made outside Terraform to be managed here: import it as above, or on Terraform 1.5 and later with an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\n- Managed by another resource of this configuration (a change of `count` or `for_each` gave it a new address): tell Terraform it moved (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\n- Managed by something else (another workspace, kumactl, the GUI): leave it to that and choose another name.\n- Terraform refuses to import into an address its state still holds. If the state holds a gone object of this name (deleted and created again outside Terraform, as a refresh warning then says) or a deposed one (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
         ),
     };
     Diag::error(format!("{kind} {id:?} already exists"), detail).at(attr("name"))
@@ -339,6 +364,37 @@ where
     }
 }
 
+/// The error of a delete of the `kind` `id` that failed (`error`). One whose answer was lost (its
+/// deadline passed or its connection broke after the request was sent) is "not confirmed": the
+/// control plane may have carried it out. After a deadline, the way to a longer one is an
+/// apply with `-refresh=false`: a plain apply's refresh would find an object deleted late gone
+/// and plan to create it again. Terraform attaches no resource address to a destroy's errors,
+/// so the summary names the object.
+pub fn delete_failed(kind: &str, id: &str, error: &ClientError) -> Vec<Diag> {
+    let deadline = matches!(error, ClientError::Deadline { .. });
+    if !deadline && !error.answer_lost() {
+        return crate::diag::from_client_error(&format!("Could not delete the {kind} {id}"), error);
+    }
+    let text = error.to_string();
+    let cause = text.trim_end().trim_end_matches('.');
+    let (summary, maybe) = if error.answer_lost() {
+        (
+            format!("The delete of the {kind} {id} was not confirmed"),
+            " It may have been carried out all the same; the state keeps it until a refresh finds it gone.",
+        )
+    } else {
+        (format!("Could not delete the {kind} {id}"), "")
+    };
+    let raise = if deadline {
+        format!(
+            "\n\nTo give the delete more time, raise `timeouts.delete` in the resource's configuration (put the resource back if it was removed), run `terraform apply -refresh=false` (it stores the new value and writes nothing), then delete again. A plain `terraform apply` refreshes first: should the delete have been carried out late, it would create the {kind} again."
+        )
+    } else {
+        String::new()
+    };
+    vec![Diag::error(summary, format!("{cause}.{maybe}{raise}"))]
+}
+
 /// The error of a create whose answer was lost (`error`) and whose object the reads after it
 /// did not find (`reads` reads over `waited` answered 404): the create was not confirmed. A 404
 /// shows only that the object is not there yet: a request still in flight (held by a proxy, or
@@ -441,6 +497,12 @@ pub fn release_for_names(
     };
     let endpoint = configured.client.endpoint();
     let trim = |t: &str| t.trim_end().trim_end_matches('.').to_owned();
+    // One name (`kri`) or several (`kri` and `snis`).
+    let (depend, are, they) = if names.contains(" and ") {
+        ("depend", "are", "they depend")
+    } else {
+        ("depends", "is", "it depends")
+    };
     match configured.names_release() {
         NamesRelease::Server(release) | NamesRelease::Configured(release) => (Some(release), None),
         NamesRelease::NotTold => (None, None),
@@ -449,7 +511,7 @@ pub fn release_for_names(
             let warning = Diag::warning(
                 format!("Cannot reach the Kuma control plane at {endpoint}"),
                 format!(
-                    "{cause}.\n\nSo this plan could not read its Kuma release (`GET /`), and the {names} of the {kind} {id}, which depend on it, are unknown until the apply reads it. An apply cannot write while the control plane cannot be reached: it fails with this cause and changes nothing. (Should a saved plan that showed these values be applied now, Terraform reports \"Provider produced inconsistent final plan\" for them: the cause is this one.) Setting the provider's `kuma_version` to the control plane's release lets a plan show them without asking it."
+                    "{cause}.\n\nSo this plan could not read its Kuma release (`GET /`), and the {names} of the {kind} {id}, which {depend} on it, {are} unknown until the apply reads it. An apply cannot write while the control plane cannot be reached: it fails with this cause and changes nothing. (Should a saved plan that showed these values be applied now, Terraform reports \"Provider produced inconsistent final plan\" for them: the cause is this one.) Setting the provider's `kuma_version` to the control plane's release lets a plan show them without asking it."
                 ),
             )
             .at(attr("name"));
@@ -465,7 +527,7 @@ pub fn release_for_names(
             let error = Diag::error(
                 format!("Cannot plan the {kind} {id}: the Kuma release of {endpoint} could not be read"),
                 format!(
-                    "`GET /` at {endpoint}, where a Kuma control plane tells its release, failed: {tries}.\n\nIf this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan.\n\nThe plan shows the {names} the control plane will give the {kind}, and they depend on its release. Terraform plans each change twice (in `terraform plan`, and again when it applies), and a value the first plan showed must not change in the second, so rather than guess, the plan stops here: this {kind} was not changed. Check that `GET /` answers at {endpoint} (a gateway in front of the API must let it through), or set the provider's `kuma_version` to the control plane's release, then run Terraform again."
+                    "`GET /` at {endpoint}, where a Kuma control plane tells its release, failed: {tries}.\n\nIf this stopped `terraform destroy`, run `terraform destroy -refresh=false`: it skips this plan.\n\nThe plan shows the {names} the control plane will give the {kind}, and {they} on its release. Terraform plans each change twice (in `terraform plan`, and again when it applies), and a value the first plan showed must not change in the second, so rather than guess, the plan stops here: this {kind} was not changed. Check that `GET /` answers at {endpoint} (a gateway in front of the API must let it through), or set the provider's `kuma_version` to the control plane's release, then run Terraform again."
                 ),
             )
             .at(attr("name"));
@@ -487,12 +549,47 @@ pub enum ReleaseDiag {
 /// exists already ([`create_check_warning`]).
 const CREATE_CHECK: &str = "Could not check whether the ";
 
+/// The summary of a warning that the control plane cannot be reached at all.
+const UNREACHABLE: &str = "Cannot reach the Kuma control plane at ";
+
+/// The sentence of a plan whose create check could not ask the control plane.
+fn create_unchecked(kind: &str) -> String {
+    format!(
+        "Nor could it check whether the {kind} already exists; the apply checks before it writes."
+    )
+}
+
 /// The warning of a plan whose create check (does the object exist already?) could not ask
-/// the control plane (`error`): the apply checks again before it writes.
-pub fn create_check_warning(kind: &str, error: &ClientError) -> Diag {
+/// the control plane (`error`): the apply checks again before it writes. A control plane that
+/// cannot be reached at all is named first, with the failure that showed it once (a request
+/// after it is not sent, and its error would only repeat it).
+pub fn create_check_warning(configured: &Configured, kind: &str, error: &ClientError) -> Diag {
+    let unreachable = matches!(
+        error,
+        ClientError::Transport { .. }
+            | ClientError::NotAskedAgain { .. }
+            | ClientError::Deadline {
+                endpoint_failed: true,
+                ..
+            }
+    );
+    if !unreachable {
+        return Diag::warning(
+            format!("{CREATE_CHECK}{kind} already exists"),
+            format!("{error}. The apply checks again before it writes."),
+        );
+    }
+    let cause = configured
+        .client
+        .earlier_failure()
+        .unwrap_or_else(|| error.to_string());
+    let endpoint = configured.client.endpoint();
     Diag::warning(
-        format!("{CREATE_CHECK}{kind} already exists"),
-        format!("{error}. The apply checks again before it writes."),
+        format!("{UNREACHABLE}{endpoint}"),
+        format!(
+            "{}.\n\nSo this plan could not check whether the {kind} already exists; the apply checks before it writes, and cannot write until the control plane answers.",
+            cause.trim_end().trim_end_matches('.')
+        ),
     )
 }
 
@@ -504,31 +601,34 @@ pub fn with_release_diag(diags: &mut Vec<Diag>, release: Option<ReleaseDiag>, ki
     let Some(release) = release else {
         return;
     };
-    let checked = diags
-        .iter()
-        .position(|d| !d.error && d.summary.starts_with(CREATE_CHECK));
+    let checked = diags.iter().position(|d| {
+        !d.error && (d.summary.starts_with(CREATE_CHECK) || d.summary.starts_with(UNREACHABLE))
+    });
     let unchecked = checked.map(|at| diags.remove(at));
     match release {
         ReleaseDiag::Unread(error) => diags.push(error),
         ReleaseDiag::Unreachable(mut warning) => {
             if let Some(unchecked) = unchecked {
-                let cause = unchecked
-                    .detail
-                    .trim_end_matches(" The apply checks again before it writes.")
-                    .trim_end_matches('.');
-                // The same failure (an endpoint that did not answer is not asked again) is said
-                // once.
-                let same = cause.contains("not asked again")
-                    || warning.detail.starts_with(&format!("{cause}."));
-                let cause = if same {
+                // The control plane cannot be reached: the same failure, said once.
+                let cause = if unchecked.summary.starts_with(UNREACHABLE) {
                     String::new()
                 } else {
+                    let cause = unchecked
+                        .detail
+                        .trim_end_matches(" The apply checks again before it writes.")
+                        .trim_end_matches('.');
                     format!(" ({cause})")
                 };
-                warning.detail = format!(
-                    "{}\n\nNor could it check whether the {kind} already exists{cause}; the apply checks before it writes.",
-                    warning.detail,
-                );
+                let sentence = create_unchecked(kind);
+                let sentence = match cause.is_empty() {
+                    true => sentence,
+                    false => sentence.replacen(
+                        " already exists;",
+                        &format!(" already exists{cause};"),
+                        1,
+                    ),
+                };
+                warning.detail = format!("{}\n\n{sentence}", warning.detail);
             }
             diags.push(warning);
         }
@@ -1123,13 +1223,60 @@ pub fn not_yet_errors(diags: &[Diag], release_errors: Vec<Diag>) -> Vec<Diag> {
     out
 }
 
+/// The diagnostics `check` gives under the first of `versions` that every one of them gives at
+/// the same attribute: a rule that holds under each release in force (one when the release is
+/// known, every supported one when it could not be read).
+pub fn under_every(
+    versions: &[KumaVersion],
+    check: impl Fn(KumaVersion) -> Vec<Diag>,
+) -> Vec<Diag> {
+    let mut found = versions.iter().map(|v| check(*v));
+    let Some(first) = found.next() else {
+        return Vec::new();
+    };
+    let others: Vec<Vec<Diag>> = found.collect();
+    first
+        .into_iter()
+        .filter(|d| {
+            others
+                .iter()
+                .all(|o| o.iter().any(|e| e.error == d.error && e.path == d.path))
+        })
+        .collect()
+}
+
+/// The errors only some releases give (`release_errors`, see [`not_yet_errors`]) as warnings of a
+/// plan whose control plane's release could not be read ([`Configured::release_not_read`]):
+/// neither refused nor passed under a guessed release; the cause is said, and the server decides
+/// when the object is written.
+pub fn release_not_read_warnings(
+    release_errors: Vec<Diag>,
+    endpoint: &str,
+    unread: &crate::config::Unread,
+) -> Vec<Diag> {
+    let cause = unread.error.trim_end().trim_end_matches('.');
+    release_errors
+        .into_iter()
+        .map(|d| {
+            let detail = format!(
+                "{}\n\nSome supported Kuma releases refuse this and others accept it, and the control plane's release could not be read (`GET /` at {endpoint} failed: {cause}), so the control plane decides when it is written. Setting the provider's `kuma_version` to its release checks it at plan.",
+                d.detail
+            );
+            Diag::warning(d.summary, detail).at(d.path)
+        })
+        .collect()
+}
+
 /// The errors of a plan that writes nothing (the configuration is what the object already holds),
 /// as warnings about the next write: Kuma validates a resource only when it is written and keeps
 /// serving what it stored, so a rule the server's release added since the object was applied (a
 /// server upgraded from 2.14 to 3.0, say) must not block every plan of the workspace, nor
 /// `terraform destroy`, whose first step is such a plan. Errors about the provider's own
 /// settings (`timeouts`) stay errors.
-pub fn for_unchanged_object(diags: Vec<Diag>, version: KumaVersion) -> Vec<Diag> {
+///
+/// `version`: the release whose rules found them; `None` when the release could not be read
+/// and the errors are those every supported release gives.
+pub fn for_unchanged_object(diags: Vec<Diag>, version: Option<KumaVersion>) -> Vec<Diag> {
     let mut out = Vec::with_capacity(diags.len());
     for d in diags {
         if !d.error || matches!(d.path.first(), Some(Step::Attr(a)) if a == "timeouts") {
@@ -1153,10 +1300,13 @@ pub fn for_unchanged_object(diags: Vec<Diag>, version: KumaVersion) -> Vec<Diag>
         );
         out.push(
             Diag::warning(
-                format!(
-                    "Kuma {} will refuse the next write of this object",
-                    version.as_str()
-                ),
+                match version {
+                    Some(version) => format!(
+                        "Kuma {} will refuse the next write of this object",
+                        version.as_str()
+                    ),
+                    None => "Kuma will refuse the next write of this object".to_owned(),
+                },
                 detail,
             )
             .at(d.path),
@@ -2121,6 +2271,120 @@ mod tests {
         });
     }
 
+    /// A release unread at configure and once more, with no `kuma_version`: no release's rules
+    /// are the plan's (every supported one's agreement instead), what only some releases refuse
+    /// is a warning naming what `GET /` answered, and an unchanged object's refusal by every
+    /// release names none. With `kuma_version`, its rules are the plan's.
+    #[test]
+    fn a_release_not_read_applies_what_every_release_agrees_on_and_says_why() {
+        use crate::config::{Reread, Unread};
+        let unread = Unread {
+            error: "Kuma API GET / returned 503: no healthy upstream".into(),
+            unreachable: false,
+        };
+        let ctx = |kuma_version: Option<&str>| {
+            let mut config = vec![
+                ("endpoint", Value::string("http://cp:5681")),
+                ("max_retries", Value::int(0)),
+            ];
+            if let Some(v) = kuma_version {
+                config.push(("kuma_version", Value::string(v)));
+            }
+            let Ok(crate::config::Configuration::Ready(configured)) =
+                crate::config::configure(&Value::object(config))
+            else {
+                panic!("the provider configures");
+            };
+            let mut configured = (*configured).clone();
+            configured.release_unread = Some(unread.clone());
+            let _ = configured
+                .release_reread
+                .set(Reread::failed(unread.clone()));
+            PlanContext {
+                version: configured.kuma_version,
+                configured: Some(Arc::new(configured)),
+                ..PlanContext::default()
+            }
+        };
+        let guessed = ctx(None);
+        assert_eq!(guessed.rules_release(), None);
+        assert_eq!(guessed.rule_versions(), KumaVersion::ALL.to_vec());
+        let given = ctx(Some("2.14"));
+        assert_eq!(given.rules_release(), Some(KumaVersion::V2_14));
+        assert_eq!(given.rule_versions(), vec![KumaVersion::V2_14]);
+
+        let Some((endpoint, cause)) = guessed.release_not_read() else {
+            panic!("not read");
+        };
+        let refused = Diag::error(
+            "Invalid MeshMultiZoneService: spec.ports[0].appProtocol",
+            "kafka",
+        )
+        .at(attr("port"));
+        let [warning] = release_not_read_warnings(vec![refused.clone()], &endpoint, &cause)
+            .try_into()
+            .unwrap_or_else(|d: Vec<Diag>| panic!("one warning: {d:?}"));
+        assert!(!warning.error);
+        assert_eq!(warning.path, refused.path);
+        assert_eq!(
+            warning.detail,
+            "kafka\n\nSome supported Kuma releases refuse this and others accept it, and the control plane's release could not be read (`GET /` at http://cp:5681 failed: Kuma API GET / returned 503: no healthy upstream), so the control plane decides when it is written. Setting the provider's `kuma_version` to its release checks it at plan."
+        );
+        let [unchanged] = for_unchanged_object(vec![refused], guessed.rules_release())
+            .try_into()
+            .unwrap_or_else(|d: Vec<Diag>| panic!("one warning: {d:?}"));
+        assert_eq!(
+            unchanged.summary,
+            "Kuma will refuse the next write of this object"
+        );
+        // A check holds where every release in force gives it.
+        let only_3_0 = |v: KumaVersion| match v {
+            KumaVersion::V3_0 => vec![Diag::error("x", "y").at(attr("port"))],
+            _ => Vec::new(),
+        };
+        assert!(under_every(&guessed.rule_versions(), only_3_0).is_empty());
+        assert_eq!(under_every(&[KumaVersion::V3_0], only_3_0).len(), 1);
+    }
+
+    /// A create check that cannot reach the control plane (a plan with `kuma_version`, so no
+    /// release warning takes it in) leads with the cause, once.
+    #[test]
+    fn a_create_check_that_cannot_reach_the_control_plane_says_so_cause_first_once() {
+        let refused = ClientError::Transport {
+            endpoint: "http://cp:5681".into(),
+            message: "connection refused".into(),
+            sent: false,
+        };
+        let warning = create_check_warning(
+            &configured_at("http://cp:5681"),
+            "MeshMultiZoneService",
+            &refused,
+        );
+        assert!(!warning.error);
+        assert_eq!(
+            warning.summary,
+            "Cannot reach the Kuma control plane at http://cp:5681"
+        );
+        assert_eq!(
+            warning.detail,
+            "cannot reach the Kuma control plane at http://cp:5681: connection refused.\n\nSo this plan could not check whether the MeshMultiZoneService already exists; the apply checks before it writes, and cannot write until the control plane answers."
+        );
+        // Another failure keeps its own words.
+        let answered = ClientError::Decode {
+            path: "/x".into(),
+            message: "not JSON".into(),
+        };
+        let warning = create_check_warning(
+            &configured_at("http://cp:5681"),
+            "MeshMultiZoneService",
+            &answered,
+        );
+        assert_eq!(
+            warning.summary,
+            "Could not check whether the MeshMultiZoneService already exists"
+        );
+    }
+
     /// A plan that cannot read the release never both warns that "the apply checks again" and
     /// fails: an error (GET / answered an error) replaces the create check's warning; a warning
     /// (the control plane cannot be reached) takes it in, so the plan warns once, cause first.
@@ -2133,7 +2397,13 @@ mod tests {
             message: "connection refused".into(),
             sent: false,
         };
-        let check = || vec![create_check_warning("MeshMultiZoneService", &refused)];
+        let check = || {
+            vec![create_check_warning(
+                &configured_at("http://cp:5681"),
+                "MeshMultiZoneService",
+                &refused,
+            )]
+        };
         let configured = |unread: Unread, again: Option<Unread>| {
             let mut configured = configured_at("http://cp:5681");
             configured.release_unread = Some(unread);
@@ -2218,6 +2488,18 @@ mod tests {
         );
         assert!(
             !error.detail.contains("The apply checks again"),
+            "{}",
+            error.detail
+        );
+        // One name: "it depends".
+        let (_, diag) = release_for_names(&ctx, "HostnameGenerator", "gen", "`kri`");
+        let Some(ReleaseDiag::Unread(error)) = diag else {
+            panic!("an error: {diag:?}");
+        };
+        assert!(
+            error.detail.contains(
+                "The plan shows the `kri` the control plane will give the HostnameGenerator, and it depends on its release."
+            ),
             "{}",
             error.detail
         );

@@ -415,12 +415,15 @@ pub fn misconfigured(zone: &Zone, problem: &str) -> Value {
 fn synced(
     item: Option<&serde_json::Value>,
     spec: Option<&serde_json::Value>,
-    version: KumaVersion,
+    version: Option<KumaVersion>,
 ) -> bool {
     let Some(item) = item else { return false };
     let status = status_of(item);
+    // A release that could not be read (`None`): the condition only some releases write is
+    // not required.
+    let needs_condition = version.is_some_and(|v| v.writes_mzs_matched_condition());
     spec.is_none_or(|spec| item.get("spec") == Some(spec))
-        && (!status.conditions.is_empty() || !version.writes_mzs_matched_condition())
+        && (!status.conditions.is_empty() || !needs_condition)
         && !status.vips.is_empty()
 }
 
@@ -519,7 +522,11 @@ async fn read_zones(
                     return (value, Some(diag));
                 }
             };
-            let is_synced = synced(item.as_ref(), spec, configured.kuma_version);
+            let is_synced = synced(
+                item.as_ref(),
+                spec,
+                (configured.release_not_read().is_none()).then_some(configured.kuma_version),
+            );
             let state = if is_synced { SYNCED } else { PENDING };
             if !waits {
                 return (entry(zone, item.as_ref(), state), None);
@@ -553,6 +560,22 @@ mod tests {
     use super::*;
 
     use crate::test_server::block_on;
+
+    /// A zone copy with its VIP and no `MeshServicesMatched` condition (Kuma 2.12 writes none)
+    /// is synced under 2.12, not under 3.0, and, when the release could not be read (`None`),
+    /// under what every release agrees on: synced.
+    #[test]
+    fn a_copy_without_the_matched_condition_is_synced_unless_its_release_writes_one() {
+        let spec = serde_json::json!({"ports": [{"port": 80}]});
+        let item = serde_json::json!({
+            "spec": spec,
+            "status": {"addresses": [], "vips": [{"ip": "243.0.0.1"}], "conditions": []},
+        });
+        assert!(!status_of(&item).vips.is_empty(), "{item}");
+        assert!(synced(Some(&item), Some(&spec), Some(KumaVersion::V2_12)));
+        assert!(!synced(Some(&item), Some(&spec), Some(KumaVersion::V3_0)));
+        assert!(synced(Some(&item), Some(&spec), None));
+    }
 
     /// The configured zone `north` at `endpoint`.
     fn zone_at(endpoint: &str) -> Zone {
