@@ -745,6 +745,7 @@ fn unchecked_kuma_version(endpoint: &str, version: KumaVersion, unread: &Unread)
             unread.error.trim_end().trim_end_matches('.'),
         ),
     )
+    .at(attr("kuma_version"))
 }
 
 /// Whether a request that failed this way may get an answer another time: no answer, a
@@ -773,6 +774,15 @@ impl Configured {
     /// first caller. Unchanged (and no request) when nothing was left unread; still unread
     /// when the try fails too ([`Configured::names_release`] says what then).
     pub async fn settle_release(self: &Arc<Self>) -> (Arc<Configured>, Vec<Diag>) {
+        let (settled, warnings) = self.settle_release_at_provider().await;
+        // A provider-block path means nothing on a resource.
+        let warnings = warnings.into_iter().map(|d| d.at(Vec::new())).collect();
+        (settled, warnings)
+    }
+
+    /// [`Configured::settle_release`] with the warnings at the provider block's attributes
+    /// (`kuma_version`), for ConfigureProvider's answer.
+    pub async fn settle_release_at_provider(self: &Arc<Self>) -> (Arc<Configured>, Vec<Diag>) {
         if self.release_unread.is_none() {
             return (Arc::clone(self), Vec::new());
         }
@@ -790,12 +800,15 @@ impl Configured {
                     }
                     Err(e) if may_answer_later(&e) => {
                         let unread = Unread::of(&e);
-                        let warnings = self
-                            .explicit_version
-                            .map(|v| {
+                        // A control plane that cannot be reached at all: the cause-first
+                        // "Cannot reach" warning (or error) of whatever asks it says it all;
+                        // advice about `GET /` through a gateway would be beside the point.
+                        let warnings = match self.explicit_version {
+                            Some(v) if !unread.unreachable => {
                                 vec![unchecked_kuma_version(self.client.endpoint(), v, &unread)]
-                            })
-                            .unwrap_or_default();
+                            }
+                            _ => Vec::new(),
+                        };
                         (Err(unread), warnings)
                     }
                     // A clear answer without the release, as every later try would get.
@@ -825,11 +838,7 @@ impl Configured {
             .warnings
             .lock()
             .map(|mut w| std::mem::take(&mut *w))
-            .unwrap_or_default()
-            .into_iter()
-            // A provider-block path means nothing on a resource.
-            .map(|d| d.at(Vec::new()))
-            .collect();
+            .unwrap_or_default();
         match &reread.outcome {
             Ok(settled) => (Arc::clone(settled), warnings),
             Err(_) => (Arc::clone(self), warnings),
@@ -1677,16 +1686,18 @@ mod tests {
             ] {
                 let (detected, _) = detect(&configured_at(&endpoint, kuma_version)).await;
                 let detected = Arc::new(detected);
-                let (settled, warnings) = detected.settle_release().await;
+                let (settled, warnings) = detected.settle_release_at_provider().await;
                 let names = settled.names_release();
                 match expected {
                     Some(expected) => {
                         assert_eq!(names, expected);
-                        // `kuma_version` unchecked: warned once per process, naming `GET /`.
+                        // `kuma_version` unchecked: warned once per process, naming `GET /`,
+                        // on the provider's `kuma_version` (ConfigureProvider answers it).
                         let [warning] = warnings.as_slice() else {
                             panic!("one warning: {warnings:?}");
                         };
                         assert_eq!(warning.summary, "kuma_version = \"2.14\" is used unchecked");
+                        assert_eq!(warning.path, attr("kuma_version"));
                         assert!(
                             warning.detail.starts_with(&format!(
                                 "`GET /` at {endpoint} failed (Kuma API GET / returned 503: no healthy upstream), so the rules and names (`kri`, `snis`) of Kuma 2.14 are used without checking"
@@ -1728,11 +1739,14 @@ mod tests {
             };
             assert!(unread.error.starts_with("cannot reach"), "{unread:?}");
             let (detected, _) = detect(&configured_at(&closed, Some("2.13"))).await;
-            let (settled, _) = Arc::new(detected).settle_release().await;
+            let (settled, warnings) = Arc::new(detected).settle_release_at_provider().await;
             assert_eq!(
                 settled.names_release(),
                 NamesRelease::Configured(KumaVersion::V2_13)
             );
+            // Nothing can be asked of it at all: the cause-first "Cannot reach" of whatever
+            // asks says it; no advice about letting `GET /` through a gateway.
+            assert!(warnings.is_empty(), "{warnings:?}");
         });
     }
 

@@ -412,8 +412,23 @@ impl Provider for KumaProvider {
             Ok(config::Configuration::Ready(configured)) => {
                 self.deferred
                     .store(false, std::sync::atomic::Ordering::SeqCst);
-                let (settled, diags) = config::detect(&configured).await;
-                let configured = Arc::new(settled);
+                let (settled, mut diags) = config::detect(&configured).await;
+                let mut configured = Arc::new(settled);
+                // With `kuma_version` set and `GET /` failing, the release is settled here
+                // rather than at the first RPC that needs it, so that the warning that
+                // `kuma_version` is used unchecked is ConfigureProvider's and Terraform shows
+                // it on the provider block's `kuma_version`, where the fix is, not on whichever
+                // resource happened to be planned first. A provider cannot tell the apply's own
+                // plan from `terraform plan`'s (the same RPCs, each in a process of its own),
+                // so each process of a `terraform apply` warns once; being the same warning at
+                // the same place, Terraform folds the two into one when it shows them together
+                // (`-auto-approve`). Without `kuma_version` nothing is warned here, and the
+                // release stays settled lazily, by the first RPC that needs a rule.
+                if configured.explicit_version.is_some() {
+                    let (settled, warnings) = configured.settle_release_at_provider().await;
+                    configured = settled;
+                    diags.extend(warnings);
+                }
                 log::info(
                     "configured",
                     &[

@@ -1026,9 +1026,11 @@ fn a_refresh_judges_zone_sync_by_the_release_read_when_asked_again() {
 }
 
 /// Bug bash 7, item 4: a DELETE a proxy holds past `timeouts.delete` lands late. The error
-/// names the object, says the delete was not confirmed (not that it failed) and advises
-/// `terraform apply -refresh=false` to store a longer deadline: that apply writes nothing and
-/// does not create the object again, and the next destroy finds it gone.
+/// names the object, says the delete was not confirmed (not that it failed) and advises an
+/// apply aimed at that resource (`-target`) that skips the refresh (`-refresh=false`) to store
+/// a longer deadline: that apply writes nothing, creates neither the object again nor the
+/// sibling the same destroy deleted (its state is gone, its configuration still there), and
+/// the next destroy finds the object gone.
 #[test]
 fn a_delete_that_ran_out_of_time_is_not_confirmed_and_the_advice_does_not_recreate_it() {
     let kuma = KumaLocal::start(&["east"], &[]);
@@ -1036,7 +1038,7 @@ fn a_delete_that_ran_out_of_time_is_not_confirmed_and_the_advice_does_not_recrea
     let ws = Workspace::new("current");
     let config = |delete: &str| {
         format!(
-            "{}{}",
+            "{}{}{}",
             provider_block(
                 &proxy.url,
                 &kuma.token,
@@ -1047,6 +1049,11 @@ fn a_delete_that_ran_out_of_time_is_not_confirmed_and_the_advice_does_not_recrea
                 "slow",
                 "slow",
                 &format!("  timeouts {{\n    delete = \"{delete}\"\n  }}")
+            ),
+            mzs_with(
+                "sibling",
+                "sibling",
+                "  timeouts {\n    delete = \"30s\"\n  }"
             ),
         )
     };
@@ -1059,11 +1066,15 @@ fn a_delete_that_ran_out_of_time_is_not_confirmed_and_the_advice_does_not_recrea
     for words in [
         "Error: The delete of the MeshMultiZoneService default/slow was not confirmed",
         "It may have been carried out all the same",
-        "raise `timeouts.delete` in the resource's configuration (put the resource back if it was removed), run `terraform apply -refresh=false`",
+        "raise `timeouts.delete` in the configuration of the resource that manages the MeshMultiZoneService default/slow (put the resource back if it was removed)",
+        "terraform apply -refresh=false -target=<its address> with the resource's address, e.g. -target=kuma_mesh_multi_zone_service.<resource name>.",
+        "Without `-target`, the apply would create again every other resource this destroy already removed",
     ] {
         assert!(text.contains(words), "{words}: {text}");
     }
     assert!(!text.contains("run `terraform apply` ("), "{text}");
+    // The sibling was deleted, and its state is gone.
+    assert_eq!(status(&kuma, &format!("{MZS}sibling")).0, 404);
     let landed = Instant::now();
     while status(&kuma, &format!("{MZS}slow")).0 != 404 {
         assert!(
@@ -1074,14 +1085,19 @@ fn a_delete_that_ran_out_of_time_is_not_confirmed_and_the_advice_does_not_recrea
     }
     let puts = proxy.puts();
     ws.write(&config("30s"));
-    ws.apply(&["-refresh=false"]);
+    ws.apply(&[
+        "-refresh=false",
+        "-target=kuma_mesh_multi_zone_service.slow",
+    ]);
     assert_eq!(proxy.puts(), puts, "the apply wrote");
     assert_eq!(status(&kuma, &format!("{MZS}slow")).0, 404);
+    assert_eq!(status(&kuma, &format!("{MZS}sibling")).0, 404);
     ws.expect(
         0,
         &["destroy", "-auto-approve", "-input=false", "-no-color"],
     );
     assert!(state_is_empty(&ws));
+    assert_eq!(proxy.puts(), puts, "the destroy wrote");
 }
 
 /// Bug bash 7, item 2: `GET /` failing (at configure and once more) with no `kuma_version`:
@@ -1171,4 +1187,43 @@ fn kuma_version_used_unchecked_is_warned_about_when_terraform_blames_the_provide
         assert!(text.contains(words), "{words}: {text}");
     }
     assert_eq!(text.matches("is used unchecked").count(), 1, "{text}");
+}
+
+/// Bug bash 8, item 4: `kuma_version` used unchecked (`GET /` failing) is said on the
+/// provider's `kuma_version` (ConfigureProvider's warning), not on a resource, and a
+/// `terraform apply -auto-approve` of two resources shows it once.
+#[test]
+fn kuma_version_used_unchecked_is_one_warning_on_the_provider_block() {
+    let kuma = KumaLocal::start(&["east"], &["--kuma-version", "2.14"]);
+    let proxy = Proxy::start(&kuma.global, Fault::Delay(Duration::ZERO));
+    let ws = Workspace::new("current");
+    ws.write(&format!(
+        "{}{}{}",
+        provider_block(
+            &proxy.url,
+            &kuma.token,
+            "  live_lints = false\n  max_retries = 0\n  kuma_version = \"2.14\"",
+            &[]
+        ),
+        mzs_with("one", "one", ""),
+        mzs_with("two", "two", ""),
+    ));
+    ws.init();
+    proxy.fail_index(usize::MAX);
+    let applied = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let text = flat(&applied.all());
+    assert_eq!(applied.code, 0, "{text}");
+    assert_eq!(text.matches("is used unchecked").count(), 1, "{text}");
+    let at = text
+        .find("Warning: kuma_version = \"2.14\" is used unchecked")
+        .unwrap_or_else(|| panic!("{text}"));
+    let shown = &text[at..];
+    assert!(shown.contains("in provider \"kuma\""), "{shown}");
+    assert!(
+        !shown[..shown.find("`GET /`").unwrap_or(0)].contains("resource \""),
+        "{shown}"
+    );
+    for name in ["one", "two"] {
+        assert_eq!(status(&kuma, &format!("{MZS}{name}")).0, 200);
+    }
 }

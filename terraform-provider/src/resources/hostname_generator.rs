@@ -463,13 +463,15 @@ pub async fn plan(
     // A create's KRI as the server's release will print it (the core renders the planned
     // object), known at plan when the server's release is.
     // The release is asked for only when the KRI can be predicted at all (the core accepts the
-    // planned object); a plan that cannot read it stops (`release_for_names`).
+    // planned object under some release in question, `accepted_under_some_release`); a plan
+    // that cannot read it stops (`release_for_names`).
     let mut unread_release = None;
     if prior.is_null() && !planned.is_null() && !config.contains_unknown() {
-        if let (Some(name), Some(_)) = (
-            planned.get("name").as_str(),
-            predicted_kri(&planned, ctx.version),
-        ) {
+        let predictable = || {
+            predicted_kri(&planned, ctx.version)
+                .or_else(|| super::accepted_under_some_release(ctx, |v| predicted_kri(&planned, v)))
+        };
+        if let (Some(name), Some(_)) = (planned.get("name").as_str(), predictable()) {
             let (release, diag) = super::release_for_names(ctx, KIND, name, "`kri`");
             if let Some(kri) = release.and_then(|release| predicted_kri(&planned, release)) {
                 planned.set("kri", kri);
@@ -778,7 +780,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
-            Err(e) => (prior.clone(), super::delete_failed(KIND, name, &e)),
+            Err(e) => (
+                prior.clone(),
+                super::delete_failed(KIND, TYPE_NAME, name, &e),
+            ),
         };
     }
     let Some(name) = planned.get("name").as_str() else {

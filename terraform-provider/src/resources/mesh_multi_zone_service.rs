@@ -545,11 +545,12 @@ pub async fn plan(
     let review =
         |planned: &Value| (reviewed.get_or_init(|| as_resource(planned, ctx.version))).clone();
     // The release they depend on is asked for only when they can be predicted at all (a
-    // planned object the core accepts): a plan that cannot read it stops
-    // (`release_for_names`).
+    // planned object the core accepts under some release in question): a plan that cannot
+    // read it stops (`release_for_names`).
     let mut unread_release: Option<super::ReleaseDiag> = None;
     if prior.is_null() && !planned.is_null() {
-        if let Some(names) = plan_names(ctx, review(&planned), &mut unread_release).await {
+        if let Some(names) = plan_names(ctx, &planned, review(&planned), &mut unread_release).await
+        {
             planned.set("kri", names.kri);
             planned.set("snis", names.snis);
         }
@@ -569,7 +570,7 @@ pub async fn plan(
         let snis_change = under_any(MzsComputed::Snis);
         let kri_changes = under_any(MzsComputed::Kri);
         if snis_change || kri_changes {
-            let names = plan_names(ctx, review(&planned), &mut unread_release).await;
+            let names = plan_names(ctx, &planned, review(&planned), &mut unread_release).await;
             if snis_change {
                 let snis = names.as_ref().map(|n| n.snis.clone());
                 planned.set("snis", snis.unwrap_or(Value::Unknown));
@@ -711,16 +712,24 @@ fn server_release(ctx: &PlanContext) -> bool {
         .is_some_and(|c| c.release_from_server)
 }
 
-/// The `kri` and `snis` of the planned object `resource` (`None` while a value they depend on
-/// is not known) under the server's release; `None` too when the release cannot be known, and
-/// then, when this run could not read a release the server has, the plan error in `unread`
+/// The `kri` and `snis` of the `planned` object (`reviewed`: as the core takes it under the
+/// rules' release, `ctx.version`; `None` while a value they depend on is not known) under the
+/// server's release; `None` too when the release cannot be known, and then, when this run
+/// could not read a release the server has, the plan error in `unread`
 /// ([`super::release_for_names`]).
+///
+/// With no release read, an object that the newest release refuses and another accepts (a
+/// port protocol only 2.x has) gets the same answer as one every release accepts
+/// ([`super::accepted_under_some_release`]): its names depend on the release too, and an
+/// apply's own plan that reads it would show them.
 async fn plan_names(
     ctx: &PlanContext,
-    resource: Option<kuma_mzs_core::Resource>,
+    planned: &Value,
+    reviewed: Option<kuma_mzs_core::Resource>,
     unread: &mut Option<super::ReleaseDiag>,
 ) -> Option<PredictedNames> {
-    let resource = resource?;
+    let resource = reviewed
+        .or_else(|| super::accepted_under_some_release(ctx, |v| as_resource(planned, v)))?;
     let id = format!("{}/{}", resource.meta.mesh, resource.meta.name);
     let (release, diag) = super::release_for_names(ctx, KIND, &id, "`kri` and `snis`");
     if diag.is_some() {
@@ -904,7 +913,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
         return match configured.client.delete(&path).await {
             Ok(()) => (Value::Null, Vec::new()),
-            Err(e) => (prior.clone(), super::delete_failed(KIND, &id, &e)),
+            Err(e) => (
+                prior.clone(),
+                super::delete_failed(KIND, TYPE_NAME, &id, &e),
+            ),
         };
     }
     let (Some(mesh), Some(name)) = (planned.get("mesh").as_str(), planned.get("name").as_str())
@@ -1378,6 +1390,56 @@ mod tests {
                 .ends_with("the plan checks it against the release the control plane runs."),
             "{protocol:?}"
         );
+    }
+
+    /// `GET /` answered an error at configure and once more, and no `kuma_version` is set: a
+    /// create every release accepts and one only some accept (a port protocol 3.0 dropped)
+    /// stop alike, as names that depend on the release cannot be planned either way (the
+    /// apply's own plan may read it and show them); the second also says which releases
+    /// refuse it.
+    #[test]
+    fn a_release_not_read_stops_a_create_whether_every_release_or_only_some_accept_it() {
+        use crate::config::{Reread, Unread};
+        let unread = Unread {
+            error: "Kuma API GET / returned 503: no healthy upstream".into(),
+            unreachable: false,
+        };
+        let provider = Value::object([
+            ("endpoint", Value::string("http://127.0.0.1:1")),
+            ("max_retries", Value::int(0)),
+        ]);
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&provider)
+        else {
+            panic!("the provider configures");
+        };
+        let mut configured = (*configured).clone();
+        configured.release_unread = Some(unread.clone());
+        let _ = configured.release_reread.set(Reread::failed(unread));
+        let ctx = PlanContext {
+            version: configured.kuma_version,
+            configured: Some(Arc::new(configured)),
+            ..PlanContext::default()
+        };
+        assert_eq!(ctx.rules_release(), None);
+        for (protocol, only_some) in [("http", false), ("tcp", false), ("kafka", true)] {
+            let cfg = with_ports(vec![(9092, protocol)]);
+            let out = block_on(plan(&ctx, &Value::Null, &cfg, &cfg));
+            let errors: Vec<&Diag> = out.diags.iter().filter(|d| d.error).collect();
+            let [stop] = errors.as_slice() else {
+                panic!("{protocol}: one error: {:?}", out.diags);
+            };
+            assert_eq!(
+                stop.summary,
+                "Cannot plan the MeshMultiZoneService default/redis: the Kuma release of http://127.0.0.1:1 could not be read",
+                "{protocol}"
+            );
+            let said = (out.diags.iter()).any(|d| {
+                d.detail
+                    .contains("Some supported Kuma releases refuse this")
+            });
+            assert_eq!(said, only_some, "{protocol}: {:?}", out.diags);
+        }
     }
 
     #[test]

@@ -81,7 +81,7 @@ pub fn timeouts_block() -> NestedBlock {
             attributes: vec![
                 Attribute::optional("create", Ty::String, "Deadline of a create. When it passes (or the connection breaks) after the request was sent, the provider reads the object under a deadline of its own (at most 5s) and, when it holds exactly what was sent, records it in the state as written, with a warning."),
                 Attribute::optional("update", Ty::String, "Deadline of an update."),
-                Attribute::optional("delete", Ty::String, "Deadline of a delete. Terraform gives a delete the state, not the configuration (`terraform destroy`, or a resource removed from it), so a delete uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none, and does not when it holds one). After a delete ran out of time, raise it in the configuration (put the resource back if it was removed) and run `terraform apply`, which stores it and writes nothing to the control plane, then delete again."),
+                Attribute::optional("delete", Ty::String, "Deadline of a delete. Terraform gives a delete the state, not the configuration (`terraform destroy`, or a resource removed from it), so a delete uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none, and does not when it holds one). After a delete ran out of time with no value in the state, raise the provider's `operation_timeout` and delete again (it takes effect at once). With one, raise it in the configuration (put the resource back if it was removed), store it with `terraform apply -refresh=false -target=<this resource's address>`, which writes nothing to the control plane (without `-target` the apply would create again the other resources a destroy already removed), then delete again."),
                 Attribute::optional("read", Ty::String, "Deadline of a refresh. Terraform gives a refresh the state, not the configuration, so a refresh uses the value the state holds: a new value takes effect once an apply has stored it (until then the provider's `operation_timeout` applies when the state holds none). After a refresh ran out of time, `terraform apply -refresh=false` stores the new value without that refresh; a change of `timeouts` alone writes nothing to the control plane."),
             ],
             blocks: vec![],
@@ -366,11 +366,20 @@ where
 
 /// The error of a delete of the `kind` `id` that failed (`error`). One whose answer was lost (its
 /// deadline passed or its connection broke after the request was sent) is "not confirmed": the
-/// control plane may have carried it out. After a deadline, the way to a longer one is an
-/// apply with `-refresh=false`: a plain apply's refresh would find an object deleted late gone
-/// and plan to create it again. Terraform attaches no resource address to a destroy's errors,
-/// so the summary names the object.
-pub fn delete_failed(kind: &str, id: &str, error: &ClientError) -> Vec<Diag> {
+/// control plane may have carried it out. Terraform attaches no resource address to a
+/// destroy's errors, so the summary names the object (`id`: `<mesh>/<name>`, or a
+/// generator's name), and the advice names the resource's address by its type (`type_name`),
+/// the one part of it the provider knows.
+///
+/// After a deadline, the way to a longer one depends on what set it. The provider's
+/// `operation_timeout` (the state holds no `timeouts.delete`) takes effect at once: raise it
+/// and run the destroy again. A `timeouts.delete` the state holds takes effect once an apply
+/// stores the raised value, and that apply must be `-refresh=false` (a refresh would find an
+/// object deleted late gone and plan to create it again) and `-target`ed at this resource (an
+/// untargeted apply would create again every other resource the destroy already removed:
+/// their state is gone, their configuration is still there).
+pub fn delete_failed(kind: &str, type_name: &str, id: &str, error: &ClientError) -> Vec<Diag> {
+    use crate::client::DeadlineSetBy;
     let deadline = matches!(error, ClientError::Deadline { .. });
     if !deadline && !error.answer_lost() {
         return crate::diag::from_client_error(&format!("Could not delete the {kind} {id}"), error);
@@ -385,12 +394,17 @@ pub fn delete_failed(kind: &str, id: &str, error: &ClientError) -> Vec<Diag> {
     } else {
         (format!("Could not delete the {kind} {id}"), "")
     };
-    let raise = if deadline {
-        format!(
-            "\n\nTo give the delete more time, raise `timeouts.delete` in the resource's configuration (put the resource back if it was removed), run `terraform apply -refresh=false` (it stores the new value and writes nothing), then delete again. A plain `terraform apply` refreshes first: should the delete have been carried out late, it would create the {kind} again."
-        )
-    } else {
-        String::new()
+    let raise = match error {
+        ClientError::Deadline {
+            set_by: DeadlineSetBy::Delete { stored: false },
+            ..
+        } => format!(
+            "\n\nTo give the delete more time, raise the provider's `operation_timeout` and run the same command again (`terraform destroy`, or the apply that deleted the {kind}): the state holds no `timeouts.delete`, so `operation_timeout` takes effect at once, with no apply in between. Should the delete have been carried out late, that run's refresh finds the {kind} gone and there is nothing left to delete."
+        ),
+        ClientError::Deadline { .. } => format!(
+            "\n\nTo give the delete more time, raise `timeouts.delete` in the configuration of the resource that manages the {kind} {id} (put the resource back if it was removed) and store it with an apply aimed at that resource alone, which writes nothing to the control plane:\n  terraform apply -refresh=false -target=<its address>\nwith the resource's address, e.g. -target={type_name}.<resource name>. Then delete again. Without `-target`, the apply would create again every other resource this destroy already removed (their state is gone, their configuration is still there). Without `-refresh=false`, its refresh would find the {kind} gone, should the delete have been carried out late, and the apply would create it again."
+        ),
+        _ => String::new(),
     };
     vec![Diag::error(summary, format!("{cause}.{maybe}{raise}"))]
 }
@@ -534,6 +548,28 @@ pub fn release_for_names(
             (None, Some(ReleaseDiag::Unread(error)))
         }
     }
+}
+
+/// What `accepts` gives (`Some`: the core takes the planned object) under a supported release
+/// other than the rules' one, when no release's rules are in force (the release could not be
+/// read, [`PlanContext::rules_release`]); `None` when one is (the caller asked it already).
+///
+/// Whether a plan asks for the release its names depend on ([`release_for_names`]) turns on
+/// this, so an object every release accepts and one only some accept (a port protocol the
+/// newest release dropped) get one answer when the release could not be read: the names of
+/// either depend on the release, an apply's own plan that reads it shows them, and a plan
+/// that left them unknown would then be refused by Terraform as inconsistent.
+pub fn accepted_under_some_release<T>(
+    ctx: &PlanContext,
+    accepts: impl Fn(KumaVersion) -> Option<T>,
+) -> Option<T> {
+    if ctx.rules_release().is_some() {
+        return None;
+    }
+    KumaVersion::ALL
+        .iter()
+        .filter(|v| **v != ctx.version)
+        .find_map(|v| accepts(*v))
 }
 
 /// Why a plan could not predict the names the server builds ([`release_for_names`]).
@@ -2344,6 +2380,82 @@ mod tests {
         };
         assert!(under_every(&guessed.rule_versions(), only_3_0).is_empty());
         assert_eq!(under_every(&[KumaVersion::V3_0], only_3_0).len(), 1);
+    }
+
+    /// A delete out of time says how to give it more time by what set its deadline: the
+    /// provider's `operation_timeout` (no `timeouts.delete` in the state) is raised and the
+    /// destroy run again, no apply; a stored `timeouts.delete` is stored anew by an apply aimed
+    /// at this resource alone (`-target`, else the destroy's other resources come back) that
+    /// skips the refresh.
+    #[test]
+    fn a_delete_out_of_time_says_how_to_raise_what_set_its_deadline() {
+        use crate::client::DeadlineSetBy;
+        let out_of_time = |stored: bool| ClientError::Deadline {
+            endpoint: "http://cp:5681".into(),
+            limit: std::time::Duration::from_secs(1),
+            set_by: DeadlineSetBy::Delete { stored },
+            elapsed: std::time::Duration::from_secs(1),
+            last: Some("no answer".into()),
+            endpoint_failed: false,
+            sent: true,
+        };
+        let ty = mesh_multi_zone_service::TYPE_NAME;
+        let [stored] = delete_failed(
+            "MeshMultiZoneService",
+            ty,
+            "default/slow",
+            &out_of_time(true),
+        )
+        .try_into()
+        .unwrap_or_else(|d: Vec<Diag>| panic!("one error: {d:?}"));
+        assert_eq!(
+            stored.summary,
+            "The delete of the MeshMultiZoneService default/slow was not confirmed"
+        );
+        assert!(
+            stored.detail.contains("raise `timeouts.delete` in the configuration of the resource that manages the MeshMultiZoneService default/slow (put the resource back if it was removed)"),
+            "{}",
+            stored.detail
+        );
+        assert!(
+            stored.detail.contains("\n  terraform apply -refresh=false -target=<its address>\nwith the resource's address, e.g. -target=kuma_mesh_multi_zone_service.<resource name>."),
+            "{}",
+            stored.detail
+        );
+        assert!(
+            stored.detail.contains("Without `-target`, the apply would create again every other resource this destroy already removed"),
+            "{}",
+            stored.detail
+        );
+        assert!(
+            !stored.detail.contains("run the same command again"),
+            "{}",
+            stored.detail
+        );
+        let [unstored] = delete_failed(
+            "MeshMultiZoneService",
+            ty,
+            "default/slow",
+            &out_of_time(false),
+        )
+        .try_into()
+        .unwrap_or_else(|d: Vec<Diag>| panic!("one error: {d:?}"));
+        assert!(
+            unstored.detail.contains("raise the provider's `operation_timeout` and run the same command again (`terraform destroy`, or the apply that deleted the MeshMultiZoneService)"),
+            "{}",
+            unstored.detail
+        );
+        for wrong in [
+            "add `timeouts.delete`",
+            "raise `timeouts.delete`",
+            "terraform apply -refresh=false",
+        ] {
+            assert!(
+                !unstored.detail.contains(wrong),
+                "{wrong}: {}",
+                unstored.detail
+            );
+        }
     }
 
     /// A create check that cannot reach the control plane (a plan with `kuma_version`, so no
