@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the npm package kuma-mzs into wasm/pkg/:
 #   cargo (wasm32, size profile, dated nightly with -Zbuild-std), once per module: `main`
-#   (kuma_mzs_bg.wasm: validate, preview, ...) and `editor` (kuma_mzs_editor_bg.wasm: explain,
-#   hover, complete, loaded on demand) -> wasm-bindgen (nodejs + web) -> glue/closure-shims.mjs
+#   (kuma_mzs_bg.wasm: validate and the small exports) and `editor` (kuma_mzs_editor_bg.wasm:
+#   everything, preview, explain, hover and complete too; loaded on demand) -> wasm-bindgen (nodejs + web) -> glue/closure-shims.mjs
 #   (wasm-bindgen's closure shims, which nothing calls, out of the table) -> wasm-opt (npm binaryen,
 #   kept only if it gzips smaller) -> the build-time data from the core (JSON Schemas, resource
 #   types; a native example) -> the package entries of wasm/glue, package files + bundled

@@ -1,7 +1,8 @@
 // wasm/build.sh's last step: the package entries' type declarations and the browser data module.
 // Usage: node assemble.mjs <wasm-bindgen output dir> <package dir>
 //   <out>/{main,editor}/{nodejs,web}/*.d.ts  ->  <pkg>/{node,web}/kuma_mzs.d.ts: the main
-//   module's declarations (types and functions) plus the editor module's function declarations
+//   module's declarations (types and functions) plus the declarations of the functions only the
+//   editor module has (preview, explain, hover, complete)
 //   (their signatures stay declared once, in wasm/src/lib.rs), and for the web entry its
 //   initEditor functions (web-editor.d.ts);
 //   <pkg>/data/*.json  ->  <pkg>/web/kuma_mzs_data.js (object literals, so a bundler drops
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 
 const [out, pkg] = process.argv.slice(2);
 const here = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
-const EDITOR_EXPORTS = ['explain', 'hover', 'complete'];
+const EDITOR_EXPORTS = ['preview', 'explain', 'hover', 'complete'];
 
 /** The editor module's `export function` declarations, each with its doc comment. */
 function editorFunctions(dts) {

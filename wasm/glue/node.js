@@ -1,7 +1,8 @@
 'use strict';
-// The package's Node entry (pkg/node/kuma_mzs.js): the main WebAssembly module's exports, plus
-// the editor exports (explain, hover, complete), whose module is compiled on first use from the
-// package files (synchronously, as the main one), and the build-time data (schema(),
+// The package's Node entry (pkg/node/kuma_mzs.js): the main WebAssembly module's exports
+// (validate and the small ones), plus preview, explain, hover and complete, whose module (the
+// editor module, which holds everything) is compiled on first use from the package files
+// (synchronously, as the main one), and the build-time data (schema(),
 // resourceTypes(), codes(), kumaVersions()). wasm/build.sh copies this file; the wasm-bindgen
 // glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
 const main = require('./kuma_mzs_main.js');
@@ -59,7 +60,7 @@ exports.validate = function validate(text, options_value) {
 /** What each zone's control plane computes for every MeshMultiZoneService in the input. */
 exports.preview = function preview(input, options_value) {
   requireInput(input);
-  return main.preview(input, options_value);
+  return editor().preview(input, options_value);
 };
 
 /** The canonical name of the Kuma release `spelling` names. */

@@ -1,5 +1,6 @@
 /**
- * Loads the editor module (explain, hover, complete) from `module_or_path`, or from beside the
+ * Loads the editor module (preview, explain, hover, complete; it holds validate and the small
+ * functions too, which use it when the main module is not loaded) from `module_or_path`, or from beside the
  * package's web entry when omitted. `init()` without arguments loads it too; in Node it is read
  * from the package files on first use.
  */

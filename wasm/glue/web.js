@@ -1,20 +1,28 @@
-// The package's browser entry (pkg/web/kuma_mzs.js): the main WebAssembly module's exports and
-// init functions, the editor exports (explain, hover, complete) of the second module, and the
-// build-time data (schema(), resourceTypes(), codes(), kumaVersions()). wasm/build.sh copies
-// this file; the wasm-bindgen glue it wraps is kuma_mzs_main.js / kuma_mzs_editor.js beside it.
+// The package's browser entry (pkg/web/kuma_mzs.js): the exports of the two WebAssembly modules
+// and the build-time data (schema(), resourceTypes(), codes(), kumaVersions()). The main module
+// has validate and the small exports; the editor module has everything (preview, explain, hover,
+// complete besides those). wasm/build.sh copies this file; the wasm-bindgen glue it wraps is
+// kuma_mzs_main.js / kuma_mzs_editor.js beside it.
 //
 // `init()` without arguments loads both modules from beside this file. Given a module or path,
 // it loads the main one only, and the editor module is loaded with `initEditor()` /
-// `initEditorSync()` when first needed (the playground's worker does so); in Node the editor
-// module is read from the package files on first use, as the Node build does.
+// `initEditorSync()` when first needed; a page that previews from the start can load the editor
+// module alone (`initEditor()`), and validate() and the small exports then use it. In Node the
+// editor module is read from the package files on first use, as the Node build does.
 import initMain, {
-  schemaRelease,
+  initSync as initMainSync,
+  schemaRelease as mainSchemaRelease,
   validate as mainValidate,
-  preview as mainPreview,
   kumaVersion as mainKumaVersion,
+  version as mainVersion,
 } from './kuma_mzs_main.js';
 import initEditorGlue, {
   initSync as initEditorGlueSync,
+  schemaRelease as editorSchemaRelease,
+  validate as editorValidate,
+  kumaVersion as editorKumaVersion,
+  version as editorVersion,
+  preview as editorPreview,
   explain as editorExplain,
   hover as editorHover,
   complete as editorComplete,
@@ -26,7 +34,28 @@ import {
   kumaVersions as versions,
 } from './kuma_mzs_data.js';
 
-export { version, initSync } from './kuma_mzs_main.js';
+let mainReady = false;
+let editorReady = false;
+
+/** The exports both modules have, from the main module unless only the editor one is loaded. */
+function either() {
+  if (!mainReady && editorReady) {
+    return { validate: editorValidate, kumaVersion: editorKumaVersion, version: editorVersion, schemaRelease: editorSchemaRelease };
+  }
+  return { validate: mainValidate, kumaVersion: mainKumaVersion, version: mainVersion, schemaRelease: mainSchemaRelease };
+}
+
+/** The package version. */
+export function version() {
+  return either().version();
+}
+
+/** Instantiates the main module from bytes or a compiled `WebAssembly.Module`. */
+export function initSync(module) {
+  const out = initMainSync(module);
+  mainReady = true;
+  return out;
+}
 
 // wasm-bindgen's glue copies a `&str` argument into the module's memory without checking its
 // type: a number, object or boolean reaches the wasm as a bad pointer and traps it ("memory
@@ -66,24 +95,23 @@ function describe(value) {
 /** Check every document of a YAML or JSON text. */
 export function validate(text, options_value) {
   requireString(text, 'text');
-  return mainValidate(text, options_value);
+  return either().validate(text, options_value);
 }
 
 /** What each zone's control plane computes for every MeshMultiZoneService in the input. */
 export function preview(input, options_value) {
   requireInput(input);
-  return mainPreview(input, options_value);
+  editor();
+  return editorPreview(input, options_value);
 }
 
 /** The canonical name of the Kuma release `spelling` names. */
 export function kumaVersion(spelling) {
   requireString(spelling, 'spelling');
-  return mainKumaVersion(spelling);
+  return either().kumaVersion(spelling);
 }
 
-let editorReady = false;
-
-/** Loads the editor module (explain, hover, complete): from `module_or_path`, else from beside this file. */
+/** Loads the editor module (preview, explain, hover, complete): from `module_or_path`, else from beside this file. */
 export async function initEditor(module_or_path) {
   await initEditorGlue(module_or_path);
   editorReady = true;
@@ -101,7 +129,7 @@ function editor() {
   const fs = globalThis.process?.getBuiltinModule?.('node:fs');
   if (!fs) {
     throw new Error(
-      'kuma-mzs: explain, hover and complete need the editor module: await initEditor() first (init() without arguments loads it)',
+      'kuma-mzs: preview, explain, hover and complete need the editor module: await initEditor() first (init() without arguments loads it)',
     );
   }
   initEditorSync({ module: fs.readFileSync(new URL('kuma_mzs_editor_bg.wasm', import.meta.url)) });
@@ -131,7 +159,7 @@ export function complete(text, at, options_value) {
 /** JSON Schema (draft-07) of every resource kind, keyed by kind, for monaco-yaml and friends. */
 export function schema(options_value) {
   // The core reads the options (same errors as ever); the schemas were generated at build time.
-  return structuredClone(schemas[schemaRelease(options_value)]);
+  return structuredClone(schemas[either().schemaRelease(options_value)]);
 }
 
 /** Every resource type kuma-mzs models, with the core's facts about it. */
@@ -151,7 +179,7 @@ export function kumaVersions() {
 
 /** Loads the main module; without arguments, the editor module too (both from beside this file). */
 export default async function init(module_or_path) {
-  if (module_or_path !== undefined) return initMain(module_or_path);
-  const [out] = await Promise.all([initMain(), initEditor()]);
+  const [out] = await Promise.all([initMain(module_or_path), module_or_path === undefined ? initEditor() : undefined]);
+  mainReady = true;
   return out;
 }

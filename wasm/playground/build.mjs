@@ -10,10 +10,10 @@ import { brotliCompressSync, gzipSync, constants } from "node:zlib";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
+// The package's editor module, which holds everything (validate, preview, explain, hover,
+// complete): the page previews from its first analysis, so it loads this one module instead of
+// the main one (validate only) and then this.
 const WASM_NAME = "kuma_mzs.wasm";
-// The package's second module (explain, hover, complete): the worker loads it when first needed,
-// so it sits with the on-demand chunks.
-const EDITOR_WASM_NAME = "chunks/kuma_mzs_editor.wasm";
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
@@ -51,7 +51,6 @@ const worker = await build({
   outfile: join(dist, "worker.js"),
   define: {
     __KUMA_WASM_FILE__: JSON.stringify(`./${WASM_NAME}`),
-    __KUMA_EDITOR_WASM_FILE__: JSON.stringify(`./${EDITOR_WASM_NAME}`),
   },
   metafile: true,
 });
@@ -60,7 +59,7 @@ const worker = await build({
 const glue = Object.keys(worker.metafile.inputs).find((p) => join(root, p).startsWith(pkgDir) && p.endsWith(".js"));
 if (!glue) throw new Error("build: the worker did not bundle the kuma-mzs package");
 const glueDir = dirname(join(root, glue));
-for (const [wasm, name] of [["kuma_mzs_bg.wasm", WASM_NAME], ["kuma_mzs_editor_bg.wasm", EDITOR_WASM_NAME]]) {
+for (const [wasm, name] of [["kuma_mzs_editor_bg.wasm", WASM_NAME]]) {
   if (!existsSync(join(glueDir, wasm))) throw new Error(`build: no ${wasm} next to ${glue}`);
   await mkdir(dirname(join(dist, name)), { recursive: true });
   await copyFile(join(glueDir, wasm), join(dist, name));

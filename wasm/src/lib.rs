@@ -6,9 +6,10 @@
 //! TypeScript declarations below promise.
 //!
 //! The package ships two WebAssembly modules, built from this crate with one feature each
-//! (`wasm/build.sh`): `main` (`validate`, `preview` and the small exports: what every user loads)
-//! and `editor` (`explain`, `hover`, `complete`: loaded on demand by the package's JS wrappers in
-//! `wasm/glue`). The JSON Schemas of `schema()` and the facts of `resourceTypes()` are generated at
+//! (`wasm/build.sh`): `main` (`validate` and the small exports: what every user loads) and
+//! `editor`, which holds everything (`preview`, `explain`, `hover`, `complete` besides those of
+//! `main`): the package's JS wrappers in `wasm/glue` load it on demand for its own exports, and a
+//! page that previews loads it alone. The JSON Schemas of `schema()` and the facts of `resourceTypes()` are generated at
 //! build time (`examples/package_data.rs`) into the package's data files, and so is the code
 //! registry of `codes()`. Native builds (tests, clippy) have both features.
 
@@ -278,6 +279,7 @@ fn err(e: api::ApiError) -> JsError {
     JsError::new(&e.to_string())
 }
 
+#[cfg(feature = "editor")]
 fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
     if let Some(text) = input.as_string() {
         return Ok(vec![api::InputFile {
@@ -296,7 +298,7 @@ fn files(input: JsValue) -> Result<Vec<api::InputFile>, JsError> {
 }
 
 /// Check every document of a YAML or JSON text.
-#[cfg(feature = "main")]
+#[cfg(any(feature = "main", feature = "editor"))]
 #[wasm_bindgen(unchecked_return_type = "ValidateResult")]
 pub fn validate(
     text: &str,
@@ -307,7 +309,7 @@ pub fn validate(
 }
 
 /// What each zone's control plane computes for every MeshMultiZoneService in the input.
-#[cfg(feature = "main")]
+#[cfg(feature = "editor")]
 #[wasm_bindgen(unchecked_return_type = "PreviewResult")]
 pub fn preview(
     #[wasm_bindgen(unchecked_param_type = "string | InputFile[]")] input: JsValue,
@@ -366,7 +368,7 @@ pub fn complete(
 /// The release whose build-time JSON Schemas `schema(options)` returns (its key in the package's
 /// `data/schemas.json`), with the errors `schema` gives for bad options. Only the package's JS
 /// wrapper calls it, so it is left out of the declarations.
-#[cfg(feature = "main")]
+#[cfg(any(feature = "main", feature = "editor"))]
 #[wasm_bindgen(js_name = schemaRelease, skip_typescript)]
 pub fn schema_release(options_value: JsValue) -> Result<String, JsError> {
     let opts = options::<api::EditorOptions>(options_value)?;
@@ -375,14 +377,14 @@ pub fn schema_release(options_value: JsValue) -> Result<String, JsError> {
 
 /// The canonical name of the Kuma release `spelling` names (`v2.14.3` -> `2.14`); throws with
 /// the list of supported releases when it names none.
-#[cfg(feature = "main")]
+#[cfg(any(feature = "main", feature = "editor"))]
 #[wasm_bindgen(js_name = kumaVersion)]
 pub fn kuma_version(spelling: &str) -> Result<String, JsError> {
     api::kuma_version(spelling).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The package version.
-#[cfg(feature = "main")]
+#[cfg(any(feature = "main", feature = "editor"))]
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()

@@ -1,7 +1,7 @@
 // The only module that calls the `kuma-mzs` npm package's WebAssembly (the core); export.ts reads
 // only its build-time data (resourceTypes()).
 // It runs inside the worker; if the package's API changes, only this file changes.
-import init, * as kuma from "kuma-mzs";
+import * as kuma from "kuma-mzs";
 import { templateDiagnostic } from "kuma-mzs/templates";
 import type {
   AnalyzeOptions,
@@ -14,31 +14,26 @@ import type {
 } from "./types";
 import { zoneOf } from "./workspace";
 
-// The build copies the package's .wasm modules next to the worker bundle under these names.
+// The build copies the package's editor module (everything: validate, preview, explain, hover,
+// complete) next to the worker bundle under this name.
 declare const __KUMA_WASM_FILE__: string;
-declare const __KUMA_EDITOR_WASM_FILE__: string;
 
 let loading: Promise<void> | undefined;
-let loadingEditor: Promise<void> | undefined;
 
-/** Fetch and instantiate the main wasm module (validate, preview) once. */
+/** Fetch and instantiate the package's one module the page needs, once. */
 export function load(): Promise<void> {
-  loading ??= (async () => {
-    const url = new URL(__KUMA_WASM_FILE__, import.meta.url);
-    await init({ module_or_path: url });
-  })();
+  loading ??= kuma
+    .initEditor({ module_or_path: new URL(__KUMA_WASM_FILE__, import.meta.url) })
+    .catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
   return loading;
 }
 
-/** The editor module (explain, hover, complete), fetched the first time one of them is asked for. */
+/** The module hover, complete and explain need: the one [`load`] loads. */
 export function loadEditor(): Promise<void> {
-  loadingEditor ??= kuma
-    .initEditor({ module_or_path: new URL(__KUMA_EDITOR_WASM_FILE__, import.meta.url) })
-    .catch((error: unknown) => {
-      loadingEditor = undefined;
-      throw error;
-    });
-  return loadingEditor;
+  return load();
 }
 
 export function version(): string {
