@@ -601,14 +601,7 @@ pub async fn plan(
             // No release is this run's own: what every release refuses is an error, what only
             // some refuse a warning with the cause.
             Some((endpoint, unread)) => {
-                let (agreed, release_errors) = validate_every_release(config);
-                let mut diags: Vec<Diag> = agreed.into_iter().filter(|d| d.error).collect();
-                diags.extend(super::release_not_read_warnings(
-                    release_errors,
-                    &endpoint,
-                    &unread,
-                ));
-                diags
+                super::judged_by_every_release(validate_every_release(config), &endpoint, &unread)
             }
             None => {
                 // A version hint helps only when the rules are `kuma_version`'s, not the

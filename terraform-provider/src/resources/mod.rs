@@ -1281,6 +1281,20 @@ pub fn under_every(
         .collect()
 }
 
+/// A plan's diagnostics of a configuration judged by every release (`by_release`: what every
+/// release refuses, and what only some do) while the control plane's release could not be read:
+/// the errors every release gives, and the others as [`release_not_read_warnings`].
+pub fn judged_by_every_release(
+    by_release: (Vec<Diag>, Vec<Diag>),
+    endpoint: &str,
+    unread: &crate::config::Unread,
+) -> Vec<Diag> {
+    let (agreed, release_errors) = by_release;
+    let mut diags: Vec<Diag> = agreed.into_iter().filter(|d| d.error).collect();
+    diags.extend(release_not_read_warnings(release_errors, endpoint, unread));
+    diags
+}
+
 /// The errors only some releases give (`release_errors`, see [`not_yet_errors`]) as warnings of a
 /// plan whose control plane's release could not be read ([`Configured::release_not_read`]):
 /// neither refused nor passed under a guessed release; the cause is said, and the server decides
