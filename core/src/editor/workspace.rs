@@ -254,7 +254,7 @@ pub fn preview_workspace(
     resources.truncate(kept);
     origins.truncate(kept);
     let preview = preview::preview(&resources, zones, options);
-    locate_warnings(&preview, &resources, &origins, &mut results);
+    locate_warnings(&preview, &resources, &origins, &skipped, &mut results);
     WorkspacePreview {
         preview,
         files: results,
@@ -458,6 +458,7 @@ fn locate_warnings(
     preview: &Preview,
     resources: &[Resource],
     origins: &[Origin],
+    skipped: &[Skipped],
     results: &mut [FileResult],
 ) {
     // The labels the zones store for each MeshService, computed once for every closest miss.
@@ -488,7 +489,7 @@ fn locate_warnings(
                 continue;
             };
             for warning in &mzs.warnings {
-                let diagnostic = locate(warning, &doc.root, spec, &mzs.mesh, &stored);
+                let diagnostic = locate(warning, &doc.root, spec, &mzs.mesh, &stored, skipped);
                 add(&mut located, diagnostic, &zone.zone);
             }
         }
@@ -509,6 +510,7 @@ fn locate(
     spec: &crate::model::MeshMultiZoneServiceSpec,
     mesh: &str,
     stored: &[crate::model::Meta],
+    skipped: &[Skipped],
 ) -> Diagnostic {
     let selector = spec.selector_labels();
     let (field, message) = match warning.code {
@@ -525,8 +527,9 @@ fn locate(
             None => (
                 selector_path(None),
                 format!(
-                    "selector {} matches no MeshService: mesh {mesh} has no MeshService in the workspace",
-                    format_selector(&selector)
+                    "selector {} matches no MeshService: {}",
+                    format_selector(&selector),
+                    no_mesh_service_because(mesh, skipped)
                 ),
             ),
         },
@@ -549,6 +552,27 @@ fn locate(
     };
     let span = crate::decode::span_of(root, &field);
     Diagnostic::new(warning.code, field, message, span)
+}
+
+/// Why a mesh has no MeshService to match: none written, or every one written is skipped (a
+/// refused or broken MeshService is not there to match, but "none in the workspace" would
+/// send the user looking for a file they have).
+fn no_mesh_service_because(mesh: &str, skipped: &[Skipped]) -> String {
+    let skipped: Vec<&Skipped> = skipped
+        .iter()
+        .filter(|s| s.resource_type == ResourceType::MeshService && s.mesh == mesh)
+        .collect();
+    match skipped.as_slice() {
+        [] => format!("mesh {mesh} has no MeshService in the workspace"),
+        [only] => format!(
+            "mesh {mesh} has no MeshService the preview can use: MeshService {} is skipped ({})",
+            only.name, only.reason
+        ),
+        all => format!(
+            "mesh {mesh} has no MeshService the preview can use: all {} are skipped (see the skipped list)",
+            all.len()
+        ),
+    }
 }
 
 fn add(list: &mut Vec<PreviewDiagnostic>, diagnostic: Diagnostic, zone: &str) {
@@ -883,6 +907,51 @@ mod tests {
             )
         );
         assert!(out.preview.zones[0].multi_zone_services.is_empty());
+    }
+
+    /// A selector that matches nothing because the zones refuse every MeshService of the mesh
+    /// says so: "no MeshService in the workspace" would send the user looking for a file they
+    /// have.
+    #[test]
+    fn mzs103_names_the_skipped_meshservices_when_the_zones_refuse_them_all() {
+        let ms = |name: &str, zone: &str| {
+            format!("type: MeshService\nname: {name}\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: 6379\n")
+        };
+        let message = |east: &str| {
+            let files = [
+                WorkspaceFile {
+                    path: "global.yaml",
+                    text: MZS,
+                    zone: None,
+                },
+                WorkspaceFile {
+                    path: "east.yaml",
+                    text: east,
+                    zone: Some("east"),
+                },
+            ];
+            let zones = ["east".to_owned()];
+            let out = preview_workspace(
+                &files,
+                &zones,
+                &CheckOptions::default(),
+                &PreviewOptions::default(),
+            );
+            let d = &out.files[0].preview_diagnostics[0].diagnostic;
+            assert_eq!(d.code, Code::NoMatches);
+            d.message.clone()
+        };
+        assert_eq!(
+            message(&ms("redis", "west")),
+            "selector {app: redis} matches no MeshService: mesh default has no MeshService the preview can use: MeshService redis is skipped (refused by zone east)"
+        );
+        let two = format!("{}---\n{}", ms("redis", "west"), ms("redis-2", "west"));
+        assert_eq!(
+            message(&two),
+            "selector {app: redis} matches no MeshService: mesh default has no MeshService the preview can use: all 2 are skipped (see the skipped list)"
+        );
+        let other_mesh = ms("redis", "west").replace("mesh: default", "mesh: other");
+        assert!(message(&other_mesh).ends_with("mesh default has no MeshService in the workspace"));
     }
 
     #[test]
