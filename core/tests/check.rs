@@ -565,7 +565,7 @@ fn lints_warn_without_changing_kumas_errors() {
     check_diagnostics(
         r#"type: MeshMultiZoneService
 name: backend
-status: {}
+status: {meshServices: []}
 ^^^^^^ MZS007 `status` is computed by the control plane; Kuma ignores it on input
 kri: kri_mzsvc_default___backend_
 ^^^ MZS007 `kri` is computed by the control plane; Kuma ignores it on input

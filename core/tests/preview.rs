@@ -1586,3 +1586,35 @@ spec:
         }
     }
 }
+
+/// A selector matching many services that get no traffic gives one MZS104 per zone naming a
+/// few, not one per service (hundreds of warnings per zone, multiplied by the zones).
+#[test]
+fn many_unavailable_services_are_one_warning_per_zone() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "type: MeshService\nname: svc{i}\nmesh: default\nlabels:\n  app: a\n  kuma.io/zone: z{}\nspec:\n  ports:\n  - port: 80\n---\n",
+            i % 4
+        ));
+    }
+    text.push_str("type: MeshMultiZoneService\nname: m\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n");
+    let p = preview(
+        &resources(&text),
+        &zones(&["z0", "z1", "z2", "z3"]),
+        &PreviewOptions::default(),
+    );
+    for zone in &p.zones {
+        let mzs = &zone.multi_zone_services[0];
+        let mzs104: Vec<&str> = (mzs.warnings.iter())
+            .filter(|w| w.code == Code::UnavailableService)
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(mzs104.len(), 1, "{mzs104:#?}");
+        assert!(
+            mzs104[0].starts_with("MeshServices svc0 in zone z0, svc1 in zone z1, svc10 in zone z2 and 37 more are Unavailable: Kuma sends them no traffic (spec.state is not set"),
+            "{}",
+            mzs104[0]
+        );
+    }
+}

@@ -817,7 +817,7 @@ mod tests {
     #[test]
     fn preview_skips_an_mzs_with_errors_and_locates_warnings() {
         let mzs = "type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n    appProtocol: tcp\n";
-        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis-v2\nspec:\n  ports:\n  - port: 6379\n";
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis-v2\n  kuma.io/origin: zone\nspec:\n  ports:\n  - port: 6379\n";
         let files = [
             InputFile {
                 path: "global.yaml".into(),

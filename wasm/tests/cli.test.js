@@ -494,6 +494,55 @@ test('a HostnameGenerator template written without quotes is an error that says 
   assert.match(chart.stdout, /not checked: this is a Go template \(Helm\)/);
 });
 
+test('each document is judged on its own: a template document hides none of the other documents\' errors', () => {
+  const core = require(PKG);
+  const mzs = (name, protocol) => [
+    '---', 'type: MeshMultiZoneService', `name: ${name}`, 'mesh: default', 'spec:', '  selector:', '    meshService:',
+    '      matchLabels:', `        app: ${name}`, '  ports:', '  - port: 80', `    appProtocol: ${protocol}`,
+  ];
+  // (A) A rendered chart: a HostnameGenerator whose template lost its quotes, a valid MZS and
+  // one Kuma refuses. Only the quoting error was printed (exit 1 for it alone).
+  const rendered = [
+    'type: HostnameGenerator', 'name: local', 'spec:', '  selector:', '    meshMultiZoneService:', '      matchLabels: {app: cache}',
+    '  template: {{ .DisplayName }}.mzs.local', ...mzs('cache', 'tcp'), ...mzs('web', 'bad'), '',
+  ].join('\n');
+  const protocolError = '<stdin>:31:18: error: spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp';
+  const a = runCli(['validate', '-'], { input: rendered });
+  assert.equal(a.code, 1, a.stdout);
+  assert.equal(a.stdout, [
+    '<stdin>:7:13: error: a HostnameGenerator template must be quoted: unquoted, `{{ .DisplayName }}` is a YAML flow mapping, not text; write `template: "{{ .DisplayName }}.mzs.local"`',
+    protocolError, '',
+  ].join('\n'));
+  // The npm API says the same of the MZS.
+  const api = core.validate(rendered, { unknownResources: 'quiet' });
+  assert.deepEqual(api.documents.map((d) => [d.name, d.diagnostics.map((x) => x.range.start.line)]), [['cache', []], ['web', [31]]]);
+  const json = JSON.parse(runCli(['validate', '--format', 'json', '-'], { input: rendered }).stdout);
+  assert.deepEqual(json.files[0].documents.map((d) => [d.name, d.diagnostics.length]), [['cache', 0], ['web', 1]]);
+  // preview checks and previews the other documents at their own lines.
+  const preview = runCli(['preview', '--zones', 'east', '-'], { input: rendered });
+  assert.equal(preview.code, 1, preview.stdout);
+  assert.match(preview.stdout, /^<stdin>:7:13: error: a HostnameGenerator template must be quoted/m);
+  assert.ok(preview.stdout.includes(protocolError), preview.stdout);
+  assert.match(preview.stdout, /^MeshMultiZoneService default\/cache: /m);
+  // (B) A Helm action in a ConfigMap's block scalar is the ConfigMap's text, not a reason to
+  // skip the MZS beside it: it was "warning: not checked: this is a Go template", exit 0.
+  const notes = [
+    'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: notes', 'data:', '  NOTES.txt: |', '    Installed by {{ .Release.Name }}',
+    ...mzs('web', 'bad'), '',
+  ].join('\n');
+  const b = runCli(['validate', '-'], { input: notes });
+  assert.equal(b.code, 1, b.stdout);
+  assert.equal(b.stdout, '<stdin>:19:18: error: spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp\n');
+  // A Helm template document still says only "render it first"; the document after it is checked.
+  const chart = ['{{- if .Values.enabled }}', 'type: MeshMultiZoneService', 'name: a', '{{- end }}', ...mzs('web', 'bad'), ''].join('\n');
+  const c = runCli(['validate', '-'], { input: chart });
+  assert.equal(c.code, 1, c.stdout);
+  assert.equal(c.stdout, [
+    '<stdin>:1:1: warning: not checked: this is a Go template (Helm), not YAML yet; render it first and check the output, e.g. `helm template RELEASE CHART | kuma-mzs validate -`',
+    '<stdin>:16:18: error: spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp', '',
+  ].join('\n'));
+});
+
 test('explicit YAML tags are read as kumactl apply reads them; a tag the value does not fit is Kuma\'s error at the tag', () => {
   const mzs = (port) => `type: MeshMultiZoneService\nname: !!str yes\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: !!str on}\n  ports:\n  - port: ${port}\n    appProtocol: !!str http\n`;
   // `!!int "81"` is the port 81 and `!!str yes` the name "yes": both were schema type errors.
@@ -769,6 +818,20 @@ test('preview --format github annotates the zone mistakes; skipped resources sta
   const r = runCli(['preview', '--format', 'github', '--zones', 'east,west', 'zone-dirs/']);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^::warning file=zone-dirs\/global\/global\.yaml,line=16,col=7,[^\n]*,title=MZS201::/m);
-  assert.match(r.stdout, /^::error file=zone-dirs\/zones\/west\/services\.yaml,line=19,col=7,[^\n]*,title=MZS203::/m);
-  assert.match(r.stderr, /^zone-dirs\/zones\/west\/services\.yaml:18:1: skipped MeshMultiZoneService default\/cache: /m);
+  assert.match(r.stdout, /^::error file=zone-dirs\/zones\/west\/services\.yaml,line=20,col=7,[^\n]*,title=MZS203::/m);
+  assert.match(r.stderr, /^zone-dirs\/zones\/west\/services\.yaml:19:1: skipped MeshMultiZoneService default\/cache: /m);
+});
+
+test('preview of a workspace too large to compute says so at its first MZS, fast, and not "no zone"', () => {
+  const docs = [];
+  for (let i = 0; i < 100; i++) {
+    docs.push(`type: MeshService\nname: s${i}\nmesh: default\nlabels:\n  app: a\n  kuma.io/zone: z${i % 50}\nspec:\n  ports:\n  - port: 80\n`);
+  }
+  for (let i = 0; i < 100; i++) {
+    docs.push(`type: MeshMultiZoneService\nname: m${i}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n`);
+  }
+  const r = runCli(['preview', '--stdin-filename', 'big.yaml', '-'], { input: docs.join('---\n') });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^big\.yaml:\d+:7: error: not previewed: 100 MeshMultiZoneServices in 50 zones would list 500000 matched MeshServices in their statuses, more than the preview's limit of 400000; preview fewer zones or fewer files at a time$/m);
+  assert.doesNotMatch(r.stderr, /no zone to preview/);
 });

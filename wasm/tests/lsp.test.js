@@ -504,6 +504,24 @@ test('an unquoted HostnameGenerator template is an error saying to quote it, not
   client.notify('exit', null);
 });
 
+test('a template document gets its one diagnostic and the other documents keep theirs, alone and in the workspace', () => {
+  const { diagnose, diagnoseWorkspace } = require(path.join(require('./helpers.js').PKG, 'lib', 'server.js'));
+  const text = [
+    'type: HostnameGenerator', 'name: local', 'spec:', '  selector: {meshMultiZoneService: {matchLabels: {app: web}}}',
+    '  template: {{ .DisplayName }}.mzs.local', '---', 'type: MeshMultiZoneService', 'name: web', 'mesh: default',
+    'spec:', '  selector: {meshService: {matchLabels: {app: web}}}', '  ports: [{port: 80, appProtocol: bad}]', '',
+  ].join('\n');
+  const settings = { kumaVersion: '3.0', reportUnknownResources: false };
+  const seen = (diagnostics) => diagnostics.map((d) => [d.range.start.line, d.severity, d.message.split(':')[0]]);
+  const expected = [
+    [4, 1, 'a HostnameGenerator template must be quoted'],
+    [11, 1, 'spec.ports[0].appProtocol'],
+  ];
+  assert.deepEqual(seen(diagnose(text, settings)), expected);
+  const uri = 'file:///w/chart.yaml';
+  assert.deepEqual(seen(diagnoseWorkspace([{ uri, text }], settings).get(uri)), expected);
+});
+
 test('maxBytes sets the size limit, as the CLI\'s --max-bytes; a value that is not a size is refused', async (t) => {
   const client = new Client(['--stdio']);
   t.after(() => client.child.kill());
@@ -700,6 +718,22 @@ test('completing in the middle of a word replaces the whole word', async (t) => 
   const zone = items.find((i) => i.label === 'kuma.io/zone');
   assert.ok(zone, JSON.stringify(items));
   assert.deepEqual(zone.textEdit.range, { start: { line: 7, character: 8 }, end: { line: 7, character: 20 } });
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+});
+
+test('a document opened without text is skipped; the other documents keep their diagnostics', async (t) => {
+  const client = new Client([]);
+  t.after(() => client.child.kill());
+  await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+  client.notify('initialized', {});
+  const text = 'type: MeshMultiZoneService\nname: Bad_Name\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: a}\n  ports:\n  - port: 80\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///w/a.yaml', languageId: 'yaml', version: 1, text } });
+  const first = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics');
+  assert.equal(first.params.diagnostics.length, 1);
+  client.notify('textDocument/didOpen', { textDocument: { uri: 'file:///w/b.yaml', languageId: 'yaml', version: 1, text: null } });
+  const again = await client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === 'file:///w/a.yaml');
+  assert.equal(again.params.diagnostics.length, 1);
   await client.request('shutdown', null);
   client.notify('exit', null);
 });

@@ -20,7 +20,8 @@ const TSC = path.join(WASM, 'npm', 'node_modules', 'typescript', 'bin', 'tsc');
 const NODE_CONSUMER = `
 import { validate, preview, explain, hover, complete, schema, codes, version, kumaVersions } from 'kuma-mzs';
 import type { ValidateResult, Diagnostic, Range, PreviewResult, CompletionItem, HoverResult } from 'kuma-mzs';
-import { templateDiagnostic } from 'kuma-mzs/templates';
+import { templateDiagnostic, templateDocuments, inTemplateDocument, withTemplates } from 'kuma-mzs/templates';
+import type { TemplateDocument } from 'kuma-mzs/templates';
 
 const result: ValidateResult = validate('type: MeshMultiZoneService', { format: 'yaml', kumaVersion: '3.0' });
 const first: Diagnostic | undefined = result.documents[0]?.diagnostics[0];
@@ -37,11 +38,14 @@ const v: string = version() + codes().map((c) => c.code).join();
 const releases: string[] = kumaVersions().releases;
 const defaultRelease: string = kumaVersions().default;
 const helm: Diagnostic | null = templateDiagnostic('{{ if }}', result.diagnostics, 'info');
+const templates: TemplateDocument[] = templateDocuments('{{ if }}', result.diagnostics, 'info');
+const shown: Diagnostic[] = withTemplates('{{ if }}', result.diagnostics, 'warning').filter((d) => !inTemplateDocument(templates, d.range));
+const firstLine: number | undefined = templates[0]?.lines.first;
 // @ts-expect-error only known Kuma versions are accepted
 validate('', { kumaVersion: '4.0' });
 // @ts-expect-error positions are objects
 hover('', 3);
-export { utf16, shape, zoneNames, text, h, items, kinds, v, releases, defaultRelease, helm };
+export { utf16, shape, zoneNames, text, h, items, kinds, v, releases, defaultRelease, helm, shown, firstLine };
 `;
 
 const WEB_CONSUMER = `
@@ -96,10 +100,10 @@ test('npm pack installs offline into an empty folder and works from there', asyn
       "import init, { validate as webValidate } from 'kuma-mzs/web';",
       "import { readFile } from 'node:fs/promises';",
       "await init({ module_or_path: await readFile(new URL(import.meta.resolve('kuma-mzs/kuma_mzs_bg.wasm'))) });",
-      "import { templateDiagnostic } from 'kuma-mzs/templates';",
+      "import { withTemplates } from 'kuma-mzs/templates';",
       "const helm = '{{- if .Values.on }}\\nx: [\\n';",
       "process.stdout.write(validate('x: [').diagnostics[0].code + ' ' + webValidate('x: [').diagnostics[0].code + ' ' +",
-      "  templateDiagnostic(helm, validate(helm).diagnostics, 'info').range.start.line);",
+      "  withTemplates(helm, validate(helm).diagnostics, 'info').map((d) => d.range.start.line).join());",
     ].join('\n'));
     const esm = run(process.execPath, ['esm.mjs'], consumer);
     assert.equal(esm.stdout, 'syntax syntax 1', esm.stderr);

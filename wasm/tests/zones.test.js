@@ -24,8 +24,8 @@ const WEST = 'zone-dirs/zones/west/services.yaml';
 // Where each mistake is: file:line:column (1-based), code.
 const MISTAKES = [
   `${GLOBAL}:16:7: MZS201`,
-  `${EAST}:23:17: MZS202`,
-  `${WEST}:19:7: MZS203`,
+  `${EAST}:25:17: MZS202`,
+  `${WEST}:20:7: MZS203`,
 ];
 
 /** `path:line:column: code` of every zone mistake (MZS2xx) in `preview --format json` output. */
@@ -69,8 +69,8 @@ test('the text format locates each mistake as file:line:column: severity', () =>
   const lines = r.stdout.split('\n');
   for (const [where, severity, text] of [
     [`${GLOBAL}:16:7`, 'warning', /MeshService orphan has no .*zone label/],
-    [`${EAST}:23:17`, 'error', /kuma.io\/zone label should have east value/],
-    [`${WEST}:19:7`, 'error', /405 Method Not Allowed/],
+    [`${EAST}:25:17`, 'error', /kuma.io\/zone label should have east value/],
+    [`${WEST}:20:7`, 'error', /405 Method Not Allowed/],
   ]) {
     const line = lines.find((l) => l.startsWith(`${where}: ${severity}: `));
     assert.ok(line, `${where}: ${severity} in:\n${r.stdout}`);
@@ -104,7 +104,7 @@ test('the playground\'s layout: zones/<zone>.yaml is that zone\'s when the zone 
     ['zones/east.yaml', 'east'],
     ['zones/west.yml', 'west'],
   ]);
-  assert.deepEqual(zoneMistakes(out), ['global.yaml:16:7: MZS201', 'zones/east.yaml:23:17: MZS202', 'zones/west.yml:19:7: MZS203']);
+  assert.deepEqual(zoneMistakes(out), ['global.yaml:16:7: MZS201', 'zones/east.yaml:25:17: MZS202', 'zones/west.yml:20:7: MZS203']);
   // A zone that --zones does not name is not guessed from a file name.
   const eastOnly = JSON.parse(runCli(['preview', '--format', 'json', '--zones', 'east', '.'], { cwd: root }).stdout);
   assert.deepEqual(eastOnly.files.map((f) => f.zone), [undefined, 'east', undefined]);
@@ -137,7 +137,7 @@ test('--zone ZONE=PATH says it explicitly (directory, glob, file), reads those f
   ]);
   assert.equal(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(zoneMistakes(out), [`${EAST}:23:17: MZS202`, `${WEST}:19:7: MZS203`, `${GLOBAL}:16:7: MZS201`]);
+  assert.deepEqual(zoneMistakes(out), [`${EAST}:25:17: MZS202`, `${WEST}:20:7: MZS203`, `${GLOBAL}:16:7: MZS201`]);
   // The --zone names are zones of the preview.
   assert.deepEqual(out.zones.map((z) => z.zone), ['east', 'west']);
 
@@ -151,9 +151,9 @@ test('--zone ZONE=PATH says it explicitly (directory, glob, file), reads those f
   ]);
   assert.deepEqual(zoneMistakes(swapped), [
     `${GLOBAL}:16:7: MZS201`,
-    `${EAST}:23:17: MZS202`,
-    `${WEST}:7:17: MZS202`,
-    `${WEST}:19:7: MZS203`,
+    `${EAST}:25:17: MZS202`,
+    `${WEST}:8:17: MZS202`,
+    `${WEST}:20:7: MZS203`,
   ]);
   // Operands first, then the --zone files not among them, each once.
   const added = JSON.parse(runCli(['preview', '--format', 'json', '--zone', 'west=zone-dirs/zones/west', '--zone', 'west=zone-dirs/zones/w*/*.yaml', GLOBAL, WEST]).stdout);
@@ -191,7 +191,7 @@ test('preview --format sarif carries the zone mistakes with their rule, level an
       const loc = x.locations[0].physicalLocation;
       return `${loc.artifactLocation.uri}:${loc.region.startLine}:${loc.region.startColumn}: ${x.ruleId} ${x.level}`;
     });
-  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:23:17: MZS202 error`, `${WEST}:19:7: MZS203 error`]);
+  assert.deepEqual(found, [`${GLOBAL}:16:7: MZS201 warning`, `${EAST}:25:17: MZS202 error`, `${WEST}:20:7: MZS203 error`]);
   for (const x of run.results) assert.equal(run.tool.driver.rules[x.ruleIndex].id, x.ruleId);
 });
 
@@ -307,12 +307,12 @@ test('language server: the zones setting puts MZS202 on the label line, MZS203 o
   const global = server.diagnostics(uriOf(GLOBAL), has('MZS201'));
   await initialize(server, { zones: { east: ['zones/east/**'], west: [] } });
   const eastDs = await east;
-  assert.deepEqual(mistakes(eastDs), ['22:16 MZS202']);
+  assert.deepEqual(mistakes(eastDs), ['24:16 MZS202']);
   const mzs202 = eastDs.find((d) => d.code === 'MZS202');
   assert.equal(mzs202.severity, 1, 'an error: the zone refuses it');
   assert.match(mzs202.message, /kuma.io\/zone label should have east value/);
   const westDs = await west;
-  assert.deepEqual(mistakes(westDs), ['18:6 MZS203']);
+  assert.deepEqual(mistakes(westDs), ['19:6 MZS203']);
   assert.equal(westDs.find((d) => d.code === 'MZS203').severity, 1, 'an error');
   assert.deepEqual(mistakes(await global), ['15:6 MZS201']);
   // An open file gets the same, with its version.
@@ -320,7 +320,7 @@ test('language server: the zones setting puts MZS202 on the label line, MZS203 o
   server.notify('textDocument/didOpen', {
     textDocument: { uri: uriOf(EAST), languageId: 'yaml', version: 3, text: fs.readFileSync(path.join(FIXTURES, EAST), 'utf8') },
   });
-  assert.deepEqual(mistakes(await open), ['22:16 MZS202']);
+  assert.deepEqual(mistakes(await open), ['24:16 MZS202']);
   await server.request('shutdown', null);
   server.notify('exit', null);
 });
@@ -330,7 +330,7 @@ test('language server: changing the zones setting republishes (cleared, then mov
   t.after(() => server.child.kill());
   const first = server.diagnostics(uriOf(WEST), has('MZS203'));
   await initialize(server, { zones: { east: [], west: [] } });
-  assert.deepEqual(mistakes(await first), ['18:6 MZS203']);
+  assert.deepEqual(mistakes(await first), ['19:6 MZS203']);
 
   // Without zones every file is the global's: MZS202 and MZS203 clear, east's backend gets MZS201.
   const westCleared = server.diagnostics(uriOf(WEST), (ds) => !has('MZS203')(ds));
@@ -342,7 +342,7 @@ test('language server: changing the zones setting republishes (cleared, then mov
   // The west directory given to zone east by a pattern: its label now disagrees (MZS202).
   const moved = server.diagnostics(uriOf(WEST), has('MZS202'));
   server.notify('workspace/didChangeConfiguration', { settings: { kumaMzs: { zones: { east: ['zones/west'] } } } });
-  assert.deepEqual(mistakes(await moved), ['6:16 MZS202', '18:6 MZS203']);
+  assert.deepEqual(mistakes(await moved), ['7:16 MZS202', '19:6 MZS203']);
 
   // A setting of the wrong shape is shown to the user, logged, and the previous one kept.
   const logged = server.notification((m) => m.method === 'window/logMessage' && /zones must be an object/.test(m.params.message));

@@ -112,6 +112,13 @@ fn parse(text: &str, options: &CheckOptions) -> syntax::Parsed {
 
 /// Parse, decode and validate every document of `text`.
 pub fn check(text: &str, options: &CheckOptions) -> Checked {
+    check_applied_to(text, options, false)
+}
+
+/// [`check`] of a text applied to the control plane of a federated zone when `on_zone` (a
+/// preview's zone file), whose admission webhook answers otherwise than global's; else global,
+/// or not known (`validate`).
+pub(crate) fn check_applied_to(text: &str, options: &CheckOptions, on_zone: bool) -> Checked {
     let parsed = parse(text, options);
     // A loop, not `flat_map`: its iterator state machine costs the wasm module 1.3 KB.
     let mut documents = Vec::with_capacity(parsed.documents.len());
@@ -119,7 +126,7 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
         documents.append(&mut super::decode_document_owned(doc, options.kuma_version));
     }
     let mut documents = read_only_fields(documents, options.kuma_version);
-    admission(&mut documents, options);
+    admission(&mut documents, options, on_zone);
     let mut diagnostics = parsed.diagnostics;
     diagnostics.extend(super::json_comments::json_comment(text));
     diagnostics::sort(&mut diagnostics);
@@ -131,8 +138,9 @@ pub fn check(text: &str, options: &CheckOptions) -> Checked {
 }
 
 /// What Kuma's admission webhook refuses in a Kubernetes manifest wherever it is applied
-/// ([`crate::validate::kubernetes::webhook_violations`]).
-fn admission(documents: &mut [CheckedDocument], options: &CheckOptions) {
+/// ([`crate::validate::kubernetes::webhook_violations`]), or on a federated zone's control
+/// plane ([`crate::validate::kubernetes::zone_webhook_violations`]).
+fn admission(documents: &mut [CheckedDocument], options: &CheckOptions, on_zone: bool) {
     use crate::text::diagnostics::Code;
     // An empty setting (an unset CI variable) is no namespace: Kuma's default.
     let system = (options.system_namespace.as_deref())
@@ -145,13 +153,22 @@ fn admission(documents: &mut [CheckedDocument], options: &CheckOptions) {
         let namespace = (doc.root.get("metadata"))
             .and_then(|m| m.get("namespace")?.as_str())
             .filter(|ns| !ns.is_empty());
-        let mut found = crate::validate::kubernetes::webhook_violations(
-            resource.resource_type(),
-            namespace,
-            &resource.meta.labels,
-            system,
-            options.kuma_version,
-        );
+        let mut found = if on_zone {
+            crate::validate::kubernetes::zone_webhook_violations(
+                resource.resource_type(),
+                namespace,
+                &resource.meta.labels,
+                system,
+            )
+        } else {
+            crate::validate::kubernetes::webhook_violations(
+                resource.resource_type(),
+                namespace,
+                &resource.meta.labels,
+                system,
+                options.kuma_version,
+            )
+        };
         if let (Some(ns), crate::model::Spec::MeshLoadBalancingStrategy(spec)) =
             (namespace, &resource.spec)
         {

@@ -4,7 +4,8 @@
 //! Both document shapes are read: Kuma universal (`type`/`name`/`mesh`/`labels`/`spec`) and
 //! Kubernetes (`apiVersion: kuma.io/v1alpha1`, `kind`, `metadata`, `spec`; the mesh comes from the
 //! `kuma.io/mesh` label, `kuma.io/display-name` from the annotation, else `metadata.name`, as
-//! Kuma reads it; see `display_name`). A document may also be a JSON array of resources or a Kubernetes `List`.
+//! Kuma reads it; see `display_name`). A document may also be a JSON array of resources, a Kubernetes
+//! `List`, or the list `kumactl get <type>s -o yaml|json` prints (`items`, `total`, `next`).
 //! Decoding never stops at the first problem: it reads what it can, reports everything, and still
 //! returns the typed resource (with placeholders for unusable values) so validators and lints run.
 
@@ -40,8 +41,8 @@ use walk::{Walked, Walker};
 
 use crate::model::API_VERSION;
 
-/// Decode one YAML document. A document holding a JSON/YAML array of resources, or a Kubernetes
-/// `List`, yields one [`CheckedDocument`] per item.
+/// Decode one YAML document. A document holding a JSON/YAML array of resources, a Kubernetes
+/// `List` or a kumactl/REST list ([`list_items`]) yields one [`CheckedDocument`] per item.
 ///
 /// A key repeated in a mapping keeps its last value, as in Kuma (`MZS008` warns at the repeat),
 /// and merge keys (`<<`) merge as Kuma's YAML decoder merges them.
@@ -83,13 +84,23 @@ fn is_collection(root: &Node) -> bool {
     root.as_sequence().is_some() || list_items(root).is_some()
 }
 
-/// The items of a Kubernetes list: `kind: List`, or a typed one (`MeshServiceList`, what
-/// `kubectl get -o yaml` prints), which kubectl applies item by item too.
+/// The items of a list of resources: a Kubernetes `kind: List`, or a typed one
+/// (`MeshServiceList`, what `kubectl get -o yaml` prints), which kubectl applies item by item too;
+/// or the list of Kuma's REST API, which `kumactl get <type>s -o yaml|json` prints: `items` of
+/// universal resources, `total` and `next`, without `kind`, `type` or `apiVersion`
+/// (`ResourceList`, v2.14.3 `pkg/core/resources/model/rest/list.go:11-15`; kumactl's
+/// golden `app/kumactl/cmd/get/testdata/list/get-meshtimeouts.golden.yaml`).
 fn list_items(root: &Node) -> Option<&[Node]> {
-    let kind = root.get("kind").and_then(Node::as_str)?;
-    kind.ends_with("List")
-        .then(|| root.get("items").and_then(Node::as_sequence))
-        .flatten()
+    let items = root.get("items").and_then(Node::as_sequence)?;
+    let is_list = match root.get("kind") {
+        Some(kind) => kind.as_str().is_some_and(|k| k.ends_with("List")),
+        None => {
+            root.get("type").is_none()
+                && root.get("apiVersion").is_none()
+                && (root.get("total").is_some() || root.get("next").is_some())
+        }
+    };
+    is_list.then_some(items)
 }
 
 fn decode_root(root: &Node, span: TextRange, version: KumaVersion) -> Vec<CheckedDocument> {
@@ -642,6 +653,7 @@ fn labels_field(parent: &Node, path: &str, walker: &mut Walker<'_>) -> Labels {
 
 fn lint_envelope(
     entries: &[crate::text::syntax::Entry],
+    resource_type: ResourceType,
     known: &[&str],
     output_only: &[&str],
     walker: &mut Walker<'_>,
@@ -651,10 +663,21 @@ fn lint_envelope(
             continue;
         };
         if output_only.contains(&key) {
+            let message = if key == "status" {
+                // `status: {}` (what a dump holds for a status nobody computed) says nothing.
+                let empty =
+                    entry.value.is_null() || entry.value.as_mapping().is_some_and(<[_]>::is_empty);
+                if empty {
+                    continue;
+                }
+                status_note(resource_type, walker.kubernetes, walker.version)
+            } else {
+                format!("`{key}` is computed by the control plane; Kuma ignores it on input")
+            };
             walker.diagnostics.push(Diagnostic::new(
                 Code::IgnoredField,
                 key,
-                format!("`{key}` is computed by the control plane; Kuma ignores it on input"),
+                message,
                 entry.key.span,
             ));
         } else if !known.contains(&key) {
@@ -663,6 +686,46 @@ fn lint_envelope(
             walker.unknown_field(key, key, entry, &all, entries);
         }
     }
+}
+
+/// What becomes of a written `status` of a MeshService or MeshMultiZoneService (`MZS007`).
+///
+/// - Universal: from 2.11 the REST layer reads only the spec and meta of a PUT, so the status is
+///   ignored; 2.9 and 2.10 store it ([`KumaVersion::stores_written_status`]).
+/// - Kubernetes: both CRDs list `status` in their schema and have no status subresource
+///   (`subresources: {}`, `deployments/charts/kuma/crds/kuma.io_meshmultizoneservices.yaml` and
+///   `kuma.io_meshservices.yaml`, 2.9 to 3.0), so `kubectl apply` stores it with the object.
+///
+/// Then: global computes no MeshMultiZoneService status (the status updater runs in zones only,
+/// v2.14.3 `pkg/insights/components.go:16-56`) and from 2.11 sends the MZS to zones without it
+/// ([`KumaVersion::syncs_mzs_status_to_zones`]); a zone recomputes the matched MeshServices,
+/// conditions, addresses and hostname generators (`status_updater.go`, the hostname generator),
+/// TLS and data plane proxies of its own MeshServices (`meshservice/status/updater.go`), and
+/// allocates a VIP only to a resource that holds none (v2.14.3
+/// `pkg/core/resources/apis/core/vip/allocator.go:136-138`), so written VIPs stay.
+fn status_note(resource_type: ResourceType, kubernetes: bool, version: KumaVersion) -> String {
+    let mzs = resource_type == ResourceType::MeshMultiZoneService;
+    let stored = if kubernetes {
+        "on Kubernetes `status` is stored with the object (the CRD has no status subresource)"
+            .to_owned()
+    } else if version.stores_written_status() {
+        format!(
+            "Kuma {} stores `status` as written (2.11 and later ignore it on input)",
+            version.as_str()
+        )
+    } else {
+        return "`status` is computed by the control plane; Kuma ignores it on input".to_owned();
+    };
+    let then = match (mzs, version.syncs_mzs_status_to_zones()) {
+        (true, false) => {
+            ", but global sends the MeshMultiZoneService to the zones without it: each zone computes its own"
+        }
+        (true, true) => {
+            ", and global sends it to the zones with the MeshMultiZoneService: each zone recomputes it but keeps the VIPs in it"
+        }
+        (false, _) => "; the zone's control plane recomputes it but keeps the VIPs in it",
+    };
+    format!("{stored}{then}")
 }
 
 /// `kuma.io/display-name` as the release's control plane stores it, and the warning at a written
@@ -746,7 +809,7 @@ fn universal_meta<'n>(
             (false, true) => &["creationTime", "modificationTime", "kri", "snis"],
             (false, false) => &["creationTime", "modificationTime", "kri"],
         };
-        lint_envelope(entries, known, output_only, walker);
+        lint_envelope(entries, resource_type, known, output_only, walker);
     }
     let creation_time = node
         .get("creationTime")
@@ -853,12 +916,221 @@ fn kubernetes_meta<'n>(
             .cloned()
             .unwrap_or_else(|| "default".to_owned());
     }
+    // Only the MeshService and MeshMultiZoneService CRDs have a `status`: the API server drops
+    // any other kind's as an unknown field, and `kubectl apply` refuses it.
+    let output_only: &[&str] = if has_status(resource_type) {
+        &["status"]
+    } else {
+        &[]
+    };
     lint_envelope(
         entries,
+        resource_type,
         &["apiVersion", "kind", "metadata", "spec"],
-        &["status"],
+        output_only,
         walker,
     );
     let spec = node.get("spec").filter(|n| !n.is_null());
     (meta, spec)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::text::diagnostics::Code;
+    use crate::{check, CheckOptions, Checked};
+
+    /// One MeshMultiZoneService as `kumactl get` prints it (read-only fields included), with a
+    /// protocol Kuma refuses.
+    const ITEM: &str = r#"creationTime: "2025-01-01T00:00:00Z"
+kri: kri_mzsvc_default___cache_
+labels:
+  kuma.io/display-name: cache
+  kuma.io/mesh: default
+  kuma.io/origin: global
+mesh: default
+modificationTime: "2025-01-01T00:00:00Z"
+name: cache
+spec:
+  ports:
+  - appProtocol: bogus
+    port: 6379
+  selector:
+    meshService:
+      matchLabels:
+        app: cache
+status: {}
+type: MeshMultiZoneService
+"#;
+
+    /// What a user reads of a check: each diagnostic's code, field, message and the text it
+    /// points at.
+    fn seen<'t>(checked: &Checked, text: &'t str) -> Vec<(Code, String, String, &'t str)> {
+        let mut out: Vec<_> = (checked.all_diagnostics())
+            .map(|d| {
+                let at = &text[d.span.start as usize..d.span.end as usize];
+                (d.code, d.field.clone(), d.message.clone(), at)
+            })
+            .collect();
+        crate::text::sort::sort_by(&mut out, |a, b| {
+            (a.1.as_str(), a.0).cmp(&(b.1.as_str(), b.0))
+        });
+        out
+    }
+
+    /// `kumactl get meshmultizoneservices -o yaml|json` prints Kuma's REST list (`items`,
+    /// `next`, `total`, no `kind`): each item is a resource, checked where it stands, and says
+    /// exactly what the same object alone says (it used to be one foreign document: no error).
+    #[test]
+    fn a_kumactl_list_is_read_item_by_item_in_yaml_and_json() {
+        let options = CheckOptions::default();
+        let alone = check(ITEM, &options);
+        let expected = seen(&alone, ITEM);
+        assert!(expected.iter().any(|d| d.0 == Code::Kuma && d.3 == "bogus"));
+
+        let indented: String = (ITEM.lines().enumerate())
+            .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+            .collect();
+        let yaml = format!("items:\n{indented}{indented}next: null\ntotal: 2\n");
+        let checked = check(&yaml, &options);
+        assert_eq!(checked.documents.len(), 2);
+        assert!(checked.documents.iter().all(|d| d.resource.is_some()));
+        let mut twice = expected.clone();
+        twice.extend(expected.iter().cloned());
+        crate::text::sort::sort_by(&mut twice, |a, b| {
+            (a.1.as_str(), a.0).cmp(&(b.1.as_str(), b.0))
+        });
+        assert_eq!(seen(&checked, &yaml), twice);
+        // Each item's error is at its own item.
+        let at: Vec<u32> = (checked.documents.iter())
+            .map(|d| {
+                d.diagnostics
+                    .iter()
+                    .find(|x| x.code == Code::Kuma)
+                    .unwrap()
+                    .span
+                    .start
+            })
+            .collect();
+        let first = yaml.find("bogus").unwrap();
+        let second = first + 1 + yaml[first + 1..].find("bogus").unwrap();
+        assert_eq!(at, [first as u32, second as u32]);
+
+        let json = r#"{"total": 1, "items": [{"type": "MeshMultiZoneService", "name": "cache", "mesh": "default", "creationTime": "2025-01-01T00:00:00Z", "modificationTime": "2025-01-01T00:00:00Z", "spec": {"selector": {"meshService": {"matchLabels": {"app": "cache"}}}, "ports": [{"port": 6379, "appProtocol": "bogus"}]}, "status": {}}], "next": null}"#;
+        let checked = check(json, &options);
+        assert_eq!(checked.documents.len(), 1);
+        let error = (checked.all_diagnostics())
+            .find(|d| d.code == Code::Kuma)
+            .unwrap();
+        assert_eq!(
+            &json[error.span.start as usize..error.span.end as usize],
+            "\"bogus\""
+        );
+    }
+
+    /// The `MZS007` notes on `status` of a check of `text` under `version`.
+    fn status_notes(text: &str, version: crate::KumaVersion) -> Vec<(Code, String)> {
+        let options = CheckOptions {
+            kuma_version: version,
+            ..CheckOptions::default()
+        };
+        (check(text, &options).all_diagnostics())
+            .filter(|d| d.field == "status")
+            .map(|d| (d.code, d.message.clone()))
+            .collect()
+    }
+
+    const UNIVERSAL_MZS: &str = "type: MeshMultiZoneService\nname: a\nmesh: default\nspec:\n  selector: {meshService: {matchLabels: {app: a}}}\n  ports: [{port: 80}]\n";
+    const KUBERNETES_MZS: &str = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata: {name: a, namespace: kuma-system, labels: {kuma.io/mesh: default}}\nspec:\n  selector: {meshService: {matchLabels: {app: a}}}\n  ports: [{port: 80}]\n";
+
+    /// An empty `status` (what a dump holds where nothing was computed) has no effect anywhere:
+    /// no note, in either shape, alone or in a `kubectl get -o yaml` list.
+    #[test]
+    fn an_empty_status_says_nothing() {
+        use crate::KumaVersion as V;
+        for version in [V::V2_10, V::V2_14, V::V3_0] {
+            assert_eq!(
+                status_notes(&format!("{UNIVERSAL_MZS}status: {{}}\n"), version),
+                []
+            );
+            for empty in ["status: {}\n", "status:\n", "status: null\n"] {
+                assert_eq!(
+                    status_notes(&format!("{KUBERNETES_MZS}{empty}"), version),
+                    []
+                );
+            }
+        }
+        let item: String = (KUBERNETES_MZS.lines().enumerate())
+            .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+            .collect();
+        let list = format!(
+            "apiVersion: v1\nkind: List\nitems:\n{item}  status: {{}}\n{item}  status: {{}}\n"
+        );
+        let checked = check(&list, &CheckOptions::default());
+        assert_eq!(checked.documents.len(), 2);
+        assert_eq!(checked.all_diagnostics().count(), 0);
+    }
+
+    /// A written status says what the control plane of that shape and release does with it.
+    #[test]
+    fn a_written_status_says_what_becomes_of_it_per_shape_and_release() {
+        use crate::KumaVersion as V;
+        let status = "status:\n  vips: [{ip: 243.0.0.9}]\n";
+        let note = |text: &str, version| {
+            let notes = status_notes(&format!("{text}{status}"), version);
+            assert_eq!(notes.len(), 1, "{notes:?}");
+            assert_eq!(notes[0].0, Code::IgnoredField);
+            notes[0].1.clone()
+        };
+        // Universal: 2.11 and later read only the spec and meta of a PUT.
+        for version in [V::V2_11, V::V2_14, V::V3_0] {
+            assert_eq!(
+                note(UNIVERSAL_MZS, version),
+                "`status` is computed by the control plane; Kuma ignores it on input"
+            );
+        }
+        assert_eq!(
+            note(UNIVERSAL_MZS, V::V2_10),
+            "Kuma 2.10 stores `status` as written (2.11 and later ignore it on input), and global sends it to the zones with the MeshMultiZoneService: each zone recomputes it but keeps the VIPs in it"
+        );
+        // Kubernetes: the CRD has no status subresource, so the object keeps it.
+        assert_eq!(
+            note(KUBERNETES_MZS, V::V2_14),
+            "on Kubernetes `status` is stored with the object (the CRD has no status subresource), but global sends the MeshMultiZoneService to the zones without it: each zone computes its own"
+        );
+        assert_eq!(
+            note(KUBERNETES_MZS, V::V2_9),
+            "on Kubernetes `status` is stored with the object (the CRD has no status subresource), and global sends it to the zones with the MeshMultiZoneService: each zone recomputes it but keeps the VIPs in it"
+        );
+        let service = "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata: {name: a, namespace: kuma-demo, labels: {kuma.io/mesh: default}}\nspec:\n  selector: {dataplaneTags: {app: a}}\n  ports: [{port: 80}]\n";
+        assert_eq!(
+            note(service, V::V2_14),
+            "on Kubernetes `status` is stored with the object (the CRD has no status subresource); the zone's control plane recomputes it but keeps the VIPs in it"
+        );
+    }
+
+    /// A HostnameGenerator's CRD has no `status`: the API server drops it as an unknown field and
+    /// `kubectl apply` refuses it, which is what the note says (not that Kuma ignores it).
+    #[test]
+    fn a_status_on_a_kind_without_one_is_an_unknown_field_on_kubernetes() {
+        let text = "apiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata: {name: g, namespace: kuma-system}\nspec:\n  template: \"{{ .DisplayName }}.mesh\"\n  selector: {meshService: {matchLabels: {a: b}}}\nstatus: {}\n";
+        let notes = status_notes(text, crate::KumaVersion::V2_14);
+        assert_eq!(
+            notes,
+            [(
+                Code::UnknownField,
+                "unknown field `status`; Kubernetes drops it and `kubectl apply` refuses it (known fields: apiVersion, kind, metadata, spec)".to_owned()
+            )]
+        );
+    }
+
+    /// Someone else's YAML with an `items` list is not a list of resources: it stays one
+    /// document (foreign, so quiet by default).
+    #[test]
+    fn an_object_with_items_alone_is_not_a_list() {
+        let text = "items:\n- type: MeshMultiZoneService\n  name: a\n";
+        assert_eq!(check(text, &CheckOptions::default()).documents.len(), 1);
+        let typed = "type: Inventory\nitems: [a]\ntotal: 1\n";
+        assert_eq!(check(typed, &CheckOptions::default()).documents.len(), 1);
+    }
 }

@@ -92,6 +92,10 @@ pub fn explain_with_skipped(
             .map(|(name, r)| (name.as_str(), *r))
             .collect(),
     );
+    // The name of Kuma's default generator in the zones of this global.
+    let default_generator = crate::status::hostnames::default_mzs_generator_for(resources)
+        .meta
+        .name;
     let mut mzs: Vec<&Resource> = resources
         .iter()
         .filter(|r| matches!(r.spec, Spec::MeshMultiZoneService(_)))
@@ -209,7 +213,7 @@ pub fn explain_with_skipped(
                 continue;
             };
             lines.push(format!("  zone {}:", zone.zone));
-            explain_status(&p.status, &generators, &mut lines);
+            explain_status(&p.status, &generators, &default_generator, &mut lines);
             for t in &p.traffic {
                 let head = format!("    {}", describe_port(&t.section_name, t.port));
                 if t.shares.is_empty() {
@@ -271,7 +275,12 @@ pub fn explain_with_skipped(
     lines
 }
 
-fn explain_status(status: &MzsStatus, generators: &[(&str, &Resource)], lines: &mut Vec<String>) {
+fn explain_status(
+    status: &MzsStatus,
+    generators: &[(&str, &Resource)],
+    default_generator: &str,
+    lines: &mut Vec<String>,
+) {
     match status.vips.first().and_then(|v| v.ip.as_deref()) {
         Some(ip) => lines.push(format!("    VIP {ip}")),
         None => lines.push("    no VIP".to_owned()),
@@ -284,7 +293,7 @@ fn explain_status(status: &MzsStatus, generators: &[(&str, &Resource)], lines: &
             .unwrap_or("");
         let template = match crate::text::sort::lookup(generators, generator).map(|g| &g.spec) {
             Some(Spec::HostnameGenerator(spec)) => spec.template.clone(),
-            _ if generator == crate::status::hostnames::default_mzs_generator().meta.name => {
+            _ if generator == default_generator => {
                 format!(
                     "{} (Kuma's default)",
                     crate::status::hostnames::DEFAULT_MZS_TEMPLATE

@@ -24,7 +24,7 @@ use crate::status::preview::{self, format_selector, Preview, PreviewOptions, Pre
 use crate::text::diagnostics::{Code, Diagnostic};
 use crate::text::source::TextRange;
 use crate::text::syntax::Node;
-use crate::{check, CheckOptions, Checked};
+use crate::{CheckOptions, Checked};
 
 /// One input file.
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +105,9 @@ pub fn preview_workspace(
     let mut skipped = Vec::new();
     let mut origins: Vec<Origin> = Vec::new();
     for (file_index, file) in files.iter().enumerate() {
-        let checked = check(file.text, check_options);
+        let in_zone = file.zone.filter(|z| !z.is_empty());
+        let checked =
+            crate::decode::check::check_applied_to(file.text, check_options, in_zone.is_some());
         let mut authoring = Vec::new();
         for (doc_index, doc) in checked.documents.iter().enumerate() {
             let Some(resource) = &doc.resource else {
@@ -117,7 +119,6 @@ pub fn preview_workspace(
                 .iter()
                 .filter(|d| d.severity == crate::Severity::Error);
             let first_error = errors.next().map(|d| d.span);
-            let in_zone = file.zone.filter(|z| !z.is_empty());
             if let (Some(zone), ResourceType::MeshMultiZoneService) = (in_zone, resource_type) {
                 let at = type_span(&doc.root);
                 // A zone's REST API answers 405; on Kubernetes, Kuma's admission webhook a 403.
@@ -187,6 +188,30 @@ pub fn preview_workspace(
                 skipped.push(skip(file_index, resource, doc.span, first, count, reason));
                 continue;
             }
+            // A zone's REST layer refuses a resource not labelled `kuma.io/origin: zone`
+            // (`kumactl apply`, 400); a manifest got its webhook's answer from the check.
+            if let (Some(zone), false) = (in_zone, doc.shape == Some(crate::Shape::Kubernetes)) {
+                let mode = crate::rest::Mode::Zone {
+                    name: zone.to_owned(),
+                    federated: true,
+                };
+                if let Some(message) = crate::rest::origin_refusal_by_kuma(
+                    &mode,
+                    options.kuma_version,
+                    resource_type,
+                    &resource.meta.labels,
+                ) {
+                    let field = format!("labels[\"{}\"]", labels::ORIGIN);
+                    let at = crate::decode::span_of(&doc.root, &field);
+                    authoring.push(PreviewDiagnostic {
+                        diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
+                        zones: Vec::new(),
+                    });
+                    let reason = format!("refused by zone {zone}");
+                    skipped.push(skip(file_index, resource, doc.span, at, 1, reason));
+                    continue;
+                }
+            }
             let mut resource = resource.clone();
             // As the zones store it, so the explanation matches what the preview matched.
             resource.store_display_name(options.kuma_version);
@@ -196,9 +221,7 @@ pub fn preview_workspace(
                     (resource.meta.labels.entry(labels::ENV.to_owned()))
                         .or_insert_with(|| "kubernetes".to_owned());
                 }
-                if let Some(zone) =
-                    zone_label_checks(&mut resource, doc, in_zone, options, &mut authoring)
-                {
+                if let Some(zone) = zone_label_checks(&mut resource, doc, in_zone, &mut authoring) {
                     let at = authoring.last().map_or(doc.span, |d| d.diagnostic.span);
                     let reason = format!("refused by zone {zone}");
                     skipped.push(skip(file_index, &resource, doc.span, at, 1, reason));
@@ -253,7 +276,29 @@ pub fn preview_workspace(
     }
     resources.truncate(kept);
     origins.truncate(kept);
-    let preview = preview::preview(&resources, zones, options);
+    let preview = match too_large(&resources, zones) {
+        None => preview::preview(&resources, zones, options),
+        Some(message) => {
+            // Said once, at the first MZS: its statuses are what would not fit.
+            let first = (resources.iter().zip(&origins))
+                .find(|(r, _)| r.resource_type() == ResourceType::MeshMultiZoneService);
+            if let Some((_, &(file, document))) = first {
+                if let Some(result) = results.get_mut(file) {
+                    let at = (result.checked.documents.get(document)).map(|d| type_span(&d.root));
+                    result.preview_diagnostics.push(PreviewDiagnostic {
+                        diagnostic: Diagnostic::new(
+                            Code::Limit,
+                            "",
+                            message,
+                            at.unwrap_or_default(),
+                        ),
+                        zones: Vec::new(),
+                    });
+                }
+            }
+            Preview { zones: Vec::new() }
+        }
+    };
     locate_warnings(&preview, &resources, &origins, &skipped, &mut results);
     WorkspacePreview {
         preview,
@@ -261,6 +306,47 @@ pub fn preview_workspace(
         skipped,
         resources,
     }
+}
+
+/// Most matched MeshServices a workspace preview lists over all zones and MZS (each is an entry
+/// of a zone's `status.meshServices`, with its ports and traffic): about ten seconds and a few
+/// hundred MB in the npm package. Beyond it the preview says so instead of running for minutes
+/// and gigabytes (the language server previews on every change).
+const MAX_MATCHED_ENTRIES: usize = 400_000;
+
+/// Why the preview of `resources` in `zones` is too large to compute, if it is: the zones
+/// (given or named by MeshServices) times the MeshServices each MZS's selector matches.
+fn too_large(resources: &[Resource], zones: &[String]) -> Option<String> {
+    let mut zone_names: Vec<&str> = zones.iter().map(String::as_str).collect();
+    let mut services = Vec::new();
+    for r in resources {
+        if r.resource_type() == ResourceType::MeshService {
+            zone_names.push(r.meta.zone());
+            services.push(crate::kds::mesh_service_meta_as_stored(&r.meta));
+        }
+    }
+    zone_names.retain(|z| !z.is_empty());
+    crate::text::sort::sort(&mut zone_names);
+    zone_names.dedup();
+    let zone_count = zone_names.len().max(1);
+    let mut entries = 0usize;
+    let mut mzs_count = 0usize;
+    for r in resources {
+        let Spec::MeshMultiZoneService(spec) = &r.spec else {
+            continue;
+        };
+        mzs_count += 1;
+        let selector = spec.selector_labels();
+        let matched = (services.iter())
+            .filter(|meta| crate::status::selector::matches(&selector, &meta.labels))
+            .count();
+        entries = entries.saturating_add(matched.saturating_mul(zone_count));
+    }
+    (entries > MAX_MATCHED_ENTRIES).then(|| {
+        format!(
+            "not previewed: {mzs_count} MeshMultiZoneServices in {zone_count} zones would list {entries} matched MeshServices in their statuses, more than the preview's limit of {MAX_MATCHED_ENTRIES}; preview fewer zones or fewer files at a time"
+        )
+    })
 }
 
 /// For each resource, the index of the latest document of the same type, mesh, name and zone:
@@ -328,40 +414,16 @@ fn zone_label_path() -> String {
 }
 
 /// MZS201/MZS202, and the zone label Kuma computes for a MeshService written in a zone. The
-/// zone that refuses the MeshService (MZS202, or its REST layer for an origin other than `zone`),
-/// if one does.
+/// zone that refuses the MeshService (MZS202), if one does.
 fn zone_label_checks<'f>(
     resource: &mut Resource,
     doc: &crate::CheckedDocument,
     file_zone: Option<&'f str>,
-    options: &PreviewOptions,
     out: &mut Vec<PreviewDiagnostic>,
 ) -> Option<&'f str> {
     let root = &doc.root;
     let kubernetes = doc.shape == Some(crate::Shape::Kubernetes);
     let label = resource.meta.zone().to_owned();
-    if let (Some(zone), false) = (file_zone, kubernetes) {
-        // A zone of a multizone deployment is federated: it takes only what it originates.
-        let mode = crate::rest::Mode::Zone {
-            name: zone.to_owned(),
-            federated: true,
-        };
-        let version = options.kuma_version;
-        if let Some(message) = crate::rest::origin_refusal(
-            &mode,
-            version,
-            ResourceType::MeshService,
-            &resource.meta.labels,
-        ) {
-            let field = format!("labels[\"{}\"]", labels::ORIGIN);
-            let at = crate::decode::span_of(root, &field);
-            out.push(PreviewDiagnostic {
-                diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
-                zones: Vec::new(),
-            });
-            return Some(zone);
-        }
-    }
     match (file_zone, label.is_empty()) {
         (Some(zone), true) => {
             resource
@@ -616,7 +678,7 @@ mod tests {
         let mzs = |extra: &str| {
             format!("type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: redis{extra}\n  ports:\n  - port: 6379\n")
         };
-        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/zone: east\nspec:\n  state: Available\n  ports:\n  - port: 6379\n";
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  kuma.io/zone: east\nspec:\n  state: Available\n  ports:\n  - port: 6379\n";
         let run_2_14 = |text: &str| {
             let files = [
                 WorkspaceFile {
@@ -714,13 +776,13 @@ mod tests {
     #[test]
     fn a_meshservice_written_twice_in_one_zone_is_matched_once_with_the_later_ports() {
         let ms = |zone: &str, port: u16| {
-            format!("type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: {port}\n")
+            format!("type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: {port}\n")
         };
         // `redis` of east and of west are two MeshServices; east's, written twice, is one: the
         // later, also when the zone comes from the file rather than the label.
         let global = [ms("east", 6379), ms("west", 6379), ms("east", 6380)].join("---\n");
-        let in_east = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\nspec:\n  ports:\n  - port: 6381\n";
-        let hg = "type: HostnameGenerator\nname: short\nspec:\n  template: '{{ .DisplayName }}.mzs'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
+        let in_east = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis\nspec:\n  ports:\n  - port: 6381\n";
+        let hg = "type: HostnameGenerator\nname: short\nlabels:\n  kuma.io/origin: zone\nspec:\n  template: '{{ .DisplayName }}.mzs'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
         let hg_later = hg.replace(".mzs'", ".mz'");
         let out = run(&[
             ("global.yaml", MZS, None),
@@ -774,10 +836,13 @@ mod tests {
     fn a_hostname_generator_in_a_zones_file_names_hostnames_in_that_zone_only() {
         let mzs = |name: &str| MZS.replace("name: redis", &format!("name: {name}"));
         let global = [mzs("alpha"), mzs("beta")].join("---\n");
-        let hg = |name: &str, mzs: &str| {
-            format!("type: HostnameGenerator\nname: {name}\nspec:\n  template: shared.mesh.local\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/display-name: {mzs}\n")
+        let hg = |name: &str, origin: &str, mzs: &str| {
+            format!("type: HostnameGenerator\nname: {name}\nlabels:\n  kuma.io/origin: {origin}\nspec:\n  template: shared.mesh.local\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/display-name: {mzs}\n")
         };
-        let (a_global, z_local) = (hg("a-global", "alpha"), hg("z-local", "beta"));
+        let (a_global, z_local) = (
+            hg("a-global", "global", "alpha"),
+            hg("z-local", "zone", "beta"),
+        );
         let files: Vec<WorkspaceFile<'_>> = [
             ("global.yaml", global.as_str(), None),
             ("hg.yaml", a_global.as_str(), None),
@@ -838,7 +903,7 @@ mod tests {
 
     #[test]
     fn no_matches_points_at_the_label_that_differs() {
-        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis-v2\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 6379\n";
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis-v2\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 6379\n";
         let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, Some("east"))]);
         let global = &out.files[0].preview_diagnostics;
         let d = global
@@ -909,13 +974,139 @@ mod tests {
         assert!(out.preview.zones[0].multi_zone_services.is_empty());
     }
 
+    /// A workspace whose statuses would list more matched MeshServices than the limit is not
+    /// previewed, and says so at its first MZS (minutes and gigabytes otherwise).
+    #[test]
+    fn a_preview_too_large_to_compute_says_so_instead() {
+        let mut text = String::new();
+        for i in 0..100 {
+            text.push_str(&format!("type: MeshService\nname: s{i}\nmesh: default\nlabels:\n  app: a\n  kuma.io/zone: z{}\nspec:\n  ports:\n  - port: 80\n---\n", i % 50));
+        }
+        for i in 0..100 {
+            text.push_str(&format!("type: MeshMultiZoneService\nname: m{i}\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n---\n"));
+        }
+        let out = run(&[("big.yaml", &text, None)]);
+        assert!(out.preview.zones.is_empty());
+        let limit: Vec<&Diagnostic> = (out.files[0].preview_diagnostics.iter())
+            .map(|p| &p.diagnostic)
+            .filter(|d| d.code == Code::Limit)
+            .collect();
+        assert_eq!(limit.len(), 1);
+        assert_eq!(
+            limit[0].message,
+            "not previewed: 100 MeshMultiZoneServices in 50 zones would list 500000 matched MeshServices in their statuses, more than the preview's limit of 400000; preview fewer zones or fewer files at a time"
+        );
+        let first_mzs = text.find("MeshMultiZoneService").unwrap_or_default();
+        assert_eq!(limit[0].span.start as usize, first_mzs);
+        // Half the MZS fit.
+        let half: String = text
+            .split("---\n")
+            .take(150)
+            .collect::<Vec<_>>()
+            .join("---\n");
+        assert!(!run(&[("big.yaml", &half, None)]).preview.zones.is_empty());
+    }
+
+    /// On a Kubernetes global Kuma's default generator lives in the system namespace, so the
+    /// zones name it with that namespace's hash; written in the file, it is that one, not a
+    /// second.
+    #[test]
+    fn a_kubernetes_globals_default_generator_is_named_with_its_namespace_and_counted_once() {
+        let mzs = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: redis\n  namespace: kuma-system\n  labels:\n    kuma.io/mesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n";
+        let hg = "---\napiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata:\n  name: synced-mesh-multi-zone-service\n  namespace: kuma-system\nspec:\n  template: '{{ .DisplayName }}.mzsvc.mesh.local'\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        kuma.io/origin: global\n";
+        let generators = |text: &str| -> Vec<(String, String)> {
+            let out = run_on(crate::KumaVersion::V2_14, text);
+            let zone = &out.preview.zones[0];
+            let mzs = zone
+                .mzs("default", "redis")
+                .map(|m| m.status.clone())
+                .unwrap_or_default();
+            (mzs.addresses.iter())
+                .map(|a| {
+                    let generator = a
+                        .hostname_generator_ref
+                        .as_ref()
+                        .map(|r| r.core_name.clone());
+                    (
+                        a.hostname.clone().unwrap_or_default(),
+                        generator.unwrap_or_default(),
+                    )
+                })
+                .collect()
+        };
+        let expected = [(
+            "redis.mzsvc.mesh.local".to_owned(),
+            "synced-mesh-multi-zone-service-dx475c6f7v444cz2".to_owned(),
+        )];
+        assert_eq!(generators(mzs), expected);
+        assert_eq!(generators(&format!("{mzs}{hg}")), expected);
+        // A universal global's: no namespace.
+        let universal = "type: MeshMultiZoneService\nname: redis\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n";
+        assert_eq!(
+            generators(universal)[0].1,
+            "synced-mesh-multi-zone-service-4244v574644557w2"
+        );
+    }
+
+    /// A manifest in a zone's file gets the zone's webhook, not global's: an MZS outside the
+    /// system namespace is refused as an MZS (MZS203) and not for its namespace; a generator
+    /// or MeshService in the system namespace must say `kuma.io/origin: zone`.
+    #[test]
+    fn a_manifest_in_a_zones_file_gets_the_zones_webhook() {
+        let zones = ["east".to_owned()];
+        let diagnostics = |text: &str| {
+            let files = [WorkspaceFile {
+                path: "east.yaml",
+                text,
+                zone: Some("east"),
+            }];
+            let out = preview_workspace(
+                &files,
+                &zones,
+                &CheckOptions::default(),
+                &PreviewOptions::default(),
+            );
+            let file = &out.files[0];
+            let mut found: Vec<(Code, String)> = (file.checked.documents.iter())
+                .flat_map(|d| d.diagnostics.iter())
+                .chain(file.preview_diagnostics.iter().map(|p| &p.diagnostic))
+                .filter(|d| d.severity == crate::Severity::Error)
+                .map(|d| (d.code, d.message.clone()))
+                .collect();
+            crate::text::sort::sort(&mut found);
+            (found, out.skipped.len())
+        };
+        let mzs = "apiVersion: kuma.io/v1alpha1\nkind: MeshMultiZoneService\nmetadata:\n  name: redis\n  namespace: kuma-demo\n  labels:\n    kuma.io/mesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: redis\n  ports:\n  - port: 6379\n";
+        let (found, skipped) = diagnostics(mzs);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Code::WrittenInZone);
+        assert_eq!(skipped, 1);
+
+        let hg = "apiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata:\n  name: zone-mzs\n  namespace: kuma-system\nspec:\n  template: '{{ .DisplayName }}.east.local'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
+        let refusal = "Operation not allowed. Applying policies on Zone CP on a system namespace requires 'kuma.io/origin' label to be set to 'zone'.";
+        assert_eq!(diagnostics(hg), (vec![(Code::Kuma, refusal.to_owned())], 1));
+        let labelled = hg.replace(
+            "  namespace: kuma-system\n",
+            "  namespace: kuma-system\n  labels:\n    kuma.io/origin: zone\n",
+        );
+        assert_eq!(diagnostics(&labelled), (vec![], 0));
+        let elsewhere = labelled.replace("namespace: kuma-system", "namespace: kuma-demo");
+        assert_eq!(
+            diagnostics(&elsewhere).0,
+            [(
+                Code::Kuma,
+                "resource type HostnameGenerator can be created only in the system namespace:kuma-system".to_owned()
+            )]
+        );
+    }
+
     /// A selector that matches nothing because the zones refuse every MeshService of the mesh
     /// says so: "no MeshService in the workspace" would send the user looking for a file they
     /// have.
     #[test]
     fn mzs103_names_the_skipped_meshservices_when_the_zones_refuse_them_all() {
         let ms = |name: &str, zone: &str| {
-            format!("type: MeshService\nname: {name}\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: 6379\n")
+            format!("type: MeshService\nname: {name}\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis\n  kuma.io/zone: {zone}\nspec:\n  ports:\n  - port: 6379\n")
         };
         let message = |east: &str| {
             let files = [
@@ -991,7 +1182,7 @@ mod tests {
     fn the_closest_miss_compares_the_labels_a_zone_stores() {
         // No written display name: the zone stores the name as it, and that is what differs.
         let mzs = "type: MeshMultiZoneService\nname: pay\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        kuma.io/display-name: payment\n  ports:\n  - port: 80\n";
-        let ms = "type: MeshService\nname: payments\nmesh: default\nlabels:\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n";
+        let ms = "type: MeshService\nname: payments\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n";
         let out = run(&[("global.yaml", mzs, None), ("east.yaml", ms, Some("east"))]);
         let global = &out.files[0].preview_diagnostics;
         let d = global
@@ -1009,7 +1200,7 @@ mod tests {
 
     #[test]
     fn a_port_no_meshservice_serves_is_reported_at_the_port() {
-        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  app: redis\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    name: web\n";
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n    name: web\n";
         let out = run(&[("global.yaml", MZS, None), ("east.yaml", ms, None)]);
         let d = out.files[0]
             .preview_diagnostics
@@ -1029,7 +1220,7 @@ mod tests {
         let mzs = |env: &str| {
             format!("type: MeshMultiZoneService\nname: by-env\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n        kuma.io/env: {env}\n  ports:\n  - port: 80\n")
         };
-        let universal = "type: MeshService\nname: a\nmesh: default\nlabels:\n  app: a\nspec:\n  ports:\n  - port: 80\n";
+        let universal = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: a\nspec:\n  ports:\n  - port: 80\n";
         let manifest = "apiVersion: kuma.io/v1alpha1\nkind: MeshService\nmetadata:\n  name: a\n  labels:\n    app: a\n    kuma.io/mesh: default\nspec:\n  ports:\n  - port: 80\n";
         for (env, zone) in [("universal", "east"), ("kubernetes", "west")] {
             let global = mzs(env);
@@ -1051,7 +1242,7 @@ mod tests {
             let resources: Vec<Resource> = files
                 .iter()
                 .flat_map(|(_, text, zone)| {
-                    let checked = check(text, &CheckOptions::default());
+                    let checked = crate::check(text, &CheckOptions::default());
                     checked.documents.into_iter().filter_map(move |d| {
                         let mut r = d.resource?;
                         if let Some(zone) = zone {
@@ -1079,14 +1270,32 @@ mod tests {
             out.files[0].preview_diagnostics[0].diagnostic.code,
             Code::MeshServiceWithoutZone
         );
-        // In a zone's file the zone is what Kuma computes: no warning, and the preview has it.
+        // In a zone's file a MeshService must say it is the zone's (`kumactl apply` gets a
+        // 400 without the origin label)...
         let out = run(&[
             ("global.yaml", MZS, None),
             ("east.yaml", no_zone, Some("east")),
         ]);
+        let d = &out.files[1].preview_diagnostics[0].diagnostic;
+        assert_eq!(
+            (d.code, d.field.as_str(), d.message.as_str()),
+            (
+                Code::Kuma,
+                "labels[\"kuma.io/origin\"]",
+                "the origin label must be set to 'zone'"
+            )
+        );
+        assert_eq!(&no_zone[d.span.start as usize..d.span.end as usize], "type");
+        assert_eq!(out.skipped[0].reason, "refused by zone east");
+        // ... and then the zone label is what Kuma computes: no warning, and the preview has it.
+        let zone_origin = no_zone.replace("spec:", "labels:\n  kuma.io/origin: zone\nspec:");
+        let out = run(&[
+            ("global.yaml", MZS, None),
+            ("east.yaml", zone_origin.as_str(), Some("east")),
+        ]);
         assert!(out.files[1].preview_diagnostics.is_empty());
         assert_eq!(out.preview.zones[0].zone, "east");
-        let west = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/zone: west\nspec:\n  ports:\n  - port: 1\n";
+        let west = "type: MeshService\nname: a\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  kuma.io/zone: west\nspec:\n  ports:\n  - port: 1\n";
         // Zone east refuses a MeshService labelled for zone west (Kuma's 400): an error, and
         // the preview leaves it out.
         let out = run(&[

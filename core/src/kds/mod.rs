@@ -11,7 +11,9 @@
 //!   role (the role is `system` without a Kubernetes namespace), so a zone's policy stays on
 //!   global unless it is labelled `kuma.io/policy-role: producer` with a
 //!   `k8s.kuma.io/namespace` its `to` entries fit. The zone copy carries
-//!   `kuma.io/origin: global`, no status (each zone computes its own), and every type but Mesh
+//!   `kuma.io/origin: global`, no status (each zone computes its own; 2.9 and 2.10 send an MZS's
+//!   status along, which [`zone_copy`] does not model and the preview does,
+//!   [`KumaVersion::syncs_mzs_status_to_zones`]), and every type but Mesh
 //!   ([`renamed_for_zones`]) takes its KDS name ([`kds_name`]; `HashedName("", name)` for a
 //!   HostnameGenerator, which has no mesh) keeping the original as `kuma.io/display-name`
 //!   (Kuma's `HashSuffixMapper`; every supported zone has the `hash-suffix` feature).
@@ -81,6 +83,15 @@ pub(crate) fn held_by_zone(resource: &Resource, zone: &str) -> bool {
     is_global_originated(resource)
         || !resource.meta.labels.contains_key(labels::ZONE)
         || is_of_zone(resource, zone)
+}
+
+/// Whether `zone`'s store holds the MeshLoadBalancingStrategy `policy` (as global stores it):
+/// global's own reach every zone; a zone's own (`kuma.io/origin: zone`) applies in the zone its
+/// `kuma.io/zone` label names, and in another zone only when global sends it on there, as a
+/// producer policy ([`travels_to_zone`], [`is_producer_policy`]); without a zone label it is
+/// taken as this zone's, as [`held_by_zone`] takes it.
+pub(crate) fn policy_held_by_zone(policy: &Resource, zone: &str, version: KumaVersion) -> bool {
+    held_by_zone(policy, zone) || travels_to_zone(policy, zone, version)
 }
 
 /// A resource a user writes on `zone`'s control plane as the zone stores it: the zone computes
@@ -522,6 +533,30 @@ mod tests {
         );
         assert!(travels_to_zone(&v3, "west", KumaVersion::V3_0));
         assert!(!travels_to_zone(&producer, "west", KumaVersion::V3_0));
+    }
+
+    /// Which zones hold a policy: global's every zone, a zone's own its zone, and another zone's
+    /// only as a producer policy, which global sends on.
+    #[test]
+    fn a_zone_policy_is_held_by_its_zone_and_by_others_only_as_a_producer() {
+        let v = KumaVersion::V2_14;
+        let to_service = serde_json::json!({"kind": "MeshService", "name": "redis"});
+        let plain = zone_policy(&[], to_service.clone());
+        assert!(policy_held_by_zone(&plain, "east", v));
+        assert!(!policy_held_by_zone(&plain, "west", v));
+        let producer = zone_policy(
+            &[
+                (labels::POLICY_ROLE, "producer"),
+                (labels::NAMESPACE, "kuma-demo"),
+            ],
+            to_service,
+        );
+        assert!(policy_held_by_zone(&producer, "east", v));
+        assert!(policy_held_by_zone(&producer, "west", v));
+        let mut global = plain.clone();
+        global.meta.labels.remove(labels::ORIGIN);
+        global.meta.labels.remove(labels::ZONE);
+        assert!(policy_held_by_zone(&global, "west", v));
     }
 
     #[test]

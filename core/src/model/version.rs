@@ -191,6 +191,22 @@ impl KumaVersion {
         self >= Self::V2_10
     }
 
+    /// Whether a universal PUT stores the `status` it carries: 2.9 and 2.10 set it on create and
+    /// on update (v2.10.11 `pkg/api-server/resource_endpoints.go:399-401,449-451`, as on the
+    /// release-2.9 and release-2.10 branches); from 2.11.0 only the spec and meta are read
+    /// (kumahq/kuma#13636), so a written `status` has no effect.
+    pub fn stores_written_status(self) -> bool {
+        self < Self::V2_11
+    }
+
+    /// Whether global sends a MeshMultiZoneService to the zones with its `status`: 2.9 and 2.10
+    /// remove only a MeshService's (v2.10.11 `pkg/kds/context/context.go:87-89`); from 2.11.0
+    /// global removes every type's (`reconcile_v2.HasStatus`, kumahq/kuma#13618), so each zone
+    /// computes its own from nothing.
+    pub fn syncs_mzs_status_to_zones(self) -> bool {
+        self < Self::V2_11
+    }
+
     /// Whether the REST layer writes `kuma.io/origin` on every write, replacing a written value:
     /// 3.0 sets `global` on global and `zone` on a zone for every type (HEAD
     /// `labels/compute.go:157-161`). Up to 2.14 global never sets it (v2.14.3
@@ -401,6 +417,9 @@ mod version_tests {
                 "{v}"
             );
             assert_eq!(v.checks_generated_hostnames(), v.minor() >= (2, 14), "{v}");
+            // A written `status` is stored and synced to zones up to 2.10 only.
+            assert_eq!(v.stores_written_status(), v.minor() < (2, 11), "{v}");
+            assert_eq!(v.syncs_mzs_status_to_zones(), v.minor() < (2, 11), "{v}");
         }
     }
 

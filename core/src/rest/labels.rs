@@ -7,6 +7,9 @@ use crate::model::{labels as label_keys, KumaVersion, Labels, Resource, Resource
 use crate::validate::meta::{label_field, label_syntax, unknown_origin};
 use crate::Violation;
 
+/// A federated zone's refusal of a write without `kuma.io/origin: zone`.
+const ZONE_ORIGIN_REQUIRED: &str = "the origin label must be set to 'zone'";
+
 /// Kuma's `validateOriginForWrite`: which origin a control plane may write or delete. Global
 /// refuses an origin other than `global` (what a zone sent it is the zone's; from 2.11); a
 /// federated zone requires `zone` on every type it can originate (every type kuma-local models
@@ -33,9 +36,9 @@ fn origin_for_write(
         }
         Mode::Zone {
             federated: true, ..
-        } if resource_type != ResourceType::Mesh && origin.is_some_and(|o| o != "zone") => Some(
-            Violation::new(field, "the origin label must be set to 'zone'"),
-        ),
+        } if resource_type != ResourceType::Mesh && origin.is_some_and(|o| o != "zone") => {
+            Some(Violation::new(field, ZONE_ORIGIN_REQUIRED))
+        }
         _ => None,
     }
 }
@@ -51,6 +54,33 @@ pub(crate) fn origin_refusal(
     labels: &Labels,
 ) -> Option<String> {
     origin_for_write(mode, version, resource_type, labels, String::new()).map(|v| v.message)
+}
+
+/// [`origin_refusal`] as Kuma's REST layer answers it: a federated zone also refuses a resource
+/// without the label (every release; v2.14.3 `resource_endpoints.go:721-724`), where kuma-local
+/// is lenient. For front ends that say what Kuma will do with a file (the preview's zone files).
+pub(crate) fn origin_refusal_by_kuma(
+    mode: &Mode,
+    version: KumaVersion,
+    resource_type: ResourceType,
+    labels: &Labels,
+) -> Option<String> {
+    let refusal = origin_refusal(mode, version, resource_type, labels);
+    let federated = matches!(
+        mode,
+        Mode::Zone {
+            federated: true,
+            ..
+        }
+    );
+    if refusal.is_none()
+        && federated
+        && resource_type != ResourceType::Mesh
+        && !labels.contains_key(label_keys::ORIGIN)
+    {
+        return Some(ZONE_ORIGIN_REQUIRED.to_owned());
+    }
+    refusal
 }
 
 /// Kuma's DELETE check of the stored resource's origin (from 2.14): global does not delete what

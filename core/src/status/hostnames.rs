@@ -53,13 +53,43 @@ pub(crate) const REASON_COLLISION: &str = "Collision";
 /// zones): selector `{kuma.io/origin: global}`, template `{{ .DisplayName }}.mzsvc.mesh.local`,
 /// as a zone stores it: under its KDS name, `HashedName("", name)`.
 pub(crate) fn default_mzs_generator() -> Resource {
+    default_mzs_generator_in(None)
+}
+
+/// [`default_mzs_generator`] of the global that holds `resources`: on Kubernetes Kuma creates it
+/// in the system namespace (v2.14.3 `pkg/defaults/hostname_generator.go:153-161`), whose
+/// `k8s.kuma.io/namespace` label the zones' name for it hashes in. A global's MZS manifests
+/// are in that namespace (its webhook admits them nowhere else): theirs says it.
+pub(crate) fn default_mzs_generator_for(resources: &[Resource]) -> Resource {
+    let namespace = resources.iter().find_map(|r| {
+        let global = crate::kds::is_global_originated(r);
+        let mzs = r.resource_type() == ResourceType::MeshMultiZoneService;
+        (global && mzs)
+            .then(|| r.meta.labels.get(labels::NAMESPACE))
+            .flatten()
+    });
+    default_mzs_generator_in(namespace.map(String::as_str))
+}
+
+/// Whether `generator` (as written or as a zone stores it) is Kuma's default one of global:
+/// one written under its name replaces the one Kuma would create.
+pub(crate) fn is_default_mzs_generator(generator: &Resource) -> bool {
+    let name = (generator.meta.labels.get(labels::DISPLAY_NAME)).unwrap_or(&generator.meta.name);
+    name == DEFAULT_MZS_GENERATOR && crate::kds::is_global_originated(generator)
+}
+
+fn default_mzs_generator_in(namespace: Option<&str>) -> Resource {
     let origin_global: crate::model::Labels =
         [(labels::ORIGIN.to_owned(), "global".to_owned())].into();
+    let mut written_labels = origin_global.clone();
+    if let Some(namespace) = namespace {
+        written_labels.insert(labels::NAMESPACE.to_owned(), namespace.to_owned());
+    }
     let mut generator = Resource {
         meta: Meta {
             name: DEFAULT_MZS_GENERATOR.to_owned(),
             mesh: String::new(),
-            labels: origin_global.clone(),
+            labels: written_labels,
             creation_time: None,
         },
         spec: Spec::HostnameGenerator(HostnameGeneratorSpec {

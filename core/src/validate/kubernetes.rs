@@ -57,6 +57,49 @@ pub(crate) fn webhook_violations(
     out
 }
 
+/// Kuma's webhook on a federated zone's control plane (a manifest of a preview's zone file),
+/// in the order it answers (v2.14.3 `resourceadmissionchecker.go:28-48`, the same on master):
+/// the namespace (only a HostnameGenerator must live in the system namespace there,
+/// `AllowedOnSystemNamespaceOnly`), then the types a zone takes only from global (a
+/// MeshMultiZoneService: the preview's MZS203, not reported here), then the origin: in the
+/// system namespace a MeshService, HostnameGenerator or policy must say `kuma.io/origin: zone`
+/// (the mutating webhook checks before it computes the label, `defaulter.go:66,70`). A
+/// namespace left out is kubectl's current one, which only the applier knows: not checked.
+pub(crate) fn zone_webhook_violations(
+    resource_type: ResourceType,
+    namespace: Option<&str>,
+    resource_labels: &Labels,
+    system_namespace: &str,
+) -> Vec<Violation> {
+    if resource_type == ResourceType::MeshMultiZoneService {
+        return Vec::new();
+    }
+    let Some(namespace) = namespace.filter(|ns| namespace_errors(ns).is_empty()) else {
+        return Vec::new();
+    };
+    if namespace != system_namespace {
+        if resource_type == ResourceType::HostnameGenerator {
+            return vec![Violation::new(
+                "metadata.namespace",
+                format!("resource type {} can be created only in the system namespace:{system_namespace}", resource_type.name()),
+            )];
+        }
+        return Vec::new();
+    }
+    let origin = resource_labels.get(labels::ORIGIN).map(String::as_str);
+    if origin == Some("zone") {
+        // Its zone label is the preview's MZS202 (the webhook's 403 in its words).
+        return Vec::new();
+    }
+    vec![Violation::new(
+        crate::validate::meta::label_field(labels::ORIGIN),
+        format!(
+            "Operation not allowed. Applying policies on Zone CP on a system namespace requires '{}' label to be set to 'zone'.",
+            labels::ORIGIN
+        ),
+    )]
+}
+
 /// A policy's role in a namespace other than the system one (`ComputePolicyRole`, v2.14.3
 /// `labels/compute.go:206-259`, 2.9.19 `model/resource.go:607`), which a zone's webhook computes
 /// and refuses when the `to` items mix producer ones (a named MeshService or MeshHTTPRoute of the
@@ -213,6 +256,58 @@ mod tests {
                 "Operation not allowed. 'kuma.io/origin' label should have 'global' value, got 'zone'"
             )]
         );
+    }
+
+    /// On a federated zone (a preview's zone file) the webhook answers as the zone's does.
+    #[test]
+    fn a_zones_webhook_wants_the_zone_origin_in_the_system_namespace_and_generators_only_there() {
+        let none = Labels::new();
+        let zone = labelled(&[(labels::ORIGIN, "zone")]);
+        let global = labelled(&[(labels::ORIGIN, "global")]);
+        let origin_required = [Violation::new(
+            "labels[\"kuma.io/origin\"]",
+            "Operation not allowed. Applying policies on Zone CP on a system namespace requires 'kuma.io/origin' label to be set to 'zone'.",
+        )];
+        for t in [
+            ResourceType::MeshService,
+            ResourceType::HostnameGenerator,
+            ResourceType::MeshLoadBalancingStrategy,
+        ] {
+            for labels in [&none, &global] {
+                assert_eq!(
+                    zone_webhook_violations(t, Some("kuma-system"), labels, "kuma-system"),
+                    origin_required
+                );
+            }
+            assert!(
+                zone_webhook_violations(t, Some("kuma-system"), &zone, "kuma-system").is_empty()
+            );
+            // Without a namespace the applier's current one: not known.
+            assert!(zone_webhook_violations(t, None, &none, "kuma-system").is_empty());
+        }
+        // Outside the system namespace a MeshService or policy is the zone's (the defaulter
+        // labels it), a generator is refused in the zone's words, whatever its labels.
+        for t in [
+            ResourceType::MeshService,
+            ResourceType::MeshLoadBalancingStrategy,
+        ] {
+            assert!(zone_webhook_violations(t, Some("app"), &none, "kuma-system").is_empty());
+        }
+        assert_eq!(
+            zone_webhook_violations(ResourceType::HostnameGenerator, Some("app"), &none, "kuma-system"),
+            [Violation::new(
+                "metadata.namespace",
+                "resource type HostnameGenerator can be created only in the system namespace:kuma-system"
+            )]
+        );
+        // A MeshMultiZoneService is refused whole (the preview's MZS203), not for its namespace.
+        assert!(zone_webhook_violations(
+            ResourceType::MeshMultiZoneService,
+            Some("app"),
+            &none,
+            "kuma-system"
+        )
+        .is_empty());
     }
 
     #[test]

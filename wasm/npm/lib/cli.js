@@ -9,7 +9,7 @@ const { expandOperands, readInput, InputError } = require('./files.js');
 const { toSarif } = require('./sarif.js');
 const { diagnosticText, hintText, escapeControls, githubCommand } = require('./format.js');
 const { parseZoneAssignment, zoneOfDirectories, inputZone, GLOBAL } = require('./zones.js');
-const { templateDiagnostic } = require('./templates.js');
+const { templateDocuments, inTemplateDocument } = require('./templates.js');
 
 const USAGE = `Usage:
   kuma-mzs validate [--kuma-version VERSION] [--format text|json|sarif|github] [--strict]
@@ -266,20 +266,42 @@ function undecodableResult(input, options) {
 }
 
 /**
- * The validate() result of a readable file: the core's, unless the file is a Go template (a Helm
- * chart's) whose actions keep it from being YAML: then one diagnostic that says to render it
- * first (a warning; an error under --strict), and nothing else of the file is checked.
+ * The validate() result of a readable file: the core's, except for each document that is a Go
+ * template (a Helm chart's) whose actions keep it from being YAML: that document gets one
+ * diagnostic that says to render it first (a warning; an error under --strict) and nothing else
+ * of it is checked. The file's other documents keep what the core said of them.
  */
 function validateText(input, options) {
   const result = callCore(() => core.validate(input.text, options));
-  const template = templateOf(input.text, result, options);
-  return template ? { documents: [], diagnostics: [template], holdsKuma: result.holdsKuma } : result;
+  const templates = templatesOf(input.text, result, options);
+  if (templates.length === 0) return result;
+  const outside = (x) => !inTemplateDocument(templates, x.range);
+  const diagnostics = result.diagnostics.filter(outside).concat(templates.map((t) => t.diagnostic));
+  diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return { ...result, documents: result.documents.filter(outside), diagnostics };
 }
 
-/** The render-it-first diagnostic of a Go template, or null (see validateText). */
-function templateOf(text, result, options) {
+/** The Go template documents of a text, with their render-it-first diagnostics (see validateText). */
+function templatesOf(text, result, options) {
   const severity = options.unknownResources === 'error' ? 'error' : 'warning';
-  return templateDiagnostic(text, allDiagnostics(result), severity);
+  return templateDocuments(text, allDiagnostics(result), severity);
+}
+
+/**
+ * `text` with the lines of its Go template documents blanked (but a document's own `---` line),
+ * so that the core previews the other documents at their own lines, columns and byte offsets:
+ * each character becomes as many spaces as it has UTF-8 bytes.
+ */
+function withoutTemplates(text, templates) {
+  const parts = text.split(/(\r\n|\r|\n)/);
+  for (const { lines } of templates) {
+    for (let line = lines.first; line <= lines.last; line++) {
+      const at = (line - 1) * 2;
+      if (line === lines.first && /^(---|\.\.\.)(\s|$)/.test(parts[at])) continue;
+      parts[at] = ' '.repeat(Buffer.byteLength(parts[at]));
+    }
+  }
+  return parts.join('');
 }
 
 /** Run a core call; an option error names the command-line flag, not the API option. */
@@ -543,18 +565,25 @@ function runPreview(argv, io) {
     maxBytes: previewOptions.maxBytes,
     systemNamespace: previewOptions.systemNamespace,
   };
-  // A file that is not text, or is a Go template (see validateText), takes part as an empty one,
-  // so that the core's files stay those of `inputs`, in order; its own diagnostic is then added
-  // to its entry.
-  const undecodable = inputs.map((input) => {
-    if (input.undecodable) return undecodableResult(input, validateOptions).diagnostics;
+  // A file that is not text takes part as an empty one, and a Go template document (see
+  // validateText) as blank lines, so that the core's files stay those of `inputs`, in order, and
+  // the other documents keep their positions; the file's own diagnostics are then added to its
+  // entry.
+  const undecodable = [];
+  const texts = inputs.map((input) => {
+    if (input.undecodable) {
+      undecodable.push(undecodableResult(input, validateOptions).diagnostics);
+      return '';
+    }
     // Only a text with an action can be a template: the others are not checked twice.
-    if (!input.text.includes('{{')) return [];
-    const template = templateOf(input.text, callCore(() => core.validate(input.text, validateOptions)), validateOptions);
-    return template ? [template] : [];
+    const templates = input.text.includes('{{')
+      ? templatesOf(input.text, callCore(() => core.validate(input.text, validateOptions)), validateOptions)
+      : [];
+    undecodable.push(templates.map((t) => t.diagnostic));
+    return templates.length > 0 ? withoutTemplates(input.text, templates) : input.text;
   });
   const coreInputs = inputs.map((input, i) => {
-    const coreInput = { path: input.path, text: undecodable[i].length > 0 ? '' : input.text };
+    const coreInput = { path: input.path, text: texts[i] };
     if (input.zone !== undefined) coreInput.zone = input.zone;
     return coreInput;
   });
@@ -614,7 +643,9 @@ function runPreview(argv, io) {
   }
   // Statuses, VIPs and the zones' warnings (MZS103 ...) exist only per zone: with none, say how
   // to name them rather than let "matched 0" pass for a clean result.
-  if (result.zones.length === 0 && format !== 'json' && format !== 'sarif') {
+  // A preview too large to compute says so at its first MZS (code `limit`) instead.
+  const refused = result.diagnostics.some((f) => (f.previewDiagnostics || []).some((d) => d.code === 'limit'));
+  if (result.zones.length === 0 && !refused && format !== 'json' && format !== 'sarif') {
     io.err('kuma-mzs: no zone to preview: name them with --zones a,b or --zone ZONE=PATH (or label the MeshServices with their zone)\n');
   }
   return exitStatus(failed, errors);

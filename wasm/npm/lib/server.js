@@ -51,7 +51,7 @@ const core = require('../node/kuma_mzs.js');
 const { diagnosticText, hintText } = require('./format.js');
 const { zoneRules, assignZone, inputZone } = require('./zones.js');
 const { decode } = require('./files.js');
-const { templateDiagnostic } = require('./templates.js');
+const { templateDocuments, inTemplateDocument } = require('./templates.js');
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -96,14 +96,22 @@ function checkOptions(settings) {
 }
 
 /**
- * A Go template's (a Helm chart's) one diagnostic in place of the core's, or null: a file whose
- * template actions keep it from being YAML is not checked, and says to render it first (lib/
- * templates.js). Info, since nothing in the editor can fix it; an error when every file must be
- * Kuma (reportUnknownResources).
+ * The core's diagnostics of `text` (and its preview's after them) with each Go template
+ * document's (a Helm chart's) replaced by its one diagnostic: a document whose template actions
+ * keep it from being YAML is not checked, and says to render it first (lib/templates.js); the
+ * file's other documents keep theirs. Info, since nothing in the editor can fix it; an error
+ * when every file must be Kuma (reportUnknownResources).
  */
-function templateOf(text, diagnostics, settings) {
-  if (!text.includes('{{')) return null;
-  return templateDiagnostic(text, diagnostics, settings.reportUnknownResources ? 'error' : 'info');
+function shownDiagnostics(text, diagnostics, settings, previewDiagnostics = []) {
+  const templates = text.includes('{{')
+    ? templateDocuments(text, diagnostics, settings.reportUnknownResources ? 'error' : 'info')
+    : [];
+  if (templates.length === 0) return diagnostics.concat(previewDiagnostics);
+  const outside = (d) => !inTemplateDocument(templates, d.range);
+  const shown = diagnostics.filter(outside).concat(templates.map((t) => t.diagnostic));
+  // Array.prototype.sort is stable: the core's order stays among diagnostics at one offset.
+  shown.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return shown.concat(previewDiagnostics.filter(outside));
 }
 
 /** LSP diagnostics of one text on its own (exported for tests and other hosts). */
@@ -111,8 +119,7 @@ function diagnose(text, settings) {
   const result = core.validate(text, checkOptions(settings));
   if (!result.holdsKuma && !settings.reportUnknownResources) return [];
   const all = result.diagnostics.concat(...result.documents.map((d) => d.diagnostics));
-  const template = templateOf(text, all, settings);
-  return (template ? [template] : all).map(lspDiagnostic);
+  return shownDiagnostics(text, all, settings).map(lspDiagnostic);
 }
 
 /**
@@ -127,8 +134,7 @@ function diagnoseWorkspace(files, settings) {
   );
   const out = new Map();
   result.diagnostics.forEach((file, i) => {
-    const template = templateOf(files[i].text, file.diagnostics, settings);
-    out.set(file.path, (template ? [template] : file.diagnostics.concat(file.previewDiagnostics)).map(lspDiagnostic));
+    out.set(file.path, shownDiagnostics(files[i].text, file.diagnostics, settings, file.previewDiagnostics).map(lspDiagnostic));
   });
   return out;
 }
@@ -422,7 +428,16 @@ function start() {
     }
     // Among open buffers, the one changed (or opened) last goes last.
     const byTouch = [...open].sort((a, b) => (touched.get(a.uri) || 0) - (touched.get(b.uri) || 0));
-    for (const d of byTouch) files.push({ uri: d.uri, text: d.getText(), version: d.version, zone: zoneOf(d.uri) });
+    for (const d of byTouch) {
+      const text = d.getText();
+      // A client that opened a document without text (against the protocol) gets it skipped,
+      // not every other document's diagnostics cleared by a preview that refuses the input.
+      if (typeof text !== 'string') {
+        connection.console.error(`kuma-mzs: ${d.uri} was opened without text; it is not checked`);
+        continue;
+      }
+      files.push({ uri: d.uri, text, version: d.version, zone: zoneOf(d.uri) });
+    }
     let byUri;
     try {
       byUri = diagnoseWorkspace(files, settings);

@@ -1,11 +1,14 @@
 'use strict';
 // Go templates (Helm charts' templates/, and any other `text/template` source of Kubernetes
-// YAML): a file with template actions (`{{ ... }}`) in the YAML's structure is not YAML yet, so
-// the core's YAML error (`invalid YAML: "-" is only valid inside a block` at `{{- if ... }}`) says
-// nothing useful. Such a file is reported as one diagnostic at its first action that says to
-// render it first, as kubeconform and kube-linter users do with `helm template`; nothing else of
-// the file is checked. This only recognises the text and words the message: whether the text is
-// valid stays the core's answer (the rule applies only when the core found an error in it).
+// YAML): a document with template actions (`{{ ... }}`) in the YAML's structure is not YAML yet,
+// so the core's YAML error (`invalid YAML: "-" is only valid inside a block` at `{{- if ... }}`)
+// says nothing useful. Such a document is reported as one diagnostic at its first action that
+// says to render it first, as kubeconform and kube-linter users do with `helm template`; nothing
+// else of that document is checked. Each document (the text between `---` lines, which kumactl
+// and kubectl read alone, as the core does) is judged on its own: the other documents of the file
+// keep what the core said of them. This only recognises the text and words the message: whether
+// the text is valid stays the core's answer (the rule applies only to a document the core found an
+// error in).
 //
 // Actions inside quoted scalars, comments and block scalars are text to YAML (a HostnameGenerator's
 // `template: "{{ .DisplayName }}.mesh"`), so a file whose only actions sit there is checked as usual,
@@ -205,43 +208,100 @@ function position({ lines, breaks }, line, index) {
 }
 
 /**
- * The diagnostic that replaces everything the core said about a Go template, or null when `text`
- * is not one: the core found an error in it (`diagnostics`: all of the text's, file and
- * documents) and it has an action outside strings. `severity` is the front end's (a warning on
- * the command line, an error under --strict, info in an editor).
+ * The documents of a text's lines: {first, last} line indexes (0-based, inclusive). A document
+ * starts at the text's start or at a `---` line (which is its own: the core's document ranges
+ * start there) and ends before the next one; a `...` line ends one too. Documents without a line
+ * of content are left out.
  */
-function templateDiagnostic(text, diagnostics, severity) {
-  if (!diagnostics.some((d) => d.severity === 'error')) return null;
+function documentsOf(lines) {
+  const out = [];
+  let first = 0;
+  const close = (last) => {
+    if (lines.slice(first, last + 1).some((l) => l.trim() !== '' && !/^(---|\.\.\.)(\s|$)/.test(l))) out.push({ first, last });
+  };
+  for (let n = 0; n < lines.length; n++) {
+    if (n > first && /^(---|\.\.\.)(\s|$)/.test(lines[n])) {
+      close(n - 1);
+      first = n;
+    }
+  }
+  close(lines.length - 1);
+  return out;
+}
+
+/**
+ * The one diagnostic of a document (lines[first..last] of `split`) that is a Go template, or
+ * null when it is none: it has an action outside strings (or one in a string that reads a Helm
+ * object). `severity` is the front end's (a warning on the command line, an error under
+ * --strict, info in an editor).
+ */
+function documentDiagnostic(split, first, last, severity) {
+  const lines = split.lines.slice(first, last + 1);
+  const text = lines.join('\n');
   const action = firstAction(text);
   if (action === null) return null;
-  const split = splitLines(text);
-  const line = split.lines[action.line];
-  const first = line.slice(action.index, action.index + action.length);
+  const at = first + action.line;
+  const line = split.lines[at];
+  const found = line.slice(action.index, action.index + action.length);
+  const range = { start: position(split, at, action.index), end: position(split, at, action.index + action.length) };
   // Not Helm but a HostnameGenerator template without its quotes, which Kuma refuses: an error
   // that says how to write it, whatever the front end makes of templates.
   if (!action.quoted && !HELM_OBJECT.test(text) && unquotedKumaTemplate(line, action.index)) {
-    return {
-      severity: 'error',
-      code: 'syntax',
-      field: '',
-      message: quoteTheTemplate(first, line),
-      range: {
-        start: position(split, action.line, action.index),
-        end: position(split, action.line, action.index + action.length),
-      },
-    };
+    return { severity: 'error', code: 'syntax', field: '', message: quoteTheTemplate(found, line), range };
   }
-  const message = action.quoted ? renderValuesFirst(first) : RENDER_FIRST;
-  return {
-    severity,
-    code: 'syntax',
-    field: '',
-    message,
-    range: {
-      start: position(split, action.line, action.index),
-      end: position(split, action.line, action.index + action.length),
-    },
-  };
+  const message = action.quoted ? renderValuesFirst(found) : RENDER_FIRST;
+  return { severity, code: 'syntax', field: '', message, range };
 }
 
-module.exports = { templateDiagnostic, firstStructuralAction, RENDER_FIRST };
+/**
+ * The documents of `text` that are Go templates, each with the one diagnostic that replaces what
+ * the core said of it: [{lines: {first, last}, diagnostic}], lines 1-based and inclusive as the
+ * core's `range.start.line`. A document is one when the core found an error in it (`diagnostics`:
+ * all of the text's, file and documents) and it has a template action outside strings, or one in
+ * a string that reads a Helm object. The other documents are not templates, whatever their
+ * neighbours hold.
+ */
+function templateDocuments(text, diagnostics, severity) {
+  const errorLines = diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line);
+  if (errorLines.length === 0) return [];
+  const split = splitLines(text);
+  const out = [];
+  for (const { first, last } of documentsOf(split.lines)) {
+    if (!errorLines.some((line) => line >= first + 1 && line <= last + 1)) continue;
+    const diagnostic = documentDiagnostic(split, first, last, severity);
+    if (diagnostic !== null) out.push({ lines: { first: first + 1, last: last + 1 }, diagnostic });
+  }
+  return out;
+}
+
+/** Whether a core range (a diagnostic's, a document's) starts in one of `templates` (templateDocuments). */
+function inTemplateDocument(templates, range) {
+  const line = range.start.line;
+  return templates.some((t) => line >= t.lines.first && line <= t.lines.last);
+}
+
+/**
+ * The diagnostics a front end shows for `text`: the core's (`diagnostics`, all of the text's),
+ * except that each Go template document's are replaced by its one diagnostic (templateDocuments);
+ * in the order of the text. `diagnostics` itself when no document is a template.
+ */
+function withTemplates(text, diagnostics, severity) {
+  const templates = templateDocuments(text, diagnostics, severity);
+  if (templates.length === 0) return diagnostics;
+  const shown = diagnostics.filter((d) => !inTemplateDocument(templates, d.range));
+  for (const t of templates) shown.push(t.diagnostic);
+  // Array.prototype.sort is stable: the core's order stays among diagnostics at one offset.
+  return shown.sort((a, b) => a.range.start.offset - b.range.start.offset);
+}
+
+/**
+ * The diagnostic of the first Go template document of `text`, or null (see templateDocuments).
+ * @deprecated It says nothing of the text's other documents, whose diagnostics stand: use
+ * withTemplates (or templateDocuments), which judge each document on its own.
+ */
+function templateDiagnostic(text, diagnostics, severity) {
+  const [first] = templateDocuments(text, diagnostics, severity);
+  return first ? first.diagnostic : null;
+}
+
+module.exports = { templateDocuments, inTemplateDocument, withTemplates, templateDiagnostic, firstStructuralAction, RENDER_FIRST };

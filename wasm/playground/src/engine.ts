@@ -2,7 +2,7 @@
 // only its build-time data (resourceTypes()).
 // It runs inside the worker; if the package's API changes, only this file changes.
 import * as kuma from "kuma-mzs";
-import { templateDiagnostic } from "kuma-mzs/templates";
+import { inTemplateDocument, templateDocuments, type TemplateDocument } from "kuma-mzs/templates";
 import type {
   AnalyzeOptions,
   Completion,
@@ -72,20 +72,31 @@ const UNKNOWN_RESOURCES = "quiet";
 
 export function validate(text: string, kumaVersion: KumaVersion): ValidateResult {
   const result = kuma.validate(text, { format: "auto", kumaVersion, unknownResources: UNKNOWN_RESOURCES }) as ValidateResult;
-  const template = templateOf(text, [...result.diagnostics, ...result.documents.flatMap((d) => d.diagnostics)]);
-  if (template === null) return result;
-  return { ...result, diagnostics: [template], documents: result.documents.map((d) => ({ ...d, diagnostics: [] })) };
+  const templates = templatesOf(text, [...result.diagnostics, ...result.documents.flatMap((d) => d.diagnostics)]);
+  if (templates.length === 0) return result;
+  const outside = (d: { range: Diagnostic["range"] }) => !inTemplateDocument(templates, d.range);
+  return {
+    ...result,
+    diagnostics: byPosition([...result.diagnostics.filter(outside), ...templates.map((t) => t.diagnostic)]),
+    documents: result.documents.map((d) => (outside(d) ? d : { ...d, diagnostics: [] })),
+  };
 }
 
 /**
- * As the CLI and the language server: a Go (Helm) template is one note at its first action that
- * says to render it first, instead of the YAML errors of text that is not YAML yet; a
- * HostnameGenerator template written without quotes is an error that says how to quote it. Info,
- * as in an editor: nothing on this page can render a chart.
+ * As the CLI and the language server: a document that is a Go (Helm) template is one note at
+ * its first action that says to render it first, instead of the YAML errors of text that is not
+ * YAML yet; a HostnameGenerator template written without quotes is an error that says how to
+ * quote it. Each document of a text is judged on its own: the others keep their diagnostics.
+ * Info, as in an editor: nothing on this page can render a chart.
  */
-function templateOf(text: string, diagnostics: Diagnostic[]): Diagnostic | null {
-  if (!text.includes("{{")) return null;
-  return templateDiagnostic(text, diagnostics, "info");
+function templatesOf(text: string, diagnostics: Diagnostic[]): TemplateDocument[] {
+  if (!text.includes("{{")) return [];
+  return templateDocuments(text, diagnostics, "info");
+}
+
+/** Diagnostics in the order of the text (a stable sort: the core's order stays at one offset). */
+function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset);
 }
 
 let zoneFiles: boolean | undefined;
@@ -112,11 +123,18 @@ export function preview(files: WorkspaceFile[], options: AnalyzeOptions): Previe
     downZones: options.downZones,
     unknownResources: UNKNOWN_RESOURCES,
   }) as PreviewResult;
-  // A template's file says only what validate() says of it (see templateOf).
+  // A template document says only what validate() says of it (see templatesOf).
   const diagnostics = result.diagnostics.map((file, i) => {
     const text = files[i]?.text ?? "";
-    const template = templateOf(text, [...file.diagnostics, ...(file.previewDiagnostics ?? [])]);
-    return template === null ? file : { ...file, diagnostics: [template], previewDiagnostics: [] };
+    const previewDiagnostics = file.previewDiagnostics ?? [];
+    const templates = templatesOf(text, [...file.diagnostics, ...previewDiagnostics]);
+    if (templates.length === 0) return file;
+    const outside = (d: Diagnostic) => !inTemplateDocument(templates, d.range);
+    return {
+      ...file,
+      diagnostics: byPosition([...file.diagnostics.filter(outside), ...templates.map((t) => t.diagnostic)]),
+      previewDiagnostics: previewDiagnostics.filter(outside),
+    };
   });
   return { ...result, diagnostics };
 }

@@ -18,6 +18,7 @@ type: MeshService
 name: ${name}
 mesh: default
 labels:
+  kuma.io/origin: zone
   kuma.io/zone: ${zone}${extra}
 spec:
   selector:

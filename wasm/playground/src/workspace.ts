@@ -37,13 +37,15 @@ export function isValidZoneName(name: string): boolean {
 
 export function meshServiceTemplate(zone: string): string {
   return `# MeshServices of zone "${zone}" (Kuma creates them from your workloads).
-# kuma.io/zone tells the preview which zone owns each one; names must be unique across
-# zones (Kuma renames synced copies), kuma.io/display-name is the name selectors use.
+# A zone takes a MeshService only with kuma.io/origin: zone; kuma.io/zone tells the preview
+# which zone owns it. Names must be unique across zones (Kuma renames synced copies),
+# kuma.io/display-name is the name selectors use.
 type: MeshService
 name: my-service-${zone}
 mesh: default
 labels:
   kuma.io/display-name: my-service
+  kuma.io/origin: zone
   kuma.io/zone: ${zone}
 spec:
   selector:

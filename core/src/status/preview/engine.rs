@@ -320,9 +320,10 @@ impl MzsStatusEngine {
         let mut generators = self.user_generators.clone();
         generators.retain(|_, g| crate::kds::held_by_zone(g, &self.zone));
         if self.options.default_hostname_generators {
-            // Under the zone's name for it: one of that name from global replaces it.
-            let default = hostnames::default_mzs_generator();
-            if !generators.contains_key(&default.meta.name) {
+            // One of its name written on global replaces it (on Kubernetes global's
+            // namespace gives it another name in the zones: `preview` adds that one).
+            if !generators.values().any(hostnames::is_default_mzs_generator) {
+                let default = hostnames::default_mzs_generator();
                 generators.insert(default.meta.name.clone(), default);
             }
         }

@@ -37,6 +37,10 @@
 //!   `HashedName("", name)` (`synced-mesh-multi-zone-service-<16 chars>`), which is the
 //!   `coreName` in `status.addresses` and `status.hostnameGenerators` and the name that orders
 //!   generators.
+//! - A MeshLoadBalancingStrategy written on global applies in every zone; one written in a zone
+//!   (`kuma.io/origin: zone`, the zone in `kuma.io/zone`) applies in that zone only, unless it is
+//!   a producer policy, which global sends on to the other zones ([`crate::kds::travels_to_zone`];
+//!   a producer policy's `to` entries name MeshServices or MeshHTTPRoutes, never an MZS).
 //! - No creation times exist: every Kuma "creation time, then name" order is "name".
 //!
 //! # Scale
@@ -87,10 +91,27 @@ pub fn preview(resources: &[Resource], zones: &[String], options: &PreviewOption
     // `kuma.io/origin: global`, which a selector can tell apart.
     // Loops, not `map().collect()`: the iterator instantiations cost the wasm module more.
     let mut zones = Vec::with_capacity(all_zones.len());
-    let resources = stored_resources(resources, options.kuma_version);
+    let mut resources = stored_resources(resources, options.kuma_version);
+    // Kuma's default generator as the global creates it (under its namespace on Kubernetes),
+    // unless one of its name is written.
+    let default_written = (resources.iter()).any(|r| {
+        r.resource_type() == ResourceType::HostnameGenerator
+            && crate::status::hostnames::is_default_mzs_generator(r)
+    });
+    if options.default_hostname_generators && !default_written {
+        resources.push(crate::status::hostnames::default_mzs_generator_for(
+            &resources,
+        ));
+    }
     for zone in &all_zones {
         let mut held: Vec<Resource> = Vec::with_capacity(resources.len());
         for r in resources.iter() {
+            // A zone's policy stays in its zone unless global sends it on (a producer policy).
+            if r.resource_type() == ResourceType::MeshLoadBalancingStrategy
+                && !crate::kds::policy_held_by_zone(r, zone, options.kuma_version)
+            {
+                continue;
+            }
             held.push(crate::kds::mesh_service_as_held_by(r, zone));
         }
         zones.push(MzsStatusEngine::with_resources(zone, options.clone(), &held).zone_preview());
@@ -130,4 +151,79 @@ pub fn may_rival_for_hostnames(
             && selects(&ours.labels)
             && selects(&theirs.labels)
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn decode(resource_type: ResourceType, value: serde_json::Value) -> Resource {
+        crate::rest::decode_value(resource_type, value).unwrap()
+    }
+
+    /// A global MZS `cache` served in east and west, and a MeshLoadBalancingStrategy for it with
+    /// `labels` (none: written on global).
+    fn cache_with_policy(policy_labels: serde_json::Value) -> Vec<Resource> {
+        let service = |zone: &str| {
+            decode(
+                ResourceType::MeshService,
+                serde_json::json!({"type": "MeshService", "mesh": "default", "name": "cache",
+                    "labels": {"kuma.io/zone": zone, "app": "cache"},
+                    "spec": {"ports": [{"port": 6379}]}}),
+            )
+        };
+        vec![
+            decode(
+                ResourceType::MeshMultiZoneService,
+                serde_json::json!({"type": "MeshMultiZoneService", "mesh": "default", "name": "cache",
+                    "spec": {"selector": {"meshService": {"matchLabels": {"app": "cache"}}},
+                        "ports": [{"port": 6379}]}}),
+            ),
+            service("east"),
+            service("west"),
+            decode(
+                ResourceType::MeshLoadBalancingStrategy,
+                serde_json::json!({"type": "MeshLoadBalancingStrategy", "mesh": "default",
+                    "name": "mlbs-cache", "labels": policy_labels,
+                    "spec": {"targetRef": {"kind": "Mesh"}, "to": [{
+                        "targetRef": {"kind": "MeshMultiZoneService",
+                            "labels": {"kuma.io/display-name": "cache"}},
+                        "default": {"localityAwareness": {"crossZone": {"failover": [{"to": {"type": "Any"}}]}}}}]}}),
+            ),
+        ]
+    }
+
+    /// The policies a client in each zone gets for the port of `cache`.
+    fn policies_by_zone(resources: &[Resource]) -> Vec<(String, Vec<String>)> {
+        let zones = ["east".to_owned(), "west".to_owned()];
+        let preview = preview(resources, &zones, &PreviewOptions::default());
+        (preview.zones.iter())
+            .map(|z| {
+                let mzs = z.mzs("default", "cache").unwrap();
+                let policy = mzs.traffic[0].policy.as_ref();
+                (
+                    z.zone.clone(),
+                    policy.map_or_else(Vec::new, |p| p.policies.clone()),
+                )
+            })
+            .collect()
+    }
+
+    /// A universal zone's policy stays in its zone (Kuma syncs a zone's policy on only as a
+    /// producer, and a universal zone computes none): west's clients do not get east's
+    /// failover. Written on global, it applies in every zone.
+    #[test]
+    fn a_zone_policy_applies_in_its_zone_only() {
+        let east = serde_json::json!({"kuma.io/origin": "zone", "kuma.io/zone": "east"});
+        let policy = || vec!["mlbs-cache".to_owned()];
+        assert_eq!(
+            policies_by_zone(&cache_with_policy(east)),
+            [("east".to_owned(), policy()), ("west".to_owned(), vec![])]
+        );
+        assert_eq!(
+            policies_by_zone(&cache_with_policy(serde_json::json!({}))),
+            [("east".to_owned(), policy()), ("west".to_owned(), policy())]
+        );
+    }
 }

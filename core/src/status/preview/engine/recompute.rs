@@ -124,27 +124,32 @@ impl MzsStatusEngine {
             .copied()
             .filter(|s| s.meta.mesh == mesh)
             .collect();
+        // One warning for the services whose state is not set, one for those Unavailable: a
+        // selector matching hundreds must not give hundreds of warnings per zone.
+        let mut unset = Vec::new();
+        let mut unavailable = Vec::new();
         for s in &same_mesh {
             let zone = s.meta.zone();
             // Remote and Unavailable: Kuma sends it nothing. Local without a state: the preview
             // takes it as Unavailable too, which would otherwise show as unexplained "no traffic".
             let remote = zone != self.zone;
-            let unset = s.spec.state.is_none();
-            if !zone.is_empty()
-                && (remote || unset)
-                && s.spec.effective_state() != MeshServiceState::Available
-            {
-                let why = if unset {
-                    " (its spec.state is not set: Kuma sets it from the health of its data plane proxies, and the preview takes it as Unavailable; write state: Available to preview it serving)"
-                } else {
-                    ""
-                };
+            if zone.is_empty() || s.spec.effective_state() == MeshServiceState::Available {
+                continue;
+            }
+            if s.spec.state.is_none() {
+                unset.push(*s);
+            } else if remote {
+                unavailable.push(*s);
+            }
+        }
+        for (services, why) in [
+            (&unavailable, ""),
+            (&unset, " (spec.state is not set: Kuma sets it from the health of the data plane proxies, and the preview takes it as Unavailable; write state: Available to preview it serving)"),
+        ] {
+            if let Some(message) = unavailable_message(services, why) {
                 warnings.push(PreviewWarning {
                     code: Code::UnavailableService,
-                    message: format!(
-                        "MeshService {} in zone {zone} is Unavailable: Kuma sends it no traffic from zone {}{why}",
-                        s.meta.display_name(), self.zone
-                    ),
+                    message,
                     port: None,
                 });
             }
@@ -344,4 +349,30 @@ fn compare_fully_qualified(a: &Meta, b: &Meta) -> std::cmp::Ordering {
             .chain(meta.mesh.bytes())
     }
     key(a).cmp(key(b))
+}
+
+/// How many services an MZS104 names before "and N more".
+const NAMED_UNAVAILABLE: usize = 3;
+
+/// MZS104's text for `services` (none: no warning), naming the first few with their zones.
+fn unavailable_message(services: &[&ServiceEntry], why: &str) -> Option<String> {
+    let named: Vec<String> = (services.iter().take(NAMED_UNAVAILABLE))
+        .map(|s| format!("{} in zone {}", s.meta.display_name(), s.meta.zone()))
+        .collect();
+    match services.len() {
+        0 => None,
+        1 => Some(format!(
+            "MeshService {} is Unavailable: Kuma sends it no traffic{why}",
+            named.join("")
+        )),
+        n if n <= NAMED_UNAVAILABLE => Some(format!(
+            "MeshServices {} are Unavailable: Kuma sends them no traffic{why}",
+            named.join(", ")
+        )),
+        n => Some(format!(
+            "MeshServices {} and {} more are Unavailable: Kuma sends them no traffic{why}",
+            named.join(", "),
+            n - NAMED_UNAVAILABLE
+        )),
+    }
 }
