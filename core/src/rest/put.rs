@@ -51,11 +51,20 @@ pub fn prepare_put(
     if let Some(error) = super::go_json::syntax_error(body) {
         return Err(undecodable(resource_type, &error));
     }
-    let mut value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::invalid(
-            TITLE_COULD_NOT_PROCESS,
-            vec![Violation::new("", format!("invalid JSON: {e}"))],
-        )
+    // Go reads invalid UTF-8 in a string as U+FFFD; serde_json refuses it.
+    let text = String::from_utf8_lossy(body);
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| {
+        match out_of_range_number(&text, &e) {
+            // Go's decoder: a number its float64 cannot hold.
+            Some(number) => undecodable(
+                resource_type,
+                &format!("json: cannot unmarshal number {number} into Go value of type float64"),
+            ),
+            None => ApiError::invalid(
+                TITLE_COULD_NOT_PROCESS,
+                vec![Violation::new("", format!("invalid JSON: {e}"))],
+            ),
+        }
     })?;
     if let Some(error) = go_type_error(resource_type, &value) {
         return Err(undecodable(resource_type, &error));
@@ -294,7 +303,25 @@ pub(crate) fn with_accepted_spec(resource_type: ResourceType, body: &[u8]) -> Op
     serde_json::to_vec(&value).ok()
 }
 
-/// Kuma's answer to a body its decoder refuses (`rest.InvalidResourceError`).
+/// The number literal serde_json found out of range (`1e400`), which Go's decoder refuses as a
+/// float64: serde_json reports the position just past it.
+fn out_of_range_number(text: &str, error: &serde_json::Error) -> Option<String> {
+    if !error.to_string().starts_with("number out of range") {
+        return None;
+    }
+    let line = text.lines().nth(error.line().checked_sub(1)?)?;
+    let end = (line.char_indices().nth(error.column())).map_or(line.len(), |(i, _)| i);
+    let is_number = |c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E');
+    // Up to the error, without what follows the literal (`}`, `,`, spaces).
+    let head = line
+        .get(..end)?
+        .trim_end_matches(|c: char| !c.is_ascii_digit());
+    let start = head.rfind(|c: char| !is_number(c)).map_or(0, |i| i + 1);
+    let number = head.get(start..)?;
+    (!number.is_empty()).then(|| number.to_owned())
+}
+
+/// Kuma's answer to a body its decoder refuses (`rest.InvalidResourceError`)./// Kuma's answer to a body its decoder refuses (`rest.InvalidResourceError`).
 fn undecodable(resource_type: ResourceType, error: &str) -> ApiError {
     ApiError::new(
         400,

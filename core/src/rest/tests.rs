@@ -1445,3 +1445,43 @@ fn a_review_is_kumas_answer_when_the_spec_passes_or_nothing_else_is_wrong() {
         put(&Mode::Global, "Bad_Name", &bad_name_only)
     );
 }
+
+/// Go's decoder reads the body before any schema: a number no float64 holds is its unmarshal
+/// error (400, `invalid ... object`), and invalid UTF-8 inside a string is read as U+FFFD.
+#[test]
+fn a_body_go_decodes_otherwise_than_serde_gets_gos_answer() {
+    let huge = REDIS.replacen("6379", "1e400", 1);
+    let e = put(&Mode::Global, "redis", &huge).unwrap_err();
+    assert_eq!(
+        (e.status, e.title.as_str(), e.detail.as_str()),
+        (
+            400,
+            "Bad Request",
+            "invalid MeshMultiZoneService object: \"json: cannot unmarshal number 1e400 into Go value of type float64\""
+        )
+    );
+    let body = REDIS.replacen(
+        r#""mesh":"default","#,
+        "\"mesh\":\"default\",\"labels\":{\"team\":\"a\u{1}\"},",
+        1,
+    );
+    let mut bytes = body.into_bytes();
+    if let Some(at) = bytes.iter().position(|b| *b == 1) {
+        bytes[at] = 0xff;
+    }
+    let e = prepare_put(
+        &Mode::Global,
+        KumaVersion::default(),
+        ResourceType::MeshMultiZoneService,
+        Some("default"),
+        "redis",
+        &bytes,
+        StoreView {
+            mesh_exists: true,
+            existing: None,
+        },
+    )
+    .unwrap_err();
+    // Past the decoder: Kuma's label rule refuses the value, as it does Go's U+FFFD.
+    assert_eq!(e.invalid_parameters[0].field, "labels[\"team\"]");
+}
