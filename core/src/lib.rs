@@ -168,7 +168,9 @@ pub mod selector {
 
 /// Which computed MZS values an in-place update can change.
 pub mod status_dependencies {
-    pub use crate::status::status_dependencies::{may_change, MzsComputed, MzsUpdate};
+    pub use crate::status::status_dependencies::{
+        hostnames_may_change, may_change, MzsComputed, MzsUpdate,
+    };
 }
 
 /// The deterministic VIP allocator and CIDR checks.

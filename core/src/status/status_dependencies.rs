@@ -71,6 +71,50 @@ pub fn may_change(value: MzsComputed, update: &MzsUpdate, version: KumaVersion) 
     }
 }
 
+/// Whether an in-place update of an MZS's labels (`before` -> `after`, each its meta as global
+/// stores it: name, mesh, labels) can change the hostnames a zone gives it, given the
+/// HostnameGenerators that zone holds (`generators`, as written or stored; Kuma's default is
+/// added when none of its name is among them). Exact for those generators: each one's
+/// selection and rendered hostname are computed for both label sets, and hostnames change only
+/// if one differs (collisions follow the hostnames: the same strings keep the same owners).
+/// A generator created or changed later is a change outside the MZS, which a refresh picks up.
+pub fn hostnames_may_change(
+    zone: &str,
+    generators: &[crate::model::Resource],
+    before: &crate::model::Meta,
+    after: &crate::model::Meta,
+    version: KumaVersion,
+) -> bool {
+    use crate::model::{ResourceType, Spec};
+    use crate::status::hostnames;
+    let as_zone_holds = |meta: &crate::model::Meta| {
+        let mut copy = crate::model::Resource {
+            meta: meta.clone(),
+            spec: Spec::MeshMultiZoneService(Default::default()),
+            status: None,
+        };
+        copy.store_display_name(version);
+        copy = crate::kds::zone_copy(&copy, zone, version).unwrap_or(copy);
+        copy.meta
+    };
+    let (before, after) = (as_zone_holds(before), as_zone_holds(after));
+    let mut held = crate::text::sort::SortedMap::default();
+    for g in generators {
+        let mut stored = g.clone();
+        crate::status::preview::generator_as_stored(&mut stored);
+        if crate::kds::held_by_zone(&stored, zone) {
+            held.insert(stored.meta.name.clone(), stored);
+        }
+    }
+    if !held.values().any(hostnames::is_default_mzs_generator) {
+        let default = hostnames::default_mzs_generator();
+        held.insert(default.meta.name.clone(), default);
+    }
+    let set = hostnames::GeneratorSet::new(held);
+    let render = |meta| set.render(version, ResourceType::MeshMultiZoneService, zone, meta);
+    render(&before) != render(&after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +231,61 @@ mod tests {
         ] {
             assert!(may_change(value, &update, KumaVersion::V3_0), "{value:?}");
         }
+    }
+
+    fn meta(labels: &[(&str, &str)]) -> crate::model::Meta {
+        crate::model::Meta {
+            name: "redis".to_owned(),
+            mesh: "default".to_owned(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            creation_time: None,
+        }
+    }
+
+    fn generator(template: &str, selector: &[(&str, &str)]) -> crate::model::Resource {
+        let text = format!(
+            "type: HostnameGenerator\nname: g\nspec:\n  template: '{template}'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {{{}}}\n",
+            selector.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+        );
+        let checked = crate::check(&text, &crate::CheckOptions::default());
+        checked.documents[0].resource.clone().unwrap()
+    }
+
+    /// A label change keeps the hostnames known unless a generator selects the MZS by that
+    /// label, or renders it: the provider's plan keeps them, so what reads them does not churn.
+    #[test]
+    fn hostnames_change_only_where_a_generator_selects_or_renders_the_changed_label() {
+        let v = KumaVersion::V3_0;
+        let before = meta(&[("team", "a")]);
+        let after = meta(&[("team", "b")]);
+        // Kuma's default alone: `{{ .DisplayName }}.mzsvc.mesh.local`, whatever the team.
+        assert!(!hostnames_may_change("east", &[], &before, &after, v));
+        // A generator on another label: the same.
+        let other = generator("{{ .DisplayName }}.internal", &[("tier", "db")]);
+        assert!(!hostnames_may_change("east", &[other], &before, &after, v));
+        // Selecting by the label: it leaves (or joins) the generator.
+        let by_team = generator("{{ .DisplayName }}.a.internal", &[("team", "a")]);
+        assert!(hostnames_may_change("east", &[by_team], &before, &after, v));
+        // Rendering the label.
+        let renders = generator("{{ .DisplayName }}.{{ label \"team\" }}.internal", &[]);
+        assert!(hostnames_may_change(
+            "east",
+            &[renders.clone()],
+            &before,
+            &after,
+            v
+        ));
+        // ... but not another label.
+        let other_label = meta(&[("team", "a"), ("owner", "x")]);
+        assert!(!hostnames_may_change(
+            "east",
+            &[renders],
+            &before,
+            &other_label,
+            v
+        ));
     }
 }
