@@ -460,6 +460,18 @@ impl KumaClient {
         &self.inner.config.endpoint
     }
 
+    /// A client of `endpoint` with this one's transport settings (CA, timeouts) but no token
+    /// and no retries: for a look at an address a control plane named (another control
+    /// plane's index), which must never receive this provider's credentials.
+    pub fn without_token_at(&self, endpoint: &str) -> Result<KumaClient, ClientError> {
+        KumaClient::new(ClientConfig {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            token: None,
+            max_retries: 0,
+            ..self.inner.config.clone()
+        })
+    }
+
     /// Whether requests carry a bearer token.
     pub fn has_token(&self) -> bool {
         self.inner.config.token.is_some()

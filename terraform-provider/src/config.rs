@@ -140,6 +140,8 @@ pub struct Configured {
     pub snapshots: Arc<crate::resources::snapshots::ReadSnapshots>,
     /// Objects this process's refreshes found deleted and created again outside Terraform.
     pub recreated: Arc<crate::resources::SeenRecreated>,
+    /// The VIPs this process's previews predicted for services that do not exist yet.
+    pub predicted_vips: Arc<crate::resources::data_sources::PredictedVips>,
 }
 
 impl Configured {
@@ -415,6 +417,7 @@ pub fn configure(config: &Value) -> Result<Configuration, Vec<Diag>> {
         live: Arc::default(),
         snapshots: Arc::default(),
         recreated: Arc::default(),
+        predicted_vips: Arc::default(),
     })))
 }
 
@@ -623,6 +626,7 @@ async fn settle_index(
         ],
     );
     diags.extend(zones_apart_from_a_standalone_endpoint(settled));
+    diags.extend(zones_of_another_global(settled, body).await);
     match (info.version, configured.explicit_version) {
         (Some(server), Some(explicit)) if server != explicit => {
             diags.push(
@@ -945,6 +949,153 @@ fn zones_apart_from_a_standalone_endpoint(settled: &mut Configured) -> Vec<Diag>
         zone.problem = Some(problem);
     }
     diags
+}
+
+/// `zone` blocks whose zone belongs to another global control plane than the provider's
+/// `endpoint` (whose index is `index`): nothing written on the endpoint reaches such a zone, and
+/// its `zone_status` would be another deployment's. A warning on each block's `endpoint`, and
+/// the block is never read, as for a block that names another zone.
+///
+/// A zone tells where its global is in `GET /config` (`multizone.zone.globalAddress`). Only an
+/// `http(s)` address is compared: kuma-local answers its global's API URL there; Kuma answers
+/// the KDS address (`grpcs://global:5685`), which is not the API endpoint and cannot be
+/// compared with it, so a real Kuma zone is never judged. It is judged only when certain
+/// ([`another_global`]).
+async fn zones_of_another_global(settled: &mut Configured, index: &serde_json::Value) -> Vec<Diag> {
+    if settled.mode != Some(Mode::Global) {
+        return Vec::new();
+    }
+    let endpoint = settled.client.clone();
+    let limit = settled.operation_timeout.min(PROBE_LIMIT);
+    let checks = settled.zones.iter().map(|zone| {
+        let endpoint = &endpoint;
+        async move {
+            if zone.problem.is_some() || zone.earlier_failure().is_some() {
+                return None;
+            }
+            another_global(zone, endpoint, index, limit).await
+        }
+    });
+    let found = futures_util::future::join_all(checks).await;
+    let mut diags = Vec::new();
+    for (i, (zone, problem)) in settled.zones.iter_mut().zip(found).enumerate() {
+        let Some(problem) = problem else {
+            continue;
+        };
+        crate::log::warn(
+            "zone block is a zone of another global control plane; not reading it",
+            &[("zone", &zone.name), ("problem", &problem)],
+        );
+        diags.push(
+            Diag::warning(
+                format!(
+                    "Zone {:?} is not read: it belongs to another global control plane",
+                    zone.name
+                ),
+                format!(
+                    "The `zone` block {name:?} has endpoint {zone_endpoint}, but {problem}. Nothing written on {endpoint} reaches it, so its `zone_status` entries say `unreachable` with this reason, and applies do not wait for it. Set this block's `endpoint` to the API of zone {name:?} of the global control plane at {endpoint}.",
+                    name = zone.name,
+                    zone_endpoint = zone.client.endpoint(),
+                    endpoint = endpoint.endpoint(),
+                ),
+            )
+            .at(vec![
+                Step::Attr("zone".into()),
+                Step::Index(i as i64),
+                Step::Attr("endpoint".into()),
+            ]),
+        );
+        zone.problem = Some(problem);
+    }
+    diags
+}
+
+/// Why `zone` belongs to another global control plane than `endpoint` (whose index is
+/// `index`), when that is certain; `None` otherwise. The zone's `multizone.zone.globalAddress`
+/// must be an `http(s)` URL that is not the endpoint (scheme, host and port; `localhost` and
+/// any loopback address count as one host), must not be a loopback address seen from a zone
+/// the provider reaches on another host (that would be the zone's own machine, not this one),
+/// and must answer `GET /` (asked without a token) with a Kuma index whose `clusterId` is not
+/// the endpoint's: so a proxy in front of the same global, or an address the provider cannot
+/// reach, is never taken for another control plane.
+async fn another_global(
+    zone: &Zone,
+    endpoint: &KumaClient,
+    index: &serde_json::Value,
+    limit: Duration,
+) -> Option<String> {
+    let ours = index.get("clusterId").and_then(|c| c.as_str())?;
+    let config = zone
+        .client
+        .with_deadline(limit, DeadlineSetBy::Probe)
+        .get("/config")
+        .await
+        .ok()?;
+    let address = config
+        .pointer("/multizone/zone/globalAddress")
+        .and_then(|a| a.as_str())?
+        .trim();
+    let (global, own, zone_url) = (
+        Address::parse(address)?,
+        Address::parse(endpoint.endpoint())?,
+        Address::parse(zone.client.endpoint())?,
+    );
+    if global.same_as(&own) || (global.loopback && !zone_url.loopback) {
+        return None;
+    }
+    let other = endpoint.without_token_at(address).ok()?;
+    let answer = other
+        .with_deadline(limit, DeadlineSetBy::Probe)
+        .get("/")
+        .await
+        .ok()?;
+    let theirs = answer.get("clusterId").and_then(|c| c.as_str())?;
+    (ServerInfo::is_kuma(&answer) && theirs != ours).then(|| {
+        format!(
+            "it is a zone of another global control plane: its `GET /config` says multizone.zone.globalAddress: {address:?}, whose `GET /` reports clusterId {theirs:?}, not the provider `endpoint`'s {ours:?}"
+        )
+    })
+}
+
+/// An `http(s)` control plane address reduced to what tells two apart: scheme, host, port.
+#[derive(Debug, PartialEq, Eq)]
+struct Address {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+    /// `localhost` or a loopback IP.
+    loopback: bool,
+}
+
+impl Address {
+    /// `None` for anything but an `http` or `https` URL with a host (a KDS `grpcs://` address).
+    fn parse(text: &str) -> Option<Address> {
+        let url = reqwest::Url::parse(text.trim()).ok()?;
+        let scheme = url.scheme().to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+        let ip = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = match ip.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.is_loopback(),
+            Err(_) => host == "localhost" || host.ends_with(".localhost"),
+        };
+        Some(Address {
+            host,
+            port: url.port_or_known_default(),
+            scheme,
+            loopback,
+        })
+    }
+
+    /// Whether both name the same server: same scheme and port, and the same host, any two
+    /// loopback names counting as one.
+    fn same_as(&self, other: &Address) -> bool {
+        self.scheme == other.scheme
+            && self.port == other.port
+            && (self.host == other.host || (self.loopback && other.loopback))
+    }
 }
 
 /// The warning for a zone nothing reads in this run: `problem` for the summary, `what` (what
@@ -1306,6 +1457,110 @@ mod tests {
                 "{error}"
             );
             assert!(read_diags.is_empty(), "{read_diags:?}");
+        });
+    }
+
+    #[test]
+    fn addresses_compare_by_scheme_host_and_port_with_every_loopback_name_as_one() {
+        let at = |text: &str| match Address::parse(text) {
+            Some(address) => address,
+            None => panic!("not an http(s) address: {text}"),
+        };
+        assert!(at("http://127.0.0.1:5681").same_as(&at("http://localhost:5681/")));
+        assert!(at("http://[::1]:5681").same_as(&at("http://127.0.0.2:5681")));
+        assert!(at("https://CP.example").same_as(&at("https://cp.example:443")));
+        assert!(!at("http://127.0.0.1:5681").same_as(&at("http://127.0.0.1:5682")));
+        assert!(!at("http://cp:5681").same_as(&at("https://cp:5681")));
+        assert!(!at("http://cp-a:5681").same_as(&at("http://cp-b:5681")));
+        assert!(at("http://localhost:1").loopback && !at("http://cp:1").loopback);
+        // A KDS address is not an API endpoint: never compared.
+        assert_eq!(Address::parse("grpcs://global:5685"), None);
+        assert_eq!(Address::parse("not a url"), None);
+    }
+
+    /// A fake kuma-local zone named `name` whose `GET /config` says its global is at `global`.
+    async fn zone_of(name: &str, global: &str) -> String {
+        let index = serde_json::json!({"version": "3.0.0", "mode": "zone", "zone": name});
+        let config = serde_json::json!({
+            "mode": "zone",
+            "multizone": {"zone": {"name": name, "globalAddress": global}},
+        });
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(move || async move { axum::Json(index) }),
+            )
+            .route(
+                "/config",
+                axum::routing::get(move || async move { axum::Json(config) }),
+            );
+        crate::test_server::serve(app).await
+    }
+
+    /// A `zone` block naming a zone of another global (its `globalAddress`, an http URL, is a
+    /// control plane whose `clusterId` is not the endpoint's) is a warning on its `endpoint` and
+    /// is not read; a zone of this global (the same address, or a proxy in front of it: the
+    /// same `clusterId`) and a Kuma zone (a `grpcs` KDS address) are fine.
+    #[test]
+    fn a_zone_block_of_another_global_is_found_when_certain_and_never_read() {
+        block_on(async {
+            let index = |cluster: &str| {
+                Some(
+                    serde_json::json!({"version": "3.0.0", "mode": "global", "clusterId": cluster}),
+                )
+            };
+            let global = fake(index("ours")).await;
+            let proxy = fake(index("ours")).await;
+            let other = fake(index("theirs")).await;
+            let config = Value::object([
+                ("endpoint", Value::string(&global)),
+                (
+                    "zone",
+                    Value::List(vec![
+                        zone_block("east", &zone_of("east", &global).await),
+                        zone_block("west", &zone_of("west", &other).await),
+                        zone_block("north", &zone_of("north", &proxy).await),
+                        zone_block("south", &zone_of("south", "grpcs://other:5685").await),
+                        zone_block("gone", &zone_of("gone", "http://127.0.0.1:1").await),
+                    ]),
+                ),
+            ]);
+            let Ok(Configuration::Ready(configured)) = configure(&config) else {
+                panic!("the provider configures");
+            };
+            let (settled, diags) = detect(&configured).await;
+            let problems: Vec<Option<&str>> =
+                settled.zones.iter().map(|z| z.problem.as_deref()).collect();
+            assert_eq!(problems[0], None);
+            assert!(
+                problems[1].is_some_and(|p| p.contains("another global control plane")
+                    && p.contains(&format!("globalAddress: {other:?}"))
+                    && p.contains("clusterId \"theirs\", not the provider `endpoint`'s \"ours\"")),
+                "{problems:?}"
+            );
+            assert_eq!(problems[2..], [None, None, None]);
+            let [warning] = diags.as_slice() else {
+                panic!("one warning: {diags:?}");
+            };
+            assert!(!warning.error);
+            assert_eq!(
+                warning.summary,
+                "Zone \"west\" is not read: it belongs to another global control plane"
+            );
+            assert_eq!(
+                warning.path,
+                vec![
+                    Step::Attr("zone".into()),
+                    Step::Index(1),
+                    Step::Attr("endpoint".into())
+                ]
+            );
+            let (status, _) =
+                crate::resources::zones::read(&settled, "default", "redis", None).await;
+            assert_eq!(
+                status.items()[1].get("state"),
+                &Value::string("unreachable")
+            );
         });
     }
 

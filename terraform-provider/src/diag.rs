@@ -158,6 +158,38 @@ pub fn kuma_path(field: &str) -> Vec<Step> {
     steps
 }
 
+/// An attribute path as the configuration spells it: `port[1].app_protocol`,
+/// `labels["kuma.io/zone"]`, `selector.mesh_service.match_labels`.
+pub fn attribute_text(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Attr(name) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(name);
+            }
+            Step::Index(i) => text.push_str(&format!("[{i}]")),
+            Step::Key(k) => text.push_str(&format!("[{k:?}]")),
+        }
+    }
+    text
+}
+
+/// What a diagnostic about the Kuma field `field` calls it: the attribute it maps to
+/// ([`kuma_path`], [`attribute_text`]), so the text names what the configuration says
+/// (`port[0].app_protocol`, not `spec.ports[0].appProtocol`); the Kuma field itself when it
+/// maps to no attribute; "the resource" for none.
+pub fn field_text(field: &str) -> String {
+    let path = kuma_path(field);
+    match (field.is_empty(), path.is_empty()) {
+        (true, _) => "the resource".to_owned(),
+        (false, true) => field.to_owned(),
+        (false, false) => attribute_text(&path),
+    }
+}
+
 fn find_bracket_end(rest: &str) -> Option<usize> {
     let mut in_quotes = false;
     for (i, c) in rest.char_indices() {
@@ -195,7 +227,7 @@ pub fn from_client_error(summary: &str, error: &ClientError) -> Vec<Diag> {
             diags.push(
                 Diag::error(
                     format!("Kuma rejected {}", display_field(&parameter.field)),
-                    parameter.reason.clone(),
+                    kuma_field_detail(&parameter.reason, &parameter.field),
                 )
                 .at(kuma_path(&parameter.field)),
             );
@@ -209,7 +241,18 @@ fn display_field(field: &str) -> String {
     if field.is_empty() {
         "the resource".into()
     } else {
-        format!("`{field}`")
+        format!("`{}`", field_text(field))
+    }
+}
+
+/// Kuma's `message` about `field`, with Kuma's own name of the field after it when the
+/// attribute's differs (for Kuma's documentation and the control plane's logs).
+pub fn kuma_field_detail(message: &str, field: &str) -> String {
+    let ours = field_text(field);
+    if field.is_empty() || ours == field {
+        message.to_owned()
+    } else {
+        format!("{message} (Kuma's field `{field}`)")
     }
 }
 
@@ -257,6 +300,31 @@ mod tests {
         assert_eq!(kuma_path("name"), vec![a("name")]);
         assert_eq!(kuma_path(""), Vec::<Step>::new());
         assert_eq!(kuma_path("spec.ports"), vec![a("port")]);
+    }
+
+    #[test]
+    fn diagnostics_name_the_attribute_as_the_configuration_spells_it() {
+        assert_eq!(
+            field_text("spec.ports[0].appProtocol"),
+            "port[0].app_protocol"
+        );
+        assert_eq!(
+            field_text("spec.selector.meshService.matchLabels"),
+            "selector.mesh_service.match_labels"
+        );
+        assert_eq!(
+            field_text(r#"labels["kuma.io/zone"]"#),
+            r#"labels["kuma.io/zone"]"#
+        );
+        assert_eq!(field_text("spec.template"), "template");
+        assert_eq!(field_text("name"), "name");
+        assert_eq!(field_text("spec"), "spec");
+        assert_eq!(field_text(""), "the resource");
+        assert_eq!(
+            kuma_field_detail("must be one of", "spec.ports[0].appProtocol"),
+            "must be one of (Kuma's field `spec.ports[0].appProtocol`)"
+        );
+        assert_eq!(kuma_field_detail("bad", "name"), "bad");
     }
 
     #[test]

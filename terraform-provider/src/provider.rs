@@ -605,8 +605,9 @@ impl Provider for KumaProvider {
             Ok(c) => c,
             Err(d) => return reply(req.prior_state.clone(), d),
         };
-        // Only the provider's own deadlines changed: nothing to tell the control plane.
-        if crate::resources::changes_only_timeouts(&prior, &planned) {
+        // Only the provider's own deadlines (or the spelling of no labels) changed: nothing to
+        // tell the control plane.
+        if crate::resources::changes_nothing_kuma_sees(&prior, &planned) {
             return reply(req.planned_state.clone(), Vec::new());
         }
         let (new_state, mut diags) = match resource(&req.type_name) {

@@ -1,9 +1,10 @@
 //! The real terraform CLI (1.0.3 and current) against terraform-provider-kuma and kuma-local:
 //! what the state holds after an apply, and which label changes a plan allows. From the bug
 //! bash: a namespace label renames the zone's copy, so the VIP is planned unknown and the state
-//! records the new one; an object deleted between plan and apply is a warning naming the
-//! attribute and `terraform apply -refresh-only`; a user's label that Kuma may also write is
-//! removed when it leaves the configuration, and removing `kuma.io/zone` is a plan error on it;
+//! records the new one; an update of an object deleted between plan and apply writes nothing
+//! (no re-creation with unplanned VIPs), and the next plan creates it; a user's label that Kuma
+//! may also write is removed when it leaves the configuration, and removing `kuma.io/zone`
+//! replaces the object;
 //! unknown values keep the plan-time checks of the rest; an empty HostnameGenerator selector is
 //! reported on its block; a global that never answers costs one deadline per plan.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -59,7 +60,8 @@ fn state_vip(ws: &Workspace) -> String {
 }
 
 /// A namespace label renames the zone's copy: a new VIP, planned unknown and recorded. An
-/// object deleted between plan and apply: the apply warns about the value it could not keep.
+/// object deleted between plan and apply: the update writes nothing, and the next plan creates
+/// it.
 fn vip_and_readback(which: &str) {
     let kuma = KumaLocal::start(&["east"], &[]);
     kuma.seed_mesh_service("east", "redis", 6379);
@@ -138,8 +140,9 @@ fn vip_and_readback(which: &str) {
     assert_eq!(state["kri"], item["kri"], "{state}");
     assert_eq!(ws.plan_code().code, 0);
 
-    // Deleted between plan and apply: the update re-creates it; the plan's creation time is
-    // kept (Terraform's contract) and the apply says so, with the way out.
+    // Deleted between plan and apply: the update writes nothing (it never creates: the zones
+    // would give the new object new VIPs the plan never showed) and says to plan again; that
+    // plan creates it, with its VIP known after apply.
     ws.write(&config(
         &kuma,
         "team = \"b\", \"k8s.kuma.io/namespace\" = \"ns1\", \"kuma.io/zone\" = \"east\"",
@@ -147,15 +150,28 @@ fn vip_and_readback(which: &str) {
     ws.expect(0, &["plan", "-out=p.plan", "-input=false", "-no-color"]);
     let (status, _) = kuma.call("DELETE", &kuma.global, PATH, None);
     assert_eq!(status, 200);
-    let applied = ws.expect(0, &["apply", "-input=false", "-no-color", "p.plan"]);
-    let text = applied.all().replace('\n', " ");
-    assert!(text.contains("Warning"), "{text}");
+    let applied = ws.run(&["apply", "-input=false", "-no-color", "p.plan"]);
+    let text = applied
+        .all()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(applied.code, 1, "{text}");
     assert!(
-        text.contains("The control plane returned a different `creation_time` than planned"),
+        text.contains(
+            "The MeshMultiZoneService default/vipx was deleted outside Terraform since it was last read"
+        ),
         "{text}"
     );
-    assert!(text.contains("terraform apply -refresh-only"), "{text}");
-    ws.apply(&["-refresh-only"]);
+    assert!(text.contains("nothing was written"), "{text}");
+    assert!(!text.contains("different"), "{text}");
+    assert_eq!(kuma.get(PATH).0, 404, "the update created it again");
+    let plan = ws.expect(
+        2,
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    assert!(plan.all().contains("will be created"), "{}", plan.all());
+    ws.apply(&[]);
     let (_, item) = kuma.get(PATH);
     let state = ws.resource("kuma_mesh_multi_zone_service.v");
     assert_eq!(state["creation_time"], item["creationTime"], "{state}");
@@ -179,7 +195,7 @@ fn labels_of(kuma: &KumaLocal) -> Json {
 }
 
 /// A label the user set with a key Kuma may also write leaves the object with the
-/// configuration; `kuma.io/zone`, which Kuma keeps for life, is refused at plan on the label.
+/// configuration; `kuma.io/zone`, which Kuma keeps for life, replaces the object.
 fn removable_labels(which: &str) {
     let kuma = KumaLocal::start(&["east"], &[]);
     let ws = Workspace::new(which);
@@ -201,19 +217,41 @@ fn removable_labels(which: &str) {
     assert_eq!(item["kri"], "kri_mzsvc_default_east__vipx_", "{item}");
     assert_eq!(ws.plan_code().code, 0);
 
+    // Kuma refuses an update without `kuma.io/zone`: the plan replaces the object instead,
+    // and says why on the label; the apply re-creates it without the label.
     ws.write(&config(&kuma, "team = \"a\""));
-    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
-    assert_eq!(plan.code, 1, "{}", plan.all());
-    let text = plan.all().replace('\n', " ");
+    let plan = ws.expect(
+        2,
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    let text = plan.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("must be replaced"), "{text}");
     assert!(
-        text.contains("Label \"kuma.io/zone\" cannot be removed or changed"),
+        plan.all()
+            .lines()
+            .any(|l| l.contains("\"kuma.io/zone\"") && l.contains("# forces replacement")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Label \"kuma.io/zone\" cannot change in place: the MeshMultiZoneService is replaced"
+        ),
         "{text}"
     );
     assert!(
         text.contains("is immutable, cannot be removed (was \"east\")"),
         "{text}"
     );
+    assert!(!text.contains("-replace="), "{text}");
     assert_eq!(labels_of(&kuma)["kuma.io/zone"], "east");
+    let applied = ws.apply(&[]);
+    assert!(
+        applied.all().contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        applied.all()
+    );
+    assert!(labels_of(&kuma).get("kuma.io/zone").is_none());
+    assert_eq!(ws.plan_code().code, 0);
 }
 
 #[test]
@@ -281,7 +319,7 @@ resource "kuma_mesh_multi_zone_service" "c" {{
         // No port: what every release refuses, so `terraform validate` (which runs before the
         // provider knows the release) reports it too.
         assert!(
-            text.contains("Invalid MeshMultiZoneService: spec.ports"),
+            text.contains("Invalid MeshMultiZoneService: port"),
             "{labels} {match_labels}: {text}"
         );
         assert!(!text.contains("labels"), "{labels} {match_labels}: {text}");
@@ -312,10 +350,13 @@ resource "kuma_hostname_generator" "g" {{
         assert_eq!(run.code, 1, "{template}: {}", run.all());
         let text = run.all().replace('\n', " ");
         assert!(
-            text.contains("Invalid HostnameGenerator: spec.selector"),
+            text.contains("Invalid HostnameGenerator: selector"),
             "{template}: {text}"
         );
-        assert!(!text.contains("spec.template"), "{template}: {text}");
+        assert!(
+            !text.contains("Invalid HostnameGenerator: template"),
+            "{template}: {text}"
+        );
     }
     let (status, _) = kuma.get("/hostnamegenerators/h");
     assert_eq!(status, 404, "nothing was created");
@@ -453,8 +494,7 @@ resource "kuma_hostname_generator" "g" {{
     let run = ws.run(&["plan", "-input=false", "-no-color"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
-        run.all()
-            .contains("Invalid HostnameGenerator: spec.template"),
+        run.all().contains("Invalid HostnameGenerator: template"),
         "{}",
         run.all()
     );

@@ -240,8 +240,9 @@ fn a_hostname_generator_changed_outside_is_not_overwritten() {
 }
 
 /// An imported object whose `kuma.io/zone` was set outside Terraform (the state hides labels
-/// Kuma may write): a configuration that changes it is refused at plan, on the label, with the
-/// value the server holds; it used to plan and fail at apply with Kuma's 400.
+/// Kuma may write): a configuration that changes it is found at plan, with the value the
+/// server holds, and replaces the object (Kuma refuses the update); it used to plan an update
+/// and fail at apply with Kuma's 400.
 #[test]
 fn an_imported_objects_zone_label_is_checked_at_plan() {
     let kuma = KumaLocal::start(&["east"], &[]);
@@ -250,9 +251,11 @@ fn an_imported_objects_zone_label_is_checked_at_plan() {
     ws.write(&config(&kuma, "team = \"a\", \"kuma.io/zone\" = \"west\""));
     let plan = ws.run(&["plan", "-input=false", "-no-color"]);
     let text = plan.all();
-    assert_eq!(plan.code, 1, "{text}");
+    assert_eq!(plan.code, 0, "{text}");
     assert!(
-        text.contains("Label \"kuma.io/zone\" cannot be removed or changed"),
+        text.contains(
+            "Label \"kuma.io/zone\" cannot change in place: the MeshMultiZoneService is replaced"
+        ),
         "{text}"
     );
     assert!(
@@ -260,14 +263,23 @@ fn an_imported_objects_zone_label_is_checked_at_plan() {
         "the server's value: {text}"
     );
     assert!(
-        text.contains("\"kuma.io/zone\" = \"west\""),
+        text.lines().any(
+            |l| l.contains("\"kuma.io/zone\" = \"west\"") && l.contains("# forces replacement")
+        ),
         "on the label: {text}"
     );
+    // One warning on the label, not a second one for the hidden label's change.
+    assert_eq!(
+        text.matches("\"kuma.io/zone\" changes from").count(),
+        0,
+        "{text}"
+    );
     assert_eq!(labels_on_server(&kuma)["kuma.io/zone"], "east");
-    // Setting the value it has plans no error.
+    // Setting the value it has replaces nothing.
     ws.write(&config(&kuma, "team = \"a\", \"kuma.io/zone\" = \"east\""));
     let plan = ws.run(&["plan", "-input=false", "-no-color"]);
     assert_eq!(plan.code, 0, "{}", plan.all());
+    assert!(!plan.all().contains("forces replacement"), "{}", plan.all());
 }
 
 /// A HostnameGenerator a zone wrote reaches global as that zone's copy (under its KDS name):

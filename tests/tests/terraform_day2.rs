@@ -954,13 +954,16 @@ fn a_create_carried_out_late_is_this_workspaces_and_the_errors_say_so() {
     assert_eq!(plan.code, 1, "{text}");
     for words in [
         "Error: MeshMultiZoneService \"default/late\" already exists",
-        "If an earlier apply of this workspace said its create was not confirmed, this is that create, carried out late: import it (the address is the one shown with this error): terraform import kuma_mesh_multi_zone_service.<resource name> 'default/late' After the import, one `terraform apply` stores the `timeouts` block, if the resource has one, without a request to the control plane; the plan is then empty.",
+        "already has the MeshMultiZoneService \"default/late\", and creating it here would overwrite it.",
+        "it is this resource's own when an earlier apply said its create was not confirmed: that create was carried out late",
+        "terraform import '<address of this resource>' 'default/late'",
     ] {
         assert!(text.contains(words), "{words}: {text}");
     }
-    // The likely case leads; the others follow.
+    // The import leads; the other cases follow.
     assert!(
-        text.find("carried out late").unwrap_or(usize::MAX) < text.find("Otherwise:").unwrap_or(0),
+        text.find("carried out late").unwrap_or(usize::MAX)
+            < text.find("choose another name").unwrap_or(0),
         "{text}"
     );
     assert!(

@@ -64,7 +64,7 @@ fn every_error_at_once(which: &str) {
         let text = run.all();
         for (summary, line) in [
             (
-                "Invalid MeshMultiZoneService: spec.ports[0].port",
+                "Invalid MeshMultiZoneService: port[0].port",
                 "port = 99999999999",
             ),
             ("Invalid MeshMultiZoneService: name", "name = \"Bad_Name\""),
@@ -73,7 +73,7 @@ fn every_error_at_once(which: &str) {
                 "labels = { \"bad key!\" = \"x\" }",
             ),
             (
-                "Invalid HostnameGenerator: spec.template",
+                "Invalid HostnameGenerator: template",
                 "template = \"{{ .Nope\"",
             ),
             ("Invalid HostnameGenerator: name", "name = \"Bad_Gen\""),

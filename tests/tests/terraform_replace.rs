@@ -186,7 +186,7 @@ fn create_before_destroy_of_the_same_name(which: &str) {
     let text = stopped.all();
     assert!(text.contains("create_before_destroy"), "{text}");
     assert!(
-        text.contains("terraform state rm kuma_mesh_multi_zone_service.<resource name>"),
+        text.contains("terraform state rm '<address of this resource>'"),
         "{text}"
     );
     // The object is untouched; the recovery the error gives brings the workspace back.

@@ -81,12 +81,12 @@ fn safe_create(which: &str) {
     let text = plan.all();
     assert!(text.contains("\"default/legacy\" already exists"), "{text}");
     assert!(
-        text.contains(
-            "terraform import kuma_mesh_multi_zone_service.<resource name> 'default/legacy'"
-        ),
+        text.contains("terraform import '<address of this resource>' 'default/legacy'"),
         "{text}"
     );
     assert!(text.contains("import {"), "{text}");
+    // Printed once, not once per validation or plan call.
+    assert_eq!(text.matches("already exists").count(), 1, "{text}");
     assert!(
         text.contains("name = \"legacy\""),
         "not on the name line:\n{text}"

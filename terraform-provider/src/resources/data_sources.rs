@@ -118,7 +118,7 @@ pub fn preview_schema() -> Schema {
                 Attribute::optional("name", Ty::String, "Name the service would have (affects hostnames). Default `preview`."),
                 Attribute::optional("labels", Ty::map(Ty::String), "Labels the service would carry, as the resource's `labels` (HostnameGenerators select services by their labels, so these decide which templates give it hostnames). Default none."),
                 Attribute::optional("zones", Ty::list(Ty::String), "Zones to preview (default: the provider's `zone` names plus every zone a MeshService comes from)."),
-                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, from the VIPs the zone has in use and, on kuma-local, the allocator position it reports; `vip_estimated` is `false` when it is certain. Kuma does not publish its allocator's position, so there the next VIP is exact unless the zone's newest MeshMultiZoneService was deleted, and `vip_estimated = true`. For other zones an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
+                Attribute::computed("zone", Ty::list(preview_zone_type()), "One entry per zone, in zone-name order: `vip` (for a zone listed in the provider's `zone` blocks: the VIP the zone holds for this service, or the one it will assign next, from the VIPs the zone has in use and, on kuma-local, the allocator position it reports; `vip_estimated` is `false` when it is certain, which for a service that does not exist yet holds for one new MeshMultiZoneService per apply: a zone assigns VIPs in the order it receives the creates, so when one run previews several new services (`for_each`), a preview whose VIP an earlier preview of the run predicted for another new service says `true`, with a warning naming it. Kuma does not publish its allocator's position, so there the next VIP is exact unless the zone's newest MeshMultiZoneService was deleted, and `vip_estimated = true`. For other zones an estimate from the global control plane's view, which has no VIPs: `vip_estimated = true`), `hostnames` (on a configured zone, without those other services of the mesh already hold there: Kuma gives each hostname to one service, and the warning names the holder), matched `mesh_services`, `conditions`, `warnings` (ports no matched service serves, unavailable services...), and `ports_json`/`traffic_json` (per-port matching and traffic split for a client in that zone, as JSON)."),
                 Attribute::computed("json", Ty::String, "The whole preview as JSON (the core preview engine's answer)."),
             ],
             blocks: vec![selector_block(), port_block()],
@@ -251,13 +251,7 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
             vec![
                 match super::missing_mesh(configured, &mesh, MESH_FIX).await {
                     Some(missing) => missing,
-                    None => Diag::error(
-                        "MeshMultiZoneService not found",
-                        format!(
-                            "There is no MeshMultiZoneService {name:?} in mesh {mesh:?} on {}.",
-                            configured.client.endpoint()
-                        ),
-                    ),
+                    None => not_found(configured.client.endpoint(), &mesh, name),
                 },
             ],
         ),
@@ -266,6 +260,19 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
             diag::from_client_error("Could not read the MeshMultiZoneService", &e),
         ),
     }
+}
+
+/// The error of a `kuma_mesh_multi_zone_service` data source whose service is not there. The
+/// usual cause is a service the same configuration creates: Terraform reads a data source at
+/// plan, before the create, unless it depends on something known only after apply.
+fn not_found(endpoint: &str, mesh: &str, name: &str) -> Diag {
+    Diag::error(
+        "MeshMultiZoneService not found",
+        format!(
+            "There is no MeshMultiZoneService {name:?} in mesh {mesh:?} on {endpoint}.\n\nIf this configuration creates it (a `kuma_mesh_multi_zone_service` resource), Terraform reads this data source at plan, before the create: use that resource's attributes instead of the data source, or add `depends_on = [<that resource>]` to the data source so it is read after the create."
+        ),
+    )
+    .at(diag::attr("name"))
 }
 
 fn list_path(base: &str, labels: &BTreeMap<String, String>) -> String {
@@ -434,11 +441,66 @@ struct ZoneHoldings {
     /// The VIP this service has there, or the one the zone will assign it next (through the
     /// core's rule); `None` when the zone cannot tell.
     vip: Option<std::net::Ipv4Addr>,
+    /// Whether the service holds `vip` already (else it is the next one the zone assigns).
+    held: bool,
     /// Whether `vip` is certain: the service holds it, or the zone reported its allocator's
     /// cursor (kuma-local does; Kuma does not, so there it is the core's best estimate).
     vip_exact: bool,
     /// Hostnames other services of the mesh hold there -> the holder's display name.
     claimed: BTreeMap<String, String>,
+}
+
+/// The VIPs this provider process's previews predicted for MeshMultiZoneServices that do not
+/// exist yet: (zone, VIP) -> the (mesh, name) it was predicted for. A zone gives each new MZS
+/// the next VIP in the order it receives them, so when one plan previews several new MZS each
+/// preview on its own predicts the same next VIP, and which one gets it depends on the order
+/// of the creates in the apply, which no plan can know. The rule of which VIP a zone assigns
+/// is the core's ([`kuma_mzs_core::zone_vip`]); this is bookkeeping only.
+#[derive(Debug, Default)]
+pub struct PredictedVips(
+    std::sync::Mutex<BTreeMap<(String, std::net::Ipv4Addr), (String, String)>>,
+);
+
+impl PredictedVips {
+    /// Record that a preview of `mesh`/`name` predicted `vip` on `zone`; the (mesh, name) of
+    /// another new service a preview predicted it for already, if any (the first one keeps it).
+    pub fn note(
+        &self,
+        zone: &str,
+        vip: std::net::Ipv4Addr,
+        mesh: &str,
+        name: &str,
+    ) -> Option<(String, String)> {
+        let Ok(mut seen) = self.0.lock() else {
+            return None;
+        };
+        let holder = seen
+            .entry((zone.to_owned(), vip))
+            .or_insert_with(|| (mesh.to_owned(), name.to_owned()));
+        (holder.0 != mesh || holder.1 != name).then(|| holder.clone())
+    }
+}
+
+/// The warning of a preview of `mesh`/`name` whose next VIP on some zones another preview of
+/// this process predicted for another new service (`shared`: zone, VIP, the other's mesh and
+/// name).
+fn shared_prediction(
+    mesh: &str,
+    name: &str,
+    shared: &[(String, std::net::Ipv4Addr, (String, String))],
+) -> Diag {
+    let each: Vec<String> = shared
+        .iter()
+        .map(|(zone, vip, (m, n))| format!("zone {zone:?}: {vip}, also previewed for {m}/{n}"))
+        .collect();
+    Diag::warning(
+        format!("Another new MeshMultiZoneService was previewed with the same VIP as {mesh}/{name}"),
+        format!(
+            "{}.\n\nEach preview finds the next VIP a zone assigns on its own. When several MeshMultiZoneServices are created in one apply, the zone assigns VIPs in the order it receives them, which no plan can know, so this preview says `vip_estimated = true` there. The first preview could not know of the others either: its VIP holds only if its service is created first. The exact answer holds for one new MeshMultiZoneService per apply.",
+            each.join("; ")
+        ),
+    )
+    .at(diag::attr("name"))
 }
 
 /// kuma-local's report of a zone's VIP ranges and allocator (Kuma answers 404).
@@ -557,6 +619,7 @@ async fn zone_holdings(
             zone.name.clone(),
             ZoneHoldings {
                 vip,
+                held: ours.is_some(),
                 vip_exact,
                 claimed,
             },
@@ -621,8 +684,11 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
             .into_iter()
             .map(|v| {
                 Diag::warning(
-                    format!("Kuma would reject this MeshMultiZoneService: {}", v.field),
-                    v.message,
+                    format!(
+                        "Kuma would reject this MeshMultiZoneService: {}",
+                        diag::field_text(&v.field)
+                    ),
+                    diag::kuma_field_detail(&v.message, &v.field),
                 )
                 .at(diag::kuma_path(&v.field))
             })
@@ -732,7 +798,22 @@ async fn read_preview(configured: &Configured, config: &Value) -> (Value, Vec<Di
         ..PreviewOptions::default()
     };
     let preview = kuma_mzs_core::preview::preview(&resources, &zone_names, &options);
-    let holdings = zone_holdings(configured, &mesh, &name, &options, &mut diags).await;
+    let mut holdings = zone_holdings(configured, &mesh, &name, &options, &mut diags).await;
+    // A next VIP another preview of this process predicted for another new service is an
+    // estimate: which of them the zone serves first is the apply's order.
+    let mut shared = Vec::new();
+    for (zone, held) in holdings.iter_mut() {
+        let (Some(vip), false) = (held.vip, held.held) else {
+            continue;
+        };
+        if let Some(other) = configured.predicted_vips.note(zone, vip, &mesh, &name) {
+            held.vip_exact = false;
+            shared.push((zone.clone(), vip, other));
+        }
+    }
+    if !shared.is_empty() {
+        diags.push(shared_prediction(&mesh, &name, &shared));
+    }
     let zones: Vec<Value> = preview
         .zones
         .iter()
@@ -895,5 +976,77 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(state.get("mesh"), &Value::string("default"));
         assert_eq!(state.get("id"), &Value::string("default/redis"));
+    }
+
+    /// Previews of two new services that predict one zone's same next VIP: the second is an
+    /// estimate, with a warning naming the first and why; the same service previewed again, or
+    /// another zone's VIP, is not.
+    #[test]
+    fn a_next_vip_another_new_service_was_previewed_with_is_an_estimate() {
+        let vips = PredictedVips::default();
+        let ip = std::net::Ipv4Addr::new(243, 0, 0, 9);
+        assert_eq!(vips.note("east", ip, "default", "redis"), None);
+        assert_eq!(vips.note("east", ip, "default", "redis"), None);
+        assert_eq!(vips.note("west", ip, "default", "web"), None);
+        assert_eq!(
+            vips.note("east", ip, "default", "web"),
+            Some(("default".to_owned(), "redis".to_owned()))
+        );
+        let warning = shared_prediction(
+            "default",
+            "web",
+            &[(
+                "east".to_owned(),
+                ip,
+                ("default".to_owned(), "redis".to_owned()),
+            )],
+        );
+        assert!(!warning.error);
+        assert_eq!(warning.path, crate::diag::attr("name"));
+        for words in [
+            "zone \"east\": 243.0.0.9, also previewed for default/redis",
+            "in the order it receives them",
+            "`vip_estimated = true`",
+            "The first preview could not know of the others either",
+            "one new MeshMultiZoneService per apply",
+        ] {
+            assert!(
+                warning.detail.contains(words),
+                "{words}: {}",
+                warning.detail
+            );
+        }
+    }
+
+    /// A service the configuration has not created yet: the error says how to read it after
+    /// the create.
+    #[tokio::test]
+    async fn a_missing_service_says_how_to_read_one_this_configuration_creates() {
+        let endpoint = lenient_server().await;
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&Value::object([("endpoint", Value::string(&endpoint))]))
+        else {
+            panic!("the provider configures");
+        };
+        let config = Value::object([("name", Value::string("ds-a"))]).conform(&mzs_schema().ty());
+        let (state, diags) = read(&configured, MZS, &config).await;
+        assert!(state.is_null());
+        let [error] = diags.as_slice() else {
+            panic!("one error: {diags:?}");
+        };
+        assert_eq!(error.path, crate::diag::attr("name"));
+        assert!(
+            error
+                .detail
+                .starts_with("There is no MeshMultiZoneService \"ds-a\" in mesh \"default\""),
+            "{}",
+            error.detail
+        );
+        for words in [
+            "use that resource's attributes",
+            "depends_on = [<that resource>]",
+        ] {
+            assert!(error.detail.contains(words), "{words}: {}", error.detail);
+        }
     }
 }

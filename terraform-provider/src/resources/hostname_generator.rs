@@ -69,7 +69,7 @@ pub fn schema() -> Schema {
             attributes: vec![
                 Attribute::computed("id", Ty::String, "The name."),
                 Attribute::required("name", Ty::String, "Name.").force_new(),
-                Attribute::optional("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff."),
+                Attribute::optional_computed("labels", Ty::map(Ty::String), "Labels. Labels Kuma adds itself are not shown and never cause a diff. Unset is `{}`: the two never differ. Kuma (2.13 and later) keeps `kuma.io/zone` for an object's life, so a change or removal of it replaces the generator (Terraform shows \"forces replacement\")."),
                 Attribute::required("template", Ty::String, "Go `text/template` producing the hostname, with `.Name`, `.DisplayName`, `.Namespace`, `.Mesh`, `.Zone` and `label \"key\"`."),
                 Attribute::computed("kri", Ty::String, "Kuma Resource Identifier; null against Kuma 2.9 to 2.12, which report none. Known at plan from the release the control plane's `GET /` reports, or from `kuma_version` when that is set and `GET /` does not answer (at configure and once more). Without `kuma_version`, when the control plane cannot be reached at all it is unknown until the apply, with a warning (an apply cannot write then either); when it answers but `GET /` fails, a create's plan stops with an error, because Terraform plans again when it applies and the two plans must agree (`terraform destroy -refresh=false` destroys without that plan)."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
@@ -365,8 +365,8 @@ fn validate_spec(config: &Value, version: KumaVersion) -> Vec<Diag> {
             .filter(|v| !depends_on_placeholder(&v.field, &placeholders))
             .map(|v| {
                 Diag::error(
-                    format!("Invalid HostnameGenerator: {}", v.field),
-                    v.message.clone(),
+                    format!("Invalid HostnameGenerator: {}", diag::field_text(&v.field)),
+                    diag::kuma_field_detail(&v.message, &v.field),
                 )
                 .at(violation_path(config, &v.field))
             })
@@ -397,8 +397,8 @@ fn label_errors(config: &Value, mode: &Mode, version: KumaVersion) -> Vec<Diag> 
         })
         .map(|v| {
             Diag::error(
-                format!("Invalid HostnameGenerator: {}", v.field),
-                v.message.clone(),
+                format!("Invalid HostnameGenerator: {}", diag::field_text(&v.field)),
+                diag::kuma_field_detail(&v.message, &v.field),
             )
             .at(diag::kuma_path(&v.field))
         })
@@ -451,7 +451,7 @@ pub async fn plan(
         config,
         COMPUTED,
         VOLATILE,
-        |_, _| {},
+        super::default_labels,
         |p| {
             if let Some(name) = p.get("name").as_str() {
                 let id = name.to_owned();
@@ -503,6 +503,8 @@ pub async fn plan(
             }),
         );
     }
+    // Labels whose change replaces the generator (see `removed_immutable_labels`).
+    let mut replaced_by: Vec<Vec<diag::Step>> = Vec::new();
     if !config.is_null() {
         let hidden = match prior.get("name").as_str() {
             Some(name) => super::hidden_labels_set(ctx, prior, config, &path(name)).await,
@@ -523,18 +525,24 @@ pub async fn plan(
                 false,
             ),
         );
+        // A label Kuma keeps for the object's life replaces the object when it changes.
+        let immutable = super::removed_immutable_labels(
+            ctx,
+            prior,
+            config,
+            hidden.clone(),
+            ResourceType::HostnameGenerator,
+            false,
+        );
+        replaced_by.extend(immutable.iter().map(|d| d.path.clone()));
+        let changes = super::hidden_label_changes(config, &hidden);
+        super::extend_unreported(&mut diags, immutable);
         super::extend_unreported(
             &mut diags,
-            super::removed_immutable_labels(
-                ctx,
-                prior,
-                config,
-                hidden.clone(),
-                ResourceType::HostnameGenerator,
-                false,
-            ),
+            (changes.into_iter())
+                .filter(|d| !replaced_by.contains(&d.path))
+                .collect(),
         );
-        super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
     if super::writes(prior, &planned) {
         diags.extend(super::refused_by_endpoint(
@@ -589,7 +597,7 @@ pub async fn plan(
     }
     PlanOutcome {
         planned,
-        requires_replace: vec![attr("name")],
+        requires_replace: [vec![attr("name")], replaced_by].concat(),
         diags,
     }
 }
@@ -817,14 +825,15 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
     } else {
         match super::held_on_server(&configured, &path(name), prior).await {
-            held @ (super::Held::Recreated { .. } | super::Held::Changed { .. }) => {
+            held @ (super::Held::Recreated { .. }
+            | super::Held::Changed { .. }
+            | super::Held::Gone) => {
                 let refused = super::changed_since_read(KIND, name, &held, prior);
                 return (prior.clone(), vec![refused]);
             }
             super::Held::Unchanged(item) => {
                 super::keep_server_labels(item.as_ref(), prior, &mut request)
             }
-            super::Held::Gone => {}
         }
         configured.client.put(&path(name), &request).await
     };
@@ -1494,5 +1503,33 @@ mod tests {
             kinds(&[("mesh_service", Value::object([]))]),
         );
         assert_eq!(error_paths(&validate(&empty)), vec![attr("template")]);
+    }
+
+    /// An update of a generator deleted since the plan writes nothing (no re-creation).
+    #[test]
+    fn an_update_of_a_generator_deleted_since_the_plan_writes_nothing() {
+        use std::sync::atomic::Ordering;
+        crate::test_server::block_on(async {
+            let (endpoint, puts) =
+                super::super::mesh_multi_zone_service::tests::empty_at("/hostnamegenerators/gen")
+                    .await;
+            let Ok(crate::config::Configuration::Ready(configured)) =
+                crate::config::configure(&Value::object([("endpoint", Value::string(&endpoint))]))
+            else {
+                panic!("the provider configures");
+            };
+            let mut prior = generator_with_config("{}");
+            prior.set("creation_time", Value::string("2025-01-01T00:00:00Z"));
+            prior.set("modification_time", Value::string("2025-01-01T00:00:00Z"));
+            let mut planned = prior.clone();
+            planned.set("template", Value::string("{{ .DisplayName }}.y"));
+            let (state, diags) = apply(&configured, &prior, &planned).await;
+            assert_eq!(puts.load(Ordering::SeqCst), 0, "the update wrote");
+            assert_eq!(state, prior);
+            assert_eq!(
+                diags.iter().map(|d| d.summary.as_str()).collect::<Vec<_>>(),
+                ["The HostnameGenerator gen was deleted outside Terraform since it was last read"]
+            );
+        });
     }
 }

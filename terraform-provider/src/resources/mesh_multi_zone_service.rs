@@ -98,7 +98,7 @@ pub fn schema() -> Schema {
                 Attribute::computed("id", Ty::String, "`<mesh>/<name>`."),
                 Attribute::optional_computed("mesh", Ty::String, "Mesh of the service. Default `default`.").force_new(),
                 Attribute::required("name", Ty::String, "Name of the service; the name rules of the Kuma release in use apply (checked at plan time).").force_new(),
-                Attribute::optional("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff."),
+                Attribute::optional_computed("labels", Ty::map(Ty::String), "Labels of the resource. Labels Kuma adds itself (`kuma.io/origin`, `kuma.io/display-name`, `kuma.io/mesh`, ...) are not shown and never cause a diff. Unset is `{}`: the two never differ. Kuma (2.13 and later) keeps `kuma.io/zone` for an object's life, so a change or removal of it replaces the object (Terraform shows \"forces replacement\")."),
                 Attribute::computed("kri", Ty::String, "Kuma Resource Identifier, e.g. `kri_mzsvc_default___redis_`; null against Kuma 2.9 to 2.12, which report none. Known at plan, with `snis`, from the release the control plane's `GET /` reports, or from `kuma_version` when that is set and `GET /` does not answer (at configure and once more). Without `kuma_version`, when the control plane cannot be reached at all they are unknown until the apply, with a warning (an apply cannot write then either); when it answers but `GET /` fails, a plan that would show them stops with an error, because Terraform plans again when it applies and the two plans must agree (`terraform destroy -refresh=false` destroys without that plan)."),
                 Attribute::computed("snis", Ty::list(Ty::object([("port", Ty::Number), ("sni", Ty::String)])), "SNI per port, as the control plane reports them (Kuma 2.14 and later; empty before)."),
                 Attribute::computed("creation_time", Ty::String, "When the control plane created the resource (RFC 3339)."),
@@ -329,15 +329,17 @@ fn check(config: &Value, version: KumaVersion) -> (Checked, Vec<Diag>) {
                 .filter(|(v, _)| mesh_known || v.field != "mesh")
                 .filter(|(v, _)| !on_placeholder(&v.field, &placeholders))
                 .map(|(v, hint)| {
-                    let field = if v.field.is_empty() {
-                        "the resource"
+                    // The attribute as the configuration spells it, Kuma's name in the detail.
+                    let field = diag::field_text(&v.field);
+                    let kuma = if v.field.is_empty() || v.field == field {
+                        String::new()
                     } else {
-                        &v.field
+                        format!("; Kuma's field `{}`", v.field)
                     };
                     Diag::error(
                         format!("Invalid MeshMultiZoneService: {field}"),
                         format!(
-                            "{} (Kuma {} rule for `{field}`)",
+                            "{} (Kuma {} rule for `{field}`{kuma})",
                             v.message,
                             version.as_str()
                         ),
@@ -384,6 +386,7 @@ pub fn validate(config: &Value, version: KumaVersion) -> Vec<Diag> {
 }
 
 fn apply_defaults(planned: &mut Value, config: &Value) {
+    super::default_labels(planned, config);
     if config.get("mesh").is_null() {
         planned.set("mesh", Value::string(kuma_mzs_core::defaults::DEFAULT_MESH));
     }
@@ -457,21 +460,15 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
     }
 }
 
-/// The planned `zone_status` of an update: per zone, what the core says the update cannot
-/// change stays as the zone last reported it, when the zone was synced; the rest is unknown.
+/// The planned `zone_status` of an update: one entry per `zone` block, in their order (what
+/// the apply reads, [`zones::read`]), its `zone` known; per zone, what the core says the update
+/// cannot change stays as the zone last reported it, when the zone was synced; the rest is
+/// unknown.
 fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> Value {
     let Some(configured) = &ctx.configured else {
         return Value::Unknown;
     };
     let entries = prior.get("zone_status").items();
-    let same_zones = entries.len() == configured.zones.len()
-        && entries
-            .iter()
-            .zip(&configured.zones)
-            .all(|(e, z)| e.get("zone").as_str() == Some(z.name.as_str()));
-    if !same_zones {
-        return Value::Unknown;
-    }
     let keep = |entry: &Value, key: &str, what: MzsComputed| {
         let synced = entry.get("state").as_str() == Some(zones::SYNCED);
         let value = entry.get(key);
@@ -486,9 +483,14 @@ fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> 
         }
     };
     Value::List(
-        entries
-            .iter()
-            .map(|entry| {
+        (configured.zones.iter())
+            .map(|zone| {
+                let last = entries
+                    .iter()
+                    .find(|e| e.get("zone").as_str() == Some(zone.name.as_str()));
+                let Some(entry) = last else {
+                    return zones::planned_entry(&zone.name);
+                };
                 Value::object([
                     ("zone", entry.get("zone").clone()),
                     ("state", Value::Unknown),
@@ -589,8 +591,11 @@ pub async fn plan(
         };
         planned.set("zone_status", zone_status);
     }
-    if prior.is_null() && !planned.is_null() && ctx.configured.is_some() && !ctx.has_zones {
-        planned.set("zone_status", Value::List(Vec::new()));
+    // A create's `zone_status` has one entry per `zone` block, in their order, as the apply
+    // reads them ([`zones::read`]): each `zone` is known at plan (so `for_each` over them
+    // works), the values the zones compute are not.
+    if let (true, false, Some(configured)) = (prior.is_null(), planned.is_null(), &ctx.configured) {
+        planned.set("zone_status", zones::planned_entries(configured));
     }
     // Warnings came from ValidateResourceConfig already; here only errors that could not be
     // found then because values were unknown or the Kuma version was not known.
@@ -615,6 +620,8 @@ pub async fn plan(
             }
         }
     };
+    // Labels whose change replaces the object (see `removed_immutable_labels`).
+    let mut replaced_by: Vec<Vec<diag::Step>> = Vec::new();
     if !config.is_null() {
         let mode = super::plan_mode(ctx);
         super::extend_unreported(
@@ -627,18 +634,24 @@ pub async fn plan(
                 true,
             ),
         );
+        // A label Kuma keeps for the object's life replaces the object when it changes.
+        let immutable = super::removed_immutable_labels(
+            ctx,
+            prior,
+            config,
+            hidden.clone(),
+            ResourceType::MeshMultiZoneService,
+            true,
+        );
+        replaced_by.extend(immutable.iter().map(|d| d.path.clone()));
+        let changes = super::hidden_label_changes(config, &hidden);
+        super::extend_unreported(&mut diags, immutable);
         super::extend_unreported(
             &mut diags,
-            super::removed_immutable_labels(
-                ctx,
-                prior,
-                config,
-                hidden.clone(),
-                ResourceType::MeshMultiZoneService,
-                true,
-            ),
+            (changes.into_iter())
+                .filter(|d| !replaced_by.contains(&d.path))
+                .collect(),
         );
-        super::extend_unreported(&mut diags, super::hidden_label_changes(config, &hidden));
     }
     if writes {
         diags.extend(super::refused_by_endpoint(
@@ -692,7 +705,7 @@ pub async fn plan(
     }
     PlanOutcome {
         planned,
-        requires_replace: vec![attr("mesh"), attr("name")],
+        requires_replace: [vec![attr("mesh"), attr("name")], replaced_by].concat(),
         diags,
     }
 }
@@ -955,14 +968,15 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         }
     } else {
         match super::held_on_server(&configured, &path, prior).await {
-            held @ (super::Held::Recreated { .. } | super::Held::Changed { .. }) => {
+            held @ (super::Held::Recreated { .. }
+            | super::Held::Changed { .. }
+            | super::Held::Gone) => {
                 let refused = super::changed_since_read(KIND, &id, &held, prior);
                 return (prior.clone(), vec![refused]);
             }
             super::Held::Unchanged(item) => {
                 super::keep_server_labels(item.as_ref(), prior, &mut request)
             }
-            super::Held::Gone => {}
         }
         configured.client.put(&path, &request).await
     };
@@ -1208,7 +1222,7 @@ impl super::registry::ManagedResource for MeshMultiZoneService {
 
 #[cfg(test)]
 #[allow(clippy::expect_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::diag::Step;
 
@@ -1771,5 +1785,152 @@ mod tests {
                 );
             }
         });
+    }
+
+    /// A control plane that holds nothing at `path` (GET answers 404) and counts the PUTs there.
+    pub(crate) async fn empty_at(
+        path: &'static str,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use axum::http::StatusCode;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let puts = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&puts);
+        let app = axum::Router::new().route(
+            path,
+            axum::routing::get(|| async {
+                (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(serde_json::json!({"title": "Could not retrieve a resource", "detail": "Not found"})),
+                )
+            })
+            .put(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { (StatusCode::CREATED, axum::Json(serde_json::json!({}))) }
+            }),
+        );
+        (crate::test_server::serve(app).await, puts)
+    }
+
+    /// An update (a saved plan, say) that finds its object deleted since the plan writes
+    /// nothing: a PUT would create it again with new computed values (a new VIP per zone) the
+    /// plan never showed. The error says the next plan creates it.
+    #[test]
+    fn an_update_of_an_object_deleted_since_the_plan_writes_nothing() {
+        use std::sync::atomic::Ordering;
+        block_on(async {
+            let (endpoint, puts) = empty_at("/meshes/default/meshmultizoneservices/redis").await;
+            let Ok(crate::config::Configuration::Ready(configured)) =
+                crate::config::configure(&Value::object([("endpoint", Value::string(&endpoint))]))
+            else {
+                panic!("the provider configures");
+            };
+            let cfg = config(Value::Null);
+            let created = plan(&PlanContext::default(), &Value::Null, &cfg, &cfg).await;
+            let mut prior = merge_unknowns(&created.planned, &Value::Null);
+            prior.set("creation_time", Value::string("2025-01-01T00:00:00Z"));
+            prior.set("modification_time", Value::string("2025-01-01T00:00:00Z"));
+            let mut planned = prior.clone();
+            planned.set("labels", Value::object([("team", Value::string("b"))]));
+            let (state, diags) = apply(&configured, &prior, &planned).await;
+            assert_eq!(puts.load(Ordering::SeqCst), 0, "the update wrote");
+            assert_eq!(state, prior);
+            let [error] = diags.as_slice() else {
+                panic!("one error: {diags:?}");
+            };
+            assert!(error.error);
+            assert_eq!(
+                error.summary,
+                "The MeshMultiZoneService default/redis was deleted outside Terraform since it was last read"
+            );
+            for words in [
+                "nothing was written",
+                "Run `terraform plan`",
+                "plans to create it",
+            ] {
+                assert!(error.detail.contains(words), "{words}: {}", error.detail);
+            }
+        });
+    }
+
+    /// A provider at an address where nothing listens, with `zone` blocks `zones`.
+    fn configured_with_zones(zones: &[&str]) -> Arc<Configured> {
+        let blocks = zones
+            .iter()
+            .map(|name| {
+                Value::object([
+                    ("name", Value::string(*name)),
+                    ("endpoint", Value::string("http://127.0.0.1:1")),
+                ])
+            })
+            .collect();
+        let config = Value::object([
+            ("endpoint", Value::string("http://127.0.0.1:1")),
+            ("max_retries", Value::int(0)),
+            ("zone", Value::List(blocks)),
+        ]);
+        match crate::config::configure(&config) {
+            Ok(crate::config::Configuration::Ready(configured)) => configured,
+            _ => panic!("the provider configures"),
+        }
+    }
+
+    /// A create plans one `zone_status` entry per `zone` block, in their order, each `zone`
+    /// known (so `for_each` over them works at plan) and what the zone computes unknown; an
+    /// update whose zone blocks changed keeps the known zones' values and names the new one.
+    #[test]
+    fn a_create_plans_each_configured_zone_by_name() {
+        let configured = configured_with_zones(&["west", "east"]);
+        let ctx = PlanContext {
+            has_zones: true,
+            configured: Some(Arc::clone(&configured)),
+            ..PlanContext::default()
+        };
+        let cfg = config(Value::Null);
+        let out = block_on(plan(&ctx, &Value::Null, &cfg, &cfg));
+        let entries = out.planned.get("zone_status").items();
+        let names: Vec<Option<&str>> = entries.iter().map(|e| e.get("zone").as_str()).collect();
+        assert_eq!(names, [Some("west"), Some("east")]);
+        for entry in entries {
+            for key in ["state", "vip", "hostnames", "found", "conditions"] {
+                assert!(entry.get(key).is_unknown(), "{key}: {entry:?}");
+            }
+        }
+        // The apply reads the zones in the same order, one entry each (here unreachable).
+        let (read, _) = block_on(zones::read(&configured, "default", "redis", None));
+        let read_names: Vec<Option<&str>> = read
+            .items()
+            .iter()
+            .map(|e| e.get("zone").as_str())
+            .collect();
+        assert_eq!(read_names, names);
+        // A label-only update after a `zone` block was added: the known zone keeps its VIP.
+        let created = block_on(plan(&PlanContext::default(), &Value::Null, &cfg, &cfg)).planned;
+        let mut prior = merge_unknowns(&created, &Value::Null);
+        let mut east = zones::planned_entry("east");
+        for (key, value) in [
+            ("state", Value::string(zones::SYNCED)),
+            ("vip", Value::string("243.0.0.7")),
+        ] {
+            east.set(key, value);
+        }
+        prior.set(
+            "zone_status",
+            Value::List(vec![merge_unknowns(&east, &Value::Null)]),
+        );
+        let mut proposed = prior.clone();
+        proposed.set("labels", Value::object([("team", Value::string("a"))]));
+        let out = block_on(plan(&ctx, &prior, &proposed, &proposed));
+        let entries = out.planned.get("zone_status").items();
+        let names: Vec<Option<&str>> = entries.iter().map(|e| e.get("zone").as_str()).collect();
+        assert_eq!(names, [Some("west"), Some("east")]);
+        assert!(entries[0].get("vip").is_unknown());
+        assert_eq!(entries[1].get("vip"), &Value::string("243.0.0.7"));
+        // No zone blocks: no entries.
+        let none = PlanContext {
+            configured: Some(configured_with_zones(&[])),
+            ..PlanContext::default()
+        };
+        let out = block_on(plan(&none, &Value::Null, &cfg, &cfg));
+        assert_eq!(out.planned.get("zone_status"), &Value::List(Vec::new()));
     }
 }

@@ -89,22 +89,39 @@ pub fn timeouts_block() -> NestedBlock {
     }
 }
 
-/// Whether an update changes nothing but the `timeouts` block: the provider's own deadlines,
-/// which Kuma never sees, so the apply writes nothing (a PUT would bump the object's
-/// modification time, and after a server upgrade be refused like any write) and the plan keeps
-/// every other value as it is.
-pub fn changes_only_timeouts(prior: &Value, planned: &Value) -> bool {
+/// Whether an update changes nothing Kuma sees: the `timeouts` block (the provider's own
+/// deadlines), or `labels` between unset (a state written before unset labels were planned as
+/// `{}`, [`default_labels`]) and `{}`, which are the same object. The apply writes nothing (a
+/// PUT would bump the object's modification time, and after a server upgrade be refused like
+/// any write) and the plan keeps every other value as it is.
+pub fn changes_nothing_kuma_sees(prior: &Value, planned: &Value) -> bool {
     if prior.is_null() || planned.is_null() || planned == prior {
         return false;
     }
-    let mut without = planned.clone();
-    without.set("timeouts", prior.get("timeouts").clone());
-    &without == prior
+    let seen = |value: &Value| {
+        let mut seen = value.clone();
+        seen.set("timeouts", Value::Null);
+        if seen.get("labels").is_null() {
+            seen.set("labels", Value::Map(BTreeMap::new()));
+        }
+        seen
+    };
+    seen(planned) == seen(prior)
 }
 
 /// Whether applying `planned` over `prior` writes to the control plane.
 pub fn writes(prior: &Value, planned: &Value) -> bool {
-    planned != prior && !changes_only_timeouts(prior, planned)
+    planned != prior && !changes_nothing_kuma_sees(prior, planned)
+}
+
+/// `labels` unset in the configuration is planned as `{}`: an object without labels is one
+/// thing, however the configuration spells it (unset, `{}`, a module's default), so neither
+/// spelling against a state holding the other plans a change. `labels` is optional and
+/// computed for this: Terraform accepts any planned value where the configuration sets none.
+pub fn default_labels(planned: &mut Value, config: &Value) {
+    if config.get("labels").is_null() && !planned.is_null() {
+        planned.set("labels", Value::Map(BTreeMap::new()));
+    }
 }
 
 /// Errors of a `timeouts` block that does not parse, at their attribute.
@@ -133,20 +150,44 @@ pub struct Importable<'a> {
     pub id: &'a str,
 }
 
-/// The plan-time error for a create whose object already exists: on `name`, with both ways to
-/// import it. `recreated` is the `creationTime` of the object there when this provider
+/// What the hints call the resource's address, which the provider cannot know (Terraform
+/// does not tell it; a module's resource has a longer one).
+const ADDRESS: &str = "<address of this resource>";
+
+/// An example of a resource address of `type_name` for the object `id` inside a module, so
+/// that the shape of [`ADDRESS`] is plain: `module.x.kuma_mesh_multi_zone_service.this["orders"]`.
+fn address_example(type_name: &str, id: &str) -> String {
+    let name = id.rsplit('/').next().unwrap_or(id);
+    format!("module.x.{type_name}.this[\"{name}\"]")
+}
+
+/// The error for a create whose object already exists, on `name`: one sentence of cause, then
+/// what to do. `recreated` is the `creationTime` of the object there when this provider
 /// process's refresh of the same resource found it deleted and created again outside Terraform
-/// ([`SeenRecreated`]): the error then says so.
+/// ([`SeenRecreated`]): the error then says so, and how to adopt the new one.
+///
+/// Otherwise the provider cannot tell whose the object is. At plan (Terraform's plan walk) it
+/// is not this workspace's (a replacement of its own object is marked, [`PlanContext::held`]).
+/// But Terraform plans each create again in the apply's own provider process, without the
+/// replacement's mark (the object it replaces is deposed or deleted by then, and the private
+/// data with it), and there a `create_before_destroy` replacement under the same name meets its
+/// own object: the error says what to do in that case too, in one sentence, since the recovery
+/// (`terraform state rm`, then the same import) is the import it already shows.
 pub fn already_exists(what: &Importable<'_>, endpoint: &str, recreated: Option<&str>) -> Diag {
-    let kind = what.kind;
-    let id = what.id;
-    let ty = what.type_name;
+    let (kind, id, ty) = (what.kind, what.id, what.type_name);
+    let example = address_example(ty, id);
+    // A mesh-scoped id is `<mesh>/<name>`.
+    let per = if id.contains('/') {
+        "per mesh and name"
+    } else {
+        "per name"
+    };
     let detail = match recreated {
         Some(created) => format!(
-            "{endpoint}'s {kind} {id:?} was deleted and created again outside Terraform: this run's refresh found that the one there now (created at {created}) is not the one this resource created, so Terraform treats its own as gone and plans to create it again. Creating it here would overwrite the new one, and a later destroy would delete it.\n\nTo manage the new one, let Terraform forget the deleted one first, then import it:\n  terraform apply -refresh-only\n  terraform import {ty}.<resource name> '{id}'\nOtherwise remove this resource from the configuration (the new object stays as it is) or choose another name."
+            "{endpoint}'s {kind} {id:?} was deleted and created again outside Terraform: this run's refresh found another one there (created at {created}), so Terraform treats its own as gone and plans to create it, which would overwrite the new one.\n\nTo manage the new one, let Terraform forget the old one, then import it (with this resource's address in full, e.g. '{example}'):\n  terraform apply -refresh-only\n  terraform import '{ADDRESS}' '{id}'\nOtherwise remove this resource or choose another name."
         ),
         None => format!(
-            "{endpoint} already has a {kind} {id:?} that this resource does not manage. If an earlier apply of this workspace said its create was not confirmed, this is that create, carried out late: import it (the address is the one shown with this error):\n  terraform import {ty}.<resource name> '{id}'\nAfter the import, one `terraform apply` stores the `timeouts` block, if the resource has one, without a request to the control plane; the plan is then empty.\n\nOtherwise: creating it here would overwrite it, and a later destroy would delete it.\n- Made outside Terraform to be managed here: import it as above, or on Terraform 1.5 and later with an import block:\n  import {{\n    to = {ty}.<resource name>\n    id = \"{id}\"\n  }}\n- Managed by another resource of this configuration (a change of `count` or `for_each` gave it a new address): tell Terraform it moved (Terraform 1.1 and later):\n  moved {{\n    from = <its old address>\n    to   = <its new address>\n  }}\n- Managed by something else (another workspace, kumactl, the GUI): leave it to that and choose another name.\n- Terraform refuses to import into an address its state still holds. If the state holds a gone object of this name (deleted and created again outside Terraform, as a refresh warning then says) or a deposed one (this resource's own `create_before_destroy` replacement stopped here; nothing was changed on the server), take the resource out of the state first, then import:\n  terraform state rm {ty}.<resource name>\n  terraform import {ty}.<resource name> '{id}'"
+            "{endpoint} already has the {kind} {id:?}, and creating it here would overwrite it.\n\nTo manage it with this resource (it is this resource's own when an earlier apply said its create was not confirmed: that create was carried out late), import it, with the address in full (e.g. '{example}'):\n  terraform import '{ADDRESS}' '{id}'\nor, on Terraform 1.5 and later, in the root module:\n  import {{\n    to = {ADDRESS}\n    id = \"{id}\"\n  }}\nIf something else owns it (another workspace, kumactl, the GUI), choose another name; if another resource of this configuration manages it under an address that changed, add a `moved` block.\n\nAn apply that replaces this resource's own object with `create_before_destroy` stops here too (Kuma holds one {kind} {per}, so the new one cannot be created first; nothing was written): run `terraform state rm '{ADDRESS}'`, then the import above. If this stopped `terraform destroy`, use `terraform destroy -refresh=false`."
         ),
     };
     Diag::error(format!("{kind} {id:?} already exists"), detail).at(attr("name"))
@@ -961,7 +1002,7 @@ pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 
 /// The labels to keep in state from what the server returns: everything except the labels Kuma
 /// adds itself, unless the user manages one of those explicitly (it is then in `managed`).
-/// Returns null when there is nothing to show and the user did not write `labels = {}`.
+/// Always a map, `{}` when there is nothing to show (see [`default_labels`]).
 pub fn user_labels(server: Option<&serde_json::Value>, managed: &Value) -> Value {
     let managed_map = managed.as_string_map().unwrap_or_default();
     let mut labels = BTreeMap::new();
@@ -975,11 +1016,7 @@ pub fn user_labels(server: Option<&serde_json::Value>, managed: &Value) -> Value
             labels.insert(k.clone(), Value::string(v));
         }
     }
-    if labels.is_empty() && managed.is_null() {
-        Value::Null
-    } else {
-        Value::Map(labels)
-    }
+    Value::Map(labels)
 }
 
 /// The modes a configuration is checked under before the provider is configured (the endpoint's
@@ -1088,8 +1125,9 @@ pub fn overwritten_labels(
 
 /// The labels the control plane wrote itself (which the state hides) that the configuration
 /// now sets, as the server holds them: read at plan time (only then, and only when such a label
-/// is set) so that [`removed_immutable_labels`] refuses changing one Kuma keeps for the object's
-/// life at plan rather than at apply (an imported object's zone label, say).
+/// is set) so that a change of one Kuma keeps for the object's life is found at plan, not at
+/// apply (an imported object's zone label, say), and replaces the object
+/// ([`removed_immutable_labels`]).
 pub async fn hidden_labels_set(
     ctx: &PlanContext,
     prior: &Value,
@@ -1164,11 +1202,17 @@ pub fn hidden_label_changes(config: &Value, hidden: &BTreeMap<String, String>) -
         .collect()
 }
 
-/// Errors, on the label, for an update that removes or changes a label Kuma keeps for the
-/// object's life (the core's `check_immutable_labels`, which Kuma runs on every update and
-/// answers with a 400): the prior state's labels (the configuration's, as last applied) against
-/// the configuration's as Kuma would compute them under the endpoint's mode. A value not known
-/// yet is taken as unchanged; labels not known at all are not checked.
+/// The labels an update removes or changes that Kuma keeps for the object's life (the core's
+/// `check_immutable_labels`, which Kuma runs on every update and answers with a 400): the prior
+/// state's labels (the configuration's, as last applied, plus `hidden`) against the
+/// configuration's as Kuma would compute them under the endpoint's mode. A value not known yet
+/// is taken as unchanged; labels not known at all are not checked.
+///
+/// No update can make such a change, while a new object can carry any value: each is a warning
+/// on the label whose path the plan returns in `requires_replace` (as the Kubernetes provider's
+/// `ForceNew`), so Terraform shows "forces replacement" on that line and applies it by deleting
+/// the object and creating it with the new labels. (An error advising `terraform apply
+/// -replace` was a dead end: that plan meets the same refusal.)
 pub fn removed_immutable_labels(
     ctx: &PlanContext,
     prior: &Value,
@@ -1215,10 +1259,11 @@ pub fn removed_immutable_labels(
                 Some(Step::Key(key)) => key.clone(),
                 _ => violation.field.clone(),
             };
-            Diag::error(
-                format!("Label {key:?} cannot be removed or changed"),
+            let kind = resource_type.name();
+            Diag::warning(
+                format!("Label {key:?} cannot change in place: the {kind} is replaced"),
                 format!(
-                    "Kuma refuses this update: {} {} (Kuma keeps this label for the object's whole life and answers 400 to an update without it). Keep {key:?} = {:?} in `labels`, or re-create the object (`terraform apply -replace=<address>`), which deletes it and creates it with the new labels.",
+                    "Kuma keeps {key:?} for an object's whole life and refuses an update that removes or changes it ({} {}), so Terraform replaces the {kind}: it deletes it and creates it with the new labels (the new object gets its own computed values, such as a VIP in every zone). To keep the object, keep {key:?} = {:?} in `labels`.",
                     violation.field,
                     violation.message,
                     old.get(&key).map(String::as_str).unwrap_or_default(),
@@ -1409,7 +1454,7 @@ pub fn refused_by_endpoint(ctx: &PlanContext, resource_type: ResourceType) -> Op
 pub enum Held {
     /// The same object, unchanged since: the server's copy, when it could be read.
     Unchanged(Option<serde_json::Value>),
-    /// Gone: an update creates it again, a delete has nothing to do.
+    /// Gone: an update refuses (it never creates), a delete has nothing to do.
     Gone,
     /// Deleted and created again outside this workspace (another `creationTime`): someone
     /// else's object under the same name.
@@ -1455,11 +1500,19 @@ pub async fn held_on_server(configured: &Configured, path: &str, state: &Value) 
     Held::Unchanged(Some(item))
 }
 
-/// The error of an update that found [`Held::Recreated`] or [`Held::Changed`]: the write would
-/// overwrite what someone else did, so it does not happen.
+/// The error of an update that found [`Held::Recreated`], [`Held::Changed`] or [`Held::Gone`]:
+/// the write would overwrite what someone else did, or create again an object someone
+/// deleted (with new computed values the plan did not show: a new VIP in every zone), so it
+/// does not happen. An update never creates; the next plan does, openly.
 pub fn changed_since_read(kind: &str, id: &str, held: &Held, state: &Value) -> Diag {
     let was = |attribute: &str| state.get(attribute).as_str().unwrap_or("?").to_owned();
     match held {
+        Held::Gone => Diag::error(
+            format!("The {kind} {id} was deleted outside Terraform since it was last read"),
+            format!(
+                "The control plane has no {id} any more: it was deleted after this plan read it (between `terraform plan -out` and `terraform apply`, or while the apply waited for \"yes\"). An update does not create it again (a new object gets new computed values the plan did not show), so nothing was written. Run `terraform plan`: it shows the object as gone and plans to create it."
+            ),
+        ),
         Held::Recreated { created } => Diag::error(
             format!("The {kind} {id} was deleted and created again outside Terraform"),
             format!(
@@ -1567,7 +1620,7 @@ pub fn created_again(item: &serde_json::Value, state: &Value) -> Option<String> 
 /// remove it, which it refuses for an immutable label (the zone label, e.g. added by kumactl).
 /// A label the prior state holds is the user's (the state shows such a key only when the
 /// configuration set it): when it leaves the configuration it leaves the PUT, so it is removed
-/// (the plan refuses removing an immutable one, [`removed_immutable_labels`]).
+/// (removing an immutable one replaces the object instead, [`removed_immutable_labels`]).
 /// When the object cannot be read the PUT goes as is and reports what the server says.
 pub fn keep_server_labels(
     item: Option<&serde_json::Value>,
@@ -1757,22 +1810,22 @@ mod tests {
         };
 
         let only_timeouts = proposed(deadline.clone(), "redis");
-        assert!(changes_only_timeouts(&prior, &only_timeouts));
+        assert!(changes_nothing_kuma_sees(&prior, &only_timeouts));
         assert!(!writes(&prior, &only_timeouts));
         let planned = plan(&only_timeouts);
         assert_eq!(planned.get("modification_time"), &Value::string("t1"));
         assert_eq!(planned.get("timeouts"), &deadline);
 
         let renamed = proposed(deadline, "other");
-        assert!(!changes_only_timeouts(&prior, &renamed));
+        assert!(!changes_nothing_kuma_sees(&prior, &renamed));
         assert!(writes(&prior, &renamed));
         assert!(plan(&renamed).get("modification_time").is_unknown());
 
         // No change, a create and a delete are not "only timeouts".
-        assert!(!changes_only_timeouts(&prior, &prior));
+        assert!(!changes_nothing_kuma_sees(&prior, &prior));
         assert!(!writes(&prior, &prior));
-        assert!(!changes_only_timeouts(&Value::Null, &only_timeouts));
-        assert!(!changes_only_timeouts(&prior, &Value::Null));
+        assert!(!changes_nothing_kuma_sees(&Value::Null, &only_timeouts));
+        assert!(!changes_nothing_kuma_sees(&prior, &Value::Null));
     }
 
     #[test]
@@ -1822,12 +1875,35 @@ mod tests {
         let managed = Value::object([("kuma.io/mesh", Value::string("default"))]);
         let got = user_labels(Some(&server), &managed);
         assert_eq!(got.get("kuma.io/mesh"), &Value::string("default"));
+        // Nothing to show is `{}`, whether the configuration left `labels` unset or wrote `{}`.
         let only_server = serde_json::json!({"kuma.io/origin": "global"});
-        assert_eq!(user_labels(Some(&only_server), &Value::Null), Value::Null);
-        assert_eq!(
-            user_labels(Some(&only_server), &Value::Map(Default::default())),
-            Value::Map(Default::default())
-        );
+        let none = Value::Map(Default::default());
+        assert_eq!(user_labels(Some(&only_server), &Value::Null), none);
+        assert_eq!(user_labels(Some(&only_server), &none), none);
+        assert_eq!(user_labels(None, &Value::Null), none);
+    }
+
+    /// `labels` unset and `labels = {}` are one object: unset is planned as `{}`, and a state
+    /// holding either against a configuration with the other plans no write.
+    #[test]
+    fn unset_and_empty_labels_are_the_same() {
+        let none = Value::Map(Default::default());
+        let object =
+            |labels: Value| Value::object([("name", Value::string("r")), ("labels", labels)]);
+        let mut planned = object(Value::Null);
+        default_labels(&mut planned, &object(Value::Null));
+        assert_eq!(planned.get("labels"), &none);
+        // Set, unknown or not, it is the configuration's.
+        let mut set = object(Value::Unknown);
+        default_labels(&mut set, &object(Value::Unknown));
+        assert!(set.get("labels").is_unknown());
+        // A state written with unset labels (null) planned as `{}`: no write.
+        assert!(!writes(&object(Value::Null), &object(none.clone())));
+        assert!(!writes(&object(none.clone()), &object(Value::Null)));
+        assert!(writes(
+            &object(none),
+            &object(Value::object([("team", Value::string("a"))]))
+        ));
     }
 
     fn labelled(name: Value, labels: &[(&str, &str)]) -> Value {
@@ -1929,8 +2005,10 @@ mod tests {
         );
     }
 
+    /// Removing or changing `kuma.io/zone` is no update Kuma takes: a warning on the label, whose
+    /// path the plan returns as `requires_replace` (Terraform replaces the object).
     #[test]
-    fn removing_or_changing_the_zone_label_is_a_plan_error_on_it_and_others_are_free() {
+    fn removing_or_changing_the_zone_label_replaces_the_object_and_others_are_free() {
         use kuma_mzs_core::model::labels::{NAMESPACE, ZONE};
         let mzs = ResourceType::MeshMultiZoneService;
         let ctx = PlanContext::default();
@@ -1938,10 +2016,14 @@ mod tests {
         let removed = labelled(Value::string("r"), &[("team", "a")]);
         let diags = removed_immutable_labels(&ctx, &prior, &removed, Default::default(), mzs, true);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert!(diags[0].error);
+        assert!(!diags[0].error);
         assert_eq!(
             diags[0].path,
             vec![Step::Attr("labels".into()), Step::Key(ZONE.into())]
+        );
+        assert_eq!(
+            diags[0].summary,
+            "Label \"kuma.io/zone\" cannot change in place: the MeshMultiZoneService is replaced"
         );
         assert!(
             diags[0]
@@ -1950,6 +2032,8 @@ mod tests {
             "{}",
             diags[0].detail
         );
+        // No advice that meets the same refusal.
+        assert!(!diags[0].detail.contains("-replace"), "{}", diags[0].detail);
         let changed = labelled(Value::string("r"), &[(ZONE, "west")]);
         let diags = removed_immutable_labels(&ctx, &prior, &changed, Default::default(), mzs, true);
         assert!(diags[0].detail.contains("cannot be changed"), "{diags:?}");
@@ -2670,10 +2754,68 @@ mod tests {
             "{}",
             diag.detail
         );
-        assert!(!diag.detail.contains("that this resource does not manage"));
-        let plain = already_exists(&what, "http://cp", None);
-        assert!(plain.detail.contains("that this resource does not manage"));
+        assert!(
+            diag.detail
+                .contains("terraform import '<address of this resource>' 'g'"),
+            "{}",
+            diag.detail
+        );
+        assert!(
+            !diag.detail.contains("create_before_destroy"),
+            "{}",
+            diag.detail
+        );
         assert_eq!(seen.get("HostnameGenerator", "other"), None);
+    }
+
+    /// The plain "already exists" error: the cause in one sentence, then the import (command
+    /// and block, at the resource's address, which the provider cannot know: said plainly,
+    /// with an example of its shape in a module), one sentence for a `create_before_destroy`
+    /// replacement (which Terraform's apply plans without the replacement's mark), and one
+    /// for a `terraform destroy` it stopped (whose refresh plans creates too). Short; no claim
+    /// that the resource does not manage the object.
+    #[test]
+    fn already_exists_leads_with_the_cause_and_is_short() {
+        let what = Importable {
+            type_name: "kuma_mesh_multi_zone_service",
+            kind: "MeshMultiZoneService",
+            id: "default/orders",
+        };
+        let diag = already_exists(&what, "http://cp", None);
+        assert_eq!(
+            diag.summary,
+            "MeshMultiZoneService \"default/orders\" already exists"
+        );
+        assert!(
+            diag.detail.starts_with(
+                "http://cp already has the MeshMultiZoneService \"default/orders\", and creating it here would overwrite it.\n\n"
+            ),
+            "{}",
+            diag.detail
+        );
+        for words in [
+            "'module.x.kuma_mesh_multi_zone_service.this[\"orders\"]'",
+            "terraform import '<address of this resource>' 'default/orders'",
+            "import {\n    to = <address of this resource>\n    id = \"default/orders\"\n  }",
+            "`create_before_destroy` stops here too",
+            "terraform state rm '<address of this resource>'",
+            "terraform destroy -refresh=false",
+        ] {
+            assert!(diag.detail.contains(words), "{words}: {}", diag.detail);
+        }
+        for wrong in ["does not manage", "<resource name>"] {
+            assert!(!diag.detail.contains(wrong), "{wrong}: {}", diag.detail);
+        }
+        assert!(diag.detail.lines().count() <= 16, "{}", diag.detail);
+        // The destroy advice is in it once: a plan's errors get no second one.
+        let planned = for_destroy_too(vec![diag]);
+        assert_eq!(
+            planned[0]
+                .detail
+                .matches("terraform destroy -refresh=false")
+                .count(),
+            1
+        );
     }
 
     #[test]

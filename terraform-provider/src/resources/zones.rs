@@ -74,7 +74,7 @@ pub const DATA_SOURCE_ZONE_STATUS_DESCRIPTION: &str = "What each configured `zon
 pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
     let renaming: Vec<String> = NAME_LABELS.iter().map(|l| format!("`{l}`")).collect();
     format!(
-        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning; the entry's other values are then the last ones read from that zone, so an outage does not empty them), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
+        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning; the entry's other values are then the last ones read from that zone, so an outage does not empty them), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. A create plans one entry per `zone` block, in their order, with `zone` known (so `for_each = {{ for z in ....zone_status : z.zone => z.vip }}` plans in the same run) and the rest known after apply. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
         renaming.join(" or ")
     )
 });
@@ -131,6 +131,34 @@ pub fn status_attributes(status: &MzsStatus) -> Vec<(&'static str, Value)> {
             ),
         ),
     ]
+}
+
+/// A planned `zone_status` entry of zone `name`: the zone known, what it computes not yet.
+pub fn planned_entry(name: &str) -> Value {
+    let Ty::Object(fields) = zone_status_type() else {
+        return Value::Unknown;
+    };
+    Value::Map(
+        (fields.into_keys())
+            .map(|key| {
+                let value = match key.as_str() {
+                    "zone" => Value::string(name),
+                    _ => Value::Unknown,
+                };
+                (key, value)
+            })
+            .collect(),
+    )
+}
+
+/// The planned `zone_status` of a create: one [`planned_entry`] per `zone` block, in their
+/// order, as [`read`] returns them (an empty list without zones).
+pub fn planned_entries(configured: &Configured) -> Value {
+    Value::List(
+        (configured.zones.iter())
+            .map(|zone| planned_entry(&zone.name))
+            .collect(),
+    )
 }
 
 /// The status of a REST item (empty when absent or not Kuma's shape).
