@@ -1,14 +1,16 @@
 //! A fast path for JSON text: builds the same spanned tree as the YAML parser (JSON is YAML 1.2
 //! flow syntax), without going through the YAML event machinery. Only valid JSON within the
-//! limits is accepted; anything else returns `None` and the caller falls back to the YAML parser,
-//! which then reports the problem with its usual wording. Iterative: no recursion on input depth.
+//! limits is accepted, and only JSON that go-yaml v2 reads as JSON reads it (Kuma reads a JSON file
+//! as YAML: no `\/` escape, no escaped surrogate pairs, no control characters, U+0085 folded);
+//! anything else returns `None` and the caller falls back to the YAML parser, which then reports
+//! the problem with its usual wording. Iterative: no recursion on input depth.
 
 use crate::text::source::{to_u32, TextRange};
-use crate::text::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
+use crate::text::syntax::{unusual_char, Document, Entry, Limits, Node, NodeKind, Scalar};
 
 /// Parse `text` as one JSON value; `None` if it is not valid JSON within `limits`.
 pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Document> {
-    if text.len() > limits.max_bytes {
+    if text.len() > limits.max_bytes || unusual_char(text, 0, true).is_some() {
         return None;
     }
     let mut p = JsonParser {
@@ -227,29 +229,13 @@ impl JsonParser<'_> {
                     match e {
                         b'"' => value.push('"'),
                         b'\\' => value.push('\\'),
-                        b'/' => value.push('/'),
                         b'b' => value.push('\u{8}'),
                         b'f' => value.push('\u{c}'),
                         b'n' => value.push('\n'),
                         b'r' => value.push('\r'),
                         b't' => value.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.b.get(self.i..self.i + 2)? != b"\\u" {
-                                    return None;
-                                }
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return None;
-                                }
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                            } else {
-                                hi
-                            };
-                            value.push(char::from_u32(cp)?);
-                        }
+                        // go-yaml refuses a surrogate (`char::from_u32` too), even in a pair.
+                        b'u' => value.push(char::from_u32(self.hex4()?)?),
                         _ => return None,
                     }
                 }
@@ -362,10 +348,23 @@ mod tests {
         same_as_yaml(r#"{"type":"MeshMultiZoneService","spec":{"ports":[{"port":80}]}}"#);
     }
 
+    /// Kuma reads a JSON file as YAML: what go-yaml v2 reads otherwise than JSON (or refuses)
+    /// goes to the YAML reader, which reports it as Kuma does (`text::syntax::go_yaml`'s tests).
     #[test]
-    fn surrogate_pairs_decode() {
-        let doc = parse(r#"["\ud83c\udf89"]"#, &Limits::default()).map(|d| d.root.to_json());
-        assert_eq!(doc, Some(serde_json::json!(["🎉"])));
+    fn what_go_yaml_reads_otherwise_falls_back() {
+        let limits = Limits::default();
+        for text in [
+            r#"["\ud83c\udf89"]"#,
+            r#"["a\/b"]"#,
+            "[\"a\u{7f}b\"]",
+            "[\"a\u{85}b\"]",
+            "[\"a\u{2028}b\"]",
+            "[\"a\u{fffe}b\"]",
+        ] {
+            assert!(parse(text, &limits).is_none(), "{text:?}");
+        }
+        let doc = parse(r#"["\u00e9\u2028🎉"]"#, &limits).map(|d| d.root.to_json());
+        assert_eq!(doc, Some(serde_json::json!(["é\u{2028}🎉"])));
     }
 
     #[test]

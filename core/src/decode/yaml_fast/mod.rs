@@ -1,11 +1,12 @@
 //! A fast path for the plain block YAML people write for Kuma resources: block mappings and
 //! sequences, single-line plain and quoted scalars, single-line flow collections, comments and
 //! `---` separators. It builds the same tree as the full parser and returns `None` for anything
-//! else (anchors, tags, block scalars, multi-line scalars, tabs, ...), so the caller falls back to
-//! the full YAML parser. A differential test keeps the two in step.
+//! else (anchors, tags, block scalars, multi-line scalars, tabs, characters go-yaml refuses or
+//! reads as line breaks, ...), so the caller falls back to the full YAML parser. A differential
+//! test keeps the two in step.
 
 use crate::text::source::{to_u32, TextRange};
-use crate::text::syntax::{Document, Entry, Limits, Node, NodeKind, Scalar};
+use crate::text::syntax::{unusual_char, Document, Entry, Limits, Node, NodeKind, Scalar};
 
 /// Deepest nesting the fast path handles (it recurses); deeper documents take the full parser.
 const MAX_FAST_DEPTH: usize = 48;
@@ -15,6 +16,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Option<Vec<Document>> {
     if text.len() > limits.max_bytes
         || text.as_bytes().iter().any(|&b| b == b'\t' || b == b'\r')
         || text.starts_with('\u{feff}')
+        || unusual_char(text, 0, true).is_some()
     {
         return None;
     }
@@ -534,7 +536,6 @@ fn quoted(s: &str, at: usize) -> Option<(Node, usize)> {
             value.push(match e {
                 b'"' => '"',
                 b'\\' => '\\',
-                b'/' => '/',
                 b'n' => '\n',
                 b't' => '\t',
                 _ => return None,

@@ -5,11 +5,13 @@
 //! Safety limits (size, nesting depth, alias expansion) are enforced here, before any typed
 //! decoding, so no later stage can be made to allocate without bound or recurse without bound.
 
+mod go_yaml;
 mod parser;
 
 use crate::text::diagnostics::Diagnostic;
 use crate::text::source::TextRange;
 
+pub(crate) use go_yaml::unusual_char;
 pub use parser::{parse, parse_bytes};
 
 /// Limits applied to untrusted input.
@@ -125,7 +127,12 @@ impl Scalar {
         // Numbers start with a sign, a digit or a dot; most scalars are words (names,
         // protocols, label values) and need none of the checks below.
         match v.as_bytes().first() {
-            Some(b'.') => v.parse::<f64>().map_or(Resolved::Str(v), as_json_number),
+            // Go's `ParseFloat` fails beyond float64's range, so the text stays a string.
+            Some(b'.') => v
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map_or(Resolved::Str(v), as_json_number),
             Some(b'-' | b'+' | b'0'..=b'9') => resolve_number(v),
             _ => Resolved::Str(v),
         }
@@ -141,13 +148,15 @@ impl Scalar {
     ///
     /// go-yaml v2: `!!int`, `!!float`, `!!bool`, `!!null` and `!!timestamp` resolve the text as
     /// a plain scalar would, quoted or not, and fail unless it is of that type (an integer is a
-    /// float too); any other tag (`!!str`, `!!map` on a scalar, local tags like `!foo`) gives the
-    /// text as a string. Tags on mappings and sequences are ignored, as go-yaml v2 ignores them.
+    /// float too); `!!binary` is base64 (`!!binary YmFja2VuZA==` is the string `backend`; bytes
+    /// that are not UTF-8 become U+FFFD, as Go's JSON encoder writes them; invalid base64 fails);
+    /// any other tag (`!!str`, `!!map` on a scalar, local tags like `!foo`) gives the text as a
+    /// string. Tags on mappings and sequences are ignored, as go-yaml v2 ignores them.
     ///
-    /// Known gaps, left out for the wasm module's size budget: `!!binary` text is not
-    /// base64-decoded (Kuma sees the decoded bytes), and a number's type is that of its value as
-    /// Kuma reads it, not of its syntax: go-yaml refuses `!!int 81.0`, `!!int 1e3` and `!!int 08`
-    /// (float syntax) and `!!float` over an unsigned number beyond i64, and takes `!!int` over one.
+    /// Known gap, left out for the wasm module's size budget: a number's type is that of its
+    /// value as Kuma reads it, not of its syntax: go-yaml refuses `!!int 81.0`, `!!int 1e3` and
+    /// `!!int 08` (float syntax) and `!!float` over an unsigned number beyond i64, and takes
+    /// `!!int` over one.
     pub(crate) fn apply_tag(&mut self, handle: &str, suffix: &str) -> Result<(), String> {
         // go-yaml's tags of resolved text, numbered for `found` and `want` below.
         const TAGS: [&str; 6] = ["null", "bool", "int", "float", "timestamp", "str"];
@@ -161,6 +170,13 @@ impl Scalar {
         } else {
             ""
         };
+        if want == "binary" {
+            self.plain = false;
+            self.value = go_yaml::binary(&self.value).ok_or_else(|| {
+                String::from("invalid YAML: !!binary value contains invalid base64 data")
+            })?;
+            return Ok(());
+        }
         let Some(w) = TAGS[..5].iter().position(|&t| t == want) else {
             // A string; only a plain `<<` tagged `!!merge` stays a merge key.
             self.plain &= want == "merge" && self.value == "<<";
@@ -229,7 +245,8 @@ fn resolve_number(v: &str) -> Resolved<'_> {
         return Resolved::Float(magnitude as f64);
     }
     if looks_like_float(plain) {
-        if let Ok(f) = plain.parse::<f64>() {
+        // Go's `ParseFloat` fails beyond float64's range (`1e400`): the text stays a string.
+        if let Some(f) = plain.parse::<f64>().ok().filter(|f| f.is_finite()) {
             return as_json_number(f);
         }
     }

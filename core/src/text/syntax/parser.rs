@@ -2,6 +2,7 @@
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
+use super::go_yaml::{self, Token, TokenKind};
 use super::{Document, Entry, Limits, Node, NodeKind, Parsed, Scalar};
 use crate::text::diagnostics::{Code, Diagnostic};
 use crate::text::source::{to_u32, LineIndex, TextRange};
@@ -48,11 +49,29 @@ fn too_large(len: usize, limits: &Limits) -> Parsed {
     }
 }
 
-/// Parse a text of one or more YAML (or JSON) documents.
+/// Parse a text of one or more YAML (or JSON) documents, as go-yaml v2 reads them (see
+/// [`go_yaml`]: saphyr reads a copy with go-yaml's separators and line breaks made its own).
 pub fn parse(text: &str, limits: &Limits) -> Parsed {
     if text.len() > limits.max_bytes {
         return too_large(text.len(), limits);
     }
+    let (prepared, sites) = go_yaml::prepare(text);
+    let first = prepared.as_deref().unwrap_or(text);
+    let (parsed, tokens, flows) = build(first, limits, !sites.is_empty(), Vec::new());
+    match go_yaml::second_pass(first, &sites, &tokens, &flows) {
+        Some((second, breaks)) => build(&second, limits, false, breaks).0,
+        None => parsed,
+    }
+}
+
+/// [`parse`] of the text saphyr reads, with its scalars and flow collections when `record` (or
+/// the text has a tab); `breaks` are the line breaks it reads where the text has go-yaml's others.
+fn build(
+    text: &str,
+    limits: &Limits,
+    record: bool,
+    breaks: Vec<go_yaml::Site>,
+) -> (Parsed, Vec<Token>, Vec<Token>) {
     // Markers carry char indices; only non-ASCII text needs the line index to map them to bytes.
     let ascii = text.is_ascii();
     let index = if ascii {
@@ -60,9 +79,11 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
     } else {
         Some(LineIndex::new(text))
     };
+    let tabs = text.as_bytes().contains(&b'\t');
     let mut builder = Builder {
         text,
         base: 0,
+        end: to_u32(text.len()),
         base_line: 0,
         ascii,
         index: index.as_ref(),
@@ -71,9 +92,16 @@ pub fn parse(text: &str, limits: &Limits) -> Parsed {
         anchors: crate::text::fast_map::FastMap::default(),
         stack: Vec::new(),
         out: Parsed::default(),
+        tabs,
+        record: record || tabs,
+        tokens: Vec::new(),
+        flows: Vec::new(),
+        breaks,
+        check_from: 0,
+        cursor: std::cell::Cell::new((usize::MAX, 0, 0)),
     };
     builder.run();
-    builder.out
+    (builder.out, builder.tokens, builder.flows)
 }
 
 /// An open container while building.
@@ -98,6 +126,9 @@ struct Builder<'t> {
     /// Where the text being parsed starts (after a syntax error: the next document), in bytes
     /// and in lines.
     base: u32,
+    /// Where the text being parsed ends: the text's end, or the start of a document with a
+    /// character go-yaml's reader refuses.
+    end: u32,
     base_line: usize,
     ascii: bool,
     index: Option<&'t LineIndex>,
@@ -108,13 +139,41 @@ struct Builder<'t> {
     anchors: crate::text::fast_map::FastMap<usize, (Node, usize)>,
     stack: Vec<Open>,
     out: Parsed,
+    /// The text has a tab: each document is held to go-yaml's tab rules.
+    tabs: bool,
+    /// Keep the scalars and flow collections read, for the tab rules and `go_yaml::second_pass`.
+    record: bool,
+    tokens: Vec<Token>,
+    /// The outermost flow collections, in text order.
+    flows: Vec<Token>,
+    /// Line breaks saphyr reads where the text has U+0085, U+2028 or U+2029.
+    breaks: Vec<go_yaml::Site>,
+    /// Where the next document's text (for the tab rules) starts.
+    check_from: u32,
+    /// The last marker mapped on non-ASCII text: line, character column, offset.
+    cursor: std::cell::Cell<(usize, usize, u32)>,
 }
 
 impl Builder<'_> {
     fn offset(&self, marker: &saphyr_parser::Marker) -> u32 {
         match self.index {
             Some(index) if !self.ascii => {
-                index.offset_of_char_column(self.text, marker.line() + self.base_line, marker.col())
+                let (line, col) = (marker.line() + self.base_line, marker.col());
+                // Markers mostly move forward: count on from the last one on the same line, so a
+                // long line costs its length once, not once per marker.
+                let (last_line, last_col, last) = self.cursor.get();
+                let on = (last_line == line && last_col <= col)
+                    .then(|| {
+                        let rest = self.text.get(last as usize..)?;
+                        let (i, _) = rest.char_indices().nth(col - last_col)?;
+                        let skipped = rest.get(..i)?;
+                        let crossed = skipped.bytes().any(|c| c == b'\n' || c == b'\r');
+                        (!crossed).then(|| last + to_u32(i))
+                    })
+                    .flatten();
+                let at = on.unwrap_or_else(|| index.offset_of_char_column(self.text, line, col));
+                self.cursor.set((line, col, at));
+                at
             }
             _ => (self.base + to_u32(marker.index())).min(to_u32(self.text.len())),
         }
@@ -133,13 +192,47 @@ impl Builder<'_> {
     }
 
     /// After a syntax error the rest of its document cannot be read, but the documents after the
-    /// next `---` can: kumactl and kubectl split a stream there and read each document alone.
+    /// next `---` can: kumactl and kubectl split a stream there and read each document alone. A
+    /// document with a character go-yaml's reader refuses is not read at all.
     fn run(&mut self) {
-        while let Some(next) = self.run_from() {
-            self.base = next;
-            // Only non-ASCII text maps positions through lines.
-            if let Some(index) = self.index {
-                self.base_line = index.position(self.text, next).line as usize - 1;
+        let text = self.text;
+        let mut from = 0;
+        loop {
+            let refused = go_yaml::unusual_char(text, from, false);
+            let end = refused.map_or(text.len(), |(at, _)| {
+                let mut start = from;
+                while let Some(next) =
+                    next_document_start(text, to_u32(start)).filter(|&n| n as usize <= at)
+                {
+                    start = next as usize;
+                }
+                start
+            });
+            self.end = to_u32(end);
+            let mut base = to_u32(from);
+            while refused.is_none() || base < self.end {
+                self.base = base;
+                // Only non-ASCII text maps positions through lines.
+                if let Some(index) = self.index {
+                    self.base_line = index.position(text, base).line as usize - 1;
+                }
+                match self.run_from() {
+                    Some(next) if next < self.end => base = next,
+                    _ => break,
+                }
+            }
+            let Some((at, ch)) = refused else {
+                return;
+            };
+            if self.out.diagnostics.iter().any(|d| d.code == Code::Limit) {
+                return;
+            }
+            let message = go_yaml::control_message(text, at, ch);
+            let span = TextRange::new(to_u32(at), to_u32(at + ch.len_utf8()));
+            self.fail(Code::Syntax, message, span);
+            match next_document_start(text, to_u32(at)) {
+                Some(next) => from = next as usize,
+                None => return,
             }
         }
     }
@@ -147,8 +240,12 @@ impl Builder<'_> {
     /// Parse from `base`; the offset of the next document when a syntax error stopped it.
     fn run_from(&mut self) -> Option<u32> {
         let text = self.text;
-        let mut parser = Parser::new_from_str(text.get(self.base as usize..).unwrap_or(""));
+        let mut parser = Parser::new_from_str(
+            text.get(self.base as usize..self.end as usize)
+                .unwrap_or(""),
+        );
         let mut doc_start = self.base;
+        self.check_from = self.base;
         let mut root: Option<(Node, usize)> = None;
         // A scalar's tag failed: the document is reported, not read.
         let mut rejected = false;
@@ -178,7 +275,10 @@ impl Builder<'_> {
                     } else {
                         Code::Syntax
                     };
-                    let msg = format!("invalid YAML: {}", e.info());
+                    let mut msg = format!("invalid YAML: {}", e.info());
+                    if let Some(note) = go_yaml::break_note(&self.breaks, doc_start, at) {
+                        msg.push_str(note);
+                    }
                     self.fail(code, msg, TextRange::new(at, at));
                     return (code == Code::Syntax)
                         .then(|| next_document_start(text, doc_start))
@@ -187,7 +287,11 @@ impl Builder<'_> {
             };
             let range = self.span(&span);
             match event {
-                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+                Event::StreamStart | Event::Nothing => {}
+                // A tab after the last document (or in a text of none) is go-yaml's error too.
+                Event::StreamEnd => {
+                    self.refuse_tab(range.end, false);
+                }
                 Event::DocumentStart(_) => {
                     doc_start = range.start;
                     root = None;
@@ -196,6 +300,7 @@ impl Builder<'_> {
                     self.stack.clear();
                 }
                 Event::DocumentEnd => {
+                    rejected |= self.refuse_tab(range.start, rejected);
                     if let Some((node, _)) = root.take().filter(|_| !rejected) {
                         let empty =
                             node.is_null() && node.as_scalar().is_some_and(|s| s.value.is_empty());
@@ -234,6 +339,28 @@ impl Builder<'_> {
                     }
                 }
                 Event::Scalar(value, style, anchor, tag) => {
+                    if self.record {
+                        let kind = match style {
+                            ScalarStyle::Plain => TokenKind::Plain(self.block_column()),
+                            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                                TokenKind::Quoted
+                            }
+                            _ => TokenKind::Block,
+                        };
+                        let (start, end) = (range.start, range.end);
+                        self.tokens.push(Token { start, end, kind });
+                    }
+                    if matches!(style, ScalarStyle::DoubleQuoted) {
+                        let raw = text.get(range.start as usize..range.end as usize);
+                        if let Some(at) = raw.and_then(go_yaml::unknown_escape) {
+                            // go-yaml v2 knows no `\/` (YAML 1.2's): the document is refused.
+                            rejected = true;
+                            let at = range.start + to_u32(at);
+                            let message = "invalid YAML: while parsing a quoted scalar, found \
+                                           unknown escape character";
+                            self.fail(Code::Syntax, message.into(), TextRange::new(at, at + 2));
+                        }
+                    }
                     let mut scalar = Scalar {
                         value: value.into_owned(),
                         plain: matches!(style, ScalarStyle::Plain),
@@ -282,6 +409,19 @@ impl Builder<'_> {
                     let Some(open) = self.stack.pop() else {
                         continue;
                     };
+                    if self.record {
+                        let start = match &open {
+                            Open::Sequence { start, .. } | Open::Mapping { start, .. } => *start,
+                        };
+                        // Only the outermost ones, in text order: the inner ones closed first.
+                        if matches!(text.as_bytes().get(start as usize), Some(b'[' | b'{')) {
+                            while self.flows.last().is_some_and(|inner| inner.start >= start) {
+                                self.flows.pop();
+                            }
+                            let (end, kind) = (range.end, TokenKind::Flow);
+                            self.flows.push(Token { start, end, kind });
+                        }
+                    }
                     let (node, size, anchor) = match open {
                         Open::Sequence {
                             items,
@@ -337,6 +477,36 @@ impl Builder<'_> {
             }
         }
         None
+    }
+
+    /// Holds the text from the last check to `to` to go-yaml's tab rules (unless `skip`): whether
+    /// a tab was refused (and reported).
+    fn refuse_tab(&mut self, to: u32, skip: bool) -> bool {
+        let from = std::mem::replace(&mut self.check_from, to) as usize;
+        if skip || !self.tabs {
+            return false;
+        }
+        let (tokens, flows) = (&self.tokens, &self.flows);
+        let Some((at, message)) = go_yaml::refused_tab(self.text, from, to as usize, tokens, flows)
+        else {
+            return false;
+        };
+        let at = to_u32(at);
+        self.fail(Code::Syntax, message.into(), TextRange::new(at, at + 1));
+        true
+    }
+
+    /// The column of the block collection a scalar read now is in (-1: none, or a flow one).
+    fn block_column(&self) -> i64 {
+        match self.stack.last() {
+            Some(Open::Mapping { start, .. }) => {
+                go_yaml::block_column(self.text, *start as usize, false)
+            }
+            Some(Open::Sequence { start, .. }) => {
+                go_yaml::block_column(self.text, *start as usize, true)
+            }
+            None => -1,
+        }
     }
 
     /// Whether a flow collection opened at `start` ends with the end event's closing bracket (so

@@ -443,3 +443,24 @@ fn a_tab_in_the_indentation_is_reported_at_the_tab() {
         );
     }
 }
+
+/// On a long line of non-ASCII text every scalar's span is still exact (markers carry character
+/// columns, mapped to bytes as the line is read).
+#[test]
+fn spans_on_a_long_non_ascii_line_are_exact() {
+    let items: Vec<String> = (0..300).map(|i| format!("'é{i}'")).collect();
+    let text = format!("a: [{}]\nb: é\n", items.join(", "));
+    let root = parse_one(&text);
+    let seq = root
+        .get("a")
+        .and_then(Node::as_sequence)
+        .unwrap_or_default();
+    assert_eq!(seq.len(), 300);
+    for (item, written) in seq.iter().zip(&items) {
+        assert_eq!(slice(&text, item.span), written);
+    }
+    assert_eq!(
+        slice(&text, root.get("b").map(|n| n.span).unwrap_or_default()),
+        "é"
+    );
+}
