@@ -228,6 +228,51 @@ spec:
     );
 }
 
+/// 3.0's REST layer takes a MeshLoadBalancingStrategy only as a `system` policy (global and
+/// zones alike); 2.x stores a producer role as written. A Kubernetes manifest never meets it.
+#[test]
+fn only_3_0_refuses_a_load_balancing_strategy_with_a_producer_role() {
+    let doc = "type: MeshLoadBalancingStrategy
+name: lb
+mesh: default
+labels:
+  kuma.io/policy-role: producer
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: RoundRobin}}
+";
+    assert_eq!(
+        errors(doc, "3.0"),
+        vec![pair(
+            "labels[\"kuma.io/policy-role\"]",
+            "kuma.io/policy-role label should have system value, got producer"
+        )]
+    );
+    assert!(errors(doc, "2.14").is_empty());
+    assert!(errors(&doc.replace("producer", "system"), "3.0").is_empty());
+    let manifest = "apiVersion: kuma.io/v1alpha1
+kind: MeshLoadBalancingStrategy
+metadata:
+  name: lb
+  namespace: kuma-system
+  labels:
+    kuma.io/mesh: default
+    kuma.io/policy-role: producer
+spec:
+  to:
+  - targetRef: {kind: Mesh}
+    default: {loadBalancer: {type: RoundRobin}}
+";
+    assert!(
+        !errors(manifest, "3.0")
+            .iter()
+            .any(|(field, _)| field.contains("policy-role")),
+        "{:?}",
+        errors(manifest, "3.0")
+    );
+}
+
 #[test]
 fn a_negative_active_request_bias_is_rejected_with_kumas_text() {
     let doc = "type: MeshLoadBalancingStrategy

@@ -543,6 +543,24 @@ test('each document is judged on its own: a template document hides none of the 
   ].join('\n'));
 });
 
+test('a template block that spans documents is one template: one note, and no document of it checked alone', () => {
+  const RENDER_FIRST = 'not checked: this is a Go template (Helm), not YAML yet; render it first and check the output, e.g. `helm template RELEASE CHART | kuma-mzs validate -`';
+  // `{{- range }}`, `---`, a manifest, `{{- end }}`: one loop that renders a document per zone.
+  const loop = [
+    '{{- range $zone := .Values.zones }}', '---', 'apiVersion: kuma.io/v1alpha1', 'kind: MeshService', 'metadata:',
+    '  name: "redis-{{ $zone }}"', '  namespace: kuma-demo', 'spec:', '  ports:', '  - port: 6379', '{{- end }}',
+  ];
+  const bad = ['---', 'type: MeshMultiZoneService', 'name: web', 'mesh: default', 'spec:', '  selector:', '    meshService:',
+    '      matchLabels: {app: web}', '  ports:', '  - port: 80', '    appProtocol: bad'];
+  const r = runCli(['validate', '-'], { input: [...loop, ...bad, ''].join('\n') });
+  assert.equal(r.code, 1, r.stdout);
+  // The document after the loop is still checked on its own.
+  assert.equal(r.stdout, [
+    `<stdin>:1:1: warning: ${RENDER_FIRST}`,
+    '<stdin>:22:18: error: spec.ports[0].appProtocol: appProtocol must be one of: grpc, http, http2, tcp', '',
+  ].join('\n'));
+});
+
 test('explicit YAML tags are read as kumactl apply reads them; a tag the value does not fit is Kuma\'s error at the tag', () => {
   const mzs = (port) => `type: MeshMultiZoneService\nname: !!str yes\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: !!str on}\n  ports:\n  - port: ${port}\n    appProtocol: !!str http\n`;
   // `!!int "81"` is the port 81 and `!!str yes` the name "yes": both were schema type errors.
@@ -832,6 +850,6 @@ test('preview of a workspace too large to compute says so at its first MZS, fast
   }
   const r = runCli(['preview', '--stdin-filename', 'big.yaml', '-'], { input: docs.join('---\n') });
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^big\.yaml:\d+:7: error: not previewed: 100 MeshMultiZoneServices in 50 zones would list 500000 matched MeshServices in their statuses, more than the preview's limit of 400000; preview fewer zones or fewer files at a time$/m);
+  assert.match(r.stdout, /^big\.yaml:\d+:7: error: not previewed: 100 MeshMultiZoneServices with 100 MeshServices and 0 HostnameGenerators in 50 zones would take 510000 status entries \(matched MeshServices, generated hostnames, services held\), more than the preview's limit of 400000; preview fewer zones or fewer files at a time$/m);
   assert.doesNotMatch(r.stderr, /no zone to preview/);
 });

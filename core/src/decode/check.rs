@@ -159,6 +159,7 @@ fn admission(documents: &mut [CheckedDocument], options: &CheckOptions, on_zone:
                 namespace,
                 &resource.meta.labels,
                 system,
+                options.kuma_version,
             )
         } else {
             crate::validate::kubernetes::webhook_violations(

@@ -558,10 +558,18 @@ fn envelope_violations(
     version: KumaVersion,
 ) -> Vec<Violation> {
     let mut out = match shape {
-        Shape::Universal => validate::meta::validate_meta(
-            &meta.name,
-            resource_type.is_mesh_scoped().then_some(meta.mesh.as_str()),
-        ),
+        Shape::Universal => {
+            let mut out = validate::meta::validate_meta(
+                &meta.name,
+                resource_type.is_mesh_scoped().then_some(meta.mesh.as_str()),
+            );
+            out.extend(validate::meta::policy_role(
+                resource_type,
+                &meta.labels,
+                version,
+            ));
+            out
+        }
         Shape::Kubernetes => {
             let mut out = validate::meta::kubernetes_name(&meta.name);
             // Kuma's webhooks hold the `kuma.io/mesh` label to `ValidateMesh`; a value that

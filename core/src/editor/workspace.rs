@@ -188,27 +188,42 @@ pub fn preview_workspace(
                 skipped.push(skip(file_index, resource, doc.span, first, count, reason));
                 continue;
             }
-            // A zone's REST layer refuses a resource not labelled `kuma.io/origin: zone`
-            // (`kumactl apply`, 400); a manifest got its webhook's answer from the check.
+            // A zone's REST layer refuses a resource not labelled `kuma.io/origin: zone`, or
+            // labelled with another zone or mesh (`kumactl apply`, 400, every refusal in one
+            // answer); a manifest got its webhook's answer from the check.
             if let (Some(zone), false) = (in_zone, doc.shape == Some(crate::Shape::Kubernetes)) {
-                let mode = crate::rest::Mode::Zone {
-                    name: zone.to_owned(),
-                    federated: true,
-                };
-                if let Some(message) = crate::rest::origin_refusal_by_kuma(
-                    &mode,
+                let refusals = crate::rest::zone_label_refusals_by_kuma(
+                    zone,
                     options.kuma_version,
                     resource_type,
+                    resource_type
+                        .is_mesh_scoped()
+                        .then_some(resource.meta.mesh.as_str()),
                     &resource.meta.labels,
-                ) {
-                    let field = format!("labels[\"{}\"]", labels::ORIGIN);
-                    let at = crate::decode::span_of(&doc.root, &field);
-                    authoring.push(PreviewDiagnostic {
-                        diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
-                        zones: Vec::new(),
-                    });
+                );
+                if let Some(first) = refusals.first() {
+                    let at = crate::decode::span_of(&doc.root, &first.field);
+                    let count = refusals.len();
+                    for violation in refusals {
+                        // The zone label's own code, as for a manifest.
+                        let code = if violation.field == zone_label_path() {
+                            Code::ZoneLabelMismatch
+                        } else {
+                            Code::Kuma
+                        };
+                        let span = crate::decode::span_of(&doc.root, &violation.field);
+                        authoring.push(PreviewDiagnostic {
+                            diagnostic: Diagnostic::new(
+                                code,
+                                violation.field,
+                                violation.message,
+                                span,
+                            ),
+                            zones: Vec::new(),
+                        });
+                    }
                     let reason = format!("refused by zone {zone}");
-                    skipped.push(skip(file_index, resource, doc.span, at, 1, reason));
+                    skipped.push(skip(file_index, resource, doc.span, at, count, reason));
                     continue;
                 }
             }
@@ -276,6 +291,18 @@ pub fn preview_workspace(
     }
     resources.truncate(kept);
     origins.truncate(kept);
+    // A file applied to a zone names that zone, as `--zone` does (a zone whose files hold no
+    // MeshService the zone takes still previews its MZS).
+    let mut zones = zones.to_vec();
+    for file in files {
+        if let Some(zone) = file
+            .zone
+            .filter(|z| !z.is_empty() && !zones.iter().any(|n| n == z))
+        {
+            zones.push(zone.to_owned());
+        }
+    }
+    let zones = zones.as_slice();
     let preview = match too_large(&resources, zones) {
         None => preview::preview(&resources, zones, options),
         Some(message) => {
@@ -308,14 +335,15 @@ pub fn preview_workspace(
     }
 }
 
-/// Most matched MeshServices a workspace preview lists over all zones and MZS (each is an entry
-/// of a zone's `status.meshServices`, with its ports and traffic): about ten seconds and a few
-/// hundred MB in the npm package. Beyond it the preview says so instead of running for minutes
-/// and gigabytes (the language server previews on every change).
-const MAX_MATCHED_ENTRIES: usize = 400_000;
+/// Most status entries a workspace preview computes over all zones: each zone's matched
+/// MeshServices per MZS (an entry of `status.meshServices`, with its ports and traffic), its
+/// generators' runs per MZS, and the MeshServices it holds: about ten seconds and a few hundred
+/// MB in the npm package. Beyond it the preview says so instead of running for minutes and
+/// gigabytes (the language server previews on every change).
+const MAX_PREVIEW_ENTRIES: usize = 400_000;
 
 /// Why the preview of `resources` in `zones` is too large to compute, if it is: the zones
-/// (given or named by MeshServices) times the MeshServices each MZS's selector matches.
+/// (given or named by MeshServices) times what each holds (see [`MAX_PREVIEW_ENTRIES`]).
 fn too_large(resources: &[Resource], zones: &[String]) -> Option<String> {
     let mut zone_names: Vec<&str> = zones.iter().map(String::as_str).collect();
     let mut services = Vec::new();
@@ -329,7 +357,12 @@ fn too_large(resources: &[Resource], zones: &[String]) -> Option<String> {
     crate::text::sort::sort(&mut zone_names);
     zone_names.dedup();
     let zone_count = zone_names.len().max(1);
-    let mut entries = 0usize;
+    let generators = (resources.iter())
+        .filter(|r| r.resource_type() == ResourceType::HostnameGenerator)
+        .count()
+        + 1;
+    // Per zone: every MeshService it holds, and per MZS its matches and each generator's run.
+    let mut per_zone = services.len();
     let mut mzs_count = 0usize;
     for r in resources {
         let Spec::MeshMultiZoneService(spec) = &r.spec else {
@@ -340,11 +373,18 @@ fn too_large(resources: &[Resource], zones: &[String]) -> Option<String> {
         let matched = (services.iter())
             .filter(|meta| crate::status::selector::matches(&selector, &meta.labels))
             .count();
-        entries = entries.saturating_add(matched.saturating_mul(zone_count));
+        per_zone = per_zone.saturating_add(matched).saturating_add(generators);
     }
-    (entries > MAX_MATCHED_ENTRIES).then(|| {
+    let entries = per_zone.saturating_mul(zone_count);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    (entries > MAX_PREVIEW_ENTRIES).then(|| {
         format!(
-            "not previewed: {mzs_count} MeshMultiZoneServices in {zone_count} zones would list {entries} matched MeshServices in their statuses, more than the preview's limit of {MAX_MATCHED_ENTRIES}; preview fewer zones or fewer files at a time"
+            "not previewed: {} with {} and {} in {} would take {entries} status entries (matched MeshServices, generated hostnames, services held), more than the preview's limit of {MAX_PREVIEW_ENTRIES}; preview fewer zones or fewer files at a time",
+            plural(mzs_count, "MeshMultiZoneService", "MeshMultiZoneServices"),
+            plural(services.len(), "MeshService", "MeshServices"),
+            plural(generators - 1, "HostnameGenerator", "HostnameGenerators"),
+            plural(zone_count, "zone", "zones"),
         )
     })
 }
@@ -994,7 +1034,7 @@ mod tests {
         assert_eq!(limit.len(), 1);
         assert_eq!(
             limit[0].message,
-            "not previewed: 100 MeshMultiZoneServices in 50 zones would list 500000 matched MeshServices in their statuses, more than the preview's limit of 400000; preview fewer zones or fewer files at a time"
+            "not previewed: 100 MeshMultiZoneServices with 100 MeshServices and 0 HostnameGenerators in 50 zones would take 510000 status entries (matched MeshServices, generated hostnames, services held), more than the preview's limit of 400000; preview fewer zones or fewer files at a time"
         );
         let first_mzs = text.find("MeshMultiZoneService").unwrap_or_default();
         assert_eq!(limit[0].span.start as usize, first_mzs);
@@ -1176,6 +1216,55 @@ mod tests {
             "global"
         );
         assert_eq!(out.skipped[0].reason, "refused by zone east");
+    }
+
+    /// `kumactl apply` to a zone answers every label refusal at once: a user fixing the origin
+    /// should not meet the mesh label on the next try.
+    #[test]
+    fn a_zone_reports_every_label_it_refuses_in_one_answer() {
+        let ms = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/zone: west\n  kuma.io/mesh: other\n  app: redis\nspec:\n  ports:\n  - port: 6379\n";
+        let out = run(&[("east.yaml", ms, Some("east"))]);
+        let found: Vec<(Code, &str, &str)> = (out.files[0].preview_diagnostics.iter())
+            .map(|p| {
+                let d = &p.diagnostic;
+                (d.code, d.field.as_str(), d.message.as_str())
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Code::Kuma,
+                    "labels[\"kuma.io/origin\"]",
+                    "the origin label must be set to 'zone'"
+                ),
+                (
+                    Code::ZoneLabelMismatch,
+                    "labels[\"kuma.io/zone\"]",
+                    "kuma.io/zone label should have east value"
+                ),
+                (
+                    Code::Kuma,
+                    "labels[\"kuma.io/mesh\"]",
+                    "kuma.io/mesh label must not differ from mesh set on resource"
+                ),
+            ]
+        );
+        assert_eq!(out.skipped.len(), 1);
+        assert_eq!(out.skipped[0].reason, "refused by zone east");
+        // Labelled as the zone wants, only the mesh label is left.
+        let origin = ms.replace("labels:\n", "labels:\n  kuma.io/origin: zone\n");
+        let fixed = origin.replace("kuma.io/zone: west", "kuma.io/zone: east");
+        let out = run(&[("east.yaml", &fixed, Some("east"))]);
+        let messages: Vec<&str> = (out.files[0].preview_diagnostics.iter())
+            .map(|p| p.diagnostic.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["kuma.io/mesh label must not differ from mesh set on resource"]
+        );
+        let d = &out.files[0].preview_diagnostics[0].diagnostic;
+        assert_eq!(&fixed[d.span.start as usize..d.span.end as usize], "other");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{ApiError, Mode, TITLE_COULD_NOT_DELETE};
 use crate::model::{labels as label_keys, KumaVersion, Labels, Resource, ResourceType};
-use crate::validate::meta::{label_field, label_syntax, unknown_origin};
+use crate::validate::meta::{label_field, label_syntax, policy_role, unknown_origin};
 use crate::Violation;
 
 /// A federated zone's refusal of a write without `kuma.io/origin: zone`.
@@ -103,6 +103,54 @@ pub fn check_delete(mode: &Mode, version: KumaVersion, stored: &Resource) -> Res
     }
 }
 
+/// A zone's refusal of the `kuma.io/zone` and `kuma.io/mesh` labels of a resource it originates
+/// (one not labelled `kuma.io/origin: global`): the zone's name, the resource's mesh.
+fn zone_and_mesh_labels(zone: &str, mesh: Option<&str>, labels: &Labels) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    if labels.get(label_keys::ORIGIN).map(String::as_str) == Some("global") {
+        return violations;
+    }
+    if labels.get(label_keys::ZONE).is_some_and(|z| z != zone) {
+        violations.push(Violation::new(
+            label_field(label_keys::ZONE),
+            format!("kuma.io/zone label should have {zone} value"),
+        ));
+    }
+    if let (Some(mesh), Some(label_mesh)) = (mesh, labels.get(label_keys::MESH)) {
+        if label_mesh != mesh {
+            violations.push(Violation::new(
+                label_field(label_keys::MESH),
+                "kuma.io/mesh label must not differ from mesh set on resource",
+            ));
+        }
+    }
+    violations
+}
+
+/// Every label a federated zone's REST layer refuses as Kuma answers `kumactl apply` of a
+/// universal document to `zone`: the origin ([`origin_refusal_by_kuma`]), the zone and the mesh
+/// labels, together as Kuma lists them in one answer. The checks a document meets whatever its
+/// control plane (label syntax, an unknown origin, 3.0's policy role) are the document check's.
+pub(crate) fn zone_label_refusals_by_kuma(
+    zone: &str,
+    version: KumaVersion,
+    resource_type: ResourceType,
+    mesh: Option<&str>,
+    labels: &Labels,
+) -> Vec<Violation> {
+    let mode = Mode::Zone {
+        name: zone.to_owned(),
+        federated: true,
+    };
+    let mut violations: Vec<Violation> =
+        origin_refusal_by_kuma(&mode, version, resource_type, labels)
+            .map(|message| Violation::new(label_field(label_keys::ORIGIN), message))
+            .into_iter()
+            .collect();
+    violations.extend(zone_and_mesh_labels(zone, mesh, labels));
+    violations
+}
+
 /// Label checks on write (§2.5), before labels are computed.
 pub(crate) fn check_labels(
     mode: &Mode,
@@ -121,40 +169,9 @@ pub(crate) fn check_labels(
         label_field(label_keys::ORIGIN),
     ));
     if let Mode::Zone { name, .. } = mode {
-        let global_origin = labels.get(label_keys::ORIGIN).map(String::as_str) == Some("global");
-        if !global_origin {
-            if let Some(zone) = labels.get(label_keys::ZONE) {
-                if zone != name {
-                    violations.push(Violation::new(
-                        label_field(label_keys::ZONE),
-                        format!("kuma.io/zone label should have {name} value"),
-                    ));
-                }
-            }
-            if let (Some(mesh), Some(label_mesh)) = (mesh, labels.get(label_keys::MESH)) {
-                if label_mesh != mesh {
-                    violations.push(Violation::new(
-                        label_field(label_keys::MESH),
-                        "kuma.io/mesh label must not differ from mesh set on resource",
-                    ));
-                }
-            }
-        }
+        violations.extend(zone_and_mesh_labels(name, mesh, labels));
     }
-    if version.refuses_policy_roles() && resource_type == ResourceType::MeshLoadBalancingStrategy {
-        let role = labels
-            .get(label_keys::POLICY_ROLE)
-            .map_or("system", String::as_str);
-        if role != "system" {
-            violations.push(Violation::new(
-                label_field(label_keys::POLICY_ROLE),
-                format!(
-                    "{} label should have system value, got {role}",
-                    label_keys::POLICY_ROLE
-                ),
-            ));
-        }
-    }
+    violations.extend(policy_role(resource_type, labels, version));
     violations.extend(label_syntax(labels, version));
     violations
 }

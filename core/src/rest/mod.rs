@@ -45,7 +45,7 @@ pub use labels::check_delete;
 pub use labels::check_immutable_labels;
 pub(crate) use labels::check_labels;
 pub use labels::compute_labels;
-pub(crate) use labels::{origin_refusal, origin_refusal_by_kuma};
+pub(crate) use labels::{origin_refusal, zone_label_refusals_by_kuma};
 pub use list_query::{parse_filters, parse_page_size, parse_query, ListFilter, Page, PageSize};
 pub use mode::{check_writable, Mode};
 pub use output::{

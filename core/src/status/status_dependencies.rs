@@ -251,7 +251,10 @@ mod tests {
             selector.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
         );
         let checked = crate::check(&text, &crate::CheckOptions::default());
-        checked.documents[0].resource.clone().unwrap()
+        match checked.documents[0].resource.clone() {
+            Some(generator) => generator,
+            None => panic!("the generator decodes: {text}"),
+        }
     }
 
     /// A label change keeps the hostnames known unless a generator selects the MZS by that
@@ -273,7 +276,7 @@ mod tests {
         let renders = generator("{{ .DisplayName }}.{{ label \"team\" }}.internal", &[]);
         assert!(hostnames_may_change(
             "east",
-            &[renders.clone()],
+            std::slice::from_ref(&renders),
             &before,
             &after,
             v

@@ -65,11 +65,14 @@ pub(crate) fn webhook_violations(
 /// system namespace a MeshService, HostnameGenerator or policy must say `kuma.io/origin: zone`
 /// (the mutating webhook checks before it computes the label, `defaulter.go:66,70`). A
 /// namespace left out is kubectl's current one, which only the applier knows: not checked.
+/// 2.9 to 2.11 check the same, with words that do not name the system namespace (v2.11.18
+/// `resourceadmissionchecker.go:118`).
 pub(crate) fn zone_webhook_violations(
     resource_type: ResourceType,
     namespace: Option<&str>,
     resource_labels: &Labels,
     system_namespace: &str,
+    version: KumaVersion,
 ) -> Vec<Violation> {
     if resource_type == ResourceType::MeshMultiZoneService {
         return Vec::new();
@@ -94,7 +97,12 @@ pub(crate) fn zone_webhook_violations(
     vec![Violation::new(
         crate::validate::meta::label_field(labels::ORIGIN),
         format!(
-            "Operation not allowed. Applying policies on Zone CP on a system namespace requires '{}' label to be set to 'zone'.",
+            "Operation not allowed. Applying policies on Zone CP {}requires '{}' label to be set to 'zone'.",
+            if version >= KumaVersion::V2_12 {
+                "on a system namespace "
+            } else {
+                ""
+            },
             labels::ORIGIN
         ),
     )]
@@ -261,6 +269,7 @@ mod tests {
     /// On a federated zone (a preview's zone file) the webhook answers as the zone's does.
     #[test]
     fn a_zones_webhook_wants_the_zone_origin_in_the_system_namespace_and_generators_only_there() {
+        const V: KumaVersion = KumaVersion::V2_14;
         let none = Labels::new();
         let zone = labelled(&[(labels::ORIGIN, "zone")]);
         let global = labelled(&[(labels::ORIGIN, "global")]);
@@ -275,15 +284,15 @@ mod tests {
         ] {
             for labels in [&none, &global] {
                 assert_eq!(
-                    zone_webhook_violations(t, Some("kuma-system"), labels, "kuma-system"),
+                    zone_webhook_violations(t, Some("kuma-system"), labels, "kuma-system", V),
                     origin_required
                 );
             }
             assert!(
-                zone_webhook_violations(t, Some("kuma-system"), &zone, "kuma-system").is_empty()
+                zone_webhook_violations(t, Some("kuma-system"), &zone, "kuma-system", V).is_empty()
             );
             // Without a namespace the applier's current one: not known.
-            assert!(zone_webhook_violations(t, None, &none, "kuma-system").is_empty());
+            assert!(zone_webhook_violations(t, None, &none, "kuma-system", V).is_empty());
         }
         // Outside the system namespace a MeshService or policy is the zone's (the defaulter
         // labels it), a generator is refused in the zone's words, whatever its labels.
@@ -291,10 +300,10 @@ mod tests {
             ResourceType::MeshService,
             ResourceType::MeshLoadBalancingStrategy,
         ] {
-            assert!(zone_webhook_violations(t, Some("app"), &none, "kuma-system").is_empty());
+            assert!(zone_webhook_violations(t, Some("app"), &none, "kuma-system", V).is_empty());
         }
         assert_eq!(
-            zone_webhook_violations(ResourceType::HostnameGenerator, Some("app"), &none, "kuma-system"),
+            zone_webhook_violations(ResourceType::HostnameGenerator, Some("app"), &none, "kuma-system", V),
             [Violation::new(
                 "metadata.namespace",
                 "resource type HostnameGenerator can be created only in the system namespace:kuma-system"
@@ -305,9 +314,24 @@ mod tests {
             ResourceType::MeshMultiZoneService,
             Some("app"),
             &none,
-            "kuma-system"
+            "kuma-system",
+            V
         )
         .is_empty());
+        // 2.9 to 2.11 check the same, in words without the namespace.
+        assert_eq!(
+            zone_webhook_violations(
+                ResourceType::MeshService,
+                Some("kuma-system"),
+                &none,
+                "kuma-system",
+                KumaVersion::V2_11
+            ),
+            [Violation::new(
+                "labels[\"kuma.io/origin\"]",
+                "Operation not allowed. Applying policies on Zone CP requires 'kuma.io/origin' label to be set to 'zone'.",
+            )]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! (`rest::labels`) adds the checks that depend on the control plane's mode; `check()` applies
 //! these to documents, which could go to either.
 
-use crate::model::{labels as label_keys, KumaVersion, Labels};
+use crate::model::{labels as label_keys, KumaVersion, Labels, ResourceType};
 use crate::text::diagnostics::Violation;
 
 fn is_rfc1123_subdomain(s: &str) -> bool {
@@ -203,6 +203,31 @@ pub(crate) fn label_syntax(labels: &Labels, version: KumaVersion) -> Vec<Violati
         }
     }
     violations
+}
+
+/// Kuma 3.0's REST layer holds a MeshLoadBalancingStrategy's `kuma.io/policy-role` to `system`,
+/// whatever the control plane's mode ([`KumaVersion::refuses_policy_roles`]; 2.x stores any role
+/// as written): a universal document that says otherwise is refused by `kumactl apply`.
+pub(crate) fn policy_role(
+    resource_type: ResourceType,
+    labels: &Labels,
+    version: KumaVersion,
+) -> Option<Violation> {
+    if !version.refuses_policy_roles() || resource_type != ResourceType::MeshLoadBalancingStrategy {
+        return None;
+    }
+    let role = labels
+        .get(label_keys::POLICY_ROLE)
+        .map_or("system", String::as_str);
+    (role != "system").then(|| {
+        Violation::new(
+            label_field(label_keys::POLICY_ROLE),
+            format!(
+                "{} label should have system value, got {role}",
+                label_keys::POLICY_ROLE
+            ),
+        )
+    })
 }
 
 /// The label checks every control plane makes whatever its mode (an origin that names neither

@@ -229,6 +229,33 @@ function documentsOf(lines) {
   return out;
 }
 
+// A Go template action that opens a block, and one that ends it.
+const BLOCK_OPENS = /\{\{-?\s*(if|range|with|define|block)\b/g;
+const BLOCK_ENDS = /\{\{-?\s*end\s*-?\}\}/g;
+
+/** How many template blocks lines[first..last] opens and leaves open (negative: closes earlier ones). */
+function blockDepth(lines, first, last) {
+  const text = lines.slice(first, last + 1).join('\n');
+  return (text.match(BLOCK_OPENS) || []).length - (text.match(BLOCK_ENDS) || []).length;
+}
+
+/**
+ * The documents of a template (documentsOf), with those a template block spans joined into one:
+ * `{{- range .Values.zones }}`, `---`, a manifest, `{{- end }}` is one template that renders to
+ * as many documents, not a document of an action alone and a manifest to check on its own.
+ */
+function templateSpans(lines) {
+  const out = [];
+  let depth = 0;
+  for (const doc of documentsOf(lines)) {
+    const previous = out[out.length - 1];
+    if (depth > 0 && previous) previous.last = doc.last;
+    else out.push({ ...doc });
+    depth = Math.max(0, depth + blockDepth(lines, doc.first, doc.last));
+  }
+  return out;
+}
+
 /**
  * The one diagnostic of a document (lines[first..last] of `split`) that is a Go template, or
  * null when it is none: it has an action outside strings (or one in a string that reads a Helm
@@ -258,15 +285,15 @@ function documentDiagnostic(split, first, last, severity) {
  * the core said of it: [{lines: {first, last}, diagnostic}], lines 1-based and inclusive as the
  * core's `range.start.line`. A document is one when the core found an error in it (`diagnostics`:
  * all of the text's, file and documents) and it has a template action outside strings, or one in
- * a string that reads a Helm object. The other documents are not templates, whatever their
- * neighbours hold.
+ * a string that reads a Helm object; documents a template block spans are one (templateSpans).
+ * The other documents are not templates, whatever their neighbours hold.
  */
 function templateDocuments(text, diagnostics, severity) {
   const errorLines = diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line);
   if (errorLines.length === 0) return [];
   const split = splitLines(text);
   const out = [];
-  for (const { first, last } of documentsOf(split.lines)) {
+  for (const { first, last } of templateSpans(split.lines)) {
     if (!errorLines.some((line) => line >= first + 1 && line <= last + 1)) continue;
     const diagnostic = documentDiagnostic(split, first, last, severity);
     if (diagnostic !== null) out.push({ lines: { first: first + 1, last: last + 1 }, diagnostic });
