@@ -8,6 +8,13 @@
 //! retry wait and read-after-write poll stays inside it, and running out is its own error that
 //! says which limit was hit (a listener that accepts and never answers fails within the
 //! deadline, not after `retries x timeout`).
+//!
+//! Bodies are read incrementally and never beyond [`MAX_BODY_BYTES`] (a declared
+//! `Content-Length` above it is refused before anything is read). A body that cannot be read to
+//! its end (its deadline passed, the connection closed early, it is too large) is an error
+//! that says so ([`ClientError::Body`]), never an empty answer: a status code alone proves
+//! nothing. A redirect loop is an answer too ([`ClientError::Redirect`]): reported once with
+//! the URLs, not retried.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -86,6 +93,36 @@ pub enum ClientError {
         path: String,
         /// Cause.
         message: String,
+    },
+    /// The endpoint answered (a status line and headers) but the body could not be read to its
+    /// end: what the status says cannot be taken without it.
+    #[error("Kuma API {method} {path} at {endpoint} answered {status}, but {problem}")]
+    Body {
+        /// Endpoint.
+        endpoint: String,
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// Status code.
+        status: u16,
+        /// What happened to the body.
+        problem: BodyProblem,
+    },
+    /// The request was redirected in a loop (or without end): an answer, a misconfiguration of
+    /// the endpoint or of a proxy in front of it, not unreachability. Not retried.
+    #[error("Kuma API {method} {path} at {endpoint} is redirected {}: {}. A redirect loop is an answer, not an outage: the server (or a proxy in front of it) is misconfigured for this address. A Kuma control plane's API does not redirect its own paths: check that `endpoint` is the API's address (scheme, host, port, no path prefix)", if *looped { "in a loop" } else { "more than 10 times" }, chain.join(" -> "))]
+    Redirect {
+        /// Endpoint.
+        endpoint: String,
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// Every URL requested, then the one the last answer redirected to.
+        chain: Vec<String>,
+        /// Whether the last URL was requested before (else the chain just did not end).
+        looped: bool,
     },
     /// Client set-up.
     #[error("invalid provider configuration: {0}")]
@@ -196,6 +233,212 @@ pub fn humantime(d: Duration) -> String {
     } else {
         format!("{:.1}s", d.as_secs_f64())
     }
+}
+
+/// The most the provider reads of any answer's body: 64 MiB. Kuma's answers are kilobytes to
+/// a few megabytes (a list page holds at most 1,000 items); a body larger than this is not a
+/// Kuma control plane's, and reading it whole would only exhaust memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// [`MAX_BODY_BYTES`] as the messages say it.
+const MAX_BODY_TEXT: &str = "64 MiB";
+
+/// Why a body could not be read to its end ([`ClientError::Body`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyProblem {
+    /// Larger than [`MAX_BODY_BYTES`]: as its `Content-Length` declared (nothing read then), or
+    /// found while reading.
+    TooLarge {
+        /// The declared length, if any.
+        declared: Option<u64>,
+        /// The bytes received when reading stopped.
+        received: usize,
+    },
+    /// The request's timeout (or the operation's deadline) passed while the body arrived.
+    TimedOut {
+        /// How long after the request was sent.
+        after: Duration,
+        /// The bytes received.
+        received: usize,
+        /// The declared length, if any.
+        declared: Option<u64>,
+    },
+    /// The connection closed or broke before the body's end.
+    Closed {
+        /// The bytes received.
+        received: usize,
+        /// The declared length, if any.
+        declared: Option<u64>,
+        /// The transport's words.
+        cause: String,
+    },
+}
+
+impl std::fmt::Display for BodyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let of = |received: usize, declared: Option<u64>| match declared {
+            Some(declared) => format!("{received} of {declared} bytes"),
+            None => format!("{received} bytes"),
+        };
+        match self {
+            BodyProblem::TooLarge {
+                declared: Some(declared),
+                ..
+            } => write!(
+                f,
+                "its body is larger than the {MAX_BODY_TEXT} the provider reads of any answer (Content-Length: {declared} bytes), so none of it was read; a Kuma control plane's answers are kilobytes to a few megabytes"
+            ),
+            BodyProblem::TooLarge { .. } => write!(
+                f,
+                "its body went past the {MAX_BODY_TEXT} the provider reads of any answer, so reading stopped there; a Kuma control plane's answers are kilobytes to a few megabytes"
+            ),
+            BodyProblem::TimedOut {
+                after,
+                received,
+                declared,
+            } => write!(
+                f,
+                "timed out reading its body after {} ({} received): the body stalled",
+                humantime(*after),
+                of(*received, *declared)
+            ),
+            BodyProblem::Closed {
+                received,
+                declared,
+                cause,
+            } => write!(
+                f,
+                "the connection closed after {} of its body ({cause})",
+                of(*received, *declared)
+            ),
+        }
+    }
+}
+
+/// What reading a body does at its limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AtLimit {
+    /// A body larger than the limit is [`BodyProblem::TooLarge`] (refused before anything is
+    /// read when its `Content-Length` says so).
+    Refuse,
+    /// Keep the first `limit` bytes and stop reading (a quote).
+    Keep,
+}
+
+/// Read `response`'s body incrementally, at most `limit` bytes, doing `at_limit` beyond;
+/// `sent` is when the request went out.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    at_limit: AtLimit,
+    sent: Instant,
+) -> Result<Vec<u8>, BodyProblem> {
+    let declared = response.content_length();
+    if at_limit == AtLimit::Refuse && declared.is_some_and(|d| d > limit as u64) {
+        return Err(BodyProblem::TooLarge {
+            declared,
+            received: 0,
+        });
+    }
+    // Not the declared length: a server may declare much and send nothing.
+    let mut body = Vec::with_capacity(declared.map_or(0, |d| d.min(64 * 1024) as usize));
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    if at_limit == AtLimit::Keep {
+                        body.extend_from_slice(&chunk[..limit - body.len()]);
+                        return Ok(body);
+                    }
+                    return Err(BodyProblem::TooLarge {
+                        declared,
+                        received: body.len() + chunk.len(),
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => {
+                return Err(BodyProblem::TimedOut {
+                    after: sent.elapsed(),
+                    received: body.len(),
+                    declared,
+                })
+            }
+            Err(e) => {
+                return Err(BodyProblem::Closed {
+                    received: body.len(),
+                    declared,
+                    cause: error_chain(&e),
+                })
+            }
+        }
+    }
+}
+
+/// What a body that is not the JSON expected holds, for an error: its content type, size and
+/// first characters.
+fn describe_body(content_type: Option<&str>, body: &[u8]) -> String {
+    let kind = match content_type {
+        Some(kind) => format!("Content-Type {kind}"),
+        None => "no Content-Type".to_owned(),
+    };
+    if body.is_empty() {
+        return format!("an empty body, {kind}");
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(400)]);
+    let mut start: String = text.chars().take(80).collect();
+    if body.len() > start.len() {
+        start.push('…');
+    }
+    format!("{} bytes, {kind}, beginning {start:?}", body.len())
+}
+
+/// The redirects a request follows before it counts as without end.
+const MAX_REDIRECTS: usize = 10;
+
+/// The redirect policy's refusal: the URLs of a loop, or of a chain that went on too long.
+#[derive(Debug)]
+struct RedirectRefused {
+    chain: Vec<String>,
+    looped: bool,
+}
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redirect refused: {}", self.chain.join(" -> "))
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Follow redirects, but stop at once at a URL already requested (a loop) or after
+/// [`MAX_REDIRECTS`], keeping the URLs for the error.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let looped = attempt.previous().iter().any(|url| url == attempt.url());
+        if looped || attempt.previous().len() > MAX_REDIRECTS {
+            let chain = (attempt.previous().iter())
+                .chain(std::iter::once(attempt.url()))
+                .map(|url| url.to_string())
+                .collect();
+            attempt.error(RedirectRefused { chain, looped })
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The policy's refusal inside a reqwest error.
+fn redirect_refused(error: &reqwest::Error) -> Option<&RedirectRefused> {
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        if let Some(refused) = s.downcast_ref::<RedirectRefused>() {
+            return Some(refused);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// The client. Cheap to clone; safe to share between concurrent RPCs.
@@ -349,6 +592,7 @@ impl KumaClient {
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .tcp_nodelay(true)
+            .redirect(redirect_policy())
             .pool_max_idle_per_host(16)
             .user_agent(concat!(
                 "terraform-provider-kuma/",
@@ -455,6 +699,22 @@ impl KumaClient {
         }
     }
 
+    /// The error of a request redirected in a loop (or without end).
+    fn redirect_error(
+        &self,
+        method: &Method,
+        path: &str,
+        refused: &RedirectRefused,
+    ) -> ClientError {
+        ClientError::Redirect {
+            endpoint: self.inner.config.endpoint.clone(),
+            method: method.to_string(),
+            path: path.to_owned(),
+            chain: refused.chain.clone(),
+            looped: refused.looped,
+        }
+    }
+
     /// The endpoint.
     pub fn endpoint(&self) -> &str {
         &self.inner.config.endpoint
@@ -482,12 +742,20 @@ impl KumaClient {
         self.call(Method::GET, path, None, false).await
     }
 
+    /// GET one Kuma object: a JSON object with a `name`. A success whose body is anything else
+    /// (empty, `{}`, another document) is [`ClientError::Decode`]: an answer that does not hold
+    /// the object says nothing about it (a status code alone is no proof that it exists).
+    pub async fn get_item(&self, path: &str) -> Result<serde_json::Value, ClientError> {
+        let item = self.get(path).await?;
+        item_or_error(item, path)
+    }
+
     /// GET, retrying 404s for a while (a resource just written may not be readable yet when the
     /// API sits behind a load balancer or a store with replication lag).
     pub async fn get_after_write(&self, path: &str) -> Result<serde_json::Value, ClientError> {
         let mut attempt = 0u32;
         loop {
-            match self.get(path).await {
+            match self.get_item(path).await {
                 Err(e) if e.is_not_found() && attempt < 10 && !stopping() => {
                     attempt += 1;
                     log::debug(
@@ -516,7 +784,7 @@ impl KumaClient {
         let mut missing = 0u32;
         loop {
             let asked = Instant::now();
-            let error = match self.get(path).await {
+            let error = match self.get_item(path).await {
                 Ok(item) => return LostAnswerRead::Found(item),
                 Err(e) if e.is_not_found() => e,
                 Err(e) if missing > 0 => {
@@ -582,9 +850,26 @@ impl KumaClient {
             message: error_chain(&e),
             sent: !e.is_connect(),
         };
-        let response = request.send().await.map_err(transport)?;
+        let sent = Instant::now();
+        let response = request
+            .send()
+            .await
+            .map_err(|e| match redirect_refused(&e) {
+                Some(refused) => self.redirect_error(&Method::GET, path, refused),
+                None => transport(e),
+            })?;
         let status = response.status().as_u16();
-        let text = response.text().await.map_err(transport)?;
+        // A quote: the first 64 KiB are plenty, whatever the body's size.
+        let body = read_body(response, TEXT_QUOTE_BYTES, AtLimit::Keep, sent)
+            .await
+            .map_err(|problem| ClientError::Body {
+                endpoint: self.inner.config.endpoint.clone(),
+                method: "GET".to_owned(),
+                path: path.to_owned(),
+                status,
+                problem,
+            })?;
+        let text = String::from_utf8_lossy(&body);
         Ok((status, text.chars().take(1000).collect()))
     }
 
@@ -646,9 +931,17 @@ impl KumaClient {
         let mut pages = 0;
         while let Some(current) = next.take() {
             let page = self.get(&current).await?;
-            if let Some(list) = page.get("items").and_then(|v| v.as_array()) {
-                items.extend(list.iter().cloned());
-            }
+            // A page without `items` is not a list: not an empty one.
+            let Some(list) = page.get("items").and_then(|v| v.as_array()) else {
+                return Err(ClientError::Decode {
+                    path: current,
+                    message: format!(
+                        "the answer is not a Kuma list (no `items` array): {}",
+                        json_start(&page)
+                    ),
+                });
+            };
+            items.extend(list.iter().cloned());
             let total = page.get("total").and_then(|v| v.as_u64());
             if items.len() > max_items || total.is_some_and(|t| t > max_items as u64) {
                 return Ok(None);
@@ -767,6 +1060,13 @@ impl KumaClient {
                     ],
                 );
             }
+            // A redirect loop is an answer: reported as such, never retried.
+            if let Some(refused) = outcome.as_ref().err().and_then(redirect_refused) {
+                trace.answered = true;
+                trace.last_answered = true;
+                trace.sent = true;
+                return Err(self.redirect_error(method, path, refused));
+            }
             trace.last_answered = outcome.is_ok();
             trace.answered |= outcome.is_ok();
             trace.sent |= outcome.as_ref().map_or_else(|e| !e.is_connect(), |_| true);
@@ -783,30 +1083,64 @@ impl KumaClient {
                             retried: attempt > 0,
                         });
                     }
-                    let text = response.text().await.unwrap_or_default();
-                    if status.is_success() {
-                        if text.trim().is_empty() {
-                            return Ok(serde_json::Value::Object(Default::default()));
-                        }
-                        return serde_json::from_str(&text).map_err(|e| ClientError::Decode {
-                            path: path.to_owned(),
-                            message: e.to_string(),
-                        });
-                    }
-                    let error = ClientError::Api {
+                    let content_type = (response.headers().get(reqwest::header::CONTENT_TYPE))
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let read = read_body(response, MAX_BODY_BYTES, AtLimit::Refuse, sent).await;
+                    let failed_body = |problem: BodyProblem| ClientError::Body {
+                        endpoint: self.inner.config.endpoint.clone(),
                         method: method.to_string(),
                         path: path.to_owned(),
                         status: status.as_u16(),
-                        body: Box::new(serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody {
-                            title: status.canonical_reason().unwrap_or("error").to_owned(),
-                            detail: text.chars().take(500).collect(),
-                            ..ErrorBody::default()
-                        })),
+                        problem,
                     };
                     if is_retryable_status(status) {
-                        error
+                        // The status says it all (a failure to retry); the body only adds
+                        // Kuma's words when it can be read.
+                        let (text, unread) = match read {
+                            Ok(body) => (String::from_utf8_lossy(&body).into_owned(), None),
+                            Err(problem) => (String::new(), Some(problem)),
+                        };
+                        let mut body = error_body(status, &text);
+                        if let Some(problem) = unread {
+                            body.detail = format!("its body could not be read: {problem}");
+                        }
+                        ClientError::Api {
+                            method: method.to_string(),
+                            path: path.to_owned(),
+                            status: status.as_u16(),
+                            body: Box::new(body),
+                        }
                     } else {
-                        return Err(error);
+                        match read {
+                            Ok(body) if status.is_success() => {
+                                return parse_json(path, content_type.as_deref(), &body)
+                            }
+                            Ok(body) => {
+                                let text = String::from_utf8_lossy(&body);
+                                return Err(ClientError::Api {
+                                    method: method.to_string(),
+                                    path: path.to_owned(),
+                                    status: status.as_u16(),
+                                    body: Box::new(error_body(status, &text)),
+                                });
+                            }
+                            // A body cut short in a read may come whole the next time; a
+                            // write's status is its answer (a success was carried out), and
+                            // a body that stalled or is too large would do so again.
+                            Err(problem @ BodyProblem::Closed { .. }) if *method == Method::GET => {
+                                failed_body(problem)
+                            }
+                            Err(problem) => {
+                                let error = failed_body(problem);
+                                return Err(match self.remaining() {
+                                    Some(left) if left <= Duration::from_millis(5) => {
+                                        self.deadline_error(Some(error.to_string()), false)
+                                    }
+                                    _ => error,
+                                });
+                            }
+                        }
                     }
                 }
                 Err(e) => {
@@ -867,6 +1201,60 @@ fn is_retryable_status(status: StatusCode) -> bool {
         || status == StatusCode::REQUEST_TIMEOUT
         || status == StatusCode::TOO_MANY_REQUESTS
 }
+
+/// Kuma's error body of an answer with `status`, else one in its shape that quotes `text`.
+fn error_body(status: StatusCode, text: &str) -> ErrorBody {
+    serde_json::from_str(text).unwrap_or_else(|_| ErrorBody {
+        title: status.canonical_reason().unwrap_or("error").to_owned(),
+        detail: text.chars().take(500).collect(),
+        ..ErrorBody::default()
+    })
+}
+
+/// A success's body as JSON (an empty body is an empty object: a PUT's answer may be empty).
+fn parse_json(
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<serde_json::Value, ClientError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+        path: path.to_owned(),
+        message: format!(
+            "{e}; the answer is not JSON ({})",
+            describe_body(content_type, body)
+        ),
+    })
+}
+
+/// The first characters of a JSON document, for an error.
+pub fn json_start(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    let mut start: String = text.chars().take(200).collect();
+    if start.len() < text.len() {
+        start.push('…');
+    }
+    start
+}
+
+/// `item` when it is a Kuma object (a JSON object with a non-empty `name`), else why not.
+fn item_or_error(item: serde_json::Value, path: &str) -> Result<serde_json::Value, ClientError> {
+    match item.get("name").and_then(|n| n.as_str()) {
+        Some(name) if !name.is_empty() => Ok(item),
+        _ => Err(ClientError::Decode {
+            path: path.to_owned(),
+            message: format!(
+                "the answer is not a Kuma object (no `name`): {}",
+                json_start(&item)
+            ),
+        }),
+    }
+}
+
+/// How much of a page [`KumaClient::get_text_once`] reads: a quote.
+const TEXT_QUOTE_BYTES: usize = 64 * 1024;
 
 /// Exponential backoff from 50 ms, capped at 2 s, with full jitter on the upper half.
 fn backoff(attempt: u32) -> Duration {
@@ -1002,7 +1390,7 @@ pub fn encode(segment: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1275,6 +1663,406 @@ mod tests {
                 other => panic!("{status}: {other:?}"),
             }
         }
+    }
+
+    /// How a [`serve_raw`] server ends each answer after writing it.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum Then {
+        /// Close the connection.
+        Close,
+        /// Keep it open, sending nothing more, this long.
+        Stall(Duration),
+    }
+
+    /// A server that answers every request (each connection in a thread of its own) with the
+    /// raw bytes of `answer` (status line, headers, whatever of the body it sends), then does
+    /// `then`; the request lines it got, in order.
+    fn serve_raw(
+        answer: String,
+        then: Then,
+    ) -> Option<(String, Arc<std::sync::Mutex<Vec<String>>>)> {
+        serve_raw_by(move |_| (answer.clone(), then))
+    }
+
+    /// [`serve_raw`] with the answer `answer` picks for each request line (`PUT /x HTTP/1.1`).
+    pub(crate) fn serve_raw_by(
+        answer: impl Fn(&str) -> (String, Then) + Send + Sync + 'static,
+    ) -> Option<(String, Arc<std::sync::Mutex<Vec<String>>>)> {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+        let address = listener.local_addr().ok()?;
+        let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let requests = Arc::clone(&seen);
+        let answer = Arc::new(answer);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else {
+                    return;
+                };
+                let (answer, requests) = (Arc::clone(&answer), Arc::clone(&requests));
+                std::thread::spawn(move || {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    let end = loop {
+                        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break at + 4;
+                        }
+                        match stream.read(&mut buffer) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&request[..end]).into_owned();
+                    // The body too: closing on unread bytes would reset the connection.
+                    let length: usize = (head.lines())
+                        .filter_map(|l| l.split_once(':'))
+                        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                        .and_then(|(_, v)| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while request.len() < end + length {
+                        match stream.read(&mut buffer) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let line = head.lines().next().unwrap_or_default().to_owned();
+                    let (bytes, then) = answer(&line);
+                    if let Ok(mut requests) = requests.lock() {
+                        requests.push(line);
+                    }
+                    let _ = stream.write_all(bytes.as_bytes());
+                    let _ = stream.flush();
+                    match then {
+                        Then::Close => {
+                            let _ = stream.shutdown(std::net::Shutdown::Both);
+                        }
+                        Then::Stall(wait) => std::thread::sleep(wait),
+                    }
+                });
+            }
+        });
+        Some((format!("http://{address}"), seen))
+    }
+
+    /// A client of `endpoint` with a per-request `timeout`, `max_retries` and no deadline.
+    fn client_with(endpoint: &str, timeout: Duration, max_retries: u32) -> KumaClient {
+        let Ok(client) = KumaClient::new(ClientConfig {
+            endpoint: endpoint.to_owned(),
+            token: None,
+            ca_cert: None,
+            insecure_skip_verify: false,
+            timeout,
+            max_retries,
+            operation_timeout: Duration::from_secs(60),
+        }) else {
+            panic!("client");
+        };
+        client
+    }
+
+    fn requests(seen: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
+        seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// A 200 that declares 1,000 bytes, sends 10 and then stalls is no answer: the read fails
+    /// within the request's timeout, saying the body timed out (not an empty object, not
+    /// "exists"), and is not retried into a longer wait.
+    #[test]
+    fn a_success_whose_body_stalls_is_an_error_within_the_timeout_not_an_answer() {
+        crate::test_server::block_on(async {
+            let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"name\":\"x";
+            let Some((endpoint, seen)) =
+                serve_raw(answer.to_owned(), Then::Stall(Duration::from_secs(20)))
+            else {
+                return;
+            };
+            let timeout = Duration::from_millis(800);
+            let client = client_with(&endpoint, timeout, 4);
+            let started = Instant::now();
+            let outcome = client.get_item("/meshes/default").await;
+            let took = started.elapsed();
+            assert!(took < Duration::from_secs(3), "took {took:?}");
+            let Err(error) = outcome else {
+                panic!("a stalled body was an answer: {outcome:?}");
+            };
+            let ClientError::Body {
+                status: 200,
+                problem:
+                    BodyProblem::TimedOut {
+                        received: 10,
+                        declared: Some(1000),
+                        after,
+                    },
+                ..
+            } = &error
+            else {
+                panic!("{error:?}");
+            };
+            assert!(*after >= timeout.mul_f64(0.9), "{after:?}");
+            let text = error.to_string();
+            for words in [
+                "Kuma API GET /meshes/default at http://",
+                "answered 200, but timed out reading its body after",
+                "(10 of 1000 bytes received): the body stalled",
+            ] {
+                assert!(text.contains(words), "{words}: {text}");
+            }
+            // A body that stalled would stall again: asked once.
+            assert_eq!(requests(&seen).len(), 1, "{:?}", requests(&seen));
+            // An answer cut short is no proof that the object exists.
+            let Ok(crate::config::Configuration::Ready(configured)) =
+                crate::config::configure(&crate::value::Value::object([
+                    ("endpoint", crate::value::Value::string(&endpoint)),
+                    ("timeout", crate::value::Value::string("800ms")),
+                ]))
+            else {
+                panic!("the provider configures");
+            };
+            let exists = crate::resources::exists(&configured, "/meshes/default").await;
+            assert!(
+                matches!(
+                    exists,
+                    Err(ClientError::Body {
+                        problem: BodyProblem::TimedOut { .. },
+                        ..
+                    })
+                ),
+                "{exists:?}"
+            );
+        });
+    }
+
+    /// A 200 whose connection closes after 10 of its 1,000 bytes: an error that says so; a
+    /// read is tried again (the body may come whole), and fails the same way.
+    #[test]
+    fn a_success_whose_connection_closes_early_is_an_error_saying_how_much_came() {
+        crate::test_server::block_on(async {
+            let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"name\":\"x";
+            let Some((endpoint, seen)) = serve_raw(answer.to_owned(), Then::Close) else {
+                return;
+            };
+            let client = client_with(&endpoint, Duration::from_secs(10), 1);
+            let outcome = client.get_item("/meshes/default").await;
+            let Err(error) = outcome else {
+                panic!("a broken body was an answer: {outcome:?}");
+            };
+            assert!(
+                matches!(
+                    &error,
+                    ClientError::Body {
+                        status: 200,
+                        problem: BodyProblem::Closed {
+                            received: 10,
+                            declared: Some(1000),
+                            ..
+                        },
+                        ..
+                    }
+                ),
+                "{error:?}"
+            );
+            let text = error.to_string();
+            assert!(
+                text.contains("answered 200, but the connection closed after 10 of 1000 bytes"),
+                "{text}"
+            );
+            assert!(!error.is_not_found());
+            assert_eq!(requests(&seen).len(), 2, "{:?}", requests(&seen));
+        });
+    }
+
+    /// A `Content-Length` of 100 MiB is refused at once, before any of the body is read: the
+    /// server never has to send it, and nothing is retried.
+    #[test]
+    fn a_body_declared_larger_than_the_limit_is_refused_before_it_is_read() {
+        crate::test_server::block_on(async {
+            let declared = 100 * 1024 * 1024;
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n"
+            );
+            let Some((endpoint, seen)) = serve_raw(answer, Then::Stall(Duration::from_secs(20)))
+            else {
+                return;
+            };
+            let client = client_with(&endpoint, Duration::from_secs(10), 4);
+            let started = Instant::now();
+            let outcome = client.get("/").await;
+            assert!(started.elapsed() < Duration::from_secs(2));
+            let Err(error) = outcome else {
+                panic!("a 100 MiB body was an answer: {outcome:?}");
+            };
+            assert!(
+                matches!(
+                    &error,
+                    ClientError::Body {
+                        problem: BodyProblem::TooLarge {
+                            declared: Some(d),
+                            received: 0,
+                        },
+                        ..
+                    } if *d == declared
+                ),
+                "{error:?}"
+            );
+            let text = error.to_string();
+            assert!(
+                text.contains("its body is larger than the 64 MiB the provider reads of any answer (Content-Length: 104857600 bytes), so none of it was read"),
+                "{text}"
+            );
+            assert_eq!(requests(&seen).len(), 1, "{:?}", requests(&seen));
+        });
+    }
+
+    /// `/a` redirects to `/b`, which redirects to `/a`: one error naming the loop's URLs, each
+    /// URL asked once (not once per retry); a chain that goes on is cut after 10 redirects.
+    #[test]
+    fn a_redirect_loop_is_one_error_naming_its_urls_and_is_not_retried() {
+        use axum::http::{header::LOCATION, StatusCode};
+        crate::test_server::block_on(async {
+            let asked: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+            let counted = Arc::clone(&asked);
+            let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+                let counted = Arc::clone(&counted);
+                async move {
+                    let path = uri.path().to_owned();
+                    if let Ok(mut asked) = counted.lock() {
+                        asked.push(path.clone());
+                    }
+                    let to = match path.as_str() {
+                        "/a" => "/b".to_owned(),
+                        "/b" => "/a".to_owned(),
+                        other => {
+                            let n: u32 =
+                                other.trim_start_matches("/n/").parse().unwrap_or_default();
+                            format!("/n/{}", n + 1)
+                        }
+                    };
+                    (StatusCode::FOUND, [(LOCATION, to)])
+                }
+            });
+            let endpoint = crate::test_server::serve(app).await;
+            let client = client_with(&endpoint, Duration::from_secs(10), 4);
+            let outcome = client.get("/a").await;
+            let Err(error) = outcome else {
+                panic!("a redirect loop was an answer: {outcome:?}");
+            };
+            let ClientError::Redirect {
+                chain,
+                looped: true,
+                ..
+            } = &error
+            else {
+                panic!("{error:?}");
+            };
+            assert_eq!(
+                chain,
+                &[
+                    format!("{endpoint}/a"),
+                    format!("{endpoint}/b"),
+                    format!("{endpoint}/a")
+                ]
+            );
+            let text = error.to_string();
+            assert!(
+                text.contains(&format!(
+                    "is redirected in a loop: {endpoint}/a -> {endpoint}/b -> {endpoint}/a. A redirect loop is an answer, not an outage"
+                )),
+                "{text}"
+            );
+            let seen = |asked: &std::sync::Mutex<Vec<String>>| {
+                asked.lock().map(|a| a.clone()).unwrap_or_default()
+            };
+            assert_eq!(seen(&asked), ["/a", "/b"]);
+            // A write meets the same answer: not retried either.
+            let put = client.put("/a", &serde_json::json!({})).await;
+            assert!(
+                matches!(put, Err(ClientError::Redirect { looped: true, .. })),
+                "{put:?}"
+            );
+            assert_eq!(seen(&asked), ["/a", "/b", "/a", "/b"]);
+
+            // Redirects without end: cut after 10, the error says so.
+            if let Ok(mut asked) = asked.lock() {
+                asked.clear();
+            }
+            let outcome = client.get("/n/0").await;
+            let Err(error @ ClientError::Redirect { looped: false, .. }) = outcome else {
+                panic!("{outcome:?}");
+            };
+            assert!(
+                error
+                    .to_string()
+                    .contains("is redirected more than 10 times"),
+                "{error}"
+            );
+            assert_eq!(seen(&asked).len(), 11, "{:?}", seen(&asked));
+        });
+    }
+
+    /// A success whose body is not the object asked for says nothing about it: `{}` and an
+    /// empty body are not a Kuma object; an HTML page is not JSON, and the error names its
+    /// content type and first characters; a page without `items` is not a list.
+    #[test]
+    fn a_success_that_is_not_kumas_answer_is_a_decode_error_saying_what_came() {
+        crate::test_server::block_on(async {
+            let answer = |content_type: &str, body: &str| {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let decode_error = |outcome: Result<serde_json::Value, ClientError>| match outcome {
+                Err(error @ ClientError::Decode { .. }) => error.to_string(),
+                other => panic!("not a decode error: {other:?}"),
+            };
+
+            for body in ["{}", "", "{\"name\":\"\"}", "[]"] {
+                let Some((endpoint, _)) = serve_raw(answer("application/json", body), Then::Close)
+                else {
+                    return;
+                };
+                let client = client_with(&endpoint, Duration::from_secs(5), 0);
+                let text = decode_error(client.get_item("/meshes/default").await);
+                assert!(
+                    text.starts_with("unexpected response from /meshes/default: the answer is not a Kuma object (no `name`)"),
+                    "{body:?}: {text}"
+                );
+            }
+            // The same body from a read that is not of one object is an answer.
+            let Some((endpoint, _)) = serve_raw(answer("application/json", "{}"), Then::Close)
+            else {
+                return;
+            };
+            let client = client_with(&endpoint, Duration::from_secs(5), 0);
+            assert_eq!(client.get("/").await.ok(), Some(serde_json::json!({})));
+
+            let Some((endpoint, _)) =
+                serve_raw(answer("text/html", "<html>login</html>"), Then::Close)
+            else {
+                return;
+            };
+            let client = client_with(&endpoint, Duration::from_secs(5), 0);
+            let text = decode_error(client.get_item("/meshes/default").await);
+            for words in [
+                "the answer is not JSON (18 bytes, Content-Type text/html, beginning \"<html>login</html>\")",
+                "unexpected response from /meshes/default: ",
+            ] {
+                assert!(text.contains(words), "{words}: {text}");
+            }
+
+            let Some((endpoint, _)) =
+                serve_raw(answer("application/json", "{\"total\": 0}"), Then::Close)
+            else {
+                return;
+            };
+            let client = client_with(&endpoint, Duration::from_secs(5), 0);
+            let listed = client.list_all("/hostnamegenerators").await;
+            let text = decode_error(listed.map(serde_json::Value::from));
+            assert!(
+                text.contains("the answer is not a Kuma list (no `items` array): {\"total\":0}"),
+                "{text}"
+            );
+        });
     }
 
     #[test]

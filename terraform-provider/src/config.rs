@@ -8,7 +8,9 @@ use kuma_mzs_core::api::Mode;
 use kuma_mzs_core::model::labels as label_keys;
 use kuma_mzs_core::KumaVersion;
 
-use crate::client::{ClientConfig, ClientError, DeadlineSetBy, KumaClient, PROBE_LIMIT};
+use crate::client::{
+    json_start, BodyProblem, ClientConfig, ClientError, DeadlineSetBy, KumaClient, PROBE_LIMIT,
+};
 use crate::diag::{attr, Diag, Step};
 use crate::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::value::{Ty, Value};
@@ -596,12 +598,53 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
             );
             if may_answer_later(&e) {
                 settled.release_unread = Some(Unread::of(&e));
+            } else if let Some(warning) = not_kumas_index_error(configured, &e) {
+                diags.push(warning);
             }
             return (settled, diags);
         }
     };
     diags.extend(settle_index(configured, &mut settled, &client, &body).await);
     (settled, diags)
+}
+
+/// The warning for an endpoint whose `GET /` answered, but not with a Kuma control plane's
+/// index (`answered`: what it answered): the release cannot be told, which plans show.
+fn not_kumas_index(configured: &Configured, answered: &str) -> Diag {
+    let endpoint = configured.client.endpoint();
+    let rules = configured.kuma_version.as_str();
+    let because = if configured.explicit_version.is_some() {
+        "as `kuma_version` says"
+    } else {
+        "the default: `kuma_version` is not set"
+    };
+    Diag::warning(
+        format!("{endpoint} does not answer `GET /` as a Kuma control plane"),
+        format!(
+            "`GET /` at {endpoint} {}. A Kuma control plane answers it with its index, JSON that names its release (`\"version\": \"2.14.3\"`). So the provider cannot tell which Kuma release it talks to: plans check configurations with Kuma {rules} rules ({because}), and the `kri` and `snis` of a MeshMultiZoneService being created (or whose names a change can alter) are unknown until the apply reads them back. If {endpoint} is not the control plane's API (a GUI, a gateway's or a login page, a proxy that redirects), every other request meets the same answer, the apply's writes too: set `endpoint` to the API's address (a Kuma control plane serves it on port 5681 by default).",
+            answered.trim_end().trim_end_matches('.'),
+        ),
+    )
+    .at(attr("endpoint"))
+}
+
+/// [`not_kumas_index`] for a `GET /` that failed with `error`, when the failure is an answer
+/// that is not Kuma's (a body that is not JSON or too large, a redirect loop, a 404): `None`
+/// for refused credentials and failures another try may clear, which are reported apart.
+fn not_kumas_index_error(configured: &Configured, error: &ClientError) -> Option<Diag> {
+    let answered = match error {
+        ClientError::Decode { .. }
+        | ClientError::Redirect { .. }
+        | ClientError::Body {
+            problem: BodyProblem::TooLarge { .. },
+            ..
+        } => format!("got no Kuma index: {error}"),
+        ClientError::Api { status, .. } if !matches!(status, 401 | 403) => {
+            format!("answered {status}, where a Kuma control plane answers 200: {error}")
+        }
+        _ => return None,
+    };
+    Some(not_kumas_index(configured, &answered))
 }
 
 /// What `GET /` answered (`body`), settled into `settled`: the release (the server's wins over
@@ -616,6 +659,13 @@ async fn settle_index(
     let mut diags = Vec::new();
     settled.release_unread = None;
     let info = ServerInfo::from_index(body);
+    if !ServerInfo::is_kuma(body) {
+        let answered = format!(
+            "answered JSON that names no `version`: {}",
+            json_start(body)
+        );
+        diags.push(not_kumas_index(configured, &answered));
+    }
     settled.refuses_create_over_existing = info.kuma_local;
     settled.mode = server_mode(client, &info).await;
     crate::log::info(
@@ -761,9 +811,12 @@ fn may_answer_later(error: &ClientError) -> bool {
         ClientError::Transport { .. }
         | ClientError::Deadline { .. }
         | ClientError::NotAskedAgain { .. } => true,
-        ClientError::Decode { .. } | ClientError::Config(_) | ClientError::AlreadyExists { .. } => {
-            false
-        }
+        // A body that stalled or broke off may come whole another time; one too large will not.
+        ClientError::Body { problem, .. } => !matches!(problem, BodyProblem::TooLarge { .. }),
+        ClientError::Decode { .. }
+        | ClientError::Redirect { .. }
+        | ClientError::Config(_)
+        | ClientError::AlreadyExists { .. } => false,
     }
 }
 
@@ -816,10 +869,11 @@ impl Configured {
                         (Err(unread), warnings)
                     }
                     // A clear answer without the release, as every later try would get.
-                    Err(_) => {
+                    Err(e) => {
                         let mut settled = Configured::clone(self);
                         settled.release_unread = None;
-                        (Ok(Arc::new(settled)), Vec::new())
+                        let warnings = not_kumas_index_error(self, &e).into_iter().collect();
+                        (Ok(Arc::new(settled)), warnings)
                     }
                 };
                 crate::log::info(
@@ -1281,7 +1335,14 @@ async fn zone_problem(zone: &Zone, limit: Duration) -> Option<String> {
                 "it is not a Kuma control plane's API (check the URL): {e}"
             ))
         }
-        Err(e @ ClientError::Decode { .. }) => Some(format!(
+        Err(
+            e @ (ClientError::Decode { .. }
+            | ClientError::Redirect { .. }
+            | ClientError::Body {
+                problem: BodyProblem::TooLarge { .. },
+                ..
+            }),
+        ) => Some(format!(
             "it is not a Kuma control plane's API (check the URL): {e}"
         )),
         // No answer in time, no connection, or refused credentials will not change during
@@ -2002,6 +2063,173 @@ mod tests {
             // Nothing can be asked of it at all: the cause-first "Cannot reach" of whatever
             // asks says it; no advice about letting `GET /` through a gateway.
             assert!(warnings.is_empty(), "{warnings:?}");
+        });
+    }
+
+    const NOT_KUMA: &str = "does not answer `GET /` as a Kuma control plane";
+
+    /// A fake endpoint whose `GET /` (every path) answers `status`, `content_type` and `body`.
+    async fn answering(status: u16, content_type: &'static str, body: &'static str) -> String {
+        use axum::http::{header::CONTENT_TYPE, StatusCode};
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let app = axum::Router::new()
+            .fallback(move || async move { (status, [(CONTENT_TYPE, content_type)], body) });
+        crate::test_server::serve(app).await
+    }
+
+    /// The warnings of `detect` that say `endpoint` is not a Kuma control plane.
+    fn not_kuma_warnings(diags: &[Diag]) -> Vec<&Diag> {
+        diags
+            .iter()
+            .filter(|d| d.summary.contains(NOT_KUMA))
+            .collect()
+    }
+
+    /// An endpoint that answers `GET /` with something other than a Kuma control plane's index
+    /// (a login page, JSON without `version`, a 404, a redirect loop, a body too large) is a
+    /// warning on `endpoint` naming the address and what came, not a silent fallback to the
+    /// default rules; a Kuma index is not.
+    #[test]
+    fn an_endpoint_that_does_not_answer_as_kuma_is_a_warning_on_endpoint() {
+        use axum::http::{header::LOCATION, StatusCode};
+        block_on(async {
+            let looping = crate::test_server::serve(
+                axum::Router::new()
+                    .route(
+                        "/",
+                        axum::routing::get(|| async {
+                            (StatusCode::FOUND, [(LOCATION, "/login")])
+                        }),
+                    )
+                    .route(
+                        "/login",
+                        axum::routing::get(|| async { (StatusCode::FOUND, [(LOCATION, "/")]) }),
+                    ),
+            )
+            .await;
+            let Some((huge, _)) = crate::client::tests::serve_raw_by(|_| {
+                (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n".to_owned(),
+                    crate::client::tests::Then::Stall(Duration::from_secs(10)),
+                )
+            }) else {
+                return;
+            };
+            let cases = [
+                (
+                    answering(200, "text/html", "<html>login</html>").await,
+                    "got no Kuma index: unexpected response from /: expected value at line 1 column 1; the answer is not JSON (18 bytes, Content-Type text/html, beginning \"<html>login</html>\")",
+                ),
+                (
+                    answering(200, "application/json", "{\"status\":\"ok\"}").await,
+                    "answered JSON that names no `version`: {\"status\":\"ok\"}",
+                ),
+                (
+                    answering(404, "text/plain", "404 page not found").await,
+                    "answered 404, where a Kuma control plane answers 200",
+                ),
+                (looping.clone(), "is redirected in a loop"),
+                (huge, "its body is larger than the 64 MiB"),
+            ];
+            for (endpoint, answered) in cases {
+                let configured = configured_at(&endpoint, None);
+                let started = std::time::Instant::now();
+                let (settled, diags) = detect(&configured).await;
+                assert!(started.elapsed() < Duration::from_secs(5), "{endpoint}");
+                let [warning] = not_kuma_warnings(&diags)[..] else {
+                    panic!("{answered}: one warning: {diags:?}");
+                };
+                assert!(!warning.error);
+                assert_eq!(
+                    warning.summary,
+                    format!("{endpoint} does not answer `GET /` as a Kuma control plane")
+                );
+                assert_eq!(warning.path, attr("endpoint"));
+                for words in [
+                    &format!("`GET /` at {endpoint} "),
+                    answered,
+                    "plans check configurations with Kuma 3.0 rules (the default: `kuma_version` is not set)",
+                    "set `endpoint` to the API's address",
+                ] {
+                    assert!(warning.detail.contains(words), "{words}: {}", warning.detail);
+                }
+                // A clear answer, the same every time: not asked again at plan.
+                assert_eq!(settled.release_unread, None, "{answered}");
+            }
+
+            // With `kuma_version`, its rules are the ones named.
+            let configured = configured_at(&looping, Some("2.14"));
+            let (_, diags) = detect(&configured).await;
+            let [warning] = not_kuma_warnings(&diags)[..] else {
+                panic!("one warning: {diags:?}");
+            };
+            assert!(
+                warning
+                    .detail
+                    .contains("Kuma 2.14 rules (as `kuma_version` says)"),
+                "{}",
+                warning.detail
+            );
+
+            // Kuma's index: no such warning.
+            let (kuma, _) = kuma("2.14.3", Ok(serde_json::json!({"mode": "global"}))).await;
+            let (settled, diags) = detect(&configured_at(&kuma, None)).await;
+            assert!(not_kuma_warnings(&diags).is_empty(), "{diags:?}");
+            assert_eq!(settled.kuma_version, KumaVersion::V2_14);
+            let (kuma_local, _) = flaky_index(0, "2.14.2").await;
+            let (_, diags) = detect(&configured_at(&kuma_local, None)).await;
+            assert!(not_kuma_warnings(&diags).is_empty(), "{diags:?}");
+        });
+    }
+
+    /// `GET /` failing at configure (a 503) and answering a login page when asked again: the
+    /// same warning on `endpoint`, once, and the rules settle (nothing left to ask).
+    #[test]
+    fn an_index_unread_at_configure_then_not_kumas_is_the_same_warning() {
+        use axum::http::{header::CONTENT_TYPE, StatusCode};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        block_on(async {
+            let asked = Arc::new(AtomicUsize::new(0));
+            let counted = Arc::clone(&asked);
+            let app = axum::Router::new().fallback(move || {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            [(CONTENT_TYPE, "application/json")],
+                            "{\"title\":\"no healthy upstream\"}",
+                        )
+                    } else {
+                        (
+                            StatusCode::OK,
+                            [(CONTENT_TYPE, "text/html")],
+                            "<html>login</html>",
+                        )
+                    }
+                }
+            });
+            let endpoint = crate::test_server::serve(app).await;
+            let (detected, diags) = detect(&configured_at(&endpoint, None)).await;
+            assert!(not_kuma_warnings(&diags).is_empty(), "{diags:?}");
+            assert!(detected.release_unread.is_some());
+            let detected = Arc::new(detected);
+            let (settled, warnings) = detected.settle_release_at_provider().await;
+            let [warning] = not_kuma_warnings(&warnings)[..] else {
+                panic!("one warning: {warnings:?}");
+            };
+            assert_eq!(warning.path, attr("endpoint"));
+            assert!(
+                warning.detail.contains("Content-Type text/html"),
+                "{}",
+                warning.detail
+            );
+            assert_eq!(settled.release_unread, None);
+            let (_, again) = detected.settle_release_at_provider().await;
+            assert!(
+                not_kuma_warnings(&again).is_empty(),
+                "warned twice: {again:?}"
+            );
         });
     }
 

@@ -180,6 +180,7 @@ impl KumaProvider {
             has_zones: configured.as_ref().is_some_and(|c| !c.zones.is_empty()),
             configured,
             held: Vec::new(),
+            refreshed: false,
         };
         (ctx, warnings)
     }
@@ -522,8 +523,14 @@ impl Provider for KumaProvider {
             }
         };
         let (ctx, settling) = self.plan_context().await;
+        let refreshed = prior.get("id").as_str().is_some_and(|id| {
+            self.refreshed
+                .lock()
+                .is_ok_and(|r| r.contains(&(req.type_name.clone(), id.to_owned())))
+        });
         let ctx = PlanContext {
             held: self.held(&req.type_name, &prior, &req.prior_private),
+            refreshed,
             ..ctx
         };
         if !ctx.held.is_empty() {

@@ -159,7 +159,9 @@ fn planned_change(ws: &Workspace, address: &str) -> Json {
 }
 
 /// Item 2: a label-only update plans with every zone's VIP known (and the KRI and SNIs), and
-/// applies without an inconsistency error.
+/// applies without an inconsistency error. The zones' hostnames stay known too: the
+/// HostnameGenerators they hold (Kuma's default alone, `{{ .DisplayName }}.mzsvc.mesh.local`) do
+/// not read the label, so what reads them (DNS records) does not churn.
 fn label_update_keeps_vips(which: &str) {
     let kuma = start();
     let ws = Workspace::new(which);
@@ -187,16 +189,28 @@ fn label_update_keeps_vips(which: &str) {
     for (i, zone) in before["zone_status"].as_array().unwrap().iter().enumerate() {
         assert_eq!(after["zone_status"][i]["vip"], zone["vip"], "{change}");
         assert_ne!(unknown["zone_status"][i]["vip"], true, "{change}");
-        // Hostnames follow labels through HostnameGenerators: not promised.
-        assert_eq!(unknown["zone_status"][i]["hostnames"], true, "{change}");
+        // No generator the zone holds reads `tier`: the hostnames are known, as they were.
+        assert_eq!(
+            zone["hostnames"],
+            serde_json::json!(["redis.mzsvc.mesh.local"]),
+            "{zone}"
+        );
+        assert_eq!(
+            after["zone_status"][i]["hostnames"], zone["hostnames"],
+            "{change}"
+        );
+        assert_ne!(unknown["zone_status"][i]["hostnames"], true, "{change}");
     }
     let applied = ws.apply(&["update.plan"]);
     assert!(!applied.all().contains("inconsistent"), "{}", applied.all());
     let now = ws.resource("kuma_mesh_multi_zone_service.redis");
-    assert_eq!(
-        now["zone_status"][0]["vip"],
-        before["zone_status"][0]["vip"]
-    );
+    for (i, zone) in before["zone_status"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(now["zone_status"][i]["vip"], zone["vip"], "{now}");
+        assert_eq!(
+            now["zone_status"][i]["hostnames"], zone["hostnames"],
+            "{now}"
+        );
+    }
     assert_eq!(ws.plan_code().code, 0);
 }
 
@@ -208,6 +222,122 @@ fn label_update_keeps_vips_known_on_terraform_1_0_3() {
 #[test]
 fn label_update_keeps_vips_known_on_current_terraform() {
     label_update_keeps_vips("current");
+}
+
+/// The hostnames `zone` gives the MZS displayed as `name` (its copy's `status.addresses`).
+fn zone_hostnames(kuma: &KumaLocal, zone: &str, name: &str) -> Vec<String> {
+    let (_, list) = kuma.call(
+        "GET",
+        &kuma.zones[zone],
+        &format!("/meshes/default/meshmultizoneservices?filter%5Blabels.kuma.io%2Fdisplay-name%5D={name}"),
+        None,
+    );
+    (list["items"].as_array().into_iter().flatten())
+        .flat_map(|i| {
+            i["status"]["addresses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|a| a["hostname"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Wait until every zone gives the MZS displayed as `name` the hostname `hostname`.
+fn wait_for_zone_hostname(kuma: &KumaLocal, name: &str, hostname: &str) {
+    for zone in kuma.zones.keys() {
+        let mut held = Vec::new();
+        for _ in 0..200 {
+            held = zone_hostnames(kuma, zone, name);
+            if held.iter().any(|h| h == hostname) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            held.iter().any(|h| h == hostname),
+            "zone {zone} never gave {name} the hostname {hostname}: {held:?}"
+        );
+    }
+}
+
+/// A label change of the label a HostnameGenerator renders (`{{ label "team" }}`): the zones
+/// that hold the generator plan their hostnames unknown (not the old ones, which the apply
+/// would contradict), the VIPs stay known, and the apply records the new hostnames.
+#[test]
+fn label_update_of_a_label_a_generator_renders_plans_hostnames_unknown() {
+    let kuma = start();
+    let ws = Workspace::new("current");
+    let provider = provider(&kuma.global, &kuma.token, "", &all_zones(&kuma));
+    let generator = r#"
+resource "kuma_hostname_generator" "by_team" {
+  name     = "by-team"
+  template = "{{ .DisplayName }}.{{ label \"team\" }}.mzsvc.mesh.local"
+  selector {
+    mesh_multi_zone_service {
+      match_labels = {}
+    }
+  }
+}
+"#;
+    ws.write(&format!(
+        "{provider}{generator}{}",
+        mzs("redis", "redis", "team = \"a\"", 6379)
+    ));
+    ws.init();
+    ws.apply(&[]);
+    // The generator reached the zones, which give the MZS its hostname; a refresh records it.
+    wait_for_zone_hostname(&kuma, "redis", "redis.a.mzsvc.mesh.local");
+    ws.apply(&["-refresh-only"]);
+    let before = ws.resource("kuma_mesh_multi_zone_service.redis");
+    let zones = before["zone_status"].as_array().unwrap().clone();
+    assert_eq!(zones.len(), 2, "{before}");
+    for zone in &zones {
+        assert_eq!(zone["state"], "synced", "{zone}");
+        let hostnames = zone["hostnames"].as_array().unwrap();
+        assert!(
+            hostnames.contains(&Json::from("redis.a.mzsvc.mesh.local")),
+            "{zone}"
+        );
+    }
+
+    ws.write(&format!(
+        "{provider}{generator}{}",
+        mzs("redis", "redis", "team = \"b\"", 6379)
+    ));
+    let change = planned_change(&ws, "kuma_mesh_multi_zone_service.redis");
+    assert_eq!(change["actions"], serde_json::json!(["update"]), "{change}");
+    let (after, unknown) = (&change["after"], &change["after_unknown"]);
+    assert_eq!(after["kri"], before["kri"], "{change}");
+    for (i, zone) in zones.iter().enumerate() {
+        // Both zones hold the generator: their hostnames are not promised.
+        assert_eq!(unknown["zone_status"][i]["hostnames"], true, "{change}");
+        assert!(after["zone_status"][i]["hostnames"].is_null(), "{change}");
+        assert_eq!(after["zone_status"][i]["vip"], zone["vip"], "{change}");
+    }
+    let applied = ws.apply(&["update.plan"]);
+    assert!(!applied.all().contains("inconsistent"), "{}", applied.all());
+    wait_for_zone_hostname(&kuma, "redis", "redis.b.mzsvc.mesh.local");
+    let mut now = ws.resource("kuma_mesh_multi_zone_service.redis");
+    // The apply reads the zones once they hold the update's spec; a zone that had not yet
+    // recomputed its hostnames for the new label (labels are not the spec) gives them to the
+    // next refresh.
+    let holds_new = |state: &Json| {
+        state["zone_status"].as_array().unwrap().iter().all(|z| {
+            let hostnames = z["hostnames"].as_array().cloned().unwrap_or_default();
+            hostnames.contains(&Json::from("redis.b.mzsvc.mesh.local"))
+                && !hostnames.contains(&Json::from("redis.a.mzsvc.mesh.local"))
+        })
+    };
+    if !holds_new(&now) {
+        ws.apply(&["-refresh-only"]);
+        now = ws.resource("kuma_mesh_multi_zone_service.redis");
+    }
+    assert!(holds_new(&now), "{now}");
+    for (i, zone) in zones.iter().enumerate() {
+        assert_eq!(now["zone_status"][i]["vip"], zone["vip"], "{now}");
+    }
+    assert_eq!(ws.plan_code().code, 0);
 }
 
 /// Item 3: a zone that cannot be read is a visible warning naming it, its `zone_status` entry

@@ -218,7 +218,7 @@ async fn read_mzs(configured: &Configured, config: &Value) -> (Value, Vec<Diag>)
         encode(&mesh),
         encode(name)
     );
-    match configured.client.get(&path).await {
+    match configured.client.get_item(&path).await {
         Ok(item) => {
             let (zone_status, zone_diags) =
                 zones::refresh(configured, &mesh, name, item.get("spec")).await;

@@ -777,8 +777,17 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
                     vec![super::left_in_place(KIND, name, &created, prior)],
                 )
             }
+            super::Held::Unreadable(e) => {
+                return (
+                    prior.clone(),
+                    vec![super::unreadable_before_write(KIND, name, "delete", &e)],
+                )
+            }
             super::Held::Changed { .. } | super::Held::Unchanged(_) => {}
         }
+        configured
+            .live
+            .note_generator_write(name, Some(body(prior, name)));
         return match configured.client.delete(&path(name)).await {
             Ok(()) => (Value::Null, Vec::new()),
             Err(e) => (
@@ -798,6 +807,10 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         if prior.is_null() { "create" } else { "update" },
     );
     let mut request = body(planned, name);
+    // What the plans of this run saw of it, for their predictions of hostnames (see
+    // `live::zone_generators`).
+    let before = (!prior.is_null()).then(|| body(prior, name));
+    configured.live.note_generator_write(name, before);
     let written = if prior.is_null() {
         // Read before write (unless the server refuses the create-only PUT itself), then a
         // create-only PUT: never take over another's generator.
@@ -815,6 +828,8 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         };
         match super::create_new(&configured, &what, &path(name), &request, as_written).await {
             Ok(super::Created::Answered(response)) => Ok(response),
+            // Written: taken as such, with a warning (`written_unless_refused`).
+            Ok(super::Created::BodyUnread(e)) => Err(e),
             Ok(super::Created::AnswerLost { item, error }) => {
                 let actual = state_from_server(&item, planned, Value::List(Vec::new()));
                 let (state, mut diags) = super::merge_applied(planned, &actual, state_type());
@@ -831,14 +846,18 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
                 let refused = super::changed_since_read(KIND, name, &held, prior);
                 return (prior.clone(), vec![refused]);
             }
+            super::Held::Unreadable(e) => {
+                let refused = super::unreadable_before_write(KIND, name, "update", &e);
+                return (prior.clone(), vec![refused]);
+            }
             super::Held::Unchanged(item) => {
                 super::keep_server_labels(item.as_ref(), prior, &mut request)
             }
         }
         configured.client.put(&path(name), &request).await
     };
-    let response = match written {
-        Ok(r) => r,
+    let (response, unread_answer) = match super::written_unless_refused(written, KIND, name) {
+        Ok(written) => written,
         Err(e) => {
             return (
                 prior.clone(),
@@ -857,6 +876,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .iter()
         .map(|w| Diag::warning("Kuma returned a warning", w.clone()))
         .collect();
+    diags.extend(unread_answer);
     match configured.client.get_after_write(&path(name)).await {
         Ok(item) => {
             let actual = state_from_server(&item, planned, Value::from_strings(&warnings));
@@ -882,7 +902,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
         return (state.clone(), Vec::new());
     };
     let configured = configured.for_operation(state.get("timeouts"), "read");
-    match configured.client.get(&path(name)).await {
+    match configured.client.get_item(&path(name)).await {
         Ok(item) => {
             if let Some(refused) =
                 super::zone_owned(&configured, &item, ResourceType::HostnameGenerator, name)

@@ -3,20 +3,128 @@
 //! core's preview needs for plan-time lints (MZS101 to MZS105). One fetch for a thousand
 //! resources, not a thousand.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use kuma_mzs_core::model::labels::DISPLAY_NAME;
 use kuma_mzs_core::model::{Resource, Spec};
 use kuma_mzs_core::preview::{preview, PreviewOptions, PreviewWarning};
 use kuma_mzs_core::{Code, KumaVersion, ResourceType};
 use tokio::sync::OnceCell;
 
-use crate::config::Configured;
+use crate::client::DeadlineSetBy;
+use crate::config::{Configured, Zone};
 use crate::diag::{Diag, Step};
 
 /// The per-process cache.
 #[derive(Debug, Default)]
 pub struct LiveCache {
     inventory: OnceCell<Result<Arc<Vec<Resource>>, String>>,
+    /// Each zone's HostnameGenerators (by zone name), listed once per process by the first plan
+    /// that needs them ([`zone_generators`]).
+    zone_generators: std::sync::Mutex<BTreeMap<String, Arc<ZoneList>>>,
+    /// The HostnameGenerators this process wrote, by name, each as it was before its first
+    /// write (`None`: it did not exist): [`zone_generators`] answers as before them.
+    written_generators: std::sync::Mutex<BTreeMap<String, Option<serde_json::Value>>>,
+}
+
+/// One zone's list of HostnameGenerators, or why it could not be listed.
+type ZoneList = OnceCell<Result<Vec<serde_json::Value>, String>>;
+
+impl LiveCache {
+    /// Note that this process is about to write the HostnameGenerator `name`, which was
+    /// `before` (its body as the resource writes it; `None` for a create). The first write of a
+    /// name counts: it is what the plans of this run saw.
+    pub fn note_generator_write(&self, name: &str, before: Option<serde_json::Value>) {
+        if let Ok(mut written) = self.written_generators.lock() {
+            written.entry(name.to_owned()).or_insert(before);
+        }
+    }
+}
+
+/// What a zone's HostnameGenerators are for a plan's prediction of its hostnames
+/// ([`zone_generators`]).
+#[derive(Debug)]
+pub enum ZoneGenerators {
+    /// The generators the zone holds (as the core decodes them).
+    Held(Vec<Resource>),
+    /// The zone lists one the core cannot read: no exact answer.
+    Unreadable(String),
+    /// The zone could not be listed (it is not read in this run, did not answer in time, or
+    /// answered an error).
+    Unlisted(String),
+}
+
+/// The HostnameGenerators `zone` holds (`GET /hostnamegenerators` on the zone: global's synced
+/// copies and its own), listed once per process, as the plans of this run see them: a
+/// generator this process wrote (a `kuma_hostname_generator` applied before this plan, in the
+/// same apply) counts as it was before, since `terraform plan` could not see the write and the
+/// apply's own plan must agree with it (the apply then reports the difference it makes).
+pub async fn zone_generators(configured: &Configured, zone: &Zone) -> ZoneGenerators {
+    if let Some(problem) = &zone.problem {
+        return ZoneGenerators::Unlisted(problem.clone());
+    }
+    if let Some(earlier) = zone.earlier_failure() {
+        return ZoneGenerators::Unlisted(format!(
+            "it did not answer earlier in this run ({earlier})"
+        ));
+    }
+    let cell = {
+        let Ok(mut lists) = configured.live.zone_generators.lock() else {
+            return ZoneGenerators::Unlisted("the list could not be kept".to_owned());
+        };
+        Arc::clone(lists.entry(zone.name.clone()).or_default())
+    };
+    let listed = cell
+        .get_or_init(|| async {
+            let client = zone.client.with_deadline(
+                configured.operation_timeout,
+                DeadlineSetBy::OperationTimeout,
+            );
+            client
+                .list_all("/hostnamegenerators")
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    let items = match listed {
+        Ok(items) => items,
+        Err(e) => return ZoneGenerators::Unlisted(e.clone()),
+    };
+    let written = configured
+        .live
+        .written_generators
+        .lock()
+        .map(|w| w.clone())
+        .unwrap_or_default();
+    let name_of = |item: &serde_json::Value| -> [Option<String>; 2] {
+        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+        [
+            text(item.get("name")),
+            text(item.get("labels").and_then(|l| l.get(DISPLAY_NAME))),
+        ]
+    };
+    let mut generators = Vec::with_capacity(items.len());
+    let before_writes = (items.iter())
+        .filter(|item| {
+            !name_of(item)
+                .iter()
+                .flatten()
+                .any(|n| written.contains_key(n))
+        })
+        .chain(written.values().flatten());
+    for item in before_writes {
+        match kuma_mzs_core::api::decode_listed(ResourceType::HostnameGenerator, item.clone()) {
+            Ok(generator) => generators.push(generator),
+            Err(e) => {
+                let name = name_of(item)[0].clone().unwrap_or_default();
+                return ZoneGenerators::Unreadable(format!(
+                    "the HostnameGenerator {name:?} it lists cannot be read: {e}"
+                ));
+            }
+        }
+    }
+    ZoneGenerators::Held(generators)
 }
 
 /// REST items decoded by the core; items that do not decode are left out (the data sources

@@ -2,7 +2,9 @@
 
 use kuma_mzs_core::api::{review_put, ApiError, Mode, PreparedPut, StoreView};
 use kuma_mzs_core::model::{MeshMultiZoneServiceSpec, Spec};
-use kuma_mzs_core::status_dependencies::{may_change, MzsComputed, MzsUpdate};
+use kuma_mzs_core::status_dependencies::{
+    hostnames_may_change, may_change, MzsComputed, MzsUpdate,
+};
 use kuma_mzs_core::{KumaVersion, ResourceType, Violation};
 
 use super::data_sources::{ports_value, snis_value, string_map};
@@ -464,7 +466,15 @@ fn update_of(prior: &Value, planned: &Value) -> MzsUpdate {
 /// the apply reads, [`zones::read`]), its `zone` known; per zone, what the core says the update
 /// cannot change stays as the zone last reported it, when the zone was synced; the rest is
 /// unknown.
-fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> Value {
+///
+/// `hostnames_kept` names the zones whose hostnames a label change keeps although labels changed
+/// ([`hostnames_kept`]).
+fn planned_zone_status(
+    prior: &Value,
+    update: &MzsUpdate,
+    ctx: &PlanContext,
+    hostnames_kept: &[String],
+) -> Value {
     let Some(configured) = &ctx.configured else {
         return Value::Unknown;
     };
@@ -476,7 +486,10 @@ fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> 
             .rule_versions()
             .into_iter()
             .any(|v| may_change(what, update, v));
-        if synced && !value.is_null() && !changes {
+        let kept = what == MzsComputed::Hostnames
+            && (entry.get("zone").as_str())
+                .is_some_and(|zone| hostnames_kept.iter().any(|k| k == zone));
+        if synced && !value.is_null() && (!changes || kept) {
             value.clone()
         } else {
             Value::Unknown
@@ -513,6 +526,99 @@ fn planned_zone_status(prior: &Value, update: &MzsUpdate, ctx: &PlanContext) -> 
             })
             .collect(),
     )
+}
+
+/// The zones whose hostnames an update that changes labels (`update`, from `prior_seen`, the
+/// prior object as the server holds it, to `planned`) keeps: per zone, the core's
+/// [`hostnames_may_change`] over the HostnameGenerators the zone holds (one list per zone and
+/// process, [`super::live::zone_generators`]) says no change under every release in question.
+/// Only for a change of known labels that does not rename the zones' copies (that gives the
+/// copy a new name, and the zone new hostnames with it), and only for zones that last reported
+/// synced hostnames: nothing is asked otherwise (a plan that changes no label asks nothing).
+///
+/// A zone whose generators cannot be listed keeps its hostnames unknown, except in a plan this
+/// process did not refresh for ([`PlanContext::refreshed`]: the apply's own plan), where they
+/// stay as the state holds them: Terraform refuses an apply whose own plan turns a value the
+/// first plan knew unknown, and an apply that cannot read the zone keeps them anyway
+/// ([`zones::keep_last_known`]).
+async fn hostnames_kept(
+    ctx: &PlanContext,
+    prior_seen: &Value,
+    planned: &Value,
+    update: &MzsUpdate,
+) -> Vec<String> {
+    let Some(configured) = &ctx.configured else {
+        return Vec::new();
+    };
+    let versions = ctx.rule_versions();
+    // The zones' copies keep their names (the VIP's rule) and every label is known.
+    let renames = versions
+        .iter()
+        .any(|v| may_change(MzsComputed::Vip, update, *v));
+    if update.changed_labels.is_empty() || update.unknown_labels || renames {
+        return Vec::new();
+    }
+    let entries = prior_seen.get("zone_status").items();
+    let reported = |zone: &str| {
+        entries.iter().any(|e| {
+            e.get("zone").as_str() == Some(zone)
+                && e.get("state").as_str() == Some(zones::SYNCED)
+                && !e.get("hostnames").is_null()
+        })
+    };
+    let asked: Vec<&crate::config::Zone> = (configured.zones.iter())
+        .filter(|zone| reported(&zone.name))
+        .collect();
+    if asked.is_empty() {
+        return Vec::new();
+    }
+    // The object before and after, as global stores it, under each release in question.
+    let mut metas = Vec::with_capacity(versions.len());
+    for version in &versions {
+        let (Some(before), Some(after)) = (
+            as_resource(prior_seen, *version),
+            as_resource(planned, *version),
+        ) else {
+            return Vec::new();
+        };
+        metas.push((*version, before.meta, after.meta));
+    }
+    let listed = futures_util::future::join_all(
+        (asked.iter()).map(|zone| super::live::zone_generators(configured, zone)),
+    )
+    .await;
+    let mut kept = Vec::new();
+    for (zone, generators) in asked.into_iter().zip(listed) {
+        let keeps = match generators {
+            super::live::ZoneGenerators::Held(generators) => {
+                metas.iter().all(|(version, before, after)| {
+                    !hostnames_may_change(&zone.name, &generators, before, after, *version)
+                })
+            }
+            super::live::ZoneGenerators::Unreadable(why) => {
+                crate::log::debug(
+                    "a zone's HostnameGenerators cannot all be read: its hostnames may change",
+                    &[("zone", &zone.name), ("why", &why)],
+                );
+                false
+            }
+            super::live::ZoneGenerators::Unlisted(why) => {
+                crate::log::debug(
+                    "a zone's HostnameGenerators could not be listed",
+                    &[
+                        ("zone", &zone.name),
+                        ("why", &why),
+                        ("refreshed", &ctx.refreshed.to_string()),
+                    ],
+                );
+                !ctx.refreshed
+            }
+        };
+        if keeps {
+            kept.push(zone.name.clone());
+        }
+    }
+    kept
 }
 
 /// Plan. Creating checks (when the control plane can be asked) that the object does not exist
@@ -566,7 +672,8 @@ pub async fn plan(
     };
     // Values an update cannot change stay known, so the plan shows only real changes.
     if !prior.is_null() && !planned.is_null() && writes {
-        let update = update_of(&super::with_hidden_labels(prior, &hidden), &planned);
+        let prior_seen = super::with_hidden_labels(prior, &hidden);
+        let update = update_of(&prior_seen, &planned);
         let versions = ctx.rule_versions();
         let under_any = |what| versions.iter().any(|v| may_change(what, &update, *v));
         let snis_change = under_any(MzsComputed::Snis);
@@ -583,7 +690,8 @@ pub async fn plan(
             }
         }
         let zone_status = if ctx.has_zones {
-            planned_zone_status(prior, &update, ctx)
+            let kept = hostnames_kept(ctx, &prior_seen, &planned, &update).await;
+            planned_zone_status(prior, &update, ctx, &kept)
         } else if ctx.configured.is_some() {
             Value::List(Vec::new())
         } else {
@@ -915,6 +1023,12 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
                     vec![super::left_in_place(KIND, &id, &created, prior)],
                 )
             }
+            super::Held::Unreadable(e) => {
+                return (
+                    prior.clone(),
+                    vec![super::unreadable_before_write(KIND, &id, "delete", &e)],
+                )
+            }
             super::Held::Changed { .. } | super::Held::Unchanged(_) => {}
         }
         return match configured.client.delete(&path).await {
@@ -961,6 +1075,8 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         };
         match super::create_new(&configured, &what, &path, &request, as_written).await {
             Ok(super::Created::Answered(response)) => Ok(response),
+            // Written: taken as such, with a warning (`written_unless_refused`).
+            Ok(super::Created::BodyUnread(e)) => Err(e),
             Ok(super::Created::AnswerLost { item, error }) => {
                 return written_answer_lost(&item, planned, &id, &error)
             }
@@ -974,14 +1090,18 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
                 let refused = super::changed_since_read(KIND, &id, &held, prior);
                 return (prior.clone(), vec![refused]);
             }
+            super::Held::Unreadable(e) => {
+                let refused = super::unreadable_before_write(KIND, &id, "update", &e);
+                return (prior.clone(), vec![refused]);
+            }
             super::Held::Unchanged(item) => {
                 super::keep_server_labels(item.as_ref(), prior, &mut request)
             }
         }
         configured.client.put(&path, &request).await
     };
-    let response = match written {
-        Ok(r) => r,
+    let (response, unread_answer) = match super::written_unless_refused(written, KIND, &id) {
+        Ok(written) => written,
         Err(e) => {
             return (
                 prior.clone(),
@@ -1005,6 +1125,7 @@ pub async fn apply(configured: &Configured, prior: &Value, planned: &Value) -> (
         .filter(|w| !foreseen.contains(w))
         .map(|w| Diag::warning("Kuma returned a warning", w.clone()))
         .collect();
+    diags.extend(unread_answer);
     let item = match configured.client.get_after_write(&path).await {
         Ok(item) => item,
         Err(e) => {
@@ -1062,7 +1183,7 @@ pub async fn read(configured: &Configured, state: &Value) -> (Value, Vec<Diag>) 
         .await;
     let item = match listed {
         Some(item) => Ok(item),
-        None => configured.client.get(&path(mesh, name)).await,
+        None => configured.client.get_item(&path(mesh, name)).await,
     };
     match item {
         Ok(item) => {
@@ -1228,6 +1349,7 @@ pub(crate) mod tests {
 
     use crate::test_server::block_on;
     use std::sync::Arc;
+    use std::time::Duration;
 
     fn config(app_protocol: Value) -> Value {
         Value::object([
@@ -1472,6 +1594,7 @@ pub(crate) mod tests {
             version: KumaVersion::V3_0,
             has_zones: false,
             held: Vec::new(),
+            refreshed: true,
         };
         let online = block_on(plan(&ctx, &Value::Null, &cfg, &cfg));
         let error = online
@@ -1849,6 +1972,349 @@ pub(crate) mod tests {
             ] {
                 assert!(error.detail.contains(words), "{words}: {}", error.detail);
             }
+        });
+    }
+
+    /// The prior state of `redis` as a create planned it, as created at a fixed time, and the
+    /// plan of an update of its labels to `team = "b"`.
+    async fn prior_and_label_update() -> (Value, Value) {
+        let cfg = config(Value::Null);
+        let created = plan(&PlanContext::default(), &Value::Null, &cfg, &cfg).await;
+        let mut prior = merge_unknowns(&created.planned, &Value::Null);
+        prior.set("creation_time", Value::string("2025-01-01T00:00:00Z"));
+        prior.set("modification_time", Value::string("2025-01-01T00:00:00Z"));
+        let mut planned = prior.clone();
+        planned.set("labels", Value::object([("team", Value::string("b"))]));
+        (prior, planned)
+    }
+
+    fn configured_at(endpoint: &str, timeout: &str) -> Arc<Configured> {
+        let Ok(crate::config::Configuration::Ready(configured)) =
+            crate::config::configure(&Value::object([
+                ("endpoint", Value::string(endpoint)),
+                ("timeout", Value::string(timeout)),
+                ("max_retries", Value::int(0)),
+            ]))
+        else {
+            panic!("the provider configures");
+        };
+        configured
+    }
+
+    /// The read before an update or a delete that gets an answer other than the object (a
+    /// login page, `{}`) stops the write: nothing is written, and the error says the read
+    /// failed, quoting what came, instead of a write on a guess.
+    #[test]
+    fn a_read_before_the_write_answered_with_something_else_writes_nothing() {
+        use axum::http::{header::CONTENT_TYPE, StatusCode};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        block_on(async {
+            for (content_type, body, quoted) in [
+                ("text/html", "<html>login</html>", "Content-Type text/html"),
+                ("application/json", "{}", "not a Kuma object (no `name`)"),
+            ] {
+                let writes = Arc::new(AtomicUsize::new(0));
+                let (puts, deletes) = (Arc::clone(&writes), Arc::clone(&writes));
+                let app = axum::Router::new().route(
+                    "/meshes/default/meshmultizoneservices/redis",
+                    axum::routing::get(move || async move {
+                        (StatusCode::OK, [(CONTENT_TYPE, content_type)], body)
+                    })
+                    .put(move || {
+                        puts.fetch_add(1, Ordering::SeqCst);
+                        async { StatusCode::OK }
+                    })
+                    .delete(move || {
+                        deletes.fetch_add(1, Ordering::SeqCst);
+                        async { StatusCode::OK }
+                    }),
+                );
+                let endpoint = crate::test_server::serve(app).await;
+                let configured = configured_at(&endpoint, "5s");
+                let (prior, planned) = prior_and_label_update().await;
+                for (planned, operation) in [(planned, "update"), (Value::Null, "delete")] {
+                    let (state, diags) = apply(&configured, &prior, &planned).await;
+                    assert_eq!(state, prior, "{operation}: the state moved");
+                    let [error] = diags.as_slice() else {
+                        panic!("{operation}: one error: {diags:?}");
+                    };
+                    assert!(error.error);
+                    assert_eq!(
+                        error.summary,
+                        format!("Could not {operation} the MeshMultiZoneService default/redis: the read before the write failed")
+                    );
+                    for words in [quoted, "Without that answer nothing was written"] {
+                        assert!(error.detail.contains(words), "{words}: {}", error.detail);
+                    }
+                }
+                assert_eq!(writes.load(Ordering::SeqCst), 0, "{body}: written");
+            }
+        });
+    }
+
+    /// A write answered with a success whose body then stalls was made: an update and a create
+    /// are recorded as written (read back), with a warning that the answer could not be read,
+    /// not reported as failed (the next plan would then say the object already exists, or
+    /// plan the same write again).
+    #[test]
+    fn a_write_whose_success_answer_cannot_be_read_is_recorded_as_written_with_a_warning() {
+        use crate::client::tests::{serve_raw_by, Then};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        block_on(async {
+            let object = serde_json::json!({
+                "type": "MeshMultiZoneService", "mesh": "default", "name": "redis",
+                "creationTime": "2025-01-01T00:00:00Z", "modificationTime": "2025-01-01T00:00:00Z",
+                "labels": {"team": "b"},
+                "spec": {"selector": {"meshService": {"matchLabels": {"app": "redis"}}},
+                         "ports": [{"port": 6379, "appProtocol": "tcp"}]}
+            })
+            .to_string();
+            for creating in [false, true] {
+                // Before the write, a create finds nothing; after it, the object is there.
+                let written = Arc::new(AtomicBool::new(false));
+                let seen = Arc::clone(&written);
+                let object = object.clone();
+                let Some((endpoint, requests)) = serve_raw_by(move |line| {
+                    let whole = |status: &str, body: &str| {
+                        format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+                    };
+                    if line.starts_with("PUT ") {
+                        seen.store(true, Ordering::SeqCst);
+                        let status = if creating { "201 Created" } else { "200 OK" };
+                        let partial = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"warn");
+                        (partial, Then::Stall(Duration::from_secs(10)))
+                    } else if creating && !seen.load(Ordering::SeqCst) {
+                        (
+                            whole("404 Not Found", "{\"title\":\"Not found\"}"),
+                            Then::Close,
+                        )
+                    } else {
+                        (whole("200 OK", &object), Then::Close)
+                    }
+                }) else {
+                    return;
+                };
+                let configured = configured_at(&endpoint, "1s");
+                let (mut prior, planned) = prior_and_label_update().await;
+                if creating {
+                    prior = Value::Null;
+                }
+                let (state, diags) = apply(&configured, &prior, &planned).await;
+                let requests = requests.lock().map(|r| r.clone()).unwrap_or_default();
+                assert!(written.load(Ordering::SeqCst), "{requests:?}");
+                assert!(
+                    diags.iter().all(|d| !d.error),
+                    "creating={creating}: {diags:?}"
+                );
+                let warning = diags
+                    .iter()
+                    .find(|d| d.summary.contains("answer could not be read"))
+                    .unwrap_or_else(|| panic!("creating={creating}: no warning: {diags:?}"));
+                assert_eq!(
+                    warning.summary,
+                    "The MeshMultiZoneService default/redis was written, but the control plane's answer could not be read"
+                );
+                assert!(
+                    warning.detail.contains("timed out reading its body")
+                        && warning
+                            .detail
+                            .contains("The success status says the write was made"),
+                    "{}",
+                    warning.detail
+                );
+                assert_eq!(state.get("labels"), planned.get("labels"), "{state:?}");
+                assert_eq!(
+                    state.get("creation_time"),
+                    &Value::string("2025-01-01T00:00:00Z")
+                );
+                let puts = requests.iter().filter(|r| r.starts_with("PUT ")).count();
+                assert_eq!(puts, 1, "{requests:?}");
+            }
+        });
+    }
+
+    /// A zone whose `GET /hostnamegenerators` lists `generators` (each `(name, template,
+    /// selected labels)`, as global's copies), or answers a login page when `None`; how many
+    /// times it was listed.
+    async fn zone_listing(
+        generators: Option<&[(&str, &str, serde_json::Value)]>,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use axum::http::{header::CONTENT_TYPE, StatusCode};
+        let listed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = Arc::clone(&listed);
+        let page = generators.map(|generators| {
+            let items: Vec<serde_json::Value> = (generators.iter())
+                .map(|(name, template, selected)| {
+                    serde_json::json!({
+                        "type": "HostnameGenerator", "name": format!("{name}-5c9cd5dbd8f4b5v9"),
+                        "labels": {"kuma.io/origin": "global", "kuma.io/display-name": name},
+                        "spec": {"template": template,
+                                 "selector": {"meshMultiZoneService": {"matchLabels": selected}}}
+                    })
+                })
+                .collect();
+            serde_json::json!({"total": items.len(), "items": items, "next": null}).to_string()
+        });
+        let app = axum::Router::new().route(
+            "/hostnamegenerators",
+            axum::routing::get(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let page = page.clone();
+                async move {
+                    match page {
+                        Some(page) => (StatusCode::OK, [(CONTENT_TYPE, "application/json")], page),
+                        None => (
+                            StatusCode::OK,
+                            [(CONTENT_TYPE, "text/html")],
+                            "<html>login</html>".to_owned(),
+                        ),
+                    }
+                }
+            }),
+        );
+        (crate::test_server::serve(app).await, listed)
+    }
+
+    /// A label-only update keeps a zone's hostnames known where the HostnameGenerators the zone
+    /// holds cannot make them change (Kuma's default and a generator on another label), and
+    /// plans them unknown where a generator renders the changed label. A zone whose
+    /// generators cannot be listed is unknown in the first plan, and kept in the apply's own
+    /// (which must agree with the first wherever it knew); each zone is listed once per
+    /// process; a generator this process wrote counts as it was before (the first plan could
+    /// not see it).
+    #[test]
+    fn a_label_update_keeps_hostnames_known_where_no_generator_uses_the_label() {
+        use std::sync::atomic::Ordering;
+        block_on(async {
+            let other_label: &[(&str, &str, serde_json::Value)] = &[(
+                "internal",
+                "{{ .DisplayName }}.internal",
+                serde_json::json!({"tier": "db"}),
+            )];
+            let renders_team: &[(&str, &str, serde_json::Value)] = &[(
+                "by-team",
+                "{{ .DisplayName }}.{{ label \"team\" }}.mzsvc.mesh.local",
+                serde_json::json!({}),
+            )];
+            let (east, east_listed) = zone_listing(Some(other_label)).await;
+            let (west, west_listed) = zone_listing(Some(renders_team)).await;
+            let (login, _) = zone_listing(None).await;
+            let (plain, _) = zone_listing(Some(&[])).await;
+            let zones = [
+                ("east", &east),
+                ("west", &west),
+                ("login", &login),
+                ("plain", &plain),
+            ];
+            let blocks = (zones.iter())
+                .map(|(name, endpoint)| {
+                    Value::object([
+                        ("name", Value::string(*name)),
+                        ("endpoint", Value::string(endpoint.as_str())),
+                    ])
+                })
+                .collect();
+            let Ok(crate::config::Configuration::Ready(configured)) =
+                crate::config::configure(&Value::object([
+                    ("endpoint", Value::string("http://127.0.0.1:1")),
+                    ("max_retries", Value::int(0)),
+                    ("zone", Value::List(blocks)),
+                ]))
+            else {
+                panic!("the provider configures");
+            };
+            let hostnames = |zone: &str| {
+                Value::List(vec![Value::string(format!(
+                    "redis.{zone}.mzsvc.mesh.local"
+                ))])
+            };
+            let cfg = config(Value::Null);
+            let created = plan(&PlanContext::default(), &Value::Null, &cfg, &cfg).await;
+            let mut prior = merge_unknowns(&created.planned, &Value::Null);
+            prior.set("labels", Value::object([("team", Value::string("a"))]));
+            let entries = (zones.iter())
+                .map(|(zone, _)| {
+                    let mut entry = zones::planned_entry(zone);
+                    for (key, value) in [
+                        ("state", Value::string(zones::SYNCED)),
+                        ("vip", Value::string("243.0.0.7")),
+                        ("hostnames", hostnames(zone)),
+                    ] {
+                        entry.set(key, value);
+                    }
+                    merge_unknowns(&entry, &Value::Null)
+                })
+                .collect();
+            prior.set("zone_status", Value::List(entries));
+            let mut proposed = prior.clone();
+            proposed.set("labels", Value::object([("team", Value::string("b"))]));
+            let planned_hostnames = |refreshed: bool, proposed: Value| {
+                let ctx = PlanContext {
+                    has_zones: true,
+                    configured: Some(Arc::clone(&configured)),
+                    refreshed,
+                    ..PlanContext::default()
+                };
+                let prior = prior.clone();
+                async move {
+                    let out = plan(&ctx, &prior, &proposed, &proposed).await;
+                    let entries = out.planned.get("zone_status").items();
+                    for entry in entries {
+                        assert_eq!(entry.get("vip"), &Value::string("243.0.0.7"), "{entry:?}");
+                    }
+                    (entries.iter())
+                        .map(|e| {
+                            (
+                                e.get("zone").as_str().unwrap_or_default().to_owned(),
+                                e.get("hostnames").clone(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                }
+            };
+            let expect = |known: &[&str]| {
+                (zones.iter())
+                    .map(|(zone, _)| {
+                        let value = if known.contains(zone) {
+                            hostnames(zone)
+                        } else {
+                            Value::Unknown
+                        };
+                        ((*zone).to_owned(), value)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            // `terraform plan` (its refresh read the object).
+            assert_eq!(
+                planned_hostnames(true, proposed.clone()).await,
+                expect(&["east", "plain"])
+            );
+            // The apply's own plan: a zone it cannot list keeps what the first plan could not
+            // tell either way, as the apply keeps it when it cannot read the zone.
+            assert_eq!(
+                planned_hostnames(false, proposed.clone()).await,
+                expect(&["east", "login", "plain"])
+            );
+            assert_eq!(east_listed.load(Ordering::SeqCst), 1);
+            assert_eq!(west_listed.load(Ordering::SeqCst), 1);
+            // A label no generator renders, added beside: kept wherever the team's label is.
+            let mut unchanged_team = prior.clone();
+            unchanged_team.set(
+                "labels",
+                Value::object([("team", Value::string("a")), ("owner", Value::string("x"))]),
+            );
+            assert_eq!(
+                planned_hostnames(true, unchanged_team).await,
+                expect(&["east", "west", "plain"])
+            );
+            // Created by this process (an earlier resource of the same apply): the plans of
+            // this run did not see it.
+            configured.live.note_generator_write("by-team", None);
+            assert_eq!(
+                planned_hostnames(true, proposed).await,
+                expect(&["east", "west", "plain"])
+            );
+            assert_eq!(west_listed.load(Ordering::SeqCst), 1);
         });
     }
 

@@ -35,6 +35,12 @@ pub struct PlanContext {
     /// as a plain create, with no mark). A create of one of them is its own replacement, not a
     /// create over someone else's object; the apply deletes first and still creates safely.
     pub held: Vec<String>,
+    /// Whether this provider process's refresh read the prior object: the plan of `terraform
+    /// plan` (or of `terraform apply` before it asks), not the apply's own plan, which
+    /// Terraform makes in a process of its own without a refresh and requires to agree with
+    /// the first wherever that one was known. (A `-refresh=false` plan is not told apart from
+    /// the apply's own.)
+    pub refreshed: bool,
 }
 
 impl PlanContext {
@@ -240,8 +246,11 @@ impl SeenRecreated {
 
 /// Whether the object at `path` exists: the read-before-write half of a safe create. `None`
 /// when the control plane could not say (the caller decides whether that blocks).
+///
+/// Only an answer that holds the object proves it exists: a success whose body cannot be read
+/// (it stalled, broke off, is too large) or is not the object is an error, "could not say".
 pub async fn exists(configured: &Configured, path: &str) -> Result<bool, ClientError> {
-    match configured.client.get(path).await {
+    match configured.client.get_item(path).await {
         Ok(_) => Ok(true),
         Err(e) if e.is_not_found() => Ok(false),
         Err(e) => Err(e),
@@ -315,6 +324,10 @@ pub enum Created {
         /// What the PUT met.
         error: ClientError,
     },
+    /// The control plane answered the PUT with a success whose body could not be read (a
+    /// [`ClientError::Body`]): the object was created. The caller hands the error to
+    /// [`written_unless_refused`], which takes the write, with a warning.
+    BodyUnread(ClientError),
 }
 
 /// Whether the object `item` (as the resource would write it: see [`create_new`]) holds
@@ -357,6 +370,11 @@ where
     }
     let error = match configured.client.put_new(path, request).await {
         Ok(response) => return Ok(Created::Answered(response)),
+        Err(
+            e @ ClientError::Body {
+                status: 200..=299, ..
+            },
+        ) => return Ok(Created::BodyUnread(e)),
         Err(ClientError::AlreadyExists { retried: false, .. }) => return Err(taken()),
         Err(e @ ClientError::AlreadyExists { retried: true, .. }) => e,
         Err(e) if e.answer_lost() => e,
@@ -1467,6 +1485,63 @@ pub enum Held {
         /// The server's `modificationTime`.
         modified: String,
     },
+    /// The control plane answered the read, but not with the object (a body that stalled,
+    /// broke off or is too large, one that is not the object, a redirect loop): nothing tells
+    /// whether the object is the state's, so nothing is written.
+    Unreadable(ClientError),
+}
+
+/// A write's outcome, with a success whose body could not be read taken as the write it is (a
+/// success status is the control plane's answer; only Kuma's warnings in the body are lost):
+/// the answer, an empty one then, and the warning that says so.
+pub fn written_unless_refused(
+    written: Result<serde_json::Value, ClientError>,
+    kind: &str,
+    id: &str,
+) -> Result<(serde_json::Value, Option<Diag>), ClientError> {
+    match written {
+        Ok(response) => Ok((response, None)),
+        // A success status is the answer, whatever became of the body (`answer_lost` is
+        // never true of a body: the status came).
+        Err(
+            e @ ClientError::Body {
+                status: 200..=299, ..
+            },
+        ) => {
+            let text = e.to_string();
+            let warning = Diag::warning(
+                format!("The {kind} {id} was written, but the control plane's answer could not be read"),
+                format!(
+                    "{}. The success status says the write was made, and the object is read back below; any warning Kuma returned with the write is lost.",
+                    text.trim_end().trim_end_matches('.')
+                ),
+            );
+            Ok((serde_json::Value::Object(Default::default()), Some(warning)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether a read failed although the endpoint answered, so that its answer cannot be judged:
+/// not an outage (the write would fail the same way), an answer that is not the object.
+fn answered_unreadably(error: &ClientError) -> bool {
+    matches!(
+        error,
+        ClientError::Body { .. } | ClientError::Decode { .. } | ClientError::Redirect { .. }
+    )
+}
+
+/// The error of an update or a delete (`operation`) of the `kind` `id` whose read before the
+/// write got an answer it cannot judge ([`Held::Unreadable`]).
+pub fn unreadable_before_write(kind: &str, id: &str, operation: &str, error: &ClientError) -> Diag {
+    let text = error.to_string();
+    Diag::error(
+        format!("Could not {operation} the {kind} {id}: the read before the write failed"),
+        format!(
+            "Before it writes, the provider reads the object to make sure it is the one in the state (never to undo a change made since, or to touch an object someone created again): {}. Without that answer nothing was written. Check the control plane (or the proxy in front of it), then run Terraform again.",
+            text.trim_end().trim_end_matches('.')
+        ),
+    )
 }
 
 /// Read before an update or a delete and compare the object's `creationTime` and
@@ -1474,11 +1549,13 @@ pub enum Held {
 /// keeps an apply from overwriting changes made after the plan (or from deleting an object that
 /// someone created again under the same name). A value the state does not hold is not compared,
 /// nor the modification time on a zone endpoint (status writes move it there); a read that
-/// fails lets the write go on and report what the server says.
+/// gets no answer lets the write go on and report what the server says, one answered with
+/// something else than the object stops it ([`Held::Unreadable`]).
 pub async fn held_on_server(configured: &Configured, path: &str, state: &Value) -> Held {
-    let item = match configured.client.get(path).await {
+    let item = match configured.client.get_item(path).await {
         Ok(item) => item,
         Err(e) if e.is_not_found() => return Held::Gone,
+        Err(e) if answered_unreadably(&e) => return Held::Unreadable(e),
         Err(_) => return Held::Unchanged(None),
     };
     if let Some(created) = created_again(&item, state) {
@@ -2240,6 +2317,53 @@ mod tests {
             }),
         );
         crate::test_server::serve(app).await
+    }
+
+    /// Only a success whose body could not be read is a write: an error status whose body
+    /// could not be read, and a lost answer, are not taken as written.
+    #[test]
+    fn only_a_success_whose_body_could_not_be_read_is_taken_as_written() {
+        use crate::client::BodyProblem;
+        let body = |status: u16| ClientError::Body {
+            endpoint: "http://cp:5681".into(),
+            method: "PUT".into(),
+            path: "/meshes/default/meshmultizoneservices/x".into(),
+            status,
+            problem: BodyProblem::Closed {
+                received: 3,
+                declared: Some(40),
+                cause: "end of file".into(),
+            },
+        };
+        for status in [200, 201] {
+            let taken =
+                written_unless_refused(Err(body(status)), "MeshMultiZoneService", "default/x");
+            let Ok((answer, Some(warning))) = taken else {
+                panic!("{status}: {taken:?}");
+            };
+            assert_eq!(answer, serde_json::json!({}));
+            assert!(!warning.error);
+            assert!(
+                warning.detail.starts_with(&format!("Kuma API PUT /meshes/default/meshmultizoneservices/x at http://cp:5681 answered {status}, but the connection closed after 3 of 40 bytes")),
+                "{}",
+                warning.detail
+            );
+        }
+        for refused in [
+            body(400),
+            body(500),
+            ClientError::Transport {
+                endpoint: "http://cp:5681".into(),
+                message: "connection reset".into(),
+                sent: true,
+            },
+        ] {
+            let text = refused.to_string();
+            let outcome = written_unless_refused(Err(refused), "MeshMultiZoneService", "default/x");
+            assert!(outcome.is_err(), "{text}: taken as written");
+        }
+        let answered = written_unless_refused(Ok(serde_json::json!({"warnings": ["w"]})), "k", "i");
+        assert!(matches!(answered, Ok((_, None))), "{answered:?}");
     }
 
     fn configured_at(endpoint: &str) -> Configured {

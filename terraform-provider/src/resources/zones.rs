@@ -74,7 +74,7 @@ pub const DATA_SOURCE_ZONE_STATUS_DESCRIPTION: &str = "What each configured `zon
 pub static ZONE_STATUS_DESCRIPTION: LazyLock<String> = LazyLock::new(|| {
     let renaming: Vec<String> = NAME_LABELS.iter().map(|l| format!("`{l}`")).collect();
     format!(
-        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning; the entry's other values are then the last ones read from that zone, so an outage does not empty them), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. A create plans one entry per `zone` block, in their order, with `zone` known (so `for_each = {{ for z in ....zone_status : z.zone => z.vip }}` plans in the same run) and the rest known after apply. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless labels change.",
+        "What each configured `zone` control plane computed for this MeshMultiZoneService, in provider `zone` order: `state` (`synced`: the zone holds the current spec and computed its status; `pending`: not yet, such as a zone that still holds an older spec, with a warning when an apply's wait for it ended; `unreachable`: the zone could not be read, see `error` and the warning; the entry's other values are then the last ones read from that zone, so an outage does not empty them), `found` (the zone has received it), `vip`, `hostnames`, `mesh_services` (matched MeshServices: name, namespace (`\"\"` outside Kubernetes, as in `kuma_mesh_services`), zone, mesh) and `conditions` (e.g. `MeshServicesMatched`). Read after apply and on every refresh; empty when no zones are configured. A create plans one entry per `zone` block, in their order, with `zone` known (so `for_each = {{ for z in ....zone_status : z.zone => z.vip }}` plans in the same run) and the rest known after apply. An update keeps `vip` known (a zone keeps its copy's VIP) unless {} changes (the zone then replaces its copy, which gets a new VIP), and `hostnames` known unless a label changes that one of the zone's HostnameGenerators selects this MeshMultiZoneService by or renders (the plan lists each zone's generators once per run; a zone that cannot be listed plans them unknown).",
         renaming.join(" or ")
     )
 });
@@ -251,7 +251,7 @@ async fn find_on_zone(
             encode(mesh),
             encode(name)
         );
-        return match zone.client.get(&path).await {
+        return match zone.client.get_item(&path).await {
             Ok(item) => Ok(Some(item)),
             Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(error),
