@@ -1289,3 +1289,26 @@ fn a_zone_refuses_a_policy_mixing_producer_and_consumer_items() {
     );
     assert_eq!(refusals(&other).len(), 1);
 }
+
+/// A system namespace Kuma could not run in is a mistake in the options, said once, not a wrong
+/// namespace check on every manifest.
+#[test]
+fn a_system_namespace_that_is_no_namespace_is_refused_in_apimachinerys_words() {
+    let with = |ns: Option<&str>| CheckOptions {
+        system_namespace: ns.map(str::to_owned),
+        ..CheckOptions::default()
+    };
+    assert_eq!(with(None).system_namespace_problem(), None);
+    assert_eq!(with(Some("")).system_namespace_problem(), None);
+    assert_eq!(
+        with(Some("kong-mesh-system")).system_namespace_problem(),
+        None
+    );
+    let problem = with(Some("Kuma_System")).system_namespace_problem();
+    assert!(
+        problem.as_deref().is_some_and(|p| p.starts_with(
+            "\"Kuma_System\" is not a Kubernetes namespace: a lowercase RFC 1123 label must consist of"
+        )),
+        "{problem:?}"
+    );
+}

@@ -1042,6 +1042,32 @@ spec: {selector: {meshService: {matchLabels: {app: web}}}, ports: [{port: 80}]}
     assert!(changed.is_empty());
 }
 
+/// A selector matching many MeshServices lists a few of them and counts the rest: the
+/// explanation of a hundred MZS each matching a hundred must not be ten thousand lines.
+#[test]
+fn explain_lists_a_few_matches_and_counts_the_rest() {
+    let mut text = String::new();
+    for i in 0..50 {
+        text.push_str(&format!(
+            "type: MeshService\nname: s{i:02}\nmesh: default\nlabels:\n  app: a\n  kuma.io/zone: east\nspec:\n  ports:\n  - port: 80\n---\n"
+        ));
+    }
+    text.push_str("type: MeshMultiZoneService\nname: m\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n");
+    let input = resources(&text);
+    let p = preview(&input, &zones(&[]), &PreviewOptions::default());
+    let lines = explain::explain(&input, &p);
+    let listed = lines.iter().filter(|l| l.starts_with("    + ")).count();
+    assert_eq!(listed, 20, "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l == "  matched 50 MeshService(s)"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l == "    ... and 30 more"),
+        "{lines:#?}"
+    );
+}
+
 #[test]
 fn explain_says_why_services_match_or_not() {
     let mut input = resources(REDIS);
@@ -1617,4 +1643,36 @@ fn many_unavailable_services_are_one_warning_per_zone() {
             mzs104[0]
         );
     }
+    // Two or three are all named, in plain English.
+    let few = |n: usize| {
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!(
+                "type: MeshService\nname: svc{i}\nmesh: default\nlabels:\n  app: a\n  kuma.io/zone: z{i}\nspec:\n  ports:\n  - port: 80\n---\n"
+            ));
+        }
+        text.push_str("type: MeshMultiZoneService\nname: m\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels:\n        app: a\n  ports:\n  - port: 80\n");
+        let p = preview(
+            &resources(&text),
+            &zones(&["z0", "z1", "z2"]),
+            &PreviewOptions::default(),
+        );
+        let warnings = &p.zones[0].multi_zone_services[0].warnings;
+        (warnings.iter())
+            .find(|w| w.code == Code::UnavailableService)
+            .map(|w| w.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        few(2).starts_with("MeshServices svc0 in zone z0 and svc1 in zone z1 are Unavailable"),
+        "{}",
+        few(2)
+    );
+    assert!(
+        few(3).starts_with(
+            "MeshServices svc0 in zone z0, svc1 in zone z1 and svc2 in zone z2 are Unavailable"
+        ),
+        "{}",
+        few(3)
+    );
 }

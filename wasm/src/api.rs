@@ -36,6 +36,17 @@ pub enum ApiError {
     Input(String),
 }
 
+/// `options`, unless their `systemNamespace` cannot be a namespace (the core says why).
+fn system_namespace(options: CheckOptions) -> Result<CheckOptions, ApiError> {
+    match options.system_namespace_problem() {
+        Some(message) => Err(ApiError::InvalidOption {
+            option: "systemNamespace",
+            message,
+        }),
+        None => Ok(options),
+    }
+}
+
 fn parse_version(v: Option<&str>) -> Result<KumaVersion, ApiError> {
     match v {
         None => Ok(KumaVersion::default()),
@@ -109,7 +120,7 @@ impl ValidateOptions {
                 })
             }
         };
-        Ok(CheckOptions {
+        system_namespace(CheckOptions {
             kuma_version: parse_version(self.kuma_version.as_deref())?,
             format,
             limits: limits(self.max_bytes),
@@ -480,12 +491,12 @@ fn skipped_out(files: &[InputFile], run: &WorkspacePreview) -> Vec<SkippedOut> {
 fn run_preview(files: &[InputFile], options: &PreviewOpts) -> Result<WorkspacePreview, ApiError> {
     let core_options = options.to_core()?;
     parse_reporting(options.unknown_resources.as_deref())?;
-    let check_options = CheckOptions {
+    let check_options = system_namespace(CheckOptions {
         kuma_version: core_options.kuma_version,
         limits: limits(options.max_bytes),
         system_namespace: options.system_namespace.clone(),
         ..CheckOptions::default()
-    };
+    })?;
     let inputs: Vec<WorkspaceFile<'_>> = files
         .iter()
         .map(|f| WorkspaceFile {

@@ -268,6 +268,9 @@ fn options<T: Default + options::FromJson>(value: JsValue) -> Result<T, JsError>
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
+    if let Some(problem) = options::non_finite_field(&value) {
+        return Err(JsError::new(&format!("invalid options: {problem}")));
+    }
     // Through JSON so unknown fields are refused: serde-wasm-bindgen only reads the fields a
     // struct names, which would let a misspelt option pass silently.
     let json: serde_json::Value =

@@ -77,6 +77,27 @@ pub fn js_to_json(value: &JsValue) -> Result<Value, String> {
     )))
 }
 
+/// The first field of a plain object whose value is a number JSON cannot hold (`NaN`,
+/// `Infinity`), as an error naming it: [`js_to_json`] reads those as `null`, which would make an
+/// option such as `maxBytes: NaN` (a computation gone wrong in the caller) its default silently.
+pub fn non_finite_field(value: &JsValue) -> Option<String> {
+    if !value.is_object() || Array::is_array(value) || value.has_type::<Map>() {
+        return None;
+    }
+    Object::entries(value.unchecked_ref())
+        .iter()
+        .find_map(|pair| {
+            let pair: &Array = pair.unchecked_ref();
+            let field = pair.get(1);
+            field.as_f64().filter(|f| !f.is_finite())?;
+            Some(format!(
+                "{}: invalid value: {}, expected a finite number",
+                pair.get(0).as_string().unwrap_or_default(),
+                js_string(&field)
+            ))
+        })
+}
+
 /// A `Map` (its entries, in order) or a plain object (`Object.entries`) as a JSON object. The
 /// first key must be a string ("a string key"), later ones too ("a string").
 fn js_object(value: &JsValue) -> Result<Value, String> {
@@ -305,7 +326,8 @@ pub fn structure(
                 let Some(i) = fields.iter().position(|f| *f == key) else {
                     return Err(unknown_field(&key, fields));
                 };
-                set(i, value)?;
+                // serde's text, after the option it is about: `maxBytes: invalid value: ...`.
+                set(i, value).map_err(|e| format!("{key}: {e}"))?;
                 if let Some(s) = seen.get_mut(i) {
                     *s = true;
                 }
@@ -413,14 +435,45 @@ mod tests {
     use serde::de::DeserializeOwned;
     use serde_json::json;
 
-    /// Same value or same error text as serde_json.
+    /// Same value or same error text as serde_json, after the names of the fields it is about.
     fn same<T: DeserializeOwned + std::fmt::Debug + PartialEq>(
         ours: fn(Value) -> Read<T>,
         value: Value,
     ) {
         let by_serde = serde_json::from_value::<T>(value.clone()).map_err(|e| e.to_string());
-        assert_eq!(ours(value.clone()), by_serde, "{value}");
+        let without_fields = |mut e: String| {
+            while let Some((field, rest)) = e.split_once(": ") {
+                if !FIELDS.contains(&field) {
+                    break;
+                }
+                e = rest.to_owned();
+            }
+            e
+        };
+        assert_eq!(
+            ours(value.clone()).map_err(without_fields),
+            by_serde,
+            "{value}"
+        );
     }
+
+    const FIELDS: [&str; 15] = [
+        "format",
+        "kumaVersion",
+        "zones",
+        "mzsCidr",
+        "downZones",
+        "zoneHealth",
+        "path",
+        "text",
+        "line",
+        "character",
+        "kumaversion",
+        "unknownResources",
+        "maxBytes",
+        "zone",
+        "diagnosticsOnly",
+    ];
 
     fn samples() -> Vec<Value> {
         let scalars = vec![
@@ -449,23 +502,7 @@ mod tests {
             out.push(json!([v, "b", "c"]));
             out.push(json!([1, 2, 3, v]));
             out.push(json!({ "a": v }));
-            for key in [
-                "format",
-                "kumaVersion",
-                "zones",
-                "mzsCidr",
-                "downZones",
-                "zoneHealth",
-                "path",
-                "text",
-                "line",
-                "character",
-                "kumaversion",
-                "unknownResources",
-                "maxBytes",
-                "zone",
-                "diagnosticsOnly",
-            ] {
+            for key in FIELDS {
                 out.push(json!({ key: v }));
                 out.push(json!({ key: v, "zzz": 1 }));
                 out.push(json!({ key: v, "text": "t", "path": "p" }));
@@ -495,9 +532,14 @@ mod tests {
             ValidateOptions::read(json!({ "kumaversion": "3.0" })).unwrap_err(),
             "unknown field `kumaversion`, expected one of `format`, `kumaVersion`, `unknownResources`, `maxBytes`, `systemNamespace`"
         );
+        // The field a wrong value is in comes first.
         assert_eq!(
             LspPosition::read(json!({ "line": -1, "character": 0 })).unwrap_err(),
-            "invalid value: integer `-1`, expected u32"
+            "line: invalid value: integer `-1`, expected u32"
+        );
+        assert_eq!(
+            ValidateOptions::read(json!({ "maxBytes": 1.5 })).unwrap_err(),
+            "maxBytes: invalid type: floating point `1.5`, expected u32"
         );
     }
 }

@@ -79,6 +79,12 @@ test('bad options and inputs throw errors that name the problem', () => {
   assert.throws(() => k.preview('', { mzsCidr: '300.0.0.0/8' }), /mzsCidr/);
   assert.throws(() => k.preview('', { zone: ['a'] }), /unknown field `zone`/);
   assert.throws(() => k.hover('', { line: -1, character: 0 }), /invalid position/);
+  // A wrong number names its option; NaN and Infinity (a caller's computation gone wrong) are
+  // refused, not read as "unset" and the default.
+  assert.throws(() => k.validate('', { maxBytes: -1 }), { message: 'invalid options: maxBytes: invalid value: integer `-1`, expected u32' });
+  assert.throws(() => k.validate('', { maxBytes: NaN }), { message: 'invalid options: maxBytes: invalid value: NaN, expected a finite number' });
+  assert.throws(() => k.preview('', { maxBytes: Infinity }), { message: 'invalid options: maxBytes: invalid value: Infinity, expected a finite number' });
+  assert.throws(() => k.validate('', { maxBytes: '10' }), /^Error: invalid options: maxBytes: invalid type: string "10", expected u32$|maxBytes: invalid type/);
 });
 
 test('preview takes one text or several files and reports diagnostics per file', () => {

@@ -50,6 +50,10 @@ spec:
   for (const command of ['validate', 'preview']) {
     const kong = runCli([command, '--system-namespace', 'kong-mesh-system', '-'], { input: manifest });
     assert.equal(kong.code, 0, kong.stdout + kong.stderr);
+    // A namespace Kuma could not run in is a usage error naming the flag, not silently used.
+    const typo = runCli([command, '--system-namespace', 'Kong_Mesh', '-'], { input: manifest });
+    assert.equal(typo.code, 2, typo.stdout + typo.stderr);
+    assert.match(typo.stderr, /^kuma-mzs: --system-namespace: "Kong_Mesh" is not a Kubernetes namespace: a lowercase RFC 1123 label must consist of/);
   }
 });
 

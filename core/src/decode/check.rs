@@ -33,6 +33,25 @@ pub struct CheckOptions {
     pub system_namespace: Option<String>,
 }
 
+impl CheckOptions {
+    /// Why `system_namespace` cannot be a Kubernetes namespace, in apimachinery's words (a
+    /// DNS-1123 label), if it cannot: a namespace Kuma could not run in would make every
+    /// manifest's namespace check wrong. Empty is no setting: Kuma's default.
+    pub fn system_namespace_problem(&self) -> Option<String> {
+        let namespace = self
+            .system_namespace
+            .as_deref()
+            .filter(|ns| !ns.is_empty())?;
+        let errors = crate::validate::kubernetes::namespace_errors(namespace);
+        (!errors.is_empty()).then(|| {
+            format!(
+                "{namespace:?} is not a Kubernetes namespace: {}",
+                crate::text::join(&errors, "; ")
+            )
+        })
+    }
+}
+
 /// One checked document.
 #[derive(Debug, Clone)]
 pub struct CheckedDocument {

@@ -8,6 +8,10 @@ use crate::status::selector::LabelIndex;
 
 /// At most this many non-matching MeshServices are listed per MZS (the closest ones first).
 pub(crate) const MAX_NEAR_MISSES: usize = 10;
+
+/// How many matched MeshServices an MZS's explanation lists before "... and N more": a selector
+/// matching hundreds (times as many MZS) would bury the rest; the count line says how many.
+const MAX_MATCHES_LISTED: usize = 20;
 /// Up to this many MeshServices, every one is checked against every MZS selector.
 pub(crate) const FULL_SCAN_LIMIT: usize = 1000;
 
@@ -191,7 +195,11 @@ pub fn explain_with_skipped(
                 origin = crate::model::labels::ORIGIN
             ));
         }
-        lines.extend(matched);
+        let more = matched.len().saturating_sub(MAX_MATCHES_LISTED);
+        lines.extend(matched.into_iter().take(MAX_MATCHES_LISTED));
+        if more > 0 {
+            lines.push(format!("    ... and {more} more"));
+        }
         crate::text::sort::sort_by(&mut misses, |a, b| {
             (a.0, &a.1.mesh, &a.1.name).cmp(&(b.0, &b.1.mesh, &b.1.name))
         });

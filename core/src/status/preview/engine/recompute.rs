@@ -363,15 +363,19 @@ fn unavailable_message(services: &[&ServiceEntry], why: &str) -> Option<String> 
         0 => None,
         1 => Some(format!(
             "MeshService {} is Unavailable: Kuma sends it no traffic{why}",
-            named.join("")
+            crate::text::join(&named, "")
         )),
-        n if n <= NAMED_UNAVAILABLE => Some(format!(
-            "MeshServices {} are Unavailable: Kuma sends them no traffic{why}",
-            named.join(", ")
-        )),
+        n if n <= NAMED_UNAVAILABLE => {
+            // "a and b", "a, b and c".
+            let (last, first) = named.split_last()?;
+            Some(format!(
+                "MeshServices {} and {last} are Unavailable: Kuma sends them no traffic{why}",
+                crate::text::join(first, ", ")
+            ))
+        }
         n => Some(format!(
             "MeshServices {} and {} more are Unavailable: Kuma sends them no traffic{why}",
-            named.join(", "),
+            crate::text::join(&named, ", "),
             n - NAMED_UNAVAILABLE
         )),
     }
