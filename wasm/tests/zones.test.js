@@ -353,3 +353,20 @@ test('language server: changing the zones setting republishes (cleared, then mov
   await server.request('shutdown', null);
   server.notify('exit', null);
 });
+
+test('the README\'s zone-directory example is what the CLI prints', () => {
+  // The README shows `kuma-mzs preview --zones east,west deploy/` on this fixture, without the
+  // MZS007 lines and with `...` for the rest of the explanation.
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'npm', 'README.md'), 'utf8').split('\n');
+  const start = readme.indexOf('$ kuma-mzs preview --zones east,west deploy/');
+  assert.ok(start >= 0, 'the README has the example');
+  const shown = [];
+  for (let i = start + 1; readme[i] !== '...'; i++) shown.push(readme[i]);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'kuma-mzs-readme-'));
+  fs.cpSync(path.join(FIXTURES, 'zone-dirs'), path.join(dir, 'deploy'), { recursive: true });
+  const r = runCli(['preview', '--zones', 'east,west', 'deploy/'], { cwd: dir });
+  const printed = r.stdout.split('\n').filter((l) => !l.endsWith('[MZS007]'));
+  assert.deepEqual(printed.slice(0, shown.length), shown);
+  assert.match(r.stderr, /^files by control plane: global 1, east 1, west 1$/m);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
