@@ -141,6 +141,60 @@ impl Scanner<'_> {
     }
 }
 
+/// How deep [`shallow`] keeps a body: below serde_json's recursion limit (128), far deeper than
+/// any field a Kuma schema checks.
+pub(crate) const KEPT_DEPTH: usize = 100;
+
+/// A valid JSON `text` with every array or object nested deeper than [`KEPT_DEPTH`] emptied (`[]`,
+/// `{}`): what Kuma's answer depends on of a body nested up to Go's 10,000 levels, which
+/// serde_json (and a recursive drop) cannot hold. Kuma reads such a value's kind at a field its
+/// schema knows, and prunes it elsewhere; nothing it checks is that deep. Borrowed when nothing
+/// is that deep.
+pub(crate) fn shallow(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut out: Option<String> = None;
+    // The start of the text not yet copied to `out`, and the depth being skipped (0: none).
+    let (mut copied, mut skipping) = (0usize, 0usize);
+    for (i, &c) in b.iter().enumerate() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth == KEPT_DEPTH + 1 && skipping == 0 {
+                    let kept = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    kept.push_str(&text[copied..=i]);
+                    skipping = depth;
+                }
+            }
+            b']' | b'}' => {
+                if depth == skipping {
+                    copied = i;
+                    skipping = 0;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    match out {
+        Some(mut kept) => {
+            kept.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(kept)
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// The error Go's `json.Unmarshal` gives for a body that is not valid JSON, if any.
 pub(crate) fn syntax_error(data: &[u8]) -> Option<String> {
     scan(data).err()
@@ -248,7 +302,7 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::syntax_error;
+    use super::{shallow, syntax_error, Value, KEPT_DEPTH};
 
     fn err(s: &str) -> String {
         syntax_error(s.as_bytes()).unwrap_or_default()
@@ -320,7 +374,27 @@ mod tests {
         ] {
             assert_eq!(syntax_error(ok.as_bytes()), None, "{ok:?}");
         }
-        // Deep nesting is scanned without recursion.
+        // Deep nesting is scanned without recursion, and emptied below what serde reads.
+        let deep = format!(
+            "{{\"a\":{}1{},\"b\":\"[[\"}}",
+            "[".repeat(5_000),
+            "]".repeat(5_000)
+        );
+        assert_eq!(syntax_error(deep.as_bytes()), None);
+        let kept = shallow(&deep);
+        assert_eq!(
+            kept,
+            format!(
+                "{{\"a\":{}{},\"b\":\"[[\"}}",
+                "[".repeat(KEPT_DEPTH),
+                "]".repeat(KEPT_DEPTH)
+            )
+        );
+        assert!(serde_json::from_str::<Value>(&kept).is_ok());
+        assert!(matches!(
+            shallow("{\"a\":[[1]]}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         assert_eq!(err(&"[".repeat(10_000)), "unexpected end of JSON input");
         assert_eq!(
             err(&"[".repeat(100_000)),

@@ -51,8 +51,10 @@ pub fn prepare_put(
     if let Some(error) = super::go_json::syntax_error(body) {
         return Err(undecodable(resource_type, &error));
     }
-    // Go reads invalid UTF-8 in a string as U+FFFD; serde_json refuses it.
+    // Go reads invalid UTF-8 in a string as U+FFFD; serde_json refuses it. Go reads 10,000
+    // levels deep, serde_json 128: what is deeper than any schema looks is emptied.
     let text = String::from_utf8_lossy(body);
+    let text = super::go_json::shallow(&text);
     let mut value: Value = serde_json::from_str(&text).map_err(|e| {
         match out_of_range_number(&text, &e) {
             // Go's decoder: a number its float64 cannot hold.

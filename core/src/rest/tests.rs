@@ -1484,4 +1484,20 @@ fn a_body_go_decodes_otherwise_than_serde_gets_gos_answer() {
     .unwrap_err();
     // Past the decoder: Kuma's label rule refuses the value, as it does Go's U+FFFD.
     assert_eq!(e.invalid_parameters[0].field, "labels[\"team\"]");
+    // Go reads 10,000 levels; a selector 300 deep is the schema's type error, as in Kuma (it
+    // was serde_json's "recursion limit exceeded"), and deep unknown fields are pruned.
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let selector = REDIS.replacen(
+        r#"{"meshService":{"matchLabels":{"kuma.io/display-name":"redis"}}}"#,
+        &deep,
+        1,
+    );
+    let e = put(&Mode::Global, "redis", &selector).unwrap_err();
+    assert_eq!(e.invalid_parameters[0].field, "spec.selector");
+    assert_eq!(
+        e.invalid_parameters[0].message,
+        "in body must be of type object: \"array\""
+    );
+    let unknown = REDIS.replacen('{', &format!("{{\"x\":{deep},"), 1);
+    assert!(put(&Mode::Global, "redis", &unknown).is_ok());
 }
