@@ -210,10 +210,25 @@ fn a_restart_rewrites_no_status() {
         201
     );
     // Every status computed, and global's copy holds the one zone-1 computed.
-    wait_until(wait, || {
-        let now = read(&cluster);
+    // Settled: computed, each zone's MZS matching the service (zone-2 through its synced copy),
+    // and nothing moving between two reads (a status still being written after the first read
+    // would otherwise show as a change across the restart).
+    let settled = |now: &[(Value, Value)]| {
         let computed = |i: usize| now[i].1["addresses"].is_array() && now[i].1["vips"].is_array();
-        [0, 1, 3, 4].into_iter().all(computed) && now[2].1 == now[0].1
+        let matched = |i: usize| {
+            (now[i].1["meshServices"].as_array()).is_some_and(|matches| !matches.is_empty())
+        };
+        [0, 1, 3, 4].into_iter().all(computed)
+            && [3, 4].into_iter().all(matched)
+            && now[2].1 == now[0].1
+    };
+    wait_until(wait, || {
+        let first = read(&cluster);
+        if !settled(&first) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        read(&cluster) == first
     });
     let before = read(&cluster);
     drop(cluster);
