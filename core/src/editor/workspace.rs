@@ -180,6 +180,46 @@ pub fn preview_workspace(
                 skipped.push(skip(file_index, resource, doc.span, at, errors, reason));
                 continue;
             }
+            // A generator or policy of a global file labelled as a zone's: global refuses it
+            // (from 2.11), as the REST layer or, for a manifest, the webhook answers.
+            if matches!(
+                resource_type,
+                ResourceType::HostnameGenerator | ResourceType::MeshLoadBalancingStrategy
+            ) && in_zone.is_none()
+                && first_error.is_none()
+            {
+                let refusal = if doc.shape == Some(crate::Shape::Kubernetes) {
+                    crate::validate::kubernetes::global_webhook_origin(
+                        &resource.meta.labels,
+                        options.kuma_version,
+                    )
+                    .map(|v| v.message)
+                } else {
+                    crate::rest::origin_refusal(
+                        &crate::rest::Mode::Global,
+                        options.kuma_version,
+                        resource_type,
+                        &resource.meta.labels,
+                    )
+                };
+                if let Some(message) = refusal {
+                    let field = format!("labels[\"{}\"]", labels::ORIGIN);
+                    let at = crate::decode::span_of(&doc.root, &field);
+                    authoring.push(PreviewDiagnostic {
+                        diagnostic: Diagnostic::new(Code::Kuma, field, message, at),
+                        zones: Vec::new(),
+                    });
+                    skipped.push(skip(
+                        file_index,
+                        resource,
+                        doc.span,
+                        at,
+                        1,
+                        "refused by global".to_owned(),
+                    ));
+                    continue;
+                }
+            }
             if let Some(first) = first_error {
                 let count = 1 + errors.count();
                 let line = checked.line_index.position(file.text, first.start).line;
@@ -822,7 +862,7 @@ mod tests {
         // later, also when the zone comes from the file rather than the label.
         let global = [ms("east", 6379), ms("west", 6379), ms("east", 6380)].join("---\n");
         let in_east = "type: MeshService\nname: redis\nmesh: default\nlabels:\n  kuma.io/origin: zone\n  app: redis\nspec:\n  ports:\n  - port: 6381\n";
-        let hg = "type: HostnameGenerator\nname: short\nlabels:\n  kuma.io/origin: zone\nspec:\n  template: '{{ .DisplayName }}.mzs'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
+        let hg = "type: HostnameGenerator\nname: short\nspec:\n  template: '{{ .DisplayName }}.mzs'\n  selector:\n    meshMultiZoneService:\n      matchLabels: {}\n";
         let hg_later = hg.replace(".mzs'", ".mz'");
         let out = run(&[
             ("global.yaml", MZS, None),
@@ -1265,6 +1305,34 @@ mod tests {
         );
         let d = &out.files[0].preview_diagnostics[0].diagnostic;
         assert_eq!(&fixed[d.span.start as usize..d.span.end as usize], "other");
+    }
+
+    /// Global refuses a generator or policy labelled as a zone's (from 2.11): the REST layer
+    /// for a universal document, the webhook for a manifest; `validate` cannot tell, since a
+    /// zone takes the same document.
+    #[test]
+    fn global_refuses_a_generator_labelled_as_a_zones() {
+        let universal = "type: HostnameGenerator\nname: local\nlabels:\n  kuma.io/origin: zone\nspec:\n  template: '{{ .DisplayName }}.mzs.local'\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        app: a\n";
+        let manifest = "apiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata:\n  name: local\n  namespace: kuma-system\n  labels:\n    kuma.io/origin: zone\nspec:\n  template: '{{ .DisplayName }}.mzs.local'\n  selector:\n    meshMultiZoneService:\n      matchLabels:\n        app: a\n";
+        for (text, message) in [
+            (universal, "the origin label must be set to 'global'"),
+            (
+                manifest,
+                "Operation not allowed. 'kuma.io/origin' label should have 'global' value, got 'zone'",
+            ),
+        ] {
+            let out = run(&[("global.yaml", text, None)]);
+            let found: Vec<&str> = (out.files[0].preview_diagnostics.iter())
+                .map(|p| p.diagnostic.message.as_str())
+                .collect();
+            assert_eq!(found, [message]);
+            assert_eq!(out.skipped[0].reason, "refused by global");
+            let d = &out.files[0].preview_diagnostics[0].diagnostic;
+            assert_eq!(&text[d.span.start as usize..d.span.end as usize], "zone");
+            // A zone's file takes it.
+            let out = run(&[("east.yaml", text, Some("east"))]);
+            assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+        }
     }
 
     #[test]

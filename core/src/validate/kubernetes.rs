@@ -48,13 +48,29 @@ pub(crate) fn webhook_violations(
             format!("{start} can be created only in the system namespace:{system_namespace}"),
         )];
     }
-    if mzs && zone_origin && version >= KumaVersion::V2_11 {
-        out.push(Violation::new(
-            crate::validate::meta::label_field(labels::ORIGIN),
-            labels_not_allowed(labels::ORIGIN, "global", "zone"),
-        ));
+    if mzs {
+        out.extend(global_webhook_origin(resource_labels, version));
     }
     out
+}
+
+/// Global's webhook refusal of a manifest labelled `kuma.io/origin: zone` (from 2.11; v2.14.3
+/// `resourceadmissionchecker.go` `validateLabels`, global mode): what a zone sends global is the
+/// zone's. A MeshMultiZoneService meets it wherever it is applied (a zone refuses the type); a
+/// HostnameGenerator or policy only on global, which a preview's global file says.
+pub(crate) fn global_webhook_origin(
+    resource_labels: &Labels,
+    version: KumaVersion,
+) -> Option<Violation> {
+    let zone_origin = resource_labels
+        .get(labels::ORIGIN)
+        .is_some_and(|o| o == "zone");
+    (zone_origin && version >= KumaVersion::V2_11).then(|| {
+        Violation::new(
+            crate::validate::meta::label_field(labels::ORIGIN),
+            labels_not_allowed(labels::ORIGIN, "global", "zone"),
+        )
+    })
 }
 
 /// Kuma's webhook on a federated zone's control plane (a manifest of a preview's zone file),
