@@ -565,6 +565,13 @@ test('a template block that spans documents is one template: one note, and no do
   ].join('\n'));
 });
 
+test('a HostnameGenerator template block indented with a tab is YAML\'s error, not a Helm chart', () => {
+  const text = 'type: HostnameGenerator\nname: hg\nspec:\n  selector:\n    meshService:\n      matchLabels: {a: b}\n  template: |\n\t{{ .DisplayName }}.mesh\n';
+  const r = runCli(['validate', '-'], { input: text });
+  assert.equal(r.code, 1, r.stdout);
+  assert.equal(r.stdout, '<stdin>:8:1: error: invalid YAML: found a tab character where an indentation space is expected\n');
+});
+
 test('explicit YAML tags are read as kumactl apply reads them; a tag the value does not fit is Kuma\'s error at the tag', () => {
   const mzs = (port) => `type: MeshMultiZoneService\nname: !!str yes\nmesh: default\nspec:\n  selector:\n    meshService:\n      matchLabels: {app: !!str on}\n  ports:\n  - port: ${port}\n    appProtocol: !!str http\n`;
   // `!!int "81"` is the port 81 and `!!str yes` the name "yes": both were schema type errors.

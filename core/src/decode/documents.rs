@@ -153,7 +153,13 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error);
-    unreadable && mentions_kuma(text)
+    // UTF-16 without a byte order mark reads as text with a NUL beside every ASCII character.
+    unreadable
+        && if text.contains('\0') {
+            mentions_kuma(&text.replace('\0', ""))
+        } else {
+            mentions_kuma(text)
+        }
 }
 
 /// Whether a line of `text` reads like the start of a Kuma resource: `apiVersion: kuma.io/...`,
@@ -162,9 +168,16 @@ pub fn holds_kuma(checked: &Checked, text: &str) -> bool {
 pub(crate) fn mentions_kuma(text: &str) -> bool {
     text.split(['\n', '\r', ',', '{']).any(|part| {
         // A byte order mark starts the first line; `[` a flow sequence (or a stray bracket).
-        let part = part.trim_start_matches([' ', '\t', '-', '"', '\'', '[', '\u{feff}']);
+        // Control characters too: one that makes Kuma refuse the file must not hide it.
+        let part = part.trim_start_matches(|c: char| {
+            matches!(
+                c,
+                ' ' | '\t' | '-' | '"' | '\'' | '[' | '\u{feff}' | '\u{fffe}'
+            ) || c.is_control()
+        });
         let (key, value) = part.split_once(':').unwrap_or(("", ""));
-        let value = value.trim_start_matches([' ', '\t', '"', '\'']);
+        let value = value
+            .trim_start_matches(|c: char| matches!(c, ' ' | '\t' | '"' | '\'') || c.is_control());
         match key.trim_end_matches([' ', '"', '\'']) {
             "apiVersion" => value.starts_with(KUMA_GROUP),
             "type" | "kind" => {
@@ -196,12 +209,21 @@ mod tests {
             tabbed.to_owned(),
             format!("\u{feff}{tabbed}"),
             "[type: MeshMultiZoneService\nname: a\n".to_owned(),
+            // Kuma refuses these for a control character: they must not pass unreported.
+            format!("\u{1}{tabbed}"),
+            tabbed.replace("type: ", "type: \u{80}"),
+            format!("\u{fffe}{tabbed}"),
         ] {
             assert!(mentions_kuma(&text), "{text:?}");
             let checked = quiet_check(&text);
             assert!(holds_kuma(&checked, &text), "{text:?}");
             assert!(!checked.diagnostics.is_empty(), "{text:?}");
         }
+        // UTF-16 (little-endian) without a byte order mark.
+        let utf16: String = tabbed.chars().flat_map(|c| [c, '\0']).collect();
+        let checked = quiet_check(&utf16);
+        assert!(holds_kuma(&checked, &utf16));
+        assert!(checked.all_diagnostics().next().is_some());
     }
 
     #[test]

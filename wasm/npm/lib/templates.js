@@ -170,7 +170,8 @@ function firstAction(text) {
     const line = lines[n];
     const indent = line.length - line.trimStart().length;
     if (blockIndent >= 0 && scalar.open === null) {
-      if (line.trim() === '' || indent > blockIndent) {
+      // A tab in its indentation is YAML's error (the core reports it), not the end of the block.
+      if (line.trim() === '' || indent > blockIndent || /^ *\t/.test(line)) {
         if (quoted.action === null) quoted.action = helmAction(line, 0, line.length);
         if (quoted.action !== null && quotedLine < 0) quotedLine = n;
         continue;

@@ -51,6 +51,45 @@ pub(super) fn prepare(text: &str) -> (Option<String>, Vec<Site>) {
             (0xC2, Some(&last @ 0x85), _) | (0xE2, Some(0x80), Some(&last @ (0xA8 | 0xA9))) => {
                 sites.push((to_u32(i), last));
             }
+            // A byte order mark: kumactl reads each document alone, so one that starts a
+            // document (after its `---` line: two files saved by Windows, concatenated) is its
+            // stream's, which go-yaml drops; saphyr takes one before the `---`, so they trade
+            // places. In a comment it is text to go-yaml and a space to saphyr (a quoted
+            // scalar's, which saphyr keeps, is put back).
+            (0xEF, Some(0xBB), Some(0xBF)) if i > 0 => {
+                if let Some(marker) = (line_start(b, i) == i)
+                    .then(|| document_marker(b, i))
+                    .flatten()
+                {
+                    let copy = out.get_or_insert_with(|| b.to_vec());
+                    copy[marker..i + 3].rotate_right(3);
+                } else if in_comment(b, line_start(b, i), i) {
+                    let copy = out.get_or_insert_with(|| b.to_vec());
+                    sites.push((to_u32(i), BOM_IN_COMMENT));
+                    copy[i..i + 3].copy_from_slice(b"   ");
+                }
+                i += 2;
+            }
+            // A block scalar's header (`|`, `>-`, `|2+`) followed by a tab: go-yaml skips blanks
+            // before the header's comment, saphyr only spaces. Marked [`HEADER_TAB`]: a space
+            // for good, unless it was a quoted scalar's text.
+            (b'|' | b'>', _, _) if content && block_header_start(b, i) => {
+                let mut j = i + 1;
+                while matches!(b.get(j), Some(b'0'..=b'9' | b'+' | b'-')) && j < i + 3 {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b'\t') {
+                    let copy = out.get_or_insert_with(|| b.to_vec());
+                    while let Some(&c @ (b' ' | b'\t')) = b.get(j) {
+                        if c == b'\t' {
+                            sites.push((to_u32(j), HEADER_TAB));
+                            copy[j] = b' ';
+                        }
+                        j += 1;
+                    }
+                    i = j - 1;
+                }
+            }
             // A key's `:` (not the first thing on its line: that is a complex key's value, where
             // go-yaml refuses a tab) followed by a tab.
             (b':', Some(b'\t'), _) if content => {
@@ -69,6 +108,48 @@ pub(super) fn prepare(text: &str) -> (Option<String>, Vec<Site>) {
         i += 1;
     }
     (out.and_then(|v| String::from_utf8(v).ok()), sites)
+}
+
+/// A [`Site`]'s byte for a tab after a block scalar's header, which stays a space.
+const HEADER_TAB: u8 = 0x0B;
+/// A [`Site`]'s byte for a byte order mark in what looks like a comment, made spaces.
+const BOM_IN_COMMENT: u8 = 0x0E;
+
+/// The start of the `---` line just before the line that starts at `i`, if it is one.
+fn document_marker(b: &[u8], i: usize) -> Option<usize> {
+    let mut end = i.checked_sub(1)?;
+    if b[end] == b'\n' && end > 0 && b[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let start = line_start(b, end);
+    (b[start..end].starts_with(b"---")
+        && matches!(b.get(start + 3), Some(b' ' | b'\t' | b'\n' | b'\r')))
+    .then_some(start)
+}
+
+/// Whether `b[line..i]` holds a `#` that starts a comment (at the line's start or after a blank;
+/// a quoted scalar's is found later, by its token).
+fn in_comment(b: &[u8], line: usize, i: usize) -> bool {
+    (line..i).any(|k| b[k] == b'#' && (k == line || matches!(b[k - 1], b' ' | b'\t')))
+}
+
+/// Whether the `|` or `>` at `i` can start a block scalar: after a key's `:`, a `-`, a `?` or a
+/// tag or anchor, with a blank between.
+fn block_header_start(b: &[u8], i: usize) -> bool {
+    let before = b[..i].iter().rposition(|c| !matches!(c, b' ' | b'\t'));
+    match before {
+        Some(p) if p + 1 == i => false,
+        Some(p) => {
+            matches!(b[p], b':' | b'-' | b'?') || {
+                // A tag or an anchor: a word after a blank that starts with `!` or `&`.
+                let word = b[..=p]
+                    .iter()
+                    .rposition(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+                matches!(b.get(word.map_or(0, |w| w + 1)), Some(b'!' | b'&'))
+            }
+        }
+        None => true,
+    }
 }
 
 fn line_start(b: &[u8], i: usize) -> usize {
@@ -95,13 +176,16 @@ pub(super) fn second_pass(
         let kind = token_at(tokens, at as usize).map(|t| t.kind);
         let in_flow = || token_at(flows, at as usize).is_some();
         let with: &[u8] = match (byte, kind) {
+            (HEADER_TAB, Some(TokenKind::Quoted)) => b"\t",
+            (BOM_IN_COMMENT, Some(TokenKind::Quoted)) => "\u{feff}".as_bytes(),
+            (HEADER_TAB | BOM_IN_COMMENT, _) => continue,
             (b'\t', Some(TokenKind::Quoted | TokenKind::Block)) => b"\t",
             (0x85, Some(TokenKind::Quoted)) if in_flow() => b"\r\n",
             (b'\t', _) | (_, Some(TokenKind::Quoted)) => continue,
             (0x85, _) => b"\r\n",
             _ => b"  \n",
         };
-        if byte != b'\t' {
+        if matches!(byte, 0x85 | 0xA8 | 0xA9) {
             breaks.push((at, byte));
         }
         let copy = out.get_or_insert_with(|| first.as_bytes().to_vec());
@@ -136,10 +220,32 @@ fn token_at(tokens: &[Token], at: usize) -> Option<&Token> {
     holds(after.wrapping_sub(1)).or_else(|| holds(after.wrapping_sub(2)))
 }
 
+/// Where the quoted scalar that starts at `start` (at its quote) ends: just past its closing
+/// quote (`\"` escapes a double quote, `''` is a single quote in a single-quoted one).
+pub(super) fn quoted_end(text: &str, start: u32) -> Option<u32> {
+    let b = text.as_bytes();
+    let quote = *b.get(start as usize)?;
+    if !matches!(quote, b'"' | b'\'') {
+        return None;
+    }
+    let mut i = start as usize + 1;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 1,
+            c if c == quote => return Some(to_u32(i + 1)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The first character at or after `from` that go-yaml's reader refuses ("control characters are
 /// not allowed": anything but tab, `\n`, `\r`, U+0020-U+007E, U+0085, U+00A0-U+D7FF,
 /// U+E000-U+FFFD and U+10000 up), or with `breaks` also one it reads as a line break besides `\n`
-/// and `\r` (U+0085, U+2028, U+2029), with its offset.
+/// and `\r` (U+0085, U+2028, U+2029) and a byte order mark after the first character (what
+/// the fast paths leave to the parser), with its offset.
 pub(crate) fn unusual_char(text: &str, from: usize, breaks: bool) -> Option<(usize, char)> {
     let b = text.as_bytes();
     let mut i = from;
@@ -150,7 +256,10 @@ pub(crate) fn unusual_char(text: &str, from: usize, breaks: bool) -> Option<(usi
             0..=0x1F | 0x7F => true,
             0xC2 => matches!(next, 0x80..=0x9F) && (breaks || next != 0x85),
             0xE2 => breaks && next == 0x80 && matches!(b.get(i + 2), Some(0xA8 | 0xA9)),
-            0xEF => next == 0xBF && matches!(b.get(i + 2), Some(0xBE | 0xBF)),
+            0xEF => {
+                (next == 0xBF && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+                    || (breaks && i > 0 && next == 0xBB && b.get(i + 2) == Some(&0xBF))
+            }
             _ => false,
         };
         if found {
@@ -206,6 +315,23 @@ pub(super) const TAB_CANNOT_START: &str =
 /// go-yaml's message for a tab in the indentation of a plain scalar's next line.
 pub(super) const TAB_INDENTATION: &str =
     "invalid YAML: found a tab character that violates indentation";
+
+/// A syntax error of saphyr's scanner in go-yaml's words where the two refuse the same text
+/// for the same reason (a tab in a line's indentation, a key without `:`), else in saphyr's,
+/// as the message of a diagnostic.
+pub(super) fn go_words(info: &str) -> String {
+    if info.starts_with("tabs disallowed") {
+        TAB_CANNOT_START.to_owned()
+    } else if info.ends_with("found a tab") {
+        TAB_INDENTATION.to_owned()
+    } else if info.ends_with("cannot start with a tab") {
+        "invalid YAML: found a tab character where an indentation space is expected".to_owned()
+    } else if info == "simple key expect ':'" {
+        "invalid YAML: could not find expected ':'".to_owned()
+    } else {
+        format!("invalid YAML: {info}")
+    }
+}
 
 /// The first tab of `text[from..to]` that go-yaml's scanner refuses, with its message. go-yaml v2
 /// takes a tab as a separator inside flow collections, after a scalar, a key's `:`, an anchor, a

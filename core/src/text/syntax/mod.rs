@@ -186,6 +186,9 @@ impl Scalar {
         let found = match self.resolve() {
             Resolved::Null => 0,
             Resolved::Bool(_) => 1,
+            // `6379.0` and `8e3` reach Kuma as integers, but go-yaml resolves them as floats
+            // first: `!!int 6379.0` is its error.
+            Resolved::Int(_) if written_as_float(&self.value) => 3,
             Resolved::Int(_) => 2,
             Resolved::Float(_) => 3,
             Resolved::Str(v) if w == 4 && is_timestamp(v) => 4,
@@ -209,6 +212,12 @@ impl Scalar {
         self.plain = w != 4;
         Ok(())
     }
+}
+
+/// Whether an integral number is written as a float (`6379.0`, `8e3`; not hexadecimal `0x1e`).
+fn written_as_float(v: &str) -> bool {
+    let digits = v.trim_start_matches(['-', '+']);
+    !digits.starts_with("0x") && v.contains(['.', 'e', 'E'])
 }
 
 /// go-yaml v2's timestamps, read with the RFC 3339 parser: a date (`2001-12-14`), a date-time

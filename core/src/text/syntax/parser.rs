@@ -257,7 +257,9 @@ impl Builder<'_> {
                     let mut at = self.offset(m);
                     // A tab the scanner met after a scalar is reported at the scalar's start, one
                     // in the indentation just after it: point at the tab itself.
-                    if e.info().ends_with("found a tab") {
+                    if e.info().ends_with("found a tab")
+                        || e.info().ends_with("cannot start with a tab")
+                    {
                         at += text
                             .get(at as usize..)
                             .and_then(|t| t.find('\t'))
@@ -275,7 +277,7 @@ impl Builder<'_> {
                     } else {
                         Code::Syntax
                     };
-                    let mut msg = format!("invalid YAML: {}", e.info());
+                    let mut msg = go_yaml::go_words(e.info());
                     if let Some(note) = go_yaml::break_note(&self.breaks, doc_start, at) {
                         msg.push_str(note);
                     }
@@ -347,7 +349,12 @@ impl Builder<'_> {
                             }
                             _ => TokenKind::Block,
                         };
-                        let (start, end) = (range.start, range.end);
+                        let (start, mut end) = (range.start, range.end);
+                        if kind == TokenKind::Quoted {
+                            // The scalar ends at its closing quote: what follows on the line (a
+                            // comment, where go-yaml's line breaks end it) is not its content.
+                            end = go_yaml::quoted_end(text, start).unwrap_or(end);
+                        }
                         self.tokens.push(Token { start, end, kind });
                     }
                     if matches!(style, ScalarStyle::DoubleQuoted) {

@@ -352,6 +352,8 @@ fn explicit_tags_give_the_value_go_yaml_v2_gives_kuma() {
         ("!foo 12", json!("12")),
         ("! true", json!("true")),
         ("!<tag:yaml.org,2002:int> '7'", json!(7)),
+        ("!!int 0x1e", json!(30)),
+        ("!!float 6379.0", json!(6379)),
         ("!<tag:yaml.org,2002:str> 7", json!("7")),
         ("!!int &a '9'", json!(9)),
         // go-yaml v2 ignores tags on mappings and sequences.
@@ -366,6 +368,9 @@ fn explicit_tags_give_the_value_go_yaml_v2_gives_kuma() {
         ("!!int abc", "cannot decode !!str `abc` as a !!int"),
         ("!!int \"1.5\"", "cannot decode !!float `1.5` as a !!int"),
         ("!!int -.inf", "cannot decode !!float `-.inf` as a !!int"),
+        // Integral, and an integer to Kuma untagged, but a float to go-yaml's resolver.
+        ("!!int 6379.0", "cannot decode !!float `6379.0` as a !!int"),
+        ("!!int 1e3", "cannot decode !!float `1e3` as a !!int"),
         ("!!int ''", "cannot decode !!null `` as a !!int"),
         ("!!int", "cannot decode !!null `` as a !!int"),
         ("!!int yes", "cannot decode !!bool `yes` as a !!int"),

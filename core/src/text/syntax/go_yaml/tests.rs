@@ -127,7 +127,7 @@ fn go_yamls_other_line_breaks_end_lines() {
     ] {
         let text = format!("type: Mesh\nname: back{brk}end\nmtls: {{}}\n");
         let message = format!(
-            "invalid YAML: simple key expect ':' (after {name}, which ends a line for Kuma's \
+            "invalid YAML: could not find expected ':' (after {name}, which ends a line for Kuma's \
              YAML reader)"
         );
         assert_eq!(one_error(&text), (3, 1, message));
@@ -141,6 +141,16 @@ fn go_yamls_other_line_breaks_end_lines() {
         json("a: 1 # note\u{85}b: 2\n"),
         [serde_json::json!({"a": 1, "b": 2})]
     );
+    // Also after a quoted value: the comment is not the scalar's (it was read as one line, and
+    // the key after the break lost, so a document could say one mesh to us and another to Kuma).
+    for quoted in ["\"x\"", "'x'", "'it''s'", "\"a\\\"b\""] {
+        let value: serde_json::Value = json(&format!("a: {quoted}\n"))[0]["a"].clone();
+        assert_eq!(
+            json(&format!("a: {quoted} # note\u{2028}b: 2\n")),
+            [serde_json::json!({"a": value, "b": 2})],
+            "{quoted}"
+        );
+    }
     // Inside a quoted scalar go-yaml keeps U+2028 and U+2029.
     assert_eq!(
         json("a: \"x\u{2028}y\"\nb: 'x\u{2029}y'\n"),
@@ -182,6 +192,15 @@ fn tabs_are_taken_where_go_yaml_takes_them() {
         ("a: \"k:\tv\"\n", serde_json::json!({"a": "k:\tv"})),
         ("a: |\n  k:\tv\n", serde_json::json!({"a": "k:\tv\n"})),
         ("a: 'x\ty'\n", serde_json::json!({"a": "x\ty"})),
+        // Before a block scalar header's comment, or after it alone.
+        (
+            "t: |-\t# one line\n  x.mesh\n",
+            serde_json::json!({"t": "x.mesh"}),
+        ),
+        ("t: >\t\n  a\n  b\n", serde_json::json!({"t": "a b\n"})),
+        ("- |2\t\n   x\n", serde_json::json!([" x\n"])),
+        // Not a header: text of a quoted or plain scalar keeps its tab.
+        ("t: \"a: |\tb\"\n", serde_json::json!({"t": "a: |\tb"})),
     ] {
         assert_eq!(json(text), [expected], "{text:?}");
     }
@@ -208,6 +227,16 @@ fn tabs_go_yaml_refuses_are_refused_with_its_words() {
         // After `-` or `?`, and after a complex key's `:`.
         ("p:\n  -\tport: 80\n", 2, 4, cannot),
         ("- \tx\n", 1, 3, cannot),
+        // Where saphyr's scanner refuses the same tab itself, go-yaml's words too: a tab-indented
+        // key (the commonest editor mistake), a plain scalar's next line indented by a tab.
+        ("spec:\n\tselector: {}\n", 2, 1, cannot),
+        ("labels:\n  team: a\n\tb\n", 3, 1, indentation),
+        (
+            "template: |\n\t{{ .DisplayName }}.mesh\n",
+            2,
+            1,
+            "invalid YAML: found a tab character where an indentation space is expected",
+        ),
     ] {
         assert_eq!(one_error(text), (line, col, message.to_owned()), "{text:?}");
     }
@@ -305,5 +334,44 @@ fn a_float_beyond_float64_stays_a_string() {
     assert_eq!(
         messages,
         ["spec.ports[0].port in body must be of type integer: \"string\""]
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_read_where_kumactl_reads_one() {
+    // Two files saved by Windows, concatenated: kumactl reads each document alone, and drops
+    // the mark that starts one (it was read as part of the first key, so the MZS was no Kuma
+    // resource).
+    for text in [
+        "a: 1\n---\n\u{feff}b: 2\n",
+        "a: 1\r\n---\r\n\u{feff}b: 2\r\n",
+        "a: 1\n--- # two\n\u{feff}b: 2\n",
+    ] {
+        assert_eq!(
+            json(text),
+            [serde_json::json!({"a": 1}), serde_json::json!({"b": 2})],
+            "{text:?}"
+        );
+    }
+    // Its type is found, at its place.
+    let two = format!("{MZS}---\n\u{feff}{MZS}");
+    let checked = check(&two, &CheckOptions::default());
+    assert_eq!(checked.documents.len(), 2);
+    let found = |text: &str| -> Vec<String> {
+        let checked = check(text, &CheckOptions::default());
+        checked
+            .all_diagnostics()
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(found(&two), [found(MZS), found(MZS)].concat());
+    // In a comment it is text; in a quoted scalar it stays.
+    assert_eq!(
+        json("a: 1 # x\u{feff}\nb: 2\n"),
+        [serde_json::json!({"a": 1, "b": 2})]
+    );
+    assert_eq!(
+        json("a: \"x #\u{feff}\"\n"),
+        [serde_json::json!({"a": "x #\u{feff}"})]
     );
 }
