@@ -261,11 +261,7 @@ pub fn validate(config: &Value) -> Vec<Diag> {
                         "Invalid zone endpoint",
                         format!("{endpoint:?} must start with http:// or https://."),
                     )
-                    .at(vec![
-                        Step::Attr("zone".into()),
-                        Step::Index(i as i64),
-                        Step::Attr("endpoint".into()),
-                    ]),
+                    .at(zone_attr(i, "endpoint")),
                 );
             }
         }
@@ -473,6 +469,15 @@ impl ServerInfo {
     }
 }
 
+/// The path of the attribute `attr` of the `zone` block `i`.
+fn zone_attr(i: usize, attr: &str) -> Vec<Step> {
+    vec![
+        Step::Attr("zone".into()),
+        Step::Index(i as i64),
+        Step::Attr(attr.into()),
+    ]
+}
+
 /// Ask the control plane which release and mode it runs, and each `zone` block's endpoint
 /// whether it is that zone (all at once, bounded by a short deadline), and settle the rules: the
 /// server's release wins over `kuma_version` (a disagreement is a warning on `kuma_version`), the
@@ -509,13 +514,7 @@ pub async fn detect(configured: &Configured) -> (Configured, Vec<Diag>) {
     let checks = zone_problems.into_iter().zip(zone_access).zip(zone_ready);
     for (i, (zone, ((problem, access), ready))) in settled.zones.iter_mut().zip(checks).enumerate()
     {
-        let at = |attr: &str| {
-            vec![
-                Step::Attr("zone".into()),
-                Step::Index(i as i64),
-                Step::Attr(attr.into()),
-            ]
-        };
+        let at = |attr: &str| zone_attr(i, attr);
         // A zone that refuses the credentials is read by nothing in this run: a warning on its
         // `token` (the zones only report status; the changes are made on the global).
         if let Err(
@@ -994,11 +993,7 @@ fn zones_apart_from_a_standalone_endpoint(settled: &mut Configured) -> Vec<Diag>
                     name = zone.name,
                 ),
             )
-            .at(vec![
-                Step::Attr("zone".into()),
-                Step::Index(i as i64),
-                Step::Attr("endpoint".into()),
-            ]),
+            .at(zone_attr(i, "endpoint")),
         );
         zone.problem = Some(problem);
     }
@@ -1053,11 +1048,7 @@ async fn zones_of_another_global(settled: &mut Configured, index: &serde_json::V
                     endpoint = endpoint.endpoint(),
                 ),
             )
-            .at(vec![
-                Step::Attr("zone".into()),
-                Step::Index(i as i64),
-                Step::Attr("endpoint".into()),
-            ]),
+            .at(zone_attr(i, "endpoint")),
         );
         zone.problem = Some(problem);
     }

@@ -1947,13 +1947,7 @@ pub(crate) mod tests {
             else {
                 panic!("the provider configures");
             };
-            let cfg = config(Value::Null);
-            let created = plan(&PlanContext::default(), &Value::Null, &cfg, &cfg).await;
-            let mut prior = merge_unknowns(&created.planned, &Value::Null);
-            prior.set("creation_time", Value::string("2025-01-01T00:00:00Z"));
-            prior.set("modification_time", Value::string("2025-01-01T00:00:00Z"));
-            let mut planned = prior.clone();
-            planned.set("labels", Value::object([("team", Value::string("b"))]));
+            let (prior, planned) = prior_and_label_update().await;
             let (state, diags) = apply(&configured, &prior, &planned).await;
             assert_eq!(puts.load(Ordering::SeqCst), 0, "the update wrote");
             assert_eq!(state, prior);
