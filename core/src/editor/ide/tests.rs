@@ -357,3 +357,14 @@ fn own_labels_leave_out_the_display_name_a_release_replaces_on_write() {
         assert!(offered(KumaVersion::V2_14).contains(&"kuma.io/display-name".to_owned()));
     }
 }
+
+/// A tab after a key's `:` separates its value, as in go-yaml: the values are offered there too.
+#[test]
+fn values_are_offered_after_a_tab() {
+    for separator in [" ", "\t"] {
+        let text = MZS.replace("appProtocol: http\n", &format!("appProtocol:{separator}\n"));
+        let items = complete(&text, text.len() as u32 - 1, KumaVersion::V3_0);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["grpc", "http", "http2", "tcp"], "{separator:?}");
+    }
+}

@@ -104,8 +104,11 @@ pub(super) fn find_colon(rest: &str) -> Option<usize> {
         match (quote, b) {
             (None, b'"' | b'\'') if i == 0 => quote = Some(b),
             (Some(q), b) if b == q => quote = None,
-            (None, b'#') if i == 0 || bytes[i - 1] == b' ' => return None,
-            (None, b':') if i + 1 == bytes.len() || bytes[i + 1] == b' ' => return Some(i),
+            (None, b'#') if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => return None,
+            // A tab separates a key from its value too, as in go-yaml.
+            (None, b':') if matches!(bytes.get(i + 1), None | Some(b' ' | b'\t')) => {
+                return Some(i)
+            }
             (None, b'{' | b'[') if i == 0 => return None,
             _ => {}
         }
