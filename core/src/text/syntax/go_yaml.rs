@@ -41,6 +41,11 @@ pub(super) type Site = (u32, u8);
 /// in text order.
 pub(super) fn prepare(text: &str) -> (Option<String>, Vec<Site>) {
     let b = text.as_bytes();
+    // Every change below starts at a tab or at the lead byte of U+0085, U+2028/U+2029 or a byte
+    // order mark: most texts have none.
+    if !b.iter().any(|c| matches!(c, b'\t' | 0xC2 | 0xE2 | 0xEF)) {
+        return (None, Vec::new());
+    }
     let mut out: Option<Vec<u8>> = None;
     let mut sites = Vec::new();
     // Whether the line so far holds more than blanks.
@@ -248,8 +253,18 @@ pub(super) fn quoted_end(text: &str, start: u32) -> Option<u32> {
 /// the fast paths leave to the parser), with its offset.
 pub(crate) fn unusual_char(text: &str, from: usize, breaks: bool) -> Option<(usize, char)> {
     let b = text.as_bytes();
+    // Only a control byte or the lead byte of one of these characters can start one: skip the
+    // rest with a table look-up per byte (this runs over every text checked).
+    let candidate = |c: &u8| UNUSUAL_START[usize::from(*c)];
     let mut i = from;
     while let Some(&c) = b.get(i) {
+        if !candidate(&c) {
+            i += b
+                .get(i..)
+                .and_then(|rest| rest.iter().position(candidate))
+                .unwrap_or(b.len() - i);
+            continue;
+        }
         let next = b.get(i + 1).copied().unwrap_or(0);
         let found = match c {
             b'\t' | b'\n' | b'\r' => false,
@@ -269,6 +284,18 @@ pub(crate) fn unusual_char(text: &str, from: usize, breaks: bool) -> Option<(usi
     }
     None
 }
+
+/// The bytes [`unusual_char`] looks at: control bytes (tab and line ends too, which it passes)
+/// and the lead bytes of U+0080-U+009F, U+2028/U+2029, U+FEFF and U+FFFE/U+FFFF.
+static UNUSUAL_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2 || c == 0xEF;
+        c += 1;
+    }
+    table
+};
 
 /// The column of the block collection that opens at `start` (an indentless sequence opens at
 /// its first item: its `-` is the column), or -1 for a flow collection. Only blanks, `-` and `?`
