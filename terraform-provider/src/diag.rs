@@ -312,10 +312,9 @@ mod tests {
             field_text("spec.selector.meshService.matchLabels"),
             "selector.mesh_service.match_labels"
         );
-        assert_eq!(
-            field_text(r#"labels["kuma.io/zone"]"#),
-            r#"labels["kuma.io/zone"]"#
-        );
+        // A label's key stays as Kuma spells it.
+        let zone_label = format!("labels[\"{}\"]", kuma_mzs_core::model::labels::ZONE);
+        assert_eq!(field_text(&zone_label), zone_label);
         assert_eq!(field_text("spec.template"), "template");
         assert_eq!(field_text("name"), "name");
         assert_eq!(field_text("spec"), "spec");
